@@ -1,0 +1,53 @@
+//! The audit log, newest first, with cursor pagination.
+
+use serde_json::json;
+
+use super::auth::Principal;
+use super::{ok, Call};
+use crate::domain::ids::TenantId;
+use crate::error::AppError;
+use crate::http::Response;
+use crate::runtime::Runtime;
+use crate::store::audit;
+
+const DEFAULT_LIMIT: i64 = 50;
+const MAX_LIMIT: i64 = 200;
+
+pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let cursor = match call.req.query_param("cursor") {
+        None => None,
+        Some(raw) => Some(raw.parse::<i64>().ok().filter(|c| *c > 0).ok_or_else(|| AppError::invalid("cursor", "must be a cursor from a previous page"))?),
+    };
+    let limit = match call.req.query_param("limit") {
+        None => DEFAULT_LIMIT,
+        Some(raw) => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|l| (1..=MAX_LIMIT).contains(l))
+            .ok_or_else(|| AppError::invalid("limit", format!("must be a whole number from 1 to {MAX_LIMIT}")))?,
+    };
+    let filter = call.req.query_param("tenant_id");
+    // One row more than asked tells whether there is a next page.
+    let rows = match (&call.principal, filter) {
+        (Principal::Key { tenant, .. }, None) => audit::list_for_tenant(call.rt.db(), *tenant, cursor, limit + 1).await?,
+        (Principal::Key { tenant, .. }, Some(raw)) => {
+            // A key sees only its own tenant's entries; asking for another's is not found.
+            if TenantId::parse(&raw) != Some(*tenant) {
+                return Err(AppError::NotFound);
+            }
+            audit::list_for_tenant(call.rt.db(), *tenant, cursor, limit + 1).await?
+        }
+        (Principal::Platform, Some(raw)) => {
+            let tenant = TenantId::parse(&raw).ok_or_else(|| AppError::invalid("tenant_id", "must be a tenant id"))?;
+            audit::list_for_tenant(call.rt.db(), tenant, cursor, limit + 1).await?
+        }
+        (Principal::Platform, None) => audit::list_all(call.rt.db(), cursor, limit + 1).await?,
+    };
+    let has_more = usize::try_from(limit).is_ok_and(|l| rows.len() > l);
+    let page: Vec<_> = rows.iter().take(usize::try_from(limit).unwrap_or(0)).collect();
+    let next_cursor = if has_more { page.last().map(|r| r.seq.to_string()) } else { None };
+    Ok(ok(&json!({
+        "entries": page.iter().map(|r| r.to_json()).collect::<Vec<_>>(),
+        "next_cursor": next_cursor,
+    })))
+}

@@ -1,0 +1,290 @@
+//! The admin API `/api/v1`: bearer-key authentication, a route table that the `OpenAPI`
+//! document is checked against, and JSON in and out. Handlers live one module per resource.
+
+mod audit;
+pub mod auth;
+mod customers;
+mod domains;
+mod input;
+mod portals;
+mod tenants;
+mod themes;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+use crate::http::{Method, Request, Response};
+use crate::runtime::Runtime;
+use crate::store::audit::Actor;
+use auth::Principal;
+
+/// Every operation of the API. The `OpenAPI` document names each by `operationId`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Op {
+    OpenApi,
+    ListTenants,
+    CreateTenant,
+    GetTenant,
+    UpdateTenant,
+    ListKeys,
+    CreateKey,
+    RevokeKey,
+    ListCustomers,
+    CreateCustomer,
+    GetCustomer,
+    UpdateCustomer,
+    DeleteCustomer,
+    ListUnits,
+    CreateUnit,
+    DeleteUnit,
+    ListPortals,
+    CreatePortal,
+    GetPortal,
+    UpdatePortal,
+    DeletePortal,
+    ListDomains,
+    AddDomain,
+    RemoveDomain,
+    VerifyDomain,
+    ListThemes,
+    CreateTheme,
+    GetTheme,
+    UpdateTheme,
+    DeleteTheme,
+    ThemeContrast,
+    PutLogo,
+    DeleteLogo,
+    ListAudit,
+}
+
+
+/// The route table: method, path template, operation. `{name}` matches one path segment.
+pub const ROUTES: &[(Method, &str, Op)] = &[
+    (Method::Get, "/api/v1/openapi.json", Op::OpenApi),
+    (Method::Get, "/api/v1/tenants", Op::ListTenants),
+    (Method::Post, "/api/v1/tenants", Op::CreateTenant),
+    (Method::Get, "/api/v1/tenants/{tenant_id}", Op::GetTenant),
+    (Method::Patch, "/api/v1/tenants/{tenant_id}", Op::UpdateTenant),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/keys", Op::ListKeys),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/keys", Op::CreateKey),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/keys/{key_id}", Op::RevokeKey),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/customers", Op::ListCustomers),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/customers", Op::CreateCustomer),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/customers/{customer_id}", Op::GetCustomer),
+    (Method::Patch, "/api/v1/tenants/{tenant_id}/customers/{customer_id}", Op::UpdateCustomer),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/customers/{customer_id}", Op::DeleteCustomer),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/customers/{customer_id}/units", Op::ListUnits),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/customers/{customer_id}/units", Op::CreateUnit),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/customers/{customer_id}/units/{unit_id}", Op::DeleteUnit),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/portals", Op::ListPortals),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/portals", Op::CreatePortal),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/portals/{portal_id}", Op::GetPortal),
+    (Method::Patch, "/api/v1/tenants/{tenant_id}/portals/{portal_id}", Op::UpdatePortal),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/portals/{portal_id}", Op::DeletePortal),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains", Op::ListDomains),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains", Op::AddDomain),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains/{hostname}", Op::RemoveDomain),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains/{hostname}/verify", Op::VerifyDomain),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/themes", Op::ListThemes),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/themes", Op::CreateTheme),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/themes/{theme_id}", Op::GetTheme),
+    (Method::Patch, "/api/v1/tenants/{tenant_id}/themes/{theme_id}", Op::UpdateTheme),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/themes/{theme_id}", Op::DeleteTheme),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/themes/{theme_id}/contrast", Op::ThemeContrast),
+    (Method::Put, "/api/v1/tenants/{tenant_id}/themes/{theme_id}/logos/{slot}", Op::PutLogo),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/themes/{theme_id}/logos/{slot}", Op::DeleteLogo),
+    (Method::Get, "/api/v1/audit", Op::ListAudit),
+];
+
+
+/// Path parameters captured by a route template.
+#[derive(Debug, Default)]
+pub struct Params(Vec<(&'static str, String)>);
+
+impl Params {
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Matches a path against a template; segments are percent-decoded.
+fn match_template(template: &'static str, path: &str) -> Option<Params> {
+    let mut params = Vec::new();
+    let mut template_segments = template.split('/');
+    let mut path_segments = path.split('/');
+    loop {
+        match (template_segments.next(), path_segments.next()) {
+            (None, None) => return Some(Params(params)),
+            (Some(t), Some(p)) => {
+                if let Some(name) = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                    let value = crate::http::percent_decode(p)?;
+                    if value.is_empty() {
+                        return None;
+                    }
+                    params.push((name, value));
+                } else if t != p {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+enum Found {
+    Route(Op, Params),
+    WrongMethod,
+    Missing,
+}
+
+fn find_route(method: Method, path: &str) -> Found {
+    let mut path_known = false;
+    for (route_method, template, op) in ROUTES {
+        if let Some(params) = match_template(template, path) {
+            if *route_method == method || (method == Method::Head && *route_method == Method::Get) {
+                return Found::Route(*op, params);
+            }
+            path_known = true;
+        }
+    }
+    if path_known {
+        Found::WrongMethod
+    } else {
+        Found::Missing
+    }
+}
+
+/// One API call: who is calling, what they asked for, and the runtime to do it with.
+pub struct Call<'a, R: Runtime> {
+    pub rt: &'a R,
+    pub req: &'a Request,
+    pub params: Params,
+    pub principal: Principal,
+}
+
+impl<R: Runtime> Call<'_, R> {
+    pub fn actor(&self) -> Actor {
+        self.principal.actor()
+    }
+
+    /// A path parameter parsed into an id; a malformed id is simply not found.
+    pub fn id<T>(&self, name: &str, parse: fn(&str) -> Option<T>) -> Result<T, AppError> {
+        self.params.get(name).and_then(parse).ok_or(AppError::NotFound)
+    }
+
+    /// The JSON body as `T`: 400 when it is not JSON or does not have T's shape.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, AppError> {
+        let is_json = self
+            .req
+            .header("content-type")
+            .is_some_and(|t| t.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")));
+        if !is_json {
+            return Err(AppError::BadRequest("send a JSON body with Content-Type: application/json".into()));
+        }
+        serde_json::from_slice(&self.req.body).map_err(|err| AppError::BadRequest(format!("the JSON body is not valid: {err}")))
+    }
+}
+
+pub async fn handle<R: Runtime>(rt: &R, req: &Request) -> Response {
+    let result = dispatch(rt, req).await;
+    match result {
+        Ok(response) => response,
+        Err(err) => {
+            if let Some(detail) = err.log_detail() {
+                rt.log(&format!("api {} {}: {detail}", req.method.as_str(), req.path));
+            }
+            let response = Response::json(err.status(), &err.to_json());
+            if err == AppError::Unauthorized {
+                response.with_header("www-authenticate", "Bearer realm=\"porch\"")
+            } else {
+                response
+            }
+        }
+    }
+}
+
+async fn dispatch<R: Runtime>(rt: &R, req: &Request) -> Result<Response, AppError> {
+    let (op, params) = match find_route(req.method, &req.path) {
+        Found::Route(op, params) => (op, params),
+        Found::WrongMethod => return Ok(Response::json(405, &serde_json::json!({"error": {"code": "method_not_allowed", "message": "this method is not allowed here", "fields": []}}))),
+        Found::Missing => return Err(AppError::NotFound),
+    };
+    if op == Op::OpenApi {
+        return Ok(Response::new(200, "application/json; charset=utf-8", OPENAPI).with_header("cache-control", "public, max-age=300"));
+    }
+    let principal = auth::authenticate(rt, req).await?;
+    let call = Call { rt, req, params, principal };
+    match op {
+        Op::OpenApi => Err(AppError::NotFound),
+        Op::ListTenants => tenants::list(&call).await,
+        Op::CreateTenant => tenants::create(&call).await,
+        Op::GetTenant => tenants::get(&call).await,
+        Op::UpdateTenant => tenants::update(&call).await,
+        Op::ListKeys => tenants::list_keys(&call).await,
+        Op::CreateKey => tenants::create_key(&call).await,
+        Op::RevokeKey => tenants::revoke_key(&call).await,
+        Op::ListCustomers => customers::list(&call).await,
+        Op::CreateCustomer => customers::create(&call).await,
+        Op::GetCustomer => customers::get(&call).await,
+        Op::UpdateCustomer => customers::update(&call).await,
+        Op::DeleteCustomer => customers::delete(&call).await,
+        Op::ListUnits => customers::list_units(&call).await,
+        Op::CreateUnit => customers::create_unit(&call).await,
+        Op::DeleteUnit => customers::delete_unit(&call).await,
+        Op::ListPortals => portals::list(&call).await,
+        Op::CreatePortal => portals::create(&call).await,
+        Op::GetPortal => portals::get(&call).await,
+        Op::UpdatePortal => portals::update(&call).await,
+        Op::DeletePortal => portals::delete(&call).await,
+        Op::ListDomains => domains::list(&call).await,
+        Op::AddDomain => domains::add(&call).await,
+        Op::RemoveDomain => domains::remove(&call).await,
+        Op::VerifyDomain => domains::verify(&call).await,
+        Op::ListThemes => themes::list(&call).await,
+        Op::CreateTheme => themes::create(&call).await,
+        Op::GetTheme => themes::get(&call).await,
+        Op::UpdateTheme => themes::update(&call).await,
+        Op::DeleteTheme => themes::delete(&call).await,
+        Op::ThemeContrast => themes::contrast(&call).await,
+        Op::PutLogo => themes::put_logo(&call).await,
+        Op::DeleteLogo => themes::delete_logo(&call).await,
+        Op::ListAudit => audit::list(&call).await,
+    }
+}
+
+/// The `OpenAPI` 3.1 document, served as written; a test holds it to `ROUTES`.
+pub const OPENAPI: &str = include_str!("openapi.json");
+
+pub fn ok(value: &serde_json::Value) -> Response {
+    Response::json(200, value)
+}
+
+pub fn created(value: &serde_json::Value) -> Response {
+    Response::json(201, value)
+}
+
+pub fn no_content() -> Response {
+    Response::empty(204).with_header("cache-control", "no-store")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn templates_capture_and_decode_their_parameters() {
+        let params = match_template("/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains/{hostname}", "/api/v1/tenants/t1/portals/p1/domains/support.acme.com");
+        let params = params.unwrap_or_default();
+        assert_eq!(params.get("tenant_id"), Some("t1"));
+        assert_eq!(params.get("hostname"), Some("support.acme.com"));
+        assert!(match_template("/api/v1/tenants/{tenant_id}", "/api/v1/tenants/").is_none());
+        assert!(match_template("/api/v1/tenants/{tenant_id}", "/api/v1/tenants/a/b").is_none());
+    }
+
+    #[test]
+    fn a_known_path_with_another_method_is_told_apart_from_a_missing_one() {
+        assert!(matches!(find_route(Method::Put, "/api/v1/tenants"), Found::WrongMethod));
+        assert!(matches!(find_route(Method::Get, "/api/v1/nothing"), Found::Missing));
+        assert!(matches!(find_route(Method::Head, "/api/v1/tenants"), Found::Route(Op::ListTenants, _)));
+    }
+}

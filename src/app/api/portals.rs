@@ -1,0 +1,192 @@
+//! Portals: name, page title, language, audience (one customer or all), theme, on/off switch.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::Reach;
+use super::input::{double_option, Fields};
+use super::{created, no_content, ok, Call};
+use crate::domain::host::Hostname;
+use crate::domain::ids::{CustomerId, PortalId, TenantId, ThemeId};
+use crate::domain::text::{Label, Slug};
+use crate::error::AppError;
+use crate::http::Response;
+use crate::i18n::Language;
+use crate::runtime::Runtime;
+use crate::store::portals::{PortalRow, PortalSettings};
+use crate::store::{customers, domains, portals, themes};
+use crate::tenancy;
+
+/// A create or PATCH body. `Option<Option<_>>`: absent keeps the value, null clears it.
+#[allow(clippy::option_option)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PortalInput {
+    slug: Option<String>,
+    name: Option<String>,
+    page_title: Option<String>,
+    default_language: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    customer_id: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    theme_id: Option<Option<String>>,
+    enabled: Option<bool>,
+}
+
+fn parse_language(code: &str) -> Result<Language, &'static str> {
+    match code {
+        "en" => Ok(Language::En),
+        "da" => Ok(Language::Da),
+        "nb" => Ok(Language::Nb),
+        _ => Err("must be one of en, da, nb"),
+    }
+}
+
+/// The settings a body asks for, on top of `current` (PATCH) or from scratch (create).
+async fn settings<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, input: PortalInput, current: Option<&PortalRow>) -> Result<PortalSettings, AppError> {
+    let mut fields = Fields::default();
+    let slug = match (input.slug.as_deref(), current) {
+        (Some(raw), _) => fields.check("slug", Slug::parse(raw)),
+        (None, Some(row)) => Slug::parse(&row.slug).ok(),
+        (None, None) => fields.require("slug", None, Slug::parse),
+    };
+    let name = match (input.name.as_deref(), current) {
+        (Some(raw), _) => fields.check("name", Label::parse(raw, 120)),
+        (None, Some(row)) => Label::parse(&row.name, 120).ok(),
+        (None, None) => fields.require("name", None, |n| Label::parse(n, 120)),
+    };
+    let page_title = match (input.page_title.as_deref(), current) {
+        (Some(raw), _) => fields.check("page_title", Label::parse(raw, 200)),
+        (None, Some(row)) => Label::parse(&row.page_title, 200).ok(),
+        (None, None) => name.clone(),
+    };
+    let default_language = match input.default_language.as_deref() {
+        Some(raw) => fields.check("default_language", parse_language(raw)),
+        None => Some(current.map_or(Language::En, |row| row.default_language)),
+    };
+    let customer = match input.customer_id {
+        Some(Some(raw)) => match CustomerId::parse(&raw) {
+            Some(id) if customers::get(call.rt.db(), tenant, id).await?.is_some() => Some(Some(id)),
+            _ => {
+                fields.error("customer_id", "no such customer of this tenant");
+                None
+            }
+        },
+        Some(None) => Some(None),
+        None => Some(current.and_then(|row| row.customer_id.as_deref()).and_then(CustomerId::parse)),
+    };
+    let theme = match input.theme_id {
+        Some(Some(raw)) => match ThemeId::parse(&raw) {
+            // A portal may use its tenant's themes and those of the tenant's parent.
+            Some(id) if themes::get_usable(call.rt.db(), tenant, id).await?.is_some() => Some(Some(id)),
+            _ => {
+                fields.error("theme_id", "no such theme of this tenant or its parent");
+                None
+            }
+        },
+        Some(None) => Some(None),
+        None => Some(current.and_then(|row| row.theme_id.as_deref()).and_then(ThemeId::parse)),
+    };
+    let enabled = input.enabled.unwrap_or_else(|| current.is_none_or(PortalRow::is_enabled));
+    fields.finish()?;
+    match (slug, name, page_title, default_language, customer, theme) {
+        (Some(slug), Some(name), Some(page_title), Some(default_language), Some(customer), Some(theme)) => Ok(PortalSettings {
+            slug,
+            name,
+            page_title,
+            default_language,
+            customer,
+            theme,
+            enabled,
+        }),
+        _ => Err(AppError::Internal("portal settings incomplete after validation".into())),
+    }
+}
+
+fn slug_taken(err: AppError) -> AppError {
+    match err {
+        AppError::Conflict(_) => AppError::Conflict("that slug is taken; portal slugs are unique across the platform".into()),
+        other => other,
+    }
+}
+
+async fn portal_json<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, row: &PortalRow) -> Result<serde_json::Value, AppError> {
+    let mut body = row.to_json();
+    let id = PortalId::parse(&row.id).ok_or(AppError::NotFound)?;
+    let domain_rows = domains::list(call.rt.db(), tenant, id).await?;
+    if let Some(object) = body.as_object_mut() {
+        object.insert("platform_host".into(), json!(tenancy::platform_host(call.rt, &row.slug).map(|h| h.to_string())));
+        object.insert("domains".into(), json!(domain_rows.iter().map(domains::DomainRow::to_json).collect::<Vec<_>>()));
+    }
+    Ok(body)
+}
+
+/// Rewrites the cache entries of every host of a portal (and of its old slug after a rename).
+pub async fn refresh_portal_hosts<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, portal: &PortalRow, old_slug: Option<&str>) -> Result<(), AppError> {
+    let mut hosts: Vec<Hostname> = portals::hostnames(call.rt.db(), tenant, &portal.id)
+        .await?
+        .iter()
+        .filter_map(|h| Hostname::parse(h).ok())
+        .collect();
+    hosts.extend(tenancy::platform_host(call.rt, &portal.slug));
+    if let Some(old) = old_slug.filter(|old| *old != portal.slug) {
+        hosts.extend(tenancy::platform_host(call.rt, old));
+    }
+    tenancy::refresh_hosts(call.rt, &hosts).await
+}
+
+pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let rows = portals::list(call.rt.db(), tenant).await?;
+    Ok(ok(&json!({ "portals": rows.iter().map(PortalRow::to_json).collect::<Vec<_>>() })))
+}
+
+pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let input: PortalInput = call.json()?;
+    let settings = settings(call, tenant, input, None).await?;
+    let id = PortalId::from_random(call.rt.random_16()?);
+    portals::create(call.rt.db(), tenant, id, &settings, &call.actor(), call.rt.now())
+        .await
+        .map_err(|err| slug_taken(err.into()))?;
+    let row = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    refresh_portal_hosts(call, tenant, &row, None).await?;
+    Ok(created(&json!({ "portal": portal_json(call, tenant, &row).await? })))
+}
+
+pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let id = call.id("portal_id", PortalId::parse)?;
+    let row = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    Ok(ok(&json!({ "portal": portal_json(call, tenant, &row).await? })))
+}
+
+pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let id = call.id("portal_id", PortalId::parse)?;
+    let current = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let input: PortalInput = call.json()?;
+    let settings = settings(call, tenant, input, Some(&current)).await?;
+    portals::update(call.rt.db(), tenant, &current, &settings, &call.actor(), call.rt.now())
+        .await
+        .map_err(|err| slug_taken(err.into()))?;
+    let row = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    refresh_portal_hosts(call, tenant, &row, Some(&current.slug)).await?;
+    Ok(ok(&json!({ "portal": portal_json(call, tenant, &row).await? })))
+}
+
+pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let id = call.id("portal_id", PortalId::parse)?;
+    let current = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    // The hosts must be known before the cascade deletes the domains.
+    let mut hosts: Vec<Hostname> = portals::hostnames(call.rt.db(), tenant, &current.id)
+        .await?
+        .iter()
+        .filter_map(|h| Hostname::parse(h).ok())
+        .collect();
+    hosts.extend(tenancy::platform_host(call.rt, &current.slug));
+    portals::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
+    tenancy::refresh_hosts(call.rt, &hosts).await?;
+    Ok(no_content())
+}

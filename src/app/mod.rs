@@ -1,0 +1,75 @@
+//! Routing: health routes, the admin API (on every host), and the portal pages of the
+//! portal the Host names. Every response leaves through `secure`, which adds the headers
+//! browsers need to keep pages and files from being misused.
+
+pub mod api;
+pub mod portal;
+pub mod verify;
+
+use crate::domain::host::{HostError, Hostname};
+use crate::http::{Method, Request, Response};
+use crate::runtime::Runtime;
+use crate::store::{Database, Statement};
+use crate::views::layout::neutral;
+
+/// Bodies above this are refused before they are read whole (the edge checks it too).
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+pub async fn handle<R: Runtime>(rt: &R, req: Request) -> Response {
+    let response = route(rt, &req).await;
+    let response = if req.method == Method::Head {
+        Response { body: Vec::new(), ..response }
+    } else {
+        response
+    };
+    secure(response)
+}
+
+async fn route<R: Runtime>(rt: &R, req: &Request) -> Response {
+    match req.path.as_str() {
+        // The runtime's floor: no I/O at all.
+        "/healthz" => return Response::text(200, "ok").with_header("cache-control", "no-store"),
+        // The floor for any page that needs D1: exactly one trivial query.
+        "/healthz/db" => return health_db(rt).await,
+        path if path == "/api/v1" || path.starts_with("/api/v1/") => return api::handle(rt, req).await,
+        _ => {}
+    }
+    let host = match Hostname::from_host_header(req.header("host").unwrap_or("")) {
+        Ok(host) => host,
+        Err(HostError::Missing | HostError::Malformed) => {
+            return Response::html(400, neutral("Bad request", "The request's host name is not valid."));
+        }
+    };
+    portal::handle(rt, req, &host).await
+}
+
+async fn health_db<R: Runtime>(rt: &R) -> Response {
+    #[derive(serde::Deserialize)]
+    struct One {
+        ok: i64,
+    }
+    match rt.db().query_one::<One>(Statement::new("SELECT 1 AS ok", Vec::new())).await {
+        Ok(Some(One { ok: 1 })) => Response::text(200, "ok").with_header("cache-control", "no-store"),
+        Ok(_) => Response::text(503, "database answered oddly"),
+        Err(err) => {
+            rt.log(&format!("health db: {err}"));
+            Response::text(503, "database unavailable")
+        }
+    }
+}
+
+/// Strict CSP for pages (no script at all, styles and images from the portal's own origin),
+/// plus no sniffing, no framing and a quiet referrer (OWASP Secure Headers Project).
+const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+fn secure(response: Response) -> Response {
+    let is_html = response.header("content-type").is_some_and(|t| t.starts_with("text/html"));
+    let mut response = response
+        .with_header("x-content-type-options", "nosniff")
+        .with_header("referrer-policy", "same-origin")
+        .with_header("x-frame-options", "DENY");
+    if is_html {
+        response = response.with_header("content-security-policy", PAGE_CSP);
+    }
+    response
+}

@@ -1,0 +1,18 @@
+//! Domain values with `parse`: once input becomes one of these, the rest of the code cannot
+//! hold an invalid hostname, colour, slug, name or logo.
+
+pub mod color;
+pub mod host;
+pub mod ids;
+pub mod logo;
+pub mod text;
+pub mod time;
+
+/// Lower-case hexadecimal of some bytes (hashes, tokens).
+pub fn to_hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut out, b| {
+        let _ = write!(out, "{b:02x}");
+        out
+    })
+}

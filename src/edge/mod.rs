@@ -1,0 +1,135 @@
+//! The wasm shell: the only code that touches `worker`. It turns a `worker::Request` into the
+//! core's plain request, builds the runtime over D1/KV/R2/fetch, and sends the core's
+//! response back. No decisions are made here.
+
+mod services;
+
+use worker::{event, Context, Env};
+
+use crate::app;
+use crate::domain::host::Hostname;
+use crate::domain::time::Timestamp;
+use crate::http::{Method, Request, Response};
+use crate::runtime::{Config, Runtime, ServiceError};
+use crate::tenancy::PortalCache;
+use services::{D1Db, FetchClient, KvCache, R2Blobs};
+
+thread_local! {
+    /// One per isolate, alive as long as the isolate: the in-isolate portal cache.
+    static PORTAL_CACHE: &'static PortalCache = Box::leak(Box::new(PortalCache::new()));
+}
+
+struct EdgeRuntime {
+    db: D1Db,
+    kv: KvCache,
+    blobs: R2Blobs,
+    http: FetchClient,
+    config: Config,
+    cache: &'static PortalCache,
+}
+
+fn optional(env: &Env, name: &str, secret: bool) -> Option<String> {
+    let value = if secret { env.secret(name).ok().map(|s| s.to_string()) } else { env.var(name).ok().map(|v| v.to_string()) };
+    value.filter(|v| !v.trim().is_empty())
+}
+
+impl EdgeRuntime {
+    fn from_env(env: &Env) -> worker::Result<EdgeRuntime> {
+        let base = optional(env, "PORTAL_BASE_DOMAIN", false).unwrap_or_else(|| "portals.localhost".into());
+        let portal_base_domain = Hostname::parse(&base).map_err(|_| worker::Error::RustError(format!("PORTAL_BASE_DOMAIN {base:?} is not a hostname")))?;
+        Ok(EdgeRuntime {
+            db: D1Db(env.d1("DB")?),
+            kv: KvCache(env.kv("CACHE")?),
+            blobs: R2Blobs(env.bucket("FILES")?),
+            http: FetchClient,
+            config: Config {
+                portal_base_domain,
+                platform_admin_token: optional(env, "PLATFORM_ADMIN_TOKEN", true),
+                doh_url: optional(env, "DOH_URL", false).unwrap_or_else(|| "https://cloudflare-dns.com/dns-query".into()),
+                cloudflare_api_token: optional(env, "CLOUDFLARE_API_TOKEN", true),
+                cloudflare_zone_id: optional(env, "CLOUDFLARE_ZONE_ID", false),
+            },
+            cache: PORTAL_CACHE.with(|cache| *cache),
+        })
+    }
+}
+
+impl Runtime for EdgeRuntime {
+    type Db = D1Db;
+    type Kv = KvCache;
+    type Blobs = R2Blobs;
+    type Http = FetchClient;
+
+    fn db(&self) -> &D1Db {
+        &self.db
+    }
+    fn kv(&self) -> &KvCache {
+        &self.kv
+    }
+    fn blobs(&self) -> &R2Blobs {
+        &self.blobs
+    }
+    fn http(&self) -> &FetchClient {
+        &self.http
+    }
+    fn config(&self) -> &Config {
+        &self.config
+    }
+    fn portal_cache(&self) -> &PortalCache {
+        self.cache
+    }
+    fn now(&self) -> Timestamp {
+        Timestamp::from_millis(i64::try_from(worker::Date::now().as_millis()).unwrap_or(i64::MAX))
+    }
+    // The edge is where randomness enters: crypto.getRandomValues through getrandom's js backend.
+    #[allow(clippy::disallowed_methods)]
+    fn fill_random(&self, buf: &mut [u8]) -> Result<(), ServiceError> {
+        getrandom::getrandom(buf).map_err(|e| ServiceError(e.to_string()))
+    }
+    fn log(&self, line: &str) {
+        worker::console_error!("{line}");
+    }
+}
+
+async fn to_core_request(mut req: worker::Request) -> Result<Request, Response> {
+    let method = Method::parse(req.method().as_ref()).ok_or_else(|| Response::text(405, "method not allowed"))?;
+    let url = req.url().map_err(|_| Response::text(400, "bad url"))?;
+    let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
+    if declared.is_some_and(|len| len > app::MAX_BODY_BYTES) {
+        return Err(Response::json(413, &crate::error::AppError::TooLarge("the request body is too large".into()).to_json()));
+    }
+    let body = match method {
+        Method::Get | Method::Head | Method::Options => Vec::new(),
+        _ => req.bytes().await.map_err(|_| Response::text(400, "unreadable body"))?,
+    };
+    if body.len() > app::MAX_BODY_BYTES {
+        return Err(Response::json(413, &crate::error::AppError::TooLarge("the request body is too large".into()).to_json()));
+    }
+    Ok(Request {
+        method,
+        path: url.path().to_owned(),
+        query: url.query().unwrap_or("").to_owned(),
+        headers: req.headers().entries().map(|(name, value)| (name.to_ascii_lowercase(), value)).collect(),
+        body,
+    })
+}
+
+fn to_worker_response(response: Response) -> worker::Result<worker::Response> {
+    let headers = worker::Headers::new();
+    for (name, value) in &response.headers {
+        headers.set(name, value)?;
+    }
+    let body = if response.body.is_empty() { worker::Response::empty()? } else { worker::Response::from_bytes(response.body)? };
+    Ok(body.with_status(response.status).with_headers(headers))
+}
+
+#[event(fetch)]
+async fn fetch(req: worker::Request, env: Env, _ctx: Context) -> worker::Result<worker::Response> {
+    console_error_panic_hook::set_once();
+    let rt = EdgeRuntime::from_env(&env)?;
+    let response = match to_core_request(req).await {
+        Ok(request) => app::handle(&rt, request).await,
+        Err(refused) => refused,
+    };
+    to_worker_response(response)
+}

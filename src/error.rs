@@ -1,0 +1,120 @@
+//! The one error type of the app: each variant maps to a status and a public message;
+//! internal details are kept for the log and never reach a client.
+
+use serde::Serialize;
+
+/// One rejected input field, as shown to API clients.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, message: impl std::fmt::Display) -> FieldError {
+        FieldError {
+            field: field.to_owned(),
+            message: message.to_string(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum AppError {
+    #[error("not found")]
+    NotFound,
+    #[error("a valid API key is required")]
+    Unauthorized,
+    #[error("this key may not do that")]
+    Forbidden,
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("some fields are invalid")]
+    Invalid(Vec<FieldError>),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    TooLarge(String),
+    #[error("too many requests")]
+    RateLimited,
+    /// The detail is for the log only.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl AppError {
+    pub fn status(&self) -> u16 {
+        match self {
+            AppError::NotFound => 404,
+            AppError::Unauthorized => 401,
+            AppError::Forbidden => 403,
+            AppError::BadRequest(_) => 400,
+            AppError::Invalid(_) => 422,
+            AppError::Conflict(_) => 409,
+            AppError::TooLarge(_) => 413,
+            AppError::RateLimited => 429,
+            AppError::Internal(_) => 500,
+        }
+    }
+
+    /// A stable machine-readable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::NotFound => "not_found",
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Invalid(_) => "invalid",
+            AppError::Conflict(_) => "conflict",
+            AppError::TooLarge(_) => "too_large",
+            AppError::RateLimited => "rate_limited",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    pub fn invalid(field: &str, message: impl std::fmt::Display) -> AppError {
+        AppError::Invalid(vec![FieldError::new(field, message)])
+    }
+
+    /// The JSON body of an API error: `{"error": {"code", "message", "fields"}}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let fields = match self {
+            AppError::Invalid(fields) => fields.clone(),
+            _ => Vec::new(),
+        };
+        serde_json::json!({
+            "error": { "code": self.code(), "message": self.to_string(), "fields": fields }
+        })
+    }
+
+    /// What goes to the log: the internal detail where there is one.
+    pub fn log_detail(&self) -> Option<&str> {
+        match self {
+            AppError::Internal(detail) => Some(detail),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_internal_error_never_shows_its_detail_to_the_client() {
+        let err = AppError::Internal("D1_ERROR: no such table: secrets".into());
+        let body = err.to_json().to_string();
+        assert!(!body.contains("secrets"));
+        assert_eq!(err.status(), 500);
+        assert_eq!(err.log_detail(), Some("D1_ERROR: no such table: secrets"));
+    }
+
+    #[test]
+    fn field_errors_are_listed_in_the_json_body() {
+        let err = AppError::invalid("primary", "must be #rrggbb");
+        let body = err.to_json();
+        assert_eq!(body["error"]["code"], "invalid");
+        assert_eq!(body["error"]["fields"][0]["field"], "primary");
+        assert_eq!(err.status(), 422);
+    }
+}

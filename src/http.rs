@@ -1,0 +1,190 @@
+//! Plain request and response values: what the edge shell converts `worker` types to and from,
+//! so the app can be driven natively in tests without a Workers runtime.
+
+/// The HTTP methods porch answers; anything else is refused before routing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Head,
+    Post,
+    Put,
+    Patch,
+    Delete,
+    Options,
+}
+
+impl Method {
+    pub fn parse(name: &str) -> Option<Method> {
+        Some(match name {
+            "GET" => Method::Get,
+            "HEAD" => Method::Head,
+            "POST" => Method::Post,
+            "PUT" => Method::Put,
+            "PATCH" => Method::Patch,
+            "DELETE" => Method::Delete,
+            "OPTIONS" => Method::Options,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Head => "HEAD",
+            Method::Post => "POST",
+            Method::Put => "PUT",
+            Method::Patch => "PATCH",
+            Method::Delete => "DELETE",
+            Method::Options => "OPTIONS",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Request {
+    pub method: Method,
+    /// Path without the query string, still percent-encoded.
+    pub path: String,
+    pub query: String,
+    /// Header names in lower case.
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Request {
+    pub fn new(method: Method, path_and_query: &str) -> Request {
+        let (path, query) = path_and_query
+            .split_once('?')
+            .unwrap_or((path_and_query, ""));
+        Request {
+            method,
+            path: path.to_owned(),
+            query: query.to_owned(),
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn with_header(mut self, name: &str, value: &str) -> Request {
+        self.headers
+            .push((name.to_ascii_lowercase(), value.to_owned()));
+        self
+    }
+
+    #[must_use]
+    pub fn with_body(mut self, body: impl Into<Vec<u8>>) -> Request {
+        self.body = body.into();
+        self
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The first value of a query parameter, percent-decoded.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        self.query.split('&').find_map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(key).as_deref() == Some(name)).then(|| percent_decode(value))?
+        })
+    }
+}
+
+/// Decodes `%XX` escapes and `+` (form encoding); None if the result is not UTF-8 or an escape is broken.
+pub fn percent_decode(input: &str) -> Option<String> {
+    let mut out = Vec::with_capacity(input.len());
+    let mut bytes = input.bytes();
+    while let Some(byte) = bytes.next() {
+        match byte {
+            b'%' => {
+                let hi = bytes.next().and_then(|b| char::from(b).to_digit(16))?;
+                let lo = bytes.next().and_then(|b| char::from(b).to_digit(16))?;
+                out.push(u8::try_from(hi * 16 + lo).ok()?);
+            }
+            b'+' => out.push(b' '),
+            other => out.push(other),
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Response {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl Response {
+    pub fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Response {
+        Response {
+            status,
+            headers: vec![("content-type".to_owned(), content_type.to_owned())],
+            body: body.into(),
+        }
+    }
+
+    pub fn json(status: u16, value: &serde_json::Value) -> Response {
+        Response::new(
+            status,
+            "application/json; charset=utf-8",
+            value.to_string(),
+        )
+        .with_header("cache-control", "no-store")
+    }
+
+    pub fn html(status: u16, body: String) -> Response {
+        Response::new(status, "text/html; charset=utf-8", body)
+    }
+
+    pub fn text(status: u16, body: &str) -> Response {
+        Response::new(status, "text/plain; charset=utf-8", body)
+    }
+
+    pub fn empty(status: u16) -> Response {
+        Response {
+            status,
+            headers: Vec::new(),
+            body: Vec::new(),
+        }
+    }
+
+    #[must_use]
+    pub fn with_header(mut self, name: &str, value: &str) -> Response {
+        self.headers
+            .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers
+            .push((name.to_ascii_lowercase(), value.to_owned()));
+        self
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn query_parameters_are_percent_decoded() {
+        let req = Request::new(Method::Get, "/x?a=1&name=hello%20w%C3%B8rld&flag");
+        assert_eq!(req.query_param("name").as_deref(), Some("hello wørld"));
+        assert_eq!(req.query_param("flag").as_deref(), Some(""));
+        assert_eq!(req.query_param("missing"), None);
+    }
+
+    #[test]
+    fn a_broken_percent_escape_decodes_to_nothing() {
+        assert_eq!(percent_decode("%zz"), None);
+        assert_eq!(percent_decode("%c3"), None);
+    }
+}

@@ -1,0 +1,15 @@
+//! porch: branded customer portals at the edge. The crate root holds the module list; the
+//! pure core (everything but `edge`) knows nothing of the Workers runtime and is tested natively.
+
+pub mod app;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod i18n;
+pub mod runtime;
+pub mod store;
+pub mod tenancy;
+pub mod views;
+
+#[cfg(target_arch = "wasm32")]
+mod edge;

@@ -1,0 +1,102 @@
+//! What the core needs from its host, as traits: the database, the cache, blob storage,
+//! outbound HTTP, the clock, randomness and the log. The edge shell implements them over
+//! D1/KV/R2/fetch; `store::native` implements them natively for tests and tools.
+
+use crate::domain::host::Hostname;
+use crate::domain::time::Timestamp;
+use crate::error::AppError;
+use crate::store::Database;
+use crate::tenancy::PortalCache;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{0}")]
+pub struct ServiceError(pub String);
+
+impl From<ServiceError> for AppError {
+    fn from(err: ServiceError) -> AppError {
+        AppError::Internal(err.0)
+    }
+}
+
+/// An eventually consistent cache (Workers KV): never the place for state a second reader
+/// must see at once.
+#[allow(async_fn_in_trait)]
+pub trait KeyValue {
+    async fn get(&self, key: &str) -> Result<Option<String>, ServiceError>;
+    async fn put(&self, key: &str, value: &str, ttl_seconds: u64) -> Result<(), ServiceError>;
+    async fn delete(&self, key: &str) -> Result<(), ServiceError>;
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Blob {
+    pub bytes: Vec<u8>,
+    pub content_type: String,
+}
+
+/// Object storage (R2).
+#[allow(async_fn_in_trait)]
+pub trait BlobStore {
+    async fn put(&self, key: &str, blob: Blob) -> Result<(), ServiceError>;
+    async fn get(&self, key: &str) -> Result<Option<Blob>, ServiceError>;
+    async fn delete(&self, key: &str) -> Result<(), ServiceError>;
+}
+
+#[derive(Clone, Debug)]
+pub struct OutboundRequest {
+    pub method: crate::http::Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct OutboundResponse {
+    pub status: u16,
+    pub body: String,
+}
+
+/// Outbound HTTPS (fetch), for DNS-over-HTTPS and the Cloudflare API.
+#[allow(async_fn_in_trait)]
+pub trait HttpClient {
+    async fn send(&self, request: OutboundRequest) -> Result<OutboundResponse, ServiceError>;
+}
+
+/// Settings from `wrangler.toml` vars and secrets.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Portals answer on `<slug>.<portal_base_domain>`.
+    pub portal_base_domain: Hostname,
+    /// The operator's token (secret `PLATFORM_ADMIN_TOKEN`); None disables platform access.
+    pub platform_admin_token: Option<String>,
+    /// DNS-over-HTTPS JSON endpoint used to check `_porch-verify` TXT records.
+    pub doh_url: String,
+    /// Cloudflare for `SaaS`: when both are set, custom hostnames are registered and verified
+    /// through the Cloudflare API instead of DNS-over-HTTPS.
+    pub cloudflare_api_token: Option<String>,
+    pub cloudflare_zone_id: Option<String>,
+}
+
+/// Everything a request handler may touch. One value per request on the edge.
+pub trait Runtime {
+    type Db: Database;
+    type Kv: KeyValue;
+    type Blobs: BlobStore;
+    type Http: HttpClient;
+
+    fn db(&self) -> &Self::Db;
+    fn kv(&self) -> &Self::Kv;
+    fn blobs(&self) -> &Self::Blobs;
+    fn http(&self) -> &Self::Http;
+    fn config(&self) -> &Config;
+    /// The in-isolate portal cache, shared by the requests one isolate serves.
+    fn portal_cache(&self) -> &PortalCache;
+    fn now(&self) -> Timestamp;
+    fn fill_random(&self, buf: &mut [u8]) -> Result<(), ServiceError>;
+    fn log(&self, line: &str);
+
+    fn random_16(&self) -> Result<[u8; 16], ServiceError> {
+        let mut bytes = [0u8; 16];
+        self.fill_random(&mut bytes)?;
+        Ok(bytes)
+    }
+}

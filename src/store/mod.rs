@@ -1,0 +1,136 @@
+//! Storage: the `Database` trait (D1 on the edge, `SQLite` natively) and the units of work,
+//! one module per resource. SQL text lives here once and is shared by both databases.
+//! Every tenant-scoped function takes the tenant id first and every query binds it.
+
+pub mod audit;
+pub mod customers;
+pub mod domains;
+pub mod keys;
+pub mod portals;
+pub mod tenants;
+pub mod themes;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
+
+use serde::de::DeserializeOwned;
+
+use crate::error::AppError;
+
+/// A bound parameter. Integers stay below 2^53 (milliseconds, counters) because D1 passes
+/// numbers through JavaScript.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    Text(String),
+}
+
+impl From<&str> for Value {
+    fn from(text: &str) -> Value {
+        Value::Text(text.to_owned())
+    }
+}
+impl From<String> for Value {
+    fn from(text: String) -> Value {
+        Value::Text(text)
+    }
+}
+impl From<i64> for Value {
+    fn from(n: i64) -> Value {
+        Value::Int(n)
+    }
+}
+impl From<bool> for Value {
+    fn from(b: bool) -> Value {
+        Value::Int(i64::from(b))
+    }
+}
+impl<T: Into<Value>> From<Option<T>> for Value {
+    fn from(option: Option<T>) -> Value {
+        option.map_or(Value::Null, Into::into)
+    }
+}
+
+/// One SQL statement with its parameters (`?1`, `?2`, ...). The text is `'static` so
+/// nothing user-supplied can ever become SQL.
+#[derive(Clone, Debug)]
+pub struct Statement {
+    pub sql: &'static str,
+    pub params: Vec<Value>,
+}
+
+impl Statement {
+    pub fn new(sql: &'static str, params: Vec<Value>) -> Statement {
+        Statement { sql, params }
+    }
+}
+
+/// `params![a, b, c]` builds a `Vec<Value>` from anything convertible.
+#[macro_export]
+macro_rules! params {
+    ($($value:expr),* $(,)?) => { vec![$($crate::store::Value::from($value)),*] };
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum DbError {
+    /// A UNIQUE, FOREIGN KEY or CHECK constraint refused the write.
+    #[error("constraint: {0}")]
+    Constraint(String),
+    #[error("database: {0}")]
+    Other(String),
+}
+
+impl DbError {
+    /// Classifies a driver message: both `SQLite` and D1 report "... constraint failed".
+    pub fn from_message(message: String) -> DbError {
+        if message.contains("constraint failed") {
+            DbError::Constraint(message)
+        } else {
+            DbError::Other(message)
+        }
+    }
+}
+
+impl From<DbError> for AppError {
+    fn from(err: DbError) -> AppError {
+        match err {
+            DbError::Constraint(detail) if detail.contains("UNIQUE") => {
+                AppError::Conflict("a record with that name or address already exists".into())
+            }
+            DbError::Constraint(detail) if detail.contains("FOREIGN KEY") => {
+                AppError::Conflict("the record is still in use, or refers to one that does not exist".into())
+            }
+            DbError::Constraint(detail) | DbError::Other(detail) => AppError::Internal(detail),
+        }
+    }
+}
+
+/// Runs one write and its audit entry as one atomic unit; returns the rows the write changed.
+pub async fn write_audited(
+    db: &impl Database,
+    write: Statement,
+    change: &audit::Change<'_>,
+    now: crate::domain::time::Timestamp,
+) -> Result<u64, DbError> {
+    let changed = db.batch(vec![write, change.statement(now)]).await?;
+    Ok(changed.into_iter().next().unwrap_or(0))
+}
+
+#[allow(async_fn_in_trait)]
+pub trait Database {
+    /// Rows of a query, each deserialised from a column-name map.
+    async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError>;
+
+    /// Runs the statements atomically (D1 `batch`, a `SQLite` transaction): all or nothing.
+    /// Returns the number of rows each statement changed.
+    async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<u64>, DbError>;
+
+    async fn query_one<T: DeserializeOwned>(&self, statement: Statement) -> Result<Option<T>, DbError> {
+        Ok(self.query(statement).await?.into_iter().next())
+    }
+
+    async fn execute(&self, statement: Statement) -> Result<u64, DbError> {
+        Ok(self.batch(vec![statement]).await?.into_iter().next().unwrap_or(0))
+    }
+}

@@ -1,0 +1,209 @@
+//! Portals: one branded site of a tenant, for one customer or shared by all its customers.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::audit::{Actor, Change};
+use super::{write_audited, Database, DbError, Statement};
+use crate::domain::ids::{CustomerId, PortalId, TenantId, ThemeId};
+use crate::domain::text::{Label, Slug};
+use crate::domain::time::Timestamp;
+use crate::i18n::Language;
+use crate::params;
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct PortalRow {
+    pub id: String,
+    pub tenant_id: String,
+    pub slug: String,
+    pub name: String,
+    pub page_title: String,
+    pub default_language: Language,
+    pub customer_id: Option<String>,
+    pub theme_id: Option<String>,
+    pub enabled: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl PortalRow {
+    pub fn is_enabled(&self) -> bool {
+        self.enabled != 0
+    }
+
+    /// What the audit log keeps of a portal's settings.
+    pub fn settings_json(&self) -> serde_json::Value {
+        json!({
+            "slug": self.slug,
+            "name": self.name,
+            "page_title": self.page_title,
+            "default_language": self.default_language,
+            "customer_id": self.customer_id,
+            "theme_id": self.theme_id,
+            "enabled": self.is_enabled(),
+        })
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut value = self.settings_json();
+        if let Some(object) = value.as_object_mut() {
+            object.insert("id".into(), json!(self.id));
+            object.insert("tenant_id".into(), json!(self.tenant_id));
+            object.insert("audience".into(), json!(if self.customer_id.is_some() { "one_customer" } else { "all_customers" }));
+            object.insert("created_at".into(), json!(Timestamp::from_millis(self.created_at)));
+            object.insert("updated_at".into(), json!(Timestamp::from_millis(self.updated_at)));
+        }
+        value
+    }
+}
+
+/// The settings a provider chooses for a portal; what create and update write whole.
+#[derive(Clone, Debug)]
+pub struct PortalSettings {
+    pub slug: Slug,
+    pub name: Label,
+    pub page_title: Label,
+    pub default_language: Language,
+    pub customer: Option<CustomerId>,
+    pub theme: Option<ThemeId>,
+    pub enabled: bool,
+}
+
+impl PortalSettings {
+    fn to_json(&self) -> serde_json::Value {
+        json!({
+            "slug": self.slug.as_str(),
+            "name": self.name.as_str(),
+            "page_title": self.page_title.as_str(),
+            "default_language": self.default_language,
+            "customer_id": self.customer.map(CustomerId::to_db),
+            "theme_id": self.theme.map(ThemeId::to_db),
+            "enabled": self.enabled,
+        })
+    }
+}
+
+pub async fn create(db: &impl Database, tenant: TenantId, id: PortalId, settings: &PortalSettings, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+    let change = Change {
+        tenant: Some(tenant),
+        actor,
+        action: "portal.create",
+        target_type: "portal",
+        target_id: id.to_db(),
+        before: None,
+        after: Some(settings.to_json()),
+    };
+    write_audited(
+        db,
+        Statement::new(
+            "INSERT INTO portals (id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+            params![
+                id.to_db(),
+                tenant.to_db(),
+                settings.slug.as_str(),
+                settings.name.as_str(),
+                settings.page_title.as_str(),
+                settings.default_language.code(),
+                settings.customer.map(CustomerId::to_db),
+                settings.theme.map(ThemeId::to_db),
+                settings.enabled,
+                now.millis()
+            ],
+        ),
+        &change,
+        now,
+    )
+    .await
+    .map(drop)
+}
+
+pub async fn update(db: &impl Database, tenant: TenantId, current: &PortalRow, settings: &PortalSettings, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+    let change = Change {
+        tenant: Some(tenant),
+        actor,
+        action: "portal.update",
+        target_type: "portal",
+        target_id: current.id.clone(),
+        before: Some(current.settings_json()),
+        after: Some(settings.to_json()),
+    };
+    write_audited(
+        db,
+        Statement::new(
+            "UPDATE portals SET slug = ?3, name = ?4, page_title = ?5, default_language = ?6, customer_id = ?7,
+                theme_id = ?8, enabled = ?9, updated_at = ?10
+             WHERE tenant_id = ?1 AND id = ?2",
+            params![
+                tenant.to_db(),
+                current.id.clone(),
+                settings.slug.as_str(),
+                settings.name.as_str(),
+                settings.page_title.as_str(),
+                settings.default_language.code(),
+                settings.customer.map(CustomerId::to_db),
+                settings.theme.map(ThemeId::to_db),
+                settings.enabled,
+                now.millis()
+            ],
+        ),
+        &change,
+        now,
+    )
+    .await
+    .map(drop)
+}
+
+/// Deletes a portal with its domains (cascade).
+pub async fn delete(db: &impl Database, tenant: TenantId, current: &PortalRow, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+    let change = Change {
+        tenant: Some(tenant),
+        actor,
+        action: "portal.delete",
+        target_type: "portal",
+        target_id: current.id.clone(),
+        before: Some(current.settings_json()),
+        after: None,
+    };
+    write_audited(
+        db,
+        Statement::new("DELETE FROM portals WHERE tenant_id = ?1 AND id = ?2", params![tenant.to_db(), current.id.clone()]),
+        &change,
+        now,
+    )
+    .await
+    .map(drop)
+}
+
+pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<PortalRow>, DbError> {
+    db.query(Statement::new(
+        "SELECT id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled, created_at, updated_at
+         FROM portals WHERE tenant_id = ?1 ORDER BY name, id",
+        params![tenant.to_db()],
+    ))
+    .await
+}
+
+pub async fn get(db: &impl Database, tenant: TenantId, id: PortalId) -> Result<Option<PortalRow>, DbError> {
+    db.query_one(Statement::new(
+        "SELECT id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled, created_at, updated_at
+         FROM portals WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant.to_db(), id.to_db()],
+    ))
+    .await
+}
+
+/// The custom hostnames of a portal (any status): the KV keys to refresh when it changes.
+pub async fn hostnames(db: &impl Database, tenant: TenantId, portal: &str) -> Result<Vec<String>, DbError> {
+    #[derive(Deserialize)]
+    struct Row {
+        hostname: String,
+    }
+    let rows: Vec<Row> = db
+        .query(Statement::new(
+            "SELECT hostname FROM domains WHERE tenant_id = ?1 AND portal_id = ?2 ORDER BY hostname",
+            params![tenant.to_db(), portal],
+        ))
+        .await?;
+    Ok(rows.into_iter().map(|r| r.hostname).collect())
+}

@@ -1,0 +1,292 @@
+//! Host header -> portal. D1 is the truth; KV caches host -> portal for every isolate; an
+//! in-isolate map with a short TTL sits in front, so a warm request resolves its portal and
+//! its rendered theme CSS without any I/O.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::color::{HexColor, ThemeColors};
+use crate::domain::host::Hostname;
+use crate::domain::time::Timestamp;
+use crate::error::AppError;
+use crate::i18n::Language;
+use crate::params;
+use crate::runtime::{KeyValue, Runtime};
+use crate::store::{Database, Statement};
+
+/// A logo as the page needs it: where it is and what it is.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogoRef {
+    pub key: String,
+    pub content_type: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ThemeContext {
+    pub id: Option<String>,
+    pub version: i64,
+    pub colors: ThemeColors,
+    pub logo_small: Option<LogoRef>,
+    pub logo_large: Option<LogoRef>,
+}
+
+impl ThemeContext {
+    /// A quiet, accessible default for portals without a theme.
+    pub fn fallback() -> ThemeContext {
+        ThemeContext {
+            id: None,
+            version: 0,
+            colors: ThemeColors {
+                primary: HexColor::from_rgb(0x1f, 0x4f, 0x99),
+                menu: HexColor::from_rgb(0x1b, 0x26, 0x3b),
+                notification: HexColor::from_rgb(0xb0, 0x3a, 0x2e),
+                background: HexColor::from_rgb(0xff, 0xff, 0xff),
+                text: HexColor::from_rgb(0x1a, 0x1a, 0x1a),
+            },
+            logo_small: None,
+            logo_large: None,
+        }
+    }
+}
+
+/// Everything a page of a portal needs to know about the portal, cached per host.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PortalContext {
+    pub portal_id: String,
+    pub tenant_id: String,
+    pub slug: String,
+    pub name: String,
+    pub page_title: String,
+    pub default_language: Language,
+    pub enabled: bool,
+    /// The customer of a one-customer portal; None for a portal shared by all customers.
+    pub customer_name: Option<String>,
+    pub theme: ThemeContext,
+}
+
+/// A resolved portal with its theme stylesheet rendered once per cache fill.
+#[derive(Debug)]
+pub struct ResolvedPortal {
+    pub context: PortalContext,
+    pub theme_css: String,
+    pub theme_etag: String,
+}
+
+impl ResolvedPortal {
+    pub fn new(context: PortalContext) -> ResolvedPortal {
+        let theme_css = crate::views::theme::stylesheet(&context.theme);
+        let theme_etag = crate::views::theme::etag(&theme_css);
+        ResolvedPortal { context, theme_css, theme_etag }
+    }
+}
+
+/// How long an isolate trusts what it resolved. Changes made through this isolate drop
+/// its entries at once; other isolates see them within this time plus KV's propagation.
+const ISOLATE_TTL_SECONDS: i64 = 30;
+/// Unknown hosts are remembered briefly so a flood of them does not reach D1 each time.
+const ISOLATE_NEGATIVE_TTL_SECONDS: i64 = 5;
+/// KV entries are rewritten on every change; the TTL only collects forgotten ones.
+const KV_TTL_SECONDS: u64 = 86_400;
+/// Bounds the isolate's memory: past this many hosts the map is cleared.
+const ISOLATE_MAX_ENTRIES: usize = 2_000;
+
+struct Entry {
+    portal: Option<Rc<ResolvedPortal>>,
+    expires_at: Timestamp,
+}
+
+/// The in-isolate cache. Workers isolates are single-threaded, so a `RefCell` suffices.
+#[derive(Default)]
+pub struct PortalCache {
+    entries: RefCell<HashMap<String, Entry>>,
+}
+
+impl PortalCache {
+    pub fn new() -> PortalCache {
+        PortalCache::default()
+    }
+
+    /// `Some(None)` is a remembered unknown host; `None` means "not cached".
+    #[allow(clippy::option_option)]
+    fn get(&self, host: &str, now: Timestamp) -> Option<Option<Rc<ResolvedPortal>>> {
+        let entries = self.entries.borrow();
+        let entry = entries.get(host)?;
+        (entry.expires_at > now).then(|| entry.portal.clone())
+    }
+
+    fn put(&self, host: &str, portal: Option<Rc<ResolvedPortal>>, now: Timestamp) {
+        let ttl = if portal.is_some() { ISOLATE_TTL_SECONDS } else { ISOLATE_NEGATIVE_TTL_SECONDS };
+        let mut entries = self.entries.borrow_mut();
+        if entries.len() >= ISOLATE_MAX_ENTRIES {
+            entries.retain(|_, e| e.expires_at > now);
+            if entries.len() >= ISOLATE_MAX_ENTRIES {
+                entries.clear();
+            }
+        }
+        entries.insert(host.to_owned(), Entry { portal, expires_at: now.plus_seconds(ttl) });
+    }
+
+    fn forget(&self, host: &str) {
+        self.entries.borrow_mut().remove(host);
+    }
+}
+
+fn kv_key(host: &str) -> String {
+    format!("portal:v1:{host}")
+}
+
+/// The portal a host names, if any.
+pub async fn resolve<R: Runtime>(rt: &R, host: &Hostname) -> Result<Option<Rc<ResolvedPortal>>, AppError> {
+    let now = rt.now();
+    if let Some(cached) = rt.portal_cache().get(host.as_str(), now) {
+        return Ok(cached);
+    }
+    let from_kv = match rt.kv().get(&kv_key(host.as_str())).await {
+        Ok(Some(text)) => serde_json::from_str::<PortalContext>(&text).ok(),
+        Ok(None) => None,
+        Err(err) => {
+            // KV is only a cache: fall through to D1.
+            rt.log(&format!("kv get failed for {host}: {err}"));
+            None
+        }
+    };
+    let context = if let Some(context) = from_kv { Some(context) } else {
+        let loaded = load(rt, host).await?;
+        if let Some(context) = loaded.as_ref().filter(|c| c.enabled) {
+            write_kv(rt, host.as_str(), context).await;
+        }
+        loaded
+    };
+    let resolved = context.map(|c| Rc::new(ResolvedPortal::new(c)));
+    rt.portal_cache().put(host.as_str(), resolved.clone(), now);
+    Ok(resolved)
+}
+
+async fn write_kv<R: Runtime>(rt: &R, host: &str, context: &PortalContext) {
+    match serde_json::to_string(context) {
+        Ok(text) => {
+            if let Err(err) = rt.kv().put(&kv_key(host), &text, KV_TTL_SECONDS).await {
+                rt.log(&format!("kv put failed for {host}: {err}"));
+            }
+        }
+        Err(err) => rt.log(&format!("portal context did not serialise: {err}")),
+    }
+}
+
+/// After a change: reload each host from D1, rewrite its KV entry (or delete it when the
+/// portal is gone or disabled) and drop this isolate's copy.
+pub async fn refresh_hosts<R: Runtime>(rt: &R, hosts: &[Hostname]) -> Result<(), AppError> {
+    for host in hosts {
+        rt.portal_cache().forget(host.as_str());
+        match load(rt, host).await? {
+            Some(context) if context.enabled => write_kv(rt, host.as_str(), &context).await,
+            _ => {
+                if let Err(err) = rt.kv().delete(&kv_key(host.as_str())).await {
+                    rt.log(&format!("kv delete failed for {host}: {err}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The platform subdomain of a portal slug.
+pub fn platform_host<R: Runtime>(rt: &R, slug: &str) -> Option<Hostname> {
+    Hostname::parse(&format!("{slug}.{}", rt.config().portal_base_domain)).ok()
+}
+
+#[derive(Deserialize)]
+struct ContextRow {
+    portal_id: String,
+    tenant_id: String,
+    slug: String,
+    name: String,
+    page_title: String,
+    default_language: Language,
+    enabled: i64,
+    customer_name: Option<String>,
+    theme_id: Option<String>,
+    theme_version: Option<i64>,
+    primary_color: Option<String>,
+    menu_color: Option<String>,
+    notification_color: Option<String>,
+    background_color: Option<String>,
+    text_color: Option<String>,
+    logo_small_key: Option<String>,
+    logo_small_type: Option<String>,
+    logo_large_key: Option<String>,
+    logo_large_type: Option<String>,
+}
+
+impl ContextRow {
+    fn into_context(self) -> PortalContext {
+        let parse = |c: &Option<String>| c.as_deref().and_then(|c| HexColor::parse(c).ok());
+        let colors = (|| {
+            Some(ThemeColors {
+                primary: parse(&self.primary_color)?,
+                menu: parse(&self.menu_color)?,
+                notification: parse(&self.notification_color)?,
+                background: parse(&self.background_color)?,
+                text: parse(&self.text_color)?,
+            })
+        })();
+        let logo = |key: Option<String>, content_type: Option<String>| {
+            key.zip(content_type).map(|(key, content_type)| LogoRef { key, content_type })
+        };
+        let theme = match colors {
+            Some(colors) if self.theme_id.is_some() => ThemeContext {
+                id: self.theme_id,
+                version: self.theme_version.unwrap_or(0),
+                colors,
+                logo_small: logo(self.logo_small_key, self.logo_small_type),
+                logo_large: logo(self.logo_large_key, self.logo_large_type),
+            },
+            _ => ThemeContext::fallback(),
+        };
+        PortalContext {
+            portal_id: self.portal_id,
+            tenant_id: self.tenant_id,
+            slug: self.slug,
+            name: self.name,
+            page_title: self.page_title,
+            default_language: self.default_language,
+            enabled: self.enabled != 0,
+            customer_name: self.customer_name,
+            theme,
+        }
+    }
+}
+
+/// Reads a host's portal from D1: a platform subdomain by slug, otherwise an active custom domain.
+async fn load<R: Runtime>(rt: &R, host: &Hostname) -> Result<Option<PortalContext>, AppError> {
+    let statement = match host.subdomain_label_of(&rt.config().portal_base_domain) {
+        Some(slug) => Statement::new(
+            "SELECT p.id AS portal_id, p.tenant_id, p.slug, p.name, p.page_title, p.default_language, p.enabled,
+                    c.name AS customer_name, t.id AS theme_id, t.version AS theme_version,
+                    t.primary_color, t.menu_color, t.notification_color, t.background_color, t.text_color,
+                    t.logo_small_key, t.logo_small_type, t.logo_large_key, t.logo_large_type
+             FROM portals p
+             LEFT JOIN customers c ON c.tenant_id = p.tenant_id AND c.id = p.customer_id
+             LEFT JOIN themes t ON t.id = p.theme_id
+             WHERE p.slug = ?1",
+            params![slug],
+        ),
+        None => Statement::new(
+            "SELECT p.id AS portal_id, p.tenant_id, p.slug, p.name, p.page_title, p.default_language, p.enabled,
+                    c.name AS customer_name, t.id AS theme_id, t.version AS theme_version,
+                    t.primary_color, t.menu_color, t.notification_color, t.background_color, t.text_color,
+                    t.logo_small_key, t.logo_small_type, t.logo_large_key, t.logo_large_type
+             FROM domains d
+             JOIN portals p ON p.tenant_id = d.tenant_id AND p.id = d.portal_id
+             LEFT JOIN customers c ON c.tenant_id = p.tenant_id AND c.id = p.customer_id
+             LEFT JOIN themes t ON t.id = p.theme_id
+             WHERE d.hostname = ?1 AND d.status = 'active'",
+            params![host.as_str()],
+        ),
+    };
+    let row: Option<ContextRow> = rt.db().query_one(statement).await?;
+    Ok(row.map(ContextRow::into_context))
+}

@@ -1,0 +1,6 @@
+//! Server-rendered HTML (maud escapes every interpolation) and the per-portal stylesheet.
+
+pub mod errors;
+pub mod layout;
+pub mod pages;
+pub mod theme;
