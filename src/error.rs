@@ -12,10 +12,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: &str, message: impl std::fmt::Display) -> FieldError {
-        FieldError {
-            field: field.to_owned(),
-            message: message.to_string(),
-        }
+        FieldError { field: field.to_owned(), message: message.to_string() }
     }
 }
 

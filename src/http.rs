@@ -53,22 +53,13 @@ pub struct Request {
 
 impl Request {
     pub fn new(method: Method, path_and_query: &str) -> Request {
-        let (path, query) = path_and_query
-            .split_once('?')
-            .unwrap_or((path_and_query, ""));
-        Request {
-            method,
-            path: path.to_owned(),
-            query: query.to_owned(),
-            headers: Vec::new(),
-            body: Vec::new(),
-        }
+        let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
+        Request { method, path: path.to_owned(), query: query.to_owned(), headers: Vec::new(), body: Vec::new() }
     }
 
     #[must_use]
     pub fn with_header(mut self, name: &str, value: &str) -> Request {
-        self.headers
-            .push((name.to_ascii_lowercase(), value.to_owned()));
+        self.headers.push((name.to_ascii_lowercase(), value.to_owned()));
         self
     }
 
@@ -79,10 +70,7 @@ impl Request {
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
     /// The first value of a query parameter, percent-decoded.
@@ -121,20 +109,12 @@ pub struct Response {
 
 impl Response {
     pub fn new(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> Response {
-        Response {
-            status,
-            headers: vec![("content-type".to_owned(), content_type.to_owned())],
-            body: body.into(),
-        }
+        Response { status, headers: vec![("content-type".to_owned(), content_type.to_owned())], body: body.into() }
     }
 
     pub fn json(status: u16, value: &serde_json::Value) -> Response {
-        Response::new(
-            status,
-            "application/json; charset=utf-8",
-            value.to_string(),
-        )
-        .with_header("cache-control", "no-store")
+        Response::new(status, "application/json; charset=utf-8", value.to_string())
+            .with_header("cache-control", "no-store")
     }
 
     pub fn html(status: u16, body: String) -> Response {
@@ -146,27 +126,18 @@ impl Response {
     }
 
     pub fn empty(status: u16) -> Response {
-        Response {
-            status,
-            headers: Vec::new(),
-            body: Vec::new(),
-        }
+        Response { status, headers: Vec::new(), body: Vec::new() }
     }
 
     #[must_use]
     pub fn with_header(mut self, name: &str, value: &str) -> Response {
-        self.headers
-            .retain(|(n, _)| !n.eq_ignore_ascii_case(name));
-        self.headers
-            .push((name.to_ascii_lowercase(), value.to_owned()));
+        self.headers.retain(|(n, _)| !n.eq_ignore_ascii_case(name));
+        self.headers.push((name.to_ascii_lowercase(), value.to_owned()));
         self
     }
 
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 }
 

@@ -42,9 +42,7 @@ impl Language {
             let Some(language) = parts.next().and_then(Language::from_tag) else {
                 continue;
             };
-            let quality = parts
-                .find_map(|p| p.trim().strip_prefix("q="))
-                .map_or(Some(1000), parse_quality);
+            let quality = parts.find_map(|p| p.trim().strip_prefix("q=")).map_or(Some(1000), parse_quality);
             let Some(quality) = quality.filter(|q| *q > 0) else {
                 continue;
             };

@@ -153,7 +153,9 @@ pub async fn resolve<R: Runtime>(rt: &R, host: &Hostname) -> Result<Option<Rc<Re
             None
         }
     };
-    let context = if let Some(context) = from_kv { Some(context) } else {
+    let context = if let Some(context) = from_kv {
+        Some(context)
+    } else {
         let loaded = load(rt, host).await?;
         if let Some(context) = loaded.as_ref().filter(|c| c.enabled) {
             write_kv(rt, host.as_str(), context).await;

@@ -12,16 +12,13 @@ use crate::runtime::Runtime;
 use crate::store::{Database, Statement};
 use crate::views::layout::neutral;
 
-/// Bodies above this are refused before they are read whole (the edge checks it too).
+/// The edge refuses request bodies above this with 413 (by Content-Length before reading,
+/// and by size after): no route needs more (logos are capped far lower).
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 
 pub async fn handle<R: Runtime>(rt: &R, req: Request) -> Response {
     let response = route(rt, &req).await;
-    let response = if req.method == Method::Head {
-        Response { body: Vec::new(), ..response }
-    } else {
-        response
-    };
+    let response = if req.method == Method::Head { Response { body: Vec::new(), ..response } } else { response };
     secure(response)
 }
 
@@ -60,7 +57,8 @@ async fn health_db<R: Runtime>(rt: &R) -> Response {
 
 /// Strict CSP for pages (no script at all, styles and images from the portal's own origin),
 /// plus no sniffing, no framing and a quiet referrer (OWASP Secure Headers Project).
-const PAGE_CSP: &str = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+const PAGE_CSP: &str =
+    "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 fn secure(response: Response) -> Response {
     let is_html = response.header("content-type").is_some_and(|t| t.starts_with("text/html"));

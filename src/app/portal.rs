@@ -29,13 +29,15 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
         Ok(response) => response,
         Err(err) => {
             log_error(rt, &err);
-            Response::html(err.status(), errors::portal_error(&portal, lang, &err)).with_header("cache-control", "no-store")
+            Response::html(err.status(), errors::portal_error(&portal, lang, &err))
+                .with_header("cache-control", "no-store")
         }
     }
 }
 
 fn unknown_host() -> Response {
-    Response::html(404, neutral("Not found", "There is nothing at this address.")).with_header("cache-control", "no-store")
+    Response::html(404, neutral("Not found", "There is nothing at this address."))
+        .with_header("cache-control", "no-store")
 }
 
 fn log_error<R: Runtime>(rt: &R, err: &AppError) {
@@ -46,12 +48,15 @@ fn log_error<R: Runtime>(rt: &R, err: &AppError) {
 
 /// The visitor's Accept-Language may pick among our languages; otherwise the portal's default.
 fn language(req: &Request, portal: &ResolvedPortal) -> Language {
-    req.header("accept-language")
-        .and_then(Language::negotiate)
-        .unwrap_or(portal.context.default_language)
+    req.header("accept-language").and_then(Language::negotiate).unwrap_or(portal.context.default_language)
 }
 
-async fn page<R: Runtime>(rt: &R, req: &Request, portal: &ResolvedPortal, lang: Language) -> Result<Response, AppError> {
+async fn page<R: Runtime>(
+    rt: &R,
+    req: &Request,
+    portal: &ResolvedPortal,
+    lang: Language,
+) -> Result<Response, AppError> {
     if !matches!(req.method, Method::Get | Method::Head) {
         return Err(AppError::NotFound);
     }
@@ -72,7 +77,13 @@ fn theme_css(req: &Request, portal: &ResolvedPortal) -> Response {
     let etag = portal.theme_etag.as_str();
     let fresh = req
         .header("if-none-match")
-        .is_some_and(|tags| tags.split(',').any(|t| t.trim().trim_start_matches("W/") == etag));
+        // RFC 9110 §13.1.2: `*` matches any current representation.
+        .is_some_and(|tags| {
+            tags.split(',').any(|tag| {
+                let tag = tag.trim().trim_start_matches("W/");
+                tag == "*" || tag == etag
+            })
+        });
     let response = if fresh {
         Response::empty(304)
     } else {

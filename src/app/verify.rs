@@ -75,7 +75,8 @@ fn doh_verdict(body: &str, expected: &str) -> Verdict {
     const TXT: u16 = 16;
     match serde_json::from_str::<DohResponse>(body) {
         Ok(response) if response.status == 0 => {
-            let values: Vec<String> = response.answer.iter().filter(|a| a.record_type == TXT).map(|a| txt_value(&a.data)).collect();
+            let values: Vec<String> =
+                response.answer.iter().filter(|a| a.record_type == TXT).map(|a| txt_value(&a.data)).collect();
             if values.iter().any(|v| v == expected) {
                 Verdict::Verified
             } else if values.is_empty() {
@@ -177,14 +178,16 @@ impl<H: HttpClient> CloudflareForSaas<'_, H> {
     }
 
     async fn find(&self, host: &Hostname) -> Result<(u16, String), ServiceError> {
-        let response = self.http.send(self.request(Method::Get, &format!("/custom_hostnames?hostname={host}"), None)).await?;
+        let response =
+            self.http.send(self.request(Method::Get, &format!("/custom_hostnames?hostname={host}"), None)).await?;
         Ok((response.status, response.body))
     }
 }
 
 impl<H: HttpClient> DomainVerifier for CloudflareForSaas<'_, H> {
     async fn register(&self, host: &Hostname) -> Result<(), ServiceError> {
-        let body = serde_json::json!({ "hostname": host.as_str(), "ssl": { "method": "txt", "type": "dv" } }).to_string();
+        let body =
+            serde_json::json!({ "hostname": host.as_str(), "ssl": { "method": "txt", "type": "dv" } }).to_string();
         let response = self.http.send(self.request(Method::Post, "/custom_hostnames", Some(body))).await?;
         // 409: already registered (e.g. re-added after a removal) is fine.
         if response.status < 300 || response.status == 409 {
@@ -223,7 +226,9 @@ pub enum Verifier<'a, H> {
 pub fn configured<R: Runtime>(rt: &R) -> Verifier<'_, R::Http> {
     let config = rt.config();
     match (config.cloudflare_api_token.as_deref(), config.cloudflare_zone_id.as_deref()) {
-        (Some(api_token), Some(zone_id)) => Verifier::Cloudflare(CloudflareForSaas { http: rt.http(), api_token, zone_id }),
+        (Some(api_token), Some(zone_id)) => {
+            Verifier::Cloudflare(CloudflareForSaas { http: rt.http(), api_token, zone_id })
+        }
         _ => Verifier::Doh(DnsOverHttps { http: rt.http(), endpoint: &config.doh_url }),
     }
 }
@@ -281,7 +286,8 @@ mod tests {
     fn cloudflare_verifies_only_an_active_hostname_with_an_active_certificate() {
         let active = r#"{"success":true,"result":[{"id":"1","status":"active","ssl":{"status":"active"}}]}"#;
         assert_eq!(cloudflare_verdict(active), Verdict::Verified);
-        let pending = r#"{"success":true,"result":[{"id":"1","status":"pending","ssl":{"status":"pending_validation"}}]}"#;
+        let pending =
+            r#"{"success":true,"result":[{"id":"1","status":"pending","ssl":{"status":"pending_validation"}}]}"#;
         assert!(matches!(cloudflare_verdict(pending), Verdict::NotVerified(m) if m.contains("pending_validation")));
         assert!(matches!(cloudflare_verdict(r#"{"success":true,"result":[]}"#), Verdict::NotVerified(_)));
         assert!(matches!(cloudflare_verdict(r#"{"success":false,"errors":[]}"#), Verdict::NotVerified(_)));

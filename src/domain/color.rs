@@ -186,68 +186,42 @@ pub fn contrast_report(colors: &ThemeColors) -> ContrastReport {
     let menu_label = colors.label_on(colors.menu);
     // (pair, foreground, background, which colour to change, whether that is the foreground)
     let pairs = [
-        (
-            "text_on_background",
-            colors.text,
-            colors.background,
-            "text",
-            true,
-        ),
+        ("text_on_background", colors.text, colors.background, "text", true),
         // On filled surfaces the label is whichever theme colour reads best, so the advice
         // is to move the surface and keep the label.
-        (
-            "text_on_primary",
-            primary_label,
-            colors.primary,
-            "primary",
-            false,
-        ),
+        ("text_on_primary", primary_label, colors.primary, "primary", false),
         ("menu_text_on_menu", menu_label, colors.menu, "menu", false),
     ];
     let checks: Vec<ContrastCheck> = pairs
         .into_iter()
-        .map(
-            |(pair, foreground, background, change, change_foreground)| {
-                let ratio = contrast_ratio(foreground, background);
-                let passes_aa = ratio >= AA_NORMAL_TEXT;
-                let suggestion = if passes_aa {
-                    None
-                } else {
-                    let (fixed, from) = if change_foreground {
-                        (background, foreground)
-                    } else {
-                        (foreground, background)
-                    };
-                    suggest_accessible(fixed, from, AA_NORMAL_TEXT).map(|to| Suggestion {
-                        change,
-                        from,
-                        to,
-                        ratio: round2(contrast_ratio(fixed, to)),
-                    })
-                };
-                ContrastCheck {
-                    pair,
-                    foreground,
-                    background,
-                    ratio: round2(ratio),
-                    passes_aa,
-                    passes_aa_large: ratio >= AA_LARGE_TEXT,
-                    suggestion,
-                }
-            },
-        )
+        .map(|(pair, foreground, background, change, change_foreground)| {
+            let ratio = contrast_ratio(foreground, background);
+            let passes_aa = ratio >= AA_NORMAL_TEXT;
+            let suggestion = if passes_aa {
+                None
+            } else {
+                let (fixed, from) = if change_foreground { (background, foreground) } else { (foreground, background) };
+                suggest_accessible(fixed, from, AA_NORMAL_TEXT).map(|to| Suggestion {
+                    change,
+                    from,
+                    to,
+                    ratio: round2(contrast_ratio(fixed, to)),
+                })
+            };
+            ContrastCheck {
+                pair,
+                foreground,
+                background,
+                ratio: round2(ratio),
+                passes_aa,
+                passes_aa_large: ratio >= AA_LARGE_TEXT,
+                suggestion,
+            }
+        })
         .collect();
-    let failing: Vec<&'static str> = checks
-        .iter()
-        .filter(|check| !check.passes_aa)
-        .map(|check| check.pair)
-        .collect();
+    let failing: Vec<&'static str> = checks.iter().filter(|check| !check.passes_aa).map(|check| check.pair).collect();
     let passes_aa = failing.is_empty();
-    ContrastReport {
-        checks,
-        failing,
-        passes_aa,
-    }
+    ContrastReport { checks, failing, passes_aa }
 }
 
 /// The colour closest to `adjustable` that reaches `target` contrast against `fixed`.
@@ -299,11 +273,7 @@ fn search_lightness(
     for step in 1..=max_steps {
         let raw = hsl.l + sign * f64::from(step) / f64::from(LIGHTNESS_STEPS);
         let lightness = raw.clamp(0.0, 1.0);
-        let candidate = Hsl {
-            l: lightness,
-            ..hsl
-        }
-        .to_color();
+        let candidate = Hsl { l: lightness, ..hsl }.to_color();
         if contrast_ratio(fixed, candidate) >= target {
             return Some((step, candidate));
         }
@@ -332,18 +302,11 @@ impl Hsl {
         let (max_unit, min_unit) = (unit(max), unit(min));
         let lightness = f64::midpoint(max_unit, min_unit);
         if max == min {
-            return Hsl {
-                h: 0.0,
-                s: 0.0,
-                l: lightness,
-            };
+            return Hsl { h: 0.0, s: 0.0, l: lightness };
         }
         let chroma = max_unit - min_unit;
-        let saturation = if lightness > 0.5 {
-            chroma / (2.0 - max_unit - min_unit)
-        } else {
-            chroma / (max_unit + min_unit)
-        };
+        let saturation =
+            if lightness > 0.5 { chroma / (2.0 - max_unit - min_unit) } else { chroma / (max_unit + min_unit) };
         let sector = if max == red {
             (unit(green) - unit(blue)) / chroma + if green < blue { 6.0 } else { 0.0 }
         } else if max == green {
@@ -351,11 +314,7 @@ impl Hsl {
         } else {
             (unit(red) - unit(green)) / chroma + 4.0
         };
-        Hsl {
-            h: sector * 60.0,
-            s: saturation,
-            l: lightness,
-        }
+        Hsl { h: sector * 60.0, s: saturation, l: lightness }
     }
 
     fn to_color(self) -> HexColor {
@@ -363,11 +322,7 @@ impl Hsl {
             let v = unit_to_u8(self.l);
             return HexColor::from_rgb(v, v, v);
         }
-        let q = if self.l < 0.5 {
-            self.l * (1.0 + self.s)
-        } else {
-            self.l + self.s - self.l * self.s
-        };
+        let q = if self.l < 0.5 { self.l * (1.0 + self.s) } else { self.l + self.s - self.l * self.s };
         let p = 2.0 * self.l - q;
         let h = self.h / 360.0;
         HexColor::from_rgb(
@@ -477,11 +432,7 @@ mod tests {
 
     #[test]
     fn black_on_white_is_twenty_one_to_one() {
-        assert!(close(
-            contrast_ratio(c("#000000"), c("#ffffff")),
-            21.0,
-            1e-9
-        ));
+        assert!(close(contrast_ratio(c("#000000"), c("#ffffff")), 21.0, 1e-9));
     }
 
     #[test]
@@ -500,20 +451,12 @@ mod tests {
 
     #[test]
     fn white_on_pure_blue_is_about_8_59() {
-        assert!(close(
-            contrast_ratio(c("#ffffff"), c("#0000ff")),
-            8.59,
-            0.005
-        ));
+        assert!(close(contrast_ratio(c("#ffffff"), c("#0000ff")), 8.59, 0.005));
     }
 
     #[test]
     fn pure_red_on_white_is_about_4() {
-        assert!(close(
-            contrast_ratio(c("#ff0000"), c("#ffffff")),
-            4.0,
-            0.005
-        ));
+        assert!(close(contrast_ratio(c("#ff0000"), c("#ffffff")), 4.0, 0.005));
     }
 
     #[test]
@@ -525,9 +468,7 @@ mod tests {
 
     #[test]
     fn contrast_ratio_is_symmetric() {
-        let colours = [
-            "#000000", "#ffffff", "#3a7bd5", "#ff0000", "#777777", "#00ff7f",
-        ];
+        let colours = ["#000000", "#ffffff", "#3a7bd5", "#ff0000", "#777777", "#00ff7f"];
         for a in colours {
             for b in colours {
                 let (a, b) = (c(a), c(b));
@@ -543,11 +484,7 @@ mod tests {
         // The old WCAG threshold 0.03928 gives the same answer for every 8-bit value.
         for v in 0..=255u8 {
             let x = unit(v);
-            let old = if x <= 0.03928 {
-                x / 12.92
-            } else {
-                ((x + 0.055) / 1.055).powf(2.4)
-            };
+            let old = if x <= 0.03928 { x / 12.92 } else { ((x + 0.055) / 1.055).powf(2.4) };
             assert!(close(linearise(v), old, 0.0));
         }
     }
@@ -585,10 +522,7 @@ mod tests {
 
     #[test]
     fn error_message_explains_the_expected_format() {
-        assert_eq!(
-            ColorError::Malformed.to_string(),
-            "must be a colour written as #rrggbb (six hexadecimal digits)"
-        );
+        assert_eq!(ColorError::Malformed.to_string(), "must be a colour written as #rrggbb (six hexadecimal digits)");
     }
 
     #[test]
@@ -629,10 +563,7 @@ mod tests {
         assert!(report.passes_aa);
         assert!(report.failing.is_empty());
         let pairs: Vec<_> = report.checks.iter().map(|check| check.pair).collect();
-        assert_eq!(
-            pairs,
-            ["text_on_background", "text_on_primary", "menu_text_on_menu"]
-        );
+        assert_eq!(pairs, ["text_on_background", "text_on_primary", "menu_text_on_menu"]);
         for check in &report.checks {
             assert!(check.passes_aa && check.passes_aa_large, "{check:?}");
             assert!(check.suggestion.is_none());
@@ -647,10 +578,7 @@ mod tests {
         assert_eq!(report.failing, ["text_on_background", "text_on_primary"]);
 
         let text = report.checks.first().unwrap();
-        assert_eq!(
-            (text.foreground, text.background),
-            (theme.text, theme.background)
-        );
+        assert_eq!((text.foreground, text.background), (theme.text, theme.background));
         assert!(close(text.ratio, 2.85, 1e-9));
         assert!(!text.passes_aa && !text.passes_aa_large);
 
@@ -699,11 +627,7 @@ mod tests {
                     assert!(check.passes_aa);
                     continue;
                 };
-                let fixed = if suggestion.change == "text" {
-                    check.background
-                } else {
-                    check.foreground
-                };
+                let fixed = if suggestion.change == "text" { check.background } else { check.foreground };
                 let ratio = contrast_ratio(fixed, suggestion.to);
                 assert!(ratio >= AA_NORMAL_TEXT, "{check:?}");
                 assert!(close(suggestion.ratio, round2(ratio), 1e-9));
@@ -776,55 +700,28 @@ mod tests {
         let fixed = c("#757575");
         let lighter_than_fixed = c("#7f7f80");
         assert_eq!(
-            search_lightness(
-                fixed,
-                Hsl::from_color(lighter_than_fixed),
-                Direction::Darker,
-                4.5,
-                1000
-            ),
+            search_lightness(fixed, Hsl::from_color(lighter_than_fixed), Direction::Darker, 4.5, 1000),
             Some((491, c("#020202")))
         );
         assert_eq!(
-            search_lightness(
-                fixed,
-                Hsl::from_color(lighter_than_fixed),
-                Direction::Lighter,
-                4.5,
-                1000
-            ),
+            search_lightness(fixed, Hsl::from_color(lighter_than_fixed), Direction::Lighter, 4.5, 1000),
             Some((491, c("#fdfdfd")))
         );
-        assert_eq!(
-            suggest_accessible(fixed, lighter_than_fixed, AA_NORMAL_TEXT),
-            Some(c("#fdfdfd"))
-        );
+        assert_eq!(suggest_accessible(fixed, lighter_than_fixed, AA_NORMAL_TEXT), Some(c("#fdfdfd")));
 
         let fixed = c("#767676");
         let darker_than_fixed = c("#1212ff");
         assert_eq!(
-            search_lightness(
-                fixed,
-                Hsl::from_color(darker_than_fixed),
-                Direction::Lighter,
-                4.5,
-                1000
-            ),
+            search_lightness(fixed, Hsl::from_color(darker_than_fixed), Direction::Lighter, 4.5, 1000),
             Some((462, c("#fefeff")))
         );
-        assert_eq!(
-            suggest_accessible(fixed, darker_than_fixed, AA_NORMAL_TEXT),
-            Some(c("#000025"))
-        );
+        assert_eq!(suggest_accessible(fixed, darker_than_fixed, AA_NORMAL_TEXT), Some(c("#000025")));
     }
 
     #[test]
     fn suggestion_is_the_colour_itself_when_it_already_passes() {
         let fixed = c("#ffffff");
-        assert_eq!(
-            suggest_accessible(fixed, c("#000000"), AA_NORMAL_TEXT),
-            Some(c("#000000"))
-        );
+        assert_eq!(suggest_accessible(fixed, c("#000000"), AA_NORMAL_TEXT), Some(c("#000000")));
     }
 
     #[test]
@@ -846,18 +743,9 @@ mod tests {
     fn report_serialises_to_json() {
         let json = serde_json::to_value(contrast_report(&bad_theme())).unwrap();
         assert_eq!(*json.pointer("/passes_aa").unwrap(), false);
-        assert_eq!(
-            *json.pointer("/checks/0/pair").unwrap(),
-            "text_on_background"
-        );
+        assert_eq!(*json.pointer("/checks/0/pair").unwrap(), "text_on_background");
         assert_eq!(*json.pointer("/checks/0/foreground").unwrap(), "#999999");
-        assert_eq!(
-            *json.pointer("/checks/0/suggestion/change").unwrap(),
-            "text"
-        );
-        assert_eq!(
-            *json.pointer("/checks/2/suggestion").unwrap(),
-            serde_json::Value::Null
-        );
+        assert_eq!(*json.pointer("/checks/0/suggestion/change").unwrap(), "text");
+        assert_eq!(*json.pointer("/checks/2/suggestion").unwrap(), serde_json::Value::Null);
     }
 }

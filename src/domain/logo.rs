@@ -122,9 +122,7 @@ pub enum LogoError {
 
 fn check_size(input: &[u8]) -> Result<(), LogoError> {
     if input.len() > MAX_LOGO_BYTES {
-        return Err(LogoError::TooLarge {
-            max: MAX_LOGO_BYTES,
-        });
+        return Err(LogoError::TooLarge { max: MAX_LOGO_BYTES });
     }
     if input.is_empty() {
         return Err(LogoError::Empty);
@@ -144,9 +142,7 @@ fn read_u32(bytes: &[u8]) -> Option<u32> {
 /// (e.g. HTML or SVG mislabelled as `image/png`).
 fn check_png(input: &[u8]) -> Result<(), LogoError> {
     check_size(input)?;
-    let rest = input
-        .strip_prefix(&PNG_SIGNATURE)
-        .ok_or(LogoError::NotPng)?;
+    let rest = input.strip_prefix(&PNG_SIGNATURE).ok_or(LogoError::NotPng)?;
     if !rest.ends_with(&PNG_IEND) {
         return Err(LogoError::NotPng);
     }
@@ -158,17 +154,10 @@ fn check_png(input: &[u8]) -> Result<(), LogoError> {
         return Err(LogoError::NotPng);
     }
     let width = read_u32(ihdr_data).ok_or(LogoError::NotPng)?;
-    let height = ihdr_data
-        .get(4..)
-        .and_then(read_u32)
-        .ok_or(LogoError::NotPng)?;
+    let height = ihdr_data.get(4..).and_then(read_u32).ok_or(LogoError::NotPng)?;
     let dimension_ok = |d: u32| (1..=MAX_PNG_DIMENSION).contains(&d);
     if !dimension_ok(width) || !dimension_ok(height) {
-        return Err(LogoError::PngDimensions {
-            width,
-            height,
-            max: MAX_PNG_DIMENSION,
-        });
+        return Err(LogoError::PngDimensions { width, height, max: MAX_PNG_DIMENSION });
     }
 
     // Walk every chunk (length + type + data + CRC) so a truncated file or
@@ -176,17 +165,12 @@ fn check_png(input: &[u8]) -> Result<(), LogoError> {
     let mut remaining = rest;
     loop {
         let (len_bytes, after) = remaining.split_at_checked(4).ok_or(LogoError::NotPng)?;
-        let len = usize::try_from(read_u32(len_bytes).ok_or(LogoError::NotPng)?)
-            .map_err(|_| LogoError::NotPng)?;
+        let len = usize::try_from(read_u32(len_bytes).ok_or(LogoError::NotPng)?).map_err(|_| LogoError::NotPng)?;
         let (chunk_type, after) = after.split_at_checked(4).ok_or(LogoError::NotPng)?;
         let total = len.checked_add(4).ok_or(LogoError::NotPng)?;
         let (_, after) = after.split_at_checked(total).ok_or(LogoError::NotPng)?;
         if chunk_type == b"IEND" {
-            return if after.is_empty() {
-                Ok(())
-            } else {
-                Err(LogoError::NotPng)
-            };
+            return if after.is_empty() { Ok(()) } else { Err(LogoError::NotPng) };
         }
         remaining = after;
     }
@@ -285,18 +269,8 @@ const ALLOWED_ATTRIBUTES: &[&str] = &[
 /// and transforms. `url` is handled separately and only as `url(#id)`; any
 /// other function (`image()`, `image-set()`, `expression()`, `element()`...)
 /// causes the attribute to be dropped.
-const ALLOWED_FUNCTIONS: &[&str] = &[
-    "rgb",
-    "rgba",
-    "hsl",
-    "hsla",
-    "matrix",
-    "translate",
-    "scale",
-    "rotate",
-    "skewx",
-    "skewy",
-];
+const ALLOWED_FUNCTIONS: &[&str] =
+    &["rgb", "rgba", "hsl", "hsla", "matrix", "translate", "scale", "rotate", "skewx", "skewy"];
 
 /// Rebuilds an uploaded SVG from the allowlists above. The output is a new,
 /// well-formed document in which every attribute value and text node is
@@ -308,8 +282,7 @@ pub fn sanitize_svg(input: &[u8]) -> Result<Vec<u8>, LogoError> {
     if input.is_empty() {
         return Err(LogoError::Empty);
     }
-    let text = std::str::from_utf8(input)
-        .map_err(|_| LogoError::NotSvg("it must be UTF-8 encoded text".to_owned()))?;
+    let text = std::str::from_utf8(input).map_err(|_| LogoError::NotSvg("it must be UTF-8 encoded text".to_owned()))?;
 
     // No DTD at all: entity declarations are how XXE and "billion laughs"
     // work (OWASP XML External Entity Prevention Cheat Sheet: disable DTDs
@@ -325,24 +298,17 @@ pub fn sanitize_svg(input: &[u8]) -> Result<Vec<u8>, LogoError> {
             roxmltree::Error::NodesLimitReached => "it has too many elements".to_owned(),
             other => {
                 let pos = other.pos();
-                format!(
-                    "it is not well-formed XML (line {}, column {})",
-                    pos.row, pos.col
-                )
+                format!("it is not well-formed XML (line {}, column {})", pos.row, pos.col)
             }
         })
     })?;
 
     let root = doc.root_element();
     if root.tag_name().name() != "svg" {
-        return Err(LogoError::NotSvg(
-            "the root element must be <svg>".to_owned(),
-        ));
+        return Err(LogoError::NotSvg("the root element must be <svg>".to_owned()));
     }
     if root.tag_name().namespace() != Some(SVG_NS) {
-        return Err(LogoError::NotSvg(format!(
-            "the <svg> element must be in the namespace {SVG_NS}"
-        )));
+        return Err(LogoError::NotSvg(format!("the <svg> element must be in the namespace {SVG_NS}")));
     }
 
     let mut out = String::with_capacity(text.len());
@@ -427,8 +393,7 @@ fn is_allowed_element(node: roxmltree::Node<'_, '_>) -> bool {
 fn use_target<'a>(node: roxmltree::Node<'a, '_>) -> Option<&'a str> {
     let mut target = None;
     for attr in node.attributes() {
-        let is_href = attr.name() == "href"
-            && (attr.namespace().is_none() || attr.namespace() == Some(XLINK_NS));
+        let is_href = attr.name() == "href" && (attr.namespace().is_none() || attr.namespace() == Some(XLINK_NS));
         if is_href {
             let id = attr.value().strip_prefix('#').filter(|id| is_safe_id(id))?;
             match target {
@@ -443,11 +408,10 @@ fn use_target<'a>(node: roxmltree::Node<'a, '_>) -> Option<&'a str> {
 /// Decides whether one attribute survives, and with what value.
 fn clean_attribute<'a>(attr: &roxmltree::Attribute<'a, '_>) -> Option<(&'a str, String)> {
     match attr.namespace() {
-        None if ALLOWED_ATTRIBUTES.contains(&attr.name()) => {
-            clean_value(attr.value()).map(|v| (attr.name(), v))
+        None if ALLOWED_ATTRIBUTES.contains(&attr.name()) => clean_value(attr.value()).map(|v| (attr.name(), v)),
+        Some(XML_NS) if attr.name() == "space" => {
+            matches!(attr.value(), "default" | "preserve").then(|| ("xml:space", attr.value().to_owned()))
         }
-        Some(XML_NS) if attr.name() == "space" => matches!(attr.value(), "default" | "preserve")
-            .then(|| ("xml:space", attr.value().to_owned())),
         // href/xlink:href are handled by `use_target`; everything else,
         // including any `on*` handler and `style`, is dropped.
         _ => None,
@@ -463,15 +427,9 @@ fn clean_attribute<'a>(attr: &roxmltree::Attribute<'a, '_>) -> Option<(&'a str, 
 /// comments could hide a function name from the checks below, so values
 /// containing either are dropped outright.
 fn clean_value(value: &str) -> Option<String> {
-    let squeezed: String = value
-        .chars()
-        .filter(|c| !c.is_whitespace() && !c.is_control())
-        .map(|c| c.to_ascii_lowercase())
-        .collect();
-    if ["javascript:", "vbscript:", "data:"]
-        .iter()
-        .any(|scheme| squeezed.contains(scheme))
-    {
+    let squeezed: String =
+        value.chars().filter(|c| !c.is_whitespace() && !c.is_control()).map(|c| c.to_ascii_lowercase()).collect();
+    if ["javascript:", "vbscript:", "data:"].iter().any(|scheme| squeezed.contains(scheme)) {
         return None;
     }
     if squeezed.contains('\\') || squeezed.contains("/*") {
@@ -484,12 +442,8 @@ fn clean_value(value: &str) -> Option<String> {
     }
     let all_functions_allowed = squeezed.match_indices('(').all(|(i, _)| {
         let before = squeezed.get(..i).unwrap_or_default();
-        let start = before
-            .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_'))
-            .map_or(0, |p| p + 1);
-        before
-            .get(start..)
-            .is_some_and(|function| ALLOWED_FUNCTIONS.contains(&function))
+        let start = before.rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '-' || c == '_')).map_or(0, |p| p + 1);
+        before.get(start..).is_some_and(|function| ALLOWED_FUNCTIONS.contains(&function))
     });
     all_functions_allowed.then(|| value.to_owned())
 }
@@ -503,20 +457,15 @@ fn local_url_target(value: &str) -> Option<&str> {
         return None;
     }
     let inner = rest.strip_suffix(')')?.trim();
-    let inner = ['"', '\'']
-        .iter()
-        .find_map(|q| inner.strip_prefix(*q).and_then(|s| s.strip_suffix(*q)))
-        .unwrap_or(inner);
+    let inner =
+        ['"', '\''].iter().find_map(|q| inner.strip_prefix(*q).and_then(|s| s.strip_suffix(*q))).unwrap_or(inner);
     inner.strip_prefix('#').filter(|id| is_safe_id(id))
 }
 
 /// Ids we are willing to reference: plain ASCII names, nothing that could
 /// break out of `url(...)` or `#...`.
 fn is_safe_id(id: &str) -> bool {
-    !id.is_empty()
-        && id
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
 }
 
 /// Escapes text for XML content or a double-quoted attribute value (OWASP XSS
@@ -558,14 +507,9 @@ mod tests {
         assert_eq!(doc.root_element().tag_name().namespace(), Some(SVG_NS));
         assert_eq!(clean(&out), out, "sanitising is idempotent");
         // The namespace declaration we write ourselves is the one allowed URL.
-        let lower = out
-            .replacen(&format!(r#" xmlns="{SVG_NS}""#), "", 1)
-            .to_ascii_lowercase();
+        let lower = out.replacen(&format!(r#" xmlns="{SVG_NS}""#), "", 1).to_ascii_lowercase();
         for bad in forbidden {
-            assert!(
-                !lower.contains(&bad.to_ascii_lowercase()),
-                "{bad:?} survived in {out}"
-            );
+            assert!(!lower.contains(&bad.to_ascii_lowercase()), "{bad:?} survived in {out}");
         }
         out
     }
@@ -574,7 +518,8 @@ mod tests {
         matches!(sanitize_svg(svg), Err(LogoError::NotSvg(_)))
     }
 
-    const SVG_OPEN: &str = r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">"#;
+    const SVG_OPEN: &str =
+        r#"<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" viewBox="0 0 10 10">"#;
 
     fn wrap(body: &str) -> String {
         format!("{SVG_OPEN}{body}</svg>")
@@ -582,14 +527,8 @@ mod tests {
 
     #[test]
     fn content_types_map_to_formats_ignoring_case_and_parameters() {
-        assert_eq!(
-            LogoFormat::from_content_type("image/png"),
-            Some(LogoFormat::Png)
-        );
-        assert_eq!(
-            LogoFormat::from_content_type(" Image/SVG+XML ; charset=utf-8"),
-            Some(LogoFormat::Svg)
-        );
+        assert_eq!(LogoFormat::from_content_type("image/png"), Some(LogoFormat::Png));
+        assert_eq!(LogoFormat::from_content_type(" Image/SVG+XML ; charset=utf-8"), Some(LogoFormat::Svg));
         assert_eq!(LogoFormat::from_content_type("image/gif"), None);
         assert_eq!(LogoFormat::from_content_type("text/html"), None);
         assert_eq!(LogoFormat::Png.content_type(), "image/png");
@@ -622,9 +561,7 @@ mod tests {
         assert!(out.contains(r#"<linearGradient id="grad" x1="0" y1="0" x2="1" y2="1">"#));
         assert!(out.contains(r#"<stop offset="1" stop-color="rgb(0, 0, 255)"/>"#));
         assert!(out.contains(r#"<g transform="translate(2 2) rotate(5)">"#));
-        assert!(out.contains(
-            r##"<path d="M0 0 L10 10 Z" fill="url(#grad)" stroke="#000" stroke-width="2"/>"##
-        ));
+        assert!(out.contains(r##"<path d="M0 0 L10 10 Z" fill="url(#grad)" stroke="#000" stroke-width="2"/>"##));
         assert!(out.contains(r#"<circle cx="20" cy="20" r="5" fill="url(#grad)"/>"#));
         assert!(out.contains(r#"<rect x="30" y="5" width="10" height="10" rx="2"/>"#));
         assert!(out.contains(
@@ -674,9 +611,7 @@ mod tests {
     #[test]
     fn a_javascript_link_is_removed_with_its_content() {
         clean_without(
-            &wrap(
-                r#"<a href="javascript:alert(1)"><text>click</text></a><a xlink:href="java&#9;script:alert(1)"/>"#,
-            ),
+            &wrap(r#"<a href="javascript:alert(1)"><text>click</text></a><a xlink:href="java&#9;script:alert(1)"/>"#),
             &["javascript", "alert", "href", "click", "<a"],
         );
     }
@@ -694,18 +629,13 @@ mod tests {
             )),
             &["http", "data:", "evil", "image", "<use"],
         );
-        assert_eq!(
-            out,
-            format!(r#"<svg xmlns="{SVG_NS}" viewBox="0 0 10 10"/>"#)
-        );
+        assert_eq!(out, format!(r#"<svg xmlns="{SVG_NS}" viewBox="0 0 10 10"/>"#));
     }
 
     #[test]
     fn use_with_a_same_document_reference_is_kept_as_plain_href() {
         let out = clean_without(
-            &wrap(
-                r##"<defs><path id="p" d="M0 0h1"/></defs><use xlink:href="#p" x="2"/><use href="#p"/>"##,
-            ),
+            &wrap(r##"<defs><path id="p" d="M0 0h1"/></defs><use xlink:href="#p" x="2"/><use href="#p"/>"##),
             &["xlink", "http://www.w3.org/1999"],
         );
         assert!(out.contains(r##"<use href="#p" x="2"/><use href="#p"/>"##));
@@ -732,9 +662,7 @@ mod tests {
     #[test]
     fn a_style_attribute_is_removed() {
         let out = clean_without(
-            &wrap(
-                r#"<rect width="1" style="fill: url(http://evil.example/#x); behavior: url(x.htc)"/>"#,
-            ),
+            &wrap(r#"<rect width="1" style="fill: url(http://evil.example/#x); behavior: url(x.htc)"/>"#),
             &["style", "url(", "http", "behavior"],
         );
         assert!(out.contains(r#"<rect width="1"/>"#));
@@ -770,14 +698,7 @@ mod tests {
                 r#"<rect fill="u/**/rl(x)" width="5"/>"#,
                 r#"<rect fill="expression(alert(1))" width="6"/>"#,
             )),
-            &[
-                "javascript",
-                "data",
-                "image-set",
-                "http",
-                "expression",
-                "alert",
-            ],
+            &["javascript", "data", "image-set", "http", "expression", "alert"],
         );
         for w in 1..=6 {
             assert!(out.contains(&format!(r#"<rect width="{w}"/>"#)));
@@ -801,9 +722,7 @@ mod tests {
         let xxe = r#"<?xml version="1.0"?><!DOCTYPE svg [<!ENTITY xxe SYSTEM "file:///etc/passwd">]><svg xmlns="http://www.w3.org/2000/svg"><text>&xxe;</text></svg>"#;
         assert_eq!(
             sanitize_svg(xxe.as_bytes()),
-            Err(LogoError::NotSvg(
-                "DOCTYPE declarations are not allowed".to_owned()
-            ))
+            Err(LogoError::NotSvg("DOCTYPE declarations are not allowed".to_owned()))
         );
     }
 
@@ -837,19 +756,14 @@ mod tests {
             r#"<s:svg xmlns:s="http://www.w3.org/2000/svg"><s:rect width="1"/><rect width="2"/></s:svg>"#,
             &["s:", "xmlns:"],
         );
-        assert_eq!(
-            out,
-            format!(r#"<svg xmlns="{SVG_NS}"><rect width="1"/></svg>"#)
-        );
+        assert_eq!(out, format!(r#"<svg xmlns="{SVG_NS}"><rect width="1"/></svg>"#));
     }
 
     #[test]
     fn input_over_the_size_cap_is_rejected_before_parsing() {
         // Not even valid UTF-8: only the size check can produce this error.
         let big = vec![0xFF_u8; MAX_LOGO_BYTES + 1];
-        let too_large = LogoError::TooLarge {
-            max: MAX_LOGO_BYTES,
-        };
+        let too_large = LogoError::TooLarge { max: MAX_LOGO_BYTES };
         assert_eq!(sanitize_svg(&big), Err(too_large.clone()));
         assert_eq!(Logo::parse(LogoFormat::Svg, &big), Err(too_large.clone()));
         assert_eq!(Logo::parse(LogoFormat::Png, &big), Err(too_large));
@@ -880,10 +794,7 @@ mod tests {
     fn nesting_deeper_than_the_limit_is_rejected_without_overflowing_the_stack() {
         let nested = |n: usize| wrap(&format!("{}{}", "<g>".repeat(n), "</g>".repeat(n)));
         assert!(sanitize_svg(nested(MAX_SVG_DEPTH - 1).as_bytes()).is_ok());
-        assert_eq!(
-            sanitize_svg(nested(MAX_SVG_DEPTH).as_bytes()),
-            Err(LogoError::TooDeep { max: MAX_SVG_DEPTH })
-        );
+        assert_eq!(sanitize_svg(nested(MAX_SVG_DEPTH).as_bytes()), Err(LogoError::TooDeep { max: MAX_SVG_DEPTH }));
         assert!(sanitize_svg(nested(15_000).as_bytes()).is_err());
     }
 
@@ -900,10 +811,7 @@ mod tests {
             r#"<?xml version="1.0"?><?xml-stylesheet href="http://evil.example/x.css"?><!-- hi --><svg xmlns="http://www.w3.org/2000/svg"><!-- <script>alert(1)</script> --><?php echo 1; ?><rect width="1"/></svg>"#,
             &["<?", "<!", "--", "http://evil", "script", "php"],
         );
-        assert_eq!(
-            out,
-            format!(r#"<svg xmlns="{SVG_NS}"><rect width="1"/></svg>"#)
-        );
+        assert_eq!(out, format!(r#"<svg xmlns="{SVG_NS}"><rect width="1"/></svg>"#));
     }
 
     #[test]
@@ -926,11 +834,7 @@ mod tests {
         for &b in bytes {
             crc ^= u32::from(b);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 {
-                    (crc >> 1) ^ 0xEDB8_8320
-                } else {
-                    crc >> 1
-                };
+                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xEDB8_8320 } else { crc >> 1 };
             }
         }
         !crc
@@ -953,30 +857,22 @@ mod tests {
         let mut out = PNG_SIGNATURE.to_vec();
         out.extend(chunk(*b"IHDR", &ihdr));
         // One transparent pixel: filter byte 0 + RGBA 0000, zlib-compressed.
-        out.extend(chunk(
-            *b"IDAT",
-            &[0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01],
-        ));
+        out.extend(chunk(*b"IDAT", &[0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01]));
         out.extend(chunk(*b"IEND", &[]));
         out
     }
 
     /// The well-known 67-byte transparent 1x1 PNG.
     const ONE_PIXEL_PNG: [u8; 67] = [
-        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44,
-        0x52, 0x00, 0x00, 0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F,
-        0x15, 0xC4, 0x89, 0x00, 0x00, 0x00, 0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00,
-        0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D, 0xB4, 0x00, 0x00, 0x00, 0x00, 0x49,
-        0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
+        0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A, 0x00, 0x00, 0x00, 0x0D, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00,
+        0x00, 0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1F, 0x15, 0xC4, 0x89, 0x00, 0x00, 0x00,
+        0x0A, 0x49, 0x44, 0x41, 0x54, 0x78, 0x9C, 0x63, 0x00, 0x01, 0x00, 0x00, 0x05, 0x00, 0x01, 0x0D, 0x0A, 0x2D,
+        0xB4, 0x00, 0x00, 0x00, 0x00, 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82,
     ];
 
     #[test]
     fn a_real_one_pixel_png_is_accepted_unchanged() {
-        assert_eq!(
-            png(1, 1),
-            ONE_PIXEL_PNG.to_vec(),
-            "test builder matches the known-good file"
-        );
+        assert_eq!(png(1, 1), ONE_PIXEL_PNG.to_vec(), "test builder matches the known-good file");
         let logo = Logo::parse(LogoFormat::Png, &ONE_PIXEL_PNG).unwrap();
         assert_eq!(logo.format(), LogoFormat::Png);
         assert_eq!(logo.bytes(), &ONE_PIXEL_PNG[..]);
@@ -986,10 +882,7 @@ mod tests {
     #[test]
     fn a_truncated_png_is_rejected() {
         for len in [0, 7, 8, 20, 33, 50, 66] {
-            assert!(
-                Logo::parse(LogoFormat::Png, &ONE_PIXEL_PNG[..len]).is_err(),
-                "length {len}"
-            );
+            assert!(Logo::parse(LogoFormat::Png, &ONE_PIXEL_PNG[..len]).is_err(), "length {len}");
         }
         // Middle chunk cut short while still ending in a valid IEND.
         let mut cut = ONE_PIXEL_PNG.to_vec();
@@ -1003,26 +896,16 @@ mod tests {
         bad[1] = b'X';
         assert_eq!(Logo::parse(LogoFormat::Png, &bad), Err(LogoError::NotPng));
         let svg_as_png = wrap("<rect/>");
-        assert_eq!(
-            Logo::parse(LogoFormat::Png, svg_as_png.as_bytes()),
-            Err(LogoError::NotPng)
-        );
+        assert_eq!(Logo::parse(LogoFormat::Png, svg_as_png.as_bytes()), Err(LogoError::NotPng));
     }
 
     #[test]
     fn a_png_with_zero_or_huge_dimensions_is_rejected() {
         assert_eq!(
             Logo::parse(LogoFormat::Png, &png(0, 1)),
-            Err(LogoError::PngDimensions {
-                width: 0,
-                height: 1,
-                max: MAX_PNG_DIMENSION
-            })
+            Err(LogoError::PngDimensions { width: 0, height: 1, max: MAX_PNG_DIMENSION })
         );
-        assert!(matches!(
-            Logo::parse(LogoFormat::Png, &png(1, 8193)),
-            Err(LogoError::PngDimensions { .. })
-        ));
+        assert!(matches!(Logo::parse(LogoFormat::Png, &png(1, 8193)), Err(LogoError::PngDimensions { .. })));
     }
 
     #[test]
@@ -1036,23 +919,14 @@ mod tests {
     #[test]
     fn a_png_without_iend_or_with_trailing_data_is_rejected() {
         let no_iend = &ONE_PIXEL_PNG[..ONE_PIXEL_PNG.len() - 12];
-        assert_eq!(
-            Logo::parse(LogoFormat::Png, no_iend),
-            Err(LogoError::NotPng)
-        );
+        assert_eq!(Logo::parse(LogoFormat::Png, no_iend), Err(LogoError::NotPng));
         let mut trailing = ONE_PIXEL_PNG.to_vec();
         trailing.extend_from_slice(b"<script>alert(1)</script>");
-        assert_eq!(
-            Logo::parse(LogoFormat::Png, &trailing),
-            Err(LogoError::NotPng)
-        );
+        assert_eq!(Logo::parse(LogoFormat::Png, &trailing), Err(LogoError::NotPng));
         // Data hidden after an early IEND, with a second IEND at the end.
         let mut double = ONE_PIXEL_PNG.to_vec();
         double.extend_from_slice(b"<html>");
         double.extend_from_slice(&PNG_IEND);
-        assert_eq!(
-            Logo::parse(LogoFormat::Png, &double),
-            Err(LogoError::NotPng)
-        );
+        assert_eq!(Logo::parse(LogoFormat::Png, &double), Err(LogoError::NotPng));
     }
 }

@@ -29,14 +29,16 @@ struct EdgeRuntime {
 }
 
 fn optional(env: &Env, name: &str, secret: bool) -> Option<String> {
-    let value = if secret { env.secret(name).ok().map(|s| s.to_string()) } else { env.var(name).ok().map(|v| v.to_string()) };
+    let value =
+        if secret { env.secret(name).ok().map(|s| s.to_string()) } else { env.var(name).ok().map(|v| v.to_string()) };
     value.filter(|v| !v.trim().is_empty())
 }
 
 impl EdgeRuntime {
     fn from_env(env: &Env) -> worker::Result<EdgeRuntime> {
         let base = optional(env, "PORTAL_BASE_DOMAIN", false).unwrap_or_else(|| "portals.localhost".into());
-        let portal_base_domain = Hostname::parse(&base).map_err(|_| worker::Error::RustError(format!("PORTAL_BASE_DOMAIN {base:?} is not a hostname")))?;
+        let portal_base_domain = Hostname::parse(&base)
+            .map_err(|_| worker::Error::RustError(format!("PORTAL_BASE_DOMAIN {base:?} is not a hostname")))?;
         Ok(EdgeRuntime {
             db: D1Db(env.d1("DB")?),
             kv: KvCache(env.kv("CACHE")?),
@@ -45,7 +47,8 @@ impl EdgeRuntime {
             config: Config {
                 portal_base_domain,
                 platform_admin_token: optional(env, "PLATFORM_ADMIN_TOKEN", true),
-                doh_url: optional(env, "DOH_URL", false).unwrap_or_else(|| "https://cloudflare-dns.com/dns-query".into()),
+                doh_url: optional(env, "DOH_URL", false)
+                    .unwrap_or_else(|| "https://cloudflare-dns.com/dns-query".into()),
                 cloudflare_api_token: optional(env, "CLOUDFLARE_API_TOKEN", true),
                 cloudflare_zone_id: optional(env, "CLOUDFLARE_ZONE_ID", false),
             },
@@ -96,14 +99,20 @@ async fn to_core_request(mut req: worker::Request) -> Result<Request, Response> 
     let url = req.url().map_err(|_| Response::text(400, "bad url"))?;
     let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
     if declared.is_some_and(|len| len > app::MAX_BODY_BYTES) {
-        return Err(Response::json(413, &crate::error::AppError::TooLarge("the request body is too large".into()).to_json()));
+        return Err(Response::json(
+            413,
+            &crate::error::AppError::TooLarge("the request body is too large".into()).to_json(),
+        ));
     }
     let body = match method {
         Method::Get | Method::Head | Method::Options => Vec::new(),
         _ => req.bytes().await.map_err(|_| Response::text(400, "unreadable body"))?,
     };
     if body.len() > app::MAX_BODY_BYTES {
-        return Err(Response::json(413, &crate::error::AppError::TooLarge("the request body is too large".into()).to_json()));
+        return Err(Response::json(
+            413,
+            &crate::error::AppError::TooLarge("the request body is too large".into()).to_json(),
+        ));
     }
     Ok(Request {
         method,
@@ -119,7 +128,11 @@ fn to_worker_response(response: Response) -> worker::Result<worker::Response> {
     for (name, value) in &response.headers {
         headers.set(name, value)?;
     }
-    let body = if response.body.is_empty() { worker::Response::empty()? } else { worker::Response::from_bytes(response.body)? };
+    let body = if response.body.is_empty() {
+        worker::Response::empty()?
+    } else {
+        worker::Response::from_bytes(response.body)?
+    };
     Ok(body.with_status(response.status).with_headers(headers))
 }
 

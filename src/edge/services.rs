@@ -42,7 +42,9 @@ impl Database for D1Db {
         let results = self.0.batch(prepared).await.map_err(|e| db_error(&e))?;
         Ok(results
             .iter()
-            .map(|r| r.meta().ok().flatten().and_then(|m| m.changes).map_or(0, |n| u64::try_from(n).unwrap_or(u64::MAX)))
+            .map(|r| {
+                r.meta().ok().flatten().and_then(|m| m.changes).map_or(0, |n| u64::try_from(n).unwrap_or(u64::MAX))
+            })
             .collect())
     }
 }
@@ -59,7 +61,13 @@ impl KeyValue for KvCache {
     }
 
     async fn put(&self, key: &str, value: &str, ttl_seconds: u64) -> Result<(), ServiceError> {
-        self.0.put(key, value).map_err(service_error)?.expiration_ttl(ttl_seconds).execute().await.map_err(service_error)
+        self.0
+            .put(key, value)
+            .map_err(service_error)?
+            .expiration_ttl(ttl_seconds)
+            .execute()
+            .await
+            .map_err(service_error)
     }
 
     async fn delete(&self, key: &str) -> Result<(), ServiceError> {

@@ -70,10 +70,8 @@ pub struct AuditRow {
 
 impl AuditRow {
     pub fn to_json(&self) -> serde_json::Value {
-        let parse = |text: &Option<String>| {
-            text.as_deref()
-                .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
-        };
+        let parse =
+            |text: &Option<String>| text.as_deref().and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
         json!({
             "seq": self.seq,
             "tenant_id": self.tenant_id,

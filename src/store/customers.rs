@@ -48,7 +48,14 @@ impl UnitRow {
     }
 }
 
-pub async fn create(db: &impl Database, tenant: TenantId, id: CustomerId, name: &Label, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+pub async fn create(
+    db: &impl Database,
+    tenant: TenantId,
+    id: CustomerId,
+    name: &Label,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
     let change = Change {
         tenant: Some(tenant),
         actor,
@@ -61,8 +68,8 @@ pub async fn create(db: &impl Database, tenant: TenantId, id: CustomerId, name: 
     write_audited(
         db,
         Statement::new(
-                "INSERT INTO customers (id, tenant_id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-                params![id.to_db(), tenant.to_db(), name.as_str(), now.millis()],
+            "INSERT INTO customers (id, tenant_id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+            params![id.to_db(), tenant.to_db(), name.as_str(), now.millis()],
         ),
         &change,
         now,
@@ -87,7 +94,14 @@ pub async fn get(db: &impl Database, tenant: TenantId, id: CustomerId) -> Result
     .await
 }
 
-pub async fn rename(db: &impl Database, tenant: TenantId, current: &CustomerRow, name: &Label, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+pub async fn rename(
+    db: &impl Database,
+    tenant: TenantId,
+    current: &CustomerRow,
+    name: &Label,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
     let change = Change {
         tenant: Some(tenant),
         actor,
@@ -100,8 +114,8 @@ pub async fn rename(db: &impl Database, tenant: TenantId, current: &CustomerRow,
     write_audited(
         db,
         Statement::new(
-                "UPDATE customers SET name = ?3, updated_at = ?4 WHERE tenant_id = ?1 AND id = ?2",
-                params![tenant.to_db(), current.id.clone(), name.as_str(), now.millis()],
+            "UPDATE customers SET name = ?3, updated_at = ?4 WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant.to_db(), current.id.clone(), name.as_str(), now.millis()],
         ),
         &change,
         now,
@@ -111,7 +125,13 @@ pub async fn rename(db: &impl Database, tenant: TenantId, current: &CustomerRow,
 }
 
 /// Deletes a customer and its business units; refused (constraint) while a portal is theirs.
-pub async fn delete(db: &impl Database, tenant: TenantId, current: &CustomerRow, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+pub async fn delete(
+    db: &impl Database,
+    tenant: TenantId,
+    current: &CustomerRow,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
     let change = Change {
         tenant: Some(tenant),
         actor,
@@ -124,8 +144,8 @@ pub async fn delete(db: &impl Database, tenant: TenantId, current: &CustomerRow,
     write_audited(
         db,
         Statement::new(
-                "DELETE FROM customers WHERE tenant_id = ?1 AND id = ?2",
-                params![tenant.to_db(), current.id.clone()],
+            "DELETE FROM customers WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant.to_db(), current.id.clone()],
         ),
         &change,
         now,
@@ -155,8 +175,8 @@ pub async fn create_unit(
     write_audited(
         db,
         Statement::new(
-                "INSERT INTO business_units (id, tenant_id, customer_id, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-                params![id.to_db(), tenant.to_db(), customer.to_db(), name.as_str(), now.millis()],
+            "INSERT INTO business_units (id, tenant_id, customer_id, name, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+            params![id.to_db(), tenant.to_db(), customer.to_db(), name.as_str(), now.millis()],
         ),
         &change,
         now,
@@ -174,7 +194,12 @@ pub async fn list_units(db: &impl Database, tenant: TenantId, customer: Customer
     .await
 }
 
-pub async fn get_unit(db: &impl Database, tenant: TenantId, customer: CustomerId, id: BusinessUnitId) -> Result<Option<UnitRow>, DbError> {
+pub async fn get_unit(
+    db: &impl Database,
+    tenant: TenantId,
+    customer: CustomerId,
+    id: BusinessUnitId,
+) -> Result<Option<UnitRow>, DbError> {
     db.query_one(Statement::new(
         "SELECT id, customer_id, name, created_at FROM business_units
          WHERE tenant_id = ?1 AND customer_id = ?2 AND id = ?3",
@@ -183,7 +208,13 @@ pub async fn get_unit(db: &impl Database, tenant: TenantId, customer: CustomerId
     .await
 }
 
-pub async fn delete_unit(db: &impl Database, tenant: TenantId, unit: &UnitRow, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+pub async fn delete_unit(
+    db: &impl Database,
+    tenant: TenantId,
+    unit: &UnitRow,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
     let change = Change {
         tenant: Some(tenant),
         actor,
@@ -196,8 +227,8 @@ pub async fn delete_unit(db: &impl Database, tenant: TenantId, unit: &UnitRow, a
     write_audited(
         db,
         Statement::new(
-                "DELETE FROM business_units WHERE tenant_id = ?1 AND id = ?2",
-                params![tenant.to_db(), unit.id.clone()],
+            "DELETE FROM business_units WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant.to_db(), unit.id.clone()],
         ),
         &change,
         now,

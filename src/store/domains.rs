@@ -72,7 +72,13 @@ pub struct NewDomain<'a> {
     pub verification_token: &'a str,
 }
 
-pub async fn add(db: &impl Database, tenant: TenantId, new: &NewDomain<'_>, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+pub async fn add(
+    db: &impl Database,
+    tenant: TenantId,
+    new: &NewDomain<'_>,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
     let change = Change {
         tenant: Some(tenant),
         actor,
@@ -113,7 +119,12 @@ pub async fn list(db: &impl Database, tenant: TenantId, portal: PortalId) -> Res
     .await
 }
 
-pub async fn get(db: &impl Database, tenant: TenantId, portal: PortalId, hostname: &Hostname) -> Result<Option<DomainRow>, DbError> {
+pub async fn get(
+    db: &impl Database,
+    tenant: TenantId,
+    portal: PortalId,
+    hostname: &Hostname,
+) -> Result<Option<DomainRow>, DbError> {
     db.query_one(Statement::new(
         "SELECT * FROM domains WHERE tenant_id = ?1 AND portal_id = ?2 AND hostname = ?3",
         params![tenant.to_db(), portal.to_db(), hostname.as_str()],
@@ -121,7 +132,13 @@ pub async fn get(db: &impl Database, tenant: TenantId, portal: PortalId, hostnam
     .await
 }
 
-pub async fn remove(db: &impl Database, tenant: TenantId, current: &DomainRow, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+pub async fn remove(
+    db: &impl Database,
+    tenant: TenantId,
+    current: &DomainRow,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
     let change = Change {
         tenant: Some(tenant),
         actor,

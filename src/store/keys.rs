@@ -42,7 +42,13 @@ pub struct NewKey<'a> {
     pub secret_hash: &'a str,
 }
 
-pub async fn create(db: &impl Database, tenant: TenantId, key: &NewKey<'_>, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+pub async fn create(
+    db: &impl Database,
+    tenant: TenantId,
+    key: &NewKey<'_>,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
     let change = Change {
         tenant: Some(tenant),
         actor,
@@ -111,7 +117,13 @@ pub async fn get(db: &impl Database, tenant: TenantId, key: ApiKeyId) -> Result<
     .await
 }
 
-pub async fn revoke(db: &impl Database, tenant: TenantId, key: &KeyRow, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+pub async fn revoke(
+    db: &impl Database,
+    tenant: TenantId,
+    key: &KeyRow,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
     let change = Change {
         tenant: Some(tenant),
         actor,
@@ -124,8 +136,8 @@ pub async fn revoke(db: &impl Database, tenant: TenantId, key: &KeyRow, actor: &
     write_audited(
         db,
         Statement::new(
-                "UPDATE api_keys SET revoked_at = ?3 WHERE tenant_id = ?1 AND id = ?2 AND revoked_at IS NULL",
-                params![tenant.to_db(), key.id.clone(), now.millis()],
+            "UPDATE api_keys SET revoked_at = ?3 WHERE tenant_id = ?1 AND id = ?2 AND revoked_at IS NULL",
+            params![tenant.to_db(), key.id.clone(), now.millis()],
         ),
         &change,
         now,

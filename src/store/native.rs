@@ -12,7 +12,9 @@ use serde::de::DeserializeOwned;
 use super::{Database, DbError, Statement, Value};
 use crate::domain::host::Hostname;
 use crate::domain::time::Timestamp;
-use crate::runtime::{Blob, BlobStore, Config, HttpClient, KeyValue, OutboundRequest, OutboundResponse, Runtime, ServiceError};
+use crate::runtime::{
+    Blob, BlobStore, Config, HttpClient, KeyValue, OutboundRequest, OutboundResponse, Runtime, ServiceError,
+};
 use crate::tenancy::PortalCache;
 
 pub struct SqliteDb {
@@ -40,9 +42,7 @@ impl SqliteDb {
         files.sort();
         for file in files {
             let sql = std::fs::read_to_string(&file).map_err(|e| DbError::Other(e.to_string()))?;
-            self.conn
-                .execute_batch(&sql)
-                .map_err(|e| DbError::Other(format!("{}: {e}", file.display())))?;
+            self.conn.execute_batch(&sql).map_err(|e| DbError::Other(format!("{}: {e}", file.display())))?;
         }
         Ok(())
     }
@@ -67,9 +67,8 @@ impl Database for SqliteDb {
     async fn query<T: DeserializeOwned>(&self, statement: Statement) -> Result<Vec<T>, DbError> {
         let mut prepared = self.conn.prepare(statement.sql).map_err(|e| Self::error(&e))?;
         let names: Vec<String> = prepared.column_names().iter().map(|n| (*n).to_owned()).collect();
-        let mut rows = prepared
-            .query(rusqlite::params_from_iter(Self::bind(&statement.params)))
-            .map_err(|e| Self::error(&e))?;
+        let mut rows =
+            prepared.query(rusqlite::params_from_iter(Self::bind(&statement.params))).map_err(|e| Self::error(&e))?;
         let mut out = Vec::new();
         while let Some(row) = rows.next().map_err(|e| Self::error(&e))? {
             let mut object = serde_json::Map::new();
@@ -83,7 +82,10 @@ impl Database for SqliteDb {
                 };
                 object.insert(name.clone(), value);
             }
-            out.push(serde_json::from_value(serde_json::Value::Object(object)).map_err(|e| DbError::Other(format!("row shape: {e}")))?);
+            out.push(
+                serde_json::from_value(serde_json::Value::Object(object))
+                    .map_err(|e| DbError::Other(format!("row shape: {e}")))?,
+            );
         }
         Ok(out)
     }

@@ -49,7 +49,10 @@ impl PortalRow {
         if let Some(object) = value.as_object_mut() {
             object.insert("id".into(), json!(self.id));
             object.insert("tenant_id".into(), json!(self.tenant_id));
-            object.insert("audience".into(), json!(if self.customer_id.is_some() { "one_customer" } else { "all_customers" }));
+            object.insert(
+                "audience".into(),
+                json!(if self.customer_id.is_some() { "one_customer" } else { "all_customers" }),
+            );
             object.insert("created_at".into(), json!(Timestamp::from_millis(self.created_at)));
             object.insert("updated_at".into(), json!(Timestamp::from_millis(self.updated_at)));
         }
@@ -83,7 +86,14 @@ impl PortalSettings {
     }
 }
 
-pub async fn create(db: &impl Database, tenant: TenantId, id: PortalId, settings: &PortalSettings, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+pub async fn create(
+    db: &impl Database,
+    tenant: TenantId,
+    id: PortalId,
+    settings: &PortalSettings,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
     let change = Change {
         tenant: Some(tenant),
         actor,
@@ -118,7 +128,14 @@ pub async fn create(db: &impl Database, tenant: TenantId, id: PortalId, settings
     .map(drop)
 }
 
-pub async fn update(db: &impl Database, tenant: TenantId, current: &PortalRow, settings: &PortalSettings, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+pub async fn update(
+    db: &impl Database,
+    tenant: TenantId,
+    current: &PortalRow,
+    settings: &PortalSettings,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
     let change = Change {
         tenant: Some(tenant),
         actor,
@@ -155,7 +172,13 @@ pub async fn update(db: &impl Database, tenant: TenantId, current: &PortalRow, s
 }
 
 /// Deletes a portal with its domains (cascade).
-pub async fn delete(db: &impl Database, tenant: TenantId, current: &PortalRow, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+pub async fn delete(
+    db: &impl Database,
+    tenant: TenantId,
+    current: &PortalRow,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
     let change = Change {
         tenant: Some(tenant),
         actor,
@@ -167,7 +190,10 @@ pub async fn delete(db: &impl Database, tenant: TenantId, current: &PortalRow, a
     };
     write_audited(
         db,
-        Statement::new("DELETE FROM portals WHERE tenant_id = ?1 AND id = ?2", params![tenant.to_db(), current.id.clone()]),
+        Statement::new(
+            "DELETE FROM portals WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant.to_db(), current.id.clone()],
+        ),
         &change,
         now,
     )

@@ -48,13 +48,21 @@ pub async fn create(db: &impl Database, new: &NewTenant, actor: &Actor, now: Tim
         target_type: "tenant",
         target_id: new.id.to_db(),
         before: None,
-        after: Some(json!({"slug": new.slug.as_str(), "name": new.name.as_str(), "parent_id": new.parent.map(TenantId::to_db)})),
+        after: Some(
+            json!({"slug": new.slug.as_str(), "name": new.name.as_str(), "parent_id": new.parent.map(TenantId::to_db)}),
+        ),
     };
     write_audited(
         db,
         Statement::new(
-                "INSERT INTO tenants (id, slug, name, parent_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                params![new.id.to_db(), new.slug.as_str(), new.name.as_str(), new.parent.map(TenantId::to_db), now.millis()],
+            "INSERT INTO tenants (id, slug, name, parent_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            params![
+                new.id.to_db(),
+                new.slug.as_str(),
+                new.name.as_str(),
+                new.parent.map(TenantId::to_db),
+                now.millis()
+            ],
         ),
         &change,
         now,
@@ -90,7 +98,13 @@ pub async fn list_family(db: &impl Database, tenant: TenantId) -> Result<Vec<Ten
     .await
 }
 
-pub async fn rename(db: &impl Database, tenant: &TenantRow, name: &Label, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+pub async fn rename(
+    db: &impl Database,
+    tenant: &TenantRow,
+    name: &Label,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
     let change = Change {
         tenant: TenantId::parse(&tenant.id),
         actor,
@@ -103,8 +117,8 @@ pub async fn rename(db: &impl Database, tenant: &TenantRow, name: &Label, actor:
     write_audited(
         db,
         Statement::new(
-                "UPDATE tenants SET name = ?2, updated_at = ?3 WHERE id = ?1",
-                params![tenant.id.clone(), name.as_str(), now.millis()],
+            "UPDATE tenants SET name = ?2, updated_at = ?3 WHERE id = ?1",
+            params![tenant.id.clone(), name.as_str(), now.millis()],
         ),
         &change,
         now,

@@ -59,7 +59,9 @@ impl LogoSlot {
 impl ThemeRow {
     /// The stored colours; they were parsed on the way in, so a failure here is corruption.
     pub fn colors(&self) -> Result<ThemeColors, AppError> {
-        let parse = |text: &str| HexColor::parse(text).map_err(|_| AppError::Internal(format!("theme {} holds colour {text:?}", self.id)));
+        let parse = |text: &str| {
+            HexColor::parse(text).map_err(|_| AppError::Internal(format!("theme {} holds colour {text:?}", self.id)))
+        };
         Ok(ThemeColors {
             primary: parse(&self.primary_color)?,
             menu: parse(&self.menu_color)?,
@@ -110,7 +112,15 @@ fn colors_json(name: &Label, colors: &ThemeColors) -> serde_json::Value {
     json!({ "name": name.as_str(), "colors": colors })
 }
 
-pub async fn create(db: &impl Database, tenant: TenantId, id: ThemeId, name: &Label, colors: &ThemeColors, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+pub async fn create(
+    db: &impl Database,
+    tenant: TenantId,
+    id: ThemeId,
+    name: &Label,
+    colors: &ThemeColors,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
     let change = Change {
         tenant: Some(tenant),
         actor,
@@ -144,7 +154,15 @@ pub async fn create(db: &impl Database, tenant: TenantId, id: ThemeId, name: &La
     .map(drop)
 }
 
-pub async fn update(db: &impl Database, tenant: TenantId, current: &ThemeRow, name: &Label, colors: &ThemeColors, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+pub async fn update(
+    db: &impl Database,
+    tenant: TenantId,
+    current: &ThemeRow,
+    name: &Label,
+    colors: &ThemeColors,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
     let change = Change {
         tenant: Some(tenant),
         actor,
@@ -222,7 +240,13 @@ pub async fn set_logo(
 }
 
 /// Deletes a theme; refused (constraint) while a portal uses it.
-pub async fn delete(db: &impl Database, tenant: TenantId, current: &ThemeRow, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+pub async fn delete(
+    db: &impl Database,
+    tenant: TenantId,
+    current: &ThemeRow,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
     let change = Change {
         tenant: Some(tenant),
         actor,
@@ -234,7 +258,10 @@ pub async fn delete(db: &impl Database, tenant: TenantId, current: &ThemeRow, ac
     };
     write_audited(
         db,
-        Statement::new("DELETE FROM themes WHERE tenant_id = ?1 AND id = ?2", params![tenant.to_db(), current.id.clone()]),
+        Statement::new(
+            "DELETE FROM themes WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant.to_db(), current.id.clone()],
+        ),
         &change,
         now,
     )
@@ -243,17 +270,17 @@ pub async fn delete(db: &impl Database, tenant: TenantId, current: &ThemeRow, ac
 }
 
 pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<ThemeRow>, DbError> {
-    db.query(Statement::new(
-        "SELECT * FROM themes WHERE tenant_id = ?1 ORDER BY name, id",
-        params![tenant.to_db()],
-    ))
-    .await
+    db.query(Statement::new("SELECT * FROM themes WHERE tenant_id = ?1 ORDER BY name, id", params![tenant.to_db()]))
+        .await
 }
 
 /// A theme the tenant owns.
 pub async fn get(db: &impl Database, tenant: TenantId, id: ThemeId) -> Result<Option<ThemeRow>, DbError> {
-    db.query_one(Statement::new("SELECT * FROM themes WHERE tenant_id = ?1 AND id = ?2", params![tenant.to_db(), id.to_db()]))
-        .await
+    db.query_one(Statement::new(
+        "SELECT * FROM themes WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant.to_db(), id.to_db()],
+    ))
+    .await
 }
 
 /// A theme the tenant's portals may use: its own, or one of its parent tenant's.
@@ -268,7 +295,11 @@ pub async fn get_usable(db: &impl Database, tenant: TenantId, id: ThemeId) -> Re
 
 /// Slugs and custom hostnames of every portal using the theme (the owner's and its children's):
 /// the cache entries to refresh when the theme changes.
-pub async fn portal_hosts(db: &impl Database, owner: TenantId, theme: &str) -> Result<Vec<(String, Option<String>)>, DbError> {
+pub async fn portal_hosts(
+    db: &impl Database,
+    owner: TenantId,
+    theme: &str,
+) -> Result<Vec<(String, Option<String>)>, DbError> {
     #[derive(Deserialize)]
     struct Row {
         slug: String,

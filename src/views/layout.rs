@@ -25,7 +25,8 @@ pub fn logo_href(portal: &ResolvedPortal, slot: &str) -> String {
 pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, nav: &[NavItem<'_>], body: &Markup) -> String {
     let context = &portal.context;
     let strings = lang.strings();
-    let full_title = if title.is_empty() { context.page_title.clone() } else { format!("{title} · {}", context.page_title) };
+    let full_title =
+        if title.is_empty() { context.page_title.clone() } else { format!("{title} · {}", context.page_title) };
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {

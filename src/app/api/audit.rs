@@ -16,7 +16,12 @@ const MAX_LIMIT: i64 = 200;
 pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let cursor = match call.req.query_param("cursor") {
         None => None,
-        Some(raw) => Some(raw.parse::<i64>().ok().filter(|c| *c > 0).ok_or_else(|| AppError::invalid("cursor", "must be a cursor from a previous page"))?),
+        Some(raw) => Some(
+            raw.parse::<i64>()
+                .ok()
+                .filter(|c| *c > 0)
+                .ok_or_else(|| AppError::invalid("cursor", "must be a cursor from a previous page"))?,
+        ),
     };
     let limit = match call.req.query_param("limit") {
         None => DEFAULT_LIMIT,
@@ -29,7 +34,9 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
     let filter = call.req.query_param("tenant_id");
     // One row more than asked tells whether there is a next page.
     let rows = match (&call.principal, filter) {
-        (Principal::Key { tenant, .. }, None) => audit::list_for_tenant(call.rt.db(), *tenant, cursor, limit + 1).await?,
+        (Principal::Key { tenant, .. }, None) => {
+            audit::list_for_tenant(call.rt.db(), *tenant, cursor, limit + 1).await?
+        }
         (Principal::Key { tenant, .. }, Some(raw)) => {
             // A key sees only its own tenant's entries; asking for another's is not found.
             if TenantId::parse(&raw) != Some(*tenant) {

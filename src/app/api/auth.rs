@@ -67,7 +67,9 @@ pub async fn authenticate<R: Runtime>(rt: &R, req: &Request) -> Result<Principal
         return authenticate_key(rt, token).await;
     }
     match rt.config().platform_admin_token.as_deref() {
-        Some(platform) if platform.len() >= MIN_PLATFORM_TOKEN && secrets_equal(token, platform) => Ok(Principal::Platform),
+        Some(platform) if platform.len() >= MIN_PLATFORM_TOKEN && secrets_equal(token, platform) => {
+            Ok(Principal::Platform)
+        }
         Some(platform) if platform.len() < MIN_PLATFORM_TOKEN => {
             rt.log("PLATFORM_ADMIN_TOKEN is shorter than 32 characters; platform access is off");
             Err(AppError::Unauthorized)
@@ -85,7 +87,8 @@ async fn authenticate_key<R: Runtime>(rt: &R, token: &str) -> Result<Principal, 
     if !matches || row.revoked_at.is_some() {
         return Err(AppError::Unauthorized);
     }
-    let tenant = TenantId::parse(&row.tenant_id).ok_or_else(|| AppError::Internal(format!("key {} has tenant {:?}", row.id, row.tenant_id)))?;
+    let tenant = TenantId::parse(&row.tenant_id)
+        .ok_or_else(|| AppError::Internal(format!("key {} has tenant {:?}", row.id, row.tenant_id)))?;
     let key = ApiKeyId::parse(&row.id).ok_or_else(|| AppError::Internal(format!("key id {:?}", row.id)))?;
     let now = rt.now();
     if row.last_used_at.is_none_or(|last| now.millis() - last >= TOUCH_INTERVAL_MS) {

@@ -5,8 +5,8 @@ use serde_json::json;
 
 use super::auth::Reach;
 use super::input::Fields;
-use super::{created, no_content, ok, Call};
 use super::portals::refresh_portal_hosts;
+use super::{created, no_content, ok, Call};
 use crate::domain::ids::{BusinessUnitId, CustomerId};
 use crate::domain::text::Label;
 use crate::error::AppError;
@@ -50,7 +50,8 @@ pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let units = customers::list_units(call.rt.db(), tenant, id).await?;
     let mut body = row.to_json();
     if let Some(object) = body.as_object_mut() {
-        object.insert("business_units".into(), json!(units.iter().map(customers::UnitRow::to_json).collect::<Vec<_>>()));
+        object
+            .insert("business_units".into(), json!(units.iter().map(customers::UnitRow::to_json).collect::<Vec<_>>()));
     }
     Ok(ok(&json!({ "customer": body })))
 }
@@ -75,12 +76,14 @@ pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("customer_id", CustomerId::parse)?;
     let current = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    customers::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now())
-        .await
-        .map_err(|err| match AppError::from(err) {
-            AppError::Conflict(_) => AppError::Conflict("the customer still has a portal; delete or reassign it first".into()),
+    customers::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await.map_err(|err| {
+        match AppError::from(err) {
+            AppError::Conflict(_) => {
+                AppError::Conflict("the customer still has a portal; delete or reassign it first".into())
+            }
             other => other,
-        })?;
+        }
+    })?;
     Ok(no_content())
 }
 

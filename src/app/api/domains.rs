@@ -60,12 +60,12 @@ pub async fn add<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let verification_token = format!("porch-verify={token}");
     let status = if host.is_localhost() { DomainStatus::Active } else { DomainStatus::Pending };
     let new = NewDomain { hostname: &host, portal, status, verification_token: &verification_token };
-    domains::add(call.rt.db(), tenant, &new, &call.actor(), call.rt.now())
-        .await
-        .map_err(|err| match AppError::from(err) {
+    domains::add(call.rt.db(), tenant, &new, &call.actor(), call.rt.now()).await.map_err(
+        |err| match AppError::from(err) {
             AppError::Conflict(_) => AppError::Conflict("that hostname already belongs to a portal".into()),
             other => other,
-        })?;
+        },
+    )?;
     if !host.is_localhost() {
         if let Err(err) = verify::configured(call.rt).register(&host).await {
             // The domain stays pending; `verify` reports the state, so nothing is lost.
@@ -87,7 +87,8 @@ async fn domain_in_path<R: Runtime>(call: &Call<'_, R>) -> Result<(TenantId, dom
 pub async fn remove<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (tenant, row) = domain_in_path(call).await?;
     domains::remove(call.rt.db(), tenant, &row, &call.actor(), call.rt.now()).await?;
-    let host = Hostname::parse(&row.hostname).map_err(|_| AppError::Internal(format!("stored hostname {:?}", row.hostname)))?;
+    let host = Hostname::parse(&row.hostname)
+        .map_err(|_| AppError::Internal(format!("stored hostname {:?}", row.hostname)))?;
     if !host.is_localhost() {
         if let Err(err) = verify::configured(call.rt).unregister(&host).await {
             call.rt.log(&format!("unregistering {host} failed: {err}"));
@@ -99,7 +100,8 @@ pub async fn remove<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
 
 pub async fn verify<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (tenant, row) = domain_in_path(call).await?;
-    let host = Hostname::parse(&row.hostname).map_err(|_| AppError::Internal(format!("stored hostname {:?}", row.hostname)))?;
+    let host = Hostname::parse(&row.hostname)
+        .map_err(|_| AppError::Internal(format!("stored hostname {:?}", row.hostname)))?;
     let verdict = if host.is_localhost() {
         Verdict::Verified
     } else {
@@ -117,7 +119,11 @@ pub async fn verify<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     };
     // An active domain that fails a re-check stays active: DNS blips must not take a
     // customer's portal offline. Removing the domain is how it goes.
-    let status = if row.status == DomainStatus::Active && status == DomainStatus::Failed { DomainStatus::Active } else { status };
+    let status = if row.status == DomainStatus::Active && status == DomainStatus::Failed {
+        DomainStatus::Active
+    } else {
+        status
+    };
     domains::record_check(call.rt.db(), tenant, &row, status, error, &call.actor(), call.rt.now()).await?;
     tenancy::refresh_hosts(call.rt, std::slice::from_ref(&host)).await?;
     let portal = PortalId::parse(&row.portal_id).ok_or(AppError::NotFound)?;

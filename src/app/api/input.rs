@@ -18,8 +18,15 @@ impl Fields {
     }
 
     /// A required field: missing is an error of its own.
-    pub fn require<T, E: std::fmt::Display>(&mut self, field: &str, raw: Option<&str>, parse: impl FnOnce(&str) -> Result<T, E>) -> Option<T> {
-        if let Some(raw) = raw { self.check(field, parse(raw)) } else {
+    pub fn require<T, E: std::fmt::Display>(
+        &mut self,
+        field: &str,
+        raw: Option<&str>,
+        parse: impl FnOnce(&str) -> Result<T, E>,
+    ) -> Option<T> {
+        if let Some(raw) = raw {
+            self.check(field, parse(raw))
+        } else {
             self.errors.push(FieldError::new(field, "is required"));
             None
         }
@@ -41,7 +48,8 @@ impl Fields {
 
 /// Tells "absent" (None) from "null" (Some(None)) in a PATCH body.
 #[allow(clippy::option_option)] // the two layers are the point: absent vs null
-pub fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
+pub fn double_option<'de, D: Deserializer<'de>, T: Deserialize<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(deserializer).map(Some)
 }
-

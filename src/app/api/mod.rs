@@ -57,7 +57,6 @@ pub enum Op {
     ListAudit,
 }
 
-
 /// The route table: method, path template, operation. `{name}` matches one path segment.
 pub const ROUTES: &[(Method, &str, Op)] = &[
     (Method::Get, "/api/v1/openapi.json", Op::OpenApi),
@@ -96,7 +95,6 @@ pub const ROUTES: &[(Method, &str, Op)] = &[
     (Method::Get, "/api/v1/audit", Op::ListAudit),
 ];
 
-
 /// Path parameters captured by a route template.
 #[derive(Debug, Default)]
 pub struct Params(Vec<(&'static str, String)>);
@@ -133,24 +131,28 @@ fn match_template(template: &'static str, path: &str) -> Option<Params> {
 
 enum Found {
     Route(Op, Params),
-    WrongMethod,
+    /// The path exists with other methods: these (RFC 9110 §15.5.6 wants them in `Allow`).
+    WrongMethod(Vec<&'static str>),
     Missing,
 }
 
 fn find_route(method: Method, path: &str) -> Found {
-    let mut path_known = false;
+    let mut allowed = Vec::new();
     for (route_method, template, op) in ROUTES {
         if let Some(params) = match_template(template, path) {
             if *route_method == method || (method == Method::Head && *route_method == Method::Get) {
                 return Found::Route(*op, params);
             }
-            path_known = true;
+            allowed.push(route_method.as_str());
+            if *route_method == Method::Get {
+                allowed.push(Method::Head.as_str());
+            }
         }
     }
-    if path_known {
-        Found::WrongMethod
-    } else {
+    if allowed.is_empty() {
         Found::Missing
+    } else {
+        Found::WrongMethod(allowed)
     }
 }
 
@@ -181,7 +183,8 @@ impl<R: Runtime> Call<'_, R> {
         if !is_json {
             return Err(AppError::BadRequest("send a JSON body with Content-Type: application/json".into()));
         }
-        serde_json::from_slice(&self.req.body).map_err(|err| AppError::BadRequest(format!("the JSON body is not valid: {err}")))
+        serde_json::from_slice(&self.req.body)
+            .map_err(|err| AppError::BadRequest(format!("the JSON body is not valid: {err}")))
     }
 }
 
@@ -206,11 +209,15 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request) -> Response {
 async fn dispatch<R: Runtime>(rt: &R, req: &Request) -> Result<Response, AppError> {
     let (op, params) = match find_route(req.method, &req.path) {
         Found::Route(op, params) => (op, params),
-        Found::WrongMethod => return Ok(Response::json(405, &serde_json::json!({"error": {"code": "method_not_allowed", "message": "this method is not allowed here", "fields": []}}))),
+        Found::WrongMethod(allowed) => {
+            let body = serde_json::json!({"error": {"code": "method_not_allowed", "message": "this method is not allowed here", "fields": []}});
+            return Ok(Response::json(405, &body).with_header("allow", &allowed.join(", ")));
+        }
         Found::Missing => return Err(AppError::NotFound),
     };
     if op == Op::OpenApi {
-        return Ok(Response::new(200, "application/json; charset=utf-8", OPENAPI).with_header("cache-control", "public, max-age=300"));
+        return Ok(Response::new(200, "application/json; charset=utf-8", OPENAPI)
+            .with_header("cache-control", "public, max-age=300"));
     }
     let principal = auth::authenticate(rt, req).await?;
     let call = Call { rt, req, params, principal };
@@ -273,7 +280,10 @@ mod tests {
 
     #[test]
     fn templates_capture_and_decode_their_parameters() {
-        let params = match_template("/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains/{hostname}", "/api/v1/tenants/t1/portals/p1/domains/support.acme.com");
+        let params = match_template(
+            "/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains/{hostname}",
+            "/api/v1/tenants/t1/portals/p1/domains/support.acme.com",
+        );
         let params = params.unwrap_or_default();
         assert_eq!(params.get("tenant_id"), Some("t1"));
         assert_eq!(params.get("hostname"), Some("support.acme.com"));
@@ -283,7 +293,9 @@ mod tests {
 
     #[test]
     fn a_known_path_with_another_method_is_told_apart_from_a_missing_one() {
-        assert!(matches!(find_route(Method::Put, "/api/v1/tenants"), Found::WrongMethod));
+        assert!(
+            matches!(find_route(Method::Put, "/api/v1/tenants"), Found::WrongMethod(allowed) if allowed == ["GET", "HEAD", "POST"])
+        );
         assert!(matches!(find_route(Method::Get, "/api/v1/nothing"), Found::Missing));
         assert!(matches!(find_route(Method::Head, "/api/v1/tenants"), Found::Route(Op::ListTenants, _)));
     }

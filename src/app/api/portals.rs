@@ -43,7 +43,12 @@ fn parse_language(code: &str) -> Result<Language, &'static str> {
 }
 
 /// The settings a body asks for, on top of `current` (PATCH) or from scratch (create).
-async fn settings<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, input: PortalInput, current: Option<&PortalRow>) -> Result<PortalSettings, AppError> {
+async fn settings<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    input: PortalInput,
+    current: Option<&PortalRow>,
+) -> Result<PortalSettings, AppError> {
     let mut fields = Fields::default();
     let slug = match (input.slug.as_deref(), current) {
         (Some(raw), _) => fields.check("slug", Slug::parse(raw)),
@@ -90,27 +95,27 @@ async fn settings<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, input: Porta
     let enabled = input.enabled.unwrap_or_else(|| current.is_none_or(PortalRow::is_enabled));
     fields.finish()?;
     match (slug, name, page_title, default_language, customer, theme) {
-        (Some(slug), Some(name), Some(page_title), Some(default_language), Some(customer), Some(theme)) => Ok(PortalSettings {
-            slug,
-            name,
-            page_title,
-            default_language,
-            customer,
-            theme,
-            enabled,
-        }),
+        (Some(slug), Some(name), Some(page_title), Some(default_language), Some(customer), Some(theme)) => {
+            Ok(PortalSettings { slug, name, page_title, default_language, customer, theme, enabled })
+        }
         _ => Err(AppError::Internal("portal settings incomplete after validation".into())),
     }
 }
 
 fn slug_taken(err: AppError) -> AppError {
     match err {
-        AppError::Conflict(_) => AppError::Conflict("that slug is taken; portal slugs are unique across the platform".into()),
+        AppError::Conflict(_) => {
+            AppError::Conflict("that slug is taken; portal slugs are unique across the platform".into())
+        }
         other => other,
     }
 }
 
-async fn portal_json<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, row: &PortalRow) -> Result<serde_json::Value, AppError> {
+async fn portal_json<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    row: &PortalRow,
+) -> Result<serde_json::Value, AppError> {
     let mut body = row.to_json();
     let id = PortalId::parse(&row.id).ok_or(AppError::NotFound)?;
     let domain_rows = domains::list(call.rt.db(), tenant, id).await?;
@@ -122,7 +127,12 @@ async fn portal_json<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, row: &Por
 }
 
 /// Rewrites the cache entries of every host of a portal (and of its old slug after a rename).
-pub async fn refresh_portal_hosts<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, portal: &PortalRow, old_slug: Option<&str>) -> Result<(), AppError> {
+pub async fn refresh_portal_hosts<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    portal: &PortalRow,
+    old_slug: Option<&str>,
+) -> Result<(), AppError> {
     let mut hosts: Vec<Hostname> = portals::hostnames(call.rt.db(), tenant, &portal.id)
         .await?
         .iter()

@@ -15,8 +15,8 @@ use crate::domain::text::Label;
 use crate::error::AppError;
 use crate::http::Response;
 use crate::runtime::{Blob, BlobStore, Runtime};
-use crate::store::themes::{self, LogoSlot, ThemeRow};
 use crate::store::tenants;
+use crate::store::themes::{self, LogoSlot, ThemeRow};
 use crate::tenancy;
 
 #[derive(Deserialize, Default)]
@@ -77,7 +77,11 @@ async fn theme_in_path<R: Runtime>(call: &Call<'_, R>) -> Result<(TenantId, Them
 }
 
 /// Refreshes the cached context of every portal that shows this theme.
-async fn refresh_theme_hosts<R: Runtime>(call: &Call<'_, R>, owner: TenantId, theme: &ThemeRow) -> Result<(), AppError> {
+async fn refresh_theme_hosts<R: Runtime>(
+    call: &Call<'_, R>,
+    owner: TenantId,
+    theme: &ThemeRow,
+) -> Result<(), AppError> {
     let mut hosts = Vec::new();
     for (slug, hostname) in themes::portal_hosts(call.rt.db(), owner, &theme.id).await? {
         hosts.extend(tenancy::platform_host(call.rt, &slug));
@@ -122,19 +126,23 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let (tenant, current) = theme_in_path(call).await?;
     let (name, colors) = parse_theme(call.json()?, Some((&current.name, current.colors()?)))?;
     themes::update(call.rt.db(), tenant, &current, &name, &colors, &call.actor(), call.rt.now()).await?;
-    let row = themes::get(call.rt.db(), tenant, ThemeId::parse(&current.id).ok_or(AppError::NotFound)?).await?.ok_or(AppError::NotFound)?;
+    let row = themes::get(call.rt.db(), tenant, ThemeId::parse(&current.id).ok_or(AppError::NotFound)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
     refresh_theme_hosts(call, tenant, &row).await?;
     Ok(ok(&theme_with_report(&row)?))
 }
 
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (tenant, current) = theme_in_path(call).await?;
-    themes::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now())
-        .await
-        .map_err(|err| match AppError::from(err) {
-            AppError::Conflict(_) => AppError::Conflict("the theme is used by a portal; give the portal another theme first".into()),
+    themes::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await.map_err(|err| {
+        match AppError::from(err) {
+            AppError::Conflict(_) => {
+                AppError::Conflict("the theme is used by a portal; give the portal another theme first".into())
+            }
             other => other,
-        })?;
+        }
+    })?;
     for slot in [LogoSlot::Small, LogoSlot::Large] {
         if let Some((key, _)) = current.logo(slot) {
             delete_blob(call, key).await;
@@ -178,14 +186,18 @@ pub async fn put_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppErr
         .blobs()
         .put(&key, Blob { bytes: logo.into_bytes(), content_type: format.content_type().to_owned() })
         .await?;
-    if let Err(err) = themes::set_logo(call.rt.db(), tenant, &current, slot, Some((&key, format)), &call.actor(), call.rt.now()).await {
+    if let Err(err) =
+        themes::set_logo(call.rt.db(), tenant, &current, slot, Some((&key, format)), &call.actor(), call.rt.now()).await
+    {
         delete_blob(call, &key).await;
         return Err(err.into());
     }
     if let Some((old_key, _)) = current.logo(slot) {
         delete_blob(call, old_key).await;
     }
-    let row = themes::get(call.rt.db(), tenant, ThemeId::parse(&current.id).ok_or(AppError::NotFound)?).await?.ok_or(AppError::NotFound)?;
+    let row = themes::get(call.rt.db(), tenant, ThemeId::parse(&current.id).ok_or(AppError::NotFound)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
     refresh_theme_hosts(call, tenant, &row).await?;
     Ok(ok(&json!({ "theme": row.to_json() })))
 }
@@ -198,7 +210,9 @@ pub async fn delete_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
     };
     themes::set_logo(call.rt.db(), tenant, &current, slot, None, &call.actor(), call.rt.now()).await?;
     delete_blob(call, old_key).await;
-    let row = themes::get(call.rt.db(), tenant, ThemeId::parse(&current.id).ok_or(AppError::NotFound)?).await?.ok_or(AppError::NotFound)?;
+    let row = themes::get(call.rt.db(), tenant, ThemeId::parse(&current.id).ok_or(AppError::NotFound)?)
+        .await?
+        .ok_or(AppError::NotFound)?;
     refresh_theme_hosts(call, tenant, &row).await?;
     Ok(no_content())
 }

@@ -1,0 +1,38 @@
+# Starts the built worker on `wrangler dev` with fresh local state (migrations + demo seed)
+# on a free port, for tests and benchmarks. Sourced; exports PORCH_E2E_PORT, PORCH_E2E_TOKEN
+# and stops the server when the calling script exits.
+start_server() {
+  local dir
+  dir=$(mktemp -d "${TMPDIR:-/tmp}/porch-e2e.XXXXXX")
+  PORCH_E2E_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  PORCH_E2E_TOKEN=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+  export PORCH_E2E_PORT PORCH_E2E_TOKEN
+  npx --no-install wrangler d1 migrations apply DB --local --persist-to "$dir/state" >/dev/null
+  scripts/seed "$dir/state" >/dev/null
+  # The token goes in as a var for this run only; .dev.vars is not read or written.
+  setsid npx --no-install wrangler dev --local --ip 127.0.0.1 --port "$PORCH_E2E_PORT" \
+    --persist-to "$dir/state" --show-interactive-dev-session=false \
+    --var "PLATFORM_ADMIN_TOKEN:$PORCH_E2E_TOKEN" --env-file /dev/null > "$dir/wrangler.log" 2>&1 &
+  SERVER_PID=$!
+  SERVER_DIR=$dir
+  trap stop_server EXIT
+  for _ in $(seq 1 120); do
+    if curl -fsS "http://127.0.0.1:$PORCH_E2E_PORT/healthz" >/dev/null 2>&1; then
+      echo "wrangler dev ready on port $PORCH_E2E_PORT"
+      return 0
+    fi
+    if ! kill -0 "$SERVER_PID" 2>/dev/null; then break; fi
+    sleep 0.5
+  done
+  echo "wrangler dev did not start:" >&2
+  cat "$dir/wrangler.log" >&2
+  return 1
+}
+
+stop_server() {
+  if [ -n "${SERVER_PID:-}" ]; then
+    kill -TERM -- "-$SERVER_PID" 2>/dev/null || kill -TERM "$SERVER_PID" 2>/dev/null || true
+    wait "$SERVER_PID" 2>/dev/null || true
+  fi
+  [ -n "${SERVER_DIR:-}" ] && rm -rf "$SERVER_DIR"
+}

@@ -1,0 +1,43 @@
+-- Demo tenants for local runs (scripts/dev). Idempotent: INSERT OR IGNORE with fixed ids,
+-- so a second run changes nothing. Times: 2026-01-01T00:00:00Z.
+
+-- Acme Support: one portal shared by all of Acme's customers (HubSpot style), English.
+INSERT OR IGNORE INTO tenants (id, slug, name, parent_id, created_at, updated_at) VALUES
+  ('a0000000-0000-4000-8000-000000000001', 'acme', 'Acme Support', NULL, 1767225600000, 1767225600000);
+INSERT OR IGNORE INTO customers (id, tenant_id, name, created_at, updated_at) VALUES
+  ('a0000000-0000-4000-8000-0000000000c1', 'a0000000-0000-4000-8000-000000000001', 'Globex Corporation', 1767225600000, 1767225600000),
+  ('a0000000-0000-4000-8000-0000000000c2', 'a0000000-0000-4000-8000-000000000001', 'Initech', 1767225600000, 1767225600000);
+INSERT OR IGNORE INTO business_units (id, tenant_id, customer_id, name, created_at) VALUES
+  ('a0000000-0000-4000-8000-0000000000b1', 'a0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-0000000000c1', 'Logistics', 1767225600000),
+  ('a0000000-0000-4000-8000-0000000000b2', 'a0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-0000000000c1', 'Manufacturing', 1767225600000);
+INSERT OR IGNORE INTO themes (id, tenant_id, name, primary_color, menu_color, notification_color, background_color, text_color,
+                              logo_small_key, logo_small_type, logo_large_key, logo_large_type, version, created_at, updated_at) VALUES
+  ('a0000000-0000-4000-8000-0000000000e1', 'a0000000-0000-4000-8000-000000000001', 'Acme Orange',
+   '#b93d0b', '#1e293b', '#f59e0b', '#ffffff', '#1f2937',
+   'seed/acme-logo.svg', 'image/svg+xml', 'seed/acme-logo-large.svg', 'image/svg+xml', 1, 1767225600000, 1767225600000);
+INSERT OR IGNORE INTO portals (id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled, created_at, updated_at) VALUES
+  ('a0000000-0000-4000-8000-0000000000f1', 'a0000000-0000-4000-8000-000000000001', 'acme', 'Acme Support',
+   'Acme Support Center', 'en', NULL, 'a0000000-0000-4000-8000-0000000000e1', 1, 1767225600000, 1767225600000);
+INSERT OR IGNORE INTO domains (hostname, tenant_id, portal_id, status, verification_token, verified_at, created_at) VALUES
+  ('acme.localhost', 'a0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-0000000000f1', 'active',
+   'porch-verify=demo-acme', 1767225600000, 1767225600000);
+
+-- Nordic Rentals: one portal per customer (Trackunit style); Northwind Construction's, in Danish.
+INSERT OR IGNORE INTO tenants (id, slug, name, parent_id, created_at, updated_at) VALUES
+  ('b0000000-0000-4000-8000-000000000001', 'nordic-rentals', 'Nordic Rentals', NULL, 1767225600000, 1767225600000);
+INSERT OR IGNORE INTO customers (id, tenant_id, name, created_at, updated_at) VALUES
+  ('b0000000-0000-4000-8000-0000000000c1', 'b0000000-0000-4000-8000-000000000001', 'Northwind Construction', 1767225600000, 1767225600000);
+INSERT OR IGNORE INTO business_units (id, tenant_id, customer_id, name, created_at) VALUES
+  ('b0000000-0000-4000-8000-0000000000b1', 'b0000000-0000-4000-8000-000000000001', 'b0000000-0000-4000-8000-0000000000c1', 'Aarhus depot', 1767225600000),
+  ('b0000000-0000-4000-8000-0000000000b2', 'b0000000-0000-4000-8000-000000000001', 'b0000000-0000-4000-8000-0000000000c1', 'Copenhagen depot', 1767225600000);
+INSERT OR IGNORE INTO themes (id, tenant_id, name, primary_color, menu_color, notification_color, background_color, text_color,
+                              logo_small_key, logo_small_type, logo_large_key, logo_large_type, version, created_at, updated_at) VALUES
+  ('b0000000-0000-4000-8000-0000000000e1', 'b0000000-0000-4000-8000-000000000001', 'Nordic Blue',
+   '#0b5cad', '#0f2a44', '#e0a100', '#f7f9fb', '#14202b',
+   'seed/nordic-logo.svg', 'image/svg+xml', NULL, NULL, 1, 1767225600000, 1767225600000);
+INSERT OR IGNORE INTO portals (id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled, created_at, updated_at) VALUES
+  ('b0000000-0000-4000-8000-0000000000f1', 'b0000000-0000-4000-8000-000000000001', 'northwind', 'Northwind Construction',
+   'Northwind · Nordic Rentals', 'da', 'b0000000-0000-4000-8000-0000000000c1', 'b0000000-0000-4000-8000-0000000000e1', 1, 1767225600000, 1767225600000);
+INSERT OR IGNORE INTO domains (hostname, tenant_id, portal_id, status, verification_token, verified_at, created_at) VALUES
+  ('northwind.localhost', 'b0000000-0000-4000-8000-000000000001', 'b0000000-0000-4000-8000-0000000000f1', 'active',
+   'porch-verify=demo-northwind', 1767225600000, 1767225600000);

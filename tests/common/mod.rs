@@ -1,0 +1,180 @@
+//! Test helpers: a fresh app per test (real `SQLite` schema, in-memory KV and blobs, canned
+//! HTTP, a clock the test moves) and small wrappers to drive the API and the portal pages.
+
+use porch::http::{Method, Request, Response};
+use porch::store::native::NativeRuntime;
+use porch::store::{Database, Statement, Value};
+use serde_json::json;
+
+/// The operator's token in tests: long enough to be accepted (32+ characters).
+pub const PLATFORM_TOKEN: &str = "test-platform-token-0123456789abcdefghij";
+
+/// Colours that pass WCAG AA everywhere.
+pub fn good_colors() -> serde_json::Value {
+    json!({
+        "primary": "#1d4ed8",
+        "menu": "#111827",
+        "notification": "#f59e0b",
+        "background": "#ffffff",
+        "text": "#1f2937"
+    })
+}
+
+/// A valid 1x1 RGBA PNG (signature, IHDR, IDAT, IEND with correct CRCs).
+pub const PNG_1X1: &[u8] = &[
+    0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44, 0x52, 0x00, 0x00, 0x00,
+    0x01, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06, 0x00, 0x00, 0x00, 0x1f, 0x15, 0xc4, 0x89, 0x00, 0x00, 0x00, 0x0b, 0x49,
+    0x44, 0x41, 0x54, 0x78, 0x9c, 0x63, 0x60, 0x00, 0x02, 0x00, 0x00, 0x05, 0x00, 0x01, 0x7a, 0x5e, 0xab, 0x3f, 0x00,
+    0x00, 0x00, 0x00, 0x49, 0x45, 0x4e, 0x44, 0xae, 0x42, 0x60, 0x82,
+];
+
+pub struct TestApp {
+    pub rt: NativeRuntime,
+}
+
+/// A fresh app: its own in-memory database, KV, blob store and isolate cache.
+pub fn spawn_app() -> TestApp {
+    TestApp { rt: NativeRuntime::new(PLATFORM_TOKEN).unwrap() }
+}
+
+pub fn body_text(response: &Response) -> String {
+    String::from_utf8(response.body.clone()).unwrap()
+}
+
+impl TestApp {
+    pub fn send(&self, req: Request) -> Response {
+        pollster::block_on(porch::app::handle(&self.rt, req))
+    }
+
+    /// An API call with a bearer token (None: unauthenticated). A JSON `null` body sends nothing.
+    pub fn api_as(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        path: &str,
+        body: &serde_json::Value,
+    ) -> (u16, serde_json::Value) {
+        let mut req = Request::new(method, path).with_header("host", "api.example.test");
+        if let Some(token) = token {
+            req = req.with_header("authorization", &format!("Bearer {token}"));
+        }
+        if !body.is_null() {
+            req = req.with_header("content-type", "application/json").with_body(body.to_string());
+        }
+        let response = self.send(req);
+        let value = if response.body.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&response.body).unwrap()
+        };
+        (response.status, value)
+    }
+
+    /// An API call as the platform operator.
+    pub fn api(&self, method: Method, path: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        self.api_as(Some(PLATFORM_TOKEN), method, path, body)
+    }
+
+    pub fn page(&self, host: &str, path: &str) -> Response {
+        self.page_with(host, path, &[])
+    }
+
+    pub fn page_with(&self, host: &str, path: &str, headers: &[(&str, &str)]) -> Response {
+        let mut req = Request::new(Method::Get, path).with_header("host", host);
+        for (name, value) in headers {
+            req = req.with_header(name, value);
+        }
+        self.send(req)
+    }
+
+    /// Platform creates a tenant and a key for it: (`tenant_id`, key secret).
+    pub fn new_tenant(&self, slug: &str) -> (String, String) {
+        self.new_tenant_with(&json!({ "slug": slug, "name": format!("Tenant {slug}") }))
+    }
+
+    pub fn new_tenant_with(&self, body: &serde_json::Value) -> (String, String) {
+        let (status, created) = self.api(Method::Post, "/api/v1/tenants", body);
+        assert_eq!(status, 201, "{created}");
+        let id = created["tenant"]["id"].as_str().unwrap().to_owned();
+        let (status, key) = self.api(Method::Post, &format!("/api/v1/tenants/{id}/keys"), &json!({ "name": "ci" }));
+        assert_eq!(status, 201, "{key}");
+        (id, key["secret"].as_str().unwrap().to_owned())
+    }
+
+    /// A theme of `tenant` with the given colours, created with `key`; returns its id.
+    pub fn new_theme(&self, key: &str, tenant: &str, name: &str, colors: &serde_json::Value) -> String {
+        let (status, body) = self.api_as(
+            Some(key),
+            Method::Post,
+            &format!("/api/v1/tenants/{tenant}/themes"),
+            &json!({ "name": name, "colors": colors }),
+        );
+        assert_eq!(status, 201, "{body}");
+        body["theme"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// A portal of `tenant` created with `key` from `body`; returns its id.
+    pub fn new_portal(&self, key: &str, tenant: &str, body: &serde_json::Value) -> String {
+        let (status, created) =
+            self.api_as(Some(key), Method::Post, &format!("/api/v1/tenants/{tenant}/portals"), body);
+        assert_eq!(status, 201, "{created}");
+        created["portal"]["id"].as_str().unwrap().to_owned()
+    }
+
+    pub fn new_customer(&self, key: &str, tenant: &str, name: &str) -> String {
+        let (status, created) = self.api_as(
+            Some(key),
+            Method::Post,
+            &format!("/api/v1/tenants/{tenant}/customers"),
+            &json!({ "name": name }),
+        );
+        assert_eq!(status, 201, "{created}");
+        created["customer"]["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Rows of a query straight against the database, as JSON objects.
+    pub fn sql(&self, sql: &'static str, params: Vec<Value>) -> Vec<serde_json::Value> {
+        pollster::block_on(self.rt.db.query::<serde_json::Value>(Statement::new(sql, params))).unwrap()
+    }
+
+    pub fn execute(&self, sql: &'static str, params: Vec<Value>) -> u64 {
+        pollster::block_on(self.rt.db.execute(Statement::new(sql, params))).unwrap()
+    }
+
+    pub fn audit_count(&self) -> i64 {
+        self.sql("SELECT COUNT(*) AS n FROM audit_log", Vec::new())[0]["n"].as_i64().unwrap()
+    }
+
+    pub fn kv_has(&self, host: &str) -> bool {
+        self.rt.kv.entries.borrow().contains_key(&format!("portal:v1:{host}"))
+    }
+
+    /// A logo upload with the given content type.
+    pub fn put_logo(
+        &self,
+        key: &str,
+        tenant: &str,
+        theme: &str,
+        slot: &str,
+        content_type: &str,
+        bytes: &[u8],
+    ) -> (u16, serde_json::Value) {
+        let req = Request::new(Method::Put, &format!("/api/v1/tenants/{tenant}/themes/{theme}/logos/{slot}"))
+            .with_header("host", "api.example.test")
+            .with_header("authorization", &format!("Bearer {key}"))
+            .with_header("content-type", content_type)
+            .with_body(bytes.to_vec());
+        let response = self.send(req);
+        let value = if response.body.is_empty() {
+            serde_json::Value::Null
+        } else {
+            serde_json::from_slice(&response.body).unwrap()
+        };
+        (response.status, value)
+    }
+}
+
+/// The field names of a 422 body.
+pub fn error_fields(body: &serde_json::Value) -> Vec<String> {
+    body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().to_owned()).collect()
+}

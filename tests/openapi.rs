@@ -1,0 +1,191 @@
+//! The `OpenAPI` document served at `/api/v1/openapi.json` is held to the route table: every
+//! route documented, nothing documented that is not a route, and the document well-formed.
+
+// A panic in a test is a failed test; the helpers below are test code too.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::collections::BTreeSet;
+
+use porch::app::api::{OPENAPI, ROUTES};
+use serde_json::Value;
+
+/// The HTTP methods an `OpenAPI` path item may hold operations under.
+const OPERATION_KEYS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
+
+fn document() -> Value {
+    serde_json::from_str(OPENAPI).unwrap()
+}
+
+fn paths(doc: &Value) -> &serde_json::Map<String, Value> {
+    doc["paths"].as_object().unwrap()
+}
+
+/// (METHOD, path template) of every route.
+fn routes() -> BTreeSet<(String, String)> {
+    ROUTES.iter().map(|(method, path, _)| (method.as_str().to_owned(), (*path).to_owned())).collect()
+}
+
+/// (METHOD, path template) of every documented operation.
+fn documented() -> BTreeSet<(String, String)> {
+    let doc = document();
+    let mut found = BTreeSet::new();
+    for (path, item) in paths(&doc) {
+        for key in item.as_object().unwrap().keys() {
+            if OPERATION_KEYS.contains(&key.as_str()) {
+                found.insert((key.to_ascii_uppercase(), path.clone()));
+            }
+        }
+    }
+    found
+}
+
+/// `CreateTenant` → `createTenant`.
+fn lower_camel(name: &str) -> String {
+    let mut chars = name.chars();
+    chars.next().map(|first| first.to_ascii_lowercase().to_string() + chars.as_str()).unwrap_or_default()
+}
+
+/// The operationId of an `Op` variant: its name in lowerCamelCase, except `OpenApi`, whose
+/// bare name would read as a verb; it is `getOpenApi`.
+fn operation_id(variant: &str) -> String {
+    match variant {
+        "OpenApi" => "getOpenApi".to_owned(),
+        other => lower_camel(other),
+    }
+}
+
+/// Follows a local `$ref` (if the value is one) to the node it names.
+fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
+    match value.get("$ref").and_then(Value::as_str) {
+        Some(reference) => {
+            let pointer = reference.strip_prefix('#').unwrap();
+            doc.pointer(pointer).unwrap_or_else(|| panic!("{reference} does not resolve"))
+        }
+        None => value,
+    }
+}
+
+/// Every `$ref` string anywhere in `value`.
+fn collect_refs<'a>(value: &'a Value, refs: &mut Vec<&'a str>) {
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                match (key.as_str(), child) {
+                    ("$ref", Value::String(reference)) => refs.push(reference),
+                    _ => collect_refs(child, refs),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|item| collect_refs(item, refs)),
+        _ => {}
+    }
+}
+
+fn listing(set: &BTreeSet<&(String, String)>) -> String {
+    set.iter().map(|(method, path)| format!("  {method} {path}")).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn every_route_is_described_in_the_openapi_document() {
+    let documented = documented();
+    let routes = routes();
+    let missing: BTreeSet<_> = routes.difference(&documented).collect();
+    assert!(missing.is_empty(), "routes missing from openapi.json:\n{}", listing(&missing));
+    assert_eq!(routes.len(), ROUTES.len(), "ROUTES lists a (method, path) twice");
+}
+
+#[test]
+fn every_documented_operation_is_a_route() {
+    let routes = routes();
+    let documented = documented();
+    let extra: BTreeSet<_> = documented.difference(&routes).collect();
+    assert!(extra.is_empty(), "openapi.json documents operations that are not in ROUTES:\n{}", listing(&extra));
+}
+
+#[test]
+fn operation_ids_are_unique_and_named_after_the_routes() {
+    let doc = document();
+    let mut seen = BTreeSet::new();
+    let mut problems = Vec::new();
+    for (method, path, op) in ROUTES {
+        let expected = operation_id(&format!("{op:?}"));
+        let operation = &doc["paths"][*path][method.as_str().to_ascii_lowercase()];
+        match operation["operationId"].as_str() {
+            Some(id) if id == expected => {}
+            Some(id) => problems.push(format!("{} {path}: operationId {id:?}, expected {expected:?}", method.as_str())),
+            None => problems.push(format!("{} {path}: no operationId (expected {expected:?})", method.as_str())),
+        }
+    }
+    for (path, item) in paths(&doc) {
+        for (key, operation) in item.as_object().unwrap() {
+            if !OPERATION_KEYS.contains(&key.as_str()) {
+                continue;
+            }
+            if let Some(id) = operation["operationId"].as_str() {
+                if !seen.insert(id.to_owned()) {
+                    problems.push(format!("{} {path}: operationId {id:?} is used twice", key.to_ascii_uppercase()));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "operationId problems:\n  {}", problems.join("\n  "));
+}
+
+#[test]
+fn the_document_is_openapi_3_1_and_every_reference_resolves() {
+    let doc = document();
+    let version = doc["openapi"].as_str().unwrap_or_default();
+    assert!(version.starts_with("3.1"), "openapi is {version:?}, expected 3.1.x");
+    assert!(doc["info"]["title"].is_string() && doc["info"]["version"].is_string(), "info needs a title and a version");
+
+    let mut refs = Vec::new();
+    collect_refs(&doc, &mut refs);
+    assert!(!refs.is_empty(), "the document uses no $ref at all; the check below would prove nothing");
+    let broken: Vec<&str> = refs
+        .into_iter()
+        .filter(|reference| {
+            reference
+                .strip_prefix('#')
+                .filter(|pointer| pointer.starts_with("/components/"))
+                .and_then(|pointer| doc.pointer(pointer))
+                .is_none()
+        })
+        .collect();
+    assert!(broken.is_empty(), "$refs that are not #/components/... or point at nothing: {broken:?}");
+}
+
+#[test]
+fn every_path_parameter_is_declared() {
+    let doc = document();
+    let mut problems = Vec::new();
+    for (path, item) in paths(&doc) {
+        let in_template: BTreeSet<&str> =
+            path.split('/').filter_map(|s| s.strip_prefix('{').and_then(|s| s.strip_suffix('}'))).collect();
+        let shared = item.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+        for (key, operation) in item.as_object().unwrap() {
+            if !OPERATION_KEYS.contains(&key.as_str()) {
+                continue;
+            }
+            let own = operation.get("parameters").and_then(Value::as_array).cloned().unwrap_or_default();
+            let declared: Vec<&Value> =
+                shared.iter().chain(own.iter()).map(|p| resolve(&doc, p)).filter(|p| p["in"] == "path").collect();
+            let label = format!("{} {path}", key.to_ascii_uppercase());
+            for name in &in_template {
+                match declared.iter().find(|p| p["name"] == *name) {
+                    None => problems.push(format!("{label}: {{{name}}} is not declared")),
+                    Some(p) if p["required"] != true => {
+                        problems.push(format!("{label}: {{{name}}} is not required: true"));
+                    }
+                    Some(_) => {}
+                }
+            }
+            for p in &declared {
+                let name = p["name"].as_str().unwrap_or_default();
+                if !in_template.contains(name) {
+                    problems.push(format!("{label}: declares path parameter {name:?} that the template does not have"));
+                }
+            }
+        }
+    }
+    assert!(problems.is_empty(), "path parameter problems:\n  {}", problems.join("\n  "));
+}
