@@ -36,7 +36,30 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
-impl Change<'_> {
+impl<'a> Change<'a> {
+    /// A change to one tenant's `target`; add `before`/`after` summaries as they apply.
+    pub fn new(
+        tenant: TenantId,
+        actor: &'a Actor,
+        action: &'static str,
+        target_type: &'static str,
+        target_id: String,
+    ) -> Self {
+        Change { tenant: Some(tenant), actor, action, target_type, target_id, before: None, after: None }
+    }
+
+    #[must_use]
+    pub fn before(mut self, summary: serde_json::Value) -> Self {
+        self.before = Some(summary);
+        self
+    }
+
+    #[must_use]
+    pub fn after(mut self, summary: serde_json::Value) -> Self {
+        self.after = Some(summary);
+        self
+    }
+
     pub fn statement(&self, now: Timestamp) -> Statement {
         Statement::new(
             "INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, at, before_json, after_json)

@@ -56,15 +56,8 @@ pub async fn create(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(tenant),
-        actor,
-        action: "customer.create",
-        target_type: "customer",
-        target_id: id.to_db(),
-        before: None,
-        after: Some(json!({"name": name.as_str()})),
-    };
+    let change =
+        Change::new(tenant, actor, "customer.create", "customer", id.to_db()).after(json!({"name": name.as_str()}));
     write_audited(
         db,
         Statement::new(
@@ -75,7 +68,6 @@ pub async fn create(
         now,
     )
     .await
-    .map(drop)
 }
 
 pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<CustomerRow>, DbError> {
@@ -102,15 +94,9 @@ pub async fn rename(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(tenant),
-        actor,
-        action: "customer.update",
-        target_type: "customer",
-        target_id: current.id.clone(),
-        before: Some(json!({"name": current.name})),
-        after: Some(json!({"name": name.as_str()})),
-    };
+    let change = Change::new(tenant, actor, "customer.update", "customer", current.id.clone())
+        .before(json!({"name": current.name}))
+        .after(json!({"name": name.as_str()}));
     write_audited(
         db,
         Statement::new(
@@ -121,7 +107,6 @@ pub async fn rename(
         now,
     )
     .await
-    .map(drop)
 }
 
 /// Deletes a customer and its business units; refused (constraint) while a portal is theirs.
@@ -132,15 +117,8 @@ pub async fn delete(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(tenant),
-        actor,
-        action: "customer.delete",
-        target_type: "customer",
-        target_id: current.id.clone(),
-        before: Some(json!({"name": current.name})),
-        after: None,
-    };
+    let change = Change::new(tenant, actor, "customer.delete", "customer", current.id.clone())
+        .before(json!({"name": current.name}));
     write_audited(
         db,
         Statement::new(
@@ -151,7 +129,6 @@ pub async fn delete(
         now,
     )
     .await
-    .map(drop)
 }
 
 pub async fn create_unit(
@@ -163,15 +140,8 @@ pub async fn create_unit(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(tenant),
-        actor,
-        action: "business_unit.create",
-        target_type: "business_unit",
-        target_id: id.to_db(),
-        before: None,
-        after: Some(json!({"customer_id": customer.to_db(), "name": name.as_str()})),
-    };
+    let change = Change::new(tenant, actor, "business_unit.create", "business_unit", id.to_db())
+        .after(json!({"customer_id": customer.to_db(), "name": name.as_str()}));
     write_audited(
         db,
         Statement::new(
@@ -182,7 +152,6 @@ pub async fn create_unit(
         now,
     )
     .await
-    .map(drop)
 }
 
 pub async fn list_units(db: &impl Database, tenant: TenantId, customer: CustomerId) -> Result<Vec<UnitRow>, DbError> {
@@ -215,15 +184,8 @@ pub async fn delete_unit(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(tenant),
-        actor,
-        action: "business_unit.delete",
-        target_type: "business_unit",
-        target_id: unit.id.clone(),
-        before: Some(json!({"customer_id": unit.customer_id, "name": unit.name})),
-        after: None,
-    };
+    let change = Change::new(tenant, actor, "business_unit.delete", "business_unit", unit.id.clone())
+        .before(json!({"customer_id": unit.customer_id, "name": unit.name}));
     write_audited(
         db,
         Statement::new(
@@ -234,5 +196,4 @@ pub async fn delete_unit(
         now,
     )
     .await
-    .map(drop)
 }

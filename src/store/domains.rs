@@ -79,15 +79,8 @@ pub async fn add(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(tenant),
-        actor,
-        action: "domain.add",
-        target_type: "domain",
-        target_id: new.hostname.to_string(),
-        before: None,
-        after: Some(json!({"portal_id": new.portal.to_db(), "status": new.status})),
-    };
+    let change = Change::new(tenant, actor, "domain.add", "domain", new.hostname.to_string())
+        .after(json!({"portal_id": new.portal.to_db(), "status": new.status}));
     let verified_at = (new.status == DomainStatus::Active).then_some(now.millis());
     write_audited(
         db,
@@ -108,7 +101,6 @@ pub async fn add(
         now,
     )
     .await
-    .map(drop)
 }
 
 pub async fn list(db: &impl Database, tenant: TenantId, portal: PortalId) -> Result<Vec<DomainRow>, DbError> {
@@ -139,15 +131,8 @@ pub async fn remove(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(tenant),
-        actor,
-        action: "domain.remove",
-        target_type: "domain",
-        target_id: current.hostname.clone(),
-        before: Some(json!({"portal_id": current.portal_id, "status": current.status})),
-        after: None,
-    };
+    let change = Change::new(tenant, actor, "domain.remove", "domain", current.hostname.clone())
+        .before(json!({"portal_id": current.portal_id, "status": current.status}));
     write_audited(
         db,
         Statement::new(
@@ -158,7 +143,6 @@ pub async fn remove(
         now,
     )
     .await
-    .map(drop)
 }
 
 /// Records the outcome of a verification attempt.
@@ -171,15 +155,9 @@ pub async fn record_check(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(tenant),
-        actor,
-        action: "domain.verify",
-        target_type: "domain",
-        target_id: current.hostname.clone(),
-        before: Some(json!({"status": current.status})),
-        after: Some(json!({"status": status, "error": error})),
-    };
+    let change = Change::new(tenant, actor, "domain.verify", "domain", current.hostname.clone())
+        .before(json!({"status": current.status}))
+        .after(json!({"status": status, "error": error}));
     let verified_at = if status == DomainStatus::Active { current.verified_at.or(Some(now.millis())) } else { None };
     write_audited(
         db,
@@ -192,5 +170,4 @@ pub async fn record_check(
         now,
     )
     .await
-    .map(drop)
 }

@@ -49,15 +49,8 @@ pub async fn create(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(tenant),
-        actor,
-        action: "api_key.create",
-        target_type: "api_key",
-        target_id: key.id.to_db(),
-        before: None,
-        after: Some(json!({"name": key.name.as_str(), "prefix": key.prefix})),
-    };
+    let change = Change::new(tenant, actor, "api_key.create", "api_key", key.id.to_db())
+        .after(json!({"name": key.name.as_str(), "prefix": key.prefix}));
     write_audited(
         db,
         Statement::new(
@@ -68,7 +61,6 @@ pub async fn create(
         now,
     )
     .await
-    .map(drop)
 }
 
 /// The key whose hash this is, revoked or not (the caller decides).
@@ -124,15 +116,9 @@ pub async fn revoke(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(tenant),
-        actor,
-        action: "api_key.revoke",
-        target_type: "api_key",
-        target_id: key.id.clone(),
-        before: Some(json!({"name": key.name, "revoked": false})),
-        after: Some(json!({"name": key.name, "revoked": true})),
-    };
+    let change = Change::new(tenant, actor, "api_key.revoke", "api_key", key.id.clone())
+        .before(json!({"name": key.name, "revoked": false}))
+        .after(json!({"name": key.name, "revoked": true}));
     write_audited(
         db,
         Statement::new(
@@ -143,5 +129,4 @@ pub async fn revoke(
         now,
     )
     .await
-    .map(drop)
 }

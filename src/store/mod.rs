@@ -106,15 +106,14 @@ impl From<DbError> for AppError {
     }
 }
 
-/// Runs one write and its audit entry as one atomic unit; returns the rows the write changed.
+/// Runs one write and its audit entry as one atomic unit.
 pub async fn write_audited(
     db: &impl Database,
     write: Statement,
     change: &audit::Change<'_>,
     now: crate::domain::time::Timestamp,
-) -> Result<u64, DbError> {
-    let changed = db.batch(vec![write, change.statement(now)]).await?;
-    Ok(changed.into_iter().next().unwrap_or(0))
+) -> Result<(), DbError> {
+    db.batch(vec![write, change.statement(now)]).await.map(drop)
 }
 
 #[allow(async_fn_in_trait)]

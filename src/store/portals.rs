@@ -94,15 +94,7 @@ pub async fn create(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(tenant),
-        actor,
-        action: "portal.create",
-        target_type: "portal",
-        target_id: id.to_db(),
-        before: None,
-        after: Some(settings.to_json()),
-    };
+    let change = Change::new(tenant, actor, "portal.create", "portal", id.to_db()).after(settings.to_json());
     write_audited(
         db,
         Statement::new(
@@ -125,7 +117,6 @@ pub async fn create(
         now,
     )
     .await
-    .map(drop)
 }
 
 pub async fn update(
@@ -136,15 +127,9 @@ pub async fn update(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(tenant),
-        actor,
-        action: "portal.update",
-        target_type: "portal",
-        target_id: current.id.clone(),
-        before: Some(current.settings_json()),
-        after: Some(settings.to_json()),
-    };
+    let change = Change::new(tenant, actor, "portal.update", "portal", current.id.clone())
+        .before(current.settings_json())
+        .after(settings.to_json());
     write_audited(
         db,
         Statement::new(
@@ -168,7 +153,6 @@ pub async fn update(
         now,
     )
     .await
-    .map(drop)
 }
 
 /// Deletes a portal with its domains (cascade).
@@ -179,15 +163,8 @@ pub async fn delete(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(tenant),
-        actor,
-        action: "portal.delete",
-        target_type: "portal",
-        target_id: current.id.clone(),
-        before: Some(current.settings_json()),
-        after: None,
-    };
+    let change =
+        Change::new(tenant, actor, "portal.delete", "portal", current.id.clone()).before(current.settings_json());
     write_audited(
         db,
         Statement::new(
@@ -198,7 +175,6 @@ pub async fn delete(
         now,
     )
     .await
-    .map(drop)
 }
 
 pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<PortalRow>, DbError> {

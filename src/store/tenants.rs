@@ -41,17 +41,9 @@ pub struct NewTenant {
 }
 
 pub async fn create(db: &impl Database, new: &NewTenant, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(new.id),
-        actor,
-        action: "tenant.create",
-        target_type: "tenant",
-        target_id: new.id.to_db(),
-        before: None,
-        after: Some(
-            json!({"slug": new.slug.as_str(), "name": new.name.as_str(), "parent_id": new.parent.map(TenantId::to_db)}),
-        ),
-    };
+    let change = Change::new(new.id, actor, "tenant.create", "tenant", new.id.to_db()).after(
+        json!({"slug": new.slug.as_str(), "name": new.name.as_str(), "parent_id": new.parent.map(TenantId::to_db)}),
+    );
     write_audited(
         db,
         Statement::new(
@@ -68,7 +60,6 @@ pub async fn create(db: &impl Database, new: &NewTenant, actor: &Actor, now: Tim
         now,
     )
     .await
-    .map(drop)
 }
 
 pub async fn get(db: &impl Database, id: TenantId) -> Result<Option<TenantRow>, DbError> {
@@ -100,20 +91,15 @@ pub async fn list_family(db: &impl Database, tenant: TenantId) -> Result<Vec<Ten
 
 pub async fn rename(
     db: &impl Database,
+    id: TenantId,
     tenant: &TenantRow,
     name: &Label,
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: TenantId::parse(&tenant.id),
-        actor,
-        action: "tenant.update",
-        target_type: "tenant",
-        target_id: tenant.id.clone(),
-        before: Some(json!({"name": tenant.name})),
-        after: Some(json!({"name": name.as_str()})),
-    };
+    let change = Change::new(id, actor, "tenant.update", "tenant", tenant.id.clone())
+        .before(json!({"name": tenant.name}))
+        .after(json!({"name": name.as_str()}));
     write_audited(
         db,
         Statement::new(
@@ -124,5 +110,4 @@ pub async fn rename(
         now,
     )
     .await
-    .map(drop)
 }

@@ -121,15 +121,7 @@ pub async fn create(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(tenant),
-        actor,
-        action: "theme.create",
-        target_type: "theme",
-        target_id: id.to_db(),
-        before: None,
-        after: Some(colors_json(name, colors)),
-    };
+    let change = Change::new(tenant, actor, "theme.create", "theme", id.to_db()).after(colors_json(name, colors));
     write_audited(
         db,
         Statement::new(
@@ -151,7 +143,6 @@ pub async fn create(
         now,
     )
     .await
-    .map(drop)
 }
 
 pub async fn update(
@@ -163,15 +154,9 @@ pub async fn update(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(tenant),
-        actor,
-        action: "theme.update",
-        target_type: "theme",
-        target_id: current.id.clone(),
-        before: Some(current.summary()),
-        after: Some(colors_json(name, colors)),
-    };
+    let change = Change::new(tenant, actor, "theme.update", "theme", current.id.clone())
+        .before(current.summary())
+        .after(colors_json(name, colors));
     write_audited(
         db,
         Statement::new(
@@ -194,7 +179,6 @@ pub async fn update(
         now,
     )
     .await
-    .map(drop)
 }
 
 /// Points a logo slot at an R2 object (or at nothing) and bumps the version.
@@ -211,15 +195,15 @@ pub async fn set_logo(
         LogoSlot::Small => "UPDATE themes SET logo_small_key = ?3, logo_small_type = ?4, version = version + 1, updated_at = ?5 WHERE tenant_id = ?1 AND id = ?2",
         LogoSlot::Large => "UPDATE themes SET logo_large_key = ?3, logo_large_type = ?4, version = version + 1, updated_at = ?5 WHERE tenant_id = ?1 AND id = ?2",
     };
-    let change = Change {
-        tenant: Some(tenant),
+    let change = Change::new(
+        tenant,
         actor,
-        action: if logo.is_some() { "theme.logo.set" } else { "theme.logo.remove" },
-        target_type: "theme",
-        target_id: current.id.clone(),
-        before: Some(json!({ "slot": slot.as_str(), "content_type": current.logo(slot).map(|(_, t)| t) })),
-        after: Some(json!({ "slot": slot.as_str(), "content_type": logo.map(|(_, f)| f.content_type()) })),
-    };
+        if logo.is_some() { "theme.logo.set" } else { "theme.logo.remove" },
+        "theme",
+        current.id.clone(),
+    )
+    .before(json!({ "slot": slot.as_str(), "content_type": current.logo(slot).map(|(_, t)| t) }))
+    .after(json!({ "slot": slot.as_str(), "content_type": logo.map(|(_, f)| f.content_type()) }));
     write_audited(
         db,
         Statement::new(
@@ -236,7 +220,6 @@ pub async fn set_logo(
         now,
     )
     .await
-    .map(drop)
 }
 
 /// Deletes a theme; refused (constraint) while a portal uses it.
@@ -247,15 +230,7 @@ pub async fn delete(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
-    let change = Change {
-        tenant: Some(tenant),
-        actor,
-        action: "theme.delete",
-        target_type: "theme",
-        target_id: current.id.clone(),
-        before: Some(current.summary()),
-        after: None,
-    };
+    let change = Change::new(tenant, actor, "theme.delete", "theme", current.id.clone()).before(current.summary());
     write_audited(
         db,
         Statement::new(
@@ -266,7 +241,6 @@ pub async fn delete(
         now,
     )
     .await
-    .map(drop)
 }
 
 pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<ThemeRow>, DbError> {

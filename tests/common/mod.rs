@@ -61,13 +61,7 @@ impl TestApp {
         if !body.is_null() {
             req = req.with_header("content-type", "application/json").with_body(body.to_string());
         }
-        let response = self.send(req);
-        let value = if response.body.is_empty() {
-            serde_json::Value::Null
-        } else {
-            serde_json::from_slice(&response.body).unwrap()
-        };
-        (response.status, value)
+        json_reply(&self.send(req))
     }
 
     /// An API call as the platform operator.
@@ -164,17 +158,21 @@ impl TestApp {
             .with_header("authorization", &format!("Bearer {key}"))
             .with_header("content-type", content_type)
             .with_body(bytes.to_vec());
-        let response = self.send(req);
-        let value = if response.body.is_empty() {
-            serde_json::Value::Null
-        } else {
-            serde_json::from_slice(&response.body).unwrap()
-        };
-        (response.status, value)
+        json_reply(&self.send(req))
     }
 }
 
 /// The field names of a 422 body.
 pub fn error_fields(body: &serde_json::Value) -> Vec<String> {
     body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().to_owned()).collect()
+}
+
+/// Status and JSON body of an API response (Null for an empty body).
+fn json_reply(response: &porch::http::Response) -> (u16, serde_json::Value) {
+    let value = if response.body.is_empty() {
+        serde_json::Value::Null
+    } else {
+        serde_json::from_slice(&response.body).unwrap()
+    };
+    (response.status, value)
 }

@@ -87,7 +87,7 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     fields.finish()?;
     let current = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
     if let Some(name) = name {
-        tenants::rename(call.rt.db(), &current, &name, &call.actor(), call.rt.now()).await?;
+        tenants::rename(call.rt.db(), tenant, &current, &name, &call.actor(), call.rt.now()).await?;
     }
     let row = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
     Ok(ok(&json!({ "tenant": row.to_json() })))
