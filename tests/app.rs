@@ -1279,6 +1279,21 @@ fn portal_pages_carry_security_headers_and_unknown_paths_get_a_branded_404() {
 }
 
 #[test]
+fn the_favicon_is_the_small_logo_or_an_empty_answer_never_a_404() {
+    let app = spawn_app();
+    let (tenant, key, theme, _) = tenant_with_portal(&app, "icon", &json!({ "slug": "icon", "name": "Icon Portal" }));
+    let bare = app.page("icon.portals.localhost", "/favicon.ico");
+    assert_eq!(bare.status, 204);
+    let svg = br#"<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4"><rect width="4" height="4"/></svg>"#;
+    let (status, _) = app.put_logo(&key, &tenant, &theme, "small", "image/svg+xml", svg);
+    assert_eq!(status, 200);
+    let icon = app.page("icon.portals.localhost", "/favicon.ico");
+    assert_eq!(icon.status, 200);
+    assert_eq!(icon.header("content-type"), Some("image/svg+xml"));
+    assert!(body_text(&app.page("icon.portals.localhost", "/")).contains("rel=\"icon\""));
+}
+
+#[test]
 fn deleting_a_portal_takes_all_its_hosts_offline_at_once() {
     let app = spawn_app();
     let (tenant, key, _, portal) = tenant_with_portal(&app, "gone", &json!({ "slug": "gone", "name": "Gone Portal" }));

@@ -65,6 +65,11 @@ async fn page<R: Runtime>(
             .with_header("cache-control", "no-store")
             .with_header("vary", "accept-language")),
         "/theme.css" => Ok(theme_css(req, portal)),
+        // Browsers ask for it on every site: the small logo, or nothing (not a 404).
+        "/favicon.ico" => match logo(rt, portal, LogoSlot::Small).await {
+            Err(AppError::NotFound) => Ok(Response::empty(204).with_header("cache-control", "public, max-age=3600")),
+            other => other,
+        },
         path => match path.strip_prefix("/logo/").and_then(LogoSlot::parse) {
             Some(slot) => logo(rt, portal, slot).await,
             None => Err(AppError::NotFound),

@@ -36,6 +36,9 @@ pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, nav: &[NavItem
                 meta name="referrer" content="same-origin";
                 title { (full_title) }
                 link rel="stylesheet" href=(stylesheet_href(portal));
+                @if context.theme.logo_small.is_some() {
+                    link rel="icon" href=(logo_href(portal, "small"));
+                }
             }
             body {
                 a.skip href="#main" { (strings.skip_to_content) }
