@@ -88,8 +88,10 @@ impl ResolvedPortal {
 const ISOLATE_TTL_SECONDS: i64 = 30;
 /// Unknown hosts are remembered briefly so a flood of them does not reach D1 each time.
 const ISOLATE_NEGATIVE_TTL_SECONDS: i64 = 5;
-/// KV entries are rewritten on every change; the TTL only collects forgotten ones.
-const KV_TTL_SECONDS: u64 = 86_400;
+/// KV entries are rewritten on every change. The TTL bounds the damage of the one race
+/// that can leave a stale entry (an isolate filling KV from a D1 read that a concurrent
+/// change then outdates): five minutes, not a day.
+const KV_TTL_SECONDS: u64 = 300;
 /// Bounds the isolate's memory: past this many hosts the map is cleared.
 const ISOLATE_MAX_ENTRIES: usize = 2_000;
 
@@ -181,18 +183,25 @@ async fn write_kv<R: Runtime>(rt: &R, host: &str, context: &PortalContext) {
 /// After a change: reload each host from D1, rewrite its KV entry (or delete it when the
 /// portal is gone or disabled) and drop this isolate's copy.
 pub async fn refresh_hosts<R: Runtime>(rt: &R, hosts: &[Hostname]) -> Result<(), AppError> {
+    // Every host is attempted even when one fails, so one bad entry cannot leave the others stale.
+    let mut first_error = None;
     for host in hosts {
         rt.portal_cache().forget(host.as_str());
-        match load(rt, host).await? {
-            Some(context) if context.enabled => write_kv(rt, host.as_str(), &context).await,
-            _ => {
+        match load(rt, host).await {
+            Ok(Some(context)) if context.enabled => write_kv(rt, host.as_str(), &context).await,
+            Ok(_) => {
                 if let Err(err) = rt.kv().delete(&kv_key(host.as_str())).await {
                     rt.log(&format!("kv delete failed for {host}: {err}"));
                 }
             }
+            Err(err) => {
+                // Without fresh data the cached copy must not outlive the change.
+                let _ = rt.kv().delete(&kv_key(host.as_str())).await;
+                first_error.get_or_insert(err);
+            }
         }
     }
-    Ok(())
+    first_error.map_or(Ok(()), Err)
 }
 
 /// The platform subdomain of a portal slug.

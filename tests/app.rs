@@ -1013,6 +1013,52 @@ fn txt_answer(value: &str) -> String {
 }
 
 #[test]
+fn with_cloudflare_for_saas_a_domain_needs_the_tenants_txt_record_as_well_as_an_active_hostname() {
+    let mut app = spawn_app();
+    app.rt.config.cloudflare_api_token = Some("cf-test-token".into());
+    app.rt.config.cloudflare_zone_id = Some("zone1".into());
+    let (tenant, key, _, portal) = tenant_with_portal(&app, "saas", &json!({ "slug": "saas", "name": "SaaS Portal" }));
+    let domains = format!("/api/v1/tenants/{tenant}/portals/{portal}/domains");
+    let listing = "https://api.cloudflare.com/client/v4/zones/zone1/custom_hostnames?hostname=support.victim.com";
+    let create = "https://api.cloudflare.com/client/v4/zones/zone1/custom_hostnames";
+    app.rt.http.answers.borrow_mut().insert(create.into(), (409, "{}".into()));
+    let (status, added) = app.api_as(Some(&key), Method::Post, &domains, &json!({ "hostname": "support.victim.com" }));
+    assert_eq!(status, 201, "{added}");
+    assert!(app.rt.http.requests.borrow().iter().any(|r| r.url == create), "registered with Cloudflare");
+
+    // Cloudflare still vouches for the hostname (say, left over from an earlier tenant whose
+    // customer's CNAME points here), but this tenant never published the TXT proof.
+    let active = json!({ "success": true, "result": [{ "id": "h1", "hostname": "support.victim.com",
+        "status": "active", "ssl": { "status": "active" } }] });
+    app.rt.http.answers.borrow_mut().insert(listing.into(), (200, active.to_string()));
+    app.rt.http.answers.borrow_mut().insert(doh_url("support.victim.com"), (200, json!({ "Status": 3 }).to_string()));
+    let verify = format!("{domains}/support.victim.com/verify");
+    let (status, checked) = app.api_as(Some(&key), Method::Post, &verify, &serde_json::Value::Null);
+    assert_eq!(status, 200);
+    assert_eq!(checked["domain"]["status"], "failed", "{checked}");
+    assert_eq!(app.page("support.victim.com", "/").status, 404, "no takeover");
+
+    let value = added["domain"]["verification"]["value"].as_str().unwrap().to_owned();
+    app.rt.http.answers.borrow_mut().insert(doh_url("support.victim.com"), (200, txt_answer(&value)));
+    let (_, checked) = app.api_as(Some(&key), Method::Post, &verify, &serde_json::Value::Null);
+    assert_eq!(checked["domain"]["status"], "active", "{checked}");
+    assert_eq!(app.page("support.victim.com", "/").status, 200);
+
+    // Deleting the portal releases the hostname at Cloudflare as well.
+    let release = "https://api.cloudflare.com/client/v4/zones/zone1/custom_hostnames/h1";
+    app.rt.http.answers.borrow_mut().insert(release.into(), (200, "{}".into()));
+    let (status, _) = app.api_as(
+        Some(&key),
+        Method::Delete,
+        &format!("/api/v1/tenants/{tenant}/portals/{portal}"),
+        &serde_json::Value::Null,
+    );
+    assert_eq!(status, 204);
+    assert!(app.rt.http.requests.borrow().iter().any(|r| r.url == release && r.method == Method::Delete));
+    assert_eq!(app.page("support.victim.com", "/").status, 404);
+}
+
+#[test]
 fn custom_domains_are_verified_by_txt_record_before_they_serve() {
     let app = spawn_app();
     let (tenant, key, _, portal) = tenant_with_portal(&app, "dom", &json!({ "slug": "dom", "name": "Domain Portal" }));

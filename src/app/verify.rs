@@ -1,6 +1,8 @@
 //! Custom domain verification, pluggable: DNS-over-HTTPS looks for the tenant's
 //! `_porch-verify.<host>` TXT record; Cloudflare for `SaaS` registers the hostname as a custom
-//! hostname of the zone and reports it verified once Cloudflare says it is active.
+//! hostname of the zone and reports it verified once Cloudflare says it is active *and* the
+//! tenant's TXT record is in place: Cloudflare alone would also vouch for a hostname whose DNS
+//! still points here from an earlier tenant, which must not let another tenant take it over.
 
 use serde::Deserialize;
 
@@ -120,6 +122,8 @@ impl<H: HttpClient> DomainVerifier for DnsOverHttps<'_, H> {
 }
 
 pub struct CloudflareForSaas<'a, H> {
+    /// Proof of control that only the domain's owner can give (see the module comment).
+    pub txt: DnsOverHttps<'a, H>,
     pub http: &'a H,
     pub api_token: &'a str,
     pub zone_id: &'a str,
@@ -135,6 +139,7 @@ struct CfSsl {
 #[derive(Deserialize)]
 struct CfHostname {
     id: String,
+    hostname: String,
     status: Option<String>,
     ssl: Option<CfSsl>,
 }
@@ -146,9 +151,11 @@ struct CfList {
     result: Vec<CfHostname>,
 }
 
-fn cloudflare_verdict(body: &str) -> Verdict {
+/// The verdict for `host` from a custom hostname listing. The listing's `hostname` filter is
+/// a search, so only an entry naming exactly this host counts.
+fn cloudflare_verdict(body: &str, host: &Hostname) -> Verdict {
     match serde_json::from_str::<CfList>(body) {
-        Ok(list) if list.success => match list.result.first() {
+        Ok(list) if list.success => match list.result.iter().find(|found| found.hostname == host.as_str()) {
             Some(found) => {
                 let status = found.status.as_deref().unwrap_or("unknown");
                 let ssl = found.ssl.as_ref().and_then(|s| s.status.as_deref()).unwrap_or("unknown");
@@ -200,19 +207,23 @@ impl<H: HttpClient> DomainVerifier for CloudflareForSaas<'_, H> {
     async fn unregister(&self, host: &Hostname) -> Result<(), ServiceError> {
         let (_, body) = self.find(host).await?;
         if let Ok(list) = serde_json::from_str::<CfList>(&body) {
-            for found in list.result {
+            for found in list.result.into_iter().filter(|found| found.hostname == host.as_str()) {
                 self.http.send(self.request(Method::Delete, &format!("/custom_hostnames/{}", found.id), None)).await?;
             }
         }
         Ok(())
     }
 
-    async fn check(&self, host: &Hostname, _expected_txt: &str) -> Result<Verdict, ServiceError> {
+    async fn check(&self, host: &Hostname, expected_txt: &str) -> Result<Verdict, ServiceError> {
+        let proof = self.txt.check(host, expected_txt).await?;
+        if proof != Verdict::Verified {
+            return Ok(proof);
+        }
         let (status, body) = self.find(host).await?;
         if status != 200 {
             return Ok(Verdict::NotVerified(format!("the Cloudflare API answered HTTP {status}")));
         }
-        Ok(cloudflare_verdict(&body))
+        Ok(cloudflare_verdict(&body, host))
     }
 }
 
@@ -225,11 +236,12 @@ pub enum Verifier<'a, H> {
 
 pub fn configured<R: Runtime>(rt: &R) -> Verifier<'_, R::Http> {
     let config = rt.config();
+    let txt = DnsOverHttps { http: rt.http(), endpoint: &config.doh_url };
     match (config.cloudflare_api_token.as_deref(), config.cloudflare_zone_id.as_deref()) {
         (Some(api_token), Some(zone_id)) => {
-            Verifier::Cloudflare(CloudflareForSaas { http: rt.http(), api_token, zone_id })
+            Verifier::Cloudflare(CloudflareForSaas { txt, http: rt.http(), api_token, zone_id })
         }
-        _ => Verifier::Doh(DnsOverHttps { http: rt.http(), endpoint: &config.doh_url }),
+        _ => Verifier::Doh(txt),
     }
 }
 
@@ -282,14 +294,24 @@ mod tests {
         assert!(matches!(doh_verdict("not json", "x"), Verdict::NotVerified(_)));
     }
 
+    fn host(name: &str) -> Hostname {
+        Hostname::parse(name).unwrap()
+    }
+
     #[test]
     fn cloudflare_verifies_only_an_active_hostname_with_an_active_certificate() {
-        let active = r#"{"success":true,"result":[{"id":"1","status":"active","ssl":{"status":"active"}}]}"#;
-        assert_eq!(cloudflare_verdict(active), Verdict::Verified);
-        let pending =
-            r#"{"success":true,"result":[{"id":"1","status":"pending","ssl":{"status":"pending_validation"}}]}"#;
-        assert!(matches!(cloudflare_verdict(pending), Verdict::NotVerified(m) if m.contains("pending_validation")));
-        assert!(matches!(cloudflare_verdict(r#"{"success":true,"result":[]}"#), Verdict::NotVerified(_)));
-        assert!(matches!(cloudflare_verdict(r#"{"success":false,"errors":[]}"#), Verdict::NotVerified(_)));
+        let h = host("support.acme.com");
+        let active = r#"{"success":true,"result":[{"id":"1","hostname":"support.acme.com","status":"active","ssl":{"status":"active"}}]}"#;
+        assert_eq!(cloudflare_verdict(active, &h), Verdict::Verified);
+        let pending = r#"{"success":true,"result":[{"id":"1","hostname":"support.acme.com","status":"pending","ssl":{"status":"pending_validation"}}]}"#;
+        assert!(matches!(cloudflare_verdict(pending, &h), Verdict::NotVerified(m) if m.contains("pending_validation")));
+        assert!(matches!(cloudflare_verdict(r#"{"success":true,"result":[]}"#, &h), Verdict::NotVerified(_)));
+        assert!(matches!(cloudflare_verdict(r#"{"success":false,"errors":[]}"#, &h), Verdict::NotVerified(_)));
+    }
+
+    #[test]
+    fn another_hostname_in_the_cloudflare_listing_does_not_verify_this_one() {
+        let other = r#"{"success":true,"result":[{"id":"1","hostname":"eu.support.acme.com","status":"active","ssl":{"status":"active"}}]}"#;
+        assert!(matches!(cloudflare_verdict(other, &host("support.acme.com")), Verdict::NotVerified(_)));
     }
 }

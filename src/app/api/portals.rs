@@ -6,6 +6,7 @@ use serde_json::json;
 use super::auth::Reach;
 use super::input::{double_option, Fields};
 use super::{created, no_content, ok, Call};
+use crate::app::verify::{self, DomainVerifier};
 use crate::domain::host::Hostname;
 use crate::domain::ids::{CustomerId, PortalId, TenantId, ThemeId};
 use crate::domain::text::{Label, Slug};
@@ -33,6 +34,18 @@ struct PortalInput {
     enabled: Option<bool>,
 }
 
+/// Subdomain labels a portal may not take: they would pass for the platform's own services.
+const RESERVED_SLUGS: &[&str] =
+    &["www", "api", "admin", "app", "mail", "status", "static", "assets", "cdn", "auth", "login"];
+
+fn parse_portal_slug(raw: &str) -> Result<Slug, String> {
+    let slug = Slug::parse(raw).map_err(|e| e.to_string())?;
+    if RESERVED_SLUGS.contains(&slug.as_str()) {
+        return Err(format!("\"{slug}\" is reserved for the platform"));
+    }
+    Ok(slug)
+}
+
 fn parse_language(code: &str) -> Result<Language, &'static str> {
     match code {
         "en" => Ok(Language::En),
@@ -51,9 +64,9 @@ async fn settings<R: Runtime>(
 ) -> Result<PortalSettings, AppError> {
     let mut fields = Fields::default();
     let slug = match (input.slug.as_deref(), current) {
-        (Some(raw), _) => fields.check("slug", Slug::parse(raw)),
+        (Some(raw), _) => fields.check("slug", parse_portal_slug(raw)),
         (None, Some(row)) => Slug::parse(&row.slug).ok(),
-        (None, None) => fields.require("slug", None, Slug::parse),
+        (None, None) => fields.require("slug", None, parse_portal_slug),
     };
     let name = match (input.name.as_deref(), current) {
         (Some(raw), _) => fields.check("name", Label::parse(raw, 120)),
@@ -197,6 +210,27 @@ pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         .collect();
     hosts.extend(tenancy::platform_host(call.rt, &current.slug));
     portals::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
+    // The cascade removed the custom domains: release them at Cloudflare too, so a later
+    // claim of the same hostname starts from nothing.
+    let verifier = verify::configured(call.rt);
+    for host in hosts.iter().filter(|h| !h.is_localhost() && !h.is_within(&call.rt.config().portal_base_domain)) {
+        if let Err(err) = verifier.unregister(host).await {
+            call.rt.log(&format!("unregistering {host} failed: {err}"));
+        }
+    }
     tenancy::refresh_hosts(call.rt, &hosts).await?;
     Ok(no_content())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_portal_may_not_take_a_label_reserved_for_the_platform() {
+        assert!(parse_portal_slug("www").is_err());
+        assert!(parse_portal_slug("api").is_err());
+        assert!(parse_portal_slug("acme").is_ok());
+        assert!(parse_portal_slug("Acme").is_err());
+    }
 }
