@@ -139,6 +139,19 @@ async fn portal_json<R: Runtime>(
     Ok(body)
 }
 
+/// The portal's custom hostnames, any status.
+async fn custom_hosts<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    portal: &PortalRow,
+) -> Result<Vec<Hostname>, AppError> {
+    Ok(portals::hostnames(call.rt.db(), tenant, &portal.id)
+        .await?
+        .iter()
+        .filter_map(|h| Hostname::parse(h).ok())
+        .collect())
+}
+
 /// Rewrites the cache entries of every host of a portal (and of its old slug after a rename).
 pub async fn refresh_portal_hosts<R: Runtime>(
     call: &Call<'_, R>,
@@ -146,11 +159,7 @@ pub async fn refresh_portal_hosts<R: Runtime>(
     portal: &PortalRow,
     old_slug: Option<&str>,
 ) -> Result<(), AppError> {
-    let mut hosts: Vec<Hostname> = portals::hostnames(call.rt.db(), tenant, &portal.id)
-        .await?
-        .iter()
-        .filter_map(|h| Hostname::parse(h).ok())
-        .collect();
+    let mut hosts = custom_hosts(call, tenant, portal).await?;
     hosts.extend(tenancy::platform_host(call.rt, &portal.slug));
     if let Some(old) = old_slug.filter(|old| *old != portal.slug) {
         hosts.extend(tenancy::platform_host(call.rt, old));
@@ -203,21 +212,17 @@ pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let id = call.id("portal_id", PortalId::parse)?;
     let current = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     // The hosts must be known before the cascade deletes the domains.
-    let mut hosts: Vec<Hostname> = portals::hostnames(call.rt.db(), tenant, &current.id)
-        .await?
-        .iter()
-        .filter_map(|h| Hostname::parse(h).ok())
-        .collect();
-    hosts.extend(tenancy::platform_host(call.rt, &current.slug));
+    let mut hosts = custom_hosts(call, tenant, &current).await?;
     portals::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
     // The cascade removed the custom domains: release them at Cloudflare too, so a later
     // claim of the same hostname starts from nothing.
     let verifier = verify::configured(call.rt);
-    for host in hosts.iter().filter(|h| !h.is_localhost() && !h.is_within(&call.rt.config().portal_base_domain)) {
+    for host in hosts.iter().filter(|h| !h.is_localhost()) {
         if let Err(err) = verifier.unregister(host).await {
             call.rt.log(&format!("unregistering {host} failed: {err}"));
         }
     }
+    hosts.extend(tenancy::platform_host(call.rt, &current.slug));
     tenancy::refresh_hosts(call.rt, &hosts).await?;
     Ok(no_content())
 }

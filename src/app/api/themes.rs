@@ -76,6 +76,12 @@ async fn theme_in_path<R: Runtime>(call: &Call<'_, R>) -> Result<(TenantId, Them
     Ok((tenant, row))
 }
 
+/// The theme as stored after a change.
+async fn reload<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, current: &ThemeRow) -> Result<ThemeRow, AppError> {
+    let id = ThemeId::parse(&current.id).ok_or(AppError::NotFound)?;
+    themes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)
+}
+
 /// Refreshes the cached context of every portal that shows this theme.
 async fn refresh_theme_hosts<R: Runtime>(
     call: &Call<'_, R>,
@@ -126,9 +132,7 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let (tenant, current) = theme_in_path(call).await?;
     let (name, colors) = parse_theme(call.json()?, Some((&current.name, current.colors()?)))?;
     themes::update(call.rt.db(), tenant, &current, &name, &colors, &call.actor(), call.rt.now()).await?;
-    let row = themes::get(call.rt.db(), tenant, ThemeId::parse(&current.id).ok_or(AppError::NotFound)?)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = reload(call, tenant, &current).await?;
     refresh_theme_hosts(call, tenant, &row).await?;
     Ok(ok(&theme_with_report(&row)?))
 }
@@ -195,9 +199,7 @@ pub async fn put_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppErr
     if let Some((old_key, _)) = current.logo(slot) {
         delete_blob(call, old_key).await;
     }
-    let row = themes::get(call.rt.db(), tenant, ThemeId::parse(&current.id).ok_or(AppError::NotFound)?)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = reload(call, tenant, &current).await?;
     refresh_theme_hosts(call, tenant, &row).await?;
     Ok(ok(&json!({ "theme": row.to_json() })))
 }
@@ -210,9 +212,7 @@ pub async fn delete_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
     };
     themes::set_logo(call.rt.db(), tenant, &current, slot, None, &call.actor(), call.rt.now()).await?;
     delete_blob(call, old_key).await;
-    let row = themes::get(call.rt.db(), tenant, ThemeId::parse(&current.id).ok_or(AppError::NotFound)?)
-        .await?
-        .ok_or(AppError::NotFound)?;
+    let row = reload(call, tenant, &current).await?;
     refresh_theme_hosts(call, tenant, &row).await?;
     Ok(no_content())
 }
