@@ -32,7 +32,19 @@ macro_rules! define_id {
     )*};
 }
 
-define_id!(TenantId, ApiKeyId, CustomerId, BusinessUnitId, PortalId, ThemeId);
+define_id!(
+    TenantId,
+    ApiKeyId,
+    CustomerId,
+    BusinessUnitId,
+    PortalId,
+    ThemeId,
+    AccountId,
+    InvitationId,
+    PreviewId,
+    OutboxId,
+    ListEntryId,
+);
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]

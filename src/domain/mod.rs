@@ -1,7 +1,9 @@
 //! Domain values with `parse`: once input becomes one of these, the rest of the code cannot
 //! hold an invalid hostname, colour, slug, name or logo.
 
+pub mod access;
 pub mod color;
+pub mod email;
 pub mod host;
 pub mod ids;
 pub mod logo;
