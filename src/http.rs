@@ -136,9 +136,34 @@ impl Response {
         self
     }
 
+    /// Adds a header line without replacing others of the name (`Set-Cookie`).
+    #[must_use]
+    pub fn add_header(mut self, name: &str, value: &str) -> Response {
+        self.headers.push((name.to_ascii_lowercase(), value.to_owned()));
+        self
+    }
+
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
+
+    /// A 303 to a path of the same origin: the answer to a form POST (RFC 9110 §15.4.4).
+    pub fn see_other(location: &str) -> Response {
+        Response::empty(303).with_header("location", location).with_header("cache-control", "no-store")
+    }
+}
+
+/// The fields of an `application/x-www-form-urlencoded` body, decoded; None when the body
+/// is not valid form encoding.
+pub fn form_fields(body: &[u8]) -> Option<Vec<(String, String)>> {
+    let text = std::str::from_utf8(body).ok()?;
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            Some((percent_decode(key)?, percent_decode(value)?))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -151,6 +176,15 @@ mod tests {
         assert_eq!(req.query_param("name").as_deref(), Some("hello wørld"));
         assert_eq!(req.query_param("flag").as_deref(), Some(""));
         assert_eq!(req.query_param("missing"), None);
+    }
+
+    #[test]
+    fn form_bodies_decode_pluses_and_escapes() {
+        let fields = form_fields(b"name=Ada+Lovelace&email=ada%40example.com&empty=").unwrap();
+        assert_eq!(fields[0], ("name".to_owned(), "Ada Lovelace".to_owned()));
+        assert_eq!(fields[1].1, "ada@example.com");
+        assert_eq!(fields[2].1, "");
+        assert!(form_fields(b"a=%zz").is_none());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! pure core (everything but `edge`) knows nothing of the Workers runtime and is tested natively.
 
 pub mod app;
+pub mod auth;
 pub mod domain;
 pub mod error;
 pub mod http;

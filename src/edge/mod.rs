@@ -126,7 +126,7 @@ async fn to_core_request(mut req: worker::Request) -> Result<Request, Response> 
 fn to_worker_response(response: Response) -> worker::Result<worker::Response> {
     let headers = worker::Headers::new();
     for (name, value) in &response.headers {
-        headers.set(name, value)?;
+        headers.append(name, value)?;
     }
     let body = if response.body.is_empty() {
         worker::Response::empty()?

@@ -9,11 +9,13 @@ use crate::domain::ids::TenantId;
 use crate::domain::time::Timestamp;
 use crate::params;
 
-/// Who made a change, as recorded: the operator or one tenant API key.
+/// Who made a change, as recorded: the operator, one tenant API key, or a recipient
+/// (a portal admin managing users, a person accepting an invitation).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Actor {
     Platform,
     ApiKey(crate::domain::ids::ApiKeyId),
+    Account(crate::domain::ids::AccountId),
 }
 
 impl Actor {
@@ -21,6 +23,7 @@ impl Actor {
         match self {
             Actor::Platform => "platform".to_owned(),
             Actor::ApiKey(id) => format!("key:{id}"),
+            Actor::Account(id) => format!("account:{id}"),
         }
     }
 }
@@ -61,9 +64,26 @@ impl<'a> Change<'a> {
     }
 
     pub fn statement(&self, now: Timestamp) -> Statement {
-        Statement::new(
+        self.insert(
             "INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, at, before_json, after_json)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            now,
+        )
+    }
+
+    /// The entry, written only if the statement just before it in the batch changed a row:
+    /// a guarded write that did nothing leaves no record of a change that never happened.
+    pub fn statement_if_changed(&self, now: Timestamp) -> Statement {
+        self.insert(
+            "INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, at, before_json, after_json)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE changes() > 0",
+            now,
+        )
+    }
+
+    fn insert(&self, sql: &'static str, now: Timestamp) -> Statement {
+        Statement::new(
+            sql,
             params![
                 self.tenant.map(TenantId::to_db),
                 self.actor.label(),

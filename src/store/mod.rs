@@ -2,11 +2,18 @@
 //! one module per resource. SQL text lives here once and is shared by both databases.
 //! Every tenant-scoped function takes the tenant id first and every query binds it.
 
+pub mod account_tokens;
+pub mod accounts;
 pub mod audit;
 pub mod customers;
 pub mod domains;
+pub mod invitations;
 pub mod keys;
 pub mod portals;
+pub mod previews;
+pub mod rate_limits;
+pub mod registration_list;
+pub mod sessions;
 pub mod tenants;
 pub mod themes;
 
@@ -16,6 +23,14 @@ pub mod native;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
+
+/// One portal of one tenant: what every recipient-side query is scoped by. Both ids are
+/// bound in every such query, so a row of another portal is never read or written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PortalScope {
+    pub tenant: crate::domain::ids::TenantId,
+    pub portal: crate::domain::ids::PortalId,
+}
 
 /// A bound parameter. Integers stay below 2^53 (milliseconds, counters) because D1 passes
 /// numbers through JavaScript.

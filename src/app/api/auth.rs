@@ -3,10 +3,9 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
 
 use super::Call;
+use crate::auth::secret::{secrets_equal, sha256_hex, stored_hash_matches};
 use crate::domain::ids::{ApiKeyId, TenantId};
 use crate::error::AppError;
 use crate::http::Request;
@@ -43,18 +42,6 @@ impl Principal {
     }
 }
 
-pub fn sha256_hex(text: &str) -> String {
-    crate::domain::to_hex(&Sha256::digest(text.as_bytes()))
-}
-
-/// Compares two secrets in constant time. Hashing first makes the comparison independent of
-/// the lengths too (OWASP Authentication Cheat Sheet: avoid timing side channels).
-fn secrets_equal(a: &str, b: &str) -> bool {
-    let a = Sha256::digest(a.as_bytes());
-    let b = Sha256::digest(b.as_bytes());
-    a.as_slice().ct_eq(b.as_slice()).into()
-}
-
 fn bearer(req: &Request) -> Option<&str> {
     let value = req.header("authorization")?;
     let (scheme, token) = value.split_once(' ')?;
@@ -83,8 +70,7 @@ async fn authenticate_key<R: Runtime>(rt: &R, token: &str) -> Result<Principal, 
     let (row, stored_hash) = keys::find_by_hash(rt.db(), &hash).await?.ok_or(AppError::Unauthorized)?;
     // The lookup was by hash; compare once more in constant time so no code path depends
     // on how much of a guessed key matched.
-    let matches: bool = stored_hash.as_bytes().ct_eq(hash.as_bytes()).into();
-    if !matches || row.revoked_at.is_some() {
+    if !stored_hash_matches(&stored_hash, &hash) || row.revoked_at.is_some() {
         return Err(AppError::Unauthorized);
     }
     let tenant = TenantId::parse(&row.tenant_id)
@@ -161,12 +147,5 @@ mod tests {
         assert_eq!(bearer(&req("Basic abc")), None);
         assert_eq!(bearer(&req("Bearer ")), None);
         assert_eq!(bearer(&Request::new(Method::Get, "/")), None);
-    }
-
-    #[test]
-    fn secrets_compare_equal_only_when_identical() {
-        assert!(secrets_equal("a-long-secret", "a-long-secret"));
-        assert!(!secrets_equal("a-long-secret", "a-long-secreT"));
-        assert!(!secrets_equal("a-long-secret", "a-long-secret-and-more"));
     }
 }

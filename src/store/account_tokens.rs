@@ -1,0 +1,83 @@
+//! Single-use links sent by email (password reset, email verification). A token is spent by
+//! a guarded update in the same batch as the change it authorises, so it works once.
+
+use serde::Deserialize;
+
+use super::{Database, DbError, PortalScope, Statement};
+use crate::domain::ids::AccountId;
+use crate::domain::time::Timestamp;
+use crate::params;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Purpose {
+    Reset,
+    Verify,
+}
+
+impl Purpose {
+    fn code(self) -> &'static str {
+        match self {
+            Purpose::Reset => "reset",
+            Purpose::Verify => "verify",
+        }
+    }
+}
+
+pub fn insert(
+    scope: PortalScope,
+    account: AccountId,
+    purpose: Purpose,
+    token_hash: &str,
+    expires_at: Timestamp,
+    now: Timestamp,
+) -> Statement {
+    Statement::new(
+        "INSERT INTO account_tokens (token_hash, tenant_id, account_id, purpose, created_at, expires_at)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6
+         WHERE EXISTS (SELECT 1 FROM accounts WHERE tenant_id = ?2 AND portal_id = ?7 AND id = ?3)",
+        params![
+            token_hash,
+            scope.tenant.to_db(),
+            account.to_db(),
+            purpose.code(),
+            now.millis(),
+            expires_at.millis(),
+            scope.portal.to_db()
+        ],
+    )
+}
+
+/// A token that can still be used, with its account: unexpired, unused, of this purpose,
+/// and for an account of this portal.
+#[derive(Clone, Debug, Deserialize)]
+pub struct LiveToken {
+    pub token_hash: String,
+    pub account_id: String,
+}
+
+pub async fn find_live(
+    db: &impl Database,
+    scope: PortalScope,
+    purpose: Purpose,
+    token_hash: &str,
+    now: Timestamp,
+) -> Result<Option<LiveToken>, DbError> {
+    db.query_one(Statement::new(
+        "SELECT t.token_hash, t.account_id FROM account_tokens t
+         JOIN accounts a ON a.tenant_id = t.tenant_id AND a.id = t.account_id
+         WHERE t.token_hash = ?1 AND t.tenant_id = ?2 AND a.portal_id = ?3 AND t.purpose = ?4
+           AND t.used_at IS NULL AND t.expires_at > ?5",
+        params![token_hash, scope.tenant.to_db(), scope.portal.to_db(), purpose.code(), now.millis()],
+    ))
+    .await
+}
+
+/// Spends the token if it is still live. Statements after it in the batch that must only
+/// happen with a spent token check `changes()` (see `accounts::insert`) or `spent_now`.
+pub fn spend(scope: PortalScope, purpose: Purpose, token_hash: &str, now: Timestamp) -> Statement {
+    Statement::new(
+        "UPDATE account_tokens SET used_at = ?4
+         WHERE token_hash = ?1 AND tenant_id = ?2 AND purpose = ?3 AND used_at IS NULL AND expires_at > ?4",
+        params![token_hash, scope.tenant.to_db(), purpose.code(), now.millis()],
+    )
+}

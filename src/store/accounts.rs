@@ -1,0 +1,191 @@
+//! Recipient accounts: one person on one portal. Role changes and removals are guarded in
+//! SQL so a portal never loses its last admin, whatever two admins do at once.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Database, DbError, PortalScope, Statement};
+use crate::domain::access::Role;
+use crate::domain::email::Email;
+use crate::domain::ids::{AccountId, CustomerId};
+use crate::domain::time::Timestamp;
+use crate::i18n::Language;
+use crate::params;
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct AccountRow {
+    pub id: String,
+    pub customer_id: Option<String>,
+    pub email: String,
+    pub name: String,
+    pub role: Role,
+    pub password_hash: Option<String>,
+    pub language: Language,
+    pub email_verified_at: Option<i64>,
+    pub terms_version: Option<i64>,
+    pub terms_accepted_at: Option<i64>,
+    pub consent_version: Option<i64>,
+    pub consent_given_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl AccountRow {
+    pub fn account_id(&self) -> Option<AccountId> {
+        AccountId::parse(&self.id)
+    }
+
+    /// What the API and the audit log show of an account: never the password hash.
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({
+            "id": self.id,
+            "name": self.name,
+            "email": self.email,
+            "role": self.role,
+            "customer_id": self.customer_id,
+            "email_verified": self.email_verified_at.is_some(),
+            "terms_version": self.terms_version,
+            "terms_accepted_at": self.terms_accepted_at.map(Timestamp::from_millis),
+            "consent_version": self.consent_version,
+            "consent_given_at": self.consent_given_at.map(Timestamp::from_millis),
+            "created_at": Timestamp::from_millis(self.created_at),
+        })
+    }
+}
+
+/// `SELECT <account columns> FROM accounts <rest>`, as one `'static` SQL text.
+macro_rules! select_accounts {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, customer_id, email, name, role, password_hash, language, email_verified_at, terms_version,
+                terms_accepted_at, consent_version, consent_given_at, created_at FROM accounts ",
+            $rest
+        )
+    };
+}
+
+/// The account insert; the role is decided in SQL (see `insert`).
+macro_rules! insert_account {
+    ($condition:literal) => {
+        concat!(
+            "INSERT INTO accounts (id, tenant_id, portal_id, customer_id, email, name, role, password_hash, language,
+                email_verified_at, terms_version, terms_accepted_at, consent_version, consent_given_at, created_at, updated_at)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6,
+                CASE WHEN ?7 = 'admin' OR (?8 = 1 AND NOT EXISTS
+                    (SELECT 1 FROM accounts WHERE tenant_id = ?2 AND portal_id = ?3 AND role = 'admin'))
+                THEN 'admin' ELSE 'member' END,
+                ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?13, ?13 ",
+            $condition
+        )
+    };
+}
+
+/// A new account as the join flows build it.
+pub struct NewAccount<'a> {
+    pub id: AccountId,
+    pub customer: Option<CustomerId>,
+    pub email: &'a Email,
+    pub name: &'a str,
+    pub role: Role,
+    /// The portal's first admin: true when joining by invitation, so the first person to
+    /// accept one becomes the admin if the portal has none yet.
+    pub first_becomes_admin: bool,
+    pub password_hash: &'a str,
+    pub language: Language,
+    pub verified: bool,
+    /// The versions of the terms and the consent text agreed to (0: the portal has none).
+    pub terms_version: i64,
+    pub consent_version: i64,
+}
+
+/// The insert. With `first_becomes_admin` the role is decided inside the statement, so two
+/// people accepting at the same moment cannot both miss or both take the admin role.
+/// With `only_if_changed` it runs only if the statement before it in the batch changed a
+/// row (the single-use consumption of an invitation).
+pub fn insert(scope: PortalScope, account: &NewAccount<'_>, only_if_changed: bool, now: Timestamp) -> Statement {
+    let sql = if only_if_changed { insert_account!("WHERE changes() > 0") } else { insert_account!("") };
+    let agreed = |version: i64| (version > 0).then_some(version);
+    Statement::new(
+        sql,
+        params![
+            account.id.to_db(),
+            scope.tenant.to_db(),
+            scope.portal.to_db(),
+            account.customer.map(CustomerId::to_db),
+            account.email.as_str(),
+            account.name,
+            account.role.code(),
+            account.first_becomes_admin,
+            account.password_hash,
+            account.language.code(),
+            account.verified.then_some(now.millis()),
+            agreed(account.terms_version),
+            now.millis(),
+            agreed(account.consent_version),
+            agreed(account.terms_version).map(|_| now.millis()),
+        ],
+    )
+}
+
+pub async fn get(db: &impl Database, scope: PortalScope, id: AccountId) -> Result<Option<AccountRow>, DbError> {
+    db.query_one(Statement::new(
+        select_accounts!("WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3"),
+        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db()],
+    ))
+    .await
+}
+
+pub async fn find_by_email(
+    db: &impl Database,
+    scope: PortalScope,
+    email: &Email,
+) -> Result<Option<AccountRow>, DbError> {
+    db.query_one(Statement::new(
+        select_accounts!("WHERE tenant_id = ?1 AND portal_id = ?2 AND email = ?3"),
+        params![scope.tenant.to_db(), scope.portal.to_db(), email.as_str()],
+    ))
+    .await
+}
+
+pub async fn list(db: &impl Database, scope: PortalScope) -> Result<Vec<AccountRow>, DbError> {
+    db.query(Statement::new(
+        select_accounts!("WHERE tenant_id = ?1 AND portal_id = ?2 ORDER BY role, name, email"),
+        params![scope.tenant.to_db(), scope.portal.to_db()],
+    ))
+    .await
+}
+
+/// Changes a role unless that would leave the portal without an admin. One statement, so
+/// the count it checks is the count it changes.
+pub fn set_role(scope: PortalScope, id: AccountId, role: Role, now: Timestamp) -> Statement {
+    Statement::new(
+        "UPDATE accounts SET role = ?4, updated_at = ?5
+         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3 AND role <> ?4
+           AND (?4 = 'admin' OR (SELECT COUNT(*) FROM accounts
+                WHERE tenant_id = ?1 AND portal_id = ?2 AND role = 'admin') > 1)",
+        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), role.code(), now.millis()],
+    )
+}
+
+/// Removes an account (its sessions and tokens go with it, by cascade) unless it is the
+/// portal's last admin.
+pub fn remove(scope: PortalScope, id: AccountId) -> Statement {
+    Statement::new(
+        "DELETE FROM accounts
+         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3
+           AND (role <> 'admin' OR (SELECT COUNT(*) FROM accounts
+                WHERE tenant_id = ?1 AND portal_id = ?2 AND role = 'admin') > 1)",
+        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db()],
+    )
+}
+
+pub fn set_password(scope: PortalScope, id: AccountId, password_hash: &str, now: Timestamp) -> Statement {
+    Statement::new(
+        "UPDATE accounts SET password_hash = ?4, updated_at = ?5 WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3",
+        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), password_hash, now.millis()],
+    )
+}
+
+/// The portal's admins, for the provider's overview.
+pub async fn admins(db: &impl Database, scope: PortalScope) -> Result<Vec<AccountRow>, DbError> {
+    Ok(list(db, scope).await?.into_iter().filter(|a| a.role == Role::Admin).collect())
+}
