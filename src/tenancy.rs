@@ -8,14 +8,16 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::access::JoinPolicy;
 use crate::domain::color::{HexColor, ThemeColors};
 use crate::domain::host::Hostname;
+use crate::domain::ids::{PortalId, TenantId};
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
 use crate::i18n::Language;
 use crate::params;
 use crate::runtime::{KeyValue, Runtime};
-use crate::store::{Database, Statement};
+use crate::store::{Database, PortalScope, Statement};
 
 /// A logo as the page needs it: where it is and what it is.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -63,8 +65,33 @@ pub struct PortalContext {
     pub default_language: Language,
     pub enabled: bool,
     /// The customer of a one-customer portal; None for a portal shared by all customers.
+    pub customer_id: Option<String>,
     pub customer_name: Option<String>,
     pub theme: ThemeContext,
+    pub access: AccessContext,
+}
+
+impl PortalContext {
+    /// The ids every recipient-side query of this portal is scoped by.
+    pub fn scope(&self) -> Result<PortalScope, AppError> {
+        match (TenantId::parse(&self.tenant_id), PortalId::parse(&self.portal_id)) {
+            (Some(tenant), Some(portal)) => Ok(PortalScope { tenant, portal }),
+            _ => Err(AppError::Internal(format!("portal {} has malformed ids", self.portal_id))),
+        }
+    }
+}
+
+/// Who may join the portal, how long sessions last, and what people agree to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessContext {
+    pub join_policy: JoinPolicy,
+    pub idle_timeout_minutes: i64,
+    pub session_lifetime_hours: i64,
+    /// Empty when the portal has no terms (version 0).
+    pub terms_text: String,
+    pub terms_version: i64,
+    pub consent_text: String,
+    pub consent_version: i64,
 }
 
 /// A resolved portal with its theme stylesheet rendered once per cache fill.
@@ -137,7 +164,8 @@ impl PortalCache {
 }
 
 fn kv_key(host: &str) -> String {
-    format!("portal:v1:{host}")
+    // v2: the context gained the access settings; v1 entries are simply never read again.
+    format!("portal:v2:{host}")
 }
 
 /// The portal a host names, if any.
@@ -218,6 +246,7 @@ struct ContextRow {
     page_title: String,
     default_language: Language,
     enabled: i64,
+    customer_id: Option<String>,
     customer_name: Option<String>,
     theme_id: Option<String>,
     theme_version: Option<i64>,
@@ -230,6 +259,13 @@ struct ContextRow {
     logo_small_type: Option<String>,
     logo_large_key: Option<String>,
     logo_large_type: Option<String>,
+    join_policy: JoinPolicy,
+    idle_timeout_minutes: i64,
+    session_lifetime_hours: i64,
+    terms_text: String,
+    terms_version: i64,
+    consent_text: String,
+    consent_version: i64,
 }
 
 impl ContextRow {
@@ -265,36 +301,49 @@ impl ContextRow {
             page_title: self.page_title,
             default_language: self.default_language,
             enabled: self.enabled != 0,
+            customer_id: self.customer_id,
             customer_name: self.customer_name,
             theme,
+            access: AccessContext {
+                join_policy: self.join_policy,
+                idle_timeout_minutes: self.idle_timeout_minutes,
+                session_lifetime_hours: self.session_lifetime_hours,
+                terms_text: self.terms_text,
+                terms_version: self.terms_version,
+                consent_text: self.consent_text,
+                consent_version: self.consent_version,
+            },
         }
     }
+}
+
+/// The context query: portal, its customer's name and its theme, from `$from` where `$filter`.
+macro_rules! select_context {
+    ($from:literal, $filter:literal) => {
+        concat!(
+            "SELECT p.id AS portal_id, p.tenant_id, p.slug, p.name, p.page_title, p.default_language, p.enabled,
+                    p.customer_id, c.name AS customer_name, t.id AS theme_id, t.version AS theme_version,
+                    t.primary_color, t.menu_color, t.notification_color, t.background_color, t.text_color,
+                    t.logo_small_key, t.logo_small_type, t.logo_large_key, t.logo_large_type,
+                    p.join_policy, p.idle_timeout_minutes, p.session_lifetime_hours,
+                    p.terms_text, p.terms_version, p.consent_text, p.consent_version ",
+            $from,
+            " LEFT JOIN customers c ON c.tenant_id = p.tenant_id AND c.id = p.customer_id
+              LEFT JOIN themes t ON t.id = p.theme_id ",
+            $filter
+        )
+    };
 }
 
 /// Reads a host's portal from D1: a platform subdomain by slug, otherwise an active custom domain.
 async fn load<R: Runtime>(rt: &R, host: &Hostname) -> Result<Option<PortalContext>, AppError> {
     let statement = match host.subdomain_label_of(&rt.config().portal_base_domain) {
-        Some(slug) => Statement::new(
-            "SELECT p.id AS portal_id, p.tenant_id, p.slug, p.name, p.page_title, p.default_language, p.enabled,
-                    c.name AS customer_name, t.id AS theme_id, t.version AS theme_version,
-                    t.primary_color, t.menu_color, t.notification_color, t.background_color, t.text_color,
-                    t.logo_small_key, t.logo_small_type, t.logo_large_key, t.logo_large_type
-             FROM portals p
-             LEFT JOIN customers c ON c.tenant_id = p.tenant_id AND c.id = p.customer_id
-             LEFT JOIN themes t ON t.id = p.theme_id
-             WHERE p.slug = ?1",
-            params![slug],
-        ),
+        Some(slug) => Statement::new(select_context!("FROM portals p", "WHERE p.slug = ?1"), params![slug]),
         None => Statement::new(
-            "SELECT p.id AS portal_id, p.tenant_id, p.slug, p.name, p.page_title, p.default_language, p.enabled,
-                    c.name AS customer_name, t.id AS theme_id, t.version AS theme_version,
-                    t.primary_color, t.menu_color, t.notification_color, t.background_color, t.text_color,
-                    t.logo_small_key, t.logo_small_type, t.logo_large_key, t.logo_large_type
-             FROM domains d
-             JOIN portals p ON p.tenant_id = d.tenant_id AND p.id = d.portal_id
-             LEFT JOIN customers c ON c.tenant_id = p.tenant_id AND c.id = p.customer_id
-             LEFT JOIN themes t ON t.id = p.theme_id
-             WHERE d.hostname = ?1 AND d.status = 'active'",
+            select_context!(
+                "FROM domains d JOIN portals p ON p.tenant_id = d.tenant_id AND p.id = d.portal_id",
+                "WHERE d.hostname = ?1 AND d.status = 'active'"
+            ),
             params![host.as_str()],
         ),
     };

@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::audit::{Actor, Change};
 use super::{write_audited, Database, DbError, Statement};
+use crate::domain::access::JoinPolicy;
 use crate::domain::ids::{CustomerId, PortalId, TenantId, ThemeId};
 use crate::domain::text::{Label, Slug};
 use crate::domain::time::Timestamp;
@@ -22,6 +23,13 @@ pub struct PortalRow {
     pub customer_id: Option<String>,
     pub theme_id: Option<String>,
     pub enabled: i64,
+    pub join_policy: JoinPolicy,
+    pub idle_timeout_minutes: i64,
+    pub session_lifetime_hours: i64,
+    pub terms_text: String,
+    pub terms_version: i64,
+    pub consent_text: String,
+    pub consent_version: i64,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -41,6 +49,13 @@ impl PortalRow {
             "customer_id": self.customer_id,
             "theme_id": self.theme_id,
             "enabled": self.is_enabled(),
+            "join_policy": self.join_policy,
+            "idle_timeout_minutes": self.idle_timeout_minutes,
+            "session_lifetime_hours": self.session_lifetime_hours,
+            "terms_text": self.terms_text,
+            "terms_version": self.terms_version,
+            "consent_text": self.consent_text,
+            "consent_version": self.consent_version,
         })
     }
 
@@ -70,6 +85,22 @@ pub struct PortalSettings {
     pub customer: Option<CustomerId>,
     pub theme: Option<ThemeId>,
     pub enabled: bool,
+    pub access: AccessSettings,
+}
+
+/// Who may join and on what terms; texts are versioned in SQL when they change.
+#[derive(Clone, Debug)]
+pub struct AccessSettings {
+    pub join_policy: JoinPolicy,
+    pub idle_timeout_minutes: i64,
+    pub session_lifetime_hours: i64,
+    pub terms_text: String,
+    pub consent_text: String,
+}
+
+impl AccessSettings {
+    pub const DEFAULT_IDLE_MINUTES: i64 = 60;
+    pub const DEFAULT_LIFETIME_HOURS: i64 = 168;
 }
 
 impl PortalSettings {
@@ -82,6 +113,11 @@ impl PortalSettings {
             "customer_id": self.customer.map(CustomerId::to_db),
             "theme_id": self.theme.map(ThemeId::to_db),
             "enabled": self.enabled,
+            "join_policy": self.access.join_policy,
+            "idle_timeout_minutes": self.access.idle_timeout_minutes,
+            "session_lifetime_hours": self.access.session_lifetime_hours,
+            "terms_text": self.access.terms_text,
+            "consent_text": self.access.consent_text,
         })
     }
 }
@@ -98,8 +134,11 @@ pub async fn create(
     write_audited(
         db,
         Statement::new(
-            "INSERT INTO portals (id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+            "INSERT INTO portals (id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled,
+                join_policy, idle_timeout_minutes, session_lifetime_hours, terms_text, terms_version, consent_text,
+                consent_version, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?12, ?13, ?14, CASE WHEN ?14 = '' THEN 0 ELSE 1 END,
+                ?15, CASE WHEN ?15 = '' THEN 0 ELSE 1 END, ?10, ?10)",
             params![
                 id.to_db(),
                 tenant.to_db(),
@@ -110,7 +149,12 @@ pub async fn create(
                 settings.customer.map(CustomerId::to_db),
                 settings.theme.map(ThemeId::to_db),
                 settings.enabled,
-                now.millis()
+                now.millis(),
+                settings.access.join_policy.code(),
+                settings.access.idle_timeout_minutes,
+                settings.access.session_lifetime_hours,
+                settings.access.terms_text.as_str(),
+                settings.access.consent_text.as_str()
             ],
         ),
         &change,
@@ -134,7 +178,12 @@ pub async fn update(
         db,
         Statement::new(
             "UPDATE portals SET slug = ?3, name = ?4, page_title = ?5, default_language = ?6, customer_id = ?7,
-                theme_id = ?8, enabled = ?9, updated_at = ?10
+                theme_id = ?8, enabled = ?9, updated_at = ?10, join_policy = ?11, idle_timeout_minutes = ?12,
+                session_lifetime_hours = ?13,
+                terms_version = CASE WHEN terms_text = ?14 THEN terms_version ELSE terms_version + 1 END,
+                terms_text = ?14,
+                consent_version = CASE WHEN consent_text = ?15 THEN consent_version ELSE consent_version + 1 END,
+                consent_text = ?15
              WHERE tenant_id = ?1 AND id = ?2",
             params![
                 tenant.to_db(),
@@ -146,7 +195,12 @@ pub async fn update(
                 settings.customer.map(CustomerId::to_db),
                 settings.theme.map(ThemeId::to_db),
                 settings.enabled,
-                now.millis()
+                now.millis(),
+                settings.access.join_policy.code(),
+                settings.access.idle_timeout_minutes,
+                settings.access.session_lifetime_hours,
+                settings.access.terms_text.as_str(),
+                settings.access.consent_text.as_str()
             ],
         ),
         &change,
@@ -177,19 +231,25 @@ pub async fn delete(
     .await
 }
 
+/// `SELECT <portal columns> FROM portals <rest>`.
+macro_rules! select_portals {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled,
+                join_policy, idle_timeout_minutes, session_lifetime_hours, terms_text, terms_version, consent_text,
+                consent_version, created_at, updated_at FROM portals ",
+            $rest
+        )
+    };
+}
+
 pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<PortalRow>, DbError> {
-    db.query(Statement::new(
-        "SELECT id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled, created_at, updated_at
-         FROM portals WHERE tenant_id = ?1 ORDER BY name, id",
-        params![tenant.to_db()],
-    ))
-    .await
+    db.query(Statement::new(select_portals!("WHERE tenant_id = ?1 ORDER BY name, id"), params![tenant.to_db()])).await
 }
 
 pub async fn get(db: &impl Database, tenant: TenantId, id: PortalId) -> Result<Option<PortalRow>, DbError> {
     db.query_one(Statement::new(
-        "SELECT id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled, created_at, updated_at
-         FROM portals WHERE tenant_id = ?1 AND id = ?2",
+        select_portals!("WHERE tenant_id = ?1 AND id = ?2"),
         params![tenant.to_db(), id.to_db()],
     ))
     .await

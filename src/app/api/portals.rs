@@ -7,6 +7,7 @@ use super::auth::Reach;
 use super::input::{double_option, Fields};
 use super::{created, no_content, ok, Call};
 use crate::app::verify::{self, DomainVerifier};
+use crate::domain::access::JoinPolicy;
 use crate::domain::host::Hostname;
 use crate::domain::ids::{CustomerId, PortalId, TenantId, ThemeId};
 use crate::domain::text::{Label, Slug};
@@ -14,7 +15,7 @@ use crate::error::AppError;
 use crate::http::Response;
 use crate::i18n::Language;
 use crate::runtime::Runtime;
-use crate::store::portals::{PortalRow, PortalSettings};
+use crate::store::portals::{AccessSettings, PortalRow, PortalSettings};
 use crate::store::{customers, domains, portals, themes};
 use crate::tenancy;
 
@@ -32,6 +33,64 @@ struct PortalInput {
     #[serde(default, deserialize_with = "double_option")]
     theme_id: Option<Option<String>>,
     enabled: Option<bool>,
+    join_policy: Option<String>,
+    idle_timeout_minutes: Option<i64>,
+    session_lifetime_hours: Option<i64>,
+    terms_text: Option<String>,
+    consent_text: Option<String>,
+}
+
+/// Terms and consent texts are shown on the join pages as plain paragraphs.
+const MAX_AGREEMENT_TEXT: usize = 20_000;
+
+fn parse_agreement_text(raw: &str) -> Result<String, String> {
+    let text = raw.trim();
+    if text.chars().count() > MAX_AGREEMENT_TEXT {
+        return Err(format!("must be at most {MAX_AGREEMENT_TEXT} characters"));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+        return Err("must not contain control characters".into());
+    }
+    Ok(text.replace("\r\n", "\n"))
+}
+
+fn parse_in_range(value: i64, range: std::ops::RangeInclusive<i64>) -> Result<i64, String> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(format!("must be between {} and {}", range.start(), range.end()))
+    }
+}
+
+/// The access part of the settings: from the body, else the current row, else defaults.
+fn access_settings(fields: &mut Fields, input: &PortalInput, current: Option<&PortalRow>) -> Option<AccessSettings> {
+    let join_policy = match input.join_policy.as_deref() {
+        Some(raw) => fields.check("join_policy", JoinPolicy::parse(raw)),
+        None => Some(current.map_or(JoinPolicy::Invitation, |row| row.join_policy)),
+    };
+    let idle_timeout_minutes = match input.idle_timeout_minutes {
+        Some(minutes) => fields.check("idle_timeout_minutes", parse_in_range(minutes, 5..=10_080)),
+        None => Some(current.map_or(AccessSettings::DEFAULT_IDLE_MINUTES, |row| row.idle_timeout_minutes)),
+    };
+    let session_lifetime_hours = match input.session_lifetime_hours {
+        Some(hours) => fields.check("session_lifetime_hours", parse_in_range(hours, 1..=2_160)),
+        None => Some(current.map_or(AccessSettings::DEFAULT_LIFETIME_HOURS, |row| row.session_lifetime_hours)),
+    };
+    let terms_text = match input.terms_text.as_deref() {
+        Some(raw) => fields.check("terms_text", parse_agreement_text(raw)),
+        None => Some(current.map(|row| row.terms_text.clone()).unwrap_or_default()),
+    };
+    let consent_text = match input.consent_text.as_deref() {
+        Some(raw) => fields.check("consent_text", parse_agreement_text(raw)),
+        None => Some(current.map(|row| row.consent_text.clone()).unwrap_or_default()),
+    };
+    Some(AccessSettings {
+        join_policy: join_policy?,
+        idle_timeout_minutes: idle_timeout_minutes?,
+        session_lifetime_hours: session_lifetime_hours?,
+        terms_text: terms_text?,
+        consent_text: consent_text?,
+    })
 }
 
 /// Subdomain labels a portal may not take: they would pass for the platform's own services.
@@ -63,6 +122,7 @@ async fn settings<R: Runtime>(
     current: Option<&PortalRow>,
 ) -> Result<PortalSettings, AppError> {
     let mut fields = Fields::default();
+    let access = access_settings(&mut fields, &input, current);
     let slug = match (input.slug.as_deref(), current) {
         (Some(raw), _) => fields.check("slug", parse_portal_slug(raw)),
         (None, Some(row)) => Slug::parse(&row.slug).ok(),
@@ -107,10 +167,16 @@ async fn settings<R: Runtime>(
     };
     let enabled = input.enabled.unwrap_or_else(|| current.is_none_or(PortalRow::is_enabled));
     fields.finish()?;
-    match (slug, name, page_title, default_language, customer, theme) {
-        (Some(slug), Some(name), Some(page_title), Some(default_language), Some(customer), Some(theme)) => {
-            Ok(PortalSettings { slug, name, page_title, default_language, customer, theme, enabled })
-        }
+    match (slug, name, page_title, default_language, customer, theme, access) {
+        (
+            Some(slug),
+            Some(name),
+            Some(page_title),
+            Some(default_language),
+            Some(customer),
+            Some(theme),
+            Some(access),
+        ) => Ok(PortalSettings { slug, name, page_title, default_language, customer, theme, enabled, access }),
         _ => Err(AppError::Internal("portal settings incomplete after validation".into())),
     }
 }
