@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod domain;
+pub mod email;
 pub mod error;
 pub mod http;
 pub mod i18n;

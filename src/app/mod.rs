@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod portal;
+pub mod scheduled;
 pub mod verify;
 
 use crate::domain::host::{HostError, Hostname};

@@ -5,7 +5,9 @@
 pub mod audit;
 pub mod customers;
 pub mod domains;
+pub mod housekeeping;
 pub mod keys;
+pub mod outbox;
 pub mod portals;
 pub mod tenants;
 pub mod themes;
