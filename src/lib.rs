@@ -4,6 +4,7 @@
 pub mod app;
 pub mod auth;
 pub mod domain;
+pub mod email;
 pub mod error;
 pub mod http;
 pub mod i18n;

@@ -55,7 +55,7 @@ pub struct OutboundResponse {
     pub body: String,
 }
 
-/// Outbound HTTPS (fetch), for DNS-over-HTTPS and the Cloudflare API.
+/// Outbound HTTPS (fetch), for DNS-over-HTTPS, the Cloudflare API and email providers.
 #[allow(async_fn_in_trait)]
 pub trait HttpClient {
     async fn send(&self, request: OutboundRequest) -> Result<OutboundResponse, ServiceError>;
@@ -74,6 +74,27 @@ pub struct Config {
     /// through the Cloudflare API instead of DNS-over-HTTPS.
     pub cloudflare_api_token: Option<String>,
     pub cloudflare_zone_id: Option<String>,
+    /// How email leaves porch; all empty: it stays queued in the outbox.
+    pub email: EmailConfig,
+    /// Var `DEV_MAILBOX=on`: every queued email is readable at `/_dev/mailbox` and
+    /// `GET /api/v1/dev/mailbox`. For local runs only: it shows sign-in links to anyone.
+    pub dev_mailbox: bool,
+}
+
+/// Email delivery settings, as given; `email::delivery` decides whether they make sense,
+/// so a misconfiguration is a log line per run rather than a worker that will not start.
+#[derive(Clone, Debug, Default)]
+pub struct EmailConfig {
+    /// Var `EMAIL_PROVIDER`: `resend`, `webhook`, or empty for none.
+    pub provider: Option<String>,
+    /// Var `EMAIL_FROM`, e.g. `Porch <portal@example.com>`.
+    pub from: Option<String>,
+    /// Var `EMAIL_WEBHOOK_URL`: where the webhook provider posts each message.
+    pub webhook_url: Option<String>,
+    /// Secret `EMAIL_API_KEY` (Resend).
+    pub api_key: Option<String>,
+    /// Secret `EMAIL_WEBHOOK_SECRET`: sent as a bearer token to the webhook when set.
+    pub webhook_secret: Option<String>,
 }
 
 /// Everything a request handler may touch. One value per request on the edge.

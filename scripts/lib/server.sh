@@ -9,10 +9,12 @@ start_server() {
   export PORCH_E2E_PORT PORCH_E2E_TOKEN
   npx --no-install wrangler d1 migrations apply DB --local --persist-to "$dir/state" >/dev/null
   scripts/seed "$dir/state" >/dev/null
-  # The token goes in as a var for this run only; .dev.vars is not read or written.
+  # The token goes in as a var for this run only; .dev.vars is not read or written. The dev
+  # mailbox and /__scheduled are on, as in scripts/dev, so tests can follow emailed links.
   setsid npx --no-install wrangler dev --local --ip 127.0.0.1 --port "$PORCH_E2E_PORT" \
     --persist-to "$dir/state" --show-interactive-dev-session=false \
-    --var "PLATFORM_ADMIN_TOKEN:$PORCH_E2E_TOKEN" --env-file /dev/null > "$dir/wrangler.log" 2>&1 &
+    --var "PLATFORM_ADMIN_TOKEN:$PORCH_E2E_TOKEN" --var DEV_MAILBOX:on --test-scheduled \
+    --env-file /dev/null > "$dir/wrangler.log" 2>&1 &
   SERVER_PID=$!
   SERVER_DIR=$dir
   trap stop_server EXIT

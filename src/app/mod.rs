@@ -4,13 +4,14 @@
 
 pub mod api;
 pub mod portal;
+pub mod scheduled;
 pub mod verify;
 
 use crate::domain::host::{HostError, Hostname};
 use crate::http::{Method, Request, Response};
 use crate::runtime::Runtime;
-use crate::store::{Database, Statement};
-use crate::views::layout::neutral;
+use crate::store::{self, Database, Statement};
+use crate::views::{self, layout::neutral};
 
 /// The edge refuses request bodies above this with 413 (by Content-Length before reading,
 /// and by size after): no route needs more (logos are capped far lower).
@@ -29,6 +30,10 @@ async fn route<R: Runtime>(rt: &R, req: &Request) -> Response {
         // The floor for any page that needs D1: exactly one trivial query.
         "/healthz/db" => return health_db(rt).await,
         path if path == "/api/v1" || path.starts_with("/api/v1/") => return api::handle(rt, req).await,
+        // Off, this path is nothing special and falls through like any other.
+        "/_dev/mailbox" if rt.config().dev_mailbox && matches!(req.method, Method::Get | Method::Head) => {
+            return dev_mailbox(rt).await
+        }
         _ => {}
     }
     let host = match Hostname::from_host_header(req.header("host").unwrap_or("")) {
@@ -38,6 +43,17 @@ async fn route<R: Runtime>(rt: &R, req: &Request) -> Response {
         }
     };
     portal::handle(rt, req, &host).await
+}
+
+/// Every queued email with clickable links, for a person running porch locally.
+async fn dev_mailbox<R: Runtime>(rt: &R) -> Response {
+    match store::outbox::list_newest_with_bodies(rt.db(), api::DEV_MAILBOX_SIZE).await {
+        Ok(messages) => Response::html(200, views::mailbox::page(&messages)).with_header("cache-control", "no-store"),
+        Err(err) => {
+            rt.log(&format!("dev mailbox: {err}"));
+            Response::html(500, neutral("Something went wrong", "The mailbox could not be read."))
+        }
+    }
 }
 
 async fn health_db<R: Runtime>(rt: &R) -> Response {

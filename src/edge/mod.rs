@@ -1,16 +1,16 @@
 //! The wasm shell: the only code that touches `worker`. It turns a `worker::Request` into the
 //! core's plain request, builds the runtime over D1/KV/R2/fetch, and sends the core's
-//! response back. No decisions are made here.
+//! response back; the cron trigger runs the core's scheduled work. No decisions are made here.
 
 mod services;
 
-use worker::{event, Context, Env};
+use worker::{event, Context, Env, ScheduleContext, ScheduledEvent};
 
 use crate::app;
 use crate::domain::host::Hostname;
 use crate::domain::time::Timestamp;
 use crate::http::{Method, Request, Response};
-use crate::runtime::{Config, Runtime, ServiceError};
+use crate::runtime::{Config, EmailConfig, Runtime, ServiceError};
 use crate::tenancy::PortalCache;
 use services::{D1Db, FetchClient, KvCache, R2Blobs};
 
@@ -51,6 +51,15 @@ impl EdgeRuntime {
                     .unwrap_or_else(|| "https://cloudflare-dns.com/dns-query".into()),
                 cloudflare_api_token: optional(env, "CLOUDFLARE_API_TOKEN", true),
                 cloudflare_zone_id: optional(env, "CLOUDFLARE_ZONE_ID", false),
+                email: EmailConfig {
+                    provider: optional(env, "EMAIL_PROVIDER", false),
+                    from: optional(env, "EMAIL_FROM", false),
+                    webhook_url: optional(env, "EMAIL_WEBHOOK_URL", false),
+                    api_key: optional(env, "EMAIL_API_KEY", true),
+                    webhook_secret: optional(env, "EMAIL_WEBHOOK_SECRET", true),
+                },
+                // Only the exact word turns it on: it exposes every sign-in link.
+                dev_mailbox: optional(env, "DEV_MAILBOX", false).is_some_and(|v| v.trim() == "on"),
             },
             cache: PORTAL_CACHE.with(|cache| *cache),
         })
@@ -145,4 +154,14 @@ async fn fetch(req: worker::Request, env: Env, _ctx: Context) -> worker::Result<
         Err(refused) => refused,
     };
     to_worker_response(response)
+}
+
+/// The cron trigger (`[triggers]` in wrangler.toml): email delivery and housekeeping.
+#[event(scheduled)]
+async fn scheduled(_event: ScheduledEvent, env: Env, _ctx: ScheduleContext) {
+    console_error_panic_hook::set_once();
+    match EdgeRuntime::from_env(&env) {
+        Ok(rt) => app::scheduled::run(&rt).await,
+        Err(err) => worker::console_error!("scheduled run could not start: {err}"),
+    }
 }

@@ -13,7 +13,8 @@ use super::{Database, DbError, Statement, Value};
 use crate::domain::host::Hostname;
 use crate::domain::time::Timestamp;
 use crate::runtime::{
-    Blob, BlobStore, Config, HttpClient, KeyValue, OutboundRequest, OutboundResponse, Runtime, ServiceError,
+    Blob, BlobStore, Config, EmailConfig, HttpClient, KeyValue, OutboundRequest, OutboundResponse, Runtime,
+    ServiceError,
 };
 use crate::tenancy::PortalCache;
 
@@ -188,6 +189,10 @@ impl NativeRuntime {
                 doh_url: "https://dns.test/dns-query".to_owned(),
                 cloudflare_api_token: None,
                 cloudflare_zone_id: None,
+                // No provider and no dev mailbox, as in a fresh deployment; tests that need
+                // them set `config.email` / `config.dev_mailbox` on the runtime.
+                email: EmailConfig::default(),
+                dev_mailbox: false,
             },
             cache: PortalCache::new(),
             clock: Cell::new(1_790_000_000_000),

@@ -69,20 +69,20 @@ pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, nav: &[NavItem
 
 /// A page for a host that names no portal: nothing in it may hint at any tenant.
 pub fn neutral(status_title: &str, message: &str) -> String {
+    plain(status_title, &html! { main.neutral { h1 { (status_title) } p { (message) } } })
+}
+
+/// An unbranded page shell (no stylesheet, no portal): the neutral pages and local tools.
+pub fn plain(title: &str, body: &Markup) -> String {
     html! {
         (DOCTYPE)
         html lang="en" {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (status_title) }
+                title { (title) }
             }
-            body {
-                main.neutral {
-                    h1 { (status_title) }
-                    p { (message) }
-                }
-            }
+            body { (body) }
         }
     }
     .into_string()

@@ -2,5 +2,6 @@
 
 pub mod errors;
 pub mod layout;
+pub mod mailbox;
 pub mod pages;
 pub mod theme;

@@ -3,15 +3,12 @@
 use serde_json::json;
 
 use super::auth::Principal;
-use super::{ok, Call};
+use super::{ok, page_limit, Call};
 use crate::domain::ids::TenantId;
 use crate::error::AppError;
 use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::audit;
-
-const DEFAULT_LIMIT: i64 = 50;
-const MAX_LIMIT: i64 = 200;
 
 pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let cursor = match call.req.query_param("cursor") {
@@ -23,14 +20,7 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
                 .ok_or_else(|| AppError::invalid("cursor", "must be a cursor from a previous page"))?,
         ),
     };
-    let limit = match call.req.query_param("limit") {
-        None => DEFAULT_LIMIT,
-        Some(raw) => raw
-            .parse::<i64>()
-            .ok()
-            .filter(|l| (1..=MAX_LIMIT).contains(l))
-            .ok_or_else(|| AppError::invalid("limit", format!("must be a whole number from 1 to {MAX_LIMIT}")))?,
-    };
+    let limit = page_limit(call.req)?;
     let filter = call.req.query_param("tenant_id");
     // One row more than asked tells whether there is a next page.
     let rows = match (&call.principal, filter) {

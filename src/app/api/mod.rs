@@ -5,6 +5,8 @@ mod audit;
 pub mod auth;
 mod customers;
 mod domains;
+mod emails;
+pub use emails::DEV_MAILBOX_SIZE;
 mod input;
 mod portals;
 mod tenants;
@@ -55,6 +57,8 @@ pub enum Op {
     PutLogo,
     DeleteLogo,
     ListAudit,
+    ListEmails,
+    DevMailbox,
 }
 
 /// The route table: method, path template, operation. `{name}` matches one path segment.
@@ -93,6 +97,8 @@ pub const ROUTES: &[(Method, &str, Op)] = &[
     (Method::Put, "/api/v1/tenants/{tenant_id}/themes/{theme_id}/logos/{slot}", Op::PutLogo),
     (Method::Delete, "/api/v1/tenants/{tenant_id}/themes/{theme_id}/logos/{slot}", Op::DeleteLogo),
     (Method::Get, "/api/v1/audit", Op::ListAudit),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/emails", Op::ListEmails),
+    (Method::Get, "/api/v1/dev/mailbox", Op::DevMailbox),
 ];
 
 /// Path parameters captured by a route template.
@@ -256,11 +262,28 @@ async fn dispatch<R: Runtime>(rt: &R, req: &Request) -> Result<Response, AppErro
         Op::PutLogo => themes::put_logo(&call).await,
         Op::DeleteLogo => themes::delete_logo(&call).await,
         Op::ListAudit => audit::list(&call).await,
+        Op::ListEmails => emails::list(&call).await,
+        Op::DevMailbox => emails::dev_mailbox(&call).await,
     }
 }
 
 /// The `OpenAPI` 3.1 document, served as written; a test holds it to `ROUTES`.
 pub const OPENAPI: &str = include_str!("openapi.json");
+
+const DEFAULT_PAGE: i64 = 50;
+const MAX_PAGE: i64 = 200;
+
+/// The `limit` query parameter of a paginated listing.
+pub fn page_limit(req: &Request) -> Result<i64, AppError> {
+    match req.query_param("limit") {
+        None => Ok(DEFAULT_PAGE),
+        Some(raw) => raw
+            .parse::<i64>()
+            .ok()
+            .filter(|l| (1..=MAX_PAGE).contains(l))
+            .ok_or_else(|| AppError::invalid("limit", format!("must be a whole number from 1 to {MAX_PAGE}"))),
+    }
+}
 
 pub fn ok(value: &serde_json::Value) -> Response {
     Response::json(200, value)

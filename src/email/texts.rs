@@ -1,0 +1,193 @@
+//! The words of every email porch sends, in English, Danish and Norwegian Bokmål. One struct
+//! per language, so a missing translation is a compile error. `{portal}`, `{inviter}`,
+//! `{minutes}` and `{role}` are filled in by `email::fill`, in one pass.
+
+use crate::i18n::Language;
+
+/// One kind of email: its subject, its heading, what it says, the button, and a closing note.
+pub struct Template {
+    pub subject: &'static str,
+    pub heading: &'static str,
+    pub body: &'static str,
+    pub action: &'static str,
+    pub note: &'static str,
+}
+
+pub struct Texts {
+    pub invitation: Template,
+    /// Replaces `invitation.body` when the inviter's name is known.
+    pub invitation_by: &'static str,
+    pub registration_invite: Template,
+    pub verification: Template,
+    pub password_reset: Template,
+    pub already_registered: Template,
+    /// Above the password reset link of an "already registered" email.
+    pub forgot_password: &'static str,
+    pub role_changed: Template,
+    pub role_admin: &'static str,
+    pub role_member: &'static str,
+    /// Above the link written out, for mail clients that hide the button.
+    pub link_fallback: &'static str,
+    pub footer: &'static str,
+}
+
+pub fn texts(lang: Language) -> &'static Texts {
+    match lang {
+        Language::En => &EN,
+        Language::Da => &DA,
+        Language::Nb => &NB,
+    }
+}
+
+static EN: Texts = Texts {
+    invitation: Template {
+        subject: "You are invited to {portal}",
+        heading: "You are invited",
+        body: "You have been invited to join {portal}.",
+        action: "Accept the invitation",
+        note: "If you were not expecting this invitation, you can ignore this email.",
+    },
+    invitation_by: "{inviter} has invited you to join {portal}.",
+    registration_invite: Template {
+        subject: "You can now register on {portal}",
+        heading: "Create your account",
+        body: "Your address has been added to {portal}. You can create your account now.",
+        action: "Register",
+        note: "If you do not want an account, you can ignore this email.",
+    },
+    verification: Template {
+        subject: "Confirm your email address for {portal}",
+        heading: "Confirm your email address",
+        body: "Thank you for registering on {portal}. Confirm that this address is yours to open your account.",
+        action: "Confirm email address",
+        note: "If you did not register, you can ignore this email; no account will be opened.",
+    },
+    password_reset: Template {
+        subject: "Reset your password for {portal}",
+        heading: "Reset your password",
+        body: "Someone asked to reset the password of your account on {portal}. The link works once, for {minutes} minutes.",
+        action: "Choose a new password",
+        note: "If this was not you, you can ignore this email; your password stays as it is.",
+    },
+    already_registered: Template {
+        subject: "Your account on {portal}",
+        heading: "You already have an account",
+        body: "Someone tried to register on {portal} with this email address, but it already has an account.",
+        action: "Sign in",
+        note: "If this was not you, you can ignore this email; nothing has changed.",
+    },
+    forgot_password: "Forgotten your password? Choose a new one here:",
+    role_changed: Template {
+        subject: "Your role on {portal} has changed",
+        heading: "Your role has changed",
+        body: "Your role on {portal} is now: {role}.",
+        action: "Open the portal",
+        note: "If you think this is a mistake, contact the portal's administrator.",
+    },
+    role_admin: "administrator",
+    role_member: "member",
+    link_fallback: "If the button does not work, copy this address into your browser:",
+    footer: "This email was sent by {portal}.",
+};
+
+static DA: Texts = Texts {
+    invitation: Template {
+        subject: "Du er inviteret til {portal}",
+        heading: "Du er inviteret",
+        body: "Du er blevet inviteret til {portal}.",
+        action: "Accepter invitationen",
+        note: "Hvis du ikke ventede denne invitation, kan du se bort fra denne e-mail.",
+    },
+    invitation_by: "{inviter} har inviteret dig til {portal}.",
+    registration_invite: Template {
+        subject: "Du kan nu oprette dig på {portal}",
+        heading: "Opret din konto",
+        body: "Din adresse er føjet til {portal}. Du kan oprette din konto nu.",
+        action: "Opret konto",
+        note: "Hvis du ikke ønsker en konto, kan du se bort fra denne e-mail.",
+    },
+    verification: Template {
+        subject: "Bekræft din e-mailadresse til {portal}",
+        heading: "Bekræft din e-mailadresse",
+        body: "Tak for din tilmelding på {portal}. Bekræft, at adressen er din, for at åbne din konto.",
+        action: "Bekræft e-mailadresse",
+        note: "Hvis du ikke har tilmeldt dig, kan du se bort fra denne e-mail; der åbnes ingen konto.",
+    },
+    password_reset: Template {
+        subject: "Nulstil din adgangskode til {portal}",
+        heading: "Nulstil din adgangskode",
+        body: "Der er bedt om at nulstille adgangskoden til din konto på {portal}. Linket virker én gang, i {minutes} minutter.",
+        action: "Vælg en ny adgangskode",
+        note: "Hvis det ikke var dig, kan du se bort fra denne e-mail; din adgangskode er uændret.",
+    },
+    already_registered: Template {
+        subject: "Din konto på {portal}",
+        heading: "Du har allerede en konto",
+        body: "Nogen forsøgte at oprette sig på {portal} med denne e-mailadresse, men den har allerede en konto.",
+        action: "Log ind",
+        note: "Hvis det ikke var dig, kan du se bort fra denne e-mail; intet er ændret.",
+    },
+    forgot_password: "Har du glemt din adgangskode? Vælg en ny her:",
+    role_changed: Template {
+        subject: "Din rolle på {portal} er ændret",
+        heading: "Din rolle er ændret",
+        body: "Din rolle på {portal} er nu: {role}.",
+        action: "Åbn portalen",
+        note: "Hvis du mener, at det er en fejl, så kontakt portalens administrator.",
+    },
+    role_admin: "administrator",
+    role_member: "medlem",
+    link_fallback: "Hvis knappen ikke virker, så kopiér denne adresse ind i din browser:",
+    footer: "Denne e-mail er sendt af {portal}.",
+};
+
+static NB: Texts = Texts {
+    invitation: Template {
+        subject: "Du er invitert til {portal}",
+        heading: "Du er invitert",
+        body: "Du er invitert til å bli med i {portal}.",
+        action: "Godta invitasjonen",
+        note: "Hvis du ikke ventet denne invitasjonen, kan du se bort fra denne e-posten.",
+    },
+    invitation_by: "{inviter} har invitert deg til {portal}.",
+    registration_invite: Template {
+        subject: "Du kan nå registrere deg på {portal}",
+        heading: "Opprett kontoen din",
+        body: "Adressen din er lagt til i {portal}. Du kan opprette kontoen din nå.",
+        action: "Registrer deg",
+        note: "Hvis du ikke ønsker en konto, kan du se bort fra denne e-posten.",
+    },
+    verification: Template {
+        subject: "Bekreft e-postadressen din for {portal}",
+        heading: "Bekreft e-postadressen din",
+        body: "Takk for at du registrerte deg på {portal}. Bekreft at adressen er din for å åpne kontoen.",
+        action: "Bekreft e-postadressen",
+        note: "Hvis du ikke har registrert deg, kan du se bort fra denne e-posten; ingen konto blir åpnet.",
+    },
+    password_reset: Template {
+        subject: "Tilbakestill passordet ditt for {portal}",
+        heading: "Tilbakestill passordet ditt",
+        body: "Noen ba om å tilbakestille passordet til kontoen din på {portal}. Lenken virker én gang, i {minutes} minutter.",
+        action: "Velg et nytt passord",
+        note: "Hvis det ikke var deg, kan du se bort fra denne e-posten; passordet ditt er uendret.",
+    },
+    already_registered: Template {
+        subject: "Kontoen din på {portal}",
+        heading: "Du har allerede en konto",
+        body: "Noen prøvde å registrere seg på {portal} med denne e-postadressen, men den har allerede en konto.",
+        action: "Logg inn",
+        note: "Hvis det ikke var deg, kan du se bort fra denne e-posten; ingenting er endret.",
+    },
+    forgot_password: "Har du glemt passordet? Velg et nytt her:",
+    role_changed: Template {
+        subject: "Rollen din på {portal} er endret",
+        heading: "Rollen din er endret",
+        body: "Rollen din på {portal} er nå: {role}.",
+        action: "Åpne portalen",
+        note: "Hvis du mener at dette er feil, kontakt administratoren for portalen.",
+    },
+    role_admin: "administrator",
+    role_member: "medlem",
+    link_fallback: "Hvis knappen ikke virker, kopier denne adressen inn i nettleseren:",
+    footer: "Denne e-posten er sendt fra {portal}.",
+};
