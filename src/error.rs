@@ -24,6 +24,9 @@ pub enum AppError {
     Unauthorized,
     #[error("this key may not do that")]
     Forbidden,
+    /// A portal form without its CSRF token, or posted from another site.
+    #[error("the form has expired; reload the page and try again")]
+    FormExpired,
     #[error("{0}")]
     BadRequest(String),
     #[error("some fields are invalid")]
@@ -44,7 +47,7 @@ impl AppError {
         match self {
             AppError::NotFound => 404,
             AppError::Unauthorized => 401,
-            AppError::Forbidden => 403,
+            AppError::Forbidden | AppError::FormExpired => 403,
             AppError::BadRequest(_) => 400,
             AppError::Invalid(_) => 422,
             AppError::Conflict(_) => 409,
@@ -60,6 +63,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::Unauthorized => "unauthorized",
             AppError::Forbidden => "forbidden",
+            AppError::FormExpired => "form_expired",
             AppError::BadRequest(_) => "bad_request",
             AppError::Invalid(_) => "invalid",
             AppError::Conflict(_) => "conflict",

@@ -81,6 +81,21 @@ impl PortalContext {
     }
 }
 
+impl Default for AccessContext {
+    /// A new portal's settings: invitation only, an hour idle, a week at most, no texts.
+    fn default() -> AccessContext {
+        AccessContext {
+            join_policy: JoinPolicy::Invitation,
+            idle_timeout_minutes: 60,
+            session_lifetime_hours: 168,
+            terms_text: String::new(),
+            terms_version: 0,
+            consent_text: String::new(),
+            consent_version: 0,
+        }
+    }
+}
+
 /// Who may join the portal, how long sessions last, and what people agree to.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AccessContext {

@@ -265,7 +265,7 @@ fn accept_language_picks_danish_or_norwegian_and_falls_back_to_the_portal_defaul
     let fallback = app.page_with("norsk.portals.localhost", "/", &[("accept-language", "de-DE, fr;q=0.5")]);
     let fallback_html = body_text(&fallback);
     assert!(fallback_html.contains(r#"lang="nb""#) && fallback_html.contains("Logg inn"), "{fallback_html}");
-    assert_eq!(fallback.header("vary"), Some("accept-language"));
+    assert_eq!(fallback.header("vary"), Some("accept-language, cookie"));
     let none = body_text(&app.page("norsk.portals.localhost", "/"));
     assert!(none.contains(r#"lang="nb""#));
 }

@@ -53,8 +53,10 @@ fn context(tenant: &str, portal: &str, name: &str) -> PortalContext {
         page_title: name.to_owned(),
         default_language: Language::En,
         enabled: true,
+        customer_id: None,
         customer_name: None,
         theme: ThemeContext::fallback(),
+        access: porch::tenancy::AccessContext::default(),
     }
 }
 

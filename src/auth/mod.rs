@@ -3,5 +3,6 @@
 
 pub mod cookies;
 pub mod csrf;
+pub mod member;
 pub mod password;
 pub mod secret;

@@ -257,8 +257,10 @@ mod tests {
             page_title: name.to_owned(),
             default_language: Language::En,
             enabled: true,
+            customer_id: None,
             customer_name: None,
             theme: ThemeContext::fallback(),
+            access: crate::tenancy::AccessContext::default(),
         }
     }
 

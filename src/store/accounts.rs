@@ -189,3 +189,23 @@ pub fn set_password(scope: PortalScope, id: AccountId, password_hash: &str, now:
 pub async fn admins(db: &impl Database, scope: PortalScope) -> Result<Vec<AccountRow>, DbError> {
     Ok(list(db, scope).await?.into_iter().filter(|a| a.role == Role::Admin).collect())
 }
+
+/// Opens a self-registered account, only if the statement before it in the batch changed a
+/// row (the verification link was spent).
+pub fn mark_verified(scope: PortalScope, id: AccountId, now: Timestamp) -> Statement {
+    Statement::new(
+        "UPDATE accounts SET email_verified_at = COALESCE(email_verified_at, ?4), updated_at = ?4
+         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3 AND changes() > 0",
+        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), now.millis()],
+    )
+}
+
+/// A password reset: the new hash, only if the statement before it in the batch changed a
+/// row (the reset link was spent).
+pub fn reset_password(scope: PortalScope, id: AccountId, password_hash: &str, now: Timestamp) -> Statement {
+    Statement::new(
+        "UPDATE accounts SET password_hash = ?4, updated_at = ?5
+         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3 AND changes() > 0",
+        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), password_hash, now.millis()],
+    )
+}

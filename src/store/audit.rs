@@ -16,6 +16,8 @@ pub enum Actor {
     Platform,
     ApiKey(crate::domain::ids::ApiKeyId),
     Account(crate::domain::ids::AccountId),
+    /// Staff recorded earlier by label (the maker of a preview link, when it is opened).
+    Staff(String),
 }
 
 impl Actor {
@@ -24,6 +26,7 @@ impl Actor {
             Actor::Platform => "platform".to_owned(),
             Actor::ApiKey(id) => format!("key:{id}"),
             Actor::Account(id) => format!("account:{id}"),
+            Actor::Staff(label) => label.clone(),
         }
     }
 }

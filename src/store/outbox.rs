@@ -38,6 +38,33 @@ impl Status {
     }
 }
 
+/// The outbox insert, optionally with a condition (`$condition` is SQL text of ours).
+macro_rules! insert_outbox {
+    ($condition:literal) => {
+        concat!(
+            "INSERT INTO outbox (id, tenant_id, portal_id, kind, to_email, subject, text_body, html_body,
+                                 status, attempts, next_attempt_at, created_at)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', 0, ?9, ?9 ",
+            $condition
+        )
+    };
+}
+
+/// The same as `enqueue`, but written only if the statement before it in the batch changed
+/// a row: an email about a change that did not happen is never sent.
+pub fn enqueue_if_changed(
+    id: OutboxId,
+    tenant: TenantId,
+    portal: Option<PortalId>,
+    to: &Email,
+    kind: &str,
+    composed: &Composed,
+    now: Timestamp,
+) -> Statement {
+    let queued = enqueue(id, tenant, portal, to, kind, composed, now);
+    Statement { sql: insert_outbox!("WHERE changes() > 0"), ..queued }
+}
+
 /// Queues an email, due at once. Add the statement to the batch of the change that causes
 /// the email, so the two happen together or not at all.
 pub fn enqueue(
@@ -50,9 +77,7 @@ pub fn enqueue(
     now: Timestamp,
 ) -> Statement {
     Statement::new(
-        "INSERT INTO outbox (id, tenant_id, portal_id, kind, to_email, subject, text_body, html_body,
-                             status, attempts, next_attempt_at, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', 0, ?9, ?9)",
+        insert_outbox!(""),
         params![
             id.to_db(),
             tenant.to_db(),

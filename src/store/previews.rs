@@ -12,6 +12,7 @@ use crate::params;
 #[derive(Clone, Debug, Deserialize)]
 pub struct PreviewRow {
     pub id: String,
+    pub token_hash: String,
     pub account_id: Option<String>,
     pub customer_id: Option<String>,
     pub created_by: String,
@@ -52,7 +53,7 @@ pub async fn find_by_hash(
     token_hash: &str,
 ) -> Result<Option<PreviewRow>, DbError> {
     db.query_one(Statement::new(
-        "SELECT id, account_id, customer_id, created_by, expires_at, opened_at FROM previews
+        "SELECT id, token_hash, account_id, customer_id, created_by, expires_at, opened_at FROM previews
          WHERE token_hash = ?1 AND tenant_id = ?2 AND portal_id = ?3",
         params![token_hash, scope.tenant.to_db(), scope.portal.to_db()],
     ))

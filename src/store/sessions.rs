@@ -101,11 +101,13 @@ pub fn delete(scope: PortalScope, token_hash: &str) -> Statement {
     )
 }
 
-/// Ends every session of an account (after a password reset).
-pub fn delete_for_account(scope: PortalScope, account: AccountId) -> Statement {
+/// After a password reset: ends every session of the account but the new one, only if the
+/// statement before it in the batch changed a row (the new session was written).
+pub fn delete_others_if_changed(scope: PortalScope, account: AccountId, keep: &str) -> Statement {
     Statement::new(
-        "DELETE FROM sessions WHERE tenant_id = ?1 AND portal_id = ?2 AND account_id = ?3",
-        params![scope.tenant.to_db(), scope.portal.to_db(), account.to_db()],
+        "DELETE FROM sessions
+         WHERE tenant_id = ?1 AND portal_id = ?2 AND account_id = ?3 AND token_hash <> ?4 AND changes() > 0",
+        params![scope.tenant.to_db(), scope.portal.to_db(), account.to_db(), keep],
     )
 }
 

@@ -2,14 +2,32 @@
 
 use maud::{html, Markup, DOCTYPE};
 
+use crate::auth::member::Member;
 use crate::i18n::Language;
 use crate::tenancy::ResolvedPortal;
 
 /// One navigation entry; later features add theirs.
-pub struct NavItem<'a> {
-    pub label: &'a str,
-    pub href: &'a str,
-    pub current: bool,
+struct NavItem<'a> {
+    label: &'a str,
+    href: &'a str,
+}
+
+/// The navigation a visitor sees: home, the Users page for portal admins, and signing in
+/// or out.
+fn navigation(lang: Language, viewer: Option<&Member>) -> Vec<NavItem<'static>> {
+    let strings = lang.strings();
+    let account = lang.account();
+    let mut nav = vec![NavItem { label: strings.home, href: "/" }];
+    match viewer {
+        Some(member) => {
+            if member.is_admin() {
+                nav.push(NavItem { label: account.users_title, href: "/users" });
+            }
+            nav.push(NavItem { label: account.sign_out_title, href: "/sign-out" });
+        }
+        None => nav.push(NavItem { label: account.sign_in_title, href: "/sign-in" }),
+    }
+    nav
 }
 
 /// The stylesheet URL: the `ETag` in the query makes a theme change a new URL, so browsers
@@ -22,9 +40,13 @@ pub fn logo_href(portal: &ResolvedPortal, slot: &str) -> String {
     format!("/logo/{slot}?v={}", portal.context.theme.version)
 }
 
-pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, nav: &[NavItem<'_>], body: &Markup) -> String {
+/// A portal page. `viewer` is the signed-in person (None for strangers); a preview gets a
+/// banner on every page saying whose view it is and that changes are off.
+pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, viewer: Option<&Member>, body: &Markup) -> String {
     let context = &portal.context;
     let strings = lang.strings();
+    let account = lang.account();
+    let nav = navigation(lang, viewer);
     let full_title =
         if title.is_empty() { context.page_title.clone() } else { format!("{title} · {}", context.page_title) };
     html! {
@@ -52,11 +74,19 @@ pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, nav: &[NavItem
                         }
                         nav aria-label=(context.name) {
                             ul.nav {
-                                @for item in nav {
-                                    li { a href=(item.href) aria-current=[item.current.then_some("page")] { (item.label) } }
+                                @for item in &nav {
+                                    li { a href=(item.href) { (item.label) } }
                                 }
                             }
                         }
+                        @if let Some(member) = viewer {
+                            span.who { (account.signed_in_as) " " strong { (member.name) } }
+                        }
+                    }
+                }
+                @if let Some(member) = viewer.filter(|m| m.preview) {
+                    div.preview-banner role="status" {
+                        strong { (account.preview_banner) " " (member.name) "." } " " (account.preview_read_only)
                     }
                 }
                 main #main { (body) }

@@ -1,7 +1,9 @@
 //! Server-rendered HTML (maud escapes every interpolation) and the per-portal stylesheet.
 
+pub mod account;
 pub mod errors;
 pub mod layout;
 pub mod mailbox;
 pub mod pages;
 pub mod theme;
+pub mod users;

@@ -1,30 +1,44 @@
-//! Portal pages of this stage: the signed-out start page and the "not available" page.
+//! The start page (signed out: an invitation to sign in; signed in: a welcome) and the
+//! "not available" page.
 
 use maud::html;
 
-use super::layout::{logo_href, page, NavItem};
+use super::layout::{logo_href, page};
+use crate::auth::member::Member;
 use crate::i18n::Language;
 use crate::tenancy::ResolvedPortal;
 
-pub fn start_page(portal: &ResolvedPortal, lang: Language) -> String {
+pub fn start_page(portal: &ResolvedPortal, lang: Language, viewer: Option<&Member>) -> String {
     let strings = lang.strings();
+    let account = lang.account();
     let context = &portal.context;
     let body = html! {
         section.hero {
             @if context.theme.logo_large.is_some() {
                 img src=(logo_href(portal, "large")) alt=(context.name);
             }
-            h1 { (strings.welcome) }
-            @if let Some(customer) = &context.customer_name {
-                p.lead { strong { (customer) } }
+            @if let Some(member) = viewer {
+                h1 { (account.welcome_member) ", " (member.name) }
+                @if let Some(customer) = &context.customer_name {
+                    p.lead { strong { (customer) } }
+                }
+                p.lead { (account.member_intro) }
+            } @else {
+                h1 { (strings.welcome) }
+                @if let Some(customer) = &context.customer_name {
+                    p.lead { strong { (customer) } }
+                }
+                p.lead { (strings.signed_out_intro) }
+                p { a.button href="/sign-in" { (strings.sign_in) } }
+                @if context.access.join_policy.allows_registration() {
+                    p { a href="/register" { (account.register_link) } }
+                } @else {
+                    p.notice { (account.no_account_hint) }
+                }
             }
-            p.lead { (strings.signed_out_intro) }
-            p { span.button role="link" aria-disabled="true" { (strings.sign_in) } }
-            p.notice { (strings.sign_in_soon) }
         }
     };
-    let nav = [NavItem { label: strings.home, href: "/", current: true }];
-    page(portal, lang, "", &nav, &body)
+    page(portal, lang, "", viewer, &body)
 }
 
 pub fn not_available(portal: &ResolvedPortal, lang: Language) -> String {
@@ -33,5 +47,5 @@ pub fn not_available(portal: &ResolvedPortal, lang: Language) -> String {
         h1 { (strings.not_available_title) }
         p.lead { (strings.not_available_body) }
     };
-    page(portal, lang, strings.not_available_title, &[], &body)
+    page(portal, lang, strings.not_available_title, None, &body)
 }

@@ -9,6 +9,7 @@ mod emails;
 pub use emails::DEV_MAILBOX_SIZE;
 mod input;
 mod portals;
+mod recipients;
 mod tenants;
 mod themes;
 
@@ -57,6 +58,15 @@ pub enum Op {
     PutLogo,
     DeleteLogo,
     ListAudit,
+    ListInvitations,
+    CreateInvitation,
+    RevokeInvitation,
+    ListPortalUsers,
+    RemovePortalUser,
+    ListRegistrationEntries,
+    AddRegistrationEntry,
+    RemoveRegistrationEntry,
+    CreatePreview,
     ListEmails,
     DevMailbox,
 }
@@ -97,6 +107,19 @@ pub const ROUTES: &[(Method, &str, Op)] = &[
     (Method::Put, "/api/v1/tenants/{tenant_id}/themes/{theme_id}/logos/{slot}", Op::PutLogo),
     (Method::Delete, "/api/v1/tenants/{tenant_id}/themes/{theme_id}/logos/{slot}", Op::DeleteLogo),
     (Method::Get, "/api/v1/audit", Op::ListAudit),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/invitations", Op::ListInvitations),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/invitations", Op::CreateInvitation),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/invitations/{invitation_id}", Op::RevokeInvitation),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/users", Op::ListPortalUsers),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/users/{account_id}", Op::RemovePortalUser),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/registration-list", Op::ListRegistrationEntries),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/registration-list", Op::AddRegistrationEntry),
+    (
+        Method::Delete,
+        "/api/v1/tenants/{tenant_id}/portals/{portal_id}/registration-list/{entry_id}",
+        Op::RemoveRegistrationEntry,
+    ),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/previews", Op::CreatePreview),
     (Method::Get, "/api/v1/tenants/{tenant_id}/emails", Op::ListEmails),
     (Method::Get, "/api/v1/dev/mailbox", Op::DevMailbox),
 ];
@@ -262,6 +285,15 @@ async fn dispatch<R: Runtime>(rt: &R, req: &Request) -> Result<Response, AppErro
         Op::PutLogo => themes::put_logo(&call).await,
         Op::DeleteLogo => themes::delete_logo(&call).await,
         Op::ListAudit => audit::list(&call).await,
+        Op::ListInvitations => recipients::list_invitations(&call).await,
+        Op::CreateInvitation => recipients::create_invitation(&call).await,
+        Op::RevokeInvitation => recipients::revoke_invitation(&call).await,
+        Op::ListPortalUsers => recipients::list_users(&call).await,
+        Op::RemovePortalUser => recipients::remove_user(&call).await,
+        Op::ListRegistrationEntries => recipients::list_entries(&call).await,
+        Op::AddRegistrationEntry => recipients::add_entry(&call).await,
+        Op::RemoveRegistrationEntry => recipients::remove_entry(&call).await,
+        Op::CreatePreview => recipients::create_preview(&call).await,
         Op::ListEmails => emails::list(&call).await,
         Op::DevMailbox => emails::dev_mailbox(&call).await,
     }

@@ -198,9 +198,13 @@ async fn portal_json<R: Runtime>(
     let mut body = row.to_json();
     let id = PortalId::parse(&row.id).ok_or(AppError::NotFound)?;
     let domain_rows = domains::list(call.rt.db(), tenant, id).await?;
+    let (admins, invitations) =
+        super::recipients::overview(call, crate::store::PortalScope { tenant, portal: id }).await?;
     if let Some(object) = body.as_object_mut() {
         object.insert("platform_host".into(), json!(tenancy::platform_host(call.rt, &row.slug).map(|h| h.to_string())));
         object.insert("domains".into(), json!(domain_rows.iter().map(domains::DomainRow::to_json).collect::<Vec<_>>()));
+        object.insert("admins".into(), admins);
+        object.insert("invitations".into(), invitations);
     }
     Ok(body)
 }

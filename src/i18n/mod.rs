@@ -1,6 +1,10 @@
 //! UI languages (English, Danish, Norwegian Bokmål), their strings, and Accept-Language choice.
 
+mod account;
+
 use serde::{Deserialize, Serialize};
+
+pub use account::AccountStrings;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -53,6 +57,14 @@ impl Language {
         best.map(|(_, language)| language)
     }
 
+    pub fn account(self) -> &'static AccountStrings {
+        match self {
+            Language::En => &account::EN,
+            Language::Da => &account::DA,
+            Language::Nb => &account::NB,
+        }
+    }
+
     pub fn strings(self) -> &'static Strings {
         match self {
             Language::En => &EN,
@@ -82,7 +94,6 @@ pub struct Strings {
     pub welcome: &'static str,
     pub signed_out_intro: &'static str,
     pub sign_in: &'static str,
-    pub sign_in_soon: &'static str,
     pub home: &'static str,
     pub not_available_title: &'static str,
     pub not_available_body: &'static str,
@@ -98,7 +109,6 @@ static EN: Strings = Strings {
     welcome: "Welcome",
     signed_out_intro: "This is your portal for support requests, shared equipment and documents.",
     sign_in: "Sign in",
-    sign_in_soon: "Signing in opens here soon. Ask your contact for an invitation.",
     home: "Home",
     not_available_title: "This portal is not available",
     not_available_body: "The portal has been switched off for now. Please try again later or contact your provider.",
@@ -114,7 +124,6 @@ static DA: Strings = Strings {
     welcome: "Velkommen",
     signed_out_intro: "Dette er din portal til supportsager, delt udstyr og dokumenter.",
     sign_in: "Log ind",
-    sign_in_soon: "Log ind åbner her snart. Bed din kontaktperson om en invitation.",
     home: "Forside",
     not_available_title: "Portalen er ikke tilgængelig",
     not_available_body: "Portalen er slået fra lige nu. Prøv igen senere, eller kontakt din leverandør.",
@@ -130,7 +139,6 @@ static NB: Strings = Strings {
     welcome: "Velkommen",
     signed_out_intro: "Dette er portalen din for supportsaker, delt utstyr og dokumenter.",
     sign_in: "Logg inn",
-    sign_in_soon: "Innlogging åpner her snart. Be kontaktpersonen din om en invitasjon.",
     home: "Hjem",
     not_available_title: "Portalen er ikke tilgjengelig",
     not_available_body: "Portalen er slått av for øyeblikket. Prøv igjen senere, eller kontakt leverandøren din.",

@@ -1,0 +1,136 @@
+//! Portal forms: reading a posted form only after its CSRF token and origin check out,
+//! giving each form page its token, keeping `return_to` on this portal, and rate limits.
+
+use super::Page;
+use crate::auth::cookies;
+use crate::auth::csrf;
+use crate::auth::secret::{presented_hash, Token};
+use crate::error::AppError;
+use crate::http::{form_fields, Response};
+use crate::runtime::Runtime;
+use crate::store::rate_limits;
+
+/// The fields of a form that passed the CSRF and origin checks.
+pub struct Form {
+    fields: Vec<(String, String)>,
+}
+
+impl Form {
+    pub fn read<R: Runtime>(page: &Page<'_, R>) -> Result<Form, AppError> {
+        let is_form = page.req.header("content-type").is_some_and(|t| {
+            t.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
+        });
+        if !is_form {
+            return Err(AppError::BadRequest("expected a form".into()));
+        }
+        // OWASP CSRF Cheat Sheet: verify the source origin where the browser sends one.
+        if let Some(origin) = page.req.header("origin") {
+            if origin != "null" && !origin.eq_ignore_ascii_case(&page.origin()) {
+                return Err(AppError::FormExpired);
+            }
+        }
+        let fields = form_fields(&page.req.body).ok_or_else(|| AppError::BadRequest("the form is not valid".into()))?;
+        let form = Form { fields };
+        if !csrf::tokens_match(cookies::read(page.req, page.cookies.csrf), form.get(csrf::FIELD)) {
+            return Err(AppError::FormExpired);
+        }
+        Ok(form)
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.as_str())
+    }
+
+    /// The text of a field, or empty.
+    pub fn text(&self, name: &str) -> &str {
+        self.get(name).unwrap_or("")
+    }
+
+    /// A checkbox: sent (with any value) when ticked.
+    pub fn checked(&self, name: &str) -> bool {
+        self.get(name).is_some()
+    }
+}
+
+/// The CSRF token to put in this page's forms: the visitor's, or a new one with the
+/// `Set-Cookie` that gives it to them.
+pub struct CsrfToken {
+    pub token: String,
+    set_cookie: Option<String>,
+}
+
+impl CsrfToken {
+    pub fn for_page<R: Runtime>(page: &Page<'_, R>) -> Result<CsrfToken, AppError> {
+        if let Some(existing) = cookies::read(page.req, page.cookies.csrf).filter(|t| presented_hash(t).is_some()) {
+            return Ok(CsrfToken { token: existing.to_owned(), set_cookie: None });
+        }
+        let token = Token::generate(page.rt)?.text;
+        let set_cookie = cookies::set(page.cookies.csrf, &token, None, page.cookies.secure);
+        Ok(CsrfToken { token, set_cookie: Some(set_cookie) })
+    }
+
+    /// Attaches the cookie when the token is new.
+    pub fn attach(&self, response: Response) -> Response {
+        match &self.set_cookie {
+            Some(cookie) => response.add_header("set-cookie", cookie),
+            None => response,
+        }
+    }
+}
+
+/// A page with forms: renders it with this visitor's CSRF token and sends the token's cookie.
+pub fn form_page<R: Runtime>(
+    page: &Page<'_, R>,
+    status: u16,
+    render: impl FnOnce(&str) -> String,
+) -> Result<Response, AppError> {
+    let csrf = CsrfToken::for_page(page)?;
+    Ok(csrf.attach(Response::html(status, render(&csrf.token))))
+}
+
+/// A path on this portal to go back to after signing in; anything else (another origin,
+/// a scheme-relative `//host`, a backslash trick, control characters) is dropped, so the
+/// sign-in page can never redirect off the portal (OWASP Unvalidated Redirects).
+pub fn safe_return_to(raw: &str) -> Option<&str> {
+    let ok = raw.starts_with('/')
+        && !raw.starts_with("//")
+        && !raw.starts_with("/\\")
+        && raw.len() <= 512
+        && !raw.chars().any(|c| c.is_control() || c == '\\');
+    ok.then_some(raw)
+}
+
+/// The client's address as Cloudflare reports it (the header cannot be set by clients
+/// on Cloudflare's edge).
+pub fn client_ip<'a, R: Runtime>(page: &Page<'a, R>) -> &'a str {
+    page.req.header("cf-connecting-ip").unwrap_or("unknown")
+}
+
+/// Counts one attempt against `bucket` and refuses it past `max` per `window_seconds`.
+pub async fn rate_limit<R: Runtime>(
+    page: &Page<'_, R>,
+    bucket: &str,
+    max: i64,
+    window_seconds: i64,
+) -> Result<(), AppError> {
+    let key = format!("{}:{bucket}", page.scope.portal);
+    let hits = rate_limits::hit(page.rt.db(), &key, window_seconds * 1000, page.rt.now()).await?;
+    if hits > max {
+        Err(AppError::RateLimited)
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn return_to_stays_on_the_portal() {
+        assert_eq!(safe_return_to("/users?x=1"), Some("/users?x=1"));
+        for bad in ["https://evil.test/", "//evil.test/", "/\\evil.test", "evil", "/a\nb", ""] {
+            assert_eq!(safe_return_to(bad), None, "{bad:?}");
+        }
+    }
+}

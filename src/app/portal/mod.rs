@@ -1,0 +1,174 @@
+//! Portal pages for the portal a Host names: the start page, the account pages (join, sign
+//! in and out, password reset), the portal admin's Users page, "view as" previews, the
+//! stylesheet and logos, and branded error pages. Unknown hosts get a neutral page that
+//! says nothing about tenants.
+
+mod assets;
+mod forms;
+mod join;
+pub mod links;
+pub mod mail;
+mod preview;
+mod session;
+mod sign_in;
+mod users;
+
+use crate::auth::cookies::{self, CookieNames};
+use crate::domain::host::Hostname;
+use crate::error::AppError;
+use crate::http::{Method, Request, Response};
+use crate::i18n::Language;
+use crate::runtime::Runtime;
+use crate::store::PortalScope;
+use crate::tenancy::{self, ResolvedPortal};
+use crate::views::{account, errors, layout::neutral, pages};
+pub use session::{Member, Visitor};
+
+pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Response {
+    let portal = match tenancy::resolve(rt, host).await {
+        Ok(Some(portal)) => portal,
+        Ok(None) => return unknown_host(),
+        Err(err) => {
+            log_error(rt, &err);
+            return Response::html(500, neutral("Temporarily unavailable", "Please try again in a moment."));
+        }
+    };
+    let lang = language(req, &portal);
+    if !portal.context.enabled {
+        return Response::html(503, pages::not_available(&portal, lang))
+            .with_header("cache-control", "no-store")
+            .with_header("retry-after", "3600");
+    }
+    if let Some(asset) = assets::serve(rt, req, &portal).await {
+        return asset.unwrap_or_else(|err| error_page(rt, &portal, lang, None, &err));
+    }
+    let scope = match portal.context.scope() {
+        Ok(scope) => scope,
+        Err(err) => return error_page(rt, &portal, lang, None, &err),
+    };
+    let mut page = Page {
+        rt,
+        req,
+        portal: &portal,
+        scope,
+        lang,
+        host,
+        cookies: cookies::names_for(host),
+        visitor: Visitor::Anonymous,
+    };
+    let response = match session::load(&page).await {
+        Ok(visitor) => {
+            page.visitor = visitor;
+            route(&page).await
+        }
+        Err(err) => Err(err),
+    };
+    response
+        .unwrap_or_else(|err| error_page(rt, &portal, lang, page.visitor.member(), &err))
+        .with_header("cache-control", "no-store")
+        .with_header("vary", "accept-language, cookie")
+}
+
+fn unknown_host() -> Response {
+    Response::html(404, neutral("Not found", "There is nothing at this address."))
+        .with_header("cache-control", "no-store")
+}
+
+fn log_error<R: Runtime>(rt: &R, err: &AppError) {
+    if let Some(detail) = err.log_detail() {
+        rt.log(&format!("portal error: {detail}"));
+    }
+}
+
+fn error_page<R: Runtime>(
+    rt: &R,
+    portal: &ResolvedPortal,
+    lang: Language,
+    member: Option<&Member>,
+    err: &AppError,
+) -> Response {
+    log_error(rt, err);
+    Response::html(err.status(), errors::portal_error(portal, lang, member, err)).with_header("cache-control", "no-store")
+}
+
+/// The visitor's Accept-Language may pick among our languages; otherwise the portal's default.
+fn language(req: &Request, portal: &ResolvedPortal) -> Language {
+    req.header("accept-language").and_then(Language::negotiate).unwrap_or(portal.context.default_language)
+}
+
+/// One portal page request: the portal, the visitor and what every handler needs.
+pub struct Page<'a, R: Runtime> {
+    pub rt: &'a R,
+    pub req: &'a Request,
+    pub portal: &'a ResolvedPortal,
+    pub scope: PortalScope,
+    pub lang: Language,
+    pub host: &'a Hostname,
+    pub cookies: CookieNames,
+    pub visitor: Visitor,
+}
+
+impl<R: Runtime> Page<'_, R> {
+    /// The origin this page was requested on, as links and the `Origin` check need it.
+    pub fn origin(&self) -> String {
+        links::origin(self.host, self.req.header("host").unwrap_or(""))
+    }
+
+    /// The signed-in member, or a redirect to the sign-in page that comes back here.
+    pub fn require_member(&self) -> Result<&Member, AppError> {
+        self.visitor.member().ok_or(AppError::Unauthorized)
+    }
+}
+
+async fn route<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
+    let path = page.req.path.as_str();
+    let is_post = page.req.method == Method::Post;
+    if !is_post && !matches!(page.req.method, Method::Get | Method::Head) {
+        return Err(AppError::NotFound);
+    }
+    // A preview is read-only: every form is refused, except leaving the preview.
+    if is_post && page.visitor.is_preview() && path != "/sign-out" {
+        return Err(AppError::Forbidden);
+    }
+    let result = match (is_post, path) {
+        (false, "/") => Ok(start(page)),
+        (false, "/sign-in") => sign_in::form(page),
+        (true, "/sign-in") => sign_in::submit(page).await,
+        (false, "/sign-out") => sign_in::sign_out_form(page),
+        (true, "/sign-out") => sign_in::sign_out(page).await,
+        (false, "/signed-out") => Ok(Response::html(200, account::signed_out(page.portal, page.lang))),
+        (false, "/forgot-password") => sign_in::forgot_form(page),
+        (true, "/forgot-password") => sign_in::forgot_submit(page).await,
+        (false, "/register") => join::register_form(page),
+        (true, "/register") => join::register_submit(page).await,
+        (false, "/users") => users::list(page).await,
+        (true, "/users/invite") => users::invite(page).await,
+        _ => route_with_token(page, is_post, path).await,
+    };
+    match result {
+        // Pages that need a member send strangers to sign in, and back afterwards.
+        Err(AppError::Unauthorized) => Ok(Response::see_other(&sign_in::sign_in_href(path))),
+        other => other,
+    }
+}
+
+/// Routes with a token or an id in the path.
+async fn route_with_token<R: Runtime>(page: &Page<'_, R>, is_post: bool, path: &str) -> Result<Response, AppError> {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    match (is_post, segments.as_slice()) {
+        (false, ["invite", token]) => join::invitation_form(page, token).await,
+        (true, ["invite", token]) => join::invitation_submit(page, token).await,
+        (false, ["verify", token]) => join::verify_form(page, token).await,
+        (true, ["verify", token]) => join::verify_submit(page, token).await,
+        (false, ["reset-password", token]) => sign_in::reset_form(page, token).await,
+        (true, ["reset-password", token]) => sign_in::reset_submit(page, token).await,
+        (false, ["preview", token]) => preview::open(page, token).await,
+        (true, ["users", id, "role"]) => users::change_role(page, id).await,
+        (true, ["users", id, "remove"]) => users::remove(page, id).await,
+        _ => Err(AppError::NotFound),
+    }
+}
+
+fn start<R: Runtime>(page: &Page<'_, R>) -> Response {
+    Response::html(200, pages::start_page(page.portal, page.lang, page.visitor.member()))
+}

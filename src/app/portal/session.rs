@@ -1,0 +1,120 @@
+//! Who is visiting: the session behind the cookie, checked against the portal's absolute
+//! lifetime and idle timeout on every request. One D1 query per page; the idle clock is
+//! written at most once a minute per session, not on every request.
+
+use super::Page;
+use crate::auth::cookies;
+pub use crate::auth::member::Member;
+use crate::auth::secret::{presented_hash, stored_hash_matches, Token};
+use crate::domain::access::Role;
+use crate::domain::ids::AccountId;
+use crate::domain::time::Timestamp;
+use crate::error::AppError;
+use crate::runtime::Runtime;
+use crate::store::sessions::{self, Holder, SessionRow};
+use crate::store::{Database, Statement};
+
+/// `last_seen_at` is rewritten at most this often, so reads do not all become writes.
+const TOUCH_INTERVAL_MS: i64 = 60_000;
+
+#[derive(Clone, Debug)]
+pub enum Visitor {
+    Anonymous,
+    Signed(Member),
+}
+
+impl Visitor {
+    pub fn member(&self) -> Option<&Member> {
+        match self {
+            Visitor::Signed(member) => Some(member),
+            Visitor::Anonymous => None,
+        }
+    }
+
+    pub fn is_preview(&self) -> bool {
+        self.member().is_some_and(|m| m.preview)
+    }
+}
+
+/// The visitor of this request: a live session of this portal, or nobody.
+pub async fn load<R: Runtime>(page: &Page<'_, R>) -> Result<Visitor, AppError> {
+    let Some(hash) = cookies::read(page.req, page.cookies.session).and_then(presented_hash) else {
+        return Ok(Visitor::Anonymous);
+    };
+    // Bound to this portal: a cookie of portal A shown to portal B finds nothing.
+    let Some(row) = sessions::find(page.rt.db(), page.scope, &hash).await? else {
+        return Ok(Visitor::Anonymous);
+    };
+    if !stored_hash_matches(&row.token_hash, &hash) {
+        return Ok(Visitor::Anonymous);
+    }
+    let now = page.rt.now();
+    let access = &page.portal.context.access;
+    let idle_limit_ms = access.idle_timeout_minutes.saturating_mul(60_000);
+    // OWASP Session Management: both an idle and an absolute timeout, enforced server-side.
+    if row.expires_at <= now.millis() || now.millis() - row.last_seen_at > idle_limit_ms {
+        page.rt.db().execute(sessions::delete(page.scope, &hash)).await?;
+        return Ok(Visitor::Anonymous);
+    }
+    if now.millis() - row.last_seen_at >= TOUCH_INTERVAL_MS {
+        if let Err(err) = page.rt.db().execute(sessions::touch(page.scope, &hash, now)).await {
+            page.rt.log(&format!("could not record session activity: {err}"));
+        }
+    }
+    Ok(member_of(row, page).map_or(Visitor::Anonymous, Visitor::Signed))
+}
+
+fn member_of<R: Runtime>(row: SessionRow, page: &Page<'_, R>) -> Option<Member> {
+    let preview = row.preview_id.is_some();
+    let account = row.account_id.as_deref().and_then(AccountId::parse);
+    match (account, row.name, row.email, row.role) {
+        (Some(account), Some(name), Some(email), Some(role)) => Some(Member {
+            token_hash: row.token_hash,
+            account: Some(account),
+            name,
+            email,
+            role,
+            customer_id: row.customer_id,
+            preview,
+        }),
+        // A preview as a fresh member of a customer: nobody's account, the plainest role.
+        (None, ..) if preview => Some(Member {
+            token_hash: row.token_hash,
+            account: None,
+            name: page.lang.account().preview_fresh_member.to_owned(),
+            email: String::new(),
+            role: Role::Member,
+            customer_id: row.preview_customer_id.or_else(|| page.portal.context.customer_id.clone()),
+            preview,
+        }),
+        _ => None,
+    }
+}
+
+/// A new session for a holder: the statement to batch with the change that signs the person
+/// in, and the `Set-Cookie` value to send once the batch succeeded. A new token every time
+/// (OWASP: renew the session id on any privilege change, so a planted id is worthless).
+pub struct NewSession {
+    pub token_hash: String,
+    pub statement: Statement,
+    pub set_cookie: String,
+}
+
+pub fn start<R: Runtime>(
+    page: &Page<'_, R>,
+    holder: &Holder,
+    lifetime_ms: i64,
+    only_if_changed: bool,
+) -> Result<NewSession, AppError> {
+    let token = Token::generate(page.rt)?;
+    let now = page.rt.now();
+    let expires_at = Timestamp::from_millis(now.millis().saturating_add(lifetime_ms));
+    let statement = sessions::insert(page.scope, &token.hash, holder, expires_at, only_if_changed, now);
+    let set_cookie = cookies::set(page.cookies.session, &token.text, Some(lifetime_ms / 1000), page.cookies.secure);
+    Ok(NewSession { token_hash: token.hash, statement, set_cookie })
+}
+
+/// The portal's absolute session lifetime.
+pub fn lifetime_ms<R: Runtime>(page: &Page<'_, R>) -> i64 {
+    page.portal.context.access.session_lifetime_hours.saturating_mul(3_600_000)
+}

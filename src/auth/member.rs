@@ -1,0 +1,25 @@
+//! The person behind a portal session: what pages and handlers know of them.
+
+use crate::domain::access::Role;
+use crate::domain::ids::AccountId;
+
+/// A signed-in person (or a provider previewing as one).
+#[derive(Clone, Debug)]
+pub struct Member {
+    pub token_hash: String,
+    /// None only in a preview as a fresh member.
+    pub account: Option<AccountId>,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    pub customer_id: Option<String>,
+    /// A read-only "view as" session.
+    pub preview: bool,
+}
+
+impl Member {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+}
+
