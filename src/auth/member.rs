@@ -22,4 +22,3 @@ impl Member {
         self.role == Role::Admin
     }
 }
-

@@ -24,13 +24,7 @@ fn errors(messages: &[&str]) -> Markup {
 }
 
 /// A short page: a title, a message and an optional link.
-pub fn message(
-    portal: &ResolvedPortal,
-    lang: Language,
-    title: &str,
-    body: &str,
-    viewer: Option<&Member>,
-) -> String {
+pub fn message(portal: &ResolvedPortal, lang: Language, title: &str, body: &str, viewer: Option<&Member>) -> String {
     let content = html! {
         h1 { (title) }
         p.lead { (body) }
@@ -93,7 +87,10 @@ pub fn sign_out(portal: &ResolvedPortal, lang: Language, csrf: &str, member: &Me
 /// Which way someone is joining.
 pub enum JoinKind<'a> {
     /// By invitation link; `bound_email` when the invitation names the address.
-    Invitation { token: &'a str, bound_email: Option<&'a str> },
+    Invitation {
+        token: &'a str,
+        bound_email: Option<&'a str>,
+    },
     Register,
 }
 

@@ -109,7 +109,11 @@ pub const ROUTES: &[(Method, &str, Op)] = &[
     (Method::Get, "/api/v1/audit", Op::ListAudit),
     (Method::Get, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/invitations", Op::ListInvitations),
     (Method::Post, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/invitations", Op::CreateInvitation),
-    (Method::Delete, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/invitations/{invitation_id}", Op::RevokeInvitation),
+    (
+        Method::Delete,
+        "/api/v1/tenants/{tenant_id}/portals/{portal_id}/invitations/{invitation_id}",
+        Op::RevokeInvitation,
+    ),
     (Method::Get, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/users", Op::ListPortalUsers),
     (Method::Delete, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/users/{account_id}", Op::RemovePortalUser),
     (Method::Get, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/registration-list", Op::ListRegistrationEntries),

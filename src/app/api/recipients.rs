@@ -238,8 +238,9 @@ pub async fn add_entry<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppEr
     let id = ListEntryId::from_random(call.rt.random_16()?);
     let now = call.rt.now();
     let actor = call.actor();
-    let change = Change::new(scope.tenant, &actor, "registration_list.add", "registration_entry", id.to_db())
-        .after(json!({ "email": email.as_ref().map(Email::as_str), "domain": domain.as_ref().map(EmailDomain::as_str) }));
+    let change = Change::new(scope.tenant, &actor, "registration_list.add", "registration_entry", id.to_db()).after(
+        json!({ "email": email.as_ref().map(Email::as_str), "domain": domain.as_ref().map(EmailDomain::as_str) }),
+    );
     let mut batch = vec![registration_list::insert(scope, id, &listed, customer, now), change.statement(now)];
     if let (true, Some(to)) = (input.send_email.unwrap_or(true), email.as_ref()) {
         let public = public_portal(call, scope, &row).await?;

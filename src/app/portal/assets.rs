@@ -8,11 +8,7 @@ use crate::store::themes::LogoSlot;
 use crate::tenancy::ResolvedPortal;
 
 /// The asset a request asks for, or None when it is not an asset path.
-pub async fn serve<R: Runtime>(
-    rt: &R,
-    req: &Request,
-    portal: &ResolvedPortal,
-) -> Option<Result<Response, AppError>> {
+pub async fn serve<R: Runtime>(rt: &R, req: &Request, portal: &ResolvedPortal) -> Option<Result<Response, AppError>> {
     if !matches!(req.method, Method::Get | Method::Head) {
         return None;
     }

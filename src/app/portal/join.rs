@@ -93,9 +93,8 @@ async fn find_invitation<R: Runtime>(
         return Ok(None);
     };
     let row = invitations::find_by_hash(page.rt.db(), page.scope, &hash).await?;
-    Ok(row.filter(|row| {
-        crate::auth::secret::stored_hash_matches(&row.token_hash, &hash) && row.is_usable(page.rt.now())
-    }))
+    Ok(row
+        .filter(|row| crate::auth::secret::stored_hash_matches(&row.token_hash, &hash) && row.is_usable(page.rt.now())))
 }
 
 pub async fn invitation_submit<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Response, AppError> {
@@ -117,11 +116,8 @@ pub async fn invitation_submit<R: Runtime>(page: &Page<'_, R>, token: &str) -> R
         }
     };
     let id = AccountId::from_random(page.rt.random_16()?);
-    let customer = invitation
-        .customer_id
-        .as_deref()
-        .or(page.portal.context.customer_id.as_deref())
-        .and_then(CustomerId::parse);
+    let customer =
+        invitation.customer_id.as_deref().or(page.portal.context.customer_id.as_deref()).and_then(CustomerId::parse);
     let password_hash = password::hash(&profile.password, &page.rt.random_16()?)?;
     let access = &page.portal.context.access;
     let account = NewAccount {
@@ -194,8 +190,12 @@ pub async fn register_submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response,
     let profile = match read_profile(page, &form, None) {
         Ok(profile) => profile,
         Err(errors) => {
-            let view_form =
-                JoinForm { kind: JoinKind::Register, name: form.text("name"), email: form.text("email"), errors: &errors };
+            let view_form = JoinForm {
+                kind: JoinKind::Register,
+                name: form.text("name"),
+                email: form.text("email"),
+                errors: &errors,
+            };
             return form_page(page, 422, |csrf| view::join(page.portal, page.lang, csrf, &view_form));
         }
     };
@@ -225,7 +225,8 @@ pub async fn register_submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response,
         return Ok(check_email);
     }
     let id = AccountId::from_random(page.rt.random_16()?);
-    let customer = listed_customer.as_deref().or(page.portal.context.customer_id.as_deref()).and_then(CustomerId::parse);
+    let customer =
+        listed_customer.as_deref().or(page.portal.context.customer_id.as_deref()).and_then(CustomerId::parse);
     let password_hash = password::hash(&profile.password, &page.rt.random_16()?)?;
     let access = &page.portal.context.access;
     let account = NewAccount {
@@ -260,7 +261,9 @@ pub async fn register_submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response,
 pub async fn verify_form<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Response, AppError> {
     // A GET only shows a button: mail scanners that open links must not spend the token.
     let live = match presented_hash(token) {
-        Some(hash) => account_tokens::find_live(page.rt.db(), page.scope, Purpose::Verify, &hash, page.rt.now()).await?,
+        Some(hash) => {
+            account_tokens::find_live(page.rt.db(), page.scope, Purpose::Verify, &hash, page.rt.now()).await?
+        }
         None => None,
     };
     if live.is_none() {

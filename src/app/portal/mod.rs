@@ -88,7 +88,8 @@ fn error_page<R: Runtime>(
     err: &AppError,
 ) -> Response {
     log_error(rt, err);
-    Response::html(err.status(), errors::portal_error(portal, lang, member, err)).with_header("cache-control", "no-store")
+    Response::html(err.status(), errors::portal_error(portal, lang, member, err))
+        .with_header("cache-control", "no-store")
 }
 
 /// The visitor's Accept-Language may pick among our languages; otherwise the portal's default.

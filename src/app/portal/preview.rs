@@ -36,12 +36,15 @@ pub async fn open<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Respons
         return Ok(invalid());
     };
     let now = page.rt.now();
-    if preview.opened_at.is_some() || preview.expires_at <= now.millis() || !stored_hash_matches(&preview.token_hash, &hash)
+    if preview.opened_at.is_some()
+        || preview.expires_at <= now.millis()
+        || !stored_hash_matches(&preview.token_hash, &hash)
     {
         return Ok(invalid());
     }
     let preview_id = PreviewId::parse(&preview.id).ok_or_else(|| AppError::Internal("preview id".into()))?;
-    let holder = Holder::Preview { preview: preview_id, account: preview.account_id.as_deref().and_then(AccountId::parse) };
+    let holder =
+        Holder::Preview { preview: preview_id, account: preview.account_id.as_deref().and_then(AccountId::parse) };
     let new_session = session::start(page, &holder, PREVIEW_SESSION_MS, true)?;
     // The staff member who made the link is the actor; the audit entry says it was opened.
     let actor = Actor::Staff(preview.created_by.clone());
@@ -50,7 +53,11 @@ pub async fn open<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Respons
     let changed = page
         .rt
         .db()
-        .batch(vec![previews::open(page.scope, &preview.id, now), new_session.statement, change.statement_if_changed(now)])
+        .batch(vec![
+            previews::open(page.scope, &preview.id, now),
+            new_session.statement,
+            change.statement_if_changed(now),
+        ])
         .await?;
     if changed.first() != Some(&1) {
         return Ok(invalid());

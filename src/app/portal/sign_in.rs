@@ -35,7 +35,13 @@ pub fn sign_in_href(path: &str) -> String {
     } else {
         let encoded: String = path
             .bytes()
-            .map(|b| if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) { char::from(b).to_string() } else { format!("%{b:02X}") })
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+                    char::from(b).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
             .collect();
         format!("/sign-in?return_to={encoded}")
     }
@@ -46,11 +52,8 @@ pub fn form<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
         return Ok(Response::see_other("/"));
     }
     let return_to = page.req.query_param("return_to");
-    let form = SignInForm {
-        email: "",
-        return_to: return_to.as_deref().and_then(safe_return_to).unwrap_or("/"),
-        error: None,
-    };
+    let form =
+        SignInForm { email: "", return_to: return_to.as_deref().and_then(safe_return_to).unwrap_or("/"), error: None };
     form_page(page, 200, |csrf| view::sign_in(page.portal, page.lang, csrf, &form))
 }
 
@@ -70,8 +73,7 @@ pub async fn submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
         password::verify_nothing(form.text("password"));
         return again(401, t.sign_in_failed);
     };
-    let limited =
-        limited.and(rate_limit(page, &format!("signin:account:{email}"), SIGN_IN_PER_ACCOUNT, 900).await);
+    let limited = limited.and(rate_limit(page, &format!("signin:account:{email}"), SIGN_IN_PER_ACCOUNT, 900).await);
     if limited.is_err() {
         return again(429, t.too_many_attempts);
     }
