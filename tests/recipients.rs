@@ -590,6 +590,11 @@ fn the_same_email_on_two_tenants_portals_is_two_separate_accounts() {
         303
     );
     assert_eq!(f.count("SELECT COUNT(*) AS n FROM accounts WHERE email = 'ada@example.com'"), 2);
+    let without_texts = f.app.sql(
+        "SELECT terms_version, terms_accepted_at, consent_given_at FROM accounts WHERE name = 'Ada Two'",
+        Vec::new(),
+    );
+    assert!(without_texts[0]["terms_accepted_at"].is_null() && without_texts[0]["consent_given_at"].is_null());
     let here = Browser::new(&f.app, HOST);
     here.get("/sign-in");
     assert_eq!(here.post("/sign-in", &[("email", "ada@example.com"), ("password", "another passphrase")]).status, 401);

@@ -73,7 +73,7 @@ macro_rules! insert_account {
                 CASE WHEN ?7 = 'admin' OR (?8 = 1 AND NOT EXISTS
                     (SELECT 1 FROM accounts WHERE tenant_id = ?2 AND portal_id = ?3 AND role = 'admin'))
                 THEN 'admin' ELSE 'member' END,
-                ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?13, ?13 ",
+                ?9, ?10, ?11, ?12, ?15, ?14, ?16, ?13, ?13 ",
             $condition
         )
     };
@@ -122,6 +122,7 @@ pub fn insert(scope: PortalScope, account: &NewAccount<'_>, only_if_changed: boo
             now.millis(),
             agreed(account.consent_version),
             agreed(account.terms_version).map(|_| now.millis()),
+            agreed(account.consent_version).map(|_| now.millis()),
         ],
     )
 }

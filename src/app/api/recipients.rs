@@ -11,7 +11,7 @@ use super::{created, no_content, ok, Call};
 use crate::app::portal::links;
 use crate::app::portal::mail::Sender;
 use crate::auth::secret::Token;
-use crate::domain::access::Role;
+use crate::domain::access::{JoinPolicy, Role};
 use crate::domain::email::{Email, EmailDomain};
 use crate::domain::host::Hostname;
 use crate::domain::ids::{AccountId, CustomerId, InvitationId, ListEntryId, PortalId, PreviewId};
@@ -242,7 +242,9 @@ pub async fn add_entry<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppEr
         json!({ "email": email.as_ref().map(Email::as_str), "domain": domain.as_ref().map(EmailDomain::as_str) }),
     );
     let mut batch = vec![registration_list::insert(scope, id, &listed, customer, now), change.statement(now)];
-    if let (true, Some(to)) = (input.send_email.unwrap_or(true), email.as_ref()) {
+    // The registration email only makes sense while the portal admits listed people.
+    let admits_lists = row.join_policy == JoinPolicy::Lists;
+    if let (true, Some(to)) = (input.send_email.unwrap_or(admits_lists), email.as_ref()) {
         let public = public_portal(call, scope, &row).await?;
         let link = format!("{}/register", public.origin);
         batch.push(public.sender(scope).queue(call.rt, to, &Message::RegistrationInvite { link: &link })?);
