@@ -1,6 +1,6 @@
 //! Recipient flows on real workerd with local D1: joining by invitation, signing in and out,
 //! resetting a password through the dev mailbox, and the hostile cases that depend on D1
-//! behaving as SQLite does in tests (single-use links in batches, rate limits, revocation).
+//! behaving as `SQLite` does in tests (single-use links in batches, rate limits, revocation).
 
 use std::collections::HashMap;
 
@@ -47,14 +47,15 @@ impl<'a> Browser<'a> {
 
     fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
         let csrf = self.cookies.get("porch_csrf").cloned().unwrap_or_default();
-        let mut body = format!("csrf={csrf}");
+        let mut pairs = vec![format!("csrf={csrf}")];
         for (key, value) in fields {
             let encoded: String = value
                 .bytes()
                 .map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") })
                 .collect();
-            body.push_str(&format!("&{key}={encoded}"));
+            pairs.push(format!("{key}={encoded}"));
         }
+        let body = pairs.join("&");
         self.request(
             "POST",
             path,
