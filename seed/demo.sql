@@ -41,3 +41,18 @@ INSERT OR IGNORE INTO portals (id, tenant_id, slug, name, page_title, default_la
 INSERT OR IGNORE INTO domains (hostname, tenant_id, portal_id, status, verification_token, verified_at, created_at) VALUES
   ('northwind.localhost', 'b0000000-0000-4000-8000-000000000001', 'b0000000-0000-4000-8000-0000000000f1', 'active',
    'porch-verify=demo-northwind', 1767225600000, 1767225600000);
+
+-- Who may join (schema 0002). Acme lets anyone register with a verified email; Northwind is
+-- by invitation. Guarded by version 0, so a second run (or a provider's later edit) is kept.
+UPDATE portals SET join_policy = 'open',
+  terms_text = 'Acme Support terms: use this portal for your company''s support requests only, and keep your password to yourself.',
+  terms_version = 1,
+  consent_text = 'Acme Support keeps your name and email address to run this portal and to answer your requests.',
+  consent_version = 1
+  WHERE id = 'a0000000-0000-4000-8000-0000000000f1' AND terms_version = 0;
+UPDATE portals SET
+  terms_text = 'Vilkår for Nordic Rentals kundeportal: portalen må kun bruges af Northwind Constructions medarbejdere.',
+  terms_version = 1,
+  consent_text = 'Nordic Rentals gemmer dit navn og din e-mailadresse for at drive portalen.',
+  consent_version = 1
+  WHERE id = 'b0000000-0000-4000-8000-0000000000f1' AND terms_version = 0;
