@@ -1454,3 +1454,23 @@ fn if_none_match_star_revalidates_the_stylesheet() {
     let listed = format!("\"other\", W/{etag}");
     assert_eq!(app.page_with("star.portals.localhost", "/theme.css", &[("if-none-match", &listed)]).status, 304);
 }
+
+#[test]
+fn a_guarded_write_that_changes_nothing_leaves_no_audit_entry() {
+    use porch::domain::ids::TenantId;
+    use porch::domain::time::Timestamp;
+    use porch::store::audit::Actor;
+    use porch::store::keys;
+
+    let app = spawn_app();
+    let (tenant, _) = app.new_tenant("guarded");
+    let tenant = TenantId::parse(&tenant).unwrap();
+    let stale = pollster::block_on(keys::list(&app.rt.db, tenant)).unwrap().remove(0);
+    let before = app.audit_count();
+    // Two revocations from the same stale read, as two racing requests would make them.
+    for _ in 0..2 {
+        pollster::block_on(keys::revoke(&app.rt.db, tenant, &stale, &Actor::Platform, Timestamp::from_millis(5)))
+            .unwrap();
+    }
+    assert_eq!(app.audit_count(), before + 1, "only the revocation that happened is recorded");
+}

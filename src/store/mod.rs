@@ -123,14 +123,16 @@ impl From<DbError> for AppError {
     }
 }
 
-/// Runs one write and its audit entry as one atomic unit.
+/// Runs one write and its audit entry as one atomic unit. The entry is written only if the
+/// write changed a row, so a guarded write that found nothing to do (a key already revoked,
+/// a row deleted a moment before) leaves no record of a change that did not happen.
 pub async fn write_audited(
     db: &impl Database,
     write: Statement,
     change: &audit::Change<'_>,
     now: crate::domain::time::Timestamp,
 ) -> Result<(), DbError> {
-    db.batch(vec![write, change.statement(now)]).await.map(drop)
+    db.batch(vec![write, change.statement_if_changed(now)]).await.map(drop)
 }
 
 #[allow(async_fn_in_trait)]
