@@ -34,7 +34,7 @@ CREATE TABLE accounts (
   role              TEXT NOT NULL CHECK (role IN ('admin', 'member')),
   password_hash     TEXT,                   -- PHC string with its parameters; NULL: no password (SSO)
   language          TEXT NOT NULL DEFAULT 'en' CHECK (language IN ('en', 'da', 'nb')),
-  email_verified_at INTEGER,                -- NULL: registered but not yet verified, cannot sign in
+  email_verified_at INTEGER,                -- when the address was proven (registration link, invitation, reset)
   terms_version     INTEGER,
   terms_accepted_at INTEGER,
   consent_version   INTEGER,
@@ -69,12 +69,34 @@ CREATE TABLE invitations (
 );
 CREATE INDEX invitations_portal ON invitations(portal_id, created_at);
 
--- Single-use links sent by email: password reset and email verification.
+-- Self-registrations waiting for their email to be confirmed. The account is created only
+-- when the link is used, so nobody can hold an address they cannot read: two people may
+-- register the same address, and only the one with the mailbox gets an account.
+CREATE TABLE registrations (
+  token_hash      TEXT PRIMARY KEY,
+  tenant_id       TEXT NOT NULL,
+  portal_id       TEXT NOT NULL,
+  email           TEXT NOT NULL,
+  name            TEXT NOT NULL,
+  password_hash   TEXT NOT NULL,
+  customer_id     TEXT,
+  language        TEXT NOT NULL CHECK (language IN ('en', 'da', 'nb')),
+  terms_version   INTEGER,
+  consent_version INTEGER,
+  created_at      INTEGER NOT NULL,              -- also when the texts were agreed to
+  expires_at      INTEGER NOT NULL,
+  used_at         INTEGER,
+  FOREIGN KEY (tenant_id, portal_id) REFERENCES portals(tenant_id, id) ON DELETE CASCADE,
+  FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE CASCADE
+);
+CREATE INDEX registrations_expiry ON registrations(expires_at);
+
+-- Single-use links sent by email to an existing account: password reset.
 CREATE TABLE account_tokens (
   token_hash  TEXT PRIMARY KEY,
   tenant_id   TEXT NOT NULL,
   account_id  TEXT NOT NULL,
-  purpose     TEXT NOT NULL CHECK (purpose IN ('reset', 'verify')),
+  purpose     TEXT NOT NULL CHECK (purpose IN ('reset')),
   created_at  INTEGER NOT NULL,
   expires_at  INTEGER NOT NULL,
   used_at     INTEGER,

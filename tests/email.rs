@@ -130,6 +130,12 @@ fn a_queued_email_is_sent_through_resend_and_marked_sent() {
     assert_eq!(row["status"], "sent");
     assert_eq!(row["attempts"], 1);
     assert_eq!(row["sent_at"], now_ms(&app));
+    let bodies = app.sql("SELECT text_body, html_body FROM outbox WHERE id = ?1", vec![id.clone().into()]);
+    assert_eq!(
+        (bodies[0]["text_body"].as_str(), bodies[0]["html_body"].as_str()),
+        (Some(""), Some("")),
+        "a sent email's working links do not stay in the database"
+    );
     let log = logs(&app).join("\n");
     assert!(log.contains(&format!("email {id}: sent (resend 200)")), "{log}");
     assert!(!log.contains("re_test_key") && !log.contains("ada@example.com") && !log.contains(INVITE_LINK), "{log}");

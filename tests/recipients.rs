@@ -511,23 +511,62 @@ fn self_registration_opens_the_account_only_after_the_email_is_verified() {
         browser.post("/register", &[("name", "Reg"), ("email", "reg@example.com"), ("password", PASSWORD)]);
     assert_eq!(registered.status, 200);
     assert!(body_text(&registered).contains("Check your email"));
-    assert_eq!(f.account("reg@example.com")["role"], "member", "registrants never become admin by being first");
+    assert_eq!(f.count("SELECT COUNT(*) AS n FROM accounts"), 0, "no account before the address is confirmed");
 
     browser.get("/sign-in");
     let early = browser.post("/sign-in", &[("email", "reg@example.com"), ("password", PASSWORD)]);
-    assert_eq!(early.status, 403);
-    assert!(body_text(&early).contains("confirm your email"));
-
-    let again = browser.post("/register", &[("name", "Eve"), ("email", "reg@example.com"), ("password", PASSWORD)]);
-    assert_eq!(body_text(&again), body_text(&registered), "a taken address gets the same answer");
-    assert_eq!(f.count("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'already_registered'"), 1);
+    assert_eq!(early.status, 401);
 
     let link = f.mailed_link("reg@example.com", "verification");
     assert!(body_text(&browser.get(&link)).contains("Confirm"), "a GET only shows the button");
-    assert!(f.account("reg@example.com")["email_verified_at"].is_null());
+    assert_eq!(f.count("SELECT COUNT(*) AS n FROM accounts"), 0);
     assert_eq!(browser.post(&link, &[]).status, 303);
     assert!(browser.signed_in_as("Reg"));
+    let reg = f.account("reg@example.com");
+    assert_eq!(reg["role"], "member", "registrants never become admin by being first");
+    assert!(reg["email_verified_at"].as_i64().is_some());
     assert_eq!(browser.post(&link, &[]).status, 410, "single use");
+
+    let again = Browser::new(&f.app, HOST);
+    again.get("/register");
+    let taken = again.post("/register", &[("name", "Eve"), ("email", "reg@example.com"), ("password", PASSWORD)]);
+    assert_eq!(body_text(&taken), body_text(&registered), "a taken address gets the same answer");
+    assert_eq!(f.count("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'already_registered'"), 1);
+}
+
+#[test]
+fn registering_someone_elses_address_never_locks_its_owner_out() {
+    let f = fixture_with(&json!({ "slug": "acme", "name": "Acme", "join_policy": "open" }));
+    let mallory = Browser::new(&f.app, HOST);
+    mallory.get("/register");
+    mallory
+        .post("/register", &[("name", "Mallory"), ("email", "victim@example.com"), ("password", "mallory's password")]);
+    // The owner, who never confirms Mallory's registration, is invited and joins.
+    let link = f.invite(&json!({ "email": "victim@example.com", "send_email": false }));
+    let victim = Browser::new(&f.app, HOST);
+    victim.get(&link);
+    let joined =
+        victim.post(&link, &[("name", "Victor"), ("password", PASSWORD), ("accept_terms", "y"), ("consent", "y")]);
+    assert_eq!(joined.status, 303);
+    assert_eq!(f.account("victim@example.com")["name"], "Victor");
+    // Mallory's link, if she ever got it, now makes nothing.
+    let stale = f.mailed_link("victim@example.com", "verification");
+    mallory.get(&stale);
+    assert_eq!(mallory.post(&stale, &[]).status, 409);
+    assert_eq!(f.count("SELECT COUNT(*) AS n FROM accounts"), 1);
+}
+
+#[test]
+fn registration_emails_to_one_address_are_capped() {
+    let f = fixture_with(&json!({ "slug": "acme", "name": "Acme", "join_policy": "open" }));
+    let browser = Browser::new(&f.app, HOST);
+    browser.get("/register");
+    for _ in 0..6 {
+        let answer =
+            browser.post("/register", &[("name", "R"), ("email", "flood@example.com"), ("password", PASSWORD)]);
+        assert_eq!(answer.status, 200);
+    }
+    assert_eq!(f.count("SELECT COUNT(*) AS n FROM outbox WHERE to_email = 'flood@example.com'"), 3);
 }
 
 #[test]
@@ -563,8 +602,11 @@ fn registration_limited_to_lists_admits_listed_emails_and_domains_only() {
         browser.post("/register", &[("name", "W"), ("email", "w@widgets.example"), ("password", PASSWORD)]).status,
         200
     );
-    assert_eq!(f.account("w@widgets.example")["customer_id"], customer.as_str());
-    assert_eq!(f.count("SELECT COUNT(*) AS n FROM accounts"), 2);
+    let link = f.mailed_link("w@widgets.example", "verification");
+    browser.get(&link);
+    assert_eq!(browser.post(&link, &[]).status, 303);
+    assert_eq!(f.account("w@widgets.example")["customer_id"], customer.as_str(), "joins the listed domain's customer");
+    assert_eq!(f.count("SELECT COUNT(*) AS n FROM registrations"), 2);
 }
 
 #[test]
@@ -654,7 +696,10 @@ fn a_preview_shows_the_portal_as_a_recipient_refuses_writes_and_is_audited() {
         created["preview"]["url"].as_str().unwrap().trim_start_matches("http://acme.portals.localhost").to_owned();
 
     let staff = Browser::new(&f.app, HOST);
-    assert_eq!(staff.get(&link).status, 303);
+    let confirm = staff.get(&link);
+    assert_eq!(confirm.status, 200, "a GET only shows a button: link unfurlers must not spend it");
+    assert!(body_text(&confirm).contains("Open preview"));
+    assert_eq!(staff.post(&link, &[]).status, 303);
     let home = body_text(&staff.get("/"));
     assert!(home.contains("Preview: you are seeing this portal as") && home.contains("Ada"), "{home}");
     assert_eq!(staff.get("/users").status, 200, "reading is allowed");
@@ -666,10 +711,15 @@ fn a_preview_shows_the_portal_as_a_recipient_refuses_writes_and_is_audited() {
     let nested =
         second["preview"]["url"].as_str().unwrap().trim_start_matches("http://acme.portals.localhost").to_owned();
     assert_eq!(staff.get(&nested).status, 403, "no preview from inside a preview");
-    assert_eq!(Browser::new(&f.app, HOST).get(&link).status, 410, "a preview link works once");
+    assert_eq!(staff.post(&nested, &[]).status, 403);
+    let late = Browser::new(&f.app, HOST);
+    assert_eq!(late.get(&link).status, 410, "a preview link works once");
+    late.get("/sign-in");
+    assert_eq!(late.post(&link, &[]).status, 410);
 
     let fresh = Browser::new(&f.app, HOST);
-    assert_eq!(fresh.get(&nested).status, 303);
+    fresh.get(&nested);
+    assert_eq!(fresh.post(&nested, &[]).status, 303);
     assert!(body_text(&fresh.get("/")).contains("a new member"));
     assert_eq!(f.count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'preview.create'"), 2);
     assert_eq!(f.count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'preview.open'"), 2);
@@ -723,4 +773,85 @@ fn the_provider_removes_a_user_and_their_session_ends() {
         f.app.api_as(Some(&f.key), Method::Delete, &f.portal_path(&format!("/users/{ada}")), &json!(null)).0,
         409
     );
+}
+
+#[test]
+fn malformed_emails_count_against_the_per_address_sign_in_limit() {
+    let f = fixture();
+    let browser = Browser::new(&f.app, HOST);
+    browser.get("/sign-in");
+    for _ in 0..30 {
+        assert_eq!(browser.post("/sign-in", &[("email", "not-an-email"), ("password", "whatever it is")]).status, 401);
+    }
+    assert_eq!(browser.post("/sign-in", &[("email", "not-an-email"), ("password", "whatever it is")]).status, 429);
+}
+
+#[test]
+fn an_owner_signing_in_often_is_never_locked_out_by_their_own_sign_ins() {
+    let f = fixture();
+    f.join("Ada", "ada@example.com");
+    let browser = Browser::new(&f.app, HOST);
+    browser.get("/sign-in");
+    for _ in 0..12 {
+        assert_eq!(browser.post("/sign-in", &[("email", "ada@example.com"), ("password", PASSWORD)]).status, 303);
+    }
+}
+
+#[test]
+fn a_new_password_also_ends_older_reset_links() {
+    let f = fixture();
+    f.join("Ada", "ada@example.com");
+    let browser = Browser::new(&f.app, HOST);
+    browser.get("/forgot-password");
+    browser.post("/forgot-password", &[("email", "ada@example.com")]);
+    let older = f.mailed_link("ada@example.com", "password_reset");
+    f.app.rt.advance_seconds(1);
+    browser.post("/forgot-password", &[("email", "ada@example.com")]);
+    let newer = f.mailed_link("ada@example.com", "password_reset");
+    assert_ne!(older, newer);
+    assert_eq!(browser.post(&newer, &[("password", "a brand new passphrase")]).status, 303);
+    assert_eq!(browser.get(&older).status, 410);
+}
+
+#[test]
+fn removing_an_admin_revokes_the_invitations_they_sent() {
+    let f = fixture();
+    let ada = f.join("Ada", "ada@example.com");
+    let bob = f.join("Bob", "bob@example.com");
+    let bob_id = user_id(&f, "bob@example.com");
+    assert_eq!(ada.post(&format!("/users/{bob_id}/role"), &[("role", "admin")]).status, 200);
+    bob.get("/users");
+    assert_eq!(bob.post("/users/invite", &[("email", "bob2@example.com"), ("role", "admin")]).status, 200);
+    let link = f.mailed_link("bob2@example.com", "invitation");
+    assert_eq!(ada.post(&format!("/users/{bob_id}/remove"), &[]).status, 200);
+    assert_eq!(Browser::new(&f.app, HOST).get(&link).status, 410, "the removed admin's invitation no longer works");
+}
+
+#[test]
+fn on_a_shared_portal_each_customer_has_its_own_admin_and_sees_only_its_own_people() {
+    let f = fixture();
+    let globex = f.app.new_customer(&f.key, &f.tenant, "Globex");
+    let initech = f.app.new_customer(&f.key, &f.tenant, "Initech");
+    let join_as = |name: &str, email: &str, customer: &str| {
+        let link = f.invite(&json!({ "customer_id": customer }));
+        let browser = Browser::new(&f.app, HOST);
+        browser.get(&link);
+        let fields =
+            [("name", name), ("email", email), ("password", PASSWORD), ("accept_terms", "y"), ("consent", "y")];
+        assert_eq!(browser.post(&link, &fields).status, 303);
+        browser
+    };
+    let gina = join_as("Gina", "gina@globex.example", &globex);
+    join_as("Gus", "gus@globex.example", &globex);
+    let ivan = join_as("Ivan", "ivan@initech.example", &initech);
+    assert_eq!(f.account("gina@globex.example")["role"], "admin");
+    assert_eq!(f.account("gus@globex.example")["role"], "member");
+    assert_eq!(f.account("ivan@initech.example")["role"], "admin", "the first of each customer administers it");
+
+    let page = body_text(&gina.get("/users"));
+    assert!(page.contains("gus@globex.example") && !page.contains("ivan@initech.example"), "{page}");
+    let ivan_id = user_id(&f, "ivan@initech.example");
+    assert_eq!(gina.post(&format!("/users/{ivan_id}/remove"), &[]).status, 404, "another customer's person");
+    assert_eq!(gina.post(&format!("/users/{ivan_id}/role"), &[("role", "member")]).status, 404);
+    assert!(ivan.signed_in_as("Ivan"));
 }

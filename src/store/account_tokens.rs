@@ -1,5 +1,5 @@
-//! Single-use links sent by email (password reset, email verification). A token is spent by
-//! a guarded update in the same batch as the change it authorises, so it works once.
+//! Single-use links sent by email to an existing account (password reset). A token is spent
+//! by a guarded update in the same batch as the change it authorises, so it works once.
 
 use serde::Deserialize;
 
@@ -11,14 +11,12 @@ use crate::params;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Purpose {
     Reset,
-    Verify,
 }
 
 impl Purpose {
     fn code(self) -> &'static str {
         match self {
             Purpose::Reset => "reset",
-            Purpose::Verify => "verify",
         }
     }
 }
@@ -73,11 +71,28 @@ pub async fn find_live(
 }
 
 /// Spends the token if it is still live. Statements after it in the batch that must only
-/// happen with a spent token check `changes()` (see `accounts::insert`) or `spent_now`.
+/// happen with a spent token check `changes()`.
 pub fn spend(scope: PortalScope, purpose: Purpose, token_hash: &str, now: Timestamp) -> Statement {
     Statement::new(
         "UPDATE account_tokens SET used_at = ?4
          WHERE token_hash = ?1 AND tenant_id = ?2 AND purpose = ?3 AND used_at IS NULL AND expires_at > ?4",
         params![token_hash, scope.tenant.to_db(), purpose.code(), now.millis()],
+    )
+}
+
+/// After a reset: spends the account's other live tokens of this purpose too, so an older
+/// link that leaked stops working. Only if the reset's own token was spent at `now`.
+pub fn spend_others(
+    scope: PortalScope,
+    account: AccountId,
+    purpose: Purpose,
+    spent: &str,
+    now: Timestamp,
+) -> Statement {
+    Statement::new(
+        "UPDATE account_tokens SET used_at = ?5
+         WHERE tenant_id = ?1 AND account_id = ?2 AND purpose = ?3 AND used_at IS NULL
+           AND EXISTS (SELECT 1 FROM account_tokens WHERE token_hash = ?4 AND tenant_id = ?1 AND used_at = ?5)",
+        params![scope.tenant.to_db(), account.to_db(), purpose.code(), spent, now.millis()],
     )
 }

@@ -71,7 +71,8 @@ macro_rules! insert_account {
                 email_verified_at, terms_version, terms_accepted_at, consent_version, consent_given_at, created_at, updated_at)
              SELECT ?1, ?2, ?3, ?4, ?5, ?6,
                 CASE WHEN ?7 = 'admin' OR (?8 = 1 AND NOT EXISTS
-                    (SELECT 1 FROM accounts WHERE tenant_id = ?2 AND portal_id = ?3 AND role = 'admin'))
+                    (SELECT 1 FROM accounts WHERE tenant_id = ?2 AND portal_id = ?3 AND role = 'admin'
+                        AND customer_id IS ?4))
                 THEN 'admin' ELSE 'member' END,
                 ?9, ?10, ?11, ?12, ?15, ?14, ?16, ?13, ?13 ",
             $condition
@@ -86,8 +87,8 @@ pub struct NewAccount<'a> {
     pub email: &'a Email,
     pub name: &'a str,
     pub role: Role,
-    /// The portal's first admin: true when joining by invitation, so the first person to
-    /// accept one becomes the admin if the portal has none yet.
+    /// True when joining by invitation: the first person to accept one becomes the admin if
+    /// the portal (on a shared portal: the person's customer) has none yet.
     pub first_becomes_admin: bool,
     pub password_hash: &'a str,
     pub language: Language,
@@ -147,6 +148,21 @@ pub async fn find_by_email(
     .await
 }
 
+/// The accounts of one customer on the portal (`customer` None: those without one). A
+/// portal admin manages only their own customer's people: on a portal shared by several
+/// customers, one customer's admin never sees or changes another's.
+pub async fn list_group(
+    db: &impl Database,
+    scope: PortalScope,
+    customer: Option<&str>,
+) -> Result<Vec<AccountRow>, DbError> {
+    db.query(Statement::new(
+        select_accounts!("WHERE tenant_id = ?1 AND portal_id = ?2 AND customer_id IS ?3 ORDER BY role, name, email"),
+        params![scope.tenant.to_db(), scope.portal.to_db(), customer],
+    ))
+    .await
+}
+
 pub async fn list(db: &impl Database, scope: PortalScope) -> Result<Vec<AccountRow>, DbError> {
     db.query(Statement::new(
         select_accounts!("WHERE tenant_id = ?1 AND portal_id = ?2 ORDER BY role, name, email"),
@@ -155,27 +171,27 @@ pub async fn list(db: &impl Database, scope: PortalScope) -> Result<Vec<AccountR
     .await
 }
 
-/// Changes a role unless that would leave the portal without an admin. One statement, so
-/// the count it checks is the count it changes.
-pub fn set_role(scope: PortalScope, id: AccountId, role: Role, now: Timestamp) -> Statement {
+/// Changes the role of an account of `group` (its customer) unless that would leave the
+/// group without an admin. One statement, so the count it checks is the count it changes.
+pub fn set_role(scope: PortalScope, id: AccountId, group: Option<&str>, role: Role, now: Timestamp) -> Statement {
     Statement::new(
         "UPDATE accounts SET role = ?4, updated_at = ?5
-         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3 AND role <> ?4
+         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3 AND customer_id IS ?6 AND role <> ?4
            AND (?4 = 'admin' OR (SELECT COUNT(*) FROM accounts
-                WHERE tenant_id = ?1 AND portal_id = ?2 AND role = 'admin') > 1)",
-        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), role.code(), now.millis()],
+                WHERE tenant_id = ?1 AND portal_id = ?2 AND role = 'admin' AND customer_id IS ?6) > 1)",
+        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), role.code(), now.millis(), group],
     )
 }
 
-/// Removes an account (its sessions and tokens go with it, by cascade) unless it is the
-/// portal's last admin.
-pub fn remove(scope: PortalScope, id: AccountId) -> Statement {
+/// Removes an account of `group` (its sessions and tokens go with it, by cascade) unless it
+/// is the group's last admin.
+pub fn remove(scope: PortalScope, id: AccountId, group: Option<&str>) -> Statement {
     Statement::new(
         "DELETE FROM accounts
-         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3
+         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3 AND customer_id IS ?4
            AND (role <> 'admin' OR (SELECT COUNT(*) FROM accounts
-                WHERE tenant_id = ?1 AND portal_id = ?2 AND role = 'admin') > 1)",
-        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db()],
+                WHERE tenant_id = ?1 AND portal_id = ?2 AND role = 'admin' AND customer_id IS ?4) > 1)",
+        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), group],
     )
 }
 
@@ -191,21 +207,11 @@ pub async fn admins(db: &impl Database, scope: PortalScope) -> Result<Vec<Accoun
     Ok(list(db, scope).await?.into_iter().filter(|a| a.role == Role::Admin).collect())
 }
 
-/// Opens a self-registered account, only if the statement before it in the batch changed a
-/// row (the verification link was spent).
-pub fn mark_verified(scope: PortalScope, id: AccountId, now: Timestamp) -> Statement {
-    Statement::new(
-        "UPDATE accounts SET email_verified_at = COALESCE(email_verified_at, ?4), updated_at = ?4
-         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3 AND changes() > 0",
-        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), now.millis()],
-    )
-}
-
 /// A password reset: the new hash, only if the statement before it in the batch changed a
-/// row (the reset link was spent).
+/// row (the reset link was spent). Using the emailed link also proves the address.
 pub fn reset_password(scope: PortalScope, id: AccountId, password_hash: &str, now: Timestamp) -> Statement {
     Statement::new(
-        "UPDATE accounts SET password_hash = ?4, updated_at = ?5
+        "UPDATE accounts SET password_hash = ?4, updated_at = ?5, email_verified_at = COALESCE(email_verified_at, ?5)
          WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3 AND changes() > 0",
         params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), password_hash, now.millis()],
     )

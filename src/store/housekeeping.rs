@@ -1,4 +1,5 @@
-//! Removing what has expired: sessions, one-time links, rate-limit windows, previews and
+//! Removing what has expired: sessions, one-time links, unconfirmed registrations,
+//! rate-limit windows, previews and
 //! long-sent emails. These sweep every tenant at once on purpose: they run from the cron
 //! trigger, not for a caller, and each row's own expiry is the whole condition.
 
@@ -18,6 +19,7 @@ const SENT_EMAIL_SECONDS: i64 = 30 * DAY_SECONDS;
 pub struct Purged {
     pub sessions: u64,
     pub account_tokens: u64,
+    pub registrations: u64,
     pub rate_limits: u64,
     pub previews: u64,
     pub sent_emails: u64,
@@ -31,6 +33,8 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
             // Sessions go the moment they expire: an expired session is useless.
             Statement::new("DELETE FROM sessions WHERE expires_at < ?1", params![now.millis()]),
             Statement::new("DELETE FROM account_tokens WHERE expires_at < ?1", params![grace]),
+            // Unconfirmed registrations hold a password hash: they go a day after expiry.
+            Statement::new("DELETE FROM registrations WHERE expires_at < ?1", params![grace]),
             Statement::new("DELETE FROM rate_limits WHERE window_start < ?1", params![grace]),
             // Their "view as" sessions go with them (ON DELETE CASCADE).
             Statement::new("DELETE FROM previews WHERE expires_at < ?1", params![grace]),
@@ -42,5 +46,12 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
         .await?;
     let mut counts = changed.into_iter();
     let mut next = || counts.next().unwrap_or(0);
-    Ok(Purged { sessions: next(), account_tokens: next(), rate_limits: next(), previews: next(), sent_emails: next() })
+    Ok(Purged {
+        sessions: next(),
+        account_tokens: next(),
+        registrations: next(),
+        rate_limits: next(),
+        previews: next(),
+        sent_emails: next(),
+    })
 }

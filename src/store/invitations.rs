@@ -151,3 +151,15 @@ pub fn revoke(scope: PortalScope, id: InvitationId, now: Timestamp) -> Statement
         params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), now.millis()],
     )
 }
+
+/// Revokes the pending invitations `creator` made, only if the statement before it in the
+/// batch changed a row: an admin who is removed or made a member cannot let people in
+/// afterwards through links sent earlier.
+pub fn revoke_created_by_if_changed(scope: PortalScope, creator: &str, now: Timestamp) -> Statement {
+    Statement::new(
+        "UPDATE invitations SET revoked_at = ?4
+         WHERE tenant_id = ?1 AND portal_id = ?2 AND created_by = ?3 AND accepted_at IS NULL AND revoked_at IS NULL
+           AND changes() > 0",
+        params![scope.tenant.to_db(), scope.portal.to_db(), creator, now.millis()],
+    )
+}

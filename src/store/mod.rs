@@ -15,6 +15,7 @@ pub mod portals;
 pub mod previews;
 pub mod rate_limits;
 pub mod registration_list;
+pub mod registrations;
 pub mod sessions;
 pub mod tenants;
 pub mod themes;

@@ -271,7 +271,10 @@ pub enum Outcome {
 pub fn settle(message: &OutboxMessage, outcome: &Outcome, now: Timestamp) -> Statement {
     let (sql, mut params): (&'static str, _) = match outcome {
         Outcome::Sent => (
-            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?4, last_error = NULL
+            // Bodies are blanked once settled: they carry working links (invitations, resets)
+            // that must not outlive their delivery in the database or its backups.
+            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?4, last_error = NULL,
+                text_body = '', html_body = ''
              WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND next_attempt_at = ?3",
             params![now.millis()],
         ),
@@ -281,7 +284,8 @@ pub fn settle(message: &OutboxMessage, outcome: &Outcome, now: Timestamp) -> Sta
             params![at.millis(), error.clone()],
         ),
         Outcome::Failed { error } => (
-            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?4
+            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?4,
+                text_body = '', html_body = ''
              WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND next_attempt_at = ?3",
             params![error.clone()],
         ),

@@ -7,14 +7,31 @@ use super::{Database, DbError, Statement};
 use crate::domain::time::Timestamp;
 use crate::params;
 
+/// The start of the window containing `now`.
+fn window_start(window_ms: i64, now: Timestamp) -> i64 {
+    now.millis() - now.millis().rem_euclid(window_ms.max(1))
+}
+
+#[derive(Deserialize)]
+struct Hits {
+    hits: i64,
+}
+
+/// The attempts counted in `bucket` in the window containing `now`, without counting one.
+pub async fn current(db: &impl Database, bucket: &str, window_ms: i64, now: Timestamp) -> Result<i64, DbError> {
+    let row: Option<Hits> = db
+        .query_one(Statement::new(
+            "SELECT hits FROM rate_limits WHERE bucket = ?1 AND window_start = ?2",
+            params![bucket, window_start(window_ms, now)],
+        ))
+        .await?;
+    Ok(row.map_or(0, |h| h.hits))
+}
+
 /// Counts one attempt in `bucket` for the window containing `now`; returns the attempts so
 /// far in that window, this one included.
 pub async fn hit(db: &impl Database, bucket: &str, window_ms: i64, now: Timestamp) -> Result<i64, DbError> {
-    #[derive(Deserialize)]
-    struct Hits {
-        hits: i64,
-    }
-    let window_start = now.millis() - now.millis().rem_euclid(window_ms.max(1));
+    let window_start = window_start(window_ms, now);
     let row: Option<Hits> = db
         .query_one(Statement::new(
             "INSERT INTO rate_limits (bucket, window_start, hits) VALUES (?1, ?2, 1)

@@ -151,17 +151,25 @@ pub fn join(portal: &ResolvedPortal, lang: Language, csrf: &str, form: &JoinForm
     page(portal, lang, title, None, &content)
 }
 
-pub fn verify(portal: &ResolvedPortal, lang: Language, csrf: &str, token: &str) -> String {
-    let t = lang.account();
+/// A page with one button that POSTs to `action`: links sent by email or chat open this,
+/// so a scanner that follows links never spends them.
+pub fn confirm(portal: &ResolvedPortal, lang: Language, csrf: &str, text: &Confirm<'_>) -> String {
     let content = html! {
-        h1 { (t.verify_title) }
-        p.lead { (t.verify_body) }
-        form.stack method="post" action=(format!("/verify/{token}")) {
+        h1 { (text.title) }
+        p.lead { (text.body) }
+        form.stack method="post" action=(text.action) {
             (csrf_field(csrf))
-            div { button.button type="submit" { (t.verify_button) } }
+            div { button.button type="submit" { (text.button) } }
         }
     };
-    page(portal, lang, t.verify_title, None, &content)
+    page(portal, lang, text.title, None, &content)
+}
+
+pub struct Confirm<'a> {
+    pub title: &'a str,
+    pub body: &'a str,
+    pub action: &'a str,
+    pub button: &'a str,
 }
 
 pub fn forgot(portal: &ResolvedPortal, lang: Language, csrf: &str, error: Option<&str>) -> String {

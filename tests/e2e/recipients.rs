@@ -210,7 +210,9 @@ fn reused_links_missing_csrf_foreign_cookies_and_preview_writes_are_refused_on_w
     );
     assert_eq!(preview.status, 201, "{}", preview.text());
     let mut staff = Browser::new(&s, &p.host);
-    assert_eq!(staff.get(&path_of(preview.json()["preview"]["url"].as_str().unwrap())).status, 303);
+    let preview_link = path_of(preview.json()["preview"]["url"].as_str().unwrap());
+    assert_eq!(staff.get(&preview_link).status, 200, "a button, so link scanners cannot spend it");
+    assert_eq!(staff.post(&preview_link, &[]).status, 303);
     assert!(staff.get("/").text().contains("Preview"));
     staff.get("/users");
     assert_eq!(staff.post("/users/invite", &[("email", "x@example.com"), ("role", "admin")]).status, 403);

@@ -10,6 +10,7 @@ use super::input::Fields;
 use super::{created, no_content, ok, Call};
 use crate::app::portal::links;
 use crate::app::portal::mail::Sender;
+use crate::app::portal::users::removal;
 use crate::auth::secret::Token;
 use crate::domain::access::{JoinPolicy, Role};
 use crate::domain::email::{Email, EmailDomain};
@@ -191,11 +192,7 @@ pub async fn remove_user<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
     let (scope, _) = portal_scope(call).await?;
     let id = call.id("account_id", AccountId::parse)?;
     let current = accounts::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
-    let now = call.rt.now();
-    let actor = call.actor();
-    let change = Change::new(scope.tenant, &actor, "account.remove", "account", id.to_db()).before(current.to_json());
-    // The cascade deletes the account's sessions: the person is signed out at once.
-    let changed = call.rt.db().batch(vec![accounts::remove(scope, id), change.statement_if_changed(now)]).await?;
+    let changed = call.rt.db().batch(removal(scope, &current, id, &call.actor(), call.rt.now())).await?;
     if changed.first() == Some(&1) {
         Ok(no_content())
     } else {

@@ -100,10 +100,51 @@ pub fn safe_return_to(raw: &str) -> Option<&str> {
     ok.then_some(raw)
 }
 
-/// The client's address as Cloudflare reports it (the header cannot be set by clients
-/// on Cloudflare's edge).
-pub fn client_ip<'a, R: Runtime>(page: &Page<'a, R>) -> &'a str {
-    page.req.header("cf-connecting-ip").unwrap_or("unknown")
+/// The client's address as Cloudflare reports it (clients cannot set the header on
+/// Cloudflare's edge), as a rate-limit key: an IPv6 client is keyed by its /64, because one
+/// client usually holds a whole /64 and could otherwise rotate past every per-address limit.
+pub fn client_ip<R: Runtime>(page: &Page<'_, R>) -> String {
+    client_key(page.req.header("cf-connecting-ip").unwrap_or("unknown"))
+}
+
+fn client_key(ip: &str) -> String {
+    if !ip.contains(':') {
+        return ip.to_owned();
+    }
+    // Expand "::" just enough to know the first four groups.
+    let (front, back) = ip.split_once("::").unwrap_or((ip, ""));
+    let front: Vec<&str> = front.split(':').filter(|g| !g.is_empty()).collect();
+    let missing = 8usize.saturating_sub(front.len() + back.split(':').filter(|g| !g.is_empty()).count());
+    let groups: Vec<String> = front
+        .iter()
+        .map(|g| g.to_ascii_lowercase())
+        .chain(std::iter::repeat_n("0".to_owned(), missing))
+        .take(4)
+        .collect();
+    format!("{}::/64", groups.join(":"))
+}
+
+/// Refuses when `bucket` already holds `max` attempts in this window, without counting one
+/// (for limits counted only on failure).
+pub async fn check_limit<R: Runtime>(
+    page: &Page<'_, R>,
+    bucket: &str,
+    max: i64,
+    window_seconds: i64,
+) -> Result<(), AppError> {
+    let key = format!("{}:{bucket}", page.scope.portal);
+    if rate_limits::current(page.rt.db(), &key, window_seconds * 1000, page.rt.now()).await? >= max {
+        Err(AppError::RateLimited)
+    } else {
+        Ok(())
+    }
+}
+
+/// Counts one attempt against `bucket` (for limits counted only on failure).
+pub async fn count_attempt<R: Runtime>(page: &Page<'_, R>, bucket: &str, window_seconds: i64) -> Result<(), AppError> {
+    let key = format!("{}:{bucket}", page.scope.portal);
+    rate_limits::hit(page.rt.db(), &key, window_seconds * 1000, page.rt.now()).await?;
+    Ok(())
 }
 
 /// Counts one attempt against `bucket` and refuses it past `max` per `window_seconds`.
@@ -125,6 +166,14 @@ pub async fn rate_limit<R: Runtime>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64_and_ipv4_clients_by_address() {
+        assert_eq!(client_key("203.0.113.9"), "203.0.113.9");
+        assert_eq!(client_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(client_key("2001:DB8:1:2:bbbb:cccc:dddd:eeee"), "2001:db8:1:2::/64");
+        assert_eq!(client_key("2001:db8::1"), "2001:db8:0:0::/64");
+    }
 
     #[test]
     fn return_to_stays_on_the_portal() {

@@ -11,7 +11,7 @@ pub mod mail;
 mod preview;
 mod session;
 mod sign_in;
-mod users;
+pub mod users;
 
 use crate::auth::cookies::{self, CookieNames};
 use crate::domain::host::Hostname;
@@ -163,7 +163,8 @@ async fn route_with_token<R: Runtime>(page: &Page<'_, R>, is_post: bool, path: &
         (true, ["verify", token]) => join::verify_submit(page, token).await,
         (false, ["reset-password", token]) => sign_in::reset_form(page, token).await,
         (true, ["reset-password", token]) => sign_in::reset_submit(page, token).await,
-        (false, ["preview", token]) => preview::open(page, token).await,
+        (false, ["preview", token]) => preview::confirm(page, token).await,
+        (true, ["preview", token]) => preview::open(page, token).await,
         (true, ["users", id, "role"]) => users::change_role(page, id).await,
         (true, ["users", id, "remove"]) => users::remove(page, id).await,
         _ => Err(AppError::NotFound),

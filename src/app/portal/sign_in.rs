@@ -2,7 +2,7 @@
 //! email has an account: a wrong email and a wrong password read the same and take the
 //! same time, and the reset form always says a link was sent if one could be.
 
-use super::forms::{client_ip, form_page, rate_limit, safe_return_to, Form};
+use super::forms::{check_limit, client_ip, count_attempt, form_page, rate_limit, safe_return_to, Form};
 use super::session::{self, lifetime_ms};
 use super::{mail, Page};
 use crate::auth::cookies;
@@ -16,7 +16,7 @@ use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::account_tokens::{self, Purpose};
 use crate::store::sessions::{self, Holder};
-use crate::store::{accounts, Database};
+use crate::store::{accounts, Database, Statement};
 use crate::views::account::{self as view, SignInForm};
 
 /// Sign-in attempts per address and per account per 15 minutes (OWASP Authentication
@@ -68,27 +68,36 @@ pub async fn submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
     if !page.portal.context.access.join_policy.allows_passwords() {
         return again(403, t.sso_only);
     }
-    let limited = rate_limit(page, &format!("signin:ip:{}", client_ip(page)), SIGN_IN_PER_IP, 900).await;
+    // Per client address: every attempt counts, checked before any password work, so one
+    // address cannot make the worker hash without limit.
+    if rate_limit(page, &format!("signin:ip:{}", client_ip(page)), SIGN_IN_PER_IP, 900).await.is_err() {
+        return again(429, t.too_many_attempts);
+    }
     let Ok(email) = Email::parse(form.text("email")) else {
         password::verify_nothing(form.text("password"));
         return again(401, t.sign_in_failed);
     };
-    let limited = limited.and(rate_limit(page, &format!("signin:account:{email}"), SIGN_IN_PER_ACCOUNT, 900).await);
-    if limited.is_err() {
+    // Per account: only failures count, so the owner's own sign-ins never lock them out.
+    let account_bucket = format!("signin:account:{email}");
+    if check_limit(page, &account_bucket, SIGN_IN_PER_ACCOUNT, 900).await.is_err() {
         return again(429, t.too_many_attempts);
     }
     let account = accounts::find_by_email(page.rt.db(), page.scope, &email).await?;
-    let Some((account, stored)) = account.as_ref().and_then(|a| a.password_hash.as_deref().map(|h| (a, h))) else {
-        password::verify_nothing(form.text("password"));
+    let verified =
+        if let Some((account, stored)) = account.as_ref().and_then(|a| a.password_hash.as_deref().map(|h| (a, h))) {
+            match password::verify(form.text("password"), stored) {
+                Verified::Match { rehash } => Some((account, rehash)),
+                Verified::Mismatch => None,
+            }
+        } else {
+            // No account (or none with a password): spend the same time as a real check.
+            password::verify_nothing(form.text("password"));
+            None
+        };
+    let Some((account, rehash)) = verified else {
+        count_attempt(page, &account_bucket, 900).await?;
         return again(401, t.sign_in_failed);
     };
-    let Verified::Match { rehash } = password::verify(form.text("password"), stored) else {
-        return again(401, t.sign_in_failed);
-    };
-    // Only someone who knows the password learns that the address still needs confirming.
-    if account.email_verified_at.is_none() {
-        return again(403, t.not_verified);
-    }
     let id = AccountId::parse(&account.id).ok_or_else(|| AppError::Internal("account id".into()))?;
     let new_session = session::start(page, &Holder::Account(id), lifetime_ms(page), false)?;
     let mut batch = vec![new_session.statement];
@@ -141,6 +150,9 @@ pub async fn forgot_submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, A
     }
     let account = accounts::find_by_email(page.rt.db(), page.scope, &email).await?;
     let Some(account) = account.filter(|_| page.portal.context.access.join_policy.allows_passwords()) else {
+        // The same number of D1 round trips as sending a link, so the answer's timing does
+        // not tell whether the address has an account.
+        page.rt.db().query::<serde_json::Value>(Statement::new("SELECT 1 AS one", Vec::new())).await?;
         return Ok(sent);
     };
     let id = AccountId::parse(&account.id).ok_or_else(|| AppError::Internal("account id".into()))?;
@@ -179,7 +191,8 @@ fn link_invalid<R: Runtime>(page: &Page<'_, R>) -> Response {
 }
 
 pub async fn reset_form<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Response, AppError> {
-    if live_reset(page, token).await?.is_none() {
+    // A portal switched to SSO-only keeps no passwords, whatever links are still about.
+    if live_reset(page, token).await?.is_none() || !page.portal.context.access.join_policy.allows_passwords() {
         return Ok(link_invalid(page));
     }
     form_page(page, 200, |csrf| view::reset(page.portal, page.lang, csrf, token, None))
@@ -188,7 +201,8 @@ pub async fn reset_form<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<R
 pub async fn reset_submit<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Response, AppError> {
     let form = Form::read(page)?;
     rate_limit(page, &format!("reset-submit:ip:{}", client_ip(page)), RESET_PER_IP * 2, 900).await?;
-    let Some((hash, account)) = live_reset(page, token).await? else {
+    let live = live_reset(page, token).await?.filter(|_| page.portal.context.access.join_policy.allows_passwords());
+    let Some((hash, account)) = live else {
         return Ok(link_invalid(page));
     };
     let t = page.lang.account();
@@ -213,6 +227,8 @@ pub async fn reset_submit<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result
         accounts::reset_password(page.scope, account, &password_hash, now),
         new_session.statement,
         sessions::delete_others_if_changed(page.scope, account, &keep),
+        // Older reset links of the account stop working too.
+        account_tokens::spend_others(page.scope, account, Purpose::Reset, &hash, now),
     ];
     let changed = page.rt.db().batch(batch).await?;
     if changed.first() == Some(&1) {

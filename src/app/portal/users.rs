@@ -8,13 +8,15 @@ use crate::auth::secret::Token;
 use crate::domain::access::Role;
 use crate::domain::email::Email;
 use crate::domain::ids::{AccountId, CustomerId, InvitationId};
+use crate::domain::time::Timestamp;
 use crate::email::Message;
 use crate::error::AppError;
 use crate::http::Response;
 use crate::runtime::Runtime;
+use crate::store::accounts::AccountRow;
 use crate::store::audit::{Actor, Change};
 use crate::store::invitations::{self, NewInvitation};
-use crate::store::{accounts, Database};
+use crate::store::{accounts, Database, PortalScope, Statement};
 use crate::views::users::{self as view, UsersView};
 
 /// Invitations a portal admin may send per hour.
@@ -31,6 +33,36 @@ fn require_admin<'a, R: Runtime>(page: &'a Page<'_, R>) -> Result<&'a Member, Ap
     }
 }
 
+/// An account of the admin's own customer; anyone else's is simply not found.
+async fn person_in_group<R: Runtime>(
+    page: &Page<'_, R>,
+    me: &Member,
+    target: AccountId,
+) -> Result<AccountRow, AppError> {
+    accounts::get(page.rt.db(), page.scope, target)
+        .await?
+        .filter(|person| person.customer_id == me.customer_id)
+        .ok_or(AppError::NotFound)
+}
+
+/// Removing a person as one unit: the account (its sessions go by cascade, so they are
+/// signed out at once), the audit entry, and the invitations they sent that are still
+/// pending; each only if the account was really removed.
+pub fn removal(
+    scope: PortalScope,
+    person: &AccountRow,
+    target: AccountId,
+    actor: &Actor,
+    now: Timestamp,
+) -> Vec<Statement> {
+    let change = Change::new(scope.tenant, actor, "account.remove", "account", target.to_db()).before(person.to_json());
+    vec![
+        accounts::remove(scope, target, person.customer_id.as_deref()),
+        change.statement_if_changed(now),
+        invitations::revoke_created_by_if_changed(scope, &Actor::Account(target).label(), now),
+    ]
+}
+
 async fn render<R: Runtime>(
     page: &Page<'_, R>,
     status: u16,
@@ -38,10 +70,14 @@ async fn render<R: Runtime>(
     error: Option<&'static str>,
 ) -> Result<Response, AppError> {
     let me = require_admin(page)?;
-    let people = accounts::list(page.rt.db(), page.scope).await?;
+    let group = me.customer_id.as_deref();
+    let people = accounts::list_group(page.rt.db(), page.scope, group).await?;
     let now = page.rt.now();
-    let pending: Vec<_> =
-        invitations::list(page.rt.db(), page.scope).await?.into_iter().filter(|i| i.is_usable(now)).collect();
+    let pending: Vec<_> = invitations::list(page.rt.db(), page.scope)
+        .await?
+        .into_iter()
+        .filter(|i| i.is_usable(now) && i.customer_id.as_deref() == group)
+        .collect();
     let users = UsersView { me, people: &people, pending: &pending, notice: notice.as_deref(), error };
     form_page(page, status, |csrf| view::users(page.portal, page.lang, csrf, &users))
 }
@@ -57,8 +93,8 @@ pub async fn invite<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
     let (Ok(email), Ok(role)) = (Email::parse(form.text("email")), Role::parse(form.text("role"))) else {
         return render(page, 422, None, Some(t.invalid_email)).await;
     };
-    rate_limit(page, &format!("invite:account:{}", me.token_hash), INVITES_PER_HOUR, 3600).await?;
     let account = me.account.ok_or(AppError::Forbidden)?;
+    rate_limit(page, &format!("invite:account:{account}"), INVITES_PER_HOUR, 3600).await?;
     let now = page.rt.now();
     let token = Token::generate(page.rt)?;
     let id = InvitationId::from_random(page.rt.random_16()?);
@@ -94,7 +130,7 @@ pub async fn change_role<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Res
     let form = Form::read(page)?;
     let target = AccountId::parse(id).ok_or(AppError::NotFound)?;
     let role = Role::parse(form.text("role")).map_err(|e| AppError::BadRequest(e.into()))?;
-    let person = accounts::get(page.rt.db(), page.scope, target).await?.ok_or(AppError::NotFound)?;
+    let person = person_in_group(page, me, target).await?;
     if person.role == role {
         return render(page, 200, None, None).await;
     }
@@ -104,15 +140,16 @@ pub async fn change_role<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Res
         .before(serde_json::json!({ "role": person.role }))
         .after(serde_json::json!({ "role": role }));
     let to = Email::parse(&person.email).map_err(|_| AppError::Internal("stored email".into()))?;
-    let changed = page
-        .rt
-        .db()
-        .batch(vec![
-            accounts::set_role(page.scope, target, role, now),
-            change.statement_if_changed(now),
-            mail::queue_if_changed(page, &to, &Message::RoleChanged { role })?,
-        ])
-        .await?;
+    let mut batch = vec![
+        accounts::set_role(page.scope, target, me.customer_id.as_deref(), role, now),
+        change.statement_if_changed(now),
+        mail::queue_if_changed(page, &to, &Message::RoleChanged { role })?,
+    ];
+    if role == Role::Member {
+        // A former admin's pending invitations stop working with their role.
+        batch.push(invitations::revoke_created_by_if_changed(page.scope, &Actor::Account(target).label(), now));
+    }
+    let changed = page.rt.db().batch(batch).await?;
     let t = page.lang.account();
     if changed.first() == Some(&1) {
         render(page, 200, Some(format!("{} {}", t.role_changed, person.name)), None).await
@@ -125,14 +162,10 @@ pub async fn remove<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Response
     let me = require_admin(page)?;
     Form::read(page)?;
     let target = AccountId::parse(id).ok_or(AppError::NotFound)?;
-    let person = accounts::get(page.rt.db(), page.scope, target).await?.ok_or(AppError::NotFound)?;
+    let person = person_in_group(page, me, target).await?;
     let now = page.rt.now();
     let actor = Actor::Account(me.account.ok_or(AppError::Forbidden)?);
-    let change =
-        Change::new(page.scope.tenant, &actor, "account.remove", "account", target.to_db()).before(person.to_json());
-    // Deleting the account deletes its sessions by cascade: the person is signed out at once.
-    let changed =
-        page.rt.db().batch(vec![accounts::remove(page.scope, target), change.statement_if_changed(now)]).await?;
+    let changed = page.rt.db().batch(removal(page.scope, &person, target, &actor, now)).await?;
     let t = page.lang.account();
     if changed.first() != Some(&1) {
         return render(page, 409, None, Some(t.last_admin)).await;
