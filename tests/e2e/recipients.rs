@@ -236,3 +236,64 @@ fn sign_in_attempts_past_the_limit_are_refused_even_with_the_right_password() {
     }
     assert_eq!(browser.post("/sign-in", &[("email", &email), ("password", PASSWORD)]).status, 429);
 }
+
+#[test]
+#[ignore = "needs wrangler dev: run scripts/test"]
+fn self_registration_creates_the_account_when_the_emailed_link_is_confirmed() {
+    let s = server();
+    let p = portal(&s, "Openco");
+    let open = s.api(
+        "PATCH",
+        &format!("/api/v1/tenants/{}/portals/{}", p.tenant, p.id),
+        &p.key,
+        Some(json!({"join_policy": "open"})),
+    );
+    assert_eq!(open.status, 200, "{}", open.text());
+    let email = format!("{}@example.com", unique("reg"));
+    let mut browser = Browser::new(&s, &p.host);
+    assert_eq!(browser.get("/register").status, 200);
+    let fields = [
+        ("name", "Reggie"),
+        ("email", email.as_str()),
+        ("password", PASSWORD),
+        ("accept_terms", "y"),
+        ("consent", "y"),
+    ];
+    assert_eq!(browser.post("/register", &fields).status, 200);
+    assert_eq!(
+        browser.post("/sign-in", &[("email", &email), ("password", PASSWORD)]).status,
+        401,
+        "not before confirming"
+    );
+    let link = mailed_link(&s, &email, "verification");
+    assert_eq!(browser.get(&link).status, 200);
+    assert_eq!(browser.post(&link, &[]).status, 303);
+    assert!(browser.get("/").text().contains("Welcome, Reggie"));
+    assert_eq!(browser.post(&link, &[]).status, 410, "the link works once");
+}
+
+#[test]
+#[ignore = "needs wrangler dev: run scripts/test"]
+fn the_portal_admin_promotes_and_removes_users_and_a_removed_users_session_ends() {
+    let s = server();
+    let p = portal(&s, "Usersco");
+    let admin_email = format!("{}@example.com", unique("ada"));
+    let member_email = format!("{}@example.com", unique("bob"));
+    let mut admin = p.join(&s, "Ada", &admin_email);
+    let mut member = p.join(&s, "Bob", &member_email);
+    assert_eq!(member.get("/users").status, 403);
+    let users = s.api("GET", &format!("/api/v1/tenants/{}/portals/{}/users", p.tenant, p.id), &p.key, None).json();
+    let id_of = |email: &str| {
+        users["users"].as_array().unwrap().iter().find(|u| u["email"] == email).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (ada, bob) = (id_of(&admin_email), id_of(&member_email));
+    admin.get("/users");
+    assert_eq!(admin.post(&format!("/users/{ada}/role"), &[("role", "member")]).status, 409, "the last admin stays");
+    assert_eq!(admin.post(&format!("/users/{bob}/role"), &[("role", "admin")]).status, 200);
+    assert_eq!(member.get("/users").status, 200, "the new role applies on the next request");
+    assert_eq!(admin.post(&format!("/users/{bob}/remove"), &[]).status, 200);
+    assert!(!member.get("/").text().contains("Welcome, Bob"), "a removed user's session ends at once");
+}
