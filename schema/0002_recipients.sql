@@ -70,39 +70,36 @@ CREATE TABLE invitations (
 CREATE INDEX invitations_portal ON invitations(portal_id, created_at);
 
 -- Self-registrations waiting for their email to be confirmed. The account is created only
--- when the link is used, so nobody can hold an address they cannot read: two people may
--- register the same address, and only the one with the mailbox gets an account.
+-- when the link is used, and the password and the agreement to the portal's texts are given
+-- then, on the confirmation page: whoever registers an address they cannot read gets
+-- nothing, and cannot choose the password of the account its owner later opens.
 CREATE TABLE registrations (
-  token_hash      TEXT PRIMARY KEY,
-  tenant_id       TEXT NOT NULL,
-  portal_id       TEXT NOT NULL,
-  email           TEXT NOT NULL,
-  name            TEXT NOT NULL,
-  password_hash   TEXT NOT NULL,
-  customer_id     TEXT,
-  language        TEXT NOT NULL CHECK (language IN ('en', 'da', 'nb')),
-  terms_version   INTEGER,
-  consent_version INTEGER,
-  created_at      INTEGER NOT NULL,              -- also when the texts were agreed to
-  expires_at      INTEGER NOT NULL,
-  used_at         INTEGER,
+  token_hash  TEXT PRIMARY KEY,
+  tenant_id   TEXT NOT NULL,
+  portal_id   TEXT NOT NULL,
+  email       TEXT NOT NULL,
+  name        TEXT NOT NULL,                  -- a suggestion; the confirmation page may change it
+  customer_id TEXT,
+  created_at  INTEGER NOT NULL,
+  expires_at  INTEGER NOT NULL,
+  used_at     INTEGER,
   FOREIGN KEY (tenant_id, portal_id) REFERENCES portals(tenant_id, id) ON DELETE CASCADE,
   FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id) ON DELETE CASCADE
 );
+CREATE INDEX registrations_email ON registrations(portal_id, email);
 CREATE INDEX registrations_expiry ON registrations(expires_at);
 
--- Single-use links sent by email to an existing account: password reset.
-CREATE TABLE account_tokens (
+-- Password reset links: single use, short-lived, for an existing account.
+CREATE TABLE reset_tokens (
   token_hash  TEXT PRIMARY KEY,
   tenant_id   TEXT NOT NULL,
   account_id  TEXT NOT NULL,
-  purpose     TEXT NOT NULL CHECK (purpose IN ('reset')),
   created_at  INTEGER NOT NULL,
   expires_at  INTEGER NOT NULL,
   used_at     INTEGER,
   FOREIGN KEY (tenant_id, account_id) REFERENCES accounts(tenant_id, id) ON DELETE CASCADE
 );
-CREATE INDEX account_tokens_account ON account_tokens(account_id);
+CREATE INDEX reset_tokens_account ON reset_tokens(account_id);
 
 -- Who may register on a portal whose join_policy is 'lists': one email, or everyone at
 -- an email domain. customer_id: the customer such a person joins as.

@@ -449,8 +449,8 @@ fn the_scheduled_run_purges_expired_sessions_and_keeps_live_ones() {
     }
     for (token, expires_at) in [("old-token", now - 2 * day), ("recent-token", now - 60_000)] {
         app.execute(
-            "INSERT INTO account_tokens (token_hash, tenant_id, account_id, purpose, created_at, expires_at)
-             VALUES (?1, ?2, 'a1', 'reset', ?3, ?4)",
+            "INSERT INTO reset_tokens (token_hash, tenant_id, account_id, created_at, expires_at)
+             VALUES (?1, ?2, 'a1', ?3, ?4)",
             params![token, tenant.clone(), now - 3 * day, expires_at],
         );
     }
@@ -472,7 +472,7 @@ fn the_scheduled_run_purges_expired_sessions_and_keeps_live_ones() {
         app.sql(sql, Vec::new()).iter().map(|r| r[name].as_str().unwrap().to_owned()).collect()
     };
     assert_eq!(column("SELECT token_hash FROM sessions", "token_hash"), ["live"]);
-    assert_eq!(column("SELECT token_hash FROM account_tokens", "token_hash"), ["recent-token"]);
+    assert_eq!(column("SELECT token_hash FROM reset_tokens", "token_hash"), ["recent-token"]);
     assert_eq!(column("SELECT bucket FROM rate_limits", "bucket"), ["fresh"]);
     assert_eq!(column("SELECT to_email FROM outbox", "to_email"), ["recent@example.com"]);
     assert!(logs(&app).iter().any(|l| l.starts_with("purged")), "{:?}", logs(&app));

@@ -207,6 +207,7 @@ fn an_invitation_link_lets_a_recipient_join_and_the_first_to_accept_becomes_the_
     let ada = f.account("ada@example.com");
     assert_eq!(ada["role"], "admin", "the first to accept becomes admin even from a member invitation");
     assert_eq!(ada["terms_version"], 1);
+    assert!(ada["email_verified_at"].is_null(), "a link sent to nobody in particular proves no address");
     assert_eq!(ada["consent_version"], 1);
     assert!(ada["consent_given_at"].as_i64().is_some() && ada["terms_accepted_at"].as_i64().is_some());
     assert!(!ada["password_hash"].as_str().unwrap().contains(PASSWORD));
@@ -497,63 +498,72 @@ fn an_invitation_only_portal_has_no_registration() {
     let f = fixture();
     let browser = Browser::new(&f.app, HOST);
     assert_eq!(browser.get("/register").status, 403);
-    let attempt = browser.post("/register", &[("name", "Eve"), ("email", "eve@example.com"), ("password", PASSWORD)]);
+    let attempt = browser.post("/register", &[("name", "Eve"), ("email", "eve@example.com")]);
     assert_eq!(attempt.status, 403);
     assert_eq!(f.count("SELECT COUNT(*) AS n FROM accounts"), 0);
 }
 
 #[test]
-fn self_registration_opens_the_account_only_after_the_email_is_verified() {
-    let f = fixture_with(&json!({ "slug": "acme", "name": "Acme", "join_policy": "open" }));
+fn self_registration_opens_the_account_only_from_the_emailed_link() {
+    let f = fixture_with(&json!({ "slug": "acme", "name": "Acme", "join_policy": "open", "terms_text": "Be kind." }));
     let browser = Browser::new(&f.app, HOST);
-    assert_eq!(browser.get("/register").status, 200);
-    let registered =
-        browser.post("/register", &[("name", "Reg"), ("email", "reg@example.com"), ("password", PASSWORD)]);
+    let form = body_text(&browser.get("/register"));
+    assert!(!form.contains(r#"name="password""#), "the password is chosen on the page the link opens");
+    let registered = browser.post("/register", &[("name", "Reg"), ("email", "reg@example.com")]);
     assert_eq!(registered.status, 200);
     assert!(body_text(&registered).contains("Check your email"));
-    assert_eq!(f.count("SELECT COUNT(*) AS n FROM accounts"), 0, "no account before the address is confirmed");
-
-    browser.get("/sign-in");
-    let early = browser.post("/sign-in", &[("email", "reg@example.com"), ("password", PASSWORD)]);
-    assert_eq!(early.status, 401);
+    assert_eq!(f.count("SELECT COUNT(*) AS n FROM accounts"), 0, "no account before the link is used");
 
     let link = f.mailed_link("reg@example.com", "verification");
-    assert!(body_text(&browser.get(&link)).contains("Confirm"), "a GET only shows the button");
-    assert_eq!(f.count("SELECT COUNT(*) AS n FROM accounts"), 0);
-    assert_eq!(browser.post(&link, &[]).status, 303);
-    assert!(browser.signed_in_as("Reg"));
+    let page = body_text(&browser.get(&link));
+    assert!(page.contains(r#"value="Reg""#) && page.contains("reg@example.com") && page.contains("Be kind."), "{page}");
+    assert_eq!(f.count("SELECT COUNT(*) AS n FROM accounts"), 0, "a GET changes nothing");
+    let without_terms = browser.post(&link, &[("name", "Reg"), ("password", PASSWORD)]);
+    assert_eq!(without_terms.status, 422);
+    let opened = browser.post(&link, &[("name", "Regina"), ("password", PASSWORD), ("accept_terms", "y")]);
+    assert_eq!(opened.status, 303);
+    assert!(browser.signed_in_as("Regina"));
     let reg = f.account("reg@example.com");
     assert_eq!(reg["role"], "member", "registrants never become admin by being first");
-    assert!(reg["email_verified_at"].as_i64().is_some());
-    assert_eq!(browser.post(&link, &[]).status, 410, "single use");
+    assert!(reg["email_verified_at"].as_i64().is_some() && reg["terms_version"] == 1);
+    assert_eq!(browser.post(&link, &[("name", "R"), ("password", PASSWORD), ("accept_terms", "y")]).status, 410);
 
     let again = Browser::new(&f.app, HOST);
     again.get("/register");
-    let taken = again.post("/register", &[("name", "Eve"), ("email", "reg@example.com"), ("password", PASSWORD)]);
+    let taken = again.post("/register", &[("name", "Eve"), ("email", "reg@example.com")]);
     assert_eq!(body_text(&taken), body_text(&registered), "a taken address gets the same answer");
     assert_eq!(f.count("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'already_registered'"), 1);
 }
 
 #[test]
-fn registering_someone_elses_address_never_locks_its_owner_out() {
+fn registering_someone_elses_address_gives_no_account_and_no_say_over_its_password() {
     let f = fixture_with(&json!({ "slug": "acme", "name": "Acme", "join_policy": "open" }));
     let mallory = Browser::new(&f.app, HOST);
     mallory.get("/register");
-    mallory
-        .post("/register", &[("name", "Mallory"), ("email", "victim@example.com"), ("password", "mallory's password")]);
-    // The owner, who never confirms Mallory's registration, is invited and joins.
-    let link = f.invite(&json!({ "email": "victim@example.com", "send_email": false }));
+    assert_eq!(mallory.post("/register", &[("name", "Mallory"), ("email", "victim@example.com")]).status, 200);
+    // The owner follows the link Mallory caused: they choose the name and the password.
+    let link = f.mailed_link("victim@example.com", "verification");
     let victim = Browser::new(&f.app, HOST);
     victim.get(&link);
-    let joined =
-        victim.post(&link, &[("name", "Victor"), ("password", PASSWORD), ("accept_terms", "y"), ("consent", "y")]);
-    assert_eq!(joined.status, 303);
+    assert_eq!(victim.post(&link, &[("name", "Victor"), ("password", PASSWORD)]).status, 303);
     assert_eq!(f.account("victim@example.com")["name"], "Victor");
-    // Mallory's link, if she ever got it, now makes nothing.
-    let stale = f.mailed_link("victim@example.com", "verification");
-    mallory.get(&stale);
-    assert_eq!(mallory.post(&stale, &[]).status, 409);
-    assert_eq!(f.count("SELECT COUNT(*) AS n FROM accounts"), 1);
+    mallory.get("/sign-in");
+    assert_eq!(
+        mallory.post("/sign-in", &[("email", "victim@example.com"), ("password", "mallory's password")]).status,
+        401
+    );
+
+    // An owner who ignores it can still be invited: a pending registration holds nothing.
+    mallory.post("/register", &[("name", "Mallory"), ("email", "other@example.com")]);
+    let invitation = f.invite(&json!({ "email": "other@example.com", "send_email": false }));
+    let other = Browser::new(&f.app, HOST);
+    other.get(&invitation);
+    assert_eq!(other.post(&invitation, &[("name", "Olga"), ("password", PASSWORD)]).status, 303);
+    assert_eq!(
+        f.count("SELECT COUNT(*) AS n FROM registrations WHERE email = 'victim@example.com'"),
+        0,
+        "used and pending registrations of an address go once it has its account"
+    );
 }
 
 #[test]
@@ -591,22 +601,22 @@ fn registration_limited_to_lists_admits_listed_emails_and_domains_only() {
 
     let browser = Browser::new(&f.app, HOST);
     browser.get("/register");
-    let outsider =
-        browser.post("/register", &[("name", "O"), ("email", "o@elsewhere.example"), ("password", PASSWORD)]);
+    let outsider = browser.post("/register", &[("name", "O"), ("email", "o@elsewhere.example")]);
     assert_eq!(outsider.status, 403);
-    assert_eq!(
-        browser.post("/register", &[("name", "L"), ("email", "listed@example.com"), ("password", PASSWORD)]).status,
-        200
-    );
-    assert_eq!(
-        browser.post("/register", &[("name", "W"), ("email", "w@widgets.example"), ("password", PASSWORD)]).status,
-        200
-    );
+    assert_eq!(browser.post("/register", &[("name", "L"), ("email", "listed@example.com")]).status, 200);
+    assert_eq!(browser.post("/register", &[("name", "W"), ("email", "w@widgets.example")]).status, 200);
     let link = f.mailed_link("w@widgets.example", "verification");
     browser.get(&link);
-    assert_eq!(browser.post(&link, &[]).status, 303);
+    assert_eq!(browser.post(&link, &[("name", "W"), ("password", PASSWORD)]).status, 303);
     assert_eq!(f.account("w@widgets.example")["customer_id"], customer.as_str(), "joins the listed domain's customer");
-    assert_eq!(f.count("SELECT COUNT(*) AS n FROM registrations"), 2);
+
+    // Taken off the list before using the link: the link no longer opens an account.
+    let listed = f.mailed_link("listed@example.com", "verification");
+    let (_, entries) = f.app.api_as(Some(&f.key), Method::Get, &list, &json!(null));
+    let entry = entries["entries"].as_array().unwrap().iter().find(|e| e["email"] == "listed@example.com").unwrap();
+    let path = format!("{list}/{}", entry["id"].as_str().unwrap());
+    assert_eq!(f.app.api_as(Some(&f.key), Method::Delete, &path, &json!(null)).0, 204);
+    assert_eq!(browser.get(&listed).status, 410);
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! Recipient accounts: one person on one portal. Role changes and removals are guarded in
-//! SQL so a portal never loses its last admin, whatever two admins do at once.
+//! SQL so a customer's people on a portal never lose their last admin, whatever two admins
+//! do at once.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -63,21 +64,14 @@ macro_rules! select_accounts {
     };
 }
 
-/// The account insert; the role is decided in SQL (see `insert`).
-macro_rules! insert_account {
-    ($condition:literal) => {
-        concat!(
-            "INSERT INTO accounts (id, tenant_id, portal_id, customer_id, email, name, role, password_hash, language,
-                email_verified_at, terms_version, terms_accepted_at, consent_version, consent_given_at, created_at, updated_at)
-             SELECT ?1, ?2, ?3, ?4, ?5, ?6,
-                CASE WHEN ?7 = 'admin' OR (?8 = 1 AND NOT EXISTS
-                    (SELECT 1 FROM accounts WHERE tenant_id = ?2 AND portal_id = ?3 AND role = 'admin'
-                        AND customer_id IS ?4))
-                THEN 'admin' ELSE 'member' END,
-                ?9, ?10, ?11, ?12, ?15, ?14, ?16, ?13, ?13 ",
-            $condition
-        )
-    };
+/// The role a new account gets.
+#[derive(Clone, Copy, Debug)]
+pub enum NewRole {
+    /// Joining by invitation with this role; but the first person of a customer to accept
+    /// one becomes admin when the portal has no admin for that customer yet.
+    Invited(Role),
+    /// Self-registered: always a member, never admin by being first.
+    Registered,
 }
 
 /// A new account as the join flows build it.
@@ -86,27 +80,35 @@ pub struct NewAccount<'a> {
     pub customer: Option<CustomerId>,
     pub email: &'a Email,
     pub name: &'a str,
-    pub role: Role,
-    /// True when joining by invitation: the first person to accept one becomes the admin if
-    /// the portal (on a shared portal: the person's customer) has none yet.
-    pub first_becomes_admin: bool,
+    pub role: NewRole,
     pub password_hash: &'a str,
     pub language: Language,
+    /// Whether the address is proven (an invitation sent to it, a confirmed registration).
     pub verified: bool,
     /// The versions of the terms and the consent text agreed to (0: the portal has none).
     pub terms_version: i64,
     pub consent_version: i64,
 }
 
-/// The insert. With `first_becomes_admin` the role is decided inside the statement, so two
-/// people accepting at the same moment cannot both miss or both take the admin role.
-/// With `only_if_changed` it runs only if the statement before it in the batch changed a
-/// row (the single-use consumption of an invitation).
-pub fn insert(scope: PortalScope, account: &NewAccount<'_>, only_if_changed: bool, now: Timestamp) -> Statement {
-    let sql = if only_if_changed { insert_account!("WHERE changes() > 0") } else { insert_account!("") };
+/// The insert, run only if the statement before it in the batch wrote (the link that allows
+/// it was spent). The role is decided inside the statement, so two people accepting at the
+/// same moment cannot both miss or both take the admin role.
+pub fn insert(scope: PortalScope, account: &NewAccount<'_>, now: Timestamp) -> Statement {
     let agreed = |version: i64| (version > 0).then_some(version);
+    let (role, first_becomes_admin) = match account.role {
+        NewRole::Invited(role) => (role, true),
+        NewRole::Registered => (Role::Member, false),
+    };
     Statement::new(
-        sql,
+        "INSERT INTO accounts (id, tenant_id, portal_id, customer_id, email, name, role, password_hash, language,
+            email_verified_at, terms_version, terms_accepted_at, consent_version, consent_given_at, created_at, updated_at)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6,
+            CASE WHEN ?7 = 'admin' OR (?8 = 1 AND NOT EXISTS
+                (SELECT 1 FROM accounts WHERE tenant_id = ?2 AND portal_id = ?3 AND role = 'admin'
+                    AND customer_id IS ?4))
+            THEN 'admin' ELSE 'member' END,
+            ?9, ?10, ?11, ?12, ?15, ?14, ?16, ?13, ?13
+         WHERE changes() > 0",
         params![
             account.id.to_db(),
             scope.tenant.to_db(),
@@ -114,8 +116,8 @@ pub fn insert(scope: PortalScope, account: &NewAccount<'_>, only_if_changed: boo
             account.customer.map(CustomerId::to_db),
             account.email.as_str(),
             account.name,
-            account.role.code(),
-            account.first_becomes_admin,
+            role.code(),
+            first_becomes_admin,
             account.password_hash,
             account.language.code(),
             account.verified.then_some(now.millis()),

@@ -18,7 +18,7 @@ const SENT_EMAIL_SECONDS: i64 = 30 * DAY_SECONDS;
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Purged {
     pub sessions: u64,
-    pub account_tokens: u64,
+    pub reset_tokens: u64,
     pub registrations: u64,
     pub rate_limits: u64,
     pub previews: u64,
@@ -32,7 +32,7 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
         .batch(vec![
             // Sessions go the moment they expire: an expired session is useless.
             Statement::new("DELETE FROM sessions WHERE expires_at < ?1", params![now.millis()]),
-            Statement::new("DELETE FROM account_tokens WHERE expires_at < ?1", params![grace]),
+            Statement::new("DELETE FROM reset_tokens WHERE expires_at < ?1", params![grace]),
             // Unconfirmed registrations hold a password hash: they go a day after expiry.
             Statement::new("DELETE FROM registrations WHERE expires_at < ?1", params![grace]),
             Statement::new("DELETE FROM rate_limits WHERE window_start < ?1", params![grace]),
@@ -48,7 +48,7 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
     let mut next = || counts.next().unwrap_or(0);
     Ok(Purged {
         sessions: next(),
-        account_tokens: next(),
+        reset_tokens: next(),
         registrations: next(),
         rate_limits: next(),
         previews: next(),

@@ -2,7 +2,6 @@
 //! one module per resource. SQL text lives here once and is shared by both databases.
 //! Every tenant-scoped function takes the tenant id first and every query binds it.
 
-pub mod account_tokens;
 pub mod accounts;
 pub mod audit;
 pub mod customers;
@@ -16,6 +15,7 @@ pub mod previews;
 pub mod rate_limits;
 pub mod registration_list;
 pub mod registrations;
+pub mod reset_tokens;
 pub mod sessions;
 pub mod tenants;
 pub mod themes;
@@ -122,6 +122,13 @@ impl From<DbError> for AppError {
             DbError::Constraint(detail) | DbError::Other(detail) => AppError::Internal(detail),
         }
     }
+}
+
+/// Whether statement `index` of a batch wrote anything. Never compare with 1: D1 counts the
+/// rows an `ON DELETE CASCADE` removed along with the statement's own (deleting an account
+/// with two sessions reports 3), while `SQLite`'s count in tests does not.
+pub fn wrote(changed: &[u64], index: usize) -> bool {
+    changed.get(index).is_some_and(|n| *n > 0)
 }
 
 /// Runs one write and its audit entry as one atomic unit. The entry is written only if the

@@ -17,15 +17,12 @@ struct Hits {
     hits: i64,
 }
 
-/// The attempts counted in `bucket` in the window containing `now`, without counting one.
-pub async fn current(db: &impl Database, bucket: &str, window_ms: i64, now: Timestamp) -> Result<i64, DbError> {
-    let row: Option<Hits> = db
-        .query_one(Statement::new(
-            "SELECT hits FROM rate_limits WHERE bucket = ?1 AND window_start = ?2",
-            params![bucket, window_start(window_ms, now)],
-        ))
-        .await?;
-    Ok(row.map_or(0, |h| h.hits))
+/// Gives back one attempt counted in `bucket` in the window containing `now`.
+pub fn forgive(bucket: &str, window_ms: i64, now: Timestamp) -> Statement {
+    Statement::new(
+        "UPDATE rate_limits SET hits = MAX(hits - 1, 0) WHERE bucket = ?1 AND window_start = ?2",
+        params![bucket, window_start(window_ms, now)],
+    )
 }
 
 /// Counts one attempt in `bucket` for the window containing `now`; returns the attempts so

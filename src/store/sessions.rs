@@ -94,6 +94,15 @@ pub fn touch(scope: PortalScope, token_hash: &str, now: Timestamp) -> Statement 
     )
 }
 
+/// Ends a session, only if the statement before it in the batch wrote (a new session that
+/// replaces it was created).
+pub fn delete_if_changed(scope: PortalScope, token_hash: &str) -> Statement {
+    Statement::new(
+        "DELETE FROM sessions WHERE token_hash = ?1 AND tenant_id = ?2 AND portal_id = ?3 AND changes() > 0",
+        params![token_hash, scope.tenant.to_db(), scope.portal.to_db()],
+    )
+}
+
 pub fn delete(scope: PortalScope, token_hash: &str) -> Statement {
     Statement::new(
         "DELETE FROM sessions WHERE token_hash = ?1 AND tenant_id = ?2 AND portal_id = ?3",

@@ -87,11 +87,11 @@ pub fn sign_out(portal: &ResolvedPortal, lang: Language, csrf: &str, member: &Me
 /// Which way someone is joining.
 pub enum JoinKind<'a> {
     /// By invitation link; `bound_email` when the invitation names the address.
-    Invitation {
-        token: &'a str,
-        bound_email: Option<&'a str>,
-    },
+    Invitation { token: &'a str, bound_email: Option<&'a str> },
+    /// The first step of registration: only a name and an address to send a link to.
     Register,
+    /// The page the registration link opens: the password and the agreement.
+    Confirm { token: &'a str, email: &'a str },
 }
 
 pub struct JoinForm<'a> {
@@ -115,13 +115,16 @@ fn agreement(heading: &str, text: &str, field: &str, label: &str) -> Markup {
 pub fn join(portal: &ResolvedPortal, lang: Language, csrf: &str, form: &JoinForm<'_>) -> String {
     let t = lang.account();
     let access = &portal.context.access;
-    let (title, intro, action, bound) = match &form.kind {
+    let (title, intro, action, bound, button) = match &form.kind {
         JoinKind::Invitation { token, bound_email } => {
-            (t.invite_title, t.invite_intro, format!("/invite/{token}"), *bound_email)
+            (t.invite_title, t.invite_intro, format!("/invite/{token}"), *bound_email, t.join_button)
         }
-        JoinKind::Register => (t.register_title, t.register_intro, "/register".to_owned(), None),
+        JoinKind::Register => (t.register_title, t.register_intro, "/register".to_owned(), None, t.register_button),
+        JoinKind::Confirm { token, email } => {
+            (t.verify_title, t.verify_body, format!("/verify/{token}"), Some(*email), t.verify_button)
+        }
     };
-    let button = if matches!(form.kind, JoinKind::Register) { t.register_button } else { t.join_button };
+    let asks_password = !matches!(form.kind, JoinKind::Register);
     let content = html! {
         h1 { (title) }
         p.lead { (intro) }
@@ -134,16 +137,18 @@ pub fn join(portal: &ResolvedPortal, lang: Language, csrf: &str, form: &JoinForm
             } @else {
                 label { (t.email) input type="email" name="email" value=(form.email) autocomplete="email" required; }
             }
-            label {
-                (t.password)
-                input type="password" name="password" autocomplete="new-password" minlength="10" maxlength="256" required;
-                span.hint { (t.password_hint) }
-            }
-            @if access.terms_version > 0 {
-                (agreement(t.terms_heading, &access.terms_text, "accept_terms", t.accept_terms))
-            }
-            @if access.consent_version > 0 {
-                (agreement(t.consent_heading, &access.consent_text, "consent", t.give_consent))
+            @if asks_password {
+                label {
+                    (t.password)
+                    input type="password" name="password" autocomplete="new-password" minlength="10" maxlength="256" required;
+                    span.hint { (t.password_hint) }
+                }
+                @if access.terms_version > 0 {
+                    (agreement(t.terms_heading, &access.terms_text, "accept_terms", t.accept_terms))
+                }
+                @if access.consent_version > 0 {
+                    (agreement(t.consent_heading, &access.consent_text, "consent", t.give_consent))
+                }
             }
             div { button.button type="submit" { (button) } }
         }

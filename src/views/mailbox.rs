@@ -1,5 +1,5 @@
-//! The dev mailbox page (`/_dev/mailbox`, only with `DEV_MAILBOX=on`): every queued email,
-//! newest first, with the links in its text clickable so a person running porch locally
+//! The dev mailbox page (`/_dev/mailbox`, only with `DEV_MAILBOX=on`): the newest emails
+//! (bodies of emails a provider has sent or finally failed are blanked, see the outbox), with the links in its text clickable so a person running porch locally
 //! can follow invitations and reset links. No script and no inline style: the page CSP
 //! forbids both.
 

@@ -24,6 +24,7 @@ use crate::store::audit::Change;
 use crate::store::invitations::{self, NewInvitation};
 use crate::store::previews::{self, NewPreview};
 use crate::store::registration_list::{self, Listed};
+use crate::store::wrote;
 use crate::store::{accounts, customers, domains, portals, Database, PortalScope};
 use crate::tenancy::{self, ResolvedPortal};
 
@@ -175,7 +176,7 @@ pub async fn revoke_invitation<R: Runtime>(call: &Call<'_, R>) -> Result<Respons
         .before(json!({ "status": current.status(now) }));
     let changed =
         call.rt.db().batch(vec![invitations::revoke(scope, id, now), change.statement_if_changed(now)]).await?;
-    if changed.first() == Some(&1) {
+    if wrote(&changed, 0) {
         Ok(no_content())
     } else {
         Err(AppError::Conflict(format!("the invitation is {} and cannot be revoked", current.status(now))))
@@ -193,10 +194,12 @@ pub async fn remove_user<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
     let id = call.id("account_id", AccountId::parse)?;
     let current = accounts::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
     let changed = call.rt.db().batch(removal(scope, &current, id, &call.actor(), call.rt.now())).await?;
-    if changed.first() == Some(&1) {
+    if wrote(&changed, 0) {
         Ok(no_content())
     } else {
-        Err(AppError::Conflict("this is the portal's last admin; make someone else admin first".into()))
+        Err(AppError::Conflict(
+            "this is the last admin of the person's customer on this portal; make someone else admin first".into(),
+        ))
     }
 }
 

@@ -8,7 +8,7 @@ use crate::auth::secret::{presented_hash, Token};
 use crate::error::AppError;
 use crate::http::{form_fields, Response};
 use crate::runtime::Runtime;
-use crate::store::rate_limits;
+use crate::store::{rate_limits, Statement};
 
 /// The fields of a form that passed the CSRF and origin checks.
 pub struct Form {
@@ -108,43 +108,25 @@ pub fn client_ip<R: Runtime>(page: &Page<'_, R>) -> String {
 }
 
 fn client_key(ip: &str) -> String {
-    if !ip.contains(':') {
-        return ip.to_owned();
-    }
-    // Expand "::" just enough to know the first four groups.
-    let (front, back) = ip.split_once("::").unwrap_or((ip, ""));
-    let front: Vec<&str> = front.split(':').filter(|g| !g.is_empty()).collect();
-    let missing = 8usize.saturating_sub(front.len() + back.split(':').filter(|g| !g.is_empty()).count());
-    let groups: Vec<String> = front
-        .iter()
-        .map(|g| g.to_ascii_lowercase())
-        .chain(std::iter::repeat_n("0".to_owned(), missing))
-        .take(4)
-        .collect();
-    format!("{}::/64", groups.join(":"))
-}
-
-/// Refuses when `bucket` already holds `max` attempts in this window, without counting one
-/// (for limits counted only on failure).
-pub async fn check_limit<R: Runtime>(
-    page: &Page<'_, R>,
-    bucket: &str,
-    max: i64,
-    window_seconds: i64,
-) -> Result<(), AppError> {
-    let key = format!("{}:{bucket}", page.scope.portal);
-    if rate_limits::current(page.rt.db(), &key, window_seconds * 1000, page.rt.now()).await? >= max {
-        Err(AppError::RateLimited)
-    } else {
-        Ok(())
+    let ip = ip.trim();
+    match ip.split('%').next().unwrap_or(ip).parse::<std::net::Ipv6Addr>() {
+        // An IPv4 address seen as IPv6 (`::ffff:a.b.c.d`) is that IPv4 client.
+        Ok(v6) => v6.to_ipv4_mapped().map_or_else(
+            || {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            },
+            |v4| v4.to_string(),
+        ),
+        Err(_) => ip.to_owned(),
     }
 }
 
-/// Counts one attempt against `bucket` (for limits counted only on failure).
-pub async fn count_attempt<R: Runtime>(page: &Page<'_, R>, bucket: &str, window_seconds: i64) -> Result<(), AppError> {
+/// Gives back one attempt counted in `bucket` (a sign-in that succeeded): a statement for
+/// the batch that signs the person in.
+pub fn forgive<R: Runtime>(page: &Page<'_, R>, bucket: &str, window_seconds: i64) -> Statement {
     let key = format!("{}:{bucket}", page.scope.portal);
-    rate_limits::hit(page.rt.db(), &key, window_seconds * 1000, page.rt.now()).await?;
-    Ok(())
+    rate_limits::forgive(&key, window_seconds * 1000, page.rt.now())
 }
 
 /// Counts one attempt against `bucket` and refuses it past `max` per `window_seconds`.
@@ -173,6 +155,10 @@ mod tests {
         assert_eq!(client_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
         assert_eq!(client_key("2001:DB8:1:2:bbbb:cccc:dddd:eeee"), "2001:db8:1:2::/64");
         assert_eq!(client_key("2001:db8::1"), "2001:db8:0:0::/64");
+        assert_eq!(client_key("2001::1:2:3:4:5"), "2001:0:0:1::/64", "groups after :: are placed");
+        assert_eq!(client_key("2001:0db8:0001:0002::9"), "2001:db8:1:2::/64", "leading zeros are one key");
+        assert_eq!(client_key("::ffff:1.2.3.4"), "1.2.3.4");
+        assert_eq!(client_key("fe80::1%eth0"), "fe80:0:0:0::/64");
     }
 
     #[test]

@@ -9,6 +9,7 @@ mod join;
 pub mod links;
 pub mod mail;
 mod preview;
+mod register;
 mod session;
 mod sign_in;
 pub mod users;
@@ -140,8 +141,8 @@ async fn route<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
         (false, "/signed-out") => Ok(Response::html(200, account::signed_out(page.portal, page.lang))),
         (false, "/forgot-password") => sign_in::forgot_form(page),
         (true, "/forgot-password") => sign_in::forgot_submit(page).await,
-        (false, "/register") => join::register_form(page),
-        (true, "/register") => join::register_submit(page).await,
+        (false, "/register") => register::register_form(page),
+        (true, "/register") => register::register_submit(page).await,
         (false, "/users") => users::list(page).await,
         (true, "/users/invite") => users::invite(page).await,
         _ => route_with_token(page, is_post, path).await,
@@ -159,8 +160,8 @@ async fn route_with_token<R: Runtime>(page: &Page<'_, R>, is_post: bool, path: &
     match (is_post, segments.as_slice()) {
         (false, ["invite", token]) => join::invitation_form(page, token).await,
         (true, ["invite", token]) => join::invitation_submit(page, token).await,
-        (false, ["verify", token]) => join::verify_form(page, token).await,
-        (true, ["verify", token]) => join::verify_submit(page, token).await,
+        (false, ["verify", token]) => register::confirm_form(page, token).await,
+        (true, ["verify", token]) => register::confirm_submit(page, token).await,
         (false, ["reset-password", token]) => sign_in::reset_form(page, token).await,
         (true, ["reset-password", token]) => sign_in::reset_submit(page, token).await,
         (false, ["preview", token]) => preview::confirm(page, token).await,

@@ -13,6 +13,7 @@ use crate::runtime::Runtime;
 use crate::store::audit::{Actor, Change};
 use crate::store::previews::PreviewRow;
 use crate::store::sessions::{self, Holder};
+use crate::store::wrote;
 use crate::store::{previews, Database};
 use crate::views::account::{self as view, Confirm};
 
@@ -33,10 +34,7 @@ pub async fn confirm<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Resp
 }
 
 /// The usable preview behind a link, or the page that says why there is none.
-async fn refusal<R: Runtime>(
-    page: &Page<'_, R>,
-    token: &str,
-) -> Result<Result<(String, PreviewRow), Response>, AppError> {
+async fn refusal<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Result<PreviewRow, Response>, AppError> {
     let t = page.lang.account();
     if let Visitor::Signed(member) = &page.visitor {
         if member.preview {
@@ -55,12 +53,12 @@ async fn refusal<R: Runtime>(
     let usable = preview.opened_at.is_none()
         && preview.expires_at > page.rt.now().millis()
         && stored_hash_matches(&preview.token_hash, &hash);
-    Ok(if usable { Ok((hash, preview)) } else { Err(invalid()) })
+    Ok(if usable { Ok(preview) } else { Err(invalid()) })
 }
 
 pub async fn open<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Response, AppError> {
     Form::read(page)?;
-    let (_, preview) = match refusal(page, token).await? {
+    let preview = match refusal(page, token).await? {
         Ok(found) => found,
         Err(refused) => return Ok(refused),
     };
@@ -76,9 +74,9 @@ pub async fn open<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Respons
     let mut batch =
         vec![previews::open(page.scope, &preview.id, now), new_session.statement, change.statement_if_changed(now)];
     // A session this browser already had ends: the preview replaces it.
-    batch.extend(page.visitor.member().map(|old| sessions::delete(page.scope, &old.token_hash)));
+    batch.extend(page.visitor.member().map(|old| sessions::delete_if_changed(page.scope, &old.token_hash)));
     let changed = page.rt.db().batch(batch).await?;
-    if changed.first() != Some(&1) {
+    if !wrote(&changed, 0) {
         let t = page.lang.account();
         return Ok(Response::html(
             410,

@@ -2,7 +2,7 @@
 //! email has an account: a wrong email and a wrong password read the same and take the
 //! same time, and the reset form always says a link was sent if one could be.
 
-use super::forms::{check_limit, client_ip, count_attempt, form_page, rate_limit, safe_return_to, Form};
+use super::forms::{client_ip, forgive, form_page, rate_limit, safe_return_to, Form};
 use super::session::{self, lifetime_ms};
 use super::{mail, Page};
 use crate::auth::cookies;
@@ -14,8 +14,9 @@ use crate::email::Message;
 use crate::error::AppError;
 use crate::http::Response;
 use crate::runtime::Runtime;
-use crate::store::account_tokens::{self, Purpose};
+use crate::store::reset_tokens;
 use crate::store::sessions::{self, Holder};
+use crate::store::wrote;
 use crate::store::{accounts, Database, Statement};
 use crate::views::account::{self as view, SignInForm};
 
@@ -77,9 +78,11 @@ pub async fn submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
         password::verify_nothing(form.text("password"));
         return again(401, t.sign_in_failed);
     };
-    // Per account: only failures count, so the owner's own sign-ins never lock them out.
+    // Per account: each attempt is counted before the password is checked (so parallel
+    // guesses cannot all slip under the limit) and given back when it succeeds (so the
+    // owner's own sign-ins never lock them out).
     let account_bucket = format!("signin:account:{email}");
-    if check_limit(page, &account_bucket, SIGN_IN_PER_ACCOUNT, 900).await.is_err() {
+    if rate_limit(page, &account_bucket, SIGN_IN_PER_ACCOUNT, 900).await.is_err() {
         return again(429, t.too_many_attempts);
     }
     let account = accounts::find_by_email(page.rt.db(), page.scope, &email).await?;
@@ -95,12 +98,11 @@ pub async fn submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
             None
         };
     let Some((account, rehash)) = verified else {
-        count_attempt(page, &account_bucket, 900).await?;
         return again(401, t.sign_in_failed);
     };
     let id = AccountId::parse(&account.id).ok_or_else(|| AppError::Internal("account id".into()))?;
     let new_session = session::start(page, &Holder::Account(id), lifetime_ms(page), false)?;
-    let mut batch = vec![new_session.statement];
+    let mut batch = vec![new_session.statement, forgive(page, &account_bucket, 900)];
     if rehash {
         if let Ok(password) = NewPassword::parse(form.text("password")) {
             let upgraded = password::hash(&password, &page.rt.random_16()?)?;
@@ -150,9 +152,15 @@ pub async fn forgot_submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, A
     }
     let account = accounts::find_by_email(page.rt.db(), page.scope, &email).await?;
     let Some(account) = account.filter(|_| page.portal.context.access.join_policy.allows_passwords()) else {
-        // The same number of D1 round trips as sending a link, so the answer's timing does
-        // not tell whether the address has an account.
-        page.rt.db().query::<serde_json::Value>(Statement::new("SELECT 1 AS one", Vec::new())).await?;
+        // The same D1 work as sending a link (one two-statement write batch), so the
+        // answer's timing does not tell whether the address has an account.
+        page.rt
+            .db()
+            .batch(vec![
+                Statement::new("UPDATE reset_tokens SET used_at = used_at WHERE 0", Vec::new()),
+                Statement::new("UPDATE outbox SET attempts = attempts WHERE 0", Vec::new()),
+            ])
+            .await?;
         return Ok(sent);
     };
     let id = AccountId::parse(&account.id).ok_or_else(|| AppError::Internal("account id".into()))?;
@@ -163,14 +171,7 @@ pub async fn forgot_submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, A
     page.rt
         .db()
         .batch(vec![
-            account_tokens::insert(
-                page.scope,
-                id,
-                Purpose::Reset,
-                &token.hash,
-                now.plus_seconds(RESET_LINK_MINUTES * 60),
-                now,
-            ),
+            reset_tokens::insert(page.scope, id, &token.hash, now.plus_seconds(RESET_LINK_MINUTES * 60), now),
             mail::queue(page, &email, &message)?,
         ])
         .await?;
@@ -181,7 +182,7 @@ async fn live_reset<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Optio
     let Some(hash) = presented_hash(token) else {
         return Ok(None);
     };
-    let live = account_tokens::find_live(page.rt.db(), page.scope, Purpose::Reset, &hash, page.rt.now()).await?;
+    let live = reset_tokens::find_live(page.rt.db(), page.scope, &hash, page.rt.now()).await?;
     Ok(live.and_then(|live| AccountId::parse(&live.account_id).map(|id| (hash, id))))
 }
 
@@ -223,15 +224,15 @@ pub async fn reset_submit<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result
     // password, sign this browser in, and end every other session of the account.
     let keep = new_session.token_hash.clone();
     let batch = vec![
-        account_tokens::spend(page.scope, Purpose::Reset, &hash, now),
+        reset_tokens::spend(page.scope, &hash, now),
         accounts::reset_password(page.scope, account, &password_hash, now),
         new_session.statement,
         sessions::delete_others_if_changed(page.scope, account, &keep),
         // Older reset links of the account stop working too.
-        account_tokens::spend_others(page.scope, account, Purpose::Reset, &hash, now),
+        reset_tokens::spend_others(page.scope, account, &hash, now),
     ];
     let changed = page.rt.db().batch(batch).await?;
-    if changed.first() == Some(&1) {
+    if wrote(&changed, 0) {
         Ok(Response::see_other("/").add_header("set-cookie", &new_session.set_cookie))
     } else {
         Ok(link_invalid(page))

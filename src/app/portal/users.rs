@@ -1,6 +1,8 @@
-//! The portal admin's Users page: the portal's people and pending invitations, inviting by
-//! email, changing roles and removing users. The last admin can be neither removed nor
-//! demoted (checked inside the SQL that makes the change).
+//! The portal admin's Users page: the people of the admin's customer on the portal and their
+//! pending invitations, inviting by email, changing roles and removing users. On a portal
+//! shared by several customers each customer's admin manages only that customer's people.
+//! The last admin can be neither removed nor demoted (checked inside the SQL that makes the
+//! change).
 
 use super::forms::{form_page, rate_limit, Form};
 use super::{mail, Member, Page};
@@ -16,6 +18,7 @@ use crate::runtime::Runtime;
 use crate::store::accounts::AccountRow;
 use crate::store::audit::{Actor, Change};
 use crate::store::invitations::{self, NewInvitation};
+use crate::store::wrote;
 use crate::store::{accounts, Database, PortalScope, Statement};
 use crate::views::users::{self as view, UsersView};
 
@@ -151,7 +154,7 @@ pub async fn change_role<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Res
     }
     let changed = page.rt.db().batch(batch).await?;
     let t = page.lang.account();
-    if changed.first() == Some(&1) {
+    if wrote(&changed, 0) {
         render(page, 200, Some(format!("{} {}", t.role_changed, person.name)), None).await
     } else {
         render(page, 409, None, Some(t.last_admin)).await
@@ -167,7 +170,7 @@ pub async fn remove<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Response
     let actor = Actor::Account(me.account.ok_or(AppError::Forbidden)?);
     let changed = page.rt.db().batch(removal(page.scope, &person, target, &actor, now)).await?;
     let t = page.lang.account();
-    if changed.first() != Some(&1) {
+    if !wrote(&changed, 0) {
         return render(page, 409, None, Some(t.last_admin)).await;
     }
     if me.account == Some(target) {
