@@ -865,3 +865,25 @@ fn on_a_shared_portal_each_customer_has_its_own_admin_and_sees_only_its_own_peop
     assert_eq!(gina.post(&format!("/users/{ivan_id}/role"), &[("role", "member")]).status, 404);
     assert!(ivan.signed_in_as("Ivan"));
 }
+
+#[test]
+fn the_portal_admin_revokes_a_pending_invitation_from_the_users_page() {
+    let f = fixture();
+    let admin = f.join("Ada", "ada@example.com");
+    admin.get("/users");
+    admin.post("/users/invite", &[("email", "late@example.com"), ("role", "member")]);
+    let link = f.mailed_link("late@example.com", "invitation");
+    let id = f.app.sql("SELECT id FROM invitations WHERE email = 'late@example.com'", Vec::new())[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let member = f.join("Grace", "grace@example.com");
+    member.get("/");
+    assert_eq!(member.post(&format!("/users/invitations/{id}/revoke"), &[]).status, 403, "members cannot");
+    assert!(body_text(&admin.get("/users")).contains(&format!("/users/invitations/{id}/revoke")));
+    let revoked = admin.post(&format!("/users/invitations/{id}/revoke"), &[]);
+    assert_eq!(revoked.status, 200);
+    assert!(body_text(&revoked).contains("Invitation revoked: late@example.com"));
+    assert_eq!(Browser::new(&f.app, HOST).get(&link).status, 410);
+    assert_eq!(f.count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'invitation.revoke'"), 1);
+}

@@ -119,18 +119,3 @@ pub fn delete_others_if_changed(scope: PortalScope, account: AccountId, keep: &s
         params![scope.tenant.to_db(), scope.portal.to_db(), account.to_db(), keep],
     )
 }
-
-/// How many sessions a holder has; for tests and the provider's view of a user.
-pub async fn count_for_account(db: &impl Database, scope: PortalScope, account: AccountId) -> Result<i64, DbError> {
-    #[derive(Deserialize)]
-    struct Count {
-        n: i64,
-    }
-    let row: Option<Count> = db
-        .query_one(Statement::new(
-            "SELECT COUNT(*) AS n FROM sessions WHERE tenant_id = ?1 AND portal_id = ?2 AND account_id = ?3",
-            params![scope.tenant.to_db(), scope.portal.to_db(), account.to_db()],
-        ))
-        .await?;
-    Ok(row.map_or(0, |c| c.n))
-}

@@ -85,7 +85,11 @@ pub fn users(portal: &ResolvedPortal, lang: Language, csrf_token: &str, view: &U
                 @for invitation in view.pending {
                     li {
                         (invitation.email.as_deref().unwrap_or("—")) " · " (role_label(t, invitation.role))
-                        " · " (t.expires) " " (Timestamp::from_millis(invitation.expires_at))
+                        " · " (t.expires) " " (Timestamp::from_millis(invitation.expires_at)) " "
+                        form.inline method="post" action=(format!("/users/invitations/{}/revoke", invitation.id)) {
+                            (csrf_field)
+                            button.link-button type="submit" { (t.revoke) }
+                        }
                     }
                 }
             }

@@ -168,6 +168,7 @@ async fn route_with_token<R: Runtime>(page: &Page<'_, R>, is_post: bool, path: &
         (true, ["preview", token]) => preview::open(page, token).await,
         (true, ["users", id, "role"]) => users::change_role(page, id).await,
         (true, ["users", id, "remove"]) => users::remove(page, id).await,
+        (true, ["users", "invitations", id, "revoke"]) => users::revoke_invitation(page, id).await,
         _ => Err(AppError::NotFound),
     }
 }

@@ -178,3 +178,22 @@ pub async fn remove<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Response
     }
     render(page, 200, Some(format!("{} {}", t.user_removed, person.name)), None).await
 }
+
+pub async fn revoke_invitation<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Response, AppError> {
+    let me = require_admin(page)?;
+    Form::read(page)?;
+    let id = InvitationId::parse(id).ok_or(AppError::NotFound)?;
+    // Only invitations to the admin's own customer: anyone else's is simply not found.
+    let invitation = invitations::get(page.rt.db(), page.scope, id)
+        .await?
+        .filter(|i| i.customer_id == me.customer_id)
+        .ok_or(AppError::NotFound)?;
+    let now = page.rt.now();
+    let actor = Actor::Account(me.account.ok_or(AppError::Forbidden)?);
+    let change = Change::new(page.scope.tenant, &actor, "invitation.revoke", "invitation", id.to_db())
+        .before(serde_json::json!({ "status": invitation.status(now) }));
+    page.rt.db().batch(vec![invitations::revoke(page.scope, id, now), change.statement_if_changed(now)]).await?;
+    let t = page.lang.account();
+    let who = invitation.email.unwrap_or_default();
+    render(page, 200, Some(format!("{} {who}", t.invitation_revoked)), None).await
+}
