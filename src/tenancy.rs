@@ -17,6 +17,7 @@ use crate::error::AppError;
 use crate::i18n::Language;
 use crate::params;
 use crate::runtime::{KeyValue, Runtime};
+use crate::store::portals::AccessSettings;
 use crate::store::{Database, PortalScope, Statement};
 
 /// A logo as the page needs it: where it is and what it is.
@@ -86,8 +87,8 @@ impl Default for AccessContext {
     fn default() -> AccessContext {
         AccessContext {
             join_policy: JoinPolicy::Invitation,
-            idle_timeout_minutes: 60,
-            session_lifetime_hours: 168,
+            idle_timeout_minutes: AccessSettings::DEFAULT_IDLE_MINUTES,
+            session_lifetime_hours: AccessSettings::DEFAULT_LIFETIME_HOURS,
             terms_text: String::new(),
             terms_version: 0,
             consent_text: String::new(),
