@@ -682,8 +682,11 @@ fn the_portal_admin_invites_changes_roles_and_removes_users_but_never_the_last_a
     assert_eq!(admin.post(&format!("/users/{ada}/remove"), &[]).status, 409, "nor removed");
     assert_eq!(f.account("ada@example.com")["role"], "admin");
 
+    f.app.execute("UPDATE accounts SET language = 'da' WHERE email = 'grace@example.com'", Vec::new());
     assert_eq!(admin.post(&format!("/users/{grace}/role"), &[("role", "admin")]).status, 200);
-    assert_eq!(f.count("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'role_change'"), 1);
+    let told = f.app.sql("SELECT subject FROM outbox WHERE kind = 'role_change'", Vec::new());
+    assert_eq!(told.len(), 1);
+    assert!(told[0]["subject"].as_str().unwrap().starts_with("Din rolle"), "in Grace's language: {told:?}");
     assert_eq!(member.get("/users").status, 200, "the new role applies at once");
     assert_eq!(admin.post(&format!("/users/{ada}/role"), &[("role", "member")]).status, 200);
     assert_eq!(member.post(&format!("/users/{ada}/remove"), &[]).status, 200);

@@ -43,22 +43,24 @@ impl Sender<'_> {
     }
 }
 
-fn sender<'a, R: Runtime>(page: &'a Page<'_, R>, origin: &'a str) -> Sender<'a> {
-    Sender { portal: &page.portal.context, scope: page.scope, origin, lang: page.lang }
+fn sender<'a, R: Runtime>(page: &'a Page<'_, R>, origin: &'a str, lang: Language) -> Sender<'a> {
+    Sender { portal: &page.portal.context, scope: page.scope, origin, lang }
 }
 
-/// An email from a portal page, in the visitor's language.
+/// An email from a portal page, in the visitor's language (they asked for it).
 pub fn queue<R: Runtime>(page: &Page<'_, R>, to: &Email, message: &Message<'_>) -> Result<Statement, AppError> {
     let origin = page.origin();
-    sender(page, &origin).statement(page.rt, to, message, false)
+    sender(page, &origin, page.lang).statement(page.rt, to, message, false)
 }
 
-/// The same, written only if the statement before it in the batch changed a row.
-pub fn queue_if_changed<R: Runtime>(
+/// An email to someone with an account here, in the language they chose, written only if
+/// the statement before it in the batch changed a row.
+pub fn queue_to_account_if_changed<R: Runtime>(
     page: &Page<'_, R>,
     to: &Email,
+    lang: Language,
     message: &Message<'_>,
 ) -> Result<Statement, AppError> {
     let origin = page.origin();
-    sender(page, &origin).statement(page.rt, to, message, true)
+    sender(page, &origin, lang).statement(page.rt, to, message, true)
 }

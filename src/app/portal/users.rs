@@ -146,7 +146,7 @@ pub async fn change_role<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Res
     let mut batch = vec![
         accounts::set_role(page.scope, target, me.customer_id.as_deref(), role, now),
         change.statement_if_changed(now),
-        mail::queue_if_changed(page, &to, &Message::RoleChanged { role })?,
+        mail::queue_to_account_if_changed(page, &to, person.language, &Message::RoleChanged { role })?,
     ];
     if role == Role::Member {
         // A former admin's pending invitations stop working with their role.
