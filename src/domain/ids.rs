@@ -44,6 +44,10 @@ define_id!(
     PreviewId,
     OutboxId,
     ListEntryId,
+    PipelineId,
+    StageId,
+    InboxId,
+    PropertyId,
 );
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ pub mod host;
 pub mod ids;
 pub mod logo;
 pub mod text;
+pub mod tickets;
 pub mod time;
 
 /// Lower-case hexadecimal of some bytes (hashes, tokens).

@@ -7,9 +7,11 @@ pub mod audit;
 pub mod customers;
 pub mod domains;
 pub mod housekeeping;
+pub mod inboxes;
 pub mod invitations;
 pub mod keys;
 pub mod outbox;
+pub mod pipelines;
 pub mod portals;
 pub mod previews;
 pub mod rate_limits;
@@ -19,6 +21,7 @@ pub mod reset_tokens;
 pub mod sessions;
 pub mod tenants;
 pub mod themes;
+pub mod ticket_properties;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;

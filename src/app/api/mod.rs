@@ -12,6 +12,7 @@ mod portals;
 mod recipients;
 mod tenants;
 mod themes;
+mod ticket_setup;
 
 use serde::de::DeserializeOwned;
 
@@ -67,6 +68,18 @@ pub enum Op {
     AddRegistrationEntry,
     RemoveRegistrationEntry,
     CreatePreview,
+    ListPipelines,
+    CreatePipeline,
+    GetPipeline,
+    UpdatePipeline,
+    DeletePipeline,
+    ListInboxes,
+    CreateInbox,
+    UpdateInbox,
+    DeleteInbox,
+    ListTicketProperties,
+    CreateTicketProperty,
+    DeleteTicketProperty,
     ListEmails,
     DevMailbox,
 }
@@ -124,6 +137,18 @@ pub const ROUTES: &[(Method, &str, Op)] = &[
         Op::RemoveRegistrationEntry,
     ),
     (Method::Post, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/previews", Op::CreatePreview),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/pipelines", Op::ListPipelines),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/pipelines", Op::CreatePipeline),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/pipelines/{pipeline_id}", Op::GetPipeline),
+    (Method::Patch, "/api/v1/tenants/{tenant_id}/pipelines/{pipeline_id}", Op::UpdatePipeline),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/pipelines/{pipeline_id}", Op::DeletePipeline),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/inboxes", Op::ListInboxes),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/inboxes", Op::CreateInbox),
+    (Method::Patch, "/api/v1/tenants/{tenant_id}/inboxes/{inbox_id}", Op::UpdateInbox),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/inboxes/{inbox_id}", Op::DeleteInbox),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/ticket-properties", Op::ListTicketProperties),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/ticket-properties", Op::CreateTicketProperty),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/ticket-properties/{property_id}", Op::DeleteTicketProperty),
     (Method::Get, "/api/v1/tenants/{tenant_id}/emails", Op::ListEmails),
     (Method::Get, "/api/v1/dev/mailbox", Op::DevMailbox),
 ];
@@ -298,6 +323,18 @@ async fn dispatch<R: Runtime>(rt: &R, req: &Request) -> Result<Response, AppErro
         Op::AddRegistrationEntry => recipients::add_entry(&call).await,
         Op::RemoveRegistrationEntry => recipients::remove_entry(&call).await,
         Op::CreatePreview => recipients::create_preview(&call).await,
+        Op::ListPipelines => ticket_setup::list_pipelines(&call).await,
+        Op::CreatePipeline => ticket_setup::create_pipeline(&call).await,
+        Op::GetPipeline => ticket_setup::get_pipeline(&call).await,
+        Op::UpdatePipeline => ticket_setup::update_pipeline(&call).await,
+        Op::DeletePipeline => ticket_setup::delete_pipeline(&call).await,
+        Op::ListInboxes => ticket_setup::list_inboxes(&call).await,
+        Op::CreateInbox => ticket_setup::create_inbox(&call).await,
+        Op::UpdateInbox => ticket_setup::update_inbox(&call).await,
+        Op::DeleteInbox => ticket_setup::delete_inbox(&call).await,
+        Op::ListTicketProperties => ticket_setup::list_properties(&call).await,
+        Op::CreateTicketProperty => ticket_setup::create_property(&call).await,
+        Op::DeleteTicketProperty => ticket_setup::delete_property(&call).await,
         Op::ListEmails => emails::list(&call).await,
         Op::DevMailbox => emails::dev_mailbox(&call).await,
     }

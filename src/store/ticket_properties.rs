@@ -1,0 +1,115 @@
+//! A tenant's custom ticket properties, beside the built-in ticket fields.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::audit::{Actor, Change};
+use super::{write_audited, Database, DbError, Statement};
+use crate::domain::ids::{PropertyId, TenantId};
+use crate::domain::text::Label;
+use crate::domain::tickets::PropertyKind;
+use crate::domain::time::Timestamp;
+use crate::params;
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct PropertyRow {
+    pub id: String,
+    pub key: String,
+    pub label: String,
+    pub kind: String,
+    pub choices_json: String,
+    pub created_at: i64,
+}
+
+impl PropertyRow {
+    pub fn to_json(&self) -> serde_json::Value {
+        let choices: serde_json::Value = serde_json::from_str(&self.choices_json).unwrap_or_else(|_| json!([]));
+        json!({
+            "id": self.id,
+            "key": self.key,
+            "label": self.label,
+            "kind": self.kind,
+            "choices": choices,
+            "created_at": Timestamp::from_millis(self.created_at),
+        })
+    }
+}
+
+pub struct NewProperty<'a> {
+    pub key: &'a str,
+    pub label: &'a Label,
+    pub kind: &'a PropertyKind,
+}
+
+pub async fn create(
+    db: &impl Database,
+    tenant: TenantId,
+    id: PropertyId,
+    property: &NewProperty<'_>,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let choices = match property.kind {
+        PropertyKind::Choice(values) => json!(values),
+        PropertyKind::Text | PropertyKind::Number => json!([]),
+    };
+    let change = Change::new(tenant, actor, "ticket_property.create", "ticket_property", id.to_db()).after(json!({
+        "key": property.key, "label": property.label.as_str(), "kind": property.kind.code(), "choices": choices,
+    }));
+    write_audited(
+        db,
+        Statement::new(
+            "INSERT INTO ticket_properties (id, tenant_id, key, label, kind, choices_json, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id.to_db(),
+                tenant.to_db(),
+                property.key,
+                property.label.as_str(),
+                property.kind.code(),
+                choices.to_string(),
+                now.millis()
+            ],
+        ),
+        &change,
+        now,
+    )
+    .await
+}
+
+pub async fn delete(
+    db: &impl Database,
+    tenant: TenantId,
+    current: &PropertyRow,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let change = Change::new(tenant, actor, "ticket_property.delete", "ticket_property", current.id.clone())
+        .before(json!({ "key": current.key, "label": current.label, "kind": current.kind }));
+    write_audited(
+        db,
+        Statement::new(
+            "DELETE FROM ticket_properties WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant.to_db(), current.id.clone()],
+        ),
+        &change,
+        now,
+    )
+    .await
+}
+
+pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<PropertyRow>, DbError> {
+    db.query(Statement::new(
+        "SELECT id, key, label, kind, choices_json, created_at FROM ticket_properties WHERE tenant_id = ?1 ORDER BY key",
+        params![tenant.to_db()],
+    ))
+    .await
+}
+
+pub async fn get(db: &impl Database, tenant: TenantId, id: PropertyId) -> Result<Option<PropertyRow>, DbError> {
+    db.query_one(Statement::new(
+        "SELECT id, key, label, kind, choices_json, created_at FROM ticket_properties WHERE tenant_id = ?1 AND id = ?2",
+        params![tenant.to_db(), id.to_db()],
+    ))
+    .await
+}
