@@ -328,3 +328,30 @@ fn the_openapi_document_is_served_without_a_key() {
     assert_eq!(doc.status, 200);
     assert!(doc.json()["openapi"].as_str().unwrap().starts_with("3.1"));
 }
+
+#[test]
+#[ignore = "needs wrangler dev: run scripts/test"]
+fn a_pipeline_edit_that_swaps_stage_names_keeps_the_stage_ids_on_d1() {
+    let s = server();
+    let (tenant, key) = s.tenant("Pipes");
+    let path = format!("/api/v1/tenants/{tenant}/pipelines");
+    let created = s.api(
+        "POST",
+        &path,
+        &key,
+        Some(json!({"name": "Support", "stages": [{"name": "New"}, {"name": "Solved", "closed": true}]})),
+    );
+    assert_eq!(created.status, 201, "{}", created.text());
+    let pipeline = created.json()["pipeline"].clone();
+    let (first, second) = (pipeline["stages"][0]["id"].clone(), pipeline["stages"][1]["id"].clone());
+    let edit = json!({"stages": [
+        {"id": second, "name": "New", "closed": true},
+        {"id": first, "name": "Solved"}
+    ]});
+    let edited = s.api("PATCH", &format!("{path}/{}", pipeline["id"].as_str().unwrap()), &key, Some(edit));
+    assert_eq!(edited.status, 200, "{}", edited.text());
+    let stages = edited.json()["pipeline"]["stages"].clone();
+    assert_eq!(stages[0]["id"], second);
+    assert_eq!(stages[0]["name"], "New");
+    assert_eq!(stages[1]["id"], first);
+}
