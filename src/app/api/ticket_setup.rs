@@ -250,10 +250,14 @@ pub async fn create_property<R: Runtime>(call: &Call<'_, R>) -> Result<Response,
     let mut fields = Fields::default();
     let key = fields.require("key", input.key.as_deref(), parse_property_key);
     let label = fields.require("label", input.label.as_deref(), |l| Label::parse(l, 120));
-    let kind = match PropertyKind::parse(input.kind.as_deref().unwrap_or(""), input.choices.as_deref()) {
-        Ok(kind) => Some(kind),
-        Err((field, message)) => {
+    let kind = match input.kind.as_deref().map(|kind| PropertyKind::parse(kind, input.choices.as_deref())) {
+        Some(Ok(kind)) => Some(kind),
+        Some(Err((field, message))) => {
             fields.error(field, &message);
+            None
+        }
+        None => {
+            fields.error("kind", "is required");
             None
         }
     };
