@@ -48,6 +48,8 @@ define_id!(
     StageId,
     InboxId,
     PropertyId,
+    TicketId,
+    MessageId,
 );
 
 #[cfg(test)]

@@ -148,6 +148,70 @@ impl PropertyKind {
     }
 }
 
+/// A ticket's priority.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Priority {
+    Low,
+    Normal,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    pub fn parse(code: &str) -> Result<Priority, &'static str> {
+        match code {
+            "low" => Ok(Priority::Low),
+            "normal" => Ok(Priority::Normal),
+            "high" => Ok(Priority::High),
+            "urgent" => Ok(Priority::Urgent),
+            _ => Err("must be one of low, normal, high, urgent"),
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Normal => "normal",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+}
+
+/// The longest message body: a long email's worth, bounded so one request cannot store
+/// megabytes of text.
+pub const MAX_BODY_CHARS: usize = 20_000;
+
+/// A message's text: trimmed, not empty, at most 20,000 characters, no control characters
+/// but line breaks and tabs (it is shown as plain text, escaped).
+pub fn parse_body(raw: &str) -> Result<String, String> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if text.chars().count() > MAX_BODY_CHARS {
+        return Err(format!("must be at most {MAX_BODY_CHARS} characters"));
+    }
+    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
+        return Err("must not contain control characters".into());
+    }
+    Ok(text.replace("\r\n", "\n"))
+}
+
+/// A custom property's value checked against its kind: text up to 2,000 characters, a
+/// finite number, or one of the property's choices.
+pub fn check_property_value(kind: &PropertyKind, value: &serde_json::Value) -> Result<(), String> {
+    match (kind, value) {
+        (PropertyKind::Text, serde_json::Value::String(text)) if text.chars().count() <= 2_000 => Ok(()),
+        (PropertyKind::Text, _) => Err("must be text of at most 2000 characters".into()),
+        (PropertyKind::Number, serde_json::Value::Number(_)) => Ok(()),
+        (PropertyKind::Number, _) => Err("must be a number".into()),
+        (PropertyKind::Choice(choices), serde_json::Value::String(text)) if choices.contains(text) => Ok(()),
+        (PropertyKind::Choice(choices), _) => Err(format!("must be one of: {}", choices.join(", "))),
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
@@ -170,6 +234,24 @@ mod tests {
         assert!(parse_stages(&[stage("New", false), stage("new", true)], &mut errors).is_none());
         assert!(errors.iter().any(|e| e.field == "stages[1].name"), "{errors:?}");
         assert!(parse_stages(&[], &mut errors).is_none());
+    }
+
+    #[test]
+    fn message_bodies_are_trimmed_bounded_and_plain() {
+        assert_eq!(parse_body("  Hello\r\nthere \n"), Ok("Hello\nthere".into()));
+        assert!(parse_body("   ").is_err());
+        assert!(parse_body("a\u{0}b").is_err());
+        assert!(parse_body(&"x".repeat(MAX_BODY_CHARS + 1)).is_err());
+    }
+
+    #[test]
+    fn property_values_must_fit_their_kind() {
+        let choice = PropertyKind::Choice(vec!["X200".into()]);
+        assert!(check_property_value(&choice, &serde_json::json!("X200")).is_ok());
+        assert!(check_property_value(&choice, &serde_json::json!("X999")).is_err());
+        assert!(check_property_value(&PropertyKind::Number, &serde_json::json!(3.5)).is_ok());
+        assert!(check_property_value(&PropertyKind::Number, &serde_json::json!("3")).is_err());
+        assert!(check_property_value(&PropertyKind::Text, &serde_json::json!(3)).is_err());
     }
 
     #[test]

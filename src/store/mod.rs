@@ -22,6 +22,7 @@ pub mod sessions;
 pub mod tenants;
 pub mod themes;
 pub mod ticket_properties;
+pub mod tickets;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;

@@ -113,3 +113,12 @@ pub async fn get(db: &impl Database, tenant: TenantId, id: PropertyId) -> Result
     ))
     .await
 }
+
+impl PropertyRow {
+    /// The stored kind with its choices (None only if the row was written by something else).
+    pub fn kind(&self) -> Option<PropertyKind> {
+        let choices: Vec<String> = serde_json::from_str(&self.choices_json).ok()?;
+        let choices = (self.kind == "choice").then_some(choices);
+        PropertyKind::parse(&self.kind, choices.as_deref()).ok()
+    }
+}

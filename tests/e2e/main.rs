@@ -355,3 +355,47 @@ fn a_pipeline_edit_that_swaps_stage_names_keeps_the_stage_ids_on_d1() {
     assert_eq!(stages[0]["name"], "New");
     assert_eq!(stages[1]["id"], first);
 }
+
+#[test]
+#[ignore = "needs wrangler dev: run scripts/test"]
+fn tickets_are_numbered_and_threaded_on_d1() {
+    let s = server();
+    let (tenant, key) = s.tenant("Tix");
+    let pipeline = s.api(
+        "POST",
+        &format!("/api/v1/tenants/{tenant}/pipelines"),
+        &key,
+        Some(json!({"name": "Support", "stages": [{"name": "New"}, {"name": "Solved", "closed": true}]})),
+    );
+    assert_eq!(pipeline.status, 201, "{}", pipeline.text());
+    let pipeline_id = pipeline.json()["pipeline"]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/tenants/{tenant}/tickets");
+    let mut numbers = Vec::new();
+    for subject in ["First", "Second"] {
+        let created = s.api(
+            "POST",
+            &path,
+            &key,
+            Some(json!({"subject": subject, "description": "Hello", "pipeline_id": pipeline_id})),
+        );
+        assert_eq!(created.status, 201, "{}", created.text());
+        numbers.push(created.json()["ticket"]["number"].as_i64().unwrap());
+    }
+    assert_eq!(numbers, [1, 2]);
+    let list = s.api("GET", &format!("{path}?limit=1"), &key, None).json();
+    let id = list["tickets"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(list["tickets"][0]["subject"], "Second");
+    let cursor = list["next_cursor"].as_str().unwrap().to_owned();
+    let next = s.api("GET", &format!("{path}?limit=1&cursor={cursor}"), &key, None).json();
+    assert_eq!(next["tickets"][0]["subject"], "First");
+    let note = s.api(
+        "POST",
+        &format!("{path}/{id}/messages"),
+        &key,
+        Some(json!({"body": "Internal", "internal": true, "new_thread": true})),
+    );
+    assert_eq!(note.status, 201, "{}", note.text());
+    let messages = note.json()["ticket"]["messages"].clone();
+    assert_eq!(messages[1]["thread"], 2);
+    assert_eq!(messages[1]["internal"], true);
+}

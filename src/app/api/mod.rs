@@ -13,6 +13,7 @@ mod recipients;
 mod tenants;
 mod themes;
 mod ticket_setup;
+mod tickets;
 
 use serde::de::DeserializeOwned;
 
@@ -80,6 +81,11 @@ pub enum Op {
     ListTicketProperties,
     CreateTicketProperty,
     DeleteTicketProperty,
+    ListTickets,
+    CreateTicket,
+    GetTicket,
+    UpdateTicket,
+    AddTicketMessage,
     ListEmails,
     DevMailbox,
 }
@@ -149,6 +155,11 @@ pub const ROUTES: &[(Method, &str, Op)] = &[
     (Method::Get, "/api/v1/tenants/{tenant_id}/ticket-properties", Op::ListTicketProperties),
     (Method::Post, "/api/v1/tenants/{tenant_id}/ticket-properties", Op::CreateTicketProperty),
     (Method::Delete, "/api/v1/tenants/{tenant_id}/ticket-properties/{property_id}", Op::DeleteTicketProperty),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/tickets", Op::ListTickets),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/tickets", Op::CreateTicket),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/tickets/{ticket_id}", Op::GetTicket),
+    (Method::Patch, "/api/v1/tenants/{tenant_id}/tickets/{ticket_id}", Op::UpdateTicket),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/tickets/{ticket_id}/messages", Op::AddTicketMessage),
     (Method::Get, "/api/v1/tenants/{tenant_id}/emails", Op::ListEmails),
     (Method::Get, "/api/v1/dev/mailbox", Op::DevMailbox),
 ];
@@ -335,6 +346,11 @@ async fn dispatch<R: Runtime>(rt: &R, req: &Request) -> Result<Response, AppErro
         Op::ListTicketProperties => ticket_setup::list_properties(&call).await,
         Op::CreateTicketProperty => ticket_setup::create_property(&call).await,
         Op::DeleteTicketProperty => ticket_setup::delete_property(&call).await,
+        Op::ListTickets => tickets::list(&call).await,
+        Op::CreateTicket => tickets::create(&call).await,
+        Op::GetTicket => tickets::get(&call).await,
+        Op::UpdateTicket => tickets::update(&call).await,
+        Op::AddTicketMessage => tickets::add_message(&call).await,
         Op::ListEmails => emails::list(&call).await,
         Op::DevMailbox => emails::dev_mailbox(&call).await,
     }

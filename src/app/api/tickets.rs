@@ -1,0 +1,387 @@
+//! Tickets through the admin API (the agent side): create (also on a recipient's behalf),
+//! list with filters and keyset pagination, read with the whole conversation, update, and
+//! add public replies or internal notes.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::Reach;
+use super::input::{double_option, Fields};
+use super::{created, ok, page_limit, Call};
+use crate::domain::ids::{
+    AccountId, CustomerId, InboxId, MessageId, PipelineId, PortalId, StageId, TenantId, TicketId,
+};
+use crate::domain::text::Label;
+use crate::domain::tickets::{check_property_value, parse_body, Priority};
+use crate::error::AppError;
+use crate::http::Response;
+use crate::runtime::Runtime;
+use crate::store::tickets::{self, NewMessage, NewTicket, TicketChanges, TicketFilter, TicketRow};
+use crate::store::{accounts, customers, inboxes, pipelines, ticket_properties, PortalScope};
+
+/// Custom property values checked against the tenant's properties: unknown keys and values
+/// of the wrong kind are field errors (`properties.<key>`); a null value removes the key.
+async fn merge_properties<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    fields: &mut Fields,
+    base: serde_json::Map<String, serde_json::Value>,
+    input: Option<&serde_json::Map<String, serde_json::Value>>,
+) -> Result<serde_json::Map<String, serde_json::Value>, AppError> {
+    let Some(input) = input else {
+        return Ok(base);
+    };
+    let known = ticket_properties::list(call.rt.db(), tenant).await?;
+    let mut merged = base;
+    for (key, value) in input {
+        let field = format!("properties.{key}");
+        let Some(kind) = known.iter().find(|p| &p.key == key).and_then(ticket_properties::PropertyRow::kind) else {
+            fields.error(&field, "is not a ticket property of this tenant");
+            continue;
+        };
+        if value.is_null() {
+            merged.remove(key);
+        } else if let Err(message) = check_property_value(&kind, value) {
+            fields.error(&field, &message);
+        } else {
+            merged.insert(key.clone(), value.clone());
+        }
+    }
+    Ok(merged)
+}
+
+/// A stage of `pipeline`; None picks the pipeline's first open stage.
+async fn stage_in<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    fields: &mut Fields,
+    pipeline: PipelineId,
+    raw: Option<&str>,
+) -> Result<Option<StageId>, AppError> {
+    let stages = pipelines::stages(call.rt.db(), tenant, Some(pipeline)).await?;
+    let found = match raw {
+        Some(raw) => stages.iter().find(|s| s.id == raw),
+        None => stages.iter().find(|s| s.is_closed == 0),
+    };
+    let stage = found.and_then(|s| StageId::parse(&s.id));
+    if stage.is_none() {
+        fields.error("stage_id", "no such stage of the ticket's pipeline");
+    }
+    Ok(stage)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RequesterInput {
+    portal_id: String,
+    account_id: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CreateInput {
+    subject: Option<String>,
+    description: Option<String>,
+    priority: Option<String>,
+    pipeline_id: Option<String>,
+    stage_id: Option<String>,
+    inbox_id: Option<String>,
+    customer_id: Option<String>,
+    requester: Option<RequesterInput>,
+    properties: Option<serde_json::Map<String, serde_json::Value>>,
+    author_name: Option<String>,
+}
+
+/// Who writes as the provider: the name given, else "Support".
+fn agent_name(fields: &mut Fields, raw: Option<&str>) -> Option<Label> {
+    match raw {
+        Some(raw) => fields.check("author_name", Label::parse(raw, 120)),
+        None => Label::parse("Support", 120).ok(),
+    }
+}
+
+pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let input: CreateInput = call.json()?;
+    let mut fields = Fields::default();
+    let subject = fields.require("subject", input.subject.as_deref(), |s| Label::parse(s, 200));
+    let body = fields.require("description", input.description.as_deref(), parse_body);
+    let priority = match input.priority.as_deref() {
+        Some(raw) => fields.check("priority", Priority::parse(raw)),
+        None => Some(Priority::Normal),
+    };
+    let author = agent_name(&mut fields, input.author_name.as_deref());
+    let pipeline = match input.pipeline_id.as_deref().map(PipelineId::parse) {
+        Some(Some(id)) if pipelines::get(call.rt.db(), tenant, id).await?.is_some() => Some(id),
+        Some(_) => {
+            fields.error("pipeline_id", "no such pipeline of this tenant");
+            None
+        }
+        None => {
+            fields.error("pipeline_id", "is required");
+            None
+        }
+    };
+    let stage = match pipeline {
+        Some(pipeline) => stage_in(call, tenant, &mut fields, pipeline, input.stage_id.as_deref()).await?,
+        None => None,
+    };
+    let inbox = match input.inbox_id.as_deref().map(InboxId::parse) {
+        Some(Some(id)) if inboxes::get(call.rt.db(), tenant, id).await?.is_some() => Some(id),
+        Some(_) => {
+            fields.error("inbox_id", "no such inbox of this tenant");
+            None
+        }
+        None => None,
+    };
+    // On a recipient's behalf (after a phone call, say): the ticket shows in their portal.
+    let requester = match &input.requester {
+        Some(raw) => {
+            let scope = PortalId::parse(&raw.portal_id).map(|portal| PortalScope { tenant, portal });
+            let account = match (scope, AccountId::parse(&raw.account_id)) {
+                (Some(scope), Some(id)) => accounts::get(call.rt.db(), scope, id).await?.map(|a| (scope.portal, id, a)),
+                _ => None,
+            };
+            if account.is_none() {
+                fields.error("requester", "no such user of a portal of this tenant");
+            }
+            account
+        }
+        None => None,
+    };
+    let customer = match (input.customer_id.as_deref(), &requester) {
+        (Some(raw), _) => match CustomerId::parse(raw) {
+            Some(id) if customers::get(call.rt.db(), tenant, id).await?.is_some() => Some(id),
+            _ => {
+                fields.error("customer_id", "no such customer of this tenant");
+                None
+            }
+        },
+        // A requester's ticket belongs to the requester's customer.
+        (None, Some((_, _, account))) => account.customer_id.as_deref().and_then(CustomerId::parse),
+        (None, None) => None,
+    };
+    let properties =
+        merge_properties(call, tenant, &mut fields, serde_json::Map::new(), input.properties.as_ref()).await?;
+    fields.finish()?;
+    let (Some(subject), Some(body), Some(priority), Some(author), Some(pipeline), Some(stage)) =
+        (subject, body, priority, author, pipeline, stage)
+    else {
+        return Err(AppError::Internal("ticket incomplete after validation".into()));
+    };
+    let id = TicketId::from_random(call.rt.random_16()?);
+    let ticket = NewTicket {
+        id,
+        subject: subject.as_str(),
+        priority,
+        pipeline,
+        stage,
+        inbox,
+        customer,
+        requester: requester.as_ref().map(|(portal, account, row)| (*portal, *account, row.name.as_str())),
+        properties: &properties,
+    };
+    let first = NewMessage {
+        id: MessageId::from_random(call.rt.random_16()?),
+        internal: false,
+        author_kind: "agent",
+        author_id: call.actor().label(),
+        author_name: author.as_str(),
+        body: &body,
+    };
+    tickets::create(call.rt.db(), tenant, &ticket, &first, &call.actor(), call.rt.now()).await?;
+    Ok(created(&ticket_json(call, tenant, id).await?))
+}
+
+async fn ticket_json<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    id: TicketId,
+) -> Result<serde_json::Value, AppError> {
+    let row = tickets::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let messages = tickets::messages(call.rt.db(), tenant, id).await?;
+    let mut body = row.to_json();
+    if let Some(object) = body.as_object_mut() {
+        object.insert("messages".into(), json!(messages.iter().map(tickets::MessageRow::to_json).collect::<Vec<_>>()));
+    }
+    Ok(json!({ "ticket": body }))
+}
+
+/// A list cursor: `<last_activity_at>_<ticket id>` of the previous page's last ticket.
+fn parse_cursor(raw: &str) -> Option<(i64, String)> {
+    let (at, id) = raw.split_once('_')?;
+    Some((at.parse().ok().filter(|at: &i64| *at >= 0)?, TicketId::parse(id)?.to_db()))
+}
+
+pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let req = call.req;
+    let mut fields = Fields::default();
+    let mut id_param = |name: &str, parse: fn(&str) -> Option<_>| -> Option<String> {
+        let raw = req.query_param(name)?;
+        let parsed: Option<String> = parse(&raw);
+        if parsed.is_none() {
+            fields.error(name, "is not an id");
+        }
+        parsed
+    };
+    let pipeline = id_param("pipeline_id", |s| PipelineId::parse(s).map(PipelineId::to_db));
+    let stage = id_param("stage_id", |s| StageId::parse(s).map(StageId::to_db));
+    let customer = id_param("customer_id", |s| CustomerId::parse(s).map(CustomerId::to_db));
+    let closed = match req.query_param("status").as_deref() {
+        None => None,
+        Some("open") => Some(false),
+        Some("closed") => Some(true),
+        Some(_) => {
+            fields.error("status", "must be open or closed");
+            None
+        }
+    };
+    let cursor = match req.query_param("cursor") {
+        Some(raw) => {
+            let parsed = parse_cursor(&raw);
+            if parsed.is_none() {
+                fields.error("cursor", "is not a cursor from this list");
+            }
+            parsed
+        }
+        None => None,
+    };
+    let limit = page_limit(req)?;
+    fields.finish()?;
+    let filter = TicketFilter {
+        pipeline: pipeline.as_deref().and_then(PipelineId::parse),
+        stage: stage.as_deref().and_then(StageId::parse),
+        customer: customer.as_deref().and_then(CustomerId::parse),
+        closed,
+    };
+    let rows =
+        tickets::list(call.rt.db(), tenant, &filter, cursor.as_ref().map(|(at, id)| (*at, id.as_str())), limit + 1)
+            .await?;
+    let more = usize::try_from(limit).is_ok_and(|limit| rows.len() > limit);
+    let page: Vec<&TicketRow> = rows.iter().take(usize::try_from(limit).unwrap_or(0)).collect();
+    let next = more.then(|| page.last().map(|t| format!("{}_{}", t.last_activity_at, t.id))).flatten();
+    Ok(ok(&json!({ "tickets": page.iter().map(|t| t.to_json()).collect::<Vec<_>>(), "next_cursor": next })))
+}
+
+pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let id = call.id("ticket_id", TicketId::parse)?;
+    Ok(ok(&ticket_json(call, tenant, id).await?))
+}
+
+/// A PATCH body: absent keeps a field; `inbox_id: null` takes the ticket out of its inbox.
+#[allow(clippy::option_option)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateInput {
+    subject: Option<String>,
+    priority: Option<String>,
+    pipeline_id: Option<String>,
+    stage_id: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    inbox_id: Option<Option<String>>,
+    properties: Option<serde_json::Map<String, serde_json::Value>>,
+}
+
+pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let id = call.id("ticket_id", TicketId::parse)?;
+    let current = tickets::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let input: UpdateInput = call.json()?;
+    let mut fields = Fields::default();
+    let subject = match input.subject.as_deref() {
+        Some(raw) => fields.check("subject", Label::parse(raw, 200)).map(|l| l.as_str().to_owned()),
+        None => Some(current.subject.clone()),
+    };
+    let priority = match input.priority.as_deref() {
+        Some(raw) => fields.check("priority", Priority::parse(raw)),
+        None => Some(current.priority),
+    };
+    // Moving to another pipeline needs a stage of it (or takes its first open stage).
+    let pipeline = match input.pipeline_id.as_deref().map(PipelineId::parse) {
+        Some(Some(p)) if pipelines::get(call.rt.db(), tenant, p).await?.is_some() => Some(p),
+        Some(_) => {
+            fields.error("pipeline_id", "no such pipeline of this tenant");
+            None
+        }
+        None => PipelineId::parse(&current.pipeline_id),
+    };
+    let stage = match (pipeline, input.stage_id.as_deref(), input.pipeline_id.is_some()) {
+        (Some(pipeline), Some(raw), _) => stage_in(call, tenant, &mut fields, pipeline, Some(raw)).await?,
+        (Some(pipeline), None, true) => stage_in(call, tenant, &mut fields, pipeline, None).await?,
+        (_, None, false) => StageId::parse(&current.stage_id),
+        (None, ..) => None,
+    };
+    let inbox = match &input.inbox_id {
+        Some(Some(raw)) => match InboxId::parse(raw) {
+            Some(inbox) if inboxes::get(call.rt.db(), tenant, inbox).await?.is_some() => Some(Some(inbox.to_db())),
+            _ => {
+                fields.error("inbox_id", "no such inbox of this tenant");
+                None
+            }
+        },
+        Some(None) => Some(None),
+        None => Some(current.inbox_id.clone()),
+    };
+    let properties =
+        merge_properties(call, tenant, &mut fields, current.properties(), input.properties.as_ref()).await?;
+    fields.finish()?;
+    let (Some(subject), Some(priority), Some(pipeline), Some(stage), Some(inbox)) =
+        (subject, priority, pipeline, stage, inbox)
+    else {
+        return Err(AppError::Internal("ticket update incomplete after validation".into()));
+    };
+    let changes = TicketChanges {
+        subject: &subject,
+        priority,
+        pipeline: &pipeline.to_db(),
+        stage: &stage.to_db(),
+        inbox: inbox.as_deref(),
+        properties: &properties,
+    };
+    tickets::update(call.rt.db(), tenant, &current, &changes, &call.actor(), call.rt.now()).await?;
+    Ok(ok(&ticket_json(call, tenant, id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MessageInput {
+    body: Option<String>,
+    internal: Option<bool>,
+    new_thread: Option<bool>,
+    author_name: Option<String>,
+}
+
+pub async fn add_message<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let id = call.id("ticket_id", TicketId::parse)?;
+    let current = tickets::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let input: MessageInput = call.json()?;
+    let mut fields = Fields::default();
+    let body = fields.require("body", input.body.as_deref(), parse_body);
+    let author = agent_name(&mut fields, input.author_name.as_deref());
+    fields.finish()?;
+    let (Some(body), Some(author)) = (body, author) else {
+        return Err(AppError::Internal("message incomplete after validation".into()));
+    };
+    let message = NewMessage {
+        id: MessageId::from_random(call.rt.random_16()?),
+        internal: input.internal.unwrap_or(false),
+        author_kind: "agent",
+        author_id: call.actor().label(),
+        author_name: author.as_str(),
+        body: &body,
+    };
+    tickets::add_message(
+        call.rt.db(),
+        tenant,
+        &current,
+        &message,
+        input.new_thread.unwrap_or(false),
+        &call.actor(),
+        call.rt.now(),
+    )
+    .await?;
+    Ok(created(&ticket_json(call, tenant, id).await?))
+}

@@ -1,0 +1,347 @@
+//! Tickets and their messages, the agent side. Creating a ticket takes its number, writes
+//! the ticket and its first message and the audit entry in one atomic batch.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::audit::{Actor, Change};
+use super::{Database, DbError, Statement};
+use crate::domain::ids::{
+    AccountId, CustomerId, InboxId, MessageId, PipelineId, PortalId, StageId, TenantId, TicketId,
+};
+use crate::domain::tickets::Priority;
+use crate::domain::time::Timestamp;
+use crate::params;
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct TicketRow {
+    pub id: String,
+    pub number: i64,
+    pub subject: String,
+    pub priority: Priority,
+    pub pipeline_id: String,
+    pub stage_id: String,
+    pub is_closed: i64,
+    pub inbox_id: Option<String>,
+    pub customer_id: Option<String>,
+    pub portal_id: Option<String>,
+    pub requester_account_id: Option<String>,
+    pub requester_name: Option<String>,
+    pub properties_json: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_activity_at: i64,
+}
+
+impl TicketRow {
+    pub fn properties(&self) -> serde_json::Map<String, serde_json::Value> {
+        serde_json::from_str(&self.properties_json).unwrap_or_default()
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({
+            "id": self.id,
+            "number": self.number,
+            "subject": self.subject,
+            "priority": self.priority,
+            "pipeline_id": self.pipeline_id,
+            "stage_id": self.stage_id,
+            "status": if self.is_closed != 0 { "closed" } else { "open" },
+            "inbox_id": self.inbox_id,
+            "customer_id": self.customer_id,
+            "requester": self.requester_account_id.as_ref().map(|id| json!({
+                "account_id": id, "portal_id": self.portal_id, "name": self.requester_name,
+            })),
+            "properties": self.properties(),
+            "created_at": Timestamp::from_millis(self.created_at),
+            "updated_at": Timestamp::from_millis(self.updated_at),
+            "last_activity_at": Timestamp::from_millis(self.last_activity_at),
+        })
+    }
+
+    /// What the audit log keeps of a ticket's fields.
+    fn summary(&self) -> serde_json::Value {
+        json!({
+            "subject": self.subject, "priority": self.priority, "stage_id": self.stage_id,
+            "inbox_id": self.inbox_id, "properties": self.properties(),
+        })
+    }
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct MessageRow {
+    pub id: String,
+    pub thread: i64,
+    pub visibility: String,
+    pub author_kind: String,
+    pub author_name: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+impl MessageRow {
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({
+            "id": self.id,
+            "thread": self.thread,
+            "internal": self.visibility == "internal",
+            "author": { "kind": self.author_kind, "name": self.author_name },
+            "body": self.body,
+            "created_at": Timestamp::from_millis(self.created_at),
+        })
+    }
+}
+
+/// `SELECT <ticket columns> FROM tickets t JOIN stages ... <rest>`.
+macro_rules! select_tickets {
+    ($rest:literal) => {
+        concat!(
+            "SELECT t.id, t.number, t.subject, t.priority, t.pipeline_id, t.stage_id, s.is_closed, t.inbox_id,
+                t.customer_id, t.portal_id, t.requester_account_id, t.requester_name, t.properties_json,
+                t.created_at, t.updated_at, t.last_activity_at
+             FROM tickets t JOIN stages s ON s.tenant_id = t.tenant_id AND s.id = t.stage_id ",
+            $rest
+        )
+    };
+}
+
+/// The fields of a new ticket.
+pub struct NewTicket<'a> {
+    pub id: TicketId,
+    pub subject: &'a str,
+    pub priority: Priority,
+    pub pipeline: PipelineId,
+    pub stage: StageId,
+    pub inbox: Option<InboxId>,
+    pub customer: Option<CustomerId>,
+    /// The portal account it is for, with that account's portal and name.
+    pub requester: Option<(PortalId, AccountId, &'a str)>,
+    pub properties: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+/// A message and who wrote it.
+pub struct NewMessage<'a> {
+    pub id: MessageId,
+    pub internal: bool,
+    pub author_kind: &'static str,
+    pub author_id: String,
+    pub author_name: &'a str,
+    pub body: &'a str,
+}
+
+fn insert_message(
+    tenant: TenantId,
+    ticket: &str,
+    thread: Option<i64>,
+    message: &NewMessage<'_>,
+    now: Timestamp,
+) -> Statement {
+    // Without a thread number: the ticket's latest thread (1 for a new ticket).
+    Statement::new(
+        "INSERT INTO messages (id, tenant_id, ticket_id, thread, visibility, author_kind, author_id, author_name, body, created_at)
+         VALUES (?1, ?2, ?3,
+            COALESCE(?4, (SELECT MAX(thread) FROM messages WHERE tenant_id = ?2 AND ticket_id = ?3), 1),
+            ?5, ?6, ?7, ?8, ?9, ?10)",
+        params![
+            message.id.to_db(),
+            tenant.to_db(),
+            ticket,
+            thread,
+            if message.internal { "internal" } else { "public" },
+            message.author_kind,
+            message.author_id.clone(),
+            message.author_name,
+            message.body,
+            now.millis()
+        ],
+    )
+}
+
+pub async fn create(
+    db: &impl Database,
+    tenant: TenantId,
+    ticket: &NewTicket<'_>,
+    first: &NewMessage<'_>,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let change = Change::new(tenant, actor, "ticket.create", "ticket", ticket.id.to_db())
+        .after(json!({ "subject": ticket.subject, "priority": ticket.priority, "stage_id": ticket.stage.to_db() }));
+    let requester = ticket.requester.as_ref();
+    let statements = vec![
+        Statement::new(
+            "INSERT INTO ticket_counters (tenant_id, last_number) VALUES (?1, 1)
+             ON CONFLICT (tenant_id) DO UPDATE SET last_number = last_number + 1",
+            params![tenant.to_db()],
+        ),
+        Statement::new(
+            "INSERT INTO tickets (id, tenant_id, number, subject, priority, pipeline_id, stage_id, inbox_id, customer_id,
+                portal_id, requester_account_id, requester_name, properties_json, created_at, updated_at, last_activity_at)
+             SELECT ?1, ?2, last_number, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?13
+             FROM ticket_counters WHERE tenant_id = ?2",
+            params![
+                ticket.id.to_db(),
+                tenant.to_db(),
+                ticket.subject,
+                ticket.priority.code(),
+                ticket.pipeline.to_db(),
+                ticket.stage.to_db(),
+                ticket.inbox.map(InboxId::to_db),
+                ticket.customer.map(CustomerId::to_db),
+                requester.map(|(portal, _, _)| portal.to_db()),
+                requester.map(|(_, account, _)| account.to_db()),
+                requester.map(|(_, _, name)| *name),
+                serde_json::Value::Object(ticket.properties.clone()).to_string(),
+                now.millis()
+            ],
+        ),
+        insert_message(tenant, &ticket.id.to_db(), Some(1), first, now),
+        change.statement(now),
+    ];
+    db.batch(statements).await.map(drop)
+}
+
+/// Which tickets a list holds. None: no filter on that field.
+#[derive(Default)]
+pub struct TicketFilter {
+    pub pipeline: Option<PipelineId>,
+    pub stage: Option<StageId>,
+    pub customer: Option<CustomerId>,
+    /// Some(true): closed only; Some(false): open only.
+    pub closed: Option<bool>,
+}
+
+/// Newest activity first, keyset-paginated: `after` is the (`last_activity_at`, id) of the
+/// previous page's last ticket, so a page deep in the list costs what the first one does.
+pub async fn list(
+    db: &impl Database,
+    tenant: TenantId,
+    filter: &TicketFilter,
+    after: Option<(i64, &str)>,
+    limit: i64,
+) -> Result<Vec<TicketRow>, DbError> {
+    db.query(Statement::new(
+        select_tickets!(
+            "WHERE t.tenant_id = ?1
+               AND (?2 IS NULL OR t.pipeline_id = ?2)
+               AND (?3 IS NULL OR t.stage_id = ?3)
+               AND (?4 IS NULL OR t.customer_id = ?4)
+               AND (?5 IS NULL OR s.is_closed = ?5)
+               AND (?6 IS NULL OR t.last_activity_at < ?6 OR (t.last_activity_at = ?6 AND t.id < ?7))
+             ORDER BY t.last_activity_at DESC, t.id DESC
+             LIMIT ?8"
+        ),
+        params![
+            tenant.to_db(),
+            filter.pipeline.map(PipelineId::to_db),
+            filter.stage.map(StageId::to_db),
+            filter.customer.map(CustomerId::to_db),
+            filter.closed,
+            after.map(|(at, _)| at),
+            after.map(|(_, id)| id),
+            limit
+        ],
+    ))
+    .await
+}
+
+pub async fn get(db: &impl Database, tenant: TenantId, id: TicketId) -> Result<Option<TicketRow>, DbError> {
+    db.query_one(Statement::new(
+        select_tickets!("WHERE t.tenant_id = ?1 AND t.id = ?2"),
+        params![tenant.to_db(), id.to_db()],
+    ))
+    .await
+}
+
+/// Every message of a ticket, internal notes included (agents see everything), oldest first.
+pub async fn messages(db: &impl Database, tenant: TenantId, ticket: TicketId) -> Result<Vec<MessageRow>, DbError> {
+    db.query(Statement::new(
+        "SELECT id, thread, visibility, author_kind, author_name, body, created_at FROM messages
+         WHERE tenant_id = ?1 AND ticket_id = ?2 ORDER BY created_at, id",
+        params![tenant.to_db(), ticket.to_db()],
+    ))
+    .await
+}
+
+/// The fields an agent may change, written whole on top of the current ticket.
+pub struct TicketChanges<'a> {
+    pub subject: &'a str,
+    pub priority: Priority,
+    pub pipeline: &'a str,
+    pub stage: &'a str,
+    pub inbox: Option<&'a str>,
+    pub properties: &'a serde_json::Map<String, serde_json::Value>,
+}
+
+pub async fn update(
+    db: &impl Database,
+    tenant: TenantId,
+    current: &TicketRow,
+    changes: &TicketChanges<'_>,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let properties = serde_json::Value::Object(changes.properties.clone());
+    let change = Change::new(tenant, actor, "ticket.update", "ticket", current.id.clone())
+        .before(current.summary())
+        .after(json!({
+            "subject": changes.subject, "priority": changes.priority, "stage_id": changes.stage,
+            "inbox_id": changes.inbox, "properties": properties,
+        }));
+    super::write_audited(
+        db,
+        Statement::new(
+            "UPDATE tickets SET subject = ?3, priority = ?4, pipeline_id = ?5, stage_id = ?6, inbox_id = ?7,
+                properties_json = ?8, updated_at = ?9
+             WHERE tenant_id = ?1 AND id = ?2",
+            params![
+                tenant.to_db(),
+                current.id.clone(),
+                changes.subject,
+                changes.priority.code(),
+                changes.pipeline,
+                changes.stage,
+                changes.inbox,
+                properties.to_string(),
+                now.millis()
+            ],
+        ),
+        &change,
+        now,
+    )
+    .await
+}
+
+/// Adds a message (in the latest thread, or opening the next one) and marks the activity.
+pub async fn add_message(
+    db: &impl Database,
+    tenant: TenantId,
+    ticket: &TicketRow,
+    message: &NewMessage<'_>,
+    new_thread: bool,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let change = Change::new(tenant, actor, "ticket.message", "ticket", ticket.id.clone())
+        .after(json!({ "message_id": message.id.to_db(), "internal": message.internal, "new_thread": new_thread }));
+    let insert = if new_thread {
+        Statement::new(
+            "INSERT INTO messages (id, tenant_id, ticket_id, thread, visibility, author_kind, author_id, author_name, body, created_at)
+             SELECT ?1, ?2, ?3, COALESCE(MAX(thread), 0) + 1, ?5, ?6, ?7, ?8, ?9, ?10
+             FROM messages WHERE tenant_id = ?2 AND ticket_id = ?3",
+            insert_message(tenant, &ticket.id, None, message, now).params,
+        )
+    } else {
+        insert_message(tenant, &ticket.id, None, message, now)
+    };
+    db.batch(vec![
+        insert,
+        Statement::new(
+            "UPDATE tickets SET last_activity_at = ?3, updated_at = ?3 WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant.to_db(), ticket.id.clone(), now.millis()],
+        ),
+        change.statement(now),
+    ])
+    .await
+    .map(drop)
+}
