@@ -104,6 +104,16 @@ fn a_ticket_on_a_recipients_behalf_carries_them_and_their_customer() {
     );
     assert_eq!(ticket["requester"]["name"], "Ada");
     assert_eq!(ticket["customer_id"], customer.as_str());
+    let other_customer = app.new_customer(&key, &tenant, "Initech");
+    let (status, body) = app.api_as(
+        Some(&key),
+        Method::Post,
+        &format!("/api/v1/tenants/{tenant}/tickets"),
+        &json!({ "subject": "S", "description": "D", "pipeline_id": support["id"], "customer_id": other_customer,
+                 "requester": { "portal_id": portal, "account_id": account } }),
+    );
+    assert_eq!(status, 422);
+    assert_eq!(error_fields(&body), ["customer_id"]);
 
     let (other_tenant, other_key, other_support, _) = desk(&app, "other");
     let (status, body) = app.api_as(
@@ -202,6 +212,15 @@ fn replies_notes_and_threads_are_kept_in_order_and_moving_to_a_closed_stage_clos
     let (status, moved) = app.api_as(Some(&key), Method::Patch, &path, &json!({ "pipeline_id": sales["id"] }));
     assert_eq!(status, 200);
     assert_eq!(moved["ticket"]["stage_id"], sales["stages"][0]["id"], "moving takes the first open stage");
+    let (_, same) = app.api_as(
+        Some(&key),
+        Method::Patch,
+        &path,
+        &json!({ "pipeline_id": sales["id"], "stage_id": sales["stages"][1]["id"] }),
+    );
+    assert_eq!(same["ticket"]["status"], "closed");
+    let (_, kept) = app.api_as(Some(&key), Method::Patch, &path, &json!({ "pipeline_id": sales["id"] }));
+    assert_eq!(kept["ticket"]["status"], "closed", "naming the current pipeline is not a move");
 }
 
 #[test]

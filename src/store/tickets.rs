@@ -253,11 +253,12 @@ pub async fn get(db: &impl Database, tenant: TenantId, id: TicketId) -> Result<O
     .await
 }
 
-/// Every message of a ticket, internal notes included (agents see everything), oldest first.
+/// Every message of a ticket, internal notes included (agents see everything), oldest first
+/// (insertion order within a millisecond: ids are random, rowids are not).
 pub async fn messages(db: &impl Database, tenant: TenantId, ticket: TicketId) -> Result<Vec<MessageRow>, DbError> {
     db.query(Statement::new(
         "SELECT id, thread, visibility, author_kind, author_name, body, created_at FROM messages
-         WHERE tenant_id = ?1 AND ticket_id = ?2 ORDER BY created_at, id",
+         WHERE tenant_id = ?1 AND ticket_id = ?2 ORDER BY created_at, rowid",
         params![tenant.to_db(), ticket.to_db()],
     ))
     .await

@@ -150,6 +150,11 @@ pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         None => None,
     };
     let customer = match (input.customer_id.as_deref(), &requester) {
+        // A requester's ticket belongs to the requester's customer, never another one.
+        (Some(raw), Some((_, _, account))) if account.customer_id.as_deref() != Some(raw) => {
+            fields.error("customer_id", "is not the requester's customer");
+            None
+        }
         (Some(raw), _) => match CustomerId::parse(raw) {
             Some(id) if customers::get(call.rt.db(), tenant, id).await?.is_some() => Some(id),
             _ => {
@@ -157,7 +162,6 @@ pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
                 None
             }
         },
-        // A requester's ticket belongs to the requester's customer.
         (None, Some((_, _, account))) => account.customer_id.as_deref().and_then(CustomerId::parse),
         (None, None) => None,
     };
@@ -307,7 +311,8 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         }
         None => PipelineId::parse(&current.pipeline_id),
     };
-    let stage = match (pipeline, input.stage_id.as_deref(), input.pipeline_id.is_some()) {
+    let moved = pipeline.is_some_and(|p| p.to_db() != current.pipeline_id);
+    let stage = match (pipeline, input.stage_id.as_deref(), moved) {
         (Some(pipeline), Some(raw), _) => stage_in(call, tenant, &mut fields, pipeline, Some(raw)).await?,
         (Some(pipeline), None, true) => stage_in(call, tenant, &mut fields, pipeline, None).await?,
         (_, None, false) => StageId::parse(&current.stage_id),
