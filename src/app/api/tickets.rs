@@ -19,6 +19,8 @@ use crate::runtime::Runtime;
 use crate::store::tickets::{self, NewMessage, NewTicket, TicketChanges, TicketFilter, TicketRow};
 use crate::store::{accounts, customers, inboxes, pipelines, ticket_properties, PortalScope};
 
+const MAX_PROPERTIES: usize = 100;
+
 /// Custom property values checked against the tenant's properties: unknown keys and values
 /// of the wrong kind are field errors (`properties.<key>`); a null value removes the key.
 async fn merge_properties<R: Runtime>(
@@ -31,6 +33,11 @@ async fn merge_properties<R: Runtime>(
     let Some(input) = input else {
         return Ok(base);
     };
+    // Bounds the work one body can ask for; no tenant has this many properties.
+    if input.len() > MAX_PROPERTIES {
+        fields.error("properties", &format!("must set at most {MAX_PROPERTIES} properties"));
+        return Ok(base);
+    }
     let known = ticket_properties::list(call.rt.db(), tenant).await?;
     let mut merged = base;
     for (key, value) in input {
