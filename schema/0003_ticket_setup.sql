@@ -25,7 +25,8 @@ CREATE TABLE stages (
   notify_requester INTEGER NOT NULL DEFAULT 0 CHECK (notify_requester IN (0, 1)),
   FOREIGN KEY (tenant_id, pipeline_id) REFERENCES pipelines(tenant_id, id) ON DELETE CASCADE,
   UNIQUE (pipeline_id, name),
-  UNIQUE (tenant_id, id)
+  UNIQUE (tenant_id, id),
+  UNIQUE (tenant_id, pipeline_id, id)   -- lets a ticket's stage be tied to its pipeline
 );
 CREATE INDEX stages_pipeline ON stages(pipeline_id, position);
 

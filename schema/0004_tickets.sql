@@ -11,7 +11,9 @@ CREATE TABLE ticket_counters (
 );
 
 -- requester_account_id: the portal account the ticket is for (no FK: the ticket outlives a
--- removed account; its name is kept in requester_name). properties_json: custom property
+-- removed account; its name is kept in requester_name). Deleting an inbox or a portal
+-- clears inbox_id / portal_id in the same batch; a pipeline, stage or customer with
+-- tickets cannot be deleted (409). properties_json: custom property
 -- values by key. last_activity_at orders lists (newest activity first).
 CREATE TABLE tickets (
   id                   TEXT PRIMARY KEY,
@@ -31,17 +33,23 @@ CREATE TABLE tickets (
   updated_at           INTEGER NOT NULL,
   last_activity_at     INTEGER NOT NULL,
   FOREIGN KEY (tenant_id, pipeline_id) REFERENCES pipelines(tenant_id, id),
-  FOREIGN KEY (tenant_id, stage_id) REFERENCES stages(tenant_id, id),
+  -- The stage is one of the ticket's pipeline: no code path can pair them wrongly.
+  FOREIGN KEY (tenant_id, pipeline_id, stage_id) REFERENCES stages(tenant_id, pipeline_id, id),
   FOREIGN KEY (tenant_id, inbox_id) REFERENCES inboxes(tenant_id, id),
   FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id),
   FOREIGN KEY (tenant_id, portal_id) REFERENCES portals(tenant_id, id),
   UNIQUE (tenant_id, number),
   UNIQUE (tenant_id, id)
 );
-CREATE INDEX tickets_activity ON tickets(tenant_id, last_activity_at DESC, id);
-CREATE INDEX tickets_stage ON tickets(tenant_id, stage_id);
-CREATE INDEX tickets_requester ON tickets(tenant_id, requester_account_id);
-CREATE INDEX tickets_customer ON tickets(tenant_id, customer_id, last_activity_at DESC);
+-- The agent list walks this index from its cursor (newest activity first).
+CREATE INDEX tickets_activity ON tickets(tenant_id, last_activity_at DESC, id DESC);
+-- For the portal's lists (a requester's, a customer's tickets) and for the foreign-key
+-- checks when a stage, pipeline, inbox or portal is deleted.
+CREATE INDEX tickets_requester ON tickets(tenant_id, requester_account_id, last_activity_at DESC, id DESC);
+CREATE INDEX tickets_customer ON tickets(tenant_id, customer_id, last_activity_at DESC, id DESC);
+CREATE INDEX tickets_stage ON tickets(tenant_id, pipeline_id, stage_id);
+CREATE INDEX tickets_inbox ON tickets(tenant_id, inbox_id);
+CREATE INDEX tickets_portal ON tickets(tenant_id, portal_id);
 
 -- visibility 'internal': an agents' note, never shown to recipients. thread: 1, 2, ... a
 -- new thread starts a fresh conversation on the same ticket; the portal shows the latest.

@@ -115,6 +115,16 @@ fn a_ticket_on_a_recipients_behalf_carries_them_and_their_customer() {
     assert_eq!(status, 422);
     assert_eq!(error_fields(&body), ["customer_id"]);
 
+    // The portal can go; its tickets stay with the provider. The customer cannot, while tickets are its.
+    let portal_path = format!("/api/v1/tenants/{tenant}/portals/{portal}");
+    assert_eq!(app.api_as(Some(&key), Method::Delete, &portal_path, &json!(null)).0, 204);
+    let ticket_path = format!("/api/v1/tenants/{tenant}/tickets/{}", ticket["id"].as_str().unwrap());
+    let (_, kept) = app.api_as(Some(&key), Method::Get, &ticket_path, &json!(null));
+    assert_eq!(kept["ticket"]["requester"]["name"], "Ada");
+    assert!(kept["ticket"]["requester"]["portal_id"].is_null());
+    let customer_path = format!("/api/v1/tenants/{tenant}/customers/{customer}");
+    assert_eq!(app.api_as(Some(&key), Method::Delete, &customer_path, &json!(null)).0, 409);
+
     let (other_tenant, other_key, other_support, _) = desk(&app, "other");
     let (status, body) = app.api_as(
         Some(&other_key),
@@ -277,4 +287,49 @@ fn another_tenants_key_never_reaches_a_ticket() {
     let (_, list) =
         app.api_as(Some(&other_key), Method::Get, &format!("/api/v1/tenants/{other_tenant}/tickets"), &json!(null));
     assert_eq!(list["tickets"], json!([]));
+}
+
+#[test]
+fn what_tickets_still_use_cannot_vanish_under_them_and_what_they_merely_mention_is_cleared() {
+    let app = spawn_app();
+    let (tenant, key, support, _) = desk(&app, "desk");
+    let (_, inbox) =
+        app.api_as(Some(&key), Method::Post, &format!("/api/v1/tenants/{tenant}/inboxes"), &json!({ "name": "Main" }));
+    let (_, property) = app.api_as(
+        Some(&key),
+        Method::Post,
+        &format!("/api/v1/tenants/{tenant}/ticket-properties"),
+        &json!({ "key": "serial", "label": "Serial", "kind": "text" }),
+    );
+    let ticket = new_ticket(
+        &app,
+        &key,
+        &tenant,
+        &json!({ "subject": "S", "description": "D", "pipeline_id": support["id"], "inbox_id": inbox["inbox"]["id"],
+                 "properties": { "serial": "A-1" } }),
+    );
+    let pipeline_path = format!("/api/v1/tenants/{tenant}/pipelines/{}", support["id"].as_str().unwrap());
+    // Leaving out the stage the ticket is in: refused, and the message says why.
+    let (status, body) = app.api_as(
+        Some(&key),
+        Method::Patch,
+        &pipeline_path,
+        &json!({ "stages": [{ "name": "Fresh" }, { "id": support["stages"][1]["id"], "name": "Solved", "closed": true }] }),
+    );
+    assert_eq!(status, 409);
+    assert!(body["error"]["message"].as_str().unwrap().contains("tickets are still in"), "{body}");
+    assert_eq!(app.api_as(Some(&key), Method::Delete, &pipeline_path, &json!(null)).0, 409);
+
+    // An inbox and a property go; the ticket stays, without them.
+    let inbox_path = format!("/api/v1/tenants/{tenant}/inboxes/{}", inbox["inbox"]["id"].as_str().unwrap());
+    assert_eq!(app.api_as(Some(&key), Method::Delete, &inbox_path, &json!(null)).0, 204);
+    let property_path =
+        format!("/api/v1/tenants/{tenant}/ticket-properties/{}", property["property"]["id"].as_str().unwrap());
+    assert_eq!(app.api_as(Some(&key), Method::Delete, &property_path, &json!(null)).0, 204);
+    let ticket_path = format!("/api/v1/tenants/{tenant}/tickets/{}", ticket["id"].as_str().unwrap());
+    let (_, after) = app.api_as(Some(&key), Method::Get, &ticket_path, &json!(null));
+    assert!(after["ticket"]["inbox_id"].is_null());
+    assert_eq!(after["ticket"]["properties"], json!({}), "a deleted property's values go with it");
+    let (status, _) = app.api_as(Some(&key), Method::Patch, &ticket_path, &json!({ "properties": { "gone": null } }));
+    assert_eq!(status, 200, "removing a value of an unknown key is allowed");
 }

@@ -203,8 +203,12 @@ pub fn parse_body(raw: &str) -> Result<String, String> {
 /// finite number, or one of the property's choices.
 pub fn check_property_value(kind: &PropertyKind, value: &serde_json::Value) -> Result<(), String> {
     match (kind, value) {
-        (PropertyKind::Text, serde_json::Value::String(text)) if text.chars().count() <= 2_000 => Ok(()),
-        (PropertyKind::Text, _) => Err("must be text of at most 2000 characters".into()),
+        (PropertyKind::Text, serde_json::Value::String(text))
+            if text.chars().count() <= 2_000 && !text.chars().any(char::is_control) =>
+        {
+            Ok(())
+        }
+        (PropertyKind::Text, _) => Err("must be one line of text of at most 2000 characters".into()),
         (PropertyKind::Number, serde_json::Value::Number(_)) => Ok(()),
         (PropertyKind::Number, _) => Err("must be a number".into()),
         (PropertyKind::Choice(choices), serde_json::Value::String(text)) if choices.contains(text) => Ok(()),

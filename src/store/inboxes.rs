@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{Actor, Change};
-use super::{write_audited, Database, DbError, Statement};
+use super::{write_audited, write_audited_after, Database, DbError, Statement};
 use crate::domain::email::Email;
 use crate::domain::ids::{InboxId, TenantId};
 use crate::domain::text::Label;
@@ -113,8 +113,13 @@ pub async fn delete(
     now: Timestamp,
 ) -> Result<(), DbError> {
     let change = Change::new(tenant, actor, "inbox.delete", "inbox", current.id.clone()).before(current.summary());
-    write_audited(
+    // Its tickets stay, out of any inbox.
+    write_audited_after(
         db,
+        Statement::new(
+            "UPDATE tickets SET inbox_id = NULL WHERE tenant_id = ?1 AND inbox_id = ?2",
+            params![tenant.to_db(), current.id.clone()],
+        ),
         Statement::new(
             "DELETE FROM inboxes WHERE tenant_id = ?1 AND id = ?2",
             params![tenant.to_db(), current.id.clone()],

@@ -147,6 +147,18 @@ pub async fn write_audited(
     db.batch(vec![write, change.statement_if_changed(now)]).await.map(drop)
 }
 
+/// `write_audited` with a statement run first in the same batch (say, clearing references
+/// to a row about to be deleted).
+pub async fn write_audited_after(
+    db: &impl Database,
+    first: Statement,
+    write: Statement,
+    change: &audit::Change<'_>,
+    now: crate::domain::time::Timestamp,
+) -> Result<(), DbError> {
+    db.batch(vec![first, write, change.statement_if_changed(now)]).await.map(drop)
+}
+
 #[allow(async_fn_in_trait)]
 pub trait Database {
     /// Rows of a query, each deserialised from a column-name map.

@@ -137,11 +137,14 @@ pub async fn update(
         ));
     }
     // Names are unique per pipeline: park the kept stages under their ids first, so a swap
-    // of two names never collides half-way through the batch.
-    batch.push(Statement::new(
-        "UPDATE stages SET name = id WHERE tenant_id = ?1 AND pipeline_id = ?2",
-        params![tenant.to_db(), current.id.clone()],
-    ));
+    // of two names never collides half-way through the batch. Only the stages this edit
+    // read are touched; one added meanwhile by another edit keeps its name.
+    for kept in current_stages.iter().filter(|s| kept.contains(&s.id)) {
+        batch.push(Statement::new(
+            "UPDATE stages SET name = id WHERE tenant_id = ?1 AND pipeline_id = ?2 AND id = ?3",
+            params![tenant.to_db(), current.id.clone(), kept.id.clone()],
+        ));
+    }
     for (position, (stage, spec)) in stages.iter().enumerate() {
         if current_stages.iter().any(|s| s.id == stage.to_db()) {
             batch.push(Statement::new(

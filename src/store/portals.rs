@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{Actor, Change};
-use super::{write_audited, Database, DbError, Statement};
+use super::{write_audited, write_audited_after, Database, DbError, Statement};
 use crate::domain::access::JoinPolicy;
 use crate::domain::ids::{CustomerId, PortalId, TenantId, ThemeId};
 use crate::domain::text::{Label, Slug};
@@ -209,7 +209,7 @@ pub async fn update(
     .await
 }
 
-/// Deletes a portal with its domains (cascade).
+/// Deletes a portal with its domains and accounts (cascade).
 pub async fn delete(
     db: &impl Database,
     tenant: TenantId,
@@ -219,8 +219,13 @@ pub async fn delete(
 ) -> Result<(), DbError> {
     let change =
         Change::new(tenant, actor, "portal.delete", "portal", current.id.clone()).before(current.settings_json());
-    write_audited(
+    // Tickets opened through the portal stay with the provider, no longer tied to it.
+    write_audited_after(
         db,
+        Statement::new(
+            "UPDATE tickets SET portal_id = NULL WHERE tenant_id = ?1 AND portal_id = ?2",
+            params![tenant.to_db(), current.id.clone()],
+        ),
         Statement::new(
             "DELETE FROM portals WHERE tenant_id = ?1 AND id = ?2",
             params![tenant.to_db(), current.id.clone()],

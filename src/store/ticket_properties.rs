@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{Actor, Change};
-use super::{write_audited, Database, DbError, Statement};
+use super::{write_audited, write_audited_after, Database, DbError, Statement};
 use crate::domain::ids::{PropertyId, TenantId};
 use crate::domain::text::Label;
 use crate::domain::tickets::PropertyKind;
@@ -86,8 +86,15 @@ pub async fn delete(
 ) -> Result<(), DbError> {
     let change = Change::new(tenant, actor, "ticket_property.delete", "ticket_property", current.id.clone())
         .before(json!({ "key": current.key, "label": current.label, "kind": current.kind }));
-    write_audited(
+    // The property's values go with it, so a key reused later never meets old values.
+    // Keys are `[a-z][a-z0-9_]*`, so the JSON path needs no quoting.
+    write_audited_after(
         db,
+        Statement::new(
+            "UPDATE tickets SET properties_json = json_remove(properties_json, '$.' || ?2)
+             WHERE tenant_id = ?1 AND json_type(properties_json, '$.' || ?2) IS NOT NULL",
+            params![tenant.to_db(), current.key.clone()],
+        ),
         Statement::new(
             "DELETE FROM ticket_properties WHERE tenant_id = ?1 AND id = ?2",
             params![tenant.to_db(), current.id.clone()],

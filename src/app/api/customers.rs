@@ -78,9 +78,9 @@ pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let current = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     customers::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await.map_err(|err| {
         match AppError::from(err) {
-            AppError::Conflict(_) => {
-                AppError::Conflict("the customer still has a portal; delete or reassign it first".into())
-            }
+            AppError::Conflict(_) => AppError::Conflict(
+                "the customer still has a portal, portal users or tickets; delete or move them first".into(),
+            ),
             other => other,
         }
     })?;

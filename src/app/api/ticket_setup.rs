@@ -17,6 +17,7 @@ use crate::runtime::Runtime;
 use crate::store::inboxes::{self, InboxSettings};
 use crate::store::pipelines::{self, PipelineRow, StageRow};
 use crate::store::ticket_properties::{self, NewProperty};
+use crate::store::DbError;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -109,10 +110,17 @@ async fn pipeline_json<R: Runtime>(
     Ok(json!({ "pipeline": row.to_json(&stages) }))
 }
 
-fn name_taken(what: &'static str) -> impl Fn(AppError) -> AppError {
+/// A refused write of a pipeline or inbox, told apart by the constraint that refused it: a
+/// name in use, or records (tickets) still pointing at what the write would remove.
+fn refused(what: &'static str) -> impl Fn(DbError) -> AppError {
     move |err| match err {
-        AppError::Conflict(_) => AppError::Conflict(format!("the tenant already has a {what} with that name")),
-        other => other,
+        DbError::Constraint(detail) if detail.contains("UNIQUE") => {
+            AppError::Conflict(format!("the tenant already has a {what} with that name"))
+        }
+        DbError::Constraint(detail) if detail.contains("FOREIGN KEY") => AppError::Conflict(format!(
+            "tickets are still in this {what} (or in a stage it would remove); move them first"
+        )),
+        other => other.into(),
     }
 }
 
@@ -131,7 +139,7 @@ pub async fn create_pipeline<R: Runtime>(call: &Call<'_, R>) -> Result<Response,
     let refs: Vec<_> = stages.iter().map(|(id, spec)| (*id, spec)).collect();
     pipelines::create(call.rt.db(), tenant, id, &name, &refs, &call.actor(), call.rt.now())
         .await
-        .map_err(|err| name_taken("pipeline")(err.into()))?;
+        .map_err(refused("pipeline"))?;
     Ok(created(&pipeline_json(call, tenant, id).await?))
 }
 
@@ -151,7 +159,7 @@ pub async fn update_pipeline<R: Runtime>(call: &Call<'_, R>) -> Result<Response,
     let refs: Vec<_> = stages.iter().map(|(id, spec)| (*id, spec)).collect();
     pipelines::update(call.rt.db(), tenant, &current, &current_stages, &name, &refs, &call.actor(), call.rt.now())
         .await
-        .map_err(|err| name_taken("pipeline")(err.into()))?;
+        .map_err(refused("pipeline"))?;
     Ok(ok(&pipeline_json(call, tenant, id).await?))
 }
 
@@ -159,7 +167,9 @@ pub async fn delete_pipeline<R: Runtime>(call: &Call<'_, R>) -> Result<Response,
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("pipeline_id", PipelineId::parse)?;
     let current = pipelines::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    pipelines::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
+    pipelines::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now())
+        .await
+        .map_err(refused("pipeline"))?;
     Ok(no_content())
 }
 
@@ -204,7 +214,7 @@ pub async fn create_inbox<R: Runtime>(call: &Call<'_, R>) -> Result<Response, Ap
     let id = InboxId::from_random(call.rt.random_16()?);
     inboxes::create(call.rt.db(), tenant, id, &settings, &call.actor(), call.rt.now())
         .await
-        .map_err(|err| name_taken("inbox")(err.into()))?;
+        .map_err(refused("inbox"))?;
     let row = inboxes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     Ok(created(&json!({ "inbox": row.to_json() })))
 }
@@ -216,7 +226,7 @@ pub async fn update_inbox<R: Runtime>(call: &Call<'_, R>) -> Result<Response, Ap
     let settings = inbox_settings(&call.json()?, Some(&current))?;
     inboxes::update(call.rt.db(), tenant, &current, &settings, &call.actor(), call.rt.now())
         .await
-        .map_err(|err| name_taken("inbox")(err.into()))?;
+        .map_err(refused("inbox"))?;
     let row = inboxes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     Ok(ok(&json!({ "inbox": row.to_json() })))
 }
@@ -244,8 +254,14 @@ pub async fn list_properties<R: Runtime>(call: &Call<'_, R>) -> Result<Response,
     Ok(ok(&json!({ "properties": rows.iter().map(ticket_properties::PropertyRow::to_json).collect::<Vec<_>>() })))
 }
 
+/// A tenant's custom properties are loaded on every ticket write: a bounded number.
+const MAX_PROPERTIES_PER_TENANT: usize = 100;
+
 pub async fn create_property<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
+    if ticket_properties::list(call.rt.db(), tenant).await?.len() >= MAX_PROPERTIES_PER_TENANT {
+        return Err(AppError::Conflict(format!("a tenant has at most {MAX_PROPERTIES_PER_TENANT} ticket properties")));
+    }
     let input: PropertyInput = call.json()?;
     let mut fields = Fields::default();
     let key = fields.require("key", input.key.as_deref(), parse_property_key);

@@ -42,13 +42,16 @@ async fn merge_properties<R: Runtime>(
     let mut merged = base;
     for (key, value) in input {
         let field = format!("properties.{key}");
+        // Removing a value is always allowed (say, of a property deleted since).
+        if value.is_null() {
+            merged.remove(key);
+            continue;
+        }
         let Some(kind) = known.iter().find(|p| &p.key == key).and_then(ticket_properties::PropertyRow::kind) else {
             fields.error(&field, "is not a ticket property of this tenant");
             continue;
         };
-        if value.is_null() {
-            merged.remove(key);
-        } else if let Err(message) = check_property_value(&kind, value) {
+        if let Err(message) = check_property_value(&kind, value) {
             fields.error(&field, &message);
         } else {
             merged.insert(key.clone(), value.clone());
