@@ -189,3 +189,45 @@ fn every_path_parameter_is_declared() {
     }
     assert!(problems.is_empty(), "path parameter problems:\n  {}", problems.join("\n  "));
 }
+
+/// Every schema `type` (in components and inline in paths): a JSON Schema simple type, or a
+/// list of them. A stray edit once turned `"array"` into a sentence.
+fn bad_types<'a>(value: &'a Value, path: &str, bad: &mut Vec<String>) {
+    const SIMPLE: &[&str] = &["array", "boolean", "integer", "null", "number", "object", "string"];
+    match value {
+        Value::Object(map) => {
+            for (key, child) in map {
+                let here = format!("{path}/{key}");
+                // `properties` maps field names to schemas: a field may itself be called "type".
+                let is_schema_type = key == "type" && !path.ends_with("/properties");
+                match child {
+                    Value::String(kind) if is_schema_type && !SIMPLE.contains(&kind.as_str()) => bad.push(here),
+                    Value::Array(kinds) if is_schema_type => {
+                        if !kinds.iter().all(|k| k.as_str().is_some_and(|k| SIMPLE.contains(&k))) {
+                            bad.push(here);
+                        }
+                    }
+                    _ => bad_types(child, &here, bad),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (index, item) in items.iter().enumerate() {
+                bad_types(item, &format!("{path}/{index}"), bad);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_schema_type_is_a_json_schema_type() {
+    let doc = document();
+    let mut bad = Vec::new();
+    // Security schemes have `type`s of their own (`http`): not schemas.
+    for part in ["schemas", "parameters", "responses", "requestBodies"] {
+        bad_types(&doc["components"][part], &format!("#/components/{part}"), &mut bad);
+    }
+    bad_types(&doc["paths"], "#/paths", &mut bad);
+    assert!(bad.is_empty(), "types that are not JSON Schema types: {bad:?}");
+}
