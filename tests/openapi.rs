@@ -192,7 +192,7 @@ fn every_path_parameter_is_declared() {
 
 /// Every schema `type` (in components and inline in paths): a JSON Schema simple type, or a
 /// list of them. A stray edit once turned `"array"` into a sentence.
-fn bad_types<'a>(value: &'a Value, path: &str, bad: &mut Vec<String>) {
+fn bad_types(value: &Value, path: &str, bad: &mut Vec<String>) {
     const SIMPLE: &[&str] = &["array", "boolean", "integer", "null", "number", "object", "string"];
     match value {
         Value::Object(map) => {
