@@ -50,18 +50,9 @@ macro_rules! insert_outbox {
     };
 }
 
-/// The same as `enqueue`, but written only if the statement before it in the batch changed
-/// a row: an email about a change that did not happen is never sent.
-pub fn enqueue_if_changed(
-    id: OutboxId,
-    tenant: TenantId,
-    portal: Option<PortalId>,
-    to: &Email,
-    kind: &str,
-    composed: &Composed,
-    now: Timestamp,
-) -> Statement {
-    let queued = enqueue(id, tenant, portal, to, kind, composed, now);
+/// An `enqueue` statement made conditional: written only if the statement before it in the
+/// batch changed a row, so an email about a change that did not happen is never sent.
+pub fn only_if_changed(queued: Statement) -> Statement {
     Statement { sql: insert_outbox!("WHERE changes() > 0"), ..queued }
 }
 

@@ -30,11 +30,8 @@ impl Sender<'_> {
         let composed = compose(message, self.portal, self.origin, self.lang);
         let id = OutboxId::from_random(rt.random_16()?);
         let (tenant, portal, now) = (self.scope.tenant, Some(self.scope.portal), rt.now());
-        Ok(if only_if_changed {
-            outbox::enqueue_if_changed(id, tenant, portal, to, message.kind(), &composed, now)
-        } else {
-            outbox::enqueue(id, tenant, portal, to, message.kind(), &composed, now)
-        })
+        let queued = outbox::enqueue(id, tenant, portal, to, message.kind(), &composed, now);
+        Ok(if only_if_changed { outbox::only_if_changed(queued) } else { queued })
     }
 
     /// The outbox insert for `message` to `to`.
