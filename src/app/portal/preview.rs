@@ -3,6 +3,7 @@
 //! another preview, so a preview session can never chain into a second identity.
 
 use super::forms::{form_page, Form};
+use super::join::link_invalid;
 use super::session::{self, Visitor};
 use super::Page;
 use crate::auth::secret::{presented_hash, stored_hash_matches};
@@ -42,18 +43,16 @@ async fn refusal<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Result<P
             return Ok(Err(Response::html(403, nested)));
         }
     }
-    let invalid =
-        || Response::html(410, view::message(page.portal, page.lang, t.link_invalid_title, t.link_invalid_body, None));
     let Some(hash) = presented_hash(token) else {
-        return Ok(Err(invalid()));
+        return Ok(Err(link_invalid(page)));
     };
     let Some(preview) = previews::find_by_hash(page.rt.db(), page.scope, &hash).await? else {
-        return Ok(Err(invalid()));
+        return Ok(Err(link_invalid(page)));
     };
     let usable = preview.opened_at.is_none()
         && preview.expires_at > page.rt.now().millis()
         && stored_hash_matches(&preview.token_hash, &hash);
-    Ok(if usable { Ok(preview) } else { Err(invalid()) })
+    Ok(if usable { Ok(preview) } else { Err(link_invalid(page)) })
 }
 
 pub async fn open<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Response, AppError> {
@@ -77,11 +76,7 @@ pub async fn open<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Respons
     batch.extend(page.visitor.member().map(|old| sessions::delete_if_changed(page.scope, &old.token_hash)));
     let changed = page.rt.db().batch(batch).await?;
     if !wrote(&changed, 0) {
-        let t = page.lang.account();
-        return Ok(Response::html(
-            410,
-            view::message(page.portal, page.lang, t.link_invalid_title, t.link_invalid_body, None),
-        ));
+        return Ok(link_invalid(page));
     }
     Ok(Response::see_other("/").add_header("set-cookie", &new_session.set_cookie))
 }

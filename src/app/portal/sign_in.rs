@@ -3,6 +3,7 @@
 //! same time, and the reset form always says a link was sent if one could be.
 
 use super::forms::{client_ip, forgive, form_page, rate_limit, safe_return_to, Form};
+use super::join::link_invalid;
 use super::session::{self, lifetime_ms};
 use super::{mail, Page};
 use crate::auth::cookies;
@@ -184,11 +185,6 @@ async fn live_reset<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Optio
     };
     let live = reset_tokens::find_live(page.rt.db(), page.scope, &hash, page.rt.now()).await?;
     Ok(live.and_then(|live| AccountId::parse(&live.account_id).map(|id| (hash, id))))
-}
-
-fn link_invalid<R: Runtime>(page: &Page<'_, R>) -> Response {
-    let t = page.lang.account();
-    Response::html(410, view::message(page.portal, page.lang, t.link_invalid_title, t.link_invalid_body, None))
 }
 
 pub async fn reset_form<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Response, AppError> {
