@@ -36,6 +36,17 @@ pub enum Holder {
     },
 }
 
+/// The session insert, with an optional condition (SQL text of ours).
+macro_rules! insert_session {
+    ($condition:literal) => {
+        concat!(
+            "INSERT INTO sessions (token_hash, tenant_id, portal_id, account_id, preview_id, created_at, last_seen_at, expires_at)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7 ",
+            $condition
+        )
+    };
+}
+
 /// A new session row. `only_if_changed`: written only if the statement before it in the
 /// batch changed a row (a single-use link was consumed).
 pub fn insert(
@@ -50,13 +61,7 @@ pub fn insert(
         Holder::Account(account) => (Some(*account), None),
         Holder::Preview { preview, account } => (*account, Some(*preview)),
     };
-    let sql = if only_if_changed {
-        "INSERT INTO sessions (token_hash, tenant_id, portal_id, account_id, preview_id, created_at, last_seen_at, expires_at)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7 WHERE changes() > 0"
-    } else {
-        "INSERT INTO sessions (token_hash, tenant_id, portal_id, account_id, preview_id, created_at, last_seen_at, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)"
-    };
+    let sql = if only_if_changed { insert_session!("WHERE changes() > 0") } else { insert_session!("") };
     Statement::new(
         sql,
         params![
