@@ -12,6 +12,7 @@ use crate::domain::access::JoinPolicy;
 use crate::domain::color::{HexColor, ThemeColors};
 use crate::domain::host::Hostname;
 use crate::domain::ids::{PortalId, TenantId};
+use crate::domain::portal_tickets::{ClosedReplies, StatusDisplay, TicketSettings, Visibility};
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
 use crate::i18n::Language;
@@ -70,6 +71,7 @@ pub struct PortalContext {
     pub customer_name: Option<String>,
     pub theme: ThemeContext,
     pub access: AccessContext,
+    pub tickets: TicketSettings,
 }
 
 impl PortalContext {
@@ -180,8 +182,9 @@ impl PortalCache {
 }
 
 fn kv_key(host: &str) -> String {
-    // v2: the context gained the access settings; v1 entries are simply never read again.
-    format!("portal:v2:{host}")
+    // v3: the context gained the ticket settings (v2: the access settings); older entries
+    // are simply never read again.
+    format!("portal:v3:{host}")
 }
 
 /// The portal a host names, if any.
@@ -282,6 +285,14 @@ struct ContextRow {
     terms_version: i64,
     consent_text: String,
     consent_version: i64,
+    ticket_visibility: Visibility,
+    ticket_status_display: StatusDisplay,
+    ticket_closed_replies: ClosedReplies,
+    ticket_inbox_id: Option<String>,
+    ticket_pipeline_id: Option<String>,
+    ticket_rules_json: String,
+    support_form_json: String,
+    ticket_satisfaction: i64,
 }
 
 impl ContextRow {
@@ -329,6 +340,18 @@ impl ContextRow {
                 consent_text: self.consent_text,
                 consent_version: self.consent_version,
             },
+            // Both JSON texts were written from typed values; a text that no longer parses
+            // (an older shape) falls back to no rules / no extra fields, never to an error page.
+            tickets: TicketSettings {
+                visibility: self.ticket_visibility,
+                status_display: self.ticket_status_display,
+                closed_replies: self.ticket_closed_replies,
+                inbox_id: self.ticket_inbox_id,
+                pipeline_id: self.ticket_pipeline_id,
+                rules: serde_json::from_str(&self.ticket_rules_json).unwrap_or_default(),
+                form: serde_json::from_str(&self.support_form_json).unwrap_or_default(),
+                satisfaction: self.ticket_satisfaction != 0,
+            },
         }
     }
 }
@@ -342,7 +365,9 @@ macro_rules! select_context {
                     t.primary_color, t.menu_color, t.notification_color, t.background_color, t.text_color,
                     t.logo_small_key, t.logo_small_type, t.logo_large_key, t.logo_large_type,
                     p.join_policy, p.idle_timeout_minutes, p.session_lifetime_hours,
-                    p.terms_text, p.terms_version, p.consent_text, p.consent_version ",
+                    p.terms_text, p.terms_version, p.consent_text, p.consent_version,
+                    p.ticket_visibility, p.ticket_status_display, p.ticket_closed_replies, p.ticket_inbox_id,
+                    p.ticket_pipeline_id, p.ticket_rules_json, p.support_form_json, p.ticket_satisfaction ",
             $from,
             " LEFT JOIN customers c ON c.tenant_id = p.tenant_id AND c.id = p.customer_id
               LEFT JOIN themes t ON t.id = p.theme_id ",

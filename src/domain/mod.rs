@@ -7,6 +7,7 @@ pub mod email;
 pub mod host;
 pub mod ids;
 pub mod logo;
+pub mod portal_tickets;
 pub mod text;
 pub mod tickets;
 pub mod time;
