@@ -57,6 +57,7 @@ fn context(tenant: &str, portal: &str, name: &str) -> PortalContext {
         customer_name: None,
         theme: ThemeContext::fallback(),
         access: porch::tenancy::AccessContext::default(),
+        tickets: porch::domain::portal_tickets::TicketSettings::default(),
     }
 }
 

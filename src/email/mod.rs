@@ -261,6 +261,7 @@ mod tests {
             customer_name: None,
             theme: ThemeContext::fallback(),
             access: crate::tenancy::AccessContext::default(),
+            tickets: crate::domain::portal_tickets::TicketSettings::default(),
         }
     }
 
