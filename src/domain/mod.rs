@@ -2,12 +2,14 @@
 //! hold an invalid hostname, colour, slug, name or logo.
 
 pub mod access;
+pub mod attachments;
 pub mod color;
 pub mod email;
 pub mod host;
 pub mod ids;
 pub mod logo;
 pub mod portal_tickets;
+pub mod search;
 pub mod text;
 pub mod tickets;
 pub mod time;
