@@ -37,6 +37,15 @@ impl Database for D1Db {
         result.results::<T>().map_err(|e| DbError::Other(format!("row shape: {e}")))
     }
 
+    async fn read_batch(&self, statements: Vec<Statement>) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
+        let prepared = statements.iter().map(|s| self.prepare(s)).collect::<Result<Vec<_>, _>>()?;
+        let results = self.0.batch(prepared).await.map_err(|e| db_error(&e))?;
+        results
+            .iter()
+            .map(|r| r.results::<serde_json::Value>().map_err(|e| DbError::Other(format!("row shape: {e}"))))
+            .collect()
+    }
+
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<u64>, DbError> {
         let prepared = statements.iter().map(|s| self.prepare(s)).collect::<Result<Vec<_>, _>>()?;
         let results = self.0.batch(prepared).await.map_err(|e| db_error(&e))?;

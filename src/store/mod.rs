@@ -3,6 +3,7 @@
 //! Every tenant-scoped function takes the tenant id first and every query binds it.
 
 pub mod accounts;
+pub mod attachments;
 pub mod audit;
 pub mod customers;
 pub mod domains;
@@ -12,6 +13,7 @@ pub mod invitations;
 pub mod keys;
 pub mod outbox;
 pub mod pipelines;
+pub mod portal_tickets;
 pub mod portals;
 pub mod previews;
 pub mod rate_limits;
@@ -76,7 +78,7 @@ impl<T: Into<Value>> From<Option<T>> for Value {
 
 /// One SQL statement with its parameters (`?1`, `?2`, ...). The text is `'static` so
 /// nothing user-supplied can ever become SQL.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Statement {
     pub sql: &'static str,
     pub params: Vec<Value>,
@@ -167,6 +169,11 @@ pub trait Database {
     /// Runs the statements atomically (D1 `batch`, a `SQLite` transaction): all or nothing.
     /// Returns the number of rows each statement changed.
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<u64>, DbError>;
+
+    /// Several reads in one round trip (D1 `batch`): each statement's rows as JSON objects,
+    /// for the caller to deserialise. A page that needs the session and its data this way
+    /// costs one trip to the database instead of two.
+    async fn read_batch(&self, statements: Vec<Statement>) -> Result<Vec<Vec<serde_json::Value>>, DbError>;
 
     async fn query_one<T: DeserializeOwned>(&self, statement: Statement) -> Result<Option<T>, DbError> {
         Ok(self.query(statement).await?.into_iter().next())

@@ -91,6 +91,14 @@ impl Database for SqliteDb {
         Ok(out)
     }
 
+    async fn read_batch(&self, statements: Vec<Statement>) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
+        let mut results = Vec::with_capacity(statements.len());
+        for statement in statements {
+            results.push(self.query(statement).await?);
+        }
+        Ok(results)
+    }
+
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<u64>, DbError> {
         let tx = self.conn.unchecked_transaction().map_err(|e| Self::error(&e))?;
         let mut changed = Vec::with_capacity(statements.len());
