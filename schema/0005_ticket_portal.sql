@@ -34,8 +34,8 @@ ALTER TABLE accounts ADD COLUMN ticket_visibility TEXT
   CHECK (ticket_visibility IN ('own', 'organisation'));
 
 -- The portal's lists sorted by creation walk these (a ticket's number grows with creation).
-CREATE INDEX tickets_requester_number ON tickets(tenant_id, requester_account_id, number);
-CREATE INDEX tickets_customer_number ON tickets(tenant_id, customer_id, number);
+CREATE INDEX tickets_requester_number ON tickets(tenant_id, requester_account_id, number DESC, id DESC);
+CREATE INDEX tickets_customer_number ON tickets(tenant_id, customer_id, number DESC, id DESC);
 
 -- A file attached to a message. r2_key: the object's key in the FILES bucket, 32 random
 -- bytes, never derived from anything guessable. Recipients reach an attachment only

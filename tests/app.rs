@@ -210,7 +210,7 @@ fn a_disabled_portal_shows_a_branded_503_in_its_language_and_comes_back_when_ena
     for host in hosts {
         assert!(app.kv_has(host), "{host}: KV entry rewritten on enable");
         let cached: serde_json::Value =
-            serde_json::from_str(&app.rt.kv.entries.borrow()[&format!("portal:v2:{host}")]).unwrap();
+            serde_json::from_str(&app.rt.kv.entries.borrow()[&format!("portal:v3:{host}")]).unwrap();
         assert_eq!(cached["enabled"], true);
         assert_eq!(app.page(host, "/").status, 200, "{host}");
     }

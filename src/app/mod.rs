@@ -5,6 +5,7 @@
 pub mod api;
 pub mod portal;
 pub mod scheduled;
+pub mod uploads;
 pub mod verify;
 
 use crate::domain::host::{HostError, Hostname};
@@ -13,9 +14,23 @@ use crate::runtime::Runtime;
 use crate::store::{self, Database, Statement};
 use crate::views::{self, layout::neutral};
 
-/// The edge refuses request bodies above this with 413 (by Content-Length before reading,
-/// and by size after): no route needs more (logos are capped far lower).
+/// The edge refuses request bodies above these with 413 (by Content-Length before reading,
+/// and by size after). Only forms with files (`multipart/form-data`: ticket replies and the
+/// support form) may be large: their files' caps plus room for the text fields.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+pub const MAX_UPLOAD_BODY_BYTES: usize = crate::domain::attachments::MAX_MESSAGE_BYTES + MAX_BODY_BYTES;
+
+/// The largest body accepted with this `Content-Type`.
+pub fn body_limit(content_type: Option<&str>) -> usize {
+    let multipart = content_type
+        .and_then(|t| t.split(';').next())
+        .is_some_and(|t| t.trim().eq_ignore_ascii_case("multipart/form-data"));
+    if multipart {
+        MAX_UPLOAD_BODY_BYTES
+    } else {
+        MAX_BODY_BYTES
+    }
+}
 
 pub async fn handle<R: Runtime>(rt: &R, req: Request) -> Response {
     let response = route(rt, &req).await;

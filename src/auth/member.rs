@@ -15,6 +15,8 @@ pub struct Member {
     pub customer_id: Option<String>,
     /// A read-only "view as" session.
     pub preview: bool,
+    /// The account's own ticket visibility, overriding the portal's (None: the portal's).
+    pub ticket_visibility: Option<crate::domain::portal_tickets::Visibility>,
 }
 
 impl Member {

@@ -50,6 +50,7 @@ define_id!(
     PropertyId,
     TicketId,
     MessageId,
+    AttachmentId,
 );
 
 #[cfg(test)]

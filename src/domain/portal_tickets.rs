@@ -151,10 +151,7 @@ pub struct FormField {
 
 impl FormField {
     pub fn label<'a>(&'a self, lang: Language, fallback: &'a str) -> &'a str {
-        self.labels
-            .get(&lang)
-            .or_else(|| self.labels.get(&Language::En))
-            .map_or(fallback, String::as_str)
+        self.labels.get(&lang).or_else(|| self.labels.get(&Language::En)).map_or(fallback, String::as_str)
     }
 }
 
@@ -193,7 +190,10 @@ mod tests {
 
     #[test]
     fn an_account_override_wins_over_the_portal_setting() {
-        assert_eq!(effective_visibility(Visibility::Own, Some(Visibility::Organisation), true), Visibility::Organisation);
+        assert_eq!(
+            effective_visibility(Visibility::Own, Some(Visibility::Organisation), true),
+            Visibility::Organisation
+        );
         assert_eq!(effective_visibility(Visibility::Organisation, Some(Visibility::Own), true), Visibility::Own);
         assert_eq!(effective_visibility(Visibility::Organisation, None, true), Visibility::Organisation);
     }

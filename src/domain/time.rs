@@ -14,6 +14,15 @@ impl Timestamp {
         self.0
     }
 
+    /// To the minute, for people: `2026-11-23 14:09 UTC`.
+    pub fn to_minute_utc(self) -> String {
+        let full = self.to_string();
+        match (full.get(..10), full.get(11..16)) {
+            (Some(date), Some(time)) => format!("{date} {time} UTC"),
+            _ => full,
+        }
+    }
+
     #[must_use]
     pub const fn plus_seconds(self, seconds: i64) -> Timestamp {
         Timestamp(self.0.saturating_add(seconds.saturating_mul(1000)))

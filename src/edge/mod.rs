@@ -107,7 +107,8 @@ async fn to_core_request(mut req: worker::Request) -> Result<Request, Response> 
     let method = Method::parse(req.method().as_ref()).ok_or_else(|| Response::text(405, "method not allowed"))?;
     let url = req.url().map_err(|_| Response::text(400, "bad url"))?;
     let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
-    if declared.is_some_and(|len| len > app::MAX_BODY_BYTES) {
+    let limit = app::body_limit(req.headers().get("content-type").ok().flatten().as_deref());
+    if declared.is_some_and(|len| len > limit) {
         return Err(Response::json(
             413,
             &crate::error::AppError::TooLarge("the request body is too large".into()).to_json(),
@@ -117,7 +118,7 @@ async fn to_core_request(mut req: worker::Request) -> Result<Request, Response> 
         Method::Get | Method::Head | Method::Options => Vec::new(),
         _ => req.bytes().await.map_err(|_| Response::text(400, "unreadable body"))?,
     };
-    if body.len() > app::MAX_BODY_BYTES {
+    if body.len() > limit {
         return Err(Response::json(
             413,
             &crate::error::AppError::TooLarge("the request body is too large".into()).to_json(),

@@ -1,10 +1,12 @@
 //! UI languages (English, Danish, Norwegian Bokmål), their strings, and Accept-Language choice.
 
 mod account;
+mod tickets;
 
 use serde::{Deserialize, Serialize};
 
 pub use account::AccountStrings;
+pub use tickets::TicketStrings;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -62,6 +64,14 @@ impl Language {
             Language::En => &account::EN,
             Language::Da => &account::DA,
             Language::Nb => &account::NB,
+        }
+    }
+
+    pub fn tickets(self) -> &'static TicketStrings {
+        match self {
+            Language::En => &tickets::EN,
+            Language::Da => &tickets::DA,
+            Language::Nb => &tickets::NB,
         }
     }
 

@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 
-use super::{Database, DbError, PortalScope, Statement};
+use super::{PortalScope, Statement};
 use crate::domain::access::Role;
 use crate::domain::ids::{AccountId, PreviewId};
 use crate::domain::time::Timestamp;
@@ -24,6 +24,7 @@ pub struct SessionRow {
     pub customer_id: Option<String>,
     /// The customer a "fresh member" preview shows the portal as.
     pub preview_customer_id: Option<String>,
+    pub ticket_visibility: Option<crate::domain::portal_tickets::Visibility>,
 }
 
 /// Who a session belongs to.
@@ -78,20 +79,19 @@ pub fn insert(
 
 /// The session of a cookie on this portal, if any (expiry is the caller's to judge: the
 /// idle timeout is a portal setting).
-pub async fn find(db: &impl Database, scope: PortalScope, token_hash: &str) -> Result<Option<SessionRow>, DbError> {
-    db.query_one(Statement::new(
+/// The session of this portal with this token hash, with its holder's account or preview.
+pub fn find(scope: PortalScope, token_hash: &str) -> Statement {
+    Statement::new(
         "SELECT s.token_hash, s.account_id, s.preview_id, s.last_seen_at, s.expires_at,
-                a.name, a.email, a.role, a.customer_id, p.customer_id AS preview_customer_id
+                a.name, a.email, a.role, a.customer_id, a.ticket_visibility, p.customer_id AS preview_customer_id
          FROM sessions s
          LEFT JOIN accounts a ON a.tenant_id = s.tenant_id AND a.id = s.account_id
          LEFT JOIN previews p ON p.tenant_id = s.tenant_id AND p.id = s.preview_id
          WHERE s.token_hash = ?1 AND s.tenant_id = ?2 AND s.portal_id = ?3",
         params![token_hash, scope.tenant.to_db(), scope.portal.to_db()],
-    ))
-    .await
+    )
 }
 
-/// Records activity for the idle timeout.
 pub fn touch(scope: PortalScope, token_hash: &str, now: Timestamp) -> Statement {
     Statement::new(
         "UPDATE sessions SET last_seen_at = ?4 WHERE token_hash = ?1 AND tenant_id = ?2 AND portal_id = ?3",

@@ -131,7 +131,7 @@ pub struct NewMessage<'a> {
     pub body: &'a str,
 }
 
-fn insert_message(
+pub(super) fn insert_message(
     tenant: TenantId,
     ticket: &str,
     thread: Option<i64>,
@@ -167,6 +167,18 @@ pub async fn create(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<(), DbError> {
+    db.batch(create_statements(tenant, ticket, first, actor, now)).await.map(drop)
+}
+
+/// The statements that create a ticket with its first message: to run as they are, or with
+/// more of the same unit of work (the first message's attachments, notifications) appended.
+pub fn create_statements(
+    tenant: TenantId,
+    ticket: &NewTicket<'_>,
+    first: &NewMessage<'_>,
+    actor: &Actor,
+    now: Timestamp,
+) -> Vec<Statement> {
     let change = Change::new(tenant, actor, "ticket.create", "ticket", ticket.id.to_db()).after(json!({
         "subject": ticket.subject, "priority": ticket.priority, "pipeline_id": ticket.pipeline.to_db(),
         "stage_id": ticket.stage.to_db(), "inbox_id": ticket.inbox.map(InboxId::to_db),
@@ -174,7 +186,7 @@ pub async fn create(
         "requester_account_id": ticket.requester.as_ref().map(|(_, account, _)| account.to_db()),
     }));
     let requester = ticket.requester.as_ref();
-    let statements = vec![
+    vec![
         Statement::new(
             "INSERT INTO ticket_counters (tenant_id, last_number) VALUES (?1, 1)
              ON CONFLICT (tenant_id) DO UPDATE SET last_number = last_number + 1",
@@ -203,8 +215,7 @@ pub async fn create(
         ),
         insert_message(tenant, &ticket.id.to_db(), Some(1), first, now),
         change.statement(now),
-    ];
-    db.batch(statements).await.map(drop)
+    ]
 }
 
 /// Which tickets a list holds. None: no filter on that field.

@@ -12,14 +12,17 @@ struct NavItem<'a> {
     href: &'a str,
 }
 
-/// The navigation a visitor sees: home, the Users page for portal admins, and signing in
-/// or out.
+/// The navigation a visitor sees: home, the tickets and the support form for members, the
+/// Users page for portal admins, and signing in or out.
 fn navigation(lang: Language, viewer: Option<&Member>) -> Vec<NavItem<'static>> {
     let strings = lang.strings();
     let account = lang.account();
     let mut nav = vec![NavItem { label: strings.home, href: "/" }];
     match viewer {
         Some(member) => {
+            let tickets = lang.tickets();
+            nav.push(NavItem { label: tickets.tickets_title, href: "/tickets" });
+            nav.push(NavItem { label: tickets.new_request, href: "/tickets/new" });
             if member.is_admin() {
                 nav.push(NavItem { label: account.users_title, href: "/users" });
             }

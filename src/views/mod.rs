@@ -6,4 +6,5 @@ pub mod layout;
 pub mod mailbox;
 pub mod pages;
 pub mod theme;
+pub mod tickets;
 pub mod users;

@@ -140,7 +140,7 @@ impl TestApp {
     }
 
     pub fn kv_has(&self, host: &str) -> bool {
-        self.rt.kv.entries.borrow().contains_key(&format!("portal:v2:{host}"))
+        self.rt.kv.entries.borrow().contains_key(&format!("portal:v3:{host}"))
     }
 
     /// A logo upload with the given content type.

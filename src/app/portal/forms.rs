@@ -7,34 +7,52 @@ use crate::auth::csrf;
 use crate::auth::secret::{presented_hash, Token};
 use crate::error::AppError;
 use crate::http::{form_fields, Response};
+use crate::multipart::{self, Limits, MultipartError, Part};
 use crate::runtime::Runtime;
 use crate::store::{rate_limits, Statement};
 
-/// The fields of a form that passed the CSRF and origin checks.
-pub struct Form {
+/// The fields (and files) of a form that passed the CSRF and origin checks. Files borrow
+/// the request body: an upload is not copied again.
+pub struct Form<'a> {
     fields: Vec<(String, String)>,
+    files: Vec<Part<'a>>,
 }
 
-impl Form {
-    pub fn read<R: Runtime>(page: &Page<'_, R>) -> Result<Form, AppError> {
-        let is_form = page.req.header("content-type").is_some_and(|t| {
-            t.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/x-www-form-urlencoded"))
-        });
-        if !is_form {
+/// Bounds on a form with files: the attachment caps are checked per file later; these bound
+/// the parsing itself.
+const MULTIPART_LIMITS: Limits =
+    Limits { max_parts: 40, max_total_bytes: crate::app::MAX_UPLOAD_BODY_BYTES, max_header_bytes: 4096 };
+
+impl<'a> Form<'a> {
+    pub fn read<R: Runtime>(page: &Page<'a, R>) -> Result<Form<'a>, AppError> {
+        let content_type = page.req.header("content-type").unwrap_or("");
+        let essence = content_type.split(';').next().unwrap_or("").trim();
+        let form = if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+            let fields =
+                form_fields(&page.req.body).ok_or_else(|| AppError::BadRequest("the form is not valid".into()))?;
+            Form { fields, files: Vec::new() }
+        } else if let Some(boundary) =
+            essence.eq_ignore_ascii_case("multipart/form-data").then(|| multipart::boundary(content_type)).flatten()
+        {
+            read_multipart(&page.req.body, &boundary)?
+        } else {
             return Err(AppError::BadRequest("expected a form".into()));
-        }
+        };
         // OWASP CSRF Cheat Sheet: verify the source origin where the browser sends one.
         if let Some(origin) = page.req.header("origin") {
             if origin != "null" && !origin.eq_ignore_ascii_case(&page.origin()) {
                 return Err(AppError::FormExpired);
             }
         }
-        let fields = form_fields(&page.req.body).ok_or_else(|| AppError::BadRequest("the form is not valid".into()))?;
-        let form = Form { fields };
         if !csrf::tokens_match(cookies::read(page.req, page.cookies.csrf), form.get(csrf::FIELD)) {
             return Err(AppError::FormExpired);
         }
         Ok(form)
+    }
+
+    /// The file inputs' parts, empty ones included.
+    pub fn files(&self) -> &[Part<'a>] {
+        &self.files
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
@@ -50,6 +68,24 @@ impl Form {
     pub fn checked(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
+}
+
+/// A `multipart/form-data` body: text fields must be UTF-8; parts with a filename are files.
+fn read_multipart<'a>(body: &'a [u8], boundary: &str) -> Result<Form<'a>, AppError> {
+    let parts = multipart::parse(body, boundary, &MULTIPART_LIMITS).map_err(|err| match err {
+        MultipartError::TooLarge { .. } => AppError::TooLarge(err.to_string()),
+        other => AppError::BadRequest(other.to_string()),
+    })?;
+    let mut form = Form { fields: Vec::new(), files: Vec::new() };
+    for part in parts {
+        if part.filename.is_some() {
+            form.files.push(part);
+        } else {
+            let text = part.text().ok_or_else(|| AppError::BadRequest("a form field is not text".into()))?;
+            form.fields.push((part.name.clone(), text.to_owned()));
+        }
+    }
+    Ok(form)
 }
 
 /// The CSRF token to put in this page's forms: the visitor's, or a new one with the

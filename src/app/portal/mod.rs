@@ -12,7 +12,12 @@ mod preview;
 mod register;
 mod session;
 mod sign_in;
+mod ticket_form;
+mod ticket_reply;
+pub mod tickets;
 pub mod users;
+
+use std::cell::RefCell;
 
 use crate::auth::cookies::{self, CookieNames};
 use crate::domain::host::Hostname;
@@ -20,7 +25,7 @@ use crate::error::AppError;
 use crate::http::{Method, Request, Response};
 use crate::i18n::Language;
 use crate::runtime::Runtime;
-use crate::store::PortalScope;
+use crate::store::{Database, PortalScope, Statement};
 use crate::tenancy::{self, ResolvedPortal};
 use crate::views::{account, errors, layout::neutral, pages};
 pub use session::{Member, Visitor};
@@ -56,10 +61,21 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
         host,
         cookies: cookies::names_for(host),
         visitor: Visitor::Anonymous,
+        prefetched: RefCell::new(None),
     };
-    let response = match session::load(&page).await {
-        Ok(visitor) => {
+    // Ticket pages send their reads with the session lookup: one D1 round trip per page.
+    let mut prefetch = Vec::new();
+    let loaded = session::load(&page, |hash| {
+        prefetch = tickets::prefetch(&page, hash);
+        prefetch.clone()
+    })
+    .await;
+    let response = match loaded {
+        Ok((visitor, rows)) => {
             page.visitor = visitor;
+            if !rows.is_empty() {
+                *page.prefetched.borrow_mut() = Some((prefetch, rows));
+            }
             route(&page).await
         }
         Err(err) => Err(err),
@@ -98,6 +114,9 @@ fn language(req: &Request, portal: &ResolvedPortal) -> Language {
     req.header("accept-language").and_then(Language::negotiate).unwrap_or(portal.context.default_language)
 }
 
+/// Statements sent with the session lookup, and their rows.
+type Prefetched = (Vec<Statement>, Vec<Vec<serde_json::Value>>);
+
 /// One portal page request: the portal, the visitor and what every handler needs.
 pub struct Page<'a, R: Runtime> {
     pub rt: &'a R,
@@ -108,12 +127,24 @@ pub struct Page<'a, R: Runtime> {
     pub host: &'a Hostname,
     pub cookies: CookieNames,
     pub visitor: Visitor,
+    /// Rows read in the session lookup's round trip (`tickets::prefetch`), for the handler.
+    prefetched: RefCell<Option<Prefetched>>,
 }
 
 impl<R: Runtime> Page<'_, R> {
     /// The origin this page was requested on, as links and the `Origin` check need it.
     pub fn origin(&self) -> String {
         links::origin(self.host, self.req.header("host").unwrap_or(""))
+    }
+
+    /// The rows of `statements`: those read with the session lookup when exactly these
+    /// statements were sent there, else read now.
+    pub async fn reads(&self, statements: Vec<Statement>) -> Result<Vec<Vec<serde_json::Value>>, AppError> {
+        let prefetched = self.prefetched.borrow_mut().take();
+        if let Some((_, rows)) = prefetched.filter(|(sent, _)| *sent == statements) {
+            return Ok(rows);
+        }
+        Ok(self.rt.db().read_batch(statements).await?)
     }
 
     /// The signed-in member, or a redirect to the sign-in page that comes back here.
@@ -145,6 +176,9 @@ async fn route<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
         (true, "/register") => register::register_submit(page).await,
         (false, "/users") => users::list(page).await,
         (true, "/users/invite") => users::invite(page).await,
+        (false, "/tickets") => tickets::list(page).await,
+        (false, "/tickets/new") => ticket_form::form(page).await,
+        (true, "/tickets/new") => ticket_form::create(page).await,
         _ => route_with_token(page, is_post, path).await,
     };
     match result {
@@ -166,6 +200,10 @@ async fn route_with_token<R: Runtime>(page: &Page<'_, R>, is_post: bool, path: &
         (true, ["reset-password", token]) => sign_in::reset_submit(page, token).await,
         (false, ["preview", token]) => preview::confirm(page, token).await,
         (true, ["preview", token]) => preview::open(page, token).await,
+        (false, ["tickets", number]) => tickets::detail(page, number).await,
+        (true, ["tickets", number, "reply"]) => ticket_reply::reply(page, number).await,
+        (true, ["tickets", number, "rating"]) => ticket_reply::rate(page, number).await,
+        (false, ["tickets", number, "files", id]) => tickets::download(page, number, id).await,
         (true, ["users", id, "role"]) => users::change_role(page, id).await,
         (true, ["users", id, "remove"]) => users::remove(page, id).await,
         (true, ["users", "invitations", id, "revoke"]) => users::revoke_invitation(page, id).await,

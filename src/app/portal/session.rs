@@ -36,16 +36,45 @@ impl Visitor {
     }
 }
 
-/// The visitor of this request: a live session of this portal, or nobody.
-pub async fn load<R: Runtime>(page: &Page<'_, R>) -> Result<Visitor, AppError> {
+/// The visitor of this request (a live session of this portal, or nobody) and the rows of
+/// `reads`, which are run in the same D1 round trip as the session lookup. `reads` gets the
+/// presented token's hash; its statements must find nothing for a session that is not live
+/// (the ticket reads derive their viewer from that hash), and their rows are dropped when
+/// the session turns out dead.
+pub async fn load<R: Runtime>(
+    page: &Page<'_, R>,
+    reads: impl FnOnce(&str) -> Vec<Statement>,
+) -> Result<(Visitor, Vec<Vec<serde_json::Value>>), AppError> {
     let Some(hash) = cookies::read(page.req, page.cookies.session).and_then(presented_hash) else {
-        return Ok(Visitor::Anonymous);
+        return Ok((Visitor::Anonymous, Vec::new()));
     };
     // Bound to this portal: a cookie of portal A shown to portal B finds nothing.
-    let Some(row) = sessions::find(page.rt.db(), page.scope, &hash).await? else {
+    let lookup = sessions::find(page.scope, &hash);
+    let reads = reads(&hash);
+    let (row, rows) = if reads.is_empty() {
+        (page.rt.db().query_one::<SessionRow>(lookup).await?, Vec::new())
+    } else {
+        let mut statements = vec![lookup];
+        statements.extend(reads);
+        let mut results = page.rt.db().read_batch(statements).await?.into_iter();
+        let session = results.next().unwrap_or_default().into_iter().next();
+        let row = session
+            .map(serde_json::from_value::<SessionRow>)
+            .transpose()
+            .map_err(|e| AppError::Internal(format!("session row shape: {e}")))?;
+        (row, results.collect())
+    };
+    let visitor = admit(page, &hash, row).await?;
+    let rows = if matches!(visitor, Visitor::Signed(_)) { rows } else { Vec::new() };
+    Ok((visitor, rows))
+}
+
+/// Checks a found session against this portal's absolute lifetime and idle timeout.
+async fn admit<R: Runtime>(page: &Page<'_, R>, hash: &str, row: Option<SessionRow>) -> Result<Visitor, AppError> {
+    let Some(row) = row else {
         return Ok(Visitor::Anonymous);
     };
-    if !stored_hash_matches(&row.token_hash, &hash) {
+    if !stored_hash_matches(&row.token_hash, hash) {
         return Ok(Visitor::Anonymous);
     }
     let now = page.rt.now();
@@ -53,11 +82,11 @@ pub async fn load<R: Runtime>(page: &Page<'_, R>) -> Result<Visitor, AppError> {
     let idle_limit_ms = access.idle_timeout_minutes.saturating_mul(60_000);
     // OWASP Session Management: both an idle and an absolute timeout, enforced server-side.
     if row.expires_at <= now.millis() || now.millis() - row.last_seen_at > idle_limit_ms {
-        page.rt.db().execute(sessions::delete(page.scope, &hash)).await?;
+        page.rt.db().execute(sessions::delete(page.scope, hash)).await?;
         return Ok(Visitor::Anonymous);
     }
     if now.millis() - row.last_seen_at >= TOUCH_INTERVAL_MS {
-        if let Err(err) = page.rt.db().execute(sessions::touch(page.scope, &hash, now)).await {
+        if let Err(err) = page.rt.db().execute(sessions::touch(page.scope, hash, now)).await {
             page.rt.log(&format!("could not record session activity: {err}"));
         }
     }
@@ -76,6 +105,7 @@ fn member_of<R: Runtime>(row: SessionRow, page: &Page<'_, R>) -> Option<Member> 
             role,
             customer_id: row.customer_id,
             preview,
+            ticket_visibility: row.ticket_visibility,
         }),
         // A preview as a fresh member of a customer: nobody's account, the plainest role.
         (None, ..) if preview => Some(Member {
@@ -86,6 +116,7 @@ fn member_of<R: Runtime>(row: SessionRow, page: &Page<'_, R>) -> Option<Member> 
             role: Role::Member,
             customer_id: row.preview_customer_id.or_else(|| page.portal.context.customer_id.clone()),
             preview,
+            ticket_visibility: None,
         }),
         _ => None,
     }

@@ -1,0 +1,114 @@
+//! A recipient writes on a ticket: a reply with attachments (reopening a closed ticket, or
+//! refused, as the portal says), and the satisfaction rating after close. Each is one atomic
+//! batch with its notifications to the provider, so nothing a customer writes is lost.
+
+use super::forms::Form;
+use super::tickets::{parse_number, render, ticket_data};
+use super::Page;
+use crate::app::uploads;
+use crate::domain::ids::{AccountId, MessageId, PipelineId, StageId, TenantId, TicketId};
+use crate::domain::portal_tickets::ClosedReplies;
+use crate::domain::tickets::parse_body;
+use crate::error::AppError;
+use crate::http::Response;
+use crate::runtime::Runtime;
+use crate::store::attachments;
+use crate::store::audit::Actor;
+use crate::store::tickets::NewMessage;
+use crate::store::{pipelines, portal_tickets, Database};
+use crate::views::tickets::Feedback;
+
+/// The longest rating comment.
+const MAX_COMMENT_CHARS: usize = 1_000;
+
+/// The person writing: a member with an account (previews never reach here: they post nothing).
+fn writer<R: Runtime>(page: &Page<'_, R>) -> Result<AccountId, AppError> {
+    page.require_member()?.account.ok_or(AppError::Forbidden)
+}
+
+/// The first open stage of a pipeline: where a reopened ticket goes.
+async fn first_open_stage<R: Runtime>(page: &Page<'_, R>, pipeline: &str) -> Result<Option<StageId>, AppError> {
+    let pipeline = PipelineId::parse(pipeline).ok_or_else(|| AppError::Internal("stored pipeline id".into()))?;
+    let stages = pipelines::stages(page.rt.db(), page.scope.tenant, Some(pipeline)).await?;
+    Ok(stages.iter().find(|s| s.is_closed == 0).and_then(|s| StageId::parse(&s.id)))
+}
+
+pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Response, AppError> {
+    let account = writer(page)?;
+    let number = parse_number(number)?;
+    let form = Form::read(page)?;
+    let data = ticket_data(page, number).await?;
+    let t = page.lang.tickets();
+    let settings = &page.portal.context.tickets;
+    let closed = data.ticket.is_closed != 0;
+    if closed && settings.closed_replies == ClosedReplies::Refuse {
+        let feedback = Feedback { errors: vec![t.closed_no_replies.into()], ..Feedback::default() };
+        return render(page, 409, &data, &feedback);
+    }
+    let mut errors = Vec::new();
+    let body = parse_body(form.text("body")).map_err(|e| errors.push(format!("{}: {e}", t.reply_label))).ok();
+    let files = uploads::check(form.files()).unwrap_or_else(|file_errors| {
+        errors.extend(file_errors);
+        Vec::new()
+    });
+    let Some(body) = body.filter(|_| errors.is_empty()) else {
+        let feedback = Feedback { errors, reply_text: form.text("body").to_owned(), ..Feedback::default() };
+        return render(page, 422, &data, &feedback);
+    };
+    let reopen_to = if closed { first_open_stage(page, &data.ticket.pipeline_id).await? } else { None };
+    let tenant = page.scope.tenant;
+    let ticket = TicketId::parse(&data.ticket.id).ok_or_else(|| AppError::Internal("stored ticket id".into()))?;
+    let member = page.require_member()?;
+    let message = NewMessage {
+        id: MessageId::from_random(page.rt.random_16()?),
+        internal: false,
+        author_kind: "recipient",
+        author_id: account.to_db(),
+        author_name: &member.name,
+        body: &body,
+    };
+    let now = page.rt.now();
+    let stored = uploads::store(page.rt, tenant, &files).await?;
+    let mut statements =
+        portal_tickets::reply_statements(tenant, ticket, &message, reopen_to, &Actor::Account(account), now);
+    statements.extend(stored.iter().map(|file| attachments::insert(tenant, ticket, message.id, file, now)));
+    if let Err(err) = page.rt.db().batch(statements).await {
+        uploads::discard(page.rt, &stored).await;
+        return Err(err.into());
+    }
+    Ok(Response::see_other(&format!("/tickets/{number}#m-{}", message.id.to_db())))
+}
+
+/// A score of 1 to 5 from the rating form.
+fn parse_score(raw: &str) -> Option<i64> {
+    raw.trim().parse::<i64>().ok().filter(|score| (1..=5).contains(score))
+}
+
+pub async fn rate<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Response, AppError> {
+    let account = writer(page)?;
+    let number = parse_number(number)?;
+    let form = Form::read(page)?;
+    let data = ticket_data(page, number).await?;
+    // Only the requester rates, only once the ticket is closed, only where the portal asks.
+    let is_requester = data.ticket.requester_account_id.as_deref() == Some(account.to_db().as_str());
+    if data.ticket.is_closed == 0 || !page.portal.context.tickets.satisfaction || !is_requester {
+        return Err(AppError::Forbidden);
+    }
+    let comment = form.text("comment").trim();
+    let comment_ok = comment.chars().count() <= MAX_COMMENT_CHARS
+        && !comment.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
+    let (Some(score), true) = (parse_score(form.text("score")), comment_ok) else {
+        let t = page.lang.tickets();
+        let feedback = Feedback { errors: vec![t.rating_question.into()], ..Feedback::default() };
+        return render(page, 422, &data, &feedback);
+    };
+    let tenant: TenantId = page.scope.tenant;
+    let ticket = TicketId::parse(&data.ticket.id).ok_or_else(|| AppError::Internal("stored ticket id".into()))?;
+    let thread = data.messages.last().map_or(1, |m| m.thread);
+    let now = page.rt.now();
+    page.rt
+        .db()
+        .execute(portal_tickets::rate(tenant, ticket, thread, score, &comment.replace("\r\n", "\n"), account, now))
+        .await?;
+    Ok(Response::see_other(&format!("/tickets/{number}")))
+}

@@ -1,0 +1,87 @@
+//! Files posted with a ticket message (portal forms and the agent API): checked (kind by content, per-file and per-message caps),
+//! stored in R2 under unguessable keys, then recorded by the caller's batch. R2 and D1 share
+//! no transaction, so objects go first and are deleted again when the batch fails: a failure
+//! leaves no row pointing at nothing, and at worst (the delete failing too) an orphan object
+//! nobody can reach.
+
+use crate::domain::attachments::{check_file, check_totals};
+use crate::domain::ids::{AttachmentId, TenantId};
+use crate::domain::to_hex;
+use crate::error::AppError;
+use crate::multipart::Part;
+use crate::runtime::{Blob, BlobStore, Runtime};
+use crate::store::attachments::StoredFile;
+
+/// A file that passed the checks, not yet stored.
+pub struct CheckedFile<'a> {
+    filename: String,
+    content_type: &'static str,
+    data: &'a [u8],
+}
+
+/// The files of a form, checked; every problem as a message for the person posting. Empty
+/// file inputs (a form sent without choosing a file) are not files.
+pub fn check<'a>(files: &[Part<'a>]) -> Result<Vec<CheckedFile<'a>>, Vec<String>> {
+    let chosen: Vec<&Part<'a>> =
+        files.iter().filter(|p| !(p.data.is_empty() && p.filename.as_deref() == Some(""))).collect();
+    let mut errors = Vec::new();
+    if let Err(error) = check_totals(chosen.len(), chosen.iter().map(|p| p.data.len()).sum()) {
+        errors.push(error);
+    }
+    let mut checked = Vec::with_capacity(chosen.len());
+    for part in chosen {
+        match check_file(part.filename.as_deref().unwrap_or(""), part.data) {
+            Ok((filename, kind)) => checked.push(CheckedFile {
+                filename: filename.as_str().to_owned(),
+                content_type: kind.content_type(),
+                data: part.data,
+            }),
+            Err(error) => errors.push(error),
+        }
+    }
+    if errors.is_empty() {
+        Ok(checked)
+    } else {
+        Err(errors)
+    }
+}
+
+/// Stores the files in R2, each under `attachments/<tenant>/<64 random hex>`: the key says
+/// nothing about the ticket or the file, and knowing it gives nothing (downloads go through
+/// the permission check, never to R2 directly). On a failure the files already stored are
+/// deleted again.
+pub async fn store<R: Runtime>(
+    rt: &R,
+    tenant: TenantId,
+    files: &[CheckedFile<'_>],
+) -> Result<Vec<StoredFile>, AppError> {
+    let mut stored = Vec::with_capacity(files.len());
+    for file in files {
+        let mut random = [0u8; 32];
+        rt.fill_random(&mut random).map_err(|e| AppError::Internal(format!("randomness: {e}")))?;
+        let key = format!("attachments/{}/{}", tenant.to_db(), to_hex(&random));
+        let blob = Blob { bytes: file.data.to_vec(), content_type: file.content_type.to_owned() };
+        if let Err(err) = rt.blobs().put(&key, blob).await {
+            discard(rt, &stored).await;
+            return Err(AppError::Internal(format!("attachment write: {err}")));
+        }
+        stored.push(StoredFile {
+            id: AttachmentId::from_random(rt.random_16()?),
+            r2_key: key,
+            filename: file.filename.clone(),
+            content_type: file.content_type,
+            size: i64::try_from(file.data.len()).unwrap_or(i64::MAX),
+        });
+    }
+    Ok(stored)
+}
+
+/// Deletes stored files whose batch failed. Best effort: the error is already on its way to
+/// the person, and an object no row names cannot be reached.
+pub async fn discard<R: Runtime>(rt: &R, stored: &[StoredFile]) {
+    for file in stored {
+        if let Err(err) = rt.blobs().delete(&file.r2_key).await {
+            rt.log(&format!("could not delete unrecorded attachment object: {err}"));
+        }
+    }
+}
