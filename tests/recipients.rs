@@ -10,92 +10,10 @@
 #[allow(dead_code)]
 mod common;
 
-use std::cell::RefCell;
-use std::collections::HashMap;
-
+use common::browser::{encode, Browser};
 use common::{body_text, spawn_app, TestApp};
-use porch::http::{Method, Request, Response};
+use porch::http::{Method, Request};
 use serde_json::json;
-
-/// A browser on one portal host: keeps cookies, sends forms with the CSRF token its
-/// cookie holds (as a real page's hidden field would).
-struct Browser<'a> {
-    app: &'a TestApp,
-    host: String,
-    cookies: RefCell<HashMap<String, String>>,
-}
-
-impl<'a> Browser<'a> {
-    fn new(app: &'a TestApp, host: &str) -> Browser<'a> {
-        Browser { app, host: host.to_owned(), cookies: RefCell::new(HashMap::new()) }
-    }
-
-    fn cookie_header(&self) -> String {
-        self.cookies.borrow().iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ")
-    }
-
-    fn keep_cookies(&self, response: &Response) {
-        for (name, value) in &response.headers {
-            if name == "set-cookie" {
-                let pair = value.split(';').next().unwrap();
-                let (key, val) = pair.split_once('=').unwrap();
-                if value.contains("Max-Age=0") {
-                    self.cookies.borrow_mut().remove(key);
-                } else {
-                    self.cookies.borrow_mut().insert(key.to_owned(), val.to_owned());
-                }
-            }
-        }
-    }
-
-    fn send(&self, req: Request) -> Response {
-        let req = req.with_header("host", &self.host).with_header("cookie", &self.cookie_header());
-        let response = self.app.send(req);
-        self.keep_cookies(&response);
-        response
-    }
-
-    fn get(&self, path: &str) -> Response {
-        self.send(Request::new(Method::Get, path))
-    }
-
-    fn csrf(&self) -> String {
-        self.cookies.borrow().get("porch_csrf").cloned().unwrap_or_default()
-    }
-
-    /// A form POST with this browser's CSRF token.
-    fn post(&self, path: &str, fields: &[(&str, &str)]) -> Response {
-        let csrf = self.csrf();
-        let mut all = vec![("csrf", csrf.as_str())];
-        all.extend_from_slice(fields);
-        self.post_raw(path, &all)
-    }
-
-    fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> Response {
-        let body = fields.iter().map(|(k, v)| format!("{k}={}", encode(v))).collect::<Vec<_>>().join("&");
-        self.send(
-            Request::new(Method::Post, path)
-                .with_header("content-type", "application/x-www-form-urlencoded")
-                .with_body(body),
-        )
-    }
-
-    fn session(&self) -> Option<String> {
-        self.cookies.borrow().get("porch_session").cloned()
-    }
-
-    fn signed_in_as(&self, name: &str) -> bool {
-        let home = body_text(&self.get("/"));
-        home.contains(&format!("Welcome, {name}"))
-    }
-}
-
-fn encode(value: &str) -> String {
-    value
-        .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") })
-        .collect()
-}
 
 /// A tenant with one portal `acme` (host `acme.portals.localhost`), with terms and consent.
 struct Fixture {

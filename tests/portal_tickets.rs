@@ -1,0 +1,355 @@
+//! The recipients' ticket pages, in process on real `SQLite` with the real schema: the support
+//! form, the list (mine / organisation, search, pages), the ticket page, replies with
+//! attachments, closed tickets, ratings — and the hostile cases: another person's, another
+//! company's and another tenant's tickets, internal notes and their files, bad uploads.
+
+// clippy.toml allows these inside `#[test]` functions only; the helpers here use them too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::too_many_lines)]
+
+#[allow(dead_code)]
+mod common;
+
+use common::browser::Browser;
+use common::{body_text, spawn_app, TestApp};
+use porch::http::Method;
+use serde_json::json;
+
+const HOST: &str = "acme.portals.localhost";
+const PASSWORD: &str = "correct horse battery";
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+/// A tenant with a Support pipeline (New, Solved), a shared portal `acme` and two
+/// customers, Alpha and Beta.
+struct Desk {
+    app: TestApp,
+    tenant: String,
+    key: String,
+    portal: String,
+    pipeline: serde_json::Value,
+    alpha: String,
+    beta: String,
+}
+
+fn desk() -> Desk {
+    let app = spawn_app();
+    let (tenant, key) = app.new_tenant("acme-co");
+    let body = json!({ "name": "Support", "stages": [{ "name": "New" }, { "name": "Solved", "closed": true }] });
+    let (status, created) = app.api_as(Some(&key), Method::Post, &format!("/api/v1/tenants/{tenant}/pipelines"), &body);
+    assert_eq!(status, 201, "{created}");
+    let portal = app.new_portal(&key, &tenant, &json!({ "slug": "acme", "name": "Acme Support" }));
+    let alpha = app.new_customer(&key, &tenant, "Alpha");
+    let beta = app.new_customer(&key, &tenant, "Beta");
+    Desk { app, tenant, key, portal, pipeline: created["pipeline"].clone(), alpha, beta }
+}
+
+impl Desk {
+    /// A signed-in browser of a new member of `customer`.
+    fn join(&self, name: &str, email: &str, customer: &str) -> Browser<'_> {
+        let path = format!("/api/v1/tenants/{}/portals/{}/invitations", self.tenant, self.portal);
+        let (status, created) =
+            self.app.api_as(Some(&self.key), Method::Post, &path, &json!({ "customer_id": customer }));
+        assert_eq!(status, 201, "{created}");
+        let link = created["url"].as_str().unwrap().trim_start_matches(&format!("http://{HOST}")).to_owned();
+        let browser = Browser::new(&self.app, HOST);
+        assert_eq!(browser.get(&link).status, 200);
+        let joined = browser.post(&link, &[("name", name), ("email", email), ("password", PASSWORD)]);
+        assert_eq!(joined.status, 303, "{}", body_text(&joined));
+        browser
+    }
+
+    fn api(&self, method: Method, rest: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        self.app.api_as(Some(&self.key), method, &format!("/api/v1/tenants/{}{rest}", self.tenant), body)
+    }
+
+    fn count(&self, sql: &'static str) -> i64 {
+        self.app.sql(sql, Vec::new())[0]["n"].as_i64().unwrap()
+    }
+
+    /// The agent's view of the ticket numbered `number`.
+    fn agent_ticket(&self, number: i64) -> serde_json::Value {
+        let id = self.app.sql("SELECT id FROM tickets WHERE number = ?1", vec![number.into()])[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let (status, body) = self.api(Method::Get, &format!("/tickets/{id}"), &json!(null));
+        assert_eq!(status, 200, "{body}");
+        body["ticket"].clone()
+    }
+
+    /// The portal's ticket-settings columns, set directly: KV's copy is dropped and the clock
+    /// moved past the isolate cache's lifetime, as another isolate would see it.
+    fn set_portal(&self, sql: &'static str) {
+        self.app.execute(sql, Vec::new());
+        self.app.rt.kv.entries.borrow_mut().clear();
+        self.app.rt.advance_seconds(31);
+    }
+}
+
+/// Submits the support form; returns the new ticket's page path.
+fn submit(browser: &Browser<'_>, subject: &str, description: &str, files: &[(&str, &str, &[u8])]) -> String {
+    assert_eq!(browser.get("/tickets/new").status, 200);
+    let created = browser.post_multipart("/tickets/new", &[("subject", subject), ("description", description)], files);
+    assert_eq!(created.status, 303, "{}", body_text(&created));
+    created.header("location").unwrap().to_owned()
+}
+
+/// The first attachment link on a page.
+fn file_link(page: &str) -> String {
+    let start = page.find("/files/").unwrap();
+    let begin = page[..start].rfind('"').unwrap() + 1;
+    let end = start + page[start..].find('"').unwrap();
+    page[begin..end].to_owned()
+}
+
+#[test]
+fn a_recipient_submits_a_request_with_a_file_and_finds_it_in_their_list_and_the_agent_api() {
+    let d = desk();
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    let nav = body_text(&ada.get("/"));
+    assert!(nav.contains(r#"href="/tickets/new""#) && nav.contains("Submit a support request"), "{nav}");
+
+    let page_path = submit(&ada, "Pump leaks", "Oil under the pump since Monday.", &[("files", "photo.png", PNG)]);
+    assert_eq!(page_path, "/tickets/1");
+    let page = body_text(&ada.get(&page_path));
+    assert!(page.contains("Pump leaks") && page.contains("Oil under the pump since Monday."), "{page}");
+    assert!(page.contains("photo.png"));
+
+    let download = ada.get(&file_link(&page));
+    assert_eq!(download.status, 200);
+    assert_eq!(download.body, PNG);
+    assert_eq!(download.header("content-type"), Some("image/png"));
+    assert!(download.header("content-disposition").unwrap().starts_with("attachment;"));
+    assert_eq!(download.header("x-content-type-options"), Some("nosniff"));
+
+    let list = body_text(&ada.get("/tickets"));
+    assert!(list.contains(r#"href="/tickets/1""#) && list.contains("Open"), "{list}");
+
+    let ticket = d.agent_ticket(1);
+    assert_eq!(ticket["requester"]["name"], "Ada");
+    assert_eq!(ticket["customer_id"], d.alpha.as_str());
+    assert_eq!(ticket["pipeline_id"], d.pipeline["id"]);
+    assert_eq!(ticket["messages"][0]["author"]["kind"], "recipient");
+    assert_eq!(d.count("SELECT COUNT(*) AS n FROM attachments"), 1);
+    assert_eq!(d.app.rt.blobs.objects.borrow().len(), 1, "the file is stored once");
+}
+
+#[test]
+fn a_ticket_outside_the_viewers_permission_is_the_same_404_as_a_missing_one() {
+    let d = desk();
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    let bob = d.join("Bob", "bob@alpha.example", &d.alpha);
+    let eve = d.join("Eve", "eve@beta.example", &d.beta);
+    let page = body_text(&ada.get(&submit(&ada, "Private", "Only mine.", &[("files", "a.png", PNG)])));
+    let file = file_link(&page);
+
+    for (who, browser) in [("a colleague without organisation access", &bob), ("another company", &eve)] {
+        let missing = browser.get("/tickets/999");
+        assert_eq!(missing.status, 404);
+        let guessed = browser.get("/tickets/1");
+        assert_eq!(guessed.status, 404, "{who}");
+        assert_eq!(body_text(&guessed), body_text(&missing), "{who}: the same page as a missing ticket");
+        assert_eq!(browser.get(&file).status, 404, "{who}: the file");
+        let replied = browser.post_multipart("/tickets/1/reply", &[("body", "hi")], &[]);
+        assert_eq!(replied.status, 404, "{who}: replying");
+        assert!(!body_text(&browser.get("/tickets")).contains("Private"), "{who}: the list");
+    }
+    assert_eq!(d.count("SELECT COUNT(*) AS n FROM messages"), 1, "nothing was written");
+
+    // Another tenant's portal with its own ticket number 1 shows none of this one's.
+    let (tenant2, key2) = d.app.new_tenant("other-co");
+    d.app.new_portal(&key2, &tenant2, &json!({ "slug": "other", "name": "Other" }));
+    let stranger = Browser::new(&d.app, "other.portals.localhost");
+    stranger.cookies.borrow_mut().insert("porch_session".into(), ada.session().unwrap());
+    assert_eq!(stranger.get("/tickets/1").status, 303, "a cookie of another portal is nobody there");
+    assert!(!d.app.sql("SELECT tenant_id FROM tickets", Vec::new()).iter().any(|r| r["tenant_id"] == tenant2.as_str()));
+}
+
+#[test]
+fn organisation_visibility_shows_the_companys_tickets_and_never_another_companys() {
+    let d = desk();
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    let bob = d.join("Bob", "bob@alpha.example", &d.alpha);
+    let eve = d.join("Eve", "eve@beta.example", &d.beta);
+    submit(&ada, "Alpha pump", "Alpha's problem.", &[]);
+    submit(&eve, "Beta crane", "Beta's problem.", &[]);
+    // The provider's phone call: a ticket for Alpha without a requester.
+    let (status, body) = d.api(
+        Method::Post,
+        "/tickets",
+        &json!({ "subject": "Alpha phone call", "description": "Called in.", "pipeline_id": d.pipeline["id"], "customer_id": d.alpha }),
+    );
+    assert_eq!(status, 201, "{body}");
+
+    assert!(!body_text(&bob.get("/tickets")).contains("Organisation tickets"), "no switch without access");
+    // Bob is made one of Alpha's account managers: his own override.
+    d.app.execute(
+        "UPDATE accounts SET ticket_visibility = 'organisation' WHERE email = 'bob@alpha.example'",
+        Vec::new(),
+    );
+    let mine = body_text(&bob.get("/tickets"));
+    assert!(mine.contains("Organisation tickets") && !mine.contains("Alpha pump"), "{mine}");
+    let organisation = body_text(&bob.get("/tickets?scope=organisation"));
+    assert!(organisation.contains("Alpha pump") && organisation.contains("Alpha phone call"), "{organisation}");
+    assert!(!organisation.contains("Beta crane"));
+    assert_eq!(bob.get("/tickets/1").status, 200);
+    assert_eq!(bob.get("/tickets/2").status, 404, "Beta's ticket");
+
+    // The portal-wide setting gives Eve her company's view, which holds only Beta's.
+    d.set_portal("UPDATE portals SET ticket_visibility = 'organisation'");
+    let beta = body_text(&eve.get("/tickets?scope=organisation"));
+    assert!(beta.contains("Beta crane") && !beta.contains("Alpha"), "{beta}");
+    // A rule on the portal hides tickets outside it from everyone.
+    d.set_portal("UPDATE portals SET ticket_rules_json = '{\"priorities\":[\"urgent\"]}'");
+    assert_eq!(bob.get("/tickets/1").status, 404);
+    assert!(!body_text(&bob.get("/tickets?scope=organisation")).contains("Alpha pump"));
+}
+
+#[test]
+fn internal_notes_and_their_files_never_reach_the_portal_not_even_through_search() {
+    let d = desk();
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    submit(&ada, "Gearbox noise", "It grinds.", &[]);
+    let id = d.agent_ticket(1)["id"].as_str().unwrap().to_owned();
+    let note = json!({ "body": "secretzebra: customer is on probation", "internal": true });
+    assert_eq!(d.api(Method::Post, &format!("/tickets/{id}/messages"), &note).0, 201);
+    let reply = json!({ "body": "We will send a publicgiraffe technician.", "author_name": "Sam" });
+    assert_eq!(d.api(Method::Post, &format!("/tickets/{id}/messages"), &reply).0, 201);
+    // A file on the internal note (as an agent upload records it).
+    let note_id = d.app.sql("SELECT id FROM messages WHERE visibility = 'internal'", Vec::new())[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    d.app.execute(
+        "INSERT INTO attachments (id, tenant_id, ticket_id, message_id, r2_key, filename, content_type, size, created_at)
+         VALUES ('0b9f1c5e-0000-4000-8000-000000000001', ?1, ?2, ?3, 'attachments/x/secret', 'secret.pdf', 'application/pdf', 3, 0)",
+        vec![d.tenant.as_str().into(), id.as_str().into(), note_id.as_str().into()],
+    );
+
+    let page = body_text(&ada.get("/tickets/1"));
+    assert!(page.contains("publicgiraffe") && page.contains("Sam"), "{page}");
+    assert!(!page.contains("secretzebra") && !page.contains("secret.pdf"), "{page}");
+    assert_eq!(ada.get("/tickets/1/files/0b9f1c5e-0000-4000-8000-000000000001").status, 404);
+
+    assert!(body_text(&ada.get("/tickets?q=publicgiraffe")).contains("Gearbox noise"));
+    assert!(body_text(&ada.get("/tickets?q=grinds")).contains("Gearbox noise"));
+    assert!(body_text(&ada.get("/tickets?q=gearbox")).contains("Gearbox noise"), "the subject, by prefix");
+    let searched = body_text(&ada.get("/tickets?q=secretzebra"));
+    assert!(!searched.contains("Gearbox noise") && searched.contains("No tickets match"), "{searched}");
+    let syntax = ada.get("/tickets?q=scope%20%3A%20*%20OR%20NEAR(");
+    assert_eq!(syntax.status, 200, "FTS syntax in the box is only words");
+}
+
+#[test]
+fn bad_uploads_are_refused_with_clear_errors_and_leave_nothing_behind() {
+    let d = desk();
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    submit(&ada, "Manual", "Need the manual.", &[]);
+    let reply =
+        |files: &[(&str, &str, &[u8])]| ada.post_multipart("/tickets/1/reply", &[("body", "See attached.")], files);
+
+    let html_as_png: &[u8] = b"<html><script>alert(1)</script></html>";
+    let wrong = reply(&[("files", "evil.png", html_as_png)]);
+    assert_eq!(wrong.status, 422);
+    assert!(body_text(&wrong).contains("evil.png"), "{}", body_text(&wrong));
+    assert_eq!(reply(&[("files", "page.html", b"<html></html>")]).status, 422);
+    let big = vec![b'a'; 10 * 1024 * 1024 + 1];
+    assert_eq!(reply(&[("files", "big.txt", &big)]).status, 422);
+    let six: Vec<(&str, &str, &[u8])> = (0..6).map(|_| ("files", "doc.pdf", PDF)).collect();
+    assert_eq!(reply(&six).status, 422);
+    let empty_body = ada.post_multipart("/tickets/1/reply", &[("body", "  ")], &[]);
+    assert_eq!(empty_body.status, 422);
+    assert_eq!(d.count("SELECT COUNT(*) AS n FROM messages"), 1);
+    assert_eq!(d.count("SELECT COUNT(*) AS n FROM attachments"), 0);
+    assert!(d.app.rt.blobs.objects.borrow().is_empty(), "no object stored for a refused reply");
+
+    let ok = reply(&[("files", "manual.pdf", PDF), ("files", "", b"")]);
+    assert_eq!(ok.status, 303, "an empty file input is no file");
+    assert_eq!(d.count("SELECT COUNT(*) AS n FROM attachments"), 1);
+    let no_csrf = ada.send(
+        porch::http::Request::new(Method::Post, "/tickets/1/reply")
+            .with_header("content-type", "multipart/form-data; boundary=x")
+            .with_body("--x\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nhi\r\n--x--\r\n"),
+    );
+    assert_eq!(no_csrf.status, 403);
+}
+
+#[test]
+fn a_reply_to_a_closed_ticket_reopens_it_or_is_refused_as_the_portal_says_and_the_requester_rates_it() {
+    let d = desk();
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    let bob = d.join("Bob", "bob@alpha.example", &d.alpha);
+    submit(&ada, "Filter", "Which filter?", &[]);
+    let id = d.agent_ticket(1)["id"].as_str().unwrap().to_owned();
+    let solved = d.pipeline["stages"][1]["id"].clone();
+    let close = || assert_eq!(d.api(Method::Patch, &format!("/tickets/{id}"), &json!({ "stage_id": solved })).0, 200);
+    close();
+
+    let page = body_text(&ada.get("/tickets/1"));
+    assert!(
+        page.contains("Closed") && page.contains("A reply reopens it") && page.contains("How did we do?"),
+        "{page}"
+    );
+    let rated = ada.post("/tickets/1/rating", &[("score", "5"), ("comment", "Quick and kind.")]);
+    assert_eq!(rated.status, 303);
+    assert_eq!(ada.post("/tickets/1/rating", &[("score", "1")]).status, 303, "a second rating changes nothing");
+    let ratings = d.app.sql("SELECT score, comment FROM ticket_ratings", Vec::new());
+    assert_eq!(ratings, vec![json!({ "score": 5, "comment": "Quick and kind." })]);
+    assert!(body_text(&ada.get("/tickets/1")).contains("Thank you for your rating"));
+    assert_eq!(ada.post("/tickets/1/rating", &[("score", "9")]).status, 422, "a score is 1 to 5");
+
+    assert_eq!(ada.post_multipart("/tickets/1/reply", &[("body", "It broke again.")], &[]).status, 303);
+    let ticket = d.agent_ticket(1);
+    assert_eq!(ticket["status"], "open", "reopened");
+    assert_eq!(ticket["stage_id"], d.pipeline["stages"][0]["id"]);
+
+    close();
+    d.set_portal("UPDATE portals SET ticket_closed_replies = 'refuse'");
+    let page = body_text(&ada.get("/tickets/1"));
+    assert!(page.contains("submit a new request") && !page.contains(r#"action="/tickets/1/reply""#), "{page}");
+    let refused = ada.post_multipart("/tickets/1/reply", &[("body", "Hello?")], &[]);
+    assert_eq!(refused.status, 409);
+    assert_eq!(d.agent_ticket(1)["status"], "closed");
+    assert_eq!(d.count("SELECT COUNT(*) AS n FROM messages"), 2);
+
+    d.app.execute(
+        "UPDATE accounts SET ticket_visibility = 'organisation' WHERE email = 'bob@alpha.example'",
+        Vec::new(),
+    );
+    assert_eq!(bob.post("/tickets/1/rating", &[("score", "2")]).status, 403, "only the requester rates");
+}
+
+#[test]
+fn the_list_pages_by_keyset_filters_by_status_and_sorts() {
+    let d = desk();
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    let account = d.app.sql("SELECT id FROM accounts WHERE email = 'ada@alpha.example'", Vec::new())[0]["id"].clone();
+    for n in 1..=30 {
+        let body = json!({
+            "subject": format!("Ticket number {n:02}"), "description": "x", "pipeline_id": d.pipeline["id"],
+            "requester": { "portal_id": d.portal, "account_id": account },
+        });
+        assert_eq!(d.api(Method::Post, "/tickets", &body).0, 201);
+        d.app.rt.advance_seconds(1);
+    }
+    let first = body_text(&ada.get("/tickets"));
+    assert!(
+        first.contains("Ticket number 30") && first.contains("Ticket number 06") && !first.contains("Ticket number 05")
+    );
+    let start = first.find("/tickets?after=").unwrap();
+    let next: String = first[start..].chars().take_while(|c| *c != '"').collect();
+    let second = body_text(&ada.get(&next.replace("&amp;", "&")));
+    assert!(
+        second.contains("Ticket number 05")
+            && second.contains("Ticket number 01")
+            && !second.contains("Ticket number 06")
+    );
+    assert!(!second.contains("/tickets?after="), "the last page has no next link");
+
+    let oldest = body_text(&ada.get("/tickets?sort=created_asc"));
+    assert!(oldest.find("Ticket number 01").unwrap() < oldest.find("Ticket number 02").unwrap());
+    assert!(body_text(&ada.get("/tickets?status=closed")).contains("There are no tickets here yet"));
+    assert_eq!(ada.get("/tickets?sort=sideways").status, 400);
+    assert_eq!(ada.get("/tickets?after=garbage").status, 400);
+    assert_eq!(Browser::new(&d.app, HOST).get("/tickets").status, 303, "strangers sign in first");
+}
