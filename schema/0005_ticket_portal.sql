@@ -159,3 +159,5 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
 CREATE INDEX webhook_deliveries_tenant ON webhook_deliveries(tenant_id, created_at);
+-- The cascade when an endpoint is deleted, and its deliveries list.
+CREATE INDEX webhook_deliveries_webhook ON webhook_deliveries(tenant_id, webhook_id, created_at);
