@@ -8,6 +8,7 @@ pub mod email;
 pub mod error;
 pub mod http;
 pub mod i18n;
+pub mod retry;
 pub mod runtime;
 pub mod store;
 pub mod tenancy;

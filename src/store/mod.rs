@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod pipelines;
 pub mod portals;
 pub mod previews;
+pub mod queue;
 pub mod rate_limits;
 pub mod registration_list;
 pub mod registrations;
