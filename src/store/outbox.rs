@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::queue::{self, SettleSql};
+use super::queue::{self, settle_sql, SettleSql};
 use super::{Database, DbError, Statement};
 use crate::domain::email::Email;
 use crate::domain::ids::{OutboxId, PortalId, TenantId};
@@ -250,18 +250,9 @@ pub fn settle(message: &OutboxMessage, outcome: &Outcome, now: Timestamp) -> Sta
     queue::settle(&SETTLE, &message.tenant_id, &message.id, message.next_attempt_at, outcome, now)
 }
 
-const SETTLE: SettleSql = SettleSql {
-    // Bodies are blanked once settled: they carry working links (invitations, resets) that
-    // must not outlive their delivery in the database or its backups.
-    sent: "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?4, last_error = NULL,
-               text_body = '', html_body = ''
-           WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND next_attempt_at = ?3",
-    retry: "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?4, last_error = ?5
-            WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND next_attempt_at = ?3",
-    failed: "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?4,
-                 text_body = '', html_body = ''
-             WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND next_attempt_at = ?3",
-};
+// Bodies are blanked once settled: they carry working links (invitations, resets) that must
+// not outlive their delivery in the database or its backups.
+const SETTLE: SettleSql = settle_sql!("outbox", ", text_body = '', html_body = ''");
 
 #[cfg(test)]
 mod tests {
