@@ -13,6 +13,7 @@ pub mod runtime;
 pub mod store;
 pub mod tenancy;
 pub mod views;
+pub mod webhooks;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;

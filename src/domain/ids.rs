@@ -50,6 +50,8 @@ define_id!(
     PropertyId,
     TicketId,
     MessageId,
+    WebhookId,
+    WebhookEventId,
 );
 
 #[cfg(test)]

@@ -24,6 +24,7 @@ pub mod tenants;
 pub mod themes;
 pub mod ticket_properties;
 pub mod tickets;
+pub mod webhooks;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;
