@@ -9,10 +9,12 @@ pub mod error;
 pub mod http;
 pub mod i18n;
 pub mod multipart;
+pub mod retry;
 pub mod runtime;
 pub mod store;
 pub mod tenancy;
 pub mod views;
+pub mod webhooks;
 
 #[cfg(target_arch = "wasm32")]
 mod edge;

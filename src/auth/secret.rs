@@ -36,12 +36,18 @@ pub struct Token {
 
 impl Token {
     pub fn generate<R: Runtime>(rt: &R) -> Result<Token, AppError> {
-        let mut bytes = [0u8; TOKEN_BYTES];
-        rt.fill_random(&mut bytes)?;
-        let text = URL_SAFE_NO_PAD.encode(bytes);
+        let text = random_text(rt)?;
         let hash = sha256_hex(&text);
         Ok(Token { text, hash })
     }
+}
+
+/// `TOKEN_BYTES` fresh random bytes as base64url text: every secret porch hands out (tokens,
+/// API keys, webhook signing secrets) is one of these, perhaps behind a recognisable prefix.
+pub fn random_text<R: Runtime>(rt: &R) -> Result<String, AppError> {
+    let mut bytes = [0u8; TOKEN_BYTES];
+    rt.fill_random(&mut bytes)?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
 }
 
 /// The hash to look a presented token up by, or None when the text cannot be one of ours

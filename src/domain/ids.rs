@@ -51,6 +51,8 @@ define_id!(
     TicketId,
     MessageId,
     AttachmentId,
+    WebhookId,
+    WebhookEventId,
 );
 
 #[cfg(test)]

@@ -1,5 +1,5 @@
 //! Domain values with `parse`: once input becomes one of these, the rest of the code cannot
-//! hold an invalid hostname, colour, slug, name or logo.
+//! hold an invalid hostname, colour, slug, name, logo or outbound URL.
 
 pub mod access;
 pub mod attachments;
@@ -13,6 +13,7 @@ pub mod search;
 pub mod text;
 pub mod tickets;
 pub mod time;
+pub mod url;
 
 /// Lower-case hexadecimal of some bytes (hashes, tokens).
 pub fn to_hex(bytes: &[u8]) -> String {

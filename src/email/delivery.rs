@@ -6,18 +6,12 @@ use serde_json::json;
 
 use crate::domain::time::Timestamp;
 use crate::http::Method;
+use crate::retry::{excerpt, Outcome, LEASE_SECONDS};
 use crate::runtime::{EmailConfig, HttpClient, OutboundRequest, OutboundResponse, Runtime, ServiceError};
-use crate::store::outbox::{self, OutboxMessage, Outcome};
+use crate::store::outbox::{self, OutboxMessage};
 use crate::store::Database;
 
 const RESEND_URL: &str = "https://api.resend.com/emails";
-/// An email is given up after this many failed attempts.
-pub const MAX_ATTEMPTS: i64 = 6;
-/// How long a run may hold claimed emails before another run may take them over. Far longer
-/// than a run needs (each send is one request), short enough that a crashed run delays little.
-const LEASE_SECONDS: i64 = 5 * 60;
-/// The provider's answer is kept in `last_error` up to this many characters.
-const ERROR_DETAIL_CHARS: usize = 300;
 
 /// Where email goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -107,12 +101,6 @@ impl<'a> Provider<'a> {
     }
 }
 
-/// The wait before attempt `failures + 1`, after `failures` failed attempts: 1, 2, 4, 8 and
-/// 16 minutes; None once `MAX_ATTEMPTS` attempts have failed.
-pub fn retry_delay_minutes(failures: i64) -> Option<i64> {
-    (1..MAX_ATTEMPTS).contains(&failures).then(|| 1_i64 << (failures - 1))
-}
-
 /// What one attempt's answer means for the email.
 fn outcome(
     provider: &Provider<'_>,
@@ -123,7 +111,7 @@ fn outcome(
     let (retryable, error) = match answer {
         Ok(response) if (200..300).contains(&response.status) => return Outcome::Sent,
         Ok(response) => {
-            let detail: String = response.body.chars().take(ERROR_DETAIL_CHARS).collect();
+            let detail = excerpt(&response.body);
             // 429 and 5xx are the provider's momentary trouble; any other 4xx is about this
             // email (bad address, unverified sender) and would fail again the same way.
             let retryable = response.status == 429 || response.status >= 500;
@@ -132,11 +120,7 @@ fn outcome(
         // The transport error may name the endpoint, which may carry credentials: not kept.
         Err(_) => (true, format!("could not reach {}", provider.name())),
     };
-    let failures = message.attempts + 1;
-    match retry_delay_minutes(failures).filter(|_| retryable) {
-        Some(minutes) => Outcome::Retry { at: now.plus_seconds(minutes * 60), error },
-        None => Outcome::Failed { error },
-    }
+    Outcome::after_failure(message.attempts, retryable, error, now)
 }
 
 /// Sends up to `limit` due emails. Without a provider nothing is claimed: the emails stay
@@ -165,12 +149,7 @@ pub async fn deliver_due<R: Runtime>(rt: &R, limit: i64) {
         let answer = rt.http().send(provider.request(message)).await;
         let status = answer.as_ref().map_or_else(|_| "no answer".to_owned(), |r| r.status.to_string());
         let result = outcome(&provider, message, &answer, now);
-        let said = match &result {
-            Outcome::Sent => "sent".to_owned(),
-            Outcome::Retry { at, .. } => format!("will retry at {at}"),
-            Outcome::Failed { .. } => "failed".to_owned(),
-        };
-        rt.log(&format!("email {}: {said} ({} {status})", message.id, provider.name()));
+        rt.log(&format!("email {}: {result} ({} {status})", message.id, provider.name()));
         if let Err(err) = rt.db().execute(outbox::settle(message, &result, now)).await {
             rt.log(&format!("email {}: could not record the attempt: {err}", message.id));
         }
@@ -201,13 +180,6 @@ mod tests {
 
     fn header<'r>(request: &'r OutboundRequest, name: &str) -> Option<&'r str> {
         request.headers.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
-    }
-
-    #[test]
-    fn the_backoff_doubles_from_one_minute_and_stops_after_six_attempts() {
-        let delays: Vec<_> = (1..=MAX_ATTEMPTS).map(retry_delay_minutes).collect();
-        assert_eq!(delays, [Some(1), Some(2), Some(4), Some(8), Some(16), None]);
-        assert_eq!(retry_delay_minutes(0), None);
     }
 
     #[test]

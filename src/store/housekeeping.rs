@@ -1,6 +1,6 @@
 //! Removing what has expired: sessions, one-time links, unconfirmed registrations,
-//! rate-limit windows, previews and
-//! long-sent emails. These sweep every tenant at once on purpose: they run from the cron
+//! rate-limit windows, previews,
+//! long-sent emails and long-settled webhook deliveries. These sweep every tenant at once on purpose: they run from the cron
 //! trigger, not for a caller, and each row's own expiry is the whole condition.
 
 use super::{Database, DbError, Statement};
@@ -11,8 +11,9 @@ const DAY_SECONDS: i64 = 24 * 60 * 60;
 /// Expired links, previews and rate-limit windows are kept a day, so a person who clicks an
 /// old link a moment late, or an operator looking into one, still finds the record.
 const GRACE_SECONDS: i64 = DAY_SECONDS;
-/// Sent emails stay listed by the emails API for this long.
-const SENT_EMAIL_SECONDS: i64 = 30 * DAY_SECONDS;
+/// Sent emails stay listed by the emails API for this long, and settled webhook deliveries
+/// by the deliveries API.
+const SETTLED_SECONDS: i64 = 30 * DAY_SECONDS;
 
 /// How many rows each sweep removed, in the order of `purge_expired`'s statements.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -23,11 +24,13 @@ pub struct Purged {
     pub rate_limits: u64,
     pub previews: u64,
     pub sent_emails: u64,
+    pub webhook_deliveries: u64,
 }
 
 /// Deletes everything that expired, as one atomic batch.
 pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged, DbError> {
     let grace = now.plus_seconds(-GRACE_SECONDS).millis();
+    let settled = now.plus_seconds(-SETTLED_SECONDS).millis();
     let changed = db
         .batch(vec![
             // Sessions go the moment they expire: an expired session is useless.
@@ -38,9 +41,12 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
             Statement::new("DELETE FROM rate_limits WHERE window_start < ?1", params![grace]),
             // Their "view as" sessions go with them (ON DELETE CASCADE).
             Statement::new("DELETE FROM previews WHERE expires_at < ?1", params![grace]),
+            Statement::new("DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1", params![settled]),
+            // Failed ones go too, unlike emails: each holds a copy of a customer's words, and an
+            // endpoint that is down for good would otherwise add a row per event for ever.
             Statement::new(
-                "DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1",
-                params![now.plus_seconds(-SENT_EMAIL_SECONDS).millis()],
+                "DELETE FROM webhook_deliveries WHERE status IN ('sent', 'failed') AND created_at < ?1",
+                params![settled],
             ),
         ])
         .await?;
@@ -53,5 +59,6 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
         rate_limits: next(),
         previews: next(),
         sent_emails: next(),
+        webhook_deliveries: next(),
     })
 }

@@ -16,6 +16,7 @@ pub mod pipelines;
 pub mod portal_tickets;
 pub mod portals;
 pub mod previews;
+pub mod queue;
 pub mod rate_limits;
 pub mod registration_list;
 pub mod registrations;
@@ -25,6 +26,7 @@ pub mod tenants;
 pub mod themes;
 pub mod ticket_properties;
 pub mod tickets;
+pub mod webhooks;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;

@@ -4,12 +4,14 @@
 use serde::Deserialize;
 use serde_json::json;
 
+use super::queue::{self, settle_sql, SettleSql};
 use super::{Database, DbError, Statement};
 use crate::domain::email::Email;
 use crate::domain::ids::{OutboxId, PortalId, TenantId};
 use crate::domain::time::Timestamp;
 use crate::email::Composed;
 use crate::params;
+use crate::retry::Outcome;
 
 /// Where a queued email is in its life.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -242,49 +244,15 @@ pub async fn claim_due(
     .await
 }
 
-/// What became of one delivery attempt.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Outcome {
-    Sent,
-    /// Try again at this time.
-    Retry {
-        at: Timestamp,
-        error: String,
-    },
-    /// Given up: the provider refused it, or it failed too often.
-    Failed {
-        error: String,
-    },
-}
-
 /// Records an attempt on a claimed email. Guarded by the lease: if the lease ran out and
 /// another run claimed the email meanwhile, this changes nothing and that run's word stands.
 pub fn settle(message: &OutboxMessage, outcome: &Outcome, now: Timestamp) -> Statement {
-    let (sql, mut params): (&'static str, _) = match outcome {
-        Outcome::Sent => (
-            // Bodies are blanked once settled: they carry working links (invitations, resets)
-            // that must not outlive their delivery in the database or its backups.
-            "UPDATE outbox SET status = 'sent', attempts = attempts + 1, sent_at = ?4, last_error = NULL,
-                text_body = '', html_body = ''
-             WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND next_attempt_at = ?3",
-            params![now.millis()],
-        ),
-        Outcome::Retry { at, error } => (
-            "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?4, last_error = ?5
-             WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND next_attempt_at = ?3",
-            params![at.millis(), error.clone()],
-        ),
-        Outcome::Failed { error } => (
-            "UPDATE outbox SET status = 'failed', attempts = attempts + 1, last_error = ?4,
-                text_body = '', html_body = ''
-             WHERE tenant_id = ?1 AND id = ?2 AND status = 'queued' AND next_attempt_at = ?3",
-            params![error.clone()],
-        ),
-    };
-    let mut all = params![message.tenant_id.clone(), message.id.clone(), message.next_attempt_at];
-    all.append(&mut params);
-    Statement::new(sql, all)
+    queue::settle(&SETTLE, &message.tenant_id, &message.id, message.next_attempt_at, outcome, now)
 }
+
+// Bodies are blanked once settled: they carry working links (invitations, resets) that must
+// not outlive their delivery in the database or its backups.
+const SETTLE: SettleSql = settle_sql!("outbox", ", text_body = '', html_body = ''");
 
 #[cfg(test)]
 mod tests {

@@ -1,11 +1,8 @@
 //! Admin API authentication and reach: the operator's platform token, or a tenant key that
 //! reaches only its own tenant (and, for themes only, its child tenants).
 
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use base64::Engine;
-
 use super::Call;
-use crate::auth::secret::{secrets_equal, sha256_hex, stored_hash_matches};
+use crate::auth::secret::{random_text, secrets_equal, sha256_hex, stored_hash_matches};
 use crate::domain::ids::{ApiKeyId, TenantId};
 use crate::error::AppError;
 use crate::http::Request;
@@ -126,9 +123,7 @@ pub struct GeneratedKey {
 }
 
 pub fn generate_key<R: Runtime>(rt: &R) -> Result<GeneratedKey, AppError> {
-    let mut bytes = [0u8; 32];
-    rt.fill_random(&mut bytes)?;
-    let secret = format!("{KEY_PREFIX}{}", URL_SAFE_NO_PAD.encode(bytes));
+    let secret = format!("{KEY_PREFIX}{}", random_text(rt)?);
     let prefix: String = secret.chars().take(KEY_PREFIX.len() + 6).collect();
     let hash = sha256_hex(&secret);
     Ok(GeneratedKey { secret, prefix, hash })

@@ -14,6 +14,7 @@ mod tenants;
 mod themes;
 mod ticket_setup;
 mod tickets;
+mod webhooks;
 
 use serde::de::DeserializeOwned;
 
@@ -88,6 +89,10 @@ pub enum Op {
     AddTicketMessage,
     ListEmails,
     DevMailbox,
+    ListWebhooks,
+    CreateWebhook,
+    DeleteWebhook,
+    ListWebhookDeliveries,
 }
 
 /// The route table: method, path template, operation. `{name}` matches one path segment.
@@ -162,6 +167,10 @@ pub const ROUTES: &[(Method, &str, Op)] = &[
     (Method::Post, "/api/v1/tenants/{tenant_id}/tickets/{ticket_id}/messages", Op::AddTicketMessage),
     (Method::Get, "/api/v1/tenants/{tenant_id}/emails", Op::ListEmails),
     (Method::Get, "/api/v1/dev/mailbox", Op::DevMailbox),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/webhooks", Op::ListWebhooks),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/webhooks", Op::CreateWebhook),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/webhooks/{webhook_id}", Op::DeleteWebhook),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/webhooks/{webhook_id}/deliveries", Op::ListWebhookDeliveries),
 ];
 
 /// Path parameters captured by a route template.
@@ -353,6 +362,10 @@ async fn dispatch<R: Runtime>(rt: &R, req: &Request) -> Result<Response, AppErro
         Op::AddTicketMessage => tickets::add_message(&call).await,
         Op::ListEmails => emails::list(&call).await,
         Op::DevMailbox => emails::dev_mailbox(&call).await,
+        Op::ListWebhooks => webhooks::list(&call).await,
+        Op::CreateWebhook => webhooks::create(&call).await,
+        Op::DeleteWebhook => webhooks::delete(&call).await,
+        Op::ListWebhookDeliveries => webhooks::list_deliveries(&call).await,
     }
 }
 

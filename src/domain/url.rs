@@ -1,0 +1,129 @@
+//! URLs porch sends requests to on a tenant's word (webhook endpoints): https only, to a
+//! public DNS name, without credentials.
+
+use std::fmt;
+
+use super::host::Hostname;
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum UrlError {
+    #[error("must be an https:// URL")]
+    NotHttps,
+    #[error("must be at most {MAX_URL} characters")]
+    TooLong,
+    #[error("must not contain spaces or control characters")]
+    Whitespace,
+    #[error("must not carry a user name or password; put a token in the path or query instead")]
+    Credentials,
+    #[error("must not have a #fragment (it is never sent)")]
+    Fragment,
+    #[error("must name a valid host")]
+    BadHost,
+    #[error("must have a port from 1 to 65535, if any")]
+    BadPort,
+    #[error("must name a public host, not an IP address or localhost")]
+    PrivateHost,
+}
+
+/// Longer URLs are refused by some servers and proxies; 2048 is the common safe bound.
+const MAX_URL: usize = 2048;
+
+/// An `https://` URL to a DNS name. Plain http is refused: the body carries customers'
+/// words and the signature only proves origin, not secrecy. IP literals and `*.localhost`
+/// are refused because the worker, not the tenant, makes the request (OWASP Server-Side
+/// Request Forgery Prevention Cheat Sheet: allow only the expected scheme and reject
+/// addresses meant for the local network); there is no dev-mode exception, since no other
+/// outbound request takes its URL from a tenant.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpsUrl(String);
+
+impl HttpsUrl {
+    pub fn parse(input: &str) -> Result<HttpsUrl, UrlError> {
+        let input = input.trim();
+        if input.len() > MAX_URL {
+            return Err(UrlError::TooLong);
+        }
+        if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(UrlError::Whitespace);
+        }
+        // RFC 3986 §3.1: the scheme is case-insensitive; kept lower-case.
+        let rest = input
+            .get(..8)
+            .filter(|scheme| scheme.eq_ignore_ascii_case("https://"))
+            .and_then(|_| input.get(8..))
+            .ok_or(UrlError::NotHttps)?;
+        if rest.contains('#') {
+            return Err(UrlError::Fragment);
+        }
+        let end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(end);
+        // RFC 3986 §3.2.1: userinfo in a URL is deprecated, and it would be logged and shown.
+        if authority.contains('@') {
+            return Err(UrlError::Credentials);
+        }
+        let host = Hostname::from_host_header(authority).map_err(|_| UrlError::BadHost)?;
+        if host.is_ip_literal() || host.is_localhost() || !host.as_str().contains('.') {
+            return Err(UrlError::PrivateHost);
+        }
+        // The host is a DNS name by now, so a colon can only start the port.
+        let port = match authority.split_once(':') {
+            Some((_, port)) => match port.parse::<u16>() {
+                Ok(port) if port > 0 => format!(":{port}"),
+                _ => return Err(UrlError::BadPort),
+            },
+            None => String::new(),
+        };
+        let path = if tail.starts_with('/') { tail.to_owned() } else { format!("/{tail}") };
+        Ok(HttpsUrl(format!("https://{host}{port}{path}")))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for HttpsUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_https_url_keeps_its_path_port_and_query_with_the_host_lower_cased() {
+        let url = HttpsUrl::parse(" HTTPS://Hooks.Example.com:8443/porch/in?token=abc ").unwrap();
+        assert_eq!(url.as_str(), "https://hooks.example.com:8443/porch/in?token=abc");
+        assert_eq!(HttpsUrl::parse("https://desk.example.com").unwrap().as_str(), "https://desk.example.com/");
+        assert_eq!(HttpsUrl::parse("https://desk.example.com?a=1").unwrap().as_str(), "https://desk.example.com/?a=1");
+    }
+
+    #[test]
+    fn other_schemes_and_malformed_urls_are_refused_with_the_reason() {
+        for (input, error) in [
+            ("http://hooks.example.com/in", UrlError::NotHttps),
+            ("ftp://hooks.example.com", UrlError::NotHttps),
+            ("hooks.example.com", UrlError::NotHttps),
+            ("https:/", UrlError::NotHttps),
+            ("https://", UrlError::BadHost),
+            ("https://hooks.example.com/a b", UrlError::Whitespace),
+            ("https://hooks.example.com/a\u{7}b", UrlError::Whitespace),
+            ("https://user:pw@hooks.example.com/", UrlError::Credentials),
+            ("https://hooks.example.com/#top", UrlError::Fragment),
+            ("https://hooks_example.com/", UrlError::BadHost),
+            ("https://hooks.example.com:99999/", UrlError::BadPort),
+            ("https://hooks.example.com:0/", UrlError::BadPort),
+            ("https://127.0.0.1/in", UrlError::PrivateHost),
+            ("https://[::1]/in", UrlError::PrivateHost),
+            ("https://localhost/in", UrlError::PrivateHost),
+            ("https://desk.localhost/in", UrlError::PrivateHost),
+            ("https://intranet/in", UrlError::PrivateHost),
+        ] {
+            assert_eq!(HttpsUrl::parse(input), Err(error), "{input}");
+        }
+        assert_eq!(HttpsUrl::parse(&format!("https://a.example.com/{}", "x".repeat(2048))), Err(UrlError::TooLong));
+    }
+}
