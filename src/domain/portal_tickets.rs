@@ -162,7 +162,7 @@ impl FormField {
 pub const MAX_FORM_FIELDS: usize = 20;
 
 /// Everything a portal decides about tickets.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TicketSettings {
     pub visibility: Visibility,
     pub status_display: StatusDisplay,
@@ -183,6 +183,23 @@ pub fn effective_visibility(portal: Visibility, account: Option<Visibility>, has
     match account.unwrap_or(portal) {
         Visibility::Organisation if has_customer => Visibility::Organisation,
         _ => Visibility::Own,
+    }
+}
+
+impl Default for TicketSettings {
+    /// A new portal's settings, as the schema's column defaults have them (ratings asked:
+    /// a derived default would say false).
+    fn default() -> TicketSettings {
+        TicketSettings {
+            visibility: Visibility::default(),
+            status_display: StatusDisplay::default(),
+            closed_replies: ClosedReplies::default(),
+            inbox_id: None,
+            pipeline_id: None,
+            rules: TicketRules::default(),
+            form: Vec::new(),
+            satisfaction: true,
+        }
     }
 }
 
@@ -275,10 +292,9 @@ fn parse_each<R, T: PartialEq>(
 ) -> Vec<T> {
     let mut parsed = Vec::with_capacity(raw.len());
     for (index, item) in raw.iter().enumerate() {
-        match parse(item) {
-            Ok(value) if parsed.contains(&value) => {
-                errors.push(FieldError::new(&format!("{field}[{index}]"), "appears twice"))
-            }
+        match parse(item)
+            .and_then(|value| if parsed.contains(&value) { Err("appears twice".into()) } else { Ok(value) })
+        {
             Ok(value) => parsed.push(value),
             Err(message) => errors.push(FieldError::new(&format!("{field}[{index}]"), message)),
         }
