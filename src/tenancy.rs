@@ -391,3 +391,17 @@ async fn load<R: Runtime>(rt: &R, host: &Hostname) -> Result<Option<PortalContex
     let row: Option<ContextRow> = rt.db().query_one(statement).await?;
     Ok(row.map(ContextRow::into_context))
 }
+
+/// A portal's context straight from D1 by its ids, for the admin API: what its pages will
+/// use once the cache is refreshed, read through the one query that turns the portal's
+/// columns into a context.
+pub async fn load_portal<R: Runtime>(rt: &R, scope: PortalScope) -> Result<Option<PortalContext>, AppError> {
+    let row: Option<ContextRow> = rt
+        .db()
+        .query_one(Statement::new(
+            select_context!("FROM portals p", "WHERE p.tenant_id = ?1 AND p.id = ?2"),
+            params![scope.tenant.to_db(), scope.portal.to_db()],
+        ))
+        .await?;
+    Ok(row.map(ContextRow::into_context))
+}

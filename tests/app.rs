@@ -209,8 +209,7 @@ fn a_disabled_portal_shows_a_branded_503_in_its_language_and_comes_back_when_ena
     assert_eq!(status, 200);
     for host in hosts {
         assert!(app.kv_has(host), "{host}: KV entry rewritten on enable");
-        let cached: serde_json::Value =
-            serde_json::from_str(&app.rt.kv.entries.borrow()[&format!("portal:v3:{host}")]).unwrap();
+        let cached: serde_json::Value = serde_json::from_str(&app.kv_entry(host).unwrap()).unwrap();
         assert_eq!(cached["enabled"], true);
         assert_eq!(app.page(host, "/").status, 200, "{host}");
     }

@@ -9,6 +9,7 @@ use super::{Database, DbError, PortalScope, Statement};
 use crate::domain::access::Role;
 use crate::domain::email::Email;
 use crate::domain::ids::{AccountId, CustomerId};
+use crate::domain::portal_tickets::Visibility;
 use crate::domain::time::Timestamp;
 use crate::i18n::Language;
 use crate::params;
@@ -27,6 +28,8 @@ pub struct AccountRow {
     pub terms_accepted_at: Option<i64>,
     pub consent_version: Option<i64>,
     pub consent_given_at: Option<i64>,
+    /// Which tickets the person sees; None: the portal's setting.
+    pub ticket_visibility: Option<Visibility>,
     pub created_at: i64,
 }
 
@@ -48,6 +51,7 @@ impl AccountRow {
             "terms_accepted_at": self.terms_accepted_at.map(Timestamp::from_millis),
             "consent_version": self.consent_version,
             "consent_given_at": self.consent_given_at.map(Timestamp::from_millis),
+            "ticket_visibility": self.ticket_visibility,
             "created_at": Timestamp::from_millis(self.created_at),
         })
     }
@@ -58,7 +62,7 @@ macro_rules! select_accounts {
     ($rest:literal) => {
         concat!(
             "SELECT id, customer_id, email, name, role, password_hash, language, email_verified_at, terms_version,
-                terms_accepted_at, consent_version, consent_given_at, created_at FROM accounts ",
+                terms_accepted_at, consent_version, consent_given_at, ticket_visibility, created_at FROM accounts ",
             $rest
         )
     };
@@ -194,6 +198,19 @@ pub fn remove(scope: PortalScope, id: AccountId, group: Option<&str>) -> Stateme
            AND (role <> 'admin' OR (SELECT COUNT(*) FROM accounts
                 WHERE tenant_id = ?1 AND portal_id = ?2 AND role = 'admin' AND customer_id IS ?4) > 1)",
         params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), group],
+    )
+}
+
+/// Sets which tickets the person sees, or with None makes them follow the portal again.
+pub fn set_ticket_visibility(
+    scope: PortalScope,
+    id: AccountId,
+    visibility: Option<Visibility>,
+    now: Timestamp,
+) -> Statement {
+    Statement::new(
+        "UPDATE accounts SET ticket_visibility = ?4, updated_at = ?5 WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3",
+        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), visibility.map(Visibility::code), now.millis()],
     )
 }
 

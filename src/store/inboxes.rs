@@ -5,6 +5,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{Actor, Change};
+use super::portals::TicketTarget;
 use super::{write_audited, write_audited_after, Database, DbError, Statement};
 use crate::domain::email::Email;
 use crate::domain::ids::{InboxId, TenantId};
@@ -113,13 +114,17 @@ pub async fn delete(
     now: Timestamp,
 ) -> Result<(), DbError> {
     let change = Change::new(tenant, actor, "inbox.delete", "inbox", current.id.clone()).before(current.summary());
-    // Its tickets stay, out of any inbox.
+    // Its tickets stay, out of any inbox; portals whose support form filed into it file
+    // into none (the column has no foreign key to do this for us).
     write_audited_after(
         db,
-        Statement::new(
-            "UPDATE tickets SET inbox_id = NULL WHERE tenant_id = ?1 AND inbox_id = ?2",
-            params![tenant.to_db(), current.id.clone()],
-        ),
+        vec![
+            Statement::new(
+                "UPDATE tickets SET inbox_id = NULL WHERE tenant_id = ?1 AND inbox_id = ?2",
+                params![tenant.to_db(), current.id.clone()],
+            ),
+            super::portals::release_ticket_target(tenant, TicketTarget::Inbox(&current.id), now),
+        ],
         Statement::new(
             "DELETE FROM inboxes WHERE tenant_id = ?1 AND id = ?2",
             params![tenant.to_db(), current.id.clone()],

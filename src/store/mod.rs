@@ -151,16 +151,19 @@ pub async fn write_audited(
     db.batch(vec![write, change.statement_if_changed(now)]).await.map(drop)
 }
 
-/// `write_audited` with a statement run first in the same batch (say, clearing references
-/// to a row about to be deleted).
+/// `write_audited` with statements run first in the same batch (say, clearing references
+/// to a row about to be deleted). They come first because the audit entry asks whether the
+/// statement just before it wrote: that must be `write`.
 pub async fn write_audited_after(
     db: &impl Database,
-    first: Statement,
+    first: Vec<Statement>,
     write: Statement,
     change: &audit::Change<'_>,
     now: crate::domain::time::Timestamp,
 ) -> Result<(), DbError> {
-    db.batch(vec![first, write, change.statement_if_changed(now)]).await.map(drop)
+    let mut batch = first;
+    batch.extend([write, change.statement_if_changed(now)]);
+    db.batch(batch).await.map(drop)
 }
 
 #[allow(async_fn_in_trait)]

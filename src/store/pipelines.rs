@@ -177,8 +177,12 @@ pub async fn delete(
 ) -> Result<(), DbError> {
     let change = Change::new(tenant, actor, "pipeline.delete", "pipeline", current.id.clone())
         .before(json!({ "name": current.name }));
-    super::write_audited(
+    // Portals whose support form started tickets here start them in the tenant's first
+    // pipeline again (the column has no foreign key to do this for us). A pipeline that
+    // still has tickets is refused by theirs, and this release is undone with it.
+    super::write_audited_after(
         db,
+        vec![super::portals::release_ticket_target(tenant, super::portals::TicketTarget::Pipeline(&current.id), now)],
         Statement::new(
             "DELETE FROM pipelines WHERE tenant_id = ?1 AND id = ?2",
             params![tenant.to_db(), current.id.clone()],

@@ -7,6 +7,7 @@ use super::audit::{Actor, Change};
 use super::{write_audited, write_audited_after, Database, DbError, Statement};
 use crate::domain::access::JoinPolicy;
 use crate::domain::ids::{CustomerId, PortalId, TenantId, ThemeId};
+use crate::domain::portal_tickets::TicketSettings;
 use crate::domain::text::{Label, Slug};
 use crate::domain::time::Timestamp;
 use crate::i18n::Language;
@@ -222,10 +223,10 @@ pub async fn delete(
     // Tickets opened through the portal stay with the provider, no longer tied to it.
     write_audited_after(
         db,
-        Statement::new(
+        vec![Statement::new(
             "UPDATE tickets SET portal_id = NULL WHERE tenant_id = ?1 AND portal_id = ?2",
             params![tenant.to_db(), current.id.clone()],
-        ),
+        )],
         Statement::new(
             "DELETE FROM portals WHERE tenant_id = ?1 AND id = ?2",
             params![tenant.to_db(), current.id.clone()],
@@ -273,4 +274,101 @@ pub async fn hostnames(db: &impl Database, tenant: TenantId, portal: &str) -> Re
         ))
         .await?;
     Ok(rows.into_iter().map(|r| r.hostname).collect())
+}
+
+/// What a portal's support form files its tickets into, by stored id. Neither column has a
+/// foreign key (`ALTER TABLE` cannot add a composite one), so deleting either releases the
+/// portals naming it in the same batch.
+#[derive(Clone, Copy, Debug)]
+pub enum TicketTarget<'a> {
+    Inbox(&'a str),
+    Pipeline(&'a str),
+}
+
+impl<'a> TicketTarget<'a> {
+    /// (inbox, pipeline): one of them NULL, which no `=` comparison in SQL matches.
+    fn ids(self) -> (Option<&'a str>, Option<&'a str>) {
+        match self {
+            TicketTarget::Inbox(id) => (Some(id), None),
+            TicketTarget::Pipeline(id) => (None, Some(id)),
+        }
+    }
+}
+
+/// Clears the target from every portal of the tenant that names it: run in the batch that
+/// deletes the target.
+pub fn release_ticket_target(tenant: TenantId, target: TicketTarget<'_>, now: Timestamp) -> Statement {
+    let (inbox, pipeline) = target.ids();
+    Statement::new(
+        "UPDATE portals SET
+            ticket_inbox_id = CASE WHEN ticket_inbox_id = ?2 THEN NULL ELSE ticket_inbox_id END,
+            ticket_pipeline_id = CASE WHEN ticket_pipeline_id = ?3 THEN NULL ELSE ticket_pipeline_id END,
+            updated_at = ?4
+         WHERE tenant_id = ?1 AND (ticket_inbox_id = ?2 OR ticket_pipeline_id = ?3)",
+        params![tenant.to_db(), inbox, pipeline, now.millis()],
+    )
+}
+
+/// The portals of the tenant that name the target: their cached contexts are refreshed
+/// once the target is gone.
+pub async fn naming_ticket_target(
+    db: &impl Database,
+    tenant: TenantId,
+    target: TicketTarget<'_>,
+) -> Result<Vec<PortalRow>, DbError> {
+    let (inbox, pipeline) = target.ids();
+    db.query(Statement::new(
+        select_portals!("WHERE tenant_id = ?1 AND (ticket_inbox_id = ?2 OR ticket_pipeline_id = ?3) ORDER BY id"),
+        params![tenant.to_db(), inbox, pipeline],
+    ))
+    .await
+}
+
+/// Writes a portal's ticket settings whole, with an audit entry of before and after.
+/// Whether the inbox and pipeline still exist is asked inside the statement too: one
+/// deleted between the caller's check and this write would otherwise be left named here
+/// after its deletion released the portals that named it. Returns whether it wrote (false:
+/// the portal, the inbox or the pipeline is gone).
+pub async fn update_ticket_settings(
+    db: &impl Database,
+    tenant: TenantId,
+    portal: PortalId,
+    before: &TicketSettings,
+    after: &TicketSettings,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<bool, DbError> {
+    let text = |value: Result<String, serde_json::Error>| value.map_err(|err| DbError::Other(err.to_string()));
+    let rules = text(serde_json::to_string(&after.rules))?;
+    let form = text(serde_json::to_string(&after.form))?;
+    let change = Change::new(tenant, actor, "portal.ticket_settings", "portal", portal.to_db())
+        .before(before.to_json())
+        .after(after.to_json());
+    let changed = db
+        .batch(vec![
+            Statement::new(
+                "UPDATE portals SET ticket_visibility = ?3, ticket_status_display = ?4, ticket_closed_replies = ?5,
+                    ticket_inbox_id = ?6, ticket_pipeline_id = ?7, ticket_rules_json = ?8, support_form_json = ?9,
+                    ticket_satisfaction = ?10, updated_at = ?11
+                 WHERE tenant_id = ?1 AND id = ?2
+                   AND (?6 IS NULL OR EXISTS (SELECT 1 FROM inboxes WHERE tenant_id = ?1 AND id = ?6))
+                   AND (?7 IS NULL OR EXISTS (SELECT 1 FROM pipelines WHERE tenant_id = ?1 AND id = ?7))",
+                params![
+                    tenant.to_db(),
+                    portal.to_db(),
+                    after.visibility.code(),
+                    after.status_display.code(),
+                    after.closed_replies.code(),
+                    after.inbox_id.as_deref(),
+                    after.pipeline_id.as_deref(),
+                    rules,
+                    form,
+                    after.satisfaction,
+                    now.millis()
+                ],
+            ),
+            change.statement_if_changed(now),
+        ])
+        .await?;
+    Ok(super::wrote(&changed, 0))
 }

@@ -90,11 +90,11 @@ pub async fn delete(
     // Keys are `[a-z][a-z0-9_]*`, so the JSON path needs no quoting.
     write_audited_after(
         db,
-        Statement::new(
+        vec![Statement::new(
             "UPDATE tickets SET properties_json = json_remove(properties_json, '$.' || ?2)
              WHERE tenant_id = ?1 AND json_type(properties_json, '$.' || ?2) IS NOT NULL",
             params![tenant.to_db(), current.key.clone()],
-        ),
+        )],
         Statement::new(
             "DELETE FROM ticket_properties WHERE tenant_id = ?1 AND id = ?2",
             params![tenant.to_db(), current.id.clone()],

@@ -141,8 +141,13 @@ impl TestApp {
         self.sql("SELECT COUNT(*) AS n FROM audit_log", Vec::new())[0]["n"].as_i64().unwrap()
     }
 
+    /// The cached portal context of a host in KV, as stored (the key's version is tenancy's).
+    pub fn kv_entry(&self, host: &str) -> Option<String> {
+        self.rt.kv.entries.borrow().get(&format!("portal:v3:{host}")).cloned()
+    }
+
     pub fn kv_has(&self, host: &str) -> bool {
-        self.rt.kv.entries.borrow().contains_key(&format!("portal:v3:{host}"))
+        self.kv_entry(host).is_some()
     }
 
     /// A logo upload with the given content type.

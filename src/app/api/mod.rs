@@ -12,6 +12,7 @@ mod portals;
 mod recipients;
 mod tenants;
 mod themes;
+mod ticket_settings;
 mod ticket_setup;
 mod tickets;
 mod webhooks;
@@ -65,11 +66,14 @@ pub enum Op {
     CreateInvitation,
     RevokeInvitation,
     ListPortalUsers,
+    UpdatePortalUser,
     RemovePortalUser,
     ListRegistrationEntries,
     AddRegistrationEntry,
     RemoveRegistrationEntry,
     CreatePreview,
+    GetTicketSettings,
+    UpdateTicketSettings,
     ListPipelines,
     CreatePipeline,
     GetPipeline,
@@ -139,6 +143,7 @@ pub const ROUTES: &[(Method, &str, Op)] = &[
         Op::RevokeInvitation,
     ),
     (Method::Get, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/users", Op::ListPortalUsers),
+    (Method::Patch, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/users/{account_id}", Op::UpdatePortalUser),
     (Method::Delete, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/users/{account_id}", Op::RemovePortalUser),
     (Method::Get, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/registration-list", Op::ListRegistrationEntries),
     (Method::Post, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/registration-list", Op::AddRegistrationEntry),
@@ -148,6 +153,8 @@ pub const ROUTES: &[(Method, &str, Op)] = &[
         Op::RemoveRegistrationEntry,
     ),
     (Method::Post, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/previews", Op::CreatePreview),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/ticket-settings", Op::GetTicketSettings),
+    (Method::Put, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/ticket-settings", Op::UpdateTicketSettings),
     (Method::Get, "/api/v1/tenants/{tenant_id}/pipelines", Op::ListPipelines),
     (Method::Post, "/api/v1/tenants/{tenant_id}/pipelines", Op::CreatePipeline),
     (Method::Get, "/api/v1/tenants/{tenant_id}/pipelines/{pipeline_id}", Op::GetPipeline),
@@ -338,11 +345,14 @@ async fn dispatch<R: Runtime>(rt: &R, req: &Request) -> Result<Response, AppErro
         Op::CreateInvitation => recipients::create_invitation(&call).await,
         Op::RevokeInvitation => recipients::revoke_invitation(&call).await,
         Op::ListPortalUsers => recipients::list_users(&call).await,
+        Op::UpdatePortalUser => recipients::update_user(&call).await,
         Op::RemovePortalUser => recipients::remove_user(&call).await,
         Op::ListRegistrationEntries => recipients::list_entries(&call).await,
         Op::AddRegistrationEntry => recipients::add_entry(&call).await,
         Op::RemoveRegistrationEntry => recipients::remove_entry(&call).await,
         Op::CreatePreview => recipients::create_preview(&call).await,
+        Op::GetTicketSettings => ticket_settings::get(&call).await,
+        Op::UpdateTicketSettings => ticket_settings::update(&call).await,
         Op::ListPipelines => ticket_setup::list_pipelines(&call).await,
         Op::CreatePipeline => ticket_setup::create_pipeline(&call).await,
         Op::GetPipeline => ticket_setup::get_pipeline(&call).await,

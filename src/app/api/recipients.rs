@@ -6,7 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::Reach;
-use super::input::Fields;
+use super::input::{double_option, Fields};
 use super::{created, no_content, ok, Call};
 use crate::app::portal::links;
 use crate::app::portal::mail::Sender;
@@ -16,6 +16,7 @@ use crate::domain::access::{JoinPolicy, Role};
 use crate::domain::email::{Email, EmailDomain};
 use crate::domain::host::Hostname;
 use crate::domain::ids::{AccountId, CustomerId, InvitationId, ListEntryId, PortalId, PreviewId};
+use crate::domain::portal_tickets::Visibility;
 use crate::email::Message;
 use crate::error::AppError;
 use crate::http::Response;
@@ -35,7 +36,9 @@ const INVITATION_MAX_HOURS: i64 = 720;
 const PREVIEW_LINK_MINUTES: i64 = 10;
 
 /// The portal of the path, if the caller may reach its tenant.
-async fn portal_scope<R: Runtime>(call: &Call<'_, R>) -> Result<(PortalScope, portals::PortalRow), AppError> {
+pub(super) async fn portal_scope<R: Runtime>(
+    call: &Call<'_, R>,
+) -> Result<(PortalScope, portals::PortalRow), AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let portal = call.id("portal_id", PortalId::parse)?;
     let row = portals::get(call.rt.db(), tenant, portal).await?.ok_or(AppError::NotFound)?;
@@ -187,6 +190,44 @@ pub async fn list_users<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppE
     let (scope, _) = portal_scope(call).await?;
     let rows = accounts::list(call.rt.db(), scope).await?;
     Ok(ok(&json!({ "users": rows.iter().map(accounts::AccountRow::to_json).collect::<Vec<_>>() })))
+}
+
+/// A PATCH of a user. `ticket_visibility`: absent keeps it, null makes the person follow
+/// the portal's setting again.
+#[allow(clippy::option_option)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserInput {
+    #[serde(default, deserialize_with = "double_option")]
+    ticket_visibility: Option<Option<String>>,
+}
+
+pub async fn update_user<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (scope, _) = portal_scope(call).await?;
+    let id = call.id("account_id", AccountId::parse)?;
+    let current = accounts::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    let input: UserInput = call.json()?;
+    let mut fields = Fields::default();
+    let visibility = match input.ticket_visibility.as_ref().map(Option::as_deref) {
+        Some(Some(raw)) => fields.check("ticket_visibility", Visibility::parse(raw)).map(Some),
+        Some(None) => Some(None),
+        None => None,
+    };
+    fields.finish()?;
+    // None here: nothing asked to change (an invalid value was refused just above).
+    if let Some(visibility) = visibility {
+        let now = call.rt.now();
+        let actor = call.actor();
+        let change = Change::new(scope.tenant, &actor, "account.ticket_visibility", "account", id.to_db())
+            .before(json!({ "ticket_visibility": current.ticket_visibility }))
+            .after(json!({ "ticket_visibility": visibility }));
+        call.rt
+            .db()
+            .batch(vec![accounts::set_ticket_visibility(scope, id, visibility, now), change.statement_if_changed(now)])
+            .await?;
+    }
+    let row = accounts::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    Ok(ok(&json!({ "user": row.to_json() })))
 }
 
 pub async fn remove_user<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {

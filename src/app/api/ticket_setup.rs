@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::auth::Reach;
 use super::input::{double_option, Fields};
+use super::portals::refresh_portal_hosts;
 use super::{created, no_content, ok, Call};
 use crate::domain::email::Email;
 use crate::domain::ids::{InboxId, PipelineId, PropertyId, StageId, TenantId};
@@ -16,6 +17,7 @@ use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::inboxes::{self, InboxSettings};
 use crate::store::pipelines::{self, PipelineRow, StageRow};
+use crate::store::portals::{self, TicketTarget};
 use crate::store::ticket_properties::{self, NewProperty};
 use crate::store::DbError;
 
@@ -163,13 +165,33 @@ pub async fn update_pipeline<R: Runtime>(call: &Call<'_, R>) -> Result<Response,
     Ok(ok(&pipeline_json(call, tenant, id).await?))
 }
 
+/// After an inbox or pipeline is deleted: the portals that named it for their support form
+/// have had it cleared in the same batch, and now their cached contexts follow. Every portal
+/// is attempted even when one fails. (A portal pointed at the target between the read of
+/// `released` and the delete is cleared in D1 but keeps its cached copy up to the KV TTL.)
+async fn refresh_released<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    released: &[portals::PortalRow],
+) -> Result<(), AppError> {
+    let mut first_error = None;
+    for row in released {
+        if let Err(err) = refresh_portal_hosts(call, tenant, row, None).await {
+            first_error.get_or_insert(err);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
 pub async fn delete_pipeline<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("pipeline_id", PipelineId::parse)?;
     let current = pipelines::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let released = portals::naming_ticket_target(call.rt.db(), tenant, TicketTarget::Pipeline(&current.id)).await?;
     pipelines::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now())
         .await
         .map_err(refused("pipeline"))?;
+    refresh_released(call, tenant, &released).await?;
     Ok(no_content())
 }
 
@@ -235,7 +257,9 @@ pub async fn delete_inbox<R: Runtime>(call: &Call<'_, R>) -> Result<Response, Ap
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("inbox_id", InboxId::parse)?;
     let current = inboxes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let released = portals::naming_ticket_target(call.rt.db(), tenant, TicketTarget::Inbox(&current.id)).await?;
     inboxes::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
+    refresh_released(call, tenant, &released).await?;
     Ok(no_content())
 }
 
