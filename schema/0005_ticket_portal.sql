@@ -2,6 +2,10 @@
 -- visibility, attachments (bytes in R2), full-text search over what recipients may read,
 -- satisfaction ratings, and signed webhooks to the provider's help desk.
 
+-- ticket_counters (0004) is now bumped by its own statement just before the ticket's batch,
+-- so the batch's notices can name the ticket's number; a failed batch leaves a gap in the
+-- numbers, never a duplicate (UNIQUE (tenant_id, number) stands guard).
+
 -- A portal's ticket settings.
 -- ticket_visibility: 'own' (a recipient sees the tickets they requested) or 'organisation'
 --   (also every ticket of their customer), overridable per account (accounts.ticket_visibility).

@@ -353,3 +353,29 @@ fn the_list_pages_by_keyset_filters_by_status_and_sorts() {
     assert_eq!(ada.get("/tickets?after=garbage").status, 400);
     assert_eq!(Browser::new(&d.app, HOST).get("/tickets").status, 303, "strangers sign in first");
 }
+
+#[test]
+fn the_providers_help_desk_gets_a_webhook_for_each_new_ticket_reply_and_rating_written_with_it() {
+    let d = desk();
+    let (status, body) = d.api(Method::Post, "/webhooks", &json!({ "url": "https://desk.example.com/hooks/porch" }));
+    assert_eq!(status, 201, "{body}");
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    submit(&ada, "Hydraulics", "Pressure drops.", &[("files", "gauge.png", PNG)]);
+    assert_eq!(ada.post_multipart("/tickets/1/reply", &[("body", "Still dropping.")], &[]).status, 303);
+    let id = d.agent_ticket(1)["id"].as_str().unwrap().to_owned();
+    let solved = d.pipeline["stages"][1]["id"].clone();
+    assert_eq!(d.api(Method::Patch, &format!("/tickets/{id}"), &json!({ "stage_id": solved })).0, 200);
+    assert_eq!(ada.post("/tickets/1/rating", &[("score", "4")]).status, 303);
+    assert_eq!(ada.post("/tickets/1/rating", &[("score", "4")]).status, 303, "a repeated rating sends nothing");
+
+    let rows = d.app.sql("SELECT event, payload_json FROM webhook_deliveries ORDER BY created_at, rowid", Vec::new());
+    let events: Vec<&str> = rows.iter().map(|r| r["event"].as_str().unwrap()).collect();
+    assert_eq!(events, ["ticket.created", "ticket.replied", "ticket.rated"]);
+    let created: serde_json::Value = serde_json::from_str(rows[0]["payload_json"].as_str().unwrap()).unwrap();
+    assert_eq!(created["ticket"]["number"], 1);
+    assert_eq!(created["ticket"]["requester"]["email"], "ada@alpha.example");
+    assert_eq!(created["message"]["body"], "Pressure drops.");
+    assert_eq!(created["message"]["attachments"][0]["filename"], "gauge.png");
+    let rated: serde_json::Value = serde_json::from_str(rows[2]["payload_json"].as_str().unwrap()).unwrap();
+    assert_eq!(rated["rating"]["score"], 4);
+}

@@ -1,5 +1,5 @@
-//! Tickets and their messages, the agent side. Creating a ticket takes its number, writes
-//! the ticket and its first message and the audit entry in one atomic batch.
+//! Tickets and their messages, the agent side. Creating a ticket takes its number first,
+//! then writes the ticket, its first message and the audit entry in one atomic batch.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -110,6 +110,8 @@ macro_rules! select_tickets {
 /// The fields of a new ticket.
 pub struct NewTicket<'a> {
     pub id: TicketId,
+    /// From `next_number`.
+    pub number: i64,
     pub subject: &'a str,
     pub priority: Priority,
     pub pipeline: PipelineId,
@@ -170,6 +172,26 @@ pub async fn create(
     db.batch(create_statements(tenant, ticket, first, actor, now)).await.map(drop)
 }
 
+/// Takes the tenant's next ticket number. A statement of its own, before the ticket's batch,
+/// so everything that batch writes (notices, emails) can name the ticket by its number; a
+/// batch that then fails leaves a gap in the numbers, never a duplicate (the counter only
+/// goes up, atomically).
+pub async fn next_number(db: &impl Database, tenant: TenantId) -> Result<i64, DbError> {
+    #[derive(Deserialize)]
+    struct Counter {
+        last_number: i64,
+    }
+    let counter: Option<Counter> = db
+        .query_one(Statement::new(
+            "INSERT INTO ticket_counters (tenant_id, last_number) VALUES (?1, 1)
+             ON CONFLICT (tenant_id) DO UPDATE SET last_number = last_number + 1
+             RETURNING last_number",
+            params![tenant.to_db()],
+        ))
+        .await?;
+    counter.map(|c| c.last_number).ok_or_else(|| DbError::Other("the ticket counter returned nothing".into()))
+}
+
 /// The statements that create a ticket with its first message: to run as they are, or with
 /// more of the same unit of work (the first message's attachments, notifications) appended.
 pub fn create_statements(
@@ -188,15 +210,9 @@ pub fn create_statements(
     let requester = ticket.requester.as_ref();
     vec![
         Statement::new(
-            "INSERT INTO ticket_counters (tenant_id, last_number) VALUES (?1, 1)
-             ON CONFLICT (tenant_id) DO UPDATE SET last_number = last_number + 1",
-            params![tenant.to_db()],
-        ),
-        Statement::new(
             "INSERT INTO tickets (id, tenant_id, number, subject, priority, pipeline_id, stage_id, inbox_id, customer_id,
                 portal_id, requester_account_id, requester_name, properties_json, created_at, updated_at, last_activity_at)
-             SELECT ?1, ?2, last_number, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?13
-             FROM ticket_counters WHERE tenant_id = ?2",
+             VALUES (?1, ?2, ?14, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?13, ?13)",
             params![
                 ticket.id.to_db(),
                 tenant.to_db(),
@@ -210,7 +226,8 @@ pub fn create_statements(
                 requester.map(|(_, account, _)| account.to_db()),
                 requester.map(|(_, _, name)| *name),
                 serde_json::Value::Object(ticket.properties.clone()).to_string(),
-                now.millis()
+                now.millis(),
+                ticket.number
             ],
         ),
         insert_message(tenant, &ticket.id.to_db(), Some(1), first, now),

@@ -186,6 +186,7 @@ pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let id = TicketId::from_random(call.rt.random_16()?);
     let ticket = NewTicket {
         id,
+        number: tickets::next_number(call.rt.db(), tenant).await?,
         subject: subject.as_str(),
         priority,
         pipeline,

@@ -8,6 +8,7 @@ mod forms;
 mod join;
 pub mod links;
 pub mod mail;
+mod notify;
 mod preview;
 mod register;
 mod session;

@@ -5,6 +5,7 @@
 //! atomic batch.
 
 use super::forms::{form_page, Form};
+use super::notify::{customer_wrote, TicketRef, Written};
 use super::Page;
 use crate::app::uploads;
 use crate::domain::ids::{AccountId, CustomerId, InboxId, MessageId, PipelineId, StageId, TicketId};
@@ -204,8 +205,10 @@ pub async fn create<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
         return render(page, 422, &properties, Some(&form), &errors, true);
     };
     let id = TicketId::from_random(page.rt.random_16()?);
+    let number = tickets::next_number(page.rt.db(), tenant).await?;
     let ticket = NewTicket {
         id,
+        number,
         subject: subject.as_str(),
         priority,
         pipeline,
@@ -227,10 +230,21 @@ pub async fn create<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
     let stored = uploads::store(page.rt, tenant, &files).await?;
     let mut statements = tickets::create_statements(tenant, &ticket, &first, &Actor::Account(account), now);
     statements.extend(stored.iter().map(|file| attachments::insert(tenant, id, first.id, file, now)));
+    let ticket_id = id.to_db();
+    let customer = ticket.customer.map(CustomerId::to_db);
+    let inbox = ticket.inbox.map(InboxId::to_db);
+    let about = TicketRef {
+        id: &ticket_id,
+        number,
+        subject: subject.as_str(),
+        customer_id: customer.as_deref(),
+        inbox_id: inbox.as_deref(),
+    };
+    let written = Written { message_id: &first.id.to_db(), body: &body, files: &stored };
+    statements.extend(customer_wrote(page, &about, &written, true)?);
     if let Err(err) = page.rt.db().batch(statements).await {
         uploads::discard(page.rt, &stored).await;
         return Err(err.into());
     }
-    let created = tickets::get(page.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(Response::see_other(&format!("/tickets/{}", created.number)))
+    Ok(Response::see_other(&format!("/tickets/{number}")))
 }

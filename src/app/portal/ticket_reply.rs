@@ -3,6 +3,7 @@
 //! batch with its notifications to the provider, so nothing a customer writes is lost.
 
 use super::forms::Form;
+use super::notify::{customer_rated, customer_wrote, TicketRef, Written};
 use super::tickets::{parse_number, render, ticket_data};
 use super::Page;
 use crate::app::uploads;
@@ -14,6 +15,7 @@ use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::attachments;
 use crate::store::audit::Actor;
+use crate::store::portal_tickets::TicketView;
 use crate::store::tickets::NewMessage;
 use crate::store::{pipelines, portal_tickets, Database};
 use crate::views::tickets::Feedback;
@@ -72,11 +74,23 @@ pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respo
     let mut statements =
         portal_tickets::reply_statements(tenant, ticket, &message, reopen_to, &Actor::Account(account), now);
     statements.extend(stored.iter().map(|file| attachments::insert(tenant, ticket, message.id, file, now)));
+    let written = Written { message_id: &message.id.to_db(), body: &body, files: &stored };
+    statements.extend(customer_wrote(page, &ticket_ref(&data.ticket), &written, false)?);
     if let Err(err) = page.rt.db().batch(statements).await {
         uploads::discard(page.rt, &stored).await;
         return Err(err.into());
     }
     Ok(Response::see_other(&format!("/tickets/{number}#m-{}", message.id.to_db())))
+}
+
+fn ticket_ref(ticket: &TicketView) -> TicketRef<'_> {
+    TicketRef {
+        id: &ticket.id,
+        number: ticket.number,
+        subject: &ticket.subject,
+        customer_id: ticket.customer_id.as_deref(),
+        inbox_id: ticket.inbox_id.as_deref(),
+    }
 }
 
 /// A score of 1 to 5 from the rating form.
@@ -106,9 +120,13 @@ pub async fn rate<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respon
     let ticket = TicketId::parse(&data.ticket.id).ok_or_else(|| AppError::Internal("stored ticket id".into()))?;
     let thread = data.messages.last().map_or(1, |m| m.thread);
     let now = page.rt.now();
+    let comment = comment.replace("\r\n", "\n");
     page.rt
         .db()
-        .execute(portal_tickets::rate(tenant, ticket, thread, score, &comment.replace("\r\n", "\n"), account, now))
+        .batch(vec![
+            portal_tickets::rate(tenant, ticket, thread, score, &comment, account, now),
+            customer_rated(page, &ticket_ref(&data.ticket), thread, score, &comment)?,
+        ])
         .await?;
     Ok(Response::see_other(&format!("/tickets/{number}")))
 }

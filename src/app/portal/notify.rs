@@ -1,0 +1,82 @@
+//! What the provider hears when a customer writes in the portal: a signed webhook event for
+//! their help desk and an email to the ticket's inbox address. Both are statements for the
+//! batch that stores what the customer wrote, so the write and its notices happen together.
+
+use serde_json::json;
+
+use super::Page;
+use crate::error::AppError;
+use crate::runtime::Runtime;
+use crate::store::attachments::StoredFile;
+use crate::store::{webhooks as queued_webhooks, Statement};
+use crate::webhooks::{self, WebhookEvent};
+
+/// The ticket a notice is about, as the provider's side identifies it.
+pub struct TicketRef<'a> {
+    pub id: &'a str,
+    pub number: i64,
+    pub subject: &'a str,
+    pub customer_id: Option<&'a str>,
+    pub inbox_id: Option<&'a str>,
+}
+
+/// What the customer wrote.
+pub struct Written<'a> {
+    pub message_id: &'a str,
+    pub body: &'a str,
+    pub files: &'a [StoredFile],
+}
+
+fn ticket_json<R: Runtime>(page: &Page<'_, R>, ticket: &TicketRef<'_>) -> serde_json::Value {
+    let member = page.visitor.member();
+    json!({
+        "id": ticket.id,
+        "number": ticket.number,
+        "subject": ticket.subject,
+        "customer_id": ticket.customer_id,
+        "inbox_id": ticket.inbox_id,
+        "portal_id": page.scope.portal.to_db(),
+        "requester": member.map(|m| json!({
+            "account_id": m.account.map(|a| a.to_db()), "name": m.name, "email": m.email,
+        })),
+    })
+}
+
+/// A new ticket (`new_ticket`) or a reply from the signed-in customer.
+pub fn customer_wrote<R: Runtime>(
+    page: &Page<'_, R>,
+    ticket: &TicketRef<'_>,
+    written: &Written<'_>,
+    new_ticket: bool,
+) -> Result<Vec<Statement>, AppError> {
+    let files: Vec<serde_json::Value> = written
+        .files
+        .iter()
+        .map(|f| json!({ "id": f.id.to_db(), "filename": f.filename, "content_type": f.content_type, "size": f.size }))
+        .collect();
+    let data = json!({
+        "ticket": ticket_json(page, ticket),
+        "message": { "id": written.message_id, "body": written.body, "attachments": files },
+    });
+    let event = if new_ticket { WebhookEvent::TicketCreated } else { WebhookEvent::TicketReplied };
+    let hook = webhooks::event(page.rt, page.scope.tenant, event, &data)
+        .map_err(|e| AppError::Internal(format!("webhook event id: {e}")))?;
+    Ok(vec![hook])
+}
+
+/// A rating, queued only if the rating statement just before it in the batch was new.
+pub fn customer_rated<R: Runtime>(
+    page: &Page<'_, R>,
+    ticket: &TicketRef<'_>,
+    thread: i64,
+    score: i64,
+    comment: &str,
+) -> Result<Statement, AppError> {
+    let data = json!({
+        "ticket": ticket_json(page, ticket),
+        "rating": { "thread": thread, "score": score, "comment": comment },
+    });
+    let hook = webhooks::event(page.rt, page.scope.tenant, WebhookEvent::TicketRated, &data)
+        .map_err(|e| AppError::Internal(format!("webhook event id: {e}")))?;
+    Ok(queued_webhooks::only_if_changed(hook))
+}
