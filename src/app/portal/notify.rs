@@ -37,7 +37,7 @@ fn ticket_json<R: Runtime>(page: &Page<'_, R>, ticket: &TicketRef<'_>) -> serde_
         "inbox_id": ticket.inbox_id,
         "portal_id": page.scope.portal.to_db(),
         "requester": member.map(|m| json!({
-            "account_id": m.account.map(|a| a.to_db()), "name": m.name, "email": m.email,
+            "account_id": m.account.map(crate::domain::ids::AccountId::to_db), "name": m.name, "email": m.email,
         })),
     })
 }
