@@ -1,6 +1,8 @@
 //! Test helpers: a fresh app per test (real `SQLite` schema, in-memory KV and blobs, canned
 //! HTTP, a clock the test moves) and small wrappers to drive the API and the portal pages.
 
+// Not every test file drives a portal page.
+#[allow(dead_code)]
 pub mod browser;
 
 use porch::http::{Method, Request, Response};
