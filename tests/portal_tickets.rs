@@ -132,6 +132,22 @@ fn a_recipient_submits_a_request_with_a_file_and_finds_it_in_their_list_and_the_
     assert_eq!(ticket["messages"][0]["author"]["kind"], "recipient");
     assert_eq!(d.count("SELECT COUNT(*) AS n FROM attachments"), 1);
     assert_eq!(d.app.rt.blobs.objects.borrow().len(), 1, "the file is stored once");
+
+    let file = &ticket["messages"][0]["attachments"][0];
+    assert_eq!(file["filename"], "photo.png");
+    let fetch = |key: &str| {
+        d.app.send(
+            porch::http::Request::new(Method::Get, file["url"].as_str().unwrap())
+                .with_header("host", "api.example.test")
+                .with_header("authorization", &format!("Bearer {key}")),
+        )
+    };
+    let agent_download = fetch(&d.key);
+    assert_eq!(agent_download.status, 200);
+    assert_eq!(agent_download.body, PNG);
+    assert!(agent_download.header("content-disposition").unwrap().starts_with("attachment;"));
+    let (_, other_key) = d.app.new_tenant("other-co");
+    assert_eq!(fetch(&other_key).status, 404, "another tenant's key finds nothing");
 }
 
 #[test]

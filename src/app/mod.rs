@@ -3,9 +3,9 @@
 //! browsers need to keep pages and files from being misused.
 
 pub mod api;
+pub mod files;
 pub mod portal;
 pub mod scheduled;
-pub mod uploads;
 pub mod verify;
 
 use crate::domain::host::{HostError, Hostname};

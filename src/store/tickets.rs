@@ -303,6 +303,34 @@ pub async fn messages(db: &impl Database, tenant: TenantId, ticket: TicketId) ->
     .await
 }
 
+/// A requester's rating of one of the ticket's threads.
+#[derive(Clone, Debug, Deserialize)]
+pub struct RatingRow {
+    pub thread: i64,
+    pub score: i64,
+    pub comment: String,
+    pub account_id: String,
+    pub created_at: i64,
+}
+
+impl RatingRow {
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({
+            "thread": self.thread, "score": self.score, "comment": self.comment, "account_id": self.account_id,
+            "created_at": Timestamp::from_millis(self.created_at),
+        })
+    }
+}
+
+pub async fn ratings(db: &impl Database, tenant: TenantId, ticket: TicketId) -> Result<Vec<RatingRow>, DbError> {
+    db.query(Statement::new(
+        "SELECT thread, score, comment, account_id, created_at FROM ticket_ratings
+         WHERE tenant_id = ?1 AND ticket_id = ?2 ORDER BY thread",
+        params![tenant.to_db(), ticket.to_db()],
+    ))
+    .await
+}
+
 /// The fields an agent may change, written whole on top of the current ticket.
 pub struct TicketChanges<'a> {
     pub subject: &'a str,

@@ -8,16 +8,18 @@ use serde_json::json;
 use super::auth::Reach;
 use super::input::{double_option, Fields};
 use super::{created, ok, page_limit, Call};
+use crate::app::files;
 use crate::domain::ids::{
-    AccountId, CustomerId, InboxId, MessageId, PipelineId, PortalId, StageId, TenantId, TicketId,
+    AccountId, AttachmentId, CustomerId, InboxId, MessageId, PipelineId, PortalId, StageId, TenantId, TicketId,
 };
 use crate::domain::text::Label;
 use crate::domain::tickets::{check_property_value, parse_body, Priority};
 use crate::error::AppError;
 use crate::http::Response;
 use crate::runtime::Runtime;
+use crate::store::portal_tickets::AttachmentView;
 use crate::store::tickets::{self, NewMessage, NewTicket, TicketChanges, TicketFilter, TicketRow};
-use crate::store::{accounts, customers, inboxes, pipelines, ticket_properties, PortalScope};
+use crate::store::{accounts, attachments, customers, inboxes, pipelines, ticket_properties, PortalScope};
 
 const MAX_PROPERTIES: usize = 100;
 
@@ -215,11 +217,41 @@ async fn ticket_json<R: Runtime>(
 ) -> Result<serde_json::Value, AppError> {
     let row = tickets::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     let messages = tickets::messages(call.rt.db(), tenant, id).await?;
+    let files = attachments::of_ticket(call.rt.db(), tenant, id).await?;
+    let ratings = tickets::ratings(call.rt.db(), tenant, id).await?;
+    let file_json = |file: &AttachmentView| {
+        json!({
+            "id": file.id, "filename": file.filename, "content_type": file.content_type, "size": file.size,
+            "url": format!("/api/v1/tenants/{}/tickets/{}/attachments/{}", tenant.to_db(), id.to_db(), file.id),
+        })
+    };
+    let messages: Vec<serde_json::Value> = messages
+        .iter()
+        .map(|message| {
+            let mut body = message.to_json();
+            let mine: Vec<serde_json::Value> =
+                files.iter().filter(|f| f.message_id == message.id).map(file_json).collect();
+            if let Some(object) = body.as_object_mut() {
+                object.insert("attachments".into(), json!(mine));
+            }
+            body
+        })
+        .collect();
     let mut body = row.to_json();
     if let Some(object) = body.as_object_mut() {
-        object.insert("messages".into(), json!(messages.iter().map(tickets::MessageRow::to_json).collect::<Vec<_>>()));
+        object.insert("messages".into(), json!(messages));
+        object.insert("ratings".into(), json!(ratings.iter().map(tickets::RatingRow::to_json).collect::<Vec<_>>()));
     }
     Ok(json!({ "ticket": body }))
+}
+
+/// A file of any message of the ticket, internal notes' included (agents see everything).
+pub async fn attachment<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let ticket = call.id("ticket_id", TicketId::parse)?;
+    let id = call.id("attachment_id", AttachmentId::parse)?;
+    let file = attachments::get(call.rt.db(), tenant, ticket, id).await?.ok_or(AppError::NotFound)?;
+    files::serve(call.rt, &file).await
 }
 
 /// A list cursor: `<last_activity_at>_<ticket id>` of the previous page's last ticket.

@@ -7,7 +7,7 @@
 use super::forms::{form_page, Form};
 use super::notify::{customer_wrote, TicketRef, Written};
 use super::Page;
-use crate::app::uploads;
+use crate::app::files;
 use crate::domain::ids::{AccountId, CustomerId, InboxId, MessageId, PipelineId, StageId, TicketId};
 use crate::domain::portal_tickets::FormField;
 use crate::domain::text::Label;
@@ -197,7 +197,7 @@ pub async fn create<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
     let subject = Label::parse(form.text("subject"), 200).map_err(|e| errors.push(format!("{}: {e}", t.subject))).ok();
     let body = parse_body(form.text("description")).map_err(|e| errors.push(format!("{}: {e}", t.description))).ok();
     let (priority, values) = read_fields(page, &properties, &form, &mut errors);
-    let files = uploads::check(form.files()).unwrap_or_else(|file_errors| {
+    let files = files::check(form.files()).unwrap_or_else(|file_errors| {
         errors.extend(file_errors);
         Vec::new()
     });
@@ -227,7 +227,7 @@ pub async fn create<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
         body: &body,
     };
     let now = page.rt.now();
-    let stored = uploads::store(page.rt, tenant, &files).await?;
+    let stored = files::store(page.rt, tenant, &files).await?;
     let mut statements = tickets::create_statements(tenant, &ticket, &first, &Actor::Account(account), now);
     statements.extend(stored.iter().map(|file| attachments::insert(tenant, id, first.id, file, now)));
     let ticket_id = id.to_db();
@@ -243,7 +243,7 @@ pub async fn create<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
     let written = Written { message_id: &first.id.to_db(), body: &body, files: &stored };
     statements.extend(customer_wrote(page, &about, &written, true)?);
     if let Err(err) = page.rt.db().batch(statements).await {
-        uploads::discard(page.rt, &stored).await;
+        files::discard(page.rt, &stored).await;
         return Err(err.into());
     }
     Ok(Response::see_other(&format!("/tickets/{number}")))

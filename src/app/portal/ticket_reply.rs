@@ -6,7 +6,7 @@ use super::forms::Form;
 use super::notify::{customer_rated, customer_wrote, TicketRef, Written};
 use super::tickets::{parse_number, render, ticket_data};
 use super::Page;
-use crate::app::uploads;
+use crate::app::files;
 use crate::domain::ids::{AccountId, MessageId, PipelineId, StageId, TenantId, TicketId};
 use crate::domain::portal_tickets::ClosedReplies;
 use crate::domain::tickets::parse_body;
@@ -49,7 +49,7 @@ pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respo
     }
     let mut errors = Vec::new();
     let body = parse_body(form.text("body")).map_err(|e| errors.push(format!("{}: {e}", t.reply_label))).ok();
-    let files = uploads::check(form.files()).unwrap_or_else(|file_errors| {
+    let files = files::check(form.files()).unwrap_or_else(|file_errors| {
         errors.extend(file_errors);
         Vec::new()
     });
@@ -70,14 +70,14 @@ pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respo
         body: &body,
     };
     let now = page.rt.now();
-    let stored = uploads::store(page.rt, tenant, &files).await?;
+    let stored = files::store(page.rt, tenant, &files).await?;
     let mut statements =
         portal_tickets::reply_statements(tenant, ticket, &message, reopen_to, &Actor::Account(account), now);
     statements.extend(stored.iter().map(|file| attachments::insert(tenant, ticket, message.id, file, now)));
     let written = Written { message_id: &message.id.to_db(), body: &body, files: &stored };
     statements.extend(customer_wrote(page, &ticket_ref(&data.ticket), &written, false)?);
     if let Err(err) = page.rt.db().batch(statements).await {
-        uploads::discard(page.rt, &stored).await;
+        files::discard(page.rt, &stored).await;
         return Err(err.into());
     }
     Ok(Response::see_other(&format!("/tickets/{number}#m-{}", message.id.to_db())))

@@ -8,13 +8,13 @@ use serde::de::DeserializeOwned;
 
 use super::forms::form_page;
 use super::Page;
-use crate::domain::attachments::{content_disposition, Filename};
+use crate::app::files;
 use crate::domain::ids::TicketId;
 use crate::domain::portal_tickets::{effective_visibility, Visibility};
 use crate::domain::search::fts_expression;
 use crate::error::AppError;
 use crate::http::{Method, Request, Response};
-use crate::runtime::{BlobStore, Runtime};
+use crate::runtime::Runtime;
 use crate::store::portal_tickets::{
     self, AttachmentView, ListQuery, ListRow, ListScope, PublicMessage, RatingView, Sort, TicketView,
 };
@@ -200,9 +200,7 @@ pub fn render<R: Runtime>(
     })
 }
 
-/// An attachment of a public message of a ticket the viewer may see, as a download: never
-/// rendered by the browser (`Content-Disposition: attachment`, `nosniff`, a sandboxing CSP),
-/// so an uploaded file can never run as the portal's page.
+/// An attachment of a public message of a ticket the viewer may see, as a download.
 pub async fn download<R: Runtime>(page: &Page<'_, R>, number: &str, id: &str) -> Result<Response, AppError> {
     let member = page.require_member()?;
     let number = parse_number(number)?;
@@ -217,22 +215,5 @@ pub async fn download<R: Runtime>(page: &Page<'_, R>, number: &str, id: &str) ->
     );
     let found: Vec<AttachmentView> = rows(page.reads(vec![statement]).await?.into_iter().next())?;
     let attachment = found.into_iter().next().ok_or(AppError::NotFound)?;
-    serve_attachment(page.rt, &attachment).await
-}
-
-/// The stored file as a download. Shared with the agent API, which checks its own access.
-pub async fn serve_attachment<R: Runtime>(rt: &R, attachment: &AttachmentView) -> Result<Response, AppError> {
-    let blob = rt
-        .blobs()
-        .get(&attachment.r2_key)
-        .await
-        .map_err(|e| AppError::Internal(format!("attachment read: {e}")))?
-        .ok_or_else(|| AppError::Internal(format!("attachment {} has no stored object", attachment.id)))?;
-    let filename =
-        Filename::parse(&attachment.filename).map_err(|e| AppError::Internal(format!("stored filename: {e}")))?;
-    Ok(Response::new(200, &attachment.content_type, blob.bytes)
-        .with_header("content-disposition", &content_disposition(&filename))
-        .with_header("x-content-type-options", "nosniff")
-        .with_header("content-security-policy", "sandbox; default-src 'none'")
-        .with_header("cache-control", "private, no-store"))
+    files::serve(page.rt, &attachment).await
 }

@@ -1,16 +1,19 @@
-//! Files posted with a ticket message (portal forms and the agent API): checked (kind by content, per-file and per-message caps),
-//! stored in R2 under unguessable keys, then recorded by the caller's batch. R2 and D1 share
+//! Files of ticket messages (portal forms and the agent API): checked (kind by content,
+//! per-file and per-message caps), stored in R2 under unguessable keys and recorded by the
+//! caller's batch, and served as downloads. R2 and D1 share
 //! no transaction, so objects go first and are deleted again when the batch fails: a failure
 //! leaves no row pointing at nothing, and at worst (the delete failing too) an orphan object
 //! nobody can reach.
 
-use crate::domain::attachments::{check_file, check_totals};
+use crate::domain::attachments::{check_file, check_totals, content_disposition, Filename};
 use crate::domain::ids::{AttachmentId, TenantId};
 use crate::domain::to_hex;
 use crate::error::AppError;
+use crate::http::Response;
 use crate::multipart::Part;
 use crate::runtime::{Blob, BlobStore, Runtime};
 use crate::store::attachments::StoredFile;
+use crate::store::portal_tickets::AttachmentView;
 
 /// A file that passed the checks, not yet stored.
 pub struct CheckedFile<'a> {
@@ -84,4 +87,23 @@ pub async fn discard<R: Runtime>(rt: &R, stored: &[StoredFile]) {
             rt.log(&format!("could not delete unrecorded attachment object: {err}"));
         }
     }
+}
+
+/// A stored file as a download, for a caller that has checked the viewer may have it:
+/// never rendered by the browser (`Content-Disposition: attachment`, `nosniff`, a sandboxing
+/// CSP), so an uploaded file can never run as the portal's page.
+pub async fn serve<R: Runtime>(rt: &R, attachment: &AttachmentView) -> Result<Response, AppError> {
+    let blob = rt
+        .blobs()
+        .get(&attachment.r2_key)
+        .await
+        .map_err(|e| AppError::Internal(format!("attachment read: {e}")))?
+        .ok_or_else(|| AppError::Internal(format!("attachment {} has no stored object", attachment.id)))?;
+    let filename =
+        Filename::parse(&attachment.filename).map_err(|e| AppError::Internal(format!("stored filename: {e}")))?;
+    Ok(Response::new(200, &attachment.content_type, blob.bytes)
+        .with_header("content-disposition", &content_disposition(&filename))
+        .with_header("x-content-type-options", "nosniff")
+        .with_header("content-security-policy", "sandbox; default-src 'none'")
+        .with_header("cache-control", "private, no-store"))
 }
