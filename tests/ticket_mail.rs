@@ -30,9 +30,10 @@ struct Desk {
     app: TestApp,
     tenant: String,
     key: String,
-    portal: String,
     pipeline: serde_json::Value,
     stages: serde_json::Value,
+    portal: String,
+    /// The ticket on the user's behalf.
     ticket: serde_json::Value,
 }
 
@@ -175,11 +176,10 @@ fn only_a_move_into_a_notifying_stage_queues_an_email_and_saving_the_same_stage_
 #[test]
 fn a_portal_that_shows_stage_names_names_the_stage_in_the_email() {
     let desk = Desk::new("da");
-    desk.app
-        .execute("UPDATE portals SET ticket_status_display = 'stages' WHERE id = ?1", vec![desk.portal.clone().into()]);
-    // The changed setting is read afresh once the cached context is gone.
-    desk.app.rt.kv.entries.borrow_mut().clear();
-    desk.app.rt.advance_seconds(60);
+    let settings = format!("/api/v1/tenants/{}/portals/{}/ticket-settings", desk.tenant, desk.portal);
+    let (status, body) =
+        desk.app.api_as(Some(&desk.key), Method::Put, &settings, &json!({ "status_display": "stages" }));
+    assert_eq!(status, 200, "{body}");
     desk.move_to(&desk.ticket, "Solved");
     let emails = desk.emails();
     assert_eq!(emails.len(), 1);
