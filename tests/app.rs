@@ -7,6 +7,8 @@
 // one story from set-up to last check, so its length is not a smell here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::too_many_lines)]
 
+// Shared with the other test files; this one does not drive the test browser.
+#[allow(dead_code)]
 mod common;
 
 use common::{body_text, error_fields, good_colors, spawn_app, TestApp, PLATFORM_TOKEN, PNG_1X1};

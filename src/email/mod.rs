@@ -42,6 +42,33 @@ pub enum Message<'a> {
     RoleChanged {
         role: Role,
     },
+    /// An agent's public reply, to the ticket's requester. `excerpt` is from `excerpt`.
+    TicketReply {
+        number: i64,
+        subject: &'a str,
+        author: &'a str,
+        excerpt: &'a str,
+        link: &'a str,
+    },
+    /// The requester's ticket moved into a stage that tells its requester. `stage` is what
+    /// the portal shows as the ticket's status (a stage name, or open/closed: `status_word`).
+    TicketStage {
+        number: i64,
+        subject: &'a str,
+        stage: &'a str,
+        link: &'a str,
+    },
+    /// A customer's new ticket (`new_ticket`) or reply, to an inbox's notification address.
+    /// `requester` is the customer's person, `customer` their company when known.
+    TicketForInbox {
+        number: i64,
+        subject: &'a str,
+        customer: Option<&'a str>,
+        requester: &'a str,
+        excerpt: &'a str,
+        link: &'a str,
+        new_ticket: bool,
+    },
 }
 
 impl Message<'_> {
@@ -54,6 +81,10 @@ impl Message<'_> {
             Message::PasswordReset { .. } => "password_reset",
             Message::AlreadyRegistered { .. } => "already_registered",
             Message::RoleChanged { .. } => "role_change",
+            Message::TicketReply { .. } => "ticket_reply",
+            Message::TicketStage { .. } => "ticket_stage",
+            Message::TicketForInbox { new_ticket: true, .. } => "ticket_new",
+            Message::TicketForInbox { new_ticket: false, .. } => "ticket_customer_reply",
         }
     }
 }
@@ -79,6 +110,8 @@ struct Parts {
     heading: String,
     body: String,
     button: Link,
+    /// Quoted under the body: the start of a ticket message.
+    quote: Option<String>,
     /// A second link under the button (the reset link of an "already registered" email).
     extra: Option<Link>,
     note: String,
@@ -115,17 +148,58 @@ fn one_line(text: &str) -> String {
     text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect()
 }
 
+/// How long an excerpt may be, in characters: enough to know what a reply says.
+pub const EXCERPT_CHARS: usize = 300;
+
+/// A ticket message's start, for an email: at most `EXCERPT_CHARS` characters of whole
+/// words, its line breaks and runs of spaces made single spaces (the email shows it as one
+/// quoted paragraph), "…" when cut. Plain text: the HTML part escapes it like every value.
+pub fn excerpt(body: &str) -> String {
+    let mut out = String::new();
+    let mut chars = 0;
+    for word in body.split_whitespace() {
+        let len = word.chars().count();
+        let space = usize::from(chars > 0);
+        if chars + space + len > EXCERPT_CHARS {
+            // One word longer than the whole excerpt (a long URL, say) is cut inside itself
+            // rather than leaving nothing.
+            if chars == 0 {
+                out.extend(word.chars().take(EXCERPT_CHARS));
+            }
+            out.push('…');
+            return out;
+        }
+        if space == 1 {
+            out.push(' ');
+        }
+        out.push_str(word);
+        chars += space + len;
+    }
+    out
+}
+
+/// "Open" or "Closed" in `lang`: a ticket's status in a `TicketStage` email, for portals that
+/// show their recipients that rather than the provider's stage names.
+pub fn status_word(lang: Language, closed: bool) -> &'static str {
+    let t = texts(lang);
+    if closed {
+        t.status_closed
+    } else {
+        t.status_open
+    }
+}
+
 fn parts(message: &Message<'_>, portal: &PortalContext, origin: &str, lang: Language) -> Parts {
     let t = texts(lang);
-    let mut minutes = String::new();
-    let mut role = "";
-    let mut inviter = String::new();
+    // The values the templates may name; values are one line, as subjects must be.
+    let mut values: Vec<(&str, String)> = vec![("portal", portal.name.clone())];
     let mut extra = None;
+    let mut quote = None;
     let (template, body, button_url): (&Template, &str, String) = match message {
         Message::Invitation { link, inviter: by } => {
             let body = match by {
                 Some(name) => {
-                    inviter = one_line(name);
+                    values.push(("inviter", one_line(name)));
                     t.invitation_by
                 }
                 None => t.invitation.body,
@@ -137,7 +211,7 @@ fn parts(message: &Message<'_>, portal: &PortalContext, origin: &str, lang: Lang
         }
         Message::Verification { link } => (&t.verification, t.verification.body, (*link).to_owned()),
         Message::PasswordReset { link, valid_minutes } => {
-            minutes = valid_minutes.to_string();
+            values.push(("minutes", valid_minutes.to_string()));
             (&t.password_reset, t.password_reset.body, (*link).to_owned())
         }
         Message::AlreadyRegistered { sign_in_link, reset_link } => {
@@ -145,24 +219,54 @@ fn parts(message: &Message<'_>, portal: &PortalContext, origin: &str, lang: Lang
             (&t.already_registered, t.already_registered.body, (*sign_in_link).to_owned())
         }
         Message::RoleChanged { role: new_role } => {
-            role = match new_role {
+            let role = match new_role {
                 Role::Admin => t.role_admin,
                 Role::Member => t.role_member,
             };
+            values.push(("role", role.to_owned()));
             // No action to take: the button just opens the portal.
             (&t.role_changed, t.role_changed.body, format!("{origin}/"))
         }
+        Message::TicketReply { number, subject, author, excerpt, link } => {
+            values.extend(ticket_values(*number, subject));
+            values.push(("author", one_line(author)));
+            quote = Some((*excerpt).to_owned());
+            (&t.ticket_reply, t.ticket_reply.body, (*link).to_owned())
+        }
+        Message::TicketStage { number, subject, stage, link } => {
+            values.extend(ticket_values(*number, subject));
+            values.push(("stage", one_line(stage)));
+            (&t.ticket_stage, t.ticket_stage.body, (*link).to_owned())
+        }
+        Message::TicketForInbox { number, subject, customer, requester, excerpt, link, new_ticket } => {
+            values.extend(ticket_values(*number, subject));
+            // "Ada Lovelace (Globex)" reads the same in all three languages.
+            let from = match customer {
+                Some(customer) => format!("{requester} ({customer})"),
+                None => (*requester).to_owned(),
+            };
+            values.push(("requester", one_line(&from)));
+            quote = Some((*excerpt).to_owned());
+            let template = if *new_ticket { &t.inbox_new_ticket } else { &t.inbox_customer_reply };
+            (template, template.body, (*link).to_owned())
+        }
     };
-    let values = [("portal", portal.name.as_str()), ("inviter", &inviter), ("minutes", &minutes), ("role", role)];
+    let values: Vec<(&str, &str)> = values.iter().map(|(name, value)| (*name, value.as_str())).collect();
     Parts {
         subject: one_line(&fill(template.subject, &values)),
         heading: template.heading.to_owned(),
         body: fill(body, &values),
+        quote,
         button: Link { label: template.action.to_owned(), url: button_url },
         extra,
         note: template.note.to_owned(),
         footer: fill(t.footer, &values),
     }
+}
+
+/// What every ticket email names: the ticket's number and subject.
+fn ticket_values(number: i64, subject: &str) -> [(&'static str, String); 2] {
+    [("number", number.to_string()), ("subject", one_line(subject))]
 }
 
 /// The email for `message`, branded for `portal`. `origin` is the portal's public origin
@@ -178,9 +282,11 @@ pub fn compose(message: &Message<'_>, portal: &PortalContext, origin: &str, lang
 /// The plain-text part: every link on a line of its own, so any mail client makes it clickable.
 fn text_part(parts: &Parts, origin: &str) -> String {
     let extra = parts.extra.as_ref().map(|extra| format!("{}\n{}\n\n", extra.label, extra.url)).unwrap_or_default();
+    // "> " marks a quotation in plain-text mail.
+    let quote = parts.quote.as_ref().map(|quote| format!("> {quote}\n\n")).unwrap_or_default();
     // "-- " (with the space) is the signature separator mail clients recognise.
     format!(
-        "{}\n\n{}\n\n{}:\n{}\n\n{extra}{}\n\n-- \n{}\n{origin}/\n",
+        "{}\n\n{}\n\n{quote}{}:\n{}\n\n{extra}{}\n\n-- \n{}\n{origin}/\n",
         parts.heading, parts.body, parts.button.label, parts.button.url, parts.note, parts.footer
     )
 }
@@ -224,6 +330,9 @@ fn html_part(parts: &Parts, link_fallback: &str, portal: &PortalContext, origin:
                             tr { td {
                                 h1 style=(format!("{font}font-size:22px;line-height:1.3;color:{};margin:0 0 16px;", colors.text)) { (parts.heading) }
                                 p style=(format!("{font}font-size:16px;line-height:1.5;color:{};margin:0 0 24px;", colors.text)) { (parts.body) }
+                                @if let Some(quote) = &parts.quote {
+                                    p style=(format!("{font}font-size:15px;line-height:1.5;color:{};margin:0 0 24px;padding:0 0 0 12px;border-left:3px solid {};", colors.text, colors.primary)) { (quote) }
+                                }
                                 table role="presentation" cellpadding="0" cellspacing="0" border="0" style="margin:0 0 24px;" {
                                     tr { td style=(format!("border-radius:6px;background-color:{};", colors.primary)) {
                                         a href=(button.url) style=(format!("{font}display:inline-block;padding:12px 24px;font-size:16px;font-weight:bold;color:{label};text-decoration:none;border-radius:6px;")) { (button.label) }
@@ -267,7 +376,7 @@ mod tests {
 
     const LINK: &str = "https://support.acme.com/invite/tok123";
 
-    fn every_message() -> [Message<'static>; 6] {
+    fn every_message() -> [Message<'static>; 10] {
         [
             Message::Invitation { link: LINK, inviter: Some("Grace Hopper") },
             Message::RegistrationInvite { link: LINK },
@@ -275,6 +384,32 @@ mod tests {
             Message::PasswordReset { link: LINK, valid_minutes: 30 },
             Message::AlreadyRegistered { sign_in_link: LINK, reset_link: "https://support.acme.com/reset" },
             Message::RoleChanged { role: Role::Admin },
+            Message::TicketReply {
+                number: 42,
+                subject: "Pump leaks",
+                author: "Grace",
+                excerpt: "We will send a technician.",
+                link: LINK,
+            },
+            Message::TicketStage { number: 42, subject: "Pump leaks", stage: "Solved", link: LINK },
+            Message::TicketForInbox {
+                number: 42,
+                subject: "Pump leaks",
+                customer: Some("Globex"),
+                requester: "Ada",
+                excerpt: "Oil under the pump.",
+                link: LINK,
+                new_ticket: true,
+            },
+            Message::TicketForInbox {
+                number: 42,
+                subject: "Pump leaks",
+                customer: None,
+                requester: "Ada",
+                excerpt: "Still leaking.",
+                link: LINK,
+                new_ticket: false,
+            },
         ]
     }
 
@@ -364,8 +499,86 @@ mod tests {
                 "verification",
                 "password_reset",
                 "already_registered",
-                "role_change"
+                "role_change",
+                "ticket_reply",
+                "ticket_stage",
+                "ticket_new",
+                "ticket_customer_reply"
             ]
         );
+    }
+
+    #[test]
+    fn every_ticket_email_in_every_language_names_the_ticket_and_quotes_what_was_written() {
+        let acme = portal("Acme Support");
+        for lang in Language::ALL {
+            for message in every_message().into_iter().skip(6) {
+                let composed = compose(&message, &acme, "https://support.acme.com", lang);
+                let label = format!("{lang:?} {}", message.kind());
+                assert!(composed.subject.contains("#42") && composed.subject.contains("Pump leaks"), "{label}");
+                assert!(composed.text.contains("#42") && composed.text.contains("Pump leaks"), "{label}");
+                let quoted = match message {
+                    Message::TicketReply { excerpt, .. } | Message::TicketForInbox { excerpt, .. } => Some(excerpt),
+                    _ => None,
+                };
+                if let Some(excerpt) = quoted {
+                    assert!(composed.text.contains(&format!("> {excerpt}")), "{label}:\n{}", composed.text);
+                    assert!(composed.html.contains(excerpt), "{label}");
+                }
+            }
+        }
+        let reply = compose(&every_message()[6], &acme, "https://support.acme.com", Language::En);
+        assert!(reply.text.contains("Grace replied to your ticket #42"), "{}", reply.text);
+        let stage = compose(&every_message()[7], &acme, "https://support.acme.com", Language::Da);
+        assert!(stage.subject.contains("Solved") && stage.text.contains("status: Solved"), "{}", stage.text);
+        let new = compose(&every_message()[8], &acme, "https://support.acme.com", Language::Nb);
+        assert!(new.text.contains("Ada (Globex) har opprettet sak #42"), "{}", new.text);
+        let reply = compose(&every_message()[9], &acme, "https://support.acme.com", Language::En);
+        assert!(reply.subject.contains("Customer reply") && reply.text.contains("Ada replied"), "{}", reply.text);
+    }
+
+    #[test]
+    fn the_words_of_a_ticket_message_are_escaped_in_html() {
+        let message = Message::TicketReply {
+            number: 1,
+            subject: "<b>bold</b>",
+            author: "<i>Eve</i>",
+            excerpt: "<script>alert(1)</script>",
+            link: LINK,
+        };
+        let composed = compose(&message, &portal("Acme"), "https://support.acme.com", Language::En);
+        for raw in ["<script>", "<b>", "<i>"] {
+            assert!(!composed.html.contains(raw), "{raw}: {}", composed.html);
+        }
+        assert!(composed.html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+    }
+
+    #[test]
+    fn an_excerpt_is_the_start_of_the_body_in_whole_words_on_one_line() {
+        assert_eq!(excerpt("Hello,\n\n  the pump\tleaks. "), "Hello, the pump leaks.");
+        let long = "word ".repeat(100);
+        let cut = excerpt(&long);
+        assert!(cut.ends_with("word…"), "{cut}");
+        assert!(cut.chars().count() <= EXCERPT_CHARS + 1, "{}", cut.chars().count());
+        assert_eq!(cut.trim_end_matches('…').split(' ').count(), 60, "whole words: 60 of 5 characters fit in 300");
+        let exact = "x".repeat(EXCERPT_CHARS);
+        assert_eq!(excerpt(&exact), exact, "a body of exactly the limit is not cut");
+        let url = format!("https://example.com/{}", "a".repeat(400));
+        let cut = excerpt(&url);
+        assert_eq!(cut.chars().count(), EXCERPT_CHARS + 1, "one over-long word is cut inside itself");
+        assert_eq!(
+            excerpt("æøå ".repeat(100).as_str()).chars().filter(|c| *c == 'æ').count(),
+            75,
+            "characters, not bytes"
+        );
+    }
+
+    #[test]
+    fn the_open_and_closed_words_exist_in_every_language() {
+        for lang in Language::ALL {
+            let (open, closed) = (status_word(lang, false), status_word(lang, true));
+            assert!(!open.is_empty() && !closed.is_empty() && open != closed, "{lang:?}");
+        }
+        assert_eq!(status_word(Language::Da, true), "Lukket");
     }
 }

@@ -1,6 +1,7 @@
 //! The words of every email porch sends, in English, Danish and Norwegian Bokmål. One struct
 //! per language, so a missing translation is a compile error. `{portal}`, `{inviter}`,
-//! `{minutes}` and `{role}` are filled in by `email::fill`, in one pass.
+//! `{minutes}`, `{role}` and, in ticket emails, `{number}`, `{subject}`, `{author}`, `{stage}`
+//! and `{requester}` are filled in by `email::fill`, in one pass.
 
 use crate::i18n::Language;
 
@@ -26,6 +27,16 @@ pub struct Texts {
     pub role_changed: Template,
     pub role_admin: &'static str,
     pub role_member: &'static str,
+    /// To a requester: an agent's public reply (the reply's start is quoted under the body).
+    pub ticket_reply: Template,
+    /// To a requester: their ticket's status changed.
+    pub ticket_stage: Template,
+    /// To an inbox's notification address: a customer's new ticket, and a customer's reply.
+    pub inbox_new_ticket: Template,
+    pub inbox_customer_reply: Template,
+    /// A ticket's status, for portals that show open/closed rather than stage names.
+    pub status_open: &'static str,
+    pub status_closed: &'static str,
     /// Above the link written out, for mail clients that hide the button.
     pub link_fallback: &'static str,
     pub footer: &'static str,
@@ -86,6 +97,36 @@ static EN: Texts = Texts {
     },
     role_admin: "administrator",
     role_member: "member",
+    ticket_reply: Template {
+        subject: "[{portal} #{number}] New reply: {subject}",
+        heading: "New reply to your ticket",
+        body: "{author} replied to your ticket #{number}, “{subject}”, on {portal}:",
+        action: "Read and reply",
+        note: "Please reply in the portal: replies to this email are not read.",
+    },
+    ticket_stage: Template {
+        subject: "[{portal} #{number}] {stage}: {subject}",
+        heading: "Your ticket has a new status",
+        body: "Your ticket #{number}, “{subject}”, on {portal} now has the status: {stage}.",
+        action: "View the ticket",
+        note: "You receive this email because the ticket is yours.",
+    },
+    inbox_new_ticket: Template {
+        subject: "[{portal} #{number}] New ticket: {subject}",
+        heading: "New ticket",
+        body: "{requester} opened ticket #{number}, “{subject}”, on {portal}:",
+        action: "Open the ticket",
+        note: "You receive this email because this address is notified of an inbox's tickets.",
+    },
+    inbox_customer_reply: Template {
+        subject: "[{portal} #{number}] Customer reply: {subject}",
+        heading: "New reply from a customer",
+        body: "{requester} replied on ticket #{number}, “{subject}”, on {portal}:",
+        action: "Open the ticket",
+        note: "You receive this email because this address is notified of an inbox's tickets.",
+    },
+    status_open: "Open",
+    status_closed: "Closed",
     link_fallback: "If the button does not work, copy this address into your browser:",
     footer: "This email was sent by {portal}.",
 };
@@ -137,6 +178,36 @@ static DA: Texts = Texts {
     },
     role_admin: "administrator",
     role_member: "medlem",
+    ticket_reply: Template {
+        subject: "[{portal} #{number}] Nyt svar: {subject}",
+        heading: "Nyt svar på din sag",
+        body: "{author} har svaret på din sag #{number} »{subject}« på {portal}:",
+        action: "Læs og svar",
+        note: "Svar venligst i portalen: svar på denne e-mail bliver ikke læst.",
+    },
+    ticket_stage: Template {
+        subject: "[{portal} #{number}] {stage}: {subject}",
+        heading: "Din sag har fået ny status",
+        body: "Din sag #{number} »{subject}« på {portal} har nu status: {stage}.",
+        action: "Se sagen",
+        note: "Du får denne e-mail, fordi sagen er din.",
+    },
+    inbox_new_ticket: Template {
+        subject: "[{portal} #{number}] Ny sag: {subject}",
+        heading: "Ny sag",
+        body: "{requester} har oprettet sag #{number} »{subject}« på {portal}:",
+        action: "Åbn sagen",
+        note: "Du får denne e-mail, fordi adressen får besked om en indbakkes sager.",
+    },
+    inbox_customer_reply: Template {
+        subject: "[{portal} #{number}] Svar fra kunden: {subject}",
+        heading: "Nyt svar fra en kunde",
+        body: "{requester} har svaret på sag #{number} »{subject}« på {portal}:",
+        action: "Åbn sagen",
+        note: "Du får denne e-mail, fordi adressen får besked om en indbakkes sager.",
+    },
+    status_open: "Åben",
+    status_closed: "Lukket",
     link_fallback: "Hvis knappen ikke virker, så kopiér denne adresse ind i din browser:",
     footer: "Denne e-mail er sendt af {portal}.",
 };
@@ -188,6 +259,36 @@ static NB: Texts = Texts {
     },
     role_admin: "administrator",
     role_member: "medlem",
+    ticket_reply: Template {
+        subject: "[{portal} #{number}] Nytt svar: {subject}",
+        heading: "Nytt svar i saken din",
+        body: "{author} har svart i saken din #{number} «{subject}» på {portal}:",
+        action: "Les og svar",
+        note: "Svar i portalen: svar på denne e-posten blir ikke lest.",
+    },
+    ticket_stage: Template {
+        subject: "[{portal} #{number}] {stage}: {subject}",
+        heading: "Saken din har fått ny status",
+        body: "Saken din #{number} «{subject}» på {portal} har nå status: {stage}.",
+        action: "Se saken",
+        note: "Du får denne e-posten fordi saken er din.",
+    },
+    inbox_new_ticket: Template {
+        subject: "[{portal} #{number}] Ny sak: {subject}",
+        heading: "Ny sak",
+        body: "{requester} har opprettet sak #{number} «{subject}» på {portal}:",
+        action: "Åpne saken",
+        note: "Du får denne e-posten fordi adressen varsles om sakene i en innboks.",
+    },
+    inbox_customer_reply: Template {
+        subject: "[{portal} #{number}] Svar fra kunden: {subject}",
+        heading: "Nytt svar fra en kunde",
+        body: "{requester} har svart i sak #{number} «{subject}» på {portal}:",
+        action: "Åpne saken",
+        note: "Du får denne e-posten fordi adressen varsles om sakene i en innboks.",
+    },
+    status_open: "Åpen",
+    status_closed: "Lukket",
     link_fallback: "Hvis knappen ikke virker, kopier denne adressen inn i nettleseren:",
     footer: "Denne e-posten er sendt fra {portal}.",
 };

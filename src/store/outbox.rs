@@ -7,7 +7,7 @@ use serde_json::json;
 use super::queue::{self, settle_sql, SettleSql};
 use super::{Database, DbError, Statement};
 use crate::domain::email::Email;
-use crate::domain::ids::{OutboxId, PortalId, TenantId};
+use crate::domain::ids::{OutboxId, PortalId, StageId, TenantId, TicketId};
 use crate::domain::time::Timestamp;
 use crate::email::Composed;
 use crate::params;
@@ -56,6 +56,20 @@ macro_rules! insert_outbox {
 /// batch changed a row, so an email about a change that did not happen is never sent.
 pub fn only_if_changed(queued: Statement) -> Statement {
     Statement { sql: insert_outbox!("WHERE changes() > 0"), ..queued }
+}
+
+/// An `enqueue` statement made conditional on a ticket move: written only if the ticket is
+/// not in `stage` when the batch reaches it. Put it before the move in the batch: of two
+/// agents moving a ticket into the same stage at once, only the one that really moved it
+/// sends the email, and a ticket deleted meanwhile sends none.
+pub fn only_if_ticket_not_in(queued: Statement, ticket: TicketId, stage: StageId) -> Statement {
+    let mut params = queued.params;
+    params.extend(params![ticket.to_db(), stage.to_db()]);
+    // ?2 is the email's tenant: the ticket is looked up within it.
+    Statement::new(
+        insert_outbox!("WHERE EXISTS (SELECT 1 FROM tickets WHERE tenant_id = ?2 AND id = ?10 AND stage_id <> ?11)"),
+        params,
+    )
 }
 
 /// Queues an email, due at once. Add the statement to the batch of the change that causes

@@ -341,6 +341,8 @@ pub struct TicketChanges<'a> {
     pub properties: &'a serde_json::Map<String, serde_json::Value>,
 }
 
+/// Writes the changes. `first` runs before them in the same batch: an email about the move,
+/// conditioned on the ticket as it was (`outbox::only_if_ticket_not_in`).
 pub async fn update(
     db: &impl Database,
     tenant: TenantId,
@@ -348,6 +350,7 @@ pub async fn update(
     changes: &TicketChanges<'_>,
     actor: &Actor,
     now: Timestamp,
+    first: Vec<Statement>,
 ) -> Result<(), DbError> {
     let properties = serde_json::Value::Object(changes.properties.clone());
     let change = Change::new(tenant, actor, "ticket.update", "ticket", current.id.clone())
@@ -356,8 +359,9 @@ pub async fn update(
             "subject": changes.subject, "priority": changes.priority, "pipeline_id": changes.pipeline, "stage_id": changes.stage,
             "inbox_id": changes.inbox, "properties": properties,
         }));
-    super::write_audited(
-        db,
+    // The audit entry stays right after the write: its condition reads the write's changes.
+    let mut batch = first;
+    batch.extend([
         Statement::new(
             "UPDATE tickets SET subject = ?3, priority = ?4, pipeline_id = ?5, stage_id = ?6, inbox_id = ?7,
                 properties_json = ?8, updated_at = ?9
@@ -374,13 +378,14 @@ pub async fn update(
                 now.millis()
             ],
         ),
-        &change,
-        now,
-    )
-    .await
+        change.statement_if_changed(now),
+    ]);
+    db.batch(batch).await.map(drop)
 }
 
 /// Adds a message (in the latest thread, or opening the next one) and marks the activity.
+/// `extra` is written in the same batch, after them: the emails the message causes.
+#[allow(clippy::too_many_arguments)]
 pub async fn add_message(
     db: &impl Database,
     tenant: TenantId,
@@ -389,6 +394,7 @@ pub async fn add_message(
     new_thread: bool,
     actor: &Actor,
     now: Timestamp,
+    extra: Vec<Statement>,
 ) -> Result<(), DbError> {
     let change = Change::new(tenant, actor, "ticket.message", "ticket", ticket.id.clone())
         .after(json!({ "message_id": message.id.to_db(), "internal": message.internal, "new_thread": new_thread }));
@@ -402,14 +408,14 @@ pub async fn add_message(
     } else {
         insert_message(tenant, &ticket.id, None, message, now)
     };
-    db.batch(vec![
+    let mut batch = vec![
         insert,
         Statement::new(
             "UPDATE tickets SET last_activity_at = ?3, updated_at = ?3 WHERE tenant_id = ?1 AND id = ?2",
             params![tenant.to_db(), ticket.id.clone(), now.millis()],
         ),
         change.statement(now),
-    ])
-    .await
-    .map(drop)
+    ];
+    batch.extend(extra);
+    db.batch(batch).await.map(drop)
 }

@@ -12,6 +12,7 @@ mod portals;
 mod recipients;
 mod tenants;
 mod themes;
+mod ticket_mail;
 mod ticket_settings;
 mod ticket_setup;
 mod tickets;

@@ -46,12 +46,12 @@ pub(super) async fn portal_scope<R: Runtime>(
 }
 
 /// The portal as its visitors reach it: public host, origin and branding.
-struct PublicPortal {
-    origin: String,
-    resolved: std::rc::Rc<ResolvedPortal>,
+pub(super) struct PublicPortal {
+    pub(super) origin: String,
+    pub(super) resolved: std::rc::Rc<ResolvedPortal>,
 }
 
-async fn public_portal<R: Runtime>(
+pub(super) async fn public_portal<R: Runtime>(
     call: &Call<'_, R>,
     scope: PortalScope,
     row: &portals::PortalRow,

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::auth::Reach;
 use super::input::{double_option, Fields};
-use super::{created, ok, page_limit, Call};
+use super::{created, ok, page_limit, ticket_mail, Call};
 use crate::app::files;
 use crate::domain::ids::{
     AccountId, AttachmentId, CustomerId, InboxId, MessageId, PipelineId, PortalId, StageId, TenantId, TicketId,
@@ -388,7 +388,8 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         inbox: inbox.as_deref(),
         properties: &properties,
     };
-    tickets::update(call.rt.db(), tenant, &current, &changes, &call.actor(), call.rt.now()).await?;
+    let email = ticket_mail::for_move(call, tenant, &current, pipeline, stage).await?;
+    tickets::update(call.rt.db(), tenant, &current, &changes, &call.actor(), call.rt.now(), email).await?;
     Ok(ok(&ticket_json(call, tenant, id).await?))
 }
 
@@ -421,6 +422,7 @@ pub async fn add_message<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
         author_name: author.as_str(),
         body: &body,
     };
+    let email = ticket_mail::for_message(call, tenant, &current, &message).await?;
     tickets::add_message(
         call.rt.db(),
         tenant,
@@ -429,6 +431,7 @@ pub async fn add_message<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
         input.new_thread.unwrap_or(false),
         &call.actor(),
         call.rt.now(),
+        email,
     )
     .await?;
     Ok(created(&ticket_json(call, tenant, id).await?))

@@ -1,10 +1,11 @@
 //! Queueing a portal's emails: composed in the portal's branding and the visitor's
-//! language, written to the outbox in the same batch as the change that causes them.
+//! language, written to the outbox in the same batch as the change that causes them. Also
+//! what an inbox's notification address is told of customers' tickets.
 
 use super::Page;
 use crate::domain::email::Email;
-use crate::domain::ids::OutboxId;
-use crate::email::{compose, Message};
+use crate::domain::ids::{OutboxId, TicketId};
+use crate::email::{compose, excerpt, Message};
 use crate::error::AppError;
 use crate::i18n::Language;
 use crate::runtime::Runtime;
@@ -38,6 +39,46 @@ impl Sender<'_> {
     pub fn queue<R: Runtime>(&self, rt: &R, to: &Email, message: &Message<'_>) -> Result<Statement, AppError> {
         self.statement(rt, to, message, false)
     }
+
+    /// The outbox insert telling an inbox's notification address `to` of a customer's new
+    /// ticket or reply. Its link is the ticket in the admin API on this origin (the API
+    /// answers on every host): porch has no agent pages, and the provider's tools know what
+    /// to do with it.
+    pub fn queue_for_inbox<R: Runtime>(
+        &self,
+        rt: &R,
+        to: &Email,
+        notice: &InboxNotice<'_>,
+    ) -> Result<Statement, AppError> {
+        let (tenant, ticket) = (self.scope.tenant.to_db(), notice.ticket.to_db());
+        let link = format!("{}/api/v1/tenants/{tenant}/tickets/{ticket}", self.origin);
+        let excerpt = excerpt(notice.body);
+        let message = Message::TicketForInbox {
+            number: notice.number,
+            subject: notice.subject,
+            customer: notice.customer,
+            requester: notice.requester,
+            excerpt: &excerpt,
+            link: &link,
+            new_ticket: notice.new_ticket,
+        };
+        self.statement(rt, to, &message, false)
+    }
+}
+
+/// A customer's new ticket or reply, as an inbox's notification address is told of it.
+pub struct InboxNotice<'a> {
+    pub ticket: TicketId,
+    pub number: i64,
+    pub subject: &'a str,
+    /// The requester's company, when the ticket has one.
+    pub customer: Option<&'a str>,
+    /// Who wrote: the requester's name.
+    pub requester: &'a str,
+    /// The whole message (the ticket's description, or the reply): the email quotes its start.
+    pub body: &'a str,
+    /// A new ticket (kind `ticket_new`), or a reply to one (`ticket_customer_reply`).
+    pub new_ticket: bool,
 }
 
 fn sender<'a, R: Runtime>(page: &'a Page<'_, R>, origin: &'a str, lang: Language) -> Sender<'a> {
@@ -60,4 +101,15 @@ pub fn queue_to_account_if_changed<R: Runtime>(
 ) -> Result<Statement, AppError> {
     let origin = page.origin();
     sender(page, &origin, lang).statement(page.rt, to, message, true)
+}
+
+/// An inbox's notice of a customer's ticket or reply made on this page, in the portal's
+/// default language: its readers are the provider's people, not the visitor.
+pub fn queue_for_inbox<R: Runtime>(
+    page: &Page<'_, R>,
+    to: &Email,
+    notice: &InboxNotice<'_>,
+) -> Result<Statement, AppError> {
+    let origin = page.origin();
+    sender(page, &origin, page.portal.context.default_language).queue_for_inbox(page.rt, to, notice)
 }
