@@ -77,6 +77,36 @@ impl Desk {
         body["ticket"].clone()
     }
 
+    /// An agent's message with one file, sent as `multipart/form-data`.
+    fn agent_message_with_file(
+        &self,
+        ticket: &str,
+        body: &str,
+        internal: bool,
+        filename: &str,
+        data: &[u8],
+    ) -> (u16, serde_json::Value) {
+        let mut raw = format!(
+            "--b0undary\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\n{body}\r\n\
+             --b0undary\r\nContent-Disposition: form-data; name=\"internal\"\r\n\r\n{internal}\r\n\
+             --b0undary\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{filename}\"\r\n\r\n"
+        )
+        .into_bytes();
+        raw.extend_from_slice(data);
+        raw.extend_from_slice(b"\r\n--b0undary--\r\n");
+        let response = self.app.send(
+            porch::http::Request::new(
+                Method::Post,
+                &format!("/api/v1/tenants/{}/tickets/{ticket}/messages", self.tenant),
+            )
+            .with_header("host", "api.example.test")
+            .with_header("authorization", &format!("Bearer {}", self.key))
+            .with_header("content-type", "multipart/form-data; boundary=b0undary")
+            .with_body(raw),
+        );
+        (response.status, serde_json::from_slice(&response.body).unwrap_or(serde_json::Value::Null))
+    }
+
     /// The portal's ticket-settings columns, set directly: KV's copy is dropped and the clock
     /// moved past the isolate cache's lifetime, as another isolate would see it.
     fn set_portal(&self, sql: &'static str) {
@@ -231,21 +261,27 @@ fn internal_notes_and_their_files_never_reach_the_portal_not_even_through_search
     assert_eq!(d.api(Method::Post, &format!("/tickets/{id}/messages"), &note).0, 201);
     let reply = json!({ "body": "We will send a publicgiraffe technician.", "author_name": "Sam" });
     assert_eq!(d.api(Method::Post, &format!("/tickets/{id}/messages"), &reply).0, 201);
-    // A file on the internal note (as an agent upload records it).
-    let note_id = d.app.sql("SELECT id FROM messages WHERE visibility = 'internal'", Vec::new())[0]["id"]
+    // Agents attach files with a multipart message: one on another internal note, one on a
+    // public reply.
+    let secret = d.agent_message_with_file(&id, "secret file attached", true, "secret.pdf", PDF);
+    assert_eq!(secret.0, 201, "{}", secret.1);
+    let public = d.agent_message_with_file(&id, "Here is the manual.", false, "manual.pdf", PDF);
+    assert_eq!(public.0, 201, "{}", public.1);
+    let messages = public.1["ticket"]["messages"].as_array().unwrap().clone();
+    let secret_file = messages.iter().find(|m| m["body"] == "secret file attached").unwrap()["attachments"][0]["id"]
         .as_str()
         .unwrap()
         .to_owned();
-    d.app.execute(
-        "INSERT INTO attachments (id, tenant_id, ticket_id, message_id, r2_key, filename, content_type, size, created_at)
-         VALUES ('0b9f1c5e-0000-4000-8000-000000000001', ?1, ?2, ?3, 'attachments/x/secret', 'secret.pdf', 'application/pdf', 3, 0)",
-        vec![d.tenant.as_str().into(), id.as_str().into(), note_id.as_str().into()],
-    );
+    let bad = d.agent_message_with_file(&id, "x", false, "evil.pdf", b"<html>");
+    assert_eq!(bad.0, 422, "{}", bad.1);
+    assert_eq!(bad.1["error"]["fields"][0]["field"], "files");
 
     let page = body_text(&ada.get("/tickets/1"));
     assert!(page.contains("publicgiraffe") && page.contains("Sam"), "{page}");
     assert!(!page.contains("secretzebra") && !page.contains("secret.pdf"), "{page}");
-    assert_eq!(ada.get("/tickets/1/files/0b9f1c5e-0000-4000-8000-000000000001").status, 404);
+    assert!(page.contains("manual.pdf"), "{page}");
+    assert_eq!(ada.get(&format!("/tickets/1/files/{secret_file}")).status, 404, "an internal note's file by id");
+    assert_eq!(ada.get(&file_link(&page)).body, PDF, "the public reply's file");
 
     assert!(body_text(&ada.get("/tickets?q=publicgiraffe")).contains("Gearbox noise"));
     assert!(body_text(&ada.get("/tickets?q=grinds")).contains("Gearbox noise"));

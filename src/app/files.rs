@@ -10,10 +10,47 @@ use crate::domain::ids::{AttachmentId, TenantId};
 use crate::domain::to_hex;
 use crate::error::AppError;
 use crate::http::Response;
-use crate::multipart::Part;
+use crate::multipart::{self, Limits, MultipartError, Part};
 use crate::runtime::{Blob, BlobStore, Runtime};
 use crate::store::attachments::StoredFile;
 use crate::store::portal_tickets::AttachmentView;
+
+/// Bounds on a body with files: the attachment caps are checked per file later; these bound
+/// the parsing itself.
+const MULTIPART_LIMITS: Limits =
+    Limits { max_parts: 40, max_total_bytes: crate::app::MAX_UPLOAD_BODY_BYTES, max_header_bytes: 4096 };
+
+/// The text fields and the files of a `multipart/form-data` body. Files borrow the body: an
+/// upload is not copied again.
+pub struct MultipartForm<'a> {
+    pub fields: Vec<(String, String)>,
+    pub files: Vec<Part<'a>>,
+}
+
+/// The body as a multipart form, or None when `content_type` is not `multipart/form-data`
+/// with a boundary. Text fields must be UTF-8; parts with a filename are files.
+pub fn read_multipart<'a>(body: &'a [u8], content_type: &str) -> Result<Option<MultipartForm<'a>>, AppError> {
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    let Some(boundary) =
+        essence.eq_ignore_ascii_case("multipart/form-data").then(|| multipart::boundary(content_type)).flatten()
+    else {
+        return Ok(None);
+    };
+    let parts = multipart::parse(body, &boundary, &MULTIPART_LIMITS).map_err(|err| match err {
+        MultipartError::TooLarge { .. } => AppError::TooLarge(err.to_string()),
+        other => AppError::BadRequest(other.to_string()),
+    })?;
+    let mut form = MultipartForm { fields: Vec::new(), files: Vec::new() };
+    for part in parts {
+        if part.filename.is_some() {
+            form.files.push(part);
+        } else {
+            let text = part.text().ok_or_else(|| AppError::BadRequest("a form field is not text".into()))?;
+            form.fields.push((part.name.clone(), text.to_owned()));
+        }
+    }
+    Ok(Some(form))
+}
 
 /// A file that passed the checks, not yet stored.
 pub struct CheckedFile<'a> {

@@ -14,8 +14,9 @@ use crate::domain::ids::{
 };
 use crate::domain::text::Label;
 use crate::domain::tickets::{check_property_value, parse_body, Priority};
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
 use crate::http::Response;
+use crate::multipart::Part;
 use crate::runtime::Runtime;
 use crate::store::portal_tickets::AttachmentView;
 use crate::store::tickets::{self, NewMessage, NewTicket, TicketChanges, TicketFilter, TicketRow};
@@ -402,14 +403,45 @@ struct MessageInput {
     author_name: Option<String>,
 }
 
+/// A message as JSON, or as `multipart/form-data` with the same fields (`internal` and
+/// `new_thread` as `true`/`false`) plus `files`: the way an agent attaches files.
+fn message_input<'a, R: Runtime>(call: &Call<'a, R>) -> Result<(MessageInput, Vec<Part<'a>>), AppError> {
+    let content_type = call.req.header("content-type").unwrap_or("");
+    let Some(form) = files::read_multipart(&call.req.body, content_type)? else {
+        return Ok((call.json()?, Vec::new()));
+    };
+    let text = |name: &str| form.fields.iter().find(|(key, _)| key == name).map(|(_, value)| value.clone());
+    let flag = |name: &str| match text(name).as_deref() {
+        None | Some("" | "false") => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some(_) => Err(AppError::Invalid(vec![FieldError::new(name, "must be true or false")])),
+    };
+    let input = MessageInput {
+        body: text("body"),
+        internal: flag("internal")?,
+        new_thread: flag("new_thread")?,
+        author_name: text("author_name"),
+    };
+    Ok((input, form.files))
+}
+
 pub async fn add_message<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("ticket_id", TicketId::parse)?;
     let current = tickets::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    let input: MessageInput = call.json()?;
+    let (input, parts) = message_input(call)?;
     let mut fields = Fields::default();
     let body = fields.require("body", input.body.as_deref(), parse_body);
     let author = agent_name(&mut fields, input.author_name.as_deref());
+    let checked = match files::check(&parts) {
+        Ok(checked) => checked,
+        Err(errors) => {
+            for error in errors {
+                fields.error("files", &error);
+            }
+            Vec::new()
+        }
+    };
     fields.finish()?;
     let (Some(body), Some(author)) = (body, author) else {
         return Err(AppError::Internal("message incomplete after validation".into()));
@@ -422,17 +454,24 @@ pub async fn add_message<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
         author_name: author.as_str(),
         body: &body,
     };
-    let email = ticket_mail::for_message(call, tenant, &current, &message).await?;
-    tickets::add_message(
+    let mut extra = ticket_mail::for_message(call, tenant, &current, &message).await?;
+    let now = call.rt.now();
+    let stored = files::store(call.rt, tenant, &checked).await?;
+    extra.extend(stored.iter().map(|file| attachments::insert(tenant, id, message.id, file, now)));
+    let written = tickets::add_message(
         call.rt.db(),
         tenant,
         &current,
         &message,
         input.new_thread.unwrap_or(false),
         &call.actor(),
-        call.rt.now(),
-        email,
+        now,
+        extra,
     )
-    .await?;
+    .await;
+    if let Err(err) = written {
+        files::discard(call.rt, &stored).await;
+        return Err(err.into());
+    }
     Ok(created(&ticket_json(call, tenant, id).await?))
 }

@@ -2,12 +2,13 @@
 //! giving each form page its token, keeping `return_to` on this portal, and rate limits.
 
 use super::Page;
+use crate::app::files;
 use crate::auth::cookies;
 use crate::auth::csrf;
 use crate::auth::secret::{presented_hash, Token};
 use crate::error::AppError;
 use crate::http::{form_fields, Response};
-use crate::multipart::{self, Limits, MultipartError, Part};
+use crate::multipart::Part;
 use crate::runtime::Runtime;
 use crate::store::{rate_limits, Statement};
 
@@ -18,11 +19,6 @@ pub struct Form<'a> {
     files: Vec<Part<'a>>,
 }
 
-/// Bounds on a form with files: the attachment caps are checked per file later; these bound
-/// the parsing itself.
-const MULTIPART_LIMITS: Limits =
-    Limits { max_parts: 40, max_total_bytes: crate::app::MAX_UPLOAD_BODY_BYTES, max_header_bytes: 4096 };
-
 impl<'a> Form<'a> {
     pub fn read<R: Runtime>(page: &Page<'a, R>) -> Result<Form<'a>, AppError> {
         let content_type = page.req.header("content-type").unwrap_or("");
@@ -31,10 +27,8 @@ impl<'a> Form<'a> {
             let fields =
                 form_fields(&page.req.body).ok_or_else(|| AppError::BadRequest("the form is not valid".into()))?;
             Form { fields, files: Vec::new() }
-        } else if let Some(boundary) =
-            essence.eq_ignore_ascii_case("multipart/form-data").then(|| multipart::boundary(content_type)).flatten()
-        {
-            read_multipart(&page.req.body, &boundary)?
+        } else if let Some(parts) = files::read_multipart(&page.req.body, content_type)? {
+            Form { fields: parts.fields, files: parts.files }
         } else {
             return Err(AppError::BadRequest("expected a form".into()));
         };
@@ -68,24 +62,6 @@ impl<'a> Form<'a> {
     pub fn checked(&self, name: &str) -> bool {
         self.get(name).is_some()
     }
-}
-
-/// A `multipart/form-data` body: text fields must be UTF-8; parts with a filename are files.
-fn read_multipart<'a>(body: &'a [u8], boundary: &str) -> Result<Form<'a>, AppError> {
-    let parts = multipart::parse(body, boundary, &MULTIPART_LIMITS).map_err(|err| match err {
-        MultipartError::TooLarge { .. } => AppError::TooLarge(err.to_string()),
-        other => AppError::BadRequest(other.to_string()),
-    })?;
-    let mut form = Form { fields: Vec::new(), files: Vec::new() };
-    for part in parts {
-        if part.filename.is_some() {
-            form.files.push(part);
-        } else {
-            let text = part.text().ok_or_else(|| AppError::BadRequest("a form field is not text".into()))?;
-            form.fields.push((part.name.clone(), text.to_owned()));
-        }
-    }
-    Ok(form)
 }
 
 /// The CSRF token to put in this page's forms: the visitor's, or a new one with the
