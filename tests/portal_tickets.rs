@@ -407,10 +407,16 @@ fn the_list_pages_by_keyset_filters_by_status_and_sorts() {
 }
 
 #[test]
-fn the_providers_help_desk_gets_a_webhook_for_each_new_ticket_reply_and_rating_written_with_it() {
+fn the_provider_hears_of_each_new_ticket_reply_and_rating_by_webhook_and_inbox_email_written_with_it() {
     let d = desk();
     let (status, body) = d.api(Method::Post, "/webhooks", &json!({ "url": "https://desk.example.com/hooks/porch" }));
     assert_eq!(status, 201, "{body}");
+    let (status, inbox) =
+        d.api(Method::Post, "/inboxes", &json!({ "name": "Field service", "notify_email": "field@provider.example" }));
+    assert_eq!(status, 201, "{inbox}");
+    let settings = format!("/portals/{}/ticket-settings", d.portal);
+    let (status, body) = d.api(Method::Put, &settings, &json!({ "inbox_id": inbox["inbox"]["id"] }));
+    assert_eq!(status, 200, "{body}");
     let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
     submit(&ada, "Hydraulics", "Pressure drops.", &[("files", "gauge.png", PNG)]);
     assert_eq!(ada.post_multipart("/tickets/1/reply", &[("body", "Still dropping.")], &[]).status, 303);
@@ -430,4 +436,15 @@ fn the_providers_help_desk_gets_a_webhook_for_each_new_ticket_reply_and_rating_w
     assert_eq!(created["message"]["attachments"][0]["filename"], "gauge.png");
     let rated: serde_json::Value = serde_json::from_str(rows[2]["payload_json"].as_str().unwrap()).unwrap();
     assert_eq!(rated["rating"]["score"], 4);
+
+    let mails = d.app.sql(
+        "SELECT kind, subject, text_body FROM outbox WHERE to_email = 'field@provider.example' ORDER BY created_at, rowid",
+        Vec::new(),
+    );
+    let kinds: Vec<&str> = mails.iter().map(|m| m["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["ticket_new", "ticket_customer_reply"]);
+    assert!(mails[0]["subject"].as_str().unwrap().contains("#1"), "{}", mails[0]["subject"]);
+    assert!(mails[0]["text_body"].as_str().unwrap().contains("Pressure drops."));
+    assert!(mails[0]["text_body"].as_str().unwrap().contains("Alpha"), "the company is named");
+    assert!(mails[1]["text_body"].as_str().unwrap().contains("Still dropping."));
 }

@@ -4,11 +4,14 @@
 
 use serde_json::json;
 
+use super::mail::{self, InboxNotice};
 use super::Page;
+use crate::domain::email::Email;
+use crate::domain::ids::{CustomerId, InboxId, TicketId};
 use crate::error::AppError;
 use crate::runtime::Runtime;
 use crate::store::attachments::StoredFile;
-use crate::store::{webhooks as queued_webhooks, Statement};
+use crate::store::{customers, inboxes, webhooks as queued_webhooks, Statement};
 use crate::webhooks::{self, WebhookEvent};
 
 /// The ticket a notice is about, as the provider's side identifies it.
@@ -42,8 +45,9 @@ fn ticket_json<R: Runtime>(page: &Page<'_, R>, ticket: &TicketRef<'_>) -> serde_
     })
 }
 
-/// A new ticket (`new_ticket`) or a reply from the signed-in customer.
-pub fn customer_wrote<R: Runtime>(
+/// A new ticket (`new_ticket`) or a reply from the signed-in customer: the webhook event, and
+/// an email to the ticket's inbox when the inbox has a notification address.
+pub async fn customer_wrote<R: Runtime>(
     page: &Page<'_, R>,
     ticket: &TicketRef<'_>,
     written: &Written<'_>,
@@ -61,7 +65,44 @@ pub fn customer_wrote<R: Runtime>(
     let event = if new_ticket { WebhookEvent::TicketCreated } else { WebhookEvent::TicketReplied };
     let hook = webhooks::event(page.rt, page.scope.tenant, event, &data)
         .map_err(|e| AppError::Internal(format!("webhook event id: {e}")))?;
-    Ok(vec![hook])
+    let mut statements = vec![hook];
+    if let Some(email) = inbox_email(page, ticket, written, new_ticket).await? {
+        statements.push(email);
+    }
+    Ok(statements)
+}
+
+/// The inbox's notice, if the ticket is in an inbox with a notification address.
+async fn inbox_email<R: Runtime>(
+    page: &Page<'_, R>,
+    ticket: &TicketRef<'_>,
+    written: &Written<'_>,
+    new_ticket: bool,
+) -> Result<Option<Statement>, AppError> {
+    let tenant = page.scope.tenant;
+    let Some(inbox) = ticket.inbox_id.and_then(InboxId::parse) else {
+        return Ok(None);
+    };
+    let address = inboxes::get(page.rt.db(), tenant, inbox).await?.and_then(|row| row.notify_email);
+    let (Some(to), Some(id)) = (address.as_deref().and_then(|a| Email::parse(a).ok()), TicketId::parse(ticket.id))
+    else {
+        return Ok(None);
+    };
+    let customer = match ticket.customer_id.and_then(CustomerId::parse) {
+        Some(customer) => customers::get(page.rt.db(), tenant, customer).await?.map(|c| c.name),
+        None => None,
+    };
+    let requester = page.visitor.member().map_or("", |m| m.name.as_str());
+    let notice = InboxNotice {
+        ticket: id,
+        number: ticket.number,
+        subject: ticket.subject,
+        customer: customer.as_deref(),
+        requester,
+        body: written.body,
+        new_ticket,
+    };
+    mail::queue_for_inbox(page, &to, &notice).map(Some)
 }
 
 /// A rating, queued only if the rating statement just before it in the batch was new.

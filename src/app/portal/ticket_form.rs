@@ -241,7 +241,7 @@ pub async fn create<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
         inbox_id: inbox.as_deref(),
     };
     let written = Written { message_id: &first.id.to_db(), body: &body, files: &stored };
-    statements.extend(customer_wrote(page, &about, &written, true)?);
+    statements.extend(customer_wrote(page, &about, &written, true).await?);
     if let Err(err) = page.rt.db().batch(statements).await {
         files::discard(page.rt, &stored).await;
         return Err(err.into());

@@ -75,7 +75,7 @@ pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respo
         portal_tickets::reply_statements(tenant, ticket, &message, reopen_to, &Actor::Account(account), now);
     statements.extend(stored.iter().map(|file| attachments::insert(tenant, ticket, message.id, file, now)));
     let written = Written { message_id: &message.id.to_db(), body: &body, files: &stored };
-    statements.extend(customer_wrote(page, &ticket_ref(&data.ticket), &written, false)?);
+    statements.extend(customer_wrote(page, &ticket_ref(&data.ticket), &written, false).await?);
     if let Err(err) = page.rt.db().batch(statements).await {
         files::discard(page.rt, &stored).await;
         return Err(err.into());
