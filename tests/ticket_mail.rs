@@ -205,6 +205,18 @@ fn a_ticket_without_a_requester_or_whose_requester_is_gone_queues_no_email() {
 }
 
 #[test]
+fn a_ticket_the_portals_rules_hide_emails_its_requester_nothing() {
+    let desk = Desk::new("en");
+    let settings = format!("/api/v1/tenants/{}/portals/{}/ticket-settings", desk.tenant, desk.portal);
+    let (status, body) =
+        desk.app.api_as(Some(&desk.key), Method::Put, &settings, &json!({ "rules": { "priorities": ["urgent"] } }));
+    assert_eq!(status, 200, "{body}");
+    desk.say(&desk.ticket, &json!({ "body": "We are on it." }));
+    desk.move_to(&desk.ticket, "Waiting on you");
+    assert_eq!(desk.emails().len(), 0, "the link would lead to a page the portal hides");
+}
+
+#[test]
 fn a_disabled_portals_requester_is_not_emailed() {
     let desk = Desk::new("en");
     let portal = format!("/api/v1/tenants/{}/portals/{}", desk.tenant, desk.portal);

@@ -134,6 +134,22 @@ impl TicketRules {
         [array(&self.pipelines), array(&self.inboxes), array(&self.priorities), array(&properties)]
     }
 
+    /// Whether a ticket with these fields passes the rules: the same test the portal's SQL
+    /// makes (`store::portal_tickets`), for code that holds the ticket already (an email
+    /// about a ticket the portal would hide links nowhere, so none is sent).
+    pub fn admits(
+        &self,
+        pipeline: &str,
+        inbox: Option<&str>,
+        priority: Priority,
+        properties: &serde_json::Map<String, serde_json::Value>,
+    ) -> bool {
+        (self.pipelines.is_empty() || self.pipelines.iter().any(|p| p == pipeline))
+            && (self.inboxes.is_empty() || inbox.is_some_and(|inbox| self.inboxes.iter().any(|i| i == inbox)))
+            && (self.priorities.is_empty() || self.priorities.contains(&priority))
+            && self.properties.iter().all(|rule| properties.get(&rule.key).is_some_and(|v| rule.values.contains(v)))
+    }
+
     pub fn value_count(&self) -> usize {
         self.pipelines.len()
             + self.inboxes.len()
@@ -522,6 +538,25 @@ mod tests {
         errors.clear();
         assert!(parse_form(&too_many, &catalog(), &mut errors).is_none());
         assert_eq!(fields(&errors), ["form"]);
+    }
+
+    #[test]
+    fn a_ticket_passes_the_rules_only_when_every_set_rule_holds() {
+        let rules = TicketRules {
+            pipelines: vec!["support".into()],
+            priorities: vec![Priority::High, Priority::Urgent],
+            properties: vec![PropertyRule { key: "region".into(), values: vec![serde_json::json!("EU")] }],
+            ..TicketRules::default()
+        };
+        let mut properties = serde_json::Map::new();
+        properties.insert("region".into(), serde_json::json!("EU"));
+        assert!(rules.admits("support", None, Priority::High, &properties));
+        assert!(!rules.admits("sales", None, Priority::High, &properties));
+        assert!(!rules.admits("support", None, Priority::Low, &properties));
+        assert!(!rules.admits("support", None, Priority::High, &serde_json::Map::new()), "a missing value fails");
+        assert!(TicketRules::default().admits("any", None, Priority::Low, &serde_json::Map::new()));
+        let inboxes = TicketRules { inboxes: vec!["desk".into()], ..TicketRules::default() };
+        assert!(!inboxes.admits("any", None, Priority::Low, &serde_json::Map::new()), "no inbox is not the inbox");
     }
 
     #[test]

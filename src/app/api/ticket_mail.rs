@@ -27,7 +27,8 @@ struct Requester {
 
 impl Requester {
     /// None when there is no one to tell: the ticket has no requester, their account or
-    /// portal is gone, or the portal is disabled (its link would lead nowhere). None of these
+    /// portal is gone, the portal is disabled or its rules hide the ticket (the link would
+    /// lead nowhere). None of these
     /// is a reason to refuse the agent's change.
     async fn of<R: Runtime>(
         call: &Call<'_, R>,
@@ -51,7 +52,10 @@ impl Requester {
             return Ok(None);
         };
         let public = public_portal(call, scope, &row).await?;
-        if !public.resolved.context.enabled {
+        let rules = &public.resolved.context.tickets.rules;
+        let shown =
+            rules.admits(&ticket.pipeline_id, ticket.inbox_id.as_deref(), ticket.priority, &ticket.properties());
+        if !public.resolved.context.enabled || !shown {
             return Ok(None);
         }
         let link = format!("{}/tickets/{}", public.origin, ticket.number);
