@@ -6,6 +6,7 @@
 
 mod client;
 mod recipients;
+mod tickets;
 
 use client::{send, Call, Reply};
 use serde_json::{json, Value};

@@ -11,18 +11,24 @@ use serde_json::json;
 const PASSWORD: &str = "correct horse battery";
 
 /// A browser on one portal host: its cookies, and forms sent with its CSRF token.
-struct Browser<'a> {
+pub(super) struct Browser<'a> {
     server: &'a Server,
     host: String,
-    cookies: HashMap<String, String>,
+    pub(super) cookies: HashMap<String, String>,
 }
 
 impl<'a> Browser<'a> {
-    fn new(server: &'a Server, host: &str) -> Browser<'a> {
+    pub(super) fn new(server: &'a Server, host: &str) -> Browser<'a> {
         Browser { server, host: host.to_owned(), cookies: HashMap::new() }
     }
 
-    fn request(&mut self, method: &str, path: &str, mut headers: Vec<(&str, String)>, body: Vec<u8>) -> Reply {
+    pub(super) fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        mut headers: Vec<(&str, String)>,
+        body: Vec<u8>,
+    ) -> Reply {
         let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
         if !cookie.is_empty() {
             headers.push(("cookie", cookie));
@@ -41,11 +47,43 @@ impl<'a> Browser<'a> {
         reply
     }
 
-    fn get(&mut self, path: &str) -> Reply {
+    pub(super) fn get(&mut self, path: &str) -> Reply {
         self.request("GET", path, vec![], vec![])
     }
 
-    fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
+    /// A `multipart/form-data` POST with this browser's CSRF token: fields, then files as
+    /// (field name, filename, bytes).
+    pub(super) fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+    ) -> Reply {
+        const BOUNDARY: &str = "e2eBoundary9f8d7c";
+        let csrf = self.cookies.get("porch_csrf").cloned().unwrap_or_default();
+        let mut body = Vec::new();
+        for (name, value) in std::iter::once(&("csrf", csrf.as_str())).chain(fields) {
+            body.extend_from_slice(
+                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        for (name, filename, data) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(data);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+        self.request("POST", path, vec![("content-type", content_type)], body)
+    }
+
+    pub(super) fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
         let csrf = self.cookies.get("porch_csrf").cloned().unwrap_or_default();
         let mut pairs = vec![format!("csrf={csrf}")];
         for (key, value) in fields {
@@ -66,19 +104,19 @@ impl<'a> Browser<'a> {
 }
 
 /// The path of a portal URL (`http://host[:port]/path` -> `/path`).
-fn path_of(url: &str) -> String {
+pub(super) fn path_of(url: &str) -> String {
     let after_scheme = url.split_once("://").unwrap().1;
     format!("/{}", after_scheme.split_once('/').unwrap().1)
 }
 
-struct Portal {
-    tenant: String,
-    key: String,
-    id: String,
-    host: String,
+pub(super) struct Portal {
+    pub(super) tenant: String,
+    pub(super) key: String,
+    pub(super) id: String,
+    pub(super) host: String,
 }
 
-fn portal(s: &Server, label: &str) -> Portal {
+pub(super) fn portal(s: &Server, label: &str) -> Portal {
     let (tenant, key) = s.tenant(label);
     let (id, host, _) = s.portal(&tenant, &key, label);
     let terms = s.api(
@@ -92,7 +130,7 @@ fn portal(s: &Server, label: &str) -> Portal {
 }
 
 impl Portal {
-    fn invitation(&self, s: &Server, body: serde_json::Value) -> String {
+    pub(super) fn invitation(&self, s: &Server, body: serde_json::Value) -> String {
         let created = s.api(
             "POST",
             &format!("/api/v1/tenants/{}/portals/{}/invitations", self.tenant, self.id),
@@ -103,7 +141,7 @@ impl Portal {
         path_of(created.json()["url"].as_str().unwrap())
     }
 
-    fn join<'a>(&self, s: &'a Server, name: &str, email: &str) -> Browser<'a> {
+    pub(super) fn join<'a>(&self, s: &'a Server, name: &str, email: &str) -> Browser<'a> {
         let link = self.invitation(s, json!({}));
         let mut browser = Browser::new(s, &self.host);
         assert_eq!(browser.get(&link).status, 200);
@@ -117,7 +155,7 @@ impl Portal {
 }
 
 /// The newest link to `to` of `kind` in the dev mailbox.
-fn mailed_link(s: &Server, to: &str, kind: &str) -> String {
+pub(super) fn mailed_link(s: &Server, to: &str, kind: &str) -> String {
     let mailbox = s.api("GET", "/api/v1/dev/mailbox", &s.token, None);
     assert_eq!(mailbox.status, 200, "{}", mailbox.text());
     let emails = mailbox.json()["emails"].as_array().unwrap().clone();

@@ -1,0 +1,136 @@
+//! The recipients' tickets on real workerd with local D1 and R2: the support form with a file,
+//! the list and its FTS5 search, the ticket page read in one batch with the session, file
+//! downloads, agent files by multipart, and the hostile cases (another person's ticket, an
+//! internal note's text and file).
+
+use super::client::{send, Call, Reply};
+use super::recipients::{mailed_link, portal, Portal};
+use super::{server, unique, Server};
+use serde_json::json;
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
+const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
+
+/// A portal with a Support pipeline; returns the pipeline's JSON.
+fn desk(s: &Server, label: &str) -> (Portal, serde_json::Value) {
+    let p = portal(s, label);
+    let pipeline = s.api(
+        "POST",
+        &format!("/api/v1/tenants/{}/pipelines", p.tenant),
+        &p.key,
+        Some(json!({ "name": "Support", "stages": [{ "name": "New" }, { "name": "Solved", "closed": true }] })),
+    );
+    assert_eq!(pipeline.status, 201, "{}", pipeline.text());
+    (p, pipeline.json()["pipeline"].clone())
+}
+
+/// An agent's multipart message with one file.
+fn agent_file(s: &Server, p: &Portal, ticket: &str, body: &str, internal: bool, filename: &str, data: &[u8]) -> Reply {
+    let mut raw = format!(
+        "--e2e\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\n{body}\r\n\
+         --e2e\r\nContent-Disposition: form-data; name=\"internal\"\r\n\r\n{internal}\r\n\
+         --e2e\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{filename}\"\r\n\r\n"
+    )
+    .into_bytes();
+    raw.extend_from_slice(data);
+    raw.extend_from_slice(b"\r\n--e2e--\r\n");
+    let path = format!("/api/v1/tenants/{}/tickets/{ticket}/messages", p.tenant);
+    let headers = vec![
+        ("authorization", format!("Bearer {}", p.key)),
+        ("content-type", "multipart/form-data; boundary=e2e".to_owned()),
+    ];
+    send(s.port, &Call { method: "POST", path: &path, host: "127.0.0.1", headers, body: raw })
+}
+
+/// The first attachment link of a page.
+fn file_link(page: &str) -> String {
+    let start = page.find("/files/").unwrap();
+    let begin = page[..start].rfind('"').unwrap() + 1;
+    let end = start + page[start..].find('"').unwrap();
+    page[begin..end].to_owned()
+}
+
+#[test]
+#[ignore = "needs wrangler dev: run scripts/test"]
+fn a_request_with_a_file_is_listed_searched_opened_and_answered_on_workerd() {
+    let s = server();
+    let (p, _) = desk(&s, "Deskco");
+    let email = format!("{}@example.com", unique("tess"));
+    let mut tess = p.join(&s, "Tess", &email);
+
+    assert_eq!(tess.get("/tickets/new").status, 200);
+    let created = tess.post_multipart(
+        "/tickets/new",
+        &[("subject", "Boom drifts down"), ("description", "The boom sinks overnight.")],
+        &[("files", "cylinder.png", PNG)],
+    );
+    assert_eq!(created.status, 303, "{}", created.text());
+    let location = created.header("location").unwrap().to_owned();
+
+    let list = tess.get("/tickets").text();
+    assert!(list.contains("Boom drifts down"), "{list}");
+    assert!(tess.get("/tickets?q=overnight").text().contains("Boom drifts down"), "FTS5 on D1");
+    assert!(tess.get("/tickets?q=sinks%20boom").text().contains("Boom drifts down"));
+    assert!(!tess.get("/tickets?q=elevator").text().contains("Boom drifts down"));
+
+    let page = tess.get(&location).text();
+    assert!(page.contains("The boom sinks overnight.") && page.contains("cylinder.png"), "{page}");
+    let download = tess.get(&file_link(&page));
+    assert_eq!(download.status, 200);
+    assert_eq!(download.body, PNG, "the bytes R2 kept");
+    assert!(download.header("content-disposition").unwrap().starts_with("attachment;"));
+    assert_eq!(download.header("x-content-type-options"), Some("nosniff"));
+
+    // The agent side: the ticket, its file, a secret note with a file, a public answer.
+    let tickets = s.api("GET", &format!("/api/v1/tenants/{}/tickets", p.tenant), &p.key, None);
+    let ticket = tickets.json()["tickets"][0].clone();
+    let id = ticket["id"].as_str().unwrap();
+    let full = s.api("GET", &format!("/api/v1/tenants/{}/tickets/{id}", p.tenant), &p.key, None).json();
+    assert_eq!(full["ticket"]["messages"][0]["attachments"][0]["filename"], "cylinder.png");
+    let note = agent_file(&s, &p, id, "secretwalrus: check warranty", true, "warranty.pdf", PDF);
+    assert_eq!(note.status, 201, "{}", note.text());
+    let note_file = note.json()["ticket"]["messages"][1]["attachments"][0]["id"].as_str().unwrap().to_owned();
+    let answer = s.api(
+        "POST",
+        &format!("/api/v1/tenants/{}/tickets/{id}/messages", p.tenant),
+        &p.key,
+        Some(json!({ "body": "A technician comes Tuesday.", "author_name": "Sam" })),
+    );
+    assert_eq!(answer.status, 201, "{}", answer.text());
+
+    let page = tess.get(&location).text();
+    assert!(page.contains("A technician comes Tuesday.") && !page.contains("secretwalrus"), "{page}");
+    assert!(!page.contains("warranty.pdf"));
+    assert_eq!(tess.get(&format!("{location}/files/{note_file}")).status, 404, "an internal note's file");
+    assert!(!tess.get("/tickets?q=secretwalrus").text().contains("Boom drifts down"), "notes are not searched");
+    assert_eq!(mailed_link(&s, &email, "ticket_reply"), location, "the reply email links the ticket");
+
+    let replied = tess.post_multipart(&format!("{location}/reply"), &[("body", "Tuesday works.")], &[]);
+    assert_eq!(replied.status, 303, "{}", replied.text());
+    assert!(tess.get(&location).text().contains("Tuesday works."));
+}
+
+#[test]
+#[ignore = "needs wrangler dev: run scripts/test"]
+fn another_persons_ticket_is_a_404_like_a_missing_one_and_bad_files_are_refused_on_workerd() {
+    let s = server();
+    let (p, _) = desk(&s, "Guardco");
+    let mut ada = p.join(&s, "Ada", &format!("{}@example.com", unique("ada")));
+    let mut bob = p.join(&s, "Bob", &format!("{}@example.com", unique("bob")));
+    let created =
+        ada.post_multipart("/tickets/new", &[("subject", "Private matter"), ("description", "Mine alone.")], &[]);
+    assert_eq!(created.status, 303, "{}", created.text());
+    let location = created.header("location").unwrap().to_owned();
+
+    let guessed = bob.get(&location);
+    let missing = bob.get("/tickets/999999");
+    assert_eq!((guessed.status, missing.status), (404, 404));
+    assert_eq!(guessed.text(), missing.text());
+    assert!(!bob.get("/tickets?q=private").text().contains("Private matter"));
+
+    let html_as_png: &[u8] = b"<html><script>alert(1)</script></html>";
+    let refused =
+        ada.post_multipart(&format!("{location}/reply"), &[("body", "See file")], &[("files", "x.png", html_as_png)]);
+    assert_eq!(refused.status, 422);
+    assert!(refused.text().contains("x.png"), "{}", refused.text());
+}
