@@ -448,3 +448,15 @@ fn the_provider_hears_of_each_new_ticket_reply_and_rating_by_webhook_and_inbox_e
     assert!(mails[0]["text_body"].as_str().unwrap().contains("Alpha"), "the company is named");
     assert!(mails[1]["text_body"].as_str().unwrap().contains("Still dropping."));
 }
+
+#[test]
+fn upload_problems_are_told_in_the_portals_language() {
+    let d = desk();
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    submit(&ada, "Manual", "Need the manual.", &[]);
+    d.set_portal("UPDATE portals SET default_language = 'da'");
+    let refused = ada.post_multipart("/tickets/1/reply", &[("body", "Se fil")], &[("files", "evil.png", b"<html>")]);
+    assert_eq!(refused.status, 422);
+    let page = body_text(&refused);
+    assert!(page.contains("evil.png: filens indhold passer ikke til filtypen."), "{page}");
+}

@@ -5,7 +5,7 @@
 //! leaves no row pointing at nothing, and at worst (the delete failing too) an orphan object
 //! nobody can reach.
 
-use crate::domain::attachments::{check_file, check_totals, content_disposition, Filename};
+use crate::domain::attachments::{check_file, check_totals, content_disposition, FileProblem, Filename};
 use crate::domain::ids::{AttachmentId, TenantId};
 use crate::domain::to_hex;
 use crate::error::AppError;
@@ -59,9 +59,9 @@ pub struct CheckedFile<'a> {
     data: &'a [u8],
 }
 
-/// The files of a form, checked; every problem as a message for the person posting. Empty
-/// file inputs (a form sent without choosing a file) are not files.
-pub fn check<'a>(files: &[Part<'a>]) -> Result<Vec<CheckedFile<'a>>, Vec<String>> {
+/// The files of a form, checked; every problem found. Empty file inputs (a form sent without
+/// choosing a file) are not files.
+pub fn check<'a>(files: &[Part<'a>]) -> Result<Vec<CheckedFile<'a>>, Vec<FileProblem>> {
     let chosen: Vec<&Part<'a>> =
         files.iter().filter(|p| !(p.data.is_empty() && p.filename.as_deref() == Some(""))).collect();
     let mut errors = Vec::new();

@@ -16,6 +16,8 @@ pub const MAX_FILE_BYTES: usize = 10 * MIB;
 pub const MAX_MESSAGE_BYTES: usize = 20 * MIB;
 /// Longest file name, in characters.
 pub const MAX_FILENAME_CHARS: usize = 120;
+// `Filename::parse`'s message names this limit in a static text.
+const _: () = assert!(MAX_FILENAME_CHARS == 120, "update the file name message with the limit");
 
 const MIB: usize = 1024 * 1024;
 
@@ -133,24 +135,24 @@ pub struct Filename(String);
 
 impl Filename {
     /// Messages do not repeat the name: it is what is wrong, and may not be fit to show.
-    pub fn parse(raw: &str) -> Result<Filename, String> {
+    pub fn parse(raw: &str) -> Result<Filename, &'static str> {
         // Browsers send only the base name (HTML: "the file's name"), but old Internet
         // Explorer sends the whole path, `C:\Users\...\x.pdf`; other clients may send `a/b`.
         let base = raw.rsplit(['/', '\\']).next().unwrap_or(raw).trim();
         if base.is_empty() {
-            return Err("a file has no name".to_owned());
+            return Err("a file has no name");
         }
         if base.chars().count() > MAX_FILENAME_CHARS {
-            return Err(format!("a file name is longer than {MAX_FILENAME_CHARS} characters; please rename the file"));
+            return Err("a file name is longer than 120 characters; please rename the file");
         }
         // Control characters could split headers or logs; bidirectional overrides make
         // `invoice\u{202E}fdp.exe` read as `invoiceexe.pdf` (Unicode TR #36 §2.1).
         if base.chars().any(|c| c.is_control() || is_bidi_control(c)) {
-            return Err("a file name contains control characters; please rename the file".to_owned());
+            return Err("a file name contains control characters; please rename the file");
         }
         // A leading dot hides a file on Unix and names things like `.htaccess`.
         if base.starts_with('.') {
-            return Err("a file name may not start with a dot; please rename the file".to_owned());
+            return Err("a file name may not start with a dot; please rename the file");
         }
         Ok(Filename(base.to_owned()))
     }
@@ -177,40 +179,73 @@ fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
+/// What is wrong with an upload: typed, so each side words it for its reader (the portal in
+/// the visitor's language, the API in English through `Display`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileProblem {
+    /// The name cannot be used; why, in English.
+    BadName(&'static str),
+    Empty(Filename),
+    TooLarge(Filename),
+    /// The extension is not on the allow-list.
+    NotAccepted(Filename),
+    /// The content is not what the extension says.
+    Mismatch(Filename, FileKind),
+    TooMany,
+    TooMuch,
+}
+
+impl fmt::Display for FileProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileProblem::BadName(why) => f.write_str(why),
+            FileProblem::Empty(name) => write!(f, "\"{name}\" is empty"),
+            FileProblem::TooLarge(name) => write!(f, "\"{name}\" is larger than {} MiB", MAX_FILE_BYTES / MIB),
+            FileProblem::NotAccepted(name) => write!(f, "\"{name}\" is not a file type we accept. {}", accepted()),
+            FileProblem::Mismatch(name, kind) => write!(
+                f,
+                "\"{name}\" is not a valid {}: its content does not match its name. {}",
+                kind.label(),
+                accepted()
+            ),
+            FileProblem::TooMany => write!(f, "a message can have at most {MAX_FILES_PER_MESSAGE} files"),
+            FileProblem::TooMuch => {
+                write!(f, "a message's files can be at most {} MiB together", MAX_MESSAGE_BYTES / MIB)
+            }
+        }
+    }
+}
+
 /// Checks one uploaded file: its name, its size, and that its content is the kind its
-/// extension names. Errors are messages for the person uploading, naming the file.
+/// extension names.
 ///
 /// The content type the browser declared for the part is not an argument on purpose: it is
 /// whatever the client chose to send (an attacker sends `image/png` with an HTML page), so it
 /// decides nothing; the kind's canonical type is what gets stored and served.
-pub fn check_file(filename: &str, data: &[u8]) -> Result<(Filename, FileKind), String> {
-    let name = Filename::parse(filename)?;
+pub fn check_file(filename: &str, data: &[u8]) -> Result<(Filename, FileKind), FileProblem> {
+    let name = Filename::parse(filename).map_err(FileProblem::BadName)?;
     if data.is_empty() {
-        return Err(format!("\"{name}\" is empty"));
+        return Err(FileProblem::Empty(name));
     }
     if data.len() > MAX_FILE_BYTES {
-        return Err(format!("\"{name}\" is larger than {} MiB", MAX_FILE_BYTES / MIB));
+        return Err(FileProblem::TooLarge(name));
     }
     let Some(kind) = name.extension().and_then(FileKind::from_extension) else {
-        return Err(format!("\"{name}\" is not a file type we accept. {}", accepted()));
+        return Err(FileProblem::NotAccepted(name));
     };
     if !kind.matches(data) {
-        return Err(format!(
-            "\"{name}\" is not a valid {}: its content does not match its name. {}",
-            kind.label(),
-            accepted()
-        ));
+        return Err(FileProblem::Mismatch(name, kind));
     }
     Ok((name, kind))
 }
 
 /// Checks a message's files as a whole, given how many there are and their total size.
-pub fn check_totals(count: usize, total_bytes: usize) -> Result<(), String> {
+pub fn check_totals(count: usize, total_bytes: usize) -> Result<(), FileProblem> {
     if count > MAX_FILES_PER_MESSAGE {
-        return Err(format!("a message can have at most {MAX_FILES_PER_MESSAGE} files"));
+        return Err(FileProblem::TooMany);
     }
     if total_bytes > MAX_MESSAGE_BYTES {
-        return Err(format!("a message's files can be at most {} MiB together", MAX_MESSAGE_BYTES / MIB));
+        return Err(FileProblem::TooMuch);
     }
     Ok(())
 }
@@ -297,7 +332,7 @@ mod tests {
 
     #[test]
     fn an_html_page_named_png_is_refused() {
-        let error = check_file("evil.png", b"<html><script>alert(1)</script></html>").unwrap_err();
+        let error = check_file("evil.png", b"<html><script>alert(1)</script></html>").unwrap_err().to_string();
         assert!(error.starts_with("\"evil.png\" is not a valid PNG image"), "{error}");
         assert!(error.contains("Accepted files: .png, .jpg, .jpeg"), "{error}");
     }
@@ -314,7 +349,7 @@ mod tests {
     #[test]
     fn types_off_the_allow_list_are_refused_with_what_is_accepted() {
         for name in ["page.html", "x.svg", "x.exe", "archive.tar.gz", "README"] {
-            let error = check_file(name, b"hello").unwrap_err();
+            let error = check_file(name, b"hello").unwrap_err().to_string();
             assert_eq!(
                 error,
                 format!(
@@ -327,7 +362,7 @@ mod tests {
 
     #[test]
     fn an_empty_file_is_refused() {
-        assert_eq!(check_file("empty.txt", b"").unwrap_err(), "\"empty.txt\" is empty");
+        assert_eq!(check_file("empty.txt", b"").unwrap_err().to_string(), "\"empty.txt\" is empty");
     }
 
     #[test]
@@ -336,7 +371,7 @@ mod tests {
         big.resize(MAX_FILE_BYTES, b' ');
         assert!(check_file("big.pdf", &big).is_ok());
         big.push(b' ');
-        assert_eq!(check_file("big.pdf", &big).unwrap_err(), "\"big.pdf\" is larger than 10 MiB");
+        assert_eq!(check_file("big.pdf", &big).unwrap_err().to_string(), "\"big.pdf\" is larger than 10 MiB");
     }
 
     #[test]
@@ -381,7 +416,7 @@ mod tests {
         let error = Filename::parse("<b>\u{7}.txt").unwrap_err();
         assert!(!error.contains("<b>"), "{error}");
         assert_eq!(
-            check_file(".secret.txt", b"x").unwrap_err(),
+            check_file(".secret.txt", b"x").unwrap_err().to_string(),
             "a file name may not start with a dot; please rename the file"
         );
     }
@@ -389,8 +424,11 @@ mod tests {
     #[test]
     fn a_message_may_have_five_files_of_twenty_mebibytes_together() {
         assert!(check_totals(MAX_FILES_PER_MESSAGE, MAX_MESSAGE_BYTES).is_ok());
-        assert_eq!(check_totals(6, 1).unwrap_err(), "a message can have at most 5 files");
-        assert_eq!(check_totals(2, 20 * MIB + 1).unwrap_err(), "a message's files can be at most 20 MiB together");
+        assert_eq!(check_totals(6, 1).unwrap_err().to_string(), "a message can have at most 5 files");
+        assert_eq!(
+            check_totals(2, 20 * MIB + 1).unwrap_err().to_string(),
+            "a message's files can be at most 20 MiB together"
+        );
     }
 
     #[test]

@@ -55,6 +55,13 @@ pub struct TicketStrings {
     pub required_field: &'static str,
     pub not_a_number: &'static str,
     pub search_invalid: &'static str,
+    pub file_bad_name: &'static str,
+    pub file_empty: &'static str,
+    pub file_too_large: &'static str,
+    pub file_not_accepted: &'static str,
+    pub file_mismatch: &'static str,
+    pub files_too_many: &'static str,
+    pub files_too_much: &'static str,
 }
 
 pub const EN: TicketStrings = TicketStrings {
@@ -111,6 +118,14 @@ pub const EN: TicketStrings = TicketStrings {
     required_field: "This field is required.",
     not_a_number: "Enter a number.",
     search_invalid: "Enter at least one letter or digit to search for.",
+    file_bad_name:
+        "A file's name cannot be used (too long, control characters, or starting with a dot). Please rename the file.",
+    file_empty: "the file is empty.",
+    file_too_large: "the file is larger than 10 MB.",
+    file_not_accepted: "this type of file is not accepted.",
+    file_mismatch: "the file's content does not match its type.",
+    files_too_many: "A message can have at most 5 files.",
+    files_too_much: "A message's files can be at most 20 MB together.",
 };
 
 pub const DA: TicketStrings = TicketStrings {
@@ -167,6 +182,13 @@ pub const DA: TicketStrings = TicketStrings {
     required_field: "Feltet skal udfyldes.",
     not_a_number: "Angiv et tal.",
     search_invalid: "Skriv mindst ét bogstav eller tal at søge efter.",
+    file_bad_name: "Et filnavn kan ikke bruges (for langt, kontroltegn eller punktum forrest). Omdøb filen.",
+    file_empty: "filen er tom.",
+    file_too_large: "filen er større end 10 MB.",
+    file_not_accepted: "denne filtype modtages ikke.",
+    file_mismatch: "filens indhold passer ikke til filtypen.",
+    files_too_many: "En besked kan have højst 5 filer.",
+    files_too_much: "En beskeds filer må højst fylde 20 MB tilsammen.",
 };
 
 pub const NB: TicketStrings = TicketStrings {
@@ -223,4 +245,11 @@ pub const NB: TicketStrings = TicketStrings {
     required_field: "Feltet må fylles ut.",
     not_a_number: "Skriv inn et tall.",
     search_invalid: "Skriv minst én bokstav eller ett tall å søke etter.",
+    file_bad_name: "Et filnavn kan ikke brukes (for langt, kontrolltegn eller punktum først). Gi filen et nytt navn.",
+    file_empty: "filen er tom.",
+    file_too_large: "filen er større enn 10 MB.",
+    file_not_accepted: "denne filtypen tas ikke imot.",
+    file_mismatch: "innholdet i filen passer ikke med filtypen.",
+    files_too_many: "En melding kan ha høyst 5 filer.",
+    files_too_much: "Filene i en melding kan til sammen være høyst 20 MB.",
 };

@@ -7,6 +7,7 @@ use super::layout::page;
 use crate::app::portal::tickets::{ListParams, TicketData};
 use crate::auth::csrf;
 use crate::auth::member::Member;
+use crate::domain::attachments::FileProblem;
 use crate::domain::portal_tickets::{ClosedReplies, StatusDisplay, TicketSettings};
 use crate::domain::time::Timestamp;
 use crate::i18n::{Language, TicketStrings};
@@ -18,6 +19,21 @@ fn status_text<'a>(t: &'a TicketStrings, display: StatusDisplay, stage: &'a str,
         (StatusDisplay::Stages, _) => stage,
         (StatusDisplay::OpenClosed, false) => t.status_open,
         (StatusDisplay::OpenClosed, true) => t.status_closed,
+    }
+}
+
+/// An upload problem in the reader's language, naming the file; the accepted kinds follow
+/// once where the kind was the problem.
+pub fn file_problem(lang: Language, problem: &FileProblem) -> String {
+    let t = lang.tickets();
+    match problem {
+        FileProblem::BadName(_) => t.file_bad_name.to_owned(),
+        FileProblem::Empty(name) => format!("{name}: {}", t.file_empty),
+        FileProblem::TooLarge(name) => format!("{name}: {}", t.file_too_large),
+        FileProblem::NotAccepted(name) => format!("{name}: {} {}", t.file_not_accepted, t.attachments_hint),
+        FileProblem::Mismatch(name, _) => format!("{name}: {} {}", t.file_mismatch, t.attachments_hint),
+        FileProblem::TooMany => t.files_too_many.to_owned(),
+        FileProblem::TooMuch => t.files_too_much.to_owned(),
     }
 }
 

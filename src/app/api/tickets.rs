@@ -437,7 +437,7 @@ pub async fn add_message<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
         Ok(checked) => checked,
         Err(errors) => {
             for error in errors {
-                fields.error("files", &error);
+                fields.error("files", &error.to_string());
             }
             Vec::new()
         }

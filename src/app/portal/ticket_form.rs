@@ -19,7 +19,7 @@ use crate::store::audit::Actor;
 use crate::store::ticket_properties::PropertyRow;
 use crate::store::tickets::{self, NewMessage, NewTicket};
 use crate::store::{attachments, pipelines, ticket_properties, Database};
-use crate::views::tickets::{support_form, FormFieldView, SupportForm};
+use crate::views::tickets::{file_problem, support_form, FormFieldView, SupportForm};
 
 /// Where the portal's new tickets start: a pipeline and its first open stage.
 async fn destination<R: Runtime>(page: &Page<'_, R>) -> Result<Option<(PipelineId, StageId)>, AppError> {
@@ -198,7 +198,7 @@ pub async fn create<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
     let body = parse_body(form.text("description")).map_err(|e| errors.push(format!("{}: {e}", t.description))).ok();
     let (priority, values) = read_fields(page, &properties, &form, &mut errors);
     let files = files::check(form.files()).unwrap_or_else(|file_errors| {
-        errors.extend(file_errors);
+        errors.extend(file_errors.iter().map(|problem| file_problem(page.lang, problem)));
         Vec::new()
     });
     let (Some(subject), Some(body), true) = (subject, body, errors.is_empty()) else {

@@ -18,7 +18,7 @@ use crate::store::audit::Actor;
 use crate::store::portal_tickets::TicketView;
 use crate::store::tickets::NewMessage;
 use crate::store::{pipelines, portal_tickets, Database};
-use crate::views::tickets::Feedback;
+use crate::views::tickets::{file_problem, Feedback};
 
 /// The longest rating comment.
 const MAX_COMMENT_CHARS: usize = 1_000;
@@ -50,7 +50,7 @@ pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respo
     let mut errors = Vec::new();
     let body = parse_body(form.text("body")).map_err(|e| errors.push(format!("{}: {e}", t.reply_label))).ok();
     let files = files::check(form.files()).unwrap_or_else(|file_errors| {
-        errors.extend(file_errors);
+        errors.extend(file_errors.iter().map(|problem| file_problem(page.lang, problem)));
         Vec::new()
     });
     let Some(body) = body.filter(|_| errors.is_empty()) else {
