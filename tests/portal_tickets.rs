@@ -241,12 +241,13 @@ fn organisation_visibility_shows_the_companys_tickets_and_never_another_companys
     assert_eq!(bob.get("/tickets/1").status, 200);
     assert_eq!(bob.get("/tickets/2").status, 404, "Beta's ticket");
 
-    // The portal-wide setting gives Eve her company's view, which holds only Beta's.
-    d.set_portal("UPDATE portals SET ticket_visibility = 'organisation'");
+    // The portal-wide setting gives Eve her company's view, which holds only Beta's. Access
+    // settings are read with the page's data, not from the cached portal: no waiting.
+    d.app.execute("UPDATE portals SET ticket_visibility = 'organisation'", Vec::new());
     let beta = body_text(&eve.get("/tickets?scope=organisation"));
     assert!(beta.contains("Beta crane") && !beta.contains("Alpha"), "{beta}");
-    // A rule on the portal hides tickets outside it from everyone.
-    d.set_portal("UPDATE portals SET ticket_rules_json = '{\"priorities\":[\"urgent\"]}'");
+    // A rule on the portal hides tickets outside it from everyone, at once.
+    d.app.execute("UPDATE portals SET ticket_rules_json = '{\"priorities\":[\"urgent\"]}'", Vec::new());
     assert_eq!(bob.get("/tickets/1").status, 404);
     assert!(!body_text(&bob.get("/tickets?scope=organisation")).contains("Alpha pump"));
 }

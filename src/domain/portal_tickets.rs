@@ -118,22 +118,6 @@ pub struct TicketRules {
 pub const MAX_RULE_VALUES: usize = 50;
 
 impl TicketRules {
-    /// The rules as the SQL parameters of the tickets' visibility condition: a JSON array per
-    /// built-in rule and `[{"path": "$.key", "values": [...]}]` for custom properties; NULL
-    /// where there is no rule. Keys are property keys (`[a-z][a-z0-9_]*`, checked when the
-    /// rules were saved), so the path needs no quoting.
-    pub fn sql_params(&self) -> [Option<String>; 4] {
-        fn array<T: Serialize>(values: &[T]) -> Option<String> {
-            (!values.is_empty()).then(|| serde_json::to_string(values).unwrap_or_else(|_| "[]".into()))
-        }
-        let properties: Vec<serde_json::Value> = self
-            .properties
-            .iter()
-            .map(|rule| serde_json::json!({ "path": format!("$.{}", rule.key), "values": rule.values }))
-            .collect();
-        [array(&self.pipelines), array(&self.inboxes), array(&self.priorities), array(&properties)]
-    }
-
     /// Whether a ticket with these fields passes the rules: the same test the portal's SQL
     /// makes (`store::portal_tickets`), for code that holds the ticket already (an email
     /// about a ticket the portal would hide links nowhere, so none is sent).
@@ -147,7 +131,11 @@ impl TicketRules {
         (self.pipelines.is_empty() || self.pipelines.iter().any(|p| p == pipeline))
             && (self.inboxes.is_empty() || inbox.is_some_and(|inbox| self.inboxes.iter().any(|i| i == inbox)))
             && (self.priorities.is_empty() || self.priorities.contains(&priority))
-            && self.properties.iter().all(|rule| properties.get(&rule.key).is_some_and(|v| rule.values.contains(v)))
+            && self.properties.iter().all(|rule| {
+                properties
+                    .get(&rule.key)
+                    .is_some_and(|value| rule.values.iter().any(|allowed| same_value(allowed, value)))
+            })
     }
 
     pub fn value_count(&self) -> usize {
@@ -155,6 +143,15 @@ impl TicketRules {
             + self.inboxes.len()
             + self.priorities.len()
             + self.properties.iter().map(|rule| rule.values.len().max(1)).sum::<usize>()
+    }
+}
+
+/// Equal as the portal's SQL compares them: numbers by value (the form stores 3 as 3.0, a
+/// rule may say 3), everything else exactly.
+fn same_value(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) => (x - y).abs() < f64::EPSILON,
+        _ => a == b,
     }
 }
 
@@ -432,38 +429,6 @@ mod tests {
     }
 
     #[test]
-    fn empty_rules_bind_no_condition_and_custom_rules_become_json_paths() {
-        assert_eq!(TicketRules::default().sql_params(), [None, None, None, None]);
-        let rules = TicketRules {
-            pipelines: vec!["p1".into()],
-            priorities: vec![Priority::High],
-            properties: vec![PropertyRule { key: "region".into(), values: vec![serde_json::json!("EU")] }],
-            ..TicketRules::default()
-        };
-        let [pipelines, inboxes, priorities, properties] = rules.sql_params();
-        assert_eq!(pipelines.as_deref(), Some(r#"["p1"]"#));
-        assert_eq!(inboxes, None);
-        assert_eq!(priorities.as_deref(), Some(r#"["high"]"#));
-        assert_eq!(properties.as_deref(), Some(r#"[{"path":"$.region","values":["EU"]}]"#));
-    }
-
-    fn catalog() -> Catalog {
-        Catalog {
-            pipelines: vec![PipelineId::from_random([1; 16])],
-            inboxes: vec![InboxId::from_random([2; 16])],
-            properties: vec![
-                ("region".into(), PropertyKind::Choice(vec!["EU".into(), "US".into()])),
-                ("units".into(), PropertyKind::Number),
-                ("notes".into(), PropertyKind::Text),
-            ],
-        }
-    }
-
-    fn fields(errors: &[FieldError]) -> Vec<&str> {
-        errors.iter().map(|e| e.field.as_str()).collect()
-    }
-
-    #[test]
     fn rules_name_only_the_tenants_own_things_each_once_with_values_of_their_kind() {
         let pipeline = PipelineId::from_random([1; 16]).to_db();
         let raw: RulesInput = serde_json::from_value(serde_json::json!({
@@ -555,8 +520,31 @@ mod tests {
         assert!(!rules.admits("support", None, Priority::Low, &properties));
         assert!(!rules.admits("support", None, Priority::High, &serde_json::Map::new()), "a missing value fails");
         assert!(TicketRules::default().admits("any", None, Priority::Low, &serde_json::Map::new()));
+        let sized = TicketRules {
+            properties: vec![PropertyRule { key: "size".into(), values: vec![serde_json::json!(3)] }],
+            ..TicketRules::default()
+        };
+        let mut three = serde_json::Map::new();
+        three.insert("size".into(), serde_json::json!(3.0));
+        assert!(sized.admits("any", None, Priority::Low, &three), "3.0 is 3, as in SQL");
         let inboxes = TicketRules { inboxes: vec!["desk".into()], ..TicketRules::default() };
         assert!(!inboxes.admits("any", None, Priority::Low, &serde_json::Map::new()), "no inbox is not the inbox");
+    }
+
+    fn catalog() -> Catalog {
+        Catalog {
+            pipelines: vec![PipelineId::from_random([1; 16])],
+            inboxes: vec![InboxId::from_random([2; 16])],
+            properties: vec![
+                ("region".into(), PropertyKind::Choice(vec!["EU".into(), "US".into()])),
+                ("units".into(), PropertyKind::Number),
+                ("notes".into(), PropertyKind::Text),
+            ],
+        }
+    }
+
+    fn fields(errors: &[FieldError]) -> Vec<&str> {
+        errors.iter().map(|e| e.field.as_str()).collect()
     }
 
     #[test]

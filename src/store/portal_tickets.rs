@@ -1,12 +1,12 @@
 //! Tickets as a recipient sees them. Every read here derives the viewer from the session
-//! token inside the SQL (the `viewer` CTE) and applies the portal's visibility and rules in
-//! the same statement, so a page can send its session lookup and its data reads to D1 in one
-//! batch, and no query can return a ticket, message or file the viewer may not see: a
-//! statement run with a dead or foreign session finds nothing.
+//! token inside the SQL (the `viewer` CTE) and applies the portal's visibility and rules,
+//! read from the portal's row in the same statement (never from a cached copy: tightening
+//! them takes effect at once), so a page can send its session lookup and its data reads to
+//! D1 in one batch, and no query can return a ticket, message or file the viewer may not
+//! see: a statement run with a dead or foreign session finds nothing.
 //!
 //! Bound parameters shared by every statement: ?1 session token hash, ?2 tenant, ?3 portal,
-//! ?4 the portal's customer (a previewed fresh member belongs to it), ?5 the portal's
-//! visibility, ?6..?9 the portal's rules (`TicketRules::sql_params`).
+//! ?4 now (an expired session is nobody).
 
 use serde::Deserialize;
 
@@ -14,24 +14,26 @@ use super::audit::{Actor, Change};
 use super::tickets::NewMessage;
 use super::{Statement, Value};
 use crate::domain::ids::{AccountId, StageId, TenantId, TicketId};
-use crate::domain::portal_tickets::TicketSettings;
 use crate::domain::time::Timestamp;
 use crate::params;
 use crate::store::PortalScope;
 
-/// The viewer (`account_id`, `customer_id`, effective `visibility`) of a session of this
-/// portal; no row when the session does not exist here. A fresh-member preview has no
-/// account and the previewed customer.
+/// The viewer (`account_id`, `customer_id`, effective `visibility`) of a live session of this
+/// portal, with the portal's `rules`; no row when there is no such session. A fresh-member
+/// preview has no account and the previewed customer (else the portal's).
 macro_rules! with_viewer {
     () => {
         "WITH viewer AS (
            SELECT s.account_id AS account_id,
-                  CASE WHEN s.account_id IS NOT NULL THEN a.customer_id ELSE COALESCE(pv.customer_id, ?4) END AS customer_id,
-                  COALESCE(a.ticket_visibility, ?5) AS visibility
+                  CASE WHEN s.account_id IS NOT NULL THEN a.customer_id ELSE COALESCE(pv.customer_id, p.customer_id) END
+                    AS customer_id,
+                  COALESCE(a.ticket_visibility, p.ticket_visibility) AS visibility,
+                  p.ticket_rules_json AS rules
            FROM sessions s
+           JOIN portals p ON p.tenant_id = s.tenant_id AND p.id = s.portal_id
            LEFT JOIN accounts a ON a.tenant_id = s.tenant_id AND a.id = s.account_id
            LEFT JOIN previews pv ON pv.tenant_id = s.tenant_id AND pv.id = s.preview_id
-           WHERE s.token_hash = ?1 AND s.tenant_id = ?2 AND s.portal_id = ?3) "
+           WHERE s.token_hash = ?1 AND s.tenant_id = ?2 AND s.portal_id = ?3 AND s.expires_at > ?4) "
     };
 }
 
@@ -50,27 +52,32 @@ macro_rules! organisation {
     };
 }
 
-/// The portal's rules: each one set must hold. A custom-property rule holds when the
-/// ticket's value is one of the rule's values.
+/// The portal's rules (`TicketRules` as JSON): each non-empty one must hold. A custom
+/// property rule holds when the ticket's value is one of the rule's (numbers compare by
+/// value, 3 = 3.0, as `TicketRules::admits` does); keys are property keys
+/// (`[a-z][a-z0-9_]*`, checked when saved), so `'$.' || key` needs no quoting.
 macro_rules! portal_rules {
     () => {
-        " AND (?6 IS NULL OR t.pipeline_id IN (SELECT value FROM json_each(?6)))
-          AND (?7 IS NULL OR t.inbox_id IN (SELECT value FROM json_each(?7)))
-          AND (?8 IS NULL OR t.priority IN (SELECT value FROM json_each(?8)))
-          AND (?9 IS NULL OR NOT EXISTS (
-                SELECT 1 FROM json_each(?9) r WHERE NOT EXISTS (
-                  SELECT 1 FROM json_each(r.value, '$.values') v
-                  WHERE v.value IS json_extract(t.properties_json, json_extract(r.value, '$.path'))))) "
+        " AND NOT EXISTS (SELECT 1 FROM viewer WHERE
+              (json_array_length(rules, '$.pipelines') > 0
+                 AND t.pipeline_id NOT IN (SELECT value FROM json_each(rules, '$.pipelines')))
+           OR (json_array_length(rules, '$.inboxes') > 0
+                 AND (t.inbox_id IS NULL OR t.inbox_id NOT IN (SELECT value FROM json_each(rules, '$.inboxes'))))
+           OR (json_array_length(rules, '$.priorities') > 0
+                 AND t.priority NOT IN (SELECT value FROM json_each(rules, '$.priorities')))
+           OR EXISTS (SELECT 1 FROM json_each(rules, '$.properties') r WHERE NOT EXISTS (
+                 SELECT 1 FROM json_each(r.value, '$.values') v
+                 WHERE v.value = json_extract(t.properties_json, '$.' || json_extract(r.value, '$.key'))))) "
     };
 }
 
-/// The one ticket numbered ?10 that the viewer may see (as requester or through their
+/// The one ticket numbered ?5 that the viewer may see (as requester or through their
 /// organisation), as the CTE `permitted`.
 macro_rules! with_permitted {
     () => {
         concat!(
             with_viewer!(),
-            ", permitted AS (SELECT t.id FROM tickets t WHERE t.tenant_id = ?2 AND t.number = ?10 AND (",
+            ", permitted AS (SELECT t.id FROM tickets t WHERE t.tenant_id = ?2 AND t.number = ?5 AND (",
             mine!(),
             " OR ",
             organisation!(),
@@ -81,22 +88,9 @@ macro_rules! with_permitted {
     };
 }
 
-/// ?1..?9 for this portal and session.
-fn shared_params(
-    scope: PortalScope,
-    token_hash: &str,
-    portal_customer: Option<&str>,
-    settings: &TicketSettings,
-) -> Vec<Value> {
-    let mut params: Vec<Value> = vec![
-        token_hash.into(),
-        scope.tenant.to_db().into(),
-        scope.portal.to_db().into(),
-        portal_customer.map(str::to_owned).into(),
-        settings.visibility.code().into(),
-    ];
-    params.extend(settings.rules.sql_params().into_iter().map(Value::from));
-    params
+/// ?1..?4 for this portal and session.
+fn shared_params(scope: PortalScope, token_hash: &str, now: Timestamp) -> Vec<Value> {
+    params![token_hash, scope.tenant.to_db(), scope.portal.to_db(), now.millis()]
 }
 
 /// Whose tickets a list shows.
@@ -178,8 +172,8 @@ pub struct ListRow {
 }
 
 /// One list statement: whose tickets (`$access`, and the search scope token that narrows the
-/// index to them), the keyset condition and the order. ?10 status, ?11 search expression,
-/// ?12/?13 the cursor, ?14 the limit.
+/// index to them), the keyset condition and the order. ?5 status, ?6 search expression,
+/// ?7/?8 the cursor, ?9 the limit.
 macro_rules! list_sql {
     ($access:ident, $search_scope:ident, $keyset:literal, $order:literal) => {
         concat!(
@@ -189,17 +183,17 @@ macro_rules! list_sql {
              WHERE t.tenant_id = ?2 AND ",
             $access!(),
             portal_rules!(),
-            " AND (?10 IS NULL OR s.is_closed = ?10)
-              AND (?11 IS NULL OR t.id IN (
+            " AND (?5 IS NULL OR s.is_closed = ?5)
+              AND (?6 IS NULL OR t.id IN (
                 SELECT d.ticket_id FROM ticket_search f JOIN search_docs d ON d.docid = f.rowid
                 WHERE ticket_search MATCH ('scope : ' || ",
             $search_scope!(),
-            " || ' AND ' || ?11)))
+            " || ' AND ' || ?6)))
               AND ",
             $keyset,
             " ORDER BY ",
             $order,
-            " LIMIT ?14"
+            " LIMIT ?9"
         )
     };
 }
@@ -223,35 +217,35 @@ macro_rules! list_variants {
             (ListScope::Mine, Sort::ActivityNewest) => list_sql!(
                 mine,
                 mine_token,
-                "(t.last_activity_at, t.id) < (?12, ?13)",
+                "(t.last_activity_at, t.id) < (?7, ?8)",
                 "t.last_activity_at DESC, t.id DESC"
             ),
             (ListScope::Mine, Sort::ActivityOldest) => {
-                list_sql!(mine, mine_token, "(t.last_activity_at, t.id) > (?12, ?13)", "t.last_activity_at, t.id")
+                list_sql!(mine, mine_token, "(t.last_activity_at, t.id) > (?7, ?8)", "t.last_activity_at, t.id")
             }
             (ListScope::Mine, Sort::CreatedNewest) => {
-                list_sql!(mine, mine_token, "(t.number, t.id) < (?12, ?13)", "t.number DESC, t.id DESC")
+                list_sql!(mine, mine_token, "(t.number, t.id) < (?7, ?8)", "t.number DESC, t.id DESC")
             }
             (ListScope::Mine, Sort::CreatedOldest) => {
-                list_sql!(mine, mine_token, "(t.number, t.id) > (?12, ?13)", "t.number, t.id")
+                list_sql!(mine, mine_token, "(t.number, t.id) > (?7, ?8)", "t.number, t.id")
             }
             (ListScope::Organisation, Sort::ActivityNewest) => list_sql!(
                 organisation,
                 organisation_token,
-                "(t.last_activity_at, t.id) < (?12, ?13)",
+                "(t.last_activity_at, t.id) < (?7, ?8)",
                 "t.last_activity_at DESC, t.id DESC"
             ),
             (ListScope::Organisation, Sort::ActivityOldest) => list_sql!(
                 organisation,
                 organisation_token,
-                "(t.last_activity_at, t.id) > (?12, ?13)",
+                "(t.last_activity_at, t.id) > (?7, ?8)",
                 "t.last_activity_at, t.id"
             ),
             (ListScope::Organisation, Sort::CreatedNewest) => {
-                list_sql!(organisation, organisation_token, "(t.number, t.id) < (?12, ?13)", "t.number DESC, t.id DESC")
+                list_sql!(organisation, organisation_token, "(t.number, t.id) < (?7, ?8)", "t.number DESC, t.id DESC")
             }
             (ListScope::Organisation, Sort::CreatedOldest) => {
-                list_sql!(organisation, organisation_token, "(t.number, t.id) > (?12, ?13)", "t.number, t.id")
+                list_sql!(organisation, organisation_token, "(t.number, t.id) > (?7, ?8)", "t.number, t.id")
             }
         }
     };
@@ -262,14 +256,8 @@ macro_rules! list_variants {
 /// `tickets_requester_number` / `tickets_customer_number` for creation), so a deep page
 /// costs what the first does; a search first collects the matching tickets from the FTS
 /// index, narrowed to the viewer's scope token.
-pub fn list(
-    scope: PortalScope,
-    token_hash: &str,
-    portal_customer: Option<&str>,
-    settings: &TicketSettings,
-    query: &ListQuery<'_>,
-) -> Statement {
-    let mut params = shared_params(scope, token_hash, portal_customer, settings);
+pub fn list(scope: PortalScope, token_hash: &str, now: Timestamp, query: &ListQuery<'_>) -> Statement {
+    let mut params = shared_params(scope, token_hash, now);
     params.extend([
         Value::from(query.closed),
         Value::from(query.search.map(str::to_owned)),
@@ -323,15 +311,9 @@ pub struct RatingView {
     pub score: i64,
 }
 
-/// Parameters ?1..?10 of the statements about one ticket.
-fn ticket_params(
-    scope: PortalScope,
-    token_hash: &str,
-    portal_customer: Option<&str>,
-    settings: &TicketSettings,
-    number: i64,
-) -> Vec<Value> {
-    let mut params = shared_params(scope, token_hash, portal_customer, settings);
+/// Parameters ?1..?5 of the statements about one ticket.
+fn ticket_params(scope: PortalScope, token_hash: &str, now: Timestamp, number: i64) -> Vec<Value> {
+    let mut params = shared_params(scope, token_hash, now);
     params.push(number.into());
     params
 }
@@ -339,16 +321,10 @@ fn ticket_params(
 /// The statements of a ticket's page, to run in one batch: the ticket, the public messages
 /// of its latest thread (oldest first), the attachments of its public messages, its ratings.
 /// Each finds nothing unless the viewer may see the ticket.
-pub fn detail(
-    scope: PortalScope,
-    token_hash: &str,
-    portal_customer: Option<&str>,
-    settings: &TicketSettings,
-    number: i64,
-) -> [Statement; 4] {
-    let params = ticket_params(scope, token_hash, portal_customer, settings, number);
+pub fn detail(scope: PortalScope, token_hash: &str, now: Timestamp, number: i64) -> [Statement; 4] {
+    let params = ticket_params(scope, token_hash, now, number);
     [
-        ticket(scope, token_hash, portal_customer, settings, number),
+        ticket(scope, token_hash, now, number),
         Statement::new(
             concat!(
                 with_permitted!(),
@@ -381,13 +357,7 @@ pub fn detail(
 }
 
 /// The ticket numbered `number`, if the viewer may see it.
-pub fn ticket(
-    scope: PortalScope,
-    token_hash: &str,
-    portal_customer: Option<&str>,
-    settings: &TicketSettings,
-    number: i64,
-) -> Statement {
+pub fn ticket(scope: PortalScope, token_hash: &str, now: Timestamp, number: i64) -> Statement {
     Statement::new(
         concat!(
             with_permitted!(),
@@ -396,28 +366,21 @@ pub fn ticket(
              FROM tickets t JOIN stages s ON s.tenant_id = t.tenant_id AND s.id = t.stage_id
              WHERE t.tenant_id = ?2 AND t.id = (SELECT id FROM permitted)"
         ),
-        ticket_params(scope, token_hash, portal_customer, settings, number),
+        ticket_params(scope, token_hash, now, number),
     )
 }
 
 /// One attachment of a public message of the ticket numbered `number`, if the viewer may see
 /// the ticket. An internal note's file is never found, whatever its id.
-pub fn attachment(
-    scope: PortalScope,
-    token_hash: &str,
-    portal_customer: Option<&str>,
-    settings: &TicketSettings,
-    number: i64,
-    attachment_id: &str,
-) -> Statement {
-    let mut params = ticket_params(scope, token_hash, portal_customer, settings, number);
+pub fn attachment(scope: PortalScope, token_hash: &str, now: Timestamp, number: i64, attachment_id: &str) -> Statement {
+    let mut params = ticket_params(scope, token_hash, now, number);
     params.push(attachment_id.into());
     Statement::new(
         concat!(
             with_permitted!(),
             "SELECT a.id, a.message_id, a.filename, a.content_type, a.size, a.r2_key FROM attachments a
              JOIN messages m ON m.tenant_id = a.tenant_id AND m.id = a.message_id
-             WHERE a.tenant_id = ?2 AND a.ticket_id = (SELECT id FROM permitted) AND a.id = ?11
+             WHERE a.tenant_id = ?2 AND a.ticket_id = (SELECT id FROM permitted) AND a.id = ?6
                AND m.visibility = 'public'"
         ),
         params,

@@ -22,6 +22,7 @@ use std::cell::RefCell;
 
 use crate::auth::cookies::{self, CookieNames};
 use crate::domain::host::Hostname;
+use crate::domain::time::Timestamp;
 use crate::error::AppError;
 use crate::http::{Method, Request, Response};
 use crate::i18n::Language;
@@ -61,6 +62,7 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
         lang,
         host,
         cookies: cookies::names_for(host),
+        now: rt.now(),
         visitor: Visitor::Anonymous,
         prefetched: RefCell::new(None),
     };
@@ -127,6 +129,8 @@ pub struct Page<'a, R: Runtime> {
     pub lang: Language,
     pub host: &'a Hostname,
     pub cookies: CookieNames,
+    /// The request's time, read once: statements built twice for one request must be equal.
+    pub now: Timestamp,
     pub visitor: Visitor,
     /// Rows read in the session lookup's round trip (`tickets::prefetch`), for the handler.
     prefetched: RefCell<Option<Prefetched>>,

@@ -96,20 +96,14 @@ pub fn parse_number(raw: &str) -> Result<i64, AppError> {
         .ok_or(AppError::NotFound)
 }
 
+// `page.now`, fixed for the request: the handler rebuilds these statements and must get
+// exactly the ones sent with the session lookup to use their rows.
 fn list_statements<R: Runtime>(page: &Page<'_, R>, token_hash: &str, params: &ListParams) -> Vec<Statement> {
-    let context = &page.portal.context;
-    vec![portal_tickets::list(
-        page.scope,
-        token_hash,
-        context.customer_id.as_deref(),
-        &context.tickets,
-        &params.query(),
-    )]
+    vec![portal_tickets::list(page.scope, token_hash, page.now, &params.query())]
 }
 
 fn detail_statements<R: Runtime>(page: &Page<'_, R>, token_hash: &str, number: i64) -> Vec<Statement> {
-    let context = &page.portal.context;
-    portal_tickets::detail(page.scope, token_hash, context.customer_id.as_deref(), &context.tickets, number).into()
+    portal_tickets::detail(page.scope, token_hash, page.now, number).into()
 }
 
 /// The reads a GET of a ticket page makes, to send with the session lookup (none for other
@@ -204,15 +198,7 @@ pub fn render<R: Runtime>(
 pub async fn download<R: Runtime>(page: &Page<'_, R>, number: &str, id: &str) -> Result<Response, AppError> {
     let member = page.require_member()?;
     let number = parse_number(number)?;
-    let context = &page.portal.context;
-    let statement = portal_tickets::attachment(
-        page.scope,
-        &member.token_hash,
-        context.customer_id.as_deref(),
-        &context.tickets,
-        number,
-        id,
-    );
+    let statement = portal_tickets::attachment(page.scope, &member.token_hash, page.now, number, id);
     let found: Vec<AttachmentView> = rows(page.reads(vec![statement]).await?.into_iter().next())?;
     let attachment = found.into_iter().next().ok_or(AppError::NotFound)?;
     files::serve(page.rt, &attachment).await
