@@ -87,7 +87,9 @@ CREATE TABLE search_docs (
 );
 CREATE INDEX search_docs_ticket ON search_docs(ticket_id, message_id);
 
-CREATE VIRTUAL TABLE ticket_search USING fts5(scope, body, tokenize = 'unicode61 remove_diacritics 2');
+-- prefix = '3': searches match words by their start ("pump" finds "pumps"); without a
+-- prefix index each such term would merge every matching entry of the whole index.
+CREATE VIRTUAL TABLE ticket_search USING fts5(scope, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '3');
 
 CREATE TRIGGER tickets_search_insert AFTER INSERT ON tickets BEGIN
   INSERT INTO search_docs (tenant_id, ticket_id, message_id) VALUES (NEW.tenant_id, NEW.id, NULL);
