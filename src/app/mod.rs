@@ -15,17 +15,24 @@ use crate::store::{self, Database, Statement};
 use crate::views::{self, layout::neutral};
 
 /// The edge refuses request bodies above these with 413 (by Content-Length before reading,
-/// and by size after). Only forms with files (`multipart/form-data`: ticket replies and the
-/// support form) may be large: their files' caps plus room for the text fields.
+/// and while reading). Only the routes that take files (the support form, a ticket reply,
+/// an agent's message), posted as `multipart/form-data`, may be large: their files' caps plus
+/// room for the text fields.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_UPLOAD_BODY_BYTES: usize = crate::domain::attachments::MAX_MESSAGE_BYTES + MAX_BODY_BYTES;
 
-/// The largest body accepted with this `Content-Type`.
-pub fn body_limit(content_type: Option<&str>) -> usize {
+/// The largest body this request may have: decided by the route, not by the client's own
+/// `Content-Type` alone, so no other route can be made to read 20 MiB.
+pub fn body_limit(method: Method, path: &str, content_type: Option<&str>) -> usize {
     let multipart = content_type
         .and_then(|t| t.split(';').next())
         .is_some_and(|t| t.trim().eq_ignore_ascii_case("multipart/form-data"));
-    if multipart {
+    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let takes_files = matches!(
+        segments.as_slice(),
+        ["tickets", "new"] | ["tickets", _, "reply"] | ["api", "v1", "tenants", _, "tickets", _, "messages"]
+    );
+    if method == Method::Post && multipart && takes_files {
         MAX_UPLOAD_BODY_BYTES
     } else {
         MAX_BODY_BYTES
@@ -101,4 +108,21 @@ fn secure(response: Response) -> Response {
         response = response.with_header("content-security-policy", PAGE_CSP);
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_routes_that_take_files_accept_large_multipart_bodies() {
+        let multipart = Some("multipart/form-data; boundary=x");
+        for path in ["/tickets/new", "/tickets/12/reply", "/api/v1/tenants/t/tickets/i/messages"] {
+            assert_eq!(body_limit(Method::Post, path, multipart), MAX_UPLOAD_BODY_BYTES, "{path}");
+            assert_eq!(body_limit(Method::Post, path, Some("application/json")), MAX_BODY_BYTES, "{path}");
+        }
+        for path in ["/sign-in", "/register", "/api/v1/tenants", "/tickets/12/rating", "/tickets/new/x"] {
+            assert_eq!(body_limit(Method::Post, path, multipart), MAX_BODY_BYTES, "{path}");
+        }
+    }
 }
