@@ -217,6 +217,25 @@ fn a_ticket_the_portals_rules_hide_emails_its_requester_nothing() {
 }
 
 #[test]
+fn a_move_into_a_pipeline_the_portal_hides_emails_no_one() {
+    let desk = Desk::new("en");
+    let settings = format!("/api/v1/tenants/{}/portals/{}/ticket-settings", desk.tenant, desk.portal);
+    let rules = json!({ "rules": { "pipelines": [desk.pipeline] } });
+    assert_eq!(desk.app.api_as(Some(&desk.key), Method::Put, &settings, &rules).0, 200);
+    let (status, internal) = desk.app.api_as(
+        Some(&desk.key),
+        Method::Post,
+        &format!("/api/v1/tenants/{}/pipelines", desk.tenant),
+        &json!({ "name": "Warranty", "stages": [{ "name": "Assessing", "notify_requester": true }, { "name": "Done", "closed": true }] }),
+    );
+    assert_eq!(status, 201, "{internal}");
+    let stage = &internal["pipeline"]["stages"][0]["id"];
+    let moved = json!({ "pipeline_id": internal["pipeline"]["id"], "stage_id": stage });
+    assert_eq!(desk.app.api_as(Some(&desk.key), Method::Patch, &desk.path(&desk.ticket), &moved).0, 200);
+    assert_eq!(desk.emails().len(), 0, "the stage name of a hidden pipeline is not told");
+}
+
+#[test]
 fn a_disabled_portals_requester_is_not_emailed() {
     let desk = Desk::new("en");
     let portal = format!("/api/v1/tenants/{}/portals/{}", desk.tenant, desk.portal);

@@ -98,25 +98,28 @@ pub(super) async fn for_message<R: Runtime>(
     Ok(vec![requester.queue(call.rt, &reply)?])
 }
 
-/// The email a move into `stage` sends the requester, when the stage says to and the ticket
-/// is not in it already. Run it before the move in the batch: its condition reads the
-/// ticket as it was, so saving the same stage again, or a second agent making the same
-/// move at the same moment, sends nothing.
+/// The email a move into a new stage sends the requester, when the stage says to and the
+/// ticket is not in it already. `after` is the ticket as the change leaves it: the portal's
+/// rules are checked against it (a move into a pipeline the portal hides tells no one). Run
+/// it before the move in the batch: its condition reads the ticket as it was, so saving the
+/// same stage again, or a second agent making the same move at the same moment, sends nothing.
 pub(super) async fn for_move<R: Runtime>(
     call: &Call<'_, R>,
     tenant: TenantId,
-    ticket: &TicketRow,
-    pipeline: PipelineId,
-    stage: StageId,
+    before: &TicketRow,
+    after: &TicketRow,
 ) -> Result<Vec<Statement>, AppError> {
-    if ticket.stage_id == stage.to_db() {
+    let (Some(pipeline), Some(stage)) = (PipelineId::parse(&after.pipeline_id), StageId::parse(&after.stage_id)) else {
+        return Ok(Vec::new());
+    };
+    if before.stage_id == after.stage_id {
         return Ok(Vec::new());
     }
     let stages = pipelines::stages(call.rt.db(), tenant, Some(pipeline)).await?;
     let Some(target) = stages.iter().find(|s| s.id == stage.to_db() && s.notify_requester != 0) else {
         return Ok(Vec::new());
     };
-    let (Some(requester), Some(id)) = (Requester::of(call, tenant, ticket).await?, TicketId::parse(&ticket.id)) else {
+    let (Some(requester), Some(id)) = (Requester::of(call, tenant, after).await?, TicketId::parse(&after.id)) else {
         return Ok(Vec::new());
     };
     // The status as the portal shows it: a portal showing only open/closed never shows the
@@ -126,6 +129,6 @@ pub(super) async fn for_move<R: Runtime>(
         StatusDisplay::OpenClosed => status_word(requester.lang, target.is_closed != 0),
     };
     let moved =
-        Message::TicketStage { number: ticket.number, subject: &ticket.subject, stage: status, link: &requester.link };
+        Message::TicketStage { number: after.number, subject: &after.subject, stage: status, link: &requester.link };
     Ok(vec![outbox::only_if_ticket_not_in(requester.queue(call.rt, &moved)?, id, stage)])
 }

@@ -389,7 +389,16 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         inbox: inbox.as_deref(),
         properties: &properties,
     };
-    let email = ticket_mail::for_move(call, tenant, &current, pipeline, stage).await?;
+    let after = TicketRow {
+        subject: subject.clone(),
+        priority,
+        pipeline_id: pipeline.to_db(),
+        stage_id: stage.to_db(),
+        inbox_id: inbox.clone(),
+        properties_json: serde_json::Value::Object(properties.clone()).to_string(),
+        ..current.clone()
+    };
+    let email = ticket_mail::for_move(call, tenant, &current, &after).await?;
     tickets::update(call.rt.db(), tenant, &current, &changes, &call.actor(), call.rt.now(), email).await?;
     Ok(ok(&ticket_json(call, tenant, id).await?))
 }
