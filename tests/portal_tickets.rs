@@ -259,7 +259,10 @@ fn internal_notes_and_their_files_never_reach_the_portal_not_even_through_search
     submit(&ada, "Gearbox noise", "It grinds.", &[]);
     let id = d.agent_ticket(1)["id"].as_str().unwrap().to_owned();
     let note = json!({ "body": "secretzebra: customer is on probation", "internal": true });
+    let before = d.agent_ticket(1)["last_activity_at"].clone();
+    d.app.rt.advance_seconds(60);
     assert_eq!(d.api(Method::Post, &format!("/tickets/{id}/messages"), &note).0, 201);
+    assert_eq!(d.agent_ticket(1)["last_activity_at"], before, "a note is no activity recipients see");
     let reply = json!({ "body": "We will send a publicgiraffe technician.", "author_name": "Sam" });
     assert_eq!(d.api(Method::Post, &format!("/tickets/{id}/messages"), &reply).0, 201);
     // Agents attach files with a multipart message: one on another internal note, one on a

@@ -383,7 +383,8 @@ pub async fn update(
     db.batch(batch).await.map(drop)
 }
 
-/// Adds a message (in the latest thread, or opening the next one) and marks the activity.
+/// Adds a message (in the latest thread, or opening the next one) and, for a public one,
+/// marks the activity.
 /// `extra` is written in the same batch, after them: the emails the message causes.
 #[allow(clippy::too_many_arguments)]
 pub async fn add_message(
@@ -410,9 +411,12 @@ pub async fn add_message(
     };
     let mut batch = vec![
         insert,
+        // An internal note is not activity recipients may see: their list shows and sorts by
+        // last_activity_at, which would tell them that, and when, agents wrote about them.
         Statement::new(
-            "UPDATE tickets SET last_activity_at = ?3, updated_at = ?3 WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant.to_db(), ticket.id.clone(), now.millis()],
+            "UPDATE tickets SET last_activity_at = CASE WHEN ?4 THEN last_activity_at ELSE ?3 END, updated_at = ?3
+             WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant.to_db(), ticket.id.clone(), now.millis(), message.internal],
         ),
         change.statement(now),
     ];
