@@ -435,7 +435,8 @@ fn the_provider_hears_of_each_new_ticket_reply_and_rating_by_webhook_and_inbox_e
     assert_eq!(events, ["ticket.created", "ticket.replied", "ticket.rated"]);
     let created: serde_json::Value = serde_json::from_str(rows[0]["payload_json"].as_str().unwrap()).unwrap();
     assert_eq!(created["ticket"]["number"], 1);
-    assert_eq!(created["ticket"]["requester"]["email"], "ada@alpha.example");
+    assert_eq!(created["ticket"]["requester"]["name"], "Ada");
+    assert_eq!(created["message"]["author"]["email"], "ada@alpha.example");
     assert_eq!(created["message"]["body"], "Pressure drops.");
     assert_eq!(created["message"]["attachments"][0]["filename"], "gauge.png");
     let rated: serde_json::Value = serde_json::from_str(rows[2]["payload_json"].as_str().unwrap()).unwrap();
@@ -463,4 +464,16 @@ fn upload_problems_are_told_in_the_portals_language() {
     assert_eq!(refused.status, 422);
     let page = body_text(&refused);
     assert!(page.contains("evil.png: filens indhold passer ikke til filtypen."), "{page}");
+}
+
+#[test]
+fn one_person_cannot_flood_the_desk_with_tickets() {
+    let d = desk();
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    for n in 0..20 {
+        submit(&ada, &format!("Request {n}"), "Text.", &[]);
+    }
+    let refused = ada.post_multipart("/tickets/new", &[("subject", "One more"), ("description", "Text.")], &[]);
+    assert_eq!(refused.status, 429);
+    assert_eq!(d.count("SELECT COUNT(*) AS n FROM tickets"), 20);
 }

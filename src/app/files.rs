@@ -116,6 +116,19 @@ pub async fn store<R: Runtime>(
     Ok(stored)
 }
 
+/// The outcome of the write that records `stored` files, passed through; if it failed (the
+/// batch, or anything built before it), the objects are deleted again.
+pub async fn kept_if_written<R: Runtime, T>(
+    rt: &R,
+    stored: &[StoredFile],
+    written: Result<T, AppError>,
+) -> Result<T, AppError> {
+    if written.is_err() {
+        discard(rt, stored).await;
+    }
+    written
+}
+
 /// Deletes stored files whose batch failed. Best effort: the error is already on its way to
 /// the person, and an object no row names cannot be reached.
 pub async fn discard<R: Runtime>(rt: &R, stored: &[StoredFile]) {

@@ -21,6 +21,9 @@ pub struct TicketRef<'a> {
     pub subject: &'a str,
     pub customer_id: Option<&'a str>,
     pub inbox_id: Option<&'a str>,
+    /// The requester's account id and name, if the ticket has one (an organisation member may
+    /// write on a colleague's ticket: the writer is the `author`, not the requester).
+    pub requester: Option<(String, &'a str)>,
 }
 
 /// What the customer wrote.
@@ -30,19 +33,22 @@ pub struct Written<'a> {
     pub files: &'a [StoredFile],
 }
 
-fn ticket_json<R: Runtime>(page: &Page<'_, R>, ticket: &TicketRef<'_>) -> serde_json::Value {
+/// The ticket, and who wrote (the signed-in person, with their email for the help desk).
+fn ticket_json<R: Runtime>(page: &Page<'_, R>, ticket: &TicketRef<'_>) -> (serde_json::Value, serde_json::Value) {
     let member = page.visitor.member();
-    json!({
+    let about = json!({
         "id": ticket.id,
         "number": ticket.number,
         "subject": ticket.subject,
         "customer_id": ticket.customer_id,
         "inbox_id": ticket.inbox_id,
         "portal_id": page.scope.portal.to_db(),
-        "requester": member.map(|m| json!({
-            "account_id": m.account.map(crate::domain::ids::AccountId::to_db), "name": m.name, "email": m.email,
-        })),
-    })
+        "requester": ticket.requester.as_ref().map(|(id, name)| json!({ "account_id": id, "name": name })),
+    });
+    let author = json!(member.map(|m| json!({
+        "account_id": m.account.map(crate::domain::ids::AccountId::to_db), "name": m.name, "email": m.email,
+    })));
+    (about, author)
 }
 
 /// A new ticket (`new_ticket`) or a reply from the signed-in customer: the webhook event, and
@@ -58,9 +64,10 @@ pub async fn customer_wrote<R: Runtime>(
         .iter()
         .map(|f| json!({ "id": f.id.to_db(), "filename": f.filename, "content_type": f.content_type, "size": f.size }))
         .collect();
+    let (about, author) = ticket_json(page, ticket);
     let data = json!({
-        "ticket": ticket_json(page, ticket),
-        "message": { "id": written.message_id, "body": written.body, "attachments": files },
+        "ticket": about,
+        "message": { "id": written.message_id, "author": author, "body": written.body, "attachments": files },
     });
     let event = if new_ticket { WebhookEvent::TicketCreated } else { WebhookEvent::TicketReplied };
     let hook = webhooks::event(page.rt, page.scope.tenant, event, &data)
@@ -113,9 +120,10 @@ pub fn customer_rated<R: Runtime>(
     score: i64,
     comment: &str,
 ) -> Result<Statement, AppError> {
+    let (about, author) = ticket_json(page, ticket);
     let data = json!({
-        "ticket": ticket_json(page, ticket),
-        "rating": { "thread": thread, "score": score, "comment": comment },
+        "ticket": about,
+        "rating": { "thread": thread, "score": score, "comment": comment, "author": author },
     });
     let hook = webhooks::event(page.rt, page.scope.tenant, WebhookEvent::TicketRated, &data)
         .map_err(|e| AppError::Internal(format!("webhook event id: {e}")))?;

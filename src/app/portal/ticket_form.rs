@@ -4,7 +4,7 @@
 //! pipeline's first open stage, with its first message, attachments and notifications in one
 //! atomic batch.
 
-use super::forms::{form_page, Form};
+use super::forms::{form_page, rate_limit, Form};
 use super::notify::{customer_wrote, TicketRef, Written};
 use super::Page;
 use crate::app::files;
@@ -20,6 +20,9 @@ use crate::store::ticket_properties::PropertyRow;
 use crate::store::tickets::{self, NewMessage, NewTicket};
 use crate::store::{attachments, pipelines, ticket_properties, Database};
 use crate::views::tickets::{file_problem, support_form, FormFieldView, SupportForm};
+
+/// New tickets one person may submit per hour.
+const TICKETS_PER_HOUR: i64 = 20;
 
 /// Where the portal's new tickets start: a pipeline and its first open stage.
 async fn destination<R: Runtime>(page: &Page<'_, R>) -> Result<Option<(PipelineId, StageId)>, AppError> {
@@ -187,6 +190,7 @@ pub async fn create<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
     let member = page.require_member()?;
     let account: AccountId = member.account.ok_or(AppError::Forbidden)?;
     let form = Form::read(page)?;
+    rate_limit(page, &format!("ticket-create:account:{account}"), TICKETS_PER_HOUR, 3600).await?;
     let tenant = page.scope.tenant;
     let t = page.lang.tickets();
     let properties = ticket_properties::list(page.rt.db(), tenant).await?;
@@ -227,24 +231,26 @@ pub async fn create<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
         body: &body,
     };
     let now = page.rt.now();
-    let stored = files::store(page.rt, tenant, &files).await?;
-    let mut statements = tickets::create_statements(tenant, &ticket, &first, &Actor::Account(account), now);
-    statements.extend(stored.iter().map(|file| attachments::insert(tenant, id, first.id, file, now)));
-    let ticket_id = id.to_db();
-    let customer = ticket.customer.map(CustomerId::to_db);
-    let inbox = ticket.inbox.map(InboxId::to_db);
+    let (ticket_id, customer, inbox) =
+        (id.to_db(), ticket.customer.map(CustomerId::to_db), ticket.inbox.map(InboxId::to_db));
     let about = TicketRef {
         id: &ticket_id,
         number,
         subject: subject.as_str(),
         customer_id: customer.as_deref(),
         inbox_id: inbox.as_deref(),
+        requester: Some((account.to_db(), member.name.as_str())),
     };
-    let written = Written { message_id: &first.id.to_db(), body: &body, files: &stored };
-    statements.extend(customer_wrote(page, &about, &written, true).await?);
-    if let Err(err) = page.rt.db().batch(statements).await {
-        files::discard(page.rt, &stored).await;
-        return Err(err.into());
+    let stored = files::store(page.rt, tenant, &files).await?;
+    let recorded: Result<(), AppError> = async {
+        let mut statements = tickets::create_statements(tenant, &ticket, &first, &Actor::Account(account), now);
+        statements.extend(stored.iter().map(|file| attachments::insert(tenant, id, first.id, file, now)));
+        let written = Written { message_id: &first.id.to_db(), body: &body, files: &stored };
+        statements.extend(customer_wrote(page, &about, &written, true).await?);
+        page.rt.db().batch(statements).await?;
+        Ok(())
     }
+    .await;
+    files::kept_if_written(page.rt, &stored, recorded).await?;
     Ok(Response::see_other(&format!("/tickets/{number}")))
 }

@@ -2,7 +2,7 @@
 //! refused, as the portal says), and the satisfaction rating after close. Each is one atomic
 //! batch with its notifications to the provider, so nothing a customer writes is lost.
 
-use super::forms::Form;
+use super::forms::{rate_limit, Form};
 use super::notify::{customer_rated, customer_wrote, TicketRef, Written};
 use super::tickets::{parse_number, render, ticket_data};
 use super::Page;
@@ -19,6 +19,10 @@ use crate::store::portal_tickets::TicketView;
 use crate::store::tickets::NewMessage;
 use crate::store::{pipelines, portal_tickets, Database};
 use crate::views::tickets::{file_problem, Feedback};
+
+/// Replies one person may post per hour: far above any conversation, low enough that a
+/// script cannot fill R2 and the inbox.
+const REPLIES_PER_HOUR: i64 = 60;
 
 /// The longest rating comment.
 const MAX_COMMENT_CHARS: usize = 1_000;
@@ -40,6 +44,7 @@ pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respo
     let number = parse_number(number)?;
     let form = Form::read(page)?;
     let data = ticket_data(page, number).await?;
+    rate_limit(page, &format!("ticket-reply:account:{account}"), REPLIES_PER_HOUR, 3600).await?;
     let t = page.lang.tickets();
     let settings = &page.portal.context.tickets;
     let closed = data.ticket.is_closed != 0;
@@ -71,15 +76,17 @@ pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respo
     };
     let now = page.rt.now();
     let stored = files::store(page.rt, tenant, &files).await?;
-    let mut statements =
-        portal_tickets::reply_statements(tenant, ticket, &message, reopen_to, &Actor::Account(account), now);
-    statements.extend(stored.iter().map(|file| attachments::insert(tenant, ticket, message.id, file, now)));
-    let written = Written { message_id: &message.id.to_db(), body: &body, files: &stored };
-    statements.extend(customer_wrote(page, &ticket_ref(&data.ticket), &written, false).await?);
-    if let Err(err) = page.rt.db().batch(statements).await {
-        files::discard(page.rt, &stored).await;
-        return Err(err.into());
+    let recorded: Result<(), AppError> = async {
+        let mut statements =
+            portal_tickets::reply_statements(tenant, ticket, &message, reopen_to, &Actor::Account(account), now);
+        statements.extend(stored.iter().map(|file| attachments::insert(tenant, ticket, message.id, file, now)));
+        let written = Written { message_id: &message.id.to_db(), body: &body, files: &stored };
+        statements.extend(customer_wrote(page, &ticket_ref(&data.ticket), &written, false).await?);
+        page.rt.db().batch(statements).await?;
+        Ok(())
     }
+    .await;
+    files::kept_if_written(page.rt, &stored, recorded).await?;
     Ok(Response::see_other(&format!("/tickets/{number}#m-{}", message.id.to_db())))
 }
 
@@ -90,6 +97,7 @@ fn ticket_ref(ticket: &TicketView) -> TicketRef<'_> {
         subject: &ticket.subject,
         customer_id: ticket.customer_id.as_deref(),
         inbox_id: ticket.inbox_id.as_deref(),
+        requester: ticket.requester_account_id.clone().map(|id| (id, ticket.requester_name.as_deref().unwrap_or(""))),
     }
 }
 
