@@ -56,3 +56,27 @@ UPDATE portals SET
   consent_text = 'Nordic Rentals gemmer dit navn og din e-mailadresse for at drive portalen.',
   consent_version = 1
   WHERE id = 'b0000000-0000-4000-8000-0000000000f1' AND terms_version = 0;
+
+-- Tickets (schema 0003–0005): each tenant has a Support pipeline and an inbox, and its portal
+-- files support requests there. Acme shows stage names and asks for the priority; Northwind
+-- lets its people see all of Northwind's tickets and refuses replies to closed ones.
+INSERT OR IGNORE INTO pipelines (id, tenant_id, name, created_at, updated_at) VALUES
+  ('a0000000-0000-4000-8000-0000000000a1', 'a0000000-0000-4000-8000-000000000001', 'Support', 1767225600000, 1767225600000),
+  ('b0000000-0000-4000-8000-0000000000a1', 'b0000000-0000-4000-8000-000000000001', 'Service', 1767225600000, 1767225600000);
+INSERT OR IGNORE INTO stages (id, tenant_id, pipeline_id, name, position, is_closed, notify_requester) VALUES
+  ('a0000000-0000-4000-8000-0000000000d1', 'a0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-0000000000a1', 'New', 0, 0, 0),
+  ('a0000000-0000-4000-8000-0000000000d2', 'a0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-0000000000a1', 'Waiting on you', 1, 0, 1),
+  ('a0000000-0000-4000-8000-0000000000d3', 'a0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-0000000000a1', 'Solved', 2, 1, 1),
+  ('b0000000-0000-4000-8000-0000000000d1', 'b0000000-0000-4000-8000-000000000001', 'b0000000-0000-4000-8000-0000000000a1', 'Ny', 0, 0, 0),
+  ('b0000000-0000-4000-8000-0000000000d2', 'b0000000-0000-4000-8000-000000000001', 'b0000000-0000-4000-8000-0000000000a1', 'Løst', 1, 1, 1);
+INSERT OR IGNORE INTO inboxes (id, tenant_id, name, notify_email, created_at, updated_at) VALUES
+  ('a0000000-0000-4000-8000-0000000000a2', 'a0000000-0000-4000-8000-000000000001', 'Support', 'support@acme.example', 1767225600000, 1767225600000),
+  ('b0000000-0000-4000-8000-0000000000a2', 'b0000000-0000-4000-8000-000000000001', 'Service desk', 'service@nordic-rentals.example', 1767225600000, 1767225600000);
+UPDATE portals SET ticket_inbox_id = 'a0000000-0000-4000-8000-0000000000a2',
+  ticket_pipeline_id = 'a0000000-0000-4000-8000-0000000000a1', ticket_status_display = 'stages',
+  support_form_json = '[{"property":"priority","required":false,"labels":{"en":"How urgent is it?"}}]'
+  WHERE id = 'a0000000-0000-4000-8000-0000000000f1' AND ticket_inbox_id IS NULL;
+UPDATE portals SET ticket_inbox_id = 'b0000000-0000-4000-8000-0000000000a2',
+  ticket_pipeline_id = 'b0000000-0000-4000-8000-0000000000a1', ticket_visibility = 'organisation',
+  ticket_closed_replies = 'refuse'
+  WHERE id = 'b0000000-0000-4000-8000-0000000000f1' AND ticket_inbox_id IS NULL;
