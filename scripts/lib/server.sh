@@ -1,23 +1,32 @@
 # Starts the built worker on `wrangler dev` with fresh local state (migrations + demo seed)
 # on a free port, for tests and benchmarks. Sourced; exports PORCH_E2E_PORT, PORCH_E2E_TOKEN
-# and stops the server when the calling script exits.
+# and stops the server when the calling script exits. The state is in "$SERVER_DIR/state";
+# pause_server and launch_server stop and start the server on it again (the benchmark
+# changes it in between: a second process must not write it while workerd has it open).
 start_server() {
   local dir
   dir=$(mktemp -d "${TMPDIR:-/tmp}/porch-e2e.XXXXXX")
-  PORCH_E2E_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   PORCH_E2E_TOKEN=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
-  export PORCH_E2E_PORT PORCH_E2E_TOKEN
+  export PORCH_E2E_TOKEN
+  SERVER_DIR=$dir
+  trap stop_server EXIT
   npx --no-install wrangler d1 migrations apply DB --local --persist-to "$dir/state" >/dev/null
   scripts/seed "$dir/state" >/dev/null
+  launch_server
+}
+
+# Starts wrangler dev on "$SERVER_DIR/state" on a free port (a new one each time).
+launch_server() {
+  local dir=$SERVER_DIR
+  PORCH_E2E_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  export PORCH_E2E_PORT
   # The token goes in as a var for this run only; .dev.vars is not read or written. The dev
   # mailbox and /__scheduled are on, as in scripts/dev, so tests can follow emailed links.
   setsid npx --no-install wrangler dev --local --ip 127.0.0.1 --port "$PORCH_E2E_PORT" \
     --persist-to "$dir/state" --show-interactive-dev-session=false \
     --var "PLATFORM_ADMIN_TOKEN:$PORCH_E2E_TOKEN" --var DEV_MAILBOX:on --test-scheduled \
-    --env-file /dev/null > "$dir/wrangler.log" 2>&1 &
+    --env-file /dev/null >> "$dir/wrangler.log" 2>&1 &
   SERVER_PID=$!
-  SERVER_DIR=$dir
-  trap stop_server EXIT
   for _ in $(seq 1 120); do
     if curl -fsS "http://127.0.0.1:$PORCH_E2E_PORT/healthz" >/dev/null 2>&1; then
       echo "wrangler dev ready on port $PORCH_E2E_PORT"
@@ -31,10 +40,16 @@ start_server() {
   return 1
 }
 
-stop_server() {
+# Stops the server and keeps its state.
+pause_server() {
   if [ -n "${SERVER_PID:-}" ]; then
     kill -TERM -- "-$SERVER_PID" 2>/dev/null || kill -TERM "$SERVER_PID" 2>/dev/null || true
     wait "$SERVER_PID" 2>/dev/null || true
+    SERVER_PID=""
   fi
+}
+
+stop_server() {
+  pause_server
   [ -n "${SERVER_DIR:-}" ] && rm -rf "$SERVER_DIR"
 }

@@ -1,0 +1,73 @@
+//! Prints, as JSON, the recipient-side ticket statements the ticket benchmark relies on (the
+//! lists of both scopes, first and deep page, a search, a ticket's page), built by
+//! `store::portal_tickets` exactly as the portal builds them for the demo Acme portal (the
+//! statements read its visibility and rules from its row), with their bound parameters. `scripts/bench-plans`
+//! runs EXPLAIN QUERY PLAN on each, in D1 on the seeded bench state.
+//!
+//! cargo run --example `bench_sql` -- <session token hash> <organisation cursor> <mine cursor>
+//! <ticket number> <search words>, each cursor `<position>_<ticket id>` as in `?after=`.
+
+use porch::domain::ids::{PortalId, TenantId};
+use porch::domain::time::Timestamp;
+use porch::domain::search::fts_expression;
+use porch::store::portal_tickets::{self, ListQuery, ListScope, Sort};
+use porch::store::{PortalScope, Statement, Value};
+use serde_json::json;
+
+const TENANT: &str = "a0000000-0000-4000-8000-000000000001";
+const PORTAL: &str = "a0000000-0000-4000-8000-0000000000f1";
+/// What the list route asks for: a page and one more row, to know there is a next page.
+const LIMIT: i64 = 26;
+
+fn cursor(raw: &str) -> Result<(i64, &str), String> {
+    let (at, id) = raw.split_once('_').ok_or_else(|| format!("{raw}: not <position>_<id>"))?;
+    Ok((at.parse().map_err(|e| format!("{raw}: {e}"))?, id))
+}
+
+fn to_json(name: &str, statement: &Statement) -> serde_json::Value {
+    let params: Vec<serde_json::Value> = statement
+        .params
+        .iter()
+        .map(|value| match value {
+            Value::Null => serde_json::Value::Null,
+            Value::Int(n) => json!(n),
+            Value::Text(text) => json!(text),
+        })
+        .collect();
+    json!({ "name": name, "sql": statement.sql, "params": params })
+}
+
+fn main() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [token_hash, organisation_after, mine_after, number, words] = args.as_slice() else {
+        return Err("arguments: <token hash> <organisation cursor> <mine cursor> <number> <search words>".into());
+    };
+    let scope = PortalScope {
+        tenant: TenantId::parse(TENANT).ok_or("tenant id")?,
+        portal: PortalId::parse(PORTAL).ok_or("portal id")?,
+    };
+    // The statements see a session as live while `now` is before its expiry: the epoch is.
+    let now = Timestamp::from_millis(0);
+    let search = fts_expression(words).map_err(|e| format!("search words {e}"))?;
+    let number: i64 = number.parse().map_err(|e| format!("ticket number: {e}"))?;
+    let list = |name: &str, scope_of_list, search: Option<&str>, after: Option<(i64, &str)>| {
+        let query =
+            ListQuery { scope: scope_of_list, closed: None, search, sort: Sort::ActivityNewest, after, limit: LIMIT };
+        to_json(name, &portal_tickets::list(scope, token_hash, now, &query))
+    };
+    let mut out = vec![
+        list("list, organisation, first page", ListScope::Organisation, None, None),
+        list("list, organisation, deep page", ListScope::Organisation, None, Some(cursor(organisation_after)?)),
+        list("list, mine, first page", ListScope::Mine, None, None),
+        list("list, mine, deep page", ListScope::Mine, None, Some(cursor(mine_after)?)),
+        list("search, organisation, first page", ListScope::Organisation, Some(&search), None),
+        list("search, mine, first page", ListScope::Mine, Some(&search), None),
+    ];
+    let names = ["detail: the ticket", "detail: its messages", "detail: their attachments", "detail: its ratings"];
+    let detail = portal_tickets::detail(scope, token_hash, now, number);
+    for (name, statement) in names.iter().zip(&detail) {
+        out.push(to_json(name, statement));
+    }
+    println!("{}", serde_json::Value::Array(out));
+    Ok(())
+}
