@@ -8,8 +8,8 @@
 //! <ticket number> <search words>, each cursor `<position>_<ticket id>` as in `?after=`.
 
 use porch::domain::ids::{PortalId, TenantId};
-use porch::domain::time::Timestamp;
 use porch::domain::search::fts_expression;
+use porch::domain::time::Timestamp;
 use porch::store::portal_tickets::{self, ListQuery, ListScope, Sort};
 use porch::store::{PortalScope, Statement, Value};
 use serde_json::json;

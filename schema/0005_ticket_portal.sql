@@ -74,65 +74,67 @@ CREATE TABLE ticket_ratings (
 );
 
 -- Full-text search over what a recipient may read of a ticket: its subject and its public
--- messages (internal notes never enter the index). search_docs maps each indexed text to
--- its ticket (docid is the FTS rowid; an INTEGER PRIMARY KEY, so it survives VACUUM).
+-- messages (internal notes never enter the index). Each indexed text's FTS rowid names its
+-- ticket, so a search yields tickets straight from the index, with no lookup per match:
+-- rowid = (ticket's search_key << 24) + ordinal, where ordinal 0 is the subject and 1, 2, ...
+-- the ticket's public messages in order. search_key is a stored column (numbered from the
+-- largest one so far), so it survives VACUUM, which may renumber implicit rowids.
 -- scope holds tokens that let a search be narrowed inside the index itself:
 -- 't<tenant>', 'c<customer>' (or 'cnone'), 'r<requester account>' (or 'rnone'), ids without
 -- their dashes so the tokenizer keeps each whole.
-CREATE TABLE search_docs (
-  docid      INTEGER PRIMARY KEY,
-  tenant_id  TEXT NOT NULL,
-  ticket_id  TEXT NOT NULL,
-  message_id TEXT            -- NULL: the ticket's subject
-);
-CREATE INDEX search_docs_ticket ON search_docs(ticket_id, message_id);
+ALTER TABLE tickets ADD COLUMN search_key INTEGER;
+UPDATE tickets SET search_key = rowid;
+CREATE UNIQUE INDEX tickets_search_key ON tickets(search_key);
 
 -- prefix = '3': searches match words by their start ("pump" finds "pumps"); without a
 -- prefix index each such term would merge every matching entry of the whole index.
 CREATE VIRTUAL TABLE ticket_search USING fts5(scope, body, tokenize = 'unicode61 remove_diacritics 2', prefix = '3');
 
+-- The tickets and public messages written before this migration.
+INSERT INTO ticket_search (rowid, scope, body)
+  SELECT search_key << 24,
+    't' || replace(tenant_id, '-', '') || ' c' || COALESCE(replace(customer_id, '-', ''), 'none')
+      || ' r' || COALESCE(replace(requester_account_id, '-', ''), 'none'),
+    subject
+  FROM tickets;
+INSERT INTO ticket_search (rowid, scope, body)
+  SELECT (t.search_key << 24) + ROW_NUMBER() OVER (PARTITION BY m.ticket_id ORDER BY m.created_at, m.rowid),
+    't' || replace(t.tenant_id, '-', '') || ' c' || COALESCE(replace(t.customer_id, '-', ''), 'none')
+      || ' r' || COALESCE(replace(t.requester_account_id, '-', ''), 'none'),
+    m.body
+  FROM messages m JOIN tickets t ON t.tenant_id = m.tenant_id AND t.id = m.ticket_id
+  WHERE m.visibility = 'public';
+
 CREATE TRIGGER tickets_search_insert AFTER INSERT ON tickets BEGIN
-  INSERT INTO search_docs (tenant_id, ticket_id, message_id) VALUES (NEW.tenant_id, NEW.id, NULL);
-  INSERT INTO ticket_search (rowid, scope, body) VALUES (
-    last_insert_rowid(),
-    't' || replace(NEW.tenant_id, '-', '') || ' c' || COALESCE(replace(NEW.customer_id, '-', ''), 'none')
-      || ' r' || COALESCE(replace(NEW.requester_account_id, '-', ''), 'none'),
-    NEW.subject);
+  UPDATE tickets SET search_key = (SELECT COALESCE(MAX(search_key), 0) + 1 FROM tickets) WHERE rowid = NEW.rowid;
+  INSERT INTO ticket_search (rowid, scope, body)
+    SELECT search_key << 24,
+      't' || replace(NEW.tenant_id, '-', '') || ' c' || COALESCE(replace(NEW.customer_id, '-', ''), 'none')
+        || ' r' || COALESCE(replace(NEW.requester_account_id, '-', ''), 'none'),
+      NEW.subject
+    FROM tickets WHERE rowid = NEW.rowid;
 END;
 
 CREATE TRIGGER tickets_search_subject AFTER UPDATE OF subject ON tickets BEGIN
-  UPDATE ticket_search SET body = NEW.subject
-  WHERE rowid = (SELECT docid FROM search_docs WHERE ticket_id = NEW.id AND message_id IS NULL);
+  UPDATE ticket_search SET body = NEW.subject WHERE rowid = NEW.search_key << 24;
 END;
 
 CREATE TRIGGER tickets_search_delete AFTER DELETE ON tickets BEGIN
-  DELETE FROM ticket_search WHERE rowid IN (SELECT docid FROM search_docs WHERE ticket_id = OLD.id);
-  DELETE FROM search_docs WHERE ticket_id = OLD.id;
+  DELETE FROM ticket_search WHERE rowid >= OLD.search_key << 24 AND rowid < (OLD.search_key + 1) << 24;
 END;
 
+-- A public message's ordinal is the ticket's count of public messages with it: messages are
+-- never deleted one by one (only with their ticket), so the count only grows. At most 2^24
+-- texts per ticket; a ticket's 16,777,216th public message would be refused.
 CREATE TRIGGER messages_search_insert AFTER INSERT ON messages WHEN NEW.visibility = 'public' BEGIN
-  INSERT INTO search_docs (tenant_id, ticket_id, message_id) VALUES (NEW.tenant_id, NEW.ticket_id, NEW.id);
   INSERT INTO ticket_search (rowid, scope, body)
-    SELECT last_insert_rowid(),
+    SELECT (t.search_key << 24)
+        + (SELECT COUNT(*) FROM messages m WHERE m.ticket_id = NEW.ticket_id AND m.visibility = 'public'),
       't' || replace(t.tenant_id, '-', '') || ' c' || COALESCE(replace(t.customer_id, '-', ''), 'none')
         || ' r' || COALESCE(replace(t.requester_account_id, '-', ''), 'none'),
       NEW.body
     FROM tickets t WHERE t.tenant_id = NEW.tenant_id AND t.id = NEW.ticket_id;
 END;
-
--- The tickets and public messages written before this migration.
-INSERT INTO search_docs (tenant_id, ticket_id, message_id)
-  SELECT tenant_id, id, NULL FROM tickets;
-INSERT INTO search_docs (tenant_id, ticket_id, message_id)
-  SELECT tenant_id, ticket_id, id FROM messages WHERE visibility = 'public';
-INSERT INTO ticket_search (rowid, scope, body)
-  SELECT d.docid,
-    't' || replace(t.tenant_id, '-', '') || ' c' || COALESCE(replace(t.customer_id, '-', ''), 'none')
-      || ' r' || COALESCE(replace(t.requester_account_id, '-', ''), 'none'),
-    COALESCE(m.body, t.subject)
-  FROM search_docs d
-  JOIN tickets t ON t.id = d.ticket_id
-  LEFT JOIN messages m ON m.id = d.message_id;
 
 -- Where a tenant's help desk hears of customers' new tickets, replies and ratings: each
 -- event is POSTed as JSON, signed with HMAC-SHA256 under the endpoint's secret

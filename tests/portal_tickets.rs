@@ -290,8 +290,12 @@ fn internal_notes_and_their_files_never_reach_the_portal_not_even_through_search
     assert!(body_text(&ada.get("/tickets?q=publicgiraffe")).contains("Gearbox noise"));
     assert!(body_text(&ada.get("/tickets?q=grinds")).contains("Gearbox noise"));
     assert!(body_text(&ada.get("/tickets?q=gearbox")).contains("Gearbox noise"), "the subject, by prefix");
+    let renamed = json!({ "subject": "Transmission rattle" });
+    assert_eq!(d.api(Method::Patch, &format!("/tickets/{id}"), &renamed).0, 200);
+    assert!(body_text(&ada.get("/tickets?q=rattle")).contains("Transmission rattle"), "a renamed subject is found");
+    assert!(!body_text(&ada.get("/tickets?q=gearbox")).contains("Transmission rattle"), "the old one is not");
     let searched = body_text(&ada.get("/tickets?q=secretzebra"));
-    assert!(!searched.contains("Gearbox noise") && searched.contains("No tickets match"), "{searched}");
+    assert!(!searched.contains("Transmission rattle") && searched.contains("No tickets match"), "{searched}");
     let syntax = ada.get("/tickets?q=scope%20%3A%20*%20OR%20NEAR(");
     assert_eq!(syntax.status, 200, "FTS syntax in the box is only words");
 }

@@ -184,8 +184,8 @@ macro_rules! list_sql {
             $access!(),
             portal_rules!(),
             " AND (?5 IS NULL OR s.is_closed = ?5)
-              AND (?6 IS NULL OR t.id IN (
-                SELECT d.ticket_id FROM ticket_search f JOIN search_docs d ON d.docid = f.rowid
+              AND (?6 IS NULL OR t.search_key IN (
+                SELECT rowid >> 24 FROM ticket_search
                 WHERE ticket_search MATCH ('scope : ' || ",
             $search_scope!(),
             " || ' AND ' || ?6)))
@@ -254,8 +254,8 @@ macro_rules! list_variants {
 /// The viewer's tickets for a list page, keyset-paginated in the chosen order. Each variant
 /// walks an index from its cursor (`tickets_requester` / `tickets_customer` for activity,
 /// `tickets_requester_number` / `tickets_customer_number` for creation), so a deep page
-/// costs what the first does; a search first collects the matching tickets from the FTS
-/// index, narrowed to the viewer's scope token.
+/// costs what the first does. A search first collects the matching tickets' search keys from
+/// the FTS index alone (its rowids name them), narrowed to the viewer's scope token.
 pub fn list(scope: PortalScope, token_hash: &str, now: Timestamp, query: &ListQuery<'_>) -> Statement {
     let mut params = shared_params(scope, token_hash, now);
     params.extend([
