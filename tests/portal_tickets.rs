@@ -481,3 +481,25 @@ fn one_person_cannot_flood_the_desk_with_tickets() {
     assert_eq!(refused.status, 429);
     assert_eq!(d.count("SELECT COUNT(*) AS n FROM tickets"), 20);
 }
+
+#[test]
+fn a_ticket_link_from_an_email_opens_the_ticket_after_signing_in() {
+    let d = desk();
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    submit(&ada, "Sensor fault", "Reads zero.", &[]);
+    let id = d.agent_ticket(1)["id"].as_str().unwrap().to_owned();
+    assert_eq!(d.api(Method::Post, &format!("/tickets/{id}/messages"), &json!({ "body": "Try a reset." })).0, 201);
+    let mailed = d.app.sql("SELECT text_body FROM outbox WHERE kind = 'ticket_reply'", Vec::new());
+    assert!(mailed[0]["text_body"].as_str().unwrap().contains(&format!("http://{HOST}/tickets/1")));
+
+    let fresh = Browser::new(&d.app, HOST);
+    let opened = fresh.get("/tickets/1");
+    assert_eq!(opened.status, 303);
+    let sign_in = opened.header("location").unwrap().to_owned();
+    assert_eq!(sign_in, "/sign-in?return_to=/tickets/1");
+    assert!(body_text(&fresh.get(&sign_in)).contains(r#"value="/tickets/1""#));
+    let signed_in =
+        fresh.post("/sign-in", &[("email", "ada@alpha.example"), ("password", PASSWORD), ("return_to", "/tickets/1")]);
+    assert_eq!(signed_in.header("location"), Some("/tickets/1"));
+    assert!(body_text(&fresh.get("/tickets/1")).contains("Try a reset."));
+}

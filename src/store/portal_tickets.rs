@@ -20,10 +20,11 @@ use crate::store::PortalScope;
 
 /// The viewer (`account_id`, `customer_id`, effective `visibility`) of a live session of this
 /// portal, with the portal's `rules`; no row when there is no such session. A fresh-member
-/// preview has no account and the previewed customer (else the portal's).
+/// preview has no account and the previewed customer (else the portal's). MATERIALIZED: the
+/// rules condition reads it once per listed row, and it should be looked up once per query.
 macro_rules! with_viewer {
     () => {
-        "WITH viewer AS (
+        "WITH viewer AS MATERIALIZED (
            SELECT s.account_id AS account_id,
                   CASE WHEN s.account_id IS NOT NULL THEN a.customer_id ELSE COALESCE(pv.customer_id, p.customer_id) END
                     AS customer_id,

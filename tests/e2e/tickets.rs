@@ -134,3 +134,52 @@ fn another_persons_ticket_is_a_404_like_a_missing_one_and_bad_files_are_refused_
     assert_eq!(refused.status, 422);
     assert!(refused.text().contains("x.png"), "{}", refused.text());
 }
+
+#[test]
+#[ignore = "needs wrangler dev: run scripts/test"]
+fn closed_tickets_refuse_replies_when_the_portal_says_and_oversized_files_are_refused_on_workerd() {
+    let s = server();
+    let (p, pipeline) = desk(&s, "Closedco");
+    let settings = s.api(
+        "PUT",
+        &format!("/api/v1/tenants/{}/portals/{}/ticket-settings", p.tenant, p.id),
+        &p.key,
+        Some(json!({ "closed_replies": "refuse" })),
+    );
+    assert_eq!(settings.status, 200, "{}", settings.text());
+    let mut ada = p.join(&s, "Ada", &format!("{}@example.com", unique("ada")));
+    let created = ada.post_multipart("/tickets/new", &[("subject", "Done deal"), ("description", "Thanks.")], &[]);
+    assert_eq!(created.status, 303, "{}", created.text());
+    let location = created.header("location").unwrap().to_owned();
+
+    // 11 MiB: over the per-file cap, under the body cap, so the worker reads it (chunk by
+    // chunk) and refuses the file by name.
+    let big = vec![b'a'; 11 * 1024 * 1024];
+    let oversized =
+        ada.post_multipart(&format!("{location}/reply"), &[("body", "Log attached")], &[("files", "big.log", &big)]);
+    assert_eq!(oversized.status, 422, "{}", oversized.text());
+    assert!(oversized.text().contains("big.log"));
+
+    let tickets = s.api("GET", &format!("/api/v1/tenants/{}/tickets", p.tenant), &p.key, None);
+    let id = tickets.json()["tickets"][0]["id"].as_str().unwrap().to_owned();
+    let closed = s.api(
+        "PATCH",
+        &format!("/api/v1/tenants/{}/tickets/{id}", p.tenant),
+        &p.key,
+        Some(json!({ "stage_id": pipeline["stages"][1]["id"] })),
+    );
+    assert_eq!(closed.status, 200, "{}", closed.text());
+    let page = ada.get(&location).text();
+    assert!(page.contains("submit a new request"), "{page}");
+    let reply = ada.post_multipart(&format!("{location}/reply"), &[("body", "One more thing")], &[]);
+    assert_eq!(reply.status, 409);
+    let full = s.api("GET", &format!("/api/v1/tenants/{}/tickets/{id}", p.tenant), &p.key, None).json();
+    assert_eq!(full["ticket"]["messages"].as_array().unwrap().len(), 1, "nothing was added");
+    assert_eq!(full["ticket"]["status"], "closed");
+
+    // Another tenant's portal: Ada's cookie is nobody there, and its ticket 1 is not hers.
+    let (other, _) = desk(&s, "Otherco");
+    let mut stranger = super::recipients::Browser::new(&s, &other.host);
+    stranger.cookies.insert("porch_session".into(), ada.cookies["porch_session"].clone());
+    assert_eq!(stranger.get("/tickets/1").status, 303, "sent to sign in");
+}
