@@ -83,6 +83,20 @@ impl Request {
 }
 
 /// Decodes `%XX` escapes and `+` (form encoding); None if the result is not UTF-8 or an escape is broken.
+/// Percent-encodes every byte but ASCII letters, digits, `-_.~` (RFC 3986 unreserved) and the
+/// bytes of `also_keep` (say `/` for a path kept readable in a query value).
+pub fn percent_encode(text: &str, also_keep: &[u8]) -> String {
+    use std::fmt::Write;
+    text.bytes().fold(String::with_capacity(text.len()), |mut out, b| {
+        if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) || also_keep.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+        out
+    })
+}
+
 pub fn percent_decode(input: &str) -> Option<String> {
     let mut out = Vec::with_capacity(input.len());
     let mut bytes = input.bytes();
@@ -176,6 +190,13 @@ mod tests {
         assert_eq!(req.query_param("name").as_deref(), Some("hello wørld"));
         assert_eq!(req.query_param("flag").as_deref(), Some(""));
         assert_eq!(req.query_param("missing"), None);
+    }
+
+    #[test]
+    fn percent_encoding_keeps_the_unreserved_and_the_asked_for_bytes() {
+        assert_eq!(percent_encode("a b/c?d=é", b""), "a%20b%2Fc%3Fd%3D%C3%A9");
+        assert_eq!(percent_encode("/tickets/1?x", b"/"), "/tickets/1%3Fx");
+        assert_eq!(percent_decode(&percent_encode("møde & co", b"")).as_deref(), Some("møde & co"));
     }
 
     #[test]

@@ -88,11 +88,6 @@ impl FileKind {
         FileKind::ALL.into_iter().find(|kind| kind.extensions().iter().any(|e| e.eq_ignore_ascii_case(extension)))
     }
 
-    /// Raster images a browser can show inline; everything else is served as a download.
-    pub fn is_image(&self) -> bool {
-        matches!(self, FileKind::Png | FileKind::Jpeg | FileKind::Gif | FileKind::Webp)
-    }
-
     /// A name for people, used in error messages.
     fn label(self) -> &'static str {
         match self {
@@ -327,7 +322,6 @@ mod tests {
         assert_eq!(FileKind::Csv.content_type(), "text/csv; charset=utf-8");
         assert!(FileKind::Docx.content_type().ends_with("wordprocessingml.document"));
         assert!(FileKind::Xlsx.content_type().ends_with("spreadsheetml.sheet"));
-        assert!(FileKind::Webp.is_image() && !FileKind::Pdf.is_image());
     }
 
     #[test]

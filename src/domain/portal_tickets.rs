@@ -137,13 +137,6 @@ impl TicketRules {
                     .is_some_and(|value| rule.values.iter().any(|allowed| same_value(allowed, value)))
             })
     }
-
-    pub fn value_count(&self) -> usize {
-        self.pipelines.len()
-            + self.inboxes.len()
-            + self.priorities.len()
-            + self.properties.iter().map(|rule| rule.values.len().max(1)).sum::<usize>()
-    }
 }
 
 /// Equal as the portal's SQL compares them: numbers by value (the form stores 3 as 3.0, a

@@ -179,6 +179,19 @@ impl Priority {
     }
 }
 
+/// A ticket list's cursor, `<position>_<ticket id>`: the previous page's last ticket, where
+/// the position is what the list is ordered by (activity time, or number).
+pub fn cursor(position: i64, ticket_id: &str) -> String {
+    format!("{position}_{ticket_id}")
+}
+
+/// A cursor made by `cursor`; None for anything else.
+pub fn parse_cursor(raw: &str) -> Option<(i64, String)> {
+    let (position, id) = raw.split_once('_')?;
+    let position = position.parse().ok().filter(|p: &i64| *p >= 0)?;
+    Some((position, crate::domain::ids::TicketId::parse(id)?.to_db()))
+}
+
 /// The longest message body: a long email's worth, bounded so one request cannot store
 /// megabytes of text.
 pub const MAX_BODY_CHARS: usize = 20_000;

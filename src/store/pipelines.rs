@@ -209,6 +209,16 @@ pub async fn get(db: &impl Database, tenant: TenantId, id: PipelineId) -> Result
     .await
 }
 
+/// A pipeline's first open stage: where new tickets start and reopened ones go back to.
+pub async fn first_open_stage(
+    db: &impl Database,
+    tenant: TenantId,
+    pipeline: PipelineId,
+) -> Result<Option<StageId>, DbError> {
+    let stages = stages(db, tenant, Some(pipeline)).await?;
+    Ok(stages.iter().find(|s| s.is_closed == 0).and_then(|s| StageId::parse(&s.id)))
+}
+
 /// The stages of one pipeline (`Some`) or of all the tenant's pipelines, in order.
 pub async fn stages(
     db: &impl Database,

@@ -10,10 +10,8 @@
 
 use serde::Deserialize;
 
-use super::audit::{Actor, Change};
-use super::tickets::NewMessage;
 use super::{Statement, Value};
-use crate::domain::ids::{AccountId, StageId, TenantId, TicketId};
+use crate::domain::ids::{AccountId, TenantId, TicketId};
 use crate::domain::time::Timestamp;
 use crate::params;
 use crate::store::PortalScope;
@@ -386,31 +384,6 @@ pub fn attachment(scope: PortalScope, token_hash: &str, now: Timestamp, number: 
         ),
         params,
     )
-}
-
-/// A recipient's reply: the message in the ticket's latest thread, the ticket's activity (and
-/// its stage, when the reply reopens it), the audit entry. The caller appends the reply's
-/// attachment rows and notifications to the same batch.
-pub fn reply_statements(
-    tenant: TenantId,
-    ticket: TicketId,
-    message: &NewMessage<'_>,
-    reopen_to: Option<StageId>,
-    actor: &Actor,
-    now: Timestamp,
-) -> Vec<Statement> {
-    let change = Change::new(tenant, actor, "ticket.message", "ticket", ticket.to_db()).after(serde_json::json!({
-        "message_id": message.id.to_db(), "internal": false, "reopened_to": reopen_to.map(StageId::to_db),
-    }));
-    vec![
-        super::tickets::insert_message(tenant, &ticket.to_db(), None, message, now),
-        Statement::new(
-            "UPDATE tickets SET last_activity_at = ?3, updated_at = ?3, stage_id = COALESCE(?4, stage_id)
-             WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant.to_db(), ticket.to_db(), now.millis(), reopen_to.map(StageId::to_db)],
-        ),
-        change.statement(now),
-    ]
 }
 
 /// A requester's rating of a ticket's thread; a second rating of the same thread changes

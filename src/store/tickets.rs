@@ -383,43 +383,49 @@ pub async fn update(
     db.batch(batch).await.map(drop)
 }
 
-/// Adds a message (in the latest thread, or opening the next one) and, for a public one,
-/// marks the activity.
-/// `extra` is written in the same batch, after them: the emails the message causes.
-#[allow(clippy::too_many_arguments)]
-pub async fn add_message(
-    db: &impl Database,
+/// Where a new message goes and what it does to its ticket.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Placement {
+    /// Open the ticket's next thread instead of adding to the latest one.
+    pub new_thread: bool,
+    /// Move the ticket to this stage (a recipient's reply reopening a closed ticket).
+    pub reopen_to: Option<StageId>,
+}
+
+/// The statements that add a message: the message, the ticket's activity (a public message
+/// only: recipients see and sort by `last_activity_at`, which would otherwise tell them that,
+/// and when, agents wrote a note about them) and stage, and the audit entry. The caller may
+/// append what the message brings (attachment rows, notices) to the same batch.
+pub fn message_statements(
     tenant: TenantId,
-    ticket: &TicketRow,
+    ticket: &str,
     message: &NewMessage<'_>,
-    new_thread: bool,
+    placement: Placement,
     actor: &Actor,
     now: Timestamp,
-    extra: Vec<Statement>,
-) -> Result<(), DbError> {
-    let change = Change::new(tenant, actor, "ticket.message", "ticket", ticket.id.clone())
-        .after(json!({ "message_id": message.id.to_db(), "internal": message.internal, "new_thread": new_thread }));
-    let insert = if new_thread {
+) -> Vec<Statement> {
+    let change = Change::new(tenant, actor, "ticket.message", "ticket", ticket.to_owned()).after(json!({
+        "message_id": message.id.to_db(), "internal": message.internal, "new_thread": placement.new_thread,
+        "reopened_to": placement.reopen_to.map(StageId::to_db),
+    }));
+    let insert = if placement.new_thread {
         Statement::new(
             "INSERT INTO messages (id, tenant_id, ticket_id, thread, visibility, author_kind, author_id, author_name, body, created_at)
              SELECT ?1, ?2, ?3, COALESCE(MAX(thread), 0) + 1, ?5, ?6, ?7, ?8, ?9, ?10
              FROM messages WHERE tenant_id = ?2 AND ticket_id = ?3",
-            insert_message(tenant, &ticket.id, None, message, now).params,
+            insert_message(tenant, ticket, None, message, now).params,
         )
     } else {
-        insert_message(tenant, &ticket.id, None, message, now)
+        insert_message(tenant, ticket, None, message, now)
     };
-    let mut batch = vec![
+    vec![
         insert,
-        // An internal note is not activity recipients may see: their list shows and sorts by
-        // last_activity_at, which would tell them that, and when, agents wrote about them.
         Statement::new(
-            "UPDATE tickets SET last_activity_at = CASE WHEN ?4 THEN last_activity_at ELSE ?3 END, updated_at = ?3
+            "UPDATE tickets SET last_activity_at = CASE WHEN ?4 THEN last_activity_at ELSE ?3 END, updated_at = ?3,
+                stage_id = COALESCE(?5, stage_id)
              WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant.to_db(), ticket.id.clone(), now.millis(), message.internal],
+            params![tenant.to_db(), ticket, now.millis(), message.internal, placement.reopen_to.map(StageId::to_db)],
         ),
         change.statement(now),
-    ];
-    batch.extend(extra);
-    db.batch(batch).await.map(drop)
+    ]
 }

@@ -10,6 +10,7 @@ use crate::auth::member::Member;
 use crate::domain::attachments::FileProblem;
 use crate::domain::portal_tickets::{ClosedReplies, StatusDisplay, TicketSettings};
 use crate::domain::time::Timestamp;
+use crate::http::percent_encode;
 use crate::i18n::{Language, TicketStrings};
 use crate::store::portal_tickets::{ListRow, ListScope, Sort};
 use crate::tenancy::ResolvedPortal;
@@ -77,24 +78,12 @@ fn list_href(params: &ListParams, scope: ListScope, after: Option<&str>) -> Stri
     if let Some(after) = after {
         pairs.push(("after", after.into()));
     }
-    let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", percent_encode(v))).collect();
+    let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", percent_encode(v, b""))).collect();
     if query.is_empty() {
         "/tickets".into()
     } else {
         format!("/tickets?{}", query.join("&"))
     }
-}
-
-fn percent_encode(text: &str) -> String {
-    use std::fmt::Write;
-    text.bytes().fold(String::new(), |mut out, b| {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(b));
-        } else {
-            let _ = write!(out, "%{b:02X}");
-        }
-        out
-    })
 }
 
 pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, view: &ListView<'_>) -> String {
@@ -169,10 +158,9 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, view: &Lis
     page(portal, lang, t.tickets_title, Some(member), &content)
 }
 
-/// What the last post on a ticket's page said: a notice, errors, and the text to keep.
+/// What the last post on a ticket's page said: its errors, and the text to keep.
 #[derive(Default)]
 pub struct Feedback {
-    pub notice: Option<String>,
     pub errors: Vec<String>,
     pub reply_text: String,
 }
@@ -193,11 +181,10 @@ fn file_input(t: &TicketStrings) -> Markup {
     }
 }
 
-fn feedback_block(feedback: &Feedback) -> Markup {
+fn errors_block(errors: &[String]) -> Markup {
     html! {
-        @if let Some(notice) = &feedback.notice { p.notice role="status" { (notice) } }
-        @if !feedback.errors.is_empty() {
-            div.errors role="alert" { @for error in &feedback.errors { p { (error) } } }
+        @if !errors.is_empty() {
+            div.errors role="alert" { @for error in errors { p { (error) } } }
         }
     }
 }
@@ -221,7 +208,7 @@ pub fn ticket(portal: &ResolvedPortal, lang: Language, member: &Member, view: &T
             dt { (t.column_created) } dd { (when(ticket.created_at)) }
             @if let Some(name) = &ticket.requester_name { dt { (t.requester) } dd { (name) } }
         }
-        (feedback_block(view.feedback))
+        (errors_block(&view.feedback.errors))
         h2 { (t.conversation) }
         ol.conversation {
             @for message in &data.messages {
@@ -311,9 +298,7 @@ pub fn support_form(portal: &ResolvedPortal, lang: Language, member: &Member, fo
             p.notice { (t.not_set_up) }
         } @else {
             p { (t.form_intro) }
-            @if !form.errors.is_empty() {
-                div.errors role="alert" { @for error in form.errors { p { (error) } } }
-            }
+            (errors_block(form.errors))
             form.stack method="post" action="/tickets/new" enctype="multipart/form-data" {
                 (csrf_field(form.csrf))
                 label { (t.subject) input type="text" name="subject" required maxlength="200" value=(form.subject); }

@@ -13,14 +13,14 @@ use crate::domain::ids::{
     AccountId, AttachmentId, CustomerId, InboxId, MessageId, PipelineId, PortalId, StageId, TenantId, TicketId,
 };
 use crate::domain::text::Label;
-use crate::domain::tickets::{check_property_value, parse_body, Priority};
+use crate::domain::tickets::{self as ticket_rules, check_property_value, parse_body, parse_cursor, Priority};
 use crate::error::{AppError, FieldError};
 use crate::http::Response;
 use crate::multipart::Part;
 use crate::runtime::Runtime;
 use crate::store::portal_tickets::AttachmentView;
-use crate::store::tickets::{self, NewMessage, NewTicket, TicketChanges, TicketFilter, TicketRow};
-use crate::store::{accounts, attachments, customers, inboxes, pipelines, ticket_properties, PortalScope};
+use crate::store::tickets::{self, NewMessage, NewTicket, Placement, TicketChanges, TicketFilter, TicketRow};
+use crate::store::{accounts, attachments, customers, inboxes, pipelines, ticket_properties, Database, PortalScope};
 
 const MAX_PROPERTIES: usize = 100;
 
@@ -255,12 +255,6 @@ pub async fn attachment<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppE
     files::serve(call.rt, &file).await
 }
 
-/// A list cursor: `<last_activity_at>_<ticket id>` of the previous page's last ticket.
-fn parse_cursor(raw: &str) -> Option<(i64, String)> {
-    let (at, id) = raw.split_once('_')?;
-    Some((at.parse().ok().filter(|at: &i64| *at >= 0)?, TicketId::parse(id)?.to_db()))
-}
-
 pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let req = call.req;
@@ -308,7 +302,7 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
             .await?;
     let more = usize::try_from(limit).is_ok_and(|limit| rows.len() > limit);
     let page: Vec<&TicketRow> = rows.iter().take(usize::try_from(limit).unwrap_or(0)).collect();
-    let next = more.then(|| page.last().map(|t| format!("{}_{}", t.last_activity_at, t.id))).flatten();
+    let next = more.then(|| page.last().map(|t| ticket_rules::cursor(t.last_activity_at, &t.id))).flatten();
     Ok(ok(&json!({ "tickets": page.iter().map(|t| t.to_json()).collect::<Vec<_>>(), "next_cursor": next })))
 }
 
@@ -463,24 +457,14 @@ pub async fn add_message<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
         author_name: author.as_str(),
         body: &body,
     };
-    let mut extra = ticket_mail::for_message(call, tenant, &current, &message).await?;
+    let emails = ticket_mail::for_message(call, tenant, &current, &message).await?;
     let now = call.rt.now();
     let stored = files::store(call.rt, tenant, &checked).await?;
-    extra.extend(stored.iter().map(|file| attachments::insert(tenant, id, message.id, file, now)));
-    let written = tickets::add_message(
-        call.rt.db(),
-        tenant,
-        &current,
-        &message,
-        input.new_thread.unwrap_or(false),
-        &call.actor(),
-        now,
-        extra,
-    )
-    .await;
-    if let Err(err) = written {
-        files::discard(call.rt, &stored).await;
-        return Err(err.into());
-    }
+    let placement = Placement { new_thread: input.new_thread.unwrap_or(false), reopen_to: None };
+    let mut statements = tickets::message_statements(tenant, &current.id, &message, placement, &call.actor(), now);
+    statements.extend(emails);
+    statements.extend(stored.iter().map(|file| attachments::insert(tenant, id, message.id, file, now)));
+    let written = call.rt.db().batch(statements).await.map(drop).map_err(AppError::from);
+    files::kept_if_written(call.rt, &stored, written).await?;
     Ok(created(&ticket_json(call, tenant, id).await?))
 }

@@ -13,7 +13,7 @@ use crate::domain::email::Email;
 use crate::domain::ids::AccountId;
 use crate::email::Message;
 use crate::error::AppError;
-use crate::http::Response;
+use crate::http::{percent_encode, Response};
 use crate::runtime::Runtime;
 use crate::store::reset_tokens;
 use crate::store::sessions::{self, Holder};
@@ -35,17 +35,7 @@ pub fn sign_in_href(path: &str) -> String {
     if path == "/" {
         "/sign-in".to_owned()
     } else {
-        let encoded: String = path
-            .bytes()
-            .map(|b| {
-                if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
-                    char::from(b).to_string()
-                } else {
-                    format!("%{b:02X}")
-                }
-            })
-            .collect();
-        format!("/sign-in?return_to={encoded}")
+        format!("/sign-in?return_to={}", percent_encode(path, b"/"))
     }
 }
 

@@ -35,8 +35,7 @@ async fn destination<R: Runtime>(page: &Page<'_, R>) -> Result<Option<(PipelineI
     let Some(pipeline) = pipeline else {
         return Ok(None);
     };
-    let stages = pipelines::stages(page.rt.db(), tenant, Some(pipeline)).await?;
-    Ok(stages.iter().find(|s| s.is_closed == 0).and_then(|s| StageId::parse(&s.id)).map(|stage| (pipeline, stage)))
+    Ok(pipelines::first_open_stage(page.rt.db(), tenant, pipeline).await?.map(|stage| (pipeline, stage)))
 }
 
 /// A form field's input name.

@@ -7,7 +7,7 @@ use super::notify::{customer_rated, customer_wrote, TicketRef, Written};
 use super::tickets::{parse_number, render, ticket_data};
 use super::Page;
 use crate::app::files;
-use crate::domain::ids::{AccountId, MessageId, PipelineId, StageId, TenantId, TicketId};
+use crate::domain::ids::{AccountId, MessageId, PipelineId, TenantId, TicketId};
 use crate::domain::portal_tickets::ClosedReplies;
 use crate::domain::tickets::parse_body;
 use crate::error::AppError;
@@ -16,7 +16,7 @@ use crate::runtime::Runtime;
 use crate::store::attachments;
 use crate::store::audit::Actor;
 use crate::store::portal_tickets::TicketView;
-use crate::store::tickets::NewMessage;
+use crate::store::tickets::{self, NewMessage, Placement};
 use crate::store::{pipelines, portal_tickets, Database};
 use crate::views::tickets::{file_problem, Feedback};
 
@@ -30,13 +30,6 @@ const MAX_COMMENT_CHARS: usize = 1_000;
 /// The person writing: a member with an account (previews never reach here: they post nothing).
 fn writer<R: Runtime>(page: &Page<'_, R>) -> Result<AccountId, AppError> {
     page.require_member()?.account.ok_or(AppError::Forbidden)
-}
-
-/// The first open stage of a pipeline: where a reopened ticket goes.
-async fn first_open_stage<R: Runtime>(page: &Page<'_, R>, pipeline: &str) -> Result<Option<StageId>, AppError> {
-    let pipeline = PipelineId::parse(pipeline).ok_or_else(|| AppError::Internal("stored pipeline id".into()))?;
-    let stages = pipelines::stages(page.rt.db(), page.scope.tenant, Some(pipeline)).await?;
-    Ok(stages.iter().find(|s| s.is_closed == 0).and_then(|s| StageId::parse(&s.id)))
 }
 
 pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Response, AppError> {
@@ -59,10 +52,14 @@ pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respo
         Vec::new()
     });
     let Some(body) = body.filter(|_| errors.is_empty()) else {
-        let feedback = Feedback { errors, reply_text: form.text("body").to_owned(), ..Feedback::default() };
+        let feedback = Feedback { errors, reply_text: form.text("body").to_owned() };
         return render(page, 422, &data, &feedback);
     };
-    let reopen_to = if closed { first_open_stage(page, &data.ticket.pipeline_id).await? } else { None };
+    // A reply to a closed ticket (allowed here) moves it back to its pipeline's first open stage.
+    let reopen_to = match PipelineId::parse(&data.ticket.pipeline_id) {
+        Some(pipeline) if closed => pipelines::first_open_stage(page.rt.db(), page.scope.tenant, pipeline).await?,
+        _ => None,
+    };
     let tenant = page.scope.tenant;
     let ticket = TicketId::parse(&data.ticket.id).ok_or_else(|| AppError::Internal("stored ticket id".into()))?;
     let member = page.require_member()?;
@@ -77,8 +74,9 @@ pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respo
     let now = page.rt.now();
     let stored = files::store(page.rt, tenant, &files).await?;
     let recorded: Result<(), AppError> = async {
+        let placement = Placement { new_thread: false, reopen_to };
         let mut statements =
-            portal_tickets::reply_statements(tenant, ticket, &message, reopen_to, &Actor::Account(account), now);
+            tickets::message_statements(tenant, &data.ticket.id, &message, placement, &Actor::Account(account), now);
         statements.extend(stored.iter().map(|file| attachments::insert(tenant, ticket, message.id, file, now)));
         let written = Written { message_id: &message.id.to_db(), body: &body, files: &stored };
         statements.extend(customer_wrote(page, &ticket_ref(&data.ticket), &written, false).await?);

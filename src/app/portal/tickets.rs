@@ -9,9 +9,9 @@ use serde::de::DeserializeOwned;
 use super::forms::form_page;
 use super::Page;
 use crate::app::files;
-use crate::domain::ids::TicketId;
 use crate::domain::portal_tickets::{effective_visibility, Visibility};
 use crate::domain::search::fts_expression;
+use crate::domain::tickets::{cursor, parse_cursor};
 use crate::error::AppError;
 use crate::http::{Method, Request, Response};
 use crate::runtime::Runtime;
@@ -81,12 +81,6 @@ impl ListParams {
     }
 }
 
-/// `<position>_<ticket id>` of the previous page's last ticket.
-fn parse_cursor(raw: &str) -> Option<(i64, String)> {
-    let (at, id) = raw.split_once('_')?;
-    Some((at.parse().ok().filter(|at: &i64| *at >= 0)?, TicketId::parse(id)?.to_db()))
-}
-
 /// A ticket number from the path; anything else is a ticket that does not exist.
 pub fn parse_number(raw: &str) -> Result<i64, AppError> {
     (raw.len() <= 15 && raw.bytes().all(|b| b.is_ascii_digit()))
@@ -137,7 +131,7 @@ pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> 
     let mut tickets: Vec<ListRow> = rows(results.next())?;
     let more = tickets.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
     tickets.truncate(usize::try_from(PAGE_SIZE).unwrap_or(0));
-    let next = more.then(|| tickets.last().map(|t| format!("{}_{}", params.sort.position(t), t.id))).flatten();
+    let next = more.then(|| tickets.last().map(|t| cursor(params.sort.position(t), &t.id))).flatten();
     let settings = &page.portal.context.tickets;
     let organisation =
         effective_visibility(settings.visibility, member.ticket_visibility, member.customer_id.is_some())
