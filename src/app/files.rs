@@ -21,7 +21,7 @@ const MULTIPART_LIMITS: Limits =
     Limits { max_parts: 40, max_total_bytes: crate::app::MAX_UPLOAD_BODY_BYTES, max_header_bytes: 4096 };
 
 /// The text fields and the files of a `multipart/form-data` body. Files borrow the body: an
-/// upload is not copied again.
+/// upload is not copied while the form is read (R2's put takes its own copy later).
 pub struct MultipartForm<'a> {
     pub fields: Vec<(String, String)>,
     pub files: Vec<Part<'a>>,

@@ -5,8 +5,9 @@
 //! D1 in one batch, and no query can return a ticket, message or file the viewer may not
 //! see: a statement run with a dead or foreign session finds nothing.
 //!
-//! Bound parameters shared by every statement: ?1 session token hash, ?2 tenant, ?3 portal,
-//! ?4 now (an expired session is nobody).
+//! Bound parameters shared by every read: ?1 session token hash, ?2 tenant, ?3 portal, ?4 now
+//! (an expired session is nobody; the idle timeout, a portal setting, is judged in Rust, which
+//! drops the rows of a session it finds idle). The writes at the end (`rate`) bind their own.
 
 use serde::Deserialize;
 

@@ -77,9 +77,8 @@ pub fn insert(
     )
 }
 
-/// The session of a cookie on this portal, if any (expiry is the caller's to judge: the
-/// idle timeout is a portal setting).
-/// The session of this portal with this token hash, with its holder's account or preview.
+/// The session of this portal with this token hash, with its holder's account or preview
+/// (expiry is the caller's to judge: the idle timeout is a portal setting).
 pub fn find(scope: PortalScope, token_hash: &str) -> Statement {
     Statement::new(
         "SELECT s.token_hash, s.account_id, s.preview_id, s.last_seen_at, s.expires_at,
@@ -92,6 +91,7 @@ pub fn find(scope: PortalScope, token_hash: &str) -> Statement {
     )
 }
 
+/// Records activity for the idle timeout.
 pub fn touch(scope: PortalScope, token_hash: &str, now: Timestamp) -> Statement {
     Statement::new(
         "UPDATE sessions SET last_seen_at = ?4 WHERE token_hash = ?1 AND tenant_id = ?2 AND portal_id = ?3",

@@ -1,5 +1,6 @@
 //! The admin API `/api/v1`: bearer-key authentication, a route table that the `OpenAPI`
-//! document is checked against, and JSON in and out. Handlers live one module per resource.
+//! document is checked against, and JSON in and out (a ticket message may also come as
+//! `multipart/form-data`, with files). Handlers live one module per resource.
 
 mod audit;
 pub mod auth;

@@ -13,7 +13,7 @@ use crate::runtime::Runtime;
 use crate::store::{rate_limits, Statement};
 
 /// The fields (and files) of a form that passed the CSRF and origin checks. Files borrow
-/// the request body: an upload is not copied again.
+/// the request body: an upload is not copied while the form is read.
 pub struct Form<'a> {
     fields: Vec<(String, String)>,
     files: Vec<Part<'a>>,

@@ -73,7 +73,7 @@ pub struct InboxNotice<'a> {
     pub subject: &'a str,
     /// The requester's company, when the ticket has one.
     pub customer: Option<&'a str>,
-    /// Who wrote: the requester's name.
+    /// Who wrote (the requester, or a colleague of theirs who may see the ticket).
     pub requester: &'a str,
     /// The whole message (the ticket's description, or the reply): the email quotes its start.
     pub body: &'a str,

@@ -1,6 +1,7 @@
 //! Portal pages for the portal a Host names: the start page, the account pages (join, sign
-//! in and out, password reset), the portal admin's Users page, "view as" previews, the
-//! stylesheet and logos, and branded error pages. Unknown hosts get a neutral page that
+//! in and out, password reset), the tickets (list, search, ticket page, reply, rating,
+//! support form, files), the portal admin's Users page, "view as" previews, the stylesheet
+//! and logos, and branded error pages. Unknown hosts get a neutral page that
 //! says nothing about tenants.
 
 mod assets;

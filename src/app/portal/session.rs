@@ -38,9 +38,9 @@ impl Visitor {
 
 /// The visitor of this request (a live session of this portal, or nobody) and the rows of
 /// `reads`, which are run in the same D1 round trip as the session lookup. `reads` gets the
-/// presented token's hash; its statements must find nothing for a session that is not live
-/// (the ticket reads derive their viewer from that hash), and their rows are dropped when
-/// the session turns out dead.
+/// presented token's hash; its statements must find nothing for a session that does not
+/// exist or has expired (the ticket reads derive their viewer from that hash), and their rows
+/// are dropped when the session turns out dead here (idle, say).
 pub async fn load<R: Runtime>(
     page: &Page<'_, R>,
     reads: impl FnOnce(&str) -> Vec<Statement>,
