@@ -66,6 +66,16 @@ impl StatusDisplay {
             StatusDisplay::Stages => "stages",
         }
     }
+
+    /// A ticket's status as this portal shows it, on its pages and in its emails.
+    pub fn label(self, lang: Language, stage: &str, closed: bool) -> &str {
+        let t = lang.tickets();
+        match (self, closed) {
+            (StatusDisplay::Stages, _) => stage,
+            (StatusDisplay::OpenClosed, false) => t.status_open,
+            (StatusDisplay::OpenClosed, true) => t.status_closed,
+        }
+    }
 }
 
 /// What a recipient's reply to a closed ticket does.
@@ -413,6 +423,17 @@ mod tests {
         );
         assert_eq!(effective_visibility(Visibility::Organisation, Some(Visibility::Own), true), Visibility::Own);
         assert_eq!(effective_visibility(Visibility::Organisation, None, true), Visibility::Organisation);
+    }
+
+    #[test]
+    fn the_status_reads_as_the_stage_or_as_open_and_closed_in_the_readers_language() {
+        assert_eq!(StatusDisplay::Stages.label(Language::Da, "Waiting on you", false), "Waiting on you");
+        assert_eq!(StatusDisplay::OpenClosed.label(Language::Da, "Waiting on you", false), "Åben");
+        for lang in Language::ALL {
+            let (open, closed) =
+                (StatusDisplay::OpenClosed.label(lang, "", false), StatusDisplay::OpenClosed.label(lang, "", true));
+            assert!(!open.is_empty() && !closed.is_empty() && open != closed, "{lang:?}");
+        }
     }
 
     #[test]

@@ -51,7 +51,7 @@ pub enum Message<'a> {
         link: &'a str,
     },
     /// The requester's ticket moved into a stage that tells its requester. `stage` is what
-    /// the portal shows as the ticket's status (a stage name, or open/closed: `status_word`).
+    /// the portal shows as the ticket's status (a stage name, or open/closed: `StatusDisplay::label`).
     TicketStage {
         number: i64,
         subject: &'a str,
@@ -176,17 +176,6 @@ pub fn excerpt(body: &str) -> String {
         chars += space + len;
     }
     out
-}
-
-/// "Open" or "Closed" in `lang`: a ticket's status in a `TicketStage` email, for portals that
-/// show their recipients that rather than the provider's stage names.
-pub fn status_word(lang: Language, closed: bool) -> &'static str {
-    let t = texts(lang);
-    if closed {
-        t.status_closed
-    } else {
-        t.status_open
-    }
 }
 
 fn parts(message: &Message<'_>, portal: &PortalContext, origin: &str, lang: Language) -> Parts {
@@ -571,14 +560,5 @@ mod tests {
             75,
             "characters, not bytes"
         );
-    }
-
-    #[test]
-    fn the_open_and_closed_words_exist_in_every_language() {
-        for lang in Language::ALL {
-            let (open, closed) = (status_word(lang, false), status_word(lang, true));
-            assert!(!open.is_empty() && !closed.is_empty() && open != closed, "{lang:?}");
-        }
-        assert_eq!(status_word(Language::Da, true), "Lukket");
     }
 }

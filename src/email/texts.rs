@@ -35,8 +35,6 @@ pub struct Texts {
     pub inbox_new_ticket: Template,
     pub inbox_customer_reply: Template,
     /// A ticket's status, for portals that show open/closed rather than stage names.
-    pub status_open: &'static str,
-    pub status_closed: &'static str,
     /// Above the link written out, for mail clients that hide the button.
     pub link_fallback: &'static str,
     pub footer: &'static str,
@@ -125,8 +123,6 @@ static EN: Texts = Texts {
         action: "Open the ticket",
         note: "You receive this email because this address is notified of an inbox's tickets.",
     },
-    status_open: "Open",
-    status_closed: "Closed",
     link_fallback: "If the button does not work, copy this address into your browser:",
     footer: "This email was sent by {portal}.",
 };
@@ -206,8 +202,6 @@ static DA: Texts = Texts {
         action: "Åbn sagen",
         note: "Du får denne e-mail, fordi adressen får besked om en indbakkes sager.",
     },
-    status_open: "Åben",
-    status_closed: "Lukket",
     link_fallback: "Hvis knappen ikke virker, så kopiér denne adresse ind i din browser:",
     footer: "Denne e-mail er sendt af {portal}.",
 };
@@ -287,8 +281,6 @@ static NB: Texts = Texts {
         action: "Åpne saken",
         note: "Du får denne e-posten fordi adressen varsles om sakene i en innboks.",
     },
-    status_open: "Åpen",
-    status_closed: "Lukket",
     link_fallback: "Hvis knappen ikke virker, kopier denne adressen inn i nettleseren:",
     footer: "Denne e-posten er sendt fra {portal}.",
 };

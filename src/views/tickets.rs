@@ -15,14 +15,6 @@ use crate::i18n::{Language, TicketStrings};
 use crate::store::portal_tickets::{ListRow, ListScope, Sort};
 use crate::tenancy::ResolvedPortal;
 
-fn status_text<'a>(t: &'a TicketStrings, display: StatusDisplay, stage: &'a str, closed: bool) -> &'a str {
-    match (display, closed) {
-        (StatusDisplay::Stages, _) => stage,
-        (StatusDisplay::OpenClosed, false) => t.status_open,
-        (StatusDisplay::OpenClosed, true) => t.status_closed,
-    }
-}
-
 /// An upload problem in the reader's language, naming the file; the accepted kinds follow
 /// once where the kind was the problem.
 pub fn file_problem(lang: Language, problem: &FileProblem) -> String {
@@ -144,7 +136,7 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, view: &Lis
                             td { a href=(format!("/tickets/{}", ticket.number)) { (ticket.subject) } }
                             td { (when(ticket.created_at)) }
                             td { (when(ticket.last_activity_at)) }
-                            td { span.status.closed[ticket.is_closed != 0] { (status_text(t, view.status_display, &ticket.stage_name, ticket.is_closed != 0)) } }
+                            td { span.status.closed[ticket.is_closed != 0] { (view.status_display.label(lang, &ticket.stage_name, ticket.is_closed != 0)) } }
                         }
                     }
                 }
@@ -204,7 +196,7 @@ pub fn ticket(portal: &ResolvedPortal, lang: Language, member: &Member, view: &T
         p { a href="/tickets" { "← " (t.tickets_title) } }
         h1 { (title) }
         dl.ticket-facts {
-            dt { (t.column_status) } dd { span.status.closed[closed] { (status_text(t, view.settings.status_display, &ticket.stage_name, closed)) } }
+            dt { (t.column_status) } dd { span.status.closed[closed] { (view.settings.status_display.label(lang, &ticket.stage_name, closed)) } }
             dt { (t.column_created) } dd { (when(ticket.created_at)) }
             @if let Some(name) = &ticket.requester_name { dt { (t.requester) } dd { (name) } }
         }

@@ -7,8 +7,7 @@ use super::Call;
 use crate::app::portal::mail::Sender;
 use crate::domain::email::Email;
 use crate::domain::ids::{AccountId, PipelineId, PortalId, StageId, TenantId, TicketId};
-use crate::domain::portal_tickets::StatusDisplay;
-use crate::email::{excerpt, status_word, Message};
+use crate::email::{excerpt, Message};
 use crate::error::AppError;
 use crate::i18n::Language;
 use crate::runtime::Runtime;
@@ -124,10 +123,8 @@ pub(super) async fn for_move<R: Runtime>(
     };
     // The status as the portal shows it: a portal showing only open/closed never shows the
     // provider's stage names, and its emails do not either.
-    let status = match requester.public.resolved.context.tickets.status_display {
-        StatusDisplay::Stages => target.name.as_str(),
-        StatusDisplay::OpenClosed => status_word(requester.lang, target.is_closed != 0),
-    };
+    let display = requester.public.resolved.context.tickets.status_display;
+    let status = display.label(requester.lang, &target.name, target.is_closed != 0);
     let moved =
         Message::TicketStage { number: after.number, subject: &after.subject, stage: status, link: &requester.link };
     Ok(vec![outbox::only_if_ticket_not_in(requester.queue(call.rt, &moved)?, id, stage)])
