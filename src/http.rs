@@ -83,6 +83,12 @@ impl Request {
 }
 
 /// Decodes `%XX` escapes and `+` (form encoding); None if the result is not UTF-8 or an escape is broken.
+/// Whether a `Content-Type` value is `media_type` (parameters such as `charset` ignored, case
+/// ignored: RFC 9110 §8.3.1).
+pub fn is_media_type(content_type: Option<&str>, media_type: &str) -> bool {
+    content_type.and_then(|t| t.split(';').next()).is_some_and(|t| t.trim().eq_ignore_ascii_case(media_type))
+}
+
 /// Percent-encodes every byte but ASCII letters, digits, `-_.~` (RFC 3986 unreserved) and the
 /// bytes of `also_keep` (say `/` for a path kept readable in a query value).
 pub fn percent_encode(text: &str, also_keep: &[u8]) -> String {

@@ -30,10 +30,7 @@ pub struct MultipartForm<'a> {
 /// The body as a multipart form, or None when `content_type` is not `multipart/form-data`
 /// with a boundary. Text fields must be UTF-8; parts with a filename are files.
 pub fn read_multipart<'a>(body: &'a [u8], content_type: &str) -> Result<Option<MultipartForm<'a>>, AppError> {
-    let essence = content_type.split(';').next().unwrap_or("").trim();
-    let Some(boundary) =
-        essence.eq_ignore_ascii_case("multipart/form-data").then(|| multipart::boundary(content_type)).flatten()
-    else {
+    let Some(boundary) = multipart::boundary(content_type) else {
         return Ok(None);
     };
     let parts = multipart::parse(body, &boundary, &MULTIPART_LIMITS).map_err(|err| match err {

@@ -9,7 +9,7 @@ pub mod scheduled;
 pub mod verify;
 
 use crate::domain::host::{HostError, Hostname};
-use crate::http::{Method, Request, Response};
+use crate::http::{is_media_type, Method, Request, Response};
 use crate::runtime::Runtime;
 use crate::store::{self, Database, Statement};
 use crate::views::{self, layout::neutral};
@@ -24,9 +24,7 @@ pub const MAX_UPLOAD_BODY_BYTES: usize = crate::domain::attachments::MAX_MESSAGE
 /// The largest body this request may have: decided by the route, not by the client's own
 /// `Content-Type` alone, so no other route can be made to read 20 MiB.
 pub fn body_limit(method: Method, path: &str, content_type: Option<&str>) -> usize {
-    let multipart = content_type
-        .and_then(|t| t.split(';').next())
-        .is_some_and(|t| t.trim().eq_ignore_ascii_case("multipart/form-data"));
+    let multipart = is_media_type(content_type, "multipart/form-data");
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let takes_files = matches!(
         segments.as_slice(),

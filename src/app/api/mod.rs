@@ -22,7 +22,7 @@ mod webhooks;
 use serde::de::DeserializeOwned;
 
 use crate::error::AppError;
-use crate::http::{Method, Request, Response};
+use crate::http::{is_media_type, Method, Request, Response};
 use crate::runtime::Runtime;
 use crate::store::audit::Actor;
 use auth::Principal;
@@ -269,11 +269,7 @@ impl<R: Runtime> Call<'_, R> {
 
     /// The JSON body as `T`: 400 when it is not JSON or does not have T's shape.
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, AppError> {
-        let is_json = self
-            .req
-            .header("content-type")
-            .is_some_and(|t| t.split(';').next().is_some_and(|t| t.trim().eq_ignore_ascii_case("application/json")));
-        if !is_json {
+        if !is_media_type(self.req.header("content-type"), "application/json") {
             return Err(AppError::BadRequest("send a JSON body with Content-Type: application/json".into()));
         }
         serde_json::from_slice(&self.req.body)

@@ -7,7 +7,7 @@ use crate::auth::cookies;
 use crate::auth::csrf;
 use crate::auth::secret::{presented_hash, Token};
 use crate::error::AppError;
-use crate::http::{form_fields, Response};
+use crate::http::{form_fields, is_media_type, Response};
 use crate::multipart::Part;
 use crate::runtime::Runtime;
 use crate::store::{rate_limits, Statement};
@@ -22,8 +22,7 @@ pub struct Form<'a> {
 impl<'a> Form<'a> {
     pub fn read<R: Runtime>(page: &Page<'a, R>) -> Result<Form<'a>, AppError> {
         let content_type = page.req.header("content-type").unwrap_or("");
-        let essence = content_type.split(';').next().unwrap_or("").trim();
-        let form = if essence.eq_ignore_ascii_case("application/x-www-form-urlencoded") {
+        let form = if is_media_type(Some(content_type), "application/x-www-form-urlencoded") {
             let fields =
                 form_fields(&page.req.body).ok_or_else(|| AppError::BadRequest("the form is not valid".into()))?;
             Form { fields, files: Vec::new() }
