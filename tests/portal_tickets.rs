@@ -10,7 +10,7 @@
 mod common;
 
 use common::browser::Browser;
-use common::{body_text, spawn_app, TestApp};
+use common::{body_text, multipart_body, spawn_app, TestApp};
 use porch::http::Method;
 use serde_json::json;
 
@@ -86,14 +86,9 @@ impl Desk {
         filename: &str,
         data: &[u8],
     ) -> (u16, serde_json::Value) {
-        let mut raw = format!(
-            "--b0undary\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\n{body}\r\n\
-             --b0undary\r\nContent-Disposition: form-data; name=\"internal\"\r\n\r\n{internal}\r\n\
-             --b0undary\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{filename}\"\r\n\r\n"
-        )
-        .into_bytes();
-        raw.extend_from_slice(data);
-        raw.extend_from_slice(b"\r\n--b0undary--\r\n");
+        let internal = internal.to_string();
+        let (content_type, raw) =
+            multipart_body(&[("body", body), ("internal", &internal)], &[("files", filename, data)]);
         let response = self.app.send(
             porch::http::Request::new(
                 Method::Post,
@@ -101,7 +96,7 @@ impl Desk {
             )
             .with_header("host", "api.example.test")
             .with_header("authorization", &format!("Bearer {}", self.key))
-            .with_header("content-type", "multipart/form-data; boundary=b0undary")
+            .with_header("content-type", &content_type)
             .with_body(raw),
         );
         (response.status, serde_json::from_slice(&response.body).unwrap_or(serde_json::Value::Null))

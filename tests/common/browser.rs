@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use porch::http::{Method, Request, Response};
 
-use super::{body_text, TestApp};
+use super::{body_text, multipart_body, TestApp};
 
 /// A browser on one portal host: keeps cookies, sends forms with the CSRF token its
 /// cookie holds (as a real page's hidden field would).
@@ -74,31 +74,11 @@ impl<'a> Browser<'a> {
     /// A `multipart/form-data` POST with this browser's CSRF token: text fields, then files
     /// as (field name, filename, bytes).
     pub fn post_multipart(&self, path: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Response {
-        const BOUNDARY: &str = "----porchtestboundary7MA4YWxk";
-        let mut body = Vec::new();
         let csrf = self.csrf();
-        for (name, value) in std::iter::once(&("csrf", csrf.as_str())).chain(fields) {
-            body.extend_from_slice(
-                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                    .as_bytes(),
-            );
-        }
-        for (name, filename, data) in files {
-            body.extend_from_slice(
-                format!(
-                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-                )
-                .as_bytes(),
-            );
-            body.extend_from_slice(data);
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-        self.send(
-            Request::new(Method::Post, path)
-                .with_header("content-type", &format!("multipart/form-data; boundary={BOUNDARY}"))
-                .with_body(body),
-        )
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        let (content_type, body) = multipart_body(&all, files);
+        self.send(Request::new(Method::Post, path).with_header("content-type", &content_type).with_body(body))
     }
 
     pub fn session(&self) -> Option<String> {

@@ -34,6 +34,28 @@ pub struct Call<'a> {
     pub body: Vec<u8>,
 }
 
+/// A `multipart/form-data` body as a browser sends it: its `Content-Type` and bytes. Fields
+/// first, then files as (field name, filename, bytes).
+pub fn multipart_body(fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> (String, Vec<u8>) {
+    const BOUNDARY: &str = "e2eBoundary9f8d7c";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n").as_bytes(),
+        );
+    }
+    for (name, filename, data) in files {
+        body.extend_from_slice(
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n\r\n")
+                .as_bytes(),
+        );
+        body.extend_from_slice(data);
+        body.extend_from_slice(b"\r\n");
+    }
+    body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={BOUNDARY}"), body)
+}
+
 pub fn send(port: u16, call: &Call<'_>) -> Reply {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).expect("connect to wrangler dev");
     stream.set_read_timeout(Some(Duration::from_secs(30))).expect("timeout");

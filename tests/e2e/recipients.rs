@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::client::{send, Call, Reply};
+use super::client::{multipart_body, send, Call, Reply};
 use super::{server, unique, Server};
 use serde_json::json;
 
@@ -59,27 +59,10 @@ impl<'a> Browser<'a> {
         fields: &[(&str, &str)],
         files: &[(&str, &str, &[u8])],
     ) -> Reply {
-        const BOUNDARY: &str = "e2eBoundary9f8d7c";
         let csrf = self.cookies.get("porch_csrf").cloned().unwrap_or_default();
-        let mut body = Vec::new();
-        for (name, value) in std::iter::once(&("csrf", csrf.as_str())).chain(fields) {
-            body.extend_from_slice(
-                format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
-                    .as_bytes(),
-            );
-        }
-        for (name, filename, data) in files {
-            body.extend_from_slice(
-                format!(
-                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{filename}\"\r\n\r\n"
-                )
-                .as_bytes(),
-            );
-            body.extend_from_slice(data);
-            body.extend_from_slice(b"\r\n");
-        }
-        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
-        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        let (content_type, body) = multipart_body(&all, files);
         self.request("POST", path, vec![("content-type", content_type)], body)
     }
 

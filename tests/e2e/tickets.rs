@@ -3,7 +3,7 @@
 //! downloads, agent files by multipart, and the hostile cases (another person's ticket, an
 //! internal note's text and file).
 
-use super::client::{send, Call, Reply};
+use super::client::{multipart_body, send, Call, Reply};
 use super::recipients::{mailed_link, portal, Portal};
 use super::{server, unique, Server};
 use serde_json::json;
@@ -26,19 +26,10 @@ fn desk(s: &Server, label: &str) -> (Portal, serde_json::Value) {
 
 /// An agent's multipart message with one file.
 fn agent_file(s: &Server, p: &Portal, ticket: &str, body: &str, internal: bool, filename: &str, data: &[u8]) -> Reply {
-    let mut raw = format!(
-        "--e2e\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\n{body}\r\n\
-         --e2e\r\nContent-Disposition: form-data; name=\"internal\"\r\n\r\n{internal}\r\n\
-         --e2e\r\nContent-Disposition: form-data; name=\"files\"; filename=\"{filename}\"\r\n\r\n"
-    )
-    .into_bytes();
-    raw.extend_from_slice(data);
-    raw.extend_from_slice(b"\r\n--e2e--\r\n");
+    let internal = internal.to_string();
+    let (content_type, raw) = multipart_body(&[("body", body), ("internal", &internal)], &[("files", filename, data)]);
     let path = format!("/api/v1/tenants/{}/tickets/{ticket}/messages", p.tenant);
-    let headers = vec![
-        ("authorization", format!("Bearer {}", p.key)),
-        ("content-type", "multipart/form-data; boundary=e2e".to_owned()),
-    ];
+    let headers = vec![("authorization", format!("Bearer {}", p.key)), ("content-type", content_type)];
     send(s.port, &Call { method: "POST", path: &path, host: "127.0.0.1", headers, body: raw })
 }
 
