@@ -6,3 +6,4 @@ pub mod csrf;
 pub mod member;
 pub mod password;
 pub mod secret;
+pub mod sso;
