@@ -20,7 +20,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use jwt_compact::alg::{Ed25519, Es256, Hs256, Hs256Key, Rsa, RsaPublicKey, StrongAlg, StrongKey};
 use jwt_compact::jwk::JsonWebKey;
-use jwt_compact::{AlgorithmExt as _, Claims, TimeOptions, UntrustedToken, ValidationError};
+use jwt_compact::{AlgorithmExt as _, Claims, UntrustedToken};
 use serde::Deserialize;
 
 use crate::domain::email::Email;
@@ -112,21 +112,32 @@ impl JwtKey {
             if text("alg").is_some_and(|a| a != alg.name()) {
                 return Err(bad("its \"alg\" is not the portal's algorithm"));
             }
+            // A private key pasted as a public one would sit in the configuration for anyone
+            // who reads it: refused.
+            if raw.get("d").is_some() {
+                return Err(bad("it holds a private key (\"d\"): give the public key only"));
+            }
             let jwk: JsonWebKey<'_> = serde_json::from_value(raw.clone()).map_err(|e| bad(&e.to_string()))?;
             let material = match alg {
                 JwtAlgorithm::Hs256 => return Err(bad("HS256 takes a shared secret, not a JWKS")),
                 JwtAlgorithm::Rs256 => {
                     let key = RsaPublicKey::try_from(&jwk).map_err(|e| bad(&e.to_string()))?;
-                    // RFC 7518 §3.3: 2048 bits or more.
-                    KeyMaterial::Rs256(StrongKey::try_from(key).map_err(|_| bad("RSA keys need 2048 bits or more"))?)
+                    // RFC 7518 §3.3: 2048 bits or more (the crate takes 2048, 3072 and 4096).
+                    KeyMaterial::Rs256(
+                        StrongKey::try_from(key).map_err(|_| bad("RSA keys must have 2048, 3072 or 4096 bits"))?,
+                    )
                 }
                 JwtAlgorithm::Es256 => KeyMaterial::Es256(Box::new(
                     <Es256 as jwt_compact::Algorithm>::VerifyingKey::try_from(&jwk).map_err(|e| bad(&e.to_string()))?,
                 )),
-                JwtAlgorithm::EdDsa => KeyMaterial::EdDsa(
-                    <Ed25519 as jwt_compact::Algorithm>::VerifyingKey::try_from(&jwk)
-                        .map_err(|e| bad(&e.to_string()))?,
-                ),
+                JwtAlgorithm::EdDsa => {
+                    let key = <Ed25519 as jwt_compact::Algorithm>::VerifyingKey::try_from(&jwk)
+                        .map_err(|e| bad(&e.to_string()))?;
+                    // Parsing checks the length only; a small-order or non-canonical point is
+                    // refused here, when the provider can still fix it.
+                    key.validate().map_err(|_| bad("not a valid Ed25519 public key"))?;
+                    KeyMaterial::EdDsa(key)
+                }
             };
             keys.push(JwtKey { kid: text("kid").map(str::to_owned), material });
         }
@@ -137,18 +148,65 @@ impl JwtKey {
     }
 }
 
-/// What a portal requires of its sign-in tokens.
+/// What a portal requires of its sign-in tokens. Made by `JwtPolicy::new`, which keeps the
+/// numbers in range and the audience where it is needed.
 pub struct JwtPolicy<'a> {
-    pub algorithm: JwtAlgorithm,
-    pub keys: &'a [JwtKey],
+    algorithm: JwtAlgorithm,
+    keys: &'a [JwtKey],
     /// `iss` must equal this, when set.
-    pub issuer: Option<&'a str>,
+    issuer: Option<&'a str>,
     /// `aud` must be or contain this, when set.
-    pub audience: Option<&'a str>,
+    audience: Option<&'a str>,
     /// Clock differences tolerated on `exp`, `nbf` and `iat`.
-    pub skew_seconds: i64,
+    skew_seconds: i64,
     /// How old (`iat`) a token may be: sign-in tokens are minted for one redirect.
-    pub max_age_seconds: i64,
+    max_age_seconds: i64,
+}
+
+/// The largest clock skew and token age a portal may allow.
+pub const MAX_SKEW_SECONDS: i64 = 300;
+pub const MAX_AGE_SECONDS: i64 = 3600;
+
+/// Why a policy cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("the skew must be 0 to {MAX_SKEW_SECONDS} seconds")]
+    Skew,
+    #[error("the maximum age must be 1 to {MAX_AGE_SECONDS} seconds")]
+    MaxAge,
+    #[error("a portal that takes {0} tokens must name its audience")]
+    AudienceRequired(&'static str),
+    #[error("a portal needs at least one key")]
+    NoKeys,
+}
+
+impl<'a> JwtPolicy<'a> {
+    /// RFC 8725 §3.9: with a public-key algorithm the keys are often an identity provider's,
+    /// shared by every application it signs for; without an audience a token the provider
+    /// made for another application would sign people in here. HS256 secrets are this
+    /// portal's alone, so the audience stays optional there.
+    pub fn new(
+        algorithm: JwtAlgorithm,
+        keys: &'a [JwtKey],
+        issuer: Option<&'a str>,
+        audience: Option<&'a str>,
+        skew_seconds: i64,
+        max_age_seconds: i64,
+    ) -> Result<JwtPolicy<'a>, PolicyError> {
+        if !(0..=MAX_SKEW_SECONDS).contains(&skew_seconds) {
+            return Err(PolicyError::Skew);
+        }
+        if !(1..=MAX_AGE_SECONDS).contains(&max_age_seconds) {
+            return Err(PolicyError::MaxAge);
+        }
+        if algorithm != JwtAlgorithm::Hs256 && audience.is_none() {
+            return Err(PolicyError::AudienceRequired(algorithm.name()));
+        }
+        if keys.is_empty() {
+            return Err(PolicyError::NoKeys);
+        }
+        Ok(JwtPolicy { algorithm, keys, issuer, audience, skew_seconds, max_age_seconds })
+    }
 }
 
 /// Why a token was refused: a stable code for the SSO event log, never shown in full to the
@@ -253,7 +311,9 @@ fn text_or_integer(value: &serde_json::Value) -> Option<String> {
         serde_json::Value::Number(n) => n
             .as_i64()
             .map(|n| n.to_string())
-            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| format!("{f:.0}"))),
+            .or_else(|| n.as_u64().map(|n| n.to_string()))
+            // 1234.0 and 1e3 are integers too; -0.0 is 0.
+            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15).map(|f| format!("{:.0}", f + 0.0))),
         _ => None,
     }
 }
@@ -279,15 +339,24 @@ fn check_header(token: &str, policy: &JwtPolicy<'_>) -> Result<Option<String>, J
     }
 }
 
-/// Verifies the signature with `key`; the claims on success.
-fn verify_with(untrusted: &UntrustedToken<'_>, key: &KeyMaterial) -> Result<Claims<SignInClaims>, ValidationError> {
+/// Verifies the signature with `key`; the claims, as JSON, on success. They are read into
+/// their shape only after this: a forged token learns nothing about which claims are
+/// expected (it fails as `Signature`, whatever its payload).
+fn verify_with(untrusted: &UntrustedToken<'_>, key: &KeyMaterial) -> Option<Claims<serde_json::Value>> {
     let token = match key {
-        KeyMaterial::Hs256(key) => Hs256.validator::<SignInClaims>(key).validate(untrusted)?,
-        KeyMaterial::Rs256(key) => StrongAlg(Rsa::rs256()).validator::<SignInClaims>(key).validate(untrusted)?,
-        KeyMaterial::Es256(key) => Es256.validator::<SignInClaims>(key).validate(untrusted)?,
-        KeyMaterial::EdDsa(key) => Ed25519.validator::<SignInClaims>(key).validate(untrusted)?,
+        KeyMaterial::Hs256(key) => Hs256.validator::<serde_json::Value>(key).validate(untrusted),
+        KeyMaterial::Rs256(key) => StrongAlg(Rsa::rs256()).validator::<serde_json::Value>(key).validate(untrusted),
+        KeyMaterial::Es256(key) => Es256.validator::<serde_json::Value>(key).validate(untrusted),
+        KeyMaterial::EdDsa(key) => Ed25519.validator::<serde_json::Value>(key).validate(untrusted),
     };
-    Ok(token.into_parts().1)
+    token.ok().map(|token| token.into_parts().1)
+}
+
+/// A token's times in milliseconds.
+struct Times {
+    expires: Option<i64>,
+    not_before: Option<i64>,
+    issued: Option<i64>,
 }
 
 /// Verifies a sign-in token against a portal's policy at `now`.
@@ -301,28 +370,25 @@ pub fn verify(token: &str, policy: &JwtPolicy<'_>, now: Timestamp) -> Result<Ver
     }
     let kid = check_header(token, policy)?;
     let untrusted = UntrustedToken::new(token).map_err(|_| JwtError::Malformed)?;
-    // `kid` picks one of the portal's keys; without one, each key is tried (a rollover).
+    // `kid` picks one of the portal's keys, when its keys have ids; otherwise (an HS256
+    // secret, a JWKS without ids) each key is tried, as during a rollover. Every failure is
+    // the same `Signature`, and HMAC comparison is constant-time: no oracle either way.
+    let keyed = policy.keys.iter().any(|k| k.kid.is_some());
     let candidates: Vec<&JwtKey> = match &kid {
-        Some(kid) => policy.keys.iter().filter(|k| k.kid.as_deref() == Some(kid.as_str())).collect(),
-        None => policy.keys.iter().collect(),
+        Some(kid) if keyed => policy.keys.iter().filter(|k| k.kid.as_deref() == Some(kid.as_str())).collect(),
+        _ => policy.keys.iter().collect(),
     };
     if candidates.is_empty() {
         return Err(JwtError::UnknownKey);
     }
-    let mut verified = None;
-    for key in candidates {
-        match verify_with(&untrusted, &key.material) {
-            Ok(claims) => {
-                verified = Some(claims);
-                break;
-            }
-            Err(ValidationError::MalformedClaims(_)) => return Err(JwtError::Claims),
-            Err(_) => {}
-        }
-    }
-    let claims = verified.ok_or(JwtError::Signature)?;
-    check_time(&claims, policy, now)?;
-    let custom = &claims.custom;
+    let claims = candidates.iter().find_map(|key| verify_with(&untrusted, &key.material)).ok_or(JwtError::Signature)?;
+    let times = Times {
+        expires: claims.expiration.map(|at| at.timestamp_millis()),
+        not_before: claims.not_before.map(|at| at.timestamp_millis()),
+        issued: claims.issued_at.map(|at| at.timestamp_millis()),
+    };
+    check_time(&times, policy, now)?;
+    let custom: SignInClaims = serde_json::from_value(claims.custom).map_err(|_| JwtError::Claims)?;
     if let Some(issuer) = policy.issuer {
         if custom.iss.as_deref() != Some(issuer) {
             return Err(JwtError::Issuer);
@@ -340,38 +406,50 @@ pub fn verify(token: &str, policy: &JwtPolicy<'_>, now: Timestamp) -> Result<Ver
     }
     let jti = custom.jti.as_ref().and_then(text_or_integer).ok_or(JwtError::MissingJti)?;
     let email = custom.email.as_deref().and_then(|e| Email::parse(e).ok()).ok_or(JwtError::Email)?;
-    let issued_ms = claims.issued_at.map_or(now.millis(), |at| at.timestamp_millis());
-    let oldest_use = issued_ms.saturating_add(policy.max_age_seconds.saturating_add(policy.skew_seconds) * 1000);
-    let usable_until = claims
-        .expiration
-        .map_or(oldest_use, |exp| oldest_use.min(exp.timestamp_millis().saturating_add(policy.skew_seconds * 1000)));
+    // An external id that is there but unusable is refused, never dropped: the caller may
+    // link accounts by it, and silently falling back to the email would link the wrong way.
+    let external_id = match &custom.external_id {
+        None | Some(serde_json::Value::Null) => None,
+        Some(value) => Some(text_or_integer(value).ok_or(JwtError::Claims)?),
+    };
     Ok(VerifiedClaims {
         email,
-        name: custom.name.clone().filter(|n| !n.trim().is_empty()),
-        external_id: custom.external_id.as_ref().and_then(text_or_integer),
-        organization: custom.organization.clone().filter(|o| !o.trim().is_empty()),
+        name: custom.name.filter(|n| !n.trim().is_empty()),
+        external_id,
+        organization: custom.organization.filter(|o| !o.trim().is_empty()),
         locale: custom.locale.as_deref().and_then(Language::from_tag),
         jti,
-        usable_until: Timestamp::from_millis(usable_until),
+        usable_until: Timestamp::from_millis(usable_until(&times, policy, now)),
     })
 }
 
-/// `exp`, `nbf` (with skew) and `iat` (required, not ahead of the clock, not too old).
-fn check_time(claims: &Claims<SignInClaims>, policy: &JwtPolicy<'_>, now: Timestamp) -> Result<(), JwtError> {
-    let now_at = chrono::DateTime::from_timestamp_millis(now.millis()).ok_or(JwtError::Claims)?;
-    let options = TimeOptions::new(chrono::Duration::seconds(policy.skew_seconds), move || now_at);
-    if claims.expiration.is_some() {
-        claims.validate_expiration(&options).map_err(|_| JwtError::Expired)?;
+/// The last instant the token could be accepted (inclusive): the earlier of `exp` + skew and
+/// `iat` + maximum age + skew. Its `jti` must be remembered at least that long.
+fn usable_until(times: &Times, policy: &JwtPolicy<'_>, now: Timestamp) -> i64 {
+    let skew = policy.skew_seconds.saturating_mul(1000);
+    let by_age = times
+        .issued
+        .unwrap_or(now.millis())
+        .saturating_add(policy.max_age_seconds.saturating_mul(1000))
+        .saturating_add(skew);
+    times.expires.map_or(by_age, |exp| by_age.min(exp.saturating_add(skew)))
+}
+
+/// `exp`, `nbf` (with skew) and `iat` (required, not ahead of the clock, not too old), in
+/// saturating millisecond arithmetic: a token's extreme timestamps cannot overflow anything.
+fn check_time(times: &Times, policy: &JwtPolicy<'_>, now: Timestamp) -> Result<(), JwtError> {
+    let (now, skew) = (now.millis(), policy.skew_seconds.saturating_mul(1000));
+    if times.expires.is_some_and(|exp| exp.saturating_add(skew) < now) {
+        return Err(JwtError::Expired);
     }
-    if claims.not_before.is_some() {
-        claims.validate_maturity(&options).map_err(|_| JwtError::NotYetValid)?;
+    if times.not_before.is_some_and(|nbf| nbf.saturating_sub(skew) > now) {
+        return Err(JwtError::NotYetValid);
     }
-    let issued = claims.issued_at.ok_or(JwtError::MissingIssuedAt)?.timestamp_millis();
-    let skew_ms = policy.skew_seconds.saturating_mul(1000);
-    if issued > now.millis().saturating_add(skew_ms) {
+    let issued = times.issued.ok_or(JwtError::MissingIssuedAt)?;
+    if issued > now.saturating_add(skew) {
         return Err(JwtError::IssuedInFuture);
     }
-    if now.millis().saturating_sub(issued) > policy.max_age_seconds.saturating_mul(1000).saturating_add(skew_ms) {
+    if now.saturating_sub(issued) > policy.max_age_seconds.saturating_mul(1000).saturating_add(skew) {
         return Err(JwtError::TooOld);
     }
     Ok(())
@@ -399,12 +477,15 @@ mod tests {
     }
 
     fn claims() -> Value {
-        json!({ "iat": seconds(-10), "exp": seconds(120), "jti": "t-1", "email": "Ada@Example.com",
+        json!({ "iat": seconds(-10), "exp": seconds(120), "jti": "t-1", "email": "Ada@Example.com", "aud": "porch",
                 "name": "Ada", "organization": "Globex", "locale": "da-DK", "external_id": 42 })
     }
 
+    /// A policy with a skew of 2 minutes and a maximum age of 3; public-key algorithms get
+    /// the audience "porch" (they need one), and the test tokens carry it.
     fn policy(algorithm: JwtAlgorithm, keys: &[JwtKey]) -> JwtPolicy<'_> {
-        JwtPolicy { algorithm, keys, issuer: None, audience: None, skew_seconds: 120, max_age_seconds: 180 }
+        let audience = (algorithm != JwtAlgorithm::Hs256).then_some("porch");
+        JwtPolicy::new(algorithm, keys, None, audience, 120, 180).unwrap()
     }
 
     /// A compact JWS made by hand: any header, any payload, any signature bytes.
@@ -540,11 +621,8 @@ mod tests {
     #[test]
     fn issuer_and_audience_must_match_exactly_when_the_portal_sets_them() {
         let keys = hs_keys();
-        let strict = JwtPolicy {
-            issuer: Some("https://idp.example"),
-            audience: Some("porch"),
-            ..policy(JwtAlgorithm::Hs256, &keys)
-        };
+        let strict =
+            JwtPolicy::new(JwtAlgorithm::Hs256, &keys, Some("https://idp.example"), Some("porch"), 120, 180).unwrap();
         let mut c = claims();
         c["iss"] = json!("https://idp.example");
         c["aud"] = json!(["other", "porch"]);
@@ -594,5 +672,55 @@ mod tests {
         let ed = ed25519_compact::KeyPair::from_seed(ed25519_compact::Seed::new([9; 32]));
         let ed25519_jwks = json!({ "keys": [JsonWebKey::from(&ed.pk)] }).to_string();
         assert!(JwtKey::from_jwks(JwtAlgorithm::Rs256, &ed25519_jwks).is_err(), "an Ed25519 key is no RSA key");
+    }
+
+    #[test]
+    fn extreme_timestamps_from_a_signed_token_are_refused_without_overflowing() {
+        let keys = hs_keys();
+        let hs = policy(JwtAlgorithm::Hs256, &keys);
+        let with = |key: &str, value: Value| {
+            let mut c = claims();
+            c[key] = value;
+            verify(&hs256(&c), &hs, now())
+        };
+        assert!(with("nbf", json!(-8_334_601_228_800_i64)).is_ok(), "long ago is before now");
+        assert_eq!(with("exp", json!(-8_334_601_228_800_i64)), Err(JwtError::Expired));
+        assert_eq!(with("iat", json!(-8_334_601_228_800_i64)), Err(JwtError::TooOld));
+        assert!(with("exp", json!(1e300)).is_err());
+    }
+
+    #[test]
+    fn a_forged_token_fails_as_a_signature_whatever_its_claims_look_like() {
+        let keys = hs_keys();
+        let hs = policy(JwtAlgorithm::Hs256, &keys);
+        let forged = raw(&json!({ "alg": "HS256" }), &json!({ "email": 5, "iat": "soon" }), &[0; 32]);
+        assert_eq!(verify(&forged, &hs, now()), Err(JwtError::Signature));
+        let mut c = claims();
+        c["external_id"] = json!(1.5);
+        assert_eq!(verify(&hs256(&c), &hs, now()), Err(JwtError::Claims), "an unusable external id is refused");
+    }
+
+    #[test]
+    fn a_kid_on_an_hs256_token_is_no_reason_to_refuse_it() {
+        let keys = hs_keys();
+        let token = Hs256
+            .token(&Header::empty().with_key_id("whatever"), &Claims::new(claims()), &Hs256Key::new(SECRET))
+            .unwrap();
+        assert!(verify(&token, &policy(JwtAlgorithm::Hs256, &keys), now()).is_ok());
+    }
+
+    #[test]
+    fn policies_keep_their_numbers_in_range_and_public_key_portals_name_an_audience() {
+        let keys = hs_keys();
+        assert_eq!(JwtPolicy::new(JwtAlgorithm::Hs256, &keys, None, None, 301, 60).err(), Some(PolicyError::Skew));
+        assert_eq!(JwtPolicy::new(JwtAlgorithm::Hs256, &keys, None, None, 60, 0).err(), Some(PolicyError::MaxAge));
+        let rsa = JwtKey::from_jwks(JwtAlgorithm::Rs256, &rsa_public_jwks("k")).unwrap();
+        assert_eq!(
+            JwtPolicy::new(JwtAlgorithm::Rs256, &rsa, None, None, 60, 60).err(),
+            Some(PolicyError::AudienceRequired("RS256"))
+        );
+        assert_eq!(JwtPolicy::new(JwtAlgorithm::Hs256, &[], None, None, 60, 60).err(), Some(PolicyError::NoKeys));
+        let private = json!({ "keys": [serde_json::from_str::<Value>(RSA_JWK).unwrap()] }).to_string();
+        assert!(matches!(JwtKey::from_jwks(JwtAlgorithm::Rs256, &private), Err(KeyError::BadKey(0, _))));
     }
 }
