@@ -49,11 +49,11 @@ fn main() {
 
     let ec = p256::ecdsa::SigningKey::from_slice(&[7; 32]).unwrap();
     let es = Es256.token(&Header::empty(), &claims(), &ec).unwrap();
-    let ec_public = json!({ "keys": [JsonWebKey::from(ec.verifying_key())] }).to_string();
-    measure("ES256", JwtAlgorithm::Es256, &JwtKey::from_jwks(JwtAlgorithm::Es256, &ec_public).unwrap(), &es);
+    let p256_jwks = json!({ "keys": [JsonWebKey::from(ec.verifying_key())] }).to_string();
+    measure("ES256", JwtAlgorithm::Es256, &JwtKey::from_jwks(JwtAlgorithm::Es256, &p256_jwks).unwrap(), &es);
 
     let ed = ed25519_compact::KeyPair::from_seed(ed25519_compact::Seed::new([9; 32]));
     let eddsa = Ed25519.token(&Header::empty(), &claims(), &ed.sk).unwrap();
-    let ed_public = json!({ "keys": [JsonWebKey::from(&ed.pk)] }).to_string();
-    measure("EdDSA", JwtAlgorithm::EdDsa, &JwtKey::from_jwks(JwtAlgorithm::EdDsa, &ed_public).unwrap(), &eddsa);
+    let ed25519_jwks = json!({ "keys": [JsonWebKey::from(&ed.pk)] }).to_string();
+    measure("EdDSA", JwtAlgorithm::EdDsa, &JwtKey::from_jwks(JwtAlgorithm::EdDsa, &ed25519_jwks).unwrap(), &eddsa);
 }
