@@ -34,16 +34,6 @@ pub fn insert(tenant: TenantId, ticket: TicketId, message: MessageId, file: &Sto
     )
 }
 
-/// Every attachment of a ticket, internal notes' included (agents see everything).
-pub async fn of_ticket(db: &impl Database, tenant: TenantId, ticket: TicketId) -> Result<Vec<AttachmentView>, DbError> {
-    db.query(Statement::new(
-        "SELECT id, message_id, filename, content_type, size, r2_key FROM attachments
-         WHERE tenant_id = ?1 AND ticket_id = ?2 ORDER BY created_at, rowid",
-        params![tenant.to_db(), ticket.to_db()],
-    ))
-    .await
-}
-
 pub async fn get(
     db: &impl Database,
     tenant: TenantId,

@@ -166,6 +166,14 @@ pub async fn write_audited_after(
     db.batch(batch).await.map(drop)
 }
 
+/// The rows of one statement of a `read_batch`, deserialised.
+pub fn decode_rows<T: DeserializeOwned>(rows: Option<Vec<serde_json::Value>>) -> Result<Vec<T>, DbError> {
+    rows.unwrap_or_default()
+        .into_iter()
+        .map(|row| serde_json::from_value(row).map_err(|e| DbError::Other(format!("row shape: {e}"))))
+        .collect()
+}
+
 #[allow(async_fn_in_trait)]
 pub trait Database {
     /// Rows of a query, each deserialised from a column-name map.

@@ -5,13 +5,14 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{Actor, Change};
-use super::{Database, DbError, Statement};
+use super::{decode_rows, Database, DbError, Statement};
 use crate::domain::ids::{
     AccountId, CustomerId, InboxId, MessageId, PipelineId, PortalId, StageId, TenantId, TicketId,
 };
 use crate::domain::tickets::Priority;
 use crate::domain::time::Timestamp;
 use crate::params;
+use crate::store::portal_tickets::AttachmentView;
 
 #[derive(Clone, Debug, Deserialize)]
 pub struct TicketRow {
@@ -292,17 +293,6 @@ pub async fn get(db: &impl Database, tenant: TenantId, id: TicketId) -> Result<O
     .await
 }
 
-/// Every message of a ticket, internal notes included (agents see everything), oldest first
-/// (insertion order within a millisecond: ids are random, rowids are not).
-pub async fn messages(db: &impl Database, tenant: TenantId, ticket: TicketId) -> Result<Vec<MessageRow>, DbError> {
-    db.query(Statement::new(
-        "SELECT id, thread, visibility, author_kind, author_name, body, created_at FROM messages
-         WHERE tenant_id = ?1 AND ticket_id = ?2 ORDER BY created_at, rowid",
-        params![tenant.to_db(), ticket.to_db()],
-    ))
-    .await
-}
-
 /// A requester's rating of one of the ticket's threads.
 #[derive(Clone, Debug, Deserialize)]
 pub struct RatingRow {
@@ -322,13 +312,48 @@ impl RatingRow {
     }
 }
 
-pub async fn ratings(db: &impl Database, tenant: TenantId, ticket: TicketId) -> Result<Vec<RatingRow>, DbError> {
-    db.query(Statement::new(
-        "SELECT thread, score, comment, account_id, created_at FROM ticket_ratings
-         WHERE tenant_id = ?1 AND ticket_id = ?2 ORDER BY thread",
-        params![tenant.to_db(), ticket.to_db()],
-    ))
-    .await
+/// A ticket with its whole conversation as agents see it: every message, internal notes
+/// included, oldest first (insertion order within a millisecond: ids are random, rowids are
+/// not), every attachment and rating. Four reads in one round trip.
+pub struct Conversation {
+    pub ticket: TicketRow,
+    pub messages: Vec<MessageRow>,
+    pub attachments: Vec<AttachmentView>,
+    pub ratings: Vec<RatingRow>,
+}
+
+pub async fn conversation(db: &impl Database, tenant: TenantId, id: TicketId) -> Result<Option<Conversation>, DbError> {
+    let params = params![tenant.to_db(), id.to_db()];
+    let mut results = db
+        .read_batch(vec![
+            Statement::new(select_tickets!("WHERE t.tenant_id = ?1 AND t.id = ?2"), params.clone()),
+            Statement::new(
+                "SELECT id, thread, visibility, author_kind, author_name, body, created_at FROM messages
+                 WHERE tenant_id = ?1 AND ticket_id = ?2 ORDER BY created_at, rowid",
+                params.clone(),
+            ),
+            Statement::new(
+                "SELECT id, message_id, filename, content_type, size, r2_key FROM attachments
+                 WHERE tenant_id = ?1 AND ticket_id = ?2 ORDER BY created_at, rowid",
+                params.clone(),
+            ),
+            Statement::new(
+                "SELECT thread, score, comment, account_id, created_at FROM ticket_ratings
+                 WHERE tenant_id = ?1 AND ticket_id = ?2 ORDER BY thread",
+                params,
+            ),
+        ])
+        .await?
+        .into_iter();
+    let Some(ticket) = decode_rows::<TicketRow>(results.next())?.into_iter().next() else {
+        return Ok(None);
+    };
+    Ok(Some(Conversation {
+        ticket,
+        messages: decode_rows(results.next())?,
+        attachments: decode_rows(results.next())?,
+        ratings: decode_rows(results.next())?,
+    }))
 }
 
 /// The fields an agent may change, written whole on top of the current ticket.

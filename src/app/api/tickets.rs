@@ -216,10 +216,9 @@ async fn ticket_json<R: Runtime>(
     tenant: TenantId,
     id: TicketId,
 ) -> Result<serde_json::Value, AppError> {
-    let row = tickets::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    let messages = tickets::messages(call.rt.db(), tenant, id).await?;
-    let files = attachments::of_ticket(call.rt.db(), tenant, id).await?;
-    let ratings = tickets::ratings(call.rt.db(), tenant, id).await?;
+    let conversation = tickets::conversation(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let (row, messages, files, ratings) =
+        (conversation.ticket, conversation.messages, conversation.attachments, conversation.ratings);
     let file_json = |file: &AttachmentView| {
         json!({
             "id": file.id, "filename": file.filename, "content_type": file.content_type, "size": file.size,

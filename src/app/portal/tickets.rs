@@ -4,8 +4,6 @@
 //! (`prefetch`); what a viewer may see is decided inside those statements
 //! (`store::portal_tickets`), so a guessed ticket number gets the same 404 as a missing one.
 
-use serde::de::DeserializeOwned;
-
 use super::forms::form_page;
 use super::Page;
 use crate::app::files;
@@ -18,7 +16,7 @@ use crate::runtime::Runtime;
 use crate::store::portal_tickets::{
     self, AttachmentView, ListQuery, ListRow, ListScope, PublicMessage, RatingView, Sort, TicketView,
 };
-use crate::store::Statement;
+use crate::store::{decode_rows, Statement};
 use crate::views::tickets::{self as view, ListView, TicketPage};
 
 /// Tickets per list page.
@@ -116,19 +114,11 @@ pub fn prefetch<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Stateme
     }
 }
 
-/// The rows of one read, deserialised.
-pub fn rows<T: DeserializeOwned>(rows: Option<Vec<serde_json::Value>>) -> Result<Vec<T>, AppError> {
-    rows.unwrap_or_default()
-        .into_iter()
-        .map(|row| serde_json::from_value(row).map_err(|e| AppError::Internal(format!("ticket row shape: {e}"))))
-        .collect()
-}
-
 pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     let member = page.require_member()?;
     let params = ListParams::parse(page.req)?;
     let mut results = page.reads(list_statements(page, &member.token_hash, &params)).await?.into_iter();
-    let mut tickets: Vec<ListRow> = rows(results.next())?;
+    let mut tickets: Vec<ListRow> = decode_rows(results.next())?;
     let more = tickets.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
     tickets.truncate(usize::try_from(PAGE_SIZE).unwrap_or(0));
     let next = more.then(|| tickets.last().map(|t| cursor(params.sort.position(t), &t.id))).flatten();
@@ -159,12 +149,12 @@ pub struct TicketData {
 pub async fn ticket_data<R: Runtime>(page: &Page<'_, R>, number: i64) -> Result<TicketData, AppError> {
     let member = page.require_member()?;
     let mut results = page.reads(detail_statements(page, &member.token_hash, number)).await?.into_iter();
-    let ticket = rows::<TicketView>(results.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let ticket = decode_rows::<TicketView>(results.next())?.into_iter().next().ok_or(AppError::NotFound)?;
     Ok(TicketData {
         ticket,
-        messages: rows(results.next())?,
-        attachments: rows(results.next())?,
-        ratings: rows(results.next())?,
+        messages: decode_rows(results.next())?,
+        attachments: decode_rows(results.next())?,
+        ratings: decode_rows(results.next())?,
     })
 }
 
@@ -193,7 +183,7 @@ pub async fn download<R: Runtime>(page: &Page<'_, R>, number: &str, id: &str) ->
     let member = page.require_member()?;
     let number = parse_number(number)?;
     let statement = portal_tickets::attachment(page.scope, &member.token_hash, page.now, number, id);
-    let found: Vec<AttachmentView> = rows(page.reads(vec![statement]).await?.into_iter().next())?;
+    let found: Vec<AttachmentView> = decode_rows(page.reads(vec![statement]).await?.into_iter().next())?;
     let attachment = found.into_iter().next().ok_or(AppError::NotFound)?;
     files::serve(page.rt, &attachment).await
 }
