@@ -349,3 +349,32 @@ fn an_account_of_another_portal_or_tenant_cannot_be_overridden() {
         f.app.sql("SELECT ticket_visibility FROM accounts WHERE id = ?1", vec![Value::from(elsewhere.as_str())]);
     assert!(stored[0]["ticket_visibility"].is_null());
 }
+
+#[test]
+fn a_property_a_portal_names_cannot_be_deleted_until_the_portal_lets_go_of_it() {
+    let f = fixture();
+    let properties = format!("/api/v1/tenants/{}/ticket-properties", f.tenant);
+    let (_, listed) = f.app.api_as(Some(&f.key), Method::Get, &properties, &json!(null));
+    let property_id = |key: &str| {
+        listed["properties"].as_array().unwrap().iter().find(|p| p["key"] == key).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (region, units) = (property_id("region"), property_id("units"));
+    let (status, body) = f.put(&json!({
+        "rules": { "properties": [{ "key": "region", "values": ["EU"] }] },
+        "form": [{ "property": "units", "required": false }],
+    }));
+    assert_eq!(status, 200, "{body}");
+    for id in [&region, &units] {
+        let (status, body) = f.app.api_as(Some(&f.key), Method::Delete, &format!("{properties}/{id}"), &json!(null));
+        assert_eq!(status, 409, "{body}");
+        assert!(body["error"]["message"].as_str().unwrap().contains("Acme Support"), "{body}");
+    }
+    assert_eq!(f.put(&json!({ "rules": {}, "form": [] })).0, 200);
+    for id in [&region, &units] {
+        let (status, body) = f.app.api_as(Some(&f.key), Method::Delete, &format!("{properties}/{id}"), &json!(null));
+        assert_eq!(status, 204, "{body}");
+    }
+}

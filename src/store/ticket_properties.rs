@@ -105,6 +105,28 @@ pub async fn delete(
     .await
 }
 
+/// The names of the tenant's portals whose ticket settings name the property `key`, in a
+/// rule or as a support form field. A rule on a property that no longer exists would hide
+/// every ticket, so such a property is not deleted (`api::ticket_setup`).
+pub async fn used_by_portals(db: &impl Database, tenant: TenantId, key: &str) -> Result<Vec<String>, DbError> {
+    #[derive(Deserialize)]
+    struct Named {
+        name: String,
+    }
+    let rows: Vec<Named> = db
+        .query(Statement::new(
+            "SELECT p.name FROM portals p WHERE p.tenant_id = ?1 AND (
+               EXISTS (SELECT 1 FROM json_each(p.ticket_rules_json, '$.properties') r
+                       WHERE json_extract(r.value, '$.key') = ?2)
+               OR EXISTS (SELECT 1 FROM json_each(p.support_form_json) f
+                          WHERE json_extract(f.value, '$.property') = ?2))
+             ORDER BY p.name",
+            params![tenant.to_db(), key],
+        ))
+        .await?;
+    Ok(rows.into_iter().map(|row| row.name).collect())
+}
+
 pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<PropertyRow>, DbError> {
     db.query(Statement::new(
         "SELECT id, key, label, kind, choices_json, created_at FROM ticket_properties WHERE tenant_id = ?1 ORDER BY key",

@@ -321,6 +321,13 @@ pub async fn delete_property<R: Runtime>(call: &Call<'_, R>) -> Result<Response,
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("property_id", PropertyId::parse)?;
     let current = ticket_properties::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let portals = ticket_properties::used_by_portals(call.rt.db(), tenant, &current.key).await?;
+    if !portals.is_empty() {
+        return Err(AppError::Conflict(format!(
+            "the ticket settings of {} name this property (a rule or a support form field): remove it there first",
+            portals.join(", ")
+        )));
+    }
     ticket_properties::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
     Ok(no_content())
 }
