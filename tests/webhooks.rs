@@ -293,7 +293,9 @@ fn a_disabled_or_deleted_endpoint_gets_nothing() {
     answer(&app, BACKUP, 200);
     // Queued while both were enabled, then one is disabled and the other deleted.
     queue(&app, &tenant, WebhookEvent::TicketCreated, &json!({}));
-    app.execute("UPDATE webhooks SET enabled = 0 WHERE id = ?1", params![disabled.clone()]);
+    let endpoint = format!("/api/v1/tenants/{tenant}/webhooks/{disabled}");
+    let (status, body) = app.api_as(Some(&key), Method::Patch, &endpoint, &json!({ "enabled": false }));
+    assert_eq!((status, &body["webhook"]["enabled"]), (200, &json!(false)), "{body}");
     let (status, _) = app.api_as(
         Some(&key),
         Method::Delete,
@@ -316,8 +318,16 @@ fn a_disabled_or_deleted_endpoint_gets_nothing() {
         &serde_json::Value::Null,
     );
     assert_eq!(status, 404);
-    let audit = app.sql("SELECT action FROM audit_log ORDER BY seq DESC LIMIT 1", Vec::new());
-    assert_eq!(audit[0]["action"], "webhook.delete");
+    let audit = app.sql("SELECT action FROM audit_log ORDER BY seq DESC LIMIT 2", Vec::new());
+    assert_eq!((&audit[0]["action"], &audit[1]["action"]), (&json!("webhook.delete"), &json!("webhook.update")));
+
+    // Enabled again, the endpoint gets what was queued for it before it was turned off; the
+    // event from while it was off was never queued for it.
+    let (status, _) = app.api_as(Some(&key), Method::Patch, &endpoint, &json!({ "enabled": true }));
+    assert_eq!(status, 200);
+    run_scheduled(&app);
+    assert_eq!(sent(&app).len(), 1);
+    assert_eq!(header(&sent(&app)[0], "porch-event"), "ticket.created");
 }
 
 #[test]

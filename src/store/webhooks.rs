@@ -81,6 +81,31 @@ pub async fn get(db: &impl Database, tenant: TenantId, id: WebhookId) -> Result<
     .await
 }
 
+/// Turns an endpoint off or on. Off, new events are not queued for it, and those queued
+/// before wait; on again, those are sent and new ones queue again.
+pub async fn set_enabled(
+    db: &impl Database,
+    tenant: TenantId,
+    current: &WebhookRow,
+    enabled: bool,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let change = Change::new(tenant, actor, "webhook.update", "webhook", current.id.clone())
+        .before(json!({ "enabled": current.enabled != 0 }))
+        .after(json!({ "enabled": enabled }));
+    write_audited(
+        db,
+        Statement::new(
+            "UPDATE webhooks SET enabled = ?3 WHERE tenant_id = ?1 AND id = ?2 AND enabled <> ?3",
+            params![tenant.to_db(), current.id.clone(), enabled],
+        ),
+        &change,
+        now,
+    )
+    .await
+}
+
 /// Removes an endpoint. Its deliveries go with it (ON DELETE CASCADE), queued ones included:
 /// nothing more is sent to a URL the provider took away, and a run holding one of them under
 /// its lease finds nothing left to settle.

@@ -98,6 +98,7 @@ pub enum Op {
     DevMailbox,
     ListWebhooks,
     CreateWebhook,
+    UpdateWebhook,
     DeleteWebhook,
     ListWebhookDeliveries,
 }
@@ -184,6 +185,7 @@ pub const ROUTES: &[(Method, &str, Op)] = &[
     (Method::Get, "/api/v1/dev/mailbox", Op::DevMailbox),
     (Method::Get, "/api/v1/tenants/{tenant_id}/webhooks", Op::ListWebhooks),
     (Method::Post, "/api/v1/tenants/{tenant_id}/webhooks", Op::CreateWebhook),
+    (Method::Patch, "/api/v1/tenants/{tenant_id}/webhooks/{webhook_id}", Op::UpdateWebhook),
     (Method::Delete, "/api/v1/tenants/{tenant_id}/webhooks/{webhook_id}", Op::DeleteWebhook),
     (Method::Get, "/api/v1/tenants/{tenant_id}/webhooks/{webhook_id}/deliveries", Op::ListWebhookDeliveries),
 ];
@@ -379,6 +381,7 @@ async fn dispatch<R: Runtime>(rt: &R, req: &Request) -> Result<Response, AppErro
         Op::DevMailbox => emails::dev_mailbox(&call).await,
         Op::ListWebhooks => webhooks::list(&call).await,
         Op::CreateWebhook => webhooks::create(&call).await,
+        Op::UpdateWebhook => webhooks::update(&call).await,
         Op::DeleteWebhook => webhooks::delete(&call).await,
         Op::ListWebhookDeliveries => webhooks::list_deliveries(&call).await,
     }

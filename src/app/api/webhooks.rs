@@ -1,5 +1,5 @@
 //! Webhook endpoints through the admin API: add one (its signing secret is shown this once),
-//! list and delete them, and read an endpoint's recent deliveries.
+//! list, turn off and on, delete them, and read an endpoint's recent deliveries.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -50,6 +50,25 @@ pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     webhooks::create(call.rt.db(), tenant, id, &url, &secret, &call.actor(), call.rt.now()).await?;
     let row = webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     Ok(created(&json!({ "webhook": row.to_json(), "secret": secret })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateInput {
+    enabled: Option<bool>,
+}
+
+/// Turns an endpoint off (say, while the help desk is migrated) or on again.
+pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let id = call.id("webhook_id", WebhookId::parse)?;
+    let current = webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let input: UpdateInput = call.json()?;
+    if let Some(enabled) = input.enabled {
+        webhooks::set_enabled(call.rt.db(), tenant, &current, enabled, &call.actor(), call.rt.now()).await?;
+    }
+    let row = webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    Ok(ok(&json!({ "webhook": row.to_json() })))
 }
 
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
