@@ -1,31 +1,18 @@
 // Real-browser tests: Debian's Chromium driven by playwright-core against `wrangler dev`
 // (started by scripts/test with the demo seed; PORCH_BASE_PORT and PORCH_E2E_TOKEN set).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { browser, call, port } from './harness.mjs';
 
-const port = process.env.PORCH_BASE_PORT;
-const token = process.env.PORCH_E2E_TOKEN;
-if (!port || !token) throw new Error('PORCH_BASE_PORT and PORCH_E2E_TOKEN must be set: run scripts/test');
-const api = `http://127.0.0.1:${port}/api/v1`;
 const shots = mkdtempSync(join(tmpdir(), 'porch-shots-'));
 
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-after(async () => { await browser?.close(); });
 
 /** Opens a page and collects console errors (CSP violations land there) and page errors. */
 async function open(url, contextOptions = {}) {
-  const context = await browser.newContext(contextOptions);
+  const context = await browser().newContext(contextOptions);
   const page = await context.newPage();
   const problems = [];
   page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
@@ -36,17 +23,6 @@ async function open(url, contextOptions = {}) {
 
 const background = (page, selector) =>
   page.$eval(selector, (element) => getComputedStyle(element).backgroundColor);
-
-async function call(method, path, body) {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.ok(response.ok, `${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 test('the Acme portal renders branded with its logo, colours and title', async () => {
   const { context, page, response, problems } = await open(`http://acme.localhost:${port}/`);

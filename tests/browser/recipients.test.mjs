@@ -2,35 +2,11 @@
 // start page -> sign out -> sign in -> forgot password -> the link in the dev mailbox ->
 // new password -> signed in. Debian's Chromium driven by playwright-core against
 // `wrangler dev` (started by scripts/test; PORCH_BASE_PORT and PORCH_E2E_TOKEN set).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { browser, call, port } from './harness.mjs';
 
-const port = process.env.PORCH_BASE_PORT;
-const token = process.env.PORCH_E2E_TOKEN;
-if (!port || !token) throw new Error('PORCH_BASE_PORT and PORCH_E2E_TOKEN must be set: run scripts/test');
-const api = `http://127.0.0.1:${port}/api/v1`;
 
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-after(async () => { await browser?.close(); });
-
-async function call(method, path, body) {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.ok(response.ok, `${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 /** A fresh tenant with a portal on `<slug>.localhost` that has terms and a consent text. */
 async function newPortal() {
@@ -49,7 +25,7 @@ test('an invited recipient signs up, signs out, signs in, and resets a forgotten
   const { url } = await call('POST', `/tenants/${tenant.id}/portals/${portal.id}/invitations`, { send_email: false });
   assert.ok(url.startsWith(origin), url);
 
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(String(error)));
@@ -101,7 +77,7 @@ test('an invited recipient signs up, signs out, signs in, and resets a forgotten
   assert.match(await mailbox.textContent('h1'), /Welcome, Walker/);
 
   // The old password no longer works; the new one does.
-  const fresh = await browser.newContext();
+  const fresh = await browser().newContext();
   const again = await fresh.newPage();
   await again.goto(`${origin}/sign-in`);
   await again.fill('input[name=email]', email);

@@ -2,40 +2,16 @@
 // reply with an attachment -> the agent API sees the reply and the file -> an agent replies
 // -> the recipient sees it and got the email. Debian's Chromium driven by playwright-core
 // against `wrangler dev` (started by scripts/test; PORCH_BASE_PORT and PORCH_E2E_TOKEN set).
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { api, browser, call, port, token } from './harness.mjs';
 
-const port = process.env.PORCH_BASE_PORT;
-const token = process.env.PORCH_E2E_TOKEN;
-if (!port || !token) throw new Error('PORCH_BASE_PORT and PORCH_E2E_TOKEN must be set: run scripts/test');
-const api = `http://127.0.0.1:${port}/api/v1`;
 // A 1x1 PNG.
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
   'base64',
 );
 
-let browser;
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-});
-after(async () => { await browser?.close(); });
-
-async function call(method, path, body) {
-  const response = await fetch(`${api}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await response.text();
-  assert.ok(response.ok, `${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 
 test('a recipient finds, opens and answers a ticket with a file, and sees the agent reply', async () => {
   const slug = `desk-${process.pid}-${Date.now()}`;
@@ -51,7 +27,7 @@ test('a recipient finds, opens and answers a ticket with a file, and sees the ag
   // Join by invitation: signed in on the start page.
   const email = `ticket-walker-${Date.now()}@example.com`;
   const { url } = await call('POST', `${t}/portals/${portal.id}/invitations`, { send_email: false });
-  const context = await browser.newContext();
+  const context = await browser().newContext();
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (error) => problems.push(String(error)));
