@@ -1,6 +1,7 @@
 //! The email outbox: emails are queued as one statement of the caller's own atomic batch,
 //! claimed by the scheduled sender under a lease, and settled as sent, retried or failed.
 
+use crate::store::queue::QueueState;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -108,34 +109,26 @@ pub struct OutboxRow {
     pub kind: String,
     pub to_email: String,
     pub subject: String,
-    pub status: String,
-    pub attempts: i64,
-    pub next_attempt_at: i64,
-    pub last_error: Option<String>,
-    pub created_at: i64,
-    pub sent_at: Option<i64>,
+    #[serde(flatten)]
+    pub state: QueueState,
 }
 
 impl OutboxRow {
     pub fn to_json(&self) -> serde_json::Value {
-        json!({
+        let mut row = json!({
             "id": self.id,
             "portal_id": self.portal_id,
             "kind": self.kind,
             "to": self.to_email,
             "subject": self.subject,
-            "status": self.status,
-            "attempts": self.attempts,
-            "next_attempt_at": Timestamp::from_millis(self.next_attempt_at),
-            "last_error": self.last_error,
-            "created_at": Timestamp::from_millis(self.created_at),
-            "sent_at": self.sent_at.map(Timestamp::from_millis),
-        })
+        });
+        self.state.add_to(&mut row);
+        row
     }
 
     /// The keyset cursor of this row: the next page starts strictly after it.
     pub fn cursor(&self) -> Cursor {
-        Cursor { created_at: self.created_at, id: self.id.clone() }
+        Cursor { created_at: self.state.created_at, id: self.id.clone() }
     }
 }
 

@@ -2,6 +2,7 @@
 //! one statement of the caller's own atomic batch, fanning out to every enabled endpoint; the
 //! scheduled sender claims due deliveries under a lease and settles them like the email outbox.
 
+use crate::store::queue::QueueState;
 use serde::Deserialize;
 use serde_json::json;
 
@@ -177,26 +178,15 @@ pub fn only_if_changed(queued: Statement) -> Statement {
 pub struct DeliveryRow {
     pub id: String,
     pub event: String,
-    pub status: String,
-    pub attempts: i64,
-    pub next_attempt_at: i64,
-    pub last_error: Option<String>,
-    pub created_at: i64,
-    pub sent_at: Option<i64>,
+    #[serde(flatten)]
+    pub state: QueueState,
 }
 
 impl DeliveryRow {
     pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "id": self.id,
-            "event": self.event,
-            "status": self.status,
-            "attempts": self.attempts,
-            "next_attempt_at": Timestamp::from_millis(self.next_attempt_at),
-            "last_error": self.last_error,
-            "created_at": Timestamp::from_millis(self.created_at),
-            "sent_at": self.sent_at.map(Timestamp::from_millis),
-        })
+        let mut row = json!({ "id": self.id, "event": self.event });
+        self.state.add_to(&mut row);
+        row
     }
 }
 
