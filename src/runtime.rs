@@ -79,6 +79,12 @@ pub struct Config {
     /// Var `DEV_MAILBOX=on`: every queued email is readable at `/_dev/mailbox` and
     /// `GET /api/v1/dev/mailbox`. For local runs only: it shows sign-in links to anyone.
     pub dev_mailbox: bool,
+    /// Secret `SSO_SEALING_KEY`: seals the SSO secrets porch must read back. None: SSO
+    /// connections that need one (HS256, OIDC) cannot be saved.
+    pub sso_sealing_key: Option<crate::auth::sso::seal::SealingKey>,
+    /// Var `SSO_LOOPBACK_HTTP=on`: identity provider URLs may be plain http to the loopback
+    /// address. For local test identity providers only.
+    pub sso_loopback_http: bool,
 }
 
 /// Email delivery settings, as given; `email::delivery` decides whether they make sense,

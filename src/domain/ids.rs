@@ -53,6 +53,8 @@ define_id!(
     AttachmentId,
     WebhookId,
     WebhookEventId,
+    SsoConnectionId,
+    SsoEventId,
 );
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod ids;
 pub mod logo;
 pub mod portal_tickets;
 pub mod search;
+pub mod sso;
 pub mod text;
 pub mod tickets;
 pub mod time;

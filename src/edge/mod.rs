@@ -7,6 +7,7 @@ mod services;
 use worker::{event, Context, Env, ScheduleContext, ScheduledEvent};
 
 use crate::app;
+use crate::auth::sso::seal::SealingKey;
 use crate::domain::host::Hostname;
 use crate::domain::time::Timestamp;
 use crate::http::{Method, Request, Response};
@@ -60,6 +61,8 @@ impl EdgeRuntime {
                 },
                 // Only the exact word turns it on: it exposes every sign-in link.
                 dev_mailbox: optional(env, "DEV_MAILBOX", false).is_some_and(|v| v.trim() == "on"),
+                sso_sealing_key: optional(env, "SSO_SEALING_KEY", true).and_then(|text| SealingKey::parse(&text)),
+                sso_loopback_http: optional(env, "SSO_LOOPBACK_HTTP", false).is_some_and(|v| v.trim() == "on"),
             },
             cache: PORTAL_CACHE.with(|cache| *cache),
         })

@@ -1,11 +1,13 @@
 //! UI languages (English, Danish, Norwegian Bokmål), their strings, and Accept-Language choice.
 
 mod account;
+mod sso;
 mod tickets;
 
 use serde::{Deserialize, Serialize};
 
 pub use account::AccountStrings;
+pub use sso::SsoStrings;
 pub use tickets::TicketStrings;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -64,6 +66,14 @@ impl Language {
             Language::En => &account::EN,
             Language::Da => &account::DA,
             Language::Nb => &account::NB,
+        }
+    }
+
+    pub fn sso(self) -> &'static SsoStrings {
+        match self {
+            Language::En => &sso::EN,
+            Language::Da => &sso::DA,
+            Language::Nb => &sso::NB,
         }
     }
 

@@ -1,6 +1,7 @@
 //! Removing what has expired: sessions, one-time links, unconfirmed registrations,
 //! rate-limit windows, previews,
-//! long-sent emails and long-settled webhook deliveries. These sweep every tenant at once on purpose: they run from the cron
+//! long-sent emails, long-settled webhook deliveries, spent SSO replay keys, abandoned SSO
+//! sign-ins and old SSO events. These sweep every tenant at once on purpose: they run from the cron
 //! trigger, not for a caller, and each row's own expiry is the whole condition.
 
 use super::{Database, DbError, Statement};
@@ -25,6 +26,9 @@ pub struct Purged {
     pub previews: u64,
     pub sent_emails: u64,
     pub webhook_deliveries: u64,
+    pub sso_replay: u64,
+    pub sso_requests: u64,
+    pub sso_events: u64,
 }
 
 /// Deletes everything that expired, as one atomic batch.
@@ -48,6 +52,10 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
                 "DELETE FROM webhook_deliveries WHERE status IN ('sent', 'failed') AND created_at < ?1",
                 params![settled],
             ),
+            // A replay key is useless once its token or assertion has expired anyway.
+            Statement::new("DELETE FROM sso_replay WHERE expires_at < ?1", params![now.millis()]),
+            Statement::new("DELETE FROM sso_requests WHERE expires_at < ?1", params![grace]),
+            Statement::new("DELETE FROM sso_events WHERE at < ?1", params![settled]),
         ])
         .await?;
     let mut counts = changed.into_iter();
@@ -60,5 +68,8 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
         previews: next(),
         sent_emails: next(),
         webhook_deliveries: next(),
+        sso_replay: next(),
+        sso_requests: next(),
+        sso_events: next(),
     })
 }

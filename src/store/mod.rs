@@ -22,6 +22,7 @@ pub mod registration_list;
 pub mod registrations;
 pub mod reset_tokens;
 pub mod sessions;
+pub mod sso;
 pub mod tenants;
 pub mod themes;
 pub mod ticket_properties;

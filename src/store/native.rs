@@ -201,6 +201,9 @@ impl NativeRuntime {
                 // them set `config.email` / `config.dev_mailbox` on the runtime.
                 email: EmailConfig::default(),
                 dev_mailbox: false,
+                // A fixed test key: sealed secrets in tests open with it and nothing else.
+                sso_sealing_key: Some(crate::auth::sso::seal::SealingKey::from_bytes([7; 32])),
+                sso_loopback_http: false,
             },
             cache: PortalCache::new(),
             clock: Cell::new(1_790_000_000_000),

@@ -47,6 +47,8 @@ pub struct SignInForm<'a> {
     pub email: &'a str,
     pub return_to: &'a str,
     pub error: Option<&'a str>,
+    /// The portal has single sign-on: the page offers "sign in with your company account".
+    pub sso: bool,
 }
 
 pub fn sign_in(portal: &ResolvedPortal, lang: Language, csrf: &str, form: &SignInForm<'_>) -> String {
@@ -54,6 +56,9 @@ pub fn sign_in(portal: &ResolvedPortal, lang: Language, csrf: &str, form: &SignI
     let content = html! {
         h1 { (t.sign_in_title) }
         (errors(form.error.as_slice()))
+        @if form.sso {
+            p { a.button href={ "/sso?return_to=" (crate::http::percent_encode(form.return_to, b"/")) } { (lang.sso().company_title) } }
+        }
         form.stack method="post" action="/sign-in" {
             (csrf_field(csrf))
             input type="hidden" name="return_to" value=(form.return_to);

@@ -5,6 +5,7 @@ pub mod errors;
 pub mod layout;
 pub mod mailbox;
 pub mod pages;
+pub mod sso;
 pub mod theme;
 pub mod tickets;
 pub mod users;

@@ -11,6 +11,8 @@ pub use emails::DEV_MAILBOX_SIZE;
 mod input;
 mod portals;
 mod recipients;
+mod sso;
+mod sso_input;
 mod tenants;
 mod themes;
 mod ticket_mail;
@@ -101,6 +103,12 @@ pub enum Op {
     UpdateWebhook,
     DeleteWebhook,
     ListWebhookDeliveries,
+    ListSsoConnections,
+    CreateSsoConnection,
+    GetSsoConnection,
+    ReplaceSsoConnection,
+    DeleteSsoConnection,
+    ListSsoEvents,
 }
 
 /// The route table: method, path template, operation. `{name}` matches one path segment.
@@ -188,6 +196,24 @@ pub const ROUTES: &[(Method, &str, Op)] = &[
     (Method::Patch, "/api/v1/tenants/{tenant_id}/webhooks/{webhook_id}", Op::UpdateWebhook),
     (Method::Delete, "/api/v1/tenants/{tenant_id}/webhooks/{webhook_id}", Op::DeleteWebhook),
     (Method::Get, "/api/v1/tenants/{tenant_id}/webhooks/{webhook_id}/deliveries", Op::ListWebhookDeliveries),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections", Op::ListSsoConnections),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections", Op::CreateSsoConnection),
+    (
+        Method::Get,
+        "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections/{connection_id}",
+        Op::GetSsoConnection,
+    ),
+    (
+        Method::Put,
+        "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections/{connection_id}",
+        Op::ReplaceSsoConnection,
+    ),
+    (
+        Method::Delete,
+        "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections/{connection_id}",
+        Op::DeleteSsoConnection,
+    ),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-events", Op::ListSsoEvents),
 ];
 
 /// Path parameters captured by a route template.
@@ -384,6 +410,12 @@ async fn dispatch<R: Runtime>(rt: &R, req: &Request) -> Result<Response, AppErro
         Op::UpdateWebhook => webhooks::update(&call).await,
         Op::DeleteWebhook => webhooks::delete(&call).await,
         Op::ListWebhookDeliveries => webhooks::list_deliveries(&call).await,
+        Op::ListSsoConnections => sso::list(&call).await,
+        Op::CreateSsoConnection => sso::create(&call).await,
+        Op::GetSsoConnection => sso::get(&call).await,
+        Op::ReplaceSsoConnection => sso::replace(&call).await,
+        Op::DeleteSsoConnection => sso::delete(&call).await,
+        Op::ListSsoEvents => sso::events(&call).await,
     }
 }
 

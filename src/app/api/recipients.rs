@@ -77,7 +77,7 @@ impl PublicPortal {
 }
 
 /// A customer of this tenant named in a body; for a one-customer portal, only its customer.
-async fn customer_of<R: Runtime>(
+pub(super) async fn customer_of<R: Runtime>(
     call: &Call<'_, R>,
     fields: &mut Fields,
     scope: PortalScope,

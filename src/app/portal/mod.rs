@@ -14,6 +14,9 @@ mod preview;
 mod register;
 mod session;
 mod sign_in;
+mod sso;
+mod sso_fetch;
+mod sso_jwt;
 mod ticket_form;
 mod ticket_reply;
 pub mod tickets;
@@ -171,7 +174,7 @@ async fn route<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     }
     let result = match (is_post, path) {
         (false, "/") => Ok(start(page)),
-        (false, "/sign-in") => sign_in::form(page),
+        (false, "/sign-in") => sign_in::form(page).await,
         (true, "/sign-in") => sign_in::submit(page).await,
         (false, "/sign-out") => sign_in::sign_out_form(page),
         (true, "/sign-out") => sign_in::sign_out(page).await,
@@ -185,6 +188,9 @@ async fn route<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
         (false, "/tickets") => tickets::list(page).await,
         (false, "/tickets/new") => ticket_form::form(page).await,
         (true, "/tickets/new") => ticket_form::create(page).await,
+        (false, "/sso") => sso::company_form(page).await,
+        (true, "/sso") => sso::discover(page).await,
+        (_, "/sso/jwt") => sso_jwt::sign_in(page).await,
         _ => route_with_token(page, is_post, path).await,
     };
     match result {
@@ -210,6 +216,7 @@ async fn route_with_token<R: Runtime>(page: &Page<'_, R>, is_post: bool, path: &
         (true, ["tickets", number, "reply"]) => ticket_reply::reply(page, number).await,
         (true, ["tickets", number, "rating"]) => ticket_reply::rate(page, number).await,
         (false, ["tickets", number, "files", id]) => tickets::download(page, number, id).await,
+        (false, ["sso", id, "start"]) => sso::start(page, id).await,
         (true, ["users", id, "role"]) => users::change_role(page, id).await,
         (true, ["users", id, "remove"]) => users::remove(page, id).await,
         (true, ["users", "invitations", id, "revoke"]) => users::revoke_invitation(page, id).await,

@@ -137,12 +137,24 @@ pub fn start<R: Runtime>(
     lifetime_ms: i64,
     only_if_changed: bool,
 ) -> Result<NewSession, AppError> {
-    let token = Token::generate(page.rt)?;
+    let fresh = fresh_token(page, lifetime_ms)?;
     let now = page.rt.now();
     let expires_at = Timestamp::from_millis(now.millis().saturating_add(lifetime_ms));
-    let statement = sessions::insert(page.scope, &token.hash, holder, expires_at, only_if_changed, now);
+    let statement = sessions::insert(page.scope, &fresh.token_hash, holder, expires_at, only_if_changed, now);
+    Ok(NewSession { token_hash: fresh.token_hash, statement, set_cookie: fresh.set_cookie })
+}
+
+/// A new session token (its hash to store) and the cookie that carries it, for callers that
+/// write the session row themselves (SSO finds the account by email inside the statement).
+pub struct FreshToken {
+    pub token_hash: String,
+    pub set_cookie: String,
+}
+
+pub fn fresh_token<R: Runtime>(page: &Page<'_, R>, lifetime_ms: i64) -> Result<FreshToken, AppError> {
+    let token = Token::generate(page.rt)?;
     let set_cookie = cookies::set(page.cookies.session, &token.text, Some(lifetime_ms / 1000), page.cookies.secure);
-    Ok(NewSession { token_hash: token.hash, statement, set_cookie })
+    Ok(FreshToken { token_hash: token.hash, set_cookie })
 }
 
 /// The portal's absolute session lifetime.

@@ -18,7 +18,7 @@ use crate::runtime::Runtime;
 use crate::store::reset_tokens;
 use crate::store::sessions::{self, Holder};
 use crate::store::wrote;
-use crate::store::{accounts, Database, Statement};
+use crate::store::{accounts, sso, Database, Statement};
 use crate::views::account::{self as view, SignInForm};
 
 /// Sign-in attempts per address and per account per 15 minutes (OWASP Authentication
@@ -39,22 +39,33 @@ pub fn sign_in_href(path: &str) -> String {
     }
 }
 
-pub fn form<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
+pub async fn form<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     if page.visitor.member().is_some() {
         return Ok(Response::see_other("/"));
     }
     let return_to = page.req.query_param("return_to");
-    let form =
-        SignInForm { email: "", return_to: return_to.as_deref().and_then(safe_return_to).unwrap_or("/"), error: None };
+    let return_to = return_to.as_deref().and_then(safe_return_to).unwrap_or("/");
+    let sso = has_sso(page).await?;
+    // An SSO-only portal keeps no passwords: its sign-in is the company sign-in.
+    if sso && !page.portal.context.access.join_policy.allows_passwords() {
+        return Ok(Response::see_other(&format!("/sso?return_to={}", percent_encode(return_to, b"/"))));
+    }
+    let form = SignInForm { email: "", return_to, error: None, sso };
     form_page(page, 200, |csrf| view::sign_in(page.portal, page.lang, csrf, &form))
+}
+
+/// Whether the portal has a connection switched on (the sign-in page then offers it).
+async fn has_sso<R: Runtime>(page: &Page<'_, R>) -> Result<bool, AppError> {
+    Ok(sso::list(page.rt.db(), page.scope).await?.iter().any(|c| c.enabled != 0))
 }
 
 pub async fn submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     let form = Form::read(page)?;
     let t = page.lang.account();
     let return_to = safe_return_to(form.text("return_to")).unwrap_or("/");
+    let sso = has_sso(page).await?;
     let again = |status: u16, error: &'static str| {
-        let view_form = SignInForm { email: form.text("email"), return_to, error: Some(error) };
+        let view_form = SignInForm { email: form.text("email"), return_to, error: Some(error), sso };
         form_page(page, status, |csrf| view::sign_in(page.portal, page.lang, csrf, &view_form))
     };
     if !page.portal.context.access.join_policy.allows_passwords() {

@@ -1,5 +1,7 @@
 //! Single sign-on protocols, verified inside the worker: bytes in, verified claims or a typed
 //! error out, with no tenant policy (which portal, who may come in, what account they get).
-//! JWT first; SAML and OIDC follow.
+//! `seal` keeps the secrets porch must read back; `policy` decides who comes in.
 
 pub mod jwt;
+pub mod policy;
+pub mod seal;

@@ -1,0 +1,409 @@
+//! The body of an SSO connection (create or replace) turned into checked settings, every
+//! problem a field error. Customers named in it are checked by the handler.
+
+use serde::Deserialize;
+
+use super::input::Fields;
+use crate::auth::sso::jwt::{self, JwtAlgorithm, JwtKey, JwtPolicy, MIN_HS256_SECRET_BYTES};
+use crate::domain::email::EmailDomain;
+use crate::domain::sso::{
+    attribute_text, idp_url, Admission, JwtSettings, OidcSettings, Protocol, SamlAttributes, SamlSettings, Settings,
+};
+
+/// A portal may trust this many identity providers (one per customer company, typically).
+pub const MAX_DOMAINS: usize = 50;
+const MAX_VALUES: usize = 200;
+const MAX_SECRET_BYTES: usize = 512;
+const MAX_TEXT: usize = 1024;
+/// The default clock skew for SAML (2 minutes, as the issue asks) and JWT (1 minute).
+const SAML_DEFAULT_SKEW: i64 = 120;
+const SAML_MAX_SKEW: i64 = 600;
+const JWT_DEFAULT_SKEW: i64 = 60;
+const JWT_DEFAULT_MAX_AGE: i64 = 300;
+const SAML_ALGORITHMS: [&str; 6] =
+    ["rsa-sha256", "ecdsa-sha256", "rsa-sha384", "rsa-sha512", "ecdsa-sha384", "rsa-sha1"];
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectionBody {
+    pub name: Option<String>,
+    pub protocol: Option<Protocol>,
+    pub enabled: Option<bool>,
+    pub saml: Option<SamlBody>,
+    pub jwt: Option<JwtBody>,
+    pub oidc: Option<OidcBody>,
+    /// The HS256 secret or the OIDC client secret: a value, or `"generate"` (HS256) for a
+    /// new one porch makes and shows once. Absent on a replace: the stored one stays.
+    pub secret: Option<String>,
+    #[serde(default)]
+    pub domains: Vec<DomainBody>,
+    pub admission: Option<AdmissionBody>,
+    pub customer: Option<CustomerBody>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SamlBody {
+    idp_entity_id: Option<String>,
+    sso_url: Option<String>,
+    #[serde(default)]
+    certificates: Vec<String>,
+    signature_algorithms: Option<Vec<String>>,
+    want_assertions_signed: Option<bool>,
+    allow_idp_initiated: Option<bool>,
+    skew_seconds: Option<i64>,
+    #[serde(default)]
+    attributes: SamlAttributesBody,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SamlAttributesBody {
+    email: Option<String>,
+    name: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JwtBody {
+    algorithm: Option<String>,
+    jwks: Option<serde_json::Value>,
+    jwks_url: Option<String>,
+    issuer: Option<String>,
+    audience: Option<String>,
+    skew_seconds: Option<i64>,
+    max_age_seconds: Option<i64>,
+    allow_get: Option<bool>,
+    login_url: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OidcBody {
+    issuer: Option<String>,
+    client_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DomainBody {
+    pub domain: String,
+    pub customer_id: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AdmissionBody {
+    mode: String,
+    attribute: Option<String>,
+    value: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CustomerBody {
+    pub customer_id: Option<String>,
+    pub attribute: Option<String>,
+    #[serde(default)]
+    pub values: Vec<ValueBody>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ValueBody {
+    pub value: String,
+    pub customer_id: String,
+}
+
+/// What the secret field asks for.
+pub enum SecretChoice {
+    Keep,
+    Generate,
+    Given(String),
+}
+
+/// A body's protocol settings and secret choice, checked; customers are checked apart.
+pub struct Checked {
+    pub name: String,
+    pub settings: Settings,
+    pub secret: SecretChoice,
+    pub admission: Admission,
+    pub customer_attribute: Option<String>,
+    pub domains: Vec<(String, Option<String>)>,
+    pub values: Vec<(String, String)>,
+}
+
+fn text(fields: &mut Fields, field: &str, raw: Option<&str>, required: bool) -> Option<String> {
+    match raw.map(str::trim) {
+        None | Some("") if required => {
+            fields.error(field, "is required");
+            None
+        }
+        None | Some("") => None,
+        Some(t) if t.chars().count() > MAX_TEXT || t.chars().any(char::is_control) => {
+            fields.error(field, "must be at most 1024 printable characters");
+            None
+        }
+        Some(t) => Some(t.to_owned()),
+    }
+}
+
+fn seconds(
+    fields: &mut Fields,
+    field: &str,
+    raw: Option<i64>,
+    default: i64,
+    range: std::ops::RangeInclusive<i64>,
+) -> i64 {
+    let value = raw.unwrap_or(default);
+    if !range.contains(&value) {
+        fields.error(field, &format!("must be from {} to {}", range.start(), range.end()));
+    }
+    value
+}
+
+/// Checks a create or replace body. `has_secret`: the connection already has a sealed secret.
+pub fn check(
+    body: ConnectionBody,
+    allow_loopback_http: bool,
+    has_secret: bool,
+    fields: &mut Fields,
+) -> Option<Checked> {
+    let name = text(fields, "name", body.name.as_deref(), true);
+    let secret = match body.secret.as_deref() {
+        None => SecretChoice::Keep,
+        Some("generate") => SecretChoice::Generate,
+        Some(given) if given.len() < MIN_HS256_SECRET_BYTES || given.len() > MAX_SECRET_BYTES => {
+            fields.error("secret", "must be 32 to 512 bytes, or \"generate\"");
+            SecretChoice::Keep
+        }
+        Some(given) => SecretChoice::Given(given.to_owned()),
+    };
+    let settings = match body.protocol {
+        None => {
+            fields.error("protocol", "is required: saml, jwt or oidc");
+            None
+        }
+        Some(protocol) => {
+            let given = [
+                (Protocol::Saml, body.saml.is_some()),
+                (Protocol::Jwt, body.jwt.is_some()),
+                (Protocol::Oidc, body.oidc.is_some()),
+            ];
+            if given.iter().any(|(p, present)| *present && *p != protocol) {
+                fields.error("protocol", "give the settings of this protocol only");
+            }
+            match protocol {
+                Protocol::Saml => {
+                    body.saml.and_then(|s| saml_settings(s, allow_loopback_http, fields)).map(Settings::Saml)
+                }
+                Protocol::Jwt => body
+                    .jwt
+                    .and_then(|j| jwt_settings(j, allow_loopback_http, &secret, has_secret, fields))
+                    .map(Settings::Jwt),
+                Protocol::Oidc => body
+                    .oidc
+                    .and_then(|o| oidc_settings(&o, allow_loopback_http, &secret, has_secret, fields))
+                    .map(Settings::Oidc),
+            }
+            .or_else(|| {
+                fields.error(protocol.code(), "the protocol's settings are required");
+                None
+            })
+        }
+    };
+    if matches!(secret, SecretChoice::Generate)
+        && !matches!(&settings, Some(Settings::Jwt(j)) if j.algorithm == "HS256")
+    {
+        fields.error("secret", "porch generates HS256 secrets only");
+    }
+    let admission = admission(body.admission, fields);
+    let mut domains = Vec::new();
+    if body.domains.len() > MAX_DOMAINS {
+        fields.error("domains", "at most 50 domains");
+    }
+    for entry in body.domains.into_iter().take(MAX_DOMAINS) {
+        match EmailDomain::parse(&entry.domain) {
+            Ok(domain) if domains.iter().all(|(d, _): &(String, Option<String>)| d != domain.as_str()) => {
+                domains.push((domain.as_str().to_owned(), entry.customer_id));
+            }
+            Ok(_) => fields.error("domains", "each domain once"),
+            Err(err) => {
+                fields.error("domains", &format!("{}: {err}", entry.domain.chars().take(64).collect::<String>()));
+            }
+        }
+    }
+    let (customer_attribute, values) = match body.customer {
+        None => (None, Vec::new()),
+        Some(customer) => {
+            let attribute =
+                customer.attribute.as_deref().and_then(|a| fields.check("customer.attribute", attribute_text(a)));
+            if customer.values.len() > MAX_VALUES {
+                fields.error("customer.values", "at most 200 values");
+            }
+            if attribute.is_none() && !customer.values.is_empty() {
+                fields.error("customer.values", "name the attribute the values are of");
+            }
+            let values = customer
+                .values
+                .into_iter()
+                .take(MAX_VALUES)
+                .filter_map(|v| {
+                    fields.check("customer.values", attribute_text(&v.value)).map(|value| (value, v.customer_id))
+                })
+                .collect();
+            (attribute, values)
+        }
+    };
+    Some(Checked {
+        name: name?,
+        settings: settings?,
+        secret,
+        admission: admission?,
+        customer_attribute,
+        domains,
+        values,
+    })
+}
+
+fn admission(body: Option<AdmissionBody>, fields: &mut Fields) -> Option<Admission> {
+    let Some(body) = body else {
+        return Some(Admission::All);
+    };
+    match body.mode.as_str() {
+        "all" => Some(Admission::All),
+        "lists" => Some(Admission::Lists),
+        "attribute" => {
+            let name = body.attribute.as_deref().map(attribute_text);
+            let value = body.value.as_deref().map(attribute_text);
+            if let (Some(Ok(name)), Some(Ok(value))) = (name, value) {
+                Some(Admission::Attribute { name, value })
+            } else {
+                fields.error("admission", "an attribute rule needs an attribute and a value");
+                None
+            }
+        }
+        _ => {
+            fields.error("admission.mode", "must be all, lists or attribute");
+            None
+        }
+    }
+}
+
+fn saml_settings(body: SamlBody, allow_loopback_http: bool, fields: &mut Fields) -> Option<SamlSettings> {
+    let idp_entity_id = text(fields, "saml.idp_entity_id", body.idp_entity_id.as_deref(), true);
+    let sso_url = fields.require("saml.sso_url", body.sso_url.as_deref(), |raw| idp_url(raw, allow_loopback_http));
+    if body.certificates.is_empty() || body.certificates.len() > 2 {
+        fields.error("saml.certificates", "give one certificate, or two during a key rollover");
+    }
+    for (i, pem) in body.certificates.iter().enumerate() {
+        if !pem.trim().starts_with("-----BEGIN CERTIFICATE-----") {
+            fields.error(&format!("saml.certificates[{i}]"), "must be a PEM certificate");
+        }
+    }
+    let algorithms =
+        body.signature_algorithms.unwrap_or_else(|| SAML_ALGORITHMS.iter().take(2).map(|a| (*a).to_owned()).collect());
+    if algorithms.is_empty() {
+        fields.error("saml.signature_algorithms", "name at least one");
+    }
+    for algorithm in &algorithms {
+        if !SAML_ALGORITHMS.contains(&algorithm.as_str()) {
+            fields.error("saml.signature_algorithms", &format!("{algorithm:.80} is not one porch accepts"));
+        }
+    }
+    let skew_seconds = seconds(fields, "saml.skew_seconds", body.skew_seconds, SAML_DEFAULT_SKEW, 0..=SAML_MAX_SKEW);
+    let attributes = SamlAttributes {
+        email: body.attributes.email.as_deref().and_then(|a| fields.check("saml.attributes.email", attribute_text(a))),
+        name: body.attributes.name.as_deref().and_then(|a| fields.check("saml.attributes.name", attribute_text(a))),
+    };
+    Some(SamlSettings {
+        idp_entity_id: idp_entity_id?,
+        sso_url: sso_url?,
+        certificates: body.certificates.iter().map(|c| c.trim().to_owned()).collect(),
+        signature_algorithms: algorithms,
+        want_assertions_signed: body.want_assertions_signed.unwrap_or(true),
+        allow_idp_initiated: body.allow_idp_initiated.unwrap_or(false),
+        skew_seconds,
+        attributes,
+    })
+}
+
+fn jwt_settings(
+    body: JwtBody,
+    allow_loopback_http: bool,
+    secret: &SecretChoice,
+    has_secret: bool,
+    fields: &mut Fields,
+) -> Option<JwtSettings> {
+    let algorithm = fields.require("jwt.algorithm", body.algorithm.as_deref(), |raw| {
+        JwtAlgorithm::parse(raw).ok_or("must be HS256, RS256, ES256 or EdDSA")
+    });
+    let issuer = text(fields, "jwt.issuer", body.issuer.as_deref(), false);
+    let audience = text(fields, "jwt.audience", body.audience.as_deref(), false);
+    let skew_seconds =
+        seconds(fields, "jwt.skew_seconds", body.skew_seconds, JWT_DEFAULT_SKEW, 0..=jwt::MAX_SKEW_SECONDS);
+    let max_age_seconds =
+        seconds(fields, "jwt.max_age_seconds", body.max_age_seconds, JWT_DEFAULT_MAX_AGE, 1..=jwt::MAX_AGE_SECONDS);
+    let jwks_url =
+        body.jwks_url.as_deref().and_then(|raw| fields.check("jwt.jwks_url", idp_url(raw, allow_loopback_http)));
+    let login_url =
+        body.login_url.as_deref().and_then(|raw| fields.check("jwt.login_url", idp_url(raw, allow_loopback_http)));
+    let algorithm = algorithm?;
+    let mut keys = Vec::new();
+    if algorithm == JwtAlgorithm::Hs256 {
+        if body.jwks.is_some() || body.jwks_url.is_some() {
+            fields.error("jwt.jwks", "HS256 uses the shared secret, not public keys");
+        }
+        if matches!(secret, SecretChoice::Keep) && !has_secret {
+            fields.error("secret", "HS256 needs a secret: give one of at least 32 bytes, or \"generate\"");
+        }
+        // The policy check below needs a key; the real one is sealed apart.
+        keys.extend(JwtKey::hs256(&[0; MIN_HS256_SECRET_BYTES]));
+    } else {
+        if matches!(secret, SecretChoice::Given(_) | SecretChoice::Generate) {
+            fields.error("secret", "only HS256 uses a secret");
+        }
+        match (&body.jwks, &jwks_url) {
+            (Some(jwks), None) => match JwtKey::from_jwks(algorithm, &jwks.to_string()) {
+                Ok(parsed) => keys = parsed,
+                Err(err) => fields.error("jwt.jwks", &err.to_string()),
+            },
+            (None, Some(_)) => keys.extend(JwtKey::hs256(&[0; MIN_HS256_SECRET_BYTES])),
+            _ => fields.error("jwt.jwks", "give the public keys as jwks (inline) or jwks_url, one of them"),
+        }
+    }
+    if !keys.is_empty() {
+        if let Err(err) =
+            JwtPolicy::new(algorithm, &keys, issuer.as_deref(), audience.as_deref(), skew_seconds, max_age_seconds)
+        {
+            fields.error("jwt.audience", &err.to_string());
+        }
+    }
+    Some(JwtSettings {
+        algorithm: algorithm.name().to_owned(),
+        jwks: body.jwks,
+        jwks_url,
+        issuer,
+        audience,
+        skew_seconds,
+        max_age_seconds,
+        allow_get: body.allow_get.unwrap_or(false),
+        login_url,
+    })
+}
+
+fn oidc_settings(
+    body: &OidcBody,
+    allow_loopback_http: bool,
+    secret: &SecretChoice,
+    has_secret: bool,
+    fields: &mut Fields,
+) -> Option<OidcSettings> {
+    let issuer = fields.require("oidc.issuer", body.issuer.as_deref(), |raw| idp_url(raw, allow_loopback_http));
+    let client_id = text(fields, "oidc.client_id", body.client_id.as_deref(), true);
+    if matches!(secret, SecretChoice::Keep) && !has_secret {
+        fields.error("secret", "OIDC needs the client secret the identity provider gave porch");
+    }
+    // OIDC Discovery 1.0 §4.3: the issuer is compared exactly; a trailing slash is kept as given.
+    Some(OidcSettings { issuer: issuer?, client_id: client_id? })
+}

@@ -1,0 +1,241 @@
+//! Single sign-on in the portal: the company sign-in page (home realm discovery by the
+//! email's domain), starting a sign-in at a connection, and finishing one: the portal's
+//! policy, single use, the account (made just in time) and the session in one batch, and an
+//! entry in the SSO event log either way. Every failure is the same branded page with a
+//! reference code; what failed goes only to the log and to the provider's event log.
+
+use super::forms::{client_ip, form_page, rate_limit, safe_return_to, Form};
+use super::session::{self, lifetime_ms};
+use super::{sso_jwt, Page};
+use crate::auth::sso::policy::{self, Facts, Identity, Rules};
+use crate::domain::email::Email;
+use crate::domain::ids::{AccountId, SsoConnectionId, SsoEventId};
+use crate::domain::sso::Protocol;
+use crate::domain::time::Timestamp;
+use crate::error::AppError;
+use crate::http::{percent_encode, Response};
+use crate::runtime::Runtime;
+use crate::store::sessions;
+use crate::store::sso::{self, ConnectionRow, Event};
+use crate::store::{wrote, Database};
+use crate::views::sso::{self as view, CompanyForm};
+
+/// SSO requests per client address per 15 minutes: far above any person's sign-ins, low
+/// enough that signature checks cannot be used to burn the worker's CPU.
+const SSO_PER_IP: i64 = 60;
+
+/// Counts an SSO request against the client address; past the limit, the failure page.
+pub async fn limited<R: Runtime>(page: &Page<'_, R>) -> Result<(), AppError> {
+    rate_limit(page, &format!("sso:ip:{}", client_ip(page)), SSO_PER_IP, 900).await
+}
+
+/// A connection of this portal that is switched on.
+pub async fn enabled_connection<R: Runtime>(page: &Page<'_, R>, raw_id: &str) -> Result<ConnectionRow, AppError> {
+    let id = SsoConnectionId::parse(raw_id).ok_or(AppError::NotFound)?;
+    sso::get(page.rt.db(), page.scope, id).await?.filter(|c| c.enabled != 0).ok_or(AppError::NotFound)
+}
+
+/// `GET /sso`: the company sign-in page, on a portal that has any connection.
+pub async fn company_form<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
+    if page.visitor.member().is_some() {
+        return Ok(Response::see_other("/"));
+    }
+    if !sso::list(page.rt.db(), page.scope).await?.iter().any(|c| c.enabled != 0) {
+        return Err(AppError::NotFound);
+    }
+    let return_to = page.req.query_param("return_to");
+    let form = CompanyForm {
+        email: "",
+        return_to: return_to.as_deref().and_then(safe_return_to).unwrap_or("/"),
+        error: None,
+        passwords: page.portal.context.access.join_policy.allows_passwords(),
+    };
+    form_page(page, 200, |csrf| view::company_sign_in(page.portal, page.lang, csrf, &form))
+}
+
+/// `POST /sso`: home realm discovery. The email's domain names the connection; a portal with
+/// one connection that claims no domains sends everyone there.
+pub async fn discover<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
+    let form = Form::read(page)?;
+    let return_to = safe_return_to(form.text("return_to")).unwrap_or("/");
+    let again = |error: &'static str| {
+        let view_form = CompanyForm {
+            email: form.text("email"),
+            return_to,
+            error: Some(error),
+            passwords: page.portal.context.access.join_policy.allows_passwords(),
+        };
+        form_page(page, 422, |csrf| view::company_sign_in(page.portal, page.lang, csrf, &view_form))
+    };
+    let Ok(email) = Email::parse(form.text("email")) else {
+        return again(page.lang.account().invalid_email);
+    };
+    let connection = if let Some(connection) = sso::for_domain(page.rt.db(), page.scope, email.domain()).await? {
+        Some(connection)
+    } else {
+        let connections: Vec<ConnectionRow> =
+            sso::list(page.rt.db(), page.scope).await?.into_iter().filter(|c| c.enabled != 0).collect();
+        let claimed = sso::domains(page.rt.db(), page.scope).await?;
+        match connections.as_slice() {
+            [only] if !claimed.iter().any(|d| d.connection_id == only.id) => connections.into_iter().next(),
+            _ => None,
+        }
+    };
+    let Some(connection) = connection else {
+        return again(page.lang.sso().no_provider);
+    };
+    Ok(Response::see_other(&format!(
+        "/sso/{}/start?return_to={}&login_hint={}",
+        connection.id,
+        percent_encode(return_to, b"/"),
+        percent_encode(email.as_str(), b"@")
+    )))
+}
+
+/// `GET /sso/{id}/start`: sends the person to the connection's identity provider.
+pub async fn start<R: Runtime>(page: &Page<'_, R>, raw_id: &str) -> Result<Response, AppError> {
+    let connection = enabled_connection(page, raw_id).await?;
+    limited(page).await?;
+    let return_to = page.req.query_param("return_to");
+    let return_to = return_to.as_deref().and_then(safe_return_to).unwrap_or("/");
+    match connection.protocol {
+        Protocol::Jwt => sso_jwt::start(page, &connection, return_to).await,
+        Protocol::Saml | Protocol::Oidc => Err(AppError::NotFound),
+    }
+}
+
+/// What a verified sign-in brings to `complete`.
+pub struct SignIn<'a> {
+    pub connection: &'a ConnectionRow,
+    pub identity: Identity,
+    /// The token's or assertion's id and until when it must be remembered (single use).
+    pub once: Option<(&'a str, Timestamp)>,
+    pub return_to: &'a str,
+}
+
+/// Lets a verified person in under the portal's policy: single use of the token or
+/// assertion, the account (made on first sign-in), a new session, the event; or the
+/// failure page.
+pub async fn complete<R: Runtime>(page: &Page<'_, R>, sign_in: SignIn<'_>) -> Result<Response, AppError> {
+    let connection = sign_in.connection;
+    let id = SsoConnectionId::parse(&connection.id).ok_or_else(|| AppError::Internal("connection id".into()))?;
+    let identity = &sign_in.identity;
+    let customer_value = connection.customer_attribute.as_deref().and_then(|a| identity.first(a));
+    let found = sso::person_facts(page.rt.db(), page.scope, id, &identity.email, customer_value).await?;
+    let facts = Facts {
+        domain_owner: found.domain_owner,
+        connection_claims_domains: found.connection_claims_domains,
+        domain_customer: found.domain_customer,
+        value_customer: found.value_customer,
+        listed: found.listed,
+        account_exists: found.account.is_some(),
+        portal_customer: page.portal.context.customer_id.clone(),
+    };
+    let admission = connection.admission();
+    let rules = Rules {
+        connection_id: &connection.id,
+        admission: &admission,
+        fixed_customer: connection.customer_id.as_deref(),
+        customer_attribute: connection.customer_attribute.as_deref(),
+    };
+    let admitted = match policy::decide(identity, &rules, &facts) {
+        Ok(admitted) => admitted,
+        Err(refusal) => {
+            return fail(page, Some(id), refusal.code(), &refusal.to_string(), Some(identity.email.as_str())).await;
+        }
+    };
+    // RFC 7519 §4.1.7 / SAML Core §2.3.3: an id is accepted once. A unique key in D1, so a
+    // second presentation anywhere in the world finds the first at once.
+    if let Some((once, usable_until)) = sign_in.once {
+        let spent = page.rt.db().execute(sso::spend_once(page.scope, id, once, usable_until)).await?;
+        if spent == 0 {
+            return fail(
+                page,
+                Some(id),
+                "replay",
+                "this token or assertion was used before",
+                Some(identity.email.as_str()),
+            )
+            .await;
+        }
+    }
+    let now = page.now;
+    let new_session = session::fresh_token(page, lifetime_ms(page))?;
+    let mut batch = Vec::new();
+    if found.account.is_none() {
+        let account = AccountId::from_random(page.rt.random_16()?);
+        let name = identity.name.clone().unwrap_or_else(|| identity.email.as_str().to_owned());
+        let language = identity.locale.unwrap_or(page.lang);
+        batch.push(sso::insert_account(
+            page.scope,
+            account,
+            &identity.email,
+            &name,
+            admitted.customer.as_deref(),
+            language,
+            now,
+        ));
+    } else if let (None, Some(customer)) = (&found.account_customer, &admitted.customer) {
+        batch.push(sso::assign_customer(page.scope, &identity.email, customer, now));
+    }
+    let expires_at = Timestamp::from_millis(now.millis().saturating_add(lifetime_ms(page)));
+    let session_index = batch.len();
+    batch.push(sso::insert_session(page.scope, &new_session.token_hash, &identity.email, expires_at, now));
+    if let Some(old) = page.visitor.member() {
+        batch.push(sessions::delete(page.scope, &old.token_hash));
+    }
+    let reference = reference(page)?;
+    let event_id = SsoEventId::from_random(page.rt.random_16()?);
+    batch.push(sso::insert_event(
+        page.scope,
+        &Event {
+            id: event_id,
+            connection: Some(id),
+            signed_in: true,
+            code: "signed_in",
+            detail: if found.account.is_some() { "signed in" } else { "signed in; account created" },
+            reference: &reference,
+            email: Some(identity.email.as_str()),
+        },
+        now,
+    ));
+    let changed = page.rt.db().batch(batch).await?;
+    if !wrote(&changed, session_index) {
+        return Err(AppError::Internal("sso session for a missing account".into()));
+    }
+    Ok(Response::see_other(sign_in.return_to).add_header("set-cookie", &new_session.set_cookie))
+}
+
+/// A short code the person can quote and the provider can find in the event log.
+fn reference<R: Runtime>(page: &Page<'_, R>) -> Result<String, AppError> {
+    // Crockford's base32 without look-alikes; 10 characters, 50 bits: unique enough to find
+    // one event of one portal, and easy to read out on the phone.
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let bytes = page.rt.random_16()?;
+    Ok(bytes.iter().take(10).map(|b| char::from(ALPHABET.get(usize::from(b & 31)).copied().unwrap_or(b'0'))).collect())
+}
+
+/// The failure page, after the event is recorded: the reason goes to the log and the event
+/// log, never to the page (it would teach an attacker which check to work on next).
+pub async fn fail<R: Runtime>(
+    page: &Page<'_, R>,
+    connection: Option<SsoConnectionId>,
+    code: &str,
+    detail: &str,
+    email: Option<&str>,
+) -> Result<Response, AppError> {
+    let reference = reference(page)?;
+    let detail: String = detail.chars().filter(|c| !c.is_control()).take(300).collect();
+    page.rt.log(&format!("sso refused on portal {}: {code} ({detail}), reference {reference}", page.scope.portal));
+    let event = Event {
+        id: SsoEventId::from_random(page.rt.random_16()?),
+        connection,
+        signed_in: false,
+        code,
+        detail: &detail,
+        reference: &reference,
+        email,
+    };
+    page.rt.db().execute(sso::insert_event(page.scope, &event, page.now)).await?;
+    Ok(Response::html(403, view::failed(page.portal, page.lang, &reference)))
+}

@@ -1,0 +1,194 @@
+//! JWT sign-in ("remote login", as Zendesk and `HubSpot` call it): the provider's application
+//! signs a short-lived token for the person and sends their browser to `/sso/jwt` with it
+//! (POST, or GET where the portal allows it) and an optional `return_to`.
+
+use super::forms::safe_return_to;
+use super::sso::{complete, fail, limited, SignIn};
+use super::{sso_fetch, Page};
+use crate::auth::sso::jwt::{self, JwtAlgorithm, JwtError, JwtKey, JwtPolicy};
+use crate::auth::sso::policy::Identity;
+use crate::auth::sso::seal;
+use crate::domain::ids::SsoConnectionId;
+use crate::domain::sso::{JwtSettings, Protocol, Settings};
+use crate::error::AppError;
+use crate::http::{form_fields, is_media_type, percent_encode, Method, Response};
+use crate::runtime::Runtime;
+use crate::store::sso::{self, ConnectionRow};
+
+/// `GET /sso/{id}/start` for a JWT connection: to the provider's login page, which sends the
+/// person back with a token. `return_to` is absolute there, as those pages expect.
+pub async fn start<R: Runtime>(
+    page: &Page<'_, R>,
+    connection: &ConnectionRow,
+    return_to: &str,
+) -> Result<Response, AppError> {
+    let id = SsoConnectionId::parse(&connection.id);
+    let Settings::Jwt(settings) = connection.settings()? else {
+        return Err(AppError::NotFound);
+    };
+    let Some(login_url) = settings.login_url else {
+        return fail(page, id, "no_login_url", "the JWT connection has no login_url to send people to", None).await;
+    };
+    let separator = if login_url.contains('?') { '&' } else { '?' };
+    let back = format!("{}{return_to}", page.origin());
+    Ok(Response::see_other(&format!("{login_url}{separator}return_to={}", percent_encode(&back, b"/:"))))
+}
+
+/// The token and `return_to` of a posted form or, where allowed, of the query.
+fn presented<R: Runtime>(page: &Page<'_, R>) -> Result<(Option<String>, Option<String>), AppError> {
+    if page.req.method == Method::Post {
+        // No CSRF token: the post comes from the provider's application on another site,
+        // and the signed, single-use token is what proves it.
+        if !is_media_type(page.req.header("content-type"), "application/x-www-form-urlencoded") {
+            return Err(AppError::BadRequest("send the token as an HTML form".into()));
+        }
+        let fields = form_fields(&page.req.body).ok_or_else(|| AppError::BadRequest("the form is not valid".into()))?;
+        let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        Ok((get("jwt"), get("return_to")))
+    } else {
+        Ok((page.req.query_param("jwt"), page.req.query_param("return_to")))
+    }
+}
+
+/// A `return_to` on this portal: a path, or an absolute URL of this portal's own origin.
+fn own_return_to<'a, R: Runtime>(page: &Page<'_, R>, raw: &'a str) -> Option<&'a str> {
+    let origin = page.origin();
+    let path = raw.strip_prefix(origin.as_str()).map_or(raw, |rest| if rest.is_empty() { "/" } else { rest });
+    safe_return_to(path)
+}
+
+/// The portal's JWT connection the token is for: the only one, or the one whose issuer the
+/// token names (read unverified to choose; the chosen connection then verifies it).
+fn choose<'a>(
+    connections: &'a [(ConnectionRow, JwtSettings)],
+    token: &str,
+) -> Option<&'a (ConnectionRow, JwtSettings)> {
+    if let [only] = connections {
+        return Some(only);
+    }
+    let issuer = jwt::unverified_issuer(token)?;
+    let mut matching = connections.iter().filter(|(_, s)| s.issuer.as_deref() == Some(issuer.as_str()));
+    let first = matching.next();
+    if matching.next().is_some() {
+        return None;
+    }
+    first
+}
+
+/// `POST /sso/jwt` (and `GET` where allowed).
+pub async fn sign_in<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
+    limited(page).await?;
+    let mut connections = Vec::new();
+    for row in sso::list(page.rt.db(), page.scope).await? {
+        if row.enabled != 0 && row.protocol == Protocol::Jwt {
+            if let Settings::Jwt(settings) = row.settings()? {
+                connections.push((row, settings));
+            }
+        }
+    }
+    if connections.is_empty() {
+        return Err(AppError::NotFound);
+    }
+    let (token, return_to) = presented(page)?;
+    let Some(token) = token.filter(|t| !t.is_empty()) else {
+        return fail(page, None, "malformed", "no jwt field", None).await;
+    };
+    let Some((connection, settings)) = choose(&connections, &token) else {
+        return fail(
+            page,
+            None,
+            "unknown_issuer",
+            "no single JWT connection of this portal matches the token's issuer",
+            None,
+        )
+        .await;
+    };
+    let id = SsoConnectionId::parse(&connection.id);
+    if page.req.method != Method::Post && !settings.allow_get {
+        return fail(
+            page,
+            id,
+            "get_not_allowed",
+            "the token came in a URL; this connection takes it by POST only",
+            None,
+        )
+        .await;
+    }
+    let return_to = return_to.as_deref().and_then(|raw| own_return_to(page, raw)).unwrap_or("/");
+    let known = match keys(page, connection, settings, false).await {
+        Ok(keys) => keys,
+        Err(problem) => return fail(page, id, "keys", &problem, None).await,
+    };
+    let verified = match verify(&token, settings, &known, page) {
+        // A key the cached JWKS lacks may be a rotation: fetch once more, then decide.
+        Err(JwtError::UnknownKey) if settings.jwks_url.is_some() => {
+            match keys(page, connection, settings, true).await {
+                Ok(fresh) => verify(&token, settings, &fresh, page),
+                Err(problem) => return fail(page, id, "keys", &problem, None).await,
+            }
+        }
+        other => other,
+    };
+    let claims = match verified {
+        Ok(claims) => claims,
+        Err(err) => return fail(page, id, err.code(), &err.to_string(), None).await,
+    };
+    let mut attributes = Vec::new();
+    if let Some(organization) = &claims.organization {
+        attributes.push(("organization".to_owned(), vec![organization.clone()]));
+    }
+    let identity = Identity {
+        email: claims.email.clone(),
+        name: claims.name.clone(),
+        locale: claims.locale,
+        external_id: claims.external_id.clone(),
+        attributes,
+    };
+    complete(page, SignIn { connection, identity, once: Some((&claims.jti, claims.usable_until)), return_to }).await
+}
+
+fn verify<R: Runtime>(
+    token: &str,
+    settings: &JwtSettings,
+    keys: &[JwtKey],
+    page: &Page<'_, R>,
+) -> Result<jwt::VerifiedClaims, JwtError> {
+    let algorithm = JwtAlgorithm::parse(&settings.algorithm).ok_or(JwtError::Malformed)?;
+    let policy = JwtPolicy::new(
+        algorithm,
+        keys,
+        settings.issuer.as_deref(),
+        settings.audience.as_deref(),
+        settings.skew_seconds,
+        settings.max_age_seconds,
+    )
+    .map_err(|_| JwtError::UnknownKey)?;
+    jwt::verify(token, &policy, page.now)
+}
+
+/// The connection's verifying keys: its sealed HS256 secret, its inline JWKS, or its JWKS
+/// URL's document (cached; `refresh` fetches anew).
+async fn keys<R: Runtime>(
+    page: &Page<'_, R>,
+    connection: &ConnectionRow,
+    settings: &JwtSettings,
+    refresh: bool,
+) -> Result<Vec<JwtKey>, String> {
+    let algorithm = JwtAlgorithm::parse(&settings.algorithm).ok_or("unknown algorithm")?;
+    if algorithm == JwtAlgorithm::Hs256 {
+        let key = page.rt.config().sso_sealing_key.as_ref().ok_or("this deployment has no SSO_SEALING_KEY")?;
+        let sealed = connection.sealed_secret.as_deref().ok_or("the connection has no secret")?;
+        let secret =
+            seal::open(key, &connection.id, sealed).ok_or("the secret does not open with this deployment's key")?;
+        return JwtKey::hs256(&secret).map(|key| vec![key]).map_err(|err| err.to_string());
+    }
+    let document = match (&settings.jwks, &settings.jwks_url) {
+        (Some(inline), _) => inline.to_string(),
+        (None, Some(url)) => {
+            let cache_key = format!("sso:jwks:{}:{}", connection.id, connection.updated_at);
+            sso_fetch::json_document(page, url, &cache_key, refresh).await?
+        }
+        (None, None) => return Err("the connection has no keys".into()),
+    };
+    JwtKey::from_jwks(algorithm, &document).map_err(|err| err.to_string())
+}

@@ -1,0 +1,469 @@
+//! Single sign-on in process on real `SQLite`: connections through the admin API (secrets
+//! sealed and shown once, every problem a field error), JWT sign-in with accounts made just
+//! in time, customer mapping, who may come in, home realm discovery by email domain, and the
+//! hostile cases (replayed, forged and misdirected tokens, another provider's domain), each
+//! refusal a branded page whose reference finds its entry in the SSO event log.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::too_many_lines)]
+
+#[allow(dead_code)]
+mod common;
+
+use common::browser::Browser;
+use common::{body_text, error_fields, spawn_app, TestApp};
+use jwt_compact::alg::{Hs256, Hs256Key, Rsa, RsaPrivateKey, StrongAlg, StrongKey};
+use jwt_compact::jwk::JsonWebKey;
+use jwt_compact::{AlgorithmExt as _, Claims, Header};
+use porch::http::{Method, Request, Response};
+use serde_json::{json, Value};
+
+const HOST: &str = "acme.portals.localhost";
+const RSA_JWK: &str = include_str!("fixtures/sso/rsa2048-private.jwk.json");
+
+struct Fixture {
+    app: TestApp,
+    tenant: String,
+    key: String,
+    portal: String,
+}
+
+fn fixture() -> Fixture {
+    let app = spawn_app();
+    let (tenant, key) = app.new_tenant("acme-co");
+    let portal = app.new_portal(&key, &tenant, &json!({ "slug": "acme", "name": "Acme Support" }));
+    Fixture { app, tenant, key, portal }
+}
+
+impl Fixture {
+    fn path(&self, rest: &str) -> String {
+        format!("/api/v1/tenants/{}/portals/{}{rest}", self.tenant, self.portal)
+    }
+
+    fn api(&self, method: Method, rest: &str, body: &Value) -> (u16, Value) {
+        self.app.api_as(Some(&self.key), method, &self.path(rest), body)
+    }
+
+    /// A connection made through the API; its whole answer.
+    fn connect(&self, body: &Value) -> Value {
+        let (status, answer) = self.api(Method::Post, "/sso-connections", body);
+        assert_eq!(status, 201, "{answer}");
+        answer
+    }
+
+    /// An HS256 connection with a generated secret: (connection id, secret).
+    fn hs256_connection(&self, extra: &Value) -> (String, String) {
+        let mut body =
+            json!({ "name": "Acme app", "protocol": "jwt", "jwt": { "algorithm": "HS256" }, "secret": "generate" });
+        for (k, v) in extra.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let answer = self.connect(&body);
+        (answer["connection"]["id"].as_str().unwrap().to_owned(), answer["secret"].as_str().unwrap().to_owned())
+    }
+
+    fn now_seconds(&self) -> i64 {
+        self.app.rt.clock.get() / 1000
+    }
+
+    fn claims(&self, email: &str, jti: &str) -> Value {
+        json!({ "iat": self.now_seconds() - 5, "exp": self.now_seconds() + 60, "jti": jti, "email": email, "name": "Ada Lovelace" })
+    }
+
+    fn events(&self) -> Vec<Value> {
+        let (status, body) = self.api(Method::Get, "/sso-events", &Value::Null);
+        assert_eq!(status, 200, "{body}");
+        body["events"].as_array().unwrap().clone()
+    }
+
+    fn create_customer(&self, name: &str) -> String {
+        self.app.new_customer(&self.key, &self.tenant, name)
+    }
+}
+
+fn hs256(secret: &str, claims: &Value) -> String {
+    Hs256.token(&Header::empty(), &Claims::new(claims.clone()), &Hs256Key::new(secret.as_bytes())).unwrap()
+}
+
+fn rs256(claims: &Value, kid: &str) -> String {
+    let jwk: JsonWebKey<'_> = serde_json::from_str(RSA_JWK).unwrap();
+    let key = StrongKey::try_from(RsaPrivateKey::try_from(&jwk).unwrap()).unwrap();
+    StrongAlg(Rsa::rs256()).token(&Header::empty().with_key_id(kid), &Claims::new(claims.clone()), &key).unwrap()
+}
+
+fn rsa_public_jwks(kid: &str) -> Value {
+    let mut public: Value = serde_json::from_str(RSA_JWK).unwrap();
+    for private in ["d", "p", "q", "dp", "dq", "qi"] {
+        public.as_object_mut().unwrap().remove(private);
+    }
+    public["kid"] = json!(kid);
+    json!({ "keys": [public] })
+}
+
+/// Posts a token to `/sso/jwt` as the provider's page would (a plain cross-site form).
+fn post_jwt(browser: &Browser<'_>, token: &str, return_to: &str) -> Response {
+    browser.post_raw("/sso/jwt", &[("jwt", token), ("return_to", return_to)])
+}
+
+/// The reference code a failure page shows.
+fn reference_of(page: &Response) -> String {
+    let text = body_text(page);
+    let start = text.find("<strong class=\"reference\">").expect("a reference on the page") + 26;
+    text[start..start + 10].to_owned()
+}
+
+fn location(response: &Response) -> String {
+    response.headers.iter().find(|(k, _)| k == "location").map(|(_, v)| v.clone()).unwrap_or_default()
+}
+
+#[test]
+fn an_hs256_connection_gets_a_generated_secret_shown_once_and_stored_only_sealed() {
+    let f = fixture();
+    let (id, secret) = f.hs256_connection(&json!({}));
+    assert!(secret.starts_with("porch_jwt_") && secret.len() > 40, "{secret}");
+    let (status, read) = f.api(Method::Get, &format!("/sso-connections/{id}"), &Value::Null);
+    assert_eq!(status, 200);
+    assert!(!read.to_string().contains(&secret));
+    assert_eq!(read["connection"]["has_secret"], true);
+    assert_eq!(read["connection"]["endpoints"]["jwt_url"], "http://acme.portals.localhost/sso/jwt");
+    let stored = f.app.sql("SELECT sealed_secret, settings FROM sso_connections", vec![]);
+    let sealed = stored[0]["sealed_secret"].as_str().unwrap();
+    assert!(sealed.starts_with("v1.") && !sealed.contains(&secret["porch_jwt_".len()..]));
+    assert!(!stored[0]["settings"].as_str().unwrap().contains(&secret));
+    // Replacing it without a secret keeps the secret: the same token still verifies.
+    let (status, _) = f.api(
+        Method::Put,
+        &format!("/sso-connections/{id}"),
+        &json!({ "name": "Renamed", "protocol": "jwt", "jwt": { "algorithm": "HS256", "max_age_seconds": 120 } }),
+    );
+    assert_eq!(status, 200);
+    let browser = Browser::new(&f.app, HOST);
+    let response = post_jwt(&browser, &hs256(&secret, &f.claims("ada@acme.example", "j-1")), "/");
+    assert_eq!(response.status, 303, "{}", body_text(&response));
+}
+
+#[test]
+fn bad_connection_bodies_name_every_field_that_is_wrong_and_save_nothing() {
+    let f = fixture();
+    let cases = [
+        (json!({ "name": "x", "protocol": "jwt", "jwt": { "algorithm": "HS256" } }), "secret"),
+        (json!({ "name": "x", "protocol": "jwt", "jwt": { "algorithm": "HS256" }, "secret": "short" }), "secret"),
+        (
+            json!({ "name": "x", "protocol": "jwt", "jwt": { "algorithm": "RS256", "jwks": rsa_public_jwks("k") } }),
+            "jwt.audience",
+        ),
+        (json!({ "name": "x", "protocol": "jwt", "jwt": { "algorithm": "RS256", "audience": "porch" } }), "jwt.jwks"),
+        (
+            json!({ "name": "x", "protocol": "jwt", "jwt": { "algorithm": "none" }, "secret": "generate" }),
+            "jwt.algorithm",
+        ),
+        (
+            json!({ "name": "x", "protocol": "jwt", "jwt": { "algorithm": "ES256", "audience": "porch", "jwks": rsa_public_jwks("k") } }),
+            "jwt.jwks",
+        ),
+        (
+            json!({ "name": "x", "protocol": "jwt", "jwt": { "algorithm": "RS256", "audience": "a", "jwks_url": "http://keys.example.com/" } }),
+            "jwt.jwks_url",
+        ),
+        (json!({ "name": "x", "protocol": "saml", "jwt": { "algorithm": "HS256" } }), "protocol"),
+        (
+            json!({ "name": "x", "protocol": "oidc", "oidc": { "issuer": "https://id.example.com", "client_id": "c" } }),
+            "secret",
+        ),
+        (
+            json!({ "name": "x", "protocol": "jwt", "jwt": { "algorithm": "HS256", "skew_seconds": 9999 }, "secret": "generate" }),
+            "jwt.skew_seconds",
+        ),
+        (
+            json!({ "name": "x", "protocol": "jwt", "jwt": { "algorithm": "HS256" }, "secret": "generate", "domains": [{ "domain": "not a domain" }] }),
+            "domains",
+        ),
+        (
+            json!({ "name": "x", "protocol": "jwt", "jwt": { "algorithm": "HS256" }, "secret": "generate", "admission": { "mode": "attribute" } }),
+            "admission",
+        ),
+        (
+            json!({ "name": "x", "protocol": "jwt", "jwt": { "algorithm": "HS256" }, "secret": "generate", "customer": { "customer_id": "00000000-0000-4000-8000-000000000000" } }),
+            "customer_id",
+        ),
+    ];
+    for (body, field) in cases {
+        let (status, answer) = f.api(Method::Post, "/sso-connections", &body);
+        assert_eq!(status, 422, "{body} -> {answer}");
+        assert!(error_fields(&answer).iter().any(|f| f == field), "{body}: expected {field} in {answer}");
+    }
+    assert!(f.app.sql("SELECT id FROM sso_connections", vec![]).is_empty());
+}
+
+#[test]
+fn a_person_signs_in_with_a_jwt_and_gets_an_account_made_just_in_time_in_the_mapped_customer() {
+    let f = fixture();
+    let globex = f.create_customer("Globex");
+    let (_, secret) =
+        f.hs256_connection(&json!({ "domains": [{ "domain": "globex.example", "customer_id": globex }] }));
+    let browser = Browser::new(&f.app, HOST);
+    let token = hs256(&secret, &f.claims("Ada@Globex.example", "jti-1"));
+    let response = post_jwt(&browser, &token, "http://acme.portals.localhost/tickets?status=open");
+    assert_eq!(response.status, 303, "{}", body_text(&response));
+    assert_eq!(location(&response), "/tickets?status=open");
+    assert!(browser.signed_in_as("Ada Lovelace"));
+    let account = f.app.sql("SELECT email, role, customer_id, password_hash, email_verified_at FROM accounts", vec![]);
+    assert_eq!(account.len(), 1);
+    assert_eq!(account[0]["email"], "ada@globex.example");
+    assert_eq!(account[0]["role"], "member");
+    assert_eq!(account[0]["customer_id"], globex.as_str());
+    assert!(account[0]["password_hash"].is_null() && account[0]["email_verified_at"].is_number());
+    let events = f.events();
+    assert_eq!(events[0]["outcome"], "signed_in");
+    assert_eq!(events[0]["email"], "ada@globex.example");
+    // The second sign-in (a new token) finds the same account.
+    let again = Browser::new(&f.app, HOST);
+    assert_eq!(post_jwt(&again, &hs256(&secret, &f.claims("ada@globex.example", "jti-2")), "/").status, 303);
+    assert_eq!(f.app.sql("SELECT id FROM accounts", vec![]).len(), 1);
+    // A return_to on another site is not followed.
+    let elsewhere = Browser::new(&f.app, HOST);
+    let response =
+        post_jwt(&elsewhere, &hs256(&secret, &f.claims("ada@globex.example", "jti-3")), "https://evil.example/");
+    assert_eq!(location(&response), "/");
+}
+
+#[test]
+fn refused_tokens_get_the_branded_page_and_their_reference_finds_the_reason_in_the_event_log() {
+    let f = fixture();
+    let (_, secret) = f.hs256_connection(&json!({ "jwt": { "algorithm": "HS256", "audience": "porch-acme" } }));
+    let browser = Browser::new(&f.app, HOST);
+    let mut good = f.claims("ada@acme.example", "once");
+    good["aud"] = json!("porch-acme");
+    assert_eq!(post_jwt(&browser, &hs256(&secret, &good), "/").status, 303);
+    let now = f.now_seconds();
+    let mut wrong_audience = good.clone();
+    wrong_audience["aud"] = json!("someone-else");
+    wrong_audience["jti"] = json!("aud");
+    let mut expired = good.clone();
+    expired["exp"] = json!(now - 600);
+    expired["iat"] = json!(now - 900);
+    expired["jti"] = json!("old");
+    let mut no_jti = good.clone();
+    no_jti.as_object_mut().unwrap().remove("jti");
+    let mut forged_other = good.clone();
+    forged_other["jti"] = json!("forged");
+    let cases = [
+        (hs256(&secret, &good), "replay"),
+        (hs256("another-secret-of-at-least-32-bytes-long", &forged_other), "signature"),
+        (hs256(&secret, &wrong_audience), "audience"),
+        (hs256(&secret, &expired), "expired"),
+        (hs256(&secret, &no_jti), "jti"),
+        ("not.a.token".to_owned(), "malformed"),
+        (rs256(&good, "k"), "algorithm"),
+    ];
+    for (token, code) in cases {
+        let stranger = Browser::new(&f.app, HOST);
+        let page = post_jwt(&stranger, &token, "/");
+        assert_eq!(page.status, 403, "{code}");
+        let text = body_text(&page);
+        assert!(text.contains("Sign-in failed"), "{code}");
+        assert!(stranger.session().is_none(), "{code}");
+        let reference = reference_of(&page);
+        let (_, found) = f.api(Method::Get, &format!("/sso-events?reference={reference}"), &Value::Null);
+        let event = &found["events"][0];
+        assert_eq!(event["outcome"], "refused", "{code}");
+        assert_eq!(event["code"], code, "{event}");
+        // The page never tells the reason: that is for the provider's event log.
+        assert!(!text.contains(code), "{code}");
+    }
+    assert_eq!(f.app.sql("SELECT id FROM accounts", vec![]).len(), 1);
+}
+
+#[test]
+fn a_token_in_a_url_is_refused_unless_the_connection_allows_get() {
+    let f = fixture();
+    let (id, secret) = f.hs256_connection(&json!({}));
+    let browser = Browser::new(&f.app, HOST);
+    let token = hs256(&secret, &f.claims("ada@acme.example", "g-1"));
+    let page = browser.get(&format!("/sso/jwt?jwt={token}"));
+    assert_eq!(page.status, 403);
+    assert_eq!(f.events()[0]["code"], "get_not_allowed");
+    f.api(
+        Method::Put,
+        &format!("/sso-connections/{id}"),
+        &json!({ "name": "Acme app", "protocol": "jwt", "jwt": { "algorithm": "HS256", "allow_get": true } }),
+    );
+    let token = hs256(&secret, &f.claims("ada@acme.example", "g-2"));
+    assert_eq!(browser.get(&format!("/sso/jwt?jwt={token}&return_to=/tickets")).status, 303);
+}
+
+#[test]
+fn an_identity_provider_cannot_sign_in_an_email_domain_another_provider_of_the_portal_claims() {
+    let f = fixture();
+    let (_, globex_secret) = f.hs256_connection(&json!({ "name": "Globex", "jwt": { "algorithm": "HS256", "issuer": "globex" }, "domains": [{ "domain": "globex.example" }] }));
+    let (_, initech_secret) = f.hs256_connection(&json!({ "name": "Initech", "jwt": { "algorithm": "HS256", "issuer": "initech" }, "domains": [{ "domain": "initech.example" }] }));
+    let claims = |email: &str, jti: &str, iss: &str| {
+        let mut c = f.claims(email, jti);
+        c["iss"] = json!(iss);
+        c
+    };
+    // Initech's provider vouches for a Globex address: refused, whatever its signature.
+    let browser = Browser::new(&f.app, HOST);
+    let page = post_jwt(&browser, &hs256(&initech_secret, &claims("ceo@globex.example", "x1", "initech")), "/");
+    assert_eq!(page.status, 403);
+    assert_eq!(f.events()[0]["code"], "domain_of_another_provider");
+    // ... and an address no one claims, from a provider that claims domains.
+    let page = post_jwt(&browser, &hs256(&initech_secret, &claims("someone@gmail.example", "x2", "initech")), "/");
+    assert_eq!(page.status, 403);
+    assert_eq!(f.events()[0]["code"], "domain_not_claimed");
+    // Each provider signs in its own people; the token's issuer picks the connection.
+    assert_eq!(
+        post_jwt(&browser, &hs256(&globex_secret, &claims("ceo@globex.example", "x3", "globex")), "/").status,
+        303
+    );
+    // A second connection may not claim a domain the first has.
+    let (status, answer) = f.api(
+        Method::Post,
+        "/sso-connections",
+        &json!({ "name": "Dup", "protocol": "jwt", "jwt": { "algorithm": "HS256" }, "secret": "generate", "domains": [{ "domain": "globex.example" }] }),
+    );
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(f.app.sql("SELECT id FROM sso_connections", vec![]).len(), 2);
+}
+
+#[test]
+fn home_realm_discovery_sends_a_person_to_their_companys_identity_provider() {
+    let f = fixture();
+    let (globex, _) = f.hs256_connection(&json!({ "name": "Globex", "jwt": { "algorithm": "HS256", "login_url": "https://login.globex.example/porch" }, "domains": [{ "domain": "globex.example" }] }));
+    f.hs256_connection(&json!({ "name": "Initech", "jwt": { "algorithm": "HS256", "login_url": "https://sso.initech.example/" }, "domains": [{ "domain": "initech.example" }] }));
+    let browser = Browser::new(&f.app, HOST);
+    let sign_in = body_text(&browser.get("/sign-in?return_to=/tickets"));
+    assert!(sign_in.contains("Sign in with your company account"), "{sign_in}");
+    assert_eq!(browser.get("/sso?return_to=/tickets").status, 200);
+    let found = browser.post("/sso", &[("email", "Grace@Globex.example"), ("return_to", "/tickets")]);
+    assert_eq!(found.status, 303);
+    let start = location(&found);
+    assert!(
+        start.starts_with(&format!("/sso/{globex}/start?return_to=%2Ftickets"))
+            || start.starts_with(&format!("/sso/{globex}/start?return_to=/tickets")),
+        "{start}"
+    );
+    let to_provider = browser.get(&start);
+    assert_eq!(to_provider.status, 303);
+    assert_eq!(
+        location(&to_provider),
+        "https://login.globex.example/porch?return_to=http://acme.portals.localhost/tickets"
+    );
+    let unknown = browser.post("/sso", &[("email", "someone@elsewhere.example"), ("return_to", "/")]);
+    assert_eq!(unknown.status, 422);
+    assert!(body_text(&unknown).contains("Single sign-on is not set up"));
+}
+
+#[test]
+fn lists_and_attribute_rules_decide_who_may_come_in() {
+    let f = fixture();
+    let (id, secret) = f.hs256_connection(&json!({ "admission": { "mode": "lists" } }));
+    f.api(Method::Post, "/registration-list", &json!({ "domain": "listed.example", "send_email": false }));
+    let browser = Browser::new(&f.app, HOST);
+    assert_eq!(post_jwt(&browser, &hs256(&secret, &f.claims("a@listed.example", "l1")), "/").status, 303);
+    assert_eq!(post_jwt(&browser, &hs256(&secret, &f.claims("b@unlisted.example", "l2")), "/").status, 403);
+    assert_eq!(f.events()[0]["code"], "not_listed");
+    // By attribute: the token's organization must be the value, at every sign-in.
+    f.api(
+        Method::Put,
+        &format!("/sso-connections/{id}"),
+        &json!({ "name": "Acme app", "protocol": "jwt", "jwt": { "algorithm": "HS256" }, "admission": { "mode": "attribute", "attribute": "organization", "value": "Globex" } }),
+    );
+    let mut member = f.claims("a@listed.example", "l3");
+    member["organization"] = json!("Globex");
+    assert_eq!(post_jwt(&browser, &hs256(&secret, &member), "/").status, 303);
+    let mut left = f.claims("a@listed.example", "l4");
+    left["organization"] = json!("Initech");
+    assert_eq!(post_jwt(&browser, &hs256(&secret, &left), "/").status, 403);
+    assert_eq!(f.events()[0]["code"], "attribute_missing");
+}
+
+#[test]
+fn the_customer_can_come_from_an_attribute_value() {
+    let f = fixture();
+    let globex = f.create_customer("Globex");
+    let (_, secret) = f.hs256_connection(&json!({ "customer": { "attribute": "organization", "values": [{ "value": "GLOBEX", "customer_id": globex }] } }));
+    let mut claims = f.claims("ada@globex.example", "c1");
+    claims["organization"] = json!("GLOBEX");
+    let browser = Browser::new(&f.app, HOST);
+    assert_eq!(post_jwt(&browser, &hs256(&secret, &claims), "/").status, 303);
+    let account = f.app.sql("SELECT customer_id FROM accounts", vec![]);
+    assert_eq!(account[0]["customer_id"], globex.as_str());
+}
+
+#[test]
+fn rs256_tokens_verify_with_keys_fetched_from_the_jwks_url_and_cached() {
+    let f = fixture();
+    f.app
+        .rt
+        .http
+        .answers
+        .borrow_mut()
+        .insert("https://keys.acme.example/jwks".into(), (200, rsa_public_jwks("k1").to_string()));
+    f.connect(&json!({ "name": "Acme IdP", "protocol": "jwt", "jwt": { "algorithm": "RS256", "audience": "porch", "jwks_url": "https://keys.acme.example/jwks" } }));
+    let mut claims = f.claims("ada@acme.example", "r1");
+    claims["aud"] = json!("porch");
+    let browser = Browser::new(&f.app, HOST);
+    assert_eq!(post_jwt(&browser, &rs256(&claims, "k1"), "/").status, 303);
+    claims["jti"] = json!("r2");
+    assert_eq!(post_jwt(&Browser::new(&f.app, HOST), &rs256(&claims, "k1"), "/").status, 303);
+    assert_eq!(f.app.rt.http.requests.borrow().len(), 1, "the second sign-in used the cached keys");
+    // A token naming a key the cache lacks fetches once more, then fails on the unknown key.
+    claims["jti"] = json!("r3");
+    assert_eq!(post_jwt(&Browser::new(&f.app, HOST), &rs256(&claims, "k9"), "/").status, 403);
+    assert_eq!(f.app.rt.http.requests.borrow().len(), 2);
+    assert_eq!(f.events()[0]["code"], "unknown_key");
+}
+
+#[test]
+fn an_sso_only_portal_sends_sign_ins_to_the_company_page_and_never_takes_passwords() {
+    let f = fixture();
+    f.hs256_connection(&json!({}));
+    let (status, _) = f.app.api_as(
+        Some(&f.key),
+        Method::Patch,
+        &format!("/api/v1/tenants/{}/portals/{}", f.tenant, f.portal),
+        &json!({ "join_policy": "sso" }),
+    );
+    assert_eq!(status, 200);
+    let browser = Browser::new(&f.app, HOST);
+    let response = browser.get("/sign-in?return_to=/tickets");
+    assert_eq!(response.status, 303);
+    assert_eq!(location(&response), "/sso?return_to=/tickets");
+    let company = body_text(&browser.get("/sso"));
+    assert!(!company.contains("Or sign in with a password"));
+}
+
+#[test]
+fn without_a_sealing_key_secrets_cannot_be_saved_and_the_api_says_why() {
+    let mut f = fixture();
+    f.app.rt.config.sso_sealing_key = None;
+    let (status, answer) = f.api(
+        Method::Post,
+        "/sso-connections",
+        &json!({ "name": "x", "protocol": "jwt", "jwt": { "algorithm": "HS256" }, "secret": "generate" }),
+    );
+    assert_eq!(status, 409, "{answer}");
+    assert!(answer.to_string().contains("SSO_SEALING_KEY"));
+    assert!(f.app.sql("SELECT id FROM sso_connections", vec![]).is_empty());
+}
+
+#[test]
+fn another_tenants_key_cannot_see_or_touch_a_portals_connections() {
+    let f = fixture();
+    let (id, _) = f.hs256_connection(&json!({}));
+    let (_, other_key) = f.app.new_tenant("globex-co");
+    for (method, rest) in
+        [(Method::Get, String::new()), (Method::Delete, format!("/{id}")), (Method::Get, format!("/{id}"))]
+    {
+        let (status, _) =
+            f.app.api_as(Some(&other_key), method, &f.path(&format!("/sso-connections{rest}")), &Value::Null);
+        assert_eq!(status, 404);
+    }
+    let (status, _) = f.app.api_as(Some(&other_key), Method::Get, &f.path("/sso-events"), &Value::Null);
+    assert_eq!(status, 404);
+    assert_eq!(f.app.sql("SELECT id FROM sso_connections", vec![]).len(), 1);
+    let (status, _) = f.api(Method::Delete, &format!("/sso-connections/{id}"), &Value::Null);
+    assert_eq!(status, 204);
+    assert!(f.app.sql("SELECT id FROM sso_connections", vec![]).is_empty());
+    let _ = Request::new(Method::Get, "/");
+}
