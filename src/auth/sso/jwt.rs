@@ -13,6 +13,10 @@
 //! 4. `exp` and `nbf` with the portal's skew; `iat` required, not in the future, not older
 //!    than the portal's maximum age; `iss` and `aud` exactly, when the portal sets them;
 //! 5. `jti` required (single use is the caller's, by a unique key in D1), `email` required.
+//!
+//! `verify_signed` stops after step 4 and hands the claims as JSON to a protocol built on JWTs
+//! (OIDC ID Tokens, `oidc.rs`, which have no `jti`); `JwtKey::from_provider_jwks` reads an
+//! identity provider's shared JWKS, skipping the keys that are not for the algorithm.
 
 use std::collections::HashMap;
 
@@ -97,55 +101,83 @@ impl JwtKey {
     /// The keys of a JWKS (RFC 7517 §5) for `alg`: every key must be of the algorithm's type,
     /// for signatures (`use`, if given, is `sig`) and, if it names one, of this algorithm.
     pub fn from_jwks(alg: JwtAlgorithm, jwks: &str) -> Result<Vec<JwtKey>, KeyError> {
-        #[derive(Deserialize)]
-        struct Jwks {
-            keys: Vec<serde_json::Value>,
-        }
-        let set: Jwks = serde_json::from_str(jwks).map_err(|_| KeyError::NotAJwks)?;
-        let mut keys = Vec::with_capacity(set.keys.len());
-        for (index, raw) in set.keys.iter().enumerate() {
-            let bad = |why: &str| KeyError::BadKey(index, why.to_owned());
-            let text = |name: &str| raw.get(name).and_then(serde_json::Value::as_str);
-            if text("use").is_some_and(|u| u != "sig") {
-                return Err(bad("\"use\" is not \"sig\""));
-            }
-            if text("alg").is_some_and(|a| a != alg.name()) {
-                return Err(bad("its \"alg\" is not the portal's algorithm"));
-            }
-            // A private key pasted as a public one would sit in the configuration for anyone
-            // who reads it: refused.
-            if raw.get("d").is_some() {
-                return Err(bad("it holds a private key (\"d\"): give the public key only"));
-            }
-            let jwk: JsonWebKey<'_> = serde_json::from_value(raw.clone()).map_err(|e| bad(&e.to_string()))?;
-            let material = match alg {
-                JwtAlgorithm::Hs256 => return Err(bad("HS256 takes a shared secret, not a JWKS")),
-                JwtAlgorithm::Rs256 => {
-                    let key = RsaPublicKey::try_from(&jwk).map_err(|e| bad(&e.to_string()))?;
-                    // RFC 7518 §3.3: 2048 bits or more (the crate takes 2048, 3072 and 4096).
-                    KeyMaterial::Rs256(
-                        StrongKey::try_from(key).map_err(|_| bad("RSA keys must have 2048, 3072 or 4096 bits"))?,
-                    )
-                }
-                JwtAlgorithm::Es256 => KeyMaterial::Es256(Box::new(
-                    <Es256 as jwt_compact::Algorithm>::VerifyingKey::try_from(&jwk).map_err(|e| bad(&e.to_string()))?,
-                )),
-                JwtAlgorithm::EdDsa => {
-                    let key = <Ed25519 as jwt_compact::Algorithm>::VerifyingKey::try_from(&jwk)
-                        .map_err(|e| bad(&e.to_string()))?;
-                    // Parsing checks the length only; a small-order or non-canonical point is
-                    // refused here, when the provider can still fix it.
-                    key.validate().map_err(|_| bad("not a valid Ed25519 public key"))?;
-                    KeyMaterial::EdDsa(key)
-                }
-            };
-            keys.push(JwtKey { kid: text("kid").map(str::to_owned), material });
-        }
-        if keys.is_empty() {
-            return Err(KeyError::NoKeys(alg.name()));
-        }
-        Ok(keys)
+        keys_of(alg, jwks, false)
     }
+
+    /// The keys usable with `alg` in an identity provider's published JWKS (OIDC
+    /// Discovery 1.0 §3 `jwks_uri`). Unlike a portal's own JWKS, that set serves every client
+    /// and algorithm of the provider (encryption keys, other key types, keys being rolled in,
+    /// OIDC Core 1.0 §10.1.1): a key that cannot verify `alg` signatures is skipped,
+    /// not refused, and only a set with no usable key is an error. A private key is refused.
+    pub fn from_provider_jwks(alg: JwtAlgorithm, jwks: &str) -> Result<Vec<JwtKey>, KeyError> {
+        keys_of(alg, jwks, true)
+    }
+}
+
+/// The keys of a JWKS for `alg`; with `skip_unusable`, keys of another use, algorithm or type
+/// are left out instead of failing the whole set.
+fn keys_of(alg: JwtAlgorithm, jwks: &str, skip_unusable: bool) -> Result<Vec<JwtKey>, KeyError> {
+    #[derive(Deserialize)]
+    struct Jwks {
+        keys: Vec<serde_json::Value>,
+    }
+    let set: Jwks = serde_json::from_str(jwks).map_err(|_| KeyError::NotAJwks)?;
+    let mut keys = Vec::with_capacity(set.keys.len());
+    for (index, raw) in set.keys.iter().enumerate() {
+        let bad = |why: &str| KeyError::BadKey(index, why.to_owned());
+        let text = |name: &str| raw.get(name).and_then(serde_json::Value::as_str);
+        let unusable = if text("use").is_some_and(|u| u != "sig") {
+            Some("\"use\" is not \"sig\"")
+        } else if text("alg").is_some_and(|a| a != alg.name()) {
+            Some("its \"alg\" is not the portal's algorithm")
+        } else {
+            None
+        };
+        match unusable {
+            Some(_) if skip_unusable => continue,
+            Some(why) => return Err(bad(why)),
+            None => {}
+        }
+        // A private key pasted as a public one would sit in the configuration for anyone
+        // who reads it: refused.
+        if raw.get("d").is_some() {
+            return Err(bad("it holds a private key (\"d\"): give the public key only"));
+        }
+        match key_material(alg, raw) {
+            Ok(material) => keys.push(JwtKey { kid: text("kid").map(str::to_owned), material }),
+            Err(_) if skip_unusable => {}
+            Err(why) => return Err(bad(&why)),
+        }
+    }
+    if keys.is_empty() {
+        return Err(KeyError::NoKeys(alg.name()));
+    }
+    Ok(keys)
+}
+
+/// One JWK as a verifying key of `alg`, or why it cannot be one.
+fn key_material(alg: JwtAlgorithm, raw: &serde_json::Value) -> Result<KeyMaterial, String> {
+    let jwk: JsonWebKey<'_> = serde_json::from_value(raw.clone()).map_err(|e| e.to_string())?;
+    Ok(match alg {
+        JwtAlgorithm::Hs256 => return Err("HS256 takes a shared secret, not a JWKS".to_owned()),
+        JwtAlgorithm::Rs256 => {
+            let key = RsaPublicKey::try_from(&jwk).map_err(|e| e.to_string())?;
+            // RFC 7518 §3.3: 2048 bits or more (the crate takes 2048, 3072 and 4096).
+            KeyMaterial::Rs256(
+                StrongKey::try_from(key).map_err(|_| "RSA keys must have 2048, 3072 or 4096 bits".to_owned())?,
+            )
+        }
+        JwtAlgorithm::Es256 => KeyMaterial::Es256(Box::new(
+            <Es256 as jwt_compact::Algorithm>::VerifyingKey::try_from(&jwk).map_err(|e| e.to_string())?,
+        )),
+        JwtAlgorithm::EdDsa => {
+            let key = <Ed25519 as jwt_compact::Algorithm>::VerifyingKey::try_from(&jwk).map_err(|e| e.to_string())?;
+            // Parsing checks the length only; a small-order or non-canonical point is
+            // refused here, when the provider can still fix it.
+            key.validate().map_err(|_| "not a valid Ed25519 public key".to_owned())?;
+            KeyMaterial::EdDsa(key)
+        }
+    })
 }
 
 /// What a portal requires of its sign-in tokens. Made by `JwtPolicy::new`, which keeps the
@@ -359,8 +391,68 @@ struct Times {
     issued: Option<i64>,
 }
 
+/// A token whose signature, times, issuer and audience were checked, for a protocol built on
+/// JWTs (OIDC ID Tokens) to read its own claims from. `jti` is not required here:
+/// an ID Token usually has none, its single use coming from the nonce bound to one sign-in
+/// (OIDC Core 1.0 §3.1.2.1, §15.5.2). The sign-in token path (`verify`) requires it.
+#[derive(Clone, Debug)]
+pub struct SignedClaims {
+    /// The payload's claims as a JSON object, less `exp`, `nbf` and `iat` (read below).
+    pub claims: serde_json::Value,
+    /// `exp`, if the token has one.
+    pub expires: Option<Timestamp>,
+    /// `iat` (always present: a token without it is refused).
+    pub issued_at: Timestamp,
+    /// As `VerifiedClaims::usable_until`.
+    pub usable_until: Timestamp,
+}
+
+/// Verifies a token's signature, times, `iss` and `aud` against the policy at `now`, leaving
+/// the other claims to the caller.
+pub fn verify_signed(token: &str, policy: &JwtPolicy<'_>, now: Timestamp) -> Result<SignedClaims, JwtError> {
+    #[derive(Deserialize)]
+    struct Addressed {
+        iss: Option<String>,
+        aud: Option<Audience>,
+    }
+    let (claims, times) = signed_parts(token, policy, now)?;
+    let addressed = Addressed::deserialize(&claims).map_err(|_| JwtError::Claims)?;
+    check_addressee(addressed.iss.as_deref(), addressed.aud.as_ref(), policy)?;
+    Ok(SignedClaims {
+        claims,
+        expires: times.expires.map(Timestamp::from_millis),
+        issued_at: Timestamp::from_millis(times.issued.ok_or(JwtError::MissingIssuedAt)?),
+        usable_until: Timestamp::from_millis(usable_until(&times, policy, now)),
+    })
+}
+
 /// Verifies a sign-in token against a portal's policy at `now`.
 pub fn verify(token: &str, policy: &JwtPolicy<'_>, now: Timestamp) -> Result<VerifiedClaims, JwtError> {
+    let (claims, times) = signed_parts(token, policy, now)?;
+    let custom: SignInClaims = serde_json::from_value(claims).map_err(|_| JwtError::Claims)?;
+    check_addressee(custom.iss.as_deref(), custom.aud.as_ref(), policy)?;
+    let jti = custom.jti.as_ref().and_then(text_or_integer).ok_or(JwtError::MissingJti)?;
+    let email = custom.email.as_deref().and_then(|e| Email::parse(e).ok()).ok_or(JwtError::Email)?;
+    // An external id that is there but unusable is refused, never dropped: the caller may
+    // link accounts by it, and silently falling back to the email would link the wrong way.
+    let external_id = match &custom.external_id {
+        None | Some(serde_json::Value::Null) => None,
+        Some(value) => Some(text_or_integer(value).ok_or(JwtError::Claims)?),
+    };
+    Ok(VerifiedClaims {
+        email,
+        name: custom.name.filter(|n| !n.trim().is_empty()),
+        external_id,
+        organization: custom.organization.filter(|o| !o.trim().is_empty()),
+        locale: custom.locale.as_deref().and_then(Language::from_tag),
+        jti,
+        usable_until: Timestamp::from_millis(usable_until(&times, policy, now)),
+    })
+}
+
+/// Size, shape, header, signature (with the policy's keys only) and times: the claims as
+/// JSON (less the times) once they are known to be the key holder's.
+fn signed_parts(token: &str, policy: &JwtPolicy<'_>, now: Timestamp) -> Result<(serde_json::Value, Times), JwtError> {
     if token.len() > MAX_TOKEN_BYTES {
         return Err(JwtError::TooLarge);
     }
@@ -388,14 +480,18 @@ pub fn verify(token: &str, policy: &JwtPolicy<'_>, now: Timestamp) -> Result<Ver
         issued: claims.issued_at.map(|at| at.timestamp_millis()),
     };
     check_time(&times, policy, now)?;
-    let custom: SignInClaims = serde_json::from_value(claims.custom).map_err(|_| JwtError::Claims)?;
+    Ok((claims.custom, times))
+}
+
+/// `iss` and `aud` exactly, when the policy sets them (RFC 7519 §4.1.1, §4.1.3).
+fn check_addressee(iss: Option<&str>, aud: Option<&Audience>, policy: &JwtPolicy<'_>) -> Result<(), JwtError> {
     if let Some(issuer) = policy.issuer {
-        if custom.iss.as_deref() != Some(issuer) {
+        if iss != Some(issuer) {
             return Err(JwtError::Issuer);
         }
     }
     if let Some(audience) = policy.audience {
-        let matches = match &custom.aud {
+        let matches = match aud {
             Some(Audience::One(aud)) => aud == audience,
             Some(Audience::Many(auds)) => auds.iter().any(|aud| aud == audience),
             None => false,
@@ -404,23 +500,7 @@ pub fn verify(token: &str, policy: &JwtPolicy<'_>, now: Timestamp) -> Result<Ver
             return Err(JwtError::Audience);
         }
     }
-    let jti = custom.jti.as_ref().and_then(text_or_integer).ok_or(JwtError::MissingJti)?;
-    let email = custom.email.as_deref().and_then(|e| Email::parse(e).ok()).ok_or(JwtError::Email)?;
-    // An external id that is there but unusable is refused, never dropped: the caller may
-    // link accounts by it, and silently falling back to the email would link the wrong way.
-    let external_id = match &custom.external_id {
-        None | Some(serde_json::Value::Null) => None,
-        Some(value) => Some(text_or_integer(value).ok_or(JwtError::Claims)?),
-    };
-    Ok(VerifiedClaims {
-        email,
-        name: custom.name.filter(|n| !n.trim().is_empty()),
-        external_id,
-        organization: custom.organization.filter(|o| !o.trim().is_empty()),
-        locale: custom.locale.as_deref().and_then(Language::from_tag),
-        jti,
-        usable_until: Timestamp::from_millis(usable_until(&times, policy, now)),
-    })
+    Ok(())
 }
 
 /// The last instant the token could be accepted (inclusive): the earlier of `exp` + skew and
