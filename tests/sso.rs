@@ -467,3 +467,127 @@ fn another_tenants_key_cannot_see_or_touch_a_portals_connections() {
     assert!(f.app.sql("SELECT id FROM sso_connections", vec![]).is_empty());
     let _ = Request::new(Method::Get, "/");
 }
+
+/// A query parameter of a URL, percent-decoded.
+fn param(url: &str, name: &str) -> String {
+    let query = url.split_once('?').unwrap().1;
+    let raw = query.split('&').find_map(|pair| pair.strip_prefix(&format!("{name}="))).unwrap_or_default();
+    porch::http::percent_decode(raw).unwrap()
+}
+
+const ISSUER: &str = "https://id.globex.example";
+
+/// An OIDC connection to a canned provider at `ISSUER`: its id.
+fn oidc_connection(f: &Fixture) -> String {
+    let metadata = json!({
+        "issuer": ISSUER,
+        "authorization_endpoint": format!("{ISSUER}/authorize"),
+        "token_endpoint": format!("{ISSUER}/token"),
+        "jwks_uri": format!("{ISSUER}/jwks"),
+        "response_types_supported": ["code"],
+        "id_token_signing_alg_values_supported": ["RS256"],
+        "code_challenge_methods_supported": ["S256"],
+        "token_endpoint_auth_methods_supported": ["client_secret_basic"],
+    });
+    let mut answers = f.app.rt.http.answers.borrow_mut();
+    answers.insert(format!("{ISSUER}/.well-known/openid-configuration"), (200, metadata.to_string()));
+    answers.insert(format!("{ISSUER}/jwks"), (200, rsa_public_jwks("idp-1").to_string()));
+    drop(answers);
+    let answer = f.connect(&json!({
+        "name": "Globex IdP", "protocol": "oidc",
+        "oidc": { "issuer": ISSUER, "client_id": "porch-acme" },
+        "secret": "the client secret porch was given",
+    }));
+    answer["connection"]["id"].as_str().unwrap().to_owned()
+}
+
+/// The provider's token endpoint answers with an ID Token for `email` carrying `nonce`.
+fn provider_answers(f: &Fixture, email: &str, nonce: &str) {
+    provider_answers_verified(f, email, nonce, true);
+}
+
+fn provider_answers_verified(f: &Fixture, email: &str, nonce: &str, verified: bool) {
+    let now = f.now_seconds();
+    let id_token = rs256(
+        &json!({ "iss": ISSUER, "aud": "porch-acme", "sub": "u-42", "email": email, "email_verified": verified,
+                 "name": "Grace Hopper", "nonce": nonce, "iat": now, "exp": now + 300 }),
+        "idp-1",
+    );
+    let body = json!({ "access_token": "at", "token_type": "Bearer", "id_token": id_token }).to_string();
+    f.app.rt.http.answers.borrow_mut().insert(format!("{ISSUER}/token"), (200, body));
+}
+
+#[test]
+fn an_oidc_sign_in_redeems_the_code_with_pkce_and_checks_the_nonce_and_the_browser() {
+    let f = fixture();
+    let id = oidc_connection(&f);
+    let browser = Browser::new(&f.app, HOST);
+    let to_provider = browser.get(&format!("/sso/{id}/start?return_to=/tickets&login_hint=grace@globex.example"));
+    assert_eq!(to_provider.status, 303, "{:?}", f.events());
+    let authorize = location(&to_provider);
+    assert!(authorize.starts_with(&format!("{ISSUER}/authorize?")), "{authorize}");
+    assert_eq!(param(&authorize, "client_id"), "porch-acme");
+    assert_eq!(param(&authorize, "redirect_uri"), format!("http://{HOST}/sso/{id}/callback"));
+    assert_eq!(param(&authorize, "code_challenge_method"), "S256");
+    assert_eq!(param(&authorize, "login_hint"), "grace@globex.example");
+    let (state, nonce, challenge) =
+        (param(&authorize, "state"), param(&authorize, "nonce"), param(&authorize, "code_challenge"));
+    provider_answers(&f, "grace@globex.example", &nonce);
+
+    // The callback in another browser (an attacker planting their code) is refused.
+    let other = Browser::new(&f.app, HOST);
+    let planted = other.get(&format!("/sso/{id}/callback?code=c1&state={state}"));
+    assert_eq!(planted.status, 403);
+    assert_eq!(f.events()[0]["code"], "browser");
+
+    // A fresh start in the right browser signs in; the token request proves the verifier.
+    let authorize = location(&browser.get(&format!("/sso/{id}/start?return_to=/tickets")));
+    let (state, nonce, challenge2) =
+        (param(&authorize, "state"), param(&authorize, "nonce"), param(&authorize, "code_challenge"));
+    assert_ne!(challenge, challenge2);
+    provider_answers(&f, "grace@globex.example", &nonce);
+    let back = browser.get(&format!("/sso/{id}/callback?code=c2&state={state}"));
+    assert_eq!(back.status, 303, "{}", body_text(&back));
+    assert_eq!(location(&back), "/tickets");
+    assert!(browser.signed_in_as("Grace Hopper"));
+    let requests = f.app.rt.http.requests.borrow();
+    let token_request = requests.iter().rev().find(|r| r.url.ends_with("/token")).unwrap();
+    let body = token_request.body.clone().unwrap();
+    let verifier = param(&format!("?{body}"), "code_verifier");
+    assert_eq!(porch::auth::sso::oidc::pkce_challenge(&verifier), challenge2);
+    assert_eq!(param(&format!("?{body}"), "code"), "c2");
+    assert!(token_request.headers.iter().any(|(k, v)| k == "authorization" && v.starts_with("Basic ")));
+    drop(requests);
+
+    // The same callback again: the state was used.
+    let again = browser.get(&format!("/sso/{id}/callback?code=c2&state={state}"));
+    assert_eq!(again.status, 403);
+    assert_eq!(f.events()[0]["code"], "state");
+}
+
+#[test]
+fn an_id_token_with_another_nonce_or_an_unverified_email_is_refused() {
+    let f = fixture();
+    let id = oidc_connection(&f);
+    let browser = Browser::new(&f.app, HOST);
+    let authorize = location(&browser.get(&format!("/sso/{id}/start")));
+    provider_answers(&f, "grace@globex.example", "a-nonce-from-another-sign-in");
+    let page = browser.get(&format!("/sso/{id}/callback?code=c&state={}", param(&authorize, "state")));
+    assert_eq!(page.status, 403);
+    assert_eq!(f.events()[0]["code"], "nonce_mismatch");
+    // The provider says no: its error reaches the event log, sanitised.
+    let authorize = location(&browser.get(&format!("/sso/{id}/start")));
+    let page = browser.get(&format!(
+        "/sso/{id}/callback?error=access_denied&error_description=User%20cancelled&state={}",
+        param(&authorize, "state")
+    ));
+    assert_eq!(page.status, 403);
+    assert_eq!(f.events()[0]["code"], "provider_error");
+    // The provider does not vouch for the address: an account must not be found by it.
+    let authorize = location(&browser.get(&format!("/sso/{id}/start")));
+    provider_answers_verified(&f, "grace@globex.example", &param(&authorize, "nonce"), false);
+    let page = browser.get(&format!("/sso/{id}/callback?code=c&state={}", param(&authorize, "state")));
+    assert_eq!(page.status, 403);
+    assert_eq!(f.events()[0]["code"], "email_not_verified");
+    assert!(f.app.sql("SELECT id FROM accounts", vec![]).is_empty());
+}

@@ -13,15 +13,22 @@ use crate::http::Request;
 pub struct CookieNames {
     pub session: &'static str,
     pub csrf: &'static str,
+    /// Binds an OIDC sign-in's callback to the browser that started it.
+    pub sso: &'static str,
     /// Whether cookies get `Secure` (everywhere but `*.localhost`).
     pub secure: bool,
 }
 
 pub fn names_for(host: &Hostname) -> CookieNames {
     if host.is_localhost() {
-        CookieNames { session: "porch_session", csrf: "porch_csrf", secure: false }
+        CookieNames { session: "porch_session", csrf: "porch_csrf", sso: "porch_sso", secure: false }
     } else {
-        CookieNames { session: "__Host-porch_session", csrf: "__Host-porch_csrf", secure: true }
+        CookieNames {
+            session: "__Host-porch_session",
+            csrf: "__Host-porch_csrf",
+            sso: "__Host-porch_sso",
+            secure: true,
+        }
     }
 }
 

@@ -399,11 +399,15 @@ fn oidc_settings(
     has_secret: bool,
     fields: &mut Fields,
 ) -> Option<OidcSettings> {
-    let issuer = fields.require("oidc.issuer", body.issuer.as_deref(), |raw| idp_url(raw, allow_loopback_http));
+    // Checked as a URL porch may fetch, but kept exactly as given: OIDC Discovery 1.0 §4.3
+    // compares the provider's `issuer` with it character for character (a trailing slash
+    // added by normalising would refuse every sign-in).
+    let issuer = fields.require("oidc.issuer", body.issuer.as_deref(), |raw| {
+        idp_url(raw, allow_loopback_http).map(|_| raw.trim().to_owned())
+    });
     let client_id = text(fields, "oidc.client_id", body.client_id.as_deref(), true);
     if matches!(secret, SecretChoice::Keep) && !has_secret {
         fields.error("secret", "OIDC needs the client secret the identity provider gave porch");
     }
-    // OIDC Discovery 1.0 §4.3: the issuer is compared exactly; a trailing slash is kept as given.
     Some(OidcSettings { issuer: issuer?, client_id: client_id? })
 }

@@ -17,6 +17,7 @@ mod sign_in;
 mod sso;
 mod sso_fetch;
 mod sso_jwt;
+mod sso_oidc;
 mod ticket_form;
 mod ticket_reply;
 pub mod tickets;
@@ -217,6 +218,7 @@ async fn route_with_token<R: Runtime>(page: &Page<'_, R>, is_post: bool, path: &
         (true, ["tickets", number, "rating"]) => ticket_reply::rate(page, number).await,
         (false, ["tickets", number, "files", id]) => tickets::download(page, number, id).await,
         (false, ["sso", id, "start"]) => sso::start(page, id).await,
+        (false, ["sso", id, "callback"]) => sso::callback(page, id).await,
         (true, ["users", id, "role"]) => users::change_role(page, id).await,
         (true, ["users", id, "remove"]) => users::remove(page, id).await,
         (true, ["users", "invitations", id, "revoke"]) => users::revoke_invitation(page, id).await,

@@ -6,7 +6,7 @@
 
 use super::forms::{client_ip, form_page, rate_limit, safe_return_to, Form};
 use super::session::{self, lifetime_ms};
-use super::{sso_jwt, Page};
+use super::{sso_jwt, sso_oidc, Page};
 use crate::auth::sso::policy::{self, Facts, Identity, Rules};
 use crate::domain::email::Email;
 use crate::domain::ids::{AccountId, SsoConnectionId, SsoEventId};
@@ -100,8 +100,18 @@ pub async fn start<R: Runtime>(page: &Page<'_, R>, raw_id: &str) -> Result<Respo
     let return_to = return_to.as_deref().and_then(safe_return_to).unwrap_or("/");
     match connection.protocol {
         Protocol::Jwt => sso_jwt::start(page, &connection, return_to).await,
-        Protocol::Saml | Protocol::Oidc => Err(AppError::NotFound),
+        Protocol::Oidc => sso_oidc::start(page, &connection, return_to).await,
+        Protocol::Saml => Err(AppError::NotFound),
     }
+}
+
+/// `GET /sso/{id}/callback`: an OIDC provider's answer.
+pub async fn callback<R: Runtime>(page: &Page<'_, R>, raw_id: &str) -> Result<Response, AppError> {
+    let connection = enabled_connection(page, raw_id).await?;
+    if connection.protocol != Protocol::Oidc {
+        return Err(AppError::NotFound);
+    }
+    sso_oidc::callback(page, &connection).await
 }
 
 /// What a verified sign-in brings to `complete`.
