@@ -8,6 +8,8 @@ start_server() {
   dir=$(mktemp -d "${TMPDIR:-/tmp}/porch-e2e.XXXXXX")
   PORCH_E2E_TOKEN=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
   export PORCH_E2E_TOKEN
+  # Seals SSO secrets for this run's state (kept across pause/launch, like the state).
+  SSO_SEALING_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   SERVER_DIR=$dir
   trap stop_server EXIT
   npx --no-install wrangler d1 migrations apply DB --local --persist-to "$dir/state" >/dev/null
@@ -21,10 +23,12 @@ launch_server() {
   PORCH_E2E_PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   export PORCH_E2E_PORT
   # The token goes in as a var for this run only; .dev.vars is not read or written. The dev
-  # mailbox and /__scheduled are on, as in scripts/dev, so tests can follow emailed links.
+  # mailbox and /__scheduled are on, as in scripts/dev, so tests can follow emailed links;
+  # SSO_LOOPBACK_HTTP lets the SSO tests' identity provider listen on plain http loopback.
   setsid npx --no-install wrangler dev --local --ip 127.0.0.1 --port "$PORCH_E2E_PORT" \
     --persist-to "$dir/state" --show-interactive-dev-session=false \
     --var "PLATFORM_ADMIN_TOKEN:$PORCH_E2E_TOKEN" --var DEV_MAILBOX:on --test-scheduled \
+    --var "SSO_SEALING_KEY:$SSO_SEALING_KEY" --var SSO_LOOPBACK_HTTP:on \
     --env-file /dev/null >> "$dir/wrangler.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 120); do

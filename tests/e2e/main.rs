@@ -6,6 +6,7 @@
 
 mod client;
 mod recipients;
+mod sso;
 mod tickets;
 
 use client::{send, Call, Reply};
