@@ -3,3 +3,4 @@
 //! JWT first; SAML and OIDC follow.
 
 pub mod jwt;
+pub mod saml;
