@@ -276,6 +276,23 @@ impl VerifiedAssertion {
     }
 }
 
+/// The exclusive canonical form (without comments) of the first element whose local name is
+/// `element_local_name` in `xml_document`, with `inclusive_prefixes` as the PrefixList. The
+/// document is parsed as strictly as a response. For diagnosing a digest mismatch with an IdP,
+/// and for the conformance tests against libxml2.
+pub fn exclusive_c14n(
+    xml_document: &str,
+    element_local_name: &str,
+    inclusive_prefixes: &[&str],
+) -> Result<String, SamlError> {
+    let doc = xml::parse(xml_document)?;
+    let element = doc
+        .descendants()
+        .find(|node| node.is_element() && node.tag_name().name() == element_local_name)
+        .ok_or(SamlError::Structure("no such element"))?;
+    c14n::canonicalize(element, None, inclusive_prefixes)
+}
+
 /// Verifies a `SAMLResponse` form value (already URL-decoded) against the portal's policy at
 /// `now`.
 pub fn verify_response(
