@@ -122,9 +122,9 @@ pub(super) fn read_assertion(
 
     // IssueInstant bounds how long the assertion can be replayed, whatever its conditions
     // say: `usable_until` is never more than MAX_ASSERTION_AGE_SECONDS after it.
-    let issued = time_attribute(assertion, "IssueInstant")?.ok_or(SamlError::Claims)?;
-    clock.not_before(Some(issued))?;
-    let age_limit = issued.saturating_add(MAX_ASSERTION_AGE_SECONDS.saturating_mul(1000));
+    let issue_instant = time_attribute(assertion, "IssueInstant")?.ok_or(SamlError::Claims)?;
+    clock.not_before(Some(issue_instant))?;
+    let age_limit = issue_instant.saturating_add(MAX_ASSERTION_AGE_SECONDS.saturating_mul(1000));
     clock.not_on_or_after(Some(age_limit))?;
 
     // Profiles §4.1.4.2: the Subject has a bearer SubjectConfirmation whose data names the

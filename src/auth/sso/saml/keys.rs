@@ -64,11 +64,11 @@ impl PinnedKey {
     /// A certificate as PEM (`-----BEGIN CERTIFICATE-----`, exactly one) or as the bare
     /// base64 found in IdP metadata's `ds:X509Certificate`; whitespace is ignored.
     pub fn from_pem_certificate(text: &str) -> Result<PinnedKey, KeyError> {
+        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+        const END: &str = "-----END CERTIFICATE-----";
         if text.len() > MAX_CERTIFICATE_TEXT {
             return Err(KeyError::TooLarge);
         }
-        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
-        const END: &str = "-----END CERTIFICATE-----";
         let body = match text.split_once(BEGIN) {
             Some((before, rest)) => {
                 let (body, after) = rest.split_once(END).ok_or(KeyError::Encoding)?;

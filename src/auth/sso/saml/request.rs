@@ -1,6 +1,8 @@
 //! What porch sends as a SAML service provider: the AuthnRequest of the HTTP-Redirect binding
 //! (SAML Bindings 2.0 §3.4) and the SP metadata document (SAML Metadata 2.0 §2.4.4).
 
+use std::fmt::Write as _;
+
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 
@@ -37,7 +39,8 @@ fn percent_encode(text: &str) -> String {
         if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
             out.push(char::from(byte));
         } else {
-            out.push_str(&format!("%{byte:02X}"));
+            // Writing to a String cannot fail.
+            let _ = write!(out, "%{byte:02X}");
         }
     }
     out

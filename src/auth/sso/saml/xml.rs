@@ -182,7 +182,7 @@ pub(super) fn text_only(node: Node<'_, '_>) -> Option<String> {
 pub(super) fn element_qname<'input>(node: Node<'_, 'input>) -> Option<&'input str> {
     let source = node.document().input_text().get(node.range())?;
     let name = source.strip_prefix('<')?;
-    let end = name.find(|c: char| matches!(c, ' ' | '\t' | '\n' | '\r' | '/' | '>'))?;
+    let end = name.find([' ', '\t', '\n', '\r', '/', '>'])?;
     let qname = name.get(..end)?;
     // The written name must resolve to the parsed one; anything else means we misread it.
     let (prefix, local) = split_qname(qname);
@@ -271,10 +271,8 @@ pub(super) fn census<'a, 'input>(response: Node<'a, 'input>) -> Result<Census<'a
                 "EncryptedAssertion" => return Err(SamlError::Structure("encrypted assertions are not accepted")),
                 // Claims are read from text only (see `text_only`); refusing here too
                 // means a comment in them fails even where canonical XML would drop it.
-                "NameID" | "AttributeValue" | "Issuer" | "Audience" => {
-                    if text_only(node).is_none() {
-                        return Err(SamlError::Claims);
-                    }
+                "NameID" | "AttributeValue" | "Issuer" | "Audience" if text_only(node).is_none() => {
+                    return Err(SamlError::Claims);
                 }
                 _ => {}
             }
@@ -286,10 +284,8 @@ pub(super) fn census<'a, 'input>(response: Node<'a, 'input>) -> Result<Census<'a
                 "Manifest" | "RetrievalMethod" | "Object" => {
                     return Err(SamlError::Structure("Manifest, Object and RetrievalMethod are refused"))
                 }
-                "DigestValue" | "SignatureValue" => {
-                    if text_only(node).is_none() {
-                        return Err(SamlError::Structure("a digest or signature value holds more than text"));
-                    }
+                "DigestValue" | "SignatureValue" if text_only(node).is_none() => {
+                    return Err(SamlError::Structure("a digest or signature value holds more than text"));
                 }
                 _ => {}
             }
@@ -392,7 +388,7 @@ mod tests {
         assert!(matches!(census_of(&two), Err(SamlError::Structure(_))));
         let nested = response(r#"<samlp:Extensions><saml:Assertion ID="a1"/></samlp:Extensions>"#);
         assert!(matches!(census_of(&nested), Err(SamlError::Structure(_))));
-        let encrypted = response(r#"<saml:EncryptedAssertion/>"#);
+        let encrypted = response("<saml:EncryptedAssertion/>");
         assert!(matches!(census_of(&encrypted), Err(SamlError::Structure(_))));
     }
 
@@ -437,7 +433,8 @@ mod tests {
     #[test]
     fn the_qualified_name_is_read_as_written() {
         let doc = parse(r#"<a:x xmlns:a="u" xmlns:b="u"><b:y/><z xmlns="u"/></a:x>"#).unwrap();
-        let names: Vec<&str> = doc.descendants().filter(|n| n.is_element()).filter_map(element_qname).collect();
+        let names: Vec<&str> =
+            doc.descendants().filter(roxmltree::Node::is_element).filter_map(element_qname).collect();
         assert_eq!(names, ["a:x", "b:y", "z"]);
     }
 }
