@@ -10,6 +10,7 @@ use rsa::traits::PublicKeyParts as _;
 use sha2::{Digest as _, Sha256};
 use x509_cert::der::asn1::ObjectIdentifier;
 use x509_cert::der::{Decode as _, Tag, Tagged as _};
+use x509_cert::spki::SubjectPublicKeyInfoOwned;
 use x509_cert::Certificate;
 
 /// RSA keys shorter than this are refused (NIST SP 800-131A: 2048 bits since 2014).
@@ -90,35 +91,26 @@ impl PinnedKey {
     /// A DER X.509 certificate.
     pub fn from_der_certificate(der: &[u8]) -> Result<PinnedKey, KeyError> {
         let certificate = Certificate::from_der(der).map_err(|_| KeyError::Certificate)?;
-        let spki = &certificate.tbs_certificate.subject_public_key_info;
-        let key_bytes = spki.subject_public_key.as_bytes().ok_or(KeyError::InvalidKey)?;
-        let material = if spki.algorithm.oid == OID_RSA_ENCRYPTION {
-            // RFC 3279 §2.3.1: the key is an RSAPublicKey; `rsa` refuses moduli over 4096
-            // bits and bad exponents.
-            let key = rsa::RsaPublicKey::from_pkcs1_der(key_bytes).map_err(|_| KeyError::InvalidKey)?;
-            let bits = key.n().bits();
-            if bits < MIN_RSA_BITS {
-                return Err(KeyError::WeakRsa(bits));
-            }
-            KeyMaterial::Rsa(key)
-        } else if spki.algorithm.oid == OID_EC_PUBLIC_KEY {
-            // RFC 5480 §2.1.1: namedCurve parameters; only P-256 is supported.
-            let curve = spki.algorithm.parameters.as_ref().ok_or(KeyError::UnsupportedKey)?;
-            if curve.tag() != Tag::ObjectIdentifier || curve.value() != OID_PRIME256V1.as_bytes() {
-                return Err(KeyError::UnsupportedKey);
-            }
-            KeyMaterial::EcdsaP256(
-                p256::ecdsa::VerifyingKey::from_sec1_bytes(key_bytes).map_err(|_| KeyError::InvalidKey)?,
-            )
-        } else {
-            return Err(KeyError::UnsupportedKey);
-        };
+        let material = key_material(&certificate.tbs_certificate.subject_public_key_info)?;
         Ok(PinnedKey { material, fingerprint: Sha256::digest(der).into() })
+    }
+
+    /// A bare DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7, PEM `PUBLIC KEY`), for IdPs that
+    /// publish a key without a certificate; the fingerprint is then the SPKI's SHA-256.
+    pub fn from_spki_der(der: &[u8]) -> Result<PinnedKey, KeyError> {
+        let spki = SubjectPublicKeyInfoOwned::from_der(der).map_err(|_| KeyError::InvalidKey)?;
+        Ok(PinnedKey { material: key_material(&spki)?, fingerprint: Sha256::digest(der).into() })
     }
 
     /// `AB:CD:...`, the SHA-256 fingerprint of the certificate as IdPs display it.
     pub fn fingerprint_sha256(&self) -> String {
         self.fingerprint.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+    }
+
+    /// A key without a certificate, for the unit tests that sign with the JWK test key.
+    #[cfg(test)]
+    pub(super) fn from_rsa_for_tests(key: rsa::RsaPublicKey) -> PinnedKey {
+        PinnedKey { material: KeyMaterial::Rsa(key), fingerprint: [0; 32] }
     }
 
     pub fn kind(&self) -> KeyKind {
@@ -129,9 +121,50 @@ impl PinnedKey {
     }
 }
 
+/// The verifying key of a SubjectPublicKeyInfo: RSA of at least `MIN_RSA_BITS`, or P-256.
+fn key_material(spki: &SubjectPublicKeyInfoOwned) -> Result<KeyMaterial, KeyError> {
+    let key_bytes = spki.subject_public_key.as_bytes().ok_or(KeyError::InvalidKey)?;
+    if spki.algorithm.oid == OID_RSA_ENCRYPTION {
+        // RFC 3279 §2.3.1: the key is an RSAPublicKey; `rsa` refuses moduli over 4096 bits
+        // and bad exponents.
+        let key = rsa::RsaPublicKey::from_pkcs1_der(key_bytes).map_err(|_| KeyError::InvalidKey)?;
+        let bits = key.n().bits();
+        if bits < MIN_RSA_BITS {
+            return Err(KeyError::WeakRsa(bits));
+        }
+        Ok(KeyMaterial::Rsa(key))
+    } else if spki.algorithm.oid == OID_EC_PUBLIC_KEY {
+        // RFC 5480 §2.1.1: namedCurve parameters; only P-256 is supported.
+        let curve = spki.algorithm.parameters.as_ref().ok_or(KeyError::UnsupportedKey)?;
+        if curve.tag() != Tag::ObjectIdentifier || curve.value() != OID_PRIME256V1.as_bytes() {
+            return Err(KeyError::UnsupportedKey);
+        }
+        let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(key_bytes).map_err(|_| KeyError::InvalidKey)?;
+        Ok(KeyMaterial::EcdsaP256(key))
+    } else {
+        Err(KeyError::UnsupportedKey)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_p256_subject_public_key_info_can_be_pinned() {
+        let hex = concat!(
+            "3059301306072a8648ce3d020106082a8648ce3d030107034200",
+            "04",
+            "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296",
+            "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"
+        );
+        let der: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+        assert_eq!(PinnedKey::from_spki_der(&der).unwrap().kind(), KeyKind::EcdsaP256);
+        // The point moved off the curve.
+        let mut off_curve = der.clone();
+        *off_curve.last_mut().unwrap() ^= 1;
+        assert_eq!(PinnedKey::from_spki_der(&off_curve).unwrap_err(), KeyError::InvalidKey);
+    }
 
     #[test]
     fn garbage_and_private_keys_are_refused() {

@@ -29,6 +29,8 @@ mod c14n;
 mod dsig;
 mod keys;
 mod request;
+#[cfg(test)]
+mod tests;
 mod xml;
 
 use crate::domain::time::Timestamp;
