@@ -1,0 +1,182 @@
+//! A portal's pinned IdP signing keys, read from the certificates the admin pasted (PEM or
+//! the bare base64 of IdP metadata). Only the public key is used: the certificate's dates,
+//! issuer and extensions are not trusted or checked (SAML metadata interoperability: a
+//! pinned key is trusted because the admin configured it, not because of its certificate).
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+use rsa::pkcs1::DecodeRsaPublicKey as _;
+use rsa::traits::PublicKeyParts as _;
+use sha2::{Digest as _, Sha256};
+use x509_cert::der::asn1::ObjectIdentifier;
+use x509_cert::der::{Decode as _, Tag, Tagged as _};
+use x509_cert::spki::SubjectPublicKeyInfoOwned;
+use x509_cert::Certificate;
+
+/// RSA keys shorter than this are refused (NIST SP 800-131A: 2048 bits since 2014).
+pub const MIN_RSA_BITS: usize = 2048;
+/// The longest pasted certificate: one certificate is a few KiB.
+const MAX_CERTIFICATE_TEXT: usize = 16 * 1024;
+
+const OID_RSA_ENCRYPTION: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.113549.1.1.1");
+const OID_EC_PUBLIC_KEY: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.2.1");
+const OID_PRIME256V1: ObjectIdentifier = ObjectIdentifier::new_unwrap("1.2.840.10045.3.1.7");
+
+/// The verifying key itself.
+#[derive(Clone, Debug)]
+pub(super) enum KeyMaterial {
+    Rsa(rsa::RsaPublicKey),
+    EcdsaP256(p256::ecdsa::VerifyingKey),
+}
+
+/// What kind of key a pinned certificate holds, for display.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KeyKind {
+    Rsa { bits: usize },
+    EcdsaP256,
+}
+
+/// One IdP signing key the portal trusts.
+#[derive(Clone, Debug)]
+pub struct PinnedKey {
+    pub(super) material: KeyMaterial,
+    /// SHA-256 of the certificate's DER, as admins compare it with their IdP's screen.
+    fingerprint: [u8; 32],
+}
+
+/// Why a certificate could not be pinned.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("the certificate is too large")]
+    TooLarge,
+    #[error("not one PEM certificate or base64 DER certificate")]
+    Encoding,
+    #[error("the certificate is not valid DER X.509")]
+    Certificate,
+    #[error("the certificate's key is neither RSA nor ECDSA P-256")]
+    UnsupportedKey,
+    #[error("the RSA key has {0} bits; at least {MIN_RSA_BITS} are required")]
+    WeakRsa(usize),
+    #[error("the public key in the certificate is not valid")]
+    InvalidKey,
+}
+
+impl PinnedKey {
+    /// A certificate as PEM (`-----BEGIN CERTIFICATE-----`, exactly one) or as the bare
+    /// base64 found in IdP metadata's `ds:X509Certificate`; whitespace is ignored.
+    pub fn from_pem_certificate(text: &str) -> Result<PinnedKey, KeyError> {
+        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+        const END: &str = "-----END CERTIFICATE-----";
+        if text.len() > MAX_CERTIFICATE_TEXT {
+            return Err(KeyError::TooLarge);
+        }
+        let body = match text.split_once(BEGIN) {
+            Some((before, rest)) => {
+                let (body, after) = rest.split_once(END).ok_or(KeyError::Encoding)?;
+                // One certificate, nothing else armoured around it (a private key pasted
+                // along with it would otherwise sit in the configuration).
+                if before.contains("-----") || after.contains("-----") {
+                    return Err(KeyError::Encoding);
+                }
+                body
+            }
+            None if text.contains("-----") => return Err(KeyError::Encoding),
+            None => text,
+        };
+        let compact: String = body.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+        let der = STANDARD.decode(compact).map_err(|_| KeyError::Encoding)?;
+        PinnedKey::from_der_certificate(&der)
+    }
+
+    /// A DER X.509 certificate.
+    pub fn from_der_certificate(der: &[u8]) -> Result<PinnedKey, KeyError> {
+        let certificate = Certificate::from_der(der).map_err(|_| KeyError::Certificate)?;
+        let material = key_material(&certificate.tbs_certificate.subject_public_key_info)?;
+        Ok(PinnedKey { material, fingerprint: Sha256::digest(der).into() })
+    }
+
+    /// A bare DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7, PEM `PUBLIC KEY`), for IdPs that
+    /// publish a key without a certificate; the fingerprint is then the SPKI's SHA-256.
+    pub fn from_spki_der(der: &[u8]) -> Result<PinnedKey, KeyError> {
+        let spki = SubjectPublicKeyInfoOwned::from_der(der).map_err(|_| KeyError::InvalidKey)?;
+        Ok(PinnedKey { material: key_material(&spki)?, fingerprint: Sha256::digest(der).into() })
+    }
+
+    /// `AB:CD:...`, the SHA-256 fingerprint of the certificate as IdPs display it.
+    pub fn fingerprint_sha256(&self) -> String {
+        self.fingerprint.iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+    }
+
+    /// A key without a certificate, for the unit tests that sign with the JWK test key.
+    #[cfg(test)]
+    pub(super) fn from_rsa_for_tests(key: rsa::RsaPublicKey) -> PinnedKey {
+        PinnedKey { material: KeyMaterial::Rsa(key), fingerprint: [0; 32] }
+    }
+
+    pub fn kind(&self) -> KeyKind {
+        match &self.material {
+            KeyMaterial::Rsa(key) => KeyKind::Rsa { bits: key.n().bits() },
+            KeyMaterial::EcdsaP256(_) => KeyKind::EcdsaP256,
+        }
+    }
+}
+
+/// The verifying key of a SubjectPublicKeyInfo: RSA of at least `MIN_RSA_BITS`, or P-256.
+fn key_material(spki: &SubjectPublicKeyInfoOwned) -> Result<KeyMaterial, KeyError> {
+    let key_bytes = spki.subject_public_key.as_bytes().ok_or(KeyError::InvalidKey)?;
+    if spki.algorithm.oid == OID_RSA_ENCRYPTION {
+        // RFC 3279 §2.3.1: the key is an RSAPublicKey; `rsa` refuses moduli over 4096 bits
+        // and bad exponents.
+        let key = rsa::RsaPublicKey::from_pkcs1_der(key_bytes).map_err(|_| KeyError::InvalidKey)?;
+        let bits = key.n().bits();
+        if bits < MIN_RSA_BITS {
+            return Err(KeyError::WeakRsa(bits));
+        }
+        Ok(KeyMaterial::Rsa(key))
+    } else if spki.algorithm.oid == OID_EC_PUBLIC_KEY {
+        // RFC 5480 §2.1.1: namedCurve parameters; only P-256 is supported.
+        let curve = spki.algorithm.parameters.as_ref().ok_or(KeyError::UnsupportedKey)?;
+        if curve.tag() != Tag::ObjectIdentifier || curve.value() != OID_PRIME256V1.as_bytes() {
+            return Err(KeyError::UnsupportedKey);
+        }
+        let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(key_bytes).map_err(|_| KeyError::InvalidKey)?;
+        Ok(KeyMaterial::EcdsaP256(key))
+    } else {
+        Err(KeyError::UnsupportedKey)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_p256_subject_public_key_info_can_be_pinned() {
+        let hex = concat!(
+            "3059301306072a8648ce3d020106082a8648ce3d030107034200",
+            "04",
+            "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296",
+            "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"
+        );
+        let der: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+        assert_eq!(PinnedKey::from_spki_der(&der).unwrap().kind(), KeyKind::EcdsaP256);
+        // The point moved off the curve.
+        let mut off_curve = der.clone();
+        *off_curve.last_mut().unwrap() ^= 1;
+        assert_eq!(PinnedKey::from_spki_der(&off_curve).unwrap_err(), KeyError::InvalidKey);
+    }
+
+    #[test]
+    fn garbage_and_private_keys_are_refused() {
+        assert_eq!(PinnedKey::from_pem_certificate("not base64!").unwrap_err(), KeyError::Encoding);
+        assert_eq!(PinnedKey::from_pem_certificate("AAAA").unwrap_err(), KeyError::Certificate);
+        let private = "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n";
+        assert_eq!(PinnedKey::from_pem_certificate(private).unwrap_err(), KeyError::Encoding);
+        let with_key = format!("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n{private}");
+        assert_eq!(PinnedKey::from_pem_certificate(&with_key).unwrap_err(), KeyError::Encoding);
+        assert_eq!(
+            PinnedKey::from_pem_certificate(&"A".repeat(MAX_CERTIFICATE_TEXT + 1)).unwrap_err(),
+            KeyError::TooLarge
+        );
+    }
+}

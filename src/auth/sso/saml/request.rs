@@ -1,0 +1,200 @@
+//! What porch sends as a SAML service provider: the AuthnRequest of the HTTP-Redirect binding
+//! (SAML Bindings 2.0 §3.4) and the SP metadata document (SAML Metadata 2.0 §2.4.4).
+
+use std::fmt::Write as _;
+
+use base64::engine::general_purpose::STANDARD;
+use base64::Engine as _;
+
+use crate::domain::time::Timestamp;
+
+use super::xml::{NS_ASSERTION, NS_PROTOCOL};
+
+const BINDING_POST: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
+const NS_METADATA: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
+
+/// XML-escapes `text` for an attribute value or element content.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' => out.push_str("&#x9;"),
+            '\n' => out.push_str("&#xA;"),
+            '\r' => out.push_str("&#xD;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// RFC 3986 §2.3: everything but unreserved characters percent-encoded.
+fn percent_encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            // Writing to a String cannot fail.
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
+
+/// `xs:dateTime` in UTC to the second, as SAML Core 2.0 §1.3.3 wants.
+fn instant(at: Timestamp) -> String {
+    let full = at.to_string();
+    // `2026-11-23T14:09:24.000Z` -> `2026-11-23T14:09:24Z`
+    match full.get(..19) {
+        Some(seconds) => format!("{seconds}Z"),
+        None => full,
+    }
+}
+
+/// The AuthnRequest XML (SAML Core 2.0 §3.4.1). `request_id` must be an NCName (SAML Core
+/// §1.3.4: start it with a letter or `_`), unique and unpredictable: the caller keeps it to
+/// check the response's InResponseTo.
+pub fn authn_request_xml(
+    sso_url: &str,
+    request_id: &str,
+    sp_entity_id: &str,
+    acs_url: &str,
+    issue_instant: Timestamp,
+) -> String {
+    format!(
+        concat!(
+            r#"<samlp:AuthnRequest xmlns:samlp="{protocol}" xmlns:saml="{assertion}" ID="{id}" Version="2.0" "#,
+            r#"IssueInstant="{instant}" Destination="{destination}" AssertionConsumerServiceURL="{acs}" "#,
+            r#"ProtocolBinding="{binding}"><saml:Issuer>{issuer}</saml:Issuer>"#,
+            r#"<samlp:NameIDPolicy AllowCreate="true"/></samlp:AuthnRequest>"#
+        ),
+        protocol = NS_PROTOCOL,
+        assertion = NS_ASSERTION,
+        id = escape(request_id),
+        instant = instant(issue_instant),
+        destination = escape(sso_url),
+        acs = escape(acs_url),
+        binding = BINDING_POST,
+        issuer = escape(sp_entity_id),
+    )
+}
+
+/// The IdP URL to redirect the browser to (Bindings §3.4.4.1): the AuthnRequest, raw DEFLATE
+/// (RFC 1951), base64, percent-encoded as `SAMLRequest`, then `RelayState` if given. The
+/// request is unsigned (the SP metadata says `AuthnRequestsSigned="false"`).
+pub fn authn_request_redirect_url(
+    sso_url: &str,
+    request_id: &str,
+    sp_entity_id: &str,
+    acs_url: &str,
+    issue_instant: Timestamp,
+    relay_state: Option<&str>,
+) -> String {
+    let xml = authn_request_xml(sso_url, request_id, sp_entity_id, acs_url, issue_instant);
+    let deflated = miniz_oxide::deflate::compress_to_vec(xml.as_bytes(), 6);
+    let mut url = String::from(sso_url);
+    url.push(if sso_url.contains('?') { '&' } else { '?' });
+    url.push_str("SAMLRequest=");
+    url.push_str(&percent_encode(&STANDARD.encode(deflated)));
+    if let Some(relay_state) = relay_state {
+        url.push_str("&RelayState=");
+        url.push_str(&percent_encode(relay_state));
+    }
+    url
+}
+
+/// The SP metadata (SAML Metadata 2.0 §2.3.2, §2.4.4) an admin gives the IdP: entity ID,
+/// the ACS on the HTTP-POST binding, the NameID formats porch can use, unsigned requests.
+pub fn sp_metadata(sp_entity_id: &str, acs_url: &str, want_assertions_signed: bool) -> String {
+    format!(
+        concat!(
+            r#"<?xml version="1.0" encoding="UTF-8"?>"#,
+            "\n",
+            r#"<md:EntityDescriptor xmlns:md="{md}" entityID="{entity}">"#,
+            r#"<md:SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="{signed}" "#,
+            r#"protocolSupportEnumeration="{protocol}">"#,
+            "<md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>",
+            "<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>",
+            "<md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat>",
+            r#"<md:AssertionConsumerService Binding="{binding}" Location="{acs}" index="0" isDefault="true"/>"#,
+            "</md:SPSSODescriptor></md:EntityDescriptor>\n"
+        ),
+        md = NS_METADATA,
+        entity = escape(sp_entity_id),
+        signed = want_assertions_signed,
+        protocol = NS_PROTOCOL,
+        binding = BINDING_POST,
+        acs = escape(acs_url),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::xml::parse;
+    use super::*;
+
+    fn query_value<'a>(url: &'a str, name: &str) -> Option<&'a str> {
+        url.split_once('?')?.1.split('&').find_map(|pair| pair.strip_prefix(name)?.strip_prefix('='))
+    }
+
+    fn percent_decode(text: &str) -> String {
+        let bytes = text.as_bytes();
+        let mut out = Vec::new();
+        let mut i = 0;
+        while i < bytes.len() {
+            if bytes[i] == b'%' {
+                out.push(u8::from_str_radix(&text[i + 1..i + 3], 16).unwrap());
+                i += 3;
+            } else {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn the_redirect_url_carries_an_inflatable_authn_request_and_the_relay_state() {
+        let at = Timestamp::from_millis(1_795_000_000_000);
+        let url = authn_request_redirect_url(
+            "https://idp.example/sso?x=1",
+            "_r1",
+            "https://sp/\"e\"",
+            "https://sp/acs",
+            at,
+            Some("/t?a=b&c"),
+        );
+        assert!(url.starts_with("https://idp.example/sso?x=1&SAMLRequest="));
+        assert_eq!(percent_decode(query_value(&url, "RelayState").unwrap()), "/t?a=b&c");
+        let deflated = STANDARD.decode(percent_decode(query_value(&url, "SAMLRequest").unwrap())).unwrap();
+        let xml = String::from_utf8(miniz_oxide::inflate::decompress_to_vec(&deflated).unwrap()).unwrap();
+        let doc = parse(&xml).unwrap();
+        let root = doc.root_element();
+        assert!(root.has_tag_name((NS_PROTOCOL, "AuthnRequest")));
+        assert_eq!(root.attribute("ID"), Some("_r1"));
+        assert_eq!(root.attribute("IssueInstant"), Some("2026-11-18T11:06:40Z"));
+        assert_eq!(root.attribute("Destination"), Some("https://idp.example/sso?x=1"));
+        assert_eq!(root.attribute("AssertionConsumerServiceURL"), Some("https://sp/acs"));
+        let issuer = root.children().find(|n| n.has_tag_name((NS_ASSERTION, "Issuer"))).unwrap();
+        assert_eq!(issuer.text(), Some("https://sp/\"e\""));
+    }
+
+    #[test]
+    fn sp_metadata_is_well_formed_and_says_what_we_want() {
+        let xml = sp_metadata("https://sp/<e>", "https://sp/acs?a=1&b=2", true);
+        let doc = parse(&xml).unwrap();
+        let root = doc.root_element();
+        assert_eq!(root.attribute("entityID"), Some("https://sp/<e>"));
+        let sp = root.first_element_child().unwrap();
+        assert_eq!(sp.attribute("WantAssertionsSigned"), Some("true"));
+        assert_eq!(sp.attribute("AuthnRequestsSigned"), Some("false"));
+        let acs = sp.children().find(|n| n.has_tag_name((NS_METADATA, "AssertionConsumerService"))).unwrap();
+        assert_eq!(acs.attribute("Location"), Some("https://sp/acs?a=1&b=2"));
+        assert_eq!(sp.children().filter(|n| n.has_tag_name((NS_METADATA, "NameIDFormat"))).count(), 3);
+    }
+}
