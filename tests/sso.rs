@@ -591,3 +591,179 @@ fn an_id_token_with_another_nonce_or_an_unverified_email_is_refused() {
     assert_eq!(f.events()[0]["code"], "email_not_verified");
     assert!(f.app.sql("SELECT id FROM accounts", vec![]).is_empty());
 }
+
+/// The test SAML identity provider (`tests/sso_idp/saml_idp.py`) with a fresh key of its own.
+struct SamlIdp {
+    dir: std::path::PathBuf,
+}
+
+fn python() -> String {
+    std::env::var("PORCH_PYTHON").unwrap_or_else(|_| {
+        let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/.porch/venv/bin/python");
+        if std::path::Path::new(venv).exists() {
+            venv.to_owned()
+        } else {
+            "python3".to_owned()
+        }
+    })
+}
+
+fn run_idp(args: &[&str]) -> String {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sso_idp/saml_idp.py");
+    let output =
+        std::process::Command::new(python()).arg(script).args(args).output().expect("python for the SAML test IdP");
+    assert!(output.status.success(), "saml_idp.py {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+impl SamlIdp {
+    fn new() -> SamlIdp {
+        use std::sync::atomic::{AtomicU32, Ordering};
+        static NEXT: AtomicU32 = AtomicU32::new(0);
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "saml-idp-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        ));
+        run_idp(&["keys", dir.to_str().unwrap()]);
+        SamlIdp { dir }
+    }
+
+    fn certificate(&self) -> String {
+        std::fs::read_to_string(self.dir.join("idp.cert.pem")).unwrap()
+    }
+
+    /// A signed response for `email`, answering `in_response_to` (None: unsolicited).
+    fn respond(&self, f: &Fixture, connection: &str, email: &str, in_response_to: Option<&str>) -> String {
+        let base = format!("http://{HOST}/sso/{connection}");
+        let now = f.app.rt.clock.get().to_string();
+        let mut args = vec![
+            "respond",
+            "--dir",
+            self.dir.to_str().unwrap(),
+            "--idp",
+            "https://idp.globex.example",
+            "--email",
+            email,
+            "--name",
+            "Ada Lovelace",
+            "--now-ms",
+            &now,
+        ];
+        let (audience, acs) = (format!("{base}/metadata"), format!("{base}/acs"));
+        args.extend(["--audience", &audience, "--acs", &acs]);
+        if let Some(id) = in_response_to {
+            args.extend(["--in-response-to", id]);
+        }
+        run_idp(&args)
+    }
+}
+
+impl Drop for SamlIdp {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+fn saml_body(idp: &SamlIdp, allow_idp_initiated: bool) -> Value {
+    json!({ "name": "Globex SAML", "protocol": "saml", "saml": {
+        "idp_entity_id": "https://idp.globex.example", "sso_url": "https://idp.globex.example/sso",
+        "certificates": [idp.certificate()], "allow_idp_initiated": allow_idp_initiated, "attributes": { "name": "name" } } })
+}
+
+/// The ID of the `AuthnRequest` in an HTTP-Redirect URL (base64 of raw DEFLATE).
+fn authn_request_id(url: &str) -> String {
+    use base64::Engine as _;
+    let deflated = base64::engine::general_purpose::STANDARD.decode(param(url, "SAMLRequest")).unwrap();
+    let xml = String::from_utf8(miniz_oxide::inflate::decompress_to_vec(&deflated).unwrap()).unwrap();
+    let start = xml.find(" ID=\"").unwrap() + 5;
+    xml[start..start + xml[start..].find('"').unwrap()].to_owned()
+}
+
+fn post_saml(browser: &Browser<'_>, connection: &str, response: &str, relay_state: &str) -> Response {
+    browser.post_raw(&format!("/sso/{connection}/acs"), &[("SAMLResponse", response), ("RelayState", relay_state)])
+}
+
+#[test]
+fn a_saml_sign_in_answers_the_request_porch_made_and_each_response_counts_once() {
+    let f = fixture();
+    let idp = SamlIdp::new();
+    let created = f.connect(&saml_body(&idp, false));
+    let id = created["connection"]["id"].as_str().unwrap().to_owned();
+    let acs = format!("http://{HOST}/sso/{id}/acs");
+    assert_eq!(created["connection"]["endpoints"]["acs_url"], acs.as_str());
+
+    let browser = Browser::new(&f.app, HOST);
+    let metadata = browser.get(&format!("/sso/{id}/metadata"));
+    assert_eq!(metadata.status, 200);
+    let xml = body_text(&metadata);
+    assert!(xml.contains(&format!("entityID=\"http://{HOST}/sso/{id}/metadata\"")), "{xml}");
+    assert!(xml.contains(&format!("Location=\"{acs}\"")), "{xml}");
+
+    let to_idp = browser.get(&format!("/sso/{id}/start?return_to=/tickets"));
+    assert_eq!(to_idp.status, 303, "{}", body_text(&to_idp));
+    let redirect = location(&to_idp);
+    assert!(redirect.starts_with("https://idp.globex.example/sso?SAMLRequest="), "{redirect}");
+    let request_id = authn_request_id(&redirect);
+
+    let response = idp.respond(&f, &id, "ada@globex.example", Some(&request_id));
+    // RelayState sent back is not where the person goes: the pending request says where.
+    let signed_in = post_saml(&browser, &id, &response, "https://evil.example/");
+    assert_eq!(signed_in.status, 303, "{:?}", f.events());
+    assert_eq!(location(&signed_in), "/tickets");
+    assert!(browser.signed_in_as("Ada Lovelace"));
+    let accounts = f.app.sql("SELECT email FROM accounts", vec![]);
+    assert_eq!(accounts[0]["email"], "ada@globex.example");
+
+    // The same response again: its request has been answered.
+    let again = post_saml(&Browser::new(&f.app, HOST), &id, &response, "/");
+    assert_eq!(again.status, 403);
+    assert_eq!(f.events()[0]["code"], "in_response_to");
+    // An unsolicited response, where the connection does not allow them.
+    let unsolicited = idp.respond(&f, &id, "ada@globex.example", None);
+    assert_eq!(post_saml(&Browser::new(&f.app, HOST), &id, &unsolicited, "/").status, 403);
+    assert_eq!(f.events()[0]["code"], "idp_initiated");
+    // A response signed by another key than the pinned one.
+    let impostor = SamlIdp::new();
+    let to_idp = browser.get(&format!("/sso/{id}/start"));
+    let forged = impostor.respond(&f, &id, "ada@globex.example", Some(&authn_request_id(&location(&to_idp))));
+    assert_eq!(post_saml(&Browser::new(&f.app, HOST), &id, &forged, "/").status, 403);
+    assert_eq!(f.events()[0]["code"], "signature");
+}
+
+#[test]
+fn an_idp_initiated_saml_sign_in_works_where_allowed_and_only_once_per_assertion() {
+    let f = fixture();
+    let idp = SamlIdp::new();
+    let id = f.connect(&saml_body(&idp, true))["connection"]["id"].as_str().unwrap().to_owned();
+    let response = idp.respond(&f, &id, "grace@globex.example", None);
+    let browser = Browser::new(&f.app, HOST);
+    let signed_in = post_saml(&browser, &id, &response, "/tickets");
+    assert_eq!(signed_in.status, 303, "{:?}", f.events());
+    assert_eq!(location(&signed_in), "/tickets");
+    // RelayState only to this portal.
+    let elsewhere = post_saml(
+        &Browser::new(&f.app, HOST),
+        &id,
+        &idp.respond(&f, &id, "grace@globex.example", None),
+        "//evil.example/",
+    );
+    assert_eq!(location(&elsewhere), "/");
+    // Replaying the first assertion: its ID is spent.
+    let replayed = post_saml(&Browser::new(&f.app, HOST), &id, &response, "/");
+    assert_eq!(replayed.status, 403);
+    assert_eq!(f.events()[0]["code"], "replay");
+}
+
+#[test]
+fn a_saml_connection_refuses_a_certificate_it_cannot_pin() {
+    let f = fixture();
+    let mut body = saml_body(&SamlIdp::new(), false);
+    body["saml"]["certificates"] = json!(["-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----"]);
+    body["saml"]["signature_algorithms"] = json!(["rsa-sha256", "hmac-sha256"]);
+    let (status, answer) = f.api(Method::Post, "/sso-connections", &body);
+    assert_eq!(status, 422);
+    let fields = error_fields(&answer);
+    assert!(fields.iter().any(|f| f == "saml.certificates[0]"), "{answer}");
+    assert!(fields.iter().any(|f| f == "saml.signature_algorithms"), "{answer}");
+}

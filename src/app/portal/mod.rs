@@ -18,6 +18,7 @@ mod sso;
 mod sso_fetch;
 mod sso_jwt;
 mod sso_oidc;
+mod sso_saml;
 mod ticket_form;
 mod ticket_reply;
 pub mod tickets;
@@ -219,6 +220,8 @@ async fn route_with_token<R: Runtime>(page: &Page<'_, R>, is_post: bool, path: &
         (false, ["tickets", number, "files", id]) => tickets::download(page, number, id).await,
         (false, ["sso", id, "start"]) => sso::start(page, id).await,
         (false, ["sso", id, "callback"]) => sso::callback(page, id).await,
+        (false, ["sso", id, "metadata"]) => sso::saml_metadata(page, id).await,
+        (true, ["sso", id, "acs"]) => sso::saml_acs(page, id).await,
         (true, ["users", id, "role"]) => users::change_role(page, id).await,
         (true, ["users", id, "remove"]) => users::remove(page, id).await,
         (true, ["users", "invitations", id, "revoke"]) => users::revoke_invitation(page, id).await,

@@ -6,7 +6,7 @@
 
 use super::forms::{client_ip, form_page, rate_limit, safe_return_to, Form};
 use super::session::{self, lifetime_ms};
-use super::{sso_jwt, sso_oidc, Page};
+use super::{sso_jwt, sso_oidc, sso_saml, Page};
 use crate::auth::sso::policy::{self, Facts, Identity, Rules};
 use crate::domain::email::Email;
 use crate::domain::ids::{AccountId, SsoConnectionId, SsoEventId};
@@ -101,17 +101,37 @@ pub async fn start<R: Runtime>(page: &Page<'_, R>, raw_id: &str) -> Result<Respo
     match connection.protocol {
         Protocol::Jwt => sso_jwt::start(page, &connection, return_to).await,
         Protocol::Oidc => sso_oidc::start(page, &connection, return_to).await,
-        Protocol::Saml => Err(AppError::NotFound),
+        Protocol::Saml => sso_saml::start(page, &connection, return_to).await,
     }
+}
+
+/// The connection of the path if it is switched on and speaks `protocol`.
+async fn connection_of<R: Runtime>(
+    page: &Page<'_, R>,
+    raw_id: &str,
+    protocol: Protocol,
+) -> Result<ConnectionRow, AppError> {
+    let connection = enabled_connection(page, raw_id).await?;
+    if connection.protocol == protocol {
+        Ok(connection)
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
+/// `GET /sso/{id}/metadata`: a SAML connection's SP metadata.
+pub async fn saml_metadata<R: Runtime>(page: &Page<'_, R>, raw_id: &str) -> Result<Response, AppError> {
+    sso_saml::metadata(page, &connection_of(page, raw_id, Protocol::Saml).await?)
+}
+
+/// `POST /sso/{id}/acs`: a SAML identity provider's response.
+pub async fn saml_acs<R: Runtime>(page: &Page<'_, R>, raw_id: &str) -> Result<Response, AppError> {
+    sso_saml::acs(page, &connection_of(page, raw_id, Protocol::Saml).await?).await
 }
 
 /// `GET /sso/{id}/callback`: an OIDC provider's answer.
 pub async fn callback<R: Runtime>(page: &Page<'_, R>, raw_id: &str) -> Result<Response, AppError> {
-    let connection = enabled_connection(page, raw_id).await?;
-    if connection.protocol != Protocol::Oidc {
-        return Err(AppError::NotFound);
-    }
-    sso_oidc::callback(page, &connection).await
+    sso_oidc::callback(page, &connection_of(page, raw_id, Protocol::Oidc).await?).await
 }
 
 /// What a verified sign-in brings to `complete`.

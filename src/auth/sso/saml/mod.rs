@@ -92,6 +92,29 @@ impl SignatureAlgorithm {
         .find(|alg| alg.uri() == uri)
     }
 
+    /// The short name the admin API and stored settings use.
+    pub fn name(self) -> &'static str {
+        match self {
+            SignatureAlgorithm::RsaSha256 => "rsa-sha256",
+            SignatureAlgorithm::RsaSha384 => "rsa-sha384",
+            SignatureAlgorithm::RsaSha512 => "rsa-sha512",
+            SignatureAlgorithm::EcdsaSha256 => "ecdsa-sha256",
+            SignatureAlgorithm::RsaSha1 => "rsa-sha1",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<SignatureAlgorithm> {
+        [
+            SignatureAlgorithm::RsaSha256,
+            SignatureAlgorithm::RsaSha384,
+            SignatureAlgorithm::RsaSha512,
+            SignatureAlgorithm::EcdsaSha256,
+            SignatureAlgorithm::RsaSha1,
+        ]
+        .into_iter()
+        .find(|alg| alg.name() == name)
+    }
+
     /// Whether a SignatureValue of `len` bytes can be one of this algorithm with a key we
     /// accept: RSA 2048 to 4096 bits, P-256's raw r || s.
     fn signature_length_fits(self, len: usize) -> bool {
@@ -297,6 +320,20 @@ pub fn exclusive_c14n(
         .find(|node| node.is_element() && node.tag_name().name() == element_local_name)
         .ok_or(SamlError::Structure("no such element"))?;
     c14n::canonicalize(element, None, inclusive_prefixes)
+}
+
+/// The `InResponseTo` a response's root claims, read without verifying anything: only to
+/// choose which pending request the verifier must then require (`with_expected_in_response_to`
+/// checks it again on the verified response and assertion). None for an unsolicited
+/// (IdP-initiated) response, and for anything that does not parse.
+pub fn unverified_in_response_to(saml_response_form_value: &str) -> Option<String> {
+    if saml_response_form_value.len() > MAX_RESPONSE_BASE64_BYTES {
+        return None;
+    }
+    let text = String::from_utf8(base64::decode_strict(saml_response_form_value)?).ok()?;
+    let doc = xml::parse(&text).ok()?;
+    let root = xml::check_root(&doc).ok()?;
+    root.attribute("InResponseTo").map(str::to_owned)
 }
 
 /// Verifies a `SAMLResponse` form value (already URL-decoded) against the portal's policy at

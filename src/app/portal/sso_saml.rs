@@ -1,0 +1,183 @@
+//! SAML 2.0 Web Browser SSO (SAML Profiles §4.1) for a portal's connection: the SP metadata
+//! to give the identity provider, the SP-initiated start (an `AuthnRequest` over the
+//! HTTP-Redirect binding, its ID kept in D1 for `InResponseTo`), and the assertion consumer
+//! service (HTTP-POST binding) that verifies the response and signs the person in.
+
+use super::forms::safe_return_to;
+use super::sso::{complete, fail, limited, SignIn};
+use super::Page;
+use crate::auth::sso::policy::Identity;
+use crate::auth::sso::saml::{self, PinnedKey, SamlPolicy, SignatureAlgorithm};
+use crate::domain::email::Email;
+use crate::domain::ids::SsoConnectionId;
+use crate::domain::sso::{SamlSettings, Settings};
+use crate::domain::to_hex;
+use crate::error::AppError;
+use crate::http::{form_fields, is_media_type, Response};
+use crate::runtime::Runtime;
+use crate::store::sso::{self, ConnectionRow, PendingRequest};
+use crate::store::Database;
+
+/// A started sign-in must come back within this time.
+const PENDING_SECONDS: i64 = 600;
+
+fn settings(connection: &ConnectionRow) -> Result<SamlSettings, AppError> {
+    match connection.settings()? {
+        Settings::Saml(settings) => Ok(settings),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The SP entity ID and ACS URL of a connection on the origin the request came to: what the
+/// metadata says, what the `AuthnRequest` names, and what `Audience`, `Destination` and
+/// `Recipient` must equal.
+fn sp_urls<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> (String, String) {
+    let base = format!("{}/sso/{}", page.origin(), connection.id);
+    (format!("{base}/metadata"), format!("{base}/acs"))
+}
+
+/// `GET /sso/{id}/metadata`: the SP metadata document for the identity provider's admin.
+pub fn metadata<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> Result<Response, AppError> {
+    let settings = settings(connection)?;
+    let (entity_id, acs_url) = sp_urls(page, connection);
+    let xml = saml::sp_metadata(&entity_id, &acs_url, settings.want_assertions_signed);
+    Ok(Response::new(200, "application/samlmetadata+xml; charset=utf-8", xml))
+}
+
+/// `GET /sso/{id}/start` for a SAML connection: to the identity provider with an
+/// `AuthnRequest` (SAML Bindings §3.4), its ID remembered for the response.
+pub async fn start<R: Runtime>(
+    page: &Page<'_, R>,
+    connection: &ConnectionRow,
+    return_to: &str,
+) -> Result<Response, AppError> {
+    let id = SsoConnectionId::parse(&connection.id).ok_or(AppError::NotFound)?;
+    let settings = settings(connection)?;
+    // SAML Core §1.3.4: an ID is an NCName with enough randomness to be unguessable.
+    let request_id = format!("_{}", to_hex(&page.rt.random_16()?));
+    let (entity_id, acs_url) = sp_urls(page, connection);
+    let pending = PendingRequest {
+        id: &request_id,
+        connection: id,
+        return_to,
+        browser_hash: None,
+        nonce: None,
+        code_verifier: None,
+        expires_at: page.now.plus_seconds(PENDING_SECONDS),
+    };
+    page.rt.db().execute(sso::insert_request(page.scope, &pending)).await?;
+    // RelayState carries only where to go back to on this portal; the ACS takes it from the
+    // pending request, never from what comes back.
+    let url = saml::authn_request_redirect_url(
+        &settings.sso_url,
+        &request_id,
+        &entity_id,
+        &acs_url,
+        page.now,
+        Some(return_to),
+    );
+    Ok(Response::see_other(&url))
+}
+
+/// `POST /sso/{id}/acs`: the identity provider's response, from the person's browser.
+pub async fn acs<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> Result<Response, AppError> {
+    limited(page).await?;
+    let id = SsoConnectionId::parse(&connection.id).ok_or(AppError::NotFound)?;
+    let settings = settings(connection)?;
+    // No CSRF token: the IdP's page posts this form from its own site. What proves it is the
+    // signature, and an SP-initiated answer must match a request this portal made.
+    if !is_media_type(page.req.header("content-type"), "application/x-www-form-urlencoded") {
+        return fail(page, Some(id), "binding", "the response did not come as an HTML form post", None).await;
+    }
+    let fields = form_fields(&page.req.body).unwrap_or_default();
+    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let Some(response) = field("SAMLResponse") else {
+        return fail(page, Some(id), "binding", "no SAMLResponse field", None).await;
+    };
+    let mut keys = Vec::new();
+    for pem in &settings.certificates {
+        match PinnedKey::from_pem_certificate(pem) {
+            Ok(key) => keys.push(key),
+            Err(err) => return fail(page, Some(id), "configuration", &err.to_string(), None).await,
+        }
+    }
+    let algorithms: Vec<SignatureAlgorithm> =
+        settings.signature_algorithms.iter().filter_map(|name| SignatureAlgorithm::from_name(name)).collect();
+    let (entity_id, acs_url) = sp_urls(page, connection);
+    let policy = match SamlPolicy::new(&settings.idp_entity_id, &entity_id, &acs_url, &keys, &algorithms)
+        .and_then(|p| p.with_skew_seconds(settings.skew_seconds))
+    {
+        Ok(policy) => policy.with_want_assertions_signed(settings.want_assertions_signed),
+        Err(err) => return fail(page, Some(id), "configuration", &err.to_string(), None).await,
+    };
+    // Which request this answers is read before verifying, only to pick the check: the
+    // verifier then requires exactly that InResponseTo (or none, for IdP-initiated).
+    let answering = saml::unverified_in_response_to(response);
+    if answering.is_none() && !settings.allow_idp_initiated {
+        return fail(
+            page,
+            Some(id),
+            "idp_initiated",
+            "an unsolicited response, and this connection does not allow them",
+            None,
+        )
+        .await;
+    }
+    let policy = match &answering {
+        Some(request_id) => policy.with_expected_in_response_to(request_id),
+        None => policy,
+    };
+    let assertion = match saml::verify_response(response, &policy, page.now) {
+        Ok(assertion) => assertion,
+        Err(err) => return fail(page, Some(id), err.code(), &err.to_string(), None).await,
+    };
+    // SAML Profiles §4.1.4.3: the request is answered once; consumed only now, so a forged
+    // response naming it cannot spend a person's pending sign-in.
+    let return_to = match &answering {
+        Some(request_id) => match sso::consume_request(page.rt.db(), page.scope, id, request_id, page.now).await? {
+            Some(pending) => pending.return_to,
+            None => {
+                return fail(
+                    page,
+                    Some(id),
+                    "in_response_to",
+                    "no pending request has this ID (unknown, used or expired)",
+                    None,
+                )
+                .await
+            }
+        },
+        None => field("RelayState").and_then(safe_return_to).unwrap_or("/").to_owned(),
+    };
+    let email_text = match &settings.attributes.email {
+        Some(attribute) => assertion.attribute(attribute).and_then(|values| values.first()).map(String::as_str),
+        None => Some(assertion.name_id.as_str()),
+    };
+    let Some(email) = email_text.and_then(|text| Email::parse(text).ok()) else {
+        return fail(
+            page,
+            Some(id),
+            "email",
+            "the assertion carries no usable email (NameID or the mapped attribute)",
+            None,
+        )
+        .await;
+    };
+    let name = settings
+        .attributes
+        .name
+        .as_ref()
+        .and_then(|attribute| assertion.attribute(attribute))
+        .and_then(|values| values.first())
+        .filter(|name| !name.trim().is_empty())
+        .cloned();
+    let identity = Identity {
+        email,
+        name,
+        locale: None,
+        external_id: Some(assertion.name_id.clone()),
+        attributes: assertion.attributes.clone(),
+    };
+    let once = Some((assertion.assertion_id.as_str(), assertion.usable_until));
+    complete(page, SignIn { connection, identity, once, return_to: &return_to }).await
+}
