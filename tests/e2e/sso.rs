@@ -188,3 +188,108 @@ fn an_oidc_sign_in_goes_to_the_provider_and_back_with_pkce_on_workerd() {
     assert_eq!(again.status, 403);
     assert_eq!(last_event(&s, &tenant, &key, &portal)["code"], "state");
 }
+
+/// Runs the test SAML identity provider's command line (`tests/sso_idp/saml_idp.py`).
+fn saml_idp(args: &[&str]) -> String {
+    let python = std::env::var("PORCH_PYTHON").unwrap_or_else(|_| "python3".into());
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sso_idp/saml_idp.py");
+    let output = Command::new(&python).arg(script).args(args).output().expect("python for the SAML test IdP");
+    assert!(output.status.success(), "saml_idp.py {args:?}: {}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).unwrap()
+}
+
+fn query_param(url: &str, name: &str) -> String {
+    let query = url.split_once('?').unwrap().1;
+    let raw = query.split('&').find_map(|pair| pair.strip_prefix(&format!("{name}="))).unwrap_or_default();
+    porch::http::percent_decode(raw).unwrap()
+}
+
+/// An attribute of the `AuthnRequest` in an HTTP-Redirect URL (base64 of raw DEFLATE).
+fn authn_request_attribute(url: &str, attribute: &str) -> String {
+    use base64::Engine as _;
+    let deflated = base64::engine::general_purpose::STANDARD.decode(query_param(url, "SAMLRequest")).unwrap();
+    let xml = String::from_utf8(miniz_oxide::inflate::decompress_to_vec(&deflated).unwrap()).unwrap();
+    let marker = format!(" {attribute}=\"");
+    let start = xml.find(&marker).unwrap() + marker.len();
+    xml[start..start + xml[start..].find('"').unwrap()].to_owned()
+}
+
+fn form_encode(value: &str) -> String {
+    value
+        .bytes()
+        .map(|b| if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") })
+        .collect()
+}
+
+#[test]
+#[ignore = "needs wrangler dev: run scripts/test"]
+fn saml_sign_ins_started_by_porch_and_by_the_identity_provider_work_on_workerd() {
+    let s = server();
+    let (tenant, key, portal, host) = portal(&s, "SamlCo");
+    let dir = std::env::temp_dir().join(format!("porch-e2e-saml-{}", std::process::id()));
+    saml_idp(&["keys", dir.to_str().unwrap()]);
+    let certificate = std::fs::read_to_string(dir.join("idp.cert.pem")).unwrap();
+    let created = connect(
+        &s,
+        &tenant,
+        &key,
+        &portal,
+        json!({ "name": "SamlCo IdP", "protocol": "saml", "saml": {
+            "idp_entity_id": "https://idp.samlco.example", "sso_url": "https://idp.samlco.example/sso",
+            "certificates": [certificate], "allow_idp_initiated": true, "attributes": { "name": "name" } } }),
+    );
+    let id = created["connection"]["id"].as_str().unwrap().to_owned();
+
+    // SP-initiated: porch sends an AuthnRequest; the IdP answers it at the ACS it names.
+    let mut browser = Browser::new(&s, &host);
+    let to_idp = browser.get(&format!("/sso/{id}/start?return_to=/tickets"));
+    assert_eq!(to_idp.status, 303, "{}", to_idp.text());
+    let redirect = to_idp.header("location").unwrap().to_owned();
+    let (request_id, acs, audience) = (
+        authn_request_attribute(&redirect, "ID"),
+        authn_request_attribute(&redirect, "AssertionConsumerServiceURL"),
+        // The SP entity ID is the request's Issuer element; the metadata URL is that ID.
+        acs_to_entity(&authn_request_attribute(&redirect, "AssertionConsumerServiceURL")),
+    );
+    let respond = |in_response_to: Option<&str>| {
+        let mut args = vec!["respond", "--dir", dir.to_str().unwrap(), "--idp", "https://idp.samlco.example"];
+        args.extend([
+            "--audience",
+            &audience,
+            "--acs",
+            &acs,
+            "--email",
+            "ada@samlco.example",
+            "--name",
+            "Ada Lovelace",
+        ]);
+        if let Some(id) = in_response_to {
+            args.extend(["--in-response-to", id]);
+        }
+        saml_idp(&args)
+    };
+    let response = respond(Some(&request_id));
+    let acs_path = format!("/sso/{id}/acs");
+    let signed_in =
+        post_form(&mut browser, &acs_path, &format!("SAMLResponse={}&RelayState=%2F", form_encode(&response)));
+    assert_eq!(signed_in.status, 303, "{} / {}", signed_in.text(), last_event(&s, &tenant, &key, &portal));
+    assert_eq!(signed_in.header("location"), Some("/tickets"));
+    assert!(browser.get("/").text().contains("Welcome, Ada Lovelace"));
+
+    // IdP-initiated (allowed here): an unsolicited response; its assertion counts once.
+    let unsolicited = respond(None);
+    let form = format!("SAMLResponse={}&RelayState=%2Ftickets", form_encode(&unsolicited));
+    let mut fresh = Browser::new(&s, &host);
+    let signed_in = post_form(&mut fresh, &acs_path, &form);
+    assert_eq!(signed_in.status, 303, "{}", last_event(&s, &tenant, &key, &portal));
+    assert_eq!(signed_in.header("location"), Some("/tickets"));
+    let replayed = post_form(&mut Browser::new(&s, &host), &acs_path, &form);
+    assert_eq!(replayed.status, 403);
+    assert_eq!(last_event(&s, &tenant, &key, &portal)["code"], "replay");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// A connection's SP entity ID from its ACS URL (both are porch's: `.../acs`, `.../metadata`).
+fn acs_to_entity(acs: &str) -> String {
+    format!("{}/metadata", acs.strip_suffix("/acs").unwrap())
+}
