@@ -61,12 +61,27 @@ CREATE TABLE sso_customer_values (
   FOREIGN KEY (tenant_id, customer_id) REFERENCES customers(tenant_id, id)
 );
 
+-- The identity provider an account belongs to and its subject there (SAML NameID, OIDC
+-- `sub`, JWT `external_id`): written when SSO makes the account, or signs it in through the
+-- provider that claims its email domain. A provider signs in only accounts linked to it or
+-- in the domains it claims (so one company's provider cannot enter another's accounts), and
+-- one subject of a provider is one account.
+CREATE TABLE sso_links (
+  account_id    TEXT PRIMARY KEY,
+  tenant_id     TEXT NOT NULL,
+  portal_id     TEXT NOT NULL,
+  connection_id TEXT NOT NULL,
+  subject       TEXT,
+  FOREIGN KEY (tenant_id, account_id) REFERENCES accounts(tenant_id, id) ON DELETE CASCADE,
+  FOREIGN KEY (tenant_id, connection_id) REFERENCES sso_connections(tenant_id, id) ON DELETE CASCADE,
+  UNIQUE (connection_id, subject)
+);
+
 -- Sign-ins porch started and waits to hear back about: a SAML AuthnRequest (id: its ID,
 -- matched by InResponseTo) or an OIDC authorization request (id: the hash of `state`, with
 -- its nonce and PKCE verifier). Consumed once; gone when they expire.
--- browser_hash: the hash of a cookie set on the browser that started it, where the
--- protocol returns by a top-level GET (OIDC), so a callback cannot be replayed into
--- another person's browser (RFC 6749 §10.12).
+-- browser_hash: the hash of a cookie set on the browser that started it, so an answer
+-- cannot be carried into another person's browser (RFC 6749 §10.12; login CSRF).
 CREATE TABLE sso_requests (
   id            TEXT PRIMARY KEY,
   tenant_id     TEXT NOT NULL,
@@ -85,10 +100,11 @@ CREATE INDEX sso_requests_expiry ON sso_requests(expires_at);
 -- primary key is the check (D1, never KV: a second reader must see the first write at once).
 -- Kept until the token or assertion could no longer be used anyway.
 CREATE TABLE sso_replay (
+  tenant_id  TEXT NOT NULL,
   portal_id  TEXT NOT NULL,
   key        TEXT NOT NULL,                -- "<connection id>:<jti or assertion id>"
   expires_at INTEGER NOT NULL,
-  PRIMARY KEY (portal_id, key)
+  PRIMARY KEY (tenant_id, portal_id, key)
 );
 CREATE INDEX sso_replay_expiry ON sso_replay(expires_at);
 

@@ -412,6 +412,10 @@ fn rs256_tokens_verify_with_keys_fetched_from_the_jwks_url_and_cached() {
     assert_eq!(post_jwt(&Browser::new(&f.app, HOST), &rs256(&claims, "k9"), "/").status, 403);
     assert_eq!(f.app.rt.http.requests.borrow().len(), 2);
     assert_eq!(f.events()[0]["code"], "unknown_key");
+    // Another unknown key within the minute is not fetched for again.
+    claims["jti"] = json!("r4");
+    assert_eq!(post_jwt(&Browser::new(&f.app, HOST), &rs256(&claims, "k8"), "/").status, 403);
+    assert_eq!(f.app.rt.http.requests.borrow().len(), 2);
 }
 
 #[test]
@@ -507,12 +511,17 @@ fn provider_answers(f: &Fixture, email: &str, nonce: &str) {
 }
 
 fn provider_answers_verified(f: &Fixture, email: &str, nonce: &str, verified: bool) {
+    provider_answers_claims(f, &json!({ "email": email, "email_verified": verified, "nonce": nonce }));
+}
+
+/// The token endpoint answers with an ID Token of these claims over the usual ones.
+fn provider_answers_claims(f: &Fixture, extra: &Value) {
     let now = f.now_seconds();
-    let id_token = rs256(
-        &json!({ "iss": ISSUER, "aud": "porch-acme", "sub": "u-42", "email": email, "email_verified": verified,
-                 "name": "Grace Hopper", "nonce": nonce, "iat": now, "exp": now + 300 }),
-        "idp-1",
-    );
+    let mut claims = json!({ "iss": ISSUER, "aud": "porch-acme", "sub": "u-42", "name": "Grace Hopper", "iat": now, "exp": now + 300 });
+    for (k, v) in extra.as_object().unwrap() {
+        claims[k] = v.clone();
+    }
+    let id_token = rs256(&claims, "idp-1");
     let body = json!({ "access_token": "at", "token_type": "Bearer", "id_token": id_token }).to_string();
     f.app.rt.http.answers.borrow_mut().insert(format!("{ISSUER}/token"), (200, body));
 }
@@ -586,6 +595,12 @@ fn an_id_token_with_another_nonce_or_an_unverified_email_is_refused() {
     // The provider does not vouch for the address: an account must not be found by it.
     let authorize = location(&browser.get(&format!("/sso/{id}/start")));
     provider_answers_verified(&f, "grace@globex.example", &param(&authorize, "nonce"), false);
+    let page = browser.get(&format!("/sso/{id}/callback?code=c&state={}", param(&authorize, "state")));
+    assert_eq!(page.status, 403);
+    assert_eq!(f.events()[0]["code"], "email_not_verified");
+    // ... nor one that does not say (some providers never do).
+    let authorize = location(&browser.get(&format!("/sso/{id}/start")));
+    provider_answers_claims(&f, &json!({ "email": "grace@globex.example", "nonce": param(&authorize, "nonce") }));
     let page = browser.get(&format!("/sso/{id}/callback?code=c&state={}", param(&authorize, "state")));
     assert_eq!(page.status, 403);
     assert_eq!(f.events()[0]["code"], "email_not_verified");
@@ -766,4 +781,163 @@ fn a_saml_connection_refuses_a_certificate_it_cannot_pin() {
     let fields = error_fields(&answer);
     assert!(fields.iter().any(|f| f == "saml.certificates[0]"), "{answer}");
     assert!(fields.iter().any(|f| f == "saml.signature_algorithms"), "{answer}");
+}
+
+/// An account made outside SSO (say, by an invitation), with or without a proven address.
+fn password_account(f: &Fixture, email: &str, role: &str, customer: Option<&str>, verified: bool) -> String {
+    use porch::store::Value as DbValue;
+    let id = format!("00000000-0000-4000-8000-{:012x}", f.app.sql("SELECT id FROM accounts", vec![]).len() + 1);
+    f.app.execute(
+        "INSERT INTO accounts (id, tenant_id, portal_id, customer_id, email, name, role, password_hash, language,
+            email_verified_at, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, 'Someone', ?6, '$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA', 'en', ?7, 1, 1)",
+        vec![
+            DbValue::from(id.as_str()),
+            DbValue::from(f.tenant.as_str()),
+            DbValue::from(f.portal.as_str()),
+            customer.map_or(DbValue::Null, DbValue::from),
+            DbValue::from(email),
+            DbValue::from(role),
+            if verified { DbValue::Int(1) } else { DbValue::Null },
+        ],
+    );
+    id
+}
+
+#[test]
+fn a_provider_enters_only_accounts_it_made_or_whose_domain_it_claims() {
+    let f = fixture();
+    let globex = f.create_customer("Globex");
+    let initech = f.create_customer("Initech");
+    password_account(&f, "boss@initech.example", "admin", Some(&initech), true);
+    // Globex's provider claims no domain: it may make accounts, not enter Initech's admin.
+    let (_, globex_secret) =
+        f.hs256_connection(&json!({ "name": "Globex app", "customer": { "customer_id": globex } }));
+    let browser = Browser::new(&f.app, HOST);
+    let page = post_jwt(&browser, &hs256(&globex_secret, &f.claims("boss@initech.example", "h1")), "/");
+    assert_eq!(page.status, 403);
+    assert_eq!(f.events()[0]["code"], "not_linked");
+    assert!(f.app.sql("SELECT token_hash FROM sessions", vec![]).is_empty());
+    // Initech's provider claims initech.example: it enters the account and links it.
+    let (_, initech_secret) = f.hs256_connection(&json!({ "name": "Initech app", "jwt": { "algorithm": "HS256", "issuer": "initech" }, "domains": [{ "domain": "initech.example" }] }));
+    let mut claims = f.claims("boss@initech.example", "h2");
+    claims["iss"] = json!("initech");
+    claims["external_id"] = json!("emp-1");
+    assert_eq!(post_jwt(&browser, &hs256(&initech_secret, &claims), "/").status, 303, "{:?}", f.events());
+    // The link keeps the subject: the same address with another subject is someone else.
+    claims["jti"] = json!("h3");
+    claims["external_id"] = json!("emp-2");
+    assert_eq!(post_jwt(&Browser::new(&f.app, HOST), &hs256(&initech_secret, &claims), "/").status, 403);
+    assert_eq!(f.events()[0]["code"], "subject_mismatch");
+}
+
+#[test]
+fn an_sso_sign_in_into_an_unproven_account_drops_the_password_someone_else_may_have_chosen() {
+    let f = fixture();
+    let account = password_account(&f, "ada@acme.example", "member", None, false);
+    // Someone holds a session on the account made with an open invitation for this address.
+    f.app.execute(
+        "INSERT INTO sessions (token_hash, tenant_id, portal_id, account_id, created_at, last_seen_at, expires_at)
+         VALUES ('squatter', ?1, ?2, ?3, 1, 1, 9999999999999)",
+        vec![f.tenant.as_str().into(), f.portal.as_str().into(), account.as_str().into()],
+    );
+    let (_, secret) = f.hs256_connection(&json!({ "domains": [{ "domain": "acme.example" }] }));
+    let browser = Browser::new(&f.app, HOST);
+    assert_eq!(post_jwt(&browser, &hs256(&secret, &f.claims("ada@acme.example", "p1")), "/").status, 303);
+    let row = f.app.sql("SELECT password_hash, email_verified_at FROM accounts", vec![]);
+    assert!(row[0]["password_hash"].is_null(), "{row:?}");
+    assert!(row[0]["email_verified_at"].is_number());
+    let sessions = f.app.sql("SELECT token_hash FROM sessions", vec![]);
+    assert_eq!(sessions.len(), 1, "only the new session is left: {sessions:?}");
+    assert_ne!(sessions[0]["token_hash"], "squatter");
+}
+
+#[test]
+fn a_secret_the_provider_chose_needs_an_audience_so_tokens_for_its_other_sites_do_not_sign_in_here() {
+    let f = fixture();
+    let secret = "one shared secret the provider reuses for all its sites";
+    let body = |audience: Option<&str>| json!({ "name": "App", "protocol": "jwt", "jwt": { "algorithm": "HS256", "audience": audience }, "secret": secret });
+    let (status, answer) = f.api(Method::Post, "/sso-connections", &body(None));
+    assert_eq!(status, 422);
+    assert!(error_fields(&answer).iter().any(|f| f == "jwt.audience"), "{answer}");
+    let id = f.connect(&body(Some("porch-acme")))["connection"]["id"].as_str().unwrap().to_owned();
+    // Replacing it without the secret keeps the rule: the audience stays required.
+    let (status, _) = f.api(
+        Method::Put,
+        &format!("/sso-connections/{id}"),
+        &json!({ "name": "App", "protocol": "jwt", "jwt": { "algorithm": "HS256" } }),
+    );
+    assert_eq!(status, 422);
+    let mut for_elsewhere = f.claims("ada@acme.example", "a1");
+    for_elsewhere["aud"] = json!("the-other-site");
+    assert_eq!(post_jwt(&Browser::new(&f.app, HOST), &hs256(secret, &for_elsewhere), "/").status, 403);
+    assert_eq!(f.events()[0]["code"], "audience");
+    let mut for_here = f.claims("ada@acme.example", "a2");
+    for_here["aud"] = json!("porch-acme");
+    assert_eq!(post_jwt(&Browser::new(&f.app, HOST), &hs256(secret, &for_here), "/").status, 303);
+}
+
+#[test]
+fn people_of_a_claimed_domain_are_sent_to_their_provider_instead_of_password_pages() {
+    let f = fixture();
+    f.app.api_as(
+        Some(&f.key),
+        Method::Patch,
+        &format!("/api/v1/tenants/{}/portals/{}", f.tenant, f.portal),
+        &json!({ "join_policy": "open" }),
+    );
+    let (id, _) = f.hs256_connection(&json!({ "jwt": { "algorithm": "HS256", "login_url": "https://login.acme.example/" }, "domains": [{ "domain": "acme.example" }] }));
+    let browser = Browser::new(&f.app, HOST);
+    browser.get("/sign-in");
+    let to_provider = format!("/sso/{id}/start?return_to=");
+    let sign_in =
+        browser.post("/sign-in", &[("email", "ada@acme.example"), ("password", "whatever it is"), ("return_to", "/")]);
+    assert_eq!(sign_in.status, 303);
+    assert!(location(&sign_in).starts_with(&to_provider), "{}", location(&sign_in));
+    browser.get("/forgot-password");
+    let forgot = browser.post("/forgot-password", &[("email", "ada@acme.example")]);
+    assert!(location(&forgot).starts_with(&to_provider), "{}", location(&forgot));
+    browser.get("/register");
+    let register = browser.post("/register", &[("name", "Ada"), ("email", "ada@acme.example")]);
+    assert!(location(&register).starts_with(&to_provider), "{}", location(&register));
+    assert!(f.app.sql("SELECT id FROM outbox", vec![]).is_empty(), "no reset or registration email");
+    // Other domains keep their passwords.
+    let other = browser.post("/forgot-password", &[("email", "bob@elsewhere.example")]);
+    assert_eq!(other.status, 200);
+}
+
+#[test]
+fn a_saml_response_is_refused_in_a_browser_other_than_the_one_that_asked_for_it() {
+    let f = fixture();
+    let idp = SamlIdp::new();
+    let id = f.connect(&saml_body(&idp, false))["connection"]["id"].as_str().unwrap().to_owned();
+    // The attacker starts a sign-in, gets a response for their own account...
+    let attacker = Browser::new(&f.app, HOST);
+    let request_id = authn_request_id(&location(&attacker.get(&format!("/sso/{id}/start"))));
+    let response = idp.respond(&f, &id, "mallory@globex.example", Some(&request_id));
+    // ... and makes the victim's browser post it.
+    let victim = Browser::new(&f.app, HOST);
+    let page = post_saml(&victim, &id, &response, "/");
+    assert_eq!(page.status, 403);
+    assert_eq!(f.events()[0]["code"], "browser");
+    assert!(victim.session().is_none());
+}
+
+#[test]
+fn oidc_settings_that_cannot_work_safely_are_refused() {
+    let f = fixture();
+    let base =
+        json!({ "name": "IdP", "protocol": "oidc", "oidc": { "issuer": ISSUER, "client_id": "c" }, "secret": "short" });
+    let mut trusting = base.clone();
+    trusting["oidc"]["trust_unverified_email"] = json!(true);
+    let mut by_attribute = base.clone();
+    by_attribute["admission"] = json!({ "mode": "attribute", "attribute": "groups", "value": "staff" });
+    for (body, field) in [(trusting, "oidc.trust_unverified_email"), (by_attribute, "admission.attribute")] {
+        let (status, answer) = f.api(Method::Post, "/sso-connections", &body);
+        assert_eq!(status, 422, "{answer}");
+        assert!(error_fields(&answer).iter().any(|f| f == field), "{field}: {answer}");
+    }
+    // A short client secret is the provider's to choose.
+    let (status, answer) = f.api(Method::Post, "/sso-connections", &base);
+    assert_eq!(status, 201, "{answer}");
 }

@@ -15,18 +15,28 @@ pub struct CookieNames {
     pub csrf: &'static str,
     /// Binds an OIDC sign-in's callback to the browser that started it.
     pub sso: &'static str,
+    /// Binds a SAML sign-in's response to the browser that started it. Sent on the identity
+    /// provider's cross-site POST, so `SameSite=None` (and therefore always `Secure`).
+    pub sso_saml: &'static str,
     /// Whether cookies get `Secure` (everywhere but `*.localhost`).
     pub secure: bool,
 }
 
 pub fn names_for(host: &Hostname) -> CookieNames {
     if host.is_localhost() {
-        CookieNames { session: "porch_session", csrf: "porch_csrf", sso: "porch_sso", secure: false }
+        CookieNames {
+            session: "porch_session",
+            csrf: "porch_csrf",
+            sso: "porch_sso",
+            sso_saml: "porch_sso_saml",
+            secure: false,
+        }
     } else {
         CookieNames {
             session: "__Host-porch_session",
             csrf: "__Host-porch_csrf",
             sso: "__Host-porch_sso",
+            sso_saml: "__Host-porch_sso_saml",
             secure: true,
         }
     }
@@ -49,6 +59,13 @@ pub fn set(name: &str, value: &str, max_age_seconds: Option<i64>, secure: bool) 
     let secure = if secure { "; Secure" } else { "" };
     let max_age = max_age_seconds.map(|seconds| format!("; Max-Age={seconds}")).unwrap_or_default();
     format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax{secure}{max_age}")
+}
+
+/// A cookie the browser also sends on a cross-site POST to this site (a SAML response posted
+/// by the identity provider's page): `SameSite=None`, which browsers accept only with
+/// `Secure` (and treat `*.localhost` as secure, so it works locally too).
+pub fn set_cross_site(name: &str, value: &str, max_age_seconds: i64) -> String {
+    format!("{name}={value}; Path=/; HttpOnly; Secure; SameSite=None; Max-Age={max_age_seconds}")
 }
 
 /// A `Set-Cookie` value that removes the cookie.

@@ -61,6 +61,10 @@ pub struct JwtSettings {
     /// browser history, so POST is the default).
     pub allow_get: bool,
     pub login_url: Option<String>,
+    /// The HS256 secret was given by the provider (not made by porch), so it may be shared
+    /// with other sites: such a connection must name its audience.
+    #[serde(default)]
+    pub secret_given: bool,
 }
 
 /// Which SAML attribute carries what. Email falls back to the `NameID` when it is an address.
@@ -90,6 +94,11 @@ pub struct SamlSettings {
 pub struct OidcSettings {
     pub issuer: String,
     pub client_id: String,
+    /// Accept an ID Token without `email_verified: true` (Microsoft Entra ID sends none).
+    /// Only for a connection that claims its email domains: otherwise a provider whose users
+    /// can set any address would sign them in as someone else.
+    #[serde(default)]
+    pub trust_unverified_email: bool,
 }
 
 /// A connection's protocol settings, as stored in `sso_connections.settings`.
@@ -183,8 +192,11 @@ mod tests {
 
     #[test]
     fn stored_settings_read_back_as_what_was_written() {
-        let settings =
-            Settings::Oidc(OidcSettings { issuer: "https://id.example.com".into(), client_id: "porch".into() });
+        let settings = Settings::Oidc(OidcSettings {
+            issuer: "https://id.example.com".into(),
+            client_id: "porch".into(),
+            trust_unverified_email: false,
+        });
         let text = settings.to_json().to_string();
         assert_eq!(Settings::from_stored(Protocol::Oidc, &text).unwrap(), settings);
         assert!(Settings::from_stored(Protocol::Saml, &text).is_err());

@@ -154,8 +154,9 @@ pub fn write(scope: PortalScope, input: &ConnectionInput<'_>, now: Timestamp) ->
         params![scope.tenant.to_db(), scope.portal.to_db(), id.clone()],
     ));
     statements.push(Statement::new(
-        "DELETE FROM sso_customer_values WHERE tenant_id = ?1 AND connection_id = ?2",
-        params![scope.tenant.to_db(), id.clone()],
+        "DELETE FROM sso_customer_values WHERE tenant_id = ?1 AND connection_id IN
+            (SELECT id FROM sso_connections WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3)",
+        params![scope.tenant.to_db(), scope.portal.to_db(), id.clone()],
     ));
     for (domain, customer) in input.domains {
         statements.push(Statement::new(
@@ -165,8 +166,9 @@ pub fn write(scope: PortalScope, input: &ConnectionInput<'_>, now: Timestamp) ->
     }
     for (value, customer) in input.values {
         statements.push(Statement::new(
-            "INSERT INTO sso_customer_values (connection_id, value, tenant_id, customer_id) VALUES (?1, ?2, ?3, ?4)",
-            params![id.clone(), value.as_str(), scope.tenant.to_db(), customer.to_db()],
+            "INSERT INTO sso_customer_values (connection_id, value, tenant_id, customer_id)
+             SELECT ?1, ?2, ?3, ?4 FROM sso_connections WHERE tenant_id = ?3 AND portal_id = ?5 AND id = ?1",
+            params![id.clone(), value.as_str(), scope.tenant.to_db(), customer.to_db(), scope.portal.to_db()],
         ));
     }
     statements
@@ -241,8 +243,9 @@ pub struct PersonFacts {
     pub connection_claims_domains: bool,
     pub value_customer: Option<String>,
     pub listed: bool,
-    pub account: Option<AccountId>,
-    pub account_customer: Option<String>,
+    pub account: Option<AccountFact>,
+    /// The subject is linked on this connection to another account than the email's.
+    pub subject_taken: bool,
 }
 
 #[derive(Deserialize)]
@@ -251,10 +254,19 @@ struct OwnerRow {
     customer_id: Option<String>,
 }
 
+/// An existing account with its SSO link.
+#[derive(Debug, Deserialize)]
+pub struct AccountFact {
+    pub id: String,
+    pub customer_id: Option<String>,
+    pub email_verified_at: Option<i64>,
+    pub linked_connection: Option<String>,
+    pub linked_subject: Option<String>,
+}
+
 #[derive(Deserialize)]
-struct AccountFact {
-    id: String,
-    customer_id: Option<String>,
+struct LinkRow {
+    account_id: String,
 }
 
 pub async fn person_facts(
@@ -262,6 +274,7 @@ pub async fn person_facts(
     scope: PortalScope,
     connection: SsoConnectionId,
     email: &Email,
+    subject: Option<&str>,
     customer_value: Option<&str>,
 ) -> Result<PersonFacts, DbError> {
     let (tenant, portal, connection) = (scope.tenant.to_db(), scope.portal.to_db(), connection.to_db());
@@ -276,9 +289,10 @@ pub async fn person_facts(
                 params![tenant.clone(), portal.clone(), connection.clone()],
             ),
             Statement::new(
-                "SELECT connection_id, customer_id FROM sso_customer_values
-                 WHERE tenant_id = ?1 AND connection_id = ?2 AND value = ?3",
-                params![tenant.clone(), connection, customer_value],
+                "SELECT v.connection_id, v.customer_id FROM sso_customer_values v
+                 JOIN sso_connections c ON c.tenant_id = v.tenant_id AND c.id = v.connection_id
+                 WHERE c.tenant_id = ?1 AND c.portal_id = ?2 AND c.id = ?3 AND v.value = ?4",
+                params![tenant.clone(), portal.clone(), connection.clone(), customer_value],
             ),
             Statement::new(
                 "SELECT 1 AS listed FROM registration_list WHERE tenant_id = ?1 AND portal_id = ?2
@@ -286,8 +300,16 @@ pub async fn person_facts(
                 params![tenant.clone(), portal.clone(), email.as_str(), email.domain()],
             ),
             Statement::new(
-                "SELECT id, customer_id FROM accounts WHERE tenant_id = ?1 AND portal_id = ?2 AND email = ?3",
-                params![tenant, portal, email.as_str()],
+                "SELECT a.id, a.customer_id, a.email_verified_at, l.connection_id AS linked_connection,
+                        l.subject AS linked_subject
+                 FROM accounts a LEFT JOIN sso_links l ON l.tenant_id = a.tenant_id AND l.account_id = a.id
+                 WHERE a.tenant_id = ?1 AND a.portal_id = ?2 AND a.email = ?3",
+                params![tenant.clone(), portal.clone(), email.as_str()],
+            ),
+            Statement::new(
+                "SELECT account_id FROM sso_links
+                 WHERE tenant_id = ?1 AND portal_id = ?2 AND connection_id = ?3 AND subject = ?4",
+                params![tenant, portal, connection, subject],
             ),
         ])
         .await?;
@@ -297,14 +319,16 @@ pub async fn person_facts(
     let value: Option<OwnerRow> = super::decode_rows(rows.next())?.into_iter().next();
     let listed = !rows.next().unwrap_or_default().is_empty();
     let account: Option<AccountFact> = super::decode_rows(rows.next())?.into_iter().next();
+    let subject_owner: Option<LinkRow> = super::decode_rows(rows.next())?.into_iter().next();
+    let subject_taken = subject_owner.is_some_and(|link| account.as_ref().is_none_or(|a| a.id != link.account_id));
     Ok(PersonFacts {
         domain_owner: owner.as_ref().map(|o| o.connection_id.clone()),
         domain_customer: owner.and_then(|o| o.customer_id),
         connection_claims_domains: claims,
         value_customer: value.and_then(|v| v.customer_id),
         listed,
-        account: account.as_ref().and_then(|a| AccountId::parse(&a.id)),
-        account_customer: account.and_then(|a| a.customer_id),
+        account,
+        subject_taken,
     })
 }
 
@@ -363,11 +387,45 @@ pub fn insert_session(
     )
 }
 
+/// Links the account with this email to the connection and its subject (kept or moved).
+pub fn link(scope: PortalScope, email: &Email, connection: SsoConnectionId, subject: Option<&str>) -> Statement {
+    Statement::new(
+        "INSERT INTO sso_links (account_id, tenant_id, portal_id, connection_id, subject)
+         SELECT a.id, ?1, ?2, ?4, ?5 FROM accounts a WHERE a.tenant_id = ?1 AND a.portal_id = ?2 AND a.email = ?3
+         ON CONFLICT (account_id) DO UPDATE SET connection_id = excluded.connection_id, subject = excluded.subject",
+        params![scope.tenant.to_db(), scope.portal.to_db(), email.as_str(), connection.to_db(), subject],
+    )
+}
+
+/// An account whose address was never proven (an open invitation lets anyone pick any
+/// address) and which the identity provider now vouches for: the address becomes proven and
+/// the password whoever made it chose is dropped. Paired with `end_sessions_if_changed`.
+pub fn prove_address(scope: PortalScope, account: AccountId, now: Timestamp) -> Statement {
+    Statement::new(
+        "UPDATE accounts SET email_verified_at = ?4, password_hash = NULL, updated_at = ?4
+         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3 AND email_verified_at IS NULL",
+        params![scope.tenant.to_db(), scope.portal.to_db(), account.to_db(), now.millis()],
+    )
+}
+
+/// Ends every session of the account, if the statement before it in the batch wrote.
+pub fn end_sessions_if_changed(scope: PortalScope, account: AccountId) -> Statement {
+    Statement::new(
+        "DELETE FROM sessions WHERE tenant_id = ?1 AND portal_id = ?2 AND account_id = ?3 AND changes() > 0",
+        params![scope.tenant.to_db(), scope.portal.to_db(), account.to_db()],
+    )
+}
+
 /// Records a token's or assertion's id as used; changes nothing if it was used before.
 pub fn spend_once(scope: PortalScope, connection: SsoConnectionId, id: &str, usable_until: Timestamp) -> Statement {
     Statement::new(
-        "INSERT INTO sso_replay (portal_id, key, expires_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING",
-        params![scope.portal.to_db(), format!("{}:{id}", connection.to_db()), usable_until.millis()],
+        "INSERT INTO sso_replay (tenant_id, portal_id, key, expires_at) VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING",
+        params![
+            scope.tenant.to_db(),
+            scope.portal.to_db(),
+            format!("{}:{id}", connection.to_db()),
+            usable_until.millis()
+        ],
     )
 }
 
@@ -438,10 +496,18 @@ pub struct Event<'a> {
     pub email: Option<&'a str>,
 }
 
-pub fn insert_event(scope: PortalScope, event: &Event<'_>, now: Timestamp) -> Statement {
-    Statement::new(
+/// The event, written only if the statement before it in the batch wrote (`only_if_changed`:
+/// a sign-in is logged as such only when its session row was made).
+pub fn insert_event(scope: PortalScope, event: &Event<'_>, only_if_changed: bool, now: Timestamp) -> Statement {
+    let sql = if only_if_changed {
         "INSERT INTO sso_events (id, tenant_id, portal_id, connection_id, at, outcome, code, detail, reference, email)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 WHERE changes() > 0"
+    } else {
+        "INSERT INTO sso_events (id, tenant_id, portal_id, connection_id, at, outcome, code, detail, reference, email)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    };
+    Statement::new(
+        sql,
         params![
             event.id.to_db(),
             scope.tenant.to_db(),

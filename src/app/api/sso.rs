@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::input::Fields;
 use super::recipients::{customer_of, portal_scope, public_portal};
-use super::sso_input::{self, Checked, ConnectionBody, SecretChoice};
+use super::sso_input::{self, Checked, ConnectionBody, Existing, SecretChoice};
 use super::{created, no_content, ok, page_limit, Call};
 use crate::auth::secret::random_text;
 use crate::auth::sso::seal;
@@ -108,13 +108,19 @@ async fn save<R: Runtime>(
     let mut fields = Fields::default();
     let enabled = body.enabled.unwrap_or(true);
     let fixed_customer = body.customer.as_ref().and_then(|c| c.customer_id.clone());
-    let has_secret = current.as_ref().is_some_and(|c| c.sealed_secret.is_some());
+    let existing = Existing {
+        has_secret: current.as_ref().is_some_and(|c| c.sealed_secret.is_some()),
+        secret_given: current
+            .as_ref()
+            .and_then(|c| c.settings().ok())
+            .is_some_and(|s| matches!(s, Settings::Jwt(j) if j.secret_given)),
+    };
     if let Some(current) = &current {
         if body.protocol.is_some_and(|p| p != current.protocol) {
             fields.error("protocol", "a connection keeps its protocol; add a new connection instead");
         }
     }
-    let checked = sso_input::check(body, call.rt.config().sso_loopback_http, has_secret, &mut fields);
+    let checked = sso_input::check(body, call.rt.config().sso_loopback_http, existing, &mut fields);
     let customers = match &checked {
         Some(checked) => {
             Some(check_customers(call, &mut fields, scope, portal, fixed_customer.as_deref(), checked).await?)

@@ -81,6 +81,7 @@ pub struct JwtBody {
 pub struct OidcBody {
     issuer: Option<String>,
     client_id: Option<String>,
+    trust_unverified_email: Option<bool>,
 }
 
 #[derive(Deserialize)]
@@ -161,19 +162,28 @@ fn seconds(
     value
 }
 
-/// Checks a create or replace body. `has_secret`: the connection already has a sealed secret.
+/// What a replaced connection already has.
+#[derive(Clone, Copy, Default)]
+pub struct Existing {
+    /// It has a sealed secret.
+    pub has_secret: bool,
+    /// Its HS256 secret was given by the provider.
+    pub secret_given: bool,
+}
+
+/// Checks a create or replace body.
 pub fn check(
     body: ConnectionBody,
     allow_loopback_http: bool,
-    has_secret: bool,
+    existing: Existing,
     fields: &mut Fields,
 ) -> Option<Checked> {
     let name = text(fields, "name", body.name.as_deref(), true);
     let secret = match body.secret.as_deref() {
         None => SecretChoice::Keep,
         Some("generate") => SecretChoice::Generate,
-        Some(given) if given.len() < MIN_HS256_SECRET_BYTES || given.len() > MAX_SECRET_BYTES => {
-            fields.error("secret", "must be 32 to 512 bytes, or \"generate\"");
+        Some(given) if given.trim().is_empty() || given.len() > MAX_SECRET_BYTES => {
+            fields.error("secret", "must be 1 to 512 bytes, or \"generate\"");
             SecretChoice::Keep
         }
         Some(given) => SecretChoice::Given(given.to_owned()),
@@ -198,11 +208,11 @@ pub fn check(
                 }
                 Protocol::Jwt => body
                     .jwt
-                    .and_then(|j| jwt_settings(j, allow_loopback_http, &secret, has_secret, fields))
+                    .and_then(|j| jwt_settings(j, allow_loopback_http, &secret, existing, fields))
                     .map(Settings::Jwt),
                 Protocol::Oidc => body
                     .oidc
-                    .and_then(|o| oidc_settings(&o, allow_loopback_http, &secret, has_secret, fields))
+                    .and_then(|o| oidc_settings(&o, allow_loopback_http, &secret, existing.has_secret, fields))
                     .map(Settings::Oidc),
             }
             .or_else(|| {
@@ -217,43 +227,17 @@ pub fn check(
         fields.error("secret", "porch generates HS256 secrets only");
     }
     let admission = admission(body.admission, fields);
-    let mut domains = Vec::new();
-    if body.domains.len() > MAX_DOMAINS {
-        fields.error("domains", "at most 50 domains");
-    }
-    for entry in body.domains.into_iter().take(MAX_DOMAINS) {
-        match EmailDomain::parse(&entry.domain) {
-            Ok(domain) if domains.iter().all(|(d, _): &(String, Option<String>)| d != domain.as_str()) => {
-                domains.push((domain.as_str().to_owned(), entry.customer_id));
-            }
-            Ok(_) => fields.error("domains", "each domain once"),
-            Err(err) => {
-                fields.error("domains", &format!("{}: {err}", entry.domain.chars().take(64).collect::<String>()));
-            }
+    let domains = domains(body.domains, fields);
+    let (customer_attribute, values) = customer_values(body.customer, fields);
+    if let Some(settings) = &settings {
+        check_attribute_names(settings, admission.as_ref(), customer_attribute.as_deref(), fields);
+        if matches!(settings, Settings::Oidc(o) if o.trust_unverified_email) && domains.is_empty() {
+            fields.error(
+                "oidc.trust_unverified_email",
+                "only a connection that claims its email domains may trust unverified addresses",
+            );
         }
     }
-    let (customer_attribute, values) = match body.customer {
-        None => (None, Vec::new()),
-        Some(customer) => {
-            let attribute =
-                customer.attribute.as_deref().and_then(|a| fields.check("customer.attribute", attribute_text(a)));
-            if customer.values.len() > MAX_VALUES {
-                fields.error("customer.values", "at most 200 values");
-            }
-            if attribute.is_none() && !customer.values.is_empty() {
-                fields.error("customer.values", "name the attribute the values are of");
-            }
-            let values = customer
-                .values
-                .into_iter()
-                .take(MAX_VALUES)
-                .filter_map(|v| {
-                    fields.check("customer.values", attribute_text(&v.value)).map(|value| (value, v.customer_id))
-                })
-                .collect();
-            (attribute, values)
-        }
-    };
     Some(Checked {
         name: name?,
         settings: settings?,
@@ -263,6 +247,75 @@ pub fn check(
         domains,
         values,
     })
+}
+
+/// The email domains a connection claims, each once, with the customer each maps to.
+fn domains(entries: Vec<DomainBody>, fields: &mut Fields) -> Vec<(String, Option<String>)> {
+    let mut domains: Vec<(String, Option<String>)> = Vec::new();
+    if entries.len() > MAX_DOMAINS {
+        fields.error("domains", "at most 50 domains");
+    }
+    for entry in entries.into_iter().take(MAX_DOMAINS) {
+        match EmailDomain::parse(&entry.domain) {
+            Ok(domain) if domains.iter().all(|(d, _)| d != domain.as_str()) => {
+                domains.push((domain.as_str().to_owned(), entry.customer_id));
+            }
+            Ok(_) => fields.error("domains", "each domain once"),
+            Err(err) => {
+                fields.error("domains", &format!("{}: {err}", entry.domain.chars().take(64).collect::<String>()));
+            }
+        }
+    }
+    domains
+}
+
+/// The attribute customers are looked up by, and its values with the customers they name.
+fn customer_values(body: Option<CustomerBody>, fields: &mut Fields) -> (Option<String>, Vec<(String, String)>) {
+    let Some(customer) = body else {
+        return (None, Vec::new());
+    };
+    let attribute = customer.attribute.as_deref().and_then(|a| fields.check("customer.attribute", attribute_text(a)));
+    if customer.values.len() > MAX_VALUES {
+        fields.error("customer.values", "at most 200 values");
+    }
+    if attribute.is_none() && !customer.values.is_empty() {
+        fields.error("customer.values", "name the attribute the values are of");
+    }
+    let values = customer
+        .values
+        .into_iter()
+        .take(MAX_VALUES)
+        .filter_map(|v| fields.check("customer.values", attribute_text(&v.value)).map(|value| (value, v.customer_id)))
+        .collect();
+    (attribute, values)
+}
+
+/// The attributes a rule may name: any SAML attribute; of a JWT, the `organization` claim;
+/// an OIDC connection carries none (its ID Token's claims are the person's, not groups).
+fn check_attribute_names(
+    settings: &Settings,
+    admission: Option<&Admission>,
+    customer: Option<&str>,
+    fields: &mut Fields,
+) {
+    let allowed: &[&str] = match settings {
+        Settings::Saml(_) => return,
+        Settings::Jwt(_) => &["organization"],
+        Settings::Oidc(_) => &[],
+    };
+    let message = if allowed.is_empty() {
+        "an OIDC connection has no attributes to match; use domains or a fixed customer".to_owned()
+    } else {
+        format!("a {} connection can match on: {}", settings.protocol().code(), allowed.join(", "))
+    };
+    if let Some(Admission::Attribute { name, .. }) = admission {
+        if !allowed.contains(&name.as_str()) {
+            fields.error("admission.attribute", &message);
+        }
+    }
+    if customer.is_some_and(|name| !allowed.contains(&name)) {
+        fields.error("customer.attribute", &message);
+    }
 }
 
 fn admission(body: Option<AdmissionBody>, fields: &mut Fields) -> Option<Admission> {
@@ -332,7 +385,7 @@ fn jwt_settings(
     body: JwtBody,
     allow_loopback_http: bool,
     secret: &SecretChoice,
-    has_secret: bool,
+    existing: Existing,
     fields: &mut Fields,
 ) -> Option<JwtSettings> {
     let algorithm = fields.require("jwt.algorithm", body.algorithm.as_deref(), |raw| {
@@ -354,8 +407,14 @@ fn jwt_settings(
         if body.jwks.is_some() || body.jwks_url.is_some() {
             fields.error("jwt.jwks", "HS256 uses the shared secret, not public keys");
         }
-        if matches!(secret, SecretChoice::Keep) && !has_secret {
-            fields.error("secret", "HS256 needs a secret: give one of at least 32 bytes, or \"generate\"");
+        match secret {
+            SecretChoice::Keep if !existing.has_secret => {
+                fields.error("secret", "HS256 needs a secret: give one of at least 32 bytes, or \"generate\"");
+            }
+            SecretChoice::Given(given) if given.len() < MIN_HS256_SECRET_BYTES => {
+                fields.error("secret", "an HS256 secret must be at least 32 bytes (RFC 7518 §3.2)");
+            }
+            _ => {}
         }
         // The policy check below needs a key; the real one is sealed apart.
         keys.extend(JwtKey::hs256(&[0; MIN_HS256_SECRET_BYTES]));
@@ -379,7 +438,21 @@ fn jwt_settings(
             fields.error("jwt.audience", &err.to_string());
         }
     }
+    // A secret the provider chose may also sign tokens for its other sites (another porch
+    // portal, say): only an audience then tells a token for this portal from theirs.
+    let secret_given = match secret {
+        SecretChoice::Given(_) => true,
+        SecretChoice::Generate => false,
+        SecretChoice::Keep => existing.secret_given,
+    };
+    if algorithm == JwtAlgorithm::Hs256 && secret_given && audience.is_none() {
+        fields.error(
+            "jwt.audience",
+            "a secret you chose may be used by your other sites too: name the audience (aud) tokens for this portal carry",
+        );
+    }
     Some(JwtSettings {
+        secret_given: algorithm == JwtAlgorithm::Hs256 && secret_given,
         algorithm: algorithm.name().to_owned(),
         jwks: body.jwks,
         jwks_url,
@@ -409,5 +482,9 @@ fn oidc_settings(
     if matches!(secret, SecretChoice::Keep) && !has_secret {
         fields.error("secret", "OIDC needs the client secret the identity provider gave porch");
     }
-    Some(OidcSettings { issuer: issuer?, client_id: client_id? })
+    Some(OidcSettings {
+        issuer: issuer?,
+        client_id: client_id?,
+        trust_unverified_email: body.trust_unverified_email.unwrap_or(false),
+    })
 }

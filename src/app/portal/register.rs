@@ -67,6 +67,10 @@ pub async fn register_submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response,
             JoinForm { kind: JoinKind::Register, name: form.text("name"), email: form.text("email"), errors: &errors };
         return form_page(page, 422, |csrf| view::join(page.portal, page.lang, csrf, &view_form));
     };
+    // People of a domain an identity provider claims join through it.
+    if let Some(to_provider) = super::sso::claimed_start(page, &email, "/").await? {
+        return Ok(to_provider);
+    }
     let customer = match admits(page, &email).await? {
         Ok(listed) => listed,
         Err(refused) => return Ok(refused),

@@ -80,6 +80,10 @@ pub async fn submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
         password::verify_nothing(form.text("password"));
         return again(401, t.sign_in_failed);
     };
+    // A domain an identity provider claims signs in there, never with a password.
+    if let Some(to_provider) = super::sso::claimed_start(page, &email, return_to).await? {
+        return Ok(to_provider);
+    }
     // Per account: each attempt is counted before the password is checked (so parallel
     // guesses cannot all slip under the limit) and given back when it succeeds (so the
     // owner's own sign-ins never lock them out).
@@ -146,6 +150,10 @@ pub async fn forgot_submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, A
         return form_page(page, 422, |csrf| view::forgot(page.portal, page.lang, csrf, Some(t.invalid_email)));
     };
     rate_limit(page, &format!("reset:ip:{}", client_ip(page)), RESET_PER_IP, 3600).await?;
+    // People of a domain an identity provider claims have no password here to reset.
+    if let Some(to_provider) = super::sso::claimed_start(page, &email, "/").await? {
+        return Ok(to_provider);
+    }
     let sent = Response::html(200, view::message(page.portal, page.lang, t.forgot_sent_title, t.forgot_sent, None));
     // Past the per-address limit the answer is unchanged and nothing more is sent, so the
     // limit cannot be used to learn whether an address has an account.

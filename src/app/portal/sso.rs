@@ -7,7 +7,9 @@
 use super::forms::{client_ip, form_page, rate_limit, safe_return_to, Form};
 use super::session::{self, lifetime_ms};
 use super::{sso_jwt, sso_oidc, sso_saml, Page};
-use crate::auth::sso::policy::{self, Facts, Identity, Rules};
+use crate::auth::cookies;
+use crate::auth::secret::{sha256_hex, stored_hash_matches};
+use crate::auth::sso::policy::{self, AccountFacts, Facts, Identity, Rules};
 use crate::domain::email::Email;
 use crate::domain::ids::{AccountId, SsoConnectionId, SsoEventId};
 use crate::domain::sso::Protocol;
@@ -57,6 +59,7 @@ pub async fn company_form<R: Runtime>(page: &Page<'_, R>) -> Result<Response, Ap
 /// one connection that claims no domains sends everyone there.
 pub async fn discover<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     let form = Form::read(page)?;
+    limited(page).await?;
     let return_to = safe_return_to(form.text("return_to")).unwrap_or("/");
     let again = |error: &'static str| {
         let view_form = CompanyForm {
@@ -84,12 +87,15 @@ pub async fn discover<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppErr
     let Some(connection) = connection else {
         return again(page.lang.sso().no_provider);
     };
-    Ok(Response::see_other(&format!(
-        "/sso/{}/start?return_to={}&login_hint={}",
-        connection.id,
+    Ok(start_redirect(&connection.id, return_to, &email))
+}
+
+fn start_redirect(connection: &str, return_to: &str, email: &Email) -> Response {
+    Response::see_other(&format!(
+        "/sso/{connection}/start?return_to={}&login_hint={}",
         percent_encode(return_to, b"/"),
         percent_encode(email.as_str(), b"@")
-    )))
+    ))
 }
 
 /// `GET /sso/{id}/start`: sends the person to the connection's identity provider.
@@ -134,6 +140,29 @@ pub async fn callback<R: Runtime>(page: &Page<'_, R>, raw_id: &str) -> Result<Re
     sso_oidc::callback(page, &connection_of(page, raw_id, Protocol::Oidc).await?).await
 }
 
+/// Where a person of an email domain that a connection claims must sign in: that connection,
+/// never a password (so the provider's rules and its removal of someone hold). None when no
+/// connection claims the domain. Says only what the company sign-in page says to anyone.
+pub async fn claimed_start<R: Runtime>(
+    page: &Page<'_, R>,
+    email: &Email,
+    return_to: &str,
+) -> Result<Option<Response>, AppError> {
+    let Some(connection) = sso::for_domain(page.rt.db(), page.scope, email.domain()).await? else {
+        return Ok(None);
+    };
+    Ok(Some(start_redirect(&connection.id, return_to, email)))
+}
+
+/// Whether the request carries the cookie whose hash a pending sign-in kept (the browser
+/// that started it).
+pub fn browser_started<R: Runtime>(page: &Page<'_, R>, cookie: &str, stored_hash: Option<&str>) -> bool {
+    match (cookies::read(page.req, cookie), stored_hash) {
+        (Some(presented), Some(stored)) => stored_hash_matches(stored, &sha256_hex(presented)),
+        _ => false,
+    }
+}
+
 /// What a verified sign-in brings to `complete`.
 pub struct SignIn<'a> {
     pub connection: &'a ConnectionRow,
@@ -151,14 +180,20 @@ pub async fn complete<R: Runtime>(page: &Page<'_, R>, sign_in: SignIn<'_>) -> Re
     let id = SsoConnectionId::parse(&connection.id).ok_or_else(|| AppError::Internal("connection id".into()))?;
     let identity = &sign_in.identity;
     let customer_value = connection.customer_attribute.as_deref().and_then(|a| identity.first(a));
-    let found = sso::person_facts(page.rt.db(), page.scope, id, &identity.email, customer_value).await?;
+    let subject = identity.external_id.as_deref();
+    let found = sso::person_facts(page.rt.db(), page.scope, id, &identity.email, subject, customer_value).await?;
     let facts = Facts {
         domain_owner: found.domain_owner,
         connection_claims_domains: found.connection_claims_domains,
         domain_customer: found.domain_customer,
         value_customer: found.value_customer,
         listed: found.listed,
-        account_exists: found.account.is_some(),
+        account: found.account.as_ref().map(|a| AccountFacts {
+            customer: a.customer_id.clone(),
+            linked_connection: a.linked_connection.clone(),
+            linked_subject: a.linked_subject.clone(),
+        }),
+        subject_taken: found.subject_taken,
         portal_customer: page.portal.context.customer_id.clone(),
     };
     let admission = connection.admission();
@@ -168,72 +203,73 @@ pub async fn complete<R: Runtime>(page: &Page<'_, R>, sign_in: SignIn<'_>) -> Re
         fixed_customer: connection.customer_id.as_deref(),
         customer_attribute: connection.customer_attribute.as_deref(),
     };
+    let email = Some(identity.email.as_str());
     let admitted = match policy::decide(identity, &rules, &facts) {
         Ok(admitted) => admitted,
-        Err(refusal) => {
-            return fail(page, Some(id), refusal.code(), &refusal.to_string(), Some(identity.email.as_str())).await;
-        }
+        Err(refusal) => return fail(page, Some(id), refusal.code(), &refusal.to_string(), email).await,
     };
     // RFC 7519 §4.1.7 / SAML Core §2.3.3: an id is accepted once. A unique key in D1, so a
-    // second presentation anywhere in the world finds the first at once.
+    // second presentation anywhere in the world finds the first at once. Spent before the
+    // batch below: if that batch fails the person signs in again with a new token (never
+    // twice with one).
     if let Some((once, usable_until)) = sign_in.once {
         let spent = page.rt.db().execute(sso::spend_once(page.scope, id, once, usable_until)).await?;
         if spent == 0 {
-            return fail(
-                page,
-                Some(id),
-                "replay",
-                "this token or assertion was used before",
-                Some(identity.email.as_str()),
-            )
-            .await;
+            return fail(page, Some(id), "replay", "this token or assertion was used before", email).await;
         }
     }
     let now = page.now;
     let new_session = session::fresh_token(page, lifetime_ms(page))?;
     let mut batch = Vec::new();
-    if found.account.is_none() {
-        let account = AccountId::from_random(page.rt.random_16()?);
-        let name = identity.name.clone().unwrap_or_else(|| identity.email.as_str().to_owned());
-        let language = identity.locale.unwrap_or(page.lang);
-        batch.push(sso::insert_account(
-            page.scope,
-            account,
-            &identity.email,
-            &name,
-            admitted.customer.as_deref(),
-            language,
-            now,
-        ));
-    } else if let (None, Some(customer)) = (&found.account_customer, &admitted.customer) {
-        batch.push(sso::assign_customer(page.scope, &identity.email, customer, now));
+    match &found.account {
+        None => {
+            let account = AccountId::from_random(page.rt.random_16()?);
+            let name = identity.name.as_deref().map(display_name).filter(|n| !n.is_empty());
+            let name = name.unwrap_or_else(|| identity.email.as_str().to_owned());
+            let language = identity.locale.unwrap_or(page.lang);
+            let customer = admitted.customer.as_deref();
+            batch.push(sso::insert_account(page.scope, account, &identity.email, &name, customer, language, now));
+        }
+        Some(existing) => {
+            let account = AccountId::parse(&existing.id).ok_or_else(|| AppError::Internal("account id".into()))?;
+            if existing.email_verified_at.is_none() {
+                batch.push(sso::prove_address(page.scope, account, now));
+                batch.push(sso::end_sessions_if_changed(page.scope, account));
+            }
+            if let (None, Some(customer)) = (&existing.customer_id, &admitted.customer) {
+                batch.push(sso::assign_customer(page.scope, &identity.email, customer, now));
+            }
+        }
     }
+    batch.push(sso::link(page.scope, &identity.email, id, subject));
     let expires_at = Timestamp::from_millis(now.millis().saturating_add(lifetime_ms(page)));
     let session_index = batch.len();
     batch.push(sso::insert_session(page.scope, &new_session.token_hash, &identity.email, expires_at, now));
+    let reference = reference(page)?;
+    let event = Event {
+        id: SsoEventId::from_random(page.rt.random_16()?),
+        connection: Some(id),
+        signed_in: true,
+        code: "signed_in",
+        detail: if found.account.is_some() { "signed in" } else { "signed in; account created" },
+        reference: &reference,
+        email,
+    };
+    batch.push(sso::insert_event(page.scope, &event, true, now));
     if let Some(old) = page.visitor.member() {
         batch.push(sessions::delete(page.scope, &old.token_hash));
     }
-    let reference = reference(page)?;
-    let event_id = SsoEventId::from_random(page.rt.random_16()?);
-    batch.push(sso::insert_event(
-        page.scope,
-        &Event {
-            id: event_id,
-            connection: Some(id),
-            signed_in: true,
-            code: "signed_in",
-            detail: if found.account.is_some() { "signed in" } else { "signed in; account created" },
-            reference: &reference,
-            email: Some(identity.email.as_str()),
-        },
-        now,
-    ));
     let changed = page.rt.db().batch(batch).await?;
     if !wrote(&changed, session_index) {
         return Err(AppError::Internal("sso session for a missing account".into()));
     }
     Ok(Response::see_other(sign_in.return_to).add_header("set-cookie", &new_session.set_cookie))
+}
+
+/// A display name as an identity provider sends it, made fit to show: no control characters,
+/// at most 200 characters.
+fn display_name(raw: &str) -> String {
+    raw.chars().filter(|c| !c.is_control()).take(200).collect::<String>().trim().to_owned()
 }
 
 /// A short code the person can quote and the provider can find in the event log.
@@ -266,6 +302,6 @@ pub async fn fail<R: Runtime>(
         reference: &reference,
         email,
     };
-    page.rt.db().execute(sso::insert_event(page.scope, &event, page.now)).await?;
+    page.rt.db().execute(sso::insert_event(page.scope, &event, false, page.now)).await?;
     Ok(Response::html(403, view::failed(page.portal, page.lang, &reference)))
 }

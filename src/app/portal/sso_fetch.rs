@@ -2,6 +2,7 @@
 //! in KV for a few minutes: a sign-in must not wait on the provider each time, and a key
 //! rotation shows within the cache's life (or at once, when a token names an unknown key).
 
+use super::forms::rate_limit;
 use super::Page;
 use crate::http::Method;
 use crate::runtime::{HttpClient, KeyValue, OutboundRequest, Runtime};
@@ -10,6 +11,12 @@ use crate::runtime::{HttpClient, KeyValue, OutboundRequest, Runtime};
 const CACHE_SECONDS: u64 = 600;
 /// Far above any JWKS or metadata document; a larger answer is refused, not parsed.
 const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
+
+/// Whether a cached key set may be fetched anew now: once a minute per connection (a D1
+/// counter), so tokens naming unknown keys cannot make porch hammer the provider.
+pub async fn may_refetch<R: Runtime>(page: &Page<'_, R>, connection: &str) -> bool {
+    rate_limit(page, &format!("sso:refetch:{connection}"), 1, 60).await.is_ok()
+}
 
 /// The document at `url`, from the cache unless `refresh`; the reason as text on failure
 /// (for the SSO event log: status codes and sizes, never the body).

@@ -4,12 +4,13 @@
 
 use super::forms::safe_return_to;
 use super::sso::{complete, fail, limited, SignIn};
-use super::{sso_fetch, Page};
+use super::sso_fetch::{self, may_refetch};
+use super::Page;
 use crate::auth::sso::jwt::{self, JwtAlgorithm, JwtError, JwtKey, JwtPolicy};
 use crate::auth::sso::policy::Identity;
 use crate::auth::sso::seal;
 use crate::domain::ids::SsoConnectionId;
-use crate::domain::sso::{JwtSettings, Protocol, Settings};
+use crate::domain::sso::{idp_url, JwtSettings, Protocol, Settings};
 use crate::error::AppError;
 use crate::http::{form_fields, is_media_type, percent_encode, Method, Response};
 use crate::runtime::Runtime;
@@ -120,8 +121,9 @@ pub async fn sign_in<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppErro
         Err(problem) => return fail(page, id, "keys", &problem, None).await,
     };
     let verified = match verify(&token, settings, &known, page) {
-        // A key the cached JWKS lacks may be a rotation: fetch once more, then decide.
-        Err(JwtError::UnknownKey) if settings.jwks_url.is_some() => {
+        // A key the cached JWKS lacks may be a rotation: fetch once more (at most once a
+        // minute per connection), then decide.
+        Err(JwtError::UnknownKey) if settings.jwks_url.is_some() && may_refetch(page, &connection.id).await => {
             match keys(page, connection, settings, true).await {
                 Ok(fresh) => verify(&token, settings, &fresh, page),
                 Err(problem) => return fail(page, id, "keys", &problem, None).await,
@@ -182,13 +184,17 @@ async fn keys<R: Runtime>(
             seal::open(key, &connection.id, sealed).ok_or("the secret does not open with this deployment's key")?;
         return JwtKey::hs256(&secret).map(|key| vec![key]).map_err(|err| err.to_string());
     }
-    let document = match (&settings.jwks, &settings.jwks_url) {
-        (Some(inline), _) => inline.to_string(),
+    match (&settings.jwks, &settings.jwks_url) {
+        (Some(inline), _) => JwtKey::from_jwks(algorithm, &inline.to_string()).map_err(|err| err.to_string()),
         (None, Some(url)) => {
+            // Checked again at use: the URL was checked under the deployment's settings then.
+            idp_url(url, page.rt.config().sso_loopback_http).map_err(|err| format!("jwks_url: {err}"))?;
             let cache_key = format!("sso:jwks:{}:{}", connection.id, connection.updated_at);
-            sso_fetch::json_document(page, url, &cache_key, refresh).await?
+            let document = sso_fetch::json_document(page, url, &cache_key, refresh).await?;
+            // A provider's published set may hold other keys (encryption, other algorithms):
+            // those are skipped, not fatal.
+            JwtKey::from_provider_jwks(algorithm, &document).map_err(|err| err.to_string())
         }
-        (None, None) => return Err("the connection has no keys".into()),
-    };
-    JwtKey::from_jwks(algorithm, &document).map_err(|err| err.to_string())
+        (None, None) => Err("the connection has no keys".into()),
+    }
 }

@@ -3,10 +3,11 @@
 //! cookie binding it to this browser; `callback` takes it back once, redeems the code at the
 //! token endpoint and verifies the ID Token with the provider's published keys.
 
-use super::sso::{complete, fail, limited, SignIn};
-use super::{sso_fetch, Page};
+use super::sso::{browser_started, complete, fail, limited, SignIn};
+use super::sso_fetch::{self, may_refetch};
+use super::Page;
 use crate::auth::cookies;
-use crate::auth::secret::{sha256_hex, stored_hash_matches, Token};
+use crate::auth::secret::{sha256_hex, Token};
 use crate::auth::sso::jwt::JwtKey;
 use crate::auth::sso::oidc::{self, AuthorizationRandom, IdTokenExpectations, OidcError, ProviderMetadata};
 use crate::auth::sso::policy::Identity;
@@ -110,11 +111,7 @@ pub async fn callback<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow
         return fail(page, Some(id), "state", "no pending sign-in has this state (unknown, used or expired)", None)
             .await;
     };
-    let browser_ok = match (cookies::read(page.req, page.cookies.sso), pending.browser_hash.as_deref()) {
-        (Some(presented), Some(stored)) => stored_hash_matches(stored, &sha256_hex(presented)),
-        _ => false,
-    };
-    if !browser_ok {
+    if !browser_started(page, page.cookies.sso, pending.browser_hash.as_deref()) {
         return fail(
             page,
             Some(id),
@@ -162,8 +159,11 @@ pub async fn callback<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow
         max_age_seconds: MAX_AGE_SECONDS,
     };
     let mut outcome = verify(page, connection, &metadata, &tokens.id_token, &expected, false).await;
-    // A key the cached JWKS lacks may be a rotation: fetch once more, then decide.
-    if matches!(&outcome, Err(Refused::Token(OidcError::IdToken(crate::auth::sso::jwt::JwtError::UnknownKey)))) {
+    // A key the cached JWKS lacks may be a rotation: fetch once more (at most once a minute
+    // per connection, so unknown keys cannot make porch hammer the provider), then decide.
+    if matches!(&outcome, Err(Refused::Token(OidcError::IdToken(crate::auth::sso::jwt::JwtError::UnknownKey))))
+        && may_refetch(page, &connection.id).await
+    {
         outcome = verify(page, connection, &metadata, &tokens.id_token, &expected, true).await;
     }
     let claims = match outcome {
@@ -171,6 +171,13 @@ pub async fn callback<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow
         Err(Refused::Token(err)) => return refuse(page, id, &err).await,
         Err(Refused::Keys(detail)) => return fail(page, Some(id), "keys", &detail, None).await,
     };
+    // OIDC Core §5.7: an address the provider does not say it verified may be anyone's
+    // (some providers let users set it): never found by, unless the connection claims the
+    // domain and chose to trust its provider there.
+    if claims.email_verified != Some(true) && !settings.trust_unverified_email {
+        return fail(page, Some(id), "email_not_verified", "the ID Token does not say the email is verified", None)
+            .await;
+    }
     let identity = Identity {
         email: claims.email,
         name: claims.name,
@@ -180,7 +187,8 @@ pub async fn callback<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow
     };
     // The code was redeemed once at the provider and the state consumed once here: the ID
     // Token cannot come a second time, so it needs no replay key of its own.
-    complete(page, SignIn { connection, identity, once: None, return_to: &pending.return_to }).await
+    let done = complete(page, SignIn { connection, identity, once: None, return_to: &pending.return_to }).await?;
+    Ok(done.add_header("set-cookie", &cookies::clear(page.cookies.sso, page.cookies.secure)))
 }
 
 enum Refused {

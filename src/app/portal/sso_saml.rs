@@ -4,10 +4,12 @@
 //! service (HTTP-POST binding) that verifies the response and signs the person in.
 
 use super::forms::safe_return_to;
-use super::sso::{complete, fail, limited, SignIn};
+use super::sso::{browser_started, complete, fail, limited, SignIn};
 use super::Page;
+use crate::auth::cookies;
+use crate::auth::secret::Token;
 use crate::auth::sso::policy::Identity;
-use crate::auth::sso::saml::{self, PinnedKey, SamlPolicy, SignatureAlgorithm};
+use crate::auth::sso::saml::{self, PinnedKey, SamlPolicy, SignatureAlgorithm, VerifiedAssertion};
 use crate::domain::email::Email;
 use crate::domain::ids::SsoConnectionId;
 use crate::domain::sso::{SamlSettings, Settings};
@@ -56,11 +58,14 @@ pub async fn start<R: Runtime>(
     // SAML Core §1.3.4: an ID is an NCName with enough randomness to be unguessable.
     let request_id = format!("_{}", to_hex(&page.rt.random_16()?));
     let (entity_id, acs_url) = sp_urls(page, connection);
+    // Login CSRF: the response must come back in the browser that asked for it, or an
+    // attacker could post a response for their own account into someone else's browser.
+    let browser = Token::generate(page.rt)?;
     let pending = PendingRequest {
         id: &request_id,
         connection: id,
         return_to,
-        browser_hash: None,
+        browser_hash: Some(&browser.hash),
         nonce: None,
         code_verifier: None,
         expires_at: page.now.plus_seconds(PENDING_SECONDS),
@@ -76,7 +81,8 @@ pub async fn start<R: Runtime>(
         page.now,
         Some(return_to),
     );
-    Ok(Response::see_other(&url))
+    let cookie = cookies::set_cross_site(page.cookies.sso_saml, &browser.text, PENDING_SECONDS);
+    Ok(Response::see_other(&url).add_header("set-cookie", &cookie))
 }
 
 /// `POST /sso/{id}/acs`: the identity provider's response, from the person's browser.
@@ -85,7 +91,7 @@ pub async fn acs<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> 
     let id = SsoConnectionId::parse(&connection.id).ok_or(AppError::NotFound)?;
     let settings = settings(connection)?;
     // No CSRF token: the IdP's page posts this form from its own site. What proves it is the
-    // signature, and an SP-initiated answer must match a request this portal made.
+    // signature, and an SP-initiated answer must match a request this browser made.
     if !is_media_type(page.req.header("content-type"), "application/x-www-form-urlencoded") {
         return fail(page, Some(id), "binding", "the response did not come as an HTML form post", None).await;
     }
@@ -94,90 +100,88 @@ pub async fn acs<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> 
     let Some(response) = field("SAMLResponse") else {
         return fail(page, Some(id), "binding", "no SAMLResponse field", None).await;
     };
-    let mut keys = Vec::new();
-    for pem in &settings.certificates {
-        match PinnedKey::from_pem_certificate(pem) {
-            Ok(key) => keys.push(key),
-            Err(err) => return fail(page, Some(id), "configuration", &err.to_string(), None).await,
-        }
-    }
-    let algorithms: Vec<SignatureAlgorithm> =
-        settings.signature_algorithms.iter().filter_map(|name| SignatureAlgorithm::from_name(name)).collect();
-    let (entity_id, acs_url) = sp_urls(page, connection);
-    let policy = match SamlPolicy::new(&settings.idp_entity_id, &entity_id, &acs_url, &keys, &algorithms)
-        .and_then(|p| p.with_skew_seconds(settings.skew_seconds))
-    {
-        Ok(policy) => policy.with_want_assertions_signed(settings.want_assertions_signed),
-        Err(err) => return fail(page, Some(id), "configuration", &err.to_string(), None).await,
-    };
     // Which request this answers is read before verifying, only to pick the check: the
     // verifier then requires exactly that InResponseTo (or none, for IdP-initiated).
     let answering = saml::unverified_in_response_to(response);
     if answering.is_none() && !settings.allow_idp_initiated {
-        return fail(
-            page,
-            Some(id),
-            "idp_initiated",
-            "an unsolicited response, and this connection does not allow them",
-            None,
-        )
-        .await;
+        let detail = "an unsolicited response, and this connection does not allow them";
+        return fail(page, Some(id), "idp_initiated", detail, None).await;
     }
-    let policy = match &answering {
-        Some(request_id) => policy.with_expected_in_response_to(request_id),
-        None => policy,
-    };
-    let assertion = match saml::verify_response(response, &policy, page.now) {
+    let assertion = match verify(page, connection, &settings, response, answering.as_deref()) {
         Ok(assertion) => assertion,
-        Err(err) => return fail(page, Some(id), err.code(), &err.to_string(), None).await,
+        Err((code, detail)) => return fail(page, Some(id), code, &detail, None).await,
     };
     // SAML Profiles §4.1.4.3: the request is answered once; consumed only now, so a forged
     // response naming it cannot spend a person's pending sign-in.
     let return_to = match &answering {
         Some(request_id) => match sso::consume_request(page.rt.db(), page.scope, id, request_id, page.now).await? {
-            Some(pending) => pending.return_to,
+            Some(pending) if browser_started(page, page.cookies.sso_saml, pending.browser_hash.as_deref()) => {
+                pending.return_to
+            }
+            Some(_) => {
+                let detail = "the response came to another browser than the one that asked";
+                return fail(page, Some(id), "browser", detail, None).await;
+            }
             None => {
-                return fail(
-                    page,
-                    Some(id),
-                    "in_response_to",
-                    "no pending request has this ID (unknown, used or expired)",
-                    None,
-                )
-                .await
+                let detail = "no pending request has this ID (unknown, used or expired)";
+                return fail(page, Some(id), "in_response_to", detail, None).await;
             }
         },
         None => field("RelayState").and_then(safe_return_to).unwrap_or("/").to_owned(),
     };
-    let email_text = match &settings.attributes.email {
-        Some(attribute) => assertion.attribute(attribute).and_then(|values| values.first()).map(String::as_str),
+    let Some(identity) = identity(&settings, &assertion) else {
+        let detail = "the assertion carries no usable email (NameID or the mapped attribute)";
+        return fail(page, Some(id), "email", detail, None).await;
+    };
+    let once = Some((assertion.assertion_id.as_str(), assertion.usable_until));
+    let done = complete(page, SignIn { connection, identity, once, return_to: &return_to }).await?;
+    Ok(done.add_header("set-cookie", &cookies::clear(page.cookies.sso_saml, true)))
+}
+
+/// The response verified under the connection's policy, answering `answering` (None: an
+/// unsolicited response); the event code and detail when it is refused.
+fn verify<R: Runtime>(
+    page: &Page<'_, R>,
+    connection: &ConnectionRow,
+    settings: &SamlSettings,
+    response: &str,
+    answering: Option<&str>,
+) -> Result<VerifiedAssertion, (&'static str, String)> {
+    let keys = settings
+        .certificates
+        .iter()
+        .map(|pem| PinnedKey::from_pem_certificate(pem))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| ("configuration", err.to_string()))?;
+    let algorithms: Vec<SignatureAlgorithm> =
+        settings.signature_algorithms.iter().filter_map(|name| SignatureAlgorithm::from_name(name)).collect();
+    let (entity_id, acs_url) = sp_urls(page, connection);
+    let policy = SamlPolicy::new(&settings.idp_entity_id, &entity_id, &acs_url, &keys, &algorithms)
+        .and_then(|p| p.with_skew_seconds(settings.skew_seconds))
+        .map_err(|err| ("configuration", err.to_string()))?
+        .with_want_assertions_signed(settings.want_assertions_signed);
+    let policy = match answering {
+        Some(request_id) => policy.with_expected_in_response_to(request_id),
+        None => policy,
+    };
+    saml::verify_response(response, &policy, page.now).map_err(|err| (err.code(), err.to_string()))
+}
+
+/// The person a verified assertion describes: the email from the mapped attribute or the
+/// `NameID`, the name from the mapped attribute, every attribute for the portal's rules.
+fn identity(settings: &SamlSettings, assertion: &VerifiedAssertion) -> Option<Identity> {
+    let first = |attribute: &String| assertion.attribute(attribute).and_then(|values| values.first());
+    let email = match &settings.attributes.email {
+        Some(attribute) => first(attribute).map(String::as_str),
         None => Some(assertion.name_id.as_str()),
     };
-    let Some(email) = email_text.and_then(|text| Email::parse(text).ok()) else {
-        return fail(
-            page,
-            Some(id),
-            "email",
-            "the assertion carries no usable email (NameID or the mapped attribute)",
-            None,
-        )
-        .await;
-    };
-    let name = settings
-        .attributes
-        .name
-        .as_ref()
-        .and_then(|attribute| assertion.attribute(attribute))
-        .and_then(|values| values.first())
-        .filter(|name| !name.trim().is_empty())
-        .cloned();
-    let identity = Identity {
+    let email = Email::parse(email?).ok()?;
+    let name = settings.attributes.name.as_ref().and_then(first).filter(|name| !name.trim().is_empty()).cloned();
+    Some(Identity {
         email,
         name,
         locale: None,
         external_id: Some(assertion.name_id.clone()),
         attributes: assertion.attributes.clone(),
-    };
-    let once = Some((assertion.assertion_id.as_str(), assertion.usable_until));
-    complete(page, SignIn { connection, identity, once, return_to: &return_to }).await
+    })
 }
