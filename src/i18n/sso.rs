@@ -11,6 +11,8 @@ pub struct SsoStrings {
     pub failed_body: &'static str,
     pub reference: &'static str,
     pub try_again: &'static str,
+    pub continuing_title: &'static str,
+    pub continuing_body: &'static str,
 }
 
 pub const EN: SsoStrings = SsoStrings {
@@ -23,6 +25,8 @@ pub const EN: SsoStrings = SsoStrings {
     failed_body: "We could not sign you in through your company's single sign-on. If it happens again, give your administrator this reference so they can look it up:",
     reference: "Reference",
     try_again: "Try again",
+    continuing_title: "Continuing to your company's sign-in",
+    continuing_body: "If nothing happens, continue here:",
 };
 
 pub const DA: SsoStrings = SsoStrings {
@@ -35,6 +39,8 @@ pub const DA: SsoStrings = SsoStrings {
     failed_body: "Vi kunne ikke logge dig ind via din virksomheds single sign-on. Hvis det sker igen, så giv din administrator denne reference, så de kan slå den op:",
     reference: "Reference",
     try_again: "Prøv igen",
+    continuing_title: "Videre til din virksomheds login",
+    continuing_body: "Hvis der ikke sker noget, så fortsæt her:",
 };
 
 pub const NB: SsoStrings = SsoStrings {
@@ -47,4 +53,6 @@ pub const NB: SsoStrings = SsoStrings {
     failed_body: "Vi kunne ikke logge deg inn via virksomhetens single sign-on. Hvis det skjer igjen, gi administratoren din denne referansen, så de kan slå den opp:",
     reference: "Referanse",
     try_again: "Prøv igjen",
+    continuing_title: "Videre til virksomhetens innlogging",
+    continuing_body: "Hvis ingenting skjer, fortsett her:",
 };

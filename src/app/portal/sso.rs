@@ -87,15 +87,19 @@ pub async fn discover<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppErr
     let Some(connection) = connection else {
         return again(page.lang.sso().no_provider);
     };
-    Ok(start_redirect(&connection.id, return_to, &email))
+    Ok(to_start(page, &connection.id, return_to, &email))
 }
 
-fn start_redirect(connection: &str, return_to: &str, email: &Email) -> Response {
-    Response::see_other(&format!(
+/// After a form: on to a connection's start, by a page that refreshes there (see
+/// `views::sso::continuing`; a redirect would be refused by the browser's CSP).
+fn to_start<R: Runtime>(page: &Page<'_, R>, connection: &str, return_to: &str, email: &Email) -> Response {
+    let href = format!(
         "/sso/{connection}/start?return_to={}&login_hint={}",
         percent_encode(return_to, b"/"),
         percent_encode(email.as_str(), b"@")
-    ))
+    );
+    Response::html(200, view::continuing(page.portal, page.lang, &href))
+        .with_header("refresh", &format!("0;url={href}"))
 }
 
 /// `GET /sso/{id}/start`: sends the person to the connection's identity provider.
@@ -151,7 +155,7 @@ pub async fn claimed_start<R: Runtime>(
     let Some(connection) = sso::for_domain(page.rt.db(), page.scope, email.domain()).await? else {
         return Ok(None);
     };
-    Ok(Some(start_redirect(&connection.id, return_to, email)))
+    Ok(Some(to_start(page, &connection.id, return_to, email)))
 }
 
 /// Whether the request carries the cookie whose hash a pending sign-in kept (the browser
