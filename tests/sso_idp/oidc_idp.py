@@ -140,6 +140,10 @@ class Provider:
 
 
 class Handler(BaseHTTPRequestHandler):
+    # Keep-alive with exact lengths: a client that reuses connections (workerd does) must
+    # never find one closed under it, as with HTTP/1.0's close after every answer.
+    protocol_version = "HTTP/1.1"
+
     provider: Provider = None  # set on the subclass made for each server
     server_version = "porch-test-idp"
 

@@ -3,12 +3,14 @@
 and mints signed SAML responses for the HTTP-POST binding, the way an IdP answers an
 AuthnRequest (or sends an unsolicited, IdP-initiated response).
 
-    saml_idp.py keys DIR
-        writes DIR/idp.key.pem and DIR/idp.cert.pem (RSA-2048, self-signed; test only)
+    saml_idp.py keys DIR [--ec]
+        writes DIR/idp.key.pem and DIR/idp.cert.pem (RSA-2048, or ECDSA P-256 with --ec;
+        self-signed; test only)
     saml_idp.py respond --dir DIR --idp ENTITY --audience SP_ENTITY --acs ACS_URL --email EMAIL
                         [--name NAME] [--in-response-to ID] [--attribute NAME=VALUE ...]
                         [--now-ms MS] [--assertion-id ID]
-        prints the base64 SAMLResponse: the assertion signed (RSA-SHA256, exclusive C14N),
+        prints the base64 SAMLResponse: the assertion signed (RSA-SHA256 or ECDSA-SHA256 by
+        the key's type, exclusive C14N),
         valid from one minute before "now" (default: this machine's clock) for five minutes
 
 Needs PyPI `lxml`, `cryptography` and `signxml` (tests/fixtures/sso/requirements.txt). The
@@ -27,7 +29,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml import XMLSigner, methods
@@ -40,9 +42,12 @@ NS_DS = "http://www.w3.org/2000/09/xmldsig#"
 EXC = "http://www.w3.org/2001/10/xml-exc-c14n#"
 
 
-def keys(directory):
+def keys(directory, elliptic):
     os.makedirs(directory, exist_ok=True)
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    if elliptic:
+        key = ec.generate_private_key(ec.SECP256R1())
+    else:
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "porch test IdP")])
     now = datetime.datetime.now(datetime.timezone.utc)
     cert = (
@@ -101,7 +106,9 @@ def respond(args):
         key = f.read()
     with open(os.path.join(args.dir, "idp.cert.pem"), "rb") as f:
         cert = f.read().decode()
-    signer = XMLSigner(method=methods.enveloped, signature_algorithm="rsa-sha256", digest_algorithm="sha256", c14n_algorithm=EXC)
+    elliptic = isinstance(serialization.load_pem_private_key(key, None), ec.EllipticCurvePrivateKey)
+    algorithm = "ecdsa-sha256" if elliptic else "rsa-sha256"
+    signer = XMLSigner(method=methods.enveloped, signature_algorithm=algorithm, digest_algorithm="sha256", c14n_algorithm=EXC)
     signed = signer.sign(element, key=key, cert=cert, reference_uri=assertion_id)
     response = etree.fromstring(
         f"""<samlp:Response xmlns:samlp="{NS_P}" xmlns:saml="{NS_A}" ID="_r{uuid.uuid4().hex}" Version="2.0" IssueInstant="{instant(now, 0)}" Destination={quoteattr(args.acs)}{irt}>
@@ -120,6 +127,7 @@ def main():
     commands = parser.add_subparsers(dest="command", required=True)
     keys_command = commands.add_parser("keys")
     keys_command.add_argument("dir")
+    keys_command.add_argument("--ec", action="store_true")
     mint = commands.add_parser("respond")
     mint.add_argument("--dir", required=True)
     mint.add_argument("--idp", required=True)
@@ -133,7 +141,7 @@ def main():
     mint.add_argument("--assertion-id")
     args = parser.parse_args()
     if args.command == "keys":
-        keys(args.dir)
+        keys(args.dir, args.ec)
     else:
         respond(args)
 

@@ -37,7 +37,12 @@ pub async fn json_document<R: Runtime>(
         headers: vec![("accept".into(), "application/json".into())],
         body: None,
     };
-    let response = page.rt.http().send(request).await.map_err(|err| format!("fetching {url}: {err}"))?;
+    // One retry on a network failure (a pooled connection the provider closed, say); an
+    // answer, whatever its status, is not retried.
+    let response = match page.rt.http().send(request.clone()).await {
+        Ok(response) => response,
+        Err(_) => page.rt.http().send(request).await.map_err(|err| format!("fetching {url}: {err}"))?,
+    };
     if response.status != 200 {
         return Err(format!("{url} answered {}", response.status));
     }

@@ -5,13 +5,12 @@
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use der::asn1::{AnyRef, ObjectIdentifier};
+use der::{Decode as _, Reader as _, SliceReader, Tag, TagNumber, Tagged as _};
 use rsa::pkcs1::DecodeRsaPublicKey as _;
 use rsa::traits::PublicKeyParts as _;
 use sha2::{Digest as _, Sha256};
-use x509_cert::der::asn1::ObjectIdentifier;
-use x509_cert::der::{Decode as _, Tag, Tagged as _};
-use x509_cert::spki::SubjectPublicKeyInfoOwned;
-use x509_cert::Certificate;
+use spki::SubjectPublicKeyInfoRef;
 
 /// RSA keys shorter than this are refused (NIST SP 800-131A: 2048 bits since 2014).
 pub const MIN_RSA_BITS: usize = 2048;
@@ -90,15 +89,14 @@ impl PinnedKey {
 
     /// A DER X.509 certificate.
     pub fn from_der_certificate(der: &[u8]) -> Result<PinnedKey, KeyError> {
-        let certificate = Certificate::from_der(der).map_err(|_| KeyError::Certificate)?;
-        let material = key_material(&certificate.tbs_certificate.subject_public_key_info)?;
-        Ok(PinnedKey { material, fingerprint: Sha256::digest(der).into() })
+        let spki = certificate_spki(der).map_err(|_| KeyError::Certificate)?;
+        Ok(PinnedKey { material: key_material(&spki)?, fingerprint: Sha256::digest(der).into() })
     }
 
     /// A bare DER SubjectPublicKeyInfo (RFC 5280 §4.1.2.7, PEM `PUBLIC KEY`), for IdPs that
     /// publish a key without a certificate; the fingerprint is then the SPKI's SHA-256.
     pub fn from_spki_der(der: &[u8]) -> Result<PinnedKey, KeyError> {
-        let spki = SubjectPublicKeyInfoOwned::from_der(der).map_err(|_| KeyError::InvalidKey)?;
+        let spki = SubjectPublicKeyInfoRef::from_der(der).map_err(|_| KeyError::InvalidKey)?;
         Ok(PinnedKey { material: key_material(&spki)?, fingerprint: Sha256::digest(der).into() })
     }
 
@@ -121,8 +119,39 @@ impl PinnedKey {
     }
 }
 
+/// The SubjectPublicKeyInfo of a DER certificate (RFC 5280 §4.1), read field by field
+/// without decoding the rest: names, validity and extensions are not used (see the module
+/// comment), so they need not be parsed, only skipped as well-formed DER. The whole input
+/// must be the certificate, nothing after it.
+fn certificate_spki(der: &[u8]) -> der::Result<SubjectPublicKeyInfoRef<'_>> {
+    let mut reader = SliceReader::new(der)?;
+    let spki = reader.sequence(|certificate| {
+        let spki = certificate.sequence(|tbs| {
+            // version [0] EXPLICIT, present in every v2/v3 certificate.
+            if tbs.peek_tag()? == (Tag::ContextSpecific { constructed: true, number: TagNumber::N0 }) {
+                AnyRef::decode(tbs)?;
+            }
+            // serialNumber, signature, issuer, validity, subject.
+            for _ in 0..5 {
+                AnyRef::decode(tbs)?;
+            }
+            let spki = SubjectPublicKeyInfoRef::decode(tbs)?;
+            // issuerUniqueID, subjectUniqueID, extensions.
+            while !tbs.is_finished() {
+                AnyRef::decode(tbs)?;
+            }
+            Ok(spki)
+        })?;
+        // signatureAlgorithm, signatureValue.
+        AnyRef::decode(certificate)?;
+        AnyRef::decode(certificate)?;
+        Ok(spki)
+    })?;
+    reader.finish(spki)
+}
+
 /// The verifying key of a SubjectPublicKeyInfo: RSA of at least `MIN_RSA_BITS`, or P-256.
-fn key_material(spki: &SubjectPublicKeyInfoOwned) -> Result<KeyMaterial, KeyError> {
+fn key_material(spki: &SubjectPublicKeyInfoRef<'_>) -> Result<KeyMaterial, KeyError> {
     let key_bytes = spki.subject_public_key.as_bytes().ok_or(KeyError::InvalidKey)?;
     if spki.algorithm.oid == OID_RSA_ENCRYPTION {
         // RFC 3279 §2.3.1: the key is an RSAPublicKey; `rsa` refuses moduli over 4096 bits

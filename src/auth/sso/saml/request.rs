@@ -96,7 +96,7 @@ pub fn authn_request_redirect_url(
     relay_state: Option<&str>,
 ) -> String {
     let xml = authn_request_xml(sso_url, request_id, sp_entity_id, acs_url, issue_instant);
-    let deflated = miniz_oxide::deflate::compress_to_vec(xml.as_bytes(), 6);
+    let deflated = stored_deflate(xml.as_bytes());
     let mut url = String::from(sso_url);
     url.push(if sso_url.contains('?') { '&' } else { '?' });
     url.push_str("SAMLRequest=");
@@ -106,6 +106,28 @@ pub fn authn_request_redirect_url(
         url.push_str(&percent_encode(relay_state));
     }
     url
+}
+
+/// Raw DEFLATE (RFC 1951 §3.2.4) of `data` in stored (uncompressed) blocks: valid DEFLATE
+/// that every inflater reads, without a compressor in the worker (it would cost the wasm
+/// budget more than the few hundred bytes of an AuthnRequest are worth).
+fn stored_deflate(data: &[u8]) -> Vec<u8> {
+    const MAX_BLOCK: usize = 65_535;
+    let mut out = Vec::with_capacity(data.len() + 5 * (data.len() / MAX_BLOCK + 1));
+    let mut blocks = data.chunks(MAX_BLOCK).peekable();
+    if blocks.peek().is_none() {
+        // One empty final block.
+        return vec![1, 0, 0, 0xff, 0xff];
+    }
+    while let Some(block) = blocks.next() {
+        // BFINAL on the last block, BTYPE 00 (stored); then LEN and its one's complement.
+        out.push(u8::from(blocks.peek().is_none()));
+        let len = u16::try_from(block.len()).unwrap_or(u16::MAX);
+        out.extend(len.to_le_bytes());
+        out.extend((!len).to_le_bytes());
+        out.extend_from_slice(block);
+    }
+    out
 }
 
 /// The SP metadata (SAML Metadata 2.0 §2.3.2, §2.4.4) an admin gives the IdP: entity ID,
@@ -196,5 +218,13 @@ mod tests {
         let acs = sp.children().find(|n| n.has_tag_name((NS_METADATA, "AssertionConsumerService"))).unwrap();
         assert_eq!(acs.attribute("Location"), Some("https://sp/acs?a=1&b=2"));
         assert_eq!(sp.children().filter(|n| n.has_tag_name((NS_METADATA, "NameIDFormat"))).count(), 3);
+    }
+
+    #[test]
+    fn stored_deflate_is_read_back_by_an_inflater_for_any_length() {
+        for len in [0, 1, 700, 65_535, 65_536, 140_000] {
+            let data: Vec<u8> = (0..len).map(|i| u8::try_from(i % 251).unwrap()).collect();
+            assert_eq!(miniz_oxide::inflate::decompress_to_vec(&stored_deflate(&data)).unwrap(), data, "{len}");
+        }
     }
 }
