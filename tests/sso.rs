@@ -322,21 +322,28 @@ fn an_identity_provider_cannot_sign_in_an_email_domain_another_provider_of_the_p
         post_jwt(&browser, &hs256(&globex_secret, &claims("ceo@globex.example", "x3", "globex")), "/").status,
         303
     );
-    // A second connection may not claim a domain the first has.
+    // A third connection may not claim a domain another has, nor go without an issuer of its own.
     let (status, answer) = f.api(
         Method::Post,
         "/sso-connections",
-        &json!({ "name": "Dup", "protocol": "jwt", "jwt": { "algorithm": "HS256" }, "secret": "generate", "domains": [{ "domain": "globex.example" }] }),
+        &json!({ "name": "Dup", "protocol": "jwt", "jwt": { "algorithm": "HS256", "issuer": "dup" }, "secret": "generate", "domains": [{ "domain": "globex.example" }] }),
     );
     assert_eq!(status, 422, "{answer}");
+    let (status, answer) = f.api(
+        Method::Post,
+        "/sso-connections",
+        &json!({ "name": "No issuer", "protocol": "jwt", "jwt": { "algorithm": "HS256" }, "secret": "generate" }),
+    );
+    assert_eq!(status, 422, "{answer}");
+    assert!(error_fields(&answer).iter().any(|f| f == "jwt.issuer"), "{answer}");
     assert_eq!(f.app.sql("SELECT id FROM sso_connections", vec![]).len(), 2);
 }
 
 #[test]
 fn home_realm_discovery_sends_a_person_to_their_companys_identity_provider() {
     let f = fixture();
-    let (globex, _) = f.hs256_connection(&json!({ "name": "Globex", "jwt": { "algorithm": "HS256", "login_url": "https://login.globex.example/porch" }, "domains": [{ "domain": "globex.example" }] }));
-    f.hs256_connection(&json!({ "name": "Initech", "jwt": { "algorithm": "HS256", "login_url": "https://sso.initech.example/" }, "domains": [{ "domain": "initech.example" }] }));
+    let (globex, _) = f.hs256_connection(&json!({ "name": "Globex", "jwt": { "algorithm": "HS256", "issuer": "globex", "login_url": "https://login.globex.example/porch" }, "domains": [{ "domain": "globex.example" }] }));
+    f.hs256_connection(&json!({ "name": "Initech", "jwt": { "algorithm": "HS256", "issuer": "initech", "login_url": "https://sso.initech.example/" }, "domains": [{ "domain": "initech.example" }] }));
     let browser = Browser::new(&f.app, HOST);
     let sign_in = body_text(&browser.get("/sign-in?return_to=/tickets"));
     assert!(sign_in.contains("Sign in with your company account"), "{sign_in}");
@@ -819,9 +826,11 @@ fn a_provider_enters_only_accounts_it_made_or_whose_domain_it_claims() {
     password_account(&f, "boss@initech.example", "admin", Some(&initech), true);
     // Globex's provider claims no domain: it may make accounts, not enter Initech's admin.
     let (_, globex_secret) =
-        f.hs256_connection(&json!({ "name": "Globex app", "customer": { "customer_id": globex } }));
+        f.hs256_connection(&json!({ "name": "Globex app", "jwt": { "algorithm": "HS256", "issuer": "globex" }, "customer": { "customer_id": globex } }));
     let browser = Browser::new(&f.app, HOST);
-    let page = post_jwt(&browser, &hs256(&globex_secret, &f.claims("boss@initech.example", "h1")), "/");
+    let mut claims = f.claims("boss@initech.example", "h1");
+    claims["iss"] = json!("globex");
+    let page = post_jwt(&browser, &hs256(&globex_secret, &claims), "/");
     assert_eq!(page.status, 403);
     assert_eq!(f.events()[0]["code"], "not_linked");
     assert!(f.app.sql("SELECT token_hash FROM sessions", vec![]).is_empty());

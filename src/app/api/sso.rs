@@ -121,6 +121,9 @@ async fn save<R: Runtime>(
         }
     }
     let checked = sso_input::check(body, call.rt.config().sso_loopback_http, existing, &mut fields);
+    if let Some(Settings::Jwt(jwt)) = checked.as_ref().map(|c| &c.settings) {
+        distinct_issuer(call, scope, id, jwt.issuer.as_deref(), &mut fields).await?;
+    }
     let customers = match &checked {
         Some(checked) => {
             Some(check_customers(call, &mut fields, scope, portal, fixed_customer.as_deref(), checked).await?)
@@ -181,6 +184,29 @@ async fn save<R: Runtime>(
         object.insert("secret".into(), json!(secret));
     }
     Ok(if current.is_some() { ok(&answer) } else { created(&answer) })
+}
+
+/// `/sso/jwt` picks among a portal's JWT connections by the token's issuer: with more than
+/// one, each must name its own, or some would never be chosen.
+async fn distinct_issuer<R: Runtime>(
+    call: &Call<'_, R>,
+    scope: PortalScope,
+    id: SsoConnectionId,
+    issuer: Option<&str>,
+    fields: &mut Fields,
+) -> Result<(), AppError> {
+    let own = id.to_db();
+    let clash =
+        sso::list(call.rt.db(), scope).await?.iter().filter(|c| c.id != own).any(|other| match other.settings() {
+            Ok(Settings::Jwt(theirs)) => {
+                issuer.is_none() || theirs.issuer.is_none() || theirs.issuer.as_deref() == issuer
+            }
+            _ => false,
+        });
+    if clash {
+        fields.error("jwt.issuer", "this portal has another JWT connection: each needs an issuer of its own");
+    }
+    Ok(())
 }
 
 fn seal_secret<R: Runtime>(call: &Call<'_, R>, owner: &str, secret: &str) -> Result<String, AppError> {

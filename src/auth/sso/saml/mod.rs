@@ -60,6 +60,15 @@ pub enum SignatureAlgorithm {
     RsaSha1,
 }
 
+/// Every method porch can verify.
+const ALL_ALGORITHMS: [SignatureAlgorithm; 5] = [
+    SignatureAlgorithm::RsaSha256,
+    SignatureAlgorithm::RsaSha384,
+    SignatureAlgorithm::RsaSha512,
+    SignatureAlgorithm::EcdsaSha256,
+    SignatureAlgorithm::RsaSha1,
+];
+
 /// The methods allowed unless a portal chooses otherwise: no SHA-1.
 pub const DEFAULT_ALGORITHMS: &[SignatureAlgorithm] = &[
     SignatureAlgorithm::RsaSha256,
@@ -81,15 +90,7 @@ impl SignatureAlgorithm {
 
     /// The algorithm with exactly this URI (no case folding, no trimming).
     pub fn from_uri(uri: &str) -> Option<SignatureAlgorithm> {
-        [
-            SignatureAlgorithm::RsaSha256,
-            SignatureAlgorithm::RsaSha384,
-            SignatureAlgorithm::RsaSha512,
-            SignatureAlgorithm::EcdsaSha256,
-            SignatureAlgorithm::RsaSha1,
-        ]
-        .into_iter()
-        .find(|alg| alg.uri() == uri)
+        ALL_ALGORITHMS.into_iter().find(|alg| alg.uri() == uri)
     }
 
     /// The short name the admin API and stored settings use.
@@ -104,15 +105,7 @@ impl SignatureAlgorithm {
     }
 
     pub fn from_name(name: &str) -> Option<SignatureAlgorithm> {
-        [
-            SignatureAlgorithm::RsaSha256,
-            SignatureAlgorithm::RsaSha384,
-            SignatureAlgorithm::RsaSha512,
-            SignatureAlgorithm::EcdsaSha256,
-            SignatureAlgorithm::RsaSha1,
-        ]
-        .into_iter()
-        .find(|alg| alg.name() == name)
+        ALL_ALGORITHMS.into_iter().find(|alg| alg.name() == name)
     }
 
     /// Whether a SignatureValue of `len` bytes can be one of this algorithm with a key we
