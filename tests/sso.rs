@@ -664,6 +664,17 @@ impl SamlIdp {
 
     /// A signed response for `email`, answering `in_response_to` (None: unsolicited).
     fn respond(&self, f: &Fixture, connection: &str, email: &str, in_response_to: Option<&str>) -> String {
+        self.respond_with(f, connection, email, in_response_to, &[])
+    }
+
+    fn respond_with(
+        &self,
+        f: &Fixture,
+        connection: &str,
+        email: &str,
+        in_response_to: Option<&str>,
+        extra: &[&str],
+    ) -> String {
         let base = format!("http://{HOST}/sso/{connection}");
         let now = f.app.rt.clock.get().to_string();
         let mut args = vec![
@@ -684,6 +695,7 @@ impl SamlIdp {
         if let Some(id) = in_response_to {
             args.extend(["--in-response-to", id]);
         }
+        args.extend_from_slice(extra);
         run_idp(&args)
     }
 }
@@ -782,6 +794,11 @@ fn an_idp_initiated_saml_sign_in_works_where_allowed_and_only_once_per_assertion
     let replayed = post_saml(&Browser::new(&f.app, HOST), &id, &response, "/");
     assert_eq!(replayed.status, 403);
     assert_eq!(f.events()[0]["code"], "replay");
+    // A persistent NameID that looks like an address is not taken as the email.
+    let persistent = ["--name-id-format", "urn:oasis:names:tc:SAML:2.0:nameid-format:persistent"];
+    let opaque = idp.respond_with(&f, &id, "grace@globex.example", None, &persistent);
+    assert_eq!(post_saml(&Browser::new(&f.app, HOST), &id, &opaque, "/").status, 403);
+    assert_eq!(f.events()[0]["code"], "email");
 }
 
 #[test]

@@ -8,7 +8,7 @@ AuthnRequest (or sends an unsolicited, IdP-initiated response).
         self-signed; test only)
     saml_idp.py respond --dir DIR --idp ENTITY --audience SP_ENTITY --acs ACS_URL --email EMAIL
                         [--name NAME] [--in-response-to ID] [--attribute NAME=VALUE ...]
-                        [--now-ms MS] [--assertion-id ID]
+                        [--now-ms MS] [--assertion-id ID] [--name-id-format URI]
         prints the base64 SAMLResponse: the assertion signed (RSA-SHA256 or ECDSA-SHA256 by
         the key's type, exclusive C14N),
         valid from one minute before "now" (default: this machine's clock) for five minutes
@@ -86,7 +86,7 @@ def respond(args):
     assertion = f"""<saml:Assertion xmlns:saml="{NS_A}" ID={quoteattr(assertion_id)} Version="2.0" IssueInstant="{instant(now, 0)}">
     <saml:Issuer>{escape(args.idp)}</saml:Issuer>
     <saml:Subject>
-      <saml:NameID Format="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress">{escape(args.email)}</saml:NameID>
+      <saml:NameID Format={quoteattr(args.name_id_format)}>{escape(args.email)}</saml:NameID>
       <saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">
         <saml:SubjectConfirmationData{irt} NotOnOrAfter="{instant(now, 300)}" Recipient={quoteattr(args.acs)}/>
       </saml:SubjectConfirmation>
@@ -139,6 +139,7 @@ def main():
     mint.add_argument("--attribute", action="append", default=[])
     mint.add_argument("--now-ms", type=int)
     mint.add_argument("--assertion-id")
+    mint.add_argument("--name-id-format", default="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress")
     args = parser.parse_args()
     if args.command == "keys":
         keys(args.dir, args.ec)

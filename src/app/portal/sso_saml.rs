@@ -22,6 +22,13 @@ use crate::store::Database;
 
 /// A started sign-in must come back within this time.
 const PENDING_SECONDS: i64 = 600;
+/// `NameID` formats (SAML Core §8.3) whose value may be taken as the email: the address
+/// format, and the unspecified one (or none given) many identity providers send addresses in.
+const NAME_ID_EMAIL_FORMATS: [&str; 3] = [
+    "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+    "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+    "",
+];
 
 fn settings(connection: &ConnectionRow) -> Result<SamlSettings, AppError> {
     match connection.settings()? {
@@ -171,9 +178,13 @@ fn verify<R: Runtime>(
 /// `NameID`, the name from the mapped attribute, every attribute for the portal's rules.
 fn identity(settings: &SamlSettings, assertion: &VerifiedAssertion) -> Option<Identity> {
     let first = |attribute: &String| assertion.attribute(attribute).and_then(|values| values.first());
+    // A NameID is an email only when its format says so (or says nothing): a persistent or
+    // transient identifier that happens to look like an address is not one.
     let email = match &settings.attributes.email {
         Some(attribute) => first(attribute).map(String::as_str),
-        None => Some(assertion.name_id.as_str()),
+        None => {
+            NAME_ID_EMAIL_FORMATS.contains(&assertion.name_id_format.as_str()).then_some(assertion.name_id.as_str())
+        }
     };
     let email = Email::parse(email?).ok()?;
     let name = settings.attributes.name.as_ref().and_then(first).filter(|name| !name.trim().is_empty()).cloned();

@@ -9,7 +9,7 @@ use subtle::ConstantTimeEq as _;
 use super::base64::decode_strict;
 use super::c14n::canonicalize;
 use super::keys::KeyMaterial;
-use super::xml::{element_children, is, text_only, NS_DSIG};
+use super::xml::{element_children, is, is_ncname, text_only, NS_DSIG};
 use super::{SamlError, SamlPolicy, SignatureAlgorithm};
 
 const C14N_EXCLUSIVE: &str = "http://www.w3.org/2001/10/xml-exc-c14n#";
@@ -94,13 +94,31 @@ fn algorithm_of<'a>(node: Node<'a, '_>) -> Result<&'a str, SamlError> {
 }
 
 /// The PrefixList of an optional `ec:InclusiveNamespaces` child of a C14N method or transform
+/// The most prefixes an InclusiveNamespaces PrefixList may name.
+const MAX_INCLUSIVE_PREFIXES: usize = 16;
+
 /// (Exc-C14N §4); any other child is refused.
 fn inclusive_prefixes<'a>(method: Node<'a, '_>) -> Result<Vec<&'a str>, SamlError> {
     let children = element_children(method, "text inside a canonicalisation method")?;
     match children.as_slice() {
         [] => Ok(Vec::new()),
         [list] if is(*list, C14N_EXCLUSIVE, "InclusiveNamespaces") && list.first_element_child().is_none() => {
-            Ok(list.attribute("PrefixList").unwrap_or("").split_ascii_whitespace().collect())
+            // Exc-C14N §3: a list of prefixes (NCNames) or `#default`. The canonicaliser
+            // works through it at every element, before any signature is checked, so it is
+            // short (IdPs send a handful), of valid tokens and each once.
+            let mut prefixes: Vec<&str> = Vec::new();
+            for token in list.attribute("PrefixList").unwrap_or("").split_ascii_whitespace() {
+                if token != "#default" && !is_ncname(token) {
+                    return Err(SamlError::Structure("a PrefixList entry is not a prefix"));
+                }
+                if !prefixes.contains(&token) {
+                    prefixes.push(token);
+                }
+            }
+            if prefixes.len() > MAX_INCLUSIVE_PREFIXES {
+                return Err(SamlError::Structure("too many prefixes in a PrefixList"));
+            }
+            Ok(prefixes)
         }
         _ => Err(SamlError::Structure("unexpected content in a canonicalisation method")),
     }

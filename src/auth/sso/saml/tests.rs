@@ -349,3 +349,53 @@ fn every_error_has_a_distinct_stable_code() {
     codes.dedup();
     assert_eq!(codes.len(), all.len());
 }
+
+/// A short distinct prefix for the i-th declaration.
+fn nth_prefix(i: usize) -> String {
+    let letters = b"abcdefghijklmnopqrstuvwxyz";
+    let n = letters.len();
+    [i / (n * n) % n, i / n % n, i % n].iter().map(|&k| char::from(letters[k])).collect()
+}
+
+fn response_with(root_attributes: &str, inside: &str) -> String {
+    format!(
+        r#"<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol"{root_attributes} ID="r" Version="2.0" InResponseTo="{REQUEST}">{inside}</samlp:Response>"#
+    )
+}
+
+#[test]
+fn inputs_that_make_the_parser_work_out_of_proportion_are_refused_before_it_runs() {
+    // Found in review: namespace declarations are copied into every declaring element, and
+    // attributes are compared pairwise; a few hundred KB of either cost seconds to minutes.
+    let declarations = (0..200).map(|i| format!(" xmlns:{}=\"u\"", nth_prefix(i))).collect::<Vec<_>>().concat();
+    let wide = response_with(&declarations, &"<x xmlns=\"u\"/>".repeat(50));
+    assert_eq!(verify(&wide), Err(SamlError::Xml));
+    assert_eq!(unverified_in_response_to(&STANDARD.encode(&wide)), None);
+    let attributes = (0..100).map(|i| format!(" {}=\"\"", nth_prefix(i))).collect::<Vec<_>>().concat();
+    assert_eq!(verify(&response_with(&attributes, "")), Err(SamlError::Xml));
+    let nested = format!("{}{}", "<a xmlns:p=\"u\">".repeat(70), "</a>".repeat(70));
+    assert_eq!(verify(&response_with("", &nested)), Err(SamlError::Xml));
+    // A `>` inside an attribute value is not the end of the tag; a DOCTYPE is refused as such.
+    assert_ne!(verify(&response_with(" title=\"a > b\"", "")), Err(SamlError::Xml));
+    assert_eq!(verify(&format!("<!DOCTYPE r []>{}", response_with("", ""))), Err(SamlError::Dtd));
+}
+
+#[test]
+fn a_prefix_list_is_short_valid_and_checked_before_any_canonicalisation() {
+    let signed = signed_response();
+    let list = |prefixes: &str| {
+        signed.replacen(
+            r#"<ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>"#,
+            &format!(
+                r#"<ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"><ec:InclusiveNamespaces xmlns:ec="http://www.w3.org/2001/10/xml-exc-c14n#" PrefixList="{prefixes}"/></ds:Transform>"#
+            ),
+            1,
+        )
+    };
+    let long: Vec<String> = (0..40).map(nth_prefix).collect();
+    assert_eq!(code(verify(&list(&long.join(" ")))), "structure");
+    assert_eq!(code(verify(&list("saml 1bad"))), "structure");
+    // Repeats count once: a short list with repeats passes this check (the signature then
+    // fails: the signer's SignedInfo had no list).
+    assert_eq!(code(verify(&list(&"saml ".repeat(40)))), "signature");
+}

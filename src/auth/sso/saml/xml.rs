@@ -17,12 +17,20 @@ pub(super) const NS_XML: &str = "http://www.w3.org/XML/1998/namespace";
 pub(super) const MAX_NODES: u32 = 20_000;
 /// Real responses nest about ten deep; deeper documents are refused before any tree walk.
 pub(super) const MAX_DEPTH: usize = 64;
+/// Namespace declarations in the whole document: real responses have under twenty. The
+/// parser copies the namespaces in scope into every element that declares one, so their
+/// number must be bounded before it runs (a few thousand cost it seconds to minutes).
+const MAX_NAMESPACE_DECLARATIONS: usize = 128;
+/// Attributes on one element: real ones have under ten. The parser's duplicate check is
+/// quadratic in them.
+const MAX_ATTRIBUTES: usize = 64;
 
 /// Parses `text` once, strictly: no DTD at all (so no entity declarations, no XXE, no
 /// billion laughs: OWASP XML Security Cheat Sheet), a node budget, a depth budget, UTF-8 only.
 pub(super) fn parse(text: &str) -> Result<Document<'_>, SamlError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     check_declared_encoding(text)?;
+    prescan(text)?;
     let options = ParsingOptions { allow_dtd: false, nodes_limit: MAX_NODES, entity_resolver: None };
     let doc = Document::parse_with_options(text, options).map_err(|error| match error {
         roxmltree::Error::DtdDetected | roxmltree::Error::EntityReferenceLoop(_) => SamlError::Dtd,
@@ -41,6 +49,66 @@ pub(super) fn parse(text: &str) -> Result<Document<'_>, SamlError> {
         }
     }
     Ok(doc)
+}
+
+/// One linear pass over the markup before the parser sees it: nesting depth, namespace
+/// declarations in all and attributes per element, the inputs whose cost in the parser grows
+/// faster than their size. Not a parser: it only has to find tags, quoted attribute values,
+/// comments, CDATA and processing instructions; anything odd is left to the parser to refuse.
+fn prescan(text: &str) -> Result<(), SamlError> {
+    let bytes = text.as_bytes();
+    let (mut at, mut depth, mut declarations) = (0usize, 0usize, 0usize);
+    let skip_to =
+        |from: usize, end: &str| text.get(from..).and_then(|rest| rest.find(end)).map(|i| from + i + end.len());
+    while let Some(open) = text.get(at..).and_then(|rest| rest.find('<')).map(|i| at + i) {
+        let rest = text.get(open..).unwrap_or("");
+        if rest.starts_with("<!--") {
+            at = skip_to(open, "-->").ok_or(SamlError::Xml)?;
+        } else if rest.starts_with("<![CDATA[") {
+            at = skip_to(open, "]]>").ok_or(SamlError::Xml)?;
+        } else if rest.starts_with("<?") {
+            at = skip_to(open, "?>").ok_or(SamlError::Xml)?;
+        } else if rest.starts_with("<!") {
+            // A DOCTYPE (or anything like one): never allowed.
+            return Err(SamlError::Dtd);
+        } else if rest.starts_with("</") {
+            depth = depth.saturating_sub(1);
+            at = skip_to(open, ">").ok_or(SamlError::Xml)?;
+        } else {
+            // A start tag: attributes are `name="value"` or `name='value'`; `>` may sit in values.
+            let (mut i, mut attributes, mut quote, mut name_start) = (open + 1, 0usize, None::<u8>, None::<usize>);
+            let end = loop {
+                let Some(&byte) = bytes.get(i) else { return Err(SamlError::Xml) };
+                match (quote, byte) {
+                    (Some(q), b) if b == q => quote = None,
+                    (None, b'"' | b'\'') => quote = Some(byte),
+                    (None, b'=') => {
+                        attributes += 1;
+                        let name = name_start.and_then(|start| text.get(start..i)).unwrap_or("").trim();
+                        if name == "xmlns" || name.starts_with("xmlns:") {
+                            declarations += 1;
+                        }
+                    }
+                    (None, b'>') => break i,
+                    (None, b) if b.is_ascii_whitespace() => name_start = Some(i + 1),
+                    // Inside a value, or any other byte of a name.
+                    _ => {}
+                }
+                i += 1;
+            };
+            if attributes > MAX_ATTRIBUTES || declarations > MAX_NAMESPACE_DECLARATIONS {
+                return Err(SamlError::Xml);
+            }
+            if bytes.get(end.saturating_sub(1)) != Some(&b'/') {
+                depth += 1;
+                if depth > MAX_DEPTH {
+                    return Err(SamlError::Xml);
+                }
+            }
+            at = end + 1;
+        }
+    }
+    Ok(())
 }
 
 /// The text was decoded as UTF-8; a declaration naming another encoding means the sender
