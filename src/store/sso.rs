@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::{Database, DbError, PortalScope, Statement};
+use crate::auth::sso::policy::{AccountFacts, Facts, Identity};
 use crate::domain::email::Email;
 use crate::domain::ids::{AccountId, CustomerId, SsoConnectionId, SsoEventId};
 use crate::domain::sso::{Admission, Protocol, Settings};
@@ -32,6 +33,10 @@ pub struct ConnectionRow {
 }
 
 impl ConnectionRow {
+    pub fn is_enabled(&self) -> bool {
+        self.enabled != 0
+    }
+
     pub fn settings(&self) -> Result<Settings, DbError> {
         Settings::from_stored(self.protocol, &self.settings)
             .map_err(|err| DbError::Other(format!("sso connection {} settings: {err}", self.id)))
@@ -182,6 +187,31 @@ pub async fn list(db: &impl Database, scope: PortalScope) -> Result<Vec<Connecti
     .await
 }
 
+/// The connections that are switched on.
+pub async fn list_enabled(db: &impl Database, scope: PortalScope) -> Result<Vec<ConnectionRow>, DbError> {
+    db.query(Statement::new(
+        select_connections!("WHERE tenant_id = ?1 AND portal_id = ?2 AND enabled = 1 ORDER BY created_at, id"),
+        params![scope.tenant.to_db(), scope.portal.to_db()],
+    ))
+    .await
+}
+
+#[derive(Deserialize)]
+struct Exists {
+    found: i64,
+}
+
+/// Whether the portal has a connection switched on (the sign-in page then offers SSO).
+pub async fn any_enabled(db: &impl Database, scope: PortalScope) -> Result<bool, DbError> {
+    let row: Option<Exists> = db
+        .query_one(Statement::new(
+            "SELECT EXISTS (SELECT 1 FROM sso_connections WHERE tenant_id = ?1 AND portal_id = ?2 AND enabled = 1) AS found",
+            params![scope.tenant.to_db(), scope.portal.to_db()],
+        ))
+        .await?;
+    Ok(row.is_some_and(|r| r.found != 0))
+}
+
 pub async fn get(
     db: &impl Database,
     scope: PortalScope,
@@ -235,19 +265,6 @@ pub async fn for_domain(
     .await
 }
 
-/// What the policy needs to know about a person, read in one round trip.
-#[derive(Debug, Default)]
-pub struct PersonFacts {
-    pub domain_owner: Option<String>,
-    pub domain_customer: Option<String>,
-    pub connection_claims_domains: bool,
-    pub value_customer: Option<String>,
-    pub listed: bool,
-    pub account: Option<AccountFact>,
-    /// The subject is linked on this connection to another account than the email's.
-    pub subject_taken: bool,
-}
-
 #[derive(Deserialize)]
 struct OwnerRow {
     connection_id: String,
@@ -269,14 +286,17 @@ struct LinkRow {
     account_id: String,
 }
 
+/// What the policy needs to know about a person (`portal_customer` is the portal's own), and
+/// their existing account, read in one round trip.
 pub async fn person_facts(
     db: &impl Database,
     scope: PortalScope,
     connection: SsoConnectionId,
-    email: &Email,
-    subject: Option<&str>,
+    person: &Identity,
     customer_value: Option<&str>,
-) -> Result<PersonFacts, DbError> {
+    portal_customer: Option<String>,
+) -> Result<(Facts, Option<AccountFact>), DbError> {
+    let (email, subject) = (&person.email, person.external_id.as_deref());
     let (tenant, portal, connection) = (scope.tenant.to_db(), scope.portal.to_db(), connection.to_db());
     let rows = db
         .read_batch(vec![
@@ -321,15 +341,21 @@ pub async fn person_facts(
     let account: Option<AccountFact> = super::decode_rows(rows.next())?.into_iter().next();
     let subject_owner: Option<LinkRow> = super::decode_rows(rows.next())?.into_iter().next();
     let subject_taken = subject_owner.is_some_and(|link| account.as_ref().is_none_or(|a| a.id != link.account_id));
-    Ok(PersonFacts {
+    let facts = Facts {
         domain_owner: owner.as_ref().map(|o| o.connection_id.clone()),
-        domain_customer: owner.and_then(|o| o.customer_id),
         connection_claims_domains: claims,
+        domain_customer: owner.and_then(|o| o.customer_id),
         value_customer: value.and_then(|v| v.customer_id),
         listed,
-        account,
+        account: account.as_ref().map(|a| AccountFacts {
+            customer: a.customer_id.clone(),
+            linked_connection: a.linked_connection.clone(),
+            linked_subject: a.linked_subject.clone(),
+        }),
         subject_taken,
-    })
+        portal_customer,
+    };
+    Ok((facts, account))
 }
 
 /// A new account for a person an identity provider vouched for: a member, no password, the
@@ -434,7 +460,7 @@ pub struct PendingRequest<'a> {
     pub id: &'a str,
     pub connection: SsoConnectionId,
     pub return_to: &'a str,
-    pub browser_hash: Option<&'a str>,
+    pub browser_hash: &'a str,
     pub nonce: Option<&'a str>,
     pub code_verifier: Option<&'a str>,
     pub expires_at: Timestamp,

@@ -40,11 +40,11 @@ pub fn company_sign_in(portal: &ResolvedPortal, lang: Language, csrf_token: &str
 
 /// The step between a form on this portal and the identity provider. Browsers apply the
 /// page's CSP `form-action 'self'` to every redirect that follows a form post, so the way to
-/// another site must start with a fresh navigation: this page's refresh (or its link).
+/// another site must start with a fresh navigation: the response's `Refresh` header (sent
+/// by the handler), or this page's link.
 pub fn continuing(portal: &ResolvedPortal, lang: Language, href: &str) -> String {
     let t = lang.sso();
     let content = html! {
-        meta http-equiv="refresh" content={ "0;url=" (href) };
         h1 { (t.continuing_title) }
         p { (t.continuing_body) " " a.button href=(href) { (t.continue_button) } }
     };

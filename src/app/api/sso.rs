@@ -46,38 +46,51 @@ fn endpoints(origin: &str, row: &ConnectionRow) -> serde_json::Value {
     }
 }
 
+/// Connections as the API shows them: each with its domains, values and endpoints. The
+/// portal's origin and domains are read once for all of them.
 async fn describe<R: Runtime>(
     call: &Call<'_, R>,
     scope: PortalScope,
     portal: &PortalRow,
-    row: &ConnectionRow,
-) -> Result<serde_json::Value, AppError> {
-    let id = SsoConnectionId::parse(&row.id).ok_or_else(|| AppError::Internal("connection id".into()))?;
-    let domains: Vec<_> =
-        sso::domains(call.rt.db(), scope).await?.into_iter().filter(|d| d.connection_id == row.id).collect();
-    let values = sso::values(call.rt.db(), scope, id).await?;
+    rows: &[ConnectionRow],
+) -> Result<Vec<serde_json::Value>, AppError> {
+    let domains = sso::domains(call.rt.db(), scope).await?;
     let origin = public_portal(call, scope, portal).await?.origin;
-    let mut value = row.to_json(&domains, &values);
-    if let Some(object) = value.as_object_mut() {
-        object.insert("endpoints".into(), endpoints(&origin, row));
+    let mut described = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id = SsoConnectionId::parse(&row.id).ok_or_else(|| AppError::Internal("connection id".into()))?;
+        let values = sso::values(call.rt.db(), scope, id).await?;
+        let own: Vec<_> = domains.iter().filter(|d| d.connection_id == row.id).cloned().collect();
+        let mut value = row.to_json(&own, &values);
+        if let Some(object) = value.as_object_mut() {
+            object.insert("endpoints".into(), endpoints(&origin, row));
+        }
+        described.push(value);
     }
-    Ok(value)
+    Ok(described)
+}
+
+/// One connection as the API shows it.
+async fn describe_one<R: Runtime>(
+    call: &Call<'_, R>,
+    scope: PortalScope,
+    portal: &PortalRow,
+    row: ConnectionRow,
+) -> Result<serde_json::Value, AppError> {
+    describe(call, scope, portal, &[row]).await?.pop().ok_or_else(|| AppError::Internal("described nothing".into()))
 }
 
 pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (scope, portal) = portal_scope(call).await?;
-    let mut connections = Vec::new();
-    for row in sso::list(call.rt.db(), scope).await? {
-        connections.push(describe(call, scope, &portal, &row).await?);
-    }
-    Ok(ok(&json!({ "connections": connections })))
+    let rows = sso::list(call.rt.db(), scope).await?;
+    Ok(ok(&json!({ "connections": describe(call, scope, &portal, &rows).await? })))
 }
 
 pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (scope, portal) = portal_scope(call).await?;
     let id = call.id("connection_id", SsoConnectionId::parse)?;
     let row = sso::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "connection": describe(call, scope, &portal, &row).await? })))
+    Ok(ok(&json!({ "connection": describe_one(call, scope, &portal, row).await? })))
 }
 
 pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -179,7 +192,7 @@ async fn save<R: Runtime>(
         other => other,
     })?;
     let row = sso::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
-    let mut answer = json!({ "connection": describe(call, scope, portal, &row).await? });
+    let mut answer = json!({ "connection": describe_one(call, scope, portal, row).await? });
     if let (Some(secret), Some(object)) = (shown, answer.as_object_mut()) {
         object.insert("secret".into(), json!(secret));
     }

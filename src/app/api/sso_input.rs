@@ -11,16 +11,14 @@ use crate::domain::sso::{
     attribute_text, idp_url, Admission, JwtSettings, OidcSettings, Protocol, SamlAttributes, SamlSettings, Settings,
 };
 
-/// A portal may trust this many identity providers (one per customer company, typically).
-pub const MAX_DOMAINS: usize = 50;
+/// Email domains one connection may claim.
+const MAX_DOMAINS: usize = 50;
 const MAX_VALUES: usize = 200;
 const MAX_SECRET_BYTES: usize = 512;
 const MAX_TEXT: usize = 1024;
 /// The default clock skew for JWT (1 minute; SAML's is the verifier's, 2 minutes).
 const JWT_DEFAULT_SKEW: i64 = 60;
 const JWT_DEFAULT_MAX_AGE: i64 = 300;
-const SAML_ALGORITHMS: [&str; 6] =
-    ["rsa-sha256", "ecdsa-sha256", "rsa-sha384", "rsa-sha512", "ecdsa-sha384", "rsa-sha1"];
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -353,8 +351,9 @@ fn saml_settings(body: SamlBody, allow_loopback_http: bool, fields: &mut Fields)
             fields.error(&format!("saml.certificates[{i}]"), &err.to_string());
         }
     }
-    let algorithms =
-        body.signature_algorithms.unwrap_or_else(|| SAML_ALGORITHMS.iter().take(2).map(|a| (*a).to_owned()).collect());
+    let algorithms = body
+        .signature_algorithms
+        .unwrap_or_else(|| saml::DEFAULT_ALGORITHMS.iter().map(|a| a.name().to_owned()).collect());
     if algorithms.is_empty() {
         fields.error("saml.signature_algorithms", "name at least one");
     }

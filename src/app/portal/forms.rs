@@ -20,6 +20,17 @@ pub struct Form<'a> {
 }
 
 impl<'a> Form<'a> {
+    /// A plain form posted from another site, where no CSRF token can exist (an identity
+    /// provider's page posting a SAML response, a provider's app posting a sign-in token):
+    /// what proves such a post is its signed content, which the caller verifies.
+    pub fn read_cross_site<R: Runtime>(page: &Page<'a, R>) -> Result<Form<'a>, AppError> {
+        if !is_media_type(page.req.header("content-type"), "application/x-www-form-urlencoded") {
+            return Err(AppError::BadRequest("expected an HTML form".into()));
+        }
+        let fields = form_fields(&page.req.body).ok_or_else(|| AppError::BadRequest("the form is not valid".into()))?;
+        Ok(Form { fields, files: Vec::new() })
+    }
+
     pub fn read<R: Runtime>(page: &Page<'a, R>) -> Result<Form<'a>, AppError> {
         let content_type = page.req.header("content-type").unwrap_or("");
         let form = if is_media_type(Some(content_type), "application/x-www-form-urlencoded") {

@@ -56,7 +56,7 @@ pub async fn form<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> 
 
 /// Whether the portal has a connection switched on (the sign-in page then offers it).
 async fn has_sso<R: Runtime>(page: &Page<'_, R>) -> Result<bool, AppError> {
-    Ok(sso::list(page.rt.db(), page.scope).await?.iter().any(|c| c.enabled != 0))
+    Ok(sso::any_enabled(page.rt.db(), page.scope).await?)
 }
 
 pub async fn submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {

@@ -8,8 +8,9 @@ use super::forms::{client_ip, form_page, rate_limit, safe_return_to, Form};
 use super::session::{self, lifetime_ms};
 use super::{sso_jwt, sso_oidc, sso_saml, Page};
 use crate::auth::cookies;
-use crate::auth::secret::{sha256_hex, stored_hash_matches};
-use crate::auth::sso::policy::{self, AccountFacts, Facts, Identity, Rules};
+use crate::auth::secret::{sha256_hex, stored_hash_matches, Token};
+use crate::auth::sso::policy::{self, Identity, Rules};
+use crate::auth::sso::seal;
 use crate::domain::email::Email;
 use crate::domain::ids::{AccountId, SsoConnectionId, SsoEventId};
 use crate::domain::sso::Protocol;
@@ -32,9 +33,9 @@ pub async fn limited<R: Runtime>(page: &Page<'_, R>) -> Result<(), AppError> {
 }
 
 /// A connection of this portal that is switched on.
-pub async fn enabled_connection<R: Runtime>(page: &Page<'_, R>, raw_id: &str) -> Result<ConnectionRow, AppError> {
+async fn enabled_connection<R: Runtime>(page: &Page<'_, R>, raw_id: &str) -> Result<ConnectionRow, AppError> {
     let id = SsoConnectionId::parse(raw_id).ok_or(AppError::NotFound)?;
-    sso::get(page.rt.db(), page.scope, id).await?.filter(|c| c.enabled != 0).ok_or(AppError::NotFound)
+    sso::get(page.rt.db(), page.scope, id).await?.filter(ConnectionRow::is_enabled).ok_or(AppError::NotFound)
 }
 
 /// `GET /sso`: the company sign-in page, on a portal that has any connection.
@@ -42,7 +43,7 @@ pub async fn company_form<R: Runtime>(page: &Page<'_, R>) -> Result<Response, Ap
     if page.visitor.member().is_some() {
         return Ok(Response::see_other("/"));
     }
-    if !sso::list(page.rt.db(), page.scope).await?.iter().any(|c| c.enabled != 0) {
+    if !sso::any_enabled(page.rt.db(), page.scope).await? {
         return Err(AppError::NotFound);
     }
     let return_to = page.req.query_param("return_to");
@@ -76,8 +77,7 @@ pub async fn discover<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppErr
     let connection = if let Some(connection) = sso::for_domain(page.rt.db(), page.scope, email.domain()).await? {
         Some(connection)
     } else {
-        let connections: Vec<ConnectionRow> =
-            sso::list(page.rt.db(), page.scope).await?.into_iter().filter(|c| c.enabled != 0).collect();
+        let connections = sso::list_enabled(page.rt.db(), page.scope).await?;
         let claimed = sso::domains(page.rt.db(), page.scope).await?;
         match connections.as_slice() {
             [only] if !claimed.iter().any(|d| d.connection_id == only.id) => connections.into_iter().next(),
@@ -167,6 +167,52 @@ pub fn browser_started<R: Runtime>(page: &Page<'_, R>, cookie: &str, stored_hash
     }
 }
 
+/// A started sign-in must come back within this time.
+const PENDING_SECONDS: i64 = 600;
+
+/// How the cookie that binds a pending sign-in to its browser travels back.
+pub enum Comeback {
+    /// A top-level GET redirect (OIDC): a `SameSite=Lax` cookie is sent.
+    Redirect,
+    /// A cross-site form POST (SAML's HTTP-POST binding): only `SameSite=None` is sent.
+    CrossSitePost,
+}
+
+/// Remembers a sign-in porch starts (a SAML request ID, or an OIDC state's hash, with its
+/// nonce and PKCE verifier) and binds it to this browser by a cookie, so the answer cannot be
+/// carried into another person's browser (login CSRF). The `Set-Cookie` value to send.
+pub async fn remember_pending<R: Runtime>(
+    page: &Page<'_, R>,
+    connection: SsoConnectionId,
+    id: &str,
+    return_to: &str,
+    oidc: Option<(&str, &str)>,
+    comeback: &Comeback,
+) -> Result<String, AppError> {
+    let browser = Token::generate(page.rt)?;
+    let pending = sso::PendingRequest {
+        id,
+        connection,
+        return_to,
+        browser_hash: &browser.hash,
+        nonce: oidc.map(|(nonce, _)| nonce),
+        code_verifier: oidc.map(|(_, verifier)| verifier),
+        expires_at: page.now.plus_seconds(PENDING_SECONDS),
+    };
+    page.rt.db().execute(sso::insert_request(page.scope, &pending)).await?;
+    Ok(match comeback {
+        Comeback::Redirect => cookies::set(page.cookies.sso, &browser.text, Some(PENDING_SECONDS), page.cookies.secure),
+        Comeback::CrossSitePost => cookies::set_cross_site(page.cookies.sso_saml, &browser.text, PENDING_SECONDS),
+    })
+}
+
+/// A connection's sealed secret (HS256 key, OIDC client secret), opened; why not, as text.
+pub fn open_secret<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> Result<Vec<u8>, String> {
+    let key = page.rt.config().sso_sealing_key.as_ref().ok_or("this deployment has no SSO_SEALING_KEY")?;
+    let sealed = connection.sealed_secret.as_deref().ok_or("the connection has no secret")?;
+    Ok(seal::open(key, &connection.id, sealed).ok_or("the secret does not open with this deployment's key")?)
+}
+
 /// What a verified sign-in brings to `complete`.
 pub struct SignIn<'a> {
     pub connection: &'a ConnectionRow,
@@ -185,21 +231,9 @@ pub async fn complete<R: Runtime>(page: &Page<'_, R>, sign_in: SignIn<'_>) -> Re
     let identity = &sign_in.identity;
     let customer_value = connection.customer_attribute.as_deref().and_then(|a| identity.first(a));
     let subject = identity.external_id.as_deref();
-    let found = sso::person_facts(page.rt.db(), page.scope, id, &identity.email, subject, customer_value).await?;
-    let facts = Facts {
-        domain_owner: found.domain_owner,
-        connection_claims_domains: found.connection_claims_domains,
-        domain_customer: found.domain_customer,
-        value_customer: found.value_customer,
-        listed: found.listed,
-        account: found.account.as_ref().map(|a| AccountFacts {
-            customer: a.customer_id.clone(),
-            linked_connection: a.linked_connection.clone(),
-            linked_subject: a.linked_subject.clone(),
-        }),
-        subject_taken: found.subject_taken,
-        portal_customer: page.portal.context.customer_id.clone(),
-    };
+    let portal_customer = page.portal.context.customer_id.clone();
+    let (facts, existing) =
+        sso::person_facts(page.rt.db(), page.scope, id, identity, customer_value, portal_customer).await?;
     let admission = connection.admission();
     let rules = Rules {
         connection_id: &connection.id,
@@ -225,7 +259,7 @@ pub async fn complete<R: Runtime>(page: &Page<'_, R>, sign_in: SignIn<'_>) -> Re
     let now = page.now;
     let new_session = session::fresh_token(page, lifetime_ms(page))?;
     let mut batch = Vec::new();
-    match &found.account {
+    match &existing {
         None => {
             let account = AccountId::from_random(page.rt.random_16()?);
             let name = identity.name.as_deref().map(display_name).filter(|n| !n.is_empty());
@@ -255,7 +289,7 @@ pub async fn complete<R: Runtime>(page: &Page<'_, R>, sign_in: SignIn<'_>) -> Re
         connection: Some(id),
         signed_in: true,
         code: "signed_in",
-        detail: if found.account.is_some() { "signed in" } else { "signed in; account created" },
+        detail: if existing.is_some() { "signed in" } else { "signed in; account created" },
         reference: &reference,
         email,
     };

@@ -2,17 +2,16 @@
 //! signs a short-lived token for the person and sends their browser to `/sso/jwt` with it
 //! (POST, or GET where the portal allows it) and an optional `return_to`.
 
-use super::forms::safe_return_to;
-use super::sso::{complete, fail, limited, SignIn};
+use super::forms::{safe_return_to, Form};
+use super::sso::{complete, fail, limited, open_secret, SignIn};
 use super::sso_fetch::{self, may_refetch};
 use super::Page;
 use crate::auth::sso::jwt::{self, JwtAlgorithm, JwtError, JwtKey, JwtPolicy};
 use crate::auth::sso::policy::Identity;
-use crate::auth::sso::seal;
 use crate::domain::ids::SsoConnectionId;
-use crate::domain::sso::{idp_url, JwtSettings, Protocol, Settings};
+use crate::domain::sso::{idp_url, JwtSettings, Settings};
 use crate::error::AppError;
-use crate::http::{form_fields, is_media_type, percent_encode, Method, Response};
+use crate::http::{percent_encode, Method, Response};
 use crate::runtime::Runtime;
 use crate::store::sso::{self, ConnectionRow};
 
@@ -38,14 +37,10 @@ pub async fn start<R: Runtime>(
 /// The token and `return_to` of a posted form or, where allowed, of the query.
 fn presented<R: Runtime>(page: &Page<'_, R>) -> Result<(Option<String>, Option<String>), AppError> {
     if page.req.method == Method::Post {
-        // No CSRF token: the post comes from the provider's application on another site,
-        // and the signed, single-use token is what proves it.
-        if !is_media_type(page.req.header("content-type"), "application/x-www-form-urlencoded") {
-            return Err(AppError::BadRequest("send the token as an HTML form".into()));
-        }
-        let fields = form_fields(&page.req.body).ok_or_else(|| AppError::BadRequest("the form is not valid".into()))?;
-        let get = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-        Ok((get("jwt"), get("return_to")))
+        // The post comes from the provider's application on another site; the signed,
+        // single-use token is what proves it.
+        let form = Form::read_cross_site(page)?;
+        Ok((form.get("jwt").map(str::to_owned), form.get("return_to").map(str::to_owned)))
     } else {
         Ok((page.req.query_param("jwt"), page.req.query_param("return_to")))
     }
@@ -80,11 +75,9 @@ fn choose<'a>(
 pub async fn sign_in<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     limited(page).await?;
     let mut connections = Vec::new();
-    for row in sso::list(page.rt.db(), page.scope).await? {
-        if row.enabled != 0 && row.protocol == Protocol::Jwt {
-            if let Settings::Jwt(settings) = row.settings()? {
-                connections.push((row, settings));
-            }
+    for row in sso::list_enabled(page.rt.db(), page.scope).await? {
+        if let Settings::Jwt(settings) = row.settings()? {
+            connections.push((row, settings));
         }
     }
     if connections.is_empty() {
@@ -123,7 +116,9 @@ pub async fn sign_in<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppErro
     let verified = match verify(&token, settings, &known, page) {
         // A key the cached JWKS lacks may be a rotation: fetch once more (at most once a
         // minute per connection), then decide.
-        Err(JwtError::UnknownKey) if settings.jwks_url.is_some() && may_refetch(page, &connection.id).await => {
+        Err(Refused::Token(JwtError::UnknownKey))
+            if settings.jwks_url.is_some() && may_refetch(page, &connection.id).await =>
+        {
             match keys(page, connection, settings, true).await {
                 Ok(fresh) => verify(&token, settings, &fresh, page),
                 Err(problem) => return fail(page, id, "keys", &problem, None).await,
@@ -133,7 +128,8 @@ pub async fn sign_in<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppErro
     };
     let claims = match verified {
         Ok(claims) => claims,
-        Err(err) => return fail(page, id, err.code(), &err.to_string(), None).await,
+        Err(Refused::Token(err)) => return fail(page, id, err.code(), &err.to_string(), None).await,
+        Err(Refused::Configuration(detail)) => return fail(page, id, "configuration", &detail, None).await,
     };
     let mut attributes = Vec::new();
     if let Some(organization) = &claims.organization {
@@ -149,13 +145,20 @@ pub async fn sign_in<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppErro
     complete(page, SignIn { connection, identity, once: Some((&claims.jti, claims.usable_until)), return_to }).await
 }
 
+/// Why a token did not verify: the token's fault, or the connection's settings'.
+enum Refused {
+    Token(JwtError),
+    Configuration(String),
+}
+
 fn verify<R: Runtime>(
     token: &str,
     settings: &JwtSettings,
     keys: &[JwtKey],
     page: &Page<'_, R>,
-) -> Result<jwt::VerifiedClaims, JwtError> {
-    let algorithm = JwtAlgorithm::parse(&settings.algorithm).ok_or(JwtError::Malformed)?;
+) -> Result<jwt::VerifiedClaims, Refused> {
+    let algorithm = JwtAlgorithm::parse(&settings.algorithm)
+        .ok_or_else(|| Refused::Configuration(format!("unknown algorithm {}", settings.algorithm)))?;
     let policy = JwtPolicy::new(
         algorithm,
         keys,
@@ -164,8 +167,8 @@ fn verify<R: Runtime>(
         settings.skew_seconds,
         settings.max_age_seconds,
     )
-    .map_err(|_| JwtError::UnknownKey)?;
-    jwt::verify(token, &policy, page.now)
+    .map_err(|err| Refused::Configuration(err.to_string()))?;
+    jwt::verify(token, &policy, page.now).map_err(Refused::Token)
 }
 
 /// The connection's verifying keys: its sealed HS256 secret, its inline JWKS, or its JWKS
@@ -178,10 +181,7 @@ async fn keys<R: Runtime>(
 ) -> Result<Vec<JwtKey>, String> {
     let algorithm = JwtAlgorithm::parse(&settings.algorithm).ok_or("unknown algorithm")?;
     if algorithm == JwtAlgorithm::Hs256 {
-        let key = page.rt.config().sso_sealing_key.as_ref().ok_or("this deployment has no SSO_SEALING_KEY")?;
-        let sealed = connection.sealed_secret.as_deref().ok_or("the connection has no secret")?;
-        let secret =
-            seal::open(key, &connection.id, sealed).ok_or("the secret does not open with this deployment's key")?;
+        let secret = open_secret(page, connection)?;
         return JwtKey::hs256(&secret).map(|key| vec![key]).map_err(|err| err.to_string());
     }
     match (&settings.jwks, &settings.jwks_url) {

@@ -3,25 +3,21 @@
 //! cookie binding it to this browser; `callback` takes it back once, redeems the code at the
 //! token endpoint and verifies the ID Token with the provider's published keys.
 
-use super::sso::{browser_started, complete, fail, limited, SignIn};
+use super::sso::{browser_started, complete, fail, limited, open_secret, remember_pending, Comeback, SignIn};
 use super::sso_fetch::{self, may_refetch};
 use super::Page;
 use crate::auth::cookies;
-use crate::auth::secret::{sha256_hex, Token};
+use crate::auth::secret::sha256_hex;
 use crate::auth::sso::jwt::JwtKey;
 use crate::auth::sso::oidc::{self, AuthorizationRandom, IdTokenExpectations, OidcError, ProviderMetadata};
 use crate::auth::sso::policy::Identity;
-use crate::auth::sso::seal;
 use crate::domain::ids::SsoConnectionId;
 use crate::domain::sso::{OidcSettings, Settings};
 use crate::error::AppError;
 use crate::http::{Method, Response};
 use crate::runtime::{HttpClient, OutboundRequest, Runtime};
-use crate::store::sso::{self, ConnectionRow, PendingRequest};
-use crate::store::Database;
+use crate::store::sso::{self, ConnectionRow};
 
-/// A started sign-in must come back within this time.
-const PENDING_SECONDS: i64 = 600;
 /// Clock skew and ID Token age tolerated: it is minted at the code exchange, moments before.
 const SKEW_SECONDS: i64 = 60;
 const MAX_AGE_SECONDS: i64 = 600;
@@ -77,18 +73,8 @@ pub async fn start<R: Runtime>(
     );
     // RFC 6749 §10.12: the callback must come back to the browser that started it, so a
     // code an attacker obtained for their own account cannot be planted in a victim's.
-    let browser = Token::generate(page.rt)?;
-    let pending = PendingRequest {
-        id: &sha256_hex(&started.state),
-        connection: id,
-        return_to,
-        browser_hash: Some(&browser.hash),
-        nonce: Some(&started.nonce),
-        code_verifier: Some(&started.code_verifier),
-        expires_at: page.now.plus_seconds(PENDING_SECONDS),
-    };
-    page.rt.db().execute(sso::insert_request(page.scope, &pending)).await?;
-    let cookie = cookies::set(page.cookies.sso, &browser.text, Some(PENDING_SECONDS), page.cookies.secure);
+    let oidc = Some((started.nonce.as_str(), started.code_verifier.as_str()));
+    let cookie = remember_pending(page, id, &sha256_hex(&started.state), return_to, oidc, &Comeback::Redirect).await?;
     Ok(Response::see_other(&started.url).add_header("set-cookie", &cookie))
 }
 
@@ -218,10 +204,7 @@ async fn refuse<R: Runtime>(page: &Page<'_, R>, id: SsoConnectionId, err: &OidcE
 
 /// The client secret, opened from its seal. No `Debug` on the way: it is never logged.
 fn client_secret<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> Result<String, AppError> {
-    let key =
-        page.rt.config().sso_sealing_key.as_ref().ok_or_else(|| AppError::Internal("no SSO_SEALING_KEY".into()))?;
-    let sealed = connection.sealed_secret.as_deref().ok_or_else(|| AppError::Internal("oidc without secret".into()))?;
-    let bytes = seal::open(key, &connection.id, sealed)
-        .ok_or_else(|| AppError::Internal("client secret does not open".into()))?;
+    let bytes =
+        open_secret(page, connection).map_err(|problem| AppError::Internal(format!("client secret: {problem}")))?;
     String::from_utf8(bytes).map_err(|_| AppError::Internal("client secret is not text".into()))
 }

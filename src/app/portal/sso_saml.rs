@@ -3,11 +3,10 @@
 //! HTTP-Redirect binding, its ID kept in D1 for `InResponseTo`), and the assertion consumer
 //! service (HTTP-POST binding) that verifies the response and signs the person in.
 
-use super::forms::safe_return_to;
-use super::sso::{browser_started, complete, fail, limited, SignIn};
+use super::forms::{safe_return_to, Form};
+use super::sso::{browser_started, complete, fail, limited, remember_pending, Comeback, SignIn};
 use super::Page;
 use crate::auth::cookies;
-use crate::auth::secret::Token;
 use crate::auth::sso::policy::Identity;
 use crate::auth::sso::saml::{self, PinnedKey, SamlPolicy, SignatureAlgorithm, VerifiedAssertion};
 use crate::domain::email::Email;
@@ -15,13 +14,10 @@ use crate::domain::ids::SsoConnectionId;
 use crate::domain::sso::{SamlSettings, Settings};
 use crate::domain::to_hex;
 use crate::error::AppError;
-use crate::http::{form_fields, is_media_type, Response};
+use crate::http::Response;
 use crate::runtime::Runtime;
-use crate::store::sso::{self, ConnectionRow, PendingRequest};
-use crate::store::Database;
+use crate::store::sso::{self, ConnectionRow};
 
-/// A started sign-in must come back within this time.
-const PENDING_SECONDS: i64 = 600;
 /// `NameID` formats (SAML Core §8.3) whose value may be taken as the email: the address
 /// format, and the unspecified one (or none given) many identity providers send addresses in.
 const NAME_ID_EMAIL_FORMATS: [&str; 3] = [
@@ -67,17 +63,7 @@ pub async fn start<R: Runtime>(
     let (entity_id, acs_url) = sp_urls(page, connection);
     // Login CSRF: the response must come back in the browser that asked for it, or an
     // attacker could post a response for their own account into someone else's browser.
-    let browser = Token::generate(page.rt)?;
-    let pending = PendingRequest {
-        id: &request_id,
-        connection: id,
-        return_to,
-        browser_hash: Some(&browser.hash),
-        nonce: None,
-        code_verifier: None,
-        expires_at: page.now.plus_seconds(PENDING_SECONDS),
-    };
-    page.rt.db().execute(sso::insert_request(page.scope, &pending)).await?;
+    let cookie = remember_pending(page, id, &request_id, return_to, None, &Comeback::CrossSitePost).await?;
     // RelayState carries only where to go back to on this portal; the ACS takes it from the
     // pending request, never from what comes back.
     let url = saml::authn_request_redirect_url(
@@ -88,7 +74,6 @@ pub async fn start<R: Runtime>(
         page.now,
         Some(return_to),
     );
-    let cookie = cookies::set_cross_site(page.cookies.sso_saml, &browser.text, PENDING_SECONDS);
     Ok(Response::see_other(&url).add_header("set-cookie", &cookie))
 }
 
@@ -97,13 +82,12 @@ pub async fn acs<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> 
     limited(page).await?;
     let id = SsoConnectionId::parse(&connection.id).ok_or(AppError::NotFound)?;
     let settings = settings(connection)?;
-    // No CSRF token: the IdP's page posts this form from its own site. What proves it is the
-    // signature, and an SP-initiated answer must match a request this browser made.
-    if !is_media_type(page.req.header("content-type"), "application/x-www-form-urlencoded") {
+    // The IdP's page posts this form from its own site. What proves it is the signature, and
+    // an SP-initiated answer must match a request this browser made.
+    let Ok(form) = Form::read_cross_site(page) else {
         return fail(page, Some(id), "binding", "the response did not come as an HTML form post", None).await;
-    }
-    let fields = form_fields(&page.req.body).unwrap_or_default();
-    let field = |name: &str| fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    };
+    let field = |name: &str| form.get(name);
     let Some(response) = field("SAMLResponse") else {
         return fail(page, Some(id), "binding", "no SAMLResponse field", None).await;
     };

@@ -318,7 +318,8 @@ pub fn exclusive_c14n(
 /// The `InResponseTo` a response's root claims, read without verifying anything: only to
 /// choose which pending request the verifier must then require (`with_expected_in_response_to`
 /// checks it again on the verified response and assertion). None for an unsolicited
-/// (IdP-initiated) response, and for anything that does not parse.
+/// (IdP-initiated) response, and for anything that does not parse. This parses the response
+/// a second time (`verify_response` parses it again); the pre-scan keeps either parse linear.
 pub fn unverified_in_response_to(saml_response_form_value: &str) -> Option<String> {
     if saml_response_form_value.len() > MAX_RESPONSE_BASE64_BYTES {
         return None;
