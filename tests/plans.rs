@@ -104,10 +104,8 @@ fn a_new_tenant_has_every_app_in_its_plan_and_the_operator_sets_it() {
     assert_eq!(listed["tenants"][0]["plan_apps"], json!(["tickets", "support_form", "reports"]));
 
     assert_eq!(p.app.audit_count(), audits + 1);
-    let entry = &p.app.sql(
-        "SELECT actor, before_json, after_json FROM audit_log WHERE action = 'tenant.plan'",
-        Vec::new(),
-    )[0];
+    let entry =
+        &p.app.sql("SELECT actor, before_json, after_json FROM audit_log WHERE action = 'tenant.plan'", Vec::new())[0];
     assert_eq!(entry["actor"], "platform");
     assert!(entry["before_json"].as_str().unwrap().contains("documents"));
     assert_eq!(entry["after_json"], r#"{"plan_apps":["tickets","support_form","reports"]}"#);

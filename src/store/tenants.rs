@@ -94,20 +94,12 @@ pub async fn create(db: &impl Database, new: &NewTenant, actor: &Actor, now: Tim
 }
 
 pub async fn get(db: &impl Database, id: TenantId) -> Result<Option<TenantRow>, DbError> {
-    db.query_one(Statement::new(
-        select_tenants!("WHERE id = ?1"),
-        params![id.to_db()],
-    ))
-    .await
+    db.query_one(Statement::new(select_tenants!("WHERE id = ?1"), params![id.to_db()])).await
 }
 
 /// Every tenant, for the platform operator.
 pub async fn list_all(db: &impl Database) -> Result<Vec<TenantRow>, DbError> {
-    db.query(Statement::new(
-        select_tenants!("ORDER BY created_at, id"),
-        Vec::new(),
-    ))
-    .await
+    db.query(Statement::new(select_tenants!("ORDER BY created_at, id"), Vec::new())).await
 }
 
 /// A tenant and its direct children: what one tenant key can see of the tenant list.

@@ -278,9 +278,7 @@ pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let input: PortalInput = call.json()?;
     let settings = settings(call, tenant, input, None).await?;
     let id = PortalId::from_random(call.rt.random_16()?);
-    portals::create(call.rt.db(), tenant, id, &settings, &call.actor(), call.rt.now())
-        .await
-        .map_err(slug_taken)?;
+    portals::create(call.rt.db(), tenant, id, &settings, &call.actor(), call.rt.now()).await.map_err(slug_taken)?;
     let row = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     refresh_portal_hosts(call, tenant, &row, None).await?;
     Ok(created(&json!({ "portal": portal_json(call, tenant, &row).await? })))

@@ -135,7 +135,9 @@ async fn refuse_stranding<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, plan
         .map(|(app, portals)| format!("{app} is offered by {}", portals.join(", ")))
         .collect::<Vec<_>>()
         .join("; ");
-    Err(AppError::Conflict(format!("the plan cannot drop apps that portals offer: {detail}; take them off those portals first")))
+    Err(AppError::Conflict(format!(
+        "the plan cannot drop apps that portals offer: {detail}; take them off those portals first"
+    )))
 }
 
 pub async fn list_keys<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
