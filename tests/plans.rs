@@ -315,3 +315,31 @@ fn changing_a_portals_apps_shows_on_its_very_next_page() {
     assert!(entry["before_json"].as_str().unwrap().contains(r#""apps":[]"#), "{entry}");
     assert!(entry["after_json"].as_str().unwrap().contains(r#""apps":["tickets","support_form"]"#), "{entry}");
 }
+
+#[test]
+fn a_requester_whose_portal_has_no_ticket_pages_is_not_emailed_a_link_to_one() {
+    let p = provider();
+    let body = json!({ "name": "Support", "stages": [{ "name": "New" }, { "name": "Solved", "closed": true }] });
+    assert_eq!(p.as_key(Method::Post, "/pipelines", &body).0, 201);
+    let portal = p.portal("acme", None);
+    let ada = p.join(&portal, "acme", "ada@alpha.example");
+    assert_eq!(ada.get("/tickets/new").status, 200);
+    let created = ada.post_multipart("/tickets/new", &[("subject", "Pump"), ("description", "It leaks.")], &[]);
+    assert_eq!(created.status, 303, "{}", body_text(&created));
+    let ticket = p.app.sql("SELECT id FROM tickets", Vec::new())[0]["id"].as_str().unwrap().to_owned();
+    let replies = || {
+        p.app.sql("SELECT COUNT(*) AS n FROM outbox WHERE kind = 'ticket_reply'", Vec::new())[0]["n"].as_i64().unwrap()
+    };
+    let reply = || {
+        let (status, body) =
+            p.as_key(Method::Post, &format!("/tickets/{ticket}/messages"), &json!({ "body": "On our way." }));
+        assert_eq!(status, 201, "{body}");
+    };
+
+    assert_eq!(p.set_portal_apps(&portal, &[]).0, 200);
+    reply();
+    assert_eq!(replies(), 0, "the link would be a 404");
+    assert_eq!(p.set_portal_apps(&portal, &["tickets"]).0, 200);
+    reply();
+    assert_eq!(replies(), 1);
+}
