@@ -11,7 +11,7 @@ CREATE TABLE tenant_plan_apps (
   app        TEXT NOT NULL
              CHECK (app IN ('tickets', 'support_form', 'equipment', 'activity', 'reports', 'documents')),
   PRIMARY KEY (tenant_id, app)
-) WITHOUT ROWID;
+);
 
 CREATE TABLE portal_apps (
   tenant_id  TEXT NOT NULL,
@@ -21,7 +21,7 @@ CREATE TABLE portal_apps (
   FOREIGN KEY (tenant_id, portal_id) REFERENCES portals(tenant_id, id) ON DELETE CASCADE,
   -- No ON DELETE action: removing an app from a plan fails while a portal offers it.
   FOREIGN KEY (tenant_id, app) REFERENCES tenant_plan_apps(tenant_id, app)
-) WITHOUT ROWID;
+);
 -- Serves the foreign key check when an app leaves a plan, and "which portals use it".
 CREATE INDEX portal_apps_by_app ON portal_apps(tenant_id, app);
 
