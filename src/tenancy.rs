@@ -9,6 +9,7 @@ use std::rc::Rc;
 use serde::{Deserialize, Serialize};
 
 use crate::domain::access::JoinPolicy;
+use crate::domain::apps::{self, AppSet};
 use crate::domain::color::{HexColor, ThemeColors};
 use crate::domain::host::Hostname;
 use crate::domain::ids::{PortalId, TenantId};
@@ -72,6 +73,8 @@ pub struct PortalContext {
     pub theme: ThemeContext,
     pub access: AccessContext,
     pub tickets: TicketSettings,
+    /// The apps the portal offers: pages and navigation entries of the others do not exist.
+    pub apps: AppSet,
 }
 
 impl PortalContext {
@@ -182,9 +185,9 @@ impl PortalCache {
 }
 
 fn kv_key(host: &str) -> String {
-    // v3: the context gained the ticket settings (v2: the access settings); older entries
-    // are simply never read again.
-    format!("portal:v3:{host}")
+    // v4: the context gained the portal's apps (v3: the ticket settings, v2: the access
+    // settings); older entries are simply never read again.
+    format!("portal:v4:{host}")
 }
 
 /// The portal a host names, if any.
@@ -293,6 +296,8 @@ struct ContextRow {
     ticket_rules_json: String,
     support_form_json: String,
     ticket_satisfaction: i64,
+    #[serde(deserialize_with = "apps::from_json_column")]
+    apps: AppSet,
 }
 
 impl ContextRow {
@@ -352,6 +357,7 @@ impl ContextRow {
                 form: serde_json::from_str(&self.support_form_json).unwrap_or_default(),
                 satisfaction: self.ticket_satisfaction != 0,
             },
+            apps: self.apps,
         }
     }
 }
@@ -367,7 +373,9 @@ macro_rules! select_context {
                     p.join_policy, p.idle_timeout_minutes, p.session_lifetime_hours,
                     p.terms_text, p.terms_version, p.consent_text, p.consent_version,
                     p.ticket_visibility, p.ticket_status_display, p.ticket_closed_replies, p.ticket_inbox_id,
-                    p.ticket_pipeline_id, p.ticket_rules_json, p.support_form_json, p.ticket_satisfaction ",
+                    p.ticket_pipeline_id, p.ticket_rules_json, p.support_form_json, p.ticket_satisfaction,
+                    (SELECT json_group_array(pa.app) FROM portal_apps pa
+                     WHERE pa.tenant_id = p.tenant_id AND pa.portal_id = p.id) AS apps ",
             $from,
             " LEFT JOIN customers c ON c.tenant_id = p.tenant_id AND c.id = p.customer_id
               LEFT JOIN themes t ON t.id = p.theme_id ",

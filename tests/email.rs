@@ -58,6 +58,7 @@ fn context(tenant: &str, portal: &str, name: &str) -> PortalContext {
         theme: ThemeContext::fallback(),
         access: porch::tenancy::AccessContext::default(),
         tickets: porch::domain::portal_tickets::TicketSettings::default(),
+        apps: porch::domain::apps::AppSet::all(),
     }
 }
 

@@ -2,6 +2,7 @@
 //! hold an invalid hostname, colour, slug, name, logo or outbound URL.
 
 pub mod access;
+pub mod apps;
 pub mod attachments;
 pub mod color;
 pub mod email;

@@ -360,6 +360,7 @@ mod tests {
             theme: ThemeContext::fallback(),
             access: crate::tenancy::AccessContext::default(),
             tickets: crate::domain::portal_tickets::TicketSettings::default(),
+            apps: crate::domain::apps::AppSet::all(),
         }
     }
 

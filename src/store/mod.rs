@@ -167,6 +167,20 @@ pub async fn write_audited_after(
     db.batch(batch).await.map(drop)
 }
 
+/// `write_audited` with statements run after the audit entry in the same batch: rows that
+/// need `write`'s row to exist (a foreign key to it), written all or nothing with it.
+pub async fn write_audited_then(
+    db: &impl Database,
+    write: Statement,
+    change: &audit::Change<'_>,
+    then: Vec<Statement>,
+    now: crate::domain::time::Timestamp,
+) -> Result<(), DbError> {
+    let mut batch = vec![write, change.statement_if_changed(now)];
+    batch.extend(then);
+    db.batch(batch).await.map(drop)
+}
+
 /// The rows of one statement of a `read_batch`, deserialised.
 pub fn decode_rows<T: DeserializeOwned>(rows: Option<Vec<serde_json::Value>>) -> Result<Vec<T>, DbError> {
     rows.unwrap_or_default()

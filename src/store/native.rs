@@ -252,3 +252,45 @@ impl Runtime for NativeRuntime {
         self.logs.borrow_mut().push(line.to_owned());
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    /// The migrations after `first` up to and including `last` (file name prefixes, "0006").
+    fn migrate(conn: &rusqlite::Connection, first: &str, last: &str) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("schema");
+        let mut files: Vec<_> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+        files.sort();
+        for file in files {
+            let name = file.file_name().unwrap().to_string_lossy().into_owned();
+            let number = name.get(..4).unwrap_or("");
+            if number > first && number <= last && file.extension().is_some_and(|ext| ext == "sql") {
+                conn.execute_batch(&std::fs::read_to_string(&file).unwrap()).unwrap();
+            }
+        }
+    }
+
+    #[test]
+    fn migration_0007_gives_existing_tenants_every_app_and_existing_portals_what_they_offered() {
+        let conn = rusqlite::Connection::open_in_memory().unwrap();
+        conn.execute_batch("PRAGMA foreign_keys = ON;").unwrap();
+        migrate(&conn, "", "0006");
+        conn.execute_batch(
+            "INSERT INTO tenants (id, slug, name, created_at, updated_at) VALUES ('t1', 'old', 'Old', 0, 0);
+             INSERT INTO portals (id, tenant_id, slug, name, page_title, default_language, created_at, updated_at)
+             VALUES ('p1', 't1', 'old', 'Old', 'Old', 'en', 0, 0);",
+        )
+        .unwrap();
+        migrate(&conn, "0006", "0007");
+        let count = |sql: &str| conn.query_row(sql, [], |row| row.get::<_, i64>(0)).unwrap();
+        assert_eq!(count("SELECT COUNT(*) FROM tenant_plan_apps WHERE tenant_id = 't1'"), 6);
+        assert_eq!(
+            count("SELECT COUNT(*) FROM portal_apps WHERE portal_id = 'p1' AND app IN ('tickets', 'support_form')"),
+            2
+        );
+        assert_eq!(count("SELECT COUNT(*) FROM portal_apps"), 2);
+        let refused = conn.execute("INSERT INTO tenant_plan_apps (tenant_id, app) VALUES ('t1', 'billing')", []);
+        assert!(refused.is_err(), "the CHECK keeps the catalogue");
+    }
+}

@@ -4,8 +4,9 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{Actor, Change};
-use super::{write_audited, write_audited_after, Database, DbError, Statement};
+use super::{write_audited_after, write_audited_then, Database, DbError, Statement};
 use crate::domain::access::JoinPolicy;
+use crate::domain::apps::{self, AppSet};
 use crate::domain::ids::{CustomerId, PortalId, TenantId, ThemeId};
 use crate::domain::portal_tickets::TicketSettings;
 use crate::domain::text::{Label, Slug};
@@ -31,6 +32,9 @@ pub struct PortalRow {
     pub terms_version: i64,
     pub consent_text: String,
     pub consent_version: i64,
+    /// The apps the portal offers, within its tenant's plan.
+    #[serde(deserialize_with = "apps::from_json_column")]
+    pub apps: AppSet,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -57,6 +61,7 @@ impl PortalRow {
             "terms_version": self.terms_version,
             "consent_text": self.consent_text,
             "consent_version": self.consent_version,
+            "apps": self.apps,
         })
     }
 
@@ -87,6 +92,8 @@ pub struct PortalSettings {
     pub theme: Option<ThemeId>,
     pub enabled: bool,
     pub access: AccessSettings,
+    /// Checked against the tenant's plan by the caller, and by `portal_apps`' foreign key.
+    pub apps: AppSet,
 }
 
 /// Who may join and on what terms; texts are versioned in SQL when they change.
@@ -119,8 +126,28 @@ impl PortalSettings {
             "session_lifetime_hours": self.access.session_lifetime_hours,
             "terms_text": self.access.terms_text,
             "consent_text": self.access.consent_text,
+            "apps": self.apps,
         })
     }
+}
+
+/// Makes the portal's apps exactly `apps`: the others are removed, the missing added. Both
+/// run after the portal's own statement, in its batch; the insert asks that the portal
+/// exists, so a portal deleted meanwhile gets no rows (rather than a foreign key error).
+fn set_apps(tenant: TenantId, portal: &str, apps: AppSet) -> Vec<Statement> {
+    vec![
+        Statement::new(
+            "DELETE FROM portal_apps WHERE tenant_id = ?1 AND portal_id = ?2
+               AND app NOT IN (SELECT value FROM json_each(?3))",
+            params![tenant.to_db(), portal, apps.to_json_text()],
+        ),
+        Statement::new(
+            "INSERT OR IGNORE INTO portal_apps (tenant_id, portal_id, app)
+             SELECT ?1, ?2, value FROM json_each(?3)
+             WHERE EXISTS (SELECT 1 FROM portals WHERE tenant_id = ?1 AND id = ?2)",
+            params![tenant.to_db(), portal, apps.to_json_text()],
+        ),
+    ]
 }
 
 pub async fn create(
@@ -132,7 +159,7 @@ pub async fn create(
     now: Timestamp,
 ) -> Result<(), DbError> {
     let change = Change::new(tenant, actor, "portal.create", "portal", id.to_db()).after(settings.to_json());
-    write_audited(
+    write_audited_then(
         db,
         Statement::new(
             "INSERT INTO portals (id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled,
@@ -159,6 +186,7 @@ pub async fn create(
             ],
         ),
         &change,
+        set_apps(tenant, &id.to_db(), settings.apps),
         now,
     )
     .await
@@ -175,7 +203,7 @@ pub async fn update(
     let change = Change::new(tenant, actor, "portal.update", "portal", current.id.clone())
         .before(current.settings_json())
         .after(settings.to_json());
-    write_audited(
+    write_audited_then(
         db,
         Statement::new(
             "UPDATE portals SET slug = ?3, name = ?4, page_title = ?5, default_language = ?6, customer_id = ?7,
@@ -205,6 +233,7 @@ pub async fn update(
             ],
         ),
         &change,
+        set_apps(tenant, &current.id, settings.apps),
         now,
     )
     .await
@@ -243,7 +272,10 @@ macro_rules! select_portals {
         concat!(
             "SELECT id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled,
                 join_policy, idle_timeout_minutes, session_lifetime_hours, terms_text, terms_version, consent_text,
-                consent_version, created_at, updated_at FROM portals ",
+                consent_version, created_at, updated_at,
+                (SELECT json_group_array(app) FROM portal_apps pa
+                 WHERE pa.tenant_id = portals.tenant_id AND pa.portal_id = portals.id) AS apps
+             FROM portals ",
             $rest
         )
     };

@@ -3,6 +3,7 @@
 use maud::{html, Markup, DOCTYPE};
 
 use crate::auth::member::Member;
+use crate::domain::apps::{App, AppSet};
 use crate::i18n::Language;
 use crate::tenancy::ResolvedPortal;
 
@@ -12,17 +13,21 @@ struct NavItem<'a> {
     href: &'a str,
 }
 
-/// The navigation a visitor sees: home, the tickets and the support form for members, the
-/// Users page for portal admins, and signing in or out.
-fn navigation(lang: Language, viewer: Option<&Member>) -> Vec<NavItem<'static>> {
+/// The navigation a visitor sees: home, for members the apps the portal offers (the tickets,
+/// the support form), the Users page for portal admins, and signing in or out.
+fn navigation(lang: Language, viewer: Option<&Member>, apps: AppSet) -> Vec<NavItem<'static>> {
     let strings = lang.strings();
     let account = lang.account();
     let mut nav = vec![NavItem { label: strings.home, href: "/" }];
     match viewer {
         Some(member) => {
             let tickets = lang.tickets();
-            nav.push(NavItem { label: tickets.tickets_title, href: "/tickets" });
-            nav.push(NavItem { label: tickets.new_request, href: "/tickets/new" });
+            if apps.contains(App::Tickets) {
+                nav.push(NavItem { label: tickets.tickets_title, href: "/tickets" });
+            }
+            if apps.contains(App::SupportForm) {
+                nav.push(NavItem { label: tickets.new_request, href: "/tickets/new" });
+            }
             if member.is_admin() {
                 nav.push(NavItem { label: account.users_title, href: "/users" });
             }
@@ -49,7 +54,7 @@ pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, viewer: Option
     let context = &portal.context;
     let strings = lang.strings();
     let account = lang.account();
-    let nav = navigation(lang, viewer);
+    let nav = navigation(lang, viewer, context.apps);
     let full_title =
         if title.is_empty() { context.page_title.clone() } else { format!("{title} · {}", context.page_title) };
     html! {

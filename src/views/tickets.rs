@@ -7,6 +7,7 @@ use super::layout::page;
 use crate::app::portal::tickets::{ListParams, TicketData};
 use crate::auth::csrf;
 use crate::auth::member::Member;
+use crate::domain::apps::App;
 use crate::domain::attachments::FileProblem;
 use crate::domain::portal_tickets::{ClosedReplies, StatusDisplay, TicketSettings};
 use crate::domain::time::Timestamp;
@@ -92,7 +93,9 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, view: &Lis
     let content = html! {
         div.page-head {
             h1 { (t.tickets_title) }
-            a.button href="/tickets/new" { (t.new_request) }
+            @if portal.context.apps.contains(App::SupportForm) {
+                a.button href="/tickets/new" { (t.new_request) }
+            }
         }
         @if view.organisation_switch {
             nav.tabs aria-label=(t.tickets_title) {

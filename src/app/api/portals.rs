@@ -8,6 +8,7 @@ use super::input::{double_option, Fields};
 use super::{created, no_content, ok, Call};
 use crate::app::verify::{self, DomainVerifier};
 use crate::domain::access::JoinPolicy;
+use crate::domain::apps::AppSet;
 use crate::domain::host::Hostname;
 use crate::domain::ids::{CustomerId, PortalId, TenantId, ThemeId};
 use crate::domain::text::{Label, Slug};
@@ -16,7 +17,7 @@ use crate::http::Response;
 use crate::i18n::Language;
 use crate::runtime::Runtime;
 use crate::store::portals::{AccessSettings, PortalRow, PortalSettings};
-use crate::store::{customers, domains, portals, themes};
+use crate::store::{customers, domains, portals, tenants, themes, DbError};
 use crate::tenancy;
 
 /// A create or PATCH body. `Option<Option<_>>`: absent keeps the value, null clears it.
@@ -38,6 +39,7 @@ struct PortalInput {
     session_lifetime_hours: Option<i64>,
     terms_text: Option<String>,
     consent_text: Option<String>,
+    apps: Option<Vec<String>>,
 }
 
 /// Terms and consent texts are shown on the join pages as plain paragraphs.
@@ -93,6 +95,27 @@ fn access_settings(fields: &mut Fields, input: &PortalInput, current: Option<&Po
     })
 }
 
+/// The apps a body asks for, within the tenant's plan; absent: the current ones (PATCH) or
+/// the default for a new portal. Only features of the tenant's own plan can be shared, and
+/// the refusal names the first one that is not.
+async fn apps_setting<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    fields: &mut Fields,
+    codes: Option<&[String]>,
+    current: Option<&PortalRow>,
+) -> Result<Option<AppSet>, AppError> {
+    let plan = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?.plan_apps;
+    let Some(codes) = codes else {
+        return Ok(Some(current.map_or_else(|| AppSet::portal_default(plan), |row| row.apps)));
+    };
+    let Some(apps) = fields.check("apps", AppSet::parse_codes(codes)) else {
+        return Ok(None);
+    };
+    let checked = apps.within(plan).map_err(|missing| missing.to_string()).and_then(|()| apps.check_portal_rules());
+    Ok(fields.check("apps", checked.map(|()| apps)))
+}
+
 /// Subdomain labels a portal may not take: they would pass for the platform's own services.
 const RESERVED_SLUGS: &[&str] =
     &["www", "api", "admin", "app", "mail", "status", "static", "assets", "cdn", "auth", "login"];
@@ -122,6 +145,7 @@ async fn settings<R: Runtime>(
     current: Option<&PortalRow>,
 ) -> Result<PortalSettings, AppError> {
     let mut fields = Fields::default();
+    let apps = apps_setting(call, tenant, &mut fields, input.apps.as_deref(), current).await?;
     let access = access_settings(&mut fields, &input, current);
     let slug = match (input.slug.as_deref(), current) {
         (Some(raw), _) => fields.check("slug", parse_portal_slug(raw)),
@@ -167,7 +191,7 @@ async fn settings<R: Runtime>(
     };
     let enabled = input.enabled.unwrap_or_else(|| current.is_none_or(PortalRow::is_enabled));
     fields.finish()?;
-    match (slug, name, page_title, default_language, customer, theme, access) {
+    match (slug, name, page_title, default_language, customer, theme, access, apps) {
         (
             Some(slug),
             Some(name),
@@ -176,17 +200,23 @@ async fn settings<R: Runtime>(
             Some(customer),
             Some(theme),
             Some(access),
-        ) => Ok(PortalSettings { slug, name, page_title, default_language, customer, theme, enabled, access }),
+            Some(apps),
+        ) => Ok(PortalSettings { slug, name, page_title, default_language, customer, theme, enabled, access, apps }),
         _ => Err(AppError::Internal("portal settings incomplete after validation".into())),
     }
 }
 
-fn slug_taken(err: AppError) -> AppError {
+/// A unique key refusing a portal write is its slug; a foreign key is something the checks
+/// found that went away before the write (a customer, a theme, an app leaving the plan).
+fn slug_taken(err: DbError) -> AppError {
     match err {
-        AppError::Conflict(_) => {
+        DbError::Constraint(detail) if detail.contains("UNIQUE") => {
             AppError::Conflict("that slug is taken; portal slugs are unique across the platform".into())
         }
-        other => other,
+        DbError::Constraint(detail) if detail.contains("FOREIGN KEY") => AppError::Conflict(
+            "a customer, theme or plan app this portal names changed meanwhile; read them again and retry".into(),
+        ),
+        other => other.into(),
     }
 }
 
@@ -248,9 +278,7 @@ pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let input: PortalInput = call.json()?;
     let settings = settings(call, tenant, input, None).await?;
     let id = PortalId::from_random(call.rt.random_16()?);
-    portals::create(call.rt.db(), tenant, id, &settings, &call.actor(), call.rt.now())
-        .await
-        .map_err(|err| slug_taken(err.into()))?;
+    portals::create(call.rt.db(), tenant, id, &settings, &call.actor(), call.rt.now()).await.map_err(slug_taken)?;
     let row = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     refresh_portal_hosts(call, tenant, &row, None).await?;
     Ok(created(&json!({ "portal": portal_json(call, tenant, &row).await? })))
@@ -271,7 +299,7 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let settings = settings(call, tenant, input, Some(&current)).await?;
     portals::update(call.rt.db(), tenant, &current, &settings, &call.actor(), call.rt.now())
         .await
-        .map_err(|err| slug_taken(err.into()))?;
+        .map_err(slug_taken)?;
     let row = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     refresh_portal_hosts(call, tenant, &row, Some(&current.slug)).await?;
     Ok(ok(&json!({ "portal": portal_json(call, tenant, &row).await? })))

@@ -7,6 +7,7 @@ use serde_json::json;
 use super::auth::{generate_key, Principal, Reach};
 use super::input::Fields;
 use super::{created, no_content, ok, Call};
+use crate::domain::apps::AppSet;
 use crate::domain::ids::{ApiKeyId, TenantId};
 use crate::domain::text::{Label, Slug};
 use crate::error::AppError;
@@ -20,6 +21,7 @@ struct TenantInput {
     slug: Option<String>,
     name: Option<String>,
     parent_id: Option<String>,
+    plan_apps: Option<Vec<String>>,
 }
 
 pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -56,12 +58,17 @@ pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     } else {
         None
     };
+    // A tenant nobody restricted has the whole catalogue, as tenants had before plans.
+    let plan = match input.plan_apps.as_deref() {
+        Some(codes) => fields.check("plan_apps", AppSet::parse_codes(codes)),
+        None => Some(AppSet::all()),
+    };
     fields.finish()?;
-    let (Some(slug), Some(name)) = (slug, name) else {
+    let (Some(slug), Some(name), Some(plan)) = (slug, name, plan) else {
         return Err(AppError::Internal("tenant fields".into()));
     };
     let id = TenantId::from_random(call.rt.random_16()?);
-    let new = tenants::NewTenant { id, slug, name, parent };
+    let new = tenants::NewTenant { id, slug, name, parent, plan };
     tenants::create(call.rt.db(), &new, &call.actor(), call.rt.now()).await?;
     let row = tenants::get(call.rt.db(), id).await?.ok_or(AppError::NotFound)?;
     Ok(created(&json!({ "tenant": row.to_json() })))
@@ -77,20 +84,60 @@ pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
 #[serde(deny_unknown_fields)]
 struct TenantPatch {
     name: Option<String>,
+    plan_apps: Option<Vec<String>>,
 }
 
 pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let input: TenantPatch = call.json()?;
+    // The plan is what the operator sold the tenant: its own key may read it, never set it.
+    if input.plan_apps.is_some() {
+        call.principal.require_platform()?;
+    }
     let mut fields = Fields::default();
-    let name = fields.require("name", input.name.as_deref(), |n| Label::parse(n, 120));
+    let name = match (input.name.as_deref(), &input.plan_apps) {
+        (Some(raw), _) => fields.check("name", Label::parse(raw, 120)),
+        (None, Some(_)) => None,
+        (None, None) => fields.require("name", None, |n| Label::parse(n, 120)),
+    };
+    let plan = input.plan_apps.as_deref().and_then(|codes| fields.check("plan_apps", AppSet::parse_codes(codes)));
     fields.finish()?;
     let current = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
+    if let Some(plan) = plan.filter(|plan| *plan != current.plan_apps) {
+        refuse_stranding(call, tenant, plan).await?;
+        tenants::set_plan(call.rt.db(), tenant, &current, plan, &call.actor(), call.rt.now()).await?;
+    }
     if let Some(name) = name {
         tenants::rename(call.rt.db(), tenant, &current, &name, &call.actor(), call.rt.now()).await?;
     }
     let row = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
     Ok(ok(&json!({ "tenant": row.to_json() })))
+}
+
+/// A plan may shrink only below what no portal offers: the portals are named so the caller
+/// knows what to change first. (Dropping the apps from those portals silently would change
+/// live portals as a side effect of a billing change; refusing keeps both moves explicit.)
+async fn refuse_stranding<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, plan: AppSet) -> Result<(), AppError> {
+    let in_use = tenants::apps_in_use_outside(call.rt.db(), tenant, plan).await?;
+    if in_use.is_empty() {
+        return Ok(());
+    }
+    let mut by_app: Vec<(String, Vec<String>)> = Vec::new();
+    for row in in_use {
+        let portal = format!("{} ({})", row.portal_slug, row.portal_name);
+        match by_app.last_mut() {
+            Some((app, portals)) if *app == row.app => portals.push(portal),
+            _ => by_app.push((row.app, vec![portal])),
+        }
+    }
+    let detail = by_app
+        .iter()
+        .map(|(app, portals)| format!("{app} is offered by {}", portals.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ");
+    Err(AppError::Conflict(format!(
+        "the plan cannot drop apps that portals offer: {detail}; take them off those portals first"
+    )))
 }
 
 pub async fn list_keys<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {

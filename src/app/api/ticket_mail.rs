@@ -5,6 +5,7 @@
 use super::recipients::{public_portal, PublicPortal};
 use super::Call;
 use crate::app::portal::mail::Sender;
+use crate::domain::apps::App;
 use crate::domain::email::Email;
 use crate::domain::ids::{AccountId, PipelineId, PortalId, StageId, TenantId, TicketId};
 use crate::email::{excerpt, Message};
@@ -26,8 +27,8 @@ struct Requester {
 
 impl Requester {
     /// None when there is no one to tell: the ticket has no requester, their account or
-    /// portal is gone, the portal is disabled or its rules hide the ticket (the link would
-    /// lead nowhere). None of these
+    /// portal is gone, the portal is disabled, offers no ticket pages or its rules hide the
+    /// ticket (the link would lead nowhere). None of these
     /// is a reason to refuse the agent's change.
     async fn of<R: Runtime>(
         call: &Call<'_, R>,
@@ -54,7 +55,9 @@ impl Requester {
         let rules = &public.resolved.context.tickets.rules;
         let shown =
             rules.admits(&ticket.pipeline_id, ticket.inbox_id.as_deref(), ticket.priority, &ticket.properties());
-        if !public.resolved.context.enabled || !shown {
+        // A portal without the ticket pages would answer the email's link with a 404.
+        let has_pages = public.resolved.context.apps.contains(App::Tickets);
+        if !public.resolved.context.enabled || !shown || !has_pages {
             return Ok(None);
         }
         let link = format!("{}/tickets/{}", public.origin, ticket.number);

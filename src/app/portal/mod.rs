@@ -27,6 +27,7 @@ pub mod users;
 use std::cell::RefCell;
 
 use crate::auth::cookies::{self, CookieNames};
+use crate::domain::apps::{App, AppSet};
 use crate::domain::host::Hostname;
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
@@ -170,6 +171,11 @@ async fn route<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     if !is_post && !matches!(page.req.method, Method::Get | Method::Head) {
         return Err(AppError::NotFound);
     }
+    // The pages of an app the portal was not given do not exist, for anyone: the same 404
+    // as a missing page, before any sign-in check could tell them apart.
+    if let Some(app) = page_app(path) {
+        require_app(page.portal.context.apps, app)?;
+    }
     // A preview is read-only: every form is refused, except leaving the preview.
     if is_post && page.visitor.is_preview() && path != "/sign-out" {
         return Err(AppError::Forbidden);
@@ -202,6 +208,32 @@ async fn route<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     }
 }
 
+/// The app a portal path belongs to, if any: `/tickets/new` is the support form, the rest of
+/// `/tickets` the ticket pages. The pages of equipment, activity, reports and documents are
+/// to come; their paths are claimed here so they are gated the day they exist.
+fn page_app(path: &str) -> Option<App> {
+    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
+    match first {
+        "tickets" if path == "/tickets/new" => Some(App::SupportForm),
+        "tickets" => Some(App::Tickets),
+        "equipment" => Some(App::Equipment),
+        "activity" => Some(App::Activity),
+        "reports" => Some(App::Reports),
+        "documents" => Some(App::Documents),
+        _ => None,
+    }
+}
+
+/// A page of `app` exists on this portal only if the portal offers the app: otherwise it is
+/// the branded 404 of a missing page.
+pub fn require_app(apps: AppSet, app: App) -> Result<(), AppError> {
+    if apps.contains(app) {
+        Ok(())
+    } else {
+        Err(AppError::NotFound)
+    }
+}
+
 /// Routes with a token or an id in the path.
 async fn route_with_token<R: Runtime>(page: &Page<'_, R>, is_post: bool, path: &str) -> Result<Response, AppError> {
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
@@ -231,4 +263,33 @@ async fn route_with_token<R: Runtime>(page: &Page<'_, R>, is_post: bool, path: &
 
 fn start<R: Runtime>(page: &Page<'_, R>) -> Response {
     Response::html(200, pages::start_page(page.portal, page.lang, page.visitor.member()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn each_app_claims_its_pages_and_the_support_form_is_its_own() {
+        assert_eq!(page_app("/tickets"), Some(App::Tickets));
+        assert_eq!(page_app("/tickets/12"), Some(App::Tickets));
+        assert_eq!(page_app("/tickets/12/files/abc"), Some(App::Tickets));
+        assert_eq!(page_app("/tickets/new"), Some(App::SupportForm));
+        assert_eq!(page_app("/equipment"), Some(App::Equipment));
+        assert_eq!(page_app("/equipment/serial-9/activity"), Some(App::Equipment));
+        assert_eq!(page_app("/reports"), Some(App::Reports));
+        assert_eq!(page_app("/documents/x"), Some(App::Documents));
+        assert_eq!(page_app("/activity"), Some(App::Activity));
+        assert_eq!(page_app("/ticketsx"), None);
+        assert_eq!(page_app("/"), None);
+        assert_eq!(page_app("/users"), None);
+    }
+
+    #[test]
+    fn a_page_of_an_app_the_portal_lacks_is_not_found() {
+        let apps: AppSet = [App::Tickets].into_iter().collect();
+        assert_eq!(require_app(apps, App::Tickets), Ok(()));
+        assert_eq!(require_app(apps, App::Equipment), Err(AppError::NotFound));
+        assert_eq!(require_app(AppSet::EMPTY, App::SupportForm), Err(AppError::NotFound));
+    }
 }

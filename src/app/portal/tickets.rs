@@ -7,6 +7,7 @@
 use super::forms::form_page;
 use super::Page;
 use crate::app::files;
+use crate::domain::apps::App;
 use crate::domain::portal_tickets::{effective_visibility, Visibility};
 use crate::domain::search::fts_expression;
 use crate::domain::tickets::{cursor, parse_cursor};
@@ -101,7 +102,8 @@ fn detail_statements<R: Runtime>(page: &Page<'_, R>, token_hash: &str, number: i
 /// The reads a GET of a ticket page makes, to send with the session lookup (none for other
 /// pages, or when the request is malformed and the handler will say so).
 pub fn prefetch<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
-    if !matches!(page.req.method, Method::Get | Method::Head) {
+    // A portal without the ticket pages answers 404 before reading anything.
+    if !matches!(page.req.method, Method::Get | Method::Head) || !page.portal.context.apps.contains(App::Tickets) {
         return Vec::new();
     }
     let path = page.req.path.as_str();
