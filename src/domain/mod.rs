@@ -5,6 +5,7 @@ pub mod access;
 pub mod attachments;
 pub mod color;
 pub mod email;
+pub mod equipment;
 pub mod host;
 pub mod ids;
 pub mod logo;
