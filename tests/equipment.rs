@@ -49,7 +49,7 @@ fn ingest(app: &TestApp, key: &str, tenant: &str, asset: &str, events: &serde_js
 /// `count` hourly readings from `start`, ids `h-<n>`.
 fn hourly(start: i64, count: i64) -> serde_json::Value {
     json!((0..count)
-        .map(|n| json!({ "id": format!("h-{n}"), "at": at(start + n * HOUR), "kind": "hours", "value": 100.0 + n as f64 }))
+        .map(|n| json!({ "id": format!("h-{n}"), "at": at(start + n * HOUR), "kind": "hours", "value": 100 + n }))
         .collect::<Vec<_>>())
 }
 

@@ -331,13 +331,14 @@ impl Activity {
             }
         }
         let payload = match kind {
-            ActivityKind::Hours => match number("value") {
-                Some(v) => Hours::parse(v).map(Payload::Hours).map_err(|e| note("value", e.to_string())).ok(),
-                None => {
+            ActivityKind::Hours => {
+                if let Some(v) = number("value") {
+                    Hours::parse(v).map(Payload::Hours).map_err(|e| note("value", e.to_string())).ok()
+                } else {
                     note("value", "is required: the operating hours, a number".into());
                     None
                 }
-            },
+            }
             ActivityKind::Position => match (number("lat"), number("lon")) {
                 (Some(lat), Some(lon)) => Position::parse(lat, lon)
                     .map(Payload::Position)
@@ -354,16 +355,17 @@ impl Activity {
             },
             ActivityKind::Start => Some(Payload::Start),
             ActivityKind::Stop => Some(Payload::Stop),
-            ActivityKind::Alert => match text("message") {
-                Some(m) => Label::parse(m, MAX_MESSAGE_CHARS)
-                    .map(Payload::Alert)
-                    .map_err(|e| note("message", e.to_string()))
-                    .ok(),
-                None => {
+            ActivityKind::Alert => {
+                if let Some(m) = text("message") {
+                    Label::parse(m, MAX_MESSAGE_CHARS)
+                        .map(Payload::Alert)
+                        .map_err(|e| note("message", e.to_string()))
+                        .ok()
+                } else {
                     note("message", "is required: the alert's text".into());
                     None
                 }
-            },
+            }
         };
         match (id, at, payload) {
             (Some(id), Some(at), Some(payload)) if problems.is_empty() => Ok(Activity { id, at, payload }),

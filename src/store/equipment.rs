@@ -288,7 +288,7 @@ pub struct Ingested {
 /// Records a batch of already-parsed events as one atomic D1 batch, one row per statement.
 /// An event id the asset already has is skipped (`ON CONFLICT DO NOTHING`): re-sending a batch
 /// after a lost answer is safe, and the counts tell the sender what happened. The foreign key
-/// on (tenant_id, asset_id) means rows can only be written for an asset of this tenant.
+/// on (`tenant_id`, `asset_id`) means rows can only be written for an asset of this tenant.
 pub async fn ingest(
     db: &impl Database,
     tenant: TenantId,
@@ -438,6 +438,7 @@ impl ShareRow {
     }
 }
 
+#[allow(clippy::too_many_arguments)] // a unit of work: who, what, with whom, when, audited
 pub async fn create_share(
     db: &impl Database,
     tenant: TenantId,
