@@ -512,3 +512,21 @@ fn deleting_an_asset_takes_its_activity_and_shares_with_it() {
     // The same key may be used again, for a new asset.
     assert_eq!(put_asset(&app, &key, &tenant, "A1", &json!({ "name": "Pump 2" })).0, 201);
 }
+
+#[test]
+fn a_full_batch_of_a_thousand_events_is_taken_in_one_call() {
+    let app = spawn_app();
+    let (tenant, key) = app.new_tenant("fleet");
+    put_asset(&app, &key, &tenant, "A1", &json!({ "name": "Pump" }));
+    assert_eq!(
+        ingest(&app, &key, &tenant, "A1", &hourly(MARCH_1, 1000)),
+        (200, json!({ "accepted": 1000, "duplicates": 0 }))
+    );
+    assert_eq!(activity_rows(&app), 1000);
+    let last = app.sql("SELECT at, hours_milli FROM asset_activity WHERE event_id = 'h-999'", Vec::new());
+    assert_eq!(
+        last,
+        [json!({ "at": MARCH_1 + 999 * HOUR, "hours_milli": 1_099_000 })],
+        "the last, padded chunk lands whole"
+    );
+}
