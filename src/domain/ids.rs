@@ -55,6 +55,8 @@ define_id!(
     WebhookEventId,
     SsoConnectionId,
     SsoEventId,
+    AssetId,
+    AssetShareId,
 );
 
 #[cfg(test)]

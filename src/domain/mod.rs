@@ -6,6 +6,7 @@ pub mod apps;
 pub mod attachments;
 pub mod color;
 pub mod email;
+pub mod equipment;
 pub mod host;
 pub mod ids;
 pub mod logo;

@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod audit;
 pub mod customers;
 pub mod domains;
+pub mod equipment;
 pub mod housekeeping;
 pub mod inboxes;
 pub mod invitations;

@@ -79,7 +79,7 @@ pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     customers::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await.map_err(|err| {
         match AppError::from(err) {
             AppError::Conflict(_) => AppError::Conflict(
-                "the customer still has a portal, portal users or tickets; delete or move them first".into(),
+                "the customer still has a portal, portal users, tickets or assets; delete or move them first".into(),
             ),
             other => other,
         }

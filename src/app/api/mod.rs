@@ -7,6 +7,7 @@ pub mod auth;
 mod customers;
 mod domains;
 mod emails;
+mod equipment;
 pub use emails::DEV_MAILBOX_SIZE;
 mod input;
 mod portals;
@@ -109,6 +110,16 @@ pub enum Op {
     ReplaceSsoConnection,
     DeleteSsoConnection,
     ListSsoEvents,
+    ListAssets,
+    PutAsset,
+    GetAsset,
+    DeleteAsset,
+    PutAssetPhoto,
+    IngestAssetActivity,
+    ListAssetActivity,
+    ListAssetShares,
+    CreateAssetShare,
+    DeleteAssetShare,
 }
 
 /// The route table: method, path template, operation. `{name}` matches one path segment.
@@ -214,6 +225,16 @@ pub const ROUTES: &[(Method, &str, Op)] = &[
         Op::DeleteSsoConnection,
     ),
     (Method::Get, "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-events", Op::ListSsoEvents),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/assets", Op::ListAssets),
+    (Method::Put, "/api/v1/tenants/{tenant_id}/assets/{asset_key}", Op::PutAsset),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/assets/{asset_key}", Op::GetAsset),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/assets/{asset_key}", Op::DeleteAsset),
+    (Method::Put, "/api/v1/tenants/{tenant_id}/assets/{asset_key}/photo", Op::PutAssetPhoto),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/assets/{asset_key}/activity", Op::IngestAssetActivity),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/assets/{asset_key}/activity", Op::ListAssetActivity),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/assets/{asset_key}/shares", Op::ListAssetShares),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/assets/{asset_key}/shares", Op::CreateAssetShare),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/assets/{asset_key}/shares/{share_id}", Op::DeleteAssetShare),
 ];
 
 /// Path parameters captured by a route template.
@@ -323,6 +344,9 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request) -> Response {
     }
 }
 
+// One arm per operation: the table grows with the API, and splitting it would hide an
+// operation from the exhaustiveness check that makes a forgotten handler a compile error.
+#[allow(clippy::too_many_lines)]
 async fn dispatch<R: Runtime>(rt: &R, req: &Request) -> Result<Response, AppError> {
     let (op, params) = match find_route(req.method, &req.path) {
         Found::Route(op, params) => (op, params),
@@ -416,6 +440,16 @@ async fn dispatch<R: Runtime>(rt: &R, req: &Request) -> Result<Response, AppErro
         Op::ReplaceSsoConnection => sso::replace(&call).await,
         Op::DeleteSsoConnection => sso::delete(&call).await,
         Op::ListSsoEvents => sso::events(&call).await,
+        Op::ListAssets => equipment::list(&call).await,
+        Op::PutAsset => equipment::put(&call).await,
+        Op::GetAsset => equipment::get(&call).await,
+        Op::DeleteAsset => equipment::delete(&call).await,
+        Op::PutAssetPhoto => equipment::put_photo(&call).await,
+        Op::IngestAssetActivity => equipment::ingest(&call).await,
+        Op::ListAssetActivity => equipment::list_activity(&call).await,
+        Op::ListAssetShares => equipment::list_shares(&call).await,
+        Op::CreateAssetShare => equipment::create_share(&call).await,
+        Op::DeleteAssetShare => equipment::delete_share(&call).await,
     }
 }
 

@@ -1,0 +1,617 @@
+//! Equipment: a tenant's assets (addressed by the provider's own key), their activity,
+//! ingested in idempotent batches, and the shares that show an asset to a customer for a
+//! time window. What a customer may see is decided here, in SQL, never after the read.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::audit::{Actor, Change};
+use super::{write_audited, Database, DbError, Statement, Value};
+use crate::domain::equipment::{Activity, AssetDetails, AssetKey, Hours, Payload, PhotoFormat, Position, ShareWindow};
+use crate::domain::ids::{AssetId, AssetShareId, BusinessUnitId, CustomerId, TenantId};
+use crate::domain::text::Label;
+use crate::domain::time::Timestamp;
+use crate::params;
+
+/// An asset as stored.
+#[derive(Clone, Debug, Deserialize)]
+pub struct AssetRow {
+    pub id: String,
+    pub asset_key: String,
+    pub name: String,
+    pub serial_number: Option<String>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub asset_type: Option<String>,
+    pub customer_id: Option<String>,
+    pub business_unit_id: Option<String>,
+    pub photo_key: Option<String>,
+    pub photo_type: Option<String>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl AssetRow {
+    /// The asset as the API shows it; the photo's R2 key stays inside.
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({
+            "id": self.id,
+            "key": self.asset_key,
+            "name": self.name,
+            "serial_number": self.serial_number,
+            "make": self.make,
+            "model": self.model,
+            "type": self.asset_type,
+            "customer_id": self.customer_id,
+            "business_unit_id": self.business_unit_id,
+            "photo": self.photo_type.as_ref().map(|t| json!({ "content_type": t })),
+            "created_at": Timestamp::from_millis(self.created_at),
+            "updated_at": Timestamp::from_millis(self.updated_at),
+        })
+    }
+
+    /// The audit summary: the fields an agent sets, not the photo's key.
+    fn summary(&self) -> serde_json::Value {
+        json!({
+            "key": self.asset_key,
+            "name": self.name,
+            "serial_number": self.serial_number,
+            "make": self.make,
+            "model": self.model,
+            "type": self.asset_type,
+            "customer_id": self.customer_id,
+            "business_unit_id": self.business_unit_id,
+        })
+    }
+}
+
+/// What an upsert sets: the texts and the owner side (a customer, optionally one of its units;
+/// the caller has checked the unit is the customer's, and the schema holds it to that too).
+pub struct AssetInput {
+    pub details: AssetDetails,
+    pub customer: Option<CustomerId>,
+    pub unit: Option<BusinessUnitId>,
+}
+
+impl AssetInput {
+    fn summary(&self, key: &str) -> serde_json::Value {
+        let d = &self.details;
+        json!({
+            "key": key,
+            "name": d.name.as_str(),
+            "serial_number": d.serial_number.as_ref().map(Label::as_str),
+            "make": d.make.as_ref().map(Label::as_str),
+            "model": d.model.as_ref().map(Label::as_str),
+            "type": d.asset_type.as_ref().map(Label::as_str),
+            "customer_id": self.customer.map(CustomerId::to_db),
+            "business_unit_id": self.unit.map(BusinessUnitId::to_db),
+        })
+    }
+}
+
+fn label(value: Option<&Label>) -> Option<String> {
+    value.map(|l| l.as_str().to_owned())
+}
+
+pub async fn get(db: &impl Database, tenant: TenantId, key: &AssetKey) -> Result<Option<AssetRow>, DbError> {
+    db.query_one(Statement::new(
+        "SELECT id, asset_key, name, serial_number, make, model, asset_type, customer_id, business_unit_id,
+                photo_key, photo_type, created_at, updated_at
+         FROM assets WHERE tenant_id = ?1 AND asset_key = ?2",
+        params![tenant.to_db(), key.as_str()],
+    ))
+    .await
+}
+
+pub async fn create(
+    db: &impl Database,
+    tenant: TenantId,
+    id: AssetId,
+    key: &AssetKey,
+    input: &AssetInput,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let change = Change::new(tenant, actor, "asset.create", "asset", id.to_db()).after(input.summary(key.as_str()));
+    let d = &input.details;
+    write_audited(
+        db,
+        Statement::new(
+            "INSERT INTO assets (id, tenant_id, asset_key, name, serial_number, make, model, asset_type,
+                                 customer_id, business_unit_id, created_at, updated_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
+            params![
+                id.to_db(),
+                tenant.to_db(),
+                key.as_str(),
+                d.name.as_str(),
+                label(d.serial_number.as_ref()),
+                label(d.make.as_ref()),
+                label(d.model.as_ref()),
+                label(d.asset_type.as_ref()),
+                input.customer.map(CustomerId::to_db),
+                input.unit.map(BusinessUnitId::to_db),
+                now.millis()
+            ],
+        ),
+        &change,
+        now,
+    )
+    .await
+}
+
+/// Replaces an asset's texts and owner side (a PUT is the whole asset; the photo stays).
+pub async fn update(
+    db: &impl Database,
+    tenant: TenantId,
+    current: &AssetRow,
+    input: &AssetInput,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let change = Change::new(tenant, actor, "asset.update", "asset", current.id.clone())
+        .before(current.summary())
+        .after(input.summary(&current.asset_key));
+    let d = &input.details;
+    write_audited(
+        db,
+        Statement::new(
+            "UPDATE assets SET name = ?3, serial_number = ?4, make = ?5, model = ?6, asset_type = ?7,
+                               customer_id = ?8, business_unit_id = ?9, updated_at = ?10
+             WHERE tenant_id = ?1 AND id = ?2",
+            params![
+                tenant.to_db(),
+                current.id.clone(),
+                d.name.as_str(),
+                label(d.serial_number.as_ref()),
+                label(d.make.as_ref()),
+                label(d.model.as_ref()),
+                label(d.asset_type.as_ref()),
+                input.customer.map(CustomerId::to_db),
+                input.unit.map(BusinessUnitId::to_db),
+                now.millis()
+            ],
+        ),
+        &change,
+        now,
+    )
+    .await
+}
+
+/// Which assets a listing shows.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AssetFilter {
+    pub customer: Option<CustomerId>,
+    pub unit: Option<BusinessUnitId>,
+}
+
+/// A page of assets in key order, after `after` (the last key of the previous page).
+pub async fn list(
+    db: &impl Database,
+    tenant: TenantId,
+    filter: AssetFilter,
+    after: Option<&AssetKey>,
+    limit: i64,
+) -> Result<Vec<AssetRow>, DbError> {
+    db.query(Statement::new(
+        "SELECT id, asset_key, name, serial_number, make, model, asset_type, customer_id, business_unit_id,
+                photo_key, photo_type, created_at, updated_at
+         FROM assets
+         WHERE tenant_id = ?1 AND (?2 IS NULL OR customer_id = ?2) AND (?3 IS NULL OR business_unit_id = ?3)
+           AND (?4 IS NULL OR asset_key > ?4)
+         ORDER BY asset_key LIMIT ?5",
+        params![
+            tenant.to_db(),
+            filter.customer.map(CustomerId::to_db),
+            filter.unit.map(BusinessUnitId::to_db),
+            after.map(AssetKey::as_str),
+            limit
+        ],
+    ))
+    .await
+}
+
+/// Deletes an asset with its activity and shares (ON DELETE CASCADE). The caller deletes the
+/// photo object after this succeeds.
+pub async fn delete(
+    db: &impl Database,
+    tenant: TenantId,
+    current: &AssetRow,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let change = Change::new(tenant, actor, "asset.delete", "asset", current.id.clone()).before(current.summary());
+    write_audited(
+        db,
+        Statement::new(
+            "DELETE FROM assets WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant.to_db(), current.id.clone()],
+        ),
+        &change,
+        now,
+    )
+    .await
+}
+
+/// Points the asset at a new photo object (already in R2).
+pub async fn set_photo(
+    db: &impl Database,
+    tenant: TenantId,
+    current: &AssetRow,
+    object_key: &str,
+    format: PhotoFormat,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let change = Change::new(tenant, actor, "asset.photo", "asset", current.id.clone())
+        .before(json!({ "photo": current.photo_type }))
+        .after(json!({ "photo": format.content_type() }));
+    write_audited(
+        db,
+        Statement::new(
+            "UPDATE assets SET photo_key = ?3, photo_type = ?4, updated_at = ?5 WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant.to_db(), current.id.clone(), object_key, format.content_type(), now.millis()],
+        ),
+        &change,
+        now,
+    )
+    .await
+}
+
+#[derive(Deserialize)]
+struct UnitOwner {
+    customer_id: String,
+}
+
+/// The customer a business unit of this tenant belongs to; None when the tenant has no such unit.
+pub async fn unit_customer(
+    db: &impl Database,
+    tenant: TenantId,
+    unit: BusinessUnitId,
+) -> Result<Option<String>, DbError> {
+    let row: Option<UnitOwner> = db
+        .query_one(Statement::new(
+            "SELECT customer_id FROM business_units WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant.to_db(), unit.to_db()],
+        ))
+        .await?;
+    Ok(row.map(|r| r.customer_id))
+}
+
+/// How an ingest went: events new to the asset, and those it already had (same event id).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ingested {
+    pub accepted: u64,
+    pub duplicates: u64,
+}
+
+/// Events per insert statement: D1 binds at most 100 parameters to one statement; three are
+/// the batch's own (tenant, asset, receipt time) and each event takes seven.
+const EVENTS_PER_STATEMENT: usize = 13;
+const _: () = assert!(3 + EVENTS_PER_STATEMENT * 7 <= 100, "D1 binds at most 100 parameters");
+
+/// Thirteen events a statement. A shorter last chunk is padded with rows of NULLs, which the
+/// `WHERE` drops: one SQL text serves every chunk (statements are `'static`), and the WHERE
+/// also settles `SQLite`'s parsing of `ON CONFLICT` after `SELECT ... FROM`.
+const INSERT_EVENTS: &str = "INSERT INTO asset_activity
+   (tenant_id, asset_id, at, event_id, kind, hours_milli, lat_e7, lon_e7, message, received_at)
+ SELECT ?1, ?2, column1, column2, column3, column4, column5, column6, column7, ?3
+ FROM (VALUES (?4, ?5, ?6, ?7, ?8, ?9, ?10), (?11, ?12, ?13, ?14, ?15, ?16, ?17),
+              (?18, ?19, ?20, ?21, ?22, ?23, ?24), (?25, ?26, ?27, ?28, ?29, ?30, ?31),
+              (?32, ?33, ?34, ?35, ?36, ?37, ?38), (?39, ?40, ?41, ?42, ?43, ?44, ?45),
+              (?46, ?47, ?48, ?49, ?50, ?51, ?52), (?53, ?54, ?55, ?56, ?57, ?58, ?59),
+              (?60, ?61, ?62, ?63, ?64, ?65, ?66), (?67, ?68, ?69, ?70, ?71, ?72, ?73),
+              (?74, ?75, ?76, ?77, ?78, ?79, ?80), (?81, ?82, ?83, ?84, ?85, ?86, ?87),
+              (?88, ?89, ?90, ?91, ?92, ?93, ?94))
+ WHERE column1 IS NOT NULL
+ ON CONFLICT DO NOTHING";
+
+/// Records a batch of already-parsed events (ids distinct) as one atomic D1 batch, thirteen
+/// rows a statement: 1,000 events are 77 statements, well inside D1's 1,000 queries per
+/// invocation, and each statement costs one round of parsing instead of thirteen.
+/// An event id the asset already has is skipped (`ON CONFLICT DO NOTHING`): re-sending a batch
+/// after a lost answer is safe, and the counts tell the sender what happened. The foreign key
+/// on (`tenant_id`, `asset_id`) means rows can only be written for an asset of this tenant.
+pub async fn ingest(
+    db: &impl Database,
+    tenant: TenantId,
+    asset: AssetId,
+    events: &[Activity],
+    now: Timestamp,
+) -> Result<Ingested, DbError> {
+    if events.is_empty() {
+        return Ok(Ingested { accepted: 0, duplicates: 0 });
+    }
+    let statements = events
+        .chunks(EVENTS_PER_STATEMENT)
+        .map(|chunk| {
+            let mut params = params![tenant.to_db(), asset.to_db(), now.millis()];
+            for event in chunk {
+                let (hours, lat, lon, message) = match &event.payload {
+                    Payload::Hours(hours) => (Some(hours.milli()), None, None, None),
+                    Payload::Position(position) => (None, Some(position.lat_e7()), Some(position.lon_e7()), None),
+                    Payload::Start | Payload::Stop => (None, None, None, None),
+                    Payload::Alert(message) => (None, None, None, Some(message.as_str().to_owned())),
+                };
+                params.extend(params![
+                    event.at.millis(),
+                    event.id.as_str(),
+                    event.payload.kind().as_str(),
+                    hours,
+                    lat,
+                    lon,
+                    message
+                ]);
+            }
+            params.resize(3 + EVENTS_PER_STATEMENT * 7, Value::Null);
+            Statement::new(INSERT_EVENTS, params)
+        })
+        .collect::<Vec<_>>();
+    // An insert cascades nothing, so each count is exactly the rows it added.
+    let accepted: u64 = db.batch(statements).await?.iter().sum();
+    let total = u64::try_from(events.len()).unwrap_or(u64::MAX);
+    Ok(Ingested { accepted, duplicates: total.saturating_sub(accepted) })
+}
+
+/// One stored activity event.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ActivityRow {
+    pub at: i64,
+    pub event_id: String,
+    pub kind: String,
+    pub hours_milli: Option<i64>,
+    pub lat_e7: Option<i64>,
+    pub lon_e7: Option<i64>,
+    pub message: Option<String>,
+}
+
+impl ActivityRow {
+    /// The event as the API takes it in: `{id, at, kind, value | lat, lon | message}`.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut event = json!({
+            "id": self.event_id,
+            "at": Timestamp::from_millis(self.at),
+            "kind": self.kind,
+        });
+        if let Some(object) = event.as_object_mut() {
+            if let Some(milli) = self.hours_milli {
+                object.insert("value".into(), json!(Hours::from_milli(milli).as_f64()));
+            }
+            if let (Some(lat), Some(lon)) = (self.lat_e7, self.lon_e7) {
+                let (lat, lon) = Position::from_e7(lat, lon).degrees();
+                object.insert("lat".into(), json!(lat));
+                object.insert("lon".into(), json!(lon));
+            }
+            if let Some(message) = &self.message {
+                object.insert("message".into(), json!(message));
+            }
+        }
+        event
+    }
+}
+
+/// A half-open time range `[from, to)` and where a page starts inside it.
+#[derive(Clone, Debug)]
+pub struct ActivityRange<'a> {
+    pub from: Timestamp,
+    pub to: Timestamp,
+    /// (at, `event_id`) of the last event of the previous page.
+    pub after: Option<(i64, &'a str)>,
+    pub limit: i64,
+}
+
+/// An asset's events in time order, for agents. The scan starts at the later of `from` and the
+/// cursor's time, so each page is one range scan of the (asset, at) key, not a rescan from the start.
+pub async fn activity(
+    db: &impl Database,
+    tenant: TenantId,
+    asset: AssetId,
+    range: &ActivityRange<'_>,
+) -> Result<Vec<ActivityRow>, DbError> {
+    let start = range.after.map_or(range.from.millis(), |(at, _)| at.max(range.from.millis()));
+    db.query(Statement::new(
+        "SELECT at, event_id, kind, hours_milli, lat_e7, lon_e7, message FROM asset_activity
+         WHERE asset_id = ?2 AND tenant_id = ?1 AND at >= ?3 AND at < ?4
+           AND (?5 IS NULL OR at > ?5 OR event_id > ?6)
+         ORDER BY at, event_id LIMIT ?7",
+        params![
+            tenant.to_db(),
+            asset.to_db(),
+            start,
+            range.to.millis(),
+            range.after.map(|(at, _)| at),
+            range.after.map(|(_, id)| id),
+            range.limit
+        ],
+    ))
+    .await
+}
+
+/// A share as stored, with its asset's key.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ShareRow {
+    pub id: String,
+    pub asset_id: String,
+    pub asset_key: String,
+    pub customer_id: String,
+    pub from_at: i64,
+    pub until_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl ShareRow {
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({
+            "id": self.id,
+            "asset_key": self.asset_key,
+            "customer_id": self.customer_id,
+            "from": Timestamp::from_millis(self.from_at),
+            "until": self.until_at.map(Timestamp::from_millis),
+            "created_at": Timestamp::from_millis(self.created_at),
+        })
+    }
+
+    fn summary(&self) -> serde_json::Value {
+        json!({ "asset_key": self.asset_key, "customer_id": self.customer_id, "from": self.from_at, "until": self.until_at })
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // a unit of work: who, what, with whom, when, audited
+pub async fn create_share(
+    db: &impl Database,
+    tenant: TenantId,
+    id: AssetShareId,
+    asset: &AssetRow,
+    customer: CustomerId,
+    window: ShareWindow,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let until = window.until().map(Timestamp::millis);
+    let change = Change::new(tenant, actor, "asset_share.create", "asset_share", id.to_db()).after(json!({
+        "asset_key": asset.asset_key, "customer_id": customer.to_db(), "from": window.from().millis(), "until": until,
+    }));
+    write_audited(
+        db,
+        Statement::new(
+            "INSERT INTO asset_shares (id, tenant_id, asset_id, customer_id, from_at, until_at, created_at)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            params![
+                id.to_db(),
+                tenant.to_db(),
+                asset.id.clone(),
+                customer.to_db(),
+                window.from().millis(),
+                until,
+                now.millis()
+            ],
+        ),
+        &change,
+        now,
+    )
+    .await
+}
+
+pub async fn list_shares(db: &impl Database, tenant: TenantId, asset: &AssetRow) -> Result<Vec<ShareRow>, DbError> {
+    db.query(Statement::new(
+        "SELECT s.id, s.asset_id, a.asset_key, s.customer_id, s.from_at, s.until_at, s.created_at
+         FROM asset_shares s JOIN assets a ON a.tenant_id = s.tenant_id AND a.id = s.asset_id
+         WHERE s.tenant_id = ?1 AND s.asset_id = ?2 ORDER BY s.from_at, s.id",
+        params![tenant.to_db(), asset.id.clone()],
+    ))
+    .await
+}
+
+pub async fn get_share(
+    db: &impl Database,
+    tenant: TenantId,
+    asset: &AssetRow,
+    id: AssetShareId,
+) -> Result<Option<ShareRow>, DbError> {
+    db.query_one(Statement::new(
+        "SELECT s.id, s.asset_id, a.asset_key, s.customer_id, s.from_at, s.until_at, s.created_at
+         FROM asset_shares s JOIN assets a ON a.tenant_id = s.tenant_id AND a.id = s.asset_id
+         WHERE s.tenant_id = ?1 AND s.asset_id = ?2 AND s.id = ?3",
+        params![tenant.to_db(), asset.id.clone(), id.to_db()],
+    ))
+    .await
+}
+
+pub async fn delete_share(
+    db: &impl Database,
+    tenant: TenantId,
+    share: &ShareRow,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let change =
+        Change::new(tenant, actor, "asset_share.delete", "asset_share", share.id.clone()).before(share.summary());
+    write_audited(
+        db,
+        Statement::new(
+            "DELETE FROM asset_shares WHERE tenant_id = ?1 AND id = ?2",
+            params![tenant.to_db(), share.id.clone()],
+        ),
+        &change,
+        now,
+    )
+    .await
+}
+
+/// An asset as a customer's recipients see it: no owner ids, no photo key; its group is its
+/// business unit only when that unit is the viewing customer's own (a unit of another
+/// customer, say the owner of a rented machine, is not theirs to see).
+#[derive(Clone, Debug, Deserialize)]
+pub struct SharedAsset {
+    pub id: String,
+    pub asset_key: String,
+    pub name: String,
+    pub serial_number: Option<String>,
+    pub make: Option<String>,
+    pub model: Option<String>,
+    pub asset_type: Option<String>,
+    pub photo_type: Option<String>,
+    pub group_id: Option<String>,
+    pub group_name: Option<String>,
+}
+
+/// The assets shared with `customer` by a share in force at `now`, optionally only those of
+/// one of the customer's business units (the groups a recipient filters by), by name.
+pub async fn assets_for_customer(
+    db: &impl Database,
+    tenant: TenantId,
+    customer: CustomerId,
+    group: Option<BusinessUnitId>,
+    now: Timestamp,
+) -> Result<Vec<SharedAsset>, DbError> {
+    db.query(Statement::new(
+        "SELECT a.id, a.asset_key, a.name, a.serial_number, a.make, a.model, a.asset_type, a.photo_type,
+                u.id AS group_id, u.name AS group_name
+         FROM assets a
+         LEFT JOIN business_units u
+           ON u.tenant_id = a.tenant_id AND u.id = a.business_unit_id AND u.customer_id = ?2
+         WHERE a.tenant_id = ?1
+           AND EXISTS (SELECT 1 FROM asset_shares s
+                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = a.id
+                         AND s.from_at <= ?3 AND (s.until_at IS NULL OR s.until_at > ?3))
+           AND (?4 IS NULL OR u.id = ?4)
+         ORDER BY a.name, a.asset_key",
+        params![tenant.to_db(), customer.to_db(), now.millis(), group.map(BusinessUnitId::to_db)],
+    ))
+    .await
+}
+
+/// The events of one asset in `[from, to)` that `customer` may see: only while a share of the
+/// asset with the customer is in force at `now`, and only events inside a share's window (the
+/// union of the customer's windows for this asset). The outer bounds, the earliest start and
+/// latest end of those windows, are computed once and narrow the range scan itself.
+#[allow(clippy::too_many_arguments)] // each is one independent bound of the query
+pub async fn activity_for_customer(
+    db: &impl Database,
+    tenant: TenantId,
+    customer: CustomerId,
+    asset: AssetId,
+    from: Timestamp,
+    to: Timestamp,
+    now: Timestamp,
+    limit: i64,
+) -> Result<Vec<ActivityRow>, DbError> {
+    db.query(Statement::new(
+        "SELECT e.at, e.event_id, e.kind, e.hours_milli, e.lat_e7, e.lon_e7, e.message
+         FROM asset_activity e
+         WHERE e.asset_id = ?3 AND e.tenant_id = ?1 AND e.at >= ?4 AND e.at < ?5
+           AND e.at >= (SELECT min(s.from_at) FROM asset_shares s
+                        WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3)
+           AND e.at < (SELECT max(coalesce(s.until_at, ?5)) FROM asset_shares s
+                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3)
+           AND EXISTS (SELECT 1 FROM asset_shares s
+                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3
+                         AND s.from_at <= ?6 AND (s.until_at IS NULL OR s.until_at > ?6))
+           AND EXISTS (SELECT 1 FROM asset_shares s
+                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3
+                         AND e.at >= s.from_at AND (s.until_at IS NULL OR e.at < s.until_at))
+         ORDER BY e.at, e.event_id LIMIT ?7",
+        params![tenant.to_db(), customer.to_db(), asset.to_db(), from.millis(), to.millis(), now.millis(), limit],
+    ))
+    .await
+}
