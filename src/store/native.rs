@@ -28,6 +28,13 @@ impl SqliteDb {
         let conn = rusqlite::Connection::open_in_memory().map_err(|e| DbError::Other(e.to_string()))?;
         // D1 enforces foreign keys; SQLite does only when asked.
         conn.execute_batch("PRAGMA foreign_keys = ON;").map_err(|e| DbError::Other(e.to_string()))?;
+        // D1's own limits, lower than SQLite's defaults, so SQL that D1 would refuse fails
+        // here too: 100 bound parameters per statement, 5 terms in a compound SELECT (a
+        // migration with a six-way UNION ALL passed here and failed on D1).
+        conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_VARIABLE_NUMBER, 100)
+            .map_err(|e| DbError::Other(e.to_string()))?;
+        conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_COMPOUND_SELECT, 5)
+            .map_err(|e| DbError::Other(e.to_string()))?;
         let db = SqliteDb { conn };
         db.apply_migrations(&Path::new(env!("CARGO_MANIFEST_DIR")).join("schema"))?;
         Ok(db)
