@@ -14,6 +14,7 @@ use crate::domain::color::{HexColor, ThemeColors};
 use crate::domain::host::Hostname;
 use crate::domain::ids::{PortalId, TenantId};
 use crate::domain::portal_tickets::{ClosedReplies, StatusDisplay, TicketSettings, Visibility};
+use crate::domain::setup::{Navigation, StartPage};
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
 use crate::i18n::Language;
@@ -75,6 +76,10 @@ pub struct PortalContext {
     pub tickets: TicketSettings,
     /// The apps the portal offers: pages and navigation entries of the others do not exist.
     pub apps: AppSet,
+    /// Where a member lands after signing in when they asked for no page.
+    pub start_page: StartPage,
+    /// The apps of the navigation, in order (always within `apps`).
+    pub navigation: Navigation,
 }
 
 impl PortalContext {
@@ -185,9 +190,9 @@ impl PortalCache {
 }
 
 fn kv_key(host: &str) -> String {
-    // v4: the context gained the portal's apps (v3: the ticket settings, v2: the access
-    // settings); older entries are simply never read again.
-    format!("portal:v4:{host}")
+    // v5: the context gained the start page and navigation (v4: the portal's apps, v3: the
+    // ticket settings, v2: the access settings); older entries are simply never read again.
+    format!("portal:v5:{host}")
 }
 
 /// The portal a host names, if any.
@@ -298,6 +303,8 @@ struct ContextRow {
     ticket_satisfaction: i64,
     #[serde(deserialize_with = "apps::from_json_column")]
     apps: AppSet,
+    start_page: Option<String>,
+    navigation_json: Option<String>,
 }
 
 impl ContextRow {
@@ -357,6 +364,8 @@ impl ContextRow {
                 form: serde_json::from_str(&self.support_form_json).unwrap_or_default(),
                 satisfaction: self.ticket_satisfaction != 0,
             },
+            start_page: StartPage::from_stored(self.start_page.as_deref()),
+            navigation: Navigation::from_stored(self.navigation_json.as_deref(), self.apps),
             apps: self.apps,
         }
     }
@@ -375,7 +384,8 @@ macro_rules! select_context {
                     p.ticket_visibility, p.ticket_status_display, p.ticket_closed_replies, p.ticket_inbox_id,
                     p.ticket_pipeline_id, p.ticket_rules_json, p.support_form_json, p.ticket_satisfaction,
                     (SELECT json_group_array(pa.app) FROM portal_apps pa
-                     WHERE pa.tenant_id = p.tenant_id AND pa.portal_id = p.id) AS apps ",
+                     WHERE pa.tenant_id = p.tenant_id AND pa.portal_id = p.id) AS apps,
+                    p.start_page, p.navigation_json ",
             $from,
             " LEFT JOIN customers c ON c.tenant_id = p.tenant_id AND c.id = p.customer_id
               LEFT JOIN themes t ON t.id = p.theme_id ",

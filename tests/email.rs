@@ -59,6 +59,8 @@ fn context(tenant: &str, portal: &str, name: &str) -> PortalContext {
         access: porch::tenancy::AccessContext::default(),
         tickets: porch::domain::portal_tickets::TicketSettings::default(),
         apps: porch::domain::apps::AppSet::all(),
+        start_page: porch::domain::setup::StartPage::HOME,
+        navigation: porch::domain::setup::Navigation::of(porch::domain::apps::AppSet::all()),
     }
 }
 

@@ -973,3 +973,23 @@ fn oidc_settings_that_cannot_work_safely_are_refused() {
     let (status, answer) = f.api(Method::Post, "/sso-connections", &base);
     assert_eq!(status, 201, "{answer}");
 }
+
+#[test]
+fn an_sso_sign_in_that_asked_for_no_page_lands_on_the_portals_start_page() {
+    let f = fixture();
+    let (status, body) = f.app.api_as(
+        Some(&f.key),
+        Method::Patch,
+        &format!("/api/v1/tenants/{}/portals/{}", f.tenant, f.portal),
+        &json!({ "start_page": "/tickets" }),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (_, secret) = f.hs256_connection(&json!({}));
+    let browser = Browser::new(&f.app, HOST);
+    let response = post_jwt(&browser, &hs256(&secret, &f.claims("ada@globex.example", "jti-1")), "/");
+    assert_eq!(response.status, 303, "{}", body_text(&response));
+    assert_eq!(location(&response), "/tickets");
+    let asked = Browser::new(&f.app, HOST);
+    let response = post_jwt(&asked, &hs256(&secret, &f.claims("ada@globex.example", "jti-2")), "/tickets/new");
+    assert_eq!(location(&response), "/tickets/new", "the page asked for wins");
+}

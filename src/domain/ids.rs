@@ -57,6 +57,7 @@ define_id!(
     SsoEventId,
     AssetId,
     AssetShareId,
+    TemplateId,
 );
 
 #[cfg(test)]

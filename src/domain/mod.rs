@@ -12,6 +12,7 @@ pub mod ids;
 pub mod logo;
 pub mod portal_tickets;
 pub mod search;
+pub mod setup;
 pub mod sso;
 pub mod text;
 pub mod tickets;

@@ -361,6 +361,8 @@ mod tests {
             access: crate::tenancy::AccessContext::default(),
             tickets: crate::domain::portal_tickets::TicketSettings::default(),
             apps: crate::domain::apps::AppSet::all(),
+            start_page: crate::domain::setup::StartPage::HOME,
+            navigation: crate::domain::setup::Navigation::of(crate::domain::apps::AppSet::all()),
         }
     }
 

@@ -24,6 +24,7 @@ pub mod registrations;
 pub mod reset_tokens;
 pub mod sessions;
 pub mod sso;
+pub mod templates;
 pub mod tenants;
 pub mod themes;
 pub mod ticket_properties;

@@ -4,11 +4,12 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{Actor, Change};
-use super::{write_audited_after, write_audited_then, Database, DbError, Statement};
+use super::{write_audited_after, wrote, Database, DbError, Statement};
 use crate::domain::access::JoinPolicy;
 use crate::domain::apps::{self, AppSet};
-use crate::domain::ids::{CustomerId, PortalId, TenantId, ThemeId};
+use crate::domain::ids::{CustomerId, PortalId, TemplateId, TenantId, ThemeId};
 use crate::domain::portal_tickets::TicketSettings;
+use crate::domain::setup::{Navigation, StartPage};
 use crate::domain::text::{Label, Slug};
 use crate::domain::time::Timestamp;
 use crate::i18n::Language;
@@ -35,6 +36,12 @@ pub struct PortalRow {
     /// The apps the portal offers, within its tenant's plan.
     #[serde(deserialize_with = "apps::from_json_column")]
     pub apps: AppSet,
+    /// The template the portal follows; None: a custom set-up.
+    pub template_id: Option<String>,
+    /// NULL: the home page.
+    pub start_page: Option<String>,
+    /// NULL: the apps in catalogue order.
+    pub navigation_json: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
 }
@@ -42,6 +49,14 @@ pub struct PortalRow {
 impl PortalRow {
     pub fn is_enabled(&self) -> bool {
         self.enabled != 0
+    }
+
+    pub fn start_page(&self) -> StartPage {
+        StartPage::from_stored(self.start_page.as_deref())
+    }
+
+    pub fn navigation(&self) -> Navigation {
+        Navigation::from_stored(self.navigation_json.as_deref(), self.apps)
     }
 
     /// What the audit log keeps of a portal's settings.
@@ -62,6 +77,9 @@ impl PortalRow {
             "consent_text": self.consent_text,
             "consent_version": self.consent_version,
             "apps": self.apps,
+            "template_id": self.template_id,
+            "start_page": self.start_page(),
+            "navigation": self.navigation(),
         })
     }
 
@@ -70,6 +88,7 @@ impl PortalRow {
         if let Some(object) = value.as_object_mut() {
             object.insert("id".into(), json!(self.id));
             object.insert("tenant_id".into(), json!(self.tenant_id));
+            object.insert("setup".into(), json!(if self.template_id.is_some() { "template" } else { "custom" }));
             object.insert(
                 "audience".into(),
                 json!(if self.customer_id.is_some() { "one_customer" } else { "all_customers" }),
@@ -94,6 +113,12 @@ pub struct PortalSettings {
     pub access: AccessSettings,
     /// Checked against the tenant's plan by the caller, and by `portal_apps`' foreign key.
     pub apps: AppSet,
+    /// The template (and the version of it these settings copy) the portal follows; None:
+    /// a custom set-up. The write is refused if the template moved on meanwhile.
+    pub template: Option<(TemplateId, i64)>,
+    pub start_page: StartPage,
+    /// None: the apps in catalogue order.
+    pub navigation: Option<Navigation>,
 }
 
 /// Who may join and on what terms; texts are versioned in SQL when they change.
@@ -127,27 +152,63 @@ impl PortalSettings {
             "terms_text": self.access.terms_text,
             "consent_text": self.access.consent_text,
             "apps": self.apps,
+            "template_id": self.template.map(|(id, _)| id.to_db()),
+            "start_page": self.start_page,
+            "navigation": self.navigation.clone().unwrap_or_else(|| Navigation::of(self.apps)),
         })
+    }
+
+    fn template_id(&self) -> Option<String> {
+        self.template.map(|(id, _)| id.to_db())
+    }
+
+    fn template_version(&self) -> Option<i64> {
+        self.template.map(|(_, version)| version)
+    }
+
+    fn navigation_text(&self) -> Option<String> {
+        self.navigation.as_ref().map(Navigation::to_json_text)
     }
 }
 
 /// Makes the portal's apps exactly `apps`: the others are removed, the missing added. Both
 /// run after the portal's own statement, in its batch; the insert asks that the portal
 /// exists, so a portal deleted meanwhile gets no rows (rather than a foreign key error).
-fn set_apps(tenant: TenantId, portal: &str, apps: AppSet) -> Vec<Statement> {
+fn set_apps(tenant: TenantId, portal: &str, settings: &PortalSettings) -> Vec<Statement> {
+    // The template guard of the portal's own statement, repeated: when that statement found
+    // its template moved on, the apps stay as they were too.
+    let apps = settings.apps.to_json_text();
     vec![
         Statement::new(
             "DELETE FROM portal_apps WHERE tenant_id = ?1 AND portal_id = ?2
-               AND app NOT IN (SELECT value FROM json_each(?3))",
-            params![tenant.to_db(), portal, apps.to_json_text()],
+               AND app NOT IN (SELECT value FROM json_each(?3))
+               AND (?4 IS NULL
+                    OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?1 AND id = ?4 AND current_version = ?5))",
+            params![tenant.to_db(), portal, apps.clone(), settings.template_id(), settings.template_version()],
         ),
         Statement::new(
             "INSERT OR IGNORE INTO portal_apps (tenant_id, portal_id, app)
              SELECT ?1, ?2, value FROM json_each(?3)
-             WHERE EXISTS (SELECT 1 FROM portals WHERE tenant_id = ?1 AND id = ?2)",
-            params![tenant.to_db(), portal, apps.to_json_text()],
+             WHERE EXISTS (SELECT 1 FROM portals WHERE tenant_id = ?1 AND id = ?2)
+               AND (?4 IS NULL
+                    OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?1 AND id = ?4 AND current_version = ?5))",
+            params![tenant.to_db(), portal, apps, settings.template_id(), settings.template_version()],
         ),
     ]
+}
+
+/// `write_audited_then` that reports each statement's count: a portal write guarded by its
+/// template's version may find nothing to do.
+async fn write_then(
+    db: &impl Database,
+    write: Statement,
+    change: &Change<'_>,
+    then: Vec<Statement>,
+    now: Timestamp,
+) -> Result<Vec<u64>, DbError> {
+    let mut batch = vec![write, change.statement_if_changed(now)];
+    batch.extend(then);
+    db.batch(batch).await
 }
 
 pub async fn create(
@@ -157,16 +218,18 @@ pub async fn create(
     settings: &PortalSettings,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let change = Change::new(tenant, actor, "portal.create", "portal", id.to_db()).after(settings.to_json());
-    write_audited_then(
+    write_then(
         db,
         Statement::new(
             "INSERT INTO portals (id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled,
                 join_policy, idle_timeout_minutes, session_lifetime_hours, terms_text, terms_version, consent_text,
-                consent_version, created_at, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?12, ?13, ?14, CASE WHEN ?14 = '' THEN 0 ELSE 1 END,
-                ?15, CASE WHEN ?15 = '' THEN 0 ELSE 1 END, ?10, ?10)",
+                consent_version, created_at, updated_at, template_id, start_page, navigation_json)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?12, ?13, ?14, CASE WHEN ?14 = '' THEN 0 ELSE 1 END,
+                ?15, CASE WHEN ?15 = '' THEN 0 ELSE 1 END, ?10, ?10, ?16, ?18, ?19
+             WHERE ?16 IS NULL
+                OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?2 AND id = ?16 AND current_version = ?17)",
             params![
                 id.to_db(),
                 tenant.to_db(),
@@ -182,14 +245,19 @@ pub async fn create(
                 settings.access.idle_timeout_minutes,
                 settings.access.session_lifetime_hours,
                 settings.access.terms_text.as_str(),
-                settings.access.consent_text.as_str()
+                settings.access.consent_text.as_str(),
+                settings.template_id(),
+                settings.template_version(),
+                settings.start_page.path(),
+                settings.navigation_text()
             ],
         ),
         &change,
-        set_apps(tenant, &id.to_db(), settings.apps),
+        set_apps(tenant, &id.to_db(), settings),
         now,
     )
     .await
+    .map(|changed| wrote(&changed, 0))
 }
 
 pub async fn update(
@@ -199,11 +267,11 @@ pub async fn update(
     settings: &PortalSettings,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let change = Change::new(tenant, actor, "portal.update", "portal", current.id.clone())
         .before(current.settings_json())
         .after(settings.to_json());
-    write_audited_then(
+    write_then(
         db,
         Statement::new(
             "UPDATE portals SET slug = ?3, name = ?4, page_title = ?5, default_language = ?6, customer_id = ?7,
@@ -212,8 +280,11 @@ pub async fn update(
                 terms_version = CASE WHEN terms_text = ?14 THEN terms_version ELSE terms_version + 1 END,
                 terms_text = ?14,
                 consent_version = CASE WHEN consent_text = ?15 THEN consent_version ELSE consent_version + 1 END,
-                consent_text = ?15
-             WHERE tenant_id = ?1 AND id = ?2",
+                consent_text = ?15,
+                template_id = ?16, start_page = ?18, navigation_json = ?19
+             WHERE tenant_id = ?1 AND id = ?2
+               AND (?16 IS NULL
+                    OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?1 AND id = ?16 AND current_version = ?17))",
             params![
                 tenant.to_db(),
                 current.id.clone(),
@@ -229,14 +300,19 @@ pub async fn update(
                 settings.access.idle_timeout_minutes,
                 settings.access.session_lifetime_hours,
                 settings.access.terms_text.as_str(),
-                settings.access.consent_text.as_str()
+                settings.access.consent_text.as_str(),
+                settings.template_id(),
+                settings.template_version(),
+                settings.start_page.path(),
+                settings.navigation_text()
             ],
         ),
         &change,
-        set_apps(tenant, &current.id, settings.apps),
+        set_apps(tenant, &current.id, settings),
         now,
     )
     .await
+    .map(|changed| wrote(&changed, 0))
 }
 
 /// Deletes a portal with its domains and accounts (cascade).
@@ -272,7 +348,7 @@ macro_rules! select_portals {
         concat!(
             "SELECT id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled,
                 join_policy, idle_timeout_minutes, session_lifetime_hours, terms_text, terms_version, consent_text,
-                consent_version, created_at, updated_at,
+                consent_version, created_at, updated_at, template_id, start_page, navigation_json,
                 (SELECT json_group_array(app) FROM portal_apps pa
                  WHERE pa.tenant_id = portals.tenant_id AND pa.portal_id = portals.id) AS apps
              FROM portals ",
@@ -289,6 +365,92 @@ pub async fn get(db: &impl Database, tenant: TenantId, id: PortalId) -> Result<O
     db.query_one(Statement::new(
         select_portals!("WHERE tenant_id = ?1 AND id = ?2"),
         params![tenant.to_db(), id.to_db()],
+    ))
+    .await
+}
+
+/// The portals of the tenant linked to a template, by name.
+pub async fn linked_to(db: &impl Database, tenant: TenantId, template: TemplateId) -> Result<Vec<PortalRow>, DbError> {
+    db.query(Statement::new(
+        select_portals!("WHERE tenant_id = ?1 AND template_id = ?2 ORDER BY name, id"),
+        params![tenant.to_db(), template.to_db()],
+    ))
+    .await
+}
+
+/// One line of the portal overview.
+#[derive(Debug, Deserialize)]
+pub struct OverviewRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub enabled: i64,
+    pub template_id: Option<String>,
+    pub template_name: Option<String>,
+    pub template_version: Option<i64>,
+    #[serde(deserialize_with = "apps::from_json_column")]
+    pub apps: AppSet,
+    pub theme_id: Option<String>,
+    pub theme_name: Option<String>,
+    pub start_page: Option<String>,
+    pub invitations_pending: i64,
+    pub invitations_accepted: i64,
+    pub users: i64,
+    pub last_activity_at: Option<i64>,
+}
+
+impl OverviewRow {
+    pub fn to_json(&self) -> serde_json::Value {
+        let setup = match (&self.template_id, &self.template_name) {
+            (Some(id), Some(name)) => json!({
+                "kind": "template",
+                "template": { "id": id, "name": name, "version": self.template_version },
+            }),
+            _ => json!({ "kind": "custom", "template": null }),
+        };
+        json!({
+            "id": self.id,
+            "slug": self.slug,
+            "name": self.name,
+            "enabled": self.enabled != 0,
+            "setup": setup,
+            "apps": self.apps,
+            "theme": self.theme_id.as_ref().map(|id| json!({ "id": id, "name": self.theme_name })),
+            "start_page": StartPage::from_stored(self.start_page.as_deref()),
+            "invitations": { "pending": self.invitations_pending, "accepted": self.invitations_accepted },
+            "users": self.users,
+            "last_activity_at": self.last_activity_at.map(Timestamp::from_millis),
+        })
+    }
+}
+
+/// Every portal of the tenant with its set-up and how it is used, in one query: pending
+/// invitations (neither accepted, revoked nor expired at `now`), accepted ones, accounts,
+/// and the last activity (the latest a member's session was seen, or an account was made;
+/// sessions are deleted when they end, so this is "at least this recent").
+pub async fn overview(db: &impl Database, tenant: TenantId, now: Timestamp) -> Result<Vec<OverviewRow>, DbError> {
+    db.query(Statement::new(
+        "SELECT p.id, p.slug, p.name, p.enabled, p.template_id, t.name AS template_name,
+                t.current_version AS template_version, p.theme_id, th.name AS theme_name, p.start_page,
+                (SELECT json_group_array(app) FROM portal_apps pa
+                 WHERE pa.tenant_id = p.tenant_id AND pa.portal_id = p.id) AS apps,
+                (SELECT COUNT(*) FROM invitations i WHERE i.tenant_id = p.tenant_id AND i.portal_id = p.id
+                   AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > ?2) AS invitations_pending,
+                (SELECT COUNT(*) FROM invitations i WHERE i.tenant_id = p.tenant_id AND i.portal_id = p.id
+                   AND i.accepted_at IS NOT NULL) AS invitations_accepted,
+                (SELECT COUNT(*) FROM accounts a WHERE a.tenant_id = p.tenant_id AND a.portal_id = p.id) AS users,
+                NULLIF(MAX(
+                  COALESCE((SELECT MAX(s.last_seen_at) FROM accounts a JOIN sessions s ON s.account_id = a.id
+                            WHERE a.tenant_id = p.tenant_id AND a.portal_id = p.id AND s.tenant_id = p.tenant_id), 0),
+                  COALESCE((SELECT MAX(a.created_at) FROM accounts a
+                            WHERE a.tenant_id = p.tenant_id AND a.portal_id = p.id), 0)
+                ), 0) AS last_activity_at
+         FROM portals p
+         LEFT JOIN templates t ON t.tenant_id = p.tenant_id AND t.id = p.template_id
+         LEFT JOIN themes th ON th.id = p.theme_id
+         WHERE p.tenant_id = ?1
+         ORDER BY p.name, p.id",
+        params![tenant.to_db(), now.millis()],
     ))
     .await
 }

@@ -3,7 +3,8 @@
 use maud::{html, Markup, DOCTYPE};
 
 use crate::auth::member::Member;
-use crate::domain::apps::{App, AppSet};
+use crate::domain::apps::App;
+use crate::domain::setup::Navigation;
 use crate::i18n::Language;
 use crate::tenancy::ResolvedPortal;
 
@@ -13,20 +14,23 @@ struct NavItem<'a> {
     href: &'a str,
 }
 
-/// The navigation a visitor sees: home, for members the apps the portal offers (the tickets,
-/// the support form), the Users page for portal admins, and signing in or out.
-fn navigation(lang: Language, viewer: Option<&Member>, apps: AppSet) -> Vec<NavItem<'static>> {
+/// The navigation a visitor sees: home, for members the apps of the portal's navigation in
+/// its order (those with pages: the tickets, the support form), the Users page for portal
+/// admins, and signing in or out.
+fn navigation(lang: Language, viewer: Option<&Member>, apps: &Navigation) -> Vec<NavItem<'static>> {
     let strings = lang.strings();
     let account = lang.account();
     let mut nav = vec![NavItem { label: strings.home, href: "/" }];
     match viewer {
         Some(member) => {
             let tickets = lang.tickets();
-            if apps.contains(App::Tickets) {
-                nav.push(NavItem { label: tickets.tickets_title, href: "/tickets" });
-            }
-            if apps.contains(App::SupportForm) {
-                nav.push(NavItem { label: tickets.new_request, href: "/tickets/new" });
+            for app in apps.apps() {
+                match app {
+                    App::Tickets => nav.push(NavItem { label: tickets.tickets_title, href: "/tickets" }),
+                    App::SupportForm => nav.push(NavItem { label: tickets.new_request, href: "/tickets/new" }),
+                    // No pages yet, so no entries.
+                    App::Equipment | App::Activity | App::Reports | App::Documents => {}
+                }
             }
             if member.is_admin() {
                 nav.push(NavItem { label: account.users_title, href: "/users" });
@@ -54,7 +58,7 @@ pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, viewer: Option
     let context = &portal.context;
     let strings = lang.strings();
     let account = lang.account();
-    let nav = navigation(lang, viewer, context.apps);
+    let nav = navigation(lang, viewer, &context.navigation);
     let full_title =
         if title.is_empty() { context.page_title.clone() } else { format!("{title} · {}", context.page_title) };
     html! {

@@ -14,6 +14,7 @@ mod portals;
 mod recipients;
 mod sso;
 mod sso_input;
+mod templates;
 mod tenants;
 mod themes;
 mod ticket_mail;
@@ -120,6 +121,13 @@ pub enum Op {
     ListAssetShares,
     CreateAssetShare,
     DeleteAssetShare,
+    ListTemplates,
+    CreateTemplate,
+    GetTemplate,
+    ReplaceTemplate,
+    DeleteTemplate,
+    RollbackTemplate,
+    PortalOverview,
 }
 
 /// The route table: method, path template, operation. `{name}` matches one path segment.
@@ -235,6 +243,13 @@ pub const ROUTES: &[(Method, &str, Op)] = &[
     (Method::Get, "/api/v1/tenants/{tenant_id}/assets/{asset_key}/shares", Op::ListAssetShares),
     (Method::Post, "/api/v1/tenants/{tenant_id}/assets/{asset_key}/shares", Op::CreateAssetShare),
     (Method::Delete, "/api/v1/tenants/{tenant_id}/assets/{asset_key}/shares/{share_id}", Op::DeleteAssetShare),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/templates", Op::ListTemplates),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/templates", Op::CreateTemplate),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/templates/{template_id}", Op::GetTemplate),
+    (Method::Put, "/api/v1/tenants/{tenant_id}/templates/{template_id}", Op::ReplaceTemplate),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/templates/{template_id}", Op::DeleteTemplate),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/templates/{template_id}/rollback", Op::RollbackTemplate),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/portal-overview", Op::PortalOverview),
 ];
 
 /// Path parameters captured by a route template.
@@ -450,6 +465,13 @@ async fn dispatch<R: Runtime>(rt: &R, req: &Request) -> Result<Response, AppErro
         Op::ListAssetShares => equipment::list_shares(&call).await,
         Op::CreateAssetShare => equipment::create_share(&call).await,
         Op::DeleteAssetShare => equipment::delete_share(&call).await,
+        Op::ListTemplates => templates::list(&call).await,
+        Op::CreateTemplate => templates::create(&call).await,
+        Op::GetTemplate => templates::get(&call).await,
+        Op::ReplaceTemplate => templates::replace(&call).await,
+        Op::DeleteTemplate => templates::delete(&call).await,
+        Op::RollbackTemplate => templates::rollback(&call).await,
+        Op::PortalOverview => portals::overview(&call).await,
     }
 }
 

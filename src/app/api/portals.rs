@@ -10,13 +10,15 @@ use crate::app::verify::{self, DomainVerifier};
 use crate::domain::access::JoinPolicy;
 use crate::domain::apps::AppSet;
 use crate::domain::host::Hostname;
-use crate::domain::ids::{CustomerId, PortalId, TenantId, ThemeId};
+use crate::domain::ids::{CustomerId, PortalId, TemplateId, TenantId, ThemeId};
+use crate::domain::setup::{Navigation, Setup, StartPage};
 use crate::domain::text::{Label, Slug};
 use crate::error::AppError;
 use crate::http::Response;
 use crate::i18n::Language;
 use crate::runtime::Runtime;
 use crate::store::portals::{AccessSettings, PortalRow, PortalSettings};
+use crate::store::templates::{self, TemplateRow};
 use crate::store::{customers, domains, portals, tenants, themes, DbError};
 use crate::tenancy;
 
@@ -40,6 +42,22 @@ struct PortalInput {
     terms_text: Option<String>,
     consent_text: Option<String>,
     apps: Option<Vec<String>>,
+    /// A template to follow; null: a custom set-up (unlinks on PATCH).
+    #[serde(default, deserialize_with = "double_option")]
+    template_id: Option<Option<String>>,
+    /// "custom" or "template": says which set-up a new portal gets without naming a template.
+    setup: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    start_page: Option<Option<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    navigation: Option<Option<Vec<String>>>,
+}
+
+impl PortalInput {
+    /// Whether the body sets part of the set-up a template decides for its portals.
+    fn sets_setup(&self) -> bool {
+        self.apps.is_some() || self.theme_id.is_some() || self.start_page.is_some() || self.navigation.is_some()
+    }
 }
 
 /// Terms and consent texts are shown on the join pages as plain paragraphs.
@@ -98,22 +116,131 @@ fn access_settings(fields: &mut Fields, input: &PortalInput, current: Option<&Po
 /// The apps a body asks for, within the tenant's plan; absent: the current ones (PATCH) or
 /// the default for a new portal. Only features of the tenant's own plan can be shared, and
 /// the refusal names the first one that is not.
-async fn apps_setting<R: Runtime>(
-    call: &Call<'_, R>,
-    tenant: TenantId,
+fn apps_setting(
+    plan: AppSet,
     fields: &mut Fields,
     codes: Option<&[String]>,
     current: Option<&PortalRow>,
-) -> Result<Option<AppSet>, AppError> {
-    let plan = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?.plan_apps;
+) -> Option<AppSet> {
     let Some(codes) = codes else {
-        return Ok(Some(current.map_or_else(|| AppSet::portal_default(plan), |row| row.apps)));
+        return Some(current.map_or_else(|| AppSet::portal_default(plan), |row| row.apps));
     };
-    let Some(apps) = fields.check("apps", AppSet::parse_codes(codes)) else {
-        return Ok(None);
-    };
+    let apps = fields.check("apps", AppSet::parse_codes(codes))?;
     let checked = apps.within(plan).map_err(|missing| missing.to_string()).and_then(|()| apps.check_portal_rules());
-    Ok(fields.check("apps", checked.map(|()| apps)))
+    fields.check("apps", checked.map(|()| apps))
+}
+
+/// The template a portal will follow, from the body over the current row (PATCH) or the
+/// tenant's default (create): `Some(None)` is a custom set-up, `None` a field error recorded.
+#[allow(clippy::option_option)]
+async fn template_choice<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    fields: &mut Fields,
+    input: &PortalInput,
+    current: Option<&PortalRow>,
+) -> Result<Option<Option<TemplateRow>>, AppError> {
+    let db = call.rt.db();
+    let wants_template = match input.setup.as_deref() {
+        None => None,
+        Some("template") => Some(true),
+        Some("custom") => Some(false),
+        Some(_) => {
+            fields.error("setup", "must be template or custom");
+            return Ok(None);
+        }
+    };
+    let named = match (&input.template_id, wants_template) {
+        (Some(Some(_)), Some(false)) | (Some(None), Some(true)) => {
+            fields.error("setup", "contradicts template_id");
+            return Ok(None);
+        }
+        (Some(Some(raw)), _) => Some(TemplateId::parse(raw)),
+        (Some(None), _) | (None, Some(false)) => return Ok(Some(None)),
+        (None, _) => current.map(|row| row.template_id.as_deref().and_then(TemplateId::parse)),
+    };
+    let found = match named {
+        Some(Some(id)) => templates::get(db, tenant, id).await?,
+        Some(None) if input.template_id.is_some() => None,
+        // A PATCH of a custom portal that names no template stays custom, unless it asks
+        // for the default with "setup": "template".
+        Some(None) if wants_template != Some(true) => return Ok(Some(None)),
+        // A new portal without a template follows the tenant's default, if it has one.
+        Some(None) | None => match templates::get_default(db, tenant).await? {
+            Some(default) => Some(default),
+            None if wants_template == Some(true) => {
+                fields.error("setup", "this tenant has no default template; name one with template_id");
+                return Ok(None);
+            }
+            None => return Ok(Some(None)),
+        },
+    };
+    if found.is_none() {
+        fields.error("template_id", "no such template of this tenant");
+        return Ok(None);
+    }
+    Ok(Some(found))
+}
+
+/// The set-up a portal gets from a template, checked against what the tenant has now: a
+/// plan or theme may have changed since the template's version was written.
+async fn setup_of_template<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    plan: AppSet,
+    fields: &mut Fields,
+    template: &TemplateRow,
+) -> Result<Option<(Setup, Option<ThemeId>)>, AppError> {
+    let setup = template.setup();
+    if let Err(missing) = setup.apps.within(plan) {
+        fields.error("template_id", &format!("the template's apps: {missing}"));
+        return Ok(None);
+    }
+    let theme = match setup.theme_id.as_deref() {
+        None => None,
+        Some(raw) => match ThemeId::parse(raw) {
+            Some(id) if themes::get_usable(call.rt.db(), tenant, id).await?.is_some() => Some(id),
+            _ => {
+                fields.error("template_id", "the template's theme no longer exists; change the template first");
+                return Ok(None);
+            }
+        },
+    };
+    Ok(Some((setup, theme)))
+}
+
+/// A custom portal's start page and navigation: from the body, else the current ones as far
+/// as they fit the apps (a start page that no longer does must be chosen again).
+#[allow(clippy::option_option)]
+fn custom_pages(
+    fields: &mut Fields,
+    input: &PortalInput,
+    apps: Option<AppSet>,
+    current: Option<&PortalRow>,
+) -> Option<(StartPage, Option<Navigation>)> {
+    let apps = apps?;
+    let start_page = match &input.start_page {
+        Some(Some(raw)) => fields.check("start_page", StartPage::parse(raw, apps)),
+        Some(None) => Some(StartPage::HOME),
+        None => {
+            let kept = current.map_or(StartPage::HOME, PortalRow::start_page);
+            if kept.fits(apps) {
+                Some(kept)
+            } else {
+                fields.error(
+                    "start_page",
+                    &format!("{kept} is not among the new apps' pages; choose another start page"),
+                );
+                None
+            }
+        }
+    };
+    let navigation = match &input.navigation {
+        Some(Some(codes)) => fields.check("navigation", Navigation::parse(codes, apps)).map(Some),
+        Some(None) => Some(None),
+        None => Some(current.filter(|row| row.navigation_json.is_some()).map(|row| row.navigation().within(apps))),
+    };
+    Some((start_page?, navigation?))
 }
 
 /// Subdomain labels a portal may not take: they would pass for the platform's own services.
@@ -137,6 +264,54 @@ fn parse_language(code: &str) -> Result<Language, &'static str> {
     }
 }
 
+/// The set-up part of a portal's settings; each `None` stands for a field error recorded.
+#[allow(clippy::option_option)] // the template's theme: not the template's / none / this one
+struct SetupPart {
+    apps: Option<AppSet>,
+    /// Some: the theme is the template's (the body's `theme_id` does not count).
+    theme_from_template: Option<Option<ThemeId>>,
+    pages: Option<(StartPage, Option<Navigation>)>,
+    template_ref: Option<(TemplateId, i64)>,
+}
+
+/// Apps, theme, start page and navigation: copied from the template the portal follows, or
+/// the portal's own from the body over `current`.
+async fn setup_part<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    fields: &mut Fields,
+    input: &PortalInput,
+    current: Option<&PortalRow>,
+) -> Result<SetupPart, AppError> {
+    let plan = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?.plan_apps;
+    let template = template_choice(call, tenant, fields, input, current).await?;
+    if let (Some(Some(template)), true) = (&template, input.sets_setup()) {
+        // The template stays the truth for its portals: their set-up changes through it.
+        return Err(AppError::Conflict(format!(
+            "this portal's apps, theme, start page and navigation come from the template \"{}\"; change the \
+             template, or give the portal its own set-up with \"template_id\": null (\"setup\": \"custom\" for a new portal)",
+            template.name
+        )));
+    }
+    Ok(match template {
+        Some(Some(row)) => match setup_of_template(call, tenant, plan, fields, &row).await? {
+            Some((setup, theme)) => SetupPart {
+                apps: Some(setup.apps),
+                theme_from_template: Some(theme),
+                pages: Some((setup.start_page, Some(setup.navigation))),
+                template_ref: TemplateId::parse(&row.id).map(|id| (id, row.current_version)),
+            },
+            None => SetupPart { apps: None, theme_from_template: None, pages: None, template_ref: None },
+        },
+        Some(None) => {
+            let apps = apps_setting(plan, fields, input.apps.as_deref(), current);
+            let pages = custom_pages(fields, input, apps, current);
+            SetupPart { apps, theme_from_template: None, pages, template_ref: None }
+        }
+        None => SetupPart { apps: None, theme_from_template: None, pages: None, template_ref: None },
+    })
+}
+
 /// The settings a body asks for, on top of `current` (PATCH) or from scratch (create).
 async fn settings<R: Runtime>(
     call: &Call<'_, R>,
@@ -145,7 +320,8 @@ async fn settings<R: Runtime>(
     current: Option<&PortalRow>,
 ) -> Result<PortalSettings, AppError> {
     let mut fields = Fields::default();
-    let apps = apps_setting(call, tenant, &mut fields, input.apps.as_deref(), current).await?;
+    let SetupPart { apps, theme_from_template, pages, template_ref } =
+        setup_part(call, tenant, &mut fields, &input, current).await?;
     let access = access_settings(&mut fields, &input, current);
     let slug = match (input.slug.as_deref(), current) {
         (Some(raw), _) => fields.check("slug", parse_portal_slug(raw)),
@@ -177,7 +353,7 @@ async fn settings<R: Runtime>(
         Some(None) => Some(None),
         None => Some(current.and_then(|row| row.customer_id.as_deref()).and_then(CustomerId::parse)),
     };
-    let theme = match input.theme_id {
+    let theme = match theme_from_template.map_or(input.theme_id, |theme| Some(theme.map(ThemeId::to_db))) {
         Some(Some(raw)) => match ThemeId::parse(&raw) {
             // A portal may use its tenant's themes and those of the tenant's parent.
             Some(id) if themes::get_usable(call.rt.db(), tenant, id).await?.is_some() => Some(Some(id)),
@@ -191,7 +367,7 @@ async fn settings<R: Runtime>(
     };
     let enabled = input.enabled.unwrap_or_else(|| current.is_none_or(PortalRow::is_enabled));
     fields.finish()?;
-    match (slug, name, page_title, default_language, customer, theme, access, apps) {
+    match (slug, name, page_title, default_language, customer, theme, access, apps, pages) {
         (
             Some(slug),
             Some(name),
@@ -201,7 +377,21 @@ async fn settings<R: Runtime>(
             Some(theme),
             Some(access),
             Some(apps),
-        ) => Ok(PortalSettings { slug, name, page_title, default_language, customer, theme, enabled, access, apps }),
+            Some((start_page, navigation)),
+        ) => Ok(PortalSettings {
+            slug,
+            name,
+            page_title,
+            default_language,
+            customer,
+            theme,
+            enabled,
+            access,
+            apps,
+            template: template_ref,
+            start_page,
+            navigation,
+        }),
         _ => Err(AppError::Internal("portal settings incomplete after validation".into())),
     }
 }
@@ -218,6 +408,10 @@ fn slug_taken(err: DbError) -> AppError {
         ),
         other => other.into(),
     }
+}
+
+fn template_moved() -> AppError {
+    AppError::Conflict("the portal's template changed meanwhile; send the request again".into())
 }
 
 async fn portal_json<R: Runtime>(
@@ -273,12 +467,24 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
     Ok(ok(&json!({ "portals": rows.iter().map(PortalRow::to_json).collect::<Vec<_>>() })))
 }
 
+/// Every portal of the tenant at a glance: set-up, apps, theme, start page, invitations,
+/// users and last activity, from one query.
+pub async fn overview<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let rows = portals::overview(call.rt.db(), tenant, call.rt.now()).await?;
+    Ok(ok(&json!({ "portals": rows.iter().map(portals::OverviewRow::to_json).collect::<Vec<_>>() })))
+}
+
 pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let input: PortalInput = call.json()?;
     let settings = settings(call, tenant, input, None).await?;
     let id = PortalId::from_random(call.rt.random_16()?);
-    portals::create(call.rt.db(), tenant, id, &settings, &call.actor(), call.rt.now()).await.map_err(slug_taken)?;
+    let wrote =
+        portals::create(call.rt.db(), tenant, id, &settings, &call.actor(), call.rt.now()).await.map_err(slug_taken)?;
+    if !wrote {
+        return Err(template_moved());
+    }
     let row = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     refresh_portal_hosts(call, tenant, &row, None).await?;
     Ok(created(&json!({ "portal": portal_json(call, tenant, &row).await? })))
@@ -297,9 +503,14 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let current = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     let input: PortalInput = call.json()?;
     let settings = settings(call, tenant, input, Some(&current)).await?;
-    portals::update(call.rt.db(), tenant, &current, &settings, &call.actor(), call.rt.now())
+    let wrote = portals::update(call.rt.db(), tenant, &current, &settings, &call.actor(), call.rt.now())
         .await
         .map_err(slug_taken)?;
+    if !wrote {
+        // The portal went away, or its template changed between the read and the write.
+        portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        return Err(template_moved());
+    }
     let row = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     refresh_portal_hosts(call, tenant, &row, Some(&current.slug)).await?;
     Ok(ok(&json!({ "portal": portal_json(call, tenant, &row).await? })))

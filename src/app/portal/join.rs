@@ -125,9 +125,9 @@ pub async fn create_account<R: Runtime>(
     // A session this browser already had here ends: the new account replaces it.
     batch.extend(page.visitor.member().map(|old| sessions::delete_if_changed(page.scope, &old.token_hash)));
     match page.rt.db().batch(batch).await {
-        Ok(changed) if wrote(&changed, 1) => {
-            Ok(Joined::SignedIn(Response::see_other("/").add_header("set-cookie", &new_session.set_cookie)))
-        }
+        Ok(changed) if wrote(&changed, 1) => Ok(Joined::SignedIn(
+            Response::see_other(super::landing(page.portal, "/")).add_header("set-cookie", &new_session.set_cookie),
+        )),
         Ok(_) => Ok(Joined::LinkUsed),
         Err(DbError::Constraint(detail)) if detail.contains("UNIQUE") => Ok(Joined::EmailTaken),
         Err(err) => Err(err.into()),

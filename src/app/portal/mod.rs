@@ -261,6 +261,17 @@ async fn route_with_token<R: Runtime>(page: &Page<'_, R>, is_post: bool, path: &
     }
 }
 
+/// Where a person goes once signed in (password, SSO, a new account, a new password): the
+/// page they asked for, else the portal's start page. `/` is "nothing asked": the sign-in
+/// link of the home page carries no `return_to`, and every flow defaults to `/`.
+pub fn landing<'a>(portal: &ResolvedPortal, return_to: &'a str) -> &'a str {
+    if return_to == "/" {
+        portal.context.start_page.path()
+    } else {
+        return_to
+    }
+}
+
 fn start<R: Runtime>(page: &Page<'_, R>) -> Response {
     Response::html(200, pages::start_page(page.portal, page.lang, page.visitor.member()))
 }

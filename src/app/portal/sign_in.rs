@@ -120,7 +120,7 @@ pub async fn submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
         batch.push(sessions::delete(page.scope, &old.token_hash));
     }
     page.rt.db().batch(batch).await?;
-    Ok(Response::see_other(return_to).add_header("set-cookie", &new_session.set_cookie))
+    Ok(Response::see_other(super::landing(page.portal, return_to)).add_header("set-cookie", &new_session.set_cookie))
 }
 
 pub fn sign_out_form<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
@@ -238,7 +238,7 @@ pub async fn reset_submit<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result
     ];
     let changed = page.rt.db().batch(batch).await?;
     if wrote(&changed, 0) {
-        Ok(Response::see_other("/").add_header("set-cookie", &new_session.set_cookie))
+        Ok(Response::see_other(super::landing(page.portal, "/")).add_header("set-cookie", &new_session.set_cookie))
     } else {
         Ok(link_invalid(page))
     }

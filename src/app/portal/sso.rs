@@ -301,7 +301,8 @@ pub async fn complete<R: Runtime>(page: &Page<'_, R>, sign_in: SignIn<'_>) -> Re
     if !wrote(&changed, session_index) {
         return Err(AppError::Internal("sso session for a missing account".into()));
     }
-    Ok(Response::see_other(sign_in.return_to).add_header("set-cookie", &new_session.set_cookie))
+    Ok(Response::see_other(super::landing(page.portal, sign_in.return_to))
+        .add_header("set-cookie", &new_session.set_cookie))
 }
 
 /// A display name as an identity provider sends it, made fit to show: no control characters,
