@@ -15,6 +15,7 @@ use crate::domain::host::Hostname;
 use crate::domain::ids::{PortalId, TenantId};
 use crate::domain::portal_tickets::{ClosedReplies, StatusDisplay, TicketSettings, Visibility};
 use crate::domain::time::Timestamp;
+use crate::domain::usage::UtcOffset;
 use crate::error::AppError;
 use crate::i18n::Language;
 use crate::params;
@@ -75,6 +76,10 @@ pub struct PortalContext {
     pub tickets: TicketSettings,
     /// The apps the portal offers: pages and navigation entries of the others do not exist.
     pub apps: AppSet,
+    /// Local days and times of the equipment pages and reports. A cached entry from before
+    /// the setting existed reads as UTC, which is what the portal had then.
+    #[serde(default)]
+    pub time_zone: UtcOffset,
 }
 
 impl PortalContext {
@@ -298,6 +303,7 @@ struct ContextRow {
     ticket_satisfaction: i64,
     #[serde(deserialize_with = "apps::from_json_column")]
     apps: AppSet,
+    time_zone: UtcOffset,
 }
 
 impl ContextRow {
@@ -358,6 +364,7 @@ impl ContextRow {
                 satisfaction: self.ticket_satisfaction != 0,
             },
             apps: self.apps,
+            time_zone: self.time_zone,
         }
     }
 }
@@ -373,7 +380,7 @@ macro_rules! select_context {
                     p.join_policy, p.idle_timeout_minutes, p.session_lifetime_hours,
                     p.terms_text, p.terms_version, p.consent_text, p.consent_version,
                     p.ticket_visibility, p.ticket_status_display, p.ticket_closed_replies, p.ticket_inbox_id,
-                    p.ticket_pipeline_id, p.ticket_rules_json, p.support_form_json, p.ticket_satisfaction,
+                    p.ticket_pipeline_id, p.ticket_rules_json, p.support_form_json, p.ticket_satisfaction, p.time_zone,
                     (SELECT json_group_array(pa.app) FROM portal_apps pa
                      WHERE pa.tenant_id = p.tenant_id AND pa.portal_id = p.id) AS apps ",
             $from,

@@ -59,6 +59,7 @@ fn context(tenant: &str, portal: &str, name: &str) -> PortalContext {
         access: porch::tenancy::AccessContext::default(),
         tickets: porch::domain::portal_tickets::TicketSettings::default(),
         apps: porch::domain::apps::AppSet::all(),
+        time_zone: porch::domain::usage::UtcOffset::UTC,
     }
 }
 

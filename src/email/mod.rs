@@ -361,6 +361,7 @@ mod tests {
             access: crate::tenancy::AccessContext::default(),
             tickets: crate::domain::portal_tickets::TicketSettings::default(),
             apps: crate::domain::apps::AppSet::all(),
+            time_zone: crate::domain::usage::UtcOffset::UTC,
         }
     }
 

@@ -11,6 +11,7 @@ use crate::domain::ids::{CustomerId, PortalId, TenantId, ThemeId};
 use crate::domain::portal_tickets::TicketSettings;
 use crate::domain::text::{Label, Slug};
 use crate::domain::time::Timestamp;
+use crate::domain::usage::UtcOffset;
 use crate::i18n::Language;
 use crate::params;
 
@@ -32,6 +33,8 @@ pub struct PortalRow {
     pub terms_version: i64,
     pub consent_text: String,
     pub consent_version: i64,
+    /// Local days and times of the equipment pages and reports.
+    pub time_zone: UtcOffset,
     /// The apps the portal offers, within its tenant's plan.
     #[serde(deserialize_with = "apps::from_json_column")]
     pub apps: AppSet,
@@ -61,6 +64,7 @@ impl PortalRow {
             "terms_version": self.terms_version,
             "consent_text": self.consent_text,
             "consent_version": self.consent_version,
+            "time_zone": self.time_zone,
             "apps": self.apps,
         })
     }
@@ -92,6 +96,7 @@ pub struct PortalSettings {
     pub theme: Option<ThemeId>,
     pub enabled: bool,
     pub access: AccessSettings,
+    pub time_zone: UtcOffset,
     /// Checked against the tenant's plan by the caller, and by `portal_apps`' foreign key.
     pub apps: AppSet,
 }
@@ -126,6 +131,7 @@ impl PortalSettings {
             "session_lifetime_hours": self.access.session_lifetime_hours,
             "terms_text": self.access.terms_text,
             "consent_text": self.access.consent_text,
+            "time_zone": self.time_zone,
             "apps": self.apps,
         })
     }
@@ -164,9 +170,9 @@ pub async fn create(
         Statement::new(
             "INSERT INTO portals (id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled,
                 join_policy, idle_timeout_minutes, session_lifetime_hours, terms_text, terms_version, consent_text,
-                consent_version, created_at, updated_at)
+                consent_version, created_at, updated_at, time_zone)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?12, ?13, ?14, CASE WHEN ?14 = '' THEN 0 ELSE 1 END,
-                ?15, CASE WHEN ?15 = '' THEN 0 ELSE 1 END, ?10, ?10)",
+                ?15, CASE WHEN ?15 = '' THEN 0 ELSE 1 END, ?10, ?10, ?16)",
             params![
                 id.to_db(),
                 tenant.to_db(),
@@ -182,7 +188,8 @@ pub async fn create(
                 settings.access.idle_timeout_minutes,
                 settings.access.session_lifetime_hours,
                 settings.access.terms_text.as_str(),
-                settings.access.consent_text.as_str()
+                settings.access.consent_text.as_str(),
+                settings.time_zone.minutes()
             ],
         ),
         &change,
@@ -212,7 +219,7 @@ pub async fn update(
                 terms_version = CASE WHEN terms_text = ?14 THEN terms_version ELSE terms_version + 1 END,
                 terms_text = ?14,
                 consent_version = CASE WHEN consent_text = ?15 THEN consent_version ELSE consent_version + 1 END,
-                consent_text = ?15
+                consent_text = ?15, time_zone = ?16
              WHERE tenant_id = ?1 AND id = ?2",
             params![
                 tenant.to_db(),
@@ -229,7 +236,8 @@ pub async fn update(
                 settings.access.idle_timeout_minutes,
                 settings.access.session_lifetime_hours,
                 settings.access.terms_text.as_str(),
-                settings.access.consent_text.as_str()
+                settings.access.consent_text.as_str(),
+                settings.time_zone.minutes()
             ],
         ),
         &change,
@@ -272,7 +280,7 @@ macro_rules! select_portals {
         concat!(
             "SELECT id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled,
                 join_policy, idle_timeout_minutes, session_lifetime_hours, terms_text, terms_version, consent_text,
-                consent_version, created_at, updated_at,
+                consent_version, created_at, updated_at, time_zone,
                 (SELECT json_group_array(app) FROM portal_apps pa
                  WHERE pa.tenant_id = portals.tenant_id AND pa.portal_id = portals.id) AS apps
              FROM portals ",

@@ -14,7 +14,7 @@ struct NavItem<'a> {
 }
 
 /// The navigation a visitor sees: home, for members the apps the portal offers (the tickets,
-/// the support form), the Users page for portal admins, and signing in or out.
+/// the support form, equipment, reports), the Users page for portal admins, and signing in or out.
 fn navigation(lang: Language, viewer: Option<&Member>, apps: AppSet) -> Vec<NavItem<'static>> {
     let strings = lang.strings();
     let account = lang.account();
@@ -27,6 +27,13 @@ fn navigation(lang: Language, viewer: Option<&Member>, apps: AppSet) -> Vec<NavI
             }
             if apps.contains(App::SupportForm) {
                 nav.push(NavItem { label: tickets.new_request, href: "/tickets/new" });
+            }
+            let fleet = lang.fleet();
+            if apps.contains(App::Equipment) {
+                nav.push(NavItem { label: fleet.equipment_title, href: "/equipment" });
+            }
+            if apps.contains(App::Reports) {
+                nav.push(NavItem { label: fleet.reports_title, href: "/reports" });
             }
             if member.is_admin() {
                 nav.push(NavItem { label: account.users_title, href: "/users" });

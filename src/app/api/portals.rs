@@ -12,6 +12,7 @@ use crate::domain::apps::AppSet;
 use crate::domain::host::Hostname;
 use crate::domain::ids::{CustomerId, PortalId, TenantId, ThemeId};
 use crate::domain::text::{Label, Slug};
+use crate::domain::usage::UtcOffset;
 use crate::error::AppError;
 use crate::http::Response;
 use crate::i18n::Language;
@@ -40,6 +41,7 @@ struct PortalInput {
     terms_text: Option<String>,
     consent_text: Option<String>,
     apps: Option<Vec<String>>,
+    time_zone: Option<i64>,
 }
 
 /// Terms and consent texts are shown on the join pages as plain paragraphs.
@@ -190,8 +192,12 @@ async fn settings<R: Runtime>(
         None => Some(current.and_then(|row| row.theme_id.as_deref()).and_then(ThemeId::parse)),
     };
     let enabled = input.enabled.unwrap_or_else(|| current.is_none_or(PortalRow::is_enabled));
+    let time_zone = match input.time_zone {
+        Some(minutes) => fields.check("time_zone", UtcOffset::parse(minutes)),
+        None => Some(current.map_or(UtcOffset::UTC, |row| row.time_zone)),
+    };
     fields.finish()?;
-    match (slug, name, page_title, default_language, customer, theme, access, apps) {
+    match (slug, name, page_title, default_language, customer, theme, access, apps, time_zone) {
         (
             Some(slug),
             Some(name),
@@ -201,7 +207,19 @@ async fn settings<R: Runtime>(
             Some(theme),
             Some(access),
             Some(apps),
-        ) => Ok(PortalSettings { slug, name, page_title, default_language, customer, theme, enabled, access, apps }),
+            Some(time_zone),
+        ) => Ok(PortalSettings {
+            slug,
+            name,
+            page_title,
+            default_language,
+            customer,
+            theme,
+            enabled,
+            access,
+            apps,
+            time_zone,
+        }),
         _ => Err(AppError::Internal("portal settings incomplete after validation".into())),
     }
 }
