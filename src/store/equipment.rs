@@ -681,6 +681,8 @@ pub async fn shared_asset(
 /// The sums of a utilisation report per bucket, of the events `customer` may see in
 /// `buckets` (`domain::usage`): the highest and lowest hours reading and the counts of
 /// starts, stops and alerts. At most one row per bucket, whatever the number of events.
+/// The CAST keeps the bucket an integer even if D1 binds a JavaScript number as REAL
+/// (the events' times are non-negative from the start, so truncation is the floor).
 pub async fn usage_for_customer(
     db: &impl Database,
     tenant: TenantId,
@@ -691,7 +693,7 @@ pub async fn usage_for_customer(
 ) -> Result<Vec<BucketRow>, DbError> {
     db.query(Statement::new(
         visible_activity!(
-            "SELECT (e.at - ?4) / ?7 AS bucket,
+            "SELECT CAST((e.at - ?4) / ?7 AS INTEGER) AS bucket,
                     max(e.hours_milli) AS hours_max, min(e.hours_milli) AS hours_min,
                     sum(e.kind = 'start') AS starts, sum(e.kind = 'stop') AS stops,
                     sum(e.kind = 'alert') AS alerts",

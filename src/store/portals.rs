@@ -96,9 +96,9 @@ pub struct PortalSettings {
     pub theme: Option<ThemeId>,
     pub enabled: bool,
     pub access: AccessSettings,
-    pub time_zone: UtcOffset,
     /// Checked against the tenant's plan by the caller, and by `portal_apps`' foreign key.
     pub apps: AppSet,
+    pub time_zone: UtcOffset,
 }
 
 /// Who may join and on what terms; texts are versioned in SQL when they change.
