@@ -270,7 +270,7 @@ fn a_portal_without_tickets_answers_404_on_every_ticket_page_and_shows_no_ticket
     assert!(home.contains(r#"href="/tickets""#) && home.contains(r#"href="/tickets/new""#), "{home}");
     assert_eq!(grace.get("/tickets").status, 200);
     assert_eq!(grace.get("/tickets/new").status, 200);
-    assert_eq!(grace.get("/equipment").status, 404, "no equipment pages yet, and not in this portal");
+    assert_eq!(grace.get("/equipment").status, 404, "equipment is not in this portal");
 }
 
 #[test]

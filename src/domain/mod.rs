@@ -18,6 +18,7 @@ pub mod text;
 pub mod tickets;
 pub mod time;
 pub mod url;
+pub mod usage;
 
 /// Lower-case hexadecimal of some bytes (hashes, tokens).
 pub fn to_hex(bytes: &[u8]) -> String {

@@ -1,12 +1,14 @@
 //! UI languages (English, Danish, Norwegian Bokmål), their strings, and Accept-Language choice.
 
 mod account;
+mod fleet;
 mod sso;
 mod tickets;
 
 use serde::{Deserialize, Serialize};
 
 pub use account::AccountStrings;
+pub use fleet::FleetStrings;
 pub use sso::SsoStrings;
 pub use tickets::TicketStrings;
 
@@ -74,6 +76,14 @@ impl Language {
             Language::En => &sso::EN,
             Language::Da => &sso::DA,
             Language::Nb => &sso::NB,
+        }
+    }
+
+    pub fn fleet(self) -> &'static FleetStrings {
+        match self {
+            Language::En => &fleet::EN,
+            Language::Da => &fleet::DA,
+            Language::Nb => &fleet::NB,
         }
     }
 

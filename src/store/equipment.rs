@@ -11,6 +11,7 @@ use crate::domain::equipment::{Activity, AssetDetails, AssetKey, Hours, Payload,
 use crate::domain::ids::{AssetId, AssetShareId, BusinessUnitId, CustomerId, TenantId};
 use crate::domain::text::Label;
 use crate::domain::time::Timestamp;
+use crate::domain::usage::{BucketRow, Buckets};
 use crate::params;
 
 /// An asset as stored.
@@ -581,10 +582,34 @@ pub async fn assets_for_customer(
     .await
 }
 
-/// The events of one asset in `[from, to)` that `customer` may see: only while a share of the
-/// asset with the customer is in force at `now`, and only events inside a share's window (the
-/// union of the customer's windows for this asset). The outer bounds, the earliest start and
-/// latest end of those windows, are computed once and narrow the range scan itself.
+/// The condition that an activity row `e` is one `customer` may see, in `[?4, ?5)`:
+/// ?1 tenant, ?2 customer, ?3 asset, ?4 from, ?5 to, ?6 now. Only while a share of the asset
+/// with the customer is in force at `now`, and only events inside a share's window (the union
+/// of the customer's windows for this asset). The outer bounds, the earliest start and latest
+/// end of those windows, are computed once and narrow the range scan itself. Every
+/// recipient-side read of activity is built from this one text.
+macro_rules! visible_activity {
+    ($select:literal, $rest:literal) => {
+        concat!(
+            $select,
+            " FROM asset_activity e
+         WHERE e.asset_id = ?3 AND e.tenant_id = ?1 AND e.at >= ?4 AND e.at < ?5
+           AND e.at >= (SELECT min(s.from_at) FROM asset_shares s
+                        WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3)
+           AND e.at < (SELECT max(coalesce(s.until_at, ?5)) FROM asset_shares s
+                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3)
+           AND EXISTS (SELECT 1 FROM asset_shares s
+                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3
+                         AND s.from_at <= ?6 AND (s.until_at IS NULL OR s.until_at > ?6))
+           AND EXISTS (SELECT 1 FROM asset_shares s
+                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3
+                         AND e.at >= s.from_at AND (s.until_at IS NULL OR e.at < s.until_at)) ",
+            $rest
+        )
+    };
+}
+
+/// The events of one asset in `[from, to)` that `customer` may see, oldest first.
 #[allow(clippy::too_many_arguments)] // each is one independent bound of the query
 pub async fn activity_for_customer(
     db: &impl Database,
@@ -597,21 +622,116 @@ pub async fn activity_for_customer(
     limit: i64,
 ) -> Result<Vec<ActivityRow>, DbError> {
     db.query(Statement::new(
-        "SELECT e.at, e.event_id, e.kind, e.hours_milli, e.lat_e7, e.lon_e7, e.message
-         FROM asset_activity e
-         WHERE e.asset_id = ?3 AND e.tenant_id = ?1 AND e.at >= ?4 AND e.at < ?5
-           AND e.at >= (SELECT min(s.from_at) FROM asset_shares s
-                        WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3)
-           AND e.at < (SELECT max(coalesce(s.until_at, ?5)) FROM asset_shares s
-                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3)
-           AND EXISTS (SELECT 1 FROM asset_shares s
-                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3
-                         AND s.from_at <= ?6 AND (s.until_at IS NULL OR s.until_at > ?6))
-           AND EXISTS (SELECT 1 FROM asset_shares s
-                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3
-                         AND e.at >= s.from_at AND (s.until_at IS NULL OR e.at < s.until_at))
-         ORDER BY e.at, e.event_id LIMIT ?7",
+        visible_activity!(
+            "SELECT e.at, e.event_id, e.kind, e.hours_milli, e.lat_e7, e.lon_e7, e.message",
+            "ORDER BY e.at, e.event_id LIMIT ?7"
+        ),
         params![tenant.to_db(), customer.to_db(), asset.to_db(), from.millis(), to.millis(), now.millis(), limit],
     ))
     .await
+}
+
+/// An upper time bound beyond any event: 2^53 − 1, the largest integer a JavaScript number
+/// (D1's binding) holds exactly.
+const FAR_FUTURE: i64 = 9_007_199_254_740_991;
+
+/// The latest `limit` events of one asset that `customer` may see, newest first.
+pub async fn recent_activity_for_customer(
+    db: &impl Database,
+    tenant: TenantId,
+    customer: CustomerId,
+    asset: AssetId,
+    now: Timestamp,
+    limit: i64,
+) -> Result<Vec<ActivityRow>, DbError> {
+    db.query(Statement::new(
+        visible_activity!(
+            "SELECT e.at, e.event_id, e.kind, e.hours_milli, e.lat_e7, e.lon_e7, e.message",
+            "ORDER BY e.at DESC, e.event_id DESC LIMIT ?7"
+        ),
+        params![tenant.to_db(), customer.to_db(), asset.to_db(), 0_i64, FAR_FUTURE, now.millis(), limit],
+    ))
+    .await
+}
+
+/// One asset shared with `customer` now, by its key; None when there is no such asset of the
+/// tenant or it is not shared with the customer at `now` (the same answer for both).
+pub async fn shared_asset(
+    db: &impl Database,
+    tenant: TenantId,
+    customer: CustomerId,
+    key: &AssetKey,
+    now: Timestamp,
+) -> Result<Option<SharedAsset>, DbError> {
+    db.query_one(Statement::new(
+        "SELECT a.id, a.asset_key, a.name, a.serial_number, a.make, a.model, a.asset_type, a.photo_type,
+                u.id AS group_id, u.name AS group_name
+         FROM assets a
+         LEFT JOIN business_units u
+           ON u.tenant_id = a.tenant_id AND u.id = a.business_unit_id AND u.customer_id = ?2
+         WHERE a.tenant_id = ?1 AND a.asset_key = ?4
+           AND EXISTS (SELECT 1 FROM asset_shares s
+                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = a.id
+                         AND s.from_at <= ?3 AND (s.until_at IS NULL OR s.until_at > ?3))",
+        params![tenant.to_db(), customer.to_db(), now.millis(), key.as_str()],
+    ))
+    .await
+}
+
+/// The sums of a utilisation report per bucket, of the events `customer` may see in
+/// `buckets` (`domain::usage`): the highest and lowest hours reading and the counts of
+/// starts, stops and alerts. At most one row per bucket, whatever the number of events.
+/// The CAST keeps the bucket an integer even if D1 binds a JavaScript number as REAL
+/// (the events' times are non-negative from the start, so truncation is the floor).
+pub async fn usage_for_customer(
+    db: &impl Database,
+    tenant: TenantId,
+    customer: CustomerId,
+    asset: AssetId,
+    buckets: &Buckets,
+    now: Timestamp,
+) -> Result<Vec<BucketRow>, DbError> {
+    db.query(Statement::new(
+        visible_activity!(
+            "SELECT CAST((e.at - ?4) / ?7 AS INTEGER) AS bucket,
+                    max(e.hours_milli) AS hours_max, min(e.hours_milli) AS hours_min,
+                    sum(e.kind = 'start') AS starts, sum(e.kind = 'stop') AS stops,
+                    sum(e.kind = 'alert') AS alerts",
+            "GROUP BY bucket ORDER BY bucket"
+        ),
+        params![
+            tenant.to_db(),
+            customer.to_db(),
+            asset.to_db(),
+            buckets.start().millis(),
+            buckets.end().millis(),
+            now.millis(),
+            buckets.length_ms()
+        ],
+    ))
+    .await
+}
+
+#[derive(Deserialize)]
+struct Reading {
+    hours_milli: i64,
+}
+
+/// The last hours reading `customer` may see before `before`: the base of a report's first
+/// bucket.
+pub async fn reading_before(
+    db: &impl Database,
+    tenant: TenantId,
+    customer: CustomerId,
+    asset: AssetId,
+    before: Timestamp,
+    now: Timestamp,
+) -> Result<Option<i64>, DbError> {
+    let row: Option<Reading> = db
+        .query_one(Statement::new(
+            visible_activity!("SELECT e.hours_milli", "AND e.kind = 'hours' ORDER BY e.at DESC LIMIT 1"),
+            params![tenant.to_db(), customer.to_db(), asset.to_db(), 0_i64, before.millis(), now.millis()],
+        ))
+        .await?;
+    Ok(row.map(|r| r.hours_milli))
 }

@@ -12,6 +12,7 @@ use crate::domain::portal_tickets::TicketSettings;
 use crate::domain::setup::{Navigation, StartPage};
 use crate::domain::text::{Label, Slug};
 use crate::domain::time::Timestamp;
+use crate::domain::usage::UtcOffset;
 use crate::i18n::Language;
 use crate::params;
 
@@ -33,6 +34,8 @@ pub struct PortalRow {
     pub terms_version: i64,
     pub consent_text: String,
     pub consent_version: i64,
+    /// Local days and times of the equipment pages and reports.
+    pub time_zone: UtcOffset,
     /// The apps the portal offers, within its tenant's plan.
     #[serde(deserialize_with = "apps::from_json_column")]
     pub apps: AppSet,
@@ -76,6 +79,7 @@ impl PortalRow {
             "terms_version": self.terms_version,
             "consent_text": self.consent_text,
             "consent_version": self.consent_version,
+            "time_zone": self.time_zone,
             "apps": self.apps,
             "template_id": self.template_id,
             "start_page": self.start_page(),
@@ -119,6 +123,7 @@ pub struct PortalSettings {
     pub start_page: StartPage,
     /// None: the apps in catalogue order.
     pub navigation: Option<Navigation>,
+    pub time_zone: UtcOffset,
 }
 
 /// Who may join and on what terms; texts are versioned in SQL when they change.
@@ -151,6 +156,7 @@ impl PortalSettings {
             "session_lifetime_hours": self.access.session_lifetime_hours,
             "terms_text": self.access.terms_text,
             "consent_text": self.access.consent_text,
+            "time_zone": self.time_zone,
             "apps": self.apps,
             "template_id": self.template.map(|(id, _)| id.to_db()),
             "start_page": self.start_page,
@@ -225,9 +231,9 @@ pub async fn create(
         Statement::new(
             "INSERT INTO portals (id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled,
                 join_policy, idle_timeout_minutes, session_lifetime_hours, terms_text, terms_version, consent_text,
-                consent_version, created_at, updated_at, template_id, start_page, navigation_json)
+                consent_version, created_at, updated_at, template_id, start_page, navigation_json, time_zone)
              SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?12, ?13, ?14, CASE WHEN ?14 = '' THEN 0 ELSE 1 END,
-                ?15, CASE WHEN ?15 = '' THEN 0 ELSE 1 END, ?10, ?10, ?16, ?18, ?19
+                ?15, CASE WHEN ?15 = '' THEN 0 ELSE 1 END, ?10, ?10, ?16, ?18, ?19, ?20
              WHERE ?16 IS NULL
                 OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?2 AND id = ?16 AND current_version = ?17)",
             params![
@@ -249,7 +255,8 @@ pub async fn create(
                 settings.template_id(),
                 settings.template_version(),
                 settings.start_page.path(),
-                settings.navigation_text()
+                settings.navigation_text(),
+                settings.time_zone.minutes()
             ],
         ),
         &change,
@@ -281,7 +288,7 @@ pub async fn update(
                 terms_text = ?14,
                 consent_version = CASE WHEN consent_text = ?15 THEN consent_version ELSE consent_version + 1 END,
                 consent_text = ?15,
-                template_id = ?16, start_page = ?18, navigation_json = ?19
+                template_id = ?16, start_page = ?18, navigation_json = ?19, time_zone = ?20
              WHERE tenant_id = ?1 AND id = ?2
                AND (?16 IS NULL
                     OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?1 AND id = ?16 AND current_version = ?17))",
@@ -304,7 +311,8 @@ pub async fn update(
                 settings.template_id(),
                 settings.template_version(),
                 settings.start_page.path(),
-                settings.navigation_text()
+                settings.navigation_text(),
+                settings.time_zone.minutes()
             ],
         ),
         &change,
@@ -348,7 +356,7 @@ macro_rules! select_portals {
         concat!(
             "SELECT id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled,
                 join_policy, idle_timeout_minutes, session_lifetime_hours, terms_text, terms_version, consent_text,
-                consent_version, created_at, updated_at, template_id, start_page, navigation_json,
+                consent_version, created_at, updated_at, template_id, start_page, navigation_json, time_zone,
                 (SELECT json_group_array(app) FROM portal_apps pa
                  WHERE pa.tenant_id = portals.tenant_id AND pa.portal_id = portals.id) AS apps
              FROM portals ",

@@ -15,21 +15,23 @@ struct NavItem<'a> {
 }
 
 /// The navigation a visitor sees: home, for members the apps of the portal's navigation in
-/// its order (those with pages: the tickets, the support form), the Users page for portal
-/// admins, and signing in or out.
+/// its order (those with pages: the tickets, the support form, equipment, reports), the Users
+/// page for portal admins, and signing in or out.
 fn navigation(lang: Language, viewer: Option<&Member>, apps: &Navigation) -> Vec<NavItem<'static>> {
     let strings = lang.strings();
     let account = lang.account();
     let mut nav = vec![NavItem { label: strings.home, href: "/" }];
     match viewer {
         Some(member) => {
-            let tickets = lang.tickets();
+            let (tickets, fleet) = (lang.tickets(), lang.fleet());
             for app in apps.apps() {
                 match app {
                     App::Tickets => nav.push(NavItem { label: tickets.tickets_title, href: "/tickets" }),
                     App::SupportForm => nav.push(NavItem { label: tickets.new_request, href: "/tickets/new" }),
+                    App::Equipment => nav.push(NavItem { label: fleet.equipment_title, href: "/equipment" }),
+                    App::Reports => nav.push(NavItem { label: fleet.reports_title, href: "/reports" }),
                     // No pages yet, so no entries.
-                    App::Equipment | App::Activity | App::Reports | App::Documents => {}
+                    App::Activity | App::Documents => {}
                 }
             }
             if member.is_admin() {

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod errors;
+pub mod fleet;
 pub mod layout;
 pub mod mailbox;
 pub mod pages;

@@ -13,6 +13,7 @@ use crate::domain::host::Hostname;
 use crate::domain::ids::{CustomerId, PortalId, TemplateId, TenantId, ThemeId};
 use crate::domain::setup::{Navigation, Setup, StartPage};
 use crate::domain::text::{Label, Slug};
+use crate::domain::usage::UtcOffset;
 use crate::error::AppError;
 use crate::http::Response;
 use crate::i18n::Language;
@@ -42,6 +43,7 @@ struct PortalInput {
     terms_text: Option<String>,
     consent_text: Option<String>,
     apps: Option<Vec<String>>,
+    time_zone: Option<i64>,
     /// A template to follow; null: a custom set-up (unlinks on PATCH).
     #[serde(default, deserialize_with = "double_option")]
     template_id: Option<Option<String>>,
@@ -366,8 +368,12 @@ async fn settings<R: Runtime>(
         None => Some(current.and_then(|row| row.theme_id.as_deref()).and_then(ThemeId::parse)),
     };
     let enabled = input.enabled.unwrap_or_else(|| current.is_none_or(PortalRow::is_enabled));
+    let time_zone = match input.time_zone {
+        Some(minutes) => fields.check("time_zone", UtcOffset::parse(minutes)),
+        None => Some(current.map_or(UtcOffset::UTC, |row| row.time_zone)),
+    };
     fields.finish()?;
-    match (slug, name, page_title, default_language, customer, theme, access, apps, pages) {
+    match (slug, name, page_title, default_language, customer, theme, access, apps, pages, time_zone) {
         (
             Some(slug),
             Some(name),
@@ -378,6 +384,7 @@ async fn settings<R: Runtime>(
             Some(access),
             Some(apps),
             Some((start_page, navigation)),
+            Some(time_zone),
         ) => Ok(PortalSettings {
             slug,
             name,
@@ -391,6 +398,7 @@ async fn settings<R: Runtime>(
             template: template_ref,
             start_page,
             navigation,
+            time_zone,
         }),
         _ => Err(AppError::Internal("portal settings incomplete after validation".into())),
     }

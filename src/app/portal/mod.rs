@@ -5,6 +5,7 @@
 //! says nothing about tenants.
 
 mod assets;
+pub mod fleet;
 mod forms;
 mod join;
 pub mod links;
@@ -194,6 +195,9 @@ async fn route<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
         (false, "/users") => users::list(page).await,
         (true, "/users/invite") => users::invite(page).await,
         (false, "/tickets") => tickets::list(page).await,
+        (false, "/equipment") => fleet::list(page).await,
+        (false, "/reports") => fleet::reports(page).await,
+        (false, "/reports.csv") => fleet::reports_csv(page).await,
         (false, "/tickets/new") => ticket_form::form(page).await,
         (true, "/tickets/new") => ticket_form::create(page).await,
         (false, "/sso") => sso::company_form(page).await,
@@ -209,8 +213,9 @@ async fn route<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
 }
 
 /// The app a portal path belongs to, if any: `/tickets/new` is the support form, the rest of
-/// `/tickets` the ticket pages. The pages of equipment, activity, reports and documents are
-/// to come; their paths are claimed here so they are gated the day they exist.
+/// `/tickets` the ticket pages; `/equipment` the fleet and asset pages, `/reports` and
+/// `/reports.csv` the utilisation reports. The pages of activity and documents are to come;
+/// their paths are claimed here so they are gated the day they exist.
 fn page_app(path: &str) -> Option<App> {
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
     match first {
@@ -218,7 +223,7 @@ fn page_app(path: &str) -> Option<App> {
         "tickets" => Some(App::Tickets),
         "equipment" => Some(App::Equipment),
         "activity" => Some(App::Activity),
-        "reports" => Some(App::Reports),
+        "reports" | "reports.csv" => Some(App::Reports),
         "documents" => Some(App::Documents),
         _ => None,
     }
@@ -247,6 +252,7 @@ async fn route_with_token<R: Runtime>(page: &Page<'_, R>, is_post: bool, path: &
         (false, ["preview", token]) => preview::confirm(page, token).await,
         (true, ["preview", token]) => preview::open(page, token).await,
         (false, ["tickets", number]) => tickets::detail(page, number).await,
+        (false, ["equipment", key]) => fleet::detail(page, key).await,
         (true, ["tickets", number, "reply"]) => ticket_reply::reply(page, number).await,
         (true, ["tickets", number, "rating"]) => ticket_reply::rate(page, number).await,
         (false, ["tickets", number, "files", id]) => tickets::download(page, number, id).await,
@@ -289,6 +295,7 @@ mod tests {
         assert_eq!(page_app("/equipment"), Some(App::Equipment));
         assert_eq!(page_app("/equipment/serial-9/activity"), Some(App::Equipment));
         assert_eq!(page_app("/reports"), Some(App::Reports));
+        assert_eq!(page_app("/reports.csv"), Some(App::Reports));
         assert_eq!(page_app("/documents/x"), Some(App::Documents));
         assert_eq!(page_app("/activity"), Some(App::Activity));
         assert_eq!(page_app("/ticketsx"), None);

@@ -1,0 +1,245 @@
+//! The recipients' equipment pages: the fleet list with its group filter, an asset's page
+//! with recent activity, and the utilisation report (form, bar chart drawn here as SVG,
+//! table). The chart needs no script and no inline style: its bars are sized by SVG
+//! attributes and coloured by `base.css`, as the strict CSP asks.
+
+use maud::{html, Markup};
+
+use super::layout::page;
+use crate::app::portal::fleet::Report;
+use crate::auth::member::Member;
+use crate::domain::equipment::Position;
+use crate::domain::time::Timestamp;
+use crate::domain::usage::{date_text, hours_text, Span, Usage, UtcOffset};
+use crate::http::percent_encode;
+use crate::i18n::{FleetStrings, Language};
+use crate::store::equipment::{ActivityRow, SharedAsset};
+use crate::tenancy::ResolvedPortal;
+
+/// The fleet list page's data: the assets shown, the group choices (id, name) and the chosen one.
+pub struct Fleet<'a> {
+    pub has_customer: bool,
+    pub assets: &'a [&'a SharedAsset],
+    pub groups: &'a [(String, String)],
+    pub group: Option<&'a str>,
+}
+
+fn asset_href(asset: &SharedAsset) -> String {
+    format!("/equipment/{}", percent_encode(&asset.asset_key, b".-_~:"))
+}
+
+fn make_model(asset: &SharedAsset) -> String {
+    [asset.make.as_deref(), asset.model.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ")
+}
+
+pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, fleet: &Fleet<'_>) -> String {
+    let f = lang.fleet();
+    let content = html! {
+        h1 { (f.equipment_title) }
+        @if !fleet.has_customer {
+            p.empty { (f.no_customer) }
+        } @else {
+            @if !fleet.groups.is_empty() {
+                form.filters method="get" action="/equipment" {
+                    label { (f.group_label)
+                        select name="group" {
+                            option value="" { (f.all_groups) }
+                            @for (id, name) in fleet.groups {
+                                option value=(id) selected[fleet.group == Some(id.as_str())] { (name) }
+                            }
+                        }
+                    }
+                    button type="submit" { (f.filter_button) }
+                }
+            }
+            @if fleet.assets.is_empty() {
+                p.empty { (f.no_assets) }
+            } @else {
+                table.fleet {
+                    thead { tr {
+                        th scope="col" { (f.column_name) } th scope="col" { (f.column_serial) }
+                        th scope="col" { (f.column_make_model) } th scope="col" { (f.column_type) }
+                        th scope="col" { (f.column_group) }
+                    } }
+                    tbody {
+                        @for asset in fleet.assets {
+                            tr {
+                                td { a href=(asset_href(asset)) { (asset.name) } }
+                                td { (asset.serial_number.as_deref().unwrap_or("")) }
+                                td { (make_model(asset)) }
+                                td { (asset.asset_type.as_deref().unwrap_or("")) }
+                                td { (asset.group_name.as_deref().unwrap_or("")) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(portal, lang, f.equipment_title, Some(member), &content)
+}
+
+fn kind_label(f: &FleetStrings, kind: &str) -> &'static str {
+    match kind {
+        "hours" => f.kind_hours,
+        "position" => f.kind_position,
+        "start" => f.kind_start,
+        "stop" => f.kind_stop,
+        _ => f.kind_alert,
+    }
+}
+
+fn event_details(event: &ActivityRow) -> String {
+    if let Some(milli) = event.hours_milli {
+        return format!("{} h", hours_text(milli));
+    }
+    if let (Some(lat), Some(lon)) = (event.lat_e7, event.lon_e7) {
+        let (lat, lon) = Position::from_e7(lat, lon).degrees();
+        return format!("{lat:.5}, {lon:.5}");
+    }
+    event.message.clone().unwrap_or_default()
+}
+
+pub fn detail(
+    portal: &ResolvedPortal,
+    lang: Language,
+    member: &Member,
+    asset: &SharedAsset,
+    events: &[ActivityRow],
+    zone: UtcOffset,
+) -> String {
+    let f = lang.fleet();
+    let content = html! {
+        p { a href="/equipment" { "← " (f.equipment_title) } }
+        h1 { (asset.name) }
+        dl.ticket-facts {
+            @if let Some(serial) = &asset.serial_number { dt { (f.column_serial) } dd { (serial) } }
+            @let mm = make_model(asset);
+            @if !mm.is_empty() { dt { (f.column_make_model) } dd { (mm) } }
+            @if let Some(kind) = &asset.asset_type { dt { (f.column_type) } dd { (kind) } }
+            @if let Some(group) = &asset.group_name { dt { (f.column_group) } dd { (group) } }
+        }
+        h2 { (f.recent_activity) }
+        @if events.is_empty() {
+            p.empty { (f.no_activity) }
+        } @else {
+            p.hint { (f.times_in) " " (zone.label()) }
+            table.activity {
+                thead { tr {
+                    th scope="col" { (f.column_time) } th scope="col" { (f.column_kind) } th scope="col" { (f.column_details) }
+                } }
+                tbody {
+                    @for event in events {
+                        @let at = Timestamp::from_millis(event.at);
+                        tr class=[(event.kind == "alert").then_some("alert")] {
+                            td { time datetime=(at.to_string()) { (zone.minute(at)) } }
+                            td { (kind_label(f, &event.kind)) }
+                            td { (event_details(event)) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(portal, lang, &asset.name, Some(member), &content)
+}
+
+/// A bucket's cells, as the table and the CSV show them: period (its first local day),
+/// hours, starts, stops, alerts.
+pub fn row_cells(bucket: &Usage) -> Vec<String> {
+    vec![
+        date_text(bucket.day),
+        hours_text(bucket.hours_milli),
+        bucket.starts.to_string(),
+        bucket.stops.to_string(),
+        bucket.alerts.to_string(),
+    ]
+}
+
+/// The CSV's header row: stable English names, for the programs that read it.
+pub fn csv_header() -> Vec<String> {
+    ["asset", "period_start", "operating_hours", "starts", "stops", "alerts"].into_iter().map(String::from).collect()
+}
+
+const CHART_WIDTH: f64 = 640.0;
+const CHART_HEIGHT: f64 = 160.0;
+
+/// One bar per bucket, its height proportional to the bucket's hours (the highest bucket
+/// fills the chart). Integers below 2^53 convert to f64 exactly; hours never come near.
+#[allow(clippy::cast_precision_loss)]
+fn chart(f: &FleetStrings, buckets: &[Usage]) -> Markup {
+    let highest = buckets.iter().map(|b| b.hours_milli).max().unwrap_or(0).max(1) as f64;
+    let slot = CHART_WIDTH / (buckets.len().max(1) as f64);
+    html! {
+        svg.chart xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {CHART_WIDTH} {CHART_HEIGHT}"))
+            role="img" aria-label=(f.chart_label) preserveAspectRatio="none" {
+            title { (f.chart_label) }
+            line.axis x1="0" y1=(CHART_HEIGHT) x2=(CHART_WIDTH) y2=(CHART_HEIGHT) stroke="currentColor" {}
+            @for (index, bucket) in buckets.iter().enumerate() {
+                @let height = bucket.hours_milli as f64 / highest * CHART_HEIGHT;
+                rect.bar x=(format!("{:.2}", index as f64 * slot + slot * 0.1)) y=(format!("{:.2}", CHART_HEIGHT - height))
+                    width=(format!("{:.2}", slot * 0.8)) height=(format!("{height:.2}")) fill="currentColor" {
+                    title { (date_text(bucket.day)) ": " (hours_text(bucket.hours_milli)) " h" }
+                }
+            }
+        }
+    }
+}
+
+pub fn reports(
+    portal: &ResolvedPortal,
+    lang: Language,
+    member: &Member,
+    has_customer: bool,
+    report: &Report,
+    zone: UtcOffset,
+) -> String {
+    let f = lang.fleet();
+    let params = &report.params;
+    let chosen_key = report.chosen.as_ref().map(|(a, _)| a.asset_key.as_str());
+    let content = html! {
+        h1 { (f.reports_title) }
+        @if !has_customer {
+            p.empty { (f.no_customer) }
+        } @else if report.assets.is_empty() {
+            p.empty { (f.no_assets) }
+        } @else {
+            form.filters method="get" action="/reports" {
+                label { (f.asset_label)
+                    select name="asset" {
+                        @for asset in &report.assets {
+                            option value=(asset.asset_key) selected[chosen_key == Some(asset.asset_key.as_str())] { (asset.name) }
+                        }
+                    }
+                }
+                label { (f.from_label) input type="date" name="from" value=(date_text(params.from)); }
+                label { (f.to_label) input type="date" name="to" value=(date_text(params.to)); }
+                label { (f.by_label)
+                    select name="by" {
+                        option value="day" selected[params.span == Span::Day] { (f.by_day) }
+                        option value="week" selected[params.span == Span::Week] { (f.by_week) }
+                    }
+                }
+                button type="submit" { (f.show_button) }
+            }
+            @if let Some((asset, buckets)) = &report.chosen {
+                h2 { (f.report_view) ": " (asset.name) }
+                p.hint { (f.times_in) " " (zone.label()) " · " a href=(format!("/reports.csv?{}", params.query(&asset.asset_key))) download { (f.download_csv) } }
+                figure.chart { (chart(f, buckets)) }
+                table.report {
+                    thead { tr {
+                        th scope="col" { (f.column_period) } th scope="col" { (f.column_hours) }
+                        th scope="col" { (f.column_starts) } th scope="col" { (f.column_stops) }
+                        th scope="col" { (f.column_alerts) }
+                    } }
+                    tbody {
+                        @for bucket in buckets {
+                            tr { @for cell in row_cells(bucket) { td { (cell) } } }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(portal, lang, f.reports_title, Some(member), &content)
+}

@@ -1,0 +1,355 @@
+//! The recipients' side of equipment, in process on real `SQLite`: the fleet list shows only
+//! what is shared with the member's company, another company's asset is a 404 like a missing
+//! one, activity outside a share's window never shows, the pages exist only with their apps,
+//! and utilisation reports (table, chart, CSV) add up to the readings in the portal's time zone.
+
+// clippy.toml allows these inside `#[test]` functions only; the helpers here use them too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::too_many_lines)]
+
+#[allow(dead_code)]
+mod common;
+
+use common::browser::Browser;
+use common::{body_text, spawn_app, TestApp};
+use porch::domain::time::Timestamp;
+use porch::http::Method;
+use serde_json::json;
+
+const PASSWORD: &str = "correct horse battery";
+/// 2026-03-01T00:00:00Z (the test clock stands in September 2026).
+const MARCH_1: i64 = 1_772_323_200_000;
+const HOUR: i64 = 3_600_000;
+const DAY: i64 = 24 * HOUR;
+
+fn at(ms: i64) -> String {
+    Timestamp::from_millis(ms).to_string()
+}
+
+fn host(slug: &str) -> String {
+    format!("{slug}.portals.localhost")
+}
+
+struct Provider {
+    app: TestApp,
+    tenant: String,
+    key: String,
+    alpha: String,
+    beta: String,
+    north: String,
+}
+
+fn provider() -> Provider {
+    let app = spawn_app();
+    let (tenant, key) = app.new_tenant("fleet-co");
+    let alpha = app.new_customer(&key, &tenant, "Alpha");
+    let beta = app.new_customer(&key, &tenant, "Beta");
+    let (status, unit) = app.api_as(
+        Some(&key),
+        Method::Post,
+        &format!("/api/v1/tenants/{tenant}/customers/{alpha}/units"),
+        &json!({ "name": "North site" }),
+    );
+    assert_eq!(status, 201, "{unit}");
+    let north = unit["business_unit"]["id"].as_str().unwrap().to_owned();
+    Provider { app, tenant, key, alpha, beta, north }
+}
+
+impl Provider {
+    fn call(&self, method: Method, rest: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        self.app.api_as(Some(&self.key), method, &format!("/api/v1/tenants/{}{rest}", self.tenant), body)
+    }
+
+    fn portal(&self, slug: &str, apps: &[&str]) -> String {
+        self.app.new_portal(
+            &self.key,
+            &self.tenant,
+            &json!({ "slug": slug, "name": format!("Portal {slug}"), "apps": apps }),
+        )
+    }
+
+    fn asset(&self, key: &str, body: &serde_json::Value) {
+        let (status, created) = self.call(Method::Put, &format!("/assets/{key}"), body);
+        assert_eq!(status, 201, "{created}");
+    }
+
+    fn share(&self, key: &str, customer: &str, from: i64, until: Option<i64>) {
+        let mut body = json!({ "customer_id": customer, "from": at(from) });
+        if let Some(until) = until {
+            body["until"] = json!(at(until));
+        }
+        let (status, created) = self.call(Method::Post, &format!("/assets/{key}/shares"), &body);
+        assert_eq!(status, 201, "{created}");
+    }
+
+    fn events(&self, key: &str, events: &[serde_json::Value]) {
+        for chunk in events.chunks(1000) {
+            let (status, body) =
+                self.call(Method::Post, &format!("/assets/{key}/activity"), &json!({ "events": chunk }));
+            assert_eq!(status, 200, "{body}");
+        }
+    }
+
+    /// A signed-in browser of a new member of `customer` (None: of no company).
+    fn join(&self, portal: &str, slug: &str, email: &str, customer: Option<&str>) -> Browser<'_> {
+        let body = customer.map_or_else(|| json!({}), |c| json!({ "customer_id": c }));
+        let (status, created) = self.call(Method::Post, &format!("/portals/{portal}/invitations"), &body);
+        assert_eq!(status, 201, "{created}");
+        let url = created["url"].as_str().unwrap();
+        let link = &url[url.find("/invite/").unwrap()..];
+        let browser = Browser::new(&self.app, &host(slug));
+        assert_eq!(browser.get(link).status, 200);
+        let joined = browser.post(link, &[("name", "Ada"), ("email", email), ("password", PASSWORD)]);
+        assert_eq!(joined.status, 303, "{}", body_text(&joined));
+        browser
+    }
+}
+
+/// Hourly `hours` readings from `start`, `count` of them, the counter at 100, 101, ...
+fn hourly(start: i64, count: i64) -> Vec<serde_json::Value> {
+    (0..count)
+        .map(|n| json!({ "id": format!("h-{n}"), "at": at(start + n * HOUR), "kind": "hours", "value": 100 + n }))
+        .collect()
+}
+
+/// The text cells of each body row of the table with class `class`.
+fn table_rows(html: &str, class: &str) -> Vec<Vec<String>> {
+    let start = html.find(&format!(r#"<table class="{class}">"#)).expect("the table");
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    let body = &table[table.find("<tbody>").unwrap()..];
+    body.split("<tr")
+        .skip(1)
+        .map(|row| row.split("<td>").skip(1).map(|cell| cell[..cell.find("</td>").unwrap()].to_owned()).collect())
+        .collect()
+}
+
+/// The `height` of each bar of the chart.
+fn bar_heights(html: &str) -> Vec<f64> {
+    html.split(r#"<rect class="bar""#)
+        .skip(1)
+        .map(|bar| {
+            let from = bar.find(r#"height=""#).unwrap() + 8;
+            bar[from..from + bar[from..].find('"').unwrap()].parse().unwrap()
+        })
+        .collect()
+}
+
+/// A provider with a portal offering equipment and reports, and a fleet: two assets of
+/// Alpha (one in North site), one of Beta, one whose share with Alpha has ended.
+fn fleet() -> (Provider, String) {
+    let p = provider();
+    let portal = p.portal("yard", &["tickets", "equipment", "reports"]);
+    p.asset(
+        "EX-1",
+        &json!({ "name": "Excavator one", "serial_number": "SN-001", "make": "Komatsu", "model": "PC200",
+                 "type": "excavator", "business_unit_id": p.north }),
+    );
+    p.asset("LD:2", &json!({ "name": "Loader, yard 2", "customer_id": p.alpha, "type": "loader" }));
+    p.asset("B-1", &json!({ "name": "Beta crane", "customer_id": p.beta }));
+    p.asset("OLD", &json!({ "name": "Returned dumper", "customer_id": p.alpha }));
+    p.share("EX-1", &p.alpha, MARCH_1 - 30 * DAY, None);
+    p.share("LD:2", &p.alpha, MARCH_1 - 30 * DAY, None);
+    p.share("B-1", &p.beta, MARCH_1 - 30 * DAY, None);
+    p.share("OLD", &p.alpha, MARCH_1 - 30 * DAY, Some(MARCH_1));
+    (p, portal)
+}
+
+#[test]
+fn a_member_sees_only_the_assets_shared_with_their_company_and_can_filter_by_group() {
+    let (p, portal) = fleet();
+    let ada = p.join(&portal, "yard", "ada@alpha.example", Some(&p.alpha));
+    let home = body_text(&ada.get("/"));
+    assert!(home.contains(r#"href="/equipment""#) && home.contains(r#"href="/reports""#), "{home}");
+
+    let list = ada.get("/equipment");
+    assert_eq!(list.status, 200);
+    let html = body_text(&list);
+    assert!(html.contains("Excavator one") && html.contains("SN-001") && html.contains("Komatsu PC200"), "{html}");
+    assert!(html.contains("Loader, yard 2") && html.contains(r#"href="/equipment/LD:2""#), "{html}");
+    assert!(!html.contains("Beta crane"), "another company's asset: {html}");
+    assert!(!html.contains("Returned dumper"), "a share that has ended: {html}");
+    assert!(html.contains("North site"), "the group column and filter: {html}");
+
+    let filtered = body_text(&ada.get(&format!("/equipment?group={}", p.north)));
+    assert!(filtered.contains("Excavator one") && !filtered.contains("Loader, yard 2"), "{filtered}");
+    assert_eq!(ada.get("/equipment?group=nonsense").status, 400);
+
+    let bob = p.join(&portal, "yard", "bob@beta.example", Some(&p.beta));
+    let html = body_text(&bob.get("/equipment"));
+    assert!(html.contains("Beta crane") && !html.contains("Excavator one"), "{html}");
+
+    let nobody = p.join(&portal, "yard", "eve@nowhere.example", None);
+    let html = body_text(&nobody.get("/equipment"));
+    assert!(html.contains("not linked to a company"), "{html}");
+    assert!(!html.contains("Excavator one") && !html.contains("Beta crane"), "{html}");
+    assert_eq!(nobody.get("/equipment/EX-1").status, 404);
+
+    assert_eq!(p.app.page(&host("yard"), "/equipment").status, 303, "strangers sign in first");
+}
+
+#[test]
+fn another_companys_asset_or_one_no_longer_shared_is_the_same_404_as_a_missing_one() {
+    let (p, portal) = fleet();
+    let ada = p.join(&portal, "yard", "ada@alpha.example", Some(&p.alpha));
+    assert_eq!(ada.get("/equipment/EX-1").status, 200);
+    let missing = ada.get("/equipment/NO-SUCH");
+    assert_eq!(missing.status, 404);
+    for path in ["/equipment/B-1", "/equipment/OLD", "/equipment/bad%20key"] {
+        let page = ada.get(path);
+        assert_eq!(page.status, 404, "{path}");
+        assert_eq!(body_text(&page), body_text(&missing), "{path}: the very same page");
+    }
+    let report = ada.get("/reports?asset=B-1&from=2026-03-01&to=2026-03-02");
+    assert_eq!(report.status, 404, "nor in a report");
+    assert_eq!(ada.get("/reports.csv?asset=B-1&from=2026-03-01&to=2026-03-02").status, 404);
+}
+
+#[test]
+fn activity_outside_the_share_window_never_shows_and_the_newest_comes_first() {
+    let (p, portal) = fleet();
+    p.asset("EX-3", &json!({ "name": "Borrowed drill", "customer_id": p.beta }));
+    // Two windows: March 2-3, and from March 6 on (in force now). Activity before, between
+    // and inside them.
+    p.share("EX-3", &p.alpha, MARCH_1 + DAY, Some(MARCH_1 + 3 * DAY));
+    p.share("EX-3", &p.alpha, MARCH_1 + 5 * DAY, None);
+    p.events(
+        "EX-3",
+        &[
+            json!({ "id": "a1", "at": at(MARCH_1 + 12 * HOUR), "kind": "alert", "message": "before the shares" }),
+            json!({ "id": "a2", "at": at(MARCH_1 + DAY + HOUR), "kind": "alert", "message": "low <oil>" }),
+            json!({ "id": "p1", "at": at(MARCH_1 + DAY + 2 * HOUR), "kind": "position", "lat": 55.5, "lon": 12.25 }),
+            json!({ "id": "h1", "at": at(MARCH_1 + DAY + 3 * HOUR), "kind": "hours", "value": 1234.5 }),
+            json!({ "id": "a3", "at": at(MARCH_1 + 4 * DAY), "kind": "alert", "message": "between the shares" }),
+            json!({ "id": "s1", "at": at(MARCH_1 + 6 * DAY + HOUR), "kind": "start" }),
+        ],
+    );
+    let ada = p.join(&portal, "yard", "ada@alpha.example", Some(&p.alpha));
+    let page = ada.get("/equipment/EX-3");
+    assert_eq!(page.status, 200);
+    let html = body_text(&page);
+    assert!(!html.contains("before the shares") && !html.contains("between the shares"), "{html}");
+    assert!(html.contains("low &lt;oil&gt;"), "escaped: {html}");
+    assert!(!html.contains("Beta"), "the owner's side is not shown: {html}");
+    let rows = table_rows(&html, "activity");
+    assert_eq!(rows.len(), 4, "{rows:?}");
+    assert_eq!(rows[0][1], "Start", "{rows:?}");
+    assert!(rows[0][0].contains("2026-03-07 01:00 UTC"), "newest first: {rows:?}");
+    assert!(rows[1][0].contains("2026-03-02 03:00 UTC") && rows[1][2] == "1234.5 h", "{rows:?}");
+    assert_eq!(rows[2][2], "55.50000, 12.25000");
+    assert!(rows[3][0].contains("2026-03-02 01:00 UTC"), "{rows:?}");
+
+    // Once the last share ends, the asset is gone from the member's view.
+    p.app.rt.clock.set(MARCH_1 + 7 * DAY);
+    let (status, shares) = p.call(Method::Get, "/assets/EX-3/shares", &json!(null));
+    assert_eq!(status, 200, "{shares}");
+    let open = shares["shares"].as_array().unwrap().iter().find(|s| s["until"].is_null()).unwrap();
+    let (status, _) =
+        p.call(Method::Delete, &format!("/assets/EX-3/shares/{}", open["id"].as_str().unwrap()), &json!(null));
+    assert_eq!(status, 204);
+    assert_eq!(ada.get("/equipment/EX-3").status, 404);
+}
+
+#[test]
+fn a_portal_without_the_equipment_and_reports_apps_has_neither_pages_nor_navigation() {
+    let (p, _) = fleet();
+    let plain = p.portal("plain", &["tickets"]);
+    let ada = p.join(&plain, "plain", "ada@alpha.example", Some(&p.alpha));
+    let home = body_text(&ada.get("/"));
+    assert!(!home.contains(r#"href="/equipment""#) && !home.contains(r#"href="/reports""#), "{home}");
+    for path in ["/equipment", "/equipment/EX-1", "/reports", "/reports.csv"] {
+        assert_eq!(ada.get(path).status, 404, "{path}");
+    }
+    assert_eq!(p.app.page(&host("plain"), "/reports").status, 404, "strangers too");
+}
+
+#[test]
+fn a_report_counts_24_hours_a_day_from_hourly_readings_in_its_table_chart_and_csv() {
+    let (p, portal) = fleet();
+    // Readings every hour from Feb 28 00:00 to Mar 3 11:00 (counter 100, 101, ...).
+    p.events("LD:2", &hourly(MARCH_1 - DAY, 3 * 24 + 12));
+    p.events(
+        "LD:2",
+        &[
+            json!({ "id": "s1", "at": at(MARCH_1 + 8 * HOUR), "kind": "start" }),
+            json!({ "id": "x1", "at": at(MARCH_1 + 16 * HOUR), "kind": "stop" }),
+            json!({ "id": "s2", "at": at(MARCH_1 + DAY + 8 * HOUR), "kind": "start" }),
+            json!({ "id": "al", "at": at(MARCH_1 + DAY + 9 * HOUR), "kind": "alert", "message": "hot" }),
+        ],
+    );
+    let ada = p.join(&portal, "yard", "ada@alpha.example", Some(&p.alpha));
+    let query = "asset=LD:2&from=2026-03-01&to=2026-03-04&by=day";
+    let page = ada.get(&format!("/reports?{query}"));
+    assert_eq!(page.status, 200);
+    let html = body_text(&page);
+    let rows = table_rows(&html, "report");
+    assert_eq!(
+        rows,
+        [
+            ["2026-03-01", "24", "1", "1", "0"],
+            ["2026-03-02", "24", "1", "0", "1"],
+            ["2026-03-03", "12", "0", "0", "0"],
+            ["2026-03-04", "0", "0", "0", "0"],
+        ]
+    );
+    assert_eq!(bar_heights(&html), [160.0, 160.0, 80.0, 0.0], "one bar a day, proportional to its hours");
+    assert!(!html.contains("<script") && !html.contains("style="), "nothing the CSP would refuse");
+
+    let csv = ada.get(&format!("/reports.csv?{query}"));
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    let disposition = csv.header("content-disposition").unwrap();
+    assert!(disposition.starts_with("attachment;") && disposition.contains("LD-2"), "{disposition}");
+    let text = body_text(&csv);
+    let lines: Vec<&str> = text.split("\r\n").collect();
+    assert_eq!(lines[0], "asset,period_start,operating_hours,starts,stops,alerts");
+    assert_eq!(lines.len(), rows.len() + 2, "header, a row per bucket, and the final CRLF: {text}");
+    for (line, row) in lines[1..=rows.len()].iter().zip(&rows) {
+        let rest = line.strip_prefix("\"Loader, yard 2\",").expect("the name quoted per RFC 4180");
+        assert_eq!(rest.split(',').collect::<Vec<_>>(), *row);
+    }
+
+    // By week (Monday first): Feb 23 - Mar 1 holds Mar 1's 24 h plus Feb 28's, and the
+    // first reading has nothing before it, so its week starts from it.
+    let weekly = body_text(&ada.get("/reports?asset=LD:2&from=2026-03-01&to=2026-03-04&by=week"));
+    let rows = table_rows(&weekly, "report");
+    assert_eq!(
+        rows.iter().map(|r| (r[0].as_str(), r[1].as_str())).collect::<Vec<_>>(),
+        [("2026-02-23", "47"), ("2026-03-02", "36")]
+    );
+    // Without an asset the first of the fleet is shown; nonsense is refused.
+    assert_eq!(ada.get("/reports").status, 200);
+    assert_eq!(ada.get("/reports?from=2026-02-30").status, 400);
+    assert_eq!(ada.get("/reports?from=2025-01-01&to=2026-03-01").status, 400, "more than a year");
+    assert_eq!(ada.get("/reports?by=month").status, 400);
+}
+
+#[test]
+fn the_portals_time_zone_moves_day_boundaries_and_the_times_shown() {
+    let (p, portal) = fleet();
+    p.events(
+        "LD:2",
+        &[
+            json!({ "id": "s1", "at": at(MARCH_1 + 23 * HOUR + 30 * 60_000), "kind": "start" }),
+            json!({ "id": "h1", "at": at(MARCH_1 + 22 * HOUR), "kind": "hours", "value": 10 }),
+            json!({ "id": "h2", "at": at(MARCH_1 + 23 * HOUR + 30 * 60_000), "kind": "hours", "value": 12 }),
+        ],
+    );
+    let ada = p.join(&portal, "yard", "ada@alpha.example", Some(&p.alpha));
+    let query = "/reports?asset=LD:2&from=2026-03-01&to=2026-03-02";
+    let utc = table_rows(&body_text(&ada.get(query)), "report");
+    assert_eq!(utc, [["2026-03-01", "2", "1", "0", "0"], ["2026-03-02", "0", "0", "0", "0"]]);
+
+    let (status, body) = p.call(Method::Patch, &format!("/portals/{portal}"), &json!({ "time_zone": 60 }));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["portal"]["time_zone"], 60);
+    let cet = table_rows(&body_text(&ada.get(query)), "report");
+    // In UTC+01:00, 23:30Z is 00:30 on March 2: the start and the second reading move over.
+    assert_eq!(cet, [["2026-03-01", "0", "0", "0", "0"], ["2026-03-02", "2", "1", "0", "0"]]);
+    let detail = body_text(&ada.get("/equipment/LD:2"));
+    assert!(detail.contains("2026-03-02 00:30 UTC+01:00"), "{detail}");
+
+    let (status, body) = p.call(Method::Patch, &format!("/portals/{portal}"), &json!({ "time_zone": 900 }));
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(body["error"]["fields"][0]["field"], "time_zone");
+    let (_, got) = p.call(Method::Get, &format!("/portals/{portal}"), &json!(null));
+    assert_eq!(got["portal"]["time_zone"], 60, "unchanged by the refused update");
+}
