@@ -10,7 +10,7 @@
 mod common;
 
 use common::browser::Browser;
-use common::{body_text, spawn_app, TestApp};
+use common::{body_text, platform_host, spawn_app, TestApp};
 use porch::domain::time::Timestamp;
 use porch::http::Method;
 use serde_json::json;
@@ -23,10 +23,6 @@ const DAY: i64 = 24 * HOUR;
 
 fn at(ms: i64) -> String {
     Timestamp::from_millis(ms).to_string()
-}
-
-fn host(slug: &str) -> String {
-    format!("{slug}.portals.localhost")
 }
 
 struct Provider {
@@ -96,7 +92,7 @@ impl Provider {
         assert_eq!(status, 201, "{created}");
         let url = created["url"].as_str().unwrap();
         let link = &url[url.find("/invite/").unwrap()..];
-        let browser = Browser::new(&self.app, &host(slug));
+        let browser = Browser::new(&self.app, &platform_host(slug));
         assert_eq!(browser.get(link).status, 200);
         let joined = browser.post(link, &[("name", "Ada"), ("email", email), ("password", PASSWORD)]);
         assert_eq!(joined.status, 303, "{}", body_text(&joined));
@@ -183,7 +179,7 @@ fn a_member_sees_only_the_assets_shared_with_their_company_and_can_filter_by_gro
     assert!(!html.contains("Excavator one") && !html.contains("Beta crane"), "{html}");
     assert_eq!(nobody.get("/equipment/EX-1").status, 404);
 
-    assert_eq!(p.app.page(&host("yard"), "/equipment").status, 303, "strangers sign in first");
+    assert_eq!(p.app.page(&platform_host("yard"), "/equipment").status, 303, "strangers sign in first");
 }
 
 #[test]
@@ -258,7 +254,7 @@ fn a_portal_without_the_equipment_and_reports_apps_has_neither_pages_nor_navigat
     for path in ["/equipment", "/equipment/EX-1", "/reports", "/reports.csv"] {
         assert_eq!(ada.get(path).status, 404, "{path}");
     }
-    assert_eq!(p.app.page(&host("plain"), "/reports").status, 404, "strangers too");
+    assert_eq!(p.app.page(&platform_host("plain"), "/reports").status, 404, "strangers too");
 }
 
 #[test]

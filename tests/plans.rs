@@ -10,35 +10,13 @@
 mod common;
 
 use common::browser::Browser;
-use common::{body_text, error_fields, spawn_app, TestApp};
+use common::{body_text, error_fields, platform_host, provider, Provider};
 use porch::http::Method;
 use serde_json::json;
 
 const PASSWORD: &str = "correct horse battery";
 
-fn host(slug: &str) -> String {
-    format!("{slug}.portals.localhost")
-}
-
-struct Provider {
-    app: TestApp,
-    tenant: String,
-    key: String,
-    customer: String,
-}
-
-fn provider() -> Provider {
-    let app = spawn_app();
-    let (tenant, key) = app.new_tenant("acme-co");
-    let customer = app.new_customer(&key, &tenant, "Alpha");
-    Provider { app, tenant, key, customer }
-}
-
 impl Provider {
-    fn as_key(&self, method: Method, rest: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
-        self.app.api_as(Some(&self.key), method, &format!("/api/v1/tenants/{}{rest}", self.tenant), body)
-    }
-
     fn as_operator(&self, method: Method, rest: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
         self.app.api(method, &format!("/api/v1/tenants/{}{rest}", self.tenant), body)
     }
@@ -57,18 +35,18 @@ impl Provider {
     }
 
     fn portal_apps(&self, portal: &str) -> serde_json::Value {
-        let (status, body) = self.as_key(Method::Get, &format!("/portals/{portal}"), &json!(null));
+        let (status, body) = self.call(Method::Get, &format!("/portals/{portal}"), &json!(null));
         assert_eq!(status, 200, "{body}");
         body["portal"]["apps"].clone()
     }
 
     fn set_portal_apps(&self, portal: &str, apps: &[&str]) -> (u16, serde_json::Value) {
-        self.as_key(Method::Patch, &format!("/portals/{portal}"), &json!({ "apps": apps }))
+        self.call(Method::Patch, &format!("/portals/{portal}"), &json!({ "apps": apps }))
     }
 
     /// A signed-in browser of a new member of the portal `slug`.
     fn join(&self, portal: &str, slug: &str, email: &str) -> Browser<'_> {
-        let (status, created) = self.as_key(
+        let (status, created) = self.call(
             Method::Post,
             &format!("/portals/{portal}/invitations"),
             &json!({ "customer_id": self.customer }),
@@ -76,7 +54,7 @@ impl Provider {
         assert_eq!(status, 201, "{created}");
         let url = created["url"].as_str().unwrap();
         let link = &url[url.find("/invite/").unwrap()..];
-        let browser = Browser::new(&self.app, &host(slug));
+        let browser = Browser::new(&self.app, &platform_host(slug));
         assert_eq!(browser.get(link).status, 200);
         let joined = browser.post(link, &[("name", "Ada"), ("email", email), ("password", PASSWORD)]);
         assert_eq!(joined.status, 303, "{}", body_text(&joined));
@@ -87,7 +65,7 @@ impl Provider {
 #[test]
 fn a_new_tenant_has_every_app_in_its_plan_and_the_operator_sets_it() {
     let p = provider();
-    let (status, body) = p.as_key(Method::Get, "", &json!(null));
+    let (status, body) = p.call(Method::Get, "", &json!(null));
     assert_eq!(status, 200, "{body}");
     assert_eq!(
         body["tenant"]["plan_apps"],
@@ -130,18 +108,18 @@ fn a_tenant_key_cannot_change_its_plan_but_still_renames_its_tenant() {
     let p = provider();
     let audits = p.app.audit_count();
     for body in [json!({ "plan_apps": ["tickets"] }), json!({ "name": "Acme", "plan_apps": ["tickets"] })] {
-        let (status, answer) = p.as_key(Method::Patch, "", &body);
+        let (status, answer) = p.call(Method::Patch, "", &body);
         assert_eq!(status, 403, "{answer}");
     }
     assert_eq!(p.app.audit_count(), audits, "nothing was written");
-    let (_, body) = p.as_key(Method::Get, "", &json!(null));
+    let (_, body) = p.call(Method::Get, "", &json!(null));
     assert_eq!(body["tenant"]["plan_apps"].as_array().unwrap().len(), 6);
     assert_eq!(body["tenant"]["name"], "Tenant acme-co");
 
-    let (status, body) = p.as_key(Method::Patch, "", &json!({ "name": "Acme" }));
+    let (status, body) = p.call(Method::Patch, "", &json!({ "name": "Acme" }));
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["tenant"]["name"], "Acme");
-    let (status, body) = p.as_key(Method::Patch, "", &json!({}));
+    let (status, body) = p.call(Method::Patch, "", &json!({}));
     assert_eq!(status, 422, "an empty PATCH still says what it needs: {body}");
 }
 
@@ -151,7 +129,7 @@ fn a_portal_given_an_app_outside_the_plan_is_refused_naming_it_and_nothing_chang
     p.set_plan(&["tickets", "support_form"]);
     let audits = p.app.audit_count();
 
-    let (status, body) = p.as_key(
+    let (status, body) = p.call(
         Method::Post,
         "/portals",
         &json!({ "slug": "fleet", "name": "Fleet", "apps": ["tickets", "equipment", "reports"] }),
@@ -197,7 +175,7 @@ fn a_portal_given_an_app_outside_the_plan_is_refused_naming_it_and_nothing_chang
     let (status, body) = p.set_portal_apps(&other, &["equipment", "tickets", "equipment"]);
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["portal"]["apps"], json!(["tickets", "equipment"]));
-    let (_, listed) = p.as_key(Method::Get, "/portals", &json!(null));
+    let (_, listed) = p.call(Method::Get, "/portals", &json!(null));
     let apps: Vec<_> = listed["portals"].as_array().unwrap().iter().map(|p| p["apps"].clone()).collect();
     assert!(apps.contains(&json!(["tickets", "equipment"])), "{listed}");
 }
@@ -218,7 +196,7 @@ fn a_plan_cannot_shrink_below_what_its_portals_offer_and_the_refusal_names_them(
     );
     assert!(message.contains("reports is offered by south (Portal south)"), "{message}");
     assert!(!message.contains("support_form is offered"), "{message}");
-    let (_, tenant) = p.as_key(Method::Get, "", &json!(null));
+    let (_, tenant) = p.call(Method::Get, "", &json!(null));
     assert_eq!(tenant["tenant"]["plan_apps"].as_array().unwrap().len(), 6, "the plan is unchanged");
     assert_eq!(p.app.audit_count(), audits);
 
@@ -233,7 +211,7 @@ fn a_plan_cannot_shrink_below_what_its_portals_offer_and_the_refusal_names_them(
     p.set_plan(&["tickets", "support_form"]);
 
     // Deleting a portal takes its apps with it; the plan rows stay.
-    let (status, _) = p.as_key(Method::Delete, &format!("/portals/{north}"), &json!(null));
+    let (status, _) = p.call(Method::Delete, &format!("/portals/{north}"), &json!(null));
     assert_eq!(status, 204);
     assert_eq!(p.app.sql("SELECT COUNT(*) AS n FROM portal_apps", Vec::new())[0]["n"], 1);
 }
@@ -245,10 +223,10 @@ fn a_portal_without_tickets_answers_404_on_every_ticket_page_and_shows_no_ticket
     let full = p.portal("full", None);
 
     // Strangers get the 404 too, not a sign-in redirect that would tell the page exists.
-    let anonymous = p.app.page(&host("bare"), "/tickets");
+    let anonymous = p.app.page(&platform_host("bare"), "/tickets");
     assert_eq!(anonymous.status, 404);
     assert!(body_text(&anonymous).contains("Portal bare"), "the portal's own branded 404");
-    assert_eq!(p.app.page(&host("full"), "/tickets").status, 303, "elsewhere: sign in first");
+    assert_eq!(p.app.page(&platform_host("full"), "/tickets").status, 303, "elsewhere: sign in first");
 
     let ada = p.join(&bare, "bare", "ada@alpha.example");
     let home = body_text(&ada.get("/"));
@@ -293,12 +271,12 @@ fn changing_a_portals_apps_shows_on_its_very_next_page() {
     let ada = p.join(&portal, "acme", "ada@alpha.example");
     assert!(body_text(&ada.get("/")).contains(r#"href="/tickets""#));
     assert_eq!(ada.get("/tickets").status, 200);
-    assert!(p.app.kv_entry(&host("acme")).unwrap().contains(r#""apps":["tickets","support_form"]"#));
+    assert!(p.app.kv_entry(&platform_host("acme")).unwrap().contains(r#""apps":["tickets","support_form"]"#));
 
     // No clock moves: the isolate's copy and KV's are refreshed by the change itself.
     let (status, body) = p.set_portal_apps(&portal, &[]);
     assert_eq!(status, 200, "{body}");
-    assert!(p.app.kv_entry(&host("acme")).unwrap().contains(r#""apps":[]"#));
+    assert!(p.app.kv_entry(&platform_host("acme")).unwrap().contains(r#""apps":[]"#));
     let home = body_text(&ada.get("/"));
     assert!(!home.contains(r#"href="/tickets""#), "{home}");
     assert_eq!(ada.get("/tickets").status, 404);
@@ -320,7 +298,7 @@ fn changing_a_portals_apps_shows_on_its_very_next_page() {
 fn a_requester_whose_portal_has_no_ticket_pages_is_not_emailed_a_link_to_one() {
     let p = provider();
     let body = json!({ "name": "Support", "stages": [{ "name": "New" }, { "name": "Solved", "closed": true }] });
-    assert_eq!(p.as_key(Method::Post, "/pipelines", &body).0, 201);
+    assert_eq!(p.call(Method::Post, "/pipelines", &body).0, 201);
     let portal = p.portal("acme", None);
     let ada = p.join(&portal, "acme", "ada@alpha.example");
     assert_eq!(ada.get("/tickets/new").status, 200);
@@ -332,7 +310,7 @@ fn a_requester_whose_portal_has_no_ticket_pages_is_not_emailed_a_link_to_one() {
     };
     let reply = || {
         let (status, body) =
-            p.as_key(Method::Post, &format!("/tickets/{ticket}/messages"), &json!({ "body": "On our way." }));
+            p.call(Method::Post, &format!("/tickets/{ticket}/messages"), &json!({ "body": "On our way." }));
         assert_eq!(status, 201, "{body}");
     };
 

@@ -10,35 +10,13 @@
 mod common;
 
 use common::browser::Browser;
-use common::{body_text, error_fields, good_colors, spawn_app, TestApp};
+use common::{body_text, error_fields, good_colors, platform_host, provider, Provider};
 use porch::http::Method;
 use serde_json::json;
 
 const PASSWORD: &str = "correct horse battery";
 
-fn host(slug: &str) -> String {
-    format!("{slug}.portals.localhost")
-}
-
-struct Provider {
-    app: TestApp,
-    tenant: String,
-    key: String,
-    customer: String,
-}
-
-fn provider() -> Provider {
-    let app = spawn_app();
-    let (tenant, key) = app.new_tenant("acme-co");
-    let customer = app.new_customer(&key, &tenant, "Alpha");
-    Provider { app, tenant, key, customer }
-}
-
 impl Provider {
-    fn call(&self, method: Method, rest: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
-        self.app.api_as(Some(&self.key), method, &format!("/api/v1/tenants/{}{rest}", self.tenant), body)
-    }
-
     fn template(&self, body: &serde_json::Value) -> String {
         let (status, created) = self.call(Method::Post, "/templates", body);
         assert_eq!(status, 201, "{created}");
@@ -72,7 +50,7 @@ impl Provider {
     /// the join sent it.
     fn join(&self, portal: &str, slug: &str, email: &str) -> (Browser<'_>, String) {
         let link = self.invitation_link(portal);
-        let browser = Browser::new(&self.app, &host(slug));
+        let browser = Browser::new(&self.app, &platform_host(slug));
         assert_eq!(browser.get(&link).status, 200);
         let joined = browser.post(&link, &[("name", "Ada"), ("email", email), ("password", PASSWORD)]);
         assert_eq!(joined.status, 303, "{}", body_text(&joined));
@@ -255,7 +233,7 @@ fn a_change_with_linked_portals_warns_naming_them_and_applies_only_when_confirme
     // The portal's pages follow at once: the cached context was refreshed.
     let page = body_text(&browser.get("/"));
     assert_eq!(nav_hrefs(&page), ["/", "/tickets/new", "/tickets", "/users", "/sign-out"], "the template's order");
-    assert!(p.app.kv_entry(&host("alpha")).unwrap().contains("\"start_page\":\"/tickets\""));
+    assert!(p.app.kv_entry(&platform_host("alpha")).unwrap().contains("\"start_page\":\"/tickets\""));
 
     // A change of name only is no new version and needs no confirmation.
     let (status, body) = p.call(Method::Put, &format!("/templates/{id}"), &json!({ "name": "Service desk" }));

@@ -36,6 +36,33 @@ pub struct TestApp {
     pub rt: NativeRuntime,
 }
 
+/// A portal's platform host (`<slug>.portals.localhost`).
+pub fn platform_host(slug: &str) -> String {
+    format!("{slug}.portals.localhost")
+}
+
+/// A provider for tests: a fresh app with one tenant, its key and one customer ("Alpha").
+pub struct Provider {
+    pub app: TestApp,
+    pub tenant: String,
+    pub key: String,
+    pub customer: String,
+}
+
+pub fn provider() -> Provider {
+    let app = spawn_app();
+    let (tenant, key) = app.new_tenant("acme-co");
+    let customer = app.new_customer(&key, &tenant, "Alpha");
+    Provider { app, tenant, key, customer }
+}
+
+impl Provider {
+    /// An admin API call with the tenant's key on `/api/v1/tenants/<tenant><rest>`.
+    pub fn call(&self, method: Method, rest: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
+        self.app.api_as(Some(&self.key), method, &format!("/api/v1/tenants/{}{rest}", self.tenant), body)
+    }
+}
+
 /// A fresh app: its own in-memory database, KV, blob store and isolate cache.
 pub fn spawn_app() -> TestApp {
     TestApp { rt: NativeRuntime::new(PLATFORM_TOKEN).unwrap() }
