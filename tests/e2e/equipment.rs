@@ -1,7 +1,8 @@
-//! Plans, apps and equipment on real workerd with local D1: a portal without the tickets app
-//! has no ticket pages, and a full batch of activity goes into D1 once (D1 limits statements
-//! to 100 bound parameters and a batch to 1,000 queries; the tests' `SQLite` now has the
-//! first limit too).
+//! Plans, apps, templates and equipment on real workerd with local D1: a portal without the
+//! tickets app has no ticket pages, a template change warns, reaches its portal once confirmed
+//! and rolls back, and a full batch of activity goes into D1 once (D1 limits statements to 100
+//! bound parameters and a batch to 1,000 queries; the tests' `SQLite` now has the first limit
+//! too).
 
 use serde_json::json;
 
@@ -71,4 +72,46 @@ fn a_full_batch_of_activity_is_ingested_once_and_read_back_through_a_share_on_d1
         s.api("GET", &format!("{assets}/EX-1/activity?from=2026-01-01T00:00:00Z&to=2026-01-02T00:00:00Z"), &key, None);
     assert_eq!(read.status, 200, "{}", read.text());
     assert_eq!(read.json()["events"].as_array().unwrap().len(), 24);
+}
+
+#[test]
+#[ignore = "needs wrangler dev: run scripts/test"]
+fn a_template_change_warns_then_reaches_its_portals_and_rolls_back_on_d1() {
+    let s = server();
+    let (tenant, key) = s.tenant("Tmpl");
+    let base = format!("/api/v1/tenants/{tenant}");
+    let created = s.api(
+        "POST",
+        &format!("{base}/templates"),
+        &key,
+        Some(json!({ "name": "Service", "apps": ["tickets"], "start_page": "/tickets" })),
+    );
+    assert_eq!(created.status, 201, "{}", created.text());
+    let id = created.json()["template"]["id"].as_str().unwrap().to_owned();
+    let slug = unique("tmpl");
+    let portal = s.api(
+        "POST",
+        &format!("{base}/portals"),
+        &key,
+        Some(json!({ "slug": slug, "name": "Linked", "template_id": id })),
+    );
+    assert_eq!(portal.status, 201, "{}", portal.text());
+    let portal_id = portal.json()["portal"]["id"].as_str().unwrap().to_owned();
+    let change = json!({ "apps": ["tickets", "equipment"], "start_page": "/equipment" });
+    let warned = s.api("PUT", &format!("{base}/templates/{id}"), &key, Some(change.clone()));
+    assert_eq!(warned.status, 409, "{}", warned.text());
+    assert_eq!(warned.json()["affected_portals"][0]["id"], portal_id.as_str());
+    let mut confirmed = change;
+    confirmed["confirm"] = json!(true);
+    let applied = s.api("PUT", &format!("{base}/templates/{id}"), &key, Some(confirmed));
+    assert_eq!(applied.status, 200, "{}", applied.text());
+    let read = |s: &super::Server| s.api("GET", &format!("{base}/portals/{portal_id}"), &key, None).json();
+    assert_eq!(read(&s)["portal"]["apps"], json!(["tickets", "equipment"]));
+    let back =
+        s.api("POST", &format!("{base}/templates/{id}/rollback"), &key, Some(json!({ "version": 1, "confirm": true })));
+    assert_eq!(back.status, 200, "{}", back.text());
+    assert_eq!(read(&s)["portal"]["apps"], json!(["tickets"]));
+    assert_eq!(read(&s)["portal"]["start_page"], "/tickets");
+    // The portal's equipment pages are gone again on workerd.
+    assert_eq!(s.page(&format!("{slug}.portals.localhost"), "/equipment").status, 404);
 }
