@@ -257,67 +257,15 @@ fn read_attributes(assertion: Node<'_, '_>) -> Result<Vec<(String, Vec<String>)>
 }
 
 /// An `xs:dateTime` in UTC as SAML Core 2.0 §1.3.3 requires ("no time zone component" other
-/// than `Z`): `YYYY-MM-DDThh:mm:ss[.fraction]Z`, to milliseconds since the epoch.
+/// than `Z`): `YYYY-MM-DDThh:mm:ss[.fraction]Z`, to milliseconds since the epoch. That is
+/// RFC 3339 narrowed to an upper-case `T` and `Z` and no offset, so the shared parser reads it
+/// once the narrower form is checked.
 pub(super) fn parse_instant(text: &str) -> Option<i64> {
-    let text = text.strip_suffix('Z')?;
-    let (date, time) = text.split_once('T')?;
-    let mut date_parts = date.split('-');
-    let year = digits(date_parts.next()?, 4)?;
-    let month = digits(date_parts.next()?, 2)?;
-    let day = digits(date_parts.next()?, 2)?;
-    if date_parts.next().is_some() {
+    let (_, time) = text.split_once('T')?;
+    if !text.ends_with('Z') || time.contains(['+', '-', 't', 'z']) {
         return None;
     }
-    let (clock, fraction) = match time.split_once('.') {
-        Some((clock, fraction)) => (clock, Some(fraction)),
-        None => (time, None),
-    };
-    let mut clock_parts = clock.split(':');
-    let hour = digits(clock_parts.next()?, 2)?;
-    let minute = digits(clock_parts.next()?, 2)?;
-    let second = digits(clock_parts.next()?, 2)?;
-    if clock_parts.next().is_some() || hour > 23 || minute > 59 || second > 59 {
-        return None;
-    }
-    let millis = match fraction {
-        None => 0,
-        Some(fraction)
-            if !fraction.is_empty() && fraction.len() <= 9 && fraction.bytes().all(|b| b.is_ascii_digit()) =>
-        {
-            fraction.bytes().chain(std::iter::repeat(b'0')).take(3).fold(0i64, |acc, b| acc * 10 + i64::from(b - b'0'))
-        }
-        Some(_) => return None,
-    };
-    if !(1..=12).contains(&month) || day < 1 || day > days_in_month(year, month) {
-        return None;
-    }
-    let days = days_from_civil(year, month, day);
-    Some(((days * 86_400 + hour * 3600 + minute * 60 + second) * 1000) + millis)
-}
-
-/// Exactly `len` ASCII digits as a number.
-fn digits(text: &str, len: usize) -> Option<i64> {
-    (text.len() == len && text.bytes().all(|b| b.is_ascii_digit())).then(|| text.parse().ok()).flatten()
-}
-
-fn days_in_month(year: i64, month: i64) -> i64 {
-    match month {
-        2 if (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's `days_from_civil`).
-fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year.rem_euclid(400);
-    let mp = (month + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
+    Timestamp::parse_rfc3339(text).map(Timestamp::millis)
 }
 
 #[cfg(test)]
