@@ -8,6 +8,7 @@ pub mod audit;
 pub mod customers;
 pub mod domains;
 pub mod equipment;
+pub mod fleet_activity;
 pub mod housekeeping;
 pub mod inboxes;
 pub mod invitations;

@@ -8,6 +8,7 @@ use maud::{html, Markup};
 use super::layout::page;
 use crate::app::portal::fleet::Report;
 use crate::auth::member::Member;
+use crate::domain::apps::App;
 use crate::domain::equipment::Position;
 use crate::domain::time::Timestamp;
 use crate::domain::usage::{date_text, hours_text, Span, Usage, UtcOffset};
@@ -79,7 +80,7 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, fleet: &Fl
     page(portal, lang, f.equipment_title, Some(member), &content)
 }
 
-fn kind_label(f: &FleetStrings, kind: &str) -> &'static str {
+pub fn kind_label(f: &FleetStrings, kind: &str) -> &'static str {
     match kind {
         "hours" => f.kind_hours,
         "position" => f.kind_position,
@@ -89,7 +90,7 @@ fn kind_label(f: &FleetStrings, kind: &str) -> &'static str {
     }
 }
 
-fn event_details(event: &ActivityRow) -> String {
+pub fn event_details(event: &ActivityRow) -> String {
     if let Some(milli) = event.hours_milli {
         return format!("{} h", hours_text(milli));
     }
@@ -120,6 +121,9 @@ pub fn detail(
             @if let Some(group) = &asset.group_name { dt { (f.column_group) } dd { (group) } }
         }
         h2 { (f.recent_activity) }
+        @if portal.context.apps.contains(App::Activity) {
+            p { a href=(format!("/activity?asset={}", percent_encode(&asset.asset_key, b""))) { (lang.activity().asset_activity_link) } }
+        }
         @if events.is_empty() {
             p.empty { (f.no_activity) }
         } @else {

@@ -15,7 +15,7 @@ struct NavItem<'a> {
 }
 
 /// The navigation a visitor sees: home, for members the apps of the portal's navigation in
-/// its order (those with pages: the tickets, the support form, equipment, reports), the Users
+/// its order (those with pages: the tickets, the support form, equipment, activity, reports), the Users
 /// page for portal admins, and signing in or out.
 fn navigation(lang: Language, viewer: Option<&Member>, apps: &Navigation) -> Vec<NavItem<'static>> {
     let strings = lang.strings();
@@ -30,8 +30,9 @@ fn navigation(lang: Language, viewer: Option<&Member>, apps: &Navigation) -> Vec
                     App::SupportForm => nav.push(NavItem { label: tickets.new_request, href: "/tickets/new" }),
                     App::Equipment => nav.push(NavItem { label: fleet.equipment_title, href: "/equipment" }),
                     App::Reports => nav.push(NavItem { label: fleet.reports_title, href: "/reports" }),
-                    // No pages yet, so no entries.
-                    App::Activity | App::Documents => {}
+                    App::Activity => nav.push(NavItem { label: lang.activity().activity_title, href: "/activity" }),
+                    // No pages yet, so no entry.
+                    App::Documents => {}
                 }
             }
             if member.is_admin() {

@@ -4,6 +4,7 @@
 //! and logos, and branded error pages. Unknown hosts get a neutral page that
 //! says nothing about tenants.
 
+pub mod activity;
 mod assets;
 pub mod fleet;
 mod forms;
@@ -196,6 +197,7 @@ async fn route<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
         (true, "/users/invite") => users::invite(page).await,
         (false, "/tickets") => tickets::list(page).await,
         (false, "/equipment") => fleet::list(page).await,
+        (false, "/activity") => activity::feed(page).await,
         (false, "/reports") => fleet::reports(page).await,
         (false, "/reports.csv") => fleet::reports_csv(page).await,
         (false, "/tickets/new") => ticket_form::form(page).await,
@@ -214,8 +216,8 @@ async fn route<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
 
 /// The app a portal path belongs to, if any: `/tickets/new` is the support form, the rest of
 /// `/tickets` the ticket pages; `/equipment` the fleet and asset pages, `/reports` and
-/// `/reports.csv` the utilisation reports. The pages of activity and documents are to come;
-/// their paths are claimed here so they are gated the day they exist.
+/// `/reports.csv` the utilisation reports, `/activity` the fleet's activity. The pages of
+/// documents are to come; their paths are claimed here so they are gated the day they exist.
 fn page_app(path: &str) -> Option<App> {
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
     match first {

@@ -1,0 +1,83 @@
+//! The activity feed of a customer's fleet: the events of every asset shared with the customer
+//! now, each only inside a share window, newest first, in keyset pages. It states for many
+//! assets the rule `store::equipment`'s `visible_activity!` states for one (minus the time
+//! range bounds, which only help a one-asset scan): shared now, and the event inside a share.
+
+use serde::Deserialize;
+
+use super::equipment::ActivityRow;
+use super::{Database, DbError, Statement};
+use crate::domain::ids::{BusinessUnitId, CustomerId, TenantId};
+use crate::domain::time::Timestamp;
+use crate::params;
+
+/// One event of the feed, with its asset.
+#[derive(Debug, Deserialize)]
+pub struct FeedRow {
+    pub asset_id: String,
+    pub asset_key: String,
+    pub asset_name: String,
+    #[serde(flatten)]
+    pub event: ActivityRow,
+}
+
+/// The position of an event in the feed's order (time, asset id, event id; all descending):
+/// a page starts after it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FeedCursor {
+    pub at: i64,
+    pub asset_id: String,
+    pub event_id: String,
+}
+
+/// What the feed is narrowed to; None is everything.
+pub struct FeedFilter<'a> {
+    pub asset_key: Option<&'a str>,
+    pub kind: Option<&'a str>,
+    pub group: Option<BusinessUnitId>,
+}
+
+/// Up to `limit` events older than `after` (or the newest) that `customer` may see.
+pub async fn page(
+    db: &impl Database,
+    tenant: TenantId,
+    customer: CustomerId,
+    filter: &FeedFilter<'_>,
+    after: Option<&FeedCursor>,
+    now: Timestamp,
+    limit: i64,
+) -> Result<Vec<FeedRow>, DbError> {
+    // A group is one of the customer's own business units: an asset shared from another
+    // customer's unit is in no group of this customer's, as on the fleet page.
+    db.query(Statement::new(
+        "SELECT a.id AS asset_id, a.asset_key, a.name AS asset_name, e.at, e.event_id, e.kind, e.hours_milli,
+                e.lat_e7, e.lon_e7, e.message
+         FROM assets a JOIN asset_activity e ON e.asset_id = a.id AND e.tenant_id = ?1
+         WHERE a.tenant_id = ?1
+           AND EXISTS (SELECT 1 FROM asset_shares s
+                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = a.id
+                         AND s.from_at <= ?3 AND (s.until_at IS NULL OR s.until_at > ?3))
+           AND EXISTS (SELECT 1 FROM asset_shares s
+                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = a.id
+                         AND e.at >= s.from_at AND (s.until_at IS NULL OR e.at < s.until_at))
+           AND (?4 IS NULL OR a.asset_key = ?4)
+           AND (?5 IS NULL OR e.kind = ?5)
+           AND (?6 IS NULL OR (a.customer_id = ?2 AND a.business_unit_id = ?6))
+           AND (?7 IS NULL OR (e.at, a.id, e.event_id) < (?7, ?8, ?9))
+         ORDER BY e.at DESC, a.id DESC, e.event_id DESC
+         LIMIT ?10",
+        params![
+            tenant.to_db(),
+            customer.to_db(),
+            now.millis(),
+            filter.asset_key,
+            filter.kind,
+            filter.group.map(BusinessUnitId::to_db),
+            after.map(|c| c.at),
+            after.map(|c| c.asset_id.as_str()),
+            after.map(|c| c.event_id.as_str()),
+            limit
+        ],
+    ))
+    .await
+}

@@ -1,0 +1,213 @@
+//! The recipients' activity page, in process on real `SQLite`: the feed holds only the events
+//! of assets shared with the member's company now, only inside the share windows, newest
+//! first in pages of 50, narrowed by asset, kind and group, times in the portal's time zone;
+//! a portal without the activity app has no such page and no menu entry.
+
+// clippy.toml allows these inside `#[test]` functions only; the helpers here use them too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+#[allow(dead_code)]
+mod common;
+
+use common::browser::Browser;
+use common::{body_text, platform_host, provider, Provider};
+use porch::domain::time::Timestamp;
+use porch::http::Method;
+use serde_json::json;
+
+const PASSWORD: &str = "correct horse battery";
+/// 2026-03-01T00:00:00Z (the test clock stands in September 2026).
+const MARCH_1: i64 = 1_772_323_200_000;
+const HOUR: i64 = 3_600_000;
+const DAY: i64 = 24 * HOUR;
+
+fn at(ms: i64) -> String {
+    Timestamp::from_millis(ms).to_string()
+}
+
+struct Fleet {
+    p: Provider,
+    beta: String,
+    north: String,
+}
+
+impl Fleet {
+    fn ok(&self, method: Method, rest: &str, body: &serde_json::Value) -> serde_json::Value {
+        let (status, answer) = self.p.call(method, rest, body);
+        assert!(status == 200 || status == 201, "{rest}: {status} {answer}");
+        answer
+    }
+
+    fn portal(&self, slug: &str, apps: &[&str]) -> String {
+        self.p.app.new_portal(
+            &self.p.key,
+            &self.p.tenant,
+            &json!({ "slug": slug, "name": format!("Portal {slug}"), "apps": apps }),
+        )
+    }
+
+    fn share(&self, key: &str, customer: &str, from: i64, until: Option<i64>) {
+        let mut body = json!({ "customer_id": customer, "from": at(from) });
+        if let Some(until) = until {
+            body["until"] = json!(at(until));
+        }
+        self.ok(Method::Post, &format!("/assets/{key}/shares"), &body);
+    }
+
+    fn events(&self, key: &str, events: &[serde_json::Value]) {
+        self.ok(Method::Post, &format!("/assets/{key}/activity"), &json!({ "events": events }));
+    }
+
+    /// A signed-in browser of a new member of `customer`.
+    fn join(&self, portal: &str, slug: &str, email: &str, customer: &str) -> Browser<'_> {
+        let created =
+            self.ok(Method::Post, &format!("/portals/{portal}/invitations"), &json!({ "customer_id": customer }));
+        let url = created["url"].as_str().unwrap();
+        let link = &url[url.find("/invite/").unwrap()..];
+        let browser = Browser::new(&self.p.app, &platform_host(slug));
+        assert_eq!(browser.get(link).status, 200);
+        let joined = browser.post(link, &[("name", "Ada"), ("email", email), ("password", PASSWORD)]);
+        assert_eq!(joined.status, 303, "{}", body_text(&joined));
+        browser
+    }
+}
+
+/// Alpha's excavator EX-1 (in North site, shared from 1 March: a reading before that stays
+/// hidden) with 60 hourly readings, a start and an alert; Alpha's loader LD-2 (no unit) with a
+/// position; Beta's crane with an alert; Alpha's returned dumper (share ended) with an alert.
+/// Alpha may see 63 events.
+fn fleet() -> Fleet {
+    let p = provider();
+    let beta = p.app.new_customer(&p.key, &p.tenant, "Beta");
+    let fleet = Fleet { p, beta, north: String::new() };
+    let unit =
+        fleet.ok(Method::Post, &format!("/customers/{}/units", fleet.p.customer), &json!({ "name": "North site" }));
+    let north = unit["business_unit"]["id"].as_str().unwrap().to_owned();
+    let fleet = Fleet { north, ..fleet };
+    let alpha = fleet.p.customer.clone();
+    for (key, body) in [
+        ("EX-1", json!({ "name": "Excavator one", "business_unit_id": fleet.north })),
+        ("LD-2", json!({ "name": "Loader two", "customer_id": alpha })),
+        ("B-1", json!({ "name": "Beta crane", "customer_id": fleet.beta })),
+        ("OLD", json!({ "name": "Returned dumper", "customer_id": alpha })),
+    ] {
+        fleet.ok(Method::Put, &format!("/assets/{key}"), &body);
+    }
+    fleet.share("EX-1", &alpha, MARCH_1, None);
+    fleet.share("LD-2", &alpha, MARCH_1 - 30 * DAY, None);
+    fleet.share("B-1", &fleet.beta, MARCH_1 - 30 * DAY, None);
+    fleet.share("OLD", &alpha, MARCH_1 - 30 * DAY, Some(MARCH_1));
+    let mut ex = vec![
+        json!({ "id": "early", "at": at(MARCH_1 - DAY), "kind": "hours", "value": 99 }),
+        json!({ "id": "start", "at": at(MARCH_1), "kind": "start" }),
+        json!({ "id": "fuel", "at": at(MARCH_1 + 2 * HOUR + 60_000), "kind": "alert", "message": "Low fuel" }),
+    ];
+    ex.extend(
+        (0..60).map(
+            |n| json!({ "id": format!("h-{n}"), "at": at(MARCH_1 + n * HOUR), "kind": "hours", "value": 100 + n }),
+        ),
+    );
+    fleet.events("EX-1", &ex);
+    fleet.events(
+        "LD-2",
+        &[json!({ "id": "p", "at": at(MARCH_1 + 90 * 60_000), "kind": "position", "lat": 56.1629, "lon": 10.2039 })],
+    );
+    fleet.events("B-1", &[json!({ "id": "a", "at": at(MARCH_1 + HOUR), "kind": "alert", "message": "Beta secret" })]);
+    fleet.events("OLD", &[json!({ "id": "a", "at": at(MARCH_1 - 2 * DAY), "kind": "alert", "message": "Old secret" })]);
+    fleet
+}
+
+/// The `datetime` of each event row, in page order.
+fn times(html: &str) -> Vec<String> {
+    html.split(r#"<time datetime=""#).skip(1).map(|rest| rest[..rest.find('"').unwrap()].to_owned()).collect()
+}
+
+/// The href of the "older events" link, unescaped.
+fn older(html: &str) -> Option<String> {
+    let from = html.find(r#"rel="next" href=""#)? + 17;
+    Some(html[from..from + html[from..].find('"').unwrap()].replace("&amp;", "&"))
+}
+
+#[test]
+fn the_feed_shows_only_shared_assets_inside_their_windows_newest_first_in_pages_of_50() {
+    let f = fleet();
+    let portal = f.portal("feed", &["tickets", "equipment", "activity"]);
+    let ada = f.join(&portal, "feed", "ada@alpha.example", &f.p.customer);
+    let first = ada.get("/activity");
+    assert_eq!(first.status, 200);
+    let html = body_text(&first);
+    assert!(html.contains(r#"href="/activity""#), "the menu entry: {html}");
+    assert!(!html.contains("Beta secret") && !html.contains("Beta crane"), "another company's asset: {html}");
+    assert!(!html.contains("Old secret"), "an asset no longer shared: {html}");
+    let page_one = times(&html);
+    assert_eq!(page_one.len(), 50);
+    assert!(page_one.windows(2).all(|w| w[0] >= w[1]), "newest first: {page_one:?}");
+    assert_eq!(page_one[0], at(MARCH_1 + 59 * HOUR));
+
+    let next = older(&html).expect("a link to older events");
+    let html = body_text(&ada.get(&next));
+    let page_two = times(&html);
+    assert_eq!(page_two.len(), 13, "63 visible events in all, the reading before the share not among them");
+    assert!(page_one.last().unwrap() >= page_two.first().unwrap());
+    assert_eq!(page_two.last().unwrap(), &at(MARCH_1), "the first event inside the share window");
+    assert!(html.contains("Low fuel") && html.contains("Loader two") && html.contains("56.16290"), "{html}");
+    assert!(older(&html).is_none(), "no page after the last");
+}
+
+#[test]
+fn the_feed_filters_by_asset_kind_and_group_and_refuses_malformed_filters() {
+    let f = fleet();
+    let portal = f.portal("feed", &["tickets", "equipment", "activity"]);
+    let ada = f.join(&portal, "feed", "ada@alpha.example", &f.p.customer);
+
+    let html = body_text(&ada.get("/activity?asset=LD-2"));
+    assert_eq!(times(&html).len(), 1, "{html}");
+    assert!(html.contains("Loader two") && !html.contains(r#"href="/equipment/EX-1""#), "{html}");
+
+    let html = body_text(&ada.get("/activity?kind=alert"));
+    assert_eq!(times(&html), [at(MARCH_1 + 2 * HOUR + 60_000)], "{html}");
+    assert!(html.contains("Low fuel") && !html.contains("Beta secret"), "{html}");
+
+    let html = body_text(&ada.get(&format!("/activity?group={}&kind=start", f.north)));
+    assert_eq!(times(&html), [at(MARCH_1)], "{html}");
+    let html = body_text(&ada.get(&format!("/activity?group={}", f.north)));
+    assert!(!html.contains(r#"href="/equipment/LD-2""#), "LD-2 is in no unit: {html}");
+    let next = older(&html).expect("62 events of North site: two pages");
+    assert!(next.contains(&format!("group={}", f.north)), "the next page keeps the filter: {next}");
+    assert_eq!(times(&body_text(&ada.get(&next))).len(), 12);
+
+    let html = body_text(&ada.get("/activity?asset=B-1"));
+    assert!(times(&html).is_empty() && !html.contains("Beta secret"), "{html}");
+
+    for bad in ["/activity?kind=pizza", "/activity?group=nonsense", "/activity?after=12", "/activity?asset=bad%20key"] {
+        assert_eq!(ada.get(bad).status, 400, "{bad}");
+    }
+}
+
+#[test]
+fn times_are_shown_in_the_portals_time_zone() {
+    let f = fleet();
+    let portal = f.portal("feed", &["tickets", "equipment", "activity"]);
+    f.ok(Method::Patch, &format!("/portals/{portal}"), &json!({ "time_zone": 60 }));
+    let ada = f.join(&portal, "feed", "ada@alpha.example", &f.p.customer);
+    let html = body_text(&ada.get("/activity?kind=start"));
+    assert!(html.contains("2026-03-01 01:00 UTC+01:00"), "{html}");
+}
+
+#[test]
+fn a_portal_without_the_activity_app_has_no_activity_page_nor_menu_entry_nor_link() {
+    let f = fleet();
+    let with = f.portal("feed", &["tickets", "equipment", "activity"]);
+    let ada = f.join(&with, "feed", "ada@alpha.example", &f.p.customer);
+    assert!(body_text(&ada.get("/equipment/EX-1")).contains(r#"href="/activity?asset=EX-1""#));
+
+    let without = f.portal("plain", &["tickets", "equipment"]);
+    let bob = f.join(&without, "plain", "bob@alpha.example", &f.p.customer);
+    let home = body_text(&bob.get("/"));
+    assert!(home.contains(r#"href="/equipment""#) && !home.contains(r#"href="/activity""#), "{home}");
+    assert!(!body_text(&bob.get("/equipment/EX-1")).contains("/activity"));
+    let missing = bob.get("/no-such-page");
+    let page = bob.get("/activity");
+    assert_eq!(page.status, 404);
+    assert_eq!(body_text(&page), body_text(&missing), "the same page as a missing one");
+}
