@@ -7,6 +7,8 @@ use super::fleet::{event_details, kind_label};
 use super::layout::page;
 use crate::app::portal::activity::{FeedParams, KINDS};
 use crate::auth::member::Member;
+use crate::domain::equipment::AssetKey;
+use crate::domain::ids::BusinessUnitId;
 use crate::domain::time::Timestamp;
 use crate::domain::usage::UtcOffset;
 use crate::http::percent_encode;
@@ -34,8 +36,8 @@ fn older_href(feed: &Feed<'_>, next: &str) -> String {
 pub fn feed(portal: &ResolvedPortal, lang: Language, member: &Member, feed: &Feed<'_>, zone: UtcOffset) -> String {
     let (a, f) = (lang.activity(), lang.fleet());
     let params = feed.params;
-    let chosen_asset = params.asset.as_ref().map(|k| k.as_str());
-    let chosen_group = params.group.map(crate::domain::ids::BusinessUnitId::to_db);
+    let chosen_asset = params.asset.as_ref().map(AssetKey::as_str);
+    let chosen_group = params.group.map(BusinessUnitId::to_db);
     // The group choices: the groups of the whole fleet, by name.
     let mut groups: Vec<(&str, &str)> =
         feed.assets.iter().filter_map(|a| a.group_id.as_deref().zip(a.group_name.as_deref())).collect();

@@ -4,7 +4,7 @@
 
 use super::Page;
 use crate::domain::equipment::AssetKey;
-use crate::domain::ids::{BusinessUnitId, CustomerId};
+use crate::domain::ids::{AssetId, BusinessUnitId, CustomerId};
 use crate::error::AppError;
 use crate::http::Response;
 use crate::runtime::Runtime;
@@ -60,7 +60,7 @@ fn parse_cursor(raw: &str) -> Option<FeedCursor> {
     let (at, rest) = raw.split_once('.')?;
     let (asset_id, event_id) = rest.split_once('.')?;
     let at = at.parse::<i64>().ok().filter(|n| *n >= 0 && at.bytes().all(|b| b.is_ascii_digit()))?;
-    let asset_id = crate::domain::ids::AssetId::parse(asset_id)?.to_db();
+    let asset_id = AssetId::parse(asset_id)?.to_db();
     (!event_id.is_empty()).then(|| FeedCursor { at, asset_id, event_id: event_id.to_owned() })
 }
 
