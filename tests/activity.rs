@@ -211,3 +211,43 @@ fn a_portal_without_the_activity_app_has_no_activity_page_nor_menu_entry_nor_lin
     assert_eq!(page.status, 404);
     assert_eq!(body_text(&page), body_text(&missing), "the same page as a missing one");
 }
+
+/// The feed's pages read each asset only back to a bound found per asset; this checks the
+/// bound never cuts an event off: two assets with events at the very same instants (ties
+/// across page boundaries), a third in between, and on the first one 40 newer events in a
+/// gap between its two shares (not visible, so they must not count towards its bound).
+#[test]
+fn paging_through_a_fleet_with_simultaneous_events_shows_every_visible_event_once() {
+    let f = fleet();
+    let alpha = f.p.customer.clone();
+    let minute = 60_000;
+    for key in ["T-A", "T-B", "T-C"] {
+        f.ok(Method::Put, &format!("/assets/{key}"), &json!({ "name": format!("Tower {key}"), "customer_id": alpha }));
+    }
+    f.share("T-A", &alpha, MARCH_1, Some(MARCH_1 + 10 * DAY));
+    f.share("T-A", &alpha, MARCH_1 + 20 * DAY, None);
+    f.share("T-B", &alpha, MARCH_1, None);
+    f.share("T-C", &alpha, MARCH_1, None);
+    let readings = |count: i64, first: i64, step: i64| -> Vec<serde_json::Value> {
+        (0..count)
+            .map(|n| json!({ "id": format!("e-{first}-{n}"), "at": at(first + n * step), "kind": "start" }))
+            .collect()
+    };
+    let mut a = readings(70, MARCH_1 + 5 * DAY, minute);
+    a.extend(readings(40, MARCH_1 + 15 * DAY, minute));
+    f.events("T-A", &a);
+    f.events("T-B", &readings(70, MARCH_1 + 5 * DAY, minute));
+    f.events("T-C", &readings(30, MARCH_1 + 5 * DAY + 30_000, minute));
+
+    let portal = f.portal("feed", &["tickets", "equipment", "activity"]);
+    let ada = f.join(&portal, "feed", "ada@alpha.example", &f.p.customer);
+    let (mut all, mut next) = (Vec::new(), Some("/activity".to_owned()));
+    while let Some(href) = next {
+        let html = body_text(&ada.get(&href));
+        all.extend(times(&html));
+        next = older(&html);
+    }
+    assert_eq!(all.len(), 63 + 70 + 70 + 30, "every visible event once, none of the gap's");
+    assert!(all.windows(2).all(|w| w[0] >= w[1]), "newest first across pages");
+    assert_eq!(all.iter().filter(|t| **t == at(MARCH_1 + 5 * DAY + 69 * minute)).count(), 2, "both of a tie");
+}

@@ -633,7 +633,7 @@ pub async fn activity_for_customer(
 
 /// An upper time bound beyond any event: 2^53 − 1, the largest integer a JavaScript number
 /// (D1's binding) holds exactly.
-const FAR_FUTURE: i64 = 9_007_199_254_740_991;
+pub(super) const FAR_FUTURE: i64 = 9_007_199_254_740_991;
 
 /// The latest `limit` events of one asset that `customer` may see, newest first.
 pub async fn recent_activity_for_customer(
