@@ -1,6 +1,7 @@
 //! UI languages (English, Danish, Norwegian Bokmål), their strings, and Accept-Language choice.
 
 mod account;
+mod documents;
 mod fleet;
 mod sso;
 mod tickets;
@@ -8,6 +9,7 @@ mod tickets;
 use serde::{Deserialize, Serialize};
 
 pub use account::AccountStrings;
+pub use documents::DocumentStrings;
 pub use fleet::FleetStrings;
 pub use sso::SsoStrings;
 pub use tickets::TicketStrings;
@@ -76,6 +78,14 @@ impl Language {
             Language::En => &sso::EN,
             Language::Da => &sso::DA,
             Language::Nb => &sso::NB,
+        }
+    }
+
+    pub fn documents(self) -> &'static DocumentStrings {
+        match self {
+            Language::En => &documents::EN,
+            Language::Da => &documents::DA,
+            Language::Nb => &documents::NB,
         }
     }
 

@@ -8,6 +8,7 @@ use maud::{html, Markup};
 use super::layout::page;
 use crate::app::portal::fleet::Report;
 use crate::auth::member::Member;
+use crate::domain::apps::App;
 use crate::domain::equipment::Position;
 use crate::domain::time::Timestamp;
 use crate::domain::usage::{date_text, hours_text, Span, Usage, UtcOffset};
@@ -118,6 +119,9 @@ pub fn detail(
             @if !mm.is_empty() { dt { (f.column_make_model) } dd { (mm) } }
             @if let Some(kind) = &asset.asset_type { dt { (f.column_type) } dd { (kind) } }
             @if let Some(group) = &asset.group_name { dt { (f.column_group) } dd { (group) } }
+        }
+        @if portal.context.apps.contains(App::Documents) {
+            p { a href=(format!("/documents?asset={}", percent_encode(&asset.asset_key, b".-_~:"))) { (lang.documents().documents_title) } }
         }
         h2 { (f.recent_activity) }
         @if events.is_empty() {

@@ -30,8 +30,9 @@ fn navigation(lang: Language, viewer: Option<&Member>, apps: &Navigation) -> Vec
                     App::SupportForm => nav.push(NavItem { label: tickets.new_request, href: "/tickets/new" }),
                     App::Equipment => nav.push(NavItem { label: fleet.equipment_title, href: "/equipment" }),
                     App::Reports => nav.push(NavItem { label: fleet.reports_title, href: "/reports" }),
+                    App::Documents => nav.push(NavItem { label: lang.documents().documents_title, href: "/documents" }),
                     // No pages yet, so no entries.
-                    App::Activity | App::Documents => {}
+                    App::Activity => {}
                 }
             }
             if member.is_admin() {

@@ -1,6 +1,7 @@
 //! Server-rendered HTML (maud escapes every interpolation) and the per-portal stylesheet.
 
 pub mod account;
+pub mod documents;
 pub mod errors;
 pub mod fleet;
 pub mod layout;
