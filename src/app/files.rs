@@ -136,19 +136,28 @@ pub async fn discard<R: Runtime>(rt: &R, stored: &[StoredFile]) {
     }
 }
 
-/// A stored file as a download, for a caller that has checked the viewer may have it:
-/// never rendered by the browser (`Content-Disposition: attachment`, `nosniff`, a sandboxing
-/// CSP), so an uploaded file can never run as the portal's page.
+/// A stored file as a download, for a caller that has checked the viewer may have it.
 pub async fn serve<R: Runtime>(rt: &R, attachment: &AttachmentView) -> Result<Response, AppError> {
+    serve_object(rt, &attachment.r2_key, &attachment.filename, &attachment.content_type).await
+}
+
+/// The object `r2_key` as a download named `filename`, for a caller that has checked the
+/// viewer may have it: never rendered by the browser (`Content-Disposition: attachment`,
+/// `nosniff`, a sandboxing CSP), so an uploaded file can never run as the portal's page.
+pub async fn serve_object<R: Runtime>(
+    rt: &R,
+    r2_key: &str,
+    filename: &str,
+    content_type: &str,
+) -> Result<Response, AppError> {
     let blob = rt
         .blobs()
-        .get(&attachment.r2_key)
+        .get(r2_key)
         .await
-        .map_err(|e| AppError::Internal(format!("attachment read: {e}")))?
-        .ok_or_else(|| AppError::Internal(format!("attachment {} has no stored object", attachment.id)))?;
-    let filename =
-        Filename::parse(&attachment.filename).map_err(|e| AppError::Internal(format!("stored filename: {e}")))?;
-    Ok(Response::new(200, &attachment.content_type, blob.bytes)
+        .map_err(|e| AppError::Internal(format!("file read: {e}")))?
+        .ok_or_else(|| AppError::Internal(format!("a recorded file has no stored object ({filename})")))?;
+    let filename = Filename::parse(filename).map_err(|e| AppError::Internal(format!("stored filename: {e}")))?;
+    Ok(Response::new(200, content_type, blob.bytes)
         .with_header("content-disposition", &content_disposition(&filename))
         .with_header("x-content-type-options", "nosniff")
         .with_header("content-security-policy", "sandbox; default-src 'none'")

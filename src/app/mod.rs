@@ -16,7 +16,7 @@ use crate::views::{self, layout::neutral};
 
 /// The edge refuses request bodies above these with 413 (by Content-Length before reading,
 /// and while reading). Only the routes that take files (the support form, a ticket reply,
-/// an agent's message), posted as `multipart/form-data`, may be large: their files' caps plus
+/// an agent's message, a document upload), posted as `multipart/form-data`, may be large: their files' caps plus
 /// room for the text fields.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_UPLOAD_BODY_BYTES: usize = crate::domain::attachments::MAX_MESSAGE_BYTES + MAX_BODY_BYTES;
@@ -28,7 +28,10 @@ pub fn body_limit(method: Method, path: &str, content_type: Option<&str>) -> usi
     let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
     let takes_files = matches!(
         segments.as_slice(),
-        ["tickets", "new"] | ["tickets", _, "reply"] | ["api", "v1", "tenants", _, "tickets", _, "messages"]
+        ["tickets", "new"]
+            | ["tickets", _, "reply"]
+            | ["api", "v1", "tenants", _, "tickets", _, "messages"]
+            | ["api", "v1", "tenants", _, "documents"]
     );
     if method == Method::Post && multipart && takes_files {
         MAX_UPLOAD_BODY_BYTES
@@ -115,11 +118,20 @@ mod tests {
     #[test]
     fn only_the_routes_that_take_files_accept_large_multipart_bodies() {
         let multipart = Some("multipart/form-data; boundary=x");
-        for path in ["/tickets/new", "/tickets/12/reply", "/api/v1/tenants/t/tickets/i/messages"] {
+        for path in
+            ["/tickets/new", "/tickets/12/reply", "/api/v1/tenants/t/tickets/i/messages", "/api/v1/tenants/t/documents"]
+        {
             assert_eq!(body_limit(Method::Post, path, multipart), MAX_UPLOAD_BODY_BYTES, "{path}");
             assert_eq!(body_limit(Method::Post, path, Some("application/json")), MAX_BODY_BYTES, "{path}");
         }
-        for path in ["/sign-in", "/register", "/api/v1/tenants", "/tickets/12/rating", "/tickets/new/x"] {
+        for path in [
+            "/sign-in",
+            "/register",
+            "/api/v1/tenants",
+            "/tickets/12/rating",
+            "/tickets/new/x",
+            "/api/v1/tenants/t/documents/d",
+        ] {
             assert_eq!(body_limit(Method::Post, path, multipart), MAX_BODY_BYTES, "{path}");
         }
     }

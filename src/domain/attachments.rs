@@ -218,11 +218,17 @@ impl fmt::Display for FileProblem {
 /// whatever the client chose to send (an attacker sends `image/png` with an HTML page), so it
 /// decides nothing; the kind's canonical type is what gets stored and served.
 pub fn check_file(filename: &str, data: &[u8]) -> Result<(Filename, FileKind), FileProblem> {
+    check_file_up_to(filename, data, MAX_FILE_BYTES)
+}
+
+/// [`check_file`] with another size cap (documents may be larger than ticket attachments);
+/// `TooLarge` then means larger than `max_bytes`, which the caller words itself.
+pub fn check_file_up_to(filename: &str, data: &[u8], max_bytes: usize) -> Result<(Filename, FileKind), FileProblem> {
     let name = Filename::parse(filename).map_err(FileProblem::BadName)?;
     if data.is_empty() {
         return Err(FileProblem::Empty(name));
     }
-    if data.len() > MAX_FILE_BYTES {
+    if data.len() > max_bytes {
         return Err(FileProblem::TooLarge(name));
     }
     let Some(kind) = name.extension().and_then(FileKind::from_extension) else {

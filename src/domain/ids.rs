@@ -58,6 +58,7 @@ define_id!(
     AssetId,
     AssetShareId,
     TemplateId,
+    DocumentId,
 );
 
 #[cfg(test)]

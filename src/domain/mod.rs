@@ -5,6 +5,7 @@ pub mod access;
 pub mod apps;
 pub mod attachments;
 pub mod color;
+pub mod documents;
 pub mod email;
 pub mod equipment;
 pub mod host;

@@ -2,6 +2,7 @@
 
 mod account;
 mod activity;
+mod documents;
 mod fleet;
 mod sso;
 mod tickets;
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pub use account::AccountStrings;
 pub use activity::ActivityStrings;
+pub use documents::DocumentStrings;
 pub use fleet::FleetStrings;
 pub use sso::SsoStrings;
 pub use tickets::TicketStrings;
@@ -86,6 +88,14 @@ impl Language {
             Language::En => &activity::EN,
             Language::Da => &activity::DA,
             Language::Nb => &activity::NB,
+        }
+    }
+
+    pub fn documents(self) -> &'static DocumentStrings {
+        match self {
+            Language::En => &documents::EN,
+            Language::Da => &documents::DA,
+            Language::Nb => &documents::NB,
         }
     }
 

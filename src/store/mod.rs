@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod attachments;
 pub mod audit;
 pub mod customers;
+pub mod documents;
 pub mod domains;
 pub mod equipment;
 pub mod fleet_activity;

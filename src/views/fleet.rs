@@ -120,6 +120,9 @@ pub fn detail(
             @if let Some(kind) = &asset.asset_type { dt { (f.column_type) } dd { (kind) } }
             @if let Some(group) = &asset.group_name { dt { (f.column_group) } dd { (group) } }
         }
+        @if portal.context.apps.contains(App::Documents) {
+            p { a href=(format!("/documents?asset={}", percent_encode(&asset.asset_key, b".-_~:"))) { (lang.documents().documents_title) } }
+        }
         h2 { (f.recent_activity) }
         @if portal.context.apps.contains(App::Activity) {
             p { a href=(format!("/activity?asset={}", percent_encode(&asset.asset_key, b""))) { (lang.activity().asset_activity_link) } }

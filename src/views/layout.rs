@@ -15,8 +15,7 @@ struct NavItem<'a> {
 }
 
 /// The navigation a visitor sees: home, for members the apps of the portal's navigation in
-/// its order (those with pages: the tickets, the support form, equipment, activity, reports), the Users
-/// page for portal admins, and signing in or out.
+/// its order, the Users page for portal admins, and signing in or out.
 fn navigation(lang: Language, viewer: Option<&Member>, apps: &Navigation) -> Vec<NavItem<'static>> {
     let strings = lang.strings();
     let account = lang.account();
@@ -31,8 +30,7 @@ fn navigation(lang: Language, viewer: Option<&Member>, apps: &Navigation) -> Vec
                     App::Equipment => nav.push(NavItem { label: fleet.equipment_title, href: "/equipment" }),
                     App::Reports => nav.push(NavItem { label: fleet.reports_title, href: "/reports" }),
                     App::Activity => nav.push(NavItem { label: lang.activity().activity_title, href: "/activity" }),
-                    // No pages yet, so no entry.
-                    App::Documents => {}
+                    App::Documents => nav.push(NavItem { label: lang.documents().documents_title, href: "/documents" }),
                 }
             }
             if member.is_admin() {

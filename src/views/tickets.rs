@@ -255,7 +255,8 @@ pub fn ticket(portal: &ResolvedPortal, lang: Language, member: &Member, view: &T
     page(portal, lang, &title, Some(member), &content)
 }
 
-fn size_text(bytes: i64) -> String {
+/// A file's size for people: KB below a MiB, MB with one decimal above.
+pub fn size_text(bytes: i64) -> String {
     if bytes >= 1_048_576 {
         format!("{:.1} MB", f64::from(u32::try_from(bytes / 1024).unwrap_or(u32::MAX)) / 1024.0)
     } else {

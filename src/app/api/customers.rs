@@ -12,6 +12,7 @@ use crate::domain::text::Label;
 use crate::error::AppError;
 use crate::http::Response;
 use crate::runtime::Runtime;
+use crate::store::documents::Owner;
 use crate::store::{customers, portals};
 
 #[derive(Deserialize)]
@@ -76,6 +77,7 @@ pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("customer_id", CustomerId::parse)?;
     let current = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    super::documents::refuse_if_owning(call, tenant, Owner::Customer(id)).await?;
     customers::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await.map_err(|err| {
         match AppError::from(err) {
             AppError::Conflict(_) => AppError::Conflict(

@@ -18,6 +18,7 @@ use crate::error::{AppError, FieldError};
 use crate::http::Response;
 use crate::runtime::{Blob, BlobStore, Runtime};
 use crate::store::customers;
+use crate::store::documents::Owner;
 use crate::store::equipment::{self, ActivityRange, AssetFilter, AssetInput, AssetRow};
 
 /// Default and largest page of activity: larger than other lists, because a report reads
@@ -156,9 +157,11 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
     })))
 }
 
-/// Deletes the asset with its activity and shares, then its photo object.
+/// Deletes the asset with its activity and shares, then its photo object; refused (409) while
+/// it has documents.
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (tenant, current) = asset_in_path(call).await?;
+    super::documents::refuse_if_owning(call, tenant, Owner::Asset(parse_asset_id(&current)?)).await?;
     equipment::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
     if let Some(key) = &current.photo_key {
         delete_blob(call, key).await;

@@ -5,6 +5,7 @@
 mod audit;
 pub mod auth;
 mod customers;
+mod documents;
 mod domains;
 mod emails;
 mod equipment;
@@ -128,6 +129,12 @@ pub enum Op {
     DeleteTemplate,
     RollbackTemplate,
     PortalOverview,
+    ListDocuments,
+    UploadDocument,
+    GetDocument,
+    UpdateDocument,
+    DeleteDocument,
+    DownloadDocument,
 }
 
 /// The route table: method, path template, operation. `{name}` matches one path segment.
@@ -250,6 +257,12 @@ pub const ROUTES: &[(Method, &str, Op)] = &[
     (Method::Delete, "/api/v1/tenants/{tenant_id}/templates/{template_id}", Op::DeleteTemplate),
     (Method::Post, "/api/v1/tenants/{tenant_id}/templates/{template_id}/rollback", Op::RollbackTemplate),
     (Method::Get, "/api/v1/tenants/{tenant_id}/portal-overview", Op::PortalOverview),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/documents", Op::ListDocuments),
+    (Method::Post, "/api/v1/tenants/{tenant_id}/documents", Op::UploadDocument),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/documents/{document_id}", Op::GetDocument),
+    (Method::Patch, "/api/v1/tenants/{tenant_id}/documents/{document_id}", Op::UpdateDocument),
+    (Method::Delete, "/api/v1/tenants/{tenant_id}/documents/{document_id}", Op::DeleteDocument),
+    (Method::Get, "/api/v1/tenants/{tenant_id}/documents/{document_id}/file", Op::DownloadDocument),
 ];
 
 /// Path parameters captured by a route template.
@@ -472,6 +485,12 @@ async fn dispatch<R: Runtime>(rt: &R, req: &Request) -> Result<Response, AppErro
         Op::DeleteTemplate => templates::delete(&call).await,
         Op::RollbackTemplate => templates::rollback(&call).await,
         Op::PortalOverview => portals::overview(&call).await,
+        Op::ListDocuments => documents::list(&call).await,
+        Op::UploadDocument => documents::upload(&call).await,
+        Op::GetDocument => documents::get(&call).await,
+        Op::UpdateDocument => documents::update(&call).await,
+        Op::DeleteDocument => documents::delete(&call).await,
+        Op::DownloadDocument => documents::download(&call).await,
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod activity;
 mod assets;
+mod documents;
 pub mod fleet;
 mod forms;
 mod join;
@@ -198,6 +199,7 @@ async fn route<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
         (false, "/tickets") => tickets::list(page).await,
         (false, "/equipment") => fleet::list(page).await,
         (false, "/activity") => activity::feed(page).await,
+        (false, "/documents") => documents::list(page).await,
         (false, "/reports") => fleet::reports(page).await,
         (false, "/reports.csv") => fleet::reports_csv(page).await,
         (false, "/tickets/new") => ticket_form::form(page).await,
@@ -216,8 +218,8 @@ async fn route<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
 
 /// The app a portal path belongs to, if any: `/tickets/new` is the support form, the rest of
 /// `/tickets` the ticket pages; `/equipment` the fleet and asset pages, `/reports` and
-/// `/reports.csv` the utilisation reports, `/activity` the fleet's activity. The pages of
-/// documents are to come; their paths are claimed here so they are gated the day they exist.
+/// `/reports.csv` the utilisation reports, `/activity` the fleet's activity, `/documents` the
+/// documents and their downloads.
 fn page_app(path: &str) -> Option<App> {
     let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
     match first {
@@ -255,6 +257,7 @@ async fn route_with_token<R: Runtime>(page: &Page<'_, R>, is_post: bool, path: &
         (true, ["preview", token]) => preview::open(page, token).await,
         (false, ["tickets", number]) => tickets::detail(page, number).await,
         (false, ["equipment", key]) => fleet::detail(page, key).await,
+        (false, ["documents", id]) => documents::download(page, id).await,
         (true, ["tickets", number, "reply"]) => ticket_reply::reply(page, number).await,
         (true, ["tickets", number, "rating"]) => ticket_reply::rate(page, number).await,
         (false, ["tickets", number, "files", id]) => tickets::download(page, number, id).await,
