@@ -16,7 +16,7 @@ use crate::domain::ids::{PortalId, TenantId};
 use crate::domain::portal_tickets::{ClosedReplies, StatusDisplay, TicketSettings, Visibility};
 use crate::domain::setup::{Navigation, StartPage};
 use crate::domain::time::Timestamp;
-use crate::domain::usage::UtcOffset;
+use crate::domain::time_zone::TimeZone;
 use crate::error::AppError;
 use crate::i18n::Language;
 use crate::params;
@@ -84,7 +84,7 @@ pub struct PortalContext {
     /// Local days and times of the equipment pages and reports. A cached entry from before
     /// the setting existed reads as UTC, which is what the portal had then.
     #[serde(default)]
-    pub time_zone: UtcOffset,
+    pub time_zone: TimeZone,
 }
 
 impl PortalContext {
@@ -195,9 +195,10 @@ impl PortalCache {
 }
 
 fn kv_key(host: &str) -> String {
-    // v5: the context gained the start page and navigation (v4: the portal's apps, v3: the
-    // ticket settings, v2: the access settings); older entries are simply never read again.
-    format!("portal:v6:{host}")
+    // v7: the time zone may be an IANA name (v6: the time zone, v5: the start page and
+    // navigation, v4: the portal's apps, v3: the ticket settings, v2: the access settings);
+    // older entries are simply never read again.
+    format!("portal:v7:{host}")
 }
 
 /// The portal a host names, if any.
@@ -310,7 +311,7 @@ struct ContextRow {
     apps: AppSet,
     start_page: Option<String>,
     navigation_json: Option<String>,
-    time_zone: UtcOffset,
+    time_zone: TimeZone,
 }
 
 impl ContextRow {
@@ -389,7 +390,8 @@ macro_rules! select_context {
                     p.join_policy, p.idle_timeout_minutes, p.session_lifetime_hours,
                     p.terms_text, p.terms_version, p.consent_text, p.consent_version,
                     p.ticket_visibility, p.ticket_status_display, p.ticket_closed_replies, p.ticket_inbox_id,
-                    p.ticket_pipeline_id, p.ticket_rules_json, p.support_form_json, p.ticket_satisfaction, p.time_zone,
+                    p.ticket_pipeline_id, p.ticket_rules_json, p.support_form_json, p.ticket_satisfaction,
+                    coalesce(p.time_zone_name, p.time_zone) AS time_zone,
                     (SELECT json_group_array(pa.app) FROM portal_apps pa
                      WHERE pa.tenant_id = p.tenant_id AND pa.portal_id = p.id) AS apps,
                     p.start_page, p.navigation_json ",

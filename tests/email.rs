@@ -61,7 +61,7 @@ fn context(tenant: &str, portal: &str, name: &str) -> PortalContext {
         apps: porch::domain::apps::AppSet::all(),
         start_page: porch::domain::setup::StartPage::HOME,
         navigation: porch::domain::setup::Navigation::of(porch::domain::apps::AppSet::all()),
-        time_zone: porch::domain::usage::UtcOffset::UTC,
+        time_zone: porch::domain::time_zone::TimeZone::UTC,
     }
 }
 

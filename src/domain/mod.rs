@@ -18,6 +18,7 @@ pub mod sso;
 pub mod text;
 pub mod tickets;
 pub mod time;
+pub mod time_zone;
 pub mod url;
 pub mod usage;
 

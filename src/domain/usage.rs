@@ -1,68 +1,13 @@
-//! Utilisation reports of equipment: a portal's time zone (a fixed UTC offset), report
-//! ranges of whole local days, day or week buckets, operating hours per bucket from the
+//! Utilisation reports of equipment: report ranges of whole local days (in the portal's
+//! time zone, `super::time_zone`), day or week buckets, operating hours per bucket from the
 //! hours counter, and the CSV form of a report. Pure: rows in, numbers out.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use super::time::{civil_from_days, days_from_civil, parse_date, Timestamp};
+use super::time_zone::TimeZone;
 
 const DAY_MS: i64 = 86_400_000;
-
-/// A portal's time zone as a fixed offset from UTC in minutes east (`60` is UTC+01:00).
-/// A fixed offset, not an IANA zone: the zone database (chrono-tz) would cost more wasm than
-/// all of equipment, and a report's day boundaries need only the offset. The price is that
-/// summer time is not followed; a provider picks the offset its customers work in.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct UtcOffset(i64);
-
-impl UtcOffset {
-    pub const UTC: UtcOffset = UtcOffset(0);
-
-    /// UTC−12:00 to UTC+14:00, the offsets in use on Earth.
-    pub fn parse(minutes: i64) -> Result<UtcOffset, &'static str> {
-        if (-720..=840).contains(&minutes) {
-            Ok(UtcOffset(minutes))
-        } else {
-            Err("must be minutes east of UTC between -720 and 840")
-        }
-    }
-
-    pub const fn minutes(self) -> i64 {
-        self.0
-    }
-
-    const fn millis(self) -> i64 {
-        self.0 * 60_000
-    }
-
-    /// `UTC`, `UTC+01:00`, `UTC-03:30`.
-    pub fn label(self) -> String {
-        if self.0 == 0 {
-            return "UTC".into();
-        }
-        let sign = if self.0 < 0 { '-' } else { '+' };
-        let abs = self.0.abs();
-        format!("UTC{sign}{:02}:{:02}", abs / 60, abs % 60)
-    }
-
-    /// The local day (days since 1970-01-01 on the local calendar) an instant falls in.
-    pub fn local_day(self, at: Timestamp) -> i64 {
-        (at.millis() + self.millis()).div_euclid(DAY_MS)
-    }
-
-    /// The instant a local day starts.
-    pub fn day_start(self, day: i64) -> Timestamp {
-        Timestamp::from_millis(day.saturating_mul(DAY_MS) - self.millis())
-    }
-
-    /// Local date and time to the minute, with the offset: `2026-03-01 14:00 UTC+01:00`.
-    pub fn minute(self, at: Timestamp) -> String {
-        let local = at.millis() + self.millis();
-        let in_day = local.rem_euclid(DAY_MS) / 60_000;
-        format!("{} {:02}:{:02} {}", date_text(local.div_euclid(DAY_MS)), in_day / 60, in_day % 60, self.label())
-    }
-}
 
 /// `YYYY-MM-DD` of a day since 1970-01-01.
 pub fn date_text(day: i64) -> String {
@@ -110,20 +55,26 @@ impl Span {
 /// The longest report: a year and a day, at most 367 day buckets.
 pub const MAX_DAYS: i64 = 367;
 
-/// A report's buckets: `count` spans of whole local days from `first_day`. Every bucket has
-/// the same length (a fixed offset has no summer time), so an event's bucket is arithmetic:
-/// `(at - start) / length`, which the SQL groups by.
+/// The most offset changes a report's window (a year, a day and two weeks' widening) can
+/// hold: summer time starts and ends once a year.
+pub const MAX_CHANGES: usize = 4;
+
+/// A report's buckets: `count` spans of whole local days from `first_day`. A bucket's
+/// length in real time varies (a day with a summer-time change lasts 23 or 25 hours), but
+/// on the local wall clock every day has 24 hours: an event's bucket is arithmetic on its
+/// local time, `(at + offset at that instant - first local midnight) / length`, which the
+/// SQL groups by, given the few offset changes inside the window (`offsets`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Buckets {
     pub first_day: i64,
     pub count: i64,
     pub span: Span,
-    pub zone: UtcOffset,
+    pub zone: TimeZone,
 }
 
 impl Buckets {
     /// The days `from ..= to` (local dates), widened to whole weeks (Monday first) by week.
-    pub fn new(from: i64, to: i64, span: Span, zone: UtcOffset) -> Result<Buckets, &'static str> {
+    pub fn new(from: i64, to: i64, span: Span, zone: TimeZone) -> Result<Buckets, &'static str> {
         if to < from {
             return Err("to must not be before from");
         }
@@ -147,8 +98,26 @@ impl Buckets {
         self.zone.day_start(self.first_day + self.count * self.span.days())
     }
 
+    /// A bucket's length on the local wall clock.
     pub fn length_ms(&self) -> i64 {
         self.span.days() * DAY_MS
+    }
+
+    /// The first bucket's start on the local wall clock (ms since 1970 read locally).
+    pub fn local_start_ms(&self) -> i64 {
+        self.first_day * DAY_MS
+    }
+
+    /// The offsets (ms) in force across the report: the one at its start, and each change
+    /// in it, latest first, as (instant, offset from it). Free slots hold the end instant,
+    /// which no event of the report reaches, so the SQL's CASE has a fixed shape.
+    pub fn offsets(&self) -> (i64, [(i64, i64); MAX_CHANGES]) {
+        let (start, end) = (self.start(), self.end());
+        let mut slots = [(end.millis(), 0); MAX_CHANGES];
+        for (slot, change) in slots.iter_mut().zip(self.zone.changes(start, end).into_iter().rev()) {
+            *slot = change;
+        }
+        (self.zone.offset_ms(start), slots)
     }
 
     /// The first local day of bucket `index`.
@@ -253,20 +222,11 @@ mod tests {
     }
 
     #[test]
-    fn offsets_outside_the_earths_are_refused_and_labels_read_like_utc_plus() {
-        assert_eq!(UtcOffset::parse(60).unwrap().label(), "UTC+01:00");
-        assert_eq!(UtcOffset::parse(-210).unwrap().label(), "UTC-03:30");
-        assert_eq!(UtcOffset::UTC.label(), "UTC");
-        assert!(UtcOffset::parse(841).is_err());
-        assert!(UtcOffset::parse(-721).is_err());
-    }
-
-    #[test]
     fn a_local_day_starts_earlier_in_utc_east_of_greenwich() {
-        let cet = UtcOffset::parse(60).unwrap();
+        let cet = TimeZone::fixed(60).unwrap();
         assert_eq!(cet.day_start(day("2026-03-01")).millis(), MARCH_1 - 3_600_000);
         assert_eq!(cet.local_day(Timestamp::from_millis(MARCH_1 - 1)), day("2026-03-01"));
-        assert_eq!(UtcOffset::UTC.local_day(Timestamp::from_millis(MARCH_1 - 1)), day("2026-02-28"));
+        assert_eq!(TimeZone::UTC.local_day(Timestamp::from_millis(MARCH_1 - 1)), day("2026-02-28"));
         assert_eq!(cet.minute(Timestamp::from_millis(MARCH_1)), "2026-03-01 01:00 UTC+01:00");
         assert_eq!(date_text(day("2024-02-29")), "2024-02-29");
     }
@@ -274,13 +234,60 @@ mod tests {
     #[test]
     fn weeks_are_widened_to_monday_through_sunday() {
         // 2026-03-01 is a Sunday; its week began on Monday 2026-02-23.
-        let b = Buckets::new(day("2026-03-01"), day("2026-03-03"), Span::Week, UtcOffset::UTC).unwrap();
+        let b = Buckets::new(day("2026-03-01"), day("2026-03-03"), Span::Week, TimeZone::UTC).unwrap();
         assert_eq!((date_text(b.first_day), b.count), ("2026-02-23".to_owned(), 2));
         assert_eq!(b.end().millis() - b.start().millis(), 14 * DAY_MS);
-        let d = Buckets::new(day("2026-03-01"), day("2026-03-30"), Span::Day, UtcOffset::UTC).unwrap();
+        let d = Buckets::new(day("2026-03-01"), day("2026-03-30"), Span::Day, TimeZone::UTC).unwrap();
         assert_eq!(d.count, 30);
-        assert!(Buckets::new(day("2026-03-02"), day("2026-03-01"), Span::Day, UtcOffset::UTC).is_err());
-        assert!(Buckets::new(day("2025-01-01"), day("2026-03-01"), Span::Day, UtcOffset::UTC).is_err());
+        assert!(Buckets::new(day("2026-03-02"), day("2026-03-01"), Span::Day, TimeZone::UTC).is_err());
+        assert!(Buckets::new(day("2025-01-01"), day("2026-03-01"), Span::Day, TimeZone::UTC).is_err());
+    }
+
+    /// The bucket of an instant as `store::equipment::usage_for_customer`'s SQL computes it
+    /// from `offsets`: the latest change at or before the instant decides its offset.
+    fn bucket_of(b: &Buckets, at: i64) -> i64 {
+        let (first, changes) = b.offsets();
+        let offset = changes.iter().find(|(from, _)| at >= *from).map_or(first, |(_, offset)| *offset);
+        (at + offset - b.local_start_ms()) / b.length_ms()
+    }
+
+    fn copenhagen() -> TimeZone {
+        TimeZone::named("Europe/Copenhagen").unwrap()
+    }
+
+    #[test]
+    fn day_buckets_follow_summer_time_with_days_of_23_and_25_hours() {
+        let zone = copenhagen();
+        let b = Buckets::new(day("2026-03-28"), day("2026-10-26"), Span::Day, zone).unwrap();
+        let (first, changes) = b.offsets();
+        assert_eq!(first, 3_600_000);
+        assert_eq!(changes.iter().filter(|(at, _)| *at < b.end().millis()).count(), 2);
+        // Hourly instants: how many land in each bucket.
+        let mut per_bucket = vec![0_i64; usize::try_from(b.count).unwrap()];
+        let mut at = b.start().millis();
+        while at < b.end().millis() {
+            per_bucket[usize::try_from(bucket_of(&b, at)).unwrap()] += 1;
+            assert_eq!(b.day_of(bucket_of(&b, at)), zone.local_day(Timestamp::from_millis(at)));
+            at += 3_600_000;
+        }
+        assert_eq!(&per_bucket[..3], [24, 23, 24], "2026-03-29 has 23 hours");
+        let october_25 = usize::try_from(day("2026-10-25") - day("2026-03-28")).unwrap();
+        assert_eq!(per_bucket[october_25], 25);
+        assert_eq!(per_bucket.iter().sum::<i64>(), i64::from(u16::try_from(b.count).unwrap()) * 24);
+    }
+
+    #[test]
+    fn a_week_with_a_change_holds_its_167_hours_and_a_fixed_offset_has_no_changes() {
+        let b = Buckets::new(day("2026-03-23"), day("2026-04-05"), Span::Week, copenhagen()).unwrap();
+        let hours = |index: i64| {
+            let start = copenhagen().day_start(b.day_of(index)).millis();
+            let end = copenhagen().day_start(b.day_of(index + 1)).millis();
+            (start..end).step_by(3_600_000).filter(|at| bucket_of(&b, *at) == index).count()
+        };
+        assert_eq!((hours(0), hours(1)), (167, 168));
+        let fixed =
+            Buckets::new(day("2026-03-23"), day("2026-04-05"), Span::Week, TimeZone::fixed(60).unwrap()).unwrap();
+        assert_eq!(fixed.offsets(), (3_600_000, [(fixed.end().millis(), 0); MAX_CHANGES]));
     }
 
     fn row(bucket: i64, min: i64, max: i64) -> BucketRow {
@@ -289,7 +296,7 @@ mod tests {
 
     #[test]
     fn hours_are_the_rise_since_the_previous_buckets_last_reading() {
-        let b = Buckets::new(0, 3, Span::Day, UtcOffset::UTC).unwrap();
+        let b = Buckets::new(0, 3, Span::Day, TimeZone::UTC).unwrap();
         // Hourly readings 100, 101, ...: day 0 holds 100..=123, day 1 124..=147; day 2 none;
         // day 3 172..=195.
         let rows = [row(0, 100_000, 123_000), row(1, 124_000, 147_000), row(3, 172_000, 195_000)];
@@ -301,7 +308,7 @@ mod tests {
 
     #[test]
     fn a_counter_that_drops_counts_nothing_rather_than_negative_hours() {
-        let b = Buckets::new(0, 1, Span::Day, UtcOffset::UTC).unwrap();
+        let b = Buckets::new(0, 1, Span::Day, TimeZone::UTC).unwrap();
         let hours: Vec<i64> =
             usage(&b, &[row(0, 5000, 9000), row(1, 10, 20)], None).iter().map(|u| u.hours_milli).collect();
         assert_eq!(hours, [4000, 0]);
@@ -309,7 +316,7 @@ mod tests {
 
     #[test]
     fn counts_land_in_their_bucket_and_empty_buckets_are_kept() {
-        let b = Buckets::new(0, 2, Span::Day, UtcOffset::UTC).unwrap();
+        let b = Buckets::new(0, 2, Span::Day, TimeZone::UTC).unwrap();
         let rows = [BucketRow { bucket: 1, starts: 2, stops: 1, alerts: 3, ..BucketRow::default() }];
         let out = usage(&b, &rows, None);
         assert_eq!(out.len(), 3);

@@ -363,7 +363,7 @@ mod tests {
             apps: crate::domain::apps::AppSet::all(),
             start_page: crate::domain::setup::StartPage::HOME,
             navigation: crate::domain::setup::Navigation::of(crate::domain::apps::AppSet::all()),
-            time_zone: crate::domain::usage::UtcOffset::UTC,
+            time_zone: crate::domain::time_zone::TimeZone::UTC,
         }
     }
 

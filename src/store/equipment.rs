@@ -691,9 +691,14 @@ pub async fn usage_for_customer(
     buckets: &Buckets,
     now: Timestamp,
 ) -> Result<Vec<BucketRow>, DbError> {
+    // An event's bucket is arithmetic on its local wall-clock time: its instant plus the
+    // offset then in force (the latest change at or before it, else the first offset).
+    let (first_offset, changes) = buckets.offsets();
+    let [(at1, o1), (at2, o2), (at3, o3), (at4, o4)] = changes;
     db.query(Statement::new(
         visible_activity!(
-            "SELECT CAST((e.at - ?4) / ?7 AS INTEGER) AS bucket,
+            "SELECT CAST((e.at + CASE WHEN e.at >= ?8 THEN ?9 WHEN e.at >= ?10 THEN ?11 WHEN e.at >= ?12 THEN ?13
+                                      WHEN e.at >= ?14 THEN ?15 ELSE ?16 END - ?17) / ?7 AS INTEGER) AS bucket,
                     max(e.hours_milli) AS hours_max, min(e.hours_milli) AS hours_min,
                     sum(e.kind = 'start') AS starts, sum(e.kind = 'stop') AS stops,
                     sum(e.kind = 'alert') AS alerts",
@@ -706,7 +711,17 @@ pub async fn usage_for_customer(
             buckets.start().millis(),
             buckets.end().millis(),
             now.millis(),
-            buckets.length_ms()
+            buckets.length_ms(),
+            at1,
+            o1,
+            at2,
+            o2,
+            at3,
+            o3,
+            at4,
+            o4,
+            first_offset,
+            buckets.local_start_ms()
         ],
     ))
     .await

@@ -12,7 +12,7 @@ use crate::domain::portal_tickets::TicketSettings;
 use crate::domain::setup::{Navigation, StartPage};
 use crate::domain::text::{Label, Slug};
 use crate::domain::time::Timestamp;
-use crate::domain::usage::UtcOffset;
+use crate::domain::time_zone::TimeZone;
 use crate::i18n::Language;
 use crate::params;
 
@@ -35,7 +35,7 @@ pub struct PortalRow {
     pub consent_text: String,
     pub consent_version: i64,
     /// Local days and times of the equipment pages and reports.
-    pub time_zone: UtcOffset,
+    pub time_zone: TimeZone,
     /// The apps the portal offers, within its tenant's plan.
     #[serde(deserialize_with = "apps::from_json_column")]
     pub apps: AppSet,
@@ -123,7 +123,7 @@ pub struct PortalSettings {
     pub start_page: StartPage,
     /// None: the apps in catalogue order.
     pub navigation: Option<Navigation>,
-    pub time_zone: UtcOffset,
+    pub time_zone: TimeZone,
 }
 
 /// Who may join and on what terms; texts are versioned in SQL when they change.
@@ -231,9 +231,9 @@ pub async fn create(
         Statement::new(
             "INSERT INTO portals (id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled,
                 join_policy, idle_timeout_minutes, session_lifetime_hours, terms_text, terms_version, consent_text,
-                consent_version, created_at, updated_at, template_id, start_page, navigation_json, time_zone)
+                consent_version, created_at, updated_at, template_id, start_page, navigation_json, time_zone, time_zone_name)
              SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?12, ?13, ?14, CASE WHEN ?14 = '' THEN 0 ELSE 1 END,
-                ?15, CASE WHEN ?15 = '' THEN 0 ELSE 1 END, ?10, ?10, ?16, ?18, ?19, ?20
+                ?15, CASE WHEN ?15 = '' THEN 0 ELSE 1 END, ?10, ?10, ?16, ?18, ?19, ?20, ?21
              WHERE ?16 IS NULL
                 OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?2 AND id = ?16 AND current_version = ?17)",
             params![
@@ -256,7 +256,8 @@ pub async fn create(
                 settings.template_version(),
                 settings.start_page.path(),
                 settings.navigation_text(),
-                settings.time_zone.minutes()
+                settings.time_zone.standard_minutes(),
+                settings.time_zone.name()
             ],
         ),
         &change,
@@ -288,7 +289,8 @@ pub async fn update(
                 terms_text = ?14,
                 consent_version = CASE WHEN consent_text = ?15 THEN consent_version ELSE consent_version + 1 END,
                 consent_text = ?15,
-                template_id = ?16, start_page = ?18, navigation_json = ?19, time_zone = ?20
+                template_id = ?16, start_page = ?18, navigation_json = ?19, time_zone = ?20,
+                time_zone_name = ?21
              WHERE tenant_id = ?1 AND id = ?2
                AND (?16 IS NULL
                     OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?1 AND id = ?16 AND current_version = ?17))",
@@ -312,7 +314,8 @@ pub async fn update(
                 settings.template_version(),
                 settings.start_page.path(),
                 settings.navigation_text(),
-                settings.time_zone.minutes()
+                settings.time_zone.standard_minutes(),
+                settings.time_zone.name()
             ],
         ),
         &change,
@@ -356,7 +359,8 @@ macro_rules! select_portals {
         concat!(
             "SELECT id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled,
                 join_policy, idle_timeout_minutes, session_lifetime_hours, terms_text, terms_version, consent_text,
-                consent_version, created_at, updated_at, template_id, start_page, navigation_json, time_zone,
+                consent_version, created_at, updated_at, template_id, start_page, navigation_json,
+                coalesce(time_zone_name, time_zone) AS time_zone,
                 (SELECT json_group_array(app) FROM portal_apps pa
                  WHERE pa.tenant_id = portals.tenant_id AND pa.portal_id = portals.id) AS apps
              FROM portals ",

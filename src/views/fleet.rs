@@ -11,7 +11,8 @@ use crate::auth::member::Member;
 use crate::domain::apps::App;
 use crate::domain::equipment::Position;
 use crate::domain::time::Timestamp;
-use crate::domain::usage::{date_text, hours_text, Span, Usage, UtcOffset};
+use crate::domain::time_zone::TimeZone;
+use crate::domain::usage::{date_text, hours_text, Span, Usage};
 use crate::http::percent_encode;
 use crate::i18n::{FleetStrings, Language};
 use crate::store::equipment::{ActivityRow, SharedAsset};
@@ -107,7 +108,7 @@ pub fn detail(
     member: &Member,
     asset: &SharedAsset,
     events: &[ActivityRow],
-    zone: UtcOffset,
+    zone: TimeZone,
 ) -> String {
     let f = lang.fleet();
     let content = html! {
@@ -199,7 +200,7 @@ pub fn reports(
     member: &Member,
     has_customer: bool,
     report: &Report,
-    zone: UtcOffset,
+    zone: TimeZone,
 ) -> String {
     let f = lang.fleet();
     let params = &report.params;

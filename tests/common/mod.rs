@@ -172,7 +172,7 @@ impl TestApp {
 
     /// The cached portal context of a host in KV, as stored (the key's version is tenancy's).
     pub fn kv_entry(&self, host: &str) -> Option<String> {
-        self.rt.kv.entries.borrow().get(&format!("portal:v6:{host}")).cloned()
+        self.rt.kv.entries.borrow().get(&format!("portal:v7:{host}")).cloned()
     }
 
     pub fn kv_has(&self, host: &str) -> bool {

@@ -13,7 +13,7 @@ use crate::domain::host::Hostname;
 use crate::domain::ids::{CustomerId, PortalId, TemplateId, TenantId, ThemeId};
 use crate::domain::setup::{Navigation, Setup, StartPage};
 use crate::domain::text::{Label, Slug};
-use crate::domain::usage::UtcOffset;
+use crate::domain::time_zone::{TimeZone, ZoneSetting};
 use crate::error::AppError;
 use crate::http::Response;
 use crate::i18n::Language;
@@ -43,7 +43,8 @@ struct PortalInput {
     terms_text: Option<String>,
     consent_text: Option<String>,
     apps: Option<Vec<String>>,
-    time_zone: Option<i64>,
+    /// Minutes east of UTC, or an IANA name of the built-in table.
+    time_zone: Option<ZoneSetting>,
     /// A template to follow; null: a custom set-up (unlinks on PATCH).
     #[serde(default, deserialize_with = "double_option")]
     template_id: Option<Option<String>>,
@@ -369,8 +370,8 @@ async fn settings<R: Runtime>(
     };
     let enabled = input.enabled.unwrap_or_else(|| current.is_none_or(PortalRow::is_enabled));
     let time_zone = match input.time_zone {
-        Some(minutes) => fields.check("time_zone", UtcOffset::parse(minutes)),
-        None => Some(current.map_or(UtcOffset::UTC, |row| row.time_zone)),
+        Some(setting) => fields.check("time_zone", TimeZone::try_from(setting)),
+        None => Some(current.map_or(TimeZone::UTC, |row| row.time_zone)),
     };
     fields.finish()?;
     match (slug, name, page_title, default_language, customer, theme, access, apps, pages, time_zone) {
