@@ -10,7 +10,7 @@ use crate::auth::member::Member;
 use crate::domain::equipment::AssetKey;
 use crate::domain::ids::BusinessUnitId;
 use crate::domain::time::Timestamp;
-use crate::domain::usage::UtcOffset;
+use crate::domain::time_zone::TimeZone;
 use crate::http::percent_encode;
 use crate::i18n::Language;
 use crate::store::equipment::SharedAsset;
@@ -33,7 +33,7 @@ fn older_href(feed: &Feed<'_>, next: &str) -> String {
     format!("/activity?{filters}{sep}after={}", percent_encode(next, b""))
 }
 
-pub fn feed(portal: &ResolvedPortal, lang: Language, member: &Member, feed: &Feed<'_>, zone: UtcOffset) -> String {
+pub fn feed(portal: &ResolvedPortal, lang: Language, member: &Member, feed: &Feed<'_>, zone: TimeZone) -> String {
     let (a, f) = (lang.activity(), lang.fleet());
     let params = feed.params;
     let chosen_asset = params.asset.as_ref().map(AssetKey::as_str);

@@ -8,7 +8,8 @@ use super::tickets::size_text;
 use crate::auth::member::Member;
 use crate::domain::documents::Category;
 use crate::domain::time::Timestamp;
-use crate::domain::usage::{date_text, UtcOffset};
+use crate::domain::time_zone::TimeZone;
+use crate::domain::usage::date_text;
 use crate::http::percent_encode;
 use crate::i18n::Language;
 use crate::store::documents::DocumentRow;
@@ -23,7 +24,7 @@ pub struct List<'a> {
     pub asset: Option<(&'a str, &'a str)>,
     /// The cursor of the next page, when there is one.
     pub next: Option<&'a str>,
-    pub zone: UtcOffset,
+    pub zone: TimeZone,
 }
 
 /// `/documents` with the list's filters and an optional cursor.
@@ -108,7 +109,7 @@ mod tests {
             category: Some(Category::Manual),
             asset: Some(("LD:2", "Loader")),
             next: None,
-            zone: UtcOffset::UTC,
+            zone: TimeZone::UTC,
         };
         assert_eq!(list_href(&list, Some("17.abc")), "/documents?asset=LD:2&category=manual&after=17.abc");
         let plain = List { category: None, asset: None, ..list };
