@@ -414,9 +414,17 @@ fn the_fleet_list_pages_fifty_at_a_time_by_name_then_key_forwards_and_back() {
 
     assert_eq!(ada.get("/equipment?after=bad%20key").status, 400);
     assert_eq!(ada.get("/equipment?after=M-999&before=M-998").status, 400);
+    // Beta's one asset sorts after Alpha's "Machine …": a cursor at Alpha's asset must not
+    // position Beta's list (that would tell where a name not theirs sorts).
+    p.asset("Z-1", &json!({ "name": "Zeta crane", "customer_id": p.beta }));
+    p.share("Z-1", &p.beta, MARCH_1 - 30 * DAY, None);
     let bob = p.join(&portal, "many", "bob@beta.example", Some(&p.beta));
-    let html = body_text(&bob.get("/equipment?after=M-999"));
-    assert!(listed_keys(&html).is_empty(), "another company's cursor shows it nothing: {html}");
+    assert_eq!(listed_keys(&body_text(&bob.get("/equipment"))), ["Z-1"]);
+    for cursor in ["after=M-999", "before=M-999"] {
+        let html = body_text(&bob.get(&format!("/equipment?{cursor}")));
+        assert!(listed_keys(&html).is_empty(), "another company's asset as the cursor shows nothing: {html}");
+    }
+    assert_eq!(listed_keys(&body_text(&bob.get("/equipment?before=Z-1"))), Vec::<String>::new());
 }
 
 #[test]

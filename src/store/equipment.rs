@@ -570,7 +570,7 @@ macro_rules! shared_asset_columns {
 /// `store::portal_tickets`): ?1 session token hash, ?2 tenant, ?3 portal, ?4 now; a dead or
 /// foreign session, or a member of no company, finds nothing.
 macro_rules! viewer_fleet {
-    ($select:expr, $rest:literal) => {
+    ($select:expr, $($rest:expr),+) => {
         concat!(
             super::portal_tickets::with_viewer!(),
             $select,
@@ -581,8 +581,19 @@ macro_rules! viewer_fleet {
            AND EXISTS (SELECT 1 FROM asset_shares s
                        WHERE s.tenant_id = ?2 AND s.customer_id = (SELECT customer_id FROM viewer) AND s.asset_id = a.id
                          AND s.from_at <= ?4 AND (s.until_at IS NULL OR s.until_at > ?4)) ",
-            $rest
+            $($rest),+
         )
+    };
+}
+
+/// The name of the cursor's asset (key ?6), if it was ever shared with the viewer's customer:
+/// a cursor naming any other asset is NULL, and its page empty, so no one learns where the
+/// name of an asset not theirs would sort.
+macro_rules! cursor_name {
+    () => {
+        "(SELECT c.name FROM assets c WHERE c.tenant_id = ?2 AND c.asset_key = ?6
+            AND EXISTS (SELECT 1 FROM asset_shares cs WHERE cs.tenant_id = ?2 AND cs.asset_id = c.id
+                          AND cs.customer_id = (SELECT customer_id FROM viewer)))"
     };
 }
 
@@ -618,18 +629,18 @@ pub fn viewer_fleet_page(
         FleetCursor::After(key) => (
             viewer_fleet!(
                 shared_asset_columns!(),
-                "AND (?5 IS NULL OR u.id = ?5)
-                 AND (a.name, a.asset_key) > ((SELECT name FROM assets WHERE tenant_id = ?2 AND asset_key = ?6), ?6)
-               ORDER BY a.name, a.asset_key LIMIT ?7"
+                "AND (?5 IS NULL OR u.id = ?5) AND (a.name, a.asset_key) > (",
+                cursor_name!(),
+                ", ?6) ORDER BY a.name, a.asset_key LIMIT ?7"
             ),
             Some(key),
         ),
         FleetCursor::Before(key) => (
             viewer_fleet!(
                 shared_asset_columns!(),
-                "AND (?5 IS NULL OR u.id = ?5)
-                 AND (a.name, a.asset_key) < ((SELECT name FROM assets WHERE tenant_id = ?2 AND asset_key = ?6), ?6)
-               ORDER BY a.name DESC, a.asset_key DESC LIMIT ?7"
+                "AND (?5 IS NULL OR u.id = ?5) AND (a.name, a.asset_key) < (",
+                cursor_name!(),
+                ", ?6) ORDER BY a.name DESC, a.asset_key DESC LIMIT ?7"
             ),
             Some(key),
         ),

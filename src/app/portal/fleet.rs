@@ -1,8 +1,10 @@
-//! The recipients' equipment pages: the fleet shared with the member's customer (filter by
-//! group), an asset's page with its recent activity, and utilisation reports (HTML with a
-//! server-drawn chart, and CSV). What a member may see is decided in the store's SQL
-//! (`store::equipment::*_for_customer`): an asset of another customer, or one not shared
-//! now, is the same 404 as a missing one.
+//! The recipients' equipment pages: the fleet shared with the member's customer (keyset
+//! pages of 50, filter by group), an asset's page with its recent activity, and utilisation
+//! reports (HTML with a server-drawn chart, and CSV). What a member may see is decided in the
+//! store's SQL (`store::equipment::viewer_*`, `*_for_customer`): an asset of another customer,
+//! or one not shared now, is the same 404 as a missing one. The fleet and the asset are read
+//! in the session lookup's D1 round trip (`prefetch`); an asset's events and a report's sums
+//! need the asset's id, and take a second.
 
 use super::Page;
 use crate::domain::apps::App;
