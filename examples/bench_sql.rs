@@ -6,10 +6,19 @@
 //!
 //! cargo run --example `bench_sql` -- <session token hash> <organisation cursor> <mine cursor>
 //! <ticket number> <search words>, each cursor `<position>_<ticket id>` as in `?after=`.
+//!
+//! With `fleet` first, the statements of the fleet pages and of a utilisation report by day
+//! (the equipment benchmark's), for the viewer of the session and an asset of its customer:
+//! cargo run --example `bench_sql` -- fleet <session token hash> <customer id> <asset key>
+//! <asset id> <from day> <to day> <now>, days as `YYYY-MM-DD`, now in milliseconds.
 
-use porch::domain::ids::{PortalId, TenantId};
+use porch::domain::equipment::AssetKey;
+use porch::domain::ids::{AssetId, CustomerId, PortalId, TenantId};
 use porch::domain::search::fts_expression;
 use porch::domain::time::Timestamp;
+use porch::domain::time_zone::TimeZone;
+use porch::domain::usage::{parse_day, Buckets, Span};
+use porch::store::equipment::{self, FleetCursor};
 use porch::store::portal_tickets::{self, ListQuery, ListScope, Sort};
 use porch::store::{PortalScope, Statement, Value};
 use serde_json::json;
@@ -39,13 +48,13 @@ fn to_json(name: &str, statement: &Statement) -> serde_json::Value {
 
 fn main() -> Result<(), String> {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(("fleet", rest)) = args.split_first().map(|(first, rest)| (first.as_str(), rest)) {
+        return fleet(rest);
+    }
     let [token_hash, organisation_after, mine_after, number, words] = args.as_slice() else {
         return Err("arguments: <token hash> <organisation cursor> <mine cursor> <number> <search words>".into());
     };
-    let scope = PortalScope {
-        tenant: TenantId::parse(TENANT).ok_or("tenant id")?,
-        portal: PortalId::parse(PORTAL).ok_or("portal id")?,
-    };
+    let scope = bench_scope()?;
     // The statements see a session as live while `now` is before its expiry: the epoch is.
     let now = Timestamp::from_millis(0);
     let search = fts_expression(words).map_err(|e| format!("search words {e}"))?;
@@ -68,6 +77,55 @@ fn main() -> Result<(), String> {
     for (name, statement) in names.iter().zip(&detail) {
         out.push(to_json(name, statement));
     }
+    println!("{}", serde_json::Value::Array(out));
+    Ok(())
+}
+
+fn bench_scope() -> Result<PortalScope, String> {
+    Ok(PortalScope {
+        tenant: TenantId::parse(TENANT).ok_or("tenant id")?,
+        portal: PortalId::parse(PORTAL).ok_or("portal id")?,
+    })
+}
+
+/// The fleet pages' and a year's report's statements, as `fleet::prefetch` and the report
+/// build them at `now` (milliseconds: a share is in force from its start, so the real time).
+fn fleet(args: &[String]) -> Result<(), String> {
+    let [token_hash, customer, key, asset, from, to, now] = args else {
+        return Err("arguments: fleet <token hash> <customer id> <asset key> <asset id> <from> <to> <now>".into());
+    };
+    let scope = bench_scope()?;
+    let now = Timestamp::from_millis(now.parse().map_err(|e| format!("now: {e}"))?);
+    let customer = CustomerId::parse(customer).ok_or("customer id")?;
+    let key = AssetKey::parse(key).map_err(|e| format!("asset key: {e}"))?;
+    let asset = AssetId::parse(asset).ok_or("asset id")?;
+    let day = |raw: &str| parse_day(raw).ok_or(format!("{raw}: not a day"));
+    // The report's zone is the portal's; the plans do not depend on it.
+    let buckets = Buckets::new(day(from)?, day(to)?, Span::Day, TimeZone::UTC)?;
+    let out = vec![
+        to_json(
+            "fleet list, first page",
+            &equipment::viewer_fleet_page(scope, token_hash, now, None, FleetCursor::First, 51),
+        ),
+        to_json("fleet list, its groups", &equipment::viewer_fleet_groups(scope, token_hash, now)),
+        to_json("asset page: the asset", &equipment::viewer_asset(scope, token_hash, now, &key)),
+        to_json(
+            "asset page: its latest 50 events",
+            &equipment::recent_activity_for_customer(scope.tenant, customer, asset, now, 50),
+        ),
+        to_json(
+            "report: the fleet",
+            &equipment::viewer_fleet_page(scope, token_hash, now, None, FleetCursor::First, -1),
+        ),
+        to_json(
+            "report: the year by day",
+            &equipment::usage_for_customer(scope.tenant, customer, asset, &buckets, now),
+        ),
+        to_json(
+            "report: the reading before",
+            &equipment::reading_before(scope.tenant, customer, asset, buckets.start(), now),
+        ),
+    ];
     println!("{}", serde_json::Value::Array(out));
     Ok(())
 }

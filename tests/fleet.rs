@@ -349,3 +349,109 @@ fn the_portals_time_zone_moves_day_boundaries_and_the_times_shown() {
     let (_, got) = p.call(Method::Get, &format!("/portals/{portal}"), &json!(null));
     assert_eq!(got["portal"]["time_zone"], 60, "unchanged by the refused update");
 }
+
+/// The asset keys a fleet list page links to, in order.
+fn listed_keys(html: &str) -> Vec<String> {
+    html.split(r#"href="/equipment/"#).skip(1).map(|rest| rest[..rest.find('"').unwrap()].to_owned()).collect()
+}
+
+/// The page link with `rel` ("next" or "prev"), as a path.
+fn pager_link(html: &str, rel: &str) -> Option<String> {
+    let marker = format!(r#"rel="{rel}" href=""#);
+    let from = html.find(&marker)? + marker.len();
+    Some(html[from..from + html[from..].find('"').unwrap()].replace("&amp;", "&"))
+}
+
+/// `count` assets of Alpha named `Machine 000`, `Machine 000`, `Machine 000`, `Machine 001`, ...
+/// (three to a name, so a page boundary falls between assets of one name), keyed `M-<n>` so that
+/// key order differs from number order, optionally in a unit; each shared with Alpha.
+fn machines(p: &Provider, prefix: &str, count: usize, unit: Option<&str>) -> Vec<String> {
+    (0..count)
+        .map(|n| {
+            let key = format!("{prefix}-{}", 999 - n);
+            let mut body = json!({ "name": format!("Machine {:03}", n / 3), "customer_id": p.alpha });
+            if let Some(unit) = unit {
+                body["business_unit_id"] = json!(unit);
+            }
+            p.asset(&key, &body);
+            p.share(&key, &p.alpha, MARCH_1 - 30 * DAY, None);
+            key
+        })
+        .collect()
+}
+
+/// The keys in the list's order: by name, then key.
+fn in_list_order(mut keys: Vec<(String, String)>) -> Vec<String> {
+    keys.sort();
+    keys.into_iter().map(|(_, key)| key).collect()
+}
+
+#[test]
+fn the_fleet_list_pages_fifty_at_a_time_by_name_then_key_forwards_and_back() {
+    let p = provider();
+    let portal = p.portal("many", &["equipment"]);
+    let keys = machines(&p, "M", 121, None);
+    let expected =
+        in_list_order(keys.iter().enumerate().map(|(n, k)| (format!("Machine {:03}", n / 3), k.clone())).collect());
+    let ada = p.join(&portal, "many", "ada@alpha.example", Some(&p.alpha));
+
+    let first = body_text(&ada.get("/equipment"));
+    assert_eq!(listed_keys(&first), expected[..50], "the first 50 by name, then key");
+    assert_eq!(pager_link(&first, "prev"), None, "nothing before the first page");
+    let second_path = pager_link(&first, "next").expect("a next page");
+    let second = body_text(&ada.get(&second_path));
+    assert_eq!(listed_keys(&second), expected[50..100], "a name split across the boundary goes on in key order");
+    let third = body_text(&ada.get(&pager_link(&second, "next").expect("a third page")));
+    assert_eq!(listed_keys(&third), expected[100..], "the last 21");
+    assert_eq!(pager_link(&third, "next"), None, "nothing after the last page");
+
+    let back = body_text(&ada.get(&pager_link(&third, "prev").expect("a previous page")));
+    assert_eq!(listed_keys(&back), expected[50..100], "back from the third page is the second");
+    let front = body_text(&ada.get(&pager_link(&back, "prev").expect("a previous page")));
+    assert_eq!(listed_keys(&front), expected[..50], "and back again the first");
+    assert_eq!(pager_link(&front, "prev"), None, "the first page, reached backwards, has nothing before it");
+    assert_eq!(pager_link(&front, "next"), Some(second_path), "and the same next page");
+
+    assert_eq!(ada.get("/equipment?after=bad%20key").status, 400);
+    assert_eq!(ada.get("/equipment?after=M-999&before=M-998").status, 400);
+    // Beta's one asset sorts after Alpha's "Machine …": a cursor at Alpha's asset must not
+    // position Beta's list (that would tell where a name not theirs sorts).
+    p.asset("Z-1", &json!({ "name": "Zeta crane", "customer_id": p.beta }));
+    p.share("Z-1", &p.beta, MARCH_1 - 30 * DAY, None);
+    let bob = p.join(&portal, "many", "bob@beta.example", Some(&p.beta));
+    assert_eq!(listed_keys(&body_text(&bob.get("/equipment"))), ["Z-1"]);
+    for cursor in ["after=M-999", "before=M-999"] {
+        let html = body_text(&bob.get(&format!("/equipment?{cursor}")));
+        assert!(listed_keys(&html).is_empty(), "another company's asset as the cursor shows nothing: {html}");
+    }
+    assert_eq!(listed_keys(&body_text(&bob.get("/equipment?before=Z-1"))), Vec::<String>::new());
+}
+
+#[test]
+fn the_group_filter_pages_within_its_group_and_its_choices_stay_those_of_the_whole_fleet() {
+    let p = provider();
+    let (status, unit) =
+        p.call(Method::Post, &format!("/customers/{}/units", p.alpha), &json!({ "name": "South site" }));
+    assert_eq!(status, 201, "{unit}");
+    let south = unit["business_unit"]["id"].as_str().unwrap().to_owned();
+    let portal = p.portal("groups", &["equipment"]);
+    let north_keys = machines(&p, "N", 55, Some(&p.north));
+    machines(&p, "S", 12, Some(&south));
+    let expected = in_list_order(
+        north_keys.iter().enumerate().map(|(n, k)| (format!("Machine {:03}", n / 3), k.clone())).collect(),
+    );
+    let ada = p.join(&portal, "groups", "ada@alpha.example", Some(&p.alpha));
+
+    let first = body_text(&ada.get(&format!("/equipment?group={}", p.north)));
+    assert_eq!(listed_keys(&first), expected[..50], "only North site's, 50 of them");
+    assert!(first.contains("North site") && first.contains("South site"), "both groups to choose from: {first}");
+    let next = pager_link(&first, "next").expect("a next page");
+    assert!(next.contains(&format!("group={}", p.north)), "the next page keeps the group: {next}");
+    let second = body_text(&ada.get(&next));
+    assert_eq!(listed_keys(&second), expected[50..], "the other 5 of North site, none of South site");
+    assert_eq!(pager_link(&second, "next"), None);
+    assert!(second.contains("South site"), "the choices on a later page too: {second}");
+
+    let all = body_text(&ada.get("/equipment"));
+    assert_eq!(listed_keys(&all).len(), 50, "unfiltered, the whole fleet pages too");
+}

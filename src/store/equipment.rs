@@ -6,12 +6,13 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{Actor, Change};
-use super::{write_audited, Database, DbError, Statement, Value};
+use super::portal_tickets::shared_params;
+use super::{write_audited, Database, DbError, PortalScope, Statement, Value};
 use crate::domain::equipment::{Activity, AssetDetails, AssetKey, Hours, Payload, PhotoFormat, Position, ShareWindow};
 use crate::domain::ids::{AssetId, AssetShareId, BusinessUnitId, CustomerId, TenantId};
 use crate::domain::text::Label;
 use crate::domain::time::Timestamp;
-use crate::domain::usage::{BucketRow, Buckets};
+use crate::domain::usage::Buckets;
 use crate::params;
 
 /// An asset as stored.
@@ -556,6 +557,122 @@ pub struct SharedAsset {
     pub group_name: Option<String>,
 }
 
+/// The columns of a `SharedAsset`, of the asset `a` and its group `u`.
+macro_rules! shared_asset_columns {
+    () => {
+        "SELECT a.id, a.asset_key, a.name, a.serial_number, a.make, a.model, a.asset_type, a.photo_type,
+                u.id AS group_id, u.name AS group_name "
+    };
+}
+
+/// The assets `a` of the tenant shared now with the viewer's customer, each with its group
+/// `u` when that unit is the customer's own. The viewer is the session's (the `viewer` CTE of
+/// `store::portal_tickets`): ?1 session token hash, ?2 tenant, ?3 portal, ?4 now; a dead or
+/// foreign session, or a member of no company, finds nothing.
+macro_rules! viewer_fleet {
+    ($select:expr, $($rest:expr),+) => {
+        concat!(
+            super::portal_tickets::with_viewer!(),
+            $select,
+            " FROM assets a
+         LEFT JOIN business_units u
+           ON u.tenant_id = a.tenant_id AND u.id = a.business_unit_id AND u.customer_id = (SELECT customer_id FROM viewer)
+         WHERE a.tenant_id = ?2
+           AND EXISTS (SELECT 1 FROM asset_shares s
+                       WHERE s.tenant_id = ?2 AND s.customer_id = (SELECT customer_id FROM viewer) AND s.asset_id = a.id
+                         AND s.from_at <= ?4 AND (s.until_at IS NULL OR s.until_at > ?4)) ",
+            $($rest),+
+        )
+    };
+}
+
+/// The name of the cursor's asset (key ?6), if it was ever shared with the viewer's customer:
+/// a cursor naming any other asset is NULL, and its page empty, so no one learns where the
+/// name of an asset not theirs would sort.
+macro_rules! cursor_name {
+    () => {
+        "(SELECT c.name FROM assets c WHERE c.tenant_id = ?2 AND c.asset_key = ?6
+            AND EXISTS (SELECT 1 FROM asset_shares cs WHERE cs.tenant_id = ?2 AND cs.asset_id = c.id
+                          AND cs.customer_id = (SELECT customer_id FROM viewer)))"
+    };
+}
+
+/// Where a page of the fleet starts: after or before an asset (its key; the list is ordered
+/// by name, then key, and the cursor's name is read in the statement).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FleetCursor<'a> {
+    First,
+    After(&'a str),
+    Before(&'a str),
+}
+
+/// A page of the viewer's fleet, by name then key, optionally of one group (?5): `limit`
+/// rows from the cursor (?6), nearest first: a `Before` page comes in reverse order. A
+/// `limit` of -1 is the whole fleet.
+pub fn viewer_fleet_page(
+    scope: PortalScope,
+    token_hash: &str,
+    now: Timestamp,
+    group: Option<BusinessUnitId>,
+    cursor: FleetCursor<'_>,
+    limit: i64,
+) -> Statement {
+    let (sql, key) = match cursor {
+        FleetCursor::First => (
+            viewer_fleet!(
+                shared_asset_columns!(),
+                "AND (?5 IS NULL OR u.id = ?5) AND ?6 IS NULL
+               ORDER BY a.name, a.asset_key LIMIT ?7"
+            ),
+            None,
+        ),
+        FleetCursor::After(key) => (
+            viewer_fleet!(
+                shared_asset_columns!(),
+                "AND (?5 IS NULL OR u.id = ?5) AND (a.name, a.asset_key) > (",
+                cursor_name!(),
+                ", ?6) ORDER BY a.name, a.asset_key LIMIT ?7"
+            ),
+            Some(key),
+        ),
+        FleetCursor::Before(key) => (
+            viewer_fleet!(
+                shared_asset_columns!(),
+                "AND (?5 IS NULL OR u.id = ?5) AND (a.name, a.asset_key) < (",
+                cursor_name!(),
+                ", ?6) ORDER BY a.name DESC, a.asset_key DESC LIMIT ?7"
+            ),
+            Some(key),
+        ),
+    };
+    let mut params = shared_params(scope, token_hash, now);
+    params.extend(params![group.map(BusinessUnitId::to_db), key, limit]);
+    Statement::new(sql, params)
+}
+
+/// The groups (id, name) of the viewer's fleet, by name: the group filter's choices.
+pub fn viewer_fleet_groups(scope: PortalScope, token_hash: &str, now: Timestamp) -> Statement {
+    Statement::new(
+        viewer_fleet!("SELECT DISTINCT u.id AS id, u.name AS name", "AND u.id IS NOT NULL ORDER BY u.name, u.id"),
+        shared_params(scope, token_hash, now),
+    )
+}
+
+/// The asset with key ?5 if it is shared now with the viewer's customer (no row otherwise,
+/// the same for an asset of another customer and a missing one).
+pub fn viewer_asset(scope: PortalScope, token_hash: &str, now: Timestamp, key: &AssetKey) -> Statement {
+    let mut params = shared_params(scope, token_hash, now);
+    params.extend(params![key.as_str()]);
+    Statement::new(viewer_fleet!(shared_asset_columns!(), "AND a.asset_key = ?5"), params)
+}
+
+/// A group of the fleet list: (id, name).
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
+pub struct FleetGroup {
+    pub id: String,
+    pub name: String,
+}
+
 /// The assets shared with `customer` by a share in force at `now`, optionally only those of
 /// one of the customer's business units (the groups a recipient filters by), by name.
 pub async fn assets_for_customer(
@@ -636,22 +753,20 @@ pub async fn activity_for_customer(
 pub(super) const FAR_FUTURE: i64 = 9_007_199_254_740_991;
 
 /// The latest `limit` events of one asset that `customer` may see, newest first.
-pub async fn recent_activity_for_customer(
-    db: &impl Database,
+pub fn recent_activity_for_customer(
     tenant: TenantId,
     customer: CustomerId,
     asset: AssetId,
     now: Timestamp,
     limit: i64,
-) -> Result<Vec<ActivityRow>, DbError> {
-    db.query(Statement::new(
+) -> Statement {
+    Statement::new(
         visible_activity!(
             "SELECT e.at, e.event_id, e.kind, e.hours_milli, e.lat_e7, e.lon_e7, e.message",
             "ORDER BY e.at DESC, e.event_id DESC LIMIT ?7"
         ),
         params![tenant.to_db(), customer.to_db(), asset.to_db(), 0_i64, FAR_FUTURE, now.millis(), limit],
-    ))
-    .await
+    )
 }
 
 /// One asset shared with `customer` now, by its key; None when there is no such asset of the
@@ -683,19 +798,18 @@ pub async fn shared_asset(
 /// starts, stops and alerts. At most one row per bucket, whatever the number of events.
 /// The CAST keeps the bucket an integer even if D1 binds a JavaScript number as REAL
 /// (the events' times are non-negative from the start, so truncation is the floor).
-pub async fn usage_for_customer(
-    db: &impl Database,
+pub fn usage_for_customer(
     tenant: TenantId,
     customer: CustomerId,
     asset: AssetId,
     buckets: &Buckets,
     now: Timestamp,
-) -> Result<Vec<BucketRow>, DbError> {
+) -> Statement {
     // An event's bucket is arithmetic on its local wall-clock time: its instant plus the
     // offset then in force (the latest change at or before it, else the first offset).
     let (first_offset, changes) = buckets.offsets();
     let [(at1, o1), (at2, o2), (at3, o3), (at4, o4)] = changes;
-    db.query(Statement::new(
+    Statement::new(
         visible_activity!(
             "SELECT CAST((e.at + CASE WHEN e.at >= ?8 THEN ?9 WHEN e.at >= ?10 THEN ?11 WHEN e.at >= ?12 THEN ?13
                                       WHEN e.at >= ?14 THEN ?15 ELSE ?16 END - ?17) / ?7 AS INTEGER) AS bucket,
@@ -723,30 +837,26 @@ pub async fn usage_for_customer(
             first_offset,
             buckets.local_start_ms()
         ],
-    ))
-    .await
+    )
 }
 
+/// A row of `reading_before`.
 #[derive(Deserialize)]
-struct Reading {
-    hours_milli: i64,
+pub struct Reading {
+    pub hours_milli: i64,
 }
 
-/// The last hours reading `customer` may see before `before`: the base of a report's first
-/// bucket.
-pub async fn reading_before(
-    db: &impl Database,
+/// The last hours reading `customer` may see before `before` (a `Reading`, or no row): the
+/// base of a report's first bucket.
+pub fn reading_before(
     tenant: TenantId,
     customer: CustomerId,
     asset: AssetId,
     before: Timestamp,
     now: Timestamp,
-) -> Result<Option<i64>, DbError> {
-    let row: Option<Reading> = db
-        .query_one(Statement::new(
-            visible_activity!("SELECT e.hours_milli", "AND e.kind = 'hours' ORDER BY e.at DESC LIMIT 1"),
-            params![tenant.to_db(), customer.to_db(), asset.to_db(), 0_i64, before.millis(), now.millis()],
-        ))
-        .await?;
-    Ok(row.map(|r| r.hours_milli))
+) -> Statement {
+    Statement::new(
+        visible_activity!("SELECT e.hours_milli", "AND e.kind = 'hours' ORDER BY e.at DESC LIMIT 1"),
+        params![tenant.to_db(), customer.to_db(), asset.to_db(), 0_i64, before.millis(), now.millis()],
+    )
 }

@@ -36,6 +36,8 @@ macro_rules! with_viewer {
            WHERE s.token_hash = ?1 AND s.tenant_id = ?2 AND s.portal_id = ?3 AND s.expires_at > ?4) "
     };
 }
+// The fleet pages read their viewer's customer the same way (`store::equipment`).
+pub(crate) use with_viewer;
 
 /// Tickets the viewer requested.
 macro_rules! mine {
@@ -89,7 +91,7 @@ macro_rules! with_permitted {
 }
 
 /// ?1..?4 for this portal and session.
-fn shared_params(scope: PortalScope, token_hash: &str, now: Timestamp) -> Vec<Value> {
+pub(crate) fn shared_params(scope: PortalScope, token_hash: &str, now: Timestamp) -> Vec<Value> {
     params![token_hash, scope.tenant.to_db(), scope.portal.to_db(), now.millis()]
 }
 

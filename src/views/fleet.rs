@@ -15,15 +15,24 @@ use crate::domain::time_zone::TimeZone;
 use crate::domain::usage::{date_text, hours_text, Span, Usage};
 use crate::http::percent_encode;
 use crate::i18n::{FleetStrings, Language};
-use crate::store::equipment::{ActivityRow, SharedAsset};
+use crate::store::equipment::{ActivityRow, FleetGroup, SharedAsset};
 use crate::tenancy::ResolvedPortal;
 
-/// The fleet list page's data: the assets shown, the group choices (id, name) and the chosen one.
+/// The fleet list page's data: the page of assets shown, the group choices and the chosen
+/// one, and the cursors (asset keys) of the pages before and after this one.
 pub struct Fleet<'a> {
     pub has_customer: bool,
-    pub assets: &'a [&'a SharedAsset],
-    pub groups: &'a [(String, String)],
+    pub assets: &'a [SharedAsset],
+    pub groups: &'a [FleetGroup],
     pub group: Option<&'a str>,
+    pub previous: Option<&'a str>,
+    pub next: Option<&'a str>,
+}
+
+/// The list's link to the page before (`before`) or after (`after`) the asset `key`, in the group.
+fn page_href(fleet: &Fleet<'_>, direction: &str, key: &str) -> String {
+    let group = fleet.group.map(|g| format!("group={}&", percent_encode(g, b""))).unwrap_or_default();
+    format!("/equipment?{group}{direction}={}", percent_encode(key, b""))
 }
 
 fn asset_href(asset: &SharedAsset) -> String {
@@ -46,8 +55,8 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, fleet: &Fl
                     label { (f.group_label)
                         select name="group" {
                             option value="" { (f.all_groups) }
-                            @for (id, name) in fleet.groups {
-                                option value=(id) selected[fleet.group == Some(id.as_str())] { (name) }
+                            @for g in fleet.groups {
+                                option value=(g.id) selected[fleet.group == Some(g.id.as_str())] { (g.name) }
                             }
                         }
                     }
@@ -72,6 +81,16 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, fleet: &Fl
                                 td { (asset.asset_type.as_deref().unwrap_or("")) }
                                 td { (asset.group_name.as_deref().unwrap_or("")) }
                             }
+                        }
+                    }
+                }
+                @if fleet.previous.is_some() || fleet.next.is_some() {
+                    nav.pages {
+                        @if let Some(key) = fleet.previous {
+                            a rel="prev" href=(page_href(fleet, "before", key)) { (f.previous_page) }
+                        }
+                        @if let Some(key) = fleet.next {
+                            a rel="next" href=(page_href(fleet, "after", key)) { (f.next_page) }
                         }
                     }
                 }

@@ -1,17 +1,21 @@
-//! The recipients' equipment pages: the fleet shared with the member's customer (filter by
-//! group), an asset's page with its recent activity, and utilisation reports (HTML with a
-//! server-drawn chart, and CSV). What a member may see is decided in the store's SQL
-//! (`store::equipment::*_for_customer`): an asset of another customer, or one not shared
-//! now, is the same 404 as a missing one.
+//! The recipients' equipment pages: the fleet shared with the member's customer (keyset
+//! pages of 50, filter by group), an asset's page with its recent activity, and utilisation
+//! reports (HTML with a server-drawn chart, and CSV). What a member may see is decided in the
+//! store's SQL (`store::equipment::viewer_*`, `*_for_customer`): an asset of another customer,
+//! or one not shared now, is the same 404 as a missing one. The fleet and the asset are read
+//! in the session lookup's D1 round trip (`prefetch`); an asset's events and a report's sums
+//! need the asset's id, and take a second.
 
 use super::Page;
+use crate::domain::apps::App;
 use crate::domain::equipment::AssetKey;
 use crate::domain::ids::{AssetId, BusinessUnitId, CustomerId};
-use crate::domain::usage::{self, date_text, parse_day, Buckets, Span, Usage};
+use crate::domain::usage::{self, date_text, parse_day, BucketRow, Buckets, Span, Usage};
 use crate::error::AppError;
-use crate::http::Response;
+use crate::http::{Method, Request, Response};
 use crate::runtime::Runtime;
-use crate::store::equipment::{self, SharedAsset};
+use crate::store::equipment::{self, ActivityRow, FleetCursor, FleetGroup, Reading, SharedAsset};
+use crate::store::{decode_rows, Database, Statement};
 use crate::views::fleet as view;
 
 /// Events on an asset's page.
@@ -19,58 +23,133 @@ const RECENT_EVENTS: i64 = 50;
 /// Days in a report without `from`: the last 30, today included.
 const DEFAULT_DAYS: i64 = 30;
 
+/// Assets per fleet list page.
+const PAGE_SIZE: i64 = 50;
+
 /// The member's customer; None for a member of no company, who is shared nothing.
 fn customer(page: &Page<'_, impl Runtime>) -> Result<Option<CustomerId>, AppError> {
     Ok(page.require_member()?.customer_id.as_deref().and_then(CustomerId::parse))
 }
 
-pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
-    let member = page.require_member()?;
-    let group = match page.req.query_param("group").filter(|g| !g.is_empty()) {
-        None => None,
-        Some(raw) => {
-            Some(BusinessUnitId::parse(&raw).ok_or_else(|| AppError::BadRequest("group is not valid".into()))?)
+/// The reads a GET of a fleet page makes, to send with the session lookup (none for other
+/// pages, or when the request is malformed and the handler will say so). Each derives the
+/// viewer's customer from the session in its own SQL, so none waits for another.
+pub fn prefetch<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
+    if !matches!(page.req.method, Method::Get | Method::Head) {
+        return Vec::new();
+    }
+    let apps = page.portal.context.apps;
+    match page.req.path.as_str() {
+        "/equipment" if apps.contains(App::Equipment) => {
+            ListParams::parse(page.req).map(|p| list_statements(page, token_hash, &p)).unwrap_or_default()
         }
-    };
-    let customer = customer(page)?;
-    let assets = match customer {
-        Some(customer) => {
-            equipment::assets_for_customer(page.rt.db(), page.scope.tenant, customer, None, page.now).await?
-        }
-        None => Vec::new(),
-    };
-    // The group choices are the groups of the whole fleet, so filtering keeps them all.
-    let mut groups: Vec<(String, String)> =
-        assets.iter().filter_map(|a| a.group_id.clone().zip(a.group_name.clone())).collect();
-    groups.sort_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)));
-    groups.dedup();
-    let group = group.map(BusinessUnitId::to_db);
-    let shown: Vec<&SharedAsset> =
-        assets.iter().filter(|a| group.is_none() || a.group_id.as_deref() == group.as_deref()).collect();
-    let fleet =
-        view::Fleet { has_customer: customer.is_some(), assets: &shown, groups: &groups, group: group.as_deref() };
-    Ok(Response::html(200, view::list(page.portal, page.lang, member, &fleet)))
+        "/reports" | "/reports.csv" if apps.contains(App::Reports) => vec![report_fleet(page, token_hash)],
+        path if apps.contains(App::Equipment) => match path.strip_prefix("/equipment/").map(AssetKey::parse) {
+            Some(Ok(key)) => vec![equipment::viewer_asset(page.scope, token_hash, page.now, &key)],
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
 }
 
-/// The asset `raw_key` as shared with the member's customer now, or 404.
-async fn shared<R: Runtime>(page: &Page<'_, R>, raw_key: &str) -> Result<(CustomerId, SharedAsset, AssetId), AppError> {
-    let key = AssetKey::parse(raw_key).map_err(|_| AppError::NotFound)?;
-    let customer = customer(page)?.ok_or(AppError::NotFound)?;
-    let asset = equipment::shared_asset(page.rt.db(), page.scope.tenant, customer, &key, page.now)
-        .await?
-        .ok_or(AppError::NotFound)?;
-    let id = AssetId::parse(&asset.id).ok_or_else(|| AppError::Internal(format!("asset {} has a bad id", asset.id)))?;
-    Ok((customer, asset, id))
+/// A fleet list page's query string: the group, and where the page starts.
+pub struct ListParams {
+    pub group: Option<BusinessUnitId>,
+    after: Option<AssetKey>,
+    before: Option<AssetKey>,
+}
+
+impl ListParams {
+    /// Malformed values (only a hand-edited URL has them) are a 400, not silently ignored.
+    fn parse(req: &Request) -> Result<ListParams, AppError> {
+        let query = |name| req.query_param(name).filter(|v| !v.is_empty());
+        let bad = |what: &str| AppError::BadRequest(format!("{what} is not valid"));
+        let group = query("group").map(|raw| BusinessUnitId::parse(&raw).ok_or_else(|| bad("group"))).transpose()?;
+        let key = |name| query(name).map(|raw| AssetKey::parse(&raw).map_err(|_| bad(name))).transpose();
+        let (after, before) = (key("after")?, key("before")?);
+        if after.is_some() && before.is_some() {
+            return Err(bad("before"));
+        }
+        Ok(ListParams { group, after, before })
+    }
+
+    fn cursor(&self) -> FleetCursor<'_> {
+        match (&self.after, &self.before) {
+            (Some(key), _) => FleetCursor::After(key.as_str()),
+            (None, Some(key)) => FleetCursor::Before(key.as_str()),
+            (None, None) => FleetCursor::First,
+        }
+    }
+}
+
+// `page.now`, fixed for the request: the handler rebuilds these statements and must get
+// exactly the ones sent with the session lookup to use their rows. A page and one more row,
+// to know whether there is a page beyond it.
+fn list_statements<R: Runtime>(page: &Page<'_, R>, token_hash: &str, params: &ListParams) -> Vec<Statement> {
+    vec![
+        equipment::viewer_fleet_page(page.scope, token_hash, page.now, params.group, params.cursor(), PAGE_SIZE + 1),
+        equipment::viewer_fleet_groups(page.scope, token_hash, page.now),
+    ]
+}
+
+pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
+    let member = page.require_member()?;
+    let params = ListParams::parse(page.req)?;
+    let customer = customer(page)?;
+    let mut results = page.reads(list_statements(page, &member.token_hash, &params)).await?.into_iter();
+    let mut assets: Vec<SharedAsset> = decode_rows(results.next())?;
+    let groups: Vec<FleetGroup> = decode_rows(results.next())?;
+    let size = usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
+    let more = assets.len() > size;
+    assets.truncate(size);
+    let backwards = matches!(params.cursor(), FleetCursor::Before(_));
+    if backwards {
+        assets.reverse();
+    }
+    // Walking forwards, the page before is there when we came from one; backwards, the page
+    // after is (the cursor's asset starts it).
+    let (earlier, later) = if backwards { (more, true) } else { (params.after.is_some(), more) };
+    let group = params.group.map(BusinessUnitId::to_db);
+    let fleet = view::Fleet {
+        has_customer: customer.is_some(),
+        assets: &assets,
+        groups: &groups,
+        group: group.as_deref(),
+        previous: assets.first().filter(|_| earlier).map(|a| a.asset_key.as_str()),
+        next: assets.last().filter(|_| later).map(|a| a.asset_key.as_str()),
+    };
+    Ok(Response::html(200, view::list(page.portal, page.lang, member, &fleet)))
 }
 
 pub async fn detail<R: Runtime>(page: &Page<'_, R>, raw_key: &str) -> Result<Response, AppError> {
     let member = page.require_member()?;
-    let (customer, asset, id) = shared(page, raw_key).await?;
-    let events =
-        equipment::recent_activity_for_customer(page.rt.db(), page.scope.tenant, customer, id, page.now, RECENT_EVENTS)
-            .await?;
+    let key = AssetKey::parse(raw_key).map_err(|_| AppError::NotFound)?;
+    let customer = customer(page)?.ok_or(AppError::NotFound)?;
+    let statement = equipment::viewer_asset(page.scope, &member.token_hash, page.now, &key);
+    let asset: SharedAsset = decode_rows(page.reads(vec![statement]).await?.into_iter().next())?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)?;
+    // The second round trip: the events need the asset's id the first one found.
+    let recent = equipment::recent_activity_for_customer(
+        page.scope.tenant,
+        customer,
+        asset_id(&asset)?,
+        page.now,
+        RECENT_EVENTS,
+    );
+    let events: Vec<ActivityRow> = page.rt.db().query(recent).await?;
     let zone = page.portal.context.time_zone;
     Ok(Response::html(200, view::detail(page.portal, page.lang, member, &asset, &events, zone)))
+}
+
+fn asset_id(asset: &SharedAsset) -> Result<AssetId, AppError> {
+    AssetId::parse(&asset.id).ok_or_else(|| AppError::Internal(format!("asset {} has a bad id", asset.id)))
+}
+
+/// The whole fleet, for a report's choice of asset.
+fn report_fleet<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Statement {
+    equipment::viewer_fleet_page(page.scope, token_hash, page.now, None, FleetCursor::First, -1)
 }
 
 /// A report's query: `asset` (a key), `from` and `to` (local dates, both included), `by`.
@@ -130,9 +209,9 @@ async fn report<R: Runtime>(page: &Page<'_, R>) -> Result<(bool, Report), AppErr
     let Some(customer) = customer(page)? else {
         return Ok((false, Report { params, assets: Vec::new(), chosen: None }));
     };
-    let db = page.rt.db();
-    let tenant = page.scope.tenant;
-    let assets = equipment::assets_for_customer(db, tenant, customer, None, page.now).await?;
+    let member = page.require_member()?;
+    let assets: Vec<SharedAsset> =
+        decode_rows(page.reads(vec![report_fleet(page, &member.token_hash)]).await?.into_iter().next())?;
     // No asset named: the first of the fleet. A named one must be of the fleet: else 404,
     // as for a missing asset.
     let chosen = match &params.asset {
@@ -141,10 +220,19 @@ async fn report<R: Runtime>(page: &Page<'_, R>) -> Result<(bool, Report), AppErr
     };
     let chosen = match chosen {
         Some(asset) => {
-            let id = AssetId::parse(&asset.id)
-                .ok_or_else(|| AppError::Internal(format!("asset {} has a bad id", asset.id)))?;
-            let rows = equipment::usage_for_customer(db, tenant, customer, id, &buckets, page.now).await?;
-            let before = equipment::reading_before(db, tenant, customer, id, buckets.start(), page.now).await?;
+            // The second round trip: the chosen asset's sums and the reading before them.
+            let (tenant, id) = (page.scope.tenant, asset_id(asset)?);
+            let mut results = page
+                .rt
+                .db()
+                .read_batch(vec![
+                    equipment::usage_for_customer(tenant, customer, id, &buckets, page.now),
+                    equipment::reading_before(tenant, customer, id, buckets.start(), page.now),
+                ])
+                .await?
+                .into_iter();
+            let rows: Vec<BucketRow> = decode_rows(results.next())?;
+            let before = decode_rows::<Reading>(results.next())?.into_iter().next().map(|r| r.hours_milli);
             Some((asset.clone(), usage::usage(&buckets, &rows, before)))
         }
         None => None,
