@@ -28,7 +28,7 @@ INSERT OR IGNORE INTO template_versions (tenant_id, template_id, version, apps_j
 -- Linked once: a provider's later change of the portal (or its template) is kept.
 UPDATE portals SET template_id = 'b0000000-0000-4000-8000-000000000071', theme_id = 'b0000000-0000-4000-8000-0000000000e1',
   start_page = '/equipment', navigation_json = '["equipment","activity","reports","documents","tickets","support_form"]',
-  time_zone = 60
+  time_zone = 60, time_zone_name = 'Europe/Copenhagen'
   WHERE id = 'b0000000-0000-4000-8000-0000000000f1' AND template_id IS NULL AND start_page IS NULL;
 INSERT OR IGNORE INTO portal_apps (tenant_id, portal_id, app)
 SELECT p.tenant_id, p.id, a.value FROM portals p, json_each(
@@ -171,3 +171,15 @@ SELECT 'b0000000-0000-4000-8000-000000000001', id, at,
        at
 FROM events, clock
 WHERE at <= clock.now;
+
+-- Documents (schema 0011): the rental agreement for Northwind, and the quick guide of the
+-- first excavator (seen while that machine is shared). Their files are put in R2 by
+-- scripts/seed under these keys.
+INSERT OR IGNORE INTO documents (id, tenant_id, customer_id, asset_id, title, category, filename, content_type, size,
+                                 r2_key, created_at, updated_at) VALUES
+  ('b0000000-0000-4000-8000-0000000000d8', 'b0000000-0000-4000-8000-000000000001', 'b0000000-0000-4000-8000-0000000000c1', NULL,
+   'Rental agreement 2026', 'other', 'rental-agreement-2026.pdf', 'application/pdf', 847,
+   'seed/documents/demo-rental-agreement.pdf', 1767225600000, 1767225600000),
+  ('b0000000-0000-4000-8000-0000000000d9', 'b0000000-0000-4000-8000-000000000001', NULL, 'b0000000-0000-4000-8000-00000a000001',
+   'Operator''s quick guide, Caterpillar 320 GC', 'manual', 'cat-320gc-quick-guide.pdf', 'application/pdf', 884,
+   'seed/documents/demo-manual-320gc.pdf', 1767225600000, 1767225600000);

@@ -1,6 +1,6 @@
 // Real-browser walk through the Trackunit-style demo portal (seed/demo-fleet.sql): the seeded
 // demo recipient of Northwind Construction signs in, lands on the template's start page (the
-// fleet), opens an asset, its activity and its utilisation report. Runs against `wrangler dev`
+// fleet), opens an asset, its documents, its activity and its utilisation report. Runs against `wrangler dev`
 // with the demo seed (PORCH_BASE_PORT set).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,7 +9,7 @@ import { browser, port } from './harness.mjs';
 const origin = `http://northwind.localhost:${port}`;
 const asset = 'NR-EX-1001';
 
-test('a Northwind recipient signs in to the fleet and follows an asset to its activity and utilisation', async () => {
+test('a Northwind recipient signs in to the fleet and follows an asset to its documents, activity and utilisation', async () => {
   const context = await browser().newContext({ locale: 'en-GB' });
   const page = await context.newPage();
   const problems = [];
@@ -31,6 +31,19 @@ test('a Northwind recipient signs in to the fleet and follows an asset to its ac
   assert.equal(await page.textContent('h1'), 'Excavator 21 t #1');
   assert.ok(await page.$$eval('table.activity tbody tr', (rows) => rows.length) > 0, 'recent activity');
 
+  // The machine's documents: its seeded quick guide, downloaded through the permission check.
+  await Promise.all([
+    page.waitForURL(`${origin}/documents?asset=${asset}`),
+    page.click(`a[href="/documents?asset=${asset}"]`),
+  ]);
+  const guide = page.locator('a[download]', { hasText: 'quick guide' });
+  const [download] = await Promise.all([page.waitForEvent('download'), guide.click()]);
+  assert.equal(download.suggestedFilename(), 'cat-320gc-quick-guide.pdf');
+  const file = await context.request.get(`${origin}${await guide.getAttribute('href')}`);
+  assert.equal(file.headers()['content-type'], 'application/pdf');
+  assert.equal((await file.body()).subarray(0, 5).toString(), '%PDF-', 'the stored file itself');
+  await page.goBack();
+
   await Promise.all([
     page.waitForURL(`${origin}/activity?asset=${asset}`),
     page.click(`a[href="/activity?asset=${asset}"]`),
@@ -38,7 +51,7 @@ test('a Northwind recipient signs in to the fleet and follows an asset to its ac
   const rows = await page.$$eval('table.activity tbody tr td:nth-child(2) a', (links) => links.map((a) => a.getAttribute('href')));
   assert.equal(rows.length, 50, 'a full first page of months of activity');
   assert.ok(rows.every((href) => href === `/equipment/${asset}`), 'only this machine\'s events');
-  assert.match(await page.textContent('p.hint'), /UTC\+01:00/, 'times in the portal\'s time zone');
+  assert.match(await page.textContent('p.hint'), /Europe\/Copenhagen/, 'times in the portal\'s time zone');
   await Promise.all([page.waitForURL(/after=/), page.click('a[rel=next]')]);
   assert.equal(await page.$$eval('table.activity tbody tr', (r) => r.length), 50, 'an older page');
 
