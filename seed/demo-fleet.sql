@@ -124,11 +124,14 @@ FROM (SELECT CAST(strftime('%s', 'now') AS INTEGER) / 86400 * 86400000 AS today)
 -- 06:00 Danish time of `w` hours (its usual length, 2–9 h, ±1); generators, compressors and
 -- light towers run less often. A working day has a start, a meter reading each hour, a stop;
 -- every day has a position near the depot; now and then an alert. The engine-hours meter
--- counts on from a per-machine base through the days worked (a running sum).
+-- counts on from a per-machine base through the days worked since 2026-01-01 (a running sum),
+-- so a run on a later day writes the same readings for the days already there.
 INSERT OR IGNORE INTO asset_activity (tenant_id, asset_id, at, event_id, kind, hours_milli, lat_e7, lon_e7, message, received_at)
 WITH RECURSIVE
   clock(now, today) AS (SELECT CAST(strftime('%s', 'now') AS INTEGER) * 1000, CAST(strftime('%s', 'now') AS INTEGER) / 86400),
-  days(d) AS (SELECT today - 150 FROM clock UNION ALL SELECT d + 1 FROM days, clock WHERE d < today),
+  -- From a fixed day (2026-01-01), not from "150 days ago": the meter's running sum must
+  -- start on the same day at every run, or a later run would write lower readings.
+  days(d) AS (SELECT 20454 UNION ALL SELECT d + 1 FROM days, clock WHERE d < today),
   slots(s) AS (SELECT -2 UNION ALL SELECT s + 1 FROM slots WHERE s < 11),
   fleet(id, n, lat, lon) AS (
     SELECT a.id, CAST(substr(a.id, 33) AS INTEGER),
@@ -170,7 +173,7 @@ SELECT 'b0000000-0000-4000-8000-000000000001', id, at,
                                              ELSE 'Left the site geofence' END END,
        at
 FROM events, clock
-WHERE at <= clock.now;
+WHERE at <= clock.now AND d >= clock.today - 150;
 
 -- Documents (schema 0011): the rental agreement for Northwind, and the quick guide of the
 -- first excavator (seen while that machine is shared). Their files are put in R2 by
