@@ -391,7 +391,7 @@ macro_rules! select_context {
                     p.terms_text, p.terms_version, p.consent_text, p.consent_version,
                     p.ticket_visibility, p.ticket_status_display, p.ticket_closed_replies, p.ticket_inbox_id,
                     p.ticket_pipeline_id, p.ticket_rules_json, p.support_form_json, p.ticket_satisfaction,
-                    coalesce(p.time_zone_name, p.time_zone) AS time_zone,
+                    coalesce(p.time_zone_name || '@' || p.time_zone, p.time_zone) AS time_zone,
                     (SELECT json_group_array(pa.app) FROM portal_apps pa
                      WHERE pa.tenant_id = p.tenant_id AND pa.portal_id = p.id) AS apps,
                     p.start_page, p.navigation_json ",

@@ -46,9 +46,16 @@ impl TryFrom<ZoneSetting> for TimeZone {
 }
 
 // By hand: derived, the `&'static str` would ask the deserializer's input to live forever.
+// Stored portals read as `name@minutes` (the name and the zone's standard offset, see
+// `TimeZone::stored`); the cached portal context and the API write a bare name or minutes.
 impl<'de> Deserialize<'de> for TimeZone {
     fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<TimeZone, D::Error> {
-        TimeZone::try_from(ZoneSetting::deserialize(deserializer)?).map_err(serde::de::Error::custom)
+        match ZoneSetting::deserialize(deserializer)? {
+            ZoneSetting::Name(stored) if stored.contains('@') => {
+                TimeZone::stored(&stored).ok_or_else(|| serde::de::Error::custom(format!("bad stored zone {stored}")))
+            }
+            setting => TimeZone::try_from(setting).map_err(serde::de::Error::custom),
+        }
     }
 }
 
@@ -85,6 +92,15 @@ impl TimeZone {
         let (name, rule) = ZONES.get(index)?;
         let rule = Rule::parse(RULES.get(usize::from(*rule))?)?;
         Some(TimeZone { name: Some(name), rule })
+    }
+
+    /// A portal's stored zone, `name@minutes` (`Europe/Copenhagen@60`): the named zone, or
+    /// its standard offset if the name has left the built-in table (a newer tz database may
+    /// rename a zone). A stored name the table lacks must not take its portal down: its
+    /// pages keep the standard offset until the provider picks a zone again.
+    pub fn stored(text: &str) -> Option<TimeZone> {
+        let (name, minutes) = text.rsplit_once('@')?;
+        TimeZone::named(name).or_else(|| TimeZone::fixed(minutes.parse().ok()?).ok())
     }
 
     /// The IANA name; None for a fixed offset.
@@ -615,6 +631,21 @@ mod tests {
 
     fn at(text: &str) -> Timestamp {
         Timestamp::parse_rfc3339(text).unwrap()
+    }
+
+    #[test]
+    fn a_stored_zone_is_its_name_or_else_its_standard_offset() {
+        let copenhagen = TimeZone::stored("Europe/Copenhagen@60").unwrap();
+        assert_eq!(copenhagen.name(), Some("Europe/Copenhagen"));
+        let lost = TimeZone::stored("Europe/Atlantis@120").unwrap();
+        assert_eq!((lost.name(), lost.standard_minutes()), (None, 120));
+        assert_eq!(TimeZone::stored("Europe/Atlantis@9999"), None);
+        assert_eq!(TimeZone::stored("Europe/Copenhagen"), None, "a stored zone has its minutes");
+        let read: TimeZone = serde_json::from_str(r#""Europe/Atlantis@-300""#).unwrap();
+        assert_eq!(read.standard_minutes(), -300);
+        let cached: TimeZone = serde_json::from_str(r#""Europe/Copenhagen""#).unwrap();
+        assert_eq!(cached, copenhagen);
+        assert!(serde_json::from_str::<TimeZone>(r#""Europe/Atlantis""#).is_err(), "a bare unknown name");
     }
 
     fn offset_minutes(zone: &str, instant: &str) -> i64 {

@@ -114,7 +114,12 @@ impl Buckets {
     pub fn offsets(&self) -> (i64, [(i64, i64); MAX_CHANGES]) {
         let (start, end) = (self.start(), self.end());
         let mut slots = [(end.millis(), 0); MAX_CHANGES];
-        for (slot, change) in slots.iter_mut().zip(self.zone.changes(start, end).into_iter().rev()) {
+        let changes = self.zone.changes(start, end);
+        // A report spans at most 367 days and a rule changes twice a year (a unit test checks
+        // every zone), so there are never more changes than slots; were there, the earliest
+        // would be dropped, so fail loudly in tests rather than bucket silently wrong.
+        debug_assert!(changes.len() <= MAX_CHANGES, "{} offset changes in a report", changes.len());
+        for (slot, change) in slots.iter_mut().zip(changes.into_iter().rev()) {
             *slot = change;
         }
         (self.zone.offset_ms(start), slots)

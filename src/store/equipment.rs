@@ -810,8 +810,10 @@ pub async fn shared_asset(
 /// The sums of a utilisation report per bucket, of the events `customer` may see in
 /// `buckets` (`domain::usage`): the highest and lowest hours reading and the counts of
 /// starts, stops and alerts. At most one row per bucket, whatever the number of events.
-/// The CAST keeps the bucket an integer even if D1 binds a JavaScript number as REAL
-/// (the events' times are non-negative from the start, so truncation is the floor).
+/// The CAST keeps the bucket an integer even if D1 binds a JavaScript number as REAL. It
+/// truncates toward zero, which is what a clock turned back over the first local midnight
+/// needs: the events of the repeated hour read as before that midnight (a negative
+/// numerator) and belong to the first bucket, which truncation gives and a floor would not.
 pub fn usage_for_customer(
     tenant: TenantId,
     customer: CustomerId,

@@ -360,7 +360,7 @@ macro_rules! select_portals {
             "SELECT id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled,
                 join_policy, idle_timeout_minutes, session_lifetime_hours, terms_text, terms_version, consent_text,
                 consent_version, created_at, updated_at, template_id, start_page, navigation_json,
-                coalesce(time_zone_name, time_zone) AS time_zone,
+                coalesce(time_zone_name || '@' || time_zone, time_zone) AS time_zone,
                 (SELECT json_group_array(app) FROM portal_apps pa
                  WHERE pa.tenant_id = portals.tenant_id AND pa.portal_id = portals.id) AS apps
              FROM portals ",
