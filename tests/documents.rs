@@ -131,6 +131,26 @@ fn every_bad_upload_is_a_field_error_and_stores_nothing() {
 }
 
 #[test]
+fn an_upload_whose_row_cannot_be_written_leaves_no_object_behind() {
+    let p = provider();
+    let audit_before = p.app.audit_count();
+    // D1 refusing the batch after the object is in R2: the documents insert aborts.
+    let refuse = "CREATE TRIGGER refuse_documents BEFORE INSERT ON documents
+                  BEGIN SELECT RAISE(ABORT, 'refused by the test'); END";
+    p.app.execute(refuse, Vec::new());
+    let fields = [("title", "Manual"), ("category", "manual"), ("customer_id", p.customer.as_str())];
+    let (status, body) = upload(&p, &fields, &[("file", "doc.pdf", PDF)]);
+    assert_eq!(status, 500, "{body}");
+    assert_eq!(objects(&p), 0, "the object written first is deleted again");
+    assert_eq!(p.app.sql("SELECT COUNT(*) AS n FROM documents", Vec::new())[0]["n"], 0);
+    assert_eq!(p.app.audit_count(), audit_before, "no audit entry for the failed write");
+
+    p.app.execute("DROP TRIGGER refuse_documents", Vec::new());
+    assert_eq!(upload(&p, &fields, &[("file", "doc.pdf", PDF)]).0, 201);
+    assert_eq!(objects(&p), 1, "the same upload, written, keeps its object");
+}
+
+#[test]
 fn an_upload_is_listed_newest_first_downloaded_byte_for_byte_updated_and_deleted_with_its_object() {
     let p = provider();
     let mut full = b"%PDF-".to_vec();

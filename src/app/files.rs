@@ -1,9 +1,9 @@
-//! Files of ticket messages (portal forms and the agent API): checked (kind by content,
-//! per-file and per-message caps), stored in R2 under unguessable keys and recorded by the
-//! caller's batch, and served as downloads. R2 and D1 share
-//! no transaction, so objects go first and are deleted again when the batch fails: a failure
-//! leaves no row pointing at nothing, and at worst (the delete failing too) an orphan object
-//! nobody can reach.
+//! Uploaded files: those of ticket messages (portal forms and the agent API) checked here
+//! (kind by content, per-file and per-message caps), and documents. Both are stored in R2
+//! under unguessable keys, recorded by the caller's batch and served as downloads. R2 and D1
+//! share no transaction, so objects go first and are deleted again when the batch fails: a
+//! failure leaves no row pointing at nothing, and at worst (the delete failing too) an orphan
+//! object nobody can reach.
 
 use crate::domain::attachments::{check_file, check_totals, content_disposition, FileProblem, Filename};
 use crate::domain::ids::{AttachmentId, TenantId};
@@ -83,10 +83,8 @@ pub fn check<'a>(files: &[Part<'a>]) -> Result<Vec<CheckedFile<'a>>, Vec<FilePro
     }
 }
 
-/// Stores the files in R2, each under `attachments/<tenant>/<64 random hex>`: the key says
-/// nothing about the ticket or the file, and knowing it gives nothing (downloads go through
-/// the permission check, never to R2 directly). On a failure the files already stored are
-/// deleted again.
+/// Stores the files in R2 (see [`put_new`]), each under `attachments/<tenant>/…`. On a
+/// failure the files already stored are deleted again.
 pub async fn store<R: Runtime>(
     rt: &R,
     tenant: TenantId,
@@ -94,30 +92,67 @@ pub async fn store<R: Runtime>(
 ) -> Result<Vec<StoredFile>, AppError> {
     let mut stored = Vec::with_capacity(files.len());
     for file in files {
-        let mut random = [0u8; 32];
-        rt.fill_random(&mut random).map_err(|e| AppError::Internal(format!("randomness: {e}")))?;
-        let key = format!("attachments/{}/{}", tenant.to_db(), to_hex(&random));
-        let blob = Blob { bytes: file.data.to_vec(), content_type: file.content_type.to_owned() };
-        if let Err(err) = rt.blobs().put(&key, blob).await {
-            discard(rt, &stored).await;
-            return Err(AppError::Internal(format!("attachment write: {err}")));
-        }
-        stored.push(StoredFile {
-            id: AttachmentId::from_random(rt.random_16()?),
-            r2_key: key,
-            filename: file.filename.clone(),
-            content_type: file.content_type,
-            size: i64::try_from(file.data.len()).unwrap_or(i64::MAX),
-        });
+        let one = store_one(rt, tenant, file).await;
+        stored.push(kept_if_written(rt, &stored, one).await?);
     }
     Ok(stored)
 }
 
-/// The outcome of the write that records `stored` files, passed through; if it failed (the
-/// batch, or anything built before it), the objects are deleted again.
-pub async fn kept_if_written<R: Runtime, T>(
+/// One file, stored; its id drawn before the write, so nothing fallible follows the put.
+async fn store_one<R: Runtime>(rt: &R, tenant: TenantId, file: &CheckedFile<'_>) -> Result<StoredFile, AppError> {
+    let id = AttachmentId::from_random(rt.random_16()?);
+    let r2_key = put_new(rt, "attachments", tenant, file.data, file.content_type).await?;
+    Ok(StoredFile {
+        id,
+        r2_key,
+        filename: file.filename.clone(),
+        content_type: file.content_type,
+        size: i64::try_from(file.data.len()).unwrap_or(i64::MAX),
+    })
+}
+
+/// Writes `bytes` to R2 under a new key, `<prefix>/<tenant>/<64 random hex>`, and returns the
+/// key. The key says nothing about what the file belongs to, and knowing it gives nothing
+/// (downloads go through the permission check, never to R2 directly). The caller records the
+/// key in a batch and passes the batch's outcome through [`kept_if_written`].
+pub async fn put_new<R: Runtime>(
     rt: &R,
-    stored: &[StoredFile],
+    prefix: &str,
+    tenant: TenantId,
+    bytes: &[u8],
+    content_type: &str,
+) -> Result<String, AppError> {
+    let mut random = [0u8; 32];
+    rt.fill_random(&mut random).map_err(|e| AppError::Internal(format!("randomness: {e}")))?;
+    let key = format!("{prefix}/{}/{}", tenant.to_db(), to_hex(&random));
+    let blob = Blob { bytes: bytes.to_vec(), content_type: content_type.to_owned() };
+    rt.blobs().put(&key, blob).await.map_err(|e| AppError::Internal(format!("{prefix} write: {e}")))?;
+    Ok(key)
+}
+
+/// Something recorded with an R2 object: the object's key. A ticket's stored file, or the
+/// bare key (a document's).
+pub trait StoredObject {
+    fn r2_key(&self) -> &str;
+}
+
+impl StoredObject for StoredFile {
+    fn r2_key(&self) -> &str {
+        &self.r2_key
+    }
+}
+
+impl StoredObject for String {
+    fn r2_key(&self) -> &str {
+        self
+    }
+}
+
+/// The outcome of the write that records `stored` objects, passed through; if it failed (the
+/// batch, or anything built before it), the objects are deleted again.
+pub async fn kept_if_written<R: Runtime, S: StoredObject, T>(
+    rt: &R,
+    stored: &[S],
     written: Result<T, AppError>,
 ) -> Result<T, AppError> {
     if written.is_err() {
@@ -126,12 +161,13 @@ pub async fn kept_if_written<R: Runtime, T>(
     written
 }
 
-/// Deletes stored files whose batch failed. Best effort: the error is already on its way to
-/// the person, and an object no row names cannot be reached.
-pub async fn discard<R: Runtime>(rt: &R, stored: &[StoredFile]) {
-    for file in stored {
-        if let Err(err) = rt.blobs().delete(&file.r2_key).await {
-            rt.log(&format!("could not delete unrecorded attachment object: {err}"));
+/// Deletes objects no row names: those of a batch that failed, or of a row deleted. Best
+/// effort: a failed batch's error is already on its way to the person, and an object no row
+/// names cannot be reached.
+pub async fn discard<R: Runtime, S: StoredObject>(rt: &R, stored: &[S]) {
+    for object in stored {
+        if let Err(err) = rt.blobs().delete(object.r2_key()).await {
+            rt.log(&format!("could not delete an object no row names: {err}"));
         }
     }
 }

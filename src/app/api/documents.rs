@@ -14,10 +14,9 @@ use crate::domain::attachments::{check_file_up_to, FileProblem};
 use crate::domain::documents::{parse_title, Category, MAX_DOCUMENT_BYTES};
 use crate::domain::equipment::AssetKey;
 use crate::domain::ids::{AssetId, CustomerId, DocumentId, TenantId};
-use crate::domain::to_hex;
 use crate::error::AppError;
 use crate::http::Response;
-use crate::runtime::{Blob, BlobStore, Runtime};
+use crate::runtime::Runtime;
 use crate::store::documents::{self, DocumentRow, Filter, NewDocument, Owner};
 use crate::store::{customers, equipment};
 
@@ -130,14 +129,8 @@ pub async fn upload<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     else {
         return Err(AppError::Internal("document incomplete after validation".into()));
     };
-    let mut random = [0u8; 32];
-    call.rt.fill_random(&mut random).map_err(|e| AppError::Internal(format!("randomness: {e}")))?;
-    // Like attachments: the key says nothing of the document, and downloads never go to R2
-    // directly, only through a permission check.
-    let key = format!("documents/{}/{}", tenant.to_db(), to_hex(&random));
-    let blob = Blob { bytes: data.to_vec(), content_type: kind.content_type().to_owned() };
-    call.rt.blobs().put(&key, blob).await.map_err(|e| AppError::Internal(format!("document write: {e}")))?;
     let id = DocumentId::from_random(call.rt.random_16()?);
+    let key = files::put_new(call.rt, "documents", tenant, data, kind.content_type()).await?;
     let new = NewDocument {
         id,
         owner,
@@ -148,10 +141,8 @@ pub async fn upload<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         size: i64::try_from(data.len()).unwrap_or(i64::MAX),
         r2_key: &key,
     };
-    if let Err(err) = documents::create(call.rt.db(), tenant, &new, &call.actor(), call.rt.now()).await {
-        delete_object(call, &key).await;
-        return Err(err.into());
-    }
+    let written = documents::create(call.rt.db(), tenant, &new, &call.actor(), call.rt.now()).await;
+    files::kept_if_written(call.rt, std::slice::from_ref(&key), written.map_err(AppError::from)).await?;
     let row = documents::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     Ok(created(&json!({ "document": row.to_json() })))
 }
@@ -237,16 +228,8 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (tenant, current) = document_in_path(call).await?;
     documents::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
-    delete_object(call, &current.r2_key).await;
+    files::discard(call.rt, std::slice::from_ref(&current.r2_key)).await;
     Ok(no_content())
-}
-
-/// Best effort: no row names the object any more, so a failed delete leaves an orphan that
-/// nothing serves.
-async fn delete_object<R: Runtime>(call: &Call<'_, R>, key: &str) {
-    if let Err(err) = call.rt.blobs().delete(key).await {
-        call.rt.log(&format!("could not delete document object: {err}"));
-    }
 }
 
 /// Refuses to delete `owner` while it has documents: deleting them is the provider's choice
