@@ -15,6 +15,23 @@ use crate::domain::time::Timestamp;
 use crate::domain::usage::Buckets;
 use crate::params;
 
+/// A share `$s` (an alias of `asset_shares`) of asset `$asset` with customer `$customer`, in
+/// tenant `$tenant`, in force at `$at` (SQL expressions). The one statement of the sharing rule:
+/// "shared now" is a share in force at now, and "an event inside a share's window" is a share
+/// in force at the event's time. Every recipient-side read (`viewer_fleet!`,
+/// `visible_activity!`, `store::fleet_activity`, `store::documents`) is built from it.
+macro_rules! share_in_force {
+    ($s:literal, $tenant:literal, $customer:literal, $asset:literal, $at:literal) => {
+        concat!(
+            concat!("EXISTS (SELECT 1 FROM asset_shares ", $s, " WHERE ", $s, ".tenant_id = ", $tenant),
+            concat!(" AND ", $s, ".customer_id = ", $customer, " AND ", $s, ".asset_id = ", $asset),
+            concat!(" AND ", $s, ".from_at <= ", $at),
+            concat!(" AND (", $s, ".until_at IS NULL OR ", $s, ".until_at > ", $at, "))")
+        )
+    };
+}
+pub(crate) use share_in_force;
+
 /// An asset as stored.
 #[derive(Clone, Debug, Deserialize)]
 pub struct AssetRow {
@@ -578,9 +595,9 @@ macro_rules! viewer_fleet {
          LEFT JOIN business_units u
            ON u.tenant_id = a.tenant_id AND u.id = a.business_unit_id AND u.customer_id = (SELECT customer_id FROM viewer)
          WHERE a.tenant_id = ?2
-           AND EXISTS (SELECT 1 FROM asset_shares s
-                       WHERE s.tenant_id = ?2 AND s.customer_id = (SELECT customer_id FROM viewer) AND s.asset_id = a.id
-                         AND s.from_at <= ?4 AND (s.until_at IS NULL OR s.until_at > ?4)) ",
+           AND ",
+            share_in_force!("s", "?2", "(SELECT customer_id FROM viewer)", "a.id", "?4"),
+            " ",
             $($rest),+
         )
     };
@@ -683,17 +700,16 @@ pub async fn assets_for_customer(
     now: Timestamp,
 ) -> Result<Vec<SharedAsset>, DbError> {
     db.query(Statement::new(
-        "SELECT a.id, a.asset_key, a.name, a.serial_number, a.make, a.model, a.asset_type, a.photo_type,
-                u.id AS group_id, u.name AS group_name
-         FROM assets a
+        concat!(
+            shared_asset_columns!(),
+            " FROM assets a
          LEFT JOIN business_units u
            ON u.tenant_id = a.tenant_id AND u.id = a.business_unit_id AND u.customer_id = ?2
-         WHERE a.tenant_id = ?1
-           AND EXISTS (SELECT 1 FROM asset_shares s
-                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = a.id
-                         AND s.from_at <= ?3 AND (s.until_at IS NULL OR s.until_at > ?3))
-           AND (?4 IS NULL OR u.id = ?4)
-         ORDER BY a.name, a.asset_key",
+         WHERE a.tenant_id = ?1 AND ",
+            share_in_force!("s", "?1", "?2", "a.id", "?3"),
+            " AND (?4 IS NULL OR u.id = ?4)
+         ORDER BY a.name, a.asset_key"
+        ),
         params![tenant.to_db(), customer.to_db(), now.millis(), group.map(BusinessUnitId::to_db)],
     ))
     .await
@@ -720,21 +736,20 @@ macro_rules! visible_activity {
                         WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3)
            AND e.at < (SELECT max(coalesce(s.until_at, ?5)) FROM asset_shares s
                        WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3)
-           AND EXISTS (SELECT 1 FROM asset_shares s
-                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3
-                         AND s.from_at <= ?6 AND (s.until_at IS NULL OR s.until_at > ?6))
+           AND ",
+            share_in_force!("s", "?1", "?2", "?3", "?6"),
+            "
            AND (NOT EXISTS (SELECT 1 FROM asset_shares s
                             WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3
-                              AND NOT EXISTS (SELECT 1 FROM asset_shares c
-                                              WHERE c.tenant_id = ?1 AND c.customer_id = ?2 AND c.asset_id = ?3
-                                                AND c.from_at <= s.until_at
-                                                AND (c.until_at IS NULL OR c.until_at > s.until_at))
+                              AND NOT ",
+            share_in_force!("c", "?1", "?2", "?3", "s.until_at"),
+            "
                               AND EXISTS (SELECT 1 FROM asset_shares l
                                           WHERE l.tenant_id = ?1 AND l.customer_id = ?2 AND l.asset_id = ?3
                                             AND l.from_at > s.until_at))
-                OR EXISTS (SELECT 1 FROM asset_shares s
-                           WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3
-                             AND e.at >= s.from_at AND (s.until_at IS NULL OR e.at < s.until_at))) ",
+                OR ",
+            share_in_force!("s", "?1", "?2", "?3", "e.at"),
+            ") ",
             $rest
         )
     };
@@ -793,15 +808,14 @@ pub async fn shared_asset(
     now: Timestamp,
 ) -> Result<Option<SharedAsset>, DbError> {
     db.query_one(Statement::new(
-        "SELECT a.id, a.asset_key, a.name, a.serial_number, a.make, a.model, a.asset_type, a.photo_type,
-                u.id AS group_id, u.name AS group_name
-         FROM assets a
+        concat!(
+            shared_asset_columns!(),
+            " FROM assets a
          LEFT JOIN business_units u
            ON u.tenant_id = a.tenant_id AND u.id = a.business_unit_id AND u.customer_id = ?2
-         WHERE a.tenant_id = ?1 AND a.asset_key = ?4
-           AND EXISTS (SELECT 1 FROM asset_shares s
-                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = a.id
-                         AND s.from_at <= ?3 AND (s.until_at IS NULL OR s.until_at > ?3))",
+         WHERE a.tenant_id = ?1 AND a.asset_key = ?4 AND ",
+            share_in_force!("s", "?1", "?2", "a.id", "?3")
+        ),
         params![tenant.to_db(), customer.to_db(), now.millis(), key.as_str()],
     ))
     .await

@@ -5,7 +5,7 @@
 
 use serde::Deserialize;
 
-use super::equipment::{ActivityRow, FAR_FUTURE};
+use super::equipment::{share_in_force, ActivityRow, FAR_FUTURE};
 use super::{Database, DbError, Statement};
 use crate::domain::ids::{BusinessUnitId, CustomerId, TenantId};
 use crate::domain::time::Timestamp;
@@ -62,20 +62,20 @@ pub async fn page(
     // A group is one of the customer's own business units: an asset shared from another
     // customer's unit is in no group of this customer's, as on the fleet page.
     db.query(Statement::new(
-        "WITH fleet AS MATERIALIZED (
+        concat!(
+            "WITH fleet AS MATERIALIZED (
            SELECT a.id, a.asset_key, a.name FROM assets a
-           WHERE a.tenant_id = ?1
-             AND EXISTS (SELECT 1 FROM asset_shares s
-                         WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = a.id
-                           AND s.from_at <= ?3 AND (s.until_at IS NULL OR s.until_at > ?3))
+           WHERE a.tenant_id = ?1 AND ",
+            share_in_force!("s", "?1", "?2", "a.id", "?3"),
+            "
              AND (?4 IS NULL OR a.asset_key = ?4)
              AND (?6 IS NULL OR (a.customer_id = ?2 AND a.business_unit_id = ?6))),
          low AS (
            SELECT max((SELECT e.at FROM asset_activity e
                        WHERE e.asset_id = f.id AND e.tenant_id = ?1 AND e.at <= coalesce(?7, ?11)
-                         AND EXISTS (SELECT 1 FROM asset_shares s
-                                     WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = f.id
-                                       AND e.at >= s.from_at AND (s.until_at IS NULL OR e.at < s.until_at))
+                         AND ",
+            share_in_force!("s", "?1", "?2", "f.id", "e.at"),
+            "
                          AND (?7 IS NULL OR (e.at, f.id, e.event_id) < (?7, ?8, ?9))
                        ORDER BY e.at DESC, e.event_id DESC LIMIT 1 OFFSET ?10 - 1)) AS at
            FROM fleet f WHERE ?5 IS NULL)
@@ -83,13 +83,14 @@ pub async fn page(
                 e.lat_e7, e.lon_e7, e.message
          FROM fleet f JOIN asset_activity e ON e.asset_id = f.id AND e.tenant_id = ?1
          WHERE e.at >= coalesce((SELECT at FROM low), 0) AND e.at <= coalesce(?7, ?11)
-           AND EXISTS (SELECT 1 FROM asset_shares s
-                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = f.id
-                         AND e.at >= s.from_at AND (s.until_at IS NULL OR e.at < s.until_at))
+           AND ",
+            share_in_force!("s", "?1", "?2", "f.id", "e.at"),
+            "
            AND (?5 IS NULL OR e.kind = ?5)
            AND (?7 IS NULL OR (e.at, f.id, e.event_id) < (?7, ?8, ?9))
          ORDER BY e.at DESC, f.id DESC, e.event_id DESC
-         LIMIT ?10",
+         LIMIT ?10"
+        ),
         params![
             tenant.to_db(),
             customer.to_db(),
