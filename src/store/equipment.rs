@@ -603,14 +603,17 @@ macro_rules! viewer_fleet {
     };
 }
 
-/// The name of the cursor's asset (key ?6), if it was ever shared with the viewer's customer:
-/// a cursor naming any other asset is NULL, and its page empty, so no one learns where the
-/// name of an asset not theirs would sort.
+/// The name of the cursor's asset (key ?6), if it is shared now with the viewer's customer,
+/// as every row the viewer reads: a cursor naming any other asset (another customer's, one
+/// whose share ended, a missing one) is NULL, and its page empty (the list then links to the
+/// first page), so no one learns where the name of an asset not theirs now would sort.
 macro_rules! cursor_name {
     () => {
-        "(SELECT c.name FROM assets c WHERE c.tenant_id = ?2 AND c.asset_key = ?6
-            AND EXISTS (SELECT 1 FROM asset_shares cs WHERE cs.tenant_id = ?2 AND cs.asset_id = c.id
-                          AND cs.customer_id = (SELECT customer_id FROM viewer)))"
+        concat!(
+            "(SELECT c.name FROM assets c WHERE c.tenant_id = ?2 AND c.asset_key = ?6 AND ",
+            share_in_force!("s", "?2", "(SELECT customer_id FROM viewer)", "c.id", "?4"),
+            ")"
+        )
     };
 }
 

@@ -35,6 +35,11 @@ fn page_href(fleet: &Fleet<'_>, direction: &str, key: &str) -> String {
     format!("/equipment?{group}{direction}={}", percent_encode(key, b""))
 }
 
+/// The list's first page, in the group.
+pub fn first_page_href(group: Option<&str>) -> String {
+    group.map_or_else(|| "/equipment".to_owned(), |g| format!("/equipment?group={}", percent_encode(g, b"")))
+}
+
 fn asset_href(asset: &SharedAsset) -> String {
     format!("/equipment/{}", percent_encode(&asset.asset_key, b".-_~:"))
 }

@@ -6,10 +6,10 @@
 //! in the session lookup's D1 round trip (`prefetch`); an asset's events and a report's sums
 //! need the asset's id, and take a second.
 
-use super::Page;
+use super::{cut_page, Page};
 use crate::domain::apps::App;
 use crate::domain::equipment::AssetKey;
-use crate::domain::ids::{AssetId, BusinessUnitId, CustomerId};
+use crate::domain::ids::{AssetId, BusinessUnitId};
 use crate::domain::usage::{self, date_text, parse_day, BucketRow, Buckets, Span, Usage};
 use crate::error::AppError;
 use crate::http::{Method, Request, Response};
@@ -25,11 +25,6 @@ const DEFAULT_DAYS: i64 = 30;
 
 /// Assets per fleet list page.
 const PAGE_SIZE: i64 = 50;
-
-/// The member's customer; None for a member of no company, who is shared nothing.
-fn customer(page: &Page<'_, impl Runtime>) -> Result<Option<CustomerId>, AppError> {
-    Ok(page.require_member()?.customer_id.as_deref().and_then(CustomerId::parse))
-}
 
 /// The reads a GET of a fleet page makes, to send with the session lookup (none for other
 /// pages, or when the request is malformed and the handler will say so). Each derives the
@@ -95,13 +90,18 @@ fn list_statements<R: Runtime>(page: &Page<'_, R>, token_hash: &str, params: &Li
 pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     let member = page.require_member()?;
     let params = ListParams::parse(page.req)?;
-    let customer = customer(page)?;
+    let customer = page.customer()?;
     let mut results = page.reads(list_statements(page, &member.token_hash, &params)).await?.into_iter();
     let mut assets: Vec<SharedAsset> = decode_rows(results.next())?;
     let groups: Vec<FleetGroup> = decode_rows(results.next())?;
-    let size = usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
-    let more = assets.len() > size;
-    assets.truncate(size);
+    let more = cut_page(&mut assets, PAGE_SIZE).is_some();
+    let group = params.group.map(BusinessUnitId::to_db);
+    // A cursor's page is empty when nothing lies beyond it (`before` the first asset) or it
+    // names no asset shared now (`store::equipment`'s `cursor_name!`): either way, the way on
+    // is the first page, with the same answer for both.
+    if assets.is_empty() && params.cursor() != FleetCursor::First {
+        return Ok(Response::see_other(&view::first_page_href(group.as_deref())));
+    }
     let backwards = matches!(params.cursor(), FleetCursor::Before(_));
     if backwards {
         assets.reverse();
@@ -109,7 +109,6 @@ pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> 
     // Walking forwards, the page before is there when we came from one; backwards, the page
     // after is (the cursor's asset starts it).
     let (earlier, later) = if backwards { (more, true) } else { (params.after.is_some(), more) };
-    let group = params.group.map(BusinessUnitId::to_db);
     let fleet = view::Fleet {
         has_customer: customer.is_some(),
         assets: &assets,
@@ -124,7 +123,7 @@ pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> 
 pub async fn detail<R: Runtime>(page: &Page<'_, R>, raw_key: &str) -> Result<Response, AppError> {
     let member = page.require_member()?;
     let key = AssetKey::parse(raw_key).map_err(|_| AppError::NotFound)?;
-    let customer = customer(page)?.ok_or(AppError::NotFound)?;
+    let customer = page.customer()?.ok_or(AppError::NotFound)?;
     let statement = equipment::viewer_asset(page.scope, &member.token_hash, page.now, &key);
     let asset: SharedAsset = decode_rows(page.reads(vec![statement]).await?.into_iter().next())?
         .into_iter()
@@ -206,7 +205,7 @@ async fn report<R: Runtime>(page: &Page<'_, R>) -> Result<(bool, Report), AppErr
     let zone = page.portal.context.time_zone;
     let buckets =
         Buckets::new(params.from, params.to, params.span, zone).map_err(|e| AppError::BadRequest(e.into()))?;
-    let Some(customer) = customer(page)? else {
+    let Some(customer) = page.customer()? else {
         return Ok((false, Report { params, assets: Vec::new(), chosen: None }));
     };
     let member = page.require_member()?;
