@@ -77,11 +77,12 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
         visitor: Visitor::Anonymous,
         prefetched: RefCell::new(None),
     };
-    // Ticket and fleet pages send their reads with the session lookup: one D1 round trip.
+    // Ticket, fleet and activity pages send their reads with the session lookup: one D1 round trip.
     let mut prefetch = Vec::new();
     let loaded = session::load(&page, |hash| {
         prefetch = tickets::prefetch(&page, hash);
         prefetch.extend(fleet::prefetch(&page, hash));
+        prefetch.extend(activity::prefetch(&page, hash));
         prefetch.clone()
     })
     .await;
@@ -144,7 +145,8 @@ pub struct Page<'a, R: Runtime> {
     /// The request's time, read once: statements built twice for one request must be equal.
     pub now: Timestamp,
     pub visitor: Visitor,
-    /// Rows read in the session lookup's round trip (`tickets::prefetch`, `fleet::prefetch`).
+    /// Rows read in the session lookup's round trip (`tickets::prefetch`, `fleet::prefetch`,
+    /// `activity::prefetch`).
     prefetched: RefCell<Option<Prefetched>>,
 }
 
