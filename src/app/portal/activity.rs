@@ -1,7 +1,8 @@
 //! The recipients' activity page: the feed of the fleet shared with the member's customer,
 //! newest first, in keyset pages, narrowed by asset, kind of event and group. What a member
 //! may see is decided in the store's SQL (`store::fleet_activity`; the filter's choices are
-//! the fleet list's `store::equipment::viewer_*` reads, sent with the session lookup).
+//! the fleet list's `store::equipment::viewer_*` reads). All are read in the session lookup's
+//! D1 round trip (`prefetch`).
 
 use super::{cut_page, Page};
 use crate::domain::apps::App;
@@ -11,7 +12,7 @@ use crate::error::AppError;
 use crate::http::{Method, Response};
 use crate::runtime::Runtime;
 use crate::store::equipment::{self, FleetCursor, FleetGroup, SharedAsset};
-use crate::store::fleet_activity::{self, FeedCursor, FeedFilter};
+use crate::store::fleet_activity::{self, FeedCursor, FeedFilter, FeedRow};
 use crate::store::{decode_rows, Statement};
 use crate::views::activity::{self as view, Filters};
 
@@ -51,25 +52,35 @@ pub fn cursor_text(cursor: &FeedCursor) -> String {
     format!("{}.{}.{}", cursor.at, cursor.asset_id, cursor.event_id)
 }
 
-/// The reads of the activity page's filter choices, to send with the session lookup: the
-/// viewer's whole fleet and its groups, as the fleet list reads them (none for other pages).
+/// The activity page's reads, to send with the session lookup (none for other pages, or when
+/// the request is malformed and the handler will say so).
 pub fn prefetch<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
     let wanted = matches!(page.req.method, Method::Get | Method::Head)
         && page.req.path == "/activity"
         && page.portal.context.apps.contains(App::Activity);
-    if wanted {
-        choice_statements(page, token_hash)
-    } else {
-        Vec::new()
+    match FeedParams::parse(page) {
+        Ok(params) if wanted => statements(page, token_hash, &params),
+        _ => Vec::new(),
     }
 }
 
 // `page.now`, fixed for the request: the handler rebuilds these and must get exactly the
-// statements sent with the session lookup to use their rows.
-fn choice_statements<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
+// statements sent with the session lookup to use their rows. The viewer's whole fleet and its
+// groups (the filter's choices, as the fleet list reads them), then a page of events and one
+// more row, to know whether there is a page beyond it. Each derives the viewer's customer from
+// the session in its own SQL, so none waits for another.
+fn statements<R: Runtime>(page: &Page<'_, R>, token_hash: &str, params: &FeedParams) -> Vec<Statement> {
+    let filters = &params.filters;
+    let filter = FeedFilter {
+        asset_key: filters.asset.as_ref().map(AssetKey::as_str),
+        kind: filters.kind.map(ActivityKind::as_str),
+        group: filters.group,
+    };
+    let after = params.after.as_ref();
     vec![
         equipment::viewer_fleet_page(page.scope, token_hash, page.now, None, FleetCursor::First, -1),
         equipment::viewer_fleet_groups(page.scope, token_hash, page.now),
+        fleet_activity::viewer_page(page.scope, token_hash, page.now, &filter, after, PAGE_SIZE + 1),
     ]
 }
 
@@ -77,28 +88,17 @@ pub async fn feed<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> 
     let member = page.require_member()?;
     let params = FeedParams::parse(page)?;
     let customer = page.customer()?;
-    let mut results = page.reads(choice_statements(page, &member.token_hash)).await?.into_iter();
+    let mut results = page.reads(statements(page, &member.token_hash, &params)).await?.into_iter();
     let assets: Vec<SharedAsset> = decode_rows(results.next())?;
     let groups: Vec<FleetGroup> = decode_rows(results.next())?;
+    let mut events: Vec<FeedRow> = decode_rows(results.next())?;
     let filters = &params.filters;
-    let mut events = match customer {
-        Some(customer) => {
-            // An asset filter names an asset of the fleet (shared now), else it is a 404 like
-            // the asset's own page, as on the documents and reports pages.
-            if let Some(key) = &filters.asset {
-                assets.iter().find(|a| a.asset_key == key.as_str()).ok_or(AppError::NotFound)?;
-            }
-            let filter = FeedFilter {
-                asset_key: filters.asset.as_ref().map(AssetKey::as_str),
-                kind: filters.kind.map(ActivityKind::as_str),
-                group: filters.group,
-            };
-            // The second round trip: the feed binds the customer the first one found.
-            let (db, tenant, after) = (page.rt.db(), page.scope.tenant, params.after.as_ref());
-            fleet_activity::page(db, tenant, customer, &filter, after, page.now, PAGE_SIZE + 1).await?
-        }
-        None => Vec::new(),
-    };
+    // An asset filter names an asset of the fleet (shared now), else it is a 404 like the
+    // asset's own page, as on the documents and reports pages (a member of no company is
+    // shared nothing, and told so).
+    if let Some(key) = filters.asset.as_ref().filter(|_| customer.is_some()) {
+        assets.iter().find(|a| a.asset_key == key.as_str()).ok_or(AppError::NotFound)?;
+    }
     let next = cut_page(&mut events, PAGE_SIZE).map(|e| {
         cursor_text(&FeedCursor { at: e.event.at, asset_id: e.asset_id.clone(), event_id: e.event.event_id.clone() })
     });
