@@ -485,4 +485,13 @@ fn the_group_filter_pages_within_its_group_and_its_choices_stay_those_of_the_who
 
     let all = body_text(&ada.get("/equipment"));
     assert_eq!(listed_keys(&all).len(), 50, "unfiltered, the whole fleet pages too");
+
+    // A rented machine in a unit of Beta's, shared with Alpha: Beta's unit is no group of Alpha's.
+    let (status, unit) = p.call(Method::Post, &format!("/customers/{}/units", p.beta), &json!({ "name": "Lab" }));
+    assert_eq!(status, 201, "{unit}");
+    let lab = unit["business_unit"]["id"].as_str().unwrap().to_owned();
+    p.asset("R-1", &json!({ "name": "Rented rig", "business_unit_id": lab }));
+    p.share("R-1", &p.alpha, MARCH_1 - 30 * DAY, None);
+    let html = body_text(&ada.get(&format!("/equipment?group={lab}")));
+    assert!(listed_keys(&html).is_empty() && !html.contains("Lab"), "another customer's unit: {html}");
 }

@@ -693,31 +693,6 @@ pub struct FleetGroup {
     pub name: String,
 }
 
-/// The assets shared with `customer` by a share in force at `now`, optionally only those of
-/// one of the customer's business units (the groups a recipient filters by), by name.
-pub async fn assets_for_customer(
-    db: &impl Database,
-    tenant: TenantId,
-    customer: CustomerId,
-    group: Option<BusinessUnitId>,
-    now: Timestamp,
-) -> Result<Vec<SharedAsset>, DbError> {
-    db.query(Statement::new(
-        concat!(
-            shared_asset_columns!(),
-            " FROM assets a
-         LEFT JOIN business_units u
-           ON u.tenant_id = a.tenant_id AND u.id = a.business_unit_id AND u.customer_id = ?2
-         WHERE a.tenant_id = ?1 AND ",
-            share_in_force!("s", "?1", "?2", "a.id", "?3"),
-            " AND (?4 IS NULL OR u.id = ?4)
-         ORDER BY a.name, a.asset_key"
-        ),
-        params![tenant.to_db(), customer.to_db(), now.millis(), group.map(BusinessUnitId::to_db)],
-    ))
-    .await
-}
-
 /// The condition that an activity row `e` is one `customer` may see, in `[?4, ?5)`:
 /// ?1 tenant, ?2 customer, ?3 asset, ?4 from, ?5 to, ?6 now. Only while a share of the asset
 /// with the customer is in force at `now`, and only events inside a share's window (the union
