@@ -10,13 +10,13 @@ use super::{cut_page, Page};
 use crate::domain::apps::App;
 use crate::domain::equipment::AssetKey;
 use crate::domain::ids::{AssetId, BusinessUnitId};
-use crate::domain::usage::{self, date_text, parse_day, BucketRow, Buckets, Span, Usage};
+use crate::domain::usage::{self, date_text, parse_day, BucketRow, Buckets, Span};
 use crate::error::AppError;
 use crate::http::{Method, Request, Response};
 use crate::runtime::Runtime;
 use crate::store::equipment::{self, ActivityRow, FleetCursor, FleetGroup, Reading, SharedAsset};
 use crate::store::{decode_rows, Database, Statement};
-use crate::views::fleet as view;
+use crate::views::fleet::{self as view, Report, ReportParams};
 
 /// Events on an asset's page.
 const RECENT_EVENTS: i64 = 50;
@@ -151,57 +151,29 @@ fn report_fleet<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Statement {
     equipment::viewer_fleet_page(page.scope, token_hash, page.now, None, FleetCursor::First, -1)
 }
 
-/// A report's query: `asset` (a key), `from` and `to` (local dates, both included), `by`.
-pub struct ReportParams {
-    pub asset: Option<String>,
-    pub from: i64,
-    pub to: i64,
-    pub span: Span,
-}
-
-impl ReportParams {
-    /// Malformed values (only a hand-edited URL has them) are a 400, not silently ignored.
-    fn parse<R: Runtime>(page: &Page<'_, R>) -> Result<ReportParams, AppError> {
-        let bad = |what: &str| AppError::BadRequest(format!("{what} is not valid"));
-        let query = |name| page.req.query_param(name).filter(|v| !v.is_empty());
-        let today = page.portal.context.time_zone.local_day(page.now);
-        let to = match query("to") {
-            Some(raw) => parse_day(&raw).ok_or_else(|| bad("to"))?,
-            None => today,
-        };
-        let from = match query("from") {
-            Some(raw) => parse_day(&raw).ok_or_else(|| bad("from"))?,
-            None => to - (DEFAULT_DAYS - 1),
-        };
-        let span = match query("by") {
-            Some(raw) => Span::parse(&raw).ok_or_else(|| bad("by"))?,
-            None => Span::Day,
-        };
-        Ok(ReportParams { asset: query("asset"), from, to, span })
-    }
-
-    /// The query string of this report (for the CSV link).
-    pub fn query(&self, asset: &str) -> String {
-        format!(
-            "asset={}&from={}&to={}&by={}",
-            crate::http::percent_encode(asset, b""),
-            date_text(self.from),
-            date_text(self.to),
-            self.span.code()
-        )
-    }
-}
-
-/// A computed report: the member's fleet (for the choice of asset), the chosen asset and
-/// its buckets; None as the asset when nothing is shared.
-pub struct Report {
-    pub params: ReportParams,
-    pub assets: Vec<SharedAsset>,
-    pub chosen: Option<(SharedAsset, Vec<Usage>)>,
+/// A report's query. Malformed values (only a hand-edited URL has them) are a 400, not
+/// silently ignored.
+fn report_params<R: Runtime>(page: &Page<'_, R>) -> Result<ReportParams, AppError> {
+    let bad = |what: &str| AppError::BadRequest(format!("{what} is not valid"));
+    let query = |name| page.req.query_param(name).filter(|v| !v.is_empty());
+    let today = page.portal.context.time_zone.local_day(page.now);
+    let to = match query("to") {
+        Some(raw) => parse_day(&raw).ok_or_else(|| bad("to"))?,
+        None => today,
+    };
+    let from = match query("from") {
+        Some(raw) => parse_day(&raw).ok_or_else(|| bad("from"))?,
+        None => to - (DEFAULT_DAYS - 1),
+    };
+    let span = match query("by") {
+        Some(raw) => Span::parse(&raw).ok_or_else(|| bad("by"))?,
+        None => Span::Day,
+    };
+    Ok(ReportParams { asset: query("asset"), from, to, span })
 }
 
 async fn report<R: Runtime>(page: &Page<'_, R>) -> Result<(bool, Report), AppError> {
-    let params = ReportParams::parse(page)?;
+    let params = report_params(page)?;
     let zone = page.portal.context.time_zone;
     let buckets =
         Buckets::new(params.from, params.to, params.span, zone).map_err(|e| AppError::BadRequest(e.into()))?;
