@@ -155,7 +155,7 @@ fn the_feed_shows_only_shared_assets_inside_their_windows_newest_first_in_pages_
 }
 
 #[test]
-fn the_feed_filters_by_asset_kind_and_group_and_refuses_malformed_filters() {
+fn the_feed_filters_by_asset_kind_and_group_refuses_malformed_filters_and_an_asset_not_shared_is_not_found() {
     let f = fleet();
     let portal = f.portal("feed", &["tickets", "equipment", "activity"]);
     let ada = f.join(&portal, "feed", "ada@alpha.example", &f.p.customer);
@@ -172,12 +172,19 @@ fn the_feed_filters_by_asset_kind_and_group_and_refuses_malformed_filters() {
     assert_eq!(times(&html), [at(MARCH_1)], "{html}");
     let html = body_text(&ada.get(&format!("/activity?group={}", f.north)));
     assert!(!html.contains(r#"href="/equipment/LD-2""#), "LD-2 is in no unit: {html}");
+    assert!(html.contains(&format!(r#"<option value="{}" selected>"#, f.north)), "the chosen group: {html}");
     let next = older(&html).expect("62 events of North site: two pages");
     assert!(next.contains(&format!("group={}", f.north)), "the next page keeps the filter: {next}");
     assert_eq!(times(&body_text(&ada.get(&next))).len(), 12);
 
-    let html = body_text(&ada.get("/activity?asset=B-1"));
-    assert!(times(&html).is_empty() && !html.contains("Beta secret"), "{html}");
+    // Another company's asset, or a missing one, is the 404 of a missing page, as on the
+    // documents and reports pages.
+    let missing = ada.get("/activity?asset=NO-SUCH");
+    assert_eq!(missing.status, 404);
+    let foreign = ada.get("/activity?asset=B-1");
+    assert_eq!(foreign.status, 404);
+    assert_eq!(body_text(&foreign), body_text(&missing), "the very same page");
+    assert!(!body_text(&foreign).contains("Beta secret"));
 
     for bad in ["/activity?kind=pizza", "/activity?group=nonsense", "/activity?after=12", "/activity?asset=bad%20key"] {
         assert_eq!(ada.get(bad).status, 400, "{bad}");

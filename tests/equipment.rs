@@ -9,7 +9,8 @@
 mod common;
 
 use common::{error_fields, spawn_app, TestApp, PNG_1X1};
-use porch::domain::ids::{AssetId, BusinessUnitId, CustomerId, TenantId};
+use porch::domain::equipment::AssetKey;
+use porch::domain::ids::{AssetId, CustomerId, TenantId};
 use porch::domain::time::Timestamp;
 use porch::http::{Method, Request};
 use porch::store::{equipment, Database, DbError, Statement};
@@ -389,15 +390,16 @@ fn activity_for_a_customer_is_only_what_lies_inside_its_share_window() {
     // Customer B sees nothing of the asset: not listed, no activity.
     let initech_id = CustomerId::parse(&initech).unwrap();
     assert!(read(initech_id, 0, MARCH_1 + 100 * HOUR, inside_window).is_empty());
+    let a1 = AssetKey::parse("A1").unwrap();
     let listed = |customer: CustomerId, now: Timestamp| {
-        pollster::block_on(equipment::assets_for_customer(&app.rt.db, tenant_id, customer, None, now)).unwrap()
+        pollster::block_on(equipment::shared_asset(&app.rt.db, tenant_id, customer, &a1, now)).unwrap()
     };
-    assert!(listed(initech_id, inside_window).is_empty());
-    assert_eq!(listed(globex_id, inside_window).iter().map(|a| a.asset_key.as_str()).collect::<Vec<_>>(), ["A1"]);
+    assert!(listed(initech_id, inside_window).is_none());
+    assert_eq!(listed(globex_id, inside_window).map(|a| a.asset_key), Some("A1".to_owned()));
 
     // Before the share starts and after it ends, the asset is not Globex's to see at all.
-    assert!(listed(globex_id, Timestamp::from_millis(MARCH_1)).is_empty());
-    assert!(listed(globex_id, Timestamp::from_millis(MARCH_1 + 48 * HOUR)).is_empty());
+    assert!(listed(globex_id, Timestamp::from_millis(MARCH_1)).is_none());
+    assert!(listed(globex_id, Timestamp::from_millis(MARCH_1 + 48 * HOUR)).is_none());
     assert!(read(globex_id, 0, MARCH_1 + 100 * HOUR, Timestamp::from_millis(MARCH_1 + 48 * HOUR)).is_empty());
 
     // A second, open-ended share adds its window to the first.
@@ -451,20 +453,17 @@ fn a_customers_groups_are_its_own_business_units_only() {
     let tenant_id = TenantId::parse(&tenant).unwrap();
     let globex_id = CustomerId::parse(&globex).unwrap();
     let now = Timestamp::from_millis(MARCH_1 + HOUR);
-    let listed = |group: Option<&str>| {
-        let group = group.map(|g| BusinessUnitId::parse(g).unwrap());
-        pollster::block_on(equipment::assets_for_customer(&app.rt.db, tenant_id, globex_id, group, now)).unwrap()
+    let group_of = |key: &str| {
+        let key = AssetKey::parse(key).unwrap();
+        let asset = pollster::block_on(equipment::shared_asset(&app.rt.db, tenant_id, globex_id, &key, now));
+        asset.unwrap().expect("shared with Globex").group_name
     };
-    let all = listed(None);
-    let groups: Vec<(&str, Option<&str>)> =
-        all.iter().map(|a| (a.asset_key.as_str(), a.group_name.as_deref())).collect();
+    let groups: Vec<(&str, Option<String>)> = ["L1", "N1", "S1"].into_iter().map(|k| (k, group_of(k))).collect();
     assert_eq!(
         groups,
-        [("L1", None), ("N1", Some("North")), ("S1", Some("South"))],
+        [("L1", None), ("N1", Some("North".into())), ("S1", Some("South".into()))],
         "Initech's unit is not shown to Globex"
     );
-    assert_eq!(listed(Some(&north)).iter().map(|a| a.asset_key.as_str()).collect::<Vec<_>>(), ["N1"]);
-    assert!(listed(Some(&lab)).is_empty(), "another customer's unit is no group of Globex's");
 }
 
 #[test]

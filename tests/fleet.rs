@@ -421,10 +421,41 @@ fn the_fleet_list_pages_fifty_at_a_time_by_name_then_key_forwards_and_back() {
     let bob = p.join(&portal, "many", "bob@beta.example", Some(&p.beta));
     assert_eq!(listed_keys(&body_text(&bob.get("/equipment"))), ["Z-1"]);
     for cursor in ["after=M-999", "before=M-999"] {
-        let html = body_text(&bob.get(&format!("/equipment?{cursor}")));
-        assert!(listed_keys(&html).is_empty(), "another company's asset as the cursor shows nothing: {html}");
+        let page = bob.get(&format!("/equipment?{cursor}"));
+        assert_eq!(page.status, 303, "another company's asset as the cursor shows nothing: {}", body_text(&page));
+        assert_eq!(page.header("location"), Some("/equipment"), "but the first page");
     }
-    assert_eq!(listed_keys(&body_text(&bob.get("/equipment?before=Z-1"))), Vec::<String>::new());
+}
+
+#[test]
+fn an_empty_page_reached_by_a_cursor_leads_back_to_the_first_page_in_its_group() {
+    let (p, portal) = fleet();
+    let ada = p.join(&portal, "yard", "ada@alpha.example", Some(&p.alpha));
+    assert_eq!(listed_keys(&body_text(&ada.get("/equipment"))), ["EX-1", "LD:2"]);
+    let before_first = ada.get("/equipment?before=EX-1");
+    assert_eq!(before_first.status, 303, "nothing before the first asset: {}", body_text(&before_first));
+    assert_eq!(before_first.header("location"), Some("/equipment"));
+    let in_group = ada.get(&format!("/equipment?group={}&after=EX-1", p.north));
+    assert_eq!(in_group.status, 303, "nothing after North site's one asset");
+    assert_eq!(in_group.header("location"), Some(format!("/equipment?group={}", p.north).as_str()));
+    assert_eq!(ada.get("/equipment?after=EX-1").status, 200, "a page that has assets is shown");
+}
+
+#[test]
+fn a_cursor_naming_an_asset_whose_share_has_ended_tells_nothing_of_where_its_new_name_sorts() {
+    let (p, portal) = fleet();
+    // OLD was shared with Alpha until March; renamed since, its new name sorts between
+    // Alpha's "Excavator one" and "Loader, yard 2".
+    let (status, body) = p.call(Method::Put, "/assets/OLD", &json!({ "name": "Kilo dumper", "customer_id": p.alpha }));
+    assert_eq!(status, 200, "{body}");
+    let ada = p.join(&portal, "yard", "ada@alpha.example", Some(&p.alpha));
+    for cursor in ["after=OLD", "before=OLD", "after=NO-SUCH"] {
+        let page = ada.get(&format!("/equipment?{cursor}"));
+        let html = body_text(&page);
+        assert_eq!(page.status, 303, "{cursor}: {html}");
+        assert_eq!(page.header("location"), Some("/equipment"), "{cursor}: the same answer as a missing asset");
+        assert!(listed_keys(&html).is_empty() && !html.contains("Kilo"), "{cursor}: {html}");
+    }
 }
 
 #[test]
@@ -454,4 +485,13 @@ fn the_group_filter_pages_within_its_group_and_its_choices_stay_those_of_the_who
 
     let all = body_text(&ada.get("/equipment"));
     assert_eq!(listed_keys(&all).len(), 50, "unfiltered, the whole fleet pages too");
+
+    // A rented machine in a unit of Beta's, shared with Alpha: Beta's unit is no group of Alpha's.
+    let (status, unit) = p.call(Method::Post, &format!("/customers/{}/units", p.beta), &json!({ "name": "Lab" }));
+    assert_eq!(status, 201, "{unit}");
+    let lab = unit["business_unit"]["id"].as_str().unwrap().to_owned();
+    p.asset("R-1", &json!({ "name": "Rented rig", "business_unit_id": lab }));
+    p.share("R-1", &p.alpha, MARCH_1 - 30 * DAY, None);
+    let html = body_text(&ada.get(&format!("/equipment?group={lab}")));
+    assert!(listed_keys(&html).is_empty() && !html.contains("Lab"), "another customer's unit: {html}");
 }

@@ -142,6 +142,10 @@ pub enum ActivityKind {
 }
 
 impl ActivityKind {
+    /// Every kind, in the order a recipient's filter offers them.
+    pub const ALL: [ActivityKind; 5] =
+        [ActivityKind::Start, ActivityKind::Stop, ActivityKind::Alert, ActivityKind::Position, ActivityKind::Hours];
+
     pub fn parse(input: &str) -> Result<ActivityKind, EquipmentError> {
         match input {
             "hours" => Ok(ActivityKind::Hours),

@@ -7,6 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{Actor, Change};
+use super::equipment::share_in_force;
 use super::{write_audited, Database, DbError, Statement};
 use crate::domain::documents::Category;
 use crate::domain::ids::{AssetId, CustomerId, DocumentId, TenantId};
@@ -282,11 +283,11 @@ pub async fn count(db: &impl Database, tenant: TenantId, owner: Owner) -> Result
 /// tenant `?1`: the customer's own, or an asset's while a share of it is in force.
 macro_rules! visible_to_customer {
     () => {
-        "WHERE d.tenant_id = ?1
-           AND (d.customer_id = ?2
-                OR EXISTS (SELECT 1 FROM asset_shares s
-                           WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = d.asset_id
-                             AND s.from_at <= ?3 AND (s.until_at IS NULL OR s.until_at > ?3))) "
+        concat!(
+            "WHERE d.tenant_id = ?1 AND (d.customer_id = ?2 OR ",
+            share_in_force!("s", "?1", "?2", "d.asset_id", "?3"),
+            ") "
+        )
     };
 }
 

@@ -15,6 +15,23 @@ use crate::domain::time::Timestamp;
 use crate::domain::usage::Buckets;
 use crate::params;
 
+/// A share `$s` (an alias of `asset_shares`) of asset `$asset` with customer `$customer`, in
+/// tenant `$tenant`, in force at `$at` (SQL expressions). The one statement of the sharing rule:
+/// "shared now" is a share in force at now, and "an event inside a share's window" is a share
+/// in force at the event's time. Every recipient-side read (`viewer_fleet!`,
+/// `visible_activity!`, `store::fleet_activity`, `store::documents`) is built from it.
+macro_rules! share_in_force {
+    ($s:literal, $tenant:literal, $customer:literal, $asset:literal, $at:literal) => {
+        concat!(
+            concat!("EXISTS (SELECT 1 FROM asset_shares ", $s, " WHERE ", $s, ".tenant_id = ", $tenant),
+            concat!(" AND ", $s, ".customer_id = ", $customer, " AND ", $s, ".asset_id = ", $asset),
+            concat!(" AND ", $s, ".from_at <= ", $at),
+            concat!(" AND (", $s, ".until_at IS NULL OR ", $s, ".until_at > ", $at, "))")
+        )
+    };
+}
+pub(crate) use share_in_force;
+
 /// An asset as stored.
 #[derive(Clone, Debug, Deserialize)]
 pub struct AssetRow {
@@ -578,22 +595,25 @@ macro_rules! viewer_fleet {
          LEFT JOIN business_units u
            ON u.tenant_id = a.tenant_id AND u.id = a.business_unit_id AND u.customer_id = (SELECT customer_id FROM viewer)
          WHERE a.tenant_id = ?2
-           AND EXISTS (SELECT 1 FROM asset_shares s
-                       WHERE s.tenant_id = ?2 AND s.customer_id = (SELECT customer_id FROM viewer) AND s.asset_id = a.id
-                         AND s.from_at <= ?4 AND (s.until_at IS NULL OR s.until_at > ?4)) ",
+           AND ",
+            share_in_force!("s", "?2", "(SELECT customer_id FROM viewer)", "a.id", "?4"),
+            " ",
             $($rest),+
         )
     };
 }
 
-/// The name of the cursor's asset (key ?6), if it was ever shared with the viewer's customer:
-/// a cursor naming any other asset is NULL, and its page empty, so no one learns where the
-/// name of an asset not theirs would sort.
+/// The name of the cursor's asset (key ?6), if it is shared now with the viewer's customer,
+/// as every row the viewer reads: a cursor naming any other asset (another customer's, one
+/// whose share ended, a missing one) is NULL, and its page empty (the list then links to the
+/// first page), so no one learns where the name of an asset not theirs now would sort.
 macro_rules! cursor_name {
     () => {
-        "(SELECT c.name FROM assets c WHERE c.tenant_id = ?2 AND c.asset_key = ?6
-            AND EXISTS (SELECT 1 FROM asset_shares cs WHERE cs.tenant_id = ?2 AND cs.asset_id = c.id
-                          AND cs.customer_id = (SELECT customer_id FROM viewer)))"
+        concat!(
+            "(SELECT c.name FROM assets c WHERE c.tenant_id = ?2 AND c.asset_key = ?6 AND ",
+            share_in_force!("s", "?2", "(SELECT customer_id FROM viewer)", "c.id", "?4"),
+            ")"
+        )
     };
 }
 
@@ -673,32 +693,6 @@ pub struct FleetGroup {
     pub name: String,
 }
 
-/// The assets shared with `customer` by a share in force at `now`, optionally only those of
-/// one of the customer's business units (the groups a recipient filters by), by name.
-pub async fn assets_for_customer(
-    db: &impl Database,
-    tenant: TenantId,
-    customer: CustomerId,
-    group: Option<BusinessUnitId>,
-    now: Timestamp,
-) -> Result<Vec<SharedAsset>, DbError> {
-    db.query(Statement::new(
-        "SELECT a.id, a.asset_key, a.name, a.serial_number, a.make, a.model, a.asset_type, a.photo_type,
-                u.id AS group_id, u.name AS group_name
-         FROM assets a
-         LEFT JOIN business_units u
-           ON u.tenant_id = a.tenant_id AND u.id = a.business_unit_id AND u.customer_id = ?2
-         WHERE a.tenant_id = ?1
-           AND EXISTS (SELECT 1 FROM asset_shares s
-                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = a.id
-                         AND s.from_at <= ?3 AND (s.until_at IS NULL OR s.until_at > ?3))
-           AND (?4 IS NULL OR u.id = ?4)
-         ORDER BY a.name, a.asset_key",
-        params![tenant.to_db(), customer.to_db(), now.millis(), group.map(BusinessUnitId::to_db)],
-    ))
-    .await
-}
-
 /// The condition that an activity row `e` is one `customer` may see, in `[?4, ?5)`:
 /// ?1 tenant, ?2 customer, ?3 asset, ?4 from, ?5 to, ?6 now. Only while a share of the asset
 /// with the customer is in force at `now`, and only events inside a share's window (the union
@@ -720,21 +714,20 @@ macro_rules! visible_activity {
                         WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3)
            AND e.at < (SELECT max(coalesce(s.until_at, ?5)) FROM asset_shares s
                        WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3)
-           AND EXISTS (SELECT 1 FROM asset_shares s
-                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3
-                         AND s.from_at <= ?6 AND (s.until_at IS NULL OR s.until_at > ?6))
+           AND ",
+            share_in_force!("s", "?1", "?2", "?3", "?6"),
+            "
            AND (NOT EXISTS (SELECT 1 FROM asset_shares s
                             WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3
-                              AND NOT EXISTS (SELECT 1 FROM asset_shares c
-                                              WHERE c.tenant_id = ?1 AND c.customer_id = ?2 AND c.asset_id = ?3
-                                                AND c.from_at <= s.until_at
-                                                AND (c.until_at IS NULL OR c.until_at > s.until_at))
+                              AND NOT ",
+            share_in_force!("c", "?1", "?2", "?3", "s.until_at"),
+            "
                               AND EXISTS (SELECT 1 FROM asset_shares l
                                           WHERE l.tenant_id = ?1 AND l.customer_id = ?2 AND l.asset_id = ?3
                                             AND l.from_at > s.until_at))
-                OR EXISTS (SELECT 1 FROM asset_shares s
-                           WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = ?3
-                             AND e.at >= s.from_at AND (s.until_at IS NULL OR e.at < s.until_at))) ",
+                OR ",
+            share_in_force!("s", "?1", "?2", "?3", "e.at"),
+            ") ",
             $rest
         )
     };
@@ -793,15 +786,14 @@ pub async fn shared_asset(
     now: Timestamp,
 ) -> Result<Option<SharedAsset>, DbError> {
     db.query_one(Statement::new(
-        "SELECT a.id, a.asset_key, a.name, a.serial_number, a.make, a.model, a.asset_type, a.photo_type,
-                u.id AS group_id, u.name AS group_name
-         FROM assets a
+        concat!(
+            shared_asset_columns!(),
+            " FROM assets a
          LEFT JOIN business_units u
            ON u.tenant_id = a.tenant_id AND u.id = a.business_unit_id AND u.customer_id = ?2
-         WHERE a.tenant_id = ?1 AND a.asset_key = ?4
-           AND EXISTS (SELECT 1 FROM asset_shares s
-                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = a.id
-                         AND s.from_at <= ?3 AND (s.until_at IS NULL OR s.until_at > ?3))",
+         WHERE a.tenant_id = ?1 AND a.asset_key = ?4 AND ",
+            share_in_force!("s", "?1", "?2", "a.id", "?3")
+        ),
         params![tenant.to_db(), customer.to_db(), now.millis(), key.as_str()],
     ))
     .await

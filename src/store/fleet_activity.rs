@@ -5,9 +5,10 @@
 
 use serde::Deserialize;
 
-use super::equipment::{ActivityRow, FAR_FUTURE};
-use super::{Database, DbError, Statement};
-use crate::domain::ids::{BusinessUnitId, CustomerId, TenantId};
+use super::equipment::{share_in_force, ActivityRow, FAR_FUTURE};
+use super::portal_tickets::{shared_params, with_viewer};
+use super::{PortalScope, Statement};
+use crate::domain::ids::BusinessUnitId;
 use crate::domain::time::Timestamp;
 use crate::params;
 
@@ -37,7 +38,10 @@ pub struct FeedFilter<'a> {
     pub group: Option<BusinessUnitId>,
 }
 
-/// Up to `limit` events older than `after` (or the newest) that `customer` may see.
+/// Up to `limit` events older than `after` (or the newest) that the viewer's customer may
+/// see. The viewer is the session's (the `viewer` CTE of `store::portal_tickets`): ?1 session
+/// token hash, ?2 tenant, ?3 portal, ?4 now; a dead or foreign session, or a member of no
+/// company, finds nothing. So the page is read in the session lookup's round trip.
 ///
 /// Ordering a whole fleet's events by time has no index to walk (the table is clustered by
 /// asset, then time), so a plain `ORDER BY … LIMIT` would read every visible event the fleet
@@ -46,63 +50,62 @@ pub struct FeedFilter<'a> {
 /// that asset alone has `limit` eligible events at or after it, so the page's `limit` events
 /// all are, and the main scan reads only that range of each asset (about `limit` × assets
 /// events at most, however long the history). `at <= cursor` (not only the row comparison,
-/// which no index serves) starts both scans at the cursor rather than at the newest event. An asset with fewer eligible events than
-/// `limit` gives no bound (NULL, which `max` skips). Filtered by kind there is no bound: a
+/// which no index serves) starts both scans at the cursor rather than at the newest event. An
+/// asset with fewer eligible events than `limit` gives no bound (NULL, which `max` skips). Filtered by kind there is no bound: a
 /// rare kind (alerts) would make each asset's bound scan its whole history, only for the main
 /// scan to read it again; such a page costs one pass over the fleet's history, as before.
-pub async fn page(
-    db: &impl Database,
-    tenant: TenantId,
-    customer: CustomerId,
+pub fn viewer_page(
+    scope: PortalScope,
+    token_hash: &str,
+    now: Timestamp,
     filter: &FeedFilter<'_>,
     after: Option<&FeedCursor>,
-    now: Timestamp,
     limit: i64,
-) -> Result<Vec<FeedRow>, DbError> {
+) -> Statement {
     // A group is one of the customer's own business units: an asset shared from another
     // customer's unit is in no group of this customer's, as on the fleet page.
-    db.query(Statement::new(
-        "WITH fleet AS MATERIALIZED (
+    let mut params = shared_params(scope, token_hash, now);
+    params.extend(params![
+        filter.asset_key,
+        filter.kind,
+        filter.group.map(BusinessUnitId::to_db),
+        after.map(|c| c.at),
+        after.map(|c| c.asset_id.as_str()),
+        after.map(|c| c.event_id.as_str()),
+        limit,
+        FAR_FUTURE
+    ]);
+    Statement::new(
+        concat!(
+            with_viewer!(),
+            ", fleet AS MATERIALIZED (
            SELECT a.id, a.asset_key, a.name FROM assets a
-           WHERE a.tenant_id = ?1
-             AND EXISTS (SELECT 1 FROM asset_shares s
-                         WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = a.id
-                           AND s.from_at <= ?3 AND (s.until_at IS NULL OR s.until_at > ?3))
-             AND (?4 IS NULL OR a.asset_key = ?4)
-             AND (?6 IS NULL OR (a.customer_id = ?2 AND a.business_unit_id = ?6))),
+           WHERE a.tenant_id = ?2 AND ",
+            share_in_force!("s", "?2", "(SELECT customer_id FROM viewer)", "a.id", "?4"),
+            "
+             AND (?5 IS NULL OR a.asset_key = ?5)
+             AND (?7 IS NULL OR (a.customer_id = (SELECT customer_id FROM viewer) AND a.business_unit_id = ?7))),
          low AS (
            SELECT max((SELECT e.at FROM asset_activity e
-                       WHERE e.asset_id = f.id AND e.tenant_id = ?1 AND e.at <= coalesce(?7, ?11)
-                         AND EXISTS (SELECT 1 FROM asset_shares s
-                                     WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = f.id
-                                       AND e.at >= s.from_at AND (s.until_at IS NULL OR e.at < s.until_at))
-                         AND (?7 IS NULL OR (e.at, f.id, e.event_id) < (?7, ?8, ?9))
-                       ORDER BY e.at DESC, e.event_id DESC LIMIT 1 OFFSET ?10 - 1)) AS at
-           FROM fleet f WHERE ?5 IS NULL)
+                       WHERE e.asset_id = f.id AND e.tenant_id = ?2 AND e.at <= coalesce(?8, ?12)
+                         AND ",
+            share_in_force!("s", "?2", "(SELECT customer_id FROM viewer)", "f.id", "e.at"),
+            "
+                         AND (?8 IS NULL OR (e.at, f.id, e.event_id) < (?8, ?9, ?10))
+                       ORDER BY e.at DESC, e.event_id DESC LIMIT 1 OFFSET ?11 - 1)) AS at
+           FROM fleet f WHERE ?6 IS NULL)
          SELECT f.id AS asset_id, f.asset_key, f.name AS asset_name, e.at, e.event_id, e.kind, e.hours_milli,
                 e.lat_e7, e.lon_e7, e.message
-         FROM fleet f JOIN asset_activity e ON e.asset_id = f.id AND e.tenant_id = ?1
-         WHERE e.at >= coalesce((SELECT at FROM low), 0) AND e.at <= coalesce(?7, ?11)
-           AND EXISTS (SELECT 1 FROM asset_shares s
-                       WHERE s.tenant_id = ?1 AND s.customer_id = ?2 AND s.asset_id = f.id
-                         AND e.at >= s.from_at AND (s.until_at IS NULL OR e.at < s.until_at))
-           AND (?5 IS NULL OR e.kind = ?5)
-           AND (?7 IS NULL OR (e.at, f.id, e.event_id) < (?7, ?8, ?9))
+         FROM fleet f JOIN asset_activity e ON e.asset_id = f.id AND e.tenant_id = ?2
+         WHERE e.at >= coalesce((SELECT at FROM low), 0) AND e.at <= coalesce(?8, ?12)
+           AND ",
+            share_in_force!("s", "?2", "(SELECT customer_id FROM viewer)", "f.id", "e.at"),
+            "
+           AND (?6 IS NULL OR e.kind = ?6)
+           AND (?8 IS NULL OR (e.at, f.id, e.event_id) < (?8, ?9, ?10))
          ORDER BY e.at DESC, f.id DESC, e.event_id DESC
-         LIMIT ?10",
-        params![
-            tenant.to_db(),
-            customer.to_db(),
-            now.millis(),
-            filter.asset_key,
-            filter.kind,
-            filter.group.map(BusinessUnitId::to_db),
-            after.map(|c| c.at),
-            after.map(|c| c.asset_id.as_str()),
-            after.map(|c| c.event_id.as_str()),
-            limit,
-            FAR_FUTURE
-        ],
-    ))
-    .await
+         LIMIT ?11"
+        ),
+        params,
+    )
 }

@@ -5,44 +5,63 @@ use maud::html;
 
 use super::fleet::{event_details, kind_label};
 use super::layout::page;
-use crate::app::portal::activity::{FeedParams, KINDS};
 use crate::auth::member::Member;
-use crate::domain::equipment::AssetKey;
+use crate::domain::equipment::{ActivityKind, AssetKey};
 use crate::domain::ids::BusinessUnitId;
 use crate::domain::time::Timestamp;
 use crate::domain::time_zone::TimeZone;
 use crate::http::percent_encode;
 use crate::i18n::Language;
-use crate::store::equipment::SharedAsset;
+use crate::store::equipment::{FleetGroup, SharedAsset};
 use crate::store::fleet_activity::FeedRow;
 use crate::tenancy::ResolvedPortal;
 
-/// The page's data: the member's fleet (the filter's choices), the query, one page of events
-/// and the cursor of the next page, if any.
+/// What the feed is narrowed to, as the page's query names it; None is everything.
+pub struct Filters {
+    pub asset: Option<AssetKey>,
+    pub kind: Option<ActivityKind>,
+    pub group: Option<BusinessUnitId>,
+}
+
+impl Filters {
+    /// The query string of these filters (no cursor), for the next page's link.
+    fn query(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(asset) = &self.asset {
+            parts.push(format!("asset={}", percent_encode(asset.as_str(), b"")));
+        }
+        if let Some(kind) = self.kind {
+            parts.push(format!("kind={}", kind.as_str()));
+        }
+        if let Some(group) = self.group {
+            parts.push(format!("group={}", group.to_db()));
+        }
+        parts.join("&")
+    }
+}
+
+/// The page's data: the member's fleet and its groups (the filter's choices), the filters,
+/// one page of events and the cursor of the next page, if any.
 pub struct Feed<'a> {
     pub has_customer: bool,
     pub assets: &'a [SharedAsset],
-    pub params: &'a FeedParams,
+    pub groups: &'a [FleetGroup],
+    pub filters: &'a Filters,
     pub events: &'a [FeedRow],
     pub next: Option<&'a str>,
 }
 
 fn older_href(feed: &Feed<'_>, next: &str) -> String {
-    let filters = feed.params.filter_query();
+    let filters = feed.filters.query();
     let sep = if filters.is_empty() { "" } else { "&" };
     format!("/activity?{filters}{sep}after={}", percent_encode(next, b""))
 }
 
 pub fn feed(portal: &ResolvedPortal, lang: Language, member: &Member, feed: &Feed<'_>, zone: TimeZone) -> String {
     let (a, f) = (lang.activity(), lang.fleet());
-    let params = feed.params;
-    let chosen_asset = params.asset.as_ref().map(AssetKey::as_str);
-    let chosen_group = params.group.map(BusinessUnitId::to_db);
-    // The group choices: the groups of the whole fleet, by name.
-    let mut groups: Vec<(&str, &str)> =
-        feed.assets.iter().filter_map(|a| a.group_id.as_deref().zip(a.group_name.as_deref())).collect();
-    groups.sort_by(|x, y| x.1.cmp(y.1).then(x.0.cmp(y.0)));
-    groups.dedup();
+    let filters = feed.filters;
+    let chosen_asset = filters.asset.as_ref().map(AssetKey::as_str);
+    let chosen_group = filters.group.map(BusinessUnitId::to_db);
     let content = html! {
         h1 { (a.activity_title) }
         @if !feed.has_customer {
@@ -60,17 +79,17 @@ pub fn feed(portal: &ResolvedPortal, lang: Language, member: &Member, feed: &Fee
                 label { (f.column_kind)
                     select name="kind" {
                         option value="" { (a.all_kinds) }
-                        @for kind in KINDS {
-                            option value=(kind) selected[params.kind == Some(kind)] { (kind_label(f, kind)) }
+                        @for kind in ActivityKind::ALL {
+                            option value=(kind.as_str()) selected[filters.kind == Some(kind)] { (kind_label(f, kind.as_str())) }
                         }
                     }
                 }
-                @if !groups.is_empty() {
+                @if !feed.groups.is_empty() {
                     label { (f.group_label)
                         select name="group" {
                             option value="" { (f.all_groups) }
-                            @for (id, name) in &groups {
-                                option value=(id) selected[chosen_group.as_deref() == Some(*id)] { (name) }
+                            @for g in feed.groups {
+                                option value=(g.id) selected[chosen_group.as_deref() == Some(g.id.as_str())] { (g.name) }
                             }
                         }
                     }

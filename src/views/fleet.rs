@@ -6,7 +6,6 @@
 use maud::{html, Markup};
 
 use super::layout::page;
-use crate::app::portal::fleet::Report;
 use crate::auth::member::Member;
 use crate::domain::apps::App;
 use crate::domain::equipment::Position;
@@ -17,6 +16,35 @@ use crate::http::percent_encode;
 use crate::i18n::{FleetStrings, Language};
 use crate::store::equipment::{ActivityRow, FleetGroup, SharedAsset};
 use crate::tenancy::ResolvedPortal;
+
+/// A report's query: `asset` (a key), `from` and `to` (local dates, both included), `by`.
+pub struct ReportParams {
+    pub asset: Option<String>,
+    pub from: i64,
+    pub to: i64,
+    pub span: Span,
+}
+
+impl ReportParams {
+    /// The query string of this report (for the CSV link).
+    pub fn query(&self, asset: &str) -> String {
+        format!(
+            "asset={}&from={}&to={}&by={}",
+            percent_encode(asset, b""),
+            date_text(self.from),
+            date_text(self.to),
+            self.span.code()
+        )
+    }
+}
+
+/// A computed report: the member's fleet (for the choice of asset), the chosen asset and
+/// its buckets; None as the asset when nothing is shared.
+pub struct Report {
+    pub params: ReportParams,
+    pub assets: Vec<SharedAsset>,
+    pub chosen: Option<(SharedAsset, Vec<Usage>)>,
+}
 
 /// The fleet list page's data: the page of assets shown, the group choices and the chosen
 /// one, and the cursors (asset keys) of the pages before and after this one.
@@ -33,6 +61,11 @@ pub struct Fleet<'a> {
 fn page_href(fleet: &Fleet<'_>, direction: &str, key: &str) -> String {
     let group = fleet.group.map(|g| format!("group={}&", percent_encode(g, b""))).unwrap_or_default();
     format!("/equipment?{group}{direction}={}", percent_encode(key, b""))
+}
+
+/// The list's first page, in the group.
+pub fn first_page_href(group: Option<&str>) -> String {
+    group.map_or_else(|| "/equipment".to_owned(), |g| format!("/equipment?group={}", percent_encode(g, b"")))
 }
 
 fn asset_href(asset: &SharedAsset) -> String {

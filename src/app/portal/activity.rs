@@ -1,28 +1,28 @@
 //! The recipients' activity page: the feed of the fleet shared with the member's customer,
 //! newest first, in keyset pages, narrowed by asset, kind of event and group. What a member
-//! may see is decided in the store's SQL (`store::fleet_activity`).
+//! may see is decided in the store's SQL (`store::fleet_activity`; the filter's choices are
+//! the fleet list's `store::equipment::viewer_*` reads). All are read in the session lookup's
+//! D1 round trip (`prefetch`).
 
-use super::Page;
-use crate::domain::equipment::AssetKey;
-use crate::domain::ids::{AssetId, BusinessUnitId, CustomerId};
+use super::{cut_page, Page};
+use crate::domain::apps::App;
+use crate::domain::equipment::{ActivityKind, AssetKey};
+use crate::domain::ids::{AssetId, BusinessUnitId};
 use crate::error::AppError;
-use crate::http::Response;
+use crate::http::{Method, Response};
 use crate::runtime::Runtime;
-use crate::store::equipment;
-use crate::store::fleet_activity::{self, FeedCursor, FeedFilter};
-use crate::views::activity as view;
+use crate::store::equipment::{self, FleetCursor, FleetGroup, SharedAsset};
+use crate::store::fleet_activity::{self, FeedCursor, FeedFilter, FeedRow};
+use crate::store::{decode_rows, Statement};
+use crate::views::activity::{self as view, Filters};
 
 /// Events per page.
 const PAGE_SIZE: i64 = 50;
-/// The kinds of event, as stored and as the `kind` filter names them.
-pub const KINDS: [&str; 5] = ["start", "stop", "alert", "position", "hours"];
 
-/// The page's query: `asset` (a key), `kind`, `group` (a business unit id), `after` (a cursor).
-pub struct FeedParams {
-    pub asset: Option<AssetKey>,
-    pub kind: Option<&'static str>,
-    pub group: Option<BusinessUnitId>,
-    pub after: Option<FeedCursor>,
+/// The page's query: the filters, and `after` (a cursor).
+struct FeedParams {
+    filters: Filters,
+    after: Option<FeedCursor>,
 }
 
 impl FeedParams {
@@ -31,26 +31,10 @@ impl FeedParams {
         let bad = |what: &str| AppError::BadRequest(format!("{what} is not valid"));
         let query = |name| page.req.query_param(name).filter(|v| !v.is_empty());
         let asset = query("asset").map(|raw| AssetKey::parse(&raw).map_err(|_| bad("asset"))).transpose()?;
-        let kind =
-            query("kind").map(|raw| KINDS.into_iter().find(|k| *k == raw).ok_or_else(|| bad("kind"))).transpose()?;
+        let kind = query("kind").map(|raw| ActivityKind::parse(&raw).map_err(|_| bad("kind"))).transpose()?;
         let group = query("group").map(|raw| BusinessUnitId::parse(&raw).ok_or_else(|| bad("group"))).transpose()?;
         let after = query("after").map(|raw| parse_cursor(&raw).ok_or_else(|| bad("after"))).transpose()?;
-        Ok(FeedParams { asset, kind, group, after })
-    }
-
-    /// The query string of these filters (no cursor), for the next page's link.
-    pub fn filter_query(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(asset) = &self.asset {
-            parts.push(format!("asset={}", crate::http::percent_encode(asset.as_str(), b"")));
-        }
-        if let Some(kind) = self.kind {
-            parts.push(format!("kind={kind}"));
-        }
-        if let Some(group) = self.group {
-            parts.push(format!("group={}", group.to_db()));
-        }
-        parts.join("&")
+        Ok(FeedParams { filters: Filters { asset, kind, group }, after })
     }
 }
 
@@ -68,36 +52,61 @@ pub fn cursor_text(cursor: &FeedCursor) -> String {
     format!("{}.{}.{}", cursor.at, cursor.asset_id, cursor.event_id)
 }
 
+/// The activity page's reads, to send with the session lookup (none for other pages, or when
+/// the request is malformed and the handler will say so).
+pub fn prefetch<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
+    let wanted = matches!(page.req.method, Method::Get | Method::Head)
+        && page.req.path == "/activity"
+        && page.portal.context.apps.contains(App::Activity);
+    match FeedParams::parse(page) {
+        Ok(params) if wanted => statements(page, token_hash, &params),
+        _ => Vec::new(),
+    }
+}
+
+// `page.now`, fixed for the request: the handler rebuilds these and must get exactly the
+// statements sent with the session lookup to use their rows. The viewer's whole fleet and its
+// groups (the filter's choices, as the fleet list reads them), then a page of events and one
+// more row, to know whether there is a page beyond it. Each derives the viewer's customer from
+// the session in its own SQL, so none waits for another.
+fn statements<R: Runtime>(page: &Page<'_, R>, token_hash: &str, params: &FeedParams) -> Vec<Statement> {
+    let filters = &params.filters;
+    let filter = FeedFilter {
+        asset_key: filters.asset.as_ref().map(AssetKey::as_str),
+        kind: filters.kind.map(ActivityKind::as_str),
+        group: filters.group,
+    };
+    let after = params.after.as_ref();
+    vec![
+        equipment::viewer_fleet_page(page.scope, token_hash, page.now, None, FleetCursor::First, -1),
+        equipment::viewer_fleet_groups(page.scope, token_hash, page.now),
+        fleet_activity::viewer_page(page.scope, token_hash, page.now, &filter, after, PAGE_SIZE + 1),
+    ]
+}
+
 pub async fn feed<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     let member = page.require_member()?;
     let params = FeedParams::parse(page)?;
-    let customer = member.customer_id.as_deref().and_then(CustomerId::parse);
-    let (assets, mut events) = match customer {
-        Some(customer) => {
-            let filter = FeedFilter {
-                asset_key: params.asset.as_ref().map(AssetKey::as_str),
-                kind: params.kind,
-                group: params.group,
-            };
-            let db = page.rt.db();
-            let tenant = page.scope.tenant;
-            let assets = equipment::assets_for_customer(db, tenant, customer, None, page.now).await?;
-            let events =
-                fleet_activity::page(db, tenant, customer, &filter, params.after.as_ref(), page.now, PAGE_SIZE + 1)
-                    .await?;
-            (assets, events)
-        }
-        None => (Vec::new(), Vec::new()),
-    };
-    let more = events.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
-    events.truncate(usize::try_from(PAGE_SIZE).unwrap_or(0));
-    let next = events.last().filter(|_| more).map(|e| {
+    let customer = page.customer()?;
+    let mut results = page.reads(statements(page, &member.token_hash, &params)).await?.into_iter();
+    let assets: Vec<SharedAsset> = decode_rows(results.next())?;
+    let groups: Vec<FleetGroup> = decode_rows(results.next())?;
+    let mut events: Vec<FeedRow> = decode_rows(results.next())?;
+    let filters = &params.filters;
+    // An asset filter names an asset of the fleet (shared now), else it is a 404 like the
+    // asset's own page, as on the documents and reports pages (a member of no company is
+    // shared nothing, and told so).
+    if let Some(key) = filters.asset.as_ref().filter(|_| customer.is_some()) {
+        assets.iter().find(|a| a.asset_key == key.as_str()).ok_or(AppError::NotFound)?;
+    }
+    let next = cut_page(&mut events, PAGE_SIZE).map(|e| {
         cursor_text(&FeedCursor { at: e.event.at, asset_id: e.asset_id.clone(), event_id: e.event.event_id.clone() })
     });
     let feed = view::Feed {
         has_customer: customer.is_some(),
         assets: &assets,
-        params: &params,
+        groups: &groups,
+        filters,
         events: &events,
         next: next.as_deref(),
     };

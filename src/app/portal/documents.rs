@@ -8,11 +8,11 @@
 //! The reads follow the session lookup (two round trips): the member's customer is bound
 //! from the session row, not derived inside the statement as the ticket pages do.
 
-use super::Page;
+use super::{cut_page, Page};
 use crate::app::files;
 use crate::domain::documents::Category;
 use crate::domain::equipment::AssetKey;
-use crate::domain::ids::{CustomerId, DocumentId};
+use crate::domain::ids::DocumentId;
 use crate::error::AppError;
 use crate::http::Response;
 use crate::runtime::Runtime;
@@ -22,11 +22,6 @@ use crate::views::documents as view;
 
 /// Documents on one page.
 const PAGE_SIZE: i64 = 50;
-
-/// The member's customer; None for a member of no company, who is shown nothing.
-fn customer(page: &Page<'_, impl Runtime>) -> Result<Option<CustomerId>, AppError> {
-    Ok(page.require_member()?.customer_id.as_deref().and_then(CustomerId::parse))
-}
 
 pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     let member = page.require_member()?;
@@ -44,7 +39,7 @@ pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> 
     };
     let asset_key = query("asset");
     let zone = page.portal.context.time_zone;
-    let Some(customer) = customer(page)? else {
+    let Some(customer) = page.customer()? else {
         let list = view::List { has_customer: false, documents: &[], category, asset: None, next: None, zone };
         return Ok(Response::html(200, view::list(page.portal, page.lang, member, &list)));
     };
@@ -61,9 +56,7 @@ pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> 
     };
     let filter = RecipientFilter { asset_key: asset_key.as_deref(), category };
     let mut rows = documents::for_customer(db, tenant, customer, page.now, &filter, after, PAGE_SIZE + 1).await?;
-    let more = rows.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
-    rows.truncate(usize::try_from(PAGE_SIZE).unwrap_or(0));
-    let next = if more { rows.last().map(documents::DocumentRow::cursor) } else { None };
+    let next = cut_page(&mut rows, PAGE_SIZE).map(documents::DocumentRow::cursor);
     let list = view::List {
         has_customer: true,
         documents: &rows,
@@ -77,7 +70,7 @@ pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> 
 
 /// The document's file, if the member's customer may see it now; else the 404 of a missing one.
 pub async fn download<R: Runtime>(page: &Page<'_, R>, raw_id: &str) -> Result<Response, AppError> {
-    let customer = customer(page)?.ok_or(AppError::NotFound)?;
+    let customer = page.customer()?.ok_or(AppError::NotFound)?;
     let id = DocumentId::parse(raw_id).ok_or(AppError::NotFound)?;
     let row = documents::one_for_customer(page.rt.db(), page.scope.tenant, customer, id, page.now)
         .await?

@@ -6,17 +6,17 @@
 //! in the session lookup's D1 round trip (`prefetch`); an asset's events and a report's sums
 //! need the asset's id, and take a second.
 
-use super::Page;
+use super::{cut_page, Page};
 use crate::domain::apps::App;
 use crate::domain::equipment::AssetKey;
-use crate::domain::ids::{AssetId, BusinessUnitId, CustomerId};
-use crate::domain::usage::{self, date_text, parse_day, BucketRow, Buckets, Span, Usage};
+use crate::domain::ids::{AssetId, BusinessUnitId};
+use crate::domain::usage::{self, date_text, parse_day, BucketRow, Buckets, Span};
 use crate::error::AppError;
 use crate::http::{Method, Request, Response};
 use crate::runtime::Runtime;
 use crate::store::equipment::{self, ActivityRow, FleetCursor, FleetGroup, Reading, SharedAsset};
 use crate::store::{decode_rows, Database, Statement};
-use crate::views::fleet as view;
+use crate::views::fleet::{self as view, Report, ReportParams};
 
 /// Events on an asset's page.
 const RECENT_EVENTS: i64 = 50;
@@ -25,11 +25,6 @@ const DEFAULT_DAYS: i64 = 30;
 
 /// Assets per fleet list page.
 const PAGE_SIZE: i64 = 50;
-
-/// The member's customer; None for a member of no company, who is shared nothing.
-fn customer(page: &Page<'_, impl Runtime>) -> Result<Option<CustomerId>, AppError> {
-    Ok(page.require_member()?.customer_id.as_deref().and_then(CustomerId::parse))
-}
 
 /// The reads a GET of a fleet page makes, to send with the session lookup (none for other
 /// pages, or when the request is malformed and the handler will say so). Each derives the
@@ -95,13 +90,18 @@ fn list_statements<R: Runtime>(page: &Page<'_, R>, token_hash: &str, params: &Li
 pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     let member = page.require_member()?;
     let params = ListParams::parse(page.req)?;
-    let customer = customer(page)?;
+    let customer = page.customer()?;
     let mut results = page.reads(list_statements(page, &member.token_hash, &params)).await?.into_iter();
     let mut assets: Vec<SharedAsset> = decode_rows(results.next())?;
     let groups: Vec<FleetGroup> = decode_rows(results.next())?;
-    let size = usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);
-    let more = assets.len() > size;
-    assets.truncate(size);
+    let more = cut_page(&mut assets, PAGE_SIZE).is_some();
+    let group = params.group.map(BusinessUnitId::to_db);
+    // A cursor's page is empty when nothing lies beyond it (`before` the first asset) or it
+    // names no asset shared now (`store::equipment`'s `cursor_name!`): either way, the way on
+    // is the first page, with the same answer for both.
+    if assets.is_empty() && params.cursor() != FleetCursor::First {
+        return Ok(Response::see_other(&view::first_page_href(group.as_deref())));
+    }
     let backwards = matches!(params.cursor(), FleetCursor::Before(_));
     if backwards {
         assets.reverse();
@@ -109,7 +109,6 @@ pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> 
     // Walking forwards, the page before is there when we came from one; backwards, the page
     // after is (the cursor's asset starts it).
     let (earlier, later) = if backwards { (more, true) } else { (params.after.is_some(), more) };
-    let group = params.group.map(BusinessUnitId::to_db);
     let fleet = view::Fleet {
         has_customer: customer.is_some(),
         assets: &assets,
@@ -124,7 +123,7 @@ pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> 
 pub async fn detail<R: Runtime>(page: &Page<'_, R>, raw_key: &str) -> Result<Response, AppError> {
     let member = page.require_member()?;
     let key = AssetKey::parse(raw_key).map_err(|_| AppError::NotFound)?;
-    let customer = customer(page)?.ok_or(AppError::NotFound)?;
+    let customer = page.customer()?.ok_or(AppError::NotFound)?;
     let statement = equipment::viewer_asset(page.scope, &member.token_hash, page.now, &key);
     let asset: SharedAsset = decode_rows(page.reads(vec![statement]).await?.into_iter().next())?
         .into_iter()
@@ -152,61 +151,33 @@ fn report_fleet<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Statement {
     equipment::viewer_fleet_page(page.scope, token_hash, page.now, None, FleetCursor::First, -1)
 }
 
-/// A report's query: `asset` (a key), `from` and `to` (local dates, both included), `by`.
-pub struct ReportParams {
-    pub asset: Option<String>,
-    pub from: i64,
-    pub to: i64,
-    pub span: Span,
-}
-
-impl ReportParams {
-    /// Malformed values (only a hand-edited URL has them) are a 400, not silently ignored.
-    fn parse<R: Runtime>(page: &Page<'_, R>) -> Result<ReportParams, AppError> {
-        let bad = |what: &str| AppError::BadRequest(format!("{what} is not valid"));
-        let query = |name| page.req.query_param(name).filter(|v| !v.is_empty());
-        let today = page.portal.context.time_zone.local_day(page.now);
-        let to = match query("to") {
-            Some(raw) => parse_day(&raw).ok_or_else(|| bad("to"))?,
-            None => today,
-        };
-        let from = match query("from") {
-            Some(raw) => parse_day(&raw).ok_or_else(|| bad("from"))?,
-            None => to - (DEFAULT_DAYS - 1),
-        };
-        let span = match query("by") {
-            Some(raw) => Span::parse(&raw).ok_or_else(|| bad("by"))?,
-            None => Span::Day,
-        };
-        Ok(ReportParams { asset: query("asset"), from, to, span })
-    }
-
-    /// The query string of this report (for the CSV link).
-    pub fn query(&self, asset: &str) -> String {
-        format!(
-            "asset={}&from={}&to={}&by={}",
-            crate::http::percent_encode(asset, b""),
-            date_text(self.from),
-            date_text(self.to),
-            self.span.code()
-        )
-    }
-}
-
-/// A computed report: the member's fleet (for the choice of asset), the chosen asset and
-/// its buckets; None as the asset when nothing is shared.
-pub struct Report {
-    pub params: ReportParams,
-    pub assets: Vec<SharedAsset>,
-    pub chosen: Option<(SharedAsset, Vec<Usage>)>,
+/// A report's query. Malformed values (only a hand-edited URL has them) are a 400, not
+/// silently ignored.
+fn report_params<R: Runtime>(page: &Page<'_, R>) -> Result<ReportParams, AppError> {
+    let bad = |what: &str| AppError::BadRequest(format!("{what} is not valid"));
+    let query = |name| page.req.query_param(name).filter(|v| !v.is_empty());
+    let today = page.portal.context.time_zone.local_day(page.now);
+    let to = match query("to") {
+        Some(raw) => parse_day(&raw).ok_or_else(|| bad("to"))?,
+        None => today,
+    };
+    let from = match query("from") {
+        Some(raw) => parse_day(&raw).ok_or_else(|| bad("from"))?,
+        None => to - (DEFAULT_DAYS - 1),
+    };
+    let span = match query("by") {
+        Some(raw) => Span::parse(&raw).ok_or_else(|| bad("by"))?,
+        None => Span::Day,
+    };
+    Ok(ReportParams { asset: query("asset"), from, to, span })
 }
 
 async fn report<R: Runtime>(page: &Page<'_, R>) -> Result<(bool, Report), AppError> {
-    let params = ReportParams::parse(page)?;
+    let params = report_params(page)?;
     let zone = page.portal.context.time_zone;
     let buckets =
         Buckets::new(params.from, params.to, params.span, zone).map_err(|e| AppError::BadRequest(e.into()))?;
-    let Some(customer) = customer(page)? else {
+    let Some(customer) = page.customer()? else {
         return Ok((false, Report { params, assets: Vec::new(), chosen: None }));
     };
     let member = page.require_member()?;

@@ -32,6 +32,7 @@ use std::cell::RefCell;
 use crate::auth::cookies::{self, CookieNames};
 use crate::domain::apps::{App, AppSet};
 use crate::domain::host::Hostname;
+use crate::domain::ids::CustomerId;
 use crate::domain::time::Timestamp;
 use crate::error::AppError;
 use crate::http::{Method, Request, Response};
@@ -76,11 +77,12 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
         visitor: Visitor::Anonymous,
         prefetched: RefCell::new(None),
     };
-    // Ticket and fleet pages send their reads with the session lookup: one D1 round trip.
+    // Ticket, fleet and activity pages send their reads with the session lookup: one D1 round trip.
     let mut prefetch = Vec::new();
     let loaded = session::load(&page, |hash| {
         prefetch = tickets::prefetch(&page, hash);
         prefetch.extend(fleet::prefetch(&page, hash));
+        prefetch.extend(activity::prefetch(&page, hash));
         prefetch.clone()
     })
     .await;
@@ -143,7 +145,8 @@ pub struct Page<'a, R: Runtime> {
     /// The request's time, read once: statements built twice for one request must be equal.
     pub now: Timestamp,
     pub visitor: Visitor,
-    /// Rows read in the session lookup's round trip (`tickets::prefetch`, `fleet::prefetch`).
+    /// Rows read in the session lookup's round trip (`tickets::prefetch`, `fleet::prefetch`,
+    /// `activity::prefetch`).
     prefetched: RefCell<Option<Prefetched>>,
 }
 
@@ -167,6 +170,20 @@ impl<R: Runtime> Page<'_, R> {
     pub fn require_member(&self) -> Result<&Member, AppError> {
         self.visitor.member().ok_or(AppError::Unauthorized)
     }
+
+    /// The signed-in member's customer; None for a member of no company, who is shared nothing.
+    pub fn customer(&self) -> Result<Option<CustomerId>, AppError> {
+        Ok(self.require_member()?.customer_id.as_deref().and_then(CustomerId::parse))
+    }
+}
+
+/// Cuts `rows`, a page of `size` and one more row read to learn whether a page follows, to
+/// the page; the page's last row when one follows (the next page's cursor), else None.
+pub fn cut_page<T>(rows: &mut Vec<T>, size: i64) -> Option<&T> {
+    let size = usize::try_from(size).unwrap_or(usize::MAX);
+    let more = rows.len() > size;
+    rows.truncate(size);
+    rows.last().filter(|_| more)
 }
 
 async fn route<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
@@ -307,6 +324,17 @@ mod tests {
         assert_eq!(page_app("/ticketsx"), None);
         assert_eq!(page_app("/"), None);
         assert_eq!(page_app("/users"), None);
+    }
+
+    #[test]
+    fn a_page_read_with_one_row_more_is_cut_to_its_size_and_names_its_last_row_only_when_more_follow() {
+        let mut rows = vec![1, 2, 3];
+        assert_eq!(cut_page(&mut rows, 2), Some(&2));
+        assert_eq!(rows, [1, 2]);
+        let mut rows = vec![1, 2];
+        assert_eq!(cut_page(&mut rows, 2), None, "the last page");
+        assert_eq!(rows, [1, 2]);
+        assert_eq!(cut_page(&mut Vec::<i32>::new(), 2), None);
     }
 
     #[test]
