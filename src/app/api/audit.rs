@@ -4,6 +4,7 @@ use serde_json::json;
 
 use super::auth::Principal;
 use super::{ok, page_limit, Call};
+use crate::app::cut_page;
 use crate::domain::ids::TenantId;
 use crate::error::AppError;
 use crate::http::Response;
@@ -23,7 +24,7 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
     let limit = page_limit(call.req)?;
     let filter = call.req.query_param("tenant_id");
     // One row more than asked tells whether there is a next page.
-    let rows = match (&call.principal, filter) {
+    let mut rows = match (&call.principal, filter) {
         (Principal::Key { tenant, .. }, None) => {
             audit::list_for_tenant(call.rt.db(), *tenant, cursor, limit + 1).await?
         }
@@ -40,11 +41,9 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
         }
         (Principal::Platform, None) => audit::list_all(call.rt.db(), cursor, limit + 1).await?,
     };
-    let has_more = usize::try_from(limit).is_ok_and(|l| rows.len() > l);
-    let page: Vec<_> = rows.iter().take(usize::try_from(limit).unwrap_or(0)).collect();
-    let next_cursor = if has_more { page.last().map(|r| r.seq.to_string()) } else { None };
+    let next_cursor = cut_page(&mut rows, limit).map(|r| r.seq.to_string());
     Ok(ok(&json!({
-        "entries": page.iter().map(|r| r.to_json()).collect::<Vec<_>>(),
+        "entries": rows.iter().map(audit::AuditRow::to_json).collect::<Vec<_>>(),
         "next_cursor": next_cursor,
     })))
 }

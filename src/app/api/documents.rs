@@ -9,6 +9,7 @@ use serde_json::json;
 use super::auth::Reach;
 use super::input::Fields;
 use super::{created, no_content, ok, page_limit, Call};
+use crate::app::cut_page;
 use crate::app::files;
 use crate::domain::attachments::{check_file_up_to, FileProblem};
 use crate::domain::documents::{parse_title, Category, MAX_DOCUMENT_BYTES};
@@ -182,9 +183,7 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
     let limit = page_limit(req)?;
     fields.finish()?;
     let mut rows = documents::list(call.rt.db(), tenant, &filter, after, limit + 1).await?;
-    let has_more = usize::try_from(limit).is_ok_and(|l| rows.len() > l);
-    rows.truncate(usize::try_from(limit).unwrap_or(0));
-    let next_cursor = if has_more { rows.last().map(DocumentRow::cursor) } else { None };
+    let next_cursor = cut_page(&mut rows, limit).map(DocumentRow::cursor);
     Ok(ok(&json!({
         "documents": rows.iter().map(DocumentRow::to_json).collect::<Vec<_>>(),
         "next_cursor": next_cursor,

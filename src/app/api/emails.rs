@@ -5,6 +5,7 @@ use serde_json::json;
 
 use super::auth::Reach;
 use super::{ok, page_limit, Call};
+use crate::app::cut_page;
 use crate::error::AppError;
 use crate::http::Response;
 use crate::runtime::Runtime;
@@ -29,11 +30,10 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
         .transpose()?;
     let limit = page_limit(call.req)?;
     // One row more than asked tells whether there is a next page.
-    let rows = outbox::list_for_tenant(call.rt.db(), tenant, status, cursor.as_ref(), limit + 1).await?;
-    let page: Vec<_> = rows.iter().take(usize::try_from(limit).unwrap_or(0)).collect();
-    let next_cursor = if rows.len() > page.len() { page.last().map(|r| r.cursor().to_string()) } else { None };
+    let mut rows = outbox::list_for_tenant(call.rt.db(), tenant, status, cursor.as_ref(), limit + 1).await?;
+    let next_cursor = cut_page(&mut rows, limit).map(|r| r.cursor().to_string());
     Ok(ok(&json!({
-        "emails": page.iter().map(|r| r.to_json()).collect::<Vec<_>>(),
+        "emails": rows.iter().map(outbox::OutboxRow::to_json).collect::<Vec<_>>(),
         "next_cursor": next_cursor,
     })))
 }

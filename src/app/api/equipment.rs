@@ -8,6 +8,7 @@ use serde_json::json;
 use super::auth::Reach;
 use super::input::Fields;
 use super::{created, no_content, ok, page_limit, Call};
+use crate::app::cut_page;
 use crate::domain::equipment::{
     parse_detail, parse_name, parse_time, Activity, AssetDetails, AssetKey, PhotoError, PhotoFormat, ShareWindow,
     MAX_EVENTS_PER_BATCH,
@@ -148,9 +149,7 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
     fields.finish()?;
     let mut rows =
         equipment::list(call.rt.db(), tenant, AssetFilter { customer, unit }, cursor.as_ref(), limit + 1).await?;
-    let has_more = usize::try_from(limit).is_ok_and(|l| rows.len() > l);
-    rows.truncate(usize::try_from(limit).unwrap_or(0));
-    let next_cursor = if has_more { rows.last().map(|r| r.asset_key.clone()) } else { None };
+    let next_cursor = cut_page(&mut rows, limit).map(|r| r.asset_key.clone());
     Ok(ok(&json!({
         "assets": rows.iter().map(AssetRow::to_json).collect::<Vec<_>>(),
         "next_cursor": next_cursor,
@@ -300,9 +299,7 @@ pub async fn list_activity<R: Runtime>(call: &Call<'_, R>) -> Result<Response, A
     fields.finish()?;
     let range = ActivityRange { from, to, after, limit: limit + 1 };
     let mut rows = equipment::activity(call.rt.db(), tenant, parse_asset_id(&asset)?, &range).await?;
-    let has_more = usize::try_from(limit).is_ok_and(|l| rows.len() > l);
-    rows.truncate(usize::try_from(limit).unwrap_or(0));
-    let next_cursor = if has_more { rows.last().map(|r| format!("{}.{}", r.at, r.event_id)) } else { None };
+    let next_cursor = cut_page(&mut rows, limit).map(|r| format!("{}.{}", r.at, r.event_id));
     Ok(ok(&json!({
         "events": rows.iter().map(equipment::ActivityRow::to_json).collect::<Vec<_>>(),
         "next_cursor": next_cursor,

@@ -8,6 +8,7 @@ use serde_json::json;
 use super::auth::Reach;
 use super::input::{double_option, Fields};
 use super::{created, ok, page_limit, ticket_mail, Call};
+use crate::app::cut_page;
 use crate::app::files;
 use crate::domain::ids::{
     AccountId, AttachmentId, CustomerId, InboxId, MessageId, PipelineId, PortalId, StageId, TenantId, TicketId,
@@ -296,13 +297,11 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
         customer: customer.as_deref().and_then(CustomerId::parse),
         closed,
     };
-    let rows =
+    let mut rows =
         tickets::list(call.rt.db(), tenant, &filter, cursor.as_ref().map(|(at, id)| (*at, id.as_str())), limit + 1)
             .await?;
-    let more = usize::try_from(limit).is_ok_and(|limit| rows.len() > limit);
-    let page: Vec<&TicketRow> = rows.iter().take(usize::try_from(limit).unwrap_or(0)).collect();
-    let next = more.then(|| page.last().map(|t| ticket_rules::cursor(t.last_activity_at, &t.id))).flatten();
-    Ok(ok(&json!({ "tickets": page.iter().map(|t| t.to_json()).collect::<Vec<_>>(), "next_cursor": next })))
+    let next = cut_page(&mut rows, limit).map(|t| ticket_rules::cursor(t.last_activity_at, &t.id));
+    Ok(ok(&json!({ "tickets": rows.iter().map(TicketRow::to_json).collect::<Vec<_>>(), "next_cursor": next })))
 }
 
 pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {

@@ -4,7 +4,8 @@
 //! the fleet list's `store::equipment::viewer_*` reads). All are read in the session lookup's
 //! D1 round trip (`prefetch`).
 
-use super::{cut_page, Page};
+use super::Page;
+use crate::app::cut_page;
 use crate::domain::apps::App;
 use crate::domain::equipment::{ActivityKind, AssetKey};
 use crate::domain::ids::{AssetId, BusinessUnitId};

@@ -8,7 +8,8 @@
 //! The reads follow the session lookup (two round trips): the member's customer is bound
 //! from the session row, not derived inside the statement as the ticket pages do.
 
-use super::{cut_page, Page};
+use super::Page;
+use crate::app::cut_page;
 use crate::app::files;
 use crate::domain::documents::Category;
 use crate::domain::equipment::AssetKey;

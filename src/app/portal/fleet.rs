@@ -6,7 +6,8 @@
 //! in the session lookup's D1 round trip (`prefetch`); an asset's events and a report's sums
 //! need the asset's id, and take a second.
 
-use super::{cut_page, Page};
+use super::Page;
+use crate::app::cut_page;
 use crate::domain::apps::App;
 use crate::domain::equipment::AssetKey;
 use crate::domain::ids::{AssetId, BusinessUnitId};

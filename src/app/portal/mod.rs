@@ -177,15 +177,6 @@ impl<R: Runtime> Page<'_, R> {
     }
 }
 
-/// Cuts `rows`, a page of `size` and one more row read to learn whether a page follows, to
-/// the page; the page's last row when one follows (the next page's cursor), else None.
-pub fn cut_page<T>(rows: &mut Vec<T>, size: i64) -> Option<&T> {
-    let size = usize::try_from(size).unwrap_or(usize::MAX);
-    let more = rows.len() > size;
-    rows.truncate(size);
-    rows.last().filter(|_| more)
-}
-
 async fn route<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     let path = page.req.path.as_str();
     let is_post = page.req.method == Method::Post;
@@ -324,17 +315,6 @@ mod tests {
         assert_eq!(page_app("/ticketsx"), None);
         assert_eq!(page_app("/"), None);
         assert_eq!(page_app("/users"), None);
-    }
-
-    #[test]
-    fn a_page_read_with_one_row_more_is_cut_to_its_size_and_names_its_last_row_only_when_more_follow() {
-        let mut rows = vec![1, 2, 3];
-        assert_eq!(cut_page(&mut rows, 2), Some(&2));
-        assert_eq!(rows, [1, 2]);
-        let mut rows = vec![1, 2];
-        assert_eq!(cut_page(&mut rows, 2), None, "the last page");
-        assert_eq!(rows, [1, 2]);
-        assert_eq!(cut_page(&mut Vec::<i32>::new(), 2), None);
     }
 
     #[test]
