@@ -9,82 +9,18 @@
 #[allow(dead_code)]
 mod common;
 
-use common::browser::Browser;
-use common::{body_text, platform_host, provider, Provider};
-use porch::domain::time::Timestamp;
+use common::body_text;
+use common::fleet::{at, provider, Provider, DAY, HOUR, MARCH_1};
 use porch::http::Method;
 use serde_json::json;
-
-const PASSWORD: &str = "correct horse battery";
-/// 2026-03-01T00:00:00Z (the test clock stands in September 2026).
-const MARCH_1: i64 = 1_772_323_200_000;
-const HOUR: i64 = 3_600_000;
-const DAY: i64 = 24 * HOUR;
-
-fn at(ms: i64) -> String {
-    Timestamp::from_millis(ms).to_string()
-}
-
-struct Fleet {
-    p: Provider,
-    beta: String,
-    north: String,
-}
-
-impl Fleet {
-    fn ok(&self, method: Method, rest: &str, body: &serde_json::Value) -> serde_json::Value {
-        let (status, answer) = self.p.call(method, rest, body);
-        assert!(status == 200 || status == 201, "{rest}: {status} {answer}");
-        answer
-    }
-
-    fn portal(&self, slug: &str, apps: &[&str]) -> String {
-        self.p.app.new_portal(
-            &self.p.key,
-            &self.p.tenant,
-            &json!({ "slug": slug, "name": format!("Portal {slug}"), "apps": apps }),
-        )
-    }
-
-    fn share(&self, key: &str, customer: &str, from: i64, until: Option<i64>) {
-        let mut body = json!({ "customer_id": customer, "from": at(from) });
-        if let Some(until) = until {
-            body["until"] = json!(at(until));
-        }
-        self.ok(Method::Post, &format!("/assets/{key}/shares"), &body);
-    }
-
-    fn events(&self, key: &str, events: &[serde_json::Value]) {
-        self.ok(Method::Post, &format!("/assets/{key}/activity"), &json!({ "events": events }));
-    }
-
-    /// A signed-in browser of a new member of `customer`.
-    fn join(&self, portal: &str, slug: &str, email: &str, customer: &str) -> Browser<'_> {
-        let created =
-            self.ok(Method::Post, &format!("/portals/{portal}/invitations"), &json!({ "customer_id": customer }));
-        let url = created["url"].as_str().unwrap();
-        let link = &url[url.find("/invite/").unwrap()..];
-        let browser = Browser::new(&self.p.app, &platform_host(slug));
-        assert_eq!(browser.get(link).status, 200);
-        let joined = browser.post(link, &[("name", "Ada"), ("email", email), ("password", PASSWORD)]);
-        assert_eq!(joined.status, 303, "{}", body_text(&joined));
-        browser
-    }
-}
 
 /// Alpha's excavator EX-1 (in North site, shared from 1 March: a reading before that stays
 /// hidden) with 60 hourly readings, a start and an alert; Alpha's loader LD-2 (no unit) with a
 /// position; Beta's crane with an alert; Alpha's returned dumper (share ended) with an alert.
 /// Alpha may see 63 events.
-fn fleet() -> Fleet {
-    let p = provider();
-    let beta = p.app.new_customer(&p.key, &p.tenant, "Beta");
-    let fleet = Fleet { p, beta, north: String::new() };
-    let unit =
-        fleet.ok(Method::Post, &format!("/customers/{}/units", fleet.p.customer), &json!({ "name": "North site" }));
-    let north = unit["business_unit"]["id"].as_str().unwrap().to_owned();
-    let fleet = Fleet { north, ..fleet };
-    let alpha = fleet.p.customer.clone();
+fn fleet() -> Provider {
+    let fleet = provider();
+    let alpha = fleet.alpha.clone();
     for (key, body) in [
         ("EX-1", json!({ "name": "Excavator one", "business_unit_id": fleet.north })),
         ("LD-2", json!({ "name": "Loader two", "customer_id": alpha })),
@@ -132,7 +68,7 @@ fn older(html: &str) -> Option<String> {
 fn the_feed_shows_only_shared_assets_inside_their_windows_newest_first_in_pages_of_50() {
     let f = fleet();
     let portal = f.portal("feed", &["tickets", "equipment", "activity"]);
-    let ada = f.join(&portal, "feed", "ada@alpha.example", &f.p.customer);
+    let ada = f.join(&portal, "feed", "ada@alpha.example", Some(&f.alpha));
     let first = ada.get("/activity");
     assert_eq!(first.status, 200);
     let html = body_text(&first);
@@ -158,7 +94,7 @@ fn the_feed_shows_only_shared_assets_inside_their_windows_newest_first_in_pages_
 fn the_feed_filters_by_asset_kind_and_group_refuses_malformed_filters_and_an_asset_not_shared_is_not_found() {
     let f = fleet();
     let portal = f.portal("feed", &["tickets", "equipment", "activity"]);
-    let ada = f.join(&portal, "feed", "ada@alpha.example", &f.p.customer);
+    let ada = f.join(&portal, "feed", "ada@alpha.example", Some(&f.alpha));
 
     let html = body_text(&ada.get("/activity?asset=LD-2"));
     assert_eq!(times(&html).len(), 1, "{html}");
@@ -196,7 +132,7 @@ fn times_are_shown_in_the_portals_time_zone() {
     let f = fleet();
     let portal = f.portal("feed", &["tickets", "equipment", "activity"]);
     f.ok(Method::Patch, &format!("/portals/{portal}"), &json!({ "time_zone": 60 }));
-    let ada = f.join(&portal, "feed", "ada@alpha.example", &f.p.customer);
+    let ada = f.join(&portal, "feed", "ada@alpha.example", Some(&f.alpha));
     let html = body_text(&ada.get("/activity?kind=start"));
     assert!(html.contains("2026-03-01 01:00 UTC+01:00"), "{html}");
 }
@@ -205,11 +141,11 @@ fn times_are_shown_in_the_portals_time_zone() {
 fn a_portal_without_the_activity_app_has_no_activity_page_nor_menu_entry_nor_link() {
     let f = fleet();
     let with = f.portal("feed", &["tickets", "equipment", "activity"]);
-    let ada = f.join(&with, "feed", "ada@alpha.example", &f.p.customer);
+    let ada = f.join(&with, "feed", "ada@alpha.example", Some(&f.alpha));
     assert!(body_text(&ada.get("/equipment/EX-1")).contains(r#"href="/activity?asset=EX-1""#));
 
     let without = f.portal("plain", &["tickets", "equipment"]);
-    let bob = f.join(&without, "plain", "bob@alpha.example", &f.p.customer);
+    let bob = f.join(&without, "plain", "bob@alpha.example", Some(&f.alpha));
     let home = body_text(&bob.get("/"));
     assert!(home.contains(r#"href="/equipment""#) && !home.contains(r#"href="/activity""#), "{home}");
     assert!(!body_text(&bob.get("/equipment/EX-1")).contains("/activity"));
@@ -226,7 +162,7 @@ fn a_portal_without_the_activity_app_has_no_activity_page_nor_menu_entry_nor_lin
 #[test]
 fn paging_through_a_fleet_with_simultaneous_events_shows_every_visible_event_once() {
     let f = fleet();
-    let alpha = f.p.customer.clone();
+    let alpha = f.alpha.clone();
     let minute = 60_000;
     for key in ["T-A", "T-B", "T-C"] {
         f.ok(Method::Put, &format!("/assets/{key}"), &json!({ "name": format!("Tower {key}"), "customer_id": alpha }));
@@ -247,7 +183,7 @@ fn paging_through_a_fleet_with_simultaneous_events_shows_every_visible_event_onc
     f.events("T-C", &readings(30, MARCH_1 + 5 * DAY + 30_000, minute));
 
     let portal = f.portal("feed", &["tickets", "equipment", "activity"]);
-    let ada = f.join(&portal, "feed", "ada@alpha.example", &f.p.customer);
+    let ada = f.join(&portal, "feed", "ada@alpha.example", Some(&f.alpha));
     let (mut all, mut next) = (Vec::new(), Some("/activity".to_owned()));
     while let Some(href) = next {
         let html = body_text(&ada.get(&href));

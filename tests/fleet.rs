@@ -9,103 +9,10 @@
 #[allow(dead_code)]
 mod common;
 
-use common::browser::Browser;
-use common::{body_text, platform_host, spawn_app, TestApp};
-use porch::domain::time::Timestamp;
+use common::fleet::{at, hourly, provider, Provider, DAY, HOUR, MARCH_1};
+use common::{body_text, platform_host};
 use porch::http::Method;
 use serde_json::json;
-
-const PASSWORD: &str = "correct horse battery";
-/// 2026-03-01T00:00:00Z (the test clock stands in September 2026).
-const MARCH_1: i64 = 1_772_323_200_000;
-const HOUR: i64 = 3_600_000;
-const DAY: i64 = 24 * HOUR;
-
-fn at(ms: i64) -> String {
-    Timestamp::from_millis(ms).to_string()
-}
-
-struct Provider {
-    app: TestApp,
-    tenant: String,
-    key: String,
-    alpha: String,
-    beta: String,
-    north: String,
-}
-
-fn provider() -> Provider {
-    let app = spawn_app();
-    let (tenant, key) = app.new_tenant("fleet-co");
-    let alpha = app.new_customer(&key, &tenant, "Alpha");
-    let beta = app.new_customer(&key, &tenant, "Beta");
-    let (status, unit) = app.api_as(
-        Some(&key),
-        Method::Post,
-        &format!("/api/v1/tenants/{tenant}/customers/{alpha}/units"),
-        &json!({ "name": "North site" }),
-    );
-    assert_eq!(status, 201, "{unit}");
-    let north = unit["business_unit"]["id"].as_str().unwrap().to_owned();
-    Provider { app, tenant, key, alpha, beta, north }
-}
-
-impl Provider {
-    fn call(&self, method: Method, rest: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
-        self.app.api_as(Some(&self.key), method, &format!("/api/v1/tenants/{}{rest}", self.tenant), body)
-    }
-
-    fn portal(&self, slug: &str, apps: &[&str]) -> String {
-        self.app.new_portal(
-            &self.key,
-            &self.tenant,
-            &json!({ "slug": slug, "name": format!("Portal {slug}"), "apps": apps }),
-        )
-    }
-
-    fn asset(&self, key: &str, body: &serde_json::Value) {
-        let (status, created) = self.call(Method::Put, &format!("/assets/{key}"), body);
-        assert_eq!(status, 201, "{created}");
-    }
-
-    fn share(&self, key: &str, customer: &str, from: i64, until: Option<i64>) {
-        let mut body = json!({ "customer_id": customer, "from": at(from) });
-        if let Some(until) = until {
-            body["until"] = json!(at(until));
-        }
-        let (status, created) = self.call(Method::Post, &format!("/assets/{key}/shares"), &body);
-        assert_eq!(status, 201, "{created}");
-    }
-
-    fn events(&self, key: &str, events: &[serde_json::Value]) {
-        for chunk in events.chunks(1000) {
-            let (status, body) =
-                self.call(Method::Post, &format!("/assets/{key}/activity"), &json!({ "events": chunk }));
-            assert_eq!(status, 200, "{body}");
-        }
-    }
-
-    /// A signed-in browser of a new member of `customer` (None: of no company).
-    fn join(&self, portal: &str, slug: &str, email: &str, customer: Option<&str>) -> Browser<'_> {
-        let body = customer.map_or_else(|| json!({}), |c| json!({ "customer_id": c }));
-        let (status, created) = self.call(Method::Post, &format!("/portals/{portal}/invitations"), &body);
-        assert_eq!(status, 201, "{created}");
-        let url = created["url"].as_str().unwrap();
-        let link = &url[url.find("/invite/").unwrap()..];
-        let browser = Browser::new(&self.app, &platform_host(slug));
-        assert_eq!(browser.get(link).status, 200);
-        let joined = browser.post(link, &[("name", "Ada"), ("email", email), ("password", PASSWORD)]);
-        assert_eq!(joined.status, 303, "{}", body_text(&joined));
-        browser
-    }
-}
-
-/// Hourly `hours` readings from `start`, `count` of them, the counter at 100, 101, ...
-fn hourly(start: i64, count: i64) -> Vec<serde_json::Value> {
-    (0..count)
-        .map(|n| json!({ "id": format!("h-{n}"), "at": at(start + n * HOUR), "kind": "hours", "value": 100 + n }))
-        .collect()
-}
 
 /// The text cells of each body row of the table with class `class`.
 fn table_rows(html: &str, class: &str) -> Vec<Vec<String>> {

@@ -4,6 +4,7 @@
 // Not every test file drives a portal page.
 #[allow(dead_code)]
 pub mod browser;
+pub mod fleet;
 
 use porch::http::{Method, Request, Response};
 use porch::store::native::NativeRuntime;
