@@ -9,7 +9,6 @@
 #[allow(dead_code)]
 mod common;
 
-use common::browser::Browser;
 use common::{body_text, error_fields, multipart_body, platform_host, provider, Provider};
 use porch::domain::time::Timestamp;
 use porch::http::{Method, Request};
@@ -20,7 +19,6 @@ type File<'a> = (&'a str, &'a str, &'a [u8]);
 /// A bad upload: its fields, its files and the fields the 422 must name.
 type Case<'a> = (Vec<(&'a str, &'a str)>, Vec<File<'a>>, &'a [&'a str]);
 
-const PASSWORD: &str = "correct horse battery";
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << >> endobj\n%%EOF\n";
 
 /// Uploads a document with the tenant's key: (status, body).
@@ -63,20 +61,6 @@ fn api_get(p: &Provider, rest: &str) -> porch::http::Response {
 
 fn portal(p: &Provider, slug: &str, apps: &[&str]) -> String {
     p.app.new_portal(&p.key, &p.tenant, &json!({ "slug": slug, "name": format!("Portal {slug}"), "apps": apps }))
-}
-
-/// A signed-in browser of a new member of `customer` (None: of no company).
-fn join<'a>(p: &'a Provider, portal: &str, slug: &str, email: &str, customer: Option<&str>) -> Browser<'a> {
-    let body = customer.map_or_else(|| json!({}), |c| json!({ "customer_id": c }));
-    let (status, created) = p.call(Method::Post, &format!("/portals/{portal}/invitations"), &body);
-    assert_eq!(status, 201, "{created}");
-    let url = created["url"].as_str().unwrap();
-    let link = &url[url.find("/invite/").unwrap()..];
-    let browser = Browser::new(&p.app, &platform_host(slug));
-    assert_eq!(browser.get(link).status, 200);
-    let joined = browser.post(link, &[("name", "Ada"), ("email", email), ("password", PASSWORD)]);
-    assert_eq!(joined.status, 303, "{}", body_text(&joined));
-    browser
 }
 
 fn objects(p: &Provider) -> usize {
@@ -271,7 +255,7 @@ fn a_member_sees_their_companys_documents_and_those_of_assets_shared_now_and_not
     let of_asset = document(&p, ("asset", "LD:2"), "Loader manual", "manual");
     let other = document(&p, ("customer_id", &beta), "Beta invoice", "invoice");
 
-    let ada = join(&p, &portal, "docs", "ada@alpha.example", Some(&p.customer));
+    let ada = p.join(&portal, "docs", "ada@alpha.example", Some(&p.customer));
     let home = body_text(&ada.get("/"));
     assert!(home.contains(r#"href="/documents""#), "the nav entry: {home}");
     let list = ada.get("/documents");
@@ -308,12 +292,12 @@ fn a_member_sees_their_companys_documents_and_those_of_assets_shared_now_and_not
     assert_eq!(ada.get(&format!("/documents/{of_asset}")).status, 404);
     assert_eq!(ada.get("/documents?asset=LD:2").status, 404);
 
-    let bob = join(&p, &portal, "docs", "bob@beta.example", Some(&beta));
+    let bob = p.join(&portal, "docs", "bob@beta.example", Some(&beta));
     let html = body_text(&bob.get("/documents"));
     assert!(html.contains("Beta invoice") && !html.contains("Alpha invoice"), "{html}");
     assert_eq!(bob.get(&format!("/documents/{own}")).status, 404);
 
-    let nobody = join(&p, &portal, "docs", "eve@nowhere.example", None);
+    let nobody = p.join(&portal, "docs", "eve@nowhere.example", None);
     let html = body_text(&nobody.get("/documents"));
     assert!(html.contains("not linked to a company") && !html.contains("invoice"), "{html}");
     assert_eq!(nobody.get(&format!("/documents/{own}")).status, 404);
@@ -330,7 +314,7 @@ fn a_portal_without_the_documents_app_has_no_documents_pages_nor_nav_entry() {
     let share =
         json!({ "customer_id": p.customer, "from": Timestamp::from_millis(p.app.rt.clock.get() - 1000).to_string() });
     assert_eq!(p.call(Method::Post, "/assets/EX-1/shares", &share).0, 201);
-    let ada = join(&p, &portal, "plain", "ada@alpha.example", Some(&p.customer));
+    let ada = p.join(&portal, "plain", "ada@alpha.example", Some(&p.customer));
     assert!(!body_text(&ada.get("/")).contains(r#"href="/documents""#));
     assert_eq!(ada.get("/documents").status, 404);
     assert_eq!(ada.get(&format!("/documents/{id}")).status, 404);

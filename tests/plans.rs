@@ -9,12 +9,9 @@
 #[allow(dead_code)]
 mod common;
 
-use common::browser::Browser;
 use common::{body_text, error_fields, platform_host, provider, Provider};
 use porch::http::Method;
 use serde_json::json;
-
-const PASSWORD: &str = "correct horse battery";
 
 impl Provider {
     fn as_operator(&self, method: Method, rest: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
@@ -42,23 +39,6 @@ impl Provider {
 
     fn set_portal_apps(&self, portal: &str, apps: &[&str]) -> (u16, serde_json::Value) {
         self.call(Method::Patch, &format!("/portals/{portal}"), &json!({ "apps": apps }))
-    }
-
-    /// A signed-in browser of a new member of the portal `slug`.
-    fn join(&self, portal: &str, slug: &str, email: &str) -> Browser<'_> {
-        let (status, created) = self.call(
-            Method::Post,
-            &format!("/portals/{portal}/invitations"),
-            &json!({ "customer_id": self.customer }),
-        );
-        assert_eq!(status, 201, "{created}");
-        let url = created["url"].as_str().unwrap();
-        let link = &url[url.find("/invite/").unwrap()..];
-        let browser = Browser::new(&self.app, &platform_host(slug));
-        assert_eq!(browser.get(link).status, 200);
-        let joined = browser.post(link, &[("name", "Ada"), ("email", email), ("password", PASSWORD)]);
-        assert_eq!(joined.status, 303, "{}", body_text(&joined));
-        browser
     }
 }
 
@@ -228,7 +208,7 @@ fn a_portal_without_tickets_answers_404_on_every_ticket_page_and_shows_no_ticket
     assert!(body_text(&anonymous).contains("Portal bare"), "the portal's own branded 404");
     assert_eq!(p.app.page(&platform_host("full"), "/tickets").status, 303, "elsewhere: sign in first");
 
-    let ada = p.join(&bare, "bare", "ada@alpha.example");
+    let ada = p.join(&bare, "bare", "ada@alpha.example", Some(&p.customer));
     let home = body_text(&ada.get("/"));
     assert!(ada.signed_in_as("Ada"));
     assert!(!home.contains(r#"href="/tickets""#) && !home.contains(r#"href="/tickets/new""#), "{home}");
@@ -243,7 +223,7 @@ fn a_portal_without_tickets_answers_404_on_every_ticket_page_and_shows_no_ticket
     assert_eq!(p.app.sql("SELECT COUNT(*) AS n FROM tickets", Vec::new())[0]["n"], 0);
 
     // The portal that has the apps works as before.
-    let grace = p.join(&full, "full", "grace@alpha.example");
+    let grace = p.join(&full, "full", "grace@alpha.example", Some(&p.customer));
     let home = body_text(&grace.get("/"));
     assert!(home.contains(r#"href="/tickets""#) && home.contains(r#"href="/tickets/new""#), "{home}");
     assert_eq!(grace.get("/tickets").status, 200);
@@ -255,7 +235,7 @@ fn a_portal_without_tickets_answers_404_on_every_ticket_page_and_shows_no_ticket
 fn a_portal_with_tickets_but_no_support_form_hides_the_form_everywhere() {
     let p = provider();
     let portal = p.portal("lookup", Some(&["tickets"]));
-    let ada = p.join(&portal, "lookup", "ada@alpha.example");
+    let ada = p.join(&portal, "lookup", "ada@alpha.example", Some(&p.customer));
     let list = ada.get("/tickets");
     assert_eq!(list.status, 200);
     let html = body_text(&list);
@@ -268,7 +248,7 @@ fn a_portal_with_tickets_but_no_support_form_hides_the_form_everywhere() {
 fn changing_a_portals_apps_shows_on_its_very_next_page() {
     let p = provider();
     let portal = p.portal("acme", None);
-    let ada = p.join(&portal, "acme", "ada@alpha.example");
+    let ada = p.join(&portal, "acme", "ada@alpha.example", Some(&p.customer));
     assert!(body_text(&ada.get("/")).contains(r#"href="/tickets""#));
     assert_eq!(ada.get("/tickets").status, 200);
     assert!(p.app.kv_entry(&platform_host("acme")).unwrap().contains(r#""apps":["tickets","support_form"]"#));
@@ -300,7 +280,7 @@ fn a_requester_whose_portal_has_no_ticket_pages_is_not_emailed_a_link_to_one() {
     let body = json!({ "name": "Support", "stages": [{ "name": "New" }, { "name": "Solved", "closed": true }] });
     assert_eq!(p.call(Method::Post, "/pipelines", &body).0, 201);
     let portal = p.portal("acme", None);
-    let ada = p.join(&portal, "acme", "ada@alpha.example");
+    let ada = p.join(&portal, "acme", "ada@alpha.example", Some(&p.customer));
     assert_eq!(ada.get("/tickets/new").status, 200);
     let created = ada.post_multipart("/tickets/new", &[("subject", "Pump"), ("description", "It leaks.")], &[]);
     assert_eq!(created.status, 303, "{}", body_text(&created));

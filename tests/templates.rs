@@ -48,7 +48,7 @@ impl Provider {
 
     /// A new member of the portal joins through an invitation; returns the browser and where
     /// the join sent it.
-    fn join(&self, portal: &str, slug: &str, email: &str) -> (Browser<'_>, String) {
+    fn join_and_land(&self, portal: &str, slug: &str, email: &str) -> (Browser<'_>, String) {
         let link = self.invitation_link(portal);
         let browser = Browser::new(&self.app, &platform_host(slug));
         assert_eq!(browser.get(&link).status, 200);
@@ -189,7 +189,7 @@ fn a_change_with_linked_portals_warns_naming_them_and_applies_only_when_confirme
     let alpha = p.portal(&json!({ "slug": "alpha", "name": "Alpha", "template_id": id }));
     let beta = p.portal(&json!({ "slug": "beta", "name": "Beta", "template_id": id }));
     let custom = p.portal(&json!({ "slug": "gamma", "name": "Gamma", "setup": "custom" }));
-    let (browser, _) = p.join(alpha["id"].as_str().unwrap(), "alpha", "ada@example.com");
+    let (browser, _) = p.join_and_land(alpha["id"].as_str().unwrap(), "alpha", "ada@example.com");
     assert_eq!(nav_hrefs(&body_text(&browser.get("/"))), ["/", "/tickets", "/tickets/new", "/users", "/sign-out"]);
 
     let change = json!({
@@ -334,7 +334,7 @@ fn a_member_lands_on_the_start_page_after_signing_in_unless_they_asked_for_a_pag
     let p = provider();
     let id = p.template(&json!({ "name": "Service", "apps": ["tickets", "support_form"], "start_page": "/tickets" }));
     let portal = p.portal(&json!({ "slug": "alpha", "name": "Alpha", "template_id": id }));
-    let (browser, landed) = p.join(portal["id"].as_str().unwrap(), "alpha", "ada@example.com");
+    let (browser, landed) = p.join_and_land(portal["id"].as_str().unwrap(), "alpha", "ada@example.com");
     assert_eq!(landed, "/tickets", "joining signs in");
 
     browser.post("/sign-out", &[]);
@@ -351,7 +351,7 @@ fn a_member_lands_on_the_start_page_after_signing_in_unless_they_asked_for_a_pag
 
     // A custom portal without a start page lands on its home page, as before.
     let custom = p.portal(&json!({ "slug": "beta", "name": "Beta", "setup": "custom" }));
-    let (_, landed) = p.join(custom["id"].as_str().unwrap(), "beta", "bo@example.com");
+    let (_, landed) = p.join_and_land(custom["id"].as_str().unwrap(), "beta", "bo@example.com");
     assert_eq!(landed, "/");
 }
 
@@ -364,8 +364,8 @@ fn the_overview_shows_each_portals_set_up_invitations_users_and_last_activity() 
     let alpha = p.portal(&json!({ "slug": "alpha", "name": "Alpha", "template_id": id }));
     let beta = p.portal(&json!({ "slug": "beta", "name": "Beta", "setup": "custom" }));
     let alpha_id = alpha["id"].as_str().unwrap();
-    p.join(alpha_id, "alpha", "ada@example.com");
-    p.join(alpha_id, "alpha", "bo@example.com");
+    p.join_and_land(alpha_id, "alpha", "ada@example.com");
+    p.join_and_land(alpha_id, "alpha", "bo@example.com");
     p.invitation_link(alpha_id);
     p.invitation_link(beta["id"].as_str().unwrap());
 

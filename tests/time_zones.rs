@@ -11,7 +11,7 @@
 mod common;
 
 use common::browser::Browser;
-use common::{body_text, error_fields, platform_host, provider, Provider};
+use common::{body_text, error_fields, provider, Provider};
 use porch::domain::time::Timestamp;
 use porch::http::Method;
 use serde_json::json;
@@ -35,16 +35,7 @@ fn portal_with_a_loader(p: &Provider) -> (String, Browser<'_>) {
     let share = json!({ "customer_id": p.customer, "from": "2026-01-01T00:00:00Z" });
     let (status, body) = p.call(Method::Post, "/assets/LD-1/shares", &share);
     assert_eq!(status, 201, "{body}");
-    let (status, created) =
-        p.call(Method::Post, &format!("/portals/{portal}/invitations"), &json!({ "customer_id": p.customer }));
-    assert_eq!(status, 201, "{created}");
-    let url = created["url"].as_str().unwrap();
-    let link = &url[url.find("/invite/").unwrap()..];
-    let browser = Browser::new(&p.app, &platform_host("yard"));
-    assert_eq!(browser.get(link).status, 200);
-    let joined =
-        browser.post(link, &[("name", "Ada"), ("email", "ada@alpha.example"), ("password", "correct horse battery")]);
-    assert_eq!(joined.status, 303, "{}", body_text(&joined));
+    let browser = p.join(&portal, "yard", "ada@alpha.example", Some(&p.customer));
     (portal, browser)
 }
 

@@ -7,9 +7,8 @@ use porch::http::Method;
 use serde_json::json;
 
 use super::browser::Browser;
-use super::{body_text, platform_host, spawn_app, TestApp};
+use super::{spawn_app, TestApp};
 
-pub const PASSWORD: &str = "correct horse battery";
 /// 2026-03-01T00:00:00Z (the test clock stands in September 2026).
 pub const MARCH_1: i64 = 1_772_323_200_000;
 pub const HOUR: i64 = 3_600_000;
@@ -88,16 +87,7 @@ impl Provider {
 
     /// A signed-in browser of a new member of `customer` (None: of no company).
     pub fn join(&self, portal: &str, slug: &str, email: &str, customer: Option<&str>) -> Browser<'_> {
-        let body = customer.map_or_else(|| json!({}), |c| json!({ "customer_id": c }));
-        let (status, created) = self.call(Method::Post, &format!("/portals/{portal}/invitations"), &body);
-        assert_eq!(status, 201, "{created}");
-        let url = created["url"].as_str().unwrap();
-        let link = &url[url.find("/invite/").unwrap()..];
-        let browser = Browser::new(&self.app, &platform_host(slug));
-        assert_eq!(browser.get(link).status, 200);
-        let joined = browser.post(link, &[("name", "Ada"), ("email", email), ("password", PASSWORD)]);
-        assert_eq!(joined.status, 303, "{}", body_text(&joined));
-        browser
+        super::join(&self.app, &self.key, &self.tenant, portal, slug, email, customer)
     }
 }
 

@@ -11,6 +11,8 @@ use porch::store::native::NativeRuntime;
 use porch::store::{Database, Statement, Value};
 use serde_json::json;
 
+use self::browser::Browser;
+
 /// The operator's token in tests: long enough to be accepted (32+ characters).
 pub const PLATFORM_TOKEN: &str = "test-platform-token-0123456789abcdefghij";
 
@@ -62,6 +64,39 @@ impl Provider {
     pub fn call(&self, method: Method, rest: &str, body: &serde_json::Value) -> (u16, serde_json::Value) {
         self.app.api_as(Some(&self.key), method, &format!("/api/v1/tenants/{}{rest}", self.tenant), body)
     }
+
+    /// A signed-in browser of a new member of `customer` (None: of no company) on the portal
+    /// `portal` (platform host of `slug`), joined by invitation with password `PASSWORD`.
+    pub fn join(&self, portal: &str, slug: &str, email: &str, customer: Option<&str>) -> Browser<'_> {
+        join(&self.app, &self.key, &self.tenant, portal, slug, email, customer)
+    }
+}
+
+/// The password of the members the fixtures make.
+pub const PASSWORD: &str = "correct horse battery";
+
+/// A signed-in browser of a new member of `customer` (None: of no company), invited through
+/// the admin API with `key` and joined through the invitation's form.
+pub fn join<'a>(
+    app: &'a TestApp,
+    key: &str,
+    tenant: &str,
+    portal: &str,
+    slug: &str,
+    email: &str,
+    customer: Option<&str>,
+) -> Browser<'a> {
+    let body = customer.map_or_else(|| json!({}), |c| json!({ "customer_id": c }));
+    let path = format!("/api/v1/tenants/{tenant}/portals/{portal}/invitations");
+    let (status, created) = app.api_as(Some(key), Method::Post, &path, &body);
+    assert_eq!(status, 201, "{created}");
+    let url = created["url"].as_str().unwrap();
+    let link = &url[url.find("/invite/").unwrap()..];
+    let browser = Browser::new(app, &platform_host(slug));
+    assert_eq!(browser.get(link).status, 200);
+    let joined = browser.post(link, &[("name", "Ada"), ("email", email), ("password", PASSWORD)]);
+    assert_eq!(joined.status, 303, "{}", body_text(&joined));
+    browser
 }
 
 /// A fresh app: its own in-memory database, KV, blob store and isolate cache.
