@@ -6,30 +6,8 @@
 use serde_json::json;
 
 use super::client::{multipart_body, send, Call};
-use super::recipients::{portal, Browser, Portal};
-use super::{server, Server};
-
-const PASSWORD: &str = "correct horse battery";
-
-fn customer(s: &Server, p: &Portal, name: &str) -> String {
-    let created =
-        s.api("POST", &format!("/api/v1/tenants/{}/customers", p.tenant), &p.key, Some(json!({ "name": name })));
-    assert_eq!(created.status, 201, "{}", created.text());
-    created.json()["customer"]["id"].as_str().unwrap().to_owned()
-}
-
-/// A signed-in browser of a new member of `customer`.
-fn member<'a>(s: &'a Server, p: &Portal, customer: &str, email: &str) -> Browser<'a> {
-    let link = p.invitation(s, json!({ "customer_id": customer }));
-    let mut browser = Browser::new(s, &p.host);
-    assert_eq!(browser.get(&link).status, 200);
-    let joined = browser.post(
-        &link,
-        &[("name", "Member"), ("email", email), ("password", PASSWORD), ("accept_terms", "yes"), ("consent", "yes")],
-    );
-    assert_eq!(joined.status, 303, "{}", joined.text());
-    browser
-}
+use super::recipients::portal;
+use super::server;
 
 #[test]
 #[ignore = "needs wrangler dev: run scripts/test"]
@@ -43,8 +21,8 @@ fn a_document_uploaded_to_r2_is_downloaded_by_its_customer_and_a_404_for_another
         Some(json!({ "apps": ["tickets", "documents"] })),
     );
     assert_eq!(apps.status, 200, "{}", apps.text());
-    let alpha = customer(&s, &p, "Alpha");
-    let beta = customer(&s, &p, "Beta");
+    let alpha = p.customer(&s, "Alpha");
+    let beta = p.customer(&s, "Beta");
 
     // 3 MiB: more than the default body limit, within the upload route's.
     let mut pdf = b"%PDF-1.7\n".to_vec();
@@ -59,7 +37,7 @@ fn a_document_uploaded_to_r2_is_downloaded_by_its_customer_and_a_404_for_another
     assert_eq!(uploaded.status, 201, "{}", uploaded.text());
     let id = uploaded.json()["document"]["id"].as_str().unwrap().to_owned();
 
-    let mut ada = member(&s, &p, &alpha, "ada@alpha.example");
+    let mut ada = p.member(&s, &alpha, "ada@alpha.example");
     let list = ada.get("/documents");
     assert_eq!(list.status, 200);
     assert!(list.text().contains("Service manual"), "{}", list.text());
@@ -68,7 +46,7 @@ fn a_document_uploaded_to_r2_is_downloaded_by_its_customer_and_a_404_for_another
     assert!(download.body == pdf, "the bytes stored in R2 come back unchanged");
     assert!(download.header("content-disposition").is_some_and(|d| d.starts_with("attachment")));
 
-    let mut bob = member(&s, &p, &beta, "bob@beta.example");
+    let mut bob = p.member(&s, &beta, "bob@beta.example");
     let missing = bob.get("/documents/00000000000000000000000000000000");
     let other = bob.get(&format!("/documents/{id}"));
     assert_eq!(other.status, 404);

@@ -125,7 +125,24 @@ impl Portal {
     }
 
     pub(super) fn join<'a>(&self, s: &'a Server, name: &str, email: &str) -> Browser<'a> {
-        let link = self.invitation(s, json!({}));
+        self.join_with(s, json!({}), name, email)
+    }
+
+    /// A signed-in browser of a new member of `customer`.
+    pub(super) fn member<'a>(&self, s: &'a Server, customer: &str, email: &str) -> Browser<'a> {
+        self.join_with(s, json!({ "customer_id": customer }), "Member", email)
+    }
+
+    /// A new customer of the portal's tenant, its id.
+    pub(super) fn customer(&self, s: &Server, name: &str) -> String {
+        let created =
+            s.api("POST", &format!("/api/v1/tenants/{}/customers", self.tenant), &self.key, Some(json!({ "name": name })));
+        assert_eq!(created.status, 201, "{}", created.text());
+        created.json()["customer"]["id"].as_str().unwrap().to_owned()
+    }
+
+    fn join_with<'a>(&self, s: &'a Server, invitation: serde_json::Value, name: &str, email: &str) -> Browser<'a> {
+        let link = self.invitation(s, invitation);
         let mut browser = Browser::new(s, &self.host);
         assert_eq!(browser.get(&link).status, 200);
         let joined = browser.post(
