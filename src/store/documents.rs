@@ -1,14 +1,16 @@
 //! Documents: rows naming a file in R2, of a customer or of an asset. The provider's reads
-//! and writes bind the tenant; a recipient's reads bind the tenant and the member's customer,
-//! and decide in SQL what the customer may see: its own documents and those of assets
-//! shared with it at `now` (the fleet pages' rule), so anything else is simply not found.
+//! and writes bind the tenant; a recipient's reads bind the tenant and derive the member's
+//! customer from the session in their own SQL, and decide there what the customer may see:
+//! its own documents and those of assets shared with it at `now` (the fleet pages' rule), so
+//! anything else is simply not found.
 
 use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{Actor, Change};
 use super::equipment::share_in_force;
-use super::{write_audited, Database, DbError, Statement};
+use super::portal_tickets::{shared_params, with_viewer};
+use super::{write_audited, Database, DbError, PortalScope, Statement};
 use crate::domain::documents::Category;
 use crate::domain::ids::{AssetId, CustomerId, DocumentId, TenantId};
 use crate::domain::text::Label;
@@ -279,14 +281,20 @@ pub async fn count(db: &impl Database, tenant: TenantId, owner: Owner) -> Result
     Ok(row.map_or(0, |r| r.n))
 }
 
-/// The condition that document `d` is one `?2` (the customer) may see at `?3` (now), in
-/// tenant `?1`: the customer's own, or an asset's while a share of it is in force.
-macro_rules! visible_to_customer {
-    () => {
+/// The documents `d` the session's viewer may see, with their assets `a`: in tenant ?2, the
+/// customer's own, or an asset's while a share of it is in force at ?4 (now). The viewer is the
+/// session's (the `viewer` CTE of `store::portal_tickets`): ?1 session token hash, ?2 tenant,
+/// ?3 portal, ?4 now; a dead or foreign session, or a member of no company, finds nothing. So
+/// a page reads them in the session lookup's round trip.
+macro_rules! viewer_documents {
+    ($($rest:expr),+) => {
         concat!(
-            "WHERE d.tenant_id = ?1 AND (d.customer_id = ?2 OR ",
-            share_in_force!("s", "?1", "?2", "d.asset_id", "?3"),
-            ") "
+            with_viewer!(),
+            document_columns!(),
+            "WHERE d.tenant_id = ?2 AND (d.customer_id = (SELECT customer_id FROM viewer) OR ",
+            share_in_force!("s", "?2", "(SELECT customer_id FROM viewer)", "d.asset_id", "?4"),
+            ") ",
+            $($rest),+
         )
     };
 }
@@ -298,50 +306,37 @@ pub struct RecipientFilter<'a> {
     pub category: Option<Category>,
 }
 
-/// The documents `customer` may see now, newest first, `limit` after `after`.
-pub async fn for_customer(
-    db: &impl Database,
-    tenant: TenantId,
-    customer: CustomerId,
+/// The documents the viewer may see now, newest first, `limit` after `after`.
+pub fn viewer_page(
+    scope: PortalScope,
+    token_hash: &str,
     now: Timestamp,
     filter: &RecipientFilter<'_>,
     after: Option<(i64, DocumentId)>,
     limit: i64,
-) -> Result<Vec<DocumentRow>, DbError> {
-    db.query(Statement::new(
-        concat!(
-            document_columns!(),
-            visible_to_customer!(),
-            "AND (?4 IS NULL OR a.asset_key = ?4) AND (?5 IS NULL OR d.category = ?5)",
-            newest_first!("?6", "?7", "?8")
+) -> Statement {
+    let mut params = shared_params(scope, token_hash, now);
+    params.extend(params![
+        filter.asset_key,
+        filter.category.map(Category::code),
+        after.map(|(at, _)| at),
+        after.map(|(_, id)| id.to_db()),
+        limit
+    ]);
+    Statement::new(
+        viewer_documents!(
+            "AND (?5 IS NULL OR a.asset_key = ?5) AND (?6 IS NULL OR d.category = ?6)",
+            newest_first!("?7", "?8", "?9")
         ),
-        params![
-            tenant.to_db(),
-            customer.to_db(),
-            now.millis(),
-            filter.asset_key,
-            filter.category.map(Category::code),
-            after.map(|(at, _)| at),
-            after.map(|(_, id)| id.to_db()),
-            limit
-        ],
-    ))
-    .await
+        params,
+    )
 }
 
-/// Document `id` if `customer` may see it now; None for anything else, missing or not.
-pub async fn one_for_customer(
-    db: &impl Database,
-    tenant: TenantId,
-    customer: CustomerId,
-    id: DocumentId,
-    now: Timestamp,
-) -> Result<Option<DocumentRow>, DbError> {
-    db.query_one(Statement::new(
-        concat!(document_columns!(), visible_to_customer!(), "AND d.id = ?4"),
-        params![tenant.to_db(), customer.to_db(), now.millis(), id.to_db()],
-    ))
-    .await
+/// Document `id` if the viewer may see it now; no row for anything else, missing or not.
+pub fn viewer_document(scope: PortalScope, token_hash: &str, now: Timestamp, id: DocumentId) -> Statement {
+    let mut params = shared_params(scope, token_hash, now);
+    params.extend(params![id.to_db()]);
+    Statement::new(viewer_documents!("AND d.id = ?5"), params)
 }
 
 #[cfg(test)]

@@ -77,12 +77,13 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
         visitor: Visitor::Anonymous,
         prefetched: RefCell::new(None),
     };
-    // Ticket, fleet and activity pages send their reads with the session lookup: one D1 round trip.
+    // Ticket, fleet, activity and documents pages send their reads with the session lookup: one D1 round trip.
     let mut prefetch = Vec::new();
     let loaded = session::load(&page, |hash| {
         prefetch = tickets::prefetch(&page, hash);
         prefetch.extend(fleet::prefetch(&page, hash));
         prefetch.extend(activity::prefetch(&page, hash));
+        prefetch.extend(documents::prefetch(&page, hash));
         prefetch.clone()
     })
     .await;
