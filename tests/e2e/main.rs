@@ -7,6 +7,7 @@
 mod client;
 mod documents;
 mod equipment;
+mod fleet;
 mod recipients;
 mod sso;
 mod tickets;

@@ -135,8 +135,12 @@ impl Portal {
 
     /// A new customer of the portal's tenant, its id.
     pub(super) fn customer(&self, s: &Server, name: &str) -> String {
-        let created =
-            s.api("POST", &format!("/api/v1/tenants/{}/customers", self.tenant), &self.key, Some(json!({ "name": name })));
+        let created = s.api(
+            "POST",
+            &format!("/api/v1/tenants/{}/customers", self.tenant),
+            &self.key,
+            Some(json!({ "name": name })),
+        );
         assert_eq!(created.status, 201, "{}", created.text());
         created.json()["customer"]["id"].as_str().unwrap().to_owned()
     }
