@@ -108,7 +108,10 @@ impl TimeZone {
         self.name
     }
 
-    /// The offset outside summer time, in minutes east (a fixed offset's only one).
+    /// The rule's standard offset, in minutes east (a fixed offset's only one). Usually the
+    /// winter offset; Europe/Dublin's rule names its summer offset standard and its winter
+    /// one a negative "summer" time, so there it is +01:00. Portals keep it beside the name as
+    /// the fallback of a name the table may lose (`stored`).
     pub fn standard_minutes(self) -> i64 {
         self.rule.standard / 60
     }
