@@ -12,7 +12,7 @@ use crate::domain::equipment::{Activity, AssetDetails, AssetKey, Hours, Payload,
 use crate::domain::ids::{AssetId, AssetShareId, BusinessUnitId, CustomerId, TenantId};
 use crate::domain::text::Label;
 use crate::domain::time::Timestamp;
-use crate::domain::usage::{BucketRow, Buckets};
+use crate::domain::usage::Buckets;
 use crate::params;
 
 /// A share `$s` (an alias of `asset_shares`) of asset `$asset` with customer `$customer`, in
@@ -981,12 +981,11 @@ macro_rules! fleet_activity {
     };
 }
 
-/// A row of `viewer_fleet_usage`: an asset's sums of one bucket.
+/// The asset of a row of the fleet report's statements (ordered by it, byte-wise as Rust
+/// orders strings); the rest of a `viewer_fleet_usage` row is a `BucketRow`.
 #[derive(Deserialize)]
-pub struct FleetBucketRow {
+pub struct RowAsset {
     pub asset_id: String,
-    #[serde(flatten)]
-    pub row: BucketRow,
 }
 
 /// The fleet report's sums (`bucket_sums!`), per asset and bucket, by asset then bucket: the
@@ -1043,7 +1042,7 @@ pub fn viewer_fleet_readings_before(
             "?5",
             "SELECT f.id AS asset_id, (SELECT e.hours_milli FROM asset_activity e WHERE ",
             fleet_activity!("0", "?5"),
-            " AND e.kind = 'hours' ORDER BY e.at DESC LIMIT 1) AS hours_milli FROM f"
+            " AND e.kind = 'hours' ORDER BY e.at DESC LIMIT 1) AS hours_milli FROM f ORDER BY f.id"
         ),
         params,
     )

@@ -7,8 +7,6 @@
 //! fleet's sums, per asset); an asset's events and a one-asset report's sums need the asset's
 //! id, and take a second.
 
-use std::collections::BTreeMap;
-
 use super::Page;
 use crate::app::cut_page;
 use crate::domain::apps::App;
@@ -19,7 +17,7 @@ use crate::error::AppError;
 use crate::http::{Method, Request, Response};
 use crate::runtime::Runtime;
 use crate::store::equipment::{
-    self, ActivityRow, FleetBucketRow, FleetCursor, FleetGroup, FleetReading, Reading, SharedAsset,
+    self, ActivityRow, FleetCursor, FleetGroup, FleetReading, Reading, RowAsset, SharedAsset,
 };
 use crate::store::{decode_rows, Database, Statement};
 use crate::views::fleet::{self as view, Report, ReportParams, Shown};
@@ -232,11 +230,23 @@ async fn report<R: Runtime>(page: &Page<'_, R>) -> Result<(bool, Report), AppErr
         let before = decode_rows::<Reading>(results.next())?.into_iter().next().map(|r| r.hours_milli);
         Shown::Asset(Box::new(asset.clone()), usage::usage(&buckets, &rows, before))
     } else {
-        let rows: Vec<FleetBucketRow> = decode_rows(results.next())?;
+        // Each row is an asset's and a bucket's: read twice, as each.
+        let rows = results.next();
+        let of: Vec<RowAsset> = decode_rows(rows.clone())?;
+        let rows: Vec<BucketRow> = decode_rows(rows)?;
         let before: Vec<FleetReading> = decode_rows(results.next())?;
-        Shown::Fleet(fleet_usage(&buckets, &assets, params.group, rows, before))
+        let usage = FleetUsage { of: &of, rows: &rows, before: &before };
+        Shown::Fleet(fleet_usage(&buckets, &assets, params.group, &usage))
     };
     Ok((true, Report { params, assets, groups, shown: Some(shown) }))
+}
+
+/// The fleet report's rows: each row's asset (`of`) and its sums (`rows`), and each
+/// asset's reading before the period, all in asset id order.
+struct FleetUsage<'a> {
+    of: &'a [RowAsset],
+    rows: &'a [BucketRow],
+    before: &'a [FleetReading],
 }
 
 /// Each asset of the fleet (of `group`) with its buckets, computed from its own rows as its
@@ -245,22 +255,20 @@ fn fleet_usage(
     buckets: &Buckets,
     assets: &[SharedAsset],
     group: Option<BusinessUnitId>,
-    rows: Vec<FleetBucketRow>,
-    before: Vec<FleetReading>,
+    usage: &FleetUsage<'_>,
 ) -> Vec<(SharedAsset, Vec<Usage>)> {
-    let mut by_asset: BTreeMap<String, Vec<BucketRow>> = BTreeMap::new();
-    for row in rows {
-        by_asset.entry(row.asset_id).or_default().push(row.row);
-    }
-    let before: BTreeMap<String, i64> = before.into_iter().filter_map(|r| Some((r.asset_id, r.hours_milli?))).collect();
     // The group as the SQL's: the asset's unit when it is one of the customer's own.
     let group = group.map(BusinessUnitId::to_db);
     assets
         .iter()
         .filter(|a| group.is_none() || a.group_id == group)
         .map(|a| {
-            let rows = by_asset.get(&a.id).map_or(&[][..], Vec::as_slice);
-            (a.clone(), usage::usage(buckets, rows, before.get(&a.id).copied()))
+            // Both lists are in asset id order: the asset's rows are one run of them.
+            let start = usage.of.partition_point(|r| r.asset_id < a.id);
+            let end = usage.of.partition_point(|r| r.asset_id <= a.id);
+            let before = usage.before.binary_search_by(|r| r.asset_id.cmp(&a.id)).ok();
+            let before = before.and_then(|i| usage.before.get(i)).and_then(|r| r.hours_milli);
+            (a.clone(), usage::usage(buckets, usage.rows.get(start..end).unwrap_or_default(), before))
         })
         .collect()
 }
