@@ -218,11 +218,14 @@ fn a_report_counts_24_hours_a_day_from_hourly_readings_in_its_table_chart_and_cs
         rows.iter().map(|r| (r[0].as_str(), r[1].as_str())).collect::<Vec<_>>(),
         [("2026-02-23", "47"), ("2026-03-02", "36")]
     );
-    // Without an asset the first of the fleet is shown; nonsense is refused.
-    assert_eq!(ada.get("/reports").status, 200);
+    // Without an asset the whole fleet is shown (`a_fleet_report_…`); nonsense is refused.
+    let fleet = ada.get("/reports");
+    assert_eq!(fleet.status, 200);
+    assert!(body_text(&fleet).contains(r#"<table class="fleet-report">"#), "the fleet report");
     assert_eq!(ada.get("/reports?from=2026-02-30").status, 400);
     assert_eq!(ada.get("/reports?from=2025-01-01&to=2026-03-01").status, 400, "more than a year");
     assert_eq!(ada.get("/reports?by=month").status, 400);
+    assert_eq!(ada.get("/reports?group=nonsense").status, 400);
 }
 
 #[test]
@@ -255,6 +258,138 @@ fn the_portals_time_zone_moves_day_boundaries_and_the_times_shown() {
     assert_eq!(body["error"]["fields"][0]["field"], "time_zone");
     let (_, got) = p.call(Method::Get, &format!("/portals/{portal}"), &json!(null));
     assert_eq!(got["portal"]["time_zone"], 60, "unchanged by the refused update");
+}
+
+/// The fleet report's rows: each asset's name (its link's text), then its sums, and the
+/// total row last.
+fn fleet_rows(html: &str) -> Vec<Vec<String>> {
+    let start = html.find(r#"<table class="fleet-report">"#).expect("the fleet table");
+    let table = &html[start..start + html[start..].find("</table>").unwrap()];
+    table[table.find("<tbody>").unwrap()..]
+        .split("<tr>")
+        .skip(1)
+        .map(|row| {
+            let name = row.find("</a>").map_or_else(
+                || row[row.find("<th scope=\"row\">").unwrap() + 16..row.find("</th>").unwrap()].to_owned(),
+                |end| row[row[..end].rfind('>').unwrap() + 1..end].to_owned(),
+            );
+            let mut cells = vec![name];
+            cells.extend(
+                row.split("<td>")
+                    .skip(1)
+                    .filter(|c| !c.starts_with("<a"))
+                    .map(|c| c[..c.find("</td>").unwrap()].to_owned()),
+            );
+            cells
+        })
+        .collect()
+}
+
+/// Thousandths of an hour from a table's text (`24`, `7.5`).
+fn milli(text: &str) -> i64 {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    whole.parse::<i64>().unwrap() * 1000 + format!("{fraction:0<3}").parse::<i64>().unwrap()
+}
+
+#[test]
+fn a_fleet_report_shows_each_asset_with_the_hours_of_its_own_report_and_their_totals_per_period() {
+    let (p, portal) = fleet();
+    // Loader: hourly from Feb 28 (a reading before the report); Excavator: its first reading
+    // ever inside the report (max − min), and a replaced meter (a drop counts 0).
+    p.events("LD:2", &hourly(MARCH_1 - DAY, 3 * 24 + 12));
+    p.events("EX-1", &hourly(MARCH_1 + DAY + 6 * HOUR, 30));
+    p.events(
+        "EX-1",
+        &[
+            json!({ "id": "s1", "at": at(MARCH_1 + DAY + 6 * HOUR), "kind": "start" }),
+            json!({ "id": "x1", "at": at(MARCH_1 + DAY + 20 * HOUR), "kind": "stop" }),
+            json!({ "id": "al", "at": at(MARCH_1 + 2 * DAY + HOUR), "kind": "alert", "message": "hot" }),
+            json!({ "id": "new-meter", "at": at(MARCH_1 + 3 * DAY + 2 * HOUR), "kind": "hours", "value": 3 }),
+        ],
+    );
+    p.events("LD:2", &[json!({ "id": "s1", "at": at(MARCH_1 + 8 * HOUR), "kind": "start" })]);
+    // A pump of Beta's hired to Alpha twice, March 1 from noon, and from March 3 on: only
+    // the readings inside those windows count, and March 3 carries the rise over the gap.
+    p.asset("HP", &json!({ "name": "Hired pump", "customer_id": p.beta }));
+    p.share("HP", &p.alpha, MARCH_1 + 12 * HOUR, Some(MARCH_1 + DAY));
+    p.share("HP", &p.alpha, MARCH_1 + 2 * DAY, None);
+    p.events("HP", &hourly(MARCH_1, 4 * 24));
+    // Another company's asset and one whose share has ended, both with readings.
+    p.events("B-1", &hourly(MARCH_1, 48));
+    p.events("OLD", &hourly(MARCH_1 - 2 * DAY, 48));
+    let ada = p.join(&portal, "yard", "ada@alpha.example", Some(&p.alpha));
+
+    let period = "from=2026-03-01&to=2026-03-04&by=day";
+    let page = ada.get(&format!("/reports?{period}"));
+    assert_eq!(page.status, 200);
+    let html = body_text(&page);
+    assert!(!html.contains("Beta crane") && !html.contains("Returned dumper"), "{html}");
+    assert!(!html.contains("<script") && !html.contains("style="), "nothing the CSP would refuse");
+    assert!(html.contains(r#"<option value="" selected>All machines</option>"#), "the fleet chosen: {html}");
+    let rows = fleet_rows(&html);
+    let chosen_all = body_text(&ada.get(&format!("/reports?asset=&{period}")));
+    assert_eq!(fleet_rows(&chosen_all), rows, "the form's \"All machines\" sends an empty asset");
+    assert_eq!(
+        rows,
+        [
+            ["Excavator one", "29", "1", "1", "1"],
+            ["Hired pump", "83", "0", "0", "0"],
+            ["Loader, yard 2", "60", "1", "0", "0"],
+            ["Total", "172", "2", "1", "1"],
+        ],
+        "{html}"
+    );
+
+    // Each asset's row is its own report's sums, and links to that report for the period.
+    let mut per_day = vec![0_i64; 4];
+    let mut own_csv = Vec::new();
+    for (key, row) in [("EX-1", &rows[0]), ("HP", &rows[1]), ("LD:2", &rows[2])] {
+        let own = format!("asset={key}&{period}");
+        let link = format!("/reports?asset={}&{period}", key.replace(':', "%3A"));
+        assert!(html.contains(&format!(r#"href="{}""#, link.replace('&', "&amp;"))), "{key}: {html}");
+        let buckets = table_rows(&body_text(&ada.get(&format!("/reports?{own}"))), "report");
+        assert_eq!(buckets.len(), 4);
+        for (column, cell) in row[1..].iter().enumerate() {
+            let sum: i64 = buckets.iter().map(|b| milli(&b[column + 1])).sum();
+            assert_eq!(milli(cell), sum, "{key}, column {column}: {buckets:?}");
+        }
+        for (day, bucket) in buckets.iter().enumerate() {
+            per_day[day] += milli(&bucket[1]);
+        }
+        let csv = body_text(&ada.get(&format!("/reports.csv?{own}")));
+        own_csv.extend(csv.split("\r\n").skip(1).filter(|l| !l.is_empty()).map(str::to_owned));
+    }
+    assert_eq!(per_day, [35_000, 41_000, 72_000, 24_000], "the days of the three reports");
+    // A bar per day, of the fleet's total, the highest full height.
+    let float = |milli: &i64| f64::from(i32::try_from(*milli).unwrap());
+    let highest = float(per_day.iter().max().unwrap());
+    let expected: Vec<f64> = per_day.iter().map(|h| (float(h) / highest * 160.0 * 100.0).round() / 100.0).collect();
+    assert_eq!(bar_heights(&html), expected);
+
+    // The CSV: a row per asset and day, the same rows as each asset's own CSV.
+    let csv = ada.get(&format!("/reports.csv?{period}"));
+    assert_eq!(csv.status, 200);
+    assert!(csv.header("content-disposition").unwrap().contains("utilisation-fleet-2026-03-01-2026-03-04.csv"));
+    let text = body_text(&csv);
+    let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines[0], "asset,period_start,operating_hours,starts,stops,alerts");
+    assert_eq!(lines[1..], own_csv, "{text}");
+    assert_eq!(lines.len(), 1 + 3 * 4);
+
+    // The group narrows the fleet, and the CSV link keeps it.
+    let north = body_text(&ada.get(&format!("/reports?group={}&{period}", p.north)));
+    assert_eq!(fleet_rows(&north), [["Excavator one", "29", "1", "1", "1"], ["Total", "29", "1", "1", "1"]]);
+    let csv_link = format!("/reports.csv?group={}&amp;{}", p.north, period.replace('&', "&amp;"));
+    assert!(north.contains(&csv_link), "{north}");
+    let north_csv = body_text(&ada.get(&csv_link.replace("&amp;", "&")));
+    assert_eq!(north_csv.split("\r\n").filter(|l| !l.is_empty()).skip(1).collect::<Vec<_>>(), own_csv[..4]);
+
+    // Another company sees only its own.
+    let bob = p.join(&portal, "yard", "bob@beta.example", Some(&p.beta));
+    let theirs = body_text(&bob.get(&format!("/reports?{period}")));
+    assert_eq!(fleet_rows(&theirs), [["Beta crane", "47", "0", "0", "0"], ["Total", "47", "0", "0", "0"]]);
+    let theirs_csv = body_text(&bob.get(&format!("/reports.csv?{period}")));
+    assert!(!theirs_csv.contains("Excavator") && !theirs_csv.contains("Loader"), "{theirs_csv}");
 }
 
 /// The asset keys a fleet list page links to, in order.

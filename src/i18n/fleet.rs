@@ -42,6 +42,9 @@ pub struct FleetStrings {
     pub column_alerts: &'static str,
     pub chart_label: &'static str,
     pub report_view: &'static str,
+    pub all_machines: &'static str,
+    pub total: &'static str,
+    pub no_assets_in_group: &'static str,
 }
 
 pub const EN: FleetStrings = FleetStrings {
@@ -85,6 +88,9 @@ pub const EN: FleetStrings = FleetStrings {
     column_alerts: "Alerts",
     chart_label: "Operating hours per period",
     report_view: "Utilisation report",
+    all_machines: "All machines",
+    total: "Total",
+    no_assets_in_group: "No equipment of this group is shared with your company.",
 };
 
 pub const DA: FleetStrings = FleetStrings {
@@ -128,6 +134,9 @@ pub const DA: FleetStrings = FleetStrings {
     column_alerts: "Alarmer",
     chart_label: "Driftstimer pr. periode",
     report_view: "Udnyttelsesrapport",
+    all_machines: "Alle maskiner",
+    total: "I alt",
+    no_assets_in_group: "Der er ikke delt udstyr fra denne gruppe med din virksomhed.",
 };
 
 pub const NB: FleetStrings = FleetStrings {
@@ -171,4 +180,7 @@ pub const NB: FleetStrings = FleetStrings {
     column_alerts: "Alarmer",
     chart_label: "Driftstimer per periode",
     report_view: "Utnyttelsesrapport",
+    all_machines: "Alle maskiner",
+    total: "Totalt",
+    no_assets_in_group: "Det er ikke delt utstyr fra denne gruppen med bedriften din.",
 };

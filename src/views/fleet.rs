@@ -1,6 +1,6 @@
 //! The recipients' equipment pages: the fleet list with its group filter, an asset's page
 //! with recent activity, and the utilisation report (form, bar chart drawn here as SVG,
-//! table). The chart needs no script and no inline style: its bars are sized by SVG
+//! table), of one asset or of the whole fleet (a row per asset and a total). The chart needs no script and no inline style: its bars are sized by SVG
 //! attributes and coloured by `base.css`, as the strict CSP asks.
 
 use maud::{html, Markup};
@@ -9,6 +9,7 @@ use super::layout::page;
 use crate::auth::member::Member;
 use crate::domain::apps::App;
 use crate::domain::equipment::Position;
+use crate::domain::ids::BusinessUnitId;
 use crate::domain::time::Timestamp;
 use crate::domain::time_zone::TimeZone;
 use crate::domain::usage::{date_text, hours_text, Span, Usage};
@@ -17,33 +18,40 @@ use crate::i18n::{FleetStrings, Language};
 use crate::store::equipment::{ActivityRow, FleetGroup, SharedAsset};
 use crate::tenancy::ResolvedPortal;
 
-/// A report's query: `asset` (a key), `from` and `to` (local dates, both included), `by`.
+/// A report's query: `asset` (a key; none is the whole fleet), `group` (narrows the fleet),
+/// `from` and `to` (local dates, both included), `by`.
 pub struct ReportParams {
     pub asset: Option<String>,
+    pub group: Option<BusinessUnitId>,
     pub from: i64,
     pub to: i64,
     pub span: Span,
 }
 
 impl ReportParams {
-    /// The query string of this report (for the CSV link).
-    pub fn query(&self, asset: &str) -> String {
-        format!(
-            "asset={}&from={}&to={}&by={}",
-            percent_encode(asset, b""),
-            date_text(self.from),
-            date_text(self.to),
-            self.span.code()
-        )
+    /// The query string of this report's period, of one asset or of the fleet (in its group).
+    pub fn query(&self, asset: Option<&str>) -> String {
+        let subject = match asset {
+            Some(key) => format!("asset={}&", percent_encode(key, b"")),
+            None => self.group.map(|g| format!("group={}&", g.to_db())).unwrap_or_default(),
+        };
+        format!("{subject}from={}&to={}&by={}", date_text(self.from), date_text(self.to), self.span.code())
     }
 }
 
-/// A computed report: the member's fleet (for the choice of asset), the chosen asset and
-/// its buckets; None as the asset when nothing is shared.
+/// What a report shows: one asset's buckets, or each asset's of the fleet.
+pub enum Shown {
+    Asset(Box<SharedAsset>, Vec<Usage>),
+    Fleet(Vec<(SharedAsset, Vec<Usage>)>),
+}
+
+/// A computed report: the member's fleet and its groups (for the choices), and what it
+/// shows; None when the member is of no company.
 pub struct Report {
     pub params: ReportParams,
     pub assets: Vec<SharedAsset>,
-    pub chosen: Option<(SharedAsset, Vec<Usage>)>,
+    pub groups: Vec<FleetGroup>,
+    pub shown: Option<Shown>,
 }
 
 /// The fleet list page's data: the page of assets shown, the group choices and the chosen
@@ -246,6 +254,69 @@ fn chart(f: &FleetStrings, buckets: &[Usage]) -> Markup {
     }
 }
 
+/// The sum of `buckets`' hours and counts, dated `day`.
+fn sum<'a>(day: i64, buckets: impl IntoIterator<Item = &'a Usage>) -> Usage {
+    buckets.into_iter().fold(Usage { day, ..Usage::default() }, |total, b| Usage {
+        day,
+        hours_milli: total.hours_milli + b.hours_milli,
+        starts: total.starts + b.starts,
+        stops: total.stops + b.stops,
+        alerts: total.alerts + b.alerts,
+    })
+}
+
+/// The table of an asset's buckets.
+fn bucket_table(f: &FleetStrings, buckets: &[Usage]) -> Markup {
+    html! {
+        table.report {
+            thead { tr {
+                th scope="col" { (f.column_period) } th scope="col" { (f.column_hours) }
+                th scope="col" { (f.column_starts) } th scope="col" { (f.column_stops) }
+                th scope="col" { (f.column_alerts) }
+            } }
+            tbody {
+                @for bucket in buckets {
+                    tr { @for cell in row_cells(bucket) { td { (cell) } } }
+                }
+            }
+        }
+    }
+}
+
+/// The fleet report: the chart of the fleet's hours per bucket, and a row per asset (its
+/// sums over the period, linking to its own report) with the total.
+fn fleet_report(f: &FleetStrings, params: &ReportParams, fleet: &[(SharedAsset, Vec<Usage>)]) -> Markup {
+    // Every asset has the report's buckets, in the same order.
+    let totals: Vec<Usage> = fleet.first().map_or_else(Vec::new, |(_, first)| {
+        first.iter().enumerate().map(|(i, b)| sum(b.day, fleet.iter().filter_map(|(_, all)| all.get(i)))).collect()
+    });
+    let per_asset: Vec<Usage> = fleet.iter().map(|(_, buckets)| sum(params.from, buckets)).collect();
+    // The period's sums, without the date `row_cells` starts with.
+    let cells = |u: &Usage| row_cells(u).into_iter().skip(1);
+    html! {
+        figure.chart { (chart(f, &totals)) }
+        table.fleet-report {
+            thead { tr {
+                th scope="col" { (f.column_name) } th scope="col" { (f.column_hours) }
+                th scope="col" { (f.column_starts) } th scope="col" { (f.column_stops) }
+                th scope="col" { (f.column_alerts) }
+            } }
+            tbody {
+                @for ((asset, _), sums) in fleet.iter().zip(&per_asset) {
+                    tr {
+                        td { a href=(format!("/reports?{}", params.query(Some(&asset.asset_key)))) { (asset.name) } }
+                        @for cell in cells(sums) { td { (cell) } }
+                    }
+                }
+            }
+            tfoot { tr {
+                th scope="row" { (f.total) }
+                @for cell in cells(&sum(params.from, &per_asset)) { td { (cell) } }
+            } }
+        }
+    }
+}
+
 pub fn reports(
     portal: &ResolvedPortal,
     lang: Language,
@@ -256,7 +327,11 @@ pub fn reports(
 ) -> String {
     let f = lang.fleet();
     let params = &report.params;
-    let chosen_key = report.chosen.as_ref().map(|(a, _)| a.asset_key.as_str());
+    let chosen_key = match &report.shown {
+        Some(Shown::Asset(asset, _)) => Some(asset.asset_key.as_str()),
+        _ => None,
+    };
+    let group = params.group.map(BusinessUnitId::to_db);
     let content = html! {
         h1 { (f.reports_title) }
         @if !has_customer {
@@ -267,8 +342,19 @@ pub fn reports(
             form.filters method="get" action="/reports" {
                 label { (f.asset_label)
                     select name="asset" {
+                        option value="" selected[chosen_key.is_none()] { (f.all_machines) }
                         @for asset in &report.assets {
                             option value=(asset.asset_key) selected[chosen_key == Some(asset.asset_key.as_str())] { (asset.name) }
+                        }
+                    }
+                }
+                @if !report.groups.is_empty() {
+                    label { (f.group_label)
+                        select name="group" {
+                            option value="" { (f.all_groups) }
+                            @for g in &report.groups {
+                                option value=(g.id) selected[group.as_deref() == Some(g.id.as_str())] { (g.name) }
+                            }
                         }
                     }
                 }
@@ -282,22 +368,23 @@ pub fn reports(
                 }
                 button type="submit" { (f.show_button) }
             }
-            @if let Some((asset, buckets)) = &report.chosen {
-                h2 { (f.report_view) ": " (asset.name) }
-                p.hint { (f.times_in) " " (zone.label()) " · " a href=(format!("/reports.csv?{}", params.query(&asset.asset_key))) download { (f.download_csv) } }
-                figure.chart { (chart(f, buckets)) }
-                table.report {
-                    thead { tr {
-                        th scope="col" { (f.column_period) } th scope="col" { (f.column_hours) }
-                        th scope="col" { (f.column_starts) } th scope="col" { (f.column_stops) }
-                        th scope="col" { (f.column_alerts) }
-                    } }
-                    tbody {
-                        @for bucket in buckets {
-                            tr { @for cell in row_cells(bucket) { td { (cell) } } }
-                        }
+            @match &report.shown {
+                Some(Shown::Asset(asset, buckets)) => {
+                    h2 { (f.report_view) ": " (asset.name) }
+                    p.hint { (f.times_in) " " (zone.label()) " · " a href=(format!("/reports.csv?{}", params.query(Some(&asset.asset_key)))) download { (f.download_csv) } }
+                    figure.chart { (chart(f, buckets)) }
+                    (bucket_table(f, buckets))
+                }
+                Some(Shown::Fleet(fleet)) => {
+                    h2 { (f.report_view) ": " (f.all_machines) }
+                    @if fleet.is_empty() {
+                        p.empty { (f.no_assets_in_group) }
+                    } @else {
+                        p.hint { (f.times_in) " " (zone.label()) " · " a href=(format!("/reports.csv?{}", params.query(None))) download { (f.download_csv) } }
+                        (fleet_report(f, params, fleet))
                     }
                 }
+                None => {}
             }
         }
     };

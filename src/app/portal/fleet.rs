@@ -3,21 +3,24 @@
 //! reports (HTML with a server-drawn chart, and CSV). What a member may see is decided in the
 //! store's SQL (`store::equipment::viewer_*`, `*_for_customer`): an asset of another customer,
 //! or one not shared now, is the same 404 as a missing one. The fleet and the asset are read
-//! in the session lookup's D1 round trip (`prefetch`); an asset's events and a report's sums
-//! need the asset's id, and take a second.
+//! in the session lookup's D1 round trip (`prefetch`), and so is the fleet report (the whole
+//! fleet's sums, per asset); an asset's events and a one-asset report's sums need the asset's
+//! id, and take a second.
 
 use super::Page;
 use crate::app::cut_page;
 use crate::domain::apps::App;
 use crate::domain::equipment::AssetKey;
 use crate::domain::ids::{AssetId, BusinessUnitId};
-use crate::domain::usage::{self, date_text, parse_day, BucketRow, Buckets, Span};
+use crate::domain::usage::{self, date_text, parse_day, BucketRow, Buckets, Span, Usage};
 use crate::error::AppError;
 use crate::http::{Method, Request, Response};
 use crate::runtime::Runtime;
-use crate::store::equipment::{self, ActivityRow, FleetCursor, FleetGroup, Reading, SharedAsset};
+use crate::store::equipment::{
+    self, ActivityRow, FleetCursor, FleetGroup, FleetReading, Reading, RowAsset, SharedAsset,
+};
 use crate::store::{decode_rows, Database, Statement};
-use crate::views::fleet::{self as view, Report, ReportParams};
+use crate::views::fleet::{self as view, Report, ReportParams, Shown};
 
 /// Events on an asset's page.
 const RECENT_EVENTS: i64 = 50;
@@ -39,7 +42,9 @@ pub fn prefetch<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Stateme
         "/equipment" if apps.contains(App::Equipment) => {
             ListParams::parse(page.req).map(|p| list_statements(page, token_hash, &p)).unwrap_or_default()
         }
-        "/reports" | "/reports.csv" if apps.contains(App::Reports) => vec![report_fleet(page, token_hash)],
+        "/reports" | "/reports.csv" if apps.contains(App::Reports) => report_query(page)
+            .map(|(params, buckets)| report_statements(page, token_hash, &params, &buckets))
+            .unwrap_or_default(),
         path if apps.contains(App::Equipment) => match path.strip_prefix("/equipment/").map(AssetKey::parse) {
             Some(Ok(key)) => vec![equipment::viewer_asset(page.scope, token_hash, page.now, &key)],
             _ => Vec::new(),
@@ -152,12 +157,14 @@ fn report_fleet<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Statement {
     equipment::viewer_fleet_page(page.scope, token_hash, page.now, None, FleetCursor::First, -1)
 }
 
-/// A report's query. Malformed values (only a hand-edited URL has them) are a 400, not
-/// silently ignored.
-fn report_params<R: Runtime>(page: &Page<'_, R>) -> Result<ReportParams, AppError> {
+/// A report's query and its buckets. Malformed values (only a hand-edited URL has them) are
+/// a 400, not silently ignored. An empty `asset` (the form's "All machines") is none: the
+/// fleet report. `asset=all` is not special: "all" is a valid asset key.
+fn report_query<R: Runtime>(page: &Page<'_, R>) -> Result<(ReportParams, Buckets), AppError> {
     let bad = |what: &str| AppError::BadRequest(format!("{what} is not valid"));
     let query = |name| page.req.query_param(name).filter(|v| !v.is_empty());
-    let today = page.portal.context.time_zone.local_day(page.now);
+    let zone = page.portal.context.time_zone;
+    let today = zone.local_day(page.now);
     let to = match query("to") {
         Some(raw) => parse_day(&raw).ok_or_else(|| bad("to"))?,
         None => today,
@@ -170,46 +177,100 @@ fn report_params<R: Runtime>(page: &Page<'_, R>) -> Result<ReportParams, AppErro
         Some(raw) => Span::parse(&raw).ok_or_else(|| bad("by"))?,
         None => Span::Day,
     };
-    Ok(ReportParams { asset: query("asset"), from, to, span })
+    let group = query("group").map(|raw| BusinessUnitId::parse(&raw).ok_or_else(|| bad("group"))).transpose()?;
+    let buckets = Buckets::new(from, to, span, zone).map_err(|e| AppError::BadRequest(e.into()))?;
+    Ok((ReportParams { asset: query("asset"), group, from, to, span }, buckets))
+}
+
+/// A report's reads in the session lookup's round trip: the fleet (the choice of asset) and
+/// its groups; for the fleet report also every asset's sums and reading before the period,
+/// so it needs no other. A one-asset report needs the asset's id for its sums: a second trip.
+fn report_statements<R: Runtime>(
+    page: &Page<'_, R>,
+    token_hash: &str,
+    params: &ReportParams,
+    buckets: &Buckets,
+) -> Vec<Statement> {
+    let mut statements =
+        vec![report_fleet(page, token_hash), equipment::viewer_fleet_groups(page.scope, token_hash, page.now)];
+    if params.asset.is_none() {
+        let (scope, now, group) = (page.scope, page.now, params.group);
+        statements.extend([
+            equipment::viewer_fleet_usage(scope, token_hash, now, group, buckets),
+            equipment::viewer_fleet_readings_before(scope, token_hash, now, group, buckets.start()),
+        ]);
+    }
+    statements
 }
 
 async fn report<R: Runtime>(page: &Page<'_, R>) -> Result<(bool, Report), AppError> {
-    let params = report_params(page)?;
-    let zone = page.portal.context.time_zone;
-    let buckets =
-        Buckets::new(params.from, params.to, params.span, zone).map_err(|e| AppError::BadRequest(e.into()))?;
+    let (params, buckets) = report_query(page)?;
     let Some(customer) = page.customer()? else {
-        return Ok((false, Report { params, assets: Vec::new(), chosen: None }));
+        return Ok((false, Report { params, assets: Vec::new(), groups: Vec::new(), shown: None }));
     };
     let member = page.require_member()?;
-    let assets: Vec<SharedAsset> =
-        decode_rows(page.reads(vec![report_fleet(page, &member.token_hash)]).await?.into_iter().next())?;
-    // No asset named: the first of the fleet. A named one must be of the fleet: else 404,
-    // as for a missing asset.
-    let chosen = match &params.asset {
-        Some(key) => Some(assets.iter().find(|a| &a.asset_key == key).ok_or(AppError::NotFound)?),
-        None => assets.first(),
+    let mut results = page.reads(report_statements(page, &member.token_hash, &params, &buckets)).await?.into_iter();
+    let assets: Vec<SharedAsset> = decode_rows(results.next())?;
+    let groups: Vec<FleetGroup> = decode_rows(results.next())?;
+    // A named asset must be of the fleet: else 404, as for a missing asset.
+    let shown = if let Some(key) = &params.asset {
+        let asset = assets.iter().find(|a| &a.asset_key == key).ok_or(AppError::NotFound)?;
+        // The second round trip: the chosen asset's sums and the reading before them.
+        let (tenant, id) = (page.scope.tenant, asset_id(asset)?);
+        let mut results = page
+            .rt
+            .db()
+            .read_batch(vec![
+                equipment::usage_for_customer(tenant, customer, id, &buckets, page.now),
+                equipment::reading_before(tenant, customer, id, buckets.start(), page.now),
+            ])
+            .await?
+            .into_iter();
+        let rows: Vec<BucketRow> = decode_rows(results.next())?;
+        let before = decode_rows::<Reading>(results.next())?.into_iter().next().map(|r| r.hours_milli);
+        Shown::Asset(Box::new(asset.clone()), usage::usage(&buckets, &rows, before))
+    } else {
+        // Each row is an asset's and a bucket's: read twice, as each.
+        let rows = results.next();
+        let of: Vec<RowAsset> = decode_rows(rows.clone())?;
+        let rows: Vec<BucketRow> = decode_rows(rows)?;
+        let before: Vec<FleetReading> = decode_rows(results.next())?;
+        let usage = FleetUsage { of: &of, rows: &rows, before: &before };
+        Shown::Fleet(fleet_usage(&buckets, &assets, params.group, &usage))
     };
-    let chosen = match chosen {
-        Some(asset) => {
-            // The second round trip: the chosen asset's sums and the reading before them.
-            let (tenant, id) = (page.scope.tenant, asset_id(asset)?);
-            let mut results = page
-                .rt
-                .db()
-                .read_batch(vec![
-                    equipment::usage_for_customer(tenant, customer, id, &buckets, page.now),
-                    equipment::reading_before(tenant, customer, id, buckets.start(), page.now),
-                ])
-                .await?
-                .into_iter();
-            let rows: Vec<BucketRow> = decode_rows(results.next())?;
-            let before = decode_rows::<Reading>(results.next())?.into_iter().next().map(|r| r.hours_milli);
-            Some((asset.clone(), usage::usage(&buckets, &rows, before)))
-        }
-        None => None,
-    };
-    Ok((true, Report { params, assets, chosen }))
+    Ok((true, Report { params, assets, groups, shown: Some(shown) }))
+}
+
+/// The fleet report's rows: each row's asset (`of`) and its sums (`rows`), and each
+/// asset's reading before the period, all in asset id order.
+struct FleetUsage<'a> {
+    of: &'a [RowAsset],
+    rows: &'a [BucketRow],
+    before: &'a [FleetReading],
+}
+
+/// Each asset of the fleet (of `group`) with its buckets, computed from its own rows as its
+/// own report computes them (`usage::usage`), so the two always agree.
+fn fleet_usage(
+    buckets: &Buckets,
+    assets: &[SharedAsset],
+    group: Option<BusinessUnitId>,
+    usage: &FleetUsage<'_>,
+) -> Vec<(SharedAsset, Vec<Usage>)> {
+    // The group as the SQL's: the asset's unit when it is one of the customer's own.
+    let group = group.map(BusinessUnitId::to_db);
+    assets
+        .iter()
+        .filter(|a| group.is_none() || a.group_id == group)
+        .map(|a| {
+            // Both lists are in asset id order: the asset's rows are one run of them.
+            let start = usage.of.partition_point(|r| r.asset_id < a.id);
+            let end = usage.of.partition_point(|r| r.asset_id <= a.id);
+            let before = usage.before.binary_search_by(|r| r.asset_id.cmp(&a.id)).ok();
+            let before = before.and_then(|i| usage.before.get(i)).and_then(|r| r.hours_milli);
+            (a.clone(), usage::usage(buckets, usage.rows.get(start..end).unwrap_or_default(), before))
+        })
+        .collect()
 }
 
 pub async fn reports<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
@@ -219,24 +280,29 @@ pub async fn reports<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppErro
     Ok(Response::html(200, view::reports(page.portal, page.lang, member, has_customer, &report, zone)))
 }
 
-/// The report as CSV: the same rows as the page's table, with the asset's name first.
+/// The report as CSV: the same rows as the page's table, with the asset's name first; of the
+/// fleet, a row per asset and period, the numbers of each asset's own report.
 pub async fn reports_csv<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     page.require_member()?;
     let (_, report) = report(page).await?;
-    let (asset, buckets) = report.chosen.as_ref().ok_or(AppError::NotFound)?;
+    let (assets, subject) = match report.shown.ok_or(AppError::NotFound)? {
+        // The key's letters are safe in a quoted filename once ':' and '~' are plain dashes.
+        Shown::Asset(asset, buckets) => {
+            let subject = asset.asset_key.replace([':', '~'], "-");
+            (vec![(*asset, buckets)], subject)
+        }
+        Shown::Fleet(assets) => (assets, "fleet".to_owned()),
+    };
     let mut rows = vec![view::csv_header()];
-    rows.extend(buckets.iter().map(|b| {
-        let mut row = vec![asset.name.clone()];
-        row.extend(view::row_cells(b));
-        row
-    }));
-    // The key's letters are safe in a quoted filename once ':' and '~' are plain dashes.
-    let filename = format!(
-        "utilisation-{}-{}-{}.csv",
-        asset.asset_key.replace([':', '~'], "-"),
-        date_text(report.params.from),
-        date_text(report.params.to)
-    );
+    for (asset, buckets) in &assets {
+        rows.extend(buckets.iter().map(|b| {
+            let mut row = vec![asset.name.clone()];
+            row.extend(view::row_cells(b));
+            row
+        }));
+    }
+    let filename =
+        format!("utilisation-{subject}-{}-{}.csv", date_text(report.params.from), date_text(report.params.to));
     Ok(Response::new(200, "text/csv; charset=utf-8; header=present", usage::csv(&rows))
         .with_header("content-disposition", &format!("attachment; filename=\"{filename}\"")))
 }
