@@ -203,10 +203,10 @@ fn a_report_counts_24_hours_a_day_from_hourly_readings_in_its_table_chart_and_cs
     assert!(disposition.starts_with("attachment;") && disposition.contains("LD-2"), "{disposition}");
     let text = body_text(&csv);
     let lines: Vec<&str> = text.split("\r\n").collect();
-    assert_eq!(lines[0], "asset,period_start,operating_hours,starts,stops,alerts");
+    assert_eq!(lines[0], "asset,asset_key,period_start,operating_hours,starts,stops,alerts");
     assert_eq!(lines.len(), rows.len() + 2, "header, a row per bucket, and the final CRLF: {text}");
     for (line, row) in lines[1..=rows.len()].iter().zip(&rows) {
-        let rest = line.strip_prefix("\"Loader, yard 2\",").expect("the name quoted per RFC 4180");
+        let rest = line.strip_prefix("\"Loader, yard 2\",LD:2,").expect("the name quoted per RFC 4180, then the key");
         assert_eq!(rest.split(',').collect::<Vec<_>>(), *row);
     }
 
@@ -372,7 +372,7 @@ fn a_fleet_report_shows_each_asset_with_the_hours_of_its_own_report_and_their_to
     assert!(csv.header("content-disposition").unwrap().contains("utilisation-fleet-2026-03-01-2026-03-04.csv"));
     let text = body_text(&csv);
     let lines: Vec<&str> = text.split("\r\n").filter(|l| !l.is_empty()).collect();
-    assert_eq!(lines[0], "asset,period_start,operating_hours,starts,stops,alerts");
+    assert_eq!(lines[0], "asset,asset_key,period_start,operating_hours,starts,stops,alerts");
     assert_eq!(lines[1..], own_csv, "{text}");
     assert_eq!(lines.len(), 1 + 3 * 4);
 
@@ -390,6 +390,14 @@ fn a_fleet_report_shows_each_asset_with_the_hours_of_its_own_report_and_their_to
     assert_eq!(fleet_rows(&theirs), [["Beta crane", "47", "0", "0", "0"], ["Total", "47", "0", "0", "0"]]);
     let theirs_csv = body_text(&bob.get(&format!("/reports.csv?{period}")));
     assert!(!theirs_csv.contains("Excavator") && !theirs_csv.contains("Loader"), "{theirs_csv}");
+
+    // By day the whole fleet covers a quarter at most (a row per asset and day); by week, or
+    // for one machine, the year.
+    let half_year = "from=2026-01-01&to=2026-06-30";
+    assert_eq!(ada.get(&format!("/reports?{half_year}&by=day")).status, 400);
+    assert_eq!(ada.get(&format!("/reports.csv?{half_year}")).status, 400);
+    assert_eq!(ada.get(&format!("/reports?{half_year}&by=week")).status, 200);
+    assert_eq!(ada.get(&format!("/reports?asset=EX-1&{half_year}&by=day")).status, 200);
 }
 
 /// The asset keys a fleet list page links to, in order.

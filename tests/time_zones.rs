@@ -86,7 +86,7 @@ fn a_copenhagen_portal_counts_the_day_summer_time_starts_as_23_hours() {
         .iter()
         .map(|l| {
             let f: Vec<&str> = l.split(',').collect();
-            (f[1], f[2])
+            (f[2], f[3])
         })
         .collect();
     assert_eq!(fields, expected, "{csv}");

@@ -975,7 +975,7 @@ macro_rules! report_fleet {
 
 /// The events `e` of the fleet's asset `f` in `[$from, $to)` that the viewer may see: the
 /// rule of `visible_activity!` (the asset is shared now: `f` holds no other).
-macro_rules! fleet_activity {
+macro_rules! fleet_visible_events {
     ($from:literal, $to:literal) => {
         inside_windows!("?2", "(SELECT customer_id FROM viewer)", "f.id", $from, $to, "f.lo", "f.hi", "f.gap")
     };
@@ -1010,7 +1010,7 @@ pub fn viewer_fleet_usage(
             "SELECT f.id AS asset_id, ",
             bucket_sums!(),
             " FROM f CROSS JOIN asset_activity e WHERE ",
-            fleet_activity!("?5", "?6"),
+            fleet_visible_events!("?5", "?6"),
             " GROUP BY f.id, bucket ORDER BY f.id, bucket"
         ),
         params,
@@ -1041,7 +1041,7 @@ pub fn viewer_fleet_readings_before(
             "?6",
             "?5",
             "SELECT f.id AS asset_id, (SELECT e.hours_milli FROM asset_activity e WHERE ",
-            fleet_activity!("0", "?5"),
+            fleet_visible_events!("0", "?5"),
             " AND e.kind = 'hours' ORDER BY e.at DESC LIMIT 1) AS hours_milli FROM f ORDER BY f.id"
         ),
         params,

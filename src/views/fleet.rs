@@ -226,7 +226,10 @@ pub fn row_cells(bucket: &Usage) -> Vec<String> {
 
 /// The CSV's header row: stable English names, for the programs that read it.
 pub fn csv_header() -> Vec<String> {
-    ["asset", "period_start", "operating_hours", "starts", "stops", "alerts"].into_iter().map(String::from).collect()
+    ["asset", "asset_key", "period_start", "operating_hours", "starts", "stops", "alerts"]
+        .into_iter()
+        .map(String::from)
+        .collect()
 }
 
 const CHART_WIDTH: f64 = 640.0;

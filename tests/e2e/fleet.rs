@@ -88,9 +88,9 @@ fn plans_bound_apps_and_a_member_sees_only_their_share_window_in_a_report_that_a
     assert_eq!(
         rows,
         [
-            "asset,period_start,operating_hours,starts,stops,alerts",
-            "LD-1,2026-03-02,23,0,0,0",
-            "LD-1,2026-03-03,24,0,0,0"
+            "asset,asset_key,period_start,operating_hours,starts,stops,alerts",
+            "LD-1,LD-1,2026-03-02,23,0,0,0",
+            "LD-1,LD-1,2026-03-03,24,0,0,0"
         ],
         "{rows:?}"
     );

@@ -19,11 +19,13 @@ use crate::runtime::Runtime;
 use crate::store::equipment::{
     self, ActivityRow, FleetCursor, FleetGroup, FleetReading, Reading, RowAsset, SharedAsset,
 };
-use crate::store::{decode_rows, Database, Statement};
+use crate::store::{decode_borrowed, decode_rows, Database, Statement};
 use crate::views::fleet::{self as view, Report, ReportParams, Shown};
 
 /// Events on an asset's page.
 const RECENT_EVENTS: i64 = 50;
+/// The longest report of the whole fleet by day.
+const FLEET_MAX_DAYS: i64 = 93;
 /// Days in a report without `from`: the last 30, today included.
 const DEFAULT_DAYS: i64 = 30;
 
@@ -153,7 +155,7 @@ fn asset_id(asset: &SharedAsset) -> Result<AssetId, AppError> {
 }
 
 /// The whole fleet, for a report's choice of asset.
-fn report_fleet<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Statement {
+fn report_choices<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Statement {
     equipment::viewer_fleet_page(page.scope, token_hash, page.now, None, FleetCursor::First, -1)
 }
 
@@ -179,6 +181,13 @@ fn report_query<R: Runtime>(page: &Page<'_, R>) -> Result<(ReportParams, Buckets
     };
     let group = query("group").map(|raw| BusinessUnitId::parse(&raw).ok_or_else(|| bad("group"))).transpose()?;
     let buckets = Buckets::new(from, to, span, zone).map_err(|e| AppError::BadRequest(e.into()))?;
+    // The fleet's statement answers a row per asset and bucket: by day, a quarter at most
+    // (a fleet of 200 is then 18,600 rows), by week the whole year.
+    if query("asset").is_none() && span == Span::Day && buckets.count > FLEET_MAX_DAYS {
+        return Err(AppError::BadRequest(format!(
+            "a report of the whole fleet by day covers at most {FLEET_MAX_DAYS} days: choose weeks or one machine"
+        )));
+    }
     Ok((ReportParams { asset: query("asset"), group, from, to, span }, buckets))
 }
 
@@ -192,7 +201,7 @@ fn report_statements<R: Runtime>(
     buckets: &Buckets,
 ) -> Vec<Statement> {
     let mut statements =
-        vec![report_fleet(page, token_hash), equipment::viewer_fleet_groups(page.scope, token_hash, page.now)];
+        vec![report_choices(page, token_hash), equipment::viewer_fleet_groups(page.scope, token_hash, page.now)];
     if params.asset.is_none() {
         let (scope, now, group) = (page.scope, page.now, params.group);
         statements.extend([
@@ -230,10 +239,10 @@ async fn report<R: Runtime>(page: &Page<'_, R>) -> Result<(bool, Report), AppErr
         let before = decode_rows::<Reading>(results.next())?.into_iter().next().map(|r| r.hours_milli);
         Shown::Asset(Box::new(asset.clone()), usage::usage(&buckets, &rows, before))
     } else {
-        // Each row is an asset's and a bucket's: read twice, as each.
-        let rows = results.next();
-        let of: Vec<RowAsset> = decode_rows(rows.clone())?;
-        let rows: Vec<BucketRow> = decode_rows(rows)?;
+        // Each row is an asset's and a bucket's: read twice, as each, from the same values.
+        let rows = results.next().unwrap_or_default();
+        let of: Vec<RowAsset> = decode_borrowed(&rows)?;
+        let rows: Vec<BucketRow> = decode_borrowed(&rows)?;
         let before: Vec<FleetReading> = decode_rows(results.next())?;
         let usage = FleetUsage { of: &of, rows: &rows, before: &before };
         Shown::Fleet(fleet_usage(&buckets, &assets, params.group, &usage))
@@ -280,8 +289,8 @@ pub async fn reports<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppErro
     Ok(Response::html(200, view::reports(page.portal, page.lang, member, has_customer, &report, zone)))
 }
 
-/// The report as CSV: the same rows as the page's table, with the asset's name first; of the
-/// fleet, a row per asset and period, the numbers of each asset's own report.
+/// The report as CSV: the same rows as the page's table, with the asset's name and key first;
+/// of the fleet, a row per asset and period, the numbers of each asset's own report.
 pub async fn reports_csv<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     page.require_member()?;
     let (_, report) = report(page).await?;
@@ -296,7 +305,8 @@ pub async fn reports_csv<R: Runtime>(page: &Page<'_, R>) -> Result<Response, App
     let mut rows = vec![view::csv_header()];
     for (asset, buckets) in &assets {
         rows.extend(buckets.iter().map(|b| {
-            let mut row = vec![asset.name.clone()];
+            // Names need not be unique: the key tells two machines of one name apart.
+            let mut row = vec![asset.name.clone(), asset.asset_key.clone()];
             row.extend(view::row_cells(b));
             row
         }));
