@@ -545,3 +545,23 @@ fn the_group_filter_pages_within_its_group_and_its_choices_stay_those_of_the_who
     let html = body_text(&ada.get(&format!("/equipment?group={lab}")));
     assert!(listed_keys(&html).is_empty() && !html.contains("Lab"), "another customer's unit: {html}");
 }
+
+#[test]
+fn an_asset_page_shows_its_group_only_when_the_unit_is_the_members_own_company_s() {
+    let p = provider();
+    let (status, lab) = p.call(Method::Post, &format!("/customers/{}/units", p.beta), &json!({ "name": "Beta lab" }));
+    assert_eq!(status, 201, "{lab}");
+    let lab = lab["business_unit"]["id"].as_str().unwrap().to_owned();
+    p.asset("N1", &json!({ "name": "North pump", "business_unit_id": p.north }));
+    p.asset("L1", &json!({ "name": "Lab pump", "business_unit_id": lab }));
+    for key in ["N1", "L1"] {
+        p.share(key, &p.alpha, MARCH_1, None);
+    }
+    let portal = p.portal("yard", &["equipment"]);
+    let ada = p.join(&portal, "yard", "ada@alpha.example", Some(&p.alpha));
+    let north = body_text(&ada.get("/equipment/N1"));
+    assert!(north.contains("<dd>North site</dd>"), "{north}");
+    let borrowed = ada.get("/equipment/L1");
+    assert_eq!(borrowed.status, 200, "a machine lent from Beta's lab is Alpha's to see");
+    assert!(!body_text(&borrowed).contains("Beta lab"), "but Beta's unit is not Alpha's group");
+}

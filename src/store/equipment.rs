@@ -812,28 +812,6 @@ macro_rules! visible_activity {
     };
 }
 
-/// The events of one asset in `[from, to)` that `customer` may see, oldest first.
-#[allow(clippy::too_many_arguments)] // each is one independent bound of the query
-pub async fn activity_for_customer(
-    db: &impl Database,
-    tenant: TenantId,
-    customer: CustomerId,
-    asset: AssetId,
-    from: Timestamp,
-    to: Timestamp,
-    now: Timestamp,
-    limit: i64,
-) -> Result<Vec<ActivityRow>, DbError> {
-    db.query(Statement::new(
-        visible_activity!(
-            "SELECT e.at, e.event_id, e.kind, e.hours_milli, e.lat_e7, e.lon_e7, e.message",
-            "ORDER BY e.at, e.event_id LIMIT ?7"
-        ),
-        params![tenant.to_db(), customer.to_db(), asset.to_db(), from.millis(), to.millis(), now.millis(), limit],
-    ))
-    .await
-}
-
 /// An upper time bound beyond any event: 2^53 − 1, the largest integer a JavaScript number
 /// (D1's binding) holds exactly.
 pub(super) const FAR_FUTURE: i64 = 9_007_199_254_740_991;
@@ -853,29 +831,6 @@ pub fn recent_activity_for_customer(
         ),
         params![tenant.to_db(), customer.to_db(), asset.to_db(), 0_i64, FAR_FUTURE, now.millis(), limit],
     )
-}
-
-/// One asset shared with `customer` now, by its key; None when there is no such asset of the
-/// tenant or it is not shared with the customer at `now` (the same answer for both).
-pub async fn shared_asset(
-    db: &impl Database,
-    tenant: TenantId,
-    customer: CustomerId,
-    key: &AssetKey,
-    now: Timestamp,
-) -> Result<Option<SharedAsset>, DbError> {
-    db.query_one(Statement::new(
-        concat!(
-            shared_asset_columns!(),
-            " FROM assets a
-         LEFT JOIN business_units u
-           ON u.tenant_id = a.tenant_id AND u.id = a.business_unit_id AND u.customer_id = ?2
-         WHERE a.tenant_id = ?1 AND a.asset_key = ?4 AND ",
-            share_in_force!("s", "?1", "?2", "a.id", "?3")
-        ),
-        params![tenant.to_db(), customer.to_db(), now.millis(), key.as_str()],
-    ))
-    .await
 }
 
 /// The sums of a report per bucket of the events `e` (`domain::usage::BucketRow`): the
