@@ -112,6 +112,23 @@ fn label(value: Option<&Label>) -> Option<String> {
     value.map(|l| l.as_str().to_owned())
 }
 
+impl AssetInput {
+    /// The values of the columns a PUT writes, in the order create and update bind them:
+    /// name, serial number, make, model, type, customer, business unit.
+    fn column_values(&self) -> Vec<Value> {
+        let d = &self.details;
+        params![
+            d.name.as_str(),
+            label(d.serial_number.as_ref()),
+            label(d.make.as_ref()),
+            label(d.model.as_ref()),
+            label(d.asset_type.as_ref()),
+            self.customer.map(CustomerId::to_db),
+            self.unit.map(BusinessUnitId::to_db)
+        ]
+    }
+}
+
 pub async fn get(db: &impl Database, tenant: TenantId, key: &AssetKey) -> Result<Option<AssetRow>, DbError> {
     db.query_one(Statement::new(
         "SELECT id, asset_key, name, serial_number, make, model, asset_type, customer_id, business_unit_id,
@@ -132,26 +149,16 @@ pub async fn create(
     now: Timestamp,
 ) -> Result<(), DbError> {
     let change = Change::new(tenant, actor, "asset.create", "asset", id.to_db()).after(input.summary(key.as_str()));
-    let d = &input.details;
+    let mut values = params![id.to_db(), tenant.to_db(), key.as_str()];
+    values.extend(input.column_values());
+    values.extend(params![now.millis()]);
     write_audited(
         db,
         Statement::new(
             "INSERT INTO assets (id, tenant_id, asset_key, name, serial_number, make, model, asset_type,
                                  customer_id, business_unit_id, created_at, updated_at)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?11)",
-            params![
-                id.to_db(),
-                tenant.to_db(),
-                key.as_str(),
-                d.name.as_str(),
-                label(d.serial_number.as_ref()),
-                label(d.make.as_ref()),
-                label(d.model.as_ref()),
-                label(d.asset_type.as_ref()),
-                input.customer.map(CustomerId::to_db),
-                input.unit.map(BusinessUnitId::to_db),
-                now.millis()
-            ],
+            values,
         ),
         &change,
         now,
@@ -171,25 +178,16 @@ pub async fn update(
     let change = Change::new(tenant, actor, "asset.update", "asset", current.id.clone())
         .before(current.summary())
         .after(input.summary(&current.asset_key));
-    let d = &input.details;
+    let mut values = params![tenant.to_db(), current.id.clone()];
+    values.extend(input.column_values());
+    values.extend(params![now.millis()]);
     write_audited(
         db,
         Statement::new(
             "UPDATE assets SET name = ?3, serial_number = ?4, make = ?5, model = ?6, asset_type = ?7,
                                customer_id = ?8, business_unit_id = ?9, updated_at = ?10
              WHERE tenant_id = ?1 AND id = ?2",
-            params![
-                tenant.to_db(),
-                current.id.clone(),
-                d.name.as_str(),
-                label(d.serial_number.as_ref()),
-                label(d.make.as_ref()),
-                label(d.model.as_ref()),
-                label(d.asset_type.as_ref()),
-                input.customer.map(CustomerId::to_db),
-                input.unit.map(BusinessUnitId::to_db),
-                now.millis()
-            ],
+            values,
         ),
         &change,
         now,

@@ -33,6 +33,16 @@ pub struct TemplateRow {
     pub linked_portals: i64,
 }
 
+/// A set-up from a version's stored columns.
+fn stored_setup(apps: AppSet, theme_id: Option<&String>, start_page: &str, navigation_json: &str) -> Setup {
+    Setup {
+        apps,
+        theme_id: theme_id.cloned(),
+        start_page: StartPage::from_stored(Some(start_page)),
+        navigation: Navigation::from_stored(Some(navigation_json), apps),
+    }
+}
+
 impl TemplateRow {
     pub fn is_default(&self) -> bool {
         self.is_default != 0
@@ -40,12 +50,7 @@ impl TemplateRow {
 
     /// The set-up of the current version.
     pub fn setup(&self) -> Setup {
-        Setup {
-            apps: self.apps,
-            theme_id: self.theme_id.clone(),
-            start_page: StartPage::from_stored(Some(&self.start_page)),
-            navigation: Navigation::from_stored(Some(&self.navigation_json), self.apps),
-        }
+        stored_setup(self.apps, self.theme_id.as_ref(), &self.start_page, &self.navigation_json)
     }
 
     /// What the audit log keeps.
@@ -87,12 +92,7 @@ pub struct VersionRow {
 
 impl VersionRow {
     pub fn setup(&self) -> Setup {
-        Setup {
-            apps: self.apps,
-            theme_id: self.theme_id.clone(),
-            start_page: StartPage::from_stored(Some(&self.start_page)),
-            navigation: Navigation::from_stored(Some(&self.navigation_json), self.apps),
-        }
+        stored_setup(self.apps, self.theme_id.as_ref(), &self.start_page, &self.navigation_json)
     }
 
     pub fn to_json(&self) -> serde_json::Value {
