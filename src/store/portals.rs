@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{Actor, Change};
-use super::{write_audited_after, wrote, Database, DbError, Statement};
+use super::{write_audited_after, wrote, Database, DbError, Statement, Value};
 use crate::domain::access::JoinPolicy;
 use crate::domain::apps::{self, AppSet};
 use crate::domain::ids::{CustomerId, PortalId, TemplateId, TenantId, ThemeId};
@@ -217,6 +217,33 @@ async fn write_then(
     db.batch(batch).await
 }
 
+/// `first` (the two ids, in the statement's order) and then what create and update both bind
+/// as ?3 to ?21: the settings, with `now` as ?10.
+fn bound(mut first: Vec<Value>, settings: &PortalSettings, now: Timestamp) -> Vec<Value> {
+    first.extend(params![
+        settings.slug.as_str(),
+        settings.name.as_str(),
+        settings.page_title.as_str(),
+        settings.default_language.code(),
+        settings.customer.map(CustomerId::to_db),
+        settings.theme.map(ThemeId::to_db),
+        settings.enabled,
+        now.millis(),
+        settings.access.join_policy.code(),
+        settings.access.idle_timeout_minutes,
+        settings.access.session_lifetime_hours,
+        settings.access.terms_text.as_str(),
+        settings.access.consent_text.as_str(),
+        settings.template_id(),
+        settings.template_version(),
+        settings.start_page.path(),
+        settings.navigation_text(),
+        settings.time_zone.standard_minutes(),
+        settings.time_zone.name()
+    ]);
+    first
+}
+
 pub async fn create(
     db: &impl Database,
     tenant: TenantId,
@@ -236,29 +263,7 @@ pub async fn create(
                 ?15, CASE WHEN ?15 = '' THEN 0 ELSE 1 END, ?10, ?10, ?16, ?18, ?19, ?20, ?21
              WHERE ?16 IS NULL
                 OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?2 AND id = ?16 AND current_version = ?17)",
-            params![
-                id.to_db(),
-                tenant.to_db(),
-                settings.slug.as_str(),
-                settings.name.as_str(),
-                settings.page_title.as_str(),
-                settings.default_language.code(),
-                settings.customer.map(CustomerId::to_db),
-                settings.theme.map(ThemeId::to_db),
-                settings.enabled,
-                now.millis(),
-                settings.access.join_policy.code(),
-                settings.access.idle_timeout_minutes,
-                settings.access.session_lifetime_hours,
-                settings.access.terms_text.as_str(),
-                settings.access.consent_text.as_str(),
-                settings.template_id(),
-                settings.template_version(),
-                settings.start_page.path(),
-                settings.navigation_text(),
-                settings.time_zone.standard_minutes(),
-                settings.time_zone.name()
-            ],
+            bound(params![id.to_db(), tenant.to_db()], settings, now),
         ),
         &change,
         set_apps(tenant, &id.to_db(), settings),
@@ -294,29 +299,7 @@ pub async fn update(
              WHERE tenant_id = ?1 AND id = ?2
                AND (?16 IS NULL
                     OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?1 AND id = ?16 AND current_version = ?17))",
-            params![
-                tenant.to_db(),
-                current.id.clone(),
-                settings.slug.as_str(),
-                settings.name.as_str(),
-                settings.page_title.as_str(),
-                settings.default_language.code(),
-                settings.customer.map(CustomerId::to_db),
-                settings.theme.map(ThemeId::to_db),
-                settings.enabled,
-                now.millis(),
-                settings.access.join_policy.code(),
-                settings.access.idle_timeout_minutes,
-                settings.access.session_lifetime_hours,
-                settings.access.terms_text.as_str(),
-                settings.access.consent_text.as_str(),
-                settings.template_id(),
-                settings.template_version(),
-                settings.start_page.path(),
-                settings.navigation_text(),
-                settings.time_zone.standard_minutes(),
-                settings.time_zone.name()
-            ],
+            bound(params![tenant.to_db(), current.id.clone()], settings, now),
         ),
         &change,
         set_apps(tenant, &current.id, settings),
