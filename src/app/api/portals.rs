@@ -116,17 +116,17 @@ fn access_settings(fields: &mut Fields, input: &PortalInput, current: Option<&Po
     })
 }
 
-/// The apps a body asks for, within the tenant's plan; absent: the current ones (PATCH) or
-/// the default for a new portal. Only features of the tenant's own plan can be shared, and
-/// the refusal names the first one that is not.
-fn apps_setting(
+/// The apps a body asks for, within the tenant's plan; absent: the current ones (a change)
+/// or the default for a new portal or template. Only features of the tenant's own plan can be
+/// shared, and the refusal names the first one that is not.
+pub(super) fn apps_setting(
     plan: AppSet,
     fields: &mut Fields,
     codes: Option<&[String]>,
-    current: Option<&PortalRow>,
+    current: Option<AppSet>,
 ) -> Option<AppSet> {
     let Some(codes) = codes else {
-        return Some(current.map_or_else(|| AppSet::portal_default(plan), |row| row.apps));
+        return Some(current.unwrap_or_else(|| AppSet::portal_default(plan)));
     };
     let apps = fields.check("apps", AppSet::parse_codes(codes))?;
     let checked = apps.within(plan).map_err(|missing| missing.to_string()).and_then(|()| apps.check_portal_rules());
@@ -307,7 +307,7 @@ async fn setup_part<R: Runtime>(
             None => SetupPart { apps: None, theme_from_template: None, pages: None, template_ref: None },
         },
         Some(None) => {
-            let apps = apps_setting(plan, fields, input.apps.as_deref(), current);
+            let apps = apps_setting(plan, fields, input.apps.as_deref(), current.map(|row| row.apps));
             let pages = custom_pages(fields, input, apps, current);
             SetupPart { apps, theme_from_template: None, pages, template_ref: None }
         }

@@ -86,14 +86,7 @@ async fn parse_setup<R: Runtime>(
     current: Option<&Setup>,
 ) -> Result<Option<Setup>, AppError> {
     let plan = plan(call, tenant).await?;
-    let apps = match input.apps.as_deref() {
-        Some(codes) => fields.check("apps", AppSet::parse_codes(codes)).and_then(|apps| {
-            let checked =
-                apps.within(plan).map_err(|missing| missing.to_string()).and_then(|()| apps.check_portal_rules());
-            fields.check("apps", checked.map(|()| apps))
-        }),
-        None => Some(current.map_or_else(|| AppSet::portal_default(plan), |setup| setup.apps)),
-    };
+    let apps = super::portals::apps_setting(plan, fields, input.apps.as_deref(), current.map(|setup| setup.apps));
     let theme_id = match &input.theme_id {
         Some(Some(raw)) => {
             let theme = usable_theme(call, tenant, raw).await?;
