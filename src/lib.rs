@@ -1,20 +1,6 @@
-//! porch: branded customer portals at the edge. The crate root holds the module list; the
-//! pure core (everything but `edge`) knows nothing of the Workers runtime and is tested natively.
-
-pub mod app;
-pub mod auth;
-pub mod domain;
-pub mod email;
-pub mod error;
-pub mod http;
-pub mod i18n;
-pub mod multipart;
-pub mod retry;
-pub mod runtime;
-pub mod store;
-pub mod tenancy;
-pub mod views;
-pub mod webhooks;
+//! porch: branded customer portals at the edge. This package is the deployable worker: the
+//! Workers shell (`edge`), the only code that touches the `worker` crate; everything else is
+//! `porch-core` and the crates below it (README "Layout").
 
 #[cfg(target_arch = "wasm32")]
 mod edge;

@@ -11,7 +11,7 @@ mod common;
 
 use common::body_text;
 use common::fleet::{at, provider, Provider, DAY, HOUR, MARCH_1};
-use porch::http::Method;
+use porch_core::http::Method;
 use serde_json::json;
 
 /// Alpha's excavator EX-1 (in North site, shared from 1 March: a reading before that stays

@@ -1,4 +1,4 @@
-//! In-process integration tests: the whole app (`porch::app::handle`) on a fresh native
+//! In-process integration tests: the whole app (`porch_core::app::handle`) on a fresh native
 //! runtime per test — real `SQLite` with the real migrations, in-memory KV and blobs, canned
 //! outbound HTTP and a clock the test moves.
 
@@ -12,9 +12,9 @@
 mod common;
 
 use common::{body_text, error_fields, good_colors, spawn_app, TestApp, PLATFORM_TOKEN, PNG_1X1};
-use porch::http::{Method, Request};
-use porch::params;
-use porch::store::native::NativeRuntime;
+use porch_core::http::{Method, Request};
+use porch_core::params;
+use porch_native::NativeRuntime;
 use serde_json::json;
 
 /// A tenant with a key, a theme and a portal on its platform subdomain: (tenant, key, theme, portal).
@@ -1458,10 +1458,10 @@ fn if_none_match_star_revalidates_the_stylesheet() {
 
 #[test]
 fn a_guarded_write_that_changes_nothing_leaves_no_audit_entry() {
-    use porch::domain::ids::TenantId;
-    use porch::domain::time::Timestamp;
-    use porch::store::audit::Actor;
-    use porch::store::keys;
+    use porch_core::store::audit::Actor;
+    use porch_core::store::keys;
+    use porch_types::ids::TenantId;
+    use porch_types::time::Timestamp;
 
     let app = spawn_app();
     let (tenant, _) = app.new_tenant("guarded");

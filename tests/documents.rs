@@ -10,8 +10,8 @@
 mod common;
 
 use common::{body_text, error_fields, multipart_body, platform_host, provider, Provider};
-use porch::domain::time::Timestamp;
-use porch::http::{Method, Request};
+use porch_core::http::{Method, Request};
+use porch_types::time::Timestamp;
 use serde_json::json;
 
 /// A file of a multipart body: (field name, filename, bytes).
@@ -51,7 +51,7 @@ fn document(p: &Provider, owner: (&str, &str), title: &str, category: &str) -> S
     body["document"]["id"].as_str().unwrap().to_owned()
 }
 
-fn api_get(p: &Provider, rest: &str) -> porch::http::Response {
+fn api_get(p: &Provider, rest: &str) -> porch_core::http::Response {
     p.app.send(
         Request::new(Method::Get, &format!("/api/v1/tenants/{}{rest}", p.tenant))
             .with_header("host", "api.example.test")

@@ -10,16 +10,17 @@
 mod common;
 
 use common::{body_text, good_colors, spawn_app, TestApp};
-use porch::domain::email::Email;
-use porch::domain::ids::{OutboxId, PortalId, TenantId};
-use porch::email::{compose, Message};
-use porch::http::Method;
-use porch::i18n::Language;
-use porch::params;
-use porch::runtime::{EmailConfig, Runtime};
-use porch::store::outbox;
-use porch::store::Database;
-use porch::tenancy::{PortalContext, ThemeContext};
+use porch_core::email::{compose, Message};
+use porch_core::http::Method;
+use porch_core::i18n::Language;
+use porch_core::params;
+use porch_core::portal_context::PortalContext;
+use porch_core::runtime::{EmailConfig, Runtime};
+use porch_core::store::outbox;
+use porch_core::store::Database;
+use porch_core::theme::ThemeContext;
+use porch_types::email::Email;
+use porch_types::ids::{OutboxId, PortalId, TenantId};
 use serde_json::json;
 
 const RESEND: &str = "https://api.resend.com/emails";
@@ -56,12 +57,12 @@ fn context(tenant: &str, portal: &str, name: &str) -> PortalContext {
         customer_id: None,
         customer_name: None,
         theme: ThemeContext::fallback(),
-        access: porch::tenancy::AccessContext::default(),
-        tickets: porch::domain::portal_tickets::TicketSettings::default(),
-        apps: porch::domain::apps::AppSet::all(),
-        start_page: porch::domain::setup::StartPage::HOME,
-        navigation: porch::domain::setup::Navigation::of(porch::domain::apps::AppSet::all()),
-        time_zone: porch::domain::time_zone::TimeZone::UTC,
+        access: porch_core::portal_context::AccessContext::default(),
+        tickets: porch_types::portal_tickets::TicketSettings::default(),
+        apps: porch_types::apps::AppSet::all(),
+        start_page: porch_types::setup::StartPage::HOME,
+        navigation: porch_types::setup::Navigation::of(porch_types::apps::AppSet::all()),
+        time_zone: porch_types::time_zone::TimeZone::UTC,
     }
 }
 
@@ -90,7 +91,7 @@ fn queue(app: &TestApp, tenant: &str, portal: Option<&str>, to: &str) -> String 
 }
 
 fn run_scheduled(app: &TestApp) {
-    pollster::block_on(porch::app::scheduled::run(&app.rt));
+    pollster::block_on(porch_core::app::scheduled::run(&app.rt));
 }
 
 fn email_row(app: &TestApp, id: &str) -> serde_json::Value {

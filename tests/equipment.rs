@@ -9,10 +9,10 @@
 mod common;
 
 use common::{error_fields, spawn_app, TestApp, PNG_1X1};
-use porch::domain::ids::{AssetId, CustomerId, TenantId};
-use porch::domain::time::Timestamp;
-use porch::http::{Method, Request};
-use porch::store::{equipment, Database, DbError, Statement};
+use porch_core::http::{Method, Request};
+use porch_core::store::{equipment, Database, DbError, Statement};
+use porch_types::ids::{AssetId, CustomerId, TenantId};
+use porch_types::time::Timestamp;
 use serde_json::json;
 
 /// 2026-03-01T00:00:00Z: activity in these tests is stamped in March 2026, before the clock.

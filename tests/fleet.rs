@@ -11,7 +11,7 @@ mod common;
 
 use common::fleet::{at, hourly, provider, Provider, DAY, HOUR, MARCH_1};
 use common::{body_text, platform_host};
-use porch::http::Method;
+use porch_core::http::Method;
 use serde_json::json;
 
 /// The text cells of each body row of the table with class `class`.

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use porch::app::api::{OPENAPI, ROUTES};
+use porch_core::app::api::{OPENAPI, ROUTES};
 use serde_json::Value;
 
 /// The HTTP methods an `OpenAPI` path item may hold operations under.

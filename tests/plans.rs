@@ -10,7 +10,7 @@
 mod common;
 
 use common::{body_text, error_fields, platform_host, provider, Provider};
-use porch::http::Method;
+use porch_core::http::Method;
 use serde_json::json;
 
 impl Provider {
@@ -137,11 +137,11 @@ fn a_portal_given_an_app_outside_the_plan_is_refused_naming_it_and_nothing_chang
 
     // Even written past the API, the database refuses an app outside the plan.
     let rows = p.app.sql("SELECT tenant_id, id FROM portals", Vec::new());
-    let result = pollster::block_on(porch::store::Database::execute(
+    let result = pollster::block_on(porch_core::store::Database::execute(
         &p.app.rt.db,
-        porch::store::Statement::new(
+        porch_core::store::Statement::new(
             "INSERT INTO portal_apps (tenant_id, portal_id, app) VALUES (?1, ?2, 'equipment')",
-            porch::params![rows[0]["tenant_id"].as_str().unwrap(), rows[0]["id"].as_str().unwrap()],
+            porch_core::params![rows[0]["tenant_id"].as_str().unwrap(), rows[0]["id"].as_str().unwrap()],
         ),
     ));
     assert!(result.is_err(), "the foreign key to the plan holds");

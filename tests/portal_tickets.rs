@@ -11,7 +11,7 @@ mod common;
 
 use common::browser::Browser;
 use common::{body_text, multipart_body, spawn_app, TestApp};
-use porch::http::Method;
+use porch_core::http::Method;
 use serde_json::json;
 
 const HOST: &str = "acme.portals.localhost";
@@ -90,7 +90,7 @@ impl Desk {
         let (content_type, raw) =
             multipart_body(&[("body", body), ("internal", &internal)], &[("files", filename, data)]);
         let response = self.app.send(
-            porch::http::Request::new(
+            porch_core::http::Request::new(
                 Method::Post,
                 &format!("/api/v1/tenants/{}/tickets/{ticket}/messages", self.tenant),
             )
@@ -162,7 +162,7 @@ fn a_recipient_submits_a_request_with_a_file_and_finds_it_in_their_list_and_the_
     assert_eq!(file["filename"], "photo.png");
     let fetch = |key: &str| {
         d.app.send(
-            porch::http::Request::new(Method::Get, file["url"].as_str().unwrap())
+            porch_core::http::Request::new(Method::Get, file["url"].as_str().unwrap())
                 .with_header("host", "api.example.test")
                 .with_header("authorization", &format!("Bearer {key}")),
         )
@@ -322,7 +322,7 @@ fn bad_uploads_are_refused_with_clear_errors_and_leave_nothing_behind() {
     assert_eq!(ok.status, 303, "an empty file input is no file");
     assert_eq!(d.count("SELECT COUNT(*) AS n FROM attachments"), 1);
     let no_csrf = ada.send(
-        porch::http::Request::new(Method::Post, "/tickets/1/reply")
+        porch_core::http::Request::new(Method::Post, "/tickets/1/reply")
             .with_header("content-type", "multipart/form-data; boundary=x")
             .with_body("--x\r\nContent-Disposition: form-data; name=\"body\"\r\n\r\nhi\r\n--x--\r\n"),
     );

@@ -12,7 +12,7 @@ mod common;
 
 use common::browser::{encode, Browser};
 use common::{body_text, spawn_app, TestApp};
-use porch::http::{Method, Request};
+use porch_core::http::{Method, Request};
 use serde_json::json;
 
 /// A tenant with one portal `acme` (host `acme.portals.localhost`), with terms and consent.

@@ -15,10 +15,10 @@ use std::sync::OnceLock;
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
-use porch::auth::sso::saml::{
+use porch_sso::saml::{
     exclusive_c14n, verify_response, KeyError, KeyKind, PinnedKey, SamlPolicy, SignatureAlgorithm, DEFAULT_ALGORITHMS,
 };
-use porch::domain::time::Timestamp;
+use porch_types::time::Timestamp;
 use serde_json::Value;
 
 fn fixtures() -> &'static PathBuf {

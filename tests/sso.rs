@@ -14,7 +14,7 @@ use common::{body_text, error_fields, spawn_app, TestApp};
 use jwt_compact::alg::{Hs256, Hs256Key, Rsa, RsaPrivateKey, StrongAlg, StrongKey};
 use jwt_compact::jwk::JsonWebKey;
 use jwt_compact::{AlgorithmExt as _, Claims, Header};
-use porch::http::{Method, Request, Response};
+use porch_core::http::{Method, Request, Response};
 use serde_json::{json, Value};
 
 const HOST: &str = "acme.portals.localhost";
@@ -490,7 +490,7 @@ fn another_tenants_key_cannot_see_or_touch_a_portals_connections() {
 fn param(url: &str, name: &str) -> String {
     let query = url.split_once('?').unwrap().1;
     let raw = query.split('&').find_map(|pair| pair.strip_prefix(&format!("{name}="))).unwrap_or_default();
-    porch::http::percent_decode(raw).unwrap()
+    porch_core::http::percent_decode(raw).unwrap()
 }
 
 const ISSUER: &str = "https://id.globex.example";
@@ -577,7 +577,7 @@ fn an_oidc_sign_in_redeems_the_code_with_pkce_and_checks_the_nonce_and_the_brows
     let token_request = requests.iter().rev().find(|r| r.url.ends_with("/token")).unwrap();
     let body = token_request.body.clone().unwrap();
     let verifier = param(&format!("?{body}"), "code_verifier");
-    assert_eq!(porch::auth::sso::oidc::pkce_challenge(&verifier), challenge2);
+    assert_eq!(porch_sso::oidc::pkce_challenge(&verifier), challenge2);
     assert_eq!(param(&format!("?{body}"), "code"), "c2");
     assert!(token_request.headers.iter().any(|(k, v)| k == "authorization" && v.starts_with("Basic ")));
     drop(requests);
@@ -816,7 +816,7 @@ fn a_saml_connection_refuses_a_certificate_it_cannot_pin() {
 
 /// An account made outside SSO (say, by an invitation), with or without a proven address.
 fn password_account(f: &Fixture, email: &str, role: &str, customer: Option<&str>, verified: bool) -> String {
-    use porch::store::Value as DbValue;
+    use porch_core::store::Value as DbValue;
     let id = format!("00000000-0000-4000-8000-{:012x}", f.app.sql("SELECT id FROM accounts", vec![]).len() + 1);
     f.app.execute(
         "INSERT INTO accounts (id, tenant_id, portal_id, customer_id, email, name, role, password_hash, language,

@@ -11,7 +11,7 @@ mod common;
 
 use common::browser::Browser;
 use common::{body_text, error_fields, good_colors, platform_host, provider, Provider};
-use porch::http::Method;
+use porch_core::http::Method;
 use serde_json::json;
 
 const PASSWORD: &str = "correct horse battery";

@@ -9,15 +9,15 @@
 mod common;
 
 use common::{spawn_app, TestApp};
-use porch::app::portal::mail::{InboxNotice, Sender};
-use porch::domain::email::Email;
-use porch::domain::host::Hostname;
-use porch::domain::ids::{OutboxId, PortalId, StageId, TenantId, TicketId};
-use porch::email::{compose, Message};
-use porch::http::Method;
-use porch::i18n::Language;
-use porch::runtime::Runtime;
-use porch::store::{outbox, Database, PortalScope};
+use porch_core::app::portal::mail::{InboxNotice, Sender};
+use porch_core::email::{compose, Message};
+use porch_core::http::Method;
+use porch_core::i18n::Language;
+use porch_core::runtime::Runtime;
+use porch_core::store::{outbox, Database, PortalScope};
+use porch_types::email::Email;
+use porch_types::host::Hostname;
+use porch_types::ids::{OutboxId, PortalId, StageId, TenantId, TicketId};
 use serde_json::json;
 
 /// Where the requester's portal answers: the platform subdomain, plain http as it is local.
@@ -102,9 +102,9 @@ impl Desk {
     }
 
     /// The portal as the email code sees it: its context, branding included.
-    fn portal_context(&self) -> std::rc::Rc<porch::tenancy::ResolvedPortal> {
+    fn portal_context(&self) -> std::rc::Rc<porch_core::portal_context::ResolvedPortal> {
         let host = Hostname::parse("globex.portals.localhost").unwrap();
-        pollster::block_on(porch::tenancy::resolve(&self.app.rt, &host)).unwrap().unwrap()
+        pollster::block_on(porch_core::tenancy::resolve(&self.app.rt, &host)).unwrap().unwrap()
     }
 
     /// Every queued email, oldest first.

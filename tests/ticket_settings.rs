@@ -10,10 +10,10 @@
 mod common;
 
 use common::{error_fields, spawn_app, TestApp};
-use porch::domain::host::Hostname;
-use porch::domain::portal_tickets::{TicketSettings, Visibility};
-use porch::http::Method;
-use porch::store::Value;
+use porch_core::http::Method;
+use porch_core::store::Value;
+use porch_types::host::Hostname;
+use porch_types::portal_tickets::{TicketSettings, Visibility};
 use serde_json::json;
 
 const HOST: &str = "acme.portals.localhost";
@@ -77,7 +77,7 @@ impl Fixture {
     /// The portal's context as its pages get it: through the isolate cache and KV.
     fn cached(&self) -> TicketSettings {
         let host = Hostname::parse(HOST).unwrap();
-        let resolved = pollster::block_on(porch::tenancy::resolve(&self.app.rt, &host)).unwrap().unwrap();
+        let resolved = pollster::block_on(porch_core::tenancy::resolve(&self.app.rt, &host)).unwrap().unwrap();
         resolved.context.tickets.clone()
     }
 

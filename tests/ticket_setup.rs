@@ -9,7 +9,7 @@
 mod common;
 
 use common::{error_fields, spawn_app};
-use porch::http::Method;
+use porch_core::http::Method;
 use serde_json::json;
 
 fn support_pipeline() -> serde_json::Value {

@@ -9,7 +9,7 @@
 mod common;
 
 use common::{error_fields, spawn_app, TestApp};
-use porch::http::Method;
+use porch_core::http::Method;
 use serde_json::json;
 
 /// A tenant with a "Support" pipeline (New, Solved) and a "Sales" one; returns

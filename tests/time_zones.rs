@@ -12,8 +12,8 @@ mod common;
 
 use common::browser::Browser;
 use common::{body_text, error_fields, provider, Provider};
-use porch::domain::time::Timestamp;
-use porch::http::Method;
+use porch_core::http::Method;
+use porch_types::time::Timestamp;
 use serde_json::json;
 
 const HOUR: i64 = 3_600_000;
@@ -193,7 +193,7 @@ fn a_stored_zone_name_the_table_has_lost_falls_back_to_its_standard_offset() {
     let (portal, ada) = portal_with_a_loader(&p);
     let updated = p.app.execute(
         "UPDATE portals SET time_zone_name = 'Europe/Kiev-Old', time_zone = 120 WHERE id = ?1",
-        porch::params![portal.as_str()],
+        porch_core::params![portal.as_str()],
     );
     assert_eq!(updated, 1);
     // Past the isolate's and KV's copies of the portal: it is read from D1 again.

@@ -12,12 +12,12 @@ mod common;
 
 use common::{error_fields, spawn_app, TestApp};
 use hmac::{Hmac, Mac};
-use porch::domain::ids::{TenantId, WebhookEventId};
-use porch::http::Method;
-use porch::params;
-use porch::runtime::{OutboundRequest, Runtime};
-use porch::store::{webhooks as store, Database, Statement};
-use porch::webhooks::{self, WebhookEvent};
+use porch_core::http::Method;
+use porch_core::params;
+use porch_core::runtime::{OutboundRequest, Runtime};
+use porch_core::store::{webhooks as store, Database, Statement};
+use porch_core::webhooks::{self, WebhookEvent};
+use porch_types::ids::{TenantId, WebhookEventId};
 use serde_json::json;
 use sha2::Sha256;
 
@@ -43,7 +43,7 @@ fn queue(app: &TestApp, tenant: &str, event: WebhookEvent, data: &serde_json::Va
 }
 
 fn run_scheduled(app: &TestApp) {
-    pollster::block_on(porch::app::scheduled::run(&app.rt));
+    pollster::block_on(porch_core::app::scheduled::run(&app.rt));
 }
 
 fn sent(app: &TestApp) -> Vec<OutboundRequest> {
@@ -63,7 +63,7 @@ fn verify(secret: &str, signature: &str, body: &str) -> Result<i64, String> {
         .ok_or("malformed header")?;
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).unwrap();
     mac.update(format!("{t}.{body}").as_bytes());
-    let expected = porch::domain::to_hex(&mac.finalize().into_bytes());
+    let expected = porch_types::to_hex(&mac.finalize().into_bytes());
     if expected == v1 {
         t.parse().map_err(|_| "bad time".to_owned())
     } else {
@@ -200,7 +200,7 @@ fn an_event_is_delivered_to_every_endpoint_signed_so_each_receiver_can_verify_it
         let payload: serde_json::Value = serde_json::from_str(body).unwrap();
         assert_eq!(payload["event"], "ticket.created");
         assert_eq!(payload["data"], data);
-        assert_eq!(payload["created_at"], porch::domain::time::Timestamp::from_millis(app.rt.clock.get()).to_string());
+        assert_eq!(payload["created_at"], porch_types::time::Timestamp::from_millis(app.rt.clock.get()).to_string());
         let id = payload["id"].as_str().unwrap().to_owned();
         assert!(id.ends_with(&format!(":{webhook}")), "{id}");
         assert_eq!(header(request, "porch-delivery"), id);
@@ -235,7 +235,7 @@ fn a_server_error_is_retried_with_backoff_and_the_delivery_fails_after_six_attem
     run_scheduled(&app);
     let row = deliveries(&app, &key, &tenant, &webhook).remove(0);
     assert_eq!((row["status"].as_str(), row["attempts"].as_i64()), (Some("queued"), Some(1)));
-    assert_eq!(row["next_attempt_at"], porch::domain::time::Timestamp::from_millis(start + 60_000).to_string());
+    assert_eq!(row["next_attempt_at"], porch_types::time::Timestamp::from_millis(start + 60_000).to_string());
     assert!(row["last_error"].as_str().unwrap().contains("endpoint answered 500"), "{row}");
 
     app.rt.advance_seconds(30);

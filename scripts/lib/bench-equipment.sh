@@ -91,7 +91,7 @@ equipment_setup() {
 }
 
 # The query plans of the report's statements for the bench asset over the year, as the
-# portal builds them (examples/bench_sql.rs fleet), in D1 on this run's state. BENCH_SKIP_PLANS=1
+# portal builds them (crates/porch-core/examples/bench_sql.rs fleet), in D1 on this run's state. BENCH_SKIP_PLANS=1
 # leaves them out (a build of the example, and a pause of the server).
 equipment_plans() {
   [ -z "${BENCH_SKIP_PLANS:-}" ] || return 0
@@ -100,7 +100,7 @@ equipment_plans() {
   echo
   echo "query plans of the report's statements on the year of activity (times: SQLite's own, whole ms):"
   pause_server
-  cargo run -q --example bench_sql -- fleet "$token_hash" "$customer" "$ASSET_KEY" "$ASSET_ID" "$YEAR_FROM" "$YEAR_TO" "$(date +%s%3N)" \
+  cargo run -q -p porch-core --example bench_sql -- fleet "$token_hash" "$customer" "$ASSET_KEY" "$ASSET_ID" "$YEAR_FROM" "$YEAR_TO" "$(date +%s%3N)" \
     | node scripts/lib/plans.mjs "$SERVER_DIR/state"
   launch_server >/dev/null
   base="http://127.0.0.1:$PORCH_E2E_PORT"

@@ -1,5 +1,5 @@
 // Runs EXPLAIN QUERY PLAN on statements given as JSON on stdin ([{name, sql, params}], as
-// examples/bench_sql.rs prints them), with their parameters bound, in the local D1 of a
+// crates/porch-core/examples/bench_sql.rs prints them), with their parameters bound, in the local D1 of a
 // persisted state (the SQLite that workerd runs, not the system's), and times each statement
 // there: the median over a few runs of D1's own duration (meta.duration: whole milliseconds;
 // the call from Node through miniflare adds tens of milliseconds, so it is not timed), and

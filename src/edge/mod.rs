@@ -6,13 +6,13 @@ mod services;
 
 use worker::{event, Context, Env, ScheduleContext, ScheduledEvent};
 
-use crate::app;
-use crate::auth::sso::seal::SealingKey;
-use crate::domain::host::Hostname;
-use crate::domain::time::Timestamp;
-use crate::http::{Method, Request, Response};
-use crate::runtime::{Config, EmailConfig, Runtime, ServiceError};
-use crate::tenancy::PortalCache;
+use porch_core::app;
+use porch_core::http::{Method, Request, Response};
+use porch_core::portal_context::PortalCache;
+use porch_core::runtime::{Config, EmailConfig, Runtime, ServiceError};
+use porch_sso::seal::SealingKey;
+use porch_types::host::Hostname;
+use porch_types::time::Timestamp;
 use services::{D1Db, FetchClient, KvCache, R2Blobs};
 
 thread_local! {
@@ -128,7 +128,7 @@ async fn to_core_request(mut req: worker::Request) -> Result<Request, Response> 
 }
 
 fn too_large() -> Response {
-    Response::json(413, &crate::error::AppError::TooLarge("the request body is too large".into()).to_json())
+    Response::json(413, &porch_types::error::AppError::TooLarge("the request body is too large".into()).to_json())
 }
 
 /// The body, refused as soon as it passes `limit`: a body sent without Content-Length

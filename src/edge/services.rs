@@ -4,9 +4,9 @@ use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 use worker::{Bucket, D1Database, D1PreparedStatement, Fetch, Headers, HttpMetadata, KvStore, RequestInit};
 
-use crate::http::Method;
-use crate::runtime::{Blob, BlobStore, HttpClient, KeyValue, OutboundRequest, OutboundResponse, ServiceError};
-use crate::store::{Database, DbError, Statement, Value};
+use porch_core::http::Method;
+use porch_core::runtime::{Blob, BlobStore, HttpClient, KeyValue, OutboundRequest, OutboundResponse, ServiceError};
+use porch_core::store::{Database, DbError, Statement, Value};
 
 pub struct D1Db(pub D1Database);
 

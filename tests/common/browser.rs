@@ -4,7 +4,7 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 
-use porch::http::{Method, Request, Response};
+use porch_core::http::{Method, Request, Response};
 
 use super::{body_text, multipart_body, TestApp};
 

@@ -2,8 +2,8 @@
 //! provider with customers Alpha and Beta and Alpha's unit "North site", and the calls that
 //! make assets, shares, activity, portals and signed-in members.
 
-use porch::domain::time::Timestamp;
-use porch::http::Method;
+use porch_core::http::Method;
+use porch_types::time::Timestamp;
 use serde_json::json;
 
 use super::browser::Browser;

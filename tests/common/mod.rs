@@ -6,9 +6,9 @@
 pub mod browser;
 pub mod fleet;
 
-use porch::http::{Method, Request, Response};
-use porch::store::native::NativeRuntime;
-use porch::store::{Database, Statement, Value};
+use porch_core::http::{Method, Request, Response};
+use porch_core::store::{Database, Statement, Value};
+use porch_native::NativeRuntime;
 use serde_json::json;
 
 use self::browser::Browser;
@@ -110,7 +110,7 @@ pub fn body_text(response: &Response) -> String {
 
 impl TestApp {
     pub fn send(&self, req: Request) -> Response {
-        pollster::block_on(porch::app::handle(&self.rt, req))
+        pollster::block_on(porch_core::app::handle(&self.rt, req))
     }
 
     /// An API call with a bearer token (None: unauthenticated). A JSON `null` body sends nothing.
@@ -240,7 +240,7 @@ pub fn error_fields(body: &serde_json::Value) -> Vec<String> {
 }
 
 /// Status and JSON body of an API response (Null for an empty body).
-fn json_reply(response: &porch::http::Response) -> (u16, serde_json::Value) {
+fn json_reply(response: &porch_core::http::Response) -> (u16, serde_json::Value) {
     let value = if response.body.is_empty() {
         serde_json::Value::Null
     } else {

@@ -51,7 +51,7 @@ fn a_full_batch_of_activity_is_ingested_once_and_read_back_through_a_share_on_d1
     let start = 1_767_225_600_000_i64;
     let events: Vec<_> = (0..1000)
         .map(|n| {
-            let at = porch::domain::time::Timestamp::from_millis(start + n * 3_600_000).to_string();
+            let at = porch_types::time::Timestamp::from_millis(start + n * 3_600_000).to_string();
             json!({ "id": format!("h-{n}"), "at": at, "kind": "hours", "value": n })
         })
         .collect();

@@ -13,7 +13,7 @@ const MARCH_1: i64 = 1_772_323_200_000;
 const HOUR: i64 = 3_600_000;
 
 fn at(ms: i64) -> String {
-    porch::domain::time::Timestamp::from_millis(ms).to_string()
+    porch_types::time::Timestamp::from_millis(ms).to_string()
 }
 
 #[test]

@@ -201,7 +201,7 @@ fn saml_idp(args: &[&str]) -> String {
 fn query_param(url: &str, name: &str) -> String {
     let query = url.split_once('?').unwrap().1;
     let raw = query.split('&').find_map(|pair| pair.strip_prefix(&format!("{name}="))).unwrap_or_default();
-    porch::http::percent_decode(raw).unwrap()
+    porch_core::http::percent_decode(raw).unwrap()
 }
 
 /// An attribute of the `AuthnRequest` in an HTTP-Redirect URL (base64 of raw DEFLATE).

@@ -1,0 +1,146 @@
+//! Admin API authentication and reach: the operator's platform token, or a tenant key that
+//! reaches only its own tenant (and, for themes only, its child tenants).
+
+use super::Call;
+use crate::auth::secret::{random_text, secrets_equal, sha256_hex, stored_hash_matches};
+use crate::http::Request;
+use crate::runtime::Runtime;
+use crate::store::audit::Actor;
+use crate::store::{keys, tenants};
+use porch_types::error::AppError;
+use porch_types::ids::{ApiKeyId, TenantId};
+
+/// Tenant keys start with this, so a leaked key is recognisable (e.g. by secret scanners).
+pub const KEY_PREFIX: &str = "porch_sk_";
+/// A platform token shorter than this is refused: it would be guessable.
+const MIN_PLATFORM_TOKEN: usize = 32;
+/// `last_used_at` is written at most this often per key, so reads do not all become writes.
+const TOUCH_INTERVAL_MS: i64 = 60_000;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Principal {
+    Platform,
+    Key { tenant: TenantId, key: ApiKeyId },
+}
+
+impl Principal {
+    pub fn actor(&self) -> Actor {
+        match self {
+            Principal::Platform => Actor::Platform,
+            Principal::Key { key, .. } => Actor::ApiKey(*key),
+        }
+    }
+
+    pub fn require_platform(&self) -> Result<(), AppError> {
+        match self {
+            Principal::Platform => Ok(()),
+            Principal::Key { .. } => Err(AppError::Forbidden),
+        }
+    }
+}
+
+fn bearer(req: &Request) -> Option<&str> {
+    let value = req.header("authorization")?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
+}
+
+pub async fn authenticate<R: Runtime>(rt: &R, req: &Request) -> Result<Principal, AppError> {
+    let token = bearer(req).ok_or(AppError::Unauthorized)?;
+    if token.starts_with(KEY_PREFIX) {
+        return authenticate_key(rt, token).await;
+    }
+    match rt.config().platform_admin_token.as_deref() {
+        Some(platform) if platform.len() >= MIN_PLATFORM_TOKEN && secrets_equal(token, platform) => {
+            Ok(Principal::Platform)
+        }
+        Some(platform) if platform.len() < MIN_PLATFORM_TOKEN => {
+            rt.log("PLATFORM_ADMIN_TOKEN is shorter than 32 characters; platform access is off");
+            Err(AppError::Unauthorized)
+        }
+        _ => Err(AppError::Unauthorized),
+    }
+}
+
+async fn authenticate_key<R: Runtime>(rt: &R, token: &str) -> Result<Principal, AppError> {
+    let hash = sha256_hex(token);
+    let (row, stored_hash) = keys::find_by_hash(rt.db(), &hash).await?.ok_or(AppError::Unauthorized)?;
+    // The lookup was by hash; compare once more in constant time so no code path depends
+    // on how much of a guessed key matched.
+    if !stored_hash_matches(&stored_hash, &hash) || row.revoked_at.is_some() {
+        return Err(AppError::Unauthorized);
+    }
+    let tenant = TenantId::parse(&row.tenant_id)
+        .ok_or_else(|| AppError::Internal(format!("key {} has tenant {:?}", row.id, row.tenant_id)))?;
+    let key = ApiKeyId::parse(&row.id).ok_or_else(|| AppError::Internal(format!("key id {:?}", row.id)))?;
+    let now = rt.now();
+    if row.last_used_at.is_none_or(|last| now.millis() - last >= TOUCH_INTERVAL_MS) {
+        if let Err(err) = keys::touch(rt.db(), tenant, &row.id, now).await {
+            rt.log(&format!("could not record use of key {}: {err}", row.id));
+        }
+    }
+    Ok(Principal::Key { tenant, key })
+}
+
+/// What part of a tenant a call wants to reach.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Anything of the tenant: only its own keys and the operator.
+    Everything,
+    /// Its themes: also a key of its parent tenant (an organisation owner manages its accounts' themes).
+    Themes,
+}
+
+impl<R: Runtime> Call<'_, R> {
+    /// The `{tenant_id}` of the path, if this caller may reach it. A tenant the caller may
+    /// not reach is reported exactly like one that does not exist: 404, nothing revealed.
+    pub async fn tenant(&self, reach: Reach) -> Result<TenantId, AppError> {
+        let tenant = self.id("tenant_id", TenantId::parse)?;
+        match &self.principal {
+            Principal::Key { tenant: own, .. } if *own == tenant => Ok(tenant),
+            Principal::Key { tenant: own, .. } => {
+                let child = tenants::get(self.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
+                let is_parent = child.parent_id.as_deref() == Some(own.to_db().as_str());
+                if reach == Reach::Themes && is_parent {
+                    Ok(tenant)
+                } else {
+                    Err(AppError::NotFound)
+                }
+            }
+            Principal::Platform => {
+                tenants::get(self.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
+                Ok(tenant)
+            }
+        }
+    }
+}
+
+/// A new tenant key: the full secret (shown once), the prefix kept for recognition, and the hash stored.
+pub struct GeneratedKey {
+    pub secret: String,
+    pub prefix: String,
+    pub hash: String,
+}
+
+pub fn generate_key<R: Runtime>(rt: &R) -> Result<GeneratedKey, AppError> {
+    let secret = format!("{KEY_PREFIX}{}", random_text(rt)?);
+    let prefix: String = secret.chars().take(KEY_PREFIX.len() + 6).collect();
+    let hash = sha256_hex(&secret);
+    Ok(GeneratedKey { secret, prefix, hash })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::Method;
+
+    #[test]
+    fn only_a_bearer_authorization_yields_a_token() {
+        let req = |value: &str| Request::new(Method::Get, "/").with_header("authorization", value);
+        assert_eq!(bearer(&req("Bearer abc")), Some("abc"));
+        assert_eq!(bearer(&req("bearer  abc ")), Some("abc"));
+        assert_eq!(bearer(&req("Basic abc")), None);
+        assert_eq!(bearer(&req("Bearer ")), None);
+        assert_eq!(bearer(&Request::new(Method::Get, "/")), None);
+    }
+}

@@ -1,0 +1,118 @@
+//! Customers of a tenant and their business units.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::Reach;
+use super::input::Fields;
+use super::portals::refresh_portal_hosts;
+use super::{created, no_content, ok, Call};
+use crate::http::Response;
+use crate::runtime::Runtime;
+use crate::store::documents::Owner;
+use crate::store::{customers, portals};
+use porch_types::error::AppError;
+use porch_types::ids::{BusinessUnitId, CustomerId};
+use porch_types::text::Label;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NameInput {
+    name: Option<String>,
+}
+
+fn parse_name<R: Runtime>(call: &Call<'_, R>) -> Result<Label, AppError> {
+    let input: NameInput = call.json()?;
+    let mut fields = Fields::default();
+    let name = fields.require("name", input.name.as_deref(), |n| Label::parse(n, 120));
+    fields.finish()?;
+    name.ok_or_else(|| AppError::Internal("name field".into()))
+}
+
+pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let rows = customers::list(call.rt.db(), tenant).await?;
+    Ok(ok(&json!({ "customers": rows.iter().map(customers::CustomerRow::to_json).collect::<Vec<_>>() })))
+}
+
+pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let name = parse_name(call)?;
+    let id = CustomerId::from_random(call.rt.random_16()?);
+    customers::create(call.rt.db(), tenant, id, &name, &call.actor(), call.rt.now()).await?;
+    let row = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    Ok(created(&json!({ "customer": row.to_json() })))
+}
+
+pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let id = call.id("customer_id", CustomerId::parse)?;
+    let row = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let units = customers::list_units(call.rt.db(), tenant, id).await?;
+    let mut body = row.to_json();
+    if let Some(object) = body.as_object_mut() {
+        object
+            .insert("business_units".into(), json!(units.iter().map(customers::UnitRow::to_json).collect::<Vec<_>>()));
+    }
+    Ok(ok(&json!({ "customer": body })))
+}
+
+pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let id = call.id("customer_id", CustomerId::parse)?;
+    let current = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let name = parse_name(call)?;
+    customers::rename(call.rt.db(), tenant, &current, &name, &call.actor(), call.rt.now()).await?;
+    // One-customer portals show the customer's name: refresh their cached pages.
+    for portal in portals::list(call.rt.db(), tenant).await? {
+        if portal.customer_id.as_deref() == Some(current.id.as_str()) {
+            refresh_portal_hosts(call, tenant, &portal, None).await?;
+        }
+    }
+    let row = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    Ok(ok(&json!({ "customer": row.to_json() })))
+}
+
+pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let id = call.id("customer_id", CustomerId::parse)?;
+    let current = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    super::documents::refuse_if_owning(call, tenant, Owner::Customer(id)).await?;
+    customers::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await.map_err(|err| {
+        match AppError::from(err) {
+            AppError::Conflict(_) => AppError::Conflict(
+                "the customer still has a portal, portal users, tickets or assets; delete or move them first".into(),
+            ),
+            other => other,
+        }
+    })?;
+    Ok(no_content())
+}
+
+pub async fn list_units<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let customer = call.id("customer_id", CustomerId::parse)?;
+    customers::get(call.rt.db(), tenant, customer).await?.ok_or(AppError::NotFound)?;
+    let rows = customers::list_units(call.rt.db(), tenant, customer).await?;
+    Ok(ok(&json!({ "business_units": rows.iter().map(customers::UnitRow::to_json).collect::<Vec<_>>() })))
+}
+
+pub async fn create_unit<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let customer = call.id("customer_id", CustomerId::parse)?;
+    customers::get(call.rt.db(), tenant, customer).await?.ok_or(AppError::NotFound)?;
+    let name = parse_name(call)?;
+    let id = BusinessUnitId::from_random(call.rt.random_16()?);
+    customers::create_unit(call.rt.db(), tenant, customer, id, &name, &call.actor(), call.rt.now()).await?;
+    let row = customers::get_unit(call.rt.db(), tenant, customer, id).await?.ok_or(AppError::NotFound)?;
+    Ok(created(&json!({ "business_unit": row.to_json() })))
+}
+
+pub async fn delete_unit<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let customer = call.id("customer_id", CustomerId::parse)?;
+    let unit = call.id("unit_id", BusinessUnitId::parse)?;
+    let row = customers::get_unit(call.rt.db(), tenant, customer, unit).await?.ok_or(AppError::NotFound)?;
+    customers::delete_unit(call.rt.db(), tenant, &row, &call.actor(), call.rt.now()).await?;
+    Ok(no_content())
+}

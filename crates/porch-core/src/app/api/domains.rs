@@ -1,0 +1,149 @@
+//! Custom domains of a portal: add (pending, with a TXT proof), list, remove, verify.
+//! `*.localhost` names are active at once: nobody but this machine can reach them.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::Reach;
+use super::input::Fields;
+use super::{created, no_content, ok, Call};
+use crate::app::verify::{self, DomainVerifier, Verdict};
+use crate::http::Response;
+use crate::runtime::Runtime;
+use crate::store::domains::{self, DomainStatus, NewDomain};
+use crate::store::portals;
+use crate::tenancy;
+use porch_types::error::AppError;
+use porch_types::host::Hostname;
+use porch_types::ids::{PortalId, TenantId};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DomainInput {
+    hostname: Option<String>,
+}
+
+async fn portal_in_path<R: Runtime>(call: &Call<'_, R>) -> Result<(TenantId, PortalId), AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let portal = call.id("portal_id", PortalId::parse)?;
+    portals::get(call.rt.db(), tenant, portal).await?.ok_or(AppError::NotFound)?;
+    Ok((tenant, portal))
+}
+
+fn parse_custom_hostname(raw: &str, base: &Hostname) -> Result<Hostname, &'static str> {
+    let host = Hostname::parse(raw).map_err(|_| "must be a hostname such as support.example.com")?;
+    if host.is_ip_literal() || !host.as_str().contains('.') {
+        return Err("must be a full DNS name with at least two labels, not an IP address");
+    }
+    if host.is_within(base) {
+        return Err("names under the platform domain are given by the portal slug");
+    }
+    Ok(host)
+}
+
+pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (tenant, portal) = portal_in_path(call).await?;
+    let rows = domains::list(call.rt.db(), tenant, portal).await?;
+    Ok(ok(&json!({ "domains": rows.iter().map(domains::DomainRow::to_json).collect::<Vec<_>>() })))
+}
+
+pub async fn add<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (tenant, portal) = portal_in_path(call).await?;
+    let input: DomainInput = call.json()?;
+    let mut fields = Fields::default();
+    let base = &call.rt.config().portal_base_domain;
+    let host = fields.require("hostname", input.hostname.as_deref(), |raw| parse_custom_hostname(raw, base));
+    fields.finish()?;
+    let host = host.ok_or_else(|| AppError::Internal("hostname field".into()))?;
+    let token_bytes = call.rt.random_16()?;
+    let token = porch_types::to_hex(&token_bytes);
+    let verification_token = format!("porch-verify={token}");
+    let status = if host.is_localhost() { DomainStatus::Active } else { DomainStatus::Pending };
+    let new = NewDomain { hostname: &host, portal, status, verification_token: &verification_token };
+    domains::add(call.rt.db(), tenant, &new, &call.actor(), call.rt.now()).await.map_err(
+        |err| match AppError::from(err) {
+            AppError::Conflict(_) => AppError::Conflict("that hostname already belongs to a portal".into()),
+            other => other,
+        },
+    )?;
+    if !host.is_localhost() {
+        if let Err(err) = verify::configured(call.rt).register(&host).await {
+            // The domain stays pending; `verify` reports the state, so nothing is lost.
+            call.rt.log(&format!("registering {host} with the verifier failed: {err}"));
+        }
+    }
+    tenancy::refresh_hosts(call.rt, std::slice::from_ref(&host)).await?;
+    let row = domains::get(call.rt.db(), tenant, portal, &host).await?.ok_or(AppError::NotFound)?;
+    Ok(created(&json!({ "domain": row.to_json() })))
+}
+
+async fn domain_in_path<R: Runtime>(call: &Call<'_, R>) -> Result<(TenantId, domains::DomainRow), AppError> {
+    let (tenant, portal) = portal_in_path(call).await?;
+    let host = call.id("hostname", |raw| Hostname::parse(raw).ok())?;
+    let row = domains::get(call.rt.db(), tenant, portal, &host).await?.ok_or(AppError::NotFound)?;
+    Ok((tenant, row))
+}
+
+pub async fn remove<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (tenant, row) = domain_in_path(call).await?;
+    domains::remove(call.rt.db(), tenant, &row, &call.actor(), call.rt.now()).await?;
+    let host = Hostname::parse(&row.hostname)
+        .map_err(|_| AppError::Internal(format!("stored hostname {:?}", row.hostname)))?;
+    if !host.is_localhost() {
+        if let Err(err) = verify::configured(call.rt).unregister(&host).await {
+            call.rt.log(&format!("unregistering {host} failed: {err}"));
+        }
+    }
+    tenancy::refresh_hosts(call.rt, std::slice::from_ref(&host)).await?;
+    Ok(no_content())
+}
+
+pub async fn verify<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (tenant, row) = domain_in_path(call).await?;
+    let host = Hostname::parse(&row.hostname)
+        .map_err(|_| AppError::Internal(format!("stored hostname {:?}", row.hostname)))?;
+    let verdict = if host.is_localhost() {
+        Verdict::Verified
+    } else {
+        match verify::configured(call.rt).check(&host, &row.verification_token).await {
+            Ok(verdict) => verdict,
+            Err(err) => {
+                call.rt.log(&format!("verifying {host}: {err}"));
+                Verdict::NotVerified("the verification service could not be reached; try again later".into())
+            }
+        }
+    };
+    let (status, error) = match &verdict {
+        Verdict::Verified => (DomainStatus::Active, None),
+        Verdict::NotVerified(reason) => (DomainStatus::Failed, Some(reason.as_str())),
+    };
+    // An active domain that fails a re-check stays active: DNS blips must not take a
+    // customer's portal offline. Removing the domain is how it goes.
+    let status = if row.status == DomainStatus::Active && status == DomainStatus::Failed {
+        DomainStatus::Active
+    } else {
+        status
+    };
+    domains::record_check(call.rt.db(), tenant, &row, status, error, &call.actor(), call.rt.now()).await?;
+    tenancy::refresh_hosts(call.rt, std::slice::from_ref(&host)).await?;
+    let portal = PortalId::parse(&row.portal_id).ok_or(AppError::NotFound)?;
+    let row = domains::get(call.rt.db(), tenant, portal, &host).await?.ok_or(AppError::NotFound)?;
+    Ok(ok(&json!({ "domain": row.to_json() })))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn custom_domains_must_be_full_names_outside_the_platform_domain() {
+        let base = Hostname::parse("portals.example.net").unwrap();
+        assert!(parse_custom_hostname("support.acme.com", &base).is_ok());
+        assert!(parse_custom_hostname("newco.localhost", &base).is_ok());
+        assert!(parse_custom_hostname("acme.portals.example.net", &base).is_err());
+        assert!(parse_custom_hostname("10.0.0.1", &base).is_err());
+        assert!(parse_custom_hostname("localhost", &base).is_err());
+        assert!(parse_custom_hostname("exa mple.com", &base).is_err());
+    }
+}

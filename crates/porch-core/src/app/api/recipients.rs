@@ -1,0 +1,375 @@
+//! The provider's side of a portal's people: invitation links, the portal's users, the
+//! registration list, and "view as" preview links. Links point at the portal's public
+//! host: its first active custom domain, else its platform subdomain.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::Reach;
+use super::input::{double_option, Fields};
+use super::{created, no_content, ok, Call};
+use crate::app::portal::links;
+use crate::app::portal::mail::Sender;
+use crate::app::portal::users::removal;
+use crate::auth::secret::Token;
+use crate::email::Message;
+use crate::http::Response;
+use crate::portal_context::ResolvedPortal;
+use crate::runtime::Runtime;
+use crate::store::audit::Change;
+use crate::store::invitations::{self, NewInvitation};
+use crate::store::previews::{self, NewPreview};
+use crate::store::registration_list::{self, Listed};
+use crate::store::wrote;
+use crate::store::{accounts, customers, domains, portals, Database, PortalScope};
+use crate::tenancy;
+use porch_types::access::{JoinPolicy, Role};
+use porch_types::email::{Email, EmailDomain};
+use porch_types::error::AppError;
+use porch_types::host::Hostname;
+use porch_types::ids::{AccountId, CustomerId, InvitationId, ListEntryId, PortalId, PreviewId};
+use porch_types::portal_tickets::Visibility;
+
+/// Default and longest life of an invitation link.
+const INVITATION_DEFAULT_HOURS: i64 = 168;
+const INVITATION_MAX_HOURS: i64 = 720;
+/// A preview link must be opened within this time.
+const PREVIEW_LINK_MINUTES: i64 = 10;
+
+/// The portal of the path, if the caller may reach its tenant.
+pub(super) async fn portal_scope<R: Runtime>(
+    call: &Call<'_, R>,
+) -> Result<(PortalScope, portals::PortalRow), AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let portal = call.id("portal_id", PortalId::parse)?;
+    let row = portals::get(call.rt.db(), tenant, portal).await?.ok_or(AppError::NotFound)?;
+    Ok((PortalScope { tenant, portal }, row))
+}
+
+/// The portal as its visitors reach it: public host, origin and branding.
+pub(super) struct PublicPortal {
+    pub(super) origin: String,
+    pub(super) resolved: std::rc::Rc<ResolvedPortal>,
+}
+
+pub(super) async fn public_portal<R: Runtime>(
+    call: &Call<'_, R>,
+    scope: PortalScope,
+    row: &portals::PortalRow,
+) -> Result<PublicPortal, AppError> {
+    let custom = domains::list(call.rt.db(), scope.tenant, scope.portal)
+        .await?
+        .into_iter()
+        .filter(|d| d.status == domains::DomainStatus::Active)
+        .find_map(|d| Hostname::parse(&d.hostname).ok());
+    let host = custom
+        .or_else(|| tenancy::platform_host(call.rt, &row.slug))
+        .ok_or_else(|| AppError::Internal(format!("portal {} has no host", row.id)))?;
+    let resolved = tenancy::resolve(call.rt, &host).await?.ok_or(AppError::NotFound)?;
+    let origin = links::origin(&host, call.req.header("host").unwrap_or(""));
+    Ok(PublicPortal { origin, resolved })
+}
+
+impl PublicPortal {
+    fn sender(&self, scope: PortalScope) -> Sender<'_> {
+        let context = &self.resolved.context;
+        Sender { portal: context, scope, origin: &self.origin, lang: context.default_language }
+    }
+}
+
+/// A customer of this tenant named in a body; for a one-customer portal, only its customer.
+pub(super) async fn customer_of<R: Runtime>(
+    call: &Call<'_, R>,
+    fields: &mut Fields,
+    scope: PortalScope,
+    row: &portals::PortalRow,
+    raw: Option<&str>,
+) -> Result<Option<CustomerId>, AppError> {
+    let Some(raw) = raw else {
+        return Ok(row.customer_id.as_deref().and_then(CustomerId::parse));
+    };
+    match CustomerId::parse(raw) {
+        Some(id)
+            if row.customer_id.as_deref().is_none_or(|own| own == raw)
+                && customers::get(call.rt.db(), scope.tenant, id).await?.is_some() =>
+        {
+            Ok(Some(id))
+        }
+        _ => {
+            fields.error("customer_id", "no such customer of this portal");
+            Ok(None)
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InvitationInput {
+    email: Option<String>,
+    role: Option<String>,
+    customer_id: Option<String>,
+    expires_in_hours: Option<i64>,
+    /// Email the link to `email` (default true when an email is given).
+    send_email: Option<bool>,
+}
+
+pub async fn create_invitation<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (scope, row) = portal_scope(call).await?;
+    let input: InvitationInput = call.json()?;
+    let mut fields = Fields::default();
+    let email = input.email.as_deref().and_then(|raw| fields.check("email", Email::parse(raw)));
+    let role = match input.role.as_deref() {
+        Some(raw) => fields.check("role", Role::parse(raw)),
+        None => Some(Role::Member),
+    };
+    let hours = input.expires_in_hours.unwrap_or(INVITATION_DEFAULT_HOURS);
+    if !(1..=INVITATION_MAX_HOURS).contains(&hours) {
+        fields.error("expires_in_hours", "must be between 1 and 720");
+    }
+    let send_email = input.send_email.unwrap_or(email.is_some());
+    if send_email && email.is_none() && input.email.is_none() {
+        fields.error("send_email", "needs an email to send to");
+    }
+    let customer = customer_of(call, &mut fields, scope, &row, input.customer_id.as_deref()).await?;
+    fields.finish()?;
+    let role = role.ok_or_else(|| AppError::Internal("role".into()))?;
+    let public = public_portal(call, scope, &row).await?;
+    let now = call.rt.now();
+    let token = Token::generate(call.rt)?;
+    let id = InvitationId::from_random(call.rt.random_16()?);
+    let invitation = NewInvitation {
+        id,
+        token_hash: &token.hash,
+        email: email.as_ref(),
+        role,
+        customer,
+        created_by: call.actor().label(),
+        expires_at: now.plus_seconds(hours * 3600),
+    };
+    let url = format!("{}/invite/{}", public.origin, token.text);
+    let actor = call.actor();
+    let change = Change::new(scope.tenant, &actor, "invitation.create", "invitation", id.to_db()).after(json!({
+        "portal_id": scope.portal.to_db(),
+        "email": email.as_ref().map(Email::as_str),
+        "role": role,
+    }));
+    let mut batch = vec![invitations::insert(scope, &invitation, now), change.statement(now)];
+    if let (true, Some(to)) = (send_email, email.as_ref()) {
+        batch.push(public.sender(scope).queue(call.rt, to, &Message::Invitation { link: &url, inviter: None })?);
+    }
+    call.rt.db().batch(batch).await?;
+    let stored = invitations::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    // The link is shown once: only its hash is kept.
+    Ok(created(&json!({ "invitation": stored.to_json(now), "url": url })))
+}
+
+pub async fn list_invitations<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (scope, _) = portal_scope(call).await?;
+    let now = call.rt.now();
+    let rows = invitations::list(call.rt.db(), scope).await?;
+    Ok(ok(&json!({ "invitations": rows.iter().map(|r| r.to_json(now)).collect::<Vec<_>>() })))
+}
+
+pub async fn revoke_invitation<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (scope, _) = portal_scope(call).await?;
+    let id = call.id("invitation_id", InvitationId::parse)?;
+    let current = invitations::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    let now = call.rt.now();
+    let actor = call.actor();
+    let change = Change::new(scope.tenant, &actor, "invitation.revoke", "invitation", id.to_db())
+        .before(json!({ "status": current.status(now) }));
+    let changed =
+        call.rt.db().batch(vec![invitations::revoke(scope, id, now), change.statement_if_changed(now)]).await?;
+    if wrote(&changed, 0) {
+        Ok(no_content())
+    } else {
+        Err(AppError::Conflict(format!("the invitation is {} and cannot be revoked", current.status(now))))
+    }
+}
+
+pub async fn list_users<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (scope, _) = portal_scope(call).await?;
+    let rows = accounts::list(call.rt.db(), scope).await?;
+    Ok(ok(&json!({ "users": rows.iter().map(accounts::AccountRow::to_json).collect::<Vec<_>>() })))
+}
+
+/// A PATCH of a user. `ticket_visibility`: absent keeps it, null makes the person follow
+/// the portal's setting again.
+#[allow(clippy::option_option)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UserInput {
+    #[serde(default, deserialize_with = "double_option")]
+    ticket_visibility: Option<Option<String>>,
+}
+
+pub async fn update_user<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (scope, _) = portal_scope(call).await?;
+    let id = call.id("account_id", AccountId::parse)?;
+    let current = accounts::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    let input: UserInput = call.json()?;
+    let mut fields = Fields::default();
+    let visibility = match input.ticket_visibility.as_ref().map(Option::as_deref) {
+        Some(Some(raw)) => fields.check("ticket_visibility", Visibility::parse(raw)).map(Some),
+        Some(None) => Some(None),
+        None => None,
+    };
+    fields.finish()?;
+    // None here: nothing asked to change (an invalid value was refused just above).
+    if let Some(visibility) = visibility {
+        let now = call.rt.now();
+        let actor = call.actor();
+        let change = Change::new(scope.tenant, &actor, "account.ticket_visibility", "account", id.to_db())
+            .before(json!({ "ticket_visibility": current.ticket_visibility }))
+            .after(json!({ "ticket_visibility": visibility }));
+        call.rt
+            .db()
+            .batch(vec![accounts::set_ticket_visibility(scope, id, visibility, now), change.statement_if_changed(now)])
+            .await?;
+    }
+    let row = accounts::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    Ok(ok(&json!({ "user": row.to_json() })))
+}
+
+pub async fn remove_user<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (scope, _) = portal_scope(call).await?;
+    let id = call.id("account_id", AccountId::parse)?;
+    let current = accounts::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    let changed = call.rt.db().batch(removal(scope, &current, id, &call.actor(), call.rt.now())).await?;
+    if wrote(&changed, 0) {
+        Ok(no_content())
+    } else {
+        Err(AppError::Conflict(
+            "this is the last admin of the person's customer on this portal; make someone else admin first".into(),
+        ))
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EntryInput {
+    email: Option<String>,
+    domain: Option<String>,
+    customer_id: Option<String>,
+    /// Email a listed address that it may register (default true for emails).
+    send_email: Option<bool>,
+}
+
+pub async fn list_entries<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (scope, _) = portal_scope(call).await?;
+    let rows = registration_list::list(call.rt.db(), scope).await?;
+    Ok(ok(&json!({ "entries": rows.iter().map(registration_list::EntryRow::to_json).collect::<Vec<_>>() })))
+}
+
+pub async fn add_entry<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (scope, row) = portal_scope(call).await?;
+    let input: EntryInput = call.json()?;
+    let mut fields = Fields::default();
+    let email = input.email.as_deref().and_then(|raw| fields.check("email", Email::parse(raw)));
+    let domain = input.domain.as_deref().and_then(|raw| fields.check("domain", EmailDomain::parse(raw)));
+    if input.email.is_some() == input.domain.is_some() {
+        fields.error("email", "give exactly one of email or domain");
+    }
+    let customer = customer_of(call, &mut fields, scope, &row, input.customer_id.as_deref()).await?;
+    fields.finish()?;
+    let listed = match (&email, &domain) {
+        (Some(email), _) => Listed::Email(email),
+        (None, Some(domain)) => Listed::Domain(domain),
+        (None, None) => return Err(AppError::Internal("entry without value".into())),
+    };
+    let id = ListEntryId::from_random(call.rt.random_16()?);
+    let now = call.rt.now();
+    let actor = call.actor();
+    let change = Change::new(scope.tenant, &actor, "registration_list.add", "registration_entry", id.to_db()).after(
+        json!({ "email": email.as_ref().map(Email::as_str), "domain": domain.as_ref().map(EmailDomain::as_str) }),
+    );
+    let mut batch = vec![registration_list::insert(scope, id, &listed, customer, now), change.statement(now)];
+    // The registration email only makes sense while the portal admits listed people.
+    let admits_lists = row.join_policy == JoinPolicy::Lists;
+    if let (true, Some(to)) = (input.send_email.unwrap_or(admits_lists), email.as_ref()) {
+        let public = public_portal(call, scope, &row).await?;
+        let link = format!("{}/register", public.origin);
+        batch.push(public.sender(scope).queue(call.rt, to, &Message::RegistrationInvite { link: &link })?);
+    }
+    call.rt.db().batch(batch).await.map_err(|err| match AppError::from(err) {
+        AppError::Conflict(_) => AppError::Conflict("that email or domain is already on the list".into()),
+        other => other,
+    })?;
+    let stored = registration_list::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    Ok(created(&json!({ "entry": stored.to_json() })))
+}
+
+pub async fn remove_entry<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (scope, _) = portal_scope(call).await?;
+    let id = call.id("entry_id", ListEntryId::parse)?;
+    let current = registration_list::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    let now = call.rt.now();
+    let actor = call.actor();
+    let change = Change::new(scope.tenant, &actor, "registration_list.remove", "registration_entry", id.to_db())
+        .before(current.to_json());
+    call.rt.db().batch(vec![registration_list::delete(scope, id), change.statement_if_changed(now)]).await?;
+    Ok(no_content())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PreviewInput {
+    account_id: Option<String>,
+    customer_id: Option<String>,
+}
+
+pub async fn create_preview<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (scope, row) = portal_scope(call).await?;
+    let input: PreviewInput = call.json()?;
+    let mut fields = Fields::default();
+    if input.account_id.is_some() && input.customer_id.is_some() {
+        fields.error("account_id", "give an account_id or a customer_id, not both");
+    }
+    let account = match input.account_id.as_deref() {
+        Some(raw) => match AccountId::parse(raw) {
+            Some(id) if accounts::get(call.rt.db(), scope, id).await?.is_some() => Some(id),
+            _ => {
+                fields.error("account_id", "no such user of this portal");
+                None
+            }
+        },
+        None => None,
+    };
+    let customer = if account.is_some() {
+        None
+    } else {
+        customer_of(call, &mut fields, scope, &row, input.customer_id.as_deref()).await?
+    };
+    fields.finish()?;
+    let public = public_portal(call, scope, &row).await?;
+    let now = call.rt.now();
+    let token = Token::generate(call.rt)?;
+    let id = PreviewId::from_random(call.rt.random_16()?);
+    let expires_at = now.plus_seconds(PREVIEW_LINK_MINUTES * 60);
+    let preview =
+        NewPreview { id, token_hash: &token.hash, account, customer, created_by: call.actor().label(), expires_at };
+    let actor = call.actor();
+    let change = Change::new(scope.tenant, &actor, "preview.create", "preview", id.to_db()).after(json!({
+        "portal_id": scope.portal.to_db(),
+        "account_id": account.map(AccountId::to_db),
+        "customer_id": customer.map(CustomerId::to_db),
+    }));
+    call.rt.db().batch(vec![previews::insert(scope, &preview, now), change.statement(now)]).await?;
+    let url = format!("{}/preview/{}", public.origin, token.text);
+    Ok(created(&json!({ "preview": { "id": id.to_db(), "url": url, "expires_at": expires_at } })))
+}
+
+/// What the portal overview adds about people: its admins and its invitations (each with
+/// its status and, once accepted, who accepted it).
+pub async fn overview<R: Runtime>(
+    call: &Call<'_, R>,
+    scope: PortalScope,
+) -> Result<(serde_json::Value, serde_json::Value), AppError> {
+    let now = call.rt.now();
+    let admins = accounts::admins(call.rt.db(), scope).await?;
+    let invitations = invitations::list(call.rt.db(), scope).await?;
+    Ok((
+        json!(admins.iter().map(|a| json!({ "id": a.id, "name": a.name, "email": a.email })).collect::<Vec<_>>()),
+        json!(invitations.iter().map(|r| r.to_json(now)).collect::<Vec<_>>()),
+    ))
+}

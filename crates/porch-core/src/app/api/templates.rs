@@ -1,0 +1,348 @@
+//! Templates: a reusable portal set-up (apps, theme, start page, navigation) with its
+//! versions. A change of the set-up reaches every linked portal; while any portal is linked
+//! the API first answers with a warning naming them, and applies the change only when the
+//! caller sends it again with `"confirm": true`. A rollback is such a change too: a new
+//! version equal to an older one.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::Reach;
+use super::input::{double_option, Fields};
+use super::portals::refresh_portal_hosts;
+use super::{created, no_content, ok, Call};
+use crate::http::Response;
+use crate::runtime::Runtime;
+use crate::store::portals::{self, PortalRow};
+use crate::store::templates::{self, TemplateFields, TemplateRow};
+use crate::store::{tenants, themes, DbError};
+use porch_types::apps::AppSet;
+use porch_types::error::AppError;
+use porch_types::ids::{TemplateId, TenantId, ThemeId};
+use porch_types::setup::{Navigation, Setup, StartPage};
+use porch_types::text::Label;
+
+const MAX_DESCRIPTION: usize = 2_000;
+
+/// A create or change body; absent fields keep their value on a change.
+#[allow(clippy::option_option)]
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TemplateInput {
+    name: Option<String>,
+    description: Option<String>,
+    is_default: Option<bool>,
+    apps: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "double_option")]
+    theme_id: Option<Option<String>>,
+    start_page: Option<String>,
+    navigation: Option<Vec<String>>,
+    #[serde(default)]
+    confirm: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RollbackInput {
+    version: i64,
+    #[serde(default)]
+    confirm: bool,
+}
+
+fn parse_description(raw: &str) -> Result<String, String> {
+    let text = raw.trim();
+    if text.chars().count() > MAX_DESCRIPTION {
+        return Err(format!("must be at most {MAX_DESCRIPTION} characters"));
+    }
+    if text.chars().any(|c| c.is_control() && c != '\n') {
+        return Err("must not contain control characters".into());
+    }
+    Ok(text.to_owned())
+}
+
+async fn plan<R: Runtime>(call: &Call<'_, R>, tenant: TenantId) -> Result<AppSet, AppError> {
+    Ok(tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?.plan_apps)
+}
+
+/// Whether the theme serves this tenant (its own or its parent's): `None` when it does not.
+async fn usable_theme<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    raw: &str,
+) -> Result<Option<ThemeId>, AppError> {
+    Ok(match ThemeId::parse(raw) {
+        Some(id) if themes::get_usable(call.rt.db(), tenant, id).await?.is_some() => Some(id),
+        _ => None,
+    })
+}
+
+/// The set-up a body asks for, over `current` (a change) or from scratch (create); apps within
+/// the plan, the theme the tenant's or its parent's, pages and navigation among the apps.
+async fn parse_setup<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    fields: &mut Fields,
+    input: &TemplateInput,
+    current: Option<&Setup>,
+) -> Result<Option<Setup>, AppError> {
+    let plan = plan(call, tenant).await?;
+    let apps = super::portals::apps_setting(plan, fields, input.apps.as_deref(), current.map(|setup| setup.apps));
+    let theme_id = match &input.theme_id {
+        Some(Some(raw)) => {
+            let theme = usable_theme(call, tenant, raw).await?;
+            if theme.is_none() {
+                fields.error("theme_id", "no such theme of this tenant or its parent");
+            }
+            theme.map(|id| Some(id.to_db()))
+        }
+        Some(None) => Some(None),
+        // A kept theme may have been deleted since (only while no portal used it).
+        None => match current.and_then(|setup| setup.theme_id.as_deref()) {
+            Some(raw) if usable_theme(call, tenant, raw).await?.is_none() => {
+                fields.error("theme_id", "the template's theme no longer exists; choose another, or null");
+                None
+            }
+            kept => Some(kept.map(str::to_owned)),
+        },
+    };
+    let Some(apps) = apps else { return Ok(None) };
+    let start_page = match input.start_page.as_deref() {
+        Some(raw) => fields.check("start_page", StartPage::parse(raw, apps)),
+        None => match current.map_or(StartPage::HOME, |setup| setup.start_page) {
+            kept if kept.fits(apps) => Some(kept),
+            kept => {
+                fields.error(
+                    "start_page",
+                    &format!("{kept} is not among the new apps' pages; choose another start page"),
+                );
+                None
+            }
+        },
+    };
+    let navigation = match input.navigation.as_deref() {
+        Some(codes) => fields.check("navigation", Navigation::parse(codes, apps)),
+        // The current order, without apps that left, then the apps that came (catalogue order).
+        None => current.map_or_else(
+            || Some(Navigation::of(apps)),
+            |setup| {
+                let kept = setup.navigation.within(apps);
+                let mut codes = kept.codes();
+                codes.extend(apps.minus(setup.apps).iter().map(porch_types::apps::App::code));
+                Navigation::parse(&codes, apps).ok()
+            },
+        ),
+    };
+    match (theme_id, start_page, navigation) {
+        (Some(theme_id), Some(start_page), Some(navigation)) => {
+            Ok(Some(Setup { apps, theme_id, start_page, navigation }))
+        }
+        _ => Ok(None),
+    }
+}
+
+async fn template_in_path<R: Runtime>(call: &Call<'_, R>) -> Result<(TenantId, TemplateId, TemplateRow), AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let id = call.id("template_id", TemplateId::parse)?;
+    let row = templates::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    Ok((tenant, id, row))
+}
+
+fn portal_refs(portals: &[PortalRow]) -> serde_json::Value {
+    json!(portals.iter().map(|p| json!({ "id": p.id, "slug": p.slug, "name": p.name })).collect::<Vec<_>>())
+}
+
+/// 409 naming the portals a change would reach: nothing was changed, and the same request
+/// with `"confirm": true` applies it.
+fn confirmation_required(what: &str, portals: &[PortalRow]) -> Response {
+    let warning = format!(
+        "{what} changes {} linked portal(s) at once; nothing was changed. Send the request again with \"confirm\": true to apply it.",
+        portals.len()
+    );
+    Response::json(
+        409,
+        &json!({
+            "error": { "code": "confirmation_required", "message": warning, "fields": [] },
+            "warning": warning,
+            "affected_portals": portal_refs(portals),
+        }),
+    )
+}
+
+/// Refreshes the cached context of every portal a change reached (read again after the
+/// write, so a portal linked meanwhile is refreshed too).
+async fn refresh_linked<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    id: TemplateId,
+) -> Result<Vec<PortalRow>, AppError> {
+    let linked = portals::linked_to(call.rt.db(), tenant, id).await?;
+    let mut first_error = None;
+    for portal in &linked {
+        if let Err(err) = refresh_portal_hosts(call, tenant, portal, None).await {
+            first_error.get_or_insert(err);
+        }
+    }
+    first_error.map_or(Ok(linked), Err)
+}
+
+fn name_taken(err: DbError) -> AppError {
+    match err {
+        DbError::Constraint(detail) if detail.contains("UNIQUE") => {
+            AppError::Conflict("this tenant already has a template of that name".into())
+        }
+        other => other.into(),
+    }
+}
+
+async fn template_json<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    id: TemplateId,
+) -> Result<serde_json::Value, AppError> {
+    let row = templates::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    Ok(row.to_json())
+}
+
+pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let rows = templates::list(call.rt.db(), tenant).await?;
+    Ok(ok(&json!({ "templates": rows.iter().map(TemplateRow::to_json).collect::<Vec<_>>() })))
+}
+
+pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let input: TemplateInput = call.json()?;
+    let mut fields = Fields::default();
+    let name = fields.require("name", input.name.as_deref(), |n| Label::parse(n, 120));
+    let description = fields.check("description", parse_description(input.description.as_deref().unwrap_or("")));
+    let setup = parse_setup(call, tenant, &mut fields, &input, None).await?;
+    fields.finish()?;
+    let (Some(name), Some(description), Some(setup)) = (name, description, setup) else {
+        return Err(AppError::Internal("template fields incomplete after validation".into()));
+    };
+    let id = TemplateId::from_random(call.rt.random_16()?);
+    let template_fields =
+        TemplateFields { name: &name, description: &description, is_default: input.is_default.unwrap_or(false) };
+    templates::create(call.rt.db(), tenant, id, &template_fields, &setup, &call.actor(), call.rt.now())
+        .await
+        .map_err(name_taken)?;
+    Ok(created(&json!({ "template": template_json(call, tenant, id).await? })))
+}
+
+pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (tenant, id, row) = template_in_path(call).await?;
+    let versions = templates::versions(call.rt.db(), tenant, id).await?;
+    let linked = portals::linked_to(call.rt.db(), tenant, id).await?;
+    Ok(ok(&json!({
+        "template": row.to_json(),
+        "versions": versions.iter().map(templates::VersionRow::to_json).collect::<Vec<_>>(),
+        "portals": portal_refs(&linked),
+    })))
+}
+
+/// Writes a change (a new version when `setup` is given), refreshes the linked portals and
+/// answers with the template and the portals it reached.
+#[allow(clippy::too_many_arguments)]
+async fn apply<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    id: TemplateId,
+    current: &TemplateRow,
+    fields: &TemplateFields<'_>,
+    setup: Option<&Setup>,
+    action: &'static str,
+    linked: &[PortalRow],
+) -> Result<Response, AppError> {
+    let ids: Vec<String> = linked.iter().map(|p| p.id.clone()).collect();
+    let wrote =
+        templates::update(call.rt.db(), tenant, current, fields, setup, action, &ids, &call.actor(), call.rt.now())
+            .await
+            .map_err(|err| match err {
+                DbError::Constraint(detail) if detail.contains("FOREIGN KEY") => AppError::Conflict(
+                    "a linked portal cannot take these apps or this theme (the plan or the theme changed meanwhile)"
+                        .into(),
+                ),
+                other => name_taken(other),
+            })?;
+    if !wrote {
+        return Err(AppError::Conflict("the template changed meanwhile; read it again and retry".into()));
+    }
+    let reached = if setup.is_some() { refresh_linked(call, tenant, id).await? } else { Vec::new() };
+    Ok(ok(&json!({ "template": template_json(call, tenant, id).await?, "affected_portals": portal_refs(&reached) })))
+}
+
+pub async fn replace<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (tenant, id, current) = template_in_path(call).await?;
+    let input: TemplateInput = call.json()?;
+    let mut fields = Fields::default();
+    let name = match input.name.as_deref() {
+        Some(raw) => fields.check("name", Label::parse(raw, 120)),
+        None => Label::parse(&current.name, 120).ok(),
+    };
+    let description = match input.description.as_deref() {
+        Some(raw) => fields.check("description", parse_description(raw)),
+        None => Some(current.description.clone()),
+    };
+    let before = current.setup();
+    let setup = parse_setup(call, tenant, &mut fields, &input, Some(&before)).await?;
+    fields.finish()?;
+    let (Some(name), Some(description), Some(setup)) = (name, description, setup) else {
+        return Err(AppError::Internal("template fields incomplete after validation".into()));
+    };
+    let changes_setup = setup != before;
+    let linked = portals::linked_to(call.rt.db(), tenant, id).await?;
+    if changes_setup && !linked.is_empty() && !input.confirm {
+        return Ok(confirmation_required("This change of the template's set-up", &linked));
+    }
+    let template_fields = TemplateFields {
+        name: &name,
+        description: &description,
+        is_default: input.is_default.unwrap_or_else(|| current.is_default()),
+    };
+    let setup = changes_setup.then_some(&setup);
+    apply(call, tenant, id, &current, &template_fields, setup, "template.update", &linked).await
+}
+
+pub async fn rollback<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (tenant, id, current) = template_in_path(call).await?;
+    let input: RollbackInput = call.json()?;
+    let Some(version) = templates::version(call.rt.db(), tenant, id, input.version).await? else {
+        return Err(AppError::invalid("version", "no such version of this template"));
+    };
+    let setup = version.setup();
+    // The tenant may have lost an app or a theme since that version was written.
+    let mut fields = Fields::default();
+    let plan = plan(call, tenant).await?;
+    fields.check("version", setup.apps.within(plan).map_err(|missing| format!("that version's apps: {missing}")));
+    if let Some(raw) = setup.theme_id.as_deref() {
+        if usable_theme(call, tenant, raw).await?.is_none() {
+            fields.error("version", "that version's theme no longer exists");
+        }
+    }
+    fields.finish()?;
+    let linked = portals::linked_to(call.rt.db(), tenant, id).await?;
+    if !linked.is_empty() && !input.confirm {
+        return Ok(confirmation_required(&format!("Rolling back to version {}", version.version), &linked));
+    }
+    let name = Label::parse(&current.name, 120).map_err(|err| AppError::Internal(err.to_string()))?;
+    let template_fields =
+        TemplateFields { name: &name, description: &current.description, is_default: current.is_default() };
+    apply(call, tenant, id, &current, &template_fields, Some(&setup), "template.rollback", &linked).await
+}
+
+pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (tenant, id, current) = template_in_path(call).await?;
+    let linked = portals::linked_to(call.rt.db(), tenant, id).await?;
+    if !linked.is_empty() {
+        let names: Vec<&str> = linked.iter().map(|p| p.slug.as_str()).collect();
+        return Err(AppError::Conflict(format!(
+            "portals still follow this template: {}; give them another template or their own set-up first",
+            names.join(", ")
+        )));
+    }
+    let deleted = templates::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
+    if !deleted {
+        return Err(AppError::Conflict("a portal was linked to this template meanwhile".into()));
+    }
+    Ok(no_content())
+}

@@ -1,0 +1,181 @@
+//! Tenants and their API keys. Creating tenants is the operator's; a tenant key sees its
+//! own tenant and its children.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::{generate_key, Principal, Reach};
+use super::input::Fields;
+use super::{created, no_content, ok, Call};
+use crate::http::Response;
+use crate::runtime::Runtime;
+use crate::store::{keys, tenants};
+use porch_types::apps::AppSet;
+use porch_types::error::AppError;
+use porch_types::ids::{ApiKeyId, TenantId};
+use porch_types::text::{Label, Slug};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TenantInput {
+    slug: Option<String>,
+    name: Option<String>,
+    parent_id: Option<String>,
+    plan_apps: Option<Vec<String>>,
+}
+
+pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let rows = match &call.principal {
+        Principal::Platform => tenants::list_all(call.rt.db()).await?,
+        Principal::Key { tenant, .. } => tenants::list_family(call.rt.db(), *tenant).await?,
+    };
+    Ok(ok(&json!({ "tenants": rows.iter().map(tenants::TenantRow::to_json).collect::<Vec<_>>() })))
+}
+
+pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    call.principal.require_platform()?;
+    let input: TenantInput = call.json()?;
+    let mut fields = Fields::default();
+    let slug = fields.require("slug", input.slug.as_deref(), Slug::parse);
+    let name = fields.require("name", input.name.as_deref(), |n| Label::parse(n, 120));
+    let parent = if let Some(raw) = input.parent_id.as_deref() {
+        let found = match TenantId::parse(raw) {
+            Some(id) => tenants::get(call.rt.db(), id).await?.map(|row| (id, row)),
+            None => None,
+        };
+        match found {
+            // Organisations are one level deep: a parent may not itself have a parent.
+            Some((id, parent)) if parent.parent_id.is_none() => Some(id),
+            Some(_) => {
+                fields.error("parent_id", "that tenant is itself a child; organisations are one level deep");
+                None
+            }
+            None => {
+                fields.error("parent_id", "no such tenant");
+                None
+            }
+        }
+    } else {
+        None
+    };
+    // A tenant nobody restricted has the whole catalogue, as tenants had before plans.
+    let plan = match input.plan_apps.as_deref() {
+        Some(codes) => fields.check("plan_apps", AppSet::parse_codes(codes)),
+        None => Some(AppSet::all()),
+    };
+    fields.finish()?;
+    let (Some(slug), Some(name), Some(plan)) = (slug, name, plan) else {
+        return Err(AppError::Internal("tenant fields".into()));
+    };
+    let id = TenantId::from_random(call.rt.random_16()?);
+    let new = tenants::NewTenant { id, slug, name, parent, plan };
+    tenants::create(call.rt.db(), &new, &call.actor(), call.rt.now()).await?;
+    let row = tenants::get(call.rt.db(), id).await?.ok_or(AppError::NotFound)?;
+    Ok(created(&json!({ "tenant": row.to_json() })))
+}
+
+pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let row = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
+    Ok(ok(&json!({ "tenant": row.to_json() })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct TenantPatch {
+    name: Option<String>,
+    plan_apps: Option<Vec<String>>,
+}
+
+pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let input: TenantPatch = call.json()?;
+    // The plan is what the operator sold the tenant: its own key may read it, never set it.
+    if input.plan_apps.is_some() {
+        call.principal.require_platform()?;
+    }
+    let mut fields = Fields::default();
+    let name = match (input.name.as_deref(), &input.plan_apps) {
+        (Some(raw), _) => fields.check("name", Label::parse(raw, 120)),
+        (None, Some(_)) => None,
+        (None, None) => fields.require("name", None, |n| Label::parse(n, 120)),
+    };
+    let plan = input.plan_apps.as_deref().and_then(|codes| fields.check("plan_apps", AppSet::parse_codes(codes)));
+    fields.finish()?;
+    let current = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
+    if let Some(plan) = plan.filter(|plan| *plan != current.plan_apps) {
+        refuse_stranding(call, tenant, plan).await?;
+        tenants::set_plan(call.rt.db(), tenant, &current, plan, &call.actor(), call.rt.now()).await?;
+    }
+    if let Some(name) = name {
+        tenants::rename(call.rt.db(), tenant, &current, &name, &call.actor(), call.rt.now()).await?;
+    }
+    let row = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
+    Ok(ok(&json!({ "tenant": row.to_json() })))
+}
+
+/// A plan may shrink only below what no portal offers: the portals are named so the caller
+/// knows what to change first. (Dropping the apps from those portals silently would change
+/// live portals as a side effect of a billing change; refusing keeps both moves explicit.)
+async fn refuse_stranding<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, plan: AppSet) -> Result<(), AppError> {
+    let in_use = tenants::apps_in_use_outside(call.rt.db(), tenant, plan).await?;
+    if in_use.is_empty() {
+        return Ok(());
+    }
+    let mut by_app: Vec<(String, Vec<String>)> = Vec::new();
+    for row in in_use {
+        let portal = format!("{} ({})", row.portal_slug, row.portal_name);
+        match by_app.last_mut() {
+            Some((app, portals)) if *app == row.app => portals.push(portal),
+            _ => by_app.push((row.app, vec![portal])),
+        }
+    }
+    let detail = by_app
+        .iter()
+        .map(|(app, portals)| format!("{app} is offered by {}", portals.join(", ")))
+        .collect::<Vec<_>>()
+        .join("; ");
+    Err(AppError::Conflict(format!(
+        "the plan cannot drop apps that portals offer: {detail}; take them off those portals first"
+    )))
+}
+
+pub async fn list_keys<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let rows = keys::list(call.rt.db(), tenant).await?;
+    Ok(ok(&json!({ "keys": rows.iter().map(keys::KeyRow::to_json).collect::<Vec<_>>() })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct KeyInput {
+    name: Option<String>,
+}
+
+/// Creates a key and shows its secret this once; only a hash is kept.
+pub async fn create_key<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let input: KeyInput = call.json()?;
+    let mut fields = Fields::default();
+    let name = fields.require("name", input.name.as_deref(), |n| Label::parse(n, 80));
+    fields.finish()?;
+    let Some(name) = name else {
+        return Err(AppError::Internal("key fields".into()));
+    };
+    let id = ApiKeyId::from_random(call.rt.random_16()?);
+    let generated = generate_key(call.rt)?;
+    let new = keys::NewKey { id, name: &name, prefix: &generated.prefix, secret_hash: &generated.hash };
+    keys::create(call.rt.db(), tenant, &new, &call.actor(), call.rt.now()).await?;
+    let row = keys::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    Ok(created(&json!({ "key": row.to_json(), "secret": generated.secret })))
+}
+
+pub async fn revoke_key<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let key = call.id("key_id", ApiKeyId::parse)?;
+    let row = keys::get(call.rt.db(), tenant, key).await?.ok_or(AppError::NotFound)?;
+    if row.revoked_at.is_none() {
+        keys::revoke(call.rt.db(), tenant, &row, &call.actor(), call.rt.now()).await?;
+    }
+    Ok(no_content())
+}

@@ -1,0 +1,218 @@
+//! Themes: colours (with a WCAG 2.1 contrast report on every create and update) and logos
+//! (PNG checked, SVG sanitised, stored in R2). A parent tenant's themes serve its children.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::Reach;
+use super::input::Fields;
+use super::{created, no_content, ok, Call};
+use crate::http::Response;
+use crate::runtime::{Blob, BlobStore, Runtime};
+use crate::store::tenants;
+use crate::store::themes::{self, LogoSlot, ThemeRow};
+use crate::tenancy;
+use porch_types::color::{contrast_report, HexColor, ThemeColors};
+use porch_types::error::AppError;
+use porch_types::host::Hostname;
+use porch_types::ids::{TenantId, ThemeId};
+use porch_types::logo::{Logo, LogoError, LogoFormat};
+use porch_types::text::Label;
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ColorsInput {
+    primary: Option<String>,
+    menu: Option<String>,
+    notification: Option<String>,
+    background: Option<String>,
+    text: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ThemeInput {
+    name: Option<String>,
+    colors: Option<ColorsInput>,
+}
+
+/// Name and colours from a body, over `current` for a PATCH; every bad field reported at once.
+fn parse_theme(input: ThemeInput, current: Option<(&str, ThemeColors)>) -> Result<(Label, ThemeColors), AppError> {
+    let mut fields = Fields::default();
+    let name = match (input.name.as_deref(), current) {
+        (Some(raw), _) => fields.check("name", Label::parse(raw, 80)),
+        (None, Some((name, _))) => Label::parse(name, 80).ok(),
+        (None, None) => fields.require("name", None, |n| Label::parse(n, 80)),
+    };
+    let colors = input.colors.unwrap_or_default();
+    let mut color = |field: &str, raw: Option<String>, existing: Option<HexColor>| match (raw, existing) {
+        (Some(raw), _) => fields.check(field, HexColor::parse(&raw)),
+        (None, Some(existing)) => Some(existing),
+        (None, None) => fields.require(field, None, HexColor::parse),
+    };
+    let old = current.map(|(_, c)| c);
+    let primary = color("colors.primary", colors.primary, old.map(|c| c.primary));
+    let menu = color("colors.menu", colors.menu, old.map(|c| c.menu));
+    let notification = color("colors.notification", colors.notification, old.map(|c| c.notification));
+    let background = color("colors.background", colors.background, old.map(|c| c.background));
+    let text = color("colors.text", colors.text, old.map(|c| c.text));
+    fields.finish()?;
+    match (name, primary, menu, notification, background, text) {
+        (Some(name), Some(primary), Some(menu), Some(notification), Some(background), Some(text)) => {
+            Ok((name, ThemeColors { primary, menu, notification, background, text }))
+        }
+        _ => Err(AppError::Internal("theme fields incomplete after validation".into())),
+    }
+}
+
+fn theme_with_report(row: &ThemeRow) -> Result<serde_json::Value, AppError> {
+    Ok(json!({ "theme": row.to_json(), "contrast": contrast_report(&row.colors()?) }))
+}
+
+async fn theme_in_path<R: Runtime>(call: &Call<'_, R>) -> Result<(TenantId, ThemeRow), AppError> {
+    let tenant = call.tenant(Reach::Themes).await?;
+    let id = call.id("theme_id", ThemeId::parse)?;
+    let row = themes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    Ok((tenant, row))
+}
+
+/// The theme as stored after a change.
+async fn reload<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, current: &ThemeRow) -> Result<ThemeRow, AppError> {
+    let id = ThemeId::parse(&current.id).ok_or(AppError::NotFound)?;
+    themes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)
+}
+
+/// Refreshes the cached context of every portal that shows this theme.
+async fn refresh_theme_hosts<R: Runtime>(
+    call: &Call<'_, R>,
+    owner: TenantId,
+    theme: &ThemeRow,
+) -> Result<(), AppError> {
+    let mut hosts = Vec::new();
+    for (slug, hostname) in themes::portal_hosts(call.rt.db(), owner, &theme.id).await? {
+        hosts.extend(tenancy::platform_host(call.rt, &slug));
+        hosts.extend(hostname.as_deref().and_then(|h| Hostname::parse(h).ok()));
+    }
+    hosts.sort();
+    hosts.dedup();
+    tenancy::refresh_hosts(call.rt, &hosts).await
+}
+
+/// The tenant's own themes and, marked inherited, its parent's.
+pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Themes).await?;
+    let mut listed: Vec<serde_json::Value> = Vec::new();
+    for row in themes::list(call.rt.db(), tenant).await? {
+        listed.push(json!({ "inherited": false, "theme": row.to_json() }));
+    }
+    let parent = tenants::get(call.rt.db(), tenant).await?.and_then(|t| t.parent_id).and_then(|p| TenantId::parse(&p));
+    if let Some(parent) = parent {
+        for row in themes::list(call.rt.db(), parent).await? {
+            listed.push(json!({ "inherited": true, "theme": row.to_json() }));
+        }
+    }
+    Ok(ok(&json!({ "themes": listed })))
+}
+
+pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Themes).await?;
+    let (name, colors) = parse_theme(call.json()?, None)?;
+    let id = ThemeId::from_random(call.rt.random_16()?);
+    themes::create(call.rt.db(), tenant, id, &name, &colors, &call.actor(), call.rt.now()).await?;
+    let row = themes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    Ok(created(&theme_with_report(&row)?))
+}
+
+pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (_, row) = theme_in_path(call).await?;
+    Ok(ok(&json!({ "theme": row.to_json() })))
+}
+
+pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (tenant, current) = theme_in_path(call).await?;
+    let (name, colors) = parse_theme(call.json()?, Some((&current.name, current.colors()?)))?;
+    themes::update(call.rt.db(), tenant, &current, &name, &colors, &call.actor(), call.rt.now()).await?;
+    let row = reload(call, tenant, &current).await?;
+    refresh_theme_hosts(call, tenant, &row).await?;
+    Ok(ok(&theme_with_report(&row)?))
+}
+
+pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (tenant, current) = theme_in_path(call).await?;
+    themes::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await.map_err(|err| {
+        match AppError::from(err) {
+            AppError::Conflict(_) => {
+                AppError::Conflict("the theme is used by a portal; give the portal another theme first".into())
+            }
+            other => other,
+        }
+    })?;
+    for slot in [LogoSlot::Small, LogoSlot::Large] {
+        if let Some((key, _)) = current.logo(slot) {
+            delete_blob(call, key).await;
+        }
+    }
+    Ok(no_content())
+}
+
+pub async fn contrast<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (_, row) = theme_in_path(call).await?;
+    Ok(ok(&json!({ "contrast": contrast_report(&row.colors()?) })))
+}
+
+fn logo_error(err: LogoError) -> AppError {
+    match err {
+        LogoError::TooLarge { .. } => AppError::TooLarge(err.to_string()),
+        other => AppError::invalid("logo", other),
+    }
+}
+
+async fn delete_blob<R: Runtime>(call: &Call<'_, R>, key: &str) {
+    if let Err(err) = call.rt.blobs().delete(key).await {
+        call.rt.log(&format!("could not delete blob {key}: {err}"));
+    }
+}
+
+/// Stores a new logo: the object goes to R2 first and the theme points at it after, so a
+/// failure half-way leaves the old logo in place; the old object is removed last.
+pub async fn put_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (tenant, current) = theme_in_path(call).await?;
+    let slot = call.id("slot", LogoSlot::parse)?;
+    let format = call
+        .req
+        .header("content-type")
+        .and_then(LogoFormat::from_content_type)
+        .ok_or_else(|| AppError::invalid("content-type", "send the logo as image/png or image/svg+xml"))?;
+    let logo = Logo::parse(format, &call.req.body).map_err(logo_error)?;
+    let suffix = porch_types::to_hex(call.rt.random_16()?.get(..8).unwrap_or_default());
+    let key = format!("themes/{}/logo-{}-{suffix}.{}", current.id, slot.as_str(), format.extension());
+    call.rt
+        .blobs()
+        .put(&key, Blob { bytes: logo.into_bytes(), content_type: format.content_type().to_owned() })
+        .await?;
+    if let Err(err) =
+        themes::set_logo(call.rt.db(), tenant, &current, slot, Some((&key, format)), &call.actor(), call.rt.now()).await
+    {
+        delete_blob(call, &key).await;
+        return Err(err.into());
+    }
+    if let Some((old_key, _)) = current.logo(slot) {
+        delete_blob(call, old_key).await;
+    }
+    let row = reload(call, tenant, &current).await?;
+    refresh_theme_hosts(call, tenant, &row).await?;
+    Ok(ok(&json!({ "theme": row.to_json() })))
+}
+
+pub async fn delete_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (tenant, current) = theme_in_path(call).await?;
+    let slot = call.id("slot", LogoSlot::parse)?;
+    let Some((old_key, _)) = current.logo(slot) else {
+        return Err(AppError::NotFound);
+    };
+    themes::set_logo(call.rt.db(), tenant, &current, slot, None, &call.actor(), call.rt.now()).await?;
+    delete_blob(call, old_key).await;
+    let row = reload(call, tenant, &current).await?;
+    refresh_theme_hosts(call, tenant, &row).await?;
+    Ok(no_content())
+}

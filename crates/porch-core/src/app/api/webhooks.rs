@@ -1,0 +1,88 @@
+//! Webhook endpoints through the admin API: add one (its signing secret is shown this once),
+//! list, turn off and on, delete them, and read an endpoint's recent deliveries.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::auth::Reach;
+use super::input::Fields;
+use super::{created, no_content, ok, page_limit, Call};
+use crate::auth::secret::random_text;
+use crate::http::Response;
+use crate::runtime::Runtime;
+use crate::store::webhooks;
+use porch_types::error::AppError;
+use porch_types::ids::WebhookId;
+use porch_types::url::HttpsUrl;
+
+/// Signing secrets start with this, so a leaked one is recognisable (as API keys are).
+pub const SECRET_PREFIX: &str = "porch_whsec_";
+/// Every event is sent to every endpoint: a bounded number per tenant.
+const MAX_WEBHOOKS_PER_TENANT: usize = 10;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WebhookInput {
+    url: Option<String>,
+}
+
+pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let rows = webhooks::list(call.rt.db(), tenant).await?;
+    Ok(ok(&json!({ "webhooks": rows.iter().map(webhooks::WebhookRow::to_json).collect::<Vec<_>>() })))
+}
+
+/// Adds an endpoint and shows its signing secret this once. It is stored as it is (signing
+/// needs it) but never listed again: a provider who loses it deletes the endpoint and adds
+/// it anew.
+pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let input: WebhookInput = call.json()?;
+    let mut fields = Fields::default();
+    let url = fields.require("url", input.url.as_deref(), HttpsUrl::parse);
+    fields.finish()?;
+    let url = url.ok_or_else(|| AppError::Internal("webhook url after validation".into()))?;
+    if webhooks::list(call.rt.db(), tenant).await?.len() >= MAX_WEBHOOKS_PER_TENANT {
+        return Err(AppError::Conflict(format!("a tenant has at most {MAX_WEBHOOKS_PER_TENANT} webhooks")));
+    }
+    let id = WebhookId::from_random(call.rt.random_16()?);
+    let secret = format!("{SECRET_PREFIX}{}", random_text(call.rt)?);
+    webhooks::create(call.rt.db(), tenant, id, &url, &secret, &call.actor(), call.rt.now()).await?;
+    let row = webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    Ok(created(&json!({ "webhook": row.to_json(), "secret": secret })))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct UpdateInput {
+    enabled: Option<bool>,
+}
+
+/// Turns an endpoint off (say, while the help desk is migrated) or on again.
+pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let id = call.id("webhook_id", WebhookId::parse)?;
+    let current = webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let input: UpdateInput = call.json()?;
+    if let Some(enabled) = input.enabled {
+        webhooks::set_enabled(call.rt.db(), tenant, &current, enabled, &call.actor(), call.rt.now()).await?;
+    }
+    let row = webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    Ok(ok(&json!({ "webhook": row.to_json() })))
+}
+
+pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let id = call.id("webhook_id", WebhookId::parse)?;
+    let current = webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    webhooks::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
+    Ok(no_content())
+}
+
+pub async fn list_deliveries<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let tenant = call.tenant(Reach::Everything).await?;
+    let id = call.id("webhook_id", WebhookId::parse)?;
+    webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let rows = webhooks::list_deliveries(call.rt.db(), tenant, id, page_limit(call.req)?).await?;
+    Ok(ok(&json!({ "deliveries": rows.iter().map(webhooks::DeliveryRow::to_json).collect::<Vec<_>>() })))
+}

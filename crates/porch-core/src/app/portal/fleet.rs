@@ -1,0 +1,318 @@
+//! The recipients' equipment pages: the fleet shared with the member's customer (keyset
+//! pages of 50, filter by group), an asset's page with its recent activity, and utilisation
+//! reports (HTML with a server-drawn chart, and CSV). What a member may see is decided in the
+//! store's SQL (`store::equipment::viewer_*`, `*_for_customer`): an asset of another customer,
+//! or one not shared now, is the same 404 as a missing one. The fleet and the asset are read
+//! in the session lookup's D1 round trip (`prefetch`), and so is the fleet report (the whole
+//! fleet's sums, per asset); an asset's events and a one-asset report's sums need the asset's
+//! id, and take a second.
+
+use super::Page;
+use crate::app::cut_page;
+use crate::http::{Method, Request, Response};
+use crate::runtime::Runtime;
+use crate::store::equipment::{
+    self, ActivityRow, FleetCursor, FleetGroup, FleetReading, Reading, RowAsset, SharedAsset,
+};
+use crate::store::{decode_borrowed, decode_rows, Database, Statement};
+use crate::views::fleet::{self as view, Report, ReportParams, Shown};
+use porch_types::apps::App;
+use porch_types::equipment::AssetKey;
+use porch_types::error::AppError;
+use porch_types::ids::{AssetId, BusinessUnitId};
+use porch_types::usage::{self, date_text, parse_day, BucketRow, Buckets, Span, Usage};
+
+/// Events on an asset's page.
+const RECENT_EVENTS: i64 = 50;
+/// The longest report of the whole fleet by day.
+const FLEET_MAX_DAYS: i64 = 93;
+/// Days in a report without `from`: the last 30, today included.
+const DEFAULT_DAYS: i64 = 30;
+
+/// Assets per fleet list page.
+const PAGE_SIZE: i64 = 50;
+
+/// The reads a GET of a fleet page makes, to send with the session lookup (none for other
+/// pages, or when the request is malformed and the handler will say so). Each derives the
+/// viewer's customer from the session in its own SQL, so none waits for another.
+pub fn prefetch<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
+    if !matches!(page.req.method, Method::Get | Method::Head) {
+        return Vec::new();
+    }
+    let apps = page.portal.context.apps;
+    match page.req.path.as_str() {
+        "/equipment" if apps.contains(App::Equipment) => {
+            ListParams::parse(page.req).map(|p| list_statements(page, token_hash, &p)).unwrap_or_default()
+        }
+        "/reports" | "/reports.csv" if apps.contains(App::Reports) => report_query(page)
+            .map(|(params, buckets)| report_statements(page, token_hash, &params, &buckets))
+            .unwrap_or_default(),
+        path if apps.contains(App::Equipment) => match path.strip_prefix("/equipment/").map(AssetKey::parse) {
+            Some(Ok(key)) => vec![equipment::viewer_asset(page.scope, token_hash, page.now, &key)],
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// A fleet list page's query string: the group, and where the page starts.
+pub struct ListParams {
+    pub group: Option<BusinessUnitId>,
+    after: Option<AssetKey>,
+    before: Option<AssetKey>,
+}
+
+impl ListParams {
+    /// Malformed values (only a hand-edited URL has them) are a 400, not silently ignored.
+    fn parse(req: &Request) -> Result<ListParams, AppError> {
+        let query = |name| req.query_param(name).filter(|v| !v.is_empty());
+        let bad = |what: &str| AppError::BadRequest(format!("{what} is not valid"));
+        let group = query("group").map(|raw| BusinessUnitId::parse(&raw).ok_or_else(|| bad("group"))).transpose()?;
+        let key = |name| query(name).map(|raw| AssetKey::parse(&raw).map_err(|_| bad(name))).transpose();
+        let (after, before) = (key("after")?, key("before")?);
+        if after.is_some() && before.is_some() {
+            return Err(bad("before"));
+        }
+        Ok(ListParams { group, after, before })
+    }
+
+    fn cursor(&self) -> FleetCursor<'_> {
+        match (&self.after, &self.before) {
+            (Some(key), _) => FleetCursor::After(key.as_str()),
+            (None, Some(key)) => FleetCursor::Before(key.as_str()),
+            (None, None) => FleetCursor::First,
+        }
+    }
+}
+
+// `page.now`, fixed for the request: the handler rebuilds these statements and must get
+// exactly the ones sent with the session lookup to use their rows. A page and one more row,
+// to know whether there is a page beyond it.
+fn list_statements<R: Runtime>(page: &Page<'_, R>, token_hash: &str, params: &ListParams) -> Vec<Statement> {
+    vec![
+        equipment::viewer_fleet_page(page.scope, token_hash, page.now, params.group, params.cursor(), PAGE_SIZE + 1),
+        equipment::viewer_fleet_groups(page.scope, token_hash, page.now),
+    ]
+}
+
+pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
+    let member = page.require_member()?;
+    let params = ListParams::parse(page.req)?;
+    let customer = page.customer()?;
+    let mut results = page.reads(list_statements(page, &member.token_hash, &params)).await?.into_iter();
+    let mut assets: Vec<SharedAsset> = decode_rows(results.next())?;
+    let groups: Vec<FleetGroup> = decode_rows(results.next())?;
+    let more = cut_page(&mut assets, PAGE_SIZE).is_some();
+    let group = params.group.map(BusinessUnitId::to_db);
+    // A cursor's page is empty when nothing lies beyond it (`before` the first asset) or it
+    // names no asset shared now (`store::equipment`'s `cursor_name!`): either way, the way on
+    // is the first page, with the same answer for both.
+    if assets.is_empty() && params.cursor() != FleetCursor::First {
+        return Ok(Response::see_other(&view::first_page_href(group.as_deref())));
+    }
+    let backwards = matches!(params.cursor(), FleetCursor::Before(_));
+    if backwards {
+        assets.reverse();
+    }
+    // Walking forwards, the page before is there when we came from one; backwards, the page
+    // after is (the cursor's asset starts it).
+    let (earlier, later) = if backwards { (more, true) } else { (params.after.is_some(), more) };
+    let fleet = view::Fleet {
+        has_customer: customer.is_some(),
+        assets: &assets,
+        groups: &groups,
+        group: group.as_deref(),
+        previous: assets.first().filter(|_| earlier).map(|a| a.asset_key.as_str()),
+        next: assets.last().filter(|_| later).map(|a| a.asset_key.as_str()),
+    };
+    Ok(Response::html(200, view::list(page.portal, page.lang, member, &fleet)))
+}
+
+pub async fn detail<R: Runtime>(page: &Page<'_, R>, raw_key: &str) -> Result<Response, AppError> {
+    let member = page.require_member()?;
+    let key = AssetKey::parse(raw_key).map_err(|_| AppError::NotFound)?;
+    let customer = page.customer()?.ok_or(AppError::NotFound)?;
+    let statement = equipment::viewer_asset(page.scope, &member.token_hash, page.now, &key);
+    let asset: SharedAsset = decode_rows(page.reads(vec![statement]).await?.into_iter().next())?
+        .into_iter()
+        .next()
+        .ok_or(AppError::NotFound)?;
+    // The second round trip: the events need the asset's id the first one found.
+    let recent = equipment::recent_activity_for_customer(
+        page.scope.tenant,
+        customer,
+        asset_id(&asset)?,
+        page.now,
+        RECENT_EVENTS,
+    );
+    let events: Vec<ActivityRow> = page.rt.db().query(recent).await?;
+    let zone = page.portal.context.time_zone;
+    Ok(Response::html(200, view::detail(page.portal, page.lang, member, &asset, &events, zone)))
+}
+
+fn asset_id(asset: &SharedAsset) -> Result<AssetId, AppError> {
+    AssetId::parse(&asset.id).ok_or_else(|| AppError::Internal(format!("asset {} has a bad id", asset.id)))
+}
+
+/// The whole fleet, for a report's choice of asset.
+fn report_choices<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Statement {
+    equipment::viewer_fleet_page(page.scope, token_hash, page.now, None, FleetCursor::First, -1)
+}
+
+/// A report's query and its buckets. Malformed values (only a hand-edited URL has them) are
+/// a 400, not silently ignored. An empty `asset` (the form's "All machines") is none: the
+/// fleet report. `asset=all` is not special: "all" is a valid asset key.
+fn report_query<R: Runtime>(page: &Page<'_, R>) -> Result<(ReportParams, Buckets), AppError> {
+    let bad = |what: &str| AppError::BadRequest(format!("{what} is not valid"));
+    let query = |name| page.req.query_param(name).filter(|v| !v.is_empty());
+    let zone = page.portal.context.time_zone;
+    let today = zone.local_day(page.now);
+    let to = match query("to") {
+        Some(raw) => parse_day(&raw).ok_or_else(|| bad("to"))?,
+        None => today,
+    };
+    let from = match query("from") {
+        Some(raw) => parse_day(&raw).ok_or_else(|| bad("from"))?,
+        None => to - (DEFAULT_DAYS - 1),
+    };
+    let span = match query("by") {
+        Some(raw) => Span::parse(&raw).ok_or_else(|| bad("by"))?,
+        None => Span::Day,
+    };
+    let group = query("group").map(|raw| BusinessUnitId::parse(&raw).ok_or_else(|| bad("group"))).transpose()?;
+    let buckets = Buckets::new(from, to, span, zone).map_err(|e| AppError::BadRequest(e.into()))?;
+    // The fleet's statement answers a row per asset and bucket: by day, a quarter at most
+    // (a fleet of 200 is then 18,600 rows), by week the whole year.
+    if query("asset").is_none() && span == Span::Day && buckets.count > FLEET_MAX_DAYS {
+        return Err(AppError::BadRequest(format!(
+            "a report of the whole fleet by day covers at most {FLEET_MAX_DAYS} days: choose weeks or one machine"
+        )));
+    }
+    Ok((ReportParams { asset: query("asset"), group, from, to, span }, buckets))
+}
+
+/// A report's reads in the session lookup's round trip: the fleet (the choice of asset) and
+/// its groups; for the fleet report also every asset's sums and reading before the period,
+/// so it needs no other. A one-asset report needs the asset's id for its sums: a second trip.
+fn report_statements<R: Runtime>(
+    page: &Page<'_, R>,
+    token_hash: &str,
+    params: &ReportParams,
+    buckets: &Buckets,
+) -> Vec<Statement> {
+    let mut statements =
+        vec![report_choices(page, token_hash), equipment::viewer_fleet_groups(page.scope, token_hash, page.now)];
+    if params.asset.is_none() {
+        let (scope, now, group) = (page.scope, page.now, params.group);
+        statements.extend([
+            equipment::viewer_fleet_usage(scope, token_hash, now, group, buckets),
+            equipment::viewer_fleet_readings_before(scope, token_hash, now, group, buckets.start()),
+        ]);
+    }
+    statements
+}
+
+async fn report<R: Runtime>(page: &Page<'_, R>) -> Result<(bool, Report), AppError> {
+    let (params, buckets) = report_query(page)?;
+    let Some(customer) = page.customer()? else {
+        return Ok((false, Report { params, assets: Vec::new(), groups: Vec::new(), shown: None }));
+    };
+    let member = page.require_member()?;
+    let mut results = page.reads(report_statements(page, &member.token_hash, &params, &buckets)).await?.into_iter();
+    let assets: Vec<SharedAsset> = decode_rows(results.next())?;
+    let groups: Vec<FleetGroup> = decode_rows(results.next())?;
+    // A named asset must be of the fleet: else 404, as for a missing asset.
+    let shown = if let Some(key) = &params.asset {
+        let asset = assets.iter().find(|a| &a.asset_key == key).ok_or(AppError::NotFound)?;
+        // The second round trip: the chosen asset's sums and the reading before them.
+        let (tenant, id) = (page.scope.tenant, asset_id(asset)?);
+        let mut results = page
+            .rt
+            .db()
+            .read_batch(vec![
+                equipment::usage_for_customer(tenant, customer, id, &buckets, page.now),
+                equipment::reading_before(tenant, customer, id, buckets.start(), page.now),
+            ])
+            .await?
+            .into_iter();
+        let rows: Vec<BucketRow> = decode_rows(results.next())?;
+        let before = decode_rows::<Reading>(results.next())?.into_iter().next().map(|r| r.hours_milli);
+        Shown::Asset(Box::new(asset.clone()), usage::usage(&buckets, &rows, before))
+    } else {
+        // Each row is an asset's and a bucket's: read twice, as each, from the same values.
+        let rows = results.next().unwrap_or_default();
+        let of: Vec<RowAsset> = decode_borrowed(&rows)?;
+        let rows: Vec<BucketRow> = decode_borrowed(&rows)?;
+        let before: Vec<FleetReading> = decode_rows(results.next())?;
+        let usage = FleetUsage { of: &of, rows: &rows, before: &before };
+        Shown::Fleet(fleet_usage(&buckets, &assets, params.group, &usage))
+    };
+    Ok((true, Report { params, assets, groups, shown: Some(shown) }))
+}
+
+/// The fleet report's rows: each row's asset (`of`) and its sums (`rows`), and each
+/// asset's reading before the period, all in asset id order.
+struct FleetUsage<'a> {
+    of: &'a [RowAsset],
+    rows: &'a [BucketRow],
+    before: &'a [FleetReading],
+}
+
+/// Each asset of the fleet (of `group`) with its buckets, computed from its own rows as its
+/// own report computes them (`usage::usage`), so the two always agree.
+fn fleet_usage(
+    buckets: &Buckets,
+    assets: &[SharedAsset],
+    group: Option<BusinessUnitId>,
+    usage: &FleetUsage<'_>,
+) -> Vec<(SharedAsset, Vec<Usage>)> {
+    // The group as the SQL's: the asset's unit when it is one of the customer's own.
+    let group = group.map(BusinessUnitId::to_db);
+    assets
+        .iter()
+        .filter(|a| group.is_none() || a.group_id == group)
+        .map(|a| {
+            // Both lists are in asset id order: the asset's rows are one run of them.
+            let start = usage.of.partition_point(|r| r.asset_id < a.id);
+            let end = usage.of.partition_point(|r| r.asset_id <= a.id);
+            let before = usage.before.binary_search_by(|r| r.asset_id.cmp(&a.id)).ok();
+            let before = before.and_then(|i| usage.before.get(i)).and_then(|r| r.hours_milli);
+            (a.clone(), usage::usage(buckets, usage.rows.get(start..end).unwrap_or_default(), before))
+        })
+        .collect()
+}
+
+pub async fn reports<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
+    let member = page.require_member()?;
+    let (has_customer, report) = report(page).await?;
+    let zone = page.portal.context.time_zone;
+    Ok(Response::html(200, view::reports(page.portal, page.lang, member, has_customer, &report, zone)))
+}
+
+/// The report as CSV: the same rows as the page's table, with the asset's name and key first;
+/// of the fleet, a row per asset and period, the numbers of each asset's own report.
+pub async fn reports_csv<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
+    page.require_member()?;
+    let (_, report) = report(page).await?;
+    let (assets, subject) = match report.shown.ok_or(AppError::NotFound)? {
+        // The key's letters are safe in a quoted filename once ':' and '~' are plain dashes.
+        Shown::Asset(asset, buckets) => {
+            let subject = asset.asset_key.replace([':', '~'], "-");
+            (vec![(*asset, buckets)], subject)
+        }
+        Shown::Fleet(assets) => (assets, "fleet".to_owned()),
+    };
+    let mut rows = vec![view::csv_header()];
+    for (asset, buckets) in &assets {
+        rows.extend(buckets.iter().map(|b| {
+            // Names need not be unique: the key tells two machines of one name apart.
+            let mut row = vec![asset.name.clone(), asset.asset_key.clone()];
+            row.extend(view::row_cells(b));
+            row
+        }));
+    }
+    let filename =
+        format!("utilisation-{subject}-{}-{}.csv", date_text(report.params.from), date_text(report.params.to));
+    Ok(Response::new(200, "text/csv; charset=utf-8; header=present", usage::csv(&rows))
+        .with_header("content-disposition", &format!("attachment; filename=\"{filename}\"")))
+}

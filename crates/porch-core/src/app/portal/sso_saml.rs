@@ -1,0 +1,182 @@
+//! SAML 2.0 Web Browser SSO (SAML Profiles §4.1) for a portal's connection: the SP metadata
+//! to give the identity provider, the SP-initiated start (an `AuthnRequest` over the
+//! HTTP-Redirect binding, its ID kept in D1 for `InResponseTo`), and the assertion consumer
+//! service (HTTP-POST binding) that verifies the response and signs the person in.
+
+use super::forms::{safe_return_to, Form};
+use super::sso::{browser_started, complete, fail, limited, remember_pending, Comeback, SignIn};
+use super::Page;
+use crate::auth::cookies;
+use crate::http::Response;
+use crate::runtime::Runtime;
+use crate::store::sso::{self, ConnectionRow};
+use porch_sso::policy::Identity;
+use porch_sso::saml::{self, PinnedKey, SamlPolicy, SignatureAlgorithm, VerifiedAssertion};
+use porch_types::email::Email;
+use porch_types::error::AppError;
+use porch_types::ids::SsoConnectionId;
+use porch_types::sso::{SamlSettings, Settings};
+use porch_types::to_hex;
+
+/// `NameID` formats (SAML Core §8.3) whose value may be taken as the email: the address
+/// format, and the unspecified one (or none given) many identity providers send addresses in.
+const NAME_ID_EMAIL_FORMATS: [&str; 3] = [
+    "urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress",
+    "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified",
+    "",
+];
+
+fn settings(connection: &ConnectionRow) -> Result<SamlSettings, AppError> {
+    match connection.settings()? {
+        Settings::Saml(settings) => Ok(settings),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The SP entity ID and ACS URL of a connection on the origin the request came to: what the
+/// metadata says, what the `AuthnRequest` names, and what `Audience`, `Destination` and
+/// `Recipient` must equal.
+fn sp_urls<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> (String, String) {
+    let base = format!("{}/sso/{}", page.origin(), connection.id);
+    (format!("{base}/metadata"), format!("{base}/acs"))
+}
+
+/// `GET /sso/{id}/metadata`: the SP metadata document for the identity provider's admin.
+pub fn metadata<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> Result<Response, AppError> {
+    let settings = settings(connection)?;
+    let (entity_id, acs_url) = sp_urls(page, connection);
+    let xml = saml::sp_metadata(&entity_id, &acs_url, settings.want_assertions_signed);
+    Ok(Response::new(200, "application/samlmetadata+xml; charset=utf-8", xml))
+}
+
+/// `GET /sso/{id}/start` for a SAML connection: to the identity provider with an
+/// `AuthnRequest` (SAML Bindings §3.4), its ID remembered for the response.
+pub async fn start<R: Runtime>(
+    page: &Page<'_, R>,
+    connection: &ConnectionRow,
+    return_to: &str,
+) -> Result<Response, AppError> {
+    let id = SsoConnectionId::parse(&connection.id).ok_or(AppError::NotFound)?;
+    let settings = settings(connection)?;
+    // SAML Core §1.3.4: an ID is an NCName with enough randomness to be unguessable.
+    let request_id = format!("_{}", to_hex(&page.rt.random_16()?));
+    let (entity_id, acs_url) = sp_urls(page, connection);
+    // Login CSRF: the response must come back in the browser that asked for it, or an
+    // attacker could post a response for their own account into someone else's browser.
+    let cookie = remember_pending(page, id, &request_id, return_to, None, &Comeback::CrossSitePost).await?;
+    // RelayState carries only where to go back to on this portal; the ACS takes it from the
+    // pending request, never from what comes back.
+    let url = saml::authn_request_redirect_url(
+        &settings.sso_url,
+        &request_id,
+        &entity_id,
+        &acs_url,
+        page.now,
+        Some(return_to),
+    );
+    Ok(Response::see_other(&url).add_header("set-cookie", &cookie))
+}
+
+/// `POST /sso/{id}/acs`: the identity provider's response, from the person's browser.
+pub async fn acs<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> Result<Response, AppError> {
+    limited(page).await?;
+    let id = SsoConnectionId::parse(&connection.id).ok_or(AppError::NotFound)?;
+    let settings = settings(connection)?;
+    // The IdP's page posts this form from its own site. What proves it is the signature, and
+    // an SP-initiated answer must match a request this browser made.
+    let Ok(form) = Form::read_cross_site(page) else {
+        return fail(page, Some(id), "binding", "the response did not come as an HTML form post", None).await;
+    };
+    let field = |name: &str| form.get(name);
+    let Some(response) = field("SAMLResponse") else {
+        return fail(page, Some(id), "binding", "no SAMLResponse field", None).await;
+    };
+    // Which request this answers is read before verifying, only to pick the check: the
+    // verifier then requires exactly that InResponseTo (or none, for IdP-initiated).
+    let answering = saml::unverified_in_response_to(response);
+    if answering.is_none() && !settings.allow_idp_initiated {
+        let detail = "an unsolicited response, and this connection does not allow them";
+        return fail(page, Some(id), "idp_initiated", detail, None).await;
+    }
+    let assertion = match verify(page, connection, &settings, response, answering.as_deref()) {
+        Ok(assertion) => assertion,
+        Err((code, detail)) => return fail(page, Some(id), code, &detail, None).await,
+    };
+    // SAML Profiles §4.1.4.3: the request is answered once; consumed only now, so a forged
+    // response naming it cannot spend a person's pending sign-in.
+    let return_to = match &answering {
+        Some(request_id) => match sso::consume_request(page.rt.db(), page.scope, id, request_id, page.now).await? {
+            Some(pending) if browser_started(page, page.cookies.sso_saml, pending.browser_hash.as_deref()) => {
+                pending.return_to
+            }
+            Some(_) => {
+                let detail = "the response came to another browser than the one that asked";
+                return fail(page, Some(id), "browser", detail, None).await;
+            }
+            None => {
+                let detail = "no pending request has this ID (unknown, used or expired)";
+                return fail(page, Some(id), "in_response_to", detail, None).await;
+            }
+        },
+        None => field("RelayState").and_then(safe_return_to).unwrap_or("/").to_owned(),
+    };
+    let Some(identity) = identity(&settings, &assertion) else {
+        let detail = "the assertion carries no usable email (NameID or the mapped attribute)";
+        return fail(page, Some(id), "email", detail, None).await;
+    };
+    let once = Some((assertion.assertion_id.as_str(), assertion.usable_until));
+    let done = complete(page, SignIn { connection, identity, once, return_to: &return_to }).await?;
+    Ok(done.add_header("set-cookie", &cookies::clear(page.cookies.sso_saml, true)))
+}
+
+/// The response verified under the connection's policy, answering `answering` (None: an
+/// unsolicited response); the event code and detail when it is refused.
+fn verify<R: Runtime>(
+    page: &Page<'_, R>,
+    connection: &ConnectionRow,
+    settings: &SamlSettings,
+    response: &str,
+    answering: Option<&str>,
+) -> Result<VerifiedAssertion, (&'static str, String)> {
+    let keys = settings
+        .certificates
+        .iter()
+        .map(|pem| PinnedKey::from_pem_certificate(pem))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|err| ("configuration", err.to_string()))?;
+    let algorithms: Vec<SignatureAlgorithm> =
+        settings.signature_algorithms.iter().filter_map(|name| SignatureAlgorithm::from_name(name)).collect();
+    let (entity_id, acs_url) = sp_urls(page, connection);
+    let policy = SamlPolicy::new(&settings.idp_entity_id, &entity_id, &acs_url, &keys, &algorithms)
+        .and_then(|p| p.with_skew_seconds(settings.skew_seconds))
+        .map_err(|err| ("configuration", err.to_string()))?
+        .with_want_assertions_signed(settings.want_assertions_signed);
+    let policy = match answering {
+        Some(request_id) => policy.with_expected_in_response_to(request_id),
+        None => policy,
+    };
+    saml::verify_response(response, &policy, page.now).map_err(|err| (err.code(), err.to_string()))
+}
+
+/// The person a verified assertion describes: the email from the mapped attribute or the
+/// `NameID`, the name from the mapped attribute, every attribute for the portal's rules.
+fn identity(settings: &SamlSettings, assertion: &VerifiedAssertion) -> Option<Identity> {
+    let first = |attribute: &String| assertion.attribute(attribute).and_then(|values| values.first());
+    // A NameID is an email only when its format says so (or says nothing): a persistent or
+    // transient identifier that happens to look like an address is not one.
+    let email = match &settings.attributes.email {
+        Some(attribute) => first(attribute).map(String::as_str),
+        None => {
+            NAME_ID_EMAIL_FORMATS.contains(&assertion.name_id_format.as_str()).then_some(assertion.name_id.as_str())
+        }
+    };
+    let email = Email::parse(email?).ok()?;
+    let name = settings.attributes.name.as_ref().and_then(first).filter(|name| !name.trim().is_empty()).cloned();
+    Some(Identity {
+        email,
+        name,
+        locale: None,
+        external_id: Some(assertion.name_id.clone()),
+        attributes: assertion.attributes.clone(),
+    })
+}

@@ -1,0 +1,149 @@
+//! UI languages (English, Danish, Norwegian Bokmål), their strings, and Accept-Language choice.
+
+mod account;
+mod activity;
+mod documents;
+mod fleet;
+mod sso;
+mod tickets;
+
+pub use porch_types::language::Language;
+
+pub use account::AccountStrings;
+pub use activity::ActivityStrings;
+pub use documents::DocumentStrings;
+pub use fleet::FleetStrings;
+pub use sso::SsoStrings;
+pub use tickets::{status_label, TicketStrings};
+
+/// A language's strings, one table per part of the product. A trait because `Language` is a
+/// domain value of `porch_types`, below the strings.
+pub trait Translations {
+    fn account(self) -> &'static AccountStrings;
+    fn sso(self) -> &'static SsoStrings;
+    fn activity(self) -> &'static ActivityStrings;
+    fn documents(self) -> &'static DocumentStrings;
+    fn fleet(self) -> &'static FleetStrings;
+    fn tickets(self) -> &'static TicketStrings;
+    fn strings(self) -> &'static Strings;
+}
+
+impl Translations for Language {
+    fn account(self) -> &'static AccountStrings {
+        match self {
+            Language::En => &account::EN,
+            Language::Da => &account::DA,
+            Language::Nb => &account::NB,
+        }
+    }
+
+    fn sso(self) -> &'static SsoStrings {
+        match self {
+            Language::En => &sso::EN,
+            Language::Da => &sso::DA,
+            Language::Nb => &sso::NB,
+        }
+    }
+
+    fn activity(self) -> &'static ActivityStrings {
+        match self {
+            Language::En => &activity::EN,
+            Language::Da => &activity::DA,
+            Language::Nb => &activity::NB,
+        }
+    }
+
+    fn documents(self) -> &'static DocumentStrings {
+        match self {
+            Language::En => &documents::EN,
+            Language::Da => &documents::DA,
+            Language::Nb => &documents::NB,
+        }
+    }
+
+    fn fleet(self) -> &'static FleetStrings {
+        match self {
+            Language::En => &fleet::EN,
+            Language::Da => &fleet::DA,
+            Language::Nb => &fleet::NB,
+        }
+    }
+
+    fn tickets(self) -> &'static TicketStrings {
+        match self {
+            Language::En => &tickets::EN,
+            Language::Da => &tickets::DA,
+            Language::Nb => &tickets::NB,
+        }
+    }
+
+    fn strings(self) -> &'static Strings {
+        match self {
+            Language::En => &EN,
+            Language::Da => &DA,
+            Language::Nb => &NB,
+        }
+    }
+}
+
+/// Every UI string of the portal shell, one struct per language so a missing translation
+/// is a compile error.
+pub struct Strings {
+    pub welcome: &'static str,
+    pub signed_out_intro: &'static str,
+    pub sign_in: &'static str,
+    pub home: &'static str,
+    pub not_available_title: &'static str,
+    pub not_available_body: &'static str,
+    pub not_found_title: &'static str,
+    pub not_found_body: &'static str,
+    pub error_title: &'static str,
+    pub error_body: &'static str,
+    pub powered_by: &'static str,
+    pub skip_to_content: &'static str,
+}
+
+static EN: Strings = Strings {
+    welcome: "Welcome",
+    signed_out_intro: "This is your portal for support requests, shared equipment and documents.",
+    sign_in: "Sign in",
+    home: "Home",
+    not_available_title: "This portal is not available",
+    not_available_body: "The portal has been switched off for now. Please try again later or contact your provider.",
+    not_found_title: "Page not found",
+    not_found_body: "There is no page at this address.",
+    error_title: "Something went wrong",
+    error_body: "We could not complete your request. Please try again in a moment.",
+    powered_by: "Customer portal",
+    skip_to_content: "Skip to content",
+};
+
+static DA: Strings = Strings {
+    welcome: "Velkommen",
+    signed_out_intro: "Dette er din portal til supportsager, delt udstyr og dokumenter.",
+    sign_in: "Log ind",
+    home: "Forside",
+    not_available_title: "Portalen er ikke tilgængelig",
+    not_available_body: "Portalen er slået fra lige nu. Prøv igen senere, eller kontakt din leverandør.",
+    not_found_title: "Siden blev ikke fundet",
+    not_found_body: "Der er ingen side på denne adresse.",
+    error_title: "Noget gik galt",
+    error_body: "Vi kunne ikke gennemføre din forespørgsel. Prøv igen om lidt.",
+    powered_by: "Kundeportal",
+    skip_to_content: "Gå til indhold",
+};
+
+static NB: Strings = Strings {
+    welcome: "Velkommen",
+    signed_out_intro: "Dette er portalen din for supportsaker, delt utstyr og dokumenter.",
+    sign_in: "Logg inn",
+    home: "Hjem",
+    not_available_title: "Portalen er ikke tilgjengelig",
+    not_available_body: "Portalen er slått av for øyeblikket. Prøv igjen senere, eller kontakt leverandøren din.",
+    not_found_title: "Fant ikke siden",
+    not_found_body: "Det finnes ingen side på denne adressen.",
+    error_title: "Noe gikk galt",
+    error_body: "Vi kunne ikke fullføre forespørselen. Prøv igjen om litt.",
+    powered_by: "Kundeportal",
+    skip_to_content: "Gå til innhold",
+};

@@ -1,0 +1,160 @@
+//! The audit log: one row per change made through the admin API, written in the same
+//! atomic batch as the change itself.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::{Database, DbError, Statement};
+use crate::params;
+use porch_types::ids::TenantId;
+use porch_types::time::Timestamp;
+
+/// Who made a change, as recorded: the operator, one tenant API key, or a recipient
+/// (a portal admin managing users, a person accepting an invitation).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Actor {
+    Platform,
+    ApiKey(porch_types::ids::ApiKeyId),
+    Account(porch_types::ids::AccountId),
+    /// Staff recorded earlier by label (the maker of a preview link, when it is opened).
+    Staff(String),
+}
+
+impl Actor {
+    pub fn label(&self) -> String {
+        match self {
+            Actor::Platform => "platform".to_owned(),
+            Actor::ApiKey(id) => format!("key:{id}"),
+            Actor::Account(id) => format!("account:{id}"),
+            Actor::Staff(label) => label.clone(),
+        }
+    }
+}
+
+/// A change to record. `before`/`after` are summaries: never secrets.
+pub struct Change<'a> {
+    pub tenant: Option<TenantId>,
+    pub actor: &'a Actor,
+    pub action: &'static str,
+    pub target_type: &'static str,
+    pub target_id: String,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+}
+
+impl<'a> Change<'a> {
+    /// A change to one tenant's `target`; add `before`/`after` summaries as they apply.
+    pub fn new(
+        tenant: TenantId,
+        actor: &'a Actor,
+        action: &'static str,
+        target_type: &'static str,
+        target_id: String,
+    ) -> Self {
+        Change { tenant: Some(tenant), actor, action, target_type, target_id, before: None, after: None }
+    }
+
+    #[must_use]
+    pub fn before(mut self, summary: serde_json::Value) -> Self {
+        self.before = Some(summary);
+        self
+    }
+
+    #[must_use]
+    pub fn after(mut self, summary: serde_json::Value) -> Self {
+        self.after = Some(summary);
+        self
+    }
+
+    pub fn statement(&self, now: Timestamp) -> Statement {
+        self.insert(
+            "INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, at, before_json, after_json)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+            now,
+        )
+    }
+
+    /// The entry, written only if the statement just before it in the batch changed a row:
+    /// a guarded write that did nothing leaves no record of a change that never happened.
+    pub fn statement_if_changed(&self, now: Timestamp) -> Statement {
+        self.insert(
+            "INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, at, before_json, after_json)
+             SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE changes() > 0",
+            now,
+        )
+    }
+
+    fn insert(&self, sql: &'static str, now: Timestamp) -> Statement {
+        Statement::new(
+            sql,
+            params![
+                self.tenant.map(TenantId::to_db),
+                self.actor.label(),
+                self.action,
+                self.target_type,
+                self.target_id.clone(),
+                now.millis(),
+                self.before.as_ref().map(ToString::to_string),
+                self.after.as_ref().map(ToString::to_string),
+            ],
+        )
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuditRow {
+    pub seq: i64,
+    pub tenant_id: Option<String>,
+    pub actor: String,
+    pub action: String,
+    pub target_type: String,
+    pub target_id: String,
+    pub at: i64,
+    pub before_json: Option<String>,
+    pub after_json: Option<String>,
+}
+
+impl AuditRow {
+    pub fn to_json(&self) -> serde_json::Value {
+        let parse =
+            |text: &Option<String>| text.as_deref().and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+        json!({
+            "seq": self.seq,
+            "tenant_id": self.tenant_id,
+            "actor": self.actor,
+            "action": self.action,
+            "target_type": self.target_type,
+            "target_id": self.target_id,
+            "at": Timestamp::from_millis(self.at),
+            "before": parse(&self.before_json),
+            "after": parse(&self.after_json),
+        })
+    }
+}
+
+/// A tenant's entries, newest first, strictly older than `before_seq` when given.
+pub async fn list_for_tenant(
+    db: &impl Database,
+    tenant: TenantId,
+    before_seq: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditRow>, DbError> {
+    db.query(Statement::new(
+        "SELECT seq, tenant_id, actor, action, target_type, target_id, at, before_json, after_json
+         FROM audit_log WHERE tenant_id = ?1 AND (?2 IS NULL OR seq < ?2)
+         ORDER BY seq DESC LIMIT ?3",
+        params![tenant.to_db(), before_seq, limit],
+    ))
+    .await
+}
+
+/// Every entry, for the platform operator.
+pub async fn list_all(db: &impl Database, before_seq: Option<i64>, limit: i64) -> Result<Vec<AuditRow>, DbError> {
+    db.query(Statement::new(
+        "SELECT seq, tenant_id, actor, action, target_type, target_id, at, before_json, after_json
+         FROM audit_log WHERE (?1 IS NULL OR seq < ?1)
+         ORDER BY seq DESC LIMIT ?2",
+        params![before_seq, limit],
+    ))
+    .await
+}

@@ -1,0 +1,75 @@
+//! Removing what has expired: sessions, one-time links, unconfirmed registrations,
+//! rate-limit windows, previews,
+//! long-sent emails, long-settled webhook deliveries, spent SSO replay keys, abandoned SSO
+//! sign-ins and old SSO events. These sweep every tenant at once on purpose: they run from the cron
+//! trigger, not for a caller, and each row's own expiry is the whole condition.
+
+use super::{Database, DbError, Statement};
+use crate::params;
+use porch_types::time::Timestamp;
+
+const DAY_SECONDS: i64 = 24 * 60 * 60;
+/// Expired links, previews and rate-limit windows are kept a day, so a person who clicks an
+/// old link a moment late, or an operator looking into one, still finds the record.
+const GRACE_SECONDS: i64 = DAY_SECONDS;
+/// Sent emails stay listed by the emails API for this long, and settled webhook deliveries
+/// by the deliveries API.
+const SETTLED_SECONDS: i64 = 30 * DAY_SECONDS;
+
+/// How many rows each sweep removed, in the order of `purge_expired`'s statements.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Purged {
+    pub sessions: u64,
+    pub reset_tokens: u64,
+    pub registrations: u64,
+    pub rate_limits: u64,
+    pub previews: u64,
+    pub sent_emails: u64,
+    pub webhook_deliveries: u64,
+    pub sso_replay: u64,
+    pub sso_requests: u64,
+    pub sso_events: u64,
+}
+
+/// Deletes everything that expired, as one atomic batch.
+pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged, DbError> {
+    let grace = now.plus_seconds(-GRACE_SECONDS).millis();
+    let settled = now.plus_seconds(-SETTLED_SECONDS).millis();
+    let changed = db
+        .batch(vec![
+            // Sessions go the moment they expire: an expired session is useless.
+            Statement::new("DELETE FROM sessions WHERE expires_at < ?1", params![now.millis()]),
+            Statement::new("DELETE FROM reset_tokens WHERE expires_at < ?1", params![grace]),
+            // Unconfirmed registrations hold a password hash: they go a day after expiry.
+            Statement::new("DELETE FROM registrations WHERE expires_at < ?1", params![grace]),
+            Statement::new("DELETE FROM rate_limits WHERE window_start < ?1", params![grace]),
+            // Their "view as" sessions go with them (ON DELETE CASCADE).
+            Statement::new("DELETE FROM previews WHERE expires_at < ?1", params![grace]),
+            Statement::new("DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1", params![settled]),
+            // Failed ones go too, unlike emails: each holds a copy of a customer's words, and an
+            // endpoint that is down for good would otherwise add a row per event for ever.
+            Statement::new(
+                "DELETE FROM webhook_deliveries WHERE status IN ('sent', 'failed') AND created_at < ?1",
+                params![settled],
+            ),
+            // A replay key is useless once its token or assertion has expired anyway.
+            Statement::new("DELETE FROM sso_replay WHERE expires_at < ?1", params![now.millis()]),
+            Statement::new("DELETE FROM sso_requests WHERE expires_at < ?1", params![grace]),
+            Statement::new("DELETE FROM sso_events WHERE at < ?1", params![settled]),
+        ])
+        .await?;
+    let mut counts = changed.into_iter();
+    let mut next = || counts.next().unwrap_or(0);
+    Ok(Purged {
+        sessions: next(),
+        reset_tokens: next(),
+        registrations: next(),
+        rate_limits: next(),
+        previews: next(),
+        sent_emails: next(),
+        webhook_deliveries: next(),
+        sso_replay: next(),
+        sso_requests: next(),
+        sso_events: next(),
+    })
+}

@@ -1,0 +1,183 @@
+//! Tenants (provider accounts), optionally below a parent organisation.
+
+use serde::Deserialize;
+use serde_json::json;
+
+use super::audit::{Actor, Change};
+use super::{write_audited, write_audited_then, Database, DbError, Statement};
+use crate::params;
+use porch_types::apps::{self, AppSet};
+use porch_types::ids::TenantId;
+use porch_types::text::{Label, Slug};
+use porch_types::time::Timestamp;
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct TenantRow {
+    pub id: String,
+    pub slug: String,
+    pub name: String,
+    pub parent_id: Option<String>,
+    /// The apps of the tenant's plan: what its portals may offer.
+    #[serde(deserialize_with = "apps::from_json_column")]
+    pub plan_apps: AppSet,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl TenantRow {
+    pub fn to_json(&self) -> serde_json::Value {
+        json!({
+            "id": self.id,
+            "slug": self.slug,
+            "name": self.name,
+            "parent_id": self.parent_id,
+            "plan_apps": self.plan_apps,
+            "created_at": Timestamp::from_millis(self.created_at),
+            "updated_at": Timestamp::from_millis(self.updated_at),
+        })
+    }
+}
+
+pub struct NewTenant {
+    pub id: TenantId,
+    pub slug: Slug,
+    pub name: Label,
+    pub parent: Option<TenantId>,
+    pub plan: AppSet,
+}
+
+/// `SELECT <tenant columns> FROM tenants <rest>`; the plan comes as one JSON array per tenant.
+macro_rules! select_tenants {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, slug, name, parent_id, created_at, updated_at,
+                (SELECT json_group_array(app) FROM tenant_plan_apps pa WHERE pa.tenant_id = tenants.id) AS plan_apps
+             FROM tenants ",
+            $rest
+        )
+    };
+}
+
+/// Adds the plan's apps a tenant lacks (run with the statement that removes the others).
+fn add_plan_apps(id: TenantId, plan: AppSet) -> Statement {
+    Statement::new(
+        "INSERT OR IGNORE INTO tenant_plan_apps (tenant_id, app) SELECT ?1, value FROM json_each(?2)",
+        params![id.to_db(), plan.to_json_text()],
+    )
+}
+
+pub async fn create(db: &impl Database, new: &NewTenant, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
+    let change = Change::new(new.id, actor, "tenant.create", "tenant", new.id.to_db()).after(json!({
+        "slug": new.slug.as_str(),
+        "name": new.name.as_str(),
+        "parent_id": new.parent.map(TenantId::to_db),
+        "plan_apps": new.plan,
+    }));
+    // The plan's rows need the tenant's row (foreign key), so they come after it.
+    write_audited_then(
+        db,
+        Statement::new(
+            "INSERT INTO tenants (id, slug, name, parent_id, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+            params![
+                new.id.to_db(),
+                new.slug.as_str(),
+                new.name.as_str(),
+                new.parent.map(TenantId::to_db),
+                now.millis()
+            ],
+        ),
+        &change,
+        vec![add_plan_apps(new.id, new.plan)],
+        now,
+    )
+    .await
+}
+
+pub async fn get(db: &impl Database, id: TenantId) -> Result<Option<TenantRow>, DbError> {
+    db.query_one(Statement::new(select_tenants!("WHERE id = ?1"), params![id.to_db()])).await
+}
+
+/// Every tenant, for the platform operator.
+pub async fn list_all(db: &impl Database) -> Result<Vec<TenantRow>, DbError> {
+    db.query(Statement::new(select_tenants!("ORDER BY created_at, id"), Vec::new())).await
+}
+
+/// A tenant and its direct children: what one tenant key can see of the tenant list.
+pub async fn list_family(db: &impl Database, tenant: TenantId) -> Result<Vec<TenantRow>, DbError> {
+    db.query(Statement::new(
+        select_tenants!("WHERE id = ?1 OR parent_id = ?1 ORDER BY created_at, id"),
+        params![tenant.to_db()],
+    ))
+    .await
+}
+
+pub async fn rename(
+    db: &impl Database,
+    id: TenantId,
+    tenant: &TenantRow,
+    name: &Label,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let change = Change::new(id, actor, "tenant.update", "tenant", tenant.id.clone())
+        .before(json!({"name": tenant.name}))
+        .after(json!({"name": name.as_str()}));
+    write_audited(
+        db,
+        Statement::new(
+            "UPDATE tenants SET name = ?2, updated_at = ?3 WHERE id = ?1",
+            params![tenant.id.clone(), name.as_str(), now.millis()],
+        ),
+        &change,
+        now,
+    )
+    .await
+}
+
+/// An app the plan would lose while a portal still offers it.
+#[derive(Clone, Debug, Deserialize)]
+pub struct AppInUse {
+    pub app: String,
+    pub portal_slug: String,
+    pub portal_name: String,
+}
+
+/// The portals of the tenant offering an app outside `plan`, by app then portal: what a
+/// plan change to `plan` would strand.
+pub async fn apps_in_use_outside(db: &impl Database, id: TenantId, plan: AppSet) -> Result<Vec<AppInUse>, DbError> {
+    db.query(Statement::new(
+        "SELECT pa.app, p.slug AS portal_slug, p.name AS portal_name
+         FROM portal_apps pa JOIN portals p ON p.tenant_id = pa.tenant_id AND p.id = pa.portal_id
+         WHERE pa.tenant_id = ?1 AND pa.app NOT IN (SELECT value FROM json_each(?2))
+         ORDER BY pa.app, p.slug",
+        params![id.to_db(), plan.to_json_text()],
+    ))
+    .await
+}
+
+/// Replaces the tenant's plan in one batch. Removing an app a portal still offers fails on
+/// `portal_apps`' foreign key (a conflict), so a portal offering an app outside its plan
+/// cannot come about even when a portal change races this one.
+pub async fn set_plan(
+    db: &impl Database,
+    id: TenantId,
+    tenant: &TenantRow,
+    plan: AppSet,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let change = Change::new(id, actor, "tenant.plan", "tenant", tenant.id.clone())
+        .before(json!({"plan_apps": tenant.plan_apps}))
+        .after(json!({"plan_apps": plan}));
+    db.batch(vec![
+        Statement::new(
+            "DELETE FROM tenant_plan_apps WHERE tenant_id = ?1 AND app NOT IN (SELECT value FROM json_each(?2))",
+            params![id.to_db(), plan.to_json_text()],
+        ),
+        add_plan_apps(id, plan),
+        Statement::new("UPDATE tenants SET updated_at = ?2 WHERE id = ?1", params![id.to_db(), now.millis()]),
+        change.statement_if_changed(now),
+    ])
+    .await
+    .map(drop)
+}

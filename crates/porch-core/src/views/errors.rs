@@ -1,0 +1,28 @@
+//! Branded error pages on portal hosts; API errors are JSON (see `error.rs`).
+
+use crate::i18n::Translations as _;
+use maud::html;
+
+use super::layout::page;
+use crate::auth::member::Member;
+use crate::i18n::Language;
+use crate::portal_context::ResolvedPortal;
+use porch_types::error::AppError;
+
+pub fn portal_error(portal: &ResolvedPortal, lang: Language, viewer: Option<&Member>, error: &AppError) -> String {
+    let strings = lang.strings();
+    let account = lang.account();
+    let (title, message) = match error {
+        AppError::NotFound => (strings.not_found_title, strings.not_found_body),
+        AppError::Forbidden if viewer.is_some_and(|m| m.preview) => (account.preview_title, account.preview_read_only),
+        AppError::Forbidden => (account.access_denied_title, account.access_denied_body),
+        AppError::FormExpired => (account.form_expired_title, account.form_expired_body),
+        AppError::RateLimited => (account.too_many_title, account.too_many_attempts),
+        _ => (strings.error_title, strings.error_body),
+    };
+    let body = html! {
+        h1 { (title) }
+        p.lead { (message) }
+    };
+    page(portal, lang, title, viewer, &body)
+}

@@ -1,0 +1,396 @@
+//! The recipients' equipment pages: the fleet list with its group filter, an asset's page
+//! with recent activity, and the utilisation report (form, bar chart drawn here as SVG,
+//! table), of one asset or of the whole fleet (a row per asset and a total). The chart needs no script and no inline style: its bars are sized by SVG
+//! attributes and coloured by `base.css`, as the strict CSP asks.
+
+use crate::i18n::Translations as _;
+use maud::{html, Markup};
+
+use super::layout::page;
+use crate::auth::member::Member;
+use crate::http::percent_encode;
+use crate::i18n::{FleetStrings, Language};
+use crate::portal_context::ResolvedPortal;
+use crate::store::equipment::{ActivityRow, FleetGroup, SharedAsset};
+use porch_types::apps::App;
+use porch_types::equipment::Position;
+use porch_types::ids::BusinessUnitId;
+use porch_types::time::Timestamp;
+use porch_types::time_zone::TimeZone;
+use porch_types::usage::{date_text, hours_text, Span, Usage};
+
+/// A report's query: `asset` (a key; none is the whole fleet), `group` (narrows the fleet),
+/// `from` and `to` (local dates, both included), `by`.
+pub struct ReportParams {
+    pub asset: Option<String>,
+    pub group: Option<BusinessUnitId>,
+    pub from: i64,
+    pub to: i64,
+    pub span: Span,
+}
+
+impl ReportParams {
+    /// The query string of this report's period, of one asset or of the fleet (in its group).
+    pub fn query(&self, asset: Option<&str>) -> String {
+        let subject = match asset {
+            Some(key) => format!("asset={}&", percent_encode(key, b"")),
+            None => self.group.map(|g| format!("group={}&", g.to_db())).unwrap_or_default(),
+        };
+        format!("{subject}from={}&to={}&by={}", date_text(self.from), date_text(self.to), self.span.code())
+    }
+}
+
+/// What a report shows: one asset's buckets, or each asset's of the fleet.
+pub enum Shown {
+    Asset(Box<SharedAsset>, Vec<Usage>),
+    Fleet(Vec<(SharedAsset, Vec<Usage>)>),
+}
+
+/// A computed report: the member's fleet and its groups (for the choices), and what it
+/// shows; None when the member is of no company.
+pub struct Report {
+    pub params: ReportParams,
+    pub assets: Vec<SharedAsset>,
+    pub groups: Vec<FleetGroup>,
+    pub shown: Option<Shown>,
+}
+
+/// The fleet list page's data: the page of assets shown, the group choices and the chosen
+/// one, and the cursors (asset keys) of the pages before and after this one.
+pub struct Fleet<'a> {
+    pub has_customer: bool,
+    pub assets: &'a [SharedAsset],
+    pub groups: &'a [FleetGroup],
+    pub group: Option<&'a str>,
+    pub previous: Option<&'a str>,
+    pub next: Option<&'a str>,
+}
+
+/// The list's link to the page before (`before`) or after (`after`) the asset `key`, in the group.
+fn page_href(fleet: &Fleet<'_>, direction: &str, key: &str) -> String {
+    let group = fleet.group.map(|g| format!("group={}&", percent_encode(g, b""))).unwrap_or_default();
+    format!("/equipment?{group}{direction}={}", percent_encode(key, b""))
+}
+
+/// The list's first page, in the group.
+pub fn first_page_href(group: Option<&str>) -> String {
+    group.map_or_else(|| "/equipment".to_owned(), |g| format!("/equipment?group={}", percent_encode(g, b"")))
+}
+
+fn asset_href(asset: &SharedAsset) -> String {
+    format!("/equipment/{}", percent_encode(&asset.asset_key, b".-_~:"))
+}
+
+fn make_model(asset: &SharedAsset) -> String {
+    [asset.make.as_deref(), asset.model.as_deref()].into_iter().flatten().collect::<Vec<_>>().join(" ")
+}
+
+pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, fleet: &Fleet<'_>) -> String {
+    let f = lang.fleet();
+    let content = html! {
+        h1 { (f.equipment_title) }
+        @if !fleet.has_customer {
+            p.empty { (f.no_customer) }
+        } @else {
+            @if !fleet.groups.is_empty() {
+                form.filters method="get" action="/equipment" {
+                    label { (f.group_label)
+                        select name="group" {
+                            option value="" { (f.all_groups) }
+                            @for g in fleet.groups {
+                                option value=(g.id) selected[fleet.group == Some(g.id.as_str())] { (g.name) }
+                            }
+                        }
+                    }
+                    button type="submit" { (f.filter_button) }
+                }
+            }
+            @if fleet.assets.is_empty() {
+                p.empty { (f.no_assets) }
+            } @else {
+                table.fleet {
+                    thead { tr {
+                        th scope="col" { (f.column_name) } th scope="col" { (f.column_serial) }
+                        th scope="col" { (f.column_make_model) } th scope="col" { (f.column_type) }
+                        th scope="col" { (f.column_group) }
+                    } }
+                    tbody {
+                        @for asset in fleet.assets {
+                            tr {
+                                td { a href=(asset_href(asset)) { (asset.name) } }
+                                td { (asset.serial_number.as_deref().unwrap_or("")) }
+                                td { (make_model(asset)) }
+                                td { (asset.asset_type.as_deref().unwrap_or("")) }
+                                td { (asset.group_name.as_deref().unwrap_or("")) }
+                            }
+                        }
+                    }
+                }
+                @if fleet.previous.is_some() || fleet.next.is_some() {
+                    nav.pages {
+                        @if let Some(key) = fleet.previous {
+                            a rel="prev" href=(page_href(fleet, "before", key)) { (f.previous_page) }
+                        }
+                        @if let Some(key) = fleet.next {
+                            a rel="next" href=(page_href(fleet, "after", key)) { (f.next_page) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(portal, lang, f.equipment_title, Some(member), &content)
+}
+
+pub fn kind_label(f: &FleetStrings, kind: &str) -> &'static str {
+    match kind {
+        "hours" => f.kind_hours,
+        "position" => f.kind_position,
+        "start" => f.kind_start,
+        "stop" => f.kind_stop,
+        _ => f.kind_alert,
+    }
+}
+
+pub fn event_details(event: &ActivityRow) -> String {
+    if let Some(milli) = event.hours_milli {
+        return format!("{} h", hours_text(milli));
+    }
+    if let (Some(lat), Some(lon)) = (event.lat_e7, event.lon_e7) {
+        let (lat, lon) = Position::from_e7(lat, lon).degrees();
+        return format!("{lat:.5}, {lon:.5}");
+    }
+    event.message.clone().unwrap_or_default()
+}
+
+pub fn detail(
+    portal: &ResolvedPortal,
+    lang: Language,
+    member: &Member,
+    asset: &SharedAsset,
+    events: &[ActivityRow],
+    zone: TimeZone,
+) -> String {
+    let f = lang.fleet();
+    let content = html! {
+        p { a href="/equipment" { "← " (f.equipment_title) } }
+        h1 { (asset.name) }
+        dl.ticket-facts {
+            @if let Some(serial) = &asset.serial_number { dt { (f.column_serial) } dd { (serial) } }
+            @let mm = make_model(asset);
+            @if !mm.is_empty() { dt { (f.column_make_model) } dd { (mm) } }
+            @if let Some(kind) = &asset.asset_type { dt { (f.column_type) } dd { (kind) } }
+            @if let Some(group) = &asset.group_name { dt { (f.column_group) } dd { (group) } }
+        }
+        @if portal.context.apps.contains(App::Documents) {
+            p { a href=(format!("/documents?asset={}", percent_encode(&asset.asset_key, b".-_~:"))) { (lang.documents().documents_title) } }
+        }
+        h2 { (f.recent_activity) }
+        @if portal.context.apps.contains(App::Activity) {
+            p { a href=(format!("/activity?asset={}", percent_encode(&asset.asset_key, b""))) { (lang.activity().asset_activity_link) } }
+        }
+        @if events.is_empty() {
+            p.empty { (f.no_activity) }
+        } @else {
+            p.hint { (f.times_in) " " (zone.label()) }
+            table.activity {
+                thead { tr {
+                    th scope="col" { (f.column_time) } th scope="col" { (f.column_kind) } th scope="col" { (f.column_details) }
+                } }
+                tbody {
+                    @for event in events {
+                        @let at = Timestamp::from_millis(event.at);
+                        tr class=[(event.kind == "alert").then_some("alert")] {
+                            td { time datetime=(at.to_string()) { (zone.minute(at)) } }
+                            td { (kind_label(f, &event.kind)) }
+                            td { (event_details(event)) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(portal, lang, &asset.name, Some(member), &content)
+}
+
+/// A bucket's cells, as the table and the CSV show them: period (its first local day),
+/// hours, starts, stops, alerts.
+pub fn row_cells(bucket: &Usage) -> Vec<String> {
+    vec![
+        date_text(bucket.day),
+        hours_text(bucket.hours_milli),
+        bucket.starts.to_string(),
+        bucket.stops.to_string(),
+        bucket.alerts.to_string(),
+    ]
+}
+
+/// The CSV's header row: stable English names, for the programs that read it.
+pub fn csv_header() -> Vec<String> {
+    ["asset", "asset_key", "period_start", "operating_hours", "starts", "stops", "alerts"]
+        .into_iter()
+        .map(String::from)
+        .collect()
+}
+
+const CHART_WIDTH: f64 = 640.0;
+const CHART_HEIGHT: f64 = 160.0;
+
+/// One bar per bucket, its height proportional to the bucket's hours (the highest bucket
+/// fills the chart). Integers below 2^53 convert to f64 exactly; hours never come near.
+#[allow(clippy::cast_precision_loss)]
+fn chart(f: &FleetStrings, buckets: &[Usage]) -> Markup {
+    let highest = buckets.iter().map(|b| b.hours_milli).max().unwrap_or(0).max(1) as f64;
+    let slot = CHART_WIDTH / (buckets.len().max(1) as f64);
+    html! {
+        svg.chart xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {CHART_WIDTH} {CHART_HEIGHT}"))
+            role="img" aria-label=(f.chart_label) preserveAspectRatio="none" {
+            title { (f.chart_label) }
+            line.axis x1="0" y1=(CHART_HEIGHT) x2=(CHART_WIDTH) y2=(CHART_HEIGHT) stroke="currentColor" {}
+            @for (index, bucket) in buckets.iter().enumerate() {
+                @let height = bucket.hours_milli as f64 / highest * CHART_HEIGHT;
+                rect.bar x=(format!("{:.2}", index as f64 * slot + slot * 0.1)) y=(format!("{:.2}", CHART_HEIGHT - height))
+                    width=(format!("{:.2}", slot * 0.8)) height=(format!("{height:.2}")) fill="currentColor" {
+                    title { (date_text(bucket.day)) ": " (hours_text(bucket.hours_milli)) " h" }
+                }
+            }
+        }
+    }
+}
+
+/// The sum of `buckets`' hours and counts, dated `day`.
+fn sum<'a>(day: i64, buckets: impl IntoIterator<Item = &'a Usage>) -> Usage {
+    buckets.into_iter().fold(Usage { day, ..Usage::default() }, |total, b| Usage {
+        day,
+        hours_milli: total.hours_milli + b.hours_milli,
+        starts: total.starts + b.starts,
+        stops: total.stops + b.stops,
+        alerts: total.alerts + b.alerts,
+    })
+}
+
+/// The table of an asset's buckets.
+fn bucket_table(f: &FleetStrings, buckets: &[Usage]) -> Markup {
+    html! {
+        table.report {
+            thead { tr {
+                th scope="col" { (f.column_period) } th scope="col" { (f.column_hours) }
+                th scope="col" { (f.column_starts) } th scope="col" { (f.column_stops) }
+                th scope="col" { (f.column_alerts) }
+            } }
+            tbody {
+                @for bucket in buckets {
+                    tr { @for cell in row_cells(bucket) { td { (cell) } } }
+                }
+            }
+        }
+    }
+}
+
+/// The fleet report: the chart of the fleet's hours per bucket, and a row per asset (its
+/// sums over the period, linking to its own report) with the total.
+fn fleet_report(f: &FleetStrings, params: &ReportParams, fleet: &[(SharedAsset, Vec<Usage>)]) -> Markup {
+    // Every asset has the report's buckets, in the same order.
+    let totals: Vec<Usage> = fleet.first().map_or_else(Vec::new, |(_, first)| {
+        first.iter().enumerate().map(|(i, b)| sum(b.day, fleet.iter().filter_map(|(_, all)| all.get(i)))).collect()
+    });
+    let per_asset: Vec<Usage> = fleet.iter().map(|(_, buckets)| sum(params.from, buckets)).collect();
+    // The period's sums, without the date `row_cells` starts with.
+    let cells = |u: &Usage| row_cells(u).into_iter().skip(1);
+    html! {
+        figure.chart { (chart(f, &totals)) }
+        table.fleet-report {
+            thead { tr {
+                th scope="col" { (f.column_name) } th scope="col" { (f.column_hours) }
+                th scope="col" { (f.column_starts) } th scope="col" { (f.column_stops) }
+                th scope="col" { (f.column_alerts) }
+            } }
+            tbody {
+                @for ((asset, _), sums) in fleet.iter().zip(&per_asset) {
+                    tr {
+                        td { a href=(format!("/reports?{}", params.query(Some(&asset.asset_key)))) { (asset.name) } }
+                        @for cell in cells(sums) { td { (cell) } }
+                    }
+                }
+            }
+            tfoot { tr {
+                th scope="row" { (f.total) }
+                @for cell in cells(&sum(params.from, &per_asset)) { td { (cell) } }
+            } }
+        }
+    }
+}
+
+pub fn reports(
+    portal: &ResolvedPortal,
+    lang: Language,
+    member: &Member,
+    has_customer: bool,
+    report: &Report,
+    zone: TimeZone,
+) -> String {
+    let f = lang.fleet();
+    let params = &report.params;
+    let chosen_key = match &report.shown {
+        Some(Shown::Asset(asset, _)) => Some(asset.asset_key.as_str()),
+        _ => None,
+    };
+    let group = params.group.map(BusinessUnitId::to_db);
+    let content = html! {
+        h1 { (f.reports_title) }
+        @if !has_customer {
+            p.empty { (f.no_customer) }
+        } @else if report.assets.is_empty() {
+            p.empty { (f.no_assets) }
+        } @else {
+            form.filters method="get" action="/reports" {
+                label { (f.asset_label)
+                    select name="asset" {
+                        option value="" selected[chosen_key.is_none()] { (f.all_machines) }
+                        @for asset in &report.assets {
+                            option value=(asset.asset_key) selected[chosen_key == Some(asset.asset_key.as_str())] { (asset.name) }
+                        }
+                    }
+                }
+                @if !report.groups.is_empty() {
+                    label { (f.group_label)
+                        select name="group" {
+                            option value="" { (f.all_groups) }
+                            @for g in &report.groups {
+                                option value=(g.id) selected[group.as_deref() == Some(g.id.as_str())] { (g.name) }
+                            }
+                        }
+                    }
+                }
+                label { (f.from_label) input type="date" name="from" value=(date_text(params.from)); }
+                label { (f.to_label) input type="date" name="to" value=(date_text(params.to)); }
+                label { (f.by_label)
+                    select name="by" {
+                        option value="day" selected[params.span == Span::Day] { (f.by_day) }
+                        option value="week" selected[params.span == Span::Week] { (f.by_week) }
+                    }
+                }
+                button type="submit" { (f.show_button) }
+            }
+            @match &report.shown {
+                Some(Shown::Asset(asset, buckets)) => {
+                    h2 { (f.report_view) ": " (asset.name) }
+                    p.hint { (f.times_in) " " (zone.label()) " · " a href=(format!("/reports.csv?{}", params.query(Some(&asset.asset_key)))) download { (f.download_csv) } }
+                    figure.chart { (chart(f, buckets)) }
+                    (bucket_table(f, buckets))
+                }
+                Some(Shown::Fleet(fleet)) => {
+                    h2 { (f.report_view) ": " (f.all_machines) }
+                    @if fleet.is_empty() {
+                        p.empty { (f.no_assets_in_group) }
+                    } @else {
+                        p.hint { (f.times_in) " " (zone.label()) " · " a href=(format!("/reports.csv?{}", params.query(None))) download { (f.download_csv) } }
+                        (fleet_report(f, params, fleet))
+                    }
+                }
+                None => {}
+            }
+        }
+    };
+    page(portal, lang, f.reports_title, Some(member), &content)
+}

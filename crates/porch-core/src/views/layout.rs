@@ -1,0 +1,133 @@
+//! The branded page shell: head, header with logo and navigation slot, main, footer.
+
+use crate::i18n::Translations as _;
+use maud::{html, Markup, DOCTYPE};
+
+use crate::auth::member::Member;
+use crate::i18n::Language;
+use crate::portal_context::ResolvedPortal;
+use porch_types::apps::App;
+use porch_types::setup::Navigation;
+
+/// One navigation entry; later features add theirs.
+struct NavItem<'a> {
+    label: &'a str,
+    href: &'a str,
+}
+
+/// The navigation a visitor sees: home, for members the apps of the portal's navigation in
+/// its order, the Users page for portal admins, and signing in or out.
+fn navigation(lang: Language, viewer: Option<&Member>, apps: &Navigation) -> Vec<NavItem<'static>> {
+    let strings = lang.strings();
+    let account = lang.account();
+    let mut nav = vec![NavItem { label: strings.home, href: "/" }];
+    match viewer {
+        Some(member) => {
+            let (tickets, fleet) = (lang.tickets(), lang.fleet());
+            for app in apps.apps() {
+                match app {
+                    App::Tickets => nav.push(NavItem { label: tickets.tickets_title, href: "/tickets" }),
+                    App::SupportForm => nav.push(NavItem { label: tickets.new_request, href: "/tickets/new" }),
+                    App::Equipment => nav.push(NavItem { label: fleet.equipment_title, href: "/equipment" }),
+                    App::Reports => nav.push(NavItem { label: fleet.reports_title, href: "/reports" }),
+                    App::Activity => nav.push(NavItem { label: lang.activity().activity_title, href: "/activity" }),
+                    App::Documents => nav.push(NavItem { label: lang.documents().documents_title, href: "/documents" }),
+                }
+            }
+            if member.is_admin() {
+                nav.push(NavItem { label: account.users_title, href: "/users" });
+            }
+            nav.push(NavItem { label: account.sign_out_title, href: "/sign-out" });
+        }
+        None => nav.push(NavItem { label: account.sign_in_title, href: "/sign-in" }),
+    }
+    nav
+}
+
+/// The stylesheet URL: the `ETag` in the query makes a theme change a new URL, so browsers
+/// may keep the old one for long without ever showing stale colours.
+fn stylesheet_href(portal: &ResolvedPortal) -> String {
+    format!("/theme.css?v={}", portal.theme_etag.trim_matches('"'))
+}
+
+pub fn logo_href(portal: &ResolvedPortal, slot: &str) -> String {
+    format!("/logo/{slot}?v={}", portal.context.theme.version)
+}
+
+/// A portal page. `viewer` is the signed-in person (None for strangers); a preview gets a
+/// banner on every page saying whose view it is and that changes are off.
+pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, viewer: Option<&Member>, body: &Markup) -> String {
+    let context = &portal.context;
+    let strings = lang.strings();
+    let account = lang.account();
+    let nav = navigation(lang, viewer, &context.navigation);
+    let full_title =
+        if title.is_empty() { context.page_title.clone() } else { format!("{title} · {}", context.page_title) };
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="same-origin";
+                title { (full_title) }
+                link rel="stylesheet" href=(stylesheet_href(portal));
+                @if context.theme.logo_small.is_some() {
+                    link rel="icon" href=(logo_href(portal, "small"));
+                }
+            }
+            body {
+                a.skip href="#main" { (strings.skip_to_content) }
+                header.site-header {
+                    div.bar {
+                        a.brand href="/" {
+                            @if context.theme.logo_small.is_some() {
+                                img src=(logo_href(portal, "small")) alt="";
+                            }
+                            span { (context.name) }
+                        }
+                        nav aria-label=(context.name) {
+                            ul.nav {
+                                @for item in &nav {
+                                    li { a href=(item.href) { (item.label) } }
+                                }
+                            }
+                        }
+                        @if let Some(member) = viewer {
+                            span.who { (account.signed_in_as) " " strong { (member.name) } }
+                        }
+                    }
+                }
+                @if let Some(member) = viewer.filter(|m| m.preview) {
+                    div.preview-banner role="status" {
+                        strong { (account.preview_banner) " " (member.name) "." } " " (account.preview_read_only)
+                    }
+                }
+                main #main { (body) }
+                footer.site-footer { (strings.powered_by) " · " (context.name) }
+            }
+        }
+    }
+    .into_string()
+}
+
+/// A page for a host that names no portal: nothing in it may hint at any tenant.
+pub fn neutral(status_title: &str, message: &str) -> String {
+    plain(status_title, &html! { main.neutral { h1 { (status_title) } p { (message) } } })
+}
+
+/// An unbranded page shell (no stylesheet, no portal): the neutral pages and local tools.
+pub fn plain(title: &str, body: &Markup) -> String {
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { (title) }
+            }
+            body { (body) }
+        }
+    }
+    .into_string()
+}

@@ -1,0 +1,13 @@
+//! Server-rendered HTML (maud escapes every interpolation). The stylesheet is `theme`'s.
+
+pub mod account;
+pub mod activity;
+pub mod documents;
+pub mod errors;
+pub mod fleet;
+pub mod layout;
+pub mod mailbox;
+pub mod pages;
+pub mod sso;
+pub mod tickets;
+pub mod users;

@@ -1,0 +1,344 @@
+//! The recipients' ticket pages: the list with its switch, filters, search and pages; a
+//! ticket's conversation with attachments, the reply box and the rating; the support form.
+
+use crate::i18n::Translations as _;
+use maud::{html, Markup};
+
+use super::layout::page;
+use crate::auth::csrf;
+use crate::auth::member::Member;
+use crate::http::percent_encode;
+use crate::i18n::{Language, TicketStrings};
+use crate::portal_context::ResolvedPortal;
+use crate::store::portal_tickets::{AttachmentView, ListRow, ListScope, PublicMessage, RatingView, Sort, TicketView};
+use porch_types::apps::App;
+use porch_types::attachments::FileProblem;
+use porch_types::portal_tickets::{ClosedReplies, StatusDisplay, TicketSettings};
+use porch_types::time::Timestamp;
+
+/// A list page's query string, parsed.
+pub struct ListParams {
+    pub scope: ListScope,
+    pub closed: Option<bool>,
+    /// The search box as typed, and its FTS expression (or why it cannot be searched).
+    pub search_text: String,
+    pub search: Option<Result<String, &'static str>>,
+    pub sort: Sort,
+    pub after: Option<(i64, String)>,
+}
+
+/// Everything a ticket's page shows, read in one round trip.
+pub struct TicketData {
+    pub ticket: TicketView,
+    pub messages: Vec<PublicMessage>,
+    pub attachments: Vec<AttachmentView>,
+    pub ratings: Vec<RatingView>,
+}
+
+/// An upload problem in the reader's language, naming the file; the accepted kinds follow
+/// once where the kind was the problem.
+pub fn file_problem(lang: Language, problem: &FileProblem) -> String {
+    let t = lang.tickets();
+    match problem {
+        FileProblem::BadName(_) => t.file_bad_name.to_owned(),
+        FileProblem::Empty(name) => format!("{name}: {}", t.file_empty),
+        FileProblem::TooLarge(name) => format!("{name}: {}", t.file_too_large),
+        FileProblem::NotAccepted(name) => format!("{name}: {} {}", t.file_not_accepted, t.attachments_hint),
+        FileProblem::Mismatch(name, _) => format!("{name}: {} {}", t.file_mismatch, t.attachments_hint),
+        FileProblem::TooMany => t.files_too_many.to_owned(),
+        FileProblem::TooMuch => t.files_too_much.to_owned(),
+    }
+}
+
+fn when(ms: i64) -> Markup {
+    let at = Timestamp::from_millis(ms);
+    html! { time datetime=(at.to_string()) { (at.to_minute_utc()) } }
+}
+
+fn csrf_field(token: &str) -> Markup {
+    html! { input type="hidden" name=(csrf::FIELD) value=(token); }
+}
+
+/// What a list page shows.
+pub struct ListView<'a> {
+    pub params: &'a ListParams,
+    pub tickets: &'a [ListRow],
+    /// The next page's cursor, when there is one.
+    pub next: Option<&'a str>,
+    /// The viewer may switch to their organisation's tickets.
+    pub organisation_switch: bool,
+    pub status_display: StatusDisplay,
+}
+
+/// A list URL with this page's choices and `extra` pairs (scope, cursor).
+fn list_href(params: &ListParams, scope: ListScope, after: Option<&str>) -> String {
+    let mut pairs: Vec<(&str, String)> = Vec::new();
+    if scope == ListScope::Organisation {
+        pairs.push(("scope", "organisation".into()));
+    }
+    match params.closed {
+        Some(true) => pairs.push(("status", "closed".into())),
+        Some(false) => pairs.push(("status", "open".into())),
+        None => {}
+    }
+    if params.sort != Sort::default() {
+        pairs.push(("sort", params.sort.code().into()));
+    }
+    if !params.search_text.is_empty() {
+        pairs.push(("q", params.search_text.clone()));
+    }
+    if let Some(after) = after {
+        pairs.push(("after", after.into()));
+    }
+    let query: Vec<String> = pairs.iter().map(|(k, v)| format!("{k}={}", percent_encode(v, b""))).collect();
+    if query.is_empty() {
+        "/tickets".into()
+    } else {
+        format!("/tickets?{}", query.join("&"))
+    }
+}
+
+pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, view: &ListView<'_>) -> String {
+    let t = lang.tickets();
+    let params = view.params;
+    let scope = params.scope;
+    let search_error = params.search.as_ref().and_then(|s| s.as_ref().err());
+    let sorts = [
+        (Sort::ActivityNewest, t.sort_activity_desc),
+        (Sort::ActivityOldest, t.sort_activity_asc),
+        (Sort::CreatedNewest, t.sort_created_desc),
+        (Sort::CreatedOldest, t.sort_created_asc),
+    ];
+    let content = html! {
+        div.page-head {
+            h1 { (t.tickets_title) }
+            @if portal.context.apps.contains(App::SupportForm) {
+                a.button href="/tickets/new" { (t.new_request) }
+            }
+        }
+        @if view.organisation_switch {
+            nav.tabs aria-label=(t.tickets_title) {
+                a href=(list_href(params, ListScope::Mine, None)) aria-current=[(scope == ListScope::Mine).then_some("page")] { (t.my_tickets) }
+                a href=(list_href(params, ListScope::Organisation, None)) aria-current=[(scope == ListScope::Organisation).then_some("page")] { (t.organisation_tickets) }
+            }
+        }
+        form.filters method="get" action="/tickets" role="search" {
+            @if scope == ListScope::Organisation { input type="hidden" name="scope" value="organisation"; }
+            label { (t.search_label) input type="search" name="q" value=(params.search_text) maxlength="200"; }
+            label { (t.status_label)
+                select name="status" {
+                    option value="all" selected[params.closed.is_none()] { (t.status_all) }
+                    option value="open" selected[params.closed == Some(false)] { (t.status_open) }
+                    option value="closed" selected[params.closed == Some(true)] { (t.status_closed) }
+                }
+            }
+            label { (t.sort_label)
+                select name="sort" {
+                    @for (sort, label) in sorts {
+                        option value=(sort.code()) selected[params.sort == sort] { (label) }
+                    }
+                }
+            }
+            button type="submit" { (t.search_button) }
+        }
+        @if search_error.is_some() { div.errors role="alert" { p { (t.search_invalid) } } }
+        @if view.tickets.is_empty() {
+            p.empty { @if params.search.is_some() { (t.no_results) } @else { (t.no_tickets) } }
+        } @else {
+            table.tickets {
+                thead { tr {
+                    th scope="col" { (t.column_id) } th scope="col" { (t.column_subject) }
+                    th scope="col" { (t.column_created) } th scope="col" { (t.column_activity) }
+                    th scope="col" { (t.column_status) }
+                } }
+                tbody {
+                    @for ticket in view.tickets {
+                        tr {
+                            td { "#" (ticket.number) }
+                            td { a href=(format!("/tickets/{}", ticket.number)) { (ticket.subject) } }
+                            td { (when(ticket.created_at)) }
+                            td { (when(ticket.last_activity_at)) }
+                            td { span.status.closed[ticket.is_closed != 0] { (crate::i18n::status_label(view.status_display, lang, &ticket.stage_name, ticket.is_closed != 0)) } }
+                        }
+                    }
+                }
+            }
+        }
+        nav.pages {
+            @if params.after.is_some() { a href=(list_href(params, scope, None)) { (t.first_page) } }
+            @if let Some(next) = view.next { a rel="next" href=(list_href(params, scope, Some(next))) { (t.next_page) } }
+        }
+    };
+    page(portal, lang, t.tickets_title, Some(member), &content)
+}
+
+/// What the last post on a ticket's page said: its errors, and the text to keep.
+#[derive(Default)]
+pub struct Feedback {
+    pub errors: Vec<String>,
+    pub reply_text: String,
+}
+
+pub struct TicketPage<'a> {
+    pub data: &'a TicketData,
+    pub settings: &'a TicketSettings,
+    pub csrf: &'a str,
+    pub feedback: &'a Feedback,
+}
+
+fn file_input(t: &TicketStrings) -> Markup {
+    html! {
+        label { (t.attachments_label)
+            input type="file" name="files" multiple;
+            small.hint { (t.attachments_hint) }
+        }
+    }
+}
+
+fn errors_block(errors: &[String]) -> Markup {
+    html! {
+        @if !errors.is_empty() {
+            div.errors role="alert" { @for error in errors { p { (error) } } }
+        }
+    }
+}
+
+pub fn ticket(portal: &ResolvedPortal, lang: Language, member: &Member, view: &TicketPage<'_>) -> String {
+    let t = lang.tickets();
+    let data = view.data;
+    let ticket = &data.ticket;
+    let closed = ticket.is_closed != 0;
+    let thread = data.messages.last().map_or(1, |m| m.thread);
+    let rated = data.ratings.iter().any(|r| r.thread == thread);
+    let is_requester =
+        member.account.is_some_and(|a| ticket.requester_account_id.as_deref() == Some(a.to_db().as_str()));
+    let may_reply = !closed || view.settings.closed_replies == ClosedReplies::Reopen;
+    let title = format!("#{} {}", ticket.number, ticket.subject);
+    let content = html! {
+        p { a href="/tickets" { "← " (t.tickets_title) } }
+        h1 { (title) }
+        dl.ticket-facts {
+            dt { (t.column_status) } dd { span.status.closed[closed] { (crate::i18n::status_label(view.settings.status_display, lang, &ticket.stage_name, closed)) } }
+            dt { (t.column_created) } dd { (when(ticket.created_at)) }
+            @if let Some(name) = &ticket.requester_name { dt { (t.requester) } dd { (name) } }
+        }
+        (errors_block(&view.feedback.errors))
+        h2 { (t.conversation) }
+        ol.conversation {
+            @for message in &data.messages {
+                li.message.agent[message.author_kind == "agent"] id=(format!("m-{}", message.id)) {
+                    div.meta { strong { (message.author_name) } " · " (when(message.created_at)) }
+                    div.body { (message.body) }
+                    @let files: Vec<_> = data.attachments.iter().filter(|a| a.message_id == message.id).collect();
+                    @if !files.is_empty() {
+                        ul.files {
+                            @for file in files {
+                                li { a href=(format!("/tickets/{}/files/{}", ticket.number, file.id)) download { (file.filename) } " (" (size_text(file.size)) ")" }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        @if closed && view.settings.satisfaction && is_requester {
+            section.rating {
+                h2 { (t.rating_title) }
+                @if rated { p.notice { (t.rating_thanks) } } @else {
+                    form.stack method="post" action=(format!("/tickets/{}/rating", ticket.number)) {
+                        (csrf_field(view.csrf))
+                        fieldset.score {
+                            legend { (t.rating_question) }
+                            @for score in 1..=5 {
+                                label.inline { input type="radio" name="score" value=(score) required; " " (score) }
+                            }
+                        }
+                        label { (t.rating_comment) textarea name="comment" rows="3" maxlength="1000" {} }
+                        div { button.button type="submit" { (t.rating_button) } }
+                    }
+                }
+            }
+        }
+        section.reply {
+            h2 { (t.reply_title) }
+            @if closed { p.hint { @if may_reply { (t.closed_reopens) } @else { (t.closed_no_replies) } } }
+            @if may_reply {
+                form.stack method="post" action=(format!("/tickets/{}/reply", ticket.number)) enctype="multipart/form-data" {
+                    (csrf_field(view.csrf))
+                    label { (t.reply_label) textarea name="body" rows="6" required maxlength="20000" { (view.feedback.reply_text) } }
+                    (file_input(t))
+                    div { button.button type="submit" { (t.reply_button) } }
+                }
+            }
+        }
+    };
+    page(portal, lang, &title, Some(member), &content)
+}
+
+/// A file's size for people: KB below a MiB, MB with one decimal above.
+pub fn size_text(bytes: i64) -> String {
+    if bytes >= 1_048_576 {
+        format!("{:.1} MB", f64::from(u32::try_from(bytes / 1024).unwrap_or(u32::MAX)) / 1024.0)
+    } else {
+        format!("{} KB", (bytes + 1023) / 1024)
+    }
+}
+
+/// One extra field of the support form, ready to render.
+pub struct FormFieldView {
+    /// The form field's name: `priority` or `property.<key>`.
+    pub name: String,
+    pub label: String,
+    pub required: bool,
+    /// Choices for a select (priority and choice properties); None for a text input.
+    pub choices: Option<Vec<(String, String)>>,
+    pub number: bool,
+    pub value: String,
+}
+
+pub struct SupportForm<'a> {
+    pub csrf: &'a str,
+    pub subject: &'a str,
+    pub description: &'a str,
+    pub fields: &'a [FormFieldView],
+    pub errors: &'a [String],
+    /// False when the provider has no pipeline to put tickets in yet.
+    pub available: bool,
+}
+
+pub fn support_form(portal: &ResolvedPortal, lang: Language, member: &Member, form: &SupportForm<'_>) -> String {
+    let t = lang.tickets();
+    let content = html! {
+        h1 { (t.form_title) }
+        @if !form.available {
+            p.notice { (t.not_set_up) }
+        } @else {
+            p { (t.form_intro) }
+            (errors_block(form.errors))
+            form.stack method="post" action="/tickets/new" enctype="multipart/form-data" {
+                (csrf_field(form.csrf))
+                label { (t.subject) input type="text" name="subject" required maxlength="200" value=(form.subject); }
+                label { (t.description) textarea name="description" rows="8" required maxlength="20000" { (form.description) } }
+                @for field in form.fields {
+                    label {
+                        (field.label)
+                        @if let Some(choices) = &field.choices {
+                            select name=(field.name) required[field.required] {
+                                option value="" { (t.choose) }
+                                @for (value, label) in choices {
+                                    option value=(value) selected[*value == field.value] { (label) }
+                                }
+                            }
+                        } @else if field.number {
+                            input type="number" step="any" name=(field.name) required[field.required] value=(field.value);
+                        } @else {
+                            input type="text" name=(field.name) required[field.required] maxlength="2000" value=(field.value);
+                        }
+                    }
+                }
+                (file_input(t))
+                div { button.button type="submit" { (t.submit_request) } }
+            }
+        }
+    };
+    page(portal, lang, t.form_title, Some(member), &content)
+}

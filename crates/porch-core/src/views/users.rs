@@ -1,0 +1,100 @@
+//! The portal admin's Users page: people, their roles, pending invitations, and the forms
+//! to invite, change a role and remove someone.
+
+use crate::i18n::Translations as _;
+use maud::{html, Markup};
+
+use super::layout::page;
+use crate::auth::csrf;
+use crate::auth::member::Member;
+use crate::i18n::{AccountStrings, Language};
+use crate::portal_context::ResolvedPortal;
+use crate::store::accounts::AccountRow;
+use crate::store::invitations::InvitationRow;
+use porch_types::access::Role;
+use porch_types::time::Timestamp;
+
+pub struct UsersView<'a> {
+    pub me: &'a Member,
+    pub people: &'a [AccountRow],
+    pub pending: &'a [InvitationRow],
+    pub notice: Option<&'a str>,
+    pub error: Option<&'a str>,
+}
+
+fn role_label(t: &AccountStrings, role: Role) -> &'static str {
+    match role {
+        Role::Admin => t.role_admin,
+        Role::Member => t.role_member,
+    }
+}
+
+fn role_select(t: &AccountStrings, selected: Role) -> Markup {
+    html! {
+        select name="role" aria-label=(t.role) {
+            @for role in [Role::Member, Role::Admin] {
+                option value=(role.code()) selected[role == selected] { (role_label(t, role)) }
+            }
+        }
+    }
+}
+
+pub fn users(portal: &ResolvedPortal, lang: Language, csrf_token: &str, view: &UsersView<'_>) -> String {
+    let t = lang.account();
+    let csrf_field = html! { input type="hidden" name=(csrf::FIELD) value=(csrf_token); };
+    let content = html! {
+        h1 { (t.users_title) }
+        @if let Some(notice) = view.notice { p.notice role="status" { (notice) } }
+        @if let Some(error) = view.error { div.errors role="alert" { p { (error) } } }
+        table.people {
+            thead { tr { th { (t.name) } th { (t.email) } th { (t.role) } th {} } }
+            tbody {
+                @for person in view.people {
+                    tr {
+                        td {
+                            (person.name)
+                            @if view.me.account.is_some_and(|me| me.to_db() == person.id) { " (" (t.you) ")" }
+                        }
+                        td { (person.email) }
+                        td {
+                            form.inline method="post" action=(format!("/users/{}/role", person.id)) {
+                                (csrf_field)
+                                (role_select(t, person.role))
+                                button type="submit" { (t.change_role) }
+                            }
+                        }
+                        td {
+                            form.inline method="post" action=(format!("/users/{}/remove", person.id)) {
+                                (csrf_field)
+                                button.link-button type="submit" { (t.remove) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { (t.invite_heading) }
+        form.stack method="post" action="/users/invite" {
+            (csrf_field)
+            label { (t.email) input type="email" name="email" required; }
+            label { (t.role) (role_select(t, Role::Member)) }
+            div { button.button type="submit" { (t.send_invitation) } }
+        }
+        @if !view.pending.is_empty() {
+            h2 { (t.pending_invitations) }
+            ul {
+                @for invitation in view.pending {
+                    li {
+                        (invitation.email.as_deref().unwrap_or("—")) " · " (role_label(t, invitation.role))
+                        " · " (t.expires) " " (Timestamp::from_millis(invitation.expires_at)) " "
+                        form.inline method="post" action=(format!("/users/invitations/{}/revoke", invitation.id)) {
+                            (csrf_field)
+                            button.link-button type="submit" { (t.revoke) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    page(portal, lang, t.users_title, Some(view.me), &content)
+}

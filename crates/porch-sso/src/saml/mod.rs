@@ -1,0 +1,390 @@
+//! SAML 2.0 Web Browser SSO responses (HTTP-POST binding) verified inside the worker: the
+//! `SAMLResponse` form value and the portal's SAML policy in, a verified assertion or a typed
+//! error out. Protocol only: which portal, who may come in and what account they get are the
+//! caller's, and so is replay (remember `assertion_id` until `usable_until`, by a D1 unique
+//! key).
+//!
+//! The order of the checks (each cites its spec where it is made):
+//! 1. size cap, strict base64, UTF-8 (never inflated: the POST binding does not deflate);
+//! 2. one strict parse (no DTD, bounded nodes and depth); the root is a 2.0 `Response`;
+//!    an IdP error status is refused here (refusing early cannot let anyone in);
+//! 3. the census: one assertion, a direct child of the Response; signatures only on either,
+//!    once; IDs unique NCNames (`xml::census`, which defeats signature wrapping);
+//! 4. to 7. each signature: its exact expected shape, the allowlisted algorithms, the digest of
+//!    the exclusive canonical form of its parent, the signature over the canonical SignedInfo
+//!    with the pinned keys only (`dsig`);
+//! 8. coverage: the assertion is signed, or (if the portal allows it) inside a signed
+//!    Response; any invalid signature fails everything;
+//! 9. the claims are read from a fresh parse of the canonical bytes that were verified;
+//! 10. issuer, destination, recipient, times, audience, InResponseTo (`assertion`);
+//! 11. the assertion id and until when it must be remembered.
+
+// SAML and XML-DSig element and attribute names (NotOnOrAfter, SignedInfo, IdP) are prose
+// names from the specs throughout this module; back-quoting each one would not help a reader.
+#![allow(clippy::doc_markdown)]
+
+mod assertion;
+mod base64;
+mod c14n;
+mod dsig;
+mod keys;
+mod request;
+#[cfg(test)]
+mod tests;
+mod xml;
+
+use porch_types::time::Timestamp;
+
+pub use keys::{KeyError, KeyKind, PinnedKey, MIN_RSA_BITS};
+pub use request::{authn_request_redirect_url, authn_request_xml, sp_metadata};
+
+/// The longest `SAMLResponse` form value accepted (base64 text): real responses are a few
+/// KiB, large ones with many attributes tens of KiB.
+pub const MAX_RESPONSE_BASE64_BYTES: usize = 256 * 1024;
+pub const DEFAULT_SKEW_SECONDS: i64 = 120;
+pub const MAX_SKEW_SECONDS: i64 = 600;
+/// An assertion is never accepted, and its id never needs remembering, longer than this after
+/// its IssueInstant, whatever its conditions say.
+pub const MAX_ASSERTION_AGE_SECONDS: i64 = 3600;
+/// A portal pins one key, or two during an IdP's key rollover.
+pub const MAX_PINNED_KEYS: usize = 2;
+
+/// The XML-DSig signature methods a portal may allow (XML-DSig 1.1 §6.4, RFC 6931 §2.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignatureAlgorithm {
+    RsaSha256,
+    RsaSha384,
+    RsaSha512,
+    EcdsaSha256,
+    /// Only for an old IdP, by explicit opt-in; it also allows SHA-1 digests.
+    RsaSha1,
+}
+
+/// Every method porch can verify.
+const ALL_ALGORITHMS: [SignatureAlgorithm; 5] = [
+    SignatureAlgorithm::RsaSha256,
+    SignatureAlgorithm::RsaSha384,
+    SignatureAlgorithm::RsaSha512,
+    SignatureAlgorithm::EcdsaSha256,
+    SignatureAlgorithm::RsaSha1,
+];
+
+/// The methods allowed unless a portal chooses otherwise: no SHA-1.
+pub const DEFAULT_ALGORITHMS: &[SignatureAlgorithm] = &[
+    SignatureAlgorithm::RsaSha256,
+    SignatureAlgorithm::RsaSha384,
+    SignatureAlgorithm::RsaSha512,
+    SignatureAlgorithm::EcdsaSha256,
+];
+
+impl SignatureAlgorithm {
+    pub fn uri(self) -> &'static str {
+        match self {
+            SignatureAlgorithm::RsaSha256 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256",
+            SignatureAlgorithm::RsaSha384 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha384",
+            SignatureAlgorithm::RsaSha512 => "http://www.w3.org/2001/04/xmldsig-more#rsa-sha512",
+            SignatureAlgorithm::EcdsaSha256 => "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256",
+            SignatureAlgorithm::RsaSha1 => "http://www.w3.org/2000/09/xmldsig#rsa-sha1",
+        }
+    }
+
+    /// The algorithm with exactly this URI (no case folding, no trimming).
+    pub fn from_uri(uri: &str) -> Option<SignatureAlgorithm> {
+        ALL_ALGORITHMS.into_iter().find(|alg| alg.uri() == uri)
+    }
+
+    /// The short name the admin API and stored settings use.
+    pub fn name(self) -> &'static str {
+        match self {
+            SignatureAlgorithm::RsaSha256 => "rsa-sha256",
+            SignatureAlgorithm::RsaSha384 => "rsa-sha384",
+            SignatureAlgorithm::RsaSha512 => "rsa-sha512",
+            SignatureAlgorithm::EcdsaSha256 => "ecdsa-sha256",
+            SignatureAlgorithm::RsaSha1 => "rsa-sha1",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<SignatureAlgorithm> {
+        ALL_ALGORITHMS.into_iter().find(|alg| alg.name() == name)
+    }
+
+    /// Whether a SignatureValue of `len` bytes can be one of this algorithm with a key we
+    /// accept: RSA 2048 to 4096 bits, P-256's raw r || s.
+    fn signature_length_fits(self, len: usize) -> bool {
+        match self {
+            SignatureAlgorithm::EcdsaSha256 => len == 64,
+            _ => (MIN_RSA_BITS / 8..=512).contains(&len),
+        }
+    }
+}
+
+/// What a portal requires of SAML responses. Made by `SamlPolicy::new`, which keeps the
+/// numbers in range; the optional parts are set by the `with_` methods.
+#[derive(Clone, Debug)]
+pub struct SamlPolicy<'a> {
+    idp_entity_id: &'a str,
+    sp_entity_id: &'a str,
+    acs_url: &'a str,
+    keys: &'a [PinnedKey],
+    algorithms: &'a [SignatureAlgorithm],
+    want_assertions_signed: bool,
+    skew_seconds: i64,
+    expected_in_response_to: Option<&'a str>,
+}
+
+/// Why a policy cannot be used.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum PolicyError {
+    #[error("the IdP entity ID, SP entity ID and ACS URL must not be empty")]
+    Empty,
+    #[error("a portal pins 1 to {MAX_PINNED_KEYS} keys")]
+    Keys,
+    #[error("a portal must allow at least one signature algorithm")]
+    NoAlgorithms,
+    #[error("the skew must be 0 to {MAX_SKEW_SECONDS} seconds")]
+    Skew,
+}
+
+impl<'a> SamlPolicy<'a> {
+    /// A policy that wants signed assertions, a skew of `DEFAULT_SKEW_SECONDS` and no
+    /// InResponseTo (IdP-initiated: whether that is allowed is the caller's decision).
+    pub fn new(
+        idp_entity_id: &'a str,
+        sp_entity_id: &'a str,
+        acs_url: &'a str,
+        keys: &'a [PinnedKey],
+        algorithms: &'a [SignatureAlgorithm],
+    ) -> Result<SamlPolicy<'a>, PolicyError> {
+        if idp_entity_id.is_empty() || sp_entity_id.is_empty() || acs_url.is_empty() {
+            return Err(PolicyError::Empty);
+        }
+        if keys.is_empty() || keys.len() > MAX_PINNED_KEYS {
+            return Err(PolicyError::Keys);
+        }
+        if algorithms.is_empty() {
+            return Err(PolicyError::NoAlgorithms);
+        }
+        Ok(SamlPolicy {
+            idp_entity_id,
+            sp_entity_id,
+            acs_url,
+            keys,
+            algorithms,
+            want_assertions_signed: true,
+            skew_seconds: DEFAULT_SKEW_SECONDS,
+            expected_in_response_to: None,
+        })
+    }
+
+    pub fn with_skew_seconds(mut self, skew_seconds: i64) -> Result<SamlPolicy<'a>, PolicyError> {
+        if !(0..=MAX_SKEW_SECONDS).contains(&skew_seconds) {
+            return Err(PolicyError::Skew);
+        }
+        self.skew_seconds = skew_seconds;
+        Ok(self)
+    }
+
+    /// `false`: an unsigned assertion inside a signed Response is enough (SAML Profiles
+    /// §4.1.3.5 allows either to be signed); `true` (the default) requires the assertion's
+    /// own signature.
+    #[must_use]
+    pub fn with_want_assertions_signed(mut self, want: bool) -> SamlPolicy<'a> {
+        self.want_assertions_signed = want;
+        self
+    }
+
+    /// SP-initiated sign-in: the ID of the AuthnRequest this response must answer.
+    #[must_use]
+    pub fn with_expected_in_response_to(mut self, request_id: &'a str) -> SamlPolicy<'a> {
+        self.expected_in_response_to = Some(request_id);
+        self
+    }
+}
+
+/// Why a response was refused: a stable code for the SSO event log. Neither the code nor
+/// the message carries input or secrets.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SamlError {
+    #[error("the SAMLResponse is larger than {MAX_RESPONSE_BASE64_BYTES} bytes")]
+    TooLarge,
+    #[error("the SAMLResponse or a signature value is not strict base64")]
+    Base64,
+    #[error("the SAMLResponse is not well-formed UTF-8 XML within the size limits")]
+    Xml,
+    #[error("the SAMLResponse has a DTD or entity declarations")]
+    Dtd,
+    #[error("the SAMLResponse does not have the expected structure: {0}")]
+    Structure(&'static str),
+    #[error("the assertion is not signed as the portal requires")]
+    SignatureMissing,
+    #[error("a signature uses an algorithm or transform the portal does not allow")]
+    Algorithm,
+    #[error("a signature's digest does not match the signed element")]
+    Digest,
+    #[error("a signature does not verify with the portal's keys")]
+    Signature,
+    #[error("the portal has no key for the signature's algorithm")]
+    Key,
+    #[error("the IdP did not answer with a Success status")]
+    Status,
+    #[error("the issuer is not the portal's IdP")]
+    Issuer,
+    #[error("the Response's Destination is missing or not this ACS URL")]
+    Destination,
+    #[error("no bearer confirmation names this ACS URL as Recipient")]
+    Recipient,
+    #[error("the assertion is not for this service provider (audience)")]
+    Audience,
+    #[error("the assertion is not valid yet")]
+    NotYetValid,
+    #[error("the assertion has expired")]
+    Expired,
+    #[error("InResponseTo does not match the sign-in request")]
+    InResponseTo,
+    #[error("the assertion's subject, statements or attributes cannot be read")]
+    Claims,
+}
+
+impl SamlError {
+    /// The code recorded in the SSO event log.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SamlError::TooLarge => "too_large",
+            SamlError::Base64 => "base64",
+            SamlError::Xml => "xml",
+            SamlError::Dtd => "dtd",
+            SamlError::Structure(_) => "structure",
+            SamlError::SignatureMissing => "signature_missing",
+            SamlError::Algorithm => "algorithm",
+            SamlError::Digest => "digest",
+            SamlError::Signature => "signature",
+            SamlError::Key => "key",
+            SamlError::Status => "status",
+            SamlError::Issuer => "issuer",
+            SamlError::Destination => "destination",
+            SamlError::Recipient => "recipient",
+            SamlError::Audience => "audience",
+            SamlError::NotYetValid => "not_yet_valid",
+            SamlError::Expired => "expired",
+            SamlError::InResponseTo => "in_response_to",
+            SamlError::Claims => "claims",
+        }
+    }
+}
+
+/// What a verified assertion says, read from the signed bytes only.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifiedAssertion {
+    /// For replay protection: remember it until `usable_until`.
+    pub assertion_id: String,
+    pub issuer: String,
+    pub name_id: String,
+    /// The NameID Format, `...:unspecified` when the IdP gave none.
+    pub name_id_format: String,
+    pub session_index: Option<String>,
+    /// The request this answers (`None` for IdP-initiated sign-in).
+    pub in_response_to: Option<String>,
+    /// Each Attribute's Name and its values, in document order.
+    pub attributes: Vec<(String, Vec<String>)>,
+    /// The end of the window in which this assertion would be accepted (the earliest
+    /// NotOnOrAfter, and at most `MAX_ASSERTION_AGE_SECONDS` after IssueInstant, plus skew).
+    pub usable_until: Timestamp,
+}
+
+impl VerifiedAssertion {
+    /// The values of the attribute named `name`.
+    pub fn attribute(&self, name: &str) -> Option<&[String]> {
+        self.attributes.iter().find(|(n, _)| n == name).map(|(_, values)| values.as_slice())
+    }
+}
+
+/// The exclusive canonical form (without comments) of the first element whose local name is
+/// `element_local_name` in `xml_document`, with `inclusive_prefixes` as the PrefixList. The
+/// document is parsed as strictly as a response. For diagnosing a digest mismatch with an IdP,
+/// and for the conformance tests against libxml2.
+pub fn exclusive_c14n(
+    xml_document: &str,
+    element_local_name: &str,
+    inclusive_prefixes: &[&str],
+) -> Result<String, SamlError> {
+    let doc = xml::parse(xml_document)?;
+    let element = doc
+        .descendants()
+        .find(|node| node.is_element() && node.tag_name().name() == element_local_name)
+        .ok_or(SamlError::Structure("no such element"))?;
+    c14n::canonicalize(element, None, inclusive_prefixes)
+}
+
+/// The `InResponseTo` a response's root claims, read without verifying anything: only to
+/// choose which pending request the verifier must then require (`with_expected_in_response_to`
+/// checks it again on the verified response and assertion). None for an unsolicited
+/// (IdP-initiated) response, and for anything that does not parse. This parses the response
+/// a second time (`verify_response` parses it again); the pre-scan keeps either parse linear.
+pub fn unverified_in_response_to(saml_response_form_value: &str) -> Option<String> {
+    if saml_response_form_value.len() > MAX_RESPONSE_BASE64_BYTES {
+        return None;
+    }
+    let text = String::from_utf8(base64::decode_strict(saml_response_form_value)?).ok()?;
+    let doc = xml::parse(&text).ok()?;
+    let root = xml::check_root(&doc).ok()?;
+    root.attribute("InResponseTo").map(str::to_owned)
+}
+
+/// Verifies a `SAMLResponse` form value (already URL-decoded) against the portal's policy at
+/// `now`.
+pub fn verify_response(
+    saml_response_form_value: &str,
+    policy: &SamlPolicy<'_>,
+    now: Timestamp,
+) -> Result<VerifiedAssertion, SamlError> {
+    // 1. Bindings §3.5.4: the POST binding is plain base64 (no DEFLATE: never inflate, so no
+    //    decompression bomb), capped before any work.
+    if saml_response_form_value.len() > MAX_RESPONSE_BASE64_BYTES {
+        return Err(SamlError::TooLarge);
+    }
+    let bytes = base64::decode_strict(saml_response_form_value).ok_or(SamlError::Base64)?;
+    let text = String::from_utf8(bytes).map_err(|_| SamlError::Xml)?;
+
+    // 2. One strict parse.
+    let doc = xml::parse(&text)?;
+    let response = xml::check_root(&doc)?;
+    assertion::check_status(response)?;
+
+    // 3. Census.
+    let census = xml::census(response)?;
+
+    // 4–7. Every signature present is verified; any failure fails the whole response.
+    let response_verified =
+        census.response_signature.map(|signature| dsig::verify(signature, census.response, policy)).transpose()?;
+    let assertion_verified =
+        census.assertion_signature.map(|signature| dsig::verify(signature, census.assertion, policy)).transpose()?;
+
+    // 8. Coverage (SAML Profiles §4.1.3.5, §4.1.4.2): the assertion must be signed itself, or
+    //    sit inside a signed Response when the portal allows that.
+    if assertion_verified.is_none() && (policy.want_assertions_signed || response_verified.is_none()) {
+        return Err(SamlError::SignatureMissing);
+    }
+
+    // 9. Claims come only from a fresh parse of the verified canonical bytes, so what is read
+    //    is exactly what was digested (no parser differential, nothing outside the signature).
+    let verified_response_doc = response_verified.as_deref().map(xml::parse).transpose()?;
+    let verified_assertion_doc = assertion_verified.as_deref().map(xml::parse).transpose()?;
+    let verified_response = verified_response_doc.as_ref().map(xml::check_root).transpose()?;
+    let assertion_node = match (&verified_assertion_doc, verified_response) {
+        (Some(doc), _) => doc.root_element(),
+        (None, Some(response)) => {
+            let [assertion] = xml::children_named(response, xml::NS_ASSERTION, "Assertion")[..] else {
+                return Err(SamlError::Structure("there must be exactly one Assertion"));
+            };
+            assertion
+        }
+        (None, None) => return Err(SamlError::SignatureMissing),
+    };
+
+    // 10. The protocol checks, on the verified Response when it is signed, on the envelope
+    //     otherwise (its Destination and InResponseTo are then only refusal criteria: the
+    //     signed assertion's Recipient and InResponseTo are what bind it).
+    assertion::check_response(verified_response.unwrap_or(response), response_verified.is_some(), policy)?;
+    // 11. The assertion's checks and claims; its id and replay window.
+    assertion::read_assertion(assertion_node, policy, now)
+}
