@@ -3,6 +3,8 @@
 
 use std::fmt;
 
+use url::{Host, Url};
+
 use super::host::Hostname;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -38,43 +40,48 @@ const MAX_URL: usize = 2048;
 pub struct HttpsUrl(String);
 
 impl HttpsUrl {
+    /// Parsed as the WHATWG URL Standard does (the `url` crate), because that is how `fetch`
+    /// will read it: a host the standard reads as an IPv4 address in any of its spellings
+    /// (`0x7f.0.0.1`, `2130706433`, `127.1`) is an address, not a name, and refused here.
     pub fn parse(input: &str) -> Result<HttpsUrl, UrlError> {
         let input = input.trim();
         if input.len() > MAX_URL {
             return Err(UrlError::TooLong);
         }
+        // The standard would drop tabs and newlines and encode spaces; a URL typed with them
+        // is a mistake to point out, not to repair silently.
         if input.chars().any(|c| c.is_whitespace() || c.is_control()) {
             return Err(UrlError::Whitespace);
         }
-        // RFC 3986 §3.1: the scheme is case-insensitive; kept lower-case.
-        let rest = input
-            .get(..8)
-            .filter(|scheme| scheme.eq_ignore_ascii_case("https://"))
-            .and_then(|_| input.get(8..))
-            .ok_or(UrlError::NotHttps)?;
-        if rest.contains('#') {
-            return Err(UrlError::Fragment);
+        let scheme_is_https = input.get(..8).is_some_and(|scheme| scheme.eq_ignore_ascii_case("https://"));
+        if !scheme_is_https {
+            return Err(UrlError::NotHttps);
         }
-        let end = rest.find(['/', '?']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(end);
+        let url = Url::parse(input).map_err(|err| match err {
+            url::ParseError::InvalidPort => UrlError::BadPort,
+            _ => UrlError::BadHost,
+        })?;
         // RFC 3986 §3.2.1: userinfo in a URL is deprecated, and it would be logged and shown.
-        if authority.contains('@') {
+        if !url.username().is_empty() || url.password().is_some() {
             return Err(UrlError::Credentials);
         }
-        let host = Hostname::from_host_header(authority).map_err(|_| UrlError::BadHost)?;
-        if host.is_ip_literal() || host.is_localhost() || !host.as_str().contains('.') {
+        if url.fragment().is_some() {
+            return Err(UrlError::Fragment);
+        }
+        // URL Standard §3.5 host parsing: a domain, an IPv4 or an IPv6 address. Only a
+        // public DNS name passes (OWASP SSRF Prevention: no addresses, no local names).
+        let name = match url.host() {
+            Some(Host::Domain(name)) => Hostname::parse(name).map_err(|_| UrlError::BadHost)?,
+            Some(Host::Ipv4(_) | Host::Ipv6(_)) => return Err(UrlError::PrivateHost),
+            None => return Err(UrlError::BadHost),
+        };
+        if name.is_localhost() || !name.as_str().contains('.') {
             return Err(UrlError::PrivateHost);
         }
-        // The host is a DNS name by now, so a colon can only start the port.
-        let port = match authority.split_once(':') {
-            Some((_, port)) => match port.parse::<u16>() {
-                Ok(port) if port > 0 => format!(":{port}"),
-                _ => return Err(UrlError::BadPort),
-            },
-            None => String::new(),
-        };
-        let path = if tail.starts_with('/') { tail.to_owned() } else { format!("/{tail}") };
-        Ok(HttpsUrl(format!("https://{host}{port}{path}")))
+        if url.port() == Some(0) {
+            return Err(UrlError::BadPort);
+        }
+        Ok(HttpsUrl(url.into()))
     }
 
     pub fn as_str(&self) -> &str {
@@ -121,6 +128,13 @@ mod tests {
             ("https://localhost/in", UrlError::PrivateHost),
             ("https://desk.localhost/in", UrlError::PrivateHost),
             ("https://intranet/in", UrlError::PrivateHost),
+            // What fetch would read as 127.0.0.1 (URL Standard §3.5, the IPv4 parser).
+            ("https://0x7f.0.0.1/in", UrlError::PrivateHost),
+            ("https://2130706433/in", UrlError::PrivateHost),
+            ("https://127.1/in", UrlError::PrivateHost),
+            ("https://0177.0.0.1/in", UrlError::PrivateHost),
+            ("https://[::ffff:127.0.0.1]/in", UrlError::PrivateHost),
+            ("https://LOCALHOST./in", UrlError::PrivateHost),
         ] {
             assert_eq!(HttpsUrl::parse(input), Err(error), "{input}");
         }
