@@ -3,10 +3,10 @@
 //! browsers need to keep pages and files from being misused.
 
 pub mod api;
+pub mod domain_verification;
 pub mod files;
 pub mod portal;
 pub mod scheduled;
-pub mod verify;
 
 use crate::http::{is_media_type, Method, Request, Response};
 use crate::runtime::Runtime;

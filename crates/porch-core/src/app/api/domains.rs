@@ -7,7 +7,7 @@ use serde_json::json;
 use super::auth::Reach;
 use super::input::Fields;
 use super::{created, no_content, ok, Call};
-use crate::app::verify::{self, DomainVerifier, Verdict};
+use crate::app::domain_verification::{self as verify, DomainVerifier, Verdict};
 use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::domains::{self, DomainStatus, NewDomain};

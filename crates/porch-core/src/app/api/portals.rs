@@ -6,7 +6,7 @@ use serde_json::json;
 use super::auth::Reach;
 use super::input::{double_option, Fields};
 use super::{created, no_content, ok, Call};
-use crate::app::verify::{self, DomainVerifier};
+use crate::app::domain_verification::{self as verify, DomainVerifier};
 use crate::http::Response;
 use crate::i18n::Language;
 use crate::runtime::Runtime;
