@@ -21,19 +21,104 @@ use porch_types::host::{HostError, Hostname};
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 pub const MAX_UPLOAD_BODY_BYTES: usize = porch_types::attachments::MAX_MESSAGE_BYTES + MAX_BODY_BYTES;
 
+/// What a route reads as its body: a small one, or files (`multipart/form-data` up to
+/// `MAX_UPLOAD_BODY_BYTES`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Body {
+    Small,
+    Files,
+}
+
+/// One route of a table (the API's `api::ROUTES`, the portal's `portal::routes::PAGES`): the
+/// methods it answers, its path template (`{name}` matches one path segment), its body, and
+/// what handles it. HEAD is answered wherever GET is.
+#[derive(Debug)]
+pub struct Route<K: 'static> {
+    pub methods: &'static [Method],
+    pub path: &'static str,
+    pub body: Body,
+    pub handler: K,
+}
+
+/// What a table says about a request.
+#[derive(Debug)]
+pub enum Found<K: 'static, V> {
+    /// The route, and its path parameters by name.
+    Route(&'static Route<K>, Vec<(&'static str, V)>),
+    /// The path exists with other methods: these (RFC 9110 §15.5.6 wants them in `Allow`).
+    WrongMethod(Vec<&'static str>),
+    Missing,
+}
+
+/// Looks `method` and `path` up in `table`. `capture` turns a path segment into a parameter
+/// (None: the template does not match); `exists` says whether a route exists here at all
+/// (a portal page of an app the portal does not offer does not). The first template that
+/// matches owns the path, so a literal route listed before a parameter one shadows it
+/// (`/tickets/new` before `/tickets/{number}`).
+pub fn find<'p, K, V>(
+    table: &'static [Route<K>],
+    method: Method,
+    path: &'p str,
+    capture: impl Fn(&'p str) -> Option<V>,
+    exists: impl Fn(&K) -> bool,
+) -> Found<K, V> {
+    let mut matching = table.iter().filter_map(|route| match_template(route.path, path, &capture).map(|c| (route, c)));
+    let Some((first, captured)) = matching.next() else {
+        return Found::Missing;
+    };
+    if !exists(&first.handler) {
+        return Found::Missing;
+    }
+    let owners = std::iter::once((first, captured)).chain(matching.filter(|(route, _)| route.path == first.path));
+    let mut allowed = Vec::new();
+    for (route, captured) in owners {
+        if route.methods.contains(&method) || (method == Method::Head && route.methods.contains(&Method::Get)) {
+            return Found::Route(route, captured);
+        }
+        for route_method in route.methods {
+            allowed.push(route_method.as_str());
+            if *route_method == Method::Get {
+                allowed.push(Method::Head.as_str());
+            }
+        }
+    }
+    Found::WrongMethod(allowed)
+}
+
+/// Matches a path against a template, capturing each `{name}` segment through `capture`.
+fn match_template<'p, V>(
+    template: &'static str,
+    path: &'p str,
+    capture: impl Fn(&'p str) -> Option<V>,
+) -> Option<Vec<(&'static str, V)>> {
+    let mut params = Vec::new();
+    let mut template_segments = template.split('/');
+    let mut path_segments = path.split('/');
+    loop {
+        match (template_segments.next(), path_segments.next()) {
+            (None, None) => return Some(params),
+            (Some(t), Some(p)) => {
+                if let Some(name) = t.strip_prefix('{').and_then(|t| t.strip_suffix('}')) {
+                    params.push((name, capture(p)?));
+                } else if t != p {
+                    return None;
+                }
+            }
+            _ => return None,
+        }
+    }
+}
+
+/// The paths of the admin API, on every host.
+fn is_api_path(path: &str) -> bool {
+    path == "/api/v1" || path.starts_with("/api/v1/")
+}
+
 /// The largest body this request may have: decided by the route, not by the client's own
 /// `Content-Type` alone, so no other route can be made to read 20 MiB.
 pub fn body_limit(method: Method, path: &str, content_type: Option<&str>) -> usize {
-    let multipart = is_media_type(content_type, "multipart/form-data");
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let takes_files = matches!(
-        segments.as_slice(),
-        ["tickets", "new"]
-            | ["tickets", _, "reply"]
-            | ["api", "v1", "tenants", _, "tickets", _, "messages"]
-            | ["api", "v1", "tenants", _, "documents"]
-    );
-    if method == Method::Post && multipart && takes_files {
+    let body = if is_api_path(path) { api::body(method, path) } else { portal::routes::body(method, path) };
+    if body == Body::Files && is_media_type(content_type, "multipart/form-data") {
         MAX_UPLOAD_BODY_BYTES
     } else {
         MAX_BODY_BYTES
@@ -52,7 +137,7 @@ async fn route<R: Runtime>(rt: &R, req: &Request) -> Response {
         "/healthz" => return Response::text(200, "ok").with_header("cache-control", "no-store"),
         // The floor for any page that needs D1: exactly one trivial query.
         "/healthz/db" => return health_db(rt).await,
-        path if path == "/api/v1" || path.starts_with("/api/v1/") => return api::handle(rt, req).await,
+        path if is_api_path(path) => return api::handle(rt, req).await,
         // Off, this path is nothing special and falls through like any other.
         "/_dev/mailbox" if rt.config().dev_mailbox && matches!(req.method, Method::Get | Method::Head) => {
             return dev_mailbox(rt).await
@@ -121,8 +206,15 @@ pub fn cut_page<T>(rows: &mut Vec<T>, size: i64) -> Option<&T> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+
+    /// Whether some path matches both templates.
+    pub(crate) fn templates_overlap(a: &str, b: &str) -> bool {
+        let is_param = |segment: &str| segment.starts_with('{');
+        a.split('/').count() == b.split('/').count()
+            && a.split('/').zip(b.split('/')).all(|(x, y)| x == y || is_param(x) || is_param(y))
+    }
 
     #[test]
     fn a_page_read_with_one_row_more_is_cut_to_its_size_and_names_its_last_row_only_when_more_follow() {
@@ -143,6 +235,7 @@ mod tests {
         {
             assert_eq!(body_limit(Method::Post, path, multipart), MAX_UPLOAD_BODY_BYTES, "{path}");
             assert_eq!(body_limit(Method::Post, path, Some("application/json")), MAX_BODY_BYTES, "{path}");
+            assert_eq!(body_limit(Method::Put, path, multipart), MAX_BODY_BYTES, "{path}");
         }
         for path in [
             "/sign-in",
@@ -154,5 +247,24 @@ mod tests {
         ] {
             assert_eq!(body_limit(Method::Post, path, multipart), MAX_BODY_BYTES, "{path}");
         }
+    }
+
+    #[test]
+    fn every_route_that_takes_files_is_a_post() {
+        let api = api::ROUTES.iter().filter(|r| r.body == Body::Files).map(|r| r.methods);
+        let portal = portal::routes::PAGES.iter().filter(|r| r.body == Body::Files).map(|r| r.methods);
+        for methods in api.chain(portal) {
+            assert_eq!(methods, [Method::Post]);
+        }
+    }
+
+    #[test]
+    fn a_template_matches_its_segments_and_captures_its_parameters() {
+        let raw = |segment| Some(segment);
+        assert_eq!(match_template("/a/{x}/b/{y}", "/a/1/b/2", raw), Some(vec![("x", "1"), ("y", "2")]));
+        assert_eq!(match_template("/a/{x}", "/a/1/b", raw), None, "a longer path");
+        assert_eq!(match_template("/a/{x}/b", "/a/1", raw), None, "a shorter path");
+        assert_eq!(match_template("/a/{x}", "/c/1", raw), None, "another literal");
+        assert_eq!(match_template("/a/{x}", "/a/1", |_: &str| None::<&str>), None, "a refused capture");
     }
 }

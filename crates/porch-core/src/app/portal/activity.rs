@@ -6,13 +6,12 @@
 
 use super::Page;
 use crate::app::cut_page;
-use crate::http::{Method, Response};
+use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::equipment::{self, FleetCursor, FleetGroup, SharedAsset};
 use crate::store::fleet_activity::{self, FeedCursor, FeedFilter, FeedRow};
 use crate::store::{decode_rows, Statement};
 use crate::views::activity::{self as view, Filters};
-use porch_types::apps::App;
 use porch_types::equipment::{ActivityKind, AssetKey};
 use porch_types::error::AppError;
 use porch_types::ids::{AssetId, BusinessUnitId};
@@ -53,16 +52,10 @@ pub fn cursor_text(cursor: &FeedCursor) -> String {
     format!("{}.{}.{}", cursor.at, cursor.asset_id, cursor.event_id)
 }
 
-/// The activity page's reads, to send with the session lookup (none for other pages, or when
-/// the request is malformed and the handler will say so).
+/// The activity page's reads, to send with the session lookup (none when the request is
+/// malformed and the handler will say so).
 pub fn prefetch<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
-    let wanted = matches!(page.req.method, Method::Get | Method::Head)
-        && page.req.path == "/activity"
-        && page.portal.context.apps.contains(App::Activity);
-    match FeedParams::parse(page) {
-        Ok(params) if wanted => statements(page, token_hash, &params),
-        _ => Vec::new(),
-    }
+    FeedParams::parse(page).map(|params| statements(page, token_hash, &params)).unwrap_or_default()
 }
 
 // `page.now`, fixed for the request: the handler rebuilds these and must get exactly the

@@ -9,13 +9,12 @@
 use super::Page;
 use crate::app::cut_page;
 use crate::app::files;
-use crate::http::{Method, Response};
+use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::documents::{self, DocumentRow, RecipientFilter};
 use crate::store::equipment::{self, SharedAsset};
 use crate::store::{decode_rows, Statement};
 use crate::views::documents as view;
-use porch_types::apps::App;
 use porch_types::documents::Category;
 use porch_types::equipment::AssetKey;
 use porch_types::error::AppError;
@@ -49,22 +48,21 @@ impl ListParams {
     }
 }
 
-/// The documents pages' reads, to send with the session lookup (none for other pages, or
-/// when the request is malformed and the handler will say so).
-pub fn prefetch<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
-    if !matches!(page.req.method, Method::Get | Method::Head) || !page.portal.context.apps.contains(App::Documents) {
-        return Vec::new();
+/// The list page's reads, to send with the session lookup (none when the query is malformed
+/// and the handler will say so).
+pub fn prefetch_list<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
+    match ListParams::parse(page).and_then(|p| Ok((p.asset_key()?, p))) {
+        Ok((asset, params)) => list_statements(page, token_hash, &params, asset.as_ref()),
+        Err(_) => Vec::new(),
     }
-    match page.req.path.as_str() {
-        "/documents" => match ListParams::parse(page).and_then(|p| Ok((p.asset_key()?, p))) {
-            Ok((asset, params)) => list_statements(page, token_hash, &params, asset.as_ref()),
-            Err(_) => Vec::new(),
-        },
-        path => match path.strip_prefix("/documents/").and_then(DocumentId::parse) {
-            Some(id) => vec![documents::viewer_document(page.scope, token_hash, page.now, id)],
-            None => Vec::new(),
-        },
-    }
+}
+
+/// A download's read of the document, to send with the session lookup (none for a
+/// malformed id).
+pub fn prefetch_document<R: Runtime>(page: &Page<'_, R>, token_hash: &str, raw_id: &str) -> Vec<Statement> {
+    DocumentId::parse(raw_id)
+        .map(|id| vec![documents::viewer_document(page.scope, token_hash, page.now, id)])
+        .unwrap_or_default()
 }
 
 // `page.now`, fixed for the request: the handler rebuilds these and must get exactly the

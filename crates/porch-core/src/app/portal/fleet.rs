@@ -9,14 +9,13 @@
 
 use super::Page;
 use crate::app::cut_page;
-use crate::http::{Method, Request, Response};
+use crate::http::{Request, Response};
 use crate::runtime::Runtime;
 use crate::store::equipment::{
     self, ActivityRow, FleetCursor, FleetGroup, FleetReading, Reading, RowAsset, SharedAsset,
 };
 use crate::store::{decode_borrowed, decode_rows, Database, Statement};
 use crate::views::fleet::{self as view, Report, ReportParams, Shown};
-use porch_types::apps::App;
 use porch_types::equipment::AssetKey;
 use porch_types::error::AppError;
 use porch_types::ids::{AssetId, BusinessUnitId};
@@ -32,27 +31,27 @@ const DEFAULT_DAYS: i64 = 30;
 /// Assets per fleet list page.
 const PAGE_SIZE: i64 = 50;
 
-/// The reads a GET of a fleet page makes, to send with the session lookup (none for other
-/// pages, or when the request is malformed and the handler will say so). Each derives the
-/// viewer's customer from the session in its own SQL, so none waits for another.
-pub fn prefetch<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
-    if !matches!(page.req.method, Method::Get | Method::Head) {
-        return Vec::new();
-    }
-    let apps = page.portal.context.apps;
-    match page.req.path.as_str() {
-        "/equipment" if apps.contains(App::Equipment) => {
-            ListParams::parse(page.req).map(|p| list_statements(page, token_hash, &p)).unwrap_or_default()
-        }
-        "/reports" | "/reports.csv" if apps.contains(App::Reports) => report_query(page)
-            .map(|(params, buckets)| report_statements(page, token_hash, &params, &buckets))
-            .unwrap_or_default(),
-        path if apps.contains(App::Equipment) => match path.strip_prefix("/equipment/").map(AssetKey::parse) {
-            Some(Ok(key)) => vec![equipment::viewer_asset(page.scope, token_hash, page.now, &key)],
-            _ => Vec::new(),
-        },
-        _ => Vec::new(),
-    }
+// The fleet pages' reads, to send with the session lookup (none when the request is
+// malformed and the handler will say so). Each derives the viewer's customer from the
+// session in its own SQL, so none waits for another.
+
+/// The fleet list's reads.
+pub fn prefetch_list<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
+    ListParams::parse(page.req).map(|p| list_statements(page, token_hash, &p)).unwrap_or_default()
+}
+
+/// A report's reads (HTML or CSV).
+pub fn prefetch_report<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
+    report_query(page)
+        .map(|(params, buckets)| report_statements(page, token_hash, &params, &buckets))
+        .unwrap_or_default()
+}
+
+/// An asset page's read of the asset.
+pub fn prefetch_asset<R: Runtime>(page: &Page<'_, R>, token_hash: &str, raw_key: &str) -> Vec<Statement> {
+    AssetKey::parse(raw_key)
+        .map(|key| vec![equipment::viewer_asset(page.scope, token_hash, page.now, &key)])
+        .unwrap_or_default()
 }
 
 /// A fleet list page's query string: the group, and where the page starts.

@@ -15,6 +15,7 @@ pub mod mail;
 mod notify;
 mod preview;
 mod register;
+pub mod routes;
 mod session;
 mod sign_in;
 mod sso;
@@ -29,6 +30,7 @@ pub mod users;
 
 use std::cell::RefCell;
 
+use crate::app::Found;
 use crate::auth::cookies::{self, CookieNames};
 use crate::http::{Method, Request, Response};
 use crate::i18n::Language;
@@ -36,12 +38,12 @@ use crate::portal_context::ResolvedPortal;
 use crate::runtime::Runtime;
 use crate::store::{Database, PortalScope, Statement};
 use crate::tenancy;
-use crate::views::{account, errors, layout::neutral, pages};
-use porch_types::apps::{App, AppSet};
+use crate::views::{errors, layout::neutral, pages};
 use porch_types::error::AppError;
 use porch_types::host::Hostname;
 use porch_types::ids::CustomerId;
 use porch_types::time::Timestamp;
+use routes::PageRoute;
 pub use session::{Member, Visitor};
 
 pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Response {
@@ -78,13 +80,13 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
         visitor: Visitor::Anonymous,
         prefetched: RefCell::new(None),
     };
-    // Ticket, fleet, activity and documents pages send their reads with the session lookup: one D1 round trip.
+    let found = routes::find(req.method, &req.path, portal.context.apps);
+    // A page's reads go with the session lookup: one D1 round trip.
     let mut prefetch = Vec::new();
     let loaded = session::load(&page, |hash| {
-        prefetch = tickets::prefetch(&page, hash);
-        prefetch.extend(fleet::prefetch(&page, hash));
-        prefetch.extend(activity::prefetch(&page, hash));
-        prefetch.extend(documents::prefetch(&page, hash));
+        if let Found::Route(route, args) = &found {
+            prefetch = route.handler.prefetch(&page, hash, args);
+        }
         prefetch.clone()
     })
     .await;
@@ -94,7 +96,7 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
             if !rows.is_empty() {
                 *page.prefetched.borrow_mut() = Some((prefetch, rows));
             }
-            route(&page).await
+            route(&page, &found).await
         }
         Err(err) => Err(err),
     };
@@ -147,8 +149,7 @@ pub struct Page<'a, R: Runtime> {
     /// The request's time, read once: statements built twice for one request must be equal.
     pub now: Timestamp,
     pub visitor: Visitor,
-    /// Rows read in the session lookup's round trip (`tickets::prefetch`, `fleet::prefetch`,
-    /// `activity::prefetch`).
+    /// Rows read in the session lookup's round trip (the page's prefetch in `routes`).
     prefetched: RefCell<Option<Prefetched>>,
 }
 
@@ -179,107 +180,27 @@ impl<R: Runtime> Page<'_, R> {
     }
 }
 
-async fn route<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
-    let path = page.req.path.as_str();
-    let is_post = page.req.method == Method::Post;
-    if !is_post && !matches!(page.req.method, Method::Get | Method::Head) {
-        return Err(AppError::NotFound);
-    }
-    // The pages of an app the portal was not given do not exist, for anyone: the same 404
-    // as a missing page, before any sign-in check could tell them apart.
-    if let Some(app) = page_app(path) {
-        require_app(page.portal.context.apps, app)?;
-    }
-    // A preview is read-only: every form is refused, except leaving the preview.
-    if is_post && page.visitor.is_preview() && path != "/sign-out" {
-        return Err(AppError::Forbidden);
-    }
-    let result = match (is_post, path) {
-        (false, "/") => Ok(start(page)),
-        (false, "/sign-in") => sign_in::form(page).await,
-        (true, "/sign-in") => sign_in::submit(page).await,
-        (false, "/sign-out") => sign_in::sign_out_form(page),
-        (true, "/sign-out") => sign_in::sign_out(page).await,
-        (false, "/signed-out") => Ok(Response::html(200, account::signed_out(page.portal, page.lang))),
-        (false, "/forgot-password") => sign_in::forgot_form(page),
-        (true, "/forgot-password") => sign_in::forgot_submit(page).await,
-        (false, "/register") => register::register_form(page),
-        (true, "/register") => register::register_submit(page).await,
-        (false, "/users") => users::list(page).await,
-        (true, "/users/invite") => users::invite(page).await,
-        (false, "/tickets") => tickets::list(page).await,
-        (false, "/equipment") => fleet::list(page).await,
-        (false, "/activity") => activity::feed(page).await,
-        (false, "/documents") => documents::list(page).await,
-        (false, "/reports") => fleet::reports(page).await,
-        (false, "/reports.csv") => fleet::reports_csv(page).await,
-        (false, "/tickets/new") => ticket_form::form(page).await,
-        (true, "/tickets/new") => ticket_form::create(page).await,
-        (false, "/sso") => sso::company_form(page).await,
-        (true, "/sso") => sso::discover(page).await,
-        (_, "/sso/jwt") => sso_jwt::sign_in(page).await,
-        _ => route_with_token(page, is_post, path).await,
+async fn route<R: Runtime>(page: &Page<'_, R>, found: &Found<PageRoute, &str>) -> Result<Response, AppError> {
+    let result = match found {
+        // A page of an app the portal was not given does not exist either, for anyone: the
+        // same 404 as a missing page, before any sign-in check could tell them apart.
+        Found::Missing => Err(AppError::NotFound),
+        // A preview is read-only: every form is refused, except leaving the preview.
+        _ if page.req.method == Method::Post
+            && page.visitor.is_preview()
+            && !matches!(found, Found::Route(route, _) if route.handler == PageRoute::SignOut) =>
+        {
+            Err(AppError::Forbidden)
+        }
+        // A page asked for with a method it does not answer is, to a browser, a page that
+        // is not there: the branded 404, as it has always been (only the API says 405).
+        Found::WrongMethod(_) => Err(AppError::NotFound),
+        Found::Route(route, args) => route.handler.run(page, args).await,
     };
     match result {
         // Pages that need a member send strangers to sign in, and back afterwards.
-        Err(AppError::Unauthorized) => Ok(Response::see_other(&sign_in::sign_in_href(path))),
+        Err(AppError::Unauthorized) => Ok(Response::see_other(&sign_in::sign_in_href(&page.req.path))),
         other => other,
-    }
-}
-
-/// The app a portal path belongs to, if any: `/tickets/new` is the support form, the rest of
-/// `/tickets` the ticket pages; `/equipment` the fleet and asset pages, `/reports` and
-/// `/reports.csv` the utilisation reports, `/activity` the fleet's activity, `/documents` the
-/// documents and their downloads.
-fn page_app(path: &str) -> Option<App> {
-    let first = path.trim_start_matches('/').split('/').next().unwrap_or("");
-    match first {
-        "tickets" if path == "/tickets/new" => Some(App::SupportForm),
-        "tickets" => Some(App::Tickets),
-        "equipment" => Some(App::Equipment),
-        "activity" => Some(App::Activity),
-        "reports" | "reports.csv" => Some(App::Reports),
-        "documents" => Some(App::Documents),
-        _ => None,
-    }
-}
-
-/// A page of `app` exists on this portal only if the portal offers the app: otherwise it is
-/// the branded 404 of a missing page.
-pub fn require_app(apps: AppSet, app: App) -> Result<(), AppError> {
-    if apps.contains(app) {
-        Ok(())
-    } else {
-        Err(AppError::NotFound)
-    }
-}
-
-/// Routes with a token or an id in the path.
-async fn route_with_token<R: Runtime>(page: &Page<'_, R>, is_post: bool, path: &str) -> Result<Response, AppError> {
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    match (is_post, segments.as_slice()) {
-        (false, ["invite", token]) => join::invitation_form(page, token).await,
-        (true, ["invite", token]) => join::invitation_submit(page, token).await,
-        (false, ["verify", token]) => register::confirm_form(page, token).await,
-        (true, ["verify", token]) => register::confirm_submit(page, token).await,
-        (false, ["reset-password", token]) => sign_in::reset_form(page, token).await,
-        (true, ["reset-password", token]) => sign_in::reset_submit(page, token).await,
-        (false, ["preview", token]) => preview::confirm(page, token).await,
-        (true, ["preview", token]) => preview::open(page, token).await,
-        (false, ["tickets", number]) => tickets::detail(page, number).await,
-        (false, ["equipment", key]) => fleet::detail(page, key).await,
-        (false, ["documents", id]) => documents::download(page, id).await,
-        (true, ["tickets", number, "reply"]) => ticket_reply::reply(page, number).await,
-        (true, ["tickets", number, "rating"]) => ticket_reply::rate(page, number).await,
-        (false, ["tickets", number, "files", id]) => tickets::download(page, number, id).await,
-        (false, ["sso", id, "start"]) => sso::start(page, id).await,
-        (false, ["sso", id, "callback"]) => sso::callback(page, id).await,
-        (false, ["sso", id, "metadata"]) => sso::saml_metadata(page, id).await,
-        (true, ["sso", id, "acs"]) => sso::saml_acs(page, id).await,
-        (true, ["users", id, "role"]) => users::change_role(page, id).await,
-        (true, ["users", id, "remove"]) => users::remove(page, id).await,
-        (true, ["users", "invitations", id, "revoke"]) => users::revoke_invitation(page, id).await,
-        _ => Err(AppError::NotFound),
     }
 }
 
@@ -296,34 +217,4 @@ pub fn landing<'a>(portal: &ResolvedPortal, return_to: &'a str) -> &'a str {
 
 fn start<R: Runtime>(page: &Page<'_, R>) -> Response {
     Response::html(200, pages::start_page(page.portal, page.lang, page.visitor.member()))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn each_app_claims_its_pages_and_the_support_form_is_its_own() {
-        assert_eq!(page_app("/tickets"), Some(App::Tickets));
-        assert_eq!(page_app("/tickets/12"), Some(App::Tickets));
-        assert_eq!(page_app("/tickets/12/files/abc"), Some(App::Tickets));
-        assert_eq!(page_app("/tickets/new"), Some(App::SupportForm));
-        assert_eq!(page_app("/equipment"), Some(App::Equipment));
-        assert_eq!(page_app("/equipment/serial-9/activity"), Some(App::Equipment));
-        assert_eq!(page_app("/reports"), Some(App::Reports));
-        assert_eq!(page_app("/reports.csv"), Some(App::Reports));
-        assert_eq!(page_app("/documents/x"), Some(App::Documents));
-        assert_eq!(page_app("/activity"), Some(App::Activity));
-        assert_eq!(page_app("/ticketsx"), None);
-        assert_eq!(page_app("/"), None);
-        assert_eq!(page_app("/users"), None);
-    }
-
-    #[test]
-    fn a_page_of_an_app_the_portal_lacks_is_not_found() {
-        let apps: AppSet = [App::Tickets].into_iter().collect();
-        assert_eq!(require_app(apps, App::Tickets), Ok(()));
-        assert_eq!(require_app(apps, App::Equipment), Err(AppError::NotFound));
-        assert_eq!(require_app(AppSet::EMPTY, App::SupportForm), Err(AppError::NotFound));
-    }
 }

@@ -7,12 +7,11 @@
 use super::forms::form_page;
 use super::Page;
 use crate::app::files;
-use crate::http::{Method, Request, Response};
+use crate::http::{Request, Response};
 use crate::runtime::Runtime;
 use crate::store::portal_tickets::{self, AttachmentView, ListQuery, ListRow, ListScope, Sort, TicketView};
 use crate::store::{decode_rows, Statement};
 use crate::views::tickets::{self as view, ListParams, ListView, TicketData, TicketPage};
-use porch_types::apps::App;
 use porch_types::error::AppError;
 use porch_types::portal_tickets::{effective_visibility, Visibility};
 use porch_types::search::fts_expression;
@@ -85,21 +84,15 @@ fn detail_statements<R: Runtime>(page: &Page<'_, R>, token_hash: &str, number: i
     portal_tickets::detail(page.scope, token_hash, page.now, number).into()
 }
 
-/// The reads a GET of a ticket page makes, to send with the session lookup (none for other
-/// pages, or when the request is malformed and the handler will say so).
-pub fn prefetch<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
-    // A portal without the ticket pages answers 404 before reading anything.
-    if !matches!(page.req.method, Method::Get | Method::Head) || !page.portal.context.apps.contains(App::Tickets) {
-        return Vec::new();
-    }
-    let path = page.req.path.as_str();
-    if path == "/tickets" {
-        return parse_list_params(page.req).map(|p| list_statements(page, token_hash, &p)).unwrap_or_default();
-    }
-    match path.strip_prefix("/tickets/").map(parse_number) {
-        Some(Ok(number)) => detail_statements(page, token_hash, number),
-        _ => Vec::new(),
-    }
+/// The list page's reads, to send with the session lookup (none when the query is malformed
+/// and the handler will say so).
+pub fn prefetch_list<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
+    parse_list_params(page.req).map(|p| list_statements(page, token_hash, &p)).unwrap_or_default()
+}
+
+/// A ticket page's reads, to send with the session lookup (none for a malformed number).
+pub fn prefetch_detail<R: Runtime>(page: &Page<'_, R>, token_hash: &str, number: &str) -> Vec<Statement> {
+    parse_number(number).map(|n| detail_statements(page, token_hash, n)).unwrap_or_default()
 }
 
 pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
