@@ -23,6 +23,7 @@ mod sso_fetch;
 mod sso_jwt;
 mod sso_oidc;
 mod sso_saml;
+mod sso_sign_in;
 mod ticket_form;
 mod ticket_reply;
 pub mod tickets;

@@ -3,8 +3,8 @@
 //! (POST, or GET where the portal allows it) and an optional `return_to`.
 
 use super::forms::{safe_return_to, Form};
-use super::sso::{complete, fail, limited, open_secret, SignIn};
 use super::sso_fetch::{self, may_refetch};
+use super::sso_sign_in::{complete, fail, limited, open_secret, SignIn};
 use super::Page;
 use crate::http::{percent_encode, Method, Response};
 use crate::runtime::Runtime;

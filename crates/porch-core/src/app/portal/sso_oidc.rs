@@ -3,8 +3,8 @@
 //! cookie binding it to this browser; `callback` takes it back once, redeems the code at the
 //! token endpoint and verifies the ID Token with the provider's published keys.
 
-use super::sso::{browser_started, complete, fail, limited, open_secret, remember_pending, Comeback, SignIn};
 use super::sso_fetch::{self, may_refetch};
+use super::sso_sign_in::{browser_started, complete, fail, limited, open_secret, remember_pending, Comeback, SignIn};
 use super::Page;
 use crate::auth::cookies;
 use crate::auth::secret::sha256_hex;

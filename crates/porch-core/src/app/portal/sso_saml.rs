@@ -4,7 +4,7 @@
 //! service (HTTP-POST binding) that verifies the response and signs the person in.
 
 use super::forms::{safe_return_to, Form};
-use super::sso::{browser_started, complete, fail, limited, remember_pending, Comeback, SignIn};
+use super::sso_sign_in::{browser_started, complete, fail, limited, remember_pending, Comeback, SignIn};
 use super::Page;
 use crate::auth::cookies;
 use crate::http::Response;
