@@ -5,7 +5,10 @@ use std::fmt;
 
 macro_rules! define_id {
     ($($name:ident),* $(,)?) => {$(
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        // Ordered as their text is (lowercase hex and hyphens in fixed places), so rows the
+        // database sorts by id can be searched by id in Rust. Read from a row or JSON, an id is
+        // the text `to_db` writes.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
         #[serde(transparent)]
         pub struct $name(uuid::Uuid);
 
@@ -87,5 +90,27 @@ mod tests {
         assert_eq!(PortalId::parse(&simple), None);
         assert_eq!(PortalId::parse("../../etc"), None);
         assert_eq!(PortalId::parse(""), None);
+    }
+
+    #[test]
+    fn ids_order_as_their_stored_text_does() {
+        let ids: Vec<AssetId> = [[0x0f; 16], [0xa0; 16], [0x10; 16], [0xff; 16], [0x09; 16]]
+            .into_iter()
+            .map(AssetId::from_random)
+            .collect();
+        let mut by_id = ids.clone();
+        by_id.sort();
+        let mut by_text = ids;
+        by_text.sort_by_key(|id| id.to_db());
+        assert_eq!(by_id, by_text);
+    }
+
+    #[test]
+    fn an_id_reads_from_and_writes_to_json_as_its_stored_text() {
+        let id = CustomerId::from_random([3; 16]);
+        let json = serde_json::to_value(id).unwrap();
+        assert_eq!(json, serde_json::Value::String(id.to_db()));
+        assert_eq!(serde_json::from_value::<CustomerId>(json).unwrap(), id);
+        assert!(serde_json::from_value::<CustomerId>(serde_json::json!("not-an-id")).is_err());
     }
 }

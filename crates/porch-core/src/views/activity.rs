@@ -90,7 +90,7 @@ pub fn feed(portal: &ResolvedPortal, lang: Language, member: &Member, feed: &Fee
                         select name="group" {
                             option value="" { (f.all_groups) }
                             @for g in feed.groups {
-                                option value=(g.id) selected[chosen_group.as_deref() == Some(g.id.as_str())] { (g.name) }
+                                option value=(g.id) selected[chosen_group.as_deref() == Some(g.id.to_db().as_str())] { (g.name) }
                             }
                         }
                     }

@@ -98,7 +98,7 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, fleet: &Fl
                         select name="group" {
                             option value="" { (f.all_groups) }
                             @for g in fleet.groups {
-                                option value=(g.id) selected[fleet.group == Some(g.id.as_str())] { (g.name) }
+                                option value=(g.id) selected[fleet.group == Some(g.id.to_db().as_str())] { (g.name) }
                             }
                         }
                     }
@@ -357,7 +357,7 @@ pub fn reports(
                         select name="group" {
                             option value="" { (f.all_groups) }
                             @for g in &report.groups {
-                                option value=(g.id) selected[group.as_deref() == Some(g.id.as_str())] { (g.name) }
+                                option value=(g.id) selected[group.as_deref() == Some(g.id.to_db().as_str())] { (g.name) }
                             }
                         }
                     }

@@ -41,7 +41,7 @@ async fn asset_id<R: Runtime>(
         Ok(key) => equipment::get(call.rt.db(), tenant, &key).await?,
         Err(_) => None,
     };
-    let id = row.and_then(|row| AssetId::parse(&row.id));
+    let id = row.map(|row| row.id);
     if id.is_none() {
         fields.error(field, "is not an asset of this tenant");
     }

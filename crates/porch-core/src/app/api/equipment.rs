@@ -2,7 +2,7 @@
 //! activity ingested in idempotent batches and read back by time range, and the shares that
 //! show an asset to a customer from a date, optionally until one.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::Reach;
@@ -13,10 +13,10 @@ use crate::http::Response;
 use crate::runtime::{Blob, BlobStore, Runtime};
 use crate::store::customers;
 use crate::store::documents::Owner;
-use crate::store::equipment::{self, ActivityRange, AssetFilter, AssetInput, AssetRow};
+use crate::store::equipment::{self, ActivityRange, ActivityRow, AssetFilter, AssetInput, AssetRow, ShareRow};
 use porch_types::equipment::{
-    parse_detail, parse_name, parse_time, Activity, AssetDetails, AssetKey, PhotoError, PhotoFormat, ShareWindow,
-    MAX_EVENTS_PER_BATCH,
+    parse_detail, parse_name, parse_time, Activity, AssetDetails, AssetKey, Hours, PhotoError, PhotoFormat, Position,
+    ShareWindow, MAX_EVENTS_PER_BATCH,
 };
 use porch_types::error::{AppError, FieldError};
 use porch_types::ids::{AssetId, AssetShareId, BusinessUnitId, CustomerId, TenantId};
@@ -37,8 +37,105 @@ async fn asset_in_path<R: Runtime>(call: &Call<'_, R>) -> Result<(TenantId, Asse
     Ok((tenant, row))
 }
 
-fn parse_asset_id(row: &AssetRow) -> Result<AssetId, AppError> {
-    AssetId::parse(&row.id).ok_or_else(|| AppError::Internal(format!("stored asset id {:?}", row.id)))
+/// An asset as the API shows it; the photo's R2 key stays inside.
+#[derive(Serialize)]
+struct AssetJson<'a> {
+    id: AssetId,
+    key: &'a str,
+    name: &'a str,
+    serial_number: Option<&'a str>,
+    make: Option<&'a str>,
+    model: Option<&'a str>,
+    #[serde(rename = "type")]
+    asset_type: Option<&'a str>,
+    customer_id: Option<CustomerId>,
+    business_unit_id: Option<BusinessUnitId>,
+    photo: Option<PhotoJson<'a>>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+#[derive(Serialize)]
+struct PhotoJson<'a> {
+    content_type: &'a str,
+}
+
+impl<'a> From<&'a AssetRow> for AssetJson<'a> {
+    fn from(row: &'a AssetRow) -> AssetJson<'a> {
+        AssetJson {
+            id: row.id,
+            key: &row.asset_key,
+            name: &row.name,
+            serial_number: row.serial_number.as_deref(),
+            make: row.make.as_deref(),
+            model: row.model.as_deref(),
+            asset_type: row.asset_type.as_deref(),
+            customer_id: row.customer_id,
+            business_unit_id: row.business_unit_id,
+            photo: row.photo_type.as_deref().map(|content_type| PhotoJson { content_type }),
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
+        }
+    }
+}
+
+/// An event as the API takes it in: `{id, at, kind, value | lat, lon | message}`, only the
+/// fields of its kind.
+#[derive(Serialize)]
+struct ActivityJson<'a> {
+    id: &'a str,
+    at: Timestamp,
+    kind: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lat: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    lon: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<&'a str>,
+}
+
+impl<'a> From<&'a ActivityRow> for ActivityJson<'a> {
+    fn from(row: &'a ActivityRow) -> ActivityJson<'a> {
+        let position = match (row.lat_e7, row.lon_e7) {
+            (Some(lat), Some(lon)) => Some(Position::from_e7(lat, lon).degrees()),
+            _ => None,
+        };
+        ActivityJson {
+            id: &row.event_id,
+            at: Timestamp::from_millis(row.at),
+            kind: &row.kind,
+            value: row.hours_milli.map(|milli| Hours::from_milli(milli).as_f64()),
+            lat: position.map(|(lat, _)| lat),
+            lon: position.map(|(_, lon)| lon),
+            message: row.message.as_deref(),
+        }
+    }
+}
+
+/// A share as the API shows it: its asset by key; `until` is null while it is open-ended.
+#[derive(Serialize)]
+struct ShareJson<'a> {
+    id: AssetShareId,
+    asset_key: &'a str,
+    customer_id: CustomerId,
+    from: Timestamp,
+    until: Option<Timestamp>,
+    created_at: Timestamp,
+}
+
+impl<'a> From<&'a ShareRow> for ShareJson<'a> {
+    fn from(row: &'a ShareRow) -> ShareJson<'a> {
+        ShareJson {
+            id: row.id,
+            asset_key: &row.asset_key,
+            customer_id: row.customer_id,
+            from: Timestamp::from_millis(row.from_at),
+            until: row.until_at.map(Timestamp::from_millis),
+            created_at: Timestamp::from_millis(row.created_at),
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -81,12 +178,12 @@ async fn parse_asset<R: Runtime>(call: &Call<'_, R>, tenant: TenantId) -> Result
         };
         match found {
             None => fields.error("business_unit_id", "is not a business unit of this tenant"),
-            Some((_, owner)) if body.customer_id.as_deref().is_some_and(|given| given != owner) => {
+            Some((_, owner)) if body.customer_id.as_deref().is_some_and(|given| given != owner.to_db()) => {
                 fields.error("business_unit_id", "is a business unit of another customer");
             }
             Some((id, owner)) => {
                 unit = Some(id);
-                customer = customer.or_else(|| CustomerId::parse(&owner));
+                customer = customer.or(Some(owner));
             }
         }
     }
@@ -111,12 +208,12 @@ pub async fn put<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
         201
     };
     let row = equipment::get(call.rt.db(), tenant, &key).await?.ok_or(AppError::NotFound)?;
-    Ok(Response::json(status, &json!({ "asset": row.to_json() })))
+    Ok(Response::json(status, &json!({ "asset": AssetJson::from(&row) })))
 }
 
 pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (_, row) = asset_in_path(call).await?;
-    Ok(ok(&json!({ "asset": row.to_json() })))
+    Ok(ok(&json!({ "asset": AssetJson::from(&row) })))
 }
 
 /// Assets in key order, a page at a time (`cursor`: the last key of the previous page).
@@ -151,7 +248,7 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
         equipment::list(call.rt.db(), tenant, AssetFilter { customer, unit }, cursor.as_ref(), limit + 1).await?;
     let next_cursor = cut_page(&mut rows, limit).map(|r| r.asset_key.clone());
     Ok(ok(&json!({
-        "assets": rows.iter().map(AssetRow::to_json).collect::<Vec<_>>(),
+        "assets": rows.iter().map(AssetJson::from).collect::<Vec<_>>(),
         "next_cursor": next_cursor,
     })))
 }
@@ -160,7 +257,7 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
 /// it has documents.
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (tenant, current) = asset_in_path(call).await?;
-    super::documents::refuse_if_owning(call, tenant, Owner::Asset(parse_asset_id(&current)?)).await?;
+    super::documents::refuse_if_owning(call, tenant, Owner::Asset(current.id)).await?;
     equipment::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
     if let Some(key) = &current.photo_key {
         delete_blob(call, key).await;
@@ -206,7 +303,7 @@ pub async fn put_photo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppEr
     }
     let key = AssetKey::parse(&current.asset_key).map_err(|e| AppError::Internal(format!("stored asset key: {e}")))?;
     let row = equipment::get(call.rt.db(), tenant, &key).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "asset": row.to_json() })))
+    Ok(ok(&json!({ "asset": AssetJson::from(&row) })))
 }
 
 #[derive(Deserialize)]
@@ -249,7 +346,7 @@ pub async fn ingest<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let counts = equipment::ingest(call.rt.db(), tenant, parse_asset_id(&asset)?, &events, now).await?;
+    let counts = equipment::ingest(call.rt.db(), tenant, asset.id, &events, now).await?;
     Ok(ok(&json!({ "accepted": counts.accepted, "duplicates": counts.duplicates })))
 }
 
@@ -298,10 +395,10 @@ pub async fn list_activity<R: Runtime>(call: &Call<'_, R>) -> Result<Response, A
     };
     fields.finish()?;
     let range = ActivityRange { from, to, after, limit: limit + 1 };
-    let mut rows = equipment::activity(call.rt.db(), tenant, parse_asset_id(&asset)?, &range).await?;
+    let mut rows = equipment::activity(call.rt.db(), tenant, asset.id, &range).await?;
     let next_cursor = cut_page(&mut rows, limit).map(|r| format!("{}.{}", r.at, r.event_id));
     Ok(ok(&json!({
-        "events": rows.iter().map(equipment::ActivityRow::to_json).collect::<Vec<_>>(),
+        "events": rows.iter().map(ActivityJson::from).collect::<Vec<_>>(),
         "next_cursor": next_cursor,
     })))
 }
@@ -342,13 +439,13 @@ pub async fn create_share<R: Runtime>(call: &Call<'_, R>) -> Result<Response, Ap
     let id = AssetShareId::from_random(call.rt.random_16()?);
     equipment::create_share(call.rt.db(), tenant, id, &asset, customer, window, &call.actor(), call.rt.now()).await?;
     let row = equipment::get_share(call.rt.db(), tenant, &asset, id).await?.ok_or(AppError::NotFound)?;
-    Ok(created(&json!({ "share": row.to_json() })))
+    Ok(created(&json!({ "share": ShareJson::from(&row) })))
 }
 
 pub async fn list_shares<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (tenant, asset) = asset_in_path(call).await?;
     let rows = equipment::list_shares(call.rt.db(), tenant, &asset).await?;
-    Ok(ok(&json!({ "shares": rows.iter().map(equipment::ShareRow::to_json).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "shares": rows.iter().map(ShareJson::from).collect::<Vec<_>>() })))
 }
 
 pub async fn delete_share<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {

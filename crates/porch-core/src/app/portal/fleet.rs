@@ -18,7 +18,7 @@ use crate::store::{decode_borrowed, decode_rows, Database, Statement};
 use crate::views::fleet::{self as view, Report, ReportParams, Shown};
 use porch_types::equipment::AssetKey;
 use porch_types::error::AppError;
-use porch_types::ids::{AssetId, BusinessUnitId};
+use porch_types::ids::BusinessUnitId;
 use porch_types::usage::{self, date_text, parse_day, BucketRow, Buckets, Span, Usage};
 
 /// Events on an asset's page.
@@ -137,20 +137,11 @@ pub async fn detail<R: Runtime>(page: &Page<'_, R>, raw_key: &str) -> Result<Res
         .next()
         .ok_or(AppError::NotFound)?;
     // The second round trip: the events need the asset's id the first one found.
-    let recent = equipment::recent_activity_for_customer(
-        page.scope.tenant,
-        customer,
-        asset_id(&asset)?,
-        page.now,
-        RECENT_EVENTS,
-    );
+    let recent =
+        equipment::recent_activity_for_customer(page.scope.tenant, customer, asset.id, page.now, RECENT_EVENTS);
     let events: Vec<ActivityRow> = page.rt.db().query(recent).await?;
     let zone = page.portal.context.time_zone;
     Ok(Response::html(200, view::detail(page.portal, page.lang, member, &asset, &events, zone)))
-}
-
-fn asset_id(asset: &SharedAsset) -> Result<AssetId, AppError> {
-    AssetId::parse(&asset.id).ok_or_else(|| AppError::Internal(format!("asset {} has a bad id", asset.id)))
 }
 
 /// The whole fleet, for a report's choice of asset.
@@ -224,7 +215,7 @@ async fn report<R: Runtime>(page: &Page<'_, R>) -> Result<(bool, Report), AppErr
     let shown = if let Some(key) = &params.asset {
         let asset = assets.iter().find(|a| &a.asset_key == key).ok_or(AppError::NotFound)?;
         // The second round trip: the chosen asset's sums and the reading before them.
-        let (tenant, id) = (page.scope.tenant, asset_id(asset)?);
+        let (tenant, id) = (page.scope.tenant, asset.id);
         let mut results = page
             .rt
             .db()
@@ -266,7 +257,6 @@ fn fleet_usage(
     usage: &FleetUsage<'_>,
 ) -> Vec<(SharedAsset, Vec<Usage>)> {
     // The group as the SQL's: the asset's unit when it is one of the customer's own.
-    let group = group.map(BusinessUnitId::to_db);
     assets
         .iter()
         .filter(|a| group.is_none() || a.group_id == group)
