@@ -7,9 +7,7 @@
 // one story from set-up to last check, so its length is not a smell here.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::too_many_lines)]
 
-// Shared with the other test files; this one does not drive the test browser.
-#[allow(dead_code)]
-mod common;
+use crate::common;
 
 use common::{body_text, error_fields, good_colors, spawn_app, TestApp, PLATFORM_TOKEN, PNG_1X1};
 use porch_core::http::{Method, Request};

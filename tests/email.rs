@@ -5,9 +5,7 @@
 // A panic in a test or its helpers is a failed test; a test reads as one story.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::too_many_lines)]
 
-// Shared with tests/app.rs, which uses the helpers this file does not.
-#[allow(dead_code)]
-mod common;
+use crate::common;
 
 use common::{body_text, good_colors, spawn_app, TestApp};
 use porch_core::email::{compose, Message};

@@ -6,9 +6,7 @@
 // clippy.toml allows these inside `#[test]` functions only; the helpers here use them too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::too_many_lines)]
 
-// Not every shared helper is used here.
-#[allow(dead_code)]
-mod common;
+use crate::common;
 
 use common::browser::{encode, Browser};
 use common::{body_text, spawn_app, TestApp};

@@ -6,8 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::too_many_lines)]
 
-#[allow(dead_code)]
-mod common;
+use crate::common;
 
 use common::browser::Browser;
 use common::{body_text, error_fields, spawn_app, TestApp};

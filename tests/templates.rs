@@ -6,8 +6,7 @@
 // clippy.toml allows these inside `#[test]` functions only; the helpers here use them too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::too_many_lines)]
 
-#[allow(dead_code)]
-mod common;
+use crate::common;
 
 use common::browser::Browser;
 use common::{body_text, error_fields, good_colors, platform_host, provider, Provider};
@@ -23,7 +22,7 @@ impl Provider {
         created["template"]["id"].as_str().unwrap().to_owned()
     }
 
-    fn portal(&self, body: &serde_json::Value) -> serde_json::Value {
+    fn create_portal(&self, body: &serde_json::Value) -> serde_json::Value {
         let (status, created) = self.call(Method::Post, "/portals", body);
         assert_eq!(status, 201, "{created}");
         created["portal"].clone()
@@ -153,17 +152,17 @@ fn a_portal_created_without_a_template_follows_the_tenants_default() {
         .collect();
     assert_eq!(defaults, [second.as_str()]);
 
-    let portal = p.portal(&json!({ "slug": "alpha", "name": "Alpha" }));
+    let portal = p.create_portal(&json!({ "slug": "alpha", "name": "Alpha" }));
     assert_eq!(portal["setup"], "template");
     assert_eq!(portal["template_id"], second);
     assert_eq!(portal["apps"], json!(["tickets", "support_form"]));
     assert_eq!(portal["start_page"], "/tickets/new");
 
-    let named = p.portal(&json!({ "slug": "beta", "name": "Beta", "template_id": first }));
+    let named = p.create_portal(&json!({ "slug": "beta", "name": "Beta", "template_id": first }));
     assert_eq!(named["template_id"], first);
     assert_eq!(named["apps"], json!(["tickets"]));
 
-    let custom = p.portal(&json!({ "slug": "gamma", "name": "Gamma", "setup": "custom", "apps": ["tickets"] }));
+    let custom = p.create_portal(&json!({ "slug": "gamma", "name": "Gamma", "setup": "custom", "apps": ["tickets"] }));
     assert_eq!(custom["setup"], "custom");
     assert_eq!(custom["template_id"], json!(null));
     assert_eq!(custom["start_page"], "/");
@@ -177,7 +176,7 @@ fn a_portal_created_without_a_template_follows_the_tenants_default() {
     // Taking the default away: new portals are custom again.
     let (status, body) = p.call(Method::Put, &format!("/templates/{second}"), &json!({ "is_default": false }));
     assert_eq!(status, 200, "{body}");
-    let plain = p.portal(&json!({ "slug": "epsilon", "name": "Epsilon" }));
+    let plain = p.create_portal(&json!({ "slug": "epsilon", "name": "Epsilon" }));
     assert_eq!(plain["setup"], "custom");
 }
 
@@ -186,9 +185,9 @@ fn a_change_with_linked_portals_warns_naming_them_and_applies_only_when_confirme
     let p = provider();
     let theme = p.app.new_theme(&p.key, &p.tenant, "Brand", &good_colors());
     let id = p.template(&json!({ "name": "Service", "apps": ["tickets", "support_form"] }));
-    let alpha = p.portal(&json!({ "slug": "alpha", "name": "Alpha", "template_id": id }));
-    let beta = p.portal(&json!({ "slug": "beta", "name": "Beta", "template_id": id }));
-    let custom = p.portal(&json!({ "slug": "gamma", "name": "Gamma", "setup": "custom" }));
+    let alpha = p.create_portal(&json!({ "slug": "alpha", "name": "Alpha", "template_id": id }));
+    let beta = p.create_portal(&json!({ "slug": "beta", "name": "Beta", "template_id": id }));
+    let custom = p.create_portal(&json!({ "slug": "gamma", "name": "Gamma", "setup": "custom" }));
     let (browser, _) = p.join_and_land(alpha["id"].as_str().unwrap(), "alpha", "ada@example.com");
     assert_eq!(nav_hrefs(&body_text(&browser.get("/"))), ["/", "/tickets", "/tickets/new", "/users", "/sign-out"]);
 
@@ -246,7 +245,7 @@ fn a_change_with_linked_portals_warns_naming_them_and_applies_only_when_confirme
 fn rolling_back_adds_a_version_equal_to_the_old_one_and_portals_follow() {
     let p = provider();
     let id = p.template(&json!({ "name": "Service", "apps": ["tickets"], "start_page": "/tickets" }));
-    let portal = p.portal(&json!({ "slug": "alpha", "name": "Alpha" , "template_id": id }));
+    let portal = p.create_portal(&json!({ "slug": "alpha", "name": "Alpha" , "template_id": id }));
     let portal_id = portal["id"].as_str().unwrap();
     let (status, body) = p.call(
         Method::Put,
@@ -286,7 +285,7 @@ fn rolling_back_adds_a_version_equal_to_the_old_one_and_portals_follow() {
 fn a_linked_portals_own_set_up_changes_are_refused_until_it_is_unlinked() {
     let p = provider();
     let id = p.template(&json!({ "name": "Service", "apps": ["tickets", "support_form"], "start_page": "/tickets" }));
-    let portal = p.portal(&json!({ "slug": "alpha", "name": "Alpha", "template_id": id }));
+    let portal = p.create_portal(&json!({ "slug": "alpha", "name": "Alpha", "template_id": id }));
     let path = format!("/portals/{}", portal["id"].as_str().unwrap());
     for body in [
         json!({ "apps": ["tickets"] }),
@@ -333,7 +332,7 @@ fn a_linked_portals_own_set_up_changes_are_refused_until_it_is_unlinked() {
 fn a_member_lands_on_the_start_page_after_signing_in_unless_they_asked_for_a_page() {
     let p = provider();
     let id = p.template(&json!({ "name": "Service", "apps": ["tickets", "support_form"], "start_page": "/tickets" }));
-    let portal = p.portal(&json!({ "slug": "alpha", "name": "Alpha", "template_id": id }));
+    let portal = p.create_portal(&json!({ "slug": "alpha", "name": "Alpha", "template_id": id }));
     let (browser, landed) = p.join_and_land(portal["id"].as_str().unwrap(), "alpha", "ada@example.com");
     assert_eq!(landed, "/tickets", "joining signs in");
 
@@ -350,7 +349,7 @@ fn a_member_lands_on_the_start_page_after_signing_in_unless_they_asked_for_a_pag
     assert_eq!(asked.header("location"), Some("/tickets/new"), "the page asked for wins");
 
     // A custom portal without a start page lands on its home page, as before.
-    let custom = p.portal(&json!({ "slug": "beta", "name": "Beta", "setup": "custom" }));
+    let custom = p.create_portal(&json!({ "slug": "beta", "name": "Beta", "setup": "custom" }));
     let (_, landed) = p.join_and_land(custom["id"].as_str().unwrap(), "beta", "bo@example.com");
     assert_eq!(landed, "/");
 }
@@ -361,8 +360,8 @@ fn the_overview_shows_each_portals_set_up_invitations_users_and_last_activity() 
     let theme = p.app.new_theme(&p.key, &p.tenant, "Brand", &good_colors());
     let id =
         p.template(&json!({ "name": "Service", "apps": ["tickets"], "theme_id": theme, "start_page": "/tickets" }));
-    let alpha = p.portal(&json!({ "slug": "alpha", "name": "Alpha", "template_id": id }));
-    let beta = p.portal(&json!({ "slug": "beta", "name": "Beta", "setup": "custom" }));
+    let alpha = p.create_portal(&json!({ "slug": "alpha", "name": "Alpha", "template_id": id }));
+    let beta = p.create_portal(&json!({ "slug": "beta", "name": "Beta", "setup": "custom" }));
     let alpha_id = alpha["id"].as_str().unwrap();
     p.join_and_land(alpha_id, "alpha", "ada@example.com");
     p.join_and_land(alpha_id, "alpha", "bo@example.com");

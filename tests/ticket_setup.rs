@@ -5,8 +5,7 @@
 // clippy.toml allows these inside `#[test]` functions only; the helpers here use them too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::too_many_lines)]
 
-#[allow(dead_code)]
-mod common;
+use crate::common;
 
 use common::{error_fields, spawn_app};
 use porch_core::http::Method;

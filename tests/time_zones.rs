@@ -7,8 +7,7 @@
 // clippy.toml allows these inside `#[test]` functions only; the helpers here use them too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
 
-#[allow(dead_code)]
-mod common;
+use crate::common;
 
 use common::browser::Browser;
 use common::{body_text, error_fields, provider, Provider};

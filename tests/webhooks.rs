@@ -6,9 +6,7 @@
 // A panic in a test or its helpers is a failed test; a test reads as one story.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::too_many_lines)]
 
-// Shared with the other test files, which use the helpers this file does not.
-#[allow(dead_code)]
-mod common;
+use crate::common;
 
 use common::{error_fields, spawn_app, TestApp};
 use hmac::{Hmac, Mac};

@@ -1,0 +1,31 @@
+//! The in-process tests in one binary (one link instead of one per file): the whole app on
+//! a fresh native runtime per test (real `SQLite` with the real `schema/`, in-memory KV and
+//! blobs, canned outbound HTTP, a clock the test moves), the SAML verifier against fixtures
+//! minted at test time, and the `OpenAPI` document against the route table. Each file below
+//! is one module; `cargo test --test in_process fleet::` runs one of them.
+
+// clippy.toml allows these inside `#[test]` functions only; the helpers here and in
+// `common` serve tests alone, and a panic in them is a failed test too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::too_many_lines)]
+
+mod common;
+
+mod activity;
+mod app;
+mod documents;
+mod email;
+mod equipment;
+mod fleet;
+mod openapi;
+mod plans;
+mod portal_tickets;
+mod recipients;
+mod saml;
+mod sso;
+mod templates;
+mod ticket_mail;
+mod ticket_settings;
+mod ticket_setup;
+mod tickets;
+mod time_zones;
+mod webhooks;
