@@ -10,7 +10,7 @@ pub mod scheduled;
 
 use crate::http::{is_media_type, Method, Request, Response};
 use crate::runtime::Runtime;
-use crate::store::{self, Database, Statement};
+use crate::store;
 use crate::views::{self, layout::neutral};
 use porch_types::host::{HostError, Hostname};
 
@@ -165,13 +165,9 @@ async fn dev_mailbox<R: Runtime>(rt: &R) -> Response {
 }
 
 async fn health_db<R: Runtime>(rt: &R) -> Response {
-    #[derive(serde::Deserialize)]
-    struct One {
-        ok: i64,
-    }
-    match rt.db().query_one::<One>(Statement::new("SELECT 1 AS ok", Vec::new())).await {
-        Ok(Some(One { ok: 1 })) => Response::text(200, "ok").with_header("cache-control", "no-store"),
-        Ok(_) => Response::text(503, "database answered oddly"),
+    match store::housekeeping::answers(rt.db()).await {
+        Ok(true) => Response::text(200, "ok").with_header("cache-control", "no-store"),
+        Ok(false) => Response::text(503, "database answered oddly"),
         Err(err) => {
             rt.log(&format!("health db: {err}"));
             Response::text(503, "database unavailable")

@@ -73,3 +73,14 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
         sso_events: next(),
     })
 }
+
+/// Whether the database answers a one-row query: the `/healthz/db` route, and the floor
+/// every page that reads D1 is measured against.
+pub async fn answers(db: &impl Database) -> Result<bool, DbError> {
+    #[derive(serde::Deserialize)]
+    struct One {
+        ok: i64,
+    }
+    let row: Option<One> = db.query_one(Statement::new("SELECT 1 AS ok", Vec::new())).await?;
+    Ok(matches!(row, Some(One { ok: 1 })))
+}

@@ -16,7 +16,7 @@ use crate::runtime::Runtime;
 use crate::store::reset_tokens;
 use crate::store::sessions::{self, Holder};
 use crate::store::wrote;
-use crate::store::{accounts, sso, Database, Statement};
+use crate::store::{accounts, sso, Database};
 use crate::views::account::{self as view, SignInForm};
 use porch_types::email::Email;
 use porch_types::error::AppError;
@@ -165,13 +165,7 @@ pub async fn forgot_submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, A
     let Some(account) = account.filter(|_| page.portal.context.access.join_policy.allows_passwords()) else {
         // The same D1 work as sending a link (one two-statement write batch), so the
         // answer's timing does not tell whether the address has an account.
-        page.rt
-            .db()
-            .batch(vec![
-                Statement::new("UPDATE reset_tokens SET used_at = used_at WHERE 0", Vec::new()),
-                Statement::new("UPDATE outbox SET attempts = attempts WHERE 0", Vec::new()),
-            ])
-            .await?;
+        page.rt.db().batch(reset_tokens::decoy_batch()).await?;
         return Ok(sent);
     };
     let id = AccountId::parse(&account.id).ok_or_else(|| AppError::Internal("account id".into()))?;
