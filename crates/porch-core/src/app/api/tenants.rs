@@ -1,7 +1,7 @@
 //! Tenants and their API keys. Creating tenants is the operator's; a tenant key sees its
 //! own tenant and its children.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::{generate_key, Principal, Reach};
@@ -14,6 +14,33 @@ use porch_types::apps::AppSet;
 use porch_types::error::AppError;
 use porch_types::ids::{ApiKeyId, TenantId};
 use porch_types::text::{Label, Slug};
+use porch_types::time::Timestamp;
+
+/// A tenant API key as the API shows it, without its secret (`ApiKey` in openapi.json).
+#[derive(Serialize)]
+struct KeyBody<'a> {
+    id: &'a str,
+    tenant_id: &'a str,
+    name: &'a str,
+    prefix: &'a str,
+    created_at: Timestamp,
+    last_used_at: Option<Timestamp>,
+    revoked_at: Option<Timestamp>,
+}
+
+impl<'a> From<&'a keys::KeyRow> for KeyBody<'a> {
+    fn from(row: &'a keys::KeyRow) -> Self {
+        KeyBody {
+            id: &row.id,
+            tenant_id: &row.tenant_id,
+            name: &row.name,
+            prefix: &row.prefix,
+            created_at: Timestamp::from_millis(row.created_at),
+            last_used_at: row.last_used_at.map(Timestamp::from_millis),
+            revoked_at: row.revoked_at.map(Timestamp::from_millis),
+        }
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -143,7 +170,7 @@ async fn refuse_stranding<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, plan
 pub async fn list_keys<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let rows = keys::list(call.rt.db(), tenant).await?;
-    Ok(ok(&json!({ "keys": rows.iter().map(keys::KeyRow::to_json).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "keys": rows.iter().map(KeyBody::from).collect::<Vec<_>>() })))
 }
 
 #[derive(Deserialize)]
@@ -167,7 +194,7 @@ pub async fn create_key<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppE
     let new = keys::NewKey { id, name: &name, prefix: &generated.prefix, secret_hash: &generated.hash };
     keys::create(call.rt.db(), tenant, &new, &call.actor(), call.rt.now()).await?;
     let row = keys::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(created(&json!({ "key": row.to_json(), "secret": generated.secret })))
+    Ok(created(&json!({ "key": KeyBody::from(&row), "secret": generated.secret })))
 }
 
 pub async fn revoke_key<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
