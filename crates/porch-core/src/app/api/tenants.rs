@@ -16,6 +16,32 @@ use porch_types::ids::{ApiKeyId, TenantId};
 use porch_types::text::{Label, Slug};
 use porch_types::time::Timestamp;
 
+/// A tenant as the API shows it (`Tenant` in openapi.json).
+#[derive(Serialize)]
+struct TenantBody<'a> {
+    id: &'a str,
+    slug: &'a str,
+    name: &'a str,
+    parent_id: Option<&'a str>,
+    plan_apps: AppSet,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl<'a> From<&'a tenants::TenantRow> for TenantBody<'a> {
+    fn from(row: &'a tenants::TenantRow) -> Self {
+        TenantBody {
+            id: &row.id,
+            slug: &row.slug,
+            name: &row.name,
+            parent_id: row.parent_id.as_deref(),
+            plan_apps: row.plan_apps,
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
+        }
+    }
+}
+
 /// A tenant API key as the API shows it, without its secret (`ApiKey` in openapi.json).
 #[derive(Serialize)]
 struct KeyBody<'a> {
@@ -56,7 +82,7 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
         Principal::Platform => tenants::list_all(call.rt.db()).await?,
         Principal::Key { tenant, .. } => tenants::list_family(call.rt.db(), *tenant).await?,
     };
-    Ok(ok(&json!({ "tenants": rows.iter().map(tenants::TenantRow::to_json).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "tenants": rows.iter().map(TenantBody::from).collect::<Vec<_>>() })))
 }
 
 pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -98,13 +124,13 @@ pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let new = tenants::NewTenant { id, slug, name, parent, plan };
     tenants::create(call.rt.db(), &new, &call.actor(), call.rt.now()).await?;
     let row = tenants::get(call.rt.db(), id).await?.ok_or(AppError::NotFound)?;
-    Ok(created(&json!({ "tenant": row.to_json() })))
+    Ok(created(&json!({ "tenant": TenantBody::from(&row) })))
 }
 
 pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let row = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "tenant": row.to_json() })))
+    Ok(ok(&json!({ "tenant": TenantBody::from(&row) })))
 }
 
 #[derive(Deserialize)]
@@ -138,7 +164,7 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         tenants::rename(call.rt.db(), tenant, &current, &name, &call.actor(), call.rt.now()).await?;
     }
     let row = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "tenant": row.to_json() })))
+    Ok(ok(&json!({ "tenant": TenantBody::from(&row) })))
 }
 
 /// A plan may shrink only below what no portal offers: the portals are named so the caller
