@@ -1,13 +1,19 @@
 //! The `OpenAPI` document served at `/api/v1/openapi.json` is held to the route table: every
-//! route documented, nothing documented that is not a route, and the document well-formed.
+//! route documented, nothing documented that is not a route, and the document well-formed; and
+//! the check that holds every answer the tests get to it (`common::openapi`) catches what it
+//! should.
 
 // A panic in a test is a failed test; the helpers below are test code too.
-#![allow(clippy::unwrap_used, clippy::panic)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing)]
+
+use crate::common;
 
 use std::collections::BTreeSet;
 
+use common::openapi::conformance;
 use porch_core::app::api::{Op, OPENAPI, ROUTES};
-use serde_json::Value;
+use porch_core::http::Method;
+use serde_json::{json, Value};
 
 /// The HTTP methods an `OpenAPI` path item may hold operations under.
 const OPERATION_KEYS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch", "trace"];
@@ -238,4 +244,36 @@ fn every_schema_type_is_a_json_schema_type() {
     }
     bad_types(&doc["paths"], "#/paths", &mut bad);
     assert!(bad.is_empty(), "types that are not JSON Schema types: {bad:?}");
+}
+
+#[test]
+fn an_answer_with_a_status_the_operation_does_not_document_is_refused_by_name() {
+    let problem = conformance(Method::Delete, "/api/v1/tenants/t1/portals/p1", 409, &Value::Null).unwrap_err();
+    assert!(problem.contains("deletePortal (DELETE /api/v1/tenants/{tenant_id}/portals/{portal_id})"), "{problem}");
+    assert!(problem.contains("does not document status 409"), "{problem}");
+}
+
+#[test]
+fn a_body_that_breaks_the_schema_is_refused_with_each_error() {
+    let error = json!({ "error": { "code": "not_found", "message": "no", "fields": [] } });
+    conformance(Method::Get, "/api/v1/tenants/t1/portals/p1", 404, &error).unwrap();
+    let renamed = json!({ "error": { "kode": "not_found", "message": "no", "fields": [] } });
+    let problem = conformance(Method::Get, "/api/v1/tenants/t1/portals/p1?x=1", 404, &renamed).unwrap_err();
+    assert!(problem.contains("getPortal (GET /api/v1/tenants/{tenant_id}/portals/{portal_id}) 404"), "{problem}");
+    assert!(problem.contains("\"code\" is a required property"), "{problem}");
+    assert!(problem.contains("'kode' was unexpected"), "{problem}");
+}
+
+#[test]
+fn a_body_or_its_absence_must_be_what_the_status_documents() {
+    let problem = conformance(Method::Delete, "/api/v1/tenants/t1/portals/p1", 204, &json!({})).unwrap_err();
+    assert!(problem.contains("documented without a body"), "{problem}");
+    let problem = conformance(Method::Get, "/api/v1/tenants/t1/portals/p1", 200, &Value::Null).unwrap_err();
+    assert!(problem.contains("documented with a JSON body, but none came"), "{problem}");
+}
+
+#[test]
+fn a_path_no_template_matches_is_refused() {
+    let problem = conformance(Method::Get, "/api/v1/nowhere", 404, &Value::Null).unwrap_err();
+    assert!(problem.contains("no documented path matches"), "{problem}");
 }

@@ -5,6 +5,7 @@
 #[allow(dead_code)]
 pub mod browser;
 pub mod fleet;
+pub mod openapi;
 
 use porch_core::http::{Method, Request, Response};
 use porch_core::store::{Database, Statement, Value};
@@ -114,6 +115,7 @@ impl TestApp {
     }
 
     /// An API call with a bearer token (None: unauthenticated). A JSON `null` body sends nothing.
+    /// The answer must be one that openapi.json documents for the call.
     pub fn api_as(
         &self,
         token: Option<&str>,
@@ -128,7 +130,7 @@ impl TestApp {
         if !body.is_null() {
             req = req.with_header("content-type", "application/json").with_body(body.to_string());
         }
-        json_reply(&self.send(req))
+        api_reply(method, path, &self.send(req))
     }
 
     /// An API call as the platform operator.
@@ -225,12 +227,13 @@ impl TestApp {
         content_type: &str,
         bytes: &[u8],
     ) -> (u16, serde_json::Value) {
-        let req = Request::new(Method::Put, &format!("/api/v1/tenants/{tenant}/themes/{theme}/logos/{slot}"))
+        let path = format!("/api/v1/tenants/{tenant}/themes/{theme}/logos/{slot}");
+        let req = Request::new(Method::Put, &path)
             .with_header("host", "api.example.test")
             .with_header("authorization", &format!("Bearer {key}"))
             .with_header("content-type", content_type)
             .with_body(bytes.to_vec());
-        json_reply(&self.send(req))
+        api_reply(Method::Put, &path, &self.send(req))
     }
 }
 
@@ -239,13 +242,15 @@ pub fn error_fields(body: &serde_json::Value) -> Vec<String> {
     body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap().to_owned()).collect()
 }
 
-/// Status and JSON body of an API response (Null for an empty body).
-fn json_reply(response: &porch_core::http::Response) -> (u16, serde_json::Value) {
+/// Status and JSON body (Null for an empty body) of the API's answer to `method path`, once
+/// checked against openapi.json.
+fn api_reply(method: Method, path: &str, response: &Response) -> (u16, serde_json::Value) {
     let value = if response.body.is_empty() {
         serde_json::Value::Null
     } else {
         serde_json::from_slice(&response.body).unwrap()
     };
+    openapi::check(method, path, response.status, &value);
     (response.status, value)
 }
 

@@ -18,34 +18,12 @@ pub struct CustomerRow {
     pub updated_at: i64,
 }
 
-impl CustomerRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "id": self.id,
-            "name": self.name,
-            "created_at": Timestamp::from_millis(self.created_at),
-            "updated_at": Timestamp::from_millis(self.updated_at),
-        })
-    }
-}
-
 #[derive(Clone, Debug, Deserialize)]
 pub struct UnitRow {
     pub id: String,
     pub customer_id: String,
     pub name: String,
     pub created_at: i64,
-}
-
-impl UnitRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "id": self.id,
-            "customer_id": self.customer_id,
-            "name": self.name,
-            "created_at": Timestamp::from_millis(self.created_at),
-        })
-    }
 }
 
 pub async fn create(

@@ -21,20 +21,6 @@ pub struct KeyRow {
     pub revoked_at: Option<i64>,
 }
 
-impl KeyRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "id": self.id,
-            "tenant_id": self.tenant_id,
-            "name": self.name,
-            "prefix": self.prefix,
-            "created_at": Timestamp::from_millis(self.created_at),
-            "last_used_at": self.last_used_at.map(Timestamp::from_millis),
-            "revoked_at": self.revoked_at.map(Timestamp::from_millis),
-        })
-    }
-}
-
 pub struct NewKey<'a> {
     pub id: ApiKeyId,
     pub name: &'a Label,

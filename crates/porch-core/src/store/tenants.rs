@@ -24,20 +24,6 @@ pub struct TenantRow {
     pub updated_at: i64,
 }
 
-impl TenantRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "id": self.id,
-            "slug": self.slug,
-            "name": self.name,
-            "parent_id": self.parent_id,
-            "plan_apps": self.plan_apps,
-            "created_at": Timestamp::from_millis(self.created_at),
-            "updated_at": Timestamp::from_millis(self.updated_at),
-        })
-    }
-}
-
 pub struct NewTenant {
     pub id: TenantId,
     pub slug: Slug,

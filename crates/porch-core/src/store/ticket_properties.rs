@@ -21,20 +21,6 @@ pub struct PropertyRow {
     pub created_at: i64,
 }
 
-impl PropertyRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        let choices: serde_json::Value = serde_json::from_str(&self.choices_json).unwrap_or_else(|_| json!([]));
-        json!({
-            "id": self.id,
-            "key": self.key,
-            "label": self.label,
-            "kind": self.kind,
-            "choices": choices,
-            "created_at": Timestamp::from_millis(self.created_at),
-        })
-    }
-}
-
 pub struct NewProperty<'a> {
     pub key: &'a str,
     pub label: &'a Label,

@@ -1,6 +1,6 @@
 //! Customers of a tenant and their business units.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::Reach;
@@ -9,11 +9,57 @@ use super::portals::refresh_portal_hosts;
 use super::{created, no_content, ok, Call};
 use crate::http::Response;
 use crate::runtime::Runtime;
+use crate::store::customers::{CustomerRow, UnitRow};
 use crate::store::documents::Owner;
 use crate::store::{customers, portals};
 use porch_types::error::AppError;
 use porch_types::ids::{BusinessUnitId, CustomerId};
 use porch_types::text::Label;
+use porch_types::time::Timestamp;
+
+/// A customer as the API shows it (`Customer` in openapi.json); its business units only when
+/// it is asked for alone.
+#[derive(Serialize)]
+struct CustomerBody<'a> {
+    id: &'a str,
+    name: &'a str,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    business_units: Option<Vec<UnitBody<'a>>>,
+}
+
+impl<'a> CustomerBody<'a> {
+    fn new(row: &'a CustomerRow, units: Option<&'a [UnitRow]>) -> Self {
+        CustomerBody {
+            id: &row.id,
+            name: &row.name,
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
+            business_units: units.map(|units| units.iter().map(UnitBody::from).collect()),
+        }
+    }
+}
+
+/// A business unit as the API shows it (`BusinessUnit` in openapi.json).
+#[derive(Serialize)]
+struct UnitBody<'a> {
+    id: &'a str,
+    customer_id: &'a str,
+    name: &'a str,
+    created_at: Timestamp,
+}
+
+impl<'a> From<&'a UnitRow> for UnitBody<'a> {
+    fn from(row: &'a UnitRow) -> Self {
+        UnitBody {
+            id: &row.id,
+            customer_id: &row.customer_id,
+            name: &row.name,
+            created_at: Timestamp::from_millis(row.created_at),
+        }
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -32,7 +78,8 @@ fn parse_name<R: Runtime>(call: &Call<'_, R>) -> Result<Label, AppError> {
 pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let rows = customers::list(call.rt.db(), tenant).await?;
-    Ok(ok(&json!({ "customers": rows.iter().map(customers::CustomerRow::to_json).collect::<Vec<_>>() })))
+    let customers: Vec<_> = rows.iter().map(|row| CustomerBody::new(row, None)).collect();
+    Ok(ok(&json!({ "customers": customers })))
 }
 
 pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -41,7 +88,7 @@ pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let id = CustomerId::from_random(call.rt.random_16()?);
     customers::create(call.rt.db(), tenant, id, &name, &call.actor(), call.rt.now()).await?;
     let row = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(created(&json!({ "customer": row.to_json() })))
+    Ok(created(&json!({ "customer": CustomerBody::new(&row, None) })))
 }
 
 pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -49,12 +96,7 @@ pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let id = call.id("customer_id", CustomerId::parse)?;
     let row = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     let units = customers::list_units(call.rt.db(), tenant, id).await?;
-    let mut body = row.to_json();
-    if let Some(object) = body.as_object_mut() {
-        object
-            .insert("business_units".into(), json!(units.iter().map(customers::UnitRow::to_json).collect::<Vec<_>>()));
-    }
-    Ok(ok(&json!({ "customer": body })))
+    Ok(ok(&json!({ "customer": CustomerBody::new(&row, Some(&units)) })))
 }
 
 pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -70,7 +112,7 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         }
     }
     let row = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "customer": row.to_json() })))
+    Ok(ok(&json!({ "customer": CustomerBody::new(&row, None) })))
 }
 
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -94,7 +136,7 @@ pub async fn list_units<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppE
     let customer = call.id("customer_id", CustomerId::parse)?;
     customers::get(call.rt.db(), tenant, customer).await?.ok_or(AppError::NotFound)?;
     let rows = customers::list_units(call.rt.db(), tenant, customer).await?;
-    Ok(ok(&json!({ "business_units": rows.iter().map(customers::UnitRow::to_json).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "business_units": rows.iter().map(UnitBody::from).collect::<Vec<_>>() })))
 }
 
 pub async fn create_unit<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -105,7 +147,7 @@ pub async fn create_unit<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
     let id = BusinessUnitId::from_random(call.rt.random_16()?);
     customers::create_unit(call.rt.db(), tenant, customer, id, &name, &call.actor(), call.rt.now()).await?;
     let row = customers::get_unit(call.rt.db(), tenant, customer, id).await?.ok_or(AppError::NotFound)?;
-    Ok(created(&json!({ "business_unit": row.to_json() })))
+    Ok(created(&json!({ "business_unit": UnitBody::from(&row) })))
 }
 
 pub async fn delete_unit<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {

@@ -1,7 +1,7 @@
 //! Tenants and their API keys. Creating tenants is the operator's; a tenant key sees its
 //! own tenant and its children.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::{generate_key, Principal, Reach};
@@ -14,6 +14,59 @@ use porch_types::apps::AppSet;
 use porch_types::error::AppError;
 use porch_types::ids::{ApiKeyId, TenantId};
 use porch_types::text::{Label, Slug};
+use porch_types::time::Timestamp;
+
+/// A tenant as the API shows it (`Tenant` in openapi.json).
+#[derive(Serialize)]
+struct TenantBody<'a> {
+    id: &'a str,
+    slug: &'a str,
+    name: &'a str,
+    parent_id: Option<&'a str>,
+    plan_apps: AppSet,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl<'a> From<&'a tenants::TenantRow> for TenantBody<'a> {
+    fn from(row: &'a tenants::TenantRow) -> Self {
+        TenantBody {
+            id: &row.id,
+            slug: &row.slug,
+            name: &row.name,
+            parent_id: row.parent_id.as_deref(),
+            plan_apps: row.plan_apps,
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
+        }
+    }
+}
+
+/// A tenant API key as the API shows it, without its secret (`ApiKey` in openapi.json).
+#[derive(Serialize)]
+struct KeyBody<'a> {
+    id: &'a str,
+    tenant_id: &'a str,
+    name: &'a str,
+    prefix: &'a str,
+    created_at: Timestamp,
+    last_used_at: Option<Timestamp>,
+    revoked_at: Option<Timestamp>,
+}
+
+impl<'a> From<&'a keys::KeyRow> for KeyBody<'a> {
+    fn from(row: &'a keys::KeyRow) -> Self {
+        KeyBody {
+            id: &row.id,
+            tenant_id: &row.tenant_id,
+            name: &row.name,
+            prefix: &row.prefix,
+            created_at: Timestamp::from_millis(row.created_at),
+            last_used_at: row.last_used_at.map(Timestamp::from_millis),
+            revoked_at: row.revoked_at.map(Timestamp::from_millis),
+        }
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,7 +82,7 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
         Principal::Platform => tenants::list_all(call.rt.db()).await?,
         Principal::Key { tenant, .. } => tenants::list_family(call.rt.db(), *tenant).await?,
     };
-    Ok(ok(&json!({ "tenants": rows.iter().map(tenants::TenantRow::to_json).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "tenants": rows.iter().map(TenantBody::from).collect::<Vec<_>>() })))
 }
 
 pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -71,13 +124,13 @@ pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let new = tenants::NewTenant { id, slug, name, parent, plan };
     tenants::create(call.rt.db(), &new, &call.actor(), call.rt.now()).await?;
     let row = tenants::get(call.rt.db(), id).await?.ok_or(AppError::NotFound)?;
-    Ok(created(&json!({ "tenant": row.to_json() })))
+    Ok(created(&json!({ "tenant": TenantBody::from(&row) })))
 }
 
 pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let row = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "tenant": row.to_json() })))
+    Ok(ok(&json!({ "tenant": TenantBody::from(&row) })))
 }
 
 #[derive(Deserialize)]
@@ -111,7 +164,7 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         tenants::rename(call.rt.db(), tenant, &current, &name, &call.actor(), call.rt.now()).await?;
     }
     let row = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "tenant": row.to_json() })))
+    Ok(ok(&json!({ "tenant": TenantBody::from(&row) })))
 }
 
 /// A plan may shrink only below what no portal offers: the portals are named so the caller
@@ -143,7 +196,7 @@ async fn refuse_stranding<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, plan
 pub async fn list_keys<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let rows = keys::list(call.rt.db(), tenant).await?;
-    Ok(ok(&json!({ "keys": rows.iter().map(keys::KeyRow::to_json).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "keys": rows.iter().map(KeyBody::from).collect::<Vec<_>>() })))
 }
 
 #[derive(Deserialize)]
@@ -167,7 +220,7 @@ pub async fn create_key<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppE
     let new = keys::NewKey { id, name: &name, prefix: &generated.prefix, secret_hash: &generated.hash };
     keys::create(call.rt.db(), tenant, &new, &call.actor(), call.rt.now()).await?;
     let row = keys::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(created(&json!({ "key": row.to_json(), "secret": generated.secret })))
+    Ok(created(&json!({ "key": KeyBody::from(&row), "secret": generated.secret })))
 }
 
 pub async fn revoke_key<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {

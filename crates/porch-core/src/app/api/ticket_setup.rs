@@ -1,7 +1,7 @@
 //! Ticket set-up through the admin API: pipelines with their ordered stages, inboxes, and
 //! custom ticket properties.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::Reach;
@@ -13,13 +13,39 @@ use crate::runtime::Runtime;
 use crate::store::inboxes::{self, InboxSettings};
 use crate::store::pipelines::{self, PipelineRow, StageRow};
 use crate::store::portals::{self, TicketTarget};
-use crate::store::ticket_properties::{self, NewProperty};
+use crate::store::ticket_properties::{self, NewProperty, PropertyRow};
 use crate::store::DbError;
 use porch_types::email::Email;
 use porch_types::error::AppError;
 use porch_types::ids::{InboxId, PipelineId, PropertyId, StageId, TenantId};
 use porch_types::text::Label;
 use porch_types::tickets::{parse_property_key, parse_stages, PropertyKind, RawStage, StageSpec};
+use porch_types::time::Timestamp;
+
+/// A custom ticket property as the API shows it (`TicketProperty` in openapi.json).
+#[derive(Serialize)]
+struct PropertyBody<'a> {
+    id: &'a str,
+    key: &'a str,
+    label: &'a str,
+    kind: &'a str,
+    /// The choices of a `choice` property (empty for other kinds), as stored.
+    choices: serde_json::Value,
+    created_at: Timestamp,
+}
+
+impl<'a> From<&'a PropertyRow> for PropertyBody<'a> {
+    fn from(row: &'a PropertyRow) -> Self {
+        PropertyBody {
+            id: &row.id,
+            key: &row.key,
+            label: &row.label,
+            kind: &row.kind,
+            choices: serde_json::from_str(&row.choices_json).unwrap_or_else(|_| json!([])),
+            created_at: Timestamp::from_millis(row.created_at),
+        }
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -275,7 +301,7 @@ struct PropertyInput {
 pub async fn list_properties<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let rows = ticket_properties::list(call.rt.db(), tenant).await?;
-    Ok(ok(&json!({ "properties": rows.iter().map(ticket_properties::PropertyRow::to_json).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "properties": rows.iter().map(PropertyBody::from).collect::<Vec<_>>() })))
 }
 
 /// A tenant's custom properties are loaded on every ticket write: a bounded number.
@@ -314,7 +340,7 @@ pub async fn create_property<R: Runtime>(call: &Call<'_, R>) -> Result<Response,
         },
     )?;
     let row = ticket_properties::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(created(&json!({ "property": row.to_json() })))
+    Ok(created(&json!({ "property": PropertyBody::from(&row) })))
 }
 
 pub async fn delete_property<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
