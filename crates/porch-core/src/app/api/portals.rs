@@ -4,6 +4,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::auth::Reach;
+use super::domains::DomainBody;
 use super::input::{double_option, Fields};
 use super::{created, no_content, ok, Call};
 use crate::app::domain_verification::{self as verify, DomainVerifier};
@@ -437,7 +438,7 @@ async fn portal_json<R: Runtime>(
         super::recipients::overview(call, crate::store::PortalScope { tenant, portal: id }).await?;
     if let Some(object) = body.as_object_mut() {
         object.insert("platform_host".into(), json!(tenancy::platform_host(call.rt, &row.slug).map(|h| h.to_string())));
-        object.insert("domains".into(), json!(domain_rows.iter().map(domains::DomainRow::to_json).collect::<Vec<_>>()));
+        object.insert("domains".into(), json!(domain_rows.iter().map(DomainBody::from).collect::<Vec<_>>()));
         object.insert("admins".into(), admins);
         object.insert("invitations".into(), invitations);
     }
