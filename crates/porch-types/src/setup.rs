@@ -152,24 +152,14 @@ impl<'de> Deserialize<'de> for Navigation {
     }
 }
 
-/// Everything a template decides for its portals, and a custom portal for itself.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Everything a template decides for its portals, and a custom portal for itself. Serialized,
+/// it is the set-up part of a template (or version) the API shows and the audit log keeps.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Setup {
     pub apps: AppSet,
     pub theme_id: Option<String>,
     pub start_page: StartPage,
     pub navigation: Navigation,
-}
-
-impl Setup {
-    pub fn to_json(&self) -> serde_json::Value {
-        serde_json::json!({
-            "apps": self.apps,
-            "theme_id": self.theme_id,
-            "start_page": self.start_page,
-            "navigation": self.navigation,
-        })
-    }
 }
 
 #[cfg(test)]

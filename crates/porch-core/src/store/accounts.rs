@@ -3,7 +3,6 @@
 //! do at once.
 
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{Database, DbError, PortalScope, Statement};
 use crate::i18n::Language;
@@ -36,24 +35,6 @@ pub struct AccountRow {
 impl AccountRow {
     pub fn account_id(&self) -> Option<AccountId> {
         AccountId::parse(&self.id)
-    }
-
-    /// What the API and the audit log show of an account: never the password hash.
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "id": self.id,
-            "name": self.name,
-            "email": self.email,
-            "role": self.role,
-            "customer_id": self.customer_id,
-            "email_verified": self.email_verified_at.is_some(),
-            "terms_version": self.terms_version,
-            "terms_accepted_at": self.terms_accepted_at.map(Timestamp::from_millis),
-            "consent_version": self.consent_version,
-            "consent_given_at": self.consent_given_at.map(Timestamp::from_millis),
-            "ticket_visibility": self.ticket_visibility,
-            "created_at": Timestamp::from_millis(self.created_at),
-        })
     }
 }
 

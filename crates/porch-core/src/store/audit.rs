@@ -2,7 +2,6 @@
 //! atomic batch as the change itself.
 
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{Database, DbError, Statement};
 use crate::params;
@@ -112,24 +111,6 @@ pub struct AuditRow {
     pub at: i64,
     pub before_json: Option<String>,
     pub after_json: Option<String>,
-}
-
-impl AuditRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        let parse =
-            |text: &Option<String>| text.as_deref().and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
-        json!({
-            "seq": self.seq,
-            "tenant_id": self.tenant_id,
-            "actor": self.actor,
-            "action": self.action,
-            "target_type": self.target_type,
-            "target_id": self.target_id,
-            "at": Timestamp::from_millis(self.at),
-            "before": parse(&self.before_json),
-            "after": parse(&self.after_json),
-        })
-    }
 }
 
 /// A tenant's entries, newest first, strictly older than `before_seq` when given.

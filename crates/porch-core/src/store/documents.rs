@@ -65,22 +65,6 @@ pub struct DocumentRow {
 }
 
 impl DocumentRow {
-    /// The document as the API shows it; the R2 key stays inside.
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "id": self.id,
-            "title": self.title,
-            "category": self.category,
-            "customer_id": self.customer_id,
-            "asset": self.asset_key,
-            "filename": self.filename,
-            "content_type": self.content_type,
-            "size": self.size,
-            "created_at": Timestamp::from_millis(self.created_at),
-            "updated_at": Timestamp::from_millis(self.updated_at),
-        })
-    }
-
     fn summary(&self) -> serde_json::Value {
         json!({
             "title": self.title,

@@ -46,25 +46,6 @@ pub fn verification_record_name(hostname: &str) -> String {
     format!("_porch-verify.{hostname}")
 }
 
-impl DomainRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "hostname": self.hostname,
-            "portal_id": self.portal_id,
-            "status": self.status,
-            "verification": {
-                "type": "TXT",
-                "name": verification_record_name(&self.hostname),
-                "value": self.verification_token,
-            },
-            "verified_at": self.verified_at.map(Timestamp::from_millis),
-            "last_checked_at": self.last_checked_at.map(Timestamp::from_millis),
-            "last_error": self.last_error,
-            "created_at": Timestamp::from_millis(self.created_at),
-        })
-    }
-}
-
 pub struct NewDomain<'a> {
     pub hostname: &'a Hostname,
     pub portal: PortalId,

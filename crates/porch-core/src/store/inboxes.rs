@@ -23,16 +23,6 @@ pub struct InboxRow {
 }
 
 impl InboxRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "id": self.id,
-            "name": self.name,
-            "notify_email": self.notify_email,
-            "created_at": Timestamp::from_millis(self.created_at),
-            "updated_at": Timestamp::from_millis(self.updated_at),
-        })
-    }
-
     fn summary(&self) -> serde_json::Value {
         json!({ "name": self.name, "notify_email": self.notify_email })
     }

@@ -3,7 +3,6 @@
 //! two people open it at the same moment.
 
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{Database, DbError, PortalScope, Statement};
 use crate::params;
@@ -43,22 +42,6 @@ impl InvitationRow {
 
     pub fn is_usable(&self, now: Timestamp) -> bool {
         self.status(now) == "pending"
-    }
-
-    pub fn to_json(&self, now: Timestamp) -> serde_json::Value {
-        json!({
-            "id": self.id,
-            "status": self.status(now),
-            "email": self.email,
-            "role": self.role,
-            "customer_id": self.customer_id,
-            "created_by": self.created_by,
-            "created_at": Timestamp::from_millis(self.created_at),
-            "expires_at": Timestamp::from_millis(self.expires_at),
-            "accepted_at": self.accepted_at.map(Timestamp::from_millis),
-            "accepted_by": self.accepted_account_id.as_ref().map(|id| json!({ "id": id, "name": self.accepted_by_name })),
-            "revoked_at": self.revoked_at.map(Timestamp::from_millis),
-        })
     }
 }
 

@@ -3,7 +3,6 @@
 
 use crate::store::queue::QueueState;
 use serde::Deserialize;
-use serde_json::json;
 
 use super::queue::{self, settle_sql, SettleSql};
 use super::{Database, DbError, Statement};
@@ -121,18 +120,6 @@ pub struct OutboxRow {
 }
 
 impl OutboxRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut row = json!({
-            "id": self.id,
-            "portal_id": self.portal_id,
-            "kind": self.kind,
-            "to": self.to_email,
-            "subject": self.subject,
-        });
-        self.state.add_to(&mut row);
-        row
-    }
-
     /// The keyset cursor of this row: the next page starts strictly after it.
     pub fn cursor(&self) -> Cursor {
         Cursor { created_at: self.state.created_at, id: self.id.clone() }
@@ -204,24 +191,6 @@ pub struct OutboxMessage {
     /// For a claimed email: the lease, which settling checks is still ours.
     pub next_attempt_at: i64,
     pub created_at: i64,
-}
-
-impl OutboxMessage {
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "id": self.id,
-            "tenant_id": self.tenant_id,
-            "portal_id": self.portal_id,
-            "kind": self.kind,
-            "to": self.to_email,
-            "subject": self.subject,
-            "status": self.status,
-            "attempts": self.attempts,
-            "created_at": Timestamp::from_millis(self.created_at),
-            "text": self.text_body,
-            "html": self.html_body,
-        })
-    }
 }
 
 /// The newest emails of every tenant, with their bodies: for the dev mailbox only, which is

@@ -31,38 +31,19 @@ pub struct StageRow {
     pub notify_requester: i64,
 }
 
-impl StageRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "id": self.id,
-            "name": self.name,
-            "closed": self.is_closed != 0,
-            "notify_requester": self.notify_requester != 0,
-        })
-    }
-}
-
-impl PipelineRow {
-    /// The pipeline with its stages in order (`stages` may hold other pipelines' too).
-    pub fn to_json(&self, stages: &[StageRow]) -> serde_json::Value {
-        let own: Vec<_> = stages.iter().filter(|s| s.pipeline_id == self.id).map(StageRow::to_json).collect();
-        json!({
-            "id": self.id,
-            "name": self.name,
-            "stages": own,
-            "created_at": Timestamp::from_millis(self.created_at),
-            "updated_at": Timestamp::from_millis(self.updated_at),
-        })
-    }
+/// What the audit log keeps of one stage, before and after a write alike.
+fn stage_summary(id: &str, name: &str, closed: bool, notify_requester: bool) -> serde_json::Value {
+    json!({ "id": id, "name": name, "closed": closed, "notify_requester": notify_requester })
 }
 
 /// What the audit log keeps of a pipeline definition.
 fn summary(name: &Label, stages: &[(StageId, &StageSpec)]) -> serde_json::Value {
     json!({
         "name": name.as_str(),
-        "stages": stages.iter().map(|(id, s)| json!({
-            "id": id.to_db(), "name": s.name.as_str(), "closed": s.closed, "notify_requester": s.notify_requester,
-        })).collect::<Vec<_>>(),
+        "stages": stages
+            .iter()
+            .map(|(id, s)| stage_summary(&id.to_db(), s.name.as_str(), s.closed, s.notify_requester))
+            .collect::<Vec<_>>(),
     })
 }
 
@@ -120,7 +101,10 @@ pub async fn update(
     let id = PipelineId::parse(&current.id).ok_or_else(|| DbError::Other("pipeline id".into()))?;
     let before = json!({
         "name": current.name,
-        "stages": current_stages.iter().map(StageRow::to_json).collect::<Vec<_>>(),
+        "stages": current_stages
+            .iter()
+            .map(|s| stage_summary(&s.id, &s.name, s.is_closed != 0, s.notify_requester != 0))
+            .collect::<Vec<_>>(),
     });
     let change = Change::new(tenant, actor, "pipeline.update", "pipeline", current.id.clone())
         .before(before)

@@ -86,22 +86,6 @@ impl PortalRow {
             "navigation": self.navigation(),
         })
     }
-
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut value = self.settings_json();
-        if let Some(object) = value.as_object_mut() {
-            object.insert("id".into(), json!(self.id));
-            object.insert("tenant_id".into(), json!(self.tenant_id));
-            object.insert("setup".into(), json!(if self.template_id.is_some() { "template" } else { "custom" }));
-            object.insert(
-                "audience".into(),
-                json!(if self.customer_id.is_some() { "one_customer" } else { "all_customers" }),
-            );
-            object.insert("created_at".into(), json!(Timestamp::from_millis(self.created_at)));
-            object.insert("updated_at".into(), json!(Timestamp::from_millis(self.updated_at)));
-        }
-        value
-    }
 }
 
 /// The settings a provider chooses for a portal; what create and update write whole.
@@ -137,7 +121,9 @@ pub struct AccessSettings {
 }
 
 impl PortalSettings {
-    fn to_json(&self) -> serde_json::Value {
+    /// What the audit log keeps of the settings a write sets (`PortalRow::settings_json` of
+    /// the portal as it was).
+    fn settings_json(&self) -> serde_json::Value {
         json!({
             "slug": self.slug.as_str(),
             "name": self.name.as_str(),
@@ -247,7 +233,7 @@ pub async fn create(
     actor: &Actor,
     now: Timestamp,
 ) -> Result<bool, DbError> {
-    let change = Change::new(tenant, actor, "portal.create", "portal", id.to_db()).after(settings.to_json());
+    let change = Change::new(tenant, actor, "portal.create", "portal", id.to_db()).after(settings.settings_json());
     write_then(
         db,
         Statement::new(
@@ -278,7 +264,7 @@ pub async fn update(
 ) -> Result<bool, DbError> {
     let change = Change::new(tenant, actor, "portal.update", "portal", current.id.clone())
         .before(current.settings_json())
-        .after(settings.to_json());
+        .after(settings.settings_json());
     write_then(
         db,
         Statement::new(
@@ -387,31 +373,6 @@ pub struct OverviewRow {
     pub invitations_accepted: i64,
     pub users: i64,
     pub last_activity_at: Option<i64>,
-}
-
-impl OverviewRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        let setup = match (&self.template_id, &self.template_name) {
-            (Some(id), Some(name)) => json!({
-                "kind": "template",
-                "template": { "id": id, "name": name, "version": self.template_version },
-            }),
-            _ => json!({ "kind": "custom", "template": null }),
-        };
-        json!({
-            "id": self.id,
-            "slug": self.slug,
-            "name": self.name,
-            "enabled": self.enabled != 0,
-            "setup": setup,
-            "apps": self.apps,
-            "theme": self.theme_id.as_ref().map(|id| json!({ "id": id, "name": self.theme_name })),
-            "start_page": StartPage::from_stored(self.start_page.as_deref()),
-            "invitations": { "pending": self.invitations_pending, "accepted": self.invitations_accepted },
-            "users": self.users,
-            "last_activity_at": self.last_activity_at.map(Timestamp::from_millis),
-        })
-    }
 }
 
 /// Every portal of the tenant with its set-up and how it is used, in one query: pending

@@ -18,20 +18,6 @@ pub struct QueueState {
     pub sent_at: Option<i64>,
 }
 
-impl QueueState {
-    /// Adds the state's fields to a row's JSON object.
-    pub fn add_to(&self, row: &mut serde_json::Value) {
-        if let Some(object) = row.as_object_mut() {
-            object.insert("status".into(), self.status.clone().into());
-            object.insert("attempts".into(), self.attempts.into());
-            object.insert("next_attempt_at".into(), serde_json::json!(Timestamp::from_millis(self.next_attempt_at)));
-            object.insert("last_error".into(), serde_json::json!(self.last_error));
-            object.insert("created_at".into(), serde_json::json!(Timestamp::from_millis(self.created_at)));
-            object.insert("sent_at".into(), serde_json::json!(self.sent_at.map(Timestamp::from_millis)));
-        }
-    }
-}
-
 /// One queue's three updates that record an attempt on a claimed row; `settle_sql!` writes
 /// them. Each binds ?1 the tenant, ?2 the row id and ?3 the lease (`next_attempt_at` as
 /// claimed); then `sent` binds ?4 now, `retry` ?4 the next attempt and ?5 the error, `failed`

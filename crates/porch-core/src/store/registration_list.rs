@@ -2,7 +2,6 @@
 //! join policy is "lists", each with the customer such a person joins as.
 
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{Database, DbError, PortalScope, Statement};
 use crate::params;
@@ -17,17 +16,6 @@ pub struct EntryRow {
     pub value: String,
     pub customer_id: Option<String>,
     pub created_at: i64,
-}
-
-impl EntryRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "id": self.id,
-            self.kind.as_str(): self.value,
-            "customer_id": self.customer_id,
-            "created_at": Timestamp::from_millis(self.created_at),
-        })
-    }
 }
 
 /// One entry: a single address or a whole domain.

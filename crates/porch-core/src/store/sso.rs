@@ -3,7 +3,6 @@
 //! log. Every statement binds the tenant and the portal.
 
 use serde::Deserialize;
-use serde_json::json;
 
 use super::{Database, DbError, PortalScope, Statement};
 use crate::i18n::Language;
@@ -48,32 +47,6 @@ impl ConnectionRow {
             ("attribute", Some(name), Some(value)) => Admission::Attribute { name: name.clone(), value: value.clone() },
             _ => Admission::All,
         }
-    }
-
-    /// The connection as the API shows it: never a secret, only whether one is set.
-    pub fn to_json(&self, domains: &[DomainRow], values: &[ValueRow]) -> serde_json::Value {
-        let admission = self.admission();
-        let (attribute, value) = match &admission {
-            Admission::Attribute { name, value } => (Some(name.as_str()), Some(value.as_str())),
-            _ => (None, None),
-        };
-        json!({
-            "id": self.id,
-            "name": self.name,
-            "protocol": self.protocol,
-            "enabled": self.enabled != 0,
-            "settings": self.settings().map_or(serde_json::Value::Null, |s| s.to_json()),
-            "has_secret": self.sealed_secret.is_some(),
-            "admission": { "mode": admission.code(), "attribute": attribute, "value": value },
-            "customer": {
-                "customer_id": self.customer_id,
-                "attribute": self.customer_attribute,
-                "values": values.iter().map(|v| json!({ "value": v.value, "customer_id": v.customer_id })).collect::<Vec<_>>(),
-            },
-            "domains": domains.iter().map(|d| json!({ "domain": d.domain, "customer_id": d.customer_id })).collect::<Vec<_>>(),
-            "created_at": Timestamp::from_millis(self.created_at),
-            "updated_at": Timestamp::from_millis(self.updated_at),
-        })
     }
 }
 
@@ -559,21 +532,6 @@ pub struct EventRow {
     pub detail: String,
     pub reference: String,
     pub email: Option<String>,
-}
-
-impl EventRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "id": self.id,
-            "connection_id": self.connection_id,
-            "at": Timestamp::from_millis(self.at),
-            "outcome": self.outcome,
-            "code": self.code,
-            "detail": self.detail,
-            "reference": self.reference,
-            "email": self.email,
-        })
-    }
 }
 
 /// The newest events first; `reference` finds the one a person quotes from their page.

@@ -55,24 +55,12 @@ impl TemplateRow {
 
     /// What the audit log keeps.
     pub fn summary(&self) -> serde_json::Value {
-        let mut value = self.setup().to_json();
+        let mut value = json!(self.setup());
         if let Some(object) = value.as_object_mut() {
             object.insert("name".into(), json!(self.name));
             object.insert("description".into(), json!(self.description));
             object.insert("is_default".into(), json!(self.is_default()));
             object.insert("version".into(), json!(self.current_version));
-        }
-        value
-    }
-
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut value = self.summary();
-        if let Some(object) = value.as_object_mut() {
-            object.insert("id".into(), json!(self.id));
-            object.insert("tenant_id".into(), json!(self.tenant_id));
-            object.insert("linked_portals".into(), json!(self.linked_portals));
-            object.insert("created_at".into(), json!(Timestamp::from_millis(self.created_at)));
-            object.insert("updated_at".into(), json!(Timestamp::from_millis(self.updated_at)));
         }
         value
     }
@@ -93,16 +81,6 @@ pub struct VersionRow {
 impl VersionRow {
     pub fn setup(&self) -> Setup {
         stored_setup(self.apps, self.theme_id.as_ref(), &self.start_page, &self.navigation_json)
-    }
-
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut value = self.setup().to_json();
-        if let Some(object) = value.as_object_mut() {
-            object.insert("version".into(), json!(self.version));
-            object.insert("created_at".into(), json!(Timestamp::from_millis(self.created_at)));
-            object.insert("created_by".into(), json!(self.created_by));
-        }
-        value
     }
 }
 
@@ -243,7 +221,7 @@ fn apply_to_portals(tenant: TenantId, template: &str, setup: &Setup, now: Timest
 }
 
 fn fields_json(fields: &TemplateFields<'_>, setup: &Setup, version: i64) -> serde_json::Value {
-    let mut value = setup.to_json();
+    let mut value = json!(setup);
     if let Some(object) = value.as_object_mut() {
         object.insert("name".into(), json!(fields.name.as_str()));
         object.insert("description".into(), json!(fields.description));

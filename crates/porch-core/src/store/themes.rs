@@ -88,24 +88,6 @@ impl ThemeRow {
             "logos": { "small": self.logo_small_type, "large": self.logo_large_type },
         })
     }
-
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut value = self.summary();
-        if let Some(object) = value.as_object_mut() {
-            for slot in [LogoSlot::Small, LogoSlot::Large] {
-                let logo = self.logo(slot).map(|(_, content_type)| json!({"content_type": content_type}));
-                if let Some(logos) = object.get_mut("logos").and_then(serde_json::Value::as_object_mut) {
-                    logos.insert(slot.as_str().into(), logo.unwrap_or(serde_json::Value::Null));
-                }
-            }
-            object.insert("id".into(), json!(self.id));
-            object.insert("tenant_id".into(), json!(self.tenant_id));
-            object.insert("version".into(), json!(self.version));
-            object.insert("created_at".into(), json!(Timestamp::from_millis(self.created_at)));
-            object.insert("updated_at".into(), json!(Timestamp::from_millis(self.updated_at)));
-        }
-        value
-    }
 }
 
 fn colors_json(name: &Label, colors: &ThemeColors) -> serde_json::Value {

@@ -37,27 +37,6 @@ impl TicketRow {
         serde_json::from_str(&self.properties_json).unwrap_or_default()
     }
 
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "id": self.id,
-            "number": self.number,
-            "subject": self.subject,
-            "priority": self.priority,
-            "pipeline_id": self.pipeline_id,
-            "stage_id": self.stage_id,
-            "status": if self.is_closed != 0 { "closed" } else { "open" },
-            "inbox_id": self.inbox_id,
-            "customer_id": self.customer_id,
-            "requester": self.requester_account_id.as_ref().map(|id| json!({
-                "account_id": id, "portal_id": self.portal_id, "name": self.requester_name,
-            })),
-            "properties": self.properties(),
-            "created_at": Timestamp::from_millis(self.created_at),
-            "updated_at": Timestamp::from_millis(self.updated_at),
-            "last_activity_at": Timestamp::from_millis(self.last_activity_at),
-        })
-    }
-
     /// What the audit log keeps of a ticket's fields.
     fn summary(&self) -> serde_json::Value {
         json!({
@@ -76,19 +55,6 @@ pub struct MessageRow {
     pub author_name: String,
     pub body: String,
     pub created_at: i64,
-}
-
-impl MessageRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "id": self.id,
-            "thread": self.thread,
-            "internal": self.visibility == "internal",
-            "author": { "kind": self.author_kind, "name": self.author_name },
-            "body": self.body,
-            "created_at": Timestamp::from_millis(self.created_at),
-        })
-    }
 }
 
 /// `SELECT <ticket columns> FROM tickets t JOIN stages ... <rest>`. `CROSS JOIN` keeps
@@ -299,15 +265,6 @@ pub struct RatingRow {
     pub comment: String,
     pub account_id: String,
     pub created_at: i64,
-}
-
-impl RatingRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "thread": self.thread, "score": self.score, "comment": self.comment, "account_id": self.account_id,
-            "created_at": Timestamp::from_millis(self.created_at),
-        })
-    }
 }
 
 /// A ticket with its whole conversation as agents see it: every message, internal notes

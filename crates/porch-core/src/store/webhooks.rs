@@ -25,17 +25,6 @@ pub struct WebhookRow {
     pub created_at: i64,
 }
 
-impl WebhookRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        json!({
-            "id": self.id,
-            "url": self.url,
-            "enabled": self.enabled != 0,
-            "created_at": Timestamp::from_millis(self.created_at),
-        })
-    }
-}
-
 /// The audit summary of an endpoint: its URL without the query, where receivers often take
 /// a token of their own that the audit log has no need to keep.
 fn summary(url: &str) -> serde_json::Value {
@@ -180,14 +169,6 @@ pub struct DeliveryRow {
     pub event: String,
     #[serde(flatten)]
     pub state: QueueState,
-}
-
-impl DeliveryRow {
-    pub fn to_json(&self) -> serde_json::Value {
-        let mut row = json!({ "id": self.id, "event": self.event });
-        self.state.add_to(&mut row);
-        row
-    }
 }
 
 /// An endpoint's newest deliveries, newest first.

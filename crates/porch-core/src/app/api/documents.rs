@@ -3,7 +3,7 @@
 //! renamed, downloaded and deleted. R2 and D1 share no transaction: the object is written
 //! first and deleted again when the row cannot be, and deleted after its row goes.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::Reach;
@@ -20,6 +20,40 @@ use porch_types::documents::{parse_title, Category, MAX_DOCUMENT_BYTES};
 use porch_types::equipment::AssetKey;
 use porch_types::error::AppError;
 use porch_types::ids::{AssetId, CustomerId, DocumentId, TenantId};
+use porch_types::time::Timestamp;
+
+/// A document as the API shows it (`Document` in openapi.json); the R2 key stays inside.
+#[derive(Serialize)]
+struct DocumentBody<'a> {
+    id: &'a str,
+    title: &'a str,
+    category: &'a str,
+    customer_id: Option<&'a str>,
+    /// The provider's key of the asset it belongs to.
+    asset: Option<&'a str>,
+    filename: &'a str,
+    content_type: &'a str,
+    size: i64,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl<'a> From<&'a DocumentRow> for DocumentBody<'a> {
+    fn from(row: &'a DocumentRow) -> Self {
+        DocumentBody {
+            id: &row.id,
+            title: &row.title,
+            category: &row.category,
+            customer_id: row.customer_id.as_deref(),
+            asset: row.asset_key.as_deref(),
+            filename: &row.filename,
+            content_type: &row.content_type,
+            size: row.size,
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
+        }
+    }
+}
 
 /// The document of the path, of a tenant this caller reaches; a malformed id is not found.
 async fn document_in_path<R: Runtime>(call: &Call<'_, R>) -> Result<(TenantId, DocumentRow), AppError> {
@@ -145,12 +179,12 @@ pub async fn upload<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let written = documents::create(call.rt.db(), tenant, &new, &call.actor(), call.rt.now()).await;
     files::kept_if_written(call.rt, std::slice::from_ref(&key), written.map_err(AppError::from)).await?;
     let row = documents::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(created(&json!({ "document": row.to_json() })))
+    Ok(created(&json!({ "document": DocumentBody::from(&row) })))
 }
 
 pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (_, row) = document_in_path(call).await?;
-    Ok(ok(&json!({ "document": row.to_json() })))
+    Ok(ok(&json!({ "document": DocumentBody::from(&row) })))
 }
 
 /// The document's file, as the recipients get it.
@@ -185,7 +219,7 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
     let mut rows = documents::list(call.rt.db(), tenant, &filter, after, limit + 1).await?;
     let next_cursor = cut_page(&mut rows, limit).map(DocumentRow::cursor);
     Ok(ok(&json!({
-        "documents": rows.iter().map(DocumentRow::to_json).collect::<Vec<_>>(),
+        "documents": rows.iter().map(DocumentBody::from).collect::<Vec<_>>(),
         "next_cursor": next_cursor,
     })))
 }
@@ -220,7 +254,7 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     documents::update(call.rt.db(), tenant, &current, &title, category, &call.actor(), call.rt.now()).await?;
     let id = DocumentId::parse(&current.id).ok_or(AppError::NotFound)?;
     let row = documents::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "document": row.to_json() })))
+    Ok(ok(&json!({ "document": DocumentBody::from(&row) })))
 }
 
 /// Deletes the row, then its object.

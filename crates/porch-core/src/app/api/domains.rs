@@ -1,7 +1,7 @@
 //! Custom domains of a portal: add (pending, with a TXT proof), list, remove, verify.
 //! `*.localhost` names are active at once: nobody but this machine can reach them.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::Reach;
@@ -10,12 +10,55 @@ use super::{created, no_content, ok, Call};
 use crate::app::domain_verification::{self as verify, DomainVerifier, Verdict};
 use crate::http::Response;
 use crate::runtime::Runtime;
-use crate::store::domains::{self, DomainStatus, NewDomain};
+use crate::store::domains::{self, verification_record_name, DomainRow, DomainStatus, NewDomain};
 use crate::store::portals;
 use crate::tenancy;
 use porch_types::error::AppError;
 use porch_types::host::Hostname;
 use porch_types::ids::{PortalId, TenantId};
+use porch_types::time::Timestamp;
+
+/// A custom domain as the API shows it (`Domain` in openapi.json), with the TXT record that
+/// proves control of it.
+#[derive(Serialize)]
+pub(super) struct DomainBody<'a> {
+    hostname: &'a str,
+    portal_id: &'a str,
+    status: DomainStatus,
+    verification: VerificationBody<'a>,
+    verified_at: Option<Timestamp>,
+    last_checked_at: Option<Timestamp>,
+    last_error: Option<&'a str>,
+    created_at: Timestamp,
+}
+
+/// The DNS record to publish: always TXT.
+#[derive(Serialize)]
+struct VerificationBody<'a> {
+    #[serde(rename = "type")]
+    kind: &'static str,
+    name: String,
+    value: &'a str,
+}
+
+impl<'a> From<&'a DomainRow> for DomainBody<'a> {
+    fn from(row: &'a DomainRow) -> Self {
+        DomainBody {
+            hostname: &row.hostname,
+            portal_id: &row.portal_id,
+            status: row.status,
+            verification: VerificationBody {
+                kind: "TXT",
+                name: verification_record_name(&row.hostname),
+                value: &row.verification_token,
+            },
+            verified_at: row.verified_at.map(Timestamp::from_millis),
+            last_checked_at: row.last_checked_at.map(Timestamp::from_millis),
+            last_error: row.last_error.as_deref(),
+            created_at: Timestamp::from_millis(row.created_at),
+        }
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,7 +87,7 @@ fn parse_custom_hostname(raw: &str, base: &Hostname) -> Result<Hostname, &'stati
 pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (tenant, portal) = portal_in_path(call).await?;
     let rows = domains::list(call.rt.db(), tenant, portal).await?;
-    Ok(ok(&json!({ "domains": rows.iter().map(domains::DomainRow::to_json).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "domains": rows.iter().map(DomainBody::from).collect::<Vec<_>>() })))
 }
 
 pub async fn add<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -74,7 +117,7 @@ pub async fn add<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     }
     tenancy::refresh_hosts(call.rt, std::slice::from_ref(&host)).await?;
     let row = domains::get(call.rt.db(), tenant, portal, &host).await?.ok_or(AppError::NotFound)?;
-    Ok(created(&json!({ "domain": row.to_json() })))
+    Ok(created(&json!({ "domain": DomainBody::from(&row) })))
 }
 
 async fn domain_in_path<R: Runtime>(call: &Call<'_, R>) -> Result<(TenantId, domains::DomainRow), AppError> {
@@ -128,7 +171,7 @@ pub async fn verify<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     tenancy::refresh_hosts(call.rt, std::slice::from_ref(&host)).await?;
     let portal = PortalId::parse(&row.portal_id).ok_or(AppError::NotFound)?;
     let row = domains::get(call.rt.db(), tenant, portal, &host).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "domain": row.to_json() })))
+    Ok(ok(&json!({ "domain": DomainBody::from(&row) })))
 }
 
 #[cfg(test)]

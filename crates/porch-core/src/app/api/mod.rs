@@ -13,6 +13,7 @@ pub use emails::DEV_MAILBOX_SIZE;
 mod input;
 mod portals;
 mod recipients;
+pub(crate) use recipients::AccountBody;
 mod routes;
 pub use routes::{Op, ROUTES};
 mod sso;

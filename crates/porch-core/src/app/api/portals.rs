@@ -1,16 +1,17 @@
 //! Portals: name, page title, language, audience (one customer or all), theme, on/off switch.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::Reach;
+use super::domains::DomainBody;
 use super::input::{double_option, Fields};
 use super::{created, no_content, ok, Call};
 use crate::app::domain_verification::{self as verify, DomainVerifier};
 use crate::http::Response;
 use crate::i18n::Language;
 use crate::runtime::Runtime;
-use crate::store::portals::{AccessSettings, PortalRow, PortalSettings};
+use crate::store::portals::{AccessSettings, OverviewRow, PortalRow, PortalSettings};
 use crate::store::templates::{self, TemplateRow};
 use crate::store::{customers, domains, portals, tenants, themes, DbError};
 use crate::tenancy;
@@ -21,7 +22,145 @@ use porch_types::host::Hostname;
 use porch_types::ids::{CustomerId, PortalId, TemplateId, TenantId, ThemeId};
 use porch_types::setup::{Navigation, Setup, StartPage};
 use porch_types::text::{Label, Slug};
+use porch_types::time::Timestamp;
 use porch_types::time_zone::{TimeZone, ZoneSetting};
+
+/// A portal as the API shows it, in lists and alone (`Portal` in openapi.json).
+#[derive(Serialize)]
+struct PortalBody<'a> {
+    id: &'a str,
+    tenant_id: &'a str,
+    slug: &'a str,
+    name: &'a str,
+    page_title: &'a str,
+    default_language: Language,
+    customer_id: Option<&'a str>,
+    theme_id: Option<&'a str>,
+    enabled: bool,
+    audience: &'static str,
+    join_policy: JoinPolicy,
+    idle_timeout_minutes: i64,
+    session_lifetime_hours: i64,
+    terms_text: &'a str,
+    terms_version: i64,
+    consent_text: &'a str,
+    consent_version: i64,
+    time_zone: &'a TimeZone,
+    apps: AppSet,
+    setup: &'static str,
+    template_id: Option<&'a str>,
+    start_page: StartPage,
+    navigation: Navigation,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl<'a> From<&'a PortalRow> for PortalBody<'a> {
+    fn from(row: &'a PortalRow) -> Self {
+        PortalBody {
+            id: &row.id,
+            tenant_id: &row.tenant_id,
+            slug: &row.slug,
+            name: &row.name,
+            page_title: &row.page_title,
+            default_language: row.default_language,
+            customer_id: row.customer_id.as_deref(),
+            theme_id: row.theme_id.as_deref(),
+            enabled: row.is_enabled(),
+            audience: if row.customer_id.is_some() { "one_customer" } else { "all_customers" },
+            join_policy: row.join_policy,
+            idle_timeout_minutes: row.idle_timeout_minutes,
+            session_lifetime_hours: row.session_lifetime_hours,
+            terms_text: &row.terms_text,
+            terms_version: row.terms_version,
+            consent_text: &row.consent_text,
+            consent_version: row.consent_version,
+            time_zone: &row.time_zone,
+            apps: row.apps,
+            setup: if row.template_id.is_some() { "template" } else { "custom" },
+            template_id: row.template_id.as_deref(),
+            start_page: row.start_page(),
+            navigation: row.navigation(),
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
+        }
+    }
+}
+
+/// A portal asked for alone: with its hosts, admins and invitations.
+#[derive(Serialize)]
+struct PortalDetailBody<'a> {
+    #[serde(flatten)]
+    portal: PortalBody<'a>,
+    platform_host: Option<String>,
+    domains: Vec<DomainBody<'a>>,
+    admins: serde_json::Value,
+    invitations: serde_json::Value,
+}
+
+/// One line of the portal overview (`PortalOverview` in openapi.json).
+#[derive(Serialize)]
+struct OverviewBody<'a> {
+    id: &'a str,
+    slug: &'a str,
+    name: &'a str,
+    enabled: bool,
+    setup: OverviewSetupBody<'a>,
+    apps: AppSet,
+    theme: Option<ThemeRefBody<'a>>,
+    start_page: StartPage,
+    invitations: InvitationCountsBody,
+    users: i64,
+    last_activity_at: Option<Timestamp>,
+}
+
+/// A portal's set-up kind, with the template it follows (null for a custom set-up).
+#[derive(Serialize)]
+struct OverviewSetupBody<'a> {
+    kind: &'static str,
+    template: Option<TemplateRefBody<'a>>,
+}
+
+#[derive(Serialize)]
+struct TemplateRefBody<'a> {
+    id: &'a str,
+    name: &'a str,
+    version: Option<i64>,
+}
+
+#[derive(Serialize)]
+struct ThemeRefBody<'a> {
+    id: &'a str,
+    name: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct InvitationCountsBody {
+    pending: i64,
+    accepted: i64,
+}
+
+impl<'a> From<&'a OverviewRow> for OverviewBody<'a> {
+    fn from(row: &'a OverviewRow) -> Self {
+        let template = match (&row.template_id, &row.template_name) {
+            (Some(id), Some(name)) => Some(TemplateRefBody { id, name, version: row.template_version }),
+            _ => None,
+        };
+        OverviewBody {
+            id: &row.id,
+            slug: &row.slug,
+            name: &row.name,
+            enabled: row.enabled != 0,
+            setup: OverviewSetupBody { kind: if template.is_some() { "template" } else { "custom" }, template },
+            apps: row.apps,
+            theme: row.theme_id.as_deref().map(|id| ThemeRefBody { id, name: row.theme_name.as_deref() }),
+            start_page: StartPage::from_stored(row.start_page.as_deref()),
+            invitations: InvitationCountsBody { pending: row.invitations_pending, accepted: row.invitations_accepted },
+            users: row.users,
+            last_activity_at: row.last_activity_at.map(Timestamp::from_millis),
+        }
+    }
+}
 
 /// A create or PATCH body. `Option<Option<_>>`: absent keeps the value, null clears it.
 #[allow(clippy::option_option)]
@@ -430,18 +569,17 @@ async fn portal_json<R: Runtime>(
     tenant: TenantId,
     row: &PortalRow,
 ) -> Result<serde_json::Value, AppError> {
-    let mut body = row.to_json();
     let id = PortalId::parse(&row.id).ok_or(AppError::NotFound)?;
     let domain_rows = domains::list(call.rt.db(), tenant, id).await?;
     let (admins, invitations) =
         super::recipients::overview(call, crate::store::PortalScope { tenant, portal: id }).await?;
-    if let Some(object) = body.as_object_mut() {
-        object.insert("platform_host".into(), json!(tenancy::platform_host(call.rt, &row.slug).map(|h| h.to_string())));
-        object.insert("domains".into(), json!(domain_rows.iter().map(domains::DomainRow::to_json).collect::<Vec<_>>()));
-        object.insert("admins".into(), admins);
-        object.insert("invitations".into(), invitations);
-    }
-    Ok(body)
+    Ok(json!(PortalDetailBody {
+        portal: PortalBody::from(row),
+        platform_host: tenancy::platform_host(call.rt, &row.slug).map(|h| h.to_string()),
+        domains: domain_rows.iter().map(DomainBody::from).collect(),
+        admins,
+        invitations,
+    }))
 }
 
 /// The portal's custom hostnames, any status.
@@ -475,7 +613,7 @@ pub async fn refresh_portal_hosts<R: Runtime>(
 pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let rows = portals::list(call.rt.db(), tenant).await?;
-    Ok(ok(&json!({ "portals": rows.iter().map(PortalRow::to_json).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "portals": rows.iter().map(PortalBody::from).collect::<Vec<_>>() })))
 }
 
 /// Every portal of the tenant at a glance: set-up, apps, theme, start page, invitations,
@@ -483,7 +621,7 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
 pub async fn overview<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let rows = portals::overview(call.rt.db(), tenant, call.rt.now()).await?;
-    Ok(ok(&json!({ "portals": rows.iter().map(portals::OverviewRow::to_json).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "portals": rows.iter().map(OverviewBody::from).collect::<Vec<_>>() })))
 }
 
 pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {

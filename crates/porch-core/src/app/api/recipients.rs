@@ -2,7 +2,7 @@
 //! registration list, and "view as" preview links. Links point at the portal's public
 //! host: its first active custom domain, else its platform subdomain.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::Reach;
@@ -16,10 +16,11 @@ use crate::email::Message;
 use crate::http::Response;
 use crate::portal_context::ResolvedPortal;
 use crate::runtime::Runtime;
+use crate::store::accounts::AccountRow;
 use crate::store::audit::Change;
-use crate::store::invitations::{self, NewInvitation};
+use crate::store::invitations::{self, InvitationRow, NewInvitation};
 use crate::store::previews::{self, NewPreview};
-use crate::store::registration_list::{self, Listed};
+use crate::store::registration_list::{self, EntryRow, Listed};
 use crate::store::wrote;
 use crate::store::{accounts, customers, domains, portals, Database, PortalScope};
 use crate::tenancy;
@@ -29,6 +30,125 @@ use porch_types::error::AppError;
 use porch_types::host::Hostname;
 use porch_types::ids::{AccountId, CustomerId, InvitationId, ListEntryId, PortalId, PreviewId};
 use porch_types::portal_tickets::Visibility;
+use porch_types::time::Timestamp;
+
+/// An invitation link as the API shows it (`Invitation` in openapi.json): never its secret.
+#[derive(Serialize)]
+struct InvitationBody<'a> {
+    id: &'a str,
+    /// Worked out at the time of the answer: a link expires without being written to.
+    status: &'static str,
+    email: Option<&'a str>,
+    role: Role,
+    customer_id: Option<&'a str>,
+    created_by: &'a str,
+    created_at: Timestamp,
+    expires_at: Timestamp,
+    accepted_at: Option<Timestamp>,
+    accepted_by: Option<AcceptedByBody<'a>>,
+    revoked_at: Option<Timestamp>,
+}
+
+/// The account that accepted an invitation; its name is gone once the account is.
+#[derive(Serialize)]
+struct AcceptedByBody<'a> {
+    id: &'a str,
+    name: Option<&'a str>,
+}
+
+impl<'a> InvitationBody<'a> {
+    fn new(row: &'a InvitationRow, now: Timestamp) -> Self {
+        InvitationBody {
+            id: &row.id,
+            status: row.status(now),
+            email: row.email.as_deref(),
+            role: row.role,
+            customer_id: row.customer_id.as_deref(),
+            created_by: &row.created_by,
+            created_at: Timestamp::from_millis(row.created_at),
+            expires_at: Timestamp::from_millis(row.expires_at),
+            accepted_at: row.accepted_at.map(Timestamp::from_millis),
+            accepted_by: row
+                .accepted_account_id
+                .as_deref()
+                .map(|id| AcceptedByBody { id, name: row.accepted_by_name.as_deref() }),
+            revoked_at: row.revoked_at.map(Timestamp::from_millis),
+        }
+    }
+}
+
+/// A portal user as the API shows it (`PortalUser` in openapi.json), and as the audit log
+/// keeps a removed one: never the password hash.
+#[derive(Serialize)]
+pub(crate) struct AccountBody<'a> {
+    id: &'a str,
+    name: &'a str,
+    email: &'a str,
+    role: Role,
+    customer_id: Option<&'a str>,
+    email_verified: bool,
+    terms_version: Option<i64>,
+    terms_accepted_at: Option<Timestamp>,
+    consent_version: Option<i64>,
+    consent_given_at: Option<Timestamp>,
+    ticket_visibility: Option<Visibility>,
+    created_at: Timestamp,
+}
+
+impl<'a> From<&'a AccountRow> for AccountBody<'a> {
+    fn from(row: &'a AccountRow) -> Self {
+        AccountBody {
+            id: &row.id,
+            name: &row.name,
+            email: &row.email,
+            role: row.role,
+            customer_id: row.customer_id.as_deref(),
+            email_verified: row.email_verified_at.is_some(),
+            terms_version: row.terms_version,
+            terms_accepted_at: row.terms_accepted_at.map(Timestamp::from_millis),
+            consent_version: row.consent_version,
+            consent_given_at: row.consent_given_at.map(Timestamp::from_millis),
+            ticket_visibility: row.ticket_visibility,
+            created_at: Timestamp::from_millis(row.created_at),
+        }
+    }
+}
+
+/// A registration list entry as the API shows it (`RegistrationEntry` in openapi.json), and
+/// as the audit log keeps a removed one.
+#[derive(Serialize)]
+struct EntryBody<'a> {
+    id: &'a str,
+    /// `email` or `domain`, whichever the entry lists.
+    #[serde(flatten)]
+    listed: ListedBody<'a>,
+    customer_id: Option<&'a str>,
+    created_at: Timestamp,
+}
+
+/// What an entry lists, keyed by its kind.
+#[derive(Serialize)]
+#[serde(rename_all = "lowercase")]
+enum ListedBody<'a> {
+    Email(&'a str),
+    Domain(&'a str),
+}
+
+impl<'a> EntryBody<'a> {
+    fn new(row: &'a EntryRow) -> Result<Self, AppError> {
+        let listed = match row.kind.as_str() {
+            "email" => ListedBody::Email(&row.value),
+            "domain" => ListedBody::Domain(&row.value),
+            other => return Err(AppError::Internal(format!("registration entry {} of kind {other:?}", row.id))),
+        };
+        Ok(EntryBody {
+            id: &row.id,
+            listed,
+            customer_id: row.customer_id.as_deref(),
+            created_at: Timestamp::from_millis(row.created_at),
+        })
+    }
+}
 
 /// Default and longest life of an invitation link.
 const INVITATION_DEFAULT_HOURS: i64 = 168;
@@ -160,14 +280,14 @@ pub async fn create_invitation<R: Runtime>(call: &Call<'_, R>) -> Result<Respons
     call.rt.db().batch(batch).await?;
     let stored = invitations::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
     // The link is shown once: only its hash is kept.
-    Ok(created(&json!({ "invitation": stored.to_json(now), "url": url })))
+    Ok(created(&json!({ "invitation": InvitationBody::new(&stored, now), "url": url })))
 }
 
 pub async fn list_invitations<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (scope, _) = portal_scope(call).await?;
     let now = call.rt.now();
     let rows = invitations::list(call.rt.db(), scope).await?;
-    Ok(ok(&json!({ "invitations": rows.iter().map(|r| r.to_json(now)).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "invitations": rows.iter().map(|r| InvitationBody::new(r, now)).collect::<Vec<_>>() })))
 }
 
 pub async fn revoke_invitation<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -190,7 +310,7 @@ pub async fn revoke_invitation<R: Runtime>(call: &Call<'_, R>) -> Result<Respons
 pub async fn list_users<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (scope, _) = portal_scope(call).await?;
     let rows = accounts::list(call.rt.db(), scope).await?;
-    Ok(ok(&json!({ "users": rows.iter().map(accounts::AccountRow::to_json).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "users": rows.iter().map(AccountBody::from).collect::<Vec<_>>() })))
 }
 
 /// A PATCH of a user. `ticket_visibility`: absent keeps it, null makes the person follow
@@ -228,7 +348,7 @@ pub async fn update_user<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
             .await?;
     }
     let row = accounts::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "user": row.to_json() })))
+    Ok(ok(&json!({ "user": AccountBody::from(&row) })))
 }
 
 pub async fn remove_user<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -258,7 +378,8 @@ struct EntryInput {
 pub async fn list_entries<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (scope, _) = portal_scope(call).await?;
     let rows = registration_list::list(call.rt.db(), scope).await?;
-    Ok(ok(&json!({ "entries": rows.iter().map(registration_list::EntryRow::to_json).collect::<Vec<_>>() })))
+    let entries = rows.iter().map(EntryBody::new).collect::<Result<Vec<_>, _>>()?;
+    Ok(ok(&json!({ "entries": entries })))
 }
 
 pub async fn add_entry<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -296,7 +417,7 @@ pub async fn add_entry<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppEr
         other => other,
     })?;
     let stored = registration_list::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
-    Ok(created(&json!({ "entry": stored.to_json() })))
+    Ok(created(&json!({ "entry": EntryBody::new(&stored)? })))
 }
 
 pub async fn remove_entry<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -306,7 +427,7 @@ pub async fn remove_entry<R: Runtime>(call: &Call<'_, R>) -> Result<Response, Ap
     let now = call.rt.now();
     let actor = call.actor();
     let change = Change::new(scope.tenant, &actor, "registration_list.remove", "registration_entry", id.to_db())
-        .before(current.to_json());
+        .before(json!(EntryBody::new(&current)?));
     call.rt.db().batch(vec![registration_list::delete(scope, id), change.statement_if_changed(now)]).await?;
     Ok(no_content())
 }
@@ -370,6 +491,6 @@ pub async fn overview<R: Runtime>(
     let invitations = invitations::list(call.rt.db(), scope).await?;
     Ok((
         json!(admins.iter().map(|a| json!({ "id": a.id, "name": a.name, "email": a.email })).collect::<Vec<_>>()),
-        json!(invitations.iter().map(|r| r.to_json(now)).collect::<Vec<_>>()),
+        json!(invitations.iter().map(|r| InvitationBody::new(r, now)).collect::<Vec<_>>()),
     ))
 }

@@ -2,6 +2,7 @@
 //! with what to hand the identity provider (SAML metadata and ACS URLs, the JWT endpoint, the
 //! OIDC redirect URI), and the SSO event log providers read to fix their set-up.
 
+use serde::Serialize;
 use serde_json::json;
 
 use super::input::Fields;
@@ -13,17 +14,132 @@ use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::audit::Change;
 use crate::store::portals::PortalRow;
-use crate::store::sso::{self, ConnectionInput, ConnectionRow};
+use crate::store::sso::{self, ConnectionInput, ConnectionRow, DomainRow, EventRow, ValueRow};
 use crate::store::{Database, PortalScope};
 use porch_sso::seal;
 use porch_types::error::AppError;
 use porch_types::ids::{CustomerId, SsoConnectionId};
-use porch_types::sso::Settings;
+use porch_types::sso::{Admission, Protocol, Settings};
+use porch_types::time::Timestamp;
 
 /// Identity providers per portal: one per customer company on a shared portal is the use.
 const MAX_CONNECTIONS: usize = 20;
 /// Generated HS256 secrets start with this, so a leaked one is recognisable.
 const SECRET_PREFIX: &str = "porch_jwt_";
+
+/// A connection as the API shows it (`SsoConnection` in openapi.json): never a secret, only
+/// whether one is set.
+#[derive(Serialize)]
+struct SsoConnectionBody<'a> {
+    id: &'a str,
+    name: &'a str,
+    protocol: Protocol,
+    enabled: bool,
+    /// The protocol's settings as saved; null if they no longer read.
+    settings: Option<serde_json::Value>,
+    has_secret: bool,
+    admission: AdmissionBody<'a>,
+    customer: CustomerBody<'a>,
+    domains: Vec<SsoDomainBody<'a>>,
+    endpoints: serde_json::Value,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+/// Who the connection admits (`SsoAdmission` in openapi.json); the attribute and its value
+/// only in `attribute` mode.
+#[derive(Serialize)]
+struct AdmissionBody<'a> {
+    mode: &'static str,
+    attribute: Option<&'a str>,
+    value: Option<&'a str>,
+}
+
+/// Which customer a person joins as (`SsoCustomer` in openapi.json).
+#[derive(Serialize)]
+struct CustomerBody<'a> {
+    customer_id: Option<&'a str>,
+    attribute: Option<&'a str>,
+    values: Vec<ValueBody<'a>>,
+}
+
+#[derive(Serialize)]
+struct ValueBody<'a> {
+    value: &'a str,
+    customer_id: &'a str,
+}
+
+/// An email domain the connection signs in (`SsoDomain` in openapi.json).
+#[derive(Serialize)]
+struct SsoDomainBody<'a> {
+    domain: &'a str,
+    customer_id: Option<&'a str>,
+}
+
+impl<'a> SsoConnectionBody<'a> {
+    /// `domains` and `values` are this connection's own.
+    fn new(
+        row: &'a ConnectionRow,
+        domains: &'a [DomainRow],
+        values: &'a [ValueRow],
+        endpoints: serde_json::Value,
+    ) -> Self {
+        let admission = row.admission();
+        let (attribute, value) = match admission {
+            Admission::Attribute { .. } => (row.admission_attribute.as_deref(), row.admission_value.as_deref()),
+            Admission::All | Admission::Lists => (None, None),
+        };
+        SsoConnectionBody {
+            id: &row.id,
+            name: &row.name,
+            protocol: row.protocol,
+            enabled: row.is_enabled(),
+            settings: row.settings().ok().as_ref().map(Settings::to_json),
+            has_secret: row.sealed_secret.is_some(),
+            admission: AdmissionBody { mode: admission.code(), attribute, value },
+            customer: CustomerBody {
+                customer_id: row.customer_id.as_deref(),
+                attribute: row.customer_attribute.as_deref(),
+                values: values.iter().map(|v| ValueBody { value: &v.value, customer_id: &v.customer_id }).collect(),
+            },
+            domains: domains
+                .iter()
+                .map(|d| SsoDomainBody { domain: &d.domain, customer_id: d.customer_id.as_deref() })
+                .collect(),
+            endpoints,
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
+        }
+    }
+}
+
+/// An entry of the SSO event log as the API shows it (`SsoEvent` in openapi.json).
+#[derive(Serialize)]
+struct EventBody<'a> {
+    id: &'a str,
+    connection_id: Option<&'a str>,
+    at: Timestamp,
+    outcome: &'a str,
+    code: &'a str,
+    detail: &'a str,
+    reference: &'a str,
+    email: Option<&'a str>,
+}
+
+impl<'a> From<&'a EventRow> for EventBody<'a> {
+    fn from(row: &'a EventRow) -> Self {
+        EventBody {
+            id: &row.id,
+            connection_id: row.connection_id.as_deref(),
+            at: Timestamp::from_millis(row.at),
+            outcome: &row.outcome,
+            code: &row.code,
+            detail: &row.detail,
+            reference: &row.reference,
+            email: row.email.as_deref(),
+        }
+    }
+}
 
 /// Where the identity provider reaches this connection, on the portal's public origin.
 fn endpoints(origin: &str, row: &ConnectionRow) -> serde_json::Value {
@@ -61,11 +177,7 @@ async fn describe<R: Runtime>(
         let id = SsoConnectionId::parse(&row.id).ok_or_else(|| AppError::Internal("connection id".into()))?;
         let values = sso::values(call.rt.db(), scope, id).await?;
         let own: Vec<_> = domains.iter().filter(|d| d.connection_id == row.id).cloned().collect();
-        let mut value = row.to_json(&own, &values);
-        if let Some(object) = value.as_object_mut() {
-            object.insert("endpoints".into(), endpoints(&origin, row));
-        }
-        described.push(value);
+        described.push(json!(SsoConnectionBody::new(row, &own, &values, endpoints(&origin, row))));
     }
     Ok(described)
 }
@@ -283,5 +395,5 @@ pub async fn events<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let (scope, _) = portal_scope(call).await?;
     let reference = call.req.query_param("reference");
     let rows = sso::events(call.rt.db(), scope, reference.as_deref(), page_limit(call.req)?).await?;
-    Ok(ok(&json!({ "events": rows.iter().map(sso::EventRow::to_json).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "events": rows.iter().map(EventBody::from).collect::<Vec<_>>() })))
 }

@@ -4,7 +4,7 @@
 //! caller sends it again with `"confirm": true`. A rollback is such a change too: a new
 //! version equal to an older one.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::Reach;
@@ -14,15 +14,72 @@ use super::{created, no_content, ok, Call};
 use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::portals::{self, PortalRow};
-use crate::store::templates::{self, TemplateFields, TemplateRow};
+use crate::store::templates::{self, TemplateFields, TemplateRow, VersionRow};
 use crate::store::{tenants, themes, DbError};
 use porch_types::apps::AppSet;
 use porch_types::error::AppError;
 use porch_types::ids::{TemplateId, TenantId, ThemeId};
 use porch_types::setup::{Navigation, Setup, StartPage};
 use porch_types::text::Label;
+use porch_types::time::Timestamp;
 
 const MAX_DESCRIPTION: usize = 2_000;
+
+/// A template as the API shows it (`Template` in openapi.json), with its current set-up.
+#[derive(Serialize)]
+struct TemplateBody<'a> {
+    id: &'a str,
+    tenant_id: &'a str,
+    name: &'a str,
+    description: &'a str,
+    is_default: bool,
+    /// The current version.
+    version: i64,
+    #[serde(flatten)]
+    setup: Setup,
+    linked_portals: i64,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl<'a> From<&'a TemplateRow> for TemplateBody<'a> {
+    fn from(row: &'a TemplateRow) -> Self {
+        TemplateBody {
+            id: &row.id,
+            tenant_id: &row.tenant_id,
+            name: &row.name,
+            description: &row.description,
+            is_default: row.is_default(),
+            version: row.current_version,
+            setup: row.setup(),
+            linked_portals: row.linked_portals,
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
+        }
+    }
+}
+
+/// One version of a template as the API shows it (`TemplateVersion` in openapi.json).
+#[derive(Serialize)]
+struct VersionBody<'a> {
+    version: i64,
+    #[serde(flatten)]
+    setup: Setup,
+    created_at: Timestamp,
+    /// The audit actor that wrote it.
+    created_by: &'a str,
+}
+
+impl<'a> From<&'a VersionRow> for VersionBody<'a> {
+    fn from(row: &'a VersionRow) -> Self {
+        VersionBody {
+            version: row.version,
+            setup: row.setup(),
+            created_at: Timestamp::from_millis(row.created_at),
+            created_by: &row.created_by,
+        }
+    }
+}
 
 /// A create or change body; absent fields keep their value on a change.
 #[allow(clippy::option_option)]
@@ -200,13 +257,13 @@ async fn template_json<R: Runtime>(
     id: TemplateId,
 ) -> Result<serde_json::Value, AppError> {
     let row = templates::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(row.to_json())
+    Ok(json!(TemplateBody::from(&row)))
 }
 
 pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let rows = templates::list(call.rt.db(), tenant).await?;
-    Ok(ok(&json!({ "templates": rows.iter().map(TemplateRow::to_json).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "templates": rows.iter().map(TemplateBody::from).collect::<Vec<_>>() })))
 }
 
 pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -234,8 +291,8 @@ pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let versions = templates::versions(call.rt.db(), tenant, id).await?;
     let linked = portals::linked_to(call.rt.db(), tenant, id).await?;
     Ok(ok(&json!({
-        "template": row.to_json(),
-        "versions": versions.iter().map(templates::VersionRow::to_json).collect::<Vec<_>>(),
+        "template": TemplateBody::from(&row),
+        "versions": versions.iter().map(VersionBody::from).collect::<Vec<_>>(),
         "portals": portal_refs(&linked),
     })))
 }

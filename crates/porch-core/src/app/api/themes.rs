@@ -1,7 +1,7 @@
 //! Themes: colours (with a WCAG 2.1 contrast report on every create and update) and logos
 //! (PNG checked, SVG sanitised, stored in R2). A parent tenant's themes serve its children.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::Reach;
@@ -18,6 +18,65 @@ use porch_types::host::Hostname;
 use porch_types::ids::{TenantId, ThemeId};
 use porch_types::logo::{Logo, LogoError, LogoFormat};
 use porch_types::text::Label;
+use porch_types::time::Timestamp;
+
+/// A theme as the API shows it (`Theme` in openapi.json).
+#[derive(Serialize)]
+struct ThemeBody<'a> {
+    id: &'a str,
+    tenant_id: &'a str,
+    name: &'a str,
+    colors: ColorsBody<'a>,
+    logos: LogosBody<'a>,
+    version: i64,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+/// The stored colours, as they were accepted (`ThemeColors` in openapi.json).
+#[derive(Serialize)]
+struct ColorsBody<'a> {
+    primary: &'a str,
+    menu: &'a str,
+    notification: &'a str,
+    background: &'a str,
+    text: &'a str,
+}
+
+/// Each logo slot: its content type, or null when the slot is empty.
+#[derive(Serialize)]
+struct LogosBody<'a> {
+    small: Option<LogoBody<'a>>,
+    large: Option<LogoBody<'a>>,
+}
+
+/// A logo slot's content (`Logo` in openapi.json); the image itself has its own route.
+#[derive(Serialize)]
+struct LogoBody<'a> {
+    content_type: &'a str,
+}
+
+impl<'a> From<&'a ThemeRow> for ThemeBody<'a> {
+    fn from(row: &'a ThemeRow) -> Self {
+        let logo = |slot| row.logo(slot).map(|(_, content_type)| LogoBody { content_type });
+        ThemeBody {
+            id: &row.id,
+            tenant_id: &row.tenant_id,
+            name: &row.name,
+            colors: ColorsBody {
+                primary: &row.primary_color,
+                menu: &row.menu_color,
+                notification: &row.notification_color,
+                background: &row.background_color,
+                text: &row.text_color,
+            },
+            logos: LogosBody { small: logo(LogoSlot::Small), large: logo(LogoSlot::Large) },
+            version: row.version,
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
+        }
+    }
+}
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -66,7 +125,7 @@ fn parse_theme(input: ThemeInput, current: Option<(&str, ThemeColors)>) -> Resul
 }
 
 fn theme_with_report(row: &ThemeRow) -> Result<serde_json::Value, AppError> {
-    Ok(json!({ "theme": row.to_json(), "contrast": contrast_report(&row.colors()?) }))
+    Ok(json!({ "theme": ThemeBody::from(row), "contrast": contrast_report(&row.colors()?) }))
 }
 
 async fn theme_in_path<R: Runtime>(call: &Call<'_, R>) -> Result<(TenantId, ThemeRow), AppError> {
@@ -103,12 +162,12 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
     let tenant = call.tenant(Reach::Themes).await?;
     let mut listed: Vec<serde_json::Value> = Vec::new();
     for row in themes::list(call.rt.db(), tenant).await? {
-        listed.push(json!({ "inherited": false, "theme": row.to_json() }));
+        listed.push(json!({ "inherited": false, "theme": ThemeBody::from(&row) }));
     }
     let parent = tenants::get(call.rt.db(), tenant).await?.and_then(|t| t.parent_id).and_then(|p| TenantId::parse(&p));
     if let Some(parent) = parent {
         for row in themes::list(call.rt.db(), parent).await? {
-            listed.push(json!({ "inherited": true, "theme": row.to_json() }));
+            listed.push(json!({ "inherited": true, "theme": ThemeBody::from(&row) }));
         }
     }
     Ok(ok(&json!({ "themes": listed })))
@@ -125,7 +184,7 @@ pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
 
 pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (_, row) = theme_in_path(call).await?;
-    Ok(ok(&json!({ "theme": row.to_json() })))
+    Ok(ok(&json!({ "theme": ThemeBody::from(&row) })))
 }
 
 pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -201,7 +260,7 @@ pub async fn put_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppErr
     }
     let row = reload(call, tenant, &current).await?;
     refresh_theme_hosts(call, tenant, &row).await?;
-    Ok(ok(&json!({ "theme": row.to_json() })))
+    Ok(ok(&json!({ "theme": ThemeBody::from(&row) })))
 }
 
 pub async fn delete_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {

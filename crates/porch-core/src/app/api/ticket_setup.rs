@@ -10,7 +10,7 @@ use super::portals::refresh_portal_hosts;
 use super::{created, no_content, ok, Call};
 use crate::http::Response;
 use crate::runtime::Runtime;
-use crate::store::inboxes::{self, InboxSettings};
+use crate::store::inboxes::{self, InboxRow, InboxSettings};
 use crate::store::pipelines::{self, PipelineRow, StageRow};
 use crate::store::portals::{self, TicketTarget};
 use crate::store::ticket_properties::{self, NewProperty, PropertyRow};
@@ -43,6 +43,71 @@ impl<'a> From<&'a PropertyRow> for PropertyBody<'a> {
             kind: &row.kind,
             choices: serde_json::from_str(&row.choices_json).unwrap_or_else(|_| json!([])),
             created_at: Timestamp::from_millis(row.created_at),
+        }
+    }
+}
+
+/// A pipeline as the API shows it (`Pipeline` in openapi.json), its stages in order.
+#[derive(Serialize)]
+struct PipelineBody<'a> {
+    id: &'a str,
+    name: &'a str,
+    stages: Vec<StageBody<'a>>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl<'a> PipelineBody<'a> {
+    /// `stages` may hold other pipelines' stages too: only this one's are shown.
+    fn new(row: &'a PipelineRow, stages: &'a [StageRow]) -> Self {
+        PipelineBody {
+            id: &row.id,
+            name: &row.name,
+            stages: stages.iter().filter(|s| s.pipeline_id == row.id).map(StageBody::from).collect(),
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
+        }
+    }
+}
+
+/// One stage of a pipeline as the API shows it (`Stage` in openapi.json).
+#[derive(Serialize)]
+struct StageBody<'a> {
+    id: &'a str,
+    name: &'a str,
+    closed: bool,
+    notify_requester: bool,
+}
+
+impl<'a> From<&'a StageRow> for StageBody<'a> {
+    fn from(row: &'a StageRow) -> Self {
+        StageBody {
+            id: &row.id,
+            name: &row.name,
+            closed: row.is_closed != 0,
+            notify_requester: row.notify_requester != 0,
+        }
+    }
+}
+
+/// An inbox as the API shows it (`Inbox` in openapi.json).
+#[derive(Serialize)]
+struct InboxBody<'a> {
+    id: &'a str,
+    name: &'a str,
+    notify_email: Option<&'a str>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+}
+
+impl<'a> From<&'a InboxRow> for InboxBody<'a> {
+    fn from(row: &'a InboxRow) -> Self {
+        InboxBody {
+            id: &row.id,
+            name: &row.name,
+            notify_email: row.notify_email.as_deref(),
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
         }
     }
 }
@@ -135,7 +200,7 @@ async fn pipeline_json<R: Runtime>(
 ) -> Result<serde_json::Value, AppError> {
     let row = pipelines::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     let stages = pipelines::stages(call.rt.db(), tenant, Some(id)).await?;
-    Ok(json!({ "pipeline": row.to_json(&stages) }))
+    Ok(json!({ "pipeline": PipelineBody::new(&row, &stages) }))
 }
 
 /// A refused write of a pipeline or inbox, told apart by the constraint that refused it: a
@@ -156,7 +221,7 @@ pub async fn list_pipelines<R: Runtime>(call: &Call<'_, R>) -> Result<Response, 
     let tenant = call.tenant(Reach::Everything).await?;
     let rows = pipelines::list(call.rt.db(), tenant).await?;
     let stages = pipelines::stages(call.rt.db(), tenant, None).await?;
-    Ok(ok(&json!({ "pipelines": rows.iter().map(|p| p.to_json(&stages)).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "pipelines": rows.iter().map(|p| PipelineBody::new(p, &stages)).collect::<Vec<_>>() })))
 }
 
 pub async fn create_pipeline<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -231,7 +296,7 @@ struct InboxInput {
     notify_email: Option<Option<String>>,
 }
 
-fn inbox_settings(input: &InboxInput, current: Option<&inboxes::InboxRow>) -> Result<InboxSettings, AppError> {
+fn inbox_settings(input: &InboxInput, current: Option<&InboxRow>) -> Result<InboxSettings, AppError> {
     let mut fields = Fields::default();
     let name = match (input.name.as_deref(), current) {
         (Some(raw), _) => fields.check("name", Label::parse(raw, 120)),
@@ -253,7 +318,7 @@ fn inbox_settings(input: &InboxInput, current: Option<&inboxes::InboxRow>) -> Re
 pub async fn list_inboxes<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let rows = inboxes::list(call.rt.db(), tenant).await?;
-    Ok(ok(&json!({ "inboxes": rows.iter().map(inboxes::InboxRow::to_json).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "inboxes": rows.iter().map(InboxBody::from).collect::<Vec<_>>() })))
 }
 
 pub async fn create_inbox<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -264,7 +329,7 @@ pub async fn create_inbox<R: Runtime>(call: &Call<'_, R>) -> Result<Response, Ap
         .await
         .map_err(refused("inbox"))?;
     let row = inboxes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(created(&json!({ "inbox": row.to_json() })))
+    Ok(created(&json!({ "inbox": InboxBody::from(&row) })))
 }
 
 pub async fn update_inbox<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -276,7 +341,7 @@ pub async fn update_inbox<R: Runtime>(call: &Call<'_, R>) -> Result<Response, Ap
         .await
         .map_err(refused("inbox"))?;
     let row = inboxes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "inbox": row.to_json() })))
+    Ok(ok(&json!({ "inbox": InboxBody::from(&row) })))
 }
 
 pub async fn delete_inbox<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {

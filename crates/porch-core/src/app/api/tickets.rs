@@ -2,7 +2,7 @@
 //! list with filters and keyset pagination, read with the whole conversation, update, and
 //! add public replies or internal notes.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::Reach;
@@ -14,7 +14,9 @@ use crate::http::Response;
 use crate::multipart::Part;
 use crate::runtime::Runtime;
 use crate::store::portal_tickets::AttachmentView;
-use crate::store::tickets::{self, NewMessage, NewTicket, Placement, TicketChanges, TicketFilter, TicketRow};
+use crate::store::tickets::{
+    self, MessageRow, NewMessage, NewTicket, Placement, RatingRow, TicketChanges, TicketFilter, TicketRow,
+};
 use crate::store::{accounts, attachments, customers, inboxes, pipelines, ticket_properties, Database, PortalScope};
 use porch_types::error::{AppError, FieldError};
 use porch_types::ids::{
@@ -22,6 +24,149 @@ use porch_types::ids::{
 };
 use porch_types::text::Label;
 use porch_types::tickets::{self as ticket_rules, check_property_value, parse_body, parse_cursor, Priority};
+use porch_types::time::Timestamp;
+
+/// A ticket's fields as the API shows them, in lists and alone (`TicketFields` in openapi.json).
+#[derive(Serialize)]
+struct TicketBody<'a> {
+    id: &'a str,
+    number: i64,
+    subject: &'a str,
+    priority: Priority,
+    pipeline_id: &'a str,
+    stage_id: &'a str,
+    /// From the stage: `closed` in a closed one.
+    status: &'static str,
+    inbox_id: Option<&'a str>,
+    customer_id: Option<&'a str>,
+    requester: Option<RequesterBody<'a>>,
+    properties: serde_json::Map<String, serde_json::Value>,
+    created_at: Timestamp,
+    updated_at: Timestamp,
+    last_activity_at: Timestamp,
+}
+
+/// The portal user a ticket is for.
+#[derive(Serialize)]
+struct RequesterBody<'a> {
+    account_id: &'a str,
+    portal_id: Option<&'a str>,
+    name: Option<&'a str>,
+}
+
+impl<'a> From<&'a TicketRow> for TicketBody<'a> {
+    fn from(row: &'a TicketRow) -> Self {
+        TicketBody {
+            id: &row.id,
+            number: row.number,
+            subject: &row.subject,
+            priority: row.priority,
+            pipeline_id: &row.pipeline_id,
+            stage_id: &row.stage_id,
+            status: if row.is_closed != 0 { "closed" } else { "open" },
+            inbox_id: row.inbox_id.as_deref(),
+            customer_id: row.customer_id.as_deref(),
+            requester: row.requester_account_id.as_deref().map(|account_id| RequesterBody {
+                account_id,
+                portal_id: row.portal_id.as_deref(),
+                name: row.requester_name.as_deref(),
+            }),
+            properties: row.properties(),
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
+            last_activity_at: Timestamp::from_millis(row.last_activity_at),
+        }
+    }
+}
+
+/// A ticket with its whole conversation (`TicketWithMessages` in openapi.json).
+#[derive(Serialize)]
+struct ConversationBody<'a> {
+    #[serde(flatten)]
+    ticket: TicketBody<'a>,
+    messages: Vec<MessageBody<'a>>,
+    ratings: Vec<RatingBody<'a>>,
+}
+
+/// A message of a ticket with its files (`TicketMessage` in openapi.json).
+#[derive(Serialize)]
+struct MessageBody<'a> {
+    id: &'a str,
+    thread: i64,
+    internal: bool,
+    author: AuthorBody<'a>,
+    body: &'a str,
+    created_at: Timestamp,
+    attachments: Vec<FileBody<'a>>,
+}
+
+#[derive(Serialize)]
+struct AuthorBody<'a> {
+    kind: &'a str,
+    name: &'a str,
+}
+
+/// A file of a message (`TicketAttachment` in openapi.json), with its download route.
+#[derive(Serialize)]
+struct FileBody<'a> {
+    id: &'a str,
+    filename: &'a str,
+    content_type: &'a str,
+    size: i64,
+    url: String,
+}
+
+/// A requester's rating of a thread (`TicketRating` in openapi.json).
+#[derive(Serialize)]
+struct RatingBody<'a> {
+    thread: i64,
+    score: i64,
+    comment: &'a str,
+    account_id: &'a str,
+    created_at: Timestamp,
+}
+
+impl<'a> From<&'a RatingRow> for RatingBody<'a> {
+    fn from(row: &'a RatingRow) -> Self {
+        RatingBody {
+            thread: row.thread,
+            score: row.score,
+            comment: &row.comment,
+            account_id: &row.account_id,
+            created_at: Timestamp::from_millis(row.created_at),
+        }
+    }
+}
+
+impl<'a> MessageBody<'a> {
+    /// `files` may hold the other messages' files too: only this one's are shown.
+    fn new(message: &'a MessageRow, files: &'a [AttachmentView], tenant: TenantId, ticket: TicketId) -> Self {
+        MessageBody {
+            id: &message.id,
+            thread: message.thread,
+            internal: message.visibility == "internal",
+            author: AuthorBody { kind: &message.author_kind, name: &message.author_name },
+            body: &message.body,
+            created_at: Timestamp::from_millis(message.created_at),
+            attachments: files
+                .iter()
+                .filter(|f| f.message_id == message.id)
+                .map(|file| FileBody {
+                    id: &file.id,
+                    filename: &file.filename,
+                    content_type: &file.content_type,
+                    size: file.size,
+                    url: format!(
+                        "/api/v1/tenants/{}/tickets/{}/attachments/{}",
+                        tenant.to_db(),
+                        ticket.to_db(),
+                        file.id
+                    ),
+                })
+                .collect(),
+        }
+    }
+}
 
 const MAX_PROPERTIES: usize = 100;
 
@@ -218,31 +363,15 @@ async fn ticket_json<R: Runtime>(
     id: TicketId,
 ) -> Result<serde_json::Value, AppError> {
     let conversation = tickets::conversation(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    let (row, messages, files, ratings) =
-        (conversation.ticket, conversation.messages, conversation.attachments, conversation.ratings);
-    let file_json = |file: &AttachmentView| {
-        json!({
-            "id": file.id, "filename": file.filename, "content_type": file.content_type, "size": file.size,
-            "url": format!("/api/v1/tenants/{}/tickets/{}/attachments/{}", tenant.to_db(), id.to_db(), file.id),
-        })
+    let body = ConversationBody {
+        ticket: TicketBody::from(&conversation.ticket),
+        messages: conversation
+            .messages
+            .iter()
+            .map(|message| MessageBody::new(message, &conversation.attachments, tenant, id))
+            .collect(),
+        ratings: conversation.ratings.iter().map(RatingBody::from).collect(),
     };
-    let messages: Vec<serde_json::Value> = messages
-        .iter()
-        .map(|message| {
-            let mut body = message.to_json();
-            let mine: Vec<serde_json::Value> =
-                files.iter().filter(|f| f.message_id == message.id).map(file_json).collect();
-            if let Some(object) = body.as_object_mut() {
-                object.insert("attachments".into(), json!(mine));
-            }
-            body
-        })
-        .collect();
-    let mut body = row.to_json();
-    if let Some(object) = body.as_object_mut() {
-        object.insert("messages".into(), json!(messages));
-        object.insert("ratings".into(), json!(ratings.iter().map(tickets::RatingRow::to_json).collect::<Vec<_>>()));
-    }
     Ok(json!({ "ticket": body }))
 }
 
@@ -301,7 +430,7 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
         tickets::list(call.rt.db(), tenant, &filter, cursor.as_ref().map(|(at, id)| (*at, id.as_str())), limit + 1)
             .await?;
     let next = cut_page(&mut rows, limit).map(|t| ticket_rules::cursor(t.last_activity_at, &t.id));
-    Ok(ok(&json!({ "tickets": rows.iter().map(TicketRow::to_json).collect::<Vec<_>>(), "next_cursor": next })))
+    Ok(ok(&json!({ "tickets": rows.iter().map(TicketBody::from).collect::<Vec<_>>(), "next_cursor": next })))
 }
 
 pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {

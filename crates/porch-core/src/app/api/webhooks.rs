@@ -1,24 +1,61 @@
 //! Webhook endpoints through the admin API: add one (its signing secret is shown this once),
 //! list, turn off and on, delete them, and read an endpoint's recent deliveries.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::Reach;
+use super::emails::QueueBody;
 use super::input::Fields;
 use super::{created, no_content, ok, page_limit, Call};
 use crate::auth::secret::random_text;
 use crate::http::Response;
 use crate::runtime::Runtime;
-use crate::store::webhooks;
+use crate::store::webhooks::{self, DeliveryRow, WebhookRow};
 use porch_types::error::AppError;
 use porch_types::ids::WebhookId;
+use porch_types::time::Timestamp;
 use porch_types::url::HttpsUrl;
 
 /// Signing secrets start with this, so a leaked one is recognisable (as API keys are).
 pub const SECRET_PREFIX: &str = "porch_whsec_";
 /// Every event is sent to every endpoint: a bounded number per tenant.
 const MAX_WEBHOOKS_PER_TENANT: usize = 10;
+
+/// An endpoint as the API shows it (`Webhook` in openapi.json): never its secret.
+#[derive(Serialize)]
+struct WebhookBody<'a> {
+    id: &'a str,
+    url: &'a str,
+    enabled: bool,
+    created_at: Timestamp,
+}
+
+impl<'a> From<&'a WebhookRow> for WebhookBody<'a> {
+    fn from(row: &'a WebhookRow) -> Self {
+        WebhookBody {
+            id: &row.id,
+            url: &row.url,
+            enabled: row.enabled != 0,
+            created_at: Timestamp::from_millis(row.created_at),
+        }
+    }
+}
+
+/// One delivery as the API shows it (`WebhookDelivery` in openapi.json): not its payload.
+#[derive(Serialize)]
+struct DeliveryBody<'a> {
+    id: &'a str,
+    event: &'a str,
+    #[serde(flatten)]
+    state: QueueBody<'a>,
+}
+
+impl<'a> From<&'a DeliveryRow> for DeliveryBody<'a> {
+    fn from(row: &'a DeliveryRow) -> Self {
+        DeliveryBody { id: &row.id, event: &row.event, state: QueueBody::from(&row.state) }
+    }
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -29,7 +66,7 @@ struct WebhookInput {
 pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let rows = webhooks::list(call.rt.db(), tenant).await?;
-    Ok(ok(&json!({ "webhooks": rows.iter().map(webhooks::WebhookRow::to_json).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "webhooks": rows.iter().map(WebhookBody::from).collect::<Vec<_>>() })))
 }
 
 /// Adds an endpoint and shows its signing secret this once. It is stored as it is (signing
@@ -49,7 +86,7 @@ pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let secret = format!("{SECRET_PREFIX}{}", random_text(call.rt)?);
     webhooks::create(call.rt.db(), tenant, id, &url, &secret, &call.actor(), call.rt.now()).await?;
     let row = webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(created(&json!({ "webhook": row.to_json(), "secret": secret })))
+    Ok(created(&json!({ "webhook": WebhookBody::from(&row), "secret": secret })))
 }
 
 #[derive(Deserialize)]
@@ -68,7 +105,7 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         webhooks::set_enabled(call.rt.db(), tenant, &current, enabled, &call.actor(), call.rt.now()).await?;
     }
     let row = webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "webhook": row.to_json() })))
+    Ok(ok(&json!({ "webhook": WebhookBody::from(&row) })))
 }
 
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -84,5 +121,5 @@ pub async fn list_deliveries<R: Runtime>(call: &Call<'_, R>) -> Result<Response,
     let id = call.id("webhook_id", WebhookId::parse)?;
     webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     let rows = webhooks::list_deliveries(call.rt.db(), tenant, id, page_limit(call.req)?).await?;
-    Ok(ok(&json!({ "deliveries": rows.iter().map(webhooks::DeliveryRow::to_json).collect::<Vec<_>>() })))
+    Ok(ok(&json!({ "deliveries": rows.iter().map(DeliveryBody::from).collect::<Vec<_>>() })))
 }

@@ -6,6 +6,7 @@
 
 use super::forms::{form_page, rate_limit, Form};
 use super::{mail, Member, Page};
+use crate::app::api::AccountBody;
 use crate::auth::secret::Token;
 use crate::email::Message;
 use crate::http::Response;
@@ -59,7 +60,8 @@ pub fn removal(
     actor: &Actor,
     now: Timestamp,
 ) -> Vec<Statement> {
-    let change = Change::new(scope.tenant, actor, "account.remove", "account", target.to_db()).before(person.to_json());
+    let change = Change::new(scope.tenant, actor, "account.remove", "account", target.to_db())
+        .before(serde_json::json!(AccountBody::from(person)));
     vec![
         accounts::remove(scope, target, person.customer_id.as_deref()),
         change.statement_if_changed(now),
