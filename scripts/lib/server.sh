@@ -9,11 +9,13 @@
 # Builds the release worker into DIR/build and writes DIR/wrangler.toml: wrangler.toml with
 # `main` pointing there (D1 migrations still from schema/). A running scripts/dev, which
 # serves build/, is not disturbed. Sets PORCH_WRANGLER_CONFIG.
+# Each step returns on failure by itself: callers run this on the left of `||` (`quietly`),
+# where bash ignores `set -e`, and a failed build must not leave an older one measured.
 own_build() { # dir
-  mkdir -p "$1"
-  scripts/build --out-dir "$1/build"
+  mkdir -p "$1" || return
+  scripts/build --out-dir "$1/build" || return
   sed -e "s|^main = .*|main = \"$(cd "$1" && pwd)/build/worker/shim.mjs\"|" \
-      -e "s|^migrations_dir = .*|migrations_dir = \"$PWD/schema\"|" wrangler.toml > "$1/wrangler.toml"
+      -e "s|^migrations_dir = .*|migrations_dir = \"$PWD/schema\"|" wrangler.toml > "$1/wrangler.toml" || return
   PORCH_WRANGLER_CONFIG="$1/wrangler.toml"
 }
 

@@ -57,11 +57,19 @@ impl HttpsUrl {
         if !scheme_is_https {
             return Err(UrlError::NotHttps);
         }
+        // RFC 3986 §3.2.1: userinfo in a URL is deprecated, and it would be logged and shown.
+        // Looked for in the text as typed, up to the first `/` or `?`: the URL Standard drops
+        // an empty one (`https://@host/`) and reads `\` as `/` (`https://a.com\@b.com/` goes
+        // to a.com), so a URL that merely looks as if it names other credentials or another
+        // host is refused rather than silently rewritten.
+        let authority = input.get(8..).unwrap_or_default().split(['/', '?']).next().unwrap_or_default();
+        if authority.contains('@') {
+            return Err(UrlError::Credentials);
+        }
         let url = Url::parse(input).map_err(|err| match err {
             url::ParseError::InvalidPort => UrlError::BadPort,
             _ => UrlError::BadHost,
         })?;
-        // RFC 3986 §3.2.1: userinfo in a URL is deprecated, and it would be logged and shown.
         if !url.username().is_empty() || url.password().is_some() {
             return Err(UrlError::Credentials);
         }
@@ -119,6 +127,9 @@ mod tests {
             ("https://hooks.example.com/a b", UrlError::Whitespace),
             ("https://hooks.example.com/a\u{7}b", UrlError::Whitespace),
             ("https://user:pw@hooks.example.com/", UrlError::Credentials),
+            ("https://@hooks.example.com/", UrlError::Credentials),
+            ("https://:@hooks.example.com/", UrlError::Credentials),
+            ("https://evil.example.com\\@hooks.example.com/", UrlError::Credentials),
             ("https://hooks.example.com/#top", UrlError::Fragment),
             ("https://hooks_example.com/", UrlError::BadHost),
             ("https://hooks.example.com:99999/", UrlError::BadPort),
