@@ -264,6 +264,8 @@ impl Runtime for NativeRuntime {
 mod tests {
     use std::path::Path;
 
+    use super::*;
+
     /// The migrations after `first` up to and including `last` (file name prefixes, "0006").
     fn migrate(conn: &rusqlite::Connection, first: &str, last: &str) {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema");
@@ -276,6 +278,15 @@ mod tests {
                 conn.execute_batch(&std::fs::read_to_string(&file).unwrap()).unwrap();
             }
         }
+    }
+
+    #[test]
+    fn a_statement_with_fewer_values_than_positions_is_refused_not_read_with_null() {
+        // store::equipment's named positions rely on it: a forgotten bind must fail loudly.
+        let db = SqliteDb::in_memory_with_schema().unwrap();
+        let short = Statement::new("SELECT ?1 AS a, ?2 AS b", vec![Value::Int(1)]);
+        let read: Result<Vec<serde_json::Value>, DbError> = pollster::block_on(db.query(short));
+        assert!(read.is_err(), "{read:?}");
     }
 
     #[test]

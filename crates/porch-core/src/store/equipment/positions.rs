@@ -68,11 +68,19 @@ impl Binds {
         values.into_iter().zip(first..).fold(self, |binds, (value, position)| binds.at(position, value))
     }
 
-    /// The statement. A position left unbound would read as NULL; the tests, built with debug
-    /// assertions, run every statement of this module and so catch one.
+    /// The statement. Its values stop at the first position left unbound, so a forgotten
+    /// bind is never read as NULL: the database refuses a statement with fewer values than
+    /// positions (D1 and `SQLite` both count them), a loud error rather than a wrong answer.
+    /// The tests, built with debug assertions, run every statement of this module and so
+    /// catch one before that.
     pub(super) fn statement(self, sql: &'static str) -> Statement {
         debug_assert!(self.0.iter().all(Option::is_some), "a parameter of {sql:?} is not bound");
-        Statement::new(sql, self.0.into_iter().map(|value| value.unwrap_or(Value::Null)).collect())
+        Statement::new(sql, self.values())
+    }
+
+    /// The values up to the first position left unbound.
+    fn values(self) -> Vec<Value> {
+        self.0.into_iter().map_while(|value| value).collect()
     }
 }
 
@@ -93,5 +101,10 @@ mod tests {
         let statement =
             Binds::default().at(2, "b").at(1, "a").run(3, vec![Value::Int(3), Value::Int(4)]).statement("x");
         assert_eq!(statement.params, vec![Value::from("a"), Value::from("b"), Value::Int(3), Value::Int(4)]);
+    }
+
+    #[test]
+    fn a_position_left_unbound_ends_the_values_instead_of_reading_as_null() {
+        assert_eq!(Binds::default().at(1, "a").at(3, "c").values(), vec![Value::from("a")]);
     }
 }
