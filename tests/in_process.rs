@@ -28,4 +28,5 @@ mod ticket_settings;
 mod ticket_setup;
 mod tickets;
 mod time_zones;
+mod versions;
 mod webhooks;

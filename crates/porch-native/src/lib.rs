@@ -20,6 +20,9 @@ use porch_types::time::Timestamp;
 
 pub struct SqliteDb {
     conn: rusqlite::Connection,
+    /// Statements run, each on its own, just before the next `batch`: another client's write
+    /// landing between a handler's read and its write, for tests of lost updates.
+    pub before_next_batch: RefCell<Vec<Statement>>,
 }
 
 impl SqliteDb {
@@ -35,7 +38,7 @@ impl SqliteDb {
             .map_err(|e| DbError::Other(e.to_string()))?;
         conn.set_limit(rusqlite::limits::Limit::SQLITE_LIMIT_COMPOUND_SELECT, 5)
             .map_err(|e| DbError::Other(e.to_string()))?;
-        let db = SqliteDb { conn };
+        let db = SqliteDb { conn, before_next_batch: RefCell::new(Vec::new()) };
         db.apply_migrations(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../schema"))?;
         Ok(db)
     }
@@ -107,6 +110,12 @@ impl Database for SqliteDb {
     }
 
     async fn batch(&self, statements: Vec<Statement>) -> Result<Vec<u64>, DbError> {
+        let interleaved = self.before_next_batch.take();
+        for statement in interleaved {
+            self.conn
+                .execute(statement.sql, rusqlite::params_from_iter(Self::bind(&statement.params)))
+                .map_err(|e| Self::error(&e))?;
+        }
         let tx = self.conn.unchecked_transaction().map_err(|e| Self::error(&e))?;
         let mut changed = Vec::with_capacity(statements.len());
         for statement in &statements {

@@ -33,6 +33,10 @@ pub enum AppError {
     Invalid(Vec<FieldError>),
     #[error("{0}")]
     Conflict(String),
+    /// An `If-Match` that names none of the resource's current version (RFC 9110 §13.1.1):
+    /// someone changed it since the client read it. Holds the version it has now.
+    #[error("the resource changed since you read it; read it again, then send your change with its new ETag")]
+    PreconditionFailed(i64),
     #[error("{0}")]
     TooLarge(String),
     #[error("too many requests")]
@@ -51,6 +55,7 @@ impl AppError {
             AppError::BadRequest(_) => 400,
             AppError::Invalid(_) => 422,
             AppError::Conflict(_) => 409,
+            AppError::PreconditionFailed(_) => 412,
             AppError::TooLarge(_) => 413,
             AppError::RateLimited => 429,
             AppError::Internal(_) => 500,
@@ -67,6 +72,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Invalid(_) => "invalid",
             AppError::Conflict(_) => "conflict",
+            AppError::PreconditionFailed(_) => "precondition_failed",
             AppError::TooLarge(_) => "too_large",
             AppError::RateLimited => "rate_limited",
             AppError::Internal(_) => "internal",
@@ -83,9 +89,12 @@ impl AppError {
             AppError::Invalid(fields) => fields.clone(),
             _ => Vec::new(),
         };
-        serde_json::json!({
-            "error": { "code": self.code(), "message": self.to_string(), "fields": fields }
-        })
+        let mut error = serde_json::json!({ "code": self.code(), "message": self.to_string(), "fields": fields });
+        if let (AppError::PreconditionFailed(version), Some(object)) = (self, error.as_object_mut()) {
+            // The tag the resource has now, as its ETag header says, for a client to retry with.
+            object.insert("etag".to_owned(), serde_json::Value::from(entity_tag(*version)));
+        }
+        serde_json::json!({ "error": error })
     }
 
     /// What goes to the log: the internal detail where there is one.
@@ -95,6 +104,12 @@ impl AppError {
             _ => None,
         }
     }
+}
+
+/// A resource version as a strong entity tag (RFC 9110 §8.8.3): `"7"`. Clients treat it as
+/// opaque; only equality means anything.
+pub fn entity_tag(version: i64) -> String {
+    format!("\"{version}\"")
 }
 
 #[cfg(test)]
@@ -117,5 +132,14 @@ mod tests {
         assert_eq!(body["error"]["code"], "invalid");
         assert_eq!(body["error"]["fields"][0]["field"], "primary");
         assert_eq!(err.status(), 422);
+    }
+
+    #[test]
+    fn a_stale_write_is_refused_with_the_current_tag_in_the_body() {
+        let body = AppError::PreconditionFailed(7).to_json();
+        assert_eq!(AppError::PreconditionFailed(7).status(), 412);
+        assert_eq!(body["error"]["code"], "precondition_failed");
+        assert_eq!(body["error"]["etag"], "\"7\"");
+        assert!(AppError::NotFound.to_json()["error"].get("etag").is_none());
     }
 }

@@ -4,6 +4,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{Actor, Change};
+use super::versions::write_guarded;
 use super::{write_audited, Database, DbError, Statement};
 use crate::params;
 use porch_types::ids::{BusinessUnitId, CustomerId, TenantId};
@@ -16,6 +17,7 @@ pub struct CustomerRow {
     pub name: String,
     pub created_at: i64,
     pub updated_at: i64,
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -50,7 +52,7 @@ pub async fn create(
 
 pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<CustomerRow>, DbError> {
     db.query(Statement::new(
-        "SELECT id, name, created_at, updated_at FROM customers WHERE tenant_id = ?1 ORDER BY name, id",
+        "SELECT id, name, created_at, updated_at, version FROM customers WHERE tenant_id = ?1 ORDER BY name, id",
         params![tenant.to_db()],
     ))
     .await
@@ -58,12 +60,13 @@ pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<CustomerRo
 
 pub async fn get(db: &impl Database, tenant: TenantId, id: CustomerId) -> Result<Option<CustomerRow>, DbError> {
     db.query_one(Statement::new(
-        "SELECT id, name, created_at, updated_at FROM customers WHERE tenant_id = ?1 AND id = ?2",
+        "SELECT id, name, created_at, updated_at, version FROM customers WHERE tenant_id = ?1 AND id = ?2",
         params![tenant.to_db(), id.to_db()],
     ))
     .await
 }
 
+/// Renames the customer if it still has `current.version`; false: it changed or went.
 pub async fn rename(
     db: &impl Database,
     tenant: TenantId,
@@ -71,15 +74,15 @@ pub async fn rename(
     name: &Label,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let change = Change::new(tenant, actor, "customer.update", "customer", current.id.clone())
         .before(json!({"name": current.name}))
         .after(json!({"name": name.as_str()}));
-    write_audited(
+    write_guarded(
         db,
         Statement::new(
-            "UPDATE customers SET name = ?3, updated_at = ?4 WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant.to_db(), current.id.clone(), name.as_str(), now.millis()],
+            "UPDATE customers SET name = ?3, updated_at = ?4 WHERE tenant_id = ?1 AND id = ?2 AND version = ?5",
+            params![tenant.to_db(), current.id.clone(), name.as_str(), now.millis(), current.version],
         ),
         &change,
         now,
@@ -87,21 +90,22 @@ pub async fn rename(
     .await
 }
 
-/// Deletes a customer and its business units; refused (constraint) while a portal is theirs.
+/// Deletes a customer and its business units if it still has `current.version`; refused
+/// (constraint) while a portal is theirs; false: it changed or went.
 pub async fn delete(
     db: &impl Database,
     tenant: TenantId,
     current: &CustomerRow,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let change = Change::new(tenant, actor, "customer.delete", "customer", current.id.clone())
         .before(json!({"name": current.name}));
-    write_audited(
+    write_guarded(
         db,
         Statement::new(
-            "DELETE FROM customers WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant.to_db(), current.id.clone()],
+            "DELETE FROM customers WHERE tenant_id = ?1 AND id = ?2 AND version = ?3",
+            params![tenant.to_db(), current.id.clone(), current.version],
         ),
         &change,
         now,

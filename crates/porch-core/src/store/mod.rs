@@ -32,6 +32,7 @@ pub mod tenants;
 pub mod themes;
 pub mod ticket_properties;
 pub mod tickets;
+pub mod versions;
 pub mod webhooks;
 
 use serde::de::DeserializeOwned;

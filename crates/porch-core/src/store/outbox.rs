@@ -66,15 +66,18 @@ pub fn only_if_changed(queued: Statement) -> Statement {
 }
 
 /// An `enqueue` statement made conditional on a ticket move: written only if the ticket is
-/// not in `stage` when the batch reaches it. Put it before the move in the batch: of two
-/// agents moving a ticket into the same stage at once, only the one that really moved it
-/// sends the email, and a ticket deleted meanwhile sends none.
-pub fn only_if_ticket_not_in(queued: Statement, ticket: TicketId, stage: StageId) -> Statement {
+/// not in `stage`, and still at `version` (the one the move is guarded by), when the batch
+/// reaches it. Put it before the move in the batch: of two agents moving a ticket into the
+/// same stage at once, only the one that really moved it sends the email, and a ticket
+/// changed or deleted meanwhile sends none.
+pub fn only_if_ticket_not_in(queued: Statement, ticket: TicketId, stage: StageId, version: i64) -> Statement {
     let mut params = queued.params;
-    params.extend(params![ticket.to_db(), stage.to_db()]);
+    params.extend(params![ticket.to_db(), stage.to_db(), version]);
     // ?2 is the email's tenant: the ticket is looked up within it.
     Statement::new(
-        insert_outbox!("WHERE EXISTS (SELECT 1 FROM tickets WHERE tenant_id = ?2 AND id = ?10 AND stage_id <> ?11)"),
+        insert_outbox!(
+            "WHERE EXISTS (SELECT 1 FROM tickets WHERE tenant_id = ?2 AND id = ?10 AND stage_id <> ?11 AND version = ?12)"
+        ),
         params,
     )
 }

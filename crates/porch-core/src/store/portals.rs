@@ -4,7 +4,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{Actor, Change};
-use super::{write_audited_after, wrote, Database, DbError, Statement, Value};
+use super::{wrote, Database, DbError, Statement, Value};
 use crate::i18n::Language;
 use crate::params;
 use porch_types::access::JoinPolicy;
@@ -47,6 +47,8 @@ pub struct PortalRow {
     pub navigation_json: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    /// One more after every change of the row (its `ETag`; schema 0014).
+    pub version: i64,
 }
 
 impl PortalRow {
@@ -158,28 +160,32 @@ impl PortalSettings {
     }
 }
 
-/// Makes the portal's apps exactly `apps`: the others are removed, the missing added. Both
-/// run after the portal's own statement, in its batch; the insert asks that the portal
-/// exists, so a portal deleted meanwhile gets no rows (rather than a foreign key error).
-fn set_apps(tenant: TenantId, portal: &str, settings: &PortalSettings) -> Vec<Statement> {
+/// Makes the portal's apps exactly `apps`: the others are removed, the missing added. The
+/// insert asks that the portal exists, so a portal deleted meanwhile gets no rows (rather
+/// than a foreign key error). `expected`: the portal version an update replaces; the
+/// statements run before the update, in its batch, and only while the portal still has that
+/// version, so a stale update leaves the apps as they were too.
+fn set_apps(tenant: TenantId, portal: &str, settings: &PortalSettings, expected: Option<i64>) -> Vec<Statement> {
     // The template guard of the portal's own statement, repeated: when that statement found
     // its template moved on, the apps stay as they were too.
     let apps = settings.apps.to_json_text();
+    let guard = params![tenant.to_db(), portal, apps, settings.template_id(), settings.template_version(), expected];
     vec![
         Statement::new(
             "DELETE FROM portal_apps WHERE tenant_id = ?1 AND portal_id = ?2
                AND app NOT IN (SELECT value FROM json_each(?3))
                AND (?4 IS NULL
-                    OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?1 AND id = ?4 AND current_version = ?5))",
-            params![tenant.to_db(), portal, apps.clone(), settings.template_id(), settings.template_version()],
+                    OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?1 AND id = ?4 AND current_version = ?5))
+               AND (?6 IS NULL OR EXISTS (SELECT 1 FROM portals WHERE tenant_id = ?1 AND id = ?2 AND version = ?6))",
+            guard.clone(),
         ),
         Statement::new(
             "INSERT OR IGNORE INTO portal_apps (tenant_id, portal_id, app)
              SELECT ?1, ?2, value FROM json_each(?3)
-             WHERE EXISTS (SELECT 1 FROM portals WHERE tenant_id = ?1 AND id = ?2)
+             WHERE EXISTS (SELECT 1 FROM portals WHERE tenant_id = ?1 AND id = ?2 AND (?6 IS NULL OR version = ?6))
                AND (?4 IS NULL
                     OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?1 AND id = ?4 AND current_version = ?5))",
-            params![tenant.to_db(), portal, apps, settings.template_id(), settings.template_version()],
+            guard,
         ),
     ]
 }
@@ -247,13 +253,15 @@ pub async fn create(
             bound(params![id.to_db(), tenant.to_db()], settings, now),
         ),
         &change,
-        set_apps(tenant, &id.to_db(), settings),
+        set_apps(tenant, &id.to_db(), settings, None),
         now,
     )
     .await
     .map(|changed| wrote(&changed, 0))
 }
 
+/// Writes the settings over `current`, if the portal still has `current.version`; false:
+/// it does not (or is gone, or its template moved on), and nothing was written.
 pub async fn update(
     db: &impl Database,
     tenant: TenantId,
@@ -265,8 +273,10 @@ pub async fn update(
     let change = Change::new(tenant, actor, "portal.update", "portal", current.id.clone())
         .before(current.settings_json())
         .after(settings.settings_json());
-    write_then(
-        db,
+    let mut batch = set_apps(tenant, &current.id, settings, Some(current.version));
+    let mut values = bound(params![tenant.to_db(), current.id.clone()], settings, now);
+    values.push(Value::Int(current.version));
+    batch.extend([
         Statement::new(
             "UPDATE portals SET slug = ?3, name = ?4, page_title = ?5, default_language = ?6, customer_id = ?7,
                 theme_id = ?8, enabled = ?9, updated_at = ?10, join_policy = ?11, idle_timeout_minutes = ?12,
@@ -277,44 +287,44 @@ pub async fn update(
                 consent_text = ?15,
                 template_id = ?16, start_page = ?18, navigation_json = ?19, time_zone = ?20,
                 time_zone_name = ?21
-             WHERE tenant_id = ?1 AND id = ?2
+             WHERE tenant_id = ?1 AND id = ?2 AND version = ?22
                AND (?16 IS NULL
                     OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?1 AND id = ?16 AND current_version = ?17))",
-            bound(params![tenant.to_db(), current.id.clone()], settings, now),
+            values,
         ),
-        &change,
-        set_apps(tenant, &current.id, settings),
-        now,
-    )
-    .await
-    .map(|changed| wrote(&changed, 0))
+        change.statement_if_changed(now),
+    ]);
+    let apps = batch.len() - 2;
+    db.batch(batch).await.map(|changed| wrote(&changed, apps))
 }
 
-/// Deletes a portal with its domains and accounts (cascade).
+/// Deletes a portal with its domains and accounts (cascade), if it still has
+/// `current.version`; false: it does not, or is gone, and nothing changed.
 pub async fn delete(
     db: &impl Database,
     tenant: TenantId,
     current: &PortalRow,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let change =
         Change::new(tenant, actor, "portal.delete", "portal", current.id.clone()).before(current.settings_json());
     // Tickets opened through the portal stay with the provider, no longer tied to it.
-    write_audited_after(
-        db,
-        vec![Statement::new(
-            "UPDATE tickets SET portal_id = NULL WHERE tenant_id = ?1 AND portal_id = ?2",
-            params![tenant.to_db(), current.id.clone()],
-        )],
-        Statement::new(
-            "DELETE FROM portals WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant.to_db(), current.id.clone()],
-        ),
-        &change,
-        now,
-    )
-    .await
+    let changed = db
+        .batch(vec![
+            Statement::new(
+                "UPDATE tickets SET portal_id = NULL WHERE tenant_id = ?1 AND portal_id = ?2
+                   AND EXISTS (SELECT 1 FROM portals WHERE tenant_id = ?1 AND id = ?2 AND version = ?3)",
+                params![tenant.to_db(), current.id.clone(), current.version],
+            ),
+            Statement::new(
+                "DELETE FROM portals WHERE tenant_id = ?1 AND id = ?2 AND version = ?3",
+                params![tenant.to_db(), current.id.clone(), current.version],
+            ),
+            change.statement_if_changed(now),
+        ])
+        .await?;
+    Ok(wrote(&changed, 1))
 }
 
 /// `SELECT <portal columns> FROM portals <rest>`.
@@ -323,7 +333,7 @@ macro_rules! select_portals {
         concat!(
             "SELECT id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled,
                 join_policy, idle_timeout_minutes, session_lifetime_hours, terms_text, terms_version, consent_text,
-                consent_version, created_at, updated_at, template_id, start_page, navigation_json,
+                consent_version, created_at, updated_at, template_id, start_page, navigation_json, version,
                 coalesce(time_zone_name || '@' || time_zone, time_zone) AS time_zone,
                 (SELECT json_group_array(app) FROM portal_apps pa
                  WHERE pa.tenant_id = portals.tenant_id AND pa.portal_id = portals.id) AS apps
@@ -472,12 +482,13 @@ pub async fn naming_ticket_target(
 /// Writes a portal's ticket settings whole, with an audit entry of before and after.
 /// Whether the inbox and pipeline still exist is asked inside the statement too: one
 /// deleted between the caller's check and this write would otherwise be left named here
-/// after its deletion released the portals that named it. Returns whether it wrote (false:
-/// the portal, the inbox or the pipeline is gone).
+/// after its deletion released the portals that named it. The settings are part of the
+/// portal's row: the write is guarded by `portal.version`, which they share. Returns whether
+/// it wrote (false: the portal changed or is gone, or the inbox or the pipeline is gone).
 pub async fn update_ticket_settings(
     db: &impl Database,
     tenant: TenantId,
-    portal: PortalId,
+    portal: &PortalRow,
     before: &TicketSettings,
     after: &TicketSettings,
     actor: &Actor,
@@ -486,7 +497,7 @@ pub async fn update_ticket_settings(
     let text = |value: Result<String, serde_json::Error>| value.map_err(|err| DbError::Other(err.to_string()));
     let rules = text(serde_json::to_string(&after.rules))?;
     let form = text(serde_json::to_string(&after.form))?;
-    let change = Change::new(tenant, actor, "portal.ticket_settings", "portal", portal.to_db())
+    let change = Change::new(tenant, actor, "portal.ticket_settings", "portal", portal.id.clone())
         .before(before.to_json())
         .after(after.to_json());
     let changed = db
@@ -495,12 +506,12 @@ pub async fn update_ticket_settings(
                 "UPDATE portals SET ticket_visibility = ?3, ticket_status_display = ?4, ticket_closed_replies = ?5,
                     ticket_inbox_id = ?6, ticket_pipeline_id = ?7, ticket_rules_json = ?8, support_form_json = ?9,
                     ticket_satisfaction = ?10, updated_at = ?11
-                 WHERE tenant_id = ?1 AND id = ?2
+                 WHERE tenant_id = ?1 AND id = ?2 AND version = ?12
                    AND (?6 IS NULL OR EXISTS (SELECT 1 FROM inboxes WHERE tenant_id = ?1 AND id = ?6))
                    AND (?7 IS NULL OR EXISTS (SELECT 1 FROM pipelines WHERE tenant_id = ?1 AND id = ?7))",
                 params![
                     tenant.to_db(),
-                    portal.to_db(),
+                    portal.id.clone(),
                     after.visibility.code(),
                     after.status_display.code(),
                     after.closed_replies.code(),
@@ -509,7 +520,8 @@ pub async fn update_ticket_settings(
                     rules,
                     form,
                     after.satisfaction,
-                    now.millis()
+                    now.millis(),
+                    portal.version
                 ],
             ),
             change.statement_if_changed(now),

@@ -4,6 +4,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{Actor, Change};
+use super::versions::write_guarded;
 use super::{write_audited, Database, DbError, Statement};
 use crate::params;
 use porch_types::color::{HexColor, ThemeColors};
@@ -135,16 +136,16 @@ pub async fn update(
     colors: &ThemeColors,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let change = Change::new(tenant, actor, "theme.update", "theme", current.id.clone())
         .before(current.summary())
         .after(colors_json(name, colors));
-    write_audited(
+    write_guarded(
         db,
         Statement::new(
             "UPDATE themes SET name = ?3, primary_color = ?4, menu_color = ?5, notification_color = ?6, background_color = ?7,
                 text_color = ?8, version = version + 1, updated_at = ?9
-             WHERE tenant_id = ?1 AND id = ?2",
+             WHERE tenant_id = ?1 AND id = ?2 AND version = ?10",
             params![
                 tenant.to_db(),
                 current.id.clone(),
@@ -154,7 +155,8 @@ pub async fn update(
                 colors.notification.to_string(),
                 colors.background.to_string(),
                 colors.text.to_string(),
-                now.millis()
+                now.millis(),
+                current.version
             ],
         ),
         &change,
@@ -163,7 +165,8 @@ pub async fn update(
     .await
 }
 
-/// Points a logo slot at an R2 object (or at nothing) and bumps the version.
+/// Points a logo slot at an R2 object (or at nothing) and bumps the version, if the theme
+/// still has `current.version`; false: it changed or went, and nothing was written.
 pub async fn set_logo(
     db: &impl Database,
     tenant: TenantId,
@@ -172,10 +175,10 @@ pub async fn set_logo(
     logo: Option<(&str, LogoFormat)>,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let sql = match slot {
-        LogoSlot::Small => "UPDATE themes SET logo_small_key = ?3, logo_small_type = ?4, version = version + 1, updated_at = ?5 WHERE tenant_id = ?1 AND id = ?2",
-        LogoSlot::Large => "UPDATE themes SET logo_large_key = ?3, logo_large_type = ?4, version = version + 1, updated_at = ?5 WHERE tenant_id = ?1 AND id = ?2",
+        LogoSlot::Small => "UPDATE themes SET logo_small_key = ?3, logo_small_type = ?4, version = version + 1, updated_at = ?5 WHERE tenant_id = ?1 AND id = ?2 AND version = ?6",
+        LogoSlot::Large => "UPDATE themes SET logo_large_key = ?3, logo_large_type = ?4, version = version + 1, updated_at = ?5 WHERE tenant_id = ?1 AND id = ?2 AND version = ?6",
     };
     let change = Change::new(
         tenant,
@@ -186,7 +189,7 @@ pub async fn set_logo(
     )
     .before(json!({ "slot": slot.as_str(), "content_type": current.logo(slot).map(|(_, t)| t) }))
     .after(json!({ "slot": slot.as_str(), "content_type": logo.map(|(_, f)| f.content_type()) }));
-    write_audited(
+    write_guarded(
         db,
         Statement::new(
             sql,
@@ -195,7 +198,8 @@ pub async fn set_logo(
                 current.id.clone(),
                 logo.map(|(key, _)| key),
                 logo.map(|(_, format)| format.content_type()),
-                now.millis()
+                now.millis(),
+                current.version
             ],
         ),
         &change,
@@ -204,20 +208,21 @@ pub async fn set_logo(
     .await
 }
 
-/// Deletes a theme; refused (constraint) while a portal uses it.
+/// Deletes a theme if it still has `current.version`; refused (constraint) while a portal
+/// uses it; false: it changed or went.
 pub async fn delete(
     db: &impl Database,
     tenant: TenantId,
     current: &ThemeRow,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let change = Change::new(tenant, actor, "theme.delete", "theme", current.id.clone()).before(current.summary());
-    write_audited(
+    write_guarded(
         db,
         Statement::new(
-            "DELETE FROM themes WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant.to_db(), current.id.clone()],
+            "DELETE FROM themes WHERE tenant_id = ?1 AND id = ?2 AND version = ?3",
+            params![tenant.to_db(), current.id.clone(), current.version],
         ),
         &change,
         now,

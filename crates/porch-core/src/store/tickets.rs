@@ -30,6 +30,8 @@ pub struct TicketRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub last_activity_at: i64,
+    /// One more after every change of the row (its `ETag`; schema 0014).
+    pub version: i64,
 }
 
 impl TicketRow {
@@ -65,7 +67,7 @@ macro_rules! select_tickets {
         concat!(
             "SELECT t.id, t.number, t.subject, t.priority, t.pipeline_id, t.stage_id, s.is_closed, t.inbox_id,
                 t.customer_id, t.portal_id, t.requester_account_id, t.requester_name, t.properties_json,
-                t.created_at, t.updated_at, t.last_activity_at
+                t.created_at, t.updated_at, t.last_activity_at, t.version
              FROM tickets t CROSS JOIN stages s ON s.tenant_id = t.tenant_id AND s.id = t.stage_id ",
             $rest
         )
@@ -331,7 +333,7 @@ pub async fn update(
     actor: &Actor,
     now: Timestamp,
     first: Vec<Statement>,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let properties = serde_json::Value::Object(changes.properties.clone());
     let change = Change::new(tenant, actor, "ticket.update", "ticket", current.id.clone())
         .before(current.summary())
@@ -340,12 +342,14 @@ pub async fn update(
             "inbox_id": changes.inbox, "properties": properties,
         }));
     // The audit entry stays right after the write: its condition reads the write's changes.
+    // The write replaces `current.version` only (false: the ticket changed or went).
+    let index = first.len();
     let mut batch = first;
     batch.extend([
         Statement::new(
             "UPDATE tickets SET subject = ?3, priority = ?4, pipeline_id = ?5, stage_id = ?6, inbox_id = ?7,
                 properties_json = ?8, updated_at = ?9
-             WHERE tenant_id = ?1 AND id = ?2",
+             WHERE tenant_id = ?1 AND id = ?2 AND version = ?10",
             params![
                 tenant.to_db(),
                 current.id.clone(),
@@ -355,12 +359,13 @@ pub async fn update(
                 changes.stage,
                 changes.inbox,
                 properties.to_string(),
-                now.millis()
+                now.millis(),
+                current.version
             ],
         ),
         change.statement_if_changed(now),
     ]);
-    db.batch(batch).await.map(drop)
+    Ok(super::wrote(&db.batch(batch).await?, index))
 }
 
 /// Where a new message goes and what it does to its ticket.

@@ -6,6 +6,7 @@ use serde_json::json;
 use super::auth::Reach;
 use super::input::Fields;
 use super::portals::refresh_portal_hosts;
+use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
 use crate::http::Response;
 use crate::runtime::Runtime;
@@ -96,39 +97,53 @@ pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let id = call.id("customer_id", CustomerId::parse)?;
     let row = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     let units = customers::list_units(call.rt.db(), tenant, id).await?;
-    Ok(ok(&json!({ "customer": CustomerBody::new(&row, Some(&units)) })))
+    Ok(tagged(ok(&json!({ "customer": CustomerBody::new(&row, Some(&units)) })), row.version))
 }
 
 pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("customer_id", CustomerId::parse)?;
-    let current = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let pre = Precondition::of(call.req)?;
     let name = parse_name(call)?;
-    customers::rename(call.rt.db(), tenant, &current, &name, &call.actor(), call.rt.now()).await?;
-    // One-customer portals show the customer's name: refresh their cached pages.
-    for portal in portals::list(call.rt.db(), tenant).await? {
-        if portal.customer_id.as_deref() == Some(current.id.as_str()) {
-            refresh_portal_hosts(call, tenant, &portal, None).await?;
+    versions::write(async || {
+        let current = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        if !customers::rename(call.rt.db(), tenant, &current, &name, &call.actor(), call.rt.now()).await? {
+            return Ok(None);
         }
-    }
-    let row = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "customer": CustomerBody::new(&row, None) })))
+        // One-customer portals show the customer's name: refresh their cached pages.
+        for portal in portals::list(call.rt.db(), tenant).await? {
+            if portal.customer_id.as_deref() == Some(current.id.as_str()) {
+                refresh_portal_hosts(call, tenant, &portal, None).await?;
+            }
+        }
+        let row = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        Ok(Some(tagged(ok(&json!({ "customer": CustomerBody::new(&row, None) })), row.version)))
+    })
+    .await
 }
 
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("customer_id", CustomerId::parse)?;
-    let current = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    super::documents::refuse_if_owning(call, tenant, Owner::Customer(id)).await?;
-    customers::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await.map_err(|err| {
-        match AppError::from(err) {
-            AppError::Conflict(_) => AppError::Conflict(
-                "the customer still has a portal, portal users, tickets or assets; delete or move them first".into(),
-            ),
-            other => other,
-        }
-    })?;
-    Ok(no_content())
+    let pre = Precondition::of(call.req)?;
+    versions::write(async || {
+        let current = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        super::documents::refuse_if_owning(call, tenant, Owner::Customer(id)).await?;
+        let deleted =
+            customers::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await.map_err(|err| {
+                match AppError::from(err) {
+                    AppError::Conflict(_) => AppError::Conflict(
+                        "the customer still has a portal, portal users, tickets or assets; delete or move them first"
+                            .into(),
+                    ),
+                    other => other,
+                }
+            })?;
+        Ok(deleted.then(no_content))
+    })
+    .await
 }
 
 pub async fn list_units<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {

@@ -25,6 +25,7 @@ mod ticket_mail;
 mod ticket_settings;
 mod ticket_setup;
 mod tickets;
+mod versions;
 mod webhooks;
 
 use serde::de::DeserializeOwned;

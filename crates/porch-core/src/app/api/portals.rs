@@ -6,6 +6,7 @@ use serde_json::json;
 use super::auth::Reach;
 use super::domains::DomainBody;
 use super::input::{double_option, Fields};
+use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
 use crate::app::domain_verification::{self as verify, DomainVerifier};
 use crate::http::Response;
@@ -643,46 +644,59 @@ pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("portal_id", PortalId::parse)?;
     let row = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "portal": portal_json(call, tenant, &row).await? })))
+    Ok(tagged(ok(&json!({ "portal": portal_json(call, tenant, &row).await? })), row.version))
 }
 
+/// Changes the fields the body names, over the portal as it is when written (see `versions`).
 pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("portal_id", PortalId::parse)?;
-    let current = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    let input: PortalInput = call.json()?;
-    let settings = settings(call, tenant, input, Some(&current)).await?;
-    let wrote = portals::update(call.rt.db(), tenant, &current, &settings, &call.actor(), call.rt.now())
-        .await
-        .map_err(slug_taken)?;
-    if !wrote {
-        // The portal went away, or its template changed between the read and the write.
-        portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-        return Err(template_moved());
-    }
-    let row = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    refresh_portal_hosts(call, tenant, &row, Some(&current.slug)).await?;
-    Ok(ok(&json!({ "portal": portal_json(call, tenant, &row).await? })))
+    let pre = Precondition::of(call.req)?;
+    call.json::<PortalInput>()?;
+    versions::write(async || {
+        let current = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        let settings = settings(call, tenant, call.json()?, Some(&current)).await?;
+        // false: the portal changed (or went) since the read, or its template moved on: the
+        // next attempt reads both again.
+        if !portals::update(call.rt.db(), tenant, &current, &settings, &call.actor(), call.rt.now())
+            .await
+            .map_err(slug_taken)?
+        {
+            return Ok(None);
+        }
+        let row = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        refresh_portal_hosts(call, tenant, &row, Some(&current.slug)).await?;
+        Ok(Some(tagged(ok(&json!({ "portal": portal_json(call, tenant, &row).await? })), row.version)))
+    })
+    .await
 }
 
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("portal_id", PortalId::parse)?;
-    let current = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    // The hosts must be known before the cascade deletes the domains.
-    let mut hosts = custom_hosts(call, tenant, &current).await?;
-    portals::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
-    // The cascade removed the custom domains: release them at Cloudflare too, so a later
-    // claim of the same hostname starts from nothing.
-    let verifier = verify::configured(call.rt);
-    for host in hosts.iter().filter(|h| !h.is_localhost()) {
-        if let Err(err) = verifier.unregister(host).await {
-            call.rt.log(&format!("unregistering {host} failed: {err}"));
+    let pre = Precondition::of(call.req)?;
+    versions::write(async || {
+        let current = portals::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        // The hosts must be known before the cascade deletes the domains.
+        let mut hosts = custom_hosts(call, tenant, &current).await?;
+        if !portals::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await? {
+            return Ok(None);
         }
-    }
-    hosts.extend(tenancy::platform_host(call.rt, &current.slug));
-    tenancy::refresh_hosts(call.rt, &hosts).await?;
-    Ok(no_content())
+        // The cascade removed the custom domains: release them at Cloudflare too, so a later
+        // claim of the same hostname starts from nothing.
+        let verifier = verify::configured(call.rt);
+        for host in hosts.iter().filter(|h| !h.is_localhost()) {
+            if let Err(err) = verifier.unregister(host).await {
+                call.rt.log(&format!("unregistering {host} failed: {err}"));
+            }
+        }
+        hosts.extend(tenancy::platform_host(call.rt, &current.slug));
+        tenancy::refresh_hosts(call.rt, &hosts).await?;
+        Ok(Some(no_content()))
+    })
+    .await
 }
 
 #[cfg(test)]

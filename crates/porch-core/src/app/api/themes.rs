@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::auth::Reach;
 use super::input::Fields;
+use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
 use crate::http::Response;
 use crate::runtime::{Blob, BlobStore, Runtime};
@@ -78,7 +79,7 @@ impl<'a> From<&'a ThemeRow> for ThemeBody<'a> {
     }
 }
 
-#[derive(Deserialize, Default)]
+#[derive(Clone, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 struct ColorsInput {
     primary: Option<String>,
@@ -88,7 +89,7 @@ struct ColorsInput {
     text: Option<String>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ThemeInput {
     name: Option<String>,
@@ -184,34 +185,51 @@ pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
 
 pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (_, row) = theme_in_path(call).await?;
-    Ok(ok(&json!({ "theme": ThemeBody::from(&row) })))
+    Ok(tagged(ok(&json!({ "theme": ThemeBody::from(&row) })), row.version))
 }
 
 pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
-    let (tenant, current) = theme_in_path(call).await?;
-    let (name, colors) = parse_theme(call.json()?, Some((&current.name, current.colors()?)))?;
-    themes::update(call.rt.db(), tenant, &current, &name, &colors, &call.actor(), call.rt.now()).await?;
-    let row = reload(call, tenant, &current).await?;
-    refresh_theme_hosts(call, tenant, &row).await?;
-    Ok(ok(&theme_with_report(&row)?))
+    let pre = Precondition::of(call.req)?;
+    let input: ThemeInput = call.json()?;
+    versions::write(async || {
+        let (tenant, current) = theme_in_path(call).await?;
+        pre.allow(current.version)?;
+        let (name, colors) = parse_theme(input.clone(), Some((&current.name, current.colors()?)))?;
+        if !themes::update(call.rt.db(), tenant, &current, &name, &colors, &call.actor(), call.rt.now()).await? {
+            return Ok(None);
+        }
+        let row = reload(call, tenant, &current).await?;
+        refresh_theme_hosts(call, tenant, &row).await?;
+        Ok(Some(tagged(ok(&theme_with_report(&row)?), row.version)))
+    })
+    .await
 }
 
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
-    let (tenant, current) = theme_in_path(call).await?;
-    themes::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await.map_err(|err| {
-        match AppError::from(err) {
-            AppError::Conflict(_) => {
-                AppError::Conflict("the theme is used by a portal; give the portal another theme first".into())
+    let pre = Precondition::of(call.req)?;
+    versions::write(async || {
+        let (tenant, current) = theme_in_path(call).await?;
+        pre.allow(current.version)?;
+        let deleted =
+            themes::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await.map_err(|err| {
+                match AppError::from(err) {
+                    AppError::Conflict(_) => AppError::Conflict(
+                        "the theme is used by a portal; give the portal another theme first".into(),
+                    ),
+                    other => other,
+                }
+            })?;
+        if !deleted {
+            return Ok(None);
+        }
+        for slot in [LogoSlot::Small, LogoSlot::Large] {
+            if let Some((key, _)) = current.logo(slot) {
+                delete_blob(call, key).await;
             }
-            other => other,
         }
-    })?;
-    for slot in [LogoSlot::Small, LogoSlot::Large] {
-        if let Some((key, _)) = current.logo(slot) {
-            delete_blob(call, key).await;
-        }
-    }
-    Ok(no_content())
+        Ok(Some(no_content()))
+    })
+    .await
 }
 
 pub async fn contrast<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -233,45 +251,59 @@ async fn delete_blob<R: Runtime>(call: &Call<'_, R>, key: &str) {
 }
 
 /// Stores a new logo: the object goes to R2 first and the theme points at it after, so a
-/// failure half-way leaves the old logo in place; the old object is removed last.
+/// failure half-way leaves the old logo in place; the old object is removed last. The theme's
+/// version moves on, as with any change of it.
 pub async fn put_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
-    let (tenant, current) = theme_in_path(call).await?;
+    let pre = Precondition::of(call.req)?;
     let slot = call.id("slot", LogoSlot::parse)?;
     let format = call
         .req
         .header("content-type")
         .and_then(LogoFormat::from_content_type)
         .ok_or_else(|| AppError::invalid("content-type", "send the logo as image/png or image/svg+xml"))?;
-    let logo = Logo::parse(format, &call.req.body).map_err(logo_error)?;
-    let suffix = porch_types::to_hex(call.rt.random_16()?.get(..8).unwrap_or_default());
-    let key = format!("themes/{}/logo-{}-{suffix}.{}", current.id, slot.as_str(), format.extension());
-    call.rt
-        .blobs()
-        .put(&key, Blob { bytes: logo.into_bytes(), content_type: format.content_type().to_owned() })
-        .await?;
-    if let Err(err) =
-        themes::set_logo(call.rt.db(), tenant, &current, slot, Some((&key, format)), &call.actor(), call.rt.now()).await
-    {
-        delete_blob(call, &key).await;
-        return Err(err.into());
-    }
-    if let Some((old_key, _)) = current.logo(slot) {
-        delete_blob(call, old_key).await;
-    }
-    let row = reload(call, tenant, &current).await?;
-    refresh_theme_hosts(call, tenant, &row).await?;
-    Ok(ok(&json!({ "theme": ThemeBody::from(&row) })))
+    let logo = Logo::parse(format, &call.req.body).map_err(logo_error)?.into_bytes();
+    versions::write(async || {
+        let (tenant, current) = theme_in_path(call).await?;
+        pre.allow(current.version)?;
+        let suffix = porch_types::to_hex(call.rt.random_16()?.get(..8).unwrap_or_default());
+        let key = format!("themes/{}/logo-{}-{suffix}.{}", current.id, slot.as_str(), format.extension());
+        call.rt.blobs().put(&key, Blob { bytes: logo.clone(), content_type: format.content_type().to_owned() }).await?;
+        let db = call.rt.db();
+        match themes::set_logo(db, tenant, &current, slot, Some((&key, format)), &call.actor(), call.rt.now()).await {
+            Ok(true) => {}
+            written => {
+                // Not pointed at: a stale theme (tried again) or a failed write.
+                delete_blob(call, &key).await;
+                return written.map(|_| None).map_err(AppError::from);
+            }
+        }
+        if let Some((old_key, _)) = current.logo(slot) {
+            delete_blob(call, old_key).await;
+        }
+        let row = reload(call, tenant, &current).await?;
+        refresh_theme_hosts(call, tenant, &row).await?;
+        Ok(Some(tagged(ok(&json!({ "theme": ThemeBody::from(&row) })), row.version)))
+    })
+    .await
 }
 
 pub async fn delete_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
-    let (tenant, current) = theme_in_path(call).await?;
+    let pre = Precondition::of(call.req)?;
     let slot = call.id("slot", LogoSlot::parse)?;
-    let Some((old_key, _)) = current.logo(slot) else {
-        return Err(AppError::NotFound);
-    };
-    themes::set_logo(call.rt.db(), tenant, &current, slot, None, &call.actor(), call.rt.now()).await?;
-    delete_blob(call, old_key).await;
-    let row = reload(call, tenant, &current).await?;
-    refresh_theme_hosts(call, tenant, &row).await?;
-    Ok(no_content())
+    versions::write(async || {
+        let (tenant, current) = theme_in_path(call).await?;
+        pre.allow(current.version)?;
+        let Some((old_key, _)) = current.logo(slot) else {
+            return Err(AppError::NotFound);
+        };
+        if !themes::set_logo(call.rt.db(), tenant, &current, slot, None, &call.actor(), call.rt.now()).await? {
+            return Ok(None);
+        }
+        delete_blob(call, old_key).await;
+        let row = reload(call, tenant, &current).await?;
+        refresh_theme_hosts(call, tenant, &row).await?;
+        // No body, but the theme's new version: the next write's If-Match.
+        Ok(Some(tagged(no_content(), row.version)))
+    })
+    .await
 }

@@ -130,5 +130,5 @@ pub(super) async fn for_move<R: Runtime>(
     let status = crate::i18n::status_label(display, requester.lang, &target.name, target.is_closed != 0);
     let moved =
         Message::TicketStage { number: after.number, subject: &after.subject, stage: status, link: &requester.link };
-    Ok(vec![outbox::only_if_ticket_not_in(requester.queue(call.rt, &moved)?, id, stage)])
+    Ok(vec![outbox::only_if_ticket_not_in(requester.queue(call.rt, &moved)?, id, stage, before.version)])
 }

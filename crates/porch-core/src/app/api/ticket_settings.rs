@@ -9,6 +9,7 @@ use serde_json::json;
 use super::input::{double_option, Fields};
 use super::portals::refresh_portal_hosts;
 use super::recipients::portal_scope;
+use super::versions::{self, tagged, Precondition};
 use super::{ok, Call};
 use crate::http::Response;
 use crate::runtime::Runtime;
@@ -104,32 +105,33 @@ fn settings(input: &SettingsInput, current: &TicketSettings, catalog: &Catalog) 
     Ok(next)
 }
 
+/// The settings with the portal's version as their `ETag` (they are part of its row). The
+/// version is read before the settings: a write landing in between makes the tag older than
+/// what is shown, which can only refuse a write, never let a stale one through.
 pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
-    let (scope, _) = portal_scope(call).await?;
-    Ok(ok(&json!({ "ticket_settings": stored(call, scope).await?.to_json() })))
+    let (scope, row) = portal_scope(call).await?;
+    Ok(tagged(ok(&json!({ "ticket_settings": stored(call, scope).await?.to_json() })), row.version))
 }
 
 pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
-    let (scope, row) = portal_scope(call).await?;
-    let current = stored(call, scope).await?;
+    let pre = Precondition::of(call.req)?;
     let input: SettingsInput = call.json()?;
-    let next = settings(&input, &current, &catalog(call, scope).await?)?;
-    let written = portals::update_ticket_settings(
-        call.rt.db(),
-        scope.tenant,
-        scope.portal,
-        &current,
-        &next,
-        &call.actor(),
-        call.rt.now(),
-    )
-    .await?;
-    if !written {
-        // Checked a moment ago: something was deleted in between.
-        return Err(AppError::Conflict(
-            "the portal, or the inbox or pipeline named, was deleted meanwhile; try again".into(),
-        ));
-    }
-    refresh_portal_hosts(call, scope.tenant, &row, None).await?;
-    Ok(ok(&json!({ "ticket_settings": stored(call, scope).await?.to_json() })))
+    versions::write(async || {
+        let (scope, row) = portal_scope(call).await?;
+        pre.allow(row.version)?;
+        let current = stored(call, scope).await?;
+        let next = settings(&input, &current, &catalog(call, scope).await?)?;
+        let db = call.rt.db();
+        if !portals::update_ticket_settings(db, scope.tenant, &row, &current, &next, &call.actor(), call.rt.now())
+            .await?
+        {
+            // The portal changed (computed again over it), or went (404 on the next read); or
+            // an inbox or pipeline named was deleted, which the next attempt's check refuses.
+            return Ok(None);
+        }
+        refresh_portal_hosts(call, scope.tenant, &row, None).await?;
+        let version = portals::get(db, scope.tenant, scope.portal).await?.ok_or(AppError::NotFound)?.version;
+        Ok(Some(tagged(ok(&json!({ "ticket_settings": stored(call, scope).await?.to_json() })), version)))
+    })
+    .await
 }

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::auth::Reach;
 use super::input::{double_option, Fields};
+use super::versions::{self, tagged, Precondition};
 use super::{created, ok, page_limit, ticket_mail, Call};
 use crate::app::cut_page;
 use crate::app::files;
@@ -354,14 +355,14 @@ pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         body: &body,
     };
     tickets::create(call.rt.db(), tenant, &ticket, &first, &call.actor(), call.rt.now()).await?;
-    Ok(created(&ticket_json(call, tenant, id).await?))
+    Ok(created(&ticket_json(call, tenant, id).await?.0))
 }
 
 async fn ticket_json<R: Runtime>(
     call: &Call<'_, R>,
     tenant: TenantId,
     id: TicketId,
-) -> Result<serde_json::Value, AppError> {
+) -> Result<(serde_json::Value, i64), AppError> {
     let conversation = tickets::conversation(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     let body = ConversationBody {
         ticket: TicketBody::from(&conversation.ticket),
@@ -372,7 +373,7 @@ async fn ticket_json<R: Runtime>(
             .collect(),
         ratings: conversation.ratings.iter().map(RatingBody::from).collect(),
     };
-    Ok(json!({ "ticket": body }))
+    Ok((json!({ "ticket": body }), conversation.ticket.version))
 }
 
 /// A file of any message of the ticket, internal notes' included (agents see everything).
@@ -436,7 +437,8 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
 pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("ticket_id", TicketId::parse)?;
-    Ok(ok(&ticket_json(call, tenant, id).await?))
+    let (body, version) = ticket_json(call, tenant, id).await?;
+    Ok(tagged(ok(&body), version))
 }
 
 /// A PATCH body: absent keeps a field; `inbox_id: null` takes the ticket out of its inbox.
@@ -456,8 +458,27 @@ struct UpdateInput {
 pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("ticket_id", TicketId::parse)?;
-    let current = tickets::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let pre = Precondition::of(call.req)?;
     let input: UpdateInput = call.json()?;
+    versions::write(async || {
+        let current = tickets::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        if !change(call, tenant, &current, &input).await? {
+            return Ok(None);
+        }
+        let (body, version) = ticket_json(call, tenant, id).await?;
+        Ok(Some(tagged(ok(&body), version)))
+    })
+    .await
+}
+
+/// Writes what `input` names over `current`; false: the ticket changed or went meanwhile.
+async fn change<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    current: &TicketRow,
+    input: &UpdateInput,
+) -> Result<bool, AppError> {
     let mut fields = Fields::default();
     let subject = match input.subject.as_deref() {
         Some(raw) => fields.check("subject", Label::parse(raw, 200)).map(|l| l.as_str().to_owned()),
@@ -519,9 +540,8 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         properties_json: serde_json::Value::Object(properties.clone()).to_string(),
         ..current.clone()
     };
-    let email = ticket_mail::for_move(call, tenant, &current, &after).await?;
-    tickets::update(call.rt.db(), tenant, &current, &changes, &call.actor(), call.rt.now(), email).await?;
-    Ok(ok(&ticket_json(call, tenant, id).await?))
+    let email = ticket_mail::for_move(call, tenant, current, &after).await?;
+    Ok(tickets::update(call.rt.db(), tenant, current, &changes, &call.actor(), call.rt.now(), email).await?)
 }
 
 #[derive(Deserialize)]
@@ -593,5 +613,5 @@ pub async fn add_message<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
     statements.extend(stored.iter().map(|file| attachments::insert(tenant, id, message.id, file, now)));
     let written = call.rt.db().batch(statements).await.map(drop).map_err(AppError::from);
     files::kept_if_written(call.rt, &stored, written).await?;
-    Ok(created(&ticket_json(call, tenant, id).await?))
+    Ok(created(&ticket_json(call, tenant, id).await?.0))
 }

@@ -1,0 +1,209 @@
+//! Concurrent edits through the admin API, in process on real `SQLite`: every mutable resource
+//! has a version shown as its `ETag`; `If-Match` refuses a stale write with 412 and changes
+//! nothing; a write without it changes only what it names, even when another write lands
+//! between its read and its own write (`before_next_batch` puts one exactly there).
+
+// clippy.toml allows these inside `#[test]` functions only; the helpers here use them too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::too_many_lines)]
+
+use crate::common;
+
+use common::{provider, Provider};
+use porch_core::http::{Method, Request};
+use porch_core::store::{Statement, Value};
+use serde_json::{json, Value as Json};
+
+/// One API answer: status, JSON body (Null when empty) and `ETag`, checked against openapi.json.
+struct Answer {
+    status: u16,
+    body: Json,
+    etag: Option<String>,
+}
+
+/// A call with the tenant's key on `/api/v1/tenants/<tenant><rest>`, with `If-Match` if given.
+fn send(p: &Provider, method: Method, rest: &str, body: &Json, if_match: Option<&str>) -> Answer {
+    let path = format!("/api/v1/tenants/{}{rest}", p.tenant);
+    let mut req = Request::new(method, &path)
+        .with_header("host", "api.example.test")
+        .with_header("authorization", &format!("Bearer {}", p.key));
+    if let Some(tag) = if_match {
+        req = req.with_header("if-match", tag);
+    }
+    if !body.is_null() {
+        req = req.with_header("content-type", "application/json").with_body(body.to_string());
+    }
+    let response = p.app.send(req);
+    let body = if response.body.is_empty() { Json::Null } else { serde_json::from_slice(&response.body).unwrap() };
+    common::openapi::check(method, &path, response.status, &body);
+    Answer { status: response.status, body, etag: response.header("etag").map(str::to_owned) }
+}
+
+fn get(p: &Provider, rest: &str) -> Answer {
+    let answer = send(p, Method::Get, rest, &Json::Null, None);
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    answer
+}
+
+/// A portal of the provider (`acme`), its path under the tenant.
+fn portal(p: &Provider) -> String {
+    let id = p.app.new_portal(&p.key, &p.tenant, &json!({ "slug": "acme", "name": "Acme Support" }));
+    format!("/portals/{id}")
+}
+
+/// Another client's write landing between the handler's read and its write.
+fn interleave(p: &Provider, sql: &'static str, params: Vec<Value>) {
+    p.app.rt.db.before_next_batch.borrow_mut().push(Statement::new(sql, params));
+}
+
+#[test]
+fn a_second_client_with_the_version_it_read_is_refused_and_its_change_is_not_made() {
+    let p = provider();
+    let path = portal(&p);
+    let first = get(&p, &path);
+    let second = get(&p, &path);
+    assert_eq!(first.etag.as_deref(), Some("\"1\""));
+    assert_eq!(first.etag, second.etag);
+
+    let won = send(&p, Method::Patch, &path, &json!({ "name": "First" }), first.etag.as_deref());
+    assert_eq!(won.status, 200, "{}", won.body);
+    assert_eq!(won.etag.as_deref(), Some("\"2\""));
+
+    let audit = p.app.audit_count();
+    let lost = send(&p, Method::Patch, &path, &json!({ "page_title": "Second" }), second.etag.as_deref());
+    assert_eq!(lost.status, 412, "{}", lost.body);
+    assert_eq!(lost.body["error"]["code"], "precondition_failed");
+    assert_eq!(lost.etag.as_deref(), Some("\"2\""), "the current version, to read again");
+    assert_eq!(lost.body["error"]["etag"], "\"2\"");
+    let now = get(&p, &path);
+    assert_eq!(now.body["portal"]["name"], "First");
+    assert_eq!(now.body["portal"]["page_title"], "Acme Support");
+    assert_eq!(now.etag.as_deref(), Some("\"2\""));
+    assert_eq!(p.app.audit_count(), audit, "no audit entry for a refused write");
+}
+
+#[test]
+fn a_patch_without_if_match_keeps_a_field_changed_between_its_read_and_its_write() {
+    let p = provider();
+    let path = portal(&p);
+    let id = path.trim_start_matches("/portals/").to_owned();
+    // The handler reads the portal, then this rename lands before its write.
+    interleave(&p, "UPDATE portals SET name = 'Renamed meanwhile' WHERE id = ?1", vec![Value::from(id.as_str())]);
+    let patched = send(&p, Method::Patch, &path, &json!({ "page_title": "New title" }), None);
+    assert_eq!(patched.status, 200, "{}", patched.body);
+    assert_eq!(patched.body["portal"]["page_title"], "New title");
+    assert_eq!(patched.body["portal"]["name"], "Renamed meanwhile", "the other write is not undone");
+    assert_eq!(patched.etag.as_deref(), Some("\"3\""), "two changes, two versions");
+    let audit = p.app.sql(
+        "SELECT before_json FROM audit_log WHERE action = 'portal.update' ORDER BY seq",
+        Vec::new(),
+    );
+    assert_eq!(audit.len(), 1, "only the write that happened is recorded");
+    assert!(audit[0]["before_json"].as_str().unwrap().contains("Renamed meanwhile"), "{audit:?}");
+}
+
+#[test]
+fn a_write_whose_version_moves_on_after_its_check_is_refused_by_its_own_statement() {
+    let p = provider();
+    let path = portal(&p);
+    let id = path.trim_start_matches("/portals/").to_owned();
+    let read = get(&p, &path);
+    interleave(&p, "UPDATE portals SET name = 'Renamed meanwhile' WHERE id = ?1", vec![Value::from(id.as_str())]);
+    let audit = p.app.audit_count();
+    let stale = send(&p, Method::Patch, &path, &json!({ "name": "Mine" }), read.etag.as_deref());
+    assert_eq!(stale.status, 412, "{}", stale.body);
+    assert_eq!(stale.etag.as_deref(), Some("\"2\""));
+    assert_eq!(get(&p, &path).body["portal"]["name"], "Renamed meanwhile");
+    assert_eq!(p.app.audit_count(), audit);
+}
+
+#[test]
+fn if_match_star_writes_over_any_version_of_a_resource_that_exists() {
+    let p = provider();
+    let customer = format!("/customers/{}", p.customer);
+    send(&p, Method::Patch, &customer, &json!({ "name": "Alpha 2" }), None);
+    let renamed = send(&p, Method::Patch, &customer, &json!({ "name": "Alpha 3" }), Some("*"));
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    assert_eq!(renamed.etag.as_deref(), Some("\"3\""));
+    let missing = send(&p, Method::Patch, "/customers/00000000-0000-4000-8000-000000000000", &json!({ "name": "X" }), Some("*"));
+    assert_eq!(missing.status, 404);
+}
+
+#[test]
+fn a_list_of_tags_matches_when_it_names_the_current_one() {
+    let p = provider();
+    let customer = format!("/customers/{}", p.customer);
+    let listed = send(&p, Method::Patch, &customer, &json!({ "name": "Beta" }), Some("\"9\", W/\"1\", \"1\""));
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let weak_only = send(&p, Method::Patch, &customer, &json!({ "name": "Gamma" }), Some("W/\"2\""));
+    assert_eq!(weak_only.status, 412, "a weak tag never matches: If-Match compares strongly");
+}
+
+#[test]
+fn a_malformed_if_match_is_a_400_and_changes_nothing() {
+    let p = provider();
+    let customer = format!("/customers/{}", p.customer);
+    let audit = p.app.audit_count();
+    for bad in ["1", "\"1", "\"1\" \"2\"", "*, \"1\""] {
+        let answer = send(&p, Method::Patch, &customer, &json!({ "name": "Changed" }), Some(bad));
+        assert_eq!(answer.status, 400, "{bad}: {}", answer.body);
+        assert!(answer.body["error"]["message"].as_str().unwrap().contains("If-Match"));
+    }
+    let now = get(&p, &customer);
+    assert_eq!(now.body["customer"]["name"], "Alpha");
+    assert_eq!(now.etag.as_deref(), Some("\"1\""));
+    assert_eq!(p.app.audit_count(), audit);
+}
+
+#[test]
+fn a_delete_with_a_stale_tag_is_refused_and_one_with_the_current_tag_deletes() {
+    let p = provider();
+    let customer = format!("/customers/{}", p.customer);
+    let read = get(&p, &customer);
+    send(&p, Method::Patch, &customer, &json!({ "name": "Renamed" }), None);
+    let audit = p.app.audit_count();
+    let stale = send(&p, Method::Delete, &customer, &Json::Null, read.etag.as_deref());
+    assert_eq!(stale.status, 412, "{}", stale.body);
+    assert_eq!(stale.etag.as_deref(), Some("\"2\""));
+    assert_eq!(get(&p, &customer).body["customer"]["name"], "Renamed", "still there");
+    assert_eq!(p.app.audit_count(), audit, "no audit entry for the refused delete");
+    let current = send(&p, Method::Delete, &customer, &Json::Null, stale.etag.as_deref());
+    assert_eq!(current.status, 204);
+    assert_eq!(send(&p, Method::Get, &customer, &Json::Null, None).status, 404);
+}
+
+#[test]
+fn a_delete_that_loses_the_race_after_its_check_deletes_nothing() {
+    let p = provider();
+    let path = portal(&p);
+    let id = path.trim_start_matches("/portals/").to_owned();
+    interleave(&p, "UPDATE portals SET name = 'Renamed meanwhile' WHERE id = ?1", vec![Value::from(id.as_str())]);
+    let stale = send(&p, Method::Delete, &path, &Json::Null, Some("\"1\""));
+    assert_eq!(stale.status, 412, "{}", stale.body);
+    assert_eq!(get(&p, &path).body["portal"]["name"], "Renamed meanwhile");
+    let audit = p.app.sql("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'portal.delete'", Vec::new());
+    assert_eq!(audit[0]["n"], 0);
+}
+
+#[test]
+fn the_etag_changes_on_each_write_and_equals_what_get_returns() {
+    let p = provider();
+    let theme = p.app.new_theme(&p.key, &p.tenant, "Blue", &common::good_colors());
+    let path = format!("/themes/{theme}");
+    let mut seen = vec![get(&p, &path).etag.unwrap()];
+    let renamed = send(&p, Method::Patch, &path, &json!({ "name": "Navy" }), seen.last().map(String::as_str));
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    seen.push(renamed.etag.unwrap());
+    assert_eq!(get(&p, &path).etag.as_ref(), seen.last());
+    // A logo is part of the theme: putting one moves its version on too.
+    let (status, body) = p.app.put_logo(&p.key, &p.tenant, &theme, "small", "image/png", common::PNG_1X1);
+    assert_eq!(status, 200, "{body}");
+    let after_logo = get(&p, &path).etag.unwrap();
+    seen.push(after_logo);
+    let removed = send(&p, Method::Delete, &format!("{path}/logos/small"), &Json::Null, seen.last().map(String::as_str));
+    assert_eq!(removed.status, 204);
+    seen.push(removed.etag.unwrap());
+    assert_eq!(get(&p, &path).etag.as_ref(), seen.last());
+    let mut distinct = seen.clone();
+    distinct.dedup();
+    assert_eq!(distinct.len(), 4, "{seen:?}");
+}
