@@ -13,7 +13,7 @@ use porch_core::email::{compose, Message};
 use porch_core::http::Method;
 use porch_core::i18n::Language;
 use porch_core::runtime::Runtime;
-use porch_core::store::{outbox, Database, PortalScope};
+use porch_core::store::{outbox, Database, PortalScope, Value};
 use porch_types::email::Email;
 use porch_types::host::Hostname;
 use porch_types::ids::{OutboxId, PortalId, StageId, TenantId, TicketId};
@@ -245,23 +245,29 @@ fn a_disabled_portals_requester_is_not_emailed() {
 }
 
 #[test]
-fn a_stage_email_is_written_only_while_the_ticket_is_not_yet_in_that_stage() {
+fn a_stage_email_is_written_only_while_the_ticket_is_not_yet_in_that_stage_nor_changed() {
     // What keeps a second agent's simultaneous identical move from emailing again: the
     // condition is read in the batch, not from what the handler saw earlier.
     let desk = Desk::new("en");
     let tenant = TenantId::parse(&desk.tenant).unwrap();
     let ticket = TicketId::parse(desk.ticket["id"].as_str().unwrap()).unwrap();
-    let queued = |stage: &serde_json::Value| {
+    let version = desk.app.sql("SELECT version FROM tickets WHERE id = ?1", vec![Value::from(ticket.to_db())])[0]
+        ["version"]
+        .as_i64()
+        .unwrap();
+    let queued = |stage: &serde_json::Value, version: i64| {
         let message = Message::TicketStage { number: 1, subject: "Pump leaks", stage: "Open", link: ORIGIN };
         let composed = compose(&message, &desk.portal_context().context, ORIGIN, Language::En);
         let to = Email::parse("ada@globex.example").unwrap();
         let id = OutboxId::from_random(desk.app.rt.random_16().unwrap());
         let statement = outbox::enqueue(id, tenant, None, &to, message.kind(), &composed, desk.app.rt.now());
         let stage = StageId::parse(stage["id"].as_str().unwrap()).unwrap();
-        pollster::block_on(desk.app.rt.db.batch(vec![outbox::only_if_ticket_not_in(statement, ticket, stage)])).unwrap()
+        let email = outbox::only_if_ticket_not_in(statement, ticket, stage, version);
+        pollster::block_on(desk.app.rt.db.batch(vec![email])).unwrap()
     };
-    assert_eq!(queued(&desk.stages[0]), [0], "the ticket is in New already");
-    assert_eq!(queued(&desk.stages[2]), [1]);
+    assert_eq!(queued(&desk.stages[0], version), [0], "the ticket is in New already");
+    assert_eq!(queued(&desk.stages[2], version + 1), [0], "the ticket changed since the move was computed");
+    assert_eq!(queued(&desk.stages[2], version), [1]);
 }
 
 #[test]

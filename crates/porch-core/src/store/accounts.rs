@@ -30,6 +30,9 @@ pub struct AccountRow {
     /// Which tickets the person sees; None: the portal's setting.
     pub ticket_visibility: Option<Visibility>,
     pub created_at: i64,
+    /// One more after every change of the row (its `ETag`, and the version the portal's
+    /// Users page sends back with each form; schema 0014).
+    pub version: i64,
 }
 
 impl AccountRow {
@@ -43,7 +46,7 @@ macro_rules! select_accounts {
     ($rest:literal) => {
         concat!(
             "SELECT id, customer_id, email, name, role, password_hash, language, email_verified_at, terms_version,
-                terms_accepted_at, consent_version, consent_given_at, ticket_visibility, created_at FROM accounts ",
+                terms_accepted_at, consent_version, consent_given_at, ticket_visibility, created_at, version FROM accounts ",
             $rest
         )
     };
@@ -158,40 +161,58 @@ pub async fn list(db: &impl Database, scope: PortalScope) -> Result<Vec<AccountR
     .await
 }
 
-/// Changes the role of an account of `group` (its customer) unless that would leave the
-/// group without an admin. One statement, so the count it checks is the count it changes.
-pub fn set_role(scope: PortalScope, id: AccountId, group: Option<&str>, role: Role, now: Timestamp) -> Statement {
+/// Changes the role of `person`, an account of `group` (its customer), if it is still at
+/// `person.version` and unless that would leave the group without an admin. One statement,
+/// so the count it checks is the count it changes.
+pub fn set_role(scope: PortalScope, person: &AccountRow, group: Option<&str>, role: Role, now: Timestamp) -> Statement {
     Statement::new(
         "UPDATE accounts SET role = ?4, updated_at = ?5
-         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3 AND customer_id IS ?6 AND role <> ?4
+         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3 AND customer_id IS ?6 AND role <> ?4 AND version = ?7
            AND (?4 = 'admin' OR (SELECT COUNT(*) FROM accounts
                 WHERE tenant_id = ?1 AND portal_id = ?2 AND role = 'admin' AND customer_id IS ?6) > 1)",
-        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), role.code(), now.millis(), group],
+        params![
+            scope.tenant.to_db(),
+            scope.portal.to_db(),
+            person.id.as_str(),
+            role.code(),
+            now.millis(),
+            group,
+            person.version
+        ],
     )
 }
 
-/// Removes an account of `group` (its sessions and tokens go with it, by cascade) unless it
-/// is the group's last admin.
-pub fn remove(scope: PortalScope, id: AccountId, group: Option<&str>) -> Statement {
+/// Removes `person`, an account of `group` (its sessions and tokens go with it, by
+/// cascade), if it is still at `person.version` and unless it is the group's last admin.
+pub fn remove(scope: PortalScope, person: &AccountRow, group: Option<&str>) -> Statement {
     Statement::new(
         "DELETE FROM accounts
-         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3 AND customer_id IS ?4
+         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3 AND customer_id IS ?4 AND version = ?5
            AND (role <> 'admin' OR (SELECT COUNT(*) FROM accounts
                 WHERE tenant_id = ?1 AND portal_id = ?2 AND role = 'admin' AND customer_id IS ?4) > 1)",
-        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), group],
+        params![scope.tenant.to_db(), scope.portal.to_db(), person.id.as_str(), group, person.version],
     )
 }
 
-/// Sets which tickets the person sees, or with None makes them follow the portal again.
+/// Sets which tickets `person` sees, or with None makes them follow the portal again, if the
+/// account is still at `person.version`.
 pub fn set_ticket_visibility(
     scope: PortalScope,
-    id: AccountId,
+    person: &AccountRow,
     visibility: Option<Visibility>,
     now: Timestamp,
 ) -> Statement {
     Statement::new(
-        "UPDATE accounts SET ticket_visibility = ?4, updated_at = ?5 WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3",
-        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), visibility.map(Visibility::code), now.millis()],
+        "UPDATE accounts SET ticket_visibility = ?4, updated_at = ?5
+         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3 AND version = ?6",
+        params![
+            scope.tenant.to_db(),
+            scope.portal.to_db(),
+            person.id.as_str(),
+            visibility.map(Visibility::code),
+            now.millis(),
+            person.version
+        ],
     )
 }
 

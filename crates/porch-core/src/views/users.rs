@@ -39,6 +39,12 @@ fn role_select(t: &AccountStrings, selected: Role) -> Markup {
     }
 }
 
+/// The version of the person the form was shown for: a change sent from a page opened before
+/// someone else changed them is refused, not applied over what the admin never saw.
+fn version_field(version: i64) -> Markup {
+    html! { input type="hidden" name="version" value=(version); }
+}
+
 pub fn users(portal: &ResolvedPortal, lang: Language, csrf_token: &str, view: &UsersView<'_>) -> String {
     let t = lang.account();
     let csrf_field = html! { input type="hidden" name=(csrf::FIELD) value=(csrf_token); };
@@ -59,6 +65,7 @@ pub fn users(portal: &ResolvedPortal, lang: Language, csrf_token: &str, view: &U
                         td {
                             form.inline method="post" action=(format!("/users/{}/role", person.id)) {
                                 (csrf_field)
+                                (version_field(person.version))
                                 (role_select(t, person.role))
                                 button type="submit" { (t.change_role) }
                             }
@@ -66,6 +73,7 @@ pub fn users(portal: &ResolvedPortal, lang: Language, csrf_token: &str, view: &U
                         td {
                             form.inline method="post" action=(format!("/users/{}/remove", person.id)) {
                                 (csrf_field)
+                                (version_field(person.version))
                                 button.link-button type="submit" { (t.remove) }
                             }
                         }

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::auth::Reach;
 use super::input::{double_option, Fields};
+use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
 use crate::app::portal::links;
 use crate::app::portal::mail::Sender;
@@ -326,7 +327,7 @@ struct UserInput {
 pub async fn update_user<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (scope, _) = portal_scope(call).await?;
     let id = call.id("account_id", AccountId::parse)?;
-    let current = accounts::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    let pre = Precondition::of(call.req)?;
     let input: UserInput = call.json()?;
     let mut fields = Fields::default();
     let visibility = match input.ticket_visibility.as_ref().map(Option::as_deref) {
@@ -335,34 +336,49 @@ pub async fn update_user<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
         None => None,
     };
     fields.finish()?;
-    // None here: nothing asked to change (an invalid value was refused just above).
-    if let Some(visibility) = visibility {
-        let now = call.rt.now();
-        let actor = call.actor();
-        let change = Change::new(scope.tenant, &actor, "account.ticket_visibility", "account", id.to_db())
-            .before(json!({ "ticket_visibility": current.ticket_visibility }))
-            .after(json!({ "ticket_visibility": visibility }));
-        call.rt
-            .db()
-            .batch(vec![accounts::set_ticket_visibility(scope, id, visibility, now), change.statement_if_changed(now)])
-            .await?;
-    }
-    let row = accounts::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "user": AccountBody::from(&row) })))
+    versions::write(async || {
+        let current = accounts::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        // None here: nothing asked to change (an invalid value was refused just above).
+        if let Some(visibility) = visibility {
+            let now = call.rt.now();
+            let actor = call.actor();
+            let change = Change::new(scope.tenant, &actor, "account.ticket_visibility", "account", id.to_db())
+                .before(json!({ "ticket_visibility": current.ticket_visibility }))
+                .after(json!({ "ticket_visibility": visibility }));
+            let statements =
+                vec![accounts::set_ticket_visibility(scope, &current, visibility, now), change.statement_if_changed(now)];
+            if !wrote(&call.rt.db().batch(statements).await?, 0) {
+                return Ok(None);
+            }
+        }
+        let row = accounts::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+        Ok(Some(tagged(ok(&json!({ "user": AccountBody::from(&row) })), row.version)))
+    })
+    .await
 }
 
 pub async fn remove_user<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (scope, _) = portal_scope(call).await?;
     let id = call.id("account_id", AccountId::parse)?;
-    let current = accounts::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
-    let changed = call.rt.db().batch(removal(scope, &current, id, &call.actor(), call.rt.now())).await?;
-    if wrote(&changed, 0) {
-        Ok(no_content())
-    } else {
-        Err(AppError::Conflict(
-            "this is the last admin of the person's customer on this portal; make someone else admin first".into(),
-        ))
-    }
+    let pre = Precondition::of(call.req)?;
+    versions::write(async || {
+        let current = accounts::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        let changed = call.rt.db().batch(removal(scope, &current, id, &call.actor(), call.rt.now())).await?;
+        if wrote(&changed, 0) {
+            return Ok(Some(no_content()));
+        }
+        // Not removed: the account changed meanwhile (read again), or it is the last admin.
+        match accounts::get(call.rt.db(), scope, id).await? {
+            Some(now) if now.version == current.version => Err(AppError::Conflict(
+                "this is the last admin of the person's customer on this portal; make someone else admin first"
+                    .into(),
+            )),
+            _ => Ok(None),
+        }
+    })
+    .await
 }
 
 #[derive(Deserialize)]

@@ -105,8 +105,8 @@ pub async fn write(
     answer(retry(attempt).await)
 }
 
-/// `write` for a caller that answers a refusal itself (a portal page).
-pub async fn retry<T>(mut attempt: impl AsyncFnMut() -> Result<Option<T>, AppError>) -> Result<T, AppError> {
+/// Up to `ATTEMPTS` runs of `attempt`, until one writes.
+async fn retry<T>(mut attempt: impl AsyncFnMut() -> Result<Option<T>, AppError>) -> Result<T, AppError> {
     for _ in 0..ATTEMPTS {
         if let Some(done) = attempt().await? {
             return Ok(done);

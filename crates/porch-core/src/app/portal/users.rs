@@ -53,6 +53,41 @@ async fn person_in_group<R: Runtime>(
 /// Removing a person as one unit: the account (its sessions go by cascade, so they are
 /// signed out at once), the audit entry, and the invitations they sent that are still
 /// pending; each only if the account was really removed.
+/// The account of the admin's group that a Users form names, if it still has the version the
+/// form was shown for (its hidden `version` field); Err(page): the page again, as things are
+/// now, saying that someone changed the person meanwhile (and nothing was changed). A form
+/// without the field (a page opened before versions existed) acts on the person as they are.
+async fn person_as_shown<R: Runtime>(
+    page: &Page<'_, R>,
+    me: &Member,
+    form: &Form<'_>,
+    target: AccountId,
+) -> Result<Result<AccountRow, Response>, AppError> {
+    let shown = match form.get("version") {
+        None => None,
+        Some(raw) => Some(raw.parse::<i64>().map_err(|_| AppError::BadRequest("version must be a number".into()))?),
+    };
+    let person = person_in_group(page, me, target).await?;
+    if shown.is_none_or(|version| version == person.version) {
+        Ok(Ok(person))
+    } else {
+        Ok(Err(changed_meanwhile(page).await?))
+    }
+}
+
+async fn changed_meanwhile<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
+    render(page, 409, None, Some(page.lang.account().changed_meanwhile)).await
+}
+
+/// Why a guarded change of `person` wrote nothing: the account moved on (or went) since it
+/// was read, or the change would have left the group without an admin.
+async fn refusal<R: Runtime>(page: &Page<'_, R>, person: &AccountRow, target: AccountId) -> Result<Response, AppError> {
+    match accounts::get(page.rt.db(), page.scope, target).await? {
+        Some(now) if now.version == person.version => render(page, 409, None, Some(page.lang.account().last_admin)).await,
+        _ => changed_meanwhile(page).await,
+    }
+}
+
 pub fn removal(
     scope: PortalScope,
     person: &AccountRow,
@@ -63,7 +98,7 @@ pub fn removal(
     let change = Change::new(scope.tenant, actor, "account.remove", "account", target.to_db())
         .before(serde_json::json!(AccountBody::from(person)));
     vec![
-        accounts::remove(scope, target, person.customer_id.as_deref()),
+        accounts::remove(scope, person, person.customer_id.as_deref()),
         change.statement_if_changed(now),
         invitations::revoke_created_by_if_changed(scope, &Actor::Account(target).label(), now),
     ]
@@ -136,7 +171,10 @@ pub async fn change_role<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Res
     let form = Form::read(page)?;
     let target = AccountId::parse(id).ok_or(AppError::NotFound)?;
     let role = Role::parse(form.text("role")).map_err(|e| AppError::BadRequest(e.into()))?;
-    let person = person_in_group(page, me, target).await?;
+    let person = match person_as_shown(page, me, &form, target).await? {
+        Ok(person) => person,
+        Err(refused) => return Ok(refused),
+    };
     if person.role == role {
         return render(page, 200, None, None).await;
     }
@@ -147,7 +185,7 @@ pub async fn change_role<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Res
         .after(serde_json::json!({ "role": role }));
     let to = Email::parse(&person.email).map_err(|_| AppError::Internal("stored email".into()))?;
     let mut batch = vec![
-        accounts::set_role(page.scope, target, me.customer_id.as_deref(), role, now),
+        accounts::set_role(page.scope, &person, me.customer_id.as_deref(), role, now),
         change.statement_if_changed(now),
         mail::queue_to_account_if_changed(page, &to, person.language, &Message::RoleChanged { role })?,
     ];
@@ -160,21 +198,24 @@ pub async fn change_role<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Res
     if wrote(&changed, 0) {
         render(page, 200, Some(format!("{} {}", t.role_changed, person.name)), None).await
     } else {
-        render(page, 409, None, Some(t.last_admin)).await
+        refusal(page, &person, target).await
     }
 }
 
 pub async fn remove<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Response, AppError> {
     let me = require_admin(page)?;
-    Form::read(page)?;
+    let form = Form::read(page)?;
     let target = AccountId::parse(id).ok_or(AppError::NotFound)?;
-    let person = person_in_group(page, me, target).await?;
+    let person = match person_as_shown(page, me, &form, target).await? {
+        Ok(person) => person,
+        Err(refused) => return Ok(refused),
+    };
     let now = page.rt.now();
     let actor = Actor::Account(me.account.ok_or(AppError::Forbidden)?);
     let changed = page.rt.db().batch(removal(page.scope, &person, target, &actor, now)).await?;
     let t = page.lang.account();
     if !wrote(&changed, 0) {
-        return render(page, 409, None, Some(t.last_admin)).await;
+        return refusal(page, &person, target).await;
     }
     if me.account == Some(target) {
         return Ok(Response::see_other("/signed-out"));
