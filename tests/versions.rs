@@ -207,3 +207,94 @@ fn the_etag_changes_on_each_write_and_equals_what_get_returns() {
     distinct.dedup();
     assert_eq!(distinct.len(), 4, "{seen:?}");
 }
+
+/// A one-customer portal (`acme`) with its admin Ada signed in and a member, Grace; returns
+/// the portal's id and Grace's account id.
+fn users_page(p: &Provider) -> (String, common::browser::Browser<'_>, String) {
+    let portal = p.app.new_portal(
+        &p.key,
+        &p.tenant,
+        &json!({ "slug": "acme", "name": "Acme Support", "customer_id": p.customer }),
+    );
+    let admin = p.join(&portal, "acme", "ada@example.com", Some(&p.customer));
+    p.join(&portal, "acme", "grace@example.com", Some(&p.customer));
+    let grace = account(p, "grace@example.com")["id"].as_str().unwrap().to_owned();
+    (portal, admin, grace)
+}
+
+fn account(p: &Provider, email: &str) -> Json {
+    p.app.sql("SELECT id, role, version FROM accounts WHERE email = ?1", vec![Value::from(email)]).remove(0)
+}
+
+fn version_field(version: i64) -> String {
+    format!("name=\"version\" value=\"{version}\"")
+}
+
+#[test]
+fn a_users_form_from_a_page_opened_before_someone_changed_the_person_changes_nothing() {
+    let p = provider();
+    let (portal, admin, grace) = users_page(&p);
+    let shown = account(&p, "grace@example.com")["version"].as_i64().unwrap();
+    assert!(common::body_text(&admin.get("/users")).contains(&version_field(shown)), "each form carries it");
+
+    // The provider changes Grace through the API while Ada's page is open.
+    let path = format!("/portals/{portal}/users/{grace}");
+    let changed = send(&p, Method::Patch, &path, &json!({ "ticket_visibility": "own" }), None);
+    assert_eq!(changed.status, 200, "{}", changed.body);
+    assert_eq!(changed.etag, Some(format!("\"{}\"", shown + 1)));
+
+    let audit = p.app.audit_count();
+    let role = admin.post(&format!("/users/{grace}/role"), &[("role", "admin"), ("version", &shown.to_string())]);
+    assert_eq!(role.status, 409);
+    let page = common::body_text(&role);
+    assert!(page.contains("Someone changed this person since you opened the page"), "{page}");
+    assert!(page.contains(&version_field(shown + 1)), "the page as it is now, to try again from");
+    let removed = admin.post(&format!("/users/{grace}/remove"), &[("version", &shown.to_string())]);
+    assert_eq!(removed.status, 409);
+    assert_eq!(account(&p, "grace@example.com")["role"], "member", "nothing changed");
+    assert_eq!(p.app.audit_count(), audit, "and nothing recorded");
+
+    let again = admin.post(&format!("/users/{grace}/role"), &[("role", "admin"), ("version", &(shown + 1).to_string())]);
+    assert_eq!(again.status, 200);
+    assert_eq!(account(&p, "grace@example.com")["role"], "admin");
+}
+
+#[test]
+fn a_users_form_that_loses_the_race_after_its_check_says_so_rather_than_last_admin() {
+    let p = provider();
+    let (_, admin, grace) = users_page(&p);
+    let shown = account(&p, "grace@example.com")["version"].as_i64().unwrap();
+    interleave(&p, "UPDATE accounts SET name = 'Grace H.' WHERE id = ?1", vec![Value::from(grace.as_str())]);
+    let removed = admin.post(&format!("/users/{grace}/remove"), &[("version", &shown.to_string())]);
+    assert_eq!(removed.status, 409);
+    assert!(common::body_text(&removed).contains("Someone changed this person"));
+    assert_eq!(account(&p, "grace@example.com")["role"], "member", "still there");
+}
+
+#[test]
+fn a_portal_users_api_delete_with_a_stale_tag_is_refused() {
+    let p = provider();
+    let (portal, _admin, grace) = users_page(&p);
+    let path = format!("/portals/{portal}/users/{grace}");
+    let shown = account(&p, "grace@example.com")["version"].as_i64().unwrap();
+    send(&p, Method::Patch, &path, &json!({ "ticket_visibility": "own" }), None);
+    let stale = send(&p, Method::Delete, &path, &Json::Null, Some(&format!("\"{shown}\"")));
+    assert_eq!(stale.status, 412, "{}", stale.body);
+    assert_eq!(stale.etag, Some(format!("\"{}\"", shown + 1)));
+    assert_eq!(send(&p, Method::Delete, &path, &Json::Null, stale.etag.as_deref()).status, 204);
+}
+
+#[test]
+fn ticket_settings_carry_their_portals_version() {
+    let p = provider();
+    let path = portal(&p);
+    let settings = format!("{path}/ticket-settings");
+    let read = get(&p, &settings);
+    assert_eq!(read.etag, get(&p, &path).etag, "the settings are part of the portal's row");
+    let written = send(&p, Method::Put, &settings, &json!({ "satisfaction": true }), read.etag.as_deref());
+    assert_eq!(written.status, 200, "{}", written.body);
+    assert_eq!(written.etag, get(&p, &path).etag);
+    let stale = send(&p, Method::Put, &settings, &json!({ "satisfaction": false }), read.etag.as_deref());
+    assert_eq!(stale.status, 412);
+    assert_eq!(get(&p, &settings).body["ticket_settings"]["satisfaction"], true);
+}
