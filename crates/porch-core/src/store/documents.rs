@@ -10,6 +10,7 @@ use serde_json::json;
 use super::audit::{Actor, Change};
 use super::equipment::share_in_force;
 use super::portal_tickets::{shared_params, with_viewer};
+use super::versions::write_guarded;
 use super::{write_audited, Database, DbError, PortalScope, Statement};
 use crate::params;
 use porch_types::documents::Category;
@@ -21,7 +22,7 @@ use porch_types::time::Timestamp;
 macro_rules! document_columns {
     () => {
         "SELECT d.id, d.customer_id, d.asset_id, a.asset_key, a.name AS asset_name, d.title, d.category,
-                d.filename, d.content_type, d.size, d.r2_key, d.created_at, d.updated_at
+                d.filename, d.content_type, d.size, d.r2_key, d.created_at, d.updated_at, d.version
          FROM documents d LEFT JOIN assets a ON a.tenant_id = d.tenant_id AND a.id = d.asset_id "
     };
 }
@@ -62,6 +63,7 @@ pub struct DocumentRow {
     pub r2_key: String,
     pub created_at: i64,
     pub updated_at: i64,
+    pub version: i64,
 }
 
 impl DocumentRow {
@@ -205,16 +207,16 @@ pub async fn update(
     category: Category,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let after = json!({ "title": title.as_str(), "category": category.code() });
     let before = json!({ "title": current.title, "category": current.category });
     let change =
         Change::new(tenant, actor, "document.update", "document", current.id.clone()).before(before).after(after);
-    write_audited(
+    write_guarded(
         db,
         Statement::new(
-            "UPDATE documents SET title = ?3, category = ?4, updated_at = ?5 WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant.to_db(), current.id.clone(), title.as_str(), category.code(), now.millis()],
+            "UPDATE documents SET title = ?3, category = ?4, updated_at = ?5 WHERE tenant_id = ?1 AND id = ?2 AND version = ?6",
+            params![tenant.to_db(), current.id.clone(), title.as_str(), category.code(), now.millis(), current.version],
         ),
         &change,
         now,
@@ -222,21 +224,22 @@ pub async fn update(
     .await
 }
 
-/// Deletes the row; the caller deletes its object after this succeeds.
+/// Deletes the row if it still has `current.version` (false: it changed or went); the
+/// caller deletes its object after this succeeds.
 pub async fn delete(
     db: &impl Database,
     tenant: TenantId,
     current: &DocumentRow,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let change =
         Change::new(tenant, actor, "document.delete", "document", current.id.clone()).before(current.summary());
-    write_audited(
+    write_guarded(
         db,
         Statement::new(
-            "DELETE FROM documents WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant.to_db(), current.id.clone()],
+            "DELETE FROM documents WHERE tenant_id = ?1 AND id = ?2 AND version = ?3",
+            params![tenant.to_db(), current.id.clone(), current.version],
         ),
         &change,
         now,

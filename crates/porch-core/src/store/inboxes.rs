@@ -6,7 +6,8 @@ use serde_json::json;
 
 use super::audit::{Actor, Change};
 use super::portals::TicketTarget;
-use super::{write_audited, write_audited_after, Database, DbError, Statement};
+use super::versions::{write_guarded, write_guarded_after};
+use super::{write_audited, Database, DbError, Statement};
 use crate::params;
 use porch_types::email::Email;
 use porch_types::ids::{InboxId, TenantId};
@@ -20,6 +21,7 @@ pub struct InboxRow {
     pub notify_email: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub version: i64,
 }
 
 impl InboxRow {
@@ -74,20 +76,22 @@ pub async fn update(
     settings: &InboxSettings,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let change = Change::new(tenant, actor, "inbox.update", "inbox", current.id.clone())
         .before(current.summary())
         .after(settings.summary());
-    write_audited(
+    write_guarded(
         db,
         Statement::new(
-            "UPDATE inboxes SET name = ?3, notify_email = ?4, updated_at = ?5 WHERE tenant_id = ?1 AND id = ?2",
+            "UPDATE inboxes SET name = ?3, notify_email = ?4, updated_at = ?5
+             WHERE tenant_id = ?1 AND id = ?2 AND version = ?6",
             params![
                 tenant.to_db(),
                 current.id.clone(),
                 settings.name.as_str(),
                 settings.notify_email.as_ref().map(Email::as_str),
-                now.millis()
+                now.millis(),
+                current.version
             ],
         ),
         &change,
@@ -102,22 +106,24 @@ pub async fn delete(
     current: &InboxRow,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let change = Change::new(tenant, actor, "inbox.delete", "inbox", current.id.clone()).before(current.summary());
     // Its tickets stay, out of any inbox; portals whose support form filed into it file
-    // into none (the column has no foreign key to do this for us).
-    write_audited_after(
+    // into none (the column has no foreign key to do this for us). All only while the
+    // inbox has the version the delete replaces.
+    write_guarded_after(
         db,
         vec![
             Statement::new(
-                "UPDATE tickets SET inbox_id = NULL WHERE tenant_id = ?1 AND inbox_id = ?2",
-                params![tenant.to_db(), current.id.clone()],
+                "UPDATE tickets SET inbox_id = NULL WHERE tenant_id = ?1 AND inbox_id = ?2
+                   AND EXISTS (SELECT 1 FROM inboxes WHERE tenant_id = ?1 AND id = ?2 AND version = ?3)",
+                params![tenant.to_db(), current.id.clone(), current.version],
             ),
-            super::portals::release_ticket_target(tenant, TicketTarget::Inbox(&current.id), now),
+            super::portals::release_ticket_target(tenant, TicketTarget::Inbox(&current.id), current.version, now),
         ],
         Statement::new(
-            "DELETE FROM inboxes WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant.to_db(), current.id.clone()],
+            "DELETE FROM inboxes WHERE tenant_id = ?1 AND id = ?2 AND version = ?3",
+            params![tenant.to_db(), current.id.clone(), current.version],
         ),
         &change,
         now,
@@ -127,7 +133,8 @@ pub async fn delete(
 
 pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<InboxRow>, DbError> {
     db.query(Statement::new(
-        "SELECT id, name, notify_email, created_at, updated_at FROM inboxes WHERE tenant_id = ?1 ORDER BY name, id",
+        "SELECT id, name, notify_email, created_at, updated_at, version FROM inboxes WHERE tenant_id = ?1
+         ORDER BY name, id",
         params![tenant.to_db()],
     ))
     .await
@@ -135,7 +142,7 @@ pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<InboxRow>,
 
 pub async fn get(db: &impl Database, tenant: TenantId, id: InboxId) -> Result<Option<InboxRow>, DbError> {
     db.query_one(Statement::new(
-        "SELECT id, name, notify_email, created_at, updated_at FROM inboxes WHERE tenant_id = ?1 AND id = ?2",
+        "SELECT id, name, notify_email, created_at, updated_at, version FROM inboxes WHERE tenant_id = ?1 AND id = ?2",
         params![tenant.to_db(), id.to_db()],
     ))
     .await

@@ -6,6 +6,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{Actor, Change};
+use super::versions::write_guarded_after;
 use super::{Database, DbError, Statement};
 use crate::params;
 use porch_types::ids::{PipelineId, StageId, TenantId};
@@ -19,6 +20,7 @@ pub struct PipelineRow {
     pub name: String,
     pub created_at: i64,
     pub updated_at: i64,
+    pub version: i64,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -47,10 +49,19 @@ fn summary(name: &Label, stages: &[(StageId, &StageSpec)]) -> serde_json::Value 
     })
 }
 
-fn insert_stage(tenant: TenantId, pipeline: PipelineId, id: StageId, spec: &StageSpec, position: usize) -> Statement {
+/// A stage's insert; with `guard`, only while the pipeline has that version (an update's).
+fn insert_stage(
+    tenant: TenantId,
+    pipeline: PipelineId,
+    id: StageId,
+    spec: &StageSpec,
+    position: usize,
+    guard: Option<i64>,
+) -> Statement {
     Statement::new(
         "INSERT INTO stages (id, tenant_id, pipeline_id, name, position, is_closed, notify_requester)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
+         WHERE ?8 IS NULL OR EXISTS (SELECT 1 FROM pipelines WHERE tenant_id = ?2 AND id = ?3 AND version = ?8)",
         params![
             id.to_db(),
             tenant.to_db(),
@@ -58,7 +69,8 @@ fn insert_stage(tenant: TenantId, pipeline: PipelineId, id: StageId, spec: &Stag
             spec.name.as_str(),
             i64::try_from(position).unwrap_or(i64::MAX),
             spec.closed,
-            spec.notify_requester
+            spec.notify_requester,
+            guard
         ],
     )
 }
@@ -79,7 +91,7 @@ pub async fn create(
         params![id.to_db(), tenant.to_db(), name.as_str(), now.millis()],
     )];
     batch.extend(
-        stages.iter().enumerate().map(|(position, (stage, spec))| insert_stage(tenant, id, *stage, spec, position)),
+        stages.iter().enumerate().map(|(position, (stage, spec))| insert_stage(tenant, id, *stage, spec, position, None)),
     );
     batch.push(change.statement(now));
     db.batch(batch).await.map(drop)
@@ -97,7 +109,7 @@ pub async fn update(
     stages: &[(StageId, &StageSpec)],
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let id = PipelineId::parse(&current.id).ok_or_else(|| DbError::Other("pipeline id".into()))?;
     let before = json!({
         "name": current.name,
@@ -109,15 +121,17 @@ pub async fn update(
     let change = Change::new(tenant, actor, "pipeline.update", "pipeline", current.id.clone())
         .before(before)
         .after(summary(name, stages));
-    let mut batch = vec![Statement::new(
-        "UPDATE pipelines SET name = ?3, updated_at = ?4 WHERE tenant_id = ?1 AND id = ?2",
-        params![tenant.to_db(), current.id.clone(), name.as_str(), now.millis()],
-    )];
+    // The stages change first, each only while the pipeline has the version this edit read;
+    // the pipeline's own guarded UPDATE comes last, so its audit entry can ask whether it
+    // wrote. One batch: either all of it happens or, over a stale version, none.
+    let version = current.version;
+    let mut batch = Vec::new();
     let kept: Vec<String> = stages.iter().map(|(stage, _)| stage.to_db()).collect();
     for gone in current_stages.iter().filter(|s| !kept.contains(&s.id)) {
         batch.push(Statement::new(
-            "DELETE FROM stages WHERE tenant_id = ?1 AND pipeline_id = ?2 AND id = ?3",
-            params![tenant.to_db(), current.id.clone(), gone.id.clone()],
+            "DELETE FROM stages WHERE tenant_id = ?1 AND pipeline_id = ?2 AND id = ?3
+               AND EXISTS (SELECT 1 FROM pipelines WHERE tenant_id = ?1 AND id = ?2 AND version = ?4)",
+            params![tenant.to_db(), current.id.clone(), gone.id.clone(), version],
         ));
     }
     // Names are unique per pipeline: park the kept stages under their ids first, so a swap
@@ -125,15 +139,17 @@ pub async fn update(
     // read are touched; one added meanwhile by another edit keeps its name.
     for kept in current_stages.iter().filter(|s| kept.contains(&s.id)) {
         batch.push(Statement::new(
-            "UPDATE stages SET name = id WHERE tenant_id = ?1 AND pipeline_id = ?2 AND id = ?3",
-            params![tenant.to_db(), current.id.clone(), kept.id.clone()],
+            "UPDATE stages SET name = id WHERE tenant_id = ?1 AND pipeline_id = ?2 AND id = ?3
+               AND EXISTS (SELECT 1 FROM pipelines WHERE tenant_id = ?1 AND id = ?2 AND version = ?4)",
+            params![tenant.to_db(), current.id.clone(), kept.id.clone(), version],
         ));
     }
     for (position, (stage, spec)) in stages.iter().enumerate() {
         if current_stages.iter().any(|s| s.id == stage.to_db()) {
             batch.push(Statement::new(
                 "UPDATE stages SET name = ?4, position = ?5, is_closed = ?6, notify_requester = ?7
-                 WHERE tenant_id = ?1 AND pipeline_id = ?2 AND id = ?3",
+                 WHERE tenant_id = ?1 AND pipeline_id = ?2 AND id = ?3
+                   AND EXISTS (SELECT 1 FROM pipelines WHERE tenant_id = ?1 AND id = ?2 AND version = ?8)",
                 params![
                     tenant.to_db(),
                     current.id.clone(),
@@ -141,15 +157,25 @@ pub async fn update(
                     spec.name.as_str(),
                     i64::try_from(position).unwrap_or(i64::MAX),
                     spec.closed,
-                    spec.notify_requester
+                    spec.notify_requester,
+                    version
                 ],
             ));
         } else {
-            batch.push(insert_stage(tenant, id, *stage, spec, position));
+            batch.push(insert_stage(tenant, id, *stage, spec, position, Some(version)));
         }
     }
-    batch.push(change.statement(now));
-    db.batch(batch).await.map(drop)
+    write_guarded_after(
+        db,
+        batch,
+        Statement::new(
+            "UPDATE pipelines SET name = ?3, updated_at = ?4 WHERE tenant_id = ?1 AND id = ?2 AND version = ?5",
+            params![tenant.to_db(), current.id.clone(), name.as_str(), now.millis(), version],
+        ),
+        &change,
+        now,
+    )
+    .await
 }
 
 pub async fn delete(
@@ -158,18 +184,19 @@ pub async fn delete(
     current: &PipelineRow,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let change = Change::new(tenant, actor, "pipeline.delete", "pipeline", current.id.clone())
         .before(json!({ "name": current.name }));
     // Portals whose support form started tickets here start them in the tenant's first
     // pipeline again (the column has no foreign key to do this for us). A pipeline that
     // still has tickets is refused by theirs, and this release is undone with it.
-    super::write_audited_after(
+    let target = super::portals::TicketTarget::Pipeline(&current.id);
+    write_guarded_after(
         db,
-        vec![super::portals::release_ticket_target(tenant, super::portals::TicketTarget::Pipeline(&current.id), now)],
+        vec![super::portals::release_ticket_target(tenant, target, current.version, now)],
         Statement::new(
-            "DELETE FROM pipelines WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant.to_db(), current.id.clone()],
+            "DELETE FROM pipelines WHERE tenant_id = ?1 AND id = ?2 AND version = ?3",
+            params![tenant.to_db(), current.id.clone(), current.version],
         ),
         &change,
         now,
@@ -179,7 +206,7 @@ pub async fn delete(
 
 pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<PipelineRow>, DbError> {
     db.query(Statement::new(
-        "SELECT id, name, created_at, updated_at FROM pipelines WHERE tenant_id = ?1 ORDER BY name, id",
+        "SELECT id, name, created_at, updated_at, version FROM pipelines WHERE tenant_id = ?1 ORDER BY name, id",
         params![tenant.to_db()],
     ))
     .await
@@ -187,7 +214,7 @@ pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<PipelineRo
 
 pub async fn get(db: &impl Database, tenant: TenantId, id: PipelineId) -> Result<Option<PipelineRow>, DbError> {
     db.query_one(Statement::new(
-        "SELECT id, name, created_at, updated_at FROM pipelines WHERE tenant_id = ?1 AND id = ?2",
+        "SELECT id, name, created_at, updated_at, version FROM pipelines WHERE tenant_id = ?1 AND id = ?2",
         params![tenant.to_db(), id.to_db()],
     ))
     .await

@@ -451,16 +451,19 @@ impl<'a> TicketTarget<'a> {
 }
 
 /// Clears the target from every portal of the tenant that names it: run in the batch that
-/// deletes the target.
-pub fn release_ticket_target(tenant: TenantId, target: TicketTarget<'_>, now: Timestamp) -> Statement {
+/// deletes the target, before the delete, and only while the target still has `version`
+/// (the delete's own guard), so a delete that will not happen releases nothing.
+pub fn release_ticket_target(tenant: TenantId, target: TicketTarget<'_>, version: i64, now: Timestamp) -> Statement {
     let (inbox, pipeline) = target.ids();
     Statement::new(
         "UPDATE portals SET
             ticket_inbox_id = CASE WHEN ticket_inbox_id = ?2 THEN NULL ELSE ticket_inbox_id END,
             ticket_pipeline_id = CASE WHEN ticket_pipeline_id = ?3 THEN NULL ELSE ticket_pipeline_id END,
             updated_at = ?4
-         WHERE tenant_id = ?1 AND (ticket_inbox_id = ?2 OR ticket_pipeline_id = ?3)",
-        params![tenant.to_db(), inbox, pipeline, now.millis()],
+         WHERE tenant_id = ?1 AND (ticket_inbox_id = ?2 OR ticket_pipeline_id = ?3)
+           AND (EXISTS (SELECT 1 FROM inboxes WHERE tenant_id = ?1 AND id = ?2 AND version = ?5)
+                OR EXISTS (SELECT 1 FROM pipelines WHERE tenant_id = ?1 AND id = ?3 AND version = ?5))",
+        params![tenant.to_db(), inbox, pipeline, now.millis(), version],
     )
 }
 

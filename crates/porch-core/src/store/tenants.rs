@@ -4,7 +4,8 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::audit::{Actor, Change};
-use super::{write_audited, write_audited_then, Database, DbError, Statement};
+use super::versions::write_guarded_after;
+use super::{write_audited_then, Database, DbError, Statement};
 use crate::params;
 use porch_types::apps::{self, AppSet};
 use porch_types::ids::TenantId;
@@ -22,6 +23,7 @@ pub struct TenantRow {
     pub plan_apps: AppSet,
     pub created_at: i64,
     pub updated_at: i64,
+    pub version: i64,
 }
 
 pub struct NewTenant {
@@ -36,7 +38,7 @@ pub struct NewTenant {
 macro_rules! select_tenants {
     ($rest:literal) => {
         concat!(
-            "SELECT id, slug, name, parent_id, created_at, updated_at,
+            "SELECT id, slug, name, parent_id, created_at, updated_at, version,
                 (SELECT json_group_array(app) FROM tenant_plan_apps pa WHERE pa.tenant_id = tenants.id) AS plan_apps
              FROM tenants ",
             $rest
@@ -44,11 +46,13 @@ macro_rules! select_tenants {
     };
 }
 
-/// Adds the plan's apps a tenant lacks (run with the statement that removes the others).
-fn add_plan_apps(id: TenantId, plan: AppSet) -> Statement {
+/// Adds the plan's apps a tenant lacks (run with the statement that removes the others);
+/// with a version, only while the tenant has it (the guard of the write it comes with).
+fn add_plan_apps(id: TenantId, plan: AppSet, version: Option<i64>) -> Statement {
     Statement::new(
-        "INSERT OR IGNORE INTO tenant_plan_apps (tenant_id, app) SELECT ?1, value FROM json_each(?2)",
-        params![id.to_db(), plan.to_json_text()],
+        "INSERT OR IGNORE INTO tenant_plan_apps (tenant_id, app) SELECT ?1, value FROM json_each(?2)
+         WHERE ?3 IS NULL OR EXISTS (SELECT 1 FROM tenants WHERE id = ?1 AND version = ?3)",
+        params![id.to_db(), plan.to_json_text(), version],
     )
 }
 
@@ -73,7 +77,7 @@ pub async fn create(db: &impl Database, new: &NewTenant, actor: &Actor, now: Tim
             ],
         ),
         &change,
-        vec![add_plan_apps(new.id, new.plan)],
+        vec![add_plan_apps(new.id, new.plan, None)],
         now,
     )
     .await
@@ -94,29 +98,6 @@ pub async fn list_family(db: &impl Database, tenant: TenantId) -> Result<Vec<Ten
         select_tenants!("WHERE id = ?1 OR parent_id = ?1 ORDER BY created_at, id"),
         params![tenant.to_db()],
     ))
-    .await
-}
-
-pub async fn rename(
-    db: &impl Database,
-    id: TenantId,
-    tenant: &TenantRow,
-    name: &Label,
-    actor: &Actor,
-    now: Timestamp,
-) -> Result<(), DbError> {
-    let change = Change::new(id, actor, "tenant.update", "tenant", tenant.id.clone())
-        .before(json!({"name": tenant.name}))
-        .after(json!({"name": name.as_str()}));
-    write_audited(
-        db,
-        Statement::new(
-            "UPDATE tenants SET name = ?2, updated_at = ?3 WHERE id = ?1",
-            params![tenant.id.clone(), name.as_str(), now.millis()],
-        ),
-        &change,
-        now,
-    )
     .await
 }
 
@@ -141,29 +122,51 @@ pub async fn apps_in_use_outside(db: &impl Database, id: TenantId, plan: AppSet)
     .await
 }
 
-/// Replaces the tenant's plan in one batch. Removing an app a portal still offers fails on
-/// `portal_apps`' foreign key (a conflict), so a portal offering an app outside its plan
-/// cannot come about even when a portal change races this one.
-pub async fn set_plan(
+/// Renames the tenant and/or replaces its plan, in one batch and only over `tenant.version`;
+/// false: the tenant changed or went, and nothing was written. Removing an app a portal still
+/// offers fails on `portal_apps`' foreign key (a conflict), so a portal offering an app
+/// outside its plan cannot come about even when a portal change races this one. One audit
+/// entry: `tenant.plan` for a plan alone, else `tenant.update` with what changed.
+pub async fn update(
     db: &impl Database,
-    id: TenantId,
     tenant: &TenantRow,
-    plan: AppSet,
+    name: Option<&Label>,
+    plan: Option<AppSet>,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
-    let change = Change::new(id, actor, "tenant.plan", "tenant", tenant.id.clone())
-        .before(json!({"plan_apps": tenant.plan_apps}))
-        .after(json!({"plan_apps": plan}));
-    db.batch(vec![
+) -> Result<bool, DbError> {
+    let id = TenantId::parse(&tenant.id).ok_or_else(|| DbError::Other("stored tenant id".into()))?;
+    let (mut before, mut after) = (serde_json::Map::new(), serde_json::Map::new());
+    if let Some(name) = name {
+        before.insert("name".into(), json!(tenant.name));
+        after.insert("name".into(), json!(name.as_str()));
+    }
+    let mut batch = Vec::new();
+    if let Some(plan) = plan {
+        before.insert("plan_apps".into(), json!(tenant.plan_apps));
+        after.insert("plan_apps".into(), json!(plan));
+        batch.extend([
+            Statement::new(
+                "DELETE FROM tenant_plan_apps WHERE tenant_id = ?1 AND app NOT IN (SELECT value FROM json_each(?2))
+                   AND EXISTS (SELECT 1 FROM tenants WHERE id = ?1 AND version = ?3)",
+                params![id.to_db(), plan.to_json_text(), tenant.version],
+            ),
+            add_plan_apps(id, plan, Some(tenant.version)),
+        ]);
+    }
+    let action = if name.is_some() { "tenant.update" } else { "tenant.plan" };
+    let change = Change::new(id, actor, action, "tenant", tenant.id.clone())
+        .before(serde_json::Value::Object(before))
+        .after(serde_json::Value::Object(after));
+    write_guarded_after(
+        db,
+        batch,
         Statement::new(
-            "DELETE FROM tenant_plan_apps WHERE tenant_id = ?1 AND app NOT IN (SELECT value FROM json_each(?2))",
-            params![id.to_db(), plan.to_json_text()],
+            "UPDATE tenants SET name = COALESCE(?2, name), updated_at = ?3 WHERE id = ?1 AND version = ?4",
+            params![id.to_db(), name.map(Label::as_str), now.millis(), tenant.version],
         ),
-        add_plan_apps(id, plan),
-        Statement::new("UPDATE tenants SET updated_at = ?2 WHERE id = ?1", params![id.to_db(), now.millis()]),
-        change.statement_if_changed(now),
-    ])
+        &change,
+        now,
+    )
     .await
-    .map(drop)
 }

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::audit::{Actor, Change};
 use super::queue::{self, settle_sql, SettleSql};
+use super::versions::write_guarded;
 use super::{write_audited, Database, DbError, Statement};
 use crate::params;
 use crate::retry::Outcome;
@@ -23,6 +24,7 @@ pub struct WebhookRow {
     pub url: String,
     pub enabled: i64,
     pub created_at: i64,
+    pub version: i64,
 }
 
 /// The audit summary of an endpoint: its URL without the query, where receivers often take
@@ -57,7 +59,7 @@ pub async fn create(
 
 pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<WebhookRow>, DbError> {
     db.query(Statement::new(
-        "SELECT id, url, enabled, created_at FROM webhooks WHERE tenant_id = ?1 ORDER BY created_at, id",
+        "SELECT id, url, enabled, created_at, version FROM webhooks WHERE tenant_id = ?1 ORDER BY created_at, id",
         params![tenant.to_db()],
     ))
     .await
@@ -65,14 +67,15 @@ pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<WebhookRow
 
 pub async fn get(db: &impl Database, tenant: TenantId, id: WebhookId) -> Result<Option<WebhookRow>, DbError> {
     db.query_one(Statement::new(
-        "SELECT id, url, enabled, created_at FROM webhooks WHERE tenant_id = ?1 AND id = ?2",
+        "SELECT id, url, enabled, created_at, version FROM webhooks WHERE tenant_id = ?1 AND id = ?2",
         params![tenant.to_db(), id.to_db()],
     ))
     .await
 }
 
 /// Turns an endpoint off or on. Off, new events are not queued for it, and those queued
-/// before wait; on again, those are sent and new ones queue again.
+/// before wait; on again, those are sent and new ones queue again. Only over
+/// `current.version`; false: the endpoint changed or went (or already was so).
 pub async fn set_enabled(
     db: &impl Database,
     tenant: TenantId,
@@ -80,15 +83,15 @@ pub async fn set_enabled(
     enabled: bool,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let change = Change::new(tenant, actor, "webhook.update", "webhook", current.id.clone())
         .before(json!({ "enabled": current.enabled != 0 }))
         .after(json!({ "enabled": enabled }));
-    write_audited(
+    write_guarded(
         db,
         Statement::new(
-            "UPDATE webhooks SET enabled = ?3 WHERE tenant_id = ?1 AND id = ?2 AND enabled <> ?3",
-            params![tenant.to_db(), current.id.clone(), enabled],
+            "UPDATE webhooks SET enabled = ?3 WHERE tenant_id = ?1 AND id = ?2 AND enabled <> ?3 AND version = ?4",
+            params![tenant.to_db(), current.id.clone(), enabled, current.version],
         ),
         &change,
         now,
@@ -105,14 +108,14 @@ pub async fn delete(
     current: &WebhookRow,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let change =
         Change::new(tenant, actor, "webhook.delete", "webhook", current.id.clone()).before(summary(&current.url));
-    write_audited(
+    write_guarded(
         db,
         Statement::new(
-            "DELETE FROM webhooks WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant.to_db(), current.id.clone()],
+            "DELETE FROM webhooks WHERE tenant_id = ?1 AND id = ?2 AND version = ?3",
+            params![tenant.to_db(), current.id.clone(), current.version],
         ),
         &change,
         now,

@@ -8,6 +8,7 @@ use serde_json::json;
 
 use super::auth::Reach;
 use super::input::Fields;
+use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, page_limit, Call};
 use crate::app::cut_page;
 use crate::app::files;
@@ -184,7 +185,7 @@ pub async fn upload<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
 
 pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (_, row) = document_in_path(call).await?;
-    Ok(ok(&json!({ "document": DocumentBody::from(&row) })))
+    Ok(tagged(ok(&json!({ "document": DocumentBody::from(&row) })), row.version))
 }
 
 /// The document's file, as the recipients get it.
@@ -233,8 +234,23 @@ struct UpdateBody {
 
 /// Changes the title and/or the category; the file and its owner stay.
 pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
-    let (tenant, current) = document_in_path(call).await?;
+    let pre = Precondition::of(call.req)?;
     let body: UpdateBody = call.json()?;
+    versions::write(async || {
+        let (tenant, current) = document_in_path(call).await?;
+        pre.allow(current.version)?;
+        change(call, tenant, &current, &body).await
+    })
+    .await
+}
+
+/// Writes what `body` names over `current`; None: the document changed or went meanwhile.
+async fn change<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    current: &DocumentRow,
+    body: &UpdateBody,
+) -> Result<Option<Response>, AppError> {
     let mut fields = Fields::default();
     if body.title.is_none() && body.category.is_none() {
         fields.error("title", "give title, category or both");
@@ -251,18 +267,27 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let (Some(title), Some(category)) = (title, category) else {
         return Err(AppError::Internal("document update incomplete after validation".into()));
     };
-    documents::update(call.rt.db(), tenant, &current, &title, category, &call.actor(), call.rt.now()).await?;
+    if !documents::update(call.rt.db(), tenant, current, &title, category, &call.actor(), call.rt.now()).await? {
+        return Ok(None);
+    }
     let id = DocumentId::parse(&current.id).ok_or(AppError::NotFound)?;
     let row = documents::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "document": DocumentBody::from(&row) })))
+    Ok(Some(tagged(ok(&json!({ "document": DocumentBody::from(&row) })), row.version)))
 }
 
 /// Deletes the row, then its object.
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
-    let (tenant, current) = document_in_path(call).await?;
-    documents::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
-    files::discard(call.rt, std::slice::from_ref(&current.r2_key)).await;
-    Ok(no_content())
+    let pre = Precondition::of(call.req)?;
+    versions::write(async || {
+        let (tenant, current) = document_in_path(call).await?;
+        pre.allow(current.version)?;
+        if !documents::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await? {
+            return Ok(None);
+        }
+        files::discard(call.rt, std::slice::from_ref(&current.r2_key)).await;
+        Ok(Some(no_content()))
+    })
+    .await
 }
 
 /// Refuses to delete `owner` while it has documents: deleting them is the provider's choice

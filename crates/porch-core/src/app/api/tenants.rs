@@ -6,6 +6,7 @@ use serde_json::json;
 
 use super::auth::{generate_key, Principal, Reach};
 use super::input::Fields;
+use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
 use crate::http::Response;
 use crate::runtime::Runtime;
@@ -130,7 +131,7 @@ pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
 pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let row = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "tenant": TenantBody::from(&row) })))
+    Ok(tagged(ok(&json!({ "tenant": TenantBody::from(&row) })), row.version))
 }
 
 #[derive(Deserialize)]
@@ -155,16 +156,23 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     };
     let plan = input.plan_apps.as_deref().and_then(|codes| fields.check("plan_apps", AppSet::parse_codes(codes)));
     fields.finish()?;
-    let current = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
-    if let Some(plan) = plan.filter(|plan| *plan != current.plan_apps) {
-        refuse_stranding(call, tenant, plan).await?;
-        tenants::set_plan(call.rt.db(), tenant, &current, plan, &call.actor(), call.rt.now()).await?;
-    }
-    if let Some(name) = name {
-        tenants::rename(call.rt.db(), tenant, &current, &name, &call.actor(), call.rt.now()).await?;
-    }
-    let row = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "tenant": TenantBody::from(&row) })))
+    let pre = Precondition::of(call.req)?;
+    versions::write(async || {
+        let current = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        let plan = plan.filter(|plan| *plan != current.plan_apps);
+        if let Some(plan) = plan {
+            refuse_stranding(call, tenant, plan).await?;
+        }
+        if (name.is_some() || plan.is_some())
+            && !tenants::update(call.rt.db(), &current, name.as_ref(), plan, &call.actor(), call.rt.now()).await?
+        {
+            return Ok(None);
+        }
+        let row = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
+        Ok(Some(tagged(ok(&json!({ "tenant": TenantBody::from(&row) })), row.version)))
+    })
+    .await
 }
 
 /// A plan may shrink only below what no portal offers: the portals are named so the caller

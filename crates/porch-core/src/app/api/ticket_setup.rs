@@ -7,6 +7,7 @@ use serde_json::json;
 use super::auth::Reach;
 use super::input::{double_option, Fields};
 use super::portals::refresh_portal_hosts;
+use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
 use crate::http::Response;
 use crate::runtime::Runtime;
@@ -197,10 +198,12 @@ async fn pipeline_json<R: Runtime>(
     call: &Call<'_, R>,
     tenant: TenantId,
     id: PipelineId,
-) -> Result<serde_json::Value, AppError> {
+) -> Result<(serde_json::Value, i64), AppError> {
+    // The version is read before the stages: a write landing in between makes the tag older
+    // than what is shown, which can only refuse a write, never let a stale one through.
     let row = pipelines::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     let stages = pipelines::stages(call.rt.db(), tenant, Some(id)).await?;
-    Ok(json!({ "pipeline": PipelineBody::new(&row, &stages) }))
+    Ok((json!({ "pipeline": PipelineBody::new(&row, &stages) }), row.version))
 }
 
 /// A refused write of a pipeline or inbox, told apart by the constraint that refused it: a
@@ -233,27 +236,38 @@ pub async fn create_pipeline<R: Runtime>(call: &Call<'_, R>) -> Result<Response,
     pipelines::create(call.rt.db(), tenant, id, &name, &refs, &call.actor(), call.rt.now())
         .await
         .map_err(refused("pipeline"))?;
-    Ok(created(&pipeline_json(call, tenant, id).await?))
+    Ok(created(&pipeline_json(call, tenant, id).await?.0))
 }
 
 pub async fn get_pipeline<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("pipeline_id", PipelineId::parse)?;
-    Ok(ok(&pipeline_json(call, tenant, id).await?))
+    let (body, version) = pipeline_json(call, tenant, id).await?;
+    Ok(tagged(ok(&body), version))
 }
 
 pub async fn update_pipeline<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("pipeline_id", PipelineId::parse)?;
-    let current = pipelines::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    let current_stages = pipelines::stages(call.rt.db(), tenant, Some(id)).await?;
+    let pre = Precondition::of(call.req)?;
     let input: PipelineInput = call.json()?;
-    let (name, stages) = pipeline_definition(call, &input, Some((&current, &current_stages)))?;
-    let refs: Vec<_> = stages.iter().map(|(id, spec)| (*id, spec)).collect();
-    pipelines::update(call.rt.db(), tenant, &current, &current_stages, &name, &refs, &call.actor(), call.rt.now())
-        .await
-        .map_err(refused("pipeline"))?;
-    Ok(ok(&pipeline_json(call, tenant, id).await?))
+    versions::write(async || {
+        let current = pipelines::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        let current_stages = pipelines::stages(call.rt.db(), tenant, Some(id)).await?;
+        let (name, stages) = pipeline_definition(call, &input, Some((&current, &current_stages)))?;
+        let refs: Vec<_> = stages.iter().map(|(id, spec)| (*id, spec)).collect();
+        let db = call.rt.db();
+        if !pipelines::update(db, tenant, &current, &current_stages, &name, &refs, &call.actor(), call.rt.now())
+            .await
+            .map_err(refused("pipeline"))?
+        {
+            return Ok(None);
+        }
+        let (body, version) = pipeline_json(call, tenant, id).await?;
+        Ok(Some(tagged(ok(&body), version)))
+    })
+    .await
 }
 
 /// After an inbox or pipeline is deleted: the portals that named it for their support form
@@ -277,13 +291,22 @@ async fn refresh_released<R: Runtime>(
 pub async fn delete_pipeline<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("pipeline_id", PipelineId::parse)?;
-    let current = pipelines::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    let released = portals::naming_ticket_target(call.rt.db(), tenant, TicketTarget::Pipeline(&current.id)).await?;
-    pipelines::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now())
-        .await
-        .map_err(refused("pipeline"))?;
-    refresh_released(call, tenant, &released).await?;
-    Ok(no_content())
+    let pre = Precondition::of(call.req)?;
+    versions::write(async || {
+        let current = pipelines::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        let target = TicketTarget::Pipeline(&current.id);
+        let released = portals::naming_ticket_target(call.rt.db(), tenant, target).await?;
+        if !pipelines::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now())
+            .await
+            .map_err(refused("pipeline"))?
+        {
+            return Ok(None);
+        }
+        refresh_released(call, tenant, &released).await?;
+        Ok(Some(no_content()))
+    })
+    .await
 }
 
 /// An inbox body. `notify_email`: absent keeps it, null clears it.
@@ -335,23 +358,39 @@ pub async fn create_inbox<R: Runtime>(call: &Call<'_, R>) -> Result<Response, Ap
 pub async fn update_inbox<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("inbox_id", InboxId::parse)?;
-    let current = inboxes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    let settings = inbox_settings(&call.json()?, Some(&current))?;
-    inboxes::update(call.rt.db(), tenant, &current, &settings, &call.actor(), call.rt.now())
-        .await
-        .map_err(refused("inbox"))?;
-    let row = inboxes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "inbox": InboxBody::from(&row) })))
+    let pre = Precondition::of(call.req)?;
+    let input: InboxInput = call.json()?;
+    versions::write(async || {
+        let current = inboxes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        let settings = inbox_settings(&input, Some(&current))?;
+        if !inboxes::update(call.rt.db(), tenant, &current, &settings, &call.actor(), call.rt.now())
+            .await
+            .map_err(refused("inbox"))?
+        {
+            return Ok(None);
+        }
+        let row = inboxes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        Ok(Some(tagged(ok(&json!({ "inbox": InboxBody::from(&row) })), row.version)))
+    })
+    .await
 }
 
 pub async fn delete_inbox<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("inbox_id", InboxId::parse)?;
-    let current = inboxes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    let released = portals::naming_ticket_target(call.rt.db(), tenant, TicketTarget::Inbox(&current.id)).await?;
-    inboxes::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
-    refresh_released(call, tenant, &released).await?;
-    Ok(no_content())
+    let pre = Precondition::of(call.req)?;
+    versions::write(async || {
+        let current = inboxes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        let released = portals::naming_ticket_target(call.rt.db(), tenant, TicketTarget::Inbox(&current.id)).await?;
+        if !inboxes::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await? {
+            return Ok(None);
+        }
+        refresh_released(call, tenant, &released).await?;
+        Ok(Some(no_content()))
+    })
+    .await
 }
 
 #[derive(Deserialize)]

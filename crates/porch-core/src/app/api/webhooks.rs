@@ -7,6 +7,7 @@ use serde_json::json;
 use super::auth::Reach;
 use super::emails::QueueBody;
 use super::input::Fields;
+use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, page_limit, Call};
 use crate::auth::secret::random_text;
 use crate::http::Response;
@@ -99,21 +100,33 @@ struct UpdateInput {
 pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("webhook_id", WebhookId::parse)?;
-    let current = webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let pre = Precondition::of(call.req)?;
     let input: UpdateInput = call.json()?;
-    if let Some(enabled) = input.enabled {
-        webhooks::set_enabled(call.rt.db(), tenant, &current, enabled, &call.actor(), call.rt.now()).await?;
-    }
-    let row = webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "webhook": WebhookBody::from(&row) })))
+    versions::write(async || {
+        let current = webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        if let Some(enabled) = input.enabled.filter(|on| *on != (current.enabled != 0)) {
+            if !webhooks::set_enabled(call.rt.db(), tenant, &current, enabled, &call.actor(), call.rt.now()).await? {
+                return Ok(None);
+            }
+        }
+        let row = webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        Ok(Some(tagged(ok(&json!({ "webhook": WebhookBody::from(&row) })), row.version)))
+    })
+    .await
 }
 
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("webhook_id", WebhookId::parse)?;
-    let current = webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    webhooks::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
-    Ok(no_content())
+    let pre = Precondition::of(call.req)?;
+    versions::write(async || {
+        let current = webhooks::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        let deleted = webhooks::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
+        Ok(deleted.then(no_content))
+    })
+    .await
 }
 
 pub async fn list_deliveries<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
