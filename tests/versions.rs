@@ -298,3 +298,48 @@ fn ticket_settings_carry_their_portals_version() {
     assert_eq!(stale.status, 412);
     assert_eq!(get(&p, &settings).body["ticket_settings"]["satisfaction"], true);
 }
+
+#[test]
+fn a_stale_pipeline_edit_changes_neither_its_name_nor_any_of_its_stages() {
+    let p = provider();
+    let body = json!({ "name": "Support", "stages": [{ "name": "New" }, { "name": "Solved", "closed": true }] });
+    let created = send(&p, Method::Post, "/pipelines", &body, None);
+    assert_eq!(created.status, 201, "{}", created.body);
+    let path = format!("/pipelines/{}", created.body["pipeline"]["id"].as_str().unwrap());
+    let read = get(&p, &path);
+    let id = read.body["pipeline"]["id"].as_str().unwrap().to_owned();
+    interleave(&p, "UPDATE pipelines SET name = 'Helpdesk' WHERE id = ?1", vec![Value::from(id.as_str())]);
+    let audit = p.app.audit_count();
+    let edit = json!({ "name": "Mine", "stages": [{ "name": "Open" }, { "name": "Done", "closed": true }] });
+    let stale = send(&p, Method::Patch, &path, &edit, read.etag.as_deref());
+    assert_eq!(stale.status, 412, "{}", stale.body);
+    let now = get(&p, &path);
+    assert_eq!(now.body["pipeline"]["name"], "Helpdesk");
+    assert_eq!(now.body["pipeline"]["stages"], read.body["pipeline"]["stages"], "the stages went untouched");
+    assert_eq!(p.app.audit_count(), audit);
+
+    // Without If-Match the same edit is made over the renamed pipeline.
+    let made = send(&p, Method::Patch, &path, &json!({ "stages": edit["stages"] }), None);
+    assert_eq!(made.status, 200, "{}", made.body);
+    assert_eq!(made.body["pipeline"]["name"], "Helpdesk");
+    assert_eq!(made.etag, get(&p, &path).etag);
+}
+
+#[test]
+fn a_tenant_renamed_and_replanned_at_once_moves_one_version_with_one_audit_entry() {
+    let p = provider();
+    let path = format!("/api/v1/tenants/{}", p.tenant);
+    let before = p.app.api(Method::Get, &path, &Json::Null).1;
+    let plan = before["tenant"]["plan_apps"].clone();
+    let req = Request::new(Method::Patch, &path)
+        .with_header("host", "api.example.test")
+        .with_header("authorization", &format!("Bearer {}", common::PLATFORM_TOKEN))
+        .with_header("if-match", "\"1\"")
+        .with_header("content-type", "application/json")
+        .with_body(json!({ "name": "Renamed", "plan_apps": plan }).to_string());
+    let response = p.app.send(req);
+    assert_eq!(response.status, 200);
+    assert_eq!(response.header("etag"), Some("\"2\""));
+    let entries = p.app.sql("SELECT action FROM audit_log WHERE target_type = 'tenant' AND action <> 'tenant.create'", Vec::new());
+    assert_eq!(entries, [json!({ "action": "tenant.update" })]);
+}
