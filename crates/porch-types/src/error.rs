@@ -34,9 +34,10 @@ pub enum AppError {
     #[error("{0}")]
     Conflict(String),
     /// An `If-Match` that names none of the resource's current version (RFC 9110 §13.1.1):
-    /// someone changed it since the client read it. Holds the version it has now.
+    /// someone changed it since the client read it. Holds the version it has now; None: there
+    /// is no resource for the tags to match (a conditional PUT that would create one).
     #[error("the resource changed since you read it; read it again, then send your change with its new ETag")]
-    PreconditionFailed(i64),
+    PreconditionFailed(Option<i64>),
     #[error("{0}")]
     TooLarge(String),
     #[error("too many requests")]
@@ -90,7 +91,7 @@ impl AppError {
             _ => Vec::new(),
         };
         let mut error = serde_json::json!({ "code": self.code(), "message": self.to_string(), "fields": fields });
-        if let (AppError::PreconditionFailed(version), Some(object)) = (self, error.as_object_mut()) {
+        if let (AppError::PreconditionFailed(Some(version)), Some(object)) = (self, error.as_object_mut()) {
             // The tag the resource has now, as its ETag header says, for a client to retry with.
             object.insert("etag".to_owned(), serde_json::Value::from(entity_tag(*version)));
         }
@@ -136,8 +137,9 @@ mod tests {
 
     #[test]
     fn a_stale_write_is_refused_with_the_current_tag_in_the_body() {
-        let body = AppError::PreconditionFailed(7).to_json();
-        assert_eq!(AppError::PreconditionFailed(7).status(), 412);
+        let body = AppError::PreconditionFailed(Some(7)).to_json();
+        assert_eq!(AppError::PreconditionFailed(Some(7)).status(), 412);
+        assert!(AppError::PreconditionFailed(None).to_json()["error"].get("etag").is_none(), "nothing to name");
         assert_eq!(body["error"]["code"], "precondition_failed");
         assert_eq!(body["error"]["etag"], "\"7\"");
         assert!(AppError::NotFound.to_json()["error"].get("etag").is_none());

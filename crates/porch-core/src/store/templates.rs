@@ -31,6 +31,9 @@ pub struct TemplateRow {
     pub start_page: String,
     pub navigation_json: String,
     pub linked_portals: i64,
+    /// The row's version (its `ETag`): moves on every change, a rename too, unlike
+    /// `current_version`, which counts the set-up's versions.
+    pub version: i64,
 }
 
 /// A set-up from a version's stored columns.
@@ -98,7 +101,7 @@ macro_rules! select_templates {
             "SELECT t.id, t.tenant_id, t.name, t.description, t.is_default, t.current_version, t.created_at,
                 t.updated_at, v.apps_json AS apps, v.theme_id, v.start_page, v.navigation_json,
                 (SELECT COUNT(*) FROM portals p WHERE p.tenant_id = t.tenant_id AND p.template_id = t.id)
-                  AS linked_portals
+                  AS linked_portals, t.version
              FROM templates t JOIN template_versions v
                ON v.tenant_id = t.tenant_id AND v.template_id = t.id AND v.version = t.current_version ",
             $rest
@@ -153,10 +156,12 @@ pub async fn version(
 }
 
 /// Takes the default from every other template of the tenant (run before setting one).
-fn clear_other_defaults(tenant: TenantId, keep: &str) -> Statement {
+/// With `guard`, only while `keep` has that version (the guard of the write it comes before).
+fn clear_other_defaults(tenant: TenantId, keep: &str, guard: Option<i64>) -> Statement {
     Statement::new(
-        "UPDATE templates SET is_default = 0 WHERE tenant_id = ?1 AND is_default = 1 AND id <> ?2",
-        params![tenant.to_db(), keep],
+        "UPDATE templates SET is_default = 0 WHERE tenant_id = ?1 AND is_default = 1 AND id <> ?2
+           AND (?3 IS NULL OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?1 AND id = ?2 AND version = ?3))",
+        params![tenant.to_db(), keep, guard],
     )
 }
 
@@ -246,7 +251,7 @@ pub async fn create(
         Change::new(tenant, actor, "template.create", "template", id.to_db()).after(fields_json(fields, setup, 1));
     let mut batch = Vec::new();
     if fields.is_default {
-        batch.push(clear_other_defaults(tenant, &id.to_db()));
+        batch.push(clear_other_defaults(tenant, &id.to_db(), None));
     }
     batch.extend([
         Statement::new(
@@ -287,14 +292,14 @@ pub async fn update(
         Change::new(tenant, actor, action, "template", current.id.clone()).before(current.summary()).after(after);
     let mut batch = Vec::new();
     if fields.is_default {
-        batch.push(clear_other_defaults(tenant, &current.id));
+        batch.push(clear_other_defaults(tenant, &current.id, Some(current.version)));
     }
     let write_index = batch.len();
     batch.extend([
-        // Guarded by the version read: two changes racing cannot both build on it.
+        // Guarded by the versions read: two changes racing cannot both build on them.
         Statement::new(
             "UPDATE templates SET name = ?3, description = ?4, is_default = ?5, current_version = ?6, updated_at = ?7
-             WHERE tenant_id = ?1 AND id = ?2 AND current_version = ?8",
+             WHERE tenant_id = ?1 AND id = ?2 AND current_version = ?8 AND version = ?9",
             params![
                 tenant.to_db(),
                 current.id.clone(),
@@ -303,7 +308,8 @@ pub async fn update(
                 fields.is_default,
                 next,
                 now.millis(),
-                current.current_version
+                current.current_version,
+                current.version
             ],
         ),
         change.statement_if_changed(now),
@@ -317,7 +323,8 @@ pub async fn update(
 }
 
 /// Deletes a template and its versions, only while no portal is linked to it (the foreign
-/// key of `portals.template_id` says the same). False: linked, or gone.
+/// key of `portals.template_id` says the same), and at `current.version`. False: linked,
+/// changed, or gone.
 pub async fn delete(
     db: &impl Database,
     tenant: TenantId,
@@ -330,9 +337,9 @@ pub async fn delete(
     let changed = db
         .batch(vec![
             Statement::new(
-                "DELETE FROM templates WHERE tenant_id = ?1 AND id = ?2
+                "DELETE FROM templates WHERE tenant_id = ?1 AND id = ?2 AND version = ?3
                    AND NOT EXISTS (SELECT 1 FROM portals WHERE tenant_id = ?1 AND template_id = ?2)",
-                params![tenant.to_db(), current.id.clone()],
+                params![tenant.to_db(), current.id.clone(), current.version],
             ),
             change.statement_if_changed(now),
         ])

@@ -7,6 +7,7 @@ use serde_json::json;
 
 use super::auth::Reach;
 use super::input::Fields;
+use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, page_limit, Call};
 use crate::app::cut_page;
 use crate::http::Response;
@@ -196,24 +197,31 @@ async fn parse_asset<R: Runtime>(call: &Call<'_, R>, tenant: TenantId) -> Result
 pub async fn put<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let key = call.id("asset_key", |raw| AssetKey::parse(raw).ok())?;
+    let pre = Precondition::of(call.req)?;
     let input = parse_asset(call, tenant).await?;
-    let existing = equipment::get(call.rt.db(), tenant, &key).await?;
-    let status = if let Some(current) = &existing {
-        equipment::update(call.rt.db(), tenant, current, &input, &call.actor(), call.rt.now()).await?;
-        200
-    } else {
-        let id = AssetId::from_random(call.rt.random_16()?);
-        // Two first PUTs of one key at once: the second meets the unique key and gets 409.
-        equipment::create(call.rt.db(), tenant, id, &key, &input, &call.actor(), call.rt.now()).await?;
-        201
-    };
-    let row = equipment::get(call.rt.db(), tenant, &key).await?.ok_or(AppError::NotFound)?;
-    Ok(Response::json(status, &json!({ "asset": AssetJson::from(&row) })))
+    versions::write(async || {
+        let status = if let Some(current) = equipment::get(call.rt.db(), tenant, &key).await? {
+            pre.allow(current.version)?;
+            if !equipment::update(call.rt.db(), tenant, &current, &input, &call.actor(), call.rt.now()).await? {
+                return Ok(None);
+            }
+            200
+        } else {
+            pre.allow_absent()?;
+            let id = AssetId::from_random(call.rt.random_16()?);
+            // Two first PUTs of one key at once: the second meets the unique key and gets 409.
+            equipment::create(call.rt.db(), tenant, id, &key, &input, &call.actor(), call.rt.now()).await?;
+            201
+        };
+        let row = equipment::get(call.rt.db(), tenant, &key).await?.ok_or(AppError::NotFound)?;
+        Ok(Some(tagged(Response::json(status, &json!({ "asset": AssetJson::from(&row) })), row.version)))
+    })
+    .await
 }
 
 pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (_, row) = asset_in_path(call).await?;
-    Ok(ok(&json!({ "asset": AssetJson::from(&row) })))
+    Ok(tagged(ok(&json!({ "asset": AssetJson::from(&row) })), row.version))
 }
 
 /// Assets in key order, a page at a time (`cursor`: the last key of the previous page).
@@ -256,13 +264,20 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
 /// Deletes the asset with its activity and shares, then its photo object; refused (409) while
 /// it has documents.
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
-    let (tenant, current) = asset_in_path(call).await?;
-    super::documents::refuse_if_owning(call, tenant, Owner::Asset(current.id)).await?;
-    equipment::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
-    if let Some(key) = &current.photo_key {
-        delete_blob(call, key).await;
-    }
-    Ok(no_content())
+    let pre = Precondition::of(call.req)?;
+    versions::write(async || {
+        let (tenant, current) = asset_in_path(call).await?;
+        pre.allow(current.version)?;
+        super::documents::refuse_if_owning(call, tenant, Owner::Asset(current.id)).await?;
+        if !equipment::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await? {
+            return Ok(None);
+        }
+        if let Some(key) = &current.photo_key {
+            delete_blob(call, key).await;
+        }
+        Ok(Some(no_content()))
+    })
+    .await
 }
 
 /// Best effort: a row no longer names the object, so a failed delete leaves an orphan that

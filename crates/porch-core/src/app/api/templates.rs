@@ -10,6 +10,7 @@ use serde_json::json;
 use super::auth::Reach;
 use super::input::{double_option, Fields};
 use super::portals::refresh_portal_hosts;
+use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
 use crate::http::Response;
 use crate::runtime::Runtime;
@@ -290,15 +291,17 @@ pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (tenant, id, row) = template_in_path(call).await?;
     let versions = templates::versions(call.rt.db(), tenant, id).await?;
     let linked = portals::linked_to(call.rt.db(), tenant, id).await?;
-    Ok(ok(&json!({
+    let body = json!({
         "template": TemplateBody::from(&row),
         "versions": versions.iter().map(VersionBody::from).collect::<Vec<_>>(),
         "portals": portal_refs(&linked),
-    })))
+    });
+    Ok(tagged(ok(&body), row.version))
 }
 
 /// Writes a change (a new version when `setup` is given), refreshes the linked portals and
-/// answers with the template and the portals it reached.
+/// answers with the template and the portals it reached; None: the template changed since
+/// `current` was read, and nothing was written.
 #[allow(clippy::too_many_arguments)]
 async fn apply<R: Runtime>(
     call: &Call<'_, R>,
@@ -309,7 +312,7 @@ async fn apply<R: Runtime>(
     setup: Option<&Setup>,
     action: &'static str,
     linked: &[PortalRow],
-) -> Result<Response, AppError> {
+) -> Result<Option<Response>, AppError> {
     let ids: Vec<String> = linked.iter().map(|p| p.id.clone()).collect();
     let wrote =
         templates::update(call.rt.db(), tenant, current, fields, setup, action, &ids, &call.actor(), call.rt.now())
@@ -322,15 +325,33 @@ async fn apply<R: Runtime>(
                 other => name_taken(other),
             })?;
     if !wrote {
-        return Err(AppError::Conflict("the template changed meanwhile; read it again and retry".into()));
+        return Ok(None);
     }
     let reached = if setup.is_some() { refresh_linked(call, tenant, id).await? } else { Vec::new() };
-    Ok(ok(&json!({ "template": template_json(call, tenant, id).await?, "affected_portals": portal_refs(&reached) })))
+    let row = templates::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let body = json!({ "template": TemplateBody::from(&row), "affected_portals": portal_refs(&reached) });
+    Ok(Some(tagged(ok(&body), row.version)))
 }
 
+/// Replaces what the body names, over the template as it is when written (see `versions`).
 pub async fn replace<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
-    let (tenant, id, current) = template_in_path(call).await?;
+    let pre = Precondition::of(call.req)?;
     let input: TemplateInput = call.json()?;
+    versions::write(async || {
+        let (tenant, id, current) = template_in_path(call).await?;
+        pre.allow(current.version)?;
+        replace_over(call, tenant, id, &current, &input).await
+    })
+    .await
+}
+
+async fn replace_over<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    id: TemplateId,
+    current: &TemplateRow,
+    input: &TemplateInput,
+) -> Result<Option<Response>, AppError> {
     let mut fields = Fields::default();
     let name = match input.name.as_deref() {
         Some(raw) => fields.check("name", Label::parse(raw, 120)),
@@ -341,7 +362,7 @@ pub async fn replace<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppErro
         None => Some(current.description.clone()),
     };
     let before = current.setup();
-    let setup = parse_setup(call, tenant, &mut fields, &input, Some(&before)).await?;
+    let setup = parse_setup(call, tenant, &mut fields, input, Some(&before)).await?;
     fields.finish()?;
     let (Some(name), Some(description), Some(setup)) = (name, description, setup) else {
         return Err(AppError::Internal("template fields incomplete after validation".into()));
@@ -349,7 +370,7 @@ pub async fn replace<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppErro
     let changes_setup = setup != before;
     let linked = portals::linked_to(call.rt.db(), tenant, id).await?;
     if changes_setup && !linked.is_empty() && !input.confirm {
-        return Ok(confirmation_required("This change of the template's set-up", &linked));
+        return Ok(Some(confirmation_required("This change of the template's set-up", &linked)));
     }
     let template_fields = TemplateFields {
         name: &name,
@@ -357,7 +378,7 @@ pub async fn replace<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppErro
         is_default: input.is_default.unwrap_or_else(|| current.is_default()),
     };
     let setup = changes_setup.then_some(&setup);
-    apply(call, tenant, id, &current, &template_fields, setup, "template.update", &linked).await
+    apply(call, tenant, id, current, &template_fields, setup, "template.update", &linked).await
 }
 
 pub async fn rollback<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -384,22 +405,28 @@ pub async fn rollback<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppErr
     let name = Label::parse(&current.name, 120).map_err(|err| AppError::Internal(err.to_string()))?;
     let template_fields =
         TemplateFields { name: &name, description: &current.description, is_default: current.is_default() };
-    apply(call, tenant, id, &current, &template_fields, Some(&setup), "template.rollback", &linked).await
+    apply(call, tenant, id, &current, &template_fields, Some(&setup), "template.rollback", &linked)
+        .await?
+        .ok_or_else(|| AppError::Conflict("the template changed meanwhile; read it again and retry".into()))
 }
 
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
-    let (tenant, id, current) = template_in_path(call).await?;
-    let linked = portals::linked_to(call.rt.db(), tenant, id).await?;
-    if !linked.is_empty() {
-        let names: Vec<&str> = linked.iter().map(|p| p.slug.as_str()).collect();
-        return Err(AppError::Conflict(format!(
-            "portals still follow this template: {}; give them another template or their own set-up first",
-            names.join(", ")
-        )));
-    }
-    let deleted = templates::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
-    if !deleted {
-        return Err(AppError::Conflict("a portal was linked to this template meanwhile".into()));
-    }
-    Ok(no_content())
+    let pre = Precondition::of(call.req)?;
+    versions::write(async || {
+        let (tenant, id, current) = template_in_path(call).await?;
+        pre.allow(current.version)?;
+        let linked = portals::linked_to(call.rt.db(), tenant, id).await?;
+        if !linked.is_empty() {
+            let names: Vec<&str> = linked.iter().map(|p| p.slug.as_str()).collect();
+            return Err(AppError::Conflict(format!(
+                "portals still follow this template: {}; give them another template or their own set-up first",
+                names.join(", ")
+            )));
+        }
+        // Not deleted: the template changed, or a portal was linked to it meanwhile; the next
+        // attempt reads which.
+        let deleted = templates::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
+        Ok(deleted.then(no_content))
+    })
+    .await
 }

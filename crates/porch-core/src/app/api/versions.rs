@@ -48,7 +48,18 @@ impl Precondition {
         if allowed {
             Ok(current)
         } else {
-            Err(AppError::PreconditionFailed(current))
+            Err(AppError::PreconditionFailed(Some(current)))
+        }
+    }
+}
+
+impl Precondition {
+    /// A write that would create the resource: refused (412) by any `If-Match`, since there
+    /// is no current representation to match (RFC 9110 §13.1.1, `*` included).
+    pub fn allow_absent(&self) -> Result<(), AppError> {
+        match self {
+            Precondition::None => Ok(()),
+            Precondition::Any | Precondition::Tags(_) => Err(AppError::PreconditionFailed(None)),
         }
     }
 }
@@ -120,7 +131,8 @@ async fn retry<T>(mut attempt: impl AsyncFnMut() -> Result<Option<T>, AppError>)
 pub fn answer(result: Result<Response, AppError>) -> Result<Response, AppError> {
     match result {
         Err(err @ AppError::PreconditionFailed(version)) => {
-            Ok(Response::json(err.status(), &err.to_json()).with_header("etag", &entity_tag(version)))
+            let response = Response::json(err.status(), &err.to_json());
+            Ok(version.map_or(response.clone(), |v| response.with_header("etag", &entity_tag(v))))
         }
         other => other,
     }
@@ -163,17 +175,17 @@ mod tests {
     fn a_weak_tag_is_valid_but_never_matches() {
         let weak = parse("W/\"7\"");
         assert_eq!(weak, tags(&[]));
-        assert_eq!(weak.map(|p| p.allow(7)), Some(Err(AppError::PreconditionFailed(7))));
+        assert_eq!(weak.map(|p| p.allow(7)), Some(Err(AppError::PreconditionFailed(Some(7)))));
     }
 
     #[test]
     fn only_the_current_tag_compared_strongly_allows_the_write() {
         let listed = parse("\"6\", \"7\"").unwrap_or(Precondition::None);
         assert_eq!(listed.allow(7), Ok(7));
-        assert_eq!(listed.allow(8), Err(AppError::PreconditionFailed(8)));
+        assert_eq!(listed.allow(8), Err(AppError::PreconditionFailed(Some(8))));
         let padded = parse("\"07\"").unwrap_or(Precondition::None);
-        assert_eq!(padded.allow(7), Err(AppError::PreconditionFailed(7)), "tags compare as strings");
-        assert_eq!(parse("\"abc\"").map(|p| p.allow(1)), Some(Err(AppError::PreconditionFailed(1))));
+        assert_eq!(padded.allow(7), Err(AppError::PreconditionFailed(Some(7))), "tags compare as strings");
+        assert_eq!(parse("\"abc\"").map(|p| p.allow(1)), Some(Err(AppError::PreconditionFailed(Some(1)))));
     }
 
     #[test]
@@ -193,7 +205,7 @@ mod tests {
 
     #[test]
     fn a_refused_precondition_answers_412_with_the_current_etag() {
-        let response = answer(Err(AppError::PreconditionFailed(4))).unwrap_or_else(|_| Response::empty(500));
+        let response = answer(Err(AppError::PreconditionFailed(Some(4)))).unwrap_or_else(|_| Response::empty(500));
         assert_eq!(response.status, 412);
         assert_eq!(response.header("etag"), Some("\"4\""));
     }

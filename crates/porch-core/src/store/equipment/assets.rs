@@ -6,6 +6,7 @@ use serde_json::json;
 
 use crate::params;
 use crate::store::audit::{Actor, Change};
+use crate::store::versions::write_guarded;
 use crate::store::{write_audited, Database, DbError, Statement, Value};
 use porch_types::equipment::{AssetDetails, AssetKey, PhotoFormat};
 use porch_types::ids::{AssetId, BusinessUnitId, CustomerId, TenantId};
@@ -28,6 +29,7 @@ pub struct AssetRow {
     pub photo_type: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub version: i64,
 }
 
 impl AssetRow {
@@ -92,7 +94,7 @@ impl AssetInput {
 pub async fn get(db: &impl Database, tenant: TenantId, key: &AssetKey) -> Result<Option<AssetRow>, DbError> {
     db.query_one(Statement::new(
         "SELECT id, asset_key, name, serial_number, make, model, asset_type, customer_id, business_unit_id,
-                photo_key, photo_type, created_at, updated_at
+                photo_key, photo_type, created_at, updated_at, version
          FROM assets WHERE tenant_id = ?1 AND asset_key = ?2",
         params![tenant.to_db(), key.as_str()],
     ))
@@ -126,7 +128,8 @@ pub async fn create(
     .await
 }
 
-/// Replaces an asset's texts and owner side (a PUT is the whole asset; the photo stays).
+/// Replaces an asset's texts and owner side (a PUT is the whole asset; the photo stays), if
+/// it still has `current.version`; false: it changed or went, and nothing was written.
 pub async fn update(
     db: &impl Database,
     tenant: TenantId,
@@ -134,19 +137,19 @@ pub async fn update(
     input: &AssetInput,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let change = Change::new(tenant, actor, "asset.update", "asset", current.id.to_db())
         .before(current.summary())
         .after(input.summary(&current.asset_key));
     let mut values = params![tenant.to_db(), current.id.to_db()];
     values.extend(input.column_values());
-    values.extend(params![now.millis()]);
-    write_audited(
+    values.extend(params![now.millis(), current.version]);
+    write_guarded(
         db,
         Statement::new(
             "UPDATE assets SET name = ?3, serial_number = ?4, make = ?5, model = ?6, asset_type = ?7,
                                customer_id = ?8, business_unit_id = ?9, updated_at = ?10
-             WHERE tenant_id = ?1 AND id = ?2",
+             WHERE tenant_id = ?1 AND id = ?2 AND version = ?11",
             values,
         ),
         &change,
@@ -172,7 +175,7 @@ pub async fn list(
 ) -> Result<Vec<AssetRow>, DbError> {
     db.query(Statement::new(
         "SELECT id, asset_key, name, serial_number, make, model, asset_type, customer_id, business_unit_id,
-                photo_key, photo_type, created_at, updated_at
+                photo_key, photo_type, created_at, updated_at, version
          FROM assets
          WHERE tenant_id = ?1 AND (?2 IS NULL OR customer_id = ?2) AND (?3 IS NULL OR business_unit_id = ?3)
            AND (?4 IS NULL OR asset_key > ?4)
@@ -189,20 +192,20 @@ pub async fn list(
 }
 
 /// Deletes an asset with its activity and shares (ON DELETE CASCADE). The caller deletes the
-/// photo object after this succeeds.
+/// photo object after this succeeds. Only over `current.version`; false: nothing deleted.
 pub async fn delete(
     db: &impl Database,
     tenant: TenantId,
     current: &AssetRow,
     actor: &Actor,
     now: Timestamp,
-) -> Result<(), DbError> {
+) -> Result<bool, DbError> {
     let change = Change::new(tenant, actor, "asset.delete", "asset", current.id.to_db()).before(current.summary());
-    write_audited(
+    write_guarded(
         db,
         Statement::new(
-            "DELETE FROM assets WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant.to_db(), current.id.to_db()],
+            "DELETE FROM assets WHERE tenant_id = ?1 AND id = ?2 AND version = ?3",
+            params![tenant.to_db(), current.id.to_db(), current.version],
         ),
         &change,
         now,
