@@ -343,3 +343,22 @@ fn a_tenant_renamed_and_replanned_at_once_moves_one_version_with_one_audit_entry
     let entries = p.app.sql("SELECT action FROM audit_log WHERE target_type = 'tenant' AND action <> 'tenant.create'", Vec::new());
     assert_eq!(entries, [json!({ "action": "tenant.update" })]);
 }
+
+#[test]
+fn a_conditional_put_of_an_asset_that_does_not_exist_creates_nothing() {
+    let p = provider();
+    let body = json!({ "name": "Pump 7" });
+    for tag in ["*", "\"1\""] {
+        let refused = send(&p, Method::Put, "/assets/pump-7", &body, Some(tag));
+        assert_eq!(refused.status, 412, "{tag}: {}", refused.body);
+        assert_eq!(refused.etag, None, "no version to name");
+        assert!(refused.body["error"].get("etag").is_none());
+    }
+    assert_eq!(send(&p, Method::Get, "/assets/pump-7", &Json::Null, None).status, 404);
+    let made = send(&p, Method::Put, "/assets/pump-7", &body, None);
+    assert_eq!(made.status, 201, "{}", made.body);
+    assert_eq!(made.etag.as_deref(), Some("\"1\""));
+    let replaced = send(&p, Method::Put, "/assets/pump-7", &json!({ "name": "Pump 7b" }), Some("*"));
+    assert_eq!(replaced.status, 200, "{}", replaced.body);
+    assert_eq!(replaced.etag.as_deref(), Some("\"2\""));
+}
