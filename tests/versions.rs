@@ -93,10 +93,7 @@ fn a_patch_without_if_match_keeps_a_field_changed_between_its_read_and_its_write
     assert_eq!(patched.body["portal"]["page_title"], "New title");
     assert_eq!(patched.body["portal"]["name"], "Renamed meanwhile", "the other write is not undone");
     assert_eq!(patched.etag.as_deref(), Some("\"3\""), "two changes, two versions");
-    let audit = p.app.sql(
-        "SELECT before_json FROM audit_log WHERE action = 'portal.update' ORDER BY seq",
-        Vec::new(),
-    );
+    let audit = p.app.sql("SELECT before_json FROM audit_log WHERE action = 'portal.update' ORDER BY seq", Vec::new());
     assert_eq!(audit.len(), 1, "only the write that happened is recorded");
     assert!(audit[0]["before_json"].as_str().unwrap().contains("Renamed meanwhile"), "{audit:?}");
 }
@@ -124,7 +121,8 @@ fn if_match_star_writes_over_any_version_of_a_resource_that_exists() {
     let renamed = send(&p, Method::Patch, &customer, &json!({ "name": "Alpha 3" }), Some("*"));
     assert_eq!(renamed.status, 200, "{}", renamed.body);
     assert_eq!(renamed.etag.as_deref(), Some("\"3\""));
-    let missing = send(&p, Method::Patch, "/customers/00000000-0000-4000-8000-000000000000", &json!({ "name": "X" }), Some("*"));
+    let missing =
+        send(&p, Method::Patch, "/customers/00000000-0000-4000-8000-000000000000", &json!({ "name": "X" }), Some("*"));
     assert_eq!(missing.status, 404);
 }
 
@@ -199,7 +197,8 @@ fn the_etag_changes_on_each_write_and_equals_what_get_returns() {
     assert_eq!(status, 200, "{body}");
     let after_logo = get(&p, &path).etag.unwrap();
     seen.push(after_logo);
-    let removed = send(&p, Method::Delete, &format!("{path}/logos/small"), &Json::Null, seen.last().map(String::as_str));
+    let removed =
+        send(&p, Method::Delete, &format!("{path}/logos/small"), &Json::Null, seen.last().map(String::as_str));
     assert_eq!(removed.status, 204);
     seen.push(removed.etag.unwrap());
     assert_eq!(get(&p, &path).etag.as_ref(), seen.last());
@@ -254,7 +253,8 @@ fn a_users_form_from_a_page_opened_before_someone_changed_the_person_changes_not
     assert_eq!(account(&p, "grace@example.com")["role"], "member", "nothing changed");
     assert_eq!(p.app.audit_count(), audit, "and nothing recorded");
 
-    let again = admin.post(&format!("/users/{grace}/role"), &[("role", "admin"), ("version", &(shown + 1).to_string())]);
+    let again =
+        admin.post(&format!("/users/{grace}/role"), &[("role", "admin"), ("version", &(shown + 1).to_string())]);
     assert_eq!(again.status, 200);
     assert_eq!(account(&p, "grace@example.com")["role"], "admin");
 }
@@ -340,7 +340,9 @@ fn a_tenant_renamed_and_replanned_at_once_moves_one_version_with_one_audit_entry
     let response = p.app.send(req);
     assert_eq!(response.status, 200);
     assert_eq!(response.header("etag"), Some("\"2\""));
-    let entries = p.app.sql("SELECT action FROM audit_log WHERE target_type = 'tenant' AND action <> 'tenant.create'", Vec::new());
+    let entries = p
+        .app
+        .sql("SELECT action FROM audit_log WHERE target_type = 'tenant' AND action <> 'tenant.create'", Vec::new());
     assert_eq!(entries, [json!({ "action": "tenant.update" })]);
 }
 

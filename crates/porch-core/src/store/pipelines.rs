@@ -91,7 +91,10 @@ pub async fn create(
         params![id.to_db(), tenant.to_db(), name.as_str(), now.millis()],
     )];
     batch.extend(
-        stages.iter().enumerate().map(|(position, (stage, spec))| insert_stage(tenant, id, *stage, spec, position, None)),
+        stages
+            .iter()
+            .enumerate()
+            .map(|(position, (stage, spec))| insert_stage(tenant, id, *stage, spec, position, None)),
     );
     batch.push(change.statement(now));
     db.batch(batch).await.map(drop)

@@ -346,8 +346,10 @@ pub async fn update_user<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
             let change = Change::new(scope.tenant, &actor, "account.ticket_visibility", "account", id.to_db())
                 .before(json!({ "ticket_visibility": current.ticket_visibility }))
                 .after(json!({ "ticket_visibility": visibility }));
-            let statements =
-                vec![accounts::set_ticket_visibility(scope, &current, visibility, now), change.statement_if_changed(now)];
+            let statements = vec![
+                accounts::set_ticket_visibility(scope, &current, visibility, now),
+                change.statement_if_changed(now),
+            ];
             if !wrote(&call.rt.db().batch(statements).await?, 0) {
                 return Ok(None);
             }
@@ -372,8 +374,7 @@ pub async fn remove_user<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
         // Not removed: the account changed meanwhile (read again), or it is the last admin.
         match accounts::get(call.rt.db(), scope, id).await? {
             Some(now) if now.version == current.version => Err(AppError::Conflict(
-                "this is the last admin of the person's customer on this portal; make someone else admin first"
-                    .into(),
+                "this is the last admin of the person's customer on this portal; make someone else admin first".into(),
             )),
             _ => Ok(None),
         }

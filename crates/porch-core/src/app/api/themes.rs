@@ -213,9 +213,9 @@ pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         let deleted =
             themes::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await.map_err(|err| {
                 match AppError::from(err) {
-                    AppError::Conflict(_) => AppError::Conflict(
-                        "the theme is used by a portal; give the portal another theme first".into(),
-                    ),
+                    AppError::Conflict(_) => {
+                        AppError::Conflict("the theme is used by a portal; give the portal another theme first".into())
+                    }
                     other => other,
                 }
             })?;

@@ -83,7 +83,9 @@ async fn changed_meanwhile<R: Runtime>(page: &Page<'_, R>) -> Result<Response, A
 /// was read, or the change would have left the group without an admin.
 async fn refusal<R: Runtime>(page: &Page<'_, R>, person: &AccountRow, target: AccountId) -> Result<Response, AppError> {
     match accounts::get(page.rt.db(), page.scope, target).await? {
-        Some(now) if now.version == person.version => render(page, 409, None, Some(page.lang.account().last_admin)).await,
+        Some(now) if now.version == person.version => {
+            render(page, 409, None, Some(page.lang.account().last_admin)).await
+        }
         _ => changed_meanwhile(page).await,
     }
 }
