@@ -364,3 +364,39 @@ fn a_conditional_put_of_an_asset_that_does_not_exist_creates_nothing() {
     assert_eq!(replaced.status, 200, "{}", replaced.body);
     assert_eq!(replaced.etag.as_deref(), Some("\"2\""));
 }
+
+#[test]
+fn a_stale_sso_connection_replace_leaves_its_domains_and_a_stale_delete_leaves_it() {
+    let p = provider();
+    let path = portal(&p);
+    let connections = format!("{path}/sso-connections");
+    let body = json!({
+        "name": "Acme IdP",
+        "protocol": "jwt",
+        "jwt": { "algorithm": "HS256" },
+        "secret": "generate",
+        "domains": [{ "domain": "acme.example" }]
+    });
+    let created = send(&p, Method::Post, &connections, &body, None);
+    assert_eq!(created.status, 201, "{}", created.body);
+    let one = format!("{connections}/{}", created.body["connection"]["id"].as_str().unwrap());
+    let read = get(&p, &one);
+    assert_eq!(read.etag, created.etag);
+    let mut rename = body.clone();
+    rename["name"] = json!("Renamed");
+    rename.as_object_mut().unwrap().remove("secret");
+    let renamed = send(&p, Method::Put, &one, &rename, None);
+    assert_eq!(renamed.status, 200, "{}", renamed.body);
+    let audit = p.app.audit_count();
+    let mut stale_body = rename.clone();
+    stale_body["domains"] = json!([{ "domain": "other.example" }]);
+    let stale = send(&p, Method::Put, &one, &stale_body, read.etag.as_deref());
+    assert_eq!(stale.status, 412, "{}", stale.body);
+    assert_eq!(stale.etag, renamed.etag);
+    let now = get(&p, &one);
+    assert_eq!(now.body["connection"]["name"], "Renamed");
+    assert_eq!(now.body["connection"]["domains"], renamed.body["connection"]["domains"], "the domains stayed");
+    assert_eq!(send(&p, Method::Delete, &one, &Json::Null, read.etag.as_deref()).status, 412);
+    assert_eq!(p.app.audit_count(), audit);
+    assert_eq!(send(&p, Method::Delete, &one, &Json::Null, now.etag.as_deref()).status, 204);
+}

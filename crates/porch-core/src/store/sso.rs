@@ -29,6 +29,7 @@ pub struct ConnectionRow {
     pub customer_attribute: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
+    pub version: i64,
 }
 
 impl ConnectionRow {
@@ -77,6 +78,8 @@ pub struct ConnectionInput<'a> {
     pub domains: &'a [(String, Option<CustomerId>)],
     /// Values of `customer_attribute` and the customers they name.
     pub values: &'a [(String, CustomerId)],
+    /// The version a replace writes over (None: a new connection).
+    pub replaces: Option<i64>,
 }
 
 /// A select of whole connection rows (SQL text of ours).
@@ -84,7 +87,7 @@ macro_rules! select_connections {
     ($tail:literal) => {
         concat!(
             "SELECT id, name, protocol, enabled, settings, sealed_secret, admission, admission_attribute,
-                admission_value, customer_id, customer_attribute, created_at, updated_at
+                admission_value, customer_id, customer_attribute, created_at, updated_at, version
              FROM sso_connections ",
             $tail
         )
@@ -92,24 +95,29 @@ macro_rules! select_connections {
 }
 
 /// The statements that write a connection whole: the row (inserted or replaced, keeping its
-/// creation time), then its domains and values replaced. One batch, so a domain another
-/// connection claims (primary key) leaves nothing half-written.
+/// creation time) and its domains and values replaced. One batch, so a domain another
+/// connection claims (primary key) leaves nothing half-written. A replace runs only over
+/// `input.replaces`: its domains and values change first, each only while the row has that
+/// version, and the row's own guarded statement comes last, for an audit entry conditioned
+/// on it to follow; a new connection's row comes first (its domains need it).
 pub fn write(scope: PortalScope, input: &ConnectionInput<'_>, now: Timestamp) -> Vec<Statement> {
     let (attribute, value) = match input.admission {
         Admission::Attribute { name, value } => (Some(name.as_str()), Some(value.as_str())),
         _ => (None, None),
     };
     let id = input.id.to_db();
-    let mut statements = vec![Statement::new(
+    let row = Statement::new(
         "INSERT INTO sso_connections (id, tenant_id, portal_id, name, protocol, enabled, settings, sealed_secret,
             admission, admission_attribute, admission_value, customer_id, customer_attribute, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?14
+         WHERE ?15 IS NULL OR EXISTS (SELECT 1 FROM sso_connections WHERE id = ?1 AND version = ?15)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, enabled = excluded.enabled,
             settings = excluded.settings, sealed_secret = excluded.sealed_secret, admission = excluded.admission,
             admission_attribute = excluded.admission_attribute, admission_value = excluded.admission_value,
             customer_id = excluded.customer_id, customer_attribute = excluded.customer_attribute,
             updated_at = excluded.updated_at
-         WHERE sso_connections.tenant_id = ?2 AND sso_connections.portal_id = ?3",
+         WHERE sso_connections.tenant_id = ?2 AND sso_connections.portal_id = ?3
+           AND (?15 IS NULL OR sso_connections.version = ?15)",
         params![
             id.clone(),
             scope.tenant.to_db(),
@@ -124,32 +132,55 @@ pub fn write(scope: PortalScope, input: &ConnectionInput<'_>, now: Timestamp) ->
             value,
             input.customer.map(CustomerId::to_db),
             input.customer_attribute,
-            now.millis()
+            now.millis(),
+            input.replaces
         ],
-    )];
-    statements.push(Statement::new(
-        "DELETE FROM sso_domains WHERE tenant_id = ?1 AND portal_id = ?2 AND connection_id = ?3",
-        params![scope.tenant.to_db(), scope.portal.to_db(), id.clone()],
-    ));
-    statements.push(Statement::new(
-        "DELETE FROM sso_customer_values WHERE tenant_id = ?1 AND connection_id IN
-            (SELECT id FROM sso_connections WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3)",
-        params![scope.tenant.to_db(), scope.portal.to_db(), id.clone()],
-    ));
+    );
+    let guard = input.replaces;
+    let mut children = vec![
+        Statement::new(
+            "DELETE FROM sso_domains WHERE tenant_id = ?1 AND portal_id = ?2 AND connection_id = ?3
+               AND (?4 IS NULL OR EXISTS (SELECT 1 FROM sso_connections WHERE id = ?3 AND version = ?4))",
+            params![scope.tenant.to_db(), scope.portal.to_db(), id.clone(), guard],
+        ),
+        Statement::new(
+            "DELETE FROM sso_customer_values WHERE tenant_id = ?1 AND connection_id IN
+                (SELECT id FROM sso_connections WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3
+                   AND (?4 IS NULL OR version = ?4))",
+            params![scope.tenant.to_db(), scope.portal.to_db(), id.clone(), guard],
+        ),
+    ];
     for (domain, customer) in input.domains {
-        statements.push(Statement::new(
-            "INSERT INTO sso_domains (portal_id, domain, tenant_id, connection_id, customer_id) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![scope.portal.to_db(), domain.as_str(), scope.tenant.to_db(), id.clone(), customer.map(CustomerId::to_db)],
+        children.push(Statement::new(
+            "INSERT INTO sso_domains (portal_id, domain, tenant_id, connection_id, customer_id)
+             SELECT ?1, ?2, ?3, ?4, ?5
+             WHERE ?6 IS NULL OR EXISTS (SELECT 1 FROM sso_connections WHERE id = ?4 AND version = ?6)",
+            params![
+                scope.portal.to_db(),
+                domain.as_str(),
+                scope.tenant.to_db(),
+                id.clone(),
+                customer.map(CustomerId::to_db),
+                guard
+            ],
         ));
     }
     for (value, customer) in input.values {
-        statements.push(Statement::new(
+        children.push(Statement::new(
             "INSERT INTO sso_customer_values (connection_id, value, tenant_id, customer_id)
-             SELECT ?1, ?2, ?3, ?4 FROM sso_connections WHERE tenant_id = ?3 AND portal_id = ?5 AND id = ?1",
-            params![id.clone(), value.as_str(), scope.tenant.to_db(), customer.to_db(), scope.portal.to_db()],
+             SELECT ?1, ?2, ?3, ?4 FROM sso_connections WHERE tenant_id = ?3 AND portal_id = ?5 AND id = ?1
+               AND (?6 IS NULL OR version = ?6)",
+            params![id.clone(), value.as_str(), scope.tenant.to_db(), customer.to_db(), scope.portal.to_db(), guard],
         ));
     }
-    statements
+    if guard.is_some() {
+        children.push(row);
+        children
+    } else {
+        let mut statements = vec![row];
+        statements.extend(children);
+        statements
+    }
 }
 
 pub async fn list(db: &impl Database, scope: PortalScope) -> Result<Vec<ConnectionRow>, DbError> {
@@ -215,10 +246,11 @@ pub async fn values(db: &impl Database, scope: PortalScope, id: SsoConnectionId)
     .await
 }
 
-pub fn delete(scope: PortalScope, id: SsoConnectionId) -> Statement {
+/// Deletes the connection if it still has `version`.
+pub fn delete(scope: PortalScope, id: SsoConnectionId, version: i64) -> Statement {
     Statement::new(
-        "DELETE FROM sso_connections WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3",
-        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db()],
+        "DELETE FROM sso_connections WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3 AND version = ?4",
+        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), version],
     )
 }
 

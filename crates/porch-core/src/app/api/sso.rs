@@ -8,6 +8,7 @@ use serde_json::json;
 use super::input::Fields;
 use super::recipients::{customer_of, portal_scope, public_portal};
 use super::sso_input::{self, Checked, ConnectionBody, Existing, SecretChoice};
+use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, page_limit, Call};
 use crate::auth::secret::random_text;
 use crate::http::Response;
@@ -202,7 +203,8 @@ pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (scope, portal) = portal_scope(call).await?;
     let id = call.id("connection_id", SsoConnectionId::parse)?;
     let row = sso::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
-    Ok(ok(&json!({ "connection": describe_one(call, scope, &portal, row).await? })))
+    let version = row.version;
+    Ok(tagged(ok(&json!({ "connection": describe_one(call, scope, &portal, row).await? })), version))
 }
 
 pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -211,24 +213,30 @@ pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         return Err(AppError::Conflict(format!("a portal has at most {MAX_CONNECTIONS} SSO connections")));
     }
     let id = SsoConnectionId::from_random(call.rt.random_16()?);
-    save(call, scope, &portal, id, None).await
+    save(call, scope, &portal, id, None).await?.ok_or_else(|| AppError::Internal("a new connection unwritten".into()))
 }
 
 pub async fn replace<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (scope, portal) = portal_scope(call).await?;
     let id = call.id("connection_id", SsoConnectionId::parse)?;
-    let current = sso::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
-    save(call, scope, &portal, id, Some(current)).await
+    let pre = Precondition::of(call.req)?;
+    versions::write(async || {
+        let current = sso::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        save(call, scope, &portal, id, Some(current)).await
+    })
+    .await
 }
 
-/// Checks a body whole, then writes the connection with its domains and values in one batch.
+/// Checks a body whole, then writes the connection with its domains and values in one batch;
+/// None: the connection replaced changed meanwhile, and nothing was written.
 async fn save<R: Runtime>(
     call: &Call<'_, R>,
     scope: PortalScope,
     portal: &PortalRow,
     id: SsoConnectionId,
     current: Option<ConnectionRow>,
-) -> Result<Response, AppError> {
+) -> Result<Option<Response>, AppError> {
     let body: ConnectionBody = call.json()?;
     let mut fields = Fields::default();
     let enabled = body.enabled.unwrap_or(true);
@@ -285,6 +293,7 @@ async fn save<R: Runtime>(
         customer_attribute: checked.customer_attribute.as_deref(),
         domains: &domains,
         values: &values,
+        replaces: current.as_ref().map(|c| c.version),
     };
     let now = call.rt.now();
     let actor = call.actor();
@@ -296,19 +305,25 @@ async fn save<R: Runtime>(
         "domains": domains.iter().map(|(d, _)| d.as_str()).collect::<Vec<_>>(),
     });
     let mut batch = sso::write(scope, &input, now);
-    batch.push(Change::new(scope.tenant, &actor, action, "sso_connection", owner).after(summary).statement(now));
-    call.rt.db().batch(batch).await.map_err(|err| match AppError::from(err) {
+    // A replace's own guarded statement ends the batch: its entry only if it wrote.
+    let change = Change::new(scope.tenant, &actor, action, "sso_connection", owner).after(summary);
+    batch.push(if current.is_some() { change.statement_if_changed(now) } else { change.statement(now) });
+    let changed = call.rt.db().batch(batch).await.map_err(|err| match AppError::from(err) {
         AppError::Conflict(_) => {
             AppError::invalid("domains", "another SSO connection of this portal signs in one of these domains")
         }
         other => other,
     })?;
+    if current.is_some() && !crate::store::wrote(&changed, changed.len().saturating_sub(2)) {
+        return Ok(None);
+    }
     let row = sso::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    let version = row.version;
     let mut answer = json!({ "connection": describe_one(call, scope, portal, row).await? });
     if let (Some(secret), Some(object)) = (shown, answer.as_object_mut()) {
         object.insert("secret".into(), json!(secret));
     }
-    Ok(if current.is_some() { ok(&answer) } else { created(&answer) })
+    Ok(Some(tagged(if current.is_some() { ok(&answer) } else { created(&answer) }, version)))
 }
 
 /// `/sso/jwt` picks among a portal's JWT connections by the token's issuer: with more than
@@ -381,13 +396,18 @@ async fn check_customers<R: Runtime>(
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (scope, _) = portal_scope(call).await?;
     let id = call.id("connection_id", SsoConnectionId::parse)?;
-    let current = sso::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
-    let now = call.rt.now();
-    let actor = call.actor();
-    let change = Change::new(scope.tenant, &actor, "sso_connection.delete", "sso_connection", id.to_db())
-        .before(json!({ "name": current.name, "protocol": current.protocol }));
-    call.rt.db().batch(vec![sso::delete(scope, id), change.statement(now)]).await?;
-    Ok(no_content())
+    let pre = Precondition::of(call.req)?;
+    versions::write(async || {
+        let current = sso::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        let now = call.rt.now();
+        let actor = call.actor();
+        let change = Change::new(scope.tenant, &actor, "sso_connection.delete", "sso_connection", id.to_db())
+            .before(json!({ "name": current.name, "protocol": current.protocol }));
+        let statements = vec![sso::delete(scope, id, current.version), change.statement_if_changed(now)];
+        Ok(crate::store::wrote(&call.rt.db().batch(statements).await?, 0).then(no_content))
+    })
+    .await
 }
 
 /// The event log, newest first; `?reference=` finds the one a person quotes.
