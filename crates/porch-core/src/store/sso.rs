@@ -262,7 +262,7 @@ pub async fn for_domain(
 ) -> Result<Option<ConnectionRow>, DbError> {
     db.query_one(Statement::new(
         "SELECT c.id, c.name, c.protocol, c.enabled, c.settings, c.sealed_secret, c.admission, c.admission_attribute,
-                c.admission_value, c.customer_id, c.customer_attribute, c.created_at, c.updated_at
+                c.admission_value, c.customer_id, c.customer_attribute, c.created_at, c.updated_at, c.version
          FROM sso_domains d JOIN sso_connections c ON c.tenant_id = d.tenant_id AND c.id = d.connection_id
          WHERE d.tenant_id = ?1 AND d.portal_id = ?2 AND d.domain = ?3 AND c.enabled = 1",
         params![scope.tenant.to_db(), scope.portal.to_db(), domain],
