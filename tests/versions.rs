@@ -400,3 +400,26 @@ fn a_stale_sso_connection_replace_leaves_its_domains_and_a_stale_delete_leaves_i
     assert_eq!(p.app.audit_count(), audit);
     assert_eq!(send(&p, Method::Delete, &one, &Json::Null, now.etag.as_deref()).status, 204);
 }
+
+#[test]
+fn a_reply_moves_a_tickets_version_so_an_edit_read_before_it_is_refused() {
+    let p = provider();
+    let body = json!({ "name": "Support", "stages": [{ "name": "New" }, { "name": "Solved", "closed": true }] });
+    let pipeline = send(&p, Method::Post, "/pipelines", &body, None).body["pipeline"].clone();
+    let ticket =
+        json!({ "subject": "Pump leaks", "description": "Oil under the pump.", "pipeline_id": pipeline["id"] });
+    let created = send(&p, Method::Post, "/tickets", &ticket, None);
+    assert_eq!(created.status, 201, "{}", created.body);
+    let path = format!("/tickets/{}", created.body["ticket"]["id"].as_str().unwrap());
+    let read = get(&p, &path);
+    assert_eq!(read.etag.as_deref(), Some("\"1\""), "a new ticket starts at 1 (its search key is no change)");
+    let reply = send(&p, Method::Post, &format!("{path}/messages"), &json!({ "body": "On our way." }), None);
+    assert_eq!(reply.status, 201, "{}", reply.body);
+    let stale = send(&p, Method::Patch, &path, &json!({ "priority": "high" }), read.etag.as_deref());
+    assert_eq!(stale.status, 412, "the conversation moved on since the agent read it: {}", stale.body);
+    let current = get(&p, &path);
+    assert_eq!(current.body["ticket"]["priority"], read.body["ticket"]["priority"]);
+    let edited = send(&p, Method::Patch, &path, &json!({ "priority": "high" }), current.etag.as_deref());
+    assert_eq!(edited.status, 200, "{}", edited.body);
+    assert_eq!(edited.etag, get(&p, &path).etag);
+}
