@@ -13,6 +13,7 @@ mod common;
 mod activity;
 mod app;
 mod documents;
+mod domains;
 mod email;
 mod equipment;
 mod fleet;

@@ -7,7 +7,7 @@ use super::auth::Reach;
 use super::domains::DomainBody;
 use super::input::{double_option, Fields};
 use super::{created, no_content, ok, Call};
-use crate::app::domain_verification::{self as verify, DomainVerifier};
+use crate::app::domain_verification as verify;
 use crate::http::Response;
 use crate::i18n::Language;
 use crate::runtime::Runtime;
@@ -673,13 +673,8 @@ pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let mut hosts = custom_hosts(call, tenant, &current).await?;
     portals::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
     // The cascade removed the custom domains: release them at Cloudflare too, so a later
-    // claim of the same hostname starts from nothing.
-    let verifier = verify::configured(call.rt);
-    for host in hosts.iter().filter(|h| !h.is_localhost()) {
-        if let Err(err) = verifier.unregister(host).await {
-            call.rt.log(&format!("unregistering {host} failed: {err}"));
-        }
-    }
+    // claim of the same hostname starts from nothing, unless another portal still claims one.
+    verify::release(call.rt, &hosts).await?;
     hosts.extend(tenancy::platform_host(call.rt, &current.slug));
     tenancy::refresh_hosts(call.rt, &hosts).await?;
     Ok(no_content())
