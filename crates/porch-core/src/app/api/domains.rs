@@ -177,7 +177,8 @@ pub async fn verify<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let (db, actor, now) = (call.rt.db(), call.actor(), call.rt.now());
     if row.expired(now) {
         // Not checked: an expired claim cannot be revived, only made again (with a new token).
-        domains::record_check(db, tenant, &row, DomainStatus::Failed, Some(domains::CLAIM_EXPIRED), &actor, now).await?;
+        domains::record_check(db, tenant, &row, DomainStatus::Failed, Some(domains::CLAIM_EXPIRED), &actor, now)
+            .await?;
     } else {
         match check(call, &host, &row).await {
             Verdict::Verified if row.status == DomainStatus::Active => {
@@ -194,7 +195,8 @@ pub async fn verify<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
             // An active domain that fails a re-check stays active: DNS blips must not take a
             // customer's portal offline. Removing the domain is how it goes.
             Verdict::NotVerified(reason) => {
-                let status = if row.status == DomainStatus::Active { DomainStatus::Active } else { DomainStatus::Failed };
+                let status =
+                    if row.status == DomainStatus::Active { DomainStatus::Active } else { DomainStatus::Failed };
                 domains::record_check(db, tenant, &row, status, Some(&reason), &actor, now).await?;
             }
         }
