@@ -210,9 +210,7 @@ fn parse_agreement_text(raw: &str) -> Result<String, String> {
     if text.chars().count() > MAX_AGREEMENT_TEXT {
         return Err(format!("must be at most {MAX_AGREEMENT_TEXT} characters"));
     }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        return Err("must not contain control characters".into());
-    }
+    porch_types::text::check_prose(text).map_err(|e| e.to_string())?;
     Ok(text.replace("\r\n", "\n"))
 }
 
