@@ -17,6 +17,7 @@ mod domains;
 mod email;
 mod equipment;
 mod fleet;
+mod input_checks;
 mod openapi;
 mod plans;
 mod portal_tickets;
