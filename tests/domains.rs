@@ -13,6 +13,7 @@ const CF_CREATE: &str = "https://api.cloudflare.com/client/v4/zones/zone1/custom
 /// One claimant: a tenant with a key and a portal named `name`.
 struct Claimant {
     key: String,
+    portal: String,
     domains: String,
 }
 
@@ -21,7 +22,8 @@ impl Claimant {
         let (tenant, key) = app.new_tenant(slug);
         let theme = app.new_theme(&key, &tenant, "Brand", &good_colors());
         let portal = app.new_portal(&key, &tenant, &json!({ "slug": slug, "name": name, "theme_id": theme }));
-        Claimant { key, domains: format!("/api/v1/tenants/{tenant}/portals/{portal}/domains") }
+        let portal = format!("/api/v1/tenants/{tenant}/portals/{portal}");
+        Claimant { key, domains: format!("{portal}/domains"), portal }
     }
 
     fn add(&self, app: &TestApp, host: &str) -> (u16, Value) {
@@ -310,4 +312,41 @@ fn removing_a_losing_claim_keeps_the_winners_registration() {
     winner.remove(&app, host);
     assert_eq!(requests_to(&app, Method::Delete, &release), 1);
     assert_eq!(app.page(host, "/").status, 404);
+}
+
+#[test]
+fn deleting_a_portal_keeps_the_registration_another_claim_still_needs() {
+    let mut app = spawn_app();
+    with_cloudflare(&mut app);
+    let leaving = Claimant::new(&app, "leaving", "Leaving");
+    let staying = Claimant::new(&app, "staying", "Staying");
+    let host = "desk.shared-name.com";
+    let release = format!("{CF_CREATE}/h1");
+    app.rt.http.answers.borrow_mut().insert(release.clone(), (200, "{}".into()));
+    app.rt.http.answers.borrow_mut().insert(CF_CREATE.into(), (201, "{}".into()));
+    cf_lists(&app, host, true);
+    leaving.claim(&app, host);
+    staying.claim(&app, host);
+
+    let (status, _) = app.api_as(Some(&leaving.key), Method::Delete, &leaving.portal, &Value::Null);
+    assert_eq!(status, 204);
+    assert_eq!(requests_to(&app, Method::Delete, &release), 0, "the other claim still needs it");
+    staying.remove(&app, host);
+    assert_eq!(requests_to(&app, Method::Delete, &release), 1);
+}
+
+#[test]
+fn a_localhost_name_active_elsewhere_is_refused_and_a_second_claim_of_one_portal_too() {
+    let app = spawn_app();
+    let first = Claimant::new(&app, "first", "First");
+    let second = Claimant::new(&app, "second", "Second");
+    let (status, added) = first.add(&app, "dev.localhost");
+    assert_eq!((status, &added["domain"]["status"]), (201, &json!("active")));
+    let (status, body) = second.add(&app, "dev.localhost");
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["message"], "that hostname already serves a portal");
+    let (status, body) = first.add(&app, "dev.localhost");
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["message"], "this portal already claims that hostname");
+    assert!(second.listed(&app).is_empty(), "the refused claim left nothing");
 }

@@ -111,20 +111,20 @@ pub async fn add<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let token = porch_types::to_hex(&token_bytes);
     let verification_token = format!("porch-verify={token}");
     let status = if host.is_localhost() { DomainStatus::Active } else { DomainStatus::Pending };
-    // Only this portal's own claim is looked at: another portal's is none of the caller's
-    // business (see the module comment).
-    if domains::get(call.rt.db(), tenant, portal, &host).await?.is_some() {
-        return Err(AppError::Conflict("this portal already claims that hostname".into()));
-    }
     let new = NewDomain { hostname: &host, portal, status, verification_token: &verification_token };
-    domains::add(call.rt.db(), tenant, &new, &call.actor(), call.rt.now()).await.map_err(
-        |err| match AppError::from(err) {
-            // Only a `*.localhost` claim is active at once, so only it can meet the one
-            // active row per hostname; nobody but this machine reaches such a name.
+    if let Err(err) = domains::add(call.rt.db(), tenant, &new, &call.actor(), call.rt.now()).await {
+        return Err(match AppError::from(err) {
+            // Two indexes can refuse the claim. Only this portal's own claim is looked at to
+            // tell which: another portal's is none of the caller's business (module comment).
+            AppError::Conflict(_) if domains::get(call.rt.db(), tenant, portal, &host).await?.is_some() => {
+                AppError::Conflict("this portal already claims that hostname".into())
+            }
+            // Otherwise the one active claim per hostname: only a `*.localhost` claim is active
+            // at once, so only it gets here, and nobody but this machine reaches such a name.
             AppError::Conflict(_) => AppError::Conflict("that hostname already serves a portal".into()),
             other => other,
-        },
-    )?;
+        });
+    }
     if !host.is_localhost() {
         // Another claim may have registered the hostname already: that is success too.
         if let Err(err) = verify::configured(call.rt).register(&host).await {
