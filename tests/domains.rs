@@ -121,6 +121,10 @@ fn two_tenants_claim_one_hostname_and_the_one_with_its_txt_record_wins() {
     let lost = &alpha.listed(&app)[0];
     assert_eq!(lost["status"], "failed");
     assert_eq!(lost["last_error"], "another portal proved control of this hostname first");
+    // Alpha's audit log says so, as the platform's doing: nothing of Bravo's shows.
+    let (_, audit) = app.api_as(Some(&alpha.key), Method::Get, "/api/v1/audit", &Value::Null);
+    let entry = audit["entries"].as_array().unwrap().iter().find(|e| e["action"] == "domain.claim_lost").unwrap();
+    assert_eq!((&entry["actor"], &entry["target_id"]), (&json!("platform"), &json!(host)), "{entry}");
 
     // Even proving control now (the DNS changed hands, say) does not unseat the active claim:
     // the verification that loses answers the failure and changes nothing else.

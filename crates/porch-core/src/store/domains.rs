@@ -207,12 +207,22 @@ pub async fn activate(
          WHERE tenant_id = ?1 AND portal_id = ?2 AND hostname = ?3",
         params![tenant.to_db(), current.portal_id.clone(), current.hostname.clone(), now.millis()],
     );
+    // Each rival's tenant finds the change in its own audit log, made by "platform": the
+    // winner's key must not show there, nor anything else of the winner's.
+    let audit_rivals = Statement::new(
+        "INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, at, before_json, after_json)
+         SELECT tenant_id, 'platform', 'domain.claim_lost', 'domain', hostname, ?2,
+                json_object('portal_id', portal_id, 'status', status),
+                json_object('portal_id', portal_id, 'status', 'failed', 'error', ?3)
+         FROM domains WHERE hostname = ?1 AND status <> 'active'",
+        params![current.hostname.clone(), now.millis(), CLAIM_LOST],
+    );
     // Rivals are not re-checked, so their last_checked_at stays; the reason tells them why.
     let fail_rivals = Statement::new(
         "UPDATE domains SET status = 'failed', last_error = ?2 WHERE hostname = ?1 AND status <> 'active'",
         params![current.hostname.clone(), CLAIM_LOST],
     );
-    match write_audited_then(db, activate, &change, vec![fail_rivals], now).await {
+    match write_audited_then(db, activate, &change, vec![audit_rivals, fail_rivals], now).await {
         Ok(()) => Ok(Activation::Won),
         Err(DbError::Constraint(detail)) if detail.contains("UNIQUE") => Ok(Activation::Lost),
         Err(err) => Err(err),
