@@ -435,7 +435,8 @@ fn a_photo_is_kept_only_when_its_content_is_the_image_type_it_claims() {
     let first_key = app.rt.blobs.objects.borrow().keys().next().cloned().unwrap();
     assert!(first_key.starts_with(&format!("assets/{tenant}/")), "under the tenant's prefix: {first_key}");
 
-    let webp = b"RIFF\x10\0\0\0WEBPVP8 \x04\0\0\0\0\0\0\0";
+    // A 1x1 lossless WebP.
+    let webp = b"RIFF\x1a\0\0\0WEBPVP8L\x0d\0\0\0\x2f\0\0\0\x10\x07\x10\x11\x11\x88\x88\xfe\x07\0";
     assert_eq!(photo(&app, &key, &tenant, "A1", "image/webp", webp).0, 200);
     let keys: Vec<String> = app.rt.blobs.objects.borrow().keys().cloned().collect();
     assert_eq!(keys.len(), 1, "the old photo is deleted once the new one is recorded");

@@ -142,7 +142,7 @@ impl Filename {
         }
         // Control characters could split headers or logs; bidirectional overrides make
         // `invoice\u{202E}fdp.exe` read as `invoiceexe.pdf` (Unicode TR #36 §2.1).
-        if base.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+        if base.chars().any(|c| c.is_control() || crate::text::is_invisible_format(c)) {
             return Err("a file name contains control characters; please rename the file");
         }
         // A leading dot hides a file on Unix and names things like `.htaccess`.
@@ -166,12 +166,6 @@ impl fmt::Display for Filename {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
-}
-
-/// Unicode bidirectional formatting characters (UAX #9 §2): embeddings, overrides, isolates
-/// and marks.
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200E}' | '\u{200F}' | '\u{061C}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// What is wrong with an upload: typed, so each side words it for its reader (the portal in

@@ -4,6 +4,7 @@
 
 use std::fmt;
 
+use super::image::{self, ImageError};
 use super::text::{Label, TextError};
 use super::time::Timestamp;
 
@@ -25,6 +26,9 @@ pub const MAX_HOURS: f64 = 10_000_000.0;
 pub const MAX_FUTURE_SKEW_SECONDS: i64 = 24 * 3600;
 /// Largest asset photo.
 pub const MAX_PHOTO_BYTES: usize = 1024 * 1024;
+/// Largest photo width or height accepted: twice a logo's, room for any camera that fits
+/// the byte cap.
+pub const MAX_PHOTO_DIMENSION: u32 = 16_384;
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum EquipmentError {
@@ -418,6 +422,8 @@ pub enum PhotoError {
     TooLarge,
     #[error("the photo's content is not the image type its Content-Type names")]
     WrongContent,
+    #[error("the photo's width and height must each be between 1 and {MAX_PHOTO_DIMENSION} pixels")]
+    Dimensions,
 }
 
 impl PhotoFormat {
@@ -445,8 +451,9 @@ impl PhotoFormat {
         }
     }
 
-    /// Checks a photo before it is stored: within the size cap, and its first bytes are the
-    /// declared format's signature (OWASP File Upload Cheat Sheet: validate the file type by
+    /// Checks a photo before it is stored: within the size cap, and built the way the
+    /// declared format says (`image`'s structural checks, as for logos: a signature followed
+    /// by anything is not a photo; OWASP File Upload Cheat Sheet: validate the file type by
     /// content, never by the Content-Type header alone). The photo is then stored and served
     /// with this format's type only, so it cannot be served as anything else.
     pub fn check(self, data: &[u8]) -> Result<(), PhotoError> {
@@ -456,15 +463,15 @@ impl PhotoFormat {
         if data.len() > MAX_PHOTO_BYTES {
             return Err(PhotoError::TooLarge);
         }
-        let matches = match self {
-            PhotoFormat::Png => data.starts_with(b"\x89PNG\r\n\x1a\n"),
-            PhotoFormat::Jpeg => data.starts_with(&[0xFF, 0xD8, 0xFF]),
-            PhotoFormat::Webp => data.starts_with(b"RIFF") && data.get(8..12) == Some(b"WEBP".as_slice()),
+        let checked = match self {
+            PhotoFormat::Png => image::check_png(data, MAX_PHOTO_DIMENSION),
+            PhotoFormat::Jpeg => image::check_jpeg(data, MAX_PHOTO_DIMENSION),
+            PhotoFormat::Webp => image::check_webp(data, MAX_PHOTO_DIMENSION),
         };
-        if matches {
-            Ok(())
-        } else {
-            Err(PhotoError::WrongContent)
+        match checked {
+            Ok(_) => Ok(()),
+            Err(ImageError::Malformed) => Err(PhotoError::WrongContent),
+            Err(ImageError::Dimensions { .. }) => Err(PhotoError::Dimensions),
         }
     }
 }
@@ -472,6 +479,7 @@ impl PhotoFormat {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::image::tests as image_tests;
     use serde_json::json;
 
     const NOW: Timestamp = Timestamp::from_millis(1_795_442_964_000); // 2026-11-23T14:09:24Z
@@ -571,13 +579,24 @@ mod tests {
     }
 
     #[test]
+    fn a_signature_and_a_few_bytes_are_not_a_photo() {
+        let mut twelve = b"\x89PNG\r\n\x1a\n".to_vec();
+        twelve.extend_from_slice(&[0; 12]);
+        assert_eq!(PhotoFormat::Png.check(&twelve), Err(PhotoError::WrongContent));
+        assert_eq!(PhotoFormat::Webp.check(b"RIFF\0\0\0\0WEBPVP8 "), Err(PhotoError::WrongContent));
+        assert_eq!(PhotoFormat::Jpeg.check(b"\xFF\xD8\xFF<html>"), Err(PhotoError::WrongContent));
+    }
+
+    #[test]
     fn a_photo_must_be_the_type_it_claims_and_small_enough() {
         assert_eq!(PhotoFormat::from_content_type("IMAGE/JPEG; q=1"), Some(PhotoFormat::Jpeg));
         assert_eq!(PhotoFormat::from_content_type("image/svg+xml"), None);
         assert_eq!(PhotoFormat::from_content_type("image/gif"), None);
-        assert_eq!(PhotoFormat::Png.check(b"\x89PNG\r\n\x1a\n...."), Ok(()));
-        assert_eq!(PhotoFormat::Webp.check(b"RIFF\0\0\0\0WEBPVP8 "), Ok(()));
-        assert_eq!(PhotoFormat::Jpeg.check(b"\x89PNG\r\n\x1a\n...."), Err(PhotoError::WrongContent));
+        assert_eq!(PhotoFormat::Png.check(&image_tests::png(4032, 3024)), Ok(()));
+        assert_eq!(PhotoFormat::Jpeg.check(&image_tests::jpeg(4032, 3024)), Ok(()));
+        assert_eq!(PhotoFormat::Webp.check(image_tests::WEBP_1X1), Ok(()));
+        assert_eq!(PhotoFormat::Jpeg.check(&image_tests::png(1, 1)), Err(PhotoError::WrongContent));
+        assert_eq!(PhotoFormat::Png.check(&image_tests::png(16_385, 1)), Err(PhotoError::Dimensions));
         assert_eq!(PhotoFormat::Png.check(b"<svg onload=alert(1)>"), Err(PhotoError::WrongContent));
         assert_eq!(PhotoFormat::Png.check(b""), Err(PhotoError::Empty));
         let mut big = b"\xFF\xD8\xFF".to_vec();

@@ -12,6 +12,7 @@ pub mod equipment;
 pub mod error;
 pub mod host;
 pub mod ids;
+pub mod image;
 pub mod language;
 pub mod logo;
 pub mod percent;

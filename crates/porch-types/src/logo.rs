@@ -10,6 +10,8 @@
 
 use std::fmt::Write as _;
 
+use crate::image::ImageError;
+
 /// The two image formats a provider may upload as a logo.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum LogoFormat {
@@ -64,10 +66,6 @@ const SVG_NODES_LIMIT: u32 = 20_000;
 const SVG_NS: &str = "http://www.w3.org/2000/svg";
 const XLINK_NS: &str = "http://www.w3.org/1999/xlink";
 const XML_NS: &str = "http://www.w3.org/XML/1998/namespace";
-
-const PNG_SIGNATURE: [u8; 8] = [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A];
-/// An IEND chunk is always these 12 bytes: zero length, type, fixed CRC.
-const PNG_IEND: [u8; 12] = [0, 0, 0, 0, b'I', b'E', b'N', b'D', 0xAE, 0x42, 0x60, 0x82];
 
 /// A logo that passed every check: PNG verified, or SVG rebuilt from an allowlist.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -130,49 +128,16 @@ fn check_size(input: &[u8]) -> Result<(), LogoError> {
     Ok(())
 }
 
-fn read_u32(bytes: &[u8]) -> Option<u32> {
-    let (head, _) = bytes.split_first_chunk::<4>()?;
-    Some(u32::from_be_bytes(*head))
-}
-
-/// Structural PNG check (PNG spec, ISO/IEC 15948 sections 5.2–5.6): signature,
-/// IHDR first with sane dimensions, chunks that chain exactly to a final IEND.
-/// CRCs are not verified: the bytes are served as-is to browsers, which decode
-/// defensively, and the point here is to refuse files that are not PNGs at all
-/// (e.g. HTML or SVG mislabelled as `image/png`).
+/// Structural PNG check (`image::check_png`): refuses files that are not PNGs at all (say,
+/// HTML or SVG mislabelled as `image/png`) and sizes browsers would choke on.
 fn check_png(input: &[u8]) -> Result<(), LogoError> {
     check_size(input)?;
-    let rest = input.strip_prefix(&PNG_SIGNATURE).ok_or(LogoError::NotPng)?;
-    if !rest.ends_with(&PNG_IEND) {
-        return Err(LogoError::NotPng);
-    }
-
-    // IHDR: length 13, then width and height as big-endian u32.
-    let (ihdr_len, after_len) = rest.split_at_checked(4).ok_or(LogoError::NotPng)?;
-    let (ihdr_type, ihdr_data) = after_len.split_at_checked(4).ok_or(LogoError::NotPng)?;
-    if read_u32(ihdr_len) != Some(13) || ihdr_type != b"IHDR" || ihdr_data.len() < 13 + 4 {
-        return Err(LogoError::NotPng);
-    }
-    let width = read_u32(ihdr_data).ok_or(LogoError::NotPng)?;
-    let height = ihdr_data.get(4..).and_then(read_u32).ok_or(LogoError::NotPng)?;
-    let dimension_ok = |d: u32| (1..=MAX_PNG_DIMENSION).contains(&d);
-    if !dimension_ok(width) || !dimension_ok(height) {
-        return Err(LogoError::PngDimensions { width, height, max: MAX_PNG_DIMENSION });
-    }
-
-    // Walk every chunk (length + type + data + CRC) so a truncated file or
-    // trailing data after IEND is refused, not just a wrong tail.
-    let mut remaining = rest;
-    loop {
-        let (len_bytes, after) = remaining.split_at_checked(4).ok_or(LogoError::NotPng)?;
-        let len = usize::try_from(read_u32(len_bytes).ok_or(LogoError::NotPng)?).map_err(|_| LogoError::NotPng)?;
-        let (chunk_type, after) = after.split_at_checked(4).ok_or(LogoError::NotPng)?;
-        let total = len.checked_add(4).ok_or(LogoError::NotPng)?;
-        let (_, after) = after.split_at_checked(total).ok_or(LogoError::NotPng)?;
-        if chunk_type == b"IEND" {
-            return if after.is_empty() { Ok(()) } else { Err(LogoError::NotPng) };
+    match crate::image::check_png(input, MAX_PNG_DIMENSION) {
+        Ok(_) => Ok(()),
+        Err(ImageError::Malformed) => Err(LogoError::NotPng),
+        Err(ImageError::Dimensions { width, height }) => {
+            Err(LogoError::PngDimensions { width, height, max: MAX_PNG_DIMENSION })
         }
-        remaining = after;
     }
 }
 
@@ -493,6 +458,7 @@ fn escape_into(s: &str, out: &mut String, in_attribute: bool) {
 #[allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod tests {
     use super::*;
+    use crate::image::{PNG_IEND, PNG_SIGNATURE};
 
     fn clean(svg: &str) -> String {
         String::from_utf8(sanitize_svg(svg.as_bytes()).unwrap()).unwrap()

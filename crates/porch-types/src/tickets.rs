@@ -196,8 +196,9 @@ pub fn parse_cursor(raw: &str) -> Option<(i64, String)> {
 /// megabytes of text.
 pub const MAX_BODY_CHARS: usize = 20_000;
 
-/// A message's text: trimmed, not empty, at most 20,000 characters, no control characters
-/// but line breaks and tabs (it is shown as plain text, escaped).
+/// A message's text: trimmed, not empty, at most 20,000 characters, prose by
+/// `text::check_prose` (no control characters but line breaks and tabs, no bidi overrides;
+/// it is shown as plain text, escaped).
 pub fn parse_body(raw: &str) -> Result<String, String> {
     let text = raw.trim();
     if text.is_empty() {
@@ -206,9 +207,7 @@ pub fn parse_body(raw: &str) -> Result<String, String> {
     if text.chars().count() > MAX_BODY_CHARS {
         return Err(format!("must be at most {MAX_BODY_CHARS} characters"));
     }
-    if text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t')) {
-        return Err("must not contain control characters".into());
-    }
+    crate::text::check_prose(text).map_err(|e| e.to_string())?;
     Ok(text.replace("\r\n", "\n"))
 }
 
@@ -217,11 +216,13 @@ pub fn parse_body(raw: &str) -> Result<String, String> {
 pub fn check_property_value(kind: &PropertyKind, value: &serde_json::Value) -> Result<(), String> {
     match (kind, value) {
         (PropertyKind::Text, serde_json::Value::String(text))
-            if text.chars().count() <= 2_000 && !text.chars().any(char::is_control) =>
+            if text.chars().count() <= 2_000 && crate::text::check_line(text).is_ok() =>
         {
             Ok(())
         }
-        (PropertyKind::Text, _) => Err("must be one line of text of at most 2000 characters".into()),
+        (PropertyKind::Text, _) => {
+            Err("must be one line of text of at most 2000 characters, without invisible formatting characters".into())
+        }
         (PropertyKind::Number, serde_json::Value::Number(_)) => Ok(()),
         (PropertyKind::Number, _) => Err("must be a number".into()),
         (PropertyKind::Choice(choices), serde_json::Value::String(text)) if choices.contains(text) => Ok(()),

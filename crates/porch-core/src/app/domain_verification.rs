@@ -8,7 +8,8 @@ use serde::Deserialize;
 
 use crate::http::Method;
 use crate::runtime::{HttpClient, OutboundRequest, Runtime, ServiceError};
-use crate::store::domains::verification_record_name;
+use crate::store::domains::{self, verification_record_name};
+use porch_types::error::AppError;
 use porch_types::host::Hostname;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -151,6 +152,12 @@ struct CfList {
     result: Vec<CfHostname>,
 }
 
+/// Whether a custom hostname listing names exactly `host` (the `hostname` filter is a search).
+fn is_listed(body: &str, host: &Hostname) -> bool {
+    serde_json::from_str::<CfList>(body)
+        .is_ok_and(|list| list.success && list.result.iter().any(|found| found.hostname == host.as_str()))
+}
+
 /// The verdict for `host` from a custom hostname listing. The listing's `hostname` filter is
 /// a search, so only an entry naming exactly this host counts.
 fn cloudflare_verdict(body: &str, host: &Hostname) -> Verdict {
@@ -196,8 +203,14 @@ impl<H: HttpClient> DomainVerifier for CloudflareForSaas<'_, H> {
         let body =
             serde_json::json!({ "hostname": host.as_str(), "ssl": { "method": "txt", "type": "dv" } }).to_string();
         let response = self.http.send(self.request(Method::Post, "/custom_hostnames", Some(body))).await?;
-        // 409: already registered (e.g. re-added after a removal) is fine.
-        if response.status < 300 || response.status == 409 {
+        if response.status < 300 {
+            return Ok(());
+        }
+        // The registration is the platform's, one per hostname: another claim on the same
+        // hostname may have made it already, and Cloudflare then refuses a duplicate. That is
+        // success, whatever status Cloudflare refuses it with.
+        let (status, listing) = self.find(host).await?;
+        if status == 200 && is_listed(&listing, host) {
             Ok(())
         } else {
             Err(ServiceError(format!("Cloudflare custom hostname create answered {}", response.status)))
@@ -215,11 +228,20 @@ impl<H: HttpClient> DomainVerifier for CloudflareForSaas<'_, H> {
     }
 
     async fn check(&self, host: &Hostname, expected_txt: &str) -> Result<Verdict, ServiceError> {
+        let (status, body) = self.find(host).await?;
+        if status == 200 && !is_listed(&body, host) {
+            // The registration failed when the domain was added (or went with a removal since):
+            // make it now, so Cloudflare can start validating the hostname and its certificate.
+            self.register(host).await?;
+            return Ok(Verdict::NotVerified(
+                "the hostname was registered with Cloudflare just now: publish the records Cloudflare asks for, then verify again"
+                    .into(),
+            ));
+        }
         let proof = self.txt.check(host, expected_txt).await?;
         if proof != Verdict::Verified {
             return Ok(proof);
         }
-        let (status, body) = self.find(host).await?;
         if status != 200 {
             return Ok(Verdict::NotVerified(format!("the Cloudflare API answered HTTP {status}")));
         }
@@ -243,6 +265,23 @@ pub fn configured<R: Runtime>(rt: &R) -> Verifier<'_, R::Http> {
         }
         _ => Verifier::Doh(txt),
     }
+}
+
+/// Unregisters each hostname that no claim names any more (call after removing claims). The
+/// registration is one per hostname for the whole platform, so a hostname another portal
+/// still claims, pending or active, keeps it. A failure is logged, not returned: the claims
+/// are gone either way, and a later claim's `verify` registers the hostname again if needed.
+pub async fn release<R: Runtime>(rt: &R, hosts: &[Hostname]) -> Result<(), AppError> {
+    let verifier = configured(rt);
+    for host in hosts.iter().filter(|h| !h.is_localhost()) {
+        if domains::claimed(rt.db(), host).await? {
+            continue;
+        }
+        if let Err(err) = verifier.unregister(host).await {
+            rt.log(&format!("unregistering {host} failed: {err}"));
+        }
+    }
+    Ok(())
 }
 
 impl<H: HttpClient> DomainVerifier for Verifier<'_, H> {
@@ -307,6 +346,17 @@ mod tests {
         assert!(matches!(cloudflare_verdict(pending, &h), Verdict::NotVerified(m) if m.contains("pending_validation")));
         assert!(matches!(cloudflare_verdict(r#"{"success":true,"result":[]}"#, &h), Verdict::NotVerified(_)));
         assert!(matches!(cloudflare_verdict(r#"{"success":false,"errors":[]}"#, &h), Verdict::NotVerified(_)));
+    }
+
+    #[test]
+    fn only_an_entry_naming_exactly_the_host_counts_as_registered() {
+        let h = host("support.acme.com");
+        let listed = r#"{"success":true,"result":[{"id":"1","hostname":"support.acme.com"}]}"#;
+        assert!(is_listed(listed, &h));
+        let other = r#"{"success":true,"result":[{"id":"1","hostname":"eu.support.acme.com"}]}"#;
+        assert!(!is_listed(other, &h));
+        assert!(!is_listed(r#"{"success":false,"result":[{"id":"1","hostname":"support.acme.com"}]}"#, &h));
+        assert!(!is_listed("not json", &h));
     }
 
     #[test]

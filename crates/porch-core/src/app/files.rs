@@ -5,7 +5,7 @@
 //! failure leaves no row pointing at nothing, and at worst (the delete failing too) an orphan
 //! object nobody can reach.
 
-use crate::http::Response;
+use crate::http::{single_valued, Response};
 use crate::multipart::{self, Limits, MultipartError, Part};
 use crate::runtime::{Blob, BlobStore, Runtime};
 use crate::store::attachments::StoredFile;
@@ -28,7 +28,8 @@ pub struct MultipartForm<'a> {
 }
 
 /// The body as a multipart form, or None when `content_type` is not `multipart/form-data`
-/// with a boundary. Text fields must be UTF-8; parts with a filename are files.
+/// with a boundary. Text fields must be UTF-8 and each given once; parts with a filename
+/// are files.
 pub fn read_multipart<'a>(body: &'a [u8], content_type: &str) -> Result<Option<MultipartForm<'a>>, AppError> {
     let Some(boundary) = multipart::boundary(content_type) else {
         return Ok(None);
@@ -46,6 +47,7 @@ pub fn read_multipart<'a>(body: &'a [u8], content_type: &str) -> Result<Option<M
             form.fields.push((part.name.clone(), text.to_owned()));
         }
     }
+    single_valued(&form.fields)?;
     Ok(Some(form))
 }
 

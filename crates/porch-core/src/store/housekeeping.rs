@@ -1,10 +1,11 @@
 //! Removing what has expired: sessions, one-time links, unconfirmed registrations,
 //! rate-limit windows, previews,
 //! long-sent emails, long-settled webhook deliveries, spent SSO replay keys, abandoned SSO
-//! sign-ins and old SSO events. These sweep every tenant at once on purpose: they run from the cron
-//! trigger, not for a caller, and each row's own expiry is the whole condition.
+//! sign-ins and old SSO events; custom-domain claims past their seven days are marked failed.
+//! These sweep every tenant at once on purpose: they run from the cron trigger, not for a
+//! caller, and each row's own expiry is the whole condition.
 
-use super::{Database, DbError, Statement};
+use super::{domains, Database, DbError, Statement};
 use crate::params;
 use porch_types::time::Timestamp;
 
@@ -29,6 +30,8 @@ pub struct Purged {
     pub sso_replay: u64,
     pub sso_requests: u64,
     pub sso_events: u64,
+    /// Claims marked failed, not removed: see `domains::expire_statement`.
+    pub expired_domain_claims: u64,
 }
 
 /// Deletes everything that expired, as one atomic batch.
@@ -56,6 +59,7 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
             Statement::new("DELETE FROM sso_replay WHERE expires_at < ?1", params![now.millis()]),
             Statement::new("DELETE FROM sso_requests WHERE expires_at < ?1", params![grace]),
             Statement::new("DELETE FROM sso_events WHERE at < ?1", params![settled]),
+            domains::expire_statement(now),
         ])
         .await?;
     let mut counts = changed.into_iter();
@@ -71,6 +75,7 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
         sso_replay: next(),
         sso_requests: next(),
         sso_events: next(),
+        expired_domain_claims: next(),
     })
 }
 

@@ -1,5 +1,14 @@
 //! Custom domains of a portal: add (pending, with a TXT proof), list, remove, verify.
 //! `*.localhost` names are active at once: nobody but this machine can reach them.
+//!
+//! A domain is a claim, not ownership: any number of portals may claim a hostname, and the
+//! first to prove control with its own TXT token holds it. Every answer here is about the
+//! caller's own claim only, and adding a hostname answers the same whether or not anyone else
+//! claims it, holds it, or has it active: a claim on a hostname active elsewhere is accepted
+//! like any other and fails at `verify` with the rivals' reason. A refusal at `add` instead
+//! would be an oracle for which hostnames porch serves (and, tried against every tenant's
+//! known names, a hint who); an accepted claim reveals nothing until its own TXT record
+//! proves control of the name, and by then its maker runs the DNS.
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -10,7 +19,7 @@ use super::{created, no_content, ok, Call};
 use crate::app::domain_verification::{self as verify, DomainVerifier, Verdict};
 use crate::http::Response;
 use crate::runtime::Runtime;
-use crate::store::domains::{self, verification_record_name, DomainRow, DomainStatus, NewDomain};
+use crate::store::domains::{self, verification_record_name, Activation, DomainRow, DomainStatus, NewDomain};
 use crate::store::portals;
 use crate::tenancy;
 use porch_types::error::AppError;
@@ -103,15 +112,23 @@ pub async fn add<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let verification_token = format!("porch-verify={token}");
     let status = if host.is_localhost() { DomainStatus::Active } else { DomainStatus::Pending };
     let new = NewDomain { hostname: &host, portal, status, verification_token: &verification_token };
-    domains::add(call.rt.db(), tenant, &new, &call.actor(), call.rt.now()).await.map_err(
-        |err| match AppError::from(err) {
-            AppError::Conflict(_) => AppError::Conflict("that hostname already belongs to a portal".into()),
+    if let Err(err) = domains::add(call.rt.db(), tenant, &new, &call.actor(), call.rt.now()).await {
+        return Err(match AppError::from(err) {
+            // Two indexes can refuse the claim. Only this portal's own claim is looked at to
+            // tell which: another portal's is none of the caller's business (module comment).
+            AppError::Conflict(_) if domains::get(call.rt.db(), tenant, portal, &host).await?.is_some() => {
+                AppError::Conflict("this portal already claims that hostname".into())
+            }
+            // Otherwise the one active claim per hostname: only a `*.localhost` claim is active
+            // at once, so only it gets here, and nobody but this machine reaches such a name.
+            AppError::Conflict(_) => AppError::Conflict("that hostname already serves a portal".into()),
             other => other,
-        },
-    )?;
+        });
+    }
     if !host.is_localhost() {
+        // Another claim may have registered the hostname already: that is success too.
         if let Err(err) = verify::configured(call.rt).register(&host).await {
-            // The domain stays pending; `verify` reports the state, so nothing is lost.
+            // The domain stays pending; `verify` registers it again, so nothing is lost.
             call.rt.log(&format!("registering {host} with the verifier failed: {err}"));
         }
     }
@@ -130,47 +147,63 @@ async fn domain_in_path<R: Runtime>(call: &Call<'_, R>) -> Result<(TenantId, dom
 pub async fn remove<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (tenant, row) = domain_in_path(call).await?;
     domains::remove(call.rt.db(), tenant, &row, &call.actor(), call.rt.now()).await?;
-    let host = Hostname::parse(&row.hostname)
-        .map_err(|_| AppError::Internal(format!("stored hostname {:?}", row.hostname)))?;
-    if !host.is_localhost() {
-        if let Err(err) = verify::configured(call.rt).unregister(&host).await {
-            call.rt.log(&format!("unregistering {host} failed: {err}"));
-        }
-    }
+    let host = stored_hostname(&row)?;
+    verify::release(call.rt, std::slice::from_ref(&host)).await?;
     tenancy::refresh_hosts(call.rt, std::slice::from_ref(&host)).await?;
     Ok(no_content())
 }
 
+fn stored_hostname(row: &DomainRow) -> Result<Hostname, AppError> {
+    Hostname::parse(&row.hostname).map_err(|_| AppError::Internal(format!("stored hostname {:?}", row.hostname)))
+}
+
+/// The verdict of the configured verifier on this claim's own token.
+async fn check<R: Runtime>(call: &Call<'_, R>, host: &Hostname, row: &DomainRow) -> Verdict {
+    if host.is_localhost() {
+        return Verdict::Verified;
+    }
+    match verify::configured(call.rt).check(host, &row.verification_token).await {
+        Ok(verdict) => verdict,
+        Err(err) => {
+            call.rt.log(&format!("verifying {host}: {err}"));
+            Verdict::NotVerified("the verification service could not be reached; try again later".into())
+        }
+    }
+}
+
 pub async fn verify<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (tenant, row) = domain_in_path(call).await?;
-    let host = Hostname::parse(&row.hostname)
-        .map_err(|_| AppError::Internal(format!("stored hostname {:?}", row.hostname)))?;
-    let verdict = if host.is_localhost() {
-        Verdict::Verified
+    let host = stored_hostname(&row)?;
+    let (db, actor, now) = (call.rt.db(), call.actor(), call.rt.now());
+    if row.expired(now) {
+        // Not checked: an expired claim cannot be revived, only made again (with a new token).
+        domains::record_check(db, tenant, &row, DomainStatus::Failed, Some(domains::CLAIM_EXPIRED), &actor, now)
+            .await?;
     } else {
-        match verify::configured(call.rt).check(&host, &row.verification_token).await {
-            Ok(verdict) => verdict,
-            Err(err) => {
-                call.rt.log(&format!("verifying {host}: {err}"));
-                Verdict::NotVerified("the verification service could not be reached; try again later".into())
+        match check(call, &host, &row).await {
+            Verdict::Verified if row.status == DomainStatus::Active => {
+                domains::record_check(db, tenant, &row, DomainStatus::Active, None, &actor, now).await?;
+            }
+            Verdict::Verified => {
+                if domains::activate(db, tenant, &row, &actor, now).await? == Activation::Lost {
+                    // Another claim holds the hostname: this one proved control too, but the
+                    // active claim stays until its portal removes it.
+                    let lost = Some(domains::CLAIM_LOST);
+                    domains::record_check(db, tenant, &row, DomainStatus::Failed, lost, &actor, now).await?;
+                }
+            }
+            // An active domain that fails a re-check stays active: DNS blips must not take a
+            // customer's portal offline. Removing the domain is how it goes.
+            Verdict::NotVerified(reason) => {
+                let status =
+                    if row.status == DomainStatus::Active { DomainStatus::Active } else { DomainStatus::Failed };
+                domains::record_check(db, tenant, &row, status, Some(&reason), &actor, now).await?;
             }
         }
-    };
-    let (status, error) = match &verdict {
-        Verdict::Verified => (DomainStatus::Active, None),
-        Verdict::NotVerified(reason) => (DomainStatus::Failed, Some(reason.as_str())),
-    };
-    // An active domain that fails a re-check stays active: DNS blips must not take a
-    // customer's portal offline. Removing the domain is how it goes.
-    let status = if row.status == DomainStatus::Active && status == DomainStatus::Failed {
-        DomainStatus::Active
-    } else {
-        status
-    };
-    domains::record_check(call.rt.db(), tenant, &row, status, error, &call.actor(), call.rt.now()).await?;
+    }
     tenancy::refresh_hosts(call.rt, std::slice::from_ref(&host)).await?;
     let portal = PortalId::parse(&row.portal_id).ok_or(AppError::NotFound)?;
-    let row = domains::get(call.rt.db(), tenant, portal, &host).await?.ok_or(AppError::NotFound)?;
+    let row = domains::get(db, tenant, portal, &host).await?.ok_or(AppError::NotFound)?;
     Ok(ok(&json!({ "domain": DomainBody::from(&row) })))
 }
 

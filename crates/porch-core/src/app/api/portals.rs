@@ -8,7 +8,7 @@ use super::domains::DomainBody;
 use super::input::{double_option, Fields};
 use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
-use crate::app::domain_verification::{self as verify, DomainVerifier};
+use crate::app::domain_verification as verify;
 use crate::http::Response;
 use crate::i18n::Language;
 use crate::runtime::Runtime;
@@ -211,9 +211,7 @@ fn parse_agreement_text(raw: &str) -> Result<String, String> {
     if text.chars().count() > MAX_AGREEMENT_TEXT {
         return Err(format!("must be at most {MAX_AGREEMENT_TEXT} characters"));
     }
-    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
-        return Err("must not contain control characters".into());
-    }
+    porch_types::text::check_prose(text).map_err(|e| e.to_string())?;
     Ok(text.replace("\r\n", "\n"))
 }
 
@@ -685,13 +683,8 @@ pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
             return Ok(None);
         }
         // The cascade removed the custom domains: release them at Cloudflare too, so a later
-        // claim of the same hostname starts from nothing.
-        let verifier = verify::configured(call.rt);
-        for host in hosts.iter().filter(|h| !h.is_localhost()) {
-            if let Err(err) = verifier.unregister(host).await {
-                call.rt.log(&format!("unregistering {host} failed: {err}"));
-            }
-        }
+        // claim of the same hostname starts from nothing, unless another portal still claims one.
+        verify::release(call.rt, &hosts).await?;
         hosts.extend(tenancy::platform_host(call.rt, &current.slug));
         tenancy::refresh_hosts(call.rt, &hosts).await?;
         Ok(Some(no_content()))

@@ -142,6 +142,11 @@ fn text(fields: &mut Fields, field: &str, raw: Option<&str>, required: bool) -> 
             fields.error(field, "must be at most 1024 printable characters");
             None
         }
+        // The connection's name is shown on the portal's sign-in page.
+        Some(t) if t.chars().any(porch_types::text::is_invisible_format) => {
+            fields.error(field, &porch_types::text::TextError::InvisibleFormat.to_string());
+            None
+        }
         Some(t) => Some(t.to_owned()),
     }
 }

@@ -112,10 +112,8 @@ fn parse_description(raw: &str) -> Result<String, String> {
     if text.chars().count() > MAX_DESCRIPTION {
         return Err(format!("must be at most {MAX_DESCRIPTION} characters"));
     }
-    if text.chars().any(|c| c.is_control() && c != '\n') {
-        return Err("must not contain control characters".into());
-    }
-    Ok(text.to_owned())
+    porch_types::text::check_prose(text).map_err(|e| e.to_string())?;
+    Ok(text.replace("\r\n", "\n"))
 }
 
 async fn plan<R: Runtime>(call: &Call<'_, R>, tenant: TenantId) -> Result<AppSet, AppError> {

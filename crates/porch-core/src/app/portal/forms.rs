@@ -6,7 +6,7 @@ use crate::app::files;
 use crate::auth::cookies;
 use crate::auth::csrf;
 use crate::auth::secret::{presented_hash, Token};
-use crate::http::{form_fields, is_media_type, Response};
+use crate::http::{form_fields, is_media_type, single_valued, Response};
 use crate::multipart::Part;
 use crate::runtime::Runtime;
 use crate::store::{rate_limits, Statement};
@@ -28,6 +28,7 @@ impl<'a> Form<'a> {
             return Err(AppError::BadRequest("expected an HTML form".into()));
         }
         let fields = form_fields(&page.req.body).ok_or_else(|| AppError::BadRequest("the form is not valid".into()))?;
+        single_valued(&fields)?;
         Ok(Form { fields, files: Vec::new() })
     }
 
@@ -36,6 +37,7 @@ impl<'a> Form<'a> {
         let form = if is_media_type(Some(content_type), "application/x-www-form-urlencoded") {
             let fields =
                 form_fields(&page.req.body).ok_or_else(|| AppError::BadRequest("the form is not valid".into()))?;
+            single_valued(&fields)?;
             Form { fields, files: Vec::new() }
         } else if let Some(parts) = files::read_multipart(&page.req.body, content_type)? {
             Form { fields: parts.fields, files: parts.files }

@@ -177,10 +177,12 @@ pub async fn complete<R: Runtime>(page: &Page<'_, R>, sign_in: SignIn<'_>) -> Re
         .add_header("set-cookie", &new_session.set_cookie))
 }
 
-/// A display name as an identity provider sends it, made fit to show: no control characters,
-/// at most 200 characters.
+/// A display name as an identity provider sends it, made fit to show: no control or
+/// invisible format characters (dropped: a person's sign-in is not refused for them), at
+/// most 200 characters.
 fn display_name(raw: &str) -> String {
-    raw.chars().filter(|c| !c.is_control()).take(200).collect::<String>().trim().to_owned()
+    let shown = |c: &char| !c.is_control() && !porch_types::text::is_invisible_format(*c);
+    raw.chars().filter(shown).take(200).collect::<String>().trim().to_owned()
 }
 
 /// A short code the person can quote and the provider can find in the event log.

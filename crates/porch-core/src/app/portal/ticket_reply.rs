@@ -116,8 +116,7 @@ pub async fn rate<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respon
         return Err(AppError::Forbidden);
     }
     let comment = form.text("comment").trim();
-    let comment_ok = comment.chars().count() <= MAX_COMMENT_CHARS
-        && !comment.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'));
+    let comment_ok = comment.chars().count() <= MAX_COMMENT_CHARS && porch_types::text::check_prose(comment).is_ok();
     let (Some(score), true) = (parse_score(form.text("score")), comment_ok) else {
         let t = page.lang.tickets();
         let feedback = Feedback { errors: vec![t.rating_question.into()], ..Feedback::default() };
