@@ -231,6 +231,8 @@ pub enum SamlError {
     Issuer,
     #[error("the Response's Destination is missing or not this ACS URL")]
     Destination,
+    #[error("the Response's Destination is empty")]
+    DestinationEmpty,
     #[error("no bearer confirmation names this ACS URL as Recipient")]
     Recipient,
     #[error("the assertion is not for this service provider (audience)")]
@@ -243,6 +245,14 @@ pub enum SamlError {
     InResponseTo,
     #[error("the assertion's subject, statements or attributes cannot be read")]
     Claims,
+    #[error("the assertion is encrypted and this connection has no decryption key")]
+    NoDecryptionKey,
+    #[error("the encrypted assertion uses a key transport or cipher porch does not accept")]
+    EncryptionAlgorithm,
+    /// Every failure from unwrapping the key to reading the decrypted assertion: which step
+    /// failed is not told, so the verifier is no decryption oracle.
+    #[error("the encrypted assertion cannot be decrypted with this connection's keys")]
+    Decryption,
 }
 
 impl SamlError {
@@ -262,12 +272,16 @@ impl SamlError {
             SamlError::Status => "status",
             SamlError::Issuer => "issuer",
             SamlError::Destination => "destination",
+            SamlError::DestinationEmpty => "destination_empty",
             SamlError::Recipient => "recipient",
             SamlError::Audience => "audience",
             SamlError::NotYetValid => "not_yet_valid",
             SamlError::Expired => "expired",
             SamlError::InResponseTo => "in_response_to",
             SamlError::Claims => "claims",
+            SamlError::NoDecryptionKey => "no_decryption_key",
+            SamlError::EncryptionAlgorithm => "encryption_algorithm",
+            SamlError::Decryption => "decryption",
         }
     }
 }
