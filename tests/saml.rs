@@ -195,3 +195,31 @@ fn weak_rsa_and_other_curves_cannot_be_pinned() {
     let private = read("idp_rsa").replace("CERTIFICATE", "PRIVATE KEY");
     assert_eq!(PinnedKey::from_pem_certificate(&private).unwrap_err(), KeyError::Encoding);
 }
+
+#[test]
+fn certificates_with_real_world_quirks_give_their_keys_and_not_after() {
+    let expected = manifest()["not_after_ms"].as_object().unwrap();
+    let quirky: Vec<&String> = expected.keys().filter(|name| name.starts_with("quirk_")).collect();
+    assert!(quirky.len() >= 10, "only {} quirky certificates", quirky.len());
+    for (name, not_after) in expected {
+        let key = cert(name);
+        let not_after = Timestamp::from_millis(not_after.as_i64().unwrap());
+        assert_eq!(key.not_after(), Some(not_after), "{name}");
+        if name.starts_with("quirk_") {
+            assert_eq!(key.kind(), KeyKind::Rsa { bits: 2048 }, "{name}");
+        }
+    }
+    // (A response signed by each one's key verifies: the `ok_pinned_quirk_*` response cases.)
+    assert!(response_cases().filter(|case| text(case, "name").starts_with("ok_pinned_quirk_")).count() >= quirky.len());
+}
+
+#[test]
+fn a_certificate_near_its_not_after_is_warned_about_but_still_verifies() {
+    let now = Timestamp::from_millis(manifest()["now_ms"].as_i64().unwrap());
+    // The hand-written certificates end 20 days after the fixtures' clock; idp_rsa a year after.
+    let soon = cert("quirk_v1_no_version").warning(now).unwrap();
+    assert_eq!(soon.code(), "certificate_expires_soon");
+    assert_eq!(cert("idp_rsa").warning(now), None);
+    let later = Timestamp::from_millis(soon.not_after().millis() + 86_400_000);
+    assert_eq!(cert("quirk_v1_no_version").warning(later).unwrap().code(), "certificate_expired");
+}

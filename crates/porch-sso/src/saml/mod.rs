@@ -31,11 +31,12 @@ mod keys;
 mod request;
 #[cfg(test)]
 mod tests;
+mod x509_time;
 mod xml;
 
 use porch_types::time::Timestamp;
 
-pub use keys::{KeyError, KeyKind, PinnedKey, MIN_RSA_BITS};
+pub use keys::{CertificateWarning, KeyError, KeyKind, PinnedKey, CERTIFICATE_WARNING_DAYS, MIN_RSA_BITS};
 pub use request::{authn_request_redirect_url, authn_request_xml, sp_metadata};
 
 /// The longest `SAMLResponse` form value accepted (base64 text): real responses are a few
