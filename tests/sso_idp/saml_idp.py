@@ -3,9 +3,9 @@
 and mints signed SAML responses for the HTTP-POST binding, the way an IdP answers an
 AuthnRequest (or sends an unsolicited, IdP-initiated response).
 
-    saml_idp.py keys DIR [--ec]
+    saml_idp.py keys DIR [--ec] [--not-after-ms MS]
         writes DIR/idp.key.pem and DIR/idp.cert.pem (RSA-2048, or ECDSA P-256 with --ec;
-        self-signed; test only)
+        self-signed; test only), valid until MS (default: 30 days from this machine's clock)
     saml_idp.py respond --dir DIR --idp ENTITY --audience SP_ENTITY --acs ACS_URL --email EMAIL
                         [--name NAME] [--in-response-to ID] [--attribute NAME=VALUE ...]
                         [--now-ms MS] [--assertion-id ID] [--name-id-format URI]
@@ -42,7 +42,7 @@ NS_DS = "http://www.w3.org/2000/09/xmldsig#"
 EXC = "http://www.w3.org/2001/10/xml-exc-c14n#"
 
 
-def keys(directory, elliptic):
+def keys(directory, elliptic, not_after_ms=None):
     os.makedirs(directory, exist_ok=True)
     if elliptic:
         key = ec.generate_private_key(ec.SECP256R1())
@@ -50,14 +50,19 @@ def keys(directory, elliptic):
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "porch test IdP")])
     now = datetime.datetime.now(datetime.timezone.utc)
+    if not_after_ms is None:
+        not_after = now + datetime.timedelta(days=30)
+    else:
+        not_after = datetime.datetime.fromtimestamp(not_after_ms / 1000, datetime.timezone.utc)
+    not_before = min(now - datetime.timedelta(days=1), not_after - datetime.timedelta(days=365))
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
         .sign(key, hashes.SHA256())
     )
     with open(os.path.join(directory, "idp.key.pem"), "wb") as f:
@@ -128,6 +133,7 @@ def main():
     keys_command = commands.add_parser("keys")
     keys_command.add_argument("dir")
     keys_command.add_argument("--ec", action="store_true")
+    keys_command.add_argument("--not-after-ms", type=int)
     mint = commands.add_parser("respond")
     mint.add_argument("--dir", required=True)
     mint.add_argument("--idp", required=True)
@@ -142,7 +148,7 @@ def main():
     mint.add_argument("--name-id-format", default="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress")
     args = parser.parse_args()
     if args.command == "keys":
-        keys(args.dir, args.ec)
+        keys(args.dir, args.ec, args.not_after_ms)
     else:
         respond(args)
 
