@@ -286,7 +286,8 @@ mod tests {
     #[test]
     fn a_certificate_is_warned_about_thirty_days_either_side_of_its_not_after() {
         let not_after = Timestamp::from_millis(1_800_000_000_000);
-        let mut key = PinnedKey { material: KeyMaterial::EcdsaP256(p256_generator()), fingerprint: [0; 32], not_after: None };
+        let mut key =
+            PinnedKey { material: KeyMaterial::EcdsaP256(p256_generator()), fingerprint: [0; 32], not_after: None };
         assert_eq!(key.warning(not_after), None, "no date, no warning");
         key.not_after = Some(not_after);
         let day = 86_400;
@@ -301,7 +302,8 @@ mod tests {
 
     fn p256_generator() -> p256::ecdsa::VerifyingKey {
         let hex = "046b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c2964fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5";
-        let bytes: Vec<u8> = (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
+        let bytes: Vec<u8> =
+            (0..hex.len()).step_by(2).map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap()).collect();
         p256::ecdsa::VerifyingKey::from_sec1_bytes(&bytes).unwrap()
     }
 

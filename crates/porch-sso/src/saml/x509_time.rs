@@ -52,13 +52,8 @@ pub(super) fn parse(tag: u8, value: &[u8]) -> Option<Timestamp> {
         _ => return None,
     };
     let fraction = fraction.map(|f| format!(".{f}")).unwrap_or_default();
-    let rfc3339 = format!(
-        "{}-{}-{}T{}:{minute}:{second}{fraction}{offset}",
-        part(0..4)?,
-        part(4..6)?,
-        part(6..8)?,
-        part(8..10)?
-    );
+    let rfc3339 =
+        format!("{}-{}-{}T{}:{minute}:{second}{fraction}{offset}", part(0..4)?, part(4..6)?, part(6..8)?, part(8..10)?);
     Timestamp::parse_rfc3339(&rfc3339)
 }
 

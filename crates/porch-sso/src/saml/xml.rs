@@ -319,7 +319,8 @@ pub(super) fn check_root<'a, 'input>(doc: &'a Document<'input>) -> Result<Node<'
 fn sheltered(node: Node<'_, '_>, response: Node<'_, '_>) -> bool {
     node.ancestors().skip(1).take_while(|ancestor| *ancestor != response).any(|ancestor| {
         is(ancestor, NS_ASSERTION, "EncryptedAssertion")
-            || (is(ancestor, NS_ASSERTION, "Advice") && ancestor.parent().is_some_and(|p| is(p, NS_ASSERTION, "Assertion")))
+            || (is(ancestor, NS_ASSERTION, "Advice")
+                && ancestor.parent().is_some_and(|p| is(p, NS_ASSERTION, "Assertion")))
     })
 }
 
@@ -387,8 +388,7 @@ pub(super) fn census<'a, 'input>(response: Node<'a, 'input>) -> Result<Census<'a
     if response.attribute("ID").is_none() || (!encrypted && assertion.attribute("ID").is_none()) {
         return Err(SamlError::Structure("the Response and the Assertion need an ID"));
     }
-    let mut census =
-        Census { response, assertion, encrypted, response_signature: None, assertion_signature: None };
+    let mut census = Census { response, assertion, encrypted, response_signature: None, assertion_signature: None };
     for signature in signatures {
         let slot = match signature.parent() {
             Some(parent) if parent == response => &mut census.response_signature,
@@ -495,8 +495,9 @@ mod tests {
     fn an_advice_shelters_nothing_outside_an_assertion_and_ids_stay_unique_across_it() {
         let misplaced = response(r#"<saml:Advice><saml:Assertion ID="a2"/></saml:Advice><saml:Assertion ID="a1"/>"#);
         assert!(matches!(census_of(&misplaced), Err(SamlError::Structure(_))));
-        let same_id =
-            response(r#"<saml:Assertion ID="a1"><saml:Advice><saml:Assertion ID="a1"/></saml:Advice></saml:Assertion>"#);
+        let same_id = response(
+            r#"<saml:Assertion ID="a1"><saml:Advice><saml:Assertion ID="a1"/></saml:Advice></saml:Assertion>"#,
+        );
         assert!(matches!(census_of(&same_id), Err(SamlError::Structure(_))));
         // The signature of an Advice assertion moved up beside it is still only one level down.
         let moved = response(r#"<saml:Assertion ID="a1"><saml:Advice><ds:Signature/></saml:Advice></saml:Assertion>"#);
@@ -505,7 +506,7 @@ mod tests {
 
     #[test]
     fn one_encrypted_assertion_stands_in_for_the_assertion() {
-        let xml = response(r#"<ds:Signature/><saml:EncryptedAssertion><ds:Signature/></saml:EncryptedAssertion>"#);
+        let xml = response("<ds:Signature/><saml:EncryptedAssertion><ds:Signature/></saml:EncryptedAssertion>");
         let doc = parse(&xml).unwrap();
         let census = census(check_root(&doc).unwrap()).unwrap();
         assert!(census.encrypted && census.response_signature.is_some() && census.assertion_signature.is_none());
