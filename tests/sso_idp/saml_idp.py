@@ -9,9 +9,13 @@ AuthnRequest (or sends an unsolicited, IdP-initiated response).
     saml_idp.py respond --dir DIR --idp ENTITY --audience SP_ENTITY --acs ACS_URL --email EMAIL
                         [--name NAME] [--in-response-to ID] [--attribute NAME=VALUE ...]
                         [--now-ms MS] [--assertion-id ID] [--name-id-format URI]
+                        [--encrypt-to SP_CERT_PEM [--content C] [--transport T]]
         prints the base64 SAMLResponse: the assertion signed (RSA-SHA256 or ECDSA-SHA256 by
         the key's type, exclusive C14N),
-        valid from one minute before "now" (default: this machine's clock) for five minutes
+        valid from one minute before "now" (default: this machine's clock) for five minutes;
+        with --encrypt-to, the signed assertion encrypted to that SP certificate's RSA key
+        (xml_encryption.py: C one of aes128-gcm, aes256-gcm, aes128-cbc, aes256-cbc; T one of
+        mgf1p-sha1, mgf1p-default, oaep11-sha256-mgf1sha1, oaep11-sha256-mgf1sha256)
 
 Needs PyPI `lxml`, `cryptography` and `signxml` (tests/fixtures/sso/requirements.txt). The
 verifier's own conformance fixtures are tests/fixtures/sso/saml_fixtures.py; this is only a
@@ -33,6 +37,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml import XMLSigner, methods
+
+from xml_encryption import CONTENT, TRANSPORT, encrypt_assertion
 
 warnings.filterwarnings("ignore")
 
@@ -123,6 +129,10 @@ def respond(args):
 </samlp:Response>""".encode()
     )
     stub = response.find(f"{{{NS_A}}}Assertion")
+    if args.encrypt_to:
+        with open(args.encrypt_to, "rb") as f:
+            sp_key = x509.load_pem_x509_certificate(f.read()).public_key()
+        signed = encrypt_assertion(signed, [sp_key], args.content, args.transport)
     response.replace(stub, signed)
     sys.stdout.write(base64.b64encode(etree.tostring(response)).decode())
 
@@ -146,6 +156,9 @@ def main():
     mint.add_argument("--now-ms", type=int)
     mint.add_argument("--assertion-id")
     mint.add_argument("--name-id-format", default="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress")
+    mint.add_argument("--encrypt-to")
+    mint.add_argument("--content", choices=sorted(CONTENT), default="aes256-gcm")
+    mint.add_argument("--transport", choices=sorted(TRANSPORT), default="oaep11-sha256-mgf1sha256")
     args = parser.parse_args()
     if args.command == "keys":
         keys(args.dir, args.ec, args.not_after_ms)
