@@ -649,7 +649,7 @@ impl SamlIdp {
         SamlIdp::with_key_args(&[])
     }
 
-    /// An IdP whose certificate ends at `not_after_ms`.
+    /// An identity provider whose certificate ends at `not_after_ms`.
     fn ending_at(not_after_ms: i64) -> SamlIdp {
         SamlIdp::with_key_args(&["--not-after-ms", &not_after_ms.to_string()])
     }

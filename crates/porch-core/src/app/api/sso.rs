@@ -48,8 +48,8 @@ struct SsoConnectionBody<'a> {
     updated_at: Timestamp,
 }
 
-/// A pinned SAML certificate near or past its NotAfter (`SsoWarning` in openapi.json): the
-/// key still verifies, but the IdP is about to roll it over.
+/// A pinned SAML certificate near or past its `NotAfter` (`SsoWarning` in openapi.json): the
+/// key still verifies, but the identity provider is about to roll it over.
 #[derive(Serialize)]
 struct WarningBody {
     code: &'static str,

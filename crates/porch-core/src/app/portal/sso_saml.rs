@@ -160,8 +160,8 @@ fn verify<R: Runtime>(
     saml::verify_response(response, &policy, page.now).map_err(|err| (err.code(), err.to_string()))
 }
 
-/// For the sign-in's event: the pinned certificates within 30 days of their NotAfter (the key
-/// still verifies; the provider should pin the IdP's next certificate).
+/// For the sign-in's event: the pinned certificates within 30 days of their `NotAfter` (the
+/// key still verifies; the provider should pin the identity provider's next certificate).
 fn certificate_warning(settings: &SamlSettings, now: Timestamp) -> Option<String> {
     let warnings: Vec<String> = settings
         .certificates
