@@ -847,6 +847,20 @@ fn a_pinned_certificate_near_its_end_is_warned_about_in_the_api_and_the_sign_in_
 }
 
 #[test]
+fn an_encrypted_assertion_is_refused_as_no_decryption_key_while_the_connection_has_none() {
+    let f = fixture();
+    let idp = SamlIdp::new();
+    let id = f.connect(&saml_body(&idp, true))["connection"]["id"].as_str().unwrap().to_owned();
+    // Encrypted to some RSA key (another test IdP's certificate stands in for an SP key).
+    let sp = SamlIdp::new();
+    let sp_certificate = sp.dir.join("idp.cert.pem");
+    let encrypted =
+        idp.respond_with(&f, &id, "ada@globex.example", None, &["--encrypt-to", sp_certificate.to_str().unwrap()]);
+    assert_eq!(post_saml(&Browser::new(&f.app, HOST), &id, &encrypted, "/").status, 403);
+    assert_eq!(f.events()[0]["code"], "no_decryption_key");
+}
+
+#[test]
 fn a_saml_connection_refuses_a_certificate_it_cannot_pin() {
     let f = fixture();
     let mut body = saml_body(&SamlIdp::new(), false);
