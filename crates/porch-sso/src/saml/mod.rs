@@ -402,7 +402,7 @@ pub fn verify_response(
         || assertion::check_response(verified_response.unwrap_or(response), response_verified.is_some(), policy);
 
     if census.encrypted {
-        let canonical = decrypt_and_verify(&text, census.assertion, response_verified.is_some(), policy)?;
+        let canonical = decrypt_and_verify(census.assertion, response_verified.is_some(), policy)?;
         check_response()?;
         let doc = xml::parse(&canonical)?;
         return assertion::read_assertion(doc.root_element(), policy, now);
@@ -441,7 +441,7 @@ fn check_coverage(assertion_signed: bool, response_signed: bool, policy: &SamlPo
 /// XML's white space (XML 1.0 §2.3 S).
 const XML_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
 
-/// An EncryptedAssertion (SAML Core 2.0 §2.3.4), a direct child of the Response in `text`:
+/// An EncryptedAssertion (SAML Core 2.0 §2.3.4), a direct child of the Response:
 /// decrypted with the portal's keys, parsed in its place (XML Encryption 1.1 §4.3: the
 /// plaintext takes the namespaces in scope there), and then held to everything a plain
 /// assertion is: the census, its own signature, coverage. Returns the canonical bytes of the
@@ -452,7 +452,6 @@ const XML_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
 /// tampering is already ruled out (GCM's tag, or a signed Response over the ciphertext): with
 /// CBC, telling "bad XML" from "bad digest" would let an attacker decrypt by trial.
 fn decrypt_and_verify(
-    text: &str,
     encrypted: roxmltree::Node<'_, '_>,
     response_signed: bool,
     policy: &SamlPolicy<'_>,
@@ -462,6 +461,8 @@ fn decrypt_and_verify(
     }
     let parts = encryption::parts(encrypted)?;
     let decrypted = encryption::decrypt(&parts, policy.decryption_keys);
+    // The text the node's range refers to (what the parser read: after any byte order mark).
+    let text = encrypted.document().input_text();
     let range = encrypted.range();
     let (before, after) = (text.get(..range.start).unwrap_or(""), text.get(range.end..).unwrap_or(""));
     let spliced = format!("{before}{}{after}", decrypted.plaintext);
