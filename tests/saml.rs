@@ -16,7 +16,8 @@ use std::sync::OnceLock;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use porch_sso::saml::{
-    exclusive_c14n, verify_response, KeyError, KeyKind, PinnedKey, SamlPolicy, SignatureAlgorithm, DEFAULT_ALGORITHMS,
+    exclusive_c14n, verify_response, DecryptionKey, KeyError, KeyKind, PinnedKey, SamlError, SamlPolicy,
+    SignatureAlgorithm, VerifiedAssertion, DEFAULT_ALGORITHMS,
 };
 use porch_types::time::Timestamp;
 use serde_json::Value;
@@ -58,6 +59,12 @@ fn cert(name: &str) -> PinnedKey {
     PinnedKey::from_pem_certificate(&pem).unwrap()
 }
 
+/// The SP's private key `name` (PKCS#8 PEM), for encrypted assertions.
+fn decryption_key(name: &str) -> DecryptionKey {
+    let pem = std::fs::read_to_string(fixtures().join(format!("keys/{name}.key.pem"))).unwrap();
+    DecryptionKey::from_pkcs8_pem(&pem).unwrap()
+}
+
 fn algorithm(name: &str) -> SignatureAlgorithm {
     match name {
         "rsa-sha256" => SignatureAlgorithm::RsaSha256,
@@ -84,31 +91,42 @@ fn response_cases() -> impl Iterator<Item = &'static Value> {
     manifest()["cases"].as_array().unwrap().iter().filter(|case| case["kind"] == "response")
 }
 
+/// Verifies a case under the policy the manifest gives it.
+fn verify_case(case: &Value) -> Result<VerifiedAssertion, SamlError> {
+    let m = manifest();
+    let (idp, sp, acs) = (text(m, "idp_entity_id"), text(m, "sp_entity_id"), text(m, "acs_url"));
+    let keys: Vec<PinnedKey> = case["keys"].as_array().unwrap().iter().map(|k| cert(k.as_str().unwrap())).collect();
+    let decryption: Vec<DecryptionKey> =
+        case["decryption_keys"].as_array().unwrap().iter().map(|k| decryption_key(k.as_str().unwrap())).collect();
+    let algorithms: Vec<SignatureAlgorithm> = match case["algorithms"].as_array() {
+        Some(list) => list.iter().map(|a| algorithm(a.as_str().unwrap())).collect(),
+        None => DEFAULT_ALGORITHMS.to_vec(),
+    };
+    let mut policy = SamlPolicy::new(&idp, &sp, &acs, &keys, &algorithms)
+        .unwrap()
+        .with_skew_seconds(m["skew_seconds"].as_i64().unwrap())
+        .unwrap()
+        .with_want_assertions_signed(case["want_assertions_signed"].as_bool().unwrap())
+        .with_decryption_keys(&decryption)
+        .unwrap();
+    if let Some(request) = case["expected_in_response_to"].as_str() {
+        policy = policy.with_expected_in_response_to(request);
+    }
+    verify_response(&form_value(case), &policy, Timestamp::from_millis(case["clock_ms"].as_i64().unwrap()))
+}
+
 #[test]
 fn every_response_case_verifies_or_fails_with_its_code() {
     let m = manifest();
-    let (idp, sp, acs) = (text(m, "idp_entity_id"), text(m, "sp_entity_id"), text(m, "acs_url"));
+    let idp = text(m, "idp_entity_id");
     let mut failures = Vec::new();
     let mut count = 0;
     for case in response_cases() {
         count += 1;
         let name = text(case, "name");
-        let keys: Vec<PinnedKey> = case["keys"].as_array().unwrap().iter().map(|k| cert(k.as_str().unwrap())).collect();
-        let algorithms: Vec<SignatureAlgorithm> = match case["algorithms"].as_array() {
-            Some(list) => list.iter().map(|a| algorithm(a.as_str().unwrap())).collect(),
-            None => DEFAULT_ALGORITHMS.to_vec(),
-        };
         let expected_request = case["expected_in_response_to"].as_str().map(str::to_owned);
-        let mut policy = SamlPolicy::new(&idp, &sp, &acs, &keys, &algorithms)
-            .unwrap()
-            .with_skew_seconds(m["skew_seconds"].as_i64().unwrap())
-            .unwrap()
-            .with_want_assertions_signed(case["want_assertions_signed"].as_bool().unwrap());
-        if let Some(request) = &expected_request {
-            policy = policy.with_expected_in_response_to(request);
-        }
         let now = Timestamp::from_millis(case["clock_ms"].as_i64().unwrap());
-        let result = verify_response(&form_value(case), &policy, now);
+        let result = verify_case(case);
         let expect = text(case, "expect");
         match (&result, expect.as_str()) {
             (Ok(assertion), "ok") => {
@@ -194,4 +212,58 @@ fn weak_rsa_and_other_curves_cannot_be_pinned() {
     assert_eq!(PinnedKey::from_pem_certificate(&read("ec_p384")).unwrap_err(), KeyError::UnsupportedKey);
     let private = read("idp_rsa").replace("CERTIFICATE", "PRIVATE KEY");
     assert_eq!(PinnedKey::from_pem_certificate(&private).unwrap_err(), KeyError::Encoding);
+}
+
+#[test]
+fn certificates_with_real_world_quirks_give_their_keys_and_not_after() {
+    let expected = manifest()["not_after_ms"].as_object().unwrap();
+    let quirky: Vec<&String> = expected.keys().filter(|name| name.starts_with("quirk_")).collect();
+    assert!(quirky.len() >= 10, "only {} quirky certificates", quirky.len());
+    for (name, not_after) in expected {
+        let key = cert(name);
+        let not_after = Timestamp::from_millis(not_after.as_i64().unwrap());
+        assert_eq!(key.not_after(), Some(not_after), "{name}");
+        if name.starts_with("quirk_") {
+            assert_eq!(key.kind(), KeyKind::Rsa { bits: 2048 }, "{name}");
+        }
+    }
+    // (A response signed by each one's key verifies: the `ok_pinned_quirk_*` response cases.)
+    assert!(response_cases().filter(|case| text(case, "name").starts_with("ok_pinned_quirk_")).count() >= quirky.len());
+}
+
+#[test]
+fn a_certificate_near_its_not_after_is_warned_about_but_still_verifies() {
+    let now = Timestamp::from_millis(manifest()["now_ms"].as_i64().unwrap());
+    // The hand-written certificates end 20 days after the fixtures' clock; idp_rsa a year after.
+    let soon = cert("quirk_v1_no_version").warning(now).unwrap();
+    assert_eq!(soon.code(), "certificate_expires_soon");
+    assert_eq!(cert("idp_rsa").warning(now), None);
+    let later = Timestamp::from_millis(soon.not_after().millis() + 86_400_000);
+    assert_eq!(cert("quirk_v1_no_version").warning(later).unwrap().code(), "certificate_expired");
+}
+
+#[test]
+fn every_spoilt_encrypted_assertion_fails_with_one_and_the_same_error() {
+    let mut count = 0;
+    for case in response_cases().filter(|case| text(case, "name").starts_with("encrypted_tampered_")) {
+        count += 1;
+        let error = verify_case(case).map(|_| ()).unwrap_err();
+        // The same variant, code and message: nothing tells a bad key from bad padding, a bad
+        // tag or bad XML inside.
+        assert_eq!(error, SamlError::Decryption, "{}", text(case, "name"));
+        assert_eq!(error.to_string(), SamlError::Decryption.to_string());
+    }
+    assert!(count >= 15, "only {count} spoilt encrypted assertions");
+}
+
+#[test]
+fn every_key_transport_and_content_cipher_decrypts() {
+    let names: Vec<String> = response_cases().map(|case| text(case, "name")).collect();
+    for content in ["aes128-gcm", "aes256-gcm", "aes128-cbc", "aes256-cbc"] {
+        for transport in ["mgf1p-sha1", "mgf1p-default", "oaep11-sha256-mgf1sha1", "oaep11-sha256-mgf1sha256"] {
+            let name = format!("ok_encrypted_{content}_{transport}");
+            assert!(names.contains(&name), "no case {name}");
+            assert!(verify_case(response_cases().find(|c| c["name"] == name.as_str()).unwrap()).is_ok(), "{name}");
+        }
+    }
 }

@@ -646,6 +646,15 @@ fn run_idp(args: &[&str]) -> String {
 
 impl SamlIdp {
     fn new() -> SamlIdp {
+        SamlIdp::with_key_args(&[])
+    }
+
+    /// An identity provider whose certificate ends at `not_after_ms`.
+    fn ending_at(not_after_ms: i64) -> SamlIdp {
+        SamlIdp::with_key_args(&["--not-after-ms", &not_after_ms.to_string()])
+    }
+
+    fn with_key_args(args: &[&str]) -> SamlIdp {
         use std::sync::atomic::{AtomicU32, Ordering};
         static NEXT: AtomicU32 = AtomicU32::new(0);
         let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
@@ -653,7 +662,7 @@ impl SamlIdp {
             std::process::id(),
             NEXT.fetch_add(1, Ordering::Relaxed)
         ));
-        run_idp(&["keys", dir.to_str().unwrap()]);
+        run_idp(&[&["keys", dir.to_str().unwrap()], args].concat());
         SamlIdp { dir }
     }
 
@@ -798,6 +807,57 @@ fn an_idp_initiated_saml_sign_in_works_where_allowed_and_only_once_per_assertion
     let opaque = idp.respond_with(&f, &id, "grace@globex.example", None, &persistent);
     assert_eq!(post_saml(&Browser::new(&f.app, HOST), &id, &opaque, "/").status, 403);
     assert_eq!(f.events()[0]["code"], "email");
+}
+
+#[test]
+fn a_pinned_certificate_near_its_end_is_warned_about_in_the_api_and_the_sign_in_event() {
+    let f = fixture();
+    let day = 86_400_000;
+    let not_after = f.app.rt.clock.get() + 20 * day;
+    let idp = SamlIdp::ending_at(not_after);
+    let created = f.connect(&saml_body(&idp, true));
+    let id = created["connection"]["id"].as_str().unwrap().to_owned();
+    let warnings = &created["connection"]["warnings"];
+    assert_eq!(warnings.as_array().unwrap().len(), 1, "{warnings}");
+    assert_eq!(warnings[0]["code"], "certificate_expires_soon");
+    let fingerprint = warnings[0]["certificate_fingerprint"].as_str().unwrap().to_owned();
+    assert_eq!(fingerprint.len(), 32 * 3 - 1);
+
+    // The key still verifies; the sign-in's event carries the warning.
+    let response = idp.respond(&f, &id, "ada@globex.example", None);
+    assert_eq!(post_saml(&Browser::new(&f.app, HOST), &id, &response, "/").status, 303, "{:?}", f.events());
+    let event = &f.events()[0];
+    assert_eq!(event["code"], "signed_in");
+    let detail = event["detail"].as_str().unwrap();
+    assert!(detail.contains("certificate_expires_soon") && detail.contains(&fingerprint), "{detail}");
+
+    // Past its end (and still verifying), then more than 30 days past it: no more warning.
+    f.app.rt.clock.set(not_after + day);
+    let (_, listed) = f.api(Method::Get, "/sso-connections", &Value::Null);
+    assert_eq!(listed["connections"][0]["warnings"][0]["code"], "certificate_expired");
+    let late = idp.respond(&f, &id, "ada@globex.example", None);
+    assert_eq!(post_saml(&Browser::new(&f.app, HOST), &id, &late, "/").status, 303, "{:?}", f.events());
+    f.app.rt.clock.set(not_after + 31 * day);
+    let (_, read) = f.api(Method::Get, &format!("/sso-connections/{id}"), &Value::Null);
+    assert_eq!(read["connection"]["warnings"], json!([]), "{read}");
+    // A connection of another protocol never has one.
+    let (jwt, _) = f.hs256_connection(&json!({}));
+    let (_, read) = f.api(Method::Get, &format!("/sso-connections/{jwt}"), &Value::Null);
+    assert_eq!(read["connection"]["warnings"], json!([]));
+}
+
+#[test]
+fn an_encrypted_assertion_is_refused_as_no_decryption_key_while_the_connection_has_none() {
+    let f = fixture();
+    let idp = SamlIdp::new();
+    let id = f.connect(&saml_body(&idp, true))["connection"]["id"].as_str().unwrap().to_owned();
+    // Encrypted to some RSA key (another test IdP's certificate stands in for an SP key).
+    let sp = SamlIdp::new();
+    let sp_certificate = sp.dir.join("idp.cert.pem");
+    let encrypted =
+        idp.respond_with(&f, &id, "ada@globex.example", None, &["--encrypt-to", sp_certificate.to_str().unwrap()]);
+    assert_eq!(post_saml(&Browser::new(&f.app, HOST), &id, &encrypted, "/").status, 403);
+    assert_eq!(f.events()[0]["code"], "no_decryption_key");
 }
 
 #[test]

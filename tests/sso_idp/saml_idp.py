@@ -3,15 +3,19 @@
 and mints signed SAML responses for the HTTP-POST binding, the way an IdP answers an
 AuthnRequest (or sends an unsolicited, IdP-initiated response).
 
-    saml_idp.py keys DIR [--ec]
+    saml_idp.py keys DIR [--ec] [--not-after-ms MS]
         writes DIR/idp.key.pem and DIR/idp.cert.pem (RSA-2048, or ECDSA P-256 with --ec;
-        self-signed; test only)
+        self-signed; test only), valid until MS (default: 30 days from this machine's clock)
     saml_idp.py respond --dir DIR --idp ENTITY --audience SP_ENTITY --acs ACS_URL --email EMAIL
                         [--name NAME] [--in-response-to ID] [--attribute NAME=VALUE ...]
                         [--now-ms MS] [--assertion-id ID] [--name-id-format URI]
+                        [--encrypt-to SP_CERT_PEM [--content C] [--transport T]]
         prints the base64 SAMLResponse: the assertion signed (RSA-SHA256 or ECDSA-SHA256 by
         the key's type, exclusive C14N),
-        valid from one minute before "now" (default: this machine's clock) for five minutes
+        valid from one minute before "now" (default: this machine's clock) for five minutes;
+        with --encrypt-to, the signed assertion encrypted to that SP certificate's RSA key
+        (xml_encryption.py: C one of aes128-gcm, aes256-gcm, aes128-cbc, aes256-cbc; T one of
+        mgf1p-sha1, mgf1p-default, oaep11-sha256-mgf1sha1, oaep11-sha256-mgf1sha256)
 
 Needs PyPI `lxml`, `cryptography` and `signxml` (tests/fixtures/sso/requirements.txt). The
 verifier's own conformance fixtures are tests/fixtures/sso/saml_fixtures.py; this is only a
@@ -34,6 +38,8 @@ from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml import XMLSigner, methods
 
+from xml_encryption import CONTENT, TRANSPORT, encrypt_assertion
+
 warnings.filterwarnings("ignore")
 
 NS_P = "urn:oasis:names:tc:SAML:2.0:protocol"
@@ -42,7 +48,7 @@ NS_DS = "http://www.w3.org/2000/09/xmldsig#"
 EXC = "http://www.w3.org/2001/10/xml-exc-c14n#"
 
 
-def keys(directory, elliptic):
+def keys(directory, elliptic, not_after_ms=None):
     os.makedirs(directory, exist_ok=True)
     if elliptic:
         key = ec.generate_private_key(ec.SECP256R1())
@@ -50,14 +56,19 @@ def keys(directory, elliptic):
         key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "porch test IdP")])
     now = datetime.datetime.now(datetime.timezone.utc)
+    if not_after_ms is None:
+        not_after = now + datetime.timedelta(days=30)
+    else:
+        not_after = datetime.datetime.fromtimestamp(not_after_ms / 1000, datetime.timezone.utc)
+    not_before = min(now - datetime.timedelta(days=1), not_after - datetime.timedelta(days=365))
     cert = (
         x509.CertificateBuilder()
         .subject_name(name)
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - datetime.timedelta(days=1))
-        .not_valid_after(now + datetime.timedelta(days=30))
+        .not_valid_before(not_before)
+        .not_valid_after(not_after)
         .sign(key, hashes.SHA256())
     )
     with open(os.path.join(directory, "idp.key.pem"), "wb") as f:
@@ -118,6 +129,10 @@ def respond(args):
 </samlp:Response>""".encode()
     )
     stub = response.find(f"{{{NS_A}}}Assertion")
+    if args.encrypt_to:
+        with open(args.encrypt_to, "rb") as f:
+            sp_key = x509.load_pem_x509_certificate(f.read()).public_key()
+        signed = encrypt_assertion(signed, [sp_key], args.content, args.transport)
     response.replace(stub, signed)
     sys.stdout.write(base64.b64encode(etree.tostring(response)).decode())
 
@@ -128,6 +143,7 @@ def main():
     keys_command = commands.add_parser("keys")
     keys_command.add_argument("dir")
     keys_command.add_argument("--ec", action="store_true")
+    keys_command.add_argument("--not-after-ms", type=int)
     mint = commands.add_parser("respond")
     mint.add_argument("--dir", required=True)
     mint.add_argument("--idp", required=True)
@@ -140,9 +156,12 @@ def main():
     mint.add_argument("--now-ms", type=int)
     mint.add_argument("--assertion-id")
     mint.add_argument("--name-id-format", default="urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress")
+    mint.add_argument("--encrypt-to")
+    mint.add_argument("--content", choices=sorted(CONTENT), default="aes256-gcm")
+    mint.add_argument("--transport", choices=sorted(TRANSPORT), default="oaep11-sha256-mgf1sha256")
     args = parser.parse_args()
     if args.command == "keys":
-        keys(args.dir, args.ec)
+        keys(args.dir, args.ec, args.not_after_ms)
     else:
         respond(args)
 

@@ -1,10 +1,12 @@
 //! The CPU cost of verifying one SSO sign-in, per protocol and key: a JWT (HS256, RS256,
-//! ES256, `EdDSA`) and a SAML response (RSA-2048 and ECDSA P-256, signed assertion) through
-//! porch's own verifiers. Built natively, and for `wasm32-wasip1` to run in V8 (the engine
+//! ES256, `EdDSA`) and a SAML response (RSA-2048 and ECDSA P-256, signed assertion; the RSA
+//! one also encrypted to an RSA-2048 SP key, RSA-OAEP with AES-256-GCM and AES-128-CBC)
+//! through porch's own verifiers. Built natively, and for `wasm32-wasip1` to run in V8 (the engine
 //! workerd runs the worker's wasm in) under Node's WASI: `scripts/bench-sso` does both.
 //!
-//! `cargo run --release --example sso_cost -- DIR`, where DIR holds `rsa/` and `ec/` with the
-//! `idp.cert.pem` and `response.b64` that `tests/sso_idp/saml_idp.py` makes (see
+//! `cargo run --release --example sso_cost -- DIR`, where DIR holds `rsa/`, `ec/`,
+//! `rsa-aes256-gcm/` and `rsa-aes128-cbc/` with the `idp.cert.pem` and `response.b64` that
+//! `tests/sso_idp/saml_idp.py` makes, and `sp/idp.key.pem`, the SP's decryption key (see
 //! `scripts/bench-sso` for the entity IDs and the instant they are minted for).
 
 // A host tool that measures time: the clock ban protects the core, not this.
@@ -16,7 +18,7 @@ use jwt_compact::alg::{Ed25519, Es256, Hs256, Hs256Key, Rsa, RsaPrivateKey, Stro
 use jwt_compact::jwk::JsonWebKey;
 use jwt_compact::{AlgorithmExt as _, Claims, Header};
 use porch_sso::jwt::{verify, JwtAlgorithm, JwtKey, JwtPolicy};
-use porch_sso::saml::{self, PinnedKey, SamlPolicy, DEFAULT_ALGORITHMS};
+use porch_sso::saml::{self, DecryptionKey, PinnedKey, SamlPolicy, DEFAULT_ALGORITHMS};
 use porch_types::time::Timestamp;
 use serde_json::json;
 
@@ -53,11 +55,17 @@ fn jwt(name: &str, algorithm: JwtAlgorithm, keys: &[JwtKey], token: &str) {
     });
 }
 
-fn saml_response(name: &str, dir: &str) {
+/// A SAML response in `dir`, decrypted with the SP key in `sp_key` (a PKCS#8 PEM) if any.
+fn saml_response(name: &str, dir: &str, sp_key: Option<&str>) {
     let certificate = std::fs::read_to_string(format!("{dir}/idp.cert.pem")).unwrap();
     let response = std::fs::read_to_string(format!("{dir}/response.b64")).unwrap();
     let keys = [PinnedKey::from_pem_certificate(&certificate).unwrap()];
-    let policy = SamlPolicy::new(IDP, SP, ACS, &keys, DEFAULT_ALGORITHMS).unwrap();
+    let decryption: Vec<DecryptionKey> = sp_key
+        .map(|path| DecryptionKey::from_pkcs8_pem(&std::fs::read_to_string(path).unwrap()).unwrap())
+        .into_iter()
+        .collect();
+    let policy =
+        SamlPolicy::new(IDP, SP, ACS, &keys, DEFAULT_ALGORITHMS).unwrap().with_decryption_keys(&decryption).unwrap();
     let now = Timestamp::from_millis(NOW_MS + 10_000);
     measure(name, || {
         saml::verify_response(response.trim(), &policy, now).unwrap();
@@ -85,6 +93,9 @@ fn main() {
     let public = json!({ "keys": [JsonWebKey::from(&ed.pk)] }).to_string();
     jwt("JWT EdDSA", JwtAlgorithm::EdDsa, &JwtKey::from_jwks(JwtAlgorithm::EdDsa, &public).unwrap(), &eddsa);
 
-    saml_response("SAML RSA-2048", &format!("{dir}/rsa"));
-    saml_response("SAML P-256", &format!("{dir}/ec"));
+    saml_response("SAML RSA-2048", &format!("{dir}/rsa"), None);
+    saml_response("SAML P-256", &format!("{dir}/ec"), None);
+    let sp_key = format!("{dir}/sp/idp.key.pem");
+    saml_response("SAML RSA+GCM", &format!("{dir}/rsa-aes256-gcm"), Some(&sp_key));
+    saml_response("SAML RSA+CBC", &format!("{dir}/rsa-aes128-cbc"), Some(&sp_key));
 }

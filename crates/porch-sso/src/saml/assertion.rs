@@ -53,7 +53,10 @@ pub(super) fn check_response(
     }
     // Bindings §3.5.5.2: a signed message must carry Destination, and it must be the
     // endpoint that received it; an unsigned one is checked when present.
+    // An empty Destination names no endpoint at all: an IdP misconfiguration worth its own
+    // code, and never a match (the ACS URL is never empty).
     match response.attribute("Destination") {
+        Some("") => return Err(SamlError::DestinationEmpty),
         Some(destination) if destination != policy.acs_url => return Err(SamlError::Destination),
         None if response_signed => return Err(SamlError::Destination),
         _ => {}

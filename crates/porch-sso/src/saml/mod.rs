@@ -8,8 +8,11 @@
 //! 1. size cap, strict base64, UTF-8 (never inflated: the POST binding does not deflate);
 //! 2. one strict parse (no DTD, bounded nodes and depth); the root is a 2.0 `Response`;
 //!    an IdP error status is refused here (refusing early cannot let anyone in);
-//! 3. the census: one assertion, a direct child of the Response; signatures only on either,
-//!    once; IDs unique NCNames (`xml::census`, which defeats signature wrapping);
+//! 3. the census: one assertion (plain or encrypted), a direct child of the Response, whatever
+//!    an assertion's Advice holds left unread; signatures only on the Response or that
+//!    assertion, once; IDs unique NCNames (`xml::census`, which defeats signature wrapping);
+//!    an encrypted assertion is decrypted with the SP's keys and parsed in its place, then
+//!    held to all of this and what follows (`encryption`, `decrypt_and_verify`);
 //! 4. to 7. each signature: its exact expected shape, the allowlisted algorithms, the digest of
 //!    the exclusive canonical form of its parent, the signature over the canonical SignedInfo
 //!    with the pinned keys only (`dsig`);
@@ -27,15 +30,18 @@ mod assertion;
 mod base64;
 mod c14n;
 mod dsig;
+mod encryption;
 mod keys;
 mod request;
 #[cfg(test)]
 mod tests;
+mod x509_time;
 mod xml;
 
 use porch_types::time::Timestamp;
 
-pub use keys::{KeyError, KeyKind, PinnedKey, MIN_RSA_BITS};
+pub use encryption::{DecryptionKey, MAX_DECRYPTION_KEYS};
+pub use keys::{CertificateWarning, KeyError, KeyKind, PinnedKey, CERTIFICATE_WARNING_DAYS, MIN_RSA_BITS};
 pub use request::{authn_request_redirect_url, authn_request_xml, sp_metadata};
 
 /// The longest `SAMLResponse` form value accepted (base64 text): real responses are a few
@@ -130,6 +136,7 @@ pub struct SamlPolicy<'a> {
     want_assertions_signed: bool,
     skew_seconds: i64,
     expected_in_response_to: Option<&'a str>,
+    decryption_keys: &'a [DecryptionKey],
 }
 
 /// Why a policy cannot be used.
@@ -143,6 +150,8 @@ pub enum PolicyError {
     NoAlgorithms,
     #[error("the skew must be 0 to {MAX_SKEW_SECONDS} seconds")]
     Skew,
+    #[error("a portal has at most {MAX_DECRYPTION_KEYS} decryption keys")]
+    DecryptionKeys,
 }
 
 impl<'a> SamlPolicy<'a> {
@@ -173,6 +182,7 @@ impl<'a> SamlPolicy<'a> {
             want_assertions_signed: true,
             skew_seconds: DEFAULT_SKEW_SECONDS,
             expected_in_response_to: None,
+            decryption_keys: &[],
         })
     }
 
@@ -191,6 +201,16 @@ impl<'a> SamlPolicy<'a> {
     pub fn with_want_assertions_signed(mut self, want: bool) -> SamlPolicy<'a> {
         self.want_assertions_signed = want;
         self
+    }
+
+    /// The SP's private keys for encrypted assertions (each is tried: two or three during a
+    /// rollover). Without any, an EncryptedAssertion is refused as `NoDecryptionKey`.
+    pub fn with_decryption_keys(mut self, keys: &'a [DecryptionKey]) -> Result<SamlPolicy<'a>, PolicyError> {
+        if keys.len() > MAX_DECRYPTION_KEYS {
+            return Err(PolicyError::DecryptionKeys);
+        }
+        self.decryption_keys = keys;
+        Ok(self)
     }
 
     /// SP-initiated sign-in: the ID of the AuthnRequest this response must answer.
@@ -231,6 +251,8 @@ pub enum SamlError {
     Issuer,
     #[error("the Response's Destination is missing or not this ACS URL")]
     Destination,
+    #[error("the Response's Destination is empty")]
+    DestinationEmpty,
     #[error("no bearer confirmation names this ACS URL as Recipient")]
     Recipient,
     #[error("the assertion is not for this service provider (audience)")]
@@ -243,6 +265,14 @@ pub enum SamlError {
     InResponseTo,
     #[error("the assertion's subject, statements or attributes cannot be read")]
     Claims,
+    #[error("the assertion is encrypted and this connection has no decryption key")]
+    NoDecryptionKey,
+    #[error("the encrypted assertion uses a key transport or cipher porch does not accept")]
+    EncryptionAlgorithm,
+    /// Every failure from unwrapping the key to reading the decrypted assertion: which step
+    /// failed is not told, so the verifier is no decryption oracle.
+    #[error("the encrypted assertion cannot be decrypted with this connection's keys")]
+    Decryption,
 }
 
 impl SamlError {
@@ -262,12 +292,16 @@ impl SamlError {
             SamlError::Status => "status",
             SamlError::Issuer => "issuer",
             SamlError::Destination => "destination",
+            SamlError::DestinationEmpty => "destination_empty",
             SamlError::Recipient => "recipient",
             SamlError::Audience => "audience",
             SamlError::NotYetValid => "not_yet_valid",
             SamlError::Expired => "expired",
             SamlError::InResponseTo => "in_response_to",
             SamlError::Claims => "claims",
+            SamlError::NoDecryptionKey => "no_decryption_key",
+            SamlError::EncryptionAlgorithm => "encryption_algorithm",
+            SamlError::Decryption => "decryption",
         }
     }
 }
@@ -356,20 +390,30 @@ pub fn verify_response(
     // 4–7. Every signature present is verified; any failure fails the whole response.
     let response_verified =
         census.response_signature.map(|signature| dsig::verify(signature, census.response, policy)).transpose()?;
-    let assertion_verified =
-        census.assertion_signature.map(|signature| dsig::verify(signature, census.assertion, policy)).transpose()?;
+    // 9. (for the Response) Claims come only from a fresh parse of the verified canonical
+    //    bytes, so what is read is exactly what was digested (no parser differential, nothing
+    //    outside the signature).
+    let verified_response_doc = response_verified.as_deref().map(xml::parse).transpose()?;
+    let verified_response = verified_response_doc.as_ref().map(xml::check_root).transpose()?;
+    // 10. The protocol checks, on the verified Response when it is signed, on the envelope
+    //     otherwise (its Destination and InResponseTo are then only refusal criteria: the
+    //     signed assertion's Recipient and InResponseTo are what bind it).
+    let check_response =
+        || assertion::check_response(verified_response.unwrap_or(response), response_verified.is_some(), policy);
 
-    // 8. Coverage (SAML Profiles §4.1.3.5, §4.1.4.2): the assertion must be signed itself, or
-    //    sit inside a signed Response when the portal allows that.
-    if assertion_verified.is_none() && (policy.want_assertions_signed || response_verified.is_none()) {
-        return Err(SamlError::SignatureMissing);
+    if census.encrypted {
+        let canonical = decrypt_and_verify(census.assertion, response_verified.is_some(), policy)?;
+        check_response()?;
+        let doc = xml::parse(&canonical)?;
+        return assertion::read_assertion(doc.root_element(), policy, now);
     }
 
-    // 9. Claims come only from a fresh parse of the verified canonical bytes, so what is read
-    //    is exactly what was digested (no parser differential, nothing outside the signature).
-    let verified_response_doc = response_verified.as_deref().map(xml::parse).transpose()?;
+    let assertion_verified =
+        census.assertion_signature.map(|signature| dsig::verify(signature, census.assertion, policy)).transpose()?;
+    // 8. Coverage.
+    check_coverage(assertion_verified.is_some(), response_verified.is_some(), policy)?;
+    // 9. (for the assertion) From its own verified bytes, or from the verified Response's.
     let verified_assertion_doc = assertion_verified.as_deref().map(xml::parse).transpose()?;
-    let verified_response = verified_response_doc.as_ref().map(xml::check_root).transpose()?;
     let assertion_node = match (&verified_assertion_doc, verified_response) {
         (Some(doc), _) => doc.root_element(),
         (None, Some(response)) => {
@@ -380,11 +424,67 @@ pub fn verify_response(
         }
         (None, None) => return Err(SamlError::SignatureMissing),
     };
-
-    // 10. The protocol checks, on the verified Response when it is signed, on the envelope
-    //     otherwise (its Destination and InResponseTo are then only refusal criteria: the
-    //     signed assertion's Recipient and InResponseTo are what bind it).
-    assertion::check_response(verified_response.unwrap_or(response), response_verified.is_some(), policy)?;
+    check_response()?;
     // 11. The assertion's checks and claims; its id and replay window.
     assertion::read_assertion(assertion_node, policy, now)
+}
+
+/// 8. Coverage (SAML Profiles §4.1.3.5, §4.1.4.2): the assertion must be signed itself, or
+///    sit inside a signed Response when the portal allows that.
+fn check_coverage(assertion_signed: bool, response_signed: bool, policy: &SamlPolicy<'_>) -> Result<(), SamlError> {
+    if !assertion_signed && (policy.want_assertions_signed || !response_signed) {
+        return Err(SamlError::SignatureMissing);
+    }
+    Ok(())
+}
+
+/// XML's white space (XML 1.0 §2.3 S).
+const XML_SPACE: [char; 4] = [' ', '\t', '\n', '\r'];
+
+/// An EncryptedAssertion (SAML Core 2.0 §2.3.4), a direct child of the Response:
+/// decrypted with the portal's keys, parsed in its place (XML Encryption 1.1 §4.3: the
+/// plaintext takes the namespaces in scope there), and then held to everything a plain
+/// assertion is: the census, its own signature, coverage. Returns the canonical bytes of the
+/// assertion to read the claims from: the ones its signature verified, or (unsigned, inside a
+/// signed Response, which covers the ciphertext) its canonical form.
+///
+/// Until the assertion is known genuine, a failure is `Decryption` whatever it was, unless
+/// tampering is already ruled out (GCM's tag, or a signed Response over the ciphertext): with
+/// CBC, telling "bad XML" from "bad digest" would let an attacker decrypt by trial.
+fn decrypt_and_verify(
+    encrypted: roxmltree::Node<'_, '_>,
+    response_signed: bool,
+    policy: &SamlPolicy<'_>,
+) -> Result<String, SamlError> {
+    if policy.decryption_keys.is_empty() {
+        return Err(SamlError::NoDecryptionKey);
+    }
+    let parts = encryption::parts(encrypted)?;
+    let decrypted = encryption::decrypt(&parts, policy.decryption_keys);
+    // The text the node's range refers to (what the parser read: after any byte order mark).
+    let text = encrypted.document().input_text();
+    let range = encrypted.range();
+    let (before, after) = (text.get(..range.start).unwrap_or(""), text.get(range.end..).unwrap_or(""));
+    let spliced = format!("{before}{}{after}", decrypted.plaintext);
+    // The plaintext must be exactly one element where the EncryptedAssertion was.
+    let lead = decrypted.plaintext.len() - decrypted.plaintext.trim_start_matches(XML_SPACE).len();
+    let expected = range.start + lead..range.start + lead + decrypted.plaintext.trim_matches(XML_SPACE).len();
+    let verified = (|| {
+        let doc = xml::parse(&spliced).map_err(|_| SamlError::Decryption)?;
+        let census = xml::census(xml::check_root(&doc)?)?;
+        if census.encrypted || census.assertion.range() != expected {
+            return Err(SamlError::Structure("the decrypted content is not one Assertion"));
+        }
+        let signed = census.assertion_signature.map(|s| dsig::verify(s, census.assertion, policy)).transpose()?;
+        check_coverage(signed.is_some(), response_signed, policy)?;
+        match signed {
+            Some(canonical) => Ok(canonical),
+            None => c14n::canonicalize(census.assertion, None, &[]),
+        }
+    })();
+    match verified {
+        _ if !decrypted.genuine => Err(SamlError::Decryption),
+        Err(_) if !(decrypted.authenticated || response_signed) => Err(SamlError::Decryption),
+        other => other,
+    }
 }

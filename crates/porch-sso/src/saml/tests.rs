@@ -268,6 +268,16 @@ fn issuer_destination_recipient_and_audience_must_be_ours() {
 }
 
 #[test]
+fn an_empty_destination_on_a_signed_response_has_its_own_code() {
+    let empty = response(&assertion()).replacen(&format!("Destination=\"{ACS}\""), "Destination=\"\"", 1);
+    let signed = sign(&empty, "_r1");
+    assert_eq!(code(verify_at(&signed, now(), |p| p.with_want_assertions_signed(false))), "destination_empty");
+    // Missing altogether is still the plain destination error.
+    let missing = sign(&response(&assertion()).replacen(&format!(" Destination=\"{ACS}\""), "", 1), "_r1");
+    assert_eq!(code(verify_at(&missing, now(), |p| p.with_want_assertions_signed(false))), "destination");
+}
+
+#[test]
 fn times_are_checked_with_the_skew() {
     let xml = signed_response();
     let at = |seconds: i64| Timestamp::from_millis(NOW_MS + seconds * 1000);
@@ -337,12 +347,16 @@ fn every_error_has_a_distinct_stable_code() {
         SamlError::Status,
         SamlError::Issuer,
         SamlError::Destination,
+        SamlError::DestinationEmpty,
         SamlError::Recipient,
         SamlError::Audience,
         SamlError::NotYetValid,
         SamlError::Expired,
         SamlError::InResponseTo,
         SamlError::Claims,
+        SamlError::NoDecryptionKey,
+        SamlError::EncryptionAlgorithm,
+        SamlError::Decryption,
     ];
     let mut codes: Vec<&str> = all.iter().map(SamlError::code).collect();
     codes.sort_unstable();

@@ -291,7 +291,9 @@ fn is_id_attribute(attribute: &roxmltree::Attribute<'_, '_>) -> bool {
 /// Where the parts we trust are in the original document.
 pub(super) struct Census<'a, 'input> {
     pub response: Node<'a, 'input>,
+    /// The one top-level `Assertion`, or the one `EncryptedAssertion` when `encrypted`.
     pub assertion: Node<'a, 'input>,
+    pub encrypted: bool,
     pub response_signature: Option<Node<'a, 'input>>,
     pub assertion_signature: Option<Node<'a, 'input>>,
 }
@@ -309,10 +311,26 @@ pub(super) fn check_root<'a, 'input>(doc: &'a Document<'input>) -> Result<Node<'
     Ok(root)
 }
 
+/// Whether `node` lies inside a part of the Response that is never read, so its assertions
+/// and signatures are none of ours: an assertion's `Advice` (SAML Core 2.0 §2.6.1: evidence
+/// the IdP attaches, "not required to be read") and an `EncryptedAssertion` (its own parser
+/// checks it). Only an Advice whose parent is an Assertion counts: an `Advice` anywhere else
+/// shelters nothing, so an assertion hidden in one is still counted.
+fn sheltered(node: Node<'_, '_>, response: Node<'_, '_>) -> bool {
+    node.ancestors().skip(1).take_while(|ancestor| *ancestor != response).any(|ancestor| {
+        is(ancestor, NS_ASSERTION, "EncryptedAssertion")
+            || (is(ancestor, NS_ASSERTION, "Advice")
+                && ancestor.parent().is_some_and(|p| is(p, NS_ASSERTION, "Assertion")))
+    })
+}
+
 /// The census of the whole tree, before any signature work. It closes the door on
 /// signature wrapping (Somorovsky et al., "On Breaking SAML", USENIX Security 2012): there is
-/// exactly one assertion, in the one place the profile puts it; signatures sit only on the
-/// Response or on that assertion; IDs are unique, so a reference names one element only.
+/// exactly one assertion (plain or encrypted), in the one place the profile puts it;
+/// signatures sit only on the Response or on that assertion; IDs are unique in the whole
+/// document, Advice included, so a reference names one element only. What an Advice holds is
+/// skipped, never read: a signature there covers an Advice assertion, never the top-level one
+/// (its Reference would have to name the top-level assertion's ID, which only it carries).
 pub(super) fn census<'a, 'input>(response: Node<'a, 'input>) -> Result<Census<'a, 'input>, SamlError> {
     let mut assertions = Vec::new();
     let mut signatures = Vec::new();
@@ -329,14 +347,14 @@ pub(super) fn census<'a, 'input>(response: Node<'a, 'input>) -> Result<Census<'a
                 return Err(SamlError::Structure("an ID is repeated or not an NCName"));
             }
         }
+        if sheltered(node, response) {
+            continue;
+        }
         let ns = node.tag_name().namespace();
         let local = node.tag_name().name();
         if ns == Some(NS_ASSERTION) {
             match local {
-                "Assertion" => assertions.push(node),
-                // We hold no decryption key; an encrypted assertion would be unreadable and
-                // is not what the portal was set up for.
-                "EncryptedAssertion" => return Err(SamlError::Structure("encrypted assertions are not accepted")),
+                "Assertion" | "EncryptedAssertion" => assertions.push(node),
                 // Claims are read from text only (see `text_only`); refusing here too
                 // means a comment in them fails even where canonical XML would drop it.
                 "NameID" | "AttributeValue" | "Issuer" | "Audience" if text_only(node).is_none() => {
@@ -366,14 +384,15 @@ pub(super) fn census<'a, 'input>(response: Node<'a, 'input>) -> Result<Census<'a
     if assertion.parent() != Some(response) {
         return Err(SamlError::Structure("the Assertion is not a direct child of the Response"));
     }
-    if response.attribute("ID").is_none() || assertion.attribute("ID").is_none() {
+    let encrypted = assertion.tag_name().name() == "EncryptedAssertion";
+    if response.attribute("ID").is_none() || (!encrypted && assertion.attribute("ID").is_none()) {
         return Err(SamlError::Structure("the Response and the Assertion need an ID"));
     }
-    let mut census = Census { response, assertion, response_signature: None, assertion_signature: None };
+    let mut census = Census { response, assertion, encrypted, response_signature: None, assertion_signature: None };
     for signature in signatures {
         let slot = match signature.parent() {
             Some(parent) if parent == response => &mut census.response_signature,
-            Some(parent) if parent == assertion => &mut census.assertion_signature,
+            Some(parent) if parent == assertion && !encrypted => &mut census.assertion_signature,
             _ => return Err(SamlError::Structure("a Signature is somewhere other than the Response or Assertion")),
         };
         if slot.replace(signature).is_some() {
@@ -456,8 +475,43 @@ mod tests {
         assert!(matches!(census_of(&two), Err(SamlError::Structure(_))));
         let nested = response(r#"<samlp:Extensions><saml:Assertion ID="a1"/></samlp:Extensions>"#);
         assert!(matches!(census_of(&nested), Err(SamlError::Structure(_))));
-        let encrypted = response("<saml:EncryptedAssertion/>");
-        assert!(matches!(census_of(&encrypted), Err(SamlError::Structure(_))));
+        let beside = response(r#"<saml:Assertion ID="a1"/><saml:EncryptedAssertion/>"#);
+        assert!(matches!(census_of(&beside), Err(SamlError::Structure(_))));
+    }
+
+    #[test]
+    fn assertions_and_signatures_inside_an_assertions_advice_are_not_counted() {
+        let advice = response(
+            r#"<saml:Assertion ID="a1"><ds:Signature/><saml:Advice><saml:Assertion ID="a2"><ds:Signature/><saml:Subject><saml:NameID>x<!---->y</saml:NameID></saml:Subject></saml:Assertion><saml:EncryptedAssertion/></saml:Advice></saml:Assertion>"#,
+        );
+        let doc = parse(&advice).unwrap();
+        let census = census(check_root(&doc).unwrap()).unwrap();
+        assert_eq!(census.assertion.attribute("ID"), Some("a1"));
+        assert!(!census.encrypted);
+        assert_eq!(census.assertion_signature.and_then(|s| s.parent()), Some(census.assertion));
+    }
+
+    #[test]
+    fn an_advice_shelters_nothing_outside_an_assertion_and_ids_stay_unique_across_it() {
+        let misplaced = response(r#"<saml:Advice><saml:Assertion ID="a2"/></saml:Advice><saml:Assertion ID="a1"/>"#);
+        assert!(matches!(census_of(&misplaced), Err(SamlError::Structure(_))));
+        let same_id = response(
+            r#"<saml:Assertion ID="a1"><saml:Advice><saml:Assertion ID="a1"/></saml:Advice></saml:Assertion>"#,
+        );
+        assert!(matches!(census_of(&same_id), Err(SamlError::Structure(_))));
+        // The signature of an Advice assertion moved up beside it is still only one level down.
+        let moved = response(r#"<saml:Assertion ID="a1"><saml:Advice><ds:Signature/></saml:Advice></saml:Assertion>"#);
+        assert!(census_of(&moved).is_ok());
+    }
+
+    #[test]
+    fn one_encrypted_assertion_stands_in_for_the_assertion() {
+        let xml = response("<ds:Signature/><saml:EncryptedAssertion><ds:Signature/></saml:EncryptedAssertion>");
+        let doc = parse(&xml).unwrap();
+        let census = census(check_root(&doc).unwrap()).unwrap();
+        assert!(census.encrypted && census.response_signature.is_some() && census.assertion_signature.is_none());
+        let two = response("<saml:EncryptedAssertion/><saml:EncryptedAssertion/>");
+        assert!(matches!(census_of(&two), Err(SamlError::Structure(_))));
     }
 
     #[test]

@@ -43,8 +43,37 @@ struct SsoConnectionBody<'a> {
     customer: CustomerBody<'a>,
     domains: Vec<SsoDomainBody<'a>>,
     endpoints: serde_json::Value,
+    /// What the admin should act on soon (`SsoWarning` in openapi.json).
+    warnings: Vec<WarningBody>,
     created_at: Timestamp,
     updated_at: Timestamp,
+}
+
+/// A pinned SAML certificate near or past its `NotAfter` (`SsoWarning` in openapi.json): the
+/// key still verifies, but the identity provider is about to roll it over.
+#[derive(Serialize)]
+struct WarningBody {
+    code: &'static str,
+    certificate_fingerprint: String,
+    not_after: Timestamp,
+}
+
+/// The warnings of a connection's pinned certificates at `now` (none for other protocols,
+/// and none for certificates that no longer read: that is not a dates matter).
+fn certificate_warnings(settings: Option<&Settings>, now: Timestamp) -> Vec<WarningBody> {
+    let Some(Settings::Saml(saml)) = settings else { return Vec::new() };
+    saml.certificates
+        .iter()
+        .filter_map(|pem| porch_sso::saml::PinnedKey::from_pem_certificate(pem).ok())
+        .filter_map(|key| {
+            let warning = key.warning(now)?;
+            Some(WarningBody {
+                code: warning.code(),
+                certificate_fingerprint: key.fingerprint_sha256(),
+                not_after: warning.not_after(),
+            })
+        })
+        .collect()
 }
 
 /// Who the connection admits (`SsoAdmission` in openapi.json); the attribute and its value
@@ -84,8 +113,10 @@ impl<'a> SsoConnectionBody<'a> {
         domains: &'a [DomainRow],
         values: &'a [ValueRow],
         endpoints: serde_json::Value,
+        now: Timestamp,
     ) -> Self {
         let admission = row.admission();
+        let settings = row.settings().ok();
         let (attribute, value) = match admission {
             Admission::Attribute { .. } => (row.admission_attribute.as_deref(), row.admission_value.as_deref()),
             Admission::All | Admission::Lists => (None, None),
@@ -95,7 +126,7 @@ impl<'a> SsoConnectionBody<'a> {
             name: &row.name,
             protocol: row.protocol,
             enabled: row.is_enabled(),
-            settings: row.settings().ok().as_ref().map(Settings::to_json),
+            settings: settings.as_ref().map(Settings::to_json),
             has_secret: row.sealed_secret.is_some(),
             admission: AdmissionBody { mode: admission.code(), attribute, value },
             customer: CustomerBody {
@@ -108,6 +139,7 @@ impl<'a> SsoConnectionBody<'a> {
                 .map(|d| SsoDomainBody { domain: &d.domain, customer_id: d.customer_id.as_deref() })
                 .collect(),
             endpoints,
+            warnings: certificate_warnings(settings.as_ref(), now),
             created_at: Timestamp::from_millis(row.created_at),
             updated_at: Timestamp::from_millis(row.updated_at),
         }
@@ -178,7 +210,7 @@ async fn describe<R: Runtime>(
         let id = SsoConnectionId::parse(&row.id).ok_or_else(|| AppError::Internal("connection id".into()))?;
         let values = sso::values(call.rt.db(), scope, id).await?;
         let own: Vec<_> = domains.iter().filter(|d| d.connection_id == row.id).cloned().collect();
-        described.push(json!(SsoConnectionBody::new(row, &own, &values, endpoints(&origin, row))));
+        described.push(json!(SsoConnectionBody::new(row, &own, &values, endpoints(&origin, row), call.rt.now())));
     }
     Ok(described)
 }

@@ -142,7 +142,11 @@ pub async fn sign_in<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppErro
         external_id: claims.external_id.clone(),
         attributes,
     };
-    complete(page, SignIn { connection, identity, once: Some((&claims.jti, claims.usable_until)), return_to }).await
+    complete(
+        page,
+        SignIn { connection, identity, once: Some((&claims.jti, claims.usable_until)), return_to, warning: None },
+    )
+    .await
 }
 
 /// Why a token did not verify: the token's fault, or the connection's settings'.

@@ -173,7 +173,9 @@ pub async fn callback<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow
     };
     // The code was redeemed once at the provider and the state consumed once here: the ID
     // Token cannot come a second time, so it needs no replay key of its own.
-    let done = complete(page, SignIn { connection, identity, once: None, return_to: &pending.return_to }).await?;
+    let done =
+        complete(page, SignIn { connection, identity, once: None, return_to: &pending.return_to, warning: None })
+            .await?;
     Ok(done.add_header("set-cookie", &cookies::clear(page.cookies.sso, page.cookies.secure)))
 }
 

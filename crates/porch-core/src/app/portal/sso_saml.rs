@@ -16,6 +16,7 @@ use porch_types::email::Email;
 use porch_types::error::AppError;
 use porch_types::ids::SsoConnectionId;
 use porch_types::sso::{SamlSettings, Settings};
+use porch_types::time::Timestamp;
 use porch_types::to_hex;
 
 /// `NameID` formats (SAML Core §8.3) whose value may be taken as the email: the address
@@ -125,7 +126,8 @@ pub async fn acs<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> 
         return fail(page, Some(id), "email", detail, None).await;
     };
     let once = Some((assertion.assertion_id.as_str(), assertion.usable_until));
-    let done = complete(page, SignIn { connection, identity, once, return_to: &return_to }).await?;
+    let warning = certificate_warning(&settings, page.now);
+    let done = complete(page, SignIn { connection, identity, once, return_to: &return_to, warning }).await?;
     Ok(done.add_header("set-cookie", &cookies::clear(page.cookies.sso_saml, true)))
 }
 
@@ -156,6 +158,26 @@ fn verify<R: Runtime>(
         None => policy,
     };
     saml::verify_response(response, &policy, page.now).map_err(|err| (err.code(), err.to_string()))
+}
+
+/// For the sign-in's event: the pinned certificates within 30 days of their `NotAfter` (the
+/// key still verifies; the provider should pin the identity provider's next certificate).
+fn certificate_warning(settings: &SamlSettings, now: Timestamp) -> Option<String> {
+    let warnings: Vec<String> = settings
+        .certificates
+        .iter()
+        .filter_map(|pem| PinnedKey::from_pem_certificate(pem).ok())
+        .filter_map(|key| {
+            let warning = key.warning(now)?;
+            Some(format!(
+                "{}: the pinned certificate {} ends {}",
+                warning.code(),
+                key.fingerprint_sha256(),
+                warning.not_after().to_minute_utc()
+            ))
+        })
+        .collect();
+    (!warnings.is_empty()).then(|| warnings.join("; "))
 }
 
 /// The person a verified assertion describes: the email from the mapped attribute or the

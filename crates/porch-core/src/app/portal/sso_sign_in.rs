@@ -92,6 +92,9 @@ pub struct SignIn<'a> {
     /// The token's or assertion's id and until when it must be remembered (single use).
     pub once: Option<(&'a str, Timestamp)>,
     pub return_to: &'a str,
+    /// Something the provider should act on, added to the sign-in's event (e.g. a pinned
+    /// SAML certificate near its end).
+    pub warning: Option<String>,
 }
 
 /// Lets a verified person in under the portal's policy: single use of the token or
@@ -156,12 +159,17 @@ pub async fn complete<R: Runtime>(page: &Page<'_, R>, sign_in: SignIn<'_>) -> Re
     let session_index = batch.len();
     batch.push(sso::insert_session(page.scope, &new_session.token_hash, &identity.email, expires_at, now));
     let reference = reference(page)?;
+    let mut detail = String::from(if existing.is_some() { "signed in" } else { "signed in; account created" });
+    if let Some(warning) = &sign_in.warning {
+        detail.push_str("; ");
+        detail.push_str(warning);
+    }
     let event = Event {
         id: SsoEventId::from_random(page.rt.random_16()?),
         connection: Some(id),
         signed_in: true,
         code: "signed_in",
-        detail: if existing.is_some() { "signed in" } else { "signed in; account created" },
+        detail: &detail,
         reference: &reference,
         email,
     };
