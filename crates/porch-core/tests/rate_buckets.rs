@@ -15,7 +15,7 @@ const T0: i64 = 1_790_000_000_000;
 
 /// Three at once, then one every 2 s.
 fn spend(bucket: &str) -> Charge {
-    Charge { bucket: bucket.to_owned(), step_ms: 2_000, limit_ms: 6_000 }
+    Charge { bucket: bucket.to_owned(), step_ms: 2_000, interval_ms: 2_000, capacity_ms: 6_000 }
 }
 
 fn at(db: &SqliteDb, charges: &[Charge], ms: i64) -> Vec<Charged> {
@@ -64,7 +64,7 @@ fn a_refused_request_leaves_the_theoretical_arrival_time_where_it_was() {
 #[test]
 fn one_statement_charges_several_buckets_and_each_decides_for_itself() {
     let db = SqliteDb::in_memory_with_schema().unwrap();
-    let small = Charge { bucket: "small".into(), step_ms: 10_000, limit_ms: 10_000 };
+    let small = Charge { bucket: "small".into(), step_ms: 10_000, interval_ms: 10_000, capacity_ms: 10_000 };
     let first = at(&db, &[spend("big"), small.clone()], 0);
     assert_eq!(
         first,
@@ -86,7 +86,7 @@ fn one_statement_charges_several_buckets_and_each_decides_for_itself() {
 #[test]
 fn a_look_spends_nothing_and_refuses_once_the_next_step_would_not_fit() {
     let db = SqliteDb::in_memory_with_schema().unwrap();
-    let look = Charge { bucket: "f".into(), step_ms: 0, limit_ms: 4_000 };
+    let look = Charge { step_ms: 0, ..spend("f") };
     assert!(at(&db, &[look.clone()], 0)[0].allowed);
     assert!(at(&db, &[look.clone()], 0)[0].allowed, "looking twice spent nothing");
     at(&db, &[spend("f")], 0);
@@ -95,6 +95,20 @@ fn a_look_spends_nothing_and_refuses_once_the_next_step_would_not_fit() {
     at(&db, &[spend("f")], 0);
     assert!(!at(&db, &[look.clone()], 0)[0].allowed, "all three spent");
     assert!(at(&db, &[look], 2_000)[0].allowed, "one came back");
+}
+
+#[test]
+fn a_clock_that_went_back_further_than_two_bursts_finds_the_bucket_full() {
+    let db = SqliteDb::in_memory_with_schema().unwrap();
+    for _ in 0..3 {
+        at(&db, &[spend("k")], 0);
+    }
+    // Within two bursts (12 s) of tat the bucket is still spent: a little clock skew between
+    // isolates gives nobody a fresh burst.
+    assert!(!allowed(&db, "k", -6_000));
+    // A clock months behind would otherwise lock the caller out for months.
+    let burst: Vec<bool> = (0..4).map(|_| allowed(&db, "k", -100 * 86_400_000)).collect();
+    assert_eq!(burst, [true, true, true, false]);
 }
 
 #[test]

@@ -45,16 +45,17 @@ pub async fn hit(db: &impl Database, bucket: &str, window_ms: i64, now: Timestam
 }
 
 /// One bucket to charge: GCRA (the generic cell rate algorithm) keeps a theoretical arrival
-/// time `tat` per bucket. A request at `now` moves it to `max(tat, now) + step_ms`, and fits
-/// if that is at most `limit_ms` past now; one that does not fit leaves the bucket as it was.
-/// With `step_ms` = one emission interval T and `limit_ms` = burst × T this is a sustained
-/// rate of one per T with bursts of `burst`; with `step_ms` 0 and `limit_ms` (burst − 1) × T
-/// it only asks whether one more step would fit, spending nothing.
+/// time `tat` per bucket, which a request at `now` moves to `max(tat, now) + step_ms`. The
+/// request fits if one more interval would still be within `capacity_ms` of now: with
+/// `capacity_ms` = burst × `interval_ms` that is a sustained rate of one per interval with
+/// bursts of `burst`. A `step_ms` of one interval spends a request; 0 only asks whether one
+/// would fit. A request that does not fit leaves the bucket as it was.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Charge {
     pub bucket: String,
     pub step_ms: i64,
-    pub limit_ms: i64,
+    pub interval_ms: i64,
+    pub capacity_ms: i64,
 }
 
 /// A bucket after its charge.
@@ -82,20 +83,26 @@ pub async fn charge(db: &impl Database, charges: &[Charge], now: Timestamp) -> R
         tat: i64,
         allowed: i64,
     }
-    // In DO UPDATE every right-hand side reads the row as it was, so `allowed` and `tat`
-    // are decided from the same old `tat`. A new row always fits: step <= limit.
+    // `excluded.tat` is now + step. In DO UPDATE every right-hand side reads the row as it
+    // was, so `allowed` and `tat` are decided from the same old `tat`. A `tat` more than two
+    // bursts ahead cannot come from requests (they never move it past one burst ahead): only
+    // from a clock that went back (another isolate's, a test's), so it counts as full rather
+    // than locking the caller out for as long as the clock jumped. A new row always fits.
     let rows: Vec<Row> = db
         .query(Statement::new(
-            "INSERT INTO rate_buckets (bucket, tat, step_ms, limit_ms, allowed)
+            "INSERT INTO rate_buckets (bucket, tat, interval_ms, capacity_ms, allowed)
              SELECT json_extract(c.value, '$.bucket'), ?2 + json_extract(c.value, '$.step_ms'),
-                    json_extract(c.value, '$.step_ms'), json_extract(c.value, '$.limit_ms'), 1
+                    json_extract(c.value, '$.interval_ms'), json_extract(c.value, '$.capacity_ms'), 1
              FROM json_each(?1) AS c WHERE true
              ON CONFLICT (bucket) DO UPDATE SET
-                allowed = MAX(tat, ?2) + excluded.step_ms - ?2 <= excluded.limit_ms,
-                tat = CASE WHEN MAX(tat, ?2) + excluded.step_ms - ?2 <= excluded.limit_ms
-                      THEN MAX(tat, ?2) + excluded.step_ms ELSE tat END,
-                step_ms = excluded.step_ms,
-                limit_ms = excluded.limit_ms
+                allowed = CASE WHEN tat > ?2 + 2 * excluded.capacity_ms THEN ?2 ELSE MAX(tat, ?2) END
+                          + excluded.interval_ms - ?2 <= excluded.capacity_ms,
+                tat = CASE WHEN tat > ?2 + 2 * excluded.capacity_ms THEN ?2 ELSE MAX(tat, ?2) END
+                      + CASE WHEN CASE WHEN tat > ?2 + 2 * excluded.capacity_ms THEN ?2 ELSE MAX(tat, ?2) END
+                                  + excluded.interval_ms - ?2 <= excluded.capacity_ms
+                        THEN excluded.tat - ?2 ELSE 0 END,
+                interval_ms = excluded.interval_ms,
+                capacity_ms = excluded.capacity_ms
              RETURNING bucket, tat, allowed",
             params![list, now.millis()],
         ))

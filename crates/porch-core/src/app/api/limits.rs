@@ -72,19 +72,19 @@ impl Budget {
 }
 
 impl Policy {
-    /// `limit_ms` of a bucket charged one request: the whole burst.
+    /// How far ahead of now a bucket's `tat` may go: the whole burst.
     const fn capacity_ms(self) -> i64 {
         self.burst * self.interval_ms
     }
 
     /// A charge that spends one request from `bucket`.
     fn spend(self, bucket: String) -> Charge {
-        Charge { bucket, step_ms: self.interval_ms, limit_ms: self.capacity_ms() }
+        Charge { bucket, step_ms: self.interval_ms, interval_ms: self.interval_ms, capacity_ms: self.capacity_ms() }
     }
 
     /// A charge that spends nothing and fits while one more request would.
     fn look(self, bucket: String) -> Charge {
-        Charge { bucket, step_ms: 0, limit_ms: self.capacity_ms() - self.interval_ms }
+        Charge { step_ms: 0, ..self.spend(bucket) }
     }
 
     /// The bucket's state for the headers, from its theoretical arrival time.
@@ -256,8 +256,9 @@ mod tests {
 
     #[test]
     fn charges_spend_one_interval_or_only_look() {
-        assert_eq!(P.spend("b".into()), Charge { bucket: "b".into(), step_ms: 2_000, limit_ms: 6_000 });
-        assert_eq!(P.look("b".into()), Charge { bucket: "b".into(), step_ms: 0, limit_ms: 4_000 });
+        let spend = Charge { bucket: "b".into(), step_ms: 2_000, interval_ms: 2_000, capacity_ms: 6_000 };
+        assert_eq!(P.spend("b".into()), spend);
+        assert_eq!(P.look("b".into()), Charge { step_ms: 0, ..spend });
     }
 
     #[test]
