@@ -18,6 +18,7 @@ mod equipment;
 mod fleet;
 mod openapi;
 mod plans;
+mod rate_limits;
 mod portal_tickets;
 mod recipients;
 mod saml;
