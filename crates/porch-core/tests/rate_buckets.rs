@@ -18,6 +18,11 @@ fn spend(bucket: &str) -> Charge {
     Charge { bucket: bucket.to_owned(), step_ms: 2_000, interval_ms: 2_000, capacity_ms: 6_000 }
 }
 
+#[derive(serde::Deserialize)]
+struct Bucket {
+    bucket: String,
+}
+
 fn at(db: &SqliteDb, charges: &[Charge], ms: i64) -> Vec<Charged> {
     let mut rows = pollster::block_on(charge(db, charges, Timestamp::from_millis(T0 + ms))).unwrap();
     rows.sort_by(|a, b| a.bucket.cmp(&b.bucket));
@@ -83,18 +88,22 @@ fn one_statement_charges_several_buckets_and_each_decides_for_itself() {
     );
 }
 
+/// Whether one more request would fit in `bucket`, asked without spending it.
+fn would_fit(db: &SqliteDb, bucket: &str, ms: i64) -> bool {
+    at(db, &[Charge { step_ms: 0, ..spend(bucket) }], ms)[0].allowed
+}
+
 #[test]
 fn a_look_spends_nothing_and_refuses_once_the_next_step_would_not_fit() {
     let db = SqliteDb::in_memory_with_schema().unwrap();
-    let look = Charge { step_ms: 0, ..spend("f") };
-    assert!(at(&db, &[look.clone()], 0)[0].allowed);
-    assert!(at(&db, &[look.clone()], 0)[0].allowed, "looking twice spent nothing");
+    assert!(would_fit(&db, "f", 0));
+    assert!(would_fit(&db, "f", 0), "looking twice spent nothing");
     at(&db, &[spend("f")], 0);
     at(&db, &[spend("f")], 0);
-    assert!(at(&db, &[look.clone()], 0)[0].allowed, "two of three spent: one more would fit");
+    assert!(would_fit(&db, "f", 0), "two of three spent: one more would fit");
     at(&db, &[spend("f")], 0);
-    assert!(!at(&db, &[look.clone()], 0)[0].allowed, "all three spent");
-    assert!(at(&db, &[look], 2_000)[0].allowed, "one came back");
+    assert!(!would_fit(&db, "f", 0), "all three spent");
+    assert!(would_fit(&db, "f", 2_000), "one came back");
 }
 
 #[test]
@@ -118,10 +127,6 @@ fn housekeeping_removes_the_buckets_that_are_full_again() {
     at(&db, &[spend("busy")], 5_000);
     let purged = pollster::block_on(housekeeping::purge_expired(&db, Timestamp::from_millis(T0 + 5_000))).unwrap();
     assert_eq!(purged.rate_buckets, 1);
-    #[derive(serde::Deserialize)]
-    struct Bucket {
-        bucket: String,
-    }
     let left: Vec<Bucket> =
         pollster::block_on(db.query(Statement::new("SELECT bucket FROM rate_buckets", Vec::new()))).unwrap();
     assert_eq!(left.into_iter().map(|b| b.bucket).collect::<Vec<_>>(), ["busy"]);

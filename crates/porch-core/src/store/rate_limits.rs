@@ -67,6 +67,14 @@ pub struct Charged {
     pub allowed: bool,
 }
 
+/// A row of `charge`'s `RETURNING` (`allowed` as `SQLite`'s 0 or 1).
+#[derive(Deserialize)]
+struct ChargedRow {
+    bucket: String,
+    tat: i64,
+    allowed: i64,
+}
+
 /// Charges every bucket of `charges` at `now` in one statement, so one round trip counts a
 /// request against all its limits atomically. Each bucket decides for itself: a request one
 /// bucket refuses is still counted by the others that had room (it was made, after all).
@@ -77,18 +85,12 @@ pub async fn charge(db: &impl Database, charges: &[Charge], now: Timestamp) -> R
         return Ok(Vec::new());
     }
     let list = serde_json::to_string(charges).map_err(|err| DbError::Other(err.to_string()))?;
-    #[derive(Deserialize)]
-    struct Row {
-        bucket: String,
-        tat: i64,
-        allowed: i64,
-    }
     // `excluded.tat` is now + step. In DO UPDATE every right-hand side reads the row as it
     // was, so `allowed` and `tat` are decided from the same old `tat`. A `tat` more than two
     // bursts ahead cannot come from requests (they never move it past one burst ahead): only
     // from a clock that went back (another isolate's, a test's), so it counts as full rather
     // than locking the caller out for as long as the clock jumped. A new row always fits.
-    let rows: Vec<Row> = db
+    let rows: Vec<ChargedRow> = db
         .query(Statement::new(
             "INSERT INTO rate_buckets (bucket, tat, interval_ms, capacity_ms, allowed)
              SELECT json_extract(c.value, '$.bucket'), ?2 + json_extract(c.value, '$.step_ms'),

@@ -87,6 +87,12 @@ impl Policy {
         Charge { step_ms: 0, ..self.spend(bucket) }
     }
 
+    /// The policy with its burst multiplied (`Config::api_rate_limit_factor`): the same
+    /// sustained rate, a longer window.
+    const fn scaled(self, factor: i64) -> Policy {
+        Policy { burst: self.burst.saturating_mul(factor), ..self }
+    }
+
     /// The bucket's state for the headers, from its theoretical arrival time.
     pub fn state(self, tat: i64, now: i64) -> Limit {
         let used_ms = (tat - now).max(0);
@@ -145,21 +151,23 @@ pub struct Count {
 
 /// The buckets a call is counted against, in the order the headers list them: its address,
 /// its address's failed authentications (looked at, not spent), its caller, and the
-/// operation's own budget for that caller.
-fn plan(address: &str, presented: &Presented, op: Op) -> Vec<(Policy, Charge)> {
+/// operation's own budget for that caller; every burst times `factor`.
+fn plan(address: &str, presented: &Presented, op: Op, factor: i64) -> Vec<(Policy, Charge)> {
+    let failures = AUTH_FAILURES.scaled(factor);
     let mut plan = vec![
-        (ADDRESS, ADDRESS.spend(format!("address:{address}"))),
-        (AUTH_FAILURES, AUTH_FAILURES.look(failures_bucket(address))),
+        (ADDRESS.scaled(factor), ADDRESS.scaled(factor).spend(format!("address:{address}"))),
+        (failures, failures.look(failures_bucket(address))),
     ];
     // A key is keyed by half its hash: enough to tell keys apart, and the lookup need not
     // come first. A wrong token has no caller to count; its address pays.
     let caller = match presented {
-        Presented::Platform => Some((PLATFORM, "platform".to_owned())),
-        Presented::Key { hash } => Some((KEY, format!("key:{}", hash.get(..32).unwrap_or(hash)))),
+        Presented::Platform => Some((PLATFORM.scaled(factor), "platform".to_owned())),
+        Presented::Key { hash } => Some((KEY.scaled(factor), format!("key:{}", hash.get(..32).unwrap_or(hash)))),
         Presented::Wrong => None,
     };
     if let Some((policy, bucket)) = caller {
-        let budget = op.budget().map(Budget::policy).map(|b| (b, b.spend(format!("{}:{bucket}", b.name))));
+        let budget = op.budget().map(|b| b.policy().scaled(factor));
+        let budget = budget.map(|b| (b, b.spend(format!("{}:{bucket}", b.name))));
         plan.push((policy, policy.spend(bucket)));
         plan.extend(budget);
     }
@@ -173,14 +181,14 @@ fn failures_bucket(address: &str) -> String {
 /// Counts the call (one D1 statement for all its buckets) before its key is looked up.
 pub async fn count<R: Runtime>(rt: &R, req: &Request, presented: &Presented, op: Op) -> Result<Count, AppError> {
     let address = req.client_address();
-    let plan = plan(&address, presented, op);
+    let plan = plan(&address, presented, op, rt.config().api_rate_limit_factor.max(1));
     let charges: Vec<Charge> = plan.iter().map(|(_, charge)| charge.clone()).collect();
     let now = rt.now();
-    let charged = rate_limits::charge(rt.db(), &charges, now).await?;
+    let rows = rate_limits::charge(rt.db(), &charges, now).await?;
     let counted = plan
         .into_iter()
         .map(|(policy, charge)| {
-            let row = charged.iter().find(|row| row.bucket == charge.bucket);
+            let row = rows.iter().find(|row| row.bucket == charge.bucket);
             counted(policy, row, now.millis())
         })
         .collect::<Result<Vec<_>, _>>()?;
@@ -201,11 +209,11 @@ impl Count {
     /// Spends one of the address's failed authentications; its header item shows the rest.
     pub async fn failed<R: Runtime>(&mut self, rt: &R) -> Result<(), AppError> {
         let now = rt.now();
-        let charged = rate_limits::charge(rt.db(), &[AUTH_FAILURES.spend(self.failures_bucket.clone())], now).await?;
-        let fresh = counted(AUTH_FAILURES, charged.first(), now.millis())?;
-        if let Some(entry) = self.counted.iter_mut().find(|c| c.policy == AUTH_FAILURES) {
-            entry.limit = fresh.limit;
-        }
+        let Some(entry) = self.counted.iter_mut().find(|c| c.policy.name == AUTH_FAILURES.name) else {
+            return Ok(());
+        };
+        let charged = rate_limits::charge(rt.db(), &[entry.policy.spend(self.failures_bucket.clone())], now).await?;
+        entry.limit = counted(entry.policy, charged.first(), now.millis())?.limit;
         Ok(())
     }
 
@@ -301,7 +309,7 @@ mod tests {
     #[test]
     fn a_call_is_counted_by_address_failures_caller_and_budget_and_a_wrong_token_only_by_address() {
         let hash = "ab".repeat(32);
-        let key = plan("203.0.113.9", &Presented::Key { hash: hash.clone() }, Op::VerifyDomain);
+        let key = plan("203.0.113.9", &Presented::Key { hash: hash.clone() }, Op::VerifyDomain, 1);
         let buckets: Vec<String> = key.iter().map(|(_, c)| c.bucket.clone()).collect();
         let short = &hash[..32];
         assert_eq!(
@@ -313,10 +321,18 @@ mod tests {
                 format!("domain-checks:key:{short}"),
             ]
         );
-        let platform = plan("a", &Presented::Platform, Op::ListTenants);
+        let platform = plan("a", &Presented::Platform, Op::ListTenants, 1);
         assert_eq!(platform.iter().map(|(p, _)| p.name).collect::<Vec<_>>(), ["address", "auth-failures", "platform"]);
-        let wrong = plan("a", &Presented::Wrong, Op::PutLogo);
+        let wrong = plan("a", &Presented::Wrong, Op::PutLogo, 1);
         assert_eq!(wrong.iter().map(|(p, _)| p.name).collect::<Vec<_>>(), ["address", "auth-failures"]);
+    }
+
+    #[test]
+    fn a_factor_multiplies_every_burst_and_keeps_the_sustained_rate() {
+        let plan = plan("a", &Presented::Key { hash: "ab".repeat(32) }, Op::PutLogo, 1000);
+        let bursts: Vec<(i64, i64)> = plan.iter().map(|(p, _)| (p.burst, p.interval_ms)).collect();
+        assert_eq!(bursts, [(600_000, 50), (10_000, 60_000), (300_000, 100), (60_000, 1_000)]);
+        assert_eq!(plan[2].1.capacity_ms, 30_000_000);
     }
 
     #[test]
