@@ -5,6 +5,7 @@
 use crate::common;
 
 use common::{spawn_app, TestApp, PLATFORM_TOKEN};
+use porch_core::app::api::{Op, OPENAPI, ROUTES};
 use porch_core::http::{Method, Request, Response};
 use serde_json::{json, Value};
 
@@ -187,4 +188,25 @@ fn answers_under_the_limit_carry_the_headers_and_uncounted_ones_do_not() {
     assert_eq!(anonymous.header("ratelimit"), None, "no token: nothing guessed, nothing counted");
     let document = app.send(Request::new(Method::Get, "/api/v1/openapi.json").with_header("host", "api.example.test"));
     assert_eq!(document.header("ratelimit"), None, "the public document is not counted");
+}
+
+#[test]
+fn every_keyed_operation_documents_the_429_with_its_headers() {
+    let doc: Value = serde_json::from_str(OPENAPI).unwrap();
+    let missing: Vec<String> = ROUTES
+        .iter()
+        .filter(|route| route.handler != Op::OpenApi)
+        .flat_map(|route| route.methods.iter().map(move |method| (method.as_str().to_ascii_lowercase(), route.path)))
+        .filter(|(method, path)| {
+            doc["paths"][path][method]["responses"]["429"]["$ref"] != "#/components/responses/TooManyRequests"
+        })
+        .map(|(method, path)| format!("{method} {path}"))
+        .collect();
+    assert!(missing.is_empty(), "operations without the 429: {missing:?}");
+    let headers = doc["components"]["responses"]["TooManyRequests"]["headers"].as_object().unwrap();
+    let names: Vec<&str> = headers.keys().map(String::as_str).collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    for name in ["Retry-After", "RateLimit-Policy", "RateLimit"] {
+        assert_eq!(headers[name]["$ref"], format!("#/components/headers/{name}"));
+    }
 }

@@ -153,9 +153,9 @@ pub struct Count {
 /// its address's failed authentications (looked at, not spent), its caller, and the
 /// operation's own budget for that caller; every burst times `factor`.
 fn plan(address: &str, presented: &Presented, op: Op, factor: i64) -> Vec<(Policy, Charge)> {
-    let failures = AUTH_FAILURES.scaled(factor);
+    let (per_address, failures) = (ADDRESS.scaled(factor), AUTH_FAILURES.scaled(factor));
     let mut plan = vec![
-        (ADDRESS.scaled(factor), ADDRESS.scaled(factor).spend(format!("address:{address}"))),
+        (per_address, per_address.spend(format!("address:{address}"))),
         (failures, failures.look(failures_bucket(address))),
     ];
     // A key is keyed by half its hash: enough to tell keys apart, and the lookup need not
