@@ -21,6 +21,7 @@ mod input_checks;
 mod openapi;
 mod plans;
 mod portal_tickets;
+mod rate_limits;
 mod recipients;
 mod saml;
 mod sso;

@@ -54,11 +54,13 @@ spawn_server() {
   # The token goes in as a var for this run only; .dev.vars is not read or written. The dev
   # mailbox and /__scheduled are on, as in scripts/dev, so tests can follow emailed links;
   # SSO_LOOPBACK_HTTP lets the SSO tests' identity provider listen on plain http loopback.
+  # PORCH_API_RATE_LIMIT_FACTOR, when set (the bench), multiplies the admin API's bursts.
   setsid npx --no-install wrangler dev --config "${PORCH_WRANGLER_CONFIG:-wrangler.toml}" \
     --local --ip 127.0.0.1 --port "$PORCH_E2E_PORT" \
     --persist-to "$dir/state" --show-interactive-dev-session=false \
     --var "PLATFORM_ADMIN_TOKEN:$PORCH_E2E_TOKEN" --var DEV_MAILBOX:on --test-scheduled \
     --var "SSO_SEALING_KEY:$SSO_SEALING_KEY" --var SSO_LOOPBACK_HTTP:on \
+    ${PORCH_API_RATE_LIMIT_FACTOR:+--var "API_RATE_LIMIT_FACTOR:$PORCH_API_RATE_LIMIT_FACTOR"} \
     --env-file /dev/null >> "$dir/wrangler.log" 2>&1 &
   SERVER_PID=$!
 }

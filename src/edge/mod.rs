@@ -63,6 +63,11 @@ impl EdgeRuntime {
                 dev_mailbox: optional(env, "DEV_MAILBOX", false).is_some_and(|v| v.trim() == "on"),
                 sso_sealing_key: optional(env, "SSO_SEALING_KEY", true).and_then(|text| SealingKey::parse(&text)),
                 sso_loopback_http: optional(env, "SSO_LOOPBACK_HTTP", false).is_some_and(|v| v.trim() == "on"),
+                // Anything but a whole number from 1 to a million leaves the limits as written.
+                api_rate_limit_factor: optional(env, "API_RATE_LIMIT_FACTOR", false)
+                    .and_then(|v| v.trim().parse::<i64>().ok())
+                    .filter(|factor| (1..=1_000_000).contains(factor))
+                    .unwrap_or(1),
             },
             cache: PORTAL_CACHE.with(|cache| *cache),
         })

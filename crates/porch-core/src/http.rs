@@ -75,12 +75,35 @@ impl Request {
         self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
     }
 
+    /// The client's address as Cloudflare reports it (clients cannot set `cf-connecting-ip`
+    /// on Cloudflare's edge), as a rate-limit key for the portal's forms and the admin API:
+    /// an IPv6 client is keyed by its /64, because one client usually holds a whole /64 and
+    /// could otherwise rotate past every per-address limit.
+    pub fn client_address(&self) -> String {
+        client_key(self.header("cf-connecting-ip").unwrap_or("unknown"))
+    }
+
     /// The first value of a query parameter, percent-decoded.
     pub fn query_param(&self, name: &str) -> Option<String> {
         self.query.split('&').find_map(|pair| {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             (percent_decode(key).as_deref() == Some(name)).then(|| percent_decode(value))?
         })
+    }
+}
+
+fn client_key(ip: &str) -> String {
+    let ip = ip.trim();
+    match ip.split('%').next().unwrap_or(ip).parse::<std::net::Ipv6Addr>() {
+        // An IPv4 address seen as IPv6 (`::ffff:a.b.c.d`) is that IPv4 client.
+        Ok(v6) => v6.to_ipv4_mapped().map_or_else(
+            || {
+                let [a, b, c, d, ..] = v6.segments();
+                format!("{a:x}:{b:x}:{c:x}:{d:x}::/64")
+            },
+            |v4| v4.to_string(),
+        ),
+        Err(_) => ip.to_owned(),
     }
 }
 
@@ -189,6 +212,21 @@ mod tests {
         assert_eq!(single_valued(&twice), Err(refused));
         // An empty repeat counts too: it is still a second value.
         assert!(single_valued(&form_fields(b"subject=&subject=x").unwrap()).is_err());
+    }
+
+    #[test]
+    fn ipv6_clients_are_keyed_by_their_64_and_ipv4_clients_by_address() {
+        assert_eq!(client_key("203.0.113.9"), "203.0.113.9");
+        assert_eq!(client_key("2001:db8:1:2:aaaa::1"), "2001:db8:1:2::/64");
+        assert_eq!(client_key("2001:DB8:1:2:bbbb:cccc:dddd:eeee"), "2001:db8:1:2::/64");
+        assert_eq!(client_key("2001:db8::1"), "2001:db8:0:0::/64");
+        assert_eq!(client_key("2001::1:2:3:4:5"), "2001:0:0:1::/64", "groups after :: are placed");
+        assert_eq!(client_key("2001:0db8:0001:0002::9"), "2001:db8:1:2::/64", "leading zeros are one key");
+        assert_eq!(client_key("::ffff:1.2.3.4"), "1.2.3.4");
+        assert_eq!(client_key("fe80::1%eth0"), "fe80:0:0:0::/64");
+        let req = Request::new(Method::Get, "/").with_header("cf-connecting-ip", " 2001:db8:1:2::7 ");
+        assert_eq!(req.client_address(), "2001:db8:1:2::/64");
+        assert_eq!(Request::new(Method::Get, "/").client_address(), "unknown");
     }
 
     #[test]

@@ -85,6 +85,10 @@ pub struct Config {
     /// Var `SSO_LOOPBACK_HTTP=on`: identity provider URLs may be plain http to the loopback
     /// address. For local test identity providers only.
     pub sso_loopback_http: bool,
+    /// Var `API_RATE_LIMIT_FACTOR` (a whole number, 1 by default): multiplies every burst of
+    /// the admin API's rate limits (`app::api::limits`). For load tests and benchmarks, which
+    /// must measure the counting without being refused by it.
+    pub api_rate_limit_factor: i64,
 }
 
 /// Email delivery settings, as given; `email::delivery` decides whether they make sense,

@@ -220,6 +220,7 @@ impl NativeRuntime {
                 // A fixed test key: sealed secrets in tests open with it and nothing else.
                 sso_sealing_key: Some(porch_sso::seal::SealingKey::from_bytes([7; 32])),
                 sso_loopback_http: false,
+                api_rate_limit_factor: 1,
             },
             cache: PortalCache::new(),
             clock: Cell::new(1_790_000_000_000),

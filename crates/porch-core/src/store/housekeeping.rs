@@ -1,5 +1,5 @@
 //! Removing what has expired: sessions, one-time links, unconfirmed registrations,
-//! rate-limit windows, previews,
+//! rate-limit windows and buckets, previews,
 //! long-sent emails, long-settled webhook deliveries, spent SSO replay keys, abandoned SSO
 //! sign-ins and old SSO events; custom-domain claims past their seven days are marked failed.
 //! These sweep every tenant at once on purpose: they run from the cron trigger, not for a
@@ -24,6 +24,7 @@ pub struct Purged {
     pub reset_tokens: u64,
     pub registrations: u64,
     pub rate_limits: u64,
+    pub rate_buckets: u64,
     pub previews: u64,
     pub sent_emails: u64,
     pub webhook_deliveries: u64,
@@ -46,6 +47,8 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
             // Unconfirmed registrations hold a password hash: they go a day after expiry.
             Statement::new("DELETE FROM registrations WHERE expires_at < ?1", params![grace]),
             Statement::new("DELETE FROM rate_limits WHERE window_start < ?1", params![grace]),
+            // A GCRA bucket whose time has passed is full, the same as no row: it goes at once.
+            Statement::new("DELETE FROM rate_buckets WHERE tat <= ?1", params![now.millis()]),
             // Their "view as" sessions go with them (ON DELETE CASCADE).
             Statement::new("DELETE FROM previews WHERE expires_at < ?1", params![grace]),
             Statement::new("DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1", params![settled]),
@@ -69,6 +72,7 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
         reset_tokens: next(),
         registrations: next(),
         rate_limits: next(),
+        rate_buckets: next(),
         previews: next(),
         sent_emails: next(),
         webhook_deliveries: next(),

@@ -45,29 +45,50 @@ fn bearer(req: &Request) -> Option<&str> {
     scheme.eq_ignore_ascii_case("bearer").then(|| token.trim()).filter(|t| !t.is_empty())
 }
 
-pub async fn authenticate<R: Runtime>(rt: &R, req: &Request) -> Result<Principal, AppError> {
+/// The bearer token a request presents, told apart before anything is looked up, so the
+/// rate limits can be counted before the key's lookup (`super::limits`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Presented {
+    /// The operator's platform token, compared in constant time (no I/O needed).
+    Platform,
+    /// Something shaped like a tenant key: its SHA-256, what the lookup and the key's rate
+    /// limit are keyed by. Whether it is a key is only known after the lookup.
+    Key { hash: String },
+    /// Neither: a failed authentication with nothing to look up.
+    Wrong,
+}
+
+/// The token of the request's `Authorization: Bearer`; none at all is 401 at once (nothing
+/// was guessed, so nothing is counted).
+pub fn presented<R: Runtime>(rt: &R, req: &Request) -> Result<Presented, AppError> {
     let token = bearer(req).ok_or(AppError::Unauthorized)?;
     if token.starts_with(KEY_PREFIX) {
-        return authenticate_key(rt, token).await;
+        return Ok(Presented::Key { hash: sha256_hex(token) });
     }
-    match rt.config().platform_admin_token.as_deref() {
-        Some(platform) if platform.len() >= MIN_PLATFORM_TOKEN && secrets_equal(token, platform) => {
-            Ok(Principal::Platform)
-        }
+    Ok(match rt.config().platform_admin_token.as_deref() {
+        Some(platform) if platform.len() >= MIN_PLATFORM_TOKEN && secrets_equal(token, platform) => Presented::Platform,
         Some(platform) if platform.len() < MIN_PLATFORM_TOKEN => {
             rt.log("PLATFORM_ADMIN_TOKEN is shorter than 32 characters; platform access is off");
-            Err(AppError::Unauthorized)
+            Presented::Wrong
         }
-        _ => Err(AppError::Unauthorized),
+        _ => Presented::Wrong,
+    })
+}
+
+/// Who presented the token: 401 unless it is the platform token or a live key.
+pub async fn authenticate<R: Runtime>(rt: &R, presented: &Presented) -> Result<Principal, AppError> {
+    match presented {
+        Presented::Platform => Ok(Principal::Platform),
+        Presented::Key { hash } => authenticate_key(rt, hash).await,
+        Presented::Wrong => Err(AppError::Unauthorized),
     }
 }
 
-async fn authenticate_key<R: Runtime>(rt: &R, token: &str) -> Result<Principal, AppError> {
-    let hash = sha256_hex(token);
-    let (row, stored_hash) = keys::find_by_hash(rt.db(), &hash).await?.ok_or(AppError::Unauthorized)?;
+async fn authenticate_key<R: Runtime>(rt: &R, hash: &str) -> Result<Principal, AppError> {
+    let (row, stored_hash) = keys::find_by_hash(rt.db(), hash).await?.ok_or(AppError::Unauthorized)?;
     // The lookup was by hash; compare once more in constant time so no code path depends
     // on how much of a guessed key matched.
-    if !stored_hash_matches(&stored_hash, &hash) || row.revoked_at.is_some() {
+    if !stored_hash_matches(&stored_hash, hash) || row.revoked_at.is_some() {
         return Err(AppError::Unauthorized);
     }
     let tenant = TenantId::parse(&row.tenant_id)

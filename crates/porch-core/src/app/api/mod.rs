@@ -1,5 +1,5 @@
-//! The admin API `/api/v1`: bearer-key authentication, a route table that the `OpenAPI`
-//! document is checked against, and JSON in and out (a ticket message may also come as
+//! The admin API `/api/v1`: bearer-key authentication, rate limits counted before it, a route
+//! table that the `OpenAPI` document is checked against, and JSON in and out (a ticket message may also come as
 //! `multipart/form-data`, with files). Handlers live one module per resource.
 
 mod audit;
@@ -11,6 +11,7 @@ mod emails;
 mod equipment;
 pub use emails::DEV_MAILBOX_SIZE;
 mod input;
+pub mod limits;
 mod portals;
 mod recipients;
 pub(crate) use recipients::AccountBody;
@@ -90,7 +91,47 @@ impl<R: Runtime> Call<'_, R> {
 }
 
 pub async fn handle<R: Runtime>(rt: &R, req: &Request) -> Response {
-    let result = dispatch(rt, req).await;
+    let (op, params) = match find_route(req.method, &req.path) {
+        Found::Route(route, params) => (route.handler, Params(params)),
+        Found::WrongMethod(allowed) => {
+            let body = serde_json::json!({"error": {"code": "method_not_allowed", "message": "this method is not allowed here", "fields": []}});
+            return Response::json(405, &body).with_header("allow", &allowed.join(", "));
+        }
+        Found::Missing => return answer(rt, req, Err(AppError::NotFound)),
+    };
+    if let Some(response) = op.public() {
+        return response;
+    }
+    // No token at all guessed nothing and costs nothing: 401 before anything is counted.
+    let presented = match auth::presented(rt, req) {
+        Ok(presented) => presented,
+        Err(err) => return answer(rt, req, Err(err)),
+    };
+    // Counted before the key's lookup, so a flood or a guesser is refused at the cost of
+    // one statement.
+    let mut count = match limits::count(rt, req, &presented, op).await {
+        Ok(count) => count,
+        Err(err) => return answer(rt, req, Err(err)),
+    };
+    let result = if count.refused() {
+        Err(AppError::RateLimited)
+    } else {
+        match auth::authenticate(rt, &presented).await {
+            Ok(principal) => op.run(&Call { rt, req, params, principal }).await,
+            Err(AppError::Unauthorized) => {
+                if let Err(err) = count.failed(rt).await {
+                    rt.log(&format!("could not count a failed authentication: {err:?}"));
+                }
+                Err(AppError::Unauthorized)
+            }
+            Err(err) => Err(err),
+        }
+    };
+    count.attach(answer(rt, req, result))
+}
+
+/// The response of a handler's result: an error as its JSON body (its detail to the log).
+fn answer<R: Runtime>(rt: &R, req: &Request, result: Result<Response, AppError>) -> Response {
     match result {
         Ok(response) => response,
         Err(err) => {
@@ -105,23 +146,6 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request) -> Response {
             }
         }
     }
-}
-
-async fn dispatch<R: Runtime>(rt: &R, req: &Request) -> Result<Response, AppError> {
-    let (op, params) = match find_route(req.method, &req.path) {
-        Found::Route(route, params) => (route.handler, Params(params)),
-        Found::WrongMethod(allowed) => {
-            let body = serde_json::json!({"error": {"code": "method_not_allowed", "message": "this method is not allowed here", "fields": []}});
-            return Ok(Response::json(405, &body).with_header("allow", &allowed.join(", ")));
-        }
-        Found::Missing => return Err(AppError::NotFound),
-    };
-    if let Some(response) = op.public() {
-        return Ok(response);
-    }
-    let principal = auth::authenticate(rt, req).await?;
-    let call = Call { rt, req, params, principal };
-    op.run(&call).await
 }
 
 /// The `OpenAPI` 3.1 document, served as written; a test holds it to `ROUTES`.
@@ -220,6 +244,23 @@ mod tests {
         assert_eq!(body(Method::Post, "/api/v1/tenants/t/documents"), Body::Files);
         assert_eq!(body(Method::Get, "/api/v1/tenants/t/documents"), Body::Small);
         assert_eq!(body(Method::Post, "/api/v1/tenants/t/documents/d"), Body::Small, "no such route");
+    }
+
+    #[test]
+    fn the_expensive_operations_and_only_they_have_their_own_budgets() {
+        use limits::Budget;
+        let budgets: Vec<(Op, Budget)> =
+            ROUTES.iter().filter_map(|r| r.handler.budget().map(|budget| (r.handler, budget))).collect();
+        assert_eq!(
+            budgets,
+            [
+                (Op::VerifyDomain, Budget::DomainChecks),
+                (Op::PutLogo, Budget::Uploads),
+                (Op::PutAssetPhoto, Budget::Uploads),
+                (Op::IngestAssetActivity, Budget::Ingest),
+                (Op::UploadDocument, Budget::Uploads),
+            ]
+        );
     }
 
     #[test]

@@ -1,8 +1,9 @@
 //! The admin API's one route table: every operation written once, with its method, path
-//! template, handler and body. The `Op` enum, `ROUTES` (which dispatch, the 405s' `Allow`, the
+//! template, handler, body and, for an expensive one, its own rate-limit budget. The `Op` enum, `ROUTES` (which dispatch, the 405s' `Allow`, the
 //! edge's body limits and the `OpenAPI` check read) and the call of each handler all expand
 //! from it, so an operation cannot be routed but unhandled, or handled but undocumented.
 
+use super::limits::Budget;
 use super::{
     audit, customers, documents, domains, emails, equipment, openapi, portals, recipients, sso, templates, tenants,
     themes, ticket_settings, ticket_setup, tickets, webhooks, Call,
@@ -42,9 +43,19 @@ macro_rules! keyed {
     };
 }
 
-/// `Operation: Method "template" => handler[, files | public];`, one line per route.
+/// A route's own budget (`[Name]` after the handler), besides its caller's general limit.
+macro_rules! budget {
+    () => {
+        None
+    };
+    ($budget:ident) => {
+        Some(Budget::$budget)
+    };
+}
+
+/// `Operation: Method "template" => handler[, files | public] [[Budget]];`, one line per route.
 macro_rules! routes {
-    ($($op:ident: $method:ident $path:literal => $handler:path $(, $flag:ident)?;)+) => {
+    ($($op:ident: $method:ident $path:literal => $handler:path $(, $flag:ident)? $([$budget:ident])?;)+) => {
         /// Every operation of the API. The `OpenAPI` document names each by `operationId`.
         #[derive(Clone, Copy, Debug, PartialEq, Eq)]
         pub enum Op {
@@ -61,6 +72,13 @@ macro_rules! routes {
             pub(super) fn public(self) -> Option<Response> {
                 match self {
                     $(Op::$op => public!($handler $(, $flag)?),)+
+                }
+            }
+
+            /// The expensive operation's own rate-limit budget (`limits::Budget`).
+            pub(super) fn budget(self) -> Option<Budget> {
+                match self {
+                    $(Op::$op => budget!($($budget)?),)+
                 }
             }
 
@@ -98,14 +116,15 @@ routes! {
     ListDomains: Get "/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains" => domains::list;
     AddDomain: Post "/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains" => domains::add;
     RemoveDomain: Delete "/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains/{hostname}" => domains::remove;
-    VerifyDomain: Post "/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains/{hostname}/verify" => domains::verify;
+    VerifyDomain: Post "/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains/{hostname}/verify"
+        => domains::verify [DomainChecks];
     ListThemes: Get "/api/v1/tenants/{tenant_id}/themes" => themes::list;
     CreateTheme: Post "/api/v1/tenants/{tenant_id}/themes" => themes::create;
     GetTheme: Get "/api/v1/tenants/{tenant_id}/themes/{theme_id}" => themes::get;
     UpdateTheme: Patch "/api/v1/tenants/{tenant_id}/themes/{theme_id}" => themes::update;
     DeleteTheme: Delete "/api/v1/tenants/{tenant_id}/themes/{theme_id}" => themes::delete;
     ThemeContrast: Get "/api/v1/tenants/{tenant_id}/themes/{theme_id}/contrast" => themes::contrast;
-    PutLogo: Put "/api/v1/tenants/{tenant_id}/themes/{theme_id}/logos/{slot}" => themes::put_logo;
+    PutLogo: Put "/api/v1/tenants/{tenant_id}/themes/{theme_id}/logos/{slot}" => themes::put_logo [Uploads];
     DeleteLogo: Delete "/api/v1/tenants/{tenant_id}/themes/{theme_id}/logos/{slot}" => themes::delete_logo;
     ListAudit: Get "/api/v1/audit" => audit::list;
     ListInvitations: Get "/api/v1/tenants/{tenant_id}/portals/{portal_id}/invitations" => recipients::list_invitations;
@@ -168,8 +187,8 @@ routes! {
     PutAsset: Put "/api/v1/tenants/{tenant_id}/assets/{asset_key}" => equipment::put;
     GetAsset: Get "/api/v1/tenants/{tenant_id}/assets/{asset_key}" => equipment::get;
     DeleteAsset: Delete "/api/v1/tenants/{tenant_id}/assets/{asset_key}" => equipment::delete;
-    PutAssetPhoto: Put "/api/v1/tenants/{tenant_id}/assets/{asset_key}/photo" => equipment::put_photo;
-    IngestAssetActivity: Post "/api/v1/tenants/{tenant_id}/assets/{asset_key}/activity" => equipment::ingest;
+    PutAssetPhoto: Put "/api/v1/tenants/{tenant_id}/assets/{asset_key}/photo" => equipment::put_photo [Uploads];
+    IngestAssetActivity: Post "/api/v1/tenants/{tenant_id}/assets/{asset_key}/activity" => equipment::ingest [Ingest];
     ListAssetActivity: Get "/api/v1/tenants/{tenant_id}/assets/{asset_key}/activity" => equipment::list_activity;
     ListAssetShares: Get "/api/v1/tenants/{tenant_id}/assets/{asset_key}/shares" => equipment::list_shares;
     CreateAssetShare: Post "/api/v1/tenants/{tenant_id}/assets/{asset_key}/shares" => equipment::create_share;
@@ -183,7 +202,7 @@ routes! {
     RollbackTemplate: Post "/api/v1/tenants/{tenant_id}/templates/{template_id}/rollback" => templates::rollback;
     PortalOverview: Get "/api/v1/tenants/{tenant_id}/portal-overview" => portals::overview;
     ListDocuments: Get "/api/v1/tenants/{tenant_id}/documents" => documents::list;
-    UploadDocument: Post "/api/v1/tenants/{tenant_id}/documents" => documents::upload, files;
+    UploadDocument: Post "/api/v1/tenants/{tenant_id}/documents" => documents::upload, files [Uploads];
     GetDocument: Get "/api/v1/tenants/{tenant_id}/documents/{document_id}" => documents::get;
     UpdateDocument: Patch "/api/v1/tenants/{tenant_id}/documents/{document_id}" => documents::update;
     DeleteDocument: Delete "/api/v1/tenants/{tenant_id}/documents/{document_id}" => documents::delete;
