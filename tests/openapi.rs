@@ -277,3 +277,63 @@ fn a_path_no_template_matches_is_refused() {
     let problem = conformance(Method::Get, "/api/v1/nowhere", 404, &Value::Null).unwrap_err();
     assert!(problem.contains("no documented path matches"), "{problem}");
 }
+
+/// A JSON value read with every object's keys checked for repeats: `serde_json::Value` keeps
+/// the last of two equal keys silently, which is how a merge once left two `components/headers`
+/// objects and hid the first one's `ETag`.
+struct NoRepeatedKeys;
+
+impl<'de> serde::de::DeserializeSeed<'de> for NoRepeatedKeys {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NoRepeatedKeys {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_str<E>(self, _: &str) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_unit<E>(self) -> Result<(), E> {
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while seq.next_element_seed(NoRepeatedKeys)?.is_some() {}
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        let mut seen = BTreeSet::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if !seen.insert(key.clone()) {
+                return Err(serde::de::Error::custom(format!("the key {key:?} is given twice in one object")));
+            }
+            map.next_value_seed(NoRepeatedKeys)?;
+        }
+        Ok(())
+    }
+}
+
+#[test]
+fn no_object_in_the_document_gives_a_key_twice() {
+    use serde::de::DeserializeSeed as _;
+    let mut reader = serde_json::Deserializer::from_str(OPENAPI);
+    NoRepeatedKeys.deserialize(&mut reader).unwrap();
+    let mut twice = serde_json::Deserializer::from_str(r#"{"a": {"b": 1}, "c": [{"d": 1, "d": 2}]}"#);
+    assert!(NoRepeatedKeys.deserialize(&mut twice).is_err(), "a repeated key is found at any depth");
+}
