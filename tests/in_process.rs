@@ -16,6 +16,7 @@ mod documents;
 mod email;
 mod equipment;
 mod fleet;
+mod lifecycle;
 mod openapi;
 mod plans;
 mod portal_tickets;
