@@ -60,23 +60,62 @@ fn build(app: &TestApp, slug: &str) -> Built {
     let unit = unit["business_unit"]["id"].as_str().unwrap().to_owned();
     let theme = app.new_theme(&key, &tenant, "Brand", &common::good_colors());
     assert_eq!(app.put_logo(&key, &tenant, &theme, "small", "image/png", PNG_1X1).0, 200);
-    api(app, &key, Method::Post, &format!("{t}/pipelines"), &json!({ "name": "Support",
-        "stages": [{ "name": "New" }, { "name": "Solved", "closed": true }] }));
-    api(app, &key, Method::Post, &format!("{t}/inboxes"), &json!({ "name": "Field", "notify_email": "field@provider.example" }));
-    api(app, &key, Method::Post, &format!("{t}/ticket-properties"), &json!({ "key": "model", "label": "Model", "kind": "text" }));
+    api(
+        app,
+        &key,
+        Method::Post,
+        &format!("{t}/pipelines"),
+        &json!({ "name": "Support",
+        "stages": [{ "name": "New" }, { "name": "Solved", "closed": true }] }),
+    );
+    api(
+        app,
+        &key,
+        Method::Post,
+        &format!("{t}/inboxes"),
+        &json!({ "name": "Field", "notify_email": "field@provider.example" }),
+    );
+    api(
+        app,
+        &key,
+        Method::Post,
+        &format!("{t}/ticket-properties"),
+        &json!({ "key": "model", "label": "Model", "kind": "text" }),
+    );
     api(app, &key, Method::Post, &format!("{t}/templates"), &json!({ "name": "Service" }));
     let portal_slug = format!("{slug}-portal");
-    let portal = app.new_portal(&key, &tenant, &json!({ "slug": portal_slug, "name": "Support", "theme_id": theme,
-        "apps": ["tickets", "support_form", "equipment", "documents"] }));
+    let portal = app.new_portal(
+        &key,
+        &tenant,
+        &json!({ "slug": portal_slug, "name": "Support", "theme_id": theme,
+        "apps": ["tickets", "support_form", "equipment", "documents"] }),
+    );
     let p = format!("{t}/portals/{portal}");
     let local_host = format!("{slug}.localhost");
     let custom_host = format!("support.{slug}.example.com");
     api(app, &key, Method::Post, &format!("{p}/domains"), &json!({ "hostname": local_host }));
     api(app, &key, Method::Post, &format!("{p}/domains"), &json!({ "hostname": custom_host }));
-    api(app, &key, Method::Post, &format!("{p}/registration-list"), &json!({ "email": format!("listed@{slug}.example"), "send_email": true }));
-    api(app, &key, Method::Post, &format!("{t}/webhooks"), &json!({ "url": format!("https://hooks.{slug}.example/porch") }));
-    api(app, &key, Method::Post, &format!("{p}/sso-connections"),
-        &json!({ "name": "App", "protocol": "jwt", "jwt": { "algorithm": "HS256" }, "secret": "generate" }));
+    api(
+        app,
+        &key,
+        Method::Post,
+        &format!("{p}/registration-list"),
+        &json!({ "email": format!("listed@{slug}.example"), "send_email": true }),
+    );
+    api(
+        app,
+        &key,
+        Method::Post,
+        &format!("{t}/webhooks"),
+        &json!({ "url": format!("https://hooks.{slug}.example/porch") }),
+    );
+    api(
+        app,
+        &key,
+        Method::Post,
+        &format!("{p}/sso-connections"),
+        &json!({ "name": "App", "protocol": "jwt", "jwt": { "algorithm": "HS256" }, "secret": "generate" }),
+    );
     let host = common::platform_host(&portal_slug);
     let ada = common::join(app, &key, &tenant, &portal, &portal_slug, &format!("ada@{slug}.example"), Some(&customer));
     let account = app.sql("SELECT id FROM accounts WHERE tenant_id = ?1", vec![tenant.clone().into()])[0]["id"]
@@ -86,8 +125,11 @@ fn build(app: &TestApp, slug: &str) -> Built {
     api(app, &key, Method::Post, &format!("{p}/previews"), &json!({ "account_id": account }));
     // A ticket from the portal with a file, and the agent's reply with another.
     assert_eq!(ada.get("/tickets/new").status, 200);
-    let created = ada.post_multipart("/tickets/new", &[("subject", "Pump leaks"), ("description", "Oil under it")],
-        &[("files", "leak.pdf", PDF)]);
+    let created = ada.post_multipart(
+        "/tickets/new",
+        &[("subject", "Pump leaks"), ("description", "Oil under it")],
+        &[("files", "leak.pdf", PDF)],
+    );
     assert_eq!(created.status, 303, "{}", body_text(&created));
     let ticket = app.sql("SELECT id FROM tickets WHERE tenant_id = ?1", vec![tenant.clone().into()])[0]["id"]
         .as_str()
@@ -96,18 +138,31 @@ fn build(app: &TestApp, slug: &str) -> Built {
     let (content_type, raw) = multipart_body(&[("body", "On our way")], &[("files", "plan.pdf", PDF)]);
     send_ok(app, &key, Method::Post, &format!("{t}/tickets/{ticket}/messages"), &content_type, raw);
     // Documents, an asset with a photo, activity and a share.
-    api(app, &key, Method::Put, &format!("{t}/assets/EX-1"), &json!({ "name": "Excavator", "customer_id": customer,
-        "business_unit_id": unit }));
+    api(
+        app,
+        &key,
+        Method::Put,
+        &format!("{t}/assets/EX-1"),
+        &json!({ "name": "Excavator", "customer_id": customer,
+        "business_unit_id": unit }),
+    );
     send_ok(app, &key, Method::Put, &format!("{t}/assets/EX-1/photo"), "image/png", PNG_1X1.to_vec());
     let start = app.rt.clock.get() - 48 * HOUR;
     let events: Vec<serde_json::Value> = (0..30)
         .map(|n| json!({ "id": format!("h-{n}"), "at": Timestamp::from_millis(start + n * HOUR).to_string(), "kind": "hours", "value": 100 + n }))
         .collect();
     api(app, &key, Method::Post, &format!("{t}/assets/EX-1/activity"), &json!({ "events": events }));
-    api(app, &key, Method::Post, &format!("{t}/assets/EX-1/shares"),
-        &json!({ "customer_id": customer, "from": Timestamp::from_millis(start).to_string() }));
-    let (content_type, raw) = multipart_body(&[("title", "Contract"), ("category", "other"), ("customer_id", &customer)],
-        &[("file", "contract.pdf", PDF)]);
+    api(
+        app,
+        &key,
+        Method::Post,
+        &format!("{t}/assets/EX-1/shares"),
+        &json!({ "customer_id": customer, "from": Timestamp::from_millis(start).to_string() }),
+    );
+    let (content_type, raw) = multipart_body(
+        &[("title", "Contract"), ("category", "other"), ("customer_id", &customer)],
+        &[("file", "contract.pdf", PDF)],
+    );
     send_ok(app, &key, Method::Post, &format!("{t}/documents"), &content_type, raw);
     // A wrong password: a rate-limit bucket of the portal.
     let stranger = Browser::new(app, &host);
@@ -224,13 +279,30 @@ fn a_deleted_tenant_leaves_nothing_in_any_table_r2_or_kv_and_another_tenant_keep
     // Built through the API, the tenant fills every table but what needs an identity
     // provider, a closed ticket or a due delivery run: those are proven by the scan below.
     assert!(
-        empty.iter().all(|t| ["sso_customer_values", "sso_domains", "sso_events", "sso_links", "sso_replay",
-            "sso_requests", "ticket_ratings", "reset_tokens", "registrations"]
-            .contains(&t.as_str())),
+        empty.iter().all(|t| [
+            "sso_customer_values",
+            "sso_domains",
+            "sso_events",
+            "sso_links",
+            "sso_replay",
+            "sso_requests",
+            "ticket_ratings",
+            "reset_tokens",
+            "registrations"
+        ]
+        .contains(&t.as_str())),
         "tables the fixture leaves empty: {empty:?}"
     );
     let gone_ids = ids_of(&app, &gone.tenant);
-    let other_objects = app.rt.blobs.objects.borrow().keys().filter(|k| !gone_ids.iter().any(|id| k.contains(id.as_str()))).cloned().collect::<BTreeSet<_>>();
+    let other_objects = app
+        .rt
+        .blobs
+        .objects
+        .borrow()
+        .keys()
+        .filter(|k| !gone_ids.iter().any(|id| k.contains(id.as_str())))
+        .cloned()
+        .collect::<BTreeSet<_>>();
     let other_kv: BTreeSet<String> = keys_of(&app.rt.kv.entries.borrow())
         .into_iter()
         .filter(|k| !k.contains(&gone.slug) && !k.contains(&gone.local_host) && !k.contains(&gone.custom_host))
@@ -265,7 +337,12 @@ fn a_deleted_tenant_leaves_nothing_in_any_table_r2_or_kv_and_another_tenant_keep
     let objects: BTreeSet<String> = keys_of(&app.rt.blobs.objects.borrow());
     assert_eq!(objects, other_objects);
     let kv = keys_of(&app.rt.kv.entries.borrow());
-    assert!(kv.iter().all(|k| !k.contains(&gone.slug) && !k.contains(&gone.local_host) && !gone_ids.iter().any(|id| k.contains(id.as_str()))), "{kv:?}");
+    assert!(
+        kv.iter().all(|k| !k.contains(&gone.slug)
+            && !k.contains(&gone.local_host)
+            && !gone_ids.iter().any(|id| k.contains(id.as_str()))),
+        "{kv:?}"
+    );
     assert!(other_kv.is_subset(&kv), "{other_kv:?} / {kv:?}");
     assert_eq!(counts_of(&app, &other.tenant), other_counts);
     assert_eq!(app.page(&other.local_host, "/sign-in").status, 200, "the other portal still answers");
@@ -337,10 +414,8 @@ fn an_erasure_that_fails_midway_resumes_where_it_stopped() {
     let app = spawn_app();
     let built = build(&app, "initech");
     // Cloudflare for SaaS on, and its API unreachable: the custom hostname cannot be let go.
-    let zone_url = format!(
-        "https://api.cloudflare.com/client/v4/zones/zone-1/custom_hostnames?hostname={}",
-        built.custom_host
-    );
+    let zone_url =
+        format!("https://api.cloudflare.com/client/v4/zones/zone-1/custom_hostnames?hostname={}", built.custom_host);
     let mut app = app;
     app.rt.config.cloudflare_api_token = Some("cf-token".into());
     app.rt.config.cloudflare_zone_id = Some("zone-1".into());
@@ -359,7 +434,8 @@ fn an_erasure_that_fails_midway_resumes_where_it_stopped() {
     let sessions = app.sql("SELECT * FROM sessions WHERE tenant_id = ?1", vec![built.tenant.clone().into()]);
     assert!(sessions.is_empty(), "what came before went: {sessions:?} {stuck}");
     // The API is back: the next runs resume and finish, and the hostname is let go.
-    let listing = json!({ "success": true, "result": [{ "id": "cf-host-1", "hostname": built.custom_host }] }).to_string();
+    let listing =
+        json!({ "success": true, "result": [{ "id": "cf-host-1", "hostname": built.custom_host }] }).to_string();
     app.rt.http.answers.borrow_mut().insert(zone_url, (200, listing));
     let delete_url = "https://api.cloudflare.com/client/v4/zones/zone-1/custom_hostnames/cf-host-1".to_owned();
     app.rt.http.answers.borrow_mut().insert(delete_url.clone(), (200, "{}".into()));
@@ -372,7 +448,8 @@ fn an_erasure_that_fails_midway_resumes_where_it_stopped() {
 
 /// The lines of every records part of the tenant's finished export.
 fn export_lines(app: &TestApp, key: &str, tenant: &str) -> (serde_json::Value, Vec<serde_json::Value>) {
-    let (status, export) = app.api_as(Some(key), Method::Get, &format!("/api/v1/tenants/{tenant}/export"), &json!(null));
+    let (status, export) =
+        app.api_as(Some(key), Method::Get, &format!("/api/v1/tenants/{tenant}/export"), &json!(null));
     assert_eq!(status, 200, "{export}");
     let mut lines = Vec::new();
     for part in export["export"]["parts"].as_array().unwrap() {
@@ -433,7 +510,9 @@ fn an_export_holds_every_tables_rows_of_the_tenant_and_no_secret_written_in_step
     assert_eq!(export["export"]["records"].as_i64().unwrap(), i64::try_from(lines.len()).unwrap());
     // No secret column, and nothing of another tenant.
     let text = lines.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
-    for secret in ["secret_hash", "password_hash", "token_hash", "sealed_secret", "\"secret\"", "code_verifier", "$argon2"] {
+    for secret in
+        ["secret_hash", "password_hash", "token_hash", "sealed_secret", "\"secret\"", "code_verifier", "$argon2"]
+    {
         assert!(!text.contains(secret), "{secret} exported");
     }
     assert!(!text.contains(&other.tenant), "another tenant's rows");
@@ -458,7 +537,8 @@ fn a_persons_export_holds_their_tickets_and_messages_and_nothing_secret() {
     let person = &body["person"];
     assert_eq!(person["account"]["email"], "ada@initech.example");
     assert_eq!(person["tickets"][0]["subject"], "Pump leaks");
-    let bodies: Vec<&str> = person["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
+    let bodies: Vec<&str> =
+        person["messages"].as_array().unwrap().iter().map(|m| m["body"].as_str().unwrap()).collect();
     assert_eq!(bodies, ["Oil under it", "On our way"]);
     assert_eq!(person["attachments"].as_array().unwrap().len(), 2);
     assert!(!person["sessions"].as_array().unwrap().is_empty());
@@ -509,4 +589,30 @@ fn erasing_a_person_keeps_their_tickets_under_a_placeholder_ends_their_sessions_
     assert_eq!(audit.len(), 1);
     assert_eq!(audit[0]["target_id"], built.account.as_str());
     assert_eq!(app.api_as(Some(&built.key), Method::Post, &path, &json!(null)).0, 404, "erased once");
+}
+
+/// Measures the erasure of the demo's fleet tenant (`seed/demo.sql` and `seed/demo-fleet.sql`:
+/// Nordic Rentals with 40 machines and 150 days of activity) by scheduled runs on `SQLite`.
+/// Run by hand: `cargo test --test in_process lifecycle::measure -- --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, not a check"]
+#[allow(clippy::disallowed_methods)] // the wall clock is what is measured
+fn measure_erasing_the_demo_fleet_tenant() {
+    let app = spawn_app();
+    let dir = std::env::temp_dir().join(format!("porch-demo-seed-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed");
+    std::fs::copy(seed.join("demo.sql"), dir.join("1-demo.sql")).unwrap();
+    std::fs::copy(seed.join("demo-fleet.sql"), dir.join("2-demo-fleet.sql")).unwrap();
+    app.rt.db.apply_migrations(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    let tenant = "b0000000-0000-4000-8000-000000000001";
+    let rows: i64 = counts_of(&app, tenant).values().sum();
+    let activity = app.sql("SELECT COUNT(*) AS n FROM asset_activity", Vec::new())[0]["n"].as_i64().unwrap();
+    assert_eq!(app.api(Method::Delete, &format!("/api/v1/tenants/{tenant}"), &json!(null)).0, 202);
+    let started = std::time::Instant::now();
+    let runs = erase_until_done(&app, tenant);
+    let seconds = started.elapsed().as_secs_f64();
+    assert_eq!(counts_of(&app, tenant).values().sum::<i64>(), 0);
+    println!("erased {rows} rows ({activity} activity readings) in {runs} scheduled runs, {seconds:.2} s");
 }

@@ -88,7 +88,7 @@ async fn erase_steps<R: Runtime>(
             let (swept, done) = sweep_prefixes(rt, tenant, budget).await?;
             budget -= swept * OUTSIDE_COST;
             removed += swept;
-            let next = if done { 1 } else { 0 };
+            let next = i64::from(done);
             rt.db().execute(tenant_erasure::progress(tenant, next, swept)).await?;
             step = next;
             continue;
@@ -183,7 +183,7 @@ async fn remove_outside<R: Runtime>(
                     hosts.push(host);
                 }
                 if let Some(id) = text(row, "id") {
-                    statements.push(Statement::new(tenant_tables::RATE_LIMITS_OF_PORTAL, vec![id.into()]));
+                    statements.push(tenant_tables::delete_rate_limits_of_portal(id));
                 }
             }
             Outside::SsoConnection => {

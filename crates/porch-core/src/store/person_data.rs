@@ -10,7 +10,7 @@
 use serde_json::{Map, Value};
 
 use super::audit::{Actor, Change};
-use super::{decode_rows, Database, DbError, PortalScope, Statement};
+use super::{decode_rows, Database, DbError, PortalScope, Statement, Value as SqlValue};
 use crate::params;
 use porch_types::ids::AccountId;
 use porch_types::time::Timestamp;
@@ -44,103 +44,9 @@ pub struct PersonData {
 }
 
 pub async fn read(db: &impl Database, scope: PortalScope, account: AccountId) -> Result<PersonData, DbError> {
-    let p = || params![scope.tenant.to_db(), scope.portal.to_db(), account.to_db()];
-    let statements = vec![
-        Statement::new(
-            "SELECT id, customer_id, email, name, role, language, email_verified_at, terms_version, terms_accepted_at,
-                    consent_version, consent_given_at, ticket_visibility, created_at, updated_at,
-                    password_hash IS NOT NULL AS has_password
-             FROM accounts WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3",
-            p(),
-        ),
-        Statement::new(
-            "SELECT id, number, subject, priority, stage_id, customer_id, requester_name, properties_json, created_at,
-                    updated_at, last_activity_at
-             FROM tickets WHERE tenant_id = ?1 AND portal_id = ?2 AND requester_account_id = ?3 ORDER BY number",
-            p(),
-        ),
-        // Their tickets' public messages, and whatever they wrote anywhere; internal notes
-        // about them stay with the provider, who decides under Art. 15(4) what to add.
-        Statement::new(
-            "SELECT m.id, m.ticket_id, t.number AS ticket_number, m.thread, m.visibility, m.author_kind, m.author_name,
-                    m.body, m.created_at
-             FROM messages m JOIN tickets t ON t.tenant_id = m.tenant_id AND t.id = m.ticket_id
-             WHERE m.tenant_id = ?1 AND t.portal_id = ?2
-               AND ((t.requester_account_id = ?3 AND m.visibility = 'public') OR m.author_id = ?3)
-             ORDER BY m.created_at, m.id",
-            p(),
-        ),
-        Statement::new(
-            "SELECT a.id, a.ticket_id, a.message_id, a.filename, a.content_type, a.size, a.created_at
-             FROM attachments a JOIN messages m ON m.tenant_id = a.tenant_id AND m.id = a.message_id
-             JOIN tickets t ON t.tenant_id = a.tenant_id AND t.id = a.ticket_id
-             WHERE a.tenant_id = ?1 AND t.portal_id = ?2
-               AND ((t.requester_account_id = ?3 AND m.visibility = 'public') OR m.author_id = ?3)
-             ORDER BY a.created_at, a.id",
-            p(),
-        ),
-        Statement::new(
-            "SELECT r.ticket_id, r.thread, r.score, r.comment, r.created_at
-             FROM ticket_ratings r WHERE r.tenant_id = ?1 AND r.account_id = ?3
-               AND EXISTS (SELECT 1 FROM tickets t WHERE t.tenant_id = ?1 AND t.id = r.ticket_id AND t.portal_id = ?2)",
-            p(),
-        ),
-        Statement::new(
-            "SELECT created_at, last_seen_at, expires_at FROM sessions
-             WHERE tenant_id = ?1 AND portal_id = ?2 AND account_id = ?3 ORDER BY created_at",
-            p(),
-        ),
-        Statement::new(
-            concat!(
-                "SELECT id, email, role, customer_id, created_by, created_at, expires_at, accepted_at, revoked_at
-                 FROM invitations WHERE tenant_id = ?1 AND portal_id = ?2
-                   AND (accepted_account_id = ?3 OR email = ",
-                email_of!(),
-                ") ORDER BY created_at"
-            ),
-            p(),
-        ),
-        Statement::new(
-            concat!(
-                "SELECT email, name, customer_id, created_at, expires_at, used_at FROM registrations
-                 WHERE tenant_id = ?1 AND portal_id = ?2 AND email = ",
-                email_of!(),
-                " ORDER BY created_at"
-            ),
-            p(),
-        ),
-        Statement::new(
-            concat!(
-                "SELECT id, kind, value, customer_id, created_at FROM registration_list
-                 WHERE tenant_id = ?1 AND portal_id = ?2 AND kind = 'email' AND value = ",
-                "(SELECT email FROM accounts WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3)"
-            ),
-            p(),
-        ),
-        Statement::new(
-            "SELECT connection_id, subject FROM sso_links WHERE tenant_id = ?1 AND portal_id = ?2 AND account_id = ?3",
-            p(),
-        ),
-        Statement::new(
-            concat!(
-                "SELECT id, connection_id, at, outcome, code, detail, email FROM sso_events
-                 WHERE tenant_id = ?1 AND portal_id = ?2 AND email = ",
-                email_of!(),
-                " ORDER BY at"
-            ),
-            p(),
-        ),
-        // Emails without their bodies: those carry one-time sign-in and reset links.
-        Statement::new(
-            concat!(
-                "SELECT id, kind, to_email, subject, status, created_at, sent_at FROM outbox
-                 WHERE tenant_id = ?1 AND portal_id = ?2 AND to_email = ",
-                email_of!(),
-                " ORDER BY created_at"
-            ),
-            p(),
-        ),
-    ];
+    let p = params![scope.tenant.to_db(), scope.portal.to_db(), account.to_db()];
+    let mut statements = by_account(&p);
+    statements.extend(by_address(&p));
     let mut sets = db.read_batch(statements).await?.into_iter();
     let mut next = || decode_rows::<Row>(sets.next());
     Ok(PersonData {
@@ -157,6 +63,112 @@ pub async fn read(db: &impl Database, scope: PortalScope, account: AccountId) ->
         sso_events: next()?,
         emails: next()?,
     })
+}
+
+/// The reads of rows that name the account (`p`: tenant, portal, account).
+fn by_account(p: &[SqlValue]) -> Vec<Statement> {
+    vec![
+        Statement::new(
+            "SELECT id, customer_id, email, name, role, language, email_verified_at, terms_version, terms_accepted_at,
+                    consent_version, consent_given_at, ticket_visibility, created_at, updated_at,
+                    password_hash IS NOT NULL AS has_password
+             FROM accounts WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3",
+            p.to_vec(),
+        ),
+        Statement::new(
+            "SELECT id, number, subject, priority, stage_id, customer_id, requester_name, properties_json, created_at,
+                    updated_at, last_activity_at
+             FROM tickets WHERE tenant_id = ?1 AND portal_id = ?2 AND requester_account_id = ?3 ORDER BY number",
+            p.to_vec(),
+        ),
+        // Their tickets' public messages, and whatever they wrote anywhere; internal notes
+        // about them stay with the provider, who decides under Art. 15(4) what to add.
+        Statement::new(
+            "SELECT m.id, m.ticket_id, t.number AS ticket_number, m.thread, m.visibility, m.author_kind, m.author_name,
+                    m.body, m.created_at
+             FROM messages m JOIN tickets t ON t.tenant_id = m.tenant_id AND t.id = m.ticket_id
+             WHERE m.tenant_id = ?1 AND t.portal_id = ?2
+               AND ((t.requester_account_id = ?3 AND m.visibility = 'public') OR m.author_id = ?3)
+             ORDER BY m.created_at, m.id",
+            p.to_vec(),
+        ),
+        Statement::new(
+            "SELECT a.id, a.ticket_id, a.message_id, a.filename, a.content_type, a.size, a.created_at
+             FROM attachments a JOIN messages m ON m.tenant_id = a.tenant_id AND m.id = a.message_id
+             JOIN tickets t ON t.tenant_id = a.tenant_id AND t.id = a.ticket_id
+             WHERE a.tenant_id = ?1 AND t.portal_id = ?2
+               AND ((t.requester_account_id = ?3 AND m.visibility = 'public') OR m.author_id = ?3)
+             ORDER BY a.created_at, a.id",
+            p.to_vec(),
+        ),
+        Statement::new(
+            "SELECT r.ticket_id, r.thread, r.score, r.comment, r.created_at
+             FROM ticket_ratings r WHERE r.tenant_id = ?1 AND r.account_id = ?3
+               AND EXISTS (SELECT 1 FROM tickets t WHERE t.tenant_id = ?1 AND t.id = r.ticket_id AND t.portal_id = ?2)",
+            p.to_vec(),
+        ),
+        Statement::new(
+            "SELECT created_at, last_seen_at, expires_at FROM sessions
+             WHERE tenant_id = ?1 AND portal_id = ?2 AND account_id = ?3 ORDER BY created_at",
+            p.to_vec(),
+        ),
+    ]
+}
+
+/// The reads of rows that know the person only by their address.
+fn by_address(p: &[SqlValue]) -> Vec<Statement> {
+    vec![
+        Statement::new(
+            concat!(
+                "SELECT id, email, role, customer_id, created_by, created_at, expires_at, accepted_at, revoked_at
+                 FROM invitations WHERE tenant_id = ?1 AND portal_id = ?2
+                   AND (accepted_account_id = ?3 OR email = ",
+                email_of!(),
+                ") ORDER BY created_at"
+            ),
+            p.to_vec(),
+        ),
+        Statement::new(
+            concat!(
+                "SELECT email, name, customer_id, created_at, expires_at, used_at FROM registrations
+                 WHERE tenant_id = ?1 AND portal_id = ?2 AND email = ",
+                email_of!(),
+                " ORDER BY created_at"
+            ),
+            p.to_vec(),
+        ),
+        Statement::new(
+            concat!(
+                "SELECT id, kind, value, customer_id, created_at FROM registration_list
+                 WHERE tenant_id = ?1 AND portal_id = ?2 AND kind = 'email' AND value = ",
+                "(SELECT email FROM accounts WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3)"
+            ),
+            p.to_vec(),
+        ),
+        Statement::new(
+            "SELECT connection_id, subject FROM sso_links WHERE tenant_id = ?1 AND portal_id = ?2 AND account_id = ?3",
+            p.to_vec(),
+        ),
+        Statement::new(
+            concat!(
+                "SELECT id, connection_id, at, outcome, code, detail, email FROM sso_events
+                 WHERE tenant_id = ?1 AND portal_id = ?2 AND email = ",
+                email_of!(),
+                " ORDER BY at"
+            ),
+            p.to_vec(),
+        ),
+        // Emails without their bodies: those carry one-time sign-in and reset links.
+        Statement::new(
+            concat!(
+                "SELECT id, kind, to_email, subject, status, created_at, sent_at FROM outbox
+                 WHERE tenant_id = ?1 AND portal_id = ?2 AND to_email = ",
+                email_of!(),
+                " ORDER BY created_at"
+            ),
+            p.to_vec(),
+        ),
+    ]
 }
 
 /// The name that replaces an erased person's: the same for every row of theirs (so a
@@ -182,7 +194,7 @@ pub async fn erase(
     now: Timestamp,
 ) -> Result<bool, DbError> {
     let placeholder = placeholder_name(account);
-    let p = |extra: Vec<super::Value>| {
+    let p = |extra: Vec<SqlValue>| {
         let mut all = params![scope.tenant.to_db(), scope.portal.to_db(), account.to_db()];
         all.extend(extra);
         all

@@ -73,7 +73,8 @@ pub async fn hosts(db: &impl Database, tenant: TenantId) -> Result<TenantHosts, 
 /// an erasure of the tenant was already asked for.
 pub async fn request(db: &impl Database, tenant: TenantId, actor: &Actor, now: Timestamp) -> Result<bool, DbError> {
     // The audit entry goes with the tenant's other rows; the job row is what remains.
-    let change = Change::new(tenant, actor, "tenant.delete", "tenant", tenant.to_db()).after(json!({"erasure": "requested"}));
+    let change =
+        Change::new(tenant, actor, "tenant.delete", "tenant", tenant.to_db()).after(json!({"erasure": "requested"}));
     let changed = db
         .batch(vec![
             Statement::new(
@@ -96,11 +97,11 @@ pub async fn get(db: &impl Database, tenant: TenantId) -> Result<Option<Deletion
 
 /// The oldest erasure not finished: the scheduled run works on one at a time.
 pub async fn next_open(db: &impl Database) -> Result<Option<DeletionRow>, DbError> {
-    db.query_one(Statement::new(SELECT_NEXT, Vec::new()))
-        .await
+    db.query_one(Statement::new(SELECT_NEXT, Vec::new())).await
 }
 
-const SELECT_BY_TENANT: &str = "SELECT tenant_id, requested_by, requested_at, step, removed, runs, last_error, finished_at
+const SELECT_BY_TENANT: &str =
+    "SELECT tenant_id, requested_by, requested_at, step, removed, runs, last_error, finished_at
                                 FROM tenant_deletions WHERE tenant_id = ?1";
 const SELECT_NEXT: &str = "SELECT tenant_id, requested_by, requested_at, step, removed, runs, last_error, finished_at
                            FROM tenant_deletions WHERE finished_at IS NULL ORDER BY requested_at LIMIT 1";

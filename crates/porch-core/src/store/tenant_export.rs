@@ -51,8 +51,15 @@ macro_rules! select_exports {
     };
 }
 
-pub async fn start(db: &impl Database, tenant: TenantId, id: &str, actor: &Actor, now: Timestamp) -> Result<(), DbError> {
-    let change = Change::new(tenant, actor, "tenant.export", "export", id.to_owned()).after(json!({"state": "requested"}));
+pub async fn start(
+    db: &impl Database,
+    tenant: TenantId,
+    id: &str,
+    actor: &Actor,
+    now: Timestamp,
+) -> Result<(), DbError> {
+    let change =
+        Change::new(tenant, actor, "tenant.export", "export", id.to_owned()).after(json!({"state": "requested"}));
     write_audited(
         db,
         Statement::new(

@@ -6,7 +6,7 @@
 //! Tables with no tenant column are reasoned about here rather than listed:
 //! `ticket_search` (and its FTS5 shadow tables) loses a ticket's rows by trigger when the
 //! ticket goes; `rate_limits` keys its buckets by portal id and is swept with each portal
-//! (`RATE_LIMITS_OF_PORTAL`); `tenant_deletions` is the record of the erasure itself.
+//! (`delete_rate_limits_of_portal`); `tenant_deletions` is the record of the erasure itself.
 
 use super::{Database, DbError, Statement, Value};
 use crate::params;
@@ -126,9 +126,11 @@ pub const TABLES: &[TenantTable] = &[
     rowid_table!("tenants", "id", Nothing, [], []),
 ];
 
-/// A portal's rate-limit buckets (`<portal id>:<what>:<who>`): `?1` the portal id. A range
-/// on the primary key, so no other portal's bucket can match.
-pub const RATE_LIMITS_OF_PORTAL: &str = "DELETE FROM rate_limits WHERE bucket > ?1 || ':' AND bucket < ?1 || ';'";
+/// Deletes a portal's rate-limit buckets (`<portal id>:<what>:<who>`): a range on the
+/// primary key, so no other portal's bucket can match.
+pub fn delete_rate_limits_of_portal(portal: &str) -> Statement {
+    Statement::new("DELETE FROM rate_limits WHERE bucket > ?1 || ':' AND bucket < ?1 || ';'", params![portal])
+}
 
 /// Up to `limit` of the tenant's rows of `table` after `cursor`, each a JSON object with its
 /// `_cursor`.

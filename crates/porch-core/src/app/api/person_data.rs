@@ -44,16 +44,9 @@ pub async fn erase<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError>
     let (scope, _) = portal_scope(call).await?;
     let account = call.id("account_id", AccountId::parse)?;
     let current = crate::store::accounts::get(call.rt.db(), scope, account).await?.ok_or(AppError::NotFound)?;
-    let erased = person_data::erase(
-        call.rt.db(),
-        scope,
-        account,
-        &current.email,
-        &current.name,
-        &call.actor(),
-        call.rt.now(),
-    )
-    .await?;
+    let erased =
+        person_data::erase(call.rt.db(), scope, account, &current.email, &current.name, &call.actor(), call.rt.now())
+            .await?;
     if !erased {
         return Err(AppError::NotFound);
     }

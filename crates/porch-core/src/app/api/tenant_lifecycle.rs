@@ -68,12 +68,10 @@ pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let confirmation = if call.req.body.is_empty() { None } else { call.json::<Confirmation>()?.confirm_slug };
     match (&call.principal, confirmation) {
         // The tenant's own key can end everything it holds: it must name what it ends.
-        (Principal::Key { .. }, None) => {
-            return Err(AppError::BadRequest(
-                "deleting a tenant with its own key needs a confirmation: send {\"confirm_slug\": \"<the tenant's slug>\"}"
-                    .into(),
-            ))
-        }
+        (Principal::Key { .. }, None) => return Err(AppError::BadRequest(
+            "deleting a tenant with its own key needs a confirmation: send {\"confirm_slug\": \"<the tenant's slug>\"}"
+                .into(),
+        )),
         (_, Some(slug)) if slug != row.slug => {
             return Err(AppError::invalid("confirm_slug", "is not this tenant's slug"));
         }
