@@ -135,6 +135,7 @@ fn build(app: &TestApp, slug: &str) -> Built {
         .as_str()
         .unwrap()
         .to_owned();
+    app.rt.advance_seconds(1); // the reply comes after the question, not in the same millisecond
     let (content_type, raw) = multipart_body(&[("body", "On our way")], &[("files", "plan.pdf", PDF)]);
     send_ok(app, &key, Method::Post, &format!("{t}/tickets/{ticket}/messages"), &content_type, raw);
     // Documents, an asset with a photo, activity and a share.
