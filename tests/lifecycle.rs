@@ -511,9 +511,19 @@ fn an_export_holds_every_tables_rows_of_the_tenant_and_no_secret_written_in_step
     assert_eq!(export["export"]["records"].as_i64().unwrap(), i64::try_from(lines.len()).unwrap());
     // No secret column, and nothing of another tenant.
     let text = lines.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n");
-    for secret in
-        ["secret_hash", "password_hash", "token_hash", "sealed_secret", "\"secret\"", "code_verifier", "$argon2"]
-    {
+    assert!(per_table.get("outbox").is_some_and(|n| *n > 0), "the invitations' emails are records too");
+    for secret in [
+        "secret_hash",
+        "password_hash",
+        "token_hash",
+        "sealed_secret",
+        "\"secret\"",
+        "code_verifier",
+        "$argon2",
+        "text_body",
+        "html_body",
+        "/invite/",
+    ] {
         assert!(!text.contains(secret), "{secret} exported");
     }
     assert!(!text.contains(&other.tenant), "another tenant's rows");
@@ -616,4 +626,25 @@ fn measure_erasing_the_demo_fleet_tenant() {
     let seconds = started.elapsed().as_secs_f64();
     assert_eq!(counts_of(&app, tenant).values().sum::<i64>(), 0);
     println!("erased {rows} rows ({activity} activity readings) in {runs} scheduled runs, {seconds:.2} s");
+}
+
+#[test]
+fn a_tenant_being_erased_sends_no_more_emails_or_webhook_events() {
+    let mut app = spawn_app();
+    app.rt.config.email = porch_core::runtime::EmailConfig {
+        provider: Some("webhook".to_owned()),
+        from: Some("portal@example.com".to_owned()),
+        webhook_url: Some("https://mail.example.test/send".to_owned()),
+        ..porch_core::runtime::EmailConfig::default()
+    };
+    let built = build(&app, "initech");
+    let queued = "SELECT COUNT(*) AS n FROM outbox WHERE tenant_id = ?1 AND status = 'queued'";
+    assert!(app.sql(queued, vec![built.tenant.clone().into()])[0]["n"].as_i64().unwrap() > 0, "emails wait");
+    let deliveries = "SELECT COUNT(*) AS n FROM webhook_deliveries WHERE tenant_id = ?1";
+    assert!(app.sql(deliveries, vec![built.tenant.clone().into()])[0]["n"].as_i64().unwrap() > 0, "events wait");
+    assert_eq!(app.api(Method::Delete, &format!("/api/v1/tenants/{}", built.tenant), &json!(null)).0, 202);
+    let before = app.rt.http.requests.borrow().len();
+    pollster::block_on(porch_core::app::scheduled::run(&app.rt));
+    let sent: Vec<String> = app.rt.http.requests.borrow()[before..].iter().map(|r| r.url.clone()).collect();
+    assert!(sent.is_empty(), "sent for an erased tenant: {sent:?}");
 }

@@ -39,7 +39,7 @@ pub struct TenantTable {
     /// Columns holding R2 object keys.
     pub objects: &'static [&'static str],
     /// Columns an export leaves out: hashes of keys, tokens and passwords, sealed secrets,
-    /// signing secrets, PKCE verifiers and nonces. Never exported, whoever asks.
+    /// signing secrets, PKCE verifiers and nonces, email bodies. Never exported, whoever asks.
     pub secret: &'static [&'static str],
 }
 
@@ -86,7 +86,9 @@ pub const TABLES: &[TenantTable] = &[
     rowid_table!("accounts", "tenant_id", Nothing, [], ["password_hash"]),
     rowid_table!("portal_apps", "tenant_id", Nothing, [], []),
     rowid_table!("domains", "tenant_id", Hostname, [], []),
-    rowid_table!("outbox", "tenant_id", Nothing, [], []),
+    // Email bodies carry one-time sign-in, invitation and reset links (the emails API never
+    // shows them either).
+    rowid_table!("outbox", "tenant_id", Nothing, [], ["text_body", "html_body"]),
     rowid_table!("webhook_deliveries", "tenant_id", Nothing, [], []),
     rowid_table!("webhooks", "tenant_id", Nothing, [], ["secret"]),
     rowid_table!("documents", "tenant_id", Objects, ["r2_key"], []),
