@@ -648,3 +648,21 @@ fn a_tenant_being_erased_sends_no_more_emails_or_webhook_events() {
     let sent: Vec<String> = app.rt.http.requests.borrow()[before..].iter().map(|r| r.url.clone()).collect();
     assert!(sent.is_empty(), "sent for an erased tenant: {sent:?}");
 }
+
+#[test]
+fn every_table_with_a_tenant_column_is_in_the_erasure_catalogue() {
+    // A new table holding tenants' rows must be added to `store::tenant_tables::TABLES` (in
+    // its place: before the tables it refers to), or erasure and export would miss it.
+    let app = spawn_app();
+    let listed: BTreeSet<&str> = porch_core::store::tenant_tables::TABLES.iter().map(|t| t.name).collect();
+    let missing: Vec<String> = tables(&app)
+        .into_iter()
+        .filter(|(table, columns)| {
+            table != "tenant_deletions" && columns.iter().any(|c| c == "tenant_id") && !listed.contains(table.as_str())
+        })
+        .map(|(table, _)| table)
+        .collect();
+    assert!(missing.is_empty(), "tables with tenant rows missing from TABLES: {missing:?}");
+    assert!(listed.contains("tenants"), "the tenant row itself, last");
+    assert_eq!(porch_core::store::tenant_tables::TABLES.last().map(|t| t.name), Some("tenants"));
+}

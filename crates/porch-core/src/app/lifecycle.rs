@@ -59,7 +59,7 @@ pub async fn erase_within<R: Runtime>(rt: &R, units: i64) -> Result<Erased, AppE
         .ok_or_else(|| AppError::Internal(format!("erasure of tenant {:?}", job.tenant_id)))?;
     tenant_erasure::started_run(rt.db(), tenant).await?;
     match erase_steps(rt, tenant, &job, units).await {
-        Ok(Some(removed)) => Ok(Erased::Progress { tenant: job.tenant_id, step: removed.0, removed: removed.1 }),
+        Ok(Some((step, removed))) => Ok(Erased::Progress { tenant: job.tenant_id, step, removed }),
         Ok(None) => {
             tenant_erasure::finish(rt.db(), tenant, rt.now()).await?;
             Ok(Erased::Finished { tenant: job.tenant_id })
@@ -154,18 +154,15 @@ async fn remove_outside<R: Runtime>(
     for row in rows {
         match table.outside {
             Outside::Nothing => {}
-            Outside::Objects => {
+            Outside::Objects | Outside::Theme => {
                 for key in table.objects.iter().filter_map(|column| text(row, column)) {
                     rt.blobs().delete(key).await?;
                     removed += 1;
                 }
-                // A theme's replaced logos may have outlived a failed cleanup: all of its prefix goes.
-                if table.name == "themes" {
-                    if let Some(id) = text(row, "id") {
-                        for key in rt.blobs().list(&format!("themes/{id}/"), SWEEP_LIST).await? {
-                            rt.blobs().delete(&key).await?;
-                            removed += 1;
-                        }
+                if let (Outside::Theme, Some(id)) = (table.outside, text(row, "id")) {
+                    for key in rt.blobs().list(&format!("themes/{id}/"), SWEEP_LIST).await? {
+                        rt.blobs().delete(&key).await?;
+                        removed += 1;
                     }
                 }
             }

@@ -16,8 +16,11 @@ use porch_types::ids::TenantId;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Outside {
     Nothing,
-    /// R2 objects named by the row's columns `objects`; a theme also sweeps `themes/<id>/`.
+    /// R2 objects named by the row's columns `objects`.
     Objects,
+    /// A theme: its logos (`objects`) and anything else under `themes/<id>/`, such as a
+    /// replaced logo whose removal failed.
+    Theme,
     /// A custom hostname (`hostname`): its KV entry and its Cloudflare for `SaaS` registration.
     Hostname,
     /// A portal: its platform subdomain's KV entry (`slug`) and its rate-limit buckets (`id`).
@@ -113,7 +116,7 @@ pub const TABLES: &[TenantTable] = &[
     rowid_table!("portals", "tenant_id", Portal, [], []),
     rowid_table!("template_versions", "tenant_id", Nothing, [], []),
     rowid_table!("templates", "tenant_id", Nothing, [], []),
-    rowid_table!("themes", "tenant_id", Objects, ["logo_small_key", "logo_large_key"], []),
+    rowid_table!("themes", "tenant_id", Theme, ["logo_small_key", "logo_large_key"], []),
     rowid_table!("stages", "tenant_id", Nothing, [], []),
     rowid_table!("pipelines", "tenant_id", Nothing, [], []),
     rowid_table!("inboxes", "tenant_id", Nothing, [], []),
