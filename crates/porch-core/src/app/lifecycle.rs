@@ -102,7 +102,7 @@ async fn erase_steps<R: Runtime>(
             rt.db().execute(tenant_erasure::progress(tenant, step, 0)).await?;
             continue;
         }
-        let (outside, mut batch) = remove_outside(rt, table, &rows).await?;
+        let (outside, mut batch) = remove_outside(rt, tenant, table, &rows).await?;
         let cursors: Vec<Value> = rows.iter().filter_map(tenant_tables::cursor_of).collect();
         let count = i64::try_from(rows.len()).unwrap_or(i64::MAX);
         batch.push(tenant_tables::delete_rows(tenant, table, &cursors));
@@ -145,6 +145,7 @@ fn text<'a>(row: &'a Map<String, Value>, column: &str) -> Option<&'a str> {
 /// statements to run with the rows' deletion).
 async fn remove_outside<R: Runtime>(
     rt: &R,
+    tenant: TenantId,
     table: &TenantTable,
     rows: &[Map<String, Value>],
 ) -> Result<(i64, Vec<Statement>), AppError> {
@@ -168,7 +169,9 @@ async fn remove_outside<R: Runtime>(
             }
             Outside::Hostname => {
                 if let Some(host) = text(row, "hostname").and_then(|h| Hostname::parse(h).ok()) {
-                    if !host.is_localhost() {
+                    if !host.is_localhost()
+                        && !tenant_erasure::claimed_by_others(rt.db(), tenant, host.as_str()).await?
+                    {
                         domain_verification::configured(rt).unregister(&host).await?;
                     }
                     hosts.push(host);

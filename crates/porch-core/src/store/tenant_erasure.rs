@@ -68,6 +68,22 @@ pub async fn hosts(db: &impl Database, tenant: TenantId) -> Result<TenantHosts, 
     Ok(hosts)
 }
 
+/// Whether a portal of another tenant claims `hostname` too: then its registration with
+/// Cloudflare for `SaaS` (one per hostname for the platform) is that claim's, and stays.
+pub async fn claimed_by_others(db: &impl Database, tenant: TenantId, hostname: &str) -> Result<bool, DbError> {
+    #[derive(Deserialize)]
+    struct Found {
+        n: i64,
+    }
+    let found: Option<Found> = db
+        .query_one(Statement::new(
+            "SELECT COUNT(*) AS n FROM domains WHERE hostname = ?2 AND tenant_id <> ?1",
+            params![tenant.to_db(), hostname],
+        ))
+        .await?;
+    Ok(found.is_some_and(|f| f.n > 0))
+}
+
 /// Records the request and, in the same batch, revokes every key of the tenant: from this
 /// moment the tenant is missing to the API and its portals resolve to nothing. False when
 /// an erasure of the tenant was already asked for.
