@@ -107,6 +107,11 @@ impl BlobStore for R2Blobs {
     async fn delete(&self, key: &str) -> Result<(), ServiceError> {
         self.0.delete(key).await.map_err(service_error)
     }
+
+    async fn list(&self, prefix: &str, limit: u32) -> Result<Vec<String>, ServiceError> {
+        let listed = self.0.list().prefix(prefix).limit(limit).execute().await.map_err(service_error)?;
+        Ok(listed.objects().iter().map(worker::Object::key).collect())
+    }
 }
 
 pub struct FetchClient;

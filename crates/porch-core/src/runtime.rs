@@ -39,6 +39,9 @@ pub trait BlobStore {
     async fn put(&self, key: &str, blob: Blob) -> Result<(), ServiceError>;
     async fn get(&self, key: &str) -> Result<Option<Blob>, ServiceError>;
     async fn delete(&self, key: &str) -> Result<(), ServiceError>;
+    /// Up to `limit` keys starting with `prefix`, in key order: what a tenant's erasure sweeps
+    /// (it deletes what it lists, so it never needs a cursor).
+    async fn list(&self, prefix: &str, limit: u32) -> Result<Vec<String>, ServiceError>;
 }
 
 #[derive(Clone, Debug)]

@@ -166,6 +166,12 @@ impl BlobStore for MemoryBlobs {
         self.objects.borrow_mut().remove(key);
         Ok(())
     }
+    async fn list(&self, prefix: &str, limit: u32) -> Result<Vec<String>, ServiceError> {
+        let mut keys: Vec<String> = self.objects.borrow().keys().filter(|k| k.starts_with(prefix)).cloned().collect();
+        keys.sort();
+        keys.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(keys)
+    }
 }
 
 /// Outbound HTTP for tests: no network here, so answers come from a table keyed by URL

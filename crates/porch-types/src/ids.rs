@@ -62,6 +62,7 @@ define_id!(
     AssetShareId,
     TemplateId,
     DocumentId,
+    ExportId,
 );
 
 /// One portal of one tenant: what every recipient-side query is scoped by. Both ids are

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod domain_verification;
 pub mod files;
+pub mod lifecycle;
 pub mod portal;
 pub mod scheduled;
 

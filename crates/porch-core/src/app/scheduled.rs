@@ -1,6 +1,7 @@
 //! The cron trigger's work, once a minute: deliver due emails and webhook events, then sweep
-//! what has expired.
+//! what has expired; then a share of a tenant's erasure and of an export (`app::lifecycle`).
 
+use crate::app::lifecycle;
 use crate::email::delivery;
 use crate::runtime::Runtime;
 use crate::store::housekeeping;
@@ -17,5 +18,19 @@ pub async fn run<R: Runtime>(rt: &R) {
         Ok(purged) if purged == housekeeping::Purged::default() => {}
         Ok(purged) => rt.log(&format!("purged {purged:?}")),
         Err(err) => rt.log(&format!("purge failed: {err}")),
+    }
+    lifecycle_share(rt).await;
+}
+
+/// One bounded share of the oldest tenant erasure and of the oldest export. A failure is
+/// recorded on its job (and logged) and the next run resumes it.
+pub async fn lifecycle_share<R: Runtime>(rt: &R) {
+    match lifecycle::erase_some(rt).await {
+        Ok(lifecycle::Erased::Nothing) => {}
+        Ok(done) => rt.log(&format!("tenant erasure: {done:?}")),
+        Err(err) => rt.log(&format!("tenant erasure failed: {}", lifecycle::detail(&err))),
+    }
+    if let Err(err) = lifecycle::export_some(rt).await {
+        rt.log(&format!("tenant export failed: {}", lifecycle::detail(&err)));
     }
 }

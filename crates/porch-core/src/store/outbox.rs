@@ -212,7 +212,7 @@ pub async fn list_newest_with_bodies(db: &impl Database, limit: i64) -> Result<V
 /// Claims up to `limit` due emails of every tenant for one sender run, in one statement:
 /// their `next_attempt_at` moves to `lease_until`, so a concurrent run no longer sees them as
 /// due. A run that dies leaves them to be claimed again once the lease passes. (UPDATE ...
-/// RETURNING: `SQLite` 3.35+, D1.)
+/// RETURNING: `SQLite` 3.35+, D1.) A tenant being erased sends nothing more.
 pub async fn claim_due(
     db: &impl Database,
     now: Timestamp,
@@ -222,6 +222,7 @@ pub async fn claim_due(
     db.query(Statement::new(
         "UPDATE outbox SET next_attempt_at = ?1
          WHERE id IN (SELECT id FROM outbox WHERE status = 'queued' AND next_attempt_at <= ?2
+                        AND NOT EXISTS (SELECT 1 FROM tenant_deletions x WHERE x.tenant_id = outbox.tenant_id)
                       ORDER BY next_attempt_at LIMIT ?3)
          RETURNING id, tenant_id, portal_id, kind, to_email, subject, text_body, html_body, status, attempts,
                    next_attempt_at, created_at",

@@ -144,7 +144,9 @@ macro_rules! select_context {
             $from,
             " LEFT JOIN customers c ON c.tenant_id = p.tenant_id AND c.id = p.customer_id
               LEFT JOIN themes t ON t.id = p.theme_id ",
-            $filter
+            $filter,
+            // A tenant being erased has no portals any more, from the moment it asked.
+            " AND NOT EXISTS (SELECT 1 FROM tenant_deletions x WHERE x.tenant_id = p.tenant_id)"
         )
     };
 }

@@ -35,6 +35,7 @@ pub struct NewTenant {
 }
 
 /// `SELECT <tenant columns> FROM tenants <rest>`; the plan comes as one JSON array per tenant.
+/// Every reading leaves out a tenant whose erasure was asked for: to the API it is gone.
 macro_rules! select_tenants {
     ($rest:literal) => {
         concat!(
@@ -84,18 +85,24 @@ pub async fn create(db: &impl Database, new: &NewTenant, actor: &Actor, now: Tim
 }
 
 pub async fn get(db: &impl Database, id: TenantId) -> Result<Option<TenantRow>, DbError> {
-    db.query_one(Statement::new(select_tenants!("WHERE id = ?1"), params![id.to_db()])).await
+    db.query_one(Statement::new(
+        select_tenants!(
+            "WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM tenant_deletions d WHERE d.tenant_id = tenants.id)"
+        ),
+        params![id.to_db()],
+    ))
+    .await
 }
 
 /// Every tenant, for the platform operator.
 pub async fn list_all(db: &impl Database) -> Result<Vec<TenantRow>, DbError> {
-    db.query(Statement::new(select_tenants!("ORDER BY created_at, id"), Vec::new())).await
+    db.query(Statement::new(select_tenants!("WHERE NOT EXISTS (SELECT 1 FROM tenant_deletions d WHERE d.tenant_id = tenants.id) ORDER BY created_at, id"), Vec::new())).await
 }
 
 /// A tenant and its direct children: what one tenant key can see of the tenant list.
 pub async fn list_family(db: &impl Database, tenant: TenantId) -> Result<Vec<TenantRow>, DbError> {
     db.query(Statement::new(
-        select_tenants!("WHERE id = ?1 OR parent_id = ?1 ORDER BY created_at, id"),
+        select_tenants!("WHERE (id = ?1 OR parent_id = ?1) AND NOT EXISTS (SELECT 1 FROM tenant_deletions d WHERE d.tenant_id = tenants.id) ORDER BY created_at, id"),
         params![tenant.to_db()],
     ))
     .await

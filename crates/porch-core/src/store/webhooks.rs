@@ -218,6 +218,7 @@ pub async fn claim_due(
          WHERE id IN (SELECT d.id FROM webhook_deliveries d
                       JOIN webhooks w ON w.tenant_id = d.tenant_id AND w.id = d.webhook_id
                       WHERE d.status = 'queued' AND d.next_attempt_at <= ?2 AND w.enabled = 1
+                        AND NOT EXISTS (SELECT 1 FROM tenant_deletions x WHERE x.tenant_id = d.tenant_id)
                       ORDER BY d.next_attempt_at LIMIT ?3)
          RETURNING id, tenant_id, webhook_id, event, payload_json, attempts, next_attempt_at, created_at",
         params![lease_until.millis(), now.millis(), limit],

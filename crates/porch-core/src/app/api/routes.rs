@@ -5,8 +5,8 @@
 
 use super::limits::Budget;
 use super::{
-    audit, customers, documents, domains, emails, equipment, openapi, portals, recipients, sso, templates, tenants,
-    themes, ticket_settings, ticket_setup, tickets, webhooks, Call,
+    audit, customers, documents, domains, emails, equipment, openapi, person_data, portals, recipients, sso, templates,
+    tenant_lifecycle, tenants, themes, ticket_settings, ticket_setup, tickets, webhooks, Call,
 };
 use crate::app::{Body, Route};
 use crate::http::{Method, Response};
@@ -207,4 +207,13 @@ routes! {
     UpdateDocument: Patch "/api/v1/tenants/{tenant_id}/documents/{document_id}" => documents::update;
     DeleteDocument: Delete "/api/v1/tenants/{tenant_id}/documents/{document_id}" => documents::delete;
     DownloadDocument: Get "/api/v1/tenants/{tenant_id}/documents/{document_id}/file" => documents::download;
+    DeleteTenant: Delete "/api/v1/tenants/{tenant_id}" => tenant_lifecycle::delete;
+    GetTenantDeletion: Get "/api/v1/tenants/{tenant_id}/deletion" => tenant_lifecycle::deletion;
+    StartTenantExport: Post "/api/v1/tenants/{tenant_id}/export" => tenant_lifecycle::start_export;
+    GetTenantExport: Get "/api/v1/tenants/{tenant_id}/export" => tenant_lifecycle::get_export;
+    GetTenantExportPart: Get "/api/v1/tenants/{tenant_id}/export/parts/{number}" => tenant_lifecycle::export_part;
+    ExportPortalUser: Get "/api/v1/tenants/{tenant_id}/portals/{portal_id}/users/{account_id}/export"
+        => person_data::export;
+    ErasePortalUser: Post "/api/v1/tenants/{tenant_id}/portals/{portal_id}/users/{account_id}/erasure"
+        => person_data::erase;
 }
