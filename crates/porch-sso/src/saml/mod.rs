@@ -26,9 +26,12 @@
 mod assertion;
 mod base64;
 mod c14n;
+mod certificate;
 mod dsig;
 mod keys;
+mod metadata;
 mod request;
+mod sp_keys;
 #[cfg(test)]
 mod tests;
 mod xml;
@@ -36,7 +39,9 @@ mod xml;
 use porch_types::time::Timestamp;
 
 pub use keys::{KeyError, KeyKind, PinnedKey, MIN_RSA_BITS};
-pub use request::{authn_request_redirect_url, authn_request_xml, sp_metadata};
+pub use metadata::{parse_idp_metadata, IdpMetadata, MetadataError, BINDING_REDIRECT, MAX_METADATA_BYTES};
+pub use request::{authn_request_redirect_url, authn_request_xml, sp_metadata, SpMetadata, SIG_ALG_RSA_SHA256};
+pub use sp_keys::{certificate_id, SpKey, SpKeyError, SP_KEY_BITS};
 
 /// The longest `SAMLResponse` form value accepted (base64 text): real responses are a few
 /// KiB, large ones with many attributes tens of KiB.
