@@ -21,6 +21,7 @@ mod plans;
 mod portal_tickets;
 mod recipients;
 mod saml;
+mod saml_sp;
 mod sso;
 mod templates;
 mod ticket_mail;

@@ -6,12 +6,13 @@
 use super::forms::{safe_return_to, Form};
 use super::sso_sign_in::{browser_started, complete, fail, limited, remember_pending, Comeback, SignIn};
 use super::Page;
-use crate::auth::cookies;
+use crate::auth::{cookies, sp_keys};
 use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::sso::{self, ConnectionRow};
+use crate::store::sso_sp_keys;
 use porch_sso::policy::Identity;
-use porch_sso::saml::{self, PinnedKey, SamlPolicy, SignatureAlgorithm, VerifiedAssertion};
+use porch_sso::saml::{self, PinnedKey, SamlPolicy, SignatureAlgorithm, SpMetadata, VerifiedAssertion};
 use porch_types::email::Email;
 use porch_types::error::AppError;
 use porch_types::ids::SsoConnectionId;
@@ -41,16 +42,27 @@ fn sp_urls<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> (Strin
     (format!("{base}/metadata"), format!("{base}/acs"))
 }
 
-/// `GET /sso/{id}/metadata`: the SP metadata document for the identity provider's admin.
-pub fn metadata<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> Result<Response, AppError> {
+/// `GET /sso/{id}/metadata`: the SP metadata document for the identity provider's admin,
+/// with every SP key of the connection (both while one replaces the other).
+pub async fn metadata<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> Result<Response, AppError> {
+    let id = SsoConnectionId::parse(&connection.id).ok_or(AppError::NotFound)?;
     let settings = settings(connection)?;
     let (entity_id, acs_url) = sp_urls(page, connection);
-    let xml = saml::sp_metadata(&entity_id, &acs_url, settings.want_assertions_signed);
+    let certificates: Vec<String> =
+        sso_sp_keys::list(page.rt.db(), page.scope, id).await?.into_iter().map(|key| key.certificate).collect();
+    let xml = saml::sp_metadata(&SpMetadata {
+        sp_entity_id: &entity_id,
+        acs_url: &acs_url,
+        want_assertions_signed: settings.want_assertions_signed,
+        authn_requests_signed: settings.sign_authn_requests,
+        certificates: &certificates,
+    });
     Ok(Response::new(200, "application/samlmetadata+xml; charset=utf-8", xml))
 }
 
 /// `GET /sso/{id}/start` for a SAML connection: to the identity provider with an
-/// `AuthnRequest` (SAML Bindings §3.4), its ID remembered for the response.
+/// `AuthnRequest` (SAML Bindings §3.4), its ID remembered for the response, signed with the
+/// connection's current SP key when the IdP wants signed requests.
 pub async fn start<R: Runtime>(
     page: &Page<'_, R>,
     connection: &ConnectionRow,
@@ -58,6 +70,21 @@ pub async fn start<R: Runtime>(
 ) -> Result<Response, AppError> {
     let id = SsoConnectionId::parse(&connection.id).ok_or(AppError::NotFound)?;
     let settings = settings(connection)?;
+    let signing_key = if settings.sign_authn_requests {
+        match sp_keys::signing_key(page.rt, page.scope, id).await? {
+            Some(key) => Some(key),
+            None => {
+                let detail = "the IdP wants signed requests and this connection has no SP key";
+                return fail(page, Some(id), "configuration", detail, None).await;
+            }
+        }
+    } else {
+        None
+    };
+    let signer = match &signing_key {
+        Some(key) => Some((key, sp_keys::seed(page.rt)?)),
+        None => None,
+    };
     // SAML Core §1.3.4: an ID is an NCName with enough randomness to be unguessable.
     let request_id = format!("_{}", to_hex(&page.rt.random_16()?));
     let (entity_id, acs_url) = sp_urls(page, connection);
@@ -73,7 +100,9 @@ pub async fn start<R: Runtime>(
         &acs_url,
         page.now,
         Some(return_to),
-    );
+        signer,
+    )
+    .map_err(|err| AppError::Internal(format!("signing an AuthnRequest: {err}")))?;
     Ok(Response::see_other(&url).add_header("set-cookie", &cookie))
 }
 
