@@ -1,8 +1,10 @@
 //! porch as a SAML service provider, in process on real `SQLite`: its own key pair per SAML
 //! connection (sealed, published in the SP metadata for signing and encryption, rolled over
-//! with at most two at a time), AuthnRequests signed for IdPs that want them (checked with
+//! with at most two at a time), `AuthnRequest`s signed for identity providers that want them
+//! (checked with
 //! Python `cryptography`, not with porch's code), and connections made and refreshed from the
-//! IdP's metadata, pasted or fetched, with its signature checked when a signer is pinned.
+//! identity provider's metadata, pasted or fetched, with its signature checked when a signer
+//! is pinned.
 
 use crate::common;
 use crate::sso::{authn_request_id, fixture, location, param, post_saml, python, saml_body, Fixture, SamlIdp, HOST};
@@ -21,7 +23,7 @@ fn run_metadata_tool(args: &[&str]) -> std::process::Output {
     std::process::Command::new(python()).arg(script).args(args).output().expect("python for saml_metadata.py")
 }
 
-/// IdP metadata naming `idp`'s certificate; `extra`: `--want-signed`, `--sign-with DIR`...
+/// Identity provider metadata naming `idp`'s certificate; `extra`: `--want-signed`, `--sign-with DIR`...
 fn idp_metadata(idp: &SamlIdp, extra: &[&str]) -> String {
     let mut args = vec!["idp", "--dir", idp.dir.to_str().unwrap(), "--entity", ENTITY, "--sso-url", SSO_URL];
     args.extend_from_slice(extra);
@@ -51,7 +53,7 @@ fn sp_metadata(f: &Fixture, id: &str) -> String {
     body_text(&page)
 }
 
-/// The certificates of the SP metadata's KeyDescriptors of `usage`, in order.
+/// The certificates of the SP metadata's `KeyDescriptor`s of `usage`, in order.
 fn published(xml: &str, usage: &str) -> Vec<String> {
     let marker = format!("<md:KeyDescriptor use=\"{usage}\">");
     xml.split(&marker)
@@ -101,8 +103,8 @@ fn a_saml_connection_gets_an_sp_key_published_for_signing_and_encryption_and_sto
     assert_eq!(role, "current");
     assert_eq!(key_id.len(), 64);
     let xml = sp_metadata(&f, &id);
-    assert_eq!(published(&xml, "signing"), [certificate.clone()]);
-    assert_eq!(published(&xml, "encryption"), [certificate.clone()]);
+    assert_eq!(published(&xml, "signing"), std::slice::from_ref(certificate));
+    assert_eq!(published(&xml, "encryption"), std::slice::from_ref(certificate));
     assert!(xml.contains("AuthnRequestsSigned=\"false\""), "{xml}");
     // The private key is stored sealed only.
     let rows = f.app.sql("SELECT sealed_private_key, certificate FROM sso_sp_keys", vec![]);

@@ -1,6 +1,6 @@
 //! porch's SAML SP key pairs for a connection: made with the runtime's randomness and sealed
-//! at once, opened again to sign AuthnRequests (the current key: the oldest) and to decrypt
-//! assertions (every key: the IdP may encrypt to either while one replaces the other).
+//! at once, opened again to sign `AuthnRequest`s (the current key: the oldest) and to decrypt
+//! assertions (every key: the identity provider may encrypt to either while one replaces the other).
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -64,7 +64,7 @@ pub async fn decryption_keys<R: Runtime>(
     Ok(keys)
 }
 
-/// The key porch signs the connection's AuthnRequests with: the oldest, which the IdP has
+/// The key porch signs the connection's `AuthnRequest`s with: the oldest, which the identity provider has
 /// known longest (the next one signs once the admin retires it).
 pub async fn signing_key<R: Runtime>(
     rt: &R,

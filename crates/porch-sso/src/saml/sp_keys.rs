@@ -111,7 +111,11 @@ impl SpKey {
 
 /// The id of a key by its certificate DER: lowercase hex SHA-256.
 pub fn certificate_id(certificate_der: &[u8]) -> String {
-    Sha256::digest(certificate_der).iter().map(|b| format!("{b:02x}")).collect()
+    use std::fmt::Write as _;
+    Sha256::digest(certificate_der).iter().fold(String::with_capacity(64), |mut hex, b| {
+        let _ = write!(hex, "{b:02x}");
+        hex
+    })
 }
 
 fn sign_sha256(private: &RsaPrivateKey, message: &[u8], rng: &mut ChaCha20Rng) -> Result<Vec<u8>, SpKeyError> {

@@ -392,7 +392,7 @@ fn seal_secret<R: Runtime>(call: &Call<'_, R>, owner: &str, secret: &str) -> Res
 
 /// A SAML connection's first SP key, made when it has none (a new connection, or one saved
 /// before porch had SP keys). Without a sealing key it gets none (its requests then go
-/// unsigned and its metadata has no key), unless the IdP wants signed requests.
+/// unsigned and its metadata has no key), unless the identity provider wants signed requests.
 async fn first_sp_key<R: Runtime>(
     call: &Call<'_, R>,
     scope: PortalScope,
@@ -410,7 +410,7 @@ async fn first_sp_key<R: Runtime>(
     sp_keys::generate(call.rt, id).map(Some)
 }
 
-/// The IdP metadata at `url`, fetched once (no cache: an admin import or refresh); the
+/// The identity provider's metadata at `url`, fetched once (no cache: an admin import or refresh); the
 /// reason as the field error's text when it cannot be had (status and size, never the body).
 async fn fetch_metadata<R: Runtime>(call: &Call<'_, R>, url: &str) -> Result<String, String> {
     let request = OutboundRequest {
@@ -443,7 +443,7 @@ async fn saml_connection<R: Runtime>(
 }
 
 /// `POST .../sso-connections/{id}/sp-keys`: the next SP key, published beside the current
-/// one (the IdP's admin reloads porch's metadata) until the current one is retired.
+/// one (the identity provider's admin reloads porch's metadata) until the current one is retired.
 pub async fn add_sp_key<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (scope, portal) = portal_scope(call).await?;
     let (id, row) = saml_connection(call, scope).await?;
@@ -492,8 +492,8 @@ pub async fn retire_sp_key<R: Runtime>(call: &Call<'_, R>) -> Result<Response, A
     Ok(ok(&json!({ "connection": describe_one(call, scope, &portal, row).await? })))
 }
 
-/// `POST .../sso-connections/{id}/refresh-metadata`: fetches the IdP's metadata again from
-/// the URL it was imported from and takes its SSO URL, certificates and NameID formats.
+/// `POST .../sso-connections/{id}/refresh-metadata`: fetches the identity provider's metadata again from
+/// the URL it was imported from and takes its SSO URL, certificates and `NameID` formats.
 pub async fn refresh_metadata<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (scope, portal) = portal_scope(call).await?;
     let (id, row) = saml_connection(call, scope).await?;

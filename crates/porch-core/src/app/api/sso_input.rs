@@ -54,7 +54,7 @@ pub struct SamlBody {
     #[serde(default)]
     attributes: SamlAttributesBody,
     sign_authn_requests: Option<bool>,
-    /// The IdP's metadata (EntityDescriptor XML), pasted: entity ID, SSO URL, certificates
+    /// The identity provider's metadata (`EntityDescriptor` XML), pasted: entity ID, SSO URL, certificates
     /// and whether requests must be signed come from it.
     metadata_xml: Option<String>,
     /// Or its https URL, fetched once now (and again on refresh).
@@ -71,7 +71,7 @@ impl SamlBody {
     }
 }
 
-/// IdP metadata the handler fetched from `saml.metadata_url`: the document, or why not.
+/// identity provider's metadata the handler fetched from `saml.metadata_url`: the document, or why not.
 pub type FetchedMetadata = Result<String, String>;
 
 #[derive(Deserialize, Default)]
@@ -450,7 +450,7 @@ fn metadata_field(body: &SamlBody) -> &'static str {
     }
 }
 
-/// What a body's IdP metadata gave.
+/// What a body's identity provider's metadata gave.
 enum Imported {
     /// The body gives the settings itself.
     None,
@@ -459,7 +459,7 @@ enum Imported {
     Read(saml::IdpMetadata),
 }
 
-/// The IdP metadata of a body, pasted or fetched, read (and its signature checked when a
+/// The identity provider's metadata of a body, pasted or fetched, read (and its signature checked when a
 /// metadata certificate is pinned). What the metadata gives cannot be typed beside it.
 fn imported_metadata(
     body: &SamlBody,
@@ -638,8 +638,8 @@ fn oidc_settings(
     })
 }
 
-/// A SAML connection's settings after its IdP metadata was fetched again: the SSO URL, the
-/// signing certificates and the NameID formats follow the document (checked as on import,
+/// A SAML connection's settings after its identity provider's metadata was fetched again: the SSO URL, the
+/// signing certificates and the `NameID` formats follow the document (checked as on import,
 /// with the pinned metadata certificate if any); the entity ID must not change, since
 /// another entity is another connection. Signing requests stays on once on.
 pub fn refreshed_saml(

@@ -62,7 +62,7 @@ pub async fn metadata<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow
 
 /// `GET /sso/{id}/start` for a SAML connection: to the identity provider with an
 /// `AuthnRequest` (SAML Bindings §3.4), its ID remembered for the response, signed with the
-/// connection's current SP key when the IdP wants signed requests.
+/// connection's current SP key when the identity provider wants signed requests.
 pub async fn start<R: Runtime>(
     page: &Page<'_, R>,
     connection: &ConnectionRow,
@@ -71,13 +71,11 @@ pub async fn start<R: Runtime>(
     let id = SsoConnectionId::parse(&connection.id).ok_or(AppError::NotFound)?;
     let settings = settings(connection)?;
     let signing_key = if settings.sign_authn_requests {
-        match sp_keys::signing_key(page.rt, page.scope, id).await? {
-            Some(key) => Some(key),
-            None => {
-                let detail = "the IdP wants signed requests and this connection has no SP key";
-                return fail(page, Some(id), "configuration", detail, None).await;
-            }
-        }
+        let Some(key) = sp_keys::signing_key(page.rt, page.scope, id).await? else {
+            let detail = "the IdP wants signed requests and this connection has no SP key";
+            return fail(page, Some(id), "configuration", detail, None).await;
+        };
+        Some(key)
     } else {
         None
     };
