@@ -102,8 +102,9 @@ impl SpKey {
     }
 
     /// ADAPTER for the SAML verifier's EncryptedAssertion decryption (owned by the verifier's
-    /// change): the RSA private key it unwraps the content key with. Replace this with the
-    /// verifier's own decryption-key type once both are merged.
+    /// change, not on this branch yet): the RSA private key it unwraps the content key with,
+    /// for its `DecryptionKey::from_rsa`. Replace this with a conversion into that type once
+    /// both are merged.
     pub fn rsa_private_key(&self) -> &RsaPrivateKey {
         &self.private
     }
