@@ -285,12 +285,12 @@ async fn save<R: Runtime>(
     let allow_loopback_http = call.rt.config().sso_loopback_http;
     // The one outbound fetch of an import; what came back is checked with the rest of the body.
     let metadata_url = body.saml.as_ref().and_then(|s| s.metadata_url()).map(str::to_owned);
-    let fetched_metadata: Option<FetchedMetadata> = match metadata_url {
-        Some(url) if porch_types::sso::idp_url(&url, allow_loopback_http).is_ok() => {
-            Some(fetch_metadata(call, url.trim()).await)
-        }
-        _ => None,
-    };
+    // Only a URL that passes the outbound rules is fetched, in its normalised form.
+    let fetched_metadata: Option<FetchedMetadata> =
+        match metadata_url.as_deref().map(|url| porch_types::sso::idp_url(url, allow_loopback_http)) {
+            Some(Ok(url)) => Some(fetch_metadata(call, &url).await),
+            _ => None,
+        };
     let context = Context { allow_loopback_http, existing, fetched_metadata, now: call.rt.now() };
     let checked = sso_input::check(body, context, &mut fields);
     if let Some(Settings::Jwt(jwt)) = checked.as_ref().map(|c| &c.settings) {

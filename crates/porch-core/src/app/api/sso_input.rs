@@ -435,7 +435,8 @@ fn saml_settings(
         skew_seconds,
         attributes,
         sign_authn_requests,
-        metadata_url: body.metadata_url.as_deref().map(str::trim).map(str::to_owned),
+        // Stored as fetched: normalised by the outbound URL rules (checked above).
+        metadata_url: body.metadata_url.as_deref().and_then(|url| idp_url(url, allow_loopback_http).ok()),
         metadata_certificate: body.metadata_certificate.as_deref().map(str::trim).map(str::to_owned),
         name_id_formats,
     })
