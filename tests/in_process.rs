@@ -25,6 +25,7 @@ mod portal_tickets;
 mod rate_limits;
 mod recipients;
 mod saml;
+mod saml_sp;
 mod sso;
 mod templates;
 mod ticket_mail;

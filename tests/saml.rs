@@ -107,7 +107,7 @@ fn verify_case(case: &Value) -> Result<VerifiedAssertion, SamlError> {
         .with_skew_seconds(m["skew_seconds"].as_i64().unwrap())
         .unwrap()
         .with_want_assertions_signed(case["want_assertions_signed"].as_bool().unwrap())
-        .with_decryption_keys(&decryption)
+        .with_decryption_keys(&decryption, [3; 32])
         .unwrap();
     if let Some(request) = case["expected_in_response_to"].as_str() {
         policy = policy.with_expected_in_response_to(request);

@@ -16,17 +16,17 @@ use jwt_compact::{AlgorithmExt as _, Claims, Header};
 use porch_core::http::{Method, Request, Response};
 use serde_json::{json, Value};
 
-const HOST: &str = "acme.portals.localhost";
+pub(crate) const HOST: &str = "acme.portals.localhost";
 const RSA_JWK: &str = include_str!("fixtures/sso/rsa2048-private.jwk.json");
 
-struct Fixture {
-    app: TestApp,
+pub(crate) struct Fixture {
+    pub(crate) app: TestApp,
     tenant: String,
     key: String,
     portal: String,
 }
 
-fn fixture() -> Fixture {
+pub(crate) fn fixture() -> Fixture {
     let app = spawn_app();
     let (tenant, key) = app.new_tenant("acme-co");
     let portal = app.new_portal(&key, &tenant, &json!({ "slug": "acme", "name": "Acme Support" }));
@@ -38,12 +38,12 @@ impl Fixture {
         format!("/api/v1/tenants/{}/portals/{}{rest}", self.tenant, self.portal)
     }
 
-    fn api(&self, method: Method, rest: &str, body: &Value) -> (u16, Value) {
+    pub(crate) fn api(&self, method: Method, rest: &str, body: &Value) -> (u16, Value) {
         self.app.api_as(Some(&self.key), method, &self.path(rest), body)
     }
 
     /// A connection made through the API; its whole answer.
-    fn connect(&self, body: &Value) -> Value {
+    pub(crate) fn connect(&self, body: &Value) -> Value {
         let (status, answer) = self.api(Method::Post, "/sso-connections", body);
         assert_eq!(status, 201, "{answer}");
         answer
@@ -68,7 +68,7 @@ impl Fixture {
         json!({ "iat": self.now_seconds() - 5, "exp": self.now_seconds() + 60, "jti": jti, "email": email, "name": "Ada Lovelace" })
     }
 
-    fn events(&self) -> Vec<Value> {
+    pub(crate) fn events(&self) -> Vec<Value> {
         let (status, body) = self.api(Method::Get, "/sso-events", &Value::Null);
         assert_eq!(status, 200, "{body}");
         body["events"].as_array().unwrap().clone()
@@ -117,7 +117,7 @@ fn continue_href(response: &Response) -> String {
     refresh.strip_prefix("0;url=").unwrap_or_default().to_owned()
 }
 
-fn location(response: &Response) -> String {
+pub(crate) fn location(response: &Response) -> String {
     response.headers.iter().find(|(k, _)| k == "location").map(|(_, v)| v.clone()).unwrap_or_default()
 }
 
@@ -486,7 +486,7 @@ fn another_tenants_key_cannot_see_or_touch_a_portals_connections() {
 }
 
 /// A query parameter of a URL, percent-decoded.
-fn param(url: &str, name: &str) -> String {
+pub(crate) fn param(url: &str, name: &str) -> String {
     let query = url.split_once('?').unwrap().1;
     let raw = query.split('&').find_map(|pair| pair.strip_prefix(&format!("{name}="))).unwrap_or_default();
     porch_core::http::percent_decode(raw).unwrap()
@@ -621,11 +621,11 @@ fn an_id_token_with_another_nonce_or_an_unverified_email_is_refused() {
 }
 
 /// The test SAML identity provider (`tests/sso_idp/saml_idp.py`) with a fresh key of its own.
-struct SamlIdp {
-    dir: std::path::PathBuf,
+pub(crate) struct SamlIdp {
+    pub(crate) dir: std::path::PathBuf,
 }
 
-fn python() -> String {
+pub(crate) fn python() -> String {
     std::env::var("PORCH_PYTHON").unwrap_or_else(|_| {
         let venv = concat!(env!("CARGO_MANIFEST_DIR"), "/.porch/venv/bin/python");
         if std::path::Path::new(venv).exists() {
@@ -645,7 +645,7 @@ fn run_idp(args: &[&str]) -> String {
 }
 
 impl SamlIdp {
-    fn new() -> SamlIdp {
+    pub(crate) fn new() -> SamlIdp {
         SamlIdp::with_key_args(&[])
     }
 
@@ -666,16 +666,16 @@ impl SamlIdp {
         SamlIdp { dir }
     }
 
-    fn certificate(&self) -> String {
+    pub(crate) fn certificate(&self) -> String {
         std::fs::read_to_string(self.dir.join("idp.cert.pem")).unwrap()
     }
 
     /// A signed response for `email`, answering `in_response_to` (None: unsolicited).
-    fn respond(&self, f: &Fixture, connection: &str, email: &str, in_response_to: Option<&str>) -> String {
+    pub(crate) fn respond(&self, f: &Fixture, connection: &str, email: &str, in_response_to: Option<&str>) -> String {
         self.respond_with(f, connection, email, in_response_to, &[])
     }
 
-    fn respond_with(
+    pub(crate) fn respond_with(
         &self,
         f: &Fixture,
         connection: &str,
@@ -714,14 +714,14 @@ impl Drop for SamlIdp {
     }
 }
 
-fn saml_body(idp: &SamlIdp, allow_idp_initiated: bool) -> Value {
+pub(crate) fn saml_body(idp: &SamlIdp, allow_idp_initiated: bool) -> Value {
     json!({ "name": "Globex SAML", "protocol": "saml", "saml": {
         "idp_entity_id": "https://idp.globex.example", "sso_url": "https://idp.globex.example/sso",
         "certificates": [idp.certificate()], "allow_idp_initiated": allow_idp_initiated, "attributes": { "name": "name" } } })
 }
 
 /// The ID of the `AuthnRequest` in an HTTP-Redirect URL (base64 of raw DEFLATE).
-fn authn_request_id(url: &str) -> String {
+pub(crate) fn authn_request_id(url: &str) -> String {
     use base64::Engine as _;
     let deflated = base64::engine::general_purpose::STANDARD.decode(param(url, "SAMLRequest")).unwrap();
     let xml = String::from_utf8(miniz_oxide::inflate::decompress_to_vec(&deflated).unwrap()).unwrap();
@@ -729,7 +729,7 @@ fn authn_request_id(url: &str) -> String {
     xml[start..start + xml[start..].find('"').unwrap()].to_owned()
 }
 
-fn post_saml(browser: &Browser<'_>, connection: &str, response: &str, relay_state: &str) -> Response {
+pub(crate) fn post_saml(browser: &Browser<'_>, connection: &str, response: &str, relay_state: &str) -> Response {
     browser.post_raw(&format!("/sso/{connection}/acs"), &[("SAMLResponse", response), ("RelayState", relay_state)])
 }
 
@@ -847,17 +847,17 @@ fn a_pinned_certificate_near_its_end_is_warned_about_in_the_api_and_the_sign_in_
 }
 
 #[test]
-fn an_encrypted_assertion_is_refused_as_no_decryption_key_while_the_connection_has_none() {
+fn an_assertion_encrypted_to_a_key_that_is_not_the_connections_is_refused_as_one_decryption_error() {
     let f = fixture();
     let idp = SamlIdp::new();
     let id = f.connect(&saml_body(&idp, true))["connection"]["id"].as_str().unwrap().to_owned();
-    // Encrypted to some RSA key (another test IdP's certificate stands in for an SP key).
-    let sp = SamlIdp::new();
-    let sp_certificate = sp.dir.join("idp.cert.pem");
+    // Encrypted to some other RSA key (another test IdP's certificate stands in for one).
+    let other = SamlIdp::new();
+    let other_certificate = other.dir.join("idp.cert.pem");
     let encrypted =
-        idp.respond_with(&f, &id, "ada@globex.example", None, &["--encrypt-to", sp_certificate.to_str().unwrap()]);
+        idp.respond_with(&f, &id, "ada@globex.example", None, &["--encrypt-to", other_certificate.to_str().unwrap()]);
     assert_eq!(post_saml(&Browser::new(&f.app, HOST), &id, &encrypted, "/").status, 403);
-    assert_eq!(f.events()[0]["code"], "no_decryption_key");
+    assert_eq!(f.events()[0]["code"], "decryption");
 }
 
 #[test]

@@ -64,8 +64,10 @@ fn saml_response(name: &str, dir: &str, sp_key: Option<&str>) {
         .map(|path| DecryptionKey::from_pkcs8_pem(&std::fs::read_to_string(path).unwrap()).unwrap())
         .into_iter()
         .collect();
-    let policy =
-        SamlPolicy::new(IDP, SP, ACS, &keys, DEFAULT_ALGORITHMS).unwrap().with_decryption_keys(&decryption).unwrap();
+    let policy = SamlPolicy::new(IDP, SP, ACS, &keys, DEFAULT_ALGORITHMS)
+        .unwrap()
+        .with_decryption_keys(&decryption, [0; 32])
+        .unwrap();
     let now = Timestamp::from_millis(NOW_MS + 10_000);
     measure(name, || {
         saml::verify_response(response.trim(), &policy, now).unwrap();

@@ -87,6 +87,20 @@ pub struct SamlSettings {
     pub allow_idp_initiated: bool,
     pub skew_seconds: i64,
     pub attributes: SamlAttributes,
+    /// porch signs its `AuthnRequests` with the connection's SP key (the `IdP`'s metadata says
+    /// `WantAuthnRequestsSigned`, or the admin asked for it).
+    #[serde(default)]
+    pub sign_authn_requests: bool,
+    /// Where the `IdP`'s metadata was fetched from, to refresh it; None when it was pasted or
+    /// the settings were typed.
+    #[serde(default)]
+    pub metadata_url: Option<String>,
+    /// The certificate (PEM or base64 DER) the `IdP`'s metadata must be signed with, if pinned.
+    #[serde(default)]
+    pub metadata_certificate: Option<String>,
+    /// The `NameID` formats the `IdP`'s metadata lists (shown to the admin).
+    #[serde(default)]
+    pub name_id_formats: Vec<String>,
 }
 
 /// `OpenID` Connect, authorization code flow with PKCE. The client secret is sealed apart.

@@ -5,4 +5,6 @@ pub mod cookies;
 pub mod csrf;
 pub mod member;
 pub mod password;
+pub mod sealing;
 pub mod secret;
+pub mod sp_keys;

@@ -28,6 +28,7 @@ pub mod registrations;
 pub mod reset_tokens;
 pub mod sessions;
 pub mod sso;
+pub mod sso_sp_keys;
 pub mod templates;
 pub mod tenant_erasure;
 pub mod tenant_export;

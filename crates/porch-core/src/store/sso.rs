@@ -183,6 +183,30 @@ pub fn write(scope: PortalScope, input: &ConnectionInput<'_>, now: Timestamp) ->
     }
 }
 
+/// Replaces a connection's protocol settings alone (a SAML metadata refresh).
+/// The connection's settings replaced, only while it still has version `version` (what they
+/// were computed from).
+pub fn replace_settings(
+    scope: PortalScope,
+    id: SsoConnectionId,
+    settings: &Settings,
+    version: i64,
+    now: Timestamp,
+) -> Statement {
+    Statement::new(
+        "UPDATE sso_connections SET settings = ?4, updated_at = ?5
+         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3 AND version = ?6",
+        params![
+            scope.tenant.to_db(),
+            scope.portal.to_db(),
+            id.to_db(),
+            settings.to_json().to_string(),
+            now.millis(),
+            version
+        ],
+    )
+}
+
 pub async fn list(db: &impl Database, scope: PortalScope) -> Result<Vec<ConnectionRow>, DbError> {
     db.query(Statement::new(
         select_connections!("WHERE tenant_id = ?1 AND portal_id = ?2 ORDER BY created_at, id"),

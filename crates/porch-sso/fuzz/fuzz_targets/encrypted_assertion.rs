@@ -91,7 +91,7 @@ fuzz_target!(|data: &[u8]| {
         DEFAULT_ALGORITHMS,
     )
     .unwrap()
-    .with_decryption_keys(&decryption)
+    .with_decryption_keys(&decryption, [0; 32])
     .unwrap();
     // 2026-11-23T14:09:34Z, the fixtures' clock.
     let now = Timestamp::from_millis(1_795_442_974_000);

@@ -18,6 +18,8 @@ use aes_gcm::aead::Aead as _;
 use aes_gcm::{Aes128Gcm, Aes256Gcm, Nonce};
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
+use rand_chacha::rand_core::SeedableRng as _;
+use rand_chacha::ChaCha20Rng;
 use roxmltree::Node;
 use rsa::pkcs8::DecodePrivateKey as _;
 use rsa::traits::{PrivateKeyParts as _, PublicKeyParts as _};
@@ -286,11 +288,12 @@ pub(super) fn parts(encrypted_assertion: Node<'_, '_>) -> Result<EncryptedParts,
 /// The content key: the first EncryptedKey that one of our keys unwraps to a key of the
 /// right length. When none does, a key derived from our first private key and every wrapped
 /// value stands in (so the content is still decrypted), and `false` says it is not genuine.
-fn content_key(parts: &EncryptedParts, keys: &[DecryptionKey]) -> (Vec<u8>, bool) {
+fn content_key(parts: &EncryptedParts, keys: &[DecryptionKey], blinding_seed: [u8; 32]) -> (Vec<u8>, bool) {
+    let mut blinding = ChaCha20Rng::from_seed(blinding_seed);
     for wrapped in &parts.keys {
         for key in keys {
             let oaep = rsa::Oaep { digest: wrapped.digest.boxed(), mgf_digest: wrapped.mgf.boxed(), label: None };
-            if let Ok(content_key) = key.key.decrypt(oaep, &wrapped.cipher_value) {
+            if let Ok(content_key) = key.key.decrypt_blinded(&mut blinding, oaep, &wrapped.cipher_value) {
                 if content_key.len() == parts.content.key_len() {
                     return (content_key, true);
                 }
@@ -351,8 +354,8 @@ fn aes_gcm(content: Content, key: &[u8], data: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Decrypts an EncryptedAssertion whose shape `parts` checked, with the SP's keys.
-pub(super) fn decrypt(parts: &EncryptedParts, keys: &[DecryptionKey]) -> Decrypted {
-    let (key, unwrapped) = content_key(parts, keys);
+pub(super) fn decrypt(parts: &EncryptedParts, keys: &[DecryptionKey], blinding_seed: [u8; 32]) -> Decrypted {
+    let (key, unwrapped) = content_key(parts, keys, blinding_seed);
     let (plain, decrypted) = match parts.content {
         Content::Aes128Cbc | Content::Aes256Cbc => aes_cbc(&key, &parts.cipher_value),
         Content::Aes128Gcm | Content::Aes256Gcm => {
@@ -438,13 +441,13 @@ mod tests {
             keys: vec![WrappedKey { digest: Hash::Sha1, mgf: Hash::Sha1, cipher_value: vec![1; 256] }],
         };
         let keys = [DecryptionKey::from_rsa(test_key()).unwrap()];
-        let (key, genuine) = content_key(&parts(Content::Aes256Cbc), &keys);
+        let (key, genuine) = content_key(&parts(Content::Aes256Cbc), &keys, [7; 32]);
         assert!(!genuine);
         assert_eq!(key.len(), 32);
         // The same input gives the same stand-in (nothing to learn by asking twice).
-        assert_eq!(content_key(&parts(Content::Aes256Cbc), &keys).0, key);
-        assert_eq!(content_key(&parts(Content::Aes128Gcm), &keys).0.len(), 16);
-        let decrypted = decrypt(&parts(Content::Aes128Cbc), &keys);
+        assert_eq!(content_key(&parts(Content::Aes256Cbc), &keys, [8; 32]).0, key);
+        assert_eq!(content_key(&parts(Content::Aes128Gcm), &keys, [9; 32]).0.len(), 16);
+        let decrypted = decrypt(&parts(Content::Aes128Cbc), &keys, [10; 32]);
         assert!(!decrypted.genuine && !decrypted.authenticated);
         assert!(!decrypted.plaintext.is_empty(), "the content was still decrypted");
     }

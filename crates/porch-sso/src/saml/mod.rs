@@ -29,10 +29,13 @@
 mod assertion;
 mod base64;
 mod c14n;
+mod certificate;
 mod dsig;
 mod encryption;
 mod keys;
+mod metadata;
 mod request;
+mod sp_keys;
 #[cfg(test)]
 mod tests;
 mod x509_time;
@@ -42,7 +45,9 @@ use porch_types::time::Timestamp;
 
 pub use encryption::{DecryptionKey, MAX_DECRYPTION_KEYS};
 pub use keys::{CertificateWarning, KeyError, KeyKind, PinnedKey, CERTIFICATE_WARNING_DAYS, MIN_RSA_BITS};
-pub use request::{authn_request_redirect_url, authn_request_xml, sp_metadata};
+pub use metadata::{parse_idp_metadata, IdpMetadata, MetadataError, BINDING_REDIRECT, MAX_METADATA_BYTES};
+pub use request::{authn_request_redirect_url, authn_request_xml, sp_metadata, SpMetadata, SIG_ALG_RSA_SHA256};
+pub use sp_keys::{certificate_id, SpKey, SpKeyError, SP_KEY_BITS};
 
 /// The longest `SAMLResponse` form value accepted (base64 text): real responses are a few
 /// KiB, large ones with many attributes tens of KiB.
@@ -137,6 +142,7 @@ pub struct SamlPolicy<'a> {
     skew_seconds: i64,
     expected_in_response_to: Option<&'a str>,
     decryption_keys: &'a [DecryptionKey],
+    blinding_seed: [u8; 32],
 }
 
 /// Why a policy cannot be used.
@@ -183,6 +189,7 @@ impl<'a> SamlPolicy<'a> {
             skew_seconds: DEFAULT_SKEW_SECONDS,
             expected_in_response_to: None,
             decryption_keys: &[],
+            blinding_seed: [0; 32],
         })
     }
 
@@ -205,11 +212,19 @@ impl<'a> SamlPolicy<'a> {
 
     /// The SP's private keys for encrypted assertions (each is tried: two or three during a
     /// rollover). Without any, an EncryptedAssertion is refused as `NoDecryptionKey`.
-    pub fn with_decryption_keys(mut self, keys: &'a [DecryptionKey]) -> Result<SamlPolicy<'a>, PolicyError> {
+    /// `blinding_seed` must be fresh random bytes for each verification: every RSA decryption
+    /// is blinded with randomness drawn from it, so its timing says as little as the `rsa`
+    /// crate allows about the key (RUSTSEC-2023-0071 is about unblinded timing).
+    pub fn with_decryption_keys(
+        mut self,
+        keys: &'a [DecryptionKey],
+        blinding_seed: [u8; 32],
+    ) -> Result<SamlPolicy<'a>, PolicyError> {
         if keys.len() > MAX_DECRYPTION_KEYS {
             return Err(PolicyError::DecryptionKeys);
         }
         self.decryption_keys = keys;
+        self.blinding_seed = blinding_seed;
         Ok(self)
     }
 
@@ -349,19 +364,35 @@ pub fn exclusive_c14n(
     c14n::canonicalize(element, None, inclusive_prefixes)
 }
 
-/// The `InResponseTo` a response's root claims, read without verifying anything: only to
-/// choose which pending request the verifier must then require (`with_expected_in_response_to`
-/// checks it again on the verified response and assertion). None for an unsolicited
-/// (IdP-initiated) response, and for anything that does not parse. This parses the response
-/// a second time (`verify_response` parses it again); the pre-scan keeps either parse linear.
-pub fn unverified_in_response_to(saml_response_form_value: &str) -> Option<String> {
-    if saml_response_form_value.len() > MAX_RESPONSE_BASE64_BYTES {
-        return None;
-    }
-    let text = String::from_utf8(base64::decode_strict(saml_response_form_value)?).ok()?;
-    let doc = xml::parse(&text).ok()?;
-    let root = xml::check_root(&doc).ok()?;
-    root.attribute("InResponseTo").map(str::to_owned)
+/// What a response's root says about it, read without verifying anything: only to choose
+/// the checks and keys the verifier then gets (`with_expected_in_response_to` checks the
+/// `InResponseTo` again on the verified response and assertion; a response that claims no
+/// encryption but has it is refused for want of a key). This parses the response a second
+/// time (`verify_response` parses it again); the pre-scan keeps either parse linear.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Envelope {
+    /// None for an unsolicited (IdP-initiated) response.
+    pub in_response_to: Option<String>,
+    /// An `EncryptedAssertion` is a child of the root: the SP's keys must be opened.
+    pub encrypted: bool,
+}
+
+/// The response's [`Envelope`]; the default (unsolicited, not encrypted) for anything that
+/// does not parse, which the verifier then refuses on its own.
+pub fn unverified_envelope(saml_response_form_value: &str) -> Envelope {
+    let read = || {
+        if saml_response_form_value.len() > MAX_RESPONSE_BASE64_BYTES {
+            return None;
+        }
+        let text = String::from_utf8(base64::decode_strict(saml_response_form_value)?).ok()?;
+        let doc = xml::parse(&text).ok()?;
+        let root = xml::check_root(&doc).ok()?;
+        Some(Envelope {
+            in_response_to: root.attribute("InResponseTo").map(str::to_owned),
+            encrypted: root.children().any(|child| xml::is(child, xml::NS_ASSERTION, "EncryptedAssertion")),
+        })
+    };
+    read().unwrap_or_default()
 }
 
 /// Verifies a `SAMLResponse` form value (already URL-decoded) against the portal's policy at
@@ -460,7 +491,7 @@ fn decrypt_and_verify(
         return Err(SamlError::NoDecryptionKey);
     }
     let parts = encryption::parts(encrypted)?;
-    let decrypted = encryption::decrypt(&parts, policy.decryption_keys);
+    let decrypted = encryption::decrypt(&parts, policy.decryption_keys, policy.blinding_seed);
     // The text the node's range refers to (what the parser read: after any byte order mark).
     let text = encrypted.document().input_text();
     let range = encrypted.range();

@@ -1,5 +1,6 @@
 //! What porch sends as a SAML service provider: the AuthnRequest of the HTTP-Redirect binding
-//! (SAML Bindings 2.0 §3.4) and the SP metadata document (SAML Metadata 2.0 §2.4.4).
+//! (SAML Bindings 2.0 §3.4), signed when the IdP wants it, and the SP metadata document (SAML
+//! Metadata 2.0 §2.4.4) with porch's SP keys.
 
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
@@ -7,10 +8,11 @@ use base64::Engine as _;
 use porch_types::percent::percent_encode;
 use porch_types::time::Timestamp;
 
-use super::xml::{NS_ASSERTION, NS_PROTOCOL};
+use super::sp_keys::{SpKey, SpKeyError};
+use super::xml::{NS_ASSERTION, NS_DSIG, NS_PROTOCOL};
 
 const BINDING_POST: &str = "urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST";
-const NS_METADATA: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
+pub(super) const NS_METADATA: &str = "urn:oasis:names:tc:SAML:2.0:metadata";
 
 /// XML-escapes `text` for an attribute value or element content.
 fn escape(text: &str) -> String {
@@ -69,9 +71,16 @@ pub fn authn_request_xml(
     )
 }
 
+/// The signature algorithm of signed AuthnRequests (XML-DSig 1.1 §6.4.2, RFC 6931 §2.3.2).
+pub const SIG_ALG_RSA_SHA256: &str = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256";
+
 /// The IdP URL to redirect the browser to (Bindings §3.4.4.1): the AuthnRequest, raw DEFLATE
-/// (RFC 1951), base64, percent-encoded as `SAMLRequest`, then `RelayState` if given. The
-/// request is unsigned (the SP metadata says `AuthnRequestsSigned="false"`).
+/// (RFC 1951), base64, percent-encoded as `SAMLRequest`, then `RelayState` if given. With a
+/// `signer` (porch's current SP key and a fresh random seed for its blinding), the request is
+/// signed as that section says: `SigAlg` is added, and `Signature` is RSA-SHA256 over the
+/// octets `SAMLRequest=...&RelayState=...&SigAlg=...` exactly as they appear in the URL
+/// (the IdP verifies those bytes, not a re-encoding of its own). Parameters already in the
+/// IdP's `sso_url` are not covered, as the section says.
 pub fn authn_request_redirect_url(
     sso_url: &str,
     request_id: &str,
@@ -79,18 +88,27 @@ pub fn authn_request_redirect_url(
     acs_url: &str,
     issue_instant: Timestamp,
     relay_state: Option<&str>,
-) -> String {
+    signer: Option<(&SpKey, [u8; 32])>,
+) -> Result<String, SpKeyError> {
     let xml = authn_request_xml(sso_url, request_id, sp_entity_id, acs_url, issue_instant);
     let deflated = stored_deflate(xml.as_bytes());
+    let mut query = String::from("SAMLRequest=");
+    query.push_str(&percent_encode(&STANDARD.encode(deflated), b""));
+    if let Some(relay_state) = relay_state {
+        query.push_str("&RelayState=");
+        query.push_str(&percent_encode(relay_state, b""));
+    }
+    if let Some((key, seed)) = signer {
+        query.push_str("&SigAlg=");
+        query.push_str(&percent_encode(SIG_ALG_RSA_SHA256, b""));
+        let signature = key.sign_rsa_sha256(query.as_bytes(), seed)?;
+        query.push_str("&Signature=");
+        query.push_str(&percent_encode(&STANDARD.encode(signature), b""));
+    }
     let mut url = String::from(sso_url);
     url.push(if sso_url.contains('?') { '&' } else { '?' });
-    url.push_str("SAMLRequest=");
-    url.push_str(&percent_encode(&STANDARD.encode(deflated), b""));
-    if let Some(relay_state) = relay_state {
-        url.push_str("&RelayState=");
-        url.push_str(&percent_encode(relay_state, b""));
-    }
-    url
+    url.push_str(&query);
+    Ok(url)
 }
 
 /// Raw DEFLATE (RFC 1951 §3.2.4) of `data` in stored (uncompressed) blocks: valid DEFLATE
@@ -115,16 +133,45 @@ fn stored_deflate(data: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The SP metadata (SAML Metadata 2.0 §2.3.2, §2.4.4) an admin gives the IdP: entity ID,
-/// the ACS on the HTTP-POST binding, the NameID formats porch can use, unsigned requests.
-pub fn sp_metadata(sp_entity_id: &str, acs_url: &str, want_assertions_signed: bool) -> String {
+/// What the SP metadata says about porch's side of one connection.
+pub struct SpMetadata<'a> {
+    pub sp_entity_id: &'a str,
+    pub acs_url: &'a str,
+    pub want_assertions_signed: bool,
+    /// Whether porch signs its AuthnRequests (the IdP wants them signed).
+    pub authn_requests_signed: bool,
+    /// The base64 DER certificates of the connection's SP keys: one, or two while one
+    /// replaces the other (both published, so the IdP trusts either during the change).
+    pub certificates: &'a [String],
+}
+
+/// The SP metadata (SAML Metadata 2.0 §2.3.2, §2.4.4) an admin gives the IdP: entity ID, each
+/// SP key as a `signing` and an `encryption` KeyDescriptor (§2.4.1.1; IdPs check signed
+/// requests and encrypt assertions with them), the NameID formats porch can use, the ACS on
+/// the HTTP-POST binding.
+pub fn sp_metadata(metadata: &SpMetadata<'_>) -> String {
+    let mut keys = String::new();
+    for certificate in metadata.certificates {
+        for usage in ["signing", "encryption"] {
+            keys.push_str(&format!(
+                concat!(
+                    r#"<md:KeyDescriptor use="{usage}"><ds:KeyInfo xmlns:ds="{ds}"><ds:X509Data>"#,
+                    "<ds:X509Certificate>{certificate}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
+                ),
+                usage = usage,
+                ds = NS_DSIG,
+                certificate = escape(certificate),
+            ));
+        }
+    }
     format!(
         concat!(
             r#"<?xml version="1.0" encoding="UTF-8"?>"#,
             "\n",
             r#"<md:EntityDescriptor xmlns:md="{md}" entityID="{entity}">"#,
-            r#"<md:SPSSODescriptor AuthnRequestsSigned="false" WantAssertionsSigned="{signed}" "#,
+            r#"<md:SPSSODescriptor AuthnRequestsSigned="{requests_signed}" WantAssertionsSigned="{signed}" "#,
             r#"protocolSupportEnumeration="{protocol}">"#,
+            "{keys}",
             "<md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress</md:NameIDFormat>",
             "<md:NameIDFormat>urn:oasis:names:tc:SAML:2.0:nameid-format:persistent</md:NameIDFormat>",
             "<md:NameIDFormat>urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified</md:NameIDFormat>",
@@ -132,11 +179,13 @@ pub fn sp_metadata(sp_entity_id: &str, acs_url: &str, want_assertions_signed: bo
             "</md:SPSSODescriptor></md:EntityDescriptor>\n"
         ),
         md = NS_METADATA,
-        entity = escape(sp_entity_id),
-        signed = want_assertions_signed,
+        entity = escape(metadata.sp_entity_id),
+        requests_signed = metadata.authn_requests_signed,
+        signed = metadata.want_assertions_signed,
         protocol = NS_PROTOCOL,
+        keys = keys,
         binding = BINDING_POST,
-        acs = escape(acs_url),
+        acs = escape(metadata.acs_url),
     )
 }
 
@@ -160,7 +209,9 @@ mod tests {
             "https://sp/acs",
             at,
             Some("/t?a=b&c"),
-        );
+            None,
+        )
+        .unwrap();
         assert!(url.starts_with("https://idp.example/sso?x=1&SAMLRequest="));
         assert_eq!(percent_decode(query_value(&url, "RelayState").unwrap()).unwrap(), "/t?a=b&c");
         let deflated = STANDARD.decode(percent_decode(query_value(&url, "SAMLRequest").unwrap()).unwrap()).unwrap();
@@ -178,7 +229,14 @@ mod tests {
 
     #[test]
     fn sp_metadata_is_well_formed_and_says_what_we_want() {
-        let xml = sp_metadata("https://sp/<e>", "https://sp/acs?a=1&b=2", true);
+        let certificates = ["QUJD".to_owned(), "REVG".to_owned()];
+        let xml = sp_metadata(&SpMetadata {
+            sp_entity_id: "https://sp/<e>",
+            acs_url: "https://sp/acs?a=1&b=2",
+            want_assertions_signed: true,
+            authn_requests_signed: false,
+            certificates: &certificates,
+        });
         let doc = parse(&xml).unwrap();
         let root = doc.root_element();
         assert_eq!(root.attribute("entityID"), Some("https://sp/<e>"));
@@ -188,6 +246,59 @@ mod tests {
         let acs = sp.children().find(|n| n.has_tag_name((NS_METADATA, "AssertionConsumerService"))).unwrap();
         assert_eq!(acs.attribute("Location"), Some("https://sp/acs?a=1&b=2"));
         assert_eq!(sp.children().filter(|n| n.has_tag_name((NS_METADATA, "NameIDFormat"))).count(), 3);
+        // Each key for both uses, before the NameID formats as the schema orders them.
+        let keys: Vec<(Option<&str>, Option<&str>)> = sp
+            .children()
+            .filter(|n| n.has_tag_name((NS_METADATA, "KeyDescriptor")))
+            .map(|n| {
+                let certificate = n.descendants().find(|d| d.has_tag_name((NS_DSIG, "X509Certificate")));
+                (n.attribute("use"), certificate.and_then(|c| c.text()))
+            })
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                (Some("signing"), Some("QUJD")),
+                (Some("encryption"), Some("QUJD")),
+                (Some("signing"), Some("REVG")),
+                (Some("encryption"), Some("REVG"))
+            ]
+        );
+        assert!(sp.first_element_child().unwrap().has_tag_name((NS_METADATA, "KeyDescriptor")));
+    }
+
+    #[test]
+    fn a_signed_redirect_signs_the_exact_query_octets_with_rsa_sha256() {
+        use rsa::Pkcs1v15Sign;
+        use sha2::{Digest as _, Sha256};
+        let key = SpKey::generate([8; 32], "sp", Timestamp::from_millis(0)).unwrap();
+        let at = Timestamp::from_millis(1_795_000_000_000);
+        let url = authn_request_redirect_url(
+            "https://idp/sso?x=1",
+            "_r2",
+            "https://sp",
+            "https://sp/acs",
+            at,
+            Some("/a b"),
+            Some((&key, [1; 32])),
+        )
+        .unwrap();
+        let query = url.strip_prefix("https://idp/sso?x=1&").unwrap();
+        let (signed, signature) = query.split_once("&Signature=").unwrap();
+        assert!(signed.starts_with("SAMLRequest="), "{signed}");
+        assert!(
+            signed.ends_with(
+                "&RelayState=%2Fa%20b&SigAlg=http%3A%2F%2Fwww.w3.org%2F2001%2F04%2Fxmldsig-more%23rsa-sha256"
+            ),
+            "{signed}"
+        );
+        let signature = STANDARD.decode(percent_decode(signature).unwrap()).unwrap();
+        let public = key.rsa_public_key();
+        let verify = |bytes: &[u8]| public.verify(Pkcs1v15Sign::new::<Sha256>(), &Sha256::digest(bytes), &signature);
+        assert!(verify(signed.as_bytes()).is_ok());
+        // The IdP's own parameter is not covered; a changed RelayState is.
+        assert!(verify(format!("x=1&{signed}").as_bytes()).is_err());
+        assert!(verify(signed.replace("%2Fa%20b", "%2Fa%20c").as_bytes()).is_err());
     }
 
     #[test]

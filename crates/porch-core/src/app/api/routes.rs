@@ -182,6 +182,14 @@ routes! {
         => sso::replace;
     DeleteSsoConnection: Delete "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections/{connection_id}"
         => sso::delete;
+    AddSsoSpKey: Post "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections/{connection_id}/sp-keys"
+        => sso::add_sp_key;
+    RetireSsoSpKey: Delete
+        "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections/{connection_id}/sp-keys/{key_id}"
+        => sso::retire_sp_key;
+    RefreshSsoMetadata:
+        Post "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections/{connection_id}/refresh-metadata"
+        => sso::refresh_metadata;
     ListSsoEvents: Get "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-events" => sso::events;
     ListAssets: Get "/api/v1/tenants/{tenant_id}/assets" => equipment::list;
     PutAsset: Put "/api/v1/tenants/{tenant_id}/assets/{asset_key}" => equipment::put;

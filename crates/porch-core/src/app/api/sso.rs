@@ -7,17 +7,19 @@ use serde_json::json;
 
 use super::input::Fields;
 use super::recipients::{customer_of, portal_scope, public_portal};
-use super::sso_input::{self, Checked, ConnectionBody, Existing, SecretChoice};
+use super::sso_input::{self, Checked, ConnectionBody, Context, Existing, FetchedMetadata, SecretChoice};
 use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, page_limit, Call};
 use crate::auth::secret::random_text;
-use crate::http::Response;
-use crate::runtime::Runtime;
+use crate::auth::{sealing, sp_keys};
+use crate::http::{Method, Response};
+use crate::runtime::{HttpClient as _, OutboundRequest, Runtime};
 use crate::store::audit::Change;
 use crate::store::portals::PortalRow;
 use crate::store::sso::{self, ConnectionInput, ConnectionRow, DomainRow, EventRow, ValueRow};
-use crate::store::{Database, PortalScope};
-use porch_sso::seal;
+use crate::store::sso_sp_keys::{self, SpKeyRow, MAX_SP_KEYS};
+use crate::store::{Database, PortalScope, Statement};
+use porch_sso::saml;
 use porch_types::error::AppError;
 use porch_types::ids::{CustomerId, SsoConnectionId};
 use porch_types::sso::{Admission, Protocol, Settings};
@@ -42,6 +44,8 @@ struct SsoConnectionBody<'a> {
     admission: AdmissionBody<'a>,
     customer: CustomerBody<'a>,
     domains: Vec<SsoDomainBody<'a>>,
+    /// porch's own SAML SP keys (empty for other protocols).
+    sp_keys: Vec<SpKeyBody<'a>>,
     endpoints: serde_json::Value,
     /// What the admin should act on soon (`SsoWarning` in openapi.json).
     warnings: Vec<WarningBody>,
@@ -76,6 +80,35 @@ fn certificate_warnings(settings: Option<&Settings>, now: Timestamp) -> Vec<Warn
         .collect()
 }
 
+/// One of porch's SP key pairs as the API shows it (`SsoSpKey` in openapi.json): the public
+/// certificate only.
+#[derive(Serialize)]
+struct SpKeyBody<'a> {
+    id: &'a str,
+    /// `current` signs requests; `next` is published beside it until the current one retires.
+    role: &'static str,
+    certificate: &'a str,
+    fingerprint_sha256: Option<String>,
+    created_at: Timestamp,
+}
+
+impl<'a> SpKeyBody<'a> {
+    fn list(keys: &'a [SpKeyRow]) -> Vec<SpKeyBody<'a>> {
+        keys.iter()
+            .enumerate()
+            .map(|(i, key)| SpKeyBody {
+                id: &key.id,
+                role: if i == 0 { "current" } else { "next" },
+                certificate: &key.certificate,
+                fingerprint_sha256: saml::PinnedKey::from_pem_certificate(&key.certificate)
+                    .ok()
+                    .map(|pinned| pinned.fingerprint_sha256()),
+                created_at: Timestamp::from_millis(key.created_at),
+            })
+            .collect()
+    }
+}
+
 /// Who the connection admits (`SsoAdmission` in openapi.json); the attribute and its value
 /// only in `attribute` mode.
 #[derive(Serialize)]
@@ -107,11 +140,12 @@ struct SsoDomainBody<'a> {
 }
 
 impl<'a> SsoConnectionBody<'a> {
-    /// `domains` and `values` are this connection's own.
+    /// `domains`, `values` and `keys` are this connection's own.
     fn new(
         row: &'a ConnectionRow,
         domains: &'a [DomainRow],
         values: &'a [ValueRow],
+        keys: &'a [SpKeyRow],
         endpoints: serde_json::Value,
         now: Timestamp,
     ) -> Self {
@@ -138,6 +172,7 @@ impl<'a> SsoConnectionBody<'a> {
                 .iter()
                 .map(|d| SsoDomainBody { domain: &d.domain, customer_id: d.customer_id.as_deref() })
                 .collect(),
+            sp_keys: SpKeyBody::list(keys),
             endpoints,
             warnings: certificate_warnings(settings.as_ref(), now),
             created_at: Timestamp::from_millis(row.created_at),
@@ -204,13 +239,22 @@ async fn describe<R: Runtime>(
     rows: &[ConnectionRow],
 ) -> Result<Vec<serde_json::Value>, AppError> {
     let domains = sso::domains(call.rt.db(), scope).await?;
+    let keys = sso_sp_keys::list_for_portal(call.rt.db(), scope).await?;
     let origin = public_portal(call, scope, portal).await?.origin;
     let mut described = Vec::with_capacity(rows.len());
     for row in rows {
         let id = SsoConnectionId::parse(&row.id).ok_or_else(|| AppError::Internal("connection id".into()))?;
         let values = sso::values(call.rt.db(), scope, id).await?;
         let own: Vec<_> = domains.iter().filter(|d| d.connection_id == row.id).cloned().collect();
-        described.push(json!(SsoConnectionBody::new(row, &own, &values, endpoints(&origin, row), call.rt.now())));
+        let own_keys: Vec<_> = keys.iter().filter(|k| k.connection_id == row.id).cloned().collect();
+        described.push(json!(SsoConnectionBody::new(
+            row,
+            &own,
+            &values,
+            &own_keys,
+            endpoints(&origin, row),
+            call.rt.now()
+        )));
     }
     Ok(described)
 }
@@ -285,7 +329,17 @@ async fn save<R: Runtime>(
             fields.error("protocol", "a connection keeps its protocol; add a new connection instead");
         }
     }
-    let checked = sso_input::check(body, call.rt.config().sso_loopback_http, existing, &mut fields);
+    let allow_loopback_http = call.rt.config().sso_loopback_http;
+    // The one outbound fetch of an import; what came back is checked with the rest of the body.
+    let metadata_url = body.saml.as_ref().and_then(|s| s.metadata_url()).map(str::to_owned);
+    // Only a URL that passes the outbound rules is fetched, in its normalised form.
+    let fetched_metadata: Option<FetchedMetadata> =
+        match metadata_url.as_deref().map(|url| porch_types::sso::idp_url(url, allow_loopback_http)) {
+            Some(Ok(url)) => Some(fetch_metadata(call, &url).await),
+            _ => None,
+        };
+    let context = Context { allow_loopback_http, existing, fetched_metadata, now: call.rt.now() };
+    let checked = sso_input::check(body, context, &mut fields);
     if let Some(Settings::Jwt(jwt)) = checked.as_ref().map(|c| &c.settings) {
         distinct_issuer(call, scope, id, jwt.issuer.as_deref(), &mut fields).await?;
     }
@@ -299,6 +353,7 @@ async fn save<R: Runtime>(
     let (Some(checked), Some((fixed, domains, values))) = (checked, customers) else {
         return Err(AppError::Internal("sso connection after validation".into()));
     };
+    let new_sp_key = first_sp_key(call, scope, id, current.is_some(), &checked.settings).await?;
     let owner = id.to_db();
     let (sealed, shown) = match &checked.secret {
         SecretChoice::Keep => (current.as_ref().and_then(|c| c.sealed_secret.clone()), None),
@@ -335,8 +390,12 @@ async fn save<R: Runtime>(
         "name": checked.name, "protocol": checked.settings.protocol(), "enabled": enabled,
         "settings": checked.settings.to_json(), "secret_changed": !matches!(checked.secret, SecretChoice::Keep),
         "domains": domains.iter().map(|(d, _)| d.as_str()).collect::<Vec<_>>(),
+        "sp_key_added": new_sp_key.as_ref().map(|key| key.id.as_str()),
     });
     let mut batch = sso::write(scope, &input, now);
+    if let Some(key) = &new_sp_key {
+        add_first_sp_key(&mut batch, sso_sp_keys::insert(scope, id, key, input.replaces, now), input.replaces);
+    }
     // A replace's own guarded statement ends the batch: its entry only if it wrote.
     let change = Change::new(scope.tenant, &actor, action, "sso_connection", owner).after(summary);
     batch.push(if current.is_some() { change.statement_if_changed(now) } else { change.statement(now) });
@@ -382,14 +441,160 @@ async fn distinct_issuer<R: Runtime>(
 }
 
 fn seal_secret<R: Runtime>(call: &Call<'_, R>, owner: &str, secret: &str) -> Result<String, AppError> {
-    let key = call.rt.config().sso_sealing_key.as_ref().ok_or_else(|| {
+    sealing::seal(call.rt, owner, secret.as_bytes())
+}
+
+/// A SAML connection's first SP key, made when it has none (a new connection, or one saved
+/// before porch had SP keys). Without a sealing key it gets none (its requests then go
+/// unsigned and its metadata has no key), unless the identity provider wants signed requests.
+async fn first_sp_key<R: Runtime>(
+    call: &Call<'_, R>,
+    scope: PortalScope,
+    id: SsoConnectionId,
+    exists: bool,
+    settings: &Settings,
+) -> Result<Option<sso_sp_keys::NewSpKey>, AppError> {
+    let Settings::Saml(saml) = settings else { return Ok(None) };
+    if exists && !sso_sp_keys::list(call.rt.db(), scope, id).await?.is_empty() {
+        return Ok(None);
+    }
+    if call.rt.config().sso_sealing_key.is_none() && !saml.sign_authn_requests {
+        return Ok(None);
+    }
+    sp_keys::generate(call.rt, id).map(Some)
+}
+
+/// The identity provider's metadata at `url`, fetched once (no cache: an admin import or refresh); the
+/// reason as the field error's text when it cannot be had (status and size, never the body).
+async fn fetch_metadata<R: Runtime>(call: &Call<'_, R>, url: &str) -> Result<String, String> {
+    let request = OutboundRequest {
+        method: Method::Get,
+        url: url.to_owned(),
+        headers: vec![("accept".into(), "application/samlmetadata+xml, application/xml;q=0.9".into())],
+        body: None,
+    };
+    let response = call.rt.http().send(request).await.map_err(|err| format!("could not be fetched: {err}"))?;
+    if response.status != 200 {
+        return Err(format!("answered HTTP {}", response.status));
+    }
+    if response.body.len() > saml::MAX_METADATA_BYTES {
+        return Err(format!("answered more than {} bytes", saml::MAX_METADATA_BYTES));
+    }
+    Ok(response.body)
+}
+
+/// A SAML connection of this portal (404 if none, 409 for another protocol).
+async fn saml_connection<R: Runtime>(
+    call: &Call<'_, R>,
+    scope: PortalScope,
+) -> Result<(SsoConnectionId, ConnectionRow), AppError> {
+    let id = call.id("connection_id", SsoConnectionId::parse)?;
+    let row = sso::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    if row.protocol != Protocol::Saml {
+        return Err(AppError::Conflict("only SAML connections have SP keys and IdP metadata".into()));
+    }
+    Ok((id, row))
+}
+
+/// A connection's first SP key in its save's batch: a new connection's needs its row, so it
+/// comes after it; an older connection's (made on its next replace) goes before the guarded
+/// row, which must stay right before its audit entry, and like the other statements there it
+/// is written only while the row has the version replaced.
+fn add_first_sp_key(batch: &mut Vec<Statement>, insert: Statement, replaces: Option<i64>) {
+    match replaces {
+        Some(_) => batch.insert(batch.len().saturating_sub(1), insert),
+        None => batch.push(insert),
+    }
+}
+
+/// `POST .../sso-connections/{id}/sp-keys`: the next SP key, published beside the current
+/// one (the identity provider's admin reloads porch's metadata) until the current one is retired.
+pub async fn add_sp_key<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (scope, portal) = portal_scope(call).await?;
+    let (id, row) = saml_connection(call, scope).await?;
+    let count = sso_sp_keys::list(call.rt.db(), scope, id).await?.len();
+    if i64::try_from(count).unwrap_or(i64::MAX) >= MAX_SP_KEYS {
+        return Err(AppError::Conflict(format!(
+            "this connection has {MAX_SP_KEYS} SP keys: retire the older one before adding another"
+        )));
+    }
+    let key = sp_keys::generate(call.rt, id)?;
+    let now = call.rt.now();
+    let actor = call.actor();
+    let change = Change::new(scope.tenant, &actor, "sso_connection.sp_key_add", "sso_connection", id.to_db())
+        .after(json!({ "sp_key": key.id }));
+    let written = call
+        .rt
+        .db()
+        .batch(vec![sso_sp_keys::insert(scope, id, &key, None, now), change.statement_if_changed(now)])
+        .await?;
+    if written.first().copied().unwrap_or(0) == 0 {
+        return Err(AppError::Conflict("another SP key was added meanwhile".into()));
+    }
+    Ok(created(&json!({ "connection": describe_one(call, scope, &portal, row).await? })))
+}
+
+/// `DELETE .../sso-connections/{id}/sp-keys/{key_id}`: retires a key; the other one (if it
+/// was the next) becomes the current one. The last key cannot be retired.
+pub async fn retire_sp_key<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (scope, portal) = portal_scope(call).await?;
+    let (id, row) = saml_connection(call, scope).await?;
+    let key_id = call.id("key_id", |raw| {
+        (raw.len() == 64 && raw.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)))
+            .then(|| raw.to_owned())
+    })?;
+    let keys = sso_sp_keys::list(call.rt.db(), scope, id).await?;
+    if !keys.iter().any(|key| key.id == key_id) {
+        return Err(AppError::NotFound);
+    }
+    if keys.len() < 2 {
+        return Err(AppError::Conflict("this is the connection's only SP key: add the next one first".into()));
+    }
+    let now = call.rt.now();
+    let actor = call.actor();
+    let change = Change::new(scope.tenant, &actor, "sso_connection.sp_key_retire", "sso_connection", id.to_db())
+        .before(json!({ "sp_key": key_id }));
+    let written =
+        call.rt.db().batch(vec![sso_sp_keys::retire(scope, id, &key_id), change.statement_if_changed(now)]).await?;
+    if written.first().copied().unwrap_or(0) == 0 {
+        return Err(AppError::Conflict("the connection's keys changed meanwhile".into()));
+    }
+    Ok(ok(&json!({ "connection": describe_one(call, scope, &portal, row).await? })))
+}
+
+/// `POST .../sso-connections/{id}/refresh-metadata`: fetches the identity provider's metadata again from
+/// the URL it was imported from and takes its SSO URL, certificates and `NameID` formats.
+pub async fn refresh_metadata<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
+    let (scope, portal) = portal_scope(call).await?;
+    let (id, row) = saml_connection(call, scope).await?;
+    let Settings::Saml(current) = row.settings()? else {
+        return Err(AppError::Internal("a SAML connection without SAML settings".into()));
+    };
+    let url = current.metadata_url.clone().ok_or_else(|| {
         AppError::Conflict(
-            "this deployment has no SSO_SEALING_KEY secret; the operator sets it with wrangler secret put".into(),
+            "this connection's metadata was not fetched from a URL: replace it with the new metadata".into(),
         )
     })?;
-    let mut nonce = [0u8; 12];
-    call.rt.fill_random(&mut nonce)?;
-    seal::seal(key, owner, secret.as_bytes(), nonce).ok_or_else(|| AppError::Internal("sealing a secret".into()))
+    let document =
+        fetch_metadata(call, &url).await.map_err(|why| AppError::Conflict(format!("the metadata URL {why}")))?;
+    let now = call.rt.now();
+    let refreshed =
+        Settings::Saml(sso_input::refreshed_saml(&current, &document, call.rt.config().sso_loopback_http, now)?);
+    let actor = call.actor();
+    let change = Change::new(scope.tenant, &actor, "sso_connection.refresh_metadata", "sso_connection", id.to_db())
+        .before(Settings::Saml(current).to_json())
+        .after(refreshed.to_json());
+    let version = row.version;
+    let refresh = sso::replace_settings(scope, id, &refreshed, version, now);
+    let written = call.rt.db().batch(vec![refresh, change.statement_if_changed(now)]).await?;
+    if !crate::store::wrote(&written, 0) {
+        return Err(AppError::Conflict(
+            "the connection changed while its metadata was fetched: refresh it again".into(),
+        ));
+    }
+    let row = sso::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    let version = row.version;
+    Ok(tagged(ok(&json!({ "connection": describe_one(call, scope, &portal, row).await? })), version))
 }
 
 type CheckedCustomers = (Option<CustomerId>, Vec<(String, Option<CustomerId>)>, Vec<(String, CustomerId)>);

@@ -7,9 +7,11 @@ use super::input::Fields;
 use porch_sso::jwt::{self, JwtAlgorithm, JwtKey, JwtPolicy, MIN_HS256_SECRET_BYTES};
 use porch_sso::saml;
 use porch_types::email::EmailDomain;
+use porch_types::error::AppError;
 use porch_types::sso::{
     attribute_text, idp_url, Admission, JwtSettings, OidcSettings, Protocol, SamlAttributes, SamlSettings, Settings,
 };
+use porch_types::time::Timestamp;
 
 /// Email domains one connection may claim.
 const MAX_DOMAINS: usize = 50;
@@ -51,7 +53,26 @@ pub struct SamlBody {
     skew_seconds: Option<i64>,
     #[serde(default)]
     attributes: SamlAttributesBody,
+    sign_authn_requests: Option<bool>,
+    /// The identity provider's metadata (`EntityDescriptor` XML), pasted: entity ID, SSO URL, certificates
+    /// and whether requests must be signed come from it.
+    metadata_xml: Option<String>,
+    /// Or its https URL, fetched once now (and again on refresh).
+    metadata_url: Option<String>,
+    /// The certificate the metadata must be signed with; unsigned or wrongly signed metadata
+    /// is then refused.
+    metadata_certificate: Option<String>,
 }
+
+impl SamlBody {
+    /// The metadata URL the handler fetches before the body is checked.
+    pub fn metadata_url(&self) -> Option<&str> {
+        self.metadata_url.as_deref()
+    }
+}
+
+/// identity provider's metadata the handler fetched from `saml.metadata_url`: the document, or why not.
+pub type FetchedMetadata = Result<String, String>;
 
 #[derive(Deserialize, Default)]
 #[serde(deny_unknown_fields)]
@@ -174,13 +195,18 @@ pub struct Existing {
     pub secret_given: bool,
 }
 
+/// What checking a body needs besides the body.
+pub struct Context {
+    pub allow_loopback_http: bool,
+    pub existing: Existing,
+    /// The document behind `saml.metadata_url`, fetched by the handler.
+    pub fetched_metadata: Option<FetchedMetadata>,
+    pub now: Timestamp,
+}
+
 /// Checks a create or replace body.
-pub fn check(
-    body: ConnectionBody,
-    allow_loopback_http: bool,
-    existing: Existing,
-    fields: &mut Fields,
-) -> Option<Checked> {
+pub fn check(body: ConnectionBody, context: Context, fields: &mut Fields) -> Option<Checked> {
+    let Context { allow_loopback_http, existing, fetched_metadata, now } = context;
     let name = text(fields, "name", body.name.as_deref(), true);
     let secret = match body.secret.as_deref() {
         None => SecretChoice::Keep,
@@ -206,9 +232,10 @@ pub fn check(
                 fields.error("protocol", "give the settings of this protocol only");
             }
             match protocol {
-                Protocol::Saml => {
-                    body.saml.and_then(|s| saml_settings(s, allow_loopback_http, fields)).map(Settings::Saml)
-                }
+                Protocol::Saml => body
+                    .saml
+                    .and_then(|s| saml_settings(s, allow_loopback_http, fetched_metadata, now, fields))
+                    .map(Settings::Saml),
                 Protocol::Jwt => body
                     .jwt
                     .and_then(|j| jwt_settings(j, allow_loopback_http, &secret, existing, fields))
@@ -219,7 +246,10 @@ pub fn check(
                     .map(Settings::Oidc),
             }
             .or_else(|| {
-                fields.error(protocol.code(), "the protocol's settings are required");
+                // Settings given but wrong have their own field errors already.
+                if !given.iter().any(|(p, present)| *p == protocol && *present) {
+                    fields.error(protocol.code(), "the protocol's settings are required");
+                }
                 None
             })
         }
@@ -345,17 +375,44 @@ fn admission(body: Option<AdmissionBody>, fields: &mut Fields) -> Option<Admissi
     }
 }
 
-fn saml_settings(body: SamlBody, allow_loopback_http: bool, fields: &mut Fields) -> Option<SamlSettings> {
-    let idp_entity_id = text(fields, "saml.idp_entity_id", body.idp_entity_id.as_deref(), true);
-    let sso_url = fields.require("saml.sso_url", body.sso_url.as_deref(), |raw| idp_url(raw, allow_loopback_http));
-    if body.certificates.is_empty() || body.certificates.len() > 2 {
-        fields.error("saml.certificates", "give one certificate, or two during a key rollover");
-    }
-    for (i, pem) in body.certificates.iter().enumerate() {
-        if let Err(err) = saml::PinnedKey::from_pem_certificate(pem) {
-            fields.error(&format!("saml.certificates[{i}]"), &err.to_string());
+fn saml_settings(
+    body: SamlBody,
+    allow_loopback_http: bool,
+    fetched: Option<FetchedMetadata>,
+    now: Timestamp,
+    fields: &mut Fields,
+) -> Option<SamlSettings> {
+    let imported = imported_metadata(&body, allow_loopback_http, fetched, now, fields);
+    let (idp_entity_id, sso_url, certificates, sign_authn_requests, name_id_formats) = match imported {
+        Imported::None => {
+            let idp_entity_id = text(fields, "saml.idp_entity_id", body.idp_entity_id.as_deref(), true);
+            let sso_url =
+                fields.require("saml.sso_url", body.sso_url.as_deref(), |raw| idp_url(raw, allow_loopback_http));
+            if body.certificates.is_empty() || body.certificates.len() > 2 {
+                fields.error("saml.certificates", "give one certificate, or two during a key rollover");
+            }
+            for (i, pem) in body.certificates.iter().enumerate() {
+                if let Err(err) = saml::PinnedKey::from_pem_certificate(pem) {
+                    fields.error(&format!("saml.certificates[{i}]"), &err.to_string());
+                }
+            }
+            let certificates = body.certificates.iter().map(|c| c.trim().to_owned()).collect();
+            (idp_entity_id, sso_url, certificates, body.sign_authn_requests.unwrap_or(false), Vec::new())
         }
-    }
+        Imported::Refused => (None, None, Vec::new(), false, Vec::new()),
+        Imported::Read(metadata) => {
+            // The IdP's SSO URL comes from its metadata, so it meets the same rules as one typed.
+            let sso_url = match idp_url(&metadata.sso_url, allow_loopback_http) {
+                Ok(url) => Some(url),
+                Err(err) => {
+                    fields.error(metadata_field(&body), &format!("its SingleSignOnService URL: {err}"));
+                    None
+                }
+            };
+            let sign = body.sign_authn_requests.unwrap_or(metadata.want_authn_requests_signed);
+            (Some(metadata.entity_id), sso_url, metadata.signing_certificates, sign, metadata.name_id_formats)
+        }
+    };
     let algorithms = body
         .signature_algorithms
         .unwrap_or_else(|| saml::DEFAULT_ALGORITHMS.iter().map(|a| a.name().to_owned()).collect());
@@ -376,13 +433,107 @@ fn saml_settings(body: SamlBody, allow_loopback_http: bool, fields: &mut Fields)
     Some(SamlSettings {
         idp_entity_id: idp_entity_id?,
         sso_url: sso_url?,
-        certificates: body.certificates.iter().map(|c| c.trim().to_owned()).collect(),
+        certificates,
         signature_algorithms: algorithms,
         want_assertions_signed: body.want_assertions_signed.unwrap_or(true),
         allow_idp_initiated: body.allow_idp_initiated.unwrap_or(false),
         skew_seconds,
         attributes,
+        sign_authn_requests,
+        // Stored as fetched: normalised by the outbound URL rules (checked above).
+        metadata_url: body.metadata_url.as_deref().and_then(|url| idp_url(url, allow_loopback_http).ok()),
+        metadata_certificate: body.metadata_certificate.as_deref().map(str::trim).map(str::to_owned),
+        name_id_formats,
     })
+}
+
+/// The field the metadata came in, for its errors.
+fn metadata_field(body: &SamlBody) -> &'static str {
+    if body.metadata_xml.is_some() {
+        "saml.metadata_xml"
+    } else {
+        "saml.metadata_url"
+    }
+}
+
+/// What a body's identity provider's metadata gave.
+enum Imported {
+    /// The body gives the settings itself.
+    None,
+    /// There was metadata and it could not be used (the field errors say why).
+    Refused,
+    Read(saml::IdpMetadata),
+}
+
+/// The identity provider's metadata of a body, pasted or fetched, read (and its signature checked when a
+/// metadata certificate is pinned). What the metadata gives cannot be typed beside it.
+fn imported_metadata(
+    body: &SamlBody,
+    allow_loopback_http: bool,
+    fetched: Option<FetchedMetadata>,
+    now: Timestamp,
+    fields: &mut Fields,
+) -> Imported {
+    let pinned = match body.metadata_certificate.as_deref() {
+        None => None,
+        Some(pem) => match saml::PinnedKey::from_pem_certificate(pem) {
+            Ok(key) => Some(key),
+            Err(err) => {
+                fields.error("saml.metadata_certificate", &err.to_string());
+                return Imported::Refused;
+            }
+        },
+    };
+    let document = match (&body.metadata_xml, &body.metadata_url) {
+        (None, None) => {
+            if pinned.is_some() {
+                fields.error(
+                    "saml.metadata_certificate",
+                    "pins the metadata's signer: give metadata_xml or metadata_url",
+                );
+            }
+            return Imported::None;
+        }
+        (Some(_), Some(_)) => {
+            fields.error("saml.metadata_xml", "give the metadata pasted or its URL, not both");
+            return Imported::Refused;
+        }
+        (Some(xml), None) => xml.clone(),
+        (None, Some(url)) => {
+            if let Err(err) = idp_url(url, allow_loopback_http) {
+                fields.error("saml.metadata_url", &err.to_string());
+                return Imported::Refused;
+            }
+            match fetched {
+                Some(Ok(document)) => document,
+                Some(Err(why)) => {
+                    fields.error("saml.metadata_url", &why);
+                    return Imported::Refused;
+                }
+                None => {
+                    fields.error("saml.metadata_url", "could not be fetched");
+                    return Imported::Refused;
+                }
+            }
+        }
+    };
+    let typed = [
+        ("saml.idp_entity_id", body.idp_entity_id.is_some()),
+        ("saml.sso_url", body.sso_url.is_some()),
+        ("saml.certificates", !body.certificates.is_empty()),
+    ];
+    for (field, given) in typed {
+        if given {
+            fields.error(field, "comes from the metadata; leave it out");
+        }
+    }
+    match saml::parse_idp_metadata(&document, pinned.as_ref(), now) {
+        Ok(metadata) => Imported::Read(metadata),
+        Err(err) => {
+            fields.error(metadata_field(body), &err.to_string());
+            Imported::Refused
+        }
+    }
 }
 
 fn jwt_settings(
@@ -490,5 +641,39 @@ fn oidc_settings(
         issuer: issuer?,
         client_id: client_id?,
         trust_unverified_email: body.trust_unverified_email.unwrap_or(false),
+    })
+}
+
+/// A SAML connection's settings after its identity provider's metadata was fetched again: the SSO URL, the
+/// signing certificates and the `NameID` formats follow the document (checked as on import,
+/// with the pinned metadata certificate if any); the entity ID must not change, since
+/// another entity is another connection. Signing requests stays on once on.
+pub fn refreshed_saml(
+    current: &SamlSettings,
+    document: &str,
+    allow_loopback_http: bool,
+    now: Timestamp,
+) -> Result<SamlSettings, AppError> {
+    let pinned = current
+        .metadata_certificate
+        .as_deref()
+        .map(saml::PinnedKey::from_pem_certificate)
+        .transpose()
+        .map_err(|err| AppError::Internal(format!("stored metadata certificate: {err}")))?;
+    let metadata = saml::parse_idp_metadata(document, pinned.as_ref(), now)
+        .map_err(|err| AppError::Conflict(format!("the IdP's metadata cannot be used: {err}")))?;
+    if metadata.entity_id != current.idp_entity_id {
+        return Err(AppError::Conflict(
+            "the metadata now names another entityID; create a new connection for another identity provider".into(),
+        ));
+    }
+    let sso_url = idp_url(&metadata.sso_url, allow_loopback_http)
+        .map_err(|err| AppError::Conflict(format!("the metadata's SingleSignOnService URL: {err}")))?;
+    Ok(SamlSettings {
+        sso_url,
+        certificates: metadata.signing_certificates,
+        sign_authn_requests: current.sign_authn_requests || metadata.want_authn_requests_signed,
+        name_id_formats: metadata.name_id_formats,
+        ..current.clone()
     })
 }

@@ -115,7 +115,7 @@ async fn connection_of<R: Runtime>(
 
 /// `GET /sso/{id}/metadata`: a SAML connection's SP metadata.
 pub async fn saml_metadata<R: Runtime>(page: &Page<'_, R>, raw_id: &str) -> Result<Response, AppError> {
-    sso_saml::metadata(page, &connection_of(page, raw_id, Protocol::Saml).await?)
+    sso_saml::metadata(page, &connection_of(page, raw_id, Protocol::Saml).await?).await
 }
 
 /// `POST /sso/{id}/acs`: a SAML identity provider's response.

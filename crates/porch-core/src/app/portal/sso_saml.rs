@@ -6,12 +6,13 @@
 use super::forms::{safe_return_to, Form};
 use super::sso_sign_in::{browser_started, complete, fail, limited, remember_pending, Comeback, SignIn};
 use super::Page;
-use crate::auth::cookies;
+use crate::auth::{cookies, sp_keys};
 use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::sso::{self, ConnectionRow};
+use crate::store::sso_sp_keys;
 use porch_sso::policy::Identity;
-use porch_sso::saml::{self, PinnedKey, SamlPolicy, SignatureAlgorithm, VerifiedAssertion};
+use porch_sso::saml::{self, DecryptionKey, PinnedKey, SamlPolicy, SignatureAlgorithm, SpMetadata, VerifiedAssertion};
 use porch_types::email::Email;
 use porch_types::error::AppError;
 use porch_types::ids::SsoConnectionId;
@@ -42,16 +43,27 @@ fn sp_urls<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> (Strin
     (format!("{base}/metadata"), format!("{base}/acs"))
 }
 
-/// `GET /sso/{id}/metadata`: the SP metadata document for the identity provider's admin.
-pub fn metadata<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> Result<Response, AppError> {
+/// `GET /sso/{id}/metadata`: the SP metadata document for the identity provider's admin,
+/// with every SP key of the connection (both while one replaces the other).
+pub async fn metadata<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> Result<Response, AppError> {
+    let id = SsoConnectionId::parse(&connection.id).ok_or(AppError::NotFound)?;
     let settings = settings(connection)?;
     let (entity_id, acs_url) = sp_urls(page, connection);
-    let xml = saml::sp_metadata(&entity_id, &acs_url, settings.want_assertions_signed);
+    let certificates: Vec<String> =
+        sso_sp_keys::list(page.rt.db(), page.scope, id).await?.into_iter().map(|key| key.certificate).collect();
+    let xml = saml::sp_metadata(&SpMetadata {
+        sp_entity_id: &entity_id,
+        acs_url: &acs_url,
+        want_assertions_signed: settings.want_assertions_signed,
+        authn_requests_signed: settings.sign_authn_requests,
+        certificates: &certificates,
+    });
     Ok(Response::new(200, "application/samlmetadata+xml; charset=utf-8", xml))
 }
 
 /// `GET /sso/{id}/start` for a SAML connection: to the identity provider with an
-/// `AuthnRequest` (SAML Bindings §3.4), its ID remembered for the response.
+/// `AuthnRequest` (SAML Bindings §3.4), its ID remembered for the response, signed with the
+/// connection's current SP key when the identity provider wants signed requests.
 pub async fn start<R: Runtime>(
     page: &Page<'_, R>,
     connection: &ConnectionRow,
@@ -59,6 +71,19 @@ pub async fn start<R: Runtime>(
 ) -> Result<Response, AppError> {
     let id = SsoConnectionId::parse(&connection.id).ok_or(AppError::NotFound)?;
     let settings = settings(connection)?;
+    let signing_key = if settings.sign_authn_requests {
+        let Some(key) = sp_keys::signing_key(page.rt, page.scope, id).await? else {
+            let detail = "the IdP wants signed requests and this connection has no SP key";
+            return fail(page, Some(id), "configuration", detail, None).await;
+        };
+        Some(key)
+    } else {
+        None
+    };
+    let signer = match &signing_key {
+        Some(key) => Some((key, sp_keys::seed(page.rt)?)),
+        None => None,
+    };
     // SAML Core §1.3.4: an ID is an NCName with enough randomness to be unguessable.
     let request_id = format!("_{}", to_hex(&page.rt.random_16()?));
     let (entity_id, acs_url) = sp_urls(page, connection);
@@ -74,7 +99,9 @@ pub async fn start<R: Runtime>(
         &acs_url,
         page.now,
         Some(return_to),
-    );
+        signer,
+    )
+    .map_err(|err| AppError::Internal(format!("signing an AuthnRequest: {err}")))?;
     Ok(Response::see_other(&url).add_header("set-cookie", &cookie))
 }
 
@@ -94,15 +121,20 @@ pub async fn acs<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> 
     };
     // Which request this answers is read before verifying, only to pick the check: the
     // verifier then requires exactly that InResponseTo (or none, for IdP-initiated).
-    let answering = saml::unverified_in_response_to(response);
+    let envelope = saml::unverified_envelope(response);
+    let answering = envelope.in_response_to;
     if answering.is_none() && !settings.allow_idp_initiated {
         let detail = "an unsolicited response, and this connection does not allow them";
         return fail(page, Some(id), "idp_initiated", detail, None).await;
     }
-    let assertion = match verify(page, connection, &settings, response, answering.as_deref()) {
-        Ok(assertion) => assertion,
-        Err((code, detail)) => return fail(page, Some(id), code, &detail, None).await,
-    };
+    // The SP's keys are opened (unsealed, read) only for a response that needs them.
+    let decryption = if envelope.encrypted { decryption_keys(page, id).await? } else { Vec::new() };
+    let blinding_seed = sp_keys::seed(page.rt)?;
+    let assertion =
+        match verify(page, connection, &settings, response, answering.as_deref(), &decryption, blinding_seed) {
+            Ok(assertion) => assertion,
+            Err((code, detail)) => return fail(page, Some(id), code, &detail, None).await,
+        };
     // SAML Profiles §4.1.4.3: the request is answered once; consumed only now, so a forged
     // response naming it cannot spend a person's pending sign-in.
     let return_to = match &answering {
@@ -139,6 +171,8 @@ fn verify<R: Runtime>(
     settings: &SamlSettings,
     response: &str,
     answering: Option<&str>,
+    decryption: &[DecryptionKey],
+    blinding_seed: [u8; 32],
 ) -> Result<VerifiedAssertion, (&'static str, String)> {
     let keys = settings
         .certificates
@@ -152,12 +186,30 @@ fn verify<R: Runtime>(
     let policy = SamlPolicy::new(&settings.idp_entity_id, &entity_id, &acs_url, &keys, &algorithms)
         .and_then(|p| p.with_skew_seconds(settings.skew_seconds))
         .map_err(|err| ("configuration", err.to_string()))?
-        .with_want_assertions_signed(settings.want_assertions_signed);
+        .with_want_assertions_signed(settings.want_assertions_signed)
+        .with_decryption_keys(decryption, blinding_seed)
+        .map_err(|err| ("configuration", err.to_string()))?;
     let policy = match answering {
         Some(request_id) => policy.with_expected_in_response_to(request_id),
         None => policy,
     };
     saml::verify_response(response, &policy, page.now).map_err(|err| (err.code(), err.to_string()))
+}
+
+/// The connection's SP keys as the verifier decrypts with them (a key that does not open is
+/// left out and logged, as `sp_keys::decryption_keys` does).
+async fn decryption_keys<R: Runtime>(page: &Page<'_, R>, id: SsoConnectionId) -> Result<Vec<DecryptionKey>, AppError> {
+    let keys = sp_keys::decryption_keys(page.rt, page.scope, id).await?;
+    Ok(keys
+        .iter()
+        .filter_map(|key| match key.decryption_key() {
+            Ok(key) => Some(key),
+            Err(err) => {
+                page.rt.log(&format!("an SP key of connection {id} cannot decrypt: {err}"));
+                None
+            }
+        })
+        .collect())
 }
 
 /// For the sign-in's event: the pinned certificates within 30 days of their `NotAfter` (the
