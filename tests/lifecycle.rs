@@ -116,6 +116,9 @@ fn build(app: &TestApp, slug: &str) -> Built {
         &format!("{p}/sso-connections"),
         &json!({ "name": "App", "protocol": "jwt", "jwt": { "algorithm": "HS256" }, "secret": "generate" }),
     );
+    // A SAML connection too: it holds porch's own SP key pair (sealed, in its own table).
+    let idp = crate::sso::SamlIdp::new();
+    api(app, &key, Method::Post, &format!("{p}/sso-connections"), &crate::sso::saml_body(&idp, false));
     let host = common::platform_host(&portal_slug);
     let ada = common::join(app, &key, &tenant, &portal, &portal_slug, &format!("ada@{slug}.example"), Some(&customer));
     let account = app.sql("SELECT id FROM accounts WHERE tenant_id = ?1", vec![tenant.clone().into()])[0]["id"]

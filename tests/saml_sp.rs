@@ -313,7 +313,8 @@ fn with_a_pinned_signer_signed_metadata_is_accepted_and_tampered_or_unsigned_met
     assert_eq!(f.app.sql("SELECT id FROM sso_connections", vec![]).len(), 1);
 }
 
-/// The SP certificate of the API's answer (base64 DER) as a PEM file the test IdP encrypts to.
+/// The SP certificate of the API's answer (base64 DER) as a PEM file the test identity
+/// provider encrypts to.
 fn certificate_file(idp: &SamlIdp, name: &str, base64_der: &str) -> String {
     let lines: Vec<&str> = base64_der.as_bytes().chunks(64).map(|c| std::str::from_utf8(c).unwrap()).collect();
     let pem = format!("-----BEGIN CERTIFICATE-----\n{}\n-----END CERTIFICATE-----\n", lines.join("\n"));

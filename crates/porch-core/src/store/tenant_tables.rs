@@ -77,6 +77,7 @@ pub const TABLES: &[TenantTable] = &[
     rowid_table!("sso_customer_values", "tenant_id", Nothing, [], []),
     rowid_table!("sso_replay", "tenant_id", Nothing, [], []),
     rowid_table!("sso_events", "tenant_id", Nothing, [], []),
+    rowid_table!("sso_sp_keys", "tenant_id", Nothing, [], ["sealed_private_key"]),
     rowid_table!("sso_connections", "tenant_id", SsoConnection, [], ["sealed_secret"]),
     rowid_table!("registrations", "tenant_id", Nothing, [], ["token_hash"]),
     rowid_table!("registration_list", "tenant_id", Nothing, [], []),
