@@ -9,6 +9,7 @@ mod documents;
 mod domains;
 mod equipment;
 mod fleet;
+mod lifecycle;
 mod rate_limits;
 mod recipients;
 mod sso;
