@@ -1,6 +1,7 @@
 # Starts the built worker on `wrangler dev` with fresh local state (migrations + demo seed)
-# on a free port, for tests and benchmarks. Sourced; exports PORCH_E2E_PORT, PORCH_E2E_TOKEN
-# and stops the server when the calling script exits. The state is in "$SERVER_DIR/state";
+# on a free port, for tests and benchmarks. Sourced; exports PORCH_E2E_PORT, PORCH_E2E_TOKEN,
+# PORCH_E2E_STATE (the persisted local state, which tests may read but not write) and stops
+# the server when the calling script exits. The state is in "$SERVER_DIR/state";
 # pause_server and launch_server stop and start the server on it again (the benchmark
 # changes it in between: a second process must not write it while workerd has it open).
 # PORCH_WRANGLER_CONFIG names the wrangler config to serve (default wrangler.toml, which
@@ -33,6 +34,7 @@ prepare_server() {
   # Seals SSO secrets for this run's state (kept across pause/launch, like the state).
   SSO_SEALING_KEY=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
   SERVER_DIR=$dir
+  export PORCH_E2E_STATE="$dir/state"
   trap stop_server EXIT
   npx --no-install wrangler d1 migrations apply DB --local --persist-to "$dir/state" \
     --config "${PORCH_WRANGLER_CONFIG:-wrangler.toml}" >/dev/null

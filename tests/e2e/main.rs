@@ -6,11 +6,15 @@
 
 mod client;
 mod documents;
+mod domains;
 mod equipment;
 mod fleet;
+mod lifecycle;
+mod rate_limits;
 mod recipients;
 mod sso;
 mod tickets;
+mod versions;
 
 use client::{send, Call, Reply};
 use serde_json::{json, Value};
@@ -38,7 +42,20 @@ fn unique(label: &str) -> String {
 
 impl Server {
     fn api(&self, method: &str, path: &str, bearer: &str, body: Option<Value>) -> Reply {
+        self.api_with(method, path, bearer, body, vec![])
+    }
+
+    /// An admin API call with more header fields (`If-Match`, `cf-connecting-ip`).
+    fn api_with(
+        &self,
+        method: &str,
+        path: &str,
+        bearer: &str,
+        body: Option<Value>,
+        extra: Vec<(&str, String)>,
+    ) -> Reply {
         let mut headers = vec![("authorization", format!("Bearer {bearer}"))];
+        headers.extend(extra);
         if body.is_some() {
             headers.push(("content-type", "application/json".to_owned()));
         }
