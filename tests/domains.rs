@@ -354,3 +354,45 @@ fn a_localhost_name_active_elsewhere_is_refused_and_a_second_claim_of_one_portal
     assert_eq!(body["error"]["message"], "this portal already claims that hostname");
     assert!(second.listed(&app).is_empty(), "the refused claim left nothing");
 }
+
+/// Another request's write landing between this request's read and its own write.
+fn interleave(app: &TestApp, sql: &'static str, params: Vec<porch_core::store::Value>) {
+    app.rt.db.before_next_batch.borrow_mut().push(porch_core::store::Statement::new(sql, params));
+}
+
+#[test]
+fn a_verify_whose_lookup_failed_does_not_undo_a_verify_that_activated_the_claim_meanwhile() {
+    let app = spawn_app();
+    let alpha = Claimant::new(&app, "alpha", "Alpha Portal");
+    let host = "support.alpha.com";
+    alpha.claim(&app, host);
+    // No TXT record is found by this verify; meanwhile another verify of the same claim won.
+    interleave(&app, "UPDATE domains SET status = 'active', verified_at = 1 WHERE hostname = ?1", vec![host.into()]);
+    let checked = alpha.verify(&app, host);
+    assert_eq!(checked["status"], "active", "{checked}");
+    assert!(body_text(&app.page(host, "/")).contains("Alpha Portal"));
+}
+
+#[test]
+fn a_claim_removed_while_it_was_verified_fails_no_other_claim() {
+    let app = spawn_app();
+    let alpha = Claimant::new(&app, "alpha", "Alpha Portal");
+    let bravo = Claimant::new(&app, "bravo", "Bravo Portal");
+    let host = "support.bravo.com";
+    alpha.claim(&app, host);
+    let bravo_token = bravo.claim(&app, host);
+    publish_txt(&app, host, &[&bravo_token]);
+    // Bravo's portal removes the claim while its verification is under way.
+    interleave(
+        &app,
+        "DELETE FROM domains WHERE hostname = ?1 AND portal_id IN (SELECT id FROM portals WHERE slug = 'bravo')",
+        vec![host.into()],
+    );
+    let (status, _) =
+        app.api_as(Some(&bravo.key), Method::Post, &format!("{}/{host}/verify", bravo.domains), &Value::Null);
+    assert_eq!(status, 404);
+    let alpha_claim = &alpha.listed(&app)[0];
+    assert_eq!(alpha_claim["status"], "pending", "{alpha_claim}");
+    let (_, audit) = app.api_as(Some(&alpha.key), Method::Get, "/api/v1/audit", &Value::Null);
+    assert!(audit["entries"].as_array().unwrap().iter().all(|e| e["action"] != "domain.claim_lost"), "{audit}");
+}

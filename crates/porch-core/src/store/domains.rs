@@ -161,8 +161,10 @@ pub async fn record_check(
     write_audited(
         db,
         Statement::new(
+            // Only over the status the check started from: a verify that ran at the same time
+            // and activated the claim must not be undone by this one's failed lookup.
             "UPDATE domains SET status = ?4, last_error = ?5, last_checked_at = ?6, verified_at = ?7
-             WHERE tenant_id = ?1 AND portal_id = ?2 AND hostname = ?3",
+             WHERE tenant_id = ?1 AND portal_id = ?2 AND hostname = ?3 AND status = ?8",
             params![
                 tenant.to_db(),
                 current.portal_id.clone(),
@@ -170,7 +172,8 @@ pub async fn record_check(
                 status.as_str(),
                 error,
                 now.millis(),
-                verified_at
+                verified_at,
+                current.status.as_str()
             ],
         ),
         &change,
@@ -214,13 +217,19 @@ pub async fn activate(
          SELECT tenant_id, 'platform', 'domain.claim_lost', 'domain', hostname, ?2,
                 json_object('portal_id', portal_id, 'status', status),
                 json_object('portal_id', portal_id, 'status', 'failed', 'error', ?3)
-         FROM domains WHERE hostname = ?1 AND status <> 'active'",
-        params![current.hostname.clone(), now.millis(), CLAIM_LOST],
+         FROM domains WHERE hostname = ?1 AND status <> 'active'
+           AND EXISTS (SELECT 1 FROM domains w WHERE w.hostname = ?1 AND w.tenant_id = ?4 AND w.portal_id = ?5
+                         AND w.status = 'active')",
+        params![current.hostname.clone(), now.millis(), CLAIM_LOST, tenant.to_db(), current.portal_id.clone()],
     );
-    // Rivals are not re-checked, so their last_checked_at stays; the reason tells them why.
+    // Rivals are not re-checked, so their last_checked_at stays; the reason tells them why. Both
+    // rival statements act only once this claim is the active one: a claim removed meanwhile
+    // (its portal deleted, say) fails no one.
     let fail_rivals = Statement::new(
-        "UPDATE domains SET status = 'failed', last_error = ?2 WHERE hostname = ?1 AND status <> 'active'",
-        params![current.hostname.clone(), CLAIM_LOST],
+        "UPDATE domains SET status = 'failed', last_error = ?2 WHERE hostname = ?1 AND status <> 'active'
+           AND EXISTS (SELECT 1 FROM domains w WHERE w.hostname = ?1 AND w.tenant_id = ?3 AND w.portal_id = ?4
+                         AND w.status = 'active')",
+        params![current.hostname.clone(), CLAIM_LOST, tenant.to_db(), current.portal_id.clone()],
     );
     match write_audited_then(db, activate, &change, vec![audit_rivals, fail_rivals], now).await {
         Ok(()) => Ok(Activation::Won),
