@@ -59,8 +59,11 @@ pub async fn find_by_hash(db: &impl Database, secret_hash: &str) -> Result<Optio
     }
     let found: Option<WithHash> = db
         .query_one(Statement::new(
+            // A tenant being erased has no key that works, not even one made by a request
+            // that was already under way when the erasure was asked for.
             "SELECT id, tenant_id, name, prefix, created_at, last_used_at, revoked_at, secret_hash
-             FROM api_keys WHERE secret_hash = ?1",
+             FROM api_keys WHERE secret_hash = ?1
+               AND NOT EXISTS (SELECT 1 FROM tenant_deletions d WHERE d.tenant_id = api_keys.tenant_id)",
             params![secret_hash],
         ))
         .await?;

@@ -234,14 +234,23 @@ pub async fn erase(
                 "UPDATE sso_events SET email = NULL WHERE tenant_id = ?1 AND portal_id = ?2 AND email = ?4",
                 p(params![email]),
             ),
+            // A rating keeps its score (the provider's statistics), not the words the person
+            // wrote with it.
+            Statement::new(
+                "UPDATE ticket_ratings SET comment = ''
+                 WHERE tenant_id = ?1 AND account_id = ?3
+                   AND ticket_id IN (SELECT id FROM tickets WHERE tenant_id = ?1 AND portal_id = ?2)",
+                p(Vec::new()),
+            ),
             // The audit log keeps what was done, not to whom by address or name: entries
-            // about the account or naming the address have both replaced.
+            // about the account or naming the address have both replaced. The address is
+            // matched as a whole JSON string, so `jann@acme.com` is not taken for `ann@acme.co`.
             Statement::new(
                 "UPDATE audit_log
-                 SET before_json = replace(replace(before_json, ?4, ?5), json_quote(?6), json_quote(?7)),
-                     after_json = replace(replace(after_json, ?4, ?5), json_quote(?6), json_quote(?7))
+                 SET before_json = replace(replace(before_json, json_quote(?4), json_quote(?5)), json_quote(?6), json_quote(?7)),
+                     after_json = replace(replace(after_json, json_quote(?4), json_quote(?5)), json_quote(?6), json_quote(?7))
                  WHERE tenant_id = ?1
-                   AND (target_id = ?3 OR instr(before_json, ?4) > 0 OR instr(after_json, ?4) > 0)",
+                   AND (target_id = ?3 OR instr(before_json, json_quote(?4)) > 0 OR instr(after_json, json_quote(?4)) > 0)",
                 p(params![email, placeholder_email(account), name, placeholder.as_str()]),
             ),
             // Sessions, reset tokens, preview links and SSO links go with it (ON DELETE CASCADE).
@@ -249,5 +258,5 @@ pub async fn erase(
             change.statement_if_changed(now),
         ])
         .await?;
-    Ok(super::wrote(&changed, 8))
+    Ok(super::wrote(&changed, 9))
 }
