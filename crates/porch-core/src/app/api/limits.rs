@@ -46,8 +46,9 @@ pub const ADDRESS: Policy = Policy { name: "address", burst: 600, interval_ms: 5
 /// costs a lookup and the operator's token is only as strong as its operator made it.
 pub const AUTH_FAILURES: Policy = Policy { name: "auth-failures", burst: 10, interval_ms: 60_000 };
 
-/// Verifying a domain: DNS-over-HTTPS lookups, or Cloudflare API calls that share the
-/// account's API limit (1200 per 5 minutes) with every tenant. 10 at once, then 2 a minute.
+/// Adding, verifying or removing a domain: DNS-over-HTTPS lookups, or Cloudflare API calls
+/// (a custom hostname created, looked up or deleted) that share the account's API limit (1200
+/// per 5 minutes) with every tenant. 10 at once, then 2 a minute.
 pub const DOMAIN_CHECKS: Policy = Policy { name: "domain-checks", burst: 10, interval_ms: 30_000 };
 /// Logos, documents and asset photos: parsing the image or file and an R2 write each. 60 at
 /// once (a catalogue's first upload), then one a second.
@@ -55,6 +56,11 @@ pub const UPLOADS: Policy = Policy { name: "uploads", burst: 60, interval_ms: 1_
 /// Activity ingest: a batch of up to 1,000 readings written to D1 per call. 120 at once, then
 /// 2 a second, which devices reporting every few seconds in batches stay far under.
 pub const INGEST: Policy = Policy { name: "ingest", burst: 120, interval_ms: 500 };
+/// Setting up SSO connections: creating or replacing one may fetch the identity provider's
+/// metadata and make porch's RSA-2048 key pair (0.2 s natively, about 1.5 s as wasm), as may
+/// adding an SP key or refreshing metadata. A portal has a handful of connections, changed
+/// rarely: 20 at once, then 2 a minute.
+pub const SSO_SETUP: Policy = Policy { name: "sso-setup", burst: 20, interval_ms: 30_000 };
 
 /// The expensive operations' own budgets, per caller, on top of the caller's general limit;
 /// named after the handler in the route table (`routes.rs`).
@@ -63,6 +69,7 @@ pub enum Budget {
     DomainChecks,
     Uploads,
     Ingest,
+    SsoSetup,
 }
 
 impl Budget {
@@ -71,6 +78,7 @@ impl Budget {
             Budget::DomainChecks => DOMAIN_CHECKS,
             Budget::Uploads => UPLOADS,
             Budget::Ingest => INGEST,
+            Budget::SsoSetup => SSO_SETUP,
         }
     }
 }

@@ -256,8 +256,14 @@ mod tests {
         assert_eq!(
             budgets,
             [
+                (Op::AddDomain, Budget::DomainChecks),
+                (Op::RemoveDomain, Budget::DomainChecks),
                 (Op::VerifyDomain, Budget::DomainChecks),
                 (Op::PutLogo, Budget::Uploads),
+                (Op::CreateSsoConnection, Budget::SsoSetup),
+                (Op::ReplaceSsoConnection, Budget::SsoSetup),
+                (Op::AddSsoSpKey, Budget::SsoSetup),
+                (Op::RefreshSsoMetadata, Budget::SsoSetup),
                 (Op::PutAssetPhoto, Budget::Uploads),
                 (Op::IngestAssetActivity, Budget::Ingest),
                 (Op::UploadDocument, Budget::Uploads),

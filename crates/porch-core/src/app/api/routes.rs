@@ -114,8 +114,8 @@ routes! {
     UpdatePortal: Patch "/api/v1/tenants/{tenant_id}/portals/{portal_id}" => portals::update;
     DeletePortal: Delete "/api/v1/tenants/{tenant_id}/portals/{portal_id}" => portals::delete;
     ListDomains: Get "/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains" => domains::list;
-    AddDomain: Post "/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains" => domains::add;
-    RemoveDomain: Delete "/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains/{hostname}" => domains::remove;
+    AddDomain: Post "/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains" => domains::add [DomainChecks];
+    RemoveDomain: Delete "/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains/{hostname}" => domains::remove [DomainChecks];
     VerifyDomain: Post "/api/v1/tenants/{tenant_id}/portals/{portal_id}/domains/{hostname}/verify"
         => domains::verify [DomainChecks];
     ListThemes: Get "/api/v1/tenants/{tenant_id}/themes" => themes::list;
@@ -176,20 +176,20 @@ routes! {
     ListWebhookDeliveries: Get "/api/v1/tenants/{tenant_id}/webhooks/{webhook_id}/deliveries"
         => webhooks::list_deliveries;
     ListSsoConnections: Get "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections" => sso::list;
-    CreateSsoConnection: Post "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections" => sso::create;
+    CreateSsoConnection: Post "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections" => sso::create [SsoSetup];
     GetSsoConnection: Get "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections/{connection_id}" => sso::get;
     ReplaceSsoConnection: Put "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections/{connection_id}"
-        => sso::replace;
+        => sso::replace [SsoSetup];
     DeleteSsoConnection: Delete "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections/{connection_id}"
         => sso::delete;
     AddSsoSpKey: Post "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections/{connection_id}/sp-keys"
-        => sso::add_sp_key;
+        => sso::add_sp_key [SsoSetup];
     RetireSsoSpKey: Delete
         "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections/{connection_id}/sp-keys/{key_id}"
         => sso::retire_sp_key;
     RefreshSsoMetadata:
         Post "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-connections/{connection_id}/refresh-metadata"
-        => sso::refresh_metadata;
+        => sso::refresh_metadata [SsoSetup];
     ListSsoEvents: Get "/api/v1/tenants/{tenant_id}/portals/{portal_id}/sso-events" => sso::events;
     ListAssets: Get "/api/v1/tenants/{tenant_id}/assets" => equipment::list;
     PutAsset: Put "/api/v1/tenants/{tenant_id}/assets/{asset_key}" => equipment::put;
