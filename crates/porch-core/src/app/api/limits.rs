@@ -48,8 +48,9 @@ pub const AUTH_FAILURES: Policy = Policy { name: "auth-failures", burst: 10, int
 
 /// Adding, verifying or removing a domain: DNS-over-HTTPS lookups, or Cloudflare API calls
 /// (a custom hostname created, looked up or deleted) that share the account's API limit (1200
-/// per 5 minutes) with every tenant. 10 at once, then 2 a minute.
-pub const DOMAIN_CHECKS: Policy = Policy { name: "domain-checks", burst: 10, interval_ms: 30_000 };
+/// per 5 minutes) with every tenant. 30 at once (a portal's few hostnames added, checked and
+/// fixed in one sitting), then 2 a minute.
+pub const DOMAIN_CHECKS: Policy = Policy { name: "domain-checks", burst: 30, interval_ms: 30_000 };
 /// Logos, documents and asset photos: parsing the image or file and an R2 write each. 60 at
 /// once (a catalogue's first upload), then one a second.
 pub const UPLOADS: Policy = Policy { name: "uploads", burst: 60, interval_ms: 1_000 };
