@@ -309,7 +309,11 @@ mod tests {
 
         // The key is spent (tat 30 s ahead) and a budget is 5 s short of its next request.
         let budget = DOMAIN_CHECKS;
-        let refused = count(&[(KEY, 30_000, false), (budget, 300_000 - 25_000, false), (ADDRESS, 50, true)]);
+        let refused = count(&[
+            (KEY, 30_000, false),
+            (budget, budget.burst * budget.interval_ms - 25_000, false),
+            (ADDRESS, 50, true),
+        ]);
         assert!(refused.refused());
         let refused = refused.attach(Response::empty(429));
         assert_eq!(refused.header("retry-after"), Some("5"), "the longest wait of the refusing limits");
