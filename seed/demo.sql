@@ -1,6 +1,11 @@
 -- Demo tenants for local runs (scripts/dev). Idempotent: INSERT OR IGNORE with fixed ids,
 -- so a second run changes nothing. Times: 2026-01-01T00:00:00Z.
 
+-- A demo tenant erased on this machine (DELETE /api/v1/tenants/{id}, then the cron) comes
+-- back on the next run: its finished erasure's record would otherwise hide the fixed id.
+DELETE FROM tenant_deletions WHERE finished_at IS NOT NULL AND tenant_id IN
+  ('a0000000-0000-4000-8000-000000000001', 'b0000000-0000-4000-8000-000000000001');
+
 -- Acme Support: one portal shared by all of Acme's customers (HubSpot style), English.
 INSERT OR IGNORE INTO tenants (id, slug, name, parent_id, created_at, updated_at) VALUES
   ('a0000000-0000-4000-8000-000000000001', 'acme', 'Acme Support', NULL, 1767225600000, 1767225600000);
