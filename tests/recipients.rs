@@ -584,6 +584,8 @@ fn the_portal_admin_invites_changes_roles_and_removes_users_but_never_the_last_a
     assert_eq!(member.get("/users").status, 403, "members have no Users page");
     let page = body_text(&admin.get("/users"));
     assert!(page.contains("Grace") && page.contains("grace@example.com"));
+    // The column is everyone's name, not the sign-up form's "Your name".
+    assert!(page.contains("<th>Name</th>") && !page.contains("Your name"), "{page}");
 
     let invited = admin.post("/users/invite", &[("email", "new@example.com"), ("role", "member")]);
     assert_eq!(invited.status, 200);

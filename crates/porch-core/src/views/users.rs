@@ -53,7 +53,7 @@ pub fn users(portal: &ResolvedPortal, lang: Language, csrf_token: &str, view: &U
         @if let Some(notice) = view.notice { p.notice role="status" { (notice) } }
         @if let Some(error) = view.error { div.errors role="alert" { p { (error) } } }
         table.people {
-            thead { tr { th { (t.name) } th { (t.email) } th { (t.role) } th {} } }
+            thead { tr { th { (t.name_column) } th { (t.email) } th { (t.role) } th {} } }
             tbody {
                 @for person in view.people {
                     tr {
