@@ -218,6 +218,13 @@ fn an_unverified_claim_expires_after_seven_days_by_the_scheduled_run() {
     assert_eq!(listed[0]["status"], "failed");
     assert_eq!(listed[0]["last_error"], "the claim expired: remove it and add it again");
     assert_eq!(listed[1]["status"], "pending", "a claim of one day is left alone");
+    // The tenant's audit log says so, once, as the platform's doing.
+    run_scheduled(&app);
+    let (_, audit) = app.api_as(Some(&tenant.key), Method::Get, "/api/v1/audit", &Value::Null);
+    let expired: Vec<&Value> =
+        audit["entries"].as_array().unwrap().iter().filter(|e| e["action"] == "domain.claim_expired").collect();
+    assert_eq!(expired.len(), 1, "{audit}");
+    assert_eq!((&expired[0]["actor"], &expired[0]["target_id"]), (&json!("platform"), &json!("old.slow.com")));
 
     // The record published late does not revive it; a new claim starts afresh.
     publish_txt(&app, "old.slow.com", &[&token]);

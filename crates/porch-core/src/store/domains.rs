@@ -255,15 +255,37 @@ pub async fn claimed(db: &impl Database, hostname: &Hostname) -> Result<bool, Db
     Ok(row.is_some_and(|r| r.claims > 0))
 }
 
+/// The claims past their lifetime not yet marked so (`?1` the oldest creation time that is
+/// still in time, `?2` `CLAIM_EXPIRED`): one condition for the audit entries and the update.
+macro_rules! expiring {
+    () => {
+        "status <> 'active' AND created_at < ?1 AND coalesce(last_error, '') <> ?2"
+    };
+}
+
 /// Marks the claims past their lifetime failed with `CLAIM_EXPIRED`, for the scheduled run's
-/// sweep (across tenants: the claim's own age is the whole condition). They stay listed, so
-/// the tenant sees why; removing one releases its registration.
-pub(super) fn expire_statement(now: Timestamp) -> Statement {
-    Statement::new(
-        "UPDATE domains SET status = 'failed', last_error = ?2, last_checked_at = ?3
-         WHERE status <> 'active' AND created_at < ?1 AND coalesce(last_error, '') <> ?2",
-        params![now.plus_seconds(-CLAIM_LIFETIME_SECONDS).millis(), CLAIM_EXPIRED, now.millis()],
-    )
+/// sweep (across tenants: the claim's own age is the whole condition), after an entry in each
+/// claim's tenant's audit log, by "platform" (the first statement; its count is not the
+/// claims'). They stay listed, so the tenant sees why; removing one releases its registration.
+pub(super) fn expire_statements(now: Timestamp) -> [Statement; 2] {
+    let cutoff = now.plus_seconds(-CLAIM_LIFETIME_SECONDS).millis();
+    [
+        Statement::new(
+            concat!(
+                "INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, at, before_json, after_json)
+                 SELECT tenant_id, 'platform', 'domain.claim_expired', 'domain', hostname, ?3,
+                        json_object('portal_id', portal_id, 'status', status),
+                        json_object('portal_id', portal_id, 'status', 'failed', 'error', ?2)
+                 FROM domains WHERE ",
+                expiring!()
+            ),
+            params![cutoff, CLAIM_EXPIRED, now.millis()],
+        ),
+        Statement::new(
+            concat!("UPDATE domains SET status = 'failed', last_error = ?2, last_checked_at = ?3 WHERE ", expiring!()),
+            params![cutoff, CLAIM_EXPIRED, now.millis()],
+        ),
+    ]
 }
 
 #[cfg(test)]

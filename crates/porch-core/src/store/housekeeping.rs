@@ -40,30 +40,34 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
     let grace = now.plus_seconds(-GRACE_SECONDS).millis();
     let settled = now.plus_seconds(-SETTLED_SECONDS).millis();
     let changed = db
-        .batch(vec![
-            // Sessions go the moment they expire: an expired session is useless.
-            Statement::new("DELETE FROM sessions WHERE expires_at < ?1", params![now.millis()]),
-            Statement::new("DELETE FROM reset_tokens WHERE expires_at < ?1", params![grace]),
-            // Unconfirmed registrations hold a password hash: they go a day after expiry.
-            Statement::new("DELETE FROM registrations WHERE expires_at < ?1", params![grace]),
-            Statement::new("DELETE FROM rate_limits WHERE window_start < ?1", params![grace]),
-            // A GCRA bucket whose time has passed is full, the same as no row: it goes at once.
-            Statement::new("DELETE FROM rate_buckets WHERE tat <= ?1", params![now.millis()]),
-            // Their "view as" sessions go with them (ON DELETE CASCADE).
-            Statement::new("DELETE FROM previews WHERE expires_at < ?1", params![grace]),
-            Statement::new("DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1", params![settled]),
-            // Failed ones go too, unlike emails: each holds a copy of a customer's words, and an
-            // endpoint that is down for good would otherwise add a row per event for ever.
-            Statement::new(
-                "DELETE FROM webhook_deliveries WHERE status IN ('sent', 'failed') AND created_at < ?1",
-                params![settled],
-            ),
-            // A replay key is useless once its token or assertion has expired anyway.
-            Statement::new("DELETE FROM sso_replay WHERE expires_at < ?1", params![now.millis()]),
-            Statement::new("DELETE FROM sso_requests WHERE expires_at < ?1", params![grace]),
-            Statement::new("DELETE FROM sso_events WHERE at < ?1", params![settled]),
-            domains::expire_statement(now),
-        ])
+        .batch(
+            vec![
+                // Sessions go the moment they expire: an expired session is useless.
+                Statement::new("DELETE FROM sessions WHERE expires_at < ?1", params![now.millis()]),
+                Statement::new("DELETE FROM reset_tokens WHERE expires_at < ?1", params![grace]),
+                // Unconfirmed registrations hold a password hash: they go a day after expiry.
+                Statement::new("DELETE FROM registrations WHERE expires_at < ?1", params![grace]),
+                Statement::new("DELETE FROM rate_limits WHERE window_start < ?1", params![grace]),
+                // A GCRA bucket whose time has passed is full, the same as no row: it goes at once.
+                Statement::new("DELETE FROM rate_buckets WHERE tat <= ?1", params![now.millis()]),
+                // Their "view as" sessions go with them (ON DELETE CASCADE).
+                Statement::new("DELETE FROM previews WHERE expires_at < ?1", params![grace]),
+                Statement::new("DELETE FROM outbox WHERE status = 'sent' AND sent_at < ?1", params![settled]),
+                // Failed ones go too, unlike emails: each holds a copy of a customer's words, and an
+                // endpoint that is down for good would otherwise add a row per event for ever.
+                Statement::new(
+                    "DELETE FROM webhook_deliveries WHERE status IN ('sent', 'failed') AND created_at < ?1",
+                    params![settled],
+                ),
+                // A replay key is useless once its token or assertion has expired anyway.
+                Statement::new("DELETE FROM sso_replay WHERE expires_at < ?1", params![now.millis()]),
+                Statement::new("DELETE FROM sso_requests WHERE expires_at < ?1", params![grace]),
+                Statement::new("DELETE FROM sso_events WHERE at < ?1", params![settled]),
+            ]
+            .into_iter()
+            .chain(domains::expire_statements(now))
+            .collect(),
+        )
         .await?;
     let mut counts = changed.into_iter();
     let mut next = || counts.next().unwrap_or(0);
@@ -79,7 +83,11 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
         sso_replay: next(),
         sso_requests: next(),
         sso_events: next(),
-        expired_domain_claims: next(),
+        // The expired claims' audit entries come first; the claims marked are the update's.
+        expired_domain_claims: {
+            next();
+            next()
+        },
     })
 }
 
