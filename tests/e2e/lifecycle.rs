@@ -100,20 +100,12 @@ fn stocked_tenant(s: &Server, label: &str) -> (String, String, String, String) {
     let document = upload(s, "POST", &format!("{t}/documents"), &key, &content_type, form);
     assert_eq!(document.status, 201, "{}", document.text());
 
-    let pipeline = s.api(
-        "POST",
-        &format!("{t}/pipelines"),
-        &key,
-        Some(json!({"name": "Support", "stages": [{"name": "New"}, {"name": "Solved", "closed": true}]})),
-    );
-    assert_eq!(pipeline.status, 201, "{}", pipeline.text());
+    let pipeline = s.support_pipeline(&tenant, &key);
     let ticket = s.api(
         "POST",
         &format!("{t}/tickets"),
         &key,
-        Some(
-            json!({"subject": "Broken", "description": "It stopped", "pipeline_id": pipeline.json()["pipeline"]["id"]}),
-        ),
+        Some(json!({"subject": "Broken", "description": "It stopped", "pipeline_id": pipeline["id"]})),
     );
     assert_eq!(ticket.status, 201, "{}", ticket.text());
     let ticket = ticket.json()["ticket"]["id"].as_str().unwrap().to_owned();

@@ -91,6 +91,18 @@ impl Server {
         (id, key.json()["secret"].as_str().unwrap().to_owned())
     }
 
+    /// A "Support" pipeline (New, then Solved which closes) of the tenant; its JSON.
+    fn support_pipeline(&self, tenant: &str, key: &str) -> serde_json::Value {
+        let created = self.api(
+            "POST",
+            &format!("/api/v1/tenants/{tenant}/pipelines"),
+            key,
+            Some(json!({"name": "Support", "stages": [{"name": "New"}, {"name": "Solved", "closed": true}]})),
+        );
+        assert_eq!(created.status, 201, "{}", created.text());
+        created.json()["pipeline"].clone()
+    }
+
     /// A themed portal with an active `*.localhost` domain; returns (portal id, host, theme id).
     fn portal(&self, tenant: &str, key: &str, label: &str) -> (String, String, String) {
         let theme = self.api(
@@ -357,14 +369,7 @@ fn a_pipeline_edit_that_swaps_stage_names_keeps_the_stage_ids_on_d1() {
     let s = server();
     let (tenant, key) = s.tenant("Pipes");
     let path = format!("/api/v1/tenants/{tenant}/pipelines");
-    let created = s.api(
-        "POST",
-        &path,
-        &key,
-        Some(json!({"name": "Support", "stages": [{"name": "New"}, {"name": "Solved", "closed": true}]})),
-    );
-    assert_eq!(created.status, 201, "{}", created.text());
-    let pipeline = created.json()["pipeline"].clone();
+    let pipeline = s.support_pipeline(&tenant, &key);
     let (first, second) = (pipeline["stages"][0]["id"].clone(), pipeline["stages"][1]["id"].clone());
     let edit = json!({"stages": [
         {"id": second, "name": "New", "closed": true},
@@ -383,14 +388,7 @@ fn a_pipeline_edit_that_swaps_stage_names_keeps_the_stage_ids_on_d1() {
 fn tickets_are_numbered_and_threaded_on_d1() {
     let s = server();
     let (tenant, key) = s.tenant("Tix");
-    let pipeline = s.api(
-        "POST",
-        &format!("/api/v1/tenants/{tenant}/pipelines"),
-        &key,
-        Some(json!({"name": "Support", "stages": [{"name": "New"}, {"name": "Solved", "closed": true}]})),
-    );
-    assert_eq!(pipeline.status, 201, "{}", pipeline.text());
-    let pipeline_id = pipeline.json()["pipeline"]["id"].as_str().unwrap().to_owned();
+    let pipeline_id = s.support_pipeline(&tenant, &key)["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/tenants/{tenant}/tickets");
     let mut numbers = Vec::new();
     for subject in ["First", "Second"] {

@@ -14,14 +14,8 @@ const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 /// A portal with a Support pipeline; returns the pipeline's JSON.
 fn desk(s: &Server, label: &str) -> (Portal, serde_json::Value) {
     let p = portal(s, label);
-    let pipeline = s.api(
-        "POST",
-        &format!("/api/v1/tenants/{}/pipelines", p.tenant),
-        &p.key,
-        Some(json!({ "name": "Support", "stages": [{ "name": "New" }, { "name": "Solved", "closed": true }] })),
-    );
-    assert_eq!(pipeline.status, 201, "{}", pipeline.text());
-    (p, pipeline.json()["pipeline"].clone())
+    let pipeline = s.support_pipeline(&p.tenant, &p.key);
+    (p, pipeline)
 }
 
 /// An agent's multipart message with one file.

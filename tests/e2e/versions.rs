@@ -42,19 +42,13 @@ fn a_portal_patch_answers_the_etag_its_get_shows_and_a_stale_if_match_is_412_cha
 fn a_reply_moves_its_tickets_version_through_the_d1_trigger() {
     let s = server();
     let (tenant, key) = s.tenant("Replyver");
-    let pipeline = s.api(
-        "POST",
-        &format!("/api/v1/tenants/{tenant}/pipelines"),
-        &key,
-        Some(json!({"name": "Support", "stages": [{"name": "New"}, {"name": "Solved", "closed": true}]})),
-    );
-    assert_eq!(pipeline.status, 201, "{}", pipeline.text());
+    let pipeline = s.support_pipeline(&tenant, &key);
     let tickets = format!("/api/v1/tenants/{tenant}/tickets");
     let created = s.api(
         "POST",
         &tickets,
         &key,
-        Some(json!({"subject": "Leaking valve", "description": "Drips", "pipeline_id": pipeline.json()["pipeline"]["id"]})),
+        Some(json!({"subject": "Leaking valve", "description": "Drips", "pipeline_id": pipeline["id"]})),
     );
     assert_eq!(created.status, 201, "{}", created.text());
     let path = format!("{tickets}/{}", created.json()["ticket"]["id"].as_str().unwrap());

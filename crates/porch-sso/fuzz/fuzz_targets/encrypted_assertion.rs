@@ -12,19 +12,14 @@
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
-use porch_sso::saml::{verify_response, DecryptionKey, PinnedKey, SamlPolicy, DEFAULT_ALGORITHMS};
+use porch_sso::saml::{verify_response, DecryptionKey, SamlPolicy, DEFAULT_ALGORITHMS};
 use porch_types::time::Timestamp;
 use std::sync::OnceLock;
 
+mod generator_key;
+
 /// The repository's test JWK (tests/fixtures/sso), as the SP's decryption key.
 const RSA_JWK: &str = include_str!("../../../../tests/fixtures/sso/rsa2048-private.jwk.json");
-/// A P-256 SubjectPublicKeyInfo whose point is the curve's generator (a valid key).
-const P256_GENERATOR_SPKI: &str = concat!(
-    "3059301306072a8648ce3d020106082a8648ce3d030107034200",
-    "04",
-    "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296",
-    "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"
-);
 const CONTENT: [&str; 5] = [
     "http://www.w3.org/2009/xmlenc11#aes128-gcm",
     "http://www.w3.org/2009/xmlenc11#aes256-gcm",
@@ -37,21 +32,13 @@ fn decryption_key() -> &'static DecryptionKey {
     static KEY: OnceLock<DecryptionKey> = OnceLock::new();
     KEY.get_or_init(|| {
         let jwk: serde_json::Value = serde_json::from_str(RSA_JWK).unwrap();
-        let number = |name: &str| {
-            rsa::BigUint::from_bytes_be(&URL_SAFE_NO_PAD.decode(jwk[name].as_str().unwrap()).unwrap())
-        };
-        let key = rsa::RsaPrivateKey::from_components(number("n"), number("e"), number("d"), vec![number("p"), number("q")])
-            .unwrap();
+        let number =
+            |name: &str| rsa::BigUint::from_bytes_be(&URL_SAFE_NO_PAD.decode(jwk[name].as_str().unwrap()).unwrap());
+        let key =
+            rsa::RsaPrivateKey::from_components(number("n"), number("e"), number("d"), vec![number("p"), number("q")])
+                .unwrap();
         DecryptionKey::from_rsa(key).unwrap()
     })
-}
-
-fn pinned() -> PinnedKey {
-    let der: Vec<u8> = (0..P256_GENERATOR_SPKI.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&P256_GENERATOR_SPKI[i..i + 2], 16).unwrap())
-        .collect();
-    PinnedKey::from_spki_der(&der).unwrap()
 }
 
 fn response(encrypted_assertion: &str) -> String {
@@ -81,7 +68,7 @@ fuzz_target!(|data: &[u8]| {
         }
         _ => response(&String::from_utf8_lossy(data)),
     };
-    let keys = [pinned()];
+    let keys = [generator_key::generator_key()];
     let decryption = [decryption_key().clone()];
     let policy = SamlPolicy::new(
         "https://idp.example.com/metadata",

@@ -6,27 +6,13 @@
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine as _;
 use libfuzzer_sys::fuzz_target;
-use porch_sso::saml::{exclusive_c14n, verify_response, PinnedKey, SamlPolicy, DEFAULT_ALGORITHMS};
+use porch_sso::saml::{exclusive_c14n, verify_response, SamlPolicy, DEFAULT_ALGORITHMS};
 use porch_types::time::Timestamp;
 
-/// A P-256 SubjectPublicKeyInfo whose point is the curve's generator: a valid public key
-/// that needs no generated key material in the repository.
-const P256_GENERATOR_SPKI: &str = concat!(
-    "3059301306072a8648ce3d020106082a8648ce3d030107034200",
-    "04",
-    "6b17d1f2e12c4247f8bce6e563a440f277037d812deb33a0f4a13945d898c296",
-    "4fe342e2fe1a7f9b8ee7eb4a7c0f9e162bce33576b315ececbb6406837bf51f5"
-);
-
-fn spki() -> Vec<u8> {
-    (0..P256_GENERATOR_SPKI.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&P256_GENERATOR_SPKI[i..i + 2], 16).unwrap())
-        .collect()
-}
+mod generator_key;
 
 fuzz_target!(|data: &[u8]| {
-    let keys = [PinnedKey::from_spki_der(&spki()).unwrap()];
+    let keys = [generator_key::generator_key()];
     let policy = SamlPolicy::new(
         "https://idp.example.com/metadata",
         "https://portal.example.com/saml/metadata",
