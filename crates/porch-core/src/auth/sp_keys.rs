@@ -9,7 +9,7 @@ use super::sealing;
 use crate::runtime::Runtime;
 use crate::store::sso_sp_keys::{self, NewSpKey, SpKeyRow};
 use crate::store::PortalScope;
-use porch_sso::saml::SpKey;
+use porch_sso::saml::{DecryptionKey, SpKey};
 use porch_types::error::AppError;
 use porch_types::ids::SsoConnectionId;
 
@@ -47,17 +47,18 @@ pub fn open<R: Runtime>(rt: &R, connection: SsoConnectionId, row: &SpKeyRow) -> 
     SpKey::open(&private, &certificate).map_err(|err| err.to_string())
 }
 
-/// Every key of the connection, opened, the current one first: the keys an encrypted
-/// assertion may be for. A key that does not open is left out and logged.
+/// Every key of the connection, opened, the current one first, as the SAML verifier decrypts
+/// with them: the keys an encrypted assertion may be for. A key that does not open is left
+/// out and logged.
 pub async fn decryption_keys<R: Runtime>(
     rt: &R,
     scope: PortalScope,
     connection: SsoConnectionId,
-) -> Result<Vec<SpKey>, AppError> {
+) -> Result<Vec<DecryptionKey>, AppError> {
     let rows = sso_sp_keys::list(rt.db(), scope, connection).await?;
     let mut keys = Vec::with_capacity(rows.len());
     for row in &rows {
-        match open(rt, connection, row) {
+        match open(rt, connection, row).and_then(|key| key.decryption_key().map_err(|err| err.to_string())) {
             Ok(key) => keys.push(key),
             Err(err) => rt.log(&format!("SP key {} of connection {}: {err}", row.id, row.connection_id)),
         }

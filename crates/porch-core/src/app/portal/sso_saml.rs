@@ -128,7 +128,8 @@ pub async fn acs<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> 
         return fail(page, Some(id), "idp_initiated", detail, None).await;
     }
     // The SP's keys are opened (unsealed, read) only for a response that needs them.
-    let decryption = if envelope.encrypted { decryption_keys(page, id).await? } else { Vec::new() };
+    let decryption =
+        if envelope.encrypted { sp_keys::decryption_keys(page.rt, page.scope, id).await? } else { Vec::new() };
     let blinding_seed = sp_keys::seed(page.rt)?;
     let assertion =
         match verify(page, connection, &settings, response, answering.as_deref(), &decryption, blinding_seed) {
@@ -194,22 +195,6 @@ fn verify<R: Runtime>(
         None => policy,
     };
     saml::verify_response(response, &policy, page.now).map_err(|err| (err.code(), err.to_string()))
-}
-
-/// The connection's SP keys as the verifier decrypts with them (a key that does not open is
-/// left out and logged, as `sp_keys::decryption_keys` does).
-async fn decryption_keys<R: Runtime>(page: &Page<'_, R>, id: SsoConnectionId) -> Result<Vec<DecryptionKey>, AppError> {
-    let keys = sp_keys::decryption_keys(page.rt, page.scope, id).await?;
-    Ok(keys
-        .iter()
-        .filter_map(|key| match key.decryption_key() {
-            Ok(key) => Some(key),
-            Err(err) => {
-                page.rt.log(&format!("an SP key of connection {id} cannot decrypt: {err}"));
-                None
-            }
-        })
-        .collect())
 }
 
 /// For the sign-in's event: the pinned certificates within 30 days of their `NotAfter` (the
