@@ -4,6 +4,7 @@ mod account;
 mod activity;
 mod documents;
 mod fleet;
+pub mod format;
 mod sso;
 mod tickets;
 
@@ -13,6 +14,7 @@ pub use account::AccountStrings;
 pub use activity::ActivityStrings;
 pub use documents::DocumentStrings;
 pub use fleet::FleetStrings;
+pub use format::Formats;
 pub use sso::SsoStrings;
 pub use tickets::{status_label, TicketStrings};
 
