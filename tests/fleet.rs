@@ -134,10 +134,10 @@ fn activity_outside_the_share_window_never_shows_and_the_newest_comes_first() {
     let rows = table_rows(&html, "activity");
     assert_eq!(rows.len(), 4, "{rows:?}");
     assert_eq!(rows[0][1], "Start", "{rows:?}");
-    assert!(rows[0][0].contains("2026-03-07 01:00 UTC"), "newest first: {rows:?}");
-    assert!(rows[1][0].contains("2026-03-02 03:00 UTC") && rows[1][2] == "1234.5 h", "{rows:?}");
+    assert!(rows[0][0].contains("7 Mar 2026, 01:00"), "newest first: {rows:?}");
+    assert!(rows[1][0].contains("2 Mar 2026, 03:00") && rows[1][2] == "1,234.5\u{a0}h", "{rows:?}");
     assert_eq!(rows[2][2], "55.50000, 12.25000");
-    assert!(rows[3][0].contains("2026-03-02 01:00 UTC"), "{rows:?}");
+    assert!(rows[3][0].contains("2 Mar 2026, 01:00"), "{rows:?}");
 
     // Once the last share ends, the asset is gone from the member's view.
     p.app.rt.clock.set(MARCH_1 + 7 * DAY);
@@ -250,7 +250,7 @@ fn the_portals_time_zone_moves_day_boundaries_and_the_times_shown() {
     // In UTC+01:00, 23:30Z is 00:30 on March 2: the start and the second reading move over.
     assert_eq!(cet, [["2026-03-01", "0", "0", "0", "0"], ["2026-03-02", "2", "1", "0", "0"]]);
     let detail = body_text(&ada.get("/equipment/LD:2"));
-    assert!(detail.contains("2026-03-02 00:30 UTC+01:00"), "{detail}");
+    assert!(detail.contains(">2 Mar 2026, 00:30</time>"), "{detail}");
 
     let (status, body) = p.call(Method::Patch, &format!("/portals/{portal}"), &json!({ "time_zone": 900 }));
     assert_eq!(status, 422, "{body}");

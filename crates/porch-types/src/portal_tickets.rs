@@ -159,8 +159,14 @@ pub struct FormField {
 }
 
 impl FormField {
+    /// The label in `lang`, else in English, else `fallback`.
     pub fn label<'a>(&'a self, lang: Language, fallback: &'a str) -> &'a str {
-        self.labels.get(&lang).or_else(|| self.labels.get(&Language::En)).map_or(fallback, String::as_str)
+        self.label_language(lang).and_then(|found| self.labels.get(&found)).map_or(fallback, String::as_str)
+    }
+
+    /// The language of the label `label` picks for `lang`; None when it falls back.
+    pub fn label_language(&self, lang: Language) -> Option<Language> {
+        [lang, Language::En].into_iter().find(|candidate| self.labels.contains_key(candidate))
     }
 }
 

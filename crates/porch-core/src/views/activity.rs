@@ -5,10 +5,11 @@ use crate::i18n::Translations as _;
 use maud::html;
 
 use super::fleet::{event_details, kind_label};
+use super::language;
 use super::layout::page;
 use crate::auth::member::Member;
 use crate::http::percent_encode;
-use crate::i18n::Language;
+use crate::i18n::{Formats, Language};
 use crate::portal_context::ResolvedPortal;
 use crate::store::equipment::{FleetGroup, SharedAsset};
 use crate::store::fleet_activity::FeedRow;
@@ -60,6 +61,7 @@ fn older_href(feed: &Feed<'_>, next: &str) -> String {
 
 pub fn feed(portal: &ResolvedPortal, lang: Language, member: &Member, feed: &Feed<'_>, zone: TimeZone) -> String {
     let (a, f) = (lang.activity(), lang.fleet());
+    let fmt = Formats::new(lang, zone);
     let filters = feed.filters;
     let chosen_asset = filters.asset.as_ref().map(AssetKey::as_str);
     let chosen_group = filters.group.map(BusinessUnitId::to_db);
@@ -110,10 +112,10 @@ pub fn feed(portal: &ResolvedPortal, lang: Language, member: &Member, feed: &Fee
                         @for event in feed.events {
                             @let at = Timestamp::from_millis(event.event.at);
                             tr class=[(event.event.kind == "alert").then_some("alert")] {
-                                td { time datetime=(at.to_string()) { (zone.minute(at)) } }
+                                td { (language::date_time(fmt, at)) }
                                 td { a href=(format!("/equipment/{}", percent_encode(&event.asset_key, b".-_~:"))) { (event.asset_name) } }
                                 td { (kind_label(f, &event.event.kind)) }
-                                td { (event_details(&event.event)) }
+                                td { (event_details(fmt, &event.event)) }
                             }
                         }
                     }

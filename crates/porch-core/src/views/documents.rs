@@ -4,17 +4,16 @@
 use crate::i18n::Translations as _;
 use maud::html;
 
+use super::language::{self, foreign};
 use super::layout::page;
-use super::tickets::size_text;
 use crate::auth::member::Member;
 use crate::http::percent_encode;
-use crate::i18n::Language;
+use crate::i18n::{Formats, Language};
 use crate::portal_context::ResolvedPortal;
 use crate::store::documents::DocumentRow;
 use porch_types::documents::Category;
 use porch_types::time::Timestamp;
 use porch_types::time_zone::TimeZone;
-use porch_types::usage::date_text;
 
 /// The list page's data.
 pub struct List<'a> {
@@ -49,6 +48,7 @@ fn list_href(list: &List<'_>, after: Option<&str>) -> String {
 
 pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, list: &List<'_>) -> String {
     let d = lang.documents();
+    let fmt = Formats::new(lang, list.zone);
     let content = html! {
         h1 { (d.documents_title) }
         @if !list.has_customer {
@@ -82,11 +82,11 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, list: &Lis
                         @for doc in list.documents {
                             @let at = Timestamp::from_millis(doc.created_at);
                             tr {
-                                td { a href=(format!("/documents/{}", doc.id)) download { (doc.title) } }
+                                td { a href=(format!("/documents/{}", doc.id)) download { (foreign(&doc.title, portal.context.default_language, lang)) } }
                                 td { (Category::parse(&doc.category).map_or("", |c| d.category(c))) }
                                 td { (doc.asset_name.as_deref().unwrap_or("")) }
-                                td { (size_text(doc.size)) }
-                                td { time datetime=(at.to_string()) { (date_text(list.zone.local_day(at))) } }
+                                td { (fmt.size(doc.size)) }
+                                td { (language::date(fmt, at)) }
                             }
                         }
                     }

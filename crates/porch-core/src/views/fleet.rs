@@ -6,10 +6,11 @@
 use crate::i18n::Translations as _;
 use maud::{html, Markup};
 
+use super::language::{self, foreign};
 use super::layout::page;
 use crate::auth::member::Member;
 use crate::http::percent_encode;
-use crate::i18n::{FleetStrings, Language};
+use crate::i18n::{FleetStrings, Formats, Language};
 use crate::portal_context::ResolvedPortal;
 use crate::store::equipment::{ActivityRow, FleetGroup, SharedAsset};
 use porch_types::apps::App;
@@ -120,7 +121,7 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, fleet: &Fl
                                 td { a href=(asset_href(asset)) { (asset.name) } }
                                 td { (asset.serial_number.as_deref().unwrap_or("")) }
                                 td { (make_model(asset)) }
-                                td { (asset.asset_type.as_deref().unwrap_or("")) }
+                                td { (foreign(asset.asset_type.as_deref().unwrap_or(""), portal.context.default_language, lang)) }
                                 td { (asset.group_name.as_deref().unwrap_or("")) }
                             }
                         }
@@ -152,9 +153,9 @@ pub fn kind_label(f: &FleetStrings, kind: &str) -> &'static str {
     }
 }
 
-pub fn event_details(event: &ActivityRow) -> String {
+pub fn event_details(fmt: Formats, event: &ActivityRow) -> String {
     if let Some(milli) = event.hours_milli {
-        return format!("{} h", hours_text(milli));
+        return format!("{}\u{a0}h", fmt.decimal(milli, 3));
     }
     if let (Some(lat), Some(lon)) = (event.lat_e7, event.lon_e7) {
         let (lat, lon) = Position::from_e7(lat, lon).degrees();
@@ -172,6 +173,7 @@ pub fn detail(
     zone: TimeZone,
 ) -> String {
     let f = lang.fleet();
+    let fmt = Formats::new(lang, zone);
     let content = html! {
         p { a href="/equipment" { "← " (f.equipment_title) } }
         h1 { (asset.name) }
@@ -179,7 +181,7 @@ pub fn detail(
             @if let Some(serial) = &asset.serial_number { dt { (f.column_serial) } dd { (serial) } }
             @let mm = make_model(asset);
             @if !mm.is_empty() { dt { (f.column_make_model) } dd { (mm) } }
-            @if let Some(kind) = &asset.asset_type { dt { (f.column_type) } dd { (kind) } }
+            @if let Some(kind) = &asset.asset_type { dt { (f.column_type) } dd { (foreign(kind, portal.context.default_language, lang)) } }
             @if let Some(group) = &asset.group_name { dt { (f.column_group) } dd { (group) } }
         }
         @if portal.context.apps.contains(App::Documents) {
@@ -201,9 +203,9 @@ pub fn detail(
                     @for event in events {
                         @let at = Timestamp::from_millis(event.at);
                         tr class=[(event.kind == "alert").then_some("alert")] {
-                            td { time datetime=(at.to_string()) { (zone.minute(at)) } }
+                            td { (language::date_time(fmt, at)) }
                             td { (kind_label(f, &event.kind)) }
-                            td { (event_details(event)) }
+                            td { (event_details(fmt, event)) }
                         }
                     }
                 }

@@ -4,11 +4,12 @@
 use crate::i18n::Translations as _;
 use maud::{html, Markup};
 
+use super::language;
 use super::layout::page;
 use crate::auth::csrf;
 use crate::auth::member::Member;
 use crate::http::percent_encode;
-use crate::i18n::{Language, TicketStrings};
+use crate::i18n::{Formats, Language, TicketStrings};
 use crate::portal_context::ResolvedPortal;
 use crate::store::portal_tickets::{AttachmentView, ListRow, ListScope, PublicMessage, RatingView, Sort, TicketView};
 use porch_types::apps::App;
@@ -50,9 +51,16 @@ pub fn file_problem(lang: Language, problem: &FileProblem) -> String {
     }
 }
 
-fn when(ms: i64) -> Markup {
-    let at = Timestamp::from_millis(ms);
-    html! { time datetime=(at.to_string()) { (at.to_minute_utc()) } }
+/// An instant of a ticket as the reader's date and time in the portal's zone.
+fn when(fmt: Formats, ms: i64) -> Markup {
+    language::date_time(fmt, Timestamp::from_millis(ms))
+}
+
+/// A ticket's status: its stage's name, written by the provider in the portal's default
+/// language, or open/closed in the reader's.
+fn status(portal: &ResolvedPortal, lang: Language, display: StatusDisplay, stage: &str, closed: bool) -> Markup {
+    let written = if display == StatusDisplay::Stages { portal.context.default_language } else { lang };
+    language::foreign(crate::i18n::status_label(display, lang, stage, closed), written, lang)
 }
 
 fn csrf_field(token: &str) -> Markup {
@@ -68,6 +76,8 @@ pub struct ListView<'a> {
     /// The viewer may switch to their organisation's tickets.
     pub organisation_switch: bool,
     pub status_display: StatusDisplay,
+    /// The request's time, for how long ago each ticket last moved.
+    pub now: Timestamp,
 }
 
 /// A list URL with this page's choices and `extra` pairs (scope, cursor).
@@ -100,6 +110,7 @@ fn list_href(params: &ListParams, scope: ListScope, after: Option<&str>) -> Stri
 
 pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, view: &ListView<'_>) -> String {
     let t = lang.tickets();
+    let fmt = language::formats(portal, lang);
     let params = view.params;
     let scope = params.scope;
     let search_error = params.search.as_ref().and_then(|s| s.as_ref().err());
@@ -156,9 +167,9 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, view: &Lis
                         tr {
                             td { "#" (ticket.number) }
                             td { a href=(format!("/tickets/{}", ticket.number)) { (ticket.subject) } }
-                            td { (when(ticket.created_at)) }
-                            td { (when(ticket.last_activity_at)) }
-                            td { span.status.closed[ticket.is_closed != 0] { (crate::i18n::status_label(view.status_display, lang, &ticket.stage_name, ticket.is_closed != 0)) } }
+                            td { (when(fmt, ticket.created_at)) }
+                            td { (language::ago(fmt, Timestamp::from_millis(ticket.last_activity_at), view.now)) }
+                            td { span.status.closed[ticket.is_closed != 0] { (status(portal, lang, view.status_display, &ticket.stage_name, ticket.is_closed != 0)) } }
                         }
                     }
                 }
@@ -205,6 +216,7 @@ fn errors_block(errors: &[String]) -> Markup {
 
 pub fn ticket(portal: &ResolvedPortal, lang: Language, member: &Member, view: &TicketPage<'_>) -> String {
     let t = lang.tickets();
+    let fmt = language::formats(portal, lang);
     let data = view.data;
     let ticket = &data.ticket;
     let closed = ticket.is_closed != 0;
@@ -218,8 +230,8 @@ pub fn ticket(portal: &ResolvedPortal, lang: Language, member: &Member, view: &T
         p { a href="/tickets" { "← " (t.tickets_title) } }
         h1 { (title) }
         dl.ticket-facts {
-            dt { (t.column_status) } dd { span.status.closed[closed] { (crate::i18n::status_label(view.settings.status_display, lang, &ticket.stage_name, closed)) } }
-            dt { (t.column_created) } dd { (when(ticket.created_at)) }
+            dt { (t.column_status) } dd { span.status.closed[closed] { (status(portal, lang, view.settings.status_display, &ticket.stage_name, closed)) } }
+            dt { (t.column_created) } dd { (when(fmt, ticket.created_at)) }
             @if let Some(name) = &ticket.requester_name { dt { (t.requester) } dd { (name) } }
         }
         (errors_block(&view.feedback.errors))
@@ -227,13 +239,13 @@ pub fn ticket(portal: &ResolvedPortal, lang: Language, member: &Member, view: &T
         ol.conversation {
             @for message in &data.messages {
                 li.message.agent[message.author_kind == "agent"] id=(format!("m-{}", message.id)) {
-                    div.meta { strong { (message.author_name) } " · " (when(message.created_at)) }
+                    div.meta { strong { (message.author_name) } " · " (when(fmt, message.created_at)) }
                     div.body { (message.body) }
                     @let files: Vec<_> = data.attachments.iter().filter(|a| a.message_id == message.id).collect();
                     @if !files.is_empty() {
                         ul.files {
                             @for file in files {
-                                li { a href=(format!("/tickets/{}/files/{}", ticket.number, file.id)) download { (file.filename) } " (" (size_text(file.size)) ")" }
+                                li { a href=(format!("/tickets/{}/files/{}", ticket.number, file.id)) download { (file.filename) } " (" (fmt.size(file.size)) ")" }
                             }
                         }
                     }
@@ -274,23 +286,17 @@ pub fn ticket(portal: &ResolvedPortal, lang: Language, member: &Member, view: &T
     page(portal, lang, &title, Some(member), &content)
 }
 
-/// A file's size for people: KB below a MiB, MB with one decimal above.
-pub fn size_text(bytes: i64) -> String {
-    if bytes >= 1_048_576 {
-        format!("{:.1} MB", f64::from(u32::try_from(bytes / 1024).unwrap_or(u32::MAX)) / 1024.0)
-    } else {
-        format!("{} KB", (bytes + 1023) / 1024)
-    }
-}
-
 /// One extra field of the support form, ready to render.
 pub struct FormFieldView {
     /// The form field's name: `priority` or `property.<key>`.
     pub name: String,
     pub label: String,
+    /// The language the label is written in (`views::language`'s rule).
+    pub label_lang: Language,
     pub required: bool,
     /// Choices for a select (priority and choice properties); None for a text input.
     pub choices: Option<Vec<(String, String)>>,
+    pub choices_lang: Language,
     pub number: bool,
     pub value: String,
 }
@@ -320,12 +326,12 @@ pub fn support_form(portal: &ResolvedPortal, lang: Language, member: &Member, fo
                 label { (t.description) textarea name="description" rows="8" required maxlength="20000" { (form.description) } }
                 @for field in form.fields {
                     label {
-                        (field.label)
+                        (language::foreign(&field.label, field.label_lang, lang))
                         @if let Some(choices) = &field.choices {
                             select name=(field.name) required[field.required] {
                                 option value="" { (t.choose) }
                                 @for (value, label) in choices {
-                                    option value=(value) selected[*value == field.value] { (label) }
+                                    option value=(value) selected[*value == field.value] lang=[(field.choices_lang != lang).then_some(field.choices_lang.code())] { (label) }
                                 }
                             }
                         } @else if field.number {

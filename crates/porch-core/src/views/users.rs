@@ -4,6 +4,7 @@
 use crate::i18n::Translations as _;
 use maud::{html, Markup};
 
+use super::language;
 use super::layout::page;
 use crate::auth::csrf;
 use crate::auth::member::Member;
@@ -94,7 +95,7 @@ pub fn users(portal: &ResolvedPortal, lang: Language, csrf_token: &str, view: &U
                 @for invitation in view.pending {
                     li {
                         (invitation.email.as_deref().unwrap_or("—")) " · " (role_label(t, invitation.role))
-                        " · " (t.expires) " " (Timestamp::from_millis(invitation.expires_at)) " "
+                        " · " (t.expires) " " (language::date_time(language::formats(portal, lang), Timestamp::from_millis(invitation.expires_at))) " "
                         form.inline method="post" action=(format!("/users/invitations/{}/revoke", invitation.id)) {
                             (csrf_field)
                             button.link-button type="submit" { (t.revoke) }

@@ -78,7 +78,12 @@ fn field_views<R: Runtime>(
         .filter_map(|field| {
             let name = input_name(field);
             let value = form.map_or(String::new(), |f| f.text(&name).to_owned());
-            let (fallback, choices, number) = match asked(field, properties)? {
+            let asked = asked(field, properties)?;
+            // Our priority words are in the reader's language; a property's name and choices
+            // are the provider's, in the portal's default one.
+            let provider = page.portal.context.default_language;
+            let written = if matches!(asked, Asked::Priority) { page.lang } else { provider };
+            let (fallback, choices, number) = match asked {
                 Asked::Priority => {
                     let choices = [
                         (Priority::Low, t.priority_low),
@@ -96,7 +101,17 @@ fn field_views<R: Runtime>(
                 Asked::Property(row, PropertyKind::Text) => (row.label, None, false),
             };
             let label = field.label(page.lang, &fallback).to_owned();
-            Some(FormFieldView { name, label, required: field.required, choices, number, value })
+            let label_lang = field.label_language(page.lang).unwrap_or(written);
+            Some(FormFieldView {
+                name,
+                label,
+                label_lang,
+                required: field.required,
+                choices,
+                choices_lang: written,
+                number,
+                value,
+            })
         })
         .collect()
 }

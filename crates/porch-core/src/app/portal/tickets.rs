@@ -113,6 +113,7 @@ pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> 
         next: next.as_deref(),
         organisation_switch: organisation,
         status_display: settings.status_display,
+        now: page.now,
     };
     Ok(Response::html(200, view::list(page.portal, page.lang, member, &view)))
 }

@@ -1,0 +1,44 @@
+//! The reader's language on a page: instants as `<time>` in their formats, `lang` on
+//! provider-written text in another language than the page, and the language menu.
+//!
+//! The `lang` rule (WCAG 3.1.2 Language of Parts): what a provider writes once for all its
+//! readers (stage names, support-form labels and choices without a label in the reader's
+//! language, document titles, asset types) is taken to be in the portal's default language,
+//! the language the provider set the portal up in; where that is not the page's, the text is
+//! wrapped in `<span lang="…">` so a screen reader speaks it in its own voice. What people
+//! type (subjects, messages, names) carries no claim: porch does not know its language.
+
+use maud::{html, Markup};
+
+use crate::i18n::{Formats, Language};
+use crate::portal_context::ResolvedPortal;
+use porch_types::time::Timestamp;
+
+/// The formats of a reader of `lang` on `portal`: its time zone.
+pub fn formats(portal: &ResolvedPortal, lang: Language) -> Formats {
+    Formats::new(lang, portal.context.time_zone)
+}
+
+/// An instant as its local date and time: `<time datetime="2026-12-07T01:45:00.000Z">7. dec.
+/// 2026 kl. 02.45</time>`.
+pub fn date_time(formats: Formats, at: Timestamp) -> Markup {
+    html! { time datetime=(at.to_string()) { (formats.date_time(at)) } }
+}
+
+/// An instant as its local date only.
+pub fn date(formats: Formats, at: Timestamp) -> Markup {
+    html! { time datetime=(at.to_string()) { (formats.date(at)) } }
+}
+
+/// An instant as how long ago it was ("3 hours ago"; a date when a week or more), its full
+/// date and time in the title for those who point at it.
+pub fn ago(formats: Formats, at: Timestamp, now: Timestamp) -> Markup {
+    html! { time datetime=(at.to_string()) title=(formats.date_time(at)) { (formats.relative(at, now)) } }
+}
+
+/// Text written in `written` on a page in `page`: itself, or in a `span` naming its language.
+pub fn foreign(text: &str, written: Language, page: Language) -> Markup {
+    html! {
+        @if written == page || text.is_empty() { (text) } @else { span lang=(written.code()) { (text) } }
+    }
+}
