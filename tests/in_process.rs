@@ -18,6 +18,7 @@ mod email;
 mod equipment;
 mod fleet;
 mod input_checks;
+mod language;
 mod lifecycle;
 mod openapi;
 mod plans;

@@ -453,11 +453,12 @@ fn the_provider_hears_of_each_new_ticket_reply_and_rating_by_webhook_and_inbox_e
 }
 
 #[test]
-fn upload_problems_are_told_in_the_portals_language() {
+fn upload_problems_are_told_in_the_readers_language() {
     let d = desk();
     let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
     submit(&ada, "Manual", "Need the manual.", &[]);
-    d.set_portal("UPDATE portals SET default_language = 'da'");
+    // Ada's saved language (the language menu's choice) is what her pages speak.
+    d.app.execute("UPDATE accounts SET language = 'da' WHERE email = 'ada@alpha.example'", Vec::new());
     let refused = ada.post_multipart("/tickets/1/reply", &[("body", "Se fil")], &[("files", "evil.png", b"<html>")]);
     assert_eq!(refused.status, 422);
     let page = body_text(&refused);

@@ -26,6 +26,11 @@ impl Language {
         }
     }
 
+    /// Exactly one of our codes (`en`, `da`, `nb`), as forms and settings send them.
+    pub fn parse(code: &str) -> Option<Language> {
+        Language::ALL.into_iter().find(|lang| lang.code() == code)
+    }
+
     pub fn code(self) -> &'static str {
         match self {
             Language::En => "en",
@@ -79,6 +84,15 @@ mod tests {
         assert_eq!(Language::negotiate("nb-NO,nb;q=0.9,en;q=0.5"), Some(Language::Nb));
         assert_eq!(Language::negotiate("no"), Some(Language::Nb));
         assert_eq!(Language::negotiate("DA"), Some(Language::Da));
+    }
+
+    #[test]
+    fn a_code_parses_only_when_it_is_exactly_ours() {
+        assert_eq!(Language::parse("da"), Some(Language::Da));
+        assert_eq!(Language::parse("nb"), Some(Language::Nb));
+        for bad in ["DA", "no", "da-DK", "", "de"] {
+            assert_eq!(Language::parse(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub struct CookieNames {
     /// Binds a SAML sign-in's response to the browser that started it. Sent on the identity
     /// provider's cross-site POST, so `SameSite=None` (and therefore always `Secure`).
     pub sso_saml: &'static str,
+    /// A visitor's choice in the language menu.
+    pub language: &'static str,
     /// Whether cookies get `Secure` (everywhere but `*.localhost`).
     pub secure: bool,
 }
@@ -29,6 +31,7 @@ pub fn names_for(host: &Hostname) -> CookieNames {
             csrf: "porch_csrf",
             sso: "porch_sso",
             sso_saml: "porch_sso_saml",
+            language: "porch_lang",
             secure: false,
         }
     } else {
@@ -37,6 +40,7 @@ pub fn names_for(host: &Hostname) -> CookieNames {
             csrf: "__Host-porch_csrf",
             sso: "__Host-porch_sso",
             sso_saml: "__Host-porch_sso_saml",
+            language: "__Host-porch_lang",
             secure: true,
         }
     }

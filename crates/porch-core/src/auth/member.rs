@@ -17,6 +17,8 @@ pub struct Member {
     pub preview: bool,
     /// The account's own ticket visibility, overriding the portal's (None: the portal's).
     pub ticket_visibility: Option<porch_types::portal_tickets::Visibility>,
+    /// The account's saved language, which the person's pages follow (None: a fresh preview).
+    pub language: Option<porch_types::language::Language>,
 }
 
 impl Member {

@@ -103,6 +103,11 @@ pub struct Strings {
     pub error_body: &'static str,
     pub powered_by: &'static str,
     pub skip_to_content: &'static str,
+    /// The language menu: its label, its button, and the page of a choice it cannot take.
+    pub language_label: &'static str,
+    pub language_button: &'static str,
+    pub language_refused_title: &'static str,
+    pub language_refused_body: &'static str,
 }
 
 static EN: Strings = Strings {
@@ -118,6 +123,10 @@ static EN: Strings = Strings {
     error_body: "We could not complete your request. Please try again in a moment.",
     powered_by: "Customer portal",
     skip_to_content: "Skip to content",
+    language_label: "Language",
+    language_button: "Change",
+    language_refused_title: "That language is not offered",
+    language_refused_body: "Nothing was changed. Choose English, Dansk or Norsk bokmål in the language menu.",
 };
 
 static DA: Strings = Strings {
@@ -133,6 +142,10 @@ static DA: Strings = Strings {
     error_body: "Vi kunne ikke gennemføre din forespørgsel. Prøv igen om lidt.",
     powered_by: "Kundeportal",
     skip_to_content: "Gå til indhold",
+    language_label: "Sprog",
+    language_button: "Skift",
+    language_refused_title: "Det sprog findes ikke her",
+    language_refused_body: "Intet blev ændret. Vælg English, Dansk eller Norsk bokmål i sprogmenuen.",
 };
 
 static NB: Strings = Strings {
@@ -148,4 +161,8 @@ static NB: Strings = Strings {
     error_body: "Vi kunne ikke fullføre forespørselen. Prøv igjen om litt.",
     powered_by: "Kundeportal",
     skip_to_content: "Gå til innhold",
+    language_label: "Språk",
+    language_button: "Bytt",
+    language_refused_title: "Det språket finnes ikke her",
+    language_refused_body: "Ingenting ble endret. Velg English, Dansk eller Norsk bokmål i språkmenyen.",
 };

@@ -223,6 +223,14 @@ pub fn set_password(scope: PortalScope, id: AccountId, password_hash: &str, now:
     )
 }
 
+/// The language a person chose in the portal's menu: their pages and emails follow it.
+pub fn set_language(scope: PortalScope, id: AccountId, language: Language, now: Timestamp) -> Statement {
+    Statement::new(
+        "UPDATE accounts SET language = ?4, updated_at = ?5 WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3",
+        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), language.code(), now.millis()],
+    )
+}
+
 /// The portal's admins, for the provider's overview.
 pub async fn admins(db: &impl Database, scope: PortalScope) -> Result<Vec<AccountRow>, DbError> {
     Ok(list(db, scope).await?.into_iter().filter(|a| a.role == Role::Admin).collect())

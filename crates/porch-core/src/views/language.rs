@@ -1,6 +1,10 @@
 //! The reader's language on a page: instants as `<time>` in their formats, `lang` on
 //! provider-written text in another language than the page, and the language menu.
 //!
+//! The menu is a form (a select and a button; no script on recipients' pages) posting to
+//! `/language`, which keeps a visitor's choice in a cookie and a signed-in person's on their
+//! account too, then goes back to the page it was posted from.
+//!
 //! The `lang` rule (WCAG 3.1.2 Language of Parts): what a provider writes once for all its
 //! readers (stage names, support-form labels and choices without a label in the reader's
 //! language, document titles, asset types) is taken to be in the portal's default language,
@@ -8,8 +12,11 @@
 //! wrapped in `<span lang="…">` so a screen reader speaks it in its own voice. What people
 //! type (subjects, messages, names) carries no claim: porch does not know its language.
 
+use crate::i18n::Translations as _;
 use maud::{html, Markup};
 
+use super::layout::page;
+use crate::auth::member::Member;
 use crate::i18n::{Formats, Language};
 use crate::portal_context::ResolvedPortal;
 use porch_types::time::Timestamp;
@@ -41,4 +48,41 @@ pub fn foreign(text: &str, written: Language, page: Language) -> Markup {
     html! {
         @if written == page || text.is_empty() { (text) } @else { span lang=(written.code()) { (text) } }
     }
+}
+
+/// A language's name in itself, as the menu offers it.
+fn own_name(lang: Language) -> &'static str {
+    match lang {
+        Language::En => "English",
+        Language::Da => "Dansk",
+        Language::Nb => "Norsk bokmål",
+    }
+}
+
+/// The header's language menu, `lang` chosen.
+pub fn menu(lang: Language) -> Markup {
+    let strings = lang.strings();
+    html! {
+        form.language method="post" action="/language" {
+            label {
+                (strings.language_label) " "
+                select name="language" {
+                    @for each in Language::ALL {
+                        option value=(each.code()) lang=(each.code()) selected[each == lang] { (own_name(each)) }
+                    }
+                }
+            }
+            " " button type="submit" { (strings.language_button) }
+        }
+    }
+}
+
+/// The answer to a menu post naming a language we do not have: nothing changed, and why.
+pub fn refused(portal: &ResolvedPortal, lang: Language, viewer: Option<&Member>) -> String {
+    let strings = lang.strings();
+    let body = html! {
+        h1 { (strings.language_refused_title) }
+        p.lead { (strings.language_refused_body) }
+    };
+    page(portal, lang, strings.language_refused_title, viewer, &body)
 }

@@ -86,6 +86,7 @@ pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, viewer: Option
                             }
                             span { (context.name) }
                         }
+                        (super::language::menu(lang))
                         nav aria-label=(context.name) {
                             ul.nav {
                                 @for item in &nav {

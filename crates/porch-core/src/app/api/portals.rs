@@ -399,12 +399,7 @@ fn parse_portal_slug(raw: &str) -> Result<Slug, String> {
 }
 
 fn parse_language(code: &str) -> Result<Language, &'static str> {
-    match code {
-        "en" => Ok(Language::En),
-        "da" => Ok(Language::Da),
-        "nb" => Ok(Language::Nb),
-        _ => Err("must be one of en, da, nb"),
-    }
+    Language::parse(code).ok_or("must be one of en, da, nb")
 }
 
 /// The set-up part of a portal's settings; each `None` stands for a field error recorded.

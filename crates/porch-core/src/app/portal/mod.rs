@@ -10,6 +10,7 @@ mod documents;
 pub mod fleet;
 mod forms;
 mod join;
+mod language;
 pub mod links;
 pub mod mail;
 mod notify;
@@ -56,7 +57,7 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
             return Response::html(500, neutral("Temporarily unavailable", "Please try again in a moment."));
         }
     };
-    let lang = language(req, &portal);
+    let lang = language(req, &portal, cookies::names_for(host));
     if !portal.context.enabled {
         return Response::html(503, pages::not_available(&portal, lang))
             .with_header("cache-control", "no-store")
@@ -94,6 +95,7 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
     let response = match loaded {
         Ok((visitor, rows)) => {
             page.visitor = visitor;
+            page.lang = page.visitor.member().and_then(|m| m.language).unwrap_or(lang);
             if !rows.is_empty() {
                 *page.prefetched.borrow_mut() = Some((prefetch, rows));
             }
@@ -102,7 +104,7 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
         Err(err) => Err(err),
     };
     response
-        .unwrap_or_else(|err| error_page(rt, &portal, lang, page.visitor.member(), &err))
+        .unwrap_or_else(|err| error_page(rt, &portal, page.lang, page.visitor.member(), &err))
         .with_header("cache-control", "no-store")
         .with_header("vary", "accept-language, cookie")
 }
@@ -130,9 +132,14 @@ fn error_page<R: Runtime>(
         .with_header("cache-control", "no-store")
 }
 
-/// The visitor's Accept-Language may pick among our languages; otherwise the portal's default.
-fn language(req: &Request, portal: &ResolvedPortal) -> Language {
-    req.header("accept-language").and_then(Language::negotiate).unwrap_or(portal.context.default_language)
+/// A visitor's language: their choice in the language menu (a cookie), else what their
+/// Accept-Language picks among ours, else the portal's default. A signed-in person's saved
+/// language comes before all three, once their session is known (`handle`).
+fn language(req: &Request, portal: &ResolvedPortal, names: CookieNames) -> Language {
+    cookies::read(req, names.language)
+        .and_then(Language::parse)
+        .or_else(|| req.header("accept-language").and_then(Language::negotiate))
+        .unwrap_or(portal.context.default_language)
 }
 
 /// Statements sent with the session lookup, and their rows.

@@ -5,8 +5,8 @@
 //! expand from it.
 
 use super::{
-    activity, documents, fleet, join, preview, register, sign_in, sso, sso_jwt, start, ticket_form, ticket_reply,
-    tickets, users, Page,
+    activity, documents, fleet, join, language, preview, register, sign_in, sso, sso_jwt, start, ticket_form,
+    ticket_reply, tickets, users, Page,
 };
 use crate::app::{find as find_in, Body, Found, Route};
 use crate::http::{Method, Response};
@@ -93,6 +93,7 @@ routes! { |page, hash|
     SignInSubmit: Post "/sign-in" => sign_in::submit(page).await;
     SignOutForm: Get "/sign-out" => sign_in::sign_out_form(page);
     SignOut: Post "/sign-out" => sign_in::sign_out(page).await;
+    Language: Post "/language" => language::choose(page).await;
     SignedOut: Get "/signed-out" => Ok(Response::html(200, account::signed_out(page.portal, page.lang)));
     ForgotPassword: Get "/forgot-password" => sign_in::forgot_form(page);
     ForgotPasswordSubmit: Post "/forgot-password" => sign_in::forgot_submit(page).await;

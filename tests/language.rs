@@ -1,0 +1,131 @@
+//! The reader's language: the header's language menu (a cookie for visitors, a saved choice
+//! for signed-in people that their next sign-in and their emails follow), the order a page's
+//! language is chosen in, a refused choice, and `lang` on provider text in another language.
+
+use crate::common;
+
+use common::browser::Browser;
+use common::fleet;
+use common::{body_text, provider, PASSWORD};
+use porch_core::http::{Method, Request, Response};
+use serde_json::json;
+
+const HOST: &str = "acme.portals.localhost";
+const ORIGIN: &str = "http://acme.portals.localhost";
+
+/// The menu's post as a browser sends it from the page at `from`: same origin, its referrer.
+fn choose(browser: &Browser<'_>, language: &str, from: &str) -> Response {
+    browser.send(
+        Request::new(Method::Post, "/language")
+            .with_header("content-type", "application/x-www-form-urlencoded")
+            .with_header("origin", ORIGIN)
+            .with_header("referer", &format!("{ORIGIN}{from}"))
+            .with_body(format!("language={language}")),
+    )
+}
+
+fn page_language(response: &Response) -> String {
+    let html = body_text(response);
+    let start = html.find("<html lang=\"").expect("the html element") + 12;
+    html[start..start + html[start..].find('"').unwrap()].to_owned()
+}
+
+#[test]
+fn a_visitors_choice_in_the_menu_changes_the_page_language_before_accept_language() {
+    let p = provider();
+    p.app.new_portal(&p.key, &p.tenant, &json!({ "slug": "acme", "name": "Acme" }));
+    let visitor = Browser::new(&p.app, HOST);
+    let home = visitor.get("/");
+    assert_eq!(page_language(&home), "en");
+    let menu = body_text(&home);
+    assert!(menu.contains(r#"<form class="language" method="post" action="/language">"#), "{menu}");
+    assert!(menu.contains(r#"<option value="da" lang="da">Dansk</option>"#), "{menu}");
+
+    let chosen = choose(&visitor, "da", "/sign-in?return_to=/tickets");
+    assert_eq!(chosen.status, 303);
+    assert_eq!(chosen.header("location"), Some("/sign-in?return_to=/tickets"), "back to the page it was on");
+    assert!(chosen.header("set-cookie").unwrap().starts_with("porch_lang=da;"));
+    let danish = visitor.send(Request::new(Method::Get, "/").with_header("accept-language", "nb, en;q=0.5"));
+    assert_eq!(page_language(&danish), "da", "the choice comes before Accept-Language");
+    assert!(body_text(&danish).contains(r#"<option value="da" lang="da" selected>Dansk</option>"#));
+
+    // Back only to this portal's own pages.
+    for referer in ["https://evil.test/x", "http://acme.portals.localhost.evil.test/x", "//evil.test"] {
+        let answer = visitor.send(
+            Request::new(Method::Post, "/language")
+                .with_header("content-type", "application/x-www-form-urlencoded")
+                .with_header("origin", ORIGIN)
+                .with_header("referer", referer)
+                .with_body("language=nb"),
+        );
+        assert_eq!((answer.status, answer.header("location")), (303, Some("/")), "{referer}");
+    }
+}
+
+#[test]
+fn a_language_the_menu_does_not_offer_or_a_post_from_elsewhere_changes_nothing() {
+    let p = provider();
+    let portal = p.app.new_portal(&p.key, &p.tenant, &json!({ "slug": "acme", "name": "Acme" }));
+    let ada = p.join(&portal, "acme", "ada@example.com", None);
+    for bad in ["de", "DA", "", "da-DK"] {
+        let refused = choose(&ada, bad, "/");
+        assert_eq!(refused.status, 400, "{bad}");
+        assert!(body_text(&refused).contains("That language is not offered"), "{}", body_text(&refused));
+        assert!(refused.header("set-cookie").is_none_or(|c| !c.starts_with("porch_lang")), "{bad}");
+    }
+    let elsewhere = ada.send(
+        Request::new(Method::Post, "/language")
+            .with_header("content-type", "application/x-www-form-urlencoded")
+            .with_header("origin", "https://evil.test")
+            .with_body("language=da"),
+    );
+    assert_eq!(elsewhere.status, 403, "another site's post");
+    let no_origin = ada.post_raw("/language", &[("language", "da")]);
+    assert_eq!(no_origin.status, 403, "a post that cannot show it came from here");
+    let rows = p.app.sql("SELECT language FROM accounts WHERE email = 'ada@example.com'", Vec::new());
+    assert_eq!(rows[0]["language"], "en");
+    assert_eq!(page_language(&ada.get("/")), "en");
+}
+
+#[test]
+fn a_signed_in_persons_choice_is_saved_for_their_next_sign_in_and_their_emails() {
+    let p = provider();
+    let portal = p.app.new_portal(&p.key, &p.tenant, &json!({ "slug": "acme", "name": "Acme" }));
+    let ada = p.join(&portal, "acme", "ada@example.com", None);
+    let grace = p.join(&portal, "acme", "grace@example.com", None);
+    assert_eq!(choose(&grace, "nb", "/tickets").status, 303);
+    let rows = p.app.sql("SELECT id, language, version FROM accounts WHERE email = 'grace@example.com'", Vec::new());
+    assert_eq!(rows[0]["language"], "nb");
+
+    // Another browser, which asks for English: signed in, Grace gets her saved language.
+    let elsewhere = Browser::new(&p.app, HOST);
+    elsewhere.get("/sign-in");
+    let signed_in = elsewhere.post("/sign-in", &[("email", "grace@example.com"), ("password", PASSWORD)]);
+    assert_eq!(signed_in.status, 303, "{}", body_text(&signed_in));
+    let home = elsewhere.send(Request::new(Method::Get, "/").with_header("accept-language", "en"));
+    assert_eq!(page_language(&home), "nb");
+
+    // Ada (the portal's admin) makes Grace an admin: the email is in Grace's language.
+    ada.get("/users");
+    let (id, version) = (rows[0]["id"].as_str().unwrap(), rows[0]["version"].to_string());
+    assert_eq!(ada.post(&format!("/users/{id}/role"), &[("role", "admin"), ("version", &version)]).status, 200);
+    let told = p.app.sql("SELECT subject FROM outbox WHERE kind = 'role_change'", Vec::new());
+    assert!(told[0]["subject"].as_str().unwrap().starts_with("Rollen din"), "in Norwegian: {told:?}");
+}
+
+#[test]
+fn provider_text_in_the_portals_language_carries_lang_on_a_page_in_another() {
+    let f = fleet::provider();
+    let portal = f.portal("acme", &["equipment"]);
+    f.ok(Method::Patch, &format!("/portals/{portal}"), &json!({ "default_language": "da" }));
+    f.asset("LD:1", &json!({ "name": "Loader 1", "customer_id": f.alpha, "type": "Gummiged" }));
+    f.share("LD:1", &f.alpha, fleet::MARCH_1, None);
+    let ada = f.join(&portal, "acme", "ada@alpha.example", Some(&f.alpha));
+    assert_eq!(choose(&ada, "en", "/equipment").status, 303);
+    let english = body_text(&ada.get("/equipment"));
+    assert!(english.contains(r#"<td><span lang="da">Gummiged</span></td>"#), "{english}");
+    assert!(!english.contains(r#"lang="da">Equipment"#), "our own words are the page's");
+    assert_eq!(choose(&ada, "da", "/equipment").status, 303);
+    let danish = body_text(&ada.get("/equipment"));
+    assert!(danish.contains("<td>Gummiged</td>"), "in the page's language, no span: {danish}");
+}
