@@ -20,8 +20,20 @@ fn table_rows(html: &str, class: &str) -> Vec<Vec<String>> {
     let body = &table[table.find("<tbody>").unwrap()..];
     body.split("<tr")
         .skip(1)
-        .map(|row| row.split("<td>").skip(1).map(|cell| cell[..cell.find("</td>").unwrap()].to_owned()).collect())
+        .map(|row| {
+            row.split("<td>").skip(1).map(|cell| common::cell_value(&cell[..cell.find("</td>").unwrap()])).collect()
+        })
         .collect()
+}
+
+/// Whether the chart's bars, `per_period` of them stacked in each period, are as high as
+/// `values` relative to each other (each height is rounded to 0.01 units of 172).
+fn proportional(heights: &[f64], per_period: usize, values: &[i64]) -> bool {
+    let stacks: Vec<f64> = heights.chunks(per_period).map(|stack| stack.iter().sum()).collect();
+    let float = |milli: i64| f64::from(i32::try_from(milli).unwrap());
+    let (tallest, highest) = (stacks.iter().copied().fold(0.0, f64::max), float(*values.iter().max().unwrap()));
+    stacks.len() == values.len()
+        && stacks.iter().zip(values).all(|(stack, value)| (stack / tallest - float(*value) / highest).abs() < 0.001)
 }
 
 /// The `height` of each bar of the chart.
@@ -134,10 +146,11 @@ fn activity_outside_the_share_window_never_shows_and_the_newest_comes_first() {
     let rows = table_rows(&html, "activity");
     assert_eq!(rows.len(), 4, "{rows:?}");
     assert_eq!(rows[0][1], "Start", "{rows:?}");
-    assert!(rows[0][0].contains("7 Mar 2026, 01:00"), "newest first: {rows:?}");
-    assert!(rows[1][0].contains("2 Mar 2026, 03:00") && rows[1][2] == "1,234.5\u{a0}h", "{rows:?}");
+    assert!(rows[0][0].starts_with("2026-03-07T01:00"), "newest first: {rows:?}");
+    assert!(rows[1][0].starts_with("2026-03-02T03:00") && rows[1][2] == "1,234.5\u{a0}h", "{rows:?}");
     assert_eq!(rows[2][2], "55.50000, 12.25000");
-    assert!(rows[3][0].contains("2 Mar 2026, 01:00"), "{rows:?}");
+    assert!(html.contains(r#"<time datetime="2026-03-07T01:00:00.000Z">7 Mar 2026, 01:00</time>"#), "{html}");
+    assert!(rows[3][0].starts_with("2026-03-02T01:00"), "{rows:?}");
 
     // Once the last share ends, the asset is gone from the member's view.
     p.app.rt.clock.set(MARCH_1 + 7 * DAY);
@@ -192,7 +205,17 @@ fn a_report_counts_24_hours_a_day_from_hourly_readings_in_its_table_chart_and_cs
             ["2026-03-04", "0", "0", "0", "0"],
         ]
     );
-    assert_eq!(bar_heights(&html), [160.0, 160.0, 80.0, 0.0], "one bar a day, proportional to its hours");
+    assert!(proportional(&bar_heights(&html), 1, &[24, 24, 12, 0]), "one bar a day, as high as its hours: {html}");
+    // The chart reads on its own: a caption naming the figure, the value axis with its unit
+    // and round ticks, each day labelled, a title per bar; the table holds its numbers.
+    assert!(html.contains(r#"<figcaption id="report-chart">Operating hours per day"#), "{html}");
+    assert!(html.contains(r#"role="img" aria-labelledby="report-chart""#), "{html}");
+    assert!(html.contains(">Operating hours (h)</text>"), "{html}");
+    assert!(html.contains(">0</text>") && html.contains(">10</text>") && html.contains(">30</text>"), "{html}");
+    assert!(html.contains(">1 Mar</text>") && html.contains(">4 Mar</text>"), "{html}");
+    assert!(html.contains("<title>3 Mar 2026: 12\u{a0}h</title>"), "{html}");
+    assert!(html.contains(r#"<td><time datetime="2026-03-01">1 Mar 2026</time></td>"#), "{html}");
+    assert!(!html.contains(r#"class="legend""#), "one series, no legend");
     assert!(!html.contains("<script") && !html.contains("style="), "nothing the CSP would refuse");
 
     let csv = ada.get(&format!("/reports.csv?{query}"));
@@ -215,7 +238,12 @@ fn a_report_counts_24_hours_a_day_from_hourly_readings_in_its_table_chart_and_cs
     let rows = table_rows(&weekly, "report");
     assert_eq!(
         rows.iter().map(|r| (r[0].as_str(), r[1].as_str())).collect::<Vec<_>>(),
-        [("2026-02-23", "47"), ("2026-03-02", "36")]
+        [("2026-W09", "47"), ("2026-W10", "36")]
+    );
+    assert!(weekly.contains(r#"<time datetime="2026-W09">week 9, 2026</time>"#), "{weekly}");
+    assert!(
+        weekly.contains(">week 9</text>") && weekly.contains("<title>week 10, 2026: 36\u{a0}h</title>"),
+        "{weekly}"
     );
     // Without an asset the whole fleet is shown (`a_fleet_report_…`); nonsense is refused.
     let fleet = ada.get("/reports");
@@ -359,11 +387,10 @@ fn a_fleet_report_shows_each_asset_with_the_hours_of_its_own_report_and_their_to
         own_csv.extend(csv.split("\r\n").skip(1).filter(|l| !l.is_empty()).map(str::to_owned));
     }
     assert_eq!(per_day, [35_000, 41_000, 72_000, 24_000], "the days of the three reports");
-    // A bar per day, of the fleet's total, the highest full height.
-    let float = |milli: &i64| f64::from(i32::try_from(*milli).unwrap());
-    let highest = float(per_day.iter().max().unwrap());
-    let expected: Vec<f64> = per_day.iter().map(|h| (float(h) / highest * 160.0 * 100.0).round() / 100.0).collect();
-    assert_eq!(bar_heights(&html), expected);
+    // A stack per day of the three machines' hours, as high as the fleet's total, and a
+    // legend naming them.
+    assert!(proportional(&bar_heights(&html), 3, &per_day), "{html}");
+    assert!(html.contains(r#"<ul class="legend">"#) && html.contains("<title>Hired pump, 2 Mar 2026: "), "{html}");
 
     // The CSV: a row per asset and day, the same rows as each asset's own CSV.
     let csv = ada.get(&format!("/reports.csv?{period}"));

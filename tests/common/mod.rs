@@ -105,6 +105,15 @@ pub fn spawn_app() -> TestApp {
     TestApp { rt: NativeRuntime::new(PLATFORM_TOKEN).unwrap() }
 }
 
+/// A table cell's value: a `<time>`'s machine-readable `datetime`, else the cell's text, so
+/// tests compare periods as ISO dates and weeks whatever language the page shows them in.
+pub fn cell_value(cell: &str) -> String {
+    match cell.strip_prefix("<time datetime=\"") {
+        Some(rest) => rest[..rest.find('"').unwrap()].to_owned(),
+        None => cell.to_owned(),
+    }
+}
+
 pub fn body_text(response: &Response) -> String {
     String::from_utf8(response.body.clone()).unwrap()
 }

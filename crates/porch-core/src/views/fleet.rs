@@ -1,15 +1,16 @@
 //! The recipients' equipment pages: the fleet list with its group filter, an asset's page
-//! with recent activity, and the utilisation report (form, bar chart drawn here as SVG,
-//! table), of one asset or of the whole fleet (a row per asset and a total). The chart needs no script and no inline style: its bars are sized by SVG
-//! attributes and coloured by `base.css`, as the strict CSP asks.
+//! with recent activity, and the utilisation report (form, bar chart from `chart`, table in
+//! the reader's numbers), of one asset or of the whole fleet (a row per asset and a total).
 
 use crate::i18n::Translations as _;
 use maud::{html, Markup};
 
+use super::chart::{self, Chart, Series};
 use super::language::{self, foreign};
 use super::layout::page;
 use crate::auth::member::Member;
 use crate::http::percent_encode;
+use crate::i18n::format::iso_week;
 use crate::i18n::{FleetStrings, Formats, Language};
 use crate::portal_context::ResolvedPortal;
 use crate::store::equipment::{ActivityRow, FleetGroup, SharedAsset};
@@ -155,7 +156,7 @@ pub fn kind_label(f: &FleetStrings, kind: &str) -> &'static str {
 
 pub fn event_details(fmt: Formats, event: &ActivityRow) -> String {
     if let Some(milli) = event.hours_milli {
-        return format!("{}\u{a0}h", fmt.decimal(milli, 3));
+        return format!("{}\u{a0}{}", fmt.decimal(milli, 3), fmt.lang.fleet().hours_unit);
     }
     if let (Some(lat), Some(lon)) = (event.lat_e7, event.lon_e7) {
         let (lat, lon) = Position::from_e7(lat, lon).degrees();
@@ -235,28 +236,38 @@ pub fn csv_header() -> Vec<String> {
         .collect()
 }
 
-const CHART_WIDTH: f64 = 640.0;
-const CHART_HEIGHT: f64 = 160.0;
+/// The report's chart: `series` of hours over the periods starting on `days`.
+fn hours_chart(f: &FleetStrings, fmt: Formats, span: Span, days: &[i64], series: Vec<Series<'_>>) -> Markup {
+    let caption = if span == Span::Week { f.chart_by_week } else { f.chart_by_day };
+    let chart = Chart {
+        id: "report-chart",
+        caption,
+        quantity: f.column_hours,
+        unit: f.hours_unit,
+        span,
+        periods: days,
+        series,
+    };
+    chart::chart(fmt, &chart)
+}
 
-/// One bar per bucket, its height proportional to the bucket's hours (the highest bucket
-/// fills the chart). Integers below 2^53 convert to f64 exactly; hours never come near.
-#[allow(clippy::cast_precision_loss)]
-fn chart(f: &FleetStrings, buckets: &[Usage]) -> Markup {
-    let highest = buckets.iter().map(|b| b.hours_milli).max().unwrap_or(0).max(1) as f64;
-    let slot = CHART_WIDTH / (buckets.len().max(1) as f64);
-    html! {
-        svg.chart xmlns="http://www.w3.org/2000/svg" viewBox=(format!("0 0 {CHART_WIDTH} {CHART_HEIGHT}"))
-            role="img" aria-label=(f.chart_label) preserveAspectRatio="none" {
-            title { (f.chart_label) }
-            line.axis x1="0" y1=(CHART_HEIGHT) x2=(CHART_WIDTH) y2=(CHART_HEIGHT) stroke="currentColor" {}
-            @for (index, bucket) in buckets.iter().enumerate() {
-                @let height = bucket.hours_milli as f64 / highest * CHART_HEIGHT;
-                rect.bar x=(format!("{:.2}", index as f64 * slot + slot * 0.1)) y=(format!("{:.2}", CHART_HEIGHT - height))
-                    width=(format!("{:.2}", slot * 0.8)) height=(format!("{height:.2}")) fill="currentColor" {
-                    title { (date_text(bucket.day)) ": " (hours_text(bucket.hours_milli)) " h" }
-                }
-            }
+/// A bucket's period as the table shows it: its day, or its ISO week, in the reader's words.
+fn period_cell(fmt: Formats, span: Span, day: i64) -> Markup {
+    let machine = match span {
+        Span::Day => date_text(day),
+        Span::Week => {
+            let (year, week) = iso_week(day);
+            format!("{year}-W{week:02}")
         }
+    };
+    html! { time datetime=(machine) { (chart::period_labels(fmt, span, day).1) } }
+}
+
+/// A bucket's sums in the reader's numbers: hours, starts, stops, alerts.
+fn sum_cells(fmt: Formats, bucket: &Usage) -> Markup {
+    html! {
+        td { (fmt.decimal(bucket.hours_milli, 3)) }
+        td { (fmt.integer(bucket.starts)) } td { (fmt.integer(bucket.stops)) } td { (fmt.integer(bucket.alerts)) }
     }
 }
 
@@ -272,7 +283,7 @@ fn sum<'a>(day: i64, buckets: impl IntoIterator<Item = &'a Usage>) -> Usage {
 }
 
 /// The table of an asset's buckets.
-fn bucket_table(f: &FleetStrings, buckets: &[Usage]) -> Markup {
+fn bucket_table(f: &FleetStrings, fmt: Formats, span: Span, buckets: &[Usage]) -> Markup {
     html! {
         table.report {
             thead { tr {
@@ -282,7 +293,7 @@ fn bucket_table(f: &FleetStrings, buckets: &[Usage]) -> Markup {
             } }
             tbody {
                 @for bucket in buckets {
-                    tr { @for cell in row_cells(bucket) { td { (cell) } } }
+                    tr { td { (period_cell(fmt, span, bucket.day)) } (sum_cells(fmt, bucket)) }
                 }
             }
         }
@@ -291,16 +302,21 @@ fn bucket_table(f: &FleetStrings, buckets: &[Usage]) -> Markup {
 
 /// The fleet report: the chart of the fleet's hours per bucket, and a row per asset (its
 /// sums over the period, linking to its own report) with the total.
-fn fleet_report(f: &FleetStrings, params: &ReportParams, fleet: &[(SharedAsset, Vec<Usage>)]) -> Markup {
+/// A few assets stack in the chart, each its own series; more show as their total.
+fn fleet_report(f: &FleetStrings, fmt: Formats, params: &ReportParams, fleet: &[(SharedAsset, Vec<Usage>)]) -> Markup {
     // Every asset has the report's buckets, in the same order.
-    let totals: Vec<Usage> = fleet.first().map_or_else(Vec::new, |(_, first)| {
-        first.iter().enumerate().map(|(i, b)| sum(b.day, fleet.iter().filter_map(|(_, all)| all.get(i)))).collect()
-    });
+    let days: Vec<i64> = fleet.first().map_or_else(Vec::new, |(_, first)| first.iter().map(|b| b.day).collect());
+    let hours = |buckets: &[Usage]| buckets.iter().map(|b| b.hours_milli).collect();
+    let series = if (2..=chart::MAX_SERIES).contains(&fleet.len()) {
+        fleet.iter().map(|(asset, buckets)| Series { name: &asset.name, values: hours(buckets) }).collect()
+    } else {
+        let totals: Vec<Usage> =
+            (0..days.len()).map(|i| sum(0, fleet.iter().filter_map(|(_, all)| all.get(i)))).collect();
+        vec![Series { name: f.total, values: hours(&totals) }]
+    };
     let per_asset: Vec<Usage> = fleet.iter().map(|(_, buckets)| sum(params.from, buckets)).collect();
-    // The period's sums, without the date `row_cells` starts with.
-    let cells = |u: &Usage| row_cells(u).into_iter().skip(1);
     html! {
-        figure.chart { (chart(f, &totals)) }
+        (hours_chart(f, fmt, params.span, &days, series))
         table.fleet-report {
             thead { tr {
                 th scope="col" { (f.column_name) } th scope="col" { (f.column_hours) }
@@ -311,13 +327,13 @@ fn fleet_report(f: &FleetStrings, params: &ReportParams, fleet: &[(SharedAsset, 
                 @for ((asset, _), sums) in fleet.iter().zip(&per_asset) {
                     tr {
                         td { a href=(format!("/reports?{}", params.query(Some(&asset.asset_key)))) { (asset.name) } }
-                        @for cell in cells(sums) { td { (cell) } }
+                        (sum_cells(fmt, sums))
                     }
                 }
             }
             tfoot { tr {
                 th scope="row" { (f.total) }
-                @for cell in cells(&sum(params.from, &per_asset)) { td { (cell) } }
+                (sum_cells(fmt, &sum(params.from, &per_asset)))
             } }
         }
     }
@@ -332,6 +348,7 @@ pub fn reports(
     zone: TimeZone,
 ) -> String {
     let f = lang.fleet();
+    let fmt = Formats::new(lang, zone);
     let params = &report.params;
     let chosen_key = match &report.shown {
         Some(Shown::Asset(asset, _)) => Some(asset.asset_key.as_str()),
@@ -378,8 +395,10 @@ pub fn reports(
                 Some(Shown::Asset(asset, buckets)) => {
                     h2 { (f.report_view) ": " (asset.name) }
                     p.hint { (f.times_in) " " (zone.label()) " · " a href=(format!("/reports.csv?{}", params.query(Some(&asset.asset_key)))) download { (f.download_csv) } }
-                    figure.chart { (chart(f, buckets)) }
-                    (bucket_table(f, buckets))
+                    @let days: Vec<i64> = buckets.iter().map(|b| b.day).collect();
+                    @let hours = buckets.iter().map(|b| b.hours_milli).collect();
+                    (hours_chart(f, fmt, params.span, &days, vec![Series { name: &asset.name, values: hours }]))
+                    (bucket_table(f, fmt, params.span, buckets))
                 }
                 Some(Shown::Fleet(fleet)) => {
                     h2 { (f.report_view) ": " (f.all_machines) }
@@ -387,7 +406,7 @@ pub fn reports(
                         p.empty { (f.no_assets_in_group) }
                     } @else {
                         p.hint { (f.times_in) " " (zone.label()) " · " a href=(format!("/reports.csv?{}", params.query(None))) download { (f.download_csv) } }
-                        (fleet_report(f, params, fleet))
+                        (fleet_report(f, fmt, params, fleet))
                     }
                 }
                 None => {}

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod activity;
+pub mod chart;
 pub mod documents;
 pub mod errors;
 pub mod fleet;
