@@ -129,3 +129,23 @@ fn provider_text_in_the_portals_language_carries_lang_on_a_page_in_another() {
     let danish = body_text(&ada.get("/equipment"));
     assert!(danish.contains("<td>Gummiged</td>"), "in the page's language, no span: {danish}");
 }
+
+#[test]
+fn a_danish_readers_report_labels_weeks_and_numbers_in_danish() {
+    let f = fleet::provider();
+    let portal = f.portal("acme", &["equipment", "reports"]);
+    f.asset("LD:1", &json!({ "name": "Læsser", "customer_id": f.alpha }));
+    f.share("LD:1", &f.alpha, fleet::MARCH_1 - 7 * fleet::DAY, None);
+    f.events("LD:1", &fleet::hourly(fleet::MARCH_1, 30));
+    let last = fleet::MARCH_1 + 30 * fleet::HOUR;
+    f.events("LD:1", &[json!({ "id": "half", "at": fleet::at(last), "kind": "hours", "value": 1229.5 })]);
+    let ada = f.join(&portal, "acme", "ada@alpha.example", Some(&f.alpha));
+    assert_eq!(choose(&ada, "da", "/reports").status, 303);
+    let html = body_text(&ada.get("/reports?asset=LD:1&from=2026-03-01&to=2026-03-08&by=week"));
+    assert_eq!(page_language(&ada.get("/")), "da");
+    assert!(html.contains(r#"<figcaption id="report-chart">Driftstimer pr. uge"#), "{html}");
+    assert!(html.contains(">Driftstimer (t)</text>") && html.contains(">uge 10</text>"), "{html}");
+    // Feb 23 - Mar 1 and Mar 2 - 8: hourly readings 100..129, then 1229.5 on Mar 2.
+    assert!(html.contains(r#"<td><time datetime="2026-W10">uge 10, 2026</time></td><td>1.106,5</td>"#), "{html}");
+    assert!(html.contains("<title>uge 10, 2026: 1.106,5\u{a0}t</title>"), "{html}");
+}

@@ -107,12 +107,13 @@ pub struct JoinForm<'a> {
     pub errors: &'a [&'static str],
 }
 
-/// A portal's terms or consent text with the checkbox that accepts it.
-fn agreement(heading: &str, text: &str, field: &str, label: &str) -> Markup {
+/// A portal's terms or consent text with the checkbox that accepts it; the text is the
+/// provider's, `lang` naming its language where the page's differs (`views::language`).
+fn agreement(heading: &str, text: &str, lang: Option<&str>, field: &str, label: &str) -> Markup {
     html! {
         section {
             h2 { (heading) }
-            div.agreement { (text) }
+            div.agreement lang=[lang] { (text) }
             label.check { input type="checkbox" name=(field) value="yes" required; span { (label) } }
         }
     }
@@ -120,6 +121,7 @@ fn agreement(heading: &str, text: &str, field: &str, label: &str) -> Markup {
 
 pub fn join(portal: &ResolvedPortal, lang: Language, csrf: &str, form: &JoinForm<'_>) -> String {
     let t = lang.account();
+    let provider_lang = Some(portal.context.default_language).filter(|l| *l != lang).map(Language::code);
     let access = &portal.context.access;
     let (title, intro, action, bound, button) = match &form.kind {
         JoinKind::Invitation { token, bound_email } => {
@@ -150,10 +152,10 @@ pub fn join(portal: &ResolvedPortal, lang: Language, csrf: &str, form: &JoinForm
                     span.hint { (t.password_hint) }
                 }
                 @if access.terms_version > 0 {
-                    (agreement(t.terms_heading, &access.terms_text, "accept_terms", t.accept_terms))
+                    (agreement(t.terms_heading, &access.terms_text, provider_lang, "accept_terms", t.accept_terms))
                 }
                 @if access.consent_version > 0 {
-                    (agreement(t.consent_heading, &access.consent_text, "consent", t.give_consent))
+                    (agreement(t.consent_heading, &access.consent_text, provider_lang, "consent", t.give_consent))
                 }
             }
             div { button.button type="submit" { (button) } }
