@@ -516,12 +516,13 @@ fn a_parent_tenant_manages_its_childrens_themes_but_not_their_portals() {
     );
     assert_eq!(status, 404);
 
-    // When the parent changes its theme, the child's portal shows it at once.
+    // When the parent changes its theme (confirming it reaches a child's portal), the child's
+    // portal shows it at once.
     let (status, _) = app.api_as(
         Some(&org_key),
         Method::Patch,
         &format!("/api/v1/tenants/{org}/themes/{org_theme}"),
-        &json!({ "colors": { "primary": "#065f46" } }),
+        &json!({ "colors": { "primary": "#065f46" }, "confirm": true }),
     );
     assert_eq!(status, 200);
     let css = body_text(&app.page("org-dk.portals.localhost", "/theme.css"));

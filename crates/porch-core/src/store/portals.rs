@@ -364,6 +364,19 @@ pub async fn linked_to(db: &impl Database, tenant: TenantId, template: TemplateI
     .await
 }
 
+/// Every portal showing a theme of `owner`: the owner's and its child tenants' (a parent's
+/// themes serve its children), by name. What a change of the theme reaches.
+pub async fn showing_theme(db: &impl Database, owner: TenantId, theme: ThemeId) -> Result<Vec<PortalRow>, DbError> {
+    db.query(Statement::new(
+        select_portals!(
+            "WHERE theme_id = ?2 AND (tenant_id = ?1 OR tenant_id IN (SELECT id FROM tenants WHERE parent_id = ?1))
+             ORDER BY name, id"
+        ),
+        params![owner.to_db(), theme.to_db()],
+    ))
+    .await
+}
+
 /// One line of the portal overview.
 #[derive(Debug, Deserialize)]
 pub struct OverviewRow {

@@ -1,0 +1,117 @@
+//! Settings that keep their promise, in process on real `SQLite` with the real schema: a theme
+//! edit reaching more than the one portal the caller means asks for confirmation first, like a
+//! template change.
+
+// clippy.toml allows these inside `#[test]` functions only; the helpers here use them too.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::too_many_lines)]
+
+use crate::common;
+
+use common::{body_text, good_colors, platform_host, provider, Provider, PNG_1X1};
+use porch_core::http::Method;
+use serde_json::json;
+
+fn portal(p: &Provider, body: &serde_json::Value) -> String {
+    p.app.new_portal(&p.key, &p.tenant, body)
+}
+
+fn theme(p: &Provider) -> String {
+    p.app.new_theme(&p.key, &p.tenant, "Brand", &good_colors())
+}
+
+fn slugs(body: &serde_json::Value) -> Vec<&str> {
+    body["affected_portals"].as_array().unwrap().iter().map(|p| p["slug"].as_str().unwrap()).collect()
+}
+
+fn css(p: &Provider, slug: &str) -> String {
+    body_text(&p.app.page(&platform_host(slug), "/theme.css"))
+}
+
+#[test]
+fn a_theme_edit_reaching_one_portal_of_its_own_applies_at_once() {
+    let p = provider();
+    let theme = theme(&p);
+    let path = format!("/themes/{theme}");
+    // On no portal yet, then on one custom portal: the portal the caller means.
+    let (status, body) = p.call(Method::Patch, &path, &json!({ "colors": { "primary": "#0f766e" } }));
+    assert_eq!(status, 200, "{body}");
+    portal(&p, &json!({ "slug": "alpha", "name": "Alpha", "theme_id": theme }));
+    let (status, body) = p.call(Method::Patch, &path, &json!({ "colors": { "primary": "#7c2d12" } }));
+    assert_eq!(status, 200, "{body}");
+    assert!(css(&p, "alpha").contains("#7c2d12"));
+    let (status, body) = p.app.put_logo(&p.key, &p.tenant, &theme, "small", "image/png", PNG_1X1);
+    assert_eq!(status, 200, "{body}");
+}
+
+#[test]
+fn a_theme_edit_reaching_several_portals_warns_naming_them_and_applies_only_when_confirmed() {
+    let p = provider();
+    let theme = theme(&p);
+    portal(&p, &json!({ "slug": "beta", "name": "Beta", "theme_id": theme }));
+    portal(&p, &json!({ "slug": "alpha", "name": "Alpha", "theme_id": theme }));
+    portal(&p, &json!({ "slug": "other", "name": "Other" }));
+    let path = format!("/themes/{theme}");
+    let change = json!({ "colors": { "primary": "#7c2d12" } });
+    let audits = p.app.audit_count();
+    let (status, body) = p.call(Method::Patch, &path, &change);
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "confirmation_required");
+    assert!(body["warning"].as_str().unwrap().contains("2 portal(s)"), "{body}");
+    assert_eq!(slugs(&body), ["alpha", "beta"], "by name, and only the portals showing the theme");
+    assert_eq!(p.app.audit_count(), audits, "nothing was written");
+    assert!(!css(&p, "alpha").contains("#7c2d12"));
+
+    let (status, body) = p.call(Method::Patch, &path, &json!({ "colors": { "primary": "#7c2d12" }, "confirm": true }));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(p.app.audit_count(), audits + 1);
+    assert!(css(&p, "alpha").contains("#7c2d12") && css(&p, "beta").contains("#7c2d12"));
+
+    // A logo is a theme edit too; it confirms with `?confirm=true`, having no JSON body.
+    let (status, body) = p.app.put_logo(&p.key, &p.tenant, &theme, "small", "image/png", PNG_1X1);
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(body["error"]["code"], "confirmation_required");
+    assert!(body["warning"].as_str().unwrap().contains("?confirm=true"), "{body}");
+    let (_, got) = p.call(Method::Get, &path, &json!(null));
+    assert_eq!(got["theme"]["logos"]["small"], json!(null), "no logo was set");
+    let (status, body) = p.app.put_logo(&p.key, &p.tenant, &theme, "small?confirm=true", "image/png", PNG_1X1);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["theme"]["logos"]["small"]["content_type"], "image/png");
+    let (status, body) = p.call(Method::Delete, &format!("{path}/logos/small"), &json!(null));
+    assert_eq!(status, 409, "{body}");
+    let (status, body) = p.call(Method::Delete, &format!("{path}/logos/small?confirm=maybe"), &json!(null));
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(common::error_fields(&body), ["confirm"]);
+    let (status, body) = p.call(Method::Delete, &format!("{path}/logos/small?confirm=true"), &json!(null));
+    assert_eq!(status, 204, "{body}");
+}
+
+#[test]
+fn a_theme_on_one_portal_following_a_template_or_on_a_child_tenants_portal_asks_first() {
+    let p = provider();
+    let theme = theme(&p);
+    let (status, created) =
+        p.call(Method::Post, "/templates", &json!({ "name": "Service", "apps": ["tickets"], "theme_id": theme }));
+    assert_eq!(status, 201, "{created}");
+    let template = created["template"]["id"].as_str().unwrap().to_owned();
+    portal(&p, &json!({ "slug": "linked", "name": "Linked", "template_id": template }));
+    let (status, body) = p.call(Method::Patch, &format!("/themes/{theme}"), &json!({ "name": "Brand 2" }));
+    assert_eq!(status, 409, "a template's portal changes with the template's set-up: {body}");
+    assert_eq!(slugs(&body), ["linked"]);
+
+    // A parent's theme on one portal of a child tenant.
+    let (child, child_key) =
+        p.app.new_tenant_with(&json!({ "slug": "acme-dk", "name": "Acme DK", "parent_id": p.tenant }));
+    let group = p.app.new_theme(&p.key, &p.tenant, "Group", &good_colors());
+    p.app.new_portal(&child_key, &child, &json!({ "slug": "acme-dk", "name": "Acme DK", "theme_id": group }));
+    let (status, body) =
+        p.call(Method::Patch, &format!("/themes/{group}"), &json!({ "colors": { "menu": "#000000" } }));
+    assert_eq!(status, 409, "{body}");
+    assert_eq!(slugs(&body), ["acme-dk"]);
+    let (status, body) = p.call(
+        Method::Patch,
+        &format!("/themes/{group}"),
+        &json!({ "colors": { "menu": "#000000" }, "confirm": true }),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert!(css(&p, "acme-dk").contains("#000000"));
+}
