@@ -9,6 +9,7 @@ use crate::common;
 
 use common::{body_text, good_colors, platform_host, provider, Provider, PNG_1X1};
 use porch_core::http::Method;
+use porch_core::store::{Database, DbError, Statement, Value};
 use serde_json::json;
 
 fn portal(p: &Provider, body: &serde_json::Value) -> String {
@@ -114,4 +115,110 @@ fn a_theme_on_one_portal_following_a_template_or_on_a_child_tenants_portal_asks_
     );
     assert_eq!(status, 200, "{body}");
     assert!(css(&p, "acme-dk").contains("#000000"));
+}
+
+/// A write straight to the database, past the API's checks.
+fn raw_write(p: &Provider, sql: &'static str, params: Vec<Value>) -> Result<u64, DbError> {
+    pollster::block_on(p.app.rt.db.execute(Statement::new(sql, params)))
+}
+
+fn tenant_patch(p: &Provider, body: &serde_json::Value) -> (u16, serde_json::Value) {
+    p.call(Method::Patch, "", body)
+}
+
+#[test]
+fn one_portal_per_customer_is_off_for_a_new_tenant_and_refused_while_customers_share_or_have_two() {
+    let p = provider();
+    let (_, got) = p.call(Method::Get, "", &json!(null));
+    assert_eq!(got["tenant"]["one_portal_per_customer"], false);
+    let beta = p.app.new_customer(&p.key, &p.tenant, "Beta");
+    portal(&p, &json!({ "slug": "alpha-1", "name": "Alpha 1", "customer_id": p.customer }));
+    portal(&p, &json!({ "slug": "alpha-2", "name": "Alpha 2", "customer_id": p.customer }));
+    portal(&p, &json!({ "slug": "beta", "name": "Beta", "customer_id": beta }));
+    let shared = portal(&p, &json!({ "slug": "everyone", "name": "Everyone" }));
+
+    let audits = p.app.audit_count();
+    let (status, body) = tenant_patch(&p, &json!({ "one_portal_per_customer": true }));
+    assert_eq!(status, 409, "{body}");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains("Alpha has the portals alpha-1, alpha-2") || message.contains("alpha-2, alpha-1"),
+        "{message}"
+    );
+    assert!(message.contains("everyone serve(s) all customers"), "{message}");
+    assert!(!message.contains("Beta"), "a customer with one portal keeps the rule: {message}");
+    assert_eq!(p.app.audit_count(), audits, "nothing was written");
+
+    // Once each customer has one portal, the rule is turned on (by the tenant's own key).
+    let alpha_2 = p.call(Method::Get, "/portals", &json!(null)).1["portals"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|portal| portal["slug"] == "alpha-2")
+        .unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(p.call(Method::Delete, &format!("/portals/{alpha_2}"), &json!(null)).0, 204);
+    assert_eq!(p.call(Method::Delete, &format!("/portals/{shared}"), &json!(null)).0, 204);
+    let (status, body) = tenant_patch(&p, &json!({ "one_portal_per_customer": true }));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["tenant"]["one_portal_per_customer"], true);
+    assert_eq!(p.app.audit_count(), audits + 3, "two deletions and the setting");
+}
+
+#[test]
+fn under_one_portal_per_customer_a_second_portal_or_one_for_all_customers_is_a_field_error() {
+    let p = provider();
+    let (status, body) = tenant_patch(&p, &json!({ "one_portal_per_customer": true }));
+    assert_eq!(status, 200, "{body}");
+    let alpha = portal(&p, &json!({ "slug": "alpha", "name": "Alpha", "customer_id": p.customer }));
+
+    let (status, body) =
+        p.call(Method::Post, "/portals", &json!({ "slug": "alpha-2", "name": "Alpha 2", "customer_id": p.customer }));
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(common::error_fields(&body), ["customer_id"]);
+    assert!(body["error"]["fields"][0]["message"].as_str().unwrap().contains("has the portal alpha"), "{body}");
+    let (status, body) = p.call(Method::Post, "/portals", &json!({ "slug": "everyone", "name": "Everyone" }));
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(common::error_fields(&body), ["customer_id"]);
+
+    // The portal itself keeps its customer through other changes, but may not drop it.
+    let (status, body) = p.call(Method::Patch, &format!("/portals/{alpha}"), &json!({ "name": "Alpha Ltd" }));
+    assert_eq!(status, 200, "{body}");
+    let (status, body) = p.call(Method::Patch, &format!("/portals/{alpha}"), &json!({ "customer_id": null }));
+    assert_eq!(status, 422, "{body}");
+    assert_eq!(common::error_fields(&body), ["customer_id"]);
+
+    // Another customer gets its one portal; turned off, the rule no longer applies.
+    let beta = p.app.new_customer(&p.key, &p.tenant, "Beta");
+    portal(&p, &json!({ "slug": "beta", "name": "Beta", "customer_id": beta }));
+    let (status, body) = tenant_patch(&p, &json!({ "one_portal_per_customer": false }));
+    assert_eq!(status, 200, "{body}");
+    portal(&p, &json!({ "slug": "everyone", "name": "Everyone" }));
+}
+
+#[test]
+fn the_database_keeps_one_portal_per_customer_when_writes_race_past_the_check() {
+    let p = provider();
+    let (status, _) = tenant_patch(&p, &json!({ "one_portal_per_customer": true }));
+    assert_eq!(status, 200);
+    portal(&p, &json!({ "slug": "alpha", "name": "Alpha", "customer_id": p.customer }));
+    // As if a second create had passed the API's check before the first was written.
+    let raced = raw_write(
+        &p,
+        "INSERT INTO portals (id, tenant_id, slug, name, page_title, default_language, customer_id, created_at, updated_at)
+         VALUES ('00000000-0000-4000-8000-000000000001', ?1, 'alpha-2', 'A2', 'A2', 'en', ?2, 0, 0)",
+        vec![Value::from(p.tenant.as_str()), Value::from(p.customer.as_str())],
+    );
+    assert!(matches!(raced, Err(DbError::Constraint(detail)) if detail.contains("one_portal_per_customer")));
+    // And the tenant's rule cannot be turned on under a breach written before.
+    assert_eq!(tenant_patch(&p, &json!({ "one_portal_per_customer": false })).0, 200);
+    portal(&p, &json!({ "slug": "everyone", "name": "Everyone" }));
+    let turned = raw_write(
+        &p,
+        "UPDATE tenants SET one_portal_per_customer = 1 WHERE id = ?1",
+        vec![Value::from(p.tenant.as_str())],
+    );
+    assert!(matches!(turned, Err(DbError::Constraint(detail)) if detail.contains("one_portal_per_customer")));
 }

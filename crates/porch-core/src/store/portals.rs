@@ -364,6 +364,19 @@ pub async fn linked_to(db: &impl Database, tenant: TenantId, template: TemplateI
     .await
 }
 
+/// The tenant's portals for one customer, by name.
+pub async fn of_customer(
+    db: &impl Database,
+    tenant: TenantId,
+    customer: CustomerId,
+) -> Result<Vec<PortalRow>, DbError> {
+    db.query(Statement::new(
+        select_portals!("WHERE tenant_id = ?1 AND customer_id = ?2 ORDER BY name, id"),
+        params![tenant.to_db(), customer.to_db()],
+    ))
+    .await
+}
+
 /// Every portal showing a theme of `owner`: the owner's and its child tenants' (a parent's
 /// themes serve its children), by name. What a change of the theme reaches.
 pub async fn showing_theme(db: &impl Database, owner: TenantId, theme: ThemeId) -> Result<Vec<PortalRow>, DbError> {

@@ -14,6 +14,7 @@ use crate::i18n::Language;
 use crate::runtime::Runtime;
 use crate::store::portals::{AccessSettings, OverviewRow, PortalRow, PortalSettings};
 use crate::store::templates::{self, TemplateRow};
+use crate::store::tenants::ONE_PORTAL_RULE;
 use crate::store::{customers, domains, portals, tenants, themes, DbError};
 use crate::tenancy;
 use porch_types::access::JoinPolicy;
@@ -496,6 +497,9 @@ async fn settings<R: Runtime>(
         Some(None) => Some(None),
         None => Some(current.and_then(|row| row.customer_id.as_deref()).and_then(CustomerId::parse)),
     };
+    if let Some(customer) = customer {
+        one_portal_rule(call, tenant, &mut fields, customer, current).await?;
+    }
     let theme = match theme_from_template.map_or(input.theme_id, |theme| Some(theme.map(ThemeId::to_db))) {
         Some(Some(raw)) => match ThemeId::parse(&raw) {
             // A portal may use its tenant's themes and those of the tenant's parent.
@@ -545,10 +549,43 @@ async fn settings<R: Runtime>(
     }
 }
 
+/// A tenant that requires one portal per customer (schema 0021) takes no portal for all
+/// customers and no second portal of a customer: a field error on `customer_id` (422, the
+/// value the caller chose breaks the tenant's own rule, as a theme it may not use does).
+async fn one_portal_rule<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    fields: &mut Fields,
+    customer: Option<CustomerId>,
+    current: Option<&PortalRow>,
+) -> Result<(), AppError> {
+    let db = call.rt.db();
+    if !tenants::get(db, tenant).await?.is_some_and(|row| row.one_portal_per_customer()) {
+        return Ok(());
+    }
+    let Some(customer) = customer else {
+        fields.error("customer_id", "this tenant allows one portal per customer, so not one for all customers");
+        return Ok(());
+    };
+    let others = portals::of_customer(db, tenant, customer).await?;
+    if let Some(other) = others.iter().find(|p| current.is_none_or(|c| c.id != p.id)) {
+        fields.error(
+            "customer_id",
+            &format!("this tenant allows one portal per customer, and this customer has the portal {}", other.slug),
+        );
+    }
+    Ok(())
+}
+
 /// A unique key refusing a portal write is its slug; a foreign key is something the checks
 /// found that went away before the write (a customer, a theme, an app leaving the plan).
 fn slug_taken(err: DbError) -> AppError {
     match err {
+        // A portal of the same customer written meanwhile (schema 0021's trigger).
+        DbError::Constraint(detail) if detail.contains(ONE_PORTAL_RULE) => AppError::invalid(
+            "customer_id",
+            "this tenant allows one portal per customer, and this customer has a portal (or the portal is for all customers)",
+        ),
         DbError::Constraint(detail) if detail.contains("UNIQUE") => {
             AppError::Conflict("that slug is taken; portal slugs are unique across the platform".into())
         }
