@@ -32,3 +32,9 @@ WHEN NEW.one_portal_per_customer = 1 AND OLD.one_portal_per_customer = 0
 BEGIN
   SELECT RAISE(ABORT, 'one_portal_per_customer constraint failed');
 END;
+
+-- A set-up's own links in the navigation (porch_types::nav_links): a JSON array of
+-- {"url", "labels": {"en", "da", "nb"}}, NULL for none. A template's version carries them like
+-- its navigation, and linked portals get a copy with every change.
+ALTER TABLE portals ADD COLUMN nav_links_json TEXT;
+ALTER TABLE template_versions ADD COLUMN nav_links_json TEXT;

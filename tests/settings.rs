@@ -222,3 +222,93 @@ fn the_database_keeps_one_portal_per_customer_when_writes_race_past_the_check() 
     );
     assert!(matches!(turned, Err(DbError::Constraint(detail)) if detail.contains("one_portal_per_customer")));
 }
+
+fn links() -> serde_json::Value {
+    json!([
+        { "url": "https://status.example.com/", "labels": { "en": "Status", "da": "Driftsstatus" } },
+        { "url": "https://shop.example.com/parts?x=1&y=2", "labels": { "en": "Parts shop" } },
+    ])
+}
+
+fn page_in(p: &Provider, slug: &str, language: &str) -> String {
+    body_text(&p.app.page_with(&platform_host(slug), "/", &[("accept-language", language)]))
+}
+
+#[test]
+fn a_portals_own_links_follow_the_apps_in_the_readers_language_and_open_with_noopener() {
+    let p = provider();
+    let id = portal(&p, &json!({ "slug": "alpha", "name": "Alpha", "default_language": "da", "setup": "custom" }));
+    let (status, body) = p.call(Method::Patch, &format!("/portals/{id}"), &json!({ "nav_links": links() }));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["portal"]["nav_links"], links());
+
+    let en = page_in(&p, "alpha", "en");
+    assert!(
+        en.contains(r#"<a href="https://status.example.com/" rel="external noopener"><span>Status</span>"#),
+        "{en}"
+    );
+    assert!(en.contains(r#"href="https://shop.example.com/parts?x=1&amp;y=2""#), "{en}");
+    assert!(en.contains("(external site)"));
+    assert!(en.find("Status").unwrap() < en.find("Parts shop").unwrap(), "in the order given");
+    let da = page_in(&p, "alpha", "da");
+    assert!(da.contains("<span>Driftsstatus</span>") && da.contains("(eksternt websted)"), "{da}");
+    // Norwegian has no label: the portal's language (Danish) stands in, marked as such; the
+    // shop has English only.
+    let nb = page_in(&p, "alpha", "nb");
+    assert!(nb.contains(r#"<span lang="da">Driftsstatus</span>"#), "{nb}");
+    assert!(nb.contains(r#"<span lang="en">Parts shop</span>"#), "{nb}");
+
+    // `[]` removes them.
+    let (status, body) = p.call(Method::Patch, &format!("/portals/{id}"), &json!({ "nav_links": [] }));
+    assert_eq!(status, 200, "{body}");
+    assert!(!page_in(&p, "alpha", "en").contains("status.example.com"));
+}
+
+#[test]
+fn a_bad_link_is_refused_naming_its_field_and_changes_nothing() {
+    let p = provider();
+    let id = portal(&p, &json!({ "slug": "alpha", "name": "Alpha", "setup": "custom" }));
+    let link = |url: &str| json!({ "url": url, "labels": { "en": "Go" } });
+    let long = format!("https://example.com/{}", "a".repeat(500));
+    let audits = p.app.audit_count();
+    for (links, field) in [
+        (json!([link("http://example.com/")]), "nav_links[0].url"),
+        (json!([link("https://example.com/"), link("javascript:alert(1)")]), "nav_links[1].url"),
+        (json!([link("/tickets")]), "nav_links[0].url"),
+        (json!([link(&long)]), "nav_links[0].url"),
+        (json!([link("https://user:secret@example.com/")]), "nav_links[0].url"),
+        (json!([{ "url": "https://example.com/", "labels": {} }]), "nav_links[0].labels"),
+        (json!([{ "url": "https://example.com/", "labels": { "da": "" } }]), "nav_links[0].labels.da"),
+        (json!(vec![link("https://example.com/"); 6]), "nav_links"),
+    ] {
+        let (status, body) = p.call(Method::Patch, &format!("/portals/{id}"), &json!({ "nav_links": links }));
+        assert_eq!(status, 422, "{links}: {body}");
+        assert_eq!(common::error_fields(&body), [field], "{links}");
+    }
+    assert_eq!(p.app.audit_count(), audits, "nothing was written");
+}
+
+#[test]
+fn a_templates_own_links_reach_its_portals_with_the_rest_of_its_set_up() {
+    let p = provider();
+    let (status, created) =
+        p.call(Method::Post, "/templates", &json!({ "name": "Service", "apps": ["tickets"], "nav_links": links() }));
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["template"]["nav_links"][0]["url"], "https://status.example.com/");
+    let template = created["template"]["id"].as_str().unwrap().to_owned();
+    let id = portal(&p, &json!({ "slug": "linked", "name": "Linked", "template_id": template }));
+    assert!(page_in(&p, "linked", "en").contains("Parts shop"));
+
+    // The template decides them for its portals, and a change of them is a new version.
+    let (status, _) = p.call(Method::Patch, &format!("/portals/{id}"), &json!({ "nav_links": [] }));
+    assert_eq!(status, 409);
+    let change =
+        json!({ "nav_links": [{ "url": "https://help.example.com/", "labels": { "en": "Help" } }], "confirm": true });
+    let (status, body) = p.call(Method::Put, &format!("/templates/{template}"), &change);
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["template"]["version"], 2);
+    let page = page_in(&p, "linked", "en");
+    assert!(page.contains("https://help.example.com/") && !page.contains("Parts shop"), "{page}");
+    let (_, got) = p.call(Method::Get, &format!("/templates/{template}"), &json!(null));
+    assert_eq!(got["versions"][1]["nav_links"][0]["labels"]["en"], "Status", "version 1 keeps its links: {got}");
+}

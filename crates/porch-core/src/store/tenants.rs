@@ -29,7 +29,7 @@ pub struct TenantRow {
 }
 
 /// The name in the message of schema 0021's triggers: a write that would break the tenant's
-/// rule of one portal per customer (they raise "one_portal_per_customer constraint failed").
+/// rule of one portal per customer (they raise `one_portal_per_customer constraint failed`).
 pub const ONE_PORTAL_RULE: &str = "one_portal_per_customer constraint";
 
 impl TenantRow {

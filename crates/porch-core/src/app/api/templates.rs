@@ -1,4 +1,4 @@
-//! Templates: a reusable portal set-up (apps, theme, start page, navigation) with its
+//! Templates: a reusable portal set-up (apps, theme, start page, navigation, own links) with its
 //! versions. A change of the set-up reaches every linked portal; while any portal is linked
 //! the API first answers with a warning naming them, and applies the change only when the
 //! caller sends it again with `"confirm": true`. A rollback is such a change too: a new
@@ -20,6 +20,7 @@ use crate::store::{tenants, themes, DbError};
 use porch_types::apps::AppSet;
 use porch_types::error::AppError;
 use porch_types::ids::{TemplateId, TenantId, ThemeId};
+use porch_types::nav_links::NavLinkInput;
 use porch_types::setup::{Navigation, Setup, StartPage};
 use porch_types::text::Label;
 use porch_types::time::Timestamp;
@@ -95,6 +96,7 @@ struct TemplateInput {
     theme_id: Option<Option<String>>,
     start_page: Option<String>,
     navigation: Option<Vec<String>>,
+    nav_links: Option<Vec<NavLinkInput>>,
     #[serde(default)]
     confirm: bool,
 }
@@ -188,9 +190,11 @@ async fn parse_setup<R: Runtime>(
             },
         ),
     };
-    match (theme_id, start_page, navigation) {
-        (Some(theme_id), Some(start_page), Some(navigation)) => {
-            Ok(Some(Setup { apps, theme_id, start_page, navigation }))
+    let nav_links =
+        super::portals::nav_links_setting(fields, input.nav_links.as_deref(), current.map(|s| s.nav_links.clone()));
+    match (theme_id, start_page, navigation, nav_links) {
+        (Some(theme_id), Some(start_page), Some(navigation), Some(nav_links)) => {
+            Ok(Some(Setup { apps, theme_id, start_page, navigation, nav_links }))
         }
         _ => Ok(None),
     }
