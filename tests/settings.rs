@@ -312,3 +312,41 @@ fn a_templates_own_links_reach_its_portals_with_the_rest_of_its_set_up() {
     let (_, got) = p.call(Method::Get, &format!("/templates/{template}"), &json!(null));
     assert_eq!(got["versions"][1]["nav_links"][0]["labels"]["en"], "Status", "version 1 keeps its links: {got}");
 }
+
+#[test]
+fn a_mid_tone_notification_colour_gets_a_banner_text_the_contrast_report_approves() {
+    let p = provider();
+    // White on this orange is 3.84:1 and the theme's dark text 3.83:1: neither reads.
+    let mut colors = good_colors();
+    colors["notification"] = json!("#e0533d");
+    let (status, body) = p.call(Method::Post, "/themes", &json!({ "name": "Orange", "colors": colors }));
+    assert_eq!(status, 201, "{body}");
+    let banner =
+        body["contrast"]["checks"].as_array().unwrap().iter().find(|c| c["pair"] == "text_on_notification").unwrap();
+    assert_eq!(banner["foreground"], "#000000", "{banner}");
+    assert_eq!(banner["passes_aa"], true);
+    assert_eq!(banner["ratio"], 5.47);
+    let pairs: Vec<&str> =
+        body["contrast"]["checks"].as_array().unwrap().iter().map(|c| c["pair"].as_str().unwrap()).collect();
+    assert_eq!(pairs.len(), 6, "{pairs:?}");
+
+    let theme = body["theme"]["id"].as_str().unwrap().to_owned();
+    portal(&p, &json!({ "slug": "alpha", "name": "Alpha", "theme_id": theme }));
+    let stylesheet = css(&p, "alpha");
+    assert!(stylesheet.contains("--porch-notification: #e0533d;"), "{stylesheet}");
+    assert!(stylesheet.contains("--porch-on-notification: #000000;"), "the banner's text is black: {stylesheet}");
+    assert!(stylesheet.contains("color: var(--porch-on-notification)"), "the banner draws with it");
+
+    // An amber as light as the old test colours is a border too faint on white (2.15:1).
+    colors["notification"] = json!("#f59e0b");
+    let (_, body) = p.call(Method::Patch, &format!("/themes/{theme}"), &json!({ "colors": colors }));
+    assert_eq!(body["contrast"]["failing"], json!(["notification_on_background"]), "{body}");
+    let check = body["contrast"]["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["pair"] == "notification_on_background")
+        .unwrap();
+    assert_eq!((check["required"].as_f64(), check["criterion"].as_str()), (Some(3.0), Some("1.4.11")));
+    assert_eq!(check["suggestion"]["change"], "notification");
+}
