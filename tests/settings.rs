@@ -1,6 +1,8 @@
 //! Settings that keep their promise, in process on real `SQLite` with the real schema: a theme
 //! edit reaching more than the one portal the caller means asks for confirmation first, like a
-//! template change.
+//! template change; a tenant may require one portal per customer; a set-up's own navigation
+//! links are https only, labelled per language and shown after the apps; the contrast report
+//! checks every pair the pages draw, and the banner on the notification colour is readable.
 
 // clippy.toml allows these inside `#[test]` functions only; the helpers here use them too.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::too_many_lines)]
