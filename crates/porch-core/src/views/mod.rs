@@ -9,6 +9,7 @@ pub mod fleet;
 pub mod language;
 pub mod layout;
 pub mod mailbox;
+pub mod nav_links;
 pub mod pages;
 pub mod sso;
 pub mod tickets;
