@@ -22,7 +22,8 @@ const RIGHT: i64 = 8;
 const BOTTOM: i64 = 26;
 /// At most this many period labels fit under the bars at the font size.
 const MAX_LABELS: usize = 6;
-/// Each series' fill opacity, in order; a chart has at most this many series.
+/// Each series' fill opacity, in order; a chart has at most this many series. The bars'
+/// colour is the stylesheet's (the drawing's `fill`, the text colour, where it is missing).
 const SHADES: [&str; 6] = ["1", "0.72", "0.5", "0.34", "0.22", "0.12"];
 pub const MAX_SERIES: usize = SHADES.len();
 
@@ -117,7 +118,7 @@ pub fn chart(formats: Formats, chart: &Chart<'_>) -> Markup {
                     });
                     @for (shade, (series, milli, below)) in SHADES.iter().zip(stack) {
                         rect.bar x=(at(x + slot * 0.1)) y=(at(y(below + milli))) width=(at(slot * 0.8))
-                            height=(at(y(below) - y(below + milli))) fill="currentColor" fill-opacity=(shade)
+                            height=(at(y(below) - y(below + milli))) fill-opacity=[(*shade != "1").then_some(shade)]
                             stroke=[stacked.then_some("currentColor")] stroke-width=[stacked.then_some("0.5")] {
                             title {
                                 @if stacked { (series.name) ", " }
