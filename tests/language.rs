@@ -149,3 +149,32 @@ fn a_danish_readers_report_labels_weeks_and_numbers_in_danish() {
     assert!(html.contains(r#"<td><time datetime="2026-W10">uge 10, 2026</time></td><td>1.106,5</td>"#), "{html}");
     assert!(html.contains("<title>uge 10, 2026: 1.106,5\u{a0}t</title>"), "{html}");
 }
+
+#[test]
+fn a_ticket_list_says_how_long_ago_and_marks_the_providers_stage_names_danish() {
+    let p = provider();
+    let body = json!({ "name": "Support", "stages": [{ "name": "Ny" }, { "name": "Løst", "closed": true }] });
+    assert_eq!(p.call(Method::Post, "/pipelines", &body).0, 201);
+    let portal =
+        p.app.new_portal(&p.key, &p.tenant, &json!({ "slug": "acme", "name": "Acme", "default_language": "da" }));
+    let settings = format!("/portals/{portal}/ticket-settings");
+    assert_eq!(p.call(Method::Put, &settings, &json!({ "status_display": "stages" })).0, 200);
+    let ada = p.join(&portal, "acme", "ada@example.com", Some(&p.customer));
+    assert_eq!(ada.get("/tickets/new").status, 200);
+    let created = ada.post_multipart("/tickets/new", &[("subject", "Pumpe"), ("description", "Den lækker.")], &[]);
+    assert_eq!(created.status, 303, "{}", body_text(&created));
+    // Three hours on, the session kept alive within its idle timeout.
+    for _ in 0..6 {
+        p.app.rt.advance_seconds(1800);
+        ada.get("/");
+    }
+    p.app.rt.advance_seconds(59);
+
+    assert_eq!(choose(&ada, "en", "/tickets").status, 303);
+    let english = body_text(&ada.get("/tickets"));
+    assert!(english.contains(r#"<span lang="da">Ny</span>"#), "the provider's stage name: {english}");
+    assert!(english.contains(">3 hours ago</time>"), "{english}");
+    assert_eq!(choose(&ada, "da", "/tickets").status, 303);
+    let danish = body_text(&ada.get("/tickets"));
+    assert!(danish.contains(">for 3 timer siden</time>") && !danish.contains(r#"lang="da">Ny"#), "{danish}");
+}
