@@ -216,8 +216,8 @@ pub fn detail(
     page(portal, lang, &asset.name, Some(member), &content)
 }
 
-/// A bucket's cells, as the table and the CSV show them: period (its first local day),
-/// hours, starts, stops, alerts.
+/// A bucket's cells as the CSV writes them, in forms programs read whatever the reader's
+/// language: period (its first local day, ISO), hours (a dot decimal), starts, stops, alerts.
 pub fn row_cells(bucket: &Usage) -> Vec<String> {
     vec![
         date_text(bucket.day),
@@ -300,9 +300,9 @@ fn bucket_table(f: &FleetStrings, fmt: Formats, span: Span, buckets: &[Usage]) -
     }
 }
 
-/// The fleet report: the chart of the fleet's hours per bucket, and a row per asset (its
-/// sums over the period, linking to its own report) with the total.
-/// A few assets stack in the chart, each its own series; more show as their total.
+/// The fleet report: the chart of the fleet's hours per bucket (a few assets stacked, each
+/// its own series; more as their total), and a row per asset (its sums over the period,
+/// linking to its own report) with the total.
 fn fleet_report(f: &FleetStrings, fmt: Formats, params: &ReportParams, fleet: &[(SharedAsset, Vec<Usage>)]) -> Markup {
     // Every asset has the report's buckets, in the same order.
     let days: Vec<i64> = fleet.first().map_or_else(Vec::new, |(_, first)| first.iter().map(|b| b.day).collect());
