@@ -112,6 +112,7 @@ pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, viewer: Option
                                         }
                                     }
                                 }
+                                (super::nav_links::own_links(&context.nav_links, lang, context.default_language))
                             }
                         }
                     }
