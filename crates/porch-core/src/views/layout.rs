@@ -103,6 +103,7 @@ pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, viewer: Option
                                     @for item in &nav {
                                         li { a href=(item.href) aria-current=[(item.label == title).then_some("page")] { (item.label) } }
                                     }
+                                    (super::nav_links::own_links(&context.nav_links, lang, context.default_language))
                                     @if let Some(member) = viewer {
                                         li {
                                             form method="post" action="/sign-out" {
@@ -112,7 +113,6 @@ pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, viewer: Option
                                         }
                                     }
                                 }
-                                (super::nav_links::own_links(&context.nav_links, lang, context.default_language))
                             }
                         }
                     }
