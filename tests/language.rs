@@ -13,14 +13,15 @@ use serde_json::json;
 const HOST: &str = "acme.portals.localhost";
 const ORIGIN: &str = "http://acme.portals.localhost";
 
-/// The menu's post as a browser sends it from the page at `from`: same origin, its referrer.
+/// The menu's post as a browser sends it from the page at `from`: same origin, its referrer,
+/// and the CSRF token a signed-in person's page carries.
 fn choose(browser: &Browser<'_>, language: &str, from: &str) -> Response {
     browser.send(
         Request::new(Method::Post, "/language")
             .with_header("content-type", "application/x-www-form-urlencoded")
             .with_header("origin", ORIGIN)
             .with_header("referer", &format!("{ORIGIN}{from}"))
-            .with_body(format!("language={language}")),
+            .with_body(format!("csrf={}&language={language}", browser.csrf())),
     )
 }
 
@@ -80,8 +81,17 @@ fn a_language_the_menu_does_not_offer_or_a_post_from_elsewhere_changes_nothing()
             .with_body("language=da"),
     );
     assert_eq!(elsewhere.status, 403, "another site's post");
-    let no_origin = ada.post_raw("/language", &[("language", "da")]);
+    let no_origin = ada.post("/language", &[("language", "da")]);
     assert_eq!(no_origin.status, 403, "a post that cannot show it came from here");
+    let no_token = ada.send(
+        Request::new(Method::Post, "/language")
+            .with_header("content-type", "application/x-www-form-urlencoded")
+            .with_header("origin", ORIGIN)
+            .with_body("language=da"),
+    );
+    assert_eq!(no_token.status, 403, "a signed-in person's post without their page's token");
+    assert!(body_text(&ada.get("/"))
+        .contains(r#"<form class="language" method="post" action="/language"><input type="hidden" name="csrf""#));
     let rows = p.app.sql("SELECT language FROM accounts WHERE email = 'ada@example.com'", Vec::new());
     assert_eq!(rows[0]["language"], "en");
     assert_eq!(page_language(&ada.get("/")), "en");
@@ -123,11 +133,11 @@ fn provider_text_in_the_portals_language_carries_lang_on_a_page_in_another() {
     let ada = f.join(&portal, "acme", "ada@alpha.example", Some(&f.alpha));
     assert_eq!(choose(&ada, "en", "/equipment").status, 303);
     let english = body_text(&ada.get("/equipment"));
-    assert!(english.contains(r#"<td><span lang="da">Gummiged</span></td>"#), "{english}");
+    assert!(english.contains(r#"><span lang="da">Gummiged</span></td>"#), "{english}");
     assert!(!english.contains(r#"lang="da">Equipment"#), "our own words are the page's");
     assert_eq!(choose(&ada, "da", "/equipment").status, 303);
     let danish = body_text(&ada.get("/equipment"));
-    assert!(danish.contains("<td>Gummiged</td>"), "in the page's language, no span: {danish}");
+    assert!(danish.contains(">Gummiged</td>"), "in the page's language, no span: {danish}");
 }
 
 #[test]

@@ -19,6 +19,9 @@ pub struct Member {
     pub ticket_visibility: Option<porch_types::portal_tickets::Visibility>,
     /// The account's saved language, which the person's pages follow (None: a fresh preview).
     pub language: Option<porch_types::language::Language>,
+    /// The CSRF token this person's forms carry, the sign-out button on every page among
+    /// them (set with the visitor, before any page is drawn).
+    pub csrf: String,
 }
 
 impl Member {

@@ -67,12 +67,12 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, list: &Lis
                         }
                     }
                 }
-                button type="submit" { (d.filter_button) }
+                button.secondary type="submit" { (d.filter_button) }
             }
             @if list.documents.is_empty() {
                 p.empty { (d.no_documents) }
             } @else {
-                table.documents {
+                table.documents.stacked {
                     thead { tr {
                         th scope="col" { (d.column_title) } th scope="col" { (d.column_category) }
                         th scope="col" { (d.column_asset) } th scope="col" { (d.column_size) }
@@ -82,16 +82,16 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, list: &Lis
                         @for doc in list.documents {
                             @let at = Timestamp::from_millis(doc.created_at);
                             tr {
-                                td { a href=(format!("/documents/{}", doc.id)) download { (foreign(&doc.title, portal.context.default_language, lang)) } }
-                                td { (Category::parse(&doc.category).map_or("", |c| d.category(c))) }
-                                td { (doc.asset_name.as_deref().unwrap_or("")) }
-                                td { (fmt.size(doc.size)) }
-                                td { (language::date(fmt, at)) }
+                                td data-label=(d.column_title) { a href=(format!("/documents/{}", doc.id)) download { (foreign(&doc.title, portal.context.default_language, lang)) } }
+                                td data-label=(d.column_category) { (Category::parse(&doc.category).map_or("", |c| d.category(c))) }
+                                td data-label=(d.column_asset) { (doc.asset_name.as_deref().unwrap_or("")) }
+                                td data-label=(d.column_size) { (fmt.size(doc.size)) }
+                                td data-label=(d.column_date) { (language::date(fmt, at)) }
                             }
                         }
                     }
                 }
-                @if let Some(next) = list.next { p { a rel="next" href=(list_href(list, Some(next))) { (d.next_page) } } }
+                @if let Some(next) = list.next { nav.pages aria-label=(d.documents_title) { a rel="next" href=(list_href(list, Some(next))) { (d.next_page) } } }
             }
         }
     };

@@ -104,13 +104,13 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, fleet: &Fl
                             }
                         }
                     }
-                    button type="submit" { (f.filter_button) }
+                    button.secondary type="submit" { (f.filter_button) }
                 }
             }
             @if fleet.assets.is_empty() {
                 p.empty { (f.no_assets) }
             } @else {
-                table.fleet {
+                table.fleet.stacked {
                     thead { tr {
                         th scope="col" { (f.column_name) } th scope="col" { (f.column_serial) }
                         th scope="col" { (f.column_make_model) } th scope="col" { (f.column_type) }
@@ -119,17 +119,17 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, fleet: &Fl
                     tbody {
                         @for asset in fleet.assets {
                             tr {
-                                td { a href=(asset_href(asset)) { (asset.name) } }
-                                td { (asset.serial_number.as_deref().unwrap_or("")) }
-                                td { (make_model(asset)) }
-                                td { (foreign(asset.asset_type.as_deref().unwrap_or(""), portal.context.default_language, lang)) }
-                                td { (asset.group_name.as_deref().unwrap_or("")) }
+                                td data-label=(f.column_name) { a href=(asset_href(asset)) { (asset.name) } }
+                                td data-label=(f.column_serial) { (asset.serial_number.as_deref().unwrap_or("")) }
+                                td data-label=(f.column_make_model) { (make_model(asset)) }
+                                td data-label=(f.column_type) { (foreign(asset.asset_type.as_deref().unwrap_or(""), portal.context.default_language, lang)) }
+                                td data-label=(f.column_group) { (asset.group_name.as_deref().unwrap_or("")) }
                             }
                         }
                     }
                 }
                 @if fleet.previous.is_some() || fleet.next.is_some() {
-                    nav.pages {
+                    nav.pages aria-label=(f.equipment_title) {
                         @if let Some(key) = fleet.previous {
                             a rel="prev" href=(page_href(fleet, "before", key)) { (f.previous_page) }
                         }
@@ -176,9 +176,9 @@ pub fn detail(
     let f = lang.fleet();
     let fmt = Formats::new(lang, zone);
     let content = html! {
-        p { a href="/equipment" { "← " (f.equipment_title) } }
+        p.back { a href="/equipment" { "← " (f.equipment_title) } }
         h1 { (asset.name) }
-        dl.ticket-facts {
+        dl.facts {
             @if let Some(serial) = &asset.serial_number { dt { (f.column_serial) } dd { (serial) } }
             @let mm = make_model(asset);
             @if !mm.is_empty() { dt { (f.column_make_model) } dd { (mm) } }
@@ -196,7 +196,7 @@ pub fn detail(
             p.empty { (f.no_activity) }
         } @else {
             p.hint { (f.times_in) " " (zone.label()) }
-            table.activity {
+            table.activity.stacked {
                 thead { tr {
                     th scope="col" { (f.column_time) } th scope="col" { (f.column_kind) } th scope="col" { (f.column_details) }
                 } }
@@ -204,9 +204,9 @@ pub fn detail(
                     @for event in events {
                         @let at = Timestamp::from_millis(event.at);
                         tr class=[(event.kind == "alert").then_some("alert")] {
-                            td { (language::date_time(fmt, at)) }
-                            td { (kind_label(f, &event.kind)) }
-                            td { (event_details(fmt, event)) }
+                            td data-label=(f.column_time) { (language::date_time(fmt, at)) }
+                            td data-label=(f.column_kind) { (kind_label(f, &event.kind)) }
+                            td data-label=(f.column_details) { (event_details(fmt, event)) }
                         }
                     }
                 }
@@ -285,7 +285,7 @@ fn sum<'a>(day: i64, buckets: impl IntoIterator<Item = &'a Usage>) -> Usage {
 /// The table of an asset's buckets.
 fn bucket_table(f: &FleetStrings, fmt: Formats, span: Span, buckets: &[Usage]) -> Markup {
     html! {
-        table.report {
+        div.scroll { table.report {
             thead { tr {
                 th scope="col" { (f.column_period) } th scope="col" { (f.column_hours) }
                 th scope="col" { (f.column_starts) } th scope="col" { (f.column_stops) }
@@ -296,7 +296,7 @@ fn bucket_table(f: &FleetStrings, fmt: Formats, span: Span, buckets: &[Usage]) -
                     tr { td { (period_cell(fmt, span, bucket.day)) } (sum_cells(fmt, bucket)) }
                 }
             }
-        }
+        } }
     }
 }
 
@@ -317,7 +317,7 @@ fn fleet_report(f: &FleetStrings, fmt: Formats, params: &ReportParams, fleet: &[
     let per_asset: Vec<Usage> = fleet.iter().map(|(_, buckets)| sum(params.from, buckets)).collect();
     html! {
         (hours_chart(f, fmt, params.span, &days, series))
-        table.fleet-report {
+        div.scroll { table.fleet-report {
             thead { tr {
                 th scope="col" { (f.column_name) } th scope="col" { (f.column_hours) }
                 th scope="col" { (f.column_starts) } th scope="col" { (f.column_stops) }
@@ -335,7 +335,7 @@ fn fleet_report(f: &FleetStrings, fmt: Formats, params: &ReportParams, fleet: &[
                 th scope="row" { (f.total) }
                 (sum_cells(fmt, &sum(params.from, &per_asset)))
             } }
-        }
+        } }
     }
 }
 
@@ -389,7 +389,7 @@ pub fn reports(
                         option value="week" selected[params.span == Span::Week] { (f.by_week) }
                     }
                 }
-                button type="submit" { (f.show_button) }
+                button.button type="submit" { (f.show_button) }
             }
             @match &report.shown {
                 Some(Shown::Asset(asset, buckets)) => {

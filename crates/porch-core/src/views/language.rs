@@ -16,6 +16,7 @@ use crate::i18n::Translations as _;
 use maud::{html, Markup};
 
 use super::layout::page;
+use crate::auth::csrf;
 use crate::auth::member::Member;
 use crate::i18n::{Formats, Language};
 use crate::portal_context::ResolvedPortal;
@@ -59,11 +60,12 @@ fn own_name(lang: Language) -> &'static str {
     }
 }
 
-/// The header's language menu, `lang` chosen.
-pub fn menu(lang: Language) -> Markup {
+/// The header's language menu, `lang` chosen; `csrf` is a signed-in person's token.
+pub fn menu(lang: Language, csrf: Option<&str>) -> Markup {
     let strings = lang.strings();
     html! {
         form.language method="post" action="/language" {
+            @if let Some(token) = csrf { input type="hidden" name=(csrf::FIELD) value=(token); }
             label {
                 (strings.language_label) " "
                 select name="language" {

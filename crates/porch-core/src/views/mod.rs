@@ -6,6 +6,7 @@ pub mod chart;
 pub mod documents;
 pub mod errors;
 pub mod fleet;
+pub mod form;
 pub mod language;
 pub mod layout;
 pub mod mailbox;

@@ -17,14 +17,15 @@ use porch_types::error::AppError;
 const CHOICE_SECONDS: i64 = 365 * 24 * 3600;
 
 pub async fn choose<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
-    // The menu is on every page, drawn before a visitor has a CSRF token, so this form has
-    // none: what proves it was posted from this portal is the browser's own word (OWASP CSRF
+    // The menu is on every page, a visitor's drawn before they have a CSRF token, so what
+    // proves their post came from this portal is the browser's own word (OWASP CSRF
     // Prevention Cheat Sheet, "Verifying Origin With Standard Headers" and "Fetch Metadata"),
-    // required here, not only checked when present as other forms do.
+    // required here, not only checked when present as other forms do. A signed-in person's
+    // page carries their token, and their choice changes their account: checked as every form.
     if !same_origin(page) {
         return Err(AppError::FormExpired);
     }
-    let form = Form::read_cross_site(page)?;
+    let form = if page.visitor.member().is_some() { Form::read(page)? } else { Form::read_cross_site(page)? };
     let Some(lang) = form.get("language").and_then(Language::parse) else {
         return Ok(Response::html(400, refused(page.portal, page.lang, page.visitor.member())));
     };

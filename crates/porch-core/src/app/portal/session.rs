@@ -108,6 +108,7 @@ fn member_of<R: Runtime>(row: SessionRow, page: &Page<'_, R>) -> Option<Member> 
             preview,
             ticket_visibility: row.ticket_visibility,
             language: row.language,
+            csrf: String::new(),
         }),
         // A preview as a fresh member of a customer: nobody's account, the plainest role.
         (None, ..) if preview => Some(Member {
@@ -120,6 +121,7 @@ fn member_of<R: Runtime>(row: SessionRow, page: &Page<'_, R>) -> Option<Member> 
             preview,
             ticket_visibility: None,
             language: None,
+            csrf: String::new(),
         }),
         _ => None,
     }
