@@ -12,6 +12,7 @@ mod common;
 
 mod activity;
 mod app;
+mod bad_addresses;
 mod documents;
 mod domains;
 mod email;

@@ -101,6 +101,16 @@ pub struct Strings {
     pub error_body: &'static str,
     pub powered_by: &'static str,
     pub skip_to_content: &'static str,
+    /// The branded 400 of a page asked for with bad query parameters (`app::portal::query`).
+    pub bad_address_title: &'static str,
+    pub bad_address_body: &'static str,
+    pub query_one_of: &'static str,
+    pub query_date: &'static str,
+    pub query_from_link: &'static str,
+    pub query_not_before_from: &'static str,
+    pub query_max_days: fn(i64) -> String,
+    pub query_fleet_max_days: fn(i64) -> String,
+    pub query_not_with: &'static str,
 }
 
 static EN: Strings = Strings {
@@ -116,6 +126,17 @@ static EN: Strings = Strings {
     error_body: "We could not complete your request. Please try again in a moment.",
     powered_by: "Customer portal",
     skip_to_content: "Skip to content",
+    bad_address_title: "This address is not quite right",
+    bad_address_body: "The page cannot be shown with these parts of its address. Change them, or go back and use the page's own links and filters.",
+    query_one_of: "must be one of:",
+    query_date: "must be a date written YYYY-MM-DD",
+    query_from_link: "is not a value this page gives; use the page's own links and filters",
+    query_not_before_from: "must not be before from",
+    query_max_days: |days| format!("a report covers at most {days} days"),
+    query_fleet_max_days: |days| {
+        format!("a report of the whole fleet by day covers at most {days} days: choose weeks (by=week) or one machine")
+    },
+    query_not_with: "cannot be given together with",
 };
 
 static DA: Strings = Strings {
@@ -131,6 +152,17 @@ static DA: Strings = Strings {
     error_body: "Vi kunne ikke gennemføre din forespørgsel. Prøv igen om lidt.",
     powered_by: "Kundeportal",
     skip_to_content: "Gå til indhold",
+    bad_address_title: "Adressen er ikke helt rigtig",
+    bad_address_body: "Siden kan ikke vises med disse dele af adressen. Ret dem, eller gå tilbage og brug sidens egne links og filtre.",
+    query_one_of: "skal være en af:",
+    query_date: "skal være en dato skrevet ÅÅÅÅ-MM-DD",
+    query_from_link: "er ikke en værdi, siden giver; brug sidens egne links og filtre",
+    query_not_before_from: "må ikke ligge før from",
+    query_max_days: |days| format!("en rapport dækker højst {days} dage"),
+    query_fleet_max_days: |days| {
+        format!("en rapport over hele flåden pr. dag dækker højst {days} dage: vælg uger (by=week) eller én maskine")
+    },
+    query_not_with: "kan ikke gives sammen med",
 };
 
 static NB: Strings = Strings {
@@ -146,4 +178,15 @@ static NB: Strings = Strings {
     error_body: "Vi kunne ikke fullføre forespørselen. Prøv igjen om litt.",
     powered_by: "Kundeportal",
     skip_to_content: "Gå til innhold",
+    bad_address_title: "Adressen er ikke helt riktig",
+    bad_address_body: "Siden kan ikke vises med disse delene av adressen. Endre dem, eller gå tilbake og bruk sidens egne lenker og filtre.",
+    query_one_of: "må være en av:",
+    query_date: "må være en dato skrevet ÅÅÅÅ-MM-DD",
+    query_from_link: "er ikke en verdi siden gir; bruk sidens egne lenker og filtre",
+    query_not_before_from: "kan ikke ligge før from",
+    query_max_days: |days| format!("en rapport dekker høyst {days} dager"),
+    query_fleet_max_days: |days| {
+        format!("en rapport over hele flåten per dag dekker høyst {days} dager: velg uker (by=week) eller én maskin")
+    },
+    query_not_with: "kan ikke gis sammen med",
 };

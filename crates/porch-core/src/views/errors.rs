@@ -7,10 +7,22 @@ use super::layout::page;
 use crate::auth::member::Member;
 use crate::i18n::Language;
 use crate::portal_context::ResolvedPortal;
-use porch_types::error::AppError;
+use porch_types::error::{AppError, FieldError};
+
+/// The status of a portal's error page: a page's `Invalid` is its query's bad parameters
+/// (`app::portal::query`; forms answer their own 422 with the form), so a 400.
+pub fn portal_status(error: &AppError) -> u16 {
+    match error {
+        AppError::Invalid(_) => 400,
+        other => other.status(),
+    }
+}
 
 pub fn portal_error(portal: &ResolvedPortal, lang: Language, viewer: Option<&Member>, error: &AppError) -> String {
     let strings = lang.strings();
+    if let AppError::Invalid(fields) = error {
+        return bad_address(portal, lang, viewer, fields);
+    }
     let account = lang.account();
     let (title, message) = match error {
         AppError::NotFound => (strings.not_found_title, strings.not_found_body),
@@ -25,4 +37,19 @@ pub fn portal_error(portal: &ResolvedPortal, lang: Language, viewer: Option<&Mem
         p.lead { (message) }
     };
     page(portal, lang, title, viewer, &body)
+}
+
+/// Each bad query parameter by name, with what it allows.
+fn bad_address(portal: &ResolvedPortal, lang: Language, viewer: Option<&Member>, fields: &[FieldError]) -> String {
+    let strings = lang.strings();
+    let body = html! {
+        h1 { (strings.bad_address_title) }
+        p.lead { (strings.bad_address_body) }
+        ul.bad-parameters {
+            @for field in fields {
+                li { code { (field.field) } ": " (field.message) }
+            }
+        }
+    };
+    page(portal, lang, strings.bad_address_title, viewer, &body)
 }

@@ -7,9 +7,11 @@
 //! fleet's sums, per asset); an asset's events and a one-asset report's sums need the asset's
 //! id, and take a second.
 
+use super::query::{Allowed, Query};
 use super::Page;
 use crate::app::cut_page;
 use crate::http::{Request, Response};
+use crate::i18n::Language;
 use crate::runtime::Runtime;
 use crate::store::equipment::{
     self, ActivityRow, FleetCursor, FleetGroup, FleetReading, Reading, RowAsset, SharedAsset,
@@ -37,7 +39,7 @@ const PAGE_SIZE: i64 = 50;
 
 /// The fleet list's reads.
 pub fn prefetch_list<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
-    ListParams::parse(page.req).map(|p| list_statements(page, token_hash, &p)).unwrap_or_default()
+    ListParams::parse(page.req, page.lang).map(|p| list_statements(page, token_hash, &p)).unwrap_or_default()
 }
 
 /// A report's reads (HTML or CSV).
@@ -62,17 +64,16 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    /// Malformed values (only a hand-edited URL has them) are a 400, not silently ignored.
-    fn parse(req: &Request) -> Result<ListParams, AppError> {
-        let query = |name| req.query_param(name).filter(|v| !v.is_empty());
-        let bad = |what: &str| AppError::BadRequest(format!("{what} is not valid"));
-        let group = query("group").map(|raw| BusinessUnitId::parse(&raw).ok_or_else(|| bad("group"))).transpose()?;
-        let key = |name| query(name).map(|raw| AssetKey::parse(&raw).map_err(|_| bad(name))).transpose();
-        let (after, before) = (key("after")?, key("before")?);
+    /// Malformed values (only a hand-edited URL has them) are the branded 400 naming them.
+    fn parse(req: &Request, lang: Language) -> Result<ListParams, AppError> {
+        let mut query = Query::new(req, lang);
+        let group = query.parse("group", Allowed::FromLink, BusinessUnitId::parse);
+        let after = query.parse("after", Allowed::FromLink, |raw| AssetKey::parse(raw).ok());
+        let before = query.parse("before", Allowed::FromLink, |raw| AssetKey::parse(raw).ok());
         if after.is_some() && before.is_some() {
-            return Err(bad("before"));
+            query.refuse("before", Allowed::NotWith("after"));
         }
-        Ok(ListParams { group, after, before })
+        query.finish(ListParams { group, after, before })
     }
 
     fn cursor(&self) -> FleetCursor<'_> {
@@ -96,7 +97,7 @@ fn list_statements<R: Runtime>(page: &Page<'_, R>, token_hash: &str, params: &Li
 
 pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     let member = page.require_member()?;
-    let params = ListParams::parse(page.req)?;
+    let params = ListParams::parse(page.req, page.lang)?;
     let customer = page.customer()?;
     let mut results = page.reads(list_statements(page, &member.token_hash, &params)).await?.into_iter();
     let mut assets: Vec<SharedAsset> = decode_rows(results.next())?;
@@ -150,35 +151,37 @@ fn report_choices<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Statement
 }
 
 /// A report's query and its buckets. Malformed values (only a hand-edited URL has them) are
-/// a 400, not silently ignored. An empty `asset` (the form's "All machines") is none: the
-/// fleet report. `asset=all` is not special: "all" is a valid asset key.
+/// the branded 400 naming them, not silently ignored. An empty `asset` (the form's "All
+/// machines") is none: the fleet report. `asset=all` is not special: "all" is a valid asset key.
 fn report_query<R: Runtime>(page: &Page<'_, R>) -> Result<(ReportParams, Buckets), AppError> {
-    let bad = |what: &str| AppError::BadRequest(format!("{what} is not valid"));
-    let query = |name| page.req.query_param(name).filter(|v| !v.is_empty());
+    let mut query = Query::new(page.req, page.lang);
     let zone = page.portal.context.time_zone;
     let today = zone.local_day(page.now);
-    let to = match query("to") {
-        Some(raw) => parse_day(&raw).ok_or_else(|| bad("to"))?,
-        None => today,
+    let to = query.parse("to", Allowed::Date, parse_day);
+    let from = query.parse("from", Allowed::Date, parse_day);
+    let span = query.parse("by", Allowed::OneOf(&["day", "week"]), Span::parse).unwrap_or(Span::Day);
+    let group = query.parse("group", Allowed::FromLink, BusinessUnitId::parse);
+    let asset = query.get("asset");
+    let to = to.unwrap_or(today);
+    let from = from.unwrap_or(to - (DEFAULT_DAYS - 1));
+    let buckets = match Buckets::new(from, to, span, zone) {
+        Ok(buckets) => Some(buckets),
+        Err(_) if to < from => {
+            query.refuse("to", Allowed::NotBeforeFrom);
+            None
+        }
+        Err(_) => {
+            query.refuse("from", Allowed::MaxDays(usage::MAX_DAYS));
+            None
+        }
     };
-    let from = match query("from") {
-        Some(raw) => parse_day(&raw).ok_or_else(|| bad("from"))?,
-        None => to - (DEFAULT_DAYS - 1),
-    };
-    let span = match query("by") {
-        Some(raw) => Span::parse(&raw).ok_or_else(|| bad("by"))?,
-        None => Span::Day,
-    };
-    let group = query("group").map(|raw| BusinessUnitId::parse(&raw).ok_or_else(|| bad("group"))).transpose()?;
-    let buckets = Buckets::new(from, to, span, zone).map_err(|e| AppError::BadRequest(e.into()))?;
     // The fleet's statement answers a row per asset and bucket: by day, a quarter at most
     // (a fleet of 200 is then 18,600 rows), by week the whole year.
-    if query("asset").is_none() && span == Span::Day && buckets.count > FLEET_MAX_DAYS {
-        return Err(AppError::BadRequest(format!(
-            "a report of the whole fleet by day covers at most {FLEET_MAX_DAYS} days: choose weeks or one machine"
-        )));
+    if asset.is_none() && span == Span::Day && buckets.is_some_and(|b| b.count > FLEET_MAX_DAYS) {
+        query.refuse("from", Allowed::FleetMaxDays(FLEET_MAX_DAYS));
     }
-    Ok((ReportParams { asset: query("asset"), group, from, to, span }, buckets))
+    let params = ReportParams { asset, group, from, to, span };
+    query.finish(buckets.map(|buckets| (params, buckets)))?.ok_or_else(|| AppError::Internal("report buckets".into()))
 }
 
 /// A report's reads in the session lookup's round trip: the fleet (the choice of asset) and

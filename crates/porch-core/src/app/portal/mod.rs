@@ -14,6 +14,7 @@ pub mod links;
 pub mod mail;
 mod notify;
 mod preview;
+mod query;
 mod register;
 pub mod routes;
 mod session;
@@ -126,7 +127,7 @@ fn error_page<R: Runtime>(
     err: &AppError,
 ) -> Response {
     log_error(rt, err);
-    Response::html(err.status(), errors::portal_error(portal, lang, member, err))
+    Response::html(errors::portal_status(err), errors::portal_error(portal, lang, member, err))
         .with_header("cache-control", "no-store")
 }
 
