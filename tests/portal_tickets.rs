@@ -497,3 +497,51 @@ fn a_ticket_link_from_an_email_opens_the_ticket_after_signing_in() {
     assert_eq!(signed_in.header("location"), Some("/tickets/1"));
     assert!(body_text(&fresh.get("/tickets/1")).contains("Try a reset."));
 }
+
+#[test]
+fn a_reply_on_a_ticket_in_no_inbox_puts_it_in_the_portals_inbox_and_tells_that_inbox() {
+    let d = desk();
+    let (status, inbox) =
+        d.api(Method::Post, "/inboxes", &json!({ "name": "Front desk", "notify_email": "front@provider.example" }));
+    assert_eq!(status, 201, "{inbox}");
+    let inbox = inbox["inbox"]["id"].as_str().unwrap().to_owned();
+    let settings = format!("/portals/{}/ticket-settings", d.portal);
+    assert_eq!(d.api(Method::Put, &settings, &json!({ "inbox_id": inbox })).0, 200);
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    let account = d.app.sql("SELECT id FROM accounts WHERE email = 'ada@alpha.example'", Vec::new())[0]["id"].clone();
+    // A phone call: the agent writes the ticket through the API, in no inbox.
+    let body = json!({
+        "subject": "Called about the pump", "description": "Ada called: the pump hums.", "pipeline_id": d.pipeline["id"],
+        "requester": { "portal_id": d.portal, "account_id": account },
+    });
+    let (status, created) = d.api(Method::Post, "/tickets", &body);
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["ticket"]["inbox_id"], json!(null));
+    let mails = "SELECT COUNT(*) AS n FROM outbox WHERE to_email = 'front@provider.example'";
+    assert_eq!(d.count(mails), 0);
+
+    assert_eq!(ada.post_multipart("/tickets/1/reply", &[("body", "It still hums.")], &[]).status, 303);
+    assert_eq!(d.agent_ticket(1)["inbox_id"], json!(inbox), "the portal's inbox");
+    let sent = d.app.sql("SELECT kind, text_body FROM outbox WHERE to_email = 'front@provider.example'", Vec::new());
+    assert_eq!(sent.len(), 1, "one notice, to the inbox's address");
+    assert_eq!(sent[0]["kind"], "ticket_customer_reply");
+    assert!(sent[0]["text_body"].as_str().unwrap().contains("It still hums."));
+    let audit = d
+        .app
+        .sql("SELECT after_json FROM audit_log WHERE action = 'ticket.message' ORDER BY seq DESC LIMIT 1", Vec::new());
+    assert!(audit[0]["after_json"].as_str().unwrap().contains(&inbox), "{audit:?}");
+
+    // A ticket already in an inbox keeps it.
+    let (status, other) =
+        d.api(Method::Post, "/inboxes", &json!({ "name": "Field service", "notify_email": "field@provider.example" }));
+    assert_eq!(status, 201);
+    let other = other["inbox"]["id"].as_str().unwrap().to_owned();
+    let body = json!({
+        "subject": "Second call", "description": "Ada called again.", "pipeline_id": d.pipeline["id"],
+        "inbox_id": other, "requester": { "portal_id": d.portal, "account_id": account },
+    });
+    assert_eq!(d.api(Method::Post, "/tickets", &body).0, 201);
+    assert_eq!(ada.post_multipart("/tickets/2/reply", &[("body", "Thanks.")], &[]).status, 303);
+    assert_eq!(d.agent_ticket(2)["inbox_id"], json!(other));
+    assert_eq!(d.count(mails), 1, "the other inbox was told, not this one");
+}
