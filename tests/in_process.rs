@@ -28,6 +28,7 @@ mod recipients;
 mod saml;
 mod saml_sp;
 mod sso;
+mod support_form_setup;
 mod templates;
 mod ticket_mail;
 mod ticket_settings;
