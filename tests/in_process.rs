@@ -13,6 +13,7 @@ mod common;
 mod activity;
 mod app;
 mod bad_addresses;
+mod consent_again;
 mod documents;
 mod domains;
 mod email;

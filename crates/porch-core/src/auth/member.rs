@@ -17,6 +17,16 @@ pub struct Member {
     pub preview: bool,
     /// The account's own ticket visibility, overriding the portal's (None: the portal's).
     pub ticket_visibility: Option<porch_types::portal_tickets::Visibility>,
+    /// The versions of the portal's terms and consent text the account agreed to (None:
+    /// never, or a preview, which agrees to nothing).
+    pub agreed: Agreed,
+}
+
+/// Which versions of a portal's texts a person agreed to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Agreed {
+    pub terms: Option<i64>,
+    pub consent: Option<i64>,
 }
 
 impl Member {

@@ -4,6 +4,7 @@
 
 use super::Page;
 use crate::auth::cookies;
+use crate::auth::member::Agreed;
 pub use crate::auth::member::Member;
 use crate::auth::secret::{presented_hash, stored_hash_matches, Token};
 use crate::i18n::Translations as _;
@@ -107,6 +108,7 @@ fn member_of<R: Runtime>(row: SessionRow, page: &Page<'_, R>) -> Option<Member> 
             customer_id: row.customer_id,
             preview,
             ticket_visibility: row.ticket_visibility,
+            agreed: Agreed { terms: row.agreed_terms_version, consent: row.agreed_consent_version },
         }),
         // A preview as a fresh member of a customer: nobody's account, the plainest role.
         (None, ..) if preview => Some(Member {
@@ -118,6 +120,7 @@ fn member_of<R: Runtime>(row: SessionRow, page: &Page<'_, R>) -> Option<Member> 
             customer_id: row.preview_customer_id.or_else(|| page.portal.context.customer_id.clone()),
             preview,
             ticket_visibility: None,
+            agreed: Agreed::default(),
         }),
         _ => None,
     }
