@@ -545,3 +545,58 @@ fn a_reply_on_a_ticket_in_no_inbox_puts_it_in_the_portals_inbox_and_tells_that_i
     assert_eq!(d.agent_ticket(2)["inbox_id"], json!(other));
     assert_eq!(d.count(mails), 1, "the other inbox was told, not this one");
 }
+
+/// A PDF of `mib` MiB.
+fn pdf_of(mib: usize) -> Vec<u8> {
+    let mut data = PDF.to_vec();
+    data.resize(mib * 1024 * 1024, b' ');
+    data
+}
+
+#[test]
+fn a_reply_with_files_past_the_caps_keeps_its_text_and_names_each_file_and_why() {
+    let d = desk();
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    submit(&ada, "Pump", "It leaks.", &[]);
+    let (big, eight) = (pdf_of(12), pdf_of(8));
+    // 36 MiB in all: more than the edge ever held, which answered a bare JSON 413 before.
+    let files: [(&str, &str, &[u8]); 5] = [
+        ("files", "big.pdf", &big),
+        ("files", "a.pdf", &eight),
+        ("files", "b.pdf", &eight),
+        ("files", "c.pdf", &eight),
+        ("files", "evil.png", b"<html>"),
+    ];
+    let blobs = d.app.rt.blobs.objects.borrow().len();
+    let refused =
+        ada.post_multipart_streamed("/tickets/1/reply", &[("body", "Here are the logs, all of them.")], &files, &[]);
+    assert_eq!(refused.status, 422);
+    assert!(refused.header("content-type").unwrap().starts_with("text/html"));
+    let page = body_text(&refused);
+    assert!(page.contains(">Here are the logs, all of them.</textarea>"), "the text is kept: {page}");
+    assert!(page.contains("big.pdf (12.0 MB): larger than the 10 MB one file may be."), "{page}");
+    let beyond = "c.pdf (8.0 MB): with the files before it, more than the 20 MB a message's files may be together.";
+    assert!(page.contains(beyond), "{page}");
+    assert!(page.contains("evil.png: the file's content does not match its type."), "{page}");
+    assert!(!page.contains("a.pdf (") && !page.contains("b.pdf ("), "the files that fit are not blamed: {page}");
+    assert_eq!(d.count("SELECT COUNT(*) AS n FROM messages"), 1, "nothing stored");
+    assert_eq!(d.app.rt.blobs.objects.borrow().len(), blobs);
+
+    // In the reader's language, and the same for a new ticket's form.
+    let danish = ada.post_multipart_streamed(
+        "/tickets/new",
+        &[("subject", "Logs"), ("description", "Se vedhæftede filer.")],
+        &[("files", "big.pdf", &big)],
+        &[("accept-language", "da")],
+    );
+    assert_eq!(danish.status, 422);
+    let page = body_text(&danish);
+    assert!(page.contains(r#"value="Logs""#) && page.contains(">Se vedhæftede filer.</textarea>"), "{page}");
+    assert!(page.contains("big.pdf (12.0 MB): større end de 10 MB, én fil må fylde."), "{page}");
+    assert_eq!(d.count("SELECT COUNT(*) AS n FROM tickets"), 1);
+
+    // Files within the caps still go through the same reader.
+    let kept = ada.post_multipart_streamed("/tickets/1/reply", &[("body", "Two logs.")], &files[1..3], &[]);
+    assert_eq!(kept.status, 303, "{}", body_text(&kept));
+    assert_eq!(d.count("SELECT COUNT(*) AS n FROM attachments"), 2);
+}

@@ -583,7 +583,7 @@ pub async fn add_message<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
     let mut fields = Fields::default();
     let body = fields.require("body", input.body.as_deref(), parse_body);
     let author = agent_name(&mut fields, input.author_name.as_deref());
-    let checked = match files::check(&parts) {
+    let checked = match files::check(&parts, &call.req.set_aside) {
         Ok(checked) => checked,
         Err(errors) => {
             for error in errors {

@@ -201,7 +201,7 @@ pub async fn create<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
     let subject = Label::parse(form.text("subject"), 200).map_err(|e| errors.push(format!("{}: {e}", t.subject))).ok();
     let body = parse_body(form.text("description")).map_err(|e| errors.push(format!("{}: {e}", t.description))).ok();
     let (priority, values) = read_fields(page, &properties, &form, &mut errors);
-    let files = files::check(form.files()).unwrap_or_else(|file_errors| {
+    let files = files::check(form.files(), &page.req.set_aside).unwrap_or_else(|file_errors| {
         errors.extend(file_errors.iter().map(|problem| file_problem(page.lang, problem)));
         Vec::new()
     });

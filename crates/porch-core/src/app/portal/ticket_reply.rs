@@ -48,7 +48,7 @@ pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respo
     }
     let mut errors = Vec::new();
     let body = parse_body(form.text("body")).map_err(|e| errors.push(format!("{}: {e}", t.reply_label))).ok();
-    let files = files::check(form.files()).unwrap_or_else(|file_errors| {
+    let files = files::check(form.files(), &page.req.set_aside).unwrap_or_else(|file_errors| {
         errors.extend(file_errors.iter().map(|problem| file_problem(page.lang, problem)));
         Vec::new()
     });
