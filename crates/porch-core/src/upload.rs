@@ -84,23 +84,19 @@ impl Trimmer {
         let mut from = 0;
         loop {
             let rest = pending.get(from..).unwrap_or_default();
-            match find_delimiter(rest, &self.delimiter) {
-                Some(at) => {
-                    self.take(rest.get(..at).unwrap_or_default());
-                    self.end_part();
-                    let start = self.kept.len();
-                    self.kept.extend_from_slice(&self.delimiter);
-                    self.state = State::Headers { start };
-                    from += at + self.delimiter.len();
-                }
-                None => {
-                    // The last bytes may begin a delimiter the next chunk completes.
-                    let safe = rest.len().saturating_sub(self.delimiter.len() - 1);
-                    self.take(rest.get(..safe).unwrap_or_default());
-                    from += safe;
-                    break;
-                }
-            }
+            let Some(at) = find_delimiter(rest, &self.delimiter) else {
+                // The last bytes may begin a delimiter the next chunk completes.
+                let safe = rest.len().saturating_sub(self.delimiter.len() - 1);
+                self.take(rest.get(..safe).unwrap_or_default());
+                from += safe;
+                break;
+            };
+            self.take(rest.get(..at).unwrap_or_default());
+            self.end_part();
+            let start = self.kept.len();
+            self.kept.extend_from_slice(&self.delimiter);
+            self.state = State::Headers { start };
+            from += at + self.delimiter.len();
         }
         pending.drain(..from.min(pending.len()));
         self.pending = pending;

@@ -149,26 +149,21 @@ impl BodyReader {
         content_type: Option<&str>,
         declared: Option<usize>,
     ) -> Result<BodyReader, Response> {
-        let trimmed = !is_api_path(path)
+        let streams_files = !is_api_path(path)
             && portal::routes::body(method, path) == Body::Files
             && is_media_type(content_type, "multipart/form-data");
-        let boundary = content_type.and_then(crate::multipart::boundary).filter(|_| trimmed);
-        let (reader, limit) = match boundary {
-            Some(boundary) => {
-                let caps = upload::Caps {
-                    file: porch_types::attachments::MAX_FILE_BYTES,
-                    files: porch_types::attachments::MAX_MESSAGE_BYTES,
-                    held: MAX_UPLOAD_BODY_BYTES,
-                };
-                (
-                    BodyReader::Trimmed { streamed: 0, trimmer: upload::Trimmer::new(&boundary, caps) },
-                    MAX_STREAMED_FORM_BYTES,
-                )
-            }
-            None => {
-                let limit = body_limit(method, path, content_type);
-                (BodyReader::Whole { limit, body: Vec::new() }, limit)
-            }
+        let boundary = content_type.and_then(crate::multipart::boundary).filter(|_| streams_files);
+        let (reader, limit) = if let Some(boundary) = boundary {
+            let caps = upload::Caps {
+                file: porch_types::attachments::MAX_FILE_BYTES,
+                files: porch_types::attachments::MAX_MESSAGE_BYTES,
+                held: MAX_UPLOAD_BODY_BYTES,
+            };
+            let trimmer = upload::Trimmer::new(&boundary, caps);
+            (BodyReader::Trimmed { streamed: 0, trimmer }, MAX_STREAMED_FORM_BYTES)
+        } else {
+            let limit = body_limit(method, path, content_type);
+            (BodyReader::Whole { limit, body: Vec::new() }, limit)
         };
         if declared.is_some_and(|length| length > limit) {
             return Err(too_large());

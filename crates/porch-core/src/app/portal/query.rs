@@ -9,6 +9,7 @@ use crate::i18n::{Language, Translations as _};
 use porch_types::error::{AppError, FieldError};
 
 /// What a parameter allows, as the error page says it.
+#[derive(Clone, Copy)]
 pub enum Allowed<'v> {
     /// One of these words.
     OneOf(&'v [&'v str]),
