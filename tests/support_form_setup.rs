@@ -101,3 +101,22 @@ fn the_last_pipeline_is_kept_while_a_portal_offers_the_support_form() {
     assert_eq!(p.call(Method::Patch, &format!("/portals/{portal}"), &json!({ "apps": ["tickets"] })).0, 200);
     assert_eq!(p.call(Method::Delete, &format!("/pipelines/{other}"), &json!(null)).0, 204);
 }
+
+#[test]
+fn a_portal_set_up_with_the_form_before_the_rule_is_told_when_its_ticket_settings_are_saved() {
+    let p = provider();
+    let (status, created) = p.call(Method::Post, "/portals", &json!({ "slug": "acme", "name": "Acme" }));
+    assert_eq!(status, 201, "{created}");
+    let portal = created["portal"]["id"].as_str().unwrap().to_owned();
+    // As migration 0007 gave every portal of its day the form, with or without a pipeline.
+    p.app.execute(
+        "INSERT INTO portal_apps (tenant_id, portal_id, app) VALUES (?1, ?2, 'support_form')",
+        vec![p.tenant.clone().into(), portal.clone().into()],
+    );
+    let settings = format!("/portals/{portal}/ticket-settings");
+    let (status, refused) = p.call(Method::Put, &settings, &json!({ "satisfaction": true }));
+    assert_eq!((status, refusal(&refused).0), (422, "pipeline_id".to_owned()), "{refused}");
+    assert!(refusal(&refused).1.starts_with(NO_PIPELINE));
+    p.support_pipeline();
+    assert_eq!(p.call(Method::Put, &settings, &json!({ "satisfaction": true })).0, 200);
+}
