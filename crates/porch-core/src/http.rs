@@ -42,6 +42,15 @@ impl Method {
     }
 }
 
+/// A file of a form that was not kept in the body as it was read (`upload`): its form
+/// field, its name as sent and its whole size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetAside {
+    pub field: String,
+    pub filename: String,
+    pub size: usize,
+}
+
 #[derive(Clone, Debug)]
 pub struct Request {
     pub method: Method,
@@ -53,7 +62,7 @@ pub struct Request {
     pub body: Vec<u8>,
     /// Files of a portal form left out of `body` as it was read, for passing a cap
     /// (`upload`): the page still says which and why.
-    pub set_aside: Vec<crate::upload::SetAside>,
+    pub set_aside: Vec<SetAside>,
 }
 
 impl Request {

@@ -8,7 +8,6 @@ use std::rc::Rc;
 
 use serde::{Deserialize, Serialize};
 
-use crate::auth::member::Agreed;
 use crate::i18n::Language;
 use crate::theme::ThemeContext;
 use porch_types::access::JoinPolicy;
@@ -99,6 +98,13 @@ impl AccessContext {
             consent: newer(&self.consent_text, self.consent_version, agreed.consent),
         }
     }
+}
+
+/// Which versions of a portal's terms and consent text a person agreed to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Agreed {
+    pub terms: Option<i64>,
+    pub consent: Option<i64>,
 }
 
 /// The texts a person must still agree to.

@@ -9,6 +9,7 @@
 //! delimiter to the next one, so the rest is still `multipart/form-data` for the strict
 //! parser (`multipart::parse`), which judges everything else as before.
 
+pub use crate::http::SetAside;
 use crate::multipart::{find_delimiter, part_from};
 
 /// The caps a trimmed form is read under.
@@ -20,14 +21,6 @@ pub struct Caps {
     pub files: usize,
     /// Most bytes held in all (files, fields, headers): past it the body is refused.
     pub held: usize,
-}
-
-/// A file that was not kept: its form field, its name as sent and its whole size.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SetAside {
-    pub field: String,
-    pub filename: String,
-    pub size: usize,
 }
 
 /// Longest header block of a part that is read for its file name; a longer one is kept as

@@ -1,5 +1,6 @@
 //! The person behind a portal session: what pages and handlers know of them.
 
+use crate::portal_context::Agreed;
 use porch_types::access::Role;
 use porch_types::ids::AccountId;
 
@@ -20,13 +21,6 @@ pub struct Member {
     /// The versions of the portal's terms and consent text the account agreed to (None:
     /// never, or a preview, which agrees to nothing).
     pub agreed: Agreed,
-}
-
-/// Which versions of a portal's texts a person agreed to.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Agreed {
-    pub terms: Option<i64>,
-    pub consent: Option<i64>,
 }
 
 impl Member {

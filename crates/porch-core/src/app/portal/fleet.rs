@@ -181,6 +181,7 @@ fn report_query<R: Runtime>(page: &Page<'_, R>) -> Result<(ReportParams, Buckets
         query.refuse("from", Allowed::FleetMaxDays(FLEET_MAX_DAYS));
     }
     let params = ReportParams { asset, group, from, to, span };
+    // No buckets only with a problem noted, which `finish` has refused already.
     query.finish(buckets.map(|buckets| (params, buckets)))?.ok_or_else(|| AppError::Internal("report buckets".into()))
 }
 

@@ -4,10 +4,10 @@
 
 use super::Page;
 use crate::auth::cookies;
-use crate::auth::member::Agreed;
 pub use crate::auth::member::Member;
 use crate::auth::secret::{presented_hash, stored_hash_matches, Token};
 use crate::i18n::Translations as _;
+use crate::portal_context::Agreed;
 use crate::runtime::Runtime;
 use crate::store::sessions::{self, Holder, SessionRow};
 use crate::store::{Database, Statement};
