@@ -28,6 +28,7 @@ mod rate_limits;
 mod recipients;
 mod saml;
 mod saml_sp;
+mod settings;
 mod sso;
 mod support_form_setup;
 mod templates;

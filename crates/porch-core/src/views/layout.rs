@@ -91,6 +91,7 @@ pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, viewer: Option
                                 @for item in &nav {
                                     li { a href=(item.href) { (item.label) } }
                                 }
+                                (super::nav_links::own_links(&context.nav_links, lang, context.default_language))
                             }
                         }
                         @if let Some(member) = viewer {

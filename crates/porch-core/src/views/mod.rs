@@ -7,6 +7,7 @@ pub mod errors;
 pub mod fleet;
 pub mod layout;
 pub mod mailbox;
+pub mod nav_links;
 pub mod pages;
 pub mod sso;
 pub mod tickets;
