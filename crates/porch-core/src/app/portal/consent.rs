@@ -21,16 +21,11 @@ use crate::views::account::{self as view, AgreeAgain};
 use porch_types::error::AppError;
 
 /// The way to the consent page, for a signed-in person who must agree again before `found`;
-/// None when they need not, or the page is the consent page itself or a way out.
+/// None when they need not, or the page is the consent page itself or signing out.
 pub fn gate<R: Runtime>(page: &Page<'_, R>, found: &Found<PageRoute, &str>) -> Option<Response> {
     outstanding(page).filter(|o| o.any())?;
-    let open = [
-        PageRoute::Consent,
-        PageRoute::ConsentSubmit,
-        PageRoute::SignOutForm,
-        PageRoute::SignOut,
-        PageRoute::SignedOut,
-    ];
+    // Declining on the consent page signs out too; the sign-out form itself stays open.
+    let open = [PageRoute::Consent, PageRoute::ConsentSubmit, PageRoute::SignOut, PageRoute::SignedOut];
     if matches!(found, Found::Route(route, _) if open.contains(&route.handler)) {
         return None;
     }
