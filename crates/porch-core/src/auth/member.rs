@@ -21,6 +21,9 @@ pub struct Member {
     /// The versions of the portal's terms and consent text the account agreed to (None:
     /// never, or a preview, which agrees to nothing).
     pub agreed: Agreed,
+    /// The CSRF token this person's forms carry, the sign-out button on every page among
+    /// them (set with the visitor, before any page is drawn).
+    pub csrf: String,
 }
 
 impl Member {

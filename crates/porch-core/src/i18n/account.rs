@@ -16,8 +16,6 @@ pub struct AccountStrings {
     pub sign_in_failed: &'static str,
     pub too_many_attempts: &'static str,
     pub sso_only: &'static str,
-    pub sign_out_title: &'static str,
-    pub sign_out_question: &'static str,
     pub sign_out_button: &'static str,
     pub signed_out_title: &'static str,
     pub signed_out_body: &'static str,
@@ -97,7 +95,6 @@ pub struct AccountStrings {
     pub you: &'static str,
     pub signed_in_as: &'static str,
     pub welcome_member: &'static str,
-    pub member_intro: &'static str,
 }
 
 pub static EN: AccountStrings = AccountStrings {
@@ -114,8 +111,6 @@ pub static EN: AccountStrings = AccountStrings {
     sign_in_failed: "The email or password is not right.",
     too_many_attempts: "Too many attempts. Please wait a few minutes and try again.",
     sso_only: "This portal signs people in through their company's single sign-on.",
-    sign_out_title: "Sign out",
-    sign_out_question: "Do you want to sign out?",
     sign_out_button: "Sign out",
     signed_out_title: "You are signed out",
     signed_out_body: "Thank you for visiting.",
@@ -146,7 +141,7 @@ pub static EN: AccountStrings = AccountStrings {
     agree_again_intro: "What you agreed to on this portal has changed since you last agreed. Read it and accept to continue, or decline and sign out.",
     agree_again_accept: "Accept and continue",
     agree_again_decline: "Decline and sign out",
-    agree_again_must_accept: "Tick each box to accept, or decline and sign out.",
+    agree_again_must_accept: "Tick the box to accept this, or decline and sign out.",
     agree_again_changed: "The text changed while you were reading it. Please read it again.",
     invalid_email: "Enter an email address like name@example.com.",
     invalid_name: "Enter your name (at most 120 characters, without invisible formatting characters).",
@@ -193,7 +188,6 @@ pub static EN: AccountStrings = AccountStrings {
     you: "you",
     signed_in_as: "Signed in as",
     welcome_member: "Welcome",
-    member_intro: "Your support requests, shared equipment and documents will appear here.",
 };
 
 pub static DA: AccountStrings = AccountStrings {
@@ -210,8 +204,6 @@ pub static DA: AccountStrings = AccountStrings {
     sign_in_failed: "E-mail eller adgangskode er forkert.",
     too_many_attempts: "For mange forsøg. Vent et par minutter, og prøv igen.",
     sso_only: "Denne portal logger folk ind via deres virksomheds single sign-on.",
-    sign_out_title: "Log ud",
-    sign_out_question: "Vil du logge ud?",
     sign_out_button: "Log ud",
     signed_out_title: "Du er logget ud",
     signed_out_body: "Tak for besøget.",
@@ -242,7 +234,7 @@ pub static DA: AccountStrings = AccountStrings {
     agree_again_intro: "Det, du har accepteret på denne portal, er ændret, siden du sidst accepterede. Læs det, og accepter for at fortsætte, eller afvis og log ud.",
     agree_again_accept: "Accepter og fortsæt",
     agree_again_decline: "Afvis og log ud",
-    agree_again_must_accept: "Sæt kryds i hvert felt for at acceptere, eller afvis og log ud.",
+    agree_again_must_accept: "Sæt kryds i feltet for at acceptere, eller afvis og log ud.",
     agree_again_changed: "Teksten blev ændret, mens du læste den. Læs den igen.",
     invalid_email: "Angiv en e-mailadresse som navn@eksempel.dk.",
     invalid_name: "Angiv dit navn (højst 120 tegn, uden usynlige formateringstegn).",
@@ -289,7 +281,6 @@ pub static DA: AccountStrings = AccountStrings {
     you: "dig",
     signed_in_as: "Logget ind som",
     welcome_member: "Velkommen",
-    member_intro: "Dine supportsager, delt udstyr og dokumenter vises her.",
 };
 
 pub static NB: AccountStrings = AccountStrings {
@@ -306,8 +297,6 @@ pub static NB: AccountStrings = AccountStrings {
     sign_in_failed: "E-post eller passord er feil.",
     too_many_attempts: "For mange forsøk. Vent noen minutter og prøv igjen.",
     sso_only: "Denne portalen logger folk inn via virksomhetens single sign-on.",
-    sign_out_title: "Logg ut",
-    sign_out_question: "Vil du logge ut?",
     sign_out_button: "Logg ut",
     signed_out_title: "Du er logget ut",
     signed_out_body: "Takk for besøket.",
@@ -338,7 +327,7 @@ pub static NB: AccountStrings = AccountStrings {
     agree_again_intro: "Det du har godtatt på denne portalen, er endret siden sist du godtok det. Les det og godta for å fortsette, eller avslå og logg ut.",
     agree_again_accept: "Godta og fortsett",
     agree_again_decline: "Avslå og logg ut",
-    agree_again_must_accept: "Kryss av i hver boks for å godta, eller avslå og logg ut.",
+    agree_again_must_accept: "Kryss av i boksen for å godta, eller avslå og logg ut.",
     agree_again_changed: "Teksten ble endret mens du leste den. Les den på nytt.",
     invalid_email: "Skriv en e-postadresse som navn@eksempel.no.",
     invalid_name: "Skriv navnet ditt (høyst 120 tegn, uten usynlige formateringstegn).",
@@ -385,5 +374,4 @@ pub static NB: AccountStrings = AccountStrings {
     you: "deg",
     signed_in_as: "Logget inn som",
     welcome_member: "Velkommen",
-    member_intro: "Supportsakene dine, delt utstyr og dokumenter vises her.",
 };

@@ -99,6 +99,16 @@ pub struct Strings {
     pub not_found_body: &'static str,
     pub error_title: &'static str,
     pub error_body: &'static str,
+    /// The error page's other kinds: a request the page cannot read, files or a form over
+    /// the size allowed, and a change someone else made first.
+    pub bad_request_title: &'static str,
+    pub bad_request_body: &'static str,
+    pub too_large_title: &'static str,
+    pub too_large_body: &'static str,
+    pub conflict_title: &'static str,
+    pub conflict_body: &'static str,
+    /// The error page's way on.
+    pub go_home: &'static str,
     pub powered_by: &'static str,
     pub skip_to_content: &'static str,
     /// The branded 400 of a page asked for with bad query parameters (`app::portal::query`).
@@ -111,11 +121,25 @@ pub struct Strings {
     pub query_max_days: fn(i64) -> String,
     pub query_fleet_max_days: fn(i64) -> String,
     pub query_not_with: &'static str,
+    /// The header's menu button on narrow screens.
+    pub menu: &'static str,
+    /// The error summary's heading, and the hidden word before an inline error.
+    pub problem_title: &'static str,
+    pub error_prefix: &'static str,
+    /// The start page's line under each app it lists.
+    pub about_tickets: &'static str,
+    pub about_support_form: &'static str,
+    pub about_equipment: &'static str,
+    pub about_reports: &'static str,
+    pub about_activity: &'static str,
+    pub about_documents: &'static str,
+    /// What the start page lists the apps under.
+    pub apps_heading: &'static str,
 }
 
 static EN: Strings = Strings {
     welcome: "Welcome",
-    signed_out_intro: "This is your portal for support requests, shared equipment and documents.",
+    signed_out_intro: "Sign in to use your portal.",
     sign_in: "Sign in",
     home: "Home",
     not_available_title: "This portal is not available",
@@ -124,6 +148,13 @@ static EN: Strings = Strings {
     not_found_body: "There is no page at this address.",
     error_title: "Something went wrong",
     error_body: "We could not complete your request. Please try again in a moment.",
+    bad_request_title: "This request could not be read",
+    bad_request_body: "The address or the form sent has something this page does not understand. Go back and try again, or start from the home page.",
+    too_large_title: "Too much was sent",
+    too_large_body: "The form or its files are larger than this portal accepts. Send smaller or fewer files.",
+    conflict_title: "This changed meanwhile",
+    conflict_body: "Someone changed this while you were looking at it. Open the page again to see what it is now.",
+    go_home: "Go to the home page",
     powered_by: "Customer portal",
     skip_to_content: "Skip to content",
     bad_address_title: "This address is not quite right",
@@ -137,11 +168,21 @@ static EN: Strings = Strings {
         format!("a report of the whole fleet by day covers at most {days} days: choose weeks (by=week) or one machine")
     },
     query_not_with: "cannot be given together with",
+    menu: "Menu",
+    problem_title: "There is a problem",
+    error_prefix: "Error:",
+    about_tickets: "Follow your support requests and answer them.",
+    about_support_form: "Ask for help from the support team.",
+    about_equipment: "The machines shared with you.",
+    about_reports: "Hours of use, starts and alerts over a period.",
+    about_activity: "What your machines did, newest first.",
+    about_documents: "Manuals, certificates and other files.",
+    apps_heading: "In this portal",
 };
 
 static DA: Strings = Strings {
     welcome: "Velkommen",
-    signed_out_intro: "Dette er din portal til supportsager, delt udstyr og dokumenter.",
+    signed_out_intro: "Log ind for at bruge din portal.",
     sign_in: "Log ind",
     home: "Forside",
     not_available_title: "Portalen er ikke tilgængelig",
@@ -150,6 +191,13 @@ static DA: Strings = Strings {
     not_found_body: "Der er ingen side på denne adresse.",
     error_title: "Noget gik galt",
     error_body: "Vi kunne ikke gennemføre din forespørgsel. Prøv igen om lidt.",
+    bad_request_title: "Forespørgslen kunne ikke læses",
+    bad_request_body: "Adressen eller formularen indeholder noget, denne side ikke forstår. Gå tilbage, og prøv igen, eller start fra forsiden.",
+    too_large_title: "Der blev sendt for meget",
+    too_large_body: "Formularen eller dens filer er større, end portalen tager imod. Send færre eller mindre filer.",
+    conflict_title: "Det er blevet ændret imens",
+    conflict_body: "En anden ændrede det, mens du så på det. Åbn siden igen for at se, hvordan det ser ud nu.",
+    go_home: "Gå til forsiden",
     powered_by: "Kundeportal",
     skip_to_content: "Gå til indhold",
     bad_address_title: "Adressen er ikke helt rigtig",
@@ -163,11 +211,21 @@ static DA: Strings = Strings {
         format!("en rapport over hele flåden pr. dag dækker højst {days} dage: vælg uger (by=week) eller én maskine")
     },
     query_not_with: "kan ikke gives sammen med",
+    menu: "Menu",
+    problem_title: "Der er et problem",
+    error_prefix: "Fejl:",
+    about_tickets: "Følg dine supportsager, og svar på dem.",
+    about_support_form: "Bed supportteamet om hjælp.",
+    about_equipment: "De maskiner, der er delt med dig.",
+    about_reports: "Driftstimer, starter og alarmer over en periode.",
+    about_activity: "Hvad dine maskiner har lavet, nyeste først.",
+    about_documents: "Manualer, certifikater og andre filer.",
+    apps_heading: "I denne portal",
 };
 
 static NB: Strings = Strings {
     welcome: "Velkommen",
-    signed_out_intro: "Dette er portalen din for supportsaker, delt utstyr og dokumenter.",
+    signed_out_intro: "Logg inn for å bruke portalen din.",
     sign_in: "Logg inn",
     home: "Hjem",
     not_available_title: "Portalen er ikke tilgjengelig",
@@ -176,6 +234,13 @@ static NB: Strings = Strings {
     not_found_body: "Det finnes ingen side på denne adressen.",
     error_title: "Noe gikk galt",
     error_body: "Vi kunne ikke fullføre forespørselen. Prøv igjen om litt.",
+    bad_request_title: "Forespørselen kunne ikke leses",
+    bad_request_body: "Adressen eller skjemaet inneholder noe denne siden ikke forstår. Gå tilbake og prøv igjen, eller start fra forsiden.",
+    too_large_title: "Det ble sendt for mye",
+    too_large_body: "Skjemaet eller filene er større enn portalen tar imot. Send færre eller mindre filer.",
+    conflict_title: "Dette ble endret i mellomtiden",
+    conflict_body: "Noen andre endret dette mens du så på det. Åpne siden igjen for å se hvordan det er nå.",
+    go_home: "Gå til forsiden",
     powered_by: "Kundeportal",
     skip_to_content: "Gå til innhold",
     bad_address_title: "Adressen er ikke helt riktig",
@@ -189,4 +254,14 @@ static NB: Strings = Strings {
         format!("en rapport over hele flåten per dag dekker høyst {days} dager: velg uker (by=week) eller én maskin")
     },
     query_not_with: "kan ikke gis sammen med",
+    menu: "Meny",
+    problem_title: "Det er et problem",
+    error_prefix: "Feil:",
+    about_tickets: "Følg supportsakene dine, og svar på dem.",
+    about_support_form: "Be supportteamet om hjelp.",
+    about_equipment: "Maskinene som er delt med deg.",
+    about_reports: "Driftstimer, starter og alarmer over en periode.",
+    about_activity: "Hva maskinene dine har gjort, nyeste først.",
+    about_documents: "Manualer, sertifikater og andre filer.",
+    apps_heading: "I denne portalen",
 };

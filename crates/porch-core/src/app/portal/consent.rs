@@ -18,6 +18,7 @@ use crate::runtime::Runtime;
 use crate::store::audit::{Actor, Change};
 use crate::store::{accounts, sessions, wrote, Database};
 use crate::views::account::{self as view, AgreeAgain};
+use crate::views::form::Problems;
 use porch_types::error::AppError;
 
 /// The way to the consent page, for a signed-in person who must agree again before `found`;
@@ -55,10 +56,10 @@ fn render<R: Runtime>(
     status: u16,
     owed: Outstanding,
     return_to: &str,
-    errors: &[&'static str],
+    problems: &Problems,
 ) -> Result<Response, AppError> {
     let member = page.require_member()?;
-    let form = AgreeAgain { return_to, terms: owed.terms, consent: owed.consent, errors };
+    let form = AgreeAgain { return_to, terms: owed.terms, consent: owed.consent, problems };
     form_page(page, status, |csrf| view::agree_again(page.portal, page.lang, member, csrf, &form))
 }
 
@@ -66,7 +67,7 @@ pub fn form<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     page.require_member()?;
     let return_to = page.req.query_param("return_to").unwrap_or_default();
     match outstanding(page).filter(|o| o.any()) {
-        Some(owed) => render(page, 200, owed, &return_to, &[]),
+        Some(owed) => render(page, 200, owed, &return_to, &Problems::default()),
         None => Ok(Response::see_other(onwards(page, &return_to))),
     }
 }
@@ -84,15 +85,21 @@ pub async fn submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
         return Ok(Response::see_other(onwards(page, return_to)));
     };
     let t = page.lang.account();
-    if (owed.terms && !form.checked("accept_terms")) || (owed.consent && !form.checked("consent")) {
-        return render(page, 422, owed, return_to, &[t.agree_again_must_accept]);
+    let mut unticked = Problems::default();
+    for (owed, name) in [(owed.terms, "accept_terms"), (owed.consent, "consent")] {
+        if owed && !form.checked(name) {
+            unticked.add(name, t.agree_again_must_accept);
+        }
+    }
+    if !unticked.is_empty() {
+        return render(page, 422, owed, return_to, &unticked);
     }
     // The versions the page showed: recorded only while they are still the portal's.
     let shown = |name: &str| form.get(name).and_then(|raw| raw.parse::<i64>().ok());
     let (terms, consent) =
         (shown("terms_version").filter(|_| owed.terms), shown("consent_version").filter(|_| owed.consent));
     if (owed.terms && terms.is_none()) || (owed.consent && consent.is_none()) {
-        return render(page, 422, owed, return_to, &[t.agree_again_changed]);
+        return render(page, 422, owed, return_to, &Problems::general(t.agree_again_changed));
     }
     let now = page.rt.now();
     let actor = Actor::Account(account);
@@ -107,7 +114,7 @@ pub async fn submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
         ])
         .await?;
     if !wrote(&written, 0) {
-        return render(page, 409, owed, return_to, &[t.agree_again_changed]);
+        return render(page, 409, owed, return_to, &Problems::general(t.agree_again_changed));
     }
     Ok(Response::see_other(onwards(page, return_to)))
 }

@@ -109,6 +109,7 @@ fn member_of<R: Runtime>(row: SessionRow, page: &Page<'_, R>) -> Option<Member> 
             preview,
             ticket_visibility: row.ticket_visibility,
             agreed: Agreed { terms: row.agreed_terms_version, consent: row.agreed_consent_version },
+            csrf: String::new(),
         }),
         // A preview as a fresh member of a customer: nobody's account, the plainest role.
         (None, ..) if preview => Some(Member {
@@ -121,6 +122,7 @@ fn member_of<R: Runtime>(row: SessionRow, page: &Page<'_, R>) -> Option<Member> 
             preview,
             ticket_visibility: None,
             agreed: Agreed::default(),
+            csrf: String::new(),
         }),
         _ => None,
     }
