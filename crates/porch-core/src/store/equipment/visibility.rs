@@ -6,6 +6,7 @@
 use serde::Deserialize;
 
 use super::positions::{pos, Binds};
+use super::reports::{fleet_visible_events, of_key, report_fleet};
 use crate::store::portal_tickets::shared_params;
 use crate::store::{PortalScope, Statement};
 use porch_types::equipment::AssetKey;
@@ -442,4 +443,36 @@ pub fn recent_activity_for_customer(
         "SELECT e.at, e.event_id, e.kind, e.hours_milli, e.lat_e7, e.lon_e7, e.message",
         concat!("ORDER BY e.at DESC, e.event_id DESC LIMIT ", pos!(recent, limit))
     ))
+}
+
+viewer_positions! {
+    /// `viewer_asset_recent`: the asset's key, the end of open windows, how many events.
+    asset_recent { key = 5, to = 6, limit = 7 }
+}
+
+/// The latest `limit` events, newest first, that the viewer may see of the asset with `key`
+/// if it is shared now with the viewer's customer (no rows otherwise): the asset page's
+/// events, read by the asset's key in the session's round trip with the asset itself.
+pub fn viewer_asset_recent(
+    scope: PortalScope,
+    token_hash: &str,
+    now: Timestamp,
+    key: &AssetKey,
+    limit: i64,
+) -> Statement {
+    Binds::default()
+        .run(asset_recent!(token_hash), shared_params(scope, token_hash, now))
+        .at(asset_recent!(key), key.as_str())
+        .at(asset_recent!(to), FAR_FUTURE)
+        .at(asset_recent!(limit), limit)
+        .statement(report_fleet!(
+            asset_recent,
+            to,
+            of_key!(asset_recent),
+            "SELECT e.at, e.event_id, e.kind, e.hours_milli, e.lat_e7, e.lon_e7, e.message
+             FROM f CROSS JOIN asset_activity e WHERE ",
+            fleet_visible_events!(asset_recent, "0", pos!(asset_recent, to)),
+            " ORDER BY e.at DESC, e.event_id DESC LIMIT ",
+            pos!(asset_recent, limit)
+        ))
 }
