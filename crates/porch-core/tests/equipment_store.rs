@@ -170,7 +170,7 @@ fn event(id: &str, at: i64, kind: &str, value: Option<f64>) -> Activity {
 }
 
 fn ingest(w: &World, tenant: TenantId, asset: AssetId, events: &[Activity]) -> equipment::Ingested {
-    pollster::block_on(equipment::ingest(&w.db, tenant, asset, events, now())).unwrap()
+    pollster::block_on(equipment::ingest(&w.db, tenant, asset, &[], events, now())).unwrap()
 }
 
 fn rows<T: serde::de::DeserializeOwned>(w: &World, statement: Statement) -> Vec<T> {
@@ -245,7 +245,7 @@ fn an_ingest_counts_events_the_asset_already_has_as_duplicates_across_statements
     assert_eq!(ingest(&w, w.tenant, id, &[]), equipment::Ingested { accepted: 0, duplicates: 0 });
     // The foreign key refuses new events for the asset under another tenant.
     let foreign = [event("foreign", day0(), "start", None)];
-    assert!(pollster::block_on(equipment::ingest(&w.db, w.other_tenant, id, &foreign, now())).is_err());
+    assert!(pollster::block_on(equipment::ingest(&w.db, w.other_tenant, id, &[], &foreign, now())).is_err());
 }
 
 #[test]
