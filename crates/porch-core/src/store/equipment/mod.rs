@@ -21,7 +21,7 @@ pub use reports::{
     reading_before, usage_for_customer, viewer_asset_reading_before, viewer_asset_usage, viewer_fleet_readings_before,
     viewer_fleet_usage, FleetReading, Reading, RowAsset,
 };
-pub use rollups::{rebuild, zone_key, RebuildRow, REBUILD_PLAN};
+pub use rollups::{catch_up as catch_up_rollups, rebuild, zone_key, RebuildRow, REBUILD_PLAN};
 pub use shares::{create_share, delete_share, get_share, list_shares, ShareRow};
 pub(crate) use visibility::share_in_force;
 pub(in crate::store) use visibility::FAR_FUTURE;

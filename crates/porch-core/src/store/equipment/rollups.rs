@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::positions::{pos, positions, Binds};
 use super::reports::{bind_offsets, local_time};
 use crate::params;
-use crate::store::Statement;
+use crate::store::{Database, DbError, Statement};
 use porch_types::ids::{AssetId, TenantId};
 use porch_types::time::Timestamp;
 use porch_types::time_zone::TimeZone;
@@ -154,24 +154,23 @@ fn local_day(zone: TimeZone, at: i64) -> i64 {
 
 /// The statements an ingest of events at `instants` adds after its inserts: the rollups of
 /// every local day they touch, in each of the asset's rollup zones (`zones`, as read before
-/// the batch), recomputed; then every zone listed since that read, or whose name the table
-/// no longer knows, is unlisted, since this batch did not keep its rollups (its reports read
-/// raw readings until `scripts/rollups` rebuilds it).
+/// the batch), recomputed; then every zone listed since that read is unlisted, since this
+/// batch did not keep its rollups (its reports read raw readings until a rebuild lists it
+/// again: `catch_up`). A listed name the built-in table no longer knows stays listed, with
+/// nothing to keep: no report is in a zone of that name (its portal's pages fall back to the
+/// standard offset, a zone of its own).
 pub fn after_ingest(tenant: TenantId, asset: AssetId, zones: &[String], instants: &[i64]) -> Vec<Statement> {
-    let kept: Vec<(&String, TimeZone)> =
-        zones.iter().filter_map(|key| zone_of_key(key).map(|zone| (key, zone))).collect();
     let mut statements = Vec::new();
-    for (_, zone) in &kept {
-        let mut days: Vec<i64> = instants.iter().map(|at| local_day(*zone, *at)).collect();
+    for zone in zones.iter().filter_map(|key| zone_of_key(key)) {
+        let mut days: Vec<i64> = instants.iter().map(|at| local_day(zone, *at)).collect();
         days.sort_unstable();
         days.dedup();
-        statements.extend(recompute_days(tenant, asset, *zone, &days));
+        statements.extend(recompute_days(tenant, asset, zone, &days));
     }
-    let kept = serde_json::Value::from(kept.iter().map(|(key, _)| key.as_str()).collect::<Vec<_>>()).to_string();
     statements.push(Statement::new(
         "DELETE FROM asset_rollup_zones
          WHERE tenant_id = ?1 AND asset_id = ?2 AND zone NOT IN (SELECT value FROM json_each(?3))",
-        params![tenant.to_db(), asset.to_db(), kept],
+        params![tenant.to_db(), asset.to_db(), serde_json::Value::from(zones.to_vec()).to_string()],
     ));
     statements
 }
@@ -190,8 +189,8 @@ pub struct RebuildRow {
 
 /// The statements that rebuild an asset's rollups from its readings, as one unit of work: its
 /// rollups and zones dropped, every local day of its history recomputed in each zone the
-/// table knows, and those zones listed. Run as one batch, so an ingest cannot interleave (one
-/// that read the old list unlists what it did not keep: the next rebuild lists it again).
+/// table knows, and the zones listed. Run as one batch, so an ingest cannot interleave (one
+/// that read the old list unlists what it did not keep: `catch_up` lists it again).
 pub fn rebuild(row: &RebuildRow) -> Vec<Statement> {
     let (tenant, id) = (row.tenant_id, row.asset_id);
     let keys: Vec<String> = serde_json::from_str(&row.zones).unwrap_or_default();
@@ -205,27 +204,63 @@ pub fn rebuild(row: &RebuildRow) -> Vec<Statement> {
             params![tenant.to_db(), id.to_db()],
         ),
     ];
-    for zone in keys.iter().filter_map(|key| zone_of_key(key)) {
-        if let (Some(first), Some(last)) = (row.first_at, row.last_at) {
+    for key in &keys {
+        if let (Some(zone), Some(first), Some(last)) = (zone_of_key(key), row.first_at, row.last_at) {
             let days: Vec<i64> = (local_day(zone, first)..=local_day(zone, last)).collect();
             statements.extend(recompute_days(tenant, id, zone, &days));
         }
         statements.push(Statement::new(
-            "INSERT OR IGNORE INTO asset_rollup_zones (tenant_id, asset_id, zone) VALUES (?1, ?2, ?3)",
-            params![tenant.to_db(), id.to_db(), zone_key(zone)],
+            "INSERT INTO asset_rollup_zones (tenant_id, asset_id, zone) VALUES (?1, ?2, ?3)",
+            params![tenant.to_db(), id.to_db(), key.as_str()],
         ));
     }
     statements
 }
 
-/// What `rebuild` needs of every asset (`tenant_id`, `asset_id`, `first_at`, `last_at`, and
-/// `zones`: a JSON array of its tenant's portals' zones), for a rebuild of everything.
-pub const REBUILD_PLAN: &str = concat!(
-    "SELECT a.tenant_id, a.id AS asset_id,
-            (SELECT min(e.at) FROM asset_activity e WHERE e.asset_id = a.id) AS first_at,
-            (SELECT max(e.at) FROM asset_activity e WHERE e.asset_id = a.id) AS last_at,
-            (SELECT json_group_array(zone) FROM (",
-    portal_zones!("a.tenant_id"),
-    ")) AS zones
-     FROM assets a ORDER BY a.tenant_id, a.id"
+/// `RebuildRow`s of the assets `a` that pass `$filter`, by tenant and id.
+macro_rules! rebuild_plan {
+    ($filter:expr) => {
+        concat!(
+            "SELECT a.tenant_id, a.id AS asset_id,
+                    (SELECT min(e.at) FROM asset_activity e WHERE e.asset_id = a.id) AS first_at,
+                    (SELECT max(e.at) FROM asset_activity e WHERE e.asset_id = a.id) AS last_at,
+                    (SELECT json_group_array(zone) FROM (",
+            portal_zones!("a.tenant_id"),
+            ")) AS zones
+             FROM assets a WHERE ",
+            $filter,
+            " ORDER BY a.tenant_id, a.id"
+        )
+    };
+}
+
+/// Every asset, for a rebuild of everything (`scripts/rollups`).
+pub const REBUILD_PLAN: &str = rebuild_plan!("1");
+
+/// The assets that lack the rollups of a zone of one of their tenant's portals (a new portal,
+/// one that changed its zone, an asset whose zone an ingest unlisted, existing data when
+/// migration 0019 came): at most `?1`.
+const STALE: &str = concat!(
+    rebuild_plan!(concat!(
+        "EXISTS (SELECT 1 FROM (",
+        portal_zones!("a.tenant_id"),
+        ") p WHERE NOT EXISTS (SELECT 1 FROM asset_rollup_zones z
+                               WHERE z.tenant_id = a.tenant_id AND z.asset_id = a.id AND z.zone = p.zone))"
+    )),
+    " LIMIT ?1"
 );
+
+/// Assets rebuilt per scheduled run: each is one batch recomputing its history.
+const REBUILDS_PER_RUN: i64 = 20;
+
+/// Rebuilds the rollups of up to `REBUILDS_PER_RUN` assets that lack a zone of their
+/// tenant's portals (`STALE`), one batch each; how many. Run by the scheduled handler, so
+/// rollups follow portals' zones by themselves, a few minutes behind; until then those
+/// reports read raw readings, as correct and slower.
+pub async fn catch_up(db: &impl Database) -> Result<usize, DbError> {
+    let stale: Vec<RebuildRow> = db.query(Statement::new(STALE, params![REBUILDS_PER_RUN])).await?;
+    for row in &stale {
+        db.batch(rebuild(row)).await?;
+    }
+    Ok(stale.len())
+}
