@@ -122,16 +122,18 @@ const RECOMPUTE: &str = concat!(
 );
 
 /// The statements that rewrite the rollups of `days` (local days of `zone`, ascending, no
-/// repeats) from the readings: one per run of consecutive days, at most `MAX_RUN_DAYS` each.
+/// repeats) from the readings: one per stretch of at most `MAX_RUN_DAYS` days from a touched
+/// day, so a batch scattered over many days costs a statement per stretch, not per day (D1
+/// caps the statements of an invocation). A stretch also rewrites the untouched days in it,
+/// each to what it already holds.
 fn recompute_days(tenant: TenantId, asset: AssetId, zone: TimeZone, days: &[i64]) -> Vec<Statement> {
     let key = zone_key(zone);
     let mut statements = Vec::new();
     let mut rest = days;
-    while let Some((&first, tail)) = rest.split_first() {
-        let run =
-            tail.iter().zip(first + 1..first + MAX_RUN_DAYS).take_while(|(day, expected)| *day == expected).count();
-        let last = tail.get(..run).and_then(<[i64]>::last).copied().unwrap_or(first);
-        rest = tail.get(run..).unwrap_or_default();
+    while let Some(&first) = rest.first() {
+        let run = rest.partition_point(|day| *day < first + MAX_RUN_DAYS);
+        let last = rest.get(..run).and_then(<[i64]>::last).copied().unwrap_or(first);
+        rest = rest.get(run..).unwrap_or_default();
         let (lo, hi) = (first * DAY_MS - MARGIN_MS, (last + 1) * DAY_MS + MARGIN_MS);
         let window: Offsets = offsets(zone, Timestamp::from_millis(lo), Timestamp::from_millis(hi));
         let binds = Binds::default()
@@ -263,4 +265,51 @@ pub async fn catch_up(db: &impl Database) -> Result<usize, DbError> {
         db.batch(rebuild(row)).await?;
     }
     Ok(stale.len())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Value;
+
+    fn ids() -> (TenantId, AssetId) {
+        (TenantId::from_random([1; 16]), AssetId::from_random([2; 16]))
+    }
+
+    /// The days `[first_day, end_day)` a recomputing statement writes.
+    fn stretch(statement: &Statement) -> (i64, i64) {
+        let int = |name: usize| match statement.params.get(name - 1) {
+            Some(Value::Int(n)) => *n,
+            other => panic!("{other:?}"),
+        };
+        (int(recompute!(first_day)), int(recompute!(end_day)))
+    }
+
+    #[test]
+    fn a_scattered_batch_recomputes_a_stretch_per_180_days_not_a_statement_per_day() {
+        let (tenant, asset) = ids();
+        let days = [0, 1, 100, 179, 180, 5000];
+        let statements = recompute_days(tenant, asset, TimeZone::UTC, &days);
+        assert_eq!(statements.iter().map(stretch).collect::<Vec<_>>(), [(0, 180), (180, 181), (5000, 5001)]);
+    }
+
+    #[test]
+    fn zone_keys_name_a_zone_or_its_minutes_and_unknown_names_none() {
+        let copenhagen = TimeZone::named("Europe/Copenhagen").unwrap();
+        assert_eq!(zone_key(copenhagen), "Europe/Copenhagen");
+        assert_eq!(zone_key(TimeZone::fixed(-210).unwrap()), "-210");
+        assert_eq!(zone_of_key("Europe/Copenhagen"), Some(copenhagen));
+        assert_eq!(zone_of_key("-210"), TimeZone::fixed(-210).ok());
+        assert_eq!(zone_of_key("Atlantis/Capital"), None);
+    }
+
+    #[test]
+    fn an_ingest_unlists_the_zones_it_did_not_read_and_keeps_unknown_names_listed() {
+        let (tenant, asset) = ids();
+        let zones = ["Europe/Copenhagen".to_owned(), "Atlantis/Capital".to_owned()];
+        let statements = after_ingest(tenant, asset, &zones, &[86_400_000 * 20_000]);
+        assert_eq!(statements.len(), 2, "one stretch in the zone the table knows, then the unlisting");
+        let kept = statements.last().and_then(|s| s.params.get(2)).cloned();
+        assert_eq!(kept, Some(Value::from(r#"["Europe/Copenhagen","Atlantis/Capital"]"#)));
+    }
 }
