@@ -139,7 +139,7 @@ pub fn offsets(zone: TimeZone, start: Timestamp, end: Timestamp) -> Offsets {
     (zone.offset_ms(start), slots)
 }
 
-/// What the database sums up per bucket (`store::equipment::usage_for_customer`): the highest
+/// What the database sums up per bucket (`store::equipment::viewer_asset_usage`): the highest
 /// and lowest hours reading in it and the counts of starts, stops and alerts.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct BucketRow {
@@ -256,7 +256,7 @@ mod tests {
         assert!(Buckets::new(day("2025-01-01"), day("2026-03-01"), Span::Day, TimeZone::UTC).is_err());
     }
 
-    /// The bucket of an instant as `store::equipment::usage_for_customer`'s SQL computes it
+    /// The bucket of an instant as `store::equipment::viewer_asset_usage`'s SQL computes it
     /// from `offsets`: the latest change at or before the instant decides its offset.
     fn bucket_of(b: &Buckets, at: i64) -> i64 {
         let (first, changes) = b.offsets();

@@ -18,14 +18,13 @@ pub use assets::{
     create, delete, get, get_with_zones, list, set_photo, unit_customer, update, AssetFilter, AssetInput, AssetRow,
 };
 pub use reports::{
-    reading_before, usage_for_customer, viewer_asset_reading_before, viewer_asset_usage, viewer_fleet_readings_before,
-    viewer_fleet_usage, FleetReading, Reading, RowAsset,
+    viewer_asset_reading_before, viewer_asset_usage, viewer_fleet_readings_before, viewer_fleet_usage, FleetReading,
+    RowAsset,
 };
 pub use rollups::{catch_up as catch_up_rollups, rebuild, zone_key, RebuildRow, REBUILD_PLAN};
 pub use shares::{create_share, delete_share, get_share, list_shares, ShareRow};
 pub(crate) use visibility::share_in_force;
 pub(in crate::store) use visibility::FAR_FUTURE;
 pub use visibility::{
-    recent_activity_for_customer, viewer_asset, viewer_asset_recent, viewer_fleet_groups, viewer_fleet_page,
-    FleetCursor, FleetGroup, SharedAsset,
+    viewer_asset, viewer_asset_recent, viewer_fleet_groups, viewer_fleet_page, FleetCursor, FleetGroup, SharedAsset,
 };

@@ -6,11 +6,11 @@ use serde::Deserialize;
 
 use super::positions::{pos, Binds};
 use super::rollups::zone_key;
-use super::visibility::{customer_binds, customer_positions, viewer_fleet, viewer_positions, visible_activity};
+use super::visibility::{viewer_fleet, viewer_positions};
 use crate::store::portal_tickets::shared_params;
 use crate::store::{PortalScope, Statement};
 use porch_types::equipment::AssetKey;
-use porch_types::ids::{AssetId, BusinessUnitId, CustomerId, TenantId};
+use porch_types::ids::{AssetId, BusinessUnitId};
 use porch_types::time::Timestamp;
 use porch_types::usage::{Buckets, Offsets};
 
@@ -100,62 +100,9 @@ macro_rules! bind_buckets {
     }};
 }
 
-customer_positions! {
-    /// `usage_for_customer`: the buckets (`bucket_sums!`).
-    usage {
-        length = 7, at1 = 8, offset1 = 9, at2 = 10, offset2 = 11, at3 = 12, offset3 = 13, at4 = 14, offset4 = 15,
-        first_offset = 16, local_start = 17,
-    }
-}
-
-/// The sums of a utilisation report per bucket (`bucket_sums!`), of the events `customer`
-/// may see in `buckets` (`domain::usage`). At most one row per bucket, whatever the number
-/// of events.
-pub fn usage_for_customer(
-    tenant: TenantId,
-    customer: CustomerId,
-    asset: AssetId,
-    buckets: &Buckets,
-    now: Timestamp,
-) -> Statement {
-    let binds = customer_binds(tenant, customer, asset, buckets.start().millis(), buckets.end().millis(), now);
-    bind_buckets!(binds, usage, buckets).statement(visible_activity!(
-        usage,
-        concat!("SELECT ", bucket_sums!(usage)),
-        "GROUP BY bucket ORDER BY bucket"
-    ))
-}
-
-/// A row of `reading_before`.
-#[derive(Deserialize)]
-pub struct Reading {
-    pub hours_milli: i64,
-}
-
-customer_positions! {
-    /// `reading_before`: its range ends at the report's start.
-    reading {}
-}
-
-/// The last hours reading `customer` may see before `before` (a `Reading`, or no row): the
-/// base of a report's first bucket.
-pub fn reading_before(
-    tenant: TenantId,
-    customer: CustomerId,
-    asset: AssetId,
-    before: Timestamp,
-    now: Timestamp,
-) -> Statement {
-    customer_binds(tenant, customer, asset, 0, before.millis(), now).statement(visible_activity!(
-        reading,
-        "SELECT e.hours_milli",
-        "AND e.kind = 'hours' ORDER BY e.at DESC LIMIT 1"
-    ))
-}
-
 /// The fleet report's statements start with the assets `f` shared now with the viewer's
 /// customer (`viewer_fleet!`) that pass `$filter` (of the group, or the one asset's key),
-/// as the fleet list, each with what `visible_activity!` computes once for one asset: its
+/// as the fleet list, each with what `inside_windows!` needs of one asset: its
 /// windows' outer bounds (`lo`, `hi`, open windows ending at `$to`) and whether they leave a
 /// gap. Computed here once per asset, not per event: inside the join they would be
 /// correlated subqueries, run for every event (a year by day of 40 assets with hourly
@@ -213,7 +160,7 @@ macro_rules! of_key {
 pub(super) use of_key;
 
 /// The events `e` of the fleet's asset `f` in `[$from, $to)` that the viewer may see: the
-/// rule of `visible_activity!` (the asset is shared now: `f` holds no other).
+/// rule of `inside_windows!` (the asset is shared now: `f` holds no other).
 macro_rules! fleet_visible_events {
     ($family:ident, $from:expr, $to:expr) => {
         $crate::store::equipment::visibility::inside_windows!(
