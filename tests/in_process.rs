@@ -27,6 +27,7 @@ mod recipients;
 mod rollups;
 mod saml;
 mod saml_sp;
+mod settings;
 mod sso;
 mod templates;
 mod ticket_mail;
