@@ -26,6 +26,7 @@ mod plans;
 mod portal_tickets;
 mod rate_limits;
 mod recipients;
+mod rollups;
 mod saml;
 mod saml_sp;
 mod settings;
