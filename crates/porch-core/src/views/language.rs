@@ -44,6 +44,12 @@ pub fn ago(formats: Formats, at: Timestamp, now: Timestamp) -> Markup {
     html! { time datetime=(at.to_string()) title=(formats.date_time(at)) { (formats.relative(at, now)) } }
 }
 
+/// The `lang` of provider-written text on a page in `lang`: the portal's default language
+/// where it differs, else nothing to say.
+pub fn provider_lang(portal: &ResolvedPortal, lang: Language) -> Option<&'static str> {
+    Some(portal.context.default_language).filter(|written| *written != lang).map(Language::code)
+}
+
 /// Text written in `written` on a page in `page`: itself, or in a `span` naming its language.
 pub fn foreign(text: &str, written: Language, page: Language) -> Markup {
     html! {

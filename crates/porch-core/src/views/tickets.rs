@@ -17,6 +17,7 @@ use porch_types::apps::App;
 use porch_types::attachments::FileProblem;
 use porch_types::portal_tickets::{ClosedReplies, StatusDisplay, TicketSettings};
 use porch_types::time::Timestamp;
+use porch_types::time_zone::TimeZone;
 
 /// A list page's query string, parsed.
 pub struct ListParams {
@@ -41,15 +42,22 @@ pub struct TicketData {
 /// once where the kind was the problem.
 pub fn file_problem(lang: Language, problem: &FileProblem) -> String {
     let t = lang.tickets();
+    // A size knows no time zone.
+    let size_text = |bytes| Formats::new(lang, TimeZone::UTC).size(bytes);
     match problem {
         FileProblem::BadName(_) => t.file_bad_name.to_owned(),
         FileProblem::Empty(name) => format!("{name}: {}", t.file_empty),
-        FileProblem::TooLarge(name) => format!("{name}: {}", t.file_too_large),
+        FileProblem::TooLarge(name, size) => format!("{name} ({}): {}", size_text(to_i64(*size)), t.file_too_large),
+        FileProblem::Beyond(name, size) => format!("{name} ({}): {}", size_text(to_i64(*size)), t.file_beyond),
         FileProblem::NotAccepted(name) => format!("{name}: {} {}", t.file_not_accepted, t.attachments_hint),
         FileProblem::Mismatch(name, _) => format!("{name}: {} {}", t.file_mismatch, t.attachments_hint),
         FileProblem::TooMany => t.files_too_many.to_owned(),
         FileProblem::TooMuch => t.files_too_much.to_owned(),
     }
+}
+
+fn to_i64(bytes: usize) -> i64 {
+    i64::try_from(bytes).unwrap_or(i64::MAX)
 }
 
 /// An instant of a ticket as the reader's date and time in the portal's zone.
