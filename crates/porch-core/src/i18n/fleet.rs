@@ -43,6 +43,10 @@ pub struct FleetStrings {
     /// The report chart's caption, by day and by week, with a pointer to its table.
     pub chart_by_day: &'static str,
     pub chart_by_week: &'static str,
+    /// The names of the report's two tables, which scroll sideways on a phone (a scrolling
+    /// region is a focusable, named region so a keyboard can reach what is out of view).
+    pub table_periods: &'static str,
+    pub table_machines: &'static str,
     /// The unit of operating hours after a number (`24 h`).
     pub hours_unit: &'static str,
     pub report_view: &'static str,
@@ -92,6 +96,8 @@ pub const EN: FleetStrings = FleetStrings {
     column_alerts: "Alerts",
     chart_by_day: "Operating hours per day (the numbers are in the table below)",
     chart_by_week: "Operating hours per week (the numbers are in the table below)",
+    table_periods: "Operating hours and counts per period",
+    table_machines: "Sums per machine",
     hours_unit: "h",
     report_view: "Utilisation report",
     all_machines: "All machines",
@@ -140,6 +146,8 @@ pub const DA: FleetStrings = FleetStrings {
     column_alerts: "Alarmer",
     chart_by_day: "Driftstimer pr. dag (tallene står i tabellen nedenfor)",
     chart_by_week: "Driftstimer pr. uge (tallene står i tabellen nedenfor)",
+    table_periods: "Driftstimer og antal pr. periode",
+    table_machines: "Summer pr. maskine",
     hours_unit: "t",
     report_view: "Udnyttelsesrapport",
     all_machines: "Alle maskiner",
@@ -188,6 +196,8 @@ pub const NB: FleetStrings = FleetStrings {
     column_alerts: "Alarmer",
     chart_by_day: "Driftstimer per dag (tallene står i tabellen nedenfor)",
     chart_by_week: "Driftstimer per uke (tallene står i tabellen nedenfor)",
+    table_periods: "Driftstimer og antall per periode",
+    table_machines: "Summer per maskin",
     hours_unit: "t",
     report_view: "Utnyttelsesrapport",
     all_machines: "Alle maskiner",

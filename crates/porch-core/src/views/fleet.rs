@@ -285,7 +285,7 @@ fn sum<'a>(day: i64, buckets: impl IntoIterator<Item = &'a Usage>) -> Usage {
 /// The table of an asset's buckets.
 fn bucket_table(f: &FleetStrings, fmt: Formats, span: Span, buckets: &[Usage]) -> Markup {
     html! {
-        div.scroll { table.report {
+        div.scroll tabindex="0" role="region" aria-label=(f.table_periods) { table.report {
             thead { tr {
                 th scope="col" { (f.column_period) } th scope="col" { (f.column_hours) }
                 th scope="col" { (f.column_starts) } th scope="col" { (f.column_stops) }
@@ -317,7 +317,7 @@ fn fleet_report(f: &FleetStrings, fmt: Formats, params: &ReportParams, fleet: &[
     let per_asset: Vec<Usage> = fleet.iter().map(|(_, buckets)| sum(params.from, buckets)).collect();
     html! {
         (hours_chart(f, fmt, params.span, &days, series))
-        div.scroll { table.fleet-report {
+        div.scroll tabindex="0" role="region" aria-label=(f.table_machines) { table.fleet-report {
             thead { tr {
                 th scope="col" { (f.column_name) } th scope="col" { (f.column_hours) }
                 th scope="col" { (f.column_starts) } th scope="col" { (f.column_stops) }
