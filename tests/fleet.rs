@@ -15,12 +15,18 @@ use serde_json::json;
 
 /// The text cells of each body row of the table with class `class`.
 fn table_rows(html: &str, class: &str) -> Vec<Vec<String>> {
-    let start = html.find(&format!(r#"<table class="{class}">"#)).expect("the table");
+    let start = html.find(&format!(r#"<table class="{class}"#)).expect("the table");
     let table = &html[start..start + html[start..].find("</table>").unwrap()];
     let body = &table[table.find("<tbody>").unwrap()..];
     body.split("<tr")
         .skip(1)
-        .map(|row| row.split("<td>").skip(1).map(|cell| cell[..cell.find("</td>").unwrap()].to_owned()).collect())
+        .map(|row| {
+            // A cell may carry attributes (`data-label` on tables that stack on a phone).
+            row.split("<td")
+                .skip(1)
+                .map(|cell| cell[cell.find('>').unwrap() + 1..cell.find("</td>").unwrap()].to_owned())
+                .collect()
+        })
         .collect()
 }
 

@@ -497,3 +497,38 @@ fn a_ticket_link_from_an_email_opens_the_ticket_after_signing_in() {
     assert_eq!(signed_in.header("location"), Some("/tickets/1"));
     assert!(body_text(&fresh.get("/tickets/1")).contains("Try a reset."));
 }
+
+#[test]
+fn a_refused_request_marks_its_fields_and_keeps_what_was_typed() {
+    let d = desk();
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    assert_eq!(ada.get("/tickets/new").status, 200);
+    let refused = ada.post_multipart(
+        "/tickets/new",
+        &[("subject", "  "), ("description", "The loader beeps twice.")],
+        &[("files", "evil.png", b"<html></html>")],
+    );
+    assert_eq!(refused.status, 422);
+    let page = body_text(&refused);
+    let summary = &page[page.find(r#"<div class="error-summary""#).expect("a summary")..];
+    assert!(summary.contains(r##"<a href="#subject">"##) && summary.contains(r##"<a href="#files">"##), "{page}");
+    assert!(!summary.contains(r##"<a href="#description">"##), "{page}");
+    assert!(page.contains(r#"id="subject-error""#) && page.contains(r#"id="files-error""#), "{page}");
+    assert!(page.contains(r#"aria-describedby="files-hint files-error""#), "the hint and the error: {page}");
+    assert!(page.contains("The loader beeps twice.</textarea>"), "the description is kept: {page}");
+    assert_eq!(d.count("SELECT COUNT(*) AS n FROM tickets"), 0);
+}
+
+#[test]
+fn a_refused_reply_keeps_its_text_and_says_which_file_beside_the_file_field() {
+    let d = desk();
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    submit(&ada, "Manual", "Need the manual.", &[]);
+    let refused =
+        ada.post_multipart("/tickets/1/reply", &[("body", "Here it is.")], &[("files", "evil.png", b"<html></html>")]);
+    assert_eq!(refused.status, 422);
+    let page = body_text(&refused);
+    let error = &page[page.find(r#"<p class="error-message" id="files-error">"#).expect("beside the field")..];
+    assert!(error[..error.find("</p>").unwrap()].contains("evil.png"), "{error}");
+    assert!(page.contains("Here it is.</textarea>"), "{page}");
+}

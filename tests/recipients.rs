@@ -303,7 +303,7 @@ fn signing_out_revokes_the_session_at_once() {
     let f = fixture();
     let browser = f.join("Ada", "ada@example.com");
     let stolen = browser.session().unwrap();
-    assert!(body_text(&browser.get("/sign-out")).contains("Do you want to sign out?"));
+    assert!(body_text(&browser.get("/")).contains(r#"<form method="post" action="/sign-out">"#), "one click away");
     let out = browser.post("/sign-out", &[]);
     assert_eq!(out.status, 303);
     assert_eq!(out.header("location"), Some("/signed-out"));
@@ -585,7 +585,7 @@ fn the_portal_admin_invites_changes_roles_and_removes_users_but_never_the_last_a
     let page = body_text(&admin.get("/users"));
     assert!(page.contains("Grace") && page.contains("grace@example.com"));
     // The column is everyone's name, not the sign-up form's "Your name".
-    assert!(page.contains("<th>Name</th>") && !page.contains("Your name"), "{page}");
+    assert!(page.contains(r#"<th scope="col">Name</th>"#) && !page.contains("Your name"), "{page}");
 
     let invited = admin.post("/users/invite", &[("email", "new@example.com"), ("role", "member")]);
     assert_eq!(invited.status, 200);
@@ -807,4 +807,89 @@ fn the_portal_admin_revokes_a_pending_invitation_from_the_users_page() {
     assert!(body_text(&revoked).contains("Invitation revoked: late@example.com"));
     assert_eq!(Browser::new(&f.app, HOST).get(&link).status, 410);
     assert_eq!(f.count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'invitation.revoke'"), 1);
+}
+
+#[test]
+fn a_failed_sign_in_says_what_is_wrong_at_the_top_and_at_the_field_and_keeps_the_email() {
+    let f = fixture();
+    f.join("Ada", "ada@example.com");
+    let browser = Browser::new(&f.app, HOST);
+    browser.get("/sign-in");
+    let page = body_text(&browser.post("/sign-in", &[("email", "ada@example.com"), ("password", "not it")]));
+    let summary = &page[page.find(r#"<div class="error-summary""#).expect("a summary")..];
+    assert!(summary.contains("There is a problem") && summary.contains(r##"<a href="#email">"##), "{page}");
+    assert!(page.contains(r#"<p class="error-message" id="email-error">"#), "the message beside the field: {page}");
+    assert!(page.contains(r#"aria-describedby="email-error""#) && page.contains(r#"aria-invalid="true""#), "{page}");
+    assert!(page.contains(r#"value="ada@example.com""#), "what was typed is kept");
+}
+
+#[test]
+fn a_refused_registration_marks_each_wrong_field_and_keeps_what_was_typed() {
+    let f = fixture_with(&json!({ "slug": "acme", "name": "Acme", "join_policy": "open" }));
+    let browser = Browser::new(&f.app, HOST);
+    browser.get("/register");
+    let refused = browser.post("/register", &[("name", "Reg"), ("email", "not an address")]);
+    assert_eq!(refused.status, 422);
+    let page = body_text(&refused);
+    assert!(
+        page.contains(r##"<a href="#email">"##) && !page.contains(r##"<a href="#name">"##),
+        "only the email: {page}"
+    );
+    assert!(page.contains(r#"id="email-error""#) && !page.contains(r#"id="name-error""#), "{page}");
+    assert!(page.contains(r#"value="Reg""#) && page.contains(r#"value="not an address""#), "kept: {page}");
+}
+
+#[test]
+fn an_invitation_missing_its_agreements_says_so_at_each_checkbox() {
+    let f = fixture();
+    let link = f.invite(&json!({}));
+    let browser = Browser::new(&f.app, HOST);
+    browser.get(&link);
+    let refused = browser.post(&link, &[("name", "Ada"), ("email", "ada@example.com"), ("password", PASSWORD)]);
+    assert_eq!(refused.status, 422);
+    let page = body_text(&refused);
+    for field in ["accept_terms", "consent"] {
+        assert!(page.contains(&format!(r##"<a href="#{field}">"##)), "{field}: {page}");
+        assert!(page.contains(&format!(r#"id="{field}-error""#)), "{field}: {page}");
+    }
+    assert!(page.contains(r#"value="Ada""#) && page.contains(r#"value="ada@example.com""#), "{page}");
+}
+
+#[test]
+fn signing_out_is_one_post_from_the_menu_of_every_page() {
+    let f = fixture();
+    let browser = Browser::new(&f.app, HOST);
+    // Signed out there is nothing to sign out of, and no page asks whether to.
+    assert!(!body_text(&browser.get("/")).contains(r#"action="/sign-out""#));
+    let browser = f.join("Ada", "ada@example.com");
+    let home = body_text(&browser.get("/"));
+    let form = &home[home.find(r#"<form method="post" action="/sign-out">"#).expect("the menu's form")..];
+    let token = browser.cookies.borrow().get("porch_csrf").cloned().expect("a CSRF cookie");
+    assert!(form[..form.find("</form>").unwrap()].contains(&format!(r#"value="{token}""#)), "{form}");
+    assert_eq!(browser.get("/sign-out").status, 404, "no confirmation page");
+    let out = browser.post("/sign-out", &[]);
+    assert_eq!((out.status, out.header("location")), (303, Some("/signed-out")));
+    assert!(browser.session().is_none());
+}
+
+#[test]
+fn a_member_without_a_csrf_cookie_gets_one_with_the_page_so_signing_out_works() {
+    let f = fixture();
+    let browser = f.join("Ada", "ada@example.com");
+    browser.cookies.borrow_mut().remove("porch_csrf");
+    let home = browser.get("/");
+    assert!(home.headers.iter().any(|(k, v)| k == "set-cookie" && v.starts_with("porch_csrf=")), "a new token");
+    assert_eq!(browser.post("/sign-out", &[]).status, 303);
+    assert!(browser.session().is_none());
+}
+
+#[test]
+fn the_start_page_names_only_the_apps_the_portal_offers() {
+    let f = fixture_with(&json!({ "slug": "acme", "name": "Acme", "apps": ["tickets", "support_form"] }));
+    let stranger = body_text(&Browser::new(&f.app, HOST).get("/"));
+    assert!(stranger.contains(r#"href="/tickets""#) && stranger.contains(r#"href="/tickets/new""#), "{stranger}");
+    for absent in ["/equipment", "/reports", "/documents", "/activity"] {
+        assert!(!stranger.contains(&format!(r#"href="{absent}""#)), "{absent}: {stranger}");
+    }
+    assert!(!stranger.contains("equipment") && !stranger.contains("documents"), "no promise of other apps");
 }

@@ -189,7 +189,7 @@ fn a_change_with_linked_portals_warns_naming_them_and_applies_only_when_confirme
     let beta = p.create_portal(&json!({ "slug": "beta", "name": "Beta", "template_id": id }));
     let custom = p.create_portal(&json!({ "slug": "gamma", "name": "Gamma", "setup": "custom" }));
     let (browser, _) = p.join_and_land(alpha["id"].as_str().unwrap(), "alpha", "ada@example.com");
-    assert_eq!(nav_hrefs(&body_text(&browser.get("/"))), ["/", "/tickets", "/tickets/new", "/users", "/sign-out"]);
+    assert_eq!(nav_hrefs(&body_text(&browser.get("/"))), ["/", "/tickets", "/tickets/new", "/users"]);
 
     let change = json!({
         "apps": ["tickets", "support_form", "reports"],
@@ -231,7 +231,7 @@ fn a_change_with_linked_portals_warns_naming_them_and_applies_only_when_confirme
 
     // The portal's pages follow at once: the cached context was refreshed.
     let page = body_text(&browser.get("/"));
-    assert_eq!(nav_hrefs(&page), ["/", "/tickets/new", "/tickets", "/users", "/sign-out"], "the template's order");
+    assert_eq!(nav_hrefs(&page), ["/", "/tickets/new", "/tickets", "/users"], "the template's order");
     assert!(p.app.kv_entry(&platform_host("alpha")).unwrap().contains("\"start_page\":\"/tickets\""));
 
     // A change of name only is no new version and needs no confirmation.

@@ -17,6 +17,9 @@ pub struct Member {
     pub preview: bool,
     /// The account's own ticket visibility, overriding the portal's (None: the portal's).
     pub ticket_visibility: Option<porch_types::portal_tickets::Visibility>,
+    /// The CSRF token this person's forms carry, the sign-out button on every page among
+    /// them (set with the visitor, before any page is drawn).
+    pub csrf: String,
 }
 
 impl Member {

@@ -16,8 +16,6 @@ pub struct AccountStrings {
     pub sign_in_failed: &'static str,
     pub too_many_attempts: &'static str,
     pub sso_only: &'static str,
-    pub sign_out_title: &'static str,
-    pub sign_out_question: &'static str,
     pub sign_out_button: &'static str,
     pub signed_out_title: &'static str,
     pub signed_out_body: &'static str,
@@ -90,7 +88,6 @@ pub struct AccountStrings {
     pub you: &'static str,
     pub signed_in_as: &'static str,
     pub welcome_member: &'static str,
-    pub member_intro: &'static str,
 }
 
 pub static EN: AccountStrings = AccountStrings {
@@ -107,8 +104,6 @@ pub static EN: AccountStrings = AccountStrings {
     sign_in_failed: "The email or password is not right.",
     too_many_attempts: "Too many attempts. Please wait a few minutes and try again.",
     sso_only: "This portal signs people in through their company's single sign-on.",
-    sign_out_title: "Sign out",
-    sign_out_question: "Do you want to sign out?",
     sign_out_button: "Sign out",
     signed_out_title: "You are signed out",
     signed_out_body: "Thank you for visiting.",
@@ -180,7 +175,6 @@ pub static EN: AccountStrings = AccountStrings {
     you: "you",
     signed_in_as: "Signed in as",
     welcome_member: "Welcome",
-    member_intro: "Your support requests, shared equipment and documents will appear here.",
 };
 
 pub static DA: AccountStrings = AccountStrings {
@@ -197,8 +191,6 @@ pub static DA: AccountStrings = AccountStrings {
     sign_in_failed: "E-mail eller adgangskode er forkert.",
     too_many_attempts: "For mange forsøg. Vent et par minutter, og prøv igen.",
     sso_only: "Denne portal logger folk ind via deres virksomheds single sign-on.",
-    sign_out_title: "Log ud",
-    sign_out_question: "Vil du logge ud?",
     sign_out_button: "Log ud",
     signed_out_title: "Du er logget ud",
     signed_out_body: "Tak for besøget.",
@@ -270,7 +262,6 @@ pub static DA: AccountStrings = AccountStrings {
     you: "dig",
     signed_in_as: "Logget ind som",
     welcome_member: "Velkommen",
-    member_intro: "Dine supportsager, delt udstyr og dokumenter vises her.",
 };
 
 pub static NB: AccountStrings = AccountStrings {
@@ -287,8 +278,6 @@ pub static NB: AccountStrings = AccountStrings {
     sign_in_failed: "E-post eller passord er feil.",
     too_many_attempts: "For mange forsøk. Vent noen minutter og prøv igjen.",
     sso_only: "Denne portalen logger folk inn via virksomhetens single sign-on.",
-    sign_out_title: "Logg ut",
-    sign_out_question: "Vil du logge ut?",
     sign_out_button: "Logg ut",
     signed_out_title: "Du er logget ut",
     signed_out_body: "Takk for besøket.",
@@ -360,5 +349,4 @@ pub static NB: AccountStrings = AccountStrings {
     you: "deg",
     signed_in_as: "Logget inn som",
     welcome_member: "Velkommen",
-    member_intro: "Supportsakene dine, delt utstyr og dokumenter vises her.",
 };

@@ -4,6 +4,7 @@
 use crate::i18n::Translations as _;
 use maud::{html, Markup};
 
+use super::form::{field, summary, Problems};
 use super::layout::page;
 use crate::auth::csrf;
 use crate::auth::member::Member;
@@ -12,16 +13,6 @@ use crate::portal_context::ResolvedPortal;
 
 fn csrf_field(token: &str) -> Markup {
     html! { input type="hidden" name=(csrf::FIELD) value=(token); }
-}
-
-fn errors(messages: &[&str]) -> Markup {
-    html! {
-        @if !messages.is_empty() {
-            div.errors role="alert" {
-                @for message in messages { p { (message) } }
-            }
-        }
-    }
 }
 
 /// A short page: a title, a message and an optional link.
@@ -47,25 +38,52 @@ pub fn signed_out(portal: &ResolvedPortal, lang: Language) -> String {
 pub struct SignInForm<'a> {
     pub email: &'a str,
     pub return_to: &'a str,
-    pub error: Option<&'a str>,
+    pub problems: &'a Problems,
     /// The portal has single sign-on: the page offers "sign in with your company account".
     pub sso: bool,
+}
+
+/// A form's email field, keeping what was typed.
+fn email_field(lang: Language, problems: &Problems, value: &str, autocomplete: &str) -> Markup {
+    field(lang, problems, "email", lang.account().email, None, |c| {
+        html! {
+            input #(c.id) type="email" name="email" value=(value) autocomplete=(autocomplete) required
+                aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid];
+        }
+    })
+}
+
+/// A field for a new password, with the rule as its hint.
+fn new_password_field(lang: Language, problems: &Problems, label: &str) -> Markup {
+    field(lang, problems, "password", label, Some(lang.account().password_hint), |c| {
+        html! {
+            input #(c.id) type="password" name="password" autocomplete="new-password" minlength="10" maxlength="256" required
+                aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid];
+        }
+    })
+}
+
+fn submit(label: &str) -> Markup {
+    html! { div.actions { button.button type="submit" { (label) } } }
 }
 
 pub fn sign_in(portal: &ResolvedPortal, lang: Language, csrf: &str, form: &SignInForm<'_>) -> String {
     let t = lang.account();
     let content = html! {
         h1 { (t.sign_in_title) }
-        (errors(form.error.as_slice()))
+        (summary(lang, form.problems))
         @if form.sso {
-            p { a.button href={ "/sso?return_to=" (crate::http::percent_encode(form.return_to, b"/")) } { (lang.sso().company_title) } }
+            p { a.secondary href={ "/sso?return_to=" (crate::http::percent_encode(form.return_to, b"/")) } { (lang.sso().company_title) } }
         }
-        form.stack method="post" action="/sign-in" {
+        form.stack method="post" action="/sign-in" novalidate {
             (csrf_field(csrf))
             input type="hidden" name="return_to" value=(form.return_to);
-            label { (t.email) input type="email" name="email" value=(form.email) autocomplete="username" required; }
-            label { (t.password) input type="password" name="password" autocomplete="current-password" required; }
-            div { button.button type="submit" { (t.sign_in_button) } }
+            (email_field(lang, form.problems, form.email, "username"))
+            (field(lang, form.problems, "password", t.password, None, |c| html! {
+                input #(c.id) type="password" name="password" autocomplete="current-password" required
+                    aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid];
+            }))
+            (submit(t.sign_in_button))
         }
         p { a href="/forgot-password" { (t.forgot_link) } }
         @if portal.context.access.join_policy.allows_registration() {
@@ -75,19 +93,6 @@ pub fn sign_in(portal: &ResolvedPortal, lang: Language, csrf: &str, form: &SignI
         }
     };
     page(portal, lang, t.sign_in_title, None, &content)
-}
-
-pub fn sign_out(portal: &ResolvedPortal, lang: Language, csrf: &str, member: &Member) -> String {
-    let t = lang.account();
-    let content = html! {
-        h1 { (t.sign_out_title) }
-        p.lead { (t.sign_out_question) }
-        form.stack method="post" action="/sign-out" {
-            (csrf_field(csrf))
-            div { button.button type="submit" { (t.sign_out_button) } }
-        }
-    };
-    page(portal, lang, t.sign_out_title, Some(member), &content)
 }
 
 /// Which way someone is joining.
@@ -104,16 +109,24 @@ pub struct JoinForm<'a> {
     pub kind: JoinKind<'a>,
     pub name: &'a str,
     pub email: &'a str,
-    pub errors: &'a [&'static str],
+    pub problems: &'a Problems,
 }
 
 /// A portal's terms or consent text with the checkbox that accepts it.
-fn agreement(heading: &str, text: &str, field: &str, label: &str) -> Markup {
+fn agreement(lang: Language, problems: &Problems, heading: &str, text: &str, name: &str, label: &str) -> Markup {
+    let error = problems.on(name);
     html! {
-        section {
+        section.field.field-error[error.is_some()] {
             h2 { (heading) }
             div.agreement { (text) }
-            label.check { input type="checkbox" name=(field) value="yes" required; span { (label) } }
+            @if let Some(error) = &error {
+                p.error-message id={ (name) "-error" } { span.visually-hidden { (lang.strings().error_prefix) " " } (error) }
+            }
+            div.check {
+                input #(name) type="checkbox" name=(name) value="yes" required
+                    aria-describedby=[error.as_ref().map(|_| format!("{name}-error"))] aria-invalid=[error.as_ref().map(|_| "true")];
+                label for=(name) { (label) }
+            }
         }
     }
 }
@@ -121,6 +134,7 @@ fn agreement(heading: &str, text: &str, field: &str, label: &str) -> Markup {
 pub fn join(portal: &ResolvedPortal, lang: Language, csrf: &str, form: &JoinForm<'_>) -> String {
     let t = lang.account();
     let access = &portal.context.access;
+    let problems = form.problems;
     let (title, intro, action, bound, button) = match &form.kind {
         JoinKind::Invitation { token, bound_email } => {
             (t.invite_title, t.invite_intro, format!("/invite/{token}"), *bound_email, t.join_button)
@@ -134,29 +148,30 @@ pub fn join(portal: &ResolvedPortal, lang: Language, csrf: &str, form: &JoinForm
     let content = html! {
         h1 { (title) }
         p.lead { (intro) }
-        (errors(form.errors))
-        form.stack method="post" action=(action) {
+        (summary(lang, problems))
+        form.stack method="post" action=(action) novalidate {
             (csrf_field(csrf))
-            label { (t.name) input type="text" name="name" value=(form.name) autocomplete="name" maxlength="120" required; }
+            (field(lang, problems, "name", t.name, None, |c| html! {
+                input #(c.id) type="text" name="name" value=(form.name) autocomplete="name" maxlength="120" required
+                    aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid];
+            }))
             @if let Some(email) = bound {
-                label { (t.email) input type="email" value=(email) readonly; }
+                (field(lang, problems, "email", t.email, None, |c| html! {
+                    input #(c.id) type="email" value=(email) readonly aria-describedby=[c.described_by.as_deref()];
+                }))
             } @else {
-                label { (t.email) input type="email" name="email" value=(form.email) autocomplete="email" required; }
+                (email_field(lang, problems, form.email, "email"))
             }
             @if asks_password {
-                label {
-                    (t.password)
-                    input type="password" name="password" autocomplete="new-password" minlength="10" maxlength="256" required;
-                    span.hint { (t.password_hint) }
-                }
+                (new_password_field(lang, problems, t.password))
                 @if access.terms_version > 0 {
-                    (agreement(t.terms_heading, &access.terms_text, "accept_terms", t.accept_terms))
+                    (agreement(lang, problems, t.terms_heading, &access.terms_text, "accept_terms", t.accept_terms))
                 }
                 @if access.consent_version > 0 {
-                    (agreement(t.consent_heading, &access.consent_text, "consent", t.give_consent))
+                    (agreement(lang, problems, t.consent_heading, &access.consent_text, "consent", t.give_consent))
                 }
             }
-            div { button.button type="submit" { (button) } }
+            (submit(button))
         }
     };
     page(portal, lang, title, None, &content)
@@ -170,7 +185,7 @@ pub fn confirm(portal: &ResolvedPortal, lang: Language, csrf: &str, text: &Confi
         p.lead { (text.body) }
         form.stack method="post" action=(text.action) {
             (csrf_field(csrf))
-            div { button.button type="submit" { (text.button) } }
+            (submit(text.button))
         }
     };
     page(portal, lang, text.title, None, &content)
@@ -183,34 +198,30 @@ pub struct Confirm<'a> {
     pub button: &'a str,
 }
 
-pub fn forgot(portal: &ResolvedPortal, lang: Language, csrf: &str, error: Option<&str>) -> String {
+pub fn forgot(portal: &ResolvedPortal, lang: Language, csrf: &str, email: &str, problems: &Problems) -> String {
     let t = lang.account();
     let content = html! {
         h1 { (t.forgot_title) }
         p.lead { (t.forgot_intro) }
-        (errors(error.as_slice()))
-        form.stack method="post" action="/forgot-password" {
+        (summary(lang, problems))
+        form.stack method="post" action="/forgot-password" novalidate {
             (csrf_field(csrf))
-            label { (t.email) input type="email" name="email" autocomplete="email" required; }
-            div { button.button type="submit" { (t.forgot_button) } }
+            (email_field(lang, problems, email, "email"))
+            (submit(t.forgot_button))
         }
     };
     page(portal, lang, t.forgot_title, None, &content)
 }
 
-pub fn reset(portal: &ResolvedPortal, lang: Language, csrf: &str, token: &str, error: Option<&str>) -> String {
+pub fn reset(portal: &ResolvedPortal, lang: Language, csrf: &str, token: &str, problems: &Problems) -> String {
     let t = lang.account();
     let content = html! {
         h1 { (t.reset_title) }
-        (errors(error.as_slice()))
-        form.stack method="post" action=(format!("/reset-password/{token}")) {
+        (summary(lang, problems))
+        form.stack method="post" action=(format!("/reset-password/{token}")) novalidate {
             (csrf_field(csrf))
-            label {
-                (t.new_password)
-                input type="password" name="password" autocomplete="new-password" minlength="10" maxlength="256" required;
-                span.hint { (t.password_hint) }
-            }
-            div { button.button type="submit" { (t.reset_button) } }
+            (new_password_field(lang, problems, t.new_password))
+            (submit(t.reset_button))
         }
     };
     page(portal, lang, t.reset_title, None, &content)

@@ -95,13 +95,13 @@ pub fn feed(portal: &ResolvedPortal, lang: Language, member: &Member, feed: &Fee
                         }
                     }
                 }
-                button type="submit" { (f.filter_button) }
+                button.secondary type="submit" { (f.filter_button) }
             }
             @if feed.events.is_empty() {
                 p.empty { (a.no_events) }
             } @else {
                 p.hint { (f.times_in) " " (zone.label()) }
-                table.activity {
+                table.activity.stacked {
                     thead { tr {
                         th scope="col" { (f.column_time) } th scope="col" { (f.asset_label) }
                         th scope="col" { (f.column_kind) } th scope="col" { (f.column_details) }
@@ -110,16 +110,16 @@ pub fn feed(portal: &ResolvedPortal, lang: Language, member: &Member, feed: &Fee
                         @for event in feed.events {
                             @let at = Timestamp::from_millis(event.event.at);
                             tr class=[(event.event.kind == "alert").then_some("alert")] {
-                                td { time datetime=(at.to_string()) { (zone.minute(at)) } }
-                                td { a href=(format!("/equipment/{}", percent_encode(&event.asset_key, b".-_~:"))) { (event.asset_name) } }
-                                td { (kind_label(f, &event.event.kind)) }
-                                td { (event_details(&event.event)) }
+                                td data-label=(f.column_time) { time datetime=(at.to_string()) { (zone.minute(at)) } }
+                                td data-label=(f.asset_label) { a href=(format!("/equipment/{}", percent_encode(&event.asset_key, b".-_~:"))) { (event.asset_name) } }
+                                td data-label=(f.column_kind) { (kind_label(f, &event.event.kind)) }
+                                td data-label=(f.column_details) { (event_details(&event.event)) }
                             }
                         }
                     }
                 }
                 @if let Some(next) = feed.next {
-                    p { a.next rel="next" href=(older_href(feed, next)) { (a.older) } }
+                    nav.pages aria-label=(a.activity_title) { a.next rel="next" href=(older_href(feed, next)) { (a.older) } }
                 }
             }
         }

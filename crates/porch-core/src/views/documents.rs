@@ -67,12 +67,12 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, list: &Lis
                         }
                     }
                 }
-                button type="submit" { (d.filter_button) }
+                button.secondary type="submit" { (d.filter_button) }
             }
             @if list.documents.is_empty() {
                 p.empty { (d.no_documents) }
             } @else {
-                table.documents {
+                table.documents.stacked {
                     thead { tr {
                         th scope="col" { (d.column_title) } th scope="col" { (d.column_category) }
                         th scope="col" { (d.column_asset) } th scope="col" { (d.column_size) }
@@ -82,16 +82,16 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, list: &Lis
                         @for doc in list.documents {
                             @let at = Timestamp::from_millis(doc.created_at);
                             tr {
-                                td { a href=(format!("/documents/{}", doc.id)) download { (doc.title) } }
-                                td { (Category::parse(&doc.category).map_or("", |c| d.category(c))) }
-                                td { (doc.asset_name.as_deref().unwrap_or("")) }
-                                td { (size_text(doc.size)) }
-                                td { time datetime=(at.to_string()) { (date_text(list.zone.local_day(at))) } }
+                                td data-label=(d.column_title) { a href=(format!("/documents/{}", doc.id)) download { (doc.title) } }
+                                td data-label=(d.column_category) { (Category::parse(&doc.category).map_or("", |c| d.category(c))) }
+                                td data-label=(d.column_asset) { (doc.asset_name.as_deref().unwrap_or("")) }
+                                td data-label=(d.column_size) { (size_text(doc.size)) }
+                                td data-label=(d.column_date) { time datetime=(at.to_string()) { (date_text(list.zone.local_day(at))) } }
                             }
                         }
                     }
                 }
-                @if let Some(next) = list.next { p { a rel="next" href=(list_href(list, Some(next))) { (d.next_page) } } }
+                @if let Some(next) = list.next { nav.pages aria-label=(d.documents_title) { a rel="next" href=(list_href(list, Some(next))) { (d.next_page) } } }
             }
         }
     };

@@ -1,4 +1,5 @@
-//! Branded error pages on portal hosts; API errors are JSON (see `error.rs`).
+//! Branded error pages on portal hosts; API errors are JSON (see `error.rs`). Each kind of
+//! error says what happened and what to do next, in the reader's language, and leads home.
 
 use crate::i18n::Translations as _;
 use maud::html;
@@ -15,14 +16,34 @@ pub fn portal_error(portal: &ResolvedPortal, lang: Language, viewer: Option<&Mem
     let (title, message) = match error {
         AppError::NotFound => (strings.not_found_title, strings.not_found_body),
         AppError::Forbidden if viewer.is_some_and(|m| m.preview) => (account.preview_title, account.preview_read_only),
-        AppError::Forbidden => (account.access_denied_title, account.access_denied_body),
+        AppError::Forbidden | AppError::Unauthorized => (account.access_denied_title, account.access_denied_body),
         AppError::FormExpired => (account.form_expired_title, account.form_expired_body),
         AppError::RateLimited => (account.too_many_title, account.too_many_attempts),
-        _ => (strings.error_title, strings.error_body),
+        AppError::BadRequest(_) | AppError::Invalid(_) => (strings.bad_request_title, strings.bad_request_body),
+        AppError::TooLarge(_) => (strings.too_large_title, strings.too_large_body),
+        AppError::Conflict(_) | AppError::PreconditionFailed(_) => (strings.conflict_title, strings.conflict_body),
+        AppError::Internal(_) => (strings.error_title, strings.error_body),
     };
+    problem_page(portal, lang, viewer, title, &[message])
+}
+
+/// An error page with a title and what is wrong, one message a line (e.g. each query
+/// parameter a page could not use), and the way home.
+pub fn problem_page<S: AsRef<str>>(
+    portal: &ResolvedPortal,
+    lang: Language,
+    viewer: Option<&Member>,
+    title: &str,
+    messages: &[S],
+) -> String {
     let body = html! {
         h1 { (title) }
-        p.lead { (message) }
+        @if let [only] = messages {
+            p.lead { (only.as_ref()) }
+        } @else {
+            ul.lead { @for message in messages { li { (message.as_ref()) } } }
+        }
+        p { a.button href="/" { (lang.strings().go_home) } }
     };
     page(portal, lang, title, viewer, &body)
 }

@@ -102,13 +102,13 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, fleet: &Fl
                             }
                         }
                     }
-                    button type="submit" { (f.filter_button) }
+                    button.secondary type="submit" { (f.filter_button) }
                 }
             }
             @if fleet.assets.is_empty() {
                 p.empty { (f.no_assets) }
             } @else {
-                table.fleet {
+                table.fleet.stacked {
                     thead { tr {
                         th scope="col" { (f.column_name) } th scope="col" { (f.column_serial) }
                         th scope="col" { (f.column_make_model) } th scope="col" { (f.column_type) }
@@ -117,17 +117,17 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, fleet: &Fl
                     tbody {
                         @for asset in fleet.assets {
                             tr {
-                                td { a href=(asset_href(asset)) { (asset.name) } }
-                                td { (asset.serial_number.as_deref().unwrap_or("")) }
-                                td { (make_model(asset)) }
-                                td { (asset.asset_type.as_deref().unwrap_or("")) }
-                                td { (asset.group_name.as_deref().unwrap_or("")) }
+                                td data-label=(f.column_name) { a href=(asset_href(asset)) { (asset.name) } }
+                                td data-label=(f.column_serial) { (asset.serial_number.as_deref().unwrap_or("")) }
+                                td data-label=(f.column_make_model) { (make_model(asset)) }
+                                td data-label=(f.column_type) { (asset.asset_type.as_deref().unwrap_or("")) }
+                                td data-label=(f.column_group) { (asset.group_name.as_deref().unwrap_or("")) }
                             }
                         }
                     }
                 }
                 @if fleet.previous.is_some() || fleet.next.is_some() {
-                    nav.pages {
+                    nav.pages aria-label=(f.equipment_title) {
                         @if let Some(key) = fleet.previous {
                             a rel="prev" href=(page_href(fleet, "before", key)) { (f.previous_page) }
                         }
@@ -173,9 +173,9 @@ pub fn detail(
 ) -> String {
     let f = lang.fleet();
     let content = html! {
-        p { a href="/equipment" { "← " (f.equipment_title) } }
+        p.back { a href="/equipment" { "← " (f.equipment_title) } }
         h1 { (asset.name) }
-        dl.ticket-facts {
+        dl.facts {
             @if let Some(serial) = &asset.serial_number { dt { (f.column_serial) } dd { (serial) } }
             @let mm = make_model(asset);
             @if !mm.is_empty() { dt { (f.column_make_model) } dd { (mm) } }
@@ -193,7 +193,7 @@ pub fn detail(
             p.empty { (f.no_activity) }
         } @else {
             p.hint { (f.times_in) " " (zone.label()) }
-            table.activity {
+            table.activity.stacked {
                 thead { tr {
                     th scope="col" { (f.column_time) } th scope="col" { (f.column_kind) } th scope="col" { (f.column_details) }
                 } }
@@ -201,9 +201,9 @@ pub fn detail(
                     @for event in events {
                         @let at = Timestamp::from_millis(event.at);
                         tr class=[(event.kind == "alert").then_some("alert")] {
-                            td { time datetime=(at.to_string()) { (zone.minute(at)) } }
-                            td { (kind_label(f, &event.kind)) }
-                            td { (event_details(event)) }
+                            td data-label=(f.column_time) { time datetime=(at.to_string()) { (zone.minute(at)) } }
+                            td data-label=(f.column_kind) { (kind_label(f, &event.kind)) }
+                            td data-label=(f.column_details) { (event_details(event)) }
                         }
                     }
                 }
@@ -272,7 +272,7 @@ fn sum<'a>(day: i64, buckets: impl IntoIterator<Item = &'a Usage>) -> Usage {
 /// The table of an asset's buckets.
 fn bucket_table(f: &FleetStrings, buckets: &[Usage]) -> Markup {
     html! {
-        table.report {
+        div.scroll { table.report {
             thead { tr {
                 th scope="col" { (f.column_period) } th scope="col" { (f.column_hours) }
                 th scope="col" { (f.column_starts) } th scope="col" { (f.column_stops) }
@@ -283,7 +283,7 @@ fn bucket_table(f: &FleetStrings, buckets: &[Usage]) -> Markup {
                     tr { @for cell in row_cells(bucket) { td { (cell) } } }
                 }
             }
-        }
+        } }
     }
 }
 
@@ -299,7 +299,7 @@ fn fleet_report(f: &FleetStrings, params: &ReportParams, fleet: &[(SharedAsset, 
     let cells = |u: &Usage| row_cells(u).into_iter().skip(1);
     html! {
         figure.chart { (chart(f, &totals)) }
-        table.fleet-report {
+        div.scroll { table.fleet-report {
             thead { tr {
                 th scope="col" { (f.column_name) } th scope="col" { (f.column_hours) }
                 th scope="col" { (f.column_starts) } th scope="col" { (f.column_stops) }
@@ -317,7 +317,7 @@ fn fleet_report(f: &FleetStrings, params: &ReportParams, fleet: &[(SharedAsset, 
                 th scope="row" { (f.total) }
                 @for cell in cells(&sum(params.from, &per_asset)) { td { (cell) } }
             } }
-        }
+        } }
     }
 }
 
@@ -370,7 +370,7 @@ pub fn reports(
                         option value="week" selected[params.span == Span::Week] { (f.by_week) }
                     }
                 }
-                button type="submit" { (f.show_button) }
+                button.button type="submit" { (f.show_button) }
             }
             @match &report.shown {
                 Some(Shown::Asset(asset, buckets)) => {

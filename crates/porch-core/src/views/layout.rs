@@ -1,8 +1,10 @@
-//! The branded page shell: head, header with logo and navigation slot, main, footer.
+//! The branded page shell: head, header with logo, the menu (folding on narrow screens) and
+//! sign-out, the preview banner, main, footer.
 
 use crate::i18n::Translations as _;
 use maud::{html, Markup, DOCTYPE};
 
+use crate::auth::csrf;
 use crate::auth::member::Member;
 use crate::i18n::Language;
 use crate::portal_context::ResolvedPortal;
@@ -10,34 +12,36 @@ use porch_types::apps::App;
 use porch_types::setup::Navigation;
 
 /// One navigation entry; later features add theirs.
-struct NavItem<'a> {
-    label: &'a str,
-    href: &'a str,
+pub struct NavItem<'a> {
+    pub label: &'a str,
+    pub href: &'a str,
+}
+
+/// An app's page: its title and where it is.
+pub fn app_entry(lang: Language, app: App) -> NavItem<'static> {
+    let (tickets, fleet) = (lang.tickets(), lang.fleet());
+    match app {
+        App::Tickets => NavItem { label: tickets.tickets_title, href: "/tickets" },
+        App::SupportForm => NavItem { label: tickets.new_request, href: "/tickets/new" },
+        App::Equipment => NavItem { label: fleet.equipment_title, href: "/equipment" },
+        App::Reports => NavItem { label: fleet.reports_title, href: "/reports" },
+        App::Activity => NavItem { label: lang.activity().activity_title, href: "/activity" },
+        App::Documents => NavItem { label: lang.documents().documents_title, href: "/documents" },
+    }
 }
 
 /// The navigation a visitor sees: home, for members the apps of the portal's navigation in
-/// its order, the Users page for portal admins, and signing in or out.
+/// its order and the Users page for portal admins, for strangers signing in. Signing out is
+/// a form beside it (see `page`).
 fn navigation(lang: Language, viewer: Option<&Member>, apps: &Navigation) -> Vec<NavItem<'static>> {
-    let strings = lang.strings();
     let account = lang.account();
-    let mut nav = vec![NavItem { label: strings.home, href: "/" }];
+    let mut nav = vec![NavItem { label: lang.strings().home, href: "/" }];
     match viewer {
         Some(member) => {
-            let (tickets, fleet) = (lang.tickets(), lang.fleet());
-            for app in apps.apps() {
-                match app {
-                    App::Tickets => nav.push(NavItem { label: tickets.tickets_title, href: "/tickets" }),
-                    App::SupportForm => nav.push(NavItem { label: tickets.new_request, href: "/tickets/new" }),
-                    App::Equipment => nav.push(NavItem { label: fleet.equipment_title, href: "/equipment" }),
-                    App::Reports => nav.push(NavItem { label: fleet.reports_title, href: "/reports" }),
-                    App::Activity => nav.push(NavItem { label: lang.activity().activity_title, href: "/activity" }),
-                    App::Documents => nav.push(NavItem { label: lang.documents().documents_title, href: "/documents" }),
-                }
-            }
+            nav.extend(apps.apps().iter().map(|&app| app_entry(lang, app)));
             if member.is_admin() {
                 nav.push(NavItem { label: account.users_title, href: "/users" });
             }
-            nav.push(NavItem { label: account.sign_out_title, href: "/sign-out" });
         }
         None => nav.push(NavItem { label: account.sign_in_title, href: "/sign-in" }),
     }
@@ -86,20 +90,34 @@ pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, viewer: Option
                             }
                             span { (context.name) }
                         }
-                        nav aria-label=(context.name) {
-                            ul.nav {
-                                @for item in &nav {
-                                    li { a href=(item.href) { (item.label) } }
+                        // The language menu's place (helper "formats": views/language.rs).
+                        // Below 48rem the menu folds into this <details>; wider, base.css
+                        // shows its content as a bar, so no page needs script for either.
+                        details.menu {
+                            summary { (strings.menu) }
+                            nav aria-label=(context.name) {
+                                ul.nav {
+                                    @if let Some(member) = viewer {
+                                        li.who { (account.signed_in_as) " " strong { (member.name) } }
+                                    }
+                                    @for item in &nav {
+                                        li { a href=(item.href) aria-current=[(item.label == title).then_some("page")] { (item.label) } }
+                                    }
+                                    @if let Some(member) = viewer {
+                                        li {
+                                            form method="post" action="/sign-out" {
+                                                input type="hidden" name=(csrf::FIELD) value=(member.csrf);
+                                                button type="submit" { (account.sign_out_button) }
+                                            }
+                                        }
+                                    }
                                 }
                             }
-                        }
-                        @if let Some(member) = viewer {
-                            span.who { (account.signed_in_as) " " strong { (member.name) } }
                         }
                     }
                 }
                 @if let Some(member) = viewer.filter(|m| m.preview) {
-                    div.preview-banner role="status" {
+                    div.banner role="status" {
                         strong { (account.preview_banner) " " (member.name) "." } " " (account.preview_read_only)
                     }
                 }

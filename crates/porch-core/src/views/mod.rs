@@ -5,6 +5,7 @@ pub mod activity;
 pub mod documents;
 pub mod errors;
 pub mod fleet;
+pub mod form;
 pub mod layout;
 pub mod mailbox;
 pub mod pages;

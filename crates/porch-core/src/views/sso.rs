@@ -4,6 +4,7 @@
 use crate::i18n::Translations as _;
 use maud::html;
 
+use super::form::{field, summary, Problems};
 use super::layout::page;
 use crate::auth::csrf;
 use crate::i18n::Language;
@@ -12,6 +13,7 @@ use crate::portal_context::ResolvedPortal;
 pub struct CompanyForm<'a> {
     pub email: &'a str,
     pub return_to: &'a str,
+    /// What is wrong with the email typed (every refusal here is about it).
     pub error: Option<&'a str>,
     /// Whether the portal also takes passwords (then the page links to that sign-in).
     pub passwords: bool,
@@ -20,17 +22,19 @@ pub struct CompanyForm<'a> {
 pub fn company_sign_in(portal: &ResolvedPortal, lang: Language, csrf_token: &str, form: &CompanyForm<'_>) -> String {
     let t = lang.sso();
     let account = lang.account();
+    let problems = form.error.map(|error| Problems::of("email", error)).unwrap_or_default();
     let content = html! {
         h1 { (t.company_title) }
-        @if let Some(error) = form.error {
-            div.errors role="alert" { p { (error) } }
-        }
+        (summary(lang, &problems))
         p.lead { (t.company_intro) }
-        form.stack method="post" action="/sso" {
+        form.stack method="post" action="/sso" novalidate {
             input type="hidden" name=(csrf::FIELD) value=(csrf_token);
             input type="hidden" name="return_to" value=(form.return_to);
-            label { (account.email) input type="email" name="email" value=(form.email) autocomplete="username" required; }
-            div { button.button type="submit" { (t.continue_button) } }
+            (field(lang, &problems, "email", account.email, None, |c| html! {
+                input #(c.id) type="email" name="email" value=(form.email) autocomplete="username" required
+                    aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid];
+            }))
+            div.actions { button.button type="submit" { (t.continue_button) } }
         }
         @if form.passwords {
             p { a href={ "/sign-in?return_to=" (crate::http::percent_encode(form.return_to, b"/")) } { (t.or_password) } }
@@ -47,7 +51,8 @@ pub fn continuing(portal: &ResolvedPortal, lang: Language, href: &str) -> String
     let t = lang.sso();
     let content = html! {
         h1 { (t.continuing_title) }
-        p { (t.continuing_body) " " a.button href=(href) { (t.continue_button) } }
+        p.lead { (t.continuing_body) }
+        p { a.button href=(href) { (t.continue_button) } }
     };
     page(portal, lang, t.continuing_title, None, &content)
 }

@@ -4,11 +4,12 @@
 use crate::i18n::Translations as _;
 use maud::{html, Markup};
 
+use super::form::{field, summary, Problems};
 use super::layout::page;
 use crate::auth::csrf;
 use crate::auth::member::Member;
 use crate::http::percent_encode;
-use crate::i18n::{Language, TicketStrings};
+use crate::i18n::Language;
 use crate::portal_context::ResolvedPortal;
 use crate::store::portal_tickets::{AttachmentView, ListRow, ListScope, PublicMessage, RatingView, Sort, TicketView};
 use porch_types::apps::App;
@@ -103,6 +104,7 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, view: &Lis
     let params = view.params;
     let scope = params.scope;
     let search_error = params.search.as_ref().and_then(|s| s.as_ref().err());
+    let problems = search_error.map(|_| Problems::of("q", t.search_invalid)).unwrap_or_default();
     let sorts = [
         (Sort::ActivityNewest, t.sort_activity_desc),
         (Sort::ActivityOldest, t.sort_activity_asc),
@@ -122,30 +124,35 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, view: &Lis
                 a href=(list_href(params, ListScope::Organisation, None)) aria-current=[(scope == ListScope::Organisation).then_some("page")] { (t.organisation_tickets) }
             }
         }
+        (summary(lang, &problems))
         form.filters method="get" action="/tickets" role="search" {
             @if scope == ListScope::Organisation { input type="hidden" name="scope" value="organisation"; }
-            label { (t.search_label) input type="search" name="q" value=(params.search_text) maxlength="200"; }
-            label { (t.status_label)
-                select name="status" {
+            (field(lang, &problems, "q", t.search_label, None, |c| html! {
+                input #(c.id) type="search" name="q" value=(params.search_text) maxlength="200"
+                    aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid];
+            }))
+            div.field {
+                label for="status" { (t.status_label) }
+                select #status name="status" {
                     option value="all" selected[params.closed.is_none()] { (t.status_all) }
                     option value="open" selected[params.closed == Some(false)] { (t.status_open) }
                     option value="closed" selected[params.closed == Some(true)] { (t.status_closed) }
                 }
             }
-            label { (t.sort_label)
-                select name="sort" {
+            div.field {
+                label for="sort" { (t.sort_label) }
+                select #sort name="sort" {
                     @for (sort, label) in sorts {
                         option value=(sort.code()) selected[params.sort == sort] { (label) }
                     }
                 }
             }
-            button type="submit" { (t.search_button) }
+            button.secondary type="submit" { (t.search_button) }
         }
-        @if search_error.is_some() { div.errors role="alert" { p { (t.search_invalid) } } }
         @if view.tickets.is_empty() {
             p.empty { @if params.search.is_some() { (t.no_results) } @else { (t.no_tickets) } }
         } @else {
-            table.tickets {
+            table.tickets.stacked {
                 thead { tr {
                     th scope="col" { (t.column_id) } th scope="col" { (t.column_subject) }
                     th scope="col" { (t.column_created) } th scope="col" { (t.column_activity) }
@@ -154,29 +161,44 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, view: &Lis
                 tbody {
                     @for ticket in view.tickets {
                         tr {
-                            td { "#" (ticket.number) }
-                            td { a href=(format!("/tickets/{}", ticket.number)) { (ticket.subject) } }
-                            td { (when(ticket.created_at)) }
-                            td { (when(ticket.last_activity_at)) }
-                            td { span.status.closed[ticket.is_closed != 0] { (crate::i18n::status_label(view.status_display, lang, &ticket.stage_name, ticket.is_closed != 0)) } }
+                            td data-label=(t.column_id) { "#" (ticket.number) }
+                            td data-label=(t.column_subject) { a href=(format!("/tickets/{}", ticket.number)) { (ticket.subject) } }
+                            td data-label=(t.column_created) { (when(ticket.created_at)) }
+                            td data-label=(t.column_activity) { (when(ticket.last_activity_at)) }
+                            td data-label=(t.column_status) { (status_badge(lang, view.status_display, &ticket.stage_name, ticket.is_closed != 0)) }
                         }
                     }
                 }
             }
         }
-        nav.pages {
-            @if params.after.is_some() { a href=(list_href(params, scope, None)) { (t.first_page) } }
-            @if let Some(next) = view.next { a rel="next" href=(list_href(params, scope, Some(next))) { (t.next_page) } }
+        @if params.after.is_some() || view.next.is_some() {
+            nav.pages aria-label=(t.tickets_title) {
+                @if params.after.is_some() { a href=(list_href(params, scope, None)) { (t.first_page) } }
+                @if let Some(next) = view.next { a rel="next" href=(list_href(params, scope, Some(next))) { (t.next_page) } }
+            }
         }
     };
     page(portal, lang, t.tickets_title, Some(member), &content)
 }
 
-/// What the last post on a ticket's page said: its errors, and the text to keep.
+/// What the last post on a ticket's page said: its problems, and the text to keep.
 #[derive(Default)]
 pub struct Feedback {
-    pub errors: Vec<String>,
+    pub problems: Problems,
     pub reply_text: String,
+}
+
+/// A ticket's status as a badge: outlined while open, filled once closed.
+fn status_badge(lang: Language, display: StatusDisplay, stage: &str, closed: bool) -> Markup {
+    html! { span.status.closed[closed] { (crate::i18n::status_label(display, lang, stage, closed)) } }
+}
+
+/// A file's kind as its chip shows it: the name's extension, else the media type's subtype.
+fn file_kind(file: &AttachmentView) -> String {
+    match file.filename.rsplit_once('.') {
+        Some((_, ext)) if !ext.is_empty() && ext.len() <= 5 => ext.to_uppercase(),
+        _ => file.content_type.rsplit('/').next().unwrap_or_default().to_uppercase(),
+    }
 }
 
 pub struct TicketPage<'a> {
@@ -186,21 +208,14 @@ pub struct TicketPage<'a> {
     pub feedback: &'a Feedback,
 }
 
-fn file_input(t: &TicketStrings) -> Markup {
-    html! {
-        label { (t.attachments_label)
-            input type="file" name="files" multiple;
-            small.hint { (t.attachments_hint) }
+fn file_input(lang: Language, problems: &Problems) -> Markup {
+    let t = lang.tickets();
+    field(lang, problems, "files", t.attachments_label, Some(t.attachments_hint), |c| {
+        html! {
+            input #(c.id) type="file" name="files" multiple
+                aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid];
         }
-    }
-}
-
-fn errors_block(errors: &[String]) -> Markup {
-    html! {
-        @if !errors.is_empty() {
-            div.errors role="alert" { @for error in errors { p { (error) } } }
-        }
-    }
+    })
 }
 
 pub fn ticket(portal: &ResolvedPortal, lang: Language, member: &Member, view: &TicketPage<'_>) -> String {
@@ -214,26 +229,34 @@ pub fn ticket(portal: &ResolvedPortal, lang: Language, member: &Member, view: &T
         member.account.is_some_and(|a| ticket.requester_account_id.as_deref() == Some(a.to_db().as_str()));
     let may_reply = !closed || view.settings.closed_replies == ClosedReplies::Reopen;
     let title = format!("#{} {}", ticket.number, ticket.subject);
+    let problems = &view.feedback.problems;
     let content = html! {
-        p { a href="/tickets" { "← " (t.tickets_title) } }
+        p.back { a href="/tickets" { "← " (t.tickets_title) } }
         h1 { (title) }
-        dl.ticket-facts {
-            dt { (t.column_status) } dd { span.status.closed[closed] { (crate::i18n::status_label(view.settings.status_display, lang, &ticket.stage_name, closed)) } }
+        dl.facts {
+            dt { (t.column_status) } dd { (status_badge(lang, view.settings.status_display, &ticket.stage_name, closed)) }
             dt { (t.column_created) } dd { (when(ticket.created_at)) }
             @if let Some(name) = &ticket.requester_name { dt { (t.requester) } dd { (name) } }
         }
-        (errors_block(&view.feedback.errors))
+        (summary(lang, problems))
         h2 { (t.conversation) }
         ol.conversation {
             @for message in &data.messages {
-                li.message.agent[message.author_kind == "agent"] id=(format!("m-{}", message.id)) {
-                    div.meta { strong { (message.author_name) } " · " (when(message.created_at)) }
+                @let agent = message.author_kind == "agent";
+                li.message.agent[agent] id=(format!("m-{}", message.id)) {
+                    div.meta {
+                        strong { (message.author_name) }
+                        @if agent { span.role { (t.from_support) } }
+                        (when(message.created_at))
+                    }
                     div.body { (message.body) }
                     @let files: Vec<_> = data.attachments.iter().filter(|a| a.message_id == message.id).collect();
                     @if !files.is_empty() {
                         ul.files {
                             @for file in files {
-                                li { a href=(format!("/tickets/{}/files/{}", ticket.number, file.id)) download { (file.filename) } " (" (size_text(file.size)) ")" }
+                                li { a href=(format!("/tickets/{}/files/{}", ticket.number, file.id)) download {
+                                    (file.filename) " " span { (file_kind(file)) } " " (size_text(file.size))
+                                } }
                             }
                         }
                     }
@@ -244,16 +267,23 @@ pub fn ticket(portal: &ResolvedPortal, lang: Language, member: &Member, view: &T
             section.rating {
                 h2 { (t.rating_title) }
                 @if rated { p.notice { (t.rating_thanks) } } @else {
-                    form.stack method="post" action=(format!("/tickets/{}/rating", ticket.number)) {
+                    form.stack method="post" action=(format!("/tickets/{}/rating", ticket.number)) novalidate {
                         (csrf_field(view.csrf))
-                        fieldset.score {
+                        @let error = problems.on("score");
+                        fieldset.field.field-error[error.is_some()] aria-describedby="score-ends" {
                             legend { (t.rating_question) }
-                            @for score in 1..=5 {
-                                label.inline { input type="radio" name="score" value=(score) required; " " (score) }
+                            p.scale-ends.hint #score-ends { span { (t.rating_low) } span { (t.rating_high) } }
+                            @if let Some(error) = &error { p.error-message { (error) } }
+                            div.scale {
+                                @for score in 1..=5 {
+                                    label { input id=[(score == 1).then_some("score")] type="radio" name="score" value=(score) required; (score) }
+                                }
                             }
                         }
-                        label { (t.rating_comment) textarea name="comment" rows="3" maxlength="1000" {} }
-                        div { button.button type="submit" { (t.rating_button) } }
+                        (field(lang, problems, "comment", t.rating_comment, None, |c| html! {
+                            textarea #(c.id) name="comment" rows="3" maxlength="1000" aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid] {}
+                        }))
+                        div.actions { button.button type="submit" { (t.rating_button) } }
                     }
                 }
             }
@@ -262,11 +292,14 @@ pub fn ticket(portal: &ResolvedPortal, lang: Language, member: &Member, view: &T
             h2 { (t.reply_title) }
             @if closed { p.hint { @if may_reply { (t.closed_reopens) } @else { (t.closed_no_replies) } } }
             @if may_reply {
-                form.stack method="post" action=(format!("/tickets/{}/reply", ticket.number)) enctype="multipart/form-data" {
+                form.stack method="post" action=(format!("/tickets/{}/reply", ticket.number)) enctype="multipart/form-data" novalidate {
                     (csrf_field(view.csrf))
-                    label { (t.reply_label) textarea name="body" rows="6" required maxlength="20000" { (view.feedback.reply_text) } }
-                    (file_input(t))
-                    div { button.button type="submit" { (t.reply_button) } }
+                    (field(lang, problems, "body", t.reply_label, None, |c| html! {
+                        textarea #(c.id) name="body" rows="6" required maxlength="20000"
+                            aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid] { (view.feedback.reply_text) }
+                    }))
+                    (file_input(lang, problems))
+                    div.actions { button.button type="submit" { (t.reply_button) } }
                 }
             }
         }
@@ -300,43 +333,52 @@ pub struct SupportForm<'a> {
     pub subject: &'a str,
     pub description: &'a str,
     pub fields: &'a [FormFieldView],
-    pub errors: &'a [String],
+    pub problems: &'a Problems,
     /// False when the provider has no pipeline to put tickets in yet.
     pub available: bool,
 }
 
 pub fn support_form(portal: &ResolvedPortal, lang: Language, member: &Member, form: &SupportForm<'_>) -> String {
     let t = lang.tickets();
+    let problems = form.problems;
     let content = html! {
         h1 { (t.form_title) }
         @if !form.available {
             p.notice { (t.not_set_up) }
         } @else {
-            p { (t.form_intro) }
-            (errors_block(form.errors))
-            form.stack method="post" action="/tickets/new" enctype="multipart/form-data" {
+            p.lead { (t.form_intro) }
+            (summary(lang, problems))
+            form.stack method="post" action="/tickets/new" enctype="multipart/form-data" novalidate {
                 (csrf_field(form.csrf))
-                label { (t.subject) input type="text" name="subject" required maxlength="200" value=(form.subject); }
-                label { (t.description) textarea name="description" rows="8" required maxlength="20000" { (form.description) } }
-                @for field in form.fields {
-                    label {
-                        (field.label)
-                        @if let Some(choices) = &field.choices {
-                            select name=(field.name) required[field.required] {
+                (field(lang, problems, "subject", t.subject, None, |c| html! {
+                    input #(c.id) type="text" name="subject" required maxlength="200" value=(form.subject)
+                        aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid];
+                }))
+                (field(lang, problems, "description", t.description, None, |c| html! {
+                    textarea #(c.id) name="description" rows="8" required maxlength="20000"
+                        aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid] { (form.description) }
+                }))
+                @for extra in form.fields {
+                    (field(lang, problems, &extra.name, &extra.label, None, |c| html! {
+                        @if let Some(choices) = &extra.choices {
+                            select #(c.id) name=(extra.name) required[extra.required]
+                                aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid] {
                                 option value="" { (t.choose) }
                                 @for (value, label) in choices {
-                                    option value=(value) selected[*value == field.value] { (label) }
+                                    option value=(value) selected[*value == extra.value] { (label) }
                                 }
                             }
-                        } @else if field.number {
-                            input type="number" step="any" name=(field.name) required[field.required] value=(field.value);
+                        } @else if extra.number {
+                            input #(c.id) type="number" step="any" name=(extra.name) required[extra.required] value=(extra.value)
+                                aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid];
                         } @else {
-                            input type="text" name=(field.name) required[field.required] maxlength="2000" value=(field.value);
+                            input #(c.id) type="text" name=(extra.name) required[extra.required] maxlength="2000" value=(extra.value)
+                                aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid];
                         }
-                    }
+                    }))
                 }
-                (file_input(t))
-                div { button.button type="submit" { (t.submit_request) } }
+                (file_input(lang, problems))
+                div.actions { button.button type="submit" { (t.submit_request) } }
             }
         }
     };

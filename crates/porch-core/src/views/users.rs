@@ -4,6 +4,7 @@
 use crate::i18n::Translations as _;
 use maud::{html, Markup};
 
+use super::form::{field, summary, Problems};
 use super::layout::page;
 use crate::auth::csrf;
 use crate::auth::member::Member;
@@ -19,7 +20,9 @@ pub struct UsersView<'a> {
     pub people: &'a [AccountRow],
     pub pending: &'a [InvitationRow],
     pub notice: Option<&'a str>,
-    pub error: Option<&'a str>,
+    pub problems: &'a Problems,
+    /// The invitation form's address as typed, kept when it was refused.
+    pub invite_email: &'a str,
 }
 
 fn role_label(t: &AccountStrings, role: Role) -> &'static str {
@@ -29,9 +32,10 @@ fn role_label(t: &AccountStrings, role: Role) -> &'static str {
     }
 }
 
-fn role_select(t: &AccountStrings, selected: Role) -> Markup {
+/// The role choice: labelled by its own `<label>` where it has an id, else by `aria-label`.
+fn role_select(t: &AccountStrings, selected: Role, id: Option<&str>) -> Markup {
     html! {
-        select name="role" aria-label=(t.role) {
+        select name="role" id=[id] aria-label=[id.is_none().then_some(t.role)] {
             @for role in [Role::Member, Role::Admin] {
                 option value=(role.code()) selected[role == selected] { (role_label(t, role)) }
             }
@@ -51,30 +55,30 @@ pub fn users(portal: &ResolvedPortal, lang: Language, csrf_token: &str, view: &U
     let content = html! {
         h1 { (t.users_title) }
         @if let Some(notice) = view.notice { p.notice role="status" { (notice) } }
-        @if let Some(error) = view.error { div.errors role="alert" { p { (error) } } }
-        table.people {
-            thead { tr { th { (t.name_column) } th { (t.email) } th { (t.role) } th {} } }
+        (summary(lang, view.problems))
+        table.people.stacked {
+            thead { tr { th scope="col" { (t.name_column) } th scope="col" { (t.email) } th scope="col" { (t.role) } th scope="col" { span.visually-hidden { (t.remove) } } } }
             tbody {
                 @for person in view.people {
                     tr {
-                        td {
+                        td data-label=(t.name_column) {
                             (person.name)
                             @if view.me.account.is_some_and(|me| me.to_db() == person.id) { " (" (t.you) ")" }
                         }
-                        td { (person.email) }
-                        td {
+                        td data-label=(t.email) { (person.email) }
+                        td data-label=(t.role) {
                             form.inline method="post" action=(format!("/users/{}/role", person.id)) {
                                 (csrf_field)
                                 (version_field(person.version))
-                                (role_select(t, person.role))
-                                button type="submit" { (t.change_role) }
+                                (role_select(t, person.role, None))
+                                button.secondary type="submit" { (t.change_role) }
                             }
                         }
                         td {
                             form.inline method="post" action=(format!("/users/{}/remove", person.id)) {
                                 (csrf_field)
                                 (version_field(person.version))
-                                button.link-button type="submit" { (t.remove) }
+                                button.link-button type="submit" { (t.remove) " " span.visually-hidden { (person.name) } }
                             }
                         }
                     }
@@ -82,15 +86,18 @@ pub fn users(portal: &ResolvedPortal, lang: Language, csrf_token: &str, view: &U
             }
         }
         h2 { (t.invite_heading) }
-        form.stack method="post" action="/users/invite" {
+        form.stack method="post" action="/users/invite" novalidate {
             (csrf_field)
-            label { (t.email) input type="email" name="email" required; }
-            label { (t.role) (role_select(t, Role::Member)) }
-            div { button.button type="submit" { (t.send_invitation) } }
+            (field(lang, view.problems, "email", t.email, None, |c| html! {
+                input #(c.id) type="email" name="email" value=(view.invite_email) required
+                    aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid];
+            }))
+            div.field { label for="invite-role" { (t.role) } (role_select(t, Role::Member, Some("invite-role"))) }
+            div.actions { button.button type="submit" { (t.send_invitation) } }
         }
         @if !view.pending.is_empty() {
             h2 { (t.pending_invitations) }
-            ul {
+            ul.pending {
                 @for invitation in view.pending {
                     li {
                         (invitation.email.as_deref().unwrap_or("—")) " · " (role_label(t, invitation.role))

@@ -108,6 +108,10 @@ pub fn form_page<R: Runtime>(
     status: u16,
     render: impl FnOnce(&str) -> String,
 ) -> Result<Response, AppError> {
+    // A member's token was settled with the visitor (and its cookie goes with any page).
+    if let Some(member) = page.visitor.member() {
+        return Ok(Response::html(status, render(&member.csrf)));
+    }
     let csrf = CsrfToken::for_page(page)?;
     Ok(csrf.attach(Response::html(status, render(&csrf.token))))
 }

@@ -15,6 +15,7 @@ use crate::store::audit::{Actor, Change};
 use crate::store::sessions::{self, Holder};
 use crate::store::{invitations, wrote, Database, DbError, Statement};
 use crate::views::account::{self as view, JoinForm, JoinKind};
+use crate::views::form::Problems;
 use porch_types::email::Email;
 use porch_types::error::AppError;
 use porch_types::ids::{AccountId, CustomerId};
@@ -36,25 +37,29 @@ pub fn read_profile<R: Runtime>(
     page: &Page<'_, R>,
     form: &Form,
     bound_email: Option<&str>,
-) -> Result<Profile, Vec<&'static str>> {
+) -> Result<Profile, Problems> {
     let t = page.lang.account();
-    let mut errors = Vec::new();
-    let name = Label::parse(form.text("name"), 120).map_err(|_| errors.push(t.invalid_name)).ok();
-    let email = Email::parse(bound_email.unwrap_or(form.text("email"))).map_err(|_| errors.push(t.invalid_email)).ok();
+    let mut errors = Problems::default();
+    let name = Label::parse(form.text("name"), 120).map_err(|_| errors.add("name", t.invalid_name)).ok();
+    let email =
+        Email::parse(bound_email.unwrap_or(form.text("email"))).map_err(|_| errors.add("email", t.invalid_email)).ok();
     let password = NewPassword::parse(form.text("password"))
         .map_err(|err| {
-            errors.push(match err {
-                PasswordError::TooShort => t.password_too_short,
-                PasswordError::TooLong => t.password_too_long,
-            });
+            errors.add(
+                "password",
+                match err {
+                    PasswordError::TooShort => t.password_too_short,
+                    PasswordError::TooLong => t.password_too_long,
+                },
+            );
         })
         .ok();
     let access = &page.portal.context.access;
     if access.terms_version > 0 && !form.checked("accept_terms") {
-        errors.push(t.must_accept_terms);
+        errors.add("accept_terms", t.must_accept_terms);
     }
     if access.consent_version > 0 && !form.checked("consent") {
-        errors.push(t.must_consent);
+        errors.add("consent", t.must_consent);
     }
     match (name, email, password) {
         (Some(name), Some(email), Some(password)) if errors.is_empty() => Ok(Profile { name, email, password }),
@@ -147,7 +152,7 @@ pub async fn invitation_form<R: Runtime>(page: &Page<'_, R>, token: &str) -> Res
         kind: JoinKind::Invitation { token, bound_email: invitation.email.as_deref() },
         name: "",
         email: "",
-        errors: &[],
+        problems: &Problems::default(),
     };
     form_page(page, 200, |csrf| view::join(page.portal, page.lang, csrf, &form))
 }
@@ -173,12 +178,12 @@ pub async fn invitation_submit<R: Runtime>(page: &Page<'_, R>, token: &str) -> R
         return Ok(link_invalid(page));
     };
     let bound = invitation.email.as_deref();
-    let again = |status: u16, errors: &[&'static str]| {
+    let again = |status: u16, problems: &Problems| {
         let view_form = JoinForm {
             kind: JoinKind::Invitation { token, bound_email: bound },
             name: form.text("name"),
             email: form.text("email"),
-            errors,
+            problems,
         };
         form_page(page, status, |csrf| view::join(page.portal, page.lang, csrf, &view_form))
     };
@@ -207,6 +212,6 @@ pub async fn invitation_submit<R: Runtime>(page: &Page<'_, R>, token: &str) -> R
     match create_account(page, id, joining).await? {
         Joined::SignedIn(response) => Ok(response),
         Joined::LinkUsed => Ok(link_invalid(page)),
-        Joined::EmailTaken => again(409, &[page.lang.account().email_taken]),
+        Joined::EmailTaken => again(409, &Problems::of("email", page.lang.account().email_taken)),
     }
 }

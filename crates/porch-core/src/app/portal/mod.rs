@@ -40,6 +40,7 @@ use crate::runtime::Runtime;
 use crate::store::{Database, PortalScope, Statement};
 use crate::tenancy;
 use crate::views::{errors, layout::neutral, pages};
+use forms::CsrfToken;
 use porch_types::error::AppError;
 use porch_types::host::Hostname;
 use porch_types::ids::CustomerId;
@@ -91,20 +92,38 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
         prefetch.clone()
     })
     .await;
+    let mut new_csrf = None;
     let response = match loaded {
-        Ok((visitor, rows)) => {
-            page.visitor = visitor;
-            if !rows.is_empty() {
-                *page.prefetched.borrow_mut() = Some((prefetch, rows));
+        Ok((mut visitor, rows)) => match member_csrf(&page, &mut visitor) {
+            Ok(token) => {
+                new_csrf = token;
+                page.visitor = visitor;
+                if !rows.is_empty() {
+                    *page.prefetched.borrow_mut() = Some((prefetch, rows));
+                }
+                route(&page, &found).await
             }
-            route(&page, &found).await
-        }
+            Err(err) => Err(err),
+        },
         Err(err) => Err(err),
     };
-    response
-        .unwrap_or_else(|err| error_page(rt, &portal, lang, page.visitor.member(), &err))
-        .with_header("cache-control", "no-store")
-        .with_header("vary", "accept-language, cookie")
+    let response = response.unwrap_or_else(|err| error_page(rt, &portal, lang, page.visitor.member(), &err));
+    let response = match new_csrf {
+        Some(token) => token.attach(response),
+        None => response,
+    };
+    response.with_header("cache-control", "no-store").with_header("vary", "accept-language, cookie")
+}
+
+/// Gives a signed-in visitor the CSRF token of their forms (every page of theirs has the
+/// sign-out form): theirs, or a new one, returned to be sent with the response.
+fn member_csrf<R: Runtime>(page: &Page<'_, R>, visitor: &mut Visitor) -> Result<Option<CsrfToken>, AppError> {
+    let Visitor::Signed(member) = visitor else {
+        return Ok(None);
+    };
+    let token = CsrfToken::for_page(page)?;
+    member.csrf.clone_from(&token.token);
+    Ok(Some(token))
 }
 
 fn unknown_host() -> Response {

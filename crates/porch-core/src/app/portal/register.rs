@@ -15,6 +15,7 @@ use crate::store::accounts::{self, NewRole};
 use crate::store::registrations::{self, LiveRegistration, NewRegistration};
 use crate::store::{registration_list, Database};
 use crate::views::account::{self as view, JoinForm, JoinKind};
+use crate::views::form::Problems;
 use porch_types::access::JoinPolicy;
 use porch_types::email::Email;
 use porch_types::error::AppError;
@@ -49,7 +50,7 @@ pub fn register_form<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppErro
     if !page.portal.context.access.join_policy.allows_registration() {
         return Ok(registration_closed(page, page.lang.account().registration_closed));
     }
-    let form = JoinForm { kind: JoinKind::Register, name: "", email: "", errors: &[] };
+    let form = JoinForm { kind: JoinKind::Register, name: "", email: "", problems: &Problems::default() };
     form_page(page, 200, |csrf| view::join(page.portal, page.lang, csrf, &form))
 }
 
@@ -60,12 +61,16 @@ pub async fn register_submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response,
     }
     let form = Form::read(page)?;
     rate_limit(page, &format!("register:ip:{}", client_ip(page)), REGISTER_LIMIT, 3600).await?;
-    let name = Label::parse(form.text("name"), 120);
-    let email = Email::parse(form.text("email"));
+    let mut problems = Problems::default();
+    let name = Label::parse(form.text("name"), 120).map_err(|_| problems.add("name", t.invalid_name));
+    let email = Email::parse(form.text("email")).map_err(|_| problems.add("email", t.invalid_email));
     let (Ok(name), Ok(email)) = (name, email) else {
-        let errors = [t.invalid_name, t.invalid_email];
-        let view_form =
-            JoinForm { kind: JoinKind::Register, name: form.text("name"), email: form.text("email"), errors: &errors };
+        let view_form = JoinForm {
+            kind: JoinKind::Register,
+            name: form.text("name"),
+            email: form.text("email"),
+            problems: &problems,
+        };
         return form_page(page, 422, |csrf| view::join(page.portal, page.lang, csrf, &view_form));
     };
     // People of a domain an identity provider claims join through it.
@@ -144,7 +149,7 @@ pub async fn confirm_form<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result
         kind: JoinKind::Confirm { token, email: &registration.email },
         name: &registration.name,
         email: &registration.email,
-        errors: &[],
+        problems: &Problems::default(),
     };
     form_page(page, 200, |csrf| view::join(page.portal, page.lang, csrf, &form))
 }
@@ -155,12 +160,12 @@ pub async fn confirm_submit<R: Runtime>(page: &Page<'_, R>, token: &str) -> Resu
     let Some((hash, registration, email)) = live(page, token).await? else {
         return Ok(link_invalid(page));
     };
-    let again = |status: u16, errors: &[&'static str]| {
+    let again = |status: u16, problems: &Problems| {
         let view_form = JoinForm {
             kind: JoinKind::Confirm { token, email: &registration.email },
             name: form.text("name"),
             email: &registration.email,
-            errors,
+            problems,
         };
         form_page(page, status, |csrf| view::join(page.portal, page.lang, csrf, &view_form))
     };
@@ -181,6 +186,6 @@ pub async fn confirm_submit<R: Runtime>(page: &Page<'_, R>, token: &str) -> Resu
         Joined::SignedIn(response) => Ok(response),
         Joined::LinkUsed => Ok(link_invalid(page)),
         // The address got an account meanwhile (an invitation, another registration).
-        Joined::EmailTaken => again(409, &[page.lang.account().email_taken]),
+        Joined::EmailTaken => again(409, &Problems::of("email", page.lang.account().email_taken)),
     }
 }

@@ -91,7 +91,6 @@ routes! { |page, hash|
     Start: Get "/" => Ok(start(page));
     SignIn: Get "/sign-in" => sign_in::form(page).await;
     SignInSubmit: Post "/sign-in" => sign_in::submit(page).await;
-    SignOutForm: Get "/sign-out" => sign_in::sign_out_form(page);
     SignOut: Post "/sign-out" => sign_in::sign_out(page).await;
     SignedOut: Get "/signed-out" => Ok(Response::html(200, account::signed_out(page.portal, page.lang)));
     ForgotPassword: Get "/forgot-password" => sign_in::forgot_form(page);

@@ -107,6 +107,7 @@ fn member_of<R: Runtime>(row: SessionRow, page: &Page<'_, R>) -> Option<Member> 
             customer_id: row.customer_id,
             preview,
             ticket_visibility: row.ticket_visibility,
+            csrf: String::new(),
         }),
         // A preview as a fresh member of a customer: nobody's account, the plainest role.
         (None, ..) if preview => Some(Member {
@@ -118,6 +119,7 @@ fn member_of<R: Runtime>(row: SessionRow, page: &Page<'_, R>) -> Option<Member> 
             customer_id: row.preview_customer_id.or_else(|| page.portal.context.customer_id.clone()),
             preview,
             ticket_visibility: None,
+            csrf: String::new(),
         }),
         _ => None,
     }

@@ -18,6 +18,7 @@ use crate::store::sessions::{self, Holder};
 use crate::store::wrote;
 use crate::store::{accounts, sso, Database};
 use crate::views::account::{self as view, SignInForm};
+use crate::views::form::Problems;
 use porch_types::email::Email;
 use porch_types::error::AppError;
 use porch_types::ids::AccountId;
@@ -51,7 +52,7 @@ pub async fn form<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> 
     if sso && !page.portal.context.access.join_policy.allows_passwords() {
         return Ok(Response::see_other(&format!("/sso?return_to={}", percent_encode(return_to, b"/"))));
     }
-    let form = SignInForm { email: "", return_to, error: None, sso };
+    let form = SignInForm { email: "", return_to, problems: &Problems::default(), sso };
     form_page(page, 200, |csrf| view::sign_in(page.portal, page.lang, csrf, &form))
 }
 
@@ -65,21 +66,23 @@ pub async fn submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
     let t = page.lang.account();
     let return_to = safe_return_to(form.text("return_to")).unwrap_or("/");
     let sso = has_sso(page).await?;
-    let again = |status: u16, error: &'static str| {
-        let view_form = SignInForm { email: form.text("email"), return_to, error: Some(error), sso };
+    // A wrong email or password is the email field's problem (GOV.UK: point at the first
+    // field); a refusal of every attempt is the form's.
+    let again = |status: u16, problems: Problems| {
+        let view_form = SignInForm { email: form.text("email"), return_to, problems: &problems, sso };
         form_page(page, status, |csrf| view::sign_in(page.portal, page.lang, csrf, &view_form))
     };
     if !page.portal.context.access.join_policy.allows_passwords() {
-        return again(403, t.sso_only);
+        return again(403, Problems::general(t.sso_only));
     }
     // Per client address: every attempt counts, checked before any password work, so one
     // address cannot make the worker hash without limit.
     if rate_limit(page, &format!("signin:ip:{}", client_ip(page)), SIGN_IN_PER_IP, 900).await.is_err() {
-        return again(429, t.too_many_attempts);
+        return again(429, Problems::general(t.too_many_attempts));
     }
     let Ok(email) = Email::parse(form.text("email")) else {
         password::verify_nothing(form.text("password"));
-        return again(401, t.sign_in_failed);
+        return again(401, Problems::of("email", t.sign_in_failed));
     };
     // A domain an identity provider claims signs in there, never with a password.
     if let Some(to_provider) = super::sso::claimed_start(page, &email, return_to).await? {
@@ -90,7 +93,7 @@ pub async fn submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
     // owner's own sign-ins never lock them out).
     let account_bucket = format!("signin:account:{email}");
     if rate_limit(page, &account_bucket, SIGN_IN_PER_ACCOUNT, 900).await.is_err() {
-        return again(429, t.too_many_attempts);
+        return again(429, Problems::general(t.too_many_attempts));
     }
     let account = accounts::find_by_email(page.rt.db(), page.scope, &email).await?;
     let verified =
@@ -105,7 +108,7 @@ pub async fn submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
             None
         };
     let Some((account, rehash)) = verified else {
-        return again(401, t.sign_in_failed);
+        return again(401, Problems::of("email", t.sign_in_failed));
     };
     let id = AccountId::parse(&account.id).ok_or_else(|| AppError::Internal("account id".into()))?;
     let new_session = session::start(page, &Holder::Account(id), lifetime_ms(page), false)?;
@@ -124,13 +127,7 @@ pub async fn submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
     Ok(Response::see_other(super::landing(page.portal, return_to)).add_header("set-cookie", &new_session.set_cookie))
 }
 
-pub fn sign_out_form<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
-    let Some(member) = page.visitor.member() else {
-        return Ok(Response::see_other("/signed-out"));
-    };
-    form_page(page, 200, |csrf| view::sign_out(page.portal, page.lang, csrf, member))
-}
-
+/// Signing out is one click: every signed-in page's menu posts here with its CSRF token.
 pub async fn sign_out<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     Form::read(page)?;
     if let Some(member) = page.visitor.member() {
@@ -141,14 +138,15 @@ pub async fn sign_out<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppErr
 }
 
 pub fn forgot_form<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
-    form_page(page, 200, |csrf| view::forgot(page.portal, page.lang, csrf, None))
+    form_page(page, 200, |csrf| view::forgot(page.portal, page.lang, csrf, "", &Problems::default()))
 }
 
 pub async fn forgot_submit<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     let form = Form::read(page)?;
     let t = page.lang.account();
     let Ok(email) = Email::parse(form.text("email")) else {
-        return form_page(page, 422, |csrf| view::forgot(page.portal, page.lang, csrf, Some(t.invalid_email)));
+        let problems = Problems::of("email", t.invalid_email);
+        return form_page(page, 422, |csrf| view::forgot(page.portal, page.lang, csrf, form.text("email"), &problems));
     };
     rate_limit(page, &format!("reset:ip:{}", client_ip(page)), RESET_PER_IP, 3600).await?;
     // People of a domain an identity provider claims have no password here to reset.
@@ -196,7 +194,7 @@ pub async fn reset_form<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<R
     if live_reset(page, token).await?.is_none() || !page.portal.context.access.join_policy.allows_passwords() {
         return Ok(link_invalid(page));
     }
-    form_page(page, 200, |csrf| view::reset(page.portal, page.lang, csrf, token, None))
+    form_page(page, 200, |csrf| view::reset(page.portal, page.lang, csrf, token, &Problems::default()))
 }
 
 pub async fn reset_submit<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result<Response, AppError> {
@@ -214,7 +212,8 @@ pub async fn reset_submit<R: Runtime>(page: &Page<'_, R>, token: &str) -> Result
                 PasswordError::TooShort => t.password_too_short,
                 PasswordError::TooLong => t.password_too_long,
             };
-            return form_page(page, 422, |csrf| view::reset(page.portal, page.lang, csrf, token, Some(message)));
+            let problems = Problems::of("password", message);
+            return form_page(page, 422, |csrf| view::reset(page.portal, page.lang, csrf, token, &problems));
         }
     };
     let now = page.rt.now();

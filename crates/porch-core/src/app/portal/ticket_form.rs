@@ -15,6 +15,7 @@ use crate::store::audit::Actor;
 use crate::store::ticket_properties::PropertyRow;
 use crate::store::tickets::{self, NewMessage, NewTicket};
 use crate::store::{attachments, pipelines, ticket_properties, Database};
+use crate::views::form::Problems;
 use crate::views::tickets::{file_problem, support_form, FormFieldView, SupportForm};
 use porch_types::error::AppError;
 use porch_types::ids::{AccountId, CustomerId, InboxId, MessageId, PipelineId, StageId, TicketId};
@@ -106,7 +107,7 @@ fn render<R: Runtime>(
     status: u16,
     properties: &[PropertyRow],
     form: Option<&Form<'_>>,
-    errors: &[String],
+    problems: &Problems,
     available: bool,
 ) -> Result<Response, AppError> {
     let member = page.require_member()?;
@@ -117,7 +118,7 @@ fn render<R: Runtime>(
             subject: form.map_or("", |f| f.text("subject")),
             description: form.map_or("", |f| f.text("description")),
             fields: &fields,
-            errors,
+            problems,
             available,
         };
         support_form(page.portal, page.lang, member, &view)
@@ -128,7 +129,7 @@ pub async fn form<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> 
     page.require_member()?;
     let available = destination(page).await?.is_some();
     let properties = ticket_properties::list(page.rt.db(), page.scope.tenant).await?;
-    render(page, 200, &properties, None, &[], available)
+    render(page, 200, &properties, None, &Problems::default(), available)
 }
 
 /// The priority and custom property values the form sent, checked: required fields filled,
@@ -137,7 +138,7 @@ fn read_fields<R: Runtime>(
     page: &Page<'_, R>,
     properties: &[PropertyRow],
     form: &Form<'_>,
-    errors: &mut Vec<String>,
+    errors: &mut Problems,
 ) -> (Priority, serde_json::Map<String, serde_json::Value>) {
     let t = page.lang.tickets();
     let mut priority = Priority::Normal;
@@ -146,7 +147,8 @@ fn read_fields<R: Runtime>(
         let Some(asked) = asked(field, properties) else {
             continue;
         };
-        let raw = form.text(&input_name(field)).trim();
+        let name = input_name(field);
+        let raw = form.text(&name).trim();
         let fallback = match &asked {
             Asked::Priority => t.priority.to_owned(),
             Asked::Property(row, _) => row.label.clone(),
@@ -154,20 +156,20 @@ fn read_fields<R: Runtime>(
         let label = field.label(page.lang, &fallback);
         if raw.is_empty() {
             if field.required {
-                errors.push(format!("{label}: {}", t.required_field));
+                errors.add(&name, format!("{label}: {}", t.required_field));
             }
             continue;
         }
         match asked {
             Asked::Priority => match Priority::parse(raw) {
                 Ok(parsed) => priority = parsed,
-                Err(err) => errors.push(format!("{label}: {err}")),
+                Err(err) => errors.add(&name, format!("{label}: {err}")),
             },
             Asked::Property(row, kind) => {
                 let value = match kind {
                     PropertyKind::Number => {
                         let Some(n) = raw.parse::<f64>().ok().and_then(serde_json::Number::from_f64) else {
-                            errors.push(format!("{label}: {}", t.not_a_number));
+                            errors.add(&name, format!("{label}: {}", t.not_a_number));
                             continue;
                         };
                         serde_json::Value::Number(n)
@@ -178,7 +180,7 @@ fn read_fields<R: Runtime>(
                     Ok(()) => {
                         values.insert(row.key, value);
                     }
-                    Err(err) => errors.push(format!("{label}: {err}")),
+                    Err(err) => errors.add(&name, format!("{label}: {err}")),
                 }
             }
         }
@@ -195,14 +197,17 @@ pub async fn create<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
     let t = page.lang.tickets();
     let properties = ticket_properties::list(page.rt.db(), tenant).await?;
     let Some((pipeline, stage)) = destination(page).await? else {
-        return render(page, 409, &properties, Some(&form), &[], false);
+        return render(page, 409, &properties, Some(&form), &Problems::default(), false);
     };
-    let mut errors = Vec::new();
-    let subject = Label::parse(form.text("subject"), 200).map_err(|e| errors.push(format!("{}: {e}", t.subject))).ok();
-    let body = parse_body(form.text("description")).map_err(|e| errors.push(format!("{}: {e}", t.description))).ok();
+    let mut errors = Problems::default();
+    let subject =
+        Label::parse(form.text("subject"), 200).map_err(|e| errors.add("subject", format!("{}: {e}", t.subject))).ok();
+    let body = parse_body(form.text("description"))
+        .map_err(|e| errors.add("description", format!("{}: {e}", t.description)))
+        .ok();
     let (priority, values) = read_fields(page, &properties, &form, &mut errors);
     let files = files::check(form.files()).unwrap_or_else(|file_errors| {
-        errors.extend(file_errors.iter().map(|problem| file_problem(page.lang, problem)));
+        file_errors.iter().for_each(|problem| errors.add("files", file_problem(page.lang, problem)));
         Vec::new()
     });
     let (Some(subject), Some(body), true) = (subject, body, errors.is_empty()) else {

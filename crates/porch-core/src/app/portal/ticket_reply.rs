@@ -15,6 +15,7 @@ use crate::store::audit::Actor;
 use crate::store::portal_tickets::TicketView;
 use crate::store::tickets::{self, NewMessage, Placement};
 use crate::store::{pipelines, portal_tickets, Database};
+use crate::views::form::Problems;
 use crate::views::tickets::{file_problem, Feedback};
 use porch_types::error::AppError;
 use porch_types::ids::{AccountId, MessageId, PipelineId, TenantId, TicketId};
@@ -43,17 +44,17 @@ pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respo
     let settings = &page.portal.context.tickets;
     let closed = data.ticket.is_closed != 0;
     if closed && settings.closed_replies == ClosedReplies::Refuse {
-        let feedback = Feedback { errors: vec![t.closed_no_replies.into()], ..Feedback::default() };
+        let feedback = Feedback { problems: Problems::general(t.closed_no_replies), ..Feedback::default() };
         return render(page, 409, &data, &feedback);
     }
-    let mut errors = Vec::new();
-    let body = parse_body(form.text("body")).map_err(|e| errors.push(format!("{}: {e}", t.reply_label))).ok();
+    let mut errors = Problems::default();
+    let body = parse_body(form.text("body")).map_err(|e| errors.add("body", format!("{}: {e}", t.reply_label))).ok();
     let files = files::check(form.files()).unwrap_or_else(|file_errors| {
-        errors.extend(file_errors.iter().map(|problem| file_problem(page.lang, problem)));
+        file_errors.iter().for_each(|problem| errors.add("files", file_problem(page.lang, problem)));
         Vec::new()
     });
     let Some(body) = body.filter(|_| errors.is_empty()) else {
-        let feedback = Feedback { errors, reply_text: form.text("body").to_owned() };
+        let feedback = Feedback { problems: errors, reply_text: form.text("body").to_owned() };
         return render(page, 422, &data, &feedback);
     };
     // A reply to a closed ticket (allowed here) moves it back to its pipeline's first open stage.
@@ -119,7 +120,7 @@ pub async fn rate<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respon
     let comment_ok = comment.chars().count() <= MAX_COMMENT_CHARS && porch_types::text::check_prose(comment).is_ok();
     let (Some(score), true) = (parse_score(form.text("score")), comment_ok) else {
         let t = page.lang.tickets();
-        let feedback = Feedback { errors: vec![t.rating_question.into()], ..Feedback::default() };
+        let feedback = Feedback { problems: Problems::of("score", t.rating_question), ..Feedback::default() };
         return render(page, 422, &data, &feedback);
     };
     let tenant: TenantId = page.scope.tenant;

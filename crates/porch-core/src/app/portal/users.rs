@@ -17,6 +17,7 @@ use crate::store::audit::{Actor, Change};
 use crate::store::invitations::{self, NewInvitation};
 use crate::store::wrote;
 use crate::store::{accounts, Database, PortalScope, Statement};
+use crate::views::form::Problems;
 use crate::views::users::{self as view, UsersView};
 use porch_types::access::Role;
 use porch_types::email::Email;
@@ -76,7 +77,7 @@ async fn person_as_shown<R: Runtime>(
 }
 
 async fn changed_meanwhile<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
-    render(page, 409, None, Some(page.lang.account().changed_meanwhile)).await
+    render(page, 409, None, &Problems::general(page.lang.account().changed_meanwhile), "").await
 }
 
 /// Why a guarded change of `person` wrote nothing: the account moved on (or went) since it
@@ -84,7 +85,7 @@ async fn changed_meanwhile<R: Runtime>(page: &Page<'_, R>) -> Result<Response, A
 async fn refusal<R: Runtime>(page: &Page<'_, R>, person: &AccountRow, target: AccountId) -> Result<Response, AppError> {
     match accounts::get(page.rt.db(), page.scope, target).await? {
         Some(now) if now.version == person.version => {
-            render(page, 409, None, Some(page.lang.account().last_admin)).await
+            render(page, 409, None, &Problems::general(page.lang.account().last_admin), "").await
         }
         _ => changed_meanwhile(page).await,
     }
@@ -110,7 +111,8 @@ async fn render<R: Runtime>(
     page: &Page<'_, R>,
     status: u16,
     notice: Option<String>,
-    error: Option<&'static str>,
+    problems: &Problems,
+    invite_email: &str,
 ) -> Result<Response, AppError> {
     let me = require_admin(page)?;
     let group = me.customer_id.as_deref();
@@ -121,12 +123,12 @@ async fn render<R: Runtime>(
         .into_iter()
         .filter(|i| i.is_usable(now) && i.customer_id.as_deref() == group)
         .collect();
-    let users = UsersView { me, people: &people, pending: &pending, notice: notice.as_deref(), error };
+    let users = UsersView { me, people: &people, pending: &pending, notice: notice.as_deref(), problems, invite_email };
     form_page(page, status, |csrf| view::users(page.portal, page.lang, csrf, &users))
 }
 
 pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
-    render(page, 200, None, None).await
+    render(page, 200, None, &Problems::default(), "").await
 }
 
 pub async fn invite<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
@@ -134,7 +136,7 @@ pub async fn invite<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
     let form = Form::read(page)?;
     let t = page.lang.account();
     let (Ok(email), Ok(role)) = (Email::parse(form.text("email")), Role::parse(form.text("role"))) else {
-        return render(page, 422, None, Some(t.invalid_email)).await;
+        return render(page, 422, None, &Problems::of("email", t.invalid_email), form.text("email")).await;
     };
     let account = me.account.ok_or(AppError::Forbidden)?;
     rate_limit(page, &format!("invite:account:{account}"), INVITES_PER_HOUR, 3600).await?;
@@ -165,7 +167,7 @@ pub async fn invite<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
             mail::queue(page, &email, &message)?,
         ])
         .await?;
-    render(page, 200, Some(format!("{} {email}", t.invitation_sent)), None).await
+    render(page, 200, Some(format!("{} {email}", t.invitation_sent)), &Problems::default(), "").await
 }
 
 pub async fn change_role<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Response, AppError> {
@@ -178,7 +180,7 @@ pub async fn change_role<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Res
         Err(refused) => return Ok(refused),
     };
     if person.role == role {
-        return render(page, 200, None, None).await;
+        return render(page, 200, None, &Problems::default(), "").await;
     }
     let now = page.rt.now();
     let actor = Actor::Account(me.account.ok_or(AppError::Forbidden)?);
@@ -198,7 +200,7 @@ pub async fn change_role<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Res
     let changed = page.rt.db().batch(batch).await?;
     let t = page.lang.account();
     if wrote(&changed, 0) {
-        render(page, 200, Some(format!("{} {}", t.role_changed, person.name)), None).await
+        render(page, 200, Some(format!("{} {}", t.role_changed, person.name)), &Problems::default(), "").await
     } else {
         refusal(page, &person, target).await
     }
@@ -222,7 +224,7 @@ pub async fn remove<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Response
     if me.account == Some(target) {
         return Ok(Response::see_other("/signed-out"));
     }
-    render(page, 200, Some(format!("{} {}", t.user_removed, person.name)), None).await
+    render(page, 200, Some(format!("{} {}", t.user_removed, person.name)), &Problems::default(), "").await
 }
 
 pub async fn revoke_invitation<R: Runtime>(page: &Page<'_, R>, id: &str) -> Result<Response, AppError> {
@@ -241,5 +243,5 @@ pub async fn revoke_invitation<R: Runtime>(page: &Page<'_, R>, id: &str) -> Resu
     page.rt.db().batch(vec![invitations::revoke(page.scope, id, now), change.statement_if_changed(now)]).await?;
     let t = page.lang.account();
     let who = invitation.email.unwrap_or_default();
-    render(page, 200, Some(format!("{} {who}", t.invitation_revoked)), None).await
+    render(page, 200, Some(format!("{} {who}", t.invitation_revoked)), &Problems::default(), "").await
 }

@@ -1,0 +1,143 @@
+//! What is wrong with a submitted form, shown the GOV.UK Design System's way: a summary at the
+//! top of the form linking to each field, and the message again beside its field, which says
+//! it is invalid and names its hint and message as its description. Every recipient form uses
+//! these, so a problem reads the same wherever it happens.
+
+use maud::{html, Markup};
+
+use crate::i18n::{Language, Translations as _};
+
+/// One problem: the field it belongs to (its `name`, also its element id), or None for the
+/// form as a whole, and what is wrong in the reader's language.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub field: Option<String>,
+    pub message: String,
+}
+
+/// The problems of one submission, in the order the fields appear.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Problems(Vec<Problem>);
+
+impl Problems {
+    /// A submission with one problem of `field`.
+    pub fn of(field: &str, message: impl Into<String>) -> Problems {
+        let mut problems = Problems::default();
+        problems.add(field, message);
+        problems
+    }
+
+    /// A submission with one problem of the whole form (no field to point at).
+    pub fn general(message: impl Into<String>) -> Problems {
+        Problems(vec![Problem { field: None, message: message.into() }])
+    }
+
+    pub fn add(&mut self, field: &str, message: impl Into<String>) {
+        self.0.push(Problem { field: Some(field.to_owned()), message: message.into() });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &Problem> {
+        self.0.iter()
+    }
+
+    /// The messages of `field`, joined: what its inline error says.
+    pub fn on(&self, field: &str) -> Option<String> {
+        let messages: Vec<&str> =
+            self.0.iter().filter(|p| p.field.as_deref() == Some(field)).map(|p| p.message.as_str()).collect();
+        (!messages.is_empty()).then(|| messages.join(" "))
+    }
+}
+
+/// The box at the top of a form: "There is a problem" and a link to each field that has one.
+/// `role="alert"` has screen readers read it when the page comes back with it.
+pub fn summary(lang: Language, problems: &Problems) -> Markup {
+    html! {
+        @if !problems.is_empty() {
+            div.error-summary role="alert" aria-labelledby="error-summary-title" {
+                h2 #error-summary-title { (lang.strings().problem_title) }
+                ul {
+                    @for problem in problems.iter() {
+                        li {
+                            @if let Some(field) = &problem.field {
+                                a href={ "#" (field) } { (problem.message) }
+                            } @else {
+                                (problem.message)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// What a field's control carries so it is described by its hint and error: its id (the
+/// field's name), `aria-describedby` and `aria-invalid`.
+pub struct Control<'a> {
+    pub id: &'a str,
+    pub described_by: Option<String>,
+    pub invalid: Option<&'static str>,
+}
+
+/// A labelled field: label, hint, the inline error, then the control `control` draws with
+/// the given `Control` attributes.
+pub fn field(
+    lang: Language,
+    problems: &Problems,
+    name: &str,
+    label: &str,
+    hint: Option<&str>,
+    control: impl FnOnce(&Control<'_>) -> Markup,
+) -> Markup {
+    let error = problems.on(name);
+    let hint_id = format!("{name}-hint");
+    let error_id = format!("{name}-error");
+    let described: Vec<&str> =
+        [hint.map(|_| hint_id.as_str()), error.as_ref().map(|_| error_id.as_str())].into_iter().flatten().collect();
+    let attrs = Control {
+        id: name,
+        described_by: (!described.is_empty()).then(|| described.join(" ")),
+        invalid: error.is_some().then_some("true"),
+    };
+    html! {
+        div.field.field-error[error.is_some()] {
+            label for=(name) { (label) }
+            @if let Some(hint) = hint { span.hint id=(hint_id) { (hint) } }
+            @if let Some(error) = &error {
+                p.error-message id=(error_id) { span.visually-hidden { (lang.strings().error_prefix) " " } (error) }
+            }
+            (control(&attrs))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_field_with_a_problem_is_described_by_its_hint_and_message() {
+        let problems = Problems::of("email", "Enter a valid email address");
+        let html = field(Language::En, &problems, "email", "Email", Some("We send the link there"), |c| {
+            html! { input id=(c.id) name="email" aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid]; }
+        })
+        .into_string();
+        assert!(html.contains(r#"aria-describedby="email-hint email-error""#), "{html}");
+        assert!(html.contains(r#"aria-invalid="true""#), "{html}");
+        assert!(html.contains(r#"<p class="error-message" id="email-error">"#), "{html}");
+    }
+
+    #[test]
+    fn the_summary_links_each_problem_to_its_field() {
+        let mut problems = Problems::of("name", "Enter your name");
+        problems.add("email", "Enter a valid email address");
+        let html = summary(Language::En, &problems).into_string();
+        assert!(html.contains(r##"<a href="#name">Enter your name</a>"##), "{html}");
+        assert!(html.contains(r##"<a href="#email">"##), "{html}");
+        assert!(summary(Language::En, &Problems::default()).into_string().is_empty());
+    }
+}
