@@ -50,21 +50,49 @@ mkdirSync(outDir, { recursive: true });
 /**
  * The issue's bar for a recipient page, at 320, 390 and 1280 px: no horizontal overflow (WCAG
  * 1.4.10 Reflow: `scrollWidth <= clientWidth`), no axe-core violation of WCAG 2.1 A/AA, and a
- * full-page screenshot `<name>-<width>.png` in `outDir`. Every width is checked before it
- * fails, so the message lists all that is wrong with the page. Leaves the viewport at 1280.
+ * full-page screenshot `<name>-<width>.png` in `outDir`; the same again with the page's closed
+ * <details> opened where a person could open them (`<name>-<width>-open.png`). Every width is
+ * checked before it fails, so the message lists all that is wrong with the page. Leaves the
+ * viewport at 1280.
  */
 export async function checkPage(page, name) {
   const problems = [];
+  const check = async (label, shot) => {
+    const overflow = await page.evaluate(overflowingElements);
+    if (overflow) problems.push(`${label}: overflow: ${overflow}`);
+    for (const violation of await axeViolations(page)) problems.push(`${label}: axe ${violation}`);
+    await page.screenshot({ path: join(outDir, `${shot}.png`), fullPage: true });
+  };
   for (const viewport of VIEWPORTS) {
     await page.setViewportSize(viewport);
-    const overflow = await page.evaluate(overflowingElements);
-    if (overflow) problems.push(`${viewport.width}px: overflow: ${overflow}`);
-    for (const violation of await axeViolations(page)) {
-      problems.push(`${viewport.width}px: axe ${violation}`);
+    await check(`${viewport.width}px`, `${name}-${viewport.width}`);
+    // What a closed <details> holds (the header's menu on a phone) must reflow and pass too:
+    // opened for a second look, then closed again.
+    if (await page.evaluate(toggleDetails, true)) {
+      await check(`${viewport.width}px, <details> open`, `${name}-${viewport.width}-open`);
+      await page.evaluate(toggleDetails, false);
     }
-    await page.screenshot({ path: join(outDir, `${name}-${viewport.width}.png`), fullPage: true });
   }
   assert.ok(problems.length === 0, `${name} (${page.url()}):\n  ${problems.join('\n  ')}`);
+}
+
+/** In the page: opens each closed <details> whose summary a person can click (marking it) and
+ * answers how many; with `open` false, closes the marked ones again. */
+function toggleDetails(open) {
+  if (!open) {
+    for (const details of document.querySelectorAll('details[data-opened-by-test]')) {
+      details.open = false;
+      delete details.dataset.openedByTest;
+    }
+    return 0;
+  }
+  const closed = [...document.querySelectorAll('details:not([open])')]
+    .filter((details) => details.querySelector(':scope > summary')?.getClientRects().length > 0);
+  for (const details of closed) {
+    details.open = true;
+    details.dataset.openedByTest = '';
+  }
+  return closed.length;
 }
 
 /** In the page: null when nothing is wider than the viewport, otherwise the elements where the
