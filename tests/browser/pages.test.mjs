@@ -97,11 +97,20 @@ async function agentReply(tenant, ticket, body, file) {
   assert.ok(response.ok, `agent reply: ${response.status} ${await response.text()}`);
 }
 
-/** `t.test` that opens `path` (unless it is null: the page is already there) and checks it. */
+/** `t.test` that opens `path` (unless it is null: the page is already there), makes sure it is
+ * the page meant (its HTTP status: a step gone wrong shows up here, not as a check of some
+ * other page) and checks it. */
 function checker(t, page, origin, prefix) {
-  return async (sentence, path, name) => {
+  let status = 0;
+  page.on('response', (response) => {
+    if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) status = response.status();
+  });
+  return async (sentence, path, name, expected = 200) => {
     if (path !== null) await page.goto(`${origin}${path}`);
-    await t.test(sentence, () => checkPage(page, `${prefix}-${name}`));
+    await t.test(sentence, async () => {
+      assert.equal(status, expected, `${prefix}-${name}: ${page.url()} answered ${status}`);
+      await checkPage(page, `${prefix}-${name}`);
+    });
   };
 }
 
@@ -128,7 +137,7 @@ async function acceptInvitation(page, check, where, { name, email, customer }) {
   const action = new URL(url).pathname;
   await check('the invitation page shows the terms, the consent text and the form to join', action, 'invitation');
   await submit(page, action);
-  await check('the invitation form says what is missing when sent empty', null, 'invitation-errors');
+  await check('the invitation form says what is missing when sent empty', null, 'invitation-errors', 422);
   await page.fill('input[name=name]', name);
   await page.fill('input[name=email]', email);
   await page.fill('input[name=password]', PASSWORD);
@@ -154,11 +163,11 @@ test('every page of the English tickets portal reflows at 320, 390 and 1280 px a
   await check('the start page greets a visitor', '/', 'start');
   await check('the sign-in page offers password and company sign-in', '/sign-in', 'sign-in');
   await submit(page, '/sign-in');
-  await check('the sign-in form sent empty says what is wrong', null, 'sign-in-errors');
+  await check('the sign-in form sent empty says what is wrong', null, 'sign-in-errors', 401);
   await check('the company sign-in page asks for a work email', '/sso', 'sso');
   await page.fill('input[name=email]', `nobody@unknown-${run}.example`);
   await submit(page, '/sso');
-  await check('the company sign-in page says when no company signs in with that email', null, 'sso-errors');
+  await check('the company sign-in page says when no company signs in with that email', null, 'sso-errors', 422);
   await page.goto(`${origin}/sign-in`);
   await page.locator('main form').first().evaluate((form) => {
     // What a company's app would post: a token this portal cannot verify.
@@ -169,10 +178,10 @@ test('every page of the English tickets portal reflows at 320, 390 and 1280 px a
     form.append(field);
   });
   await navigating(page, () => page.locator('main form button[type=submit]').first().click());
-  await check('a company sign-in that fails says so with a reference', null, 'sso-failed');
+  await check('a company sign-in that fails says so with a reference', null, 'sso-failed', 403);
   await check('the registration page explains how to join', '/register', 'register');
   await submit(page, '/register');
-  await check('the registration form sent empty says what is missing', null, 'register-errors');
+  await check('the registration form sent empty says what is missing', null, 'register-errors', 422);
   const registered = `tour-register-${run}@example.com`;
   await page.fill('input[name=name]', 'Rita Register');
   await page.fill('input[name=email]', registered);
@@ -210,11 +219,11 @@ test('every page of the English tickets portal reflows at 320, 390 and 1280 px a
   await submit(page, `/tickets/${talk.number}/reply`);
   await check('a ticket shows the recipient\'s reply with its file', null, 'ticket-replied');
   await submit(page, `/tickets/${talk.number}/reply`);
-  await check('a reply sent empty says what is missing', null, 'ticket-reply-errors');
+  await check('a reply sent empty says what is missing', null, 'ticket-reply-errors', 422);
 
   await check('a solved ticket asks how satisfied the requester is', `/tickets/${solved.number}`, 'ticket-rating');
   await submit(page, `/tickets/${solved.number}/rating`);
-  await check('the rating sent without a score says what is missing', null, 'ticket-rating-errors');
+  await check('the rating sent without a score says what is missing', null, 'ticket-rating-errors', 422);
   await page.goto(`${origin}/tickets/${solved.number}`);
   await page.locator('input[name=score]').last().check();
   await submit(page, `/tickets/${solved.number}/rating`);
@@ -222,14 +231,14 @@ test('every page of the English tickets portal reflows at 320, 390 and 1280 px a
 
   await check('the support form asks for a subject, a description and the priority', '/tickets/new', 'support-form');
   await submit(page, '/tickets/new');
-  await check('the support form sent empty says what is missing and keeps the rest', null, 'support-form-errors');
+  await check('the support form sent empty says what is missing and keeps the rest', null, 'support-form-errors', 422);
 
   await check('the users page lists the organisation\'s people and invitations for an admin', '/users', 'users');
   await submit(page, '/users/invite');
-  await check('the invitation form on the users page says what is missing', null, 'users-errors');
+  await check('the invitation form on the users page says what is missing', null, 'users-errors', 422);
 
-  await check('an unknown address answers the branded not-found page', `/no-such-page-${run}`, 'not-found');
-  await check('a malformed filter answers the branded bad-request page', '/tickets?status=bogus', 'bad-request');
+  await check('an unknown address answers the branded not-found page', `/no-such-page-${run}`, 'not-found', 404);
+  await check('a malformed filter answers the branded bad-request page', '/tickets?status=bogus', 'bad-request', 400);
 
   await navigating(page, () => page.locator('form[action="/sign-out"] button').click());
   await check('the signed-out page says so', null, 'signed-out');
@@ -237,7 +246,7 @@ test('every page of the English tickets portal reflows at 320, 390 and 1280 px a
   // A forgotten password.
   await check('the forgotten-password page asks for the email', '/forgot-password', 'forgot-password');
   await submit(page, '/forgot-password');
-  await check('the forgotten-password form sent empty says what is missing', null, 'forgot-password-errors');
+  await check('the forgotten-password form sent empty says what is missing', null, 'forgot-password-errors', 422);
   await page.fill('input[name=email]', email);
   await submit(page, '/forgot-password');
   await check('the forgotten-password page says a link is on its way', null, 'forgot-password-sent');
@@ -245,7 +254,7 @@ test('every page of the English tickets portal reflows at 320, 390 and 1280 px a
   await check('the new-password page asks for a password', reset, 'reset-password');
   await page.fill('input[name=password]', 'short');
   await submit(page, reset);
-  await check('the new-password form says when the password is too short', null, 'reset-password-errors');
+  await check('the new-password form says when the password is too short', null, 'reset-password-errors', 422);
   await context.close();
 
   // The provider's "view as": the portal as Tess sees it, with its banner.
@@ -258,8 +267,7 @@ test('every page of the English tickets portal reflows at 320, 390 and 1280 px a
   await call('POST', `${at}/portals/${off.id}/domains`, { hostname: `${slug}.localhost` });
   await call('PATCH', `${at}/portals/${off.id}`, { enabled: false });
   const disabled = await visitor({ locale: 'en-GB' });
-  await disabled.page.goto(`http://${slug}.localhost:${port}/`);
-  await t.test('a disabled portal says it is not available', () => checkPage(disabled.page, 'acme-disabled'));
+  await checker(t, disabled.page, `http://${slug}.localhost:${port}`, 'acme')('a disabled portal says it is not available', '/', 'disabled', 503);
   await disabled.context.close();
   await noScriptErrors(t, [...problems, ...preview, ...disabled.problems]);
 });
@@ -273,7 +281,7 @@ test('every page of the Danish fleet portal reflows at 320, 390 and 1280 px and 
   await check('the start page greets a visitor in Danish', '/', 'start');
   await check('the sign-in page is in Danish', '/sign-in', 'sign-in');
   await submit(page, '/sign-in');
-  await check('the sign-in form sent empty says what is wrong in Danish', null, 'sign-in-errors');
+  await check('the sign-in form sent empty says what is wrong in Danish', null, 'sign-in-errors', 401);
   await check('the forgotten-password page is in Danish', '/forgot-password', 'forgot-password');
 
   const email = `tour-${run}@northwind.example`;
@@ -290,7 +298,7 @@ test('every page of the Danish fleet portal reflows at 320, 390 and 1280 px and 
   await check('the fleet report by day has a chart and a table', '/reports', 'report-day');
   await check('the fleet report by week', '/reports?by=week', 'report-week');
   await check('a machine\'s report by week over a quarter', `/reports?asset=${asset}&by=week`, 'asset-report-week');
-  await check('a report over more than the allowed range says what is wrong', '/reports?from=2020-01-01', 'report-too-long');
+  await check('a report over more than the allowed range says what is wrong', '/reports?from=2020-01-01', 'report-too-long', 400);
 
   // Tickets, Northwind's people see each other's.
   const requester = { portal_id: NORTHWIND.portal, account_id: account.id };
@@ -304,13 +312,13 @@ test('every page of the Danish fleet portal reflows at 320, 390 and 1280 px and 
   await check('the ticket list shows Northwind\'s tickets', '/tickets?scope=organisation', 'tickets-organisation');
   await check('a ticket shows its conversation and the agent\'s file in Danish', `/tickets/${ticket.number}`, 'ticket');
   await submit(page, `/tickets/${ticket.number}/reply`);
-  await check('a reply sent empty says what is missing in Danish', null, 'ticket-reply-errors');
+  await check('a reply sent empty says what is missing in Danish', null, 'ticket-reply-errors', 422);
   await check('the support form is in Danish', '/tickets/new', 'support-form');
   await submit(page, '/tickets/new');
-  await check('the support form sent empty says what is missing in Danish', null, 'support-form-errors');
+  await check('the support form sent empty says what is missing in Danish', null, 'support-form-errors', 422);
   await check('the users page lists Northwind\'s people for an admin', '/users', 'users');
-  await check('an unknown address answers the not-found page in Danish', `/findes-ikke-${run}`, 'not-found');
-  await check('a malformed filter answers the bad-request page in Danish', '/equipment?group=bogus', 'bad-request');
+  await check('an unknown address answers the not-found page in Danish', `/findes-ikke-${run}`, 'not-found', 404);
+  await check('a malformed filter answers the bad-request page in Danish', '/equipment?group=bogus', 'bad-request', 400);
   await context.close();
 
   // The provider's "view as" Northwind Construction.
