@@ -27,9 +27,10 @@ INSERT OR IGNORE INTO domains (hostname, tenant_id, portal_id, status, verificat
   ('acme.localhost', 'a0000000-0000-4000-8000-000000000001', 'a0000000-0000-4000-8000-0000000000f1', 'active',
    'porch-verify=demo-acme', 1767225600000, 1767225600000);
 
--- Nordic Rentals: one portal per customer (Trackunit style); Northwind Construction's, in Danish.
-INSERT OR IGNORE INTO tenants (id, slug, name, parent_id, created_at, updated_at) VALUES
-  ('b0000000-0000-4000-8000-000000000001', 'nordic-rentals', 'Nordic Rentals', NULL, 1767225600000, 1767225600000);
+-- Nordic Rentals: one portal per customer (Trackunit style, the tenant's setting of schema
+-- 0021); Northwind Construction's, in Danish.
+INSERT OR IGNORE INTO tenants (id, slug, name, parent_id, one_portal_per_customer, created_at, updated_at) VALUES
+  ('b0000000-0000-4000-8000-000000000001', 'nordic-rentals', 'Nordic Rentals', NULL, 1, 1767225600000, 1767225600000);
 INSERT OR IGNORE INTO customers (id, tenant_id, name, created_at, updated_at) VALUES
   ('b0000000-0000-4000-8000-0000000000c1', 'b0000000-0000-4000-8000-000000000001', 'Northwind Construction', 1767225600000, 1767225600000);
 INSERT OR IGNORE INTO business_units (id, tenant_id, customer_id, name, created_at) VALUES

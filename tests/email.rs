@@ -60,6 +60,7 @@ fn context(tenant: &str, portal: &str, name: &str) -> PortalContext {
         apps: porch_types::apps::AppSet::all(),
         start_page: porch_types::setup::StartPage::HOME,
         navigation: porch_types::setup::Navigation::of(porch_types::apps::AppSet::all()),
+        nav_links: porch_types::nav_links::NavLinks::default(),
         time_zone: porch_types::time_zone::TimeZone::UTC,
     }
 }

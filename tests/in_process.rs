@@ -26,6 +26,7 @@ mod rate_limits;
 mod recipients;
 mod saml;
 mod saml_sp;
+mod settings;
 mod sso;
 mod templates;
 mod ticket_mail;

@@ -893,3 +893,26 @@ fn the_start_page_names_only_the_apps_the_portal_offers() {
     }
     assert!(!stranger.contains("equipment") && !stranger.contains("documents"), "no promise of other apps");
 }
+
+#[test]
+fn every_page_has_its_landmarks_a_skip_link_and_one_heading_and_errors_lead_home() {
+    let f = fixture();
+    let stranger = Browser::new(&f.app, HOST);
+    let member = f.join("Ada", "ada@example.com");
+    for (browser, path) in
+        [(&stranger, "/"), (&stranger, "/sign-in"), (&stranger, "/nope"), (&member, "/"), (&member, "/users")]
+    {
+        let page = body_text(&browser.get(path));
+        assert_eq!(page.matches("<h1").count(), 1, "{path}: {page}");
+        for landmark in ["<header", "<nav", r#"<main id="main""#, "<footer", r##"<a class="skip" href="#main""##] {
+            assert!(page.contains(landmark), "{path}: {landmark}");
+        }
+    }
+    let missing = stranger.get("/nope");
+    assert_eq!(missing.status, 404);
+    let page = body_text(&missing);
+    assert!(
+        page.contains("Page not found") && page.contains(r#"<a class="button" href="/">Go to the home page</a>"#),
+        "{page}"
+    );
+}

@@ -45,7 +45,7 @@ test('an invited recipient signs up, signs out, signs in, and resets a forgotten
   const session = cookies.find((c) => c.name === 'porch_session');
   assert.ok(session && session.httpOnly && session.sameSite === 'Lax', JSON.stringify(cookies));
 
-  // Sign out: one click in the menu.
+  // Sign out: one click, the menu's button posts the form.
   await Promise.all([page.waitForURL(`${origin}/signed-out`), page.click('form[action="/sign-out"] button')]);
   assert.match(await page.textContent('h1'), /signed out/);
 

@@ -22,7 +22,7 @@ pub fn good_colors() -> serde_json::Value {
     json!({
         "primary": "#1d4ed8",
         "menu": "#111827",
-        "notification": "#f59e0b",
+        "notification": "#b45309",
         "background": "#ffffff",
         "text": "#1f2937"
     })

@@ -14,6 +14,7 @@ use porch_types::access::JoinPolicy;
 use porch_types::apps::AppSet;
 use porch_types::error::AppError;
 use porch_types::ids::{PortalId, PortalScope, TenantId};
+use porch_types::nav_links::NavLinks;
 use porch_types::portal_tickets::TicketSettings;
 use porch_types::setup::{Navigation, StartPage};
 use porch_types::time::Timestamp;
@@ -41,6 +42,10 @@ pub struct PortalContext {
     pub start_page: StartPage,
     /// The apps of the navigation, in order (always within `apps`).
     pub navigation: Navigation,
+    /// The provider's own links, after the apps. A cached entry from before they existed
+    /// reads as none, which is what every portal had then.
+    #[serde(default)]
+    pub nav_links: NavLinks,
     /// Local days and times of the equipment pages and reports. A cached entry from before
     /// the setting existed reads as UTC, which is what the portal had then.
     #[serde(default)]

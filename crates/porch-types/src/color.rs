@@ -1,9 +1,10 @@
 //! Theme colours: #rrggbb parsing and the WCAG 2.1 contrast report with accessible suggestions.
 //!
 //! Portal owners pick five theme colours. Before a theme is saved we tell them which
-//! combinations the page actually renders would fail WCAG 2.1 Success Criterion 1.4.3
-//! (Contrast (Minimum), level AA) and offer the nearest colour that would pass, so the
-//! brand survives but the text stays readable.
+//! combinations the pages actually render would fail WCAG 2.1 Success Criterion 1.4.3
+//! (Contrast (Minimum), level AA) for text or 1.4.11 (Non-text Contrast) for borders and
+//! graphics, and offer the nearest colour that would pass, so the brand survives but the
+//! pages stay readable. Labels on filled surfaces are chosen to pass (`ThemeColors::label_on`).
 //!
 //! Everything here is pure arithmetic on 8-bit sRGB values: no clock, no randomness, no I/O,
 //! so it behaves identically in the Worker (wasm32) and in native tests.
@@ -15,8 +16,15 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 /// WCAG 2.1 SC 1.4.3 (AA) minimum for normal text.
 pub const AA_NORMAL_TEXT: f64 = 4.5;
 
-/// WCAG 2.1 SC 1.4.3 (AA) minimum for large-scale text (18pt, or 14pt bold).
+/// WCAG 2.1 SC 1.4.3 (AA) minimum for large-scale text (18pt, or 14pt bold), and SC 1.4.11
+/// (Non-text Contrast, AA) minimum for graphical objects and the parts of controls that
+/// identify them (borders, focus indicators, chart bars).
 const AA_LARGE_TEXT: f64 = 3.0;
+
+/// A colour every surface has a readable label in: black or white reaches at least 4.58:1
+/// against any colour.
+const BLACK: HexColor = HexColor::from_rgb(0, 0, 0);
+const WHITE: HexColor = HexColor::from_rgb(0xff, 0xff, 0xff);
 
 /// Lightness resolution of the suggestion search: 1000 steps over the HSL lightness range
 /// (0.1 % each). One 8-bit channel step of a fully saturated colour is about 0.2 % of
@@ -124,43 +132,58 @@ pub struct ThemeColors {
 }
 
 impl ThemeColors {
-    /// Label colour drawn on a filled surface (buttons on primary, links on the menu bar):
-    /// whichever of the theme's text and background colours contrasts more with the surface.
+    /// Label colour drawn on a filled surface (buttons on primary, links on the menu bar, the
+    /// preview and disabled-portal banners on the notification colour): whichever of the
+    /// theme's text and background colours contrasts more with the surface, when it reaches
+    /// 4.5:1 (SC 1.4.3); else black or white, whichever contrasts more, so a mid-tone surface
+    /// still gets readable text (issue 15 found white on a notification colour at 4.16:1). The
+    /// stylesheet and the emails draw labels with this colour, and `contrast_report` checks
+    /// the same one, so the report approves what the pages show.
     ///
     /// Ties go to the text colour, so a theme whose two candidates are equally good keeps
     /// the colour the owner chose for text.
     pub fn label_on(&self, surface: HexColor) -> HexColor {
-        if contrast_ratio(self.text, surface) >= contrast_ratio(self.background, surface) {
-            self.text
+        let better =
+            |a: HexColor, b: HexColor| if contrast_ratio(a, surface) >= contrast_ratio(b, surface) { a } else { b };
+        let themed = better(self.text, self.background);
+        if contrast_ratio(themed, surface) >= AA_NORMAL_TEXT {
+            themed
         } else {
-            self.background
+            better(BLACK, WHITE)
         }
     }
 }
 
-/// One foreground/background pair the portal renders, checked against WCAG 2.1 SC 1.4.3.
+/// One foreground/background pair the portal renders, checked against WCAG 2.1 SC 1.4.3
+/// (text) or SC 1.4.11 (non-text).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ContrastCheck {
-    /// `"text_on_background"`, `"text_on_primary"` or `"menu_text_on_menu"`.
+    /// One of `PAIRS`' names (see `contrast_report`).
     pub pair: &'static str,
     pub foreground: HexColor,
     pub background: HexColor,
     /// Rounded to 2 decimals for display; the pass flags use the unrounded value, so a
     /// ratio shown as 4.50 can still fail (e.g. 4.497).
     pub ratio: f64,
-    /// Unrounded ratio >= 4.5 (SC 1.4.3, normal text).
+    /// What the pair must reach: 4.5 for text (SC 1.4.3), 3.0 for a graphical object or a
+    /// control's boundary (SC 1.4.11).
+    pub required: f64,
+    /// `"1.4.3"` or `"1.4.11"`.
+    pub criterion: &'static str,
+    /// Unrounded ratio >= `required`.
     pub passes_aa: bool,
     /// Unrounded ratio >= 3.0 (SC 1.4.3, large-scale text).
     pub passes_aa_large: bool,
-    /// Only when failing: the theme colour to change (e.g. "text", "primary", "menu") and the nearest colour
-    /// (same hue and saturation, adjusted HSL lightness — smallest change that reaches 4.5) that passes.
+    /// Only when failing: the theme colour to change (e.g. "text", "primary", "menu") and the
+    /// nearest colour (same hue and saturation, adjusted HSL lightness — smallest change that
+    /// reaches `required`) that passes.
     pub suggestion: Option<Suggestion>,
 }
 
 /// A replacement for one theme colour that makes its pair pass AA.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Suggestion {
-    /// Which theme colour to replace: `"text"`, `"primary"` or `"menu"`.
+    /// Which theme colour to replace: `"text"`, `"primary"`, `"menu"` or `"notification"`.
     pub change: &'static str,
     pub from: HexColor,
     pub to: HexColor,
@@ -177,42 +200,117 @@ pub struct ContrastReport {
     pub passes_aa: bool,
 }
 
-/// Checks the three text/surface pairs the portal page renders against SC 1.4.3 (AA).
+/// A pair the pages draw: its name, what it must reach and under which criterion, the theme
+/// colour the advice changes, and the (foreground, background) it is in a theme.
+struct Pair {
+    name: &'static str,
+    required: f64,
+    criterion: &'static str,
+    change: &'static str,
+    /// Whether `change` is the foreground (else the background) of the pair.
+    change_foreground: bool,
+    colors: fn(&ThemeColors) -> (HexColor, HexColor),
+}
+
+/// Every colour pair the portal's stylesheet (`theme/base.css`) and emails draw, as of issue
+/// 15's design system:
+/// - `text_on_background`: body text; also what the text colour does elsewhere on the page
+///   background: links (`a { color: inherit }`, so links are never the primary colour), the
+///   focus outline (SC 2.4.7, which 1.4.11 asks 3:1 of; 4.5 covers it), field and table
+///   borders, checkbox accents, the closed-status badge (background on text, the same ratio);
+/// - `text_on_primary`: button labels on the primary colour (pages and emails);
+/// - `menu_text_on_menu`: the header's links, name and focus outline on the menu colour;
+/// - `text_on_notification`: the preview ("view as") and disabled-portal banners;
+/// - `primary_on_background`: the primary colour as a graphical object on the page (the
+///   current tab's bar, an agent reply's rule, chart bars): 3:1 under SC 1.4.11;
+/// - `notification_on_background`: the error and notice borders (a field in error, the
+///   error summary): 3:1 under SC 1.4.11.
 ///
-/// The notification colour is not checked: it is only used as an accent, never as a
-/// surface carrying text.
+/// The labels on filled surfaces are `ThemeColors::label_on`'s, the colour the stylesheet
+/// uses, so those three pairs pass by construction (black or white when neither theme colour
+/// does); they are listed so the report shows what the pages draw. Borders mixed from text
+/// and background (`--line`) only separate rows and are not checked.
+const PAIRS: [Pair; 6] = [
+    Pair {
+        name: "text_on_background",
+        required: AA_NORMAL_TEXT,
+        criterion: "1.4.3",
+        change: "text",
+        change_foreground: true,
+        colors: |c| (c.text, c.background),
+    },
+    // On filled surfaces the label is chosen for the surface, so the advice is to move the
+    // surface and keep the label.
+    Pair {
+        name: "text_on_primary",
+        required: AA_NORMAL_TEXT,
+        criterion: "1.4.3",
+        change: "primary",
+        change_foreground: false,
+        colors: |c| (c.label_on(c.primary), c.primary),
+    },
+    Pair {
+        name: "menu_text_on_menu",
+        required: AA_NORMAL_TEXT,
+        criterion: "1.4.3",
+        change: "menu",
+        change_foreground: false,
+        colors: |c| (c.label_on(c.menu), c.menu),
+    },
+    Pair {
+        name: "text_on_notification",
+        required: AA_NORMAL_TEXT,
+        criterion: "1.4.3",
+        change: "notification",
+        change_foreground: false,
+        colors: |c| (c.label_on(c.notification), c.notification),
+    },
+    Pair {
+        name: "primary_on_background",
+        required: AA_LARGE_TEXT,
+        criterion: "1.4.11",
+        change: "primary",
+        change_foreground: true,
+        colors: |c| (c.primary, c.background),
+    },
+    Pair {
+        name: "notification_on_background",
+        required: AA_LARGE_TEXT,
+        criterion: "1.4.11",
+        change: "notification",
+        change_foreground: true,
+        colors: |c| (c.notification, c.background),
+    },
+];
+
+/// Checks every pair the portal's pages draw (`PAIRS`) against WCAG 2.1 AA, with a suggested
+/// colour for each failing one.
 pub fn contrast_report(colors: &ThemeColors) -> ContrastReport {
-    let primary_label = colors.label_on(colors.primary);
-    let menu_label = colors.label_on(colors.menu);
-    // (pair, foreground, background, which colour to change, whether that is the foreground)
-    let pairs = [
-        ("text_on_background", colors.text, colors.background, "text", true),
-        // On filled surfaces the label is whichever theme colour reads best, so the advice
-        // is to move the surface and keep the label.
-        ("text_on_primary", primary_label, colors.primary, "primary", false),
-        ("menu_text_on_menu", menu_label, colors.menu, "menu", false),
-    ];
-    let checks: Vec<ContrastCheck> = pairs
-        .into_iter()
-        .map(|(pair, foreground, background, change, change_foreground)| {
+    let checks: Vec<ContrastCheck> = PAIRS
+        .iter()
+        .map(|pair| {
+            let (foreground, background) = (pair.colors)(colors);
             let ratio = contrast_ratio(foreground, background);
-            let passes_aa = ratio >= AA_NORMAL_TEXT;
+            let passes_aa = ratio >= pair.required;
             let suggestion = if passes_aa {
                 None
             } else {
-                let (fixed, from) = if change_foreground { (background, foreground) } else { (foreground, background) };
-                suggest_accessible(fixed, from, AA_NORMAL_TEXT).map(|to| Suggestion {
-                    change,
+                let (fixed, from) =
+                    if pair.change_foreground { (background, foreground) } else { (foreground, background) };
+                suggest_accessible(fixed, from, pair.required).map(|to| Suggestion {
+                    change: pair.change,
                     from,
                     to,
                     ratio: round2(contrast_ratio(fixed, to)),
                 })
             };
             ContrastCheck {
-                pair,
+                pair: pair.name,
                 foreground,
                 background,
                 ratio: round2(ratio),
+                required: pair.required,
+                criterion: pair.criterion,
                 passes_aa,
                 passes_aa_large: ratio >= AA_LARGE_TEXT,
                 suggestion,
@@ -401,7 +499,7 @@ mod tests {
         ThemeColors {
             primary: c("#1d4ed8"),
             menu: c("#111827"),
-            notification: c("#f59e0b"),
+            notification: c("#b45309"),
             background: c("#ffffff"),
             text: c("#1f2937"),
         }
@@ -425,6 +523,7 @@ mod tests {
             "text" => fixed.text = suggestion.to,
             "primary" => fixed.primary = suggestion.to,
             "menu" => fixed.menu = suggestion.to,
+            "notification" => fixed.notification = suggestion.to,
             other => unreachable!("unexpected change {other}"),
         }
         fixed
@@ -563,7 +662,17 @@ mod tests {
         assert!(report.passes_aa);
         assert!(report.failing.is_empty());
         let pairs: Vec<_> = report.checks.iter().map(|check| check.pair).collect();
-        assert_eq!(pairs, ["text_on_background", "text_on_primary", "menu_text_on_menu"]);
+        assert_eq!(
+            pairs,
+            [
+                "text_on_background",
+                "text_on_primary",
+                "menu_text_on_menu",
+                "text_on_notification",
+                "primary_on_background",
+                "notification_on_background"
+            ]
+        );
         for check in &report.checks {
             assert!(check.passes_aa && check.passes_aa_large, "{check:?}");
             assert!(check.suggestion.is_none());
@@ -575,21 +684,27 @@ mod tests {
         let theme = bad_theme();
         let report = contrast_report(&theme);
         assert!(!report.passes_aa);
-        assert_eq!(report.failing, ["text_on_background", "text_on_primary"]);
+        // Red on white is 4.0: enough for a border (3:1), and the labels are chosen to pass.
+        assert_eq!(report.failing, ["text_on_background", "primary_on_background"]);
 
         let text = report.checks.first().unwrap();
         assert_eq!((text.foreground, text.background), (theme.text, theme.background));
         assert!(close(text.ratio, 2.85, 1e-9));
         assert!(!text.passes_aa && !text.passes_aa_large);
+        assert_eq!((text.required, text.criterion), (AA_NORMAL_TEXT, "1.4.3"));
 
+        // Neither grey text nor white reads on yellow, so its buttons get black labels.
         let primary = report.checks.get(1).unwrap();
-        assert_eq!(primary.background, theme.primary);
-        assert_eq!(primary.foreground, theme.text);
-        assert!(!primary.passes_aa);
+        assert_eq!((primary.foreground, primary.background), (c("#000000"), theme.primary));
+        assert!(primary.passes_aa && primary.suggestion.is_none());
 
         let menu = report.checks.get(2).unwrap();
         assert_eq!(menu.foreground, theme.background);
         assert!(menu.passes_aa && menu.suggestion.is_none());
+
+        let graphic = report.checks.get(4).unwrap();
+        assert_eq!((graphic.foreground, graphic.background), (theme.primary, theme.background));
+        assert_eq!((graphic.required, graphic.criterion), (3.0, "1.4.11"));
 
         let changes: Vec<_> = report
             .checks
@@ -598,6 +713,50 @@ mod tests {
             .map(|suggestion| (suggestion.change, suggestion.from))
             .collect();
         assert_eq!(changes, [("text", theme.text), ("primary", theme.primary)]);
+    }
+
+    #[test]
+    fn each_pair_is_checked_against_its_own_criterion_with_a_suggestion_when_it_fails() {
+        let base = good_theme();
+        // (a theme failing one pair only, that pair, the colour the advice changes)
+        let cases = [
+            (ThemeColors { text: c("#aaaaaa"), ..base }, "text_on_background", "text"),
+            (ThemeColors { primary: c("#93c5fd"), ..base }, "primary_on_background", "primary"),
+            (ThemeColors { notification: c("#f59e0b"), ..base }, "notification_on_background", "notification"),
+        ];
+        for (theme, pair, change) in cases {
+            let report = contrast_report(&theme);
+            assert_eq!(report.failing, [pair], "{theme:?}");
+            let check = report.checks.iter().find(|check| check.pair == pair).unwrap();
+            let suggestion = check.suggestion.as_ref().unwrap();
+            assert_eq!(suggestion.change, change);
+            assert!(suggestion.ratio >= check.required, "{suggestion:?}");
+            assert!(contrast_report(&apply(theme, suggestion)).passes_aa, "{suggestion:?}");
+        }
+    }
+
+    #[test]
+    fn a_label_falls_back_to_black_or_white_when_neither_theme_colour_reads_on_the_surface() {
+        let theme = good_theme();
+        // The theme's text reads on a light surface, its background on a dark one.
+        assert_eq!(theme.label_on(c("#fde68a")), theme.text);
+        assert_eq!(theme.label_on(c("#1e3a8a")), theme.background);
+        // On a mid-tone orange both are under 4.5 (white 3.84, the text 3.83): black is 5.47.
+        let orange = c("#e0533d");
+        assert!(contrast_ratio(theme.background, orange) < AA_NORMAL_TEXT);
+        assert!(contrast_ratio(theme.text, orange) < AA_NORMAL_TEXT);
+        assert_eq!(theme.label_on(orange), c("#000000"));
+        let report = contrast_report(&ThemeColors { notification: orange, ..theme });
+        let banner = report.checks.iter().find(|check| check.pair == "text_on_notification").unwrap();
+        assert_eq!(banner.foreground, c("#000000"));
+        assert!(banner.passes_aa && close(banner.ratio, 5.47, 0.005), "{banner:?}");
+        // A dark theme on a mid-tone blue falls back to white.
+        let dark = ThemeColors { text: c("#d1d5db"), background: c("#111827"), ..theme };
+        assert_eq!(dark.label_on(c("#2563eb")), c("#ffffff"));
+        // Every surface gets a label that reaches 4.5.
+        for surface in ["#808080", "#777777", "#e0533d", "#2f9e44", "#ff0000", "#00ff00", "#0000ff", "#767676"] {
+            assert!(contrast_ratio(theme.label_on(c(surface)), c(surface)) >= AA_NORMAL_TEXT, "{surface}");
+        }
     }
 
     #[test]
@@ -627,9 +786,9 @@ mod tests {
                     assert!(check.passes_aa);
                     continue;
                 };
-                let fixed = if suggestion.change == "text" { check.background } else { check.foreground };
+                let fixed = if suggestion.from == check.foreground { check.background } else { check.foreground };
                 let ratio = contrast_ratio(fixed, suggestion.to);
-                assert!(ratio >= AA_NORMAL_TEXT, "{check:?}");
+                assert!(ratio >= check.required, "{check:?}");
                 assert!(close(suggestion.ratio, round2(ratio), 1e-9));
                 // Applying just this suggestion fixes this pair even after the label is
                 // re-chosen, because label_on only ever picks the better label.
@@ -642,7 +801,7 @@ mod tests {
     #[test]
     fn suggestion_for_a_saturated_colour_keeps_its_hue() {
         let report = contrast_report(&bad_theme());
-        let primary = report.checks.get(1).unwrap();
+        let primary = report.checks.iter().find(|check| check.pair == "primary_on_background").unwrap();
         let to = primary.suggestion.as_ref().unwrap().to;
         let (r, g, b) = to.rgb();
         // Still a yellow/olive, not a grey.

@@ -15,6 +15,7 @@ pub mod ids;
 pub mod image;
 pub mod language;
 pub mod logo;
+pub mod nav_links;
 pub mod percent;
 pub mod portal_tickets;
 pub mod search;

@@ -1,12 +1,14 @@
 //! A portal's set-up beyond its apps: the start page recipients land on after signing in and
 //! the order of the navigation. Both are drawn from the set-up's apps, so a set-up can never
-//! point at a page its portal does not have. Templates carry the same set-up for many portals.
+//! point at a page its portal does not have; the navigation's own links (`nav_links`) follow
+//! the apps. Templates carry the same set-up for many portals.
 
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::apps::{App, AppSet};
+use super::nav_links::NavLinks;
 
 /// The page of an app a start page may be: the app's own first page.
 fn app_path(app: App) -> &'static str {
@@ -160,6 +162,8 @@ pub struct Setup {
     pub theme_id: Option<String>,
     pub start_page: StartPage,
     pub navigation: Navigation,
+    /// The provider's own links, shown after the apps.
+    pub nav_links: NavLinks,
 }
 
 #[cfg(test)]

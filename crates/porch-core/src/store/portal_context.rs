@@ -12,6 +12,7 @@ use porch_types::access::JoinPolicy;
 use porch_types::apps::{self, AppSet};
 use porch_types::color::{HexColor, ThemeColors};
 use porch_types::host::Hostname;
+use porch_types::nav_links::NavLinks;
 use porch_types::portal_tickets::{ClosedReplies, StatusDisplay, TicketSettings, Visibility};
 use porch_types::setup::{Navigation, StartPage};
 use porch_types::time_zone::TimeZone;
@@ -57,6 +58,7 @@ struct ContextRow {
     apps: AppSet,
     start_page: Option<String>,
     navigation_json: Option<String>,
+    nav_links_json: Option<String>,
     time_zone: TimeZone,
 }
 
@@ -119,6 +121,7 @@ impl ContextRow {
             },
             start_page: StartPage::from_stored(self.start_page.as_deref()),
             navigation: Navigation::from_stored(self.navigation_json.as_deref(), self.apps),
+            nav_links: NavLinks::from_stored(self.nav_links_json.as_deref()),
             apps: self.apps,
             time_zone: self.time_zone,
         }
@@ -140,7 +143,7 @@ macro_rules! select_context {
                     coalesce(p.time_zone_name || '@' || p.time_zone, p.time_zone) AS time_zone,
                     (SELECT json_group_array(pa.app) FROM portal_apps pa
                      WHERE pa.tenant_id = p.tenant_id AND pa.portal_id = p.id) AS apps,
-                    p.start_page, p.navigation_json ",
+                    p.start_page, p.navigation_json, p.nav_links_json ",
             $from,
             " LEFT JOIN customers c ON c.tenant_id = p.tenant_id AND c.id = p.customer_id
               LEFT JOIN themes t ON t.id = p.theme_id ",

@@ -10,6 +10,7 @@ use crate::params;
 use porch_types::access::JoinPolicy;
 use porch_types::apps::{self, AppSet};
 use porch_types::ids::{CustomerId, PortalId, TemplateId, TenantId, ThemeId};
+use porch_types::nav_links::NavLinks;
 use porch_types::portal_tickets::TicketSettings;
 use porch_types::setup::{Navigation, StartPage};
 use porch_types::text::{Label, Slug};
@@ -45,6 +46,8 @@ pub struct PortalRow {
     pub start_page: Option<String>,
     /// NULL: the apps in catalogue order.
     pub navigation_json: Option<String>,
+    /// NULL: no links of the provider's own (schema 0021).
+    pub nav_links_json: Option<String>,
     pub created_at: i64,
     pub updated_at: i64,
     /// One more after every change of the row (its `ETag`; schema 0014).
@@ -62,6 +65,10 @@ impl PortalRow {
 
     pub fn navigation(&self) -> Navigation {
         Navigation::from_stored(self.navigation_json.as_deref(), self.apps)
+    }
+
+    pub fn nav_links(&self) -> NavLinks {
+        NavLinks::from_stored(self.nav_links_json.as_deref())
     }
 
     /// What the audit log keeps of a portal's settings.
@@ -86,6 +93,7 @@ impl PortalRow {
             "template_id": self.template_id,
             "start_page": self.start_page(),
             "navigation": self.navigation(),
+            "nav_links": self.nav_links(),
         })
     }
 }
@@ -109,6 +117,7 @@ pub struct PortalSettings {
     pub start_page: StartPage,
     /// None: the apps in catalogue order.
     pub navigation: Option<Navigation>,
+    pub nav_links: NavLinks,
     pub time_zone: TimeZone,
 }
 
@@ -144,6 +153,7 @@ impl PortalSettings {
             "template_id": self.template.map(|(id, _)| id.to_db()),
             "start_page": self.start_page,
             "navigation": self.navigation.clone().unwrap_or_else(|| Navigation::of(self.apps)),
+            "nav_links": self.nav_links,
         })
     }
 
@@ -205,7 +215,7 @@ async fn write_then(
 }
 
 /// `first` (the two ids, in the statement's order) and then what create and update both bind
-/// as ?3 to ?21: the settings, with `now` as ?10.
+/// as ?3 to ?22: the settings, with `now` as ?10.
 fn bound(mut first: Vec<Value>, settings: &PortalSettings, now: Timestamp) -> Vec<Value> {
     first.extend(params![
         settings.slug.as_str(),
@@ -226,7 +236,8 @@ fn bound(mut first: Vec<Value>, settings: &PortalSettings, now: Timestamp) -> Ve
         settings.start_page.path(),
         settings.navigation_text(),
         settings.time_zone.standard_minutes(),
-        settings.time_zone.name()
+        settings.time_zone.name(),
+        settings.nav_links.to_stored()
     ]);
     first
 }
@@ -245,9 +256,10 @@ pub async fn create(
         Statement::new(
             "INSERT INTO portals (id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled,
                 join_policy, idle_timeout_minutes, session_lifetime_hours, terms_text, terms_version, consent_text,
-                consent_version, created_at, updated_at, template_id, start_page, navigation_json, time_zone, time_zone_name)
+                consent_version, created_at, updated_at, template_id, start_page, navigation_json, time_zone, time_zone_name,
+                nav_links_json)
              SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?11, ?12, ?13, ?14, CASE WHEN ?14 = '' THEN 0 ELSE 1 END,
-                ?15, CASE WHEN ?15 = '' THEN 0 ELSE 1 END, ?10, ?10, ?16, ?18, ?19, ?20, ?21
+                ?15, CASE WHEN ?15 = '' THEN 0 ELSE 1 END, ?10, ?10, ?16, ?18, ?19, ?20, ?21, ?22
              WHERE ?16 IS NULL
                 OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?2 AND id = ?16 AND current_version = ?17)",
             bound(params![id.to_db(), tenant.to_db()], settings, now),
@@ -286,8 +298,8 @@ pub async fn update(
                 consent_version = CASE WHEN consent_text = ?15 THEN consent_version ELSE consent_version + 1 END,
                 consent_text = ?15,
                 template_id = ?16, start_page = ?18, navigation_json = ?19, time_zone = ?20,
-                time_zone_name = ?21
-             WHERE tenant_id = ?1 AND id = ?2 AND version = ?22
+                time_zone_name = ?21, nav_links_json = ?22
+             WHERE tenant_id = ?1 AND id = ?2 AND version = ?23
                AND (?16 IS NULL
                     OR EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?1 AND id = ?16 AND current_version = ?17))",
             values,
@@ -333,7 +345,7 @@ macro_rules! select_portals {
         concat!(
             "SELECT id, tenant_id, slug, name, page_title, default_language, customer_id, theme_id, enabled,
                 join_policy, idle_timeout_minutes, session_lifetime_hours, terms_text, terms_version, consent_text,
-                consent_version, created_at, updated_at, template_id, start_page, navigation_json, version,
+                consent_version, created_at, updated_at, template_id, start_page, navigation_json, nav_links_json, version,
                 coalesce(time_zone_name || '@' || time_zone, time_zone) AS time_zone,
                 (SELECT json_group_array(app) FROM portal_apps pa
                  WHERE pa.tenant_id = portals.tenant_id AND pa.portal_id = portals.id) AS apps
@@ -360,6 +372,32 @@ pub async fn linked_to(db: &impl Database, tenant: TenantId, template: TemplateI
     db.query(Statement::new(
         select_portals!("WHERE tenant_id = ?1 AND template_id = ?2 ORDER BY name, id"),
         params![tenant.to_db(), template.to_db()],
+    ))
+    .await
+}
+
+/// The tenant's portals for one customer, by name.
+pub async fn of_customer(
+    db: &impl Database,
+    tenant: TenantId,
+    customer: CustomerId,
+) -> Result<Vec<PortalRow>, DbError> {
+    db.query(Statement::new(
+        select_portals!("WHERE tenant_id = ?1 AND customer_id = ?2 ORDER BY name, id"),
+        params![tenant.to_db(), customer.to_db()],
+    ))
+    .await
+}
+
+/// Every portal showing a theme of `owner`: the owner's and its child tenants' (a parent's
+/// themes serve its children), by name. What a change of the theme reaches.
+pub async fn showing_theme(db: &impl Database, owner: TenantId, theme: ThemeId) -> Result<Vec<PortalRow>, DbError> {
+    db.query(Statement::new(
+        select_portals!(
+            "WHERE theme_id = ?2 AND (tenant_id = ?1 OR tenant_id IN (SELECT id FROM tenants WHERE parent_id = ?1))
+             ORDER BY name, id"
+        ),
+        params![owner.to_db(), theme.to_db()],
     ))
     .await
 }

@@ -1,7 +1,8 @@
 //! Templates: a reusable portal set-up with its immutable versions. Linked portals carry a
-//! copy of the current version (apps, theme, start page, navigation), rewritten in the same
-//! batch as every change of the template, so portal reads and the portal cache never join
-//! through templates and a portal can never show a version its template does not have.
+//! copy of the current version (apps, theme, start page, navigation and its own links),
+//! rewritten in the same batch as every change of the template, so portal reads and the portal
+//! cache never join through templates and a portal can never show a version its template does
+//! not have.
 
 use serde::Deserialize;
 use serde_json::json;
@@ -11,6 +12,7 @@ use super::{wrote, Database, DbError, Statement};
 use crate::params;
 use porch_types::apps::{self, AppSet};
 use porch_types::ids::{TemplateId, TenantId};
+use porch_types::nav_links::NavLinks;
 use porch_types::setup::{Navigation, Setup, StartPage};
 use porch_types::text::Label;
 use porch_types::time::Timestamp;
@@ -30,6 +32,7 @@ pub struct TemplateRow {
     pub theme_id: Option<String>,
     pub start_page: String,
     pub navigation_json: String,
+    pub nav_links_json: Option<String>,
     pub linked_portals: i64,
     /// The row's version (its `ETag`): moves on every change, a rename too, unlike
     /// `current_version`, which counts the set-up's versions.
@@ -37,12 +40,19 @@ pub struct TemplateRow {
 }
 
 /// A set-up from a version's stored columns.
-fn stored_setup(apps: AppSet, theme_id: Option<&String>, start_page: &str, navigation_json: &str) -> Setup {
+fn stored_setup(
+    apps: AppSet,
+    theme_id: Option<&String>,
+    start_page: &str,
+    navigation_json: &str,
+    nav_links_json: Option<&str>,
+) -> Setup {
     Setup {
         apps,
         theme_id: theme_id.cloned(),
         start_page: StartPage::from_stored(Some(start_page)),
         navigation: Navigation::from_stored(Some(navigation_json), apps),
+        nav_links: NavLinks::from_stored(nav_links_json),
     }
 }
 
@@ -53,7 +63,13 @@ impl TemplateRow {
 
     /// The set-up of the current version.
     pub fn setup(&self) -> Setup {
-        stored_setup(self.apps, self.theme_id.as_ref(), &self.start_page, &self.navigation_json)
+        stored_setup(
+            self.apps,
+            self.theme_id.as_ref(),
+            &self.start_page,
+            &self.navigation_json,
+            self.nav_links_json.as_deref(),
+        )
     }
 
     /// What the audit log keeps.
@@ -77,13 +93,20 @@ pub struct VersionRow {
     pub theme_id: Option<String>,
     pub start_page: String,
     pub navigation_json: String,
+    pub nav_links_json: Option<String>,
     pub created_at: i64,
     pub created_by: String,
 }
 
 impl VersionRow {
     pub fn setup(&self) -> Setup {
-        stored_setup(self.apps, self.theme_id.as_ref(), &self.start_page, &self.navigation_json)
+        stored_setup(
+            self.apps,
+            self.theme_id.as_ref(),
+            &self.start_page,
+            &self.navigation_json,
+            self.nav_links_json.as_deref(),
+        )
     }
 }
 
@@ -100,7 +123,7 @@ macro_rules! select_templates {
         concat!(
             "SELECT t.id, t.tenant_id, t.name, t.description, t.is_default, t.current_version, t.created_at,
                 t.updated_at, v.apps_json AS apps, v.theme_id, v.start_page, v.navigation_json,
-                (SELECT COUNT(*) FROM portals p WHERE p.tenant_id = t.tenant_id AND p.template_id = t.id)
+                v.nav_links_json, (SELECT COUNT(*) FROM portals p WHERE p.tenant_id = t.tenant_id AND p.template_id = t.id)
                   AS linked_portals, t.version
              FROM templates t JOIN template_versions v
                ON v.tenant_id = t.tenant_id AND v.template_id = t.id AND v.version = t.current_version ",
@@ -134,7 +157,7 @@ pub async fn get_default(db: &impl Database, tenant: TenantId) -> Result<Option<
 /// Every version of a template, newest first.
 pub async fn versions(db: &impl Database, tenant: TenantId, id: TemplateId) -> Result<Vec<VersionRow>, DbError> {
     db.query(Statement::new(
-        "SELECT version, apps_json AS apps, theme_id, start_page, navigation_json, created_at, created_by
+        "SELECT version, apps_json AS apps, theme_id, start_page, navigation_json, nav_links_json, created_at, created_by
          FROM template_versions WHERE tenant_id = ?1 AND template_id = ?2 ORDER BY version DESC",
         params![tenant.to_db(), id.to_db()],
     ))
@@ -148,7 +171,7 @@ pub async fn version(
     version: i64,
 ) -> Result<Option<VersionRow>, DbError> {
     db.query_one(Statement::new(
-        "SELECT version, apps_json AS apps, theme_id, start_page, navigation_json, created_at, created_by
+        "SELECT version, apps_json AS apps, theme_id, start_page, navigation_json, nav_links_json, created_at, created_by
          FROM template_versions WHERE tenant_id = ?1 AND template_id = ?2 AND version = ?3",
         params![tenant.to_db(), id.to_db(), version],
     ))
@@ -177,8 +200,9 @@ fn insert_version(
 ) -> Statement {
     Statement::new(
         "INSERT INTO template_versions
-            (tenant_id, template_id, version, apps_json, theme_id, start_page, navigation_json, created_at, created_by)
-         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9
+            (tenant_id, template_id, version, apps_json, theme_id, start_page, navigation_json, created_at, created_by,
+             nav_links_json)
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10
          WHERE EXISTS (SELECT 1 FROM templates WHERE tenant_id = ?1 AND id = ?2 AND current_version = ?3)",
         params![
             tenant.to_db(),
@@ -189,7 +213,8 @@ fn insert_version(
             setup.start_page.path(),
             setup.navigation.to_json_text(),
             now.millis(),
-            actor.label()
+            actor.label(),
+            setup.nav_links.to_stored()
         ],
     )
 }
@@ -200,7 +225,7 @@ fn insert_version(
 fn apply_to_portals(tenant: TenantId, template: &str, setup: &Setup, now: Timestamp) -> Vec<Statement> {
     vec![
         Statement::new(
-            "UPDATE portals SET theme_id = ?3, start_page = ?4, navigation_json = ?5, updated_at = ?6
+            "UPDATE portals SET theme_id = ?3, start_page = ?4, navigation_json = ?5, updated_at = ?6, nav_links_json = ?7
              WHERE tenant_id = ?1 AND template_id = ?2",
             params![
                 tenant.to_db(),
@@ -208,7 +233,8 @@ fn apply_to_portals(tenant: TenantId, template: &str, setup: &Setup, now: Timest
                 setup.theme_id.as_deref(),
                 setup.start_page.path(),
                 setup.navigation.to_json_text(),
-                now.millis()
+                now.millis(),
+                setup.nav_links.to_stored()
             ],
         ),
         Statement::new(

@@ -21,9 +21,21 @@ pub struct TenantRow {
     /// The apps of the tenant's plan: what its portals may offer.
     #[serde(deserialize_with = "apps::from_json_column")]
     pub plan_apps: AppSet,
+    /// 1: every portal for one customer, and no customer with two (schema 0021).
+    pub one_portal_per_customer: i64,
     pub created_at: i64,
     pub updated_at: i64,
     pub version: i64,
+}
+
+/// The name in the message of schema 0021's triggers: a write that would break the tenant's
+/// rule of one portal per customer (they raise `one_portal_per_customer constraint failed`).
+pub const ONE_PORTAL_RULE: &str = "one_portal_per_customer constraint";
+
+impl TenantRow {
+    pub fn one_portal_per_customer(&self) -> bool {
+        self.one_portal_per_customer != 0
+    }
 }
 
 pub struct NewTenant {
@@ -39,7 +51,7 @@ pub struct NewTenant {
 macro_rules! select_tenants {
     ($rest:literal) => {
         concat!(
-            "SELECT id, slug, name, parent_id, created_at, updated_at, version,
+            "SELECT id, slug, name, parent_id, one_portal_per_customer, created_at, updated_at, version,
                 (SELECT json_group_array(app) FROM tenant_plan_apps pa WHERE pa.tenant_id = tenants.id) AS plan_apps
              FROM tenants ",
             $rest
@@ -129,24 +141,61 @@ pub async fn apps_in_use_outside(db: &impl Database, id: TenantId, plan: AppSet)
     .await
 }
 
-/// Renames the tenant and/or replaces its plan, in one batch and only over `tenant.version`;
-/// false: the tenant changed or went, and nothing was written. Removing an app a portal still
-/// offers fails on `portal_apps`' foreign key (a conflict), so a portal offering an app
-/// outside its plan cannot come about even when a portal change races this one. One audit
-/// entry: `tenant.plan` for a plan alone, else `tenant.update` with what changed.
+/// What breaks the one-portal-per-customer rule: a customer with more than one portal (its
+/// name), or a portal for all customers (`customer` None).
+#[derive(Clone, Debug, Deserialize)]
+pub struct SharedCustomer {
+    pub customer: Option<String>,
+    /// The portals' slugs, comma-separated.
+    pub portals: String,
+}
+
+/// The tenant's breaches of the one-portal-per-customer rule, customers by name and the
+/// portals for all customers last: what turning the rule on would leave in place.
+pub async fn one_portal_breaches(db: &impl Database, id: TenantId) -> Result<Vec<SharedCustomer>, DbError> {
+    db.query(Statement::new(
+        "SELECT c.name AS customer, group_concat(p.slug, ', ') AS portals
+         FROM portals p LEFT JOIN customers c ON c.tenant_id = p.tenant_id AND c.id = p.customer_id
+         WHERE p.tenant_id = ?1
+         GROUP BY p.customer_id HAVING p.customer_id IS NULL OR COUNT(*) > 1
+         ORDER BY p.customer_id IS NULL, c.name",
+        params![id.to_db()],
+    ))
+    .await
+}
+
+/// What a tenant update changes; None keeps the value.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct TenantChange<'a> {
+    pub name: Option<&'a Label>,
+    pub plan: Option<AppSet>,
+    pub one_portal_per_customer: Option<bool>,
+}
+
+/// Renames the tenant, sets its one-portal-per-customer rule and/or replaces its plan, in one
+/// batch and only over `tenant.version`; false: the tenant changed or went, and nothing was
+/// written. Turning the rule on while a customer has two portals, or a portal is for all
+/// customers, fails on a trigger (a constraint: `one_portal_per_customer`). Removing an app a
+/// portal still offers fails on `portal_apps`' foreign key (a conflict), so a portal offering
+/// an app outside its plan cannot come about even when a portal change races this one. One
+/// audit entry: `tenant.plan` for a plan alone, else `tenant.update` with what changed.
 pub async fn update(
     db: &impl Database,
     tenant: &TenantRow,
-    name: Option<&Label>,
-    plan: Option<AppSet>,
+    change: TenantChange<'_>,
     actor: &Actor,
     now: Timestamp,
 ) -> Result<bool, DbError> {
+    let TenantChange { name, plan, one_portal_per_customer } = change;
     let id = TenantId::parse(&tenant.id).ok_or_else(|| DbError::Other("stored tenant id".into()))?;
     let (mut before, mut after) = (serde_json::Map::new(), serde_json::Map::new());
     if let Some(name) = name {
         before.insert("name".into(), json!(tenant.name));
         after.insert("name".into(), json!(name.as_str()));
+    }
+    if let Some(rule) = one_portal_per_customer {
+        before.insert("one_portal_per_customer".into(), json!(tenant.one_portal_per_customer()));
+        after.insert("one_portal_per_customer".into(), json!(rule));
     }
     let mut batch = Vec::new();
     if let Some(plan) = plan {
@@ -161,7 +210,7 @@ pub async fn update(
             add_plan_apps(id, plan, Some(tenant.version)),
         ]);
     }
-    let action = if name.is_some() { "tenant.update" } else { "tenant.plan" };
+    let action = if name.is_some() || one_portal_per_customer.is_some() { "tenant.update" } else { "tenant.plan" };
     let change = Change::new(id, actor, action, "tenant", tenant.id.clone())
         .before(serde_json::Value::Object(before))
         .after(serde_json::Value::Object(after));
@@ -169,8 +218,10 @@ pub async fn update(
         db,
         batch,
         Statement::new(
-            "UPDATE tenants SET name = COALESCE(?2, name), updated_at = ?3 WHERE id = ?1 AND version = ?4",
-            params![id.to_db(), name.map(Label::as_str), now.millis(), tenant.version],
+            "UPDATE tenants SET name = COALESCE(?2, name), one_portal_per_customer = COALESCE(?5, one_portal_per_customer),
+                updated_at = ?3
+             WHERE id = ?1 AND version = ?4",
+            params![id.to_db(), name.map(Label::as_str), now.millis(), tenant.version, one_portal_per_customer],
         ),
         &change,
         now,

@@ -90,7 +90,7 @@ pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, viewer: Option
                             }
                             span { (context.name) }
                         }
-                        // The language menu's place (helper "formats": views/language.rs).
+                        // The language menu's place: it goes here, between the brand and the menu.
                         // Below 48rem the menu folds into this <details>; wider, base.css
                         // shows its content as a bar, so no page needs script for either.
                         details.menu {
@@ -103,6 +103,7 @@ pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, viewer: Option
                                     @for item in &nav {
                                         li { a href=(item.href) aria-current=[(item.label == title).then_some("page")] { (item.label) } }
                                     }
+                                    (super::nav_links::own_links(&context.nav_links, lang, context.default_language))
                                     @if let Some(member) = viewer {
                                         li {
                                             form method="post" action="/sign-out" {

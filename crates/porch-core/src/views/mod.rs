@@ -8,6 +8,7 @@ pub mod fleet;
 pub mod form;
 pub mod layout;
 pub mod mailbox;
+pub mod nav_links;
 pub mod pages;
 pub mod sso;
 pub mod tickets;

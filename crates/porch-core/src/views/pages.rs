@@ -80,7 +80,7 @@ pub fn not_available(portal: &ResolvedPortal, lang: Language) -> String {
     let strings = lang.strings();
     let body = html! {
         h1 { (strings.not_available_title) }
-        p.lead { (strings.not_available_body) }
+        p.notice.lead { (strings.not_available_body) }
     };
     page(portal, lang, strings.not_available_title, None, &body)
 }

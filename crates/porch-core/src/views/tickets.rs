@@ -270,9 +270,8 @@ pub fn ticket(portal: &ResolvedPortal, lang: Language, member: &Member, view: &T
                     form.stack method="post" action=(format!("/tickets/{}/rating", ticket.number)) novalidate {
                         (csrf_field(view.csrf))
                         @let error = problems.on("score");
-                        fieldset.field.field-error[error.is_some()] aria-describedby="score-ends" {
+                        fieldset.field.field-error[error.is_some()] {
                             legend { (t.rating_question) }
-                            p.scale-ends.hint #score-ends { span { (t.rating_low) } span { (t.rating_high) } }
                             @if let Some(error) = &error { p.error-message { (error) } }
                             div.scale {
                                 @for score in 1..=5 {

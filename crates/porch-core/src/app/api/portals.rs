@@ -14,6 +14,7 @@ use crate::i18n::Language;
 use crate::runtime::Runtime;
 use crate::store::portals::{AccessSettings, OverviewRow, PortalRow, PortalSettings};
 use crate::store::templates::{self, TemplateRow};
+use crate::store::tenants::ONE_PORTAL_RULE;
 use crate::store::{customers, domains, portals, tenants, themes, DbError};
 use crate::tenancy;
 use porch_types::access::JoinPolicy;
@@ -21,6 +22,7 @@ use porch_types::apps::AppSet;
 use porch_types::error::AppError;
 use porch_types::host::Hostname;
 use porch_types::ids::{CustomerId, PortalId, TemplateId, TenantId, ThemeId};
+use porch_types::nav_links::{NavLinkInput, NavLinks};
 use porch_types::setup::{Navigation, Setup, StartPage};
 use porch_types::text::{Label, Slug};
 use porch_types::time::Timestamp;
@@ -52,6 +54,7 @@ struct PortalBody<'a> {
     template_id: Option<&'a str>,
     start_page: StartPage,
     navigation: Navigation,
+    nav_links: NavLinks,
     created_at: Timestamp,
     updated_at: Timestamp,
 }
@@ -82,6 +85,7 @@ impl<'a> From<&'a PortalRow> for PortalBody<'a> {
             template_id: row.template_id.as_deref(),
             start_page: row.start_page(),
             navigation: row.navigation(),
+            nav_links: row.nav_links(),
             created_at: Timestamp::from_millis(row.created_at),
             updated_at: Timestamp::from_millis(row.updated_at),
         }
@@ -194,12 +198,18 @@ struct PortalInput {
     start_page: Option<Option<String>>,
     #[serde(default, deserialize_with = "double_option")]
     navigation: Option<Option<Vec<String>>>,
+    /// The provider's own links after the apps, in order; `[]` removes them.
+    nav_links: Option<Vec<NavLinkInput>>,
 }
 
 impl PortalInput {
     /// Whether the body sets part of the set-up a template decides for its portals.
     fn sets_setup(&self) -> bool {
-        self.apps.is_some() || self.theme_id.is_some() || self.start_page.is_some() || self.navigation.is_some()
+        self.apps.is_some()
+            || self.theme_id.is_some()
+            || self.start_page.is_some()
+            || self.navigation.is_some()
+            || self.nav_links.is_some()
     }
 }
 
@@ -271,6 +281,25 @@ pub(super) fn apps_setting(
     let apps = fields.check("apps", AppSet::parse_codes(codes))?;
     let checked = apps.within(plan).map_err(|missing| missing.to_string()).and_then(|()| apps.check_portal_rules());
     fields.check("apps", checked.map(|()| apps))
+}
+
+/// A set-up's own navigation links from the body, else `current` (none for a new set-up);
+/// `None` stands for field errors recorded, each named by its path (`nav_links[0].url`).
+pub(super) fn nav_links_setting(
+    fields: &mut Fields,
+    input: Option<&[NavLinkInput]>,
+    current: Option<NavLinks>,
+) -> Option<NavLinks> {
+    let Some(input) = input else {
+        return Some(current.unwrap_or_default());
+    };
+    NavLinks::parse("nav_links", input)
+        .map_err(|errors| {
+            for error in errors {
+                fields.error(&error.field, &error.message);
+            }
+        })
+        .ok()
 }
 
 /// The template a portal will follow, from the body over the current row (PATCH) or the
@@ -414,6 +443,7 @@ struct SetupPart {
     /// Some: the theme is the template's (the body's `theme_id` does not count).
     theme_from_template: Option<Option<ThemeId>>,
     pages: Option<(StartPage, Option<Navigation>)>,
+    nav_links: Option<NavLinks>,
     template_ref: Option<(TemplateId, i64)>,
 }
 
@@ -442,16 +472,20 @@ async fn setup_part<R: Runtime>(
                 apps: Some(setup.apps),
                 theme_from_template: Some(theme),
                 pages: Some((setup.start_page, Some(setup.navigation))),
+                nav_links: Some(setup.nav_links),
                 template_ref: TemplateId::parse(&row.id).map(|id| (id, row.current_version)),
             },
-            None => SetupPart { apps: None, theme_from_template: None, pages: None, template_ref: None },
+            None => {
+                SetupPart { apps: None, theme_from_template: None, pages: None, nav_links: None, template_ref: None }
+            }
         },
         Some(None) => {
             let apps = apps_setting(plan, fields, input.apps.as_deref(), current.map(|row| row.apps));
             let pages = custom_pages(fields, input, apps, current);
-            SetupPart { apps, theme_from_template: None, pages, template_ref: None }
+            let nav_links = nav_links_setting(fields, input.nav_links.as_deref(), current.map(PortalRow::nav_links));
+            SetupPart { apps, theme_from_template: None, pages, nav_links, template_ref: None }
         }
-        None => SetupPart { apps: None, theme_from_template: None, pages: None, template_ref: None },
+        None => SetupPart { apps: None, theme_from_template: None, pages: None, nav_links: None, template_ref: None },
     })
 }
 
@@ -463,7 +497,7 @@ async fn settings<R: Runtime>(
     current: Option<&PortalRow>,
 ) -> Result<PortalSettings, AppError> {
     let mut fields = Fields::default();
-    let SetupPart { apps, theme_from_template, pages, template_ref } =
+    let SetupPart { apps, theme_from_template, pages, nav_links, template_ref } =
         setup_part(call, tenant, &mut fields, &input, current).await?;
     let access = access_settings(&mut fields, &input, current);
     let slug = match (input.slug.as_deref(), current) {
@@ -496,6 +530,9 @@ async fn settings<R: Runtime>(
         Some(None) => Some(None),
         None => Some(current.and_then(|row| row.customer_id.as_deref()).and_then(CustomerId::parse)),
     };
+    if let Some(customer) = customer {
+        one_portal_rule(call, tenant, &mut fields, customer, current).await?;
+    }
     let theme = match theme_from_template.map_or(input.theme_id, |theme| Some(theme.map(ThemeId::to_db))) {
         Some(Some(raw)) => match ThemeId::parse(&raw) {
             // A portal may use its tenant's themes and those of the tenant's parent.
@@ -514,7 +551,7 @@ async fn settings<R: Runtime>(
         None => Some(current.map_or(TimeZone::UTC, |row| row.time_zone)),
     };
     fields.finish()?;
-    match (slug, name, page_title, default_language, customer, theme, access, apps, pages, time_zone) {
+    match (slug, name, page_title, default_language, customer, theme, access, apps, pages, nav_links, time_zone) {
         (
             Some(slug),
             Some(name),
@@ -525,6 +562,7 @@ async fn settings<R: Runtime>(
             Some(access),
             Some(apps),
             Some((start_page, navigation)),
+            Some(nav_links),
             Some(time_zone),
         ) => Ok(PortalSettings {
             slug,
@@ -539,16 +577,50 @@ async fn settings<R: Runtime>(
             template: template_ref,
             start_page,
             navigation,
+            nav_links,
             time_zone,
         }),
         _ => Err(AppError::Internal("portal settings incomplete after validation".into())),
     }
 }
 
+/// A tenant that requires one portal per customer (schema 0021) takes no portal for all
+/// customers and no second portal of a customer: a field error on `customer_id` (422, the
+/// value the caller chose breaks the tenant's own rule, as a theme it may not use does).
+async fn one_portal_rule<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    fields: &mut Fields,
+    customer: Option<CustomerId>,
+    current: Option<&PortalRow>,
+) -> Result<(), AppError> {
+    let db = call.rt.db();
+    if !tenants::get(db, tenant).await?.is_some_and(|row| row.one_portal_per_customer()) {
+        return Ok(());
+    }
+    let Some(customer) = customer else {
+        fields.error("customer_id", "this tenant allows one portal per customer, so not one for all customers");
+        return Ok(());
+    };
+    let others = portals::of_customer(db, tenant, customer).await?;
+    if let Some(other) = others.iter().find(|p| current.is_none_or(|c| c.id != p.id)) {
+        fields.error(
+            "customer_id",
+            &format!("this tenant allows one portal per customer, and this customer has the portal {}", other.slug),
+        );
+    }
+    Ok(())
+}
+
 /// A unique key refusing a portal write is its slug; a foreign key is something the checks
 /// found that went away before the write (a customer, a theme, an app leaving the plan).
 fn slug_taken(err: DbError) -> AppError {
     match err {
+        // A portal of the same customer written meanwhile (schema 0021's trigger).
+        DbError::Constraint(detail) if detail.contains(ONE_PORTAL_RULE) => AppError::invalid(
+            "customer_id",
+            "this tenant allows one portal per customer, and this customer has a portal (or the portal is for all customers)",
+        ),
         DbError::Constraint(detail) if detail.contains("UNIQUE") => {
             AppError::Conflict("that slug is taken; portal slugs are unique across the platform".into())
         }

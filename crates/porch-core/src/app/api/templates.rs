@@ -1,4 +1,4 @@
-//! Templates: a reusable portal set-up (apps, theme, start page, navigation) with its
+//! Templates: a reusable portal set-up (apps, theme, start page, navigation, own links) with its
 //! versions. A change of the set-up reaches every linked portal; while any portal is linked
 //! the API first answers with a warning naming them, and applies the change only when the
 //! caller sends it again with `"confirm": true`. A rollback is such a change too: a new
@@ -20,6 +20,7 @@ use crate::store::{tenants, themes, DbError};
 use porch_types::apps::AppSet;
 use porch_types::error::AppError;
 use porch_types::ids::{TemplateId, TenantId, ThemeId};
+use porch_types::nav_links::NavLinkInput;
 use porch_types::setup::{Navigation, Setup, StartPage};
 use porch_types::text::Label;
 use porch_types::time::Timestamp;
@@ -95,6 +96,7 @@ struct TemplateInput {
     theme_id: Option<Option<String>>,
     start_page: Option<String>,
     navigation: Option<Vec<String>>,
+    nav_links: Option<Vec<NavLinkInput>>,
     #[serde(default)]
     confirm: bool,
 }
@@ -188,9 +190,11 @@ async fn parse_setup<R: Runtime>(
             },
         ),
     };
-    match (theme_id, start_page, navigation) {
-        (Some(theme_id), Some(start_page), Some(navigation)) => {
-            Ok(Some(Setup { apps, theme_id, start_page, navigation }))
+    let nav_links =
+        super::portals::nav_links_setting(fields, input.nav_links.as_deref(), current.map(|s| s.nav_links.clone()));
+    match (theme_id, start_page, navigation, nav_links) {
+        (Some(theme_id), Some(start_page), Some(navigation), Some(nav_links)) => {
+            Ok(Some(Setup { apps, theme_id, start_page, navigation, nav_links }))
         }
         _ => Ok(None),
     }
@@ -208,12 +212,11 @@ fn portal_refs(portals: &[PortalRow]) -> serde_json::Value {
 }
 
 /// 409 naming the portals a change would reach: nothing was changed, and the same request
-/// with `"confirm": true` applies it.
-fn confirmation_required(what: &str, portals: &[PortalRow]) -> Response {
-    let warning = format!(
-        "{what} changes {} linked portal(s) at once; nothing was changed. Send the request again with \"confirm\": true to apply it.",
-        portals.len()
-    );
+/// with `confirm_with` (`"confirm": true` in a JSON body) applies it. `reach` says what the
+/// change does, e.g. "This change of the template's set-up changes 2 linked portal(s) at once".
+/// Template and theme changes answer this one shape.
+pub(super) fn confirmation_required(reach: &str, portals: &[PortalRow], confirm_with: &str) -> Response {
+    let warning = format!("{reach}; nothing was changed. Send the request again with {confirm_with} to apply it.");
     Response::json(
         409,
         &json!({
@@ -222,6 +225,11 @@ fn confirmation_required(what: &str, portals: &[PortalRow]) -> Response {
             "affected_portals": portal_refs(portals),
         }),
     )
+}
+
+fn linked_warning(what: &str, linked: &[PortalRow]) -> Response {
+    let reach = format!("{what} changes {} linked portal(s) at once", linked.len());
+    confirmation_required(&reach, linked, "\"confirm\": true")
 }
 
 /// Refreshes the cached context of every portal a change reached (read again after the
@@ -368,7 +376,7 @@ async fn replace_over<R: Runtime>(
     let changes_setup = setup != before;
     let linked = portals::linked_to(call.rt.db(), tenant, id).await?;
     if changes_setup && !linked.is_empty() && !input.confirm {
-        return Ok(Some(confirmation_required("This change of the template's set-up", &linked)));
+        return Ok(Some(linked_warning("This change of the template's set-up", &linked)));
     }
     let template_fields = TemplateFields {
         name: &name,
@@ -398,7 +406,7 @@ pub async fn rollback<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppErr
     fields.finish()?;
     let linked = portals::linked_to(call.rt.db(), tenant, id).await?;
     if !linked.is_empty() && !input.confirm {
-        return Ok(confirmation_required(&format!("Rolling back to version {}", version.version), &linked));
+        return Ok(linked_warning(&format!("Rolling back to version {}", version.version), &linked));
     }
     let name = Label::parse(&current.name, 120).map_err(|err| AppError::Internal(err.to_string()))?;
     let template_fields =

@@ -10,7 +10,8 @@ use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
 use crate::http::Response;
 use crate::runtime::Runtime;
-use crate::store::{keys, tenants};
+use crate::store::tenants::ONE_PORTAL_RULE;
+use crate::store::{keys, tenants, DbError};
 use porch_types::apps::AppSet;
 use porch_types::error::AppError;
 use porch_types::ids::{ApiKeyId, TenantId};
@@ -25,6 +26,7 @@ struct TenantBody<'a> {
     name: &'a str,
     parent_id: Option<&'a str>,
     plan_apps: AppSet,
+    one_portal_per_customer: bool,
     created_at: Timestamp,
     updated_at: Timestamp,
 }
@@ -37,6 +39,7 @@ impl<'a> From<&'a tenants::TenantRow> for TenantBody<'a> {
             name: &row.name,
             parent_id: row.parent_id.as_deref(),
             plan_apps: row.plan_apps,
+            one_portal_per_customer: row.one_portal_per_customer(),
             created_at: Timestamp::from_millis(row.created_at),
             updated_at: Timestamp::from_millis(row.updated_at),
         }
@@ -139,6 +142,7 @@ pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
 struct TenantPatch {
     name: Option<String>,
     plan_apps: Option<Vec<String>>,
+    one_portal_per_customer: Option<bool>,
 }
 
 pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -149,10 +153,10 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         call.principal.require_platform()?;
     }
     let mut fields = Fields::default();
-    let name = match (input.name.as_deref(), &input.plan_apps) {
-        (Some(raw), _) => fields.check("name", Label::parse(raw, 120)),
-        (None, Some(_)) => None,
-        (None, None) => fields.require("name", None, |n| Label::parse(n, 120)),
+    let name = match input.name.as_deref() {
+        Some(raw) => fields.check("name", Label::parse(raw, 120)),
+        None if input.plan_apps.is_some() || input.one_portal_per_customer.is_some() => None,
+        None => fields.require("name", None, |n| Label::parse(n, 120)),
     };
     let plan = input.plan_apps.as_deref().and_then(|codes| fields.check("plan_apps", AppSet::parse_codes(codes)));
     fields.finish()?;
@@ -164,8 +168,21 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         if let Some(plan) = plan {
             refuse_stranding(call, tenant, plan).await?;
         }
-        if (name.is_some() || plan.is_some())
-            && !tenants::update(call.rt.db(), &current, name.as_ref(), plan, &call.actor(), call.rt.now()).await?
+        let rule = input.one_portal_per_customer.filter(|on| *on != current.one_portal_per_customer());
+        if rule == Some(true) {
+            refuse_breaches(call, tenant).await?;
+        }
+        let change = tenants::TenantChange { name: name.as_ref(), plan, one_portal_per_customer: rule };
+        if (name.is_some() || plan.is_some() || rule.is_some())
+            && !tenants::update(call.rt.db(), &current, change, &call.actor(), call.rt.now()).await.map_err(|err| {
+                match err {
+                    DbError::Constraint(detail) if detail.contains(ONE_PORTAL_RULE) => AppError::Conflict(
+                        "a portal was added meanwhile that breaks one portal per customer; read the portals again"
+                            .into(),
+                    ),
+                    other => other.into(),
+                }
+            })?
         {
             return Ok(None);
         }
@@ -198,6 +215,27 @@ async fn refuse_stranding<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, plan
         .join("; ");
     Err(AppError::Conflict(format!(
         "the plan cannot drop apps that portals offer: {detail}; take them off those portals first"
+    )))
+}
+
+/// The rule of one portal per customer is turned on only over portals that keep it: the
+/// customers with more than one portal, and the portals for all customers, are named so the
+/// caller knows what to change first (409, like a plan that would strand portals).
+async fn refuse_breaches<R: Runtime>(call: &Call<'_, R>, tenant: TenantId) -> Result<(), AppError> {
+    let breaches = tenants::one_portal_breaches(call.rt.db(), tenant).await?;
+    if breaches.is_empty() {
+        return Ok(());
+    }
+    let detail = breaches
+        .iter()
+        .map(|b| match &b.customer {
+            Some(customer) => format!("{customer} has the portals {}", b.portals),
+            None => format!("{} serve(s) all customers", b.portals),
+        })
+        .collect::<Vec<_>>()
+        .join("; ");
+    Err(AppError::Conflict(format!(
+        "one portal per customer cannot be required while {detail}; give each customer one portal first"
     )))
 }
 

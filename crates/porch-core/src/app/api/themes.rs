@@ -1,17 +1,20 @@
 //! Themes: colours (with a WCAG 2.1 contrast report on every create and update) and logos
 //! (PNG checked, SVG sanitised, stored in R2). A parent tenant's themes serve its children.
+//! A change that reaches more than the one portal the caller means is first answered with the
+//! templates' `confirmation_required` warning (see `reach_warning`).
 
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::auth::Reach;
 use super::input::Fields;
+use super::templates::confirmation_required;
 use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
 use crate::http::Response;
 use crate::runtime::{Blob, BlobStore, Runtime};
-use crate::store::tenants;
 use crate::store::themes::{self, LogoSlot, ThemeRow};
+use crate::store::{portals, tenants};
 use crate::tenancy;
 use porch_types::color::{contrast_report, HexColor, ThemeColors};
 use porch_types::error::AppError;
@@ -94,6 +97,8 @@ struct ColorsInput {
 struct ThemeInput {
     name: Option<String>,
     colors: Option<ColorsInput>,
+    #[serde(default)]
+    confirm: bool,
 }
 
 /// Name and colours from a body, over `current` for a PATCH; every bad field reported at once.
@@ -158,6 +163,43 @@ async fn refresh_theme_hosts<R: Runtime>(
     tenancy::refresh_hosts(call.rt, &hosts).await
 }
 
+/// The 409 `confirmation_required` warning when a change of the theme reaches more than the
+/// one portal the caller means, unless `confirmed`: that is when the theme shows on two
+/// portals or more, on a child tenant's portal (a parent's theme), or on a portal following a
+/// template (the theme is part of the template's set-up, whose changes warn for any linked
+/// portal). A theme on no portal, or on one portal of its own tenant with a custom set-up,
+/// changes at once. `confirm_with` tells how to confirm.
+async fn reach_warning<R: Runtime>(
+    call: &Call<'_, R>,
+    owner: TenantId,
+    theme: &ThemeRow,
+    confirmed: bool,
+    confirm_with: &str,
+) -> Result<Option<Response>, AppError> {
+    if confirmed {
+        return Ok(None);
+    }
+    let id = ThemeId::parse(&theme.id).ok_or(AppError::NotFound)?;
+    let reached = portals::showing_theme(call.rt.db(), owner, id).await?;
+    let only_its_own = |p: &portals::PortalRow| p.tenant_id == owner.to_db() && p.template_id.is_none();
+    if reached.len() <= 1 && reached.iter().all(only_its_own) {
+        return Ok(None);
+    }
+    let reach = format!("This change of the theme changes {} portal(s) at once", reached.len());
+    Ok(Some(confirmation_required(&reach, &reached, confirm_with)))
+}
+
+/// `?confirm=true` on the logo routes, which have no JSON body to carry `"confirm": true`.
+fn confirm_query(call: &Call<'_, impl Runtime>) -> Result<bool, AppError> {
+    match call.req.query_param("confirm").as_deref() {
+        None | Some("false") => Ok(false),
+        Some("true") => Ok(true),
+        Some(_) => Err(AppError::invalid("confirm", "must be true or false")),
+    }
+}
+
+const CONFIRM_QUERY: &str = "?confirm=true";
+
 /// The tenant's own themes and, marked inherited, its parent's.
 pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Themes).await?;
@@ -195,6 +237,9 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         let (tenant, current) = theme_in_path(call).await?;
         pre.allow(current.version)?;
         let (name, colors) = parse_theme(input.clone(), Some((&current.name, current.colors()?)))?;
+        if let Some(warning) = reach_warning(call, tenant, &current, input.confirm, "\"confirm\": true").await? {
+            return Ok(Some(warning));
+        }
         if !themes::update(call.rt.db(), tenant, &current, &name, &colors, &call.actor(), call.rt.now()).await? {
             return Ok(None);
         }
@@ -262,9 +307,13 @@ pub async fn put_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppErr
         .and_then(LogoFormat::from_content_type)
         .ok_or_else(|| AppError::invalid("content-type", "send the logo as image/png or image/svg+xml"))?;
     let logo = Logo::parse(format, &call.req.body).map_err(logo_error)?.into_bytes();
+    let confirmed = confirm_query(call)?;
     versions::write(async || {
         let (tenant, current) = theme_in_path(call).await?;
         pre.allow(current.version)?;
+        if let Some(warning) = reach_warning(call, tenant, &current, confirmed, CONFIRM_QUERY).await? {
+            return Ok(Some(warning));
+        }
         let suffix = porch_types::to_hex(call.rt.random_16()?.get(..8).unwrap_or_default());
         let key = format!("themes/{}/logo-{}-{suffix}.{}", current.id, slot.as_str(), format.extension());
         call.rt.blobs().put(&key, Blob { bytes: logo.clone(), content_type: format.content_type().to_owned() }).await?;
@@ -290,12 +339,16 @@ pub async fn put_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppErr
 pub async fn delete_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let pre = Precondition::of(call.req)?;
     let slot = call.id("slot", LogoSlot::parse)?;
+    let confirmed = confirm_query(call)?;
     versions::write(async || {
         let (tenant, current) = theme_in_path(call).await?;
         pre.allow(current.version)?;
         let Some((old_key, _)) = current.logo(slot) else {
             return Err(AppError::NotFound);
         };
+        if let Some(warning) = reach_warning(call, tenant, &current, confirmed, CONFIRM_QUERY).await? {
+            return Ok(Some(warning));
+        }
         if !themes::set_logo(call.rt.db(), tenant, &current, slot, None, &call.actor(), call.rt.now()).await? {
             return Ok(None);
         }

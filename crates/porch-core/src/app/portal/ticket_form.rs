@@ -207,7 +207,9 @@ pub async fn create<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
         .ok();
     let (priority, values) = read_fields(page, &properties, &form, &mut errors);
     let files = files::check(form.files()).unwrap_or_else(|file_errors| {
-        file_errors.iter().for_each(|problem| errors.add("files", file_problem(page.lang, problem)));
+        for problem in &file_errors {
+            errors.add("files", file_problem(page.lang, problem));
+        }
         Vec::new()
     });
     let (Some(subject), Some(body), true) = (subject, body, errors.is_empty()) else {

@@ -50,7 +50,9 @@ pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respo
     let mut errors = Problems::default();
     let body = parse_body(form.text("body")).map_err(|e| errors.add("body", format!("{}: {e}", t.reply_label))).ok();
     let files = files::check(form.files()).unwrap_or_else(|file_errors| {
-        file_errors.iter().for_each(|problem| errors.add("files", file_problem(page.lang, problem)));
+        for problem in &file_errors {
+            errors.add("files", file_problem(page.lang, problem));
+        }
         Vec::new()
     });
     let Some(body) = body.filter(|_| errors.is_empty()) else {
