@@ -151,7 +151,12 @@ test('every page of the English tickets portal reflows at 320, 390 and 1280 px a
   const { origin } = ACME;
   const at = `/tenants/${ACME.tenant}`;
   // Company sign-in on the portal (a JWT connection needs no identity provider running), the
-  // organisation's tickets for people of a customer, the satisfaction question on closed ones.
+  // organisation's tickets for people of a customer, the satisfaction question on closed ones,
+  // the provider's own links in the menu.
+  await call('PATCH', `${at}/portals/${ACME.portal}`, { nav_links: [
+    { url: 'https://status.acme.example/', labels: { en: 'Service status' } },
+    { url: 'https://shop.acme.example/parts', labels: { en: 'Spare parts shop' } },
+  ] });
   await call('POST', `${at}/portals/${ACME.portal}/sso-connections`,
     { name: 'Company app', protocol: 'jwt', jwt: { algorithm: 'HS256' }, secret: 'generate', domains: [{ domain: `sso-${run}.example` }] });
   await call('PUT', `${at}/portals/${ACME.portal}/ticket-settings`, { satisfaction: true, visibility: 'organisation' });
