@@ -8,9 +8,11 @@
 use crate::common;
 
 use common::{error_fields, spawn_app, TestApp, PNG_1X1};
+use porch_core::auth::secret::sha256_hex;
 use porch_core::http::{Method, Request};
-use porch_core::store::{equipment, Database, DbError, Statement};
-use porch_types::ids::{AssetId, CustomerId, TenantId};
+use porch_core::store::{equipment, Database, DbError, PortalScope, Statement};
+use porch_types::equipment::AssetKey;
+use porch_types::ids::{PortalId, TenantId};
 use porch_types::time::Timestamp;
 use serde_json::json;
 
@@ -91,14 +93,6 @@ fn photo(
         serde_json::from_slice(&response.body).unwrap()
     };
     (response.status, body)
-}
-
-fn ids(tenant: &str, customer: &str, asset: &serde_json::Value) -> (TenantId, CustomerId, AssetId) {
-    (
-        TenantId::parse(tenant).unwrap(),
-        CustomerId::parse(customer).unwrap(),
-        AssetId::parse(asset["id"].as_str().unwrap()).unwrap(),
-    )
 }
 
 #[test]
@@ -346,7 +340,7 @@ fn activity_for_a_customer_is_only_what_lies_inside_its_share_window() {
     let (tenant, key) = app.new_tenant("fleet");
     let globex = app.new_customer(&key, &tenant, "Globex");
     let initech = app.new_customer(&key, &tenant, "Initech");
-    let (_, asset) = put_asset(&app, &key, &tenant, "A1", &json!({ "name": "Pump" }));
+    put_asset(&app, &key, &tenant, "A1", &json!({ "name": "Pump" }));
     assert_eq!(ingest(&app, &key, &tenant, "A1", &hourly(MARCH_1, 72)).0, 200);
 
     // Shared with Globex for the second day only.
@@ -360,25 +354,32 @@ fn activity_for_a_customer_is_only_what_lies_inside_its_share_window() {
     assert_eq!(status, 201, "{created}");
     assert_eq!(created["share"]["asset_key"], "A1");
 
-    let (tenant_id, globex_id, asset_id) = ids(&tenant, &globex, &asset["asset"]);
-    let inside_window = Timestamp::from_millis(MARCH_1 + 30 * HOUR);
-    // The asset page's statement: the customer's visible events, newest first.
-    let read = |customer: CustomerId, now: Timestamp| {
-        let statement = equipment::recent_activity_for_customer(tenant_id, customer, asset_id, now, 10_000);
+    // The asset page's statement: what a member of each customer sees, newest first.
+    let portal = app.new_portal(&key, &tenant, &json!({ "slug": "fleet-portal", "name": "Fleet" }));
+    let scope = PortalScope { tenant: TenantId::parse(&tenant).unwrap(), portal: PortalId::parse(&portal).unwrap() };
+    let member = |customer: &str, email: &str| {
+        let browser = common::join(&app, &key, &tenant, &portal, "fleet-portal", email, Some(customer));
+        sha256_hex(&browser.session().unwrap())
+    };
+    let (globex_member, initech_member) =
+        (member(&globex, "ada@globex.example"), member(&initech, "bo@initech.example"));
+    let a1 = AssetKey::parse("A1").unwrap();
+    let read = |token: &str, now: Timestamp| {
+        let statement = equipment::viewer_asset_recent(scope, token, now, &a1, 10_000);
         pollster::block_on(app.rt.db.query::<equipment::ActivityRow>(statement)).unwrap()
     };
-    let seen = read(globex_id, inside_window);
+    let inside_window = Timestamp::from_millis(MARCH_1 + 30 * HOUR);
+    let seen = read(&globex_member, inside_window);
     assert_eq!(seen.len(), 24, "one day of hourly readings");
     assert_eq!(seen.last().map(|e| e.at), Some(MARCH_1 + 24 * HOUR), "from is included");
     assert_eq!(seen.first().map(|e| e.at), Some(MARCH_1 + 47 * HOUR), "until is excluded");
 
     // Customer B sees nothing of the asset.
-    let initech_id = CustomerId::parse(&initech).unwrap();
-    assert!(read(initech_id, inside_window).is_empty());
+    assert!(read(&initech_member, inside_window).is_empty());
 
     // Before the share starts and after it ends, nothing of it is Globex's to see at all.
-    assert!(read(globex_id, Timestamp::from_millis(MARCH_1)).is_empty());
-    assert!(read(globex_id, Timestamp::from_millis(MARCH_1 + 48 * HOUR)).is_empty());
+    assert!(read(&globex_member, Timestamp::from_millis(MARCH_1)).is_empty());
+    assert!(read(&globex_member, Timestamp::from_millis(MARCH_1 + 48 * HOUR)).is_empty());
 
     // A second, open-ended share adds its window to the first.
     assert_eq!(
@@ -386,7 +387,7 @@ fn activity_for_a_customer_is_only_what_lies_inside_its_share_window() {
         201
     );
     let now = Timestamp::from_millis(MARCH_1 + 100 * HOUR);
-    assert_eq!(read(globex_id, now).len(), 24 + 12);
+    assert_eq!(read(&globex_member, now).len(), 24 + 12);
     let (_, shares) = app.api_as(Some(&key), Method::Get, &format!("{}/A1/shares", assets_path(&tenant)), &json!(null));
     assert_eq!(shares["shares"].as_array().unwrap().len(), 2);
 
@@ -394,7 +395,7 @@ fn activity_for_a_customer_is_only_what_lies_inside_its_share_window() {
     let first = shares["shares"][0]["id"].as_str().unwrap();
     let path = format!("{}/A1/shares/{first}", assets_path(&tenant));
     assert_eq!(app.api_as(Some(&key), Method::Delete, &path, &json!(null)).0, 204);
-    assert_eq!(read(globex_id, now).len(), 12);
+    assert_eq!(read(&globex_member, now).len(), 12);
     let actions = app.sql("SELECT action FROM audit_log WHERE target_type = 'asset_share' ORDER BY seq", Vec::new());
     assert_eq!(actions.len(), 3, "two shares and an end: {actions:?}");
 }

@@ -499,6 +499,109 @@ fn a_ticket_link_from_an_email_opens_the_ticket_after_signing_in() {
 }
 
 #[test]
+fn a_reply_on_a_ticket_in_no_inbox_puts_it_in_the_portals_inbox_and_tells_that_inbox() {
+    let d = desk();
+    let (status, inbox) =
+        d.api(Method::Post, "/inboxes", &json!({ "name": "Front desk", "notify_email": "front@provider.example" }));
+    assert_eq!(status, 201, "{inbox}");
+    let inbox = inbox["inbox"]["id"].as_str().unwrap().to_owned();
+    let settings = format!("/portals/{}/ticket-settings", d.portal);
+    assert_eq!(d.api(Method::Put, &settings, &json!({ "inbox_id": inbox })).0, 200);
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    let account = d.app.sql("SELECT id FROM accounts WHERE email = 'ada@alpha.example'", Vec::new())[0]["id"].clone();
+    // A phone call: the agent writes the ticket through the API, in no inbox.
+    let body = json!({
+        "subject": "Called about the pump", "description": "Ada called: the pump hums.", "pipeline_id": d.pipeline["id"],
+        "requester": { "portal_id": d.portal, "account_id": account },
+    });
+    let (status, created) = d.api(Method::Post, "/tickets", &body);
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(created["ticket"]["inbox_id"], json!(null));
+    let mails = "SELECT COUNT(*) AS n FROM outbox WHERE to_email = 'front@provider.example'";
+    assert_eq!(d.count(mails), 0);
+
+    assert_eq!(ada.post_multipart("/tickets/1/reply", &[("body", "It still hums.")], &[]).status, 303);
+    assert_eq!(d.agent_ticket(1)["inbox_id"], json!(inbox), "the portal's inbox");
+    let sent = d.app.sql("SELECT kind, text_body FROM outbox WHERE to_email = 'front@provider.example'", Vec::new());
+    assert_eq!(sent.len(), 1, "one notice, to the inbox's address");
+    assert_eq!(sent[0]["kind"], "ticket_customer_reply");
+    assert!(sent[0]["text_body"].as_str().unwrap().contains("It still hums."));
+    let audit = d
+        .app
+        .sql("SELECT after_json FROM audit_log WHERE action = 'ticket.message' ORDER BY seq DESC LIMIT 1", Vec::new());
+    assert!(audit[0]["after_json"].as_str().unwrap().contains(&inbox), "{audit:?}");
+
+    // A ticket already in an inbox keeps it.
+    let (status, other) =
+        d.api(Method::Post, "/inboxes", &json!({ "name": "Field service", "notify_email": "field@provider.example" }));
+    assert_eq!(status, 201);
+    let other = other["inbox"]["id"].as_str().unwrap().to_owned();
+    let body = json!({
+        "subject": "Second call", "description": "Ada called again.", "pipeline_id": d.pipeline["id"],
+        "inbox_id": other, "requester": { "portal_id": d.portal, "account_id": account },
+    });
+    assert_eq!(d.api(Method::Post, "/tickets", &body).0, 201);
+    assert_eq!(ada.post_multipart("/tickets/2/reply", &[("body", "Thanks.")], &[]).status, 303);
+    assert_eq!(d.agent_ticket(2)["inbox_id"], json!(other));
+    assert_eq!(d.count(mails), 1, "the other inbox was told, not this one");
+}
+
+/// A PDF of `mib` MiB.
+fn pdf_of(mib: usize) -> Vec<u8> {
+    let mut data = PDF.to_vec();
+    data.resize(mib * 1024 * 1024, b' ');
+    data
+}
+
+#[test]
+fn a_reply_with_files_past_the_caps_keeps_its_text_and_names_each_file_and_why() {
+    let d = desk();
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    submit(&ada, "Pump", "It leaks.", &[]);
+    let (big, eight) = (pdf_of(12), pdf_of(8));
+    // 36 MiB in all: more than the edge ever held, which answered a bare JSON 413 before.
+    let files: [(&str, &str, &[u8]); 5] = [
+        ("files", "big.pdf", &big),
+        ("files", "a.pdf", &eight),
+        ("files", "b.pdf", &eight),
+        ("files", "c.pdf", &eight),
+        ("files", "evil.png", b"<html>"),
+    ];
+    let blobs = d.app.rt.blobs.objects.borrow().len();
+    let refused =
+        ada.post_multipart_streamed("/tickets/1/reply", &[("body", "Here are the logs, all of them.")], &files, &[]);
+    assert_eq!(refused.status, 422);
+    assert!(refused.header("content-type").unwrap().starts_with("text/html"));
+    let page = body_text(&refused);
+    assert!(page.contains(">Here are the logs, all of them.</textarea>"), "the text is kept: {page}");
+    assert!(page.contains("big.pdf (12.0 MB): larger than the 10 MB one file may be."), "{page}");
+    let beyond = "c.pdf (8.0 MB): with the files before it, more than the 20 MB a message's files may be together.";
+    assert!(page.contains(beyond), "{page}");
+    assert!(page.contains("evil.png: the file's content does not match its type."), "{page}");
+    assert!(!page.contains("a.pdf (") && !page.contains("b.pdf ("), "the files that fit are not blamed: {page}");
+    assert_eq!(d.count("SELECT COUNT(*) AS n FROM messages"), 1, "nothing stored");
+    assert_eq!(d.app.rt.blobs.objects.borrow().len(), blobs);
+
+    // In the reader's language, and the same for a new ticket's form.
+    let danish = ada.post_multipart_streamed(
+        "/tickets/new",
+        &[("subject", "Logs"), ("description", "Se vedhæftede filer.")],
+        &[("files", "big.pdf", &big)],
+        &[("accept-language", "da")],
+    );
+    assert_eq!(danish.status, 422);
+    let page = body_text(&danish);
+    assert!(page.contains(r#"value="Logs""#) && page.contains(">Se vedhæftede filer.</textarea>"), "{page}");
+    assert!(page.contains("big.pdf (12.0 MB): større end de 10 MB, én fil må fylde."), "{page}");
+    assert_eq!(d.count("SELECT COUNT(*) AS n FROM tickets"), 1);
+
+    // Files within the caps still go through the same reader.
+    let kept = ada.post_multipart_streamed("/tickets/1/reply", &[("body", "Two logs.")], &files[1..3], &[]);
+    assert_eq!(kept.status, 303, "{}", body_text(&kept));
+    assert_eq!(d.count("SELECT COUNT(*) AS n FROM attachments"), 2);
+}
+
+#[test]
 fn a_refused_request_marks_its_fields_and_keeps_what_was_typed() {
     let d = desk();
     let ada = d.join("Ada", "ada@alpha.example", &d.alpha);

@@ -27,6 +27,11 @@ const PASSWORD: &str = "correct horse battery";
 fn fixture_with(portal: &serde_json::Value) -> Fixture {
     let app = spawn_app();
     let (tenant, key) = app.new_tenant("acme-co");
+    // A pipeline, so the portal may offer the support form (as every portal did by default).
+    let pipeline = json!({ "name": "Support", "stages": [{ "name": "New" }, { "name": "Solved", "closed": true }] });
+    let (status, created) =
+        app.api_as(Some(&key), Method::Post, &format!("/api/v1/tenants/{tenant}/pipelines"), &pipeline);
+    assert_eq!(status, 201, "{created}");
     let portal = app.new_portal(&key, &tenant, portal);
     Fixture { app, tenant, key, portal }
 }

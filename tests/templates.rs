@@ -9,9 +9,16 @@
 use crate::common;
 
 use common::browser::Browser;
-use common::{body_text, error_fields, good_colors, platform_host, provider, Provider};
+use common::{body_text, error_fields, good_colors, platform_host, Provider};
 use porch_core::http::Method;
 use serde_json::json;
+
+/// A provider with a Support pipeline, so its portals and templates may offer the support form.
+fn provider() -> Provider {
+    let p = common::provider();
+    p.support_pipeline();
+    p
+}
 
 const PASSWORD: &str = "correct horse battery";
 

@@ -115,13 +115,11 @@ async fn to_core_request(mut req: worker::Request) -> Result<Request, Response> 
     let method = Method::parse(req.method().as_ref()).ok_or_else(|| Response::text(405, "method not allowed"))?;
     let url = req.url().map_err(|_| Response::text(400, "bad url"))?;
     let declared = req.headers().get("content-length").ok().flatten().and_then(|v| v.parse::<usize>().ok());
-    let limit = app::body_limit(method, url.path(), req.headers().get("content-type").ok().flatten().as_deref());
-    if declared.is_some_and(|len| len > limit) {
-        return Err(too_large());
-    }
-    let body = match method {
-        Method::Get | Method::Head | Method::Options => Vec::new(),
-        _ => read_body(&mut req, limit).await?,
+    let content_type = req.headers().get("content-type").ok().flatten();
+    let reader = app::BodyReader::new(method, url.path(), content_type.as_deref(), declared)?;
+    let (body, set_aside) = match method {
+        Method::Get | Method::Head | Method::Options => (Vec::new(), Vec::new()),
+        _ => read_body(&mut req, reader).await?,
     };
     Ok(Request {
         method,
@@ -129,30 +127,27 @@ async fn to_core_request(mut req: worker::Request) -> Result<Request, Response> 
         query: url.query().unwrap_or("").to_owned(),
         headers: req.headers().entries().map(|(name, value)| (name.to_ascii_lowercase(), value)).collect(),
         body,
+        set_aside,
     })
 }
 
-fn too_large() -> Response {
-    Response::json(413, &porch_types::error::AppError::TooLarge("the request body is too large".into()).to_json())
-}
-
-/// The body, refused as soon as it passes `limit`: a body sent without Content-Length
-/// (chunked) is never held beyond the cap, so it cannot fill the isolate's memory.
-async fn read_body(req: &mut worker::Request, limit: usize) -> Result<Vec<u8>, Response> {
+/// The body, chunk by chunk through `reader`, refused as soon as it passes what the route
+/// may send or hold: a body sent without Content-Length (chunked) is never held beyond the
+/// cap, so it cannot fill the isolate's memory.
+async fn read_body(
+    req: &mut worker::Request,
+    mut reader: app::BodyReader,
+) -> Result<(Vec<u8>, Vec<porch_core::upload::SetAside>), Response> {
     use futures_util::StreamExt;
     // A POST without a body has no stream: an empty body.
     let Ok(mut stream) = req.stream() else {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     };
-    let mut body = Vec::new();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|_| Response::text(400, "unreadable body"))?;
-        if body.len().saturating_add(chunk.len()) > limit {
-            return Err(too_large());
-        }
-        body.extend_from_slice(&chunk);
+        reader.push(&chunk)?;
     }
-    Ok(body)
+    reader.finish()
 }
 
 fn to_worker_response(response: Response) -> worker::Result<worker::Response> {

@@ -81,6 +81,33 @@ impl<'a> Browser<'a> {
         self.send(Request::new(Method::Post, path).with_header("content-type", &content_type).with_body(body))
     }
 
+    /// [`Browser::post_multipart`] read as the edge reads a body: in 64 KiB chunks through
+    /// `BodyReader`, which sets files past the caps aside; `headers` are sent as well.
+    pub fn post_multipart_streamed(
+        &self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &[u8])],
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let csrf = self.csrf();
+        let mut all = vec![("csrf", csrf.as_str())];
+        all.extend_from_slice(fields);
+        let (content_type, body) = multipart_body(&all, files);
+        let mut reader =
+            porch_core::app::BodyReader::new(Method::Post, path, Some(&content_type), Some(body.len())).unwrap();
+        for chunk in body.chunks(64 * 1024) {
+            reader.push(chunk).unwrap();
+        }
+        let (kept, set_aside) = reader.finish().unwrap();
+        let mut req = Request::new(Method::Post, path).with_header("content-type", &content_type).with_body(kept);
+        req.set_aside = set_aside;
+        for (name, value) in headers {
+            req = req.with_header(name, value);
+        }
+        self.send(req)
+    }
+
     pub fn session(&self) -> Option<String> {
         self.cookies.borrow().get("porch_session").cloned()
     }

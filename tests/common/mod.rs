@@ -66,6 +66,20 @@ impl Provider {
         self.app.api_as(Some(&self.key), method, &format!("/api/v1/tenants/{}{rest}", self.tenant), body)
     }
 
+    /// A pipeline "Support" (New, Solved), which a portal's support form needs to file into;
+    /// its id.
+    pub fn support_pipeline(&self) -> String {
+        self.support_pipeline_named("Support")
+    }
+
+    /// A pipeline `name` with the stages New and Solved; its id.
+    pub fn support_pipeline_named(&self, name: &str) -> String {
+        let body = json!({ "name": name, "stages": [{ "name": "New" }, { "name": "Solved", "closed": true }] });
+        let (status, created) = self.call(Method::Post, "/pipelines", &body);
+        assert_eq!(status, 201, "{created}");
+        created["pipeline"]["id"].as_str().unwrap().to_owned()
+    }
+
     /// A signed-in browser of a new member of `customer` (None: of no company) on the portal
     /// `portal` (platform host of `slug`), joined by invitation with password `PASSWORD`.
     pub fn join(&self, portal: &str, slug: &str, email: &str, customer: Option<&str>) -> Browser<'_> {

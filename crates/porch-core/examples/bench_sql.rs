@@ -9,14 +9,14 @@
 //!
 //! With `fleet` first, the statements of the fleet pages and of a utilisation report by day
 //! (the equipment benchmark's), for the viewer of the session and an asset of its customer:
-//! cargo run --example `bench_sql` -- fleet <session token hash> <customer id> <asset key>
-//! <asset id> <from day> <to day> <now>, days as `YYYY-MM-DD`, now in milliseconds.
+//! cargo run --example `bench_sql` -- fleet <session token hash> <asset key> <from day>
+//! <to day> <now>, days as `YYYY-MM-DD`, now in milliseconds.
 
 use porch_core::store::equipment::{self, FleetCursor};
 use porch_core::store::portal_tickets::{self, ListQuery, ListScope, Sort};
 use porch_core::store::{PortalScope, Statement, Value};
 use porch_types::equipment::AssetKey;
-use porch_types::ids::{AssetId, CustomerId, PortalId, TenantId};
+use porch_types::ids::{PortalId, TenantId};
 use porch_types::search::fts_expression;
 use porch_types::time::Timestamp;
 use porch_types::time_zone::TimeZone;
@@ -91,16 +91,14 @@ fn bench_scope() -> Result<PortalScope, String> {
 /// The fleet pages' and a year's report's statements, as `fleet::prefetch` and the report
 /// build them at `now` (milliseconds: a share is in force from its start, so the real time).
 fn fleet(args: &[String]) -> Result<(), String> {
-    let [token_hash, customer, key, asset, from, to, now] = args else {
-        return Err("arguments: fleet <token hash> <customer id> <asset key> <asset id> <from> <to> <now>".into());
+    let [token_hash, key, from, to, now] = args else {
+        return Err("arguments: fleet <token hash> <asset key> <from> <to> <now>".into());
     };
     let scope = bench_scope()?;
     let now = Timestamp::from_millis(now.parse().map_err(|e| format!("now: {e}"))?);
-    let customer = CustomerId::parse(customer).ok_or("customer id")?;
     let key = AssetKey::parse(key).map_err(|e| format!("asset key: {e}"))?;
-    let asset = AssetId::parse(asset).ok_or("asset id")?;
     let day = |raw: &str| parse_day(raw).ok_or(format!("{raw}: not a day"));
-    // The report's zone is the portal's; the plans do not depend on it.
+    // The report's zone is the portal's (the bench's is UTC); the plans do not depend on it.
     let buckets = Buckets::new(day(from)?, day(to)?, Span::Day, TimeZone::UTC)?;
     let out = vec![
         to_json(
@@ -109,21 +107,15 @@ fn fleet(args: &[String]) -> Result<(), String> {
         ),
         to_json("fleet list, its groups", &equipment::viewer_fleet_groups(scope, token_hash, now)),
         to_json("asset page: the asset", &equipment::viewer_asset(scope, token_hash, now, &key)),
-        to_json(
-            "asset page: its latest 50 events",
-            &equipment::recent_activity_for_customer(scope.tenant, customer, asset, now, 50),
-        ),
+        to_json("asset page: its latest 50 events", &equipment::viewer_asset_recent(scope, token_hash, now, &key, 50)),
         to_json(
             "report: the fleet",
             &equipment::viewer_fleet_page(scope, token_hash, now, None, FleetCursor::First, -1),
         ),
-        to_json(
-            "report: the year by day",
-            &equipment::usage_for_customer(scope.tenant, customer, asset, &buckets, now),
-        ),
+        to_json("report: the year by day", &equipment::viewer_asset_usage(scope, token_hash, now, &key, &buckets)),
         to_json(
             "report: the reading before",
-            &equipment::reading_before(scope.tenant, customer, asset, buckets.start(), now),
+            &equipment::viewer_asset_reading_before(scope, token_hash, now, &key, buckets.start()),
         ),
     ];
     println!("{}", serde_json::Value::Array(out));

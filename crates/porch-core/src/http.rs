@@ -42,6 +42,15 @@ impl Method {
     }
 }
 
+/// A file of a form that was not kept in the body as it was read (`upload`): its form
+/// field, its name as sent and its whole size.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SetAside {
+    pub field: String,
+    pub filename: String,
+    pub size: usize,
+}
+
 #[derive(Clone, Debug)]
 pub struct Request {
     pub method: Method,
@@ -51,12 +60,22 @@ pub struct Request {
     /// Header names in lower case.
     pub headers: Vec<(String, String)>,
     pub body: Vec<u8>,
+    /// Files of a portal form left out of `body` as it was read, for passing a cap
+    /// (`upload`): the page still says which and why.
+    pub set_aside: Vec<SetAside>,
 }
 
 impl Request {
     pub fn new(method: Method, path_and_query: &str) -> Request {
         let (path, query) = path_and_query.split_once('?').unwrap_or((path_and_query, ""));
-        Request { method, path: path.to_owned(), query: query.to_owned(), headers: Vec::new(), body: Vec::new() }
+        Request {
+            method,
+            path: path.to_owned(),
+            query: query.to_owned(),
+            headers: Vec::new(),
+            body: Vec::new(),
+            set_aside: Vec::new(),
+        }
     }
 
     #[must_use]

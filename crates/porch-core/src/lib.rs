@@ -18,5 +18,6 @@ pub mod runtime;
 pub mod store;
 pub mod tenancy;
 pub mod theme;
+pub mod upload;
 pub mod views;
 pub mod webhooks;

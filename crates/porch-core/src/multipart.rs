@@ -132,7 +132,7 @@ fn valid_boundary(boundary: &str) -> bool {
 /// bchars exclude CR. So when an attempt matches k bytes and then fails, no occurrence can start
 /// inside those k bytes, and the scan resumes after them; every byte is looked at a bounded
 /// number of times.
-fn find_delimiter(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+pub(crate) fn find_delimiter(haystack: &[u8], needle: &[u8]) -> Option<usize> {
     let (&first, _) = needle.split_first()?;
     let mut from = 0;
     while let Some(tail) = haystack.get(from..) {
@@ -156,7 +156,7 @@ fn trim_padding(bytes: &[u8]) -> &[u8] {
 /// A part's header block (as text) and the data after the blank line ending it. The search for
 /// that blank line looks no further than the limit, so a part with endless headers costs no
 /// more than `max` bytes of scanning.
-fn split_headers(rest: &[u8], max: usize) -> Result<(&str, &[u8]), MultipartError> {
+pub(crate) fn split_headers(rest: &[u8], max: usize) -> Result<(&str, &[u8]), MultipartError> {
     // No headers at all: the blank line comes at once.
     if let Some(data) = rest.strip_prefix(b"\r\n") {
         return Ok(("", data));
@@ -175,7 +175,7 @@ fn split_headers(rest: &[u8], max: usize) -> Result<(&str, &[u8]), MultipartErro
     Ok((head, tail.get(4..).unwrap_or_default()))
 }
 
-fn part_from<'a>(headers: &str, data: &'a [u8]) -> Result<Part<'a>, MultipartError> {
+pub(crate) fn part_from<'a>(headers: &str, data: &'a [u8]) -> Result<Part<'a>, MultipartError> {
     let mut disposition = None;
     let mut content_type = None;
     for line in headers.split("\r\n").filter(|_| !headers.is_empty()) {

@@ -90,6 +90,41 @@ pub struct AccessContext {
     pub consent_version: i64,
 }
 
+impl AccessContext {
+    /// The texts a person who agreed to `agreed` must still agree to: each the portal has
+    /// (not empty) in a newer version than the one they agreed to. A text changed since, or
+    /// one they never saw (an account made before it, or by single sign-on), is asked again.
+    pub fn outstanding(&self, agreed: Agreed) -> Outstanding {
+        let newer = |text: &str, version: i64, agreed: Option<i64>| {
+            !text.is_empty() && agreed.is_none_or(|agreed| agreed < version)
+        };
+        Outstanding {
+            terms: newer(&self.terms_text, self.terms_version, agreed.terms),
+            consent: newer(&self.consent_text, self.consent_version, agreed.consent),
+        }
+    }
+}
+
+/// Which versions of a portal's terms and consent text a person agreed to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Agreed {
+    pub terms: Option<i64>,
+    pub consent: Option<i64>,
+}
+
+/// The texts a person must still agree to.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Outstanding {
+    pub terms: bool,
+    pub consent: bool,
+}
+
+impl Outstanding {
+    pub fn any(self) -> bool {
+        self.terms || self.consent
+    }
+}
+
 /// A resolved portal with its theme stylesheet rendered once per cache fill.
 #[derive(Debug)]
 pub struct ResolvedPortal {

@@ -8,7 +8,7 @@ use serde_json::{json, Value as Json};
 
 use porch_core::store::audit::Actor;
 use porch_core::store::equipment::{
-    self, ActivityRange, AssetFilter, AssetInput, FleetCursor, FleetGroup, FleetReading, Reading, RowAsset, SharedAsset,
+    self, ActivityRange, AssetFilter, AssetInput, FleetCursor, FleetGroup, FleetReading, RowAsset, SharedAsset,
 };
 use porch_core::store::{Database, PortalScope, Statement, Value};
 use porch_native::SqliteDb;
@@ -170,7 +170,7 @@ fn event(id: &str, at: i64, kind: &str, value: Option<f64>) -> Activity {
 }
 
 fn ingest(w: &World, tenant: TenantId, asset: AssetId, events: &[Activity]) -> equipment::Ingested {
-    pollster::block_on(equipment::ingest(&w.db, tenant, asset, events, now())).unwrap()
+    pollster::block_on(equipment::ingest(&w.db, tenant, asset, &[], events, now())).unwrap()
 }
 
 fn rows<T: serde::de::DeserializeOwned>(w: &World, statement: Statement) -> Vec<T> {
@@ -245,7 +245,7 @@ fn an_ingest_counts_events_the_asset_already_has_as_duplicates_across_statements
     assert_eq!(ingest(&w, w.tenant, id, &[]), equipment::Ingested { accepted: 0, duplicates: 0 });
     // The foreign key refuses new events for the asset under another tenant.
     let foreign = [event("foreign", day0(), "start", None)];
-    assert!(pollster::block_on(equipment::ingest(&w.db, w.other_tenant, id, &foreign, now())).is_err());
+    assert!(pollster::block_on(equipment::ingest(&w.db, w.other_tenant, id, &[], &foreign, now())).is_err());
 }
 
 #[test]
@@ -372,20 +372,21 @@ fn windowed() -> (World, AssetId) {
 
 #[test]
 fn a_customer_sees_only_the_events_inside_a_share_window_and_only_while_shared() {
-    let (w, alpha) = windowed();
-    let recent = |tenant, customer| -> Vec<String> {
-        let statement = equipment::recent_activity_for_customer(tenant, customer, alpha, now(), 1000);
+    let (w, _) = windowed();
+    let recent = |scope, token| -> Vec<String> {
+        let statement = equipment::viewer_asset_recent(scope, token, now(), &key("alpha"), 1000);
         rows::<equipment::ActivityRow>(&w, statement).into_iter().map(|r| r.event_id).collect()
     };
-    let seen = recent(w.tenant, w.customer);
+    let seen = recent(w.scope, MEMBER);
     let expected: Vec<String> = (20..30).rev().chain((0..10).rev()).map(|d| format!("h{d}")).collect();
     assert_eq!(seen, expected);
-    assert!(recent(w.tenant, w.other_customer).is_empty());
-    assert!(recent(w.other_tenant, w.customer).is_empty());
+    assert!(recent(w.other_scope, OTHER_MEMBER).is_empty());
+    assert!(recent(w.scope, OTHER_MEMBER).is_empty());
+    assert!(recent(w.other_scope, MEMBER).is_empty());
 
     // Once the open share is gone, nothing is visible, the old window's events neither.
     run(&w.db, "DELETE FROM asset_shares WHERE until_at IS NULL", vec![]);
-    assert!(recent(w.tenant, w.customer).is_empty());
+    assert!(recent(w.scope, MEMBER).is_empty());
 }
 
 #[test]
@@ -393,22 +394,25 @@ fn a_report_sums_per_bucket_only_the_visible_events_for_one_asset_and_for_the_fl
     let (w, alpha) = windowed();
     let first = parse_day("2024-03-01").unwrap();
     let buckets = Buckets::new(first + 5, first + 24, Span::Day, TimeZone::UTC).unwrap();
-    let usage: Vec<BucketRow> = rows(&w, equipment::usage_for_customer(w.tenant, w.customer, alpha, &buckets, now()));
+    let one = |scope, token| -> Vec<BucketRow> {
+        rows(&w, equipment::viewer_asset_usage(scope, token, now(), &key("alpha"), &buckets))
+    };
+    let usage = one(w.scope, MEMBER);
     let days: Vec<i64> = usage.iter().map(|r| r.bucket).collect();
     assert_eq!(days, [0, 1, 2, 3, 4, 15, 16, 17, 18, 19], "days 5..10 and 20..25 of the range");
     assert_eq!(usage.first().and_then(|r| r.hours_max), Some(105_000));
-    assert!(rows::<BucketRow>(&w, equipment::usage_for_customer(w.other_tenant, w.customer, alpha, &buckets, now()))
-        .is_empty());
+    assert!(one(w.other_scope, OTHER_MEMBER).is_empty());
+    assert!(one(w.other_scope, MEMBER).is_empty());
 
     // The last visible reading before day 25 is day 24's; before day 15, day 9's (the gap hides 10..15).
-    let reading = |day| -> Vec<i64> {
-        let statement =
-            equipment::reading_before(w.tenant, w.customer, alpha, Timestamp::from_millis(day0() + day * DAY), now());
-        rows::<Reading>(&w, statement).into_iter().map(|r| r.hours_milli).collect()
+    let reading = |day| -> Vec<Option<i64>> {
+        let before = Timestamp::from_millis(day0() + day * DAY);
+        let statement = equipment::viewer_asset_reading_before(w.scope, MEMBER, now(), &key("alpha"), before);
+        rows::<FleetReading>(&w, statement).into_iter().map(|r| r.hours_milli).collect()
     };
-    assert_eq!(reading(25), [124_000]);
-    assert_eq!(reading(15), [109_000]);
-    assert!(reading(0).is_empty());
+    assert_eq!(reading(25), [Some(124_000)]);
+    assert_eq!(reading(15), [Some(109_000)]);
+    assert_eq!(reading(0), [None]);
 
     let fleet = |scope, token, group| -> Vec<(AssetId, i64)> {
         let statement = equipment::viewer_fleet_usage(scope, token, now(), group, &buckets);

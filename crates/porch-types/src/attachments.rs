@@ -175,7 +175,11 @@ pub enum FileProblem {
     /// The name cannot be used; why, in English.
     BadName(&'static str),
     Empty(Filename),
-    TooLarge(Filename),
+    /// Larger than the cap; its size in bytes.
+    TooLarge(Filename, usize),
+    /// Within the per-file cap, but with the files before it past the message's total; its
+    /// size in bytes.
+    Beyond(Filename, usize),
     /// The extension is not on the allow-list.
     NotAccepted(Filename),
     /// The content is not what the extension says.
@@ -189,7 +193,10 @@ impl fmt::Display for FileProblem {
         match self {
             FileProblem::BadName(why) => f.write_str(why),
             FileProblem::Empty(name) => write!(f, "\"{name}\" is empty"),
-            FileProblem::TooLarge(name) => write!(f, "\"{name}\" is larger than {} MiB", MAX_FILE_BYTES / MIB),
+            FileProblem::TooLarge(name, _) => write!(f, "\"{name}\" is larger than {} MiB", MAX_FILE_BYTES / MIB),
+            FileProblem::Beyond(name, _) => {
+                write!(f, "\"{name}\" takes the message's files past {} MiB together", MAX_MESSAGE_BYTES / MIB)
+            }
             FileProblem::NotAccepted(name) => write!(f, "\"{name}\" is not a file type we accept. {}", accepted()),
             FileProblem::Mismatch(name, kind) => write!(
                 f,
@@ -223,7 +230,7 @@ pub fn check_file_up_to(filename: &str, data: &[u8], max_bytes: usize) -> Result
         return Err(FileProblem::Empty(name));
     }
     if data.len() > max_bytes {
-        return Err(FileProblem::TooLarge(name));
+        return Err(FileProblem::TooLarge(name, data.len()));
     }
     let Some(kind) = name.extension().and_then(FileKind::from_extension) else {
         return Err(FileProblem::NotAccepted(name));

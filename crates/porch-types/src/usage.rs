@@ -108,21 +108,9 @@ impl Buckets {
         self.first_day * DAY_MS
     }
 
-    /// The offsets (ms) in force across the report: the one at its start, and each change
-    /// in it, latest first, as (instant, offset from it). Free slots hold the end instant,
-    /// which no event of the report reaches, so the SQL's CASE has a fixed shape.
-    pub fn offsets(&self) -> (i64, [(i64, i64); MAX_CHANGES]) {
-        let (start, end) = (self.start(), self.end());
-        let mut slots = [(end.millis(), 0); MAX_CHANGES];
-        let changes = self.zone.changes(start, end);
-        // A report spans at most 367 days and a rule changes twice a year (a unit test checks
-        // every zone), so there are never more changes than slots; were there, the earliest
-        // would be dropped, so fail loudly in tests rather than bucket silently wrong.
-        debug_assert!(changes.len() <= MAX_CHANGES, "{} offset changes in a report", changes.len());
-        for (slot, change) in slots.iter_mut().zip(changes.into_iter().rev()) {
-            *slot = change;
-        }
-        (self.zone.offset_ms(start), slots)
+    /// The offsets (ms) in force across the report (`offsets`).
+    pub fn offsets(&self) -> Offsets {
+        offsets(self.zone, self.start(), self.end())
     }
 
     /// The first local day of bucket `index`.
@@ -131,7 +119,27 @@ impl Buckets {
     }
 }
 
-/// What the database sums up per bucket (`store::equipment::usage_for_customer`): the highest
+/// The offsets (ms) in force across a window: the one at its start, and each change in it,
+/// latest first, as (instant, offset from it).
+pub type Offsets = (i64, [(i64, i64); MAX_CHANGES]);
+
+/// The offsets of `zone` in force in `start .. end` (a report's window, or the stretch of
+/// days a rollup recomputes). Free slots hold the end instant, which no event of the window
+/// reaches, so the SQL's CASE has a fixed shape.
+pub fn offsets(zone: TimeZone, start: Timestamp, end: Timestamp) -> Offsets {
+    let mut slots = [(end.millis(), 0); MAX_CHANGES];
+    let changes = zone.changes(start, end);
+    // A window spans at most 367 days and a rule changes twice a year (a unit test checks
+    // every zone), so there are never more changes than slots; were there, the earliest
+    // would be dropped, so fail loudly in tests rather than bucket silently wrong.
+    debug_assert!(changes.len() <= MAX_CHANGES, "{} offset changes in a window", changes.len());
+    for (slot, change) in slots.iter_mut().zip(changes.into_iter().rev()) {
+        *slot = change;
+    }
+    (zone.offset_ms(start), slots)
+}
+
+/// What the database sums up per bucket (`store::equipment::viewer_asset_usage`): the highest
 /// and lowest hours reading in it and the counts of starts, stops and alerts.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct BucketRow {
@@ -248,7 +256,7 @@ mod tests {
         assert!(Buckets::new(day("2025-01-01"), day("2026-03-01"), Span::Day, TimeZone::UTC).is_err());
     }
 
-    /// The bucket of an instant as `store::equipment::usage_for_customer`'s SQL computes it
+    /// The bucket of an instant as `store::equipment::viewer_asset_usage`'s SQL computes it
     /// from `offsets`: the latest change at or before the instant decides its offset.
     fn bucket_of(b: &Buckets, at: i64) -> i64 {
         let (first, changes) = b.offsets();

@@ -10,7 +10,8 @@ use crate::multipart::{self, Limits, MultipartError, Part};
 use crate::runtime::{Blob, BlobStore, Runtime};
 use crate::store::attachments::StoredFile;
 use crate::store::portal_tickets::AttachmentView;
-use porch_types::attachments::{check_file, check_totals, content_disposition, FileProblem, Filename};
+use crate::upload::SetAside;
+use porch_types::attachments::{check_file, check_totals, content_disposition, FileProblem, Filename, MAX_FILE_BYTES};
 use porch_types::error::AppError;
 use porch_types::ids::{AttachmentId, TenantId};
 use porch_types::to_hex;
@@ -58,13 +59,13 @@ pub struct CheckedFile<'a> {
     data: &'a [u8],
 }
 
-/// The files of a form, checked; every problem found. Empty file inputs (a form sent without
-/// choosing a file) are not files.
-pub fn check<'a>(files: &[Part<'a>]) -> Result<Vec<CheckedFile<'a>>, Vec<FileProblem>> {
+/// The files of a form, checked; every problem found, those set aside as the body was read
+/// (`upload`) included. Empty file inputs (a form sent without choosing a file) are not files.
+pub fn check<'a>(files: &[Part<'a>], set_aside: &[SetAside]) -> Result<Vec<CheckedFile<'a>>, Vec<FileProblem>> {
     let chosen: Vec<&Part<'a>> =
         files.iter().filter(|p| !(p.data.is_empty() && p.filename.as_deref() == Some(""))).collect();
     let mut errors = Vec::new();
-    if let Err(error) = check_totals(chosen.len(), chosen.iter().map(|p| p.data.len()).sum()) {
+    if let Err(error) = check_totals(chosen.len() + set_aside.len(), chosen.iter().map(|p| p.data.len()).sum()) {
         errors.push(error);
     }
     let mut checked = Vec::with_capacity(chosen.len());
@@ -78,6 +79,11 @@ pub fn check<'a>(files: &[Part<'a>]) -> Result<Vec<CheckedFile<'a>>, Vec<FilePro
             Err(error) => errors.push(error),
         }
     }
+    errors.extend(set_aside.iter().map(|file| match Filename::parse(&file.filename) {
+        Err(why) => FileProblem::BadName(why),
+        Ok(name) if file.size > MAX_FILE_BYTES => FileProblem::TooLarge(name, file.size),
+        Ok(name) => FileProblem::Beyond(name, file.size),
+    }));
     if errors.is_empty() {
         Ok(checked)
     } else {

@@ -12,6 +12,7 @@ pub mod scheduled;
 use crate::http::{is_media_type, Method, Request, Response};
 use crate::runtime::Runtime;
 use crate::store;
+use crate::upload;
 use crate::views::{self, layout::neutral};
 use porch_types::host::{HostError, Hostname};
 
@@ -124,6 +125,85 @@ pub fn body_limit(method: Method, path: &str, content_type: Option<&str>) -> usi
     } else {
         MAX_BODY_BYTES
     }
+}
+
+/// The most a portal form with files may stream (Cloudflare's own cap on a request body on
+/// most plans): its files past the caps are only counted, never held.
+pub const MAX_STREAMED_FORM_BYTES: usize = 100 * 1024 * 1024;
+
+/// A request body as the edge reads it, chunk by chunk: held whole up to its route's limit,
+/// or, for a portal form with files, trimmed as it streams (`upload`), so a file over the
+/// caps is named on the form's page with the text typed beside it, not answered with a bare
+/// 413 that loses both.
+pub enum BodyReader {
+    Whole { limit: usize, body: Vec<u8> },
+    Trimmed { streamed: usize, trimmer: upload::Trimmer },
+}
+
+impl BodyReader {
+    /// The reader for a request; refused at once (413) when its declared length is over what
+    /// it may send.
+    pub fn new(
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        declared: Option<usize>,
+    ) -> Result<BodyReader, Response> {
+        let streams_files = !is_api_path(path)
+            && portal::routes::body(method, path) == Body::Files
+            && is_media_type(content_type, "multipart/form-data");
+        let boundary = content_type.and_then(crate::multipart::boundary).filter(|_| streams_files);
+        let (reader, limit) = if let Some(boundary) = boundary {
+            let caps = upload::Caps {
+                file: porch_types::attachments::MAX_FILE_BYTES,
+                files: porch_types::attachments::MAX_MESSAGE_BYTES,
+                held: MAX_UPLOAD_BODY_BYTES,
+            };
+            let trimmer = upload::Trimmer::new(&boundary, caps);
+            (BodyReader::Trimmed { streamed: 0, trimmer }, MAX_STREAMED_FORM_BYTES)
+        } else {
+            let limit = body_limit(method, path, content_type);
+            (BodyReader::Whole { limit, body: Vec::new() }, limit)
+        };
+        if declared.is_some_and(|length| length > limit) {
+            return Err(too_large());
+        }
+        Ok(reader)
+    }
+
+    /// The next chunk; 413 as soon as the body passes what it may send or hold.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<(), Response> {
+        match self {
+            BodyReader::Whole { limit, body } => {
+                if body.len().saturating_add(chunk.len()) > *limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(chunk);
+                Ok(())
+            }
+            BodyReader::Trimmed { streamed, trimmer } => {
+                *streamed = streamed.saturating_add(chunk.len());
+                if *streamed > MAX_STREAMED_FORM_BYTES {
+                    return Err(too_large());
+                }
+                trimmer.push(chunk).map_err(|upload::TooLarge| too_large())
+            }
+        }
+    }
+
+    /// The body, and the files set aside from it.
+    pub fn finish(self) -> Result<(Vec<u8>, Vec<upload::SetAside>), Response> {
+        match self {
+            BodyReader::Whole { body, .. } => Ok((body, Vec::new())),
+            BodyReader::Trimmed { trimmer, .. } => trimmer.finish().map_err(|upload::TooLarge| too_large()),
+        }
+    }
+}
+
+/// A body over its limit: the JSON an API client reads (a portal form past its caps never
+/// gets here; only one holding more than its text and files may).
+pub fn too_large() -> Response {
+    Response::json(413, &porch_types::error::AppError::TooLarge("the request body is too large".into()).to_json())
 }
 
 pub async fn handle<R: Runtime>(rt: &R, req: Request) -> Response {
@@ -244,6 +324,29 @@ pub(crate) mod tests {
         ] {
             assert_eq!(body_limit(Method::Post, path, multipart), MAX_BODY_BYTES, "{path}");
         }
+    }
+
+    #[test]
+    fn only_a_portal_form_with_files_may_stream_past_its_caps_and_everything_else_is_refused_by_its_length() {
+        let multipart = Some("multipart/form-data; boundary=x");
+        let over = Some(MAX_UPLOAD_BODY_BYTES + 1);
+        for path in ["/tickets/new", "/tickets/12/reply"] {
+            assert!(
+                matches!(BodyReader::new(Method::Post, path, multipart, over), Ok(BodyReader::Trimmed { .. })),
+                "{path}"
+            );
+            let past = Some(MAX_STREAMED_FORM_BYTES + 1);
+            assert_eq!(BodyReader::new(Method::Post, path, multipart, past).err().map(|r| r.status), Some(413));
+        }
+        for path in ["/api/v1/tenants/t/tickets/i/messages", "/api/v1/tenants/t/documents", "/sign-in"] {
+            assert_eq!(
+                BodyReader::new(Method::Post, path, multipart, over).err().map(|r| r.status),
+                Some(413),
+                "{path}"
+            );
+        }
+        let mut whole = BodyReader::new(Method::Post, "/sign-in", None, None).unwrap();
+        assert_eq!(whole.push(&vec![0; MAX_BODY_BYTES + 1]).err().map(|r| r.status), Some(413), "chunked, no length");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! The cron trigger's work, once a minute: deliver due emails and webhook events, then sweep
-//! what has expired; then a share of a tenant's erasure and of an export (`app::lifecycle`).
+//! what has expired; then a share of a tenant's erasure and of an export (`app::lifecycle`);
+//! then the activity rollups of a few assets that lack a zone of their portals'.
 
 use crate::app::lifecycle;
 use crate::email::delivery;
@@ -20,6 +21,11 @@ pub async fn run<R: Runtime>(rt: &R) {
         Err(err) => rt.log(&format!("purge failed: {err}")),
     }
     lifecycle_share(rt).await;
+    match crate::store::equipment::catch_up_rollups(rt.db()).await {
+        Ok(0) => {}
+        Ok(rebuilt) => rt.log(&format!("rebuilt the activity rollups of {rebuilt} assets")),
+        Err(err) => rt.log(&format!("activity rollups failed: {err}")),
+    }
 }
 
 /// One bounded share of the oldest tenant erasure and of the oldest export. A failure is

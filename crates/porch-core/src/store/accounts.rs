@@ -237,3 +237,28 @@ pub fn reset_password(scope: PortalScope, id: AccountId, password_hash: &str, no
         params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), password_hash, now.millis()],
     )
 }
+
+/// Records that the account agreed to these versions of the portal's terms and consent text
+/// (None: not asked, kept as it is), with the time; only while they are still the portal's
+/// versions, so nobody is recorded as agreeing to a wording they were not shown. Its audit
+/// entry follows it in the batch (`statement_if_changed`).
+pub fn record_agreement(
+    scope: PortalScope,
+    id: AccountId,
+    terms: Option<i64>,
+    consent: Option<i64>,
+    now: Timestamp,
+) -> Statement {
+    Statement::new(
+        "UPDATE accounts SET
+            terms_version = COALESCE(?4, terms_version),
+            terms_accepted_at = CASE WHEN ?4 IS NULL THEN terms_accepted_at ELSE ?6 END,
+            consent_version = COALESCE(?5, consent_version),
+            consent_given_at = CASE WHEN ?5 IS NULL THEN consent_given_at ELSE ?6 END,
+            updated_at = ?6
+         WHERE tenant_id = ?1 AND portal_id = ?2 AND id = ?3
+           AND EXISTS (SELECT 1 FROM portals WHERE tenant_id = ?1 AND id = ?2
+                AND (?4 IS NULL OR terms_version = ?4) AND (?5 IS NULL OR consent_version = ?5))",
+        params![scope.tenant.to_db(), scope.portal.to_db(), id.to_db(), terms, consent, now.millis()],
+    )
+}

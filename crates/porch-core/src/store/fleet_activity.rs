@@ -1,6 +1,6 @@
 //! The activity feed of a customer's fleet: the events of every asset shared with the customer
 //! now, each only inside a share window, newest first, in keyset pages. It states for many
-//! assets the rule `store::equipment`'s `visible_activity!` states for one (minus the time
+//! assets the rule `store::equipment`'s `inside_windows!` states for one (minus the time
 //! range bounds, which only help a one-asset scan): shared now, and the event inside a share.
 
 use serde::Deserialize;

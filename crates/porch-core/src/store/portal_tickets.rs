@@ -113,17 +113,17 @@ pub enum Sort {
 }
 
 impl Sort {
+    /// Every order, as the list's menu offers them.
+    pub const ALL: [Sort; 4] = [Sort::ActivityNewest, Sort::ActivityOldest, Sort::CreatedNewest, Sort::CreatedOldest];
+    /// Their codes, in that order.
+    pub const CODES: [&'static str; 4] =
+        [Sort::ALL[0].code(), Sort::ALL[1].code(), Sort::ALL[2].code(), Sort::ALL[3].code()];
+
     pub fn parse(code: &str) -> Option<Sort> {
-        match code {
-            "activity" => Some(Sort::ActivityNewest),
-            "activity_asc" => Some(Sort::ActivityOldest),
-            "created" => Some(Sort::CreatedNewest),
-            "created_asc" => Some(Sort::CreatedOldest),
-            _ => None,
-        }
+        Sort::ALL.into_iter().find(|sort| sort.code() == code)
     }
 
-    pub fn code(self) -> &'static str {
+    pub const fn code(self) -> &'static str {
         match self {
             Sort::ActivityNewest => "activity",
             Sort::ActivityOldest => "activity_asc",

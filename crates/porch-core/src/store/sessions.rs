@@ -25,6 +25,9 @@ pub struct SessionRow {
     /// The customer a "fresh member" preview shows the portal as.
     pub preview_customer_id: Option<String>,
     pub ticket_visibility: Option<porch_types::portal_tickets::Visibility>,
+    /// The versions of the portal's terms and consent text the account agreed to.
+    pub agreed_terms_version: Option<i64>,
+    pub agreed_consent_version: Option<i64>,
 }
 
 /// Who a session belongs to.
@@ -82,7 +85,8 @@ pub fn insert(
 pub fn find(scope: PortalScope, token_hash: &str) -> Statement {
     Statement::new(
         "SELECT s.token_hash, s.account_id, s.preview_id, s.last_seen_at, s.expires_at,
-                a.name, a.email, a.role, a.customer_id, a.ticket_visibility, p.customer_id AS preview_customer_id
+                a.name, a.email, a.role, a.customer_id, a.ticket_visibility, p.customer_id AS preview_customer_id,
+                a.terms_version AS agreed_terms_version, a.consent_version AS agreed_consent_version
          FROM sessions s
          LEFT JOIN accounts a ON a.tenant_id = s.tenant_id AND a.id = s.account_id
          LEFT JOIN previews p ON p.tenant_id = s.tenant_id AND p.id = s.preview_id

@@ -112,6 +112,8 @@ pub const TABLES: &[TenantTable] = &[
         objects: &[],
         secret: &[],
     },
+    rowid_table!("asset_rollups", "tenant_id", Nothing, [], []),
+    rowid_table!("asset_rollup_zones", "tenant_id", Nothing, [], []),
     rowid_table!("asset_shares", "tenant_id", Nothing, [], []),
     rowid_table!("assets", "tenant_id", Objects, ["photo_key"], []),
     rowid_table!("portals", "tenant_id", Portal, [], []),

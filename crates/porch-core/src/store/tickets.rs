@@ -375,6 +375,10 @@ pub struct Placement {
     pub new_thread: bool,
     /// Move the ticket to this stage (a recipient's reply reopening a closed ticket).
     pub reopen_to: Option<StageId>,
+    /// Put the ticket in this inbox if it is in none (a recipient's reply to a ticket an agent
+    /// made without one goes to the portal's inbox, which is told of it). An inbox deleted
+    /// since the caller read it (a portal's cached settings) is none.
+    pub inbox_if_none: Option<InboxId>,
 }
 
 /// The statements that add a message: the message, the ticket's activity (a public message
@@ -392,6 +396,7 @@ pub fn message_statements(
     let change = Change::new(tenant, actor, "ticket.message", "ticket", ticket.to_owned()).after(json!({
         "message_id": message.id.to_db(), "internal": message.internal, "new_thread": placement.new_thread,
         "reopened_to": placement.reopen_to.map(StageId::to_db),
+        "inbox_id": placement.inbox_if_none.map(InboxId::to_db),
     }));
     let insert = if placement.new_thread {
         Statement::new(
@@ -407,9 +412,17 @@ pub fn message_statements(
         insert,
         Statement::new(
             "UPDATE tickets SET last_activity_at = CASE WHEN ?4 THEN last_activity_at ELSE ?3 END, updated_at = ?3,
-                stage_id = COALESCE(?5, stage_id)
+                stage_id = COALESCE(?5, stage_id),
+                inbox_id = COALESCE(inbox_id, (SELECT id FROM inboxes WHERE tenant_id = ?1 AND id = ?6))
              WHERE tenant_id = ?1 AND id = ?2",
-            params![tenant.to_db(), ticket, now.millis(), message.internal, placement.reopen_to.map(StageId::to_db)],
+            params![
+                tenant.to_db(),
+                ticket,
+                now.millis(),
+                message.internal,
+                placement.reopen_to.map(StageId::to_db),
+                placement.inbox_if_none.map(InboxId::to_db)
+            ],
         ),
         change.statement(now),
     ]

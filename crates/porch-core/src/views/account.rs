@@ -177,6 +177,49 @@ pub fn join(portal: &ResolvedPortal, lang: Language, csrf: &str, form: &JoinForm
     page(portal, lang, title, None, &content)
 }
 
+/// The page that asks a signed-in person to agree again: the texts changed since they
+/// agreed (false: that one is not asked), and where to go on afterwards.
+pub struct AgreeAgain<'a> {
+    pub return_to: &'a str,
+    pub terms: bool,
+    pub consent: bool,
+    pub problems: &'a Problems,
+}
+
+pub fn agree_again(
+    portal: &ResolvedPortal,
+    lang: Language,
+    viewer: &Member,
+    csrf: &str,
+    form: &AgreeAgain<'_>,
+) -> String {
+    let t = lang.account();
+    let access = &portal.context.access;
+    let content = html! {
+        h1 { (t.agree_again_title) }
+        p.lead { (t.agree_again_intro) }
+        (summary(lang, form.problems))
+        form.stack method="post" action="/consent" novalidate {
+            (csrf_field(csrf))
+            input type="hidden" name="return_to" value=(form.return_to);
+            @if form.terms {
+                input type="hidden" name="terms_version" value=(access.terms_version);
+                (agreement(lang, form.problems, t.terms_heading, &access.terms_text, "accept_terms", t.accept_terms))
+            }
+            @if form.consent {
+                input type="hidden" name="consent_version" value=(access.consent_version);
+                (agreement(lang, form.problems, t.consent_heading, &access.consent_text, "consent", t.give_consent))
+            }
+            div { button.button type="submit" name="decision" value="accept" { (t.agree_again_accept) } }
+        }
+        form.stack method="post" action="/consent" {
+            (csrf_field(csrf))
+            div { button.button type="submit" name="decision" value="decline" { (t.agree_again_decline) } }
+        }
+    };
+    page(portal, lang, t.agree_again_title, Some(viewer), &content)
+}
+
 /// A page with one button that POSTs to `action`: links sent by email or chat open this,
 /// so a scanner that follows links never spends them.
 pub fn confirm(portal: &ResolvedPortal, lang: Language, csrf: &str, text: &Confirm<'_>) -> String {

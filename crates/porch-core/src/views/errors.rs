@@ -8,7 +8,16 @@ use super::layout::page;
 use crate::auth::member::Member;
 use crate::i18n::Language;
 use crate::portal_context::ResolvedPortal;
-use porch_types::error::AppError;
+use porch_types::error::{AppError, FieldError};
+
+/// The status of a portal's error page: a page's `Invalid` is its query's bad parameters
+/// (`app::portal::query`; forms answer their own 422 with the form), so a 400.
+pub fn portal_status(error: &AppError) -> u16 {
+    match error {
+        AppError::Invalid(_) => 400,
+        other => other.status(),
+    }
+}
 
 pub fn portal_error(portal: &ResolvedPortal, lang: Language, viewer: Option<&Member>, error: &AppError) -> String {
     let strings = lang.strings();
@@ -19,7 +28,8 @@ pub fn portal_error(portal: &ResolvedPortal, lang: Language, viewer: Option<&Mem
         AppError::Forbidden | AppError::Unauthorized => (account.access_denied_title, account.access_denied_body),
         AppError::FormExpired => (account.form_expired_title, account.form_expired_body),
         AppError::RateLimited => (account.too_many_title, account.too_many_attempts),
-        AppError::BadRequest(_) | AppError::Invalid(_) => (strings.bad_request_title, strings.bad_request_body),
+        AppError::Invalid(fields) => return bad_address(portal, lang, viewer, fields),
+        AppError::BadRequest(_) => (strings.bad_request_title, strings.bad_request_body),
         AppError::TooLarge(_) => (strings.too_large_title, strings.too_large_body),
         AppError::Conflict(_) | AppError::PreconditionFailed(_) => (strings.conflict_title, strings.conflict_body),
         AppError::Internal(_) => (strings.error_title, strings.error_body),
@@ -46,4 +56,20 @@ pub fn problem_page<S: AsRef<str>>(
         p { a.button href="/" { (lang.strings().go_home) } }
     };
     page(portal, lang, title, viewer, &body)
+}
+
+/// Each bad query parameter by name, with what it allows.
+fn bad_address(portal: &ResolvedPortal, lang: Language, viewer: Option<&Member>, fields: &[FieldError]) -> String {
+    let strings = lang.strings();
+    let body = html! {
+        h1 { (strings.bad_address_title) }
+        p.lead { (strings.bad_address_body) }
+        ul.bad-parameters {
+            @for field in fields {
+                li { code { (field.field) } ": " (field.message) }
+            }
+        }
+        p { a.button href="/" { (strings.go_home) } }
+    };
+    page(portal, lang, strings.bad_address_title, viewer, &body)
 }

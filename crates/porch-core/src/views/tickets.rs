@@ -43,12 +43,17 @@ pub fn file_problem(lang: Language, problem: &FileProblem) -> String {
     match problem {
         FileProblem::BadName(_) => t.file_bad_name.to_owned(),
         FileProblem::Empty(name) => format!("{name}: {}", t.file_empty),
-        FileProblem::TooLarge(name) => format!("{name}: {}", t.file_too_large),
+        FileProblem::TooLarge(name, size) => format!("{name} ({}): {}", size_text(to_i64(*size)), t.file_too_large),
+        FileProblem::Beyond(name, size) => format!("{name} ({}): {}", size_text(to_i64(*size)), t.file_beyond),
         FileProblem::NotAccepted(name) => format!("{name}: {} {}", t.file_not_accepted, t.attachments_hint),
         FileProblem::Mismatch(name, _) => format!("{name}: {} {}", t.file_mismatch, t.attachments_hint),
         FileProblem::TooMany => t.files_too_many.to_owned(),
         FileProblem::TooMuch => t.files_too_much.to_owned(),
     }
+}
+
+fn to_i64(bytes: usize) -> i64 {
+    i64::try_from(bytes).unwrap_or(i64::MAX)
 }
 
 fn when(ms: i64) -> Markup {

@@ -141,7 +141,7 @@ pub async fn upload<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         [part] if part.name == "file" => {
             match check_file_up_to(part.filename.as_deref().unwrap_or(""), part.data, MAX_DOCUMENT_BYTES) {
                 Ok((name, kind)) => Some((name, kind, part.data)),
-                Err(FileProblem::TooLarge(name)) => {
+                Err(FileProblem::TooLarge(name, _)) => {
                     fields.error("file", &format!("\"{name}\" is larger than {} MiB", MAX_DOCUMENT_BYTES >> 20));
                     None
                 }

@@ -331,7 +331,10 @@ struct ActivityBody {
 /// naming each (`events[3].at`), with nothing written. Then one atomic batch; events the asset
 /// already has (same id) are counted as duplicates and left as they were.
 pub async fn ingest<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
-    let (tenant, asset) = asset_in_path(call).await?;
+    let tenant = call.tenant(Reach::Everything).await?;
+    let key = call.id("asset_key", |raw| AssetKey::parse(raw).ok())?;
+    // With the asset, the zones its rollups are kept in: the batch recomputes them.
+    let (asset, zones) = equipment::get_with_zones(call.rt.db(), tenant, &key).await?.ok_or(AppError::NotFound)?;
     let body: ActivityBody = call.json()?;
     let Some(raw_events) = body.events else {
         return Err(AppError::invalid("events", "is required: a list of events"));
@@ -361,7 +364,7 @@ pub async fn ingest<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     if !errors.is_empty() {
         return Err(AppError::Invalid(errors));
     }
-    let counts = equipment::ingest(call.rt.db(), tenant, asset.id, &events, now).await?;
+    let counts = equipment::ingest(call.rt.db(), tenant, asset.id, &zones, &events, now).await?;
     Ok(ok(&json!({ "accepted": counts.accepted, "duplicates": counts.duplicates })))
 }
 

@@ -15,10 +15,10 @@ use crate::runtime::Runtime;
 use crate::store::portals::{AccessSettings, OverviewRow, PortalRow, PortalSettings};
 use crate::store::templates::{self, TemplateRow};
 use crate::store::tenants::ONE_PORTAL_RULE;
-use crate::store::{customers, domains, portals, tenants, themes, DbError};
+use crate::store::{customers, domains, pipelines, portals, tenants, themes, DbError};
 use crate::tenancy;
 use porch_types::access::JoinPolicy;
-use porch_types::apps::AppSet;
+use porch_types::apps::{App, AppSet};
 use porch_types::error::AppError;
 use porch_types::host::Hostname;
 use porch_types::ids::{CustomerId, PortalId, TemplateId, TenantId, ThemeId};
@@ -266,21 +266,59 @@ fn access_settings(fields: &mut Fields, input: &PortalInput, current: Option<&Po
     })
 }
 
-/// The apps a body asks for, within the tenant's plan; absent: the current ones (a change)
+/// What a tenant can put on a portal: the apps of its plan, and whether it has a pipeline
+/// for the support form's tickets.
+#[derive(Clone, Copy)]
+pub(super) struct Offer {
+    pub plan: AppSet,
+    pub has_pipeline: bool,
+}
+
+impl Offer {
+    pub async fn of<R: Runtime>(call: &Call<'_, R>, tenant: TenantId) -> Result<Offer, AppError> {
+        let plan = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?.plan_apps;
+        Ok(Offer { plan, has_pipeline: !pipelines::list(call.rt.db(), tenant).await?.is_empty() })
+    }
+
+    /// Apps a portal or template may be given: within the plan, by the portal rules, and the
+    /// support form only with a pipeline to file its tickets into (the portal's, else the
+    /// tenant's first; every pipeline has an open stage to start them in). Refused here, the
+    /// provider hears of it when configuring, not a recipient from a form that cannot be sent.
+    pub fn check(self, apps: AppSet) -> Result<(), String> {
+        apps.within(self.plan).map_err(|missing| missing.to_string())?;
+        apps.check_portal_rules()?;
+        if apps.contains(App::SupportForm) && !self.has_pipeline {
+            return Err(NO_PIPELINE.into());
+        }
+        Ok(())
+    }
+
+    /// What a new portal or template offers when the body names no apps: the default, less
+    /// the support form while there is no pipeline for it.
+    fn default_apps(self) -> AppSet {
+        let form = if self.has_pipeline { AppSet::EMPTY } else { [App::SupportForm].into_iter().collect() };
+        AppSet::portal_default(self.plan.minus(form))
+    }
+}
+
+/// Why the support form is refused without a pipeline.
+pub(super) const NO_PIPELINE: &str =
+    "support_form needs a pipeline for its tickets: create one (POST /pipelines) first, or leave support_form out";
+
+/// The apps a body asks for, as the tenant's offer allows; absent: the current ones (a change)
 /// or the default for a new portal or template. Only features of the tenant's own plan can be
 /// shared, and the refusal names the first one that is not.
 pub(super) fn apps_setting(
-    plan: AppSet,
+    offer: Offer,
     fields: &mut Fields,
     codes: Option<&[String]>,
     current: Option<AppSet>,
 ) -> Option<AppSet> {
     let Some(codes) = codes else {
-        return Some(current.unwrap_or_else(|| AppSet::portal_default(plan)));
+        return Some(current.unwrap_or_else(|| offer.default_apps()));
     };
     let apps = fields.check("apps", AppSet::parse_codes(codes))?;
-    let checked = apps.within(plan).map_err(|missing| missing.to_string()).and_then(|()| apps.check_portal_rules());
-    fields.check("apps", checked.map(|()| apps))
+    fields.check("apps", offer.check(apps).map(|()| apps))
 }
 
 /// A set-up's own navigation links from the body, else `current` (none for a new set-up);
@@ -359,13 +397,13 @@ async fn template_choice<R: Runtime>(
 async fn setup_of_template<R: Runtime>(
     call: &Call<'_, R>,
     tenant: TenantId,
-    plan: AppSet,
+    offer: Offer,
     fields: &mut Fields,
     template: &TemplateRow,
 ) -> Result<Option<(Setup, Option<ThemeId>)>, AppError> {
     let setup = template.setup();
-    if let Err(missing) = setup.apps.within(plan) {
-        fields.error("template_id", &format!("the template's apps: {missing}"));
+    if let Err(why) = offer.check(setup.apps) {
+        fields.error("template_id", &format!("the template's apps: {why}"));
         return Ok(None);
     }
     let theme = match setup.theme_id.as_deref() {
@@ -456,7 +494,7 @@ async fn setup_part<R: Runtime>(
     input: &PortalInput,
     current: Option<&PortalRow>,
 ) -> Result<SetupPart, AppError> {
-    let plan = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?.plan_apps;
+    let offer = Offer::of(call, tenant).await?;
     let template = template_choice(call, tenant, fields, input, current).await?;
     if let (Some(Some(template)), true) = (&template, input.sets_setup()) {
         // The template stays the truth for its portals: their set-up changes through it.
@@ -467,7 +505,7 @@ async fn setup_part<R: Runtime>(
         )));
     }
     Ok(match template {
-        Some(Some(row)) => match setup_of_template(call, tenant, plan, fields, &row).await? {
+        Some(Some(row)) => match setup_of_template(call, tenant, offer, fields, &row).await? {
             Some((setup, theme)) => SetupPart {
                 apps: Some(setup.apps),
                 theme_from_template: Some(theme),
@@ -480,7 +518,7 @@ async fn setup_part<R: Runtime>(
             }
         },
         Some(None) => {
-            let apps = apps_setting(plan, fields, input.apps.as_deref(), current.map(|row| row.apps));
+            let apps = apps_setting(offer, fields, input.apps.as_deref(), current.map(|row| row.apps));
             let pages = custom_pages(fields, input, apps, current);
             let nav_links = nav_links_setting(fields, input.nav_links.as_deref(), current.map(PortalRow::nav_links));
             SetupPart { apps, theme_from_template: None, pages, nav_links, template_ref: None }

@@ -9,15 +9,14 @@ use serde_json::json;
 
 use super::auth::Reach;
 use super::input::{double_option, Fields};
-use super::portals::refresh_portal_hosts;
+use super::portals::{refresh_portal_hosts, Offer};
 use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
 use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::portals::{self, PortalRow};
 use crate::store::templates::{self, TemplateFields, TemplateRow, VersionRow};
-use crate::store::{tenants, themes, DbError};
-use porch_types::apps::AppSet;
+use crate::store::{themes, DbError};
 use porch_types::error::AppError;
 use porch_types::ids::{TemplateId, TenantId, ThemeId};
 use porch_types::nav_links::NavLinkInput;
@@ -118,10 +117,6 @@ fn parse_description(raw: &str) -> Result<String, String> {
     Ok(text.replace("\r\n", "\n"))
 }
 
-async fn plan<R: Runtime>(call: &Call<'_, R>, tenant: TenantId) -> Result<AppSet, AppError> {
-    Ok(tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?.plan_apps)
-}
-
 /// Whether the theme serves this tenant (its own or its parent's): `None` when it does not.
 async fn usable_theme<R: Runtime>(
     call: &Call<'_, R>,
@@ -143,8 +138,8 @@ async fn parse_setup<R: Runtime>(
     input: &TemplateInput,
     current: Option<&Setup>,
 ) -> Result<Option<Setup>, AppError> {
-    let plan = plan(call, tenant).await?;
-    let apps = super::portals::apps_setting(plan, fields, input.apps.as_deref(), current.map(|setup| setup.apps));
+    let offer = Offer::of(call, tenant).await?;
+    let apps = super::portals::apps_setting(offer, fields, input.apps.as_deref(), current.map(|setup| setup.apps));
     let theme_id = match &input.theme_id {
         Some(Some(raw)) => {
             let theme = usable_theme(call, tenant, raw).await?;
@@ -396,8 +391,8 @@ pub async fn rollback<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppErr
     let setup = version.setup();
     // The tenant may have lost an app or a theme since that version was written.
     let mut fields = Fields::default();
-    let plan = plan(call, tenant).await?;
-    fields.check("version", setup.apps.within(plan).map_err(|missing| format!("that version's apps: {missing}")));
+    let offer = Offer::of(call, tenant).await?;
+    fields.check("version", offer.check(setup.apps).map_err(|why| format!("that version's apps: {why}")));
     if let Some(raw) = setup.theme_id.as_deref() {
         if usable_theme(call, tenant, raw).await?.is_none() {
             fields.error("version", "that version's theme no longer exists");

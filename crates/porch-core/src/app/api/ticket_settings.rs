@@ -7,7 +7,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::input::{double_option, Fields};
-use super::portals::refresh_portal_hosts;
+use super::portals::{refresh_portal_hosts, NO_PIPELINE};
 use super::recipients::portal_scope;
 use super::versions::{self, tagged, Precondition};
 use super::{ok, Call};
@@ -15,6 +15,7 @@ use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::{inboxes, pipelines, portals, ticket_properties, PortalScope};
 use crate::tenancy;
+use porch_types::apps::App;
 use porch_types::error::AppError;
 use porch_types::ids::{InboxId, PipelineId};
 use porch_types::portal_tickets::{
@@ -120,7 +121,13 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         let (scope, row) = portal_scope(call).await?;
         pre.allow(row.version)?;
         let current = stored(call, scope).await?;
-        let next = settings(&input, &current, &catalog(call, scope).await?)?;
+        let catalog = catalog(call, scope).await?;
+        // A portal offering the support form with no pipeline to file into (one set up
+        // before this rule) is told so here too, where the provider sets where tickets go.
+        if row.apps.contains(App::SupportForm) && catalog.pipelines.is_empty() {
+            return Err(AppError::invalid("pipeline_id", NO_PIPELINE));
+        }
+        let next = settings(&input, &current, &catalog)?;
         let db = call.rt.db();
         if !portals::update_ticket_settings(db, scope.tenant, &row, &current, &next, &call.actor(), call.rt.now())
             .await?

@@ -16,6 +16,7 @@ use crate::store::pipelines::{self, PipelineRow, StageRow};
 use crate::store::portals::{self, TicketTarget};
 use crate::store::ticket_properties::{self, NewProperty, PropertyRow};
 use crate::store::DbError;
+use porch_types::apps::App;
 use porch_types::email::Email;
 use porch_types::error::AppError;
 use porch_types::ids::{InboxId, PipelineId, PropertyId, StageId, TenantId};
@@ -288,6 +289,38 @@ async fn refresh_released<R: Runtime>(
     first_error.map_or(Ok(()), Err)
 }
 
+/// The tenant's last pipeline is what its portals' support forms file into: deleting it is
+/// refused (422) while a portal offers the form, naming the portals, so the provider hears of
+/// it now rather than a recipient later from a form that cannot be sent. (A pipeline with
+/// others left may go: a portal that named it files into the tenant's first one again.)
+async fn still_filed_into<R: Runtime>(
+    call: &Call<'_, R>,
+    tenant: TenantId,
+    pipeline: &PipelineRow,
+) -> Result<(), AppError> {
+    let db = call.rt.db();
+    if pipelines::list(db, tenant).await?.iter().any(|other| other.id != pipeline.id) {
+        return Ok(());
+    }
+    let offering: Vec<String> = portals::list(db, tenant)
+        .await?
+        .into_iter()
+        .filter(|portal| portal.apps.contains(App::SupportForm))
+        .map(|portal| portal.slug)
+        .collect();
+    if offering.is_empty() {
+        return Ok(());
+    }
+    Err(AppError::invalid(
+        "pipeline_id",
+        format!(
+            "the support form of these portals files its tickets into this pipeline, the tenant's last: {}; \
+             create another pipeline first, or take support_form off those portals",
+            offering.join(", ")
+        ),
+    ))
+}
+
 pub async fn delete_pipeline<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let id = call.id("pipeline_id", PipelineId::parse)?;
@@ -295,6 +328,7 @@ pub async fn delete_pipeline<R: Runtime>(call: &Call<'_, R>) -> Result<Response,
     versions::write(async || {
         let current = pipelines::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
         pre.allow(current.version)?;
+        still_filed_into(call, tenant, &current).await?;
         let target = TicketTarget::Pipeline(&current.id);
         let released = portals::naming_ticket_target(call.rt.db(), tenant, target).await?;
         if !pipelines::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now())

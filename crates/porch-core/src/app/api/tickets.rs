@@ -583,7 +583,7 @@ pub async fn add_message<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
     let mut fields = Fields::default();
     let body = fields.require("body", input.body.as_deref(), parse_body);
     let author = agent_name(&mut fields, input.author_name.as_deref());
-    let checked = match files::check(&parts) {
+    let checked = match files::check(&parts, &call.req.set_aside) {
         Ok(checked) => checked,
         Err(errors) => {
             for error in errors {
@@ -607,7 +607,7 @@ pub async fn add_message<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
     let emails = ticket_mail::for_message(call, tenant, &current, &message).await?;
     let now = call.rt.now();
     let stored = files::store(call.rt, tenant, &checked).await?;
-    let placement = Placement { new_thread: input.new_thread.unwrap_or(false), reopen_to: None };
+    let placement = Placement { new_thread: input.new_thread.unwrap_or(false), ..Placement::default() };
     let mut statements = tickets::message_statements(tenant, &current.id, &message, placement, &call.actor(), now);
     statements.extend(emails);
     statements.extend(stored.iter().map(|file| attachments::insert(tenant, id, message.id, file, now)));

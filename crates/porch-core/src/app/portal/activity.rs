@@ -4,6 +4,7 @@
 //! the fleet list's `store::equipment::viewer_*` reads). All are read in the session lookup's
 //! D1 round trip (`prefetch`).
 
+use super::query::{Allowed, Query};
 use super::Page;
 use crate::app::cut_page;
 use crate::http::Response;
@@ -26,15 +27,15 @@ struct FeedParams {
 }
 
 impl FeedParams {
-    /// Malformed values (only a hand-edited URL has them) are a 400, not silently ignored.
+    /// Malformed values (only a hand-edited URL has them) are the branded 400 naming them.
     fn parse<R: Runtime>(page: &Page<'_, R>) -> Result<FeedParams, AppError> {
-        let bad = |what: &str| AppError::BadRequest(format!("{what} is not valid"));
-        let query = |name| page.req.query_param(name).filter(|v| !v.is_empty());
-        let asset = query("asset").map(|raw| AssetKey::parse(&raw).map_err(|_| bad("asset"))).transpose()?;
-        let kind = query("kind").map(|raw| ActivityKind::parse(&raw).map_err(|_| bad("kind"))).transpose()?;
-        let group = query("group").map(|raw| BusinessUnitId::parse(&raw).ok_or_else(|| bad("group"))).transpose()?;
-        let after = query("after").map(|raw| parse_cursor(&raw).ok_or_else(|| bad("after"))).transpose()?;
-        Ok(FeedParams { filters: Filters { asset, kind, group }, after })
+        let mut query = Query::new(page.req, page.lang);
+        let asset = query.parse("asset", Allowed::FromLink, |raw| AssetKey::parse(raw).ok());
+        let kinds = ActivityKind::ALL.map(ActivityKind::as_str);
+        let kind = query.parse("kind", Allowed::OneOf(&kinds), |raw| ActivityKind::parse(raw).ok());
+        let group = query.parse("group", Allowed::FromLink, BusinessUnitId::parse);
+        let after = query.parse("after", Allowed::FromLink, parse_cursor);
+        query.finish(FeedParams { filters: Filters { asset, kind, group }, after })
     }
 }
 

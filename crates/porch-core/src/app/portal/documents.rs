@@ -6,6 +6,7 @@
 //! is the same 404 as a missing one. The rows are read in the session lookup's D1 round trip
 //! (`prefetch`).
 
+use super::query::{Allowed, Query};
 use super::Page;
 use crate::app::cut_page;
 use crate::app::files;
@@ -32,13 +33,14 @@ struct ListParams {
 }
 
 impl ListParams {
-    /// Malformed values come only from a hand-edited URL: 400, not silently ignored.
+    /// Malformed values come only from a hand-edited URL: the branded 400 naming them.
     fn parse<R: Runtime>(page: &Page<'_, R>) -> Result<ListParams, AppError> {
-        let query = |name| page.req.query_param(name).filter(|v| !v.is_empty());
-        let bad = |what: &str| AppError::BadRequest(format!("{what} is not valid"));
-        let category = query("category").map(|raw| Category::parse(&raw).map_err(|_| bad("category"))).transpose()?;
-        let after = query("after").map(|raw| documents::parse_cursor(&raw).ok_or_else(|| bad("after"))).transpose()?;
-        Ok(ListParams { category, after, asset: query("asset") })
+        let mut query = Query::new(page.req, page.lang);
+        let codes = Category::ALL.map(Category::code);
+        let category = query.parse("category", Allowed::OneOf(&codes), |raw| Category::parse(raw).ok());
+        let after = query.parse("after", Allowed::FromLink, documents::parse_cursor);
+        let asset = query.get("asset");
+        query.finish(ListParams { category, after, asset })
     }
 
     /// The asset filter: a malformed key names no asset shared now, the 404 of the asset's

@@ -1,20 +1,19 @@
 //! The recipients' equipment pages: the fleet shared with the member's customer (keyset
 //! pages of 50, filter by group), an asset's page with its recent activity, and utilisation
 //! reports (HTML with a server-drawn chart, and CSV). What a member may see is decided in the
-//! store's SQL (`store::equipment::viewer_*`, `*_for_customer`): an asset of another customer,
-//! or one not shared now, is the same 404 as a missing one. The fleet and the asset are read
-//! in the session lookup's D1 round trip (`prefetch`), and so is the fleet report (the whole
-//! fleet's sums, per asset); an asset's events and a one-asset report's sums need the asset's
-//! id, and take a second.
+//! store's SQL (`store::equipment::viewer_*`): an asset of another customer, or one not
+//! shared now, is the same 404 as a missing one. Every page is one D1 round trip, the session
+//! lookup's (`prefetch`): the fleet, an asset with its events, and a report (the fleet's sums
+//! per asset, or one asset's, each found by its key in the same SQL).
 
+use super::query::{Allowed, Query};
 use super::Page;
 use crate::app::cut_page;
 use crate::http::{Request, Response};
+use crate::i18n::Language;
 use crate::runtime::Runtime;
-use crate::store::equipment::{
-    self, ActivityRow, FleetCursor, FleetGroup, FleetReading, Reading, RowAsset, SharedAsset,
-};
-use crate::store::{decode_borrowed, decode_rows, Database, Statement};
+use crate::store::equipment::{self, ActivityRow, FleetCursor, FleetGroup, FleetReading, RowAsset, SharedAsset};
+use crate::store::{decode_borrowed, decode_rows, Statement};
 use crate::views::fleet::{self as view, Report, ReportParams, Shown};
 use porch_types::equipment::AssetKey;
 use porch_types::error::AppError;
@@ -37,7 +36,7 @@ const PAGE_SIZE: i64 = 50;
 
 /// The fleet list's reads.
 pub fn prefetch_list<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
-    ListParams::parse(page.req).map(|p| list_statements(page, token_hash, &p)).unwrap_or_default()
+    ListParams::parse(page.req, page.lang).map(|p| list_statements(page, token_hash, &p)).unwrap_or_default()
 }
 
 /// A report's reads (HTML or CSV).
@@ -47,11 +46,17 @@ pub fn prefetch_report<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<
         .unwrap_or_default()
 }
 
-/// An asset page's read of the asset.
+/// An asset page's reads: the asset and its latest events.
 pub fn prefetch_asset<R: Runtime>(page: &Page<'_, R>, token_hash: &str, raw_key: &str) -> Vec<Statement> {
-    AssetKey::parse(raw_key)
-        .map(|key| vec![equipment::viewer_asset(page.scope, token_hash, page.now, &key)])
-        .unwrap_or_default()
+    AssetKey::parse(raw_key).map(|key| asset_statements(page, token_hash, &key)).unwrap_or_default()
+}
+
+/// The asset page's reads, both by the asset's key, so they go with the session lookup.
+fn asset_statements<R: Runtime>(page: &Page<'_, R>, token_hash: &str, key: &AssetKey) -> Vec<Statement> {
+    vec![
+        equipment::viewer_asset(page.scope, token_hash, page.now, key),
+        equipment::viewer_asset_recent(page.scope, token_hash, page.now, key, RECENT_EVENTS),
+    ]
 }
 
 /// A fleet list page's query string: the group, and where the page starts.
@@ -62,17 +67,16 @@ pub struct ListParams {
 }
 
 impl ListParams {
-    /// Malformed values (only a hand-edited URL has them) are a 400, not silently ignored.
-    fn parse(req: &Request) -> Result<ListParams, AppError> {
-        let query = |name| req.query_param(name).filter(|v| !v.is_empty());
-        let bad = |what: &str| AppError::BadRequest(format!("{what} is not valid"));
-        let group = query("group").map(|raw| BusinessUnitId::parse(&raw).ok_or_else(|| bad("group"))).transpose()?;
-        let key = |name| query(name).map(|raw| AssetKey::parse(&raw).map_err(|_| bad(name))).transpose();
-        let (after, before) = (key("after")?, key("before")?);
+    /// Malformed values (only a hand-edited URL has them) are the branded 400 naming them.
+    fn parse(req: &Request, lang: Language) -> Result<ListParams, AppError> {
+        let mut query = Query::new(req, lang);
+        let group = query.parse("group", Allowed::FromLink, BusinessUnitId::parse);
+        let after = query.parse("after", Allowed::FromLink, |raw| AssetKey::parse(raw).ok());
+        let before = query.parse("before", Allowed::FromLink, |raw| AssetKey::parse(raw).ok());
         if after.is_some() && before.is_some() {
-            return Err(bad("before"));
+            query.refuse("before", Allowed::NotWith("after"));
         }
-        Ok(ListParams { group, after, before })
+        query.finish(ListParams { group, after, before })
     }
 
     fn cursor(&self) -> FleetCursor<'_> {
@@ -96,7 +100,7 @@ fn list_statements<R: Runtime>(page: &Page<'_, R>, token_hash: &str, params: &Li
 
 pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     let member = page.require_member()?;
-    let params = ListParams::parse(page.req)?;
+    let params = ListParams::parse(page.req, page.lang)?;
     let customer = page.customer()?;
     let mut results = page.reads(list_statements(page, &member.token_hash, &params)).await?.into_iter();
     let mut assets: Vec<SharedAsset> = decode_rows(results.next())?;
@@ -130,16 +134,10 @@ pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> 
 pub async fn detail<R: Runtime>(page: &Page<'_, R>, raw_key: &str) -> Result<Response, AppError> {
     let member = page.require_member()?;
     let key = AssetKey::parse(raw_key).map_err(|_| AppError::NotFound)?;
-    let customer = page.customer()?.ok_or(AppError::NotFound)?;
-    let statement = equipment::viewer_asset(page.scope, &member.token_hash, page.now, &key);
-    let asset: SharedAsset = decode_rows(page.reads(vec![statement]).await?.into_iter().next())?
-        .into_iter()
-        .next()
-        .ok_or(AppError::NotFound)?;
-    // The second round trip: the events need the asset's id the first one found.
-    let recent =
-        equipment::recent_activity_for_customer(page.scope.tenant, customer, asset.id, page.now, RECENT_EVENTS);
-    let events: Vec<ActivityRow> = page.rt.db().query(recent).await?;
+    page.customer()?.ok_or(AppError::NotFound)?;
+    let mut results = page.reads(asset_statements(page, &member.token_hash, &key)).await?.into_iter();
+    let asset: SharedAsset = decode_rows(results.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let events: Vec<ActivityRow> = decode_rows(results.next())?;
     let zone = page.portal.context.time_zone;
     Ok(Response::html(200, view::detail(page.portal, page.lang, member, &asset, &events, zone)))
 }
@@ -150,40 +148,43 @@ fn report_choices<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Statement
 }
 
 /// A report's query and its buckets. Malformed values (only a hand-edited URL has them) are
-/// a 400, not silently ignored. An empty `asset` (the form's "All machines") is none: the
-/// fleet report. `asset=all` is not special: "all" is a valid asset key.
+/// the branded 400 naming them, not silently ignored. An empty `asset` (the form's "All
+/// machines") is none: the fleet report. `asset=all` is not special: "all" is a valid asset key.
 fn report_query<R: Runtime>(page: &Page<'_, R>) -> Result<(ReportParams, Buckets), AppError> {
-    let bad = |what: &str| AppError::BadRequest(format!("{what} is not valid"));
-    let query = |name| page.req.query_param(name).filter(|v| !v.is_empty());
+    let mut query = Query::new(page.req, page.lang);
     let zone = page.portal.context.time_zone;
     let today = zone.local_day(page.now);
-    let to = match query("to") {
-        Some(raw) => parse_day(&raw).ok_or_else(|| bad("to"))?,
-        None => today,
+    let to = query.parse("to", Allowed::Date, parse_day);
+    let from = query.parse("from", Allowed::Date, parse_day);
+    let span = query.parse("by", Allowed::OneOf(&["day", "week"]), Span::parse).unwrap_or(Span::Day);
+    let group = query.parse("group", Allowed::FromLink, BusinessUnitId::parse);
+    let asset = query.get("asset");
+    let to = to.unwrap_or(today);
+    let from = from.unwrap_or(to - (DEFAULT_DAYS - 1));
+    let buckets = match Buckets::new(from, to, span, zone) {
+        Ok(buckets) => Some(buckets),
+        Err(_) if to < from => {
+            query.refuse("to", Allowed::NotBeforeFrom);
+            None
+        }
+        Err(_) => {
+            query.refuse("from", Allowed::MaxDays(usage::MAX_DAYS));
+            None
+        }
     };
-    let from = match query("from") {
-        Some(raw) => parse_day(&raw).ok_or_else(|| bad("from"))?,
-        None => to - (DEFAULT_DAYS - 1),
-    };
-    let span = match query("by") {
-        Some(raw) => Span::parse(&raw).ok_or_else(|| bad("by"))?,
-        None => Span::Day,
-    };
-    let group = query("group").map(|raw| BusinessUnitId::parse(&raw).ok_or_else(|| bad("group"))).transpose()?;
-    let buckets = Buckets::new(from, to, span, zone).map_err(|e| AppError::BadRequest(e.into()))?;
     // The fleet's statement answers a row per asset and bucket: by day, a quarter at most
     // (a fleet of 200 is then 18,600 rows), by week the whole year.
-    if query("asset").is_none() && span == Span::Day && buckets.count > FLEET_MAX_DAYS {
-        return Err(AppError::BadRequest(format!(
-            "a report of the whole fleet by day covers at most {FLEET_MAX_DAYS} days: choose weeks or one machine"
-        )));
+    if asset.is_none() && span == Span::Day && buckets.is_some_and(|b| b.count > FLEET_MAX_DAYS) {
+        query.refuse("from", Allowed::FleetMaxDays(FLEET_MAX_DAYS));
     }
-    Ok((ReportParams { asset: query("asset"), group, from, to, span }, buckets))
+    let params = ReportParams { asset, group, from, to, span };
+    // No buckets only with a problem noted, which `finish` has refused already.
+    query.finish(buckets.map(|buckets| (params, buckets)))?.ok_or_else(|| AppError::Internal("report buckets".into()))
 }
 
 /// A report's reads in the session lookup's round trip: the fleet (the choice of asset) and
-/// its groups; for the fleet report also every asset's sums and reading before the period,
-/// so it needs no other. A one-asset report needs the asset's id for its sums: a second trip.
+/// its groups, and the sums and the reading before the period of every asset of the fleet, or
+/// of the one asset named, found by its key in the same statements: no other trip.
 fn report_statements<R: Runtime>(
     page: &Page<'_, R>,
     token_hash: &str,
@@ -192,21 +193,27 @@ fn report_statements<R: Runtime>(
 ) -> Vec<Statement> {
     let mut statements =
         vec![report_choices(page, token_hash), equipment::viewer_fleet_groups(page.scope, token_hash, page.now)];
-    if params.asset.is_none() {
-        let (scope, now, group) = (page.scope, page.now, params.group);
-        statements.extend([
+    let (scope, now, group) = (page.scope, page.now, params.group);
+    match params.asset.as_deref().map(AssetKey::parse) {
+        None => statements.extend([
             equipment::viewer_fleet_usage(scope, token_hash, now, group, buckets),
             equipment::viewer_fleet_readings_before(scope, token_hash, now, group, buckets.start()),
-        ]);
+        ]),
+        Some(Ok(key)) => statements.extend([
+            equipment::viewer_asset_usage(scope, token_hash, now, &key, buckets),
+            equipment::viewer_asset_reading_before(scope, token_hash, now, &key, buckets.start()),
+        ]),
+        // Not a key: no asset has it (the fleet's choices tell, a 404).
+        Some(Err(_)) => {}
     }
     statements
 }
 
 async fn report<R: Runtime>(page: &Page<'_, R>) -> Result<(bool, Report), AppError> {
     let (params, buckets) = report_query(page)?;
-    let Some(customer) = page.customer()? else {
+    if page.customer()?.is_none() {
         return Ok((false, Report { params, assets: Vec::new(), groups: Vec::new(), shown: None }));
-    };
+    }
     let member = page.require_member()?;
     let mut results = page.reads(report_statements(page, &member.token_hash, &params, &buckets)).await?.into_iter();
     let assets: Vec<SharedAsset> = decode_rows(results.next())?;
@@ -214,19 +221,8 @@ async fn report<R: Runtime>(page: &Page<'_, R>) -> Result<(bool, Report), AppErr
     // A named asset must be of the fleet: else 404, as for a missing asset.
     let shown = if let Some(key) = &params.asset {
         let asset = assets.iter().find(|a| &a.asset_key == key).ok_or(AppError::NotFound)?;
-        // The second round trip: the chosen asset's sums and the reading before them.
-        let (tenant, id) = (page.scope.tenant, asset.id);
-        let mut results = page
-            .rt
-            .db()
-            .read_batch(vec![
-                equipment::usage_for_customer(tenant, customer, id, &buckets, page.now),
-                equipment::reading_before(tenant, customer, id, buckets.start(), page.now),
-            ])
-            .await?
-            .into_iter();
         let rows: Vec<BucketRow> = decode_rows(results.next())?;
-        let before = decode_rows::<Reading>(results.next())?.into_iter().next().map(|r| r.hours_milli);
+        let before = decode_rows::<FleetReading>(results.next())?.into_iter().next().and_then(|r| r.hours_milli);
         Shown::Asset(Box::new(asset.clone()), usage::usage(&buckets, &rows, before))
     } else {
         // Each row is an asset's and a bucket's: read twice, as each, from the same values.

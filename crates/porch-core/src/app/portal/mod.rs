@@ -6,6 +6,7 @@
 
 pub mod activity;
 mod assets;
+mod consent;
 mod documents;
 pub mod fleet;
 mod forms;
@@ -14,6 +15,7 @@ pub mod links;
 pub mod mail;
 mod notify;
 mod preview;
+mod query;
 mod register;
 pub mod routes;
 mod session;
@@ -145,7 +147,7 @@ fn error_page<R: Runtime>(
     err: &AppError,
 ) -> Response {
     log_error(rt, err);
-    Response::html(err.status(), errors::portal_error(portal, lang, member, err))
+    Response::html(errors::portal_status(err), errors::portal_error(portal, lang, member, err))
         .with_header("cache-control", "no-store")
 }
 
@@ -201,6 +203,10 @@ impl<R: Runtime> Page<'_, R> {
 }
 
 async fn route<R: Runtime>(page: &Page<'_, R>, found: &Found<PageRoute, &str>) -> Result<Response, AppError> {
+    // Someone who must agree again to changed terms or consent does so before any other page.
+    if let Some(to_consent) = consent::gate(page, found) {
+        return Ok(to_consent);
+    }
     let result = match found {
         // A page of an app the portal was not given does not exist either, for anyone: the
         // same 404 as a missing page, before any sign-in check could tell them apart.

@@ -5,8 +5,8 @@
 //! expand from it.
 
 use super::{
-    activity, documents, fleet, join, preview, register, sign_in, sso, sso_jwt, start, ticket_form, ticket_reply,
-    tickets, users, Page,
+    activity, consent, documents, fleet, join, preview, register, sign_in, sso, sso_jwt, start, ticket_form,
+    ticket_reply, tickets, users, Page,
 };
 use crate::app::{find as find_in, Body, Found, Route};
 use crate::http::{Method, Response};
@@ -93,6 +93,8 @@ routes! { |page, hash|
     SignInSubmit: Post "/sign-in" => sign_in::submit(page).await;
     SignOut: Post "/sign-out" => sign_in::sign_out(page).await;
     SignedOut: Get "/signed-out" => Ok(Response::html(200, account::signed_out(page.portal, page.lang)));
+    Consent: Get "/consent" => consent::form(page);
+    ConsentSubmit: Post "/consent" => consent::submit(page).await;
     ForgotPassword: Get "/forgot-password" => sign_in::forgot_form(page);
     ForgotPasswordSubmit: Post "/forgot-password" => sign_in::forgot_submit(page).await;
     ResetPassword: Get "/reset-password/{token}" [token] => sign_in::reset_form(page, token).await;

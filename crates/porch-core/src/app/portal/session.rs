@@ -7,6 +7,7 @@ use crate::auth::cookies;
 pub use crate::auth::member::Member;
 use crate::auth::secret::{presented_hash, stored_hash_matches, Token};
 use crate::i18n::Translations as _;
+use crate::portal_context::Agreed;
 use crate::runtime::Runtime;
 use crate::store::sessions::{self, Holder, SessionRow};
 use crate::store::{Database, Statement};
@@ -107,6 +108,7 @@ fn member_of<R: Runtime>(row: SessionRow, page: &Page<'_, R>) -> Option<Member> 
             customer_id: row.customer_id,
             preview,
             ticket_visibility: row.ticket_visibility,
+            agreed: Agreed { terms: row.agreed_terms_version, consent: row.agreed_consent_version },
             csrf: String::new(),
         }),
         // A preview as a fresh member of a customer: nobody's account, the plainest role.
@@ -119,6 +121,7 @@ fn member_of<R: Runtime>(row: SessionRow, page: &Page<'_, R>) -> Option<Member> 
             customer_id: row.preview_customer_id.or_else(|| page.portal.context.customer_id.clone()),
             preview,
             ticket_visibility: None,
+            agreed: Agreed::default(),
             csrf: String::new(),
         }),
         _ => None,

@@ -206,7 +206,7 @@ pub async fn create<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
         .map_err(|e| errors.add("description", format!("{}: {e}", t.description)))
         .ok();
     let (priority, values) = read_fields(page, &properties, &form, &mut errors);
-    let files = files::check(form.files()).unwrap_or_else(|file_errors| {
+    let files = files::check(form.files(), &page.req.set_aside).unwrap_or_else(|file_errors| {
         for problem in &file_errors {
             errors.add("files", file_problem(page.lang, problem));
         }

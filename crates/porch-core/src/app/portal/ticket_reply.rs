@@ -18,7 +18,7 @@ use crate::store::{pipelines, portal_tickets, Database};
 use crate::views::form::Problems;
 use crate::views::tickets::{file_problem, Feedback};
 use porch_types::error::AppError;
-use porch_types::ids::{AccountId, MessageId, PipelineId, TenantId, TicketId};
+use porch_types::ids::{AccountId, InboxId, MessageId, PipelineId, TenantId, TicketId};
 use porch_types::portal_tickets::ClosedReplies;
 use porch_types::tickets::parse_body;
 
@@ -49,7 +49,7 @@ pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respo
     }
     let mut errors = Problems::default();
     let body = parse_body(form.text("body")).map_err(|e| errors.add("body", format!("{}: {e}", t.reply_label))).ok();
-    let files = files::check(form.files()).unwrap_or_else(|file_errors| {
+    let files = files::check(form.files(), &page.req.set_aside).unwrap_or_else(|file_errors| {
         for problem in &file_errors {
             errors.add("files", file_problem(page.lang, problem));
         }
@@ -63,6 +63,12 @@ pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respo
     let reopen_to = match PipelineId::parse(&data.ticket.pipeline_id) {
         Some(pipeline) if closed => pipelines::first_open_stage(page.rt.db(), page.scope.tenant, pipeline).await?,
         _ => None,
+    };
+    // A ticket in no inbox (one an agent made through the API without one, a phone call's)
+    // goes to the portal's inbox with the reply, so someone there hears of it and answers.
+    let inbox_if_none = match data.ticket.inbox_id {
+        None => settings.inbox_id.as_deref().and_then(InboxId::parse),
+        Some(_) => None,
     };
     let tenant = page.scope.tenant;
     let ticket = TicketId::parse(&data.ticket.id).ok_or_else(|| AppError::Internal("stored ticket id".into()))?;
@@ -78,12 +84,15 @@ pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respo
     let now = page.rt.now();
     let stored = files::store(page.rt, tenant, &files).await?;
     let recorded: Result<(), AppError> = async {
-        let placement = Placement { new_thread: false, reopen_to };
+        let placement = Placement { new_thread: false, reopen_to, inbox_if_none };
         let mut statements =
             tickets::message_statements(tenant, &data.ticket.id, &message, placement, &Actor::Account(account), now);
         statements.extend(stored.iter().map(|file| attachments::insert(tenant, ticket, message.id, file, now)));
         let written = Written { message_id: &message.id.to_db(), body: &body, files: &stored };
-        statements.extend(customer_wrote(page, &ticket_ref(&data.ticket), &written, false).await?);
+        let inbox = inbox_if_none.map(InboxId::to_db);
+        let about =
+            TicketRef { inbox_id: inbox.as_deref().or(data.ticket.inbox_id.as_deref()), ..ticket_ref(&data.ticket) };
+        statements.extend(customer_wrote(page, &about, &written, false).await?);
         page.rt.db().batch(statements).await?;
         Ok(())
     }

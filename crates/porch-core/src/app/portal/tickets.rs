@@ -5,9 +5,11 @@
 //! (`store::portal_tickets`), so a guessed ticket number gets the same 404 as a missing one.
 
 use super::forms::form_page;
+use super::query::{Allowed, Query};
 use super::Page;
 use crate::app::files;
 use crate::http::{Request, Response};
+use crate::i18n::Language;
 use crate::runtime::Runtime;
 use crate::store::portal_tickets::{self, AttachmentView, ListQuery, ListRow, ListScope, Sort, TicketView};
 use crate::store::{decode_rows, Statement};
@@ -21,31 +23,29 @@ use porch_types::tickets::{cursor, parse_cursor};
 const PAGE_SIZE: i64 = 25;
 
 /// A list page's query string, parsed. Malformed values (only a hand-edited URL has them)
-/// are a 400, not silently ignored.
-pub fn parse_list_params(req: &Request) -> Result<ListParams, AppError> {
-    let bad = |what: &str| AppError::BadRequest(format!("{what} is not valid"));
-    let scope = match req.query_param("scope").as_deref() {
-        None | Some("mine") => ListScope::Mine,
-        Some("organisation") => ListScope::Organisation,
-        Some(_) => return Err(bad("scope")),
-    };
-    let closed = match req.query_param("status").as_deref() {
-        None | Some("all") => None,
-        Some("open") => Some(false),
-        Some("closed") => Some(true),
-        Some(_) => return Err(bad("status")),
-    };
-    let sort = match req.query_param("sort") {
-        None => Sort::default(),
-        Some(code) => Sort::parse(&code).ok_or_else(|| bad("sort"))?,
-    };
-    let after = match req.query_param("after") {
-        None => None,
-        Some(raw) => Some(parse_cursor(&raw).ok_or_else(|| bad("after"))?),
-    };
+/// are the branded 400 naming them, not silently ignored.
+pub fn parse_list_params(req: &Request, lang: Language) -> Result<ListParams, AppError> {
+    let mut query = Query::new(req, lang);
+    let scope = query
+        .parse("scope", Allowed::OneOf(&["mine", "organisation"]), |raw| match raw {
+            "mine" => Some(ListScope::Mine),
+            "organisation" => Some(ListScope::Organisation),
+            _ => None,
+        })
+        .unwrap_or(ListScope::Mine);
+    let closed = query
+        .parse("status", Allowed::OneOf(&["all", "open", "closed"]), |raw| match raw {
+            "all" => Some(None),
+            "open" => Some(Some(false)),
+            "closed" => Some(Some(true)),
+            _ => None,
+        })
+        .flatten();
+    let sort = query.parse("sort", Allowed::OneOf(&Sort::CODES), Sort::parse).unwrap_or_default();
+    let after = query.parse("after", Allowed::FromLink, parse_cursor);
     let search_text = req.query_param("q").unwrap_or_default().trim().to_owned();
     let search = (!search_text.is_empty()).then(|| fts_expression(&search_text));
-    Ok(ListParams { scope, closed, search_text, search, sort, after })
+    query.finish(ListParams { scope, closed, search_text, search, sort, after })
 }
 
 /// The query for this page. A search text that cannot be searched lists nothing (the page
@@ -87,7 +87,7 @@ fn detail_statements<R: Runtime>(page: &Page<'_, R>, token_hash: &str, number: i
 /// The list page's reads, to send with the session lookup (none when the query is malformed
 /// and the handler will say so).
 pub fn prefetch_list<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<Statement> {
-    parse_list_params(page.req).map(|p| list_statements(page, token_hash, &p)).unwrap_or_default()
+    parse_list_params(page.req, page.lang).map(|p| list_statements(page, token_hash, &p)).unwrap_or_default()
 }
 
 /// A ticket page's reads, to send with the session lookup (none for a malformed number).
@@ -97,7 +97,7 @@ pub fn prefetch_detail<R: Runtime>(page: &Page<'_, R>, token_hash: &str, number:
 
 pub async fn list<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError> {
     let member = page.require_member()?;
-    let params = parse_list_params(page.req)?;
+    let params = parse_list_params(page.req, page.lang)?;
     let mut results = page.reads(list_statements(page, &member.token_hash, &params)).await?.into_iter();
     let mut tickets: Vec<ListRow> = decode_rows(results.next())?;
     let more = tickets.len() > usize::try_from(PAGE_SIZE).unwrap_or(usize::MAX);

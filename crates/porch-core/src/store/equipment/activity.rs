@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::rollups;
 use crate::params;
 use crate::store::{Database, DbError, Statement, Value};
 use porch_types::equipment::{Activity, Payload};
@@ -43,17 +44,22 @@ const INSERT_EVENTS: &str = "INSERT INTO asset_activity
 /// An event id the asset already has is skipped (`ON CONFLICT DO NOTHING`): re-sending a batch
 /// after a lost answer is safe, and the counts tell the sender what happened. The foreign key
 /// on (`tenant_id`, `asset_id`) means rows can only be written for an asset of this tenant.
+/// The same batch then recomputes the rollups of the days the events fall on, in each of the
+/// asset's rollup zones (`zones`, read with the asset: `rollups::after_ingest`), from the rows
+/// as they now are: a duplicate or a late reading changes a rollup exactly as it changed the
+/// readings, and the two can never disagree.
 pub async fn ingest(
     db: &impl Database,
     tenant: TenantId,
     asset: AssetId,
+    zones: &[String],
     events: &[Activity],
     now: Timestamp,
 ) -> Result<Ingested, DbError> {
     if events.is_empty() {
         return Ok(Ingested { accepted: 0, duplicates: 0 });
     }
-    let statements = events
+    let mut statements = events
         .chunks(EVENTS_PER_STATEMENT)
         .map(|chunk| {
             let mut params = params![tenant.to_db(), asset.to_db(), now.millis()];
@@ -78,8 +84,11 @@ pub async fn ingest(
             Statement::new(INSERT_EVENTS, params)
         })
         .collect::<Vec<_>>();
+    let inserts = statements.len();
+    let instants: Vec<i64> = events.iter().map(|event| event.at.millis()).collect();
+    statements.extend(rollups::after_ingest(tenant, asset, zones, &instants));
     // An insert cascades nothing, so each count is exactly the rows it added.
-    let accepted: u64 = db.batch(statements).await?.iter().sum();
+    let accepted: u64 = db.batch(statements).await?.iter().take(inserts).sum();
     let total = u64::try_from(events.len()).unwrap_or(u64::MAX);
     Ok(Ingested { accepted, duplicates: total.saturating_sub(accepted) })
 }

@@ -4,10 +4,11 @@
 use serde::Deserialize;
 use serde_json::json;
 
+use super::rollups;
 use crate::params;
 use crate::store::audit::{Actor, Change};
 use crate::store::versions::write_guarded;
-use crate::store::{write_audited, Database, DbError, Statement, Value};
+use crate::store::{decode_rows, write_audited, write_audited_then, Database, DbError, Statement, Value};
 use porch_types::equipment::{AssetDetails, AssetKey, PhotoFormat};
 use porch_types::ids::{AssetId, BusinessUnitId, CustomerId, TenantId};
 use porch_types::text::Label;
@@ -91,14 +92,40 @@ impl AssetInput {
     }
 }
 
-pub async fn get(db: &impl Database, tenant: TenantId, key: &AssetKey) -> Result<Option<AssetRow>, DbError> {
-    db.query_one(Statement::new(
+fn get_statement(tenant: TenantId, key: &AssetKey) -> Statement {
+    Statement::new(
         "SELECT id, asset_key, name, serial_number, make, model, asset_type, customer_id, business_unit_id,
                 photo_key, photo_type, created_at, updated_at, version
          FROM assets WHERE tenant_id = ?1 AND asset_key = ?2",
         params![tenant.to_db(), key.as_str()],
-    ))
-    .await
+    )
+}
+
+pub async fn get(db: &impl Database, tenant: TenantId, key: &AssetKey) -> Result<Option<AssetRow>, DbError> {
+    db.query_one(get_statement(tenant, key)).await
+}
+
+/// A zone an asset's rollups are kept in (`rollups`).
+#[derive(Deserialize)]
+struct RollupZone {
+    zone: String,
+}
+
+/// The asset with its rollup zones, in one round trip: what an ingest needs.
+pub async fn get_with_zones(
+    db: &impl Database,
+    tenant: TenantId,
+    key: &AssetKey,
+) -> Result<Option<(AssetRow, Vec<String>)>, DbError> {
+    let mut results = db
+        .read_batch(vec![get_statement(tenant, key), rollups::zones_of_asset(tenant, key.as_str())])
+        .await?
+        .into_iter();
+    let Some(row) = decode_rows::<AssetRow>(results.next())?.into_iter().next() else {
+        return Ok(None);
+    };
+    let zones = decode_rows::<RollupZone>(results.next())?.into_iter().map(|z| z.zone).collect();
+    Ok(Some((row, zones)))
 }
 
 pub async fn create(
@@ -114,7 +141,7 @@ pub async fn create(
     let mut values = params![id.to_db(), tenant.to_db(), key.as_str()];
     values.extend(input.column_values());
     values.extend(params![now.millis()]);
-    write_audited(
+    write_audited_then(
         db,
         Statement::new(
             "INSERT INTO assets (id, tenant_id, asset_key, name, serial_number, make, model, asset_type,
@@ -123,6 +150,7 @@ pub async fn create(
             values,
         ),
         &change,
+        vec![rollups::register_new_asset(tenant, id)],
         now,
     )
     .await

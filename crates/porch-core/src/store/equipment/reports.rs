@@ -5,27 +5,24 @@
 use serde::Deserialize;
 
 use super::positions::{pos, Binds};
-use super::visibility::{customer_binds, customer_positions, viewer_fleet, viewer_positions, visible_activity};
+use super::rollups::zone_key;
+use super::visibility::{viewer_fleet, viewer_positions};
 use crate::store::portal_tickets::shared_params;
 use crate::store::{PortalScope, Statement};
-use porch_types::ids::{AssetId, BusinessUnitId, CustomerId, TenantId};
+use porch_types::equipment::AssetKey;
+use porch_types::ids::{AssetId, BusinessUnitId};
 use porch_types::time::Timestamp;
-use porch_types::usage::Buckets;
+use porch_types::usage::{Buckets, Offsets};
 
-/// The sums of a report per bucket of the events `e` (`domain::usage::BucketRow`): the
-/// bucket, the highest and lowest hours reading and the counts of starts, stops and alerts.
-/// An event's bucket is arithmetic on its local wall-clock time: its instant plus the offset
-/// then in force (the latest change at or before it, else the first offset), with the
-/// parameters `bind_buckets!` binds to `$family`'s bucket names. The CAST keeps the bucket an
-/// integer even if D1 binds a JavaScript number as REAL. It truncates toward zero, which is
-/// what a clock turned back over the first local midnight needs: the events of the repeated
-/// hour read as before that midnight (a negative numerator) and belong to the first bucket,
-/// which truncation gives and a floor would not. One text for the one-asset and the fleet
-/// report, so their buckets cannot differ.
-macro_rules! bucket_sums {
+/// The local wall-clock time (ms since 1970 read locally) of the event `e`: its instant plus
+/// the offset then in force (the latest change at or before it, else the first offset), with
+/// the parameters `bind_offsets!` binds to `$family`'s names. One text for the reports'
+/// buckets and the rollups' days (`rollups`), so a rollup day holds exactly the events a
+/// report buckets in it.
+macro_rules! local_time {
     ($family:ident) => {
         concat!(
-            "CAST((e.at + CASE WHEN e.at >= ",
+            "(e.at + CASE WHEN e.at >= ",
             pos!($family, at1),
             " THEN ",
             pos!($family, offset1),
@@ -43,7 +40,45 @@ macro_rules! bucket_sums {
             pos!($family, offset4),
             " ELSE ",
             pos!($family, first_offset),
-            " END - ",
+            " END)"
+        )
+    };
+}
+pub(super) use local_time;
+
+/// Binds the names `local_time!` reads in `$family`: the offset changes (instant, offset)
+/// latest first, and the first offset (`usage::offsets`).
+macro_rules! bind_offsets {
+    ($binds:expr, $family:ident, $offsets:expr) => {{
+        let (first_offset, [(at1, offset1), (at2, offset2), (at3, offset3), (at4, offset4)]): Offsets = $offsets;
+        $binds
+            .at($family!(at1), at1)
+            .at($family!(offset1), offset1)
+            .at($family!(at2), at2)
+            .at($family!(offset2), offset2)
+            .at($family!(at3), at3)
+            .at($family!(offset3), offset3)
+            .at($family!(at4), at4)
+            .at($family!(offset4), offset4)
+            .at($family!(first_offset), first_offset)
+    }};
+}
+pub(super) use bind_offsets;
+
+/// The sums of a report per bucket of the events `e` (`domain::usage::BucketRow`): the
+/// bucket, the highest and lowest hours reading and the counts of starts, stops and alerts.
+/// An event's bucket is arithmetic on its local wall-clock time (`local_time!`). The CAST
+/// keeps the bucket an integer even if D1 binds a JavaScript number as REAL. It truncates
+/// toward zero, which is what a clock turned back over the first local midnight needs: the
+/// events of the repeated hour read as before that midnight (a negative numerator) and belong
+/// to the first bucket, which truncation gives and a floor would not. One text for the
+/// one-asset and the fleet report, so their buckets cannot differ.
+macro_rules! bucket_sums {
+    ($family:ident) => {
+        concat!(
+            "CAST((",
+            local_time!($family),
+            " - ",
             pos!($family, local_start),
             ") / ",
             pos!($family, length),
@@ -59,84 +94,22 @@ macro_rules! bucket_sums {
 macro_rules! bind_buckets {
     ($binds:expr, $family:ident, $buckets:expr) => {{
         let buckets: &Buckets = $buckets;
-        let (first_offset, [(at1, offset1), (at2, offset2), (at3, offset3), (at4, offset4)]) = buckets.offsets();
-        $binds
-            .at($family!(length), buckets.length_ms())
-            .at($family!(at1), at1)
-            .at($family!(offset1), offset1)
-            .at($family!(at2), at2)
-            .at($family!(offset2), offset2)
-            .at($family!(at3), at3)
-            .at($family!(offset3), offset3)
-            .at($family!(at4), at4)
-            .at($family!(offset4), offset4)
-            .at($family!(first_offset), first_offset)
-            .at($family!(local_start), buckets.local_start_ms())
+        let binds =
+            $binds.at($family!(length), buckets.length_ms()).at($family!(local_start), buckets.local_start_ms());
+        bind_offsets!(binds, $family, buckets.offsets())
     }};
 }
 
-customer_positions! {
-    /// `usage_for_customer`: the buckets (`bucket_sums!`).
-    usage {
-        length = 7, at1 = 8, offset1 = 9, at2 = 10, offset2 = 11, at3 = 12, offset3 = 13, at4 = 14, offset4 = 15,
-        first_offset = 16, local_start = 17,
-    }
-}
-
-/// The sums of a utilisation report per bucket (`bucket_sums!`), of the events `customer`
-/// may see in `buckets` (`domain::usage`). At most one row per bucket, whatever the number
-/// of events.
-pub fn usage_for_customer(
-    tenant: TenantId,
-    customer: CustomerId,
-    asset: AssetId,
-    buckets: &Buckets,
-    now: Timestamp,
-) -> Statement {
-    let binds = customer_binds(tenant, customer, asset, buckets.start().millis(), buckets.end().millis(), now);
-    bind_buckets!(binds, usage, buckets).statement(visible_activity!(
-        usage,
-        concat!("SELECT ", bucket_sums!(usage)),
-        "GROUP BY bucket ORDER BY bucket"
-    ))
-}
-
-/// A row of `reading_before`.
-#[derive(Deserialize)]
-pub struct Reading {
-    pub hours_milli: i64,
-}
-
-customer_positions! {
-    /// `reading_before`: its range ends at the report's start.
-    reading {}
-}
-
-/// The last hours reading `customer` may see before `before` (a `Reading`, or no row): the
-/// base of a report's first bucket.
-pub fn reading_before(
-    tenant: TenantId,
-    customer: CustomerId,
-    asset: AssetId,
-    before: Timestamp,
-    now: Timestamp,
-) -> Statement {
-    customer_binds(tenant, customer, asset, 0, before.millis(), now).statement(visible_activity!(
-        reading,
-        "SELECT e.hours_milli",
-        "AND e.kind = 'hours' ORDER BY e.at DESC LIMIT 1"
-    ))
-}
-
 /// The fleet report's statements start with the assets `f` shared now with the viewer's
-/// customer (`viewer_fleet!`), optionally of `$family`'s `group`, as the fleet list, each with
-/// what `visible_activity!` computes once for one asset: its windows' outer bounds (`lo`,
-/// `hi`, open windows ending at `$to`) and whether they leave a gap. Computed here once per
-/// asset, not per event: inside the join they would be correlated subqueries, run for every
-/// event (a year by day of 40 assets with hourly readings, 379,600 events: 1.35 s instead of
-/// 0.20 s in `SQLite` 3.40; the 40 one-asset statements take 0.13 s).
+/// customer (`viewer_fleet!`) that pass `$filter` (of the group, or the one asset's key),
+/// as the fleet list, each with what `inside_windows!` needs of one asset: its
+/// windows' outer bounds (`lo`, `hi`, open windows ending at `$to`) and whether they leave a
+/// gap. Computed here once per asset, not per event: inside the join they would be
+/// correlated subqueries, run for every event (a year by day of 40 assets with hourly
+/// readings, 379,600 events: 1.35 s instead of 0.20 s in `SQLite` 3.40; the 40 one-asset
+/// statements take 0.13 s).
 macro_rules! report_fleet {
-    ($family:ident, $to:ident, $($rest:expr),+) => {
+    ($family:ident, $to:ident, $filter:expr, $($rest:expr),+) => {
         viewer_fleet!(
             $family,
             concat!(
@@ -161,18 +134,33 @@ macro_rules! report_fleet {
                 ),
                 " AS gap"
             ),
-            "AND (",
-            pos!($family, group),
-            " IS NULL OR u.id = ",
-            pos!($family, group),
-            ")) ",
+            "AND ",
+            $filter,
+            ") ",
             $($rest),+
         )
     };
 }
+pub(super) use report_fleet;
+
+/// The fleet's assets of `$family`'s `group` (all when it is NULL).
+macro_rules! of_group {
+    ($family:ident) => {
+        concat!("(", pos!($family, group), " IS NULL OR u.id = ", pos!($family, group), ")")
+    };
+}
+
+/// The fleet's asset of `$family`'s `key`: the one-asset report and page, in the session's
+/// round trip (the asset's id is not known before it).
+macro_rules! of_key {
+    ($family:ident) => {
+        concat!("a.asset_key = ", pos!($family, key))
+    };
+}
+pub(super) use of_key;
 
 /// The events `e` of the fleet's asset `f` in `[$from, $to)` that the viewer may see: the
-/// rule of `visible_activity!` (the asset is shared now: `f` holds no other).
+/// rule of `inside_windows!` (the asset is shared now: `f` holds no other).
 macro_rules! fleet_visible_events {
     ($family:ident, $from:expr, $to:expr) => {
         $crate::store::equipment::visibility::inside_windows!(
@@ -187,6 +175,147 @@ macro_rules! fleet_visible_events {
         )
     };
 }
+pub(super) use fleet_visible_events;
+
+/// How far around a report's ends and its windows' edges the report reads raw events (2
+/// days): a local day lasts at most 25 hours plus the few hours of a zone's offset change, so
+/// every event of a day that straddles such an edge lies within this of it.
+macro_rules! edge_ms {
+    () => {
+        "172800000"
+    };
+}
+
+/// That the share `s` is one of the fleet's asset `f` with the viewer's customer.
+macro_rules! viewer_shares {
+    ($family:ident) => {
+        concat!(
+            "s.tenant_id = ",
+            pos!($family, tenant),
+            " AND s.customer_id = (SELECT customer_id FROM viewer) AND s.asset_id = f.id"
+        )
+    };
+}
+
+/// Whether the fleet's asset `f` has complete rollups in the report's zone.
+macro_rules! rolled_up {
+    ($family:ident) => {
+        concat!(
+            "EXISTS (SELECT 1 FROM asset_rollup_zones z WHERE z.tenant_id = ",
+            pos!($family, tenant),
+            " AND z.asset_id = f.id AND z.zone = ",
+            pos!($family, zone),
+            ")"
+        )
+    };
+}
+
+/// A report's sums per asset and bucket (`bucket_sums!`), by asset then bucket, of the
+/// events the viewer may see, for the fleet's assets `$filter` picks. The past comes from
+/// the rollups (`rollups`): `r` are the rollup days of the report's zone whose events all
+/// lie inside the report and inside one share window, so all of them count, in the bucket of
+/// their day. The rest is read raw, as before rollups: the events near the report's ends and
+/// near each window's edge (`g`, `edge_ms!`; all the report when the zone has no rollups for
+/// the asset), each only if its window lets it be seen and its day is not one of `r`. Every
+/// event the viewer may see is so counted once, in the bucket the raw arithmetic gives it, and
+/// a year by day reads 365 rollup rows and a few days of events.
+macro_rules! usage_sums {
+    ($family:ident, $filter:expr) => {
+        report_fleet!(
+            $family,
+            to,
+            $filter,
+            ", r AS MATERIALIZED (SELECT r.asset_id, r.day, r.hours_max, r.hours_min, r.starts, r.stops, r.alerts
+             FROM f CROSS JOIN asset_rollups r
+             WHERE r.tenant_id = ",
+            pos!($family, tenant),
+            " AND r.asset_id = f.id AND r.zone = ",
+            pos!($family, zone),
+            " AND r.day >= ",
+            pos!($family, first_day),
+            " AND r.day < ",
+            pos!($family, end_day),
+            " AND r.first_at >= ",
+            pos!($family, from),
+            " AND r.last_at < ",
+            pos!($family, to),
+            " AND ",
+            rolled_up!($family),
+            " AND EXISTS (SELECT 1 FROM asset_shares s WHERE ",
+            viewer_shares!($family),
+            " AND s.from_at <= r.first_at AND (s.until_at IS NULL OR s.until_at > r.last_at)))
+             , g AS MATERIALIZED (SELECT f.id AS asset_id, ",
+            pos!($family, from),
+            " AS lo, min(",
+            pos!($family, to),
+            ", ",
+            pos!($family, from),
+            " + ",
+            edge_ms!(),
+            ") AS hi FROM f
+               UNION ALL SELECT f.id, max(",
+            pos!($family, from),
+            ", ",
+            pos!($family, to),
+            " - ",
+            edge_ms!(),
+            "), ",
+            pos!($family, to),
+            " FROM f
+               UNION ALL SELECT f.id, max(",
+            pos!($family, from),
+            ", s.from_at - ",
+            edge_ms!(),
+            "), min(",
+            pos!($family, to),
+            ", s.from_at + ",
+            edge_ms!(),
+            ") FROM f JOIN asset_shares s ON ",
+            viewer_shares!($family),
+            "
+               UNION ALL SELECT f.id, max(",
+            pos!($family, from),
+            ", s.until_at - ",
+            edge_ms!(),
+            "), min(",
+            pos!($family, to),
+            ", s.until_at + ",
+            edge_ms!(),
+            ") FROM f JOIN asset_shares s ON ",
+            viewer_shares!($family),
+            " WHERE s.until_at IS NOT NULL
+               UNION ALL SELECT f.id, ",
+            pos!($family, from),
+            ", ",
+            pos!($family, to),
+            " FROM f WHERE NOT ",
+            rolled_up!($family),
+            ")
+             , e AS MATERIALIZED (SELECT DISTINCT e.tenant_id, e.asset_id, e.at, e.event_id, e.kind, e.hours_milli
+               FROM g CROSS JOIN asset_activity e
+               WHERE e.asset_id = g.asset_id AND e.tenant_id = ",
+            pos!($family, tenant),
+            " AND e.at >= g.lo AND e.at < g.hi)
+             SELECT asset_id, bucket, max(hours_max) AS hours_max, min(hours_min) AS hours_min,
+                    sum(starts) AS starts, sum(stops) AS stops, sum(alerts) AS alerts
+             FROM (SELECT r.asset_id, CAST((r.day * 86400000 - ",
+            pos!($family, local_start),
+            ") / ",
+            pos!($family, length),
+            " AS INTEGER) AS bucket, r.hours_max, r.hours_min, r.starts, r.stops, r.alerts FROM r
+                   UNION ALL
+                   SELECT e.asset_id, ",
+            bucket_sums!($family),
+            " FROM f CROSS JOIN e WHERE ",
+            fleet_visible_events!($family, pos!($family, from), pos!($family, to)),
+            " AND (e.asset_id, CAST(",
+            local_time!($family),
+            " / 86400000 AS INTEGER)) NOT IN (SELECT asset_id, day FROM r)
+                   GROUP BY e.asset_id, bucket)
+             GROUP BY asset_id, bucket ORDER BY asset_id, bucket"
+        )
+    };
+}
 
 /// The asset of a row of the fleet report's statements (ordered by it, byte-wise as Rust
 /// orders strings); the rest of a `viewer_fleet_usage` row is a `BucketRow`.
@@ -196,19 +325,44 @@ pub struct RowAsset {
 }
 
 viewer_positions! {
-    /// `viewer_fleet_usage`: the range, the buckets (`bucket_sums!`), the group (or NULL).
+    /// `viewer_fleet_usage`: the group (or NULL), the range, the buckets (`bucket_sums!`),
+    /// the zone and the range's local days (the rollups').
     fleet_usage {
-        from = 5, to = 6,
-        length = 7, at1 = 8, offset1 = 9, at2 = 10, offset2 = 11, at3 = 12, offset3 = 13, at4 = 14, offset4 = 15,
-        first_offset = 16, local_start = 17,
-        group = 18,
+        group = 5, from = 6, to = 7,
+        length = 8, at1 = 9, offset1 = 10, at2 = 11, offset2 = 12, at3 = 13, offset3 = 14, at4 = 15, offset4 = 16,
+        first_offset = 17, local_start = 18,
+        zone = 19, first_day = 20, end_day = 21,
     }
 }
 
-/// The fleet report's sums (`bucket_sums!`), per asset and bucket, by asset then bucket: the
-/// rows `usage_for_customer` gives for each asset of the viewer's fleet (of `group`), in one
-/// statement. The CROSS JOIN keeps the fleet the outer loop: one primary-key range scan per
-/// asset.
+viewer_positions! {
+    /// `viewer_asset_usage`: `fleet_usage`'s, with the asset's key for the group.
+    asset_usage {
+        key = 5, from = 6, to = 7,
+        length = 8, at1 = 9, offset1 = 10, at2 = 11, offset2 = 12, at3 = 13, offset3 = 14, at4 = 15, offset4 = 16,
+        first_offset = 17, local_start = 18,
+        zone = 19, first_day = 20, end_day = 21,
+    }
+}
+
+/// Binds what `usage_sums!` reads after the session's and the filter's.
+macro_rules! bind_usage {
+    ($binds:expr, $family:ident, $buckets:expr) => {{
+        let buckets: &Buckets = $buckets;
+        let binds = $binds
+            .at($family!(from), buckets.start().millis())
+            .at($family!(to), buckets.end().millis())
+            .at($family!(zone), zone_key(buckets.zone))
+            .at($family!(first_day), buckets.first_day)
+            .at($family!(end_day), buckets.day_of(buckets.count));
+        bind_buckets!(binds, $family, buckets)
+    }};
+}
+
+/// The fleet report's sums (`usage_sums!`), per asset and bucket, by asset then bucket, of
+/// the viewer's fleet (of `group`): the rows the one-asset report gives for each asset, in
+/// one statement. The CROSS JOINs keep the fleet the outer loop: one primary-key range scan
+/// of rollups and a few of events per asset.
 pub fn viewer_fleet_usage(
     scope: PortalScope,
     token_hash: &str,
@@ -218,18 +372,23 @@ pub fn viewer_fleet_usage(
 ) -> Statement {
     let binds = Binds::default()
         .run(fleet_usage!(token_hash), shared_params(scope, token_hash, now))
-        .at(fleet_usage!(from), buckets.start().millis())
-        .at(fleet_usage!(to), buckets.end().millis())
         .at(fleet_usage!(group), group.map(BusinessUnitId::to_db));
-    bind_buckets!(binds, fleet_usage, buckets).statement(report_fleet!(
-        fleet_usage,
-        to,
-        "SELECT f.id AS asset_id, ",
-        bucket_sums!(fleet_usage),
-        " FROM f CROSS JOIN asset_activity e WHERE ",
-        fleet_visible_events!(fleet_usage, pos!(fleet_usage, from), pos!(fleet_usage, to)),
-        " GROUP BY f.id, bucket ORDER BY f.id, bucket"
-    ))
+    bind_usage!(binds, fleet_usage, buckets).statement(usage_sums!(fleet_usage, of_group!(fleet_usage)))
+}
+
+/// One asset's report sums (`usage_sums!`), by bucket, if the asset with `key` is shared now
+/// with the viewer's customer (no rows otherwise): a `BucketRow` each, with the asset's id.
+pub fn viewer_asset_usage(
+    scope: PortalScope,
+    token_hash: &str,
+    now: Timestamp,
+    key: &AssetKey,
+    buckets: &Buckets,
+) -> Statement {
+    let binds = Binds::default()
+        .run(asset_usage!(token_hash), shared_params(scope, token_hash, now))
+        .at(asset_usage!(key), key.as_str());
+    bind_usage!(binds, asset_usage, buckets).statement(usage_sums!(asset_usage, of_key!(asset_usage)))
 }
 
 /// A row of `viewer_fleet_readings_before`: an asset's last reading before the report, if any.
@@ -239,14 +398,33 @@ pub struct FleetReading {
     pub hours_milli: Option<i64>,
 }
 
+/// For each asset of `f`, its last visible hours reading before `before`: one backward scan
+/// of the asset's primary-key range each.
+macro_rules! readings_before {
+    ($family:ident, $filter:expr) => {
+        report_fleet!(
+            $family,
+            before,
+            $filter,
+            "SELECT f.id AS asset_id, (SELECT e.hours_milli FROM asset_activity e WHERE ",
+            fleet_visible_events!($family, "0", pos!($family, before)),
+            " AND e.kind = 'hours' ORDER BY e.at DESC LIMIT 1) AS hours_milli FROM f ORDER BY f.id"
+        )
+    };
+}
+
 viewer_positions! {
     /// `viewer_fleet_readings_before`: the report's start, the group (or NULL).
     fleet_readings { before = 5, group = 6 }
 }
 
-/// For each asset of the viewer's fleet (of `group`), the reading `reading_before` finds:
-/// its last visible hours reading before `before`, one backward scan of the asset's
-/// primary-key range each.
+viewer_positions! {
+    /// `viewer_asset_reading_before`: the report's start, the asset's key.
+    asset_reading { before = 5, key = 6 }
+}
+
+/// For each asset of the viewer's fleet (of `group`), its last visible hours reading before
+/// `before` (the base of the report's first bucket), by asset id.
 pub fn viewer_fleet_readings_before(
     scope: PortalScope,
     token_hash: &str,
@@ -258,11 +436,21 @@ pub fn viewer_fleet_readings_before(
         .run(fleet_readings!(token_hash), shared_params(scope, token_hash, now))
         .at(fleet_readings!(before), before.millis())
         .at(fleet_readings!(group), group.map(BusinessUnitId::to_db))
-        .statement(report_fleet!(
-            fleet_readings,
-            before,
-            "SELECT f.id AS asset_id, (SELECT e.hours_milli FROM asset_activity e WHERE ",
-            fleet_visible_events!(fleet_readings, "0", pos!(fleet_readings, before)),
-            " AND e.kind = 'hours' ORDER BY e.at DESC LIMIT 1) AS hours_milli FROM f ORDER BY f.id"
-        ))
+        .statement(readings_before!(fleet_readings, of_group!(fleet_readings)))
+}
+
+/// `viewer_fleet_readings_before` of the one asset with `key` (a `FleetReading`, or no row
+/// when the asset is not shared now with the viewer's customer).
+pub fn viewer_asset_reading_before(
+    scope: PortalScope,
+    token_hash: &str,
+    now: Timestamp,
+    key: &AssetKey,
+    before: Timestamp,
+) -> Statement {
+    Binds::default()
+        .run(asset_reading!(token_hash), shared_params(scope, token_hash, now))
+        .at(asset_reading!(before), before.millis())
+        .at(asset_reading!(key), key.as_str())
+        .statement(readings_before!(asset_reading, of_key!(asset_reading)))
 }

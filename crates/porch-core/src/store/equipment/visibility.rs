@@ -1,15 +1,16 @@
 //! What a customer's recipients see: the rule of sharing (`share_in_force!`), the fleet
 //! shared now with the viewer's customer (`viewer_fleet!`) and an asset's events inside a
-//! share's window (`visible_activity!`). Every recipient-side read is built from these texts,
+//! share's window (`inside_windows!`). Every recipient-side read is built from these texts,
 //! here, in `reports` and in `store::fleet_activity` and `store::documents`.
 
 use serde::Deserialize;
 
 use super::positions::{pos, Binds};
+use super::reports::{fleet_visible_events, of_key, report_fleet};
 use crate::store::portal_tickets::shared_params;
 use crate::store::{PortalScope, Statement};
 use porch_types::equipment::AssetKey;
-use porch_types::ids::{AssetId, BusinessUnitId, CustomerId, TenantId};
+use porch_types::ids::{AssetId, BusinessUnitId};
 use porch_types::time::Timestamp;
 
 /// A share `$s` (an alias of `asset_shares`) of asset `$asset` with customer `$customer`, in
@@ -340,106 +341,38 @@ macro_rules! inside_windows {
 }
 pub(super) use inside_windows;
 
-/// Declares the parameters of a statement of `visible_activity!`: the first six are the
-/// tenant, the customer, the asset, the range `[from, to)` and now.
-macro_rules! customer_positions {
-    ($(#[$doc:meta])* $family:ident { $($name:ident = $position:literal),* $(,)? }) => {
-        $crate::store::equipment::positions::positions!(
-            $(#[$doc])* $family { tenant = 1, customer = 2, asset = 3, from = 4, to = 5, now = 6, $($name = $position),* }
-        );
-    };
-}
-pub(super) use customer_positions;
-
-/// The events `e` of one asset that a customer may see, in `[from, to)`, in a statement of
-/// `$family` (`customer_positions!`). Only while a share of the asset with the customer is in
-/// force at `now`, and only events inside a share's window (the union of the customer's
-/// windows for this asset: `inside_windows!`). The bounds and the gap test do not depend on
-/// the event, so `SQLite` computes them once. The fleet report computes the same per asset
-/// (`reports`'s `report_fleet!`).
-macro_rules! visible_activity {
-    ($family:ident, $select:expr, $rest:expr) => {
-        concat!(
-            $select,
-            " FROM asset_activity e WHERE ",
-            $crate::store::equipment::visibility::inside_windows!(
-                $crate::store::equipment::positions::pos!($family, tenant),
-                $crate::store::equipment::positions::pos!($family, customer),
-                $crate::store::equipment::positions::pos!($family, asset),
-                $crate::store::equipment::positions::pos!($family, from),
-                $crate::store::equipment::positions::pos!($family, to),
-                $crate::store::equipment::visibility::windows_from!(
-                    $crate::store::equipment::positions::pos!($family, tenant),
-                    $crate::store::equipment::positions::pos!($family, customer),
-                    $crate::store::equipment::positions::pos!($family, asset)
-                ),
-                $crate::store::equipment::visibility::windows_until!(
-                    $crate::store::equipment::positions::pos!($family, tenant),
-                    $crate::store::equipment::positions::pos!($family, customer),
-                    $crate::store::equipment::positions::pos!($family, asset),
-                    $crate::store::equipment::positions::pos!($family, to)
-                ),
-                $crate::store::equipment::visibility::windows_gap!(
-                    $crate::store::equipment::positions::pos!($family, tenant),
-                    $crate::store::equipment::positions::pos!($family, customer),
-                    $crate::store::equipment::positions::pos!($family, asset)
-                )
-            ),
-            " AND ",
-            $crate::store::equipment::visibility::share_in_force!(
-                "s",
-                $crate::store::equipment::positions::pos!($family, tenant),
-                $crate::store::equipment::positions::pos!($family, customer),
-                $crate::store::equipment::positions::pos!($family, asset),
-                $crate::store::equipment::positions::pos!($family, now)
-            ),
-            " ",
-            $rest
-        )
-    };
-}
-pub(super) use visible_activity;
-
 /// An upper time bound beyond any event: 2^53 − 1, the largest integer a JavaScript number
 /// (D1's binding) holds exactly.
 pub(crate) const FAR_FUTURE: i64 = 9_007_199_254_740_991;
 
-customer_positions! {
-    /// `recent_activity_for_customer`: how many events.
-    recent { limit = 7 }
+viewer_positions! {
+    /// `viewer_asset_recent`: the asset's key, the end of open windows, how many events.
+    asset_recent { key = 5, to = 6, limit = 7 }
 }
 
-/// The first six values of a `customer_positions!` statement, bound by name.
-pub(super) fn customer_binds(
-    tenant: TenantId,
-    customer: CustomerId,
-    asset: AssetId,
-    from: i64,
-    to: i64,
+/// The latest `limit` events, newest first, that the viewer may see of the asset with `key`
+/// if it is shared now with the viewer's customer (no rows otherwise): the asset page's
+/// events, read by the asset's key in the session's round trip with the asset itself.
+pub fn viewer_asset_recent(
+    scope: PortalScope,
+    token_hash: &str,
     now: Timestamp,
-) -> Binds {
-    // Every customer family numbers these six alike (`customer_positions!`); `recent`'s
-    // names stand for them all.
-    Binds::default()
-        .at(recent!(tenant), tenant.to_db())
-        .at(recent!(customer), customer.to_db())
-        .at(recent!(asset), asset.to_db())
-        .at(recent!(from), from)
-        .at(recent!(to), to)
-        .at(recent!(now), now.millis())
-}
-
-/// The latest `limit` events of one asset that `customer` may see, newest first.
-pub fn recent_activity_for_customer(
-    tenant: TenantId,
-    customer: CustomerId,
-    asset: AssetId,
-    now: Timestamp,
+    key: &AssetKey,
     limit: i64,
 ) -> Statement {
-    customer_binds(tenant, customer, asset, 0, FAR_FUTURE, now).at(recent!(limit), limit).statement(visible_activity!(
-        recent,
-        "SELECT e.at, e.event_id, e.kind, e.hours_milli, e.lat_e7, e.lon_e7, e.message",
-        concat!("ORDER BY e.at DESC, e.event_id DESC LIMIT ", pos!(recent, limit))
-    ))
+    Binds::default()
+        .run(asset_recent!(token_hash), shared_params(scope, token_hash, now))
+        .at(asset_recent!(key), key.as_str())
+        .at(asset_recent!(to), FAR_FUTURE)
+        .at(asset_recent!(limit), limit)
+        .statement(report_fleet!(
+            asset_recent,
+            to,
+            of_key!(asset_recent),
+            "SELECT e.at, e.event_id, e.kind, e.hours_milli, e.lat_e7, e.lon_e7, e.message
+             FROM f CROSS JOIN asset_activity e WHERE ",
+            fleet_visible_events!(asset_recent, "0", pos!(asset_recent, to)),
+            " ORDER BY e.at DESC, e.event_id DESC LIMIT ",
+            pos!(asset_recent, limit)
+        ))
 }
