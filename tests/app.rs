@@ -201,8 +201,17 @@ fn a_disabled_portal_shows_a_branded_503_in_its_language_and_comes_back_when_ena
         assert!(html.contains("Portalen er ikke tilgængelig"), "{html}");
         assert!(html.contains("Dansk Service"), "{html}");
         assert!(page.header("retry-after").is_some());
-        // Every page of a disabled portal is off, the stylesheet too.
-        assert_eq!(app.page(host, "/theme.css").status, 503);
+        // Every page of a disabled portal is off; its stylesheet is served, since the
+        // branded "not available" page links it.
+        assert_eq!(app.page(host, "/sign-in").status, 503);
+        let css = app.page(host, "/theme.css");
+        assert_eq!(css.status, 200);
+        assert!(
+            css.header("content-type").is_some_and(|t| t.starts_with("text/css")),
+            "{:?}",
+            css.header("content-type")
+        );
+        assert!(html.contains("/theme.css"), "the 503 page links its stylesheet: {html}");
     }
 
     let (status, _) = app.api_as(Some(&key), Method::Patch, &path, &json!({ "enabled": true }));

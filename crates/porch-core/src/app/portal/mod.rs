@@ -61,13 +61,15 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
         }
     };
     let lang = language(req, &portal, cookies::names_for(host));
+    // The stylesheet and logos first: a disabled portal's "not available" page is branded
+    // and links them (answered with the 503 page, it was shown unstyled).
+    if let Some(asset) = assets::serve(rt, req, &portal).await {
+        return asset.unwrap_or_else(|err| error_page(rt, &portal, lang, None, &err));
+    }
     if !portal.context.enabled {
         return Response::html(503, pages::not_available(&portal, lang))
             .with_header("cache-control", "no-store")
             .with_header("retry-after", "3600");
-    }
-    if let Some(asset) = assets::serve(rt, req, &portal).await {
-        return asset.unwrap_or_else(|err| error_page(rt, &portal, lang, None, &err));
     }
     let scope = match portal.context.scope() {
         Ok(scope) => scope,
