@@ -68,7 +68,10 @@ fn plans_bound_apps_and_a_member_sees_only_their_share_window_in_a_report_that_a
     assert_eq!(other.status, 404);
     assert_eq!(other.text(), ada.get("/equipment/NO-SUCH").text(), "the same page as a missing asset");
     let asset = ada.get("/equipment/LD-1").text();
-    assert!(asset.contains("2026-03-03 23:00") && !asset.contains("2026-03-01"), "only the share window: {asset}");
+    assert!(
+        asset.contains(r#"datetime="2026-03-03T23:00"#) && !asset.contains("2026-03-01"),
+        "only the share window: {asset}"
+    );
 
     // By day: 2 March's first visible reading has none before it (1 March is outside the
     // window), so it counts 00:00 to 23:00, 23 hours; 3 March counts from 2 March's last, 24.
@@ -76,10 +79,9 @@ fn plans_bound_apps_and_a_member_sees_only_their_share_window_in_a_report_that_a
     let report = ada.get(&format!("/reports?{query}"));
     assert_eq!(report.status, 200, "{}", report.text());
     let html = report.text();
-    assert!(
-        html.contains("<td>2026-03-02</td><td>23</td>") && html.contains("<td>2026-03-03</td><td>24</td>"),
-        "{html}"
-    );
+    // A row's period is a <time> in the reader's words, its machine form in `datetime`.
+    let row = |day: &str| html.split("<tr").find(|r| r.contains(&format!(r#"datetime="{day}""#))).unwrap_or_default();
+    assert!(row("2026-03-02").contains("<td>23</td>") && row("2026-03-03").contains("<td>24</td>"), "{html}");
     assert_eq!(html.matches(r#"<rect class="bar""#).count(), 2, "a bar a day");
     let csv = ada.get(&format!("/reports.csv?{query}"));
     assert_eq!(csv.status, 200);

@@ -11,10 +11,14 @@ use serde_json::json;
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89";
 const PDF: &[u8] = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n";
 
-/// A portal with a Support pipeline; returns the pipeline's JSON.
+/// A portal with a Support pipeline and the support form (which a portal may offer only once
+/// its tenant has a pipeline); returns the pipeline's JSON.
 fn desk(s: &Server, label: &str) -> (Portal, serde_json::Value) {
     let p = portal(s, label);
     let pipeline = s.support_pipeline(&p.tenant, &p.key);
+    let path = format!("/api/v1/tenants/{}/portals/{}", p.tenant, p.id);
+    let apps = s.api("PATCH", &path, &p.key, Some(json!({ "apps": ["tickets", "support_form"] })));
+    assert_eq!(apps.status, 200, "{}", apps.text());
     (p, pipeline)
 }
 
