@@ -214,7 +214,9 @@ macro_rules! rolled_up {
 /// events the viewer may see, for the fleet's assets `$filter` picks. The past comes from
 /// the rollups (`rollups`): `r` are the rollup days of the report's zone whose events all
 /// lie inside the report and inside one share window, so all of them count, in the bucket of
-/// their day. The rest is read raw, as before rollups: the events near the report's ends and
+/// their day. Windows without a gap (`f.gap`, the usual case) show everything between their
+/// outer bounds, so a day inside those bounds needs no look at the shares: per day, that
+/// look was a third of the year by day's SQL (0.65 ms of rollups read against 0.22 ms). The rest is read raw, as before rollups: the events near the report's ends and
 /// near each window's edge (`g`, `edge_ms!`; all the report when the zone has no rollups for
 /// the asset), each only if its window lets it be seen and its day is not one of `r`. Every
 /// event the viewer may see is so counted once, in the bucket the raw arithmetic gives it, and
@@ -241,9 +243,10 @@ macro_rules! usage_sums {
             pos!($family, to),
             " AND ",
             rolled_up!($family),
-            " AND EXISTS (SELECT 1 FROM asset_shares s WHERE ",
+            " AND CASE WHEN f.gap THEN EXISTS (SELECT 1 FROM asset_shares s WHERE ",
             viewer_shares!($family),
-            " AND s.from_at <= r.first_at AND (s.until_at IS NULL OR s.until_at > r.last_at)))
+            " AND s.from_at <= r.first_at AND (s.until_at IS NULL OR s.until_at > r.last_at))
+               ELSE r.first_at >= f.lo AND r.last_at < f.hi END)
              , g AS MATERIALIZED (SELECT f.id AS asset_id, ",
             pos!($family, from),
             " AS lo, min(",
