@@ -39,7 +39,7 @@ test('an invited recipient signs up, signs out, signs in, and resets a forgotten
   await page.fill('input[name=password]', 'first long passphrase');
   await page.check('input[name=accept_terms]');
   await page.check('input[name=consent]');
-  await Promise.all([page.waitForURL(`${origin}/`), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForURL(`${origin}/`), page.click('main button[type=submit]')]);
   assert.match(await page.textContent('h1'), /Welcome, Walker/);
   const cookies = await context.cookies(origin);
   const session = cookies.find((c) => c.name === 'porch_session');
@@ -53,7 +53,7 @@ test('an invited recipient signs up, signs out, signs in, and resets a forgotten
   await page.click('a[href="/sign-in"]');
   await page.fill('input[name=email]', email);
   await page.fill('input[name=password]', 'first long passphrase');
-  await Promise.all([page.waitForURL(`${origin}/`), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForURL(`${origin}/`), page.click('main button[type=submit]')]);
   assert.match(await page.textContent('h1'), /Welcome, Walker/);
 
   // Forgot password: sign out, ask for a link, follow it from the dev mailbox page.
@@ -61,7 +61,7 @@ test('an invited recipient signs up, signs out, signs in, and resets a forgotten
   await page.goto(`${origin}/sign-in`);
   await page.click('a[href="/forgot-password"]');
   await page.fill('input[name=email]', email);
-  await page.click('button[type=submit]');
+  await page.click('main button[type=submit]');
   assert.match(await page.textContent('main'), /If there is an account/);
 
   const mailbox = await context.newPage();
@@ -71,7 +71,7 @@ test('an invited recipient signs up, signs out, signs in, and resets a forgotten
   assert.ok(href, 'the reset email is in the dev mailbox with a clickable link');
   await Promise.all([mailbox.waitForURL(href), link.click()]);
   await mailbox.fill('input[name=password]', 'second long passphrase');
-  await Promise.all([mailbox.waitForURL(`${origin}/`), mailbox.click('button[type=submit]')]);
+  await Promise.all([mailbox.waitForURL(`${origin}/`), mailbox.click('main button[type=submit]')]);
   assert.match(await mailbox.textContent('h1'), /Welcome, Walker/);
 
   // The old password no longer works; the new one does.
@@ -80,11 +80,11 @@ test('an invited recipient signs up, signs out, signs in, and resets a forgotten
   await again.goto(`${origin}/sign-in`);
   await again.fill('input[name=email]', email);
   await again.fill('input[name=password]', 'first long passphrase');
-  await again.click('button[type=submit]');
+  await again.click('main button[type=submit]');
   assert.match(await again.textContent('main'), /not right/);
   await again.fill('input[name=email]', email);
   await again.fill('input[name=password]', 'second long passphrase');
-  await Promise.all([again.waitForURL(`${origin}/`), again.click('button[type=submit]')]);
+  await Promise.all([again.waitForURL(`${origin}/`), again.click('main button[type=submit]')]);
   assert.match(await again.textContent('h1'), /Welcome, Walker/);
 
   assert.deepEqual(problems, [], 'no script errors or CSP violations');

@@ -50,7 +50,7 @@ test('a person signs in through their company\'s identity provider found by thei
     await Promise.all([page.waitForURL(/\/sso\?return_to=/), page.click('text=Sign in with your company account')]);
     await page.fill('input[name=email]', 'grace@globex.example');
     // Continue -> the provider (loopback) -> back to the portal, signed in on the start page.
-    await Promise.all([page.waitForURL(`${origin}/`), page.click('button[type=submit]')]);
+    await Promise.all([page.waitForURL(`${origin}/`), page.click('main button[type=submit]')]);
     assert.match(await page.textContent('main'), /Welcome, /);
     const { events } = await call('GET', `${t}/portals/${portal.id}/sso-events`);
     assert.equal(events[0].outcome, 'signed_in');

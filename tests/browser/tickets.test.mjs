@@ -36,7 +36,7 @@ test('a recipient finds, opens and answers a ticket with a file, and sees the ag
   await page.fill('input[name=name]', 'Tess');
   await page.fill('input[name=email]', email);
   await page.fill('input[name=password]', 'a long ticket passphrase');
-  await Promise.all([page.waitForURL(`${origin}/`), page.click('button[type=submit]')]);
+  await Promise.all([page.waitForURL(`${origin}/`), page.click('main button[type=submit]')]);
 
   // Two tickets the provider opened on Tess's behalf (after phone calls).
   const { users } = await call('GET', `${t}/portals/${portal.id}/users`);
