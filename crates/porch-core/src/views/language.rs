@@ -73,7 +73,9 @@ pub fn menu(lang: Language, csrf: Option<&str>) -> Markup {
         form.language method="post" action="/language" {
             @if let Some(token) = csrf { input type="hidden" name=(csrf::FIELD) value=(token); }
             label {
-                (strings.language_label) " "
+                // The select's name for screen readers; sighted readers see the languages'
+                // own names, which say what the control is (a visible word would crowd a phone's header).
+                span.visually-hidden { (strings.language_label) }
                 select name="language" {
                     @for each in Language::ALL {
                         option value=(each.code()) lang=(each.code()) selected[each == lang] { (own_name(each)) }
