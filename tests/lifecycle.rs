@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::common;
 
 use common::browser::Browser;
-use common::{body_text, multipart_body, spawn_app, TestApp, PASSWORD, PNG_1X1};
+use common::{body_text, multipart_body, spawn_app, spawn_app_with_demo_fleet, TestApp, PASSWORD, PNG_1X1};
 use porch_core::http::{Method, Request, Response};
 use porch_core::store::Value;
 use porch_types::time::Timestamp;
@@ -612,14 +612,7 @@ fn erasing_a_person_keeps_their_tickets_under_a_placeholder_ends_their_sessions_
 #[ignore = "a measurement, not a check"]
 #[allow(clippy::disallowed_methods)] // the wall clock is what is measured
 fn measure_erasing_the_demo_fleet_tenant() {
-    let app = spawn_app();
-    let dir = std::env::temp_dir().join(format!("porch-demo-seed-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed");
-    std::fs::copy(seed.join("demo.sql"), dir.join("1-demo.sql")).unwrap();
-    std::fs::copy(seed.join("demo-fleet.sql"), dir.join("2-demo-fleet.sql")).unwrap();
-    app.rt.db.apply_migrations(&dir).unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
+    let app = spawn_app_with_demo_fleet();
     let tenant = "b0000000-0000-4000-8000-000000000001";
     let rows: i64 = counts_of(&app, tenant).values().sum();
     let activity = app.sql("SELECT COUNT(*) AS n FROM asset_activity", Vec::new())[0]["n"].as_i64().unwrap();

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::common;
 
 use common::browser::Browser;
-use common::{body_text, provider, spawn_app, Provider, TestApp};
+use common::{body_text, provider, spawn_app_with_demo_fleet, Provider, TestApp};
 use porch_core::http::Method;
 use porch_core::store::equipment::{self, RebuildRow};
 use porch_core::store::{Database, Value};
@@ -176,14 +176,7 @@ fn database_now(app: &TestApp) -> i64 {
 
 #[test]
 fn the_demo_fleets_reports_from_rollups_equal_those_from_every_reading() {
-    let app = spawn_app();
-    let dir = std::env::temp_dir().join(format!("porch-rollups-seed-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed");
-    std::fs::copy(seed.join("demo.sql"), dir.join("1-demo.sql")).unwrap();
-    std::fs::copy(seed.join("demo-fleet.sql"), dir.join("2-demo-fleet.sql")).unwrap();
-    app.rt.db.apply_migrations(&dir).unwrap();
-    std::fs::remove_dir_all(&dir).unwrap();
+    let app = spawn_app_with_demo_fleet();
     let now = database_now(&app);
     app.rt.clock.set(now);
     assert!(rebuild_all(&app) >= 40, "the demo's machines");

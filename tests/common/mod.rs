@@ -119,6 +119,23 @@ pub fn spawn_app() -> TestApp {
     TestApp { rt: NativeRuntime::new(PLATFORM_TOKEN).unwrap() }
 }
 
+/// A fresh app with the demo tenants and the demo fleet (`seed/demo.sql`, then
+/// `seed/demo-fleet.sql`) applied like migrations, as `scripts/dev` seeds them.
+pub fn spawn_app_with_demo_fleet() -> TestApp {
+    // Tests run side by side in one process: each seed gets a folder of its own.
+    static SEEDS: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let app = spawn_app();
+    let n = SEEDS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let dir = std::env::temp_dir().join(format!("porch-demo-seed-{}-{n}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let seed = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("seed");
+    std::fs::copy(seed.join("demo.sql"), dir.join("1-demo.sql")).unwrap();
+    std::fs::copy(seed.join("demo-fleet.sql"), dir.join("2-demo-fleet.sql")).unwrap();
+    app.rt.db.apply_migrations(&dir).unwrap();
+    std::fs::remove_dir_all(&dir).unwrap();
+    app
+}
+
 /// A table cell's value: a `<time>`'s machine-readable `datetime`, else the cell's text, so
 /// tests compare periods as ISO dates and weeks whatever language the page shows them in.
 pub fn cell_value(cell: &str) -> String {
