@@ -584,18 +584,20 @@ fn a_reply_with_files_past_the_caps_keeps_its_text_and_names_each_file_and_why()
     assert_eq!(d.app.rt.blobs.objects.borrow().len(), blobs);
 
     // In the reader's language (a signed-in person's saved one), and the same for a new
-    // ticket's form.
+    // ticket's form, its size with a decimal comma.
     d.app.execute("UPDATE accounts SET language = 'da' WHERE email = 'ada@alpha.example'", Vec::new());
+    let mut odd = pdf_of(10);
+    odd.resize(odd.len() + 512 * 1024, b' ');
     let danish = ada.post_multipart_streamed(
         "/tickets/new",
         &[("subject", "Logs"), ("description", "Se vedhæftede filer.")],
-        &[("files", "big.pdf", &big)],
+        &[("files", "big.pdf", &odd)],
         &[("accept-language", "da")],
     );
     assert_eq!(danish.status, 422);
     let page = body_text(&danish);
     assert!(page.contains(r#"value="Logs""#) && page.contains(">Se vedhæftede filer.</textarea>"), "{page}");
-    assert!(page.contains("big.pdf (12\u{a0}MB): større end de 10 MB, én fil må fylde."), "{page}");
+    assert!(page.contains("big.pdf (10,5\u{a0}MB): større end de 10 MB, én fil må fylde."), "{page}");
     assert_eq!(d.count("SELECT COUNT(*) AS n FROM tickets"), 1);
 
     // Files within the caps still go through the same reader.
