@@ -344,6 +344,17 @@ fn a_reply_to_a_closed_ticket_reopens_it_or_is_refused_as_the_portal_says_and_th
         page.contains("Closed") && page.contains("A reply reopens it") && page.contains("How did we do?"),
         "{page}"
     );
+    // A rating refused keeps what was typed: the comment, and the score when it was one.
+    let unscored = ada.post("/tickets/1/rating", &[("comment", "Quick & kind.")]);
+    assert_eq!(unscored.status, 422);
+    let page = body_text(&unscored);
+    assert!(page.contains(">Quick &amp; kind.</textarea>") && !page.contains("checked"), "{page}");
+    let long = "x".repeat(1001);
+    let too_long = body_text(&ada.post("/tickets/1/rating", &[("score", "4"), ("comment", &long)]));
+    assert!(
+        too_long.contains(r#"value="4" checked"#) && too_long.contains(&format!(">{long}</textarea>")),
+        "{too_long}"
+    );
     let rated = ada.post("/tickets/1/rating", &[("score", "5"), ("comment", "Quick and kind.")]);
     assert_eq!(rated.status, 303);
     assert_eq!(ada.post("/tickets/1/rating", &[("score", "1")]).status, 303, "a second rating changes nothing");
