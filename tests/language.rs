@@ -188,3 +188,23 @@ fn a_ticket_list_says_how_long_ago_and_marks_the_providers_stage_names_danish() 
     let danish = body_text(&ada.get("/tickets"));
     assert!(danish.contains(">for 3 timer siden</time>") && !danish.contains(r#"lang="da">Ny"#), "{danish}");
 }
+
+#[test]
+fn a_person_asked_to_agree_again_can_switch_the_consent_pages_language_first() {
+    let p = provider();
+    let portal = p.app.new_portal(&p.key, &p.tenant, &json!({ "slug": "acme", "name": "Acme" }));
+    let ada = p.join(&portal, "acme", "ada@example.com", None);
+    let (status, answer) =
+        p.call(Method::Patch, &format!("/portals/{portal}"), &json!({ "terms_text": "Be kind to the machines." }));
+    assert_eq!(status, 200, "{answer}");
+    let from = "/consent?return_to=/tickets";
+    assert_eq!(page_language(&ada.get(from)), "en");
+
+    let chosen = choose(&ada, "da", from);
+    assert_eq!((chosen.status, chosen.header("location")), (303, Some(from)), "not sent to the consent page instead");
+    let page = ada.get(from);
+    assert_eq!(page_language(&page), "da");
+    assert!(body_text(&page).contains("Læs vores opdaterede vilkår"), "{}", body_text(&page));
+    let rows = p.app.sql("SELECT language, terms_version FROM accounts WHERE email = 'ada@example.com'", Vec::new());
+    assert_eq!((rows[0]["language"].clone(), rows[0]["terms_version"].clone()), (json!("da"), json!(null)));
+}

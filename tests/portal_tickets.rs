@@ -344,6 +344,17 @@ fn a_reply_to_a_closed_ticket_reopens_it_or_is_refused_as_the_portal_says_and_th
         page.contains("Closed") && page.contains("A reply reopens it") && page.contains("How did we do?"),
         "{page}"
     );
+    // A rating refused keeps what was typed: the comment, and the score when it was one.
+    let unscored = ada.post("/tickets/1/rating", &[("comment", "Quick & kind.")]);
+    assert_eq!(unscored.status, 422);
+    let page = body_text(&unscored);
+    assert!(page.contains(">Quick &amp; kind.</textarea>") && !page.contains("checked"), "{page}");
+    let long = "x".repeat(1001);
+    let too_long = body_text(&ada.post("/tickets/1/rating", &[("score", "4"), ("comment", &long)]));
+    assert!(
+        too_long.contains(r#"value="4" checked"#) && too_long.contains(&format!(">{long}</textarea>")),
+        "{too_long}"
+    );
     let rated = ada.post("/tickets/1/rating", &[("score", "5"), ("comment", "Quick and kind.")]);
     assert_eq!(rated.status, 303);
     assert_eq!(ada.post("/tickets/1/rating", &[("score", "1")]).status, 303, "a second rating changes nothing");
@@ -584,18 +595,20 @@ fn a_reply_with_files_past_the_caps_keeps_its_text_and_names_each_file_and_why()
     assert_eq!(d.app.rt.blobs.objects.borrow().len(), blobs);
 
     // In the reader's language (a signed-in person's saved one), and the same for a new
-    // ticket's form.
+    // ticket's form, its size with a decimal comma.
     d.app.execute("UPDATE accounts SET language = 'da' WHERE email = 'ada@alpha.example'", Vec::new());
+    let mut odd = pdf_of(10);
+    odd.resize(odd.len() + 512 * 1024, b' ');
     let danish = ada.post_multipart_streamed(
         "/tickets/new",
         &[("subject", "Logs"), ("description", "Se vedhæftede filer.")],
-        &[("files", "big.pdf", &big)],
+        &[("files", "big.pdf", &odd)],
         &[("accept-language", "da")],
     );
     assert_eq!(danish.status, 422);
     let page = body_text(&danish);
     assert!(page.contains(r#"value="Logs""#) && page.contains(">Se vedhæftede filer.</textarea>"), "{page}");
-    assert!(page.contains("big.pdf (12\u{a0}MB): større end de 10 MB, én fil må fylde."), "{page}");
+    assert!(page.contains("big.pdf (10,5\u{a0}MB): større end de 10 MB, én fil må fylde."), "{page}");
     assert_eq!(d.count("SELECT COUNT(*) AS n FROM tickets"), 1);
 
     // Files within the caps still go through the same reader.

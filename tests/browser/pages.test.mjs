@@ -17,6 +17,8 @@ const PNG = Buffer.from(
   'base64',
 );
 const PDF = readFileSync(new URL('../../seed/demo-rental-agreement.pdf', import.meta.url));
+// The PDF padded to 11 MiB: over the 10 MiB one file may be.
+const BIG_PDF = Buffer.concat([PDF, Buffer.alloc(11 * 1024 * 1024 - PDF.length, 0x20)]);
 
 // The seeded demo tenants (seed/demo.sql, seed/demo-fleet.sql).
 const ACME = {
@@ -130,6 +132,13 @@ async function viewAs(t, where, locale, as, prefix, more) {
   return problems;
 }
 
+/** Chooses `language` (its code) in the header's language menu; on the page it leads back to. */
+async function chooseLanguage(page, language) {
+  const menu = page.locator('form.language');
+  await menu.locator('select[name=language]').selectOption(language);
+  await navigating(page, () => menu.locator('button[type=submit]').click());
+}
+
 /** Joins `portal` through an invitation link as an admin of `customer`; on the page it lands on. */
 async function acceptInvitation(page, check, where, { name, email, customer }) {
   const { url } = await call('POST', `/tenants/${where.tenant}/portals/${where.portal}/invitations`,
@@ -201,6 +210,11 @@ test('every page of the English tickets portal reflows at 320, 390 and 1280 px a
     { name: 'Tess Tour', email, customer: ACME.customer });
   assert.ok(account, 'the invitation made an account');
   await check('the start page greets the person signed in', null, 'home');
+  await chooseLanguage(page, 'da');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'da', 'the menu switched the page to Danish');
+  await check('the start page in Danish, chosen in the header\'s language menu', null, 'home-danish');
+  await chooseLanguage(page, 'en');
+  assert.equal(await page.locator('html').getAttribute('lang'), 'en', 'and back to English');
   await check('the ticket list says when there are no tickets yet', '/tickets', 'tickets-empty');
 
   // Tickets: a colleague's, two of Tess's, one with a conversation and files, one solved.
@@ -225,6 +239,13 @@ test('every page of the English tickets portal reflows at 320, 390 and 1280 px a
   await check('a ticket shows the recipient\'s reply with its file', null, 'ticket-replied');
   await submit(page, `/tickets/${talk.number}/reply`);
   await check('a reply sent empty says what is missing', null, 'ticket-reply-errors', 422);
+  const kept = 'The full export, all twelve months.';
+  await page.fill('textarea[name=body]', kept);
+  await page.setInputFiles('input[name=files]', { name: 'invoices-full.pdf', mimeType: 'application/pdf', buffer: BIG_PDF });
+  await submit(page, `/tickets/${talk.number}/reply`);
+  await check('a reply refused for a file over the cap keeps its text and names the file', null, 'ticket-reply-too-large', 422);
+  assert.equal(await page.inputValue('textarea[name=body]'), kept);
+  assert.match(await page.locator('main').innerText(), /invoices-full\.pdf \(11\sMB\)/);
 
   await check('a solved ticket asks how satisfied the requester is', `/tickets/${solved.number}`, 'ticket-rating');
   await submit(page, `/tickets/${solved.number}/rating`);
@@ -243,6 +264,27 @@ test('every page of the English tickets portal reflows at 320, 390 and 1280 px a
   await check('the invitation form on the users page says what is missing', null, 'users-errors', 422);
 
   await check('an unknown address answers the branded not-found page', `/no-such-page-${run}`, 'not-found', 404);
+
+  // New terms on a portal of Acme's own for this (Acme's people elsewhere in the tour are not
+  // held on the consent page): the next page a person opens asks them to agree again.
+  const again = `tour-terms-${run}`;
+  const { portal: termed } = await call('POST', `${at}/portals`,
+    { slug: again, name: 'Acme Rentals', theme_id: ACME.theme, terms_text: 'Return the machines clean.' });
+  await call('POST', `${at}/portals/${termed.id}/domains`, { hostname: `${again}.localhost` });
+  const agreeing = await visitor({ locale: 'en-GB' });
+  const termedAt = { tenant: ACME.tenant, portal: termed.id, origin: `http://${again}.localhost:${port}` };
+  const checkAgain = checker(t, agreeing.page, termedAt.origin, 'acme');
+  // Joined without checking its pages again (the invitation's are checked above).
+  const join = async (_sentence, path) => { if (path !== null) await agreeing.page.goto(`${termedAt.origin}${path}`); };
+  assert.ok(await acceptInvitation(agreeing.page, join, termedAt,
+    { name: 'Connie Consent', email: `tour-terms-${run}@globex.example`, customer: ACME.customer }));
+  await call('PATCH', `${at}/portals/${termed.id}`, { terms_text: 'Return the machines clean and fuelled.' });
+  await checkAgain('a change of terms asks to agree again before the page asked for', '/', 'consent-again');
+  assert.equal(new URL(agreeing.page.url()).pathname, '/consent');
+  await agreeing.page.locator('input[name=accept_terms]').check();
+  await navigating(agreeing.page, () => agreeing.page.locator('form[action="/consent"] button[value=accept]').click());
+  assert.equal(new URL(agreeing.page.url()).pathname, '/', 'agreed: on to the page asked for');
+  await agreeing.context.close();
   await check('a malformed filter answers the branded bad-request page', '/tickets?status=bogus', 'bad-request', 400);
 
   await navigating(page, () => page.locator('form[action="/sign-out"] button').click());

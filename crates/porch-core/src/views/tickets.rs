@@ -193,11 +193,13 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, view: &Lis
     page(portal, lang, t.tickets_title, Some(member), &content)
 }
 
-/// What the last post on a ticket's page said: its problems, and the text to keep.
+/// What the last post on a ticket's page said: its problems, and what was typed, to keep.
 #[derive(Default)]
 pub struct Feedback {
     pub problems: Problems,
     pub reply_text: String,
+    /// The rating form's score (when it was one of the scale's) and comment.
+    pub rating: (Option<i64>, String),
 }
 
 /// A ticket's status as a badge: outlined while open, filled once closed.
@@ -291,12 +293,12 @@ pub fn ticket(portal: &ResolvedPortal, lang: Language, member: &Member, view: &T
                             @if let Some(error) = &error { p.error-message { (error) } }
                             div.scale {
                                 @for score in 1..=5 {
-                                    label { input id=[(score == 1).then_some("score")] type="radio" name="score" value=(score) required; (score) }
+                                    label { input id=[(score == 1).then_some("score")] type="radio" name="score" value=(score) checked[view.feedback.rating.0 == Some(score)] required; (score) }
                                 }
                             }
                         }
                         (field(lang, problems, "comment", t.rating_comment, None, |c| html! {
-                            textarea #(c.id) name="comment" rows="3" maxlength="1000" aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid] {}
+                            textarea #(c.id) name="comment" rows="3" maxlength="1000" aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid] { (view.feedback.rating.1) }
                         }))
                         div.actions { button.button type="submit" { (t.rating_button) } }
                     }

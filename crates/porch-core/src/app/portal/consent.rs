@@ -22,11 +22,14 @@ use crate::views::form::Problems;
 use porch_types::error::AppError;
 
 /// The way to the consent page, for a signed-in person who must agree again before `found`;
-/// None when they need not, or the page is the consent page itself or signing out.
+/// None when they need not, or the page is the consent page itself, signing out or the
+/// language menu.
 pub fn gate<R: Runtime>(page: &Page<'_, R>, found: &Found<PageRoute, &str>) -> Option<Response> {
     outstanding(page).filter(|o| o.any())?;
-    // Declining on the consent page signs out too; the sign-out form itself stays open.
-    let open = [PageRoute::Consent, PageRoute::ConsentSubmit, PageRoute::SignOut, PageRoute::SignedOut];
+    // Declining on the consent page signs out too; the sign-out form itself stays open. So
+    // does the language menu: a person asked to agree must be able to read what they agree to.
+    let open =
+        [PageRoute::Consent, PageRoute::ConsentSubmit, PageRoute::SignOut, PageRoute::SignedOut, PageRoute::Language];
     if matches!(found, Found::Route(route, _) if open.contains(&route.handler)) {
         return None;
     }

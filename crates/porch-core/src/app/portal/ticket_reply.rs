@@ -56,7 +56,7 @@ pub async fn reply<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respo
         Vec::new()
     });
     let Some(body) = body.filter(|_| errors.is_empty()) else {
-        let feedback = Feedback { problems: errors, reply_text: form.text("body").to_owned() };
+        let feedback = Feedback { problems: errors, reply_text: form.text("body").to_owned(), ..Feedback::default() };
         return render(page, 422, &data, &feedback);
     };
     // A reply to a closed ticket (allowed here) moves it back to its pipeline's first open stage.
@@ -129,9 +129,11 @@ pub async fn rate<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respon
     }
     let comment = form.text("comment").trim();
     let comment_ok = comment.chars().count() <= MAX_COMMENT_CHARS && porch_types::text::check_prose(comment).is_ok();
-    let (Some(score), true) = (parse_score(form.text("score")), comment_ok) else {
+    let score = parse_score(form.text("score"));
+    let (Some(score), true) = (score, comment_ok) else {
         let t = page.lang.tickets();
-        let feedback = Feedback { problems: Problems::of("score", t.rating_question), ..Feedback::default() };
+        let problems = Problems::of("score", t.rating_question);
+        let feedback = Feedback { problems, rating: (score, form.text("comment").to_owned()), ..Feedback::default() };
         return render(page, 422, &data, &feedback);
     };
     let tenant: TenantId = page.scope.tenant;
