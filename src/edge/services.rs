@@ -1,7 +1,10 @@
 //! The runtime's services over Workers bindings: D1, KV, R2 and fetch.
 
 use serde::de::DeserializeOwned;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
+use worker::js_sys::{Array, Reflect, JSON};
+use worker::wasm_bindgen_futures::JsFuture;
+use worker::worker_sys::D1Database as D1DatabaseSys;
 use worker::{Bucket, D1Database, D1PreparedStatement, Fetch, Headers, HttpMetadata, KvStore, RequestInit};
 
 use porch_core::http::Method;
@@ -12,6 +15,18 @@ pub struct D1Db(pub D1Database);
 
 fn db_error(err: &worker::Error) -> DbError {
     DbError::from_message(err.to_string())
+}
+
+/// A rejected promise's message, with its cause's (D1 puts `SQLite`'s message there).
+fn js_error_text(err: &JsValue) -> String {
+    let Some(err) = err.dyn_ref::<worker::js_sys::Error>() else {
+        return err.as_string().unwrap_or_else(|| "unknown D1 error".into());
+    };
+    let message = String::from(err.message());
+    match err.cause().dyn_ref::<worker::js_sys::Error>() {
+        Some(cause) => format!("{message}: {}", String::from(cause.message())),
+        None => message,
+    }
 }
 
 impl D1Db {
@@ -38,11 +53,25 @@ impl Database for D1Db {
     }
 
     async fn read_batch(&self, statements: Vec<Statement>) -> Result<Vec<Vec<serde_json::Value>>, DbError> {
-        let prepared = statements.iter().map(|s| self.prepare(s)).collect::<Result<Vec<_>, _>>()?;
-        let results = self.0.batch(prepared).await.map_err(|e| db_error(&e))?;
-        results
+        let prepared = statements.iter().map(|s| self.prepare(s).map(|p| JsValue::from(p.inner().clone())));
+        let prepared = prepared.collect::<Result<Array, _>>()?;
+        let database: &D1DatabaseSys = self.0.as_ref().unchecked_ref();
+        let promise = database.batch(prepared).map_err(|e| DbError::from_message(js_error_text(&e)))?;
+        let results = JsFuture::from(promise).await.map_err(|e| DbError::from_message(js_error_text(&e)))?;
+        // Each statement's rows cross into wasm as one JSON text, parsed here: converting them
+        // value by value (serde-wasm-bindgen) costs a crossing per column of every row, which
+        // was most of a year's report (365 rows) beyond its SQL.
+        Array::from(&results)
             .iter()
-            .map(|r| r.results::<serde_json::Value>().map_err(|e| DbError::Other(format!("row shape: {e}"))))
+            .map(|result| {
+                let rows = Reflect::get(&result, &JsValue::from_str("results")).unwrap_or(JsValue::NULL);
+                if rows.is_null() || rows.is_undefined() {
+                    return Ok(Vec::new());
+                }
+                let text =
+                    JSON::stringify(&rows).map_err(|e| DbError::Other(format!("row shape: {}", js_error_text(&e))))?;
+                serde_json::from_str(&String::from(text)).map_err(|e| DbError::Other(format!("row shape: {e}")))
+            })
             .collect()
     }
 
