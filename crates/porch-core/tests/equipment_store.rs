@@ -4,11 +4,11 @@
 // clippy.toml allows these inside `#[test]` functions only; the helpers here use them too.
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 
-use serde_json::{json, Value as Json};
+use serde_json::json;
 
 use porch_core::store::audit::Actor;
 use porch_core::store::equipment::{
-    self, ActivityRange, AssetFilter, AssetInput, FleetCursor, FleetGroup, FleetReading, RowAsset, SharedAsset,
+    self, ActivityRange, AssetFilter, AssetInput, AssetUsage, FleetCursor, FleetGroup, FleetReading, SharedAsset,
 };
 use porch_core::store::{Database, PortalScope, Statement, Value};
 use porch_native::SqliteDb;
@@ -395,7 +395,10 @@ fn a_report_sums_per_bucket_only_the_visible_events_for_one_asset_and_for_the_fl
     let first = parse_day("2024-03-01").unwrap();
     let buckets = Buckets::new(first + 5, first + 24, Span::Day, TimeZone::UTC).unwrap();
     let one = |scope, token| -> Vec<BucketRow> {
-        rows(&w, equipment::viewer_asset_usage(scope, token, now(), &key("alpha"), &buckets))
+        let sums: Vec<AssetUsage> =
+            rows(&w, equipment::viewer_asset_usage(scope, token, now(), &key("alpha"), &buckets));
+        assert!(sums.len() <= 1, "one asset's");
+        sums.iter().flat_map(|s| s.buckets().unwrap()).collect()
     };
     let usage = one(w.scope, MEMBER);
     let days: Vec<i64> = usage.iter().map(|r| r.bucket).collect();
@@ -416,14 +419,8 @@ fn a_report_sums_per_bucket_only_the_visible_events_for_one_asset_and_for_the_fl
 
     let fleet = |scope, token, group| -> Vec<(AssetId, i64)> {
         let statement = equipment::viewer_fleet_usage(scope, token, now(), group, &buckets);
-        let raw: Vec<Json> = rows(&w, statement);
-        raw.into_iter()
-            .map(|row| {
-                let asset: RowAsset = serde_json::from_value(row.clone()).unwrap();
-                let sums: BucketRow = serde_json::from_value(row).unwrap();
-                (asset.asset_id, sums.bucket)
-            })
-            .collect()
+        let sums: Vec<AssetUsage> = rows(&w, statement);
+        sums.iter().flat_map(|s| s.buckets().unwrap().into_iter().map(|b| (s.asset_id, b.bucket))).collect()
     };
     let by_fleet = fleet(w.scope, MEMBER, None);
     assert_eq!(by_fleet, days.iter().map(|d| (alpha, *d)).collect::<Vec<_>>());

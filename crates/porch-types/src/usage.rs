@@ -151,6 +151,30 @@ pub struct BucketRow {
     pub alerts: i64,
 }
 
+/// Sums of the same buckets merged into one each (the highest of the highest readings, the
+/// lowest of the lowest, the counts added), in bucket order: a report's SQL gives a bucket's
+/// rollup days and its raw events apart (`store::equipment`'s `usage_sums!`).
+pub fn merge_buckets(mut rows: Vec<BucketRow>) -> Vec<BucketRow> {
+    rows.sort_by_key(|row| row.bucket);
+    let mut merged: Vec<BucketRow> = Vec::with_capacity(rows.len());
+    for row in rows {
+        match merged.last_mut() {
+            Some(last) if last.bucket == row.bucket => {
+                last.hours_max = last.hours_max.max(row.hours_max);
+                last.hours_min = match (last.hours_min, row.hours_min) {
+                    (Some(a), Some(b)) => Some(a.min(b)),
+                    (a, b) => a.or(b),
+                };
+                last.starts += row.starts;
+                last.stops += row.stops;
+                last.alerts += row.alerts;
+            }
+            _ => merged.push(row),
+        }
+    }
+    merged
+}
+
 /// One bucket of a report: its first local day, operating hours in thousandths, and counts.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Usage {
@@ -210,18 +234,42 @@ pub fn hours_text(milli: i64) -> String {
 /// One CSV field (RFC 4180 §2): quoted when it holds a comma, quote or line break, quotes
 /// doubled. A text starting like a formula (`= + - @`, tab, CR) gets a leading `'` so a
 /// spreadsheet shows it instead of running it (OWASP "CSV Injection").
-pub fn csv_field(text: &str) -> String {
-    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() };
-    if text.contains([',', '"', '\r', '\n']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
+fn push_csv_field(out: &mut String, text: &str) {
+    // The guard is a plain character: it never changes whether the field needs quotes.
+    let quoted = text.contains([',', '"', '\r', '\n']);
+    if quoted {
+        out.push('"');
+    }
+    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        out.push('\'');
+    }
+    if quoted {
+        for c in text.chars() {
+            if c == '"' {
+                out.push('"');
+            }
+            out.push(c);
+        }
+        out.push('"');
     } else {
-        text
+        out.push_str(text);
     }
 }
 
-/// Rows of fields as CSV text: CRLF after each record (RFC 4180 §2.1).
+/// Rows of fields as CSV text: CRLF after each record (RFC 4180 §2.1). Written into one
+/// string: a year's report by day is 366 records.
 pub fn csv(rows: &[Vec<String>]) -> String {
-    rows.iter().map(|row| row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(",") + "\r\n").collect()
+    let mut out = String::with_capacity(rows.len() * 64);
+    for row in rows {
+        for (index, field) in row.iter().enumerate() {
+            if index > 0 {
+                out.push(',');
+            }
+            push_csv_field(&mut out, field);
+        }
+        out.push_str("\r\n");
+    }
+    out
 }
 
 #[cfg(test)]
@@ -346,11 +394,39 @@ mod tests {
     }
 
     #[test]
+    fn sums_of_one_bucket_merge_into_one_and_come_out_in_bucket_order() {
+        let row = |bucket, hours: Option<(i64, i64)>, starts| BucketRow {
+            bucket,
+            hours_max: hours.map(|h| h.1),
+            hours_min: hours.map(|h| h.0),
+            starts,
+            stops: 1,
+            alerts: 0,
+        };
+        let merged = merge_buckets(vec![
+            row(1, Some((5, 9)), 1),
+            row(0, None, 2),
+            row(1, None, 1),
+            row(1, Some((3, 7)), 0),
+            row(0, Some((1, 2)), 0),
+        ]);
+        let (zero, one) = (row(0, Some((1, 2)), 2), row(1, Some((3, 9)), 2));
+        assert_eq!(merged, vec![BucketRow { stops: 2, ..zero }, BucketRow { stops: 3, ..one }], "counts added");
+        assert!(merge_buckets(Vec::new()).is_empty());
+    }
+
+    #[test]
     fn csv_fields_are_quoted_per_rfc_4180_and_formulas_are_defused() {
+        let csv_field = |text: &str| {
+            let mut out = String::new();
+            push_csv_field(&mut out, text);
+            out
+        };
         assert_eq!(csv_field("plain"), "plain");
         assert_eq!(csv_field("Loader, yard 2"), "\"Loader, yard 2\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("=SUM(A1)"), "'=SUM(A1)");
+        assert_eq!(csv_field("=HYPERLINK(\"x\",1)"), "\"'=HYPERLINK(\"\"x\"\",1)\"", "defused, then quoted");
         assert_eq!(csv(&[vec!["a".into(), "b\nc".into()]]), "a,\"b\nc\"\r\n");
     }
 }

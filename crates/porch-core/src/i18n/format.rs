@@ -178,18 +178,39 @@ impl Formats {
 
     /// An integer with thousands separators: `1.234.567`.
     pub fn integer(self, n: i64) -> String {
-        let digits = n.unsigned_abs().to_string();
-        let mut out = String::with_capacity(digits.len() + digits.len() / 3 * 2 + 1);
+        let mut out = String::with_capacity(24);
         if n < 0 {
             out.push('-');
         }
-        for (i, digit) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
+        self.push_grouped(&mut out, n.unsigned_abs());
+        out
+    }
+
+    /// `n`'s digits with the language's thousands separator, onto `out`. Written digit by
+    /// digit: a report's table and chart print a thousand numbers and more.
+    fn push_grouped(self, out: &mut String, n: u64) {
+        let mut digits = [0_u8; 20];
+        let mut len = 0;
+        let mut rest = n;
+        loop {
+            // `rest % 10` is a single digit: the cast cannot truncate.
+            #[allow(clippy::cast_possible_truncation)]
+            let digit = (rest % 10) as u8;
+            if let Some(slot) = digits.get_mut(len) {
+                *slot = b'0' + digit;
+            }
+            len += 1;
+            rest /= 10;
+            if rest == 0 {
+                break;
+            }
+        }
+        for (i, digit) in digits.iter().take(len).rev().enumerate() {
+            if i > 0 && (len - i).is_multiple_of(3) {
                 out.push(self.words().group);
             }
-            out.push(digit);
+            out.push(char::from(*digit));
         }
-        out
     }
 
     /// A number given in thousandths, with up to `places` decimals (at most 3), trailing
@@ -197,16 +218,25 @@ impl Formats {
     pub fn decimal(self, milli: i64, places: u32) -> String {
         let places = places.min(3);
         let step = 10_i64.pow(3 - places);
-        let rounded = (milli.abs() + step / 2) / step * step * milli.signum();
-        let whole = self.integer(rounded / 1000);
-        let fraction = format!("{:03}", (rounded % 1000).abs());
-        let fraction = fraction.get(..places as usize).unwrap_or_default().trim_end_matches('0');
-        let sign = if rounded < 0 && rounded > -1000 { "-" } else { "" };
-        if fraction.is_empty() {
-            format!("{sign}{whole}")
-        } else {
-            format!("{sign}{whole}{}{fraction}", self.words().decimal)
+        let rounded = (milli.abs() + step / 2) / step * step;
+        let mut out = String::with_capacity(24);
+        if milli < 0 && rounded > 0 {
+            out.push('-');
         }
+        self.push_grouped(&mut out, rounded.unsigned_abs() / 1000);
+        // The thousandths' digits: as many as `places` asks, trailing zeros dropped.
+        let fraction = rounded % 1000;
+        let digits = [fraction / 100, fraction / 10 % 10, fraction % 10];
+        let shown = digits.iter().take(places as usize).rposition(|d| *d != 0).map_or(0, |last| last + 1);
+        if shown > 0 {
+            out.push(self.words().decimal);
+            for digit in digits.iter().take(shown) {
+                // Each is a single digit: the casts cannot truncate.
+                #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+                out.push(char::from(b'0' + *digit as u8));
+            }
+        }
+        out
     }
 
     /// A file's size: bytes below a KiB, whole kB below a MiB, MB and GB with one decimal.
@@ -327,6 +357,10 @@ mod tests {
         assert_eq!(en.decimal(-500, 1), "-0.5");
         assert_eq!(en.decimal(-1_500, 1), "-1.5");
         assert_eq!(en.decimal(-40, 1), "0");
+        assert_eq!(en.decimal(1_050, 3), "1.05", "a zero between digits stays");
+        assert_eq!(en.decimal(1_004, 2), "1", "zeros left by rounding go");
+        assert_eq!(en.decimal(999_999_999, 3), "999,999.999");
+        assert_eq!(en.integer(i64::MIN), "-9,223,372,036,854,775,808");
     }
 
     #[test]

@@ -191,11 +191,6 @@ pub fn decode_rows<T: DeserializeOwned>(rows: Option<Vec<serde_json::Value>>) ->
         .collect()
 }
 
-/// Rows of a `read_batch` deserialised without consuming them, for rows read as two shapes.
-pub fn decode_borrowed<T: DeserializeOwned>(rows: &[serde_json::Value]) -> Result<Vec<T>, DbError> {
-    rows.iter().map(|row| T::deserialize(row).map_err(|e| DbError::Other(format!("row shape: {e}")))).collect()
-}
-
 #[allow(async_fn_in_trait)]
 pub trait Database {
     /// Rows of a query, each deserialised from a column-name map.

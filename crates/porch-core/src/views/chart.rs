@@ -8,7 +8,7 @@
 //! is `base.css`'s, and series differ by opacity (with an outline) so one theme colour does.
 //! The `viewBox` scales the drawing to the page's width, down to a 320 px phone.
 
-use maud::{html, Markup};
+use maud::{html, Markup, Render};
 
 use crate::i18n::Formats;
 use porch_types::usage::Span;
@@ -71,17 +71,48 @@ pub fn label_every(count: usize) -> usize {
     count.div_ceil(MAX_LABELS).max(1)
 }
 
-/// A period's label under the axis (`7. dec.`, `uge 49`) and in a bar's title (with its year).
-pub fn period_labels(formats: Formats, span: Span, day: i64) -> (String, String) {
+/// A period's label under the axis: `7. dec.`, `uge 49`.
+pub fn period_label(formats: Formats, span: Span, day: i64) -> String {
     match span {
-        Span::Day => (formats.day_month(day), formats.day(day)),
-        Span::Week => (formats.week(day), formats.week_of_year(day)),
+        Span::Day => formats.day_month(day),
+        Span::Week => formats.week(day),
     }
 }
 
-/// SVG coordinates to two decimals.
-fn at(value: f64) -> String {
-    format!("{value:.2}")
+/// A period's name with its year, as a bar's title and the report's table give it.
+pub fn period_title(formats: Formats, span: Span, day: i64) -> String {
+    match span {
+        Span::Day => formats.day(day),
+        Span::Week => formats.week_of_year(day),
+    }
+}
+
+/// An SVG coordinate, printed to two decimals as `{:.2}` would, from whole hundredths: a
+/// year by day draws 365 bars of four coordinates, and float formatting was a fifth of the
+/// page's time.
+struct At(f64);
+
+impl Render for At {
+    // Coordinates lie within the drawing (at most a few hundred): the cast cannot overflow.
+    #[allow(clippy::cast_possible_truncation)]
+    fn render_to(&self, buffer: &mut String) {
+        let hundredths = (self.0 * 100.0).round() as i64;
+        if hundredths < 0 {
+            buffer.push('-');
+        }
+        let hundredths = hundredths.unsigned_abs();
+        (hundredths / 100).render_to(buffer);
+        buffer.push('.');
+        let cents = hundredths % 100;
+        if cents < 10 {
+            buffer.push('0');
+        }
+        cents.render_to(buffer);
+    }
+}
+
+fn at(value: f64) -> At {
+    At(value)
 }
 
 // Coordinates are small integers and thousandths far below 2^53: exact in f64.
@@ -108,7 +139,7 @@ pub fn chart(formats: Formats, chart: &Chart<'_>) -> Markup {
                 }
                 line.axis x1=(LEFT) y1=(at(y(0))) x2=(WIDTH - RIGHT) y2=(at(y(0))) stroke="currentColor" {}
                 @for (index, day) in chart.periods.iter().enumerate() {
-                    @let (short, long) = period_labels(formats, chart.span, *day);
+                    @let long = period_title(formats, chart.span, *day);
                     @let x = LEFT as f64 + index as f64 * slot;
                     // Each series' value here, and the stack's height below it.
                     @let stack = chart.series.iter().scan(0, |height, series| {
@@ -127,7 +158,9 @@ pub fn chart(formats: Formats, chart: &Chart<'_>) -> Markup {
                         }
                     }
                     @if index % every == 0 {
-                        text x=(at(x + slot / 2.0)) y=(HEIGHT - 8) text-anchor="middle" { (short) }
+                        text x=(at(x + slot / 2.0)) y=(HEIGHT - 8) text-anchor="middle" {
+                            (period_label(formats, chart.span, *day))
+                        }
                     }
                 }
             }
@@ -180,12 +213,18 @@ mod tests {
     fn periods_are_labelled_as_days_or_iso_weeks_in_the_readers_language() {
         let day = parse_day("2026-12-01").unwrap();
         let da = Formats::new(Language::Da, TimeZone::UTC);
-        assert_eq!(period_labels(da, Span::Day, day), ("1. dec.".into(), "1. dec. 2026".into()));
-        assert_eq!(period_labels(da, Span::Week, day), ("uge 49".into(), "uge 49, 2026".into()));
+        assert_eq!(
+            (period_label(da, Span::Day, day), period_title(da, Span::Day, day)),
+            ("1. dec.".into(), "1. dec. 2026".into())
+        );
+        assert_eq!(
+            (period_label(da, Span::Week, day), period_title(da, Span::Week, day)),
+            ("uge 49".into(), "uge 49, 2026".into())
+        );
         let nb = Formats::new(Language::Nb, TimeZone::UTC);
-        assert_eq!(period_labels(nb, Span::Week, day).0, "uke 49");
+        assert_eq!(period_label(nb, Span::Week, day), "uke 49");
         let en = Formats::new(Language::En, TimeZone::UTC);
-        assert_eq!(period_labels(en, Span::Week, day).1, "week 49, 2026");
+        assert_eq!(period_title(en, Span::Week, day), "week 49, 2026");
     }
 
     #[test]

@@ -260,7 +260,7 @@ fn period_cell(fmt: Formats, span: Span, day: i64) -> Markup {
             format!("{year}-W{week:02}")
         }
     };
-    html! { time datetime=(machine) { (chart::period_labels(fmt, span, day).1) } }
+    html! { time datetime=(machine) { (chart::period_title(fmt, span, day)) } }
 }
 
 /// A bucket's sums in the reader's numbers: hours, starts, stops, alerts.

@@ -12,13 +12,13 @@ use crate::app::cut_page;
 use crate::http::{Request, Response};
 use crate::i18n::Language;
 use crate::runtime::Runtime;
-use crate::store::equipment::{self, ActivityRow, FleetCursor, FleetGroup, FleetReading, RowAsset, SharedAsset};
-use crate::store::{decode_borrowed, decode_rows, Statement};
+use crate::store::equipment::{self, ActivityRow, AssetUsage, FleetCursor, FleetGroup, FleetReading, SharedAsset};
+use crate::store::{decode_rows, Statement};
 use crate::views::fleet::{self as view, Report, ReportParams, Shown};
 use porch_types::equipment::AssetKey;
 use porch_types::error::AppError;
 use porch_types::ids::BusinessUnitId;
-use porch_types::usage::{self, date_text, parse_day, BucketRow, Buckets, Span, Usage};
+use porch_types::usage::{self, date_text, parse_day, Buckets, Span, Usage};
 
 /// Events on an asset's page.
 const RECENT_EVENTS: i64 = 50;
@@ -221,48 +221,41 @@ async fn report<R: Runtime>(page: &Page<'_, R>) -> Result<(bool, Report), AppErr
     // A named asset must be of the fleet: else 404, as for a missing asset.
     let shown = if let Some(key) = &params.asset {
         let asset = assets.iter().find(|a| &a.asset_key == key).ok_or(AppError::NotFound)?;
-        let rows: Vec<BucketRow> = decode_rows(results.next())?;
+        let rows = match decode_rows::<AssetUsage>(results.next())?.first() {
+            Some(sums) => sums.buckets()?,
+            None => Vec::new(),
+        };
         let before = decode_rows::<FleetReading>(results.next())?.into_iter().next().and_then(|r| r.hours_milli);
         Shown::Asset(Box::new(asset.clone()), usage::usage(&buckets, &rows, before))
     } else {
-        // Each row is an asset's and a bucket's: read twice, as each, from the same values.
-        let rows = results.next().unwrap_or_default();
-        let of: Vec<RowAsset> = decode_borrowed(&rows)?;
-        let rows: Vec<BucketRow> = decode_borrowed(&rows)?;
+        let sums: Vec<AssetUsage> = decode_rows(results.next())?;
         let before: Vec<FleetReading> = decode_rows(results.next())?;
-        let usage = FleetUsage { of: &of, rows: &rows, before: &before };
-        Shown::Fleet(fleet_usage(&buckets, &assets, params.group, &usage))
+        Shown::Fleet(fleet_usage(&buckets, &assets, params.group, &sums, &before)?)
     };
     Ok((true, Report { params, assets, groups, shown: Some(shown) }))
 }
 
-/// The fleet report's rows: each row's asset (`of`) and its sums (`rows`), and each
-/// asset's reading before the period, all in asset id order.
-struct FleetUsage<'a> {
-    of: &'a [RowAsset],
-    rows: &'a [BucketRow],
-    before: &'a [FleetReading],
-}
-
-/// Each asset of the fleet (of `group`) with its buckets, computed from its own rows as its
-/// own report computes them (`usage::usage`), so the two always agree.
+/// Each asset of the fleet (of `group`) with its buckets, computed from its own sums as its
+/// own report computes them (`usage::usage`), so the two always agree. `sums` and `before`
+/// are in asset id order; an asset without sums in the report has none of them.
 fn fleet_usage(
     buckets: &Buckets,
     assets: &[SharedAsset],
     group: Option<BusinessUnitId>,
-    usage: &FleetUsage<'_>,
-) -> Vec<(SharedAsset, Vec<Usage>)> {
+    sums: &[AssetUsage],
+    before: &[FleetReading],
+) -> Result<Vec<(SharedAsset, Vec<Usage>)>, AppError> {
     // The group as the SQL's: the asset's unit when it is one of the customer's own.
     assets
         .iter()
         .filter(|a| group.is_none() || a.group_id == group)
         .map(|a| {
-            // Both lists are in asset id order: the asset's rows are one run of them.
-            let start = usage.of.partition_point(|r| r.asset_id < a.id);
-            let end = usage.of.partition_point(|r| r.asset_id <= a.id);
-            let before = usage.before.binary_search_by(|r| r.asset_id.cmp(&a.id)).ok();
-            let before = before.and_then(|i| usage.before.get(i)).and_then(|r| r.hours_milli);
-            (a.clone(), usage::usage(buckets, usage.rows.get(start..end).unwrap_or_default(), before))
+            let rows = match sums.binary_search_by(|s| s.asset_id.cmp(&a.id)) {
+                Ok(i) => sums.get(i).map(AssetUsage::buckets).transpose()?.unwrap_or_default(),
+                Err(_) => Vec::new(),
+            };
+            let reading = before.binary_search_by(|r| r.asset_id.cmp(&a.id)).ok().and_then(|i| before.get(i));
+            Ok((a.clone(), usage::usage(buckets, &rows, reading.and_then(|r| r.hours_milli))))
         })
         .collect()
 }

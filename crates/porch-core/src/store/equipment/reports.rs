@@ -8,11 +8,11 @@ use super::positions::{pos, Binds};
 use super::rollups::zone_key;
 use super::visibility::{viewer_fleet, viewer_positions};
 use crate::store::portal_tickets::shared_params;
-use crate::store::{PortalScope, Statement};
+use crate::store::{DbError, PortalScope, Statement};
 use porch_types::equipment::AssetKey;
 use porch_types::ids::{AssetId, BusinessUnitId};
 use porch_types::time::Timestamp;
-use porch_types::usage::{Buckets, Offsets};
+use porch_types::usage::{self, BucketRow, Buckets, Offsets};
 
 /// The local wall-clock time (ms since 1970 read locally) of the event `e`: its instant plus
 /// the offset then in force (the latest change at or before it, else the first offset), with
@@ -210,26 +210,15 @@ macro_rules! rolled_up {
     };
 }
 
-/// A report's sums per asset and bucket (`bucket_sums!`), by asset then bucket, of the
-/// events the viewer may see, for the fleet's assets `$filter` picks. The past comes from
-/// the rollups (`rollups`): `r` are the rollup days of the report's zone whose events all
-/// lie inside the report and inside one share window, so all of them count, in the bucket of
-/// their day. Windows without a gap (`f.gap`, the usual case) show everything between their
-/// outer bounds, so a day inside those bounds needs no look at the shares: per day, that
-/// look was a third of the year by day's SQL (0.65 ms of rollups read against 0.22 ms). The rest is read raw, as before rollups: the events near the report's ends and
-/// near each window's edge (`g`, `edge_ms!`; all the report when the zone has no rollups for
-/// the asset), each only if its window lets it be seen and its day is not one of `r`. Every
-/// event the viewer may see is so counted once, in the bucket the raw arithmetic gives it, and
-/// a year by day reads 365 rollup rows and a few days of events.
-macro_rules! usage_sums {
-    ($family:ident, $filter:expr) => {
-        report_fleet!(
-            $family,
-            to,
-            $filter,
-            ", r AS MATERIALIZED (SELECT r.asset_id, r.day, r.hours_max, r.hours_min, r.starts, r.stops, r.alerts
-             FROM f CROSS JOIN asset_rollups r
-             WHERE r.tenant_id = ",
+/// That the rollup day `r` counts whole in the report, for the fleet's asset `f`: of the
+/// report's zone, its events all inside the report and inside one share window. Windows
+/// without a gap (`f.gap`, the usual case) show everything between their outer bounds, so a
+/// day inside those bounds needs no look at the shares: per day, that look was a third of the
+/// year by day's SQL.
+macro_rules! counted_rollup {
+    ($family:ident) => {
+        concat!(
+            "r.tenant_id = ",
             pos!($family, tenant),
             " AND r.asset_id = f.id AND r.zone = ",
             pos!($family, zone),
@@ -246,8 +235,32 @@ macro_rules! usage_sums {
             " AND CASE WHEN f.gap THEN EXISTS (SELECT 1 FROM asset_shares s WHERE ",
             viewer_shares!($family),
             " AND s.from_at <= r.first_at AND (s.until_at IS NULL OR s.until_at > r.last_at))
-               ELSE r.first_at >= f.lo AND r.last_at < f.hi END)
-             , g AS MATERIALIZED (SELECT f.id AS asset_id, ",
+               ELSE r.first_at >= f.lo AND r.last_at < f.hi END"
+        )
+    };
+}
+
+/// A report's sums of the events the viewer may see, for the fleet's assets `$filter` picks:
+/// a row per asset (`AssetUsage`), by asset id, with two JSON lists of sums, each sum
+/// `[bucket, hours_max, hours_min, starts, stops, alerts]`:
+/// - `days`: the past, from the rollups (`rollups`): each rollup day that counts whole
+///   (`counted_rollup!`), in the bucket of its day, read in one primary-key range scan;
+/// - `edges`: the rest, read raw as before rollups: the events near the report's ends and
+///   near each window's edge (`g`, `edge_ms!`; all the report when the zone has no rollups
+///   for the asset), each only if its window lets it be seen and its day does not count
+///   whole (a lookup by the rollups' key), summed per bucket (`bucket_sums!`).
+///
+/// Every event the viewer may see is so counted once, in the bucket the raw arithmetic gives
+/// it. A bucket may have sums in both lists, and a week has seven days: the reader merges
+/// them (`AssetUsage::buckets`). Neither list is grouped or sorted in SQL: grouping the
+/// year's 365 days again with the edges cost as much as reading them.
+macro_rules! usage_sums {
+    ($family:ident, $filter:expr) => {
+        report_fleet!(
+            $family,
+            to,
+            $filter,
+            ", g AS MATERIALIZED (SELECT f.id AS asset_id, ",
             pos!($family, from),
             " AS lo, min(",
             pos!($family, to),
@@ -299,32 +312,54 @@ macro_rules! usage_sums {
                WHERE e.asset_id = g.asset_id AND e.tenant_id = ",
             pos!($family, tenant),
             " AND e.at >= g.lo AND e.at < g.hi)
-             SELECT asset_id, bucket, max(hours_max) AS hours_max, min(hours_min) AS hours_min,
-                    sum(starts) AS starts, sum(stops) AS stops, sum(alerts) AS alerts
-             FROM (SELECT r.asset_id, CAST((r.day * 86400000 - ",
-            pos!($family, local_start),
-            ") / ",
-            pos!($family, length),
-            " AS INTEGER) AS bucket, r.hours_max, r.hours_min, r.starts, r.stops, r.alerts FROM r
-                   UNION ALL
-                   SELECT e.asset_id, ",
+             , edges AS MATERIALIZED (SELECT e.asset_id, ",
             bucket_sums!($family),
             " FROM f CROSS JOIN e WHERE ",
             fleet_visible_events!($family, pos!($family, from), pos!($family, to)),
-            " AND (e.asset_id, CAST(",
+            " AND NOT EXISTS (SELECT 1 FROM asset_rollups r WHERE ",
+            counted_rollup!($family),
+            " AND r.day = CAST(",
             local_time!($family),
-            " / 86400000 AS INTEGER)) NOT IN (SELECT asset_id, day FROM r)
-                   GROUP BY e.asset_id, bucket)
-             GROUP BY asset_id, bucket ORDER BY asset_id, bucket"
+            " / 86400000 AS INTEGER))
+               GROUP BY e.asset_id, bucket)
+             SELECT f.id AS asset_id,
+               (SELECT json_group_array(json_array(CAST((r.day * 86400000 - ",
+            pos!($family, local_start),
+            ") / ",
+            pos!($family, length),
+            " AS INTEGER), r.hours_max, r.hours_min, r.starts, r.stops, r.alerts))
+                FROM asset_rollups r WHERE ",
+            counted_rollup!($family),
+            ") AS days,
+               (SELECT json_group_array(json_array(bucket, hours_max, hours_min, starts, stops, alerts))
+                FROM edges WHERE edges.asset_id = f.id) AS edges
+             FROM f ORDER BY f.id"
         )
     };
 }
 
-/// The asset of a row of the fleet report's statements (ordered by it, byte-wise as Rust
-/// orders strings); the rest of a `viewer_fleet_usage` row is a `BucketRow`.
+/// A row of the usage statements (`viewer_asset_usage`, `viewer_fleet_usage`): an asset and
+/// its sums (`usage_sums!`), each list one JSON text. A year by day is 365 sums: as rows, D1
+/// hands each of their 2,555 values over one by one, which cost more than the SQL; as one
+/// text, wasm parses them in one go.
 #[derive(Deserialize)]
-pub struct RowAsset {
+pub struct AssetUsage {
     pub asset_id: AssetId,
+    days: String,
+    edges: String,
+}
+
+impl AssetUsage {
+    /// The asset's sums, one per bucket that has any, in bucket order (`usage::usage` reads
+    /// them so): the rollup days and the raw edges of a bucket merged.
+    pub fn buckets(&self) -> Result<Vec<BucketRow>, DbError> {
+        let parse = |text: &str| -> Result<Vec<BucketRow>, DbError> {
+            serde_json::from_str(text).map_err(|e| DbError::Other(format!("row shape: {e}")))
+        };
+        let mut rows = parse(&self.days)?;
+        rows.extend(parse(&self.edges)?);
+        Ok(usage::merge_buckets(rows))
+    }
 }
 
 viewer_positions! {
@@ -362,8 +397,8 @@ macro_rules! bind_usage {
     }};
 }
 
-/// The fleet report's sums (`usage_sums!`), per asset and bucket, by asset then bucket, of
-/// the viewer's fleet (of `group`): the rows the one-asset report gives for each asset, in
+/// The fleet report's sums (`usage_sums!`): an `AssetUsage` per asset of the viewer's fleet
+/// (of `group`) with any, by asset id: what the one-asset report gives for each asset, in
 /// one statement. The CROSS JOINs keep the fleet the outer loop: one primary-key range scan
 /// of rollups and a few of events per asset.
 pub fn viewer_fleet_usage(
@@ -379,8 +414,8 @@ pub fn viewer_fleet_usage(
     bind_usage!(binds, fleet_usage, buckets).statement(usage_sums!(fleet_usage, of_group!(fleet_usage)))
 }
 
-/// One asset's report sums (`usage_sums!`), by bucket, if the asset with `key` is shared now
-/// with the viewer's customer (no rows otherwise): a `BucketRow` each, with the asset's id.
+/// One asset's report sums (`usage_sums!`), if the asset with `key` is shared now with the
+/// viewer's customer and has any in the report: one `AssetUsage` (else no row).
 pub fn viewer_asset_usage(
     scope: PortalScope,
     token_hash: &str,
