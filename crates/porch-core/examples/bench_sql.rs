@@ -113,10 +113,6 @@ fn fleet(args: &[String]) -> Result<(), String> {
             &equipment::viewer_fleet_page(scope, token_hash, now, None, FleetCursor::First, -1),
         ),
         to_json("report: the year by day", &equipment::viewer_asset_usage(scope, token_hash, now, &key, &buckets)),
-        to_json(
-            "report: the reading before",
-            &equipment::viewer_asset_reading_before(scope, token_hash, now, &key, buckets.start()),
-        ),
     ];
     println!("{}", serde_json::Value::Array(out));
     Ok(())

@@ -8,7 +8,7 @@ use serde_json::json;
 
 use porch_core::store::audit::Actor;
 use porch_core::store::equipment::{
-    self, ActivityRange, AssetFilter, AssetInput, AssetUsage, FleetCursor, FleetGroup, FleetReading, SharedAsset,
+    self, ActivityRange, AssetFilter, AssetInput, AssetUsage, FleetCursor, FleetGroup, SharedAsset,
 };
 use porch_core::store::{Database, PortalScope, Statement, Value};
 use porch_native::SqliteDb;
@@ -409,9 +409,9 @@ fn a_report_sums_per_bucket_only_the_visible_events_for_one_asset_and_for_the_fl
 
     // The last visible reading before day 25 is day 24's; before day 15, day 9's (the gap hides 10..15).
     let reading = |day| -> Vec<Option<i64>> {
-        let before = Timestamp::from_millis(day0() + day * DAY);
-        let statement = equipment::viewer_asset_reading_before(w.scope, MEMBER, now(), &key("alpha"), before);
-        rows::<FleetReading>(&w, statement).into_iter().map(|r| r.hours_milli).collect()
+        let report = Buckets::new(first + day, first + day, Span::Day, TimeZone::UTC).unwrap();
+        let statement = equipment::viewer_asset_usage(w.scope, MEMBER, now(), &key("alpha"), &report);
+        rows::<AssetUsage>(&w, statement).into_iter().map(|r| r.hours_before).collect()
     };
     assert_eq!(reading(25), [Some(124_000)]);
     assert_eq!(reading(15), [Some(109_000)]);
@@ -428,14 +428,9 @@ fn a_report_sums_per_bucket_only_the_visible_events_for_one_asset_and_for_the_fl
     assert!(fleet(w.other_scope, OTHER_MEMBER, None).is_empty());
 
     let before = |scope, token| -> Vec<(AssetId, Option<i64>)> {
-        let statement = equipment::viewer_fleet_readings_before(
-            scope,
-            token,
-            now(),
-            None,
-            Timestamp::from_millis(day0() + 15 * DAY),
-        );
-        rows::<FleetReading>(&w, statement).into_iter().map(|r| (r.asset_id, r.hours_milli)).collect()
+        let report = Buckets::new(first + 15, first + 20, Span::Day, TimeZone::UTC).unwrap();
+        let statement = equipment::viewer_fleet_usage(scope, token, now(), None, &report);
+        rows::<AssetUsage>(&w, statement).into_iter().map(|r| (r.asset_id, r.hours_before)).collect()
     };
     assert_eq!(before(w.scope, MEMBER), [(alpha, Some(109_000))]);
     assert!(before(w.other_scope, OTHER_MEMBER).is_empty());

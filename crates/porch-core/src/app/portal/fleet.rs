@@ -12,7 +12,7 @@ use crate::app::cut_page;
 use crate::http::{Request, Response};
 use crate::i18n::Language;
 use crate::runtime::Runtime;
-use crate::store::equipment::{self, ActivityRow, AssetUsage, FleetCursor, FleetGroup, FleetReading, SharedAsset};
+use crate::store::equipment::{self, ActivityRow, AssetUsage, FleetCursor, FleetGroup, SharedAsset};
 use crate::store::{decode_rows, Statement};
 use crate::views::fleet::{self as view, Report, ReportParams, Shown};
 use porch_types::equipment::AssetKey;
@@ -195,14 +195,8 @@ fn report_statements<R: Runtime>(
         vec![report_choices(page, token_hash), equipment::viewer_fleet_groups(page.scope, token_hash, page.now)];
     let (scope, now, group) = (page.scope, page.now, params.group);
     match params.asset.as_deref().map(AssetKey::parse) {
-        None => statements.extend([
-            equipment::viewer_fleet_usage(scope, token_hash, now, group, buckets),
-            equipment::viewer_fleet_readings_before(scope, token_hash, now, group, buckets.start()),
-        ]),
-        Some(Ok(key)) => statements.extend([
-            equipment::viewer_asset_usage(scope, token_hash, now, &key, buckets),
-            equipment::viewer_asset_reading_before(scope, token_hash, now, &key, buckets.start()),
-        ]),
+        None => statements.push(equipment::viewer_fleet_usage(scope, token_hash, now, group, buckets)),
+        Some(Ok(key)) => statements.push(equipment::viewer_asset_usage(scope, token_hash, now, &key, buckets)),
         // Not a key: no asset has it (the fleet's choices tell, a 404).
         Some(Err(_)) => {}
     }
@@ -221,41 +215,37 @@ async fn report<R: Runtime>(page: &Page<'_, R>) -> Result<(bool, Report), AppErr
     // A named asset must be of the fleet: else 404, as for a missing asset.
     let shown = if let Some(key) = &params.asset {
         let asset = assets.iter().find(|a| &a.asset_key == key).ok_or(AppError::NotFound)?;
-        let rows = match decode_rows::<AssetUsage>(results.next())?.first() {
-            Some(sums) => sums.buckets()?,
-            None => Vec::new(),
-        };
-        let before = decode_rows::<FleetReading>(results.next())?.into_iter().next().and_then(|r| r.hours_milli);
-        Shown::Asset(Box::new(asset.clone()), usage::usage(&buckets, &rows, before))
+        let sums = decode_rows::<AssetUsage>(results.next())?;
+        Shown::Asset(Box::new(asset.clone()), own_usage(&buckets, sums.first())?)
     } else {
         let sums: Vec<AssetUsage> = decode_rows(results.next())?;
-        let before: Vec<FleetReading> = decode_rows(results.next())?;
-        Shown::Fleet(fleet_usage(&buckets, &assets, params.group, &sums, &before)?)
+        Shown::Fleet(fleet_usage(&buckets, &assets, params.group, &sums)?)
     };
     Ok((true, Report { params, assets, groups, shown: Some(shown) }))
 }
 
+/// An asset's buckets from its sums (none when the statement had no row for it).
+fn own_usage(buckets: &Buckets, sums: Option<&AssetUsage>) -> Result<Vec<Usage>, AppError> {
+    let rows = sums.map(AssetUsage::buckets).transpose()?.unwrap_or_default();
+    Ok(usage::usage(buckets, &rows, sums.and_then(|s| s.hours_before)))
+}
+
 /// Each asset of the fleet (of `group`) with its buckets, computed from its own sums as its
-/// own report computes them (`usage::usage`), so the two always agree. `sums` and `before`
-/// are in asset id order; an asset without sums in the report has none of them.
+/// own report computes them (`own_usage`), so the two always agree. `sums` are in asset id
+/// order.
 fn fleet_usage(
     buckets: &Buckets,
     assets: &[SharedAsset],
     group: Option<BusinessUnitId>,
     sums: &[AssetUsage],
-    before: &[FleetReading],
 ) -> Result<Vec<(SharedAsset, Vec<Usage>)>, AppError> {
     // The group as the SQL's: the asset's unit when it is one of the customer's own.
     assets
         .iter()
         .filter(|a| group.is_none() || a.group_id == group)
         .map(|a| {
-            let rows = match sums.binary_search_by(|s| s.asset_id.cmp(&a.id)) {
-                Ok(i) => sums.get(i).map(AssetUsage::buckets).transpose()?.unwrap_or_default(),
-                Err(_) => Vec::new(),
-            };
-            let reading = before.binary_search_by(|r| r.asset_id.cmp(&a.id)).ok().and_then(|i| before.get(i));
-            Ok((a.clone(), usage::usage(buckets, &rows, reading.and_then(|r| r.hours_milli))))
+            let own = sums.binary_search_by(|s| s.asset_id.cmp(&a.id)).ok().and_then(|i| sums.get(i));
+            Ok((a.clone(), own_usage(buckets, own)?))
         })
         .collect()
 }

@@ -17,10 +17,7 @@ pub use activity::{activity, ingest, ActivityRange, ActivityRow, Ingested};
 pub use assets::{
     create, delete, get, get_with_zones, list, set_photo, unit_customer, update, AssetFilter, AssetInput, AssetRow,
 };
-pub use reports::{
-    viewer_asset_reading_before, viewer_asset_usage, viewer_fleet_readings_before, viewer_fleet_usage, AssetUsage,
-    FleetReading,
-};
+pub use reports::{viewer_asset_usage, viewer_fleet_usage, AssetUsage};
 pub use rollups::{catch_up as catch_up_rollups, rebuild, zone_key, RebuildRow, REBUILD_PLAN};
 pub use shares::{create_share, delete_share, get_share, list_shares, ShareRow};
 pub(crate) use visibility::share_in_force;

@@ -1,6 +1,6 @@
 //! Utilisation reports: per bucket of local time, the sums of the events a customer may see
-//! (`visibility`'s rule), for one asset or, in one statement, for the viewer's whole fleet;
-//! and the last hours reading before a report, the base of its first bucket.
+//! (`visibility`'s rule), for one asset or, in one statement, for the viewer's whole fleet,
+//! each asset's with its last hours reading before the report (the base of its first bucket).
 
 use serde::Deserialize;
 
@@ -241,8 +241,10 @@ macro_rules! counted_rollup {
 }
 
 /// A report's sums of the events the viewer may see, for the fleet's assets `$filter` picks:
-/// a row per asset (`AssetUsage`), by asset id, with two JSON lists of sums, each sum
-/// `[bucket, hours_max, hours_min, starts, stops, alerts]`:
+/// a row per asset (`AssetUsage`), by asset id, with its last visible hours reading before
+/// the report (the base of its first bucket; one backward scan of the asset's primary-key
+/// range) and two JSON lists of sums, each sum `[bucket, hours_max, hours_min, starts, stops,
+/// alerts]`:
 /// - `days`: the past, from the rollups (`rollups`): each rollup day that counts whole
 ///   (`counted_rollup!`), in the bucket of its day, read in one primary-key range scan;
 /// - `edges`: the rest, read raw as before rollups: the events near the report's ends and
@@ -332,7 +334,10 @@ macro_rules! usage_sums {
             counted_rollup!($family),
             ") AS days,
                (SELECT json_group_array(json_array(bucket, hours_max, hours_min, starts, stops, alerts))
-                FROM edges WHERE edges.asset_id = f.id) AS edges
+                FROM edges WHERE edges.asset_id = f.id) AS edges,
+               (SELECT e.hours_milli FROM asset_activity e WHERE ",
+            fleet_visible_events!($family, "0", pos!($family, from)),
+            " AND e.kind = 'hours' ORDER BY e.at DESC LIMIT 1) AS hours_before
              FROM f ORDER BY f.id"
         )
     };
@@ -345,6 +350,8 @@ macro_rules! usage_sums {
 #[derive(Deserialize)]
 pub struct AssetUsage {
     pub asset_id: AssetId,
+    /// The last hours reading before the report that the viewer may see, if any.
+    pub hours_before: Option<i64>,
     days: String,
     edges: String,
 }
@@ -398,7 +405,7 @@ macro_rules! bind_usage {
 }
 
 /// The fleet report's sums (`usage_sums!`): an `AssetUsage` per asset of the viewer's fleet
-/// (of `group`) with any, by asset id: what the one-asset report gives for each asset, in
+/// (of `group`), by asset id: what the one-asset report gives for each asset, in
 /// one statement. The CROSS JOINs keep the fleet the outer loop: one primary-key range scan
 /// of rollups and a few of events per asset.
 pub fn viewer_fleet_usage(
@@ -414,8 +421,8 @@ pub fn viewer_fleet_usage(
     bind_usage!(binds, fleet_usage, buckets).statement(usage_sums!(fleet_usage, of_group!(fleet_usage)))
 }
 
-/// One asset's report sums (`usage_sums!`), if the asset with `key` is shared now with the
-/// viewer's customer and has any in the report: one `AssetUsage` (else no row).
+/// One asset's report sums (`usage_sums!`): one `AssetUsage` if the asset with `key` is
+/// shared now with the viewer's customer, else no row.
 pub fn viewer_asset_usage(
     scope: PortalScope,
     token_hash: &str,
@@ -427,68 +434,4 @@ pub fn viewer_asset_usage(
         .run(asset_usage!(token_hash), shared_params(scope, token_hash, now))
         .at(asset_usage!(key), key.as_str());
     bind_usage!(binds, asset_usage, buckets).statement(usage_sums!(asset_usage, of_key!(asset_usage)))
-}
-
-/// A row of `viewer_fleet_readings_before`: an asset's last reading before the report, if any.
-#[derive(Deserialize)]
-pub struct FleetReading {
-    pub asset_id: AssetId,
-    pub hours_milli: Option<i64>,
-}
-
-/// For each asset of `f`, its last visible hours reading before `before`: one backward scan
-/// of the asset's primary-key range each.
-macro_rules! readings_before {
-    ($family:ident, $filter:expr) => {
-        report_fleet!(
-            $family,
-            before,
-            $filter,
-            "SELECT f.id AS asset_id, (SELECT e.hours_milli FROM asset_activity e WHERE ",
-            fleet_visible_events!($family, "0", pos!($family, before)),
-            " AND e.kind = 'hours' ORDER BY e.at DESC LIMIT 1) AS hours_milli FROM f ORDER BY f.id"
-        )
-    };
-}
-
-viewer_positions! {
-    /// `viewer_fleet_readings_before`: the report's start, the group (or NULL).
-    fleet_readings { before = 5, group = 6 }
-}
-
-viewer_positions! {
-    /// `viewer_asset_reading_before`: the report's start, the asset's key.
-    asset_reading { before = 5, key = 6 }
-}
-
-/// For each asset of the viewer's fleet (of `group`), its last visible hours reading before
-/// `before` (the base of the report's first bucket), by asset id.
-pub fn viewer_fleet_readings_before(
-    scope: PortalScope,
-    token_hash: &str,
-    now: Timestamp,
-    group: Option<BusinessUnitId>,
-    before: Timestamp,
-) -> Statement {
-    Binds::default()
-        .run(fleet_readings!(token_hash), shared_params(scope, token_hash, now))
-        .at(fleet_readings!(before), before.millis())
-        .at(fleet_readings!(group), group.map(BusinessUnitId::to_db))
-        .statement(readings_before!(fleet_readings, of_group!(fleet_readings)))
-}
-
-/// `viewer_fleet_readings_before` of the one asset with `key` (a `FleetReading`, or no row
-/// when the asset is not shared now with the viewer's customer).
-pub fn viewer_asset_reading_before(
-    scope: PortalScope,
-    token_hash: &str,
-    now: Timestamp,
-    key: &AssetKey,
-    before: Timestamp,
-) -> Statement {
-    Binds::default()
-        .run(asset_reading!(token_hash), shared_params(scope, token_hash, now))
-        .at(asset_reading!(before), before.millis())
-        .at(asset_reading!(key), key.as_str())
-        .statement(readings_before!(asset_reading, of_key!(asset_reading)))
 }
