@@ -119,6 +119,48 @@ pub fn iso_week(day: i64) -> (i64, i64) {
     (year, (thursday - days_from_civil(year, 1, 1)) / 7 + 1)
 }
 
+/// What `write` writes, as a new string.
+fn written(write: impl FnOnce(&mut String)) -> String {
+    let mut out = String::with_capacity(24);
+    write(&mut out);
+    out
+}
+
+/// `n` in decimal digits, with `group` between each three when given, onto `out`. Written
+/// digit by digit, without `format!`: a report's table and chart print a thousand numbers.
+fn push_digits(out: &mut String, n: u64, group: Option<char>) {
+    let mut digits = [0_u8; 20];
+    let mut len = 0;
+    let mut rest = n;
+    loop {
+        // `rest % 10` is a single digit: the cast cannot truncate.
+        #[allow(clippy::cast_possible_truncation)]
+        let digit = (rest % 10) as u8;
+        if let Some(slot) = digits.get_mut(len) {
+            *slot = b'0' + digit;
+        }
+        len += 1;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    for (i, digit) in digits.iter().take(len).rev().enumerate() {
+        if let Some(group) = group.filter(|_| i > 0 && (len - i).is_multiple_of(3)) {
+            out.push(group);
+        }
+        out.push(char::from(*digit));
+    }
+}
+
+/// `push_digits` of a signed number.
+fn push_signed(out: &mut String, n: i64, group: Option<char>) {
+    if n < 0 {
+        out.push('-');
+    }
+    push_digits(out, n.unsigned_abs(), group);
+}
+
 /// How one reader sees dates and numbers: their language and the portal's time zone.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Formats {
@@ -137,16 +179,30 @@ impl Formats {
 
     /// A local day (days since 1970-01-01 on the local calendar): `7. dec. 2026`.
     pub fn day(self, day: i64) -> String {
+        written(|out| self.push_day(out, day))
+    }
+
+    /// `day`, written onto `out`: a year's report names 365 days twice.
+    pub fn push_day(self, out: &mut String, day: i64) {
         let year = civil_from_days(day).0;
-        format!("{} {year}", self.day_month(day))
+        self.push_day_month(out, day);
+        out.push(' ');
+        push_signed(out, year, None);
     }
 
     /// A local day without its year, as a chart's axis labels it: `7. dec.`.
     pub fn day_month(self, day: i64) -> String {
+        written(|out| self.push_day_month(out, day))
+    }
+
+    fn push_day_month(self, out: &mut String, day: i64) {
         let w = self.words();
         let (_, month, day) = civil_from_days(day);
         let name = usize::try_from(month - 1).ok().and_then(|m| w.months.get(m)).copied().unwrap_or_default();
-        format!("{day}{} {name}", w.day_suffix)
+        push_signed(out, day, None);
+        out.push_str(w.day_suffix);
+        out.push(' ');
+        out.push_str(name);
     }
 
     /// The local date of an instant: `7. dec. 2026`.
@@ -172,58 +228,44 @@ impl Formats {
 
     /// An ISO week with its week-numbering year, for a bar's title: `uge 49, 2026`.
     pub fn week_of_year(self, day: i64) -> String {
+        written(|out| self.push_week_of_year(out, day))
+    }
+
+    /// `week_of_year`, written onto `out`.
+    pub fn push_week_of_year(self, out: &mut String, day: i64) {
         let (year, week) = iso_week(day);
-        format!("{} {week}, {year}", self.words().week)
+        out.push_str(self.words().week);
+        out.push(' ');
+        push_signed(out, week, None);
+        out.push_str(", ");
+        push_signed(out, year, None);
     }
 
     /// An integer with thousands separators: `1.234.567`.
     pub fn integer(self, n: i64) -> String {
-        let mut out = String::with_capacity(24);
-        if n < 0 {
-            out.push('-');
-        }
-        self.push_grouped(&mut out, n.unsigned_abs());
-        out
+        written(|out| self.push_integer(out, n))
     }
 
-    /// `n`'s digits with the language's thousands separator, onto `out`. Written digit by
-    /// digit: a report's table and chart print a thousand numbers and more.
-    fn push_grouped(self, out: &mut String, n: u64) {
-        let mut digits = [0_u8; 20];
-        let mut len = 0;
-        let mut rest = n;
-        loop {
-            // `rest % 10` is a single digit: the cast cannot truncate.
-            #[allow(clippy::cast_possible_truncation)]
-            let digit = (rest % 10) as u8;
-            if let Some(slot) = digits.get_mut(len) {
-                *slot = b'0' + digit;
-            }
-            len += 1;
-            rest /= 10;
-            if rest == 0 {
-                break;
-            }
-        }
-        for (i, digit) in digits.iter().take(len).rev().enumerate() {
-            if i > 0 && (len - i).is_multiple_of(3) {
-                out.push(self.words().group);
-            }
-            out.push(char::from(*digit));
-        }
+    /// `integer`, written onto `out`.
+    pub fn push_integer(self, out: &mut String, n: i64) {
+        push_signed(out, n, Some(self.words().group));
     }
 
     /// A number given in thousandths, with up to `places` decimals (at most 3), trailing
     /// zeros dropped: `decimal(1_234_500, 3)` is `1.234,5`. Rounds half away from zero.
     pub fn decimal(self, milli: i64, places: u32) -> String {
+        written(|out| self.push_decimal(out, milli, places))
+    }
+
+    /// `decimal`, written onto `out`.
+    pub fn push_decimal(self, out: &mut String, milli: i64, places: u32) {
         let places = places.min(3);
         let step = 10_i64.pow(3 - places);
         let rounded = (milli.abs() + step / 2) / step * step;
-        let mut out = String::with_capacity(24);
         if milli < 0 && rounded > 0 {
             out.push('-');
         }
-        self.push_grouped(&mut out, rounded.unsigned_abs() / 1000);
+        push_digits(out, rounded.unsigned_abs() / 1000, Some(self.words().group));
         // The thousandths' digits: as many as `places` asks, trailing zeros dropped.
         let fraction = rounded % 1000;
         let digits = [fraction / 100, fraction / 10 % 10, fraction % 10];
@@ -236,7 +278,6 @@ impl Formats {
                 out.push(char::from(b'0' + *digit as u8));
             }
         }
-        out
     }
 
     /// A file's size: bytes below a KiB, whole kB below a MiB, MB and GB with one decimal.
@@ -333,6 +374,20 @@ mod tests {
         assert_eq!(da.date(at("2026-07-31T22:30:00Z")), "1. aug. 2026");
         assert_eq!(da.date(at("2026-12-31T22:30:00Z")), "31. dec. 2026");
         assert_eq!(da.date(at("2026-12-31T23:30:00Z")), "1. jan. 2027");
+    }
+
+    #[test]
+    fn no_word_or_separator_holds_a_markup_character_so_pages_may_write_them_unescaped() {
+        for lang in [Language::En, Language::Da, Language::Nb] {
+            let w = words(lang);
+            let mut texts: Vec<String> = w.months.iter().map(|m| (*m).to_owned()).collect();
+            texts.extend([w.day_suffix, w.at, w.week, w.just_now].map(str::to_owned));
+            texts.extend([w.past.0, w.past.1, w.future.0, w.future.1].map(str::to_owned));
+            texts.extend([w.time_separator, w.decimal, w.group].map(String::from));
+            for text in texts {
+                assert!(!text.contains(['<', '>', '&', '"', '\'']), "{lang:?}: {text}");
+            }
+        }
     }
 
     #[test]

@@ -79,11 +79,40 @@ pub fn period_label(formats: Formats, span: Span, day: i64) -> String {
     }
 }
 
-/// A period's name with its year, as a bar's title and the report's table give it.
-pub fn period_title(formats: Formats, span: Span, day: i64) -> String {
-    match span {
-        Span::Day => formats.day(day),
-        Span::Week => formats.week_of_year(day),
+/// A period's name with its year, as a bar's title and the report's table give it: `7. dec.
+/// 2026`, `uge 49, 2026`. Written straight into the page: the words of `Formats` hold no
+/// markup characters (its tests check), and a year's report names 365 periods twice.
+pub struct PeriodTitle {
+    pub formats: Formats,
+    pub span: Span,
+    pub day: i64,
+}
+
+impl Render for PeriodTitle {
+    fn render_to(&self, buffer: &mut String) {
+        match self.span {
+            Span::Day => self.formats.push_day(buffer, self.day),
+            Span::Week => self.formats.push_week_of_year(buffer, self.day),
+        }
+    }
+}
+
+/// A number of thousandths in the reader's format (`Formats::decimal` to three places),
+/// written straight into the page as `PeriodTitle` is.
+pub struct Thousandths(pub Formats, pub i64);
+
+impl Render for Thousandths {
+    fn render_to(&self, buffer: &mut String) {
+        self.0.push_decimal(buffer, self.1, 3);
+    }
+}
+
+/// A count in the reader's format (`Formats::integer`), written straight into the page.
+pub struct Count(pub Formats, pub i64);
+
+impl Render for Count {
+    fn render_to(&self, buffer: &mut String) {
+        self.0.push_integer(buffer, self.1);
     }
 }
 
@@ -126,7 +155,6 @@ pub fn chart(formats: Formats, chart: &Chart<'_>) -> Markup {
     let y = |milli: i64| TOP as f64 + plot_height - milli as f64 / top as f64 * plot_height;
     let every = label_every(count);
     let stacked = chart.series.len() > 1;
-    let value = |milli: i64| format!("{}\u{a0}{}", formats.decimal(milli, 3), chart.unit);
     html! {
         figure.chart {
             figcaption id=(chart.id) { (chart.caption) }
@@ -139,7 +167,7 @@ pub fn chart(formats: Formats, chart: &Chart<'_>) -> Markup {
                 }
                 line.axis x1=(LEFT) y1=(at(y(0))) x2=(WIDTH - RIGHT) y2=(at(y(0))) stroke="currentColor" {}
                 @for (index, day) in chart.periods.iter().enumerate() {
-                    @let long = period_title(formats, chart.span, *day);
+                    @let title = PeriodTitle { formats, span: chart.span, day: *day };
                     @let x = LEFT as f64 + index as f64 * slot;
                     // Each series' value here, and the stack's height below it.
                     @let stack = chart.series.iter().scan(0, |height, series| {
@@ -153,7 +181,7 @@ pub fn chart(formats: Formats, chart: &Chart<'_>) -> Markup {
                             stroke=[stacked.then_some("currentColor")] stroke-width=[stacked.then_some("0.5")] {
                             title {
                                 @if stacked { (series.name) ", " }
-                                (long) ": " (value(milli))
+                                (title) ": " (Thousandths(formats, milli)) "\u{a0}" (chart.unit)
                             }
                         }
                     }
@@ -212,19 +240,20 @@ mod tests {
     #[test]
     fn periods_are_labelled_as_days_or_iso_weeks_in_the_readers_language() {
         let day = parse_day("2026-12-01").unwrap();
+        let title = |formats, span| PeriodTitle { formats, span, day }.render().into_string();
         let da = Formats::new(Language::Da, TimeZone::UTC);
         assert_eq!(
-            (period_label(da, Span::Day, day), period_title(da, Span::Day, day)),
+            (period_label(da, Span::Day, day), title(da, Span::Day)),
             ("1. dec.".into(), "1. dec. 2026".into())
         );
         assert_eq!(
-            (period_label(da, Span::Week, day), period_title(da, Span::Week, day)),
+            (period_label(da, Span::Week, day), title(da, Span::Week)),
             ("uge 49".into(), "uge 49, 2026".into())
         );
         let nb = Formats::new(Language::Nb, TimeZone::UTC);
         assert_eq!(period_label(nb, Span::Week, day), "uke 49");
         let en = Formats::new(Language::En, TimeZone::UTC);
-        assert_eq!(period_title(en, Span::Week, day), "week 49, 2026");
+        assert_eq!(title(en, Span::Week), "week 49, 2026");
     }
 
     #[test]

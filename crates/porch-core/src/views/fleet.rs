@@ -5,7 +5,7 @@
 use crate::i18n::Translations as _;
 use maud::{html, Markup};
 
-use super::chart::{self, Chart, Series};
+use super::chart::{self, Chart, Count, Series, Thousandths};
 use super::language::{self, foreign};
 use super::layout::page;
 use crate::auth::member::Member;
@@ -260,14 +260,14 @@ fn period_cell(fmt: Formats, span: Span, day: i64) -> Markup {
             format!("{year}-W{week:02}")
         }
     };
-    html! { time datetime=(machine) { (chart::period_title(fmt, span, day)) } }
+    html! { time datetime=(machine) { (chart::PeriodTitle { formats: fmt, span, day }) } }
 }
 
 /// A bucket's sums in the reader's numbers: hours, starts, stops, alerts.
 fn sum_cells(fmt: Formats, bucket: &Usage) -> Markup {
     html! {
-        td { (fmt.decimal(bucket.hours_milli, 3)) }
-        td { (fmt.integer(bucket.starts)) } td { (fmt.integer(bucket.stops)) } td { (fmt.integer(bucket.alerts)) }
+        td { (Thousandths(fmt, bucket.hours_milli)) }
+        td { (Count(fmt, bucket.starts)) } td { (Count(fmt, bucket.stops)) } td { (Count(fmt, bucket.alerts)) }
     }
 }
 
