@@ -595,3 +595,45 @@ fn an_asset_page_shows_its_group_only_when_the_unit_is_the_members_own_company_s
     assert_eq!(borrowed.status, 200, "a machine lent from Beta's lab is Alpha's to see");
     assert!(!body_text(&borrowed).contains("Beta lab"), "but Beta's unit is not Alpha's group");
 }
+
+/// The `<option>`s of a page's group filter: (value, text), in order.
+fn group_choices(html: &str) -> Vec<(String, String)> {
+    let start = html.find(r#"<select name="group""#).expect("the group filter");
+    let select = &html[start..start + html[start..].find("</select>").unwrap()];
+    select
+        .split("<option value=\"")
+        .skip(1)
+        .map(|option| {
+            let value = &option[..option.find('"').unwrap()];
+            let text = &option[option.find('>').unwrap() + 1..option.find("</option>").unwrap()];
+            (value.to_owned(), text.to_owned())
+        })
+        .collect()
+}
+
+#[test]
+fn a_reports_group_choices_are_the_fleet_lists_by_name_each_once() {
+    let (p, portal) = fleet();
+    // A second site of Alpha's, named to sort first, with two machines; a unit with none.
+    let unit = |name: &str| {
+        let answer = p.ok(Method::Post, &format!("/customers/{}/units", p.alpha), &json!({ "name": name }));
+        answer["business_unit"]["id"].as_str().unwrap().to_owned()
+    };
+    let east = unit("East yard");
+    unit("Empty depot");
+    for key in ["EY-1", "EY-2"] {
+        p.asset(key, &json!({ "name": format!("Dozer {key}"), "business_unit_id": east }));
+        p.share(key, &p.alpha, MARCH_1 - 30 * DAY, None);
+    }
+    let ada = p.join(&portal, "yard", "ada@alpha.example", Some(&p.alpha));
+    let listed = group_choices(&body_text(&ada.get("/equipment")));
+    let expected: Vec<(String, String)> =
+        [("", "All groups"), (east.as_str(), "East yard"), (p.north.as_str(), "North site")]
+            .iter()
+            .map(|(id, name)| ((*id).to_owned(), (*name).to_owned()))
+            .collect();
+    assert_eq!(listed, expected, "the fleet list's, from its own statement");
+    let report = ada.get("/reports?from=2026-03-01&to=2026-03-02");
+    assert_eq!(report.status, 200);
+    assert_eq!(group_choices(&body_text(&report)), expected, "the report's, from its choice of machines");
+}

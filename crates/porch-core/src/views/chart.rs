@@ -242,10 +242,7 @@ mod tests {
         let day = parse_day("2026-12-01").unwrap();
         let title = |formats, span| PeriodTitle { formats, span, day }.render().into_string();
         let da = Formats::new(Language::Da, TimeZone::UTC);
-        assert_eq!(
-            (period_label(da, Span::Day, day), title(da, Span::Day)),
-            ("1. dec.".into(), "1. dec. 2026".into())
-        );
+        assert_eq!((period_label(da, Span::Day, day), title(da, Span::Day)), ("1. dec.".into(), "1. dec. 2026".into()));
         assert_eq!(
             (period_label(da, Span::Week, day), title(da, Span::Week)),
             ("uge 49".into(), "uge 49, 2026".into())

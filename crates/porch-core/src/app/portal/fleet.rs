@@ -182,17 +182,18 @@ fn report_query<R: Runtime>(page: &Page<'_, R>) -> Result<(ReportParams, Buckets
     query.finish(buckets.map(|buckets| (params, buckets)))?.ok_or_else(|| AppError::Internal("report buckets".into()))
 }
 
-/// A report's reads in the session lookup's round trip: the fleet (the choice of asset) and
-/// its groups, and the sums and the reading before the period of every asset of the fleet, or
-/// of the one asset named, found by its key in the same statements: no other trip.
+/// A report's reads in the session lookup's round trip: the fleet (the choice of asset, and
+/// its groups, `FleetGroup::of`), and the sums with the reading before the period of every
+/// asset of the fleet, or of the one asset named, found by its key in the same statement: no
+/// other trip, and two statements besides the session's (each builds the viewer's fleet
+/// again, and on D1 each cost more than reading a year of rollups).
 fn report_statements<R: Runtime>(
     page: &Page<'_, R>,
     token_hash: &str,
     params: &ReportParams,
     buckets: &Buckets,
 ) -> Vec<Statement> {
-    let mut statements =
-        vec![report_choices(page, token_hash), equipment::viewer_fleet_groups(page.scope, token_hash, page.now)];
+    let mut statements = vec![report_choices(page, token_hash)];
     let (scope, now, group) = (page.scope, page.now, params.group);
     match params.asset.as_deref().map(AssetKey::parse) {
         None => statements.push(equipment::viewer_fleet_usage(scope, token_hash, now, group, buckets)),
@@ -211,7 +212,7 @@ async fn report<R: Runtime>(page: &Page<'_, R>) -> Result<(bool, Report), AppErr
     let member = page.require_member()?;
     let mut results = page.reads(report_statements(page, &member.token_hash, &params, &buckets)).await?.into_iter();
     let assets: Vec<SharedAsset> = decode_rows(results.next())?;
-    let groups: Vec<FleetGroup> = decode_rows(results.next())?;
+    let groups = FleetGroup::of(&assets);
     // A named asset must be of the fleet: else 404, as for a missing asset.
     let shown = if let Some(key) = &params.asset {
         let asset = assets.iter().find(|a| &a.asset_key == key).ok_or(AppError::NotFound)?;

@@ -249,6 +249,19 @@ pub struct FleetGroup {
     pub name: String,
 }
 
+impl FleetGroup {
+    /// The groups of `assets`, as `viewer_fleet_groups` gives them for the whole fleet (by
+    /// name, then id; each once): a page that reads the whole fleet anyway (a report's choice
+    /// of machine) needs no statement of its own for them.
+    pub fn of(assets: &[SharedAsset]) -> Vec<FleetGroup> {
+        let mut groups: Vec<FleetGroup> =
+            assets.iter().filter_map(|a| Some(FleetGroup { id: a.group_id?, name: a.group_name.clone()? })).collect();
+        groups.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+        groups.dedup();
+        groups
+    }
+}
+
 /// The earliest start of the share windows of asset `$asset` with `$customer` (SQL expressions,
 /// as all these macros' arguments): no event before it is visible.
 macro_rules! windows_from {
