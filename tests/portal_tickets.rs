@@ -349,12 +349,20 @@ fn a_reply_to_a_closed_ticket_reopens_it_or_is_refused_as_the_portal_says_and_th
     assert_eq!(unscored.status, 422);
     let page = body_text(&unscored);
     assert!(page.contains(">Quick &amp; kind.</textarea>") && !page.contains("checked"), "{page}");
+    assert!(
+        page.contains(r##"<a href="#score">Choose a score from 1 to 5.</a>"##),
+        "the summary points at the scale: {page}"
+    );
+    assert!(!page.contains("at most 1,000 characters"), "the comment was fine: {page}");
     let long = "x".repeat(1001);
     let too_long = body_text(&ada.post("/tickets/1/rating", &[("score", "4"), ("comment", &long)]));
     assert!(
         too_long.contains(r#"value="4" checked"#) && too_long.contains(&format!(">{long}</textarea>")),
         "{too_long}"
     );
+    // The comment's problem is the comment's, beside it, not the score's.
+    assert!(too_long.contains(r##"<a href="#comment">Write a comment of at most 1,000 characters"##), "{too_long}");
+    assert!(!too_long.contains("Choose a score"), "the score was fine: {too_long}");
     let rated = ada.post("/tickets/1/rating", &[("score", "5"), ("comment", "Quick and kind.")]);
     assert_eq!(rated.status, 303);
     assert_eq!(ada.post("/tickets/1/rating", &[("score", "1")]).status, 303, "a second rating changes nothing");

@@ -54,6 +54,10 @@ pub struct TicketStrings {
     pub rating_comment: &'static str,
     pub rating_button: &'static str,
     pub rating_thanks: &'static str,
+    /// A rating sent without a score.
+    pub rating_score_missing: &'static str,
+    /// A rating whose comment is over the length or holds control characters.
+    pub rating_comment_invalid: &'static str,
     /// The mark on a reply from the provider's side.
     pub from_support: &'static str,
     pub form_title: &'static str,
@@ -120,6 +124,8 @@ pub const EN: TicketStrings = TicketStrings {
     rating_comment: "Comment (optional)",
     rating_button: "Send rating",
     rating_thanks: "Thank you for your rating.",
+    rating_score_missing: "Choose a score from 1 to 5.",
+    rating_comment_invalid: "Write a comment of at most 1,000 characters, without control characters.",
     from_support: "Support",
     form_title: "Submit a support request",
     form_intro: "Tell us what you need and we will get back to you.",
@@ -186,6 +192,8 @@ pub const DA: TicketStrings = TicketStrings {
     rating_comment: "Kommentar (valgfri)",
     rating_button: "Send bedømmelse",
     rating_thanks: "Tak for din bedømmelse.",
+    rating_score_missing: "Vælg en bedømmelse fra 1 til 5.",
+    rating_comment_invalid: "Skriv en kommentar på højst 1.000 tegn uden kontroltegn.",
     from_support: "Support",
     form_title: "Opret en supportanmodning",
     form_intro: "Fortæl os, hvad du har brug for, så vender vi tilbage.",
@@ -251,6 +259,8 @@ pub const NB: TicketStrings = TicketStrings {
     rating_comment: "Kommentar (valgfritt)",
     rating_button: "Send vurdering",
     rating_thanks: "Takk for vurderingen.",
+    rating_score_missing: "Velg en vurdering fra 1 til 5.",
+    rating_comment_invalid: "Skriv en kommentar på høyst 1 000 tegn uten kontrolltegn.",
     from_support: "Kundestøtte",
     form_title: "Send en supportforespørsel",
     form_intro: "Fortell oss hva du trenger, så tar vi kontakt.",

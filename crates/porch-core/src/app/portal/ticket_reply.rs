@@ -131,8 +131,15 @@ pub async fn rate<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respon
     let comment_ok = comment.chars().count() <= MAX_COMMENT_CHARS && porch_types::text::check_prose(comment).is_ok();
     let score = parse_score(form.text("score"));
     let (Some(score), true) = (score, comment_ok) else {
+        // Each problem at its own field: the score's at the scale, the comment's at the comment.
         let t = page.lang.tickets();
-        let problems = Problems::of("score", t.rating_question);
+        let mut problems = Problems::default();
+        if score.is_none() {
+            problems.add("score", t.rating_score_missing);
+        }
+        if !comment_ok {
+            problems.add("comment", t.rating_comment_invalid);
+        }
         let feedback = Feedback { problems, rating: (score, form.text("comment").to_owned()), ..Feedback::default() };
         return render(page, 422, &data, &feedback);
     };
