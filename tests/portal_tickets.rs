@@ -361,13 +361,23 @@ fn a_reply_to_a_closed_ticket_reopens_it_or_is_refused_as_the_portal_says_and_th
         "{too_long}"
     );
     // The comment's problem is the comment's, beside it, not the score's.
-    assert!(too_long.contains(r##"<a href="#comment">Write a comment of at most 1,000 characters"##), "{too_long}");
+    assert!(
+        too_long.contains(r##"<a href="#comment">Write a comment of at most 1,000 characters.</a>"##),
+        "{too_long}"
+    );
     assert!(!too_long.contains("Choose a score"), "the score was fine: {too_long}");
-    let rated = ada.post("/tickets/1/rating", &[("score", "5"), ("comment", "Quick and kind.")]);
-    assert_eq!(rated.status, 303);
+    // Characters no one can see are named as such, not as a length.
+    let hidden = body_text(&ada.post("/tickets/1/rating", &[("score", "4"), ("comment", "Quick\u{202e} and kind.")]));
+    assert!(hidden.contains("Remove the hidden control or text-direction characters"), "{hidden}");
+    assert!(!hidden.contains("at most 1,000"), "{hidden}");
+    // A line break counts once, as the textarea's maxlength counts it: 1,000 characters that
+    // arrive as 1,200 with CRLF line breaks are taken.
+    let comment = format!("{}{}", "a".repeat(600), "\r\nb".repeat(200));
+    let rated = ada.post("/tickets/1/rating", &[("score", "5"), ("comment", &comment)]);
+    assert_eq!(rated.status, 303, "{}", body_text(&rated));
     assert_eq!(ada.post("/tickets/1/rating", &[("score", "1")]).status, 303, "a second rating changes nothing");
     let ratings = d.app.sql("SELECT score, comment FROM ticket_ratings", Vec::new());
-    assert_eq!(ratings, vec![json!({ "score": 5, "comment": "Quick and kind." })]);
+    assert_eq!(ratings, vec![json!({ "score": 5, "comment": comment.replace("\r\n", "\n") })]);
     assert!(body_text(&ada.get("/tickets/1")).contains("Thank you for your rating"));
     assert_eq!(ada.post("/tickets/1/rating", &[("score", "9")]).status, 422, "a score is 1 to 5");
 

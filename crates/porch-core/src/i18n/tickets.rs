@@ -56,8 +56,10 @@ pub struct TicketStrings {
     pub rating_thanks: &'static str,
     /// A rating sent without a score.
     pub rating_score_missing: &'static str,
-    /// A rating whose comment is over the length or holds control characters.
-    pub rating_comment_invalid: &'static str,
+    /// A rating whose comment is over the length.
+    pub rating_comment_too_long: &'static str,
+    /// A rating whose comment holds control or text-direction characters (`text::check_prose`).
+    pub rating_comment_hidden_characters: &'static str,
     /// The mark on a reply from the provider's side.
     pub from_support: &'static str,
     pub form_title: &'static str,
@@ -125,7 +127,8 @@ pub const EN: TicketStrings = TicketStrings {
     rating_button: "Send rating",
     rating_thanks: "Thank you for your rating.",
     rating_score_missing: "Choose a score from 1 to 5.",
-    rating_comment_invalid: "Write a comment of at most 1,000 characters, without control characters.",
+    rating_comment_too_long: "Write a comment of at most 1,000 characters.",
+    rating_comment_hidden_characters: "Remove the hidden control or text-direction characters from the comment.",
     from_support: "Support",
     form_title: "Submit a support request",
     form_intro: "Tell us what you need and we will get back to you.",
@@ -193,7 +196,8 @@ pub const DA: TicketStrings = TicketStrings {
     rating_button: "Send bedømmelse",
     rating_thanks: "Tak for din bedømmelse.",
     rating_score_missing: "Vælg en bedømmelse fra 1 til 5.",
-    rating_comment_invalid: "Skriv en kommentar på højst 1.000 tegn uden kontroltegn.",
+    rating_comment_too_long: "Skriv en kommentar på højst 1.000 tegn.",
+    rating_comment_hidden_characters: "Fjern de skjulte kontrol- eller tekstretningstegn fra kommentaren.",
     from_support: "Support",
     form_title: "Opret en supportanmodning",
     form_intro: "Fortæl os, hvad du har brug for, så vender vi tilbage.",
@@ -260,7 +264,8 @@ pub const NB: TicketStrings = TicketStrings {
     rating_button: "Send vurdering",
     rating_thanks: "Takk for vurderingen.",
     rating_score_missing: "Velg en vurdering fra 1 til 5.",
-    rating_comment_invalid: "Skriv en kommentar på høyst 1 000 tegn uten kontrolltegn.",
+    rating_comment_too_long: "Skriv en kommentar på høyst 1 000 tegn.",
+    rating_comment_hidden_characters: "Fjern de skjulte kontroll- eller tekstretningstegnene fra kommentaren.",
     from_support: "Kundestøtte",
     form_title: "Send en supportforespørsel",
     form_intro: "Fortell oss hva du trenger, så tar vi kontakt.",

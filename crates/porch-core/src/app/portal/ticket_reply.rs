@@ -127,18 +127,22 @@ pub async fn rate<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respon
     if data.ticket.is_closed == 0 || !page.portal.context.tickets.satisfaction || !is_requester {
         return Err(AppError::Forbidden);
     }
-    let comment = form.text("comment").trim();
-    let comment_ok = comment.chars().count() <= MAX_COMMENT_CHARS && porch_types::text::check_prose(comment).is_ok();
+    // Counted as the textarea's `maxlength` counts: a line break is one character.
+    let comment = form.text("comment").trim().replace("\r\n", "\n");
+    let too_long = comment.chars().count() > MAX_COMMENT_CHARS;
+    let hidden = porch_types::text::check_prose(&comment).is_err();
     let score = parse_score(form.text("score"));
-    let (Some(score), true) = (score, comment_ok) else {
+    let (Some(score), false, false) = (score, too_long, hidden) else {
         // Each problem at its own field: the score's at the scale, the comment's at the comment.
         let t = page.lang.tickets();
         let mut problems = Problems::default();
         if score.is_none() {
             problems.add("score", t.rating_score_missing);
         }
-        if !comment_ok {
-            problems.add("comment", t.rating_comment_invalid);
+        if too_long {
+            problems.add("comment", t.rating_comment_too_long);
+        } else if hidden {
+            problems.add("comment", t.rating_comment_hidden_characters);
         }
         let feedback = Feedback { problems, rating: (score, form.text("comment").to_owned()), ..Feedback::default() };
         return render(page, 422, &data, &feedback);
@@ -147,7 +151,6 @@ pub async fn rate<R: Runtime>(page: &Page<'_, R>, number: &str) -> Result<Respon
     let ticket = TicketId::parse(&data.ticket.id).ok_or_else(|| AppError::Internal("stored ticket id".into()))?;
     let thread = data.messages.last().map_or(1, |m| m.thread);
     let now = page.rt.now();
-    let comment = comment.replace("\r\n", "\n");
     page.rt
         .db()
         .batch(vec![
