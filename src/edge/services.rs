@@ -61,7 +61,9 @@ impl Database for D1Db {
         // Each statement's rows cross into wasm as one JSON text, parsed here: converting them
         // value by value (serde-wasm-bindgen) costs a crossing per column of every row, which
         // was most of a year's report (365 rows) beyond its SQL.
-        Array::from(&results)
+        let results: Array =
+            results.dyn_into().map_err(|_| DbError::Other("D1 batch answered something other than a list".into()))?;
+        results
             .iter()
             .map(|result| {
                 let rows = Reflect::get(&result, &JsValue::from_str("results")).unwrap_or(JsValue::NULL);

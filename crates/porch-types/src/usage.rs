@@ -139,8 +139,9 @@ pub fn offsets(zone: TimeZone, start: Timestamp, end: Timestamp) -> Offsets {
     (zone.offset_ms(start), slots)
 }
 
-/// What the database sums up per bucket (`store::equipment::viewer_asset_usage`): the highest
-/// and lowest hours reading in it and the counts of starts, stops and alerts.
+/// What the database sums up per bucket (`store::equipment::viewer_asset_usage`, whose rows
+/// carry them as JSON lists: `store::equipment::AssetUsage`): the highest and lowest hours
+/// reading in it and the counts of starts, stops and alerts.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Deserialize)]
 pub struct BucketRow {
     pub bucket: i64,

@@ -227,11 +227,6 @@ impl Formats {
     }
 
     /// An ISO week with its week-numbering year, for a bar's title: `uge 49, 2026`.
-    pub fn week_of_year(self, day: i64) -> String {
-        written(|out| self.push_week_of_year(out, day))
-    }
-
-    /// `week_of_year`, written onto `out`.
     pub fn push_week_of_year(self, out: &mut String, day: i64) {
         let (year, week) = iso_week(day);
         out.push_str(self.words().week);
@@ -470,6 +465,8 @@ mod tests {
         let day = parse_day("2026-12-07").unwrap();
         assert_eq!(Formats::new(Language::Da, TimeZone::UTC).week(day), "uge 50");
         assert_eq!(Formats::new(Language::Nb, TimeZone::UTC).week(day), "uke 50");
-        assert_eq!(Formats::new(Language::En, TimeZone::UTC).week_of_year(day), "week 50, 2026");
+        let mut week_of_year = String::new();
+        Formats::new(Language::En, TimeZone::UTC).push_week_of_year(&mut week_of_year, day);
+        assert_eq!(week_of_year, "week 50, 2026");
     }
 }

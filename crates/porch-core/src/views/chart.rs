@@ -116,9 +116,10 @@ impl Render for Count {
     }
 }
 
-/// An SVG coordinate, printed to two decimals as `{:.2}` would, from whole hundredths: a
-/// year by day draws 365 bars of four coordinates, and float formatting was a fifth of the
-/// page's time.
+/// An SVG coordinate to two decimals, from whole hundredths rounded half away from zero
+/// (`{:.2}` rounds the exact binary value, ties to even: the two may differ by 0.01, which no
+/// screen shows): a year by day draws 365 bars of four coordinates, and float formatting was
+/// a fifth of the page's time.
 struct At(f64);
 
 impl Render for At {

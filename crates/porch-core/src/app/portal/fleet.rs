@@ -172,8 +172,8 @@ fn report_query<R: Runtime>(page: &Page<'_, R>) -> Result<(ReportParams, Buckets
             None
         }
     };
-    // The fleet's statement answers a row per asset and bucket: by day, a quarter at most
-    // (a fleet of 200 is then 18,600 rows), by week the whole year.
+    // The fleet's statement answers each asset's sums per bucket: by day, a quarter at most
+    // (a fleet of 200 is then 18,600 sums), by week the whole year.
     if asset.is_none() && span == Span::Day && buckets.is_some_and(|b| b.count > FLEET_MAX_DAYS) {
         query.refuse("from", Allowed::FleetMaxDays(FLEET_MAX_DAYS));
     }
