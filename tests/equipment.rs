@@ -365,8 +365,9 @@ fn activity_for_a_customer_is_only_what_lies_inside_its_share_window() {
         (member(&globex, "ada@globex.example"), member(&initech, "bo@initech.example"));
     let a1 = AssetKey::parse("A1").unwrap();
     let read = |token: &str, now: Timestamp| {
-        let statement = equipment::viewer_asset_recent(scope, token, now, &a1, 10_000);
-        pollster::block_on(app.rt.db.query::<equipment::ActivityRow>(statement)).unwrap()
+        let statement = equipment::viewer_asset_page(scope, token, now, &a1, 10_000);
+        let page = pollster::block_on(app.rt.db.query::<equipment::AssetPage>(statement)).unwrap();
+        page.iter().flat_map(|p| p.events().unwrap()).collect::<Vec<_>>()
     };
     let inside_window = Timestamp::from_millis(MARCH_1 + 30 * HOUR);
     let seen = read(&globex_member, inside_window);

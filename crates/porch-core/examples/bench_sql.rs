@@ -106,8 +106,10 @@ fn fleet(args: &[String]) -> Result<(), String> {
             &equipment::viewer_fleet_page(scope, token_hash, now, None, FleetCursor::First, 51),
         ),
         to_json("fleet list, its groups", &equipment::viewer_fleet_groups(scope, token_hash, now)),
-        to_json("asset page: the asset", &equipment::viewer_asset(scope, token_hash, now, &key)),
-        to_json("asset page: its latest 50 events", &equipment::viewer_asset_recent(scope, token_hash, now, &key, 50)),
+        to_json(
+            "asset page: the asset and its latest 50 events",
+            &equipment::viewer_asset_page(scope, token_hash, now, &key, 50),
+        ),
         to_json(
             "report: the fleet",
             &equipment::viewer_fleet_page(scope, token_hash, now, None, FleetCursor::First, -1),

@@ -374,8 +374,9 @@ fn windowed() -> (World, AssetId) {
 fn a_customer_sees_only_the_events_inside_a_share_window_and_only_while_shared() {
     let (w, _) = windowed();
     let recent = |scope, token| -> Vec<String> {
-        let statement = equipment::viewer_asset_recent(scope, token, now(), &key("alpha"), 1000);
-        rows::<equipment::ActivityRow>(&w, statement).into_iter().map(|r| r.event_id).collect()
+        let statement = equipment::viewer_asset_page(scope, token, now(), &key("alpha"), 1000);
+        let page = rows::<equipment::AssetPage>(&w, statement);
+        page.iter().flat_map(|p| p.events().unwrap()).map(|r| r.event_id).collect()
     };
     let seen = recent(w.scope, MEMBER);
     let expected: Vec<String> = (20..30).rev().chain((0..10).rev()).map(|d| format!("h{d}")).collect();

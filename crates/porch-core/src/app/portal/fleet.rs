@@ -12,7 +12,7 @@ use crate::app::cut_page;
 use crate::http::{Request, Response};
 use crate::i18n::Language;
 use crate::runtime::Runtime;
-use crate::store::equipment::{self, ActivityRow, AssetUsage, FleetCursor, FleetGroup, SharedAsset};
+use crate::store::equipment::{self, AssetPage, AssetUsage, FleetCursor, FleetGroup, SharedAsset};
 use crate::store::{decode_rows, Statement};
 use crate::views::fleet::{self as view, Report, ReportParams, Shown};
 use porch_types::equipment::AssetKey;
@@ -46,17 +46,14 @@ pub fn prefetch_report<R: Runtime>(page: &Page<'_, R>, token_hash: &str) -> Vec<
         .unwrap_or_default()
 }
 
-/// An asset page's reads: the asset and its latest events.
+/// An asset page's read: the asset and its latest events.
 pub fn prefetch_asset<R: Runtime>(page: &Page<'_, R>, token_hash: &str, raw_key: &str) -> Vec<Statement> {
     AssetKey::parse(raw_key).map(|key| asset_statements(page, token_hash, &key)).unwrap_or_default()
 }
 
-/// The asset page's reads, both by the asset's key, so they go with the session lookup.
+/// The asset page's read, by the asset's key, so it goes with the session lookup.
 fn asset_statements<R: Runtime>(page: &Page<'_, R>, token_hash: &str, key: &AssetKey) -> Vec<Statement> {
-    vec![
-        equipment::viewer_asset(page.scope, token_hash, page.now, key),
-        equipment::viewer_asset_recent(page.scope, token_hash, page.now, key, RECENT_EVENTS),
-    ]
+    vec![equipment::viewer_asset_page(page.scope, token_hash, page.now, key, RECENT_EVENTS)]
 }
 
 /// A fleet list page's query string: the group, and where the page starts.
@@ -136,10 +133,10 @@ pub async fn detail<R: Runtime>(page: &Page<'_, R>, raw_key: &str) -> Result<Res
     let key = AssetKey::parse(raw_key).map_err(|_| AppError::NotFound)?;
     page.customer()?.ok_or(AppError::NotFound)?;
     let mut results = page.reads(asset_statements(page, &member.token_hash, &key)).await?.into_iter();
-    let asset: SharedAsset = decode_rows(results.next())?.into_iter().next().ok_or(AppError::NotFound)?;
-    let events: Vec<ActivityRow> = decode_rows(results.next())?;
+    let found: AssetPage = decode_rows(results.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let events = found.events()?;
     let zone = page.portal.context.time_zone;
-    Ok(Response::html(200, view::detail(page.portal, page.lang, member, &asset, &events, zone)))
+    Ok(Response::html(200, view::detail(page.portal, page.lang, member, &found.asset, &events, zone)))
 }
 
 /// The whole fleet, for a report's choice of asset.

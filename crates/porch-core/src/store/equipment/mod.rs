@@ -23,5 +23,6 @@ pub use shares::{create_share, delete_share, get_share, list_shares, ShareRow};
 pub(crate) use visibility::share_in_force;
 pub(in crate::store) use visibility::FAR_FUTURE;
 pub use visibility::{
-    viewer_asset, viewer_asset_recent, viewer_fleet_groups, viewer_fleet_page, FleetCursor, FleetGroup, SharedAsset,
+    viewer_asset, viewer_asset_page, viewer_fleet_groups, viewer_fleet_page, AssetPage, FleetCursor, FleetGroup,
+    SharedAsset,
 };
