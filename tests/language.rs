@@ -190,6 +190,40 @@ fn a_ticket_list_says_how_long_ago_and_marks_the_providers_stage_names_danish() 
 }
 
 #[test]
+fn a_support_form_label_in_another_language_than_the_page_carries_lang() {
+    let p = provider();
+    p.support_pipeline();
+    let body = json!({ "key": "region", "label": "Område", "kind": "choice", "choices": ["Nord", "Syd"] });
+    assert_eq!(p.call(Method::Post, "/ticket-properties", &body).0, 201);
+    let body = json!({ "key": "site", "label": "Anlæg", "kind": "text" });
+    assert_eq!(p.call(Method::Post, "/ticket-properties", &body).0, 201);
+    let portal = p.app.new_portal(
+        &p.key,
+        &p.tenant,
+        &json!({ "slug": "acme", "name": "Acme", "default_language": "da", "apps": ["tickets", "support_form"] }),
+    );
+    let form = json!({ "form": [
+        { "property": "priority", "required": false, "labels": {} },
+        { "property": "region", "required": false, "labels": {} },
+        { "property": "site", "required": false, "labels": { "en": "Site" } }
+    ] });
+    let (status, answer) = p.call(Method::Put, &format!("/portals/{portal}/ticket-settings"), &form);
+    assert_eq!(status, 200, "{answer}");
+    let ada = p.join(&portal, "acme", "ada@example.com", Some(&p.customer));
+
+    assert_eq!(choose(&ada, "en", "/tickets/new").status, 303);
+    let english = body_text(&ada.get("/tickets/new"));
+    assert!(english.contains(r#"<label for="priority">Priority</label>"#), "our own word: {english}");
+    assert!(english.contains(r#"<label for="property.region"><span lang="da">Område</span></label>"#), "{english}");
+    assert!(english.contains(r#"<label for="property.site">Site</label>"#), "{english}");
+    assert_eq!(choose(&ada, "da", "/tickets/new").status, 303);
+    let danish = body_text(&ada.get("/tickets/new"));
+    assert!(danish.contains(r">Område</label>") && !danish.contains(r#"lang="da">Område"#), "{danish}");
+    assert!(danish.contains(r#"<label for="priority">Prioritet</label>"#), "{danish}");
+    assert!(danish.contains(r#"<span lang="en">Site</span></label>"#), "an English label on a Danish page: {danish}");
+}
+
+#[test]
 fn a_person_asked_to_agree_again_can_switch_the_consent_pages_language_first() {
     let p = provider();
     let portal = p.app.new_portal(&p.key, &p.tenant, &json!({ "slug": "acme", "name": "Acme" }));

@@ -84,12 +84,13 @@ pub struct Control<'a> {
 }
 
 /// A labelled field: label, hint, the inline error, then the control `control` draws with
-/// the given `Control` attributes.
+/// the given `Control` attributes. The label is text, or markup naming its language
+/// (`views::language::foreign`) when the provider wrote it in another.
 pub fn field(
     lang: Language,
     problems: &Problems,
     name: &str,
-    label: &str,
+    label: impl maud::Render,
     hint: Option<&str>,
     control: impl FnOnce(&Control<'_>) -> Markup,
 ) -> Markup {

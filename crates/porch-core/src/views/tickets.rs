@@ -332,6 +332,10 @@ pub struct FormFieldView {
     pub required: bool,
     /// Choices for a select (priority and choice properties); None for a text input.
     pub choices: Option<Vec<(String, String)>>,
+    /// The language the label is written in: the provider's label in the reader's language or
+    /// English, else the property's name (the provider's, in the portal's language) or our
+    /// own word for priority (the reader's).
+    pub label_lang: Language,
     /// The language the choices are written in (`views::language`'s rule).
     pub choices_lang: Language,
     pub number: bool,
@@ -369,7 +373,7 @@ pub fn support_form(portal: &ResolvedPortal, lang: Language, member: &Member, fo
                         aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid] { (form.description) }
                 }))
                 @for extra in form.fields {
-                    (field(lang, problems, &extra.name, &extra.label, None, |c| html! {
+                    (field(lang, problems, &extra.name, language::foreign(&extra.label, extra.label_lang, lang), None, |c| html! {
                         @if let Some(choices) = &extra.choices {
                             select #(c.id) name=(extra.name) required[extra.required]
                                 aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid] {

@@ -102,7 +102,17 @@ fn field_views<R: Runtime>(
                 Asked::Property(row, PropertyKind::Text) => (row.label, None, false),
             };
             let label = field.label(page.lang, &fallback).to_owned();
-            Some(FormFieldView { name, label, required: field.required, choices, choices_lang: written, number, value })
+            let label_lang = field.label_language(page.lang).unwrap_or(written);
+            Some(FormFieldView {
+                name,
+                label,
+                required: field.required,
+                label_lang,
+                choices,
+                choices_lang: written,
+                number,
+                value,
+            })
         })
         .collect()
 }
