@@ -127,6 +127,25 @@ fn file_link(page: &str) -> String {
 }
 
 #[test]
+fn the_menu_marks_the_page_it_links_to_by_its_path_not_by_a_title_that_reads_the_same() {
+    let d = desk();
+    let ada = d.join("Ada", "ada@alpha.example", &d.alpha);
+    // The paths of the menu's links marked as the current page.
+    let current = |path: &str| -> Vec<String> {
+        let html = body_text(&ada.get(path));
+        let nav = &html[html.find("<nav").unwrap()..html.find("</nav>").unwrap()];
+        let links = nav.split(r#"<a href=""#).skip(1);
+        let marked = links.filter(|link| link[..link.find('>').unwrap()].contains(r#"aria-current="page""#));
+        marked.map(|link| link[..link.find('"').unwrap()].to_owned()).collect()
+    };
+    assert_eq!(current("/"), ["/"]);
+    let ticket = submit(&ada, "Tickets", "A ticket whose subject is the menu's word.", &[]);
+    assert_eq!(current("/tickets"), ["/tickets"]);
+    assert_eq!(current("/tickets/new"), ["/tickets/new"]);
+    assert_eq!(current(&ticket), Vec::<String>::new(), "a ticket's page is below the list, not the list");
+}
+
+#[test]
 fn a_recipient_submits_a_request_with_a_file_and_finds_it_in_their_list_and_the_agent_api() {
     let d = desk();
     let ada = d.join("Ada", "ada@alpha.example", &d.alpha);

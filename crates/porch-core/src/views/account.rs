@@ -22,7 +22,7 @@ pub fn message(portal: &ResolvedPortal, lang: Language, title: &str, body: &str,
         p.lead { (body) }
         p { a href="/" { (lang.strings().home) } }
     };
-    page(portal, lang, title, viewer, &content)
+    page(portal, lang, title, None, viewer, &content)
 }
 
 pub fn signed_out(portal: &ResolvedPortal, lang: Language) -> String {
@@ -32,7 +32,7 @@ pub fn signed_out(portal: &ResolvedPortal, lang: Language) -> String {
         p.lead { (t.signed_out_body) }
         p { a.button href="/sign-in" { (t.sign_in_again) } }
     };
-    page(portal, lang, t.signed_out_title, None, &content)
+    page(portal, lang, t.signed_out_title, None, None, &content)
 }
 
 pub struct SignInForm<'a> {
@@ -92,7 +92,7 @@ pub fn sign_in(portal: &ResolvedPortal, lang: Language, csrf: &str, form: &SignI
             p.hint { (t.no_account_hint) }
         }
     };
-    page(portal, lang, t.sign_in_title, None, &content)
+    page(portal, lang, t.sign_in_title, Some("/sign-in"), None, &content)
 }
 
 /// Which way someone is joining.
@@ -183,7 +183,7 @@ pub fn join(portal: &ResolvedPortal, lang: Language, csrf: &str, form: &JoinForm
             (submit(button))
         }
     };
-    page(portal, lang, title, None, &content)
+    page(portal, lang, title, None, None, &content)
 }
 
 /// The page that asks a signed-in person to agree again: the texts changed since they
@@ -227,7 +227,7 @@ pub fn agree_again(
             div { button.button type="submit" name="decision" value="decline" { (t.agree_again_decline) } }
         }
     };
-    page(portal, lang, t.agree_again_title, Some(viewer), &content)
+    page(portal, lang, t.agree_again_title, None, Some(viewer), &content)
 }
 
 /// A page with one button that POSTs to `action`: links sent by email or chat open this,
@@ -241,7 +241,7 @@ pub fn confirm(portal: &ResolvedPortal, lang: Language, csrf: &str, text: &Confi
             (submit(text.button))
         }
     };
-    page(portal, lang, text.title, None, &content)
+    page(portal, lang, text.title, None, None, &content)
 }
 
 pub struct Confirm<'a> {
@@ -263,7 +263,7 @@ pub fn forgot(portal: &ResolvedPortal, lang: Language, csrf: &str, email: &str, 
             (submit(t.forgot_button))
         }
     };
-    page(portal, lang, t.forgot_title, None, &content)
+    page(portal, lang, t.forgot_title, None, None, &content)
 }
 
 pub fn reset(portal: &ResolvedPortal, lang: Language, csrf: &str, token: &str, problems: &Problems) -> String {
@@ -277,5 +277,5 @@ pub fn reset(portal: &ResolvedPortal, lang: Language, csrf: &str, token: &str, p
             (submit(t.reset_button))
         }
     };
-    page(portal, lang, t.reset_title, None, &content)
+    page(portal, lang, t.reset_title, None, None, &content)
 }

@@ -126,5 +126,5 @@ pub fn feed(portal: &ResolvedPortal, lang: Language, member: &Member, feed: &Fee
             }
         }
     };
-    page(portal, lang, a.activity_title, Some(member), &content)
+    page(portal, lang, a.activity_title, Some("/activity"), Some(member), &content)
 }

@@ -95,7 +95,7 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, list: &Lis
             }
         }
     };
-    page(portal, lang, d.documents_title, Some(member), &content)
+    page(portal, lang, d.documents_title, Some("/documents"), Some(member), &content)
 }
 
 #[cfg(test)]

@@ -55,7 +55,7 @@ pub fn problem_page<S: AsRef<str>>(
         }
         p { a.button href="/" { (lang.strings().go_home) } }
     };
-    page(portal, lang, title, viewer, &body)
+    page(portal, lang, title, None, viewer, &body)
 }
 
 /// Each bad query parameter by name, with what it allows.
@@ -71,5 +71,5 @@ fn bad_address(portal: &ResolvedPortal, lang: Language, viewer: Option<&Member>,
         }
         p { a.button href="/" { (strings.go_home) } }
     };
-    page(portal, lang, strings.bad_address_title, viewer, &body)
+    page(portal, lang, strings.bad_address_title, None, viewer, &body)
 }

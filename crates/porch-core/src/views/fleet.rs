@@ -141,7 +141,7 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, fleet: &Fl
             }
         }
     };
-    page(portal, lang, f.equipment_title, Some(member), &content)
+    page(portal, lang, f.equipment_title, Some("/equipment"), Some(member), &content)
 }
 
 pub fn kind_label(f: &FleetStrings, kind: &str) -> &'static str {
@@ -213,7 +213,7 @@ pub fn detail(
             }
         }
     };
-    page(portal, lang, &asset.name, Some(member), &content)
+    page(portal, lang, &asset.name, None, Some(member), &content)
 }
 
 /// A bucket's cells as the CSV writes them, in forms programs read whatever the reader's
@@ -413,5 +413,5 @@ pub fn reports(
             }
         }
     };
-    page(portal, lang, f.reports_title, Some(member), &content)
+    page(portal, lang, f.reports_title, Some("/reports"), Some(member), &content)
 }

@@ -94,5 +94,5 @@ pub fn refused(portal: &ResolvedPortal, lang: Language, viewer: Option<&Member>)
         h1 { (strings.language_refused_title) }
         p.lead { (strings.language_refused_body) }
     };
-    page(portal, lang, strings.language_refused_title, viewer, &body)
+    page(portal, lang, strings.language_refused_title, None, viewer, &body)
 }

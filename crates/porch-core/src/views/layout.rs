@@ -58,9 +58,18 @@ pub fn logo_href(portal: &ResolvedPortal, slot: &str) -> String {
     format!("/logo/{slot}?v={}", portal.context.theme.version)
 }
 
-/// A portal page. `viewer` is the signed-in person (None for strangers); a preview gets a
-/// banner on every page saying whose view it is and that changes are off.
-pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, viewer: Option<&Member>, body: &Markup) -> String {
+/// A portal page. `here` is the menu entry's path when the page is one the menu links to (the
+/// entry is marked `aria-current="page"`; a page below one, say a ticket, marks none).
+/// `viewer` is the signed-in person (None for strangers); a preview gets a banner on every
+/// page saying whose view it is and that changes are off.
+pub fn page(
+    portal: &ResolvedPortal,
+    lang: Language,
+    title: &str,
+    here: Option<&str>,
+    viewer: Option<&Member>,
+    body: &Markup,
+) -> String {
     let context = &portal.context;
     let strings = lang.strings();
     let account = lang.account();
@@ -101,7 +110,7 @@ pub fn page(portal: &ResolvedPortal, lang: Language, title: &str, viewer: Option
                                         li.who { (account.signed_in_as) " " strong { (member.name) } }
                                     }
                                     @for item in &nav {
-                                        li { a href=(item.href) aria-current=[(item.label == title).then_some("page")] { (item.label) } }
+                                        li { a href=(item.href) aria-current=[(here == Some(item.href)).then_some("page")] { (item.label) } }
                                     }
                                     (super::nav_links::own_links(&context.nav_links, lang, context.default_language))
                                     @if let Some(member) = viewer {

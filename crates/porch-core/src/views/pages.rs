@@ -73,7 +73,7 @@ pub fn start_page(portal: &ResolvedPortal, lang: Language, viewer: Option<&Membe
         }
         (apps(portal, lang))
     };
-    page(portal, lang, "", viewer, &body)
+    page(portal, lang, "", Some("/"), viewer, &body)
 }
 
 pub fn not_available(portal: &ResolvedPortal, lang: Language) -> String {
@@ -82,5 +82,5 @@ pub fn not_available(portal: &ResolvedPortal, lang: Language) -> String {
         h1 { (strings.not_available_title) }
         p.notice.lead { (strings.not_available_body) }
     };
-    page(portal, lang, strings.not_available_title, None, &body)
+    page(portal, lang, strings.not_available_title, None, None, &body)
 }

@@ -40,7 +40,7 @@ pub fn company_sign_in(portal: &ResolvedPortal, lang: Language, csrf_token: &str
             p { a href={ "/sign-in?return_to=" (crate::http::percent_encode(form.return_to, b"/")) } { (t.or_password) } }
         }
     };
-    page(portal, lang, t.company_title, None, &content)
+    page(portal, lang, t.company_title, None, None, &content)
 }
 
 /// The step between a form on this portal and the identity provider. Browsers apply the
@@ -54,7 +54,7 @@ pub fn continuing(portal: &ResolvedPortal, lang: Language, href: &str) -> String
         p.lead { (t.continuing_body) }
         p { a.button href=(href) { (t.continue_button) } }
     };
-    page(portal, lang, t.continuing_title, None, &content)
+    page(portal, lang, t.continuing_title, None, None, &content)
 }
 
 pub fn failed(portal: &ResolvedPortal, lang: Language, reference: &str) -> String {
@@ -65,5 +65,5 @@ pub fn failed(portal: &ResolvedPortal, lang: Language, reference: &str) -> Strin
         p { (t.reference) ": " strong.reference { (reference) } }
         p { a.button href="/sso" { (t.try_again) } }
     };
-    page(portal, lang, t.failed_title, None, &content)
+    page(portal, lang, t.failed_title, None, None, &content)
 }

@@ -190,7 +190,7 @@ pub fn list(portal: &ResolvedPortal, lang: Language, member: &Member, view: &Lis
             }
         }
     };
-    page(portal, lang, t.tickets_title, Some(member), &content)
+    page(portal, lang, t.tickets_title, Some("/tickets"), Some(member), &content)
 }
 
 /// What the last post on a ticket's page said: its problems, and what was typed, to keep.
@@ -321,7 +321,7 @@ pub fn ticket(portal: &ResolvedPortal, lang: Language, member: &Member, view: &T
             }
         }
     };
-    page(portal, lang, &title, Some(member), &content)
+    page(portal, lang, &title, None, Some(member), &content)
 }
 
 /// One extra field of the support form, ready to render.
@@ -396,5 +396,5 @@ pub fn support_form(portal: &ResolvedPortal, lang: Language, member: &Member, fo
             }
         }
     };
-    page(portal, lang, t.form_title, Some(member), &content)
+    page(portal, lang, t.form_title, Some("/tickets/new"), Some(member), &content)
 }

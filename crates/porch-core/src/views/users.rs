@@ -112,5 +112,5 @@ pub fn users(portal: &ResolvedPortal, lang: Language, csrf_token: &str, view: &U
             }
         }
     };
-    page(portal, lang, t.users_title, Some(view.me), &content)
+    page(portal, lang, t.users_title, Some("/users"), Some(view.me), &content)
 }
