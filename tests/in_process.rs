@@ -14,6 +14,7 @@ mod activity;
 mod app;
 mod bad_addresses;
 mod consent_again;
+mod console;
 mod documents;
 mod domains;
 mod email;

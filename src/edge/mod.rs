@@ -40,6 +40,9 @@ impl EdgeRuntime {
         let base = optional(env, "PORTAL_BASE_DOMAIN", false).unwrap_or_else(|| "portals.localhost".into());
         let portal_base_domain = Hostname::parse(&base)
             .map_err(|_| worker::Error::RustError(format!("PORTAL_BASE_DOMAIN {base:?} is not a hostname")))?;
+        let console = optional(env, "CONSOLE_HOST", false).unwrap_or_else(|| format!("console.{base}"));
+        let console_host = Hostname::parse(&console)
+            .map_err(|_| worker::Error::RustError(format!("CONSOLE_HOST {console:?} is not a hostname")))?;
         Ok(EdgeRuntime {
             db: D1Db(env.d1("DB")?),
             kv: KvCache(env.kv("CACHE")?),
@@ -47,6 +50,7 @@ impl EdgeRuntime {
             http: FetchClient,
             config: Config {
                 portal_base_domain,
+                console_host,
                 platform_admin_token: optional(env, "PLATFORM_ADMIN_TOKEN", true),
                 doh_url: optional(env, "DOH_URL", false)
                     .unwrap_or_else(|| "https://cloudflare-dns.com/dns-query".into()),

@@ -51,7 +51,9 @@ impl<'a> Browser<'a> {
     }
 
     pub fn csrf(&self) -> String {
-        self.cookies.borrow().get("porch_csrf").cloned().unwrap_or_default()
+        let cookies = self.cookies.borrow();
+        // The portal's token, or on the console its own.
+        cookies.get("porch_csrf").or_else(|| cookies.get("porch_console_csrf")).cloned().unwrap_or_default()
     }
 
     /// A form POST with this browser's CSRF token.

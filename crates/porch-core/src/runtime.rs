@@ -69,6 +69,9 @@ pub trait HttpClient {
 pub struct Config {
     /// Portals answer on `<slug>.<portal_base_domain>`.
     pub portal_base_domain: Hostname,
+    /// Var `CONSOLE_HOST`: where the console answers (`console.<portal_base_domain>` unless
+    /// set; `console.localhost` locally). No portal may claim it.
+    pub console_host: Hostname,
     /// The operator's token (secret `PLATFORM_ADMIN_TOKEN`); None disables platform access.
     pub platform_admin_token: Option<String>,
     /// DNS-over-HTTPS JSON endpoint used to check `_porch-verify` TXT records.

@@ -220,6 +220,7 @@ impl NativeRuntime {
             http: CannedHttp::default(),
             config: Config {
                 portal_base_domain: Hostname::parse("portals.localhost").map_err(|e| DbError::Other(e.to_string()))?,
+                console_host: Hostname::parse("console.localhost").map_err(|e| DbError::Other(e.to_string()))?,
                 platform_admin_token: Some(platform_admin_token.to_owned()),
                 doh_url: "https://dns.test/dns-query".to_owned(),
                 cloudflare_api_token: None,

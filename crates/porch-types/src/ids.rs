@@ -63,6 +63,7 @@ define_id!(
     TemplateId,
     DocumentId,
     ExportId,
+    StaffId,
 );
 
 /// One portal of one tenant: what every recipient-side query is scoped by. Both ids are

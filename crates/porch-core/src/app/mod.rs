@@ -1,8 +1,9 @@
-//! Routing: health routes, the admin API (on every host), and the portal pages of the
-//! portal the Host names. Every response leaves through `secure`, which adds the headers
-//! browsers need to keep pages and files from being misused.
+//! Routing: health routes, the admin API (on every host), the console on its own host, and
+//! the portal pages of the portal the Host names. Every response leaves through `secure`,
+//! which adds the headers browsers need to keep pages and files from being misused.
 
 pub mod api;
+pub mod console;
 pub mod domain_verification;
 pub mod files;
 pub mod lifecycle;
@@ -231,6 +232,9 @@ async fn route<R: Runtime>(rt: &R, req: &Request) -> Response {
             return Response::html(400, neutral("Bad request", "The request's host name is not valid."));
         }
     };
+    if host == rt.config().console_host {
+        return console::handle(rt, req, &host).await;
+    }
     portal::handle(rt, req, &host).await
 }
 
@@ -271,6 +275,23 @@ fn secure(response: Response) -> Response {
         response = response.with_header("content-security-policy", PAGE_CSP);
     }
     response
+}
+
+/// Counts one attempt against the fixed-window bucket `key` (`store::rate_limits`) and
+/// refuses it past `max` per `window_seconds`: the portal's and the console's forms.
+pub async fn count_attempt(
+    db: &impl store::Database,
+    key: &str,
+    max: i64,
+    window_seconds: i64,
+    now: porch_types::time::Timestamp,
+) -> Result<(), porch_types::error::AppError> {
+    let hits = store::rate_limits::hit(db, key, window_seconds * 1000, now).await?;
+    if hits > max {
+        Err(porch_types::error::AppError::RateLimited)
+    } else {
+        Ok(())
+    }
 }
 
 /// Cuts `rows`, a page of `size` and one more row read to learn whether a page follows, to

@@ -2,6 +2,7 @@
 
 mod account;
 mod activity;
+mod console;
 mod documents;
 mod fleet;
 pub mod format;
@@ -12,6 +13,7 @@ pub use porch_types::language::Language;
 
 pub use account::AccountStrings;
 pub use activity::ActivityStrings;
+pub use console::ConsoleStrings;
 pub use documents::DocumentStrings;
 pub use fleet::FleetStrings;
 pub use format::Formats;
@@ -24,6 +26,7 @@ pub trait Translations {
     fn account(self) -> &'static AccountStrings;
     fn sso(self) -> &'static SsoStrings;
     fn activity(self) -> &'static ActivityStrings;
+    fn console(self) -> &'static ConsoleStrings;
     fn documents(self) -> &'static DocumentStrings;
     fn fleet(self) -> &'static FleetStrings;
     fn tickets(self) -> &'static TicketStrings;
@@ -52,6 +55,14 @@ impl Translations for Language {
             Language::En => &activity::EN,
             Language::Da => &activity::DA,
             Language::Nb => &activity::NB,
+        }
+    }
+
+    fn console(self) -> &'static ConsoleStrings {
+        match self {
+            Language::En => &console::EN,
+            Language::Da => &console::DA,
+            Language::Nb => &console::NB,
         }
     }
 

@@ -29,6 +29,7 @@ pub mod reset_tokens;
 pub mod sessions;
 pub mod sso;
 pub mod sso_sp_keys;
+pub mod staff;
 pub mod templates;
 pub mod tenant_erasure;
 pub mod tenant_export;

@@ -130,6 +130,9 @@ pub const TABLES: &[TenantTable] = &[
     rowid_table!("tenant_export_parts", "tenant_id", Nothing, [], []),
     rowid_table!("tenant_exports", "tenant_id", Nothing, [], []),
     rowid_table!("api_keys", "tenant_id", Nothing, [], ["secret_hash"]),
+    // A tenant's console staff; their sessions and recovery codes go with them (ON DELETE
+    // CASCADE) and hold no tenant column of their own.
+    rowid_table!("staff", "tenant_id", Nothing, [], ["password_hash", "totp_secret"]),
     rowid_table!("audit_log", "tenant_id", Nothing, [], []),
     rowid_table!("tenants", "id", Nothing, [], []),
 ];

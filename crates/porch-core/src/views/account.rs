@@ -4,16 +4,11 @@
 use crate::i18n::Translations as _;
 use maud::{html, Markup};
 
-use super::form::{field, summary, Problems};
+use super::form::{csrf_field, email_field, field, new_password_field, submit, summary, Problems};
 use super::layout::page;
-use crate::auth::csrf;
 use crate::auth::member::Member;
 use crate::i18n::Language;
 use crate::portal_context::ResolvedPortal;
-
-fn csrf_field(token: &str) -> Markup {
-    html! { input type="hidden" name=(csrf::FIELD) value=(token); }
-}
 
 /// A short page: a title, a message and an optional link.
 pub fn message(portal: &ResolvedPortal, lang: Language, title: &str, body: &str, viewer: Option<&Member>) -> String {
@@ -41,30 +36,6 @@ pub struct SignInForm<'a> {
     pub problems: &'a Problems,
     /// The portal has single sign-on: the page offers "sign in with your company account".
     pub sso: bool,
-}
-
-/// A form's email field, keeping what was typed.
-fn email_field(lang: Language, problems: &Problems, value: &str, autocomplete: &str) -> Markup {
-    field(lang, problems, "email", lang.account().email, None, |c| {
-        html! {
-            input #(c.id) type="email" name="email" value=(value) autocomplete=(autocomplete) required
-                aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid];
-        }
-    })
-}
-
-/// A field for a new password, with the rule as its hint.
-fn new_password_field(lang: Language, problems: &Problems, label: &str) -> Markup {
-    field(lang, problems, "password", label, Some(lang.account().password_hint), |c| {
-        html! {
-            input #(c.id) type="password" name="password" autocomplete="new-password" minlength="10" maxlength="256" required
-                aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid];
-        }
-    })
-}
-
-fn submit(label: &str) -> Markup {
-    html! { div.actions { button.button type="submit" { (label) } } }
 }
 
 pub fn sign_in(portal: &ResolvedPortal, lang: Language, csrf: &str, form: &SignInForm<'_>) -> String {

@@ -20,21 +20,29 @@ pub fn portal_status(error: &AppError) -> u16 {
 }
 
 pub fn portal_error(portal: &ResolvedPortal, lang: Language, viewer: Option<&Member>, error: &AppError) -> String {
+    if let AppError::Invalid(fields) = error {
+        return bad_address(portal, lang, viewer, fields);
+    }
+    let (title, message) = error_words(lang, error, viewer.is_some_and(|m| m.preview));
+    problem_page(portal, lang, viewer, title, &[message])
+}
+
+/// An error's title and what to say of it, for a person (the portal's pages and the
+/// console's); `preview`: the reader is in a read-only "view as" preview.
+pub fn error_words(lang: Language, error: &AppError, preview: bool) -> (&'static str, &'static str) {
     let strings = lang.strings();
     let account = lang.account();
-    let (title, message) = match error {
+    match error {
         AppError::NotFound => (strings.not_found_title, strings.not_found_body),
-        AppError::Forbidden if viewer.is_some_and(|m| m.preview) => (account.preview_title, account.preview_read_only),
+        AppError::Forbidden if preview => (account.preview_title, account.preview_read_only),
         AppError::Forbidden | AppError::Unauthorized => (account.access_denied_title, account.access_denied_body),
         AppError::FormExpired => (account.form_expired_title, account.form_expired_body),
         AppError::RateLimited => (account.too_many_title, account.too_many_attempts),
-        AppError::Invalid(fields) => return bad_address(portal, lang, viewer, fields),
-        AppError::BadRequest(_) => (strings.bad_request_title, strings.bad_request_body),
+        AppError::Invalid(_) | AppError::BadRequest(_) => (strings.bad_request_title, strings.bad_request_body),
         AppError::TooLarge(_) => (strings.too_large_title, strings.too_large_body),
         AppError::Conflict(_) | AppError::PreconditionFailed(_) => (strings.conflict_title, strings.conflict_body),
         AppError::Internal(_) => (strings.error_title, strings.error_body),
-    };
-    problem_page(portal, lang, viewer, title, &[message])
+    }
 }
 
 /// An error page with a title and what is wrong, one message a line (e.g. each query

@@ -1,7 +1,8 @@
 //! What is wrong with a submitted form, shown the GOV.UK Design System's way: a summary at the
 //! top of the form linking to each field, and the message again beside its field, which says
 //! it is invalid and names its hint and message as its description. Every recipient form uses
-//! these, so a problem reads the same wherever it happens.
+//! these, so a problem reads the same wherever it happens; the fields every account form has
+//! (CSRF token, email, new password, submit) are here too, for the portal and the console.
 
 use maud::{html, Markup};
 
@@ -114,6 +115,36 @@ pub fn field(
             (control(&attrs))
         }
     }
+}
+
+/// The hidden field carrying a form's CSRF token (`auth::csrf`).
+pub fn csrf_field(token: &str) -> Markup {
+    html! { input type="hidden" name=(crate::auth::csrf::FIELD) value=(token); }
+}
+
+/// A form's email field, keeping what was typed.
+pub fn email_field(lang: Language, problems: &Problems, value: &str, autocomplete: &str) -> Markup {
+    field(lang, problems, "email", lang.account().email, None, |c| {
+        html! {
+            input #(c.id) type="email" name="email" value=(value) autocomplete=(autocomplete) required
+                aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid];
+        }
+    })
+}
+
+/// A field for a new password, with the rule as its hint.
+pub fn new_password_field(lang: Language, problems: &Problems, label: &str) -> Markup {
+    field(lang, problems, "password", label, Some(lang.account().password_hint), |c| {
+        html! {
+            input #(c.id) type="password" name="password" autocomplete="new-password" minlength="10" maxlength="256" required
+                aria-describedby=[c.described_by.as_deref()] aria-invalid=[c.invalid];
+        }
+    })
+}
+
+/// A form's one submit button.
+pub fn submit(label: &str) -> Markup {
+    html! { div.actions { button.button type="submit" { (label) } } }
 }
 
 #[cfg(test)]

@@ -3,6 +3,7 @@
 pub mod account;
 pub mod activity;
 pub mod chart;
+pub mod console;
 pub mod documents;
 pub mod errors;
 pub mod fleet;

@@ -4,10 +4,9 @@
 use crate::i18n::Translations as _;
 use maud::{html, Markup};
 
-use super::form::{field, summary, Problems};
+use super::form::{csrf_field, field, summary, Problems};
 use super::language;
 use super::layout::page;
-use crate::auth::csrf;
 use crate::auth::member::Member;
 use crate::http::percent_encode;
 use crate::i18n::{Formats, Language};
@@ -63,10 +62,6 @@ fn to_i64(bytes: usize) -> i64 {
 /// An instant of a ticket as the reader's date and time in the portal's zone.
 fn when(fmt: Formats, ms: i64) -> Markup {
     language::date_time(fmt, Timestamp::from_millis(ms))
-}
-
-fn csrf_field(token: &str) -> Markup {
-    html! { input type="hidden" name=(csrf::FIELD) value=(token); }
 }
 
 /// What a list page shows.

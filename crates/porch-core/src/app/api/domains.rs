@@ -82,13 +82,16 @@ async fn portal_in_path<R: Runtime>(call: &Call<'_, R>) -> Result<(TenantId, Por
     Ok((tenant, portal))
 }
 
-fn parse_custom_hostname(raw: &str, base: &Hostname) -> Result<Hostname, &'static str> {
+fn parse_custom_hostname(raw: &str, base: &Hostname, console: &Hostname) -> Result<Hostname, &'static str> {
     let host = Hostname::parse(raw).map_err(|_| "must be a hostname such as support.example.com")?;
     if host.is_ip_literal() || !host.as_str().contains('.') {
         return Err("must be a full DNS name with at least two labels, not an IP address");
     }
     if host.is_within(base) {
         return Err("names under the platform domain are given by the portal slug");
+    }
+    if host == *console {
+        return Err("is the console's hostname");
     }
     Ok(host)
 }
@@ -103,8 +106,8 @@ pub async fn add<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (tenant, portal) = portal_in_path(call).await?;
     let input: DomainInput = call.json()?;
     let mut fields = Fields::default();
-    let base = &call.rt.config().portal_base_domain;
-    let host = fields.require("hostname", input.hostname.as_deref(), |raw| parse_custom_hostname(raw, base));
+    let (base, console) = (&call.rt.config().portal_base_domain, &call.rt.config().console_host);
+    let host = fields.require("hostname", input.hostname.as_deref(), |raw| parse_custom_hostname(raw, base, console));
     fields.finish()?;
     let host = host.ok_or_else(|| AppError::Internal("hostname field".into()))?;
     let token_bytes = call.rt.random_16()?;
@@ -213,13 +216,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn custom_domains_must_be_full_names_outside_the_platform_domain() {
+    fn custom_domains_must_be_full_names_outside_the_platform_domain_and_not_the_consoles() {
         let base = Hostname::parse("portals.example.net").unwrap();
-        assert!(parse_custom_hostname("support.acme.com", &base).is_ok());
-        assert!(parse_custom_hostname("newco.localhost", &base).is_ok());
-        assert!(parse_custom_hostname("acme.portals.example.net", &base).is_err());
-        assert!(parse_custom_hostname("10.0.0.1", &base).is_err());
-        assert!(parse_custom_hostname("localhost", &base).is_err());
-        assert!(parse_custom_hostname("exa mple.com", &base).is_err());
+        let console = Hostname::parse("console.example.net").unwrap();
+        assert!(parse_custom_hostname("console.example.net", &base, &console).is_err());
+        assert!(parse_custom_hostname("support.acme.com", &base, &console).is_ok());
+        assert!(parse_custom_hostname("newco.localhost", &base, &console).is_ok());
+        assert!(parse_custom_hostname("acme.portals.example.net", &base, &console).is_err());
+        assert!(parse_custom_hostname("10.0.0.1", &base, &console).is_err());
+        assert!(parse_custom_hostname("localhost", &base, &console).is_err());
+        assert!(parse_custom_hostname("exa mple.com", &base, &console).is_err());
     }
 }

@@ -455,7 +455,7 @@ fn custom_pages(
 
 /// Subdomain labels a portal may not take: they would pass for the platform's own services.
 const RESERVED_SLUGS: &[&str] =
-    &["www", "api", "admin", "app", "mail", "status", "static", "assets", "cdn", "auth", "login"];
+    &["www", "api", "admin", "app", "console", "mail", "status", "static", "assets", "cdn", "auth", "login"];
 
 fn parse_portal_slug(raw: &str) -> Result<Slug, String> {
     let slug = Slug::parse(raw).map_err(|e| e.to_string())?;

@@ -148,12 +148,7 @@ pub async fn rate_limit<R: Runtime>(
     window_seconds: i64,
 ) -> Result<(), AppError> {
     let key = format!("{}:{bucket}", page.scope.portal);
-    let hits = rate_limits::hit(page.rt.db(), &key, window_seconds * 1000, page.rt.now()).await?;
-    if hits > max {
-        Err(AppError::RateLimited)
-    } else {
-        Ok(())
-    }
+    crate::app::count_attempt(page.rt.db(), &key, max, window_seconds, page.rt.now()).await
 }
 
 #[cfg(test)]

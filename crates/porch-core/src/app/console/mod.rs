@@ -1,0 +1,249 @@
+//! The console on its own host, `CONSOLE_HOST` (`console.<PORTAL_BASE_DOMAIN>` unless set;
+//! never a portal's domain): the provider's
+//! and the platform's people. This first part is the way in: the platform's first operator
+//! is made once with the `PLATFORM_ADMIN_TOKEN`; every sign-in is a password and a second
+//! factor (TOTP, RFC 6238, or a single-use recovery code), which each person sets up before
+//! any other page opens; the operator's first page lists the tenants.
+//!
+//! Sessions are the portal's kind (a random token in an `HttpOnly` cookie of the console's
+//! own, its SHA-256 in D1; idle and absolute timeouts; revoked by deleting the row), with a
+//! stage: a password alone reaches only the second-factor pages. Forms carry a double-submit
+//! CSRF token and refuse another site's `Origin`; sign-in and codes are rate-limited.
+
+mod sign_in;
+
+use crate::app::portal::links;
+use crate::auth::cookies;
+use crate::auth::csrf;
+use crate::auth::secret::{presented_hash, random_text, stored_hash_matches};
+use crate::http::{form_fields, is_media_type, single_valued, Method, Request, Response};
+use crate::i18n::Language;
+use crate::runtime::Runtime;
+use crate::store::staff::{self, StaffSession, Stage};
+use crate::store::{tenants, Database};
+use crate::theme::{self, ThemeContext};
+use crate::views::console::{self as view, Who};
+use crate::views::errors::error_words;
+use porch_types::error::AppError;
+use porch_types::host::Hostname;
+use porch_types::time::Timestamp;
+
+/// A signed-in console session ends after this long without a request (OWASP Session
+/// Management: staff sessions are short) and, whatever happens, after `ABSOLUTE_MS`.
+const IDLE_MS: i64 = 30 * 60_000;
+const ABSOLUTE_MS: i64 = 12 * 60 * 60_000;
+/// A session between the password and the second factor lasts this long.
+const STEP_MS: i64 = 15 * 60_000;
+/// `last_seen_at` is rewritten at most this often.
+const TOUCH_INTERVAL_MS: i64 = 60_000;
+
+/// The console's cookies: its own names, so a portal's cookie is never a console session
+/// and the other way round (`auth::cookies`' rule for `__Host-` and `Secure`).
+struct Names {
+    session: &'static str,
+    csrf: &'static str,
+    secure: bool,
+}
+
+fn names_for(host: &Hostname) -> Names {
+    if host.is_localhost() {
+        Names { session: "porch_console", csrf: "porch_console_csrf", secure: false }
+    } else {
+        Names { session: "__Host-porch_console", csrf: "__Host-porch_console_csrf", secure: true }
+    }
+}
+
+/// One console request.
+pub struct Console<'a, R: Runtime> {
+    pub rt: &'a R,
+    pub req: &'a Request,
+    host: &'a Hostname,
+    pub lang: Language,
+    pub now: Timestamp,
+    names: Names,
+    /// The live session behind the cookie, if any, at whatever stage.
+    pub session: Option<StaffSession>,
+}
+
+pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Response {
+    let lang = req.header("accept-language").and_then(Language::negotiate).unwrap_or(Language::En);
+    let mut console = Console { rt, req, host, lang, now: rt.now(), names: names_for(host), session: None };
+    let response = match load_session(&console).await {
+        Ok(session) => {
+            console.session = session;
+            route(&console).await
+        }
+        Err(err) => Err(err),
+    };
+    response
+        .unwrap_or_else(|err| {
+            if let AppError::Internal(detail) = &err {
+                rt.log(&format!("console: {detail}"));
+            }
+            let (title, message) = error_words(lang, &err, false);
+            Response::html(err.status(), view::error(lang, title, message))
+        })
+        .with_header("cache-control", "no-store")
+}
+
+async fn route<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError> {
+    match (console.req.method, console.req.path.as_str()) {
+        (Method::Get | Method::Head, "/console.css") => Ok(stylesheet(console.req)),
+        (Method::Get | Method::Head, "/") => home(console).await,
+        (Method::Get | Method::Head, "/set-up") => sign_in::set_up_form(console).await,
+        (Method::Post, "/set-up") => sign_in::set_up(console).await,
+        (Method::Get | Method::Head, "/second-factor") => sign_in::enrol_form(console),
+        (Method::Post, "/second-factor") => sign_in::enrol(console).await,
+        (Method::Get | Method::Head, "/sign-in") => sign_in::form(console),
+        (Method::Post, "/sign-in") => sign_in::submit(console).await,
+        (Method::Get | Method::Head, "/sign-in/code") => sign_in::code_form(console),
+        (Method::Post, "/sign-in/code") => sign_in::code(console).await,
+        (Method::Post, "/sign-out") => sign_in::sign_out(console).await,
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// The operator's home: every tenant. Anyone else goes where their sign-in stands.
+async fn home<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError> {
+    let Some(session) = console.signed_in() else {
+        // A new deployment's console opens on making its first operator.
+        if console.session.is_none() && !staff::has_operator(console.rt.db()).await? {
+            return Ok(Response::see_other("/set-up"));
+        }
+        return Ok(console.way_in());
+    };
+    let csrf = console.csrf_token()?;
+    let db = console.rt.db();
+    let all = tenants::list_all(db).await?;
+    let recovery_left = staff::recovery_codes_left(db, session.staff_id).await?;
+    let who = Who { name: &session.name, csrf: &csrf.value };
+    let page = view::tenants(console.lang, &who, &view::Tenants { tenants: &all, recovery_left });
+    Ok(console.with_csrf(Response::html(200, page), &csrf))
+}
+
+/// The stylesheet: the design system in porch's own colours.
+fn stylesheet(req: &Request) -> Response {
+    let css = theme::stylesheet(&ThemeContext::fallback());
+    let etag = theme::etag(&css);
+    if req.header("if-none-match").is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag)) {
+        return Response::empty(304).with_header("etag", &etag);
+    }
+    Response::new(200, "text/css; charset=utf-8", css).with_header("etag", &etag)
+}
+
+/// The session behind the cookie if it is alive: within its absolute lifetime and, signed in,
+/// its idle timeout (a step session has only its short lifetime). A dead one is deleted.
+async fn load_session<R: Runtime>(console: &Console<'_, R>) -> Result<Option<StaffSession>, AppError> {
+    let Some(hash) = cookies::read(console.req, console.names.session).and_then(presented_hash) else {
+        return Ok(None);
+    };
+    let db = console.rt.db();
+    let Some(session) = db.query_one::<StaffSession>(staff::find_session(&hash)).await? else {
+        return Ok(None);
+    };
+    if !stored_hash_matches(&session.token_hash, &hash) {
+        return Ok(None);
+    }
+    let now = console.now.millis();
+    let idle = session.stage == Stage::SignedIn && now - session.last_seen_at > IDLE_MS;
+    if session.expires_at <= now || idle {
+        db.execute(staff::delete_session(&hash)).await?;
+        return Ok(None);
+    }
+    if session.stage == Stage::SignedIn && now - session.last_seen_at >= TOUCH_INTERVAL_MS {
+        if let Err(err) = db.execute(staff::touch(&hash, console.now)).await {
+            console.rt.log(&format!("could not record console session activity: {err}"));
+        }
+    }
+    Ok(Some(session))
+}
+
+/// A form page's CSRF token: the browser's, or a new one to set.
+pub struct CsrfToken {
+    value: String,
+    is_new: bool,
+}
+
+impl<R: Runtime> Console<'_, R> {
+    fn signed_in(&self) -> Option<&StaffSession> {
+        self.session.as_ref().filter(|s| s.stage == Stage::SignedIn)
+    }
+
+    /// The session at `stage`, if that is where this browser's sign-in stands.
+    pub fn at_stage(&self, stage: Stage) -> Option<&StaffSession> {
+        self.session.as_ref().filter(|s| s.stage == stage)
+    }
+
+    /// Where a person who asked for a page they cannot have yet goes: the step their sign-in
+    /// is at, or the set-up page, or signing in.
+    pub fn way_in(&self) -> Response {
+        Response::see_other(match self.session.as_ref().map(|s| s.stage) {
+            Some(Stage::Password) => "/sign-in/code",
+            Some(Stage::Enrol) => "/second-factor",
+            Some(Stage::SignedIn) => "/",
+            None => "/sign-in",
+        })
+    }
+
+    pub fn csrf_token(&self) -> Result<CsrfToken, AppError> {
+        match cookies::read(self.req, self.names.csrf).filter(|t| presented_hash(t).is_some()) {
+            Some(token) => Ok(CsrfToken { value: token.to_owned(), is_new: false }),
+            None => Ok(CsrfToken { value: random_text(self.rt)?, is_new: true }),
+        }
+    }
+
+    pub fn with_csrf(&self, response: Response, token: &CsrfToken) -> Response {
+        if token.is_new {
+            response.add_header("set-cookie", &cookies::set(self.names.csrf, &token.value, None, self.names.secure))
+        } else {
+            response
+        }
+    }
+
+    /// A form page drawn with this browser's CSRF token.
+    pub fn form_page(&self, status: u16, draw: impl FnOnce(&str) -> String) -> Result<Response, AppError> {
+        let token = self.csrf_token()?;
+        Ok(self.with_csrf(Response::html(status, draw(&token.value)), &token))
+    }
+
+    /// The posted form's fields, once its origin and CSRF token check out (OWASP CSRF
+    /// Prevention Cheat Sheet: double-submit token, and the `Origin` where sent).
+    pub fn form(&self) -> Result<Vec<(String, String)>, AppError> {
+        if !is_media_type(self.req.header("content-type"), "application/x-www-form-urlencoded") {
+            return Err(AppError::BadRequest("expected an HTML form".into()));
+        }
+        let fields = form_fields(&self.req.body).ok_or_else(|| AppError::BadRequest("the form is not valid".into()))?;
+        single_valued(&fields)?;
+        let origin = links::origin(self.host, self.req.header("host").unwrap_or(""));
+        if self.req.header("origin").is_some_and(|o| o != "null" && !o.eq_ignore_ascii_case(&origin)) {
+            return Err(AppError::FormExpired);
+        }
+        let field = fields.iter().find(|(name, _)| name == csrf::FIELD).map(|(_, v)| v.as_str());
+        if !csrf::tokens_match(cookies::read(self.req, self.names.csrf), field) {
+            return Err(AppError::FormExpired);
+        }
+        Ok(fields)
+    }
+
+    /// A response that hands the browser a new session token (or ends it: None).
+    pub fn with_session(&self, response: Response, token: Option<&str>, lifetime_ms: i64) -> Response {
+        let cookie = match token {
+            Some(token) => cookies::set(self.names.session, token, Some(lifetime_ms / 1000), self.names.secure),
+            None => cookies::clear(self.names.session, self.names.secure),
+        };
+        response.add_header("set-cookie", &cookie)
+    }
+
+    /// Counts one attempt against `bucket` and refuses it past `max` per `window_seconds`.
+    pub async fn rate_limit(&self, bucket: &str, max: i64, window_seconds: i64) -> Result<(), AppError> {
+        crate::app::count_attempt(self.rt.db(), &format!("console:{bucket}"), max, window_seconds, self.now).await
+    }
+}
+
+/// The lifetimes `sign_in` gives the sessions it makes.
+pub fn lifetime(stage: Stage) -> i64 {
+    match stage {
+        Stage::SignedIn => ABSOLUTE_MS,
+        Stage::Password | Stage::Enrol => STEP_MS,
+    }
+}

@@ -1,0 +1,216 @@
+//! The console's pages: porch's own look (the design system in porch's default colours, from
+//! `/console.css`), never a tenant's brand. The shell, the first operator's set-up, two-step
+//! verification (setting it up, the recovery codes shown once, the code at sign-in), sign-in
+//! and the operator's list of tenants. Like the portal's, every page works without script.
+
+use maud::{html, Markup, DOCTYPE};
+
+use super::form::{csrf_field, email_field, field, new_password_field, submit, summary, Problems};
+use super::language;
+use crate::i18n::{Formats, Language, Translations as _};
+use crate::store::tenants::TenantRow;
+use porch_types::time::Timestamp;
+use porch_types::time_zone::TimeZone;
+
+/// The signed-in person, as the shell shows them.
+pub struct Who<'a> {
+    pub name: &'a str,
+    pub csrf: &'a str,
+}
+
+/// A console page: `who` is the signed-in person (the menu and sign-out), None on the
+/// sign-in pages.
+fn shell(lang: Language, title: &str, who: Option<&Who<'_>>, body: &Markup) -> String {
+    let c = lang.console();
+    html! {
+        (DOCTYPE)
+        html lang=(lang.code()) {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="same-origin";
+                title { (title) " · " (c.product) }
+                link rel="stylesheet" href="/console.css";
+            }
+            body {
+                a.skip href="#main" { (lang.strings().skip_to_content) }
+                header.site-header {
+                    div.bar {
+                        a.brand href="/" { span { (c.product) } }
+                        @if let Some(who) = who {
+                            nav aria-label=(c.main_menu) {
+                                ul.nav {
+                                    li.who { (c.signed_in_as) " " strong { (who.name) } }
+                                    li { a href="/" aria-current="page" { (c.tenants_title) } }
+                                    li {
+                                        form method="post" action="/sign-out" {
+                                            (csrf_field(who.csrf))
+                                            button type="submit" { (c.sign_out) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                main #main { (body) }
+            }
+        }
+    }
+    .into_string()
+}
+
+/// What the set-up form keeps of what was typed (never the token or the password).
+pub struct SetUpForm<'a> {
+    pub name: &'a str,
+    pub email: &'a str,
+    pub problems: &'a Problems,
+}
+
+pub fn set_up(lang: Language, csrf: &str, form: &SetUpForm<'_>) -> String {
+    let (c, a) = (lang.console(), lang.account());
+    let body = html! {
+        h1 { (c.set_up_title) }
+        p.lead { (c.set_up_intro) }
+        (summary(lang, form.problems))
+        form.stack method="post" action="/set-up" novalidate {
+            (csrf_field(csrf))
+            (field(lang, form.problems, "token", c.admin_token, Some(c.admin_token_hint), |f| html! {
+                input #(f.id) type="password" name="token" autocomplete="off" required
+                    aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+            }))
+            (field(lang, form.problems, "name", a.name, None, |f| html! {
+                input #(f.id) type="text" name="name" value=(form.name) autocomplete="name" required maxlength="200"
+                    aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+            }))
+            (email_field(lang, form.problems, form.email, "username"))
+            (new_password_field(lang, form.problems, a.password))
+            (submit(c.create_account))
+        }
+    };
+    shell(lang, c.set_up_title, None, &body)
+}
+
+/// The second factor being set up: the secret as the app's link and as text.
+pub struct Enrolment<'a> {
+    pub otpauth_uri: &'a str,
+    pub key: &'a str,
+    pub problems: &'a Problems,
+}
+
+/// A code field: one-time-code autocomplete, digits keyboard on phones.
+fn code_field(lang: Language, problems: &Problems, label: &str, hint: &str, digits_only: bool) -> Markup {
+    field(lang, problems, "code", label, Some(hint), |f| {
+        html! {
+            input #(f.id) type="text" name="code" autocomplete="one-time-code" required spellcheck="false"
+                inputmode=[digits_only.then_some("numeric")] maxlength="20"
+                aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+        }
+    })
+}
+
+pub fn second_factor(lang: Language, csrf: &str, enrolment: &Enrolment<'_>) -> String {
+    let c = lang.console();
+    let body = html! {
+        h1 { (c.second_factor_title) }
+        p.lead { (c.second_factor_intro) }
+        (summary(lang, enrolment.problems))
+        p { a.secondary href=(enrolment.otpauth_uri) { (c.open_in_app) } }
+        p { (c.key_by_hand) }
+        p { code.key { (enrolment.key) } }
+        form.stack method="post" action="/second-factor" novalidate {
+            (csrf_field(csrf))
+            (code_field(lang, enrolment.problems, c.code, c.code_hint, true))
+            (submit(c.verify))
+        }
+    };
+    shell(lang, c.second_factor_title, None, &body)
+}
+
+/// The recovery codes, shown once, right after the second factor is set up.
+pub fn recovery_codes(lang: Language, codes: &[String]) -> String {
+    let c = lang.console();
+    let body = html! {
+        h1 { (c.recovery_title) }
+        p.lead { (c.recovery_intro) }
+        ul.codes { @for code in codes { li { code { (code) } } } }
+        p { a.button href="/" { (c.recovery_continue) } }
+    };
+    shell(lang, c.recovery_title, None, &body)
+}
+
+pub fn sign_in(lang: Language, csrf: &str, email: &str, problems: &Problems) -> String {
+    let (c, a) = (lang.console(), lang.account());
+    let body = html! {
+        h1 { (c.sign_in_title) }
+        (summary(lang, problems))
+        form.stack method="post" action="/sign-in" novalidate {
+            (csrf_field(csrf))
+            (email_field(lang, problems, email, "username"))
+            (field(lang, problems, "password", a.password, None, |f| html! {
+                input #(f.id) type="password" name="password" autocomplete="current-password" required
+                    aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+            }))
+            (submit(c.sign_in_button))
+        }
+    };
+    shell(lang, c.sign_in_title, None, &body)
+}
+
+pub fn code(lang: Language, csrf: &str, problems: &Problems) -> String {
+    let c = lang.console();
+    let body = html! {
+        h1 { (c.code_title) }
+        p.lead { (c.code_intro) }
+        (summary(lang, problems))
+        form.stack method="post" action="/sign-in/code" novalidate {
+            (csrf_field(csrf))
+            (code_field(lang, problems, c.code_or_recovery, c.code_or_recovery_hint, false))
+            (submit(c.continue_button))
+        }
+    };
+    shell(lang, c.code_title, None, &body)
+}
+
+/// The operator's home: every tenant.
+pub struct Tenants<'a> {
+    pub tenants: &'a [TenantRow],
+    pub recovery_left: i64,
+}
+
+pub fn tenants(lang: Language, who: &Who<'_>, view: &Tenants<'_>) -> String {
+    let c = lang.console();
+    // The console has no zone of its own yet: dates are UTC.
+    let formats = Formats::new(lang, TimeZone::UTC);
+    let body = html! {
+        h1 { (c.tenants_title) }
+        p.hint { (c.signed_in_as) " " (who.name) " (" (c.role_operator) "). " (c.recovery_left) " " (view.recovery_left) }
+        @if view.tenants.is_empty() {
+            p.empty { (c.no_tenants) }
+        } @else {
+            table.stacked {
+                thead { tr { th scope="col" { (c.tenant_name) } th scope="col" { (c.tenant_slug) } th scope="col" { (c.tenant_created) } } }
+                tbody {
+                    @for tenant in view.tenants {
+                        tr {
+                            td data-label=(c.tenant_name) { (tenant.name) }
+                            td data-label=(c.tenant_slug) { code { (tenant.slug) } }
+                            td data-label=(c.tenant_created) { (language::date(formats, Timestamp::from_millis(tenant.created_at))) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    shell(lang, c.tenants_title, Some(who), &body)
+}
+
+/// An error as a console page: what went wrong and the way back.
+pub fn error(lang: Language, title: &str, message: &str) -> String {
+    let body = html! {
+        h1 { (title) }
+        p.lead { (message) }
+        p { a.button href="/" { (lang.strings().go_home) } }
+    };
+    shell(lang, title, None, &body)
+}

@@ -1,0 +1,236 @@
+//! The console's way in, on `console.localhost`: the first operator made once with the
+//! platform token, the second factor set up before any other page, sign-in as password then
+//! code (RFC 6238, each code good once) or a single-use recovery code, sessions that end.
+
+use crate::common::browser::Browser;
+use crate::common::{body_text, spawn_app, TestApp, PASSWORD, PLATFORM_TOKEN};
+use porch_core::http::Method;
+use porch_core::runtime::Runtime as _;
+use porch_sso::totp;
+use serde_json::json;
+
+const CONSOLE: &str = "console.localhost";
+const EMAIL: &str = "ops@porch.example";
+
+/// The current code of `secret` on the app's clock.
+fn code_now(app: &TestApp, secret: &[u8]) -> String {
+    totp::code_at(secret, app.rt.now().millis() / 1000)
+}
+
+/// The secret in the set-up page's `otpauth://` link.
+fn secret_on(page: &str) -> Vec<u8> {
+    let from = page.find("secret=").unwrap() + "secret=".len();
+    let text = &page[from..];
+    totp::base32_decode(&text[..text.find('&').unwrap()]).unwrap()
+}
+
+/// The recovery codes on the page that shows them.
+fn codes_on(page: &str) -> Vec<String> {
+    page.split("<li><code>").skip(1).map(|rest| rest[..rest.find('<').unwrap()].to_owned()).collect()
+}
+
+fn staff_count(app: &TestApp) -> usize {
+    app.sql("SELECT id FROM staff", Vec::new()).len()
+}
+
+struct Operator<'a> {
+    browser: Browser<'a>,
+    secret: Vec<u8>,
+    codes: Vec<String>,
+}
+
+/// The first operator, made and signed in through the pages; the clock then moves past the
+/// step of the code that set the factor up.
+fn operator(app: &TestApp) -> Operator<'_> {
+    let browser = Browser::new(app, CONSOLE);
+    assert_eq!(browser.get("/set-up").status, 200);
+    let made = browser
+        .post("/set-up", &[("token", PLATFORM_TOKEN), ("name", "Olga Ops"), ("email", EMAIL), ("password", PASSWORD)]);
+    assert_eq!(made.status, 303, "{}", body_text(&made));
+    assert_eq!(made.header("location"), Some("/second-factor"));
+    let page = body_text(&browser.get("/second-factor"));
+    let secret = secret_on(&page);
+    let done = browser.post("/second-factor", &[("code", &code_now(app, &secret))]);
+    assert_eq!(done.status, 200, "{}", body_text(&done));
+    let codes = codes_on(&body_text(&done));
+    app.rt.advance_seconds(30);
+    Operator { browser, secret, codes }
+}
+
+fn sign_in(browser: &Browser<'_>, email: &str, password: &str) -> porch_core::http::Response {
+    browser.get("/sign-in");
+    browser.post("/sign-in", &[("email", email), ("password", password)])
+}
+
+#[test]
+fn a_new_console_opens_on_making_the_first_operator_with_the_platform_token_once() {
+    let app = spawn_app();
+    let browser = Browser::new(&app, CONSOLE);
+    assert_eq!(browser.get("/").header("location"), Some("/set-up"));
+    let page = body_text(&browser.get("/set-up"));
+    assert!(page.contains("<h1>Set up the console</h1>"), "{page}");
+
+    let typed = [("token", "not-the-token"), ("name", "Olga Ops"), ("email", EMAIL), ("password", PASSWORD)];
+    let refused = browser.post("/set-up", &typed);
+    assert_eq!(refused.status, 400);
+    let refused = body_text(&refused);
+    assert!(refused.contains("The platform admin token is not right"), "{refused}");
+    assert!(refused.contains(r#"value="Olga Ops""#) && refused.contains(&format!(r#"value="{EMAIL}""#)), "kept");
+    let empty =
+        body_text(&browser.post("/set-up", &[("token", ""), ("name", ""), ("email", "x"), ("password", "short")]));
+    for message in ["Enter the platform admin token", "Enter an email address like", "at least 10 characters"] {
+        assert!(empty.contains(message), "{message}: {empty}");
+    }
+    assert_eq!(staff_count(&app), 0, "a refused set-up makes no one");
+    let no_csrf = browser.post_raw(
+        "/set-up",
+        &[("token", PLATFORM_TOKEN), ("name", "Olga Ops"), ("email", EMAIL), ("password", PASSWORD)],
+    );
+    assert_eq!(no_csrf.status, 403, "a form without its CSRF token");
+    assert_eq!(staff_count(&app), 0);
+
+    app.new_tenant("acme-co");
+    let op = operator(&app);
+    assert_eq!(op.codes.len(), 10);
+    assert_eq!(staff_count(&app), 1);
+    let home = body_text(&op.browser.get("/"));
+    assert!(home.contains("<h1>Tenants</h1>") && home.contains("<code>acme-co</code>"), "the tenant is listed: {home}");
+    assert!(home.contains("Recovery codes left: 10"), "{home}");
+    let audit = app.sql("SELECT actor, action, target_type FROM audit_log WHERE action = 'staff.create'", Vec::new());
+    assert_eq!(audit.len(), 1);
+
+    // Set up once: a second try, even with the token, makes nobody.
+    let other = Browser::new(&app, CONSOLE);
+    assert_eq!(other.get("/set-up").header("location"), Some("/sign-in"));
+    assert_eq!(other.get("/sign-in").status, 200, "the sign-in page gives the form's token");
+    let again = other.post(
+        "/set-up",
+        &[("token", PLATFORM_TOKEN), ("name", "Mallory"), ("email", "m@evil.example"), ("password", PASSWORD)],
+    );
+    assert_eq!(again.status, 303);
+    assert_eq!(staff_count(&app), 1);
+}
+
+#[test]
+fn until_the_second_factor_is_set_up_no_other_console_page_opens_and_a_wrong_code_is_named() {
+    let app = spawn_app();
+    let browser = Browser::new(&app, CONSOLE);
+    browser.get("/set-up");
+    let fields = [("token", PLATFORM_TOKEN), ("name", "Olga Ops"), ("email", EMAIL), ("password", PASSWORD)];
+    assert_eq!(browser.post("/set-up", &fields).status, 303);
+    assert_eq!(browser.get("/").header("location"), Some("/second-factor"));
+    assert_eq!(browser.get("/sign-in/code").header("location"), Some("/second-factor"));
+    let page = body_text(&browser.get("/second-factor"));
+    assert!(page.contains("otpauth://totp/Porch%20console:ops@porch.example?secret="), "{page}");
+    let secret = secret_on(&page);
+    let wrong = browser.post("/second-factor", &[("code", "000000")]);
+    assert_eq!(wrong.status, 400);
+    assert!(body_text(&wrong).contains("That code is not right"));
+    let empty = body_text(&browser.post("/second-factor", &[("code", "")]));
+    assert!(empty.contains("Enter the 6-digit code from your authenticator app"), "{empty}");
+    assert!(app.sql("SELECT id FROM staff WHERE totp_secret IS NOT NULL", Vec::new()).is_empty());
+    let spaced = code_now(&app, &secret);
+    let spaced = format!("{} {}", &spaced[..3], &spaced[3..]);
+    assert_eq!(browser.post("/second-factor", &[("code", &spaced)]).status, 200);
+    assert_eq!(browser.get("/").status, 200);
+}
+
+#[test]
+fn signing_in_takes_the_password_then_a_code_and_each_code_is_good_once() {
+    let app = spawn_app();
+    let op = operator(&app);
+    let signed_out = op.browser.post("/sign-out", &[]);
+    assert_eq!(signed_out.header("location"), Some("/sign-in"));
+    assert_eq!(op.browser.get("/").header("location"), Some("/sign-in"));
+
+    // A wrong password and an unknown email read the same.
+    for (email, password) in [(EMAIL, "wrong password here"), ("nobody@porch.example", PASSWORD)] {
+        let refused = sign_in(&op.browser, email, password);
+        assert_eq!(refused.status, 400);
+        assert!(body_text(&refused).contains("The email address or password is not right"));
+    }
+    let password_only = sign_in(&op.browser, EMAIL, PASSWORD);
+    assert_eq!(password_only.header("location"), Some("/sign-in/code"));
+    assert_eq!(op.browser.get("/").header("location"), Some("/sign-in/code"), "a password alone opens nothing");
+
+    let code = code_now(&app, &op.secret);
+    assert_eq!(op.browser.post("/sign-in/code", &[("code", &code)]).header("location"), Some("/"));
+    assert_eq!(op.browser.get("/").status, 200);
+
+    // The same code again, in a second sign-in within its step: refused (RFC 6238 §5.2).
+    op.browser.post("/sign-out", &[]);
+    assert_eq!(sign_in(&op.browser, EMAIL, PASSWORD).status, 303);
+    let replayed = op.browser.post("/sign-in/code", &[("code", &code)]);
+    assert_eq!(replayed.status, 400);
+    assert!(body_text(&replayed).contains("That code is not right"));
+    app.rt.advance_seconds(30);
+    let next = code_now(&app, &op.secret);
+    assert_eq!(op.browser.post("/sign-in/code", &[("code", &next)]).header("location"), Some("/"));
+}
+
+#[test]
+fn a_recovery_code_signs_in_once_however_it_is_typed() {
+    let app = spawn_app();
+    let op = operator(&app);
+    op.browser.post("/sign-out", &[]);
+    sign_in(&op.browser, EMAIL, PASSWORD);
+    let typed = op.codes[3].to_uppercase().replace('-', " ");
+    assert_eq!(op.browser.post("/sign-in/code", &[("code", &typed)]).header("location"), Some("/"));
+    assert!(body_text(&op.browser.get("/")).contains("Recovery codes left: 9"));
+    op.browser.post("/sign-out", &[]);
+    sign_in(&op.browser, EMAIL, PASSWORD);
+    assert_eq!(op.browser.post("/sign-in/code", &[("code", &op.codes[3])]).status, 400, "spent");
+}
+
+#[test]
+fn guessing_codes_is_stopped_after_ten_tries() {
+    let app = spawn_app();
+    let op = operator(&app);
+    op.browser.post("/sign-out", &[]);
+    sign_in(&op.browser, EMAIL, PASSWORD);
+    for _ in 0..10 {
+        assert_eq!(op.browser.post("/sign-in/code", &[("code", "123456")]).status, 400);
+    }
+    let right = code_now(&app, &op.secret);
+    let stopped = body_text(&op.browser.post("/sign-in/code", &[("code", &right)]));
+    assert!(stopped.contains("Too many attempts"), "{stopped}");
+    assert_eq!(op.browser.get("/").header("location"), Some("/sign-in/code"));
+}
+
+#[test]
+fn a_console_session_ends_after_thirty_idle_minutes_and_at_sign_out_for_good() {
+    let app = spawn_app();
+    let op = operator(&app);
+    let token = op.browser.cookies.borrow().get("porch_console").cloned().unwrap();
+    app.rt.advance_seconds(29 * 60);
+    assert_eq!(op.browser.get("/").status, 200, "within the idle timeout");
+    app.rt.advance_seconds(31 * 60);
+    assert_eq!(op.browser.get("/").header("location"), Some("/sign-in"));
+
+    // A signed-out session's cookie, replayed, is nobody.
+    let fresh = sign_in(&op.browser, EMAIL, PASSWORD);
+    assert_eq!(fresh.status, 303);
+    app.rt.advance_seconds(30);
+    op.browser.post("/sign-in/code", &[("code", &code_now(&app, &op.secret))]);
+    let live = op.browser.cookies.borrow().get("porch_console").cloned().unwrap();
+    assert_ne!(live, token);
+    op.browser.post("/sign-out", &[]);
+    op.browser.cookies.borrow_mut().insert("porch_console".into(), live);
+    assert_eq!(op.browser.get("/").header("location"), Some("/sign-in"));
+}
+
+#[test]
+fn the_console_answers_only_on_its_own_host_and_no_portal_may_take_its_name() {
+    let app = spawn_app();
+    let (tenant, key) = app.new_tenant("acme-co");
+    let portal = Browser::new(&app, "acme.localhost");
+    assert_ne!(body_text(&portal.get("/set-up")), body_text(&Browser::new(&app, CONSOLE).get("/set-up")));
+    let (status, answer) = app.api_as(
+        Some(&key),
+        Method::Post,
+        &format!("/api/v1/tenants/{tenant}/portals"),
+        &json!({ "slug": "console", "name": "Console" }),
+    );
+    assert_eq!(status, 422, "{answer}");
+    assert_eq!(answer["error"]["fields"][0]["field"], "slug");
+}
