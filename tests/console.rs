@@ -67,8 +67,12 @@ fn a_new_console_opens_on_making_the_first_operator_with_the_platform_token_once
     let app = spawn_app();
     let browser = Browser::new(&app, CONSOLE);
     assert_eq!(browser.get("/").header("location"), Some("/set-up"));
-    let page = body_text(&browser.get("/set-up"));
+    let form = browser.get("/set-up");
+    assert_eq!(form.header("cache-control"), Some("no-store"), "a person's page is never stored");
+    let page = body_text(&form);
     assert!(page.contains("<h1>Set up the console</h1>"), "{page}");
+    let css = browser.get("/console.css");
+    assert_eq!((css.status, css.header("cache-control")), (200, Some("no-cache")), "revalidated by its ETag");
 
     let typed = [("token", "not-the-token"), ("name", "Olga Ops"), ("email", EMAIL), ("password", PASSWORD)];
     let refused = browser.post("/set-up", &typed);

@@ -92,7 +92,7 @@ pub const EN: ConsoleStrings = ConsoleStrings {
 
     tenants_title: "Tenants",
     signed_in_as: "Signed in as",
-    role_operator: "platform operator",
+    role_operator: "Platform operator",
     recovery_left: "Recovery codes left:",
     tenant_name: "Name",
     tenant_slug: "Slug",
@@ -141,7 +141,7 @@ pub const DA: ConsoleStrings = ConsoleStrings {
 
     tenants_title: "Lejere",
     signed_in_as: "Logget ind som",
-    role_operator: "platformoperatør",
+    role_operator: "Platformoperatør",
     recovery_left: "Gendannelseskoder tilbage:",
     tenant_name: "Navn",
     tenant_slug: "Kortnavn",
@@ -190,7 +190,7 @@ pub const NB: ConsoleStrings = ConsoleStrings {
 
     tenants_title: "Leietakere",
     signed_in_as: "Logget inn som",
-    role_operator: "plattformoperatør",
+    role_operator: "Plattformoperatør",
     recovery_left: "Gjenopprettingskoder igjen:",
     tenant_name: "Navn",
     tenant_slug: "Kortnavn",

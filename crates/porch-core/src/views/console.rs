@@ -184,7 +184,7 @@ pub fn tenants(lang: Language, who: &Who<'_>, view: &Tenants<'_>) -> String {
     let formats = Formats::new(lang, TimeZone::UTC);
     let body = html! {
         h1 { (c.tenants_title) }
-        p.hint { (c.signed_in_as) " " (who.name) " (" (c.role_operator) "). " (c.recovery_left) " " (view.recovery_left) }
+        p.hint { (c.role_operator) ". " (c.recovery_left) " " (view.recovery_left) }
         @if view.tenants.is_empty() {
             p.empty { (c.no_tenants) }
         } @else {

@@ -75,15 +75,20 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
         }
         Err(err) => Err(err),
     };
-    response
-        .unwrap_or_else(|err| {
-            if let AppError::Internal(detail) = &err {
-                rt.log(&format!("console: {detail}"));
-            }
-            let (title, message) = error_words(lang, &err, false);
-            Response::html(err.status(), view::error(lang, title, message))
-        })
-        .with_header("cache-control", "no-store")
+    let response = response.unwrap_or_else(|err| {
+        if let AppError::Internal(detail) = &err {
+            rt.log(&format!("console: {detail}"));
+        }
+        let (title, message) = error_words(lang, &err, false);
+        Response::html(err.status(), view::error(lang, title, message))
+    });
+    // Pages are a person's (and one shows recovery codes): never stored. The stylesheet says
+    // its own.
+    if response.header("cache-control").is_some() {
+        response
+    } else {
+        response.with_header("cache-control", "no-store")
+    }
 }
 
 async fn route<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError> {
@@ -126,9 +131,11 @@ fn stylesheet(req: &Request) -> Response {
     let css = theme::stylesheet(&ThemeContext::fallback());
     let etag = theme::etag(&css);
     if req.header("if-none-match").is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag)) {
-        return Response::empty(304).with_header("etag", &etag);
+        return Response::empty(304).with_header("etag", &etag).with_header("cache-control", "no-cache");
     }
-    Response::new(200, "text/css; charset=utf-8", css).with_header("etag", &etag)
+    Response::new(200, "text/css; charset=utf-8", css)
+        .with_header("etag", &etag)
+        .with_header("cache-control", "no-cache")
 }
 
 /// The session behind the cookie if it is alive: within its absolute lifetime and, signed in,
