@@ -125,7 +125,7 @@ fn until_the_second_factor_is_set_up_no_other_console_page_opens_and_a_wrong_cod
     assert_eq!(browser.get("/").header("location"), Some("/second-factor"));
     assert_eq!(browser.get("/sign-in/code").header("location"), Some("/second-factor"));
     let page = body_text(&browser.get("/second-factor"));
-    assert!(page.contains("otpauth://totp/Porch%20console:ops@porch.example?secret="), "{page}");
+    assert!(page.contains("otpauth://totp/Porch:ops@porch.example?secret="), "{page}");
     let secret = secret_on(&page);
     let wrong = browser.post("/second-factor", &[("code", "000000")]);
     assert_eq!(wrong.status, 400);
@@ -237,4 +237,43 @@ fn the_console_answers_only_on_its_own_host_and_no_portal_may_take_its_name() {
     );
     assert_eq!(status, 422, "{answer}");
     assert_eq!(answer["error"]["fields"][0]["field"], "slug");
+}
+
+#[test]
+fn a_right_password_gives_its_attempt_back_and_a_second_sign_in_replaces_the_first() {
+    let app = spawn_app();
+    let op = operator(&app);
+    op.browser.post("/sign-out", &[]);
+    for _ in 0..9 {
+        assert_eq!(sign_in(&op.browser, EMAIL, "wrong password here").status, 400);
+    }
+    // Ten tries per email per 15 minutes: without the right ones given back, the third
+    // right password here would be the twelfth try, refused.
+    for _ in 0..3 {
+        assert_eq!(sign_in(&op.browser, EMAIL, PASSWORD).header("location"), Some("/sign-in/code"));
+    }
+    let sessions = app.sql("SELECT stage FROM staff_sessions", Vec::new());
+    assert_eq!(sessions.len(), 1, "each sign-in ended the browser's earlier session: {sessions:?}");
+}
+
+#[test]
+fn a_tenants_staff_member_is_not_shown_the_platforms_tenants() {
+    let app = spawn_app();
+    let (tenant, _) = app.new_tenant("acme-co");
+    let token = "a".repeat(43);
+    let hash = porch_core::auth::secret::sha256_hex(&token);
+    let now = app.rt.now().millis();
+    app.execute(
+        "INSERT INTO staff (id, tenant_id, email, name, role, password_hash, totp_secret, created_at)
+         VALUES ('00000000-0000-4000-8000-0000000000a1', ?1, 'agent@acme.example', 'Agent', 'agent', 'x', 'sealed', ?2)",
+        vec![tenant.as_str().into(), now.into()],
+    );
+    app.execute(
+        "INSERT INTO staff_sessions (token_hash, staff_id, stage, created_at, last_seen_at, expires_at)
+         VALUES (?1, '00000000-0000-4000-8000-0000000000a1', 'signed_in', ?2, ?2, ?3)",
+        vec![hash.as_str().into(), now.into(), (now + 3_600_000).into()],
+    );
+    let agent = Browser::new(&app, CONSOLE);
+    agent.cookies.borrow_mut().insert("porch_console".into(), token);
+    assert_eq!(agent.get("/").status, 403);
 }

@@ -127,23 +127,33 @@ pub fn otpauth_uri(secret: &[u8], issuer: &str, account: &str) -> String {
 
 /// Recovery codes a person is given with a second factor, each usable once.
 pub const RECOVERY_CODES: usize = 10;
-/// Random bytes per recovery code: 40 bits, as eight base32 characters. Each is good once and
-/// can only be guessed online, through the sign-in's rate limits.
-pub const RECOVERY_CODE_BYTES: usize = 5;
+/// Random bytes per recovery code: 80 bits, as sixteen base32 characters. Codes are stored as
+/// unsalted SHA-256 (looked up by it), so each must be too long to find from a leaked table
+/// by trying every code: 2^80 is, 2^40 would not be.
+pub const RECOVERY_CODE_BYTES: usize = 10;
 
-/// A recovery code from its random bytes, as shown: two groups of four, lower case
-/// ("abcd-efgh"), easy to read out and type.
+/// A recovery code from its random bytes, as shown: four groups of four, lower case
+/// ("abcd-efgh-ijkl-mnop"), easy to read out and type.
 pub fn recovery_code(bytes: [u8; RECOVERY_CODE_BYTES]) -> String {
     let text = base32(&bytes).to_ascii_lowercase();
-    let (first, second) = text.split_at(text.len() / 2);
-    format!("{first}-{second}")
+    let groups: Vec<&str> = text.as_bytes().chunks(4).filter_map(|group| std::str::from_utf8(group).ok()).collect();
+    groups.join("-")
 }
 
-/// A typed recovery code in the form it is stored (hashed) under: case, spaces and the
-/// hyphen ignored; None when it cannot be one.
+/// A typed recovery code in the form it is stored (hashed) under: case, spaces and hyphens
+/// ignored, and the digits base32 lacks read as the letters they look like (0 as o, 1 as l,
+/// 8 as b); None when it cannot be one.
 pub fn normalise_recovery_code(typed: &str) -> Option<String> {
-    let text: String =
-        typed.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_ascii_lowercase()).collect();
+    let text: String = typed
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '-')
+        .map(|c| match c.to_ascii_lowercase() {
+            '0' => 'o',
+            '1' => 'l',
+            '8' => 'b',
+            other => other,
+        })
+        .collect();
     let shaped = text.len() == RECOVERY_CODE_BYTES * 8 / 5 && base32_decode(&text).is_some();
     shaped.then_some(text)
 }
@@ -246,14 +256,14 @@ mod tests {
 
     #[test]
     fn a_recovery_code_reads_back_however_it_is_typed_and_nothing_else_passes_for_one() {
-        let code = recovery_code([0xde, 0xad, 0xbe, 0xef, 0x01]);
-        assert_eq!(code, "32w3-53yb");
+        let code = recovery_code([0xde, 0xad, 0xbe, 0xef, 0x01, 0x23, 0x45, 0x67, 0x89, 0xab]);
+        assert_eq!(code, "32w3-53yb-encw-pcnl");
         let stored = normalise_recovery_code(&code).unwrap();
-        assert_eq!(stored, "32w353yb");
-        for typed in ["32W3-53YB", " 32w3 53yb ", "32w353yb"] {
+        assert_eq!(stored, "32w353ybencwpcnl");
+        for typed in ["32W3-53YB-ENCW-PCNL", " 32w3 53yb encw pcnl ", "32w353ybencwpcnl", "32w3-53y8-encw-pcn1"] {
             assert_eq!(normalise_recovery_code(typed).as_deref(), Some(stored.as_str()), "{typed:?}");
         }
-        for bad in ["", "32w3-53y", "32w3-53yb1", "32w3-53y!", "32w1-53yb"] {
+        for bad in ["", "32w3-53yb-encw-pcn", "32w3-53yb-encw-pcnl-a", "32w3-53yb-encw-pcn!", "32w9-53yb-encw-pcnl"] {
             assert_eq!(normalise_recovery_code(bad), None, "{bad:?}");
         }
     }

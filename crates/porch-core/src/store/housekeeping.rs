@@ -21,6 +21,7 @@ const SETTLED_SECONDS: i64 = 30 * DAY_SECONDS;
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Purged {
     pub sessions: u64,
+    pub staff_sessions: u64,
     pub reset_tokens: u64,
     pub registrations: u64,
     pub rate_limits: u64,
@@ -44,6 +45,8 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
             vec![
                 // Sessions go the moment they expire: an expired session is useless.
                 Statement::new("DELETE FROM sessions WHERE expires_at < ?1", params![now.millis()]),
+                // The console's too, with a set-up's sealed pending secret.
+                Statement::new("DELETE FROM staff_sessions WHERE expires_at < ?1", params![now.millis()]),
                 Statement::new("DELETE FROM reset_tokens WHERE expires_at < ?1", params![grace]),
                 // Unconfirmed registrations hold a password hash: they go a day after expiry.
                 Statement::new("DELETE FROM registrations WHERE expires_at < ?1", params![grace]),
@@ -73,6 +76,7 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
     let mut next = || counts.next().unwrap_or(0);
     Ok(Purged {
         sessions: next(),
+        staff_sessions: next(),
         reset_tokens: next(),
         registrations: next(),
         rate_limits: next(),

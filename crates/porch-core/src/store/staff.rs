@@ -175,15 +175,10 @@ pub async fn find_by_email(db: &impl Database, email: &str) -> Result<Option<Sta
     .await
 }
 
-/// The password step's session (to give or set up the second factor next).
-pub async fn start_session(
-    db: &impl Database,
-    staff: StaffId,
-    session: &NewSession<'_>,
-    now: Timestamp,
-) -> Result<(), DbError> {
-    db.execute(Statement::new(insert_session!(""), session_params(staff, session, now))).await?;
-    Ok(())
+/// The password step's session (to give or set up the second factor next), for the batch
+/// that also ends the browser's earlier session and gives back its sign-in attempt.
+pub fn insert_session(staff: StaffId, session: &NewSession<'_>, now: Timestamp) -> Statement {
+    Statement::new(insert_session!(""), session_params(staff, session, now))
 }
 
 /// The session with this token hash and its person (expiry is the caller's to judge).

@@ -20,7 +20,7 @@ use crate::http::{form_fields, is_media_type, single_valued, Method, Request, Re
 use crate::i18n::Language;
 use crate::runtime::Runtime;
 use crate::store::staff::{self, StaffSession, Stage};
-use crate::store::{tenants, Database};
+use crate::store::{rate_limits, tenants, Database, Statement};
 use crate::theme::{self, ThemeContext};
 use crate::views::console::{self as view, Who};
 use crate::views::errors::error_words;
@@ -108,7 +108,8 @@ async fn route<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppErro
     }
 }
 
-/// The operator's home: every tenant. Anyone else goes where their sign-in stands.
+/// The operator's home: every tenant. Anyone not signed in goes where their sign-in stands;
+/// a tenant's staff (not yet made, issue 16) are not shown other tenants.
 async fn home<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError> {
     let Some(session) = console.signed_in() else {
         // A new deployment's console opens on making its first operator.
@@ -117,6 +118,9 @@ async fn home<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError
         }
         return Ok(console.way_in());
     };
+    if session.role != "operator" {
+        return Err(AppError::Forbidden);
+    }
     let csrf = console.csrf_token()?;
     let db = console.rt.db();
     let all = tenants::list_all(db).await?;
@@ -239,6 +243,11 @@ impl<R: Runtime> Console<'_, R> {
             None => cookies::clear(self.names.session, self.names.secure),
         };
         response.add_header("set-cookie", &cookie)
+    }
+
+    /// Gives back one attempt counted in `bucket` (a sign-in that succeeded), for its batch.
+    pub fn forgive(&self, bucket: &str, window_seconds: i64) -> Statement {
+        rate_limits::forgive(&format!("console:{bucket}"), window_seconds * 1000, self.now)
     }
 
     /// Counts one attempt against `bucket` and refuses it past `max` per `window_seconds`.

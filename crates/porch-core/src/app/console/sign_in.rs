@@ -29,6 +29,8 @@ const SIGN_IN_PER_EMAIL: i64 = 10;
 const SET_UP_PER_IP: i64 = 10;
 const CODES_PER_PERSON: i64 = 10;
 const WINDOW_SECONDS: i64 = 900;
+/// What authenticator apps name the console's entry.
+const ISSUER: &str = "Porch";
 
 fn field<'f>(fields: &'f [(String, String)], name: &str) -> &'f str {
     fields.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
@@ -124,7 +126,8 @@ fn enrol_page<R: Runtime>(
     session: &staff::StaffSession,
     problems: &Problems,
 ) -> Result<Response, AppError> {
-    let uri = totp::otpauth_uri(secret, console.lang.console().product, &session.email);
+    // The issuer the app lists the entry under: the same in every language.
+    let uri = totp::otpauth_uri(secret, ISSUER, &session.email);
     let key = totp::base32(secret);
     // Groups of four, as apps show keys, so it can be read and typed.
     let key: Vec<String> = key.as_bytes().chunks(4).map(|c| String::from_utf8_lossy(c).into_owned()).collect();
@@ -196,7 +199,8 @@ pub async fn submit<R: Runtime>(console: &Console<'_, R>) -> Result<Response, Ap
         return again(400, c.sign_in_wrong);
     };
     let per_email = format!("signin:email:{}", sha256_hex(email.as_str()));
-    if console.rate_limit(&per_email, SIGN_IN_PER_EMAIL, WINDOW_SECONDS).await.is_err() {
+    let per_email = per_email.as_str();
+    if console.rate_limit(per_email, SIGN_IN_PER_EMAIL, WINDOW_SECONDS).await.is_err() {
         return again(429, c.too_many_attempts);
     }
     let found = staff::find_by_email(console.rt.db(), email.as_str()).await?;
@@ -217,7 +221,13 @@ pub async fn submit<R: Runtime>(console: &Console<'_, R>) -> Result<Response, Ap
     let pending = if stage == Stage::Enrol { Some(new_secret(console, person.id)?) } else { None };
     let (token, expires_at) = new_session(console, stage)?;
     let session = NewSession { token_hash: &token.hash, stage, pending_secret: pending.as_deref(), expires_at };
-    staff::start_session(console.rt.db(), person.id, &session, console.now).await?;
+    // One write: the new session, the attempt given back (so ten wrong passwords from anyone
+    // cannot keep the person out for good), and this browser's earlier session ended (a
+    // second sign-in replaces the first, it does not add to it).
+    let mut statements =
+        vec![staff::insert_session(person.id, &session, console.now), console.forgive(per_email, WINDOW_SECONDS)];
+    statements.extend(console.session.as_ref().map(|old| staff::delete_session(&old.token_hash)));
+    console.rt.db().batch(statements).await?;
     Ok(console.with_session(Response::see_other(next), Some(&token.text), lifetime(stage)))
 }
 
