@@ -277,3 +277,16 @@ fn a_tenants_staff_member_is_not_shown_the_platforms_tenants() {
     agent.cookies.borrow_mut().insert("porch_console".into(), token);
     assert_eq!(agent.get("/").status, 403);
 }
+
+#[test]
+fn an_abandoned_sign_in_is_swept_once_it_expires() {
+    let app = spawn_app();
+    let op = operator(&app);
+    op.browser.post("/sign-out", &[]);
+    assert_eq!(sign_in(&op.browser, EMAIL, PASSWORD).status, 303, "the password step, then nothing");
+    assert_eq!(app.sql("SELECT stage FROM staff_sessions", Vec::new()).len(), 1);
+    app.rt.advance_seconds(16 * 60);
+    let purged = pollster::block_on(porch_core::store::housekeeping::purge_expired(&app.rt.db, app.rt.now())).unwrap();
+    assert_eq!(purged.staff_sessions, 1);
+    assert!(app.sql("SELECT stage FROM staff_sessions", Vec::new()).is_empty());
+}
