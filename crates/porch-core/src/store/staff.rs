@@ -295,15 +295,13 @@ pub async fn spend_recovery_code(
     Ok(changed.first().is_some_and(|&n| n > 0))
 }
 
-/// How many recovery codes the person has left.
-pub async fn recovery_codes_left(db: &impl Database, staff: StaffId) -> Result<i64, DbError> {
-    #[derive(Deserialize)]
-    struct Count {
-        remaining: i64,
-    }
-    let statement = Statement::new(
-        "SELECT count(*) AS remaining FROM staff_recovery_codes WHERE staff_id = ?1",
-        params![staff.to_db()],
-    );
-    Ok(db.query_one::<Count>(statement).await?.map_or(0, |c| c.remaining))
+/// How many recovery codes the person has left (a row with `remaining`).
+pub fn recovery_codes_left(staff: StaffId) -> Statement {
+    Statement::new("SELECT count(*) AS remaining FROM staff_recovery_codes WHERE staff_id = ?1", params![staff.to_db()])
+}
+
+/// A `recovery_codes_left` row.
+#[derive(Deserialize)]
+pub struct CodesLeft {
+    pub remaining: i64,
 }

@@ -108,7 +108,17 @@ pub async fn get(db: &impl Database, id: TenantId) -> Result<Option<TenantRow>, 
 
 /// Every tenant, for the platform operator.
 pub async fn list_all(db: &impl Database) -> Result<Vec<TenantRow>, DbError> {
-    db.query(Statement::new(select_tenants!("WHERE NOT EXISTS (SELECT 1 FROM tenant_deletions d WHERE d.tenant_id = tenants.id) ORDER BY created_at, id"), Vec::new())).await
+    db.query(list_all_statement()).await
+}
+
+/// `list_all`'s statement, for a batch of reads.
+pub fn list_all_statement() -> Statement {
+    Statement::new(
+        select_tenants!(
+            "WHERE NOT EXISTS (SELECT 1 FROM tenant_deletions d WHERE d.tenant_id = tenants.id) ORDER BY created_at, id"
+        ),
+        Vec::new(),
+    )
 }
 
 /// A tenant and its direct children: what one tenant key can see of the tenant list.

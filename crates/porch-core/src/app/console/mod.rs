@@ -20,7 +20,7 @@ use crate::http::{form_fields, is_media_type, single_valued, Method, Request, Re
 use crate::i18n::Language;
 use crate::runtime::Runtime;
 use crate::store::staff::{self, StaffSession, Stage};
-use crate::store::{rate_limits, tenants, Database, Statement};
+use crate::store::{decode_rows, rate_limits, tenants, Database, Statement};
 use crate::theme::{self, ThemeContext};
 use crate::views::console::{self as view, Who};
 use crate::views::errors::error_words;
@@ -122,9 +122,12 @@ async fn home<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError
         return Err(AppError::Forbidden);
     }
     let csrf = console.csrf_token()?;
-    let db = console.rt.db();
-    let all = tenants::list_all(db).await?;
-    let recovery_left = staff::recovery_codes_left(db, session.staff_id).await?;
+    // Both reads in one round trip.
+    let reads = vec![tenants::list_all_statement(), staff::recovery_codes_left(session.staff_id)];
+    let mut rows = console.rt.db().read_batch(reads).await?.into_iter();
+    let all: Vec<tenants::TenantRow> = decode_rows(rows.next())?;
+    let left: Vec<staff::CodesLeft> = decode_rows(rows.next())?;
+    let recovery_left = left.first().map_or(0, |row| row.remaining);
     let who = Who { name: &session.name, csrf: &csrf.value };
     let page = view::tenants(console.lang, &who, &view::Tenants { tenants: &all, recovery_left });
     Ok(console.with_csrf(Response::html(200, page), &csrf))

@@ -1,0 +1,34 @@
+# shellcheck shell=bash
+# Sourced by scripts/bench (uses its `run`, `pair`, `$base`): the console's first operator made
+# through its set-up page, its second factor set up with the code computed here as an
+# authenticator app would (RFC 6238), then the operator's tenants page measured signed in,
+# paired with the one-query D1 route. console_measure: the runs; console_ratio: the line.
+
+console_measure() {
+  local jar csrf key code session
+  jar=$(mktemp)
+  page() { curl -fsS -c "$jar" -b "$jar" -H "Host: console.localhost" "$@"; }
+  page "$base/set-up" >/dev/null
+  csrf=$(awk '$6=="porch_console_csrf" {print $7}' "$jar")
+  page -o /dev/null --data-urlencode "csrf=$csrf" --data-urlencode "token=$PORCH_E2E_TOKEN" \
+    --data-urlencode "name=Bench Operator" --data-urlencode "email=bench-operator@porch.example" \
+    --data-urlencode "password=bench operator passphrase" "$base/set-up"
+  key=$(page "$base/second-factor" | python3 -c 'import re, sys; print(re.search(r"<code class=\"key\">([^<]*)</code>", sys.stdin.read()).group(1))')
+  code=$(python3 -c '
+import base64, hashlib, hmac, struct, sys, time
+key = base64.b32decode(sys.argv[1].replace(" ", "") + "=" * (-len(sys.argv[1].replace(" ", "")) % 8))
+mac = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+offset = mac[-1] & 15
+print("%06d" % ((struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7fffffff) % 1000000))' "$key")
+  page -o /dev/null --data-urlencode "csrf=$csrf" --data-urlencode "code=$code" "$base/second-factor"
+  session=$(awk '$6=="porch_console" {print $7}' "$jar")
+  if ! curl -fsS -H "Host: console.localhost" -H "Cookie: porch_console=$session" "$base/" | grep -q "<h1>Tenants</h1>"; then
+    echo "the console's tenants page did not show for the bench operator" >&2; exit 1
+  fi
+  run "health_db/console_tenants" 127.0.0.1 /healthz/db
+  run console_tenants console.localhost / "porch_console=$session"
+}
+
+console_ratio() {
+  echo "console tenants page / one-query D1 (paired): $(pair console_tenants)x   (issue 16 asks >= 0.7x of its customers list)"
+}
