@@ -295,9 +295,14 @@ pub async fn spend_recovery_code(
     Ok(changed.first().is_some_and(|&n| n > 0))
 }
 
-/// How many recovery codes the person has left (a row with `remaining`).
-pub fn recovery_codes_left(staff: StaffId) -> Statement {
-    Statement::new("SELECT count(*) AS remaining FROM staff_recovery_codes WHERE staff_id = ?1", params![staff.to_db()])
+/// How many recovery codes the person of the session `token_hash` has left (a row with
+/// `remaining`): read with the session lookup, before the person is known.
+pub fn recovery_codes_left(token_hash: &str) -> Statement {
+    Statement::new(
+        "SELECT count(*) AS remaining FROM staff_recovery_codes
+         WHERE staff_id = (SELECT staff_id FROM staff_sessions WHERE token_hash = ?1)",
+        params![token_hash],
+    )
 }
 
 /// A `recovery_codes_left` row.

@@ -63,14 +63,19 @@ pub struct Console<'a, R: Runtime> {
     names: Names,
     /// The live session behind the cookie, if any, at whatever stage.
     pub session: Option<StaffSession>,
+    /// The page's reads, run in the session lookup's round trip (`page_reads`), dropped
+    /// unless the session is alive.
+    prefetched: Vec<Vec<serde_json::Value>>,
 }
 
 pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Response {
     let lang = req.header("accept-language").and_then(Language::negotiate).unwrap_or(Language::En);
-    let mut console = Console { rt, req, host, lang, now: rt.now(), names: names_for(host), session: None };
+    let mut console =
+        Console { rt, req, host, lang, now: rt.now(), names: names_for(host), session: None, prefetched: Vec::new() };
     let response = match load_session(&console).await {
-        Ok(session) => {
+        Ok((session, rows)) => {
             console.session = session;
+            console.prefetched = rows;
             route(&console).await
         }
         Err(err) => Err(err),
@@ -122,9 +127,8 @@ async fn home<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError
         return Err(AppError::Forbidden);
     }
     let csrf = console.csrf_token()?;
-    // Both reads in one round trip.
-    let reads = vec![tenants::list_all_statement(), staff::recovery_codes_left(session.staff_id)];
-    let mut rows = console.rt.db().read_batch(reads).await?.into_iter();
+    // Read with the session lookup (`page_reads`).
+    let mut rows = console.prefetched.clone().into_iter();
     let all: Vec<tenants::TenantRow> = decode_rows(rows.next())?;
     let left: Vec<staff::CodesLeft> = decode_rows(rows.next())?;
     let recovery_left = left.first().map_or(0, |row| row.remaining);
@@ -145,31 +149,45 @@ fn stylesheet(req: &Request) -> Response {
         .with_header("cache-control", "no-cache")
 }
 
-/// The session behind the cookie if it is alive: within its absolute lifetime and, signed in,
-/// its idle timeout (a step session has only its short lifetime). A dead one is deleted.
-async fn load_session<R: Runtime>(console: &Console<'_, R>) -> Result<Option<StaffSession>, AppError> {
+/// The reads of the page asked for, sent with the session lookup of the token `hash`: the
+/// tenants page's (the tenants, and the recovery codes left of the session's person). Their
+/// rows are only shown to a signed-in operator (`home`).
+fn page_reads(req: &Request, hash: &str) -> Vec<Statement> {
+    match (req.method, req.path.as_str()) {
+        (Method::Get | Method::Head, "/") => vec![tenants::list_all_statement(), staff::recovery_codes_left(hash)],
+        _ => Vec::new(),
+    }
+}
+
+type Rows = Vec<Vec<serde_json::Value>>;
+
+/// The session behind the cookie if it is alive (within its absolute lifetime and, signed in,
+/// its idle timeout; a step session has only its short lifetime; a dead one is deleted), and
+/// the rows of the page's reads, in one round trip.
+async fn load_session<R: Runtime>(console: &Console<'_, R>) -> Result<(Option<StaffSession>, Rows), AppError> {
     let Some(hash) = cookies::read(console.req, console.names.session).and_then(presented_hash) else {
-        return Ok(None);
+        return Ok((None, Vec::new()));
     };
     let db = console.rt.db();
-    let Some(session) = db.query_one::<StaffSession>(staff::find_session(&hash)).await? else {
-        return Ok(None);
+    let mut statements = vec![staff::find_session(&hash)];
+    statements.extend(page_reads(console.req, &hash));
+    let mut results = db.read_batch(statements).await?.into_iter();
+    let found: Option<StaffSession> = decode_rows(results.next())?.into_iter().next();
+    let Some(session) = found.filter(|s| stored_hash_matches(&s.token_hash, &hash)) else {
+        return Ok((None, Vec::new()));
     };
-    if !stored_hash_matches(&session.token_hash, &hash) {
-        return Ok(None);
-    }
     let now = console.now.millis();
     let idle = session.stage == Stage::SignedIn && now - session.last_seen_at > IDLE_MS;
     if session.expires_at <= now || idle {
         db.execute(staff::delete_session(&hash)).await?;
-        return Ok(None);
+        return Ok((None, Vec::new()));
     }
     if session.stage == Stage::SignedIn && now - session.last_seen_at >= TOUCH_INTERVAL_MS {
         if let Err(err) = db.execute(staff::touch(&hash, console.now)).await {
             console.rt.log(&format!("could not record console session activity: {err}"));
         }
     }
-    Ok(Some(session))
+    Ok((Some(session), results.collect()))
 }
 
 /// A form page's CSRF token: the browser's, or a new one to set.
