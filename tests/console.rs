@@ -290,3 +290,32 @@ fn an_abandoned_sign_in_is_swept_once_it_expires() {
     assert_eq!(purged.staff_sessions, 1);
     assert!(app.sql("SELECT stage FROM staff_sessions", Vec::new()).is_empty());
 }
+
+#[test]
+fn a_password_alone_cannot_bind_an_authenticator_to_an_account_that_never_set_one_up() {
+    let app = spawn_app();
+    let owner = Browser::new(&app, CONSOLE);
+    owner.get("/set-up");
+    let fields = [("token", PLATFORM_TOKEN), ("name", "Olga Ops"), ("email", EMAIL), ("password", PASSWORD)];
+    assert_eq!(owner.post("/set-up", &fields).header("location"), Some("/second-factor"));
+    // The owner leaves before setting up the second factor; someone who has the password
+    // signs in and is asked for the platform token, not shown a secret.
+    let intruder = Browser::new(&app, CONSOLE);
+    assert_eq!(sign_in(&intruder, EMAIL, PASSWORD).header("location"), Some("/second-factor"));
+    let asked = body_text(&intruder.get("/second-factor"));
+    assert!(asked.contains("Confirm you may set up two-step verification"), "{asked}");
+    assert!(!asked.contains("otpauth://"), "no secret before the proof: {asked}");
+    let refused = intruder.post("/second-factor", &[("token", "a guess")]);
+    assert_eq!(refused.status, 400);
+    assert!(body_text(&refused).contains("The platform admin token is not right"));
+    assert!(!body_text(&intruder.get("/second-factor")).contains("otpauth://"));
+    assert_eq!(intruder.get("/").header("location"), Some("/second-factor"));
+
+    // With the token, the operator signing in again sets it up as at the set-up.
+    let proven = intruder.post("/second-factor", &[("token", PLATFORM_TOKEN)]);
+    assert_eq!(proven.header("location"), Some("/second-factor"));
+    let page = body_text(&intruder.get("/second-factor"));
+    let secret = secret_on(&page);
+    assert_eq!(intruder.post("/second-factor", &[("code", &code_now(&app, &secret))]).status, 200);
+    assert_eq!(intruder.get("/").status, 200);
+}

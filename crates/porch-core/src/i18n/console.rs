@@ -25,6 +25,9 @@ pub struct ConsoleStrings {
     pub code_wrong: &'static str,
     pub verify: &'static str,
 
+    pub prove_title: &'static str,
+    pub prove_intro: &'static str,
+
     pub recovery_title: &'static str,
     pub recovery_intro: &'static str,
     pub recovery_continue: &'static str,
@@ -73,6 +76,9 @@ pub const EN: ConsoleStrings = ConsoleStrings {
     code_missing: "Enter the 6-digit code from your authenticator app",
     code_wrong: "That code is not right. Check that your phone's clock is set automatically and enter the newest code",
     verify: "Verify and continue",
+
+    prove_title: "Confirm you may set up two-step verification",
+    prove_intro: "Two-step verification was never set up for this account. Before it is, enter the platform admin token, as at the console's set-up: a password alone cannot choose the authenticator app.",
 
     recovery_title: "Save your recovery codes",
     recovery_intro: "If you lose your phone, each of these codes signs you in once in place of the app's code. Keep them somewhere safe, such as a password manager: they are not shown again.",
@@ -123,6 +129,9 @@ pub const DA: ConsoleStrings = ConsoleStrings {
     code_wrong: "Koden er ikke rigtig. Kontrollér, at telefonens ur stilles automatisk, og indtast den nyeste kode",
     verify: "Bekræft og fortsæt",
 
+    prove_title: "Bekræft, at du må opsætte totrinsbekræftelse",
+    prove_intro: "Totrinsbekræftelse blev aldrig opsat for denne konto. Indtast platformens admin-token, som ved konsollens opsætning, før den opsættes: en adgangskode alene kan ikke vælge godkendelsesappen.",
+
     recovery_title: "Gem dine gendannelseskoder",
     recovery_intro: "Hvis du mister din telefon, logger hver af disse koder dig ind én gang i stedet for appens kode. Opbevar dem et sikkert sted, f.eks. i en adgangskodeadministrator: de vises ikke igen.",
     recovery_continue: "Jeg har gemt dem: gå til konsollen",
@@ -171,6 +180,9 @@ pub const NB: ConsoleStrings = ConsoleStrings {
     code_missing: "Skriv inn den 6-sifrede koden fra autentiseringsappen",
     code_wrong: "Koden er ikke riktig. Sjekk at klokken på telefonen stilles automatisk, og skriv inn den nyeste koden",
     verify: "Bekreft og fortsett",
+
+    prove_title: "Bekreft at du kan sette opp totrinnsbekreftelse",
+    prove_intro: "Totrinnsbekreftelse ble aldri satt opp for denne kontoen. Skriv inn plattformens admin-token, som ved oppsettet av konsollen, før den settes opp: et passord alene kan ikke velge autentiseringsappen.",
 
     recovery_title: "Lagre gjenopprettingskodene",
     recovery_intro: "Hvis du mister telefonen, logger hver av disse kodene deg inn én gang i stedet for appens kode. Oppbevar dem et trygt sted, for eksempel i en passordbehandler: de vises ikke igjen.",

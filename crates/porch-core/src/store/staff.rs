@@ -192,6 +192,15 @@ pub fn find_session(token_hash: &str) -> Statement {
     )
 }
 
+/// The secret an enrolling session sets up, once it is proven it may (only if it has none).
+pub fn set_pending_secret(token_hash: &str, sealed: &str) -> Statement {
+    Statement::new(
+        "UPDATE staff_sessions SET pending_secret = ?2
+         WHERE token_hash = ?1 AND stage = 'enrol' AND pending_secret IS NULL",
+        params![token_hash, sealed],
+    )
+}
+
 /// Records activity for the idle timeout.
 pub fn touch(token_hash: &str, now: Timestamp) -> Statement {
     Statement::new(

@@ -127,6 +127,26 @@ pub fn second_factor(lang: Language, csrf: &str, enrolment: &Enrolment<'_>) -> S
     shell(lang, c.second_factor_title, None, &body)
 }
 
+/// Before setting up a second factor after a sign-in with a password alone: the platform
+/// token, given again.
+pub fn prove_for_enrolment(lang: Language, csrf: &str, problems: &Problems) -> String {
+    let c = lang.console();
+    let body = html! {
+        h1 { (c.prove_title) }
+        p.lead { (c.prove_intro) }
+        (summary(lang, problems))
+        form.stack method="post" action="/second-factor" novalidate {
+            (csrf_field(csrf))
+            (field(lang, problems, "token", c.admin_token, None, |f| html! {
+                input #(f.id) type="password" name="token" autocomplete="off" required
+                    aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+            }))
+            (submit(c.continue_button))
+        }
+    };
+    shell(lang, c.prove_title, None, &body)
+}
+
 /// The recovery codes, shown once, right after the second factor is set up.
 pub fn recovery_codes(lang: Language, codes: &[String]) -> String {
     let c = lang.console();

@@ -105,18 +105,55 @@ pub async fn set_up<R: Runtime>(console: &Console<'_, R>) -> Result<Response, Ap
     Ok(console.with_session(Response::see_other("/second-factor"), Some(&token.text), lifetime(Stage::Enrol)))
 }
 
-/// The secret being set up, opened: (bytes, the person's id) of an enrolling session.
-fn pending_secret<'c, R: Runtime>(
-    console: &'c Console<'_, R>,
-) -> Result<Option<(Vec<u8>, &'c staff::StaffSession)>, AppError> {
+/// Where an enrolling session stands: proven (by the set-up's platform token, or by giving it
+/// again), with the secret being set up opened; or, signed in with a password alone, still to
+/// prove that the person may set up a second factor at all.
+enum Enrolling<'c> {
+    Proven(Vec<u8>, &'c staff::StaffSession),
+    Unproven(&'c staff::StaffSession),
+}
+
+fn enrolling<'c, R: Runtime>(console: &'c Console<'_, R>) -> Result<Option<Enrolling<'c>>, AppError> {
     let Some(session) = console.at_stage(Stage::Enrol) else {
         return Ok(None);
     };
-    let sealed =
-        session.pending_secret.as_deref().ok_or_else(|| AppError::Internal("enrolment without a secret".into()))?;
+    let Some(sealed) = session.pending_secret.as_deref() else {
+        return Ok(Some(Enrolling::Unproven(session)));
+    };
     let secret = sealing::open(console.rt, &session.staff_id.to_db(), sealed)
         .map_err(|why| AppError::Internal(format!("second factor secret: {why}")))?;
-    Ok(Some((secret, session)))
+    Ok(Some(Enrolling::Proven(secret, session)))
+}
+
+/// A password alone must not let someone bind their own authenticator to an account that has
+/// none (its owner never finished the set-up): an operator gives the platform token again,
+/// as at the console's set-up. Staff of a tenant cannot exist yet (issue 16): refused.
+async fn prove<R: Runtime>(
+    console: &Console<'_, R>,
+    session: &staff::StaffSession,
+    fields: &[(String, String)],
+) -> Result<Response, AppError> {
+    if session.role != "operator" {
+        return Err(AppError::Forbidden);
+    }
+    console.rate_limit(&format!("prove:{}", session.staff_id), CODES_PER_PERSON, WINDOW_SECONDS).await?;
+    let c = console.lang.console();
+    let token = field(fields, "token");
+    let configured = console.rt.config().platform_admin_token.as_deref();
+    let problem = if token.is_empty() {
+        Some(c.admin_token_missing)
+    } else if !configured.is_some_and(|expected| secrets_equal(expected, token)) {
+        Some(c.admin_token_wrong)
+    } else {
+        None
+    };
+    if let Some(message) = problem {
+        let problems = Problems::of("token", message);
+        return console.form_page(400, |csrf| view::prove_for_enrolment(console.lang, csrf, &problems));
+    }
+    let pending = new_secret(console, session.staff_id)?;
+    console.rt.db().execute(staff::set_pending_secret(&session.token_hash, &pending)).await?;
+    Ok(Response::see_other("/second-factor"))
 }
 
 fn enrol_page<R: Runtime>(
@@ -137,16 +174,21 @@ fn enrol_page<R: Runtime>(
 }
 
 pub fn enrol_form<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError> {
-    match pending_secret(console)? {
-        Some((secret, session)) => enrol_page(console, 200, &secret, session, &Problems::default()),
+    match enrolling(console)? {
+        Some(Enrolling::Proven(secret, session)) => enrol_page(console, 200, &secret, session, &Problems::default()),
+        Some(Enrolling::Unproven(_)) => {
+            console.form_page(200, |csrf| view::prove_for_enrolment(console.lang, csrf, &Problems::default()))
+        }
         None => Ok(console.way_in()),
     }
 }
 
 pub async fn enrol<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError> {
     let fields = console.form()?;
-    let Some((secret, session)) = pending_secret(console)? else {
-        return Ok(console.way_in());
+    let (secret, session) = match enrolling(console)? {
+        Some(Enrolling::Proven(secret, session)) => (secret, session),
+        Some(Enrolling::Unproven(session)) => return prove(console, session, &fields).await,
+        None => return Ok(console.way_in()),
     };
     console.rate_limit(&format!("code:{}", session.staff_id), CODES_PER_PERSON, WINDOW_SECONDS).await?;
     let c = console.lang.console();
@@ -214,13 +256,12 @@ pub async fn submit<R: Runtime>(console: &Console<'_, R>) -> Result<Response, Ap
             return again(400, c.sign_in_wrong);
         }
     };
-    // Someone who never finished setting up the second factor sets it up now, with a new
-    // secret: the old pending one was never proven.
+    // Someone who never finished setting up the second factor sets it up now, once they have
+    // proven they may (`prove`): a password alone gets no secret to bind an app to.
     let (stage, next) =
         if person.has_second_factor() { (Stage::Password, "/sign-in/code") } else { (Stage::Enrol, "/second-factor") };
-    let pending = if stage == Stage::Enrol { Some(new_secret(console, person.id)?) } else { None };
     let (token, expires_at) = new_session(console, stage)?;
-    let session = NewSession { token_hash: &token.hash, stage, pending_secret: pending.as_deref(), expires_at };
+    let session = NewSession { token_hash: &token.hash, stage, pending_secret: None, expires_at };
     // One write: the new session, the attempt given back (so ten wrong passwords from anyone
     // cannot keep the person out for good), and this browser's earlier session ended (a
     // second sign-in replaces the first, it does not add to it).
