@@ -319,3 +319,20 @@ fn a_password_alone_cannot_bind_an_authenticator_to_an_account_that_never_set_on
     assert_eq!(intruder.post("/second-factor", &[("code", &code_now(&app, &secret))]).status, 200);
     assert_eq!(intruder.get("/").status, 200);
 }
+
+#[test]
+fn a_platform_token_too_short_for_the_api_cannot_set_up_the_console_either() {
+    // The API refuses a PLATFORM_ADMIN_TOKEN under 32 characters as guessable; so does the
+    // console's set-up (one rule, `is_platform_token`).
+    let short = "short-platform-token";
+    let app = TestApp { rt: porch_native::NativeRuntime::new(short).unwrap() };
+    let browser = Browser::new(&app, CONSOLE);
+    browser.get("/set-up");
+    let refused =
+        browser.post("/set-up", &[("token", short), ("name", "Olga Ops"), ("email", EMAIL), ("password", PASSWORD)]);
+    assert_eq!(refused.status, 400);
+    assert!(body_text(&refused).contains("The platform admin token is not right"));
+    assert_eq!(staff_count(&app), 0);
+    let (status, _) = app.api_as(Some(short), Method::Get, "/api/v1/tenants", &json!(null));
+    assert_eq!(status, 401, "the API says the same");
+}

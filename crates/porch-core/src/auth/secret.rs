@@ -63,6 +63,23 @@ pub fn stored_hash_matches(stored: &str, presented: &str) -> bool {
     stored.as_bytes().ct_eq(presented.as_bytes()).into()
 }
 
+/// A platform token shorter than this is refused: it would be guessable.
+const MIN_PLATFORM_TOKEN: usize = 32;
+
+/// Whether `presented` is the platform's token (`PLATFORM_ADMIN_TOKEN`), compared in constant
+/// time. A configured token shorter than `MIN_PLATFORM_TOKEN` turns platform access off (and
+/// says so in the log). The admin API's bearer and the console's set-up ask this one rule.
+pub fn is_platform_token<R: Runtime>(rt: &R, presented: &str) -> bool {
+    match rt.config().platform_admin_token.as_deref() {
+        Some(platform) if platform.len() >= MIN_PLATFORM_TOKEN => secrets_equal(presented, platform),
+        Some(_) => {
+            rt.log("PLATFORM_ADMIN_TOKEN is shorter than 32 characters; platform access is off");
+            false
+        }
+        None => false,
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

@@ -2,7 +2,7 @@
 //! reaches only its own tenant (and, for themes only, its child tenants).
 
 use super::Call;
-use crate::auth::secret::{random_text, secrets_equal, sha256_hex, stored_hash_matches};
+use crate::auth::secret::{is_platform_token, random_text, sha256_hex, stored_hash_matches};
 use crate::http::Request;
 use crate::runtime::Runtime;
 use crate::store::audit::Actor;
@@ -12,8 +12,6 @@ use porch_types::ids::{ApiKeyId, TenantId};
 
 /// Tenant keys start with this, so a leaked key is recognisable (e.g. by secret scanners).
 pub const KEY_PREFIX: &str = "porch_sk_";
-/// A platform token shorter than this is refused: it would be guessable.
-const MIN_PLATFORM_TOKEN: usize = 32;
 /// `last_used_at` is written at most this often per key, so reads do not all become writes.
 const TOUCH_INTERVAL_MS: i64 = 60_000;
 
@@ -65,14 +63,7 @@ pub fn presented<R: Runtime>(rt: &R, req: &Request) -> Result<Presented, AppErro
     if token.starts_with(KEY_PREFIX) {
         return Ok(Presented::Key { hash: sha256_hex(token) });
     }
-    Ok(match rt.config().platform_admin_token.as_deref() {
-        Some(platform) if platform.len() >= MIN_PLATFORM_TOKEN && secrets_equal(token, platform) => Presented::Platform,
-        Some(platform) if platform.len() < MIN_PLATFORM_TOKEN => {
-            rt.log("PLATFORM_ADMIN_TOKEN is shorter than 32 characters; platform access is off");
-            Presented::Wrong
-        }
-        _ => Presented::Wrong,
-    })
+    Ok(if is_platform_token(rt, token) { Presented::Platform } else { Presented::Wrong })
 }
 
 /// Who presented the token: 401 unless it is the platform token or a live key.

@@ -6,7 +6,7 @@
 use super::{lifetime, Console};
 use crate::auth::password::{self, NewPassword, PasswordError, Verified};
 use crate::auth::sealing;
-use crate::auth::secret::{secrets_equal, sha256_hex, Token};
+use crate::auth::secret::{is_platform_token, sha256_hex, Token};
 use crate::http::Response;
 use crate::i18n::Translations as _;
 use crate::runtime::Runtime;
@@ -31,6 +31,19 @@ const CODES_PER_PERSON: i64 = 10;
 const WINDOW_SECONDS: i64 = 900;
 /// What authenticator apps name the console's entry.
 const ISSUER: &str = "Porch";
+
+/// What is wrong with a typed platform token, if anything: the API's rule
+/// (`is_platform_token`); a deployment without a usable token cannot be set up.
+fn token_problem<R: Runtime>(console: &Console<'_, R>, token: &str) -> Option<&'static str> {
+    let c = console.lang.console();
+    if token.is_empty() {
+        Some(c.admin_token_missing)
+    } else if is_platform_token(console.rt, token) {
+        None
+    } else {
+        Some(c.admin_token_wrong)
+    }
+}
 
 fn field<'f>(fields: &'f [(String, String)], name: &str) -> &'f str {
     fields.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
@@ -65,16 +78,12 @@ pub async fn set_up<R: Runtime>(console: &Console<'_, R>) -> Result<Response, Ap
         return Ok(console.way_in());
     }
     console.rate_limit(&format!("setup:ip:{}", console.req.client_address()), SET_UP_PER_IP, WINDOW_SECONDS).await?;
-    let (c, a) = (console.lang.console(), console.lang.account());
+    let a = console.lang.account();
     let (token, name, email, typed_password) =
         (field(&fields, "token"), field(&fields, "name"), field(&fields, "email"), field(&fields, "password"));
     let mut problems = Problems::default();
-    // The token is compared in constant time; a deployment without one cannot be set up.
-    let configured = console.rt.config().platform_admin_token.as_deref();
-    if token.is_empty() {
-        problems.add("token", c.admin_token_missing);
-    } else if !configured.is_some_and(|expected| secrets_equal(expected, token)) {
-        problems.add("token", c.admin_token_wrong);
+    if let Some(message) = token_problem(console, token) {
+        problems.add("token", message);
     }
     let name = Label::parse(name, 120).map_err(|_| problems.add("name", a.invalid_name)).ok();
     let email = Email::parse(email).map_err(|_| problems.add("email", a.invalid_email)).ok();
@@ -137,17 +146,7 @@ async fn prove<R: Runtime>(
         return Err(AppError::Forbidden);
     }
     console.rate_limit(&format!("prove:{}", session.staff_id), CODES_PER_PERSON, WINDOW_SECONDS).await?;
-    let c = console.lang.console();
-    let token = field(fields, "token");
-    let configured = console.rt.config().platform_admin_token.as_deref();
-    let problem = if token.is_empty() {
-        Some(c.admin_token_missing)
-    } else if !configured.is_some_and(|expected| secrets_equal(expected, token)) {
-        Some(c.admin_token_wrong)
-    } else {
-        None
-    };
-    if let Some(message) = problem {
+    if let Some(message) = token_problem(console, field(fields, "token")) {
         let problems = Problems::of("token", message);
         return console.form_page(400, |csrf| view::prove_for_enrolment(console.lang, csrf, &problems));
     }
