@@ -336,3 +336,48 @@ fn a_platform_token_too_short_for_the_api_cannot_set_up_the_console_either() {
     let (status, _) = app.api_as(Some(short), Method::Get, "/api/v1/tenants", &json!(null));
     assert_eq!(status, 401, "the API says the same");
 }
+
+#[test]
+fn the_operator_finds_a_tenants_customers_by_name_in_any_case_as_the_api_does() {
+    let app = spawn_app();
+    let (tenant, key) = app.new_tenant("acme-co");
+    for name in ["Æblegården A/S", "Globex", "Det lille æble"] {
+        app.new_customer(&key, &tenant, name);
+    }
+    let op = operator(&app);
+    let home = body_text(&op.browser.get("/"));
+    assert!(home.contains(&format!(r#"<a href="/tenants/{tenant}">"#)), "{home}");
+    let page = body_text(&op.browser.get(&format!("/tenants/{tenant}")));
+    assert!(page.contains("<h2>Customers</h2>"), "{page}");
+    assert!(home.contains(r#"<a href="/" aria-current="page">"#), "{home}");
+    assert!(!page.contains("aria-current"), "a tenant's page is below the list, not the list");
+    for name in ["Æblegården A/S", "Globex", "Det lille æble"] {
+        assert!(page.contains(name), "{name}: {page}");
+    }
+    let found = body_text(&op.browser.get(&format!("/tenants/{tenant}?q=%C3%86BLE")));
+    assert!(
+        found.contains("Æblegården A/S") && found.contains("Det lille æble") && !found.contains("Globex"),
+        "{found}"
+    );
+    assert!(found.contains(r#"value="ÆBLE""#), "the search is kept in its field");
+    let none = body_text(&op.browser.get(&format!("/tenants/{tenant}?q=initech")));
+    assert!(none.contains("No customer's name contains “initech”."), "{none}");
+
+    // The API's list takes the same search.
+    let (status, listed) =
+        app.api_as(Some(&key), Method::Get, &format!("/api/v1/tenants/{tenant}/customers?q=%C3%A6ble"), &json!(null));
+    assert_eq!(status, 200, "{listed}");
+    let names: Vec<&str> =
+        listed["customers"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Det lille æble", "Æblegården A/S"]);
+    let long = "x".repeat(101);
+    let (status, refused) =
+        app.api_as(Some(&key), Method::Get, &format!("/api/v1/tenants/{tenant}/customers?q={long}"), &json!(null));
+    assert_eq!((status, refused["error"]["fields"][0]["field"].as_str()), (422, Some("q")));
+
+    assert_eq!(op.browser.get("/tenants/00000000-0000-4000-8000-000000000999").status, 404);
+    assert_eq!(op.browser.get("/tenants/not-an-id").status, 404);
+    // Signed out, the page is nobody's.
+    op.browser.post("/sign-out", &[]);
+    assert_eq!(op.browser.get(&format!("/tenants/{tenant}")).header("location"), Some("/sign-in"));
+}

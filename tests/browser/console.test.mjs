@@ -83,6 +83,16 @@ test('the first operator sets up the console, proves it again after leaving befo
   assert.match(await page.textContent('main'), /Recovery codes left: 10/);
   await checkPage(page, 'console-tenants');
 
+  // A tenant's customers, and a search of them by name that finds none.
+  await Promise.all([page.waitForURL(/\/tenants\//), page.click('main table a >> nth=0')]);
+  assert.match(await page.textContent('h2'), /Customers/);
+  await checkPage(page, 'console-tenant');
+  await page.fill('#q', 'no such customer');
+  await Promise.all([page.waitForURL(/\?q=/), page.click('main form[role=search] button')]);
+  assert.match(await page.textContent('main'), /No customer's name contains “no such customer”/);
+  await checkPage(page, 'console-tenant-search');
+  await Promise.all([page.waitForURL(`${origin}/`), page.click('main p.back a')]);
+
   await Promise.all([page.waitForURL(`${origin}/sign-in`), page.click('header button[type=submit]')]);
   await page.fill('#email', 'olga@porch.example');
   await page.fill('#password', 'a long console password');

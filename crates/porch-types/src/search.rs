@@ -1,6 +1,7 @@
 //! A recipient's search words as a safe FTS5 query: only letters and digits reach the
 //! expression, each word quoted, so no input can use FTS5's own syntax (column filters,
-//! NEAR, boolean operators) to reach other columns or other scopes.
+//! NEAR, boolean operators) to reach other columns or other scopes. And `NameSearch`, a
+//! filter of short lists by name (customers in the console and the API).
 
 /// The longest search text accepted, and the most distinct words used from it (each word is
 /// one index lookup: the count bounds a search's cost).
@@ -42,10 +43,48 @@ pub fn fts_expression(raw: &str) -> Result<String, &'static str> {
     Ok(terms.join(" AND "))
 }
 
+/// Text a name must contain to be listed, compared case-insensitively (Unicode lower case:
+/// "ÆBLE" finds "Æblegården"): trimmed, 1 to 100 characters, no control characters.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NameSearch(String);
+
+impl NameSearch {
+    /// None for empty or blank text (no filter); an error for text no name could be searched
+    /// by.
+    pub fn parse(raw: &str) -> Result<Option<NameSearch>, &'static str> {
+        let text = raw.trim();
+        if text.is_empty() {
+            return Ok(None);
+        }
+        if text.chars().count() > 100 {
+            return Err("must be at most 100 characters");
+        }
+        if text.chars().any(char::is_control) {
+            return Err("must not contain control characters");
+        }
+        Ok(Some(NameSearch(text.to_lowercase())))
+    }
+
+    pub fn matches(&self, name: &str) -> bool {
+        name.to_lowercase().contains(&self.0)
+    }
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_name_search_matches_any_case_and_blank_text_is_no_search() {
+        let search = NameSearch::parse("  ÆBLE ").unwrap().unwrap();
+        assert!(search.matches("Æblegården A/S"));
+        assert!(search.matches("Det lille æble"));
+        assert!(!search.matches("Pæregården"));
+        assert_eq!(NameSearch::parse("   ").unwrap(), None);
+        assert!(NameSearch::parse(&"x".repeat(101)).is_err());
+        assert!(NameSearch::parse("a\u{7}b").is_err());
+    }
 
     #[test]
     fn words_become_quoted_prefix_terms_on_the_body_column() {

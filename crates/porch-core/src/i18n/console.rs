@@ -52,6 +52,15 @@ pub struct ConsoleStrings {
     pub tenant_slug: &'static str,
     pub tenant_created: &'static str,
     pub no_tenants: &'static str,
+
+    pub all_tenants: &'static str,
+    pub customers_title: &'static str,
+    pub search_customers: &'static str,
+    pub search_button: &'static str,
+    pub customer_name: &'static str,
+    pub customer_added: &'static str,
+    pub no_customers: &'static str,
+    pub no_customer_matches: fn(&str) -> String,
 }
 
 pub const EN: ConsoleStrings = ConsoleStrings {
@@ -104,6 +113,15 @@ pub const EN: ConsoleStrings = ConsoleStrings {
     tenant_slug: "Slug",
     tenant_created: "Created",
     no_tenants: "There are no tenants yet.",
+
+    all_tenants: "All tenants",
+    customers_title: "Customers",
+    search_customers: "Search customers by name",
+    search_button: "Search",
+    customer_name: "Name",
+    customer_added: "Added",
+    no_customers: "This tenant has no customers yet.",
+    no_customer_matches: |q| format!("No customer's name contains “{q}”."),
 };
 
 pub const DA: ConsoleStrings = ConsoleStrings {
@@ -156,6 +174,15 @@ pub const DA: ConsoleStrings = ConsoleStrings {
     tenant_slug: "Kortnavn",
     tenant_created: "Oprettet",
     no_tenants: "Der er ingen lejere endnu.",
+
+    all_tenants: "Alle lejere",
+    customers_title: "Kunder",
+    search_customers: "Søg efter kunder på navn",
+    search_button: "Søg",
+    customer_name: "Navn",
+    customer_added: "Tilføjet",
+    no_customers: "Denne lejer har ingen kunder endnu.",
+    no_customer_matches: |q| format!("Ingen kunde har et navn, der indeholder »{q}«."),
 };
 
 pub const NB: ConsoleStrings = ConsoleStrings {
@@ -208,4 +235,13 @@ pub const NB: ConsoleStrings = ConsoleStrings {
     tenant_slug: "Kortnavn",
     tenant_created: "Opprettet",
     no_tenants: "Det er ingen leietakere ennå.",
+
+    all_tenants: "Alle leietakere",
+    customers_title: "Kunder",
+    search_customers: "Søk etter kunder på navn",
+    search_button: "Søk",
+    customer_name: "Navn",
+    customer_added: "Lagt til",
+    no_customers: "Denne leietakeren har ingen kunder ennå.",
+    no_customer_matches: |q| format!("Ingen kunde har et navn som inneholder «{q}»."),
 };

@@ -8,6 +8,7 @@ use super::versions::write_guarded;
 use super::{write_audited, Database, DbError, Statement};
 use crate::params;
 use porch_types::ids::{BusinessUnitId, CustomerId, TenantId};
+use porch_types::search::NameSearch;
 use porch_types::text::Label;
 use porch_types::time::Timestamp;
 
@@ -50,12 +51,30 @@ pub async fn create(
     .await
 }
 
-pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<CustomerRow>, DbError> {
-    db.query(Statement::new(
+/// The tenant's customers, by name; with `search`, only those whose name holds it.
+pub async fn list(
+    db: &impl Database,
+    tenant: TenantId,
+    search: Option<&NameSearch>,
+) -> Result<Vec<CustomerRow>, DbError> {
+    Ok(matching(db.query(list_statement(tenant)).await?, search))
+}
+
+/// Every customer of the tenant, by name: `list`'s statement, for a batch of reads.
+pub fn list_statement(tenant: TenantId) -> Statement {
+    Statement::new(
         "SELECT id, name, created_at, updated_at, version FROM customers WHERE tenant_id = ?1 ORDER BY name, id",
         params![tenant.to_db()],
-    ))
-    .await
+    )
+}
+
+/// The rows whose name holds `search` (all of them without one). In Rust, not SQL: `SQLite`'s
+/// `lower` folds ASCII only, and a provider's customers are named in Danish and Norwegian too.
+pub fn matching(rows: Vec<CustomerRow>, search: Option<&NameSearch>) -> Vec<CustomerRow> {
+    match search {
+        Some(search) => rows.into_iter().filter(|row| search.matches(&row.name)).collect(),
+        None => rows,
+    }
 }
 
 pub async fn get(db: &impl Database, tenant: TenantId, id: CustomerId) -> Result<Option<CustomerRow>, DbError> {

@@ -97,13 +97,17 @@ pub async fn create(db: &impl Database, new: &NewTenant, actor: &Actor, now: Tim
 }
 
 pub async fn get(db: &impl Database, id: TenantId) -> Result<Option<TenantRow>, DbError> {
-    db.query_one(Statement::new(
+    db.query_one(get_statement(id)).await
+}
+
+/// `get`'s statement, for a batch of reads.
+pub fn get_statement(id: TenantId) -> Statement {
+    Statement::new(
         select_tenants!(
             "WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM tenant_deletions d WHERE d.tenant_id = tenants.id)"
         ),
         params![id.to_db()],
-    ))
-    .await
+    )
 }
 
 /// Every tenant, for the platform operator.

@@ -8,6 +8,7 @@ use maud::{html, Markup, DOCTYPE};
 use super::form::{csrf_field, email_field, field, new_password_field, submit, summary, Problems};
 use super::language;
 use crate::i18n::{Formats, Language, Translations as _};
+use crate::store::customers::CustomerRow;
 use crate::store::tenants::TenantRow;
 use porch_types::time::Timestamp;
 use porch_types::time_zone::TimeZone;
@@ -19,8 +20,9 @@ pub struct Who<'a> {
 }
 
 /// A console page: `who` is the signed-in person (the menu and sign-out), None on the
-/// sign-in pages.
-fn shell(lang: Language, title: &str, who: Option<&Who<'_>>, body: &Markup) -> String {
+/// sign-in pages; `here` the menu entry's path when the page is that entry's (as the portal's
+/// `layout::page`).
+fn shell(lang: Language, title: &str, here: Option<&str>, who: Option<&Who<'_>>, body: &Markup) -> String {
     let c = lang.console();
     html! {
         (DOCTYPE)
@@ -41,7 +43,7 @@ fn shell(lang: Language, title: &str, who: Option<&Who<'_>>, body: &Markup) -> S
                             nav aria-label=(c.main_menu) {
                                 ul.nav {
                                     li.who { (c.signed_in_as) " " strong { (who.name) } }
-                                    li { a href="/" aria-current="page" { (c.tenants_title) } }
+                                    li { a href="/" aria-current=[(here == Some("/")).then_some("page")] { (c.tenants_title) } }
                                     li {
                                         form method="post" action="/sign-out" {
                                             (csrf_field(who.csrf))
@@ -88,7 +90,7 @@ pub fn set_up(lang: Language, csrf: &str, form: &SetUpForm<'_>) -> String {
             (submit(c.create_account))
         }
     };
-    shell(lang, c.set_up_title, None, &body)
+    shell(lang, c.set_up_title, None, None, &body)
 }
 
 /// The second factor being set up: the secret as the app's link and as text.
@@ -124,7 +126,7 @@ pub fn second_factor(lang: Language, csrf: &str, enrolment: &Enrolment<'_>) -> S
             (submit(c.verify))
         }
     };
-    shell(lang, c.second_factor_title, None, &body)
+    shell(lang, c.second_factor_title, None, None, &body)
 }
 
 /// Before setting up a second factor after a sign-in with a password alone: the platform
@@ -144,7 +146,7 @@ pub fn prove_for_enrolment(lang: Language, csrf: &str, problems: &Problems) -> S
             (submit(c.continue_button))
         }
     };
-    shell(lang, c.prove_title, None, &body)
+    shell(lang, c.prove_title, None, None, &body)
 }
 
 /// The recovery codes, shown once, right after the second factor is set up.
@@ -156,7 +158,7 @@ pub fn recovery_codes(lang: Language, codes: &[String]) -> String {
         ul.codes { @for code in codes { li { code { (code) } } } }
         p { a.button href="/" { (c.recovery_continue) } }
     };
-    shell(lang, c.recovery_title, None, &body)
+    shell(lang, c.recovery_title, None, None, &body)
 }
 
 pub fn sign_in(lang: Language, csrf: &str, email: &str, problems: &Problems) -> String {
@@ -174,7 +176,7 @@ pub fn sign_in(lang: Language, csrf: &str, email: &str, problems: &Problems) -> 
             (submit(c.sign_in_button))
         }
     };
-    shell(lang, c.sign_in_title, None, &body)
+    shell(lang, c.sign_in_title, None, None, &body)
 }
 
 pub fn code(lang: Language, csrf: &str, problems: &Problems) -> String {
@@ -189,7 +191,7 @@ pub fn code(lang: Language, csrf: &str, problems: &Problems) -> String {
             (submit(c.continue_button))
         }
     };
-    shell(lang, c.code_title, None, &body)
+    shell(lang, c.code_title, None, None, &body)
 }
 
 /// The operator's home: every tenant.
@@ -213,7 +215,7 @@ pub fn tenants(lang: Language, who: &Who<'_>, view: &Tenants<'_>) -> String {
                 tbody {
                     @for tenant in view.tenants {
                         tr {
-                            td data-label=(c.tenant_name) { (tenant.name) }
+                            td data-label=(c.tenant_name) { a href={ "/tenants/" (tenant.id) } { (tenant.name) } }
                             td data-label=(c.tenant_slug) { code { (tenant.slug) } }
                             td data-label=(c.tenant_created) { (language::date(formats, Timestamp::from_millis(tenant.created_at))) }
                         }
@@ -222,7 +224,49 @@ pub fn tenants(lang: Language, who: &Who<'_>, view: &Tenants<'_>) -> String {
             }
         }
     };
-    shell(lang, c.tenants_title, Some(who), &body)
+    shell(lang, c.tenants_title, Some("/"), Some(who), &body)
+}
+
+/// A tenant's page for the operator: its customers, searched by name.
+pub struct TenantPage<'a> {
+    pub tenant: &'a TenantRow,
+    pub customers: &'a [CustomerRow],
+    /// The search as typed (trimmed), empty for none.
+    pub search: &'a str,
+}
+
+pub fn tenant(lang: Language, who: &Who<'_>, view: &TenantPage<'_>) -> String {
+    let c = lang.console();
+    let formats = Formats::new(lang, TimeZone::UTC);
+    let body = html! {
+        p.back { a href="/" { (c.all_tenants) } }
+        h1 { (view.tenant.name) }
+        h2 { (c.customers_title) }
+        form.filters method="get" action={ "/tenants/" (view.tenant.id) } role="search" {
+            (field(lang, &Problems::default(), "q", c.search_customers, None, |f| html! {
+                input #(f.id) type="search" name="q" value=(view.search) maxlength="100";
+            }))
+            div.actions { button.secondary type="submit" { (c.search_button) } }
+        }
+        @if view.customers.is_empty() {
+            p.empty {
+                @if view.search.is_empty() { (c.no_customers) } @else { ((c.no_customer_matches)(view.search)) }
+            }
+        } @else {
+            table.stacked {
+                thead { tr { th scope="col" { (c.customer_name) } th scope="col" { (c.customer_added) } } }
+                tbody {
+                    @for customer in view.customers {
+                        tr {
+                            td data-label=(c.customer_name) { (customer.name) }
+                            td data-label=(c.customer_added) { (language::date(formats, Timestamp::from_millis(customer.created_at))) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    shell(lang, &view.tenant.name, None, Some(who), &body)
 }
 
 /// An error as a console page: what went wrong and the way back.
@@ -232,5 +276,5 @@ pub fn error(lang: Language, title: &str, message: &str) -> String {
         p.lead { (message) }
         p { a.button href="/" { (lang.strings().go_home) } }
     };
-    shell(lang, title, None, &body)
+    shell(lang, title, None, None, &body)
 }

@@ -15,6 +15,7 @@ use crate::store::documents::Owner;
 use crate::store::{customers, portals};
 use porch_types::error::AppError;
 use porch_types::ids::{BusinessUnitId, CustomerId};
+use porch_types::search::NameSearch;
 use porch_types::text::Label;
 use porch_types::time::Timestamp;
 
@@ -78,7 +79,10 @@ fn parse_name<R: Runtime>(call: &Call<'_, R>) -> Result<Label, AppError> {
 
 pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
-    let rows = customers::list(call.rt.db(), tenant).await?;
+    let mut fields = Fields::default();
+    let search = call.req.query_param("q").and_then(|raw| fields.check("q", NameSearch::parse(&raw))).flatten();
+    fields.finish()?;
+    let rows = customers::list(call.rt.db(), tenant, search.as_ref()).await?;
     let customers: Vec<_> = rows.iter().map(|row| CustomerBody::new(row, None)).collect();
     Ok(ok(&json!({ "customers": customers })))
 }

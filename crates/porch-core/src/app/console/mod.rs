@@ -20,12 +20,14 @@ use crate::http::{form_fields, is_media_type, single_valued, Method, Request, Re
 use crate::i18n::Language;
 use crate::runtime::Runtime;
 use crate::store::staff::{self, StaffSession, Stage};
-use crate::store::{decode_rows, rate_limits, tenants, Database, Statement};
+use crate::store::{customers, decode_rows, rate_limits, tenants, Database, Statement};
 use crate::theme::{self, ThemeContext};
 use crate::views::console::{self as view, Who};
 use crate::views::errors::error_words;
 use porch_types::error::AppError;
 use porch_types::host::Hostname;
+use porch_types::ids::TenantId;
+use porch_types::search::NameSearch;
 use porch_types::time::Timestamp;
 
 /// A signed-in console session ends after this long without a request (OWASP Session
@@ -109,6 +111,10 @@ async fn route<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppErro
         (Method::Get | Method::Head, "/sign-in/code") => sign_in::code_form(console),
         (Method::Post, "/sign-in/code") => sign_in::code(console).await,
         (Method::Post, "/sign-out") => sign_in::sign_out(console).await,
+        (Method::Get | Method::Head, path) => match tenant_in(path) {
+            Some(tenant) => tenant_page(console, tenant),
+            None => Err(AppError::NotFound),
+        },
         _ => Err(AppError::NotFound),
     }
 }
@@ -155,8 +161,39 @@ fn stylesheet(req: &Request) -> Response {
 fn page_reads(req: &Request, hash: &str) -> Vec<Statement> {
     match (req.method, req.path.as_str()) {
         (Method::Get | Method::Head, "/") => vec![tenants::list_all_statement(), staff::recovery_codes_left(hash)],
+        (Method::Get | Method::Head, path) => tenant_in(path)
+            .map(|tenant| vec![tenants::get_statement(tenant), customers::list_statement(tenant)])
+            .unwrap_or_default(),
         _ => Vec::new(),
     }
+}
+
+/// The tenant a `/tenants/{id}` path names.
+fn tenant_in(path: &str) -> Option<TenantId> {
+    path.strip_prefix("/tenants/").and_then(TenantId::parse)
+}
+
+/// A tenant's page for the operator: its customers, by name, with a search (`?q=`, the
+/// API's `listCustomers` rule: `NameSearch`, `customers::matching`).
+fn tenant_page<R: Runtime>(console: &Console<'_, R>, tenant: TenantId) -> Result<Response, AppError> {
+    let Some(session) = console.signed_in() else {
+        return Ok(console.way_in());
+    };
+    if session.role != "operator" {
+        return Err(AppError::Forbidden);
+    }
+    let raw = console.req.query_param("q").unwrap_or_default();
+    let search = NameSearch::parse(&raw).map_err(|why| AppError::BadRequest(format!("q {why}")))?;
+    // Read with the session lookup (`page_reads`).
+    let mut rows = console.prefetched.clone().into_iter();
+    let found_tenant: Vec<tenants::TenantRow> = decode_rows(rows.next())?;
+    let tenant_row = found_tenant.into_iter().find(|row| row.id == tenant.to_db()).ok_or(AppError::NotFound)?;
+    let all: Vec<customers::CustomerRow> = decode_rows(rows.next())?;
+    let found = customers::matching(all, search.as_ref());
+    let csrf = console.csrf_token()?;
+    let who = Who { name: &session.name, csrf: &csrf.value };
+    let view = view::TenantPage { tenant: &tenant_row, customers: &found, search: raw.trim() };
+    Ok(console.with_csrf(Response::html(200, view::tenant(console.lang, &who, &view)), &csrf))
 }
 
 type Rows = Vec<Vec<serde_json::Value>>;
