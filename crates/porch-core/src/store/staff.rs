@@ -264,20 +264,13 @@ pub async fn accept_code(
     signed_in: &NewSession<'_>,
     now: Timestamp,
 ) -> Result<bool, DbError> {
-    let staff = session.staff_id;
-    let changed = db
-        .batch(vec![
-            Statement::new(
-                "UPDATE staff SET totp_last_step = ?2
-                 WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)
-                   AND EXISTS (SELECT 1 FROM staff_sessions WHERE token_hash = ?3 AND staff_id = ?1 AND stage = 'password')",
-                params![staff.to_db(), step, session.token_hash.as_str()],
-            ),
-            insert_session_if_changed(staff, signed_in, now),
-            delete_session_if_changed(&session.token_hash),
-        ])
-        .await?;
-    Ok(changed.first().is_some_and(|&n| n > 0))
+    let spend = Statement::new(
+        "UPDATE staff SET totp_last_step = ?2
+         WHERE id = ?1 AND (totp_last_step IS NULL OR totp_last_step < ?2)
+           AND EXISTS (SELECT 1 FROM staff_sessions WHERE token_hash = ?3 AND staff_id = ?1 AND stage = 'password')",
+        params![session.staff_id.to_db(), step, session.token_hash.as_str()],
+    );
+    step_up(db, spend, session, signed_in, now).await
 }
 
 /// Spends a recovery code (by its hash) for the session's person, making the signed-in
@@ -289,15 +282,28 @@ pub async fn spend_recovery_code(
     signed_in: &NewSession<'_>,
     now: Timestamp,
 ) -> Result<bool, DbError> {
-    let staff = session.staff_id;
+    let spend = Statement::new(
+        "DELETE FROM staff_recovery_codes WHERE staff_id = ?1 AND code_hash = ?2
+           AND EXISTS (SELECT 1 FROM staff_sessions WHERE token_hash = ?3 AND staff_id = ?1 AND stage = 'password')",
+        params![session.staff_id.to_db(), code_hash, session.token_hash.as_str()],
+    );
+    step_up(db, spend, session, signed_in, now).await
+}
+
+/// The second factor's step up, in one batch: `spend` (a code's step recorded, a recovery
+/// code deleted), then, only if it changed a row, the signed-in session in place of the
+/// password one. Returns whether `spend` did.
+async fn step_up(
+    db: &impl Database,
+    spend: Statement,
+    session: &StaffSession,
+    signed_in: &NewSession<'_>,
+    now: Timestamp,
+) -> Result<bool, DbError> {
     let changed = db
         .batch(vec![
-            Statement::new(
-                "DELETE FROM staff_recovery_codes WHERE staff_id = ?1 AND code_hash = ?2
-                   AND EXISTS (SELECT 1 FROM staff_sessions WHERE token_hash = ?3 AND staff_id = ?1 AND stage = 'password')",
-                params![staff.to_db(), code_hash, session.token_hash.as_str()],
-            ),
-            insert_session_if_changed(staff, signed_in, now),
+            spend,
+            insert_session_if_changed(session.staff_id, signed_in, now),
             delete_session_if_changed(&session.token_hash),
         ])
         .await?;

@@ -69,6 +69,16 @@ pub struct SetUpForm<'a> {
     pub problems: &'a Problems,
 }
 
+/// The platform admin token's field (typed like a password: it is one).
+fn token_field(lang: Language, problems: &Problems, hint: Option<&str>) -> Markup {
+    field(lang, problems, "token", lang.console().admin_token, hint, |f| {
+        html! {
+            input #(f.id) type="password" name="token" autocomplete="off" required
+                aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+        }
+    })
+}
+
 pub fn set_up(lang: Language, csrf: &str, form: &SetUpForm<'_>) -> String {
     let (c, a) = (lang.console(), lang.account());
     let body = html! {
@@ -77,10 +87,7 @@ pub fn set_up(lang: Language, csrf: &str, form: &SetUpForm<'_>) -> String {
         (summary(lang, form.problems))
         form.stack method="post" action="/set-up" novalidate {
             (csrf_field(csrf))
-            (field(lang, form.problems, "token", c.admin_token, Some(c.admin_token_hint), |f| html! {
-                input #(f.id) type="password" name="token" autocomplete="off" required
-                    aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
-            }))
+            (token_field(lang, form.problems, Some(c.admin_token_hint)))
             (field(lang, form.problems, "name", a.name, None, |f| html! {
                 input #(f.id) type="text" name="name" value=(form.name) autocomplete="name" required maxlength="200"
                     aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
@@ -139,10 +146,7 @@ pub fn prove_for_enrolment(lang: Language, csrf: &str, problems: &Problems) -> S
         (summary(lang, problems))
         form.stack method="post" action="/second-factor" novalidate {
             (csrf_field(csrf))
-            (field(lang, problems, "token", c.admin_token, None, |f| html! {
-                input #(f.id) type="password" name="token" autocomplete="off" required
-                    aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
-            }))
+            (token_field(lang, problems, None))
             (submit(c.continue_button))
         }
     };
