@@ -242,3 +242,33 @@ fn a_person_asked_to_agree_again_can_switch_the_consent_pages_language_first() {
     let rows = p.app.sql("SELECT language, terms_version FROM accounts WHERE email = 'ada@example.com'", Vec::new());
     assert_eq!((rows[0]["language"].clone(), rows[0]["terms_version"].clone()), (json!("da"), json!(null)));
 }
+
+#[test]
+fn a_view_as_preview_switches_language_for_the_viewer_alone_and_leaves_the_account_as_it_was() {
+    let p = provider();
+    let portal = p.app.new_portal(&p.key, &p.tenant, &json!({ "slug": "acme", "name": "Acme" }));
+    let ada = p.join(&portal, "acme", "ada@example.com", None);
+    assert_eq!(choose(&ada, "da", "/").status, 303);
+    let saved =
+        || p.app.sql("SELECT language FROM accounts WHERE email = 'ada@example.com'", vec![])[0]["language"].clone();
+    assert_eq!(saved(), "da");
+    let id = p.app.sql("SELECT id FROM accounts WHERE email = 'ada@example.com'", vec![])[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let (status, created) = p.call(Method::Post, &format!("/portals/{portal}/previews"), &json!({ "account_id": id }));
+    assert_eq!(status, 201, "{created}");
+    let link = created["preview"]["url"].as_str().unwrap().trim_start_matches(ORIGIN).to_owned();
+    let staff = Browser::new(&p.app, HOST);
+    staff.get(&link);
+    assert_eq!(staff.post(&link, &[]).status, 303);
+    assert_eq!(page_language(&staff.get("/")), "da", "Ada's portal, as Ada reads it");
+
+    let chosen = choose(&staff, "en", "/");
+    assert_eq!(chosen.status, 303, "{}", body_text(&chosen));
+    assert_eq!(page_language(&staff.get("/")), "en", "the viewer reads it in their own language");
+    assert_eq!(saved(), "da", "a preview writes nothing to the account it shows");
+    assert_eq!(page_language(&ada.get("/")), "da", "Ada's own session keeps her choice");
+    // Every other form stays refused.
+    assert_eq!(staff.post("/users/invite", &[("email", "x@example.com"), ("role", "admin")]).status, 403);
+}

@@ -29,7 +29,8 @@ pub async fn choose<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppError
     let Some(lang) = form.get("language").and_then(Language::parse) else {
         return Ok(Response::html(400, refused(page.portal, page.lang, page.visitor.member())));
     };
-    if let Some(account) = page.visitor.member().and_then(|member| member.account) {
+    // A preview's choice is the viewing browser's alone: the account it shows is not written.
+    if let Some(account) = page.visitor.member().filter(|member| !member.preview).and_then(|member| member.account) {
         page.rt.db().execute(accounts::set_language(page.scope, account, lang, page.now)).await?;
     }
     let cookie = cookies::set(page.cookies.language, lang.code(), Some(CHOICE_SECONDS), page.cookies.secure);

@@ -103,7 +103,7 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
             Ok(token) => {
                 new_csrf = token;
                 page.visitor = visitor;
-                page.lang = page.visitor.member().and_then(|m| m.language).unwrap_or(lang);
+                page.lang = page_language(&page, lang);
                 if !rows.is_empty() {
                     *page.prefetched.borrow_mut() = Some((prefetch, rows));
                 }
@@ -165,6 +165,21 @@ fn language(req: &Request, portal: &ResolvedPortal, names: CookieNames) -> Langu
         .unwrap_or(portal.context.default_language)
 }
 
+/// The language of a page: a signed-in person's saved one, before the visitor's (`language`).
+/// A "view as" preview shows the person's saved language until the staff member viewing
+/// chooses one in the menu: the cookie then wins, and the account is not written.
+fn page_language<R: Runtime>(page: &Page<'_, R>, visitor_language: Language) -> Language {
+    let Some(member) = page.visitor.member() else {
+        return visitor_language;
+    };
+    let chosen = cookies::read(page.req, page.cookies.language).and_then(Language::parse);
+    match (member.preview, chosen, member.language) {
+        (true, Some(chosen), _) => chosen,
+        (_, _, Some(saved)) => saved,
+        _ => visitor_language,
+    }
+}
+
 /// Statements sent with the session lookup, and their rows.
 type Prefetched = (Vec<Statement>, Vec<Vec<serde_json::Value>>);
 
@@ -220,10 +235,11 @@ async fn route<R: Runtime>(page: &Page<'_, R>, found: &Found<PageRoute, &str>) -
         // A page of an app the portal was not given does not exist either, for anyone: the
         // same 404 as a missing page, before any sign-in check could tell them apart.
         Found::Missing => Err(AppError::NotFound),
-        // A preview is read-only: every form is refused, except leaving the preview.
+        // A preview is read-only: every form is refused, except leaving the preview and the
+        // language menu (which then changes only this browser's cookie, `language::choose`).
         _ if page.req.method == Method::Post
             && page.visitor.is_preview()
-            && !matches!(found, Found::Route(route, _) if route.handler == PageRoute::SignOut) =>
+            && !matches!(found, Found::Route(route, _) if matches!(route.handler, PageRoute::SignOut | PageRoute::Language)) =>
         {
             Err(AppError::Forbidden)
         }
