@@ -7,6 +7,7 @@ use maud::{html, Markup, DOCTYPE};
 
 use super::form::{csrf_field, email_field, field, new_password_field, submit, summary, Problems};
 use super::language;
+use super::layout::head;
 use crate::i18n::{Formats, Language, Translations as _};
 use crate::store::customers::CustomerRow;
 use crate::store::tenants::TenantRow;
@@ -27,13 +28,7 @@ fn shell(lang: Language, title: &str, here: Option<&str>, who: Option<&Who<'_>>,
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="same-origin";
-                title { (title) " · " (c.product) }
-                link rel="stylesheet" href="/console.css";
-            }
+            (head(&format!("{title} · {}", c.product), "/console.css", None))
             body {
                 a.skip href="#main" { (lang.strings().skip_to_content) }
                 header.site-header {

@@ -58,6 +58,21 @@ pub fn logo_href(portal: &ResolvedPortal, slot: &str) -> String {
     format!("/logo/{slot}?v={}", portal.context.theme.version)
 }
 
+/// A page's `<head>`: the portal's and the console's (their own stylesheet, and an icon
+/// where there is one); same-origin referrers, as every page asks.
+pub fn head(title: &str, stylesheet: &str, icon: Option<&str>) -> Markup {
+    html! {
+        head {
+            meta charset="utf-8";
+            meta name="viewport" content="width=device-width, initial-scale=1";
+            meta name="referrer" content="same-origin";
+            title { (title) }
+            link rel="stylesheet" href=(stylesheet);
+            @if let Some(icon) = icon { link rel="icon" href=(icon); }
+        }
+    }
+}
+
 /// A portal page. `here` is the menu entry's path when the page is one the menu links to (the
 /// entry is marked `aria-current="page"`; a page below one, say a ticket, marks none).
 /// `viewer` is the signed-in person (None for strangers); a preview gets a banner on every
@@ -79,16 +94,7 @@ pub fn page(
     html! {
         (DOCTYPE)
         html lang=(lang.code()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="referrer" content="same-origin";
-                title { (full_title) }
-                link rel="stylesheet" href=(stylesheet_href(portal));
-                @if context.theme.logo_small.is_some() {
-                    link rel="icon" href=(logo_href(portal, "small"));
-                }
-            }
+            (head(&full_title, &stylesheet_href(portal), context.theme.logo_small.is_some().then(|| logo_href(portal, "small")).as_deref()))
             body {
                 a.skip href="#main" { (strings.skip_to_content) }
                 header.site-header {
