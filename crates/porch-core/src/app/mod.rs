@@ -7,6 +7,7 @@ pub mod console;
 pub mod domain_verification;
 pub mod files;
 pub mod lifecycle;
+pub mod links;
 pub mod portal;
 pub mod scheduled;
 

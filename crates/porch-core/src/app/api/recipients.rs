@@ -9,7 +9,7 @@ use super::auth::Reach;
 use super::input::{double_option, Fields};
 use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
-use crate::app::portal::links;
+use crate::app::links;
 use crate::app::portal::mail::Sender;
 use crate::app::portal::users::removal;
 use crate::auth::secret::Token;

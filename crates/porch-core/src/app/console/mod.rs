@@ -12,7 +12,7 @@
 
 mod sign_in;
 
-use crate::app::portal::links;
+use crate::app::links;
 use crate::auth::cookies;
 use crate::auth::csrf;
 use crate::auth::secret::{presented_hash, random_text, stored_hash_matches};

@@ -12,7 +12,6 @@ pub mod fleet;
 mod forms;
 mod join;
 mod language;
-pub mod links;
 pub mod mail;
 mod notify;
 mod preview;
@@ -34,7 +33,7 @@ pub mod users;
 
 use std::cell::RefCell;
 
-use crate::app::Found;
+use crate::app::{links, Found};
 use crate::auth::cookies::{self, CookieNames};
 use crate::http::{Method, Request, Response};
 use crate::i18n::Language;

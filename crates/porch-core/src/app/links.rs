@@ -1,6 +1,7 @@
-//! Absolute links to a portal: for pages (the origin the visitor used) and for emails and
-//! API answers (the portal's public host: its first active custom domain, else its platform
-//! subdomain). Local `*.localhost` portals keep the port of the local server.
+//! Absolute links to a portal or the console: for pages (the origin the visitor used) and for
+//! emails and API answers (a portal's public host: its first active custom domain, else its
+//! platform subdomain; the console's host). Local `*.localhost` hosts keep the port of the
+//! local server.
 
 use porch_types::host::Hostname;
 
