@@ -8,7 +8,7 @@
 use crate::common;
 
 use common::{body_text, good_colors, spawn_app, TestApp};
-use porch_core::email::{compose, Message};
+use porch_core::email::{compose, Brand, Message};
 use porch_core::http::Method;
 use porch_core::i18n::Language;
 use porch_core::params;
@@ -72,7 +72,7 @@ fn queue(app: &TestApp, tenant: &str, portal: Option<&str>, to: &str) -> String 
     let message = Message::Invitation { link: INVITE_LINK, inviter: Some("Grace") };
     let composed = compose(
         &message,
-        &context(tenant, portal.unwrap_or(""), "Acme Support"),
+        &Brand::of(&context(tenant, portal.unwrap_or(""), "Acme Support")),
         "http://acme.localhost:8787",
         Language::En,
     );

@@ -83,6 +83,9 @@ fn build(app: &TestApp, slug: &str) -> Built {
         &json!({ "key": "model", "label": "Model", "kind": "text" }),
     );
     api(app, &key, Method::Post, &format!("{t}/templates"), &json!({ "name": "Service" }));
+    // A person invited to the console.
+    let email = format!("staff@{slug}.example");
+    api(app, &key, Method::Post, &format!("{t}/staff-invitations"), &json!({ "email": email, "role": "owner" }));
     let portal_slug = format!("{slug}-portal");
     let portal = app.new_portal(
         &key,
@@ -293,7 +296,7 @@ fn a_deleted_tenant_leaves_nothing_in_any_table_r2_or_kv_and_another_tenant_keep
             "ticket_ratings",
             "reset_tokens",
             "registrations",
-            // Console staff of a tenant: none until staff can be invited (issue 16).
+            // Console staff of a tenant: none until an invitation can be accepted (issue 16).
             "staff"
         ]
         .contains(&t.as_str())),

@@ -9,7 +9,7 @@ use crate::common;
 
 use common::{spawn_app, TestApp};
 use porch_core::app::portal::mail::{InboxNotice, Sender};
-use porch_core::email::{compose, Message};
+use porch_core::email::{compose, Brand, Message};
 use porch_core::http::Method;
 use porch_core::i18n::Language;
 use porch_core::runtime::Runtime;
@@ -257,7 +257,7 @@ fn a_stage_email_is_written_only_while_the_ticket_is_not_yet_in_that_stage_nor_c
         .unwrap();
     let queued = |stage: &serde_json::Value, version: i64| {
         let message = Message::TicketStage { number: 1, subject: "Pump leaks", stage: "Open", link: ORIGIN };
-        let composed = compose(&message, &desk.portal_context().context, ORIGIN, Language::En);
+        let composed = compose(&message, &Brand::of(&desk.portal_context().context), ORIGIN, Language::En);
         let to = Email::parse("ada@globex.example").unwrap();
         let id = OutboxId::from_random(desk.app.rt.random_16().unwrap());
         let statement = outbox::enqueue(id, tenant, None, &to, message.kind(), &composed, desk.app.rt.now());

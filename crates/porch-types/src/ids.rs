@@ -64,6 +64,7 @@ define_id!(
     DocumentId,
     ExportId,
     StaffId,
+    StaffInvitationId,
 );
 
 /// One portal of one tenant: what every recipient-side query is scoped by. Both ids are

@@ -21,6 +21,7 @@ pub mod portal_tickets;
 pub mod search;
 pub mod setup;
 pub mod sso;
+pub mod staff;
 pub mod text;
 pub mod tickets;
 pub mod time;

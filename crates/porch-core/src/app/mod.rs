@@ -10,6 +10,7 @@ pub mod lifecycle;
 pub mod links;
 pub mod portal;
 pub mod scheduled;
+pub mod staff;
 
 use crate::http::{is_media_type, Method, Request, Response};
 use crate::runtime::Runtime;

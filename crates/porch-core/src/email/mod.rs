@@ -7,10 +7,12 @@ mod texts;
 
 use maud::{html, Markup, DOCTYPE};
 
-use crate::i18n::Language;
+use crate::i18n::{Language, Translations as _};
 use crate::portal_context::PortalContext;
 pub use crate::store::outbox::Composed;
+use crate::theme::ThemeContext;
 use porch_types::access::Role;
+use porch_types::staff::StaffRole;
 use texts::{texts, Template};
 
 /// One email to compose. Links are absolute URLs porch made itself.
@@ -70,6 +72,24 @@ pub enum Message<'a> {
         link: &'a str,
         new_ticket: bool,
     },
+    /// An invitation to join a tenant's staff in the console, as `role`.
+    StaffInvitation {
+        link: &'a str,
+        role: StaffRole,
+    },
+}
+
+/// Whose email it is: the name it is sent in, and the colours and logo it wears (a portal's,
+/// or, for the console's, the tenant's name in porch's own colours).
+pub struct Brand<'a> {
+    pub name: &'a str,
+    pub theme: &'a ThemeContext,
+}
+
+impl<'a> Brand<'a> {
+    pub fn of(portal: &'a PortalContext) -> Brand<'a> {
+        Brand { name: &portal.name, theme: &portal.theme }
+    }
 }
 
 impl Message<'_> {
@@ -86,6 +106,7 @@ impl Message<'_> {
             Message::TicketStage { .. } => "ticket_stage",
             Message::TicketForInbox { new_ticket: true, .. } => "ticket_new",
             Message::TicketForInbox { new_ticket: false, .. } => "ticket_customer_reply",
+            Message::StaffInvitation { .. } => "staff_invitation",
         }
     }
 }
@@ -171,10 +192,10 @@ pub fn excerpt(body: &str) -> String {
     out
 }
 
-fn parts(message: &Message<'_>, portal: &PortalContext, origin: &str, lang: Language) -> Parts {
+fn parts(message: &Message<'_>, brand: &Brand<'_>, origin: &str, lang: Language) -> Parts {
     let t = texts(lang);
     // The values the templates may name; values are one line, as subjects must be.
-    let mut values: Vec<(&str, String)> = vec![("portal", portal.name.clone())];
+    let mut values: Vec<(&str, String)> = vec![("portal", brand.name.to_owned())];
     let mut extra = None;
     let mut quote = None;
     let (template, body, button_url): (&Template, &str, String) = match message {
@@ -232,6 +253,10 @@ fn parts(message: &Message<'_>, portal: &PortalContext, origin: &str, lang: Lang
             let template = if *new_ticket { &t.inbox_new_ticket } else { &t.inbox_customer_reply };
             (template, template.body, (*link).to_owned())
         }
+        Message::StaffInvitation { link, role } => {
+            values.push(("role", lang.console().role(*role).to_owned()));
+            (&t.staff_invitation, t.staff_invitation.body, (*link).to_owned())
+        }
     };
     let values: Vec<(&str, &str)> = values.iter().map(|(name, value)| (*name, value.as_str())).collect();
     Parts {
@@ -251,13 +276,13 @@ fn ticket_values(number: i64, subject: &str) -> [(&'static str, String); 2] {
     [("number", number.to_string()), ("subject", one_line(subject))]
 }
 
-/// The email for `message`, branded for `portal`. `origin` is the portal's public origin
-/// (`https://support.acme.com`, no trailing slash): images and links must be absolute, as
-/// the email is read far from the portal.
-pub fn compose(message: &Message<'_>, portal: &PortalContext, origin: &str, lang: Language) -> Composed {
-    let parts = parts(message, portal, origin, lang);
+/// The email for `message`, in `brand`'s name and colours. `origin` is the portal's public
+/// origin (`https://support.acme.com`, no trailing slash; the console's for its emails):
+/// images and links must be absolute, as the email is read far from the portal.
+pub fn compose(message: &Message<'_>, brand: &Brand<'_>, origin: &str, lang: Language) -> Composed {
+    let parts = parts(message, brand, origin, lang);
     let text = text_part(&parts, origin);
-    let html = html_part(&parts, texts(lang).link_fallback, portal, origin, lang);
+    let html = html_part(&parts, texts(lang).link_fallback, brand, origin, lang);
     Composed { subject: parts.subject, text, html }
 }
 
@@ -275,11 +300,11 @@ fn text_part(parts: &Parts, origin: &str) -> String {
 
 /// The HTML part. Mail clients ignore stylesheets and many strip `<style>`, so every style is
 /// inline and the layout is tables; maud escapes every value, the portal name included.
-fn html_part(parts: &Parts, link_fallback: &str, portal: &PortalContext, origin: &str, lang: Language) -> String {
-    let colors = &portal.theme.colors;
+fn html_part(parts: &Parts, link_fallback: &str, brand: &Brand<'_>, origin: &str, lang: Language) -> String {
+    let colors = &brand.theme.colors;
     let label = colors.label_on(colors.primary);
     let font = "font-family:-apple-system,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;";
-    let logo = portal.theme.logo_large.as_ref().map(|_| format!("{origin}/logo/large?v={}", portal.theme.version));
+    let logo = brand.theme.logo_large.as_ref().map(|_| format!("{origin}/logo/large?v={}", brand.theme.version));
     let small = format!("{font}font-size:13px;line-height:1.5;color:{};margin:0 0 16px;", colors.text);
     let link_style = format!("color:{};text-decoration:underline;word-break:break-all;", colors.text);
     let link = |link: &Link| -> Markup {
@@ -306,7 +331,7 @@ fn html_part(parts: &Parts, link_fallback: &str, portal: &PortalContext, origin:
                         table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" style="max-width:560px;" {
                             @if let Some(logo) = &logo {
                                 tr { td style="padding:0 0 24px;" {
-                                    img src=(logo) alt=(portal.name) height="48" style="display:block;height:48px;width:auto;border:0;";
+                                    img src=(logo) alt=(brand.name) height="48" style="display:block;height:48px;width:auto;border:0;";
                                 } }
                             }
                             tr { td {
@@ -363,7 +388,7 @@ mod tests {
 
     const LINK: &str = "https://support.acme.com/invite/tok123";
 
-    fn every_message() -> [Message<'static>; 10] {
+    fn every_message() -> [Message<'static>; 11] {
         [
             Message::Invitation { link: LINK, inviter: Some("Grace Hopper") },
             Message::RegistrationInvite { link: LINK },
@@ -397,6 +422,7 @@ mod tests {
                 link: LINK,
                 new_ticket: false,
             },
+            Message::StaffInvitation { link: LINK, role: StaffRole::Agent },
         ]
     }
 
@@ -405,7 +431,7 @@ mod tests {
         let acme = portal("Acme Support");
         for lang in Language::ALL {
             for message in every_message() {
-                let composed = compose(&message, &acme, "https://support.acme.com", lang);
+                let composed = compose(&message, &Brand::of(&acme), "https://support.acme.com", lang);
                 let link = match message {
                     Message::RoleChanged { .. } => "https://support.acme.com/",
                     _ => LINK,
@@ -428,26 +454,26 @@ mod tests {
     #[test]
     fn the_details_of_each_message_reach_the_text() {
         let acme = portal("Acme Support");
-        let reset = compose(&every_message()[3], &acme, "https://support.acme.com", Language::Da);
+        let reset = compose(&every_message()[3], &Brand::of(&acme), "https://support.acme.com", Language::Da);
         assert!(reset.text.contains("30 minutter"), "{}", reset.text);
-        let invitation = compose(&every_message()[0], &acme, "https://support.acme.com", Language::En);
+        let invitation = compose(&every_message()[0], &Brand::of(&acme), "https://support.acme.com", Language::En);
         assert!(invitation.text.contains("Grace Hopper has invited you"), "{}", invitation.text);
-        let both = compose(&every_message()[4], &acme, "https://support.acme.com", Language::Nb);
+        let both = compose(&every_message()[4], &Brand::of(&acme), "https://support.acme.com", Language::Nb);
         assert!(both.text.lines().any(|line| line == "https://support.acme.com/reset"), "{}", both.text);
-        let role = compose(&every_message()[5], &acme, "https://support.acme.com", Language::Nb);
+        let role = compose(&every_message()[5], &Brand::of(&acme), "https://support.acme.com", Language::Nb);
         assert!(role.text.contains("administrator"), "{}", role.text);
     }
 
     #[test]
     fn a_hostile_portal_name_is_escaped_in_html_and_kept_to_one_line_in_the_subject() {
         let evil = portal("<script>alert(1)</script>\r\nBcc: x@evil.test");
-        let composed = compose(&every_message()[1], &evil, "https://support.acme.com", Language::En);
+        let composed = compose(&every_message()[1], &Brand::of(&evil), "https://support.acme.com", Language::En);
         assert!(!composed.html.contains("<script>"), "{}", composed.html);
         assert!(composed.html.contains("&lt;script&gt;"));
         assert!(!composed.subject.contains('\n') && !composed.subject.contains('\r'), "{}", composed.subject);
         let inviter = compose(
             &Message::Invitation { link: LINK, inviter: Some("<img src=x onerror=alert(1)>") },
-            &portal("Acme"),
+            &Brand::of(&portal("Acme")),
             "https://support.acme.com",
             Language::En,
         );
@@ -464,10 +490,10 @@ mod tests {
     fn the_html_wears_the_theme_and_shows_the_large_logo_by_absolute_url() {
         let mut acme = portal("Acme");
         acme.theme.version = 7;
-        let plain = compose(&every_message()[2], &acme, "https://support.acme.com", Language::En);
+        let plain = compose(&every_message()[2], &Brand::of(&acme), "https://support.acme.com", Language::En);
         assert!(!plain.html.contains("/logo/large"), "no logo without one");
         acme.theme.logo_large = Some(LogoRef { key: "k".to_owned(), content_type: "image/png".to_owned() });
-        let composed = compose(&every_message()[2], &acme, "https://support.acme.com", Language::En);
+        let composed = compose(&every_message()[2], &Brand::of(&acme), "https://support.acme.com", Language::En);
         assert!(composed.html.contains(r#"src="https://support.acme.com/logo/large?v=7""#), "{}", composed.html);
         let colors = acme.theme.colors;
         assert!(composed.html.contains(&format!("background-color:{}", colors.primary)));
@@ -490,7 +516,8 @@ mod tests {
                 "ticket_reply",
                 "ticket_stage",
                 "ticket_new",
-                "ticket_customer_reply"
+                "ticket_customer_reply",
+                "staff_invitation"
             ]
         );
     }
@@ -499,8 +526,8 @@ mod tests {
     fn every_ticket_email_in_every_language_names_the_ticket_and_quotes_what_was_written() {
         let acme = portal("Acme Support");
         for lang in Language::ALL {
-            for message in every_message().into_iter().skip(6) {
-                let composed = compose(&message, &acme, "https://support.acme.com", lang);
+            for message in every_message().into_iter().skip(6).take(4) {
+                let composed = compose(&message, &Brand::of(&acme), "https://support.acme.com", lang);
                 let label = format!("{lang:?} {}", message.kind());
                 assert!(composed.subject.contains("#42") && composed.subject.contains("Pump leaks"), "{label}");
                 assert!(composed.text.contains("#42") && composed.text.contains("Pump leaks"), "{label}");
@@ -514,13 +541,13 @@ mod tests {
                 }
             }
         }
-        let reply = compose(&every_message()[6], &acme, "https://support.acme.com", Language::En);
+        let reply = compose(&every_message()[6], &Brand::of(&acme), "https://support.acme.com", Language::En);
         assert!(reply.text.contains("Grace replied to your ticket #42"), "{}", reply.text);
-        let stage = compose(&every_message()[7], &acme, "https://support.acme.com", Language::Da);
+        let stage = compose(&every_message()[7], &Brand::of(&acme), "https://support.acme.com", Language::Da);
         assert!(stage.subject.contains("Solved") && stage.text.contains("status: Solved"), "{}", stage.text);
-        let new = compose(&every_message()[8], &acme, "https://support.acme.com", Language::Nb);
+        let new = compose(&every_message()[8], &Brand::of(&acme), "https://support.acme.com", Language::Nb);
         assert!(new.text.contains("Ada (Globex) har opprettet sak #42"), "{}", new.text);
-        let reply = compose(&every_message()[9], &acme, "https://support.acme.com", Language::En);
+        let reply = compose(&every_message()[9], &Brand::of(&acme), "https://support.acme.com", Language::En);
         assert!(reply.subject.contains("Customer reply") && reply.text.contains("Ada replied"), "{}", reply.text);
     }
 
@@ -533,7 +560,7 @@ mod tests {
             excerpt: "<script>alert(1)</script>",
             link: LINK,
         };
-        let composed = compose(&message, &portal("Acme"), "https://support.acme.com", Language::En);
+        let composed = compose(&message, &Brand::of(&portal("Acme")), "https://support.acme.com", Language::En);
         for raw in ["<script>", "<b>", "<i>"] {
             assert!(!composed.html.contains(raw), "{raw}: {}", composed.html);
         }

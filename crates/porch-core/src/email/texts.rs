@@ -34,6 +34,8 @@ pub struct Texts {
     /// To an inbox's notification address: a customer's new ticket, and a customer's reply.
     pub inbox_new_ticket: Template,
     pub inbox_customer_reply: Template,
+    /// An invitation to a tenant's staff in the console ({role}: the role's name).
+    pub staff_invitation: Template,
     /// A ticket's status, for portals that show open/closed rather than stage names.
     /// Above the link written out, for mail clients that hide the button.
     pub link_fallback: &'static str,
@@ -123,6 +125,13 @@ static EN: Texts = Texts {
         action: "Open the ticket",
         note: "You receive this email because this address is notified of an inbox's tickets.",
     },
+    staff_invitation: Template {
+        subject: "Join {portal} in the Porch console",
+        heading: "You are invited to the console",
+        body: "You have been invited to the console of {portal} as {role}. Choose your name and password, then set up two-step verification. The link works for 7 days.",
+        action: "Accept the invitation",
+        note: "If you were not expecting this invitation, you can ignore this email.",
+    },
     link_fallback: "If the button does not work, copy this address into your browser:",
     footer: "This email was sent by {portal}.",
 };
@@ -202,6 +211,13 @@ static DA: Texts = Texts {
         action: "Åbn sagen",
         note: "Du får denne e-mail, fordi adressen får besked om en indbakkes sager.",
     },
+    staff_invitation: Template {
+        subject: "Bliv en del af {portal} i Porch-konsollen",
+        heading: "Du er inviteret til konsollen",
+        body: "Du er inviteret til konsollen for {portal} som {role}. Vælg dit navn og din adgangskode, og konfigurer derefter totrinsbekræftelse. Linket virker i 7 dage.",
+        action: "Accepter invitationen",
+        note: "Hvis du ikke ventede denne invitation, kan du se bort fra denne e-mail.",
+    },
     link_fallback: "Hvis knappen ikke virker, så kopiér denne adresse ind i din browser:",
     footer: "Denne e-mail er sendt af {portal}.",
 };
@@ -280,6 +296,13 @@ static NB: Texts = Texts {
         body: "{requester} har svart i sak #{number} «{subject}» på {portal}:",
         action: "Åpne saken",
         note: "Du får denne e-posten fordi adressen varsles om sakene i en innboks.",
+    },
+    staff_invitation: Template {
+        subject: "Bli med i {portal} i Porch-konsollen",
+        heading: "Du er invitert til konsollen",
+        body: "Du er invitert til konsollen for {portal} som {role}. Velg navn og passord, og sett deretter opp totrinnsbekreftelse. Lenken virker i 7 dager.",
+        action: "Godta invitasjonen",
+        note: "Hvis du ikke ventet denne invitasjonen, kan du se bort fra denne e-posten.",
     },
     link_fallback: "Hvis knappen ikke virker, kopier denne adressen inn i nettleseren:",
     footer: "Denne e-posten er sendt fra {portal}.",

@@ -30,6 +30,7 @@ pub mod sessions;
 pub mod sso;
 pub mod sso_sp_keys;
 pub mod staff;
+pub mod staff_members;
 pub mod templates;
 pub mod tenant_erasure;
 pub mod tenant_export;

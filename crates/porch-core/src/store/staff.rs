@@ -103,7 +103,7 @@ fn session_params(staff: StaffId, session: &NewSession<'_>, now: Timestamp) -> V
 }
 
 /// A session insert, written only if the statement before it in the batch changed a row.
-fn insert_session_if_changed(staff: StaffId, session: &NewSession<'_>, now: Timestamp) -> Statement {
+pub(super) fn insert_session_if_changed(staff: StaffId, session: &NewSession<'_>, now: Timestamp) -> Statement {
     Statement::new(insert_session!("WHERE changes() > 0"), session_params(staff, session, now))
 }
 

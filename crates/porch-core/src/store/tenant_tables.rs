@@ -132,6 +132,8 @@ pub const TABLES: &[TenantTable] = &[
     rowid_table!("api_keys", "tenant_id", Nothing, [], ["secret_hash"]),
     // A tenant's console staff; their sessions and recovery codes go with them (ON DELETE
     // CASCADE) and hold no tenant column of their own.
+    // Invitations to join the tenant's staff; the link's hash is no one's to export.
+    rowid_table!("staff_invitations", "tenant_id", Nothing, [], ["token_hash"]),
     rowid_table!("staff", "tenant_id", Nothing, [], ["password_hash", "totp_secret"]),
     rowid_table!("audit_log", "tenant_id", Nothing, [], []),
     rowid_table!("tenants", "id", Nothing, [], []),

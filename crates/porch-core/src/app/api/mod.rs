@@ -20,6 +20,7 @@ mod routes;
 pub use routes::{Op, ROUTES};
 mod sso;
 mod sso_input;
+mod staff;
 mod templates;
 mod tenant_lifecycle;
 mod tenants;

@@ -5,8 +5,8 @@
 
 use super::limits::Budget;
 use super::{
-    audit, customers, documents, domains, emails, equipment, openapi, person_data, portals, recipients, sso, templates,
-    tenant_lifecycle, tenants, themes, ticket_settings, ticket_setup, tickets, webhooks, Call,
+    audit, customers, documents, domains, emails, equipment, openapi, person_data, portals, recipients, sso, staff,
+    templates, tenant_lifecycle, tenants, themes, ticket_settings, ticket_setup, tickets, webhooks, Call,
 };
 use crate::app::{Body, Route};
 use crate::http::{Method, Response};
@@ -100,6 +100,13 @@ routes! {
     ListKeys: Get "/api/v1/tenants/{tenant_id}/keys" => tenants::list_keys;
     CreateKey: Post "/api/v1/tenants/{tenant_id}/keys" => tenants::create_key;
     RevokeKey: Delete "/api/v1/tenants/{tenant_id}/keys/{key_id}" => tenants::revoke_key;
+    ListStaff: Get "/api/v1/tenants/{tenant_id}/staff" => staff::list;
+    UpdateStaffMember: Patch "/api/v1/tenants/{tenant_id}/staff/{staff_id}" => staff::update;
+    RemoveStaffMember: Delete "/api/v1/tenants/{tenant_id}/staff/{staff_id}" => staff::remove;
+    ListStaffInvitations: Get "/api/v1/tenants/{tenant_id}/staff-invitations" => staff::list_invitations;
+    CreateStaffInvitation: Post "/api/v1/tenants/{tenant_id}/staff-invitations" => staff::create_invitation;
+    RevokeStaffInvitation: Delete "/api/v1/tenants/{tenant_id}/staff-invitations/{invitation_id}"
+        => staff::revoke_invitation;
     ListCustomers: Get "/api/v1/tenants/{tenant_id}/customers" => customers::list;
     CreateCustomer: Post "/api/v1/tenants/{tenant_id}/customers" => customers::create;
     GetCustomer: Get "/api/v1/tenants/{tenant_id}/customers/{customer_id}" => customers::get;

@@ -3,7 +3,7 @@
 //! what an inbox's notification address is told of customers' tickets.
 
 use super::Page;
-use crate::email::{compose, excerpt, Message};
+use crate::email::{compose, excerpt, Brand, Message};
 use crate::i18n::Language;
 use crate::portal_context::PortalContext;
 use crate::runtime::Runtime;
@@ -28,7 +28,7 @@ impl Sender<'_> {
         message: &Message<'_>,
         only_if_changed: bool,
     ) -> Result<Statement, AppError> {
-        let composed = compose(message, self.portal, self.origin, self.lang);
+        let composed = compose(message, &Brand::of(self.portal), self.origin, self.lang);
         let id = OutboxId::from_random(rt.random_16()?);
         let (tenant, portal, now) = (self.scope.tenant, Some(self.scope.portal), rt.now());
         let queued = outbox::enqueue(id, tenant, portal, to, message.kind(), &composed, now);
