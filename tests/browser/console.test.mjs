@@ -1,7 +1,8 @@
 // The console's way in, in a real browser on console.localhost: the platform's first operator
 // is made with the platform token, sets up two-step verification (the code computed here as an
 // authenticator app would, RFC 6238), keeps the recovery codes, lands on the tenants, signs out
-// and back in with a recovery code. Every page passes the recipients' bar (reflow at 320, 390
+// and back in with a recovery code, then invites a tenant's first owner, who joins through
+// the link in a browser of their own. Every page passes the recipients' bar (reflow at 320, 390
 // and 1280 px, axe-core WCAG 2.1 A/AA, screenshots). The set-up happens once per server, so
 // this needs the fresh state scripts/test starts with.
 import { test } from 'node:test';
@@ -101,6 +102,45 @@ test('the first operator sets up the console, proves it again after leaving befo
   await page.fill('#code', codes[0]);
   await Promise.all([page.waitForURL(`${origin}/`), page.click('main button[type=submit]')]);
   assert.match(await page.textContent('main'), /Recovery codes left: 9/);
+
+  // The operator invites a tenant's first owner from its Staff tab; the link is shown once.
+  await Promise.all([page.waitForURL(/\/tenants\//), page.click('main table a >> nth=0')]);
+  await Promise.all([page.waitForURL(/\/staff$/), page.click('nav.tabs a >> text=Staff')]);
+  await checkPage(page, 'console-staff');
+  const owner = `owner-${Date.now()}@tenant.example`;
+  await page.fill('#email', 'not an email');
+  await page.click('main form.stack button[type=submit]');
+  assert.match(await page.textContent('.error-summary'), /Enter an email address/);
+  await checkPage(page, 'console-staff-error');
+  await page.fill('#email', owner);
+  await page.selectOption('#role', 'owner');
+  await page.click('main form.stack button[type=submit]');
+  await page.waitForSelector('.notice code.key');
+  const link = await page.textContent('.notice code.key');
+  assert.match(await page.textContent('.notice'), new RegExp(`Invitation sent to ${owner}`));
+  await checkPage(page, 'console-staff-invited');
+  const tenantPath = new URL(page.url()).pathname.replace(/\/staff.*$/, '');
+
+  // The owner follows the link in a browser of their own, joins, and sets up their second factor.
+  const theirs = await browser().newContext();
+  const joining = await theirs.newPage();
+  joining.on('pageerror', (error) => problems.push(String(error)));
+  assert.ok(link.startsWith(`${origin}/join/`), link);
+  await joining.goto(link);
+  assert.match(await joining.textContent('h1'), /Join .* in the console/);
+  await checkPage(joining, 'console-join');
+  await joining.fill('#name', 'Owen Owner');
+  await joining.fill('#password', 'an owner password, long');
+  await Promise.all([joining.waitForURL(`${origin}/second-factor`), joining.click('main button[type=submit]')]);
+  await joining.fill('#code', totp(base32(await joining.textContent('code.key'))));
+  await joining.click('main button[type=submit]');
+  await joining.waitForSelector('ul.codes');
+  await Promise.all([joining.waitForURL(`${origin}${tenantPath}`), joining.click('main a.button')]);
+  assert.equal(await joining.$('main p.back'), null, 'no way to other tenants');
+  await Promise.all([joining.waitForURL(/\/staff$/), joining.click('nav.tabs a >> text=Staff')]);
+  assert.match(await joining.textContent('main table'), /Owen Owner \(you\)/);
+  await checkPage(joining, 'console-staff-owner');
+  await theirs.close();
 
   assert.deepEqual(problems, []);
   await context.close();

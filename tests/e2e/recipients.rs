@@ -47,6 +47,11 @@ impl<'a> Browser<'a> {
         reply
     }
 
+    /// The form token of this browser: a portal's, or the console's.
+    fn csrf(&self) -> String {
+        self.cookies.get("porch_csrf").or_else(|| self.cookies.get("porch_console_csrf")).cloned().unwrap_or_default()
+    }
+
     pub(super) fn get(&mut self, path: &str) -> Reply {
         self.request("GET", path, vec![], vec![])
     }
@@ -59,7 +64,7 @@ impl<'a> Browser<'a> {
         fields: &[(&str, &str)],
         files: &[(&str, &str, &[u8])],
     ) -> Reply {
-        let csrf = self.cookies.get("porch_csrf").cloned().unwrap_or_default();
+        let csrf = self.csrf();
         let mut all = vec![("csrf", csrf.as_str())];
         all.extend_from_slice(fields);
         let (content_type, body) = multipart_body(&all, files);
@@ -67,7 +72,7 @@ impl<'a> Browser<'a> {
     }
 
     pub(super) fn post(&mut self, path: &str, fields: &[(&str, &str)]) -> Reply {
-        let csrf = self.cookies.get("porch_csrf").cloned().unwrap_or_default();
+        let csrf = self.csrf();
         let mut pairs = vec![format!("csrf={csrf}")];
         for (key, value) in fields {
             let encoded: String = value

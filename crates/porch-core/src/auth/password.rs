@@ -21,7 +21,7 @@ pub const MIN_LENGTH: usize = 10;
 /// Bounds the work an attacker can ask for per attempt; long passphrases still fit.
 pub const MAX_LENGTH: usize = 256;
 
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, thiserror::Error, PartialEq, Eq)]
 pub enum PasswordError {
     #[error("must be at least 10 characters")]
     TooShort,

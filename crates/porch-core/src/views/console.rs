@@ -18,12 +18,15 @@ use porch_types::time_zone::TimeZone;
 pub struct Who<'a> {
     pub name: &'a str,
     pub csrf: &'a str,
+    /// The platform's operator (whose home lists the tenants), or a tenant's staff (whose
+    /// home is their tenant's customers).
+    pub operator: bool,
 }
 
 /// A console page: `who` is the signed-in person (the menu and sign-out), None on the
 /// sign-in pages; `here` the menu entry's path when the page is that entry's (as the portal's
 /// `layout::page`).
-fn shell(lang: Language, title: &str, here: Option<&str>, who: Option<&Who<'_>>, body: &Markup) -> String {
+pub(super) fn shell(lang: Language, title: &str, here: Option<&str>, who: Option<&Who<'_>>, body: &Markup) -> String {
     let c = lang.console();
     html! {
         (DOCTYPE)
@@ -38,7 +41,11 @@ fn shell(lang: Language, title: &str, here: Option<&str>, who: Option<&Who<'_>>,
                             nav aria-label=(c.main_menu) {
                                 ul.nav {
                                     li.who { (c.signed_in_as) " " strong { (who.name) } }
-                                    li { a href="/" aria-current=[(here == Some("/")).then_some("page")] { (c.tenants_title) } }
+                                    li {
+                                        a href="/" aria-current=[(here == Some("/")).then_some("page")] {
+                                            @if who.operator { (c.tenants_title) } @else { (c.customers_title) }
+                                        }
+                                    }
                                     li {
                                         form method="post" action="/sign-out" {
                                             (csrf_field(who.csrf))
@@ -234,13 +241,39 @@ pub struct TenantPage<'a> {
     pub search: &'a str,
 }
 
+/// The tabs of a tenant's pages.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum TenantTab {
+    Customers,
+    Staff,
+}
+
+/// The top of a tenant's page: the way back to every tenant (for the operator), its name and
+/// its tabs, `here` marked.
+pub(super) fn tenant_header(lang: Language, who: &Who<'_>, tenant: &TenantRow, here: TenantTab) -> Markup {
+    let c = lang.console();
+    let base = format!("/tenants/{}", tenant.id);
+    let tabs = [
+        (TenantTab::Customers, base.clone(), c.customers_title),
+        (TenantTab::Staff, format!("{base}/staff"), c.staff_title),
+    ];
+    html! {
+        @if who.operator { p.back { a href="/" { (c.all_tenants) } } }
+        h1 { (tenant.name) }
+        nav.tabs aria-label=(tenant.name) {
+            @for (tab, href, label) in &tabs {
+                a href=(href) aria-current=[(*tab == here).then_some("page")] { (label) }
+            }
+        }
+    }
+}
+
 pub fn tenant(lang: Language, who: &Who<'_>, view: &TenantPage<'_>) -> String {
     let c = lang.console();
     let formats = Formats::new(lang, TimeZone::UTC);
     let body = html! {
-        p.back { a href="/" { (c.all_tenants) } }
-        h1 { (view.tenant.name) }
-        h2 { (c.customers_title) }
+        (tenant_header(lang, who, view.tenant, TenantTab::Customers))
+        h2.visually-hidden { (c.customers_title) }
         form.filters method="get" action={ "/tenants/" (view.tenant.id) } role="search" {
             (field(lang, &Problems::default(), "q", c.search_customers, None, |f| html! {
                 input #(f.id) type="search" name="q" value=(view.search) maxlength="100";
@@ -265,7 +298,8 @@ pub fn tenant(lang: Language, who: &Who<'_>, view: &TenantPage<'_>) -> String {
             }
         }
     };
-    shell(lang, &view.tenant.name, None, Some(who), &body)
+    let here = (!who.operator).then_some("/");
+    shell(lang, &view.tenant.name, here, Some(who), &body)
 }
 
 /// An error as a console page: what went wrong and the way back.

@@ -10,15 +10,21 @@
 //! stage: a password alone reaches only the second-factor pages. Forms carry a double-submit
 //! CSRF token and refuse another site's `Origin`; sign-in and codes are rate-limited.
 
+mod join;
+pub mod routes;
 mod sign_in;
+mod staff_page;
 
 use crate::app::links;
+use crate::app::staff::Acting;
+use crate::app::Found;
 use crate::auth::cookies;
 use crate::auth::csrf;
 use crate::auth::secret::{presented_hash, random_text, stored_hash_matches};
-use crate::http::{form_fields, is_media_type, single_valued, Method, Request, Response};
+use crate::http::{form_fields, is_media_type, single_valued, Request, Response};
 use crate::i18n::Language;
 use crate::runtime::Runtime;
+use crate::store::audit::Actor;
 use crate::store::staff::{self, StaffSession, Stage};
 use crate::store::{customers, decode_rows, rate_limits, tenants, Database, Statement};
 use crate::theme::{self, ThemeContext};
@@ -28,6 +34,7 @@ use porch_types::error::AppError;
 use porch_types::host::Hostname;
 use porch_types::ids::TenantId;
 use porch_types::search::NameSearch;
+use porch_types::staff::StaffRole;
 use porch_types::time::Timestamp;
 
 /// A signed-in console session ends after this long without a request (OWASP Session
@@ -74,15 +81,31 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
     let lang = req.header("accept-language").and_then(Language::negotiate).unwrap_or(Language::En);
     let mut console =
         Console { rt, req, host, lang, now: rt.now(), names: names_for(host), session: None, prefetched: Vec::new() };
-    let response = match load_session(&console).await {
-        Ok((session, rows)) => {
-            console.session = session;
-            console.prefetched = rows;
-            route(&console).await
+    let response = match routes::find(req.method, &req.path) {
+        Found::Route(route, args) => {
+            let route = route.handler;
+            match load_session(&console, |hash| route.prefetch(hash, &args)).await {
+                Ok((session, rows)) => {
+                    console.session = session;
+                    console.prefetched = rows;
+                    route.run(&console, &args).await
+                }
+                Err(err) => Err(err),
+            }
         }
-        Err(err) => Err(err),
+        Found::WrongMethod(allowed) => {
+            let (title, message) = error_words(lang, &AppError::NotFound, false);
+            return Response::html(405, view::error(lang, title, message))
+                .with_header("allow", &allowed.join(", "))
+                .with_header("cache-control", "no-store");
+        }
+        Found::Missing => Err(AppError::NotFound),
     };
     let response = response.unwrap_or_else(|err| {
+        // A page for the signed-in only: the way in, wherever this browser's sign-in stands.
+        if err == AppError::Unauthorized {
+            return console.way_in();
+        }
         if let AppError::Internal(detail) = &err {
             rt.log(&format!("console: {detail}"));
         }
@@ -98,48 +121,27 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
     }
 }
 
-async fn route<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError> {
-    match (console.req.method, console.req.path.as_str()) {
-        (Method::Get | Method::Head, "/console.css") => Ok(stylesheet(console.req)),
-        (Method::Get | Method::Head, "/") => home(console).await,
-        (Method::Get | Method::Head, "/set-up") => sign_in::set_up_form(console).await,
-        (Method::Post, "/set-up") => sign_in::set_up(console).await,
-        (Method::Get | Method::Head, "/second-factor") => sign_in::enrol_form(console),
-        (Method::Post, "/second-factor") => sign_in::enrol(console).await,
-        (Method::Get | Method::Head, "/sign-in") => sign_in::form(console),
-        (Method::Post, "/sign-in") => sign_in::submit(console).await,
-        (Method::Get | Method::Head, "/sign-in/code") => sign_in::code_form(console),
-        (Method::Post, "/sign-in/code") => sign_in::code(console).await,
-        (Method::Post, "/sign-out") => sign_in::sign_out(console).await,
-        (Method::Get | Method::Head, path) => match tenant_in(path) {
-            Some(tenant) => tenant_page(console, tenant),
-            None => Err(AppError::NotFound),
-        },
-        _ => Err(AppError::NotFound),
-    }
-}
-
-/// The operator's home: every tenant. Anyone not signed in goes where their sign-in stands;
-/// a tenant's staff (not yet made, issue 16) are not shown other tenants.
+/// The home page: the operator's list of every tenant; a tenant's staff go to their tenant.
+/// Anyone not signed in goes where their sign-in stands (a new deployment's console opens on
+/// making its first operator).
 async fn home<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError> {
     let Some(session) = console.signed_in() else {
-        // A new deployment's console opens on making its first operator.
         if console.session.is_none() && !staff::has_operator(console.rt.db()).await? {
             return Ok(Response::see_other("/set-up"));
         }
         return Ok(console.way_in());
     };
-    if session.role != "operator" {
-        return Err(AppError::Forbidden);
+    if let Some(tenant) = &session.tenant_id {
+        return Ok(Response::see_other(&format!("/tenants/{tenant}")));
     }
     let csrf = console.csrf_token()?;
-    // Read with the session lookup (`page_reads`).
+    // Read with the session lookup (`home_reads`).
     let mut rows = console.prefetched.clone().into_iter();
     let all: Vec<tenants::TenantRow> = decode_rows(rows.next())?;
     let left: Vec<staff::CodesLeft> = decode_rows(rows.next())?;
     let recovery_left = left.first().map_or(0, |row| row.remaining);
-    let who = Who { name: &session.name, csrf: &csrf.value };
-    let page = view::tenants(console.lang, &who, &view::Tenants { tenants: &all, recovery_left });
+    let page =
+        view::tenants(console.lang, &console.who(session, &csrf), &view::Tenants { tenants: &all, recovery_left });
     Ok(console.with_csrf(Response::html(200, page), &csrf))
 }
 
@@ -155,44 +157,34 @@ fn stylesheet(req: &Request) -> Response {
         .with_header("cache-control", "no-cache")
 }
 
-/// The reads of the page asked for, sent with the session lookup of the token `hash`: the
-/// tenants page's (the tenants, and the recovery codes left of the session's person). Their
-/// rows are only shown to a signed-in operator (`home`).
-fn page_reads(req: &Request, hash: &str) -> Vec<Statement> {
-    match (req.method, req.path.as_str()) {
-        (Method::Get | Method::Head, "/") => vec![tenants::list_all_statement(), staff::recovery_codes_left(hash)],
-        (Method::Get | Method::Head, path) => tenant_in(path)
-            .map(|tenant| vec![tenants::get_statement(tenant), customers::list_statement(tenant)])
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    }
+/// The home page's reads, sent with the session lookup of the token `hash`: the tenants, and
+/// the recovery codes left of the session's person. Shown only to a signed-in operator.
+fn home_reads(hash: &str) -> Vec<Statement> {
+    vec![tenants::list_all_statement(), staff::recovery_codes_left(hash)]
 }
 
-/// The tenant a `/tenants/{id}` path names.
-fn tenant_in(path: &str) -> Option<TenantId> {
-    path.strip_prefix("/tenants/").and_then(TenantId::parse)
+/// A tenant page's reads: the tenant and its customers, shown only to whoever may see them.
+fn tenant_reads(raw: &str) -> Vec<Statement> {
+    TenantId::parse(raw)
+        .map(|tenant| vec![tenants::get_statement(tenant), customers::list_statement(tenant)])
+        .unwrap_or_default()
 }
 
-/// A tenant's page for the operator: its customers, by name, with a search (`?q=`, the
-/// API's `listCustomers` rule: `NameSearch`, `customers::matching`).
-fn tenant_page<R: Runtime>(console: &Console<'_, R>, tenant: TenantId) -> Result<Response, AppError> {
-    let Some(session) = console.signed_in() else {
-        return Ok(console.way_in());
-    };
-    if session.role != "operator" {
-        return Err(AppError::Forbidden);
-    }
-    let raw = console.req.query_param("q").unwrap_or_default();
-    let search = NameSearch::parse(&raw).map_err(|why| AppError::BadRequest(format!("q {why}")))?;
-    // Read with the session lookup (`page_reads`).
+/// A tenant's page: its customers, by name, with a search (`?q=`, the API's `listCustomers`
+/// rule: `NameSearch`, `customers::matching`).
+fn tenant_page<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
+    let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let raw_search = console.req.query_param("q").unwrap_or_default();
+    let search = NameSearch::parse(&raw_search).map_err(|why| AppError::BadRequest(format!("q {why}")))?;
+    // Read with the session lookup (`tenant_reads`).
     let mut rows = console.prefetched.clone().into_iter();
-    let found_tenant: Vec<tenants::TenantRow> = decode_rows(rows.next())?;
-    let tenant_row = found_tenant.into_iter().find(|row| row.id == tenant.to_db()).ok_or(AppError::NotFound)?;
+    let tenant_row = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
     let all: Vec<customers::CustomerRow> = decode_rows(rows.next())?;
     let found = customers::matching(all, search.as_ref());
     let csrf = console.csrf_token()?;
-    let who = Who { name: &session.name, csrf: &csrf.value };
-    let view = view::TenantPage { tenant: &tenant_row, customers: &found, search: raw.trim() };
+    let who = console.who(person.session, &csrf);
+    let view = view::TenantPage { tenant: &tenant_row, customers: &found, search: raw_search.trim() };
     Ok(console.with_csrf(Response::html(200, view::tenant(console.lang, &who, &view)), &csrf))
 }
 
@@ -201,13 +193,16 @@ type Rows = Vec<Vec<serde_json::Value>>;
 /// The session behind the cookie if it is alive (within its absolute lifetime and, signed in,
 /// its idle timeout; a step session has only its short lifetime; a dead one is deleted), and
 /// the rows of the page's reads, in one round trip.
-async fn load_session<R: Runtime>(console: &Console<'_, R>) -> Result<(Option<StaffSession>, Rows), AppError> {
+async fn load_session<R: Runtime>(
+    console: &Console<'_, R>,
+    page_reads: impl FnOnce(&str) -> Vec<Statement>,
+) -> Result<(Option<StaffSession>, Rows), AppError> {
     let Some(hash) = cookies::read(console.req, console.names.session).and_then(presented_hash) else {
         return Ok((None, Vec::new()));
     };
     let db = console.rt.db();
     let mut statements = vec![staff::find_session(&hash)];
-    statements.extend(page_reads(console.req, &hash));
+    statements.extend(page_reads(&hash));
     let mut results = db.read_batch(statements).await?.into_iter();
     let found: Option<StaffSession> = decode_rows(results.next())?.into_iter().next();
     let Some(session) = found.filter(|s| stored_hash_matches(&s.token_hash, &hash)) else {
@@ -229,13 +224,46 @@ async fn load_session<R: Runtime>(console: &Console<'_, R>) -> Result<(Option<St
 
 /// A form page's CSRF token: the browser's, or a new one to set.
 pub struct CsrfToken {
-    value: String,
+    pub value: String,
     is_new: bool,
+}
+
+/// A signed-in person with their authority over the tenant whose page they asked for.
+pub struct Person<'s> {
+    pub session: &'s StaffSession,
+    pub role: StaffRole,
+}
+
+impl Person<'_> {
+    /// Who acts, for the application functions the API shares (`app::staff`), audited under
+    /// the person.
+    pub fn acting(&self) -> Acting {
+        Acting { actor: Actor::Staff(format!("staff:{}", self.session.staff_id)), role: self.role }
+    }
 }
 
 impl<R: Runtime> Console<'_, R> {
     fn signed_in(&self) -> Option<&StaffSession> {
         self.session.as_ref().filter(|s| s.stage == Stage::SignedIn)
+    }
+
+    /// The signed-in person, if they may see `tenant`: the operator any tenant, staff only
+    /// their own. Not signed in is `Unauthorized` (the way in); another tenant's staff get
+    /// `NotFound`, exactly as for a tenant that does not exist.
+    pub fn person_for(&self, tenant: TenantId) -> Result<Person<'_>, AppError> {
+        let session = self.signed_in().ok_or(AppError::Unauthorized)?;
+        let role = StaffRole::from_db(&session.role).ok_or_else(|| AppError::Internal("staff role".into()))?;
+        let own = session.tenant_id.as_deref();
+        if role == StaffRole::Operator || own == Some(tenant.to_db().as_str()) {
+            Ok(Person { session, role })
+        } else {
+            Err(AppError::NotFound)
+        }
+    }
+
+    /// The shell's view of the signed-in person.
+    pub fn who<'w>(&self, session: &'w StaffSession, csrf: &'w CsrfToken) -> Who<'w> {
+        Who { name: &session.name, csrf: &csrf.value, operator: session.tenant_id.is_none() }
     }
 
     /// The session at `stage`, if that is where this browser's sign-in stands.

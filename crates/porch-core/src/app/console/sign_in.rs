@@ -8,7 +8,7 @@ use crate::auth::password::{self, NewPassword, PasswordError, Verified};
 use crate::auth::sealing;
 use crate::auth::secret::{is_platform_token, sha256_hex, Token};
 use crate::http::Response;
-use crate::i18n::Translations as _;
+use crate::i18n::{Language, Translations as _};
 use crate::runtime::Runtime;
 use crate::store::staff::{self, FirstOperator, NewSession, Stage};
 use crate::store::Database;
@@ -45,21 +45,30 @@ fn token_problem<R: Runtime>(console: &Console<'_, R>, token: &str) -> Option<&'
     }
 }
 
-fn field<'f>(fields: &'f [(String, String)], name: &str) -> &'f str {
+pub fn field<'f>(fields: &'f [(String, String)], name: &str) -> &'f str {
     fields.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
 }
 
 /// A new token and the session row it stands for, with its stage's lifetime from now.
-fn new_session<R: Runtime>(console: &Console<'_, R>, stage: Stage) -> Result<(Token, Timestamp), AppError> {
+pub fn new_session<R: Runtime>(console: &Console<'_, R>, stage: Stage) -> Result<(Token, Timestamp), AppError> {
     let token = Token::generate(console.rt)?;
     Ok((token, Timestamp::from_millis(console.now.millis() + lifetime(stage))))
 }
 
 /// A fresh TOTP secret, sealed for its person.
-fn new_secret<R: Runtime>(console: &Console<'_, R>, staff: StaffId) -> Result<String, AppError> {
+pub fn new_secret<R: Runtime>(console: &Console<'_, R>, staff: StaffId) -> Result<String, AppError> {
     let mut secret = [0u8; totp::SECRET_BYTES];
     console.rt.fill_random(&mut secret)?;
     sealing::seal(console.rt, &staff.to_db(), &secret)
+}
+
+/// What is wrong with a new password, in the reader's words.
+pub fn password_problem(lang: Language, err: PasswordError) -> &'static str {
+    let a = lang.account();
+    match err {
+        PasswordError::TooShort => a.password_too_short,
+        PasswordError::TooLong => a.password_too_long,
+    }
 }
 
 /// The set-up form, while the platform has no operator.
@@ -88,13 +97,7 @@ pub async fn set_up<R: Runtime>(console: &Console<'_, R>) -> Result<Response, Ap
     let name = Label::parse(name, 120).map_err(|_| problems.add("name", a.invalid_name)).ok();
     let email = Email::parse(email).map_err(|_| problems.add("email", a.invalid_email)).ok();
     let new_password = NewPassword::parse(typed_password)
-        .map_err(|err| {
-            let message = match err {
-                PasswordError::TooShort => a.password_too_short,
-                PasswordError::TooLong => a.password_too_long,
-            };
-            problems.add("password", message);
-        })
+        .map_err(|err| problems.add("password", password_problem(console.lang, err)))
         .ok();
     let (Some(name), Some(email), Some(new_password), true) = (name, email, new_password, problems.is_empty()) else {
         let form = SetUpForm { name: field(&fields, "name"), email: field(&fields, "email"), problems: &problems };
@@ -134,16 +137,23 @@ fn enrolling<'c, R: Runtime>(console: &'c Console<'_, R>) -> Result<Option<Enrol
     Ok(Some(Enrolling::Proven(secret, session)))
 }
 
+/// A tenant's staff who never finished setting up are told how to go on: a new invitation
+/// (its link is their proof).
+fn unfinished<R: Runtime>(console: &Console<'_, R>) -> Response {
+    let c = console.lang.console();
+    Response::html(403, view::error(console.lang, c.prove_title, c.unfinished_staff))
+}
+
 /// A password alone must not let someone bind their own authenticator to an account that has
 /// none (its owner never finished the set-up): an operator gives the platform token again,
-/// as at the console's set-up. Staff of a tenant cannot exist yet (issue 16): refused.
+/// as at the console's set-up; a tenant's staff need a new invitation (`unfinished`).
 async fn prove<R: Runtime>(
     console: &Console<'_, R>,
     session: &staff::StaffSession,
     fields: &[(String, String)],
 ) -> Result<Response, AppError> {
-    if session.role != "operator" {
-        return Err(AppError::Forbidden);
+    if session.tenant_id.is_some() {
+        return Ok(unfinished(console));
     }
     console.rate_limit(&format!("prove:{}", session.staff_id), CODES_PER_PERSON, WINDOW_SECONDS).await?;
     if let Some(message) = token_problem(console, field(fields, "token")) {
@@ -175,6 +185,7 @@ fn enrol_page<R: Runtime>(
 pub fn enrol_form<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError> {
     match enrolling(console)? {
         Some(Enrolling::Proven(secret, session)) => enrol_page(console, 200, &secret, session, &Problems::default()),
+        Some(Enrolling::Unproven(session)) if session.tenant_id.is_some() => Ok(unfinished(console)),
         Some(Enrolling::Unproven(_)) => {
             console.form_page(200, |csrf| view::prove_for_enrolment(console.lang, csrf, &Problems::default()))
         }

@@ -1,0 +1,160 @@
+//! The console's one route table: every page and action written once, with its method(s),
+//! path template, the reads it sends with the session lookup, its handler and, for an
+//! action that changes something, its **API twin** (the `/api/v1` operation that does the
+//! same through the same application function) or, for the way in (sessions, which the API
+//! has none of), why it has none. A test fails when an action has neither.
+
+use super::{join, sign_in, staff_page, tenant_page, Console};
+use crate::app::api::Op;
+use crate::app::{find as find_in, Found, Route};
+use crate::http::{Method, Response};
+use crate::runtime::Runtime;
+use crate::store::Statement;
+use porch_types::error::AppError;
+
+/// What the optional parts of an entry leave out.
+macro_rules! or {
+    ($default:expr;) => {
+        $default
+    };
+    ($default:expr; $given:expr) => {
+        $given
+    };
+}
+
+/// `Name: Method[ | Method] "template" [params] [twin Op | way "why"] [prefetch reads] => handler;`.
+/// `console` (and, in a prefetch, `hash`: the session token's hash) name the request; the
+/// params bind the template's `{…}` segments in order, raw as they came.
+macro_rules! routes {
+    (|$console:ident, $hash:ident|
+        $($name:ident: $($method:ident)|+ $path:literal $([$($arg:ident),+])? $(twin $twin:ident)? $(way $why:literal)?
+            $(prefetch $prefetch:expr)? => $handler:expr;)+) => {
+        /// Every page and action of the console.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum ConsoleRoute {
+            $($name,)+
+        }
+
+        /// The route table, in the order it is searched.
+        pub const ROUTES: &[Route<ConsoleRoute>] = &[
+            $(Route { methods: &[$(Method::$method),+], path: $path, body: crate::app::Body::Small, handler: ConsoleRoute::$name },)+
+        ];
+
+        impl ConsoleRoute {
+            /// The API operation that does what this action does, if it is one.
+            pub fn twin(self) -> Option<Op> {
+                match self {
+                    $(ConsoleRoute::$name => or!(None; $(Some(Op::$twin))?),)+
+                }
+            }
+
+            /// Why this action has no API twin: it is part of the way in (the console's own
+            /// sessions).
+            pub fn way_in(self) -> Option<&'static str> {
+                match self {
+                    $(ConsoleRoute::$name => or!(None; $(Some($why))?),)+
+                }
+            }
+
+            /// The reads a request of this page sends with the session lookup.
+            #[allow(unused_variables)]
+            pub(super) fn prefetch(self, $hash: &str, args: &[(&str, &str)]) -> Vec<Statement> {
+                match self {
+                    $(ConsoleRoute::$name => {
+                        let &[$($((_, $arg)),+)?] = args else { return Vec::new() };
+                        or!(Vec::new(); $($prefetch)?)
+                    })+
+                }
+            }
+
+            pub(super) async fn run<R: Runtime>(
+                self,
+                $console: &Console<'_, R>,
+                args: &[(&str, &str)],
+            ) -> Result<Response, AppError> {
+                match self {
+                    $(ConsoleRoute::$name => {
+                        let &[$($((_, $arg)),+)?] = args else { return Err(AppError::NotFound) };
+                        $handler
+                    })+
+                }
+            }
+        }
+    };
+}
+
+routes! { |console, hash|
+    Stylesheet: Get "/console.css" => Ok(super::stylesheet(console.req));
+    Home: Get "/" prefetch super::home_reads(hash) => super::home(console).await;
+    SetUp: Get "/set-up" => sign_in::set_up_form(console).await;
+    SetUpSubmit: Post "/set-up" way "makes the platform's first operator and their session" => sign_in::set_up(console).await;
+    SecondFactor: Get "/second-factor" => sign_in::enrol_form(console);
+    SecondFactorSubmit: Post "/second-factor" way "sets up the signing-in person's own second factor"
+        => sign_in::enrol(console).await;
+    SignIn: Get "/sign-in" => sign_in::form(console);
+    SignInSubmit: Post "/sign-in" way "starts a session" => sign_in::submit(console).await;
+    Code: Get "/sign-in/code" => sign_in::code_form(console);
+    CodeSubmit: Post "/sign-in/code" way "completes a session's sign-in" => sign_in::code(console).await;
+    SignOut: Post "/sign-out" way "ends a session" => sign_in::sign_out(console).await;
+    Join: Get "/join/{token}" [token] => join::form(console, token).await;
+    JoinSubmit: Post "/join/{token}" [token] way "accepts an invitation: makes the person and their session"
+        => join::submit(console, token).await;
+    Tenant: Get "/tenants/{tenant}" [tenant] prefetch super::tenant_reads(tenant) => tenant_page(console, tenant);
+    Staff: Get "/tenants/{tenant}/staff" [tenant] prefetch staff_page::reads(tenant) => staff_page::page(console, tenant);
+    Invite: Post "/tenants/{tenant}/staff/invitations" [tenant] twin CreateStaffInvitation
+        => staff_page::invite(console, tenant).await;
+    RevokeInvitation: Post "/tenants/{tenant}/staff/invitations/{id}/revoke" [tenant, id] twin RevokeStaffInvitation
+        => staff_page::revoke(console, tenant, id).await;
+    ChangeRole: Post "/tenants/{tenant}/staff/{id}/role" [tenant, id] twin UpdateStaffMember
+        => staff_page::change_role(console, tenant, id).await;
+    Remove: Post "/tenants/{tenant}/staff/{id}/remove" [tenant, id] twin RemoveStaffMember
+        => staff_page::remove(console, tenant, id).await;
+}
+
+/// The route of `method` and `path`. Path segments are handed to the handlers raw, each of
+/// which parses its own.
+pub fn find(method: Method, path: &str) -> Found<ConsoleRoute, &str> {
+    find_in(ROUTES, method, path, Some, |_| true)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::api::ROUTES as API_ROUTES;
+    use crate::app::tests::templates_overlap;
+
+    #[test]
+    fn every_console_action_has_an_api_twin_or_is_part_of_the_way_in() {
+        for route in ROUTES.iter().filter(|r| r.methods.contains(&Method::Post)) {
+            let handler = route.handler;
+            assert!(
+                handler.twin().is_some() != handler.way_in().is_some(),
+                "{} {handler:?}: an action needs an API twin (`twin Op`), or says why it is the way in (`way \"…\"`)",
+                route.path
+            );
+        }
+    }
+
+    #[test]
+    fn an_actions_twin_is_an_api_write() {
+        for route in ROUTES {
+            let Some(op) = route.handler.twin() else { continue };
+            let api = API_ROUTES.iter().find(|r| r.handler == op).unwrap_or_else(|| panic!("{op:?} is routed"));
+            assert!(api.methods.iter().all(|m| *m != Method::Get), "{} twins the read {op:?}", route.path);
+        }
+        for route in ROUTES.iter().filter(|r| r.methods == [Method::Get]) {
+            assert!(route.handler.twin().is_none() && route.handler.way_in().is_none(), "{}", route.path);
+        }
+    }
+
+    #[test]
+    fn a_literal_console_route_comes_before_the_parameter_route_it_shadows() {
+        for (i, a) in ROUTES.iter().enumerate() {
+            for b in ROUTES.iter().skip(i + 1).filter(|b| b.path != a.path && templates_overlap(a.path, b.path)) {
+                let literal_first =
+                    a.path.split('/').zip(b.path.split('/')).all(|(x, y)| x == y || !x.starts_with('{'));
+                assert!(literal_first, "{} is listed before {}, which it shadows", a.path, b.path);
+            }
+        }
+    }
+}
