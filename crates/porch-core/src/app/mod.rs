@@ -6,11 +6,14 @@ pub mod api;
 pub mod console;
 pub mod domain_verification;
 pub mod files;
+pub mod input;
 pub mod lifecycle;
 pub mod links;
 pub mod portal;
+pub mod portal_settings;
 pub mod scheduled;
 pub mod staff;
+pub mod versions;
 
 use crate::http::{is_media_type, Method, Request, Response};
 use crate::runtime::Runtime;

@@ -5,9 +5,9 @@ use serde_json::json;
 
 use super::auth::Reach;
 use super::input::Fields;
-use super::portals::refresh_portal_hosts;
 use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
+use crate::app::portal_settings::refresh_portal_hosts;
 use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::customers::{CustomerRow, UnitRow};
@@ -118,7 +118,7 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
         // One-customer portals show the customer's name: refresh their cached pages.
         for portal in portals::list(call.rt.db(), tenant).await? {
             if portal.customer_id.as_deref() == Some(current.id.as_str()) {
-                refresh_portal_hosts(call, tenant, &portal, None).await?;
+                refresh_portal_hosts(call.rt, tenant, &portal, None).await?;
             }
         }
         let row = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;

@@ -10,7 +10,6 @@ mod domains;
 mod emails;
 mod equipment;
 pub use emails::DEV_MAILBOX_SIZE;
-mod input;
 pub mod limits;
 mod person_data;
 mod portals;
@@ -29,12 +28,11 @@ mod ticket_mail;
 mod ticket_settings;
 mod ticket_setup;
 mod tickets;
-mod versions;
 mod webhooks;
 
 use serde::de::DeserializeOwned;
 
-use crate::app::{find, Body, Found};
+use crate::app::{find, input, versions, Body, Found};
 use crate::http::{is_media_type, Method, Request, Response};
 use crate::runtime::Runtime;
 use crate::store::audit::Actor;

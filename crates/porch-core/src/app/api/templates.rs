@@ -9,9 +9,9 @@ use serde_json::json;
 
 use super::auth::Reach;
 use super::input::{double_option, Fields};
-use super::portals::{refresh_portal_hosts, Offer};
 use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
+use crate::app::portal_settings::{self as portal_rules, refresh_portal_hosts, Offer};
 use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::portals::{self, PortalRow};
@@ -138,8 +138,8 @@ async fn parse_setup<R: Runtime>(
     input: &TemplateInput,
     current: Option<&Setup>,
 ) -> Result<Option<Setup>, AppError> {
-    let offer = Offer::of(call, tenant).await?;
-    let apps = super::portals::apps_setting(offer, fields, input.apps.as_deref(), current.map(|setup| setup.apps));
+    let offer = Offer::of(call.rt, tenant).await?;
+    let apps = portal_rules::apps_setting(offer, fields, input.apps.as_deref(), current.map(|setup| setup.apps));
     let theme_id = match &input.theme_id {
         Some(Some(raw)) => {
             let theme = usable_theme(call, tenant, raw).await?;
@@ -186,7 +186,7 @@ async fn parse_setup<R: Runtime>(
         ),
     };
     let nav_links =
-        super::portals::nav_links_setting(fields, input.nav_links.as_deref(), current.map(|s| s.nav_links.clone()));
+        portal_rules::nav_links_setting(fields, input.nav_links.as_deref(), current.map(|s| s.nav_links.clone()));
     match (theme_id, start_page, navigation, nav_links) {
         (Some(theme_id), Some(start_page), Some(navigation), Some(nav_links)) => {
             Ok(Some(Setup { apps, theme_id, start_page, navigation, nav_links }))
@@ -237,7 +237,7 @@ async fn refresh_linked<R: Runtime>(
     let linked = portals::linked_to(call.rt.db(), tenant, id).await?;
     let mut first_error = None;
     for portal in &linked {
-        if let Err(err) = refresh_portal_hosts(call, tenant, portal, None).await {
+        if let Err(err) = refresh_portal_hosts(call.rt, tenant, portal, None).await {
             first_error.get_or_insert(err);
         }
     }
@@ -391,7 +391,7 @@ pub async fn rollback<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppErr
     let setup = version.setup();
     // The tenant may have lost an app or a theme since that version was written.
     let mut fields = Fields::default();
-    let offer = Offer::of(call, tenant).await?;
+    let offer = Offer::of(call.rt, tenant).await?;
     fields.check("version", offer.check(setup.apps).map_err(|why| format!("that version's apps: {why}")));
     if let Some(raw) = setup.theme_id.as_deref() {
         if usable_theme(call, tenant, raw).await?.is_none() {

@@ -7,10 +7,10 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::input::{double_option, Fields};
-use super::portals::{refresh_portal_hosts, NO_PIPELINE};
 use super::recipients::portal_scope;
 use super::versions::{self, tagged, Precondition};
 use super::{ok, Call};
+use crate::app::portal_settings::{refresh_portal_hosts, NO_PIPELINE};
 use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::{inboxes, pipelines, portals, ticket_properties, PortalScope};
@@ -136,7 +136,7 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
             // an inbox or pipeline named was deleted, which the next attempt's check refuses.
             return Ok(None);
         }
-        refresh_portal_hosts(call, scope.tenant, &row, None).await?;
+        refresh_portal_hosts(call.rt, scope.tenant, &row, None).await?;
         let version = portals::get(db, scope.tenant, scope.portal).await?.ok_or(AppError::NotFound)?.version;
         Ok(Some(tagged(ok(&json!({ "ticket_settings": stored(call, scope).await?.to_json() })), version)))
     })

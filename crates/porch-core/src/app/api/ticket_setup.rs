@@ -6,9 +6,9 @@ use serde_json::json;
 
 use super::auth::Reach;
 use super::input::{double_option, Fields};
-use super::portals::refresh_portal_hosts;
 use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
+use crate::app::portal_settings::refresh_portal_hosts;
 use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::inboxes::{self, InboxRow, InboxSettings};
@@ -282,7 +282,7 @@ async fn refresh_released<R: Runtime>(
 ) -> Result<(), AppError> {
     let mut first_error = None;
     for row in released {
-        if let Err(err) = refresh_portal_hosts(call, tenant, row, None).await {
+        if let Err(err) = refresh_portal_hosts(call.rt, tenant, row, None).await {
             first_error.get_or_insert(err);
         }
     }

@@ -1,4 +1,4 @@
-//! Optimistic concurrency for the admin API: a resource's row version shown as its `ETag`,
+//! Optimistic concurrency for the admin API and the console: a resource's row version shown as its `ETag`,
 //! `If-Match` (RFC 9110 §13.1.1) parsed and honoured, and the loop that writes a change only
 //! over the version it was computed from.
 //!
@@ -112,7 +112,7 @@ pub async fn write(attempt: impl AsyncFnMut() -> Result<Option<Response>, AppErr
 }
 
 /// Up to `ATTEMPTS` runs of `attempt`, until one writes.
-async fn retry<T>(mut attempt: impl AsyncFnMut() -> Result<Option<T>, AppError>) -> Result<T, AppError> {
+pub async fn retry<T>(mut attempt: impl AsyncFnMut() -> Result<Option<T>, AppError>) -> Result<T, AppError> {
     for _ in 0..ATTEMPTS {
         if let Some(done) = attempt().await? {
             return Ok(done);
