@@ -13,9 +13,9 @@ use porch_core::http::Method;
 use serde_json::{json, Value};
 
 /// A person who joined through an invitation link and set up their second factor.
-struct Staffer<'a> {
-    browser: Browser<'a>,
-    id: String,
+pub struct Staffer<'a> {
+    pub browser: Browser<'a>,
+    pub id: String,
 }
 
 /// The path of a console link (`http://console.localhost/join/…`).
@@ -24,7 +24,7 @@ fn path_of(url: &str) -> &str {
 }
 
 /// Invites `email` as `role` with the tenant's key; the link.
-fn invite(app: &TestApp, key: &str, tenant: &str, email: &str, role: &str) -> String {
+pub fn invite(app: &TestApp, key: &str, tenant: &str, email: &str, role: &str) -> String {
     let path = format!("/api/v1/tenants/{tenant}/staff-invitations");
     let (status, body) = app.api_as(Some(key), Method::Post, &path, &json!({ "email": email, "role": role }));
     assert_eq!(status, 201, "{body}");
@@ -32,7 +32,7 @@ fn invite(app: &TestApp, key: &str, tenant: &str, email: &str, role: &str) -> St
 }
 
 /// Follows an invitation link in a new browser, joins as `name` and sets up the second factor.
-fn join<'a>(app: &'a TestApp, url: &str, name: &str) -> Staffer<'a> {
+pub fn join<'a>(app: &'a TestApp, url: &str, name: &str) -> Staffer<'a> {
     let browser = Browser::new(app, CONSOLE);
     let form = browser.get(path_of(url));
     assert_eq!(form.status, 200, "{}", body_text(&form));
@@ -344,7 +344,104 @@ fn every_console_action_writes_what_its_api_twin_writes() {
         api(Method::Delete, &format!("/staff/{a2}"), Value::Null);
     });
 
+    let portal = app.new_portal(&key, &tenant, &json!({ "slug": "acme-help", "name": "Acme Help" }));
+    let settings = format!("/portals/{portal}/settings");
+    compare(
+        "UpdatePortal",
+        &|| {
+            let page = body_text(&owner.browser.get(&format!("/tenants/{tenant}/portals/{portal}")));
+            let from = page.find(r#"name="version" value=""#).unwrap() + r#"name="version" value=""#.len();
+            let version = &page[from..from + page[from..].find('"').unwrap()];
+            let fields = [
+                ("version", version),
+                ("name", "Acme Help"),
+                ("page_title", "Acme Help"),
+                ("default_language", "en"),
+                ("join_policy", "open"),
+                ("idle_timeout_minutes", "60"),
+                ("session_lifetime_hours", "168"),
+                ("terms_text", ""),
+                ("consent_text", ""),
+            ];
+            console(&settings, &fields);
+        },
+        &|| {
+            api(Method::Patch, &format!("/portals/{portal}"), json!({ "join_policy": "invitation" }));
+        },
+    );
+
     let twins: BTreeSet<String> =
         CONSOLE_ROUTES.iter().filter_map(|r| r.handler.twin()).map(|op| format!("{op:?}")).collect();
     assert_eq!(covered, twins, "every console action with an API twin is compared here");
+}
+
+#[test]
+fn an_admin_can_neither_replace_an_owner_not_yet_set_up_nor_cancel_an_owners_invitation() {
+    let app = spawn_app();
+    let (tenant, key) = app.new_tenant("acme-co");
+    join(&app, &invite(&app, &key, &tenant, "first@acme.example", "owner"), "First Owner");
+    let admin = join(&app, &invite(&app, &key, &tenant, "ad@acme.example", "admin"), "Ad Admin");
+    let owners_link = invite(&app, &key, &tenant, "new@acme.example", "owner");
+    let pending = app.sql("SELECT id FROM staff_invitations WHERE email = 'new@acme.example'", Vec::new());
+    let id = pending[0]["id"].as_str().unwrap();
+    let revoke = admin.browser.post(&format!("/tenants/{tenant}/staff/invitations/{id}/revoke"), &[]);
+    assert_eq!(revoke.status, 403, "an admin cannot cancel an owner's invitation");
+    let over = admin
+        .browser
+        .post(&format!("/tenants/{tenant}/staff/invitations"), &[("email", "new@acme.example"), ("role", "viewer")]);
+    assert_eq!(over.status, 403, "nor replace it with a lesser one");
+
+    // The owner joins but leaves before setting up the second factor.
+    let half = Browser::new(&app, CONSOLE);
+    half.get(path_of(&owners_link));
+    assert_eq!(half.post(path_of(&owners_link), &[("name", "New Owner"), ("password", PASSWORD)]).status, 303);
+    let over = admin
+        .browser
+        .post(&format!("/tenants/{tenant}/staff/invitations"), &[("email", "new@acme.example"), ("role", "viewer")]);
+    assert_eq!(over.status, 403, "an admin cannot invite over an unfinished owner");
+    // Even a viewer's link made with the tenant's key does not turn the owner into a viewer.
+    let lesser = invite(&app, &key, &tenant, "new@acme.example", "viewer");
+    let taker = Browser::new(&app, CONSOLE);
+    taker.get(path_of(&lesser));
+    assert_eq!(taker.post(path_of(&lesser), &[("name", "Taker"), ("password", PASSWORD)]).status, 409);
+    let rows = app.sql("SELECT name, role FROM staff WHERE email = 'new@acme.example'", Vec::new());
+    assert_eq!(rows, [json!({ "name": "New Owner", "role": "owner" })]);
+    // An owner's link replaces the unfinished owner, and says so in the audit log.
+    let again = invite(&app, &key, &tenant, "new@acme.example", "owner");
+    join(&app, &again, "New Owner Again");
+    let replaced = app.sql("SELECT before_json FROM audit_log WHERE action = 'staff.replace'", Vec::new());
+    assert_eq!(replaced.len(), 1, "{replaced:?}");
+    let revoked = app.sql("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'staff_invitation.revoke'", Vec::new());
+    assert!(revoked[0]["n"].as_i64().unwrap() >= 1, "a newer invitation's revoking of the older is audited");
+}
+
+#[test]
+fn a_link_made_by_someone_since_demoted_or_with_a_key_since_revoked_no_longer_works() {
+    let app = spawn_app();
+    let (tenant, key) = app.new_tenant("acme-co");
+    let owner = join(&app, &invite(&app, &key, &tenant, "own@acme.example", "owner"), "Own Owner");
+    let admin = join(&app, &invite(&app, &key, &tenant, "ad@acme.example", "admin"), "Ad Admin");
+    let sent =
+        body_text(&admin.browser.post(
+            &format!("/tenants/{tenant}/staff/invitations"),
+            &[("email", "friend@acme.example"), ("role", "admin")],
+        ));
+    let from = sent.find("http://console.localhost/join/").unwrap();
+    let link = sent[from..from + sent[from..].find('<').unwrap()].to_owned();
+    let demoted = owner.browser.post(&format!("/tenants/{tenant}/staff/{}/role", admin.id), &[("role", "agent")]);
+    assert_eq!(demoted.status, 303);
+    let friend = Browser::new(&app, CONSOLE);
+    friend.get(path_of(&link));
+    assert_eq!(friend.post(path_of(&link), &[("name", "Friend"), ("password", PASSWORD)]).status, 409);
+    assert!(app.sql("SELECT id FROM staff WHERE email = 'friend@acme.example'", Vec::new()).is_empty());
+
+    let (status, made) =
+        app.api(Method::Post, &format!("/api/v1/tenants/{tenant}/keys"), &json!({ "name": "short-lived" }));
+    assert_eq!(status, 201);
+    let (second, second_id) = (made["secret"].as_str().unwrap(), made["key"]["id"].as_str().unwrap());
+    let link = invite(&app, second, &tenant, "keyed@acme.example", "viewer");
+    assert_eq!(app.api(Method::Delete, &format!("/api/v1/tenants/{tenant}/keys/{second_id}"), &Value::Null).0, 204);
+    let keyed = Browser::new(&app, CONSOLE);
+    keyed.get(path_of(&link));
+    assert_eq!(keyed.post(path_of(&link), &[("name", "Keyed"), ("password", PASSWORD)]).status, 409);
 }

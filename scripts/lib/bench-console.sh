@@ -1,8 +1,8 @@
 # shellcheck shell=bash
 # Sourced by scripts/bench (uses its `run`, `pair`, `$base`): the console's first operator made
 # through its set-up page, its second factor set up with the code computed here as an
-# authenticator app would (RFC 6238), then the operator's tenants page and a tenant's customers
-# list measured signed in, each paired with the one-query D1 route. console_measure: the runs;
+# authenticator app would (RFC 6238), then the operator's tenants page, a tenant's customers
+# list and its Staff tab measured signed in, each paired with the one-query D1 route. console_measure: the runs;
 # console_ratio: the lines.
 
 console_measure() {
@@ -29,14 +29,21 @@ print("%06d" % ((struct.unpack(">I", mac[offset:offset + 4])[0] & 0x7fffffff) % 
   run "health_db/console_tenants" 127.0.0.1 /healthz/db
   run console_tenants console.localhost / "porch_console=$session"
   # The issue's page: a tenant's customers list (the demo Acme tenant's, `$tenant`).
-  if ! curl -fsS -H "Host: console.localhost" -H "Cookie: porch_console=$session" "$base/tenants/$tenant" | grep -q "<h2>Customers</h2>"; then
+  if ! curl -fsS -H "Host: console.localhost" -H "Cookie: porch_console=$session" "$base/tenants/$tenant" | grep -q 'aria-current="page">Customers</a>'; then
     echo "the console's customers page did not show for the bench operator" >&2; exit 1
   fi
   run "health_db/console_customers" 127.0.0.1 /healthz/db
   run console_customers console.localhost "/tenants/$tenant" "porch_console=$session"
+  # The Staff tab: the tenant, its staff and its invitations, read with the session.
+  if ! curl -fsS -H "Host: console.localhost" -H "Cookie: porch_console=$session" "$base/tenants/$tenant/staff" | grep -q "Invite a person"; then
+    echo "the console's staff page did not show for the bench operator" >&2; exit 1
+  fi
+  run "health_db/console_staff" 127.0.0.1 /healthz/db
+  run console_staff console.localhost "/tenants/$tenant/staff" "porch_console=$session"
 }
 
 console_ratio() {
   echo "console tenants page / one-query D1 (paired):   $(pair console_tenants)x"
   echo "console customers list / one-query D1 (paired): $(pair console_customers)x   (target >= 0.7x)"
+  echo "console staff page / one-query D1 (paired):     $(pair console_staff)x"
 }

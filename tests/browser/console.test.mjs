@@ -8,7 +8,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
-import { browser, checkPage, port, token } from './harness.mjs';
+import { browser, call, checkPage, port, token } from './harness.mjs';
 
 const origin = `http://console.localhost:${port}`;
 
@@ -103,8 +103,13 @@ test('the first operator sets up the console, proves it again after leaving befo
   await Promise.all([page.waitForURL(`${origin}/`), page.click('main button[type=submit]')]);
   assert.match(await page.textContent('main'), /Recovery codes left: 9/);
 
-  // The operator invites a tenant's first owner from its Staff tab; the link is shown once.
-  await Promise.all([page.waitForURL(/\/tenants\//), page.click('main table a >> nth=0')]);
+  // A new tenant with a portal (made through the API), whose first owner the operator invites
+  // from its Staff tab; the link is shown once.
+  const slug = `console-${Date.now()}`;
+  const made = await call('POST', '/tenants', { slug, name: 'Console Test Ltd' });
+  const tenantId = made.tenant.id;
+  await call('POST', `/tenants/${tenantId}/portals`, { slug: `${slug}-help`, name: 'Console Test Help' });
+  await page.goto(`${origin}/tenants/${tenantId}`);
   await Promise.all([page.waitForURL(/\/staff$/), page.click('nav.tabs a >> text=Staff')]);
   await checkPage(page, 'console-staff');
   const owner = `owner-${Date.now()}@tenant.example`;
@@ -119,7 +124,7 @@ test('the first operator sets up the console, proves it again after leaving befo
   const link = await page.textContent('.notice code.key');
   assert.match(await page.textContent('.notice'), new RegExp(`Invitation sent to ${owner}`));
   await checkPage(page, 'console-staff-invited');
-  const tenantPath = new URL(page.url()).pathname.replace(/\/staff.*$/, '');
+  const tenantPath = `/tenants/${tenantId}`;
 
   // The owner follows the link in a browser of their own, joins, and sets up their second factor.
   const theirs = await browser().newContext();
@@ -140,6 +145,31 @@ test('the first operator sets up the console, proves it again after leaving befo
   await Promise.all([joining.waitForURL(/\/staff$/), joining.click('nav.tabs a >> text=Staff')]);
   assert.match(await joining.textContent('main table'), /Owen Owner \(you\)/);
   await checkPage(joining, 'console-staff-owner');
+
+  // HubSpot's settings: registration by list, a consent text, the portal off (its branded
+  // 503) and on again.
+  await Promise.all([joining.waitForURL(/\/portals$/), joining.click('nav.tabs a >> text=Portals')]);
+  await checkPage(joining, 'console-portals');
+  await Promise.all([joining.waitForURL(/\/portals\/[0-9a-f-]+$/), joining.click('main table a >> nth=0')]);
+  await checkPage(joining, 'console-portal');
+  const portalAddress = await joining.textContent('main p code');
+  await joining.check('#join_policy-lists');
+  await joining.fill('#consent_text', 'We keep your name and email to answer your requests.');
+  await joining.fill('#idle_timeout_minutes', 'soon');
+  await joining.click('main form.stack button[type=submit]');
+  assert.match(await joining.textContent('.error-summary'), /Enter a whole number/);
+  assert.equal(await joining.inputValue('#consent_text'), 'We keep your name and email to answer your requests.');
+  await checkPage(joining, 'console-portal-error');
+  await joining.fill('#idle_timeout_minutes', '30');
+  await Promise.all([joining.waitForURL(/done=saved/), joining.click('main form.stack button[type=submit]')]);
+  assert.match(await joining.textContent('.notice'), /Settings saved/);
+  assert.equal(await joining.isChecked('#join_policy-lists'), true);
+  await Promise.all([joining.waitForURL(/done=off/), joining.click('section.switch button')]);
+  const visitor = await theirs.newPage();
+  assert.equal((await visitor.goto(portalAddress)).status(), 503, 'a portal switched off answers its branded 503');
+  await checkPage(visitor, 'console-portal-switched-off');
+  await Promise.all([joining.waitForURL(/done=on/), joining.click('section.switch button')]);
+  assert.equal((await visitor.goto(portalAddress)).status(), 200);
   await theirs.close();
 
   assert.deepEqual(problems, []);

@@ -199,10 +199,9 @@ async fn remove_outside<R: Runtime>(
                 if let Some(host) = text(row, "slug").and_then(|slug| tenancy::platform_host(rt, slug)) {
                     hosts.push(host);
                 }
-                if let Some(id) = text(row, "id") {
-                    statements.push(tenant_tables::delete_rate_limits_of_portal(id));
-                }
+                statements.extend(text(row, "id").map(tenant_tables::delete_rate_limits_of));
             }
+            Outside::Tenant => statements.extend(text(row, "id").map(tenant_tables::delete_rate_limits_of)),
             Outside::SsoConnection => {
                 if let (Some(id), Some(updated)) = (text(row, "id"), row.get("updated_at").and_then(Value::as_i64)) {
                     // The provider documents cached by `portal::sso_fetch`, under today's

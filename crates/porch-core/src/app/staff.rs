@@ -7,6 +7,7 @@
 
 use serde_json::json;
 
+use crate::app::count_attempt;
 use crate::auth::secret::Token;
 use crate::email::{compose, Brand, Message};
 use crate::i18n::Language;
@@ -22,6 +23,8 @@ use porch_types::staff::StaffRole;
 
 /// How long an invitation link works.
 pub const INVITATION_DAYS: i64 = 7;
+/// Invitations a tenant may send per hour.
+const INVITES_PER_HOUR: i64 = 50;
 
 /// Who is acting on a tenant's staff, with what authority: a person of the console with
 /// their role, a tenant key (the tenant's owner's reach) or the operator's token.
@@ -43,6 +46,8 @@ pub enum Refusal {
     AlreadyStaff,
     /// The invitation was already accepted or revoked.
     Closed,
+    /// The person's role changed while this change was made: look again.
+    Changed,
 }
 
 #[derive(Debug)]
@@ -76,6 +81,9 @@ impl From<StaffError> for AppError {
             }
             StaffError::Refused(Refusal::Closed) => {
                 AppError::Conflict("the invitation was already accepted or revoked".into())
+            }
+            StaffError::Refused(Refusal::Changed) => {
+                AppError::Conflict("the person's role changed meanwhile; read it again".into())
             }
         }
     }
@@ -114,8 +122,20 @@ pub async fn invite<R: Runtime>(
     if !by.role.can_grant(role) {
         return refuse(Refusal::CannotGrant);
     }
-    let tenant_row = tenants::get(rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
     let now = rt.now();
+    // An invitation replaces the person's pending ones and, accepted, an account they never
+    // finished setting up: the inviter must be able to give those roles too.
+    let existing = members::find_in_tenant(rt.db(), tenant, email).await?;
+    let pending = members::pending_of(rt.db(), tenant, email, now).await?;
+    let replaced = existing.iter().map(|row| row.role.as_str()).chain(pending.iter().map(|row| row.role.as_str()));
+    if replaced.filter_map(StaffRole::from_db).any(|role| !by.role.can_grant(role)) {
+        return refuse(Refusal::CannotGrant);
+    }
+    // Each sends an email in the tenant's name: a budget per tenant, so a key or a person
+    // cannot mail the world from it.
+    // The bucket starts with the tenant's id, so the tenant's erasure takes it too.
+    count_attempt(rt.db(), &format!("{tenant}:staff-invite"), INVITES_PER_HOUR, 3600, now).await?;
+    let tenant_row = tenants::get(rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
     let token = Token::generate(rt)?;
     let id = StaffInvitationId::from_random(rt.random_16().map_err(AppError::from)?);
     let url = format!("{console_origin}/join/{}", token.text);
@@ -163,6 +183,9 @@ pub async fn revoke_invitation<R: Runtime>(
     }
     let current = members::get_invitation(rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
     let now = rt.now();
+    if StaffRole::from_db(&current.role).is_none_or(|role| !by.role.can_grant(role)) {
+        return refuse(Refusal::CannotGrant);
+    }
     if matches!(current.status(now), InvitationStatus::Accepted | InvitationStatus::Revoked) {
         return refuse(Refusal::Closed);
     }
@@ -215,9 +238,10 @@ pub async fn change_role<R: Runtime>(
     let change = Change::new(tenant, &by.actor, "staff.role", "staff", id.to_db())
         .before(json!({ "role": current.code() }))
         .after(json!({ "role": role.code() }));
-    let changed = rt.db().batch(vec![members::set_role(tenant, id, role), change.statement_if_changed(now)]).await?;
+    let changed =
+        rt.db().batch(vec![members::set_role(tenant, id, current, role), change.statement_if_changed(now)]).await?;
     if !wrote(&changed) {
-        return refuse(Refusal::LastOwner);
+        return refuse(not_written(rt, tenant, id, current).await?);
     }
     Ok(members::get_member(rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?)
 }
@@ -228,10 +252,25 @@ pub async fn remove<R: Runtime>(rt: &R, tenant: TenantId, by: &Acting, id: Staff
     let now = rt.now();
     let change = Change::new(tenant, &by.actor, "staff.remove", "staff", id.to_db())
         .before(json!({ "email": member.email, "role": role.code() }));
-    let changed = rt.db().batch(vec![members::remove(tenant, id), change.statement_if_changed(now)]).await?;
+    let changed = rt.db().batch(vec![members::remove(tenant, id, role), change.statement_if_changed(now)]).await?;
     if wrote(&changed) {
         Ok(())
     } else {
-        refuse(Refusal::LastOwner)
+        refuse(not_written(rt, tenant, id, role).await?)
+    }
+}
+
+/// Why a guarded write of the person `id`, read with the role `read`, wrote nothing: they
+/// went, their role changed meanwhile, or they are the last finished owner.
+async fn not_written<R: Runtime>(
+    rt: &R,
+    tenant: TenantId,
+    id: StaffId,
+    read: StaffRole,
+) -> Result<Refusal, StaffError> {
+    match members::get_member(rt.db(), tenant, id).await? {
+        None => Err(StaffError::Failed(AppError::NotFound)),
+        Some(row) if row.role() != Some(read) => Ok(Refusal::Changed),
+        Some(_) => Ok(Refusal::LastOwner),
     }
 }

@@ -360,11 +360,12 @@ pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<PortalRow>
 }
 
 pub async fn get(db: &impl Database, tenant: TenantId, id: PortalId) -> Result<Option<PortalRow>, DbError> {
-    db.query_one(Statement::new(
-        select_portals!("WHERE tenant_id = ?1 AND id = ?2"),
-        params![tenant.to_db(), id.to_db()],
-    ))
-    .await
+    db.query_one(get_statement(tenant, id)).await
+}
+
+/// `get`'s statement, for a batch of reads.
+pub fn get_statement(tenant: TenantId, id: PortalId) -> Statement {
+    Statement::new(select_portals!("WHERE tenant_id = ?1 AND id = ?2"), params![tenant.to_db(), id.to_db()])
 }
 
 /// The portals of the tenant linked to a template, by name.
@@ -428,7 +429,12 @@ pub struct OverviewRow {
 /// and the last activity (the latest a member's session was seen, or an account was made;
 /// sessions are deleted when they end, so this is "at least this recent").
 pub async fn overview(db: &impl Database, tenant: TenantId, now: Timestamp) -> Result<Vec<OverviewRow>, DbError> {
-    db.query(Statement::new(
+    db.query(overview_statement(tenant, now)).await
+}
+
+/// `overview`'s statement, for a batch of reads.
+pub fn overview_statement(tenant: TenantId, now: Timestamp) -> Statement {
+    Statement::new(
         "SELECT p.id, p.slug, p.name, p.enabled, p.template_id, t.name AS template_name,
                 t.current_version AS template_version, p.theme_id, th.name AS theme_name, p.start_page,
                 (SELECT json_group_array(app) FROM portal_apps pa
@@ -450,8 +456,7 @@ pub async fn overview(db: &impl Database, tenant: TenantId, now: Timestamp) -> R
          WHERE p.tenant_id = ?1
          ORDER BY p.name, p.id",
         params![tenant.to_db(), now.millis()],
-    ))
-    .await
+    )
 }
 
 /// The custom hostnames of a portal (any status): the KV keys to refresh when it changes.

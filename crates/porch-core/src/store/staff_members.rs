@@ -70,25 +70,36 @@ macro_rules! not_the_last_owner {
     };
 }
 
-/// Gives a person `role`, unless they are the last finished owner and it is not owner.
-pub fn set_role(tenant: TenantId, id: StaffId, role: StaffRole) -> Statement {
+/// Gives a person who has the role `current` the role `role` (so a role changed meanwhile,
+/// which the caller's permission was checked against, is not overwritten), unless they are
+/// the last finished owner and `role` is not owner.
+pub fn set_role(tenant: TenantId, id: StaffId, current: StaffRole, role: StaffRole) -> Statement {
     Statement::new(
         concat!(
-            "UPDATE staff SET role = ?3 WHERE tenant_id = ?1 AND id = ?2 AND role != ?3 AND (?3 = 'owner' OR ",
+            "UPDATE staff SET role = ?3 WHERE tenant_id = ?1 AND id = ?2 AND role = ?4 AND role != ?3 AND (?3 = 'owner' OR ",
             not_the_last_owner!(),
             ")"
         ),
-        params![tenant.to_db(), id.to_db(), role.code()],
+        params![tenant.to_db(), id.to_db(), role.code(), current.code()],
     )
 }
 
-/// Removes a person (their sessions and recovery codes go with them), unless they are the
-/// last finished owner.
-pub fn remove(tenant: TenantId, id: StaffId) -> Statement {
+/// Removes a person who has the role `current` (their sessions and recovery codes go with
+/// them), unless they are the last finished owner.
+pub fn remove(tenant: TenantId, id: StaffId, current: StaffRole) -> Statement {
     Statement::new(
-        concat!("DELETE FROM staff WHERE tenant_id = ?1 AND id = ?2 AND ", not_the_last_owner!()),
-        params![tenant.to_db(), id.to_db()],
+        concat!("DELETE FROM staff WHERE tenant_id = ?1 AND id = ?2 AND role = ?3 AND ", not_the_last_owner!()),
+        params![tenant.to_db(), id.to_db(), current.code()],
     )
+}
+
+/// The tenant's account of `email`, if it has one (finished or not).
+pub async fn find_in_tenant(db: &impl Database, tenant: TenantId, email: &Email) -> Result<Option<MemberRow>, DbError> {
+    db.query_one(Statement::new(
+        select_members!("WHERE tenant_id = ?1 AND email = ?2"),
+        params![tenant.to_db(), email.as_str()],
+    ))
+    .await
 }
 
 /// An invitation to the tenant's staff.
@@ -168,6 +179,22 @@ pub async fn get_invitation(
     .await
 }
 
+/// The tenant's pending invitations of `email`.
+pub async fn pending_of(
+    db: &impl Database,
+    tenant: TenantId,
+    email: &Email,
+    now: Timestamp,
+) -> Result<Vec<InvitationRow>, DbError> {
+    db.query(Statement::new(
+        select_invitations!(
+            "WHERE tenant_id = ?1 AND email = ?2 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?3"
+        ),
+        params![tenant.to_db(), email.as_str(), now.millis()],
+    ))
+    .await
+}
+
 /// An email is free to invite to `tenant` unless it has a finished console account, or an
 /// unfinished one of another tenant (or the operator's). SQL text with the email as ?3 and
 /// the tenant as ?2.
@@ -182,6 +209,35 @@ macro_rules! email_is_free {
 macro_rules! accepted_here {
     () => {
         "EXISTS (SELECT 1 FROM staff_invitations WHERE id = ?1 AND accepted_staff_id = ?4)"
+    };
+}
+
+/// The person's earlier pending invitations to the tenant, once the new one (?3) is written:
+/// ?1 the tenant, ?2 the email, ?4 now.
+macro_rules! earlier_pending {
+    () => {
+        "WHERE tenant_id = ?1 AND email = ?2 AND id != ?3 AND accepted_at IS NULL AND revoked_at IS NULL
+           AND expires_at > ?4 AND EXISTS (SELECT 1 FROM staff_invitations WHERE id = ?3)"
+    };
+}
+
+/// Whoever made an invitation may still give its role when it is accepted: a key not
+/// revoked, a person whose role (now) can grant it, or the operator's token. Someone demoted
+/// or removed, or a revoked key, leaves no link behind that still works. SQL text for a
+/// `WHERE` on `staff_invitations`.
+macro_rules! inviter_still_may {
+    () => {
+        "(CASE
+            WHEN staff_invitations.created_by = 'platform' THEN 1
+            WHEN staff_invitations.created_by LIKE 'key:%' THEN EXISTS (
+              SELECT 1 FROM api_keys k WHERE 'key:' || k.id = staff_invitations.created_by
+                AND k.tenant_id = staff_invitations.tenant_id AND k.revoked_at IS NULL)
+            WHEN staff_invitations.created_by LIKE 'staff:%' THEN EXISTS (
+              SELECT 1 FROM staff s WHERE 'staff:' || s.id = staff_invitations.created_by
+                AND (s.role IN ('operator', 'owner') OR (s.role = 'admin' AND staff_invitations.role != 'owner'))
+                AND (s.tenant_id IS NULL OR s.tenant_id = staff_invitations.tenant_id))
+            ELSE 0
+          END)"
     };
 }
 
@@ -226,9 +282,17 @@ pub fn invite(
         change.statement_if_changed(now),
         super::outbox::only_if_changed(email),
         Statement::new(
-            "UPDATE staff_invitations SET revoked_at = ?4
-             WHERE tenant_id = ?1 AND email = ?2 AND id != ?3 AND accepted_at IS NULL AND revoked_at IS NULL
-               AND expires_at > ?4 AND EXISTS (SELECT 1 FROM staff_invitations WHERE id = ?3)",
+            concat!(
+                "INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, at, before_json, after_json)
+                 SELECT ?1, ?5, 'staff_invitation.revoke', 'staff_invitation', id, ?4,
+                        json_object('email', email, 'role', role, 'replaced_by', ?3), NULL
+                 FROM staff_invitations ",
+                earlier_pending!()
+            ),
+            params![tenant.to_db(), to, id.as_str(), now.millis(), change.actor.label()],
+        ),
+        Statement::new(
+            concat!("UPDATE staff_invitations SET revoked_at = ?4 ", earlier_pending!()),
             params![tenant.to_db(), to, id.as_str(), now.millis()],
         ),
     ]
@@ -281,8 +345,9 @@ pub struct Joining<'a> {
     pub password_hash: &'a str,
 }
 
-/// Accepts an invitation in one batch: marks it used (only if it is still pending and its
-/// email still free), replaces an unfinished account of the same email in the tenant (an
+/// Accepts an invitation in one batch: marks it used (only if it is still pending, its email
+/// still free, and its maker may still give its role: `inviter_still_may!`), replaces (and
+/// audits replacing) an unfinished account of the same email in the tenant (an
 /// earlier invitation whose second factor was never set up), makes the person with the
 /// invitation's role, audits it under them, and starts their session at `session` (setting
 /// up the second factor). Returns whether the invitation was accepted.
@@ -312,7 +377,21 @@ pub async fn accept(
                     "UPDATE staff_invitations SET accepted_at = ?5, accepted_staff_id = ?4
                      WHERE id = ?1 AND tenant_id = ?2 AND accepted_at IS NULL AND revoked_at IS NULL AND expires_at > ?5
                        AND ",
-                    email_is_free!()
+                    email_is_free!(),
+                    // An unfinished owner is replaced only by an owner's invitation.
+                    " AND NOT EXISTS (SELECT 1 FROM staff o WHERE o.email = ?3 AND o.tenant_id = ?2
+                                       AND o.role = 'owner' AND staff_invitations.role != 'owner')
+                     AND ",
+                    inviter_still_may!()
+                ),
+                params![invitation, tenant, email, staff.as_str(), now.millis()],
+            ),
+            Statement::new(
+                concat!(
+                    "INSERT INTO audit_log (tenant_id, actor, action, target_type, target_id, at, before_json, after_json)
+                     SELECT ?2, 'staff:' || ?4, 'staff.replace', 'staff', id, ?5, json_object('email', email, 'role', role), NULL
+                     FROM staff WHERE email = ?3 AND tenant_id = ?2 AND totp_secret IS NULL AND ",
+                    accepted_here!()
                 ),
                 params![invitation, tenant, email, staff.as_str(), now.millis()],
             ),

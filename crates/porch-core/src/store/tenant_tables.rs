@@ -6,7 +6,7 @@
 //! Tables with no tenant column are reasoned about here rather than listed:
 //! `ticket_search` (and its FTS5 shadow tables) loses a ticket's rows by trigger when the
 //! ticket goes; `rate_limits` keys its buckets by portal id and is swept with each portal
-//! (`delete_rate_limits_of_portal`); `tenant_deletions` is the record of the erasure itself.
+//! (`delete_rate_limits_of`: a portal's and the tenant's own); `tenant_deletions` is the record of the erasure itself.
 
 use super::{Database, DbError, Statement, Value};
 use crate::params;
@@ -27,6 +27,8 @@ pub enum Outside {
     Portal,
     /// An SSO connection: the KV copies of its provider's documents (`id`, `updated_at`).
     SsoConnection,
+    /// The tenant itself: its own rate-limit buckets (`id`), such as its invitations' budget.
+    Tenant,
 }
 
 /// One table of a tenant's data.
@@ -136,13 +138,13 @@ pub const TABLES: &[TenantTable] = &[
     rowid_table!("staff_invitations", "tenant_id", Nothing, [], ["token_hash"]),
     rowid_table!("staff", "tenant_id", Nothing, [], ["password_hash", "totp_secret"]),
     rowid_table!("audit_log", "tenant_id", Nothing, [], []),
-    rowid_table!("tenants", "id", Nothing, [], []),
+    rowid_table!("tenants", "id", Tenant, [], []),
 ];
 
-/// Deletes a portal's rate-limit buckets (`<portal id>:<what>:<who>`): a range on the
-/// primary key, so no other portal's bucket can match.
-pub fn delete_rate_limits_of_portal(portal: &str) -> Statement {
-    Statement::new("DELETE FROM rate_limits WHERE bucket > ?1 || ':' AND bucket < ?1 || ';'", params![portal])
+/// Deletes the rate-limit buckets of a portal or a tenant (`<id>:<what>[:<who>]`): a range on
+/// the primary key, so no other's bucket can match.
+pub fn delete_rate_limits_of(owner: &str) -> Statement {
+    Statement::new("DELETE FROM rate_limits WHERE bucket > ?1 || ':' AND bucket < ?1 || ';'", params![owner])
 }
 
 /// Up to `limit` of the tenant's rows of `table` after `cursor`, each a JSON object with its

@@ -245,6 +245,7 @@ pub struct TenantPage<'a> {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum TenantTab {
     Customers,
+    Portals,
     Staff,
 }
 
@@ -255,6 +256,7 @@ pub(super) fn tenant_header(lang: Language, who: &Who<'_>, tenant: &TenantRow, h
     let base = format!("/tenants/{}", tenant.id);
     let tabs = [
         (TenantTab::Customers, base.clone(), c.customers_title),
+        (TenantTab::Portals, format!("{base}/portals"), c.portals_title),
         (TenantTab::Staff, format!("{base}/staff"), c.staff_title),
     ];
     html! {

@@ -58,7 +58,7 @@ pub fn foreign(text: &str, written: Language, page: Language) -> Markup {
 }
 
 /// A language's name in itself, as the menu offers it.
-fn own_name(lang: Language) -> &'static str {
+pub fn own_name(lang: Language) -> &'static str {
     match lang {
         Language::En => "English",
         Language::Da => "Dansk",

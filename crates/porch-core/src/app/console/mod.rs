@@ -11,6 +11,7 @@
 //! CSRF token and refuse another site's `Origin`; sign-in and codes are rate-limited.
 
 mod join;
+mod portal_pages;
 pub mod routes;
 mod sign_in;
 mod staff_page;
@@ -84,7 +85,7 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
     let response = match routes::find(req.method, &req.path) {
         Found::Route(route, args) => {
             let route = route.handler;
-            match load_session(&console, |hash| route.prefetch(hash, &args)).await {
+            match load_session(&console, |hash| route.prefetch(&console, hash, &args)).await {
                 Ok((session, rows)) => {
                     console.session = session;
                     console.prefetched = rows;

@@ -4,7 +4,7 @@
 //! same through the same application function) or, for the way in (sessions, which the API
 //! has none of), why it has none. A test fails when an action has neither.
 
-use super::{join, sign_in, staff_page, tenant_page, Console};
+use super::{join, portal_pages, sign_in, staff_page, tenant_page, Console};
 use crate::app::api::Op;
 use crate::app::{find as find_in, Found, Route};
 use crate::http::{Method, Response};
@@ -58,7 +58,12 @@ macro_rules! routes {
 
             /// The reads a request of this page sends with the session lookup.
             #[allow(unused_variables)]
-            pub(super) fn prefetch(self, $hash: &str, args: &[(&str, &str)]) -> Vec<Statement> {
+            pub(super) fn prefetch<R: Runtime>(
+                self,
+                $console: &Console<'_, R>,
+                $hash: &str,
+                args: &[(&str, &str)],
+            ) -> Vec<Statement> {
                 match self {
                     $(ConsoleRoute::$name => {
                         let &[$($((_, $arg)),+)?] = args else { return Vec::new() };
@@ -100,6 +105,14 @@ routes! { |console, hash|
     JoinSubmit: Post "/join/{token}" [token] way "accepts an invitation: makes the person and their session"
         => join::submit(console, token).await;
     Tenant: Get "/tenants/{tenant}" [tenant] prefetch super::tenant_reads(tenant) => tenant_page(console, tenant);
+    Portals: Get "/tenants/{tenant}/portals" [tenant] prefetch portal_pages::list_reads(tenant, console.now)
+        => portal_pages::list(console, tenant);
+    Portal: Get "/tenants/{tenant}/portals/{portal}" [tenant, portal] prefetch portal_pages::reads(tenant, portal)
+        => portal_pages::page(console, tenant, portal);
+    PortalSettings: Post "/tenants/{tenant}/portals/{portal}/settings" [tenant, portal] twin UpdatePortal
+        => portal_pages::save(console, tenant, portal).await;
+    PortalSwitch: Post "/tenants/{tenant}/portals/{portal}/switch" [tenant, portal] twin UpdatePortal
+        => portal_pages::switch(console, tenant, portal).await;
     Staff: Get "/tenants/{tenant}/staff" [tenant] prefetch staff_page::reads(tenant) => staff_page::page(console, tenant);
     Invite: Post "/tenants/{tenant}/staff/invitations" [tenant] twin CreateStaffInvitation
         => staff_page::invite(console, tenant).await;

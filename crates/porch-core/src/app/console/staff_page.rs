@@ -108,6 +108,7 @@ fn refusal_words(c: &ConsoleStrings, err: StaffError) -> Result<(u16, &'static s
             Refusal::LastOwner => (409, c.last_owner),
             Refusal::AlreadyStaff => (409, c.already_staff),
             Refusal::Closed => (409, c.closed),
+            Refusal::Changed => (409, c.role_changed_meanwhile),
         }),
         StaffError::Failed(err) => Err(err),
     }

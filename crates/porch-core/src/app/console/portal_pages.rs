@@ -1,0 +1,215 @@
+//! A tenant's Portals tab and one portal's settings page. Saving the settings and the on/off
+//! switch send a `PortalInput` to `app::portal_settings::update`, exactly what `updatePortal`
+//! calls: the same checks, versioned write, audit entry and cache refresh. The form carries
+//! the version it was drawn from, so a change someone else made meanwhile is never written
+//! over unseen.
+
+use super::sign_in::field;
+use super::{Console, Person};
+use crate::app::links;
+use crate::app::portal_settings::{self as rules, PortalInput};
+use crate::app::versions::Precondition;
+use crate::http::Response;
+use crate::i18n::Translations as _;
+use crate::runtime::Runtime;
+use crate::store::portals::{self, OverviewRow, PortalRow};
+use crate::store::{decode_rows, tenants, Database, Statement};
+use crate::tenancy;
+use crate::views::console_portals::{self as view, PortalView, PortalsView, SettingsForm};
+use crate::views::form::Problems;
+use porch_types::error::{entity_tag, AppError};
+use porch_types::ids::{PortalId, TenantId};
+use porch_types::time::Timestamp;
+
+/// The Portals tab's reads: the tenant and its portals at a glance.
+pub fn list_reads(raw: &str, now: Timestamp) -> Vec<Statement> {
+    TenantId::parse(raw)
+        .map(|tenant| vec![tenants::get_statement(tenant), portals::overview_statement(tenant, now)])
+        .unwrap_or_default()
+}
+
+pub fn list<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
+    let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let mut rows = console.prefetched.clone().into_iter();
+    let tenant_row = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let portals: Vec<OverviewRow> = decode_rows(rows.next())?;
+    let csrf = console.csrf_token()?;
+    let who = console.who(person.session, &csrf);
+    let page = view::portals(console.lang, &who, &PortalsView { tenant: &tenant_row, portals: &portals });
+    Ok(console.with_csrf(Response::html(200, page), &csrf))
+}
+
+fn ids(raw_tenant: &str, raw_portal: &str) -> Option<(TenantId, PortalId)> {
+    Some((TenantId::parse(raw_tenant)?, PortalId::parse(raw_portal)?))
+}
+
+fn statements(tenant: TenantId, portal: PortalId) -> Vec<Statement> {
+    vec![tenants::get_statement(tenant), portals::get_statement(tenant, portal)]
+}
+
+/// A portal page's reads: the tenant and the portal.
+pub fn reads(raw_tenant: &str, raw_portal: &str) -> Vec<Statement> {
+    ids(raw_tenant, raw_portal).map(|(tenant, portal)| statements(tenant, portal)).unwrap_or_default()
+}
+
+/// What the page shows besides the portal: the outcome of what was just sent.
+#[derive(Default)]
+struct Outcome {
+    notice: Option<&'static str>,
+    problems: Problems,
+    /// The form as typed, when it was refused.
+    typed: Option<SettingsForm>,
+}
+
+fn draw<R: Runtime>(
+    console: &Console<'_, R>,
+    person: &Person<'_>,
+    rows: Vec<Vec<serde_json::Value>>,
+    status: u16,
+    outcome: Outcome,
+) -> Result<Response, AppError> {
+    let mut rows = rows.into_iter();
+    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let portal = decode_rows::<PortalRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let address = tenancy::platform_host(console.rt, &portal.slug)
+        .map(|host| links::origin(&host, console.req.header("host").unwrap_or("")));
+    let form = outcome.typed.unwrap_or_else(|| SettingsForm::of(&portal));
+    let csrf = console.csrf_token()?;
+    let who = console.who(person.session, &csrf);
+    let page = PortalView {
+        tenant: &tenant,
+        portal: &portal,
+        address: address.as_deref(),
+        form: &form,
+        problems: &outcome.problems,
+        notice: outcome.notice,
+        editable: person.role.can_change_settings(),
+    };
+    Ok(console.with_csrf(Response::html(status, view::portal(console.lang, &who, &page)), &csrf))
+}
+
+pub fn page<R: Runtime>(console: &Console<'_, R>, raw_tenant: &str, raw_portal: &str) -> Result<Response, AppError> {
+    let (tenant, _) = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let c = console.lang.console();
+    let notice = match console.req.query_param("done").as_deref() {
+        Some("saved") => Some(c.settings_saved),
+        Some("on") => Some(c.switched_on),
+        Some("off") => Some(c.switched_off),
+        _ => None,
+    };
+    draw(console, &person, console.prefetched.clone(), 200, Outcome { notice, ..Outcome::default() })
+}
+
+/// The form's fields, once the person may change settings; and the version it was drawn from.
+fn posted<R: Runtime>(
+    console: &Console<'_, R>,
+    person: &Person<'_>,
+) -> Result<(Vec<(String, String)>, Precondition), AppError> {
+    let fields = console.form()?;
+    if !person.role.can_change_settings() {
+        return Err(AppError::Forbidden);
+    }
+    let version: i64 =
+        field(&fields, "version").parse().map_err(|_| AppError::BadRequest("the form's version is missing".into()))?;
+    Ok((fields, Precondition::Tags(vec![entity_tag(version)])))
+}
+
+/// Writes `input` through the API's rule, then goes back to the page saying `done`, or shows
+/// what was refused: field by field, or the portal as it now is when it changed meanwhile.
+async fn write<R: Runtime>(
+    console: &Console<'_, R>,
+    person: &Person<'_>,
+    (tenant, portal): (TenantId, PortalId),
+    input: &PortalInput,
+    pre: &Precondition,
+    typed: Option<SettingsForm>,
+    done: &str,
+) -> Result<Response, AppError> {
+    let acting = person.acting();
+    let outcome = match rules::update(console.rt, tenant, &acting.actor, portal, input, pre).await {
+        Ok(_) => {
+            return Ok(Response::see_other(&format!("/tenants/{tenant}/portals/{portal}?done={done}")));
+        }
+        Err(AppError::Invalid(errors)) => {
+            let mut problems = Problems::default();
+            for error in errors {
+                problems.add(&error.field, error.message);
+            }
+            (422, Outcome { problems, typed, ..Outcome::default() })
+        }
+        Err(AppError::PreconditionFailed(_)) => {
+            (409, Outcome { problems: Problems::general(console.lang.console().stale_form), ..Outcome::default() })
+        }
+        Err(AppError::Conflict(message)) => {
+            (409, Outcome { problems: Problems::general(message), typed, ..Outcome::default() })
+        }
+        Err(err) => return Err(err),
+    };
+    let rows = console.rt.db().read_batch(statements(tenant, portal)).await?;
+    draw(console, person, rows, outcome.0, outcome.1)
+}
+
+/// A whole number typed in a form field, or its problem.
+fn whole_number(problems: &mut Problems, name: &str, raw: &str, message: &str) -> Option<i64> {
+    raw.trim().parse().map_err(|_| problems.add(name, message)).ok()
+}
+
+pub async fn save<R: Runtime>(
+    console: &Console<'_, R>,
+    raw_tenant: &str,
+    raw_portal: &str,
+) -> Result<Response, AppError> {
+    let ids = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
+    let person = console.person_for(ids.0)?;
+    let (fields, pre) = posted(console, &person)?;
+    let typed = SettingsForm {
+        name: field(&fields, "name").to_owned(),
+        page_title: field(&fields, "page_title").to_owned(),
+        default_language: field(&fields, "default_language").to_owned(),
+        join_policy: field(&fields, "join_policy").to_owned(),
+        idle_timeout_minutes: field(&fields, "idle_timeout_minutes").to_owned(),
+        session_lifetime_hours: field(&fields, "session_lifetime_hours").to_owned(),
+        terms_text: field(&fields, "terms_text").to_owned(),
+        consent_text: field(&fields, "consent_text").to_owned(),
+    };
+    let c = console.lang.console();
+    let mut problems = Problems::default();
+    let idle = whole_number(&mut problems, "idle_timeout_minutes", &typed.idle_timeout_minutes, c.whole_number);
+    let lifetime = whole_number(&mut problems, "session_lifetime_hours", &typed.session_lifetime_hours, c.whole_number);
+    if !problems.is_empty() {
+        let rows = console.rt.db().read_batch(statements(ids.0, ids.1)).await?;
+        return draw(console, &person, rows, 422, Outcome { problems, typed: Some(typed), ..Outcome::default() });
+    }
+    // What the API's PATCH would send for these fields (a radio left unchosen sends nothing).
+    let input = PortalInput {
+        name: Some(typed.name.clone()),
+        page_title: Some(typed.page_title.clone()),
+        default_language: Some(typed.default_language.clone()),
+        join_policy: (!typed.join_policy.is_empty()).then(|| typed.join_policy.clone()),
+        idle_timeout_minutes: idle,
+        session_lifetime_hours: lifetime,
+        terms_text: Some(typed.terms_text.clone()),
+        consent_text: Some(typed.consent_text.clone()),
+        ..PortalInput::default()
+    };
+    write(console, &person, ids, &input, &pre, Some(typed), "saved").await
+}
+
+pub async fn switch<R: Runtime>(
+    console: &Console<'_, R>,
+    raw_tenant: &str,
+    raw_portal: &str,
+) -> Result<Response, AppError> {
+    let ids = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
+    let person = console.person_for(ids.0)?;
+    let (fields, pre) = posted(console, &person)?;
+    let enabled = match field(&fields, "enabled") {
+        "true" => true,
+        "false" => false,
+        _ => return Err(AppError::BadRequest("enabled must be true or false".into())),
+    };
+    let input = PortalInput { enabled: Some(enabled), ..PortalInput::default() };
+    write(console, &person, ids, &input, &pre, None, if enabled { "on" } else { "off" }).await
+}

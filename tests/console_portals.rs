@@ -1,0 +1,166 @@
+//! A tenant's portals in the console: the list, and a portal's settings and switch saved
+//! through `app::portal_settings::update`, the rule `updatePortal` calls. The settings portal
+//! products list, first part: title, language, who can join, timeouts, terms and consent, on and off.
+
+use crate::common::{body_text, platform_host, spawn_app, TestApp};
+use crate::console_staff::{invite, join, Staffer};
+use porch_core::http::Method;
+use serde_json::{json, Value};
+
+struct Setup<'a> {
+    tenant: String,
+    key: String,
+    portal: String,
+    admin: Staffer<'a>,
+}
+
+fn setup(app: &TestApp) -> Setup<'_> {
+    let (tenant, key) = app.new_tenant("acme-co");
+    let portal = app.new_portal(&key, &tenant, &json!({ "slug": "acme-help", "name": "Acme Help" }));
+    let admin = join(app, &invite(app, &key, &tenant, "ad@acme.example", "admin"), "Ad Admin");
+    Setup { tenant, key, portal, admin }
+}
+
+impl Setup<'_> {
+    fn page(&self) -> String {
+        body_text(&self.admin.browser.get(&format!("/tenants/{}/portals/{}", self.tenant, self.portal)))
+    }
+
+    /// The version the settings form carries.
+    fn version(&self) -> String {
+        let page = self.page();
+        let from = page.find(r#"name="version" value=""#).unwrap() + r#"name="version" value=""#.len();
+        page[from..from + page[from..].find('"').unwrap()].to_owned()
+    }
+
+    fn api_portal(&self, app: &TestApp) -> Value {
+        let path = format!("/api/v1/tenants/{}/portals/{}", self.tenant, self.portal);
+        app.api_as(Some(&self.key), Method::Get, &path, &Value::Null).1["portal"].clone()
+    }
+}
+
+/// The settings form as the page gives it, with `changes` over it.
+fn settings<'f>(version: &'f str, changes: &[(&'f str, &'f str)]) -> Vec<(&'f str, &'f str)> {
+    let mut fields = vec![
+        ("version", version),
+        ("name", "Acme Help"),
+        ("page_title", "Acme Help"),
+        ("default_language", "en"),
+        ("join_policy", "invitation"),
+        ("idle_timeout_minutes", "60"),
+        ("session_lifetime_hours", "168"),
+        ("terms_text", ""),
+        ("consent_text", ""),
+    ];
+    for (name, value) in changes {
+        fields.retain(|(n, _)| n != name);
+        fields.push((name, value));
+    }
+    fields
+}
+
+#[test]
+fn an_admin_changes_who_may_join_and_the_consent_text_and_switches_the_portal_off_and_on() {
+    let app = spawn_app();
+    let s = setup(&app);
+    let list = body_text(&s.admin.browser.get(&format!("/tenants/{}/portals", s.tenant)));
+    assert!(list.contains("Acme Help") && list.contains("<code>acme-help</code>") && list.contains(">On<"), "{list}");
+    let page = s.page();
+    assert!(page.contains("<h2>Acme Help</h2>") && page.contains("http://acme-help.portals.localhost"), "{page}");
+
+    let version = s.version();
+    let consent = "We keep your name and email to answer your requests.";
+    let form =
+        settings(&version, &[("join_policy", "lists"), ("consent_text", consent), ("page_title", "Acme — help")]);
+    let saved = s.admin.browser.post(&format!("/tenants/{}/portals/{}/settings", s.tenant, s.portal), &form);
+    assert_eq!(saved.status, 303, "{}", body_text(&saved));
+    let after = body_text(&s.admin.browser.get(saved.header("location").unwrap()));
+    assert!(after.contains("Settings saved."), "{after}");
+    let portal = s.api_portal(&app);
+    assert_eq!((portal["join_policy"].as_str(), portal["consent_text"].as_str()), (Some("lists"), Some(consent)));
+    assert_eq!(portal["page_title"], "Acme — help");
+    assert_eq!(portal["consent_version"], 1, "a new consent text is a new version people agree to");
+    let audit = app.sql("SELECT actor FROM audit_log WHERE action = 'portal.update'", Vec::new());
+    assert_eq!(audit.len(), 1);
+    assert_eq!(audit[0]["actor"], format!("staff:{}", s.admin.id), "audited under the person");
+
+    let host = platform_host("acme-help");
+    assert_eq!(app.page(&host, "/sign-in").status, 200);
+    let switch = format!("/tenants/{}/portals/{}/switch", s.tenant, s.portal);
+    let off = s.admin.browser.post(&switch, &[("version", &s.version()), ("enabled", "false")]);
+    assert_eq!(off.header("location"), Some(format!("/tenants/{}/portals/{}?done=off", s.tenant, s.portal).as_str()));
+    assert_eq!(app.page(&host, "/sign-in").status, 503, "the branded 503 at once");
+    assert!(s.page().contains("Switch the portal on"));
+    let on = s.admin.browser.post(&switch, &[("version", &s.version()), ("enabled", "true")]);
+    assert_eq!(on.status, 303);
+    assert_eq!(app.page(&host, "/sign-in").status, 200);
+}
+
+#[test]
+fn a_form_opened_before_someone_elses_change_saves_nothing_and_shows_the_portal_as_it_now_is() {
+    let app = spawn_app();
+    let s = setup(&app);
+    let stale = s.version();
+    let path = format!("/api/v1/tenants/{}/portals/{}", s.tenant, s.portal);
+    assert_eq!(app.api_as(Some(&s.key), Method::Patch, &path, &json!({ "name": "Acme Service" })).0, 200);
+    let form = settings(&stale, &[("join_policy", "open")]);
+    let refused = s.admin.browser.post(&format!("/tenants/{}/portals/{}/settings", s.tenant, s.portal), &form);
+    assert_eq!(refused.status, 409);
+    let refused = body_text(&refused);
+    assert!(refused.contains("Someone changed this portal after you opened the page"), "{refused}");
+    assert!(refused.contains(r#"value="Acme Service""#), "the page shows the portal as it now is: {refused}");
+    let portal = s.api_portal(&app);
+    assert_eq!((portal["name"].as_str(), portal["join_policy"].as_str()), (Some("Acme Service"), Some("invitation")));
+    let switched = s.admin.browser.post(
+        &format!("/tenants/{}/portals/{}/switch", s.tenant, s.portal),
+        &[("version", &stale), ("enabled", "false")],
+    );
+    assert_eq!(switched.status, 409, "the switch too");
+    assert_eq!(s.api_portal(&app)["enabled"], true);
+}
+
+#[test]
+fn what_is_wrong_is_named_beside_its_field_and_what_was_typed_is_kept() {
+    let app = spawn_app();
+    let s = setup(&app);
+    let version = s.version();
+    let action = format!("/tenants/{}/portals/{}/settings", s.tenant, s.portal);
+    let typed = settings(&version, &[("idle_timeout_minutes", "an hour"), ("name", "Kept Name")]);
+    let refused = s.admin.browser.post(&action, &typed);
+    assert_eq!(refused.status, 422);
+    let refused = body_text(&refused);
+    assert!(refused.contains(r##"<a href="#idle_timeout_minutes">Enter a whole number</a>"##), "{refused}");
+    assert!(refused.contains(r#"value="an hour""#) && refused.contains(r#"value="Kept Name""#), "{refused}");
+    // The rule's own checks (the API's): a range, a language.
+    let typed = settings(&version, &[("idle_timeout_minutes", "1"), ("default_language", "xx")]);
+    let refused = body_text(&s.admin.browser.post(&action, &typed));
+    assert!(refused.contains(r##"<a href="#idle_timeout_minutes">must be between 5 and 10080</a>"##), "{refused}");
+    assert!(refused.contains(r##"<a href="#default_language">"##), "{refused}");
+    assert_eq!(s.api_portal(&app)["name"], "Acme Help", "nothing was saved");
+}
+
+#[test]
+fn a_viewer_reads_the_settings_but_cannot_change_them_and_another_tenants_portal_is_not_found() {
+    let app = spawn_app();
+    let s = setup(&app);
+    let viewer = join(&app, &invite(&app, &s.key, &s.tenant, "vi@acme.example", "viewer"), "Vi Viewer");
+    let page = body_text(&viewer.browser.get(&format!("/tenants/{}/portals/{}", s.tenant, s.portal)));
+    assert!(page.contains("Your role can read these settings but not change them."), "{page}");
+    assert!(page.contains("<fieldset class=\"stack\" disabled>") && !page.contains("Save settings"), "{page}");
+    let version = s.version();
+    let form = settings(&version, &[("join_policy", "open")]);
+    let refused = viewer.browser.post(&format!("/tenants/{}/portals/{}/settings", s.tenant, s.portal), &form);
+    assert_eq!(refused.status, 403);
+    assert_eq!(s.api_portal(&app)["join_policy"], "invitation");
+
+    let (other, other_key) = app.new_tenant("globex");
+    let theirs = app.new_portal(&other_key, &other, &json!({ "slug": "globex-help", "name": "Globex Help" }));
+    for path in [format!("/tenants/{other}/portals"), format!("/tenants/{other}/portals/{theirs}")] {
+        assert_eq!(s.admin.browser.get(&path).status, 404, "{path}");
+    }
+    // Their portal under our tenant's id is not found either: every read binds the tenant.
+    assert_eq!(s.admin.browser.get(&format!("/tenants/{}/portals/{theirs}", s.tenant)).status, 404);
+    let form = settings(&version, &[]);
+    let sent = s.admin.browser.post(&format!("/tenants/{}/portals/{theirs}/settings", s.tenant), &form);
+    assert_eq!(sent.status, 404);
+}
