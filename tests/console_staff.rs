@@ -370,6 +370,15 @@ fn every_console_action_writes_what_its_api_twin_writes() {
         },
     );
 
+    compare("CreateCustomer", &|| console("/customers", &[("name", "Globex")]), &|| {
+        api(Method::Post, "/customers", json!({ "name": "Initech" }));
+    });
+    let customer =
+        app.sql("SELECT id FROM customers WHERE name = 'Globex'", Vec::new())[0]["id"].as_str().unwrap().to_owned();
+    compare("CreateUnit", &|| console(&format!("/customers/{customer}/units"), &[("name", "North")]), &|| {
+        api(Method::Post, &format!("/customers/{customer}/units"), json!({ "name": "South" }));
+    });
+
     let twins: BTreeSet<String> =
         CONSOLE_ROUTES.iter().filter_map(|r| r.handler.twin()).map(|op| format!("{op:?}")).collect();
     assert_eq!(covered, twins, "every console action with an API twin is compared here");

@@ -15,6 +15,7 @@ mod app;
 mod bad_addresses;
 mod consent_again;
 mod console;
+mod console_customers;
 mod console_portals;
 mod console_staff;
 mod documents;

@@ -146,6 +146,16 @@ test('the first operator sets up the console, proves it again after leaving befo
   assert.match(await joining.textContent('main table'), /Owen Owner \(you\)/);
   await checkPage(joining, 'console-staff-owner');
 
+  // A customer added from the Customers tab, its profile, and a business unit of it.
+  await Promise.all([joining.waitForURL(`${origin}${tenantPath}`), joining.click('nav.tabs a >> text=Customers')]);
+  await joining.fill('main form.stack #name', 'Globex A/S');
+  await Promise.all([joining.waitForURL(/done=created/), joining.click('main form.stack button[type=submit]')]);
+  assert.match(await joining.textContent('main h2 >> nth=0'), /Globex A\/S/);
+  await joining.fill('main form.stack #name', 'North');
+  await Promise.all([joining.waitForURL(/done=unit/), joining.click('main form.stack button[type=submit]')]);
+  assert.match(await joining.textContent('main'), /North/);
+  await checkPage(joining, 'console-customer');
+
   // HubSpot's settings: registration by list, a consent text, the portal off (its branded
   // 503) and on again.
   await Promise.all([joining.waitForURL(/\/portals$/), joining.click('nav.tabs a >> text=Portals')]);

@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod console;
+pub mod customers;
 pub mod domain_verification;
 pub mod files;
 pub mod input;

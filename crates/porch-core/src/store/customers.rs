@@ -78,11 +78,15 @@ pub fn matching(rows: Vec<CustomerRow>, search: Option<&NameSearch>) -> Vec<Cust
 }
 
 pub async fn get(db: &impl Database, tenant: TenantId, id: CustomerId) -> Result<Option<CustomerRow>, DbError> {
-    db.query_one(Statement::new(
+    db.query_one(get_statement(tenant, id)).await
+}
+
+/// `get`'s statement, for a batch of reads.
+pub fn get_statement(tenant: TenantId, id: CustomerId) -> Statement {
+    Statement::new(
         "SELECT id, name, created_at, updated_at, version FROM customers WHERE tenant_id = ?1 AND id = ?2",
         params![tenant.to_db(), id.to_db()],
-    ))
-    .await
+    )
 }
 
 /// Renames the customer if it still has `current.version`; false: it changed or went.
@@ -156,12 +160,16 @@ pub async fn create_unit(
 }
 
 pub async fn list_units(db: &impl Database, tenant: TenantId, customer: CustomerId) -> Result<Vec<UnitRow>, DbError> {
-    db.query(Statement::new(
+    db.query(units_statement(tenant, customer)).await
+}
+
+/// `list_units`' statement, for a batch of reads.
+pub fn units_statement(tenant: TenantId, customer: CustomerId) -> Statement {
+    Statement::new(
         "SELECT id, customer_id, name, created_at FROM business_units
          WHERE tenant_id = ?1 AND customer_id = ?2 ORDER BY name, id",
         params![tenant.to_db(), customer.to_db()],
-    ))
-    .await
+    )
 }
 
 pub async fn get_unit(

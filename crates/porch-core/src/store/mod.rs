@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod attachments;
 pub mod audit;
+pub mod customer_profile;
 pub mod customers;
 pub mod documents;
 pub mod domains;

@@ -9,7 +9,6 @@ use super::form::{csrf_field, email_field, field, new_password_field, submit, su
 use super::language;
 use super::layout::head;
 use crate::i18n::{Formats, Language, Translations as _};
-use crate::store::customers::CustomerRow;
 use crate::store::tenants::TenantRow;
 use porch_types::time::Timestamp;
 use porch_types::time_zone::TimeZone;
@@ -233,14 +232,6 @@ pub fn tenants(lang: Language, who: &Who<'_>, view: &Tenants<'_>) -> String {
     shell(lang, c.tenants_title, Some("/"), Some(who), &body)
 }
 
-/// A tenant's page for the operator: its customers, searched by name.
-pub struct TenantPage<'a> {
-    pub tenant: &'a TenantRow,
-    pub customers: &'a [CustomerRow],
-    /// The search as typed (trimmed), empty for none.
-    pub search: &'a str,
-}
-
 /// The tabs of a tenant's pages.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum TenantTab {
@@ -268,40 +259,6 @@ pub(super) fn tenant_header(lang: Language, who: &Who<'_>, tenant: &TenantRow, h
             }
         }
     }
-}
-
-pub fn tenant(lang: Language, who: &Who<'_>, view: &TenantPage<'_>) -> String {
-    let c = lang.console();
-    let formats = Formats::new(lang, TimeZone::UTC);
-    let body = html! {
-        (tenant_header(lang, who, view.tenant, TenantTab::Customers))
-        h2.visually-hidden { (c.customers_title) }
-        form.filters method="get" action={ "/tenants/" (view.tenant.id) } role="search" {
-            (field(lang, &Problems::default(), "q", c.search_customers, None, |f| html! {
-                input #(f.id) type="search" name="q" value=(view.search) maxlength="100";
-            }))
-            div.actions { button.secondary type="submit" { (c.search_button) } }
-        }
-        @if view.customers.is_empty() {
-            p.empty {
-                @if view.search.is_empty() { (c.no_customers) } @else { ((c.no_customer_matches)(view.search)) }
-            }
-        } @else {
-            table.stacked {
-                thead { tr { th scope="col" { (c.customer_name) } th scope="col" { (c.customer_added) } } }
-                tbody {
-                    @for customer in view.customers {
-                        tr {
-                            td data-label=(c.customer_name) { (customer.name) }
-                            td data-label=(c.customer_added) { (language::date(formats, Timestamp::from_millis(customer.created_at))) }
-                        }
-                    }
-                }
-            }
-        }
-    };
-    let here = (!who.operator).then_some("/");
-    shell(lang, &view.tenant.name, here, Some(who), &body)
 }
 
 /// An error as a console page: what went wrong and the way back.

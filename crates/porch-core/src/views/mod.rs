@@ -4,6 +4,7 @@ pub mod account;
 pub mod activity;
 pub mod chart;
 pub mod console;
+pub mod console_customers;
 pub mod console_portals;
 pub mod console_staff;
 pub mod documents;

@@ -7,6 +7,7 @@ use super::auth::Reach;
 use super::input::Fields;
 use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
+use crate::app::customers as rules;
 use crate::app::portal_settings::refresh_portal_hosts;
 use crate::http::Response;
 use crate::runtime::Runtime;
@@ -72,7 +73,7 @@ struct NameInput {
 fn parse_name<R: Runtime>(call: &Call<'_, R>) -> Result<Label, AppError> {
     let input: NameInput = call.json()?;
     let mut fields = Fields::default();
-    let name = fields.require("name", input.name.as_deref(), |n| Label::parse(n, 120));
+    let name = fields.require("name", input.name.as_deref(), rules::parse_name);
     fields.finish()?;
     name.ok_or_else(|| AppError::Internal("name field".into()))
 }
@@ -90,9 +91,7 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
 pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let name = parse_name(call)?;
-    let id = CustomerId::from_random(call.rt.random_16()?);
-    customers::create(call.rt.db(), tenant, id, &name, &call.actor(), call.rt.now()).await?;
-    let row = customers::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let row = rules::create(call.rt, tenant, &call.actor(), &name).await?;
     Ok(created(&json!({ "customer": CustomerBody::new(&row, None) })))
 }
 
@@ -163,9 +162,7 @@ pub async fn create_unit<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
     let customer = call.id("customer_id", CustomerId::parse)?;
     customers::get(call.rt.db(), tenant, customer).await?.ok_or(AppError::NotFound)?;
     let name = parse_name(call)?;
-    let id = BusinessUnitId::from_random(call.rt.random_16()?);
-    customers::create_unit(call.rt.db(), tenant, customer, id, &name, &call.actor(), call.rt.now()).await?;
-    let row = customers::get_unit(call.rt.db(), tenant, customer, id).await?.ok_or(AppError::NotFound)?;
+    let row = rules::create_unit(call.rt, tenant, &call.actor(), customer, &name).await?;
     Ok(created(&json!({ "business_unit": UnitBody::from(&row) })))
 }
 

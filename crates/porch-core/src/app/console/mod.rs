@@ -10,6 +10,7 @@
 //! stage: a password alone reaches only the second-factor pages. Forms carry a double-submit
 //! CSRF token and refuse another site's `Origin`; sign-in and codes are rate-limited.
 
+mod customer_pages;
 mod join;
 mod portal_pages;
 pub mod routes;
@@ -27,14 +28,13 @@ use crate::i18n::Language;
 use crate::runtime::Runtime;
 use crate::store::audit::Actor;
 use crate::store::staff::{self, StaffSession, Stage};
-use crate::store::{customers, decode_rows, rate_limits, tenants, Database, Statement};
+use crate::store::{decode_rows, rate_limits, tenants, Database, Statement};
 use crate::theme::{self, ThemeContext};
 use crate::views::console::{self as view, Who};
 use crate::views::errors::error_words;
 use porch_types::error::AppError;
 use porch_types::host::Hostname;
 use porch_types::ids::TenantId;
-use porch_types::search::NameSearch;
 use porch_types::staff::StaffRole;
 use porch_types::time::Timestamp;
 
@@ -162,31 +162,6 @@ fn stylesheet(req: &Request) -> Response {
 /// the recovery codes left of the session's person. Shown only to a signed-in operator.
 fn home_reads(hash: &str) -> Vec<Statement> {
     vec![tenants::list_all_statement(), staff::recovery_codes_left(hash)]
-}
-
-/// A tenant page's reads: the tenant and its customers, shown only to whoever may see them.
-fn tenant_reads(raw: &str) -> Vec<Statement> {
-    TenantId::parse(raw)
-        .map(|tenant| vec![tenants::get_statement(tenant), customers::list_statement(tenant)])
-        .unwrap_or_default()
-}
-
-/// A tenant's page: its customers, by name, with a search (`?q=`, the API's `listCustomers`
-/// rule: `NameSearch`, `customers::matching`).
-fn tenant_page<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
-    let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
-    let person = console.person_for(tenant)?;
-    let raw_search = console.req.query_param("q").unwrap_or_default();
-    let search = NameSearch::parse(&raw_search).map_err(|why| AppError::BadRequest(format!("q {why}")))?;
-    // Read with the session lookup (`tenant_reads`).
-    let mut rows = console.prefetched.clone().into_iter();
-    let tenant_row = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
-    let all: Vec<customers::CustomerRow> = decode_rows(rows.next())?;
-    let found = customers::matching(all, search.as_ref());
-    let csrf = console.csrf_token()?;
-    let who = console.who(person.session, &csrf);
-    let view = view::TenantPage { tenant: &tenant_row, customers: &found, search: raw_search.trim() };
-    Ok(console.with_csrf(Response::html(200, view::tenant(console.lang, &who, &view)), &csrf))
 }
 
 type Rows = Vec<Vec<serde_json::Value>>;

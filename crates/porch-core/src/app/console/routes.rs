@@ -4,7 +4,7 @@
 //! same through the same application function) or, for the way in (sessions, which the API
 //! has none of), why it has none. A test fails when an action has neither.
 
-use super::{join, portal_pages, sign_in, staff_page, tenant_page, Console};
+use super::{customer_pages, join, portal_pages, sign_in, staff_page, Console};
 use crate::app::api::Op;
 use crate::app::{find as find_in, Found, Route};
 use crate::http::{Method, Response};
@@ -104,7 +104,14 @@ routes! { |console, hash|
     Join: Get "/join/{token}" [token] => join::form(console, token).await;
     JoinSubmit: Post "/join/{token}" [token] way "accepts an invitation: makes the person and their session"
         => join::submit(console, token).await;
-    Tenant: Get "/tenants/{tenant}" [tenant] prefetch super::tenant_reads(tenant) => tenant_page(console, tenant);
+    Tenant: Get "/tenants/{tenant}" [tenant] prefetch customer_pages::list_reads(tenant)
+        => customer_pages::list(console, tenant);
+    CreateCustomer: Post "/tenants/{tenant}/customers" [tenant] twin CreateCustomer
+        => customer_pages::create(console, tenant).await;
+    Customer: Get "/tenants/{tenant}/customers/{customer}" [tenant, customer]
+        prefetch customer_pages::reads(tenant, customer) => customer_pages::page(console, tenant, customer);
+    AddUnit: Post "/tenants/{tenant}/customers/{customer}/units" [tenant, customer] twin CreateUnit
+        => customer_pages::add_unit(console, tenant, customer).await;
     Portals: Get "/tenants/{tenant}/portals" [tenant] prefetch portal_pages::list_reads(tenant, console.now)
         => portal_pages::list(console, tenant);
     Portal: Get "/tenants/{tenant}/portals/{portal}" [tenant, portal] prefetch portal_pages::reads(tenant, portal)

@@ -1,0 +1,170 @@
+//! A tenant's Customers tab (searched by name, with the form to add a customer) and a
+//! customer's profile (business units and the form to add one, its own portals, its people,
+//! the equipment shared with it). Adding calls `app::customers`, as `createCustomer` and
+//! `createUnit` do. The search is the API's `listCustomers` rule (`NameSearch`,
+//! `customers::matching`).
+
+use super::sign_in::field;
+use super::{Console, Person};
+use crate::app::customers as rules;
+use crate::http::Response;
+use crate::i18n::Translations as _;
+use crate::runtime::Runtime;
+use crate::store::customer_profile::{self as profile, ProfilePerson, ProfilePortal, ProfileShare};
+use crate::store::customers::{self, CustomerRow, UnitRow};
+use crate::store::{decode_rows, tenants, Database, Statement};
+use crate::views::console_customers::{self as view, CustomerView, CustomersView};
+use crate::views::form::Problems;
+use porch_types::error::AppError;
+use porch_types::ids::{CustomerId, TenantId};
+use porch_types::search::NameSearch;
+use porch_types::text::Label;
+
+type Rows = Vec<Vec<serde_json::Value>>;
+
+fn list_statements(tenant: TenantId) -> Vec<Statement> {
+    vec![tenants::get_statement(tenant), customers::list_statement(tenant)]
+}
+
+/// The Customers tab's reads: the tenant and its customers.
+pub fn list_reads(raw: &str) -> Vec<Statement> {
+    TenantId::parse(raw).map(list_statements).unwrap_or_default()
+}
+
+fn draw_list<R: Runtime>(
+    console: &Console<'_, R>,
+    person: &Person<'_>,
+    rows: Rows,
+    status: u16,
+    problems: &Problems,
+    typed: &str,
+) -> Result<Response, AppError> {
+    let raw_search = console.req.query_param("q").unwrap_or_default();
+    let search = NameSearch::parse(&raw_search).map_err(|why| AppError::BadRequest(format!("q {why}")))?;
+    let mut rows = rows.into_iter();
+    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let found = customers::matching(decode_rows(rows.next())?, search.as_ref());
+    let csrf = console.csrf_token()?;
+    let who = console.who(person.session, &csrf);
+    let view = CustomersView {
+        tenant: &tenant,
+        customers: &found,
+        search: raw_search.trim(),
+        editable: person.role.can_change_settings(),
+        problems,
+        typed,
+    };
+    Ok(console.with_csrf(Response::html(status, view::customers(console.lang, &who, &view)), &csrf))
+}
+
+pub fn list<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
+    let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    draw_list(console, &person, console.prefetched.clone(), 200, &Problems::default(), "")
+}
+
+/// The name typed in an add form, once the person may change settings; or its problem.
+fn posted_name<R: Runtime>(console: &Console<'_, R>, person: &Person<'_>) -> Result<(String, Option<Label>), AppError> {
+    let fields = console.form()?;
+    if !person.role.can_change_settings() {
+        return Err(AppError::Forbidden);
+    }
+    let typed = field(&fields, "name").to_owned();
+    let name = rules::parse_name(&typed).ok();
+    Ok((typed, name))
+}
+
+pub async fn create<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
+    let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let (typed, name) = posted_name(console, &person)?;
+    let Some(name) = name else {
+        let rows = console.rt.db().read_batch(list_statements(tenant)).await?;
+        let problems = Problems::of("name", console.lang.console().enter_a_name);
+        return draw_list(console, &person, rows, 422, &problems, &typed);
+    };
+    let row = rules::create(console.rt, tenant, &person.acting().actor, &name).await?;
+    Ok(Response::see_other(&format!("/tenants/{tenant}/customers/{}?done=created", row.id)))
+}
+
+fn ids(raw_tenant: &str, raw_customer: &str) -> Option<(TenantId, CustomerId)> {
+    Some((TenantId::parse(raw_tenant)?, CustomerId::parse(raw_customer)?))
+}
+
+fn profile_statements(tenant: TenantId, customer: CustomerId) -> Vec<Statement> {
+    vec![
+        tenants::get_statement(tenant),
+        customers::get_statement(tenant, customer),
+        customers::units_statement(tenant, customer),
+        profile::portals(tenant, customer),
+        profile::people(tenant, customer),
+        profile::shares(tenant, customer),
+    ]
+}
+
+/// A profile's reads: the tenant, the customer, and everything the profile lists.
+pub fn reads(raw_tenant: &str, raw_customer: &str) -> Vec<Statement> {
+    ids(raw_tenant, raw_customer).map(|(tenant, customer)| profile_statements(tenant, customer)).unwrap_or_default()
+}
+
+fn draw_profile<R: Runtime>(
+    console: &Console<'_, R>,
+    person: &Person<'_>,
+    rows: Rows,
+    status: u16,
+    notice: Option<&str>,
+    problems: &Problems,
+    typed: &str,
+) -> Result<Response, AppError> {
+    let mut rows = rows.into_iter();
+    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let customer = decode_rows::<CustomerRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let units: Vec<UnitRow> = decode_rows(rows.next())?;
+    let portals: Vec<ProfilePortal> = decode_rows(rows.next())?;
+    let people: Vec<ProfilePerson> = decode_rows(rows.next())?;
+    let shares: Vec<ProfileShare> = decode_rows(rows.next())?;
+    let csrf = console.csrf_token()?;
+    let who = console.who(person.session, &csrf);
+    let view = CustomerView {
+        tenant: &tenant,
+        customer: &customer,
+        units: &units,
+        portals: &portals,
+        people: &people,
+        shares: &shares,
+        notice,
+        editable: person.role.can_change_settings(),
+        problems,
+        typed,
+    };
+    Ok(console.with_csrf(Response::html(status, view::customer(console.lang, &who, &view)), &csrf))
+}
+
+pub fn page<R: Runtime>(console: &Console<'_, R>, raw_tenant: &str, raw_customer: &str) -> Result<Response, AppError> {
+    let (tenant, _) = ids(raw_tenant, raw_customer).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let c = console.lang.console();
+    let notice = match console.req.query_param("done").as_deref() {
+        Some("created") => Some(c.customer_added_notice),
+        Some("unit") => Some(c.unit_added),
+        _ => None,
+    };
+    draw_profile(console, &person, console.prefetched.clone(), 200, notice, &Problems::default(), "")
+}
+
+pub async fn add_unit<R: Runtime>(
+    console: &Console<'_, R>,
+    raw_tenant: &str,
+    raw_customer: &str,
+) -> Result<Response, AppError> {
+    let (tenant, customer) = ids(raw_tenant, raw_customer).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let (typed, name) = posted_name(console, &person)?;
+    let Some(name) = name else {
+        let rows = console.rt.db().read_batch(profile_statements(tenant, customer)).await?;
+        let problems = Problems::of("name", console.lang.console().enter_a_name);
+        return draw_profile(console, &person, rows, 422, None, &problems, &typed);
+    };
+    rules::create_unit(console.rt, tenant, &person.acting().actor, customer, &name).await?;
+    Ok(Response::see_other(&format!("/tenants/{tenant}/customers/{customer}?done=unit")))
+}

@@ -1,0 +1,212 @@
+//! The console's customer pages: a tenant's customers (searched by name, and the form to add
+//! one), and a customer's profile: its business units (and the form to add one), its own
+//! portals, its people on every portal and the equipment shared with it.
+
+use maud::{html, Markup};
+
+use super::console::{shell, tenant_header, TenantTab, Who};
+use super::form::{csrf_field, field, submit, summary, Problems};
+use super::language;
+use crate::i18n::{ConsoleStrings, Formats, Language, Translations as _};
+use crate::store::customer_profile::{ProfilePerson, ProfilePortal, ProfileShare, PROFILE_LIMIT};
+use crate::store::customers::{CustomerRow, UnitRow};
+use crate::store::tenants::TenantRow;
+use porch_types::time::Timestamp;
+use porch_types::time_zone::TimeZone;
+
+/// The tenant's Customers tab.
+pub struct CustomersView<'a> {
+    pub tenant: &'a TenantRow,
+    pub customers: &'a [CustomerRow],
+    /// The search as typed (trimmed), empty for none.
+    pub search: &'a str,
+    /// Whether the person may add customers (the form is shown).
+    pub editable: bool,
+    pub problems: &'a Problems,
+    /// The new customer's name as typed, when it was refused.
+    pub typed: &'a str,
+}
+
+/// A one-field form adding something by name (a customer, a business unit).
+fn name_form(
+    lang: Language,
+    who: &Who<'_>,
+    action: &str,
+    heading: &str,
+    button: &str,
+    problems: &Problems,
+    typed: &str,
+) -> Markup {
+    html! {
+        h2 { (heading) }
+        (summary(lang, problems))
+        form.stack method="post" action=(action) novalidate {
+            (csrf_field(who.csrf))
+            (field(lang, problems, "name", lang.console().staff_name, None, |f| html! {
+                input #(f.id) type="text" name="name" value=(typed) required maxlength="120" autocomplete="off"
+                    aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+            }))
+            (submit(button))
+        }
+    }
+}
+
+pub fn customers(lang: Language, who: &Who<'_>, view: &CustomersView<'_>) -> String {
+    let c = lang.console();
+    let formats = Formats::new(lang, TimeZone::UTC);
+    let base = format!("/tenants/{}", view.tenant.id);
+    let body = html! {
+        (tenant_header(lang, who, view.tenant, TenantTab::Customers))
+        h2.visually-hidden { (c.customers_title) }
+        form.filters method="get" action=(base) role="search" {
+            (field(lang, &Problems::default(), "q", c.search_customers, None, |f| html! {
+                input #(f.id) type="search" name="q" value=(view.search) maxlength="100";
+            }))
+            div.actions { button.secondary type="submit" { (c.search_button) } }
+        }
+        @if view.customers.is_empty() {
+            p.empty {
+                @if view.search.is_empty() { (c.no_customers) } @else { ((c.no_customer_matches)(view.search)) }
+            }
+        } @else {
+            table.stacked {
+                thead { tr { th scope="col" { (c.customer_name) } th scope="col" { (c.customer_added) } } }
+                tbody {
+                    @for customer in view.customers {
+                        tr {
+                            td data-label=(c.customer_name) { a href={ (base) "/customers/" (customer.id) } { (customer.name) } }
+                            td data-label=(c.customer_added) { (language::date(formats, Timestamp::from_millis(customer.created_at))) }
+                        }
+                    }
+                }
+            }
+        }
+        @if view.editable {
+            (name_form(lang, who, &format!("{base}/customers"), c.add_customer, c.add_customer_button, view.problems, view.typed))
+        }
+    };
+    let here = (!who.operator).then_some("/");
+    shell(lang, &view.tenant.name, here, Some(who), &body)
+}
+
+/// A customer's profile.
+pub struct CustomerView<'a> {
+    pub tenant: &'a TenantRow,
+    pub customer: &'a CustomerRow,
+    pub units: &'a [UnitRow],
+    pub portals: &'a [ProfilePortal],
+    pub people: &'a [ProfilePerson],
+    pub shares: &'a [ProfileShare],
+    pub notice: Option<&'a str>,
+    pub editable: bool,
+    pub problems: &'a Problems,
+    pub typed: &'a str,
+}
+
+/// "The first 200 are shown." under a list that reached the limit.
+fn limited(c: &ConsoleStrings, shown: usize) -> Markup {
+    html! { @if i64::try_from(shown).is_ok_and(|n| n >= PROFILE_LIMIT) { p.hint { ((c.first_shown)(PROFILE_LIMIT)) } } }
+}
+
+fn people(lang: Language, view: &CustomerView<'_>) -> Markup {
+    let c = lang.console();
+    let formats = Formats::new(lang, TimeZone::UTC);
+    html! {
+        h2 { (c.people_title) }
+        @if view.people.is_empty() {
+            p.empty { (c.no_people) }
+        } @else {
+            table.stacked {
+                thead {
+                    tr {
+                        th scope="col" { (c.staff_name) }
+                        th scope="col" { (c.staff_email) }
+                        th scope="col" { (c.person_portal) }
+                        th scope="col" { (c.staff_role) }
+                        th scope="col" { (c.customer_added) }
+                    }
+                }
+                tbody {
+                    @for person in view.people {
+                        tr {
+                            td data-label=(c.staff_name) { (person.name) }
+                            td data-label=(c.staff_email) { (person.email) }
+                            td data-label=(c.person_portal) { (person.portal_name) }
+                            td data-label=(c.staff_role) {
+                                @if person.role == "admin" { (c.portal_role_admin) } @else { (c.portal_role_member) }
+                            }
+                            td data-label=(c.customer_added) { (language::date(formats, Timestamp::from_millis(person.created_at))) }
+                        }
+                    }
+                }
+            }
+            (limited(c, view.people.len()))
+        }
+    }
+}
+
+fn shares(lang: Language, view: &CustomerView<'_>) -> Markup {
+    let c = lang.console();
+    let formats = Formats::new(lang, TimeZone::UTC);
+    html! {
+        h2 { (c.shared_title) }
+        @if view.shares.is_empty() {
+            p.empty { (c.no_shares) }
+        } @else {
+            table.stacked {
+                thead { tr { th scope="col" { (c.shared_asset) } th scope="col" { (c.shared_from) } th scope="col" { (c.shared_until) } } }
+                tbody {
+                    @for share in view.shares {
+                        tr {
+                            td data-label=(c.shared_asset) { (share.asset_name) " " code { (share.asset_key) } }
+                            td data-label=(c.shared_from) { (language::date(formats, Timestamp::from_millis(share.from_at))) }
+                            td data-label=(c.shared_until) {
+                                @match share.until_at {
+                                    Some(until) => (language::date(formats, Timestamp::from_millis(until))),
+                                    None => (c.until_further_notice),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            (limited(c, view.shares.len()))
+        }
+    }
+}
+
+pub fn customer(lang: Language, who: &Who<'_>, view: &CustomerView<'_>) -> String {
+    let c = lang.console();
+    let base = format!("/tenants/{}", view.tenant.id);
+    let body = html! {
+        (tenant_header(lang, who, view.tenant, TenantTab::Customers))
+        p.back { a href=(base) { (c.all_customers) } }
+        h2 { (view.customer.name) }
+        @if let Some(notice) = view.notice { p.notice role="status" { (notice) } }
+        h2 { (c.units_title) }
+        @if view.units.is_empty() {
+            p.empty { (c.no_units) }
+        } @else {
+            ul { @for unit in view.units { li { (unit.name) } } }
+        }
+        @if view.editable {
+            (name_form(lang, who, &format!("{base}/customers/{}/units", view.customer.id), c.add_unit, c.add_unit_button, view.problems, view.typed))
+        }
+        h2 { (c.customer_portals) }
+        @if view.portals.is_empty() {
+            p.hint { (c.customer_no_portals) }
+        } @else {
+            ul {
+                @for portal in view.portals {
+                    li {
+                        a href={ (base) "/portals/" (portal.id) } { (portal.name) } " "
+                        @if portal.enabled == 0 { span.status.closed { (c.portal_off) } }
+                    }
+                }
+            }
+        }
+        (people(lang, view))
+        (shares(lang, view))
+    };
+    shell(lang, &format!("{} · {}", view.customer.name, view.tenant.name), None, Some(who), &body)
+}
