@@ -4,6 +4,7 @@
 
 use crate::common::{body_text, platform_host, spawn_app, TestApp};
 use crate::console_staff::{invite, join, Staffer};
+use crate::domains::publish_txt;
 use porch_core::http::Method;
 use serde_json::{json, Value};
 
@@ -163,4 +164,66 @@ fn a_viewer_reads_the_settings_but_cannot_change_them_and_another_tenants_portal
     let form = settings(&version, &[]);
     let sent = s.admin.browser.post(&format!("/tenants/{}/portals/{theirs}/settings", s.tenant), &form);
     assert_eq!(sent.status, 404);
+}
+
+#[test]
+fn an_admin_connects_a_localhost_domain_at_once_and_a_real_one_with_its_txt_record() {
+    let app = spawn_app();
+    let s = setup(&app);
+    let action = format!("/tenants/{}/portals/{}/domains", s.tenant, s.portal);
+    let added = s.admin.browser.post(&action, &[("hostname", "acme-help.localhost")]);
+    assert_eq!(added.status, 303, "{}", body_text(&added));
+    assert_eq!(app.page("acme-help.localhost", "/sign-in").status, 200, "a *.localhost domain is active at once");
+    let page = body_text(&s.admin.browser.get(added.header("location").unwrap()));
+    assert!(page.contains("<code>acme-help.localhost</code>") && page.contains("Domain added."), "{page}");
+
+    let added = s.admin.browser.post(&action, &[("hostname", "Support.Acme.example")]);
+    assert_eq!(added.status, 303, "{}", body_text(&added));
+    let page = s.page();
+    assert!(
+        page.contains("Waiting for its DNS record") && page.contains("_porch-verify.support.acme.example"),
+        "{page}"
+    );
+    let token = app.sql("SELECT verification_token FROM domains WHERE hostname = 'support.acme.example'", Vec::new());
+    let token = token[0]["verification_token"].as_str().unwrap().to_owned();
+    assert!(page.contains(&token), "the TXT value to publish is shown");
+    publish_txt(&app, "support.acme.example", &[&token]);
+    let checked = s.admin.browser.post(&format!("{action}/support.acme.example/verify"), &[]);
+    assert_eq!(
+        checked.header("location"),
+        Some(format!("/tenants/{}/portals/{}?done=checked", s.tenant, s.portal).as_str())
+    );
+    let (_, listed) = app.api_as(Some(&s.key), Method::Get, &format!("/api/v1{action}"), &Value::Null);
+    let statuses: Vec<&str> =
+        listed["domains"].as_array().unwrap().iter().map(|d| d["status"].as_str().unwrap()).collect();
+    assert_eq!(statuses, ["active", "active"], "{listed}");
+
+    let removed = s.admin.browser.post(&format!("{action}/acme-help.localhost/remove"), &[]);
+    assert_eq!(removed.status, 303);
+    assert_eq!(app.page("acme-help.localhost", "/sign-in").status, 404, "a removed domain answers nothing at once");
+}
+
+#[test]
+fn a_name_a_portal_may_not_claim_is_refused_beside_its_field_and_a_viewer_connects_nothing() {
+    let app = spawn_app();
+    let s = setup(&app);
+    let action = format!("/tenants/{}/portals/{}/domains", s.tenant, s.portal);
+    for (typed, said) in [
+        ("10.0.0.1", "must be a full DNS name"),
+        ("console.localhost", "is the console's hostname"),
+        ("other.portals.localhost", "names under the platform domain"),
+    ] {
+        let refused = s.admin.browser.post(&action, &[("hostname", typed)]);
+        assert_eq!(refused.status, 422, "{typed}");
+        let page = body_text(&refused);
+        assert!(page.contains(said) && page.contains(&format!(r#"value="{typed}""#)), "{typed}: {page}");
+    }
+    s.admin.browser.post(&action, &[("hostname", "acme-help.localhost")]);
+    let twice = body_text(&s.admin.browser.post(&action, &[("hostname", "acme-help.localhost")]));
+    assert!(twice.contains("this portal already claims that hostname"), "{twice}");
+    let viewer = join(&app, &invite(&app, &s.key, &s.tenant, "vi@acme.example", "viewer"), "Vi Viewer");
+    assert_eq!(viewer.browser.post(&action, &[("hostname", "vi.localhost")]).status, 403);
+    let removing = viewer.browser.post(&format!("{action}/acme-help.localhost/remove"), &[]);
+    assert_eq!(removing.status, 403);
+    assert_eq!(app.sql("SELECT hostname FROM domains", Vec::new()).len(), 1);
 }

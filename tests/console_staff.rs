@@ -379,6 +379,17 @@ fn every_console_action_writes_what_its_api_twin_writes() {
         api(Method::Post, &format!("/customers/{customer}/units"), json!({ "name": "South" }));
     });
 
+    let domains = format!("/portals/{portal}/domains");
+    compare("AddDomain", &|| console(&domains, &[("hostname", "one.localhost")]), &|| {
+        api(Method::Post, &domains, json!({ "hostname": "two.localhost" }));
+    });
+    compare("VerifyDomain", &|| console(&format!("{domains}/one.localhost/verify"), &[]), &|| {
+        api(Method::Post, &format!("{domains}/two.localhost/verify"), Value::Null);
+    });
+    compare("RemoveDomain", &|| console(&format!("{domains}/one.localhost/remove"), &[]), &|| {
+        api(Method::Delete, &format!("{domains}/two.localhost"), Value::Null);
+    });
+
     let twins: BTreeSet<String> =
         CONSOLE_ROUTES.iter().filter_map(|r| r.handler.twin()).map(|op| format!("{op:?}")).collect();
     assert_eq!(covered, twins, "every console action with an API twin is compared here");

@@ -63,7 +63,7 @@ fn doh_url(host: &str) -> String {
 }
 
 /// The resolver's answer: these TXT records at `_porch-verify.<host>`.
-fn publish_txt(app: &TestApp, host: &str, values: &[&str]) {
+pub fn publish_txt(app: &TestApp, host: &str, values: &[&str]) {
     let answer: Vec<Value> = values.iter().map(|v| json!({ "type": 16, "data": format!("\"{v}\"") })).collect();
     app.rt.http.answers.borrow_mut().insert(doh_url(host), (200, json!({ "Status": 0, "Answer": answer }).to_string()));
 }

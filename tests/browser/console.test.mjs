@@ -163,15 +163,24 @@ test('the first operator sets up the console, proves it again after leaving befo
   await Promise.all([joining.waitForURL(/\/portals\/[0-9a-f-]+$/), joining.click('main table a >> nth=0')]);
   await checkPage(joining, 'console-portal');
   const portalAddress = await joining.textContent('main p code');
+  // A *.localhost domain is connected at once, and the portal answers on it.
+  const domain = `${slug}.localhost`;
+  await joining.fill('#hostname', domain);
+  await Promise.all([joining.waitForURL(/done=domain/), joining.click('section[aria-labelledby=domains-title] form.stack button')]);
+  assert.match(await joining.textContent('section[aria-labelledby=domains-title] table'), /Active/);
+  await checkPage(joining, 'console-portal-domains');
+  const onDomain = await theirs.newPage();
+  assert.equal((await onDomain.goto(`http://${domain}:${port}/sign-in`)).status(), 200, 'the portal answers on its new domain');
+  await onDomain.close();
   await joining.check('#join_policy-lists');
   await joining.fill('#consent_text', 'We keep your name and email to answer your requests.');
   await joining.fill('#idle_timeout_minutes', 'soon');
-  await joining.click('main form.stack button[type=submit]');
+  await joining.click('main form.stack[action$=settings] button[type=submit]');
   assert.match(await joining.textContent('.error-summary'), /Enter a whole number/);
   assert.equal(await joining.inputValue('#consent_text'), 'We keep your name and email to answer your requests.');
   await checkPage(joining, 'console-portal-error');
   await joining.fill('#idle_timeout_minutes', '30');
-  await Promise.all([joining.waitForURL(/done=saved/), joining.click('main form.stack button[type=submit]')]);
+  await Promise.all([joining.waitForURL(/done=saved/), joining.click('main form.stack[action$=settings] button[type=submit]')]);
   assert.match(await joining.textContent('.notice'), /Settings saved/);
   assert.equal(await joining.isChecked('#join_policy-lists'), true);
   await Promise.all([joining.waitForURL(/done=off/), joining.click('section.switch button')]);

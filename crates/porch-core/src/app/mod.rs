@@ -6,6 +6,7 @@ pub mod api;
 pub mod console;
 pub mod customers;
 pub mod domain_verification;
+pub mod domains;
 pub mod files;
 pub mod input;
 pub mod lifecycle;

@@ -103,11 +103,15 @@ pub async fn add(
 }
 
 pub async fn list(db: &impl Database, tenant: TenantId, portal: PortalId) -> Result<Vec<DomainRow>, DbError> {
-    db.query(Statement::new(
+    db.query(list_statement(tenant, portal)).await
+}
+
+/// `list`'s statement, for a batch of reads.
+pub fn list_statement(tenant: TenantId, portal: PortalId) -> Statement {
+    Statement::new(
         "SELECT * FROM domains WHERE tenant_id = ?1 AND portal_id = ?2 ORDER BY hostname",
         params![tenant.to_db(), portal.to_db()],
-    ))
-    .await
+    )
 }
 
 pub async fn get(

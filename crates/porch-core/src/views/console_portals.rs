@@ -9,6 +9,7 @@ use super::console::{shell, tenant_header, TenantTab, Who};
 use super::form::{csrf_field, field, submit, summary, Problems};
 use super::language::{self, own_name};
 use crate::i18n::{ConsoleStrings, Formats, Language, Translations as _};
+use crate::store::domains::{verification_record_name, DomainRow, DomainStatus};
 use crate::store::portals::{OverviewRow, PortalRow};
 use crate::store::tenants::TenantRow;
 use porch_types::access::JoinPolicy;
@@ -103,6 +104,9 @@ pub struct PortalView<'a> {
     pub notice: Option<&'a str>,
     /// Whether the person may change the settings.
     pub editable: bool,
+    pub domains: &'a [DomainRow],
+    /// The domain as typed, when adding it was refused.
+    pub typed_host: &'a str,
 }
 
 fn join_label(c: &ConsoleStrings, policy: JoinPolicy) -> &'static str {
@@ -173,6 +177,84 @@ fn switch(c: &ConsoleStrings, who: &Who<'_>, view: &PortalView<'_>, action: &str
     }
 }
 
+fn domain_status(c: &ConsoleStrings, status: DomainStatus) -> Markup {
+    match status {
+        DomainStatus::Active => html! { span.status { (c.domain_active) } },
+        DomainStatus::Pending => html! { span.status { (c.domain_pending) } },
+        DomainStatus::Failed => html! { span.status.closed { (c.domain_failed) } },
+    }
+}
+
+/// The portal's domains: each with its status and the TXT record that proves it, the check
+/// and remove buttons, and the form to connect another.
+fn domains(lang: Language, who: &Who<'_>, view: &PortalView<'_>, action: &str) -> Markup {
+    let c = lang.console();
+    html! {
+        section aria-labelledby="domains-title" {
+            h3 #domains-title { (c.domains_title) }
+            p.hint { (c.domains_intro) }
+            @if view.domains.is_empty() {
+                p.empty { (c.no_domains) }
+            } @else {
+                table.stacked {
+                    thead {
+                        tr {
+                            th scope="col" { (c.domain_host) }
+                            th scope="col" { (c.domain_status) }
+                            th scope="col" { (c.domain_record) }
+                            @if view.editable { th scope="col" { span.visually-hidden { (c.staff_actions) } } }
+                        }
+                    }
+                    tbody {
+                        @for domain in view.domains {
+                            tr {
+                                td data-label=(c.domain_host) { code { (domain.hostname) } }
+                                td data-label=(c.domain_status) {
+                                    (domain_status(c, domain.status))
+                                    @if let Some(error) = &domain.last_error { br; span.hint { (error) } }
+                                }
+                                td data-label=(c.domain_record) {
+                                    @if domain.status != DomainStatus::Active {
+                                        dl.record {
+                                            dt { (c.record_type) } dd { code { "TXT" } }
+                                            dt { (c.record_name) } dd { code { (verification_record_name(&domain.hostname)) } }
+                                            dt { (c.record_value) } dd { code { (domain.verification_token) } }
+                                        }
+                                    }
+                                }
+                                @if view.editable {
+                                    td {
+                                        form.inline method="post" action={ (action) "/domains/" (domain.hostname) "/verify" } {
+                                            (csrf_field(who.csrf))
+                                            button.secondary type="submit" { (c.verify_domain) " " span.visually-hidden { (domain.hostname) } }
+                                        }
+                                        " "
+                                        form.inline method="post" action={ (action) "/domains/" (domain.hostname) "/remove" } {
+                                            (csrf_field(who.csrf))
+                                            button.link-button type="submit" { (c.remove) " " span.visually-hidden { (domain.hostname) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if view.editable {
+                form.stack method="post" action={ (action) "/domains" } novalidate {
+                    (csrf_field(who.csrf))
+                    (field(lang, view.problems, "hostname", c.add_domain, Some(c.domain_hint), |f| html! {
+                        input #(f.id) type="text" name="hostname" value=(view.typed_host) required maxlength="253"
+                            autocomplete="off" spellcheck="false" autocapitalize="none"
+                            aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+                    }))
+                    (submit(c.add_domain_button))
+                }
+            }
+        }
+    }
+}
+
 pub fn portal(lang: Language, who: &Who<'_>, view: &PortalView<'_>) -> String {
     let c = lang.console();
     let action = format!("/tenants/{}/portals/{}", view.tenant.id, view.portal.id);
@@ -188,6 +270,7 @@ pub fn portal(lang: Language, who: &Who<'_>, view: &PortalView<'_>) -> String {
         @if !view.editable { p.notice { (c.read_only) } }
         (summary(lang, view.problems))
         (switch(c, who, view, &action))
+        (domains(lang, who, view, &action))
         form.stack method="post" action={ (action) "/settings" } novalidate {
             (csrf_field(who.csrf))
             input type="hidden" name="version" value=(view.portal.version);

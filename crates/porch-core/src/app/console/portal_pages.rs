@@ -6,18 +6,21 @@
 
 use super::sign_in::field;
 use super::{Console, Person};
+use crate::app::domains as domain_rules;
 use crate::app::links;
 use crate::app::portal_settings::{self as rules, PortalInput};
 use crate::app::versions::Precondition;
 use crate::http::Response;
 use crate::i18n::Translations as _;
 use crate::runtime::Runtime;
+use crate::store::domains::{self, DomainRow};
 use crate::store::portals::{self, OverviewRow, PortalRow};
 use crate::store::{decode_rows, tenants, Database, Statement};
 use crate::tenancy;
 use crate::views::console_portals::{self as view, PortalView, PortalsView, SettingsForm};
 use crate::views::form::Problems;
 use porch_types::error::{entity_tag, AppError};
+use porch_types::host::Hostname;
 use porch_types::ids::{PortalId, TenantId};
 use porch_types::time::Timestamp;
 
@@ -45,10 +48,14 @@ fn ids(raw_tenant: &str, raw_portal: &str) -> Option<(TenantId, PortalId)> {
 }
 
 fn statements(tenant: TenantId, portal: PortalId) -> Vec<Statement> {
-    vec![tenants::get_statement(tenant), portals::get_statement(tenant, portal)]
+    vec![
+        tenants::get_statement(tenant),
+        portals::get_statement(tenant, portal),
+        domains::list_statement(tenant, portal),
+    ]
 }
 
-/// A portal page's reads: the tenant and the portal.
+/// A portal page's reads: the tenant, the portal and its domains.
 pub fn reads(raw_tenant: &str, raw_portal: &str) -> Vec<Statement> {
     ids(raw_tenant, raw_portal).map(|(tenant, portal)| statements(tenant, portal)).unwrap_or_default()
 }
@@ -60,6 +67,8 @@ struct Outcome {
     problems: Problems,
     /// The form as typed, when it was refused.
     typed: Option<SettingsForm>,
+    /// A domain as typed, when adding it was refused.
+    typed_host: String,
 }
 
 fn draw<R: Runtime>(
@@ -72,6 +81,7 @@ fn draw<R: Runtime>(
     let mut rows = rows.into_iter();
     let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
     let portal = decode_rows::<PortalRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let domains: Vec<DomainRow> = decode_rows(rows.next())?;
     let address = tenancy::platform_host(console.rt, &portal.slug)
         .map(|host| links::origin(&host, console.req.header("host").unwrap_or("")));
     let form = outcome.typed.unwrap_or_else(|| SettingsForm::of(&portal));
@@ -85,6 +95,8 @@ fn draw<R: Runtime>(
         problems: &outcome.problems,
         notice: outcome.notice,
         editable: person.role.can_change_settings(),
+        domains: &domains,
+        typed_host: &outcome.typed_host,
     };
     Ok(console.with_csrf(Response::html(status, view::portal(console.lang, &who, &page)), &csrf))
 }
@@ -97,20 +109,30 @@ pub fn page<R: Runtime>(console: &Console<'_, R>, raw_tenant: &str, raw_portal: 
         Some("saved") => Some(c.settings_saved),
         Some("on") => Some(c.switched_on),
         Some("off") => Some(c.switched_off),
+        Some("domain") => Some(c.domain_added),
+        Some("checked") => Some(c.domain_checked),
+        Some("removed") => Some(c.domain_removed),
         _ => None,
     };
     draw(console, &person, console.prefetched.clone(), 200, Outcome { notice, ..Outcome::default() })
 }
 
-/// The form's fields, once the person may change settings; and the version it was drawn from.
-fn posted<R: Runtime>(
-    console: &Console<'_, R>,
-    person: &Person<'_>,
-) -> Result<(Vec<(String, String)>, Precondition), AppError> {
+/// A form's fields, once the person may change settings.
+fn allowed_form<R: Runtime>(console: &Console<'_, R>, person: &Person<'_>) -> Result<Vec<(String, String)>, AppError> {
     let fields = console.form()?;
     if !person.role.can_change_settings() {
         return Err(AppError::Forbidden);
     }
+    Ok(fields)
+}
+
+/// The settings form's fields, once the person may change settings; and the version it was
+/// drawn from.
+fn posted<R: Runtime>(
+    console: &Console<'_, R>,
+    person: &Person<'_>,
+) -> Result<(Vec<(String, String)>, Precondition), AppError> {
+    let fields = allowed_form(console, person)?;
     let version: i64 =
         field(&fields, "version").parse().map_err(|_| AppError::BadRequest("the form's version is missing".into()))?;
     Ok((fields, Precondition::Tags(vec![entity_tag(version)])))
@@ -212,4 +234,72 @@ pub async fn switch<R: Runtime>(
     };
     let input = PortalInput { enabled: Some(enabled), ..PortalInput::default() };
     write(console, &person, ids, &input, &pre, None, if enabled { "on" } else { "off" }).await
+}
+
+/// Domain checks ask a DNS service or Cloudflare: a budget per tenant, as the API's
+/// `DomainChecks` budget is per key.
+const DOMAIN_ACTIONS_PER_WINDOW: i64 = 30;
+const DOMAIN_WINDOW_SECONDS: i64 = 900;
+
+/// The portal's domain named in the path, once the person may change settings and the
+/// tenant's budget for domain actions has room.
+async fn domain_action<R: Runtime>(
+    console: &Console<'_, R>,
+    person: &Person<'_>,
+    (tenant, portal): (TenantId, PortalId),
+    raw_host: &str,
+) -> Result<DomainRow, AppError> {
+    allowed_form(console, person)?;
+    console.rate_limit(&format!("domains:{tenant}"), DOMAIN_ACTIONS_PER_WINDOW, DOMAIN_WINDOW_SECONDS).await?;
+    let host = Hostname::parse(raw_host).map_err(|_| AppError::NotFound)?;
+    domain_rules::find(console.rt, tenant, portal, &host).await
+}
+
+pub async fn add_domain<R: Runtime>(
+    console: &Console<'_, R>,
+    raw_tenant: &str,
+    raw_portal: &str,
+) -> Result<Response, AppError> {
+    let (tenant, portal) = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let fields = allowed_form(console, &person)?;
+    console.rate_limit(&format!("domains:{tenant}"), DOMAIN_ACTIONS_PER_WINDOW, DOMAIN_WINDOW_SECONDS).await?;
+    let typed = field(&fields, "hostname").trim().to_owned();
+    let problem = match domain_rules::parse_for(console.rt, &typed) {
+        Ok(host) => match domain_rules::add(console.rt, tenant, portal, &person.acting().actor, &host).await {
+            Ok(_) => return Ok(Response::see_other(&format!("/tenants/{tenant}/portals/{portal}?done=domain"))),
+            Err(AppError::Conflict(message)) => message,
+            Err(err) => return Err(err),
+        },
+        Err(message) => message.to_owned(),
+    };
+    let rows = console.rt.db().read_batch(statements(tenant, portal)).await?;
+    let outcome = Outcome { problems: Problems::of("hostname", problem), typed_host: typed, ..Outcome::default() };
+    draw(console, &person, rows, 422, outcome)
+}
+
+pub async fn verify_domain<R: Runtime>(
+    console: &Console<'_, R>,
+    raw_tenant: &str,
+    raw_portal: &str,
+    raw_host: &str,
+) -> Result<Response, AppError> {
+    let ids = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
+    let person = console.person_for(ids.0)?;
+    let row = domain_action(console, &person, ids, raw_host).await?;
+    domain_rules::verify(console.rt, ids.0, &row, &person.acting().actor).await?;
+    Ok(Response::see_other(&format!("/tenants/{}/portals/{}?done=checked", ids.0, ids.1)))
+}
+
+pub async fn remove_domain<R: Runtime>(
+    console: &Console<'_, R>,
+    raw_tenant: &str,
+    raw_portal: &str,
+    raw_host: &str,
+) -> Result<Response, AppError> {
+    let ids = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
+    let person = console.person_for(ids.0)?;
+    let row = domain_action(console, &person, ids, raw_host).await?;
+    domain_rules::remove(console.rt, ids.0, &row, &person.acting().actor).await?;
+    Ok(Response::see_other(&format!("/tenants/{}/portals/{}?done=removed", ids.0, ids.1)))
 }

@@ -120,6 +120,12 @@ routes! { |console, hash|
         => portal_pages::save(console, tenant, portal).await;
     PortalSwitch: Post "/tenants/{tenant}/portals/{portal}/switch" [tenant, portal] twin UpdatePortal
         => portal_pages::switch(console, tenant, portal).await;
+    AddDomain: Post "/tenants/{tenant}/portals/{portal}/domains" [tenant, portal] twin AddDomain
+        => portal_pages::add_domain(console, tenant, portal).await;
+    VerifyDomain: Post "/tenants/{tenant}/portals/{portal}/domains/{host}/verify" [tenant, portal, host] twin VerifyDomain
+        => portal_pages::verify_domain(console, tenant, portal, host).await;
+    RemoveDomain: Post "/tenants/{tenant}/portals/{portal}/domains/{host}/remove" [tenant, portal, host] twin RemoveDomain
+        => portal_pages::remove_domain(console, tenant, portal, host).await;
     Staff: Get "/tenants/{tenant}/staff" [tenant] prefetch staff_page::reads(tenant) => staff_page::page(console, tenant);
     Invite: Post "/tenants/{tenant}/staff/invitations" [tenant] twin CreateStaffInvitation
         => staff_page::invite(console, tenant).await;
