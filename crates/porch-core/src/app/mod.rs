@@ -13,6 +13,8 @@ pub mod lifecycle;
 pub mod links;
 pub mod portal;
 pub mod portal_settings;
+pub mod public_portal;
+pub mod registration_list;
 pub mod scheduled;
 pub mod staff;
 pub mod versions;

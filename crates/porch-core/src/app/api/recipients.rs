@@ -9,26 +9,23 @@ use super::auth::Reach;
 use super::input::{double_option, Fields};
 use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
-use crate::app::links;
-use crate::app::portal::mail::Sender;
 use crate::app::portal::users::removal;
+pub(super) use crate::app::public_portal::PublicPortal;
+use crate::app::registration_list::{self as list_rules, EntryBody, NewEntry};
 use crate::auth::secret::Token;
 use crate::email::Message;
 use crate::http::Response;
-use crate::portal_context::ResolvedPortal;
 use crate::runtime::Runtime;
 use crate::store::accounts::AccountRow;
 use crate::store::audit::Change;
 use crate::store::invitations::{self, InvitationRow, NewInvitation};
 use crate::store::previews::{self, NewPreview};
-use crate::store::registration_list::{self, EntryRow, Listed};
+use crate::store::registration_list;
 use crate::store::wrote;
-use crate::store::{accounts, customers, domains, portals, Database, PortalScope};
-use crate::tenancy;
-use porch_types::access::{JoinPolicy, Role};
+use crate::store::{accounts, customers, portals, Database, PortalScope};
+use porch_types::access::Role;
 use porch_types::email::{Email, EmailDomain};
 use porch_types::error::AppError;
-use porch_types::host::Hostname;
 use porch_types::ids::{AccountId, CustomerId, InvitationId, ListEntryId, PortalId, PreviewId};
 use porch_types::portal_tickets::Visibility;
 use porch_types::time::Timestamp;
@@ -115,42 +112,6 @@ impl<'a> From<&'a AccountRow> for AccountBody<'a> {
     }
 }
 
-/// A registration list entry as the API shows it (`RegistrationEntry` in openapi.json), and
-/// as the audit log keeps a removed one.
-#[derive(Serialize)]
-struct EntryBody<'a> {
-    id: &'a str,
-    /// `email` or `domain`, whichever the entry lists.
-    #[serde(flatten)]
-    listed: ListedBody<'a>,
-    customer_id: Option<&'a str>,
-    created_at: Timestamp,
-}
-
-/// What an entry lists, keyed by its kind.
-#[derive(Serialize)]
-#[serde(rename_all = "lowercase")]
-enum ListedBody<'a> {
-    Email(&'a str),
-    Domain(&'a str),
-}
-
-impl<'a> EntryBody<'a> {
-    fn new(row: &'a EntryRow) -> Result<Self, AppError> {
-        let listed = match row.kind.as_str() {
-            "email" => ListedBody::Email(&row.value),
-            "domain" => ListedBody::Domain(&row.value),
-            other => return Err(AppError::Internal(format!("registration entry {} of kind {other:?}", row.id))),
-        };
-        Ok(EntryBody {
-            id: &row.id,
-            listed,
-            customer_id: row.customer_id.as_deref(),
-            created_at: Timestamp::from_millis(row.created_at),
-        })
-    }
-}
-
 /// Default and longest life of an invitation link.
 const INVITATION_DEFAULT_HOURS: i64 = 168;
 const INVITATION_MAX_HOURS: i64 = 720;
@@ -167,35 +128,13 @@ pub(super) async fn portal_scope<R: Runtime>(
     Ok((PortalScope { tenant, portal }, row))
 }
 
-/// The portal as its visitors reach it: public host, origin and branding.
-pub(super) struct PublicPortal {
-    pub(super) origin: String,
-    pub(super) resolved: std::rc::Rc<ResolvedPortal>,
-}
-
+/// The portal as its visitors reach it (`app::public_portal`), from this call's host.
 pub(super) async fn public_portal<R: Runtime>(
     call: &Call<'_, R>,
     scope: PortalScope,
     row: &portals::PortalRow,
 ) -> Result<PublicPortal, AppError> {
-    let custom = domains::list(call.rt.db(), scope.tenant, scope.portal)
-        .await?
-        .into_iter()
-        .filter(|d| d.status == domains::DomainStatus::Active)
-        .find_map(|d| Hostname::parse(&d.hostname).ok());
-    let host = custom
-        .or_else(|| tenancy::platform_host(call.rt, &row.slug))
-        .ok_or_else(|| AppError::Internal(format!("portal {} has no host", row.id)))?;
-    let resolved = tenancy::resolve(call.rt, &host).await?.ok_or(AppError::NotFound)?;
-    let origin = links::origin(&host, call.req.header("host").unwrap_or(""));
-    Ok(PublicPortal { origin, resolved })
-}
-
-impl PublicPortal {
-    fn sender(&self, scope: PortalScope) -> Sender<'_> {
-        let context = &self.resolved.context;
-        Sender { portal: context, scope, origin: &self.origin, lang: context.default_language }
-    }
+    crate::app::public_portal::public_portal(call.rt, call.req.header("host").unwrap_or(""), scope, row).await
 }
 
 /// A customer of this tenant named in a body; for a one-customer portal, only its customer.
@@ -410,42 +349,21 @@ pub async fn add_entry<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppEr
     }
     let customer = customer_of(call, &mut fields, scope, &row, input.customer_id.as_deref()).await?;
     fields.finish()?;
-    let listed = match (&email, &domain) {
-        (Some(email), _) => Listed::Email(email),
-        (None, Some(domain)) => Listed::Domain(domain),
+    let entry = match (email, domain) {
+        (Some(email), _) => NewEntry::Email(email),
+        (None, Some(domain)) => NewEntry::Domain(domain),
         (None, None) => return Err(AppError::Internal("entry without value".into())),
     };
-    let id = ListEntryId::from_random(call.rt.random_16()?);
-    let now = call.rt.now();
-    let actor = call.actor();
-    let change = Change::new(scope.tenant, &actor, "registration_list.add", "registration_entry", id.to_db()).after(
-        json!({ "email": email.as_ref().map(Email::as_str), "domain": domain.as_ref().map(EmailDomain::as_str) }),
-    );
-    let mut batch = vec![registration_list::insert(scope, id, &listed, customer, now), change.statement(now)];
-    // The registration email only makes sense while the portal admits listed people.
-    let admits_lists = row.join_policy == JoinPolicy::Lists;
-    if let (true, Some(to)) = (input.send_email.unwrap_or(admits_lists), email.as_ref()) {
-        let public = public_portal(call, scope, &row).await?;
-        let link = format!("{}/register", public.origin);
-        batch.push(public.sender(scope).queue(call.rt, to, &Message::RegistrationInvite { link: &link })?);
-    }
-    call.rt.db().batch(batch).await.map_err(|err| match AppError::from(err) {
-        AppError::Conflict(_) => AppError::Conflict("that email or domain is already on the list".into()),
-        other => other,
-    })?;
-    let stored = registration_list::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    let raw_host = call.req.header("host").unwrap_or("");
+    let stored =
+        list_rules::add(call.rt, raw_host, (scope, &row), &call.actor(), &entry, customer, input.send_email).await?;
     Ok(created(&json!({ "entry": EntryBody::new(&stored)? })))
 }
 
 pub async fn remove_entry<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (scope, _) = portal_scope(call).await?;
     let id = call.id("entry_id", ListEntryId::parse)?;
-    let current = registration_list::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
-    let now = call.rt.now();
-    let actor = call.actor();
-    let change = Change::new(scope.tenant, &actor, "registration_list.remove", "registration_entry", id.to_db())
-        .before(json!(EntryBody::new(&current)?));
-    call.rt.db().batch(vec![registration_list::delete(scope, id), change.statement_if_changed(now)]).await?;
+    list_rules::remove(call.rt, scope, &call.actor(), id).await?;
     Ok(no_content())
 }
 
