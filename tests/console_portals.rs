@@ -227,3 +227,53 @@ fn a_name_a_portal_may_not_claim_is_refused_beside_its_field_and_a_viewer_connec
     assert_eq!(removing.status, 403);
     assert_eq!(app.sql("SELECT hostname FROM domains", Vec::new()).len(), 1);
 }
+
+#[test]
+fn the_registration_list_takes_an_address_or_a_whole_domain_once_and_a_listed_address_is_told() {
+    let app = spawn_app();
+    let s = setup(&app);
+    let version = s.version();
+    let form = settings(&version, &[("join_policy", "lists")]);
+    assert_eq!(
+        s.admin.browser.post(&format!("/tenants/{}/portals/{}/settings", s.tenant, s.portal), &form).status,
+        303
+    );
+    let action = format!("/tenants/{}/portals/{}/registration-list", s.tenant, s.portal);
+    for typed in ["Ann@Globex.example", "partner.example"] {
+        let added = s.admin.browser.post(&action, &[("entry", typed)]);
+        assert_eq!(added.status, 303, "{typed}: {}", body_text(&added));
+    }
+    let page = s.page();
+    assert!(
+        page.contains("<code>ann@globex.example</code>") && page.contains("<code>partner.example</code>"),
+        "{page}"
+    );
+    assert!(page.contains("Whole domain"), "{page}");
+    let mail = app.sql("SELECT kind, to_email FROM outbox WHERE kind = 'registration_invite'", Vec::new());
+    assert_eq!(
+        mail,
+        [json!({ "kind": "registration_invite", "to_email": "ann@globex.example" })],
+        "the address is told"
+    );
+    let (_, listed) = app.api_as(Some(&s.key), Method::Get, &format!("/api/v1{action}"), &Value::Null);
+    assert_eq!(listed["entries"].as_array().unwrap().len(), 2, "{listed}");
+
+    let twice = s.admin.browser.post(&action, &[("entry", "partner.example")]);
+    assert_eq!(twice.status, 422);
+    assert!(body_text(&twice).contains("that email or domain is already on the list"));
+    let bad = body_text(&s.admin.browser.post(&action, &[("entry", "not a domain")]));
+    assert!(
+        bad.contains(r##"<a href="#entry">Enter an email address such as"##) && bad.contains(r#"value="not a domain""#),
+        "{bad}"
+    );
+
+    let id = listed["entries"].as_array().unwrap().iter().find(|e| e["domain"] == "partner.example").unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let removed = s.admin.browser.post(&format!("{action}/{id}/remove"), &[]);
+    assert_eq!(removed.status, 303);
+    assert!(!s.page().contains("<code>partner.example</code>"));
+    let viewer = join(&app, &invite(&app, &s.key, &s.tenant, "vi@acme.example", "viewer"), "Vi Viewer");
+    assert_eq!(viewer.browser.post(&action, &[("entry", "x.example")]).status, 403);
+}

@@ -390,6 +390,21 @@ fn every_console_action_writes_what_its_api_twin_writes() {
         api(Method::Delete, &format!("{domains}/two.localhost"), Value::Null);
     });
 
+    let list = format!("/portals/{portal}/registration-list");
+    compare("AddRegistrationEntry", &|| console(&list, &[("entry", "one.example")]), &|| {
+        api(Method::Post, &list, json!({ "domain": "two.example" }));
+    });
+    let entry = |value: &str| -> String {
+        app.sql("SELECT id FROM registration_list WHERE value = ?1", vec![value.into()])[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (one, two) = (entry("one.example"), entry("two.example"));
+    compare("RemoveRegistrationEntry", &|| console(&format!("{list}/{one}/remove"), &[]), &|| {
+        api(Method::Delete, &format!("{list}/{two}"), Value::Null);
+    });
+
     let twins: BTreeSet<String> =
         CONSOLE_ROUTES.iter().filter_map(|r| r.handler.twin()).map(|op| format!("{op:?}")).collect();
     assert_eq!(covered, twins, "every console action with an API twin is compared here");

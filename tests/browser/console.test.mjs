@@ -183,6 +183,11 @@ test('the first operator sets up the console, proves it again after leaving befo
   await Promise.all([joining.waitForURL(/done=saved/), joining.click('main form.stack[action$=settings] button[type=submit]')]);
   assert.match(await joining.textContent('.notice'), /Settings saved/);
   assert.equal(await joining.isChecked('#join_policy-lists'), true);
+  // Everyone at a partner's domain may register.
+  await joining.fill('#entry', 'partner.example');
+  await Promise.all([joining.waitForURL(/done=listed/), joining.click('section[aria-labelledby=list-title] form.stack button')]);
+  assert.match(await joining.textContent('section[aria-labelledby=list-title] table'), /partner\.example/);
+  await checkPage(joining, 'console-portal-list');
   await Promise.all([joining.waitForURL(/done=off/), joining.click('section.switch button')]);
   const visitor = await theirs.newPage();
   assert.equal((await visitor.goto(portalAddress)).status(), 503, 'a portal switched off answers its branded 503');

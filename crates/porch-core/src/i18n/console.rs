@@ -196,6 +196,19 @@ pub struct ConsoleStrings {
     pub domain_added: &'static str,
     pub domain_checked: &'static str,
     pub domain_removed: &'static str,
+    pub list_title: &'static str,
+    pub list_intro: &'static str,
+    pub no_entries: &'static str,
+    pub entry_listed: &'static str,
+    pub entry_kind: &'static str,
+    pub entry_email: &'static str,
+    pub entry_domain: &'static str,
+    pub add_entry: &'static str,
+    pub add_entry_hint: &'static str,
+    pub add_entry_button: &'static str,
+    pub entry_added: &'static str,
+    pub entry_removed: &'static str,
+    pub entry_invalid: &'static str,
 }
 
 pub const EN: ConsoleStrings = ConsoleStrings {
@@ -389,6 +402,19 @@ pub const EN: ConsoleStrings = ConsoleStrings {
     domain_added: "Domain added.",
     domain_checked: "Domain checked.",
     domain_removed: "Domain removed.",
+    list_title: "Registration list",
+    list_intro: "Who may register while \u{201c}People on the registration list may register\u{201d} is chosen below: an email address, or everyone at an email domain. A listed address is told by email that it may register.",
+    no_entries: "Nobody is on the list yet.",
+    entry_listed: "Listed",
+    entry_kind: "Kind",
+    entry_email: "Address",
+    entry_domain: "Whole domain",
+    add_entry: "Email address or domain",
+    add_entry_hint: "Such as ann@example.com, or example.com for everyone there.",
+    add_entry_button: "Add to the list",
+    entry_added: "Added to the registration list.",
+    entry_removed: "Taken off the registration list.",
+    entry_invalid: "Enter an email address such as ann@example.com, or a domain such as example.com",
 };
 
 pub const DA: ConsoleStrings = ConsoleStrings {
@@ -582,6 +608,19 @@ pub const DA: ConsoleStrings = ConsoleStrings {
     domain_added: "Domænet er tilføjet.",
     domain_checked: "Domænet er kontrolleret.",
     domain_removed: "Domænet er fjernet.",
+    list_title: "Registreringsliste",
+    list_intro: "Hvem der kan registrere sig, mens \u{bb}Personer på registreringslisten kan registrere sig\u{ab} er valgt nedenfor: en e-mailadresse eller alle på et e-maildomæne. En adresse på listen får besked pr. e-mail om, at den kan registrere sig.",
+    no_entries: "Der er ingen på listen endnu.",
+    entry_listed: "På listen",
+    entry_kind: "Slags",
+    entry_email: "Adresse",
+    entry_domain: "Hele domænet",
+    add_entry: "E-mailadresse eller domæne",
+    add_entry_hint: "Fx ann@example.com, eller example.com for alle der.",
+    add_entry_button: "Tilføj til listen",
+    entry_added: "Tilføjet til registreringslisten.",
+    entry_removed: "Fjernet fra registreringslisten.",
+    entry_invalid: "Skriv en e-mailadresse som ann@example.com eller et domæne som example.com",
 };
 
 pub const NB: ConsoleStrings = ConsoleStrings {
@@ -775,6 +814,19 @@ pub const NB: ConsoleStrings = ConsoleStrings {
     domain_added: "Domenet er lagt til.",
     domain_checked: "Domenet er kontrollert.",
     domain_removed: "Domenet er fjernet.",
+    list_title: "Registreringsliste",
+    list_intro: "Hvem som kan registrere seg mens \u{ab}Personer på registreringslisten kan registrere seg\u{bb} er valgt nedenfor: en e-postadresse, eller alle på et e-postdomene. En adresse på listen får beskjed på e-post om at den kan registrere seg.",
+    no_entries: "Det er ingen på listen ennå.",
+    entry_listed: "På listen",
+    entry_kind: "Type",
+    entry_email: "Adresse",
+    entry_domain: "Hele domenet",
+    add_entry: "E-postadresse eller domene",
+    add_entry_hint: "For eksempel ann@example.com, eller example.com for alle der.",
+    add_entry_button: "Legg til på listen",
+    entry_added: "Lagt til på registreringslisten.",
+    entry_removed: "Fjernet fra registreringslisten.",
+    entry_invalid: "Skriv en e-postadresse som ann@example.com eller et domene som example.com",
 };
 
 impl ConsoleStrings {

@@ -51,12 +51,16 @@ pub fn insert(
 }
 
 pub async fn list(db: &impl Database, scope: PortalScope) -> Result<Vec<EntryRow>, DbError> {
-    db.query(Statement::new(
+    db.query(list_statement(scope)).await
+}
+
+/// `list`'s statement, for a batch of reads.
+pub fn list_statement(scope: PortalScope) -> Statement {
+    Statement::new(
         "SELECT id, kind, value, customer_id, created_at FROM registration_list
          WHERE tenant_id = ?1 AND portal_id = ?2 ORDER BY kind, value",
         params![scope.tenant.to_db(), scope.portal.to_db()],
-    ))
-    .await
+    )
 }
 
 pub async fn get(db: &impl Database, scope: PortalScope, id: ListEntryId) -> Result<Option<EntryRow>, DbError> {

@@ -11,6 +11,7 @@ use super::language::{self, own_name};
 use crate::i18n::{ConsoleStrings, Formats, Language, Translations as _};
 use crate::store::domains::{verification_record_name, DomainRow, DomainStatus};
 use crate::store::portals::{OverviewRow, PortalRow};
+use crate::store::registration_list::EntryRow;
 use crate::store::tenants::TenantRow;
 use porch_types::access::JoinPolicy;
 use porch_types::time::Timestamp;
@@ -107,6 +108,9 @@ pub struct PortalView<'a> {
     pub domains: &'a [DomainRow],
     /// The domain as typed, when adding it was refused.
     pub typed_host: &'a str,
+    pub entries: &'a [EntryRow],
+    /// A registration list entry as typed, when adding it was refused.
+    pub typed_entry: &'a str,
 }
 
 fn join_label(c: &ConsoleStrings, policy: JoinPolicy) -> &'static str {
@@ -255,6 +259,60 @@ fn domains(lang: Language, who: &Who<'_>, view: &PortalView<'_>, action: &str) -
     }
 }
 
+/// Who may register while the portal admits listed people: each entry with its remove
+/// button, and the form to add one.
+fn registration_list(lang: Language, who: &Who<'_>, view: &PortalView<'_>, action: &str) -> Markup {
+    let c = lang.console();
+    html! {
+        section aria-labelledby="list-title" {
+            h3 #list-title { (c.list_title) }
+            p.hint { (c.list_intro) }
+            @if view.entries.is_empty() {
+                p.empty { (c.no_entries) }
+            } @else {
+                table.stacked {
+                    thead {
+                        tr {
+                            th scope="col" { (c.entry_listed) }
+                            th scope="col" { (c.entry_kind) }
+                            @if view.editable { th scope="col" { span.visually-hidden { (c.staff_actions) } } }
+                        }
+                    }
+                    tbody {
+                        @for entry in view.entries {
+                            tr {
+                                td data-label=(c.entry_listed) { code { (entry.value) } }
+                                td data-label=(c.entry_kind) {
+                                    @if entry.kind == "domain" { (c.entry_domain) } @else { (c.entry_email) }
+                                }
+                                @if view.editable {
+                                    td {
+                                        form.inline method="post" action={ (action) "/registration-list/" (entry.id) "/remove" } {
+                                            (csrf_field(who.csrf))
+                                            button.link-button type="submit" { (c.remove) " " span.visually-hidden { (entry.value) } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            @if view.editable {
+                form.stack method="post" action={ (action) "/registration-list" } novalidate {
+                    (csrf_field(who.csrf))
+                    (field(lang, view.problems, "entry", c.add_entry, Some(c.add_entry_hint), |f| html! {
+                        input #(f.id) type="text" name="entry" value=(view.typed_entry) required maxlength="254"
+                            autocomplete="off" spellcheck="false" autocapitalize="none"
+                            aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+                    }))
+                    (submit(c.add_entry_button))
+                }
+            }
+        }
+    }
+}
+
 pub fn portal(lang: Language, who: &Who<'_>, view: &PortalView<'_>) -> String {
     let c = lang.console();
     let action = format!("/tenants/{}/portals/{}", view.tenant.id, view.portal.id);
@@ -271,6 +329,7 @@ pub fn portal(lang: Language, who: &Who<'_>, view: &PortalView<'_>) -> String {
         (summary(lang, view.problems))
         (switch(c, who, view, &action))
         (domains(lang, who, view, &action))
+        (registration_list(lang, who, view, &action))
         form.stack method="post" action={ (action) "/settings" } novalidate {
             (csrf_field(who.csrf))
             input type="hidden" name="version" value=(view.portal.version);

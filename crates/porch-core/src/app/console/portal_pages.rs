@@ -9,19 +9,22 @@ use super::{Console, Person};
 use crate::app::domains as domain_rules;
 use crate::app::links;
 use crate::app::portal_settings::{self as rules, PortalInput};
+use crate::app::registration_list::{self as list_rules, NewEntry};
 use crate::app::versions::Precondition;
 use crate::http::Response;
 use crate::i18n::Translations as _;
 use crate::runtime::Runtime;
 use crate::store::domains::{self, DomainRow};
 use crate::store::portals::{self, OverviewRow, PortalRow};
-use crate::store::{decode_rows, tenants, Database, Statement};
+use crate::store::registration_list::{self, EntryRow};
+use crate::store::{decode_rows, tenants, Database, PortalScope, Statement};
 use crate::tenancy;
 use crate::views::console_portals::{self as view, PortalView, PortalsView, SettingsForm};
 use crate::views::form::Problems;
+use porch_types::email::{Email, EmailDomain};
 use porch_types::error::{entity_tag, AppError};
 use porch_types::host::Hostname;
-use porch_types::ids::{PortalId, TenantId};
+use porch_types::ids::{CustomerId, ListEntryId, PortalId, TenantId};
 use porch_types::time::Timestamp;
 
 /// The Portals tab's reads: the tenant and its portals at a glance.
@@ -52,10 +55,11 @@ fn statements(tenant: TenantId, portal: PortalId) -> Vec<Statement> {
         tenants::get_statement(tenant),
         portals::get_statement(tenant, portal),
         domains::list_statement(tenant, portal),
+        registration_list::list_statement(PortalScope { tenant, portal }),
     ]
 }
 
-/// A portal page's reads: the tenant, the portal and its domains.
+/// A portal page's reads: the tenant, the portal, its domains and its registration list.
 pub fn reads(raw_tenant: &str, raw_portal: &str) -> Vec<Statement> {
     ids(raw_tenant, raw_portal).map(|(tenant, portal)| statements(tenant, portal)).unwrap_or_default()
 }
@@ -69,6 +73,8 @@ struct Outcome {
     typed: Option<SettingsForm>,
     /// A domain as typed, when adding it was refused.
     typed_host: String,
+    /// A registration list entry as typed, when adding it was refused.
+    typed_entry: String,
 }
 
 fn draw<R: Runtime>(
@@ -82,6 +88,7 @@ fn draw<R: Runtime>(
     let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
     let portal = decode_rows::<PortalRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
     let domains: Vec<DomainRow> = decode_rows(rows.next())?;
+    let entries: Vec<EntryRow> = decode_rows(rows.next())?;
     let address = tenancy::platform_host(console.rt, &portal.slug)
         .map(|host| links::origin(&host, console.req.header("host").unwrap_or("")));
     let form = outcome.typed.unwrap_or_else(|| SettingsForm::of(&portal));
@@ -97,6 +104,8 @@ fn draw<R: Runtime>(
         editable: person.role.can_change_settings(),
         domains: &domains,
         typed_host: &outcome.typed_host,
+        entries: &entries,
+        typed_entry: &outcome.typed_entry,
     };
     Ok(console.with_csrf(Response::html(status, view::portal(console.lang, &who, &page)), &csrf))
 }
@@ -112,6 +121,8 @@ pub fn page<R: Runtime>(console: &Console<'_, R>, raw_tenant: &str, raw_portal: 
         Some("domain") => Some(c.domain_added),
         Some("checked") => Some(c.domain_checked),
         Some("removed") => Some(c.domain_removed),
+        Some("listed") => Some(c.entry_added),
+        Some("unlisted") => Some(c.entry_removed),
         _ => None,
     };
     draw(console, &person, console.prefetched.clone(), 200, Outcome { notice, ..Outcome::default() })
@@ -302,4 +313,56 @@ pub async fn remove_domain<R: Runtime>(
     let row = domain_action(console, &person, ids, raw_host).await?;
     domain_rules::remove(console.rt, ids.0, &row, &person.acting().actor).await?;
     Ok(Response::see_other(&format!("/tenants/{}/portals/{}?done=removed", ids.0, ids.1)))
+}
+
+/// An entry as typed: an address when it has an `@`, else a whole domain.
+fn parse_entry(raw: &str) -> Option<NewEntry> {
+    if raw.contains('@') {
+        Email::parse(raw).ok().map(NewEntry::Email)
+    } else {
+        EmailDomain::parse(raw).ok().map(NewEntry::Domain)
+    }
+}
+
+pub async fn add_entry<R: Runtime>(
+    console: &Console<'_, R>,
+    raw_tenant: &str,
+    raw_portal: &str,
+) -> Result<Response, AppError> {
+    let (tenant, portal) = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let fields = allowed_form(console, &person)?;
+    let row = portals::get(console.rt.db(), tenant, portal).await?.ok_or(AppError::NotFound)?;
+    let typed = field(&fields, "entry").trim().to_owned();
+    let problem = match parse_entry(&typed) {
+        Some(entry) => {
+            // As the API's default: a one-customer portal's people join as its customer.
+            let customer = row.customer_id.as_deref().and_then(CustomerId::parse);
+            let scope = (PortalScope { tenant, portal }, &row);
+            let raw_host = console.req.header("host").unwrap_or("");
+            match list_rules::add(console.rt, raw_host, scope, &person.acting().actor, &entry, customer, None).await {
+                Ok(_) => return Ok(Response::see_other(&format!("/tenants/{tenant}/portals/{portal}?done=listed"))),
+                Err(AppError::Conflict(message)) => message,
+                Err(err) => return Err(err),
+            }
+        }
+        None => console.lang.console().entry_invalid.to_owned(),
+    };
+    let rows = console.rt.db().read_batch(statements(tenant, portal)).await?;
+    let outcome = Outcome { problems: Problems::of("entry", problem), typed_entry: typed, ..Outcome::default() };
+    draw(console, &person, rows, 422, outcome)
+}
+
+pub async fn remove_entry<R: Runtime>(
+    console: &Console<'_, R>,
+    raw_tenant: &str,
+    raw_portal: &str,
+    raw_entry: &str,
+) -> Result<Response, AppError> {
+    let (tenant, portal) = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    allowed_form(console, &person)?;
+    let id = ListEntryId::parse(raw_entry).ok_or(AppError::NotFound)?;
+    list_rules::remove(console.rt, PortalScope { tenant, portal }, &person.acting().actor, id).await?;
+    Ok(Response::see_other(&format!("/tenants/{tenant}/portals/{portal}?done=unlisted")))
 }

@@ -126,6 +126,11 @@ routes! { |console, hash|
         => portal_pages::verify_domain(console, tenant, portal, host).await;
     RemoveDomain: Post "/tenants/{tenant}/portals/{portal}/domains/{host}/remove" [tenant, portal, host] twin RemoveDomain
         => portal_pages::remove_domain(console, tenant, portal, host).await;
+    AddRegistrationEntry: Post "/tenants/{tenant}/portals/{portal}/registration-list" [tenant, portal]
+        twin AddRegistrationEntry => portal_pages::add_entry(console, tenant, portal).await;
+    RemoveRegistrationEntry: Post "/tenants/{tenant}/portals/{portal}/registration-list/{entry}/remove"
+        [tenant, portal, entry] twin RemoveRegistrationEntry
+        => portal_pages::remove_entry(console, tenant, portal, entry).await;
     Staff: Get "/tenants/{tenant}/staff" [tenant] prefetch staff_page::reads(tenant) => staff_page::page(console, tenant);
     Invite: Post "/tenants/{tenant}/staff/invitations" [tenant] twin CreateStaffInvitation
         => staff_page::invite(console, tenant).await;
