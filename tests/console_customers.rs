@@ -67,11 +67,22 @@ fn a_name_is_required_a_viewer_adds_nothing_and_another_tenants_customer_is_not_
     let refused = admin.browser.post(&format!("/tenants/{tenant}/customers"), &[("name", "   ")]);
     assert_eq!(refused.status, 422);
     assert!(body_text(&refused).contains(r##"<a href="#name">Enter a name</a>"##), "{}", body_text(&refused));
+    let long = "x".repeat(121);
+    let refused = body_text(&admin.browser.post(&format!("/tenants/{tenant}/customers"), &[("name", &long)]));
+    assert!(refused.contains("Enter a name of at most 120 characters") && refused.contains(&long), "{refused}");
+    app.new_customer(&key, &tenant, "Initech");
+    let taken = admin.browser.post(&format!("/tenants/{tenant}/customers"), &[("name", "Initech")]);
+    assert_eq!(taken.status, 422, "a name taken is named beside the field, not a bare error page");
+    let taken = body_text(&taken);
+    assert!(
+        taken.contains("There is already a customer of this name") && taken.contains(r#"value="Initech""#),
+        "{taken}"
+    );
     let viewer = join(&app, &invite(&app, &key, &tenant, "vi@acme.example", "viewer"), "Vi Viewer");
     let list = body_text(&viewer.browser.get(&format!("/tenants/{tenant}")));
     assert!(!list.contains("Add a customer"), "{list}");
-    assert_eq!(viewer.browser.post(&format!("/tenants/{tenant}/customers"), &[("name", "Initech")]).status, 403);
-    assert!(app.sql("SELECT id FROM customers", Vec::new()).is_empty(), "nothing was added");
+    assert_eq!(viewer.browser.post(&format!("/tenants/{tenant}/customers"), &[("name", "Initrode")]).status, 403);
+    assert_eq!(app.sql("SELECT id FROM customers", Vec::new()).len(), 1, "nothing was added");
 
     let (other, other_key) = app.new_tenant("globex");
     let theirs = app.new_customer(&other_key, &other, "Theirs");

@@ -277,3 +277,29 @@ fn the_registration_list_takes_an_address_or_a_whole_domain_once_and_a_listed_ad
     let viewer = join(&app, &invite(&app, &s.key, &s.tenant, "vi@acme.example", "viewer"), "Vi Viewer");
     assert_eq!(viewer.browser.post(&action, &[("entry", "x.example")]).status, 403);
 }
+
+#[test]
+fn another_tenants_portal_or_another_portals_entry_is_not_found_for_domains_and_the_registration_list() {
+    let app = spawn_app();
+    let s = setup(&app);
+    let (other, other_key) = app.new_tenant("globex");
+    let theirs = app.new_portal(&other_key, &other, &json!({ "slug": "globex-help", "name": "Globex Help" }));
+    let under_ours = format!("/tenants/{}/portals/{theirs}", s.tenant);
+    assert_eq!(s.admin.browser.post(&format!("{under_ours}/domains"), &[("hostname", "sneaky.localhost")]).status, 404);
+    assert_eq!(s.admin.browser.post(&format!("{under_ours}/registration-list"), &[("entry", "x.example")]).status, 404);
+    assert!(app.sql("SELECT hostname FROM domains", Vec::new()).is_empty());
+    assert!(app.sql("SELECT id FROM registration_list", Vec::new()).is_empty());
+    assert!(
+        app.sql("SELECT bucket FROM rate_limits WHERE bucket LIKE '%console-domains'", Vec::new()).is_empty(),
+        "nothing was counted for a portal that is not the tenant's"
+    );
+
+    // An entry of another portal of the same tenant, under this portal's path.
+    let second = app.new_portal(&s.key, &s.tenant, &json!({ "slug": "acme-parts", "name": "Acme Parts" }));
+    let list = format!("/tenants/{}/portals/{second}/registration-list", s.tenant);
+    assert_eq!(s.admin.browser.post(&list, &[("entry", "parts.example")]).status, 303);
+    let id = app.sql("SELECT id FROM registration_list", Vec::new())[0]["id"].as_str().unwrap().to_owned();
+    let wrong = format!("/tenants/{}/portals/{}/registration-list/{id}/remove", s.tenant, s.portal);
+    assert_eq!(s.admin.browser.post(&wrong, &[]).status, 404);
+    assert_eq!(app.sql("SELECT id FROM registration_list", Vec::new()).len(), 1);
+}

@@ -209,6 +209,9 @@ pub struct ConsoleStrings {
     pub entry_added: &'static str,
     pub entry_removed: &'static str,
     pub entry_invalid: &'static str,
+    pub name_invalid: &'static str,
+    pub customer_name_taken: &'static str,
+    pub unit_name_taken: &'static str,
 }
 
 pub const EN: ConsoleStrings = ConsoleStrings {
@@ -415,6 +418,9 @@ pub const EN: ConsoleStrings = ConsoleStrings {
     entry_added: "Added to the registration list.",
     entry_removed: "Taken off the registration list.",
     entry_invalid: "Enter an email address such as ann@example.com, or a domain such as example.com",
+    name_invalid: "Enter a name of at most 120 characters, on one line",
+    customer_name_taken: "There is already a customer of this name",
+    unit_name_taken: "This customer already has a business unit of this name",
 };
 
 pub const DA: ConsoleStrings = ConsoleStrings {
@@ -621,6 +627,9 @@ pub const DA: ConsoleStrings = ConsoleStrings {
     entry_added: "Tilføjet til registreringslisten.",
     entry_removed: "Fjernet fra registreringslisten.",
     entry_invalid: "Skriv en e-mailadresse som ann@example.com eller et domæne som example.com",
+    name_invalid: "Skriv et navn på højst 120 tegn på én linje",
+    customer_name_taken: "Der er allerede en kunde med dette navn",
+    unit_name_taken: "Kunden har allerede en forretningsenhed med dette navn",
 };
 
 pub const NB: ConsoleStrings = ConsoleStrings {
@@ -827,6 +836,9 @@ pub const NB: ConsoleStrings = ConsoleStrings {
     entry_added: "Lagt til på registreringslisten.",
     entry_removed: "Fjernet fra registreringslisten.",
     entry_invalid: "Skriv en e-postadresse som ann@example.com eller et domene som example.com",
+    name_invalid: "Skriv et navn på høyst 120 tegn på én linje",
+    customer_name_taken: "Det finnes allerede en kunde med dette navnet",
+    unit_name_taken: "Kunden har allerede en forretningsenhet med dette navnet",
 };
 
 impl ConsoleStrings {

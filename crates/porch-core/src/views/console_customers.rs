@@ -38,7 +38,7 @@ fn name_form(
     typed: &str,
 ) -> Markup {
     html! {
-        h2 { (heading) }
+        h3 { (heading) }
         (summary(lang, problems))
         form.stack method="post" action=(action) novalidate {
             (csrf_field(who.csrf))
@@ -112,7 +112,7 @@ fn people(lang: Language, view: &CustomerView<'_>) -> Markup {
     let c = lang.console();
     let formats = Formats::new(lang, TimeZone::UTC);
     html! {
-        h2 { (c.people_title) }
+        h3 { (c.people_title) }
         @if view.people.is_empty() {
             p.empty { (c.no_people) }
         } @else {
@@ -149,7 +149,7 @@ fn shares(lang: Language, view: &CustomerView<'_>) -> Markup {
     let c = lang.console();
     let formats = Formats::new(lang, TimeZone::UTC);
     html! {
-        h2 { (c.shared_title) }
+        h3 { (c.shared_title) }
         @if view.shares.is_empty() {
             p.empty { (c.no_shares) }
         } @else {
@@ -183,7 +183,7 @@ pub fn customer(lang: Language, who: &Who<'_>, view: &CustomerView<'_>) -> Strin
         p.back { a href=(base) { (c.all_customers) } }
         h2 { (view.customer.name) }
         @if let Some(notice) = view.notice { p.notice role="status" { (notice) } }
-        h2 { (c.units_title) }
+        h3 { (c.units_title) }
         @if view.units.is_empty() {
             p.empty { (c.no_units) }
         } @else {
@@ -192,7 +192,7 @@ pub fn customer(lang: Language, who: &Who<'_>, view: &CustomerView<'_>) -> Strin
         @if view.editable {
             (name_form(lang, who, &format!("{base}/customers/{}/units", view.customer.id), c.add_unit, c.add_unit_button, view.problems, view.typed))
         }
-        h2 { (c.customer_portals) }
+        h3 { (c.customer_portals) }
         @if view.portals.is_empty() {
             p.hint { (c.customer_no_portals) }
         } @else {

@@ -14,6 +14,9 @@ use crate::i18n::{Language, Translations as _};
 pub struct Problem {
     pub field: Option<String>,
     pub message: String,
+    /// The message's language when it may not be the page's: the admin API's rules speak
+    /// English, and a Danish page must say so (WCAG 3.1.2, language of parts).
+    pub written: Option<Language>,
 }
 
 /// The problems of one submission, in the order the fields appear.
@@ -30,11 +33,16 @@ impl Problems {
 
     /// A submission with one problem of the whole form (no field to point at).
     pub fn general(message: impl Into<String>) -> Problems {
-        Problems(vec![Problem { field: None, message: message.into() }])
+        Problems(vec![Problem { field: None, message: message.into(), written: None }])
     }
 
     pub fn add(&mut self, field: &str, message: impl Into<String>) {
-        self.0.push(Problem { field: Some(field.to_owned()), message: message.into() });
+        self.0.push(Problem { field: Some(field.to_owned()), message: message.into(), written: None });
+    }
+
+    /// A problem of `field` (None: the whole form) in `written`, not the page's language.
+    pub fn add_written(&mut self, field: Option<&str>, message: impl Into<String>, written: Language) {
+        self.0.push(Problem { field: field.map(str::to_owned), message: message.into(), written: Some(written) });
     }
 
     pub fn is_empty(&self) -> bool {
@@ -51,6 +59,21 @@ impl Problems {
             self.0.iter().filter(|p| p.field.as_deref() == Some(field)).map(|p| p.message.as_str()).collect();
         (!messages.is_empty()).then(|| messages.join(" "))
     }
+
+    /// The language `field`'s messages are written in, when one of them is not the page's.
+    fn written_on(&self, field: &str) -> Option<Language> {
+        self.0.iter().filter(|p| p.field.as_deref() == Some(field)).find_map(|p| p.written)
+    }
+}
+
+/// A message, marked with its language when it is not the page's.
+fn message(page: Language, text: &str, written: Option<Language>) -> Markup {
+    html! {
+        @match written.filter(|written| *written != page) {
+            Some(written) => span lang=(written.code()) { (text) },
+            None => (text),
+        }
+    }
 }
 
 /// The box at the top of a form: "There is a problem" and a link to each field that has one.
@@ -64,9 +87,9 @@ pub fn summary(lang: Language, problems: &Problems) -> Markup {
                     @for problem in problems.iter() {
                         li {
                             @if let Some(field) = &problem.field {
-                                a href={ "#" (field) } { (problem.message) }
+                                a href={ "#" (field) } { (message(lang, &problem.message, problem.written)) }
                             } @else {
-                                (problem.message)
+                                (message(lang, &problem.message, problem.written))
                             }
                         }
                     }
@@ -110,7 +133,9 @@ pub fn field(
             label for=(name) { (label) }
             @if let Some(hint) = hint { span.hint id=(hint_id) { (hint) } }
             @if let Some(error) = &error {
-                p.error-message id=(error_id) { span.visually-hidden { (lang.strings().error_prefix) " " } (error) }
+                p.error-message id=(error_id) {
+                    span.visually-hidden { (lang.strings().error_prefix) " " } (message(lang, error, problems.written_on(name)))
+                }
             }
             (control(&attrs))
         }
@@ -150,6 +175,28 @@ pub fn submit(label: &str) -> Markup {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_problem_in_another_language_than_the_page_says_which_in_the_summary_and_beside_its_field() {
+        let mut problems = Problems::default();
+        problems.add_written(Some("idle"), "must be between 5 and 10080", Language::En);
+        problems.add_written(None, "the template changed", Language::En);
+        let summary = summary(Language::Da, &problems).into_string();
+        assert!(
+            summary.contains(r##"<a href="#idle"><span lang="en">must be between 5 and 10080</span></a>"##),
+            "{summary}"
+        );
+        assert!(summary.contains(r#"<span lang="en">the template changed</span>"#), "{summary}");
+        let html =
+            field(Language::Da, &problems, "idle", "Minutter", None, |c| html! { input id=(c.id); }).into_string();
+        assert!(html.contains(r#"<span lang="en">must be between 5 and 10080</span>"#), "{html}");
+        // On an English page the same words need no mark.
+        assert!(!summary_of_english(&problems).contains("lang="));
+    }
+
+    fn summary_of_english(problems: &Problems) -> String {
+        summary(Language::En, problems).into_string()
+    }
 
     #[test]
     fn a_field_with_a_problem_is_described_by_its_hint_and_message() {

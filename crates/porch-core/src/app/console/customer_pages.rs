@@ -63,28 +63,51 @@ pub fn list<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response,
     draw_list(console, &person, console.prefetched.clone(), 200, &Problems::default(), "")
 }
 
-/// The name typed in an add form, once the person may change settings; or its problem.
-fn posted_name<R: Runtime>(console: &Console<'_, R>, person: &Person<'_>) -> Result<(String, Option<Label>), AppError> {
+/// The name typed in an add form, once the person may change settings, and the name it
+/// parses to or what is wrong with it, in the reader's words.
+fn posted_name<R: Runtime>(
+    console: &Console<'_, R>,
+    person: &Person<'_>,
+) -> Result<(String, Result<Label, &'static str>), AppError> {
     let fields = console.form()?;
     if !person.role.can_change_settings() {
         return Err(AppError::Forbidden);
     }
     let typed = field(&fields, "name").to_owned();
-    let name = rules::parse_name(&typed).ok();
+    let c = console.lang.console();
+    let name =
+        rules::parse_name(&typed).map_err(|_| if typed.trim().is_empty() { c.enter_a_name } else { c.name_invalid });
     Ok((typed, name))
+}
+
+/// What an add form's name problem is: its own, or the name taken (`taken`); anything else
+/// is the error it is.
+fn name_problem<T>(result: Result<T, AppError>, taken: &'static str) -> Result<Result<T, &'static str>, AppError> {
+    match result {
+        Ok(done) => Ok(Ok(done)),
+        Err(AppError::Conflict(_)) => Ok(Err(taken)),
+        Err(err) => Err(err),
+    }
 }
 
 pub async fn create<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
     let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
     let (typed, name) = posted_name(console, &person)?;
-    let Some(name) = name else {
-        let rows = console.rt.db().read_batch(list_statements(tenant)).await?;
-        let problems = Problems::of("name", console.lang.console().enter_a_name);
-        return draw_list(console, &person, rows, 422, &problems, &typed);
+    let created = match name {
+        Ok(name) => {
+            let made = rules::create(console.rt, tenant, &person.acting().actor, &name).await;
+            name_problem(made, console.lang.console().customer_name_taken)?
+        }
+        Err(problem) => Err(problem),
     };
-    let row = rules::create(console.rt, tenant, &person.acting().actor, &name).await?;
-    Ok(Response::see_other(&format!("/tenants/{tenant}/customers/{}?done=created", row.id)))
+    match created {
+        Ok(row) => Ok(Response::see_other(&format!("/tenants/{tenant}/customers/{}?done=created", row.id))),
+        Err(problem) => {
+            let rows = console.rt.db().read_batch(list_statements(tenant)).await?;
+            draw_list(console, &person, rows, 422, &Problems::of("name", problem), &typed)
+        }
+    }
 }
 
 fn ids(raw_tenant: &str, raw_customer: &str) -> Option<(TenantId, CustomerId)> {
@@ -160,11 +183,17 @@ pub async fn add_unit<R: Runtime>(
     let (tenant, customer) = ids(raw_tenant, raw_customer).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
     let (typed, name) = posted_name(console, &person)?;
-    let Some(name) = name else {
-        let rows = console.rt.db().read_batch(profile_statements(tenant, customer)).await?;
-        let problems = Problems::of("name", console.lang.console().enter_a_name);
-        return draw_profile(console, &person, rows, 422, None, &problems, &typed);
+    let created = match name {
+        Ok(name) => {
+            let made = rules::create_unit(console.rt, tenant, &person.acting().actor, customer, &name).await;
+            name_problem(made, console.lang.console().unit_name_taken)?
+        }
+        Err(problem) => Err(problem),
     };
-    rules::create_unit(console.rt, tenant, &person.acting().actor, customer, &name).await?;
-    Ok(Response::see_other(&format!("/tenants/{tenant}/customers/{customer}?done=unit")))
+    if created.is_ok() {
+        return Ok(Response::see_other(&format!("/tenants/{tenant}/customers/{customer}?done=unit")));
+    }
+    let problems = created.err().map(|problem| Problems::of("name", problem)).unwrap_or_default();
+    let rows = console.rt.db().read_batch(profile_statements(tenant, customer)).await?;
+    draw_profile(console, &person, rows, 422, None, &problems, &typed)
 }

@@ -12,7 +12,7 @@ use crate::app::portal_settings::{self as rules, PortalInput};
 use crate::app::registration_list::{self as list_rules, NewEntry};
 use crate::app::versions::Precondition;
 use crate::http::Response;
-use crate::i18n::Translations as _;
+use crate::i18n::{Language, Translations as _};
 use crate::runtime::Runtime;
 use crate::store::domains::{self, DomainRow};
 use crate::store::portals::{self, OverviewRow, PortalRow};
@@ -166,9 +166,12 @@ async fn write<R: Runtime>(
             return Ok(Response::see_other(&format!("/tenants/{tenant}/portals/{portal}?done={done}")));
         }
         Err(AppError::Invalid(errors)) => {
+            // The shared rule's words are the API's English; a field this page does not
+            // have (a template's apps or theme gone stale, say) is the form's problem.
             let mut problems = Problems::default();
             for error in errors {
-                problems.add(&error.field, error.message);
+                let on_page = SETTINGS_FIELDS.contains(&error.field.as_str()).then_some(error.field.as_str());
+                problems.add_written(on_page, error.message, Language::En);
             }
             (422, Outcome { problems, typed, ..Outcome::default() })
         }
@@ -176,13 +179,27 @@ async fn write<R: Runtime>(
             (409, Outcome { problems: Problems::general(console.lang.console().stale_form), ..Outcome::default() })
         }
         Err(AppError::Conflict(message)) => {
-            (409, Outcome { problems: Problems::general(message), typed, ..Outcome::default() })
+            let mut problems = Problems::default();
+            problems.add_written(None, message, Language::En);
+            (409, Outcome { problems, typed, ..Outcome::default() })
         }
         Err(err) => return Err(err),
     };
     let rows = console.rt.db().read_batch(statements(tenant, portal)).await?;
     draw(console, person, rows, outcome.0, outcome.1)
 }
+
+/// The settings form's fields: a problem of another field is the form's.
+const SETTINGS_FIELDS: [&str; 8] = [
+    "name",
+    "page_title",
+    "default_language",
+    "join_policy",
+    "idle_timeout_minutes",
+    "session_lifetime_hours",
+    "terms_text",
+    "consent_text",
+];
 
 /// A whole number typed in a form field, or its problem.
 fn whole_number(problems: &mut Problems, name: &str, raw: &str, message: &str) -> Option<i64> {
@@ -252,6 +269,14 @@ pub async fn switch<R: Runtime>(
 const DOMAIN_ACTIONS_PER_WINDOW: i64 = 30;
 const DOMAIN_WINDOW_SECONDS: i64 = 900;
 
+/// Counts one domain action against the tenant's budget. The bucket starts with the tenant's
+/// id, so the tenant's erasure takes it too.
+async fn domain_budget<R: Runtime>(console: &Console<'_, R>, tenant: TenantId) -> Result<(), AppError> {
+    let bucket = format!("{tenant}:console-domains");
+    crate::app::count_attempt(console.rt.db(), &bucket, DOMAIN_ACTIONS_PER_WINDOW, DOMAIN_WINDOW_SECONDS, console.now)
+        .await
+}
+
 /// The portal's domain named in the path, once the person may change settings and the
 /// tenant's budget for domain actions has room.
 async fn domain_action<R: Runtime>(
@@ -261,7 +286,7 @@ async fn domain_action<R: Runtime>(
     raw_host: &str,
 ) -> Result<DomainRow, AppError> {
     allowed_form(console, person)?;
-    console.rate_limit(&format!("domains:{tenant}"), DOMAIN_ACTIONS_PER_WINDOW, DOMAIN_WINDOW_SECONDS).await?;
+    domain_budget(console, tenant).await?;
     let host = Hostname::parse(raw_host).map_err(|_| AppError::NotFound)?;
     domain_rules::find(console.rt, tenant, portal, &host).await
 }
@@ -274,7 +299,9 @@ pub async fn add_domain<R: Runtime>(
     let (tenant, portal) = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
     let fields = allowed_form(console, &person)?;
-    console.rate_limit(&format!("domains:{tenant}"), DOMAIN_ACTIONS_PER_WINDOW, DOMAIN_WINDOW_SECONDS).await?;
+    // The portal must be the tenant's before anything is claimed or counted.
+    portals::get(console.rt.db(), tenant, portal).await?.ok_or(AppError::NotFound)?;
+    domain_budget(console, tenant).await?;
     let typed = field(&fields, "hostname").trim().to_owned();
     let problem = match domain_rules::parse_for(console.rt, &typed) {
         Ok(host) => match domain_rules::add(console.rt, tenant, portal, &person.acting().actor, &host).await {
@@ -284,9 +311,10 @@ pub async fn add_domain<R: Runtime>(
         },
         Err(message) => message.to_owned(),
     };
+    let mut problems = Problems::default();
+    problems.add_written(Some("hostname"), problem, Language::En);
     let rows = console.rt.db().read_batch(statements(tenant, portal)).await?;
-    let outcome = Outcome { problems: Problems::of("hostname", problem), typed_host: typed, ..Outcome::default() };
-    draw(console, &person, rows, 422, outcome)
+    draw(console, &person, rows, 422, Outcome { problems, typed_host: typed, ..Outcome::default() })
 }
 
 pub async fn verify_domain<R: Runtime>(
@@ -342,15 +370,18 @@ pub async fn add_entry<R: Runtime>(
             let raw_host = console.req.header("host").unwrap_or("");
             match list_rules::add(console.rt, raw_host, scope, &person.acting().actor, &entry, customer, None).await {
                 Ok(_) => return Ok(Response::see_other(&format!("/tenants/{tenant}/portals/{portal}?done=listed"))),
-                Err(AppError::Conflict(message)) => message,
+                Err(AppError::Conflict(message)) => {
+                    let mut problems = Problems::default();
+                    problems.add_written(Some("entry"), message, Language::En);
+                    problems
+                }
                 Err(err) => return Err(err),
             }
         }
-        None => console.lang.console().entry_invalid.to_owned(),
+        None => Problems::of("entry", console.lang.console().entry_invalid),
     };
     let rows = console.rt.db().read_batch(statements(tenant, portal)).await?;
-    let outcome = Outcome { problems: Problems::of("entry", problem), typed_entry: typed, ..Outcome::default() };
-    draw(console, &person, rows, 422, outcome)
+    draw(console, &person, rows, 422, Outcome { problems: problem, typed_entry: typed, ..Outcome::default() })
 }
 
 pub async fn remove_entry<R: Runtime>(

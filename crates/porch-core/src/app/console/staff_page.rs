@@ -3,6 +3,7 @@
 //! application function its API twin calls (`app::staff`), so the rules, the batch and the
 //! audit entry are the API's; a refusal is shown beside the form in the reader's language.
 
+use super::sign_in::field;
 use super::{Console, Person};
 use crate::app::links;
 use crate::app::staff::{self as rules, Refusal, StaffError};
@@ -112,10 +113,6 @@ fn refusal_words(c: &ConsoleStrings, err: StaffError) -> Result<(u16, &'static s
         }),
         StaffError::Failed(err) => Err(err),
     }
-}
-
-fn field<'f>(fields: &'f [(String, String)], name: &str) -> &'f str {
-    fields.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
 }
 
 /// Where a done action sends the browser: the page again, saying what was done.
