@@ -2,6 +2,17 @@
 //! the portal pages of the portal the Host names. Every response leaves through `secure`,
 //! which adds the headers browsers need to keep pages and files from being misused.
 
+/// What an optional part of a route table's entry (`portal::routes`, `console::routes`)
+/// leaves out: `or!(default; given)` is the part given, else the default.
+macro_rules! or {
+    ($default:expr;) => {
+        $default
+    };
+    ($default:expr; $given:expr) => {
+        $given
+    };
+}
+
 pub mod api;
 pub mod console;
 pub mod customers;

@@ -12,16 +12,6 @@ use crate::runtime::Runtime;
 use crate::store::Statement;
 use porch_types::error::AppError;
 
-/// What the optional parts of an entry leave out.
-macro_rules! or {
-    ($default:expr;) => {
-        $default
-    };
-    ($default:expr; $given:expr) => {
-        $given
-    };
-}
-
 /// `Name: Method[ | Method] "template" [params] [twin Op | way "why"] [prefetch reads] => handler;`.
 /// `console` (and, in a prefetch, `hash`: the session token's hash) name the request; the
 /// params bind the template's `{…}` segments in order, raw as they came.

@@ -16,16 +16,6 @@ use crate::views::account;
 use porch_types::apps::{App, AppSet};
 use porch_types::error::AppError;
 
-/// What the optional parts of an entry leave out: no app, a small body, no prefetch.
-macro_rules! or {
-    ($default:expr;) => {
-        $default
-    };
-    ($default:expr; $given:expr) => {
-        $given
-    };
-}
-
 /// `Name: Method[ | Method] "template" [params] [in App] [body Files] [prefetch reads] => handler;`.
 /// `page` (and, in a prefetch, `hash`: the session token's hash) name the request, and the
 /// params bind the template's `{…}` segments in order, raw as they came.
