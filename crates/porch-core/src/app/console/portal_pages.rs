@@ -46,6 +46,11 @@ pub fn list<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response,
     Ok(console.with_csrf(Response::html(200, page), &csrf))
 }
 
+/// The portal's page again, saying what was `done`.
+fn back(tenant: TenantId, portal: PortalId, done: &str) -> Response {
+    Response::see_other(&format!("/tenants/{tenant}/portals/{portal}?done={done}"))
+}
+
 fn ids(raw_tenant: &str, raw_portal: &str) -> Option<(TenantId, PortalId)> {
     Some((TenantId::parse(raw_tenant)?, PortalId::parse(raw_portal)?))
 }
@@ -163,7 +168,7 @@ async fn write<R: Runtime>(
     let acting = person.acting();
     let outcome = match rules::update(console.rt, tenant, &acting.actor, portal, input, pre).await {
         Ok(_) => {
-            return Ok(Response::see_other(&format!("/tenants/{tenant}/portals/{portal}?done={done}")));
+            return Ok(back(tenant, portal, done));
         }
         Err(AppError::Invalid(errors)) => {
             // The shared rule's words are the API's English; a field this page does not
@@ -305,7 +310,7 @@ pub async fn add_domain<R: Runtime>(
     let typed = field(&fields, "hostname").trim().to_owned();
     let problem = match domain_rules::parse_for(console.rt, &typed) {
         Ok(host) => match domain_rules::add(console.rt, tenant, portal, &person.acting().actor, &host).await {
-            Ok(_) => return Ok(Response::see_other(&format!("/tenants/{tenant}/portals/{portal}?done=domain"))),
+            Ok(_) => return Ok(back(tenant, portal, "domain")),
             Err(AppError::Conflict(message)) => message,
             Err(err) => return Err(err),
         },
@@ -317,30 +322,28 @@ pub async fn add_domain<R: Runtime>(
     draw(console, &person, rows, 422, Outcome { problems, typed_host: typed, ..Outcome::default() })
 }
 
-pub async fn verify_domain<R: Runtime>(
-    console: &Console<'_, R>,
-    raw_tenant: &str,
-    raw_portal: &str,
-    raw_host: &str,
-) -> Result<Response, AppError> {
-    let ids = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
-    let person = console.person_for(ids.0)?;
-    let row = domain_action(console, &person, ids, raw_host).await?;
-    domain_rules::verify(console.rt, ids.0, &row, &person.acting().actor).await?;
-    Ok(Response::see_other(&format!("/tenants/{}/portals/{}?done=checked", ids.0, ids.1)))
+/// What a domain's button asks for.
+#[derive(Clone, Copy)]
+pub enum DomainAction {
+    Verify,
+    Remove,
 }
 
-pub async fn remove_domain<R: Runtime>(
+/// A domain's "Check now" or remove button, through the rule its API twin calls.
+pub async fn on_domain<R: Runtime>(
     console: &Console<'_, R>,
-    raw_tenant: &str,
-    raw_portal: &str,
-    raw_host: &str,
+    (raw_tenant, raw_portal, raw_host): (&str, &str, &str),
+    action: DomainAction,
 ) -> Result<Response, AppError> {
-    let ids = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
-    let person = console.person_for(ids.0)?;
-    let row = domain_action(console, &person, ids, raw_host).await?;
-    domain_rules::remove(console.rt, ids.0, &row, &person.acting().actor).await?;
-    Ok(Response::see_other(&format!("/tenants/{}/portals/{}?done=removed", ids.0, ids.1)))
+    let (tenant, portal) = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let row = domain_action(console, &person, (tenant, portal), raw_host).await?;
+    let actor = person.acting().actor;
+    let done = match action {
+        DomainAction::Verify => domain_rules::verify(console.rt, tenant, &row, &actor).await.map(|_| "checked")?,
+        DomainAction::Remove => domain_rules::remove(console.rt, tenant, &row, &actor).await.map(|()| "removed")?,
+    };
+    Ok(back(tenant, portal, done))
 }
 
 /// An entry as typed: an address when it has an `@`, else a whole domain.
@@ -369,7 +372,7 @@ pub async fn add_entry<R: Runtime>(
             let scope = (PortalScope { tenant, portal }, &row);
             let raw_host = console.req.header("host").unwrap_or("");
             match list_rules::add(console.rt, raw_host, scope, &person.acting().actor, &entry, customer, None).await {
-                Ok(_) => return Ok(Response::see_other(&format!("/tenants/{tenant}/portals/{portal}?done=listed"))),
+                Ok(_) => return Ok(back(tenant, portal, "listed")),
                 Err(AppError::Conflict(message)) => {
                     let mut problems = Problems::default();
                     problems.add_written(Some("entry"), message, Language::En);
@@ -395,5 +398,5 @@ pub async fn remove_entry<R: Runtime>(
     allowed_form(console, &person)?;
     let id = ListEntryId::parse(raw_entry).ok_or(AppError::NotFound)?;
     list_rules::remove(console.rt, PortalScope { tenant, portal }, &person.acting().actor, id).await?;
-    Ok(Response::see_other(&format!("/tenants/{tenant}/portals/{portal}?done=unlisted")))
+    Ok(back(tenant, portal, "unlisted"))
 }

@@ -113,9 +113,9 @@ routes! { |console, hash|
     AddDomain: Post "/tenants/{tenant}/portals/{portal}/domains" [tenant, portal] twin AddDomain
         => portal_pages::add_domain(console, tenant, portal).await;
     VerifyDomain: Post "/tenants/{tenant}/portals/{portal}/domains/{host}/verify" [tenant, portal, host] twin VerifyDomain
-        => portal_pages::verify_domain(console, tenant, portal, host).await;
+        => portal_pages::on_domain(console, (tenant, portal, host), portal_pages::DomainAction::Verify).await;
     RemoveDomain: Post "/tenants/{tenant}/portals/{portal}/domains/{host}/remove" [tenant, portal, host] twin RemoveDomain
-        => portal_pages::remove_domain(console, tenant, portal, host).await;
+        => portal_pages::on_domain(console, (tenant, portal, host), portal_pages::DomainAction::Remove).await;
     AddRegistrationEntry: Post "/tenants/{tenant}/portals/{portal}/registration-list" [tenant, portal]
         twin AddRegistrationEntry => portal_pages::add_entry(console, tenant, portal).await;
     RemoveRegistrationEntry: Post "/tenants/{tenant}/portals/{portal}/registration-list/{entry}/remove"
