@@ -232,6 +232,34 @@ pub fn tenants(lang: Language, who: &Who<'_>, view: &Tenants<'_>) -> String {
     shell(lang, c.tenants_title, Some("/"), Some(who), &body)
 }
 
+/// A form that adds one thing typed in one text field (a customer, a unit, a domain, a
+/// registration list entry): the field, with what was typed kept when it was refused.
+pub(super) struct OneField<'a> {
+    pub action: &'a str,
+    pub name: &'a str,
+    pub label: &'a str,
+    pub hint: Option<&'a str>,
+    pub max_chars: usize,
+    /// A name or address typed as is: no spell check, no capital first letter.
+    pub verbatim: bool,
+    pub typed: &'a str,
+    pub button: &'a str,
+}
+
+pub(super) fn one_field_form(lang: Language, csrf: &str, problems: &Problems, form: &OneField<'_>) -> Markup {
+    html! {
+        form.stack method="post" action=(form.action) novalidate {
+            (csrf_field(csrf))
+            (field(lang, problems, form.name, form.label, form.hint, |f| html! {
+                input #(f.id) type="text" name=(form.name) value=(form.typed) required maxlength=(form.max_chars)
+                    autocomplete="off" spellcheck=[form.verbatim.then_some("false")] autocapitalize=[form.verbatim.then_some("none")]
+                    aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+            }))
+            (submit(form.button))
+        }
+    }
+}
+
 /// The tabs of a tenant's pages.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum TenantTab {

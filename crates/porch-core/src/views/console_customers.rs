@@ -4,8 +4,8 @@
 
 use maud::{html, Markup};
 
-use super::console::{shell, tenant_header, TenantTab, Who};
-use super::form::{csrf_field, field, submit, summary, Problems};
+use super::console::{one_field_form, shell, tenant_header, OneField, TenantTab, Who};
+use super::form::{field, summary, Problems};
 use super::language;
 use crate::i18n::{ConsoleStrings, Formats, Language, Translations as _};
 use crate::store::customer_profile::{ProfilePerson, ProfilePortal, ProfileShare, PROFILE_LIMIT};
@@ -40,14 +40,16 @@ fn name_form(
     html! {
         h3 { (heading) }
         (summary(lang, problems))
-        form.stack method="post" action=(action) novalidate {
-            (csrf_field(who.csrf))
-            (field(lang, problems, "name", lang.console().staff_name, None, |f| html! {
-                input #(f.id) type="text" name="name" value=(typed) required maxlength="120" autocomplete="off"
-                    aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
-            }))
-            (submit(button))
-        }
+        (one_field_form(lang, who.csrf, problems, &OneField {
+            action,
+            name: "name",
+            label: lang.console().staff_name,
+            hint: None,
+            max_chars: 120,
+            verbatim: false,
+            typed,
+            button,
+        }))
     }
 }
 

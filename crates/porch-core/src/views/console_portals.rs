@@ -5,7 +5,7 @@
 
 use maud::{html, Markup};
 
-use super::console::{shell, tenant_header, TenantTab, Who};
+use super::console::{one_field_form, shell, tenant_header, OneField, TenantTab, Who};
 use super::form::{csrf_field, field, submit, summary, Problems};
 use super::language::{self, own_name};
 use crate::i18n::{ConsoleStrings, Formats, Language, Translations as _};
@@ -245,15 +245,16 @@ fn domains(lang: Language, who: &Who<'_>, view: &PortalView<'_>, action: &str) -
                 }
             }
             @if view.editable {
-                form.stack method="post" action={ (action) "/domains" } novalidate {
-                    (csrf_field(who.csrf))
-                    (field(lang, view.problems, "hostname", c.add_domain, Some(c.domain_hint), |f| html! {
-                        input #(f.id) type="text" name="hostname" value=(view.typed_host) required maxlength="253"
-                            autocomplete="off" spellcheck="false" autocapitalize="none"
-                            aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
-                    }))
-                    (submit(c.add_domain_button))
-                }
+                (one_field_form(lang, who.csrf, view.problems, &OneField {
+                    action: &format!("{action}/domains"),
+                    name: "hostname",
+                    label: c.add_domain,
+                    hint: Some(c.domain_hint),
+                    max_chars: 253,
+                    verbatim: true,
+                    typed: view.typed_host,
+                    button: c.add_domain_button,
+                }))
             }
         }
     }
@@ -299,15 +300,16 @@ fn registration_list(lang: Language, who: &Who<'_>, view: &PortalView<'_>, actio
                 }
             }
             @if view.editable {
-                form.stack method="post" action={ (action) "/registration-list" } novalidate {
-                    (csrf_field(who.csrf))
-                    (field(lang, view.problems, "entry", c.add_entry, Some(c.add_entry_hint), |f| html! {
-                        input #(f.id) type="text" name="entry" value=(view.typed_entry) required maxlength="254"
-                            autocomplete="off" spellcheck="false" autocapitalize="none"
-                            aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
-                    }))
-                    (submit(c.add_entry_button))
-                }
+                (one_field_form(lang, who.csrf, view.problems, &OneField {
+                    action: &format!("{action}/registration-list"),
+                    name: "entry",
+                    label: c.add_entry,
+                    hint: Some(c.add_entry_hint),
+                    max_chars: 254,
+                    verbatim: true,
+                    typed: view.typed_entry,
+                    button: c.add_entry_button,
+                }))
             }
         }
     }
