@@ -405,6 +405,33 @@ fn every_console_action_writes_what_its_api_twin_writes() {
         api(Method::Delete, &format!("{list}/{two}"), Value::Null);
     });
 
+    let globex = format!("/customers/{customer}");
+    let initech = app.new_customer(&key, &tenant, "Initech B");
+    compare(
+        "CreatePortal",
+        &|| {
+            let fields = [
+                ("name", "Globex C"),
+                ("slug", "globex-c"),
+                ("setup", "custom"),
+                ("apps", "tickets"),
+                ("theme", ""),
+                ("start", "/"),
+            ];
+            console(&format!("{globex}/new-portal"), &fields);
+        },
+        &|| {
+            api(Method::Post, "/portals", json!({ "slug": "initech-a", "name": "Initech A", "customer_id": initech }));
+        },
+    );
+    let of = |slug: &str| -> String {
+        app.sql("SELECT id FROM portals WHERE slug = ?1", vec![slug.into()])[0]["id"].as_str().unwrap().to_owned()
+    };
+    let (ours, theirs) = (of("globex-c"), of("initech-a"));
+    compare("CreateInvitation", &|| console(&format!("{globex}/portals/{ours}/link"), &[]), &|| {
+        api(Method::Post, &format!("/portals/{theirs}/invitations"), json!({ "role": "admin" }));
+    });
+
     let twins: BTreeSet<String> =
         CONSOLE_ROUTES.iter().filter_map(|r| r.handler.twin()).map(|op| format!("{op:?}")).collect();
     assert_eq!(covered, twins, "every console action with an API twin is compared here");

@@ -2,7 +2,8 @@
 // is made with the platform token, sets up two-step verification (the code computed here as an
 // authenticator app would, RFC 6238), keeps the recovery codes, lands on the tenants, signs out
 // and back in with a recovery code, then invites a tenant's first owner, who joins through
-// the link in a browser of their own. Every page passes the recipients' bar (reflow at 320, 390
+// the link in a browser of their own, adds a customer and walks Trackunit's steps to its
+// portal, and HubSpot's settings. Every page passes the recipients' bar (reflow at 320, 390
 // and 1280 px, axe-core WCAG 2.1 A/AA, screenshots). The set-up happens once per server, so
 // this needs the fresh state scripts/test starts with.
 import { test } from 'node:test';
@@ -155,6 +156,55 @@ test('the first operator sets up the console, proves it again after leaving befo
   await Promise.all([joining.waitForURL(/done=unit/), joining.click('main form.stack button[type=submit]')]);
   assert.match(await joining.textContent('main'), /North/);
   await checkPage(joining, 'console-customer');
+
+  // Trackunit's steps: the customer's own portal through the wizard (set-up, branding, start
+  // page, check your answers), the first admin's link created and copied, the admin joining
+  // in a browser of their own, and the portal's overview in the link's place.
+  const profileUrl = joining.url().replace(/\?.*$/, '');
+  await Promise.all([joining.waitForURL(/new-portal\/setup$/), joining.click('#customer-portal a.button')]);
+  assert.equal(await joining.inputValue('#name'), 'Globex A/S');
+  await checkPage(joining, 'console-wizard-setup');
+  await joining.fill('#name', 'Globex Help');
+  await joining.fill('#slug', 'Not OK');
+  await joining.click('main form.stack button[type=submit]');
+  await joining.waitForSelector('.error-summary a[href="#slug"]');
+  assert.equal(await joining.inputValue('#slug'), 'Not OK');
+  await checkPage(joining, 'console-wizard-setup-error');
+  await joining.fill('#slug', `${slug}-globex`);
+  await joining.getByLabel('Documents', { exact: true }).check();
+  await Promise.all([joining.waitForURL(/new-portal\/branding\?/), joining.click('main form.stack button[type=submit]')]);
+  await checkPage(joining, 'console-wizard-branding');
+  await Promise.all([joining.waitForURL(/new-portal\/start-page\?/), joining.click('main form.stack button[type=submit]')]);
+  await joining.getByLabel('Documents', { exact: true }).check();
+  await checkPage(joining, 'console-wizard-start');
+  await Promise.all([joining.waitForURL(/new-portal\/review\?/), joining.click('main form.stack button[type=submit]')]);
+  assert.match(await joining.textContent('dl.answers'), /Globex Help[\s\S]*Documents/);
+  await checkPage(joining, 'console-wizard-review');
+  await Promise.all([joining.waitForURL(/done=portal/), joining.click('main form.stack button[type=submit]')]);
+  assert.match(await joining.textContent('#customer-portal'), /0 waiting, 0 accepted/);
+  await checkPage(joining, 'console-customer-portal');
+  await theirs.grantPermissions(['clipboard-read', 'clipboard-write'], { origin });
+  await joining.click('#customer-portal form button[type=submit]');
+  await joining.waitForSelector('#invitation-link');
+  const adminLink = await joining.inputValue('#invitation-link');
+  assert.match(adminLink, /\/invite\//);
+  await joining.click('button[data-copy]');
+  await joining.waitForFunction(() => document.querySelector('.copied').textContent !== '');
+  assert.equal(await joining.evaluate(() => navigator.clipboard.readText()), adminLink, 'Copy link copies the link');
+  await checkPage(joining, 'console-customer-link');
+  const customers = await browser().newContext();
+  const gita = await customers.newPage();
+  await gita.goto(adminLink);
+  await gita.fill('input[name=name]', 'Gita Globex');
+  await gita.fill('input[name=email]', `gita-${Date.now()}@globex.example`);
+  await gita.fill('input[name=password]', 'a recipient passphrase');
+  await Promise.all([gita.waitForURL(/\/documents$/), gita.click('main button[type=submit]')]);
+  await customers.close();
+  await joining.goto(profileUrl);
+  assert.match(await joining.textContent('#customer-portal'), /Gita Globex/);
+  assert.match(await joining.textContent('#customer-portal'), /0 waiting, 1 accepted/);
+  assert.equal(await joining.$('#customer-portal form'), null, 'the overview replaces the link');
+  await checkPage(joining, 'console-customer-overview');
 
   // HubSpot's settings: registration by list, a consent text, the portal off (its branded
   // 503) and on again.

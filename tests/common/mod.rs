@@ -105,7 +105,12 @@ pub fn join<'a>(
     let path = format!("/api/v1/tenants/{tenant}/portals/{portal}/invitations");
     let (status, created) = app.api_as(Some(key), Method::Post, &path, &body);
     assert_eq!(status, 201, "{created}");
-    let url = created["url"].as_str().unwrap();
+    accept(app, created["url"].as_str().unwrap(), slug, email)
+}
+
+/// A signed-in browser of the person who joined through the invitation link `url` of the
+/// portal `slug`, as Ada with `email`.
+pub fn accept<'a>(app: &'a TestApp, url: &str, slug: &str, email: &str) -> Browser<'a> {
     let link = &url[url.find("/invite/").unwrap()..];
     let browser = Browser::new(app, &platform_host(slug));
     assert_eq!(browser.get(link).status, 200);

@@ -32,6 +32,8 @@ impl Role {
 pub const DEFAULT_IDLE_TIMEOUT_MINUTES: i64 = 60;
 /// A new portal's session lifetime: a session ends this long after sign-in however used.
 pub const DEFAULT_SESSION_LIFETIME_HOURS: i64 = 168;
+/// An invitation link made without a lifetime lasts this long.
+pub const INVITATION_DEFAULT_HOURS: i64 = 168;
 
 /// How people get an account on a portal.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

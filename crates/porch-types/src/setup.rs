@@ -30,6 +30,11 @@ pub struct StartPage(Option<App>);
 impl StartPage {
     pub const HOME: StartPage = StartPage(None);
 
+    /// The first page of `app`.
+    pub fn of(app: App) -> StartPage {
+        StartPage(Some(app))
+    }
+
     /// A path of the home page or of an app in `apps`; the error says which paths would do.
     pub fn parse(raw: &str, apps: AppSet) -> Result<StartPage, String> {
         if raw == "/" {

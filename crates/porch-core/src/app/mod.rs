@@ -20,6 +20,7 @@ pub mod domain_verification;
 pub mod domains;
 pub mod files;
 pub mod input;
+pub mod invitation_links;
 pub mod lifecycle;
 pub mod links;
 pub mod portal;
@@ -281,9 +282,15 @@ async fn health_db<R: Runtime>(rt: &R) -> Response {
 }
 
 /// Strict CSP for pages (no script at all, styles and images from the portal's own origin),
-/// plus no sniffing, no framing and a quiet referrer (OWASP Secure Headers Project).
+/// plus no sniffing, no framing and a quiet referrer (OWASP Secure Headers Project). A page
+/// that set its own CSP keeps it.
 const PAGE_CSP: &str =
     "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
+
+/// The console's pages: as strict, but its own script may run (`/console.js`, progressive
+/// enhancement only: every page works without it).
+pub(crate) const CONSOLE_CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; \
+     form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
 fn secure(response: Response) -> Response {
     let is_html = response.header("content-type").is_some_and(|t| t.starts_with("text/html"));
@@ -291,7 +298,7 @@ fn secure(response: Response) -> Response {
         .with_header("x-content-type-options", "nosniff")
         .with_header("referrer-policy", "same-origin")
         .with_header("x-frame-options", "DENY");
-    if is_html {
+    if is_html && response.header("content-security-policy").is_none() {
         response = response.with_header("content-security-policy", PAGE_CSP);
     }
     response

@@ -152,11 +152,17 @@ impl Offer {
         Ok(())
     }
 
-    /// What a new portal or template offers when the body names no apps: the default, less
-    /// the support form while there is no pipeline for it.
-    fn default_apps(self) -> AppSet {
+    /// The apps a portal may be given now: the plan's, less the support form while there is
+    /// no pipeline for it.
+    pub fn offered(self) -> AppSet {
         let form = if self.has_pipeline { AppSet::EMPTY } else { [App::SupportForm].into_iter().collect() };
-        AppSet::portal_default(self.plan.minus(form))
+        self.plan.minus(form)
+    }
+
+    /// What a new portal or template offers when the body names no apps: the default of
+    /// what is offered.
+    pub fn default_apps(self) -> AppSet {
+        AppSet::portal_default(self.offered())
     }
 }
 

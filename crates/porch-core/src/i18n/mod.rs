@@ -8,6 +8,7 @@ mod fleet;
 pub mod format;
 mod sso;
 mod tickets;
+mod wizard;
 
 pub use porch_types::language::Language;
 
@@ -19,6 +20,7 @@ pub use fleet::FleetStrings;
 pub use format::Formats;
 pub use sso::SsoStrings;
 pub use tickets::{status_label, TicketStrings};
+pub use wizard::WizardStrings;
 
 /// A language's strings, one table per part of the product. A trait because `Language` is a
 /// domain value of `porch_types`, below the strings.
@@ -30,10 +32,19 @@ pub trait Translations {
     fn documents(self) -> &'static DocumentStrings;
     fn fleet(self) -> &'static FleetStrings;
     fn tickets(self) -> &'static TicketStrings;
+    fn wizard(self) -> &'static WizardStrings;
     fn strings(self) -> &'static Strings;
 }
 
 impl Translations for Language {
+    fn wizard(self) -> &'static WizardStrings {
+        match self {
+            Language::En => &wizard::EN,
+            Language::Da => &wizard::DA,
+            Language::Nb => &wizard::NB,
+        }
+    }
+
     fn account(self) -> &'static AccountStrings {
         match self {
             Language::En => &account::EN,

@@ -1,6 +1,6 @@
-//! What a customer's profile in the console shows besides the customer and its business
-//! units: the portals that are its own, its people on every portal, and the equipment shared
-//! with it. Statements for one batch of reads; each binds the tenant.
+//! What a customer's profile in the console shows besides the customer, its business units
+//! and its own portals (`portals::overview_statement`): its people on every portal, and the
+//! equipment shared with it. Statements for one batch of reads; each binds the tenant.
 
 use serde::Deserialize;
 
@@ -10,22 +10,6 @@ use porch_types::ids::{CustomerId, TenantId};
 
 /// At most this many people and shares are listed on a profile (the API lists them all).
 pub const PROFILE_LIMIT: i64 = 200;
-
-/// A portal for this customer alone.
-#[derive(Clone, Debug, Deserialize)]
-pub struct ProfilePortal {
-    pub id: String,
-    pub slug: String,
-    pub name: String,
-    pub enabled: i64,
-}
-
-pub fn portals(tenant: TenantId, customer: CustomerId) -> Statement {
-    Statement::new(
-        "SELECT id, slug, name, enabled FROM portals WHERE tenant_id = ?1 AND customer_id = ?2 ORDER BY name, id",
-        params![tenant.to_db(), customer.to_db()],
-    )
-}
 
 /// One of the customer's people: an account on a portal.
 #[derive(Clone, Debug, Deserialize)]

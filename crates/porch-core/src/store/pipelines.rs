@@ -208,11 +208,15 @@ pub async fn delete(
 }
 
 pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<PipelineRow>, DbError> {
-    db.query(Statement::new(
+    db.query(list_statement(tenant)).await
+}
+
+/// `list`'s statement, for a batch of reads.
+pub fn list_statement(tenant: TenantId) -> Statement {
+    Statement::new(
         "SELECT id, name, created_at, updated_at, version FROM pipelines WHERE tenant_id = ?1 ORDER BY name, id",
         params![tenant.to_db()],
-    ))
-    .await
+    )
 }
 
 pub async fn get(db: &impl Database, tenant: TenantId, id: PipelineId) -> Result<Option<PipelineRow>, DbError> {

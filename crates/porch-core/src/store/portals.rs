@@ -422,6 +422,18 @@ pub struct OverviewRow {
     pub invitations_accepted: i64,
     pub users: i64,
     pub last_activity_at: Option<i64>,
+    /// The names of its first admins, alphabetically (at most `OVERVIEW_ADMINS`).
+    #[serde(deserialize_with = "names_from_json_column")]
+    pub admins: Vec<String>,
+}
+
+/// An overview names at most this many admins of a portal.
+pub const OVERVIEW_ADMINS: i64 = 20;
+
+/// A JSON array of names, as `json_group_array` makes it.
+fn names_from_json_column<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    let text = String::deserialize(deserializer)?;
+    serde_json::from_str(&text).map_err(serde::de::Error::custom)
 }
 
 /// Every portal of the tenant with its set-up and how it is used, in one query: pending
@@ -429,11 +441,11 @@ pub struct OverviewRow {
 /// and the last activity (the latest a member's session was seen, or an account was made;
 /// sessions are deleted when they end, so this is "at least this recent").
 pub async fn overview(db: &impl Database, tenant: TenantId, now: Timestamp) -> Result<Vec<OverviewRow>, DbError> {
-    db.query(overview_statement(tenant, now)).await
+    db.query(overview_statement(tenant, None, now)).await
 }
 
-/// `overview`'s statement, for a batch of reads.
-pub fn overview_statement(tenant: TenantId, now: Timestamp) -> Statement {
+/// `overview`'s statement, for a batch of reads: of every portal, or of `customer`'s own.
+pub fn overview_statement(tenant: TenantId, customer: Option<CustomerId>, now: Timestamp) -> Statement {
     Statement::new(
         "SELECT p.id, p.slug, p.name, p.enabled, p.template_id, t.name AS template_name,
                 t.current_version AS template_version, p.theme_id, th.name AS theme_name, p.start_page,
@@ -444,6 +456,9 @@ pub fn overview_statement(tenant: TenantId, now: Timestamp) -> Statement {
                 (SELECT COUNT(*) FROM invitations i WHERE i.tenant_id = p.tenant_id AND i.portal_id = p.id
                    AND i.accepted_at IS NOT NULL) AS invitations_accepted,
                 (SELECT COUNT(*) FROM accounts a WHERE a.tenant_id = p.tenant_id AND a.portal_id = p.id) AS users,
+                (SELECT json_group_array(name) FROM
+                  (SELECT a.name FROM accounts a WHERE a.tenant_id = p.tenant_id AND a.portal_id = p.id AND a.role = 'admin'
+                   ORDER BY a.name COLLATE NOCASE LIMIT ?4)) AS admins,
                 NULLIF(MAX(
                   COALESCE((SELECT MAX(s.last_seen_at) FROM accounts a JOIN sessions s ON s.account_id = a.id
                             WHERE a.tenant_id = p.tenant_id AND a.portal_id = p.id AND s.tenant_id = p.tenant_id), 0),
@@ -453,10 +468,17 @@ pub fn overview_statement(tenant: TenantId, now: Timestamp) -> Statement {
          FROM portals p
          LEFT JOIN templates t ON t.tenant_id = p.tenant_id AND t.id = p.template_id
          LEFT JOIN themes th ON th.id = p.theme_id
-         WHERE p.tenant_id = ?1
+         WHERE p.tenant_id = ?1 AND (?3 IS NULL OR p.customer_id = ?3)
          ORDER BY p.name, p.id",
-        params![tenant.to_db(), now.millis()],
+        params![tenant.to_db(), now.millis(), customer.map(CustomerId::to_db), OVERVIEW_ADMINS],
     )
+}
+
+/// Whether a portal of any tenant has the address `slug` (slugs are unique on the platform).
+pub async fn slug_exists(db: &impl Database, slug: &Slug) -> Result<bool, DbError> {
+    let found: Option<serde_json::Value> =
+        db.query_one(Statement::new("SELECT 1 AS found FROM portals WHERE slug = ?1", params![slug.as_str()])).await?;
+    Ok(found.is_some())
 }
 
 /// The custom hostnames of a portal (any status): the KV keys to refresh when it changes.

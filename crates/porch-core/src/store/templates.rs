@@ -133,8 +133,12 @@ macro_rules! select_templates {
 }
 
 pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<TemplateRow>, DbError> {
-    db.query(Statement::new(select_templates!("WHERE t.tenant_id = ?1 ORDER BY t.name, t.id"), params![tenant.to_db()]))
-        .await
+    db.query(list_statement(tenant)).await
+}
+
+/// `list`'s statement, for a batch of reads.
+pub fn list_statement(tenant: TenantId) -> Statement {
+    Statement::new(select_templates!("WHERE t.tenant_id = ?1 ORDER BY t.name, t.id"), params![tenant.to_db()])
 }
 
 pub async fn get(db: &impl Database, tenant: TenantId, id: TemplateId) -> Result<Option<TemplateRow>, DbError> {

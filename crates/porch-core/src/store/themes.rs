@@ -244,14 +244,24 @@ pub async fn get(db: &impl Database, tenant: TenantId, id: ThemeId) -> Result<Op
     .await
 }
 
+/// The themes of tenant `?1`'s portals: its own, and its parent tenant's (org-wide themes).
+macro_rules! usable_themes {
+    ($rest:literal) => {
+        concat!(
+            "SELECT * FROM themes WHERE (tenant_id = ?1 OR tenant_id = (SELECT parent_id FROM tenants WHERE id = ?1)) ",
+            $rest
+        )
+    };
+}
+
+/// The themes the tenant's portals may use, its own first.
+pub fn usable_statement(tenant: TenantId) -> Statement {
+    Statement::new(usable_themes!("ORDER BY tenant_id <> ?1, name, id"), params![tenant.to_db()])
+}
+
 /// A theme the tenant's portals may use: its own, or one of its parent tenant's.
 pub async fn get_usable(db: &impl Database, tenant: TenantId, id: ThemeId) -> Result<Option<ThemeRow>, DbError> {
-    db.query_one(Statement::new(
-        "SELECT * FROM themes WHERE id = ?2
-           AND (tenant_id = ?1 OR tenant_id = (SELECT parent_id FROM tenants WHERE id = ?1))",
-        params![tenant.to_db(), id.to_db()],
-    ))
-    .await
+    db.query_one(Statement::new(usable_themes!("AND id = ?2"), params![tenant.to_db(), id.to_db()])).await
 }
 
 /// Slugs and custom hostnames of every portal using the theme (the owner's and its children's):

@@ -57,6 +57,7 @@ pub(super) fn shell(lang: Language, title: &str, here: Option<&str>, who: Option
                     }
                 }
                 main #main { (body) }
+                script src="/console.js" defer {}
             }
         }
     }

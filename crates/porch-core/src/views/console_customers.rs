@@ -5,12 +5,16 @@
 use maud::{html, Markup};
 
 use super::console::{one_field_form, shell, tenant_header, OneField, TenantTab, Who};
-use super::form::{field, summary, Problems};
+use super::form::{csrf_field, field, summary, Problems};
 use super::language;
+use super::layout::app_entry;
 use crate::i18n::{ConsoleStrings, Formats, Language, Translations as _};
-use crate::store::customer_profile::{ProfilePerson, ProfilePortal, ProfileShare, PROFILE_LIMIT};
+use crate::store::customer_profile::{ProfilePerson, ProfileShare, PROFILE_LIMIT};
 use crate::store::customers::{CustomerRow, UnitRow};
+use crate::store::portals::OverviewRow;
 use crate::store::tenants::TenantRow;
+use porch_types::access::INVITATION_DEFAULT_HOURS;
+use porch_types::setup::StartPage;
 use porch_types::time::Timestamp;
 use porch_types::time_zone::TimeZone;
 
@@ -96,10 +100,13 @@ pub struct CustomerView<'a> {
     pub tenant: &'a TenantRow,
     pub customer: &'a CustomerRow,
     pub units: &'a [UnitRow],
-    pub portals: &'a [ProfilePortal],
+    /// Its own portals, each with its set-up and use.
+    pub portals: &'a [OverviewRow],
     pub people: &'a [ProfilePerson],
     pub shares: &'a [ProfileShare],
     pub notice: Option<&'a str>,
+    /// A link just made: its portal's id and the URL, shown this once.
+    pub link: Option<(&'a str, &'a str)>,
     pub editable: bool,
     pub problems: &'a Problems,
     pub typed: &'a str,
@@ -177,6 +184,104 @@ fn shares(lang: Language, view: &CustomerView<'_>) -> Markup {
     }
 }
 
+/// The link just made for a portal: to select, or to copy with the button the console's
+/// script shows (it stays hidden without script).
+fn new_link(lang: Language, url: &str) -> Markup {
+    let w = lang.wizard();
+    html! {
+        div.new-link {
+            p.notice role="status" { ((w.link_made)(INVITATION_DEFAULT_HOURS / 24)) }
+            (field(lang, &Problems::default(), "invitation-link", w.link_label, Some(w.link_hint), |f| html! {
+                input #(f.id) type="text" value=(url) readonly aria-describedby=[f.described_by.as_deref()];
+            }))
+            p.actions {
+                button.button type="button" hidden data-copy="invitation-link" data-copied=(w.link_copied) { (w.copy_link) }
+                span.copied role="status" {}
+            }
+        }
+    }
+}
+
+/// One of the customer's portals at a glance: set-up, apps, theme, start page, admins,
+/// invitations, users and last activity; until someone has joined, the way to invite the
+/// first admin.
+fn portal_overview(lang: Language, who: &Who<'_>, view: &CustomerView<'_>, portal: &OverviewRow) -> Markup {
+    let (c, w) = (lang.console(), lang.wizard());
+    let formats = Formats::new(lang, TimeZone::UTC);
+    let base = format!("/tenants/{}", view.tenant.id);
+    let start = StartPage::from_stored(portal.start_page.as_deref());
+    let link = view.link.filter(|(id, _)| *id == portal.id).map(|(_, url)| url);
+    html! {
+        article.portal-overview aria-labelledby={ "portal-" (portal.id) } {
+            h4 #{ "portal-" (portal.id) } {
+                (portal.name) " "
+                @if portal.enabled == 0 { span.status.closed { (c.portal_off) } }
+            }
+            dl.facts {
+                dt { (w.setup_label) }
+                dd {
+                    @match &portal.template_name {
+                        Some(name) => ((w.template_setup)(name)),
+                        None => (w.custom_setup),
+                    }
+                }
+                dt { (w.apps_label) }
+                dd {
+                    @if portal.apps.is_empty() { (w.no_apps) } @else {
+                        @for (i, app) in portal.apps.iter().enumerate() { @if i > 0 { ", " } (app_entry(lang, app).label) }
+                    }
+                }
+                dt { (w.theme_label) }
+                dd { (portal.theme_name.as_deref().unwrap_or(w.theme_default)) }
+                dt { (w.start_label) }
+                dd { (start.app().map_or(w.start_home, |app| app_entry(lang, app).label)) }
+                dt { (w.admins_label) }
+                dd { @if portal.admins.is_empty() { (w.no_admins) } @else { (portal.admins.join(", ")) } }
+                dt { (w.invitations_label) }
+                dd { ((w.invitation_counts)(portal.invitations_pending, portal.invitations_accepted)) }
+                dt { (w.users_label) }
+                dd { (portal.users) }
+                dt { (w.last_activity_label) }
+                dd {
+                    @match portal.last_activity_at {
+                        Some(at) => (language::date(formats, Timestamp::from_millis(at))),
+                        None => (w.never),
+                    }
+                }
+            }
+            @if let Some(url) = link {
+                (new_link(lang, url))
+            } @else if portal.users == 0 && view.editable {
+                p { (w.first_admin_intro) }
+                form method="post" action={ (base) "/customers/" (view.customer.id) "/portals/" (portal.id) "/link" } {
+                    (csrf_field(who.csrf))
+                    button.button type="submit" { (w.create_link) }
+                }
+            }
+            p { a href={ (base) "/portals/" (portal.id) } { ((w.portal_settings_link)(&portal.name)) } }
+        }
+    }
+}
+
+/// The Customer portal part of a profile: each portal of the customer's own, or the way to
+/// set one up.
+fn customer_portal(lang: Language, who: &Who<'_>, view: &CustomerView<'_>) -> Markup {
+    let w = lang.wizard();
+    let wizard = format!("/tenants/{}/customers/{}/new-portal/setup", view.tenant.id, view.customer.id);
+    html! {
+        section #customer-portal aria-labelledby="customer-portal-title" {
+            h3 #customer-portal-title { (w.customer_portal_title) }
+            @if view.portals.is_empty() {
+                p.empty { (w.no_customer_portal) }
+            }
+            @for portal in view.portals { (portal_overview(lang, who, view, portal)) }
+            @if view.editable && view.portals.is_empty() {
+                p { a.button href=(wizard) { (w.set_up_portal) } }
+            }
+        }
+    }
+}
+
 pub fn customer(lang: Language, who: &Who<'_>, view: &CustomerView<'_>) -> String {
     let c = lang.console();
     let base = format!("/tenants/{}", view.tenant.id);
@@ -185,6 +290,7 @@ pub fn customer(lang: Language, who: &Who<'_>, view: &CustomerView<'_>) -> Strin
         p.back { a href=(base) { (c.all_customers) } }
         h2 { (view.customer.name) }
         @if let Some(notice) = view.notice { p.notice role="status" { (notice) } }
+        (customer_portal(lang, who, view))
         h3 { (c.units_title) }
         @if view.units.is_empty() {
             p.empty { (c.no_units) }
@@ -193,19 +299,6 @@ pub fn customer(lang: Language, who: &Who<'_>, view: &CustomerView<'_>) -> Strin
         }
         @if view.editable {
             (name_form(lang, who, &format!("{base}/customers/{}/units", view.customer.id), c.add_unit, c.add_unit_button, view.problems, view.typed))
-        }
-        h3 { (c.customer_portals) }
-        @if view.portals.is_empty() {
-            p.hint { (c.customer_no_portals) }
-        } @else {
-            ul {
-                @for portal in view.portals {
-                    li {
-                        a href={ (base) "/portals/" (portal.id) } { (portal.name) } " "
-                        @if portal.enabled == 0 { span.status.closed { (c.portal_off) } }
-                    }
-                }
-            }
         }
         (people(lang, view))
         (shares(lang, view))

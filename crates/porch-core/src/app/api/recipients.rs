@@ -9,20 +9,21 @@ use super::auth::Reach;
 use super::input::{double_option, Fields};
 use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
+pub(super) use crate::app::invitation_links::customer_of;
+use crate::app::invitation_links::{self, InvitationInput};
 use crate::app::portal::users::removal;
 pub(super) use crate::app::public_portal::PublicPortal;
 use crate::app::registration_list::{self as list_rules, EntryBody, NewEntry};
 use crate::auth::secret::Token;
-use crate::email::Message;
 use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::accounts::AccountRow;
 use crate::store::audit::Change;
-use crate::store::invitations::{self, InvitationRow, NewInvitation};
+use crate::store::invitations::{self, InvitationRow};
 use crate::store::previews::{self, NewPreview};
 use crate::store::registration_list;
 use crate::store::wrote;
-use crate::store::{accounts, customers, portals, Database, PortalScope};
+use crate::store::{accounts, portals, Database, PortalScope};
 use porch_types::access::Role;
 use porch_types::email::{Email, EmailDomain};
 use porch_types::error::AppError;
@@ -112,9 +113,6 @@ impl<'a> From<&'a AccountRow> for AccountBody<'a> {
     }
 }
 
-/// Default and longest life of an invitation link.
-const INVITATION_DEFAULT_HOURS: i64 = 168;
-const INVITATION_MAX_HOURS: i64 = 720;
 /// A preview link must be opened within this time.
 const PREVIEW_LINK_MINUTES: i64 = 10;
 
@@ -137,90 +135,13 @@ pub(super) async fn public_portal<R: Runtime>(
     crate::app::public_portal::public_portal(call.rt, call.req.header("host").unwrap_or(""), scope, row).await
 }
 
-/// A customer of this tenant named in a body; for a one-customer portal, only its customer.
-pub(super) async fn customer_of<R: Runtime>(
-    call: &Call<'_, R>,
-    fields: &mut Fields,
-    scope: PortalScope,
-    row: &portals::PortalRow,
-    raw: Option<&str>,
-) -> Result<Option<CustomerId>, AppError> {
-    let Some(raw) = raw else {
-        return Ok(row.customer_id.as_deref().and_then(CustomerId::parse));
-    };
-    match CustomerId::parse(raw) {
-        Some(id)
-            if row.customer_id.as_deref().is_none_or(|own| own == raw)
-                && customers::get(call.rt.db(), scope.tenant, id).await?.is_some() =>
-        {
-            Ok(Some(id))
-        }
-        _ => {
-            fields.error("customer_id", "no such customer of this portal");
-            Ok(None)
-        }
-    }
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InvitationInput {
-    email: Option<String>,
-    role: Option<String>,
-    customer_id: Option<String>,
-    expires_in_hours: Option<i64>,
-    /// Email the link to `email` (default true when an email is given).
-    send_email: Option<bool>,
-}
-
 pub async fn create_invitation<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (scope, row) = portal_scope(call).await?;
     let input: InvitationInput = call.json()?;
-    let mut fields = Fields::default();
-    let email = input.email.as_deref().and_then(|raw| fields.check("email", Email::parse(raw)));
-    let role = match input.role.as_deref() {
-        Some(raw) => fields.check("role", Role::parse(raw)),
-        None => Some(Role::Member),
-    };
-    let hours = input.expires_in_hours.unwrap_or(INVITATION_DEFAULT_HOURS);
-    if !(1..=INVITATION_MAX_HOURS).contains(&hours) {
-        fields.error("expires_in_hours", "must be between 1 and 720");
-    }
-    let send_email = input.send_email.unwrap_or(email.is_some());
-    if send_email && email.is_none() && input.email.is_none() {
-        fields.error("send_email", "needs an email to send to");
-    }
-    let customer = customer_of(call, &mut fields, scope, &row, input.customer_id.as_deref()).await?;
-    fields.finish()?;
-    let role = role.ok_or_else(|| AppError::Internal("role".into()))?;
-    let public = public_portal(call, scope, &row).await?;
-    let now = call.rt.now();
-    let token = Token::generate(call.rt)?;
-    let id = InvitationId::from_random(call.rt.random_16()?);
-    let invitation = NewInvitation {
-        id,
-        token_hash: &token.hash,
-        email: email.as_ref(),
-        role,
-        customer,
-        created_by: call.actor().label(),
-        expires_at: now.plus_seconds(hours * 3600),
-    };
-    let url = format!("{}/invite/{}", public.origin, token.text);
-    let actor = call.actor();
-    let change = Change::new(scope.tenant, &actor, "invitation.create", "invitation", id.to_db()).after(json!({
-        "portal_id": scope.portal.to_db(),
-        "email": email.as_ref().map(Email::as_str),
-        "role": role,
-    }));
-    let mut batch = vec![invitations::insert(scope, &invitation, now), change.statement(now)];
-    if let (true, Some(to)) = (send_email, email.as_ref()) {
-        batch.push(public.sender(scope).queue(call.rt, to, &Message::Invitation { link: &url, inviter: None })?);
-    }
-    call.rt.db().batch(batch).await?;
-    let stored = invitations::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
+    let host = call.req.header("host").unwrap_or("");
+    let link = invitation_links::create(call.rt, host, &call.actor(), (scope, &row), &input).await?;
     // The link is shown once: only its hash is kept.
-    Ok(created(&json!({ "invitation": InvitationBody::new(&stored, now), "url": url })))
+    Ok(created(&json!({ "invitation": InvitationBody::new(&link.invitation, call.rt.now()), "url": link.url })))
 }
 
 pub async fn list_invitations<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -347,7 +268,7 @@ pub async fn add_entry<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppEr
     if input.email.is_some() == input.domain.is_some() {
         fields.error("email", "give exactly one of email or domain");
     }
-    let customer = customer_of(call, &mut fields, scope, &row, input.customer_id.as_deref()).await?;
+    let customer = customer_of(call.rt, &mut fields, scope, &row, input.customer_id.as_deref()).await?;
     fields.finish()?;
     let entry = match (email, domain) {
         (Some(email), _) => NewEntry::Email(email),
@@ -394,7 +315,7 @@ pub async fn create_preview<R: Runtime>(call: &Call<'_, R>) -> Result<Response, 
     let customer = if account.is_some() {
         None
     } else {
-        customer_of(call, &mut fields, scope, &row, input.customer_id.as_deref()).await?
+        customer_of(call.rt, &mut fields, scope, &row, input.customer_id.as_deref()).await?
     };
     fields.finish()?;
     let public = public_portal(call, scope, &row).await?;

@@ -610,20 +610,20 @@ async fn check_customers<R: Runtime>(
     checked: &Checked,
 ) -> Result<CheckedCustomers, AppError> {
     let fixed = match fixed {
-        Some(raw) => customer_of(call, fields, scope, portal, Some(raw)).await?,
+        Some(raw) => customer_of(call.rt, fields, scope, portal, Some(raw)).await?,
         None => None,
     };
     let mut domains = Vec::new();
     for (domain, customer) in &checked.domains {
         let customer = match customer {
-            Some(raw) => customer_of(call, fields, scope, portal, Some(raw)).await?,
+            Some(raw) => customer_of(call.rt, fields, scope, portal, Some(raw)).await?,
             None => None,
         };
         domains.push((domain.clone(), customer));
     }
     let mut values = Vec::new();
     for (value, raw) in &checked.values {
-        if let Some(customer) = customer_of(call, fields, scope, portal, Some(raw)).await? {
+        if let Some(customer) = customer_of(call.rt, fields, scope, portal, Some(raw)).await? {
             values.push((value.clone(), customer));
         }
     }

@@ -7,18 +7,21 @@
 use super::sign_in::field;
 use super::{Console, Person};
 use crate::app::customers as rules;
+use crate::app::invitation_links::{self, InvitationInput};
 use crate::http::Response;
 use crate::i18n::Translations as _;
 use crate::runtime::Runtime;
-use crate::store::customer_profile::{self as profile, ProfilePerson, ProfilePortal, ProfileShare};
+use crate::store::customer_profile::{self as profile, ProfilePerson, ProfileShare};
 use crate::store::customers::{self, CustomerRow, UnitRow};
-use crate::store::{decode_rows, tenants, Database, Statement};
+use crate::store::portals::{self, OverviewRow};
+use crate::store::{decode_rows, tenants, Database, PortalScope, Statement};
 use crate::views::console_customers::{self as view, CustomerView, CustomersView};
 use crate::views::form::Problems;
 use porch_types::error::AppError;
-use porch_types::ids::{CustomerId, TenantId};
+use porch_types::ids::{CustomerId, PortalId, TenantId};
 use porch_types::search::NameSearch;
 use porch_types::text::Label;
+use porch_types::time::Timestamp;
 
 type Rows = Vec<Vec<serde_json::Value>>;
 
@@ -114,20 +117,32 @@ fn ids(raw_tenant: &str, raw_customer: &str) -> Option<(TenantId, CustomerId)> {
     Some((TenantId::parse(raw_tenant)?, CustomerId::parse(raw_customer)?))
 }
 
-fn profile_statements(tenant: TenantId, customer: CustomerId) -> Vec<Statement> {
+fn profile_statements(tenant: TenantId, customer: CustomerId, now: Timestamp) -> Vec<Statement> {
     vec![
         tenants::get_statement(tenant),
         customers::get_statement(tenant, customer),
         customers::units_statement(tenant, customer),
-        profile::portals(tenant, customer),
+        portals::overview_statement(tenant, Some(customer), now),
         profile::people(tenant, customer),
         profile::shares(tenant, customer),
     ]
 }
 
 /// A profile's reads: the tenant, the customer, and everything the profile lists.
-pub fn reads(raw_tenant: &str, raw_customer: &str) -> Vec<Statement> {
-    ids(raw_tenant, raw_customer).map(|(tenant, customer)| profile_statements(tenant, customer)).unwrap_or_default()
+pub fn reads(raw_tenant: &str, raw_customer: &str, now: Timestamp) -> Vec<Statement> {
+    ids(raw_tenant, raw_customer)
+        .map(|(tenant, customer)| profile_statements(tenant, customer, now))
+        .unwrap_or_default()
+}
+
+/// What a profile page shows besides its lists: a notice, a link just made (on its portal's
+/// overview), and the add-unit form's problems and typed name.
+#[derive(Default)]
+struct Shown<'a> {
+    notice: Option<&'a str>,
+    link: Option<(String, String)>,
+    problems: Problems,
+    typed: String,
 }
 
 fn draw_profile<R: Runtime>(
@@ -135,15 +150,13 @@ fn draw_profile<R: Runtime>(
     person: &Person<'_>,
     rows: Rows,
     status: u16,
-    notice: Option<&str>,
-    problems: &Problems,
-    typed: &str,
+    shown: &Shown<'_>,
 ) -> Result<Response, AppError> {
     let mut rows = rows.into_iter();
     let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
     let customer = decode_rows::<CustomerRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
     let units: Vec<UnitRow> = decode_rows(rows.next())?;
-    let portals: Vec<ProfilePortal> = decode_rows(rows.next())?;
+    let portals: Vec<OverviewRow> = decode_rows(rows.next())?;
     let people: Vec<ProfilePerson> = decode_rows(rows.next())?;
     let shares: Vec<ProfileShare> = decode_rows(rows.next())?;
     let csrf = console.csrf_token()?;
@@ -155,10 +168,11 @@ fn draw_profile<R: Runtime>(
         portals: &portals,
         people: &people,
         shares: &shares,
-        notice,
+        notice: shown.notice,
+        link: shown.link.as_ref().map(|(portal, url)| (portal.as_str(), url.as_str())),
         editable: person.role.can_change_settings(),
-        problems,
-        typed,
+        problems: &shown.problems,
+        typed: &shown.typed,
     };
     Ok(console.with_csrf(Response::html(status, view::customer(console.lang, &who, &view)), &csrf))
 }
@@ -170,9 +184,10 @@ pub fn page<R: Runtime>(console: &Console<'_, R>, raw_tenant: &str, raw_customer
     let notice = match console.req.query_param("done").as_deref() {
         Some("created") => Some(c.customer_added_notice),
         Some("unit") => Some(c.unit_added),
+        Some("portal") => Some(console.lang.wizard().portal_made),
         _ => None,
     };
-    draw_profile(console, &person, console.prefetched.clone(), 200, notice, &Problems::default(), "")
+    draw_profile(console, &person, console.prefetched.clone(), 200, &Shown { notice, ..Shown::default() })
 }
 
 pub async fn add_unit<R: Runtime>(
@@ -194,6 +209,35 @@ pub async fn add_unit<R: Runtime>(
         return Ok(Response::see_other(&format!("/tenants/{tenant}/customers/{customer}?done=unit")));
     }
     let problems = created.err().map(|problem| Problems::of("name", problem)).unwrap_or_default();
-    let rows = console.rt.db().read_batch(profile_statements(tenant, customer)).await?;
-    draw_profile(console, &person, rows, 422, None, &problems, &typed)
+    let rows = console.rt.db().read_batch(profile_statements(tenant, customer, console.now)).await?;
+    draw_profile(console, &person, rows, 422, &Shown { problems, typed, ..Shown::default() })
+}
+
+/// "Create link" on a portal of the customer: a link for the customer's first admin, made by
+/// the rule `createPortalInvitation` runs, shown once on the portal's overview.
+pub async fn create_link<R: Runtime>(
+    console: &Console<'_, R>,
+    (raw_tenant, raw_customer, raw_portal): (&str, &str, &str),
+) -> Result<Response, AppError> {
+    let (tenant, customer) = ids(raw_tenant, raw_customer).ok_or(AppError::NotFound)?;
+    let portal = PortalId::parse(raw_portal).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    console.form()?;
+    if !person.role.can_change_settings() {
+        return Err(AppError::Forbidden);
+    }
+    // Only a portal of this customer's own is on its profile.
+    let row = portals::get(console.rt.db(), tenant, portal)
+        .await?
+        .filter(|row| row.customer_id.as_deref() == Some(customer.to_db().as_str()))
+        .ok_or(AppError::NotFound)?;
+    let scope = PortalScope { tenant, portal };
+    let input = InvitationInput { role: Some("admin".into()), ..InvitationInput::default() };
+    let host = console.req.header("host").unwrap_or("");
+    let link = invitation_links::create(console.rt, host, &person.acting().actor, (scope, &row), &input).await?;
+    // The page answers the POST itself: the link is in no URL, history or log. Reloading it
+    // asks to post again, which makes another link (the older stays valid until it expires).
+    let rows = console.rt.db().read_batch(profile_statements(tenant, customer, console.now)).await?;
+    let shown = Shown { link: Some((row.id, link.url)), ..Shown::default() };
+    draw_profile(console, &person, rows, 200, &shown)
 }

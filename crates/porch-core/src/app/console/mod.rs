@@ -13,6 +13,7 @@
 mod customer_pages;
 mod join;
 mod portal_pages;
+mod portal_wizard;
 pub mod routes;
 mod sign_in;
 mod staff_page;
@@ -113,8 +114,13 @@ pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Respo
         let (title, message) = error_words(lang, &err, false);
         Response::html(err.status(), view::error(lang, title, message))
     });
-    // Pages are a person's (and one shows recovery codes): never stored. The stylesheet says
-    // its own.
+    let response = if response.header("content-type").is_some_and(|t| t.starts_with("text/html")) {
+        response.with_header("content-security-policy", crate::app::CONSOLE_CSP)
+    } else {
+        response
+    };
+    // Pages are a person's (and one shows recovery codes): never stored. The stylesheet and
+    // the script say their own.
     if response.header("cache-control").is_some() {
         response
     } else {
@@ -148,14 +154,23 @@ async fn home<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError
 
 /// The stylesheet: the design system in porch's own colours.
 fn stylesheet(req: &Request) -> Response {
-    let css = theme::stylesheet(&ThemeContext::fallback());
-    let etag = theme::etag(&css);
+    asset(req, "text/css; charset=utf-8", theme::stylesheet(&ThemeContext::fallback()))
+}
+
+/// The console's one script: a copy button beside a link shown once.
+const SCRIPT: &str = include_str!("console.js");
+
+fn script(req: &Request) -> Response {
+    asset(req, "text/javascript; charset=utf-8", SCRIPT.to_owned())
+}
+
+/// A static text the browser keeps and asks again about with its `ETag`.
+fn asset(req: &Request, content_type: &str, text: String) -> Response {
+    let etag = theme::etag(&text);
     if req.header("if-none-match").is_some_and(|tags| tags.split(',').any(|t| t.trim() == etag)) {
         return Response::empty(304).with_header("etag", &etag).with_header("cache-control", "no-cache");
     }
-    Response::new(200, "text/css; charset=utf-8", css)
-        .with_header("etag", &etag)
-        .with_header("cache-control", "no-cache")
+    Response::new(200, content_type, text).with_header("etag", &etag).with_header("cache-control", "no-cache")
 }
 
 /// The home page's reads, sent with the session lookup of the token `hash`: the tenants, and

@@ -30,7 +30,7 @@ use porch_types::time::Timestamp;
 /// The Portals tab's reads: the tenant and its portals at a glance.
 pub fn list_reads(raw: &str, now: Timestamp) -> Vec<Statement> {
     TenantId::parse(raw)
-        .map(|tenant| vec![tenants::get_statement(tenant), portals::overview_statement(tenant, now)])
+        .map(|tenant| vec![tenants::get_statement(tenant), portals::overview_statement(tenant, None, now)])
         .unwrap_or_default()
 }
 

@@ -4,7 +4,7 @@
 //! same through the same application function) or, for the way in (sessions, which the API
 //! has none of), why it has none. A test fails when an action has neither.
 
-use super::{customer_pages, join, portal_pages, sign_in, staff_page, Console};
+use super::{customer_pages, join, portal_pages, portal_wizard, sign_in, staff_page, Console};
 use crate::app::api::Op;
 use crate::app::{find as find_in, Found, Route};
 use crate::http::{Method, Response};
@@ -80,6 +80,7 @@ macro_rules! routes {
 
 routes! { |console, hash|
     Stylesheet: Get "/console.css" => Ok(super::stylesheet(console.req));
+    Script: Get "/console.js" => Ok(super::script(console.req));
     Home: Get "/" prefetch super::home_reads(hash) => super::home(console).await;
     SetUp: Get "/set-up" => sign_in::set_up_form(console).await;
     SetUpSubmit: Post "/set-up" way "makes the platform's first operator and their session" => sign_in::set_up(console).await;
@@ -99,9 +100,15 @@ routes! { |console, hash|
     CreateCustomer: Post "/tenants/{tenant}/customers" [tenant] twin CreateCustomer
         => customer_pages::create(console, tenant).await;
     Customer: Get "/tenants/{tenant}/customers/{customer}" [tenant, customer]
-        prefetch customer_pages::reads(tenant, customer) => customer_pages::page(console, tenant, customer);
+        prefetch customer_pages::reads(tenant, customer, console.now) => customer_pages::page(console, tenant, customer);
     AddUnit: Post "/tenants/{tenant}/customers/{customer}/units" [tenant, customer] twin CreateUnit
         => customer_pages::add_unit(console, tenant, customer).await;
+    NewPortal: Get "/tenants/{tenant}/customers/{customer}/new-portal/{step}" [tenant, customer, step]
+        => portal_wizard::step(console, (tenant, customer, step)).await;
+    SavePortal: Post "/tenants/{tenant}/customers/{customer}/new-portal" [tenant, customer] twin CreatePortal
+        => portal_wizard::save(console, tenant, customer).await;
+    CreateLink: Post "/tenants/{tenant}/customers/{customer}/portals/{portal}/link" [tenant, customer, portal]
+        twin CreateInvitation => customer_pages::create_link(console, (tenant, customer, portal)).await;
     Portals: Get "/tenants/{tenant}/portals" [tenant] prefetch portal_pages::list_reads(tenant, console.now)
         => portal_pages::list(console, tenant);
     Portal: Get "/tenants/{tenant}/portals/{portal}" [tenant, portal] prefetch portal_pages::reads(tenant, portal)
