@@ -432,6 +432,30 @@ fn every_console_action_writes_what_its_api_twin_writes() {
         api(Method::Post, &format!("/portals/{theirs}/invitations"), json!({ "role": "admin" }));
     });
 
+    let colours = [
+        ("primary", "#1d4ed8"),
+        ("menu", "#111827"),
+        ("notification", "#b45309"),
+        ("background", "#ffffff"),
+        ("text", "#1f2937"),
+    ];
+    let theme_form = |name: &'static str, extra: &[(&'static str, &'static str)]| {
+        let mut fields = vec![("name", name), ("intent", "save")];
+        fields.extend_from_slice(&colours);
+        fields.extend_from_slice(extra);
+        fields
+    };
+    compare("CreateTheme", &|| console("/themes", &theme_form("Ours", &[])), &|| {
+        api(Method::Post, "/themes", json!({ "name": "Theirs", "colors": crate::common::good_colors() }));
+    });
+    let theme = |name: &str| -> String {
+        app.sql("SELECT id FROM themes WHERE name = ?1", vec![name.into()])[0]["id"].as_str().unwrap().to_owned()
+    };
+    let (ours, theirs) = (theme("Ours"), theme("Theirs"));
+    compare("UpdateTheme", &|| console(&format!("/themes/{ours}"), &theme_form("Ours", &[("version", "1")])), &|| {
+        api(Method::Patch, &format!("/themes/{theirs}"), json!({ "colors": { "primary": "#0b3d91" } }));
+    });
+
     let twins: BTreeSet<String> =
         CONSOLE_ROUTES.iter().filter_map(|r| r.handler.twin()).map(|op| format!("{op:?}")).collect();
     assert_eq!(covered, twins, "every console action with an API twin is compared here");

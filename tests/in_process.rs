@@ -18,6 +18,7 @@ mod console;
 mod console_customers;
 mod console_portals;
 mod console_staff;
+mod console_themes;
 mod console_wizard;
 mod documents;
 mod domains;

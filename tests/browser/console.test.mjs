@@ -3,7 +3,8 @@
 // authenticator app would, RFC 6238), keeps the recovery codes, lands on the tenants, signs out
 // and back in with a recovery code, then invites a tenant's first owner, who joins through
 // the link in a browser of their own, adds a customer and walks Trackunit's steps to its
-// portal, and HubSpot's settings. Every page passes the recipients' bar (reflow at 320, 390
+// portal, a theme with its live preview and contrast report, and HubSpot's settings. Every
+// page passes the recipients' bar (reflow at 320, 390
 // and 1280 px, axe-core WCAG 2.1 A/AA, screenshots). The set-up happens once per server, so
 // this needs the fresh state scripts/test starts with.
 import { test } from 'node:test';
@@ -205,6 +206,26 @@ test('the first operator sets up the console, proves it again after leaving befo
   assert.match(await joining.textContent('#customer-portal'), /0 waiting, 1 accepted/);
   assert.equal(await joining.$('#customer-portal form'), null, 'the overview replaces the link');
   await checkPage(joining, 'console-customer-overview');
+
+  // Themes: a new theme whose preview follows the colour fields as they change, a colour the
+  // contrast report finds too low replaced by its suggestion, then created.
+  await Promise.all([joining.waitForURL(/\/themes$/), joining.click('nav.tabs a >> text=Themes')]);
+  await checkPage(joining, 'console-themes');
+  await Promise.all([joining.waitForURL(/\/themes\/new$/), joining.click('main a.button')]);
+  await joining.fill('#name', 'Globex look');
+  await joining.fill('#primary', '#ffff00');
+  await joining.waitForFunction(() =>
+    getComputedStyle(document.querySelector('.theme-preview .button')).backgroundColor === 'rgb(255, 255, 0)');
+  await joining.click('button[name=intent][value=preview]');
+  await joining.waitForSelector('button[name=use][value^="primary:"]');
+  assert.match(await joining.textContent('section[aria-labelledby=contrast-title]'), /Too low/);
+  const suggestion = (await joining.getAttribute('button[name=use][value^="primary:"]', 'value')).slice('primary:'.length);
+  await joining.click('button[name=use][value^="primary:"]');
+  await joining.waitForFunction((hex) => document.querySelector('#primary').value === hex, suggestion);
+  await checkPage(joining, 'console-theme-new');
+  await Promise.all([joining.waitForURL(/done=created/), joining.click('button[name=intent][value=save]')]);
+  assert.equal(await joining.inputValue('#primary'), suggestion);
+  await checkPage(joining, 'console-theme');
 
   // HubSpot's settings: registration by list, a consent text, the portal off (its branded
   // 503) and on again.

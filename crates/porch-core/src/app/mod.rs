@@ -29,6 +29,7 @@ pub mod public_portal;
 pub mod registration_list;
 pub mod scheduled;
 pub mod staff;
+pub mod themes;
 pub mod versions;
 
 use crate::http::{is_media_type, Method, Request, Response};

@@ -7,6 +7,7 @@ mod documents;
 mod fleet;
 pub mod format;
 mod sso;
+mod themes;
 mod tickets;
 mod wizard;
 
@@ -19,6 +20,7 @@ pub use documents::DocumentStrings;
 pub use fleet::FleetStrings;
 pub use format::Formats;
 pub use sso::SsoStrings;
+pub use themes::ThemeStrings;
 pub use tickets::{status_label, TicketStrings};
 pub use wizard::WizardStrings;
 
@@ -33,10 +35,19 @@ pub trait Translations {
     fn fleet(self) -> &'static FleetStrings;
     fn tickets(self) -> &'static TicketStrings;
     fn wizard(self) -> &'static WizardStrings;
+    fn themes(self) -> &'static ThemeStrings;
     fn strings(self) -> &'static Strings;
 }
 
 impl Translations for Language {
+    fn themes(self) -> &'static ThemeStrings {
+        match self {
+            Language::En => &themes::EN,
+            Language::Da => &themes::DA,
+            Language::Nb => &themes::NB,
+        }
+    }
+
     fn wizard(self) -> &'static WizardStrings {
         match self {
             Language::En => &wizard::EN,

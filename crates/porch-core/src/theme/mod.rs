@@ -46,9 +46,15 @@ impl ThemeContext {
 }
 
 pub fn stylesheet(theme: &ThemeContext) -> String {
-    let c = &theme.colors;
+    format!("{}{BASE_CSS}", variables(":root", &theme.colors))
+}
+
+/// The colours as the custom properties every rule of the design system draws with, for the
+/// elements `selector` picks and what they hold: `:root` for a page, or one part of a page
+/// (the console's preview of a draft theme).
+pub fn variables(selector: &str, c: &ThemeColors) -> String {
     format!(
-        ":root {{\n  --porch-primary: {};\n  --porch-on-primary: {};\n  --porch-menu: {};\n  --porch-on-menu: {};\n  --porch-notification: {};\n  --porch-on-notification: {};\n  --porch-background: {};\n  --porch-text: {};\n}}\n{BASE_CSS}",
+        "{selector} {{\n  --porch-primary: {};\n  --porch-on-primary: {};\n  --porch-menu: {};\n  --porch-on-menu: {};\n  --porch-notification: {};\n  --porch-on-notification: {};\n  --porch-background: {};\n  --porch-text: {};\n}}\n",
         c.primary,
         c.label_on(c.primary),
         c.menu,

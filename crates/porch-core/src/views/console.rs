@@ -266,6 +266,7 @@ pub(super) fn one_field_form(lang: Language, csrf: &str, problems: &Problems, fo
 pub enum TenantTab {
     Customers,
     Portals,
+    Themes,
     Staff,
 }
 
@@ -277,6 +278,7 @@ pub(super) fn tenant_header(lang: Language, who: &Who<'_>, tenant: &TenantRow, h
     let tabs = [
         (TenantTab::Customers, base.clone(), c.customers_title),
         (TenantTab::Portals, format!("{base}/portals"), c.portals_title),
+        (TenantTab::Themes, format!("{base}/themes"), lang.themes().themes_title),
         (TenantTab::Staff, format!("{base}/staff"), c.staff_title),
     ];
     html! {

@@ -7,6 +7,7 @@ pub mod console;
 pub mod console_customers;
 pub mod console_portals;
 pub mod console_staff;
+pub mod console_themes;
 pub mod console_wizard;
 pub mod documents;
 pub mod errors;

@@ -3,25 +3,22 @@
 //! A change that reaches more than the one portal the caller means is first answered with the
 //! templates' `confirmation_required` warning (see `reach_warning`).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::json;
 
 use super::auth::Reach;
-use super::input::Fields;
 use super::templates::confirmation_required;
 use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
+use crate::app::themes::{self as rules, ThemeInput, Updated};
 use crate::http::Response;
 use crate::runtime::{Blob, BlobStore, Runtime};
 use crate::store::themes::{self, LogoSlot, ThemeRow};
 use crate::store::{portals, tenants};
-use crate::tenancy;
-use porch_types::color::{contrast_report, HexColor, ThemeColors};
+use porch_types::color::contrast_report;
 use porch_types::error::AppError;
-use porch_types::host::Hostname;
 use porch_types::ids::{TenantId, ThemeId};
 use porch_types::logo::{Logo, LogoError, LogoFormat};
-use porch_types::text::Label;
 use porch_types::time::Timestamp;
 
 /// A theme as the API shows it (`Theme` in openapi.json).
@@ -82,54 +79,6 @@ impl<'a> From<&'a ThemeRow> for ThemeBody<'a> {
     }
 }
 
-#[derive(Clone, Deserialize, Default)]
-#[serde(deny_unknown_fields)]
-struct ColorsInput {
-    primary: Option<String>,
-    menu: Option<String>,
-    notification: Option<String>,
-    background: Option<String>,
-    text: Option<String>,
-}
-
-#[derive(Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ThemeInput {
-    name: Option<String>,
-    colors: Option<ColorsInput>,
-    #[serde(default)]
-    confirm: bool,
-}
-
-/// Name and colours from a body, over `current` for a PATCH; every bad field reported at once.
-fn parse_theme(input: ThemeInput, current: Option<(&str, ThemeColors)>) -> Result<(Label, ThemeColors), AppError> {
-    let mut fields = Fields::default();
-    let name = match (input.name.as_deref(), current) {
-        (Some(raw), _) => fields.check("name", Label::parse(raw, 80)),
-        (None, Some((name, _))) => Label::parse(name, 80).ok(),
-        (None, None) => fields.require("name", None, |n| Label::parse(n, 80)),
-    };
-    let colors = input.colors.unwrap_or_default();
-    let mut color = |field: &str, raw: Option<String>, existing: Option<HexColor>| match (raw, existing) {
-        (Some(raw), _) => fields.check(field, HexColor::parse(&raw)),
-        (None, Some(existing)) => Some(existing),
-        (None, None) => fields.require(field, None, HexColor::parse),
-    };
-    let old = current.map(|(_, c)| c);
-    let primary = color("colors.primary", colors.primary, old.map(|c| c.primary));
-    let menu = color("colors.menu", colors.menu, old.map(|c| c.menu));
-    let notification = color("colors.notification", colors.notification, old.map(|c| c.notification));
-    let background = color("colors.background", colors.background, old.map(|c| c.background));
-    let text = color("colors.text", colors.text, old.map(|c| c.text));
-    fields.finish()?;
-    match (name, primary, menu, notification, background, text) {
-        (Some(name), Some(primary), Some(menu), Some(notification), Some(background), Some(text)) => {
-            Ok((name, ThemeColors { primary, menu, notification, background, text }))
-        }
-        _ => Err(AppError::Internal("theme fields incomplete after validation".into())),
-    }
-}
-
 fn theme_with_report(row: &ThemeRow) -> Result<serde_json::Value, AppError> {
     Ok(json!({ "theme": ThemeBody::from(row), "contrast": contrast_report(&row.colors()?) }))
 }
@@ -147,28 +96,9 @@ async fn reload<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, current: &Them
     themes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)
 }
 
-/// Refreshes the cached context of every portal that shows this theme.
-async fn refresh_theme_hosts<R: Runtime>(
-    call: &Call<'_, R>,
-    owner: TenantId,
-    theme: &ThemeRow,
-) -> Result<(), AppError> {
-    let mut hosts = Vec::new();
-    for (slug, hostname) in themes::portal_hosts(call.rt.db(), owner, &theme.id).await? {
-        hosts.extend(tenancy::platform_host(call.rt, &slug));
-        hosts.extend(hostname.as_deref().and_then(|h| Hostname::parse(h).ok()));
-    }
-    hosts.sort();
-    hosts.dedup();
-    tenancy::refresh_hosts(call.rt, &hosts).await
-}
-
 /// The 409 `confirmation_required` warning when a change of the theme reaches more than the
-/// one portal the caller means, unless `confirmed`: that is when the theme shows on two
-/// portals or more, on a child tenant's portal (a parent's theme), or on a portal following a
-/// template (the theme is part of the template's set-up, whose changes warn for any linked
-/// portal). A theme on no portal, or on one portal of its own tenant with a custom set-up,
-/// changes at once. `confirm_with` tells how to confirm.
+/// one portal the caller means (`rules::reach`), unless `confirmed`. `confirm_with` tells how
+/// to confirm.
 async fn reach_warning<R: Runtime>(
     call: &Call<'_, R>,
     owner: TenantId,
@@ -179,14 +109,12 @@ async fn reach_warning<R: Runtime>(
     if confirmed {
         return Ok(None);
     }
-    let id = ThemeId::parse(&theme.id).ok_or(AppError::NotFound)?;
-    let reached = portals::showing_theme(call.rt.db(), owner, id).await?;
-    let only_its_own = |p: &portals::PortalRow| p.tenant_id == owner.to_db() && p.template_id.is_none();
-    if reached.len() <= 1 && reached.iter().all(only_its_own) {
-        return Ok(None);
-    }
+    Ok(rules::reach(call.rt, owner, theme).await?.map(|reached| warning(&reached, confirm_with)))
+}
+
+fn warning(reached: &[portals::PortalRow], confirm_with: &str) -> Response {
     let reach = format!("This change of the theme changes {} portal(s) at once", reached.len());
-    Ok(Some(confirmation_required(&reach, &reached, confirm_with)))
+    confirmation_required(&reach, reached, confirm_with)
 }
 
 /// `?confirm=true` on the logo routes, which have no JSON body to carry `"confirm": true`.
@@ -218,10 +146,7 @@ pub async fn list<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> 
 
 pub async fn create<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Themes).await?;
-    let (name, colors) = parse_theme(call.json()?, None)?;
-    let id = ThemeId::from_random(call.rt.random_16()?);
-    themes::create(call.rt.db(), tenant, id, &name, &colors, &call.actor(), call.rt.now()).await?;
-    let row = themes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+    let row = rules::create(call.rt, tenant, &call.actor(), &call.json()?).await?;
     Ok(created(&theme_with_report(&row)?))
 }
 
@@ -233,21 +158,13 @@ pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
 pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let pre = Precondition::of(call.req)?;
     let input: ThemeInput = call.json()?;
-    versions::write(async || {
-        let (tenant, current) = theme_in_path(call).await?;
-        pre.allow(current.version)?;
-        let (name, colors) = parse_theme(input.clone(), Some((&current.name, current.colors()?)))?;
-        if let Some(warning) = reach_warning(call, tenant, &current, input.confirm, "\"confirm\": true").await? {
-            return Ok(Some(warning));
-        }
-        if !themes::update(call.rt.db(), tenant, &current, &name, &colors, &call.actor(), call.rt.now()).await? {
-            return Ok(None);
-        }
-        let row = reload(call, tenant, &current).await?;
-        refresh_theme_hosts(call, tenant, &row).await?;
-        Ok(Some(tagged(ok(&theme_with_report(&row)?), row.version)))
-    })
-    .await
+    let (tenant, current) = theme_in_path(call).await?;
+    let id = ThemeId::parse(&current.id).ok_or(AppError::NotFound)?;
+    let updated = rules::update(call.rt, tenant, &call.actor(), id, &input, &pre).await;
+    versions::answer(updated.and_then(|updated| match updated {
+        Updated::Saved(row) => Ok(tagged(ok(&theme_with_report(&row)?), row.version)),
+        Updated::NeedsConfirmation(reached) => Ok(warning(&reached, "\"confirm\": true")),
+    }))
 }
 
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -330,7 +247,7 @@ pub async fn put_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppErr
             delete_blob(call, old_key).await;
         }
         let row = reload(call, tenant, &current).await?;
-        refresh_theme_hosts(call, tenant, &row).await?;
+        rules::refresh_theme_hosts(call.rt, tenant, &row).await?;
         Ok(Some(tagged(ok(&json!({ "theme": ThemeBody::from(&row) })), row.version)))
     })
     .await
@@ -354,7 +271,7 @@ pub async fn delete_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
         }
         delete_blob(call, old_key).await;
         let row = reload(call, tenant, &current).await?;
-        refresh_theme_hosts(call, tenant, &row).await?;
+        rules::refresh_theme_hosts(call.rt, tenant, &row).await?;
         // No body, but the theme's new version: the next write's If-Match.
         Ok(Some(tagged(no_content(), row.version)))
     })

@@ -15,3 +15,15 @@ for (const button of document.querySelectorAll("button[data-copy]")) {
     }
   });
 }
+
+// A theme's editor: the preview's stylesheet (made by the server from the colours in its
+// address) follows the colour fields as they change. The contrast report follows on Preview.
+const themeForm = document.querySelector("form[data-theme-form]");
+const previewSheet = document.querySelector("link[data-preview]");
+if (themeForm && previewSheet) {
+  themeForm.addEventListener("input", () => {
+    const url = new URL(previewSheet.href);
+    for (const field of themeForm.querySelectorAll("input[type=color]")) url.searchParams.set(field.name, field.value);
+    previewSheet.href = url.href;
+  });
+}

@@ -17,6 +17,7 @@ mod portal_wizard;
 pub mod routes;
 mod sign_in;
 mod staff_page;
+mod theme_pages;
 
 use crate::app::links;
 use crate::app::staff::Acting;
@@ -157,7 +158,7 @@ fn stylesheet(req: &Request) -> Response {
     asset(req, "text/css; charset=utf-8", theme::stylesheet(&ThemeContext::fallback()))
 }
 
-/// The console's one script: a copy button beside a link shown once.
+/// The console's one script: a copy button beside a link shown once, a theme's live preview.
 const SCRIPT: &str = include_str!("console.js");
 
 fn script(req: &Request) -> Response {

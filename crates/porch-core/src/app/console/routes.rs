@@ -4,7 +4,7 @@
 //! same through the same application function) or, for the way in (sessions, which the API
 //! has none of), why it has none. A test fails when an action has neither.
 
-use super::{customer_pages, join, portal_pages, portal_wizard, sign_in, staff_page, Console};
+use super::{customer_pages, join, portal_pages, portal_wizard, sign_in, staff_page, theme_pages, Console};
 use crate::app::api::Op;
 use crate::app::{find as find_in, Found, Route};
 use crate::http::{Method, Response};
@@ -128,6 +128,14 @@ routes! { |console, hash|
     RemoveRegistrationEntry: Post "/tenants/{tenant}/portals/{portal}/registration-list/{entry}/remove"
         [tenant, portal, entry] twin RemoveRegistrationEntry
         => portal_pages::remove_entry(console, tenant, portal, entry).await;
+    Themes: Get "/tenants/{tenant}/themes" [tenant] prefetch theme_pages::list_reads(tenant)
+        => theme_pages::list(console, tenant);
+    CreateTheme: Post "/tenants/{tenant}/themes" [tenant] twin CreateTheme => theme_pages::create(console, tenant).await;
+    NewTheme: Get "/tenants/{tenant}/themes/new" [tenant] => theme_pages::new_form(console, tenant).await;
+    ThemePreview: Get "/tenants/{tenant}/themes/preview.css" [tenant] => theme_pages::preview_css(console, tenant);
+    Theme: Get "/tenants/{tenant}/themes/{theme}" [tenant, theme] => theme_pages::page(console, tenant, theme).await;
+    SaveTheme: Post "/tenants/{tenant}/themes/{theme}" [tenant, theme] twin UpdateTheme
+        => theme_pages::save(console, tenant, theme).await;
     Staff: Get "/tenants/{tenant}/staff" [tenant] prefetch staff_page::reads(tenant) => staff_page::page(console, tenant);
     Invite: Post "/tenants/{tenant}/staff/invitations" [tenant] twin CreateStaffInvitation
         => staff_page::invite(console, tenant).await;
