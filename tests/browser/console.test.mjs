@@ -3,8 +3,8 @@
 // authenticator app would, RFC 6238), keeps the recovery codes, lands on the tenants, signs out
 // and back in with a recovery code, then invites a tenant's first owner, who joins through
 // the link in a browser of their own, adds a customer and walks Trackunit's steps to its
-// portal, a theme with its live preview and contrast report, and HubSpot's settings. Every
-// page passes the recipients' bar (reflow at 320, 390
+// portal, a theme with its live preview and contrast report, an API key, the audit log,
+// and HubSpot's settings. Every page passes the recipients' bar (reflow at 320, 390
 // and 1280 px, axe-core WCAG 2.1 A/AA, screenshots). The set-up happens once per server, so
 // this needs the fresh state scripts/test starts with.
 import { test } from 'node:test';
@@ -122,8 +122,8 @@ test('the first operator sets up the console, proves it again after leaving befo
   await page.fill('#email', owner);
   await page.selectOption('#role', 'owner');
   await page.click('main form.stack button[type=submit]');
-  await page.waitForSelector('.notice code.key');
-  const link = await page.textContent('.notice code.key');
+  await page.waitForSelector('#staff-link');
+  const link = await page.inputValue('#staff-link');
   assert.match(await page.textContent('.notice'), new RegExp(`Invitation sent to ${owner}`));
   await checkPage(page, 'console-staff-invited');
   const tenantPath = `/tenants/${tenantId}`;
@@ -226,6 +226,26 @@ test('the first operator sets up the console, proves it again after leaving befo
   await Promise.all([joining.waitForURL(/done=created/), joining.click('button[name=intent][value=save]')]);
   assert.equal(await joining.inputValue('#primary'), suggestion);
   await checkPage(joining, 'console-theme');
+
+  // An API key, made by the owner: its secret shown once with its copy button, then revoked.
+  await Promise.all([joining.waitForURL(/\/keys$/), joining.click('nav.tabs a >> text=API keys')]);
+  await joining.fill('main form.stack #name', 'ERP sync');
+  await joining.click('main form.stack button[type=submit]');
+  await joining.waitForSelector('#secret-key');
+  assert.match(await joining.inputValue('#secret-key'), /^porch_sk_/);
+  assert.equal(await joining.isVisible('button[data-copy=secret-key]'), true, 'the script shows the copy button');
+  await checkPage(joining, 'console-key-made');
+  await Promise.all([joining.waitForURL(/done=revoked/), joining.click('main table button.link-button')]);
+  assert.match(await joining.textContent('main table'), /Revoked/);
+  await checkPage(joining, 'console-keys');
+
+  // The audit log names who changed what; filtered to the owner's own changes.
+  await Promise.all([joining.waitForURL(/\/audit$/), joining.click('nav.tabs a >> text=Audit log')]);
+  assert.match(await joining.textContent('main table'), /api_key\.revoke/);
+  await joining.selectOption('#who', { label: 'Owen Owner' });
+  await Promise.all([joining.waitForURL(/who=staff/), joining.click('main form.filters button')]);
+  assert.match(await joining.textContent('main table'), /theme\.create[\s\S]*portal\.create/);
+  await checkPage(joining, 'console-audit');
 
   // HubSpot's settings: registration by list, a consent text, the portal off (its branded
   // 503) and on again.

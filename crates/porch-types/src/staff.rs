@@ -65,6 +65,12 @@ impl StaffRole {
         self >= StaffRole::Admin
     }
 
+    /// Whether this person may create and revoke the tenant's API keys. Owners only: a key
+    /// acts with an owner's reach, so an admin who could make one could make themselves more.
+    pub fn can_manage_keys(self) -> bool {
+        self >= StaffRole::Owner
+    }
+
     /// Whether this person may give, take or change the role `role` (an admin cannot make
     /// or unmake an owner, so cannot raise themselves above where an owner put them).
     pub fn can_grant(self, role: StaffRole) -> bool {
@@ -76,6 +82,13 @@ impl StaffRole {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_owners_and_the_operator_manage_api_keys_which_act_with_an_owners_reach() {
+        let managers: Vec<StaffRole> = StaffRole::TENANT_ROLES.into_iter().filter(|r| r.can_manage_keys()).collect();
+        assert_eq!(managers, [StaffRole::Owner]);
+        assert!(StaffRole::Operator.can_manage_keys());
+    }
 
     #[test]
     fn a_tenant_role_parses_from_its_code_and_the_operator_is_not_one() {

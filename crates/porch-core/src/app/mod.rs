@@ -14,6 +14,7 @@ macro_rules! or {
 }
 
 pub mod api;
+pub mod api_keys;
 pub mod console;
 pub mod customers;
 pub mod domain_verification;

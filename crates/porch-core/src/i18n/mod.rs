@@ -2,10 +2,12 @@
 
 mod account;
 mod activity;
+mod audit;
 mod console;
 mod documents;
 mod fleet;
 pub mod format;
+mod keys;
 mod sso;
 mod themes;
 mod tickets;
@@ -15,10 +17,12 @@ pub use porch_types::language::Language;
 
 pub use account::AccountStrings;
 pub use activity::ActivityStrings;
+pub use audit::AuditStrings;
 pub use console::ConsoleStrings;
 pub use documents::DocumentStrings;
 pub use fleet::FleetStrings;
 pub use format::Formats;
+pub use keys::KeyStrings;
 pub use sso::SsoStrings;
 pub use themes::ThemeStrings;
 pub use tickets::{status_label, TicketStrings};
@@ -36,10 +40,28 @@ pub trait Translations {
     fn tickets(self) -> &'static TicketStrings;
     fn wizard(self) -> &'static WizardStrings;
     fn themes(self) -> &'static ThemeStrings;
+    fn keys(self) -> &'static KeyStrings;
+    fn audit(self) -> &'static AuditStrings;
     fn strings(self) -> &'static Strings;
 }
 
 impl Translations for Language {
+    fn audit(self) -> &'static AuditStrings {
+        match self {
+            Language::En => &audit::EN,
+            Language::Da => &audit::DA,
+            Language::Nb => &audit::NB,
+        }
+    }
+
+    fn keys(self) -> &'static KeyStrings {
+        match self {
+            Language::En => &keys::EN,
+            Language::Da => &keys::DA,
+            Language::Nb => &keys::NB,
+        }
+    }
+
     fn themes(self) -> &'static ThemeStrings {
         match self {
             Language::En => &themes::EN,

@@ -113,6 +113,86 @@ pub struct AuditRow {
     pub after_json: Option<String>,
 }
 
+/// An entry with its actor's name where one is known: a console person, an API key or a
+/// portal user (`staff:`, `key:`, `account:`; the platform and anyone since removed have none).
+#[derive(Debug, Deserialize)]
+pub struct NamedEntry {
+    #[serde(flatten)]
+    pub entry: AuditRow,
+    pub actor_name: Option<String>,
+}
+
+/// The name of the actor `l.actor`, each kind looked up by its primary key.
+macro_rules! actor_name {
+    () => {
+        "CASE WHEN l.actor LIKE 'staff:%' THEN (SELECT name FROM staff WHERE id = substr(l.actor, 7))
+              WHEN l.actor LIKE 'key:%' THEN (SELECT name FROM api_keys WHERE id = substr(l.actor, 5))
+              WHEN l.actor LIKE 'account:%' THEN (SELECT name FROM accounts WHERE id = substr(l.actor, 9)) END"
+    };
+}
+
+/// Which of a tenant's entries to show: by whom, of what kind, older than a cursor.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct AuditFilter<'a> {
+    pub actor: Option<&'a str>,
+    pub target_type: Option<&'a str>,
+    pub before_seq: Option<i64>,
+}
+
+/// A tenant's entries that pass `filter`, newest first, at most `limit`, with their actors'
+/// names.
+pub fn filtered_statement(tenant: TenantId, filter: AuditFilter<'_>, limit: i64) -> Statement {
+    Statement::new(
+        concat!(
+            "SELECT l.seq, l.tenant_id, l.actor, l.action, l.target_type, l.target_id, l.at, l.before_json,
+                    l.after_json, ",
+            actor_name!(),
+            " AS actor_name
+             FROM audit_log l
+             WHERE l.tenant_id = ?1 AND (?2 IS NULL OR l.seq < ?2) AND (?3 IS NULL OR l.actor = ?3)
+               AND (?4 IS NULL OR l.target_type = ?4)
+             ORDER BY l.seq DESC LIMIT ?5"
+        ),
+        params![tenant.to_db(), filter.before_seq, filter.actor, filter.target_type, limit],
+    )
+}
+
+/// Someone who changed something of a tenant, with their name where one is known.
+#[derive(Clone, Debug, Deserialize)]
+pub struct ActorChoice {
+    pub actor: String,
+    pub actor_name: Option<String>,
+}
+
+/// Who changed something of the tenant: its console people, its API keys and the platform
+/// (portal users, who change only what is theirs, are many and left out of the choice).
+pub fn actors_statement(tenant: TenantId) -> Statement {
+    Statement::new(
+        concat!(
+            "SELECT l.actor, ",
+            actor_name!(),
+            " AS actor_name
+             FROM (SELECT DISTINCT actor FROM audit_log WHERE tenant_id = ?1 AND actor NOT LIKE 'account:%') l
+             ORDER BY actor_name IS NULL, actor_name, l.actor LIMIT 200"
+        ),
+        params![tenant.to_db()],
+    )
+}
+
+/// A kind of thing a tenant's entries changed.
+#[derive(Clone, Debug, Deserialize)]
+pub struct Kind {
+    pub target_type: String,
+}
+
+/// The kinds of things the tenant's entries changed.
+pub fn target_types_statement(tenant: TenantId) -> Statement {
+    Statement::new(
+        "SELECT DISTINCT target_type FROM audit_log WHERE tenant_id = ?1 ORDER BY target_type",
+        params![tenant.to_db()],
+    )
+}
+
 /// A tenant's entries, newest first, strictly older than `before_seq` when given.
 pub async fn list_for_tenant(
     db: &impl Database,

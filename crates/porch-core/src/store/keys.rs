@@ -81,12 +81,16 @@ pub async fn touch(db: &impl Database, tenant: TenantId, key: &str, now: Timesta
 }
 
 pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<KeyRow>, DbError> {
-    db.query(Statement::new(
+    db.query(list_statement(tenant)).await
+}
+
+/// `list`'s statement, for a batch of reads.
+pub fn list_statement(tenant: TenantId) -> Statement {
+    Statement::new(
         "SELECT id, tenant_id, name, prefix, created_at, last_used_at, revoked_at
          FROM api_keys WHERE tenant_id = ?1 ORDER BY created_at, id",
         params![tenant.to_db()],
-    ))
-    .await
+    )
 }
 
 pub async fn get(db: &impl Database, tenant: TenantId, key: ApiKeyId) -> Result<Option<KeyRow>, DbError> {

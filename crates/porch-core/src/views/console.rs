@@ -261,6 +261,35 @@ pub(super) fn one_field_form(lang: Language, csrf: &str, problems: &Problems, fo
     }
 }
 
+/// A secret or link made just now and shown this once (the page answers the POST that made
+/// it, so it is in no URL): a read-only field to select, and a copy button the console's
+/// script shows (it stays hidden without script).
+pub(super) struct ShownOnce<'a> {
+    pub notice: &'a str,
+    /// The field's id, which the button names.
+    pub id: &'a str,
+    pub label: &'a str,
+    pub hint: &'a str,
+    pub value: &'a str,
+    pub copy: &'a str,
+    pub copied: &'a str,
+}
+
+pub(super) fn shown_once(lang: Language, shown: &ShownOnce<'_>) -> Markup {
+    html! {
+        div.new-link {
+            p.notice role="status" { (shown.notice) }
+            (field(lang, &Problems::default(), shown.id, shown.label, Some(shown.hint), |f| html! {
+                input #(f.id) type="text" value=(shown.value) readonly aria-describedby=[f.described_by.as_deref()];
+            }))
+            p.actions {
+                button.button type="button" hidden data-copy=(shown.id) data-copied=(shown.copied) { (shown.copy) }
+                span.copied role="status" {}
+            }
+        }
+    }
+}
+
 /// The tabs of a tenant's pages.
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum TenantTab {
@@ -268,6 +297,8 @@ pub enum TenantTab {
     Portals,
     Themes,
     Staff,
+    Keys,
+    Audit,
 }
 
 /// The top of a tenant's page: the way back to every tenant (for the operator), its name and
@@ -280,6 +311,8 @@ pub(super) fn tenant_header(lang: Language, who: &Who<'_>, tenant: &TenantRow, h
         (TenantTab::Portals, format!("{base}/portals"), c.portals_title),
         (TenantTab::Themes, format!("{base}/themes"), lang.themes().themes_title),
         (TenantTab::Staff, format!("{base}/staff"), c.staff_title),
+        (TenantTab::Keys, format!("{base}/keys"), lang.keys().keys_title),
+        (TenantTab::Audit, format!("{base}/audit"), lang.audit().audit_title),
     ];
     html! {
         @if who.operator { p.back { a href="/" { (c.all_tenants) } } }

@@ -4,7 +4,7 @@
 
 use maud::{html, Markup};
 
-use super::console::{one_field_form, shell, tenant_header, OneField, TenantTab, Who};
+use super::console::{one_field_form, shell, shown_once, tenant_header, OneField, ShownOnce, TenantTab, Who};
 use super::form::{csrf_field, field, summary, Problems};
 use super::language;
 use super::layout::app_entry;
@@ -184,22 +184,21 @@ fn shares(lang: Language, view: &CustomerView<'_>) -> Markup {
     }
 }
 
-/// The link just made for a portal: to select, or to copy with the button the console's
-/// script shows (it stays hidden without script).
+/// The link just made for a portal, shown once.
 fn new_link(lang: Language, url: &str) -> Markup {
     let w = lang.wizard();
-    html! {
-        div.new-link {
-            p.notice role="status" { ((w.link_made)(INVITATION_DEFAULT_HOURS / 24)) }
-            (field(lang, &Problems::default(), "invitation-link", w.link_label, Some(w.link_hint), |f| html! {
-                input #(f.id) type="text" value=(url) readonly aria-describedby=[f.described_by.as_deref()];
-            }))
-            p.actions {
-                button.button type="button" hidden data-copy="invitation-link" data-copied=(w.link_copied) { (w.copy_link) }
-                span.copied role="status" {}
-            }
-        }
-    }
+    shown_once(
+        lang,
+        &ShownOnce {
+            notice: &(w.link_made)(INVITATION_DEFAULT_HOURS / 24),
+            id: "invitation-link",
+            label: w.link_label,
+            hint: w.link_hint,
+            value: url,
+            copy: w.copy_link,
+            copied: w.link_copied,
+        },
+    )
 }
 
 /// One of the customer's portals at a glance: set-up, apps, theme, start page, admins,

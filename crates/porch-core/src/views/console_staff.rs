@@ -3,7 +3,7 @@
 
 use maud::{html, Markup};
 
-use super::console::{shell, tenant_header, TenantTab, Who};
+use super::console::{shell, shown_once, tenant_header, ShownOnce, TenantTab, Who};
 use super::form::{csrf_field, field, new_password_field, submit, summary, Problems};
 use super::language;
 use crate::i18n::{ConsoleStrings, Formats, Language, Translations as _};
@@ -195,12 +195,20 @@ pub fn staff(lang: Language, who: &Who<'_>, view: &StaffView<'_>) -> String {
         h2.visually-hidden { (c.staff_title) }
         p.lead { (c.staff_intro) }
         @if let Some(notice) = view.notice {
-            div.notice role="status" {
-                p { (notice) }
-                @if let Some(link) = view.link {
-                    p { (c.invited_link) }
-                    p { code.key { (link) } }
+            @match view.link {
+                Some(link) => {
+                    @let w = lang.wizard();
+                    (shown_once(lang, &ShownOnce {
+                        notice: &format!("{notice} {}", c.invited_link),
+                        id: "staff-link",
+                        label: w.link_label,
+                        hint: w.link_hint,
+                        value: link,
+                        copy: w.copy_link,
+                        copied: w.link_copied,
+                    }))
                 }
+                None => p.notice role="status" { (notice) },
             }
         }
         (summary(lang, view.problems))

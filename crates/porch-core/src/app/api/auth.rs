@@ -2,7 +2,7 @@
 //! reaches only its own tenant (and, for themes only, its child tenants).
 
 use super::Call;
-use crate::auth::secret::{is_platform_token, random_text, sha256_hex, stored_hash_matches};
+use crate::auth::secret::{is_platform_token, sha256_hex, stored_hash_matches};
 use crate::http::Request;
 use crate::runtime::Runtime;
 use crate::store::audit::Actor;
@@ -10,8 +10,7 @@ use crate::store::{keys, tenants};
 use porch_types::error::AppError;
 use porch_types::ids::{ApiKeyId, TenantId};
 
-/// Tenant keys start with this, so a leaked key is recognisable (e.g. by secret scanners).
-pub const KEY_PREFIX: &str = "porch_sk_";
+pub use crate::app::api_keys::KEY_PREFIX;
 /// `last_used_at` is written at most this often per key, so reads do not all become writes.
 const TOUCH_INTERVAL_MS: i64 = 60_000;
 
@@ -125,20 +124,6 @@ impl<R: Runtime> Call<'_, R> {
             }
         }
     }
-}
-
-/// A new tenant key: the full secret (shown once), the prefix kept for recognition, and the hash stored.
-pub struct GeneratedKey {
-    pub secret: String,
-    pub prefix: String,
-    pub hash: String,
-}
-
-pub fn generate_key<R: Runtime>(rt: &R) -> Result<GeneratedKey, AppError> {
-    let secret = format!("{KEY_PREFIX}{}", random_text(rt)?);
-    let prefix: String = secret.chars().take(KEY_PREFIX.len() + 6).collect();
-    let hash = sha256_hex(&secret);
-    Ok(GeneratedKey { secret, prefix, hash })
 }
 
 #[cfg(test)]

@@ -4,10 +4,11 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::auth::{generate_key, Principal, Reach};
+use super::auth::{Principal, Reach};
 use super::input::Fields;
 use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
+use crate::app::api_keys;
 use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::tenants::ONE_PORTAL_RULE;
@@ -255,26 +256,13 @@ struct KeyInput {
 pub async fn create_key<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let input: KeyInput = call.json()?;
-    let mut fields = Fields::default();
-    let name = fields.require("name", input.name.as_deref(), |n| Label::parse(n, 80));
-    fields.finish()?;
-    let Some(name) = name else {
-        return Err(AppError::Internal("key fields".into()));
-    };
-    let id = ApiKeyId::from_random(call.rt.random_16()?);
-    let generated = generate_key(call.rt)?;
-    let new = keys::NewKey { id, name: &name, prefix: &generated.prefix, secret_hash: &generated.hash };
-    keys::create(call.rt.db(), tenant, &new, &call.actor(), call.rt.now()).await?;
-    let row = keys::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-    Ok(created(&json!({ "key": KeyBody::from(&row), "secret": generated.secret })))
+    let made = api_keys::create(call.rt, tenant, &call.actor(), input.name.as_deref()).await?;
+    Ok(created(&json!({ "key": KeyBody::from(&made.key), "secret": made.secret })))
 }
 
 pub async fn revoke_key<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let key = call.id("key_id", ApiKeyId::parse)?;
-    let row = keys::get(call.rt.db(), tenant, key).await?.ok_or(AppError::NotFound)?;
-    if row.revoked_at.is_none() {
-        keys::revoke(call.rt.db(), tenant, &row, &call.actor(), call.rt.now()).await?;
-    }
+    api_keys::revoke(call.rt, tenant, &call.actor(), key).await?;
     Ok(no_content())
 }

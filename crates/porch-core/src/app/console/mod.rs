@@ -10,8 +10,10 @@
 //! stage: a password alone reaches only the second-factor pages. Forms carry a double-submit
 //! CSRF token and refuse another site's `Origin`; sign-in and codes are rate-limited.
 
+mod audit_page;
 mod customer_pages;
 mod join;
+mod key_pages;
 mod portal_pages;
 mod portal_wizard;
 pub mod routes;

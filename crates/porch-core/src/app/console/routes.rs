@@ -4,7 +4,9 @@
 //! same through the same application function) or, for the way in (sessions, which the API
 //! has none of), why it has none. A test fails when an action has neither.
 
-use super::{customer_pages, join, portal_pages, portal_wizard, sign_in, staff_page, theme_pages, Console};
+use super::{
+    audit_page, customer_pages, join, key_pages, portal_pages, portal_wizard, sign_in, staff_page, theme_pages, Console,
+};
 use crate::app::api::Op;
 use crate::app::{find as find_in, Found, Route};
 use crate::http::{Method, Response};
@@ -136,6 +138,12 @@ routes! { |console, hash|
     Theme: Get "/tenants/{tenant}/themes/{theme}" [tenant, theme] => theme_pages::page(console, tenant, theme).await;
     SaveTheme: Post "/tenants/{tenant}/themes/{theme}" [tenant, theme] twin UpdateTheme
         => theme_pages::save(console, tenant, theme).await;
+    Keys: Get "/tenants/{tenant}/keys" [tenant] prefetch key_pages::reads(tenant) => key_pages::page(console, tenant);
+    CreateKey: Post "/tenants/{tenant}/keys" [tenant] twin CreateKey => key_pages::create(console, tenant).await;
+    RevokeKey: Post "/tenants/{tenant}/keys/{key}/revoke" [tenant, key] twin RevokeKey
+        => key_pages::revoke(console, tenant, key).await;
+    Audit: Get "/tenants/{tenant}/audit" [tenant] prefetch audit_page::reads(console, tenant)
+        => audit_page::page(console, tenant);
     Staff: Get "/tenants/{tenant}/staff" [tenant] prefetch staff_page::reads(tenant) => staff_page::page(console, tenant);
     Invite: Post "/tenants/{tenant}/staff/invitations" [tenant] twin CreateStaffInvitation
         => staff_page::invite(console, tenant).await;

@@ -1,0 +1,107 @@
+//! The API keys tab (`views::console_keys`). "Create key" and "Revoke" call `app::api_keys`,
+//! as `createKey` and `revokeKey` do; only the tenant's owners (and the operator) may, since
+//! a key acts with an owner's reach (`StaffRole::can_manage_keys`).
+
+use super::sign_in::field;
+use super::{Console, Person};
+use crate::app::api_keys as rules;
+use crate::http::Response;
+use crate::i18n::Translations as _;
+use crate::runtime::Runtime;
+use crate::store::keys::{self, KeyRow};
+use crate::store::{decode_rows, tenants, Database, Statement};
+use crate::views::console_keys::{self as view, KeysView};
+use crate::views::form::Problems;
+use porch_types::error::AppError;
+use porch_types::ids::{ApiKeyId, TenantId};
+
+fn statements(tenant: TenantId) -> Vec<Statement> {
+    vec![tenants::get_statement(tenant), keys::list_statement(tenant)]
+}
+
+/// The page's reads: the tenant and its keys.
+pub fn reads(raw: &str) -> Vec<Statement> {
+    TenantId::parse(raw).map(statements).unwrap_or_default()
+}
+
+/// What the page shows besides the keys.
+#[derive(Default)]
+struct Shown<'a> {
+    secret: Option<String>,
+    notice: Option<&'a str>,
+    problems: Problems,
+    typed: String,
+}
+
+fn draw<R: Runtime>(
+    console: &Console<'_, R>,
+    person: &Person<'_>,
+    rows: Vec<Vec<serde_json::Value>>,
+    status: u16,
+    shown: &Shown<'_>,
+) -> Result<Response, AppError> {
+    let mut rows = rows.into_iter();
+    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let keys: Vec<KeyRow> = decode_rows(rows.next())?;
+    let csrf = console.csrf_token()?;
+    let who = console.who(person.session, &csrf);
+    let page = KeysView {
+        tenant: &tenant,
+        keys: &keys,
+        manageable: person.role.can_manage_keys(),
+        secret: shown.secret.as_deref(),
+        notice: shown.notice,
+        problems: &shown.problems,
+        typed: &shown.typed,
+    };
+    Ok(console.with_csrf(Response::html(status, view::page(console.lang, &who, &page)), &csrf))
+}
+
+pub fn page<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
+    let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let notice =
+        (console.req.query_param("done").as_deref() == Some("revoked")).then_some(console.lang.keys().key_revoked);
+    draw(console, &person, console.prefetched.clone(), 200, &Shown { notice, ..Shown::default() })
+}
+
+/// A posted form's fields, once the person may manage keys.
+fn keys_form<R: Runtime>(console: &Console<'_, R>, person: &Person<'_>) -> Result<Vec<(String, String)>, AppError> {
+    let fields = console.form()?;
+    if !person.role.can_manage_keys() {
+        return Err(AppError::Forbidden);
+    }
+    Ok(fields)
+}
+
+pub async fn create<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
+    let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let fields = keys_form(console, &person)?;
+    let typed = field(&fields, "name").to_owned();
+    let (status, shown) = match rules::create(console.rt, tenant, &person.acting().actor, Some(&typed)).await {
+        // The page answers the POST itself: the secret is in no URL, history or log.
+        Ok(made) => (200, Shown { secret: Some(made.secret), ..Shown::default() }),
+        Err(AppError::Invalid(_)) => {
+            let c = console.lang.console();
+            let problem = if typed.trim().is_empty() { c.enter_a_name } else { c.name_invalid };
+            (422, Shown { problems: Problems::of("name", problem), typed, ..Shown::default() })
+        }
+        Err(err) => return Err(err),
+    };
+    let rows = console.rt.db().read_batch(statements(tenant)).await?;
+    draw(console, &person, rows, status, &shown)
+}
+
+pub async fn revoke<R: Runtime>(
+    console: &Console<'_, R>,
+    raw_tenant: &str,
+    raw_key: &str,
+) -> Result<Response, AppError> {
+    let tenant = TenantId::parse(raw_tenant).ok_or(AppError::NotFound)?;
+    let key = ApiKeyId::parse(raw_key).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    keys_form(console, &person)?;
+    rules::revoke(console.rt, tenant, &person.acting().actor, key).await?;
+    Ok(Response::see_other(&format!("/tenants/{tenant}/keys?done=revoked")))
+}
