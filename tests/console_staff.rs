@@ -456,6 +456,31 @@ fn every_console_action_writes_what_its_api_twin_writes() {
         api(Method::Patch, &format!("/themes/{theirs}"), json!({ "colors": { "primary": "#0b3d91" } }));
     });
 
+    let template_form = |name: &'static str, extra: &[(&'static str, &'static str)]| {
+        let mut fields =
+            vec![("name", name), ("description", ""), ("app-tickets", "yes"), ("theme", ""), ("start", "/")];
+        fields.extend_from_slice(extra);
+        fields
+    };
+    compare("CreateTemplate", &|| console("/templates", &template_form("Ours", &[])), &|| {
+        api(Method::Post, "/templates", json!({ "name": "Theirs", "apps": ["tickets"] }));
+    });
+    let template_of = |name: &str| -> String {
+        app.sql("SELECT id FROM templates WHERE name = ?1", vec![name.into()])[0]["id"].as_str().unwrap().to_owned()
+    };
+    let (ours, theirs) = (template_of("Ours"), template_of("Theirs"));
+    let with_documents = [("version", "1"), ("app-documents", "yes")];
+    compare(
+        "ReplaceTemplate",
+        &|| console(&format!("/templates/{ours}"), &template_form("Ours", &with_documents)),
+        &|| {
+            api(Method::Put, &format!("/templates/{theirs}"), json!({ "apps": ["tickets", "documents"] }));
+        },
+    );
+    compare("RollbackTemplate", &|| console(&format!("/templates/{ours}/rollback"), &[("version", "1")]), &|| {
+        api(Method::Post, &format!("/templates/{theirs}/rollback"), json!({ "version": 1 }));
+    });
+
     compare("CreateKey", &|| console("/keys", &[("name", "Ours")]), &|| {
         api(Method::Post, "/keys", json!({ "name": "Theirs" }));
     });

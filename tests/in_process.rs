@@ -20,6 +20,7 @@ mod console_customers;
 mod console_keys;
 mod console_portals;
 mod console_staff;
+mod console_templates;
 mod console_themes;
 mod console_wizard;
 mod documents;

@@ -3,7 +3,7 @@
 // authenticator app would, RFC 6238), keeps the recovery codes, lands on the tenants, signs out
 // and back in with a recovery code, then invites a tenant's first owner, who joins through
 // the link in a browser of their own, adds a customer and walks Trackunit's steps to its
-// portal, a theme with its live preview and contrast report, an API key, the audit log,
+// portal, a theme with its live preview and contrast report, a template, an API key, the audit log,
 // and HubSpot's settings. Every page passes the recipients' bar (reflow at 320, 390
 // and 1280 px, axe-core WCAG 2.1 A/AA, screenshots). The set-up happens once per server, so
 // this needs the fresh state scripts/test starts with.
@@ -226,6 +226,18 @@ test('the first operator sets up the console, proves it again after leaving befo
   await Promise.all([joining.waitForURL(/done=created/), joining.click('button[name=intent][value=save]')]);
   assert.equal(await joining.inputValue('#primary'), suggestion);
   await checkPage(joining, 'console-theme');
+
+  // A template with its own apps, start page and the new theme; its page lists its versions.
+  await Promise.all([joining.waitForURL(/\/templates$/), joining.click('nav.tabs a >> text=Templates')]);
+  await checkPage(joining, 'console-templates');
+  await Promise.all([joining.waitForURL(/\/templates\/new$/), joining.click('main a.button')]);
+  await joining.fill('#name', 'Service');
+  await joining.getByLabel('Documents', { exact: true }).first().check();
+  await joining.getByLabel('Globex look', { exact: true }).check();
+  await checkPage(joining, 'console-template-new');
+  await Promise.all([joining.waitForURL(/done=created/), joining.click('main form.stack button[type=submit]')]);
+  assert.match(await joining.textContent('main table'), /Current/);
+  await checkPage(joining, 'console-template');
 
   // An API key, made by the owner: its secret shown once with its copy button, then revoked.
   await Promise.all([joining.waitForURL(/\/keys$/), joining.click('nav.tabs a >> text=API keys')]);

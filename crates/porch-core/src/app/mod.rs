@@ -30,8 +30,10 @@ pub mod public_portal;
 pub mod registration_list;
 pub mod scheduled;
 pub mod staff;
+pub mod templates;
 pub mod themes;
 pub mod versions;
+pub mod webhook_endpoints;
 
 use crate::http::{is_media_type, Method, Request, Response};
 use crate::runtime::Runtime;

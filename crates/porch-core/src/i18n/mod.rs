@@ -9,6 +9,7 @@ mod fleet;
 pub mod format;
 mod keys;
 mod sso;
+mod templates;
 mod themes;
 mod tickets;
 mod wizard;
@@ -24,6 +25,7 @@ pub use fleet::FleetStrings;
 pub use format::Formats;
 pub use keys::KeyStrings;
 pub use sso::SsoStrings;
+pub use templates::TemplateStrings;
 pub use themes::ThemeStrings;
 pub use tickets::{status_label, TicketStrings};
 pub use wizard::WizardStrings;
@@ -42,10 +44,19 @@ pub trait Translations {
     fn themes(self) -> &'static ThemeStrings;
     fn keys(self) -> &'static KeyStrings;
     fn audit(self) -> &'static AuditStrings;
+    fn templates(self) -> &'static TemplateStrings;
     fn strings(self) -> &'static Strings;
 }
 
 impl Translations for Language {
+    fn templates(self) -> &'static TemplateStrings {
+        match self {
+            Language::En => &templates::EN,
+            Language::Da => &templates::DA,
+            Language::Nb => &templates::NB,
+        }
+    }
+
     fn audit(self) -> &'static AuditStrings {
         match self {
             Language::En => &audit::EN,

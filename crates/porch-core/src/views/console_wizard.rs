@@ -176,7 +176,7 @@ fn progress(w: &WizardStrings, here: Step) -> Markup {
 }
 
 /// A radio in a group whose first radio carries the group's id (for the error summary).
-fn radio(name: &str, i: usize, value: &str, checked: bool, label: &Markup, hint: Option<&str>) -> Markup {
+pub(super) fn radio(name: &str, i: usize, value: &str, checked: bool, label: &Markup, hint: Option<&str>) -> Markup {
     let id = if i == 0 { name.to_owned() } else { format!("{name}-{i}") };
     let hint_id = format!("{id}-hint");
     html! {
@@ -192,7 +192,7 @@ fn radio(name: &str, i: usize, value: &str, checked: bool, label: &Markup, hint:
 }
 
 /// A fieldset of choices with its legend, intro and inline error (`name`'s).
-fn choice_group(
+pub(super) fn choice_group(
     lang: Language,
     problems: &Problems,
     name: &str,

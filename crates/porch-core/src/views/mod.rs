@@ -9,6 +9,7 @@ pub mod console_customers;
 pub mod console_keys;
 pub mod console_portals;
 pub mod console_staff;
+pub mod console_templates;
 pub mod console_themes;
 pub mod console_wizard;
 pub mod documents;

@@ -19,6 +19,7 @@ mod portal_wizard;
 pub mod routes;
 mod sign_in;
 mod staff_page;
+mod template_pages;
 mod theme_pages;
 
 use crate::app::links;

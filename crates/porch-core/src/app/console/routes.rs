@@ -5,7 +5,8 @@
 //! has none of), why it has none. A test fails when an action has neither.
 
 use super::{
-    audit_page, customer_pages, join, key_pages, portal_pages, portal_wizard, sign_in, staff_page, theme_pages, Console,
+    audit_page, customer_pages, join, key_pages, portal_pages, portal_wizard, sign_in, staff_page, template_pages,
+    theme_pages, Console,
 };
 use crate::app::api::Op;
 use crate::app::{find as find_in, Found, Route};
@@ -138,6 +139,17 @@ routes! { |console, hash|
     Theme: Get "/tenants/{tenant}/themes/{theme}" [tenant, theme] => theme_pages::page(console, tenant, theme).await;
     SaveTheme: Post "/tenants/{tenant}/themes/{theme}" [tenant, theme] twin UpdateTheme
         => theme_pages::save(console, tenant, theme).await;
+    Templates: Get "/tenants/{tenant}/templates" [tenant] prefetch template_pages::list_reads(tenant)
+        => template_pages::list(console, tenant);
+    CreateTemplate: Post "/tenants/{tenant}/templates" [tenant] twin CreateTemplate
+        => template_pages::create(console, tenant).await;
+    NewTemplate: Get "/tenants/{tenant}/templates/new" [tenant] => template_pages::new_form(console, tenant).await;
+    Template: Get "/tenants/{tenant}/templates/{template}" [tenant, template]
+        => template_pages::page(console, tenant, template).await;
+    SaveTemplate: Post "/tenants/{tenant}/templates/{template}" [tenant, template] twin ReplaceTemplate
+        => template_pages::save(console, tenant, template).await;
+    RollbackTemplate: Post "/tenants/{tenant}/templates/{template}/rollback" [tenant, template] twin RollbackTemplate
+        => template_pages::rollback(console, tenant, template).await;
     Keys: Get "/tenants/{tenant}/keys" [tenant] prefetch key_pages::reads(tenant) => key_pages::page(console, tenant);
     CreateKey: Post "/tenants/{tenant}/keys" [tenant] twin CreateKey => key_pages::create(console, tenant).await;
     RevokeKey: Post "/tenants/{tenant}/keys/{key}/revoke" [tenant, key] twin RevokeKey

@@ -1,0 +1,241 @@
+//! The console's Templates tab: the tenant's templates, and the editor of one (name,
+//! description, default, apps, theme, start page) with the portals following it, its
+//! versions with a rollback each, and the warning naming those portals before a change
+//! reaches them.
+
+use maud::{html, Markup};
+
+use super::console::{shell, tenant_header, TenantTab, Who};
+use super::console_wizard::{choice_group, radio};
+use super::form::{csrf_field, field, summary, Problems};
+use super::layout::app_entry;
+use crate::i18n::{Formats, Language, Translations as _};
+use crate::store::portals::PortalRow;
+use crate::store::templates::{TemplateRow, VersionRow};
+use crate::store::tenants::TenantRow;
+use crate::store::themes::ThemeRow;
+use porch_types::apps::AppSet;
+use porch_types::setup::StartPage;
+use porch_types::time::Timestamp;
+use porch_types::time_zone::TimeZone;
+
+/// The apps of a set, in words.
+fn app_names(lang: Language, apps: AppSet) -> String {
+    apps.iter().map(|app| app_entry(lang, app).label).collect::<Vec<_>>().join(", ")
+}
+
+pub struct TemplatesView<'a> {
+    pub tenant: &'a TenantRow,
+    pub templates: &'a [TemplateRow],
+    pub editable: bool,
+}
+
+pub fn list(lang: Language, who: &Who<'_>, view: &TemplatesView<'_>) -> String {
+    let t = lang.templates();
+    let w = lang.wizard();
+    let base = format!("/tenants/{}/templates", view.tenant.id);
+    let body = html! {
+        (tenant_header(lang, who, view.tenant, TenantTab::Templates))
+        h2.visually-hidden { (t.templates_title) }
+        p.lead { (t.templates_intro) }
+        @if view.editable { p { a.button href={ (base) "/new" } { (t.new_template) } } }
+        @if view.templates.is_empty() {
+            p.empty { (t.no_templates) }
+        } @else {
+            table.stacked {
+                thead {
+                    tr {
+                        th scope="col" { (t.name) }
+                        th scope="col" { (w.apps_label) }
+                        th scope="col" { (t.version) }
+                        th scope="col" { (t.following) }
+                    }
+                }
+                tbody {
+                    @for template in view.templates {
+                        tr {
+                            td data-label=(t.name) {
+                                a href={ (base) "/" (template.id) } { (template.name) }
+                                @if template.is_default() { " " span.status { (t.default) } }
+                            }
+                            td data-label=(w.apps_label) { (app_names(lang, template.apps)) }
+                            td data-label=(t.version) { (template.current_version) }
+                            td data-label=(t.following) { (template.linked_portals) }
+                        }
+                    }
+                }
+            }
+        }
+    };
+    shell(lang, &format!("{} · {}", t.templates_title, view.tenant.name), None, Some(who), &body)
+}
+
+/// A template's fields as the editor holds them.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TemplateDraft {
+    pub name: String,
+    pub description: String,
+    pub is_default: bool,
+    /// App codes.
+    pub apps: Vec<String>,
+    /// A theme id; empty: porch's standard look.
+    pub theme: String,
+    /// The start page's path.
+    pub start: String,
+}
+
+/// What a held-back change would reach: the portals, and the rollback's version (None: a save).
+pub struct Held<'a> {
+    pub portals: &'a [PortalRow],
+    pub rollback: Option<i64>,
+}
+
+pub struct TemplateView<'a> {
+    pub tenant: &'a TenantRow,
+    /// None: a new template.
+    pub template: Option<&'a TemplateRow>,
+    pub draft: &'a TemplateDraft,
+    /// The apps a template may be given now, and the themes it may use.
+    pub offered: AppSet,
+    pub themes: &'a [ThemeRow],
+    pub following: &'a [PortalRow],
+    pub versions: &'a [VersionRow],
+    pub held: Option<Held<'a>>,
+    pub editable: bool,
+    pub problems: &'a Problems,
+    pub notice: Option<&'a str>,
+}
+
+fn setup_fields(lang: Language, view: &TemplateView<'_>) -> Markup {
+    let (w, t) = (lang.wizard(), lang.templates());
+    let draft = view.draft;
+    let apps = html! {
+        @for (i, app) in view.offered.iter().enumerate() {
+            // One field per app: a posted form may not repeat a field.
+            @let name = format!("app-{}", app.code());
+            @let id = if i == 0 { "apps".to_owned() } else { name.clone() };
+            div.check {
+                input #(id) type="checkbox" name=(name) value="yes" checked[draft.apps.iter().any(|a| a == app.code())];
+                label for=(id) { (app_entry(lang, app).label) }
+            }
+        }
+    };
+    let themes = html! {
+        (radio("theme", 0, "", draft.theme.is_empty(), &html! { (w.theme_default) }, None))
+        @for (i, theme) in view.themes.iter().enumerate() {
+            (radio("theme", i + 1, &theme.id, draft.theme == theme.id, &html! { (theme.name) }, None))
+        }
+    };
+    let chosen = AppSet::parse_codes(&draft.apps).unwrap_or(AppSet::EMPTY);
+    let start = StartPage::parse(&draft.start, chosen).unwrap_or_default();
+    let pages = html! {
+        (radio("start", 0, "/", start == StartPage::HOME, &html! { (w.start_home) }, None))
+        @for (i, app) in view.offered.iter().enumerate() {
+            @let page = StartPage::of(app);
+            (radio("start", i + 1, page.path(), start == page, &html! { (app_entry(lang, app).label) }, None))
+        }
+    };
+    html! {
+        (field(lang, view.problems, "name", t.name, None, |f| html! {
+            input #(f.id) type="text" name="name" value=(draft.name) required maxlength="120"
+                aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+        }))
+        (field(lang, view.problems, "description", t.description, Some(t.description_hint), |f| html! {
+            textarea #(f.id) name="description" rows="3" maxlength="2000"
+                aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid] { (draft.description) }
+        }))
+        div.check {
+            input #is_default type="checkbox" name="is_default" value="yes" checked[draft.is_default] aria-describedby="is_default-hint";
+            label for="is_default" { (t.make_default) span.hint #is_default-hint { (t.default_hint) } }
+        }
+        (choice_group(lang, view.problems, "apps", w.apps_legend, None, &apps))
+        (choice_group(lang, view.problems, "theme", w.theme_legend, None, &themes))
+        (choice_group(lang, view.problems, "start", w.start_legend, None, &pages))
+    }
+}
+
+/// The warning before a held-back change, with the box that confirms it.
+fn held_warning(lang: Language, held: &Held<'_>) -> Markup {
+    let t = lang.templates();
+    let n = held.portals.len();
+    html! {
+        div.notice role="alert" {
+            p { strong { (t.not_saved) } " " ((t.reaches)(n)) }
+            ul { @for portal in held.portals { li { (portal.name) } } }
+            div.check {
+                input #confirm type="checkbox" name="confirm" value="yes";
+                label for="confirm" { ((t.confirm)(n)) }
+            }
+        }
+    }
+}
+
+fn versions(lang: Language, who: &Who<'_>, view: &TemplateView<'_>, template: &TemplateRow) -> Markup {
+    let t = lang.templates();
+    let w = lang.wizard();
+    let formats = Formats::new(lang, TimeZone::UTC);
+    let action = format!("/tenants/{}/templates/{}/rollback", view.tenant.id, template.id);
+    html! {
+        h3 { (t.versions) }
+        table.stacked {
+            thead { tr { th scope="col" { (t.version) } th scope="col" { (t.made) } th scope="col" { (w.apps_label) } th scope="col" { span.visually-hidden { (t.versions) } } } }
+            tbody {
+                @for version in view.versions {
+                    tr {
+                        td data-label=(t.version) { (version.version) }
+                        td data-label=(t.made) { (formats.date_time(Timestamp::from_millis(version.created_at))) }
+                        td data-label=(w.apps_label) { (app_names(lang, version.apps)) }
+                        td {
+                            @if version.version == template.current_version { (t.current) }
+                            @else if view.editable {
+                                form.inline method="post" action=(action) {
+                                    (csrf_field(who.csrf))
+                                    input type="hidden" name="version" value=(version.version);
+                                    @if let Some(Held { rollback: Some(v), portals }) = &view.held {
+                                        @if *v == version.version {
+                                            (held_warning(lang, &Held { portals, rollback: Some(*v) }))
+                                        }
+                                    }
+                                    button.link-button type="submit" { ((t.roll_back)(version.version)) }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+pub fn editor(lang: Language, who: &Who<'_>, view: &TemplateView<'_>) -> String {
+    let t = lang.templates();
+    let base = format!("/tenants/{}/templates", view.tenant.id);
+    let action = view.template.map_or_else(|| base.clone(), |template| format!("{base}/{}", template.id));
+    let title = view.template.map_or(t.new_template, |template| template.name.as_str());
+    let body = html! {
+        (tenant_header(lang, who, view.tenant, TenantTab::Templates))
+        p.back { a href=(base) { (t.all_templates) } }
+        h2 { (title) }
+        @if let Some(notice) = view.notice { p.notice role="status" { (notice) } }
+        (summary(lang, view.problems))
+        form.stack method="post" action=(action) novalidate {
+            (csrf_field(who.csrf))
+            @if let Some(template) = view.template { input type="hidden" name="version" value=(template.version); }
+            fieldset.stack disabled[!view.editable] { (setup_fields(lang, view)) }
+            @if let Some(held) = view.held.as_ref().filter(|held| held.rollback.is_none()) { (held_warning(lang, held)) }
+            @if view.editable {
+                div.actions {
+                    button.button type="submit" { @if view.template.is_some() { (t.save) } @else { (t.create) } }
+                }
+            }
+        }
+        @if let Some(template) = view.template {
+            h3 { (t.following) }
+            @if view.following.is_empty() { p { (t.none_following) } } @else {
+                ul { @for portal in view.following { li { a href={ "/tenants/" (view.tenant.id) "/portals/" (portal.id) } { (portal.name) } } } }
+            }
+            (versions(lang, who, view, template))
+        }
+    };
+    shell(lang, &format!("{title} · {} · {}", t.templates_title, view.tenant.name), None, Some(who), &body)
+}
