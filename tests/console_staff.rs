@@ -481,6 +481,24 @@ fn every_console_action_writes_what_its_api_twin_writes() {
         api(Method::Post, &format!("/templates/{theirs}/rollback"), json!({ "version": 1 }));
     });
 
+    compare("CreateWebhook", &|| console("/webhooks", &[("url", "https://ours.example.test/in")]), &|| {
+        api(Method::Post, "/webhooks", json!({ "url": "https://theirs.example.test/in" }));
+    });
+    let hook = |url: &str| -> String {
+        app.sql("SELECT id FROM webhooks WHERE url = ?1", vec![url.into()])[0]["id"].as_str().unwrap().to_owned()
+    };
+    let (ours, theirs) = (hook("https://ours.example.test/in"), hook("https://theirs.example.test/in"));
+    compare(
+        "UpdateWebhook",
+        &|| console(&format!("/webhooks/{ours}/switch"), &[("version", "1"), ("enabled", "no")]),
+        &|| {
+            api(Method::Patch, &format!("/webhooks/{theirs}"), json!({ "enabled": false }));
+        },
+    );
+    compare("DeleteWebhook", &|| console(&format!("/webhooks/{ours}/delete"), &[("version", "2")]), &|| {
+        api(Method::Delete, &format!("/webhooks/{theirs}"), Value::Null);
+    });
+
     compare("CreateKey", &|| console("/keys", &[("name", "Ours")]), &|| {
         api(Method::Post, "/keys", json!({ "name": "Theirs" }));
     });

@@ -17,6 +17,7 @@ mod consent_again;
 mod console;
 mod console_audit;
 mod console_customers;
+mod console_deliveries;
 mod console_keys;
 mod console_portals;
 mod console_staff;

@@ -3,7 +3,7 @@
 // authenticator app would, RFC 6238), keeps the recovery codes, lands on the tenants, signs out
 // and back in with a recovery code, then invites a tenant's first owner, who joins through
 // the link in a browser of their own, adds a customer and walks Trackunit's steps to its
-// portal, a theme with its live preview and contrast report, a template, an API key, the audit log,
+// portal, a theme with its live preview and contrast report, a template, an API key, a webhook, the emails, the audit log,
 // and HubSpot's settings. Every page passes the recipients' bar (reflow at 320, 390
 // and 1280 px, axe-core WCAG 2.1 A/AA, screenshots). The set-up happens once per server, so
 // this needs the fresh state scripts/test starts with.
@@ -250,6 +250,20 @@ test('the first operator sets up the console, proves it again after leaving befo
   await Promise.all([joining.waitForURL(/done=revoked/), joining.click('main table button.link-button')]);
   assert.match(await joining.textContent('main table'), /Revoked/);
   await checkPage(joining, 'console-keys');
+
+  // A webhook endpoint (its secret shown once), turned off and deleted; the tenant's emails.
+  await Promise.all([joining.waitForURL(/\/webhooks$/), joining.click('nav.tabs a >> text=Webhooks')]);
+  await joining.fill('#url', 'https://desk.example.test/porch');
+  await joining.click('main form.stack button[type=submit]');
+  await joining.waitForSelector('#signing-secret');
+  assert.match(await joining.inputValue('#signing-secret'), /^porch_whsec_/);
+  await checkPage(joining, 'console-webhook-added');
+  await Promise.all([joining.waitForURL(/done=off/), joining.click('main table form[action$=switch] button')]);
+  await checkPage(joining, 'console-webhooks');
+  await Promise.all([joining.waitForURL(/done=deleted/), joining.click('main table form[action$=delete] button')]);
+  await Promise.all([joining.waitForURL(/\/emails$/), joining.click('nav.tabs a >> text=Emails')]);
+  assert.match(await joining.textContent('main table'), new RegExp(owner));
+  await checkPage(joining, 'console-emails');
 
   // The audit log names who changed what; filtered to the owner's own changes.
   await Promise.all([joining.waitForURL(/\/audit$/), joining.click('nav.tabs a >> text=Audit log')]);

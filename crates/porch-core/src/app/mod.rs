@@ -15,6 +15,7 @@ macro_rules! or {
 
 pub mod api;
 pub mod api_keys;
+pub mod asset_shares;
 pub mod console;
 pub mod customers;
 pub mod domain_verification;

@@ -4,6 +4,7 @@ mod account;
 mod activity;
 mod audit;
 mod console;
+mod deliveries;
 mod documents;
 mod fleet;
 pub mod format;
@@ -20,6 +21,7 @@ pub use account::AccountStrings;
 pub use activity::ActivityStrings;
 pub use audit::AuditStrings;
 pub use console::ConsoleStrings;
+pub use deliveries::DeliveryStrings;
 pub use documents::DocumentStrings;
 pub use fleet::FleetStrings;
 pub use format::Formats;
@@ -45,10 +47,19 @@ pub trait Translations {
     fn keys(self) -> &'static KeyStrings;
     fn audit(self) -> &'static AuditStrings;
     fn templates(self) -> &'static TemplateStrings;
+    fn deliveries(self) -> &'static DeliveryStrings;
     fn strings(self) -> &'static Strings;
 }
 
 impl Translations for Language {
+    fn deliveries(self) -> &'static DeliveryStrings {
+        match self {
+            Language::En => &deliveries::EN,
+            Language::Da => &deliveries::DA,
+            Language::Nb => &deliveries::NB,
+        }
+    }
+
     fn templates(self) -> &'static TemplateStrings {
         match self {
             Language::En => &templates::EN,

@@ -58,11 +58,15 @@ pub async fn create(
 }
 
 pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<WebhookRow>, DbError> {
-    db.query(Statement::new(
+    db.query(list_statement(tenant)).await
+}
+
+/// `list`'s statement, for a batch of reads.
+pub fn list_statement(tenant: TenantId) -> Statement {
+    Statement::new(
         "SELECT id, url, enabled, created_at, version FROM webhooks WHERE tenant_id = ?1 ORDER BY created_at, id",
         params![tenant.to_db()],
-    ))
-    .await
+    )
 }
 
 pub async fn get(db: &impl Database, tenant: TenantId, id: WebhookId) -> Result<Option<WebhookRow>, DbError> {

@@ -299,6 +299,8 @@ pub enum TenantTab {
     Templates,
     Staff,
     Keys,
+    Webhooks,
+    Emails,
     Audit,
 }
 
@@ -314,6 +316,8 @@ pub(super) fn tenant_header(lang: Language, who: &Who<'_>, tenant: &TenantRow, h
         (TenantTab::Templates, format!("{base}/templates"), lang.templates().templates_title),
         (TenantTab::Staff, format!("{base}/staff"), c.staff_title),
         (TenantTab::Keys, format!("{base}/keys"), lang.keys().keys_title),
+        (TenantTab::Webhooks, format!("{base}/webhooks"), lang.deliveries().webhooks_title),
+        (TenantTab::Emails, format!("{base}/emails"), lang.deliveries().emails_title),
         (TenantTab::Audit, format!("{base}/audit"), lang.audit().audit_title),
     ];
     html! {

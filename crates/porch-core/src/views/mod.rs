@@ -6,6 +6,7 @@ pub mod chart;
 pub mod console;
 pub mod console_audit;
 pub mod console_customers;
+pub mod console_deliveries;
 pub mod console_keys;
 pub mod console_portals;
 pub mod console_staff;

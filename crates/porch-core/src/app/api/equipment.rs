@@ -9,6 +9,7 @@ use super::auth::Reach;
 use super::input::Fields;
 use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, page_limit, Call};
+use crate::app::asset_shares as share_rules;
 use crate::app::cut_page;
 use crate::http::Response;
 use crate::runtime::{Blob, BlobStore, Runtime};
@@ -17,7 +18,7 @@ use crate::store::documents::Owner;
 use crate::store::equipment::{self, ActivityRange, ActivityRow, AssetFilter, AssetInput, AssetRow, ShareRow};
 use porch_types::equipment::{
     parse_detail, parse_name, parse_time, Activity, AssetDetails, AssetKey, Hours, PhotoError, PhotoFormat, Position,
-    ShareWindow, MAX_EVENTS_PER_BATCH,
+    MAX_EVENTS_PER_BATCH,
 };
 use porch_types::error::{AppError, FieldError};
 use porch_types::ids::{AssetId, AssetShareId, BusinessUnitId, CustomerId, TenantId};
@@ -421,42 +422,10 @@ pub async fn list_activity<R: Runtime>(call: &Call<'_, R>) -> Result<Response, A
     })))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct ShareBody {
-    customer_id: Option<String>,
-    from: Option<String>,
-    until: Option<String>,
-}
-
 /// Shares the asset with a customer from `from`, until `until` (exclusive) when given.
 pub async fn create_share<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (tenant, asset) = asset_in_path(call).await?;
-    let body: ShareBody = call.json()?;
-    let mut fields = Fields::default();
-    let customer = match body.customer_id.as_deref() {
-        None => {
-            fields.error("customer_id", "is required");
-            None
-        }
-        Some(raw) => match CustomerId::parse(raw) {
-            Some(id) if customers::get(call.rt.db(), tenant, id).await?.is_some() => Some(id),
-            _ => {
-                fields.error("customer_id", "is not a customer of this tenant");
-                None
-            }
-        },
-    };
-    let from = fields.require("from", body.from.as_deref(), parse_time);
-    let until = body.until.as_deref().and_then(|raw| fields.check("until", parse_time(raw)));
-    let window = from.and_then(|from| fields.check("until", ShareWindow::new(from, until)));
-    fields.finish()?;
-    let (Some(customer), Some(window)) = (customer, window) else {
-        return Err(AppError::Internal("share fields after validation".into()));
-    };
-    let id = AssetShareId::from_random(call.rt.random_16()?);
-    equipment::create_share(call.rt.db(), tenant, id, &asset, customer, window, &call.actor(), call.rt.now()).await?;
-    let row = equipment::get_share(call.rt.db(), tenant, &asset, id).await?.ok_or(AppError::NotFound)?;
+    let row = share_rules::create(call.rt, tenant, &call.actor(), &asset, &call.json()?).await?;
     Ok(created(&json!({ "share": ShareJson::from(&row) })))
 }
 
@@ -469,8 +438,7 @@ pub async fn list_shares<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
 pub async fn delete_share<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (tenant, asset) = asset_in_path(call).await?;
     let id = call.id("share_id", AssetShareId::parse)?;
-    let share = equipment::get_share(call.rt.db(), tenant, &asset, id).await?.ok_or(AppError::NotFound)?;
-    equipment::delete_share(call.rt.db(), tenant, &share, &call.actor(), call.rt.now()).await?;
+    share_rules::delete(call.rt, tenant, &call.actor(), &asset, id).await?;
     Ok(no_content())
 }
 

@@ -12,6 +12,7 @@
 
 mod audit_page;
 mod customer_pages;
+mod delivery_pages;
 mod join;
 mod key_pages;
 mod portal_pages;

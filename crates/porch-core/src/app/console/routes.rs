@@ -5,8 +5,8 @@
 //! has none of), why it has none. A test fails when an action has neither.
 
 use super::{
-    audit_page, customer_pages, join, key_pages, portal_pages, portal_wizard, sign_in, staff_page, template_pages,
-    theme_pages, Console,
+    audit_page, customer_pages, delivery_pages, join, key_pages, portal_pages, portal_wizard, sign_in, staff_page,
+    template_pages, theme_pages, Console,
 };
 use crate::app::api::Op;
 use crate::app::{find as find_in, Found, Route};
@@ -154,6 +154,16 @@ routes! { |console, hash|
     CreateKey: Post "/tenants/{tenant}/keys" [tenant] twin CreateKey => key_pages::create(console, tenant).await;
     RevokeKey: Post "/tenants/{tenant}/keys/{key}/revoke" [tenant, key] twin RevokeKey
         => key_pages::revoke(console, tenant, key).await;
+    Webhooks: Get "/tenants/{tenant}/webhooks" [tenant] prefetch delivery_pages::reads(tenant)
+        => delivery_pages::page(console, tenant);
+    CreateWebhook: Post "/tenants/{tenant}/webhooks" [tenant] twin CreateWebhook
+        => delivery_pages::create(console, tenant).await;
+    Deliveries: Get "/tenants/{tenant}/webhooks/{id}" [tenant, id] => delivery_pages::deliveries(console, tenant, id).await;
+    SwitchWebhook: Post "/tenants/{tenant}/webhooks/{id}/switch" [tenant, id] twin UpdateWebhook
+        => delivery_pages::switch(console, tenant, id).await;
+    DeleteWebhook: Post "/tenants/{tenant}/webhooks/{id}/delete" [tenant, id] twin DeleteWebhook
+        => delivery_pages::delete(console, tenant, id).await;
+    Emails: Get "/tenants/{tenant}/emails" [tenant] => delivery_pages::emails(console, tenant).await;
     Audit: Get "/tenants/{tenant}/audit" [tenant] prefetch audit_page::reads(console, tenant)
         => audit_page::page(console, tenant);
     Staff: Get "/tenants/{tenant}/staff" [tenant] prefetch staff_page::reads(tenant) => staff_page::page(console, tenant);
