@@ -4,17 +4,10 @@
 //! the tenant's emails by status.
 
 use crate::common::{body_text, spawn_app};
-use crate::console_staff::{invite, join};
+use crate::console_staff::{invite, join, version_on};
 use porch_core::webhooks::{self, WebhookEvent};
 use porch_types::ids::TenantId;
 use serde_json::json;
-
-fn version_on(page: &str, action: &str) -> String {
-    let from = page.find(action).unwrap();
-    let marker = r#"name="version" value=""#;
-    let at = from + page[from..].find(marker).unwrap() + marker.len();
-    page[at..at + page[at..].find('"').unwrap()].to_owned()
-}
 
 #[test]
 fn an_admin_adds_an_endpoint_sees_its_secret_once_turns_it_off_and_deletes_it() {

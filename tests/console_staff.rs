@@ -23,6 +23,15 @@ fn path_of(url: &str) -> &str {
     url.strip_prefix("http://console.localhost").unwrap_or_else(|| panic!("a console link: {url}"))
 }
 
+/// The version a page's form carries (its first `version` field after `from`, an action's
+/// path or "" for the first form).
+pub fn version_on(page: &str, from: &str) -> String {
+    let start = page.find(from).unwrap();
+    let marker = r#"name="version" value=""#;
+    let at = start + page[start..].find(marker).unwrap() + marker.len();
+    page[at..at + page[at..].find('"').unwrap()].to_owned()
+}
+
 /// Invites `email` as `role` with the tenant's key; the link.
 pub fn invite(app: &TestApp, key: &str, tenant: &str, email: &str, role: &str) -> String {
     let path = format!("/api/v1/tenants/{tenant}/staff-invitations");
@@ -350,8 +359,8 @@ fn every_console_action_writes_what_its_api_twin_writes() {
         "UpdatePortal",
         &|| {
             let page = body_text(&owner.browser.get(&format!("/tenants/{tenant}/portals/{portal}")));
-            let from = page.find(r#"name="version" value=""#).unwrap() + r#"name="version" value=""#.len();
-            let version = &page[from..from + page[from..].find('"').unwrap()];
+            let version = version_on(&page, "");
+            let version = version.as_str();
             let fields = [
                 ("version", version),
                 ("name", "Acme Help"),
@@ -498,6 +507,52 @@ fn every_console_action_writes_what_its_api_twin_writes() {
     compare("DeleteWebhook", &|| console(&format!("/webhooks/{ours}/delete"), &[("version", "2")]), &|| {
         api(Method::Delete, &format!("/webhooks/{theirs}"), Value::Null);
     });
+
+    for (asset, name) in [("OURS-1", "Ours"), ("THEIRS-1", "Theirs")] {
+        api(Method::Put, &format!("/assets/{asset}"), json!({ "name": name }));
+    }
+    compare(
+        "CreateAssetShare",
+        &|| {
+            console(
+                "/equipment/OURS-1/shares",
+                &[("customer_id", customer.as_str()), ("from", "2026-01-01"), ("until", "")],
+            );
+        },
+        &|| {
+            api(
+                Method::Post,
+                "/assets/THEIRS-1/shares",
+                json!({ "customer_id": customer, "from": "2026-01-01T00:00:00Z" }),
+            );
+        },
+    );
+    let share_of = |asset: &str| -> String {
+        app.sql(
+            "SELECT s.id FROM asset_shares s JOIN assets a ON a.id = s.asset_id WHERE a.asset_key = ?1",
+            vec![asset.into()],
+        )[0]["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let (ours, theirs) = (share_of("OURS-1"), share_of("THEIRS-1"));
+    compare("DeleteAssetShare", &|| console(&format!("/equipment/OURS-1/shares/{ours}/remove"), &[]), &|| {
+        api(Method::Delete, &format!("/assets/THEIRS-1/shares/{theirs}"), Value::Null);
+    });
+
+    compare(
+        "UpdateTenant",
+        &|| {
+            let page = body_text(&owner.browser.get(&format!("/tenants/{tenant}/settings")));
+            let version = version_on(&page, "");
+            let version = version.as_str();
+            console("/settings", &[("version", version), ("name", "Acme Co")]);
+        },
+        &|| {
+            api(Method::Patch, "", json!({ "name": "Acme Company" }));
+        },
+    );
 
     compare("CreateKey", &|| console("/keys", &[("name", "Ours")]), &|| {
         api(Method::Post, "/keys", json!({ "name": "Theirs" }));

@@ -3,14 +3,8 @@
 //! portals following the template held back, naming them, until confirmed.
 
 use crate::common::{body_text, spawn_app};
-use crate::console_staff::{invite, join};
+use crate::console_staff::{invite, join, version_on};
 use serde_json::json;
-
-fn version_on(page: &str) -> String {
-    let marker = r#"name="version" value=""#;
-    let from = page.find(marker).unwrap() + marker.len();
-    page[from..from + page[from..].find('"').unwrap()].to_owned()
-}
 
 #[test]
 fn an_admin_makes_a_template_changes_it_for_its_portals_once_confirmed_and_rolls_it_back() {
@@ -48,7 +42,7 @@ fn an_admin_makes_a_template_changes_it_for_its_portals_once_confirmed_and_rolls
     // A portal follows it; taking Documents away reaches that portal, so it waits.
     app.new_portal(&key, &tenant, &json!({ "slug": "globex", "name": "Globex Help", "template_id": template }));
     let page = body_text(&admin.browser.get(&path));
-    let version = version_on(&page);
+    let version = version_on(&page, "");
     let change = |confirm: bool| {
         let mut fields = vec![
             ("version", version.as_str()),

@@ -3,7 +3,7 @@
 //! colours, the warning before a change reaches several portals, and who may do what.
 
 use crate::common::{body_text, good_colors, spawn_app, TestApp};
-use crate::console_staff::{invite, join, Staffer};
+use crate::console_staff::{invite, join, version_on, Staffer};
 use serde_json::json;
 
 const COLOURS: [(&str, &str); 5] = [
@@ -23,11 +23,6 @@ fn form<'a>(name: &'a str, changes: &[(&'a str, &'a str)], extra: &[(&'a str, &'
     }
     fields.extend_from_slice(extra);
     fields
-}
-
-fn version_on(page: &str) -> String {
-    let from = page.find(r#"name="version" value=""#).unwrap() + r#"name="version" value=""#.len();
-    page[from..from + page[from..].find('"').unwrap()].to_owned()
 }
 
 struct Setting<'a> {
@@ -103,7 +98,7 @@ fn a_change_that_reaches_several_portals_waits_for_confirmation_and_a_stale_form
     let path = format!("/tenants/{}/themes/{theme}", s.tenant);
     let page = body_text(&s.admin.browser.get(&path));
     assert!(page.contains("one-portal") && page.contains("two-portal"), "the portals it is used on: {page}");
-    let version = version_on(&page);
+    let version = version_on(&page, "");
     let held = s
         .admin
         .browser

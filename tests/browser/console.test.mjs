@@ -1,12 +1,13 @@
-// The console's way in, in a real browser on console.localhost: the platform's first operator
-// is made with the platform token, sets up two-step verification (the code computed here as an
-// authenticator app would, RFC 6238), keeps the recovery codes, lands on the tenants, signs out
-// and back in with a recovery code, then invites a tenant's first owner, who joins through
-// the link in a browser of their own, adds a customer and walks Trackunit's steps to its
-// portal, a theme with its live preview and contrast report, a template, an API key, a webhook, the emails, the audit log,
-// and HubSpot's settings. Every page passes the recipients' bar (reflow at 320, 390
-// and 1280 px, axe-core WCAG 2.1 A/AA, screenshots). The set-up happens once per server, so
-// this needs the fresh state scripts/test starts with.
+// The console in a real browser on console.localhost. The platform's first operator is made
+// with the platform token, sets up two-step verification (the code computed here as an
+// authenticator app would, RFC 6238), keeps the recovery codes, lands on the tenants, signs
+// out and back in with a recovery code, then invites a tenant's first owner, who joins
+// through the link in a browser of their own and works through the tenant's tabs: a customer
+// and Trackunit's steps to its portal, an asset shared with it, a theme with its live preview
+// and contrast report, a template, an API key, a webhook, the emails, the tenant's settings,
+// the audit log, and HubSpot's settings. Every page passes the recipients' bar (reflow at
+// 320, 390 and 1280 px, axe-core WCAG 2.1 A/AA, screenshots). The set-up happens once per
+// server, so this needs the fresh state scripts/test starts with.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
@@ -207,6 +208,19 @@ test('the first operator sets up the console, proves it again after leaving befo
   assert.equal(await joining.$('#customer-portal form'), null, 'the overview replaces the link');
   await checkPage(joining, 'console-customer-overview');
 
+  // Equipment: an asset (sent through the API, as a provider's systems do) shared with the
+  // customer from a day until further notice, then no longer.
+  await call('PUT', `/tenants/${tenantId}/assets/EX-1`, { name: 'Excavator 1' });
+  await Promise.all([joining.waitForURL(/\/equipment$/), joining.click('nav.tabs a >> text=Equipment')]);
+  await checkPage(joining, 'console-equipment');
+  await Promise.all([joining.waitForURL(/\/equipment\/EX-1$/), joining.click('main table a')]);
+  await joining.selectOption('#customer_id', { label: 'Globex A/S' });
+  await joining.fill('#from', '2026-01-01');
+  await Promise.all([joining.waitForURL(/done=shared/), joining.click('main form.stack button[type=submit]')]);
+  assert.match(await joining.textContent('main table'), /Globex A\/S[\s\S]*Until further notice/);
+  await checkPage(joining, 'console-asset');
+  await Promise.all([joining.waitForURL(/done=stopped/), joining.click('main table button.link-button')]);
+
   // Themes: a new theme whose preview follows the colour fields as they change, a colour the
   // contrast report finds too low replaced by its suggestion, then created.
   await Promise.all([joining.waitForURL(/\/themes$/), joining.click('nav.tabs a >> text=Themes')]);
@@ -264,6 +278,13 @@ test('the first operator sets up the console, proves it again after leaving befo
   await Promise.all([joining.waitForURL(/\/emails$/), joining.click('nav.tabs a >> text=Emails')]);
   assert.match(await joining.textContent('main table'), new RegExp(owner));
   await checkPage(joining, 'console-emails');
+
+  // The tenant's own settings: renamed by its owner (the plan is the operator's, shown read only).
+  await Promise.all([joining.waitForURL(/\/settings$/), joining.click('nav.tabs a >> text=Settings')]);
+  await joining.fill('#name', 'Console Test Group');
+  await Promise.all([joining.waitForURL(/done=saved/), joining.click('main form.stack button[type=submit]')]);
+  assert.match(await joining.textContent('main h1'), /Console Test Group/);
+  await checkPage(joining, 'console-settings');
 
   // The audit log names who changed what; filtered to the owner's own changes.
   await Promise.all([joining.waitForURL(/\/audit$/), joining.click('nav.tabs a >> text=Audit log')]);

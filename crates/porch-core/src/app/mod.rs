@@ -32,6 +32,7 @@ pub mod registration_list;
 pub mod scheduled;
 pub mod staff;
 pub mod templates;
+pub mod tenant_settings;
 pub mod themes;
 pub mod versions;
 pub mod webhook_endpoints;

@@ -6,11 +6,13 @@ mod audit;
 mod console;
 mod deliveries;
 mod documents;
+mod equipment;
 mod fleet;
 pub mod format;
 mod keys;
 mod sso;
 mod templates;
+mod tenant_settings;
 mod themes;
 mod tickets;
 mod wizard;
@@ -23,11 +25,13 @@ pub use audit::AuditStrings;
 pub use console::ConsoleStrings;
 pub use deliveries::DeliveryStrings;
 pub use documents::DocumentStrings;
+pub use equipment::EquipmentStrings;
 pub use fleet::FleetStrings;
 pub use format::Formats;
 pub use keys::KeyStrings;
 pub use sso::SsoStrings;
 pub use templates::TemplateStrings;
+pub use tenant_settings::TenantSettingStrings;
 pub use themes::ThemeStrings;
 pub use tickets::{status_label, TicketStrings};
 pub use wizard::WizardStrings;
@@ -48,10 +52,28 @@ pub trait Translations {
     fn audit(self) -> &'static AuditStrings;
     fn templates(self) -> &'static TemplateStrings;
     fn deliveries(self) -> &'static DeliveryStrings;
+    fn equipment(self) -> &'static EquipmentStrings;
+    fn tenant_settings(self) -> &'static TenantSettingStrings;
     fn strings(self) -> &'static Strings;
 }
 
 impl Translations for Language {
+    fn tenant_settings(self) -> &'static TenantSettingStrings {
+        match self {
+            Language::En => &tenant_settings::EN,
+            Language::Da => &tenant_settings::DA,
+            Language::Nb => &tenant_settings::NB,
+        }
+    }
+
+    fn equipment(self) -> &'static EquipmentStrings {
+        match self {
+            Language::En => &equipment::EN,
+            Language::Da => &equipment::DA,
+            Language::Nb => &equipment::NB,
+        }
+    }
+
     fn deliveries(self) -> &'static DeliveryStrings {
         match self {
             Language::En => &deliveries::EN,

@@ -295,6 +295,7 @@ pub(super) fn shown_once(lang: Language, shown: &ShownOnce<'_>) -> Markup {
 pub enum TenantTab {
     Customers,
     Portals,
+    Equipment,
     Themes,
     Templates,
     Staff,
@@ -302,6 +303,7 @@ pub enum TenantTab {
     Webhooks,
     Emails,
     Audit,
+    Settings,
 }
 
 /// The top of a tenant's page: the way back to every tenant (for the operator), its name and
@@ -312,6 +314,7 @@ pub(super) fn tenant_header(lang: Language, who: &Who<'_>, tenant: &TenantRow, h
     let tabs = [
         (TenantTab::Customers, base.clone(), c.customers_title),
         (TenantTab::Portals, format!("{base}/portals"), c.portals_title),
+        (TenantTab::Equipment, format!("{base}/equipment"), lang.equipment().equipment_title),
         (TenantTab::Themes, format!("{base}/themes"), lang.themes().themes_title),
         (TenantTab::Templates, format!("{base}/templates"), lang.templates().templates_title),
         (TenantTab::Staff, format!("{base}/staff"), c.staff_title),
@@ -319,6 +322,7 @@ pub(super) fn tenant_header(lang: Language, who: &Who<'_>, tenant: &TenantRow, h
         (TenantTab::Webhooks, format!("{base}/webhooks"), lang.deliveries().webhooks_title),
         (TenantTab::Emails, format!("{base}/emails"), lang.deliveries().emails_title),
         (TenantTab::Audit, format!("{base}/audit"), lang.audit().audit_title),
+        (TenantTab::Settings, format!("{base}/settings"), lang.tenant_settings().settings_title),
     ];
     html! {
         @if who.operator { p.back { a href="/" { (c.all_tenants) } } }

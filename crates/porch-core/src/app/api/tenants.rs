@@ -9,10 +9,10 @@ use super::input::Fields;
 use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
 use crate::app::api_keys;
+use crate::app::tenant_settings::{self, TenantPatch};
 use crate::http::Response;
 use crate::runtime::Runtime;
-use crate::store::tenants::ONE_PORTAL_RULE;
-use crate::store::{keys, tenants, DbError};
+use crate::store::{keys, tenants};
 use porch_types::apps::AppSet;
 use porch_types::error::AppError;
 use porch_types::ids::{ApiKeyId, TenantId};
@@ -138,106 +138,13 @@ pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     Ok(tagged(ok(&json!({ "tenant": TenantBody::from(&row) })), row.version))
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct TenantPatch {
-    name: Option<String>,
-    plan_apps: Option<Vec<String>>,
-    one_portal_per_customer: Option<bool>,
-}
-
 pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let input: TenantPatch = call.json()?;
-    // The plan is what the operator sold the tenant: its own key may read it, never set it.
-    if input.plan_apps.is_some() {
-        call.principal.require_platform()?;
-    }
-    let mut fields = Fields::default();
-    let name = match input.name.as_deref() {
-        Some(raw) => fields.check("name", Label::parse(raw, 120)),
-        None if input.plan_apps.is_some() || input.one_portal_per_customer.is_some() => None,
-        None => fields.require("name", None, |n| Label::parse(n, 120)),
-    };
-    let plan = input.plan_apps.as_deref().and_then(|codes| fields.check("plan_apps", AppSet::parse_codes(codes)));
-    fields.finish()?;
     let pre = Precondition::of(call.req)?;
-    versions::write(async || {
-        let current = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
-        pre.allow(current.version)?;
-        let plan = plan.filter(|plan| *plan != current.plan_apps);
-        if let Some(plan) = plan {
-            refuse_stranding(call, tenant, plan).await?;
-        }
-        let rule = input.one_portal_per_customer.filter(|on| *on != current.one_portal_per_customer());
-        if rule == Some(true) {
-            refuse_breaches(call, tenant).await?;
-        }
-        let change = tenants::TenantChange { name: name.as_ref(), plan, one_portal_per_customer: rule };
-        if (name.is_some() || plan.is_some() || rule.is_some())
-            && !tenants::update(call.rt.db(), &current, change, &call.actor(), call.rt.now()).await.map_err(|err| {
-                match err {
-                    DbError::Constraint(detail) if detail.contains(ONE_PORTAL_RULE) => AppError::Conflict(
-                        "a portal was added meanwhile that breaks one portal per customer; read the portals again"
-                            .into(),
-                    ),
-                    other => other.into(),
-                }
-            })?
-        {
-            return Ok(None);
-        }
-        let row = tenants::get(call.rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
-        Ok(Some(tagged(ok(&json!({ "tenant": TenantBody::from(&row) })), row.version)))
-    })
-    .await
-}
-
-/// A plan may shrink only below what no portal offers: the portals are named so the caller
-/// knows what to change first. (Dropping the apps from those portals silently would change
-/// live portals as a side effect of a billing change; refusing keeps both moves explicit.)
-async fn refuse_stranding<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, plan: AppSet) -> Result<(), AppError> {
-    let in_use = tenants::apps_in_use_outside(call.rt.db(), tenant, plan).await?;
-    if in_use.is_empty() {
-        return Ok(());
-    }
-    let mut by_app: Vec<(String, Vec<String>)> = Vec::new();
-    for row in in_use {
-        let portal = format!("{} ({})", row.portal_slug, row.portal_name);
-        match by_app.last_mut() {
-            Some((app, portals)) if *app == row.app => portals.push(portal),
-            _ => by_app.push((row.app, vec![portal])),
-        }
-    }
-    let detail = by_app
-        .iter()
-        .map(|(app, portals)| format!("{app} is offered by {}", portals.join(", ")))
-        .collect::<Vec<_>>()
-        .join("; ");
-    Err(AppError::Conflict(format!(
-        "the plan cannot drop apps that portals offer: {detail}; take them off those portals first"
-    )))
-}
-
-/// The rule of one portal per customer is turned on only over portals that keep it: the
-/// customers with more than one portal, and the portals for all customers, are named so the
-/// caller knows what to change first (409, like a plan that would strand portals).
-async fn refuse_breaches<R: Runtime>(call: &Call<'_, R>, tenant: TenantId) -> Result<(), AppError> {
-    let breaches = tenants::one_portal_breaches(call.rt.db(), tenant).await?;
-    if breaches.is_empty() {
-        return Ok(());
-    }
-    let detail = breaches
-        .iter()
-        .map(|b| match &b.customer {
-            Some(customer) => format!("{customer} has the portals {}", b.portals),
-            None => format!("{} serve(s) all customers", b.portals),
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
-    Err(AppError::Conflict(format!(
-        "one portal per customer cannot be required while {detail}; give each customer one portal first"
-    )))
+    let may_set_plan = call.principal.require_platform().is_ok();
+    let updated = tenant_settings::update(call.rt, (tenant, &call.actor()), may_set_plan, &input, &pre).await;
+    versions::answer(updated.map(|row| tagged(ok(&json!({ "tenant": TenantBody::from(&row) })), row.version)))
 }
 
 pub async fn list_keys<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {

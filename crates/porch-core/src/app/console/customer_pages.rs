@@ -72,10 +72,7 @@ fn posted_name<R: Runtime>(
     console: &Console<'_, R>,
     person: &Person<'_>,
 ) -> Result<(String, Result<Label, &'static str>), AppError> {
-    let fields = console.form()?;
-    if !person.role.can_change_settings() {
-        return Err(AppError::Forbidden);
-    }
+    let fields = console.form_if(person.role.can_change_settings())?;
     let typed = field(&fields, "name").to_owned();
     let c = console.lang.console();
     let name =
@@ -222,10 +219,7 @@ pub async fn create_link<R: Runtime>(
     let (tenant, customer) = ids(raw_tenant, raw_customer).ok_or(AppError::NotFound)?;
     let portal = PortalId::parse(raw_portal).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
-    console.form()?;
-    if !person.role.can_change_settings() {
-        return Err(AppError::Forbidden);
-    }
+    console.form_if(person.role.can_change_settings())?;
     // Only a portal of this customer's own is on its profile.
     let row = portals::get(console.rt.db(), tenant, portal)
         .await?

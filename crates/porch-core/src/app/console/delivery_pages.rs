@@ -79,15 +79,6 @@ pub fn page<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response,
     draw(console, &person, console.prefetched.clone(), 200, &Shown { notice, ..Shown::default() })
 }
 
-/// A posted form's fields, once the person may change settings.
-fn allowed<R: Runtime>(console: &Console<'_, R>, person: &Person<'_>) -> Result<Vec<(String, String)>, AppError> {
-    let fields = console.form()?;
-    if !person.role.can_change_settings() {
-        return Err(AppError::Forbidden);
-    }
-    Ok(fields)
-}
-
 async fn redraw<R: Runtime>(
     console: &Console<'_, R>,
     person: &Person<'_>,
@@ -102,7 +93,7 @@ async fn redraw<R: Runtime>(
 pub async fn create<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
     let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
-    let typed = field(&allowed(console, &person)?, "url").trim().to_owned();
+    let typed = field(&console.form_if(person.role.can_change_settings())?, "url").trim().to_owned();
     let (status, shown) = match rules::create(console.rt, tenant, &person.acting().actor, Some(&typed)).await {
         // The page answers the POST itself: the secret is in no URL, history or log.
         Ok(made) => (200, Shown { secret: Some(made.secret), ..Shown::default() }),
@@ -133,7 +124,7 @@ fn endpoint_form<R: Runtime>(
     raw_id: &str,
 ) -> Result<EndpointForm, AppError> {
     let id = WebhookId::parse(raw_id).ok_or(AppError::NotFound)?;
-    let fields = allowed(console, person)?;
+    let fields = console.form_if(person.role.can_change_settings())?;
     let version: i64 =
         field(&fields, "version").parse().map_err(|_| AppError::BadRequest("the form's version is missing".into()))?;
     Ok(EndpointForm { id, fields, pre: Precondition::Tags(vec![entity_tag(version)]) })

@@ -65,19 +65,10 @@ pub fn page<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response,
     draw(console, &person, console.prefetched.clone(), 200, &Shown { notice, ..Shown::default() })
 }
 
-/// A posted form's fields, once the person may manage keys.
-fn keys_form<R: Runtime>(console: &Console<'_, R>, person: &Person<'_>) -> Result<Vec<(String, String)>, AppError> {
-    let fields = console.form()?;
-    if !person.role.can_manage_keys() {
-        return Err(AppError::Forbidden);
-    }
-    Ok(fields)
-}
-
 pub async fn create<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
     let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
-    let fields = keys_form(console, &person)?;
+    let fields = console.form_if(person.role.can_manage_keys())?;
     let typed = field(&fields, "name").to_owned();
     let (status, shown) = match rules::create(console.rt, tenant, &person.acting().actor, Some(&typed)).await {
         // The page answers the POST itself: the secret is in no URL, history or log.
@@ -101,7 +92,7 @@ pub async fn revoke<R: Runtime>(
     let tenant = TenantId::parse(raw_tenant).ok_or(AppError::NotFound)?;
     let key = ApiKeyId::parse(raw_key).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
-    keys_form(console, &person)?;
+    console.form_if(person.role.can_manage_keys())?;
     rules::revoke(console.rt, tenant, &person.acting().actor, key).await?;
     Ok(Response::see_other(&format!("/tenants/{tenant}/keys?done=revoked")))
 }

@@ -13,11 +13,13 @@
 mod audit_page;
 mod customer_pages;
 mod delivery_pages;
+mod equipment_pages;
 mod join;
 mod key_pages;
 mod portal_pages;
 mod portal_wizard;
 pub mod routes;
+mod settings_page;
 mod sign_in;
 mod staff_page;
 mod template_pages;
@@ -316,6 +318,17 @@ impl<R: Runtime> Console<'_, R> {
             return Err(AppError::FormExpired);
         }
         Ok(fields)
+    }
+
+    /// The posted form's fields (`form`), once `may` says the person may do what it asks:
+    /// 403 otherwise. The CSRF check comes first, so a forged post learns nothing.
+    pub fn form_if(&self, may: bool) -> Result<Vec<(String, String)>, AppError> {
+        let fields = self.form()?;
+        if may {
+            Ok(fields)
+        } else {
+            Err(AppError::Forbidden)
+        }
     }
 
     /// A response that hands the browser a new session token (or ends it: None).

@@ -133,22 +133,13 @@ pub fn page<R: Runtime>(console: &Console<'_, R>, raw_tenant: &str, raw_portal: 
     draw(console, &person, console.prefetched.clone(), 200, Outcome { notice, ..Outcome::default() })
 }
 
-/// A form's fields, once the person may change settings.
-fn allowed_form<R: Runtime>(console: &Console<'_, R>, person: &Person<'_>) -> Result<Vec<(String, String)>, AppError> {
-    let fields = console.form()?;
-    if !person.role.can_change_settings() {
-        return Err(AppError::Forbidden);
-    }
-    Ok(fields)
-}
-
 /// The settings form's fields, once the person may change settings; and the version it was
 /// drawn from.
 fn posted<R: Runtime>(
     console: &Console<'_, R>,
     person: &Person<'_>,
 ) -> Result<(Vec<(String, String)>, Precondition), AppError> {
-    let fields = allowed_form(console, person)?;
+    let fields = console.form_if(person.role.can_change_settings())?;
     let version: i64 =
         field(&fields, "version").parse().map_err(|_| AppError::BadRequest("the form's version is missing".into()))?;
     Ok((fields, Precondition::Tags(vec![entity_tag(version)])))
@@ -290,7 +281,7 @@ async fn domain_action<R: Runtime>(
     (tenant, portal): (TenantId, PortalId),
     raw_host: &str,
 ) -> Result<DomainRow, AppError> {
-    allowed_form(console, person)?;
+    console.form_if(person.role.can_change_settings())?;
     domain_budget(console, tenant).await?;
     let host = Hostname::parse(raw_host).map_err(|_| AppError::NotFound)?;
     domain_rules::find(console.rt, tenant, portal, &host).await
@@ -303,7 +294,7 @@ pub async fn add_domain<R: Runtime>(
 ) -> Result<Response, AppError> {
     let (tenant, portal) = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
-    let fields = allowed_form(console, &person)?;
+    let fields = console.form_if(person.role.can_change_settings())?;
     // The portal must be the tenant's before anything is claimed or counted.
     portals::get(console.rt.db(), tenant, portal).await?.ok_or(AppError::NotFound)?;
     domain_budget(console, tenant).await?;
@@ -362,7 +353,7 @@ pub async fn add_entry<R: Runtime>(
 ) -> Result<Response, AppError> {
     let (tenant, portal) = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
-    let fields = allowed_form(console, &person)?;
+    let fields = console.form_if(person.role.can_change_settings())?;
     let row = portals::get(console.rt.db(), tenant, portal).await?.ok_or(AppError::NotFound)?;
     let typed = field(&fields, "entry").trim().to_owned();
     let problem = match parse_entry(&typed) {
@@ -395,7 +386,7 @@ pub async fn remove_entry<R: Runtime>(
 ) -> Result<Response, AppError> {
     let (tenant, portal) = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
-    allowed_form(console, &person)?;
+    console.form_if(person.role.can_change_settings())?;
     let id = ListEntryId::parse(raw_entry).ok_or(AppError::NotFound)?;
     list_rules::remove(console.rt, PortalScope { tenant, portal }, &person.acting().actor, id).await?;
     Ok(back(tenant, portal, "unlisted"))

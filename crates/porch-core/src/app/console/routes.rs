@@ -5,8 +5,8 @@
 //! has none of), why it has none. A test fails when an action has neither.
 
 use super::{
-    audit_page, customer_pages, delivery_pages, join, key_pages, portal_pages, portal_wizard, sign_in, staff_page,
-    template_pages, theme_pages, Console,
+    audit_page, customer_pages, delivery_pages, equipment_pages, join, key_pages, portal_pages, portal_wizard,
+    settings_page, sign_in, staff_page, template_pages, theme_pages, Console,
 };
 use crate::app::api::Op;
 use crate::app::{find as find_in, Found, Route};
@@ -131,6 +131,12 @@ routes! { |console, hash|
     RemoveRegistrationEntry: Post "/tenants/{tenant}/portals/{portal}/registration-list/{entry}/remove"
         [tenant, portal, entry] twin RemoveRegistrationEntry
         => portal_pages::remove_entry(console, tenant, portal, entry).await;
+    Equipment: Get "/tenants/{tenant}/equipment" [tenant] => equipment_pages::list(console, tenant).await;
+    Asset: Get "/tenants/{tenant}/equipment/{key}" [tenant, key] => equipment_pages::page(console, tenant, key).await;
+    ShareAsset: Post "/tenants/{tenant}/equipment/{key}/shares" [tenant, key] twin CreateAssetShare
+        => equipment_pages::share(console, tenant, key).await;
+    StopShare: Post "/tenants/{tenant}/equipment/{key}/shares/{share}/remove" [tenant, key, share] twin DeleteAssetShare
+        => equipment_pages::stop(console, (tenant, key, share)).await;
     Themes: Get "/tenants/{tenant}/themes" [tenant] prefetch theme_pages::list_reads(tenant)
         => theme_pages::list(console, tenant);
     CreateTheme: Post "/tenants/{tenant}/themes" [tenant] twin CreateTheme => theme_pages::create(console, tenant).await;
@@ -166,6 +172,9 @@ routes! { |console, hash|
     Emails: Get "/tenants/{tenant}/emails" [tenant] => delivery_pages::emails(console, tenant).await;
     Audit: Get "/tenants/{tenant}/audit" [tenant] prefetch audit_page::reads(console, tenant)
         => audit_page::page(console, tenant);
+    Settings: Get "/tenants/{tenant}/settings" [tenant] prefetch settings_page::reads(tenant)
+        => settings_page::page(console, tenant);
+    SaveSettings: Post "/tenants/{tenant}/settings" [tenant] twin UpdateTenant => settings_page::save(console, tenant).await;
     Staff: Get "/tenants/{tenant}/staff" [tenant] prefetch staff_page::reads(tenant) => staff_page::page(console, tenant);
     Invite: Post "/tenants/{tenant}/staff/invitations" [tenant] twin CreateStaffInvitation
         => staff_page::invite(console, tenant).await;

@@ -162,15 +162,6 @@ pub async fn page<R: Runtime>(
     draw(console, &person, &reads, &draft_of(template), 200, &Shown { notice, ..Shown::default() })
 }
 
-/// A posted form's fields, once the person may change settings.
-fn allowed<R: Runtime>(console: &Console<'_, R>, person: &Person<'_>) -> Result<Vec<(String, String)>, AppError> {
-    let fields = console.form()?;
-    if !person.role.can_change_settings() {
-        return Err(AppError::Forbidden);
-    }
-    Ok(fields)
-}
-
 /// The draft the editor's form posted: each app ticked is its own field (`app-tickets`).
 fn posted_draft(fields: &[(String, String)]) -> TemplateDraft {
     TemplateDraft {
@@ -233,7 +224,7 @@ fn refused(err: AppError) -> Result<(u16, Problems), AppError> {
 pub async fn create<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
     let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
-    let draft = posted_draft(&allowed(console, &person)?);
+    let draft = posted_draft(&console.form_if(person.role.can_change_settings())?);
     let (status, problems) =
         match rules::create(console.rt, tenant, &person.acting().actor, &input_of(&draft, false)).await {
             Ok(row) => return Ok(Response::see_other(&format!("/tenants/{tenant}/templates/{}?done=created", row.id))),
@@ -250,7 +241,7 @@ pub async fn save<R: Runtime>(
 ) -> Result<Response, AppError> {
     let (tenant, id) = ids(raw_tenant, raw_template).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
-    let fields = allowed(console, &person)?;
+    let fields = console.form_if(person.role.can_change_settings())?;
     let draft = posted_draft(&fields);
     let version: i64 =
         field(&fields, "version").parse().map_err(|_| AppError::BadRequest("the form's version is missing".into()))?;
@@ -286,7 +277,7 @@ pub async fn rollback<R: Runtime>(
 ) -> Result<Response, AppError> {
     let (tenant, id) = ids(raw_tenant, raw_template).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
-    let fields = allowed(console, &person)?;
+    let fields = console.form_if(person.role.can_change_settings())?;
     let version: i64 = field(&fields, "version").parse().map_err(|_| AppError::BadRequest("version".into()))?;
     let confirm = field(&fields, "confirm") == "yes";
     let shown = match rules::rollback(console.rt, tenant, &person.acting().actor, id, (version, confirm)).await {

@@ -186,10 +186,7 @@ struct Posted {
 /// The posted draft and what to do with it, once the person may change settings. A
 /// suggested colour's button (`use`: "primary:#0b5fff") puts the colour in the draft.
 fn posted<R: Runtime>(console: &Console<'_, R>, person: &Person<'_>) -> Result<Posted, AppError> {
-    let fields = console.form()?;
-    if !person.role.can_change_settings() {
-        return Err(AppError::Forbidden);
-    }
+    let fields = console.form_if(person.role.can_change_settings())?;
     let mut draft = Draft {
         name: field(&fields, "name").to_owned(),
         colours: COLOURS.map(|name| field(&fields, name).trim().to_owned()),
