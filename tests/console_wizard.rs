@@ -89,6 +89,12 @@ fn an_admin_walks_the_wizard_makes_the_first_admins_link_and_sees_the_overview_o
         assert!(review.contains(shown), "{shown}: {review}");
     }
     assert!(app.sql("SELECT id FROM portals", Vec::new()).is_empty(), "nothing is written before Save");
+    // "Change" on the answers comes back to them, not through the steps after.
+    assert!(review.contains("&amp;then=review"), "{review}");
+    let changed = s.admin.browser.get(&format!(
+        "{wizard}/setup?name=Globex+Help&slug=globex&setup=custom&app=tickets&app=documents&apps=&theme=&start=%2Fdocuments&then=review&continue=1"
+    ));
+    assert!(changed.header("location").unwrap().contains("/new-portal/review?"), "{:?}", changed.header("location"));
 
     // Save: the portal, the customer's own, as the answers said.
     let fields = hidden_fields(&review);

@@ -136,6 +136,8 @@ pub struct WizardView<'a> {
     /// The platform's base domain: a portal opens at `<slug>.<base>`.
     pub base_domain: &'a str,
     pub problems: &'a Problems,
+    /// The step was opened from the answers' "Change": continuing goes back to them.
+    pub then_review: bool,
 }
 
 impl WizardView<'_> {
@@ -311,7 +313,8 @@ fn answer_row(w: &WizardStrings, view: &WizardView<'_>, label: &str, value: &Mar
         div {
             dt { (label) }
             dd { (value) }
-            dd.change { a href=(view.step_href(step)) { (w.change) span.visually-hidden { " " (label) } } }
+            // A change made from the answers comes back to them (`then=review`).
+            dd.change { a href={ (view.step_href(step)) "&then=review" } { (w.change) span.visually-hidden { " " (label) } } }
         }
     }
 }
@@ -384,6 +387,7 @@ pub fn page(lang: Language, who: &Who<'_>, view: &WizardView<'_>) -> String {
             }
             _ => {
                 form.stack method="get" action=(action) novalidate {
+                    @if view.then_review { input type="hidden" name="then" value="review"; }
                     @match step {
                         Step::Setup => {
                             p.lead { (w.setup_intro) }

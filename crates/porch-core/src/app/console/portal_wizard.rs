@@ -200,7 +200,7 @@ fn draw<R: Runtime>(
     console: &Console<'_, R>,
     person: &Person<'_>,
     reads: &Reads,
-    (step, answers): (Step, &Answers),
+    (step, answers, then_review): (Step, &Answers, bool),
     status: u16,
     problems: &Problems,
 ) -> Result<Response, AppError> {
@@ -215,6 +215,7 @@ fn draw<R: Runtime>(
         choices: &choices,
         base_domain: console.rt.config().portal_base_domain.as_str(),
         problems,
+        then_review,
     };
     Ok(console.with_csrf(Response::html(status, view::page(console.lang, &who, &page)), &csrf))
 }
@@ -232,16 +233,17 @@ pub async fn step<R: Runtime>(
     let pairs = form_fields(console.req.query.as_bytes())
         .ok_or_else(|| AppError::BadRequest("the address is not valid".into()))?;
     let sent = pairs.iter().any(|(name, _)| name == "continue");
+    let then_review = pairs.iter().any(|(name, value)| name == "then" && value == "review");
     if !sent && !pairs.iter().any(|(name, _)| name == "setup") {
-        return draw(console, &person, &reads, (step, &reads.first_answers()), 200, &Problems::default());
+        return draw(console, &person, &reads, (step, &reads.first_answers(), false), 200, &Problems::default());
     }
     let answers = answers_of(&pairs, sent && step == Step::Setup);
     if !sent && step != Step::Review {
-        return draw(console, &person, &reads, (step, &answers), 200, &Problems::default());
+        return draw(console, &person, &reads, (step, &answers, then_review), 200, &Problems::default());
     }
     let problems = problems_of(console, (tenant, customer), step, &answers).await?;
     if problems.is_empty() && sent {
-        let next = step.next();
+        let next = if then_review { Step::Review } else { step.next() };
         return Ok(Response::see_other(&format!(
             "/tenants/{tenant}/customers/{customer}/new-portal/{}?{}",
             next.segment(),
@@ -249,7 +251,7 @@ pub async fn step<R: Runtime>(
         )));
     }
     let status = if problems.is_empty() { 200 } else { 422 };
-    draw(console, &person, &reads, (step, &answers), status, &problems)
+    draw(console, &person, &reads, (step, &answers, then_review), status, &problems)
 }
 
 /// "Save portal": the answers, as `createPortal` takes them; then the customer's profile,
@@ -278,7 +280,7 @@ pub async fn save<R: Runtime>(
         Err(err) => return Err(err),
     };
     let reads = Reads::of(console, tenant, customer).await?;
-    draw(console, &person, &reads, (Step::Review, &answers), 422, &problems)
+    draw(console, &person, &reads, (Step::Review, &answers, false), 422, &problems)
 }
 
 #[cfg(test)]
