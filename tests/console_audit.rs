@@ -43,3 +43,25 @@ fn the_audit_log_names_who_changed_what_filters_by_both_and_pages_back() {
     let (other, _) = app.new_tenant("globex");
     assert_eq!(admin.browser.get(&format!("/tenants/{other}/audit")).status, 404);
 }
+
+#[test]
+fn the_audit_log_names_neither_the_operator_nor_a_parent_tenants_key_to_a_tenant() {
+    let app = spawn_app();
+    let (parent, parent_key) = app.new_tenant("group-co");
+    let (tenant, key) = app.new_tenant_with(&json!({ "slug": "acme-co", "name": "Acme", "parent_id": parent }));
+    let theme = app.new_theme(&key, &tenant, "Acme look", &crate::common::good_colors());
+    let (status, _) = app.api_as(
+        Some(&parent_key),
+        Method::Patch,
+        &format!("/api/v1/tenants/{tenant}/themes/{theme}"),
+        &json!({ "name": "Group look" }),
+    );
+    assert_eq!(status, 200, "a parent's key changes its child's themes");
+    let op = crate::console::operator(&app);
+    assert_eq!(op.browser.post(&format!("/tenants/{tenant}/customers"), &[("name", "Globex")]).status, 303);
+    let admin = join(&app, &invite(&app, &key, &tenant, "ad@acme.example", "admin"), "Ad Admin");
+    let page = body_text(&admin.browser.get(&format!("/tenants/{tenant}/audit")));
+    assert!(page.contains(r#"<td data-label="Who">An API key of your organisation</td>"#), "{page}");
+    assert!(page.contains(r#"<td data-label="Who">The platform's operator</td>"#), "{page}");
+    assert!(!page.contains("Olga Ops"), "the operator's own name stays theirs: {page}");
+}

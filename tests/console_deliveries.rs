@@ -69,9 +69,18 @@ fn the_emails_tab_lists_the_tenants_emails_by_status_and_a_viewer_changes_no_end
     assert_eq!(viewer.browser.get(&format!("{emails}?status=lost")).status, 400);
 
     let hooks = format!("/tenants/{tenant}/webhooks");
-    assert!(!body_text(&viewer.browser.get(&hooks)).contains("Add endpoint"));
+    let (status, _) = app.api_as(
+        Some(&key),
+        porch_core::http::Method::Post,
+        &format!("/api/v1/tenants/{tenant}/webhooks"),
+        &json!({ "url": "https://hooks.example.test/T0/B1/secret-part" }),
+    );
+    assert_eq!(status, 201);
+    let seen = body_text(&viewer.browser.get(&hooks));
+    assert!(!seen.contains("Add endpoint") && !seen.contains("secret-part"), "a hook's path may hold a secret: {seen}");
+    assert!(seen.contains("https://hooks.example.test/…"), "{seen}");
     assert_eq!(viewer.browser.post(&hooks, &[("url", "https://desk.example.test/porch")]).status, 403);
-    assert!(app.sql("SELECT id FROM webhooks", Vec::new()).is_empty());
+    assert_eq!(app.sql("SELECT id FROM webhooks", Vec::new()).len(), 1, "the viewer added none");
     let (other, _) = app.new_tenant("globex");
     assert_eq!(viewer.browser.get(&format!("/tenants/{other}/emails")).status, 404);
 }

@@ -67,3 +67,15 @@ fn the_operator_narrows_a_plan_only_below_what_portals_offer() {
     let plan = app.sql("SELECT app FROM tenant_plan_apps WHERE tenant_id = ?1 ORDER BY app", vec![tenant.into()]);
     assert_eq!(plan, vec![json!({ "app": "documents" }), json!({ "app": "tickets" })]);
 }
+
+#[test]
+fn a_tenant_key_setting_its_plan_is_refused_before_its_if_match_or_fields_are_read() {
+    let app = spawn_app();
+    let (tenant, key) = app.new_tenant("acme-co");
+    let req = porch_core::http::Request::new(porch_core::http::Method::Patch, &format!("/api/v1/tenants/{tenant}"))
+        .with_header("authorization", &format!("Bearer {key}"))
+        .with_header("content-type", "application/json")
+        .with_header("if-match", "not a tag")
+        .with_body(json!({ "plan_apps": ["nonsense"] }).to_string());
+    assert_eq!(app.send(req).status, 403);
+}

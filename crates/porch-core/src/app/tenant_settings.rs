@@ -26,16 +26,17 @@ pub struct TenantPatch {
     pub one_portal_per_customer: Option<bool>,
 }
 
-/// Changes what `input` names, over the version `pre` allows (see `versions`). The plan is
-/// what the operator sold the tenant: `may_set_plan` is true for the operator alone (the
-/// tenant's own key or staff may read it, never set it).
-pub async fn update<R: Runtime>(
-    rt: &R,
-    (tenant, actor): (TenantId, &Actor),
-    may_set_plan: bool,
-    input: &TenantPatch,
-    pre: &Precondition,
-) -> Result<TenantRow, AppError> {
+/// A body checked: what it changes.
+pub struct Checked {
+    name: Option<Label>,
+    plan: Option<AppSet>,
+    one_portal_per_customer: Option<bool>,
+}
+
+/// Checks a body before anything is read. The plan is what the operator sold the tenant:
+/// `may_set_plan` is true for the operator alone (the tenant's own key or staff may read it,
+/// never set it), and a body setting it otherwise is 403 before its fields are looked at.
+pub fn check(input: &TenantPatch, may_set_plan: bool) -> Result<Checked, AppError> {
     if input.plan_apps.is_some() && !may_set_plan {
         return Err(AppError::Forbidden);
     }
@@ -47,18 +48,29 @@ pub async fn update<R: Runtime>(
     };
     let plan = input.plan_apps.as_deref().and_then(|codes| fields.check("plan_apps", AppSet::parse_codes(codes)));
     fields.finish()?;
+    Ok(Checked { name, plan, one_portal_per_customer: input.one_portal_per_customer })
+}
+
+/// Writes a checked change over the version `pre` allows (see `versions`).
+pub async fn write<R: Runtime>(
+    rt: &R,
+    (tenant, actor): (TenantId, &Actor),
+    checked: &Checked,
+    pre: &Precondition,
+) -> Result<TenantRow, AppError> {
+    let name = checked.name.as_ref();
     retry(async || {
         let current = tenants::get(rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
         pre.allow(current.version)?;
-        let plan = plan.filter(|plan| *plan != current.plan_apps);
+        let plan = checked.plan.filter(|plan| *plan != current.plan_apps);
         if let Some(plan) = plan {
             refuse_stranding(rt, tenant, plan).await?;
         }
-        let rule = input.one_portal_per_customer.filter(|on| *on != current.one_portal_per_customer());
+        let rule = checked.one_portal_per_customer.filter(|on| *on != current.one_portal_per_customer());
         if rule == Some(true) {
             refuse_breaches(rt, tenant).await?;
         }
-        let change = tenants::TenantChange { name: name.as_ref(), plan, one_portal_per_customer: rule };
+        let change = tenants::TenantChange { name, plan, one_portal_per_customer: rule };
         if (name.is_some() || plan.is_some() || rule.is_some())
             && !tenants::update(rt.db(), &current, change, actor, rt.now()).await.map_err(|err| match err {
                 DbError::Constraint(detail) if detail.contains(ONE_PORTAL_RULE) => AppError::Conflict(

@@ -120,14 +120,24 @@ pub struct NamedEntry {
     #[serde(flatten)]
     pub entry: AuditRow,
     pub actor_name: Option<String>,
+    /// Whether the actor is the platform's operator (named to no tenant).
+    pub actor_operator: i64,
 }
 
-/// The name of the actor `l.actor`, each kind looked up by its primary key.
+/// The name of the actor `l.actor`, each kind looked up by its primary key and only within
+/// the entry's tenant: a parent tenant's key (which may change a child's themes) or the
+/// platform's operator is not named to the tenant's people (`actor_operator` says the latter).
 macro_rules! actor_name {
     () => {
-        "CASE WHEN l.actor LIKE 'staff:%' THEN (SELECT name FROM staff WHERE id = substr(l.actor, 7))
-              WHEN l.actor LIKE 'key:%' THEN (SELECT name FROM api_keys WHERE id = substr(l.actor, 5))
-              WHEN l.actor LIKE 'account:%' THEN (SELECT name FROM accounts WHERE id = substr(l.actor, 9)) END"
+        "CASE WHEN l.actor LIKE 'staff:%'
+                THEN (SELECT name FROM staff WHERE id = substr(l.actor, 7) AND tenant_id = l.tenant_id)
+              WHEN l.actor LIKE 'key:%'
+                THEN (SELECT name FROM api_keys WHERE id = substr(l.actor, 5) AND tenant_id = l.tenant_id)
+              WHEN l.actor LIKE 'account:%'
+                THEN (SELECT name FROM accounts WHERE id = substr(l.actor, 9) AND tenant_id = l.tenant_id) END
+         AS actor_name,
+         EXISTS (SELECT 1 FROM staff WHERE l.actor LIKE 'staff:%' AND id = substr(l.actor, 7) AND tenant_id IS NULL)
+         AS actor_operator"
     };
 }
 
@@ -147,7 +157,7 @@ pub fn filtered_statement(tenant: TenantId, filter: AuditFilter<'_>, limit: i64)
             "SELECT l.seq, l.tenant_id, l.actor, l.action, l.target_type, l.target_id, l.at, l.before_json,
                     l.after_json, ",
             actor_name!(),
-            " AS actor_name
+            "
              FROM audit_log l
              WHERE l.tenant_id = ?1 AND (?2 IS NULL OR l.seq < ?2) AND (?3 IS NULL OR l.actor = ?3)
                AND (?4 IS NULL OR l.target_type = ?4)
@@ -162,6 +172,7 @@ pub fn filtered_statement(tenant: TenantId, filter: AuditFilter<'_>, limit: i64)
 pub struct ActorChoice {
     pub actor: String,
     pub actor_name: Option<String>,
+    pub actor_operator: i64,
 }
 
 /// Who changed something of the tenant: its console people, its API keys and the platform
@@ -171,8 +182,8 @@ pub fn actors_statement(tenant: TenantId) -> Statement {
         concat!(
             "SELECT l.actor, ",
             actor_name!(),
-            " AS actor_name
-             FROM (SELECT DISTINCT actor FROM audit_log WHERE tenant_id = ?1 AND actor NOT LIKE 'account:%') l
+            "
+             FROM (SELECT DISTINCT tenant_id, actor FROM audit_log WHERE tenant_id = ?1 AND actor NOT LIKE 'account:%') l
              ORDER BY actor_name IS NULL, actor_name, l.actor LIMIT 200"
         ),
         params![tenant.to_db()],

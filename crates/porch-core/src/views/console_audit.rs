@@ -25,14 +25,20 @@ pub struct AuditView<'a> {
     pub older: Option<i64>,
 }
 
-/// An actor in the reader's words: a person's or key's name, the platform, or someone since
-/// removed.
-fn actor_label(a: &AuditStrings, actor: &str, name: Option<&str>) -> String {
+/// An actor in the reader's words: a person's or key's name, the platform or its operator,
+/// or someone since removed (or not of this tenant).
+fn actor_label(a: &AuditStrings, actor: &str, name: Option<&str>, operator: bool) -> String {
+    if operator {
+        return a.operator.to_owned();
+    }
     match (actor.split_once(':'), name) {
         (Some(("key", _)), Some(name)) => (a.key)(name),
         (Some(("account", _)), Some(name)) => (a.portal_user)(name),
         (_, Some(name)) => name.to_owned(),
         (None, None) if actor == "platform" => a.platform.to_owned(),
+        // Keys are revoked, never deleted: a key without a name here is another tenant's, the
+        // organisation's (a parent tenant's key may change its children's themes).
+        (Some(("key", _)), None) => a.organisation_key.to_owned(),
         _ => a.removed.to_owned(),
     }
 }
@@ -67,7 +73,7 @@ fn filters(lang: Language, view: &AuditView<'_>, base: &str) -> Markup {
                     option value="" selected[view.who.is_empty()] { (a.anyone) }
                     @for choice in view.actors {
                         option value=(choice.actor) selected[view.who == choice.actor] {
-                            (actor_label(a, &choice.actor, choice.actor_name.as_deref()))
+                            (actor_label(a, &choice.actor, choice.actor_name.as_deref(), choice.actor_operator != 0))
                         }
                     }
                 }
@@ -110,7 +116,7 @@ pub fn page(lang: Language, who: &Who<'_>, view: &AuditView<'_>) -> String {
                     @for entry in view.entries {
                         tr {
                             td data-label=(a.when) { (formats.date_time(Timestamp::from_millis(entry.entry.at))) }
-                            td data-label=(a.who) { (actor_label(a, &entry.entry.actor, entry.actor_name.as_deref())) }
+                            td data-label=(a.who) { (actor_label(a, &entry.entry.actor, entry.actor_name.as_deref(), entry.actor_operator != 0)) }
                             td data-label=(a.change) { code { (entry.entry.action) } (entry_details(a, entry)) }
                             td data-label=(a.of) { (entry.entry.target_type) " " code.id { (entry.entry.target_id) } }
                         }

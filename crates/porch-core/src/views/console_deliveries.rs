@@ -27,6 +27,17 @@ pub struct WebhooksView<'a> {
     pub typed: &'a str,
 }
 
+/// An endpoint's address as the person may see it: whole for those who may change it, the
+/// origin alone for the rest (a hook's path or query often carries a secret of its own).
+fn shown_url(url: &str, whole: bool) -> String {
+    if whole {
+        return url.to_owned();
+    }
+    let host_from = url.find("://").map_or(0, |i| i + 3);
+    let end = url.get(host_from..).and_then(|rest| rest.find(['/', '?', '#'])).map_or(url.len(), |i| host_from + i);
+    format!("{}/…", url.get(..end).unwrap_or(url))
+}
+
 /// A queue row's status, marked when it failed.
 fn status(d: &DeliveryStrings, state: &QueueState) -> Markup {
     html! { span.status.closed[state.status == "failed"] { (d.status_label(&state.status)) } }
@@ -85,7 +96,7 @@ pub fn webhooks(lang: Language, who: &Who<'_>, view: &WebhooksView<'_>) -> Strin
                 tbody {
                     @for webhook in view.webhooks {
                         tr {
-                            td data-label=(d.url) { a href={ (base) "/" (webhook.id) } { code { (webhook.url) } } }
+                            td data-label=(d.url) { a href={ (base) "/" (webhook.id) } { code { (shown_url(&webhook.url, view.editable)) } } }
                             td data-label=(d.added) { (when(formats, webhook.created_at)) }
                             td data-label=(d.state) {
                                 @if webhook.enabled != 0 { span.status { (d.on) } } @else { span.status.closed { (d.off) } }
@@ -114,11 +125,11 @@ pub fn webhooks(lang: Language, who: &Who<'_>, view: &WebhooksView<'_>) -> Strin
     shell(lang, &format!("{} · {}", d.webhooks_title, view.tenant.name), None, Some(who), &body)
 }
 
+/// An endpoint's deliveries; `whole`: whether the person may see its whole address.
 pub fn deliveries(
     lang: Language,
     who: &Who<'_>,
-    tenant: &TenantRow,
-    webhook: &WebhookRow,
+    (tenant, webhook, whole): (&TenantRow, &WebhookRow, bool),
     rows: &[DeliveryRow],
 ) -> String {
     let d = lang.deliveries();
@@ -127,7 +138,7 @@ pub fn deliveries(
         (tenant_header(lang, who, tenant, TenantTab::Webhooks))
         p.back { a href={ "/tenants/" (tenant.id) "/webhooks" } { (d.all_webhooks) } }
         h2 { (d.deliveries) }
-        p { code { (webhook.url) } }
+        p { code { (shown_url(&webhook.url, whole)) } }
         @if rows.is_empty() {
             p.empty { (d.no_deliveries) }
         } @else {
@@ -225,4 +236,17 @@ pub fn emails(lang: Language, who: &Who<'_>, view: &EmailsView<'_>) -> String {
         }
     };
     shell(lang, &format!("{} · {}", d.emails_title, view.tenant.name), None, Some(who), &body)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::shown_url;
+
+    #[test]
+    fn only_those_who_may_change_an_endpoint_see_its_path_and_query() {
+        let url = "https://hooks.example.test/services/T0/B1/secret?token=abc";
+        assert_eq!(shown_url(url, true), url);
+        assert_eq!(shown_url(url, false), "https://hooks.example.test/…");
+        assert_eq!(shown_url("https://desk.example.test", false), "https://desk.example.test/…");
+    }
 }

@@ -141,9 +141,9 @@ pub async fn get<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
 pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let tenant = call.tenant(Reach::Everything).await?;
     let input: TenantPatch = call.json()?;
+    let checked = tenant_settings::check(&input, call.principal.require_platform().is_ok())?;
     let pre = Precondition::of(call.req)?;
-    let may_set_plan = call.principal.require_platform().is_ok();
-    let updated = tenant_settings::update(call.rt, (tenant, &call.actor()), may_set_plan, &input, &pre).await;
+    let updated = tenant_settings::write(call.rt, (tenant, &call.actor()), &checked, &pre).await;
     versions::answer(updated.map(|row| tagged(ok(&json!({ "tenant": TenantBody::from(&row) })), row.version)))
 }
 

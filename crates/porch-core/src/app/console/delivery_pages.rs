@@ -189,7 +189,8 @@ pub async fn deliveries<R: Runtime>(
     let deliveries = webhooks::list_deliveries(db, tenant, id, DELIVERIES).await?;
     let csrf = console.csrf_token()?;
     let who = console.who(person.session, &csrf);
-    let page = view::deliveries(console.lang, &who, &tenant_row, &webhook, &deliveries);
+    let whole = person.role.can_change_settings();
+    let page = view::deliveries(console.lang, &who, (&tenant_row, &webhook, whole), &deliveries);
     Ok(console.with_csrf(Response::html(200, page), &csrf))
 }
 

@@ -262,25 +262,26 @@ pub async fn save<R: Runtime>(
     raw_customer: &str,
 ) -> Result<Response, AppError> {
     let (tenant, customer) = ids(raw_tenant, raw_customer).ok_or(AppError::NotFound)?;
-    let person = setter_up(console, tenant)?;
-    let answers = answers_of(&console.form()?, false);
-    let problems = match rules::create(console.rt, tenant, &person.acting().actor, input_of(&answers, customer)).await {
-        Ok(_) => {
-            return Ok(Response::see_other(&format!(
-                "/tenants/{tenant}/customers/{customer}?done=portal#customer-portal"
-            )));
-        }
-        Err(AppError::Invalid(errors)) => placed(Step::Review, errors),
-        // An address taken since the first step, or a template changed meanwhile.
-        Err(AppError::Conflict(message)) => {
-            let mut problems = Problems::default();
-            problems.add_written(None, message, Language::En);
-            problems
-        }
-        Err(err) => return Err(err),
-    };
+    let person = console.person_for(tenant)?;
+    let answers = answers_of(&console.form_if(person.role.can_change_settings())?, false);
+    let (status, problems) =
+        match rules::create(console.rt, tenant, &person.acting().actor, input_of(&answers, customer)).await {
+            Ok(_) => {
+                return Ok(Response::see_other(&format!(
+                    "/tenants/{tenant}/customers/{customer}?done=portal#customer-portal"
+                )));
+            }
+            Err(AppError::Invalid(errors)) => (422, placed(Step::Review, errors)),
+            // An address taken since the first step, or a template changed meanwhile.
+            Err(AppError::Conflict(message)) => {
+                let mut problems = Problems::default();
+                problems.add_written(None, message, Language::En);
+                (409, problems)
+            }
+            Err(err) => return Err(err),
+        };
     let reads = Reads::of(console, tenant, customer).await?;
-    draw(console, &person, &reads, (Step::Review, &answers, false), 422, &problems)
+    draw(console, &person, &reads, (Step::Review, &answers, false), status, &problems)
 }
 
 #[cfg(test)]

@@ -170,8 +170,7 @@ routes! { |console, hash|
     DeleteWebhook: Post "/tenants/{tenant}/webhooks/{id}/delete" [tenant, id] twin DeleteWebhook
         => delivery_pages::delete(console, tenant, id).await;
     Emails: Get "/tenants/{tenant}/emails" [tenant] => delivery_pages::emails(console, tenant).await;
-    Audit: Get "/tenants/{tenant}/audit" [tenant] prefetch audit_page::reads(console, tenant)
-        => audit_page::page(console, tenant);
+    Audit: Get "/tenants/{tenant}/audit" [tenant] => audit_page::page(console, tenant).await;
     Settings: Get "/tenants/{tenant}/settings" [tenant] prefetch settings_page::reads(tenant)
         => settings_page::page(console, tenant);
     SaveSettings: Post "/tenants/{tenant}/settings" [tenant] twin UpdateTenant => settings_page::save(console, tenant).await;

@@ -82,28 +82,31 @@ pub async fn save<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Res
     };
     let pre = Precondition::Tags(vec![entity_tag(version)]);
     let acting = person.acting();
-    let (status, problems, draft) =
-        match rules::update(console.rt, (tenant, &acting.actor), sets_plan, &input, &pre).await {
-            Ok(_) => return Ok(Response::see_other(&format!("/tenants/{tenant}/settings?done=saved"))),
-            Err(AppError::Invalid(errors)) => {
-                let mut problems = Problems::default();
-                for error in errors {
-                    let on = (error.field == "name").then_some("name");
-                    problems.add_written(on, error.message, Language::En);
-                }
-                (422, problems, draft)
+    let written = match rules::check(&input, sets_plan) {
+        Ok(checked) => rules::write(console.rt, (tenant, &acting.actor), &checked, &pre).await,
+        Err(err) => Err(err),
+    };
+    let (status, problems, draft) = match written {
+        Ok(_) => return Ok(Response::see_other(&format!("/tenants/{tenant}/settings?done=saved"))),
+        Err(AppError::Invalid(errors)) => {
+            let mut problems = Problems::default();
+            for error in errors {
+                let on = (error.field == "name").then_some("name");
+                problems.add_written(on, error.message, Language::En);
             }
-            Err(AppError::Conflict(message)) => {
-                let mut problems = Problems::default();
-                problems.add_written(None, message, Language::En);
-                (409, problems, draft)
-            }
-            Err(AppError::PreconditionFailed(_)) => {
-                let now = tenant_now(console, tenant).await?;
-                (409, Problems::general(console.lang.tenant_settings().stale), draft_of(&now))
-            }
-            Err(err) => return Err(err),
-        };
+            (422, problems, draft)
+        }
+        Err(AppError::Conflict(message)) => {
+            let mut problems = Problems::default();
+            problems.add_written(None, message, Language::En);
+            (409, problems, draft)
+        }
+        Err(AppError::PreconditionFailed(_)) => {
+            let now = tenant_now(console, tenant).await?;
+            (409, Problems::general(console.lang.tenant_settings().stale), draft_of(&now))
+        }
+        Err(err) => return Err(err),
+    };
     let row = tenant_now(console, tenant).await?;
     draw(console, &person, (&row, &draft), status, (&problems, None))
 }

@@ -280,14 +280,20 @@ pub async fn rollback<R: Runtime>(
     let fields = console.form_if(person.role.can_change_settings())?;
     let version: i64 = field(&fields, "version").parse().map_err(|_| AppError::BadRequest("version".into()))?;
     let confirm = field(&fields, "confirm") == "yes";
-    let shown = match rules::rollback(console.rt, tenant, &person.acting().actor, id, (version, confirm)).await {
-        Ok(Changed::Saved { .. }) => {
-            return Ok(Response::see_other(&format!("/tenants/{tenant}/templates/{id}?done=rolled-back")));
-        }
-        Ok(Changed::NeedsConfirmation(linked)) => Shown { held: Some((linked, Some(version))), ..Shown::default() },
-        Err(err) => Shown { problems: refused(err)?.1, ..Shown::default() },
-    };
+    let (status, shown) =
+        match rules::rollback(console.rt, tenant, &person.acting().actor, id, (version, confirm)).await {
+            Ok(Changed::Saved { .. }) => {
+                return Ok(Response::see_other(&format!("/tenants/{tenant}/templates/{id}?done=rolled-back")));
+            }
+            Ok(Changed::NeedsConfirmation(linked)) => {
+                (409, Shown { held: Some((linked, Some(version))), ..Shown::default() })
+            }
+            Err(err) => {
+                let (status, problems) = refused(err)?;
+                (status, Shown { problems, ..Shown::default() })
+            }
+        };
     let reads = reads(console, tenant, Some(id)).await?;
     let template = reads.template.as_ref().ok_or(AppError::NotFound)?;
-    draw(console, &person, &reads, &draft_of(template), 409, &shown)
+    draw(console, &person, &reads, &draft_of(template), status, &shown)
 }
