@@ -244,6 +244,21 @@ pub async fn get(db: &impl Database, tenant: TenantId, id: ThemeId) -> Result<Op
     .await
 }
 
+/// How many of a tenant's portals use one of its themes.
+#[derive(Debug, Deserialize)]
+pub struct ThemeUse {
+    pub theme_id: String,
+    pub portals: i64,
+}
+
+/// The tenant's themes in use, each with how many of its portals use it.
+pub fn uses_statement(tenant: TenantId) -> Statement {
+    Statement::new(
+        "SELECT theme_id, COUNT(*) AS portals FROM portals WHERE tenant_id = ?1 AND theme_id IS NOT NULL GROUP BY theme_id",
+        params![tenant.to_db()],
+    )
+}
+
 /// The themes of tenant `?1`'s portals: its own, and its parent tenant's (org-wide themes).
 macro_rules! usable_themes {
     ($rest:literal) => {

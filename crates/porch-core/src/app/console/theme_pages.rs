@@ -10,7 +10,6 @@ use crate::app::themes::{self as rules, ColorsInput, ThemeInput, Updated};
 use crate::app::versions::Precondition;
 use crate::http::{Request, Response};
 use crate::i18n::{Language, Translations as _};
-use crate::params;
 use crate::runtime::Runtime;
 use crate::store::portals::{self, PortalRow};
 use crate::store::themes::{self, ThemeRow};
@@ -22,24 +21,12 @@ use porch_types::color::{contrast_report, HexColor, ThemeColors};
 use porch_types::error::{entity_tag, AppError, FieldError};
 use porch_types::ids::{TenantId, ThemeId};
 
-/// How many of the tenant's portals use each of its themes.
-#[derive(serde::Deserialize)]
-struct Uses {
-    theme_id: String,
-    portals: i64,
-}
-
-fn uses_statement(tenant: TenantId) -> Statement {
-    Statement::new(
-        "SELECT theme_id, COUNT(*) AS portals FROM portals WHERE tenant_id = ?1 AND theme_id IS NOT NULL GROUP BY theme_id",
-        params![tenant.to_db()],
-    )
-}
-
 /// The Themes tab's reads: the tenant, the themes it may use, and how its portals use them.
 pub fn list_reads(raw: &str) -> Vec<Statement> {
     TenantId::parse(raw)
-        .map(|tenant| vec![tenants::get_statement(tenant), themes::usable_statement(tenant), uses_statement(tenant)])
+        .map(|tenant| {
+            vec![tenants::get_statement(tenant), themes::usable_statement(tenant), themes::uses_statement(tenant)]
+        })
         .unwrap_or_default()
 }
 
@@ -53,7 +40,7 @@ pub fn list<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response,
     let mut rows = console.prefetched.clone().into_iter();
     let tenant = tenant_of(&mut rows)?;
     let usable: Vec<ThemeRow> = decode_rows(rows.next())?;
-    let uses: Vec<Uses> = decode_rows(rows.next())?;
+    let uses: Vec<themes::ThemeUse> = decode_rows(rows.next())?;
     let (own, shared): (Vec<ThemeRow>, Vec<ThemeRow>) = usable.into_iter().partition(|t| t.tenant_id == tenant.id);
     let own: Vec<(ThemeRow, i64)> = own
         .into_iter()
