@@ -303,3 +303,29 @@ fn another_tenants_portal_or_another_portals_entry_is_not_found_for_domains_and_
     assert_eq!(s.admin.browser.post(&wrong, &[]).status, 404);
     assert_eq!(app.sql("SELECT id FROM registration_list", Vec::new()).len(), 1);
 }
+
+#[test]
+fn an_admin_views_the_portal_as_a_member_and_a_viewer_may_not() {
+    let app = spawn_app();
+    let s = setup(&app);
+    let view_as = format!("/tenants/{}/portals/{}/view-as", s.tenant, s.portal);
+    assert!(s.page().contains("View as a member"));
+    let made = s.admin.browser.post(&view_as, &[]);
+    assert_eq!(made.status, 200, "{:?}", made.header("location"));
+    let made = body_text(&made);
+    let from = made.find("http://acme-help.portals.localhost/preview/").expect("the link to follow");
+    let url = made[from..].split('"').next().unwrap().to_owned();
+    let audit = app.sql("SELECT actor FROM audit_log WHERE action = 'preview.create'", Vec::new());
+    assert_eq!(audit[0]["actor"], format!("staff:{}", s.admin.id));
+
+    let visitor = crate::common::browser::Browser::new(&app, &platform_host("acme-help"));
+    let path = url.trim_start_matches("http://acme-help.portals.localhost");
+    let asked = visitor.get(path);
+    assert_eq!(asked.status, 200, "the portal asks before it opens the preview: {:?} {path}", asked.header("location"));
+    assert_eq!(visitor.post(path, &[]).status, 303);
+    assert!(body_text(&visitor.get("/")).contains("Preview: you are seeing this portal as"));
+
+    let viewer = join(&app, &invite(&app, &s.key, &s.tenant, "vi@acme.example", "viewer"), "Vi Viewer");
+    assert_eq!(viewer.browser.post(&view_as, &[]).status, 403);
+    assert_eq!(app.sql("SELECT id FROM previews", Vec::new()).len(), 1);
+}

@@ -554,6 +554,10 @@ fn every_console_action_writes_what_its_api_twin_writes() {
         },
     );
 
+    compare("CreatePreview", &|| console(&format!("/portals/{portal}/view-as"), &[]), &|| {
+        api(Method::Post, &format!("/portals/{portal}/previews"), json!({}));
+    });
+
     compare("CreateKey", &|| console("/keys", &[("name", "Ours")]), &|| {
         api(Method::Post, "/keys", json!({ "name": "Theirs" }));
     });

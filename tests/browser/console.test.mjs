@@ -301,6 +301,16 @@ test('the first operator sets up the console, proves it again after leaving befo
   await Promise.all([joining.waitForURL(/\/portals\/[0-9a-f-]+$/), joining.click('main table a >> nth=0')]);
   await checkPage(joining, 'console-portal');
   const portalAddress = await joining.textContent('main p code');
+  // "View as": the portal as a member sees it, through a link to its own host.
+  await joining.click('section[aria-labelledby=view-as-title] button');
+  await joining.waitForSelector('section[aria-labelledby=view-as-title] a.button');
+  const previewUrl = await joining.getAttribute('section[aria-labelledby=view-as-title] a.button', 'href');
+  const previewing = await browser().newContext();
+  const preview = await previewing.newPage();
+  await preview.goto(previewUrl);
+  await Promise.all([preview.waitForNavigation(), preview.click('main button[type=submit]')]);
+  assert.match(await preview.textContent('body'), /Preview: you are seeing this portal as/);
+  await previewing.close();
   // A *.localhost domain is connected at once, and the portal answers on it.
   const domain = `${slug}.localhost`;
   await joining.fill('#hostname', domain);

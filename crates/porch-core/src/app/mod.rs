@@ -27,6 +27,7 @@ pub mod lifecycle;
 pub mod links;
 pub mod portal;
 pub mod portal_settings;
+pub mod preview_links;
 pub mod public_portal;
 pub mod registration_list;
 pub mod scheduled;

@@ -210,6 +210,10 @@ pub struct ConsoleStrings {
     pub name_invalid: &'static str,
     pub customer_name_taken: &'static str,
     pub unit_name_taken: &'static str,
+    pub view_as_title: &'static str,
+    pub view_as_hint: &'static str,
+    pub view_as_button: &'static str,
+    pub view_as_open: &'static str,
 }
 
 pub const EN: ConsoleStrings = ConsoleStrings {
@@ -417,6 +421,10 @@ pub const EN: ConsoleStrings = ConsoleStrings {
     name_invalid: "Enter a name of at most 120 characters, on one line",
     customer_name_taken: "There is already a customer of this name",
     unit_name_taken: "This customer already has a business unit of this name",
+    view_as_title: "View as",
+    view_as_hint: "Open the portal as its people see it: as a member of its customer, or of no company on a portal for all customers. The link works once, for 10 minutes, and opens in this browser.",
+    view_as_button: "View as a member",
+    view_as_open: "Open the portal as a member",
 };
 
 pub const DA: ConsoleStrings = ConsoleStrings {
@@ -624,6 +632,10 @@ pub const DA: ConsoleStrings = ConsoleStrings {
     name_invalid: "Skriv et navn på højst 120 tegn på én linje",
     customer_name_taken: "Der er allerede en kunde med dette navn",
     unit_name_taken: "Kunden har allerede en forretningsenhed med dette navn",
+    view_as_title: "Vis som",
+    view_as_hint: "Åbn portalen, som dens brugere ser den: som medlem af dens kunde, eller uden virksomhed på en portal for alle kunder. Linket virker én gang i 10 minutter og åbner i denne browser.",
+    view_as_button: "Vis som medlem",
+    view_as_open: "Åbn portalen som medlem",
 };
 
 pub const NB: ConsoleStrings = ConsoleStrings {
@@ -831,6 +843,10 @@ pub const NB: ConsoleStrings = ConsoleStrings {
     name_invalid: "Skriv et navn på høyst 120 tegn på én linje",
     customer_name_taken: "Det finnes allerede en kunde med dette navnet",
     unit_name_taken: "Kunden har allerede en forretningsenhet med dette navnet",
+    view_as_title: "Vis som",
+    view_as_hint: "Åpne portalen slik brukerne ser den: som medlem av kunden, eller uten firma på en portal for alle kunder. Lenken virker én gang i 10 minutter og åpnes i denne nettleseren.",
+    view_as_button: "Vis som medlem",
+    view_as_open: "Åpne portalen som medlem",
 };
 
 impl ConsoleStrings {

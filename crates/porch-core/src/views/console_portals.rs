@@ -111,6 +111,8 @@ pub struct PortalView<'a> {
     pub entries: &'a [EntryRow],
     /// A registration list entry as typed, when adding it was refused.
     pub typed_entry: &'a str,
+    /// A "View as" link just made, to follow.
+    pub preview: Option<&'a str>,
 }
 
 fn join_label(c: &ConsoleStrings, policy: JoinPolicy) -> &'static str {
@@ -330,6 +332,19 @@ pub fn portal(lang: Language, who: &Who<'_>, view: &PortalView<'_>) -> String {
         @if !view.editable { p.notice { (c.read_only) } }
         (summary(lang, view.problems))
         (switch(c, who, view, &action))
+        @if view.editable {
+            section aria-labelledby="view-as-title" {
+                h3 #view-as-title { (c.view_as_title) }
+                p.hint { (c.view_as_hint) }
+                @if let Some(url) = view.preview {
+                    p.notice role="status" { a.button href=(url) { (c.view_as_open) } }
+                }
+                form method="post" action={ (action) "/view-as" } {
+                    (csrf_field(who.csrf))
+                    button.secondary type="submit" { (c.view_as_button) }
+                }
+            }
+        }
         (domains(lang, who, view, &action))
         (registration_list(lang, who, view, &action))
         form.stack method="post" action={ (action) "/settings" } novalidate {

@@ -12,22 +12,21 @@ use super::{created, no_content, ok, Call};
 pub(super) use crate::app::invitation_links::customer_of;
 use crate::app::invitation_links::{self, InvitationInput};
 use crate::app::portal::users::removal;
+use crate::app::preview_links::{self, PreviewInput};
 pub(super) use crate::app::public_portal::PublicPortal;
 use crate::app::registration_list::{self as list_rules, EntryBody, NewEntry};
-use crate::auth::secret::Token;
 use crate::http::Response;
 use crate::runtime::Runtime;
 use crate::store::accounts::AccountRow;
 use crate::store::audit::Change;
 use crate::store::invitations::{self, InvitationRow};
-use crate::store::previews::{self, NewPreview};
 use crate::store::registration_list;
 use crate::store::wrote;
 use crate::store::{accounts, portals, Database, PortalScope};
 use porch_types::access::Role;
 use porch_types::email::{Email, EmailDomain};
 use porch_types::error::AppError;
-use porch_types::ids::{AccountId, CustomerId, InvitationId, ListEntryId, PortalId, PreviewId};
+use porch_types::ids::{AccountId, InvitationId, ListEntryId, PortalId};
 use porch_types::portal_tickets::Visibility;
 use porch_types::time::Timestamp;
 
@@ -112,9 +111,6 @@ impl<'a> From<&'a AccountRow> for AccountBody<'a> {
         }
     }
 }
-
-/// A preview link must be opened within this time.
-const PREVIEW_LINK_MINUTES: i64 = 10;
 
 /// The portal of the path, if the caller may reach its tenant.
 pub(super) async fn portal_scope<R: Runtime>(
@@ -288,52 +284,12 @@ pub async fn remove_entry<R: Runtime>(call: &Call<'_, R>) -> Result<Response, Ap
     Ok(no_content())
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct PreviewInput {
-    account_id: Option<String>,
-    customer_id: Option<String>,
-}
-
 pub async fn create_preview<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let (scope, row) = portal_scope(call).await?;
     let input: PreviewInput = call.json()?;
-    let mut fields = Fields::default();
-    if input.account_id.is_some() && input.customer_id.is_some() {
-        fields.error("account_id", "give an account_id or a customer_id, not both");
-    }
-    let account = match input.account_id.as_deref() {
-        Some(raw) => match AccountId::parse(raw) {
-            Some(id) if accounts::get(call.rt.db(), scope, id).await?.is_some() => Some(id),
-            _ => {
-                fields.error("account_id", "no such user of this portal");
-                None
-            }
-        },
-        None => None,
-    };
-    let customer = if account.is_some() {
-        None
-    } else {
-        customer_of(call.rt, &mut fields, scope, &row, input.customer_id.as_deref()).await?
-    };
-    fields.finish()?;
-    let public = public_portal(call, scope, &row).await?;
-    let now = call.rt.now();
-    let token = Token::generate(call.rt)?;
-    let id = PreviewId::from_random(call.rt.random_16()?);
-    let expires_at = now.plus_seconds(PREVIEW_LINK_MINUTES * 60);
-    let preview =
-        NewPreview { id, token_hash: &token.hash, account, customer, created_by: call.actor().label(), expires_at };
-    let actor = call.actor();
-    let change = Change::new(scope.tenant, &actor, "preview.create", "preview", id.to_db()).after(json!({
-        "portal_id": scope.portal.to_db(),
-        "account_id": account.map(AccountId::to_db),
-        "customer_id": customer.map(CustomerId::to_db),
-    }));
-    call.rt.db().batch(vec![previews::insert(scope, &preview, now), change.statement(now)]).await?;
-    let url = format!("{}/preview/{}", public.origin, token.text);
-    Ok(created(&json!({ "preview": { "id": id.to_db(), "url": url, "expires_at": expires_at } })))
+    let host = call.req.header("host").unwrap_or("");
+    let link = preview_links::create(call.rt, host, &call.actor(), (scope, &row), &input).await?;
+    Ok(created(&json!({ "preview": { "id": link.id.to_db(), "url": link.url, "expires_at": link.expires_at } })))
 }
 
 /// What the portal overview adds about people: its admins and its invitations (each with

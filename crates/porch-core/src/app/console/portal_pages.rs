@@ -9,6 +9,7 @@ use super::{Console, Person};
 use crate::app::domains as domain_rules;
 use crate::app::links;
 use crate::app::portal_settings::{self as rules, PortalInput};
+use crate::app::preview_links::{self, PreviewInput};
 use crate::app::registration_list::{self as list_rules, NewEntry};
 use crate::app::versions::Precondition;
 use crate::http::Response;
@@ -80,6 +81,8 @@ struct Outcome {
     typed_host: String,
     /// A registration list entry as typed, when adding it was refused.
     typed_entry: String,
+    /// A "View as" link just made, to follow.
+    preview: Option<String>,
 }
 
 fn draw<R: Runtime>(
@@ -111,6 +114,7 @@ fn draw<R: Runtime>(
         typed_host: &outcome.typed_host,
         entries: &entries,
         typed_entry: &outcome.typed_entry,
+        preview: outcome.preview.as_deref(),
     };
     Ok(console.with_csrf(Response::html(status, view::portal(console.lang, &who, &page)), &csrf))
 }
@@ -390,4 +394,26 @@ pub async fn remove_entry<R: Runtime>(
     let id = ListEntryId::parse(raw_entry).ok_or(AppError::NotFound)?;
     list_rules::remove(console.rt, PortalScope { tenant, portal }, &person.acting().actor, id).await?;
     Ok(back(tenant, portal, "unlisted"))
+}
+
+/// "View as": a preview link of the portal as a member of its customer (or of no company)
+/// sees it, made by the rule `createPreview` runs, shown to follow.
+pub async fn view_as<R: Runtime>(
+    console: &Console<'_, R>,
+    raw_tenant: &str,
+    raw_portal: &str,
+) -> Result<Response, AppError> {
+    let (tenant, portal) = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    console.form_if(person.role.can_change_settings())?;
+    let row = portals::get(console.rt.db(), tenant, portal).await?.ok_or(AppError::NotFound)?;
+    let host = console.req.header("host").unwrap_or("");
+    let scope = PortalScope { tenant, portal };
+    let link = preview_links::create(console.rt, host, &person.acting().actor, (scope, &row), &PreviewInput::default())
+        .await?;
+    // A link to follow, not a redirect: the console's `form-action 'self'` stops a form's
+    // redirect to the portal's host, and the page answers the POST itself (the link is in no
+    // URL the browser keeps).
+    let rows = console.rt.db().read_batch(statements(tenant, portal)).await?;
+    draw(console, &person, rows, 200, Outcome { preview: Some(link.url), ..Outcome::default() })
 }

@@ -118,6 +118,8 @@ routes! { |console, hash|
         => portal_pages::page(console, tenant, portal);
     PortalSettings: Post "/tenants/{tenant}/portals/{portal}/settings" [tenant, portal] twin UpdatePortal
         => portal_pages::save(console, tenant, portal).await;
+    ViewAs: Post "/tenants/{tenant}/portals/{portal}/view-as" [tenant, portal] twin CreatePreview
+        => portal_pages::view_as(console, tenant, portal).await;
     PortalSwitch: Post "/tenants/{tenant}/portals/{portal}/switch" [tenant, portal] twin UpdatePortal
         => portal_pages::switch(console, tenant, portal).await;
     AddDomain: Post "/tenants/{tenant}/portals/{portal}/domains" [tenant, portal] twin AddDomain
