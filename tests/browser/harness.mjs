@@ -61,7 +61,9 @@ export async function checkPage(page, name) {
     const overflow = await page.evaluate(overflowingElements);
     if (overflow) problems.push(`${label}: overflow: ${overflow}`);
     for (const violation of await axeViolations(page)) problems.push(`${label}: axe ${violation}`);
-    await page.screenshot({ path: join(outDir, `${shot}.png`), fullPage: true });
+    // A full-page shot of a long page (a year's report) can take more than playwright's 30 s
+    // default on a loaded 2-core machine (seen once in a full run; the page passed alone).
+    await page.screenshot({ path: join(outDir, `${shot}.png`), fullPage: true, timeout: 90_000 });
   };
   for (const viewport of VIEWPORTS) {
     await page.setViewportSize(viewport);
