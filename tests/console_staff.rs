@@ -554,6 +554,21 @@ fn every_console_action_writes_what_its_api_twin_writes() {
         },
     );
 
+    compare(
+        "UpdateTicketSettings",
+        &|| {
+            let page = body_text(&owner.browser.get(&format!("/tenants/{tenant}/portals/{portal}/tickets")));
+            let version = version_on(&page, "");
+            console(
+                &format!("/portals/{portal}/tickets"),
+                &[("version", version.as_str()), ("visibility", "organisation")],
+            );
+        },
+        &|| {
+            api(Method::Put, &format!("/portals/{portal}/ticket-settings"), json!({ "visibility": "own" }));
+        },
+    );
+
     compare("CreatePreview", &|| console(&format!("/portals/{portal}/view-as"), &[]), &|| {
         api(Method::Post, &format!("/portals/{portal}/previews"), json!({}));
     });

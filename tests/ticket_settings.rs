@@ -18,13 +18,13 @@ use serde_json::json;
 const HOST: &str = "acme.portals.localhost";
 
 /// A tenant with a portal (`acme`), a pipeline, an inbox and two custom properties.
-struct Fixture {
-    app: TestApp,
-    tenant: String,
-    key: String,
-    portal: String,
-    pipeline: String,
-    inbox: String,
+pub struct Fixture {
+    pub app: TestApp,
+    pub tenant: String,
+    pub key: String,
+    pub portal: String,
+    pub pipeline: String,
+    pub inbox: String,
 }
 
 fn created_id(app: &TestApp, key: &str, path: &str, body: &serde_json::Value, field: &str) -> String {
@@ -33,7 +33,7 @@ fn created_id(app: &TestApp, key: &str, path: &str, body: &serde_json::Value, fi
     created[field]["id"].as_str().unwrap().to_owned()
 }
 
-fn fixture() -> Fixture {
+pub fn fixture() -> Fixture {
     let app = spawn_app();
     let (tenant, key) = app.new_tenant("acme-co");
     let portal = app.new_portal(&key, &tenant, &json!({ "slug": "acme", "name": "Acme Support" }));
@@ -63,18 +63,18 @@ impl Fixture {
         format!("/api/v1/tenants/{}/portals/{}/ticket-settings", self.tenant, self.portal)
     }
 
-    fn get(&self) -> serde_json::Value {
+    pub fn get(&self) -> serde_json::Value {
         let (status, body) = self.app.api_as(Some(&self.key), Method::Get, &self.path(), &json!(null));
         assert_eq!(status, 200, "{body}");
         body["ticket_settings"].clone()
     }
 
-    fn put(&self, body: &serde_json::Value) -> (u16, serde_json::Value) {
+    pub fn put(&self, body: &serde_json::Value) -> (u16, serde_json::Value) {
         self.app.api_as(Some(&self.key), Method::Put, &self.path(), body)
     }
 
     /// The portal's context as its pages get it: through the isolate cache and KV.
-    fn cached(&self) -> TicketSettings {
+    pub fn cached(&self) -> TicketSettings {
         let host = Hostname::parse(HOST).unwrap();
         let resolved = pollster::block_on(porch_core::tenancy::resolve(&self.app.rt, &host)).unwrap().unwrap();
         resolved.context.tickets.clone()

@@ -159,6 +159,9 @@ pub enum Priority {
 }
 
 impl Priority {
+    /// Every priority, lowest first.
+    pub const ALL: [Priority; 4] = [Priority::Low, Priority::Normal, Priority::High, Priority::Urgent];
+
     pub fn parse(code: &str) -> Result<Priority, &'static str> {
         match code {
             "low" => Ok(Priority::Low),

@@ -35,6 +35,7 @@ pub mod staff;
 pub mod templates;
 pub mod tenant_settings;
 pub mod themes;
+pub mod ticket_settings;
 pub mod versions;
 pub mod webhook_endpoints;
 

@@ -10,6 +10,7 @@ mod equipment;
 mod fleet;
 pub mod format;
 mod keys;
+mod portal_tickets;
 mod sso;
 mod templates;
 mod tenant_settings;
@@ -29,6 +30,7 @@ pub use equipment::EquipmentStrings;
 pub use fleet::FleetStrings;
 pub use format::Formats;
 pub use keys::KeyStrings;
+pub use portal_tickets::PortalTicketStrings;
 pub use sso::SsoStrings;
 pub use templates::TemplateStrings;
 pub use tenant_settings::TenantSettingStrings;
@@ -54,10 +56,19 @@ pub trait Translations {
     fn deliveries(self) -> &'static DeliveryStrings;
     fn equipment(self) -> &'static EquipmentStrings;
     fn tenant_settings(self) -> &'static TenantSettingStrings;
+    fn portal_tickets(self) -> &'static PortalTicketStrings;
     fn strings(self) -> &'static Strings;
 }
 
 impl Translations for Language {
+    fn portal_tickets(self) -> &'static PortalTicketStrings {
+        match self {
+            Language::En => &portal_tickets::EN,
+            Language::Da => &portal_tickets::DA,
+            Language::Nb => &portal_tickets::NB,
+        }
+    }
+
     fn tenant_settings(self) -> &'static TenantSettingStrings {
         match self {
             Language::En => &tenant_settings::EN,

@@ -2,8 +2,21 @@
 //! rating), one struct per language so a missing translation is a compile error.
 
 use porch_types::portal_tickets::StatusDisplay;
+use porch_types::tickets::Priority;
 
 use super::{Language, Translations};
+
+impl TicketStrings {
+    /// A priority's word.
+    pub fn priority_name(&self, priority: Priority) -> &'static str {
+        match priority {
+            Priority::Low => self.priority_low,
+            Priority::Normal => self.priority_normal,
+            Priority::High => self.priority_high,
+            Priority::Urgent => self.priority_urgent,
+        }
+    }
+}
 
 /// A ticket's status as the portal shows it (`display`), on its pages and in its emails.
 pub fn status_label(display: StatusDisplay, lang: Language, stage: &str, closed: bool) -> &str {

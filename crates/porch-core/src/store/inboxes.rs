@@ -132,12 +132,16 @@ pub async fn delete(
 }
 
 pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<InboxRow>, DbError> {
-    db.query(Statement::new(
+    db.query(list_statement(tenant)).await
+}
+
+/// `list`'s statement, for a batch of reads.
+pub fn list_statement(tenant: TenantId) -> Statement {
+    Statement::new(
         "SELECT id, name, notify_email, created_at, updated_at, version FROM inboxes WHERE tenant_id = ?1
          ORDER BY name, id",
         params![tenant.to_db()],
-    ))
-    .await
+    )
 }
 
 pub async fn get(db: &impl Database, tenant: TenantId, id: InboxId) -> Result<Option<InboxRow>, DbError> {

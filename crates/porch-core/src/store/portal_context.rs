@@ -177,11 +177,19 @@ pub async fn for_host(
 /// A portal's context by its ids, for the admin API: what its pages will use once the cache
 /// is refreshed.
 pub async fn for_portal(db: &impl Database, scope: PortalScope) -> Result<Option<PortalContext>, DbError> {
-    let row: Option<ContextRow> = db
-        .query_one(Statement::new(
-            select_context!("FROM portals p", "WHERE p.tenant_id = ?1 AND p.id = ?2"),
-            params![scope.tenant.to_db(), scope.portal.to_db()],
-        ))
-        .await?;
+    let row: Option<ContextRow> = db.query_one(for_portal_statement(scope)).await?;
     Ok(row.map(ContextRow::into_context))
+}
+
+/// `for_portal`'s statement, for a batch of reads; `decode` reads its rows.
+pub fn for_portal_statement(scope: PortalScope) -> Statement {
+    Statement::new(
+        select_context!("FROM portals p", "WHERE p.tenant_id = ?1 AND p.id = ?2"),
+        params![scope.tenant.to_db(), scope.portal.to_db()],
+    )
+}
+
+/// The context `for_portal_statement`'s rows hold, if any.
+pub fn decode(rows: Option<Vec<serde_json::Value>>) -> Result<Option<PortalContext>, DbError> {
+    Ok(super::decode_rows::<ContextRow>(rows)?.into_iter().next().map(ContextRow::into_context))
 }

@@ -114,11 +114,15 @@ pub async fn used_by_portals(db: &impl Database, tenant: TenantId, key: &str) ->
 }
 
 pub async fn list(db: &impl Database, tenant: TenantId) -> Result<Vec<PropertyRow>, DbError> {
-    db.query(Statement::new(
+    db.query(list_statement(tenant)).await
+}
+
+/// `list`'s statement, for a batch of reads.
+pub fn list_statement(tenant: TenantId) -> Statement {
+    Statement::new(
         "SELECT id, key, label, kind, choices_json, created_at FROM ticket_properties WHERE tenant_id = ?1 ORDER BY key",
         params![tenant.to_db()],
-    ))
-    .await
+    )
 }
 
 pub async fn get(db: &impl Database, tenant: TenantId, id: PropertyId) -> Result<Option<PropertyRow>, DbError> {

@@ -332,6 +332,12 @@ pub fn portal(lang: Language, who: &Who<'_>, view: &PortalView<'_>) -> String {
         @if !view.editable { p.notice { (c.read_only) } }
         (summary(lang, view.problems))
         (switch(c, who, view, &action))
+        nav aria-labelledby="more-settings-title" {
+            h3 #more-settings-title { (c.more_settings) }
+            ul {
+                li { a href={ (action) "/tickets" } { (lang.portal_tickets().open_link) } }
+            }
+        }
         @if view.editable {
             section aria-labelledby="view-as-title" {
                 h3 #view-as-title { (c.view_as_title) }

@@ -86,13 +86,8 @@ fn field_views<R: Runtime>(
             let written = if matches!(asked, Asked::Priority) { page.lang } else { provider };
             let (fallback, choices, number) = match asked {
                 Asked::Priority => {
-                    let choices = [
-                        (Priority::Low, t.priority_low),
-                        (Priority::Normal, t.priority_normal),
-                        (Priority::High, t.priority_high),
-                        (Priority::Urgent, t.priority_urgent),
-                    ];
-                    let choices = choices.iter().map(|(p, label)| (p.code().to_owned(), (*label).to_owned())).collect();
+                    let choices =
+                        Priority::ALL.iter().map(|p| (p.code().to_owned(), t.priority_name(*p).to_owned())).collect();
                     (t.priority.to_owned(), Some(choices), false)
                 }
                 Asked::Property(row, PropertyKind::Choice(values)) => {
