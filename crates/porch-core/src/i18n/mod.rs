@@ -10,6 +10,7 @@ mod equipment;
 mod fleet;
 pub mod format;
 mod keys;
+mod portal_setup;
 mod portal_tickets;
 mod sso;
 mod templates;
@@ -30,6 +31,7 @@ pub use equipment::EquipmentStrings;
 pub use fleet::FleetStrings;
 pub use format::Formats;
 pub use keys::KeyStrings;
+pub use portal_setup::PortalSetupStrings;
 pub use portal_tickets::PortalTicketStrings;
 pub use sso::SsoStrings;
 pub use templates::TemplateStrings;
@@ -57,10 +59,19 @@ pub trait Translations {
     fn equipment(self) -> &'static EquipmentStrings;
     fn tenant_settings(self) -> &'static TenantSettingStrings;
     fn portal_tickets(self) -> &'static PortalTicketStrings;
+    fn portal_setup(self) -> &'static PortalSetupStrings;
     fn strings(self) -> &'static Strings;
 }
 
 impl Translations for Language {
+    fn portal_setup(self) -> &'static PortalSetupStrings {
+        match self {
+            Language::En => &portal_setup::EN,
+            Language::Da => &portal_setup::DA,
+            Language::Nb => &portal_setup::NB,
+        }
+    }
+
     fn portal_tickets(self) -> &'static PortalTicketStrings {
         match self {
             Language::En => &portal_tickets::EN,

@@ -335,6 +335,7 @@ pub fn portal(lang: Language, who: &Who<'_>, view: &PortalView<'_>) -> String {
         nav aria-labelledby="more-settings-title" {
             h3 #more-settings-title { (c.more_settings) }
             ul {
+                li { a href={ (action) "/setup" } { (lang.portal_setup().open_link) } }
                 li { a href={ (action) "/tickets" } { (lang.portal_tickets().open_link) } }
             }
         }

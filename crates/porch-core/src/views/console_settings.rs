@@ -5,12 +5,12 @@
 use maud::html;
 
 use super::console::{shell, tenant_header, TenantTab, Who};
-use super::console_wizard::choice_group;
+use super::console_wizard::{app_boxes, choice_group};
 use super::form::{csrf_field, field, submit, summary, Problems};
 use super::layout::app_entry;
 use crate::i18n::{Language, Translations as _};
 use crate::store::tenants::TenantRow;
-use porch_types::apps::{App, AppSet};
+use porch_types::apps::AppSet;
 
 /// The form as typed.
 #[derive(Clone, Debug, Default)]
@@ -33,16 +33,7 @@ pub struct SettingsView<'a> {
 pub fn page(lang: Language, who: &Who<'_>, view: &SettingsView<'_>) -> String {
     let s = lang.tenant_settings();
     let base = format!("/tenants/{}/settings", view.tenant.id);
-    let plan = html! {
-        @for (i, app) in App::ALL.into_iter().enumerate() {
-            @let name = format!("app-{}", app.code());
-            @let id = if i == 0 { "plan_apps".to_owned() } else { name.clone() };
-            div.check {
-                input #(id) type="checkbox" name=(name) value="yes" checked[view.draft.plan.contains(app)];
-                label for=(id) { (app_entry(lang, app).label) }
-            }
-        }
-    };
+    let plan = app_boxes(lang, "plan_apps", AppSet::all(), view.draft.plan);
     let body = html! {
         (tenant_header(lang, who, view.tenant, TenantTab::Settings))
         h2.visually-hidden { (s.settings_title) }

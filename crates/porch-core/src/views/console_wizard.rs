@@ -263,22 +263,48 @@ fn decided(w: &WizardStrings, template: &TemplateRow) -> Markup {
 }
 
 fn branding_fields(lang: Language, view: &WizardView<'_>) -> Markup {
-    let w = lang.wizard();
-    if let Some(template) = view.template() {
-        return decided(w, template);
+    match view.template() {
+        Some(template) => decided(lang.wizard(), template),
+        None => theme_choice(lang, view.problems, (view.choices.themes, &view.tenant.id), &view.answers.theme),
     }
-    let themes = html! {
-        (radio("theme", 0, "", view.answers.theme.is_empty(), &html! { (w.theme_default) }, Some(w.theme_default_hint)))
-        @for (i, theme) in view.choices.themes.iter().enumerate() {
-            @let parents = theme.tenant_id != view.tenant.id;
+}
+
+/// The theme radios: porch's look, then the tenant's themes (`themes`, of `tenant`) and its
+/// parent's; `chosen` a theme id, empty for porch's look.
+pub(super) fn theme_choice(
+    lang: Language,
+    problems: &Problems,
+    (themes, tenant): (&[ThemeRow], &str),
+    chosen: &str,
+) -> Markup {
+    let w = lang.wizard();
+    let radios = html! {
+        (radio("theme", 0, "", chosen.is_empty(), &html! { (w.theme_default) }, Some(w.theme_default_hint)))
+        @for (i, theme) in themes.iter().enumerate() {
+            @let parents = theme.tenant_id != tenant;
             @let colours = (w.theme_colours)(&theme.primary_color, &theme.menu_color);
-            (radio("theme", i + 1, &theme.id, view.answers.theme == theme.id, &html! {
+            (radio("theme", i + 1, &theme.id, chosen == theme.id, &html! {
                 (theme.name)
                 @if parents { " (" (w.theme_of_parent) ")" }
             }, Some(&colours)))
         }
     };
-    choice_group(lang, view.problems, "theme", w.theme_legend, None, &themes)
+    choice_group(lang, problems, "theme", w.theme_legend, None, &radios)
+}
+
+/// A checkbox per app of `apps`, named `app-<code>`; the first carries `group`, the id
+/// the error summary points at.
+pub(super) fn app_boxes(lang: Language, group: &str, apps: AppSet, ticked: AppSet) -> Markup {
+    html! {
+        @for (i, app) in apps.iter().enumerate() {
+            @let name = format!("app-{}", app.code());
+            @let id = if i == 0 { group.to_owned() } else { name.clone() };
+            div.check {
+                input #(id) type="checkbox" name=(name) value="yes" checked[ticked.contains(app)];
+                label for=(id) { (app_entry(lang, app).label) }
+            }
+        }
+    }
 }
 
 /// The apps the answers give the portal: the template's, or those ticked.
@@ -290,13 +316,17 @@ fn chosen_apps(view: &WizardView<'_>) -> AppSet {
 }
 
 fn start_fields(lang: Language, view: &WizardView<'_>) -> Markup {
-    let w = lang.wizard();
-    if let Some(template) = view.template() {
-        return decided(w, template);
+    match view.template() {
+        Some(template) => decided(lang.wizard(), template),
+        None => start_choice(lang, view.problems, chosen_apps(view), &view.answers.start),
     }
-    let apps = chosen_apps(view);
+}
+
+/// The start page radios: the home page, or one of `apps`' pages; `chosen` a path.
+pub(super) fn start_choice(lang: Language, problems: &Problems, apps: AppSet, chosen: &str) -> Markup {
+    let w = lang.wizard();
     // A start page whose app was since unticked is no choice: the home page is chosen instead.
-    let start = StartPage::parse(&view.answers.start, apps).unwrap_or_default();
+    let start = StartPage::parse(chosen, apps).unwrap_or_default();
     let pages = html! {
         (radio("start", 0, "/", start == StartPage::HOME, &html! { (w.start_home) }, None))
         @for (i, app) in apps.iter().enumerate() {
@@ -304,7 +334,7 @@ fn start_fields(lang: Language, view: &WizardView<'_>) -> Markup {
             (radio("start", i + 1, page.path(), start == page, &html! { (app_entry(lang, app).label) }, None))
         }
     };
-    choice_group(lang, view.problems, "start", w.start_legend, None, &pages)
+    choice_group(lang, problems, "start", w.start_legend, None, &pages)
 }
 
 /// A row of the answers: what, the answer, and the way back to the step that asked.

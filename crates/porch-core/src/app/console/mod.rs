@@ -17,6 +17,7 @@ mod equipment_pages;
 mod join;
 mod key_pages;
 mod portal_pages;
+mod portal_setup;
 mod portal_tickets;
 mod portal_wizard;
 pub mod routes;

@@ -5,8 +5,8 @@
 //! has none of), why it has none. A test fails when an action has neither.
 
 use super::{
-    audit_page, customer_pages, delivery_pages, equipment_pages, join, key_pages, portal_pages, portal_tickets,
-    portal_wizard, settings_page, sign_in, staff_page, template_pages, theme_pages, Console,
+    audit_page, customer_pages, delivery_pages, equipment_pages, join, key_pages, portal_pages, portal_setup,
+    portal_tickets, portal_wizard, settings_page, sign_in, staff_page, template_pages, theme_pages, Console,
 };
 use crate::app::api::Op;
 use crate::app::{find as find_in, Found, Route};
@@ -118,6 +118,10 @@ routes! { |console, hash|
         => portal_pages::page(console, tenant, portal);
     PortalSettings: Post "/tenants/{tenant}/portals/{portal}/settings" [tenant, portal] twin UpdatePortal
         => portal_pages::save(console, tenant, portal).await;
+    PortalSetup: Get "/tenants/{tenant}/portals/{portal}/setup" [tenant, portal]
+        prefetch portal_setup::reads(tenant, portal) => portal_setup::page(console, tenant, portal);
+    SavePortalSetup: Post "/tenants/{tenant}/portals/{portal}/setup" [tenant, portal] twin UpdatePortal
+        => portal_setup::save(console, tenant, portal).await;
     PortalTickets: Get "/tenants/{tenant}/portals/{portal}/tickets" [tenant, portal]
         prefetch portal_tickets::reads(tenant, portal) => portal_tickets::page(console, tenant, portal);
     SaveTicketSettings: Post "/tenants/{tenant}/portals/{portal}/tickets" [tenant, portal] twin UpdateTicketSettings
