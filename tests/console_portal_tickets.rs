@@ -28,6 +28,7 @@ fn an_owner_saves_ticket_settings_that_the_api_reads_back_and_the_portal_uses_at
     assert!(portal_page.contains(&format!(r#"href="{}""#, page_path(&f))), "the portal's page links to it");
     let page = body_text(&owner.browser.get(&page_path(&f)));
     assert!(page.contains(r#"<option value="region">Region</option>"#), "{page}");
+    assert!(page.contains(">Label in Danish</label>"), "languages are named in the page's: {page}");
     let version = version_on(&page, "");
     let rule = format!("rule-pipeline-{}", f.pipeline);
     let saved = owner.browser.post(

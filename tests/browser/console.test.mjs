@@ -342,6 +342,34 @@ test('the first operator sets up the console, proves it again after leaving befo
   await checkPage(visitor, 'console-portal-switched-off');
   await Promise.all([joining.waitForURL(/done=on/), joining.click('section.switch button')]);
   assert.equal((await visitor.goto(portalAddress)).status(), 200);
+  // The portal's set-up after the wizard: its menu's order and a link of the provider's own.
+  await Promise.all([joining.waitForURL(/\/setup$/), joining.click('nav[aria-labelledby=more-settings-title] a[href$="/setup"]')]);
+  await checkPage(joining, 'console-portal-setup');
+  await joining.fill('#link-0-url', 'http://status.example.com/');
+  await joining.fill('#link-0-label-en', 'Status');
+  await joining.click('main form.stack button[type=submit]');
+  assert.match(await joining.textContent('.error-summary'), /must be an absolute https:\/\/ URL/);
+  assert.equal(await joining.inputValue('#link-0-label-en'), 'Status', 'what was typed is kept');
+  await checkPage(joining, 'console-portal-setup-error');
+  await joining.fill('#link-0-url', 'https://status.example.com/');
+  await Promise.all([joining.waitForURL(/done=saved/), joining.click('main form.stack button[type=submit]')]);
+  assert.match(await joining.textContent('.notice'), /Set-up saved/);
+  const home = await theirs.newPage();
+  await home.goto(portalAddress);
+  assert.match(await home.textContent('header'), /Status/, "the provider's link is in the portal's menu");
+  await home.close();
+  // Its ticket settings: everyone sees their company's tickets, and the form asks for a priority.
+  await joining.goto(joining.url().replace(/\/setup.*$/, ''));
+  await Promise.all([joining.waitForURL(/\/tickets$/), joining.click('nav[aria-labelledby=more-settings-title] a[href$="/tickets"]')]);
+  await checkPage(joining, 'console-portal-tickets');
+  await joining.check('#visibility-1');
+  await joining.selectOption('#field-0-property', 'priority');
+  await joining.fill('#field-0-label-en', 'How urgent is it?');
+  await Promise.all([joining.waitForURL(/done=saved/), joining.click('main form.stack button[type=submit]')]);
+  assert.match(await joining.textContent('.notice'), /Ticket settings saved/);
+  assert.equal(await joining.isChecked('#visibility-1'), true);
+  assert.equal(await joining.inputValue('#field-0-label-en'), 'How urgent is it?');
+  await checkPage(joining, 'console-portal-tickets-saved');
   await theirs.close();
 
   assert.deepEqual(problems, []);

@@ -7,7 +7,7 @@ use maud::{html, Markup};
 use super::console::{shell, tenant_header, TenantTab, Who};
 use super::console_wizard::{app_boxes, choice_group, start_choice, theme_choice};
 use super::form::{csrf_field, field, submit, summary, Problems};
-use super::language::own_name;
+use super::language::name_in;
 use super::layout::app_entry;
 use crate::i18n::{Language, Translations as _};
 use crate::store::portals::PortalRow;
@@ -102,7 +102,7 @@ fn link_row(lang: Language, problems: &Problems, index: usize, draft: &LinkDraft
             }))
             @for (i, language) in Language::ALL.into_iter().enumerate() {
                 @let name = row(&format!("label-{}", language.code()));
-                (field(lang, problems, &name, (s.link_label)(own_name(language)), None, |f| html! {
+                (field(lang, problems, &name, (s.link_label)(name_in(lang, language)), None, |f| html! {
                     input #(f.id) type="text" name=(f.id) value=(draft.labels[i]) maxlength="40" lang=(language.code())
                         aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
                 }))

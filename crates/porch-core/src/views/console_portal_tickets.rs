@@ -7,7 +7,7 @@ use maud::{html, Markup};
 use super::console::{shell, tenant_header, TenantTab, Who};
 use super::console_wizard::{choice_group, radio};
 use super::form::{csrf_field, field, submit, summary, Problems};
-use super::language::own_name;
+use super::language::name_in;
 use crate::i18n::{Language, Translations as _};
 use crate::store::inboxes::InboxRow;
 use crate::store::pipelines::PipelineRow;
@@ -170,7 +170,7 @@ fn field_row(lang: Language, view: &TicketsView<'_>, index: usize, draft: &Field
             }
             @for (i, language) in Language::ALL.into_iter().enumerate() {
                 @let name = row(&format!("label-{}", language.code()));
-                (field(lang, view.problems, &name, (p.field_label)(own_name(language)), None, |f| html! {
+                (field(lang, view.problems, &name, (p.field_label)(name_in(lang, language)), None, |f| html! {
                     input #(f.id) type="text" name=(f.id) value=(draft.labels[i]) maxlength="80" lang=(language.code())
                         aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
                 }))

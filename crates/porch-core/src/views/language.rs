@@ -57,6 +57,18 @@ pub fn foreign(text: &str, written: Language, page: Language) -> Markup {
     }
 }
 
+/// A language's name in the page's language `page`, as a sentence uses it ("Label in Danish").
+pub fn name_in(page: Language, lang: Language) -> &'static str {
+    match (page, lang) {
+        (Language::En, Language::En) => "English",
+        (Language::En, Language::Da) => "Danish",
+        (Language::En, Language::Nb) => "Norwegian Bokmål",
+        (Language::Da | Language::Nb, Language::En) => "engelsk",
+        (Language::Da | Language::Nb, Language::Da) => "dansk",
+        (Language::Da | Language::Nb, Language::Nb) => "norsk bokmål",
+    }
+}
+
 /// A language's name in itself, as the menu offers it.
 pub fn own_name(lang: Language) -> &'static str {
     match lang {
