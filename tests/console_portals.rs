@@ -309,7 +309,7 @@ fn an_admin_views_the_portal_as_a_member_and_a_viewer_may_not() {
     let app = spawn_app();
     let s = setup(&app);
     let view_as = format!("/tenants/{}/portals/{}/view-as", s.tenant, s.portal);
-    assert!(s.page().contains("View as a member"));
+    assert!(s.page().contains("View the portal"));
     let made = s.admin.browser.post(&view_as, &[]);
     assert_eq!(made.status, 200, "{:?}", made.header("location"));
     let made = body_text(&made);
@@ -328,4 +328,40 @@ fn an_admin_views_the_portal_as_a_member_and_a_viewer_may_not() {
     let viewer = join(&app, &invite(&app, &s.key, &s.tenant, "vi@acme.example", "viewer"), "Vi Viewer");
     assert_eq!(viewer.browser.post(&view_as, &[]).status, 403);
     assert_eq!(app.sql("SELECT id FROM previews", Vec::new()).len(), 1);
+}
+
+/// A person on `portal`, written straight to the database (joining is not under test).
+fn person(app: &TestApp, tenant: &str, portal: &str, number: u8, email: &str) -> String {
+    let id = format!("00000000-0000-4000-8000-{number:012}");
+    app.execute(
+        "INSERT INTO accounts (id, tenant_id, portal_id, email, name, role, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, 'Pat Person', 'member', 0, 0)",
+        vec![id.as_str().into(), tenant.into(), portal.into(), email.into()],
+    );
+    id
+}
+
+#[test]
+fn an_admin_views_the_portal_as_the_person_with_an_email_and_only_of_this_portal() {
+    let app = spawn_app();
+    let s = setup(&app);
+    let other = app.new_portal(&s.key, &s.tenant, &json!({ "slug": "acme-other", "name": "Acme Other" }));
+    let pat = person(&app, &s.tenant, &s.portal, 1, "pat@customer.example");
+    person(&app, &s.tenant, &other, 2, "elsewhere@customer.example");
+    let view_as = format!("/tenants/{}/portals/{}/view-as", s.tenant, s.portal);
+
+    let made = s.admin.browser.post(&view_as, &[("view_as_email", " pat@customer.example ")]);
+    assert_eq!(made.status, 200);
+    assert!(body_text(&made).contains("http://acme-help.portals.localhost/preview/"));
+    let previews = app.sql("SELECT account_id FROM previews", Vec::new());
+    assert_eq!(previews, vec![json!({ "account_id": pat })]);
+
+    for typed in ["elsewhere@customer.example", "nobody@customer.example", "not an email"] {
+        let refused = s.admin.browser.post(&view_as, &[("view_as_email", typed)]);
+        assert_eq!(refused.status, 422, "{typed}");
+        let page = body_text(&refused);
+        assert!(page.contains(r##"<a href="#view_as_email">No one on this portal has this email</a>"##), "{page}");
+        assert!(page.contains(&format!(r#"value="{typed}""#)), "what was typed is kept: {page}");
+    }
+    assert_eq!(app.sql("SELECT id FROM previews", Vec::new()).len(), 1, "a refusal makes no link");
 }

@@ -215,6 +215,9 @@ pub struct ConsoleStrings {
     pub view_as_hint: &'static str,
     pub view_as_button: &'static str,
     pub view_as_open: &'static str,
+    pub view_as_email: &'static str,
+    pub view_as_email_hint: &'static str,
+    pub view_as_nobody: &'static str,
 }
 
 pub const EN: ConsoleStrings = ConsoleStrings {
@@ -425,8 +428,11 @@ pub const EN: ConsoleStrings = ConsoleStrings {
     view_as_title: "View as",
     more_settings: "More settings",
     view_as_hint: "Open the portal as its people see it: as a member of its customer, or of no company on a portal for all customers. The link works once, for 10 minutes, and opens in this browser.",
-    view_as_button: "View as a member",
-    view_as_open: "Open the portal as a member",
+    view_as_button: "View the portal",
+    view_as_open: "Open the preview",
+    view_as_email: "A person's email (optional)",
+    view_as_email_hint: "To see the portal exactly as they do. Leave it empty to see it as a member of its customer.",
+    view_as_nobody: "No one on this portal has this email",
 };
 
 pub const DA: ConsoleStrings = ConsoleStrings {
@@ -637,8 +643,11 @@ pub const DA: ConsoleStrings = ConsoleStrings {
     view_as_title: "Vis som",
     more_settings: "Flere indstillinger",
     view_as_hint: "Åbn portalen, som dens brugere ser den: som medlem af dens kunde, eller uden virksomhed på en portal for alle kunder. Linket virker én gang i 10 minutter og åbner i denne browser.",
-    view_as_button: "Vis som medlem",
-    view_as_open: "Åbn portalen som medlem",
+    view_as_button: "Vis portalen",
+    view_as_open: "Åbn forhåndsvisningen",
+    view_as_email: "En persons e-mail (valgfri)",
+    view_as_email_hint: "For at se portalen præcis, som de gør. Lad feltet stå tomt for at se den som medlem af dens kunde.",
+    view_as_nobody: "Ingen på portalen har denne e-mail",
 };
 
 pub const NB: ConsoleStrings = ConsoleStrings {
@@ -849,8 +858,11 @@ pub const NB: ConsoleStrings = ConsoleStrings {
     view_as_title: "Vis som",
     more_settings: "Flere innstillinger",
     view_as_hint: "Åpne portalen slik brukerne ser den: som medlem av kunden, eller uten firma på en portal for alle kunder. Lenken virker én gang i 10 minutter og åpnes i denne nettleseren.",
-    view_as_button: "Vis som medlem",
-    view_as_open: "Åpne portalen som medlem",
+    view_as_button: "Vis portalen",
+    view_as_open: "Åpne forhåndsvisningen",
+    view_as_email: "En persons e-postadresse (valgfri)",
+    view_as_email_hint: "For å se portalen akkurat slik de gjør. La feltet stå tomt for å se den som medlem av kunden.",
+    view_as_nobody: "Ingen på portalen har denne e-postadressen",
 };
 
 impl ConsoleStrings {

@@ -113,6 +113,8 @@ pub struct PortalView<'a> {
     pub typed_entry: &'a str,
     /// A "View as" link just made, to follow.
     pub preview: Option<&'a str>,
+    /// The email "View as" was asked for, when no one on the portal has it.
+    pub typed_view_as: &'a str,
 }
 
 fn join_label(c: &ConsoleStrings, policy: JoinPolicy) -> &'static str {
@@ -346,9 +348,13 @@ pub fn portal(lang: Language, who: &Who<'_>, view: &PortalView<'_>) -> String {
                 @if let Some(url) = view.preview {
                     p.notice role="status" { a.button href=(url) { (c.view_as_open) } }
                 }
-                form method="post" action={ (action) "/view-as" } {
+                form.stack method="post" action={ (action) "/view-as" } novalidate {
                     (csrf_field(who.csrf))
-                    button.secondary type="submit" { (c.view_as_button) }
+                    (field(lang, view.problems, "view_as_email", c.view_as_email, Some(c.view_as_email_hint), |f| html! {
+                        input #(f.id) type="email" name="view_as_email" value=(view.typed_view_as) autocomplete="off"
+                            aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+                    }))
+                    div.actions { button.secondary type="submit" { (c.view_as_button) } }
                 }
             }
         }

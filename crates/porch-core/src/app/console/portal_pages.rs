@@ -18,7 +18,7 @@ use crate::runtime::Runtime;
 use crate::store::domains::{self, DomainRow};
 use crate::store::portals::{self, OverviewRow, PortalRow};
 use crate::store::registration_list::{self, EntryRow};
-use crate::store::{decode_rows, tenants, Database, PortalScope, Statement};
+use crate::store::{accounts, decode_rows, tenants, Database, PortalScope, Statement};
 use crate::tenancy;
 use crate::views::console_portals::{self as view, PortalView, PortalsView, SettingsForm};
 use crate::views::form::Problems;
@@ -83,6 +83,8 @@ struct Outcome {
     typed_entry: String,
     /// A "View as" link just made, to follow.
     preview: Option<String>,
+    /// The email "View as" was asked for, when no one on the portal has it.
+    typed_view_as: String,
 }
 
 fn draw<R: Runtime>(
@@ -115,6 +117,7 @@ fn draw<R: Runtime>(
         entries: &entries,
         typed_entry: &outcome.typed_entry,
         preview: outcome.preview.as_deref(),
+        typed_view_as: &outcome.typed_view_as,
     };
     Ok(console.with_csrf(Response::html(status, view::portal(console.lang, &who, &page)), &csrf))
 }
@@ -396,8 +399,9 @@ pub async fn remove_entry<R: Runtime>(
     Ok(back(tenant, portal, "unlisted"))
 }
 
-/// "View as": a preview link of the portal as a member of its customer (or of no company)
-/// sees it, made by the rule `createPreview` runs, shown to follow.
+/// "View as": a preview link of the portal as the person with the email given sees it, or
+/// (none given) as a member of its customer (or of no company), made by the rule
+/// `createPreview` runs, shown to follow.
 pub async fn view_as<R: Runtime>(
     console: &Console<'_, R>,
     raw_tenant: &str,
@@ -405,12 +409,30 @@ pub async fn view_as<R: Runtime>(
 ) -> Result<Response, AppError> {
     let (tenant, portal) = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
-    console.form_if(person.role.can_change_settings())?;
+    let fields = console.form_if(person.role.can_change_settings())?;
+    let scope = PortalScope { tenant, portal };
+    let typed = field(&fields, "view_as_email").trim();
+    let whom = if typed.is_empty() {
+        Some(PreviewInput::default())
+    } else {
+        let found = match Email::parse(typed) {
+            Ok(email) => accounts::find_by_email(console.rt.db(), scope, &email).await?,
+            Err(_) => None,
+        };
+        found.map(|account| PreviewInput { account_id: Some(account.id), customer_id: None })
+    };
+    let Some(input) = whom else {
+        let rows = console.rt.db().read_batch(statements(tenant, portal)).await?;
+        let outcome = Outcome {
+            problems: Problems::of("view_as_email", console.lang.console().view_as_nobody),
+            typed_view_as: typed.to_owned(),
+            ..Outcome::default()
+        };
+        return draw(console, &person, rows, 422, outcome);
+    };
     let row = portals::get(console.rt.db(), tenant, portal).await?.ok_or(AppError::NotFound)?;
     let host = console.req.header("host").unwrap_or("");
-    let scope = PortalScope { tenant, portal };
-    let link = preview_links::create(console.rt, host, &person.acting().actor, (scope, &row), &PreviewInput::default())
-        .await?;
+    let link = preview_links::create(console.rt, host, &person.acting().actor, (scope, &row), &input).await?;
     // A link to follow, not a redirect: the console's `form-action 'self'` stops a form's
     // redirect to the portal's host, and the page answers the POST itself (the link is in no
     // URL the browser keeps).
