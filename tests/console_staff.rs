@@ -569,6 +569,23 @@ fn every_console_action_writes_what_its_api_twin_writes() {
         },
     );
 
+    let connection = |name: &str| -> String {
+        let made = api(
+            Method::Post,
+            &format!("/portals/{portal}/sso-connections"),
+            json!({ "name": name, "protocol": "jwt", "jwt": { "algorithm": "HS256", "issuer": name }, "secret": "generate" }),
+        );
+        made["connection"]["id"].as_str().unwrap().to_owned()
+    };
+    let (ours, theirs) = (connection("Ours"), connection("Theirs"));
+    compare(
+        "DeleteSsoConnection",
+        &|| console(&format!("/portals/{portal}/sso/{ours}/delete"), &[("version", "1")]),
+        &|| {
+            api(Method::Delete, &format!("/portals/{portal}/sso-connections/{theirs}"), Value::Null);
+        },
+    );
+
     compare("CreatePreview", &|| console(&format!("/portals/{portal}/view-as"), &[]), &|| {
         api(Method::Post, &format!("/portals/{portal}/previews"), json!({}));
     });

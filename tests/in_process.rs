@@ -21,6 +21,7 @@ mod console_deliveries;
 mod console_equipment;
 mod console_keys;
 mod console_portal_setup;
+mod console_portal_sso;
 mod console_portal_tickets;
 mod console_portals;
 mod console_settings;

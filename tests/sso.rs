@@ -21,9 +21,9 @@ const RSA_JWK: &str = include_str!("fixtures/sso/rsa2048-private.jwk.json");
 
 pub(crate) struct Fixture {
     pub(crate) app: TestApp,
-    tenant: String,
-    key: String,
-    portal: String,
+    pub(crate) tenant: String,
+    pub(crate) key: String,
+    pub(crate) portal: String,
 }
 
 pub(crate) fn fixture() -> Fixture {
@@ -495,7 +495,7 @@ pub(crate) fn param(url: &str, name: &str) -> String {
 const ISSUER: &str = "https://id.globex.example";
 
 /// An OIDC connection to a canned provider at `ISSUER`: its id.
-fn oidc_connection(f: &Fixture) -> String {
+pub(crate) fn oidc_connection(f: &Fixture) -> String {
     let metadata = json!({
         "issuer": ISSUER,
         "authorization_endpoint": format!("{ISSUER}/authorize"),

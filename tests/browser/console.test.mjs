@@ -370,6 +370,18 @@ test('the first operator sets up the console, proves it again after leaving befo
   assert.equal(await joining.isChecked('#visibility-1'), true);
   assert.equal(await joining.inputValue('#field-0-label-en'), 'How urgent is it?');
   await checkPage(joining, 'console-portal-tickets-saved');
+  // Single sign-on: what to give the identity provider's admin, and removing a connection.
+  const portalPath = new URL(joining.url()).pathname.replace(/\/tickets$/, '');
+  await call('POST', `/tenants/${tenantId}${portalPath.replace(/^\/tenants\/[^/]+/, '')}/sso-connections`, {
+    name: 'Globex sign-in', protocol: 'jwt', jwt: { algorithm: 'HS256' }, secret: 'generate',
+  });
+  await joining.goto(new URL(`${portalPath}/sso`, joining.url()).href);
+  assert.match(await joining.inputValue('#connection-0-jwt_url'), /\/sso\/jwt$/);
+  await checkPage(joining, 'console-portal-sso');
+  await joining.click('main details summary');
+  await Promise.all([joining.waitForURL(/done=deleted/), joining.click('main details form button')]);
+  assert.match(await joining.textContent('.notice'), /Connection deleted/);
+  await checkPage(joining, 'console-portal-sso-empty');
   await theirs.close();
 
   assert.deepEqual(problems, []);

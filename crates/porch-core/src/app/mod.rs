@@ -31,6 +31,7 @@ pub mod preview_links;
 pub mod public_portal;
 pub mod registration_list;
 pub mod scheduled;
+pub mod sso_connections;
 pub mod staff;
 pub mod templates;
 pub mod tenant_settings;

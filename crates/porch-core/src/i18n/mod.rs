@@ -11,6 +11,7 @@ mod fleet;
 pub mod format;
 mod keys;
 mod portal_setup;
+mod portal_sso;
 mod portal_tickets;
 mod sso;
 mod templates;
@@ -32,6 +33,7 @@ pub use fleet::FleetStrings;
 pub use format::Formats;
 pub use keys::KeyStrings;
 pub use portal_setup::PortalSetupStrings;
+pub use portal_sso::PortalSsoStrings;
 pub use portal_tickets::PortalTicketStrings;
 pub use sso::SsoStrings;
 pub use templates::TemplateStrings;
@@ -60,10 +62,19 @@ pub trait Translations {
     fn tenant_settings(self) -> &'static TenantSettingStrings;
     fn portal_tickets(self) -> &'static PortalTicketStrings;
     fn portal_setup(self) -> &'static PortalSetupStrings;
+    fn portal_sso(self) -> &'static PortalSsoStrings;
     fn strings(self) -> &'static Strings;
 }
 
 impl Translations for Language {
+    fn portal_sso(self) -> &'static PortalSsoStrings {
+        match self {
+            Language::En => &portal_sso::EN,
+            Language::Da => &portal_sso::DA,
+            Language::Nb => &portal_sso::NB,
+        }
+    }
+
     fn portal_setup(self) -> &'static PortalSetupStrings {
         match self {
             Language::En => &portal_setup::EN,

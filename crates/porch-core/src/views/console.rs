@@ -279,13 +279,26 @@ pub(super) fn shown_once(lang: Language, shown: &ShownOnce<'_>) -> Markup {
     html! {
         div.new-link {
             p.notice role="status" { (shown.notice) }
-            (field(lang, &Problems::default(), shown.id, shown.label, Some(shown.hint), |f| html! {
-                input #(f.id) type="text" value=(shown.value) readonly aria-describedby=[f.described_by.as_deref()];
-            }))
-            p.actions {
-                button.button type="button" hidden data-copy=(shown.id) data-copied=(shown.copied) { (shown.copy) }
-                span.copied role="status" {}
-            }
+            (copy_field(lang, (shown.id, shown.label, Some(shown.hint)), shown.value, (shown.copy, shown.copied)))
+        }
+    }
+}
+
+/// A read-only field (`id`, its label and hint) holding `value`, and its copy button (the
+/// button's words, and its status once copied), which the console's script shows.
+pub(super) fn copy_field(
+    lang: Language,
+    (id, label, hint): (&str, &str, Option<&str>),
+    value: &str,
+    (copy, copied): (&str, &str),
+) -> Markup {
+    html! {
+        (field(lang, &Problems::default(), id, label, hint, |f| html! {
+            input #(f.id) type="text" value=(value) readonly aria-describedby=[f.described_by.as_deref()];
+        }))
+        p.actions {
+            button.button type="button" hidden data-copy=(id) data-copied=(copied) { (copy) }
+            span.copied role="status" {}
         }
     }
 }

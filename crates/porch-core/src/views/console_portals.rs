@@ -339,6 +339,7 @@ pub fn portal(lang: Language, who: &Who<'_>, view: &PortalView<'_>) -> String {
             ul {
                 li { a href={ (action) "/setup" } { (lang.portal_setup().open_link) } }
                 li { a href={ (action) "/tickets" } { (lang.portal_tickets().open_link) } }
+                li { a href={ (action) "/sso" } { (lang.portal_sso().open_link) } }
             }
         }
         @if view.editable {

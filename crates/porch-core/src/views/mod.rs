@@ -10,6 +10,7 @@ pub mod console_deliveries;
 pub mod console_equipment;
 pub mod console_keys;
 pub mod console_portal_setup;
+pub mod console_portal_sso;
 pub mod console_portal_tickets;
 pub mod console_portals;
 pub mod console_settings;

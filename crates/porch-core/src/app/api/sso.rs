@@ -10,6 +10,7 @@ use super::recipients::{customer_of, portal_scope, public_portal};
 use super::sso_input::{self, Checked, ConnectionBody, Context, Existing, FetchedMetadata, SecretChoice};
 use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, page_limit, Call};
+use crate::app::sso_connections::{self, certificate_warnings, endpoints, CertificateWarning};
 use crate::auth::secret::random_text;
 use crate::auth::{sealing, sp_keys};
 use crate::http::{Method, Response};
@@ -48,36 +49,9 @@ struct SsoConnectionBody<'a> {
     sp_keys: Vec<SpKeyBody<'a>>,
     endpoints: serde_json::Value,
     /// What the admin should act on soon (`SsoWarning` in openapi.json).
-    warnings: Vec<WarningBody>,
+    warnings: Vec<CertificateWarning>,
     created_at: Timestamp,
     updated_at: Timestamp,
-}
-
-/// A pinned SAML certificate near or past its `NotAfter` (`SsoWarning` in openapi.json): the
-/// key still verifies, but the identity provider is about to roll it over.
-#[derive(Serialize)]
-struct WarningBody {
-    code: &'static str,
-    certificate_fingerprint: String,
-    not_after: Timestamp,
-}
-
-/// The warnings of a connection's pinned certificates at `now` (none for other protocols,
-/// and none for certificates that no longer read: that is not a dates matter).
-fn certificate_warnings(settings: Option<&Settings>, now: Timestamp) -> Vec<WarningBody> {
-    let Some(Settings::Saml(saml)) = settings else { return Vec::new() };
-    saml.certificates
-        .iter()
-        .filter_map(|pem| porch_sso::saml::PinnedKey::from_pem_certificate(pem).ok())
-        .filter_map(|key| {
-            let warning = key.warning(now)?;
-            Some(WarningBody {
-                code: warning.code(),
-                certificate_fingerprint: key.fingerprint_sha256(),
-                not_after: warning.not_after(),
-            })
-        })
-        .collect()
 }
 
 /// One of porch's SP key pairs as the API shows it (`SsoSpKey` in openapi.json): the public
@@ -206,27 +180,6 @@ impl<'a> From<&'a EventRow> for EventBody<'a> {
             reference: &row.reference,
             email: row.email.as_deref(),
         }
-    }
-}
-
-/// Where the identity provider reaches this connection, on the portal's public origin.
-fn endpoints(origin: &str, row: &ConnectionRow) -> serde_json::Value {
-    let base = format!("{origin}/sso/{}", row.id);
-    match row.protocol {
-        porch_types::sso::Protocol::Saml => json!({
-            "sp_entity_id": format!("{base}/metadata"),
-            "metadata_url": format!("{base}/metadata"),
-            "acs_url": format!("{base}/acs"),
-            "sign_in_url": format!("{base}/start"),
-        }),
-        porch_types::sso::Protocol::Jwt => json!({
-            "jwt_url": format!("{origin}/sso/jwt"),
-            "sign_in_url": format!("{base}/start"),
-        }),
-        porch_types::sso::Protocol::Oidc => json!({
-            "redirect_uri": format!("{base}/callback"),
-            "sign_in_url": format!("{base}/start"),
-        }),
     }
 }
 
@@ -634,17 +587,7 @@ pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
     let (scope, _) = portal_scope(call).await?;
     let id = call.id("connection_id", SsoConnectionId::parse)?;
     let pre = Precondition::of(call.req)?;
-    versions::write(async || {
-        let current = sso::get(call.rt.db(), scope, id).await?.ok_or(AppError::NotFound)?;
-        pre.allow(current.version)?;
-        let now = call.rt.now();
-        let actor = call.actor();
-        let change = Change::new(scope.tenant, &actor, "sso_connection.delete", "sso_connection", id.to_db())
-            .before(json!({ "name": current.name, "protocol": current.protocol }));
-        let statements = vec![sso::delete(scope, id, current.version), change.statement_if_changed(now)];
-        Ok(crate::store::wrote(&call.rt.db().batch(statements).await?, 0).then(no_content))
-    })
-    .await
+    versions::answer(sso_connections::delete(call.rt, scope, &call.actor(), id, &pre).await.map(|()| no_content()))
 }
 
 /// The event log, newest first; `?reference=` finds the one a person quotes.

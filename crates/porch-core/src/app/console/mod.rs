@@ -18,6 +18,7 @@ mod join;
 mod key_pages;
 mod portal_pages;
 mod portal_setup;
+mod portal_sso;
 mod portal_tickets;
 mod portal_wizard;
 pub mod routes;

@@ -6,7 +6,8 @@
 
 use super::{
     audit_page, customer_pages, delivery_pages, equipment_pages, join, key_pages, portal_pages, portal_setup,
-    portal_tickets, portal_wizard, settings_page, sign_in, staff_page, template_pages, theme_pages, Console,
+    portal_sso, portal_tickets, portal_wizard, settings_page, sign_in, staff_page, template_pages, theme_pages,
+    Console,
 };
 use crate::app::api::Op;
 use crate::app::{find as find_in, Found, Route};
@@ -122,6 +123,9 @@ routes! { |console, hash|
         prefetch portal_setup::reads(tenant, portal) => portal_setup::page(console, tenant, portal);
     SavePortalSetup: Post "/tenants/{tenant}/portals/{portal}/setup" [tenant, portal] twin UpdatePortal
         => portal_setup::save(console, tenant, portal).await;
+    PortalSso: Get "/tenants/{tenant}/portals/{portal}/sso" [tenant, portal] => portal_sso::page(console, tenant, portal).await;
+    DeleteSso: Post "/tenants/{tenant}/portals/{portal}/sso/{connection}/delete" [tenant, portal, connection]
+        twin DeleteSsoConnection => portal_sso::delete(console, (tenant, portal, connection)).await;
     PortalTickets: Get "/tenants/{tenant}/portals/{portal}/tickets" [tenant, portal]
         prefetch portal_tickets::reads(tenant, portal) => portal_tickets::page(console, tenant, portal);
     SaveTicketSettings: Post "/tenants/{tenant}/portals/{portal}/tickets" [tenant, portal] twin UpdateTicketSettings
