@@ -21,7 +21,6 @@ pub mod routes;
 mod session;
 mod sign_in;
 mod sso;
-mod sso_fetch;
 mod sso_jwt;
 mod sso_oidc;
 mod sso_saml;

@@ -3,9 +3,9 @@
 //! (POST, or GET where the portal allows it) and an optional `return_to`.
 
 use super::forms::{safe_return_to, Form};
-use super::sso_fetch::{self, may_refetch};
 use super::sso_sign_in::{complete, fail, limited, open_secret, SignIn};
 use super::Page;
+use crate::app::idp_documents::{self, may_refetch};
 use crate::http::{percent_encode, Method, Response};
 use crate::runtime::Runtime;
 use crate::store::sso::{self, ConnectionRow};
@@ -117,7 +117,7 @@ pub async fn sign_in<R: Runtime>(page: &Page<'_, R>) -> Result<Response, AppErro
         // A key the cached JWKS lacks may be a rotation: fetch once more (at most once a
         // minute per connection), then decide.
         Err(Refused::Token(JwtError::UnknownKey))
-            if settings.jwks_url.is_some() && may_refetch(page, &connection.id).await =>
+            if settings.jwks_url.is_some() && may_refetch(page.rt, &connection.id).await =>
         {
             match keys(page, connection, settings, true).await {
                 Ok(fresh) => verify(&token, settings, &fresh, page),
@@ -194,7 +194,7 @@ async fn keys<R: Runtime>(
             // Checked again at use: the URL was checked under the deployment's settings then.
             idp_url(url, page.rt.config().sso_loopback_http).map_err(|err| format!("jwks_url: {err}"))?;
             let cache_key = format!("sso:jwks:{}:{}", connection.id, connection.updated_at);
-            let document = sso_fetch::json_document(page, url, &cache_key, refresh).await?;
+            let document = idp_documents::json_document(page.rt, url, &cache_key, refresh).await?;
             // A provider's published set may hold other keys (encryption, other algorithms):
             // those are skipped, not fatal.
             JwtKey::from_provider_jwks(algorithm, &document).map_err(|err| err.to_string())

@@ -1,26 +1,20 @@
-//! `OpenID` Connect sign-in: the authorization code flow with PKCE and a nonce (OIDC Core
-//! §3.1). `start` sends the browser to the provider with a pending request kept in D1 and a
-//! cookie binding it to this browser; `callback` takes it back once, redeems the code at the
-//! token endpoint and verifies the ID Token with the provider's published keys.
+//! `OpenID` Connect sign-in to a portal: `start` sends the browser to the provider with a
+//! pending request kept in D1 and a cookie binding it to this browser; `callback` takes it
+//! back once and has `app::oidc_client` redeem the code and verify the ID Token.
 
-use super::sso_fetch::{self, may_refetch};
 use super::sso_sign_in::{browser_started, complete, fail, limited, open_secret, remember_pending, Comeback, SignIn};
 use super::Page;
+use crate::app::oidc_client::{self, Failure, Pending, Provider};
 use crate::auth::cookies;
 use crate::auth::secret::sha256_hex;
-use crate::http::{Method, Response};
-use crate::runtime::{HttpClient, OutboundRequest, Runtime};
+use crate::http::Response;
+use crate::runtime::Runtime;
 use crate::store::sso::{self, ConnectionRow};
-use porch_sso::jwt::JwtKey;
-use porch_sso::oidc::{self, AuthorizationRandom, IdTokenExpectations, OidcError, ProviderMetadata};
+use porch_sso::oidc;
 use porch_sso::policy::Identity;
 use porch_types::error::AppError;
 use porch_types::ids::SsoConnectionId;
 use porch_types::sso::{OidcSettings, Settings};
-
-/// Clock skew and ID Token age tolerated: it is minted at the code exchange, moments before.
-const SKEW_SECONDS: i64 = 60;
-const MAX_AGE_SECONDS: i64 = 600;
 
 fn settings(connection: &ConnectionRow) -> Result<OidcSettings, AppError> {
     match connection.settings()? {
@@ -33,18 +27,16 @@ fn redirect_uri<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow) -> S
     format!("{}/sso/{}/callback", page.origin(), connection.id)
 }
 
-/// The provider's metadata (OIDC Discovery 1.0 §4), cached per connection version.
-async fn metadata<R: Runtime>(
-    page: &Page<'_, R>,
-    connection: &ConnectionRow,
-    settings: &OidcSettings,
-) -> Result<ProviderMetadata, (String, String)> {
-    let url = format!("{}/.well-known/openid-configuration", settings.issuer.trim_end_matches('/'));
-    let cache_key = format!("sso:oidc:{}:{}", connection.id, connection.updated_at);
-    let document =
-        sso_fetch::json_document(page, &url, &cache_key, false).await.map_err(|e| ("discovery".to_owned(), e))?;
-    oidc::parse_provider_metadata(document.as_bytes(), &settings.issuer, None, page.rt.config().sso_loopback_http)
-        .map_err(|e| (e.code().to_owned(), e.to_string()))
+fn provider<'a>(connection: &ConnectionRow, settings: &'a OidcSettings) -> Provider<'a> {
+    Provider {
+        cache_id: format!("{}:{}", connection.id, connection.updated_at),
+        issuer: &settings.issuer,
+        client_id: &settings.client_id,
+    }
+}
+
+async fn refuse<R: Runtime>(page: &Page<'_, R>, id: SsoConnectionId, failure: &Failure) -> Result<Response, AppError> {
+    fail(page, Some(id), &failure.code, &failure.detail, None).await
 }
 
 /// `GET /sso/{id}/start` for an OIDC connection.
@@ -55,22 +47,19 @@ pub async fn start<R: Runtime>(
 ) -> Result<Response, AppError> {
     let id = SsoConnectionId::parse(&connection.id).ok_or(AppError::NotFound)?;
     let settings = settings(connection)?;
-    let metadata = match metadata(page, connection, &settings).await {
+    let provider = provider(connection, &settings);
+    let metadata = match oidc_client::metadata(page.rt, &provider).await {
         Ok(metadata) => metadata,
-        Err((code, detail)) => return fail(page, Some(id), &code, &detail, None).await,
+        Err(failure) => return refuse(page, id, &failure).await,
     };
-    let mut random = AuthorizationRandom { state: [0; 32], nonce: [0; 32], code_verifier: [0; 32] };
-    page.rt.fill_random(&mut random.state)?;
-    page.rt.fill_random(&mut random.nonce)?;
-    page.rt.fill_random(&mut random.code_verifier)?;
     let login_hint = page.req.query_param("login_hint");
-    let started = oidc::start_authorization(
+    let started = oidc_client::begin(
+        page.rt,
         &metadata,
         &settings.client_id,
         &redirect_uri(page, connection),
         login_hint.as_deref(),
-        &random,
-    );
+    )?;
     // RFC 6749 §10.12: the callback must come back to the browser that started it, so a
     // code an attacker obtained for their own account cannot be planted in a victim's.
     let oidc = Some((started.nonce.as_str(), started.code_verifier.as_str()));
@@ -83,13 +72,14 @@ pub async fn callback<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow
     limited(page).await?;
     let id = SsoConnectionId::parse(&connection.id).ok_or(AppError::NotFound)?;
     let settings = settings(connection)?;
-    let metadata = match metadata(page, connection, &settings).await {
+    let provider = provider(connection, &settings);
+    let metadata = match oidc_client::metadata(page.rt, &provider).await {
         Ok(metadata) => metadata,
-        Err((code, detail)) => return fail(page, Some(id), &code, &detail, None).await,
+        Err(failure) => return refuse(page, id, &failure).await,
     };
     let answer = match oidc::parse_callback(&page.req.query, &metadata) {
         Ok(answer) => answer,
-        Err(err) => return refuse(page, id, &err).await,
+        Err(err) => return refuse(page, id, &err.into()).await,
     };
     let Some(pending) =
         sso::consume_request(page.rt.db(), page.scope, id, &sha256_hex(&answer.state), page.now).await?
@@ -107,55 +97,15 @@ pub async fn callback<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow
         )
         .await;
     }
-    let (Some(nonce), Some(verifier)) = (pending.nonce.as_deref(), pending.code_verifier.as_deref()) else {
+    let (Some(nonce), Some(code_verifier)) = (pending.nonce.as_deref(), pending.code_verifier.as_deref()) else {
         return Err(AppError::Internal("oidc request without nonce or verifier".into()));
     };
     let secret = client_secret(page, connection)?;
-    let request = oidc::token_request(
-        &metadata,
-        &settings.client_id,
-        &secret,
-        &answer.code,
-        &redirect_uri(page, connection),
-        verifier,
-    );
-    let mut headers = vec![
-        ("content-type".to_owned(), oidc::FORM_CONTENT_TYPE.to_owned()),
-        ("accept".into(), "application/json".into()),
-    ];
-    if let Some(authorization) = request.authorization {
-        headers.push(("authorization".into(), authorization));
-    }
-    let outbound = OutboundRequest { method: Method::Post, url: request.url, headers, body: Some(request.body) };
-    let response = match page.rt.http().send(outbound).await {
-        Ok(response) => response,
-        Err(err) => {
-            return fail(page, Some(id), "token_endpoint", &format!("the token endpoint did not answer: {err}"), None)
-                .await
-        }
-    };
-    let tokens = match oidc::parse_token_response(response.status, response.body.as_bytes()) {
-        Ok(tokens) => tokens,
-        Err(err) => return refuse(page, id, &err).await,
-    };
-    let expected = IdTokenExpectations {
-        client_id: &settings.client_id,
-        nonce,
-        skew_seconds: SKEW_SECONDS,
-        max_age_seconds: MAX_AGE_SECONDS,
-    };
-    let mut outcome = verify(page, connection, &metadata, &tokens.id_token, &expected, false).await;
-    // A key the cached JWKS lacks may be a rotation: fetch once more (at most once a minute
-    // per connection, so unknown keys cannot make porch hammer the provider), then decide.
-    if matches!(&outcome, Err(Refused::Token(OidcError::IdToken(porch_sso::jwt::JwtError::UnknownKey))))
-        && may_refetch(page, &connection.id).await
-    {
-        outcome = verify(page, connection, &metadata, &tokens.id_token, &expected, true).await;
-    }
-    let claims = match outcome {
+    let redirect_uri = redirect_uri(page, connection);
+    let kept = Pending { redirect_uri: &redirect_uri, nonce, code_verifier };
+    let claims = match oidc_client::redeem(page.rt, (&provider, &metadata), &secret, &answer.code, &kept).await {
         Ok(claims) => claims,
-        Err(Refused::Token(err)) => return refuse(page, id, &err).await,
-        Err(Refused::Keys(detail)) => return fail(page, Some(id), "keys", &detail, None).await,
+        Err(failure) => return refuse(page, id, &failure).await,
     };
     // OIDC Core §5.7: an address the provider does not say it verified may be anyone's
     // (some providers let users set it): never found by, unless the connection claims the
@@ -177,31 +127,6 @@ pub async fn callback<R: Runtime>(page: &Page<'_, R>, connection: &ConnectionRow
         complete(page, SignIn { connection, identity, once: None, return_to: &pending.return_to, warning: None })
             .await?;
     Ok(done.add_header("set-cookie", &cookies::clear(page.cookies.sso, page.cookies.secure)))
-}
-
-enum Refused {
-    Token(OidcError),
-    Keys(String),
-}
-
-async fn verify<R: Runtime>(
-    page: &Page<'_, R>,
-    connection: &ConnectionRow,
-    metadata: &ProviderMetadata,
-    id_token: &str,
-    expected: &IdTokenExpectations<'_>,
-    refresh: bool,
-) -> Result<oidc::IdTokenClaims, Refused> {
-    let cache_key = format!("sso:oidc-jwks:{}:{}", connection.id, connection.updated_at);
-    let document =
-        sso_fetch::json_document(page, metadata.jwks_uri(), &cache_key, refresh).await.map_err(Refused::Keys)?;
-    let keys = JwtKey::from_provider_jwks(metadata.id_token_algorithm(), &document)
-        .map_err(|e| Refused::Keys(e.to_string()))?;
-    oidc::verify_id_token(id_token, metadata, &keys, expected, page.now).map_err(Refused::Token)
-}
-
-async fn refuse<R: Runtime>(page: &Page<'_, R>, id: SsoConnectionId, err: &OidcError) -> Result<Response, AppError> {
-    fail(page, Some(id), err.code(), &err.to_string(), None).await
 }
 
 /// The client secret, opened from its seal. No `Debug` on the way: it is never logged.

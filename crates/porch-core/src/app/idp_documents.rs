@@ -1,9 +1,8 @@
 //! Documents porch fetches from identity providers (`JWKS`, `OpenID` provider metadata), cached
 //! in KV for a few minutes: a sign-in must not wait on the provider each time, and a key
 //! rotation shows within the cache's life (or at once, when a token names an unknown key).
+//! Shared by the portals' single sign-on and the console's sign-in for staff.
 
-use super::forms::rate_limit;
-use super::Page;
 use crate::http::Method;
 use crate::runtime::{HttpClient, KeyValue, OutboundRequest, Runtime};
 
@@ -14,20 +13,15 @@ const MAX_DOCUMENT_BYTES: usize = 64 * 1024;
 
 /// Whether a cached key set may be fetched anew now: once a minute per connection (a D1
 /// counter), so tokens naming unknown keys cannot make porch hammer the provider.
-pub async fn may_refetch<R: Runtime>(page: &Page<'_, R>, connection: &str) -> bool {
-    rate_limit(page, &format!("sso:refetch:{connection}"), 1, 60).await.is_ok()
+pub async fn may_refetch<R: Runtime>(rt: &R, connection: &str) -> bool {
+    crate::app::count_attempt(rt.db(), &format!("sso:refetch:{connection}"), 1, 60, rt.now()).await.is_ok()
 }
 
 /// The document at `url`, from the cache unless `refresh`; the reason as text on failure
 /// (for the SSO event log: status codes and sizes, never the body).
-pub async fn json_document<R: Runtime>(
-    page: &Page<'_, R>,
-    url: &str,
-    cache_key: &str,
-    refresh: bool,
-) -> Result<String, String> {
+pub async fn json_document<R: Runtime>(rt: &R, url: &str, cache_key: &str, refresh: bool) -> Result<String, String> {
     if !refresh {
-        if let Ok(Some(cached)) = page.rt.kv().get(cache_key).await {
+        if let Ok(Some(cached)) = rt.kv().get(cache_key).await {
             return Ok(cached);
         }
     }
@@ -39,9 +33,9 @@ pub async fn json_document<R: Runtime>(
     };
     // One retry on a network failure (a pooled connection the provider closed, say); an
     // answer, whatever its status, is not retried.
-    let response = match page.rt.http().send(request.clone()).await {
+    let response = match rt.http().send(request.clone()).await {
         Ok(response) => response,
-        Err(_) => page.rt.http().send(request).await.map_err(|err| format!("fetching {url}: {err}"))?,
+        Err(_) => rt.http().send(request).await.map_err(|err| format!("fetching {url}: {err}"))?,
     };
     if response.status != 200 {
         return Err(format!("{url} answered {}", response.status));
@@ -52,8 +46,8 @@ pub async fn json_document<R: Runtime>(
     if !serde_json::from_str::<serde_json::Value>(&response.body).is_ok_and(|v| v.is_object()) {
         return Err(format!("{url} did not answer a JSON object"));
     }
-    if let Err(err) = page.rt.kv().put(cache_key, &response.body, CACHE_SECONDS).await {
-        page.rt.log(&format!("could not cache {url}: {err}"));
+    if let Err(err) = rt.kv().put(cache_key, &response.body, CACHE_SECONDS).await {
+        rt.log(&format!("could not cache {url}: {err}"));
     }
     Ok(response.body)
 }
