@@ -10,7 +10,7 @@ use porch_sso::totp;
 use serde_json::json;
 
 pub const CONSOLE: &str = "console.localhost";
-const EMAIL: &str = "ops@porch.example";
+pub const EMAIL: &str = "ops@porch.example";
 
 /// The current code of `secret` on the app's clock.
 pub fn code_now(app: &TestApp, secret: &[u8]) -> String {

@@ -586,6 +586,43 @@ fn every_console_action_writes_what_its_api_twin_writes() {
         },
     );
 
+    // Replaced, and removed, on each side: the tenant has one provider for its staff.
+    let staff_sso = || {
+        let body = json!({ "issuer": "https://id.acme.example", "client_id": "c", "client_secret": "s",
+            "domains": ["acme.example"] });
+        api(Method::Put, "/staff-sso", body);
+    };
+    let staff_sso_version = || version_on(&body_text(&owner.browser.get(&format!("/tenants/{tenant}/staff/sso"))), "");
+    staff_sso();
+    compare(
+        "PutStaffSso",
+        &|| {
+            let version = staff_sso_version();
+            let fields = [
+                ("version", version.as_str()),
+                ("issuer", "https://id.ours.example"),
+                ("client_id", "c"),
+                ("domains", "ours.example"),
+            ];
+            console("/staff/sso", &fields);
+        },
+        &|| {
+            let body =
+                json!({ "issuer": "https://id.theirs.example", "client_id": "c", "domains": ["theirs.example"] });
+            api(Method::Put, "/staff-sso", body);
+        },
+    );
+    compare(
+        "DeleteStaffSso",
+        &|| {
+            console("/staff/sso/remove", &[("version", staff_sso_version().as_str())]);
+            staff_sso();
+        },
+        &|| {
+            api(Method::Delete, "/staff-sso", Value::Null);
+        },
+    );
+
     compare("CreatePreview", &|| console(&format!("/portals/{portal}/view-as"), &[]), &|| {
         api(Method::Post, &format!("/portals/{portal}/previews"), json!({}));
     });

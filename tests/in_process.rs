@@ -26,6 +26,7 @@ mod console_portal_tickets;
 mod console_portals;
 mod console_settings;
 mod console_staff;
+mod console_staff_sso;
 mod console_templates;
 mod console_themes;
 mod console_wizard;

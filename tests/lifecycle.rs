@@ -91,6 +91,10 @@ fn build(app: &TestApp, slug: &str) -> Built {
     let console = Browser::new(app, "console.localhost");
     console.get(&link);
     assert_eq!(console.post(&link, &[("name", "Staff"), ("password", PASSWORD)]).status, 303);
+    // Their sign-in through the tenant's own provider (its sealed secret and domains).
+    let sso = json!({ "issuer": format!("https://id.{slug}.example"), "client_id": "porch", "client_secret": "secret",
+        "domains": [format!("{slug}.example")] });
+    api(app, &key, Method::Put, &format!("{t}/staff-sso"), &sso);
     let portal_slug = format!("{slug}-portal");
     let portal = app.new_portal(
         &key,
@@ -298,6 +302,7 @@ fn a_deleted_tenant_leaves_nothing_in_any_table_r2_or_kv_and_another_tenant_keep
             "sso_links",
             "sso_replay",
             "sso_requests",
+            "staff_sso_requests",
             "ticket_ratings",
             "reset_tokens",
             "registrations"

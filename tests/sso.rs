@@ -83,13 +83,13 @@ fn hs256(secret: &str, claims: &Value) -> String {
     Hs256.token(&Header::empty(), &Claims::new(claims.clone()), &Hs256Key::new(secret.as_bytes())).unwrap()
 }
 
-fn rs256(claims: &Value, kid: &str) -> String {
+pub(crate) fn rs256(claims: &Value, kid: &str) -> String {
     let jwk: JsonWebKey<'_> = serde_json::from_str(RSA_JWK).unwrap();
     let key = StrongKey::try_from(RsaPrivateKey::try_from(&jwk).unwrap()).unwrap();
     StrongAlg(Rsa::rs256()).token(&Header::empty().with_key_id(kid), &Claims::new(claims.clone()), &key).unwrap()
 }
 
-fn rsa_public_jwks(kid: &str) -> Value {
+pub(crate) fn rsa_public_jwks(kid: &str) -> Value {
     let mut public: Value = serde_json::from_str(RSA_JWK).unwrap();
     for private in ["d", "p", "q", "dp", "dq", "qi"] {
         public.as_object_mut().unwrap().remove(private);
@@ -492,7 +492,7 @@ pub(crate) fn param(url: &str, name: &str) -> String {
     porch_core::http::percent_decode(raw).unwrap()
 }
 
-const ISSUER: &str = "https://id.globex.example";
+pub(crate) const ISSUER: &str = "https://id.globex.example";
 
 /// An OIDC connection to a canned provider at `ISSUER`: its id.
 pub(crate) fn oidc_connection(f: &Fixture) -> String {

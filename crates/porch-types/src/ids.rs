@@ -65,6 +65,7 @@ define_id!(
     ExportId,
     StaffId,
     StaffInvitationId,
+    StaffSsoId,
 );
 
 /// One portal of one tenant: what every recipient-side query is scoped by. Both ids are

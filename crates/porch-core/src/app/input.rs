@@ -32,6 +32,15 @@ impl Fields {
         }
     }
 
+    /// How many problems are recorded so far.
+    pub fn len(&self) -> usize {
+        self.errors.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
     pub fn error(&mut self, field: &str, message: &str) {
         self.errors.push(FieldError::new(field, message));
     }

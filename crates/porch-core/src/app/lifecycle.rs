@@ -204,7 +204,7 @@ async fn remove_outside<R: Runtime>(
             Outside::Tenant => statements.extend(text(row, "id").map(tenant_tables::delete_rate_limits_of)),
             Outside::SsoConnection => {
                 if let (Some(id), Some(updated)) = (text(row, "id"), row.get("updated_at").and_then(Value::as_i64)) {
-                    // The provider documents cached by `portal::sso_fetch`, under today's
+                    // The provider documents cached by `app::idp_documents`, under today's
                     // version of the connection; older versions' copies expire by their TTL.
                     for kind in ["sso:jwks", "sso:oidc", "sso:oidc-jwks"] {
                         rt.kv().delete(&format!("{kind}:{id}:{updated}")).await?;

@@ -35,6 +35,7 @@ pub mod registration_list;
 pub mod scheduled;
 pub mod sso_connections;
 pub mod staff;
+pub mod staff_sso;
 pub mod templates;
 pub mod tenant_settings;
 pub mod themes;

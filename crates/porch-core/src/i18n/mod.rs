@@ -14,6 +14,7 @@ mod portal_setup;
 mod portal_sso;
 mod portal_tickets;
 mod sso;
+mod staff_sso;
 mod templates;
 mod tenant_settings;
 mod themes;
@@ -36,6 +37,7 @@ pub use portal_setup::PortalSetupStrings;
 pub use portal_sso::PortalSsoStrings;
 pub use portal_tickets::PortalTicketStrings;
 pub use sso::SsoStrings;
+pub use staff_sso::StaffSsoStrings;
 pub use templates::TemplateStrings;
 pub use tenant_settings::TenantSettingStrings;
 pub use themes::ThemeStrings;
@@ -63,10 +65,19 @@ pub trait Translations {
     fn portal_tickets(self) -> &'static PortalTicketStrings;
     fn portal_setup(self) -> &'static PortalSetupStrings;
     fn portal_sso(self) -> &'static PortalSsoStrings;
+    fn staff_sso(self) -> &'static StaffSsoStrings;
     fn strings(self) -> &'static Strings;
 }
 
 impl Translations for Language {
+    fn staff_sso(self) -> &'static StaffSsoStrings {
+        match self {
+            Language::En => &staff_sso::EN,
+            Language::Da => &staff_sso::DA,
+            Language::Nb => &staff_sso::NB,
+        }
+    }
+
     fn portal_sso(self) -> &'static PortalSsoStrings {
         match self {
             Language::En => &portal_sso::EN,

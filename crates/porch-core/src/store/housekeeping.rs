@@ -31,6 +31,7 @@ pub struct Purged {
     pub webhook_deliveries: u64,
     pub sso_replay: u64,
     pub sso_requests: u64,
+    pub staff_sso_requests: u64,
     pub sso_events: u64,
     /// Claims marked failed, not removed: see `domains::expire_statement`.
     pub expired_domain_claims: u64,
@@ -65,6 +66,7 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
                 // A replay key is useless once its token or assertion has expired anyway.
                 Statement::new("DELETE FROM sso_replay WHERE expires_at < ?1", params![now.millis()]),
                 Statement::new("DELETE FROM sso_requests WHERE expires_at < ?1", params![grace]),
+                Statement::new("DELETE FROM staff_sso_requests WHERE expires_at < ?1", params![grace]),
                 Statement::new("DELETE FROM sso_events WHERE at < ?1", params![settled]),
             ]
             .into_iter()
@@ -86,6 +88,7 @@ pub async fn purge_expired(db: &impl Database, now: Timestamp) -> Result<Purged,
         webhook_deliveries: next(),
         sso_replay: next(),
         sso_requests: next(),
+        staff_sso_requests: next(),
         sso_events: next(),
         // The expired claims' audit entries come first; the claims marked are the update's.
         expired_domain_claims: {

@@ -32,6 +32,7 @@ pub mod sso;
 pub mod sso_sp_keys;
 pub mod staff;
 pub mod staff_members;
+pub mod staff_sso;
 pub mod templates;
 pub mod tenant_erasure;
 pub mod tenant_export;

@@ -167,8 +167,10 @@ pub fn recovery_codes(lang: Language, codes: &[String]) -> String {
     shell(lang, c.recovery_title, None, None, &body)
 }
 
-pub fn sign_in(lang: Language, csrf: &str, email: &str, problems: &Problems) -> String {
-    let (c, a) = (lang.console(), lang.account());
+/// The sign-in page: email and password, and single sign-on by work email; `typed` is
+/// what was typed in each.
+pub fn sign_in(lang: Language, csrf: &str, (email, sso_email): (&str, &str), problems: &Problems) -> String {
+    let (c, a, s) = (lang.console(), lang.account(), lang.staff_sso());
     let body = html! {
         h1 { (c.sign_in_title) }
         (summary(lang, problems))
@@ -181,8 +183,32 @@ pub fn sign_in(lang: Language, csrf: &str, email: &str, problems: &Problems) -> 
             }))
             (submit(c.sign_in_button))
         }
+        section.sso-sign-in aria-labelledby="sso-title" {
+            h2 #sso-title { (s.sign_in_title) }
+            form.stack method="post" action="/sign-in/sso" novalidate {
+                (csrf_field(csrf))
+                (field(lang, problems, "sso_email", s.work_email, Some(s.sign_in_hint), |f| html! {
+                    input #(f.id) type="email" name="sso_email" value=(sso_email) autocomplete="email" required
+                        aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+                }))
+                div.actions { button.secondary type="submit" { (s.sign_in_button) } }
+            }
+        }
     };
     shell(lang, c.sign_in_title, None, None, &body)
+}
+
+/// The step between the single sign-on form and the identity provider: the form's
+/// `form-action 'self'` would stop a redirect to another site, so the way there starts with
+/// a fresh navigation (the response's `Refresh` header, or this link).
+pub fn continuing(lang: Language, href: &str) -> String {
+    let t = lang.sso();
+    let body = html! {
+        h1 { (t.continuing_title) }
+        p.lead { (t.continuing_body) }
+        p { a.button href=(href) { (t.continue_button) } }
+    };
+    shell(lang, t.continuing_title, None, None, &body)
 }
 
 pub fn code(lang: Language, csrf: &str, problems: &Problems) -> String {

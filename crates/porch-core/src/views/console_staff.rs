@@ -194,6 +194,7 @@ pub fn staff(lang: Language, who: &Who<'_>, view: &StaffView<'_>) -> String {
         (tenant_header(lang, who, view.tenant, TenantTab::Staff))
         h2.visually-hidden { (c.staff_title) }
         p.lead { (c.staff_intro) }
+        p { a href={ "/tenants/" (view.tenant.id) "/staff/sso" } { (lang.staff_sso().open_link) } }
         @if let Some(notice) = view.notice {
             @match view.link {
                 Some(link) => {

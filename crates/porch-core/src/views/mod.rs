@@ -15,6 +15,7 @@ pub mod console_portal_tickets;
 pub mod console_portals;
 pub mod console_settings;
 pub mod console_staff;
+pub mod console_staff_sso;
 pub mod console_templates;
 pub mod console_themes;
 pub mod console_wizard;

@@ -20,6 +20,7 @@ pub use routes::{Op, ROUTES};
 mod sso;
 mod sso_input;
 mod staff;
+mod staff_sso;
 mod templates;
 mod tenant_lifecycle;
 mod tenants;

@@ -6,7 +6,7 @@
 use super::limits::Budget;
 use super::{
     audit, customers, documents, domains, emails, equipment, openapi, person_data, portals, recipients, sso, staff,
-    templates, tenant_lifecycle, tenants, themes, ticket_settings, ticket_setup, tickets, webhooks, Call,
+    staff_sso, templates, tenant_lifecycle, tenants, themes, ticket_settings, ticket_setup, tickets, webhooks, Call,
 };
 use crate::app::{Body, Route};
 use crate::http::{Method, Response};
@@ -107,6 +107,9 @@ routes! {
     CreateStaffInvitation: Post "/api/v1/tenants/{tenant_id}/staff-invitations" => staff::create_invitation;
     RevokeStaffInvitation: Delete "/api/v1/tenants/{tenant_id}/staff-invitations/{invitation_id}"
         => staff::revoke_invitation;
+    GetStaffSso: Get "/api/v1/tenants/{tenant_id}/staff-sso" => staff_sso::get;
+    PutStaffSso: Put "/api/v1/tenants/{tenant_id}/staff-sso" => staff_sso::put;
+    DeleteStaffSso: Delete "/api/v1/tenants/{tenant_id}/staff-sso" => staff_sso::delete;
     ListCustomers: Get "/api/v1/tenants/{tenant_id}/customers" => customers::list;
     CreateCustomer: Post "/api/v1/tenants/{tenant_id}/customers" => customers::create;
     GetCustomer: Get "/api/v1/tenants/{tenant_id}/customers/{customer_id}" => customers::get;

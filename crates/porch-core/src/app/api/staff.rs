@@ -72,7 +72,7 @@ impl<'a> InvitationBody<'a> {
 }
 
 /// The caller's authority over the tenant's staff.
-fn acting<R: Runtime>(call: &Call<'_, R>) -> Acting {
+pub(super) fn acting<R: Runtime>(call: &Call<'_, R>) -> Acting {
     let role = match call.principal {
         Principal::Platform => StaffRole::Operator,
         Principal::Key { .. } => StaffRole::Owner,

@@ -25,6 +25,8 @@ pub mod routes;
 mod settings_page;
 mod sign_in;
 mod staff_page;
+mod staff_sso_page;
+mod staff_sso_sign_in;
 mod template_pages;
 mod theme_pages;
 
@@ -63,14 +65,21 @@ const TOUCH_INTERVAL_MS: i64 = 60_000;
 struct Names {
     session: &'static str,
     csrf: &'static str,
+    /// Binds a single sign-on under way to the browser that started it.
+    sso: &'static str,
     secure: bool,
 }
 
 fn names_for(host: &Hostname) -> Names {
     if host.is_localhost() {
-        Names { session: "porch_console", csrf: "porch_console_csrf", secure: false }
+        Names { session: "porch_console", csrf: "porch_console_csrf", sso: "porch_console_sso", secure: false }
     } else {
-        Names { session: "__Host-porch_console", csrf: "__Host-porch_console_csrf", secure: true }
+        Names {
+            session: "__Host-porch_console",
+            csrf: "__Host-porch_console_csrf",
+            sso: "__Host-porch_console_sso",
+            secure: true,
+        }
     }
 }
 

@@ -6,8 +6,8 @@
 
 use super::{
     audit_page, customer_pages, delivery_pages, equipment_pages, join, key_pages, portal_pages, portal_setup,
-    portal_sso, portal_tickets, portal_wizard, settings_page, sign_in, staff_page, template_pages, theme_pages,
-    Console,
+    portal_sso, portal_tickets, portal_wizard, settings_page, sign_in, staff_page, staff_sso_page, staff_sso_sign_in,
+    template_pages, theme_pages, Console,
 };
 use crate::app::api::Op;
 use crate::app::{find as find_in, Found, Route};
@@ -95,6 +95,10 @@ routes! { |console, hash|
     SignInSubmit: Post "/sign-in" way "starts a session" => sign_in::submit(console).await;
     Code: Get "/sign-in/code" => sign_in::code_form(console);
     CodeSubmit: Post "/sign-in/code" way "completes a session's sign-in" => sign_in::code(console).await;
+    SsoStart: Post "/sign-in/sso" way "sends a person to their tenant's identity provider"
+        => staff_sso_sign_in::start(console).await;
+    SsoBegin: Get "/sso/start" => staff_sso_sign_in::begin(console).await;
+    SsoCallback: Get "/sso/callback" => staff_sso_sign_in::callback(console).await;
     SignOut: Post "/sign-out" way "ends a session" => sign_in::sign_out(console).await;
     Join: Get "/join/{token}" [token] => join::form(console, token).await;
     JoinSubmit: Post "/join/{token}" [token] way "accepts an invitation: makes the person and their session"
@@ -188,6 +192,12 @@ routes! { |console, hash|
     Settings: Get "/tenants/{tenant}/settings" [tenant] prefetch settings_page::reads(tenant)
         => settings_page::page(console, tenant);
     SaveSettings: Post "/tenants/{tenant}/settings" [tenant] twin UpdateTenant => settings_page::save(console, tenant).await;
+    // Before the people's own routes, whose `{id}` would take `sso`.
+    StaffSso: Get "/tenants/{tenant}/staff/sso" [tenant] prefetch staff_sso_page::reads(tenant)
+        => staff_sso_page::page(console, tenant);
+    SaveStaffSso: Post "/tenants/{tenant}/staff/sso" [tenant] twin PutStaffSso => staff_sso_page::save(console, tenant).await;
+    RemoveStaffSso: Post "/tenants/{tenant}/staff/sso/remove" [tenant] twin DeleteStaffSso
+        => staff_sso_page::remove(console, tenant).await;
     Staff: Get "/tenants/{tenant}/staff" [tenant] prefetch staff_page::reads(tenant) => staff_page::page(console, tenant);
     Invite: Post "/tenants/{tenant}/staff/invitations" [tenant] twin CreateStaffInvitation
         => staff_page::invite(console, tenant).await;

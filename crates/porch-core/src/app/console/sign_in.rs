@@ -230,7 +230,7 @@ pub fn form<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError> 
     if console.session.is_some() {
         return Ok(console.way_in());
     }
-    console.form_page(200, |csrf| view::sign_in(console.lang, csrf, "", &Problems::default()))
+    console.form_page(200, |csrf| view::sign_in(console.lang, csrf, ("", ""), &Problems::default()))
 }
 
 pub async fn submit<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError> {
@@ -239,7 +239,7 @@ pub async fn submit<R: Runtime>(console: &Console<'_, R>) -> Result<Response, Ap
     let (email, typed_password) = (field(&fields, "email"), field(&fields, "password"));
     let again = |status: u16, message: &str| {
         let problems = Problems::of("email", message);
-        console.form_page(status, |csrf| view::sign_in(console.lang, csrf, email, &problems))
+        console.form_page(status, |csrf| view::sign_in(console.lang, csrf, (email, ""), &problems))
     };
     // Per address first, before any password work; then per email.
     let ip = format!("signin:ip:{}", console.req.client_address());

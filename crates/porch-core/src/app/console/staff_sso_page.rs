@@ -1,0 +1,178 @@
+//! The tenant's single sign-on for staff (`views::console_staff_sso`). Saving and removing
+//! call `app::staff_sso::put` and `delete`, as `putStaffSso` and `deleteStaffSso` do; the
+//! form carries the version it was drawn from.
+
+use super::sign_in::field;
+use super::{Console, Person};
+use crate::app::links;
+use crate::app::staff_sso::{self as rules, redirect_uri, StaffSsoInput};
+use crate::app::versions::Precondition;
+use crate::http::Response;
+use crate::i18n::{Language, Translations as _};
+use crate::runtime::Runtime;
+use crate::store::staff_sso::{self, StaffSsoRow};
+use crate::store::{decode_rows, tenants, Database, Statement};
+use crate::views::console_staff_sso::{self as view, SsoDraft, StaffSsoView};
+use crate::views::form::Problems;
+use porch_types::error::{entity_tag, AppError};
+use porch_types::ids::TenantId;
+
+fn statements(tenant: TenantId) -> Vec<Statement> {
+    vec![tenants::get_statement(tenant), staff_sso::get_statement(tenant), staff_sso::domains_statement(tenant)]
+}
+
+/// The page's reads: the tenant, its connection and its domains.
+pub fn reads(raw: &str) -> Vec<Statement> {
+    TenantId::parse(raw).map(statements).unwrap_or_default()
+}
+
+struct Loaded {
+    tenant: tenants::TenantRow,
+    current: Option<StaffSsoRow>,
+    domains: Vec<String>,
+}
+
+fn loaded(rows: Vec<Vec<serde_json::Value>>) -> Result<Loaded, AppError> {
+    let mut rows = rows.into_iter();
+    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let current = decode_rows::<StaffSsoRow>(rows.next())?.into_iter().next();
+    let domains = decode_rows::<staff_sso::DomainRow>(rows.next())?.into_iter().map(|row| row.domain).collect();
+    Ok(Loaded { tenant, current, domains })
+}
+
+fn draw<R: Runtime>(
+    console: &Console<'_, R>,
+    person: &Person<'_>,
+    loaded: &Loaded,
+    (status, draft, problems): (u16, Option<SsoDraft>, &Problems),
+    notice: Option<&str>,
+) -> Result<Response, AppError> {
+    let draft =
+        draft.unwrap_or_else(|| SsoDraft::of(loaded.current.as_ref().map(|row| (row, loaded.domains.as_slice()))));
+    let origin = links::origin(&console.rt.config().console_host, console.req.header("host").unwrap_or(""));
+    let csrf = console.csrf_token()?;
+    let who = console.who(person.session, &csrf);
+    let page = StaffSsoView {
+        tenant: &loaded.tenant,
+        current: loaded.current.as_ref(),
+        draft: &draft,
+        redirect_uri: &redirect_uri(&origin),
+        problems,
+        notice,
+        editable: person.role.can_manage_keys(),
+    };
+    Ok(console.with_csrf(Response::html(status, view::page(console.lang, &who, &page)), &csrf))
+}
+
+pub fn page<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
+    let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let loaded = loaded(console.prefetched.clone())?;
+    let s = console.lang.staff_sso();
+    let notice = match console.req.query_param("done").as_deref() {
+        Some("saved") => Some(s.saved),
+        Some("removed") => Some(s.removed),
+        _ => None,
+    };
+    draw(console, &person, &loaded, (200, None, &Problems::default()), notice)
+}
+
+/// The form's precondition: the version it was drawn from, or (a first connection) that
+/// there is none yet.
+fn precondition(fields: &[(String, String)]) -> Result<Precondition, AppError> {
+    match field(fields, "version") {
+        "" => Ok(Precondition::None),
+        raw => raw
+            .parse::<i64>()
+            .map(|version| Precondition::Tags(vec![entity_tag(version)]))
+            .map_err(|_| AppError::BadRequest("the form's version is not a number".into())),
+    }
+}
+
+/// Domains as typed: separated by spaces, commas or new lines.
+fn typed_domains(raw: &str) -> Vec<String> {
+    raw.split(|c: char| c.is_whitespace() || c == ',').filter(|d| !d.is_empty()).map(str::to_owned).collect()
+}
+
+/// The form's control a rule's field error belongs to (`domains[2]` is the domains field).
+fn control_of(field: &str) -> Option<&'static str> {
+    match field {
+        "issuer" => Some("issuer"),
+        "client_id" => Some("client_id"),
+        "client_secret" => Some("client_secret"),
+        _ if field == "domains" || field.starts_with("domains[") => Some("domains"),
+        _ => None,
+    }
+}
+
+pub async fn save<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
+    let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let fields = console.form_if(person.role.can_manage_keys())?;
+    let pre = precondition(&fields)?;
+    let draft = SsoDraft {
+        issuer: field(&fields, "issuer").to_owned(),
+        client_id: field(&fields, "client_id").to_owned(),
+        domains: field(&fields, "domains").to_owned(),
+        enabled: field(&fields, "enabled") == "yes",
+    };
+    let secret = field(&fields, "client_secret");
+    let input = StaffSsoInput {
+        issuer: Some(draft.issuer.clone()),
+        client_id: Some(draft.client_id.clone()),
+        // Empty: keep the secret kept (or, for a first connection, the rule says it is needed).
+        client_secret: (!secret.is_empty()).then(|| secret.to_owned()),
+        domains: Some(typed_domains(&draft.domains)),
+        enabled: Some(draft.enabled),
+    };
+    let acting = person.acting();
+    let (status, draft, problems) = match rules::put(console.rt, (tenant, &acting), &input, &pre).await {
+        Ok(_) => return Ok(Response::see_other(&format!("/tenants/{tenant}/staff/sso?done=saved"))),
+        Err(AppError::Invalid(errors)) => {
+            // The shared rule's words are the API's English.
+            let mut problems = Problems::default();
+            for error in errors {
+                problems.add_written(control_of(&error.field), error.message, Language::En);
+            }
+            (422, Some(draft), problems)
+        }
+        Err(AppError::Conflict(message)) => {
+            let mut problems = Problems::default();
+            problems.add_written(Some("domains"), message, Language::En);
+            (409, Some(draft), problems)
+        }
+        Err(AppError::PreconditionFailed(_)) => (409, None, Problems::general(console.lang.staff_sso().stale)),
+        Err(err) => return Err(err),
+    };
+    let loaded = loaded(console.rt.db().read_batch(statements(tenant)).await?)?;
+    draw(console, &person, &loaded, (status, draft, &problems), None)
+}
+
+pub async fn remove<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
+    let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let fields = console.form_if(person.role.can_manage_keys())?;
+    let pre = precondition(&fields)?;
+    match rules::delete(console.rt, (tenant, &person.acting()), &pre).await {
+        Ok(()) => Ok(Response::see_other(&format!("/tenants/{tenant}/staff/sso?done=removed"))),
+        Err(AppError::PreconditionFailed(_)) => {
+            let loaded = loaded(console.rt.db().read_batch(statements(tenant)).await?)?;
+            let problems = Problems::general(console.lang.staff_sso().stale);
+            draw(console, &person, &loaded, (409, None, &problems), None)
+        }
+        Err(err) => Err(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn domains_may_be_typed_with_spaces_commas_or_lines() {
+        assert_eq!(typed_domains(" acme.example,acme.co.uk\nacme.dk  "), ["acme.example", "acme.co.uk", "acme.dk"]);
+        assert!(typed_domains("  ").is_empty());
+        assert_eq!(control_of("domains[1]"), Some("domains"));
+        assert_eq!(control_of("anything"), None);
+    }
+}

@@ -1,0 +1,198 @@
+//! A tenant's own `OpenID` Connect provider for its console staff: the rule written once for
+//! the admin API (`getStaffSso`, `putStaffSso`, `deleteStaffSso`) and the console's staff
+//! single sign-on page. Only an owner (or the operator) sets it: it lets people in without
+//! porch's password and second factor. The client secret is sealed to the connection's id
+//! and never shown again; the email domains are each one tenant's.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::app::input::Fields;
+use crate::app::staff::Acting;
+use crate::app::versions::{retry, Precondition};
+use crate::auth::sealing;
+use crate::runtime::Runtime;
+use crate::store::audit::Change;
+use crate::store::staff_sso::{self, Settings, StaffSsoRow};
+use crate::store::DbError;
+use porch_types::email::EmailDomain;
+use porch_types::error::AppError;
+use porch_types::ids::{StaffSsoId, TenantId};
+use porch_types::sso::idp_url;
+use porch_types::time::Timestamp;
+
+/// Email domains per tenant: a company's own, not a list of every customer's.
+pub const MAX_DOMAINS: usize = 20;
+/// The longest client id or secret porch keeps (providers' are far shorter).
+const MAX_CREDENTIAL: usize = 512;
+
+/// A PUT body: the whole connection. `client_secret` may be left out once one is kept.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StaffSsoInput {
+    pub issuer: Option<String>,
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    pub domains: Option<Vec<String>>,
+    pub enabled: Option<bool>,
+}
+
+/// The connection as the API shows it (`StaffSso` in openapi.json): never the secret.
+#[derive(Serialize)]
+pub struct StaffSsoBody<'a> {
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    pub domains: &'a [String],
+    pub enabled: bool,
+    /// Where the provider sends people back: to give its admin.
+    pub redirect_uri: String,
+    pub created_at: Timestamp,
+    pub updated_at: Timestamp,
+}
+
+impl<'a> StaffSsoBody<'a> {
+    pub fn new(row: &'a StaffSsoRow, domains: &'a [String], console_origin: &str) -> Self {
+        StaffSsoBody {
+            issuer: &row.issuer,
+            client_id: &row.client_id,
+            domains,
+            enabled: row.is_enabled(),
+            redirect_uri: redirect_uri(console_origin),
+            created_at: Timestamp::from_millis(row.created_at),
+            updated_at: Timestamp::from_millis(row.updated_at),
+        }
+    }
+}
+
+/// The console's one callback: the pending sign-in its state names says whose provider it is.
+pub fn redirect_uri(console_origin: &str) -> String {
+    format!("{console_origin}/sso/callback")
+}
+
+fn may_set(by: &Acting) -> Result<(), AppError> {
+    if by.role.can_manage_keys() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+fn credential(fields: &mut Fields, field: &str, raw: Option<&str>) -> Option<String> {
+    match raw.map(str::trim) {
+        None | Some("") => {
+            fields.error(field, "is required");
+            None
+        }
+        Some(text) if text.len() > MAX_CREDENTIAL || text.chars().any(char::is_control) => {
+            fields.error(field, "must be at most 512 printable characters");
+            None
+        }
+        Some(text) => Some(text.to_owned()),
+    }
+}
+
+/// The domains of a body: each an email domain, none twice, one to `MAX_DOMAINS`.
+fn domains(fields: &mut Fields, raw: Option<&[String]>) -> Option<Vec<String>> {
+    let raw = raw.unwrap_or_default();
+    if raw.is_empty() || raw.len() > MAX_DOMAINS {
+        fields.error("domains", &format!("list 1 to {MAX_DOMAINS} email domains whose people sign in this way"));
+        return None;
+    }
+    let mut parsed: Vec<String> = Vec::with_capacity(raw.len());
+    let before = fields.len();
+    for (index, text) in raw.iter().enumerate() {
+        match EmailDomain::parse(text) {
+            Ok(domain) if parsed.iter().any(|d| d == domain.as_str()) => {
+                fields.error(&format!("domains[{index}]"), "appears twice");
+            }
+            Ok(domain) => parsed.push(domain.as_str().to_owned()),
+            Err(_) => fields.error(&format!("domains[{index}]"), "must be an email domain such as example.com"),
+        }
+    }
+    (fields.len() == before).then_some(parsed)
+}
+
+/// The tenant's connection and its domains, if it has one.
+pub async fn get<R: Runtime>(rt: &R, tenant: TenantId) -> Result<Option<(StaffSsoRow, Vec<String>)>, AppError> {
+    let Some(row) = staff_sso::get(rt.db(), tenant).await? else { return Ok(None) };
+    let domains = staff_sso::domains(rt.db(), tenant).await?;
+    Ok(Some((row, domains)))
+}
+
+/// Sets the tenant's connection to `input` when its version passes `pre`.
+pub async fn put<R: Runtime>(
+    rt: &R,
+    (tenant, by): (TenantId, &Acting),
+    input: &StaffSsoInput,
+    pre: &Precondition,
+) -> Result<(StaffSsoRow, Vec<String>), AppError> {
+    may_set(by)?;
+    retry(async || {
+        let current = staff_sso::get(rt.db(), tenant).await?;
+        match &current {
+            Some(row) => {
+                pre.allow(row.version)?;
+            }
+            None if matches!(pre, Precondition::Tags(_)) => return Err(AppError::PreconditionFailed(None)),
+            None => {}
+        }
+        let mut fields = Fields::default();
+        let issuer = fields.require("issuer", input.issuer.as_deref(), |raw| {
+            idp_url(raw, rt.config().sso_loopback_http).map(|_| raw.trim().to_owned())
+        });
+        let client_id = credential(&mut fields, "client_id", input.client_id.as_deref());
+        let secret = match (input.client_secret.as_deref(), &current) {
+            (None, Some(_)) => None,
+            (raw, _) => credential(&mut fields, "client_secret", raw),
+        };
+        let domains = domains(&mut fields, input.domains.as_deref());
+        fields.finish()?;
+        let (Some(issuer), Some(client_id), Some(domains)) = (issuer, client_id, domains) else {
+            return Err(AppError::Internal("checked fields missing".into()));
+        };
+        let id = match &current {
+            Some(row) => row.id.clone(),
+            None => StaffSsoId::from_random(rt.random_16()?).to_db(),
+        };
+        let sealed = match (secret, &current) {
+            (Some(secret), _) => sealing::seal(rt, &id, secret.as_bytes())?,
+            (None, Some(row)) => row.sealed_secret.clone(),
+            (None, None) => return Err(AppError::Internal("a new connection without a secret".into())),
+        };
+        let enabled = input.enabled.unwrap_or(true);
+        let summary = |issuer: &str, client_id: &str, enabled: bool, domains: &[String]| {
+            json!({ "issuer": issuer, "client_id": client_id, "enabled": enabled, "domains": domains })
+        };
+        let mut change = Change::new(tenant, &by.actor, "staff_sso.put", "staff_sso", id.clone())
+            .after(summary(&issuer, &client_id, enabled, &domains));
+        if let Some(row) = &current {
+            let before = staff_sso::domains(rt.db(), tenant).await?;
+            change = change.before(summary(&row.issuer, &row.client_id, row.is_enabled(), &before));
+        }
+        let settings = Settings { id: &id, issuer: &issuer, client_id: &client_id, sealed_secret: &sealed, enabled, domains: &domains };
+        let version = current.as_ref().map(|row| row.version);
+        match staff_sso::put(rt.db(), tenant, version, &settings, &change, rt.now()).await {
+            Ok(true) => Ok(get(rt, tenant).await?),
+            Ok(false) => Ok(None),
+            Err(DbError::Constraint(_)) => Err(AppError::Conflict(
+                "one of these email domains signs in through another tenant's provider".into(),
+            )),
+            Err(err) => Err(err.into()),
+        }
+    })
+    .await
+}
+
+/// Removes the tenant's connection when its version passes `pre`: its staff sign in with
+/// their password and second factor again.
+pub async fn delete<R: Runtime>(rt: &R, (tenant, by): (TenantId, &Acting), pre: &Precondition) -> Result<(), AppError> {
+    may_set(by)?;
+    retry(async || {
+        let current = staff_sso::get(rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        let change = Change::new(tenant, &by.actor, "staff_sso.delete", "staff_sso", current.id.clone())
+            .before(json!({ "issuer": current.issuer, "client_id": current.client_id }));
+        Ok(staff_sso::delete(rt.db(), tenant, current.version, &change, rt.now()).await?.then_some(()))
+    })
+    .await
+}

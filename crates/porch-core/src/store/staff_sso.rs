@@ -1,0 +1,238 @@
+//! A tenant's `OpenID` Connect provider for its console staff (schema 0024): the connection,
+//! the email domains that lead to it, and the sign-ins started and not yet back.
+
+use serde::Deserialize;
+
+use super::audit::Change;
+use super::{Database, DbError, Statement};
+use crate::params;
+use porch_types::ids::{StaffId, TenantId};
+use porch_types::time::Timestamp;
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct StaffSsoRow {
+    pub tenant_id: String,
+    pub id: String,
+    pub issuer: String,
+    pub client_id: String,
+    pub sealed_secret: String,
+    pub enabled: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub version: i64,
+}
+
+impl StaffSsoRow {
+    pub fn is_enabled(&self) -> bool {
+        self.enabled != 0
+    }
+
+    /// Names its cached provider documents and refetch budget: a change of settings reads
+    /// the provider afresh.
+    pub fn cache_id(&self) -> String {
+        format!("{}:{}", self.id, self.updated_at)
+    }
+}
+
+/// A connection's columns, in `StaffSsoRow`'s order.
+macro_rules! columns {
+    () => {
+        "tenant_id, id, issuer, client_id, sealed_secret, enabled, created_at, updated_at, version"
+    };
+}
+
+/// Holds when the connection is at the version and time a write just left it (`?2`, `?3`):
+/// what follows that write in its batch goes only where the write went.
+macro_rules! written {
+    () => {
+        "EXISTS (SELECT 1 FROM staff_sso WHERE tenant_id = ?1 AND version = ?2 AND updated_at = ?3)"
+    };
+}
+
+/// The tenant's connection, if it has one.
+pub fn get_statement(tenant: TenantId) -> Statement {
+    Statement::new(concat!("SELECT ", columns!(), " FROM staff_sso WHERE tenant_id = ?1"), params![tenant.to_db()])
+}
+
+pub async fn get(db: &impl Database, tenant: TenantId) -> Result<Option<StaffSsoRow>, DbError> {
+    db.query_one(get_statement(tenant)).await
+}
+
+#[derive(Clone, Debug, Deserialize)]
+pub struct DomainRow {
+    pub domain: String,
+}
+
+/// The tenant's email domains, in order.
+pub fn domains_statement(tenant: TenantId) -> Statement {
+    Statement::new("SELECT domain FROM staff_sso_domains WHERE tenant_id = ?1 ORDER BY domain", params![tenant.to_db()])
+}
+
+pub async fn domains(db: &impl Database, tenant: TenantId) -> Result<Vec<String>, DbError> {
+    let rows: Vec<DomainRow> = db.query(domains_statement(tenant)).await?;
+    Ok(rows.into_iter().map(|row| row.domain).collect())
+}
+
+/// The switched-on connection people at `domain` sign in through, if any.
+pub async fn for_domain(db: &impl Database, domain: &str) -> Result<Option<StaffSsoRow>, DbError> {
+    db.query_one(Statement::new(
+        "SELECT s.tenant_id, s.id, s.issuer, s.client_id, s.sealed_secret, s.enabled, s.created_at, s.updated_at,
+                s.version
+         FROM staff_sso_domains d JOIN staff_sso s ON s.tenant_id = d.tenant_id
+         WHERE d.domain = ?1 AND s.enabled = 1",
+        params![domain],
+    ))
+    .await
+}
+
+/// What a write sets.
+pub struct Settings<'a> {
+    pub id: &'a str,
+    pub issuer: &'a str,
+    pub client_id: &'a str,
+    pub sealed_secret: &'a str,
+    pub enabled: bool,
+    pub domains: &'a [String],
+}
+
+/// Writes the tenant's connection over `version` (None: there is none yet) with its domains,
+/// audited, in one batch; false when it changed meanwhile (nothing written). A domain
+/// another tenant claimed fails the batch as a constraint error.
+pub async fn put(
+    db: &impl Database,
+    tenant: TenantId,
+    version: Option<i64>,
+    settings: &Settings<'_>,
+    change: &Change<'_>,
+    now: Timestamp,
+) -> Result<bool, DbError> {
+    let written = match version {
+        None => Statement::new(
+            concat!(
+                "INSERT INTO staff_sso (",
+                columns!(),
+                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 1) ON CONFLICT DO NOTHING"
+            ),
+            params![
+                tenant.to_db(),
+                settings.id,
+                settings.issuer,
+                settings.client_id,
+                settings.sealed_secret,
+                i64::from(settings.enabled),
+                now.millis()
+            ],
+        ),
+        Some(version) => Statement::new(
+            "UPDATE staff_sso SET issuer = ?3, client_id = ?4, sealed_secret = ?5, enabled = ?6, updated_at = ?7,
+                    version = version + 1
+             WHERE tenant_id = ?1 AND version = ?2",
+            params![
+                tenant.to_db(),
+                version,
+                settings.issuer,
+                settings.client_id,
+                settings.sealed_secret,
+                i64::from(settings.enabled),
+                now.millis()
+            ],
+        ),
+    };
+    let new_version = version.map_or(1, |v| v + 1);
+    // The domains follow only the write above.
+    let mut statements = vec![
+        written,
+        change.statement_if_changed(now),
+        Statement::new(
+            concat!("DELETE FROM staff_sso_domains WHERE tenant_id = ?1 AND ", written!()),
+            params![tenant.to_db(), new_version, now.millis()],
+        ),
+    ];
+    for domain in settings.domains {
+        statements.push(Statement::new(
+            concat!("INSERT INTO staff_sso_domains (domain, tenant_id) SELECT ?4, ?1 WHERE ", written!()),
+            params![tenant.to_db(), new_version, now.millis(), domain.as_str()],
+        ));
+    }
+    Ok(db.batch(statements).await?.first().is_some_and(|&n| n > 0))
+}
+
+/// Removes the tenant's connection at `version` (its domains and pending sign-ins go with
+/// it), audited; false when it changed or went meanwhile.
+pub async fn delete(
+    db: &impl Database,
+    tenant: TenantId,
+    version: i64,
+    change: &Change<'_>,
+    now: Timestamp,
+) -> Result<bool, DbError> {
+    let statements = vec![
+        Statement::new("DELETE FROM staff_sso WHERE tenant_id = ?1 AND version = ?2", params![tenant.to_db(), version]),
+        change.statement_if_changed(now),
+    ];
+    Ok(db.batch(statements).await?.first().is_some_and(|&n| n > 0))
+}
+
+/// A sign-in started: the state's hash, the browser's cookie hash, and the nonce and PKCE
+/// verifier to check the answer with.
+pub struct NewRequest<'a> {
+    pub state_hash: &'a str,
+    pub browser_hash: &'a str,
+    pub nonce: &'a str,
+    pub code_verifier: &'a str,
+    pub expires_at: Timestamp,
+}
+
+pub fn insert_request(tenant: TenantId, request: &NewRequest<'_>) -> Statement {
+    Statement::new(
+        "INSERT INTO staff_sso_requests (state_hash, tenant_id, browser_hash, nonce, code_verifier, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        params![
+            request.state_hash,
+            tenant.to_db(),
+            request.browser_hash,
+            request.nonce,
+            request.code_verifier,
+            request.expires_at.millis()
+        ],
+    )
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PendingRow {
+    pub tenant_id: String,
+    pub browser_hash: String,
+    pub nonce: String,
+    pub code_verifier: String,
+}
+
+/// The sign-in whose state hashes to `state_hash`, taken once (whatever happens next).
+pub async fn consume_request(
+    db: &impl Database,
+    state_hash: &str,
+    now: Timestamp,
+) -> Result<Option<PendingRow>, DbError> {
+    db.query_one(Statement::new(
+        "DELETE FROM staff_sso_requests WHERE state_hash = ?1 AND expires_at > ?2
+         RETURNING tenant_id, browser_hash, nonce, code_verifier",
+        params![state_hash, now.millis()],
+    ))
+    .await
+}
+
+#[derive(Deserialize)]
+struct MemberRow {
+    id: StaffId,
+}
+
+/// The person of the tenant's staff with this email; never the operator (who belongs to no
+/// tenant) or another tenant's.
+pub async fn member(db: &impl Database, tenant: TenantId, email: &str) -> Result<Option<StaffId>, DbError> {
+    let row: Option<MemberRow> = db
+        .query_one(Statement::new(
+            "SELECT id FROM staff WHERE tenant_id = ?1 AND email = ?2",
+            params![tenant.to_db(), email],
+        ))
+        .await?;
+    Ok(row.map(|row| row.id))
+}

@@ -1,0 +1,105 @@
+//! The tenant's single sign-on for its staff in the console: the redirect URI to give the
+//! provider's admin, the provider's settings (owners change them), and removing it.
+
+use maud::html;
+
+use super::console::{copy_field, shell, tenant_header, TenantTab, Who};
+use super::form::{csrf_field, field, submit, summary, Problems};
+use crate::i18n::{Language, Translations as _};
+use crate::store::staff_sso::StaffSsoRow;
+use crate::store::tenants::TenantRow;
+
+/// The form's values: the settings kept, or what was typed when they were refused. The
+/// secret is never drawn back into the form.
+#[derive(Clone, Debug)]
+pub struct SsoDraft {
+    pub issuer: String,
+    pub client_id: String,
+    /// Separated by spaces.
+    pub domains: String,
+    pub enabled: bool,
+}
+
+impl SsoDraft {
+    pub fn of(current: Option<(&StaffSsoRow, &[String])>) -> SsoDraft {
+        match current {
+            Some((row, domains)) => SsoDraft {
+                issuer: row.issuer.clone(),
+                client_id: row.client_id.clone(),
+                domains: domains.join(" "),
+                enabled: row.is_enabled(),
+            },
+            None => SsoDraft { issuer: String::new(), client_id: String::new(), domains: String::new(), enabled: true },
+        }
+    }
+}
+
+pub struct StaffSsoView<'a> {
+    pub tenant: &'a TenantRow,
+    pub current: Option<&'a StaffSsoRow>,
+    pub draft: &'a SsoDraft,
+    pub redirect_uri: &'a str,
+    pub problems: &'a Problems,
+    pub notice: Option<&'a str>,
+    /// Whether the person may change it (owners).
+    pub editable: bool,
+}
+
+pub fn page(lang: Language, who: &Who<'_>, view: &StaffSsoView<'_>) -> String {
+    let s = lang.staff_sso();
+    let base = format!("/tenants/{}/staff/sso", view.tenant.id);
+    let draft = view.draft;
+    let secret_hint = if view.current.is_some() { s.client_secret_hint_kept } else { s.client_secret_hint_new };
+    let body = html! {
+        (tenant_header(lang, who, view.tenant, TenantTab::Staff))
+        p.back { a href={ "/tenants/" (view.tenant.id) "/staff" } { (lang.console().staff_title) } }
+        h2 { (s.title) }
+        p.lead { (s.intro) }
+        @if let Some(notice) = view.notice { p.notice role="status" { (notice) } }
+        @if view.current.is_none() { p { (s.none_yet) } }
+        @if !view.editable { p.notice { (s.owners_only) } }
+        (copy_field(lang, ("redirect_uri", s.redirect_uri, Some(s.redirect_hint)), view.redirect_uri, (s.copy, s.copied)))
+        (summary(lang, view.problems))
+        form.stack method="post" action=(base) novalidate {
+            (csrf_field(who.csrf))
+            @if let Some(row) = view.current { input type="hidden" name="version" value=(row.version); }
+            fieldset.stack disabled[!view.editable] {
+                (field(lang, view.problems, "issuer", s.issuer, Some(s.issuer_hint), |f| html! {
+                    input #(f.id) type="url" name="issuer" value=(draft.issuer) required maxlength="500" spellcheck="false"
+                        aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+                }))
+                (field(lang, view.problems, "client_id", s.client_id, None, |f| html! {
+                    input #(f.id) type="text" name="client_id" value=(draft.client_id) required maxlength="512"
+                        autocomplete="off" spellcheck="false"
+                        aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+                }))
+                (field(lang, view.problems, "client_secret", s.client_secret, Some(secret_hint), |f| html! {
+                    input #(f.id) type="password" name="client_secret" maxlength="512" autocomplete="off"
+                        aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+                }))
+                (field(lang, view.problems, "domains", s.domains, Some(s.domains_hint), |f| html! {
+                    input #(f.id) type="text" name="domains" value=(draft.domains) required spellcheck="false"
+                        autocapitalize="none"
+                        aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+                }))
+                div.check {
+                    input #enabled type="checkbox" name="enabled" value="yes" checked[draft.enabled];
+                    label for="enabled" { (s.enabled) }
+                }
+                @if view.editable { (submit(s.save)) }
+            }
+        }
+        @if let (Some(row), true) = (view.current, view.editable) {
+            details {
+                summary { (s.remove) }
+                p { (s.remove_hint) }
+                form method="post" action={ (base) "/remove" } {
+                    (csrf_field(who.csrf))
+                    input type="hidden" name="version" value=(row.version);
+                    button.secondary type="submit" { (s.remove_button) }
+                }
+            }
+        }
+    };
+    shell(lang, &format!("{} · {}", s.title, view.tenant.name), None, Some(who), &body)
+}

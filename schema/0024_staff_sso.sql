@@ -1,0 +1,35 @@
+-- A tenant's own OpenID Connect provider for its console staff (issue 16): a person of the
+-- tenant's staff whose email is at one of its domains may sign in through it, in place of a
+-- password and porch's second factor (the provider asks for its own). One per tenant. Its
+-- `id` seals the client secret and names the provider's cached documents.
+CREATE TABLE staff_sso (
+  tenant_id     TEXT PRIMARY KEY REFERENCES tenants(id) ON DELETE CASCADE,
+  id            TEXT NOT NULL UNIQUE,
+  issuer        TEXT NOT NULL,
+  client_id     TEXT NOT NULL,
+  sealed_secret TEXT NOT NULL,
+  enabled       INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
+  created_at    INTEGER NOT NULL,
+  updated_at    INTEGER NOT NULL,
+  version       INTEGER NOT NULL DEFAULT 1
+);
+
+-- The email domains whose people the console sends to a tenant's provider: one tenant per
+-- domain, so the sign-in page finds the provider by the address typed.
+CREATE TABLE staff_sso_domains (
+  domain     TEXT PRIMARY KEY,
+  tenant_id  TEXT NOT NULL REFERENCES staff_sso(tenant_id) ON DELETE CASCADE
+);
+CREATE INDEX staff_sso_domains_tenant ON staff_sso_domains(tenant_id);
+
+-- Sign-ins started and not yet back: by the SHA-256 of the OIDC state, bound to the browser
+-- by the hash of a cookie's value, used once.
+CREATE TABLE staff_sso_requests (
+  state_hash    TEXT PRIMARY KEY,
+  tenant_id     TEXT NOT NULL REFERENCES staff_sso(tenant_id) ON DELETE CASCADE,
+  browser_hash  TEXT NOT NULL,
+  nonce         TEXT NOT NULL,
+  code_verifier TEXT NOT NULL,
+  expires_at    INTEGER NOT NULL
+);
+CREATE INDEX staff_sso_requests_expiry ON staff_sso_requests(expires_at);
