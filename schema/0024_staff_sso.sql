@@ -11,7 +11,10 @@ CREATE TABLE staff_sso (
   enabled       INTEGER NOT NULL DEFAULT 1 CHECK (enabled IN (0, 1)),
   created_at    INTEGER NOT NULL,
   updated_at    INTEGER NOT NULL,
-  version       INTEGER NOT NULL DEFAULT 1
+  version       INTEGER NOT NULL DEFAULT 1,
+  -- Random per write: what follows a write in its batch (its domains) goes only where that
+  -- very write went, even if another landed at the same version and millisecond.
+  write_id      TEXT NOT NULL
 );
 
 -- The email domains whose people the console sends to a tenant's provider: one tenant per
@@ -23,13 +26,15 @@ CREATE TABLE staff_sso_domains (
 CREATE INDEX staff_sso_domains_tenant ON staff_sso_domains(tenant_id);
 
 -- Sign-ins started and not yet back: by the SHA-256 of the OIDC state, bound to the browser
--- by the hash of a cookie's value, used once.
+-- by the hash of a cookie's value, used once; and to the connection's version they started
+-- under, so a provider changed meanwhile is never sent a code meant for the old one.
 CREATE TABLE staff_sso_requests (
   state_hash    TEXT PRIMARY KEY,
   tenant_id     TEXT NOT NULL REFERENCES staff_sso(tenant_id) ON DELETE CASCADE,
   browser_hash  TEXT NOT NULL,
   nonce         TEXT NOT NULL,
   code_verifier TEXT NOT NULL,
+  connection_version INTEGER NOT NULL,
   expires_at    INTEGER NOT NULL
 );
 CREATE INDEX staff_sso_requests_expiry ON staff_sso_requests(expires_at);

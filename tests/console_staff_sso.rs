@@ -36,10 +36,10 @@ impl Tenant<'_> {
         self.app.api_as(Some(&self.key), method, &format!("/api/v1/tenants/{}/staff-sso", self.id), body)
     }
 
-    /// Single sign-on set in the console by the owner, for `domains`.
-    fn connect(&self, domains: &str) {
+    /// Single sign-on set in the console by the owner, for `domains`: its callback path.
+    fn connect(&self, domains: &str) -> String {
         let page = body_text(&self.owner.browser.get(&self.page()));
-        assert!(page.contains(r#"value="http://console.localhost/sso/callback" readonly"#), "{page}");
+        assert!(!page.contains(r#"id="redirect_uri""#), "no callback before there is a connection: {page}");
         let saved = self.owner.browser.post(
             &self.page(),
             &[
@@ -51,6 +51,12 @@ impl Tenant<'_> {
             ],
         );
         assert_eq!(saved.status, 303, "{}", body_text(&saved));
+        let (status, shown) = self.api(Method::Get, &Value::Null);
+        assert_eq!(status, 200);
+        let uri = shown["staff_sso"]["redirect_uri"].as_str().unwrap().to_owned();
+        let page = body_text(&self.owner.browser.get(&self.page()));
+        assert!(page.contains(&format!(r#"value="{uri}" readonly"#)), "{page}");
+        uri.trim_start_matches("http://console.localhost").to_owned()
     }
 }
 
@@ -81,26 +87,28 @@ fn provider_vouches(app: &TestApp, email: &str, verified: bool, nonce: &str) {
     app.rt.http.answers.borrow_mut().insert(format!("{ISSUER}/token"), (200, body.to_string()));
 }
 
-/// Starts a sign-in with `email` in `browser`: the provider's authorization URL.
+/// Starts a sign-in with `email` in `browser`: the provider's authorization URL, which the
+/// page after the form leads to (its `Refresh` and its link).
 fn start(browser: &Browser<'_>, email: &str) -> String {
     browser.get("/sign-in");
     let form = browser.post("/sign-in/sso", &[("sso_email", email)]);
     assert_eq!(form.status, 200, "{}", body_text(&form));
     let refresh = form.header("refresh").unwrap().to_owned();
-    let next = refresh.strip_prefix("0;url=").unwrap();
-    location(&browser.get(next))
+    let url = refresh.strip_prefix("0;url=").unwrap().to_owned();
+    assert!(body_text(&form).contains(&url.replace('&', "&amp;")), "the link to follow without the refresh");
+    url
 }
 
-/// The provider sends `browser` back for `email`: the callback's answer.
+/// The provider sends `browser` back to `callback` for `email`: the callback's answer.
 fn come_back(
     app: &TestApp,
-    browser: &Browser<'_>,
+    (browser, callback): (&Browser<'_>, &str),
     authorize: &str,
     email: &str,
     verified: bool,
 ) -> porch_core::http::Response {
     provider_vouches(app, email, verified, &param(authorize, "nonce"));
-    browser.get(&format!("/sso/callback?code=c&state={}", param(authorize, "state")))
+    browser.get(&format!("{callback}?code=c&state={}", param(authorize, "state")))
 }
 
 #[test]
@@ -108,11 +116,10 @@ fn a_person_of_the_staff_signs_in_with_their_company_account_and_no_second_facto
     let app = spawn_app();
     let acme = tenant(&app, "acme-co", "own@acme.example");
     provider_is_up(&app);
-    acme.connect("acme.example, acme.co.uk");
+    let callback = acme.connect("acme.example, acme.co.uk");
     let (status, shown) = acme.api(Method::Get, &Value::Null);
     assert_eq!(status, 200);
     assert_eq!(shown["staff_sso"]["domains"], json!(["acme.co.uk", "acme.example"]));
-    assert_eq!(shown["staff_sso"]["redirect_uri"], "http://console.localhost/sso/callback");
     assert!(!shown.to_string().contains("the secret the provider gave porch"), "the secret is never shown");
     let audit = app.sql("SELECT actor FROM audit_log WHERE action = 'staff_sso.put'", Vec::new());
     assert_eq!(audit[0]["actor"], format!("staff:{}", acme.owner.id));
@@ -122,9 +129,9 @@ fn a_person_of_the_staff_signs_in_with_their_company_account_and_no_second_facto
     let authorize = start(&browser, "Ada@Acme.co.uk");
     assert!(authorize.starts_with(&format!("{ISSUER}/authorize?")), "{authorize}");
     assert_eq!(param(&authorize, "client_id"), "porch-console");
-    assert_eq!(param(&authorize, "redirect_uri"), "http://console.localhost/sso/callback");
+    assert_eq!(param(&authorize, "redirect_uri"), format!("http://console.localhost{callback}"));
     assert_eq!(param(&authorize, "code_challenge_method"), "S256");
-    let back = come_back(&app, &browser, &authorize, "ada@acme.co.uk", true);
+    let back = come_back(&app, (&browser, &callback), &authorize, "ada@acme.co.uk", true);
     assert_eq!(back.status, 303, "{}", body_text(&back));
     assert_eq!(location(&back), "/");
     let home = browser.get(&format!("/tenants/{}", acme.id));
@@ -136,7 +143,7 @@ fn a_person_of_the_staff_signs_in_with_their_company_account_and_no_second_facto
     drop(requests);
 
     // The same answer again: the sign-in was taken.
-    let again = browser.get(&format!("/sso/callback?code=c&state={}", param(&authorize, "state")));
+    let again = browser.get(&format!("{callback}?code=c&state={}", param(&authorize, "state")));
     assert_eq!(again.status, 403);
     assert!(body_text(&again).contains("Single sign-on did not sign you in"), "{}", body_text(&again));
 }
@@ -148,7 +155,8 @@ fn nobody_off_the_tenants_staff_gets_in_whatever_the_provider_says() {
     let other = tenant(&app, "other-co", "boss@other.example");
     operator(&app);
     provider_is_up(&app);
-    acme.connect("acme.example");
+    let callback = acme.connect("acme.example");
+    join(&app, &invite(&app, &acme.key, &acme.id, "outside@elsewhere.example", "viewer"), "Out Side");
 
     // An address with no provider is told so, and what was typed stays.
     let browser = Browser::new(&app, CONSOLE);
@@ -159,36 +167,71 @@ fn nobody_off_the_tenants_staff_gets_in_whatever_the_provider_says() {
     assert!(page.contains("No single sign-on is set up for this address"), "{page}");
     assert!(page.contains(r#"value="ada@elsewhere.example""#), "{page}");
 
-    // The provider vouches for people who are not acme's staff: another tenant's owner, the
-    // operator, someone unknown. None gets in.
-    for email in ["boss@other.example", OPERATOR_EMAIL, "nobody@acme.example"] {
+    // The provider vouches for people who are not acme's staff (another tenant's owner, the
+    // operator, someone unknown), or for one of acme's staff at an address outside acme's
+    // domains, or for an address it does not say it verified. None gets in.
+    for (email, verified) in [
+        ("boss@other.example", true),
+        (OPERATOR_EMAIL, true),
+        ("nobody@acme.example", true),
+        ("outside@elsewhere.example", true),
+        ("own@acme.example", false),
+    ] {
         let browser = Browser::new(&app, CONSOLE);
         let authorize = start(&browser, "someone@acme.example");
-        let back = come_back(&app, &browser, &authorize, email, true);
+        let back = come_back(&app, (&browser, &callback), &authorize, email, verified);
         assert_eq!(back.status, 403, "{email}");
         assert_eq!(browser.get("/").header("location"), Some("/sign-in"), "{email}");
     }
-    // An address the provider does not vouch for.
-    acme.owner.browser.post("/sign-out", &[]);
-    let browser = Browser::new(&app, CONSOLE);
-    let authorize = start(&browser, "own@acme.example");
-    assert_eq!(come_back(&app, &browser, &authorize, "own@acme.example", false).status, 403);
     // The answer carried into another browser (someone planting their own sign-in).
     let authorize = start(&Browser::new(&app, CONSOLE), "own@acme.example");
     let elsewhere = Browser::new(&app, CONSOLE);
-    assert_eq!(come_back(&app, &elsewhere, &authorize, "own@acme.example", true).status, 403);
+    assert_eq!(come_back(&app, (&elsewhere, &callback), &authorize, "own@acme.example", true).status, 403);
     assert_eq!(elsewhere.get("/").header("location"), Some("/sign-in"));
     assert!(app.sql("SELECT state_hash FROM staff_sso_requests", Vec::new()).is_empty(), "each was used once");
 
-    // Another tenant cannot claim acme's domain.
+    // Another tenant cannot claim acme's domain, nor a public mail service's.
     let page = body_text(&other.owner.browser.get(&other.page()));
     assert!(!page.contains("acme.example"));
-    let taken = other.owner.browser.post(
-        &other.page(),
-        &[("issuer", ISSUER), ("client_id", "c"), ("client_secret", "s"), ("domains", "acme.example")],
-    );
+    let fields = |domains| [("issuer", ISSUER), ("client_id", "c"), ("client_secret", "s"), ("domains", domains)];
+    let taken = other.owner.browser.post(&other.page(), &fields("acme.example"));
     assert_eq!(taken.status, 409);
     assert!(body_text(&taken).contains("another tenant"), "{}", body_text(&taken));
+    let public = other.owner.browser.post(&other.page(), &fields("other.example gmail.com"));
+    assert_eq!(public.status, 422);
+    assert!(body_text(&public).contains("public mail service"), "{}", body_text(&public));
+}
+
+#[test]
+fn a_sign_in_answers_only_at_its_own_providers_callback_and_only_as_that_provider_was() {
+    // The mix-up attack: a tenant's provider forwards a sign-in it started to another
+    // tenant's provider, hoping porch redeems the answer with the first. Each connection has
+    // its own callback, and a sign-in is taken only at the one it started with.
+    let app = spawn_app();
+    let acme = tenant(&app, "acme-co", "own@acme.example");
+    let evil = tenant(&app, "evil-co", "boss@evil.example");
+    provider_is_up(&app);
+    let acme_callback = acme.connect("acme.example");
+    let evil_callback = evil.connect("evil.example");
+    assert_ne!(acme_callback, evil_callback);
+    let browser = Browser::new(&app, CONSOLE);
+    let started_at_evil = start(&browser, "someone@evil.example");
+    let crossed = come_back(&app, (&browser, &acme_callback), &started_at_evil, "own@acme.example", true);
+    assert_eq!(crossed.status, 403);
+    assert!(!app.rt.http.requests.borrow().iter().any(|r| r.url.ends_with("/token")), "no code was redeemed");
+    assert_eq!(browser.get(&format!("/tenants/{}", acme.id)).status, 303, "not signed in");
+
+    // A sign-in started before the provider's settings changed is not finished with the new.
+    let authorize = start(&browser, "own@acme.example");
+    let (status, _) = acme.api(
+        Method::Put,
+        &json!({ "issuer": ISSUER, "client_id": "porch-console", "domains": ["acme.example", "acme.dk"] }),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(come_back(&app, (&browser, &acme_callback), &authorize, "own@acme.example", true).status, 403);
+    // Started again, it signs in.
+    let authorize = start(&browser, "own@acme.example");
+    assert_eq!(come_back(&app, (&browser, &acme_callback), &authorize, "own@acme.example", true).status, 303);
 }
 
 #[test]
@@ -215,7 +258,7 @@ fn only_owners_set_it_a_stale_form_saves_nothing_and_removing_it_is_audited() {
     assert!(page.contains(r#"value="acme.example not-a-domain""#));
     assert_eq!(acme.api(Method::Get, &Value::Null).0, 404, "nothing was written");
 
-    acme.connect("acme.example");
+    let _ = acme.connect("acme.example");
     let version = version_on(&body_text(&acme.owner.browser.get(&acme.page())), "");
     let (status, _) =
         acme.api(Method::Put, &json!({ "issuer": ISSUER, "client_id": "rotated", "domains": ["acme.example"] }));

@@ -382,6 +382,21 @@ test('the first operator sets up the console, proves it again after leaving befo
   await Promise.all([joining.waitForURL(/done=deleted/), joining.click('main details form button')]);
   assert.match(await joining.textContent('.notice'), /Connection deleted/);
   await checkPage(joining, 'console-portal-sso-empty');
+  // Single sign-on for the staff: the owner connects the company's provider.
+  await Promise.all([joining.waitForURL(/\/staff$/), joining.click('nav.tabs a >> text=Staff')]);
+  await Promise.all([joining.waitForURL(/\/staff\/sso$/), joining.click('main a[href$="/staff/sso"]')]);
+  await checkPage(joining, 'console-staff-sso');
+  await joining.fill('#issuer', 'https://login.example.com');
+  await joining.fill('#client_id', 'porch-console');
+  await joining.fill('#domains', `${slug}.example`);
+  await joining.click('main form.stack button[type=submit]');
+  assert.match(await joining.textContent('.error-summary'), /client_secret|is required/);
+  await checkPage(joining, 'console-staff-sso-error');
+  await joining.fill('#client_secret', 'the secret the provider gave porch');
+  await Promise.all([joining.waitForURL(/done=saved/), joining.click('main form.stack button[type=submit]')]);
+  assert.match(await joining.textContent('.notice'), /Single sign-on saved/);
+  assert.match(await joining.inputValue('#redirect_uri'), /\/sso\/[0-9a-f-]+\/callback$/, 'the callback to give the provider');
+  await checkPage(joining, 'console-staff-sso-saved');
   await theirs.close();
 
   assert.deepEqual(problems, []);

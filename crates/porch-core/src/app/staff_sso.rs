@@ -57,17 +57,43 @@ impl<'a> StaffSsoBody<'a> {
             client_id: &row.client_id,
             domains,
             enabled: row.is_enabled(),
-            redirect_uri: redirect_uri(console_origin),
+            redirect_uri: redirect_uri(console_origin, &row.id),
             created_at: Timestamp::from_millis(row.created_at),
             updated_at: Timestamp::from_millis(row.updated_at),
         }
     }
 }
 
-/// The console's one callback: the pending sign-in its state names says whose provider it is.
-pub fn redirect_uri(console_origin: &str) -> String {
-    format!("{console_origin}/sso/callback")
+/// Where the tenant's provider sends people back: a callback of this connection's own, so an
+/// answer (a code) can only be redeemed with the provider it came from. A callback shared by
+/// every tenant would let a tenant's provider forward a sign-in it started to another
+/// tenant's provider and take the code (the OAuth mix-up attack, RFC 9207 §1).
+pub fn redirect_uri(console_origin: &str, id: &str) -> String {
+    format!("{console_origin}/sso/{id}/callback")
 }
+
+/// Email domains of public mail services: no one tenant's people, so never a tenant's to
+/// route to its provider. (Any other domain is taken on the tenant's word: see the README.)
+const PUBLIC_MAIL_DOMAINS: [&str; 18] = [
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+    "yahoo.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.com",
+    "gmx.net",
+    "mail.com",
+    "yandex.com",
+    "zoho.com",
+];
 
 fn may_set(by: &Acting) -> Result<(), AppError> {
     if by.role.can_manage_keys() {
@@ -104,6 +130,9 @@ fn domains(fields: &mut Fields, raw: Option<&[String]>) -> Option<Vec<String>> {
         match EmailDomain::parse(text) {
             Ok(domain) if parsed.iter().any(|d| d == domain.as_str()) => {
                 fields.error(&format!("domains[{index}]"), "appears twice");
+            }
+            Ok(domain) if PUBLIC_MAIL_DOMAINS.contains(&domain.as_str()) => {
+                fields.error(&format!("domains[{index}]"), "is a public mail service's, not your company's");
             }
             Ok(domain) => parsed.push(domain.as_str().to_owned()),
             Err(_) => fields.error(&format!("domains[{index}]"), "must be an email domain such as example.com"),
@@ -169,7 +198,16 @@ pub async fn put<R: Runtime>(
             let before = staff_sso::domains(rt.db(), tenant).await?;
             change = change.before(summary(&row.issuer, &row.client_id, row.is_enabled(), &before));
         }
-        let settings = Settings { id: &id, issuer: &issuer, client_id: &client_id, sealed_secret: &sealed, enabled, domains: &domains };
+        let write_id = StaffSsoId::from_random(rt.random_16()?).to_db();
+        let settings = Settings {
+            id: &id,
+            write_id: &write_id,
+            issuer: &issuer,
+            client_id: &client_id,
+            sealed_secret: &sealed,
+            enabled,
+            domains: &domains,
+        };
         let version = current.as_ref().map(|row| row.version);
         match staff_sso::put(rt.db(), tenant, version, &settings, &change, rt.now()).await {
             Ok(true) => Ok(get(rt, tenant).await?),

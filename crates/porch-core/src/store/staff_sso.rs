@@ -41,11 +41,11 @@ macro_rules! columns {
     };
 }
 
-/// Holds when the connection is at the version and time a write just left it (`?2`, `?3`):
-/// what follows that write in its batch goes only where the write went.
+/// Holds when the connection carries the write id a write just gave it (`?2`): what follows
+/// that write in its batch goes only where the write went.
 macro_rules! written {
     () => {
-        "EXISTS (SELECT 1 FROM staff_sso WHERE tenant_id = ?1 AND version = ?2 AND updated_at = ?3)"
+        "EXISTS (SELECT 1 FROM staff_sso WHERE tenant_id = ?1 AND write_id = ?2)"
     };
 }
 
@@ -73,6 +73,11 @@ pub async fn domains(db: &impl Database, tenant: TenantId) -> Result<Vec<String>
     Ok(rows.into_iter().map(|row| row.domain).collect())
 }
 
+/// A connection by its own id (a callback's), whatever its tenant.
+pub async fn by_id(db: &impl Database, id: &str) -> Result<Option<StaffSsoRow>, DbError> {
+    db.query_one(Statement::new(concat!("SELECT ", columns!(), " FROM staff_sso WHERE id = ?1"), params![id])).await
+}
+
 /// The switched-on connection people at `domain` sign in through, if any.
 pub async fn for_domain(db: &impl Database, domain: &str) -> Result<Option<StaffSsoRow>, DbError> {
     db.query_one(Statement::new(
@@ -88,6 +93,8 @@ pub async fn for_domain(db: &impl Database, domain: &str) -> Result<Option<Staff
 /// What a write sets.
 pub struct Settings<'a> {
     pub id: &'a str,
+    /// Random, new for each write.
+    pub write_id: &'a str,
     pub issuer: &'a str,
     pub client_id: &'a str,
     pub sealed_secret: &'a str,
@@ -111,7 +118,7 @@ pub async fn put(
             concat!(
                 "INSERT INTO staff_sso (",
                 columns!(),
-                ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 1) ON CONFLICT DO NOTHING"
+                ", write_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 1, ?8) ON CONFLICT DO NOTHING"
             ),
             params![
                 tenant.to_db(),
@@ -120,12 +127,13 @@ pub async fn put(
                 settings.client_id,
                 settings.sealed_secret,
                 i64::from(settings.enabled),
-                now.millis()
+                now.millis(),
+                settings.write_id
             ],
         ),
         Some(version) => Statement::new(
             "UPDATE staff_sso SET issuer = ?3, client_id = ?4, sealed_secret = ?5, enabled = ?6, updated_at = ?7,
-                    version = version + 1
+                    version = version + 1, write_id = ?8
              WHERE tenant_id = ?1 AND version = ?2",
             params![
                 tenant.to_db(),
@@ -134,24 +142,24 @@ pub async fn put(
                 settings.client_id,
                 settings.sealed_secret,
                 i64::from(settings.enabled),
-                now.millis()
+                now.millis(),
+                settings.write_id
             ],
         ),
     };
-    let new_version = version.map_or(1, |v| v + 1);
     // The domains follow only the write above.
     let mut statements = vec![
         written,
         change.statement_if_changed(now),
         Statement::new(
             concat!("DELETE FROM staff_sso_domains WHERE tenant_id = ?1 AND ", written!()),
-            params![tenant.to_db(), new_version, now.millis()],
+            params![tenant.to_db(), settings.write_id],
         ),
     ];
     for domain in settings.domains {
         statements.push(Statement::new(
-            concat!("INSERT INTO staff_sso_domains (domain, tenant_id) SELECT ?4, ?1 WHERE ", written!()),
-            params![tenant.to_db(), new_version, now.millis(), domain.as_str()],
+            concat!("INSERT INTO staff_sso_domains (domain, tenant_id) SELECT ?3, ?1 WHERE ", written!()),
+            params![tenant.to_db(), settings.write_id, domain.as_str()],
         ));
     }
     Ok(db.batch(statements).await?.first().is_some_and(|&n| n > 0))
@@ -180,19 +188,23 @@ pub struct NewRequest<'a> {
     pub browser_hash: &'a str,
     pub nonce: &'a str,
     pub code_verifier: &'a str,
+    /// The connection's version the sign-in started under.
+    pub connection_version: i64,
     pub expires_at: Timestamp,
 }
 
 pub fn insert_request(tenant: TenantId, request: &NewRequest<'_>) -> Statement {
     Statement::new(
-        "INSERT INTO staff_sso_requests (state_hash, tenant_id, browser_hash, nonce, code_verifier, expires_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO staff_sso_requests
+            (state_hash, tenant_id, browser_hash, nonce, code_verifier, connection_version, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         params![
             request.state_hash,
             tenant.to_db(),
             request.browser_hash,
             request.nonce,
             request.code_verifier,
+            request.connection_version,
             request.expires_at.millis()
         ],
     )
@@ -204,6 +216,7 @@ pub struct PendingRow {
     pub browser_hash: String,
     pub nonce: String,
     pub code_verifier: String,
+    pub connection_version: i64,
 }
 
 /// The sign-in whose state hashes to `state_hash`, taken once (whatever happens next).
@@ -214,7 +227,7 @@ pub async fn consume_request(
 ) -> Result<Option<PendingRow>, DbError> {
     db.query_one(Statement::new(
         "DELETE FROM staff_sso_requests WHERE state_hash = ?1 AND expires_at > ?2
-         RETURNING tenant_id, browser_hash, nonce, code_verifier",
+         RETURNING tenant_id, browser_hash, nonce, code_verifier, connection_version",
         params![state_hash, now.millis()],
     ))
     .await

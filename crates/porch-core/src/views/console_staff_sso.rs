@@ -38,7 +38,8 @@ pub struct StaffSsoView<'a> {
     pub tenant: &'a TenantRow,
     pub current: Option<&'a StaffSsoRow>,
     pub draft: &'a SsoDraft,
-    pub redirect_uri: &'a str,
+    /// Where the provider sends people back: the connection's own, once it exists.
+    pub redirect_uri: Option<&'a str>,
     pub problems: &'a Problems,
     pub notice: Option<&'a str>,
     /// Whether the person may change it (owners).
@@ -58,7 +59,10 @@ pub fn page(lang: Language, who: &Who<'_>, view: &StaffSsoView<'_>) -> String {
         @if let Some(notice) = view.notice { p.notice role="status" { (notice) } }
         @if view.current.is_none() { p { (s.none_yet) } }
         @if !view.editable { p.notice { (s.owners_only) } }
-        (copy_field(lang, ("redirect_uri", s.redirect_uri, Some(s.redirect_hint)), view.redirect_uri, (s.copy, s.copied)))
+        @match view.redirect_uri {
+            Some(uri) => (copy_field(lang, ("redirect_uri", s.redirect_uri, Some(s.redirect_hint)), uri, (s.copy, s.copied))),
+            None => p.hint { (s.redirect_after_save) },
+        }
         (summary(lang, view.problems))
         form.stack method="post" action=(base) novalidate {
             (csrf_field(who.csrf))

@@ -95,10 +95,9 @@ routes! { |console, hash|
     SignInSubmit: Post "/sign-in" way "starts a session" => sign_in::submit(console).await;
     Code: Get "/sign-in/code" => sign_in::code_form(console);
     CodeSubmit: Post "/sign-in/code" way "completes a session's sign-in" => sign_in::code(console).await;
-    SsoStart: Post "/sign-in/sso" way "sends a person to their tenant's identity provider"
+    SsoStart: Post "/sign-in/sso" way "starts a sign-in at a person's tenant's identity provider"
         => staff_sso_sign_in::start(console).await;
-    SsoBegin: Get "/sso/start" => staff_sso_sign_in::begin(console).await;
-    SsoCallback: Get "/sso/callback" => staff_sso_sign_in::callback(console).await;
+    SsoCallback: Get "/sso/{connection}/callback" [connection] => staff_sso_sign_in::callback(console, connection).await;
     SignOut: Post "/sign-out" way "ends a session" => sign_in::sign_out(console).await;
     Join: Get "/join/{token}" [token] => join::form(console, token).await;
     JoinSubmit: Post "/join/{token}" [token] way "accepts an invitation: makes the person and their session"

@@ -50,13 +50,14 @@ fn draw<R: Runtime>(
     let draft =
         draft.unwrap_or_else(|| SsoDraft::of(loaded.current.as_ref().map(|row| (row, loaded.domains.as_slice()))));
     let origin = links::origin(&console.rt.config().console_host, console.req.header("host").unwrap_or(""));
+    let callback = loaded.current.as_ref().map(|row| redirect_uri(&origin, &row.id));
     let csrf = console.csrf_token()?;
     let who = console.who(person.session, &csrf);
     let page = StaffSsoView {
         tenant: &loaded.tenant,
         current: loaded.current.as_ref(),
         draft: &draft,
-        redirect_uri: &redirect_uri(&origin),
+        redirect_uri: callback.as_deref(),
         problems,
         notice,
         editable: person.role.can_manage_keys(),

@@ -13,7 +13,7 @@ use crate::app::staff_sso::redirect_uri;
 use crate::auth::cookies;
 use crate::auth::sealing;
 use crate::auth::secret::{random_text, sha256_hex, stored_hash_matches, Token};
-use crate::http::{percent_encode, Response};
+use crate::http::Response;
 use crate::i18n::Translations as _;
 use crate::runtime::Runtime;
 use crate::store::staff::{self, NewSession, Stage};
@@ -24,7 +24,7 @@ use crate::views::form::Problems;
 use porch_sso::oidc;
 use porch_types::email::Email;
 use porch_types::error::AppError;
-use porch_types::ids::TenantId;
+use porch_types::ids::{StaffSsoId, TenantId};
 
 /// A started sign-in must come back within this time.
 const PENDING_SECONDS: i64 = 600;
@@ -37,8 +37,9 @@ fn provider(row: &StaffSsoRow) -> Provider<'_> {
     Provider { cache_id: row.cache_id(), issuer: &row.issuer, client_id: &row.client_id }
 }
 
-fn callback_uri<R: Runtime>(console: &Console<'_, R>) -> String {
-    redirect_uri(&links::origin(&console.rt.config().console_host, console.req.header("host").unwrap_or("")))
+fn callback_uri<R: Runtime>(console: &Console<'_, R>, row: &StaffSsoRow) -> String {
+    let origin = links::origin(&console.rt.config().console_host, console.req.header("host").unwrap_or(""));
+    redirect_uri(&origin, &row.id)
 }
 
 /// The sign-in page again, the single sign-on form saying `message`.
@@ -61,47 +62,31 @@ async fn limited<R: Runtime>(console: &Console<'_, R>) -> Result<(), AppError> {
     console.rate_limit(&format!("sso:ip:{}", console.req.client_address()), SSO_PER_IP, WINDOW_SECONDS).await
 }
 
-/// The provider people at `typed`'s domain sign in through, if the address is one.
-async fn provider_for<R: Runtime>(
-    console: &Console<'_, R>,
-    typed: &str,
-) -> Result<Option<(Email, StaffSsoRow)>, AppError> {
-    let Ok(email) = Email::parse(typed) else { return Ok(None) };
-    Ok(staff_sso::for_domain(console.rt.db(), email.domain()).await?.map(|row| (email, row)))
-}
-
-/// `POST /sign-in/sso`: the work email typed. When its domain has a provider, on to `begin`
-/// by a fresh navigation (`views::console::continuing`).
+/// `POST /sign-in/sso`: the work email typed. When its domain has a provider, the sign-in
+/// is started here, under the form's CSRF check (a link from elsewhere cannot start one and
+/// so cannot sign a browser in to someone else's account): the pending sign-in and the
+/// cookie binding it to this browser, then on to the provider by a fresh navigation
+/// (`views::console::continuing`: the form's `form-action 'self'` forbids a redirect there).
 pub async fn start<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError> {
     let fields = console.form()?;
     let typed = field(&fields, "sso_email").trim();
     if limited(console).await.is_err() {
         return again(console, 429, typed, console.lang.console().too_many_attempts);
     }
-    let Some((email, _)) = provider_for(console, typed).await? else {
-        return again(console, 400, typed, console.lang.staff_sso().no_provider);
+    let found = match Email::parse(typed) {
+        Ok(email) => staff_sso::for_domain(console.rt.db(), email.domain()).await?.map(|row| (email, row)),
+        Err(_) => None,
     };
-    let href = format!("/sso/start?login_hint={}", percent_encode(email.as_str(), b"@"));
-    Ok(Response::html(200, view::continuing(console.lang, &href)).with_header("refresh", &format!("0;url={href}")))
-}
-
-/// `GET /sso/start?login_hint=…`: sends the browser to the provider of the address's domain,
-/// with a pending sign-in bound to it by a cookie.
-pub async fn begin<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError> {
-    let typed = console.req.query_param("login_hint").unwrap_or_default();
-    if limited(console).await.is_err() {
-        return again(console, 429, &typed, console.lang.console().too_many_attempts);
-    }
-    let Some((email, row)) = provider_for(console, &typed).await? else {
-        return again(console, 400, &typed, console.lang.staff_sso().no_provider);
+    let Some((email, row)) = found else {
+        return again(console, 400, typed, console.lang.staff_sso().no_provider);
     };
     let tenant = TenantId::parse(&row.tenant_id).ok_or_else(|| AppError::Internal("staff sso tenant".into()))?;
     let metadata = match oidc_client::metadata(console.rt, &provider(&row)).await {
         Ok(metadata) => metadata,
         Err(failure) => return failed(console, &failure),
     };
-    let started =
-        oidc_client::begin(console.rt, &metadata, &row.client_id, &callback_uri(console), Some(email.as_str()))?;
+    let callback = callback_uri(console, &row);
+    let started = oidc_client::begin(console.rt, &metadata, &row.client_id, &callback, Some(email.as_str()))?;
     // RFC 6749 §10.12: the answer must come back to this browser, so a code obtained for
     // someone else's account cannot be planted here.
     let browser = Token::generate(console.rt)?;
@@ -110,28 +95,39 @@ pub async fn begin<R: Runtime>(console: &Console<'_, R>) -> Result<Response, App
         browser_hash: &browser.hash,
         nonce: &started.nonce,
         code_verifier: &started.code_verifier,
+        connection_version: row.version,
         expires_at: console.now.plus_seconds(PENDING_SECONDS),
     };
     console.rt.db().execute(staff_sso::insert_request(tenant, &request)).await?;
     let cookie = cookies::set(console.names.sso, &browser.text, Some(PENDING_SECONDS), console.names.secure);
-    Ok(Response::see_other(&started.url).add_header("set-cookie", &cookie))
+    Ok(Response::html(200, view::continuing(console.lang, &started.url))
+        .with_header("refresh", &format!("0;url={}", started.url))
+        .add_header("set-cookie", &cookie))
 }
 
-/// `GET /sso/callback`: the provider's answer. The state names the sign-in (and so the
-/// tenant); it is taken once, whatever follows.
-pub async fn callback<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError> {
-    if console
-        .rate_limit(&format!("sso:ip:{}", console.req.client_address()), SSO_PER_IP, WINDOW_SECONDS)
-        .await
-        .is_err()
-    {
-        return Err(AppError::RateLimited);
-    }
-    let state = console.req.query_param("state").unwrap_or_default();
+/// `GET /sso/{connection}/callback`: the provider's answer. The state names the sign-in,
+/// taken once whatever follows; it must have started with this very connection, as it is
+/// now, in this browser, before the code goes anywhere.
+pub async fn callback<R: Runtime>(console: &Console<'_, R>, raw_id: &str) -> Result<Response, AppError> {
+    limited(console).await?;
     let db = console.rt.db();
+    let row = match StaffSsoId::parse(raw_id) {
+        Some(id) => staff_sso::by_id(db, &id.to_db()).await?,
+        None => None,
+    };
+    let Some(row) = row.filter(StaffSsoRow::is_enabled) else {
+        return failed(console, &Failure::new("connection", "no switched-on single sign-on has this callback"));
+    };
+    let state = console.req.query_param("state").unwrap_or_default();
     let Some(pending) = staff_sso::consume_request(db, &sha256_hex(&state), console.now).await? else {
         return failed(console, &Failure::new("state", "no pending sign-in has this state (unknown, used or expired)"));
     };
+    if pending.tenant_id != row.tenant_id || pending.connection_version != row.version {
+        return failed(
+            console,
+            &Failure::new("connection", "the sign-in was started with another provider, or before this one changed"),
+        );
+    }
     let browser = cookies::read(console.req, console.names.sso).map(sha256_hex);
     if !browser.is_some_and(|presented| stored_hash_matches(&pending.browser_hash, &presented)) {
         return failed(
@@ -139,13 +135,7 @@ pub async fn callback<R: Runtime>(console: &Console<'_, R>) -> Result<Response, 
             &Failure::new("browser", "the sign-in came back to another browser than the one that started it"),
         );
     }
-    let tenant = TenantId::parse(&pending.tenant_id).ok_or_else(|| AppError::Internal("staff sso tenant".into()))?;
-    let Some(row) = staff_sso::get(db, tenant).await?.filter(StaffSsoRow::is_enabled) else {
-        return failed(
-            console,
-            &Failure::new("switched_off", "the tenant's single sign-on was removed or switched off"),
-        );
-    };
+    let tenant = TenantId::parse(&row.tenant_id).ok_or_else(|| AppError::Internal("staff sso tenant".into()))?;
     let provider = provider(&row);
     let metadata = match oidc_client::metadata(console.rt, &provider).await {
         Ok(metadata) => metadata,
@@ -158,7 +148,7 @@ pub async fn callback<R: Runtime>(console: &Console<'_, R>) -> Result<Response, 
     let secret = sealing::open(console.rt, &row.id, &row.sealed_secret)
         .map_err(|why| AppError::Internal(format!("staff sso client secret: {why}")))?;
     let secret = String::from_utf8(secret).map_err(|_| AppError::Internal("client secret is not text".into()))?;
-    let redirect = callback_uri(console);
+    let redirect = callback_uri(console, &row);
     let kept = Pending { redirect_uri: &redirect, nonce: &pending.nonce, code_verifier: &pending.code_verifier };
     let claims = match oidc_client::redeem(console.rt, (&provider, &metadata), &secret, &answer.code, &kept).await {
         Ok(claims) => claims,
@@ -168,8 +158,13 @@ pub async fn callback<R: Runtime>(console: &Console<'_, R>) -> Result<Response, 
     if claims.email_verified != Some(true) {
         return failed(console, &Failure::new("email_not_verified", "the ID Token does not say the email is verified"));
     }
+    // Only addresses of the tenant's own domains: its provider speaks for those, not for an
+    // outside address someone of its staff happens to have.
+    if !staff_sso::domains(db, tenant).await?.iter().any(|domain| domain == claims.email.domain()) {
+        return failed(console, &Failure::new("domain", "the verified email is not at one of this tenant's domains"));
+    }
     let Some(person) = staff_sso::member(db, tenant, claims.email.as_str()).await? else {
-        return failed(console, &Failure::new("not_staff", format!("{} is not on this tenant's staff", claims.email)));
+        return failed(console, &Failure::new("not_staff", "the verified email is not on this tenant's staff"));
     };
     let (token, expires_at) = new_session(console, Stage::SignedIn)?;
     let session = NewSession { token_hash: &token.hash, stage: Stage::SignedIn, pending_secret: None, expires_at };
