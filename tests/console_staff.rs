@@ -623,6 +623,33 @@ fn every_console_action_writes_what_its_api_twin_writes() {
         },
     );
 
+    let theme_named = |name: &str| app.new_theme(&key, &tenant, name, &crate::common::good_colors());
+    let (ours, theirs) = (theme_named("Ours to delete"), theme_named("Theirs to delete"));
+    compare(
+        "DeleteTheme",
+        &|| {
+            let page = body_text(&owner.browser.get(&format!("/tenants/{tenant}/themes/{ours}")));
+            console(&format!("/themes/{ours}/delete"), &[("version", version_on(&page, "").as_str())]);
+        },
+        &|| {
+            api(Method::Delete, &format!("/themes/{theirs}"), Value::Null);
+        },
+    );
+    let template_named = |name: &str| -> String {
+        api(Method::Post, "/templates", json!({ "name": name }))["template"]["id"].as_str().unwrap().to_owned()
+    };
+    let (ours, theirs) = (template_named("Ours to delete"), template_named("Theirs to delete"));
+    compare(
+        "DeleteTemplate",
+        &|| {
+            let page = body_text(&owner.browser.get(&format!("/tenants/{tenant}/templates/{ours}")));
+            console(&format!("/templates/{ours}/delete"), &[("version", version_on(&page, "").as_str())]);
+        },
+        &|| {
+            api(Method::Delete, &format!("/templates/{theirs}"), Value::Null);
+        },
+    );
+
     compare("CreatePreview", &|| console(&format!("/portals/{portal}/view-as"), &[]), &|| {
         api(Method::Post, &format!("/portals/{portal}/previews"), json!({}));
     });

@@ -119,3 +119,38 @@ fn a_viewer_only_reads_templates_and_another_tenants_template_is_not_found() {
     );
     assert_eq!(app.sql("SELECT name FROM templates WHERE name = 'Mine'", Vec::new()).len(), 0);
 }
+
+#[test]
+fn a_template_no_portal_follows_is_deleted_and_one_followed_is_kept_naming_its_portals() {
+    let app = spawn_app();
+    let (tenant, key) = app.new_tenant("acme-co");
+    let template = |name: &str| {
+        let (_, made) = app.api_as(
+            Some(&key),
+            porch_core::http::Method::Post,
+            &format!("/api/v1/tenants/{tenant}/templates"),
+            &json!({ "name": name, "apps": ["tickets"] }),
+        );
+        made["template"]["id"].as_str().unwrap().to_owned()
+    };
+    let (spare, followed) = (template("Spare"), template("Service"));
+    app.new_portal(&key, &tenant, &json!({ "slug": "acme-help", "name": "Acme Help", "template_id": followed }));
+    let admin = join(&app, &invite(&app, &key, &tenant, "ad@acme.example", "admin"), "Ad Admin");
+    let page = |id: &str| body_text(&admin.browser.get(&format!("/tenants/{tenant}/templates/{id}")));
+    let kept = page(&followed);
+    assert!(kept.contains("Portals follow this template") && !kept.contains("Delete Service"), "{kept}");
+    let version = version_on(&kept, "");
+    let refused =
+        admin.browser.post(&format!("/tenants/{tenant}/templates/{followed}/delete"), &[("version", version.as_str())]);
+    assert_eq!(refused.status, 409);
+    assert!(body_text(&refused).contains("portals still follow this template: acme-help"), "{}", body_text(&refused));
+
+    let version = version_on(&page(&spare), "Delete template");
+    let deleted =
+        admin.browser.post(&format!("/tenants/{tenant}/templates/{spare}/delete"), &[("version", version.as_str())]);
+    assert_eq!(deleted.header("location"), Some(format!("/tenants/{tenant}/templates?done=deleted").as_str()));
+    let list = body_text(&admin.browser.get(&format!("/tenants/{tenant}/templates?done=deleted")));
+    assert!(list.contains("Template deleted.") && !list.contains("Spare"), "{list}");
+    let audit = app.sql("SELECT actor FROM audit_log WHERE action = 'template.delete'", Vec::new());
+    assert_eq!(audit, vec![json!({ "actor": format!("staff:{}", admin.id) })]);
+}

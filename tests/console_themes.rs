@@ -156,3 +156,35 @@ fn a_viewer_only_reads_an_organisations_theme_is_read_only_and_another_tenants_i
     assert_eq!(admin.browser.get(&format!("/tenants/{other}/themes")).status, 404);
     assert_eq!(app.sql("SELECT id FROM themes WHERE name = 'Mine now' OR name = 'Nope'", Vec::new()).len(), 0);
 }
+
+#[test]
+fn an_unused_theme_is_deleted_once_and_a_theme_in_use_is_kept_with_the_reason() {
+    let app = spawn_app();
+    let s = setting(&app);
+    let unused = app.new_theme(&s.key, &s.tenant, "Old look", &good_colors());
+    let used = app.new_theme(&s.key, &s.tenant, "Live look", &good_colors());
+    app.new_portal(&s.key, &s.tenant, &json!({ "slug": "acme", "name": "Acme", "setup": "custom", "theme_id": used }));
+    let page = |id: &str| body_text(&s.admin.browser.get(&format!("/tenants/{}/themes/{id}", s.tenant)));
+    let live = page(&used);
+    assert!(live.contains("A theme in use cannot be deleted") && !live.contains("Delete Live look"), "{live}");
+    // Posted anyway (a page opened before the portal took it): refused, saying why.
+    let version = version_on(&live, "");
+    let refused =
+        s.admin.browser.post(&format!("/tenants/{}/themes/{used}/delete", s.tenant), &[("version", version.as_str())]);
+    assert_eq!(refused.status, 409);
+    assert!(body_text(&refused).contains("the theme is used by a portal"), "{}", body_text(&refused));
+
+    let old = page(&unused);
+    assert!(old.contains("Delete Old look"), "{old}");
+    let version = version_on(&old, "Delete theme");
+    let delete = format!("/tenants/{}/themes/{unused}/delete", s.tenant);
+    let stale = s.admin.browser.post(&delete, &[("version", "99")]);
+    assert_eq!(stale.status, 409, "a stale form deletes nothing");
+    let deleted = s.admin.browser.post(&delete, &[("version", version.as_str())]);
+    assert_eq!(deleted.header("location"), Some(format!("/tenants/{}/themes?done=deleted", s.tenant).as_str()));
+    let list = body_text(&s.admin.browser.get(&format!("/tenants/{}/themes?done=deleted", s.tenant)));
+    assert!(list.contains("Theme deleted.") && !list.contains("Old look"), "{list}");
+    let audit = app.sql("SELECT actor FROM audit_log WHERE action = 'theme.delete'", Vec::new());
+    assert_eq!(audit, vec![json!({ "actor": format!("staff:{}", s.admin.id) })]);
+    assert_eq!(s.admin.browser.post(&delete, &[("version", version.as_str())]).status, 404);
+}

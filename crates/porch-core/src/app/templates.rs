@@ -298,3 +298,30 @@ pub async fn rollback<R: Runtime>(
         .await?
         .ok_or_else(|| AppError::Conflict("the template changed meanwhile; read it again and retry".into()))
 }
+
+/// Deletes the template `id` over the version `pre` allows; refused, naming them, while
+/// portals follow it.
+pub async fn delete<R: Runtime>(
+    rt: &R,
+    tenant: TenantId,
+    actor: &Actor,
+    id: TemplateId,
+    pre: &Precondition,
+) -> Result<(), AppError> {
+    retry(async || {
+        let current = templates::get(rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        let linked = portals::linked_to(rt.db(), tenant, id).await?;
+        if !linked.is_empty() {
+            let names: Vec<&str> = linked.iter().map(|p| p.slug.as_str()).collect();
+            return Err(AppError::Conflict(format!(
+                "portals still follow this template: {}; give them another template or their own set-up first",
+                names.join(", ")
+            )));
+        }
+        // Not deleted: the template changed, or a portal was linked to it meanwhile; the next
+        // attempt reads which.
+        Ok(templates::delete(rt.db(), tenant, &current, actor, rt.now()).await?.then_some(()))
+    })
+    .await
+}

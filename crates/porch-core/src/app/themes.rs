@@ -7,10 +7,10 @@ use serde::Deserialize;
 
 use crate::app::input::Fields;
 use crate::app::versions::{retry, Precondition};
-use crate::runtime::Runtime;
+use crate::runtime::{BlobStore as _, Runtime};
 use crate::store::audit::Actor;
 use crate::store::portals::{self, PortalRow};
-use crate::store::themes::{self, ThemeRow};
+use crate::store::themes::{self, LogoSlot, ThemeRow};
 use crate::tenancy;
 use porch_types::color::{HexColor, ThemeColors};
 use porch_types::error::AppError;
@@ -139,4 +139,44 @@ pub async fn update<R: Runtime>(
         Ok(Some(Updated::Saved(Box::new(row))))
     })
     .await
+}
+
+/// Deletes the theme `id` over the version `pre` allows, and its logos after; refused while a
+/// portal or template uses it.
+pub async fn delete<R: Runtime>(
+    rt: &R,
+    tenant: TenantId,
+    actor: &Actor,
+    id: ThemeId,
+    pre: &Precondition,
+) -> Result<(), AppError> {
+    retry(async || {
+        let current = themes::get(rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        let deleted = themes::delete(rt.db(), tenant, &current, actor, rt.now()).await.map_err(|err| {
+            match AppError::from(err) {
+                AppError::Conflict(_) => {
+                    AppError::Conflict("the theme is used by a portal; give the portal another theme first".into())
+                }
+                other => other,
+            }
+        })?;
+        if !deleted {
+            return Ok(None);
+        }
+        for slot in [LogoSlot::Small, LogoSlot::Large] {
+            if let Some((key, _)) = current.logo(slot) {
+                delete_blob(rt, key).await;
+            }
+        }
+        Ok(Some(()))
+    })
+    .await
+}
+
+/// Removes an object no row points at any more; a failure is logged, not the caller's.
+pub async fn delete_blob<R: Runtime>(rt: &R, key: &str) {
+    if let Err(err) = rt.blobs().delete(key).await {
+        rt.log(&format!("could not delete blob {key}: {err}"));
+    }
 }

@@ -28,6 +28,11 @@ pub struct TemplateStrings {
     pub reaches: fn(usize) -> String,
     pub confirm: fn(usize) -> String,
     pub stale: &'static str,
+    pub delete_template: &'static str,
+    pub delete_template_hint: &'static str,
+    pub delete_template_button: fn(&str) -> String,
+    pub template_deleted: &'static str,
+    pub template_in_use: &'static str,
 }
 
 pub const EN: TemplateStrings = TemplateStrings {
@@ -58,6 +63,11 @@ pub const EN: TemplateStrings = TemplateStrings {
     reaches: |n| format!("This changes the set-up of the {n} portal(s) that follow the template, at once:"),
     confirm: |n| format!("Change all {n} portals"),
     stale: "Someone changed this template after you opened the page, so nothing was saved. Here it is as it is now: make your change again.",
+    delete_template: "Delete template",
+    delete_template_hint: "It goes for good, with its versions. Portals made from it earlier keep their set-up.",
+    delete_template_button: |name| format!("Delete {name}"),
+    template_deleted: "Template deleted.",
+    template_in_use: "Portals follow this template: give them another template or their own set-up before deleting it.",
 };
 
 pub const DA: TemplateStrings = TemplateStrings {
@@ -88,6 +98,11 @@ pub const DA: TemplateStrings = TemplateStrings {
     reaches: |n| format!("Dette ændrer opsætningen af de {n} portaler, der følger skabelonen, på én gang:"),
     confirm: |n| format!("Ændr alle {n} portaler"),
     stale: "Nogen ændrede skabelonen, efter du åbnede siden, så intet blev gemt. Her er den, som den er nu: lav din ændring igen.",
+    delete_template: "Slet skabelon",
+    delete_template_hint: "Den forsvinder for altid sammen med dens versioner. Portaler, der tidligere er lavet ud fra den, beholder deres opsætning.",
+    delete_template_button: |name| format!("Slet {name}"),
+    template_deleted: "Skabelonen er slettet.",
+    template_in_use: "Portaler følger denne skabelon: giv dem en anden skabelon eller deres egen opsætning, før du sletter den.",
 };
 
 pub const NB: TemplateStrings = TemplateStrings {
@@ -118,4 +133,9 @@ pub const NB: TemplateStrings = TemplateStrings {
     reaches: |n| format!("Dette endrer oppsettet til de {n} portalene som følger malen, samtidig:"),
     confirm: |n| format!("Endre alle {n} portalene"),
     stale: "Noen endret malen etter at du åpnet siden, så ingenting ble lagret. Her er den slik den er nå: gjør endringen på nytt.",
+    delete_template: "Slett mal",
+    delete_template_hint: "Den forsvinner for godt sammen med versjonene. Portaler som tidligere er laget fra den, beholder oppsettet.",
+    delete_template_button: |name| format!("Slett {name}"),
+    template_deleted: "Malen er slettet.",
+    template_in_use: "Portaler følger denne malen: gi dem en annen mal eller sitt eget oppsett før du sletter den.",
 };

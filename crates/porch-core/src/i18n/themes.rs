@@ -65,6 +65,11 @@ pub struct ThemeStrings {
     pub used_on: &'static str,
     pub not_used: &'static str,
     pub stale: &'static str,
+    pub delete_theme: &'static str,
+    pub delete_theme_hint: &'static str,
+    pub delete_theme_button: fn(&str) -> String,
+    pub theme_deleted: &'static str,
+    pub theme_in_use: &'static str,
 }
 
 impl ThemeStrings {
@@ -160,6 +165,11 @@ pub const EN: ThemeStrings = ThemeStrings {
     used_on: "Used on",
     not_used: "No portal uses this theme yet.",
     stale: "Someone changed this theme after you opened the page, so nothing was saved. Here it is as it is now: make your change again.",
+    delete_theme: "Delete theme",
+    delete_theme_hint: "It goes for good, with its logos.",
+    delete_theme_button: |name| format!("Delete {name}"),
+    theme_deleted: "Theme deleted.",
+    theme_in_use: "A theme in use cannot be deleted: give its portals and templates another theme first.",
 };
 
 pub const DA: ThemeStrings = ThemeStrings {
@@ -230,6 +240,11 @@ pub const DA: ThemeStrings = ThemeStrings {
     used_on: "Bruges på",
     not_used: "Ingen portal bruger dette tema endnu.",
     stale: "Nogen ændrede temaet, efter du åbnede siden, så intet blev gemt. Her er det, som det er nu: lav din ændring igen.",
+    delete_theme: "Slet tema",
+    delete_theme_hint: "Det forsvinder for altid sammen med dets logoer.",
+    delete_theme_button: |name| format!("Slet {name}"),
+    theme_deleted: "Temaet er slettet.",
+    theme_in_use: "Et tema i brug kan ikke slettes: giv dets portaler og skabeloner et andet tema først.",
 };
 
 pub const NB: ThemeStrings = ThemeStrings {
@@ -300,4 +315,9 @@ pub const NB: ThemeStrings = ThemeStrings {
     used_on: "Brukes på",
     not_used: "Ingen portal bruker dette temaet ennå.",
     stale: "Noen endret temaet etter at du åpnet siden, så ingenting ble lagret. Her er det slik det er nå: gjør endringen på nytt.",
+    delete_theme: "Slett tema",
+    delete_theme_hint: "Det forsvinner for godt sammen med logoene.",
+    delete_theme_button: |name| format!("Slett {name}"),
+    theme_deleted: "Temaet er slettet.",
+    theme_in_use: "Et tema i bruk kan ikke slettes: gi portalene og malene et annet tema først.",
 };

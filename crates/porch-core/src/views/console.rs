@@ -310,6 +310,30 @@ pub(super) fn shown_once(lang: Language, shown: &ShownOnce<'_>) -> Markup {
     }
 }
 
+/// What a removal asks behind its disclosure: the disclosure's words, what removing does,
+/// and the button's words.
+pub(super) struct Removal<'a> {
+    pub summary: &'a str,
+    pub hint: &'a str,
+    pub button: &'a str,
+}
+
+/// A removal behind a `<details>` disclosure, so it takes a deliberate second step without
+/// script: a form posting to `action` with the version of what it removes.
+pub(super) fn removal(csrf: &str, action: &str, version: i64, words: &Removal<'_>) -> Markup {
+    html! {
+        details.removal {
+            summary { (words.summary) }
+            p { (words.hint) }
+            form method="post" action=(action) {
+                (csrf_field(csrf))
+                input type="hidden" name="version" value=(version);
+                button.secondary type="submit" { (words.button) }
+            }
+        }
+    }
+}
+
 /// A read-only field (`id`, its label and hint) holding `value`, and its copy button (the
 /// button's words, and its status once copied), which the console's script shows.
 pub(super) fn copy_field(

@@ -5,8 +5,8 @@
 
 use maud::{html, Markup};
 
-use super::console::{copy_field, shell, tenant_header, TenantTab, Who};
-use super::form::{csrf_field, summary, Problems};
+use super::console::{copy_field, removal, shell, tenant_header, Removal, TenantTab, Who};
+use super::form::{summary, Problems};
 use super::language;
 use crate::app::sso_connections::CertificateWarning;
 use crate::i18n::{Formats, Language, PortalSsoStrings, Translations as _};
@@ -117,15 +117,11 @@ fn connection(
                 p.hint id={ "connection-" (index) "-test-hint" } { (s.test_hint) }
             }
             @if view.editable {
-                details {
-                    summary { (s.delete) }
-                    p { (s.delete_hint) }
-                    form method="post" action=(action) {
-                        (csrf_field(who.csrf))
-                        input type="hidden" name="version" value=(row.version);
-                        button.secondary type="submit" { ((s.delete_confirm)(&row.name)) }
-                    }
-                }
+                (removal(who.csrf, &action, row.version, &Removal {
+                    summary: s.delete,
+                    hint: s.delete_hint,
+                    button: &(s.delete_confirm)(&row.name),
+                }))
             }
         }
     }

@@ -3,7 +3,7 @@
 
 use maud::html;
 
-use super::console::{copy_field, shell, tenant_header, TenantTab, Who};
+use super::console::{copy_field, removal, shell, tenant_header, Removal, TenantTab, Who};
 use super::form::{csrf_field, field, submit, summary, Problems};
 use crate::i18n::{Language, Translations as _};
 use crate::store::staff_sso::StaffSsoRow;
@@ -94,15 +94,11 @@ pub fn page(lang: Language, who: &Who<'_>, view: &StaffSsoView<'_>) -> String {
             }
         }
         @if let (Some(row), true) = (view.current, view.editable) {
-            details {
-                summary { (s.remove) }
-                p { (s.remove_hint) }
-                form method="post" action={ (base) "/remove" } {
-                    (csrf_field(who.csrf))
-                    input type="hidden" name="version" value=(row.version);
-                    button.secondary type="submit" { (s.remove_button) }
-                }
-            }
+            (removal(who.csrf, &format!("{base}/remove"), row.version, &Removal {
+                summary: s.remove,
+                hint: s.remove_hint,
+                button: s.remove_button,
+            }))
         }
     };
     shell(lang, &format!("{} · {}", s.title, view.tenant.name), None, Some(who), &body)

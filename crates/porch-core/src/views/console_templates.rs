@@ -5,7 +5,7 @@
 
 use maud::{html, Markup};
 
-use super::console::{shell, tenant_header, TenantTab, Who};
+use super::console::{removal, shell, tenant_header, Removal, TenantTab, Who};
 use super::console_wizard::{choice_group, radio};
 use super::form::{csrf_field, field, summary, Problems};
 use super::layout::app_entry;
@@ -28,6 +28,7 @@ pub struct TemplatesView<'a> {
     pub tenant: &'a TenantRow,
     pub templates: &'a [TemplateRow],
     pub editable: bool,
+    pub notice: Option<&'a str>,
 }
 
 pub fn list(lang: Language, who: &Who<'_>, view: &TemplatesView<'_>) -> String {
@@ -38,6 +39,7 @@ pub fn list(lang: Language, who: &Who<'_>, view: &TemplatesView<'_>) -> String {
         (tenant_header(lang, who, view.tenant, TenantTab::Templates))
         h2.visually-hidden { (t.templates_title) }
         p.lead { (t.templates_intro) }
+        @if let Some(notice) = view.notice { p.notice role="status" { (notice) } }
         @if view.editable { p { a.button href={ (base) "/new" } { (t.new_template) } } }
         @if view.templates.is_empty() {
             p.empty { (t.no_templates) }
@@ -233,6 +235,17 @@ pub fn editor(lang: Language, who: &Who<'_>, view: &TemplateView<'_>) -> String 
             h3 { (t.following) }
             @if view.following.is_empty() { p { (t.none_following) } } @else {
                 ul { @for portal in view.following { li { a href={ "/tenants/" (view.tenant.id) "/portals/" (portal.id) } { (portal.name) } } } }
+            }
+            @if view.editable {
+                @if view.following.is_empty() {
+                    (removal(who.csrf, &format!("{base}/{}/delete", template.id), template.version, &Removal {
+                        summary: t.delete_template,
+                        hint: t.delete_template_hint,
+                        button: &(t.delete_template_button)(&template.name),
+                    }))
+                } @else {
+                    p.hint { (t.template_in_use) }
+                }
             }
             (versions(lang, who, view, template))
         }

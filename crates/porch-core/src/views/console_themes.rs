@@ -6,7 +6,7 @@
 
 use maud::{html, Markup};
 
-use super::console::{shell, tenant_header, TenantTab, Who};
+use super::console::{removal, shell, tenant_header, Removal, TenantTab, Who};
 use super::form::{csrf_field, field, summary, Problems};
 use crate::i18n::{Formats, Language, Translations as _};
 use crate::store::portals::PortalRow;
@@ -58,6 +58,7 @@ pub struct ThemesView<'a> {
     /// Its organisation's (its parent tenant's), which it may use but not change.
     pub shared: &'a [ThemeRow],
     pub editable: bool,
+    pub notice: Option<&'a str>,
 }
 
 fn colour_list(theme: &ThemeRow) -> String {
@@ -74,6 +75,7 @@ pub fn list(lang: Language, who: &Who<'_>, view: &ThemesView<'_>) -> String {
         (tenant_header(lang, who, view.tenant, TenantTab::Themes))
         h2.visually-hidden { (t.themes_title) }
         p.lead { (t.themes_intro) }
+        @if let Some(notice) = view.notice { p.notice role="status" { (notice) } }
         @if view.editable { p { a.button href={ (base) "/new" } { (t.new_theme) } } }
         @if view.own.is_empty() && view.shared.is_empty() {
             p.empty { (t.no_themes) }
@@ -276,6 +278,17 @@ pub fn editor(lang: Language, who: &Who<'_>, view: &EditorView<'_>) -> String {
                             } @else { (portal.name) }
                         }
                     }
+                }
+            }
+            @if let (Some(theme), true) = (view.theme, view.editable) {
+                @if view.used_on.is_empty() {
+                    (removal(who.csrf, &format!("{base}/{}/delete", theme.id), theme.version, &Removal {
+                        summary: t.delete_theme,
+                        hint: t.delete_theme_hint,
+                        button: &(t.delete_theme_button)(&theme.name),
+                    }))
+                } @else {
+                    p.hint { (t.theme_in_use) }
                 }
             }
         }

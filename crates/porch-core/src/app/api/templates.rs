@@ -170,21 +170,6 @@ pub async fn rollback<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppErr
 
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let pre = Precondition::of(call.req)?;
-    versions::write(async || {
-        let (tenant, id, current) = template_in_path(call).await?;
-        pre.allow(current.version)?;
-        let linked = portals::linked_to(call.rt.db(), tenant, id).await?;
-        if !linked.is_empty() {
-            let names: Vec<&str> = linked.iter().map(|p| p.slug.as_str()).collect();
-            return Err(AppError::Conflict(format!(
-                "portals still follow this template: {}; give them another template or their own set-up first",
-                names.join(", ")
-            )));
-        }
-        // Not deleted: the template changed, or a portal was linked to it meanwhile; the next
-        // attempt reads which.
-        let deleted = templates::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await?;
-        Ok(deleted.then(no_content))
-    })
-    .await
+    let (tenant, id, _) = template_in_path(call).await?;
+    versions::answer(rules::delete(call.rt, tenant, &call.actor(), id, &pre).await.map(|()| no_content()))
 }

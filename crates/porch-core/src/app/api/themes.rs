@@ -169,29 +169,9 @@ pub async fn update<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError
 
 pub async fn delete<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let pre = Precondition::of(call.req)?;
-    versions::write(async || {
-        let (tenant, current) = theme_in_path(call).await?;
-        pre.allow(current.version)?;
-        let deleted =
-            themes::delete(call.rt.db(), tenant, &current, &call.actor(), call.rt.now()).await.map_err(|err| {
-                match AppError::from(err) {
-                    AppError::Conflict(_) => {
-                        AppError::Conflict("the theme is used by a portal; give the portal another theme first".into())
-                    }
-                    other => other,
-                }
-            })?;
-        if !deleted {
-            return Ok(None);
-        }
-        for slot in [LogoSlot::Small, LogoSlot::Large] {
-            if let Some((key, _)) = current.logo(slot) {
-                delete_blob(call, key).await;
-            }
-        }
-        Ok(Some(no_content()))
-    })
-    .await
+    let (tenant, current) = theme_in_path(call).await?;
+    let id = ThemeId::parse(&current.id).ok_or(AppError::NotFound)?;
+    versions::answer(rules::delete(call.rt, tenant, &call.actor(), id, &pre).await.map(|()| no_content()))
 }
 
 pub async fn contrast<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
@@ -203,12 +183,6 @@ fn logo_error(err: LogoError) -> AppError {
     match err {
         LogoError::TooLarge { .. } => AppError::TooLarge(err.to_string()),
         other => AppError::invalid("logo", other),
-    }
-}
-
-async fn delete_blob<R: Runtime>(call: &Call<'_, R>, key: &str) {
-    if let Err(err) = call.rt.blobs().delete(key).await {
-        call.rt.log(&format!("could not delete blob {key}: {err}"));
     }
 }
 
@@ -239,12 +213,12 @@ pub async fn put_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppErr
             Ok(true) => {}
             written => {
                 // Not pointed at: a stale theme (tried again) or a failed write.
-                delete_blob(call, &key).await;
+                rules::delete_blob(call.rt, &key).await;
                 return written.map(|_| None).map_err(AppError::from);
             }
         }
         if let Some((old_key, _)) = current.logo(slot) {
-            delete_blob(call, old_key).await;
+            rules::delete_blob(call.rt, old_key).await;
         }
         let row = reload(call, tenant, &current).await?;
         rules::refresh_theme_hosts(call.rt, tenant, &row).await?;
@@ -269,7 +243,7 @@ pub async fn delete_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, App
         if !themes::set_logo(call.rt.db(), tenant, &current, slot, None, &call.actor(), call.rt.now()).await? {
             return Ok(None);
         }
-        delete_blob(call, old_key).await;
+        rules::delete_blob(call.rt, old_key).await;
         let row = reload(call, tenant, &current).await?;
         rules::refresh_theme_hosts(call.rt, tenant, &row).await?;
         // No body, but the theme's new version: the next write's If-Match.

@@ -3,10 +3,9 @@
 //! plan, the template rule and the pipeline rule are checked there, once. The form carries
 //! the portal's version, so a change made meanwhile is never written over unseen.
 
-use super::sign_in::field;
+use super::sign_in::{drawn_version, field};
 use super::{Console, Person};
 use crate::app::portal_settings::{self as rules, Offer, PortalInput};
-use crate::app::versions::Precondition;
 use crate::http::Response;
 use crate::i18n::{Language, Translations as _};
 use crate::runtime::Runtime;
@@ -17,7 +16,7 @@ use crate::store::{decode_rows, pipelines, tenants, Database, Statement};
 use crate::views::console_portal_setup::{self as view, LinkDraft, SetupDraft, SetupView};
 use crate::views::form::Problems;
 use porch_types::apps::{App, AppSet};
-use porch_types::error::{entity_tag, AppError, FieldError};
+use porch_types::error::{AppError, FieldError};
 use porch_types::ids::{PortalId, TenantId};
 use porch_types::nav_links::{LabelsInput, NavLinkInput, MAX_LINKS};
 
@@ -178,9 +177,7 @@ pub async fn save<R: Runtime>(
     let (tenant, portal) = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
     let fields = console.form_if(person.role.can_change_settings())?;
-    let version: i64 =
-        field(&fields, "version").parse().map_err(|_| AppError::BadRequest("the form's version is missing".into()))?;
-    let pre = Precondition::Tags(vec![entity_tag(version)]);
+    let pre = drawn_version(&fields)?;
     let apps: AppSet =
         App::ALL.into_iter().filter(|app| field(&fields, &format!("app-{}", app.code())) == "yes").collect();
     let mut problems = Problems::default();

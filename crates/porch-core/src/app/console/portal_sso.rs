@@ -5,11 +5,10 @@
 //! connection's version, so a connection changed meanwhile is not deleted unseen.
 //! Connections are made and changed through the API: their forms are not here yet.
 
-use super::sign_in::field;
+use super::sign_in::drawn_version;
 use super::{Console, Person};
 use crate::app::public_portal::public_portal;
 use crate::app::sso_connections::{self as rules, certificate_warnings, endpoints};
-use crate::app::versions::Precondition;
 use crate::http::Response;
 use crate::i18n::Translations as _;
 use crate::runtime::Runtime;
@@ -17,7 +16,7 @@ use crate::store::portals::{self, PortalRow};
 use crate::store::{decode_rows, sso, tenants, Database, PortalScope};
 use crate::views::console_portal_sso::{self as view, ConnectionView, SsoView};
 use crate::views::form::Problems;
-use porch_types::error::{entity_tag, AppError};
+use porch_types::error::AppError;
 use porch_types::ids::{PortalId, SsoConnectionId, TenantId};
 
 /// The recent events the page lists.
@@ -92,9 +91,7 @@ pub async fn delete<R: Runtime>(
     let id = SsoConnectionId::parse(raw_connection).ok_or(AppError::NotFound)?;
     let person = console.person_for(scope.tenant)?;
     let fields = console.form_if(person.role.can_change_settings())?;
-    let version: i64 =
-        field(&fields, "version").parse().map_err(|_| AppError::BadRequest("the form's version is missing".into()))?;
-    let pre = Precondition::Tags(vec![entity_tag(version)]);
+    let pre = drawn_version(&fields)?;
     match rules::delete(console.rt, scope, &person.acting().actor, id, &pre).await {
         Ok(()) => Ok(back(scope, "deleted")),
         Err(AppError::PreconditionFailed(_)) => {

@@ -6,10 +6,9 @@
 
 use std::collections::BTreeMap;
 
-use super::sign_in::field;
+use super::sign_in::{drawn_version, field};
 use super::{Console, Person};
 use crate::app::ticket_settings::{self as rules, SettingsInput};
-use crate::app::versions::Precondition;
 use crate::http::Response;
 use crate::i18n::{Language, Translations as _};
 use crate::runtime::Runtime;
@@ -20,7 +19,7 @@ use crate::store::ticket_properties::{self, PropertyRow};
 use crate::store::{decode_rows, portal_context, tenants, Database, PortalScope, Statement};
 use crate::views::console_portal_tickets::{self as view, FieldDraft, TicketsDraft, TicketsView};
 use crate::views::form::Problems;
-use porch_types::error::{entity_tag, AppError, FieldError};
+use porch_types::error::{AppError, FieldError};
 use porch_types::ids::{PortalId, TenantId};
 use porch_types::portal_tickets::{FormFieldInput, PropertyRuleInput, RulesInput, TicketSettings, MAX_FORM_FIELDS};
 
@@ -212,9 +211,7 @@ pub async fn save<R: Runtime>(
     let scope = ids(raw_tenant, raw_portal).ok_or(AppError::NotFound)?;
     let person = console.person_for(scope.tenant)?;
     let fields = console.form_if(person.role.can_change_settings())?;
-    let version: i64 =
-        field(&fields, "version").parse().map_err(|_| AppError::BadRequest("the form's version is missing".into()))?;
-    let pre = Precondition::Tags(vec![entity_tag(version)]);
+    let pre = drawn_version(&fields)?;
     let draft = typed(&fields);
     let current = rules::stored(console.rt, scope).await?;
     let acting = person.acting();

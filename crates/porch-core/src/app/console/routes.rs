@@ -160,6 +160,8 @@ routes! { |console, hash|
     NewTheme: Get "/tenants/{tenant}/themes/new" [tenant] => theme_pages::new_form(console, tenant).await;
     ThemePreview: Get "/tenants/{tenant}/themes/preview.css" [tenant] => theme_pages::preview_css(console, tenant);
     Theme: Get "/tenants/{tenant}/themes/{theme}" [tenant, theme] => theme_pages::page(console, tenant, theme).await;
+    DeleteTheme: Post "/tenants/{tenant}/themes/{theme}/delete" [tenant, theme] twin DeleteTheme
+        => theme_pages::delete(console, tenant, theme).await;
     SaveTheme: Post "/tenants/{tenant}/themes/{theme}" [tenant, theme] twin UpdateTheme
         => theme_pages::save(console, tenant, theme).await;
     Templates: Get "/tenants/{tenant}/templates" [tenant] prefetch template_pages::list_reads(tenant)
@@ -171,6 +173,8 @@ routes! { |console, hash|
         => template_pages::page(console, tenant, template).await;
     SaveTemplate: Post "/tenants/{tenant}/templates/{template}" [tenant, template] twin ReplaceTemplate
         => template_pages::save(console, tenant, template).await;
+    DeleteTemplate: Post "/tenants/{tenant}/templates/{template}/delete" [tenant, template] twin DeleteTemplate
+        => template_pages::delete(console, tenant, template).await;
     RollbackTemplate: Post "/tenants/{tenant}/templates/{template}/rollback" [tenant, template] twin RollbackTemplate
         => template_pages::rollback(console, tenant, template).await;
     Keys: Get "/tenants/{tenant}/keys" [tenant] prefetch key_pages::reads(tenant) => key_pages::page(console, tenant);

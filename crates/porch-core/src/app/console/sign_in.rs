@@ -49,6 +49,13 @@ pub fn field<'f>(fields: &'f [(String, String)], name: &str) -> &'f str {
     fields.iter().find(|(n, _)| n == name).map_or("", |(_, v)| v.as_str())
 }
 
+/// The version a form was drawn from (its `version` field), as the precondition of its write.
+pub fn drawn_version(fields: &[(String, String)]) -> Result<crate::app::versions::Precondition, AppError> {
+    let version: i64 =
+        field(fields, "version").parse().map_err(|_| AppError::BadRequest("the form's version is missing".into()))?;
+    Ok(crate::app::versions::Precondition::Tags(vec![porch_types::error::entity_tag(version)]))
+}
+
 /// A new token and the session row it stands for, with its stage's lifetime from now.
 pub fn new_session<R: Runtime>(console: &Console<'_, R>, stage: Stage) -> Result<(Token, Timestamp), AppError> {
     let token = Token::generate(console.rt)?;

@@ -3,7 +3,7 @@
 //! `replaceTemplate` and `rollbackTemplate` do: a change of the set-up that would reach
 //! portals following the template is held back, naming them, until it is confirmed.
 
-use super::sign_in::field;
+use super::sign_in::{drawn_version, field};
 use super::{Console, Person};
 use crate::app::portal_settings::Offer;
 use crate::app::templates::{self as rules, Changed, TemplateInput};
@@ -36,7 +36,10 @@ pub fn list<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response,
     let templates: Vec<TemplateRow> = decode_rows(rows.next())?;
     let csrf = console.csrf_token()?;
     let who = console.who(person.session, &csrf);
-    let page = TemplatesView { tenant: &tenant, templates: &templates, editable: person.role.can_change_settings() };
+    let notice = (console.req.query_param("done").as_deref() == Some("deleted"))
+        .then_some(console.lang.templates().template_deleted);
+    let page =
+        TemplatesView { tenant: &tenant, templates: &templates, editable: person.role.can_change_settings(), notice };
     Ok(console.with_csrf(Response::html(200, view::list(console.lang, &who, &page)), &csrf))
 }
 
@@ -296,4 +299,22 @@ pub async fn rollback<R: Runtime>(
     let reads = reads(console, tenant, Some(id)).await?;
     let template = reads.template.as_ref().ok_or(AppError::NotFound)?;
     draw(console, &person, &reads, &draft_of(template), status, &shown)
+}
+
+pub async fn delete<R: Runtime>(
+    console: &Console<'_, R>,
+    raw_tenant: &str,
+    raw_template: &str,
+) -> Result<Response, AppError> {
+    let (tenant, id) = ids(raw_tenant, raw_template).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let pre = drawn_version(&console.form_if(person.role.can_change_settings())?)?;
+    let (status, problems) = match rules::delete(console.rt, tenant, &person.acting().actor, id, &pre).await {
+        Ok(()) => return Ok(Response::see_other(&format!("/tenants/{tenant}/templates?done=deleted"))),
+        Err(AppError::PreconditionFailed(_)) => (409, Problems::general(console.lang.templates().stale)),
+        Err(err) => refused(err)?,
+    };
+    let reads = reads(console, tenant, Some(id)).await?;
+    let template = reads.template.as_ref().ok_or(AppError::NotFound)?;
+    draw(console, &person, &reads, &draft_of(template), status, &Shown { problems, ..Shown::default() })
 }

@@ -4,7 +4,7 @@
 //! entry, the same warning before a change reaches several portals. "Preview" and a
 //! suggested colour's button only draw the editor again with the draft: nothing is written.
 
-use super::sign_in::field;
+use super::sign_in::{drawn_version, field};
 use super::{Console, Person};
 use crate::app::themes::{self as rules, ColorsInput, ThemeInput, Updated};
 use crate::app::versions::Precondition;
@@ -51,7 +51,10 @@ pub fn list<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response,
         .collect();
     let csrf = console.csrf_token()?;
     let who = console.who(person.session, &csrf);
-    let page = ThemesView { tenant: &tenant, own: &own, shared: &shared, editable: person.role.can_change_settings() };
+    let notice =
+        (console.req.query_param("done").as_deref() == Some("deleted")).then_some(console.lang.themes().theme_deleted);
+    let page =
+        ThemesView { tenant: &tenant, own: &own, shared: &shared, editable: person.role.can_change_settings(), notice };
     Ok(console.with_csrf(Response::html(200, view::list(console.lang, &who, &page)), &csrf))
 }
 
@@ -307,4 +310,28 @@ pub fn preview_css<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Re
 
 fn query(req: &Request, name: &str) -> String {
     req.query_param(name).unwrap_or_default()
+}
+
+pub async fn delete<R: Runtime>(
+    console: &Console<'_, R>,
+    raw_tenant: &str,
+    raw_theme: &str,
+) -> Result<Response, AppError> {
+    let tenant = TenantId::parse(raw_tenant).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let id = ThemeId::parse(raw_theme).ok_or(AppError::NotFound)?;
+    let pre = drawn_version(&console.form_if(person.role.can_change_settings())?)?;
+    let problems = match rules::delete(console.rt, tenant, &person.acting().actor, id, &pre).await {
+        Ok(()) => return Ok(Response::see_other(&format!("/tenants/{tenant}/themes?done=deleted"))),
+        Err(AppError::PreconditionFailed(_)) => Problems::general(console.lang.themes().stale),
+        Err(AppError::Conflict(message)) => {
+            let mut problems = Problems::default();
+            problems.add_written(None, message, Language::En);
+            problems
+        }
+        Err(err) => return Err(err),
+    };
+    let (tenant_row, theme, used_on) = theme_reads(console, tenant, raw_theme).await?;
+    let draft = Draft::of(&theme.name, &theme.colors()?);
+    draw(console, &person, (&tenant_row, Some(&theme), &used_on), &draft, 409, &Shown { problems, ..Shown::default() })
 }
