@@ -635,6 +635,36 @@ fn every_console_action_writes_what_its_api_twin_writes() {
             api(Method::Delete, &format!("/themes/{theirs}"), Value::Null);
         },
     );
+    let (ours, theirs) = (theme_named("Ours with a logo"), theme_named("Theirs with a logo"));
+    let logo = crate::common::PNG_1X1;
+    let theme_version =
+        |id: &str| version_on(&body_text(&owner.browser.get(&format!("/tenants/{tenant}/themes/{id}"))), "Small logo");
+    compare(
+        "PutLogo",
+        &|| {
+            let path = format!("/tenants/{tenant}/themes/{ours}/logos/small");
+            let done =
+                owner.browser.post_multipart(&path, &[("version", &theme_version(&ours))], &[("logo", "l.png", logo)]);
+            assert_eq!(done.status, 303, "{}", body_text(&done));
+        },
+        &|| {
+            let req = porch_core::http::Request::new(
+                Method::Put,
+                &format!("/api/v1/tenants/{tenant}/themes/{theirs}/logos/small"),
+            )
+            .with_header("authorization", &format!("Bearer {key}"))
+            .with_header("content-type", "image/png")
+            .with_body(logo.to_vec());
+            assert_eq!(app.send(req).status, 200);
+        },
+    );
+    compare(
+        "DeleteLogo",
+        &|| console(&format!("/themes/{ours}/logos/small/remove"), &[("version", &theme_version(&ours))]),
+        &|| {
+            api(Method::Delete, &format!("/themes/{theirs}/logos/small"), Value::Null);
+        },
+    );
     let template_named = |name: &str| -> String {
         api(Method::Post, "/templates", json!({ "name": name }))["template"]["id"].as_str().unwrap().to_owned()
     };

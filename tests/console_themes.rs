@@ -188,3 +188,70 @@ fn an_unused_theme_is_deleted_once_and_a_theme_in_use_is_kept_with_the_reason() 
     assert_eq!(audit, vec![json!({ "actor": format!("staff:{}", s.admin.id) })]);
     assert_eq!(s.admin.browser.post(&delete, &[("version", version.as_str())]).status, 404);
 }
+
+#[test]
+fn an_admin_uploads_a_logo_that_the_api_shows_and_removes_it_and_a_file_that_is_no_logo_is_named() {
+    let app = spawn_app();
+    let s = setting(&app);
+    let theme = app.new_theme(&s.key, &s.tenant, "Brand", &good_colors());
+    let editor = format!("/tenants/{}/themes/{theme}", s.tenant);
+    let page = body_text(&s.admin.browser.get(&editor));
+    assert!(page.contains(r#"enctype="multipart/form-data""#) && page.contains("No logo."), "{page}");
+    let version = version_on(&page, "Small logo");
+    let upload = format!("{editor}/logos/small");
+
+    let nothing = s.admin.browser.post_multipart(&upload, &[("version", &version)], &[("logo", "", b"")]);
+    assert_eq!(nothing.status, 422);
+    assert!(body_text(&nothing).contains(r##"<a href="#logo-small">Choose a PNG or SVG file</a>"##));
+    let text = s.admin.browser.post_multipart(&upload, &[("version", &version)], &[("logo", "notes.txt", b"hello")]);
+    assert_eq!(text.status, 422);
+    assert!(body_text(&text).contains("The file must be a PNG or an SVG image"), "{}", body_text(&text));
+    let fake = s.admin.browser.post_multipart(&upload, &[("version", &version)], &[("logo", "logo.png", b"hello")]);
+    assert_eq!(fake.status, 422);
+    assert!(body_text(&fake).contains("not a valid PNG"), "{}", body_text(&fake));
+
+    let saved = s.admin.browser.post_multipart(
+        &upload,
+        &[("version", &version)],
+        &[("logo", "logo.png", crate::common::PNG_1X1)],
+    );
+    assert_eq!(saved.header("location"), Some(format!("{editor}?done=logo").as_str()), "{}", body_text(&saved));
+    let (status, shown) = app.api_as(
+        Some(&s.key),
+        porch_core::http::Method::Get,
+        &format!("/api/v1/tenants/{}/themes/{theme}", s.tenant),
+        &json!(null),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(shown["theme"]["logos"]["small"]["content_type"], "image/png", "{shown}");
+    assert_eq!(app.rt.blobs.objects.borrow().len(), 1);
+    let audit = app.sql("SELECT actor FROM audit_log WHERE action LIKE 'theme.logo%'", Vec::new());
+    assert_eq!(audit, vec![json!({ "actor": format!("staff:{}", s.admin.id) })]);
+
+    let page = body_text(&s.admin.browser.get(&format!("{editor}?done=logo")));
+    assert!(page.contains("Logo saved.") && page.contains("A PNG logo is set."), "{page}");
+    let version = version_on(&page, "Small logo");
+    let removed = s.admin.browser.post(&format!("{upload}/remove"), &[("version", &version)]);
+    assert_eq!(removed.header("location"), Some(format!("{editor}?done=logo-removed").as_str()));
+    assert!(app.rt.blobs.objects.borrow().is_empty(), "the object went with it");
+}
+
+#[test]
+fn a_logo_for_a_theme_on_several_portals_waits_for_the_confirmation() {
+    let app = spawn_app();
+    let s = setting(&app);
+    let theme = app.new_theme(&s.key, &s.tenant, "Brand", &good_colors());
+    for slug in ["one", "two"] {
+        app.new_portal(&s.key, &s.tenant, &json!({ "slug": slug, "name": slug, "setup": "custom", "theme_id": theme }));
+    }
+    let editor = format!("/tenants/{}/themes/{theme}", s.tenant);
+    let version = version_on(&body_text(&s.admin.browser.get(&editor)), "Small logo");
+    let upload = format!("{editor}/logos/large");
+    let file = [("logo", "logo.png", crate::common::PNG_1X1)];
+    let held = s.admin.browser.post_multipart(&upload, &[("version", &version)], &file);
+    assert_eq!(held.status, 409);
+    assert!(body_text(&held).contains("This change reaches several portals"), "{}", body_text(&held));
+    assert!(app.rt.blobs.objects.borrow().is_empty(), "nothing was stored");
+    let done = s.admin.browser.post_multipart(&upload, &[("version", &version), ("confirm", "yes")], &file);
+    assert_eq!(done.status, 303, "{}", body_text(&done));
+}

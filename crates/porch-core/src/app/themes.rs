@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use crate::app::input::Fields;
 use crate::app::versions::{retry, Precondition};
-use crate::runtime::{BlobStore as _, Runtime};
+use crate::runtime::{Blob, BlobStore as _, Runtime};
 use crate::store::audit::Actor;
 use crate::store::portals::{self, PortalRow};
 use crate::store::themes::{self, LogoSlot, ThemeRow};
@@ -16,6 +16,7 @@ use porch_types::color::{HexColor, ThemeColors};
 use porch_types::error::AppError;
 use porch_types::host::Hostname;
 use porch_types::ids::{TenantId, ThemeId};
+use porch_types::logo::LogoFormat;
 use porch_types::text::Label;
 
 /// The colours of a body; absent keeps the current one (a PATCH).
@@ -179,4 +180,65 @@ pub async fn delete_blob<R: Runtime>(rt: &R, key: &str) {
     if let Err(err) = rt.blobs().delete(key).await {
         rt.log(&format!("could not delete blob {key}: {err}"));
     }
+}
+
+/// A logo to store: checked bytes and their format.
+pub struct NewLogo {
+    pub bytes: Vec<u8>,
+    pub format: LogoFormat,
+}
+
+/// Sets the logo in `slot` of the theme `id` (None removes it) over the version `pre`
+/// allows, unless the change reaches more than the one portal meant and is not `confirmed`.
+/// A new object goes to R2 first and the theme points at it after, so a failure half-way
+/// leaves the old logo in place; the old object is removed last. The theme's version moves
+/// on, as with any change of it.
+pub async fn set_logo<R: Runtime>(
+    rt: &R,
+    (tenant, actor): (TenantId, &Actor),
+    (id, slot): (ThemeId, LogoSlot),
+    logo: Option<&NewLogo>,
+    (pre, confirmed): (&Precondition, bool),
+) -> Result<Updated, AppError> {
+    retry(async || {
+        let current = themes::get(rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        pre.allow(current.version)?;
+        let old = current.logo(slot).map(|(key, _)| key.to_owned());
+        if logo.is_none() && old.is_none() {
+            return Err(AppError::NotFound);
+        }
+        if !confirmed {
+            if let Some(reached) = reach(rt, tenant, &current).await? {
+                return Ok(Some(Updated::NeedsConfirmation(reached)));
+            }
+        }
+        let stored = match logo {
+            Some(logo) => {
+                let suffix = porch_types::to_hex(rt.random_16()?.get(..8).unwrap_or_default());
+                let key = format!("themes/{}/logo-{}-{suffix}.{}", current.id, slot.as_str(), logo.format.extension());
+                let blob = Blob { bytes: logo.bytes.clone(), content_type: logo.format.content_type().to_owned() };
+                rt.blobs().put(&key, blob).await?;
+                Some((key, logo.format))
+            }
+            None => None,
+        };
+        let pointed = stored.as_ref().map(|(key, format)| (key.as_str(), *format));
+        match themes::set_logo(rt.db(), tenant, &current, slot, pointed, actor, rt.now()).await {
+            Ok(true) => {}
+            written => {
+                // Not pointed at: a stale theme (tried again) or a failed write.
+                if let Some((key, _)) = &stored {
+                    delete_blob(rt, key).await;
+                }
+                return written.map(|_| None).map_err(AppError::from);
+            }
+        }
+        if let Some(old) = &old {
+            delete_blob(rt, old).await;
+        }
+        let row = themes::get(rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+        refresh_theme_hosts(rt, tenant, &row).await?;
+        Ok(Some(Updated::Saved(Box::new(row))))
+    })
+    .await
 }

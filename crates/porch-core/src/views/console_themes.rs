@@ -11,7 +11,7 @@ use super::form::{csrf_field, field, summary, Problems};
 use crate::i18n::{Formats, Language, Translations as _};
 use crate::store::portals::PortalRow;
 use crate::store::tenants::TenantRow;
-use crate::store::themes::ThemeRow;
+use crate::store::themes::{LogoSlot, ThemeRow};
 use porch_types::color::{ContrastReport, HexColor, ThemeColors};
 use porch_types::percent::percent_encode;
 use porch_types::time_zone::TimeZone;
@@ -59,6 +59,63 @@ pub struct ThemesView<'a> {
     pub shared: &'a [ThemeRow],
     pub editable: bool,
     pub notice: Option<&'a str>,
+}
+
+/// A theme's two logos: each as it is, a form to upload another (a file, so the form is
+/// `multipart/form-data`) and one to remove it. Where the theme shows on portals, each form
+/// has the confirmation the shared rule may ask for.
+fn logos(lang: Language, who: &Who<'_>, view: &EditorView<'_>, theme: &ThemeRow) -> Markup {
+    let t = lang.themes();
+    let base = format!("/tenants/{}/themes/{}/logos", view.tenant.id, theme.id);
+    let confirm = |slot: LogoSlot, action: &str| {
+        let id = format!("confirm-{action}-{}", slot.as_str());
+        html! {
+            @if !view.used_on.is_empty() {
+                div.check {
+                    input #(id) type="checkbox" name="confirm" value="yes";
+                    label for=(id) { ((t.logo_confirm)(view.used_on.len())) }
+                }
+            }
+        }
+    };
+    html! {
+        section.stack aria-labelledby="logos-title" {
+            h3 #logos-title { (t.logos_title) }
+            p.hint { (t.logos_intro) }
+            @for (slot, label) in [(LogoSlot::Small, t.logo_small), (LogoSlot::Large, t.logo_large)] {
+                @let field_id = format!("logo-{}", slot.as_str());
+                div.field-row {
+                    h4 { (label) }
+                    p {
+                        @match theme.logo(slot) {
+                            Some((_, kind)) => ((t.logo_set)(if kind.contains("svg") { "SVG" } else { "PNG" })),
+                            None => (t.logo_none),
+                        }
+                    }
+                    @if view.editable {
+                        form.stack method="post" action={ (base) "/" (slot.as_str()) } enctype="multipart/form-data" novalidate {
+                            (csrf_field(who.csrf))
+                            input type="hidden" name="version" value=(theme.version);
+                            (field(lang, view.problems, &field_id, t.logo_file, None, |f| html! {
+                                input #(f.id) type="file" name="logo" accept="image/png,image/svg+xml,.png,.svg"
+                                    aria-describedby=[f.described_by.as_deref()] aria-invalid=[f.invalid];
+                            }))
+                            (confirm(slot, "upload"))
+                            div.actions { button.button type="submit" { (t.upload_logo) } }
+                        }
+                        @if theme.logo(slot).is_some() {
+                            form.stack method="post" action={ (base) "/" (slot.as_str()) "/remove" } {
+                                (csrf_field(who.csrf))
+                                input type="hidden" name="version" value=(theme.version);
+                                (confirm(slot, "remove"))
+                                div.actions { button.secondary type="submit" { (t.remove_logo) } }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn colour_list(theme: &ThemeRow) -> String {
@@ -280,6 +337,7 @@ pub fn editor(lang: Language, who: &Who<'_>, view: &EditorView<'_>) -> String {
                     }
                 }
             }
+            @if let Some(theme) = view.theme { (logos(lang, who, view, theme)) }
             @if let (Some(theme), true) = (view.theme, view.editable) {
                 @if view.used_on.is_empty() {
                     (removal(who.csrf, &format!("{base}/{}/delete", theme.id), theme.version, &Removal {

@@ -1,7 +1,7 @@
 //! Themes: colours (with a WCAG 2.1 contrast report on every create and update) and logos
 //! (PNG checked, SVG sanitised, stored in R2). A parent tenant's themes serve its children.
 //! A change that reaches more than the one portal the caller means is first answered with the
-//! templates' `confirmation_required` warning (see `reach_warning`).
+//! templates' `confirmation_required` warning (`app::themes::reach` decides).
 
 use serde::Serialize;
 use serde_json::json;
@@ -12,7 +12,7 @@ use super::versions::{self, tagged, Precondition};
 use super::{created, no_content, ok, Call};
 use crate::app::themes::{self as rules, ThemeInput, Updated};
 use crate::http::Response;
-use crate::runtime::{Blob, BlobStore, Runtime};
+use crate::runtime::Runtime;
 use crate::store::themes::{self, LogoSlot, ThemeRow};
 use crate::store::{portals, tenants};
 use porch_types::color::contrast_report;
@@ -90,28 +90,6 @@ async fn theme_in_path<R: Runtime>(call: &Call<'_, R>) -> Result<(TenantId, Them
     Ok((tenant, row))
 }
 
-/// The theme as stored after a change.
-async fn reload<R: Runtime>(call: &Call<'_, R>, tenant: TenantId, current: &ThemeRow) -> Result<ThemeRow, AppError> {
-    let id = ThemeId::parse(&current.id).ok_or(AppError::NotFound)?;
-    themes::get(call.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)
-}
-
-/// The 409 `confirmation_required` warning when a change of the theme reaches more than the
-/// one portal the caller means (`rules::reach`), unless `confirmed`. `confirm_with` tells how
-/// to confirm.
-async fn reach_warning<R: Runtime>(
-    call: &Call<'_, R>,
-    owner: TenantId,
-    theme: &ThemeRow,
-    confirmed: bool,
-    confirm_with: &str,
-) -> Result<Option<Response>, AppError> {
-    if confirmed {
-        return Ok(None);
-    }
-    Ok(rules::reach(call.rt, owner, theme).await?.map(|reached| warning(&reached, confirm_with)))
-}
-
 fn warning(reached: &[portals::PortalRow], confirm_with: &str) -> Response {
     let reach = format!("This change of the theme changes {} portal(s) at once", reached.len());
     confirmation_required(&reach, reached, confirm_with)
@@ -186,9 +164,15 @@ fn logo_error(err: LogoError) -> AppError {
     }
 }
 
-/// Stores a new logo: the object goes to R2 first and the theme points at it after, so a
-/// failure half-way leaves the old logo in place; the old object is removed last. The theme's
-/// version moves on, as with any change of it.
+/// The answer to a logo's change: the theme, or the warning of the portals it would reach.
+fn logo_answer(updated: Updated) -> Response {
+    match updated {
+        Updated::Saved(row) => tagged(ok(&json!({ "theme": ThemeBody::from(row.as_ref()) })), row.version),
+        Updated::NeedsConfirmation(reached) => warning(&reached, CONFIRM_QUERY),
+    }
+}
+
+/// Stores a new logo through `app::themes::set_logo`.
 pub async fn put_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let pre = Precondition::of(call.req)?;
     let slot = call.id("slot", LogoSlot::parse)?;
@@ -197,57 +181,25 @@ pub async fn put_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppErr
         .header("content-type")
         .and_then(LogoFormat::from_content_type)
         .ok_or_else(|| AppError::invalid("content-type", "send the logo as image/png or image/svg+xml"))?;
-    let logo = Logo::parse(format, &call.req.body).map_err(logo_error)?.into_bytes();
+    let bytes = Logo::parse(format, &call.req.body).map_err(logo_error)?.into_bytes();
     let confirmed = confirm_query(call)?;
-    versions::write(async || {
-        let (tenant, current) = theme_in_path(call).await?;
-        pre.allow(current.version)?;
-        if let Some(warning) = reach_warning(call, tenant, &current, confirmed, CONFIRM_QUERY).await? {
-            return Ok(Some(warning));
-        }
-        let suffix = porch_types::to_hex(call.rt.random_16()?.get(..8).unwrap_or_default());
-        let key = format!("themes/{}/logo-{}-{suffix}.{}", current.id, slot.as_str(), format.extension());
-        call.rt.blobs().put(&key, Blob { bytes: logo.clone(), content_type: format.content_type().to_owned() }).await?;
-        let db = call.rt.db();
-        match themes::set_logo(db, tenant, &current, slot, Some((&key, format)), &call.actor(), call.rt.now()).await {
-            Ok(true) => {}
-            written => {
-                // Not pointed at: a stale theme (tried again) or a failed write.
-                rules::delete_blob(call.rt, &key).await;
-                return written.map(|_| None).map_err(AppError::from);
-            }
-        }
-        if let Some((old_key, _)) = current.logo(slot) {
-            rules::delete_blob(call.rt, old_key).await;
-        }
-        let row = reload(call, tenant, &current).await?;
-        rules::refresh_theme_hosts(call.rt, tenant, &row).await?;
-        Ok(Some(tagged(ok(&json!({ "theme": ThemeBody::from(&row) })), row.version)))
-    })
-    .await
+    let (tenant, current) = theme_in_path(call).await?;
+    let id = ThemeId::parse(&current.id).ok_or(AppError::NotFound)?;
+    let logo = rules::NewLogo { bytes, format };
+    let set = rules::set_logo(call.rt, (tenant, &call.actor()), (id, slot), Some(&logo), (&pre, confirmed)).await;
+    versions::answer(set.map(logo_answer))
 }
 
 pub async fn delete_logo<R: Runtime>(call: &Call<'_, R>) -> Result<Response, AppError> {
     let pre = Precondition::of(call.req)?;
     let slot = call.id("slot", LogoSlot::parse)?;
     let confirmed = confirm_query(call)?;
-    versions::write(async || {
-        let (tenant, current) = theme_in_path(call).await?;
-        pre.allow(current.version)?;
-        let Some((old_key, _)) = current.logo(slot) else {
-            return Err(AppError::NotFound);
-        };
-        if let Some(warning) = reach_warning(call, tenant, &current, confirmed, CONFIRM_QUERY).await? {
-            return Ok(Some(warning));
-        }
-        if !themes::set_logo(call.rt.db(), tenant, &current, slot, None, &call.actor(), call.rt.now()).await? {
-            return Ok(None);
-        }
-        rules::delete_blob(call.rt, old_key).await;
-        let row = reload(call, tenant, &current).await?;
-        rules::refresh_theme_hosts(call.rt, tenant, &row).await?;
-        // No body, but the theme's new version: the next write's If-Match.
-        Ok(Some(tagged(no_content(), row.version)))
-    })
-    .await
+    let (tenant, current) = theme_in_path(call).await?;
+    let id = ThemeId::parse(&current.id).ok_or(AppError::NotFound)?;
+    let set = rules::set_logo(call.rt, (tenant, &call.actor()), (id, slot), None, (&pre, confirmed)).await;
+    // No body, but the theme's new version: the next write's If-Match.
+    versions::answer(set.map(|updated| match updated {
+        Updated::Saved(row) => tagged(no_content(), row.version),
+        other @ Updated::NeedsConfirmation(_) => logo_answer(other),
+    }))
 }

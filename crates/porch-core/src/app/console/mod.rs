@@ -321,6 +321,27 @@ impl<R: Runtime> Console<'_, R> {
         }
         let fields = form_fields(&self.req.body).ok_or_else(|| AppError::BadRequest("the form is not valid".into()))?;
         single_valued(&fields)?;
+        self.posted_here(&fields)?;
+        Ok(fields)
+    }
+
+    /// A posted form with a file (`multipart/form-data`), checked as `form` checks one, once
+    /// `may` says the person may do what it asks: its fields and files.
+    pub fn form_with_files_if(&self, may: bool) -> Result<crate::app::files::MultipartForm<'_>, AppError> {
+        let content_type = self.req.header("content-type").unwrap_or("");
+        let form = crate::app::files::read_multipart(&self.req.body, content_type)?
+            .ok_or_else(|| AppError::BadRequest("expected a form with a file".into()))?;
+        self.posted_here(&form.fields)?;
+        if may {
+            Ok(form)
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
+    /// Whether a posted form came from the console's own page: another site's `Origin` or a
+    /// CSRF token that does not match the cookie's is refused.
+    fn posted_here(&self, fields: &[(String, String)]) -> Result<(), AppError> {
         let origin = links::origin(self.host, self.req.header("host").unwrap_or(""));
         if self.req.header("origin").is_some_and(|o| o != "null" && !o.eq_ignore_ascii_case(&origin)) {
             return Err(AppError::FormExpired);
@@ -329,7 +350,7 @@ impl<R: Runtime> Console<'_, R> {
         if !csrf::tokens_match(cookies::read(self.req, self.names.csrf), field) {
             return Err(AppError::FormExpired);
         }
-        Ok(fields)
+        Ok(())
     }
 
     /// The posted form's fields (`form`), once `may` says the person may do what it asks:

@@ -160,6 +160,10 @@ routes! { |console, hash|
     NewTheme: Get "/tenants/{tenant}/themes/new" [tenant] => theme_pages::new_form(console, tenant).await;
     ThemePreview: Get "/tenants/{tenant}/themes/preview.css" [tenant] => theme_pages::preview_css(console, tenant);
     Theme: Get "/tenants/{tenant}/themes/{theme}" [tenant, theme] => theme_pages::page(console, tenant, theme).await;
+    UploadLogo: Post "/tenants/{tenant}/themes/{theme}/logos/{slot}" [tenant, theme, slot] twin PutLogo
+        => theme_pages::upload_logo(console, (tenant, theme, slot)).await;
+    RemoveLogo: Post "/tenants/{tenant}/themes/{theme}/logos/{slot}/remove" [tenant, theme, slot] twin DeleteLogo
+        => theme_pages::remove_logo(console, (tenant, theme, slot)).await;
     DeleteTheme: Post "/tenants/{tenant}/themes/{theme}/delete" [tenant, theme] twin DeleteTheme
         => theme_pages::delete(console, tenant, theme).await;
     SaveTheme: Post "/tenants/{tenant}/themes/{theme}" [tenant, theme] twin UpdateTheme

@@ -12,7 +12,7 @@ use crate::http::{Request, Response};
 use crate::i18n::{Language, Translations as _};
 use crate::runtime::Runtime;
 use crate::store::portals::{self, PortalRow};
-use crate::store::themes::{self, ThemeRow};
+use crate::store::themes::{self, LogoSlot, ThemeRow};
 use crate::store::{decode_rows, tenants, Database, Statement};
 use crate::theme::{self, ThemeContext};
 use crate::views::console_themes::{self as view, Draft, EditorView, ThemesView, COLOURS};
@@ -20,6 +20,7 @@ use crate::views::form::Problems;
 use porch_types::color::{contrast_report, HexColor, ThemeColors};
 use porch_types::error::{entity_tag, AppError, FieldError};
 use porch_types::ids::{TenantId, ThemeId};
+use porch_types::logo::{Logo, LogoFormat};
 
 /// The Themes tab's reads: the tenant, the themes it may use, and how its portals use them.
 pub fn list_reads(raw: &str) -> Vec<Statement> {
@@ -153,6 +154,8 @@ pub async fn page<R: Runtime>(
     let notice = match console.req.query_param("done").as_deref() {
         Some("created") => Some(t.created),
         Some("saved") => Some(t.saved),
+        Some("logo") => Some(t.logo_saved),
+        Some("logo-removed") => Some(t.logo_removed),
         _ => None,
     };
     let draft = Draft::of(&theme.name, &theme.colors()?);
@@ -334,4 +337,108 @@ pub async fn delete<R: Runtime>(
     let (tenant_row, theme, used_on) = theme_reads(console, tenant, raw_theme).await?;
     let draft = Draft::of(&theme.name, &theme.colors()?);
     draw(console, &person, (&tenant_row, Some(&theme), &used_on), &draft, 409, &Shown { problems, ..Shown::default() })
+}
+
+/// Which logo a path names, of a theme of the tenant's own.
+fn logo_path(raw_tenant: &str, raw_theme: &str, raw_slot: &str) -> Option<(TenantId, ThemeId, LogoSlot)> {
+    Some((TenantId::parse(raw_tenant)?, ThemeId::parse(raw_theme)?, LogoSlot::parse(raw_slot)?))
+}
+
+/// The editor again after a logo's change was refused: `problem` beside that logo's field.
+async fn logo_refused<R: Runtime>(
+    console: &Console<'_, R>,
+    person: &Person<'_>,
+    (tenant, raw_theme, slot): (TenantId, &str, LogoSlot),
+    status: u16,
+    problem: (&str, Option<Language>),
+) -> Result<Response, AppError> {
+    let (tenant_row, theme, used_on) = theme_reads(console, tenant, raw_theme).await?;
+    let mut problems = Problems::default();
+    let field = format!("logo-{}", slot.as_str());
+    match problem.1 {
+        Some(written) => problems.add_written(Some(&field), problem.0, written),
+        None => problems.add(&field, problem.0),
+    }
+    let draft = Draft::of(&theme.name, &theme.colors()?);
+    draw(
+        console,
+        person,
+        (&tenant_row, Some(&theme), &used_on),
+        &draft,
+        status,
+        &Shown { problems, ..Shown::default() },
+    )
+}
+
+/// A logo's change through `app::themes::set_logo`, as `putLogo` and `deleteLogo` make it.
+async fn change_logo<R: Runtime>(
+    console: &Console<'_, R>,
+    person: &Person<'_>,
+    (tenant, id, slot): (TenantId, ThemeId, LogoSlot),
+    (logo, fields): (Option<&rules::NewLogo>, &[(String, String)]),
+    done: &str,
+) -> Result<Response, AppError> {
+    let pre = drawn_version(fields)?;
+    let confirmed = field(fields, "confirm") == "yes";
+    let t = console.lang.themes();
+    let actor = person.acting().actor;
+    let (status, problem) =
+        match rules::set_logo(console.rt, (tenant, &actor), (id, slot), logo, (&pre, confirmed)).await {
+            Ok(Updated::Saved(_)) => {
+                return Ok(Response::see_other(&format!("/tenants/{tenant}/themes/{id}?done={done}")));
+            }
+            Ok(Updated::NeedsConfirmation(_)) => (409, (t.logo_reaches.to_owned(), None)),
+            Err(AppError::PreconditionFailed(_)) => (409, (t.stale.to_owned(), None)),
+            Err(AppError::Conflict(message)) => (409, (message, Some(Language::En))),
+            Err(err) => return Err(err),
+        };
+    logo_refused(console, person, (tenant, &id.to_db(), slot), status, (&problem.0, problem.1)).await
+}
+
+pub async fn upload_logo<R: Runtime>(
+    console: &Console<'_, R>,
+    (raw_tenant, raw_theme, raw_slot): (&str, &str, &str),
+) -> Result<Response, AppError> {
+    let (tenant, id, slot) = logo_path(raw_tenant, raw_theme, raw_slot).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let form = console.form_with_files_if(person.role.can_change_settings())?;
+    let t = console.lang.themes();
+    let chosen = form.files.iter().find(|part| part.name == "logo" && !part.data.is_empty());
+    let Some(part) = chosen else {
+        return logo_refused(console, &person, (tenant, raw_theme, slot), 422, (t.choose_file, None)).await;
+    };
+    // The browser's word for the file's kind, else its name's ending; the bytes decide after.
+    let by_name = |name: &str| match std::path::Path::new(name).extension().and_then(|ext| ext.to_str()) {
+        Some(ext) if ext.eq_ignore_ascii_case("svg") => Some(LogoFormat::Svg),
+        Some(ext) if ext.eq_ignore_ascii_case("png") => Some(LogoFormat::Png),
+        _ => None,
+    };
+    let format = part
+        .content_type
+        .as_deref()
+        .and_then(LogoFormat::from_content_type)
+        .or_else(|| part.filename.as_deref().and_then(by_name));
+    let Some(format) = format else {
+        return logo_refused(console, &person, (tenant, raw_theme, slot), 422, (t.not_png_or_svg, None)).await;
+    };
+    let bytes = match Logo::parse(format, part.data) {
+        Ok(logo) => logo.into_bytes(),
+        Err(err) => {
+            let message = err.to_string();
+            return logo_refused(console, &person, (tenant, raw_theme, slot), 422, (&message, Some(Language::En)))
+                .await;
+        }
+    };
+    let logo = rules::NewLogo { bytes, format };
+    change_logo(console, &person, (tenant, id, slot), (Some(&logo), &form.fields), "logo").await
+}
+
+pub async fn remove_logo<R: Runtime>(
+    console: &Console<'_, R>,
+    (raw_tenant, raw_theme, raw_slot): (&str, &str, &str),
+) -> Result<Response, AppError> {
+    let (tenant, id, slot) = logo_path(raw_tenant, raw_theme, raw_slot).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    let fields = console.form_if(person.role.can_change_settings())?;
+    change_logo(console, &person, (tenant, id, slot), (None, &fields), "logo-removed").await
 }
