@@ -359,3 +359,46 @@ fn the_operator_finds_a_tenants_customers_by_name_in_any_case_as_the_api_does() 
     op.browser.post("/sign-out", &[]);
     assert_eq!(op.browser.get(&format!("/tenants/{tenant}")).header("location"), Some("/sign-in"));
 }
+
+/// A post of the header's language menu from `referer`, sent with `origin`.
+fn choose_language(browser: &Browser<'_>, code: &str, origin: &str, referer: &str) -> porch_core::http::Response {
+    let mut body = format!("language={code}");
+    let csrf = browser.csrf();
+    if !csrf.is_empty() {
+        body = format!("csrf={csrf}&{body}");
+    }
+    browser.send(
+        porch_core::http::Request::new(porch_core::http::Method::Post, "/language")
+            .with_header("content-type", "application/x-www-form-urlencoded")
+            .with_header("origin", origin)
+            .with_header("referer", &format!("{origin}{referer}"))
+            .with_body(body),
+    )
+}
+
+#[test]
+fn the_header_menu_chooses_the_consoles_language_for_this_browser_from_its_own_pages_only() {
+    let app = spawn_app();
+    let op = operator(&app);
+    let page = body_text(&op.browser.get("/"));
+    assert!(page.contains(r#"<form class="language" method="post" action="/language">"#), "{page}");
+    let chosen = choose_language(&op.browser, "da", "http://console.localhost", "/");
+    assert_eq!(chosen.status, 303);
+    assert_eq!(chosen.header("location"), Some("/"));
+    let page = body_text(&op.browser.get("/"));
+    assert!(page.contains(r#"<html lang="da">"#) && page.contains("Log ud"), "{page}");
+
+    // Signed out: the sign-in page's menu works too, and a language we lack changes nothing.
+    let visitor = Browser::new(&app, CONSOLE);
+    visitor.get("/sign-in");
+    assert_eq!(
+        choose_language(&visitor, "nb", "http://console.localhost", "/sign-in").header("location"),
+        Some("/sign-in")
+    );
+    assert!(body_text(&visitor.get("/sign-in")).contains(r#"<html lang="nb">"#));
+    assert_eq!(choose_language(&visitor, "xx", "http://console.localhost", "/sign-in").status, 400);
+    // Another site's post is refused, whatever it asks.
+    let other = Browser::new(&app, CONSOLE);
+    assert_ne!(choose_language(&other, "da", "https://evil.example", "/").status, 303);
+    assert!(body_text(&other.get("/sign-in")).contains(r#"<html lang="en">"#));
+}

@@ -240,6 +240,12 @@ test('the first operator sets up the console, proves it again after leaving befo
   await Promise.all([joining.waitForURL(/done=created/), joining.click('button[name=intent][value=save]')]);
   assert.equal(await joining.inputValue('#primary'), suggestion);
   await checkPage(joining, 'console-theme');
+  // Its small logo: a PNG file chosen in the form, then shown as set.
+  const png = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==', 'base64');
+  await joining.setInputFiles('#logo-small', { name: 'logo.png', mimeType: 'image/png', buffer: png });
+  await Promise.all([joining.waitForURL(/done=logo/), joining.click('form[action$="/logos/small"] button[type=submit]')]);
+  assert.match(await joining.textContent('section[aria-labelledby=logos-title]'), /A PNG logo is set/);
+  await checkPage(joining, 'console-theme-logo');
 
   // A template with its own apps, start page and the new theme; its page lists its versions.
   await Promise.all([joining.waitForURL(/\/templates$/), joining.click('nav.tabs a >> text=Templates')]);

@@ -36,6 +36,7 @@ pub(super) fn shell(lang: Language, title: &str, here: Option<&str>, who: Option
                 header.site-header {
                     div.bar {
                         a.brand href="/" { span { (c.product) } }
+                        (super::language::menu(lang, who.map(|who| who.csrf)))
                         @if let Some(who) = who {
                             nav aria-label=(c.main_menu) {
                                 ul.nav {

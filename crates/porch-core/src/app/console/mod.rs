@@ -16,6 +16,7 @@ mod delivery_pages;
 mod equipment_pages;
 mod join;
 mod key_pages;
+mod language;
 mod portal_pages;
 mod portal_setup;
 mod portal_sso;
@@ -67,17 +68,26 @@ struct Names {
     csrf: &'static str,
     /// Binds a single sign-on under way to the browser that started it.
     sso: &'static str,
+    /// The language chosen in the header's menu.
+    language: &'static str,
     secure: bool,
 }
 
 fn names_for(host: &Hostname) -> Names {
     if host.is_localhost() {
-        Names { session: "porch_console", csrf: "porch_console_csrf", sso: "porch_console_sso", secure: false }
+        Names {
+            session: "porch_console",
+            csrf: "porch_console_csrf",
+            sso: "porch_console_sso",
+            language: "porch_console_lang",
+            secure: false,
+        }
     } else {
         Names {
             session: "__Host-porch_console",
             csrf: "__Host-porch_console_csrf",
             sso: "__Host-porch_console_sso",
+            language: "__Host-porch_console_lang",
             secure: true,
         }
     }
@@ -99,9 +109,13 @@ pub struct Console<'a, R: Runtime> {
 }
 
 pub async fn handle<R: Runtime>(rt: &R, req: &Request, host: &Hostname) -> Response {
-    let lang = req.header("accept-language").and_then(Language::negotiate).unwrap_or(Language::En);
-    let mut console =
-        Console { rt, req, host, lang, now: rt.now(), names: names_for(host), session: None, prefetched: Vec::new() };
+    let names = names_for(host);
+    // The header menu's choice, else the browser's languages.
+    let lang = cookies::read(req, names.language)
+        .and_then(Language::parse)
+        .or_else(|| req.header("accept-language").and_then(Language::negotiate))
+        .unwrap_or(Language::En);
+    let mut console = Console { rt, req, host, lang, now: rt.now(), names, session: None, prefetched: Vec::new() };
     let response = match routes::find(req.method, &req.path) {
         Found::Route(route, args) => {
             let route = route.handler;

@@ -5,7 +5,7 @@
 //! has none of), why it has none. A test fails when an action has neither.
 
 use super::{
-    audit_page, customer_pages, delivery_pages, equipment_pages, join, key_pages, portal_pages, portal_setup,
+    audit_page, customer_pages, delivery_pages, equipment_pages, join, key_pages, language, portal_pages, portal_setup,
     portal_sso, portal_tickets, portal_wizard, settings_page, sign_in, staff_page, staff_sso_page, staff_sso_sign_in,
     template_pages, theme_pages, Console,
 };
@@ -98,6 +98,7 @@ routes! { |console, hash|
     SsoStart: Post "/sign-in/sso" way "starts a sign-in at a person's tenant's identity provider"
         => staff_sso_sign_in::start(console).await;
     SsoCallback: Get "/sso/{connection}/callback" [connection] => staff_sso_sign_in::callback(console, connection).await;
+    Language: Post "/language" way "chooses the console's language for this browser" => language::choose(console);
     SignOut: Post "/sign-out" way "ends a session" => sign_in::sign_out(console).await;
     Join: Get "/join/{token}" [token] => join::form(console, token).await;
     JoinSubmit: Post "/join/{token}" [token] way "accepts an invitation: makes the person and their session"
