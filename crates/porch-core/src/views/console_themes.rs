@@ -84,7 +84,7 @@ fn logos(lang: Language, who: &Who<'_>, view: &EditorView<'_>, theme: &ThemeRow)
             p.hint { (t.logos_intro) }
             @for (slot, label) in [(LogoSlot::Small, t.logo_small), (LogoSlot::Large, t.logo_large)] {
                 @let field_id = format!("logo-{}", slot.as_str());
-                div.field-row {
+                div.logo-slot {
                     h4 { (label) }
                     p {
                         @match theme.logo(slot) {
