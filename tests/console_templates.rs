@@ -154,3 +154,41 @@ fn a_template_no_portal_follows_is_deleted_and_one_followed_is_kept_naming_its_p
     let audit = app.sql("SELECT actor FROM audit_log WHERE action = 'template.delete'", Vec::new());
     assert_eq!(audit, vec![json!({ "actor": format!("staff:{}", admin.id) })]);
 }
+
+#[test]
+fn the_template_editor_sets_the_menus_order_and_own_links_as_a_portals_set_up_page_does() {
+    let app = spawn_app();
+    let (tenant, key) = app.new_tenant("acme-co");
+    let admin = join(&app, &invite(&app, &key, &tenant, "ad@acme.example", "admin"), "Ad Admin");
+    let create = |link: &str| {
+        admin.browser.post(
+            &format!("/tenants/{tenant}/templates"),
+            &[
+                ("name", "Service"),
+                ("app-tickets", "yes"),
+                ("app-documents", "yes"),
+                ("start", "/"),
+                ("order-tickets", "2"),
+                ("order-documents", "1"),
+                ("link-0-url", link),
+                ("link-0-label-en", "Status"),
+            ],
+        )
+    };
+    let made = create("http://plain.example.com/");
+    assert_eq!(made.status, 422, "a link that is not https is refused");
+    let page = body_text(&made);
+    assert!(page.contains(r##"<a href="#link-0-url">must be an absolute https:// URL</a>"##), "{page}");
+    assert!(page.contains(r#"value="Status""#), "what was typed is kept");
+    let made = create("https://status.example.com/");
+    assert_eq!(made.status, 303, "{}", body_text(&made));
+    let (_, listed) = app.api_as(
+        Some(&key),
+        porch_core::http::Method::Get,
+        &format!("/api/v1/tenants/{tenant}/templates"),
+        &json!(null),
+    );
+    let template = &listed["templates"][0];
+    assert_eq!(template["navigation"], json!(["documents", "tickets"]), "{listed}");
+    assert_eq!(template["nav_links"], json!([{ "url": "https://status.example.com/", "labels": { "en": "Status" } }]));
+}

@@ -26,6 +26,12 @@ pub struct LinkDraft {
 }
 
 impl LinkDraft {
+    /// The links of a stored `nav_links` text (the shape the API takes), as the form shows them.
+    pub fn from_stored(text: Option<&str>) -> Vec<LinkDraft> {
+        let stored: Vec<NavLinkInput> = text.and_then(|text| serde_json::from_str(text).ok()).unwrap_or_default();
+        stored.iter().map(LinkDraft::of).collect()
+    }
+
     pub fn of(input: &NavLinkInput) -> LinkDraft {
         let labels = &input.labels;
         LinkDraft {
@@ -48,14 +54,12 @@ pub struct SetupDraft {
 
 impl SetupDraft {
     pub fn of(portal: &PortalRow) -> SetupDraft {
-        let stored: Vec<NavLinkInput> =
-            portal.nav_links_json.as_deref().and_then(|text| serde_json::from_str(text).ok()).unwrap_or_default();
         SetupDraft {
             apps: portal.apps,
             theme: portal.theme_id.clone().unwrap_or_default(),
             start: portal.start_page().path().to_owned(),
             order: portal.navigation().apps().to_vec(),
-            links: stored.iter().map(LinkDraft::of).collect(),
+            links: LinkDraft::from_stored(portal.nav_links_json.as_deref()),
         }
     }
 }
@@ -74,11 +78,11 @@ pub struct SetupView<'a> {
     pub editable: bool,
 }
 
-/// A number field per app of the menu, its place.
-fn order_fields(lang: Language, view: &SetupView<'_>) -> Markup {
+/// A number field per app of the menu (`order`, in its order), its place.
+pub(super) fn menu_order_fields(lang: Language, problems: &Problems, order: &[App]) -> Markup {
     let s = lang.portal_setup();
     let fields = html! {
-        @for (i, app) in view.draft.order.iter().enumerate() {
+        @for (i, app) in order.iter().enumerate() {
             @let name = format!("order-{}", app.code());
             @let id = if i == 0 { "navigation".to_owned() } else { name.clone() };
             div.field.order {
@@ -87,7 +91,22 @@ fn order_fields(lang: Language, view: &SetupView<'_>) -> Markup {
             }
         }
     };
-    choice_group(lang, view.problems, "navigation", s.order_legend, Some(s.order_hint), &fields)
+    html! { @if !order.is_empty() { (choice_group(lang, problems, "navigation", s.order_legend, Some(s.order_hint), &fields)) } }
+}
+
+/// The provider's own links: a row each, and one empty row to add one, within the cap.
+pub(super) fn own_links_fields(lang: Language, problems: &Problems, links: &[LinkDraft]) -> Markup {
+    let s = lang.portal_setup();
+    let blank = LinkDraft::default();
+    html! {
+        section.stack aria-labelledby="links-title" {
+            h3 #links-title { (s.links_legend) }
+            p.hint { (s.links_hint) }
+            @for index in 0..(links.len() + 1).min(MAX_LINKS).max(links.len()) {
+                (link_row(lang, problems, index, links.get(index).unwrap_or(&blank)))
+            }
+        }
+    }
 }
 
 fn link_row(lang: Language, problems: &Problems, index: usize, draft: &LinkDraft) -> Markup {
@@ -118,7 +137,6 @@ pub fn page(lang: Language, who: &Who<'_>, view: &SetupView<'_>) -> String {
     let portal_path = format!("/tenants/{}/portals/{}", view.tenant.id, view.portal.id);
     let draft = view.draft;
     let editable = view.editable && view.template.is_none();
-    let blank = LinkDraft::default();
     let body = html! {
         (tenant_header(lang, who, view.tenant, TenantTab::Portals))
         p.back { a href=(portal_path) { (view.portal.name) } }
@@ -142,14 +160,8 @@ pub fn page(lang: Language, who: &Who<'_>, view: &SetupView<'_>) -> String {
                     &app_boxes(lang, "apps", view.offered.iter().chain(draft.apps.iter()).collect(), draft.apps)))
                 (theme_choice(lang, view.problems, (view.themes, &view.tenant.id), &draft.theme))
                 (start_choice(lang, view.problems, draft.apps, &draft.start))
-                @if !draft.order.is_empty() { (order_fields(lang, view)) }
-                section.stack aria-labelledby="links-title" {
-                    h3 #links-title { (s.links_legend) }
-                    p.hint { (s.links_hint) }
-                    @for index in 0..(draft.links.len() + 1).min(MAX_LINKS).max(draft.links.len()) {
-                        (link_row(lang, view.problems, index, draft.links.get(index).unwrap_or(&blank)))
-                    }
-                }
+                (menu_order_fields(lang, view.problems, &draft.order))
+                (own_links_fields(lang, view.problems, &draft.links))
                 @if editable { (submit(s.save)) }
             }
         }

@@ -6,7 +6,8 @@
 use maud::{html, Markup};
 
 use super::console::{removal, shell, tenant_header, Removal, TenantTab, Who};
-use super::console_wizard::{choice_group, radio};
+use super::console_portal_setup::{menu_order_fields, own_links_fields, LinkDraft};
+use super::console_wizard::{app_boxes, choice_group, start_choice, theme_choice};
 use super::form::{csrf_field, field, summary, Problems};
 use super::layout::app_entry;
 use crate::i18n::{Formats, Language, Translations as _};
@@ -14,8 +15,7 @@ use crate::store::portals::PortalRow;
 use crate::store::templates::{TemplateRow, VersionRow};
 use crate::store::tenants::TenantRow;
 use crate::store::themes::ThemeRow;
-use porch_types::apps::AppSet;
-use porch_types::setup::StartPage;
+use porch_types::apps::{App, AppSet};
 use porch_types::time::Timestamp;
 use porch_types::time_zone::TimeZone;
 
@@ -84,6 +84,10 @@ pub struct TemplateDraft {
     pub theme: String,
     /// The start page's path.
     pub start: String,
+    /// The menu's apps in order.
+    pub order: Vec<App>,
+    /// The provider's own links.
+    pub links: Vec<LinkDraft>,
 }
 
 /// What a held-back change would reach: the portals, and the rollback's version (None: a save).
@@ -111,32 +115,7 @@ pub struct TemplateView<'a> {
 fn setup_fields(lang: Language, view: &TemplateView<'_>) -> Markup {
     let (w, t) = (lang.wizard(), lang.templates());
     let draft = view.draft;
-    let apps = html! {
-        @for (i, app) in view.offered.iter().enumerate() {
-            // One field per app: a posted form may not repeat a field.
-            @let name = format!("app-{}", app.code());
-            @let id = if i == 0 { "apps".to_owned() } else { name.clone() };
-            div.check {
-                input #(id) type="checkbox" name=(name) value="yes" checked[draft.apps.iter().any(|a| a == app.code())];
-                label for=(id) { (app_entry(lang, app).label) }
-            }
-        }
-    };
-    let themes = html! {
-        (radio("theme", 0, "", draft.theme.is_empty(), &html! { (w.theme_default) }, None))
-        @for (i, theme) in view.themes.iter().enumerate() {
-            (radio("theme", i + 1, &theme.id, draft.theme == theme.id, &html! { (theme.name) }, None))
-        }
-    };
     let chosen = AppSet::parse_codes(&draft.apps).unwrap_or(AppSet::EMPTY);
-    let start = StartPage::parse(&draft.start, chosen).unwrap_or_default();
-    let pages = html! {
-        (radio("start", 0, "/", start == StartPage::HOME, &html! { (w.start_home) }, None))
-        @for (i, app) in view.offered.iter().enumerate() {
-            @let page = StartPage::of(app);
-            (radio("start", i + 1, page.path(), start == page, &html! { (app_entry(lang, app).label) }, None))
-        }
-    };
     html! {
         (field(lang, view.problems, "name", t.name, None, |f| html! {
             input #(f.id) type="text" name="name" value=(draft.name) required maxlength="120"
@@ -150,9 +129,11 @@ fn setup_fields(lang: Language, view: &TemplateView<'_>) -> Markup {
             input #is_default type="checkbox" name="is_default" value="yes" checked[draft.is_default] aria-describedby="is_default-hint";
             label for="is_default" { (t.make_default) span.hint #is_default-hint { (t.default_hint) } }
         }
-        (choice_group(lang, view.problems, "apps", w.apps_legend, None, &apps))
-        (choice_group(lang, view.problems, "theme", w.theme_legend, None, &themes))
-        (choice_group(lang, view.problems, "start", w.start_legend, None, &pages))
+        (choice_group(lang, view.problems, "apps", w.apps_legend, None, &app_boxes(lang, "apps", view.offered, chosen)))
+        (theme_choice(lang, view.problems, (view.themes, &view.tenant.id), &draft.theme))
+        (start_choice(lang, view.problems, chosen, &draft.start))
+        (menu_order_fields(lang, view.problems, &draft.order))
+        (own_links_fields(lang, view.problems, &draft.links))
     }
 }
 

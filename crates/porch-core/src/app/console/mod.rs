@@ -24,6 +24,7 @@ mod portal_tickets;
 mod portal_wizard;
 pub mod routes;
 mod settings_page;
+mod setup_form;
 mod sign_in;
 mod staff_page;
 mod staff_sso_page;

@@ -3,6 +3,7 @@
 //! plan, the template rule and the pipeline rule are checked there, once. The form carries
 //! the portal's version, so a change made meanwhile is never written over unseen.
 
+use super::setup_form::{control_of, link_input, menu_order, typed_links};
 use super::sign_in::{drawn_version, field};
 use super::{Console, Person};
 use crate::app::portal_settings::{self as rules, Offer, PortalInput};
@@ -13,12 +14,11 @@ use crate::store::portals::{self, PortalRow};
 use crate::store::templates::{self, TemplateRow};
 use crate::store::themes::{self, ThemeRow};
 use crate::store::{decode_rows, pipelines, tenants, Database, Statement};
-use crate::views::console_portal_setup::{self as view, LinkDraft, SetupDraft, SetupView};
+use crate::views::console_portal_setup::{self as view, SetupDraft, SetupView};
 use crate::views::form::Problems;
 use porch_types::apps::{App, AppSet};
-use porch_types::error::{AppError, FieldError};
+use porch_types::error::AppError;
 use porch_types::ids::{PortalId, TenantId};
-use porch_types::nav_links::{LabelsInput, NavLinkInput, MAX_LINKS};
 
 fn ids(raw_tenant: &str, raw_portal: &str) -> Option<(TenantId, PortalId)> {
     Some((TenantId::parse(raw_tenant)?, PortalId::parse(raw_portal)?))
@@ -93,45 +93,6 @@ pub fn page<R: Runtime>(console: &Console<'_, R>, raw_tenant: &str, raw_portal: 
     draw(console, &person, &loaded, (200, None, &Problems::default()), notice)
 }
 
-/// The menu as typed: the ticked apps by the place given to each (an app without one, newly
-/// ticked, last), ties in catalogue order. A place that is not a whole number is a problem.
-fn menu_order(fields: &[(String, String)], apps: AppSet, problems: &mut Problems, message: &str) -> Vec<App> {
-    let mut placed: Vec<(u32, usize, App)> = Vec::new();
-    for (index, app) in apps.iter().enumerate() {
-        let raw = field(fields, &format!("order-{}", app.code())).trim();
-        let place = if raw.is_empty() {
-            u32::MAX
-        } else if let Ok(place) = raw.parse() {
-            place
-        } else {
-            if problems.on("navigation").is_none() {
-                problems.add("navigation", message);
-            }
-            u32::MAX
-        };
-        placed.push((place, index, app));
-    }
-    placed.sort_unstable();
-    placed.into_iter().map(|(_, _, app)| app).collect()
-}
-
-/// The links as typed: a row without an address is no link (how one is removed).
-fn typed_links(fields: &[(String, String)]) -> Vec<LinkDraft> {
-    (0..MAX_LINKS)
-        .map(|index| {
-            let row = |name: &str| field(fields, &format!("link-{index}-{name}")).to_owned();
-            LinkDraft { url: row("url"), labels: Language::ALL.map(|lang| row(&format!("label-{}", lang.code()))) }
-        })
-        .filter(|link| !link.url.trim().is_empty())
-        .collect()
-}
-
-fn link_input(link: &LinkDraft) -> NavLinkInput {
-    let label = |text: &String| Some(text.clone()).filter(|text| !text.trim().is_empty());
-    let [en, da, nb] = &link.labels;
-    NavLinkInput { url: link.url.clone(), labels: LabelsInput { en: label(en), da: label(da), nb: label(nb) } }
-}
-
 /// What the API's PATCH would send for the form: the whole set-up.
 fn input_of(draft: &SetupDraft) -> PortalInput {
     let chosen = |raw: &str| Some(raw.to_owned()).filter(|raw| !raw.is_empty());
@@ -142,30 +103,6 @@ fn input_of(draft: &SetupDraft) -> PortalInput {
         navigation: Some(Some(draft.order.iter().map(|app| app.code().to_owned()).collect())),
         nav_links: Some(draft.links.iter().map(link_input).collect()),
         ..PortalInput::default()
-    }
-}
-
-/// The form's control a rule's field error belongs to; else the form as a whole.
-fn control_of(error: &FieldError) -> Option<String> {
-    let name = error.field.as_str();
-    match name {
-        "apps" | "navigation" => return Some(name.to_owned()),
-        "theme_id" => return Some("theme".to_owned()),
-        "start_page" => return Some("start".to_owned()),
-        _ => {}
-    }
-    let (index, part) = name.strip_prefix("nav_links[")?.split_once("].")?;
-    let index: usize = index.parse().ok()?;
-    match part {
-        "url" => Some(format!("link-{index}-url")),
-        "labels" => Some(format!("link-{index}-label-en")),
-        _ => {
-            let code = part.strip_prefix("labels.")?;
-            Language::ALL
-                .into_iter()
-                .find(|lang| lang.code() == code)
-                .map(|lang| format!("link-{index}-label-{}", lang.code()))
-        }
     }
 }
 
@@ -215,43 +152,4 @@ pub async fn save<R: Runtime>(
     };
     let loaded = loaded(console.rt.db().read_batch(statements(tenant, portal)).await?)?;
     draw(console, &person, &loaded, (status, draft, &problems), None)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn form(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(n, v)| ((*n).to_owned(), (*v).to_owned())).collect()
-    }
-
-    #[test]
-    fn the_menu_follows_the_places_typed_and_a_newly_ticked_app_goes_last() {
-        let apps: AppSet = [App::Tickets, App::Documents, App::SupportForm].into_iter().collect();
-        let fields = form(&[("order-tickets", "2"), ("order-documents", "1")]);
-        let mut problems = Problems::default();
-        let order = menu_order(&fields, apps, &mut problems, "whole");
-        assert!(problems.is_empty());
-        assert_eq!(order, [App::Documents, App::Tickets, App::SupportForm]);
-        let bad = form(&[("order-tickets", "first")]);
-        menu_order(&bad, apps, &mut problems, "whole");
-        assert_eq!(problems.on("navigation").as_deref(), Some("whole"));
-    }
-
-    #[test]
-    fn a_link_error_points_at_its_row_and_a_row_without_an_address_is_no_link() {
-        let at = |field: &str| control_of(&FieldError::new(field, "bad"));
-        assert_eq!(at("nav_links[1].url").as_deref(), Some("link-1-url"));
-        assert_eq!(at("nav_links[0].labels").as_deref(), Some("link-0-label-en"));
-        assert_eq!(at("nav_links[0].labels.nb").as_deref(), Some("link-0-label-nb"));
-        assert_eq!(at("theme_id").as_deref(), Some("theme"));
-        assert_eq!(at("nav_links"), None);
-        let links = typed_links(&form(&[
-            ("link-0-url", " "),
-            ("link-0-label-en", "Gone"),
-            ("link-1-url", "https://a.example"),
-        ]));
-        assert_eq!(links.len(), 1);
-        assert_eq!(link_input(&links[0]).labels.en, None);
-    }
 }

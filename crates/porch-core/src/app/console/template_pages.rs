@@ -3,11 +3,11 @@
 //! `replaceTemplate` and `rollbackTemplate` do: a change of the set-up that would reach
 //! portals following the template is held back, naming them, until it is confirmed.
 
+use super::setup_form::{control_of, link_input, menu_order, typed_links};
 use super::sign_in::{drawn_version, field};
 use super::{Console, Person};
 use crate::app::portal_settings::Offer;
 use crate::app::templates::{self as rules, Changed, TemplateInput};
-use crate::app::versions::Precondition;
 use crate::http::Response;
 use crate::i18n::{Language, Translations as _};
 use crate::runtime::Runtime;
@@ -15,10 +15,11 @@ use crate::store::portals::{self, PortalRow};
 use crate::store::templates::{self, TemplateRow, VersionRow};
 use crate::store::themes::{self, ThemeRow};
 use crate::store::{decode_rows, pipelines, tenants, Database, Statement};
+use crate::views::console_portal_setup::LinkDraft;
 use crate::views::console_templates::{self as view, Held, TemplateDraft, TemplateView, TemplatesView};
 use crate::views::form::Problems;
-use porch_types::apps::App;
-use porch_types::error::{entity_tag, AppError, FieldError};
+use porch_types::apps::{App, AppSet};
+use porch_types::error::{AppError, FieldError};
 use porch_types::ids::{TemplateId, TenantId};
 
 /// The Templates tab's reads: the tenant and its templates.
@@ -93,6 +94,8 @@ fn draft_of(template: &TemplateRow) -> TemplateDraft {
         apps: setup.apps.codes().into_iter().map(str::to_owned).collect(),
         theme: setup.theme_id.unwrap_or_default(),
         start: setup.start_page.path().to_owned(),
+        order: setup.navigation.apps().to_vec(),
+        links: LinkDraft::from_stored(setup.nav_links.to_stored().as_deref()),
     }
 }
 
@@ -141,8 +144,13 @@ pub async fn new_form<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result
         return Err(AppError::Forbidden);
     }
     let reads = reads(console, tenant, None).await?;
-    let apps = reads.offer.default_apps().codes().into_iter().map(str::to_owned).collect();
-    let draft = TemplateDraft { apps, start: "/".to_owned(), ..TemplateDraft::default() };
+    let apps = reads.offer.default_apps();
+    let draft = TemplateDraft {
+        apps: apps.codes().into_iter().map(str::to_owned).collect(),
+        start: "/".to_owned(),
+        order: apps.iter().collect(),
+        ..TemplateDraft::default()
+    };
     draw(console, &person, &reads, &draft, 200, &Shown::default())
 }
 
@@ -166,19 +174,24 @@ pub async fn page<R: Runtime>(
 }
 
 /// The draft the editor's form posted: each app ticked is its own field (`app-tickets`).
-fn posted_draft(fields: &[(String, String)]) -> TemplateDraft {
-    TemplateDraft {
+/// The draft the editor's form posted (each app ticked is its own field, `app-tickets`), and
+/// what is wrong with it before the shared rule looks (a menu place that is no number).
+fn posted_draft<R: Runtime>(console: &Console<'_, R>, fields: &[(String, String)]) -> (TemplateDraft, Problems) {
+    let apps: AppSet =
+        App::ALL.into_iter().filter(|app| field(fields, &format!("app-{}", app.code())) == "yes").collect();
+    let mut problems = Problems::default();
+    let order = menu_order(fields, apps, &mut problems, console.lang.console().whole_number);
+    let draft = TemplateDraft {
         name: field(fields, "name").to_owned(),
         description: field(fields, "description").to_owned(),
         is_default: field(fields, "is_default") == "yes",
-        apps: App::ALL
-            .iter()
-            .filter(|app| field(fields, &format!("app-{}", app.code())) == "yes")
-            .map(|app| app.code().to_owned())
-            .collect(),
+        apps: apps.codes().into_iter().map(str::to_owned).collect(),
         theme: field(fields, "theme").to_owned(),
         start: field(fields, "start").to_owned(),
-    }
+        order,
+        links: typed_links(fields),
+    };
+    (draft, problems)
 }
 
 /// The body `createTemplate` or `replaceTemplate` would get for the draft.
@@ -190,8 +203,9 @@ fn input_of(draft: &TemplateDraft, confirm: bool) -> TemplateInput {
         apps: Some(draft.apps.clone()),
         theme_id: Some(Some(draft.theme.clone()).filter(|id| !id.is_empty())),
         start_page: Some(if draft.start.is_empty() { "/".to_owned() } else { draft.start.clone() }),
+        navigation: Some(draft.order.iter().map(|app| app.code().to_owned()).collect()),
+        nav_links: Some(draft.links.iter().map(link_input).collect()),
         confirm,
-        ..TemplateInput::default()
     }
 }
 
@@ -201,10 +215,8 @@ fn problems_of(errors: Vec<FieldError>) -> Problems {
     let mut problems = Problems::default();
     for error in errors {
         let on = match error.field.as_str() {
-            "name" | "description" | "apps" => Some(error.field.clone()),
-            "theme_id" => Some("theme".to_owned()),
-            "start_page" => Some("start".to_owned()),
-            _ => None,
+            "name" | "description" => Some(error.field.clone()),
+            _ => control_of(&error),
         };
         problems.add_written(on.as_deref(), error.message, Language::En);
     }
@@ -227,12 +239,15 @@ fn refused(err: AppError) -> Result<(u16, Problems), AppError> {
 pub async fn create<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
     let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
-    let draft = posted_draft(&console.form_if(person.role.can_change_settings())?);
-    let (status, problems) =
+    let (draft, problems) = posted_draft(console, &console.form_if(person.role.can_change_settings())?);
+    let (status, problems) = if problems.is_empty() {
         match rules::create(console.rt, tenant, &person.acting().actor, &input_of(&draft, false)).await {
             Ok(row) => return Ok(Response::see_other(&format!("/tenants/{tenant}/templates/{}?done=created", row.id))),
             Err(err) => refused(err)?,
-        };
+        }
+    } else {
+        (422, problems)
+    };
     let reads = reads(console, tenant, None).await?;
     draw(console, &person, &reads, &draft, status, &Shown { problems, ..Shown::default() })
 }
@@ -245,30 +260,33 @@ pub async fn save<R: Runtime>(
     let (tenant, id) = ids(raw_tenant, raw_template).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
     let fields = console.form_if(person.role.can_change_settings())?;
-    let draft = posted_draft(&fields);
-    let version: i64 =
-        field(&fields, "version").parse().map_err(|_| AppError::BadRequest("the form's version is missing".into()))?;
-    let pre = Precondition::Tags(vec![entity_tag(version)]);
+    let (draft, problems) = posted_draft(console, &fields);
+    let pre = drawn_version(&fields)?;
     let input = input_of(&draft, field(&fields, "confirm") == "yes");
-    let (status, shown, draft) =
-        match rules::replace(console.rt, tenant, &person.acting().actor, id, &input, &pre).await {
-            Ok(Changed::Saved { .. }) => {
-                return Ok(Response::see_other(&format!("/tenants/{tenant}/templates/{id}?done=saved")))
-            }
-            Ok(Changed::NeedsConfirmation(linked)) => {
-                (409, Shown { held: Some((linked, None)), ..Shown::default() }, draft)
-            }
-            Err(AppError::PreconditionFailed(_)) => {
-                // The template as it now is, nothing of the draft kept over it.
-                let now = templates::get(console.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
-                let problems = Problems::general(console.lang.templates().stale);
-                (409, Shown { problems, ..Shown::default() }, draft_of(&now))
-            }
-            Err(err) => {
-                let (status, problems) = refused(err)?;
-                (status, Shown { problems, ..Shown::default() }, draft)
-            }
-        };
+    let outcome = if problems.is_empty() {
+        rules::replace(console.rt, tenant, &person.acting().actor, id, &input, &pre).await
+    } else {
+        Err(AppError::Invalid(Vec::new()))
+    };
+    let (status, shown, draft) = match outcome {
+        Ok(Changed::Saved { .. }) => {
+            return Ok(Response::see_other(&format!("/tenants/{tenant}/templates/{id}?done=saved")))
+        }
+        Ok(Changed::NeedsConfirmation(linked)) => {
+            (409, Shown { held: Some((linked, None)), ..Shown::default() }, draft)
+        }
+        Err(AppError::PreconditionFailed(_)) => {
+            // The template as it now is, nothing of the draft kept over it.
+            let now = templates::get(console.rt.db(), tenant, id).await?.ok_or(AppError::NotFound)?;
+            let problems = Problems::general(console.lang.templates().stale);
+            (409, Shown { problems, ..Shown::default() }, draft_of(&now))
+        }
+        Err(AppError::Invalid(errors)) if errors.is_empty() => (422, Shown { problems, ..Shown::default() }, draft),
+        Err(err) => {
+            let (status, problems) = refused(err)?;
+            (status, Shown { problems, ..Shown::default() }, draft)
+        }
+    };
     let reads = reads(console, tenant, Some(id)).await?;
     draw(console, &person, &reads, &draft, status, &shown)
 }
