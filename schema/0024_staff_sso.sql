@@ -17,13 +17,16 @@ CREATE TABLE staff_sso (
   write_id      TEXT NOT NULL
 );
 
--- The email domains whose people the console sends to a tenant's provider: one tenant per
--- domain, so the sign-in page finds the provider by the address typed.
+-- The email domains whose people the console sends to a tenant's provider. A domain leads
+-- there only once the tenant has proved it controls the domain's DNS (a TXT record naming the
+-- connection): `verified_at`. Several tenants may list a domain; one only may prove it.
 CREATE TABLE staff_sso_domains (
-  domain     TEXT PRIMARY KEY,
-  tenant_id  TEXT NOT NULL REFERENCES staff_sso(tenant_id) ON DELETE CASCADE
+  tenant_id   TEXT NOT NULL REFERENCES staff_sso(tenant_id) ON DELETE CASCADE,
+  domain      TEXT NOT NULL,
+  verified_at INTEGER,
+  PRIMARY KEY (tenant_id, domain)
 );
-CREATE INDEX staff_sso_domains_tenant ON staff_sso_domains(tenant_id);
+CREATE UNIQUE INDEX staff_sso_domains_proven ON staff_sso_domains(domain) WHERE verified_at IS NOT NULL;
 
 -- Sign-ins started and not yet back: by the SHA-256 of the OIDC state, bound to the browser
 -- by the hash of a cookie's value, used once; and to the connection's version they started

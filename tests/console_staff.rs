@@ -612,6 +612,15 @@ fn every_console_action_writes_what_its_api_twin_writes() {
             api(Method::Put, "/staff-sso", body);
         },
     );
+    let body =
+        json!({ "issuer": "https://id.acme.example", "client_id": "c", "domains": ["ours.example", "theirs.example"] });
+    let listed = api(Method::Put, "/staff-sso", body);
+    let value = listed["staff_sso"]["domains"][0]["txt_value"].as_str().unwrap().to_owned();
+    crate::domains::publish_txt(&app, "ours.example", &[&value]);
+    crate::domains::publish_txt(&app, "theirs.example", &[&value]);
+    compare("VerifyStaffSsoDomain", &|| console("/staff/sso/domains/ours.example/verify", &[]), &|| {
+        api(Method::Post, "/staff-sso/domains/theirs.example/verify", Value::Null);
+    });
     compare(
         "DeleteStaffSso",
         &|| {

@@ -10,6 +10,7 @@ use crate::common::browser::Browser;
 use crate::common::{body_text, spawn_app, TestApp};
 use crate::console::{operator, CONSOLE, EMAIL as OPERATOR_EMAIL};
 use crate::console_staff::{invite, join, version_on, Staffer};
+use crate::domains::publish_txt;
 use crate::sso::{location, param, rs256, rsa_public_jwks, ISSUER};
 use porch_core::http::Method;
 use serde_json::{json, Value};
@@ -56,7 +57,22 @@ impl Tenant<'_> {
         let uri = shown["staff_sso"]["redirect_uri"].as_str().unwrap().to_owned();
         let page = body_text(&self.owner.browser.get(&self.page()));
         assert!(page.contains(&format!(r#"value="{uri}" readonly"#)), "{page}");
+        for domain in shown["staff_sso"]["domains"].as_array().unwrap() {
+            self.prove(domain["domain"].as_str().unwrap(), domain["txt_value"].as_str().unwrap());
+        }
         uri.trim_start_matches("http://console.localhost").to_owned()
+    }
+
+    /// Publishes the TXT record that proves `domain` and checks it from the console.
+    fn prove(&self, domain: &str, value: &str) {
+        publish_txt(self.app, domain, &[value]);
+        let checked = self.owner.browser.post(&format!("{}/domains/{domain}/verify", self.page()), &[]);
+        assert_eq!(
+            checked.header("location"),
+            Some(format!("{}?done=proved", self.page()).as_str()),
+            "{}",
+            body_text(&checked)
+        );
     }
 }
 
@@ -119,7 +135,13 @@ fn a_person_of_the_staff_signs_in_with_their_company_account_and_no_second_facto
     let callback = acme.connect("acme.example, acme.co.uk");
     let (status, shown) = acme.api(Method::Get, &Value::Null);
     assert_eq!(status, 200);
-    assert_eq!(shown["staff_sso"]["domains"], json!(["acme.co.uk", "acme.example"]));
+    let domains: Vec<(&str, bool)> = shown["staff_sso"]["domains"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| (d["domain"].as_str().unwrap(), d["verified"].as_bool().unwrap()))
+        .collect();
+    assert_eq!(domains, [("acme.co.uk", true), ("acme.example", true)]);
     assert!(!shown.to_string().contains("the secret the provider gave porch"), "the secret is never shown");
     let audit = app.sql("SELECT actor FROM audit_log WHERE action = 'staff_sso.put'", Vec::new());
     assert_eq!(audit[0]["actor"], format!("staff:{}", acme.owner.id));
@@ -190,16 +212,64 @@ fn nobody_off_the_tenants_staff_gets_in_whatever_the_provider_says() {
     assert_eq!(elsewhere.get("/").header("location"), Some("/sign-in"));
     assert!(app.sql("SELECT state_hash FROM staff_sso_requests", Vec::new()).is_empty(), "each was used once");
 
-    // Another tenant cannot claim acme's domain, nor a public mail service's.
-    let page = body_text(&other.owner.browser.get(&other.page()));
-    assert!(!page.contains("acme.example"));
+    // Another tenant may list acme's domain, but it leads nowhere: it cannot prove it (its
+    // record would have to name its own connection, and acme proved the domain first).
     let fields = |domains| [("issuer", ISSUER), ("client_id", "c"), ("client_secret", "s"), ("domains", domains)];
-    let taken = other.owner.browser.post(&other.page(), &fields("acme.example"));
-    assert_eq!(taken.status, 409);
-    assert!(body_text(&taken).contains("another tenant"), "{}", body_text(&taken));
+    let listed = other.owner.browser.post(&other.page(), &fields("acme.example other.example"));
+    assert_eq!(listed.status, 303, "{}", body_text(&listed));
+    let theirs =
+        other.api(Method::Get, &Value::Null).1["staff_sso"]["domains"][0]["txt_value"].as_str().unwrap().to_owned();
+    publish_txt(&app, "acme.example", &[&theirs]);
+    let refused = other.owner.browser.post(&format!("{}/domains/acme.example/verify", other.page()), &[]);
+    assert_eq!(refused.status, 409);
+    assert!(body_text(&refused).contains("another tenant proved acme.example"), "{}", body_text(&refused));
+    let browser = Browser::new(&app, CONSOLE);
+    let authorize = start(&browser, "someone@acme.example");
+    assert!(authorize.contains("client_id=porch-console"), "still acme's provider: {authorize}");
+    // Nor a public mail service's, which no record could prove.
     let public = other.owner.browser.post(&other.page(), &fields("other.example gmail.com"));
     assert_eq!(public.status, 422);
     assert!(body_text(&public).contains("public mail service"), "{}", body_text(&public));
+}
+
+#[test]
+fn a_domain_leads_no_one_to_a_provider_until_its_txt_record_is_found() {
+    let app = spawn_app();
+    let acme = tenant(&app, "acme-co", "own@acme.example");
+    provider_is_up(&app);
+    let saved = acme.owner.browser.post(
+        &acme.page(),
+        &[
+            ("issuer", ISSUER),
+            ("client_id", "porch-console"),
+            ("client_secret", "s"),
+            ("domains", "acme.example"),
+            ("enabled", "yes"),
+        ],
+    );
+    assert_eq!(saved.status, 303);
+    let page = body_text(&acme.owner.browser.get(&acme.page()));
+    assert!(page.contains("Waiting for its TXT record") && page.contains("_porch-verify.acme.example"), "{page}");
+    let browser = Browser::new(&app, CONSOLE);
+    browser.get("/sign-in");
+    let refused = browser.post("/sign-in/sso", &[("sso_email", "own@acme.example")]);
+    assert_eq!(refused.status, 400, "an unproved domain leads nowhere");
+    publish_txt(&app, "acme.example", &["porch-staff-sso=someone-elses"]);
+    let not_yet = acme.owner.browser.post(&format!("{}/domains/acme.example/verify", acme.page()), &[]);
+    assert_eq!(not_yet.status, 409);
+    assert!(body_text(&not_yet).contains("The TXT record of acme.example is not there yet"), "{}", body_text(&not_yet));
+    let value =
+        acme.api(Method::Get, &Value::Null).1["staff_sso"]["domains"][0]["txt_value"].as_str().unwrap().to_owned();
+    acme.prove("acme.example", &value);
+    assert!(start(&browser, "own@acme.example").starts_with(ISSUER));
+    let audit = app.sql("SELECT action FROM audit_log WHERE action = 'staff_sso.domain_verify'", Vec::new());
+    assert_eq!(audit.len(), 1);
+    // A change that keeps the domain keeps its proof.
+    let (status, shown) = acme
+        .api(Method::Put, &json!({ "issuer": ISSUER, "client_id": "renamed", "domains": ["acme.example", "acme.dk"] }));
+    assert_eq!(status, 200);
+    assert_eq!(shown["staff_sso"]["domains"][1]["verified"], true, "{shown}");
+    assert_eq!(shown["staff_sso"]["domains"][0]["verified"], false, "{shown}");
 }
 
 #[test]
@@ -279,6 +349,7 @@ fn only_owners_set_it_a_stale_form_saves_nothing_and_removing_it_is_audited() {
         audit,
         vec![
             json!({ "action": "staff_sso.put" }),
+            json!({ "action": "staff_sso.domain_verify" }),
             json!({ "action": "staff_sso.put" }),
             json!({ "action": "staff_sso.delete" })
         ]

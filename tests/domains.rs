@@ -58,7 +58,7 @@ impl Claimant {
     }
 }
 
-fn doh_url(host: &str) -> String {
+pub fn doh_url(host: &str) -> String {
     format!("https://dns.test/dns-query?name=_porch-verify.{host}&type=TXT")
 }
 

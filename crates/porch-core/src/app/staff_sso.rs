@@ -7,16 +7,19 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::app::domain_verification::{DnsOverHttps, DomainVerifier as _, Verdict};
 use crate::app::input::Fields;
 use crate::app::staff::Acting;
 use crate::app::versions::{retry, Precondition};
 use crate::auth::sealing;
 use crate::runtime::Runtime;
 use crate::store::audit::Change;
-use crate::store::staff_sso::{self, Settings, StaffSsoRow};
+use crate::store::domains::verification_record_name;
+use crate::store::staff_sso::{self, DomainRow, Settings, StaffSsoRow};
 use crate::store::DbError;
 use porch_types::email::EmailDomain;
 use porch_types::error::AppError;
+use porch_types::host::Hostname;
 use porch_types::ids::{StaffSsoId, TenantId};
 use porch_types::sso::idp_url;
 use porch_types::time::Timestamp;
@@ -42,7 +45,7 @@ pub struct StaffSsoInput {
 pub struct StaffSsoBody<'a> {
     pub issuer: &'a str,
     pub client_id: &'a str,
-    pub domains: &'a [String],
+    pub domains: Vec<DomainBody<'a>>,
     pub enabled: bool,
     /// Where the provider sends people back: to give its admin.
     pub redirect_uri: String,
@@ -50,18 +53,42 @@ pub struct StaffSsoBody<'a> {
     pub updated_at: Timestamp,
 }
 
+/// An email domain of the connection (`StaffSsoDomain` in openapi.json): proved, or the TXT
+/// record that proves it.
+#[derive(Serialize)]
+pub struct DomainBody<'a> {
+    pub domain: &'a str,
+    pub verified: bool,
+    pub txt_name: String,
+    pub txt_value: String,
+}
+
 impl<'a> StaffSsoBody<'a> {
-    pub fn new(row: &'a StaffSsoRow, domains: &'a [String], console_origin: &str) -> Self {
+    pub fn new(row: &'a StaffSsoRow, domains: &'a [DomainRow], console_origin: &str) -> Self {
         StaffSsoBody {
             issuer: &row.issuer,
             client_id: &row.client_id,
-            domains,
+            domains: domains
+                .iter()
+                .map(|domain| DomainBody {
+                    domain: &domain.domain,
+                    verified: domain.is_verified(),
+                    txt_name: verification_record_name(&domain.domain),
+                    txt_value: txt_value(row),
+                })
+                .collect(),
             enabled: row.is_enabled(),
             redirect_uri: redirect_uri(console_origin, &row.id),
             created_at: Timestamp::from_millis(row.created_at),
             updated_at: Timestamp::from_millis(row.updated_at),
         }
     }
+}
+
+/// The TXT record's value that proves a domain is the tenant's: it names the connection, so
+/// a record published for one tenant proves nothing for another.
+pub fn txt_value(row: &StaffSsoRow) -> String {
+    format!("porch-staff-sso={}", row.id)
 }
 
 /// Where the tenant's provider sends people back: a callback of this connection's own, so an
@@ -73,7 +100,7 @@ pub fn redirect_uri(console_origin: &str, id: &str) -> String {
 }
 
 /// Email domains of public mail services: no one tenant's people, so never a tenant's to
-/// route to its provider. (Any other domain is taken on the tenant's word: see the README.)
+/// route to its provider (no TXT record of theirs could prove otherwise anyway).
 const PUBLIC_MAIL_DOMAINS: [&str; 18] = [
     "gmail.com",
     "googlemail.com",
@@ -142,7 +169,7 @@ fn domains(fields: &mut Fields, raw: Option<&[String]>) -> Option<Vec<String>> {
 }
 
 /// The tenant's connection and its domains, if it has one.
-pub async fn get<R: Runtime>(rt: &R, tenant: TenantId) -> Result<Option<(StaffSsoRow, Vec<String>)>, AppError> {
+pub async fn get<R: Runtime>(rt: &R, tenant: TenantId) -> Result<Option<(StaffSsoRow, Vec<DomainRow>)>, AppError> {
     let Some(row) = staff_sso::get(rt.db(), tenant).await? else { return Ok(None) };
     let domains = staff_sso::domains(rt.db(), tenant).await?;
     Ok(Some((row, domains)))
@@ -154,7 +181,7 @@ pub async fn put<R: Runtime>(
     (tenant, by): (TenantId, &Acting),
     input: &StaffSsoInput,
     pre: &Precondition,
-) -> Result<(StaffSsoRow, Vec<String>), AppError> {
+) -> Result<(StaffSsoRow, Vec<DomainRow>), AppError> {
     may_set(by)?;
     retry(async || {
         let current = staff_sso::get(rt.db(), tenant).await?;
@@ -195,7 +222,8 @@ pub async fn put<R: Runtime>(
         let mut change = Change::new(tenant, &by.actor, "staff_sso.put", "staff_sso", id.clone())
             .after(summary(&issuer, &client_id, enabled, &domains));
         if let Some(row) = &current {
-            let before = staff_sso::domains(rt.db(), tenant).await?;
+            let before: Vec<String> =
+                staff_sso::domains(rt.db(), tenant).await?.into_iter().map(|domain| domain.domain).collect();
             change = change.before(summary(&row.issuer, &row.client_id, row.is_enabled(), &before));
         }
         let write_id = StaffSsoId::from_random(rt.random_16()?).to_db();
@@ -209,13 +237,10 @@ pub async fn put<R: Runtime>(
             domains: &domains,
         };
         let version = current.as_ref().map(|row| row.version);
-        match staff_sso::put(rt.db(), tenant, version, &settings, &change, rt.now()).await {
-            Ok(true) => Ok(get(rt, tenant).await?),
-            Ok(false) => Ok(None),
-            Err(DbError::Constraint(_)) => Err(AppError::Conflict(
-                "one of these email domains signs in through another tenant's provider".into(),
-            )),
-            Err(err) => Err(err.into()),
+        if staff_sso::put(rt.db(), tenant, version, &settings, &change, rt.now()).await? {
+            Ok(get(rt, tenant).await?)
+        } else {
+            Ok(None)
         }
     })
     .await
@@ -233,4 +258,38 @@ pub async fn delete<R: Runtime>(rt: &R, (tenant, by): (TenantId, &Acting), pre: 
         Ok(staff_sso::delete(rt.db(), tenant, current.version, &change, rt.now()).await?.then_some(()))
     })
     .await
+}
+
+/// Checks the TXT record that proves `domain` is the tenant's (`_porch-verify.<domain>`,
+/// naming the connection) and, found, lets the domain lead its people to the provider:
+/// None then; else why not yet. A domain another tenant proved first is 409.
+pub async fn verify_domain<R: Runtime>(
+    rt: &R,
+    (tenant, by): (TenantId, &Acting),
+    domain: &str,
+) -> Result<Option<String>, AppError> {
+    may_set(by)?;
+    let row = staff_sso::get(rt.db(), tenant).await?.ok_or(AppError::NotFound)?;
+    let listed = staff_sso::domains(rt.db(), tenant).await?.into_iter().find(|d| d.domain == domain);
+    let listed = listed.ok_or(AppError::NotFound)?;
+    if listed.is_verified() {
+        return Ok(None);
+    }
+    let host = Hostname::parse(domain).map_err(|_| AppError::NotFound)?;
+    let config = rt.config();
+    let dns = DnsOverHttps { http: rt.http(), endpoint: &config.doh_url };
+    match dns.check(&host, &txt_value(&row)).await? {
+        Verdict::NotVerified(why) => Ok(Some(why)),
+        Verdict::Verified => {
+            let change = Change::new(tenant, &by.actor, "staff_sso.domain_verify", "staff_sso", row.id.clone())
+                .after(json!({ "domain": domain }));
+            match staff_sso::verify_domain(rt.db(), tenant, domain, &change, rt.now()).await {
+                Ok(_) => Ok(None),
+                Err(DbError::Constraint(_)) => {
+                    Err(AppError::Conflict(format!("another tenant proved {domain} is theirs first")))
+                }
+                Err(err) => Err(err.into()),
+            }
+        }
+    }
 }

@@ -34,6 +34,17 @@ pub struct StaffSsoStrings {
     pub sign_in_button: &'static str,
     pub no_provider: &'static str,
     pub failed: fn(&str) -> String,
+    pub proof_title: &'static str,
+    pub proof_intro: &'static str,
+    pub domain: &'static str,
+    pub status: &'static str,
+    pub proved: &'static str,
+    pub waiting: &'static str,
+    pub txt_name: &'static str,
+    pub txt_value: &'static str,
+    pub check_now: fn(&str) -> String,
+    pub domain_proved: &'static str,
+    pub not_yet: fn(&str, &str) -> String,
 }
 
 pub const EN: StaffSsoStrings = StaffSsoStrings {
@@ -69,6 +80,17 @@ pub const EN: StaffSsoStrings = StaffSsoStrings {
     sign_in_button: "Continue with single sign-on",
     no_provider: "No single sign-on is set up for this address: sign in with your password",
     failed: |reference| format!("Single sign-on did not sign you in. Try again, or sign in with your password. If it keeps failing, give your admin this reference: {reference}"),
+    proof_title: "Prove each domain is yours",
+    proof_intro: "A domain leads its people to your provider only once you have published this TXT record in its DNS. Anyone may list a domain; only its owner can publish the record.",
+    domain: "Domain",
+    status: "Status",
+    proved: "Proved",
+    waiting: "Waiting for its TXT record",
+    txt_name: "TXT record name",
+    txt_value: "TXT record value",
+    check_now: |domain| format!("Check {domain} now"),
+    domain_proved: "Domain proved: its people may sign in through your provider.",
+    not_yet: |domain, why| format!("The TXT record of {domain} is not there yet ({why}). DNS changes can take a while: check again later."),
 };
 
 pub const DA: StaffSsoStrings = StaffSsoStrings {
@@ -104,6 +126,17 @@ pub const DA: StaffSsoStrings = StaffSsoStrings {
     sign_in_button: "Fortsæt med single sign-on",
     no_provider: "Der er ikke sat single sign-on op for denne adresse: log ind med din adgangskode",
     failed: |reference| format!("Single sign-on loggede dig ikke ind. Prøv igen, eller log ind med din adgangskode. Hvis det bliver ved med at fejle, så giv din administrator denne reference: {reference}"),
+    proof_title: "Bevis at hvert domæne er jeres",
+    proof_intro: "Et domæne fører først dets folk til jeres udbyder, når I har lagt denne TXT-post i dets DNS. Alle kan skrive et domæne op; kun dets ejer kan lægge posten.",
+    domain: "Domæne",
+    status: "Status",
+    proved: "Bevist",
+    waiting: "Venter på sin TXT-post",
+    txt_name: "TXT-postens navn",
+    txt_value: "TXT-postens værdi",
+    check_now: |domain| format!("Tjek {domain} nu"),
+    domain_proved: "Domænet er bevist: dets folk kan logge ind via jeres udbyder.",
+    not_yet: |domain, why| format!("TXT-posten for {domain} er der ikke endnu ({why}). DNS-ændringer kan tage et stykke tid: tjek igen senere."),
 };
 
 pub const NB: StaffSsoStrings = StaffSsoStrings {
@@ -139,4 +172,15 @@ pub const NB: StaffSsoStrings = StaffSsoStrings {
     sign_in_button: "Fortsett med enkel pålogging",
     no_provider: "Ingen enkel pålogging er satt opp for denne adressen: logg på med passordet ditt",
     failed: |reference| format!("Enkel pålogging logget deg ikke på. Prøv igjen, eller logg på med passordet ditt. Hvis det fortsetter å feile, gi administratoren denne referansen: {reference}"),
+    proof_title: "Bevis at hvert domene er deres",
+    proof_intro: "Et domene fører først folkene sine til leverandøren deres når dere har publisert denne TXT-posten i DNS-en. Alle kan føre opp et domene; bare eieren kan publisere posten.",
+    domain: "Domene",
+    status: "Status",
+    proved: "Bevist",
+    waiting: "Venter på TXT-posten",
+    txt_name: "TXT-postens navn",
+    txt_value: "TXT-postens verdi",
+    check_now: |domain| format!("Sjekk {domain} nå"),
+    domain_proved: "Domenet er bevist: folkene kan logge på via leverandøren deres.",
+    not_yet: |domain, why| format!("TXT-posten for {domain} er ikke der ennå ({why}). DNS-endringer kan ta litt tid: sjekk igjen senere."),
 };

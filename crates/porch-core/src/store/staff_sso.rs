@@ -58,19 +58,48 @@ pub async fn get(db: &impl Database, tenant: TenantId) -> Result<Option<StaffSso
     db.query_one(get_statement(tenant)).await
 }
 
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, PartialEq, Eq)]
 pub struct DomainRow {
     pub domain: String,
+    /// When the tenant proved the domain is its own; None: not yet (it leads no one anywhere).
+    pub verified_at: Option<i64>,
+}
+
+impl DomainRow {
+    pub fn is_verified(&self) -> bool {
+        self.verified_at.is_some()
+    }
 }
 
 /// The tenant's email domains, in order.
 pub fn domains_statement(tenant: TenantId) -> Statement {
-    Statement::new("SELECT domain FROM staff_sso_domains WHERE tenant_id = ?1 ORDER BY domain", params![tenant.to_db()])
+    Statement::new(
+        "SELECT domain, verified_at FROM staff_sso_domains WHERE tenant_id = ?1 ORDER BY domain",
+        params![tenant.to_db()],
+    )
 }
 
-pub async fn domains(db: &impl Database, tenant: TenantId) -> Result<Vec<String>, DbError> {
-    let rows: Vec<DomainRow> = db.query(domains_statement(tenant)).await?;
-    Ok(rows.into_iter().map(|row| row.domain).collect())
+pub async fn domains(db: &impl Database, tenant: TenantId) -> Result<Vec<DomainRow>, DbError> {
+    db.query(domains_statement(tenant)).await
+}
+
+/// Marks the tenant's `domain` proved, audited; false when it was already (or is not listed).
+/// Another tenant's proof of it first fails the batch as a constraint error.
+pub async fn verify_domain(
+    db: &impl Database,
+    tenant: TenantId,
+    domain: &str,
+    change: &Change<'_>,
+    now: Timestamp,
+) -> Result<bool, DbError> {
+    let statements = vec![
+        Statement::new(
+            "UPDATE staff_sso_domains SET verified_at = ?3 WHERE tenant_id = ?1 AND domain = ?2 AND verified_at IS NULL",
+            params![tenant.to_db(), domain, now.millis()],
+        ),
+        change.statement_if_changed(now),
+    ];
+    Ok(db.batch(statements).await?.first().is_some_and(|&n| n > 0))
 }
 
 /// A connection by its own id (a callback's), whatever its tenant.
@@ -84,7 +113,7 @@ pub async fn for_domain(db: &impl Database, domain: &str) -> Result<Option<Staff
         "SELECT s.tenant_id, s.id, s.issuer, s.client_id, s.sealed_secret, s.enabled, s.created_at, s.updated_at,
                 s.version
          FROM staff_sso_domains d JOIN staff_sso s ON s.tenant_id = d.tenant_id
-         WHERE d.domain = ?1 AND s.enabled = 1",
+         WHERE d.domain = ?1 AND d.verified_at IS NOT NULL AND s.enabled = 1",
         params![domain],
     ))
     .await
@@ -148,17 +177,28 @@ pub async fn put(
         ),
     };
     // The domains follow only the write above.
+    // The domains follow only the write above: those no longer listed go, new ones come
+    // unproven, and those kept keep their proof.
+    let listed = serde_json::Value::from(settings.domains.to_vec()).to_string();
     let mut statements = vec![
         written,
         change.statement_if_changed(now),
         Statement::new(
-            concat!("DELETE FROM staff_sso_domains WHERE tenant_id = ?1 AND ", written!()),
-            params![tenant.to_db(), settings.write_id],
+            concat!(
+                "DELETE FROM staff_sso_domains WHERE tenant_id = ?1 AND ",
+                written!(),
+                " AND domain NOT IN (SELECT value FROM json_each(?3))"
+            ),
+            params![tenant.to_db(), settings.write_id, listed],
         ),
     ];
     for domain in settings.domains {
         statements.push(Statement::new(
-            concat!("INSERT INTO staff_sso_domains (domain, tenant_id) SELECT ?3, ?1 WHERE ", written!()),
+            concat!(
+                "INSERT INTO staff_sso_domains (tenant_id, domain) SELECT ?1, ?3 WHERE ",
+                written!(),
+                " ON CONFLICT DO NOTHING"
+            ),
             params![tenant.to_db(), settings.write_id, domain.as_str()],
         ));
     }

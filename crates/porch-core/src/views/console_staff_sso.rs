@@ -1,12 +1,14 @@
 //! The tenant's single sign-on for its staff in the console: the redirect URI to give the
 //! provider's admin, the provider's settings (owners change them), and removing it.
 
-use maud::html;
+use maud::{html, Markup};
 
 use super::console::{copy_field, removal, shell, tenant_header, Removal, TenantTab, Who};
 use super::form::{csrf_field, field, submit, summary, Problems};
+use crate::app::staff_sso::txt_value;
 use crate::i18n::{Language, Translations as _};
-use crate::store::staff_sso::StaffSsoRow;
+use crate::store::domains::verification_record_name;
+use crate::store::staff_sso::{DomainRow, StaffSsoRow};
 use crate::store::tenants::TenantRow;
 
 /// The form's values: the settings kept, or what was typed when they were refused. The
@@ -21,12 +23,12 @@ pub struct SsoDraft {
 }
 
 impl SsoDraft {
-    pub fn of(current: Option<(&StaffSsoRow, &[String])>) -> SsoDraft {
+    pub fn of(current: Option<(&StaffSsoRow, &[DomainRow])>) -> SsoDraft {
         match current {
             Some((row, domains)) => SsoDraft {
                 issuer: row.issuer.clone(),
                 client_id: row.client_id.clone(),
-                domains: domains.join(" "),
+                domains: domains.iter().map(|d| d.domain.as_str()).collect::<Vec<_>>().join(" "),
                 enabled: row.is_enabled(),
             },
             None => SsoDraft { issuer: String::new(), client_id: String::new(), domains: String::new(), enabled: true },
@@ -37,6 +39,8 @@ impl SsoDraft {
 pub struct StaffSsoView<'a> {
     pub tenant: &'a TenantRow,
     pub current: Option<&'a StaffSsoRow>,
+    /// Its domains, each proved or not.
+    pub domains: &'a [DomainRow],
     pub draft: &'a SsoDraft,
     /// Where the provider sends people back: the connection's own, once it exists.
     pub redirect_uri: Option<&'a str>,
@@ -44,6 +48,44 @@ pub struct StaffSsoView<'a> {
     pub notice: Option<&'a str>,
     /// Whether the person may change it (owners).
     pub editable: bool,
+}
+
+/// The domains with what proves each: its TXT record (name and value, to copy) and "Check
+/// now" until it is proved.
+fn proofs(lang: Language, who: &Who<'_>, view: &StaffSsoView<'_>, row: &StaffSsoRow) -> Markup {
+    let s = lang.staff_sso();
+    let value = txt_value(row);
+    html! {
+        section.stack aria-labelledby="proof-title" {
+            h3 #proof-title { (s.proof_title) }
+            p.hint { (s.proof_intro) }
+            div.scroll {
+                table.stacked {
+                    thead { tr { th { (s.domain) } th { (s.status) } th { (s.txt_name) } th { (s.txt_value) } th { span.visually-hidden { (s.status) } } } }
+                    tbody {
+                        @for domain in view.domains {
+                            tr {
+                                td data-label=(s.domain) { (domain.domain) }
+                                td data-label=(s.status) {
+                                    @if domain.is_verified() { span.status { (s.proved) } } @else { (s.waiting) }
+                                }
+                                td data-label=(s.txt_name) { code { (verification_record_name(&domain.domain)) } }
+                                td data-label=(s.txt_value) { code { (value) } }
+                                td {
+                                    @if !domain.is_verified() && view.editable {
+                                        form.inline method="post" action={ "/tenants/" (view.tenant.id) "/staff/sso/domains/" (domain.domain) "/verify" } {
+                                            (csrf_field(who.csrf))
+                                            button.secondary type="submit" { ((s.check_now)(&domain.domain)) }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 pub fn page(lang: Language, who: &Who<'_>, view: &StaffSsoView<'_>) -> String {
@@ -93,6 +135,7 @@ pub fn page(lang: Language, who: &Who<'_>, view: &StaffSsoView<'_>) -> String {
                 @if view.editable { (submit(s.save)) }
             }
         }
+        @if let Some(row) = view.current { (proofs(lang, who, view, row)) }
         @if let (Some(row), true) = (view.current, view.editable) {
             (removal(who.csrf, &format!("{base}/remove"), row.version, &Removal {
                 summary: s.remove,

@@ -110,6 +110,8 @@ routes! {
     GetStaffSso: Get "/api/v1/tenants/{tenant_id}/staff-sso" => staff_sso::get;
     PutStaffSso: Put "/api/v1/tenants/{tenant_id}/staff-sso" => staff_sso::put;
     DeleteStaffSso: Delete "/api/v1/tenants/{tenant_id}/staff-sso" => staff_sso::delete;
+    VerifyStaffSsoDomain: Post "/api/v1/tenants/{tenant_id}/staff-sso/domains/{domain}/verify"
+        => staff_sso::verify_domain;
     ListCustomers: Get "/api/v1/tenants/{tenant_id}/customers" => customers::list;
     CreateCustomer: Post "/api/v1/tenants/{tenant_id}/customers" => customers::create;
     GetCustomer: Get "/api/v1/tenants/{tenant_id}/customers/{customer_id}" => customers::get;

@@ -204,6 +204,8 @@ routes! { |console, hash|
     StaffSso: Get "/tenants/{tenant}/staff/sso" [tenant] prefetch staff_sso_page::reads(tenant)
         => staff_sso_page::page(console, tenant);
     SaveStaffSso: Post "/tenants/{tenant}/staff/sso" [tenant] twin PutStaffSso => staff_sso_page::save(console, tenant).await;
+    VerifyStaffSsoDomain: Post "/tenants/{tenant}/staff/sso/domains/{domain}/verify" [tenant, domain]
+        twin VerifyStaffSsoDomain => staff_sso_page::verify(console, (tenant, domain)).await;
     RemoveStaffSso: Post "/tenants/{tenant}/staff/sso/remove" [tenant] twin DeleteStaffSso
         => staff_sso_page::remove(console, tenant).await;
     Staff: Get "/tenants/{tenant}/staff" [tenant] prefetch staff_page::reads(tenant) => staff_page::page(console, tenant);

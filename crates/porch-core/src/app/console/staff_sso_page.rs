@@ -10,7 +10,7 @@ use crate::app::versions::Precondition;
 use crate::http::Response;
 use crate::i18n::{Language, Translations as _};
 use crate::runtime::Runtime;
-use crate::store::staff_sso::{self, StaffSsoRow};
+use crate::store::staff_sso::{self, DomainRow, StaffSsoRow};
 use crate::store::{decode_rows, tenants, Database, Statement};
 use crate::views::console_staff_sso::{self as view, SsoDraft, StaffSsoView};
 use crate::views::form::Problems;
@@ -29,14 +29,14 @@ pub fn reads(raw: &str) -> Vec<Statement> {
 struct Loaded {
     tenant: tenants::TenantRow,
     current: Option<StaffSsoRow>,
-    domains: Vec<String>,
+    domains: Vec<DomainRow>,
 }
 
 fn loaded(rows: Vec<Vec<serde_json::Value>>) -> Result<Loaded, AppError> {
     let mut rows = rows.into_iter();
     let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
     let current = decode_rows::<StaffSsoRow>(rows.next())?.into_iter().next();
-    let domains = decode_rows::<staff_sso::DomainRow>(rows.next())?.into_iter().map(|row| row.domain).collect();
+    let domains = decode_rows::<DomainRow>(rows.next())?;
     Ok(Loaded { tenant, current, domains })
 }
 
@@ -56,6 +56,7 @@ fn draw<R: Runtime>(
     let page = StaffSsoView {
         tenant: &loaded.tenant,
         current: loaded.current.as_ref(),
+        domains: &loaded.domains,
         draft: &draft,
         redirect_uri: callback.as_deref(),
         problems,
@@ -73,6 +74,7 @@ pub fn page<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response,
     let notice = match console.req.query_param("done").as_deref() {
         Some("saved") => Some(s.saved),
         Some("removed") => Some(s.removed),
+        Some("proved") => Some(s.domain_proved),
         _ => None,
     };
     draw(console, &person, &loaded, (200, None, &Problems::default()), notice)
@@ -137,11 +139,6 @@ pub async fn save<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Res
             }
             (422, Some(draft), problems)
         }
-        Err(AppError::Conflict(message)) => {
-            let mut problems = Problems::default();
-            problems.add_written(Some("domains"), message, Language::En);
-            (409, Some(draft), problems)
-        }
         Err(AppError::PreconditionFailed(_)) => (409, None, Problems::general(console.lang.staff_sso().stale)),
         Err(err) => return Err(err),
     };
@@ -163,6 +160,28 @@ pub async fn remove<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<R
         }
         Err(err) => Err(err),
     }
+}
+
+/// "Check now": the TXT record of one domain, through `app::staff_sso::verify_domain`, as
+/// `verifyStaffSsoDomain` checks it.
+pub async fn verify<R: Runtime>(console: &Console<'_, R>, (raw, domain): (&str, &str)) -> Result<Response, AppError> {
+    let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
+    let person = console.person_for(tenant)?;
+    console.form_if(person.role.can_manage_keys())?;
+    let domain = domain.to_ascii_lowercase();
+    let problems = match rules::verify_domain(console.rt, (tenant, &person.acting()), &domain).await {
+        Ok(None) => return Ok(Response::see_other(&format!("/tenants/{tenant}/staff/sso?done=proved"))),
+        // The reason is the DNS answer's, as the API gives it.
+        Ok(Some(why)) => Problems::general((console.lang.staff_sso().not_yet)(&domain, &why)),
+        Err(AppError::Conflict(message)) => {
+            let mut problems = Problems::default();
+            problems.add_written(None, message, Language::En);
+            problems
+        }
+        Err(err) => return Err(err),
+    };
+    let loaded = loaded(console.rt.db().read_batch(statements(tenant)).await?)?;
+    draw(console, &person, &loaded, (409, None, &problems), None)
 }
 
 #[cfg(test)]

@@ -158,9 +158,9 @@ pub async fn callback<R: Runtime>(console: &Console<'_, R>, raw_id: &str) -> Res
     if claims.email_verified != Some(true) {
         return failed(console, &Failure::new("email_not_verified", "the ID Token does not say the email is verified"));
     }
-    // Only addresses of the tenant's own domains: its provider speaks for those, not for an
-    // outside address someone of its staff happens to have.
-    if !staff_sso::domains(db, tenant).await?.iter().any(|domain| domain == claims.email.domain()) {
+    // Only addresses of the tenant's own, proved domains: its provider speaks for those, not
+    // for an outside address someone of its staff happens to have.
+    if !staff_sso::domains(db, tenant).await?.iter().any(|d| d.is_verified() && d.domain == claims.email.domain()) {
         return failed(console, &Failure::new("domain", "the verified email is not at one of this tenant's domains"));
     }
     let Some(person) = staff_sso::member(db, tenant, claims.email.as_str()).await? else {
