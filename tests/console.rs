@@ -397,6 +397,18 @@ fn the_header_menu_chooses_the_consoles_language_for_this_browser_from_its_own_p
     );
     assert!(body_text(&visitor.get("/sign-in")).contains(r#"<html lang="nb">"#));
     assert_eq!(choose_language(&visitor, "xx", "http://console.localhost", "/sign-in").status, 400);
+    // Halfway through signing in (the code still to give), the page's menu has no token to
+    // carry, and works all the same.
+    let halfway = Browser::new(&app, CONSOLE);
+    assert_eq!(sign_in(&halfway, EMAIL, PASSWORD).header("location"), Some("/sign-in/code"));
+    let menu = halfway.send(
+        porch_core::http::Request::new(porch_core::http::Method::Post, "/language")
+            .with_header("content-type", "application/x-www-form-urlencoded")
+            .with_header("origin", "http://console.localhost")
+            .with_header("referer", "http://console.localhost/sign-in/code")
+            .with_body("language=da".to_owned()),
+    );
+    assert_eq!(menu.header("location"), Some("/sign-in/code"));
     // Another site's post is refused, whatever it asks.
     let other = Browser::new(&app, CONSOLE);
     assert_ne!(choose_language(&other, "da", "https://evil.example", "/").status, 303);

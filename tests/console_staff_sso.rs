@@ -227,7 +227,10 @@ fn nobody_off_the_tenants_staff_gets_in_whatever_the_provider_says() {
     let authorize = start(&browser, "someone@acme.example");
     assert!(authorize.contains("client_id=porch-console"), "still acme's provider: {authorize}");
     // Nor a public mail service's, which no record could prove.
-    let public = other.owner.browser.post(&other.page(), &fields("other.example gmail.com"));
+    let version = version_on(&body_text(&other.owner.browser.get(&other.page())), "");
+    let mut public_fields = fields("other.example gmail.com").to_vec();
+    public_fields.push(("version", &version));
+    let public = other.owner.browser.post(&other.page(), &public_fields);
     assert_eq!(public.status, 422);
     assert!(body_text(&public).contains("public mail service"), "{}", body_text(&public));
 }
@@ -354,4 +357,31 @@ fn only_owners_set_it_a_stale_form_saves_nothing_and_removing_it_is_audited() {
             json!({ "action": "staff_sso.delete" })
         ]
     );
+}
+
+#[test]
+fn a_form_drawn_before_any_provider_does_not_replace_one_made_meanwhile_nor_does_if_match_star_make_one() {
+    let app = spawn_app();
+    let acme = tenant(&app, "acme-co", "own@acme.example");
+    let req = porch_core::http::Request::new(Method::Put, &format!("/api/v1/tenants/{}/staff-sso", acme.id))
+        .with_header("authorization", &format!("Bearer {}", acme.key))
+        .with_header("content-type", "application/json")
+        .with_header("if-match", "*")
+        .with_body(
+            json!({ "issuer": ISSUER, "client_id": "c", "client_secret": "s", "domains": ["acme.example"] })
+                .to_string(),
+        );
+    assert_eq!(app.send(req).status, 412, "If-Match: * asks for one that exists");
+    body_text(&acme.owner.browser.get(&acme.page()));
+    let (status, _) = acme.api(
+        Method::Put,
+        &json!({ "issuer": ISSUER, "client_id": "theirs", "client_secret": "s", "domains": ["acme.example"] }),
+    );
+    assert_eq!(status, 200);
+    let stale = acme.owner.browser.post(
+        &acme.page(),
+        &[("issuer", ISSUER), ("client_id", "mine"), ("domains", "acme.example"), ("enabled", "yes")],
+    );
+    assert_eq!(stale.status, 409);
+    assert_eq!(acme.api(Method::Get, &Value::Null).1["staff_sso"]["client_id"], "theirs");
 }

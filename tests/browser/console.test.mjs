@@ -97,7 +97,7 @@ test('the first operator sets up the console, proves it again after leaving befo
   await checkPage(page, 'console-tenant-search');
   await Promise.all([page.waitForURL(`${origin}/`), page.click('main p.back a')]);
 
-  await Promise.all([page.waitForURL(`${origin}/sign-in`), page.click('header button[type=submit]')]);
+  await Promise.all([page.waitForURL(`${origin}/sign-in`), page.click('header form[action="/sign-out"] button')]);
   await page.fill('#email', 'olga@porch.example');
   await page.fill('#password', 'a long console password');
   await Promise.all([page.waitForURL(`${origin}/sign-in/code`), page.click('main button[type=submit]')]);

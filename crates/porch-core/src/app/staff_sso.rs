@@ -189,8 +189,7 @@ pub async fn put<R: Runtime>(
             Some(row) => {
                 pre.allow(row.version)?;
             }
-            None if matches!(pre, Precondition::Tags(_)) => return Err(AppError::PreconditionFailed(None)),
-            None => {}
+            None => pre.allow_absent()?,
         }
         let mut fields = Fields::default();
         let issuer = fields.require("issuer", input.issuer.as_deref(), |raw| {
@@ -283,8 +282,18 @@ pub async fn verify_domain<R: Runtime>(
         Verdict::Verified => {
             let change = Change::new(tenant, &by.actor, "staff_sso.domain_verify", "staff_sso", row.id.clone())
                 .after(json!({ "domain": domain }));
-            match staff_sso::verify_domain(rt.db(), tenant, domain, &change, rt.now()).await {
-                Ok(_) => Ok(None),
+            match staff_sso::verify_domain(rt.db(), (tenant, &row.id), domain, &change, rt.now()).await {
+                Ok(true) => Ok(None),
+                // Proved meanwhile by another check (fine), or the domain or the connection
+                // went: read which.
+                Ok(false) => {
+                    let now = staff_sso::domains(rt.db(), tenant).await?;
+                    if now.iter().any(|d| d.domain == domain && d.is_verified()) {
+                        Ok(None)
+                    } else {
+                        Err(AppError::NotFound)
+                    }
+                }
                 Err(DbError::Constraint(_)) => {
                     Err(AppError::Conflict(format!("another tenant proved {domain} is theirs first")))
                 }

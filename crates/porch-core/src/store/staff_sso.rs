@@ -83,19 +83,23 @@ pub async fn domains(db: &impl Database, tenant: TenantId) -> Result<Vec<DomainR
     db.query(domains_statement(tenant)).await
 }
 
-/// Marks the tenant's `domain` proved, audited; false when it was already (or is not listed).
-/// Another tenant's proof of it first fails the batch as a constraint error.
+/// Marks the tenant's `domain` proved for the connection `connection` (whose id its TXT
+/// record named), audited; false when it was already, or is no longer listed, or the
+/// connection was replaced meanwhile. Another tenant's proof of it first fails the batch as a
+/// constraint error.
 pub async fn verify_domain(
     db: &impl Database,
-    tenant: TenantId,
+    (tenant, connection): (TenantId, &str),
     domain: &str,
     change: &Change<'_>,
     now: Timestamp,
 ) -> Result<bool, DbError> {
     let statements = vec![
         Statement::new(
-            "UPDATE staff_sso_domains SET verified_at = ?3 WHERE tenant_id = ?1 AND domain = ?2 AND verified_at IS NULL",
-            params![tenant.to_db(), domain, now.millis()],
+            "UPDATE staff_sso_domains SET verified_at = ?3
+             WHERE tenant_id = ?1 AND domain = ?2 AND verified_at IS NULL
+               AND EXISTS (SELECT 1 FROM staff_sso WHERE tenant_id = ?1 AND id = ?4)",
+            params![tenant.to_db(), domain, now.millis(), connection],
         ),
         change.statement_if_changed(now),
     ];
@@ -132,8 +136,7 @@ pub struct Settings<'a> {
 }
 
 /// Writes the tenant's connection over `version` (None: there is none yet) with its domains,
-/// audited, in one batch; false when it changed meanwhile (nothing written). A domain
-/// another tenant claimed fails the batch as a constraint error.
+/// audited, in one batch; false when it changed meanwhile (nothing written).
 pub async fn put(
     db: &impl Database,
     tenant: TenantId,
@@ -176,7 +179,6 @@ pub async fn put(
             ],
         ),
     };
-    // The domains follow only the write above.
     // The domains follow only the write above: those no longer listed go, new ones come
     // unproven, and those kept keep their proof.
     let listed = serde_json::Value::from(settings.domains.to_vec()).to_string();

@@ -132,8 +132,6 @@ pub const TABLES: &[TenantTable] = &[
     rowid_table!("tenant_export_parts", "tenant_id", Nothing, [], []),
     rowid_table!("tenant_exports", "tenant_id", Nothing, [], []),
     rowid_table!("api_keys", "tenant_id", Nothing, [], ["secret_hash"]),
-    // A tenant's console staff; their sessions and recovery codes go with them (ON DELETE
-    // CASCADE) and hold no tenant column of their own.
     // The tenant's own provider for its staff: sign-ins under way, its domains, then the
     // connection (its provider's documents cached under its id, as a portal connection's).
     rowid_table!("staff_sso_requests", "tenant_id", Nothing, [], ["browser_hash", "nonce", "code_verifier"]),
@@ -141,6 +139,8 @@ pub const TABLES: &[TenantTable] = &[
     rowid_table!("staff_sso", "tenant_id", SsoConnection, [], ["sealed_secret"]),
     // Invitations to join the tenant's staff; the link's hash is no one's to export.
     rowid_table!("staff_invitations", "tenant_id", Nothing, [], ["token_hash"]),
+    // A tenant's console staff; their sessions and recovery codes go with them (ON DELETE
+    // CASCADE) and hold no tenant column of their own.
     rowid_table!("staff", "tenant_id", Nothing, [], ["password_hash", "totp_secret"]),
     rowid_table!("audit_log", "tenant_id", Nothing, [], []),
     rowid_table!("tenants", "id", Tenant, [], []),

@@ -7,6 +7,7 @@ use crate::auth::cookies;
 use crate::http::{form_fields, Response};
 use crate::i18n::Language;
 use crate::runtime::Runtime;
+use crate::store::staff::Stage;
 use porch_types::error::AppError;
 
 /// How long the choice is kept: a year.
@@ -24,7 +25,9 @@ pub fn choose<R: Runtime>(console: &Console<'_, R>) -> Result<Response, AppError
     if !same_origin {
         return Err(AppError::FormExpired);
     }
-    let fields = if console.session.is_some() {
+    // A signed-in page's menu carries the person's token; the pages of the way in (a step
+    // of the sign-in, the sign-in itself) have none to carry.
+    let fields = if console.session.as_ref().is_some_and(|session| session.stage == Stage::SignedIn) {
         console.form()?
     } else {
         form_fields(&console.req.body).ok_or_else(|| AppError::BadRequest("the form is not valid".into()))?

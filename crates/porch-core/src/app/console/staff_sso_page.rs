@@ -2,7 +2,7 @@
 //! call `app::staff_sso::put` and `delete`, as `putStaffSso` and `deleteStaffSso` do; the
 //! form carries the version it was drawn from.
 
-use super::sign_in::field;
+use super::sign_in::{drawn_version, field};
 use super::{Console, Person};
 use crate::app::links;
 use crate::app::staff_sso::{self as rules, redirect_uri, StaffSsoInput};
@@ -14,7 +14,7 @@ use crate::store::staff_sso::{self, DomainRow, StaffSsoRow};
 use crate::store::{decode_rows, tenants, Database, Statement};
 use crate::views::console_staff_sso::{self as view, SsoDraft, StaffSsoView};
 use crate::views::form::Problems;
-use porch_types::error::{entity_tag, AppError};
+use porch_types::error::AppError;
 use porch_types::ids::TenantId;
 
 fn statements(tenant: TenantId) -> Vec<Statement> {
@@ -80,15 +80,12 @@ pub fn page<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response,
     draw(console, &person, &loaded, (200, None, &Problems::default()), notice)
 }
 
-/// The form's precondition: the version it was drawn from, or (a first connection) that
-/// there is none yet.
+/// The form's precondition: the version it was drawn from, or (drawn before there was a
+/// connection) that there is none yet.
 fn precondition(fields: &[(String, String)]) -> Result<Precondition, AppError> {
     match field(fields, "version") {
         "" => Ok(Precondition::None),
-        raw => raw
-            .parse::<i64>()
-            .map(|version| Precondition::Tags(vec![entity_tag(version)]))
-            .map_err(|_| AppError::BadRequest("the form's version is not a number".into())),
+        _ => drawn_version(fields),
     }
 }
 
@@ -113,6 +110,7 @@ pub async fn save<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Res
     let person = console.person_for(tenant)?;
     let fields = console.form_if(person.role.can_manage_keys())?;
     let pre = precondition(&fields)?;
+    let drawn_before_any = field(&fields, "version").is_empty();
     let draft = SsoDraft {
         issuer: field(&fields, "issuer").to_owned(),
         client_id: field(&fields, "client_id").to_owned(),
@@ -129,7 +127,13 @@ pub async fn save<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Res
         enabled: Some(draft.enabled),
     };
     let acting = person.acting();
-    let (status, draft, problems) = match rules::put(console.rt, (tenant, &acting), &input, &pre).await {
+    // A form drawn while there was no connection, saved after someone made one: stale.
+    let outcome = if drawn_before_any && staff_sso::get(console.rt.db(), tenant).await?.is_some() {
+        Err(AppError::PreconditionFailed(None))
+    } else {
+        rules::put(console.rt, (tenant, &acting), &input, &pre).await
+    };
+    let (status, draft, problems) = match outcome {
         Ok(_) => return Ok(Response::see_other(&format!("/tenants/{tenant}/staff/sso?done=saved"))),
         Err(AppError::Invalid(errors)) => {
             // The shared rule's words are the API's English.
