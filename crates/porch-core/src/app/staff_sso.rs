@@ -74,7 +74,7 @@ impl<'a> StaffSsoBody<'a> {
                     domain: &domain.domain,
                     verified: domain.is_verified(),
                     txt_name: verification_record_name(&domain.domain),
-                    txt_value: txt_value(row),
+                    txt_value: row.txt_value(),
                 })
                 .collect(),
             enabled: row.is_enabled(),
@@ -83,12 +83,6 @@ impl<'a> StaffSsoBody<'a> {
             updated_at: Timestamp::from_millis(row.updated_at),
         }
     }
-}
-
-/// The TXT record's value that proves a domain is the tenant's: it names the connection, so
-/// a record published for one tenant proves nothing for another.
-pub fn txt_value(row: &StaffSsoRow) -> String {
-    format!("porch-staff-sso={}", row.id)
 }
 
 /// Where the tenant's provider sends people back: a callback of this connection's own, so an
@@ -277,7 +271,7 @@ pub async fn verify_domain<R: Runtime>(
     let host = Hostname::parse(domain).map_err(|_| AppError::NotFound)?;
     let config = rt.config();
     let dns = DnsOverHttps { http: rt.http(), endpoint: &config.doh_url };
-    match dns.check(&host, &txt_value(&row)).await? {
+    match dns.check(&host, &row.txt_value()).await? {
         Verdict::NotVerified(why) => Ok(Some(why)),
         Verdict::Verified => {
             let change = Change::new(tenant, &by.actor, "staff_sso.domain_verify", "staff_sso", row.id.clone())

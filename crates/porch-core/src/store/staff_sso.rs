@@ -27,6 +27,12 @@ impl StaffSsoRow {
         self.enabled != 0
     }
 
+    /// The TXT record's value that proves a domain is the tenant's: it names the connection,
+    /// so a record published for one tenant proves nothing for another.
+    pub fn txt_value(&self) -> String {
+        format!("porch-staff-sso={}", self.id)
+    }
+
     /// Names its cached provider documents and refetch budget: a change of settings reads
     /// the provider afresh.
     pub fn cache_id(&self) -> String {

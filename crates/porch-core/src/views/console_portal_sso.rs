@@ -8,7 +8,6 @@ use maud::{html, Markup};
 use super::console::{copy_field, removal, shell, tenant_header, Removal, TenantTab, Who};
 use super::form::{summary, Problems};
 use super::language;
-use crate::app::sso_connections::CertificateWarning;
 use crate::i18n::{Formats, Language, PortalSsoStrings, Translations as _};
 use crate::store::portals::PortalRow;
 use crate::store::sso::{ConnectionRow, DomainRow, EventRow};
@@ -17,13 +16,20 @@ use porch_types::sso::{Admission, Protocol};
 use porch_types::time::Timestamp;
 use porch_types::time_zone::TimeZone;
 
+/// A pinned certificate of the identity provider near or past its end.
+pub struct Warning {
+    pub expired: bool,
+    pub fingerprint: String,
+    pub not_after: Timestamp,
+}
+
 /// One connection as the page shows it.
 pub struct ConnectionView<'a> {
     pub row: &'a ConnectionRow,
     pub domains: Vec<&'a DomainRow>,
     /// Its endpoints by name (`app::sso_connections::endpoints`).
     pub endpoints: serde_json::Value,
-    pub warnings: Vec<CertificateWarning>,
+    pub warnings: Vec<Warning>,
 }
 
 pub struct SsoView<'a> {
@@ -95,10 +101,10 @@ fn connection(
             @for warning in &shown.warnings {
                 @let date = formats.date(warning.not_after);
                 p.notice {
-                    @if warning.code == "certificate_expired" {
-                        ((s.certificate_expired)(&warning.certificate_fingerprint, &date))
+                    @if warning.expired {
+                        ((s.certificate_expired)(&warning.fingerprint, &date))
                     } @else {
-                        ((s.certificate_expires)(&warning.certificate_fingerprint, &date))
+                        ((s.certificate_expires)(&warning.fingerprint, &date))
                     }
                 }
             }

@@ -5,7 +5,6 @@ use maud::{html, Markup};
 
 use super::console::{copy_field, removal, shell, tenant_header, Removal, TenantTab, Who};
 use super::form::{csrf_field, field, submit, summary, Problems};
-use crate::app::staff_sso::txt_value;
 use crate::i18n::{Language, Translations as _};
 use crate::store::domains::verification_record_name;
 use crate::store::staff_sso::{DomainRow, StaffSsoRow};
@@ -54,7 +53,7 @@ pub struct StaffSsoView<'a> {
 /// now" until it is proved.
 fn proofs(lang: Language, who: &Who<'_>, view: &StaffSsoView<'_>, row: &StaffSsoRow) -> Markup {
     let s = lang.staff_sso();
-    let value = txt_value(row);
+    let value = row.txt_value();
     html! {
         section.stack aria-labelledby="proof-title" {
             h3 #proof-title { (s.proof_title) }

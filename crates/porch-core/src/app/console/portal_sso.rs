@@ -14,7 +14,7 @@ use crate::i18n::Translations as _;
 use crate::runtime::Runtime;
 use crate::store::portals::{self, PortalRow};
 use crate::store::{decode_rows, sso, tenants, Database, PortalScope};
-use crate::views::console_portal_sso::{self as view, ConnectionView, SsoView};
+use crate::views::console_portal_sso::{self as view, ConnectionView, SsoView, Warning};
 use crate::views::form::Problems;
 use porch_types::error::AppError;
 use porch_types::ids::{PortalId, SsoConnectionId, TenantId};
@@ -54,7 +54,14 @@ async fn draw<R: Runtime>(
             row,
             domains: domains.iter().filter(|domain| domain.connection_id == row.id).collect(),
             endpoints: endpoints(&origin, row),
-            warnings: certificate_warnings(row.settings().ok().as_ref(), console.now),
+            warnings: certificate_warnings(row.settings().ok().as_ref(), console.now)
+                .into_iter()
+                .map(|w| Warning {
+                    expired: w.code == "certificate_expired",
+                    fingerprint: w.certificate_fingerprint,
+                    not_after: w.not_after,
+                })
+                .collect(),
         })
         .collect();
     let csrf = console.csrf_token()?;
