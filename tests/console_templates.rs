@@ -190,5 +190,11 @@ fn the_template_editor_sets_the_menus_order_and_own_links_as_a_portals_set_up_pa
     );
     let template = &listed["templates"][0];
     assert_eq!(template["navigation"], json!(["documents", "tickets"]), "{listed}");
+    let id = template["id"].as_str().unwrap();
+    let page = body_text(&admin.browser.get(&format!("/tenants/{tenant}/templates/{id}")));
+    assert!(
+        page.contains(r#"<td data-label="Theme">Porch's standard look</td><td data-label="Start page">The portal's home page</td>"#),
+        "each version says its theme and start page: {page}"
+    );
     assert_eq!(template["nav_links"], json!([{ "url": "https://status.example.com/", "labels": { "en": "Status" } }]));
 }

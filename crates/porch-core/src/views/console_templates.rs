@@ -153,6 +153,23 @@ fn held_warning(lang: Language, held: &Held<'_>) -> Markup {
     }
 }
 
+/// A version's theme by name: porch's look, one of the themes offered, or (one since
+/// deleted, or an organisation's no longer offered) a dash.
+fn theme_name<'a>(lang: Language, themes: &'a [ThemeRow], id: Option<&str>) -> &'a str {
+    match id {
+        None => lang.wizard().theme_default,
+        Some(id) => themes.iter().find(|theme| theme.id == id).map_or("—", |theme| theme.name.as_str()),
+    }
+}
+
+/// A version's start page in words: the home page, or its app's name.
+fn start_name(lang: Language, version: &VersionRow) -> &'static str {
+    match version.setup().start_page.app() {
+        Some(app) => app_entry(lang, app).label,
+        None => lang.wizard().start_home,
+    }
+}
+
 fn versions(lang: Language, who: &Who<'_>, view: &TemplateView<'_>, template: &TemplateRow) -> Markup {
     let t = lang.templates();
     let w = lang.wizard();
@@ -161,13 +178,21 @@ fn versions(lang: Language, who: &Who<'_>, view: &TemplateView<'_>, template: &T
     html! {
         h3 { (t.versions) }
         table.stacked {
-            thead { tr { th scope="col" { (t.version) } th scope="col" { (t.made) } th scope="col" { (w.apps_label) } th scope="col" { span.visually-hidden { (t.versions) } } } }
+            thead {
+                tr {
+                    th scope="col" { (t.version) } th scope="col" { (t.made) } th scope="col" { (w.apps_label) }
+                    th scope="col" { (w.theme_legend) } th scope="col" { (w.start_legend) }
+                    th scope="col" { span.visually-hidden { (t.versions) } }
+                }
+            }
             tbody {
                 @for version in view.versions {
                     tr {
                         td data-label=(t.version) { (version.version) }
                         td data-label=(t.made) { (formats.date_time(Timestamp::from_millis(version.created_at))) }
                         td data-label=(w.apps_label) { (app_names(lang, version.apps)) }
+                        td data-label=(w.theme_legend) { (theme_name(lang, view.themes, version.theme_id.as_deref())) }
+                        td data-label=(w.start_legend) { (start_name(lang, version)) }
                         td {
                             @if version.version == template.current_version { (t.current) }
                             @else if view.editable {
