@@ -2,7 +2,7 @@
 //! keeps them, filtered by who and what, 50 a page. Read once the person is known (not with
 //! the session lookup, as lighter pages are): its reads scan the tenant's log.
 
-use super::Console;
+use super::{tenant_of, Console};
 use crate::app::cut_page;
 use crate::http::Response;
 use crate::runtime::Runtime;
@@ -50,7 +50,7 @@ pub async fn page<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Res
     let (who, what, before) = asked(console)?;
     let rows = console.rt.db().read_batch(statements(tenant, (&who, &what, before))).await?;
     let mut rows = rows.into_iter();
-    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant = tenant_of(&mut rows)?;
     let mut entries: Vec<NamedEntry> = decode_rows(rows.next())?;
     let older = cut_page(&mut entries, PAGE).map(|e| e.entry.seq);
     let actors: Vec<ActorChoice> = decode_rows(rows.next())?;

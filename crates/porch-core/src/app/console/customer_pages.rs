@@ -5,7 +5,7 @@
 //! `customers::matching`).
 
 use super::sign_in::field;
-use super::{Console, Person};
+use super::{tenant_of, Console, Person};
 use crate::app::customers as rules;
 use crate::app::invitation_links::{self, InvitationInput};
 use crate::http::Response;
@@ -45,7 +45,7 @@ fn draw_list<R: Runtime>(
     let raw_search = console.req.query_param("q").unwrap_or_default();
     let search = NameSearch::parse(&raw_search).map_err(|why| AppError::BadRequest(format!("q {why}")))?;
     let mut rows = rows.into_iter();
-    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant = tenant_of(&mut rows)?;
     let found = customers::matching(decode_rows(rows.next())?, search.as_ref());
     let csrf = console.csrf_token()?;
     let who = console.who(person.session, &csrf);
@@ -150,7 +150,7 @@ fn draw_profile<R: Runtime>(
     shown: &Shown<'_>,
 ) -> Result<Response, AppError> {
     let mut rows = rows.into_iter();
-    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant = tenant_of(&mut rows)?;
     let customer = decode_rows::<CustomerRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
     let units: Vec<UnitRow> = decode_rows(rows.next())?;
     let portals: Vec<OverviewRow> = decode_rows(rows.next())?;

@@ -4,7 +4,7 @@
 //! `listEmails` reads.
 
 use super::sign_in::field;
-use super::{Console, Person};
+use super::{tenant_of, Console, MadeOnce, Person};
 use crate::app::cut_page;
 use crate::app::versions::Precondition;
 use crate::app::webhook_endpoints as rules;
@@ -33,24 +33,15 @@ pub fn reads(raw: &str) -> Vec<Statement> {
     TenantId::parse(raw).map(statements).unwrap_or_default()
 }
 
-/// What the Webhooks tab shows besides the endpoints.
-#[derive(Default)]
-struct Shown<'a> {
-    secret: Option<String>,
-    notice: Option<&'a str>,
-    problems: Problems,
-    typed: String,
-}
-
 fn draw<R: Runtime>(
     console: &Console<'_, R>,
     person: &Person<'_>,
     rows: Vec<Vec<serde_json::Value>>,
     status: u16,
-    shown: &Shown<'_>,
+    shown: &MadeOnce<'_>,
 ) -> Result<Response, AppError> {
     let mut rows = rows.into_iter();
-    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant = tenant_of(&mut rows)?;
     let webhooks: Vec<WebhookRow> = decode_rows(rows.next())?;
     let csrf = console.csrf_token()?;
     let who = console.who(person.session, &csrf);
@@ -76,7 +67,7 @@ pub fn page<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response,
         Some("deleted") => Some(d.deleted),
         _ => None,
     };
-    draw(console, &person, console.prefetched.clone(), 200, &Shown { notice, ..Shown::default() })
+    draw(console, &person, console.prefetched.clone(), 200, &MadeOnce { notice, ..MadeOnce::default() })
 }
 
 async fn redraw<R: Runtime>(
@@ -84,7 +75,7 @@ async fn redraw<R: Runtime>(
     person: &Person<'_>,
     tenant: TenantId,
     status: u16,
-    shown: &Shown<'_>,
+    shown: &MadeOnce<'_>,
 ) -> Result<Response, AppError> {
     let rows = console.rt.db().read_batch(statements(tenant)).await?;
     draw(console, person, rows, status, shown)
@@ -96,15 +87,19 @@ pub async fn create<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<R
     let typed = field(&console.form_if(person.role.can_change_settings())?, "url").trim().to_owned();
     let (status, shown) = match rules::create(console.rt, tenant, &person.acting().actor, Some(&typed)).await {
         // The page answers the POST itself: the secret is in no URL, history or log.
-        Ok(made) => (200, Shown { secret: Some(made.secret), ..Shown::default() }),
+        Ok(made) => (200, MadeOnce { secret: Some(made.secret), ..MadeOnce::default() }),
         Err(AppError::Invalid(_)) => (
             422,
-            Shown { problems: Problems::of("url", console.lang.deliveries().url_invalid), typed, ..Shown::default() },
+            MadeOnce {
+                problems: Problems::of("url", console.lang.deliveries().url_invalid),
+                typed,
+                ..MadeOnce::default()
+            },
         ),
         Err(AppError::Conflict(message)) => {
             let mut problems = Problems::default();
             problems.add_written(Some("url"), message, Language::En);
-            (409, Shown { problems, typed, ..Shown::default() })
+            (409, MadeOnce { problems, typed, ..MadeOnce::default() })
         }
         Err(err) => return Err(err),
     };
@@ -142,7 +137,8 @@ async fn after<R: Runtime>(
     match written {
         Ok(()) => Ok(Response::see_other(&format!("/tenants/{tenant}/webhooks?done={done}"))),
         Err(AppError::PreconditionFailed(_)) => {
-            let shown = Shown { problems: Problems::general(console.lang.deliveries().stale), ..Shown::default() };
+            let shown =
+                MadeOnce { problems: Problems::general(console.lang.deliveries().stale), ..MadeOnce::default() };
             redraw(console, person, tenant, 409, &shown).await
         }
         Err(err) => Err(err),
@@ -184,7 +180,7 @@ pub async fn deliveries<R: Runtime>(
     let person = console.person_for(tenant)?;
     let db = console.rt.db();
     let mut rows = db.read_batch(vec![tenants::get_statement(tenant)]).await?.into_iter();
-    let tenant_row = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant_row = tenant_of(&mut rows)?;
     let webhook = webhooks::get(db, tenant, id).await?.ok_or(AppError::NotFound)?;
     let deliveries = webhooks::list_deliveries(db, tenant, id, DELIVERIES).await?;
     let csrf = console.csrf_token()?;
@@ -208,7 +204,7 @@ pub async fn emails<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<R
     };
     let db = console.rt.db();
     let mut rows = db.read_batch(vec![tenants::get_statement(tenant)]).await?.into_iter();
-    let tenant_row = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant_row = tenant_of(&mut rows)?;
     // One row more than shown tells whether there is an older page.
     let mut emails: Vec<OutboxRow> = outbox::list_for_tenant(db, tenant, status, cursor.as_ref(), EMAILS + 1).await?;
     let older = cut_page(&mut emails, EMAILS).map(|e| e.cursor().to_string());

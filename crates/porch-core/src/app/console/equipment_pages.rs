@@ -3,7 +3,7 @@
 //! API's reads.
 
 use super::sign_in::field;
-use super::{Console, Person};
+use super::{tenant_of, Console, Person};
 use crate::app::asset_shares::{self as rules, ShareInput};
 use crate::http::Response;
 use crate::i18n::{Language, Translations as _};
@@ -29,7 +29,7 @@ async fn tenant_and_customers<R: Runtime>(
     let rows =
         console.rt.db().read_batch(vec![tenants::get_statement(tenant), customers::list_statement(tenant)]).await?;
     let mut rows = rows.into_iter();
-    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant = tenant_of(&mut rows)?;
     Ok((tenant, decode_rows(rows.next())?))
 }
 

@@ -3,7 +3,7 @@
 //! a key acts with an owner's reach (`StaffRole::can_manage_keys`).
 
 use super::sign_in::field;
-use super::{Console, Person};
+use super::{tenant_of, Console, MadeOnce, Person};
 use crate::app::api_keys as rules;
 use crate::http::Response;
 use crate::i18n::Translations as _;
@@ -24,24 +24,15 @@ pub fn reads(raw: &str) -> Vec<Statement> {
     TenantId::parse(raw).map(statements).unwrap_or_default()
 }
 
-/// What the page shows besides the keys.
-#[derive(Default)]
-struct Shown<'a> {
-    secret: Option<String>,
-    notice: Option<&'a str>,
-    problems: Problems,
-    typed: String,
-}
-
 fn draw<R: Runtime>(
     console: &Console<'_, R>,
     person: &Person<'_>,
     rows: Vec<Vec<serde_json::Value>>,
     status: u16,
-    shown: &Shown<'_>,
+    shown: &MadeOnce<'_>,
 ) -> Result<Response, AppError> {
     let mut rows = rows.into_iter();
-    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant = tenant_of(&mut rows)?;
     let keys: Vec<KeyRow> = decode_rows(rows.next())?;
     let csrf = console.csrf_token()?;
     let who = console.who(person.session, &csrf);
@@ -62,7 +53,7 @@ pub fn page<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response,
     let person = console.person_for(tenant)?;
     let notice =
         (console.req.query_param("done").as_deref() == Some("revoked")).then_some(console.lang.keys().key_revoked);
-    draw(console, &person, console.prefetched.clone(), 200, &Shown { notice, ..Shown::default() })
+    draw(console, &person, console.prefetched.clone(), 200, &MadeOnce { notice, ..MadeOnce::default() })
 }
 
 pub async fn create<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
@@ -72,11 +63,11 @@ pub async fn create<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<R
     let typed = field(&fields, "name").to_owned();
     let (status, shown) = match rules::create(console.rt, tenant, &person.acting().actor, Some(&typed)).await {
         // The page answers the POST itself: the secret is in no URL, history or log.
-        Ok(made) => (200, Shown { secret: Some(made.secret), ..Shown::default() }),
+        Ok(made) => (200, MadeOnce { secret: Some(made.secret), ..MadeOnce::default() }),
         Err(AppError::Invalid(_)) => {
             let c = console.lang.console();
             let problem = if typed.trim().is_empty() { c.enter_a_name } else { c.name_invalid };
-            (422, Shown { problems: Problems::of("name", problem), typed, ..Shown::default() })
+            (422, MadeOnce { problems: Problems::of("name", problem), typed, ..MadeOnce::default() })
         }
         Err(err) => return Err(err),
     };

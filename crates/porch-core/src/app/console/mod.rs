@@ -399,6 +399,23 @@ impl<R: Runtime> Console<'_, R> {
     }
 }
 
+/// What a list page that makes secrets (API keys, webhook endpoints) shows besides its list:
+/// the secret just made, shown this once; a notice; its form's problems and what was typed.
+#[derive(Default)]
+pub(super) struct MadeOnce<'a> {
+    pub secret: Option<String>,
+    pub notice: Option<&'a str>,
+    pub problems: crate::views::form::Problems,
+    pub typed: String,
+}
+
+/// The tenant a page's batch of reads starts with: its first statement's row, or 404.
+pub(super) fn tenant_of(
+    rows: &mut impl Iterator<Item = Vec<serde_json::Value>>,
+) -> Result<tenants::TenantRow, AppError> {
+    decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)
+}
+
 /// The lifetimes `sign_in` gives the sessions it makes.
 pub fn lifetime(stage: Stage) -> i64 {
     match stage {

@@ -5,7 +5,7 @@
 //! over unseen.
 
 use super::sign_in::field;
-use super::{Console, Person};
+use super::{tenant_of, Console, Person};
 use crate::app::domains as domain_rules;
 use crate::app::links;
 use crate::app::portal_settings::{self as rules, PortalInput};
@@ -39,7 +39,7 @@ pub fn list<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response,
     let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
     let mut rows = console.prefetched.clone().into_iter();
-    let tenant_row = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant_row = tenant_of(&mut rows)?;
     let portals: Vec<OverviewRow> = decode_rows(rows.next())?;
     let csrf = console.csrf_token()?;
     let who = console.who(person.session, &csrf);
@@ -95,7 +95,7 @@ fn draw<R: Runtime>(
     outcome: Outcome,
 ) -> Result<Response, AppError> {
     let mut rows = rows.into_iter();
-    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant = tenant_of(&mut rows)?;
     let portal = decode_rows::<PortalRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
     let domains: Vec<DomainRow> = decode_rows(rows.next())?;
     let entries: Vec<EntryRow> = decode_rows(rows.next())?;

@@ -5,7 +5,7 @@
 
 use super::setup_form::{control_of, link_input, menu_order, typed_links};
 use super::sign_in::{drawn_version, field};
-use super::{Console, Person};
+use super::{tenant_of, Console, Person};
 use crate::app::portal_settings::{self as rules, Offer, PortalInput};
 use crate::http::Response;
 use crate::i18n::{Language, Translations as _};
@@ -49,7 +49,7 @@ struct Loaded {
 
 fn loaded(rows: Vec<Vec<serde_json::Value>>) -> Result<Loaded, AppError> {
     let mut rows = rows.into_iter();
-    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant = tenant_of(&mut rows)?;
     let portal = decode_rows::<PortalRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
     let template = decode_rows::<TemplateRow>(rows.next())?
         .into_iter()

@@ -6,7 +6,7 @@
 //! Connections are made and changed through the API: their forms are not here yet.
 
 use super::sign_in::drawn_version;
-use super::{Console, Person};
+use super::{tenant_of, Console, Person};
 use crate::app::public_portal::public_portal;
 use crate::app::sso_connections::{self as rules, certificate_warnings, endpoints};
 use crate::http::Response;
@@ -42,7 +42,7 @@ async fn draw<R: Runtime>(
         .read_batch(vec![tenants::get_statement(scope.tenant), portals::get_statement(scope.tenant, scope.portal)])
         .await?
         .into_iter();
-    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant = tenant_of(&mut rows)?;
     let portal = decode_rows::<PortalRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
     let connections = sso::list(db, scope).await?;
     let domains = sso::domains(db, scope).await?;

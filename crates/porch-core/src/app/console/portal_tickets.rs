@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::sign_in::{drawn_version, field};
-use super::{Console, Person};
+use super::{tenant_of, Console, Person};
 use crate::app::ticket_settings::{self as rules, SettingsInput};
 use crate::http::Response;
 use crate::i18n::{Language, Translations as _};
@@ -55,7 +55,7 @@ struct Loaded {
 
 fn loaded(rows: Vec<Vec<serde_json::Value>>) -> Result<Loaded, AppError> {
     let mut rows = rows.into_iter();
-    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant = tenant_of(&mut rows)?;
     let portal = decode_rows::<PortalRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
     let settings = portal_context::decode(rows.next())?.ok_or(AppError::NotFound)?.tickets;
     Ok(Loaded {

@@ -3,7 +3,7 @@
 //! customer; only the operator the plan.
 
 use super::sign_in::field;
-use super::{Console, Person};
+use super::{tenant_of, Console, Person};
 use crate::app::tenant_settings::{self as rules, TenantPatch};
 use crate::app::versions::Precondition;
 use crate::http::Response;
@@ -55,7 +55,7 @@ pub fn page<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response,
     let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
     let mut rows = console.prefetched.clone().into_iter();
-    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant = tenant_of(&mut rows)?;
     let notice =
         (console.req.query_param("done").as_deref() == Some("saved")).then_some(console.lang.tenant_settings().saved);
     draw(console, &person, (&tenant, &draft_of(&tenant)), 200, (&Problems::default(), notice))

@@ -4,7 +4,7 @@
 //! audit entry are the API's; a refusal is shown beside the form in the reader's language.
 
 use super::sign_in::field;
-use super::{Console, Person};
+use super::{tenant_of, Console, Person};
 use crate::app::links;
 use crate::app::staff::{self as rules, Refusal, StaffError};
 use crate::http::Response;
@@ -48,7 +48,7 @@ fn draw<R: Runtime>(
     outcome: &Outcome<'_>,
 ) -> Result<Response, AppError> {
     let mut rows = rows.into_iter();
-    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant = tenant_of(&mut rows)?;
     let people: Vec<MemberRow> = decode_rows(rows.next())?;
     let invitations: Vec<InvitationRow> = decode_rows(rows.next())?;
     let csrf = console.csrf_token()?;

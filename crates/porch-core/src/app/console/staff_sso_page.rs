@@ -3,7 +3,7 @@
 //! form carries the version it was drawn from.
 
 use super::sign_in::{drawn_version, field};
-use super::{Console, Person};
+use super::{tenant_of, Console, Person};
 use crate::app::links;
 use crate::app::staff_sso::{self as rules, redirect_uri, StaffSsoInput};
 use crate::app::versions::Precondition;
@@ -34,7 +34,7 @@ struct Loaded {
 
 fn loaded(rows: Vec<Vec<serde_json::Value>>) -> Result<Loaded, AppError> {
     let mut rows = rows.into_iter();
-    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant = tenant_of(&mut rows)?;
     let current = decode_rows::<StaffSsoRow>(rows.next())?.into_iter().next();
     let domains = decode_rows::<DomainRow>(rows.next())?;
     Ok(Loaded { tenant, current, domains })

@@ -5,7 +5,7 @@
 
 use super::setup_form::{control_of, link_input, menu_order, typed_links};
 use super::sign_in::{drawn_version, field};
-use super::{Console, Person};
+use super::{tenant_of, Console, Person};
 use crate::app::portal_settings::Offer;
 use crate::app::templates::{self as rules, Changed, TemplateInput};
 use crate::http::Response;
@@ -33,7 +33,7 @@ pub fn list<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response,
     let tenant = TenantId::parse(raw).ok_or(AppError::NotFound)?;
     let person = console.person_for(tenant)?;
     let mut rows = console.prefetched.clone().into_iter();
-    let tenant = decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)?;
+    let tenant = tenant_of(&mut rows)?;
     let templates: Vec<TemplateRow> = decode_rows(rows.next())?;
     let csrf = console.csrf_token()?;
     let who = console.who(person.session, &csrf);

@@ -5,7 +5,7 @@
 //! suggested colour's button only draw the editor again with the draft: nothing is written.
 
 use super::sign_in::{drawn_version, field};
-use super::{Console, Person};
+use super::{tenant_of, Console, Person};
 use crate::app::themes::{self as rules, ColorsInput, ThemeInput, Updated};
 use crate::app::versions::Precondition;
 use crate::http::{Request, Response};
@@ -29,10 +29,6 @@ pub fn list_reads(raw: &str) -> Vec<Statement> {
             vec![tenants::get_statement(tenant), themes::usable_statement(tenant), themes::uses_statement(tenant)]
         })
         .unwrap_or_default()
-}
-
-fn tenant_of(rows: &mut impl Iterator<Item = Vec<serde_json::Value>>) -> Result<tenants::TenantRow, AppError> {
-    decode_rows::<tenants::TenantRow>(rows.next())?.into_iter().next().ok_or(AppError::NotFound)
 }
 
 pub fn list<R: Runtime>(console: &Console<'_, R>, raw: &str) -> Result<Response, AppError> {
